@@ -1,0 +1,97 @@
+//! Blocking HTTP client for the Teduh sync server.
+//!
+//! [`ServerClient`] speaks the control endpoints defined in `teduh-protocol`. It is blocking on
+//! purpose: the desktop app calls it from async Tauri commands (which run on a worker thread) and
+//! the CLI is synchronous; no async runtime is needed on devices.
+
+use std::time::Duration;
+
+use teduh_protocol::{ApiError, HealthReport, ServerVersion};
+
+/// Errors talking to the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server could not be reached (offline, wrong address, refused, timed out).
+    #[error("the server at {url} cannot be reached: {detail}")]
+    Unreachable {
+        /// The URL that was tried.
+        url: String,
+        /// Transport detail, for logs.
+        detail: String,
+    },
+    /// The server answered with an error body.
+    #[error("the server refused the request ({}): {}", .0.code, .0.message)]
+    Api(ApiError),
+    /// The server answered something that is not a Teduh response.
+    #[error("unexpected response from {url}: {detail}")]
+    Unexpected {
+        /// The URL that was tried.
+        url: String,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// A connection profile for one sync server.
+#[derive(Debug, Clone)]
+pub struct ServerClient {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl ServerClient {
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8470`).
+    pub fn new(base_url: &str) -> Self {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(5))
+            .timeout_read(Duration::from_secs(15))
+            .build();
+        Self {
+            base: base_url.trim_end_matches('/').to_owned(),
+            agent,
+        }
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /healthz`. Fails when the server is unreachable or unhealthy.
+    pub fn health(&self) -> Result<HealthReport, ClientError> {
+        self.get_json("/healthz")
+    }
+
+    /// `GET /version`. Fails when the server is unreachable or not a Teduh server.
+    pub fn version(&self) -> Result<ServerVersion, ClientError> {
+        let v: ServerVersion = self.get_json("/version")?;
+        if v.name != "teduh-server" {
+            return Err(ClientError::Unexpected {
+                url: self.base.clone(),
+                detail: format!("this is not a Teduh server (it says it is {:?})", v.name),
+            });
+        }
+        Ok(v)
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let url = format!("{}{}", self.base, path);
+        match self.agent.get(&url).call() {
+            Ok(resp) => resp.into_json().map_err(|e| ClientError::Unexpected {
+                url,
+                detail: e.to_string(),
+            }),
+            Err(ureq::Error::Status(_, resp)) => match resp.into_json::<ApiError>() {
+                Ok(api) => Err(ClientError::Api(api)),
+                Err(e) => Err(ClientError::Unexpected {
+                    url,
+                    detail: e.to_string(),
+                }),
+            },
+            Err(ureq::Error::Transport(t)) => Err(ClientError::Unreachable {
+                url,
+                detail: t.to_string(),
+            }),
+        }
+    }
+}

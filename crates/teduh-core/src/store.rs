@@ -1,0 +1,186 @@
+//! The device's SQLite database: opening, durability settings and schema migrations.
+//!
+//! Migrations are the numbered files in `migrations/client/`, embedded at compile time and applied
+//! in order inside one transaction each; `PRAGMA user_version` records the schema version. A
+//! database written by a newer Teduh (higher version than this binary knows) is refused rather
+//! than guessed at, and a file that is not a Teduh database is refused without being modified.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// `PRAGMA application_id` of every Teduh local database ("TDUH").
+pub const APPLICATION_ID: i32 = 0x5444_5548;
+
+/// The client migrations, in order. Index + 1 is the schema version each one produces.
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/client/0001_init.sql")];
+
+/// Highest schema version this binary understands.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Errors opening the local store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not a Teduh database (foreign SQLite file, truncated or garbage).
+    #[error("{path} is not a Teduh database (or it is damaged); it was left untouched")]
+    NotATeduhDatabase {
+        /// The offending file.
+        path: String,
+    },
+    /// The database was written by a newer Teduh.
+    #[error("the database has schema version {found}, newer than this app understands ({supported}); update Teduh")]
+    TooNew {
+        /// Version found in the file.
+        found: u32,
+        /// Highest version this binary knows.
+        supported: u32,
+    },
+    /// Any other SQLite failure (full disk, permissions, I/O error).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// The device's open database.
+#[derive(Debug)]
+pub struct LocalStore {
+    conn: Connection,
+}
+
+impl LocalStore {
+    /// Opens (creating if missing) the database at `path` and brings its schema up to date.
+    ///
+    /// Fails with [`StoreError::NotATeduhDatabase`] for a foreign or damaged file and with
+    /// [`StoreError::TooNew`] for a newer schema; in both cases the file is not modified.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let not_teduh = || StoreError::NotATeduhDatabase {
+            path: path.display().to_string(),
+        };
+        if existed {
+            // Reading the header pragma fails on garbage; a valid SQLite file of another app
+            // has a different application id. Check before any write (WAL switch included).
+            let app_id: i32 = conn
+                .query_row("PRAGMA application_id", [], |r| r.get(0))
+                .map_err(|_| not_teduh())?;
+            if app_id != APPLICATION_ID {
+                return Err(not_teduh());
+            }
+            let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if found > SCHEMA_VERSION {
+                return Err(StoreError::TooNew {
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        }
+        // WAL with synchronous=FULL: a commit that returned is on disk, also after power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Self { conn };
+        if !existed {
+            store
+                .conn
+                .pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let current: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// The underlying connection, for the core's own modules.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Mutable access to the connection (transactions).
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_database_gets_the_latest_schema() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::open(&tmp.path().join("db")).expect("opens");
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn reopening_is_idempotent() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("db");
+        drop(LocalStore::open(&path).expect("first open"));
+        let store = LocalStore::open(&path).expect("second open");
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn newer_database_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("db");
+        {
+            let store = LocalStore::open(&path).expect("opens");
+            store
+                .connection()
+                .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .expect("bump");
+        }
+        let err = LocalStore::open(&path).expect_err("a newer schema must not be guessed at");
+        assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    }
+
+    #[test]
+    fn foreign_file_is_refused_and_left_untouched() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("db");
+        let garbage = b"this is a spreadsheet, not a database".repeat(100);
+        std::fs::write(&path, &garbage).expect("write");
+        let err = LocalStore::open(&path).expect_err("garbage must be refused");
+        assert!(matches!(err, StoreError::NotATeduhDatabase { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).expect("read"), garbage, "file untouched");
+    }
+
+    #[test]
+    fn another_apps_sqlite_file_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("db");
+        {
+            let c = Connection::open(&path).expect("open");
+            c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+                .expect("create");
+        }
+        let before = std::fs::read(&path).expect("read");
+        let err = LocalStore::open(&path).expect_err("foreign database must be refused");
+        assert!(matches!(err, StoreError::NotATeduhDatabase { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).expect("read"), before, "file untouched");
+    }
+}

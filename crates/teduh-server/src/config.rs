@@ -1,0 +1,91 @@
+//! Server configuration: command-line flags, then `TEDUH_SERVER_*` environment variables, then an
+//! optional TOML file, then defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+/// Default listen address: loopback only, so a fresh install is not exposed to the network.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8470";
+
+/// The server's effective configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: Option<SocketAddr>,
+    /// Where the embedded SQLite database lives.
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://...` to use PostgreSQL instead of the embedded SQLite.
+    pub database: Option<String>,
+}
+
+impl ServerConfig {
+    /// Reads a TOML configuration file. Fails on unreadable files, syntax errors and unknown keys
+    /// (a misspelt key must not be silently ignored).
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    /// Fills every unset field from `fallback` (used to layer flags/env over the file).
+    pub fn or(self, fallback: ServerConfig) -> ServerConfig {
+        ServerConfig {
+            listen: self.listen.or(fallback.listen),
+            data_dir: self.data_dir.or(fallback.data_dir),
+            database: self.database.or(fallback.database),
+        }
+    }
+
+    /// The listen address, defaulting to [`DEFAULT_LISTEN`].
+    pub fn listen(&self) -> SocketAddr {
+        self.listen.unwrap_or_else(|| {
+            DEFAULT_LISTEN
+                .parse()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8470)))
+        })
+    }
+
+    /// The data directory, defaulting to the platform's data directory for `teduh-server`.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(d) = &self.data_dir {
+            return Ok(d.clone());
+        }
+        directories::ProjectDirs::from("id", "Teduh", "teduh-server")
+            .map(|d| d.data_dir().to_path_buf())
+            .context("no platform data directory for this user; pass --data-dir")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_and_the_file_fills_the_rest() {
+        let file = ServerConfig {
+            listen: Some("0.0.0.0:9000".parse().expect("addr")),
+            data_dir: Some("/srv/teduh".into()),
+            database: None,
+        };
+        let flags = ServerConfig {
+            listen: Some("127.0.0.1:1234".parse().expect("addr")),
+            ..ServerConfig::default()
+        };
+        let got = flags.or(file);
+        assert_eq!(got.listen(), "127.0.0.1:1234".parse().expect("addr"));
+        assert_eq!(got.data_dir().expect("dir"), PathBuf::from("/srv/teduh"));
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_an_error() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("server.toml");
+        std::fs::write(&path, "listn = \"127.0.0.1:1\"\n").expect("write");
+        let err = ServerConfig::from_file(&path).expect_err("a typo must not be ignored");
+        assert!(format!("{err:#}").contains("listn"), "{err:#}");
+    }
+}

@@ -1,0 +1,63 @@
+//! The Teduh sync server.
+//!
+//! It authenticates devices, orders and serves encrypted records and keeps key envelopes, but
+//! never holds a key that could read a note: everything personal arrives as ciphertext.
+//!
+//! Main pieces:
+//! - [`config::ServerConfig`]: listen address, data directory and database URL, from flags,
+//!   environment (`TEDUH_SERVER_*`) and an optional TOML file, in that order of precedence.
+//! - [`storage::Storage`]: the one storage trait, with [`storage::sqlite::SqliteStorage`]
+//!   (embedded default) and [`storage::postgres::PostgresStorage`] (`--database postgres://...`).
+//! - [`router`]: the axum router with every HTTP endpoint.
+
+pub mod config;
+pub mod router;
+pub mod storage;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+pub use config::ServerConfig;
+pub use storage::Storage;
+
+/// Version of this server build.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Opens the storage the configuration names: PostgreSQL when a `postgres://` URL is given,
+/// otherwise the embedded SQLite file in the data directory.
+///
+/// Fails with a one-line explanation when the database cannot be opened or reached.
+pub async fn open_storage(config: &ServerConfig) -> anyhow::Result<Arc<dyn Storage>> {
+    match &config.database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let pg = storage::postgres::PostgresStorage::connect(url).await?;
+            Ok(Arc::new(pg))
+        }
+        Some(other) => anyhow::bail!(
+            "unsupported database URL {:?}: use postgres://... or leave it out for the embedded SQLite",
+            storage::redact_url(other)
+        ),
+        None => {
+            let dir = config.data_dir()?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+            let path = dir.join("teduh-server.sqlite3");
+            let sqlite = storage::sqlite::SqliteStorage::open(&path)?;
+            Ok(Arc::new(sqlite))
+        }
+    }
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
+///
+/// Fails only if the listener itself fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn Storage>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router::router(router::AppState { storage }))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

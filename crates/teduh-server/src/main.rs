@@ -1,0 +1,97 @@
+//! `teduh-server`: start-up, configuration and shutdown of the Teduh sync server.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use teduh_server::ServerConfig;
+
+/// Teduh sync server. With no flags it stores its data in an embedded SQLite file in the
+/// platform data directory and listens on 127.0.0.1:8470.
+#[derive(Debug, Parser)]
+#[command(name = "teduh-server", version, about)]
+struct Cli {
+    /// Address to listen on, e.g. 127.0.0.1:8470 (port 0 picks a free port).
+    #[arg(long, env = "TEDUH_SERVER_LISTEN")]
+    listen: Option<std::net::SocketAddr>,
+    /// Directory for the embedded SQLite database.
+    #[arg(long, env = "TEDUH_SERVER_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://user:pass@host:port/db) instead of the embedded SQLite.
+    #[arg(long, env = "TEDUH_SERVER_DATABASE")]
+    database: Option<String>,
+    /// TOML file with `listen`, `data_dir` and `database` (flags and environment win over it).
+    #[arg(long, env = "TEDUH_SERVER_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TEDUH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("teduh-server: error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, the whole cause chain, no backtrace: operators read this.
+            eprintln!("teduh-server: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let from_flags = ServerConfig {
+        listen: cli.listen,
+        data_dir: cli.data_dir,
+        database: cli.database,
+    };
+    let config = match &cli.config {
+        Some(path) => from_flags.or(ServerConfig::from_file(path)?),
+        None => from_flags,
+    };
+    let storage = teduh_server::open_storage(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, storage = storage.backend(), "teduh-server started");
+    // A stable line on stdout that scripts and tests wait for.
+    println!("teduh-server listening on http://{addr}");
+    teduh_server::serve(listener, storage, shutdown_signal()).await?;
+    tracing::info!("teduh-server stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; axum then stops accepting and finishes in-flight requests.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

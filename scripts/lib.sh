@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Shared set-up for scripts/run.sh and scripts/test.sh. Every step checks first and installs only
+# what is missing, so both commands are idempotent and fast on a machine that already has it all.
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+# Keep cargo's environment identical across steps, or everything rebuilds (TAURI-ON-CI.md).
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+SYSTEM_PACKAGES=(
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
+  build-essential xvfb xauth webkit2gtk-driver procps curl
+)
+
+say() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_system_packages() {
+  local missing=()
+  for p in "${SYSTEM_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+ensure_rust_tools() {
+  command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first" >&2; return 1; }
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+}
+
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null; then
+    say "installing tauri-driver"
+    cargo install tauri-driver --locked --version 2.1.0
+  fi
+}
+
+# npm ci does not work here (the lockfile lacks other platforms' optional packages), and
+# `npm install` respects the lockfile; skip it entirely when node_modules is newer than both files.
+ensure_ui_deps() {
+  local ui="$REPO_ROOT/ui"
+  if [ ! -d "$ui/node_modules" ] || [ "$ui/package.json" -nt "$ui/node_modules" ] \
+     || [ "$ui/package-lock.json" -nt "$ui/node_modules" ]; then
+    say "installing the UI's npm packages"
+    (cd "$ui" && npm install --no-audit --no-fund) && touch "$ui/node_modules"
+  fi
+}
+
+build_ui() {
+  say "building the UI"
+  (cd "$REPO_ROOT/ui" && npm run --silent build)
+}

@@ -1,0 +1,31 @@
+//! The Teduh desktop shell.
+//!
+//! Thin by design: [`state::AppState`] holds what the window needs (data directory, settings,
+//! server URL); [`commands`] adapts core calls to IPC in a few lines each; [`ipc`] holds the views
+//! and the one error shape ([`ipc::IpcError`]) that cross into the UI. The app is assembled by
+//! [`register`], generic over [`tauri::Runtime`] so tests drive real commands on the mock runtime.
+
+pub mod commands;
+pub mod ipc;
+pub mod state;
+
+use tauri::Runtime;
+
+/// Installs the app's state and commands on a builder (real or mock runtime).
+pub fn register<R: Runtime>(builder: tauri::Builder<R>, state: state::AppState) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_language,
+            commands::server_status,
+        ])
+}
+
+/// Runs the desktop app. Returns an error message when start-up fails.
+pub fn run() -> Result<(), String> {
+    let state = state::AppState::from_environment().map_err(|e| e.to_string())?;
+    register(tauri::Builder::default(), state)
+        .run(tauri::generate_context!())
+        .map_err(|e| format!("the window could not be started: {e}"))
+}

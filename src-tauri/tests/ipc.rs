@@ -1,0 +1,80 @@
+//! Real commands through real IPC on Tauri's mock runtime (no display needed).
+
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+use teduh_core::paths::DataDir;
+use teduh_desktop::state::AppState;
+
+fn app(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+    let state = AppState::open(DataDir::at(dir), None).expect("state opens");
+    teduh_desktop::register(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("app builds")
+}
+
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<serde_json::Value>().expect("json"))
+}
+
+#[test]
+fn app_info_reports_core_version_and_data_dir() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    let info = invoke(&w, "app_info", serde_json::json!({})).expect("app_info answers");
+    assert_eq!(info["core_version"], teduh_core::VERSION);
+    assert_eq!(info["data_dir"], tmp.path().display().to_string());
+    assert_eq!(info["language"], "id", "Bahasa Indonesia by default");
+}
+
+#[test]
+fn language_choice_persists_across_restarts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    {
+        let app = app(tmp.path());
+        let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("window");
+        let saved = invoke(&w, "set_language", serde_json::json!({"language": "en"}))
+            .expect("set_language answers");
+        assert_eq!(saved, "en");
+    }
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    let info = invoke(&w, "app_info", serde_json::json!({})).expect("app_info answers");
+    assert_eq!(info["language"], "en", "the switch must survive a restart");
+}
+
+#[test]
+fn unknown_language_is_a_coded_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    let err = invoke(&w, "set_language", serde_json::json!({"language": "xx"}))
+        .expect_err("must be refused");
+    assert_eq!(err["code"], "InvalidInput", "the UI branches on the code");
+}

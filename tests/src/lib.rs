@@ -1,0 +1,45 @@
+//! Shared fixtures for Teduh's cross-crate scenarios: a real sync server in-process on a free
+//! loopback port ([`TestServer`]), driven by the real client.
+
+use std::sync::Arc;
+
+/// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.
+pub struct TestServer {
+    url: String,
+    _runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts the server. Panics (test fixture) if the loopback port or temp dir is unavailable.
+    #[allow(clippy::expect_used)]
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let path = dir.path().join("server.sqlite3");
+        let url = runtime.block_on(async move {
+            let storage =
+                teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            let url = format!("http://{}", listener.local_addr().expect("addr"));
+            tokio::spawn(teduh_server::serve(
+                listener,
+                Arc::new(storage),
+                std::future::pending(),
+            ));
+            url
+        });
+        Self {
+            url,
+            _runtime: runtime,
+            _dir: dir,
+        }
+    }
+
+    /// The server's base URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}

@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { BackendError, appInfo, setLanguage } from './index';
+
+afterEach(() => clearMocks());
+
+describe('backend', () => {
+  it('passes the language to the core under the argument name the command expects', async () => {
+    let seen: unknown;
+    mockIPC((cmd, args) => {
+      if (cmd === 'set_language') {
+        seen = args;
+        return 'en';
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    await expect(setLanguage('en')).resolves.toBe('en');
+    expect(seen).toEqual({ language: 'en' });
+  });
+
+  it('turns a core error into a BackendError with its code', async () => {
+    mockIPC(() => {
+      throw { code: 'SettingsFailed', message: 'disk full' };
+    });
+    const err = await appInfo().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as BackendError).code).toBe('SettingsFailed');
+  });
+
+  it('reports a missing core as IpcUnavailable', async () => {
+    mockIPC(() => {
+      throw new Error('no core');
+    });
+    const err = await appInfo().catch((e: unknown) => e);
+    expect((err as BackendError).code).toBe('IpcUnavailable');
+  });
+});

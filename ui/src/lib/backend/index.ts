@@ -1,0 +1,48 @@
+// The only module that talks to the Tauri core. Features call these typed functions; they never
+// call `invoke('...')` themselves.
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from './bindings/AppInfo';
+import type { IpcError } from './bindings/IpcError';
+import type { ServerStatus } from './bindings/ServerStatus';
+
+export type { AppInfo, IpcError, ServerStatus };
+
+/** A failed command, carrying the core's machine-readable code. */
+export class BackendError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'BackendError';
+    this.code = code;
+  }
+}
+
+function isIpcError(value: unknown): value is IpcError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as IpcError).code === 'string' &&
+    typeof (value as IpcError).message === 'string'
+  );
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    if (isIpcError(raw)) throw new BackendError(raw.code, raw.message);
+    throw new BackendError('IpcUnavailable', String(raw));
+  }
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call<AppInfo>('app_info');
+}
+
+export function setLanguage(language: 'id' | 'en'): Promise<string> {
+  return call<string>('set_language', { language });
+}
+
+export function serverStatus(): Promise<ServerStatus> {
+  return call<ServerStatus>('server_status');
+}

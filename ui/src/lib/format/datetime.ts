@@ -1,0 +1,63 @@
+// Dates and times as Indonesian users read them: dd/MM/yyyy, "17 Oktober 2022", 24-hour HH.mm with
+// the zone label WIB/WITA/WIT. Always formatted in the zone where the event happened.
+
+const MONTHS_ID = [
+  'Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni',
+  'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember',
+] as const;
+const MONTHS_EN = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+] as const;
+
+/** Indonesia's three zones and their labels. */
+export const ZONE_LABELS: Readonly<Record<string, string>> = {
+  'Asia/Jakarta': 'WIB',
+  'Asia/Pontianak': 'WIB',
+  'Asia/Makassar': 'WITA',
+  'Asia/Jayapura': 'WIT',
+};
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+function partsIn(instant: Date, timeZone: string): Parts {
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  });
+  const get = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(fmt.formatToParts(instant).find((p) => p.type === type)?.value ?? NaN);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute') };
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** `17/10/2022` */
+export function formatDate(instant: Date, timeZone: string): string {
+  const p = partsIn(instant, timeZone);
+  return `${pad(p.day)}/${pad(p.month)}/${p.year}`;
+}
+
+/** `17 Oktober 2022` (or `17 October 2022`) */
+export function formatLongDate(instant: Date, timeZone: string, locale: 'id' | 'en'): string {
+  const p = partsIn(instant, timeZone);
+  const months = locale === 'id' ? MONTHS_ID : MONTHS_EN;
+  return `${p.day} ${months[p.month - 1] ?? ''} ${p.year}`;
+}
+
+/** `14.05 WIB`; zones outside Indonesia fall back to their IANA name. */
+export function formatTime(instant: Date, timeZone: string): string {
+  const p = partsIn(instant, timeZone);
+  return `${pad(p.hour)}.${pad(p.minute)} ${ZONE_LABELS[timeZone] ?? timeZone}`;
+}

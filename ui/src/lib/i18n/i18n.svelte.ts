@@ -1,0 +1,25 @@
+// Current locale as Svelte 5 state: every `t()` call in a template re-renders on a switch.
+import { catalogues, locales, type Locale, type MessageKey } from './catalogue';
+
+let current = $state<Locale>('id');
+
+export function locale(): Locale {
+  return current;
+}
+
+export function setLocale(next: Locale): void {
+  current = next;
+  if (typeof document !== 'undefined') document.documentElement.lang = next;
+}
+
+export function isLocale(value: string): value is Locale {
+  return (locales as readonly string[]).includes(value);
+}
+
+/** Translates `key` in the current locale, replacing `{name}` placeholders from `params`. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const template: string = catalogues[current][key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
