@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // The desktop app serves the built files from ui/dist (tauri's custom-protocol); there is no
@@ -12,7 +12,6 @@ export default defineConfig({
     target: 'safari15',
     sourcemap: false,
   },
-  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],

@@ -5,6 +5,9 @@
 //! endpoint returns (`{"code": "...", "message": "..."}`), so that clients branch on a stable
 //! machine-readable code and never on message text.
 
+pub mod envelope;
+pub mod sync;
+
 use serde::{Deserialize, Serialize};
 
 /// Version of the wire protocol spoken by this build. Bumped on any incompatible change.

@@ -6,10 +6,13 @@ pub mod sqlite;
 use std::future::Future;
 use std::pin::Pin;
 
+use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord};
+
 /// A boxed future, so that [`Storage`] can be used as a trait object.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Errors from a storage backend.
+/// Errors from a storage backend. Every variant but [`StorageError::Unavailable`] and
+/// [`StorageError::TooNew`] is a refusal of the request that stored nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     /// The database cannot be reached or answered with an error.
@@ -23,9 +26,232 @@ pub enum StorageError {
         /// Highest version this binary knows.
         supported: i64,
     },
+    /// A named thing (team, member, device) does not exist.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// A unique thing (organisation, team name) already exists.
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    /// No invitation has this code.
+    #[error("unknown invitation code")]
+    InvitationUnknown,
+    /// The invitation was already used.
+    #[error("the invitation was already used")]
+    InvitationUsed,
+    /// The invitation expired.
+    #[error("the invitation has expired")]
+    InvitationExpired,
+    /// The login name is taken.
+    #[error("the username is taken")]
+    UsernameTaken,
+    /// No device has this token.
+    #[error("unknown token")]
+    TokenUnknown,
+    /// The token expired.
+    #[error("the token has expired")]
+    TokenExpired,
+    /// The device was revoked or its member removed.
+    #[error("the device was revoked")]
+    TokenRevoked,
+    /// The same (device, sequence) was already stored with other content.
+    #[error("record {device_seq} of this device was already stored with different content")]
+    Fork {
+        /// The offending sequence.
+        device_seq: u64,
+    },
+    /// A record is encrypted under an older team-key epoch than the team's current one.
+    #[error("record {device_seq} uses key epoch {record_epoch} but the team is at epoch {current}")]
+    StaleKeyEpoch {
+        /// The offending sequence.
+        device_seq: u64,
+        /// Its epoch.
+        record_epoch: u32,
+        /// The team's current epoch.
+        current: u32,
+    },
+    /// A record names an epoch the team does not have yet.
+    #[error("record {device_seq} uses key epoch {record_epoch} but the team is at epoch {current}")]
+    UnknownKeyEpoch {
+        /// The offending sequence.
+        device_seq: u64,
+        /// Its epoch.
+        record_epoch: u32,
+        /// The team's current epoch.
+        current: u32,
+    },
+    /// A record's HLC is too far in the server's future.
+    #[error("record {device_seq} is stamped too far in the future")]
+    ClockAhead {
+        /// The offending sequence.
+        device_seq: u64,
+    },
+    /// A value is out of the range the storage accepts (e.g. a sequence of 0).
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
+    /// A new epoch must be exactly the current one plus one.
+    #[error("the next epoch must be {expected}")]
+    EpochNotNext {
+        /// The only acceptable epoch.
+        expected: u32,
+    },
+    /// A roster upload is not newer than the stored roster.
+    #[error("the roster version must be greater than {current}")]
+    RosterNotNewer {
+        /// The stored version.
+        current: u64,
+    },
+    /// An envelope is addressed to someone who is not an active member of the team.
+    #[error("member {0} is not an active member of this team")]
+    NotTeamMember(u64),
+    /// A client-key wrap for this (epoch, client) already exists with other content.
+    #[error("a different wrap for this client and epoch already exists")]
+    WrapConflict,
 }
 
-/// What the server needs from its database. Implementations: SQLite and PostgreSQL.
+/// An organisation's team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    /// Team id.
+    pub id: u64,
+    /// Unique name.
+    pub name: String,
+    /// Current team-key epoch (0 before the first).
+    pub key_epoch: u32,
+    /// Last assigned team sequence.
+    pub last_seq: u64,
+}
+
+/// A single-use invitation to join a team (only the code's hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvitation {
+    /// The team to join.
+    pub team_id: u64,
+    /// The role the new member gets.
+    pub role: Role,
+    /// SHA-256 of the code.
+    pub code_hash: [u8; 32],
+    /// Unix seconds of creation.
+    pub created_at: i64,
+    /// Unix seconds after which it is refused.
+    pub expires_at: i64,
+}
+
+/// A device to create, with the hash of its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    /// Display name.
+    pub name: String,
+    /// SHA-256 of the bearer token.
+    pub token_hash: [u8; 32],
+    /// Unix seconds of creation.
+    pub created_at: i64,
+    /// Unix seconds after which the token is refused.
+    pub expires_at: i64,
+}
+
+/// Everything a registration stores, in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// SHA-256 of the invitation code.
+    pub invitation_hash: [u8; 32],
+    /// Login name.
+    pub username: String,
+    /// Public keys (opaque).
+    pub public_keys: Vec<u8>,
+    /// Wrapped private keys (opaque).
+    pub wrapped_keys: Vec<u8>,
+    /// KDF parameters (opaque).
+    pub kdf_params: Vec<u8>,
+    /// Slow hash of the authentication secret.
+    pub verifier: Vec<u8>,
+    /// The first device.
+    pub device: NewDevice,
+}
+
+/// A member, as the server knows her.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Member id.
+    pub id: u64,
+    /// Team.
+    pub team_id: u64,
+    /// Login name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Public keys (opaque).
+    pub public_keys: Vec<u8>,
+    /// Wrapped private keys (opaque).
+    pub wrapped_keys: Vec<u8>,
+    /// KDF parameters (opaque).
+    pub kdf_params: Vec<u8>,
+    /// Slow hash of the authentication secret.
+    pub verifier: Vec<u8>,
+    /// Unix seconds of removal, if removed.
+    pub removed_at: Option<i64>,
+}
+
+/// A device and its owner, as listed by the admin CLI and `GET /v1/devices`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Device id.
+    pub id: u64,
+    /// Owner.
+    pub member_id: u64,
+    /// Owner's login name.
+    pub username: String,
+    /// Owner's team.
+    pub team_id: u64,
+    /// Display name.
+    pub name: String,
+    /// Unix seconds of creation.
+    pub created_at: i64,
+    /// Unix seconds of revocation.
+    pub revoked_at: Option<i64>,
+    /// Highest contiguous sequence stored.
+    pub contiguous_seq: u64,
+}
+
+/// The device behind a valid token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthedDevice {
+    /// Device id.
+    pub device_id: u64,
+    /// Owner.
+    pub member_id: u64,
+    /// Owner's team.
+    pub team_id: u64,
+    /// Owner's role.
+    pub role: Role,
+}
+
+/// What a push stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushOutcome {
+    /// Records newly stored.
+    pub stored: u64,
+    /// Identical re-sends skipped.
+    pub duplicates: u64,
+    /// Highest contiguous sequence of the device now stored.
+    pub contiguous_seq: u64,
+}
+
+/// A client-key wrap as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientWrap {
+    /// Team-key epoch.
+    pub epoch: u32,
+    /// Opaque client id.
+    pub client_id: Vec<u8>,
+    /// Wrapped key.
+    pub wrap: Vec<u8>,
+}
+
+/// What the server needs from its database. Implementations: SQLite and PostgreSQL; both pass
+/// the same contract suite (`tests/contract.rs`).
+///
+/// Ids are positive and below 2^63; times are Unix seconds passed in by the caller, so tests
+/// control the clock.
 pub trait Storage: Send + Sync + 'static {
     /// Short backend name for `/healthz` and logs: `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
@@ -35,6 +261,256 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The schema version the database is at.
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>>;
+
+    /// Names the organisation. Fails with `AlreadyExists("organisation")` the second time.
+    fn init_org(&self, name: String, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The organisation's name, if initialised.
+    fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>>;
+
+    /// Creates a team. Fails with `AlreadyExists("team")` on a duplicate name.
+    fn create_team(&self, name: String, now: i64) -> BoxFuture<'_, Result<Team, StorageError>>;
+
+    /// All teams, by id.
+    fn teams(&self) -> BoxFuture<'_, Result<Vec<Team>, StorageError>>;
+
+    /// Stores an invitation. Fails with `NotFound("team")`.
+    fn create_invitation(&self, inv: NewInvitation) -> BoxFuture<'_, Result<u64, StorageError>>;
+
+    /// Consumes the invitation, creates the member and her first device, atomically. Fails with
+    /// the `Invitation*` variants or `UsernameTaken`, storing nothing.
+    fn register(
+        &self,
+        reg: Registration,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>>;
+
+    /// The member with this login name (removed members included).
+    fn member_by_username(
+        &self,
+        username: String,
+    ) -> BoxFuture<'_, Result<Option<Member>, StorageError>>;
+
+    /// Adds a device to an active member. Fails with `NotFound("member")` when she does not
+    /// exist or was removed.
+    fn create_device(
+        &self,
+        member_id: u64,
+        device: NewDevice,
+    ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
+
+    /// The device holding a token. Fails with `TokenUnknown`, `TokenExpired` or `TokenRevoked`
+    /// (also when its member was removed).
+    fn authenticate(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
+
+    /// A team's members, removed ones included, by id.
+    fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>>;
+
+    /// Devices, of one member, of one team, or all (by id).
+    fn devices(
+        &self,
+        filter: DeviceFilter,
+    ) -> BoxFuture<'_, Result<Vec<Device>, StorageError>>;
+
+    /// Revokes a device (idempotent). Fails with `NotFound("device")`.
+    fn revoke_device(&self, device_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// Removes a member and revokes all her devices (idempotent). Fails with
+    /// `NotFound("member")`.
+    fn remove_member(&self, member_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// Stores a newer signed roster. Fails with `RosterNotNewer`.
+    fn put_roster(
+        &self,
+        team_id: u64,
+        version: u64,
+        roster: Vec<u8>,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The newest roster and its version.
+    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<(u64, Vec<u8>)>, StorageError>>;
+
+    /// Starts a new team-key epoch with its envelopes, atomically. Fails with `EpochNotNext` or
+    /// `NotTeamMember`.
+    fn add_epoch(
+        &self,
+        team_id: u64,
+        epoch: u32,
+        envelopes: Vec<(u64, Vec<u8>)>,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The team's current epoch and the envelopes addressed to one member, oldest first.
+    fn envelopes(
+        &self,
+        team_id: u64,
+        member_id: u64,
+    ) -> BoxFuture<'_, Result<(u32, Vec<(u32, Vec<u8>)>), StorageError>>;
+
+    /// Stores client-key wraps (identical re-uploads are no-ops). Fails with `WrapConflict`
+    /// or `UnknownKeyEpoch` (epoch 0 or above the current one), storing nothing.
+    fn put_client_keys(
+        &self,
+        team_id: u64,
+        wraps: Vec<ClientWrap>,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The team's client-key wraps, of one epoch or all.
+    fn client_keys(
+        &self,
+        team_id: u64,
+        epoch: Option<u32>,
+    ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>>;
+
+    /// Appends a page of one device's records to its team's log, all or nothing.
+    ///
+    /// Identical re-sends are skipped; a different record under a stored (device, seq) fails
+    /// with `Fork`; new records under an older epoch with `StaleKeyEpoch`, a missing one with
+    /// `UnknownKeyEpoch`, an HLC above `max_hlc` with `ClockAhead`. Team sequences are assigned
+    /// in commit order, so a reader never skips a record that commits later.
+    fn push(
+        &self,
+        team_id: u64,
+        device_id: u64,
+        records: Vec<Record>,
+        max_hlc: u64,
+    ) -> BoxFuture<'_, Result<PushOutcome, StorageError>>;
+
+    /// Records of a team after `after`, in team order: at least one if any, then as many as
+    /// fit `budget_bytes` (encoded size) and `max_records`.
+    fn pull(
+        &self,
+        team_id: u64,
+        after: u64,
+        budget_bytes: usize,
+        max_records: usize,
+    ) -> BoxFuture<'_, Result<PullPage, StorageError>>;
+}
+
+/// Which devices [`Storage::devices`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceFilter {
+    /// Every device.
+    All,
+    /// One team's.
+    Team(u64),
+    /// One member's.
+    Member(u64),
+}
+
+/// Converts an id or sequence to the databases' signed 64-bit integers.
+pub(crate) fn to_i64(v: u64, what: &'static str) -> Result<i64, StorageError> {
+    i64::try_from(v).map_err(|_| StorageError::Invalid(what))
+}
+
+/// Reads back a non-negative database integer.
+pub(crate) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// A stored record's content, for the duplicate/fork decision.
+pub(crate) struct StoredContent {
+    pub key_epoch: u32,
+    pub hlc: u64,
+    pub payload: Vec<u8>,
+}
+
+/// Decides which records of a page are new, checking every rule, before anything is written.
+/// `existing` answers with what is stored under a device sequence. Returns the new records (in
+/// page order) and the number of identical re-sends.
+pub(crate) fn plan_push<'r>(
+    records: &'r [Record],
+    mut existing: impl FnMut(u64) -> Result<Option<StoredContent>, StorageError>,
+    current_epoch: u32,
+    max_hlc: u64,
+) -> Result<(Vec<&'r Record>, u64), StorageError> {
+    let mut fresh: Vec<&Record> = Vec::with_capacity(records.len());
+    let mut in_page: std::collections::HashMap<u64, &Record> = std::collections::HashMap::new();
+    let mut duplicates = 0;
+    for r in records {
+        let seq = r.device_seq;
+        if seq == 0 || seq > i64::MAX as u64 {
+            return Err(StorageError::Invalid("device_seq must be between 1 and 2^63-1"));
+        }
+        if let Some(prev) = in_page.get(&seq) {
+            if *prev == r {
+                duplicates += 1;
+                continue;
+            }
+            return Err(StorageError::Fork { device_seq: seq });
+        }
+        if let Some(stored) = existing(seq)? {
+            if stored.key_epoch == r.key_epoch && stored.hlc == r.hlc && stored.payload == r.payload
+            {
+                duplicates += 1;
+                continue;
+            }
+            return Err(StorageError::Fork { device_seq: seq });
+        }
+        if r.key_epoch < current_epoch {
+            return Err(StorageError::StaleKeyEpoch {
+                device_seq: seq,
+                record_epoch: r.key_epoch,
+                current: current_epoch,
+            });
+        }
+        if r.key_epoch > current_epoch || r.key_epoch == 0 {
+            return Err(StorageError::UnknownKeyEpoch {
+                device_seq: seq,
+                record_epoch: r.key_epoch,
+                current: current_epoch,
+            });
+        }
+        if r.hlc > max_hlc || r.hlc > i64::MAX as u64 {
+            return Err(StorageError::ClockAhead { device_seq: seq });
+        }
+        in_page.insert(seq, r);
+        fresh.push(r);
+    }
+    Ok((fresh, duplicates))
+}
+
+/// Advances a contiguous high-water mark over the sorted sequences stored above it.
+pub(crate) fn advance_contiguous(mut contiguous: u64, above: impl IntoIterator<Item = u64>) -> u64 {
+    for seq in above {
+        if seq == contiguous + 1 {
+            contiguous = seq;
+        } else if seq > contiguous + 1 {
+            break;
+        }
+    }
+    contiguous
+}
+
+/// Cuts a pull page: the first record always, then while the encoded size fits the budget.
+pub(crate) fn cut_page(
+    after: u64,
+    rows: Vec<TeamRecord>,
+    budget_bytes: usize,
+    max_records: usize,
+    more_rows: bool,
+) -> PullPage {
+    let mut used = 17usize;
+    let mut records = Vec::new();
+    let total = rows.len();
+    for row in rows {
+        let size = 8 + row.record.encoded_len();
+        if !records.is_empty() && (used + size > budget_bytes || records.len() >= max_records) {
+            break;
+        }
+        used += size;
+        records.push(row);
+    }
+    let more = more_rows || records.len() < total;
+    PullPage {
+        next_cursor: records.last().map_or(after, |r| r.team_seq),
+        more,
+        records,
+    }
 }
 
 /// Hides the password of a database URL (`postgres://user:secret@host/db` ->

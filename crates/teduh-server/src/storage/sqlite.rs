@@ -4,11 +4,19 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
-use rusqlite::Connection;
+use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
+use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
 
-use super::{BoxFuture, Storage, StorageError};
+use super::{
+    advance_contiguous, cut_page, plan_push, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap,
+    Device, DeviceFilter, Member, NewDevice, NewInvitation, PushOutcome, Registration, Storage,
+    StorageError, StoredContent, Team,
+};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../../migrations/server-sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../../migrations/server-sqlite/0001_init.sql"),
+    include_str!("../../../../migrations/server-sqlite/0002_org_keys_records.sql"),
+];
 
 /// `PRAGMA application_id` of a Teduh server database ("TDSV").
 const APPLICATION_ID: i32 = 0x5444_5356;
@@ -45,6 +53,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -61,18 +70,83 @@ impl SqliteStorage {
 
     async fn with_conn<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let guard = conn
+            let mut guard = conn
                 .lock()
                 .map_err(|_| StorageError::Unavailable("connection lock poisoned".into()))?;
-            f(&guard).map_err(|e| StorageError::Unavailable(e.to_string()))
+            f(&mut guard)
         })
         .await
         .map_err(|e| StorageError::Unavailable(e.to_string()))?
     }
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Unavailable(e.to_string())
+    }
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+fn role_of(s: &str) -> Result<Role, StorageError> {
+    Role::parse(s).ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
+}
+
+const MEMBER_COLS: &str =
+    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
+
+fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String)> {
+    let role: String = r.get(3)?;
+    Ok((
+        Member {
+            id: to_u64(r.get(0)?),
+            team_id: to_u64(r.get(1)?),
+            username: r.get(2)?,
+            role: Role::Counselor,
+            public_keys: r.get(4)?,
+            wrapped_keys: r.get(5)?,
+            kdf_params: r.get(6)?,
+            verifier: r.get(7)?,
+            removed_at: r.get(8)?,
+        },
+        role,
+    ))
+}
+
+fn finish_member((mut m, role): (Member, String)) -> Result<Member, StorageError> {
+    m.role = role_of(&role)?;
+    Ok(m)
+}
+
+fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
+    Ok(Team {
+        id: to_u64(r.get(0)?),
+        name: r.get(1)?,
+        key_epoch: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+        last_seq: to_u64(r.get(3)?),
+    })
+}
+
+fn insert_device(
+    tx: &Connection,
+    member_id: i64,
+    d: &NewDevice,
+) -> Result<i64, StorageError> {
+    tx.execute(
+        "INSERT INTO devices (member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 impl Storage for SqliteStorage {
@@ -82,15 +156,607 @@ impl Storage for SqliteStorage {
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
-            self.with_conn(|c| c.query_row("SELECT 1", [], |_| Ok(())))
+            self.with_conn(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
                 .await
         })
     }
 
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>> {
         Box::pin(async move {
-            self.with_conn(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+            self.with_conn(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
                 .await
         })
+    }
+
+    fn init_org(&self, name: String, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            match c.execute(
+                "INSERT INTO org (id, name, created_at) VALUES (1, ?1, ?2)",
+                params![name, now],
+            ) {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => Err(StorageError::AlreadyExists("organisation")),
+                Err(e) => Err(e.into()),
+            }
+        }))
+    }
+
+    fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        Box::pin(self.with_conn(|c| {
+            Ok(c.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))
+                .optional()?)
+        }))
+    }
+
+    fn create_team(&self, name: String, now: i64) -> BoxFuture<'_, Result<Team, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            match c.execute(
+                "INSERT INTO teams (name, created_at) VALUES (?1, ?2)",
+                params![name, now],
+            ) {
+                Ok(_) => Ok(Team {
+                    id: to_u64(c.last_insert_rowid()),
+                    name,
+                    key_epoch: 0,
+                    last_seq: 0,
+                }),
+                Err(e) if is_unique_violation(&e) => Err(StorageError::AlreadyExists("team")),
+                Err(e) => Err(e.into()),
+            }
+        }))
+    }
+
+    fn teams(&self) -> BoxFuture<'_, Result<Vec<Team>, StorageError>> {
+        Box::pin(self.with_conn(|c| {
+            let mut st =
+                c.prepare("SELECT id, name, key_epoch, last_seq FROM teams ORDER BY id")?;
+            let rows = st.query_map([], team_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn create_invitation(&self, inv: NewInvitation) -> BoxFuture<'_, Result<u64, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(inv.team_id, "team id")?;
+            let exists: Option<i64> = c
+                .query_row("SELECT id FROM teams WHERE id = ?1", [team], |r| r.get(0))
+                .optional()?;
+            if exists.is_none() {
+                return Err(StorageError::NotFound("team"));
+            }
+            c.execute(
+                "INSERT INTO invitations (team_id, role, code_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![team, inv.role.as_str(), &inv.code_hash[..], inv.created_at, inv.expires_at],
+            )?;
+            Ok(to_u64(c.last_insert_rowid()))
+        }))
+    }
+
+    fn register(
+        &self,
+        reg: Registration,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inv: Option<(i64, i64, String, i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = ?1",
+                    [&reg.invitation_hash[..]],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let Some((inv_id, team_id, role, expires_at, used_at)) = inv else {
+                return Err(StorageError::InvitationUnknown);
+            };
+            if used_at.is_some() {
+                return Err(StorageError::InvitationUsed);
+            }
+            if expires_at <= now {
+                return Err(StorageError::InvitationExpired);
+            }
+            let role = role_of(&role)?;
+            match tx.execute(
+                "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![team_id, reg.username, role.as_str(), reg.public_keys, reg.wrapped_keys, reg.kdf_params, reg.verifier, now],
+            ) {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => return Err(StorageError::UsernameTaken),
+                Err(e) => return Err(e.into()),
+            }
+            let member_id = tx.last_insert_rowid();
+            tx.execute(
+                "UPDATE invitations SET used_at = ?1, used_by = ?2 WHERE id = ?3",
+                params![now, member_id, inv_id],
+            )?;
+            let device_id = insert_device(&tx, member_id, &reg.device)?;
+            tx.commit()?;
+            Ok((
+                AuthedDevice {
+                    device_id: to_u64(device_id),
+                    member_id: to_u64(member_id),
+                    team_id: to_u64(team_id),
+                    role,
+                },
+                Member {
+                    id: to_u64(member_id),
+                    team_id: to_u64(team_id),
+                    username: reg.username,
+                    role,
+                    public_keys: reg.public_keys,
+                    wrapped_keys: reg.wrapped_keys,
+                    kdf_params: reg.kdf_params,
+                    verifier: reg.verifier,
+                    removed_at: None,
+                },
+            ))
+        }))
+    }
+
+    fn member_by_username(
+        &self,
+        username: String,
+    ) -> BoxFuture<'_, Result<Option<Member>, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            c.query_row(
+                &format!("SELECT {MEMBER_COLS} FROM members WHERE username = ?1"),
+                [username],
+                member_row,
+            )
+            .optional()?
+            .map(finish_member)
+            .transpose()
+        }))
+    }
+
+    fn create_device(
+        &self,
+        member_id: u64,
+        device: NewDevice,
+    ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mid = to_i64(member_id, "member id")?;
+            let m: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT team_id, role FROM members WHERE id = ?1 AND removed_at IS NULL",
+                    [mid],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((team_id, role)) = m else {
+                return Err(StorageError::NotFound("member"));
+            };
+            let device_id = insert_device(&tx, mid, &device)?;
+            tx.commit()?;
+            Ok(AuthedDevice {
+                device_id: to_u64(device_id),
+                member_id,
+                team_id: to_u64(team_id),
+                role: role_of(&role)?,
+            })
+        }))
+    }
+
+    fn authenticate(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let row: Option<(i64, i64, i64, String, i64, Option<i64>, Option<i64>)> = c
+                .prepare_cached(
+                    "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
+                     FROM devices d JOIN members m ON m.id = d.member_id WHERE d.token_hash = ?1",
+                )?
+                .query_row([&token_hash[..]], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                })
+                .optional()?;
+            let Some((device_id, member_id, team_id, role, expires_at, revoked_at, removed_at)) = row
+            else {
+                return Err(StorageError::TokenUnknown);
+            };
+            if revoked_at.is_some() || removed_at.is_some() {
+                return Err(StorageError::TokenRevoked);
+            }
+            if expires_at <= now {
+                return Err(StorageError::TokenExpired);
+            }
+            Ok(AuthedDevice {
+                device_id: to_u64(device_id),
+                member_id: to_u64(member_id),
+                team_id: to_u64(team_id),
+                role: role_of(&role)?,
+            })
+        }))
+    }
+
+    fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let mut st = c.prepare(&format!(
+                "SELECT {MEMBER_COLS} FROM members WHERE team_id = ?1 ORDER BY id"
+            ))?;
+            let rows = st.query_map([team], member_row)?;
+            rows.map(|r| finish_member(r?)).collect()
+        }))
+    }
+
+    fn devices(&self, filter: DeviceFilter) -> BoxFuture<'_, Result<Vec<Device>, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let (cond, arg) = match filter {
+                DeviceFilter::All => ("1 = 1 OR ?1 = 0", 0),
+                DeviceFilter::Team(t) => ("m.team_id = ?1", to_i64(t, "team id")?),
+                DeviceFilter::Member(m) => ("d.member_id = ?1", to_i64(m, "member id")?),
+            };
+            let mut st = c.prepare(&format!(
+                "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq
+                 FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
+            ))?;
+            let rows = st.query_map([arg], |r| {
+                Ok(Device {
+                    id: to_u64(r.get(0)?),
+                    member_id: to_u64(r.get(1)?),
+                    username: r.get(2)?,
+                    team_id: to_u64(r.get(3)?),
+                    name: r.get(4)?,
+                    created_at: r.get(5)?,
+                    revoked_at: r.get(6)?,
+                    contiguous_seq: to_u64(r.get(7)?),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn revoke_device(&self, device_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let id = to_i64(device_id, "device id")?;
+            let n = c.execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2",
+                params![now, id],
+            )?;
+            if n == 0 {
+                return Err(StorageError::NotFound("device"));
+            }
+            Ok(())
+        }))
+    }
+
+    fn remove_member(&self, member_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let id = to_i64(member_id, "member id")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
+                "UPDATE members SET removed_at = COALESCE(removed_at, ?1) WHERE id = ?2",
+                params![now, id],
+            )?;
+            if n == 0 {
+                return Err(StorageError::NotFound("member"));
+            }
+            tx.execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1) WHERE member_id = ?2",
+                params![now, id],
+            )?;
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn put_roster(
+        &self,
+        team_id: u64,
+        version: u64,
+        roster: Vec<u8>,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let v = to_i64(version, "roster version")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM rosters WHERE team_id = ?1",
+                [team],
+                |r| r.get(0),
+            )?;
+            if v <= current {
+                return Err(StorageError::RosterNotNewer {
+                    current: to_u64(current),
+                });
+            }
+            tx.execute(
+                "INSERT INTO rosters (team_id, version, roster, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![team, v, roster, now],
+            )?;
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<(u64, Vec<u8>)>, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            Ok(c.query_row(
+                "SELECT version, roster FROM rosters WHERE team_id = ?1 ORDER BY version DESC LIMIT 1",
+                [team],
+                |r| Ok((to_u64(r.get(0)?), r.get(1)?)),
+            )
+            .optional()?)
+        }))
+    }
+
+    fn add_epoch(
+        &self,
+        team_id: u64,
+        epoch: u32,
+        envelopes: Vec<(u64, Vec<u8>)>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: Option<i64> = tx
+                .query_row("SELECT key_epoch FROM teams WHERE id = ?1", [team], |r| r.get(0))
+                .optional()?;
+            let Some(current) = current else {
+                return Err(StorageError::NotFound("team"));
+            };
+            let expected = u32::try_from(current + 1).map_err(|_| StorageError::Invalid("epoch"))?;
+            if epoch != expected {
+                return Err(StorageError::EpochNotNext { expected });
+            }
+            for (member, env) in &envelopes {
+                let mid = to_i64(*member, "member id")?;
+                let ok: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM members WHERE id = ?1 AND team_id = ?2 AND removed_at IS NULL",
+                        [mid, team],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if ok.is_none() {
+                    return Err(StorageError::NotTeamMember(*member));
+                }
+                match tx.execute(
+                    "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES (?1, ?2, ?3, ?4)",
+                    params![team, i64::from(epoch), mid, env],
+                ) {
+                    Ok(_) => {}
+                    Err(e) if is_unique_violation(&e) => {
+                        return Err(StorageError::Invalid("two envelopes for the same member"))
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            tx.execute(
+                "UPDATE teams SET key_epoch = ?1 WHERE id = ?2",
+                params![i64::from(epoch), team],
+            )?;
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn envelopes(
+        &self,
+        team_id: u64,
+        member_id: u64,
+    ) -> BoxFuture<'_, Result<(u32, Vec<(u32, Vec<u8>)>), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let mid = to_i64(member_id, "member id")?;
+            let current: Option<i64> = c
+                .query_row("SELECT key_epoch FROM teams WHERE id = ?1", [team], |r| r.get(0))
+                .optional()?;
+            let Some(current) = current else {
+                return Err(StorageError::NotFound("team"));
+            };
+            let mut st = c.prepare(
+                "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = ?1 AND member_id = ?2 ORDER BY epoch",
+            )?;
+            let rows = st.query_map([team, mid], |r| {
+                Ok((u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
+            })?;
+            Ok((
+                u32::try_from(current).unwrap_or(0),
+                rows.collect::<Result<Vec<_>, _>>()?,
+            ))
+        }))
+    }
+
+    fn put_client_keys(
+        &self,
+        team_id: u64,
+        wraps: Vec<ClientWrap>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: i64 = tx
+                .query_row("SELECT key_epoch FROM teams WHERE id = ?1", [team], |r| r.get(0))
+                .optional()?
+                .ok_or(StorageError::NotFound("team"))?;
+            for w in &wraps {
+                if w.epoch == 0 || i64::from(w.epoch) > current {
+                    return Err(StorageError::UnknownKeyEpoch {
+                        device_seq: 0,
+                        record_epoch: w.epoch,
+                        current: u32::try_from(current).unwrap_or(0),
+                    });
+                }
+                let stored: Option<Vec<u8>> = tx
+                    .query_row(
+                        "SELECT wrap FROM client_key_wraps WHERE team_id = ?1 AND epoch = ?2 AND client_id = ?3",
+                        params![team, i64::from(w.epoch), w.client_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match stored {
+                    Some(s) if s == w.wrap => {}
+                    Some(_) => return Err(StorageError::WrapConflict),
+                    None => {
+                        tx.execute(
+                            "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES (?1, ?2, ?3, ?4)",
+                            params![team, i64::from(w.epoch), w.client_id, w.wrap],
+                        )?;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn client_keys(
+        &self,
+        team_id: u64,
+        epoch: Option<u32>,
+    ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let mut st = c.prepare(
+                "SELECT epoch, client_id, wrap FROM client_key_wraps
+                 WHERE team_id = ?1 AND (?2 IS NULL OR epoch = ?2) ORDER BY epoch, client_id",
+            )?;
+            let rows = st.query_map(params![team, epoch.map(i64::from)], |r| {
+                Ok(ClientWrap {
+                    epoch: u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    client_id: r.get(1)?,
+                    wrap: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn push(
+        &self,
+        team_id: u64,
+        device_id: u64,
+        records: Vec<Record>,
+        max_hlc: u64,
+    ) -> BoxFuture<'_, Result<PushOutcome, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let device = to_i64(device_id, "device id")?;
+            // The connection mutex plus an IMMEDIATE transaction serialise every push, so team
+            // sequences are assigned and committed in the same order.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (current_epoch, last_seq): (i64, i64) = tx
+                .prepare_cached("SELECT key_epoch, last_seq FROM teams WHERE id = ?1")?
+                .query_row([team], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?
+                .ok_or(StorageError::NotFound("team"))?;
+            let contiguous: i64 = tx
+                .prepare_cached("SELECT contiguous_seq FROM devices WHERE id = ?1")?
+                .query_row([device], |r| r.get(0))
+                .optional()?
+                .ok_or(StorageError::NotFound("device"))?;
+            let (fresh, duplicates) = {
+                let mut lookup = tx.prepare_cached(
+                    "SELECT key_epoch, hlc, payload FROM records WHERE device_id = ?1 AND device_seq = ?2",
+                )?;
+                plan_push(
+                    &records,
+                    |seq| {
+                        Ok(lookup
+                            .query_row(params![device, seq as i64], |r| {
+                                Ok(StoredContent {
+                                    key_epoch: u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                                    hlc: to_u64(r.get(1)?),
+                                    payload: r.get(2)?,
+                                })
+                            })
+                            .optional()?)
+                    },
+                    u32::try_from(current_epoch).unwrap_or(0),
+                    max_hlc,
+                )?
+            };
+            let mut seq = last_seq;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO records (team_id, team_seq, device_id, device_seq, key_epoch, hlc, payload)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for r in &fresh {
+                    seq += 1;
+                    insert.execute(params![
+                        team,
+                        seq,
+                        device,
+                        r.device_seq as i64,
+                        i64::from(r.key_epoch),
+                        r.hlc as i64,
+                        r.payload
+                    ])?;
+                }
+            }
+            let new_contiguous = {
+                let mut above = tx.prepare_cached(
+                    "SELECT device_seq FROM records WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq LIMIT 100000",
+                )?;
+                let seqs = above
+                    .query_map([device, contiguous], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                advance_contiguous(to_u64(contiguous), seqs.into_iter().map(to_u64))
+            };
+            if !fresh.is_empty() {
+                tx.prepare_cached("UPDATE teams SET last_seq = ?1 WHERE id = ?2")?
+                    .execute([seq, team])?;
+            }
+            if new_contiguous != to_u64(contiguous) {
+                tx.prepare_cached("UPDATE devices SET contiguous_seq = ?1 WHERE id = ?2")?
+                    .execute([new_contiguous as i64, device])?;
+            }
+            tx.commit()?;
+            Ok(PushOutcome {
+                stored: fresh.len() as u64,
+                duplicates,
+                contiguous_seq: new_contiguous,
+            })
+        }))
+    }
+
+    fn pull(
+        &self,
+        team_id: u64,
+        after: u64,
+        budget_bytes: usize,
+        max_records: usize,
+    ) -> BoxFuture<'_, Result<PullPage, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let after_i = to_i64(after, "cursor")?;
+            let mut st = c.prepare_cached(
+                "SELECT team_seq, device_id, device_seq, key_epoch, hlc, payload FROM records
+                 WHERE team_id = ?1 AND team_seq > ?2 ORDER BY team_seq",
+            )?;
+            let mut rows = st.query([team, after_i])?;
+            let mut out = Vec::new();
+            let mut used = 17usize;
+            let mut more = false;
+            while let Some(r) = rows.next()? {
+                let payload: Vec<u8> = r.get(5)?;
+                let size = 8 + RECORD_HEADER_LEN + payload.len();
+                if !out.is_empty() && (used + size > budget_bytes || out.len() >= max_records) {
+                    more = true;
+                    break;
+                }
+                used += size;
+                out.push(TeamRecord {
+                    team_seq: to_u64(r.get(0)?),
+                    record: Record {
+                        device_id: to_u64(r.get(1)?),
+                        device_seq: to_u64(r.get(2)?),
+                        key_epoch: u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                        hlc: to_u64(r.get(4)?),
+                        payload,
+                    },
+                });
+            }
+            Ok(cut_page(after, out, usize::MAX, usize::MAX, more))
+        }))
     }
 }

@@ -1,0 +1,494 @@
+//! The counseling record: clients, cases, consent, session notes, tasks (ARCHITECTURE section 2).
+//!
+//! These are plain values. The vault stores each top-level field of a value as its own encrypted
+//! field (so two devices editing different fields never conflict), which is why every struct here
+//! has `#[serde(default)]`: a field a newer version adds reads as its default in older data.
+//!
+//! Main types: [`ClientProfile`] (with [`ClientProfile::is_child`]), [`CaseDetails`] and
+//! [`RiskEntry`], [`Consent`] and [`ConsentWithdrawal`], [`NoteDraft`] (finalised into an
+//! immutable [`Note`] that only takes [`Addendum`]s), [`Task`].
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AddendumId, CaseId, ClientId, ConsentId, MemberId, NoteId, TaskId};
+
+/// Age below which a client is a child (UU Perlindungan Anak: under 18).
+pub const CHILD_AGE_LIMIT: u32 = 18;
+
+/// Sex as recorded at intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Perempuan.
+    Female,
+    /// Laki-laki.
+    Male,
+    /// Not recorded or not disclosed.
+    #[default]
+    Unspecified,
+}
+
+/// How to reach someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    /// A phone number (calls, SMS).
+    #[default]
+    Phone,
+    /// A WhatsApp number.
+    WhatsApp,
+    /// An e-mail address.
+    Email,
+    /// Anything else (a neighbour's number, a social media handle...).
+    Other,
+}
+
+/// One contact point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Contact {
+    /// The kind of contact.
+    pub kind: ContactKind,
+    /// The number, address or handle.
+    pub value: String,
+    /// Whether it is safe to contact the client there (e.g. a shared phone in a violent home).
+    pub safe_to_contact: bool,
+}
+
+/// A child's parent or guardian.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Guardian {
+    /// Name.
+    pub name: String,
+    /// Relationship to the client (ibu, ayah, wali...).
+    pub relationship: String,
+    /// How to reach the guardian.
+    pub contacts: Vec<Contact>,
+}
+
+/// A client's identifying and intake data. Every field is encrypted at rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ClientProfile {
+    /// Pseudonymous code shown in lists (e.g. `"JKT-0042"`); unique per team.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Nickname or what the client likes to be called.
+    pub nickname: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth date, when known.
+    pub birth_date: Option<NaiveDate>,
+    /// Estimated age in years, when the birth date is unknown.
+    pub estimated_age: Option<u32>,
+    /// Phone, WhatsApp...
+    pub contacts: Vec<Contact>,
+    /// Address or area.
+    pub address: String,
+    /// Parent or guardian (required in practice for children).
+    pub guardian: Option<Guardian>,
+    /// Preferred language (e.g. `"id"`, `"jv"`, `"su"`).
+    pub language: String,
+    /// Disability or communication needs (interpreter, sign language, easy-read...).
+    pub communication_needs: String,
+    /// PPKS categories (Pemerlu Pelayanan Kesejahteraan Sosial) that apply.
+    pub ppks_categories: Vec<String>,
+    /// AMPK categories (anak yang memerlukan perlindungan khusus) that apply.
+    pub ampk_categories: Vec<String>,
+}
+
+impl ClientProfile {
+    /// Age in whole years on `today`: from the birth date if known, else the estimate.
+    pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
+        match self.birth_date {
+            Some(b) => {
+                let mut years = today.year() - b.year();
+                if (today.month(), today.day()) < (b.month(), b.day()) {
+                    years -= 1;
+                }
+                u32::try_from(years).ok()
+            }
+            None => self.estimated_age,
+        }
+    }
+
+    /// Whether the client is a child on `today`; `None` when neither birth date nor estimate
+    /// is known (the UI then asks, because child protection rules depend on it).
+    pub fn is_child(&self, today: NaiveDate) -> Option<bool> {
+        self.age_on(today).map(|a| a < CHILD_AGE_LIMIT)
+    }
+}
+
+/// A client as read from the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Client {
+    /// The client's id.
+    pub id: ClientId,
+    /// The profile.
+    pub profile: ClientProfile,
+    /// Computed from the profile for today (UTC date).
+    pub is_child: Option<bool>,
+}
+
+/// Stage of a case (case-management cycle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStage {
+    /// First contact and registration.
+    #[default]
+    Intake,
+    /// Assessment of needs and risks.
+    Assessment,
+    /// Planning the intervention.
+    Planning,
+    /// Carrying out the plan.
+    Intervention,
+    /// Evaluating the results.
+    Evaluation,
+    /// Closed or referred on.
+    ClosureOrReferral,
+    /// Follow-up after closure.
+    FollowUp,
+}
+
+/// Risk level of a case or a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    /// No current risk identified.
+    #[default]
+    Low,
+    /// Some risk: monitor.
+    Medium,
+    /// High risk: safety plan, supervisor informed.
+    High,
+    /// Immediate danger: act now.
+    Imminent,
+}
+
+/// The editable details of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CaseDetails {
+    /// Short description of the presenting problem.
+    pub presenting_problem: String,
+    /// Current stage.
+    pub stage: CaseStage,
+    /// The worker assigned (a member id), if any.
+    pub assigned_worker: Option<MemberId>,
+    /// PPKS / AMPK categories of this case.
+    pub categories: Vec<String>,
+    /// Why the case was closed, once closed.
+    pub closure_reason: Option<String>,
+}
+
+/// One entry in a case's risk history (append-only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RiskEntry {
+    /// The assessed level.
+    pub level: RiskLevel,
+    /// Why (what was observed or said).
+    pub reason: String,
+    /// When it was assessed.
+    pub assessed_at: Option<DateTime<Utc>>,
+    /// Who assessed it.
+    pub assessed_by: Option<MemberId>,
+}
+
+/// A case as read from the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// The case's id.
+    pub id: CaseId,
+    /// Details.
+    pub details: CaseDetails,
+    /// Risk history, oldest first.
+    pub risk_history: Vec<RiskEntry>,
+    /// The latest risk level, if any was recorded.
+    pub current_risk: Option<RiskLevel>,
+}
+
+/// Who gave consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentGiver {
+    /// The client (an adult).
+    #[default]
+    SelfGiven,
+    /// A parent of a child.
+    Parent,
+    /// A legal guardian.
+    Guardian,
+}
+
+/// Lawful basis for processing (UU 27/2022 on personal data protection, article 20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LawfulBasis {
+    /// Explicit consent.
+    #[default]
+    Consent,
+    /// Vital interests of the data subject.
+    VitalInterest,
+    /// A legal obligation of the controller.
+    LegalObligation,
+    /// A task in the public interest or public authority.
+    PublicTask,
+    /// Performance of a contract.
+    Contract,
+    /// Legitimate interests.
+    LegitimateInterest,
+}
+
+/// How consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentChannel {
+    /// Signed form.
+    #[default]
+    Written,
+    /// Spoken, noted by the worker.
+    Verbal,
+    /// Digital (message, form).
+    Digital,
+}
+
+/// A consent record. Consent is append-only: it is never edited, only withdrawn by a
+/// [`ConsentWithdrawal`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Consent {
+    /// Who gave it.
+    pub given_by: ConsentGiver,
+    /// Name of the person who gave it (the client, parent or guardian).
+    pub giver_name: String,
+    /// For children: whether the child also assented.
+    pub child_assent: Option<bool>,
+    /// Purposes consented to (e.g. `"counseling"`, `"referral"`, `"data_sharing_with_partner"`).
+    pub purposes: Vec<String>,
+    /// Lawful basis.
+    pub lawful_basis: LawfulBasis,
+    /// Channel.
+    pub channel: ConsentChannel,
+    /// When it was given.
+    pub given_at: Option<DateTime<Utc>>,
+}
+
+/// Withdrawal of a consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ConsentWithdrawal {
+    /// When it was withdrawn.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Reason given, if any.
+    pub reason: String,
+}
+
+/// A consent as read from the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentRecord {
+    /// The consent's id.
+    pub id: ConsentId,
+    /// What was consented.
+    pub consent: Consent,
+    /// Withdrawals (normally zero or one).
+    pub withdrawals: Vec<ConsentWithdrawal>,
+}
+
+/// How a session took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    /// Face to face.
+    #[default]
+    InPerson,
+    /// Phone call.
+    Phone,
+    /// WhatsApp (chat or call).
+    WhatsApp,
+    /// Video call.
+    Video,
+    /// Home visit.
+    HomeVisit,
+    /// Outreach (field).
+    Outreach,
+}
+
+/// Layer of the IASC MHPSS intervention pyramid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MhpssLayer {
+    /// 1: basic services and security.
+    BasicServices,
+    /// 2: community and family supports.
+    CommunitySupports,
+    /// 3: focused, non-specialised supports.
+    FocusedSupports,
+    /// 4: specialised services.
+    SpecialisedServices,
+}
+
+/// The editable content of a session note (while it is a draft).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct NoteDraft {
+    /// When the session started (UTC).
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// IANA zone where it happened (`Asia/Jakarta`, `Asia/Makassar`, `Asia/Jayapura`...).
+    pub zone: String,
+    /// Duration in minutes.
+    pub duration_minutes: u32,
+    /// Modality.
+    pub modality: Modality,
+    /// Where (office, the client's home, a school...).
+    pub location: String,
+    /// Who took part besides the client and the worker.
+    pub participants: Vec<String>,
+    /// PFA "look" actions (safety, urgent needs observed).
+    pub pfa_look: Vec<String>,
+    /// PFA "listen" actions.
+    pub pfa_listen: Vec<String>,
+    /// PFA "link" actions (information, services, loved ones).
+    pub pfa_link: Vec<String>,
+    /// MHPSS layer of the intervention.
+    pub mhpss_layer: Option<MhpssLayer>,
+    /// The narrative.
+    pub narrative: String,
+    /// Risk observed in this session.
+    pub risk: Option<RiskLevel>,
+    /// Plan agreed.
+    pub plan: String,
+    /// Next follow-up date.
+    pub next_follow_up: Option<NaiveDate>,
+}
+
+/// The zone label shown to Indonesian users for an IANA zone, if it is one of the three.
+pub fn zone_label(zone: &str) -> Option<&'static str> {
+    match zone {
+        "Asia/Jakarta" | "Asia/Pontianak" => Some("WIB"),
+        "Asia/Makassar" => Some("WITA"),
+        "Asia/Jayapura" => Some("WIT"),
+        _ => None,
+    }
+}
+
+/// Whether a note can still be edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum NoteStatus {
+    /// Editable by its author.
+    Draft,
+    /// Immutable; only addenda may follow.
+    Finalised {
+        /// When it was finalised.
+        at: DateTime<Utc>,
+        /// Who finalised it.
+        by: MemberId,
+    },
+}
+
+/// Text added to a finalised note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Addendum {
+    /// What is added.
+    pub text: String,
+    /// When.
+    pub written_at: Option<DateTime<Utc>>,
+    /// By whom.
+    pub author: Option<MemberId>,
+}
+
+/// An addendum as read from the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddendumRecord {
+    /// The addendum's id.
+    pub id: AddendumId,
+    /// Its content.
+    pub addendum: Addendum,
+}
+
+/// A session note as read from the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// The note's id.
+    pub id: NoteId,
+    /// The client it is about.
+    pub client: ClientId,
+    /// Its author.
+    pub author: Option<MemberId>,
+    /// Content.
+    pub content: NoteDraft,
+    /// Draft or finalised.
+    pub status: NoteStatus,
+    /// Addenda, oldest first.
+    pub addenda: Vec<AddendumRecord>,
+}
+
+/// A follow-up task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Task {
+    /// What to do.
+    pub title: String,
+    /// By when.
+    pub due: Option<NaiveDate>,
+    /// Who should do it.
+    pub assigned_to: Option<MemberId>,
+    /// When it was done, once done.
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A task as read from the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskRecord {
+    /// The task's id.
+    pub id: TaskId,
+    /// The task.
+    pub task: Task,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+    }
+
+    #[test]
+    fn a_client_is_a_child_until_the_eighteenth_birthday() {
+        let p = ClientProfile {
+            birth_date: Some(date(2008, 6, 15)),
+            ..ClientProfile::default()
+        };
+        assert_eq!(p.is_child(date(2026, 6, 14)), Some(true), "one day before 18");
+        assert_eq!(p.is_child(date(2026, 6, 15)), Some(false), "on the 18th birthday");
+    }
+
+    #[test]
+    fn an_estimated_age_decides_when_the_birth_date_is_unknown() {
+        let p = ClientProfile {
+            estimated_age: Some(12),
+            ..ClientProfile::default()
+        };
+        assert_eq!(p.is_child(date(2026, 1, 1)), Some(true), "estimated 12 is a child");
+        assert_eq!(
+            ClientProfile::default().is_child(date(2026, 1, 1)),
+            None,
+            "unknown age must be asked, not assumed adult"
+        );
+    }
+
+    #[test]
+    fn indonesian_zones_get_their_labels() {
+        assert_eq!(zone_label("Asia/Jakarta"), Some("WIB"), "western zone");
+        assert_eq!(zone_label("Asia/Makassar"), Some("WITA"), "central zone");
+        assert_eq!(zone_label("Asia/Jayapura"), Some("WIT"), "eastern zone");
+        assert_eq!(zone_label("Europe/Paris"), None, "others have no label");
+    }
+}

@@ -1,0 +1,685 @@
+//! The sync protocol between a device and the server: the binary record pages and the JSON
+//! control bodies.
+//!
+//! Record pages travel as `application/octet-stream` in a compact length-prefixed encoding
+//! (all integers big-endian), so an encrypted payload is never inflated by base64:
+//!
+//! ```text
+//! Record     = device_id u64 | device_seq u64 | key_epoch u32 | hlc u64 | len u32 | payload[len]
+//! PushPage   = "TDP1" | count u32 | Record * count
+//! PullPage   = "TDL1" | next_cursor u64 | more u8 | count u32 | (team_seq u64 | Record) * count
+//! ```
+//!
+//! Main types: [`Record`], [`PushPage`], [`PullPage`], the decoding error [`DecodeError`], the
+//! control bodies ([`Limits`], [`RegisterRequest`], [`LoginRequest`], [`PushAck`], ...) and the
+//! [`Role`] of a member. Small key blobs inside JSON bodies (public keys, wrapped keys, key
+//! envelopes) are standard padded base64 ([`b64`]).
+
+use serde::{Deserialize, Serialize};
+
+/// Magic prefix of a push page.
+pub const PUSH_MAGIC: &[u8; 4] = b"TDP1";
+/// Magic prefix of a pull page.
+pub const PULL_MAGIC: &[u8; 4] = b"TDL1";
+/// Bytes of a record's fixed header (everything but the payload).
+pub const RECORD_HEADER_LEN: usize = 8 + 8 + 4 + 8 + 4;
+/// Content type of record pages.
+pub const OCTET_STREAM: &str = "application/octet-stream";
+
+/// One record of a device's append-only log, as the server sees it: routing fields in clear, the
+/// content an opaque (encrypted, signed) payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The author device (server-assigned at login).
+    pub device_id: u64,
+    /// Position in the device's own log, starting at 1, gapless.
+    pub device_seq: u64,
+    /// Team-key epoch the payload is encrypted under.
+    pub key_epoch: u32,
+    /// Hybrid logical clock: milliseconds since the Unix epoch in the high 48 bits, a logical
+    /// counter in the low 16 bits (see [`hlc_millis`]).
+    pub hlc: u64,
+    /// The encrypted record.
+    pub payload: Vec<u8>,
+}
+
+impl Record {
+    /// Bytes this record takes in a page.
+    pub fn encoded_len(&self) -> usize {
+        RECORD_HEADER_LEN + self.payload.len()
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.device_id.to_be_bytes());
+        out.extend_from_slice(&self.device_seq.to_be_bytes());
+        out.extend_from_slice(&self.key_epoch.to_be_bytes());
+        out.extend_from_slice(&self.hlc.to_be_bytes());
+        // Payloads are bounded far below 4 GiB by the server's limits.
+        out.extend_from_slice(&(self.payload.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.payload);
+    }
+
+    fn decode_from(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let device_id = r.u64()?;
+        let device_seq = r.u64()?;
+        let key_epoch = r.u32()?;
+        let hlc = r.u64()?;
+        let len = r.u32()? as usize;
+        let payload = r.bytes(len)?.to_vec();
+        Ok(Record {
+            device_id,
+            device_seq,
+            key_epoch,
+            hlc,
+            payload,
+        })
+    }
+}
+
+/// The physical part of an HLC timestamp, in milliseconds since the Unix epoch.
+pub fn hlc_millis(hlc: u64) -> u64 {
+    hlc >> 16
+}
+
+/// An HLC timestamp from milliseconds and a logical counter.
+pub fn hlc_from_millis(millis: u64, logical: u16) -> u64 {
+    (millis << 16) | u64::from(logical)
+}
+
+/// Why a page could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The page does not start with the expected magic bytes.
+    BadMagic,
+    /// The page ends in the middle of a field.
+    Truncated,
+    /// Bytes follow the last record.
+    TrailingBytes,
+    /// The record count is larger than the page could possibly hold.
+    BadCount,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DecodeError::BadMagic => "the page does not start with the expected magic bytes",
+            DecodeError::Truncated => "the page ends in the middle of a record",
+            DecodeError::TrailingBytes => "unexpected bytes after the last record",
+            DecodeError::BadCount => "the record count does not fit the page",
+        })
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if self.buf.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+        let (head, tail) = self.buf.split_at(n);
+        self.buf = tail;
+        Ok(head)
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.bytes(N)?);
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.array::<1>()?[0])
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+    fn finish(&self) -> Result<(), DecodeError> {
+        if self.buf.is_empty() {
+            Ok(())
+        } else {
+            Err(DecodeError::TrailingBytes)
+        }
+    }
+}
+
+/// A page of records a device uploads (`POST /v1/teams/{team}/records`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PushPage {
+    /// The records, in the device's log order.
+    pub records: Vec<Record>,
+}
+
+impl PushPage {
+    /// The binary encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let len = 8 + self.records.iter().map(Record::encoded_len).sum::<usize>();
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(PUSH_MAGIC);
+        out.extend_from_slice(&(self.records.len() as u32).to_be_bytes());
+        for r in &self.records {
+            r.encode_into(&mut out);
+        }
+        out
+    }
+
+    /// Decodes a page. Fails on a wrong magic, a truncated page, a count that cannot fit, or
+    /// trailing bytes.
+    pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader { buf };
+        if &r.array::<4>()? != PUSH_MAGIC {
+            return Err(DecodeError::BadMagic);
+        }
+        let count = r.u32()? as usize;
+        if count > r.buf.len() / RECORD_HEADER_LEN {
+            return Err(DecodeError::BadCount);
+        }
+        let mut records = Vec::with_capacity(count);
+        for _ in 0..count {
+            records.push(Record::decode_from(&mut r)?);
+        }
+        r.finish()?;
+        Ok(PushPage { records })
+    }
+}
+
+/// A record as served to readers, with its position in the team's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRecord {
+    /// The server-assigned team sequence (the pull cursor after this record).
+    pub team_seq: u64,
+    /// The record.
+    pub record: Record,
+}
+
+/// A page of records a device downloads (`GET /v1/teams/{team}/records?after=...`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PullPage {
+    /// The cursor to ask with next time (the last record's `team_seq`, or the request's cursor
+    /// when the page is empty).
+    pub next_cursor: u64,
+    /// Whether more records were already available when this page was cut.
+    pub more: bool,
+    /// The records in team-sequence order.
+    pub records: Vec<TeamRecord>,
+}
+
+impl PullPage {
+    /// The binary encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let len = 17
+            + self
+                .records
+                .iter()
+                .map(|r| 8 + r.record.encoded_len())
+                .sum::<usize>();
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(PULL_MAGIC);
+        out.extend_from_slice(&self.next_cursor.to_be_bytes());
+        out.push(u8::from(self.more));
+        out.extend_from_slice(&(self.records.len() as u32).to_be_bytes());
+        for r in &self.records {
+            out.extend_from_slice(&r.team_seq.to_be_bytes());
+            r.record.encode_into(&mut out);
+        }
+        out
+    }
+
+    /// Decodes a page. Fails like [`PushPage::decode`].
+    pub fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader { buf };
+        if &r.array::<4>()? != PULL_MAGIC {
+            return Err(DecodeError::BadMagic);
+        }
+        let next_cursor = r.u64()?;
+        let more = r.u8()? != 0;
+        let count = r.u32()? as usize;
+        if count > r.buf.len() / (8 + RECORD_HEADER_LEN) {
+            return Err(DecodeError::BadCount);
+        }
+        let mut records = Vec::with_capacity(count);
+        for _ in 0..count {
+            let team_seq = r.u64()?;
+            let record = Record::decode_from(&mut r)?;
+            records.push(TeamRecord { team_seq, record });
+        }
+        r.finish()?;
+        Ok(PullPage {
+            next_cursor,
+            more,
+            records,
+        })
+    }
+}
+
+/// A member's role in her team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A counselor (konselor).
+    Counselor,
+    /// An outreach worker (pendamping lapangan).
+    Outreach,
+    /// A supervisor: signs off reviews, manages the team's keys.
+    Supervisor,
+    /// A team administrator: signs the roster, manages the team's keys.
+    Admin,
+}
+
+impl Role {
+    /// The stable lowercase name (`"counselor"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Counselor => "counselor",
+            Role::Outreach => "outreach",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the lowercase name. Fails (None) on anything else.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "counselor" => Some(Role::Counselor),
+            "outreach" => Some(Role::Outreach),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// Whether this role may publish the roster and new team-key epochs.
+    pub fn manages_keys(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+}
+
+/// Body of `GET /v1/limits`: what the server accepts, so clients size their pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest push page body, in bytes.
+    pub max_push_bytes: u64,
+    /// Largest single record payload, in bytes.
+    pub max_record_bytes: u64,
+    /// Most records in one push page.
+    pub max_push_records: u64,
+    /// Largest pull page the server will cut (the `budget` query parameter is clamped to it).
+    pub max_pull_bytes: u64,
+    /// Largest JSON control body, in bytes.
+    pub max_json_bytes: u64,
+    /// How far ahead of the server's clock a record's HLC may be, in milliseconds.
+    pub max_clock_skew_ms: u64,
+}
+
+/// Body of `POST /v1/register`: joins a team with a single-use invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// The invitation code the admin handed out.
+    pub invitation: String,
+    /// Login name, unique on this server (1-64 characters).
+    pub username: String,
+    /// The member's public keys (X25519 + Ed25519), opaque to the server, base64.
+    #[serde(with = "b64")]
+    pub public_keys: Vec<u8>,
+    /// The member's private keys wrapped under her passphrase-derived key, opaque, base64.
+    #[serde(with = "b64")]
+    pub wrapped_keys: Vec<u8>,
+    /// The passphrase KDF's salt and parameters, opaque, base64; returned by
+    /// `POST /v1/login/params` so a new device can derive the same keys.
+    #[serde(with = "b64")]
+    pub kdf_params: Vec<u8>,
+    /// A secret derived from the passphrase for authentication only (never the key-encryption
+    /// key), base64, 16-128 bytes. The server stores an Argon2id hash of it.
+    #[serde(with = "b64")]
+    pub auth_secret: Vec<u8>,
+    /// A name for this device, shown in device lists (1-100 characters).
+    pub device_name: String,
+}
+
+/// Body of `POST /v1/login/params`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginParamsRequest {
+    /// The login name.
+    pub username: String,
+}
+
+/// Reply of `POST /v1/login/params`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginParams {
+    /// The KDF salt and parameters uploaded at registration, base64.
+    #[serde(with = "b64")]
+    pub kdf_params: Vec<u8>,
+}
+
+/// Body of `POST /v1/login`: a new device of an existing member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The login name.
+    pub username: String,
+    /// The passphrase-derived authentication secret, base64.
+    #[serde(with = "b64")]
+    pub auth_secret: Vec<u8>,
+    /// A name for this device.
+    pub device_name: String,
+}
+
+/// Reply of `POST /v1/register` and `POST /v1/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The bearer token of this device (`Authorization: Bearer <token>`). Shown once; the
+    /// server keeps only its hash.
+    pub token: String,
+    /// This device's id: the `device_id` of every record it writes.
+    pub device_id: u64,
+    /// The member's id.
+    pub member_id: u64,
+    /// The member's team.
+    pub team_id: u64,
+    /// The member's role.
+    pub role: Role,
+    /// The member's public keys, base64.
+    #[serde(with = "b64")]
+    pub public_keys: Vec<u8>,
+    /// The member's wrapped private keys, base64.
+    #[serde(with = "b64")]
+    pub wrapped_keys: Vec<u8>,
+    /// The device with the highest contiguous sequence stored (0 for a new device).
+    pub stored_through: u64,
+}
+
+/// Reply of a successful push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushAck {
+    /// Highest `device_seq` such that every record 1..=it of this device is stored. The client
+    /// never re-sends records at or below it.
+    pub stored_through: u64,
+    /// Records of the page newly stored.
+    pub stored: u64,
+    /// Records of the page that were already stored (identical re-sends).
+    pub duplicates: u64,
+}
+
+/// One member as other members of her team see her (`GET /v1/teams/{team}/members`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Member id.
+    pub member_id: u64,
+    /// Login name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Public keys, base64.
+    #[serde(with = "b64")]
+    pub public_keys: Vec<u8>,
+    /// Whether the member was removed (her devices no longer sync).
+    pub removed: bool,
+}
+
+/// One device (`GET /v1/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// Device id.
+    pub device_id: u64,
+    /// Owner.
+    pub member_id: u64,
+    /// Name given at login.
+    pub name: String,
+    /// Unix seconds of the login.
+    pub created_at: i64,
+    /// Unix seconds of the revocation, if revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// A signed team roster (`GET`/`PUT /v1/teams/{team}/roster`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterBody {
+    /// Monotonic version; an upload must be newer than the stored one.
+    pub version: u64,
+    /// The signed roster, opaque to the server, base64.
+    #[serde(with = "b64")]
+    pub roster: Vec<u8>,
+}
+
+/// A team key wrapped to one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberEnvelope {
+    /// The recipient.
+    pub member_id: u64,
+    /// The sealed team key, base64.
+    #[serde(with = "b64")]
+    pub envelope: Vec<u8>,
+}
+
+/// Body of `POST /v1/teams/{team}/epochs`: a new team-key epoch with one envelope per member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEpoch {
+    /// Must be the team's current epoch + 1.
+    pub epoch: u32,
+    /// The envelopes, at least one.
+    pub envelopes: Vec<MemberEnvelope>,
+}
+
+/// A team-key envelope addressed to the asking member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochEnvelope {
+    /// The epoch.
+    pub epoch: u32,
+    /// The sealed team key, base64.
+    #[serde(with = "b64")]
+    pub envelope: Vec<u8>,
+}
+
+/// Reply of `GET /v1/teams/{team}/envelopes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvelopeList {
+    /// The team's current epoch (records under an older one are refused).
+    pub current_epoch: u32,
+    /// Envelopes addressed to the asking member, oldest epoch first.
+    pub envelopes: Vec<EpochEnvelope>,
+}
+
+/// A client's data key wrapped under a team key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientKeyWrap {
+    /// Team-key epoch of the wrap.
+    pub epoch: u32,
+    /// The client's opaque id, base64 (1-64 bytes).
+    #[serde(with = "b64")]
+    pub client_id: Vec<u8>,
+    /// The wrapped key, base64.
+    #[serde(with = "b64")]
+    pub wrap: Vec<u8>,
+}
+
+/// Body of `POST /v1/teams/{team}/client-keys` and reply of its `GET`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientKeyWraps {
+    /// The wraps.
+    pub wraps: Vec<ClientKeyWrap>,
+}
+
+/// Standard padded base64 for small key blobs in JSON bodies (`#[serde(with = "b64")]`).
+pub mod b64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /// Encodes bytes.
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+
+    /// Decodes padded base64. Fails (None) on a bad length, character or padding.
+    pub fn decode(s: &str) -> Option<Vec<u8>> {
+        let s = s.as_bytes();
+        if s.len() % 4 != 0 {
+            return None;
+        }
+        let mut out = Vec::with_capacity(s.len() / 4 * 3);
+        for (i, chunk) in s.chunks(4).enumerate() {
+            let last = i + 1 == s.len() / 4;
+            let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+            if pad > 2 || (pad > 0 && !last) {
+                return None;
+            }
+            let mut n = 0u32;
+            for &c in &chunk[..4 - pad] {
+                n = (n << 6) | value(c)?;
+            }
+            n <<= 6 * pad as u32;
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            // Non-canonical encodings (stray bits under the padding) are refused.
+            if bytes[3 - pad..].iter().any(|&b| b != 0) {
+                return None;
+            }
+            out.extend_from_slice(&bytes[..3 - pad]);
+        }
+        Some(out)
+    }
+
+    /// Serde serializer.
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(bytes))
+    }
+
+    /// Serde deserializer.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        decode(&s).ok_or_else(|| serde::de::Error::custom("invalid base64"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(seq: u64, payload: &[u8]) -> Record {
+        Record {
+            device_id: 7,
+            device_seq: seq,
+            key_epoch: 1,
+            hlc: hlc_from_millis(1_700_000_000_000, 3),
+            payload: payload.to_vec(),
+        }
+    }
+
+    #[test]
+    fn push_page_round_trips_and_has_the_documented_layout() {
+        let page = PushPage {
+            records: vec![rec(1, b"abc"), rec(2, b"")],
+        };
+        let bytes = page.encode();
+        assert_eq!(&bytes[..4], b"TDP1", "magic first");
+        assert_eq!(&bytes[4..8], &2u32.to_be_bytes(), "then the count");
+        assert_eq!(
+            bytes.len(),
+            8 + 2 * RECORD_HEADER_LEN + 3,
+            "header + fixed fields + payloads"
+        );
+        assert_eq!(PushPage::decode(&bytes), Ok(page), "decode inverts encode");
+    }
+
+    #[test]
+    fn pull_page_round_trips() {
+        let page = PullPage {
+            next_cursor: 42,
+            more: true,
+            records: vec![TeamRecord {
+                team_seq: 42,
+                record: rec(9, b"xyz"),
+            }],
+        };
+        assert_eq!(PullPage::decode(&page.encode()), Ok(page));
+    }
+
+    #[test]
+    fn every_truncation_of_a_page_is_an_error_not_a_panic() {
+        let bytes = PushPage {
+            records: vec![rec(1, b"hello"), rec(2, b"world")],
+        }
+        .encode();
+        for cut in 0..bytes.len() {
+            assert!(
+                PushPage::decode(&bytes[..cut]).is_err(),
+                "a page cut at {cut} must not decode"
+            );
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert_eq!(PushPage::decode(&long), Err(DecodeError::TrailingBytes));
+        let mut wrong = bytes;
+        wrong[0] = b'X';
+        assert_eq!(PushPage::decode(&wrong), Err(DecodeError::BadMagic));
+    }
+
+    #[test]
+    fn a_huge_record_count_is_refused_before_allocating() {
+        let mut bytes = b"TDP1".to_vec();
+        bytes.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(PushPage::decode(&bytes), Err(DecodeError::BadCount));
+    }
+
+    #[test]
+    fn base64_round_trips_and_refuses_garbage() {
+        for len in 0..20 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let s = b64::encode(&data);
+            assert_eq!(b64::decode(&s), Some(data), "round trip of {len} bytes");
+        }
+        assert_eq!(b64::encode(b"foobar"), "Zm9vYmFy", "RFC 4648 test vector");
+        assert_eq!(b64::encode(b"fo"), "Zm8=", "RFC 4648 test vector");
+        for bad in ["Zm8", "Zm8==", "Z===", "Zm9=Zm9v", "Zm!v", "Zm9="] {
+            assert_eq!(b64::decode(bad), None, "{bad:?} is not canonical base64");
+        }
+    }
+
+    #[test]
+    fn roles_serialise_lowercase() {
+        assert_eq!(
+            serde_json::to_string(&Role::Outreach).expect("serialises"),
+            "\"outreach\""
+        );
+        assert_eq!(Role::parse("supervisor"), Some(Role::Supervisor));
+        assert_eq!(Role::parse("boss"), None);
+    }
+}

@@ -1,0 +1,131 @@
+// A minimal W3C WebDriver client over fetch: only what our scenarios use, with a timeout on every
+// request so a wedged driver fails the test instead of hanging it (TAURI-ON-CI.md, pitfall 4).
+
+const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
+
+export class WebDriverError extends Error {
+  constructor(message, detail) {
+    super(message);
+    this.name = 'WebDriverError';
+    this.detail = detail;
+  }
+}
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  /** Starts a session of the Tauri app at `application` (absolute path) through tauri-driver. */
+  static async start(base, application, { timeoutMs = 60_000 } = {}) {
+    const body = {
+      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+    };
+    const value = await request('POST', `${base}/session`, body, timeoutMs);
+    return new Session(base, value.sessionId);
+  }
+
+  async cmd(method, path, body, timeoutMs = 30_000) {
+    return request(method, `${this.base}/session/${this.id}${path}`, body, timeoutMs);
+  }
+
+  async find(css) {
+    const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+    return v[ELEMENT_KEY];
+  }
+
+  /** Waits until `css` matches an element, returns its id. */
+  async waitFor(css, { timeoutMs = 15_000 } = {}) {
+    return poll(() => this.find(css), timeoutMs, `element ${css}`);
+  }
+
+  async text(css) {
+    const el = await this.find(css);
+    return this.cmd('GET', `/element/${el}/text`);
+  }
+
+  async attribute(css, name) {
+    const el = await this.find(css);
+    return this.cmd('GET', `/element/${el}/attribute/${encodeURIComponent(name)}`);
+  }
+
+  /** Waits until the text of `css` satisfies `predicate`; returns the text. */
+  async waitForText(css, predicate, { timeoutMs = 15_000, what } = {}) {
+    let last;
+    return poll(
+      async () => {
+        last = await this.text(css);
+        if (!predicate(last)) throw new Error(`text is ${JSON.stringify(last)}`);
+        return last;
+      },
+      timeoutMs,
+      what ?? `text of ${css} (last seen ${JSON.stringify(last)})`,
+    );
+  }
+
+  async click(css) {
+    const el = await this.find(css);
+    await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  async execute(script, args = []) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /**
+   * PNG bytes of the window. WebKitWebDriver captures the last *painted* frame, which under Xvfb
+   * lags DOM updates by a few hundred ms: wait for two animation frames and a short settle first.
+   */
+  async screenshot({ settleMs = 700 } = {}) {
+    await this.cmd('POST', '/execute/async', {
+      script: 'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+      args: [],
+    }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, settleMs));
+    const b64 = await this.cmd('GET', '/screenshot');
+    return Buffer.from(b64, 'base64');
+  }
+
+  async end() {
+    try {
+      await this.cmd('DELETE', '', undefined, 10_000);
+    } catch {
+      // The app may already be gone; the harness kills leftovers anyway.
+    }
+  }
+}
+
+async function request(method, url, body, timeoutMs) {
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    throw new WebDriverError(`${method} ${url} failed: ${e.message}`);
+  }
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const v = json.value ?? {};
+    throw new WebDriverError(`${method} ${url}: ${v.error ?? res.status}: ${v.message ?? ''}`, v);
+  }
+  return json.value;
+}
+
+async function poll(attempt, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      return await attempt();
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${lastError?.message}`);
+}
