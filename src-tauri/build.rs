@@ -3,11 +3,8 @@
 fn main() {
     // Every app command must be listed here to get an `allow-*` permission, and granted in
     // capabilities/ before the UI may call it (least privilege).
-    let manifest = tauri_build::AppManifest::new().commands(&[
-        "app_info",
-        "set_language",
-        "server_status",
-    ]);
+    let manifest =
+        tauri_build::AppManifest::new().commands(&["app_info", "set_language", "server_status"]);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");
         std::process::exit(1);

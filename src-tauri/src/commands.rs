@@ -23,9 +23,8 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
 /// Saves the UI language (`"id"` or `"en"`) so the next start uses it.
 #[tauri::command(async)]
 pub fn set_language(state: State<'_, AppState>, language: String) -> Result<String, IpcError> {
-    let lang = Language::from_code(&language).ok_or_else(|| {
-        IpcError::new("InvalidInput", format!("unknown language {language:?}"))
-    })?;
+    let lang = Language::from_code(&language)
+        .ok_or_else(|| IpcError::new("InvalidInput", format!("unknown language {language:?}")))?;
     let saved = state.update_settings(|s| s.language = lang)?;
     Ok(saved.language.code().to_owned())
 }

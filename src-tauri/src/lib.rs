@@ -12,7 +12,10 @@ pub mod state;
 use tauri::Runtime;
 
 /// Installs the app's state and commands on a builder (real or mock runtime).
-pub fn register<R: Runtime>(builder: tauri::Builder<R>, state: state::AppState) -> tauri::Builder<R> {
+pub fn register<R: Runtime>(
+    builder: tauri::Builder<R>,
+    state: state::AppState,
+) -> tauri::Builder<R> {
     builder
         .manage(state)
         .invoke_handler(tauri::generate_handler![

@@ -57,12 +57,19 @@ impl AppState {
 
     /// A copy of the current settings.
     pub fn settings(&self) -> Result<Settings, IpcError> {
-        Ok(self.settings.lock().map_err(|_| IpcError::internal())?.clone())
+        Ok(self
+            .settings
+            .lock()
+            .map_err(|_| IpcError::internal())?
+            .clone())
     }
 
     /// Changes the settings and saves them; memory and disk stay equal (nothing changes if the
     /// save fails).
-    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, IpcError> {
+    pub fn update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings),
+    ) -> Result<Settings, IpcError> {
         let mut guard = self.settings.lock().map_err(|_| IpcError::internal())?;
         let mut next = guard.clone();
         change(&mut next);

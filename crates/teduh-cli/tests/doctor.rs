@@ -4,7 +4,9 @@ use std::process::Command;
 
 fn teduh(data_dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_teduh"));
-    c.arg("--data-dir").arg(data_dir).env_remove("TEDUH_SERVER_URL");
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("TEDUH_SERVER_URL");
     c
 }
 
@@ -14,7 +16,9 @@ fn start_server(dir: &std::path::Path) -> (String, tokio::runtime::Runtime) {
     let path = dir.join("server.sqlite3");
     let url = rt.block_on(async move {
         let storage = teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(teduh_server::serve(
             listener,
@@ -31,10 +35,20 @@ fn doctor_reports_data_dir_schema_and_a_reachable_server() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (url, _rt) = start_server(tmp.path());
     let data = tmp.path().join("device");
-    let out = teduh(&data).args(["doctor", "--server", &url]).output().expect("runs");
+    let out = teduh(&data)
+        .args(["doctor", "--server", &url])
+        .output()
+        .expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains(&format!("data directory: {}", data.display())), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("data directory: {}", data.display())),
+        "{stdout}"
+    );
     assert!(stdout.contains("local schema: version "), "{stdout}");
     assert!(stdout.contains("reachable (teduh-server"), "{stdout}");
 }

@@ -100,7 +100,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(d.root()).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(d.root())
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "other users must not read client records");
         }
     }

@@ -150,7 +150,10 @@ mod tests {
             ..Settings::default()
         };
         s.save(&path).expect("saves");
-        assert_eq!(Settings::load(&path).expect("loads").language, Language::English);
+        assert_eq!(
+            Settings::load(&path).expect("loads").language,
+            Language::English
+        );
     }
 
     #[test]

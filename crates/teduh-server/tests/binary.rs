@@ -50,8 +50,14 @@ fn unreachable_postgres_fails_with_one_clear_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "exactly one line, got: {stderr}");
-    assert!(lines[0].contains("cannot connect to PostgreSQL"), "{stderr}");
-    assert!(!stderr.contains("secret"), "the password must never be printed");
+    assert!(
+        lines[0].contains("cannot connect to PostgreSQL"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("secret"),
+        "the password must never be printed"
+    );
     assert!(!stderr.contains("panicked"), "no panic: {stderr}");
 }
 
@@ -77,10 +83,18 @@ fn config_file_is_used_and_flags_win() {
 fn ureq_get(url: &str) -> String {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").expect("http url");
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).expect("path");
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .expect("path");
     let mut s = std::net::TcpStream::connect(host).expect("connects");
-    s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("writes");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("writes");
     let mut body = String::new();
     s.read_to_string(&mut body).expect("reads");
     body
