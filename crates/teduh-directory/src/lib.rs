@@ -1,0 +1,23 @@
+//! The directory of hotlines and referral partners: public data, usable offline.
+//!
+//! Main pieces:
+//! - [`model::Entry`]: one service (name, category, numbers, WhatsApp, web, address, coverage,
+//!   opening hours in the service's own zone, an optional per-weekday rota, source, verification).
+//! - [`hours`]: "open now" computed in the entry's zone (WIB/WITA/WIT), across midnight and for
+//!   24-hour services; the rota number for today.
+//! - [`bundle`]: a versioned directory bundle, signed by the organisation (Ed25519); devices
+//!   accept only a correctly signed bundle newer than the one they have.
+//! - [`io`]: CSV and JSON import/export for admins, with line-numbered validation errors.
+//! - [`index::DirectoryIndex`]: the device's offline copy in SQLite with FTS5 search that ignores
+//!   case and accents, filters by category, region and "open now".
+//! - [`seed`]: the bundle shipped with the app, from published sources only.
+//!
+//! It is its own crate (not part of `teduh-core`) because the server's admin tooling needs the same
+//! model, validation and signing, without the vault; see `docs/decisions/0002-directory-crate.md`.
+
+pub mod bundle;
+pub mod hours;
+pub mod index;
+pub mod io;
+pub mod model;
+pub mod seed;
