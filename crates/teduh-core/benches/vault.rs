@@ -1,1 +1,2 @@
+//! Vault benchmarks (written below).
 fn main() {}

@@ -466,8 +466,16 @@ mod tests {
             birth_date: Some(date(2008, 6, 15)),
             ..ClientProfile::default()
         };
-        assert_eq!(p.is_child(date(2026, 6, 14)), Some(true), "one day before 18");
-        assert_eq!(p.is_child(date(2026, 6, 15)), Some(false), "on the 18th birthday");
+        assert_eq!(
+            p.is_child(date(2026, 6, 14)),
+            Some(true),
+            "one day before 18"
+        );
+        assert_eq!(
+            p.is_child(date(2026, 6, 15)),
+            Some(false),
+            "on the 18th birthday"
+        );
     }
 
     #[test]
@@ -476,7 +484,11 @@ mod tests {
             estimated_age: Some(12),
             ..ClientProfile::default()
         };
-        assert_eq!(p.is_child(date(2026, 1, 1)), Some(true), "estimated 12 is a child");
+        assert_eq!(
+            p.is_child(date(2026, 1, 1)),
+            Some(true),
+            "estimated 12 is a child"
+        );
         assert_eq!(
             ClientProfile::default().is_child(date(2026, 1, 1)),
             None,

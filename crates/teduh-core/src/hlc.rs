@@ -102,8 +102,15 @@ mod tests {
         let a = c.tick_at(1_000);
         let b = c.tick_at(500);
         let d = c.tick_at(1_000);
-        assert!(a < b && b < d, "timestamps must increase: {a:?} {b:?} {d:?}");
-        assert_eq!(b.millis(), 1_000, "a backwards clock keeps the newest millisecond");
+        assert!(
+            a < b && b < d,
+            "timestamps must increase: {a:?} {b:?} {d:?}"
+        );
+        assert_eq!(
+            b.millis(),
+            1_000,
+            "a backwards clock keeps the newest millisecond"
+        );
     }
 
     proptest! {

@@ -144,7 +144,15 @@ macro_rules! into_entity {
         })*
     };
 }
-into_entity!(ClientId, CaseId, ConsentId, NoteId, AddendumId, TaskId, ScreeningId);
+into_entity!(
+    ClientId,
+    CaseId,
+    ConsentId,
+    NoteId,
+    AddendumId,
+    TaskId,
+    ScreeningId
+);
 
 #[cfg(test)]
 mod tests {
@@ -155,7 +163,11 @@ mod tests {
         let id = NoteId::random();
         let text = id.to_string();
         assert_eq!(text.len(), 32, "ids are shown as 32 hex digits");
-        assert_eq!(text.parse::<NoteId>().expect("parses"), id, "text round trip");
+        assert_eq!(
+            text.parse::<NoteId>().expect("parses"),
+            id,
+            "text round trip"
+        );
         let json = serde_json::to_string(&id).expect("serialises");
         assert_eq!(
             serde_json::from_str::<NoteId>(&json).expect("deserialises"),

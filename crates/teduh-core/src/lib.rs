@@ -8,11 +8,27 @@
 //! - [`store::LocalStore`]: the device's SQLite database (WAL, durable commits) with numbered
 //!   migrations from `migrations/client/` and a guard against databases newer than this binary.
 //!
+//! - [`vault::Vault`]: the member's identity and keys (Argon2id, X25519, Ed25519) and every
+//!   read and write of the counseling record: [`domain`] values sealed with AES-256-GCM
+//!   envelopes ([`teduh_protocol::envelope`]) under per-client data keys.
+//! - [`records`]: the device's signed, gapless record log and the materialised tables derived
+//!   from it, with [`hlc::Hlc`] timestamps.
+//! - [`screening`]: SRQ-20, PHQ-9 and GAD-7 with computed scoring.
+//! - [`index::SearchIndex`]: the in-memory client search built at unlock.
+//!
 //! The core never links a UI toolkit or an HTTP client: shells (`src-tauri`, `teduh-cli`) adapt it.
 
+pub mod crypto;
+pub mod domain;
+pub mod hlc;
+pub mod ids;
+pub mod index;
 pub mod paths;
+pub mod records;
+pub mod screening;
 pub mod settings;
 pub mod store;
+pub mod vault;
 
 /// Version of this core (and of the app built from it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -13,7 +13,10 @@ use rusqlite::{Connection, OpenFlags};
 pub const APPLICATION_ID: i32 = 0x5444_5548;
 
 /// The client migrations, in order. Index + 1 is the schema version each one produces.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/client/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/client/0001_init.sql"),
+    include_str!("../../../migrations/client/0002_vault.sql"),
+];
 
 /// Highest schema version this binary understands.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -52,7 +55,10 @@ impl LocalStore {
     /// Fails with [`StoreError::NotATeduhDatabase`] for a foreign or damaged file and with
     /// [`StoreError::TooNew`] for a newer schema; in both cases the file is not modified.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
+        let existed = path.exists()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -166,7 +172,11 @@ mod tests {
         std::fs::write(&path, &garbage).expect("write");
         let err = LocalStore::open(&path).expect_err("garbage must be refused");
         assert!(matches!(err, StoreError::NotATeduhDatabase { .. }), "{err}");
-        assert_eq!(std::fs::read(&path).expect("read"), garbage, "file untouched");
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            garbage,
+            "file untouched"
+        );
     }
 
     #[test]
@@ -181,6 +191,10 @@ mod tests {
         let before = std::fs::read(&path).expect("read");
         let err = LocalStore::open(&path).expect_err("foreign database must be refused");
         assert!(matches!(err, StoreError::NotATeduhDatabase { .. }), "{err}");
-        assert_eq!(std::fs::read(&path).expect("read"), before, "file untouched");
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "file untouched"
+        );
     }
 }

@@ -287,16 +287,42 @@ mod tests {
             field: "narrative",
         };
         let variants = [
-            RecordBinding { team: [9; 16], ..base },
-            RecordBinding { device: [9; 16], ..base },
-            RecordBinding { device_seq: 4, ..base },
-            RecordBinding { kind: "client", ..base },
-            RecordBinding { entity: [9; 16], ..base },
-            RecordBinding { field: "plan", ..base },
-            RecordBinding { kind: "not", field: "enarrative", ..base },
+            RecordBinding {
+                team: [9; 16],
+                ..base
+            },
+            RecordBinding {
+                device: [9; 16],
+                ..base
+            },
+            RecordBinding {
+                device_seq: 4,
+                ..base
+            },
+            RecordBinding {
+                kind: "client",
+                ..base
+            },
+            RecordBinding {
+                entity: [9; 16],
+                ..base
+            },
+            RecordBinding {
+                field: "plan",
+                ..base
+            },
+            RecordBinding {
+                kind: "not",
+                field: "enarrative",
+                ..base
+            },
         ];
         for v in variants {
-            assert_ne!(v.to_aad(), base.to_aad(), "{v:?} must not alias the base binding");
+            assert_ne!(
+                v.to_aad(),
+                base.to_aad(),
+                "{v:?} must not alias the base binding"
+            );
         }
     }
 }

@@ -19,11 +19,14 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 fn arr<const N: usize>(v: &[u8]) -> [u8; N] {
-    v.try_into().expect("vector field has the documented length")
+    v.try_into()
+        .expect("vector field has the documented length")
 }
 
-/// The cases: (name, key, key id, nonce, context, plaintext).
-fn cases() -> Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+/// One case: (name, key, key id, nonce, context, plaintext).
+type Case = (String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn cases() -> Vec<Case> {
     let binding = RecordBinding {
         team: [0x11; 16],
         device: [0x22; 16],
@@ -62,7 +65,10 @@ fn cases() -> Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> {
 
 #[test]
 fn envelope_v1_matches_the_golden_vectors() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/envelope_v1.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/envelope_v1.json"
+    );
     if std::env::var_os("TEDUH_WRITE_VECTORS").is_some() {
         let vectors: Vec<Value> = cases()
             .into_iter()
@@ -87,7 +93,11 @@ fn envelope_v1_matches_the_golden_vectors() {
     }
     let text = std::fs::read_to_string(path).expect("golden vectors are committed");
     let vectors: Vec<Value> = serde_json::from_str(&text).expect("vector file is JSON");
-    assert_eq!(vectors.len(), cases().len(), "every case has a frozen vector");
+    assert_eq!(
+        vectors.len(),
+        cases().len(),
+        "every case has a frozen vector"
+    );
     for v in vectors {
         let f = |k: &str| unhex(v[k].as_str().expect("hex string field"));
         let name = v["name"].as_str().expect("name");
@@ -103,7 +113,11 @@ fn envelope_v1_matches_the_golden_vectors() {
             "{name}: sealing must reproduce the frozen bytes exactly"
         );
         let opened = envelope::open(&sk, &f("context"), &f("envelope")).expect("vector opens");
-        assert_eq!(opened, f("plaintext"), "{name}: the frozen envelope must still open");
+        assert_eq!(
+            opened,
+            f("plaintext"),
+            "{name}: the frozen envelope must still open"
+        );
         let mut tampered = f("envelope");
         let last = tampered.len() - 1;
         tampered[last] ^= 0x80;

@@ -1,0 +1,501 @@
+//! The record log and the materialised state derived from it.
+//!
+//! Every change is a [`RecordRow`] appended to the author device's log (`record_log`), with a
+//! gapless per-device sequence number (enforced by a trigger), an [`Hlc`] timestamp, and an
+//! Ed25519 signature by the device. Its payload is a list of `(field name, envelope)`; each
+//! envelope is bound (associated data) to the record's team, device, sequence, kind, entity and
+//! field, see [`teduh_protocol::envelope::RecordBinding`].
+//!
+//! [`apply`] folds one record into the materialised tables (`entities`, `entity_fields`,
+//! `client_keys`) by copying envelopes, never decrypting: each field keeps the envelope of the
+//! record with the greatest `(hlc, device_id)` (last writer wins per field). Because the fold is
+//! commutative, [`rebuild`] (empty the tables, replay the log) yields byte-identical tables, which
+//! [`dump_state`] makes checkable.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::hlc::Hlc;
+use crate::ids::{hex, ClientId, DeviceId, EntityId, KeyId, TeamId};
+
+/// What a record is about. The kind is part of every envelope's associated data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// A client's data key, wrapped under the team key.
+    ClientKey,
+    /// A client's profile.
+    Client,
+    /// A case.
+    Case,
+    /// An entry in a case's risk history.
+    Risk,
+    /// A consent record.
+    Consent,
+    /// Withdrawal of a consent.
+    ConsentWithdrawal,
+    /// A session note.
+    Note,
+    /// An addendum to a finalised note.
+    Addendum,
+    /// A follow-up task.
+    Task,
+    /// A screening.
+    Screening,
+}
+
+impl RecordKind {
+    const ALL: [RecordKind; 10] = [
+        Self::ClientKey,
+        Self::Client,
+        Self::Case,
+        Self::Risk,
+        Self::Consent,
+        Self::ConsentWithdrawal,
+        Self::Note,
+        Self::Addendum,
+        Self::Task,
+        Self::Screening,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientKey => "client_key",
+            Self::Client => "client",
+            Self::Case => "case",
+            Self::Risk => "risk",
+            Self::Consent => "consent",
+            Self::ConsentWithdrawal => "consent_withdrawal",
+            Self::Note => "note",
+            Self::Addendum => "addendum",
+            Self::Task => "task",
+            Self::Screening => "screening",
+        }
+    }
+
+    /// Parses [`RecordKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Whether a record creates its entity or changes fields of an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// First record of an entity: creates its row.
+    Create,
+    /// Later changes.
+    Update,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+        }
+    }
+}
+
+/// One record of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    /// Author device.
+    pub device: DeviceId,
+    /// Position in that device's log (1, 2, 3... without gaps).
+    pub seq: u64,
+    /// Timestamp.
+    pub hlc: Hlc,
+    /// Kind.
+    pub kind: RecordKind,
+    /// Create or update.
+    pub op: Op,
+    /// The entity changed.
+    pub entity: EntityId,
+    /// The client the entity belongs to (its data key sealed the payload).
+    pub client: ClientId,
+    /// Parent entity (a note for an addendum, a case for a risk entry...).
+    pub parent: Option<EntityId>,
+    /// Key that sealed the payload's envelopes.
+    pub key_id: KeyId,
+    /// Encoded `(field, envelope)` list, see [`encode_payload`].
+    pub payload: Vec<u8>,
+    /// Ed25519 signature over [`signing_bytes`].
+    pub signature: Vec<u8>,
+}
+
+/// Errors reading or replaying the log.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// A stored record cannot be decoded (bad kind, bad payload framing).
+    #[error("record {device}/{seq} is malformed: {why}")]
+    Malformed {
+        /// Device id (hex).
+        device: String,
+        /// Sequence number.
+        seq: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// A record's signature does not verify against its device's key.
+    #[error("record {device}/{seq} has an invalid signature")]
+    BadSignature {
+        /// Device id (hex).
+        device: String,
+        /// Sequence number.
+        seq: u64,
+    },
+    /// SQLite failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Encodes a payload: `count (u16 BE)`, then per field `name length (u16 BE) || name ||
+/// envelope length (u32 BE) || envelope`.
+pub fn encode_payload(fields: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let size: usize = fields.iter().map(|(n, e)| 6 + n.len() + e.len()).sum();
+    let mut out = Vec::with_capacity(2 + size);
+    let count = u16::try_from(fields.len()).unwrap_or(u16::MAX);
+    out.extend_from_slice(&count.to_be_bytes());
+    for (name, env) in fields.iter().take(usize::from(count)) {
+        let n = u16::try_from(name.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&n.to_be_bytes());
+        out.extend_from_slice(&name.as_bytes()[..usize::from(n)]);
+        let e = u32::try_from(env.len()).unwrap_or(u32::MAX);
+        out.extend_from_slice(&e.to_be_bytes());
+        out.extend_from_slice(env);
+    }
+    out
+}
+
+/// Decodes [`encode_payload`]; `None` when the framing is broken.
+pub fn decode_payload(bytes: &[u8]) -> Option<Vec<(&str, &[u8])>> {
+    fn take<'a>(b: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        if b.len() < n {
+            return None;
+        }
+        let (h, t) = b.split_at(n);
+        *b = t;
+        Some(h)
+    }
+    let mut b = bytes;
+    let count = u16::from_be_bytes(take(&mut b, 2)?.try_into().ok()?);
+    let mut out = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let n = u16::from_be_bytes(take(&mut b, 2)?.try_into().ok()?);
+        let name = std::str::from_utf8(take(&mut b, usize::from(n))?).ok()?;
+        let e = u32::from_be_bytes(take(&mut b, 4)?.try_into().ok()?);
+        let env = take(&mut b, usize::try_from(e).ok()?)?;
+        out.push((name, env));
+    }
+    b.is_empty().then_some(out)
+}
+
+/// The bytes a device signs: every column of the record except the signature, framed.
+pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
+    let mut m = Vec::with_capacity(160 + r.payload.len());
+    m.extend_from_slice(b"teduh/record/v1");
+    m.extend_from_slice(&team.0);
+    m.extend_from_slice(&r.device.0);
+    m.extend_from_slice(&r.seq.to_be_bytes());
+    m.extend_from_slice(&r.hlc.0.to_be_bytes());
+    for s in [r.kind.as_str(), r.op.as_str()] {
+        m.push(u8::try_from(s.len()).unwrap_or(u8::MAX));
+        m.extend_from_slice(s.as_bytes());
+    }
+    m.extend_from_slice(&r.entity.0);
+    m.extend_from_slice(&r.client.0);
+    match r.parent {
+        Some(p) => {
+            m.push(1);
+            m.extend_from_slice(&p.0);
+        }
+        None => m.push(0),
+    }
+    m.extend_from_slice(&r.key_id.0);
+    m.extend_from_slice(&(r.payload.len() as u64).to_be_bytes());
+    m.extend_from_slice(&r.payload);
+    m
+}
+
+/// Signs a record in place.
+pub fn sign(team: &TeamId, key: &SigningKey, r: &mut RecordRow) {
+    r.signature = key.sign(&signing_bytes(team, r)).to_bytes().to_vec();
+}
+
+/// Checks a record's signature.
+///
+/// Fails with [`RecordError::BadSignature`] when it does not verify.
+pub fn verify(team: &TeamId, key: &VerifyingKey, r: &RecordRow) -> Result<(), RecordError> {
+    let bad = || RecordError::BadSignature {
+        device: hex(&r.device.0),
+        seq: r.seq,
+    };
+    let sig: [u8; 64] = r.signature.as_slice().try_into().map_err(|_| bad())?;
+    key.verify(&signing_bytes(team, r), &Signature::from_bytes(&sig))
+        .map_err(|_| bad())
+}
+
+/// The next sequence number of `device` (reads the log inside the caller's transaction).
+pub fn next_seq(conn: &Connection, device: &DeviceId) -> rusqlite::Result<u64> {
+    let max: Option<i64> = conn
+        .query_row(
+            "SELECT MAX(seq) FROM record_log WHERE device_id = ?1",
+            [&device.0[..]],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(max.and_then(|m| u64::try_from(m).ok()).unwrap_or(0) + 1)
+}
+
+/// The newest timestamp in the log (to start the clock after it).
+pub fn max_hlc(conn: &Connection) -> rusqlite::Result<Hlc> {
+    let max: Option<i64> = conn.query_row("SELECT MAX(hlc) FROM record_log", [], |r| r.get(0))?;
+    Ok(max.map(Hlc::from_i64).unwrap_or_default())
+}
+
+fn seq_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// Appends a record to the log (the caller's transaction also applies it).
+pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO record_log (device_id, seq, hlc, kind, op, entity_id, client_id, parent_id,
+                                 key_id, payload, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    st.execute(params![
+        &r.device.0[..],
+        seq_i64(r.seq),
+        r.hlc.to_i64(),
+        r.kind.as_str(),
+        r.op.as_str(),
+        &r.entity.0[..],
+        &r.client.0[..],
+        r.parent.as_ref().map(|p| &p.0[..]),
+        &r.key_id.0[..],
+        &r.payload,
+        &r.signature,
+    ])?;
+    Ok(())
+}
+
+fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
+    RecordError::Malformed {
+        device: hex(device),
+        seq,
+        why: why.to_owned(),
+    }
+}
+
+/// Folds one record into the materialised tables (no decryption: envelopes are copied).
+///
+/// Fails when the payload framing is broken or SQLite fails.
+pub fn apply(conn: &Connection, r: &RecordRow) -> Result<(), RecordError> {
+    let fields = decode_payload(&r.payload)
+        .ok_or_else(|| malformed(&r.device.0, r.seq, "payload framing"))?;
+    if r.kind == RecordKind::ClientKey {
+        let (_, wrapped) = fields
+            .iter()
+            .find(|(n, _)| *n == "data_key")
+            .ok_or_else(|| malformed(&r.device.0, r.seq, "client key record without data_key"))?;
+        // Deterministic if two records ever wrapped a key for the same client: lowest
+        // (device, seq) wins, whatever the order of replay.
+        conn.prepare_cached(
+            "INSERT INTO client_keys (client_id, team_key_id, device_id, seq, wrapped)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (client_id) DO UPDATE SET team_key_id = excluded.team_key_id,
+                 device_id = excluded.device_id, seq = excluded.seq, wrapped = excluded.wrapped
+             WHERE (excluded.device_id, excluded.seq) < (client_keys.device_id, client_keys.seq)",
+        )?
+        .execute(params![
+            &r.client.0[..],
+            &r.key_id.0[..],
+            &r.device.0[..],
+            seq_i64(r.seq),
+            wrapped
+        ])?;
+        return Ok(());
+    }
+    if r.op == Op::Create {
+        conn.prepare_cached(
+            "INSERT INTO entities (entity_id, kind, client_id, parent_id, created_hlc,
+                                   created_device, created_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (entity_id) DO NOTHING",
+        )?
+        .execute(params![
+            &r.entity.0[..],
+            r.kind.as_str(),
+            &r.client.0[..],
+            r.parent.as_ref().map(|p| &p.0[..]),
+            r.hlc.to_i64(),
+            &r.device.0[..],
+            seq_i64(r.seq),
+        ])?;
+    }
+    let mut st = conn.prepare_cached(
+        "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc,
+             device_id = excluded.device_id, seq = excluded.seq, value = excluded.value
+         WHERE (excluded.hlc, excluded.device_id) > (entity_fields.hlc, entity_fields.device_id)",
+    )?;
+    for (name, env) in fields {
+        st.execute(params![
+            &r.entity.0[..],
+            name,
+            r.hlc.to_i64(),
+            &r.device.0[..],
+            seq_i64(r.seq),
+            env
+        ])?;
+    }
+    Ok(())
+}
+
+fn row_from_sql(row: &rusqlite::Row<'_>) -> Result<RecordRow, RecordError> {
+    let device: Vec<u8> = row.get(0)?;
+    let seq = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
+    let bad = |why: &str| malformed(&device, seq, why);
+    let kind: String = row.get(3)?;
+    let op: String = row.get(4)?;
+    let id16 = |i: usize| -> Result<[u8; 16], RecordError> {
+        let v: Vec<u8> = row.get(i)?;
+        v.as_slice().try_into().map_err(|_| bad("id length"))
+    };
+    let parent: Option<Vec<u8>> = row.get(7)?;
+    Ok(RecordRow {
+        device: DeviceId(id16(0)?),
+        seq,
+        hlc: Hlc::from_i64(row.get(2)?),
+        kind: RecordKind::parse(&kind).ok_or_else(|| bad("unknown kind"))?,
+        op: match op.as_str() {
+            "create" => Op::Create,
+            "update" => Op::Update,
+            _ => return Err(bad("unknown op")),
+        },
+        entity: EntityId(id16(5)?),
+        client: ClientId(id16(6)?),
+        parent: match parent {
+            Some(p) => Some(EntityId(
+                p.as_slice().try_into().map_err(|_| bad("parent id"))?,
+            )),
+            None => None,
+        },
+        key_id: KeyId(id16(8)?),
+        payload: row.get(9)?,
+        signature: row.get(10)?,
+    })
+}
+
+/// Calls `f` for every record in replay order (timestamp, device, sequence).
+///
+/// Fails on the first malformed record, SQLite error, or error returned by `f`.
+pub fn for_each(
+    conn: &Connection,
+    mut f: impl FnMut(RecordRow) -> Result<(), RecordError>,
+) -> Result<u64, RecordError> {
+    let mut st = conn.prepare(
+        "SELECT device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, key_id, payload,
+                signature
+         FROM record_log ORDER BY hlc, device_id, seq",
+    )?;
+    let mut rows = st.query([])?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        f(row_from_sql(row)?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Empties the materialised tables and replays the whole log into them, checking each record
+/// with `check` (e.g. its signature) first. Run it inside a transaction.
+///
+/// Fails on the first record that is malformed or rejected by `check`; the caller's transaction
+/// should then be rolled back.
+pub fn rebuild(
+    conn: &Connection,
+    mut check: impl FnMut(&RecordRow) -> Result<(), RecordError>,
+) -> Result<u64, RecordError> {
+    conn.execute_batch(
+        "DELETE FROM entity_fields; DELETE FROM entities; DELETE FROM client_keys;",
+    )?;
+    for_each(conn, |r| {
+        check(&r)?;
+        apply(conn, &r)
+    })
+}
+
+/// The materialised tables as bytes, in primary-key order, with typed values: two states are
+/// equal exactly when their dumps are byte-identical.
+pub fn dump_state(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for (table, order) in [
+        ("client_keys", "client_id"),
+        ("entities", "entity_id"),
+        ("entity_fields", "entity_id, field"),
+    ] {
+        out.extend_from_slice(table.as_bytes());
+        out.push(0);
+        let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
+        let cols = st.column_count();
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            out.push(b'R');
+            for i in 0..cols {
+                match row.get_ref(i)? {
+                    ValueRef::Null => out.push(b'N'),
+                    ValueRef::Integer(v) => {
+                        out.push(b'I');
+                        out.extend_from_slice(&v.to_be_bytes());
+                    }
+                    ValueRef::Real(v) => {
+                        out.push(b'F');
+                        out.extend_from_slice(&v.to_be_bytes());
+                    }
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        out.push(b'B');
+                        out.extend_from_slice(&(t.len() as u64).to_be_bytes());
+                        out.extend_from_slice(t);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_framing_round_trips_and_rejects_trailing_bytes() {
+        let fields = vec![
+            ("name".to_owned(), vec![1, 2, 3]),
+            ("narrative".to_owned(), vec![]),
+        ];
+        let enc = encode_payload(&fields);
+        let dec = decode_payload(&enc).expect("decodes");
+        assert_eq!(
+            dec,
+            vec![("name", &[1u8, 2, 3][..]), ("narrative", &[][..])],
+            "round trip"
+        );
+        let mut longer = enc.clone();
+        longer.push(0);
+        assert!(
+            decode_payload(&longer).is_none(),
+            "trailing garbage is malformed"
+        );
+        assert!(
+            decode_payload(&enc[..enc.len() - 1]).is_none(),
+            "truncation is malformed"
+        );
+    }
+}
