@@ -8,9 +8,16 @@
 //!   environment (`TEDUH_SERVER_*`) and an optional TOML file, in that order of precedence.
 //! - [`storage::Storage`]: the one storage trait, with [`storage::sqlite::SqliteStorage`]
 //!   (embedded default) and [`storage::postgres::PostgresStorage`] (`--database postgres://...`).
-//! - [`router`]: the axum router with every HTTP endpoint.
+//! - [`router`]: the axum router with every HTTP endpoint ([`router::AppState`],
+//!   [`router::Settings`]); record pages use [`teduh_protocol::sync`].
+//! - [`auth`]: verifiers, tokens, invitation codes, rate limiting; [`admin`]: the
+//!   `teduh-server admin ...` commands; [`metrics`]: Prometheus counters.
 
+pub mod admin;
+pub mod auth;
 pub mod config;
+pub mod metrics;
+pub mod openapi;
 pub mod router;
 pub mod storage;
 
@@ -49,7 +56,8 @@ pub async fn open_storage(config: &ServerConfig) -> anyhow::Result<Arc<dyn Stora
     }
 }
 
-/// Serves the API on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves the API with default settings on `listener` until `shutdown` resolves, then
+/// finishes in-flight requests.
 ///
 /// Fails only if the listener itself fails.
 pub async fn serve(
@@ -57,7 +65,19 @@ pub async fn serve(
     storage: Arc<dyn Storage>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router::router(router::AppState { storage }))
+    serve_with(listener, router::AppState::new(storage), shutdown).await
+}
+
+/// Like [`serve`] with explicit state (settings, shared metrics).
+///
+/// Fails only if the listener itself fails.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: router::AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

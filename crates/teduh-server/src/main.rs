@@ -23,6 +23,17 @@ struct Cli {
     /// TOML file with `listen`, `data_dir` and `database` (flags and environment win over it).
     #[arg(long, env = "TEDUH_SERVER_CONFIG")]
     config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Administer the organisation, teams, invitations, members and devices.
+    Admin {
+        #[command(subcommand)]
+        command: teduh_server::admin::AdminCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,6 +73,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None => from_flags,
     };
     let storage = teduh_server::open_storage(&config).await?;
+    if let Some(Command::Admin { command }) = cli.command {
+        let mut out = std::io::stdout().lock();
+        return teduh_server::admin::run(storage.as_ref(), command, &mut out).await;
+    }
     let listener = tokio::net::TcpListener::bind(config.listen())
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;

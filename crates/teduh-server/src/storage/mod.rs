@@ -60,7 +60,9 @@ pub enum StorageError {
         device_seq: u64,
     },
     /// A record is encrypted under an older team-key epoch than the team's current one.
-    #[error("record {device_seq} uses key epoch {record_epoch} but the team is at epoch {current}")]
+    #[error(
+        "record {device_seq} uses key epoch {record_epoch} but the team is at epoch {current}"
+    )]
     StaleKeyEpoch {
         /// The offending sequence.
         device_seq: u64,
@@ -70,7 +72,9 @@ pub enum StorageError {
         current: u32,
     },
     /// A record names an epoch the team does not have yet.
-    #[error("record {device_seq} uses key epoch {record_epoch} but the team is at epoch {current}")]
+    #[error(
+        "record {device_seq} uses key epoch {record_epoch} but the team is at epoch {current}"
+    )]
     UnknownKeyEpoch {
         /// The offending sequence.
         device_seq: u64,
@@ -311,10 +315,7 @@ pub trait Storage: Send + Sync + 'static {
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>>;
 
     /// Devices, of one member, of one team, or all (by id).
-    fn devices(
-        &self,
-        filter: DeviceFilter,
-    ) -> BoxFuture<'_, Result<Vec<Device>, StorageError>>;
+    fn devices(&self, filter: DeviceFilter) -> BoxFuture<'_, Result<Vec<Device>, StorageError>>;
 
     /// Revokes a device (idempotent). Fails with `NotFound("device")`.
     fn revoke_device(&self, device_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;
@@ -434,7 +435,9 @@ pub(crate) fn plan_push<'r>(
     for r in records {
         let seq = r.device_seq;
         if seq == 0 || seq > i64::MAX as u64 {
-            return Err(StorageError::Invalid("device_seq must be between 1 and 2^63-1"));
+            return Err(StorageError::Invalid(
+                "device_seq must be between 1 and 2^63-1",
+            ));
         }
         if let Some(prev) = in_page.get(&seq) {
             if *prev == r {

@@ -1,20 +1,77 @@
 //! PostgreSQL backend, for large deployments (`--database postgres://...`).
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio_postgres::{Client, NoTls};
+use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
+use tokio::sync::{Mutex, MutexGuard};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
 
-use super::{redact_url, BoxFuture, Storage, StorageError};
+use super::{
+    advance_contiguous, cut_page, plan_push, redact_url, to_i64, to_u64, AuthedDevice, BoxFuture,
+    ClientWrap, Device, DeviceFilter, Member, NewDevice, NewInvitation, PushOutcome, Registration,
+    Storage, StorageError, StoredContent, Team,
+};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../../migrations/server-postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../../migrations/server-postgres/0001_init.sql"),
+    include_str!("../../../../migrations/server-postgres/0002_org_keys_records.sql"),
+];
+
+/// Connections kept open by default. Pushes to one team serialise on the team's row lock, so a
+/// few connections already let many teams write in parallel.
+pub const DEFAULT_POOL_SIZE: usize = 8;
 
 /// How long to wait for PostgreSQL to accept a connection before giving up at start-up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The PostgreSQL backend.
+/// The PostgreSQL backend: a small pool of connections, each with its prepared statements.
 pub struct PostgresStorage {
+    url: String,
+    conns: Vec<Mutex<PgConn>>,
+    next: AtomicUsize,
+}
+
+/// One pooled connection and the statements prepared on it.
+struct PgConn {
     client: Client,
+    stmts: HashMap<&'static str, Statement>,
+}
+
+impl PgConn {
+    async fn stmt(&mut self, sql: &'static str) -> Result<Statement, StorageError> {
+        if let Some(s) = self.stmts.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql).await?;
+        self.stmts.insert(sql, s.clone());
+        Ok(s)
+    }
+}
+
+async fn open_client(url: &str) -> anyhow::Result<Client> {
+    let shown = redact_url(url);
+    let (client, connection) =
+        tokio::time::timeout(CONNECT_TIMEOUT, tokio_postgres::connect(url, NoTls))
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "cannot connect to PostgreSQL at {shown}: timed out after {}s",
+                    CONNECT_TIMEOUT.as_secs()
+                )
+            })?
+            .map_err(|e| {
+                anyhow::anyhow!("cannot connect to PostgreSQL at {shown}: {}", pg_reason(&e))
+            })?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!(error = %e, "PostgreSQL connection closed");
+        }
+    });
+    Ok(client)
 }
 
 impl PostgresStorage {
@@ -23,16 +80,17 @@ impl PostgresStorage {
     /// Fails with a one-line message naming the (password-redacted) URL when PostgreSQL cannot
     /// be reached or the schema is newer than this binary.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let shown = redact_url(url);
-        let (mut client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, tokio_postgres::connect(url, NoTls))
+        Self::connect_with(url, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1).
+    pub async fn connect_with(url: &str, pool_size: usize) -> anyhow::Result<Self> {
+        let mut client = open_client(url).await?;
+        // Two servers starting at once must not both migrate: serialise on an advisory lock.
+        client
+            .batch_execute("SELECT pg_advisory_lock(74656475)")
             .await
-            .map_err(|_| anyhow::anyhow!("cannot connect to PostgreSQL at {shown}: timed out after {}s", CONNECT_TIMEOUT.as_secs()))?
-            .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL at {shown}: {}", pg_reason(&e)))?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::error!(error = %e, "PostgreSQL connection closed");
-            }
-        });
+            .context("cannot take the migration lock")?;
         client
             .batch_execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
@@ -57,11 +115,60 @@ impl PostgresStorage {
             tx.batch_execute(sql)
                 .await
                 .with_context(|| format!("server-postgres migration {} failed", i + 1))?;
-            tx.execute("UPDATE schema_version SET version = $1", &[&((i + 1) as i64)])
-                .await?;
+            tx.execute(
+                "UPDATE schema_version SET version = $1",
+                &[&((i + 1) as i64)],
+            )
+            .await?;
             tx.commit().await?;
         }
-        Ok(Self { client })
+        client
+            .batch_execute("SELECT pg_advisory_unlock(74656475)")
+            .await
+            .context("cannot release the migration lock")?;
+        let mut conns = vec![Mutex::new(PgConn {
+            client,
+            stmts: HashMap::new(),
+        })];
+        for _ in 1..pool_size.max(1) {
+            conns.push(Mutex::new(PgConn {
+                client: open_client(url).await?,
+                stmts: HashMap::new(),
+            }));
+        }
+        Ok(Self {
+            url: url.to_owned(),
+            conns,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// A connection from the pool: a free one if any, else waits for one; reconnects a
+    /// connection that PostgreSQL closed.
+    async fn conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
+        let n = self.conns.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut guard = None;
+        for i in 0..n {
+            if let Ok(g) = self.conns[(start + i) % n].try_lock() {
+                guard = Some(g);
+                break;
+            }
+        }
+        let mut guard = match guard {
+            Some(g) => g,
+            None => self.conns[start % n].lock().await,
+        };
+        if guard.client.is_closed() {
+            let client = open_client(&self.url)
+                .await
+                .map_err(|e| StorageError::Unavailable(format!("{e:#}")))?;
+            *guard = PgConn {
+                client,
+                stmts: HashMap::new(),
+            };
+        }
+        Ok(guard)
     }
 }
 
@@ -75,6 +182,80 @@ fn pg_reason(e: &tokio_postgres::Error) -> String {
     }
 }
 
+impl From<tokio_postgres::Error> for StorageError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        StorageError::Unavailable(pg_reason(&e))
+    }
+}
+
+fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+fn role_of(s: &str) -> Result<Role, StorageError> {
+    Role::parse(s)
+        .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
+}
+
+fn epoch_of(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+const MEMBER_COLS: &str =
+    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
+
+fn member_row(r: &Row) -> Result<Member, StorageError> {
+    Ok(Member {
+        id: to_u64(r.try_get(0)?),
+        team_id: to_u64(r.try_get(1)?),
+        username: r.try_get(2)?,
+        role: role_of(r.try_get(3)?)?,
+        public_keys: r.try_get(4)?,
+        wrapped_keys: r.try_get(5)?,
+        kdf_params: r.try_get(6)?,
+        verifier: r.try_get(7)?,
+        removed_at: r.try_get(8)?,
+    })
+}
+
+fn team_row(r: &Row) -> Result<Team, StorageError> {
+    Ok(Team {
+        id: to_u64(r.try_get(0)?),
+        name: r.try_get(1)?,
+        key_epoch: epoch_of(r.try_get(2)?),
+        last_seq: to_u64(r.try_get(3)?),
+    })
+}
+
+async fn insert_device(
+    tx: &Transaction<'_>,
+    member_id: i64,
+    d: &NewDevice,
+) -> Result<i64, StorageError> {
+    let row = tx
+        .query_one(
+            "INSERT INTO devices (member_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&member_id, &d.name, &&d.token_hash[..], &d.created_at, &d.expires_at],
+        )
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+const SQL_AUTH: &str =
+    "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
+     FROM devices d JOIN members m ON m.id = d.member_id WHERE d.token_hash = $1";
+const SQL_TEAM_LOCK: &str = "SELECT key_epoch, last_seq FROM teams WHERE id = $1 FOR UPDATE";
+const SQL_DEVICE_SEQ: &str = "SELECT contiguous_seq FROM devices WHERE id = $1";
+const SQL_EXISTING: &str = "SELECT device_seq, key_epoch, hlc, payload FROM records WHERE device_id = $1 AND device_seq = ANY($2)";
+const SQL_INSERT: &str = "INSERT INTO records (team_id, team_seq, device_id, device_seq, key_epoch, hlc, payload)
+     SELECT $1, t.* FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::BYTEA[]) AS t";
+const SQL_ABOVE: &str = "SELECT device_seq FROM records WHERE device_id = $1 AND device_seq > $2 ORDER BY device_seq LIMIT 100000";
+const SQL_SET_LAST: &str = "UPDATE teams SET last_seq = $1 WHERE id = $2";
+const SQL_SET_CONTIGUOUS: &str = "UPDATE devices SET contiguous_seq = $1 WHERE id = $2";
+const SQL_PULL: &str =
+    "SELECT team_seq, device_id, device_seq, key_epoch, hlc, payload FROM records
+     WHERE team_id = $1 AND team_seq > $2 ORDER BY team_seq LIMIT $3";
+
 impl Storage for PostgresStorage {
     fn backend(&self) -> &'static str {
         "postgres"
@@ -82,21 +263,710 @@ impl Storage for PostgresStorage {
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
-            self.client
-                .simple_query("SELECT 1")
-                .await
-                .map(|_| ())
-                .map_err(|e| StorageError::Unavailable(pg_reason(&e)))
+            let c = self.conn().await?;
+            c.client.simple_query("SELECT 1").await?;
+            Ok(())
         })
     }
 
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>> {
         Box::pin(async move {
-            self.client
+            let c = self.conn().await?;
+            Ok(c.client
                 .query_one("SELECT version FROM schema_version", &[])
+                .await?
+                .try_get(0)?)
+        })
+    }
+
+    fn init_org(&self, name: String, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            match c
+                .client
+                .execute(
+                    "INSERT INTO org (id, name, created_at) VALUES (1, $1, $2)",
+                    &[&name, &now],
+                )
                 .await
-                .map(|r| r.get(0))
-                .map_err(|e| StorageError::Unavailable(pg_reason(&e)))
+            {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => {
+                    Err(StorageError::AlreadyExists("organisation"))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            let row = c
+                .client
+                .query_opt("SELECT name FROM org WHERE id = 1", &[])
+                .await?;
+            Ok(match row {
+                Some(r) => Some(r.try_get(0)?),
+                None => None,
+            })
+        })
+    }
+
+    fn create_team(&self, name: String, now: i64) -> BoxFuture<'_, Result<Team, StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            match c
+                .client
+                .query_one(
+                    "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id, name, key_epoch, last_seq",
+                    &[&name, &now],
+                )
+                .await
+            {
+                Ok(r) => team_row(&r),
+                Err(e) if is_unique_violation(&e) => Err(StorageError::AlreadyExists("team")),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn teams(&self) -> BoxFuture<'_, Result<Vec<Team>, StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            let rows = c
+                .client
+                .query(
+                    "SELECT id, name, key_epoch, last_seq FROM teams ORDER BY id",
+                    &[],
+                )
+                .await?;
+            rows.iter().map(team_row).collect()
+        })
+    }
+
+    fn create_invitation(&self, inv: NewInvitation) -> BoxFuture<'_, Result<u64, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(inv.team_id, "team id")?;
+            let c = self.conn().await?;
+            if c.client
+                .query_opt("SELECT id FROM teams WHERE id = $1", &[&team])
+                .await?
+                .is_none()
+            {
+                return Err(StorageError::NotFound("team"));
+            }
+            let r = c
+                .client
+                .query_one(
+                    "INSERT INTO invitations (team_id, role, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&team, &inv.role.as_str(), &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
+                )
+                .await?;
+            Ok(to_u64(r.try_get(0)?))
+        })
+    }
+
+    fn register(
+        &self,
+        reg: Registration,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>> {
+        Box::pin(async move {
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            let inv = tx
+                .query_opt(
+                    "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = $1 FOR UPDATE",
+                    &[&&reg.invitation_hash[..]],
+                )
+                .await?;
+            let Some(inv) = inv else {
+                return Err(StorageError::InvitationUnknown);
+            };
+            let inv_id: i64 = inv.try_get(0)?;
+            let team_id: i64 = inv.try_get(1)?;
+            let role = role_of(inv.try_get(2)?)?;
+            let expires_at: i64 = inv.try_get(3)?;
+            let used_at: Option<i64> = inv.try_get(4)?;
+            if used_at.is_some() {
+                return Err(StorageError::InvitationUsed);
+            }
+            if expires_at <= now {
+                return Err(StorageError::InvitationExpired);
+            }
+            let member_id: i64 = match tx
+                .query_one(
+                    "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    &[&team_id, &reg.username, &role.as_str(), &reg.public_keys, &reg.wrapped_keys, &reg.kdf_params, &reg.verifier, &now],
+                )
+                .await
+            {
+                Ok(r) => r.try_get(0)?,
+                Err(e) if is_unique_violation(&e) => return Err(StorageError::UsernameTaken),
+                Err(e) => return Err(e.into()),
+            };
+            tx.execute(
+                "UPDATE invitations SET used_at = $1, used_by = $2 WHERE id = $3",
+                &[&now, &member_id, &inv_id],
+            )
+            .await?;
+            let device_id = insert_device(&tx, member_id, &reg.device).await?;
+            tx.commit().await?;
+            Ok((
+                AuthedDevice {
+                    device_id: to_u64(device_id),
+                    member_id: to_u64(member_id),
+                    team_id: to_u64(team_id),
+                    role,
+                },
+                Member {
+                    id: to_u64(member_id),
+                    team_id: to_u64(team_id),
+                    username: reg.username,
+                    role,
+                    public_keys: reg.public_keys,
+                    wrapped_keys: reg.wrapped_keys,
+                    kdf_params: reg.kdf_params,
+                    verifier: reg.verifier,
+                    removed_at: None,
+                },
+            ))
+        })
+    }
+
+    fn member_by_username(
+        &self,
+        username: String,
+    ) -> BoxFuture<'_, Result<Option<Member>, StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            let row = c
+                .client
+                .query_opt(
+                    &format!("SELECT {MEMBER_COLS} FROM members WHERE username = $1"),
+                    &[&username],
+                )
+                .await?;
+            row.as_ref().map(member_row).transpose()
+        })
+    }
+
+    fn create_device(
+        &self,
+        member_id: u64,
+        device: NewDevice,
+    ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
+        Box::pin(async move {
+            let mid = to_i64(member_id, "member id")?;
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            let m = tx
+                .query_opt(
+                    "SELECT team_id, role FROM members WHERE id = $1 AND removed_at IS NULL FOR UPDATE",
+                    &[&mid],
+                )
+                .await?;
+            let Some(m) = m else {
+                return Err(StorageError::NotFound("member"));
+            };
+            let team_id: i64 = m.try_get(0)?;
+            let role = role_of(m.try_get(1)?)?;
+            let device_id = insert_device(&tx, mid, &device).await?;
+            tx.commit().await?;
+            Ok(AuthedDevice {
+                device_id: to_u64(device_id),
+                member_id,
+                team_id: to_u64(team_id),
+                role,
+            })
+        })
+    }
+
+    fn authenticate(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
+        Box::pin(async move {
+            let mut c = self.conn().await?;
+            let st = c.stmt(SQL_AUTH).await?;
+            let row = c.client.query_opt(&st, &[&&token_hash[..]]).await?;
+            let Some(r) = row else {
+                return Err(StorageError::TokenUnknown);
+            };
+            let revoked_at: Option<i64> = r.try_get(5)?;
+            let removed_at: Option<i64> = r.try_get(6)?;
+            if revoked_at.is_some() || removed_at.is_some() {
+                return Err(StorageError::TokenRevoked);
+            }
+            let expires_at: i64 = r.try_get(4)?;
+            if expires_at <= now {
+                return Err(StorageError::TokenExpired);
+            }
+            Ok(AuthedDevice {
+                device_id: to_u64(r.try_get(0)?),
+                member_id: to_u64(r.try_get(1)?),
+                team_id: to_u64(r.try_get(2)?),
+                role: role_of(r.try_get(3)?)?,
+            })
+        })
+    }
+
+    fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let c = self.conn().await?;
+            let rows = c
+                .client
+                .query(
+                    &format!("SELECT {MEMBER_COLS} FROM members WHERE team_id = $1 ORDER BY id"),
+                    &[&team],
+                )
+                .await?;
+            rows.iter().map(member_row).collect()
+        })
+    }
+
+    fn devices(&self, filter: DeviceFilter) -> BoxFuture<'_, Result<Vec<Device>, StorageError>> {
+        Box::pin(async move {
+            let (cond, arg) = match filter {
+                DeviceFilter::All => ("($1::BIGINT IS NULL OR TRUE)", 0),
+                DeviceFilter::Team(t) => ("m.team_id = $1", to_i64(t, "team id")?),
+                DeviceFilter::Member(m) => ("d.member_id = $1", to_i64(m, "member id")?),
+            };
+            let c = self.conn().await?;
+            let rows = c
+                .client
+                .query(
+                    &format!(
+                        "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq
+                         FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
+                    ),
+                    &[&arg],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Device {
+                        id: to_u64(r.try_get(0)?),
+                        member_id: to_u64(r.try_get(1)?),
+                        username: r.try_get(2)?,
+                        team_id: to_u64(r.try_get(3)?),
+                        name: r.try_get(4)?,
+                        created_at: r.try_get(5)?,
+                        revoked_at: r.try_get(6)?,
+                        contiguous_seq: to_u64(r.try_get(7)?),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn revoke_device(&self, device_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let id = to_i64(device_id, "device id")?;
+            let c = self.conn().await?;
+            let n = c
+                .client
+                .execute(
+                    "UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+                    &[&now, &id],
+                )
+                .await?;
+            if n == 0 {
+                return Err(StorageError::NotFound("device"));
+            }
+            Ok(())
+        })
+    }
+
+    fn remove_member(&self, member_id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let id = to_i64(member_id, "member id")?;
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            let n = tx
+                .execute(
+                    "UPDATE members SET removed_at = COALESCE(removed_at, $1) WHERE id = $2",
+                    &[&now, &id],
+                )
+                .await?;
+            if n == 0 {
+                return Err(StorageError::NotFound("member"));
+            }
+            tx.execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE member_id = $2",
+                &[&now, &id],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn put_roster(
+        &self,
+        team_id: u64,
+        version: u64,
+        roster: Vec<u8>,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let v = to_i64(version, "roster version")?;
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            // The team row lock serialises concurrent uploads of the same team's roster.
+            if tx
+                .query_opt("SELECT id FROM teams WHERE id = $1 FOR UPDATE", &[&team])
+                .await?
+                .is_none()
+            {
+                return Err(StorageError::NotFound("team"));
+            }
+            let current: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM rosters WHERE team_id = $1",
+                    &[&team],
+                )
+                .await?
+                .try_get(0)?;
+            if v <= current {
+                return Err(StorageError::RosterNotNewer {
+                    current: to_u64(current),
+                });
+            }
+            tx.execute(
+                "INSERT INTO rosters (team_id, version, roster, created_at) VALUES ($1, $2, $3, $4)",
+                &[&team, &v, &roster, &now],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<(u64, Vec<u8>)>, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let c = self.conn().await?;
+            let row = c
+                .client
+                .query_opt(
+                    "SELECT version, roster FROM rosters WHERE team_id = $1 ORDER BY version DESC LIMIT 1",
+                    &[&team],
+                )
+                .await?;
+            Ok(match row {
+                Some(r) => Some((to_u64(r.try_get(0)?), r.try_get(1)?)),
+                None => None,
+            })
+        })
+    }
+
+    fn add_epoch(
+        &self,
+        team_id: u64,
+        epoch: u32,
+        envelopes: Vec<(u64, Vec<u8>)>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            let row = tx
+                .query_opt(
+                    "SELECT key_epoch FROM teams WHERE id = $1 FOR UPDATE",
+                    &[&team],
+                )
+                .await?;
+            let Some(row) = row else {
+                return Err(StorageError::NotFound("team"));
+            };
+            let current: i64 = row.try_get(0)?;
+            let expected =
+                u32::try_from(current + 1).map_err(|_| StorageError::Invalid("epoch"))?;
+            if epoch != expected {
+                return Err(StorageError::EpochNotNext { expected });
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (member, env) in &envelopes {
+                let mid = to_i64(*member, "member id")?;
+                if !seen.insert(mid) {
+                    return Err(StorageError::Invalid("two envelopes for the same member"));
+                }
+                let ok = tx
+                    .query_opt(
+                        "SELECT id FROM members WHERE id = $1 AND team_id = $2 AND removed_at IS NULL",
+                        &[&mid, &team],
+                    )
+                    .await?;
+                if ok.is_none() {
+                    return Err(StorageError::NotTeamMember(*member));
+                }
+                tx.execute(
+                    "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES ($1, $2, $3, $4)",
+                    &[&team, &i64::from(epoch), &mid, env],
+                )
+                .await?;
+            }
+            tx.execute(
+                "UPDATE teams SET key_epoch = $1 WHERE id = $2",
+                &[&i64::from(epoch), &team],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn envelopes(
+        &self,
+        team_id: u64,
+        member_id: u64,
+    ) -> BoxFuture<'_, Result<(u32, Vec<(u32, Vec<u8>)>), StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let mid = to_i64(member_id, "member id")?;
+            let c = self.conn().await?;
+            let Some(row) = c
+                .client
+                .query_opt("SELECT key_epoch FROM teams WHERE id = $1", &[&team])
+                .await?
+            else {
+                return Err(StorageError::NotFound("team"));
+            };
+            let current = epoch_of(row.try_get(0)?);
+            let rows = c
+                .client
+                .query(
+                    "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = $1 AND member_id = $2 ORDER BY epoch",
+                    &[&team, &mid],
+                )
+                .await?;
+            let list = rows
+                .iter()
+                .map(|r| Ok((epoch_of(r.try_get(0)?), r.try_get(1)?)))
+                .collect::<Result<Vec<_>, StorageError>>()?;
+            Ok((current, list))
+        })
+    }
+
+    fn put_client_keys(
+        &self,
+        team_id: u64,
+        wraps: Vec<ClientWrap>,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            let Some(row) = tx
+                .query_opt(
+                    "SELECT key_epoch FROM teams WHERE id = $1 FOR SHARE",
+                    &[&team],
+                )
+                .await?
+            else {
+                return Err(StorageError::NotFound("team"));
+            };
+            let current: i64 = row.try_get(0)?;
+            for w in &wraps {
+                if w.epoch == 0 || i64::from(w.epoch) > current {
+                    return Err(StorageError::UnknownKeyEpoch {
+                        device_seq: 0,
+                        record_epoch: w.epoch,
+                        current: epoch_of(current),
+                    });
+                }
+                let inserted = tx
+                    .execute(
+                        "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (team_id, epoch, client_id) DO NOTHING",
+                        &[&team, &i64::from(w.epoch), &w.client_id, &w.wrap],
+                    )
+                    .await?;
+                if inserted == 0 {
+                    let stored: Vec<u8> = tx
+                        .query_one(
+                            "SELECT wrap FROM client_key_wraps WHERE team_id = $1 AND epoch = $2 AND client_id = $3",
+                            &[&team, &i64::from(w.epoch), &w.client_id],
+                        )
+                        .await?
+                        .try_get(0)?;
+                    if stored != w.wrap {
+                        return Err(StorageError::WrapConflict);
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn client_keys(
+        &self,
+        team_id: u64,
+        epoch: Option<u32>,
+    ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let epoch = epoch.map(i64::from);
+            let c = self.conn().await?;
+            let rows = c
+                .client
+                .query(
+                    "SELECT epoch, client_id, wrap FROM client_key_wraps
+                     WHERE team_id = $1 AND ($2::BIGINT IS NULL OR epoch = $2) ORDER BY epoch, client_id",
+                    &[&team, &epoch],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ClientWrap {
+                        epoch: epoch_of(r.try_get(0)?),
+                        client_id: r.try_get(1)?,
+                        wrap: r.try_get(2)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn push(
+        &self,
+        team_id: u64,
+        device_id: u64,
+        records: Vec<Record>,
+        max_hlc: u64,
+    ) -> BoxFuture<'_, Result<PushOutcome, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let device = to_i64(device_id, "device id")?;
+            let mut c = self.conn().await?;
+            let st_lock = c.stmt(SQL_TEAM_LOCK).await?;
+            let st_dev = c.stmt(SQL_DEVICE_SEQ).await?;
+            let st_existing = c.stmt(SQL_EXISTING).await?;
+            let st_insert = c.stmt(SQL_INSERT).await?;
+            let st_above = c.stmt(SQL_ABOVE).await?;
+            let st_last = c.stmt(SQL_SET_LAST).await?;
+            let st_contig = c.stmt(SQL_SET_CONTIGUOUS).await?;
+            let tx = c.client.transaction().await?;
+            // The team row stays locked until commit: pushes to one team commit in the order
+            // they were given sequences, so readers never see seq n+1 before seq n.
+            let Some(team_row) = tx.query_opt(&st_lock, &[&team]).await? else {
+                return Err(StorageError::NotFound("team"));
+            };
+            let current_epoch = epoch_of(team_row.try_get(0)?);
+            let last_seq: i64 = team_row.try_get(1)?;
+            let Some(dev_row) = tx.query_opt(&st_dev, &[&device]).await? else {
+                return Err(StorageError::NotFound("device"));
+            };
+            let contiguous: i64 = dev_row.try_get(0)?;
+            let seqs: Vec<i64> = records
+                .iter()
+                .filter_map(|r| i64::try_from(r.device_seq).ok())
+                .collect();
+            let mut stored = HashMap::new();
+            for r in tx.query(&st_existing, &[&device, &seqs]).await? {
+                let seq: i64 = r.try_get(0)?;
+                let content = StoredContent {
+                    key_epoch: epoch_of(r.try_get(1)?),
+                    hlc: to_u64(r.try_get(2)?),
+                    payload: r.try_get(3)?,
+                };
+                stored.insert(to_u64(seq), content);
+            }
+            let (fresh, duplicates) = plan_push(
+                &records,
+                |seq| {
+                    Ok(stored.get(&seq).map(|s| StoredContent {
+                        key_epoch: s.key_epoch,
+                        hlc: s.hlc,
+                        payload: s.payload.clone(),
+                    }))
+                },
+                current_epoch,
+                max_hlc,
+            )?;
+            let mut seq = last_seq;
+            if !fresh.is_empty() {
+                let team_seqs: Vec<i64> = fresh
+                    .iter()
+                    .map(|_| {
+                        seq += 1;
+                        seq
+                    })
+                    .collect();
+                let devs: Vec<i64> = vec![device; fresh.len()];
+                let dseqs: Vec<i64> = fresh.iter().map(|r| r.device_seq as i64).collect();
+                let epochs: Vec<i64> = fresh.iter().map(|r| i64::from(r.key_epoch)).collect();
+                let hlcs: Vec<i64> = fresh.iter().map(|r| r.hlc as i64).collect();
+                let payloads: Vec<&[u8]> = fresh.iter().map(|r| r.payload.as_slice()).collect();
+                tx.execute(
+                    &st_insert,
+                    &[&team, &team_seqs, &devs, &dseqs, &epochs, &hlcs, &payloads],
+                )
+                .await?;
+                tx.execute(&st_last, &[&seq, &team]).await?;
+            }
+            let above: Vec<u64> = tx
+                .query(&st_above, &[&device, &contiguous])
+                .await?
+                .iter()
+                .map(|r| r.try_get::<_, i64>(0).map(to_u64))
+                .collect::<Result<_, _>>()?;
+            let new_contiguous = advance_contiguous(to_u64(contiguous), above);
+            if new_contiguous != to_u64(contiguous) {
+                tx.execute(&st_contig, &[&(new_contiguous as i64), &device])
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(PushOutcome {
+                stored: fresh.len() as u64,
+                duplicates,
+                contiguous_seq: new_contiguous,
+            })
+        })
+    }
+
+    fn pull(
+        &self,
+        team_id: u64,
+        after: u64,
+        budget_bytes: usize,
+        max_records: usize,
+    ) -> BoxFuture<'_, Result<PullPage, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let after_i = to_i64(after, "cursor")?;
+            // Fetch one more than can be sent, to know whether more remain; the byte budget is
+            // applied while cutting.
+            let min_record = 8 + RECORD_HEADER_LEN;
+            let limit = max_records.min(budget_bytes / min_record + 1).max(1) + 1;
+            let mut c = self.conn().await?;
+            let st = c.stmt(SQL_PULL).await?;
+            let rows = c
+                .client
+                .query(&st, &[&team, &after_i, &(limit as i64)])
+                .await?;
+            let fetched = rows.len();
+            let mut out = Vec::with_capacity(fetched);
+            for r in &rows {
+                out.push(TeamRecord {
+                    team_seq: to_u64(r.try_get(0)?),
+                    record: Record {
+                        device_id: to_u64(r.try_get(1)?),
+                        device_seq: to_u64(r.try_get(2)?),
+                        key_epoch: epoch_of(r.try_get(3)?),
+                        hlc: to_u64(r.try_get(4)?),
+                        payload: r.try_get(5)?,
+                    },
+                });
+            }
+            Ok(cut_page(after, out, budget_bytes, max_records, false))
         })
     }
 }

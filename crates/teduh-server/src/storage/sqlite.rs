@@ -99,7 +99,8 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 fn role_of(s: &str) -> Result<Role, StorageError> {
-    Role::parse(s).ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
+    Role::parse(s)
+        .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
 }
 
 const MEMBER_COLS: &str =
@@ -137,11 +138,7 @@ fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
     })
 }
 
-fn insert_device(
-    tx: &Connection,
-    member_id: i64,
-    d: &NewDevice,
-) -> Result<i64, StorageError> {
+fn insert_device(tx: &Connection, member_id: i64, d: &NewDevice) -> Result<i64, StorageError> {
     tx.execute(
         "INSERT INTO devices (member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
@@ -175,7 +172,9 @@ impl Storage for SqliteStorage {
                 params![name, now],
             ) {
                 Ok(_) => Ok(()),
-                Err(e) if is_unique_violation(&e) => Err(StorageError::AlreadyExists("organisation")),
+                Err(e) if is_unique_violation(&e) => {
+                    Err(StorageError::AlreadyExists("organisation"))
+                }
                 Err(e) => Err(e.into()),
             }
         }))
@@ -183,8 +182,10 @@ impl Storage for SqliteStorage {
 
     fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
         Box::pin(self.with_conn(|c| {
-            Ok(c.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))
+                    .optional()?,
+            )
         }))
     }
 

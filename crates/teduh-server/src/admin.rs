@@ -1,0 +1,200 @@
+//! `teduh-server admin ...`: organisation, teams, invitations, members and devices, run
+//! directly against the configured storage (the server need not be running).
+
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use teduh_protocol::sync::Role;
+
+use crate::auth;
+use crate::storage::{DeviceFilter, NewInvitation, Storage, Team};
+
+/// One administrative command.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Name the organisation (once).
+    InitOrg {
+        /// The organisation's name, e.g. "Rumah Teduh Kupang".
+        name: String,
+    },
+    /// Create a team.
+    CreateTeam {
+        /// A unique team name.
+        name: String,
+    },
+    /// List teams.
+    ListTeams,
+    /// Issue a single-use invitation code for a team.
+    Invite {
+        /// Team name or id.
+        #[arg(long)]
+        team: String,
+        /// counselor, outreach, supervisor or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Hours until the code expires.
+        #[arg(long, default_value_t = 72)]
+        expires_in_hours: u32,
+    },
+    /// List a team's members.
+    ListMembers {
+        /// Team name or id.
+        #[arg(long)]
+        team: String,
+    },
+    /// List devices (of one team, or all).
+    ListDevices {
+        /// Team name or id.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Revoke a device: its token stops working at once.
+    RevokeDevice {
+        /// Device id (see list-devices).
+        device: u64,
+    },
+    /// Remove a member and revoke all her devices. Rotate the team key afterwards.
+    RemoveMember {
+        /// Member id (see list-members).
+        member: u64,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "use counselor, outreach, supervisor or admin".to_owned())
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn find_team(storage: &dyn Storage, team: &str) -> anyhow::Result<Team> {
+    let teams = storage.teams().await?;
+    teams
+        .into_iter()
+        .find(|t| t.name == team || t.id.to_string() == team)
+        .with_context(|| format!("no team named {team:?}; see `teduh-server admin list-teams`"))
+}
+
+/// Runs one command, writing its human-readable result to `out`.
+///
+/// Fails with a one-line explanation (unknown team, duplicate name, ...) or when the storage
+/// fails.
+pub async fn run(
+    storage: &dyn Storage,
+    cmd: AdminCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let now = now_secs();
+    match cmd {
+        AdminCommand::InitOrg { name } => {
+            storage
+                .init_org(name.clone(), now)
+                .await
+                .context("cannot initialise the organisation")?;
+            writeln!(out, "organisation {name:?} initialised")?;
+        }
+        AdminCommand::CreateTeam { name } => {
+            if storage.org_name().await?.is_none() {
+                anyhow::bail!(
+                    "initialise the organisation first: teduh-server admin init-org NAME"
+                );
+            }
+            let team = storage
+                .create_team(name, now)
+                .await
+                .context("cannot create the team")?;
+            writeln!(out, "team {} created with id {}", team.name, team.id)?;
+        }
+        AdminCommand::ListTeams => {
+            for t in storage.teams().await? {
+                writeln!(
+                    out,
+                    "{}\t{}\tkey epoch {}\t{} records",
+                    t.id, t.name, t.key_epoch, t.last_seq
+                )?;
+            }
+        }
+        AdminCommand::Invite {
+            team,
+            role,
+            expires_in_hours,
+        } => {
+            let team = find_team(storage, &team).await?;
+            let (code, code_hash) = auth::new_invitation_code();
+            let expires_at = now + i64::from(expires_in_hours) * 3600;
+            storage
+                .create_invitation(NewInvitation {
+                    team_id: team.id,
+                    role,
+                    code_hash,
+                    created_at: now,
+                    expires_at,
+                })
+                .await?;
+            writeln!(out, "{code}")?;
+            writeln!(
+                out,
+                "single-use invitation to team {} as {}, valid for {expires_in_hours} h",
+                team.name,
+                role.as_str()
+            )?;
+        }
+        AdminCommand::ListMembers { team } => {
+            let team = find_team(storage, &team).await?;
+            for m in storage.members(team.id).await? {
+                let state = if m.removed_at.is_some() {
+                    "removed"
+                } else {
+                    "active"
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{state}",
+                    m.id,
+                    m.username,
+                    m.role.as_str()
+                )?;
+            }
+        }
+        AdminCommand::ListDevices { team } => {
+            let filter = match team {
+                Some(t) => DeviceFilter::Team(find_team(storage, &t).await?.id),
+                None => DeviceFilter::All,
+            };
+            for d in storage.devices(filter).await? {
+                let state = if d.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\tteam {}\t{state}\tstored through {}",
+                    d.id, d.username, d.name, d.team_id, d.contiguous_seq
+                )?;
+            }
+        }
+        AdminCommand::RevokeDevice { device } => {
+            storage
+                .revoke_device(device, now)
+                .await
+                .context("cannot revoke the device")?;
+            writeln!(out, "device {device} revoked")?;
+        }
+        AdminCommand::RemoveMember { member } => {
+            storage
+                .remove_member(member, now)
+                .await
+                .context("cannot remove the member")?;
+            writeln!(
+                out,
+                "member {member} removed and her devices revoked; a supervisor should now start a new team-key epoch"
+            )?;
+        }
+    }
+    Ok(())
+}

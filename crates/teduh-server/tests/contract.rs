@@ -1,0 +1,746 @@
+//! The storage contract: every test runs against both backends (`sqlite::*` and `postgres::*`).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use teduh_protocol::sync::{hlc_from_millis, Record, Role};
+use teduh_server::storage::{
+    ClientWrap, DeviceFilter, NewDevice, NewInvitation, Registration, StorageError,
+};
+use teduh_server::Storage;
+
+/// Instantiates each contract test once per backend.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (storage, _guard) = crate::common::sqlite().await;
+                    super::$name(storage).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (storage, _guard) = crate::common::postgres().await;
+                    super::$name(storage).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    schema_is_current_and_the_organisation_is_named_once,
+    team_names_are_unique,
+    an_invitation_registers_exactly_one_member,
+    a_failed_registration_stores_nothing_and_leaves_the_invitation_usable,
+    tokens_work_until_expired_revoked_or_the_member_is_removed,
+    a_push_is_idempotent_and_reports_the_contiguous_high_water_mark,
+    a_different_record_under_a_stored_sequence_is_a_fork_and_stores_nothing,
+    stale_epochs_unknown_epochs_and_future_clocks_are_refused_distinctly,
+    a_pull_follows_the_team_order_within_its_byte_budget,
+    concurrent_writers_never_let_a_reader_skip_a_record,
+    envelopes_are_only_served_to_their_member,
+    a_new_epoch_must_follow_the_current_one_and_name_team_members,
+    rosters_only_move_forward,
+    client_key_wraps_are_idempotent_and_conflicts_are_refused,
+    teams_do_not_see_each_others_records,
+);
+
+const NOW: i64 = 1_800_000_000;
+
+fn hlc(ms_offset: u64) -> u64 {
+    hlc_from_millis(1_700_000_000_000 + ms_offset, 0)
+}
+
+/// A generous ceiling: "now" for these tests is far beyond the records' stamps.
+const MAX_HLC: u64 = u64::MAX >> 2;
+
+fn rec(device: u64, seq: u64, payload: &[u8]) -> Record {
+    Record {
+        device_id: device,
+        device_seq: seq,
+        key_epoch: 1,
+        hlc: hlc(seq),
+        payload: payload.to_vec(),
+    }
+}
+
+fn hash(tag: &str) -> [u8; 32] {
+    let mut h = [0u8; 32];
+    for (i, b) in tag.bytes().enumerate() {
+        h[i % 32] ^= b.wrapping_add(i as u8);
+    }
+    h[31] ^= tag.len() as u8;
+    h
+}
+
+fn registration(invite: &str, username: &str) -> Registration {
+    Registration {
+        invitation_hash: hash(invite),
+        username: username.into(),
+        public_keys: vec![1, 2, 3],
+        wrapped_keys: vec![4, 5, 6, 0, 255],
+        kdf_params: vec![7],
+        verifier: vec![8, 9],
+        device: NewDevice {
+            name: format!("{username}'s phone"),
+            token_hash: hash(&format!("token-{username}")),
+            created_at: NOW,
+            expires_at: NOW + 3600,
+        },
+    }
+}
+
+struct TeamSetup {
+    team: u64,
+    /// (member id, device id) per member.
+    members: Vec<(u64, u64)>,
+}
+
+/// An organisation, a team at key epoch 1, and `n` members with one device each.
+async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSetup {
+    let _ = s.init_org("Org".into(), NOW).await;
+    let team = s
+        .create_team(team_name.into(), NOW)
+        .await
+        .expect("team created");
+    let mut members = Vec::new();
+    for i in 0..n {
+        let invite = format!("{team_name}-invite-{i}");
+        s.create_invitation(NewInvitation {
+            team_id: team.id,
+            role: if i == 0 {
+                Role::Supervisor
+            } else {
+                Role::Counselor
+            },
+            code_hash: hash(&invite),
+            created_at: NOW,
+            expires_at: NOW + 3600,
+        })
+        .await
+        .expect("invitation stored");
+        let (dev, _) = s
+            .register(registration(&invite, &format!("{team_name}-m{i}")), NOW)
+            .await
+            .expect("registers");
+        members.push((dev.member_id, dev.device_id));
+    }
+    let envelopes = members
+        .iter()
+        .map(|(m, _)| (*m, vec![0xE0, *m as u8]))
+        .collect();
+    s.add_epoch(team.id, 1, envelopes)
+        .await
+        .expect("first epoch");
+    TeamSetup {
+        team: team.id,
+        members,
+    }
+}
+
+async fn schema_is_current_and_the_organisation_is_named_once(s: Arc<dyn Storage>) {
+    assert_eq!(
+        s.schema_version().await.expect("version"),
+        2,
+        "both migrations applied"
+    );
+    assert_eq!(
+        s.org_name().await.expect("org"),
+        None,
+        "a fresh database has no organisation"
+    );
+    s.init_org("Rumah Teduh".into(), NOW)
+        .await
+        .expect("first init");
+    let again = s.init_org("Other".into(), NOW).await;
+    assert!(
+        matches!(again, Err(StorageError::AlreadyExists(_))),
+        "a second organisation must be refused: {again:?}"
+    );
+    assert_eq!(
+        s.org_name().await.expect("org").as_deref(),
+        Some("Rumah Teduh")
+    );
+}
+
+async fn team_names_are_unique(s: Arc<dyn Storage>) {
+    let a = s.create_team("Kupang".into(), NOW).await.expect("team");
+    let dup = s.create_team("Kupang".into(), NOW).await;
+    assert!(
+        matches!(dup, Err(StorageError::AlreadyExists(_))),
+        "{dup:?}"
+    );
+    let b = s.create_team("Ende".into(), NOW).await.expect("team");
+    assert_ne!(a.id, b.id);
+    let names: Vec<String> = s
+        .teams()
+        .await
+        .expect("teams")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["Kupang", "Ende"], "teams are listed by id");
+}
+
+async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
+    let team = s.create_team("T".into(), NOW).await.expect("team");
+    for (code, expires) in [("ok", NOW + 60), ("old", NOW - 1)] {
+        s.create_invitation(NewInvitation {
+            team_id: team.id,
+            role: Role::Outreach,
+            code_hash: hash(code),
+            created_at: NOW - 100,
+            expires_at: expires,
+        })
+        .await
+        .expect("invitation");
+    }
+    let (dev, member) = s
+        .register(registration("ok", "ana"), NOW)
+        .await
+        .expect("registers");
+    assert_eq!(dev.team_id, team.id);
+    assert_eq!(
+        dev.role,
+        Role::Outreach,
+        "the role comes from the invitation"
+    );
+    assert_eq!(
+        member.wrapped_keys,
+        vec![4, 5, 6, 0, 255],
+        "opaque bytes kept exactly"
+    );
+    let reuse = s.register(registration("ok", "budi"), NOW).await;
+    assert!(
+        matches!(reuse, Err(StorageError::InvitationUsed)),
+        "{reuse:?}"
+    );
+    let expired = s.register(registration("old", "citra"), NOW).await;
+    assert!(
+        matches!(expired, Err(StorageError::InvitationExpired)),
+        "{expired:?}"
+    );
+    let unknown = s.register(registration("nope", "dewi"), NOW).await;
+    assert!(
+        matches!(unknown, Err(StorageError::InvitationUnknown)),
+        "{unknown:?}"
+    );
+    let members = s.members(team.id).await.expect("members");
+    assert_eq!(
+        members.len(),
+        1,
+        "only the first registration created a member"
+    );
+    let found = s
+        .member_by_username("ana".into())
+        .await
+        .expect("lookup")
+        .expect("ana exists");
+    assert_eq!(found.kdf_params, vec![7]);
+    assert_eq!(found.verifier, vec![8, 9]);
+}
+
+async fn a_failed_registration_stores_nothing_and_leaves_the_invitation_usable(
+    s: Arc<dyn Storage>,
+) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    s.create_invitation(NewInvitation {
+        team_id: t.team,
+        role: Role::Counselor,
+        code_hash: hash("second"),
+        created_at: NOW,
+        expires_at: NOW + 60,
+    })
+    .await
+    .expect("invitation");
+    let taken = s.register(registration("second", "T-m0"), NOW).await;
+    assert!(
+        matches!(taken, Err(StorageError::UsernameTaken)),
+        "{taken:?}"
+    );
+    assert_eq!(
+        s.devices(DeviceFilter::Team(t.team))
+            .await
+            .expect("devices")
+            .len(),
+        1,
+        "the failed registration must not leave a device behind"
+    );
+    s.register(registration("second", "eka"), NOW)
+        .await
+        .expect("the invitation is still usable after a failed attempt");
+}
+
+async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 2).await;
+    let (m0, d0) = t.members[0];
+    let ok = s
+        .authenticate(hash("token-T-m0"), NOW)
+        .await
+        .expect("valid token");
+    assert_eq!((ok.member_id, ok.device_id, ok.team_id), (m0, d0, t.team));
+    assert_eq!(ok.role, Role::Supervisor);
+    let unknown = s.authenticate(hash("nope"), NOW).await;
+    assert!(
+        matches!(unknown, Err(StorageError::TokenUnknown)),
+        "{unknown:?}"
+    );
+    let expired = s.authenticate(hash("token-T-m0"), NOW + 3600).await;
+    assert!(
+        matches!(expired, Err(StorageError::TokenExpired)),
+        "{expired:?}"
+    );
+
+    let second = s
+        .create_device(
+            m0,
+            NewDevice {
+                name: "laptop".into(),
+                token_hash: hash("laptop"),
+                created_at: NOW,
+                expires_at: NOW + 60,
+            },
+        )
+        .await
+        .expect("a second device");
+    s.revoke_device(second.device_id, NOW)
+        .await
+        .expect("revoke");
+    let revoked = s.authenticate(hash("laptop"), NOW).await;
+    assert!(
+        matches!(revoked, Err(StorageError::TokenRevoked)),
+        "{revoked:?}"
+    );
+    s.authenticate(hash("token-T-m0"), NOW)
+        .await
+        .expect("revoking one device leaves the others working");
+
+    let (m1, _) = t.members[1];
+    s.remove_member(m1, NOW).await.expect("remove");
+    let removed = s.authenticate(hash("token-T-m1"), NOW).await;
+    assert!(
+        matches!(removed, Err(StorageError::TokenRevoked)),
+        "{removed:?}"
+    );
+    let relogin = s
+        .create_device(
+            m1,
+            NewDevice {
+                name: "x".into(),
+                token_hash: hash("x"),
+                created_at: NOW,
+                expires_at: NOW + 60,
+            },
+        )
+        .await;
+    assert!(
+        matches!(relogin, Err(StorageError::NotFound(_))),
+        "a removed member cannot add devices: {relogin:?}"
+    );
+    let missing = s.revoke_device(999_999, NOW).await;
+    assert!(
+        matches!(missing, Err(StorageError::NotFound(_))),
+        "{missing:?}"
+    );
+}
+
+async fn a_push_is_idempotent_and_reports_the_contiguous_high_water_mark(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    let d = t.members[0].1;
+    let page: Vec<Record> = (1..=3).map(|i| rec(d, i, &[i as u8; 10])).collect();
+    let out = s
+        .push(t.team, d, page.clone(), MAX_HLC)
+        .await
+        .expect("push");
+    assert_eq!((out.stored, out.duplicates, out.contiguous_seq), (3, 0, 3));
+    let again = s.push(t.team, d, page, MAX_HLC).await.expect("re-push");
+    assert_eq!(
+        (again.stored, again.duplicates, again.contiguous_seq),
+        (0, 3, 3),
+        "a re-sent page is a no-op"
+    );
+    let gap = s
+        .push(t.team, d, vec![rec(d, 5, b"five")], MAX_HLC)
+        .await
+        .expect("push after a gap");
+    assert_eq!(
+        gap.contiguous_seq, 3,
+        "seq 4 is missing, so the high-water mark stays at 3"
+    );
+    let fill = s
+        .push(t.team, d, vec![rec(d, 4, b"four")], MAX_HLC)
+        .await
+        .expect("fill the gap");
+    assert_eq!(
+        fill.contiguous_seq, 5,
+        "filling the gap jumps over the stored 5"
+    );
+    let page = s.pull(t.team, 0, 1 << 20, 1000).await.expect("pull");
+    let seqs: Vec<u64> = page.records.iter().map(|r| r.record.device_seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 5, 4], "team order is arrival order");
+    let team_seqs: Vec<u64> = page.records.iter().map(|r| r.team_seq).collect();
+    assert_eq!(team_seqs, [1, 2, 3, 4, 5], "team sequences are gapless");
+    let devices = s
+        .devices(DeviceFilter::Member(t.members[0].0))
+        .await
+        .expect("devices");
+    assert_eq!(
+        devices[0].contiguous_seq, 5,
+        "the device row remembers the mark"
+    );
+}
+
+async fn a_different_record_under_a_stored_sequence_is_a_fork_and_stores_nothing(
+    s: Arc<dyn Storage>,
+) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    let d = t.members[0].1;
+    s.push(t.team, d, vec![rec(d, 1, b"original")], MAX_HLC)
+        .await
+        .expect("push");
+    let forked = s
+        .push(
+            t.team,
+            d,
+            vec![rec(d, 2, b"new"), rec(d, 1, b"tampered")],
+            MAX_HLC,
+        )
+        .await;
+    assert!(
+        matches!(forked, Err(StorageError::Fork { device_seq: 1 })),
+        "same (device, seq), other content: {forked:?}"
+    );
+    let in_page = s
+        .push(t.team, d, vec![rec(d, 2, b"a"), rec(d, 2, b"b")], MAX_HLC)
+        .await;
+    assert!(
+        matches!(in_page, Err(StorageError::Fork { device_seq: 2 })),
+        "a fork inside one page too: {in_page:?}"
+    );
+    let page = s.pull(t.team, 0, 1 << 20, 1000).await.expect("pull");
+    assert_eq!(
+        page.records.len(),
+        1,
+        "a refused page stores none of its records"
+    );
+    assert_eq!(page.records[0].record.payload, b"original");
+}
+
+async fn stale_epochs_unknown_epochs_and_future_clocks_are_refused_distinctly(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    let (m, d) = t.members[0];
+    s.push(t.team, d, vec![rec(d, 1, b"epoch 1")], MAX_HLC)
+        .await
+        .expect("push at epoch 1");
+    s.add_epoch(t.team, 2, vec![(m, vec![2])])
+        .await
+        .expect("epoch 2");
+    let stale = s
+        .push(t.team, d, vec![rec(d, 2, b"old key")], MAX_HLC)
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(StorageError::StaleKeyEpoch {
+                device_seq: 2,
+                record_epoch: 1,
+                current: 2
+            })
+        ),
+        "{stale:?}"
+    );
+    let replay = s
+        .push(t.team, d, vec![rec(d, 1, b"epoch 1")], MAX_HLC)
+        .await
+        .expect("an already stored record is still a no-op after the epoch moved");
+    assert_eq!(replay.duplicates, 1);
+    let mut future = rec(d, 2, b"next");
+    future.key_epoch = 3;
+    let unknown = s.push(t.team, d, vec![future], MAX_HLC).await;
+    assert!(
+        matches!(unknown, Err(StorageError::UnknownKeyEpoch { .. })),
+        "{unknown:?}"
+    );
+    let mut ahead = rec(d, 2, b"from the future");
+    ahead.key_epoch = 2;
+    ahead.hlc = hlc(10_000);
+    let clock = s.push(t.team, d, vec![ahead.clone()], hlc(9_999)).await;
+    assert!(
+        matches!(clock, Err(StorageError::ClockAhead { device_seq: 2 })),
+        "{clock:?}"
+    );
+    let zero = s.push(t.team, d, vec![rec(d, 0, b"zero")], MAX_HLC).await;
+    assert!(
+        matches!(zero, Err(StorageError::Invalid(_))),
+        "sequences start at 1: {zero:?}"
+    );
+    let ok = s
+        .push(t.team, d, vec![ahead], hlc(10_000))
+        .await
+        .expect("within the limit");
+    assert_eq!(ok.contiguous_seq, 2);
+}
+
+async fn a_pull_follows_the_team_order_within_its_byte_budget(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 2).await;
+    let (d0, d1) = (t.members[0].1, t.members[1].1);
+    for i in 1..=10u64 {
+        let d = if i % 2 == 0 { d0 } else { d1 };
+        s.push(
+            t.team,
+            d,
+            vec![rec(d, i.div_ceil(2), &vec![i as u8; 100])],
+            MAX_HLC,
+        )
+        .await
+        .expect("push");
+    }
+    let empty = s
+        .pull(t.team, 10, 1 << 20, 100)
+        .await
+        .expect("pull at the end");
+    assert!(
+        empty.records.is_empty() && !empty.more,
+        "nothing after the last record"
+    );
+    assert_eq!(empty.next_cursor, 10, "an empty page keeps the cursor");
+    // Each record takes 8 + 32 + 100 = 140 bytes; the page header 17.
+    let mut cursor = 0;
+    let mut pages = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = s
+            .pull(t.team, cursor, 17 + 3 * 140, 100)
+            .await
+            .expect("pull");
+        assert!(page.records.len() <= 3, "the byte budget bounds the page");
+        seen.extend(page.records.iter().map(|r| r.team_seq));
+        cursor = page.next_cursor;
+        pages += 1;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        (1..=10).collect::<Vec<_>>(),
+        "every record once, in order"
+    );
+    assert_eq!(pages, 4, "10 records at 3 per page");
+    let tiny = s.pull(t.team, 0, 1, 100).await.expect("pull");
+    assert_eq!(
+        tiny.records.len(),
+        1,
+        "a page always holds at least one record"
+    );
+    let capped = s.pull(t.team, 0, 1 << 20, 4).await.expect("pull");
+    assert_eq!(capped.records.len(), 4, "max_records caps the page");
+    assert!(capped.more);
+}
+
+async fn concurrent_writers_never_let_a_reader_skip_a_record(s: Arc<dyn Storage>) {
+    const WRITERS: usize = 6;
+    const PAGES: u64 = 25;
+    const PER_PAGE: u64 = 4;
+    let t = team_with_members(s.as_ref(), "T", WRITERS).await;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..3 {
+        let s = Arc::clone(&s);
+        let done = Arc::clone(&done);
+        let team = t.team;
+        readers.push(tokio::spawn(async move {
+            let mut cursor = 0;
+            let mut seen: Vec<(u64, u64, u64)> = Vec::new();
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let page = s.pull(team, cursor, 2000, 50).await.expect("pull");
+                for r in &page.records {
+                    seen.push((r.team_seq, r.record.device_id, r.record.device_seq));
+                }
+                cursor = page.next_cursor;
+                if finished && !page.more && page.records.is_empty() {
+                    break;
+                }
+                if page.records.is_empty() {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            seen
+        }));
+    }
+    let mut writers = Vec::new();
+    for &(_, d) in &t.members {
+        let s = Arc::clone(&s);
+        let team = t.team;
+        writers.push(tokio::spawn(async move {
+            for p in 0..PAGES {
+                let page = (1..=PER_PAGE)
+                    .map(|i| rec(d, p * PER_PAGE + i, &[d as u8; 64]))
+                    .collect();
+                s.push(team, d, page, MAX_HLC).await.expect("push");
+            }
+        }));
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let total = WRITERS as u64 * PAGES * PER_PAGE;
+    for r in readers {
+        let seen = r.await.expect("reader");
+        let seqs: Vec<u64> = seen.iter().map(|x| x.0).collect();
+        assert_eq!(
+            seqs,
+            (1..=total).collect::<Vec<_>>(),
+            "a reader that polled during the writes must still see every record exactly once, in order"
+        );
+        let distinct: BTreeSet<(u64, u64)> = seen.iter().map(|x| (x.1, x.2)).collect();
+        assert_eq!(
+            distinct.len() as u64,
+            total,
+            "no record is served twice or lost"
+        );
+    }
+}
+
+async fn envelopes_are_only_served_to_their_member(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 2).await;
+    let (m0, m1) = (t.members[0].0, t.members[1].0);
+    let (current, mine) = s.envelopes(t.team, m0).await.expect("envelopes");
+    assert_eq!(current, 1);
+    assert_eq!(mine, vec![(1, vec![0xE0, m0 as u8])], "only m0's envelope");
+    let (_, theirs) = s.envelopes(t.team, m1).await.expect("envelopes");
+    assert_eq!(theirs, vec![(1, vec![0xE0, m1 as u8])]);
+    s.add_epoch(t.team, 2, vec![(m0, vec![9])])
+        .await
+        .expect("epoch 2 for m0 only");
+    let (current, theirs) = s.envelopes(t.team, m1).await.expect("envelopes");
+    assert_eq!(current, 2);
+    assert_eq!(
+        theirs.len(),
+        1,
+        "m1 was left out of epoch 2 and gets no envelope for it"
+    );
+}
+
+async fn a_new_epoch_must_follow_the_current_one_and_name_team_members(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 2).await;
+    let other = team_with_members(s.as_ref(), "U", 1).await;
+    let (m0, m1) = (t.members[0].0, t.members[1].0);
+    let skip = s.add_epoch(t.team, 3, vec![(m0, vec![1])]).await;
+    assert!(
+        matches!(skip, Err(StorageError::EpochNotNext { expected: 2 })),
+        "{skip:?}"
+    );
+    let outsider = s
+        .add_epoch(
+            t.team,
+            2,
+            vec![(m0, vec![1]), (other.members[0].0, vec![2])],
+        )
+        .await;
+    assert!(
+        matches!(outsider, Err(StorageError::NotTeamMember(_))),
+        "{outsider:?}"
+    );
+    s.remove_member(m1, NOW).await.expect("remove");
+    let removed = s
+        .add_epoch(t.team, 2, vec![(m0, vec![1]), (m1, vec![2])])
+        .await;
+    assert!(
+        matches!(removed, Err(StorageError::NotTeamMember(id)) if id == m1),
+        "a removed member gets no new key: {removed:?}"
+    );
+    let (current, _) = s.envelopes(t.team, m0).await.expect("envelopes");
+    assert_eq!(current, 1, "refused epochs change nothing");
+    s.add_epoch(t.team, 2, vec![(m0, vec![1])])
+        .await
+        .expect("epoch 2");
+}
+
+async fn rosters_only_move_forward(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    assert_eq!(s.roster(t.team).await.expect("roster"), None);
+    s.put_roster(t.team, 1, vec![1, 1], NOW).await.expect("v1");
+    s.put_roster(t.team, 3, vec![3, 3], NOW).await.expect("v3");
+    let old = s.put_roster(t.team, 2, vec![2], NOW).await;
+    assert!(
+        matches!(old, Err(StorageError::RosterNotNewer { current: 3 })),
+        "{old:?}"
+    );
+    let same = s.put_roster(t.team, 3, vec![9], NOW).await;
+    assert!(
+        matches!(same, Err(StorageError::RosterNotNewer { .. })),
+        "{same:?}"
+    );
+    assert_eq!(
+        s.roster(t.team).await.expect("roster"),
+        Some((3, vec![3, 3]))
+    );
+}
+
+async fn client_key_wraps_are_idempotent_and_conflicts_are_refused(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    let w = |epoch, id: &[u8], wrap: &[u8]| ClientWrap {
+        epoch,
+        client_id: id.to_vec(),
+        wrap: wrap.to_vec(),
+    };
+    s.put_client_keys(t.team, vec![w(1, b"c1", b"k1"), w(1, b"c2", b"k2")])
+        .await
+        .expect("store");
+    s.put_client_keys(t.team, vec![w(1, b"c1", b"k1")])
+        .await
+        .expect("an identical re-upload is a no-op");
+    let conflict = s
+        .put_client_keys(t.team, vec![w(1, b"c3", b"k3"), w(1, b"c1", b"other")])
+        .await;
+    assert!(
+        matches!(conflict, Err(StorageError::WrapConflict)),
+        "{conflict:?}"
+    );
+    let future = s.put_client_keys(t.team, vec![w(2, b"c1", b"k")]).await;
+    assert!(
+        matches!(future, Err(StorageError::UnknownKeyEpoch { .. })),
+        "{future:?}"
+    );
+    let all = s.client_keys(t.team, None).await.expect("wraps");
+    assert_eq!(
+        all,
+        vec![w(1, b"c1", b"k1"), w(1, b"c2", b"k2")],
+        "the refused batch stored nothing (no c3)"
+    );
+    assert!(s
+        .client_keys(t.team, Some(2))
+        .await
+        .expect("wraps")
+        .is_empty());
+}
+
+async fn teams_do_not_see_each_others_records(s: Arc<dyn Storage>) {
+    let a = team_with_members(s.as_ref(), "A", 1).await;
+    let b = team_with_members(s.as_ref(), "B", 1).await;
+    let (da, db) = (a.members[0].1, b.members[0].1);
+    s.push(a.team, da, vec![rec(da, 1, b"a")], MAX_HLC)
+        .await
+        .expect("push a");
+    s.push(b.team, db, vec![rec(db, 1, b"b")], MAX_HLC)
+        .await
+        .expect("push b");
+    let pa = s.pull(a.team, 0, 1 << 20, 100).await.expect("pull a");
+    assert_eq!(pa.records.len(), 1);
+    assert_eq!(pa.records[0].record.payload, b"a");
+    assert_eq!(pa.records[0].team_seq, 1, "each team has its own sequence");
+    let pb = s.pull(b.team, 0, 1 << 20, 100).await.expect("pull b");
+    assert_eq!(pb.records[0].record.payload, b"b");
+}
