@@ -1,0 +1,1089 @@
+//! The HTTP API driven through the router: the happy path of a team's sync, and every kind of
+//! bad input answered with a 4xx and a machine-readable code, storing nothing.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt as _;
+use serde_json::{json, Value};
+use teduh_protocol::sync::{b64, hlc_from_millis, PullPage, PushPage, Record, Role};
+use teduh_server::router::{router, AppState, Settings};
+use teduh_server::storage::NewInvitation;
+use teduh_server::Storage;
+use tower::ServiceExt as _;
+
+struct Api {
+    app: Router,
+    storage: Arc<dyn Storage>,
+    _guard: common::Guard,
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or("").to_owned()
+    }
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+fn now_ms() -> u64 {
+    now_secs() as u64 * 1000
+}
+
+impl Api {
+    async fn new(settings: Settings) -> Api {
+        let (storage, guard) = common::sqlite().await;
+        Api::with_storage(storage, guard, settings).await
+    }
+
+    async fn with_storage(
+        storage: Arc<dyn Storage>,
+        guard: common::Guard,
+        settings: Settings,
+    ) -> Api {
+        let app = router(AppState::with_settings(Arc::clone(&storage), settings));
+        storage
+            .init_org("Org".into(), now_secs())
+            .await
+            .expect("org");
+        Api {
+            app,
+            storage,
+            _guard: guard,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body)).expect("request"))
+            .await
+            .expect("infallible");
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    async fn json(&self, method: &str, uri: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(
+            method,
+            uri,
+            token,
+            Some("application/json"),
+            serde_json::to_vec(&body).expect("json"),
+        )
+        .await
+    }
+
+    async fn get(&self, uri: &str, token: Option<&str>) -> Reply {
+        self.call("GET", uri, token, None, Vec::new()).await
+    }
+
+    async fn push(&self, team: u64, token: &str, records: Vec<Record>) -> Reply {
+        let body = PushPage { records }.encode();
+        self.call(
+            "POST",
+            &format!("/v1/teams/{team}/records"),
+            Some(token),
+            Some("application/octet-stream"),
+            body,
+        )
+        .await
+    }
+
+    async fn pull_all(&self, team: u64, token: &str) -> Vec<Record> {
+        let r = self
+            .get(
+                &format!("/v1/teams/{team}/records?after=0&budget=1048576"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "pull: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        PullPage::decode(&r.body)
+            .expect("a valid page")
+            .records
+            .into_iter()
+            .map(|r| r.record)
+            .collect()
+    }
+
+    async fn team(&self, name: &str) -> u64 {
+        self.storage
+            .create_team(name.into(), now_secs())
+            .await
+            .expect("team")
+            .id
+    }
+
+    async fn invite(&self, team: u64, role: Role) -> String {
+        let (code, code_hash) = teduh_server::auth::new_invitation_code();
+        self.storage
+            .create_invitation(NewInvitation {
+                team_id: team,
+                role,
+                code_hash,
+                created_at: now_secs(),
+                expires_at: now_secs() + 3600,
+            })
+            .await
+            .expect("invitation");
+        code
+    }
+
+    async fn register(&self, team: u64, role: Role, username: &str) -> Member {
+        let code = self.invite(team, role).await;
+        let r = self
+            .json("POST", "/v1/register", None, register_body(&code, username))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let v = r.json();
+        Member {
+            token: v["token"].as_str().expect("token").to_owned(),
+            device_id: v["device_id"].as_u64().expect("device id"),
+            member_id: v["member_id"].as_u64().expect("member id"),
+            team_id: v["team_id"].as_u64().expect("team id"),
+        }
+    }
+
+    /// A team with a supervisor and a counselor, at key epoch 1.
+    async fn team_with_epoch(&self, name: &str) -> (Member, Member) {
+        let team = self.team(name).await;
+        let sup = self
+            .register(team, Role::Supervisor, &format!("{name}-sup"))
+            .await;
+        let cou = self
+            .register(team, Role::Counselor, &format!("{name}-cou"))
+            .await;
+        let r = self
+            .json(
+                "POST",
+                &format!("/v1/teams/{team}/epochs"),
+                Some(&sup.token),
+                json!({"epoch": 1, "envelopes": [
+                    {"member_id": sup.member_id, "envelope": b64::encode(b"env-sup")},
+                    {"member_id": cou.member_id, "envelope": b64::encode(b"env-cou")},
+                ]}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NO_CONTENT,
+            "epoch: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        (sup, cou)
+    }
+}
+
+struct Member {
+    token: String,
+    device_id: u64,
+    member_id: u64,
+    team_id: u64,
+}
+
+fn secret(username: &str) -> Vec<u8> {
+    format!("auth-secret-of-{username}-padded").into_bytes()
+}
+
+fn register_body(code: &str, username: &str) -> Value {
+    json!({
+        "invitation": code,
+        "username": username,
+        "public_keys": b64::encode(b"pk"),
+        "wrapped_keys": b64::encode(b"wrapped"),
+        "kdf_params": b64::encode(b"salt+params"),
+        "auth_secret": b64::encode(&secret(username)),
+        "device_name": "HP Android",
+    })
+}
+
+fn rec(device: u64, seq: u64, payload: &[u8]) -> Record {
+    Record {
+        device_id: device,
+        device_seq: seq,
+        key_epoch: 1,
+        hlc: hlc_from_millis(now_ms(), 0),
+        payload: payload.to_vec(),
+    }
+}
+
+fn test_settings() -> Settings {
+    Settings {
+        auth_burst: 1000,
+        ..Settings::default()
+    }
+}
+
+#[tokio::test]
+async fn a_team_registers_logs_in_pushes_and_pulls_binary_pages() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("Kupang").await;
+    let team = cou.team_id;
+
+    let page = vec![
+        rec(cou.device_id, 1, &[0u8, 1, 2, 255]),
+        rec(cou.device_id, 2, b"x"),
+    ];
+    let r = api.push(team, &cou.token, page.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(r.json()["stored_through"], 2);
+    assert_eq!(r.json()["stored"], 2);
+
+    let pulled = api.pull_all(team, &sup.token).await;
+    assert_eq!(
+        pulled, page,
+        "the supervisor pulls exactly the bytes the counselor pushed"
+    );
+    let r = api
+        .get(
+            &format!("/v1/teams/{team}/records?after=0"),
+            Some(&sup.token),
+        )
+        .await;
+    assert_eq!(
+        r.content_type, "application/octet-stream",
+        "record pages are binary"
+    );
+
+    // A new device of the counselor: fetch the KDF parameters, then log in.
+    let r = api
+        .json(
+            "POST",
+            "/v1/login/params",
+            None,
+            json!({"username": "Kupang-cou"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["kdf_params"], b64::encode(b"salt+params"));
+    let r = api
+        .json(
+            "POST",
+            "/v1/login",
+            None,
+            json!({"username": "Kupang-cou", "auth_secret": b64::encode(&secret("Kupang-cou")), "device_name": "laptop"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let v = r.json();
+    assert_eq!(
+        v["wrapped_keys"],
+        b64::encode(b"wrapped"),
+        "a new device gets the wrapped keys"
+    );
+    assert_ne!(
+        v["device_id"].as_u64(),
+        Some(cou.device_id),
+        "a new device id"
+    );
+    let laptop = v["token"].as_str().expect("token").to_owned();
+    assert_eq!(api.pull_all(team, &laptop).await.len(), 2);
+
+    let r = api
+        .get(&format!("/v1/teams/{team}/envelopes"), Some(&laptop))
+        .await;
+    assert_eq!(r.json()["current_epoch"], 1);
+    assert_eq!(
+        r.json()["envelopes"],
+        json!([{"epoch": 1, "envelope": b64::encode(b"env-cou")}]),
+        "a member sees only the envelope addressed to her"
+    );
+
+    let r = api
+        .get(&format!("/v1/teams/{team}/members"), Some(&laptop))
+        .await;
+    assert_eq!(
+        r.json().as_array().map(Vec::len),
+        Some(2),
+        "both members with public keys"
+    );
+
+    let r = api
+        .json(
+            "PUT",
+            &format!("/v1/teams/{team}/roster"),
+            Some(&sup.token),
+            json!({"version": 1, "roster": b64::encode(b"signed roster")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = api
+        .get(&format!("/v1/teams/{team}/roster"), Some(&cou.token))
+        .await;
+    assert_eq!(r.json()["roster"], b64::encode(b"signed roster"));
+
+    let r = api
+        .json(
+            "POST",
+            &format!("/v1/teams/{team}/client-keys"),
+            Some(&cou.token),
+            json!({"wraps": [{"epoch": 1, "client_id": b64::encode(b"client-1"), "wrap": b64::encode(b"k")}]}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = api
+        .get(
+            &format!("/v1/teams/{team}/client-keys?epoch=1"),
+            Some(&sup.token),
+        )
+        .await;
+    assert_eq!(r.json()["wraps"][0]["wrap"], b64::encode(b"k"));
+
+    let r = api.get("/v1/devices", Some(&cou.token)).await;
+    assert_eq!(
+        r.json().as_array().map(Vec::len),
+        Some(2),
+        "the counselor's two devices"
+    );
+
+    let r = api.get("/metrics", None).await;
+    let text = String::from_utf8_lossy(&r.body);
+    assert!(text.contains("teduh_records_stored_total 2"), "{text}");
+    assert!(!text.contains(&cou.token), "metrics never contain tokens");
+}
+
+#[tokio::test]
+async fn the_limits_are_advertised_and_the_openapi_document_is_served() {
+    let api = Api::new(test_settings()).await;
+    let r = api.get("/v1/limits", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["max_push_bytes"], 1024 * 1024);
+    let r = api.get("/openapi.json", None).await;
+    assert_eq!(r.json()["openapi"], "3.0.3");
+    let r = api
+        .call("DELETE", "/v1/limits", None, None, Vec::new())
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.code(), "MethodNotAllowed");
+}
+
+#[tokio::test]
+async fn bad_record_pages_are_refused_with_codes_and_store_nothing() {
+    let settings = Settings {
+        auth_burst: 1000,
+        ..Settings::default()
+    };
+    let max_push = settings.limits.max_push_bytes as usize;
+    let api = Api::new(settings).await;
+    let (sup, cou) = api.team_with_epoch("T").await;
+    let team = cou.team_id;
+    let uri = format!("/v1/teams/{team}/records");
+    let good = PushPage {
+        records: vec![rec(cou.device_id, 1, b"hello")],
+    }
+    .encode();
+
+    let cases: Vec<(&str, Option<&str>, Vec<u8>, StatusCode, &str)> = vec![
+        (
+            "garbage",
+            Some("application/octet-stream"),
+            b"not a page".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "MalformedPage",
+        ),
+        (
+            "truncated",
+            Some("application/octet-stream"),
+            good[..good.len() - 1].to_vec(),
+            StatusCode::BAD_REQUEST,
+            "MalformedPage",
+        ),
+        (
+            "trailing bytes",
+            Some("application/octet-stream"),
+            [good.clone(), vec![0]].concat(),
+            StatusCode::BAD_REQUEST,
+            "MalformedPage",
+        ),
+        (
+            "empty body",
+            Some("application/octet-stream"),
+            Vec::new(),
+            StatusCode::BAD_REQUEST,
+            "MalformedPage",
+        ),
+        (
+            "json content type",
+            Some("application/json"),
+            good.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedContentType",
+        ),
+        (
+            "no content type",
+            None,
+            good.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedContentType",
+        ),
+        (
+            "oversized",
+            Some("application/octet-stream"),
+            vec![0u8; max_push + 1],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BodyTooLarge",
+        ),
+    ];
+    for (what, ct, body, status, code) in cases {
+        let r = api.call("POST", &uri, Some(&cou.token), ct, body).await;
+        assert_eq!(
+            r.status,
+            status,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.code(), code, "{what} has its own code");
+    }
+
+    let mut big = rec(cou.device_id, 1, &vec![7u8; 256 * 1024 + 1]);
+    let r = api.push(team, &cou.token, vec![big.clone()]).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "RecordTooLarge")
+    );
+    big.payload.truncate(10);
+    big.device_id = sup.device_id;
+    let r = api.push(team, &cou.token, vec![big]).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::FORBIDDEN, "WrongDevice"),
+        "a device may not write another device's log"
+    );
+    let r = api
+        .call(
+            "GET",
+            &format!("/v1/teams/{team}/records?after=-1"),
+            Some(&cou.token),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidQuery")
+    );
+    let r = api.get("/v1/teams/abc/records", Some(&cou.token)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidPath")
+    );
+
+    assert!(
+        api.pull_all(team, &sup.token).await.is_empty(),
+        "nothing was stored"
+    );
+}
+
+#[tokio::test]
+async fn push_refusals_have_distinct_codes() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("T").await;
+    let team = cou.team_id;
+    let d = cou.device_id;
+    assert_eq!(
+        api.push(team, &cou.token, vec![rec(d, 1, b"one")])
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let r = api.push(team, &cou.token, vec![rec(d, 1, b"ONE")]).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "Fork")
+    );
+
+    let mut ahead = rec(d, 2, b"two");
+    ahead.hlc = hlc_from_millis(now_ms() + 24 * 3600 * 1000, 0);
+    let r = api.push(team, &cou.token, vec![ahead]).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "ClockAhead")
+    );
+
+    let mut unknown = rec(d, 2, b"two");
+    unknown.key_epoch = 5;
+    let r = api.push(team, &cou.token, vec![unknown]).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "UnknownKeyEpoch")
+    );
+
+    let r = api
+        .json(
+            "POST",
+            &format!("/v1/teams/{team}/epochs"),
+            Some(&sup.token),
+            json!({"epoch": 2, "envelopes": [{"member_id": sup.member_id, "envelope": b64::encode(b"e2")}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = api.push(team, &cou.token, vec![rec(d, 2, b"two")]).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "StaleKeyEpoch")
+    );
+
+    let r = api.push(team, &cou.token, vec![rec(d, 1, b"one")]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a stored record re-sent stays a no-op"
+    );
+    assert_eq!(r.json()["duplicates"], 1);
+    assert_eq!(
+        api.pull_all(team, &sup.token).await.len(),
+        1,
+        "only the first record stored"
+    );
+}
+
+#[tokio::test]
+async fn missing_bad_expired_and_revoked_tokens_are_refused() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("T").await;
+    let uri = format!("/v1/teams/{}/records", cou.team_id);
+    let r = api.get(&uri, None).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "MissingToken")
+    );
+    let r = api.get(&uri, Some("0123456789abcdef")).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "InvalidToken")
+    );
+    let r = api.call("GET", &uri, None, None, Vec::new()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    // The supervisor revokes the counselor's device.
+    let r = api
+        .call(
+            "DELETE",
+            &format!("/v1/devices/{}", cou.device_id),
+            Some(&sup.token),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = api.get(&uri, Some(&cou.token)).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "TokenRevoked")
+    );
+    let r = api
+        .push(cou.team_id, &cou.token, vec![rec(cou.device_id, 1, b"x")])
+        .await;
+    assert_eq!(
+        r.code(),
+        "TokenRevoked",
+        "a revoked device cannot push either"
+    );
+
+    // Tokens that live zero seconds are expired at once.
+    let api = Api::new(Settings {
+        token_ttl_secs: 0,
+        ..test_settings()
+    })
+    .await;
+    let team = api.team("E").await;
+    let m = api.register(team, Role::Counselor, "eka").await;
+    let r = api
+        .get(&format!("/v1/teams/{team}/records"), Some(&m.token))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "TokenExpired")
+    );
+}
+
+#[tokio::test]
+async fn a_counselor_cannot_revoke_someone_elses_device() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("T").await;
+    let r = api
+        .call(
+            "DELETE",
+            &format!("/v1/devices/{}", sup.device_id),
+            Some(&cou.token),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "NotFound")
+    );
+    assert_eq!(
+        api.get("/v1/devices", Some(&sup.token)).await.status,
+        StatusCode::OK,
+        "still valid"
+    );
+}
+
+#[tokio::test]
+async fn invitations_are_single_use_and_registration_input_is_checked() {
+    let api = Api::new(test_settings()).await;
+    let team = api.team("T").await;
+    let code = api.invite(team, Role::Outreach).await;
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&code, "ana"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["role"], "outreach");
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&code, "budi"))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "InvitationUsed")
+    );
+    let r = api
+        .json(
+            "POST",
+            "/v1/register",
+            None,
+            register_body("AAAAA-BBBBB-CCCCC-DDDDD", "citra"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::FORBIDDEN, "InvitationUnknown")
+    );
+
+    let code = api.invite(team, Role::Counselor).await;
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&code, "ana"))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "UsernameTaken")
+    );
+    let mut short = register_body(&code, "dewi");
+    short["auth_secret"] = json!(b64::encode(b"short"));
+    let r = api.json("POST", "/v1/register", None, short).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "InvalidInput")
+    );
+    let mut bad64 = register_body(&code, "dewi");
+    bad64["public_keys"] = json!("not base64!");
+    let r = api.json("POST", "/v1/register", None, bad64).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "MalformedBody")
+    );
+    let mut extra = register_body(&code, "dewi");
+    extra["is_admin"] = json!(true);
+    let r = api.json("POST", "/v1/register", None, extra).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "MalformedBody"),
+        "unknown fields are refused"
+    );
+    let r = api
+        .call(
+            "POST",
+            "/v1/register",
+            None,
+            Some("application/json"),
+            b"{\"invitation\":".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "MalformedBody")
+    );
+    let r = api
+        .call(
+            "POST",
+            "/v1/register",
+            None,
+            Some("text/plain"),
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedContentType")
+    );
+    let r = api
+        .call(
+            "POST",
+            "/v1/register",
+            None,
+            Some("application/json"),
+            vec![b' '; 300 * 1024],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "BodyTooLarge")
+    );
+
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&code, "dewi"))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the invitation survived every refused attempt"
+    );
+    assert_eq!(
+        api.storage.members(team).await.expect("members").len(),
+        2,
+        "ana and dewi only"
+    );
+}
+
+#[tokio::test]
+async fn wrong_secrets_and_unknown_users_cannot_log_in() {
+    let api = Api::new(test_settings()).await;
+    let team = api.team("T").await;
+    api.register(team, Role::Counselor, "ana").await;
+    let r = api
+        .json("POST", "/v1/login", None, json!({"username": "ana", "auth_secret": b64::encode(&secret("budi")), "device_name": "x"}))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "BadCredentials")
+    );
+    let r = api
+        .json("POST", "/v1/login", None, json!({"username": "nobody", "auth_secret": b64::encode(&secret("x")), "device_name": "x"}))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "BadCredentials"),
+        "an unknown user looks like a wrong secret"
+    );
+    let r = api
+        .json(
+            "POST",
+            "/v1/login/params",
+            None,
+            json!({"username": "nobody"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "UnknownUser")
+    );
+}
+
+#[tokio::test]
+async fn another_teams_records_envelopes_and_keys_are_forbidden() {
+    let api = Api::new(test_settings()).await;
+    let (_, a) = api.team_with_epoch("A").await;
+    let (b_sup, b) = api.team_with_epoch("B").await;
+    assert_eq!(
+        api.push(b.team_id, &b.token, vec![rec(b.device_id, 1, b"secret")])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let other = b.team_id;
+    for (method, path) in [
+        ("GET", "records?after=0"),
+        ("GET", "envelopes"),
+        ("GET", "client-keys"),
+        ("GET", "members"),
+        ("GET", "roster"),
+    ] {
+        let r = api
+            .call(
+                method,
+                &format!("/v1/teams/{other}/{path}"),
+                Some(&a.token),
+                None,
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (StatusCode::FORBIDDEN, "WrongTeam"),
+            "{method} {path} of another team"
+        );
+    }
+    let r = api
+        .push(other, &a.token, vec![rec(a.device_id, 1, b"intruder")])
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::FORBIDDEN, "WrongTeam")
+    );
+    let pulled = api.pull_all(other, &b_sup.token).await;
+    assert_eq!(pulled.len(), 1, "the intruder stored nothing in team B");
+}
+
+#[tokio::test]
+async fn only_supervisors_and_admins_publish_epochs_and_rosters() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("T").await;
+    let team = cou.team_id;
+    let r = api
+        .json(
+            "POST",
+            &format!("/v1/teams/{team}/epochs"),
+            Some(&cou.token),
+            json!({"epoch": 2, "envelopes": [{"member_id": cou.member_id, "envelope": b64::encode(b"x")}]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::FORBIDDEN, "Forbidden")
+    );
+    let r = api
+        .json(
+            "PUT",
+            &format!("/v1/teams/{team}/roster"),
+            Some(&cou.token),
+            json!({"version": 1, "roster": b64::encode(b"forged")}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::FORBIDDEN, "Forbidden")
+    );
+    let r = api
+        .json(
+            "POST",
+            &format!("/v1/teams/{team}/epochs"),
+            Some(&sup.token),
+            json!({"epoch": 3, "envelopes": [{"member_id": cou.member_id, "envelope": b64::encode(b"x")}]}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "EpochNotNext")
+    );
+    let r = api
+        .get(&format!("/v1/teams/{team}/roster"), Some(&cou.token))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "NoRoster")
+    );
+}
+
+#[tokio::test]
+async fn authentication_endpoints_are_rate_limited() {
+    let api = Api::new(Settings {
+        auth_burst: 3,
+        auth_per_second: 0.001,
+        ..Settings::default()
+    })
+    .await;
+    let body = json!({"username": "nobody"});
+    for _ in 0..3 {
+        let r = api
+            .json("POST", "/v1/login/params", None, body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+    let r = api.json("POST", "/v1/login/params", None, body).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "RateLimited")
+    );
+    let r = api.get("/v1/limits", None).await;
+    assert_eq!(r.status, StatusCode::OK, "other endpoints are not limited");
+}
+
+/// A small deterministic fuzzer: random bodies, content types and paths against every
+/// endpoint must never produce a 5xx.
+#[tokio::test]
+async fn random_requests_never_cause_a_server_error() {
+    let api = Api::new(test_settings()).await;
+    let (_, cou) = api.team_with_epoch("T").await;
+    let team = cou.team_id;
+    let routes = [
+        ("POST", "/v1/register".to_owned()),
+        ("POST", "/v1/login".to_owned()),
+        ("POST", "/v1/login/params".to_owned()),
+        ("GET", "/v1/devices".to_owned()),
+        ("DELETE", "/v1/devices/18446744073709551615".to_owned()),
+        ("GET", format!("/v1/teams/{team}/members")),
+        ("PUT", format!("/v1/teams/{team}/roster")),
+        ("POST", format!("/v1/teams/{team}/epochs")),
+        ("GET", format!("/v1/teams/{team}/envelopes")),
+        ("POST", format!("/v1/teams/{team}/client-keys")),
+        (
+            "GET",
+            format!("/v1/teams/{team}/client-keys?epoch=99999999999"),
+        ),
+        ("POST", format!("/v1/teams/{team}/records")),
+        (
+            "GET",
+            format!("/v1/teams/{team}/records?after=18446744073709551615&budget=0"),
+        ),
+        ("GET", "/v1/teams/18446744073709551615/records".to_owned()),
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let json_shapes = [
+        json!({}),
+        json!([]),
+        json!(null),
+        json!({"epoch": -1, "envelopes": [{"member_id": "x", "envelope": 5}]}),
+        json!({"version": u64::MAX, "roster": ""}),
+        json!({"wraps": [{"epoch": 4294967295u64, "client_id": "", "wrap": ""}]}),
+        json!({"username": "\u{0000}", "auth_secret": "AAAA", "device_name": ""}),
+        json!({"epoch": 2, "envelopes": [{"member_id": u64::MAX, "envelope": "AA=="}]}),
+    ];
+    for i in 0..400 {
+        let (method, path) = &routes[(next() % routes.len() as u64) as usize];
+        let token = if i % 3 == 0 {
+            None
+        } else {
+            Some(cou.token.as_str())
+        };
+        let (ct, body): (Option<&str>, Vec<u8>) = match next() % 4 {
+            0 => (
+                Some("application/json"),
+                serde_json::to_vec(&json_shapes[(next() % json_shapes.len() as u64) as usize])
+                    .expect("json"),
+            ),
+            1 => {
+                let n = (next() % 200) as usize;
+                (
+                    Some("application/octet-stream"),
+                    (0..n).map(|_| next() as u8).collect(),
+                )
+            }
+            2 => {
+                let mut page = PushPage {
+                    records: vec![rec(cou.device_id, next() % 5, b"p")],
+                }
+                .encode();
+                let cut = (next() as usize) % (page.len() + 1);
+                page.truncate(cut);
+                (Some("application/octet-stream"), page)
+            }
+            _ => (None, b"\xff\xfe".to_vec()),
+        };
+        let r = api.call(method, path, token, ct, body).await;
+        assert!(
+            r.status.as_u16() < 500,
+            "{method} {path} answered {}: {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        );
+        if !r.status.is_success() {
+            assert!(
+                !r.code().is_empty(),
+                "{method} {path}: every refusal has a code"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_api_behaves_the_same_on_postgres() {
+    let (storage, guard) = common::postgres().await;
+    let api = Api::with_storage(storage, guard, test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("P").await;
+    let page = vec![rec(cou.device_id, 1, b"pg")];
+    let r = api.push(cou.team_id, &cou.token, page.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(api.pull_all(cou.team_id, &sup.token).await, page);
+    let r = api
+        .push(
+            cou.team_id,
+            &cou.token,
+            vec![rec(cou.device_id, 1, b"other")],
+        )
+        .await;
+    assert_eq!(r.code(), "Fork");
+}
