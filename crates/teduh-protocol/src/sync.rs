@@ -552,7 +552,7 @@ pub mod b64 {
     /// Decodes padded base64. Fails (None) on a bad length, character or padding.
     pub fn decode(s: &str) -> Option<Vec<u8>> {
         let s = s.as_bytes();
-        if s.len() % 4 != 0 {
+        if !s.len().is_multiple_of(4) {
             return None;
         }
         let mut out = Vec::with_capacity(s.len() / 4 * 3);

@@ -7,11 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// (method, route template, status).
+type RequestKey = (String, String, u16);
+
 /// The server's counters.
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Requests by (method, route template, status): count and total seconds.
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
     /// Records newly stored by pushes.
     pub records_stored: AtomicU64,
     /// Identical re-sends skipped by pushes.

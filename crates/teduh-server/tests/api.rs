@@ -449,7 +449,8 @@ async fn bad_record_pages_are_refused_with_codes_and_store_nothing() {
     }
     .encode();
 
-    let cases: Vec<(&str, Option<&str>, Vec<u8>, StatusCode, &str)> = vec![
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, StatusCode, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             "garbage",
             Some("application/octet-stream"),

@@ -498,7 +498,7 @@ async fn a_pull_follows_the_team_order_within_its_byte_budget(s: Arc<dyn Storage
         s.push(
             t.team,
             d,
-            vec![rec(d, i.div_ceil(2), &vec![i as u8; 100])],
+            vec![rec(d, i.div_ceil(2), &[i as u8; 100])],
             MAX_HLC,
         )
         .await

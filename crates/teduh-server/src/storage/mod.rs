@@ -334,7 +334,7 @@ pub trait Storage: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<(), StorageError>>;
 
     /// The newest roster and its version.
-    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<(u64, Vec<u8>)>, StorageError>>;
+    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<Roster>, StorageError>>;
 
     /// Starts a new team-key epoch with its envelopes, atomically. Fails with `EpochNotNext` or
     /// `NotTeamMember`.
@@ -350,7 +350,7 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         team_id: u64,
         member_id: u64,
-    ) -> BoxFuture<'_, Result<(u32, Vec<(u32, Vec<u8>)>), StorageError>>;
+    ) -> BoxFuture<'_, Result<Envelopes, StorageError>>;
 
     /// Stores client-key wraps (identical re-uploads are no-ops). Fails with `WrapConflict`
     /// or `UnknownKeyEpoch` (epoch 0 or above the current one), storing nothing.
@@ -392,6 +392,12 @@ pub trait Storage: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<PullPage, StorageError>>;
 }
 
+/// A roster's version and signed bytes.
+pub type Roster = (u64, Vec<u8>);
+
+/// A team's current epoch and the (epoch, envelope) pairs addressed to one member.
+pub type Envelopes = (u32, Vec<(u32, Vec<u8>)>);
+
 /// Which devices [`Storage::devices`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceFilter {
@@ -423,12 +429,12 @@ pub(crate) struct StoredContent {
 /// Decides which records of a page are new, checking every rule, before anything is written.
 /// `existing` answers with what is stored under a device sequence. Returns the new records (in
 /// page order) and the number of identical re-sends.
-pub(crate) fn plan_push<'r>(
-    records: &'r [Record],
+pub(crate) fn plan_push(
+    records: &[Record],
     mut existing: impl FnMut(u64) -> Result<Option<StoredContent>, StorageError>,
     current_epoch: u32,
     max_hlc: u64,
-) -> Result<(Vec<&'r Record>, u64), StorageError> {
+) -> Result<(Vec<&Record>, u64), StorageError> {
     let mut fresh: Vec<&Record> = Vec::with_capacity(records.len());
     let mut in_page: std::collections::HashMap<u64, &Record> = std::collections::HashMap::new();
     let mut duplicates = 0;

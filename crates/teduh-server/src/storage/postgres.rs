@@ -12,8 +12,8 @@ use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use super::{
     advance_contiguous, cut_page, plan_push, redact_url, to_i64, to_u64, AuthedDevice, BoxFuture,
-    ClientWrap, Device, DeviceFilter, Member, NewDevice, NewInvitation, PushOutcome, Registration,
-    Storage, StorageError, StoredContent, Team,
+    ClientWrap, Device, DeviceFilter, Envelopes, Member, NewDevice, NewInvitation, PushOutcome,
+    Registration, Roster, Storage, StorageError, StoredContent, Team,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -648,7 +648,7 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<(u64, Vec<u8>)>, StorageError>> {
+    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<Roster>, StorageError>> {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let c = self.conn().await?;
@@ -726,7 +726,7 @@ impl Storage for PostgresStorage {
         &self,
         team_id: u64,
         member_id: u64,
-    ) -> BoxFuture<'_, Result<(u32, Vec<(u32, Vec<u8>)>), StorageError>> {
+    ) -> BoxFuture<'_, Result<Envelopes, StorageError>> {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let mid = to_i64(member_id, "member id")?;

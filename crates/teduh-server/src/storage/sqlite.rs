@@ -9,8 +9,8 @@ use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN
 
 use super::{
     advance_contiguous, cut_page, plan_push, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap,
-    Device, DeviceFilter, Member, NewDevice, NewInvitation, PushOutcome, Registration, Storage,
-    StorageError, StoredContent, Team,
+    Device, DeviceFilter, Envelopes, Member, NewDevice, NewInvitation, PushOutcome, Registration,
+    Roster, Storage, StorageError, StoredContent, Team,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -102,6 +102,9 @@ fn role_of(s: &str) -> Result<Role, StorageError> {
     Role::parse(s)
         .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
 }
+
+/// device id, member id, team id, role, expires_at, revoked_at, removed_at.
+type AuthRow = (i64, i64, i64, String, i64, Option<i64>, Option<i64>);
 
 const MEMBER_COLS: &str =
     "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
@@ -346,7 +349,7 @@ impl Storage for SqliteStorage {
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(self.with_conn(move |c| {
-            let row: Option<(i64, i64, i64, String, i64, Option<i64>, Option<i64>)> = c
+            let row: Option<AuthRow> = c
                 .prepare_cached(
                     "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
                      FROM devices d JOIN members m ON m.id = d.member_id WHERE d.token_hash = ?1",
@@ -476,7 +479,7 @@ impl Storage for SqliteStorage {
         }))
     }
 
-    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<(u64, Vec<u8>)>, StorageError>> {
+    fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<Roster>, StorageError>> {
         Box::pin(self.with_conn(move |c| {
             let team = to_i64(team_id, "team id")?;
             Ok(c.query_row(
@@ -543,7 +546,7 @@ impl Storage for SqliteStorage {
         &self,
         team_id: u64,
         member_id: u64,
-    ) -> BoxFuture<'_, Result<(u32, Vec<(u32, Vec<u8>)>), StorageError>> {
+    ) -> BoxFuture<'_, Result<Envelopes, StorageError>> {
         Box::pin(self.with_conn(move |c| {
             let team = to_i64(team_id, "team id")?;
             let mid = to_i64(member_id, "member id")?;

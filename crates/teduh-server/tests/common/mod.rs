@@ -137,6 +137,7 @@ pub struct PgCluster {
     dir: PathBuf,
     bin: PathBuf,
     as_postgres: bool,
+    server: Option<std::process::Child>,
 }
 
 fn is_root() -> bool {
@@ -225,6 +226,7 @@ impl PgCluster {
             dir: dir.clone(),
             bin,
             as_postgres,
+            server: None,
         };
         if as_postgres {
             let st = Command::new("chown")
@@ -256,7 +258,7 @@ impl PgCluster {
         let port = free_port();
         let log = std::fs::File::create(dir.join("postgres.log")).expect("log file");
         let log2 = log.try_clone().expect("log file");
-        cluster
+        let server = cluster
             .cmd("postgres")
             .arg("-D")
             .arg(&data)
@@ -270,6 +272,7 @@ impl PgCluster {
             .stderr(log2)
             .spawn()
             .expect("starts postgres");
+        cluster.server = Some(server);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let ready = cluster
@@ -319,6 +322,8 @@ impl PgCluster {
             data = data.display(),
             dir = self.dir.display(),
         );
+        // Deliberately never waited for: it must outlive this process.
+        #[allow(clippy::zombie_processes)]
         Command::new("sh")
             .args(["-c", &script])
             .stdin(Stdio::null())
@@ -339,6 +344,10 @@ impl Drop for PgCluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+        if let Some(mut server) = self.server.take() {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
