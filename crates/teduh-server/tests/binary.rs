@@ -99,3 +99,258 @@ fn ureq_get(url: &str) -> String {
     s.read_to_string(&mut body).expect("reads");
     body
 }
+
+/// Runs `teduh-server --data-dir DIR admin ARGS...` and returns its stdout.
+fn admin(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = server()
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("admin")
+        .args(args)
+        .output()
+        .expect("runs the admin command");
+    assert!(
+        out.status.success(),
+        "admin {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Starts the server on a free port over `dir`; returns the child and its base URL.
+fn start(dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = server()
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("reads");
+    let url = line
+        .trim()
+        .strip_prefix("teduh-server listening on ")
+        .expect("announces its address")
+        .to_owned();
+    (child, url)
+}
+
+fn b64(bytes: &[u8]) -> String {
+    teduh_protocol::sync::b64::encode(bytes)
+}
+
+fn page(device: u64, first: u64, count: u64) -> Vec<u8> {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as u64;
+    teduh_protocol::sync::PushPage {
+        records: (first..first + count)
+            .map(|seq| teduh_protocol::sync::Record {
+                device_id: device,
+                device_seq: seq,
+                key_epoch: 1,
+                hlc: teduh_protocol::sync::hlc_from_millis(now_ms, 0),
+                payload: vec![(seq % 251) as u8; 1024],
+            })
+            .collect(),
+    }
+    .encode()
+}
+
+fn push(url: &str, team: u64, token: &str, body: &[u8]) -> Result<u64, String> {
+    let resp = ureq::post(&format!("{url}/v1/teams/{team}/records"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .set("Content-Type", "application/octet-stream")
+        .timeout(Duration::from_secs(20))
+        .send_bytes(body)
+        .map_err(|e| e.to_string())?;
+    let v: serde_json::Value = resp.into_json().map_err(|e| e.to_string())?;
+    v["stored_through"]
+        .as_u64()
+        .ok_or_else(|| "no stored_through".to_owned())
+}
+
+#[test]
+fn a_server_killed_mid_push_restarts_consistent_and_the_retry_completes() {
+    const PER_PAGE: u64 = 50;
+    const PAGES: u64 = 60;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    admin(dir, &["init-org", "Rumah Teduh"]);
+    assert!(admin(dir, &["create-team", "Kupang"]).contains("team Kupang created"));
+    let invite = admin(dir, &["invite", "--team", "Kupang", "--role", "supervisor"]);
+    let code = invite
+        .lines()
+        .next()
+        .expect("the code on the first line")
+        .to_owned();
+
+    let (mut child, url) = start(dir);
+    let session: serde_json::Value = ureq::post(&format!("{url}/v1/register"))
+        .send_json(serde_json::json!({
+            "invitation": code,
+            "username": "ana",
+            "public_keys": b64(b"pk"),
+            "wrapped_keys": b64(b"wk"),
+            "kdf_params": b64(b"kdf"),
+            "auth_secret": b64(&[7u8; 32]),
+            "device_name": "phone",
+        }))
+        .expect("registers")
+        .into_json()
+        .expect("json");
+    let token = session["token"].as_str().expect("token").to_owned();
+    let device = session["device_id"].as_u64().expect("device");
+    let team = session["team_id"].as_u64().expect("team");
+    let member = session["member_id"].as_u64().expect("member");
+    ureq::post(&format!("{url}/v1/teams/{team}/epochs"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_json(serde_json::json!({"epoch": 1, "envelopes": [{"member_id": member, "envelope": b64(b"e")}]}))
+        .expect("epoch 1");
+
+    // Push pages in a loop while the server is killed underneath.
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let pusher = {
+        let (url, token, acked) = (url.clone(), token.clone(), std::sync::Arc::clone(&acked));
+        std::thread::spawn(move || {
+            for p in 0..PAGES {
+                match push(
+                    &url,
+                    team,
+                    &token,
+                    &page(device, p * PER_PAGE + 1, PER_PAGE),
+                ) {
+                    Ok(through) => acked.store(through, std::sync::atomic::Ordering::SeqCst),
+                    Err(_) => return,
+                }
+            }
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while acked.load(std::sync::atomic::Ordering::SeqCst) < 5 * PER_PAGE {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "pushes did not progress"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().expect("SIGKILL the server");
+    child.wait().expect("reaped");
+    pusher.join().expect("pusher thread");
+    let acked = acked.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        acked < PAGES * PER_PAGE,
+        "the kill must land mid-run for this test to mean anything"
+    );
+
+    let (mut child, url) = start(dir);
+    let mut stored = Vec::new();
+    let mut cursor = 0;
+    loop {
+        let resp = ureq::get(&format!(
+            "{url}/v1/teams/{team}/records?after={cursor}&budget=1048576"
+        ))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("pull after restart");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes).expect("body");
+        let page = teduh_protocol::sync::PullPage::decode(&bytes).expect("a valid page");
+        stored.extend(
+            page.records
+                .iter()
+                .map(|r| (r.team_seq, r.record.device_seq)),
+        );
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    let n = stored.len() as u64;
+    assert!(
+        n >= acked,
+        "every acknowledged record survived the kill ({n} < {acked})"
+    );
+    assert_eq!(
+        n % PER_PAGE,
+        0,
+        "pages are atomic: no half page after a crash ({n} records)"
+    );
+    let want: Vec<(u64, u64)> = (1..=n).map(|i| (i, i)).collect();
+    assert_eq!(
+        stored, want,
+        "team and device sequences are gapless after restart"
+    );
+
+    // The client re-sends everything after its last acknowledgement; a page that committed
+    // without its reply arriving is accepted as duplicates.
+    let mut through = acked;
+    for p in acked / PER_PAGE..PAGES {
+        through = push(
+            &url,
+            team,
+            &token,
+            &page(device, p * PER_PAGE + 1, PER_PAGE),
+        )
+        .expect("the retry succeeds");
+    }
+    assert_eq!(through, PAGES * PER_PAGE, "the retry completes the log");
+
+    let listing = admin(dir, &["list-devices"]);
+    assert!(
+        listing.contains(&format!("stored through {}", PAGES * PER_PAGE)),
+        "{listing}"
+    );
+    assert!(admin(dir, &["revoke-device", &device.to_string()]).contains("revoked"));
+    let err = ureq::get(&format!("{url}/v1/devices"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect_err("a revoked device is refused");
+    match err {
+        ureq::Error::Status(code, resp) => {
+            assert_eq!(code, 401);
+            let v: serde_json::Value = resp.into_json().expect("json");
+            assert_eq!(
+                v["code"], "TokenRevoked",
+                "revocation by the admin CLI is immediate"
+            );
+        }
+        other => panic!("unexpected transport error: {other}"),
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn admin_commands_refuse_a_missing_organisation_unknown_teams_and_roles() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = server()
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["admin", "create-team", "T"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success(), "a team needs an organisation first");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("init-org"));
+    admin(tmp.path(), &["init-org", "Org"]);
+    let out = server()
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["admin", "invite", "--team", "nope", "--role", "counselor"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no team named"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    let out = server()
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["admin", "invite", "--team", "x", "--role", "boss"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success(), "an unknown role is refused");
+}
