@@ -1,10 +1,18 @@
 //! Build script: Tauri's code generation and the permission manifest of the app's own commands.
 
+/// Every app command must be listed here to get an `allow-*` permission, and granted in
+/// capabilities/ before the UI may call it (least privilege).
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "set_language",
+    "server_status",
+    "directory_search",
+    "emergency_numbers",
+    "open_contact",
+];
+
 fn main() {
-    // Every app command must be listed here to get an `allow-*` permission, and granted in
-    // capabilities/ before the UI may call it (least privilege).
-    let manifest =
-        tauri_build::AppManifest::new().commands(&["app_info", "set_language", "server_status"]);
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         eprintln!("tauri build step failed: {e:#}");
         std::process::exit(1);

@@ -4,7 +4,10 @@
 use tauri::State;
 use teduh_core::settings::Language;
 
-use crate::ipc::{AppInfo, IpcError, ServerStatus};
+use teduh_directory::index::Query;
+use teduh_directory::model::Category;
+
+use crate::ipc::{AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, ServerStatus};
 use crate::state::AppState;
 
 /// Version, data directory, schema and server of this installation.
@@ -45,5 +48,55 @@ pub fn server_status(state: State<'_, AppState>) -> Result<ServerStatus, IpcErro
             url,
             detail: e.to_string(),
         },
+    })
+}
+
+/// Searches the offline directory (works before unlock and without a connection).
+#[tauri::command(async)]
+pub fn directory_search(
+    state: State<'_, AppState>,
+    query: DirectoryQuery,
+) -> Result<Vec<DirectoryEntryView>, IpcError> {
+    let mut categories = Vec::new();
+    for code in &query.categories {
+        categories.push(
+            Category::from_code(code).ok_or_else(|| {
+                IpcError::new("InvalidInput", format!("unknown category {code:?}"))
+            })?,
+        );
+    }
+    let q = Query {
+        text: query.text,
+        categories,
+        province: query.province.filter(|p| !p.is_empty()),
+        open_now: query.open_now,
+    };
+    let hits = state.with_directory(|d| d.search(&q, chrono::Utc::now()))?;
+    Ok(hits.into_iter().map(DirectoryEntryView::from).collect())
+}
+
+/// The emergency panel's numbers.
+#[tauri::command(async)]
+pub fn emergency_numbers(state: State<'_, AppState>) -> Result<Vec<DirectoryEntryView>, IpcError> {
+    let hits = state.with_directory(|d| d.emergency_numbers(chrono::Utc::now()))?;
+    Ok(hits.into_iter().map(DirectoryEntryView::from).collect())
+}
+
+/// Hands a contact link to the operating system (phone app, WhatsApp, browser). Only `tel:`,
+/// `https://wa.me/` and `https://` links are accepted: the UI cannot open arbitrary programs.
+#[tauri::command(async)]
+pub fn open_contact(url: String) -> Result<(), IpcError> {
+    let allowed = url.starts_with("tel:") || url.starts_with("https://");
+    if !allowed || url.chars().any(char::is_whitespace) {
+        return Err(IpcError::new(
+            "InvalidInput",
+            format!("refusing to open {url:?}: only tel: and https: links"),
+        ));
+    }
+    open::that_detached(&url).map_err(|e| {
+        IpcError::new(
+            "OpenFailed",
+            format!("the system could not open {url}: {e}"),
+        )
     })
 }

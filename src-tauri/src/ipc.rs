@@ -93,3 +93,165 @@ pub enum ServerStatus {
         detail: String,
     },
 }
+
+impl From<teduh_directory::index::IndexError> for IpcError {
+    fn from(e: teduh_directory::index::IndexError) -> Self {
+        use teduh_directory::index::IndexError as E;
+        let code = match &e {
+            E::Foreign(_) => "DirectoryForeign",
+            E::Bundle(_) => "DirectoryBundleRefused",
+            E::Sqlite(_) | E::Corrupt(_) => "DirectoryFailed",
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+/// What the directory screen asks for.
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+#[ts(export)]
+#[serde(default)]
+pub struct DirectoryQuery {
+    /// Free text (name, service, place).
+    pub text: String,
+    /// Category codes, e.g. `"child_protection"`; empty = all.
+    pub categories: Vec<String>,
+    /// Province name; national services always match.
+    pub province: Option<String>,
+    /// Only services answering now.
+    pub open_now: bool,
+}
+
+/// A phone number ready to show and dial.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PhoneView {
+    /// As published, e.g. `"1500-567"`.
+    pub number: String,
+    /// Extension to choose after connecting.
+    pub extension: Option<String>,
+    /// `tel:` link.
+    pub tel_url: String,
+}
+
+/// Whether a service answers now, in its own zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum OpenView {
+    /// 24 hours.
+    AlwaysOpen,
+    /// Open until `closes` (`HH.mm` in the service's zone).
+    Open {
+        /// Closing time.
+        closes: String,
+    },
+    /// Closed; opens next on `weekday` (0 = Monday) at `opens` (`HH.mm`), if known.
+    Closed {
+        /// Weekday of the next opening.
+        weekday: Option<u8>,
+        /// Time of the next opening.
+        opens: Option<String>,
+    },
+    /// Hours not known.
+    Unknown,
+}
+
+/// One directory entry as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DirectoryEntryView {
+    /// Stable id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Category code.
+    pub category: String,
+    /// What it does.
+    pub services: String,
+    /// Numbers.
+    pub phones: Vec<PhoneView>,
+    /// The number to call today (rota-aware).
+    pub number_today: Option<String>,
+    /// `https://wa.me/...` link.
+    pub whatsapp_url: Option<String>,
+    /// WhatsApp number as published.
+    pub whatsapp: Option<String>,
+    /// Web address.
+    pub web: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Coverage area ("" for national).
+    pub area: String,
+    /// Coverage level code.
+    pub coverage: String,
+    /// `WIB`, `WITA` or `WIT`.
+    pub zone: String,
+    /// Opening hours as text (`mon-fri 08:00-16:00`, `24h`, `unknown`).
+    pub hours: String,
+    /// Open now?
+    pub open: OpenView,
+    /// Not re-verified for 12 months (or never).
+    pub possibly_outdated: bool,
+    /// `verified`, `unverified` or `to_be_verified`.
+    pub contact_status: String,
+    /// Notes.
+    pub notes: String,
+    /// Where it was published.
+    pub source: String,
+    /// When it was last verified (`YYYY-MM-DD`).
+    pub verified_at: Option<String>,
+}
+
+impl From<teduh_directory::index::Hit> for DirectoryEntryView {
+    fn from(h: teduh_directory::index::Hit) -> Self {
+        use teduh_directory::hours::OpenState;
+        use teduh_directory::model::{clock, ContactStatus};
+        let e = h.entry;
+        let open = match h.open {
+            OpenState::AlwaysOpen => OpenView::AlwaysOpen,
+            OpenState::Open { closes } => OpenView::Open {
+                closes: clock(closes),
+            },
+            OpenState::Closed { next } => OpenView::Closed {
+                weekday: next.map(|n| n.weekday),
+                opens: next.map(|n| clock(n.opens)),
+            },
+            OpenState::Unknown => OpenView::Unknown,
+        };
+        Self {
+            phones: e
+                .phones
+                .iter()
+                .map(|p| PhoneView {
+                    number: p.number.clone(),
+                    extension: p.extension.clone(),
+                    tel_url: format!("tel:{}", p.number.replace(['-', ' '], "")),
+                })
+                .collect(),
+            whatsapp_url: e.whatsapp.as_ref().map(|w| format!("https://wa.me/{w}")),
+            whatsapp: e.whatsapp.clone(),
+            number_today: h.number_today,
+            id: e.id,
+            name: e.name,
+            category: e.category.code().to_owned(),
+            services: e.services,
+            web: e.web,
+            address: e.address,
+            area: e.coverage.area,
+            coverage: e.coverage.level.code().to_owned(),
+            zone: e.zone.label().to_owned(),
+            hours: teduh_directory::io::hours_to_text(&e.hours),
+            open,
+            possibly_outdated: h.possibly_outdated,
+            contact_status: match e.contact_status {
+                ContactStatus::Verified => "verified",
+                ContactStatus::Unverified => "unverified",
+                ContactStatus::ToBeVerified => "to_be_verified",
+            }
+            .to_owned(),
+            notes: e.notes,
+            source: e.source,
+            verified_at: e.verified_at.map(|d| d.to_string()),
+        }
+    }
+}

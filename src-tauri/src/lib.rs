@@ -22,6 +22,9 @@ pub fn register<R: Runtime>(
             commands::app_info,
             commands::set_language,
             commands::server_status,
+            commands::directory_search,
+            commands::emergency_numbers,
+            commands::open_contact,
         ])
 }
 

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
+use teduh_directory::index::DirectoryIndex;
 
 use crate::ipc::IpcError;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     settings: Mutex<Settings>,
     server_override: Option<String>,
     schema_version: u32,
+    directory: Mutex<DirectoryIndex>,
 }
 
 impl AppState {
@@ -37,11 +39,13 @@ impl AppState {
         let store = LocalStore::open(&data.database())?;
         let schema_version = store.schema_version()?;
         let settings = Settings::load(&data.settings())?;
+        let directory = DirectoryIndex::open(&data.root().join("directory.sqlite3"))?;
         Ok(Self {
             data,
             settings: Mutex::new(settings),
             server_override,
             schema_version,
+            directory: Mutex::new(directory),
         })
     }
 
@@ -53,6 +57,15 @@ impl AppState {
     /// The local schema version found at start-up.
     pub fn schema_version(&self) -> u32 {
         self.schema_version
+    }
+
+    /// Runs `f` on the offline directory (public data, available before unlock).
+    pub fn with_directory<T>(
+        &self,
+        f: impl FnOnce(&mut DirectoryIndex) -> Result<T, teduh_directory::index::IndexError>,
+    ) -> Result<T, IpcError> {
+        let mut guard = self.directory.lock().map_err(|_| IpcError::internal())?;
+        Ok(f(&mut guard)?)
     }
 
     /// A copy of the current settings.

@@ -78,3 +78,51 @@ fn unknown_language_is_a_coded_error() {
         .expect_err("must be refused");
     assert_eq!(err["code"], "InvalidInput", "the UI branches on the code");
 }
+
+#[test]
+fn the_directory_answers_before_any_unlock_and_finds_child_services() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    let hits = invoke(
+        &w,
+        "directory_search",
+        serde_json::json!({"query": {"text": "anak"}}),
+    )
+    .expect("directory_search answers");
+    let ids: Vec<&str> = hits
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|h| h["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"sapa-129"), "{ids:?}");
+    let sapa = hits
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|h| h["id"] == "sapa-129")
+        .expect("sapa");
+    assert_eq!(sapa["whatsapp_url"], "https://wa.me/628111129129");
+    assert_eq!(sapa["phones"][0]["tel_url"], "tel:129");
+}
+
+#[test]
+fn open_contact_refuses_anything_but_phone_and_web_links() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    for url in [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "tel:112 ; rm -rf /",
+    ] {
+        let err = invoke(&w, "open_contact", serde_json::json!({"url": url}))
+            .expect_err("must be refused");
+        assert_eq!(err["code"], "InvalidInput", "{url}");
+    }
+}

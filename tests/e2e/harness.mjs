@@ -167,6 +167,7 @@ export class Harness {
    * returns a WebDriver session.
    */
   async openApp(instance, { serverUrl = this.serverUrl } = {}) {
+    // `serverUrl: null` opens an app that has no server configured.
     const home = this.path(`app-${instance}`);
     fs.mkdirSync(home, { recursive: true });
     const port = await freePort();
@@ -235,7 +236,7 @@ export class Harness {
  * Runs `body(harness)` with a display and a server; on failure saves artifacts and says where.
  */
 export async function withHarness(name, body, { server = true } = {}) {
-  for (const bin of [APP_BIN, SERVER_BIN]) {
+  for (const bin of server ? [APP_BIN, SERVER_BIN] : [APP_BIN]) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run cargo build --workspace --bins`);
   }
   const h = new Harness(name);

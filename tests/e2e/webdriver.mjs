@@ -3,6 +3,9 @@
 
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 
+/** WebDriver key codes. */
+export const Keys = { CONTROL: '\uE009', SHIFT: '\uE008', ESCAPE: '\uE00C' };
+
 export class WebDriverError extends Error {
   constructor(message, detail) {
     super(message);
@@ -67,6 +70,40 @@ export class Session {
   async click(css) {
     const el = await this.find(css);
     await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  /** Types `text` into the element (appends to its value). */
+  async type(css, text) {
+    const el = await this.find(css);
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  /** Presses a chord, e.g. `chord(Keys.CONTROL, Keys.SHIFT, 'd')`, on the focused element. */
+  async chord(...keys) {
+    const down = keys.map((value) => ({ type: 'keyDown', value }));
+    const up = [...keys].reverse().map((value) => ({ type: 'keyUp', value }));
+    await this.cmd('POST', '/actions', {
+      actions: [{ type: 'key', id: 'keyboard', actions: [...down, ...up] }],
+    });
+    await this.cmd('DELETE', '/actions').catch(() => undefined);
+  }
+
+  /** Texts of every element matching `css`. */
+  async texts(css) {
+    const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+    const out = [];
+    for (const el of els) out.push(await this.cmd('GET', `/element/${el[ELEMENT_KEY]}/text`));
+    return out;
+  }
+
+  /** Values of attribute `name` of every element matching `css`. */
+  async attributes(css, name) {
+    const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+    const out = [];
+    for (const el of els) {
+      out.push(await this.cmd('GET', `/element/${el[ELEMENT_KEY]}/attribute/${encodeURIComponent(name)}`));
+    }
+    return out;
   }
 
   async execute(script, args = []) {

@@ -4,8 +4,12 @@ import { invoke } from '@tauri-apps/api/core';
 import type { AppInfo } from './bindings/AppInfo';
 import type { IpcError } from './bindings/IpcError';
 import type { ServerStatus } from './bindings/ServerStatus';
+import type { DirectoryEntryView } from './bindings/DirectoryEntryView';
+import type { DirectoryQuery } from './bindings/DirectoryQuery';
+import type { OpenView } from './bindings/OpenView';
+import type { PhoneView } from './bindings/PhoneView';
 
-export type { AppInfo, IpcError, ServerStatus };
+export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
 /** A failed command, carrying the core's machine-readable code. */
 export class BackendError extends Error {
@@ -45,4 +49,17 @@ export function setLanguage(language: 'id' | 'en'): Promise<string> {
 
 export function serverStatus(): Promise<ServerStatus> {
   return call<ServerStatus>('server_status');
+}
+
+export function directorySearch(query: DirectoryQuery): Promise<DirectoryEntryView[]> {
+  return call<DirectoryEntryView[]>('directory_search', { query });
+}
+
+export function emergencyNumbers(): Promise<DirectoryEntryView[]> {
+  return call<DirectoryEntryView[]>('emergency_numbers');
+}
+
+/** Hands a `tel:` or `https:` link to the operating system (phone, WhatsApp, browser). */
+export function openContact(url: string): Promise<void> {
+  return call<void>('open_contact', { url });
 }

@@ -18,7 +18,8 @@ export function isLocale(value: string): value is Locale {
 
 /** Translates `key` in the current locale, replacing `{name}` placeholders from `params`. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template: string = catalogues[current][key];
+  const template: string | undefined = (catalogues[current] as Record<string, string>)[key];
+  if (template === undefined) return key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );

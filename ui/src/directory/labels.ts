@@ -1,0 +1,40 @@
+// Words for a directory entry's state, through the i18n catalogue.
+import type { OpenView } from '../lib/backend';
+import { t } from '../lib/i18n/i18n.svelte';
+import type { MessageKey } from '../lib/i18n/catalogue';
+
+export const CATEGORY_CODES = [
+  'emergency',
+  'mental_health',
+  'child_protection',
+  'women_and_violence',
+  'social_welfare',
+  'health',
+  'education',
+  'civil_registry',
+  'legal_aid',
+] as const;
+
+export function categoryLabel(code: string): string {
+  return (CATEGORY_CODES as readonly string[]).includes(code) ? t(`category.${code}` as MessageKey) : code;
+}
+
+/** "Buka sekarang, sampai 16.00 WIB", "Tutup sekarang; buka Senin 08.00 WIB", ... */
+export function openLabel(open: OpenView, zone: string): string {
+  switch (open.state) {
+    case 'alwaysOpen':
+      return t('open.always');
+    case 'open':
+      return t('open.open', { time: open.closes, zone });
+    case 'closed':
+      if (open.weekday === null || open.opens === null) return t('open.closed');
+      return t('open.closedNext', { day: t(`weekday.${open.weekday}` as MessageKey), time: open.opens, zone });
+    case 'unknown':
+      return t('open.unknown');
+  }
+}
+
+/** Whether the entry is answering now (for the colour of its badge). */
+export function isOpen(open: OpenView): boolean {
+  return open.state === 'alwaysOpen' || open.state === 'open';
+}
