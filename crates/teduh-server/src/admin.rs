@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use teduh_protocol::sync::Role;
 
 use crate::auth;
-use crate::storage::{DeviceFilter, NewInvitation, Storage, Team};
+use crate::storage::{DeviceFilter, DirectoryBundle, NewInvitation, Storage, Team};
 
 /// One administrative command.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
@@ -54,11 +54,26 @@ pub enum AdminCommand {
         /// Device id (see list-devices).
         device: u64,
     },
+    /// Publish a signed directory bundle (the exact file is served to devices).
+    PublishDirectory {
+        /// The signed bundle file (a `SignedBundle` JSON from the directory tooling).
+        file: std::path::PathBuf,
+        /// Its version; read from the bundle's payload when left out.
+        #[arg(long)]
+        version: Option<u64>,
+    },
     /// Remove a member and revoke all her devices. Rotate the team key afterwards.
     RemoveMember {
         /// Member id (see list-members).
         member: u64,
     },
+}
+
+/// The `version` inside a signed bundle: `{"payload": "<bundle JSON with version>", ...}`.
+fn bundle_version(bytes: &[u8]) -> Option<u64> {
+    let outer: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let payload: serde_json::Value = serde_json::from_str(outer.get("payload")?.as_str()?).ok()?;
+    payload.get("version")?.as_u64()
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -184,6 +199,32 @@ pub async fn run(
                 .await
                 .context("cannot revoke the device")?;
             writeln!(out, "device {device} revoked")?;
+        }
+        AdminCommand::PublishDirectory { file, version } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let version = match version {
+                Some(v) => v,
+                None => bundle_version(&bytes).with_context(|| {
+                    format!(
+                        "cannot find the version inside {}; pass --version",
+                        file.display()
+                    )
+                })?,
+            };
+            let sha256 = auth::sha256(&bytes);
+            storage
+                .publish_directory(
+                    DirectoryBundle {
+                        version,
+                        sha256,
+                        bundle: bytes,
+                    },
+                    now,
+                )
+                .await
+                .context("cannot publish the directory")?;
+            writeln!(out, "directory version {version} published")?;
         }
         AdminCommand::RemoveMember { member } => {
             storage

@@ -12,7 +12,7 @@ use axum::extract::{
     ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Path, Query,
     Request, State,
 };
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -156,6 +156,7 @@ impl From<StorageError> for HttpError {
             E::RosterNotNewer { .. } => (StatusCode::CONFLICT, "RosterNotNewer"),
             E::NotTeamMember(_) => (StatusCode::UNPROCESSABLE_ENTITY, "NotTeamMember"),
             E::WrapConflict => (StatusCode::CONFLICT, "WrapConflict"),
+            E::DirectoryNotNewer { .. } => (StatusCode::CONFLICT, "DirectoryNotNewer"),
         };
         HttpError::new(status, code, e.to_string())
     }
@@ -177,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
         .route("/v1/limits", get(get_limits))
+        .route("/v1/directory", get(get_directory))
         .merge(auth_routes)
         .route("/v1/devices", get(list_devices))
         .route("/v1/devices/{device}", delete(revoke_device))
@@ -389,6 +391,46 @@ async fn openapi() -> Response {
         crate::openapi::DOCUMENT,
     )
         .into_response()
+}
+
+/// The ETag of a directory bundle: its version and a digest prefix, quoted.
+pub fn directory_etag(version: u64, sha256: &[u8; 32]) -> String {
+    let digest: String = sha256[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{version}-{digest}\"")
+}
+
+/// The newest signed directory bundle (public data: no token needed), with an ETag; answers
+/// 304 when `If-None-Match` names the current one.
+async fn get_directory(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let Some(bundle) = state.storage.latest_directory().await? else {
+        return Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            "NoDirectory",
+            "no directory bundle has been published yet",
+        ));
+    };
+    let etag = directory_etag(bundle.version, &bundle.sha256);
+    let matches = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag_value = HeaderValue::from_str(&etag)
+        .map_err(|_| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal", "bad etag"))?;
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(ETAG, etag_value)]).into_response());
+    }
+    Ok((
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(OCTET_STREAM)),
+            (ETAG, etag_value),
+            (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        Body::from(bundle.bundle),
+    )
+        .into_response())
 }
 
 async fn get_limits(State(state): State<AppState>) -> Json<Limits> {

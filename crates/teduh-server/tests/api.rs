@@ -1088,3 +1088,75 @@ async fn the_api_behaves_the_same_on_postgres() {
         .await;
     assert_eq!(r.code(), "Fork");
 }
+
+#[tokio::test]
+async fn the_directory_is_served_with_an_etag_and_answers_not_modified() {
+    let api = Api::new(test_settings()).await;
+    let r = api.get("/v1/directory", None).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::NOT_FOUND, "NoDirectory")
+    );
+    let signed = br#"{"payload":"{\"version\":7}","signature":"00"}"#.to_vec();
+    api.storage
+        .publish_directory(
+            teduh_server::storage::DirectoryBundle {
+                version: 7,
+                sha256: teduh_server::auth::sha256(&signed),
+                bundle: signed.clone(),
+            },
+            now_secs(),
+        )
+        .await
+        .expect("publish");
+    let resp = api
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/v1/directory")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let etag = resp.headers()["etag"].to_str().expect("ascii").to_owned();
+    assert!(
+        etag.starts_with("\"7-"),
+        "the ETag names the version: {etag}"
+    );
+    let body = resp.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(body.to_vec(), signed, "the exact signed bytes are served");
+    let resp = api
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/v1/directory")
+                .header("if-none-match", &etag)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_MODIFIED,
+        "a device that has it downloads nothing"
+    );
+    let resp = api
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/v1/directory")
+                .header("if-none-match", "\"6-0000000000000000\"")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "an older ETag gets the new bundle"
+    );
+}

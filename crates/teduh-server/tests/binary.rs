@@ -141,11 +141,16 @@ fn b64(bytes: &[u8]) -> String {
     teduh_protocol::sync::b64::encode(bytes)
 }
 
+/// A page of 1 KB records. Deterministic, as a real client's outbox is: a re-sent record is
+/// byte-for-byte the one sent before (a re-stamped one would be a fork).
 fn page(device: u64, first: u64, count: u64) -> Vec<u8> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_millis() as u64;
+    static START_MS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let now_ms = *START_MS.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis() as u64
+    });
     teduh_protocol::sync::PushPage {
         records: (first..first + count)
             .map(|seq| teduh_protocol::sync::Record {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use teduh_protocol::sync::{hlc_from_millis, Record, Role};
 use teduh_server::storage::{
-    ClientWrap, DeviceFilter, NewDevice, NewInvitation, Registration, StorageError,
+    ClientWrap, DeviceFilter, DirectoryBundle, NewDevice, NewInvitation, Registration, StorageError,
 };
 use teduh_server::Storage;
 
@@ -52,6 +52,7 @@ contract!(
     rosters_only_move_forward,
     client_key_wraps_are_idempotent_and_conflicts_are_refused,
     teams_do_not_see_each_others_records,
+    directory_bundles_only_move_forward,
 );
 
 const NOW: i64 = 1_800_000_000;
@@ -743,4 +744,24 @@ async fn teams_do_not_see_each_others_records(s: Arc<dyn Storage>) {
     assert_eq!(pa.records[0].team_seq, 1, "each team has its own sequence");
     let pb = s.pull(b.team, 0, 1 << 20, 100).await.expect("pull b");
     assert_eq!(pb.records[0].record.payload, b"b");
+}
+
+async fn directory_bundles_only_move_forward(s: Arc<dyn Storage>) {
+    assert_eq!(s.latest_directory().await.expect("latest"), None);
+    let b = |version, bytes: &[u8]| DirectoryBundle {
+        version,
+        sha256: [version as u8; 32],
+        bundle: bytes.to_vec(),
+    };
+    s.publish_directory(b(1, b"v1"), NOW).await.expect("v1");
+    s.publish_directory(b(2, b"v2"), NOW).await.expect("v2");
+    let old = s.publish_directory(b(2, b"again"), NOW).await;
+    assert!(
+        matches!(old, Err(StorageError::DirectoryNotNewer { current: 2 })),
+        "a replayed or older bundle never replaces the newest: {old:?}"
+    );
+    assert_eq!(
+        s.latest_directory().await.expect("latest"),
+        Some(b(2, b"v2"))
+    );
 }

@@ -107,6 +107,12 @@ pub enum StorageError {
     /// An envelope is addressed to someone who is not an active member of the team.
     #[error("member {0} is not an active member of this team")]
     NotTeamMember(u64),
+    /// A directory bundle upload is not newer than the published one.
+    #[error("the directory version must be greater than {current}")]
+    DirectoryNotNewer {
+        /// The published version.
+        current: u64,
+    },
     /// A client-key wrap for this (epoch, client) already exists with other content.
     #[error("a different wrap for this client and epoch already exists")]
     WrapConflict,
@@ -367,6 +373,17 @@ pub trait Storage: Send + Sync + 'static {
         epoch: Option<u32>,
     ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>>;
 
+    /// Publishes a directory bundle. Fails with `DirectoryNotNewer` unless `version` is above
+    /// every published one.
+    fn publish_directory(
+        &self,
+        bundle: DirectoryBundle,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The newest directory bundle, if any.
+    fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>>;
+
     /// Appends a page of one device's records to its team's log, all or nothing.
     ///
     /// Identical re-sends are skipped; a different record under a stored (device, seq) fails
@@ -397,6 +414,17 @@ pub type Roster = (u64, Vec<u8>);
 
 /// A team's current epoch and the (epoch, envelope) pairs addressed to one member.
 pub type Envelopes = (u32, Vec<(u32, Vec<u8>)>);
+
+/// A published directory bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryBundle {
+    /// Monotonic version.
+    pub version: u64,
+    /// SHA-256 of `bundle` (the ETag is derived from it).
+    pub sha256: [u8; 32],
+    /// The signed bundle, exactly as published.
+    pub bundle: Vec<u8>,
+}
 
 /// Which devices [`Storage::devices`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

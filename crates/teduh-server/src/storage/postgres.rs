@@ -12,13 +12,14 @@ use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use super::{
     advance_contiguous, cut_page, plan_push, redact_url, to_i64, to_u64, AuthedDevice, BoxFuture,
-    ClientWrap, Device, DeviceFilter, Envelopes, Member, NewDevice, NewInvitation, PushOutcome,
-    Registration, Roster, Storage, StorageError, StoredContent, Team,
+    ClientWrap, Device, DeviceFilter, DirectoryBundle, Envelopes, Member, NewDevice, NewInvitation,
+    PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
 };
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../../migrations/server-postgres/0001_init.sql"),
     include_str!("../../../../migrations/server-postgres/0002_org_keys_records.sql"),
+    include_str!("../../../../migrations/server-postgres/0003_directory.sql"),
 ];
 
 /// Connections kept open by default. Pushes to one team serialise on the team's row lock, so a
@@ -832,6 +833,62 @@ impl Storage for PostgresStorage {
                     })
                 })
                 .collect()
+        })
+    }
+
+    fn publish_directory(
+        &self,
+        bundle: DirectoryBundle,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let v = to_i64(bundle.version, "directory version")?;
+            let mut c = self.conn().await?;
+            let tx = c.client.transaction().await?;
+            // One publisher at a time: the version check and the insert must not interleave.
+            tx.batch_execute("LOCK TABLE directory_bundles IN EXCLUSIVE MODE")
+                .await?;
+            let current: i64 = tx
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM directory_bundles",
+                    &[],
+                )
+                .await?
+                .try_get(0)?;
+            if v <= current {
+                return Err(StorageError::DirectoryNotNewer {
+                    current: to_u64(current),
+                });
+            }
+            tx.execute(
+                "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES ($1, $2, $3, $4)",
+                &[&v, &bundle.bundle, &&bundle.sha256[..], &now],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            let row = c
+                .client
+                .query_opt(
+                    "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
+                    &[],
+                )
+                .await?;
+            let Some(r) = row else {
+                return Ok(None);
+            };
+            let sha: Vec<u8> = r.try_get(1)?;
+            Ok(Some(DirectoryBundle {
+                version: to_u64(r.try_get(0)?),
+                sha256: sha.try_into().unwrap_or([0u8; 32]),
+                bundle: r.try_get(2)?,
+            }))
         })
     }
 

@@ -9,13 +9,14 @@ use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN
 
 use super::{
     advance_contiguous, cut_page, plan_push, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap,
-    Device, DeviceFilter, Envelopes, Member, NewDevice, NewInvitation, PushOutcome, Registration,
-    Roster, Storage, StorageError, StoredContent, Team,
+    Device, DeviceFilter, DirectoryBundle, Envelopes, Member, NewDevice, NewInvitation,
+    PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
 };
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../../migrations/server-sqlite/0001_init.sql"),
     include_str!("../../../../migrations/server-sqlite/0002_org_keys_records.sql"),
+    include_str!("../../../../migrations/server-sqlite/0003_directory.sql"),
 ];
 
 /// `PRAGMA application_id` of a Teduh server database ("TDSV").
@@ -631,6 +632,50 @@ impl Storage for SqliteStorage {
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+
+    fn publish_directory(
+        &self,
+        bundle: DirectoryBundle,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let v = to_i64(bundle.version, "directory version")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let current: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM directory_bundles",
+                [],
+                |r| r.get(0),
+            )?;
+            if v <= current {
+                return Err(StorageError::DirectoryNotNewer {
+                    current: to_u64(current),
+                });
+            }
+            tx.execute(
+                "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES (?1, ?2, ?3, ?4)",
+                params![v, bundle.bundle, &bundle.sha256[..], now],
+            )?;
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>> {
+        Box::pin(self.with_conn(|c| {
+            let row: Option<(i64, Vec<u8>, Vec<u8>)> = c
+                .query_row(
+                    "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            Ok(row.map(|(version, sha, bundle)| DirectoryBundle {
+                version: to_u64(version),
+                sha256: sha.try_into().unwrap_or([0u8; 32]),
+                bundle,
+            }))
         }))
     }
 
