@@ -210,7 +210,14 @@ impl PgCluster {
         }
     }
 
+    /// A cluster tuned for tests: fsync off (a crash of the test machine loses nothing of
+    /// value).
     pub fn start() -> PgCluster {
+        Self::start_with(false)
+    }
+
+    /// `durable`: keep PostgreSQL's default fsync/synchronous_commit (for benchmarks).
+    pub fn start_with(durable: bool) -> PgCluster {
         let bin = match find_bin_dir() {
             Some(b) => b,
             None => {
@@ -265,8 +272,12 @@ impl PgCluster {
             .arg("-k")
             .arg(&dir)
             .args(["-p", &port.to_string(), "-h", "127.0.0.1"])
-            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
-            .args(["-c", "full_page_writes=off", "-c", "max_connections=300"])
+            .args(if durable {
+                ["-c", "fsync=on", "-c", "synchronous_commit=on"]
+            } else {
+                ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+            })
+            .args(["-c", "max_connections=300", "-c", "shared_buffers=256MB"])
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)
