@@ -151,8 +151,8 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
 async fn schema_is_current_and_the_organisation_is_named_once(s: Arc<dyn Storage>) {
     assert_eq!(
         s.schema_version().await.expect("version"),
-        2,
-        "both migrations applied"
+        3,
+        "every migration applied"
     );
     assert_eq!(
         s.org_name().await.expect("org"),

@@ -253,9 +253,11 @@ const SQL_INSERT: &str = "INSERT INTO records (team_id, team_seq, device_id, dev
 const SQL_ABOVE: &str = "SELECT device_seq FROM records WHERE device_id = $1 AND device_seq > $2 ORDER BY device_seq LIMIT 100000";
 const SQL_SET_LAST: &str = "UPDATE teams SET last_seq = $1 WHERE id = $2";
 const SQL_SET_CONTIGUOUS: &str = "UPDATE devices SET contiguous_seq = $1 WHERE id = $2";
+const SQL_PULL_SIZES: &str = "SELECT team_seq, octet_length(payload) FROM records
+     WHERE team_id = $1 AND team_seq > $2 ORDER BY team_seq LIMIT $3";
 const SQL_PULL: &str =
     "SELECT team_seq, device_id, device_seq, key_epoch, hlc, payload FROM records
-     WHERE team_id = $1 AND team_seq > $2 ORDER BY team_seq LIMIT $3";
+     WHERE team_id = $1 AND team_seq > $2 AND team_seq <= $3 ORDER BY team_seq";
 
 impl Storage for PostgresStorage {
     fn backend(&self) -> &'static str {
@@ -999,18 +1001,45 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let after_i = to_i64(after, "cursor")?;
-            // Fetch one more than can be sent, to know whether more remain; the byte budget is
-            // applied while cutting.
-            let min_record = 8 + RECORD_HEADER_LEN;
-            let limit = max_records.min(budget_bytes / min_record + 1).max(1) + 1;
+            // First the sizes only (cheap: no payload crosses the wire), to cut the page; then
+            // exactly the rows that fit. Team sequences become visible as a gapless prefix
+            // (see push), so the second query returns every row the first one counted.
             let mut c = self.conn().await?;
-            let st = c.stmt(SQL_PULL).await?;
-            let rows = c
+            let st_sizes = c.stmt(SQL_PULL_SIZES).await?;
+            let st_rows = c.stmt(SQL_PULL).await?;
+            let sizes = c
                 .client
-                .query(&st, &[&team, &after_i, &(limit as i64)])
+                .query(
+                    &st_sizes,
+                    &[&team, &after_i, &((max_records as i64).saturating_add(1))],
+                )
                 .await?;
-            let fetched = rows.len();
-            let mut out = Vec::with_capacity(fetched);
+            let mut used = 17usize;
+            let mut last = None;
+            let mut taken = 0usize;
+            for r in &sizes {
+                let seq: i64 = r.try_get(0)?;
+                let len: i32 = r.try_get(1)?;
+                let size = 8 + RECORD_HEADER_LEN + usize::try_from(len).unwrap_or(0);
+                if taken > 0 && (used + size > budget_bytes || taken >= max_records) {
+                    break;
+                }
+                used += size;
+                taken += 1;
+                last = Some(seq);
+            }
+            let more = taken < sizes.len();
+            let Some(last) = last else {
+                return Ok(cut_page(
+                    after,
+                    Vec::new(),
+                    budget_bytes,
+                    max_records,
+                    false,
+                ));
+            };
+            let rows = c.client.query(&st_rows, &[&team, &after_i, &last]).await?;
+            let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(TeamRecord {
                     team_seq: to_u64(r.try_get(0)?),
@@ -1023,7 +1052,7 @@ impl Storage for PostgresStorage {
                     },
                 });
             }
-            Ok(cut_page(after, out, budget_bytes, max_records, false))
+            Ok(cut_page(after, out, usize::MAX, usize::MAX, more))
         })
     }
 }
