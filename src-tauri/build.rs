@@ -9,6 +9,19 @@ const COMMANDS: &[&str] = &[
     "directory_search",
     "emergency_numbers",
     "open_contact",
+    "vault_state",
+    "vault_create",
+    "vault_unlock",
+    "vault_lock",
+    "clients_search",
+    "client_create",
+    "client_detail",
+    "note_save_draft",
+    "note_finalise",
+    "note_addendum",
+    "screening_instruments",
+    "screening_add",
+    "home_today",
 ];
 
 fn main() {

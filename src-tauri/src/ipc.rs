@@ -255,3 +255,301 @@ impl From<teduh_directory::index::Hit> for DirectoryEntryView {
         }
     }
 }
+
+impl From<teduh_core::vault::VaultError> for IpcError {
+    fn from(e: teduh_core::vault::VaultError) -> Self {
+        use teduh_core::vault::VaultError as E;
+        let code = match &e {
+            E::WrongPassphrase => "WrongPassphrase",
+            E::Locked => "Locked",
+            E::NotInitialised => "NotInitialised",
+            E::AlreadyInitialised => "AlreadyInitialised",
+            E::Integrity { .. } => "IntegrityError",
+            E::Log(_) => "LogError",
+            E::NotFound { .. } => "NotFound",
+            E::NoteFinalised(_) => "NoteFinalised",
+            E::NoteIsDraft(_) => "NoteIsDraft",
+            E::DuplicateCode(_) => "DuplicateCode",
+            E::InvalidInput(_) => "InvalidInput",
+            E::DiskFull => "DiskFull",
+            E::Store(_) => "DatabaseForeign",
+            E::Sqlite(_) => "StorageFailed",
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+/// Whether a vault exists on this computer and is unlocked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VaultStateView {
+    /// A vault has been set up.
+    pub initialised: bool,
+    /// It is unlocked now.
+    pub unlocked: bool,
+    /// Minutes of inactivity before it locks itself.
+    pub auto_lock_minutes: u32,
+}
+
+/// What unlocking found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct UnlockView {
+    /// Records that failed their integrity check (named); the rest is usable.
+    pub damaged: Vec<String>,
+}
+
+/// A client in a list: the pseudonymous code first; the name only on the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ClientRow {
+    /// Client id.
+    pub id: String,
+    /// Pseudonymous code.
+    pub code: String,
+    /// Name (shown on demand).
+    pub name: String,
+    /// Nickname.
+    pub nickname: String,
+}
+
+impl From<teduh_core::index::ClientSummary> for ClientRow {
+    fn from(c: teduh_core::index::ClientSummary) -> Self {
+        Self {
+            id: c.id.to_string(),
+            code: c.code,
+            name: c.name,
+            nickname: c.nickname,
+        }
+    }
+}
+
+/// One screening item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ItemView {
+    /// Stable id, e.g. `srq20.17`.
+    pub id: String,
+    /// Indonesian wording.
+    pub text_id: String,
+    /// English wording.
+    pub text_en: String,
+}
+
+/// One answer option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OptionView {
+    /// Stored value.
+    pub value: u8,
+    /// Indonesian label.
+    pub label_id: String,
+    /// English label.
+    pub label_en: String,
+}
+
+/// A screening instrument as a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InstrumentView {
+    /// `srq20`, `phq9`, `gad7`.
+    pub code: String,
+    /// The question stem in Indonesian.
+    pub stem_id: String,
+    /// The question stem in English.
+    pub stem_en: String,
+    /// Attribution that must be shown.
+    pub attribution: String,
+    /// Items in order.
+    pub items: Vec<ItemView>,
+    /// Answer options.
+    pub options: Vec<OptionView>,
+}
+
+impl From<teduh_core::screening::Instrument> for InstrumentView {
+    fn from(i: teduh_core::screening::Instrument) -> Self {
+        let (stem_id, stem_en) = i.stem();
+        Self {
+            code: i.code().to_owned(),
+            stem_id: stem_id.to_owned(),
+            stem_en: stem_en.to_owned(),
+            attribution: i.attribution().to_owned(),
+            items: i
+                .items()
+                .iter()
+                .map(|it| ItemView {
+                    id: it.id.to_owned(),
+                    text_id: it.text_id.to_owned(),
+                    text_en: it.text_en.to_owned(),
+                })
+                .collect(),
+            options: i
+                .options()
+                .iter()
+                .map(|o| OptionView {
+                    value: o.value,
+                    label_id: o.label_id.to_owned(),
+                    label_en: o.label_en.to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A recorded screening with its computed result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ScreeningView {
+    /// Screening id.
+    pub id: String,
+    /// Instrument code.
+    pub instrument: String,
+    /// Computed total.
+    pub total: u32,
+    /// Band code (`minimal`, `mild`, ..., `above_cutoff`).
+    pub band: String,
+    /// Above the instrument's threshold.
+    pub flagged: bool,
+    /// Item ids that are red flags whatever the total (e.g. thoughts of ending one's life).
+    pub red_flags: Vec<String>,
+    /// When it was administered (RFC 3339).
+    pub administered_at: Option<String>,
+    /// Attribution of the instrument.
+    pub attribution: String,
+}
+
+impl From<teduh_core::screening::Screening> for ScreeningView {
+    fn from(s: teduh_core::screening::Screening) -> Self {
+        Self {
+            id: s.id.to_string(),
+            instrument: s.answers.instrument.code().to_owned(),
+            total: s.result.total,
+            band: serde_json::to_value(s.result.band)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            flagged: s.result.flagged,
+            red_flags: s.result.red_flags,
+            administered_at: s.answers.administered_at.map(|t| t.to_rfc3339()),
+            attribution: s.result.attribution.to_owned(),
+        }
+    }
+}
+
+/// A draft waiting to be finalised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DraftRow {
+    /// Note id.
+    pub note: String,
+    /// Client id.
+    pub client: String,
+    /// Client's pseudonymous code.
+    pub client_code: String,
+    /// When the session happened (RFC 3339).
+    pub occurred_at: Option<String>,
+}
+
+/// A screening with red flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RedFlagRow {
+    /// Client id.
+    pub client: String,
+    /// Client's pseudonymous code.
+    pub client_code: String,
+    /// The screening.
+    pub screening: ScreeningView,
+}
+
+/// A follow-up due today or overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FollowUpRow {
+    /// Client id.
+    pub client: String,
+    /// Client's pseudonymous code.
+    pub client_code: String,
+    /// What to do.
+    pub title: String,
+    /// Due date (`YYYY-MM-DD`).
+    pub due: String,
+    /// Past due.
+    pub overdue: bool,
+}
+
+/// Home ("Hari ini").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, Default)]
+#[ts(export)]
+pub struct HomeToday {
+    /// Follow-ups due today or overdue (task due dates and notes' next follow-up).
+    pub follow_ups: Vec<FollowUpRow>,
+    /// Drafts not yet finalised.
+    pub drafts: Vec<DraftRow>,
+    /// Screenings with red flags in the last 30 days.
+    pub red_flags: Vec<RedFlagRow>,
+}
+
+impl HomeToday {
+    /// Collects Home from the unlocked vault.
+    pub fn collect(
+        v: &mut teduh_core::vault::Vault,
+        today: chrono::NaiveDate,
+    ) -> Result<Self, teduh_core::vault::VaultError> {
+        use teduh_core::domain::NoteStatus;
+        let mut home = HomeToday::default();
+        for c in v.list_clients()? {
+            let all = v.export_client(c.id)?;
+            let (client, client_code) = (c.id.to_string(), c.code.clone());
+            for n in &all.notes {
+                if matches!(n.status, NoteStatus::Draft) {
+                    home.drafts.push(DraftRow {
+                        note: n.id.to_string(),
+                        client: client.clone(),
+                        client_code: client_code.clone(),
+                        occurred_at: n.content.occurred_at.map(|t| t.to_rfc3339()),
+                    });
+                }
+                if let Some(due) = n.content.next_follow_up {
+                    if due <= today {
+                        home.follow_ups.push(FollowUpRow {
+                            client: client.clone(),
+                            client_code: client_code.clone(),
+                            title: "next_follow_up".into(),
+                            due: due.to_string(),
+                            overdue: due < today,
+                        });
+                    }
+                }
+            }
+            for t in &all.tasks {
+                if let (Some(due), None) = (t.task.due, t.task.done_at) {
+                    if due <= today {
+                        home.follow_ups.push(FollowUpRow {
+                            client: client.clone(),
+                            client_code: client_code.clone(),
+                            title: t.task.title.clone(),
+                            due: due.to_string(),
+                            overdue: due < today,
+                        });
+                    }
+                }
+            }
+            for s in all.screenings {
+                let recent = s
+                    .answers
+                    .administered_at
+                    .is_none_or(|t| (today - t.date_naive()).num_days() <= 30);
+                if recent && !s.result.red_flags.is_empty() {
+                    home.red_flags.push(RedFlagRow {
+                        client: client.clone(),
+                        client_code: client_code.clone(),
+                        screening: ScreeningView::from(s),
+                    });
+                }
+            }
+        }
+        home.follow_ups.sort_by(|a, b| a.due.cmp(&b.due));
+        Ok(home)
+    }
+}

@@ -8,6 +8,7 @@
 pub mod commands;
 pub mod ipc;
 pub mod state;
+pub mod vault_commands;
 
 use tauri::Runtime;
 
@@ -25,6 +26,19 @@ pub fn register<R: Runtime>(
             commands::directory_search,
             commands::emergency_numbers,
             commands::open_contact,
+            vault_commands::vault_state,
+            vault_commands::vault_create,
+            vault_commands::vault_unlock,
+            vault_commands::vault_lock,
+            vault_commands::clients_search,
+            vault_commands::client_create,
+            vault_commands::client_detail,
+            vault_commands::note_save_draft,
+            vault_commands::note_finalise,
+            vault_commands::note_addendum,
+            vault_commands::screening_instruments,
+            vault_commands::screening_add,
+            vault_commands::home_today,
         ])
 }
 

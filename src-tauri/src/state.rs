@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
+use teduh_core::vault::{Vault, VaultError};
 use teduh_directory::index::DirectoryIndex;
 
 use crate::ipc::IpcError;
@@ -20,6 +21,8 @@ pub struct AppState {
     server_override: Option<String>,
     schema_version: u32,
     directory: Mutex<DirectoryIndex>,
+    /// `None` until a vault exists on this computer; then locked or unlocked.
+    vault: Mutex<Option<Vault>>,
 }
 
 impl AppState {
@@ -38,6 +41,11 @@ impl AppState {
         data.ensure()?;
         let store = LocalStore::open(&data.database())?;
         let schema_version = store.schema_version()?;
+        let vault = if teduh_core::vault::is_initialised(&store)? {
+            Some(Vault::open(store)?)
+        } else {
+            None
+        };
         let settings = Settings::load(&data.settings())?;
         let directory = DirectoryIndex::open(&data.root().join("directory.sqlite3"))?;
         Ok(Self {
@@ -46,6 +54,7 @@ impl AppState {
             server_override,
             schema_version,
             directory: Mutex::new(directory),
+            vault: Mutex::new(vault),
         })
     }
 
@@ -66,6 +75,70 @@ impl AppState {
     ) -> Result<T, IpcError> {
         let mut guard = self.directory.lock().map_err(|_| IpcError::internal())?;
         Ok(f(&mut guard)?)
+    }
+
+    fn idle_timeout(&self) -> Result<Option<std::time::Duration>, IpcError> {
+        let minutes = self.settings()?.auto_lock_minutes;
+        // One minute longer than the UI's own idle lock, which saves drafts first: a backstop.
+        Ok((minutes > 0).then(|| std::time::Duration::from_secs(u64::from(minutes + 1) * 60)))
+    }
+
+    /// Whether a vault exists and is unlocked.
+    pub fn vault_state(&self) -> Result<crate::ipc::VaultStateView, IpcError> {
+        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let (initialised, unlocked) = match guard.as_mut() {
+            None => (false, false),
+            Some(v) => (true, !v.lock_if_idle()),
+        };
+        Ok(crate::ipc::VaultStateView {
+            initialised,
+            unlocked,
+            auto_lock_minutes: self.settings()?.auto_lock_minutes,
+        })
+    }
+
+    /// First-run set-up of a local vault. Fails with `AlreadyInitialised` if one exists.
+    pub fn create_vault(&self, passphrase: &str) -> Result<(), IpcError> {
+        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        if guard.is_some() {
+            return Err(VaultError::AlreadyInitialised.into());
+        }
+        let store = LocalStore::open(&self.data.database())?;
+        let mut vault = Vault::create(store, passphrase)?;
+        vault.set_idle_timeout(self.idle_timeout()?);
+        *guard = Some(vault);
+        Ok(())
+    }
+
+    /// Unlocks the vault.
+    pub fn unlock(&self, passphrase: &str) -> Result<crate::ipc::UnlockView, IpcError> {
+        let timeout = self.idle_timeout()?;
+        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let vault = guard.as_mut().ok_or(VaultError::NotInitialised)?;
+        let report = vault.unlock(passphrase)?;
+        vault.set_idle_timeout(timeout);
+        Ok(crate::ipc::UnlockView {
+            damaged: report.damaged,
+        })
+    }
+
+    /// Locks the vault (no-op when there is none or it is locked).
+    pub fn lock(&self) -> Result<(), IpcError> {
+        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        if let Some(v) = guard.as_mut() {
+            v.lock();
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on the unlocked vault (`Locked` / `NotInitialised` otherwise).
+    pub fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T, VaultError>,
+    ) -> Result<T, IpcError> {
+        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let vault = guard.as_mut().ok_or(VaultError::NotInitialised)?;
+        Ok(f(vault)?)
     }
 
     /// A copy of the current settings.

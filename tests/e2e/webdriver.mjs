@@ -106,6 +106,23 @@ export class Session {
     return out;
   }
 
+  /** Whether the element can be used (a disabled fieldset disables its fields). */
+  async enabled(css) {
+    const el = await this.find(css);
+    return this.cmd('GET', `/element/${el}/enabled`);
+  }
+
+  /** The value of a form field. */
+  async value(css) {
+    const el = await this.find(css);
+    return this.cmd('GET', `/element/${el}/property/value`);
+  }
+
+  /** Resizes the window (screenshots at the 1366x768 of an old laptop). */
+  async resize(width, height) {
+    await this.cmd('POST', '/window/rect', { x: 0, y: 0, width, height }).catch(() => undefined);
+  }
+
   async execute(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });
   }

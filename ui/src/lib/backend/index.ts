@@ -9,6 +9,16 @@ import type { DirectoryQuery } from './bindings/DirectoryQuery';
 import type { OpenView } from './bindings/OpenView';
 import type { PhoneView } from './bindings/PhoneView';
 
+import type { ClientRow } from './bindings/ClientRow';
+import type { HomeToday } from './bindings/HomeToday';
+import type { InstrumentView } from './bindings/InstrumentView';
+import type { ScreeningView } from './bindings/ScreeningView';
+import type { UnlockView } from './bindings/UnlockView';
+import type { VaultStateView } from './bindings/VaultStateView';
+import type { ClientDetail, ClientProfile, NoteDraft } from './domain';
+
+export type { ClientRow, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
+export type * from './domain';
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
 /** A failed command, carrying the core's machine-readable code. */
@@ -62,4 +72,61 @@ export function emergencyNumbers(): Promise<DirectoryEntryView[]> {
 /** Hands a `tel:` or `https:` link to the operating system (phone, WhatsApp, browser). */
 export function openContact(url: string): Promise<void> {
   return call<void>('open_contact', { url });
+}
+
+export function vaultState(): Promise<VaultStateView> {
+  return call<VaultStateView>('vault_state');
+}
+
+export function vaultCreate(passphrase: string): Promise<void> {
+  return call<void>('vault_create', { passphrase });
+}
+
+export function vaultUnlock(passphrase: string): Promise<UnlockView> {
+  return call<UnlockView>('vault_unlock', { passphrase });
+}
+
+export function vaultLock(): Promise<void> {
+  return call<void>('vault_lock');
+}
+
+export function clientsSearch(text: string): Promise<ClientRow[]> {
+  return call<ClientRow[]>('clients_search', { text });
+}
+
+export function clientCreate(profile: ClientProfile): Promise<string> {
+  return call<string>('client_create', { profile });
+}
+
+export function clientDetail(id: string): Promise<ClientDetail> {
+  return call<ClientDetail>('client_detail', { id });
+}
+
+export function noteSaveDraft(client: string, note: string | null, draft: NoteDraft): Promise<string> {
+  return call<string>('note_save_draft', { client, note, draft });
+}
+
+export function noteFinalise(note: string): Promise<void> {
+  return call<void>('note_finalise', { note });
+}
+
+export function noteAddendum(note: string, text: string): Promise<string> {
+  return call<string>('note_addendum', { note, text });
+}
+
+export function screeningInstruments(): Promise<InstrumentView[]> {
+  return call<InstrumentView[]>('screening_instruments');
+}
+
+export function screeningAdd(
+  client: string,
+  instrument: string,
+  answers: Record<string, number>,
+  language: string,
+): Promise<ScreeningView> {
+  return call<ScreeningView>('screening_add', { client, instrument, answers, language });
+}
+
+export function homeToday(): Promise<HomeToday> {
+  return call<HomeToday>('home_today');
 }

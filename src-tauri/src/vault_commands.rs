@@ -1,0 +1,169 @@
+//! Commands over the encrypted vault: set-up, unlock/lock, clients, notes, screenings, Home.
+//!
+//! Each is a few lines: parse, call one core function, convert. Domain values cross IPC in their
+//! serde form (their TypeScript twins are generated from the core types).
+
+use std::collections::BTreeMap;
+
+use tauri::State;
+use teduh_core::domain::{ClientProfile, NoteDraft};
+use teduh_core::ids::{ClientId, NoteId};
+use teduh_core::screening::{Instrument, ScreeningAnswers};
+use teduh_core::vault::ClientExport;
+
+use crate::ipc::{
+    ClientRow, HomeToday, InstrumentView, IpcError, ScreeningView, UnlockView, VaultStateView,
+};
+use crate::state::AppState;
+
+fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, IpcError> {
+    text.parse()
+        .map_err(|_| IpcError::new("InvalidInput", format!("not a {what} id: {text:?}")))
+}
+
+/// Whether a vault exists and is unlocked.
+#[tauri::command(async)]
+pub fn vault_state(state: State<'_, AppState>) -> Result<VaultStateView, IpcError> {
+    state.vault_state()
+}
+
+/// First run on this computer only: creates the identity and keys under `passphrase`.
+#[tauri::command(async)]
+pub fn vault_create(state: State<'_, AppState>, passphrase: String) -> Result<(), IpcError> {
+    state.create_vault(&passphrase)
+}
+
+/// Unlocks with the passphrase (`WrongPassphrase` when it does not fit; nothing changes).
+#[tauri::command(async)]
+pub fn vault_unlock(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<UnlockView, IpcError> {
+    state.unlock(&passphrase)
+}
+
+/// Locks now: keys are zeroized; the UI drops every decrypted value.
+#[tauri::command(async)]
+pub fn vault_lock(state: State<'_, AppState>) -> Result<(), IpcError> {
+    state.lock()
+}
+
+/// Clients matching `text` (code, name or nickname); all clients when empty.
+#[tauri::command(async)]
+pub fn clients_search(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<Vec<ClientRow>, IpcError> {
+    state.with_vault(|v| {
+        let found = if text.trim().is_empty() {
+            v.list_clients()?
+        } else {
+            v.search_clients(&text, 10_000)?
+        };
+        Ok(found.into_iter().map(ClientRow::from).collect())
+    })
+}
+
+/// Creates a client; returns its id.
+#[tauri::command(async)]
+pub fn client_create(
+    state: State<'_, AppState>,
+    profile: ClientProfile,
+) -> Result<String, IpcError> {
+    state.with_vault(|v| Ok(v.add_client(&profile)?.to_string()))
+}
+
+/// Everything about one client, decrypted (profile, cases, consents, notes, tasks, screenings).
+#[tauri::command(async)]
+pub fn client_detail(state: State<'_, AppState>, id: String) -> Result<ClientExport, IpcError> {
+    let id: ClientId = parse_id("client", &id)?;
+    state.with_vault(|v| v.export_client(id))
+}
+
+/// Saves a draft note: creates it when `note` is absent, else updates the draft. Finalised
+/// notes are refused with `NoteFinalised`.
+#[tauri::command(async)]
+pub fn note_save_draft(
+    state: State<'_, AppState>,
+    client: String,
+    note: Option<String>,
+    draft: NoteDraft,
+) -> Result<String, IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    let note: Option<NoteId> = note.as_deref().map(|n| parse_id("note", n)).transpose()?;
+    state.with_vault(|v| match note {
+        Some(id) => {
+            v.edit_note(id, &draft)?;
+            Ok(id.to_string())
+        }
+        None => Ok(v.add_note(client, &draft)?.to_string()),
+    })
+}
+
+/// Finalises a note: its text becomes immutable.
+#[tauri::command(async)]
+pub fn note_finalise(state: State<'_, AppState>, note: String) -> Result<(), IpcError> {
+    let note: NoteId = parse_id("note", &note)?;
+    state.with_vault(|v| v.finalise_note(note))
+}
+
+/// Adds an addendum to a finalised note.
+#[tauri::command(async)]
+pub fn note_addendum(
+    state: State<'_, AppState>,
+    note: String,
+    text: String,
+) -> Result<String, IpcError> {
+    let note: NoteId = parse_id("note", &note)?;
+    state.with_vault(|v| Ok(v.add_addendum(note, &text)?.to_string()))
+}
+
+/// The screening instruments with their items and answer options in both languages.
+#[tauri::command]
+pub fn screening_instruments() -> Vec<InstrumentView> {
+    [Instrument::Srq20, Instrument::Phq9, Instrument::Gad7]
+        .into_iter()
+        .map(InstrumentView::from)
+        .collect()
+}
+
+/// Records a screening; the core computes the score, band and red flags.
+#[tauri::command(async)]
+pub fn screening_add(
+    state: State<'_, AppState>,
+    client: String,
+    instrument: String,
+    answers: BTreeMap<String, u8>,
+    language: String,
+) -> Result<ScreeningView, IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    let instrument = Instrument::from_code(&instrument).ok_or_else(|| {
+        IpcError::new("InvalidInput", format!("unknown instrument {instrument:?}"))
+    })?;
+    let answers = ScreeningAnswers {
+        instrument,
+        answers,
+        administered_at: Some(chrono::Utc::now()),
+        administered_by: None,
+        language,
+    };
+    state.with_vault(|v| {
+        let id = v.add_screening(client, &answers)?;
+        let saved = v
+            .screenings(client)?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| teduh_core::vault::VaultError::NotFound {
+                what: "screening",
+                id: id.to_string(),
+            })?;
+        Ok(ScreeningView::from(saved))
+    })
+}
+
+/// Home ("Hari ini"): drafts, red flags, follow-ups due.
+#[tauri::command(async)]
+pub fn home_today(state: State<'_, AppState>) -> Result<HomeToday, IpcError> {
+    let today = chrono::Utc::now().date_naive();
+    state.with_vault(|v| HomeToday::collect(v, today))
+}

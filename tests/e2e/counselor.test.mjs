@@ -1,0 +1,110 @@
+// The counselor's day, on the real app: first-run set-up, a client, a note that survives a lock,
+// finalisation (edits refused, addendum accepted), the wrong-passphrase message, and an SRQ-20 red
+// flag that shows on the profile and on Home.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+
+const PASSPHRASE = 'kopi pagi di teras rumah';
+const NARRATIVE = 'Sesi pertama. Klien (sintetis) bercerita tentang tidur yang terganggu.';
+
+async function until(check, what, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+test('a counselor sets up, writes a note that survives a lock, finalises it and records a red flag', async () => {
+  await withHarness('counselor', async (h) => {
+    const app = await h.openApp('counselor');
+    await app.resize(1366, 768);
+
+    // First run: passphrase with strength meter and the unrecoverable-passphrase warning.
+    await app.waitFor('[data-testid=setup-passphrase]', { timeoutMs: 20_000 });
+    await app.type('[data-testid=setup-passphrase]', PASSPHRASE);
+    await app.type('[data-testid=setup-confirm]', PASSPHRASE);
+    await maybeSaveDocScreenshot(app, 'screenshots/first-run.png');
+    await app.click('[data-testid=setup-create]');
+    await app.waitFor('[data-testid=today]', { timeoutMs: 30_000 });
+
+    // A client, pseudonymous code first.
+    await app.click('[data-testid=nav-clients]');
+    await app.click('[data-testid=client-new]');
+    await app.type('[data-testid=client-code]', 'K-0001');
+    await app.type('[data-testid=client-name]', 'Klien Sintetis');
+    await app.type('[data-testid=client-estimated-age]', '34');
+    await app.click('[data-testid=client-save]');
+    await app.waitForText('[data-testid=profile-code]', (t) => t === 'K-0001');
+    await app.waitFor('[data-testid=no-consent]');
+
+    // A note, autosaved as a draft.
+    await app.click('[data-testid=note-new]');
+    await app.type('[data-testid=note-narrative]', NARRATIVE);
+    await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'), {
+      what: 'the draft to be saved',
+    });
+    await maybeSaveDocScreenshot(app, 'screenshots/session-note.png');
+
+    // Lock: the unlock screen replaces everything decrypted.
+    await app.click('[data-testid=lock-button]');
+    await app.waitFor('[data-testid=unlock-passphrase]');
+    assert.equal(
+      (await app.texts('[data-testid=client-profile]')).length,
+      0,
+      'no client data stays on screen when locked',
+    );
+
+    // Wrong passphrase: the right message, in Indonesian.
+    await app.type('[data-testid=unlock-passphrase]', 'bukan frasa yang benar');
+    await app.click('[data-testid=unlock-button]');
+    const wrong = await app.waitForText('[data-testid=unlock-error]', (t) => t.length > 0);
+    assert.equal(wrong, catalogueText('id', 'error.WrongPassphrase'));
+    await maybeSaveDocScreenshot(app, 'screenshots/unlock-wrong-passphrase.png');
+
+    await app.type('[data-testid=unlock-passphrase]', PASSPHRASE);
+    await app.click('[data-testid=unlock-button]');
+    await app.waitFor('[data-testid=today]', { timeoutMs: 30_000 });
+    await until(async () => (await app.texts('[data-testid=today-draft]')).some((t) => t.includes('K-0001')), 'the draft on Home');
+
+    // The draft is there, word for word.
+    await app.click('[data-testid=nav-clients]');
+    await until(async () => (await app.attributes('[data-testid=client-row]', 'data-code')).includes('K-0001'), 'the client row');
+    await app.click('[data-testid=client-row][data-code=K-0001]');
+    await app.click('[data-testid=note-item]');
+    assert.equal(await app.value('[data-testid=note-narrative]'), NARRATIVE, 'typing survives a lock');
+
+    // Finalise with confirmation; then edits are refused and an addendum works.
+    await app.click('[data-testid=note-finalise]');
+    await app.click('[data-testid=note-finalise-confirm]');
+    await app.waitFor('[data-testid=note-readonly]');
+    assert.equal(await app.enabled('[data-testid=note-narrative]'), false, 'a finalised note cannot be edited');
+    await app.type('[data-testid=addendum-text]', 'Adendum: klien menghubungi kembali keesokan harinya.');
+    await app.click('[data-testid=addendum-add]');
+    await app.waitForText('[data-testid=addendum]', (t) => t.startsWith('Adendum:'));
+    await app.click('[data-testid=note-close]');
+
+    // SRQ-20 with "thoughts of ending your life" answered yes: red flag on the profile and Home.
+    await app.click('[data-testid=screening-new]');
+    await app.waitFor('[data-testid="answer-srq20.01-0"]');
+    for (let i = 1; i <= 20; i++) {
+      const value = i === 17 ? 1 : 0;
+      await app.click(`[data-testid="answer-srq20.${String(i).padStart(2, "0")}-${value}"]`);
+    }
+    await app.click('[data-testid=screening-save]');
+    await app.waitFor('[data-testid=screening-red-flag]');
+    await maybeSaveDocScreenshot(app, 'screenshots/screening-red-flag.png');
+    await app.waitFor('[data-testid=profile-red-flag]');
+    await app.click('[data-testid=nav-today]');
+    await until(async () => (await app.texts('[data-testid=today-red-flag]')).some((t) => t.includes('K-0001')), 'the red flag on Home');
+    await maybeSaveDocScreenshot(app, 'screenshots/today.png');
+  });
+});

@@ -1,0 +1,68 @@
+// Validation of the client form: what a counselor must fix before saving.
+import type { ClientProfile } from '../lib/backend';
+import type { MessageKey } from '../lib/i18n/catalogue';
+import { ageOn, parseDate } from '../lib/format/parse';
+
+export interface ClientFormValues {
+  code: string;
+  name: string;
+  nickname: string;
+  sex: ClientProfile['sex'];
+  birthDate: string; // dd/MM/yyyy as typed
+  estimatedAge: string;
+  phone: string;
+  address: string;
+  language: string;
+  needs: string;
+  guardianName: string;
+  guardianRelation: string;
+}
+
+export type FormErrors = Partial<Record<keyof ClientFormValues, MessageKey>>;
+
+export function emptyClientForm(): ClientFormValues {
+  return {
+    code: '', name: '', nickname: '', sex: 'unspecified', birthDate: '', estimatedAge: '',
+    phone: '', address: '', language: 'id', needs: '', guardianName: '', guardianRelation: '',
+  };
+}
+
+/** Whether the values describe a child (under 18) on `todayIso`; null when unknown. */
+export function isChild(v: ClientFormValues, todayIso: string): boolean | null {
+  const birth = parseDate(v.birthDate);
+  if (birth) return ageOn(birth, todayIso) < 18;
+  const est = Number(v.estimatedAge);
+  if (v.estimatedAge.trim() !== '' && Number.isFinite(est)) return est < 18;
+  return null;
+}
+
+export function validateClient(v: ClientFormValues, todayIso: string): FormErrors {
+  const errors: FormErrors = {};
+  if (!v.code.trim()) errors.code = 'validation.required';
+  if (!v.name.trim()) errors.name = 'validation.required';
+  if (v.birthDate.trim() && !parseDate(v.birthDate)) errors.birthDate = 'validation.date';
+  if (!v.birthDate.trim() && !v.estimatedAge.trim()) errors.estimatedAge = 'validation.ageOrBirth';
+  if (isChild(v, todayIso) === true && !v.guardianName.trim()) errors.guardianName = 'validation.guardianRequired';
+  return errors;
+}
+
+export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile {
+  const child = isChild(v, todayIso) === true;
+  return {
+    code: v.code.trim(),
+    name: v.name.trim(),
+    nickname: v.nickname.trim(),
+    sex: v.sex,
+    birth_date: parseDate(v.birthDate),
+    estimated_age: v.birthDate.trim() ? null : v.estimatedAge.trim() ? Number(v.estimatedAge) : null,
+    contacts: v.phone.trim() ? [{ kind: 'phone', value: v.phone.trim(), safe_to_contact: true }] : [],
+    address: v.address.trim(),
+    guardian: child || v.guardianName.trim()
+      ? { name: v.guardianName.trim(), relationship: v.guardianRelation.trim(), contacts: [] }
+      : null,
+    language: v.language,
+    communication_needs: v.needs.trim(),
+    ppks_categories: [],
+    ampk_categories: [],
+  };
+}
