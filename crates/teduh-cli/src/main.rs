@@ -2,6 +2,10 @@
 //!
 //! For scripting, support and headless tests. `teduh doctor` prints what a support person asks
 //! first: where the data lives, which schema it has and whether the sync server answers.
+//!
+//! `teduh init` creates the encrypted vault; `client`, `note`, `screening` and `export-client`
+//! unlock it first with the passphrase from `TEDUH_PASSPHRASE` (for scripts) or a prompt.
+//! Records are printed decrypted on purpose (this is the counselor's own tool), never logged.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +15,8 @@ use clap::{Parser, Subcommand};
 use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
+
+mod vault_cmd;
 
 /// Teduh command-line tool.
 #[derive(Debug, Parser)]
@@ -31,6 +37,22 @@ enum Command {
         #[arg(long, env = "TEDUH_SERVER_URL")]
         server: Option<String>,
     },
+    /// First run: create the encrypted vault (asks for a new passphrase twice).
+    Init(vault_cmd::InitArgs),
+    /// Add or list clients.
+    #[command(subcommand)]
+    Client(vault_cmd::ClientCmd),
+    /// Add, finalise or amend session notes.
+    #[command(subcommand)]
+    Note(vault_cmd::NoteCmd),
+    /// Record a screening (SRQ-20, PHQ-9, GAD-7); the score is computed.
+    #[command(subcommand)]
+    Screening(vault_cmd::ScreeningCmd),
+    /// Print everything about one client as JSON, decrypted (data subject access request).
+    ExportClient {
+        /// The client's code.
+        code: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -48,6 +70,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = DataDir::resolve(cli.data_dir.as_deref())?;
     match cli.command {
         Command::Doctor { server } => doctor(&data, server),
+        Command::Init(args) => vault_cmd::init(&data, &args),
+        Command::Client(c) => vault_cmd::client(&data, c),
+        Command::Note(c) => vault_cmd::note(&data, c),
+        Command::Screening(c) => vault_cmd::screening(&data, c),
+        Command::ExportClient { code } => vault_cmd::export_client(&data, &code),
     }
 }
 
