@@ -20,6 +20,10 @@ pub struct ServerConfig {
     pub data_dir: Option<PathBuf>,
     /// `postgres://...` to use PostgreSQL instead of the embedded SQLite.
     pub database: Option<String>,
+    /// PEM certificate chain for HTTPS (with `tls_key`).
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS (with `tls_cert`).
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -37,6 +41,8 @@ impl ServerConfig {
             listen: self.listen.or(fallback.listen),
             data_dir: self.data_dir.or(fallback.data_dir),
             database: self.database.or(fallback.database),
+            tls_cert: self.tls_cert.or(fallback.tls_cert),
+            tls_key: self.tls_key.or(fallback.tls_key),
         }
     }
 
@@ -70,6 +76,8 @@ mod tests {
             listen: Some("0.0.0.0:9000".parse().expect("addr")),
             data_dir: Some("/srv/teduh".into()),
             database: None,
+            tls_cert: None,
+            tls_key: None,
         };
         let flags = ServerConfig {
             listen: Some("127.0.0.1:1234".parse().expect("addr")),

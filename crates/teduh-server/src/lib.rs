@@ -81,3 +81,41 @@ pub async fn serve_with(
         .with_graceful_shutdown(shutdown)
         .await
 }
+
+/// Like [`serve_with`], over HTTPS with the PEM certificate chain and private key given (TLS by
+/// rustls with the ring provider). `listener` must be a bound std listener.
+///
+/// Fails when the certificate or key cannot be read or do not match, or if the listener fails.
+#[cfg(feature = "tls")]
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    state: router::AppState,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    // Installing twice (e.g. in tests) is harmless; the first provider stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot use the TLS certificate {} with the key {}",
+                cert.display(),
+                key.display()
+            )
+        })?;
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let on_shutdown = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        on_shutdown.graceful_shutdown(Some(router::SHUTDOWN_GRACE));
+    });
+    let app = router::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(app)
+        .await?;
+    Ok(())
+}

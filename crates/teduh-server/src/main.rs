@@ -20,7 +20,14 @@ struct Cli {
     /// PostgreSQL URL (postgres://user:pass@host:port/db) instead of the embedded SQLite.
     #[arg(long, env = "TEDUH_SERVER_DATABASE")]
     database: Option<String>,
-    /// TOML file with `listen`, `data_dir` and `database` (flags and environment win over it).
+    /// PEM certificate chain: serve HTTPS (needs --tls-key too).
+    #[arg(long, env = "TEDUH_SERVER_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "TEDUH_SERVER_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// TOML file with `listen`, `data_dir`, `database`, `tls_cert` and `tls_key` (flags and
+    /// environment win over it).
     #[arg(long, env = "TEDUH_SERVER_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -76,6 +83,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         listen: cli.listen,
         data_dir: cli.data_dir,
         database: cli.database,
+        tls_cert: cli.tls_cert,
+        tls_key: cli.tls_key,
     };
     let config = match &cli.config {
         Some(path) => from_flags.or(ServerConfig::from_file(path)?),
@@ -86,16 +95,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         return teduh_server::admin::run(storage.as_ref(), command, &mut out).await;
     }
-    let listener = tokio::net::TcpListener::bind(config.listen())
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, storage = storage.backend(), "teduh-server started");
-    // A stable line on stdout that scripts and tests wait for.
-    println!("teduh-server listening on http://{addr}");
-    teduh_server::serve(listener, storage, shutdown_signal()).await?;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        (None, None) => None,
+        _ => anyhow::bail!("give both --tls-cert and --tls-key, or neither"),
+    };
+    let state = teduh_server::router::AppState::new(storage);
+    let backend = state.storage.backend();
+    match tls {
+        None => {
+            let listener = tokio::net::TcpListener::bind(config.listen())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, storage = backend, "teduh-server started");
+            // A stable line on stdout that scripts and tests wait for.
+            println!("teduh-server listening on http://{addr}");
+            teduh_server::serve_with(listener, state, shutdown_signal()).await?;
+        }
+        Some((cert, key)) => serve_https(&config, state, &cert, &key).await?,
+    }
     tracing::info!("teduh-server stopped");
     Ok(())
+}
+
+#[cfg(feature = "tls")]
+async fn serve_https(
+    config: &ServerConfig,
+    state: teduh_server::router::AppState,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(config.listen())
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
+    let addr = listener.local_addr()?;
+    let backend = state.storage.backend();
+    let serving = teduh_server::serve_tls(listener, state, cert, key, shutdown_signal());
+    tracing::info!(%addr, storage = backend, "teduh-server started with TLS");
+    println!("teduh-server listening on https://{addr}");
+    serving.await
+}
+
+#[cfg(not(feature = "tls"))]
+async fn serve_https(
+    _config: &ServerConfig,
+    _state: teduh_server::router::AppState,
+    _cert: &std::path::Path,
+    _key: &std::path::Path,
+) -> anyhow::Result<()> {
+    anyhow::bail!("this teduh-server was built without TLS; rebuild with the `tls` feature or put a TLS reverse proxy in front")
 }
 
 /// Resolves on Ctrl-C or SIGTERM; axum then stops accepting and finishes in-flight requests.

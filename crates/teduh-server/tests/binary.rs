@@ -359,3 +359,109 @@ fn admin_commands_refuse_a_missing_organisation_unknown_teams_and_roles() {
         .expect("runs");
     assert!(!out.status.success(), "an unknown role is refused");
 }
+
+/// HTTPS with a self-signed certificate made by the openssl command line tool.
+#[cfg(feature = "tls")]
+#[test]
+fn tls_flags_serve_https_with_the_given_certificate() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs (Debian package openssl)");
+    assert!(made.success(), "openssl made a certificate");
+    let mut child = server()
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(tmp.path())
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("reads");
+    let addr = line
+        .trim()
+        .strip_prefix("teduh-server listening on https://")
+        .expect("announces an https address")
+        .to_owned();
+    let reply = https_get(&addr, "/healthz", &cert);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("\"sqlite\""), "{reply}");
+
+    let out = server()
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(tmp.path())
+        .arg("--tls-cert")
+        .arg(&cert)
+        .output()
+        .expect("runs");
+    assert!(
+        !out.status.success(),
+        "a certificate without a key is refused"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-key"));
+}
+
+/// One HTTPS GET trusting only `cert`.
+#[cfg(feature = "tls")]
+fn https_get(addr: &str, path: &str, cert: &std::path::Path) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_rustls::rustls;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let pem = std::fs::read_to_string(cert).expect("cert");
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = teduh_protocol::sync::b64::decode(&b64).expect("PEM body is base64");
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(rustls::pki_types::CertificateDer::from(der))
+            .expect("trust the test certificate");
+        let config = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("connects");
+        let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+        let mut tls = connector.connect(name, tcp).await.expect("TLS handshake");
+        tls.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .expect("writes");
+        let mut out = Vec::new();
+        let _ = tls.read_to_end(&mut out).await;
+        String::from_utf8_lossy(&out).into_owned()
+    })
+}
