@@ -9,6 +9,8 @@ const COMMANDS: &[&str] = &[
     "directory_search",
     "emergency_numbers",
     "open_contact",
+    "set_auto_lock",
+    "set_server_url",
     "vault_state",
     "vault_create",
     "vault_unlock",

@@ -100,3 +100,30 @@ pub fn open_contact(url: String) -> Result<(), IpcError> {
         )
     })
 }
+
+/// Sets the idle minutes before the vault locks itself (1-120; 0 is refused: a laptop can be
+/// lost while unlocked).
+#[tauri::command(async)]
+pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<u32, IpcError> {
+    if !(1..=120).contains(&minutes) {
+        return Err(IpcError::new(
+            "InvalidInput",
+            format!("auto-lock must be 1 to 120 minutes, got {minutes}"),
+        ));
+    }
+    state.set_auto_lock(minutes)
+}
+
+/// Sets (or clears, with an empty string) the sync server URL.
+#[tauri::command(async)]
+pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<String>, IpcError> {
+    let url = url.trim().trim_end_matches('/').to_owned();
+    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(IpcError::new(
+            "InvalidServerUrl",
+            format!("{url:?} is not an http(s) address"),
+        ));
+    }
+    let saved = state.update_settings(|s| s.server_url = (!url.is_empty()).then_some(url))?;
+    Ok(saved.server_url)
+}

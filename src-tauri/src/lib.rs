@@ -26,6 +26,8 @@ pub fn register<R: Runtime>(
             commands::directory_search,
             commands::emergency_numbers,
             commands::open_contact,
+            commands::set_auto_lock,
+            commands::set_server_url,
             vault_commands::vault_state,
             vault_commands::vault_create,
             vault_commands::vault_unlock,

@@ -131,6 +131,17 @@ impl AppState {
         Ok(())
     }
 
+    /// Saves the auto-lock delay and applies it to the open vault at once.
+    pub fn set_auto_lock(&self, minutes: u32) -> Result<u32, IpcError> {
+        let saved = self.update_settings(|s| s.auto_lock_minutes = minutes)?;
+        let timeout = self.idle_timeout()?;
+        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        if let Some(v) = guard.as_mut() {
+            v.set_idle_timeout(timeout);
+        }
+        Ok(saved.auto_lock_minutes)
+    }
+
     /// Runs `f` on the unlocked vault (`Locked` / `NotInitialised` otherwise).
     pub fn with_vault<T>(
         &self,

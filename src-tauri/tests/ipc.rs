@@ -126,3 +126,33 @@ fn open_contact_refuses_anything_but_phone_and_web_links() {
         assert_eq!(err["code"], "InvalidInput", "{url}");
     }
 }
+
+#[test]
+fn auto_lock_must_stay_between_one_and_120_minutes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    for bad in [0, 121] {
+        let err = invoke(&w, "set_auto_lock", serde_json::json!({"minutes": bad}))
+            .expect_err("out of range");
+        assert_eq!(err["code"], "InvalidInput", "{bad} minutes");
+    }
+    let ok = invoke(&w, "set_auto_lock", serde_json::json!({"minutes": 10})).expect("10 is fine");
+    assert_eq!(ok, 10);
+}
+
+#[test]
+fn vault_commands_say_locked_or_not_initialised_instead_of_failing_oddly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    let state = invoke(&w, "vault_state", serde_json::json!({})).expect("answers");
+    assert_eq!(state["initialised"], false);
+    let err =
+        invoke(&w, "clients_search", serde_json::json!({"text": ""})).expect_err("no vault yet");
+    assert_eq!(err["code"], "NotInitialised");
+}

@@ -130,3 +130,11 @@ export function screeningAdd(
 export function homeToday(): Promise<HomeToday> {
   return call<HomeToday>('home_today');
 }
+
+export function setAutoLock(minutes: number): Promise<number> {
+  return call<number>('set_auto_lock', { minutes });
+}
+
+export function setServerUrl(url: string): Promise<string | null> {
+  return call<string | null>('set_server_url', { url });
+}

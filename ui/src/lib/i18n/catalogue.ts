@@ -223,6 +223,16 @@ export const id = {
   'zone.Asia/Jakarta': 'WIB (Asia/Jakarta)',
   'zone.Asia/Makassar': 'WITA (Asia/Makassar)',
   'zone.Asia/Jayapura': 'WIT (Asia/Jayapura)',
+  'settings.title': 'Pengaturan',
+  'settings.autoLock': 'Kunci otomatis setelah tidak aktif (menit)',
+  'settings.server': 'Alamat server sinkronisasi',
+  'settings.serverHint': 'Kosongkan untuk memakai Teduh hanya di komputer ini.',
+  'settings.save': 'Simpan',
+  'settings.saved': 'Tersimpan.',
+  'settings.about': 'Tentang Teduh',
+  'settings.licence': 'Teduh adalah perangkat lunak bebas (AGPL-3.0-or-later). Komponen pihak ketiga memakai lisensi masing-masing (MIT, Apache-2.0, BSD).',
+  'settings.attributions': 'Atribusi instrumen skrining',
+  'error.InvalidServerUrl': 'Alamat server harus diawali https:// (atau http:// untuk jaringan lokal).',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -450,6 +460,16 @@ export const en: Catalogue = {
   'zone.Asia/Jakarta': 'WIB (Asia/Jakarta)',
   'zone.Asia/Makassar': 'WITA (Asia/Makassar)',
   'zone.Asia/Jayapura': 'WIT (Asia/Jayapura)',
+  'settings.title': 'Settings',
+  'settings.autoLock': 'Lock automatically after inactivity (minutes)',
+  'settings.server': 'Sync server address',
+  'settings.serverHint': 'Leave empty to use Teduh on this computer only.',
+  'settings.save': 'Save',
+  'settings.saved': 'Saved.',
+  'settings.about': 'About Teduh',
+  'settings.licence': 'Teduh is free software (AGPL-3.0-or-later). Third-party components keep their own licences (MIT, Apache-2.0, BSD).',
+  'settings.attributions': 'Screening instrument attributions',
+  'error.InvalidServerUrl': 'The server address must start with https:// (or http:// on a local network).',
 };
 
 export const catalogues = { id, en } as const;
