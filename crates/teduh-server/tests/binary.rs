@@ -465,3 +465,80 @@ fn https_get(addr: &str, path: &str, cert: &std::path::Path) -> String {
         String::from_utf8_lossy(&out).into_owned()
     })
 }
+
+#[test]
+fn sigterm_lets_an_in_flight_push_finish_before_exiting() {
+    use std::io::{Read, Write};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    admin(dir, &["init-org", "Org"]);
+    admin(dir, &["create-team", "T"]);
+    let invite = admin(dir, &["invite", "--team", "T", "--role", "admin"]);
+    let code = invite.lines().next().expect("code").to_owned();
+    let (mut child, url) = start(dir);
+    let session: serde_json::Value = ureq::post(&format!("{url}/v1/register"))
+        .send_json(serde_json::json!({
+            "invitation": code, "username": "ana", "public_keys": b64(b"pk"),
+            "wrapped_keys": b64(b"wk"), "kdf_params": b64(b"kdf"),
+            "auth_secret": b64(&[9u8; 32]), "device_name": "phone",
+        }))
+        .expect("registers")
+        .into_json()
+        .expect("json");
+    let token = session["token"].as_str().expect("token").to_owned();
+    let (device, team) = (
+        session["device_id"].as_u64().expect("device"),
+        session["team_id"].as_u64().expect("team"),
+    );
+    let member = session["member_id"].as_u64().expect("member");
+    ureq::post(&format!("{url}/v1/teams/{team}/epochs"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_json(serde_json::json!({"epoch": 1, "envelopes": [{"member_id": member, "envelope": b64(b"e")}]}))
+        .expect("epoch 1");
+
+    // Half a push is on the wire when SIGTERM arrives; the rest follows after it.
+    let body = page(device, 1, 20);
+    let host = url.strip_prefix("http://").expect("http").to_owned();
+    let mut s = std::net::TcpStream::connect(&host).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        s,
+        "POST /v1/teams/{team}/records HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .expect("headers");
+    let half = body.len() / 2;
+    s.write_all(&body[..half]).expect("first half");
+    std::thread::sleep(Duration::from_millis(300));
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    std::thread::sleep(Duration::from_millis(300));
+    s.write_all(&body[half..]).expect("second half");
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).expect("reply");
+    assert!(
+        reply.starts_with("HTTP/1.1 200"),
+        "the in-flight push completes: {reply}"
+    );
+    assert!(reply.contains("\"stored_through\":20"), "{reply}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            assert!(status.success(), "a graceful stop exits 0: {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server must exit after draining"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        admin(dir, &["list-devices"]).contains("stored through 20"),
+        "the push is durable"
+    );
+}
