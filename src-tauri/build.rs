@@ -24,6 +24,10 @@ const COMMANDS: &[&str] = &[
     "screening_instruments",
     "screening_add",
     "home_today",
+    "consent_record",
+    "consent_withdraw",
+    "case_open",
+    "risk_record",
 ];
 
 fn main() {

@@ -41,6 +41,10 @@ pub fn register<R: Runtime>(
             vault_commands::screening_instruments,
             vault_commands::screening_add,
             vault_commands::home_today,
+            vault_commands::consent_record,
+            vault_commands::consent_withdraw,
+            vault_commands::case_open,
+            vault_commands::risk_record,
         ])
 }
 

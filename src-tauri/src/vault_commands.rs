@@ -167,3 +167,58 @@ pub fn home_today(state: State<'_, AppState>) -> Result<HomeToday, IpcError> {
     let today = chrono::Utc::now().date_naive();
     state.with_vault(|v| HomeToday::collect(v, today))
 }
+
+/// Records a consent (append-only).
+#[tauri::command(async)]
+pub fn consent_record(
+    state: State<'_, AppState>,
+    client: String,
+    consent: teduh_core::domain::Consent,
+) -> Result<String, IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    state.with_vault(|v| Ok(v.record_consent(client, &consent)?.to_string()))
+}
+
+/// Records the withdrawal of a consent (the consent itself stays in the history).
+#[tauri::command(async)]
+pub fn consent_withdraw(
+    state: State<'_, AppState>,
+    consent: String,
+    reason: String,
+) -> Result<(), IpcError> {
+    let consent: teduh_core::ids::ConsentId = parse_id("consent", &consent)?;
+    let withdrawal = teduh_core::domain::ConsentWithdrawal {
+        withdrawn_at: Some(chrono::Utc::now()),
+        reason,
+    };
+    state.with_vault(|v| v.withdraw_consent(consent, &withdrawal))
+}
+
+/// Opens a case for a client.
+#[tauri::command(async)]
+pub fn case_open(
+    state: State<'_, AppState>,
+    client: String,
+    details: teduh_core::domain::CaseDetails,
+) -> Result<String, IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    state.with_vault(|v| Ok(v.open_case(client, &details)?.to_string()))
+}
+
+/// Records a risk assessment on a case (kept as history).
+#[tauri::command(async)]
+pub fn risk_record(
+    state: State<'_, AppState>,
+    case: String,
+    level: teduh_core::domain::RiskLevel,
+    reason: String,
+) -> Result<(), IpcError> {
+    let case: teduh_core::ids::CaseId = parse_id("case", &case)?;
+    let entry = teduh_core::domain::RiskEntry {
+        level,
+        reason,
+        assessed_at: Some(chrono::Utc::now()),
+        assessed_by: None,
+    };
+    state.with_vault(|v| v.record_risk(case, &entry).map(|_| ()))
+}

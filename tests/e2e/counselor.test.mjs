@@ -46,6 +46,17 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.waitForText('[data-testid=profile-code]', (t) => t === 'K-0001');
     await app.waitFor('[data-testid=no-consent]');
 
+    // Consent for service removes the banner; a case records risk with its history.
+    await app.click('[data-testid=consent-new]');
+    await app.click('[data-testid=consent-save]');
+    await until(async () => (await app.texts('[data-testid=no-consent]')).length === 0, 'the no-consent banner to go');
+    await app.click('[data-testid=case-open]');
+    await app.waitFor('[data-testid=risk-level]');
+    await app.click('[data-testid=risk-level] option[value=high]');
+    await app.click('[data-testid=risk-save]');
+    await app.waitForText('[data-testid=case-risk]', (t) => t === catalogueText('id', 'note.risk.high'));
+    await maybeSaveDocScreenshot(app, 'screenshots/client-profile.png');
+
     // A note, autosaved as a draft.
     await app.click('[data-testid=note-new]');
     await app.type('[data-testid=note-narrative]', NARRATIVE);

@@ -71,11 +71,55 @@ export interface ScreeningRecord {
   result: { total: number; band: string; flagged: boolean; red_flags: string[]; attribution: string };
 }
 
+export type ConsentGiver = 'self_given' | 'parent' | 'guardian';
+export type LawfulBasis = 'consent' | 'vital_interest' | 'legal_obligation' | 'public_task' | 'contract' | 'legitimate_interest';
+export type ConsentChannel = 'written' | 'verbal' | 'digital';
+
+export interface Consent {
+  given_by: ConsentGiver;
+  giver_name: string;
+  child_assent: boolean | null;
+  purposes: string[];
+  lawful_basis: LawfulBasis;
+  channel: ConsentChannel;
+  given_at: string | null;
+}
+
+export interface ConsentRecord {
+  id: string;
+  consent: Consent;
+  withdrawals: { withdrawn_at: string | null; reason: string }[];
+}
+
+export type CaseStage = 'intake' | 'assessment' | 'planning' | 'intervention' | 'evaluation' | 'closure_or_referral' | 'follow_up';
+
+export interface CaseDetails {
+  presenting_problem: string;
+  stage: CaseStage;
+  assigned_worker: string | null;
+  categories: string[];
+  closure_reason: string | null;
+}
+
+export interface RiskEntry {
+  level: RiskLevel;
+  reason: string;
+  assessed_at: string | null;
+  assessed_by: string | null;
+}
+
+export interface Case {
+  id: string;
+  details: CaseDetails;
+  risk_history: RiskEntry[];
+  current_risk: RiskLevel | null;
+}
+
 export interface ClientDetail {
   client: { id: string; profile: ClientProfile; is_child: boolean | null };
   notes: Note[];
   screenings: ScreeningRecord[];
-  consents: unknown[];
-  cases: unknown[];
+  consents: ConsentRecord[];
+  cases: Case[];
   tasks: unknown[];
 }

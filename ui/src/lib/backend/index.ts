@@ -15,7 +15,7 @@ import type { InstrumentView } from './bindings/InstrumentView';
 import type { ScreeningView } from './bindings/ScreeningView';
 import type { UnlockView } from './bindings/UnlockView';
 import type { VaultStateView } from './bindings/VaultStateView';
-import type { ClientDetail, ClientProfile, NoteDraft } from './domain';
+import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, RiskLevel } from './domain';
 
 export type { ClientRow, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type * from './domain';
@@ -137,4 +137,20 @@ export function setAutoLock(minutes: number): Promise<number> {
 
 export function setServerUrl(url: string): Promise<string | null> {
   return call<string | null>('set_server_url', { url });
+}
+
+export function consentRecord(client: string, consent: Consent): Promise<string> {
+  return call<string>('consent_record', { client, consent });
+}
+
+export function consentWithdraw(consent: string, reason: string): Promise<void> {
+  return call<void>('consent_withdraw', { consent, reason });
+}
+
+export function caseOpen(client: string, details: CaseDetails): Promise<string> {
+  return call<string>('case_open', { client, details });
+}
+
+export function riskRecord(caseId: string, level: RiskLevel, reason: string): Promise<void> {
+  return call<void>('risk_record', { case: caseId, level, reason });
 }
