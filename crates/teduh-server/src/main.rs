@@ -20,6 +20,12 @@ struct Cli {
     /// PostgreSQL URL (postgres://user:pass@host:port/db) instead of the embedded SQLite.
     #[arg(long, env = "TEDUH_SERVER_DATABASE")]
     database: Option<String>,
+    /// Authentication requests (register, login) one client IP may make in a burst.
+    #[arg(long, env = "TEDUH_SERVER_AUTH_BURST", default_value_t = 30)]
+    auth_burst: u32,
+    /// Authentication requests per second refilled per client IP.
+    #[arg(long, env = "TEDUH_SERVER_AUTH_PER_SECOND", default_value_t = 1.0)]
+    auth_per_second: f64,
     /// PEM certificate chain: serve HTTPS (needs --tls-key too).
     #[arg(long, env = "TEDUH_SERVER_TLS_CERT")]
     tls_cert: Option<PathBuf>,
@@ -70,6 +76,13 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            // `teduh-server admin invite | head -1`: the reader left; not an error.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             // One line, the whole cause chain, no backtrace: operators read this.
             eprintln!("teduh-server: error: {e:#}");
@@ -100,7 +113,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         (None, None) => None,
         _ => anyhow::bail!("give both --tls-cert and --tls-key, or neither"),
     };
-    let state = teduh_server::router::AppState::new(storage);
+    let settings = teduh_server::router::Settings {
+        auth_burst: cli.auth_burst,
+        auth_per_second: cli.auth_per_second,
+        ..teduh_server::router::Settings::default()
+    };
+    let state = teduh_server::router::AppState::with_settings(storage, settings);
     let backend = state.storage.backend();
     match tls {
         None => {

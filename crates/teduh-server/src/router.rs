@@ -716,11 +716,11 @@ async fn add_epoch(
 ) -> Result<StatusCode, HttpError> {
     let team = me.team(team)?;
     me.require_key_manager()?;
-    if body.envelopes.is_empty() || body.envelopes.len() > 10_000 {
+    if body.envelopes.is_empty() || body.envelopes.len() > 1000 {
         return Err(HttpError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "InvalidInput",
-            "an epoch needs 1-10000 envelopes",
+            "an epoch needs 1-1000 envelopes",
         ));
     }
     for e in &body.envelopes {
@@ -787,11 +787,11 @@ async fn put_client_keys(
     ApiJson(body): ApiJson<ClientKeyWraps>,
 ) -> Result<StatusCode, HttpError> {
     let team = me.team(team)?;
-    if body.wraps.is_empty() || body.wraps.len() > 10_000 {
+    if body.wraps.is_empty() || body.wraps.len() > 1000 {
         return Err(HttpError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "InvalidInput",
-            "send 1-10000 wraps",
+            "send 1-1000 wraps (batch larger uploads)",
         ));
     }
     for w in &body.wraps {
@@ -909,11 +909,11 @@ async fn pull(
 ) -> Result<Response, HttpError> {
     let team = me.team(team)?;
     let Query(q) = query.map_err(query_error)?;
-    if q.after > i64::MAX as u64 {
+    if q.after > i64::MAX as u64 || q.budget.is_some_and(|b| b > i64::MAX as u64) {
         return Err(HttpError::new(
             StatusCode::BAD_REQUEST,
             "InvalidQuery",
-            "after is out of range",
+            "after and budget must be below 2^63",
         ));
     }
     let budget = q
