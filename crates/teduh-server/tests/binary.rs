@@ -1,5 +1,7 @@
 //! The `teduh-server` binary as an operator meets it.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -101,10 +103,9 @@ fn ureq_get(url: &str) -> String {
 }
 
 /// Runs `teduh-server --data-dir DIR admin ARGS...` and returns its stdout.
-fn admin(dir: &std::path::Path, args: &[&str]) -> String {
+fn admin(store: &[String], args: &[&str]) -> String {
     let out = server()
-        .arg("--data-dir")
-        .arg(dir)
+        .args(store)
         .arg("admin")
         .args(args)
         .output()
@@ -118,14 +119,33 @@ fn admin(dir: &std::path::Path, args: &[&str]) -> String {
 }
 
 /// Starts the server on a free port over `dir`; returns the child and its base URL.
-fn start(dir: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = server()
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawns");
+/// The storage flags of the embedded SQLite in `dir`.
+fn sqlite_store(dir: &std::path::Path) -> Vec<String> {
+    vec!["--data-dir".into(), dir.display().to_string()]
+}
+
+/// Starts the server on a free port over `store`; returns the child and its base URL.
+fn start(store: &[String]) -> (std::process::Child, String) {
+    start_with(store, None)
+}
+
+/// Like [`start`], with debug logs (JSON) written to `log`.
+fn start_with(store: &[String], log: Option<&std::path::Path>) -> (std::process::Child, String) {
+    let mut cmd = server();
+    cmd.args(["--listen", "127.0.0.1:0"])
+        .args(store)
+        .stdout(Stdio::piped());
+    match log {
+        Some(path) => {
+            cmd.env("TEDUH_LOG", "debug")
+                .env("TEDUH_LOG_FORMAT", "json")
+                .stderr(std::fs::File::create(path).expect("log file"));
+        }
+        None => {
+            cmd.stderr(Stdio::null());
+        }
+    }
+    let mut child = cmd.spawn().expect("spawns");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("reads");
@@ -179,11 +199,24 @@ fn push(url: &str, team: u64, token: &str, body: &[u8]) -> Result<u64, String> {
 }
 
 #[test]
-fn a_server_killed_mid_push_restarts_consistent_and_the_retry_completes() {
+fn a_server_killed_mid_push_restarts_consistent_and_the_retry_completes_on_sqlite() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    killed_mid_push(&sqlite_store(tmp.path()));
+}
+
+#[test]
+fn a_server_killed_mid_push_restarts_consistent_and_the_retry_completes_on_postgres() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let db = rt.block_on(common::TestDatabase::create());
+    killed_mid_push(&["--database".to_owned(), db.url.clone()]);
+}
+
+fn killed_mid_push(dir: &[String]) {
     const PER_PAGE: u64 = 50;
     const PAGES: u64 = 60;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
     admin(dir, &["init-org", "Rumah Teduh"]);
     assert!(admin(dir, &["create-team", "Kupang"]).contains("team Kupang created"));
     let invite = admin(dir, &["invite", "--team", "Kupang", "--role", "supervisor"]);
@@ -340,7 +373,7 @@ fn admin_commands_refuse_a_missing_organisation_unknown_teams_and_roles() {
         .expect("runs");
     assert!(!out.status.success(), "a team needs an organisation first");
     assert!(String::from_utf8_lossy(&out.stderr).contains("init-org"));
-    admin(tmp.path(), &["init-org", "Org"]);
+    admin(&sqlite_store(tmp.path()), &["init-org", "Org"]);
     let out = server()
         .arg("--data-dir")
         .arg(tmp.path())
@@ -470,7 +503,7 @@ fn https_get(addr: &str, path: &str, cert: &std::path::Path) -> String {
 fn sigterm_lets_an_in_flight_push_finish_before_exiting() {
     use std::io::{Read, Write};
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
+    let dir = &sqlite_store(tmp.path());
     admin(dir, &["init-org", "Org"]);
     admin(dir, &["create-team", "T"]);
     let invite = admin(dir, &["invite", "--team", "T", "--role", "admin"]);
@@ -541,4 +574,59 @@ fn sigterm_lets_an_in_flight_push_finish_before_exiting() {
         admin(dir, &["list-devices"]).contains("stored through 20"),
         "the push is durable"
     );
+}
+
+#[test]
+fn debug_logs_hold_no_tokens_names_codes_or_payloads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = &sqlite_store(tmp.path());
+    let log = tmp.path().join("server.log");
+    admin(dir, &["init-org", "Org"]);
+    admin(dir, &["create-team", "T"]);
+    let invite = admin(dir, &["invite", "--team", "T", "--role", "admin"]);
+    let code = invite.lines().next().expect("code").to_owned();
+    let (mut child, url) = start_with(dir, Some(&log));
+    let session: serde_json::Value = ureq::post(&format!("{url}/v1/register"))
+        .send_json(serde_json::json!({
+            "invitation": code, "username": "siti.rahayu", "public_keys": b64(b"pk"),
+            "wrapped_keys": b64(b"wk"), "kdf_params": b64(b"kdf"),
+            "auth_secret": b64(b"a-very-secret-derived-value"), "device_name": "HP Siti",
+        }))
+        .expect("registers")
+        .into_json()
+        .expect("json");
+    let token = session["token"].as_str().expect("token").to_owned();
+    let team = session["team_id"].as_u64().expect("team");
+    let _ = ureq::get(&format!("{url}/v1/teams/{team}/records?after=0"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call();
+    let _ = ureq::get(&format!("{url}/v1/devices"))
+        .set("Authorization", "Bearer wrong-token-value")
+        .call();
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.contains("member registered"),
+        "the log is written: {text}"
+    );
+    for secret in [
+        token.as_str(),
+        "wrong-token-value",
+        "siti.rahayu",
+        "HP Siti",
+        code.as_str(),
+        &b64(b"a-very-secret-derived-value"),
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} must never reach the logs:\n{text}"
+        );
+    }
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "TEDUH_LOG_FORMAT=json gives one JSON object per line: {line}"
+        );
+    }
 }
