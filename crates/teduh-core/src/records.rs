@@ -416,6 +416,10 @@ pub fn for_each(
 /// Empties the materialised tables and replays the whole log into them, checking each record
 /// with `check` (e.g. its signature) first. Run it inside a transaction.
 ///
+/// Records are replayed grouped by entity (then timestamp): the fold is order-independent, and
+/// this order turns the table writes into near-sequential B-tree appends, several times faster
+/// than replaying in timestamp order over random entity ids.
+///
 /// Fails on the first record that is malformed or rejected by `check`; the caller's transaction
 /// should then be rolled back.
 pub fn rebuild(
@@ -425,10 +429,27 @@ pub fn rebuild(
     conn.execute_batch(
         "DELETE FROM entity_fields; DELETE FROM entities; DELETE FROM client_keys;",
     )?;
-    for_each(conn, |r| {
-        check(&r)?;
-        apply(conn, &r)
-    })
+    // Sort only the keys (small), then fetch each record by primary key.
+    let keys: Vec<(Vec<u8>, i64)> = conn
+        .prepare("SELECT device_id, seq FROM record_log ORDER BY entity_id, hlc, device_id, seq")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut get = conn.prepare(
+        "SELECT device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, key_id, payload,
+                signature
+         FROM record_log WHERE device_id = ?1 AND seq = ?2",
+    )?;
+    let mut n = 0;
+    for (device, seq) in keys {
+        let mut rows = get.query(params![device, seq])?;
+        if let Some(row) = rows.next()? {
+            let r = row_from_sql(row)?;
+            check(&r)?;
+            apply(conn, &r)?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The materialised tables as bytes, in primary-key order, with typed values: two states are

@@ -242,6 +242,10 @@ pub struct UnlockReport {
     /// Records that failed authentication while building the index (named); the rest of the
     /// vault is usable.
     pub damaged: Vec<String>,
+    /// Time spent deriving the key-encryption key (Argon2id) and opening the keys.
+    pub kdf_time: Duration,
+    /// Time spent building the search index.
+    pub index_time: Duration,
 }
 
 /// Everything about one client, decrypted: the data subject's access right (UU PDP).
@@ -422,7 +426,9 @@ impl Vault {
     /// report and reading them gives [`VaultError::Integrity`].
     pub fn unlock(&mut self, passphrase: &str) -> Result<UnlockReport, VaultError> {
         self.unlocked = None;
+        let started = Instant::now();
         let (x25519, signing) = open_secrets(&self.ident, passphrase)?;
+        let kdf_time = started.elapsed();
         let conn = self.store.connection();
         let (epoch, sealed): (i64, Vec<u8>) = conn
             .query_row(
@@ -450,10 +456,13 @@ impl Vault {
             clock: HlcClock::starting_after(records::max_hlc(conn)?),
             damaged: Vec::new(),
         };
+        let index_started = Instant::now();
         build_index(conn, &self.ident, &mut u)?;
         let report = UnlockReport {
             clients_indexed: u.index.len(),
             damaged: u.damaged.clone(),
+            kdf_time,
+            index_time: index_started.elapsed(),
         };
         self.unlocked = Some(u);
         self.last_activity = Instant::now();
