@@ -1,6 +1,7 @@
 //! Embedded SQLite backend (the default): one file in the server's data directory.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
@@ -25,8 +26,17 @@ const APPLICATION_ID: i32 = 0x5444_5356;
 /// The SQLite backend. SQLite calls are blocking, so they run on tokio's blocking pool.
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
+    /// The one writer: SQLite allows one at a time, and serialising pushes here is what makes
+    /// team sequences commit in order.
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections: WAL lets them read committed data while a write is in progress,
+    /// so authentication and pulls do not queue behind pushes.
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<AtomicUsize>,
 }
+
+/// Read-only connections per database.
+const READERS: usize = 4;
 
 impl SqliteStorage {
     /// Opens (creating if needed) the database file and applies pending migrations.
@@ -64,9 +74,40 @@ impl SqliteStorage {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let r = Connection::open(path)
+                .with_context(|| format!("cannot open the database {}", path.display()))?;
+            r.busy_timeout(std::time::Duration::from_secs(5))?;
+            r.pragma_update(None, "query_only", "ON")?;
+            readers.push(Mutex::new(r));
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(readers),
+            next_reader: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    async fn with_reader<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let readers = Arc::clone(&self.readers);
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || {
+            let n = readers.len();
+            let free = (0..n).find_map(|i| readers[(start + i) % n].try_lock().ok());
+            let mut guard = match free {
+                Some(g) => g,
+                None => readers[start % n]
+                    .lock()
+                    .map_err(|_| StorageError::Unavailable("connection lock poisoned".into()))?,
+            };
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StorageError::Unavailable(e.to_string()))?
     }
 
     async fn with_conn<T: Send + 'static>(
@@ -157,14 +198,14 @@ impl Storage for SqliteStorage {
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
-            self.with_conn(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            self.with_reader(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
                 .await
         })
     }
 
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>> {
         Box::pin(async move {
-            self.with_conn(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            self.with_reader(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
                 .await
         })
     }
@@ -185,7 +226,7 @@ impl Storage for SqliteStorage {
     }
 
     fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
-        Box::pin(self.with_conn(|c| {
+        Box::pin(self.with_reader(|c| {
             Ok(
                 c.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))
                     .optional()?,
@@ -212,7 +253,7 @@ impl Storage for SqliteStorage {
     }
 
     fn teams(&self) -> BoxFuture<'_, Result<Vec<Team>, StorageError>> {
-        Box::pin(self.with_conn(|c| {
+        Box::pin(self.with_reader(|c| {
             let mut st =
                 c.prepare("SELECT id, name, key_epoch, last_seq FROM teams ORDER BY id")?;
             let rows = st.query_map([], team_row)?;
@@ -303,7 +344,7 @@ impl Storage for SqliteStorage {
         &self,
         username: String,
     ) -> BoxFuture<'_, Result<Option<Member>, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             c.query_row(
                 &format!("SELECT {MEMBER_COLS} FROM members WHERE username = ?1"),
                 [username],
@@ -349,7 +390,7 @@ impl Storage for SqliteStorage {
         token_hash: [u8; 32],
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let row: Option<AuthRow> = c
                 .prepare_cached(
                     "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
@@ -379,7 +420,7 @@ impl Storage for SqliteStorage {
     }
 
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let team = to_i64(team_id, "team id")?;
             let mut st = c.prepare(&format!(
                 "SELECT {MEMBER_COLS} FROM members WHERE team_id = ?1 ORDER BY id"
@@ -390,7 +431,7 @@ impl Storage for SqliteStorage {
     }
 
     fn devices(&self, filter: DeviceFilter) -> BoxFuture<'_, Result<Vec<Device>, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let (cond, arg) = match filter {
                 DeviceFilter::All => ("1 = 1 OR ?1 = 0", 0),
                 DeviceFilter::Team(t) => ("m.team_id = ?1", to_i64(t, "team id")?),
@@ -481,7 +522,7 @@ impl Storage for SqliteStorage {
     }
 
     fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<Roster>, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let team = to_i64(team_id, "team id")?;
             Ok(c.query_row(
                 "SELECT version, roster FROM rosters WHERE team_id = ?1 ORDER BY version DESC LIMIT 1",
@@ -548,7 +589,7 @@ impl Storage for SqliteStorage {
         team_id: u64,
         member_id: u64,
     ) -> BoxFuture<'_, Result<Envelopes, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let team = to_i64(team_id, "team id")?;
             let mid = to_i64(member_id, "member id")?;
             let current: Option<i64> = c
@@ -618,7 +659,7 @@ impl Storage for SqliteStorage {
         team_id: u64,
         epoch: Option<u32>,
     ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let team = to_i64(team_id, "team id")?;
             let mut st = c.prepare(
                 "SELECT epoch, client_id, wrap FROM client_key_wraps
@@ -663,7 +704,7 @@ impl Storage for SqliteStorage {
     }
 
     fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>> {
-        Box::pin(self.with_conn(|c| {
+        Box::pin(self.with_reader(|c| {
             let row: Option<(i64, Vec<u8>, Vec<u8>)> = c
                 .query_row(
                     "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
@@ -775,7 +816,7 @@ impl Storage for SqliteStorage {
         budget_bytes: usize,
         max_records: usize,
     ) -> BoxFuture<'_, Result<PullPage, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
+        Box::pin(self.with_reader(move |c| {
             let team = to_i64(team_id, "team id")?;
             let after_i = to_i64(after, "cursor")?;
             let mut st = c.prepare_cached(
