@@ -866,3 +866,69 @@ proptest! {
         prop_assert_eq!(v.list_clients().expect("list").len(), st.0.len(), "index rebuilt");
     }
 }
+
+#[test]
+fn a_tampered_log_record_is_named_by_the_consistency_check_and_rebuild_refuses_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("A-1", "Sari Contoh")).expect("adds");
+    v.add_note(c, &draft("Catatan")).expect("note");
+    drop(v);
+    {
+        let conn = rusqlite::Connection::open(db_path(tmp.path())).expect("raw open");
+        // The log is append-only (a trigger refuses UPDATE); an attacker with the file can
+        // still drop the trigger, so do exactly that.
+        conn.execute_batch("DROP TRIGGER record_log_no_update")
+            .expect("drop trigger");
+        let mut payload: Vec<u8> = conn
+            .query_row("SELECT payload FROM record_log WHERE seq = 3", [], |r| {
+                r.get(0)
+            })
+            .expect("record 3");
+        let last = payload.len() - 1;
+        payload[last] ^= 1;
+        conn.execute(
+            "UPDATE record_log SET payload = ?1 WHERE seq = 3",
+            [payload],
+        )
+        .expect("tamper");
+    }
+    let mut v = reopen(tmp.path());
+    let before = v.state_dump().expect("dump");
+    let err = v
+        .check_consistency()
+        .expect_err("a tampered record must be found");
+    assert!(
+        matches!(&err, VaultError::Log(m) if m.contains("/3 has an invalid signature")),
+        "the error names the record: {err}"
+    );
+    assert!(
+        v.rebuild().is_err(),
+        "rebuild refuses a log with a forged record"
+    );
+    assert_eq!(
+        v.state_dump().expect("dump"),
+        before,
+        "a refused rebuild changes nothing"
+    );
+}
+
+#[test]
+fn damaged_materialised_tables_are_repaired_by_a_rebuild_from_the_log() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("A-1", "Sari Contoh")).expect("adds");
+    let n = v.add_note(c, &draft("Catatan utuh")).expect("note");
+    drop(v);
+    flip_one_bit_of_a_field(tmp.path(), "narrative");
+    let mut v = reopen(tmp.path());
+    assert!(v.note(n).is_err(), "the damaged copy does not read");
+    assert!(v.check_consistency().is_err(), "tables and log disagree");
+    v.rebuild()
+        .expect("the log is intact, so a rebuild succeeds");
+    assert_eq!(
+        v.note(n).expect("reads again").content.narrative,
+        "Catatan utuh",
+        "the log's copy restores the note"
+    );
+}
