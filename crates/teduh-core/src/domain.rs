@@ -376,6 +376,27 @@ pub fn zone_label(zone: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `zone` looks like an IANA zone name (`UTC`, `Asia/Jakarta`, `America/Argentina/Salta`).
+/// The core has no time-zone database; this catches typos such as `WITA` or `+8` before they
+/// are stored. An empty zone means "not recorded".
+pub fn is_plausible_iana_zone(zone: &str) -> bool {
+    if zone.is_empty() || zone == "UTC" {
+        return true;
+    }
+    let mut parts = zone.split('/');
+    let area_ok = parts
+        .next()
+        .is_some_and(|a| a.len() > 1 && a.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
+    let rest: Vec<&str> = parts.collect();
+    area_ok
+        && !rest.is_empty()
+        && rest.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        })
+}
+
 /// Whether a note can still be edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -494,6 +515,22 @@ mod tests {
             None,
             "unknown age must be asked, not assumed adult"
         );
+    }
+
+    #[test]
+    fn zone_names_are_checked_for_the_iana_shape() {
+        for ok in [
+            "",
+            "UTC",
+            "Asia/Jakarta",
+            "Asia/Makassar",
+            "America/Argentina/Salta",
+        ] {
+            assert!(is_plausible_iana_zone(ok), "{ok:?} is a valid zone name");
+        }
+        for bad in ["WITA", "+8", "asia/jakarta", "Asia/", "Asia/Jak arta"] {
+            assert!(!is_plausible_iana_zone(bad), "{bad:?} must be refused");
+        }
     }
 
     #[test]

@@ -1123,6 +1123,18 @@ fn build_index(conn: &Connection, ident: &Identity, u: &mut Unlocked) -> Result<
     Ok(())
 }
 
+fn check_zone(draft: &NoteDraft) -> Result<(), VaultError> {
+    if crate::domain::is_plausible_iana_zone(&draft.zone) {
+        Ok(())
+    } else {
+        Err(VaultError::InvalidInput(format!(
+            "{:?} is not a time-zone name such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or \
+             Asia/Jayapura (WIT)",
+            draft.zone
+        )))
+    }
+}
+
 /// Serialises a value into its top-level fields (JSON bytes each).
 fn to_fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, VaultError> {
     match serde_json::to_value(v) {
@@ -1652,6 +1664,7 @@ impl Batch<'_> {
     ///
     /// Fails for an unknown client.
     pub fn add_note(&mut self, client: ClientId, draft: &NoteDraft) -> Result<NoteId, VaultError> {
+        check_zone(draft)?;
         let mut fields = to_fields(draft)?;
         fields.insert(AUTHOR.into(), serde_json::json!(self.ident.member));
         let id = self.create_child(client, RecordKind::Note, None, &fields)?;
@@ -1671,6 +1684,7 @@ impl Batch<'_> {
         if self.is_finalised(note)? {
             return Err(VaultError::NoteFinalised(note));
         }
+        check_zone(draft)?;
         self.update_changed(note.into(), RecordKind::Note, "note", draft, &[])?;
         Ok(())
     }
