@@ -12,6 +12,9 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev pkg-config
   build-essential xvfb xauth webkit2gtk-driver procps curl
 )
+# Only the test command needs these: PostgreSQL binaries for the server's contract suite (it starts
+# a throwaway cluster of its own) and python3-venv for the schemathesis API fuzzer.
+TEST_PACKAGES=(postgresql python3-venv)
 
 say() { printf '\n==> %s\n' "$*"; }
 

@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 SECONDS=0
-ensure_system_packages
+ensure_system_packages "${TEST_PACKAGES[@]}"
 ensure_rust_tools
 ensure_tauri_driver
 ensure_ui_deps
@@ -41,6 +41,10 @@ fi
 
 say "building the binaries for end-to-end tests (debug profile, same build as the tests)"
 cargo build --workspace --bins --locked
+
+say "API fuzzing against /openapi.json (schemathesis): no 5xx, every response as documented"
+SCHEMATHESIS_VENV="$CARGO_TARGET_DIR/schemathesis-venv" \
+  timeout 900 bash crates/teduh-server/scripts/fuzz-openapi.sh "$CARGO_TARGET_DIR/debug/teduh-server"
 
 say "end-to-end tests (real app under Xvfb through tauri-driver)"
 timeout 1200 node --test --test-reporter=spec --test-concurrency=1 tests/e2e/

@@ -70,6 +70,7 @@ pub fn directory_search(
         categories,
         province: query.province.filter(|p| !p.is_empty()),
         open_now: query.open_now,
+        limit: None,
     };
     let hits = state.with_directory(|d| d.search(&q, chrono::Utc::now()))?;
     Ok(hits.into_iter().map(DirectoryEntryView::from).collect())
@@ -118,7 +119,8 @@ pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<u32, Ip
 #[tauri::command(async)]
 pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<String>, IpcError> {
     let url = url.trim().trim_end_matches('/').to_owned();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if !(url.is_empty() || web) {
         return Err(IpcError::new(
             "InvalidServerUrl",
             format!("{url:?} is not an http(s) address"),

@@ -47,7 +47,14 @@ pub struct Query {
     pub province: Option<String>,
     /// Only services open at the query's instant.
     pub open_now: bool,
+    /// At most this many results ([`DEFAULT_LIMIT`] when `None`): a screen shows the best
+    /// matches, and decoding every weak match of a 5,000-entry directory would cost more than
+    /// the search itself.
+    pub limit: Option<usize>,
 }
+
+/// Results returned when a query sets no limit.
+pub const DEFAULT_LIMIT: usize = 100;
 
 /// One search result, with what the counselor needs to decide to call.
 #[derive(Debug, Clone, Serialize)]
@@ -216,8 +223,12 @@ impl DirectoryIndex {
             r.get::<_, String>(0)
         })?;
         let today = now.date_naive();
+        let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
         let mut hits = Vec::new();
         for json in rows {
+            if hits.len() >= limit {
+                break;
+            }
             let entry: Entry = serde_json::from_str(&json?)?;
             let open = open_state(&entry, now);
             if query.open_now && !open.is_open() {
