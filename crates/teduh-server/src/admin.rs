@@ -62,6 +62,14 @@ pub enum AdminCommand {
         #[arg(long)]
         version: Option<u64>,
     },
+    /// Run once after restoring a backup, before starting the server: moves every team's
+    /// sequence past any cursor a device may hold, so records pushed after the restore are not
+    /// skipped by devices that had pulled further than the backup.
+    AfterRestore {
+        /// How far to move the sequences (more than the records written since the backup).
+        #[arg(long, default_value_t = 1_000_000_000)]
+        by: u64,
+    },
     /// Remove a member and revoke all her devices. Rotate the team key afterwards.
     RemoveMember {
         /// Member id (see list-members).
@@ -225,6 +233,13 @@ pub async fn run(
                 .await
                 .context("cannot publish the directory")?;
             writeln!(out, "directory version {version} published")?;
+        }
+        AdminCommand::AfterRestore { by } => {
+            storage.advance_team_sequences(by).await?;
+            writeln!(
+                out,
+                "team sequences moved forward by {by}; devices re-send what the restore lost when they next push"
+            )?;
         }
         AdminCommand::RemoveMember { member } => {
             storage

@@ -53,6 +53,7 @@ contract!(
     client_key_wraps_are_idempotent_and_conflicts_are_refused,
     teams_do_not_see_each_others_records,
     directory_bundles_only_move_forward,
+    after_a_restore_new_records_land_above_every_old_cursor,
 );
 
 const NOW: i64 = 1_800_000_000;
@@ -764,4 +765,25 @@ async fn directory_bundles_only_move_forward(s: Arc<dyn Storage>) {
         s.latest_directory().await.expect("latest"),
         Some(b(2, b"v2"))
     );
+}
+
+async fn after_a_restore_new_records_land_above_every_old_cursor(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 1).await;
+    let d = t.members[0].1;
+    s.push(t.team, d, vec![rec(d, 1, b"one")], MAX_HLC)
+        .await
+        .expect("push");
+    s.advance_team_sequences(1000).await.expect("advance");
+    s.push(t.team, d, vec![rec(d, 2, b"two")], MAX_HLC)
+        .await
+        .expect("push");
+    let page = s.pull(t.team, 500, 1 << 20, 100).await.expect("pull");
+    assert_eq!(
+        page.records.len(),
+        1,
+        "a cursor from before the restore still sees the new record"
+    );
+    assert_eq!(page.records[0].team_seq, 1002);
+    let all = s.pull(t.team, 0, 1 << 20, 100).await.expect("pull");
+    assert_eq!(all.records.len(), 2, "a gap in team sequences is harmless");
 }

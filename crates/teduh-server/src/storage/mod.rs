@@ -384,6 +384,10 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest directory bundle, if any.
     fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>>;
 
+    /// Moves every team's sequence forward by `by` (after restoring a backup: new records then
+    /// get sequences above any cursor a device already holds, so none is skipped).
+    fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>>;
+
     /// Appends a page of one device's records to its team's log, all or nothing.
     ///
     /// Identical re-sends are skipped; a different record under a stored (device, seq) fails

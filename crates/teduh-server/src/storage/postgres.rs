@@ -32,7 +32,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The PostgreSQL backend: a small pool of connections, each with its prepared statements.
 pub struct PostgresStorage {
     url: String,
+    /// Connections for writes; pushes hold one for their whole transaction.
     conns: Vec<Mutex<PgConn>>,
+    /// Connections for reads (authentication, pulls), so they never queue behind pushes.
+    readers: Vec<Mutex<PgConn>>,
     next: AtomicUsize,
 }
 
@@ -137,9 +140,17 @@ impl PostgresStorage {
                 stmts: HashMap::new(),
             }));
         }
+        let mut readers = Vec::new();
+        for _ in 0..pool_size.max(1) {
+            readers.push(Mutex::new(PgConn {
+                client: open_client(url).await?,
+                stmts: HashMap::new(),
+            }));
+        }
         Ok(Self {
             url: url.to_owned(),
             conns,
+            readers,
             next: AtomicUsize::new(0),
         })
     }
@@ -147,18 +158,30 @@ impl PostgresStorage {
     /// A connection from the pool: a free one if any, else waits for one; reconnects a
     /// connection that PostgreSQL closed.
     async fn conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
-        let n = self.conns.len();
+        self.pick(&self.conns).await
+    }
+
+    /// A connection for a read-only query.
+    async fn read_conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
+        self.pick(&self.readers).await
+    }
+
+    async fn pick<'a>(
+        &self,
+        pool: &'a [Mutex<PgConn>],
+    ) -> Result<MutexGuard<'a, PgConn>, StorageError> {
+        let n = pool.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut guard = None;
         for i in 0..n {
-            if let Ok(g) = self.conns[(start + i) % n].try_lock() {
+            if let Ok(g) = pool[(start + i) % n].try_lock() {
                 guard = Some(g);
                 break;
             }
         }
         let mut guard = match guard {
             Some(g) => g,
-            None => self.conns[start % n].lock().await,
+            None => pool[start % n].lock().await,
         };
         if guard.client.is_closed() {
             let client = open_client(&self.url)
@@ -266,7 +289,7 @@ impl Storage for PostgresStorage {
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             c.client.simple_query("SELECT 1").await?;
             Ok(())
         })
@@ -274,7 +297,7 @@ impl Storage for PostgresStorage {
 
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>> {
         Box::pin(async move {
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             Ok(c.client
                 .query_one("SELECT version FROM schema_version", &[])
                 .await?
@@ -304,7 +327,7 @@ impl Storage for PostgresStorage {
 
     fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>> {
         Box::pin(async move {
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let row = c
                 .client
                 .query_opt("SELECT name FROM org WHERE id = 1", &[])
@@ -336,7 +359,7 @@ impl Storage for PostgresStorage {
 
     fn teams(&self) -> BoxFuture<'_, Result<Vec<Team>, StorageError>> {
         Box::pin(async move {
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let rows = c
                 .client
                 .query(
@@ -444,7 +467,7 @@ impl Storage for PostgresStorage {
         username: String,
     ) -> BoxFuture<'_, Result<Option<Member>, StorageError>> {
         Box::pin(async move {
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let row = c
                 .client
                 .query_opt(
@@ -493,7 +516,7 @@ impl Storage for PostgresStorage {
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(async move {
-            let mut c = self.conn().await?;
+            let mut c = self.read_conn().await?;
             let st = c.stmt(SQL_AUTH).await?;
             let row = c.client.query_opt(&st, &[&&token_hash[..]]).await?;
             let Some(r) = row else {
@@ -520,7 +543,7 @@ impl Storage for PostgresStorage {
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let rows = c
                 .client
                 .query(
@@ -539,7 +562,7 @@ impl Storage for PostgresStorage {
                 DeviceFilter::Team(t) => ("m.team_id = $1", to_i64(t, "team id")?),
                 DeviceFilter::Member(m) => ("d.member_id = $1", to_i64(m, "member id")?),
             };
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let rows = c
                 .client
                 .query(
@@ -654,7 +677,7 @@ impl Storage for PostgresStorage {
     fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<Roster>, StorageError>> {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let row = c
                 .client
                 .query_opt(
@@ -733,7 +756,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let mid = to_i64(member_id, "member id")?;
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let Some(row) = c
                 .client
                 .query_opt("SELECT key_epoch FROM teams WHERE id = $1", &[&team])
@@ -817,7 +840,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let epoch = epoch.map(i64::from);
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let rows = c
                 .client
                 .query(
@@ -874,7 +897,7 @@ impl Storage for PostgresStorage {
 
     fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>> {
         Box::pin(async move {
-            let c = self.conn().await?;
+            let c = self.read_conn().await?;
             let row = c
                 .client
                 .query_opt(
@@ -891,6 +914,17 @@ impl Storage for PostgresStorage {
                 sha256: sha.try_into().unwrap_or([0u8; 32]),
                 bundle: r.try_get(2)?,
             }))
+        })
+    }
+
+    fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let by = to_i64(by, "sequence step")?;
+            let c = self.conn().await?;
+            c.client
+                .execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
+                .await?;
+            Ok(())
         })
     }
 
@@ -1004,7 +1038,7 @@ impl Storage for PostgresStorage {
             // First the sizes only (cheap: no payload crosses the wire), to cut the page; then
             // exactly the rows that fit. Team sequences become visible as a gapless prefix
             // (see push), so the second query returns every row the first one counted.
-            let mut c = self.conn().await?;
+            let mut c = self.read_conn().await?;
             let st_sizes = c.stmt(SQL_PULL_SIZES).await?;
             let st_rows = c.stmt(SQL_PULL).await?;
             let sizes = c

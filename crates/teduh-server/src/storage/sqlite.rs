@@ -720,6 +720,14 @@ impl Storage for SqliteStorage {
         }))
     }
 
+    fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let by = to_i64(by, "sequence step")?;
+            c.execute("UPDATE teams SET last_seq = last_seq + ?1", [by])?;
+            Ok(())
+        }))
+    }
+
     fn push(
         &self,
         team_id: u64,
