@@ -1,0 +1,374 @@
+//! Writing the counseling record: one [`Batch`] is one durable transaction that appends signed
+//! records to the log and applies them to the tables.
+use super::*;
+use crate::domain::Addendum;
+use crate::records::Op;
+use crate::screening;
+
+/// One write transaction (see [`Vault::batch`]): every method appends a signed record to the
+/// log and applies it to the tables; nothing is visible or durable until the batch commits.
+pub struct Batch<'v> {
+    pub(super) tx: rusqlite::Transaction<'v>,
+    pub(super) u: &'v mut Unlocked,
+    pub(super) ident: &'v Identity,
+    pub(super) scoring: &'v ScoringConfig,
+    pub(super) index_updates: Vec<(ClientId, String, String, String)>,
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").finish_non_exhaustive()
+    }
+}
+
+impl Batch<'_> {
+    fn reader(&mut self) -> Reader<'_> {
+        Reader {
+            conn: &self.tx,
+            ident: self.ident,
+            u: &mut *self.u,
+            scoring: self.scoring,
+        }
+    }
+
+    /// Appends one record sealing `fields` (plaintext JSON values) and applies it.
+    #[allow(clippy::too_many_arguments)]
+    fn append(
+        &mut self,
+        kind: RecordKind,
+        op: Op,
+        entity: EntityId,
+        client: ClientId,
+        parent: Option<EntityId>,
+        fields: &Map<String, Value>,
+    ) -> Result<(), VaultError> {
+        let mut plain = Vec::with_capacity(fields.len());
+        for (name, value) in fields {
+            let bytes =
+                serde_json::to_vec(value).map_err(|e| VaultError::InvalidInput(e.to_string()))?;
+            plain.push((name.clone(), Zeroizing::new(bytes)));
+        }
+        self.append_plain(kind, op, entity, client, parent, plain)
+    }
+
+    fn append_plain(
+        &mut self,
+        kind: RecordKind,
+        op: Op,
+        entity: EntityId,
+        client: ClientId,
+        parent: Option<EntityId>,
+        plain: Vec<(String, Zeroizing<Vec<u8>>)>,
+    ) -> Result<(), VaultError> {
+        let device = self.ident.device;
+        let seq = records::next_seq(&self.tx, &device)?;
+        let hlc = self.u.clock.tick();
+        let (conn, ident) = (&*self.tx, self.ident);
+        let key = if kind == RecordKind::ClientKey {
+            &self.u.team_key
+        } else {
+            client_key(conn, ident, self.u, client)?
+        };
+        let mut sealed = Vec::with_capacity(plain.len());
+        for (name, pt) in &plain {
+            let aad = binding_aad(ident, &device.0, seq, kind, &entity, name);
+            sealed.push((name.clone(), key.seal(&aad, pt)));
+        }
+        let mut row = RecordRow {
+            device,
+            seq,
+            hlc,
+            kind,
+            op,
+            entity,
+            client,
+            parent,
+            key_id: key.id,
+            payload: records::encode_payload(&sealed),
+            signature: Vec::new(),
+        };
+        records::sign(&ident.team, &self.u.signing, &mut row);
+        records::insert(&self.tx, &row)?;
+        records::apply(&self.tx, &row)?;
+        Ok(())
+    }
+
+    fn check_code(&mut self, id: ClientId, code: &str) -> Result<(), VaultError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(VaultError::InvalidInput("a client needs a code".into()));
+        }
+        let taken_index = self.u.index.by_code(code).is_some_and(|c| c != id);
+        let taken_batch = self
+            .index_updates
+            .iter()
+            .any(|(c, k, _, _)| *c != id && k.eq_ignore_ascii_case(code));
+        if taken_index || taken_batch {
+            return Err(VaultError::DuplicateCode(code.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Adds a client: a fresh data key (wrapped under the team key, its own record) and the
+    /// profile. The code must be non-empty and unique.
+    ///
+    /// Fails with [`VaultError::InvalidInput`] or [`VaultError::DuplicateCode`].
+    pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
+        let id = ClientId::random();
+        self.check_code(id, &profile.code)?;
+        let key = DataKey::generate();
+        let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
+        wrapped.extend_from_slice(&key.id.0);
+        wrapped.extend_from_slice(key.sealing().key);
+        self.append_plain(
+            RecordKind::ClientKey,
+            Op::Update,
+            id.into(),
+            id,
+            None,
+            vec![("data_key".into(), wrapped)],
+        )?;
+        self.u.client_keys.insert(id, key);
+        self.append(
+            RecordKind::Client,
+            Op::Create,
+            id.into(),
+            id,
+            None,
+            &to_fields(profile)?,
+        )?;
+        self.index_updates.push((
+            id,
+            profile.code.clone(),
+            profile.name.clone(),
+            profile.nickname.clone(),
+        ));
+        Ok(id)
+    }
+
+    /// Writes the fields of `new` that differ from the stored entity.
+    fn update_changed<T: Serialize>(
+        &mut self,
+        id: EntityId,
+        kind: RecordKind,
+        what: &'static str,
+        new: &T,
+        keep: &[&str],
+    ) -> Result<ClientId, VaultError> {
+        let mut r = self.reader();
+        let meta = r.expect(id, kind, what)?;
+        let current = r.fields(id, &meta)?;
+        let mut changed = to_fields(new)?;
+        changed.retain(|k, v| !keep.contains(&k.as_str()) && current.get(k) != Some(v));
+        if !changed.is_empty() {
+            self.append(kind, Op::Update, id, meta.client, meta.parent, &changed)?;
+        }
+        Ok(meta.client)
+    }
+
+    /// Replaces a client's profile (only changed fields are written).
+    ///
+    /// Fails for an unknown client or a duplicate code.
+    pub fn update_client(
+        &mut self,
+        id: ClientId,
+        profile: &ClientProfile,
+    ) -> Result<(), VaultError> {
+        self.check_code(id, &profile.code)?;
+        self.update_changed(id.into(), RecordKind::Client, "client", profile, &[])?;
+        self.index_updates.push((
+            id,
+            profile.code.clone(),
+            profile.name.clone(),
+            profile.nickname.clone(),
+        ));
+        Ok(())
+    }
+
+    fn create_child(
+        &mut self,
+        client: ClientId,
+        kind: RecordKind,
+        parent: Option<EntityId>,
+        fields: &Map<String, Value>,
+    ) -> Result<EntityId, VaultError> {
+        self.reader()
+            .expect(client.into(), RecordKind::Client, "client")?;
+        let id = EntityId::random();
+        self.append(kind, Op::Create, id, client, parent, fields)?;
+        Ok(id)
+    }
+
+    /// Opens a case.
+    ///
+    /// Fails for an unknown client.
+    pub fn open_case(
+        &mut self,
+        client: ClientId,
+        details: &CaseDetails,
+    ) -> Result<CaseId, VaultError> {
+        let id = self.create_child(client, RecordKind::Case, None, &to_fields(details)?)?;
+        Ok(CaseId(id.0))
+    }
+
+    /// Changes a case's details.
+    ///
+    /// Fails for an unknown case.
+    pub fn update_case(&mut self, case: CaseId, details: &CaseDetails) -> Result<(), VaultError> {
+        self.update_changed(case.into(), RecordKind::Case, "case", details, &[])?;
+        Ok(())
+    }
+
+    /// Appends a risk entry to a case's history.
+    ///
+    /// Fails for an unknown case.
+    pub fn record_risk(&mut self, case: CaseId, entry: &RiskEntry) -> Result<EntityId, VaultError> {
+        let meta = self
+            .reader()
+            .expect(case.into(), RecordKind::Case, "case")?;
+        self.create_child(
+            meta.client,
+            RecordKind::Risk,
+            Some(case.into()),
+            &to_fields(entry)?,
+        )
+    }
+
+    /// Records a consent.
+    ///
+    /// Fails for an unknown client.
+    pub fn record_consent(
+        &mut self,
+        client: ClientId,
+        consent: &Consent,
+    ) -> Result<ConsentId, VaultError> {
+        let id = self.create_child(client, RecordKind::Consent, None, &to_fields(consent)?)?;
+        Ok(ConsentId(id.0))
+    }
+
+    /// Records a withdrawal of a consent.
+    ///
+    /// Fails for an unknown consent.
+    pub fn withdraw_consent(
+        &mut self,
+        consent: ConsentId,
+        withdrawal: &ConsentWithdrawal,
+    ) -> Result<(), VaultError> {
+        let meta = self
+            .reader()
+            .expect(consent.into(), RecordKind::Consent, "consent")?;
+        self.create_child(
+            meta.client,
+            RecordKind::ConsentWithdrawal,
+            Some(consent.into()),
+            &to_fields(withdrawal)?,
+        )?;
+        Ok(())
+    }
+
+    /// Adds a draft note written by this member.
+    ///
+    /// Fails for an unknown client.
+    pub fn add_note(&mut self, client: ClientId, draft: &NoteDraft) -> Result<NoteId, VaultError> {
+        check_zone(draft)?;
+        let mut fields = to_fields(draft)?;
+        fields.insert(AUTHOR.into(), serde_json::json!(self.ident.member));
+        let id = self.create_child(client, RecordKind::Note, None, &fields)?;
+        Ok(NoteId(id.0))
+    }
+
+    fn is_finalised(&mut self, note: NoteId) -> Result<bool, VaultError> {
+        let r = self.reader();
+        r.expect(note.into(), RecordKind::Note, "note")?;
+        r.has_field(note.into(), FINALISED_AT)
+    }
+
+    /// Edits a draft note.
+    ///
+    /// Fails with [`VaultError::NoteFinalised`] once finalised.
+    pub fn edit_note(&mut self, note: NoteId, draft: &NoteDraft) -> Result<(), VaultError> {
+        if self.is_finalised(note)? {
+            return Err(VaultError::NoteFinalised(note));
+        }
+        check_zone(draft)?;
+        self.update_changed(note.into(), RecordKind::Note, "note", draft, &[])?;
+        Ok(())
+    }
+
+    /// Finalises a note.
+    ///
+    /// Fails with [`VaultError::NoteFinalised`] if it already is.
+    pub fn finalise_note(&mut self, note: NoteId) -> Result<(), VaultError> {
+        if self.is_finalised(note)? {
+            return Err(VaultError::NoteFinalised(note));
+        }
+        let meta = self
+            .reader()
+            .expect(note.into(), RecordKind::Note, "note")?;
+        let mut f = Map::new();
+        f.insert(FINALISED_AT.into(), serde_json::json!(Utc::now()));
+        f.insert(FINALISED_BY.into(), serde_json::json!(self.ident.member));
+        self.append(
+            RecordKind::Note,
+            Op::Update,
+            note.into(),
+            meta.client,
+            None,
+            &f,
+        )
+    }
+
+    /// Adds an addendum to a finalised note.
+    ///
+    /// Fails with [`VaultError::NoteIsDraft`] for a draft.
+    pub fn add_addendum(&mut self, note: NoteId, text: &str) -> Result<AddendumId, VaultError> {
+        if !self.is_finalised(note)? {
+            return Err(VaultError::NoteIsDraft(note));
+        }
+        let meta = self
+            .reader()
+            .expect(note.into(), RecordKind::Note, "note")?;
+        let a = Addendum {
+            text: text.to_owned(),
+            written_at: Some(Utc::now()),
+            author: Some(self.ident.member),
+        };
+        let id = self.create_child(
+            meta.client,
+            RecordKind::Addendum,
+            Some(note.into()),
+            &to_fields(&a)?,
+        )?;
+        Ok(AddendumId(id.0))
+    }
+
+    /// Adds a task.
+    ///
+    /// Fails for an unknown client.
+    pub fn add_task(&mut self, client: ClientId, task: &Task) -> Result<TaskId, VaultError> {
+        let id = self.create_child(client, RecordKind::Task, None, &to_fields(task)?)?;
+        Ok(TaskId(id.0))
+    }
+
+    /// Replaces a task.
+    ///
+    /// Fails for an unknown task.
+    pub fn update_task(&mut self, id: TaskId, task: &Task) -> Result<(), VaultError> {
+        self.update_changed(id.into(), RecordKind::Task, "task", task, &[])?;
+        Ok(())
+    }
+
+    /// Stores a screening after validating it.
+    ///
+    /// Fails with [`VaultError::InvalidInput`] when the answers do not score.
+    pub fn add_screening(
+        &mut self,
+        client: ClientId,
+        answers: &ScreeningAnswers,
+    ) -> Result<ScreeningId, VaultError> {
+        screening::score(answers, self.scoring)
+            .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
+        let id = self.create_child(client, RecordKind::Screening, None, &to_fields(answers)?)?;
+        Ok(ScreeningId(id.0))
+    }
+}

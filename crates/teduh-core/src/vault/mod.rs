@@ -1,0 +1,1157 @@
+//! The vault: a member's identity and keys, and every read and write of the counseling record.
+//!
+//! Life cycle: [`Vault::create`] (first run) or [`Vault::open`] (locked) -> [`Vault::unlock`]
+//! -> reads and writes -> [`Vault::lock`] (or the idle timeout) -> secrets wiped.
+//!
+//! - The passphrase goes through Argon2id (parameters and salt stored in the `identity` table and
+//!   always read back from it) to a key-encryption key that opens the member's X25519 and Ed25519
+//!   secrets. A wrong passphrase is [`VaultError::WrongPassphrase`] and changes nothing.
+//!   [`Vault::change_passphrase`] re-wraps those two secrets only.
+//! - The team key is sealed to the member's X25519 key; each client has its own random data key
+//!   wrapped under the team key (delete it and that client's records are unreadable everywhere).
+//! - Every write goes through [`Vault::batch`]: one SQLite transaction appends signed records to
+//!   the log and applies them to the materialised tables (see [`crate::records`]), then commits
+//!   durably (WAL, `synchronous=FULL`).
+//! - Reads decrypt field by field; a field that fails authentication is reported as
+//!   [`VaultError::Integrity`] naming its record, without affecting anything else.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use teduh_protocol::envelope::{EnvelopeError, RecordBinding};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, DataKey, KdfParams};
+use crate::domain::{
+    Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, ConsentWithdrawal, Note,
+    NoteDraft, RiskEntry, Task, TaskRecord,
+};
+use crate::hlc::HlcClock;
+use crate::ids::{
+    hex, AddendumId, CaseId, ClientId, ConsentId, DeviceId, EntityId, KeyId, MemberId, NoteId,
+    ScreeningId, TaskId, TeamId,
+};
+use crate::index::{ClientSummary, SearchIndex};
+use crate::paths::DataDir;
+use crate::records::{self, RecordError, RecordKind, RecordRow};
+use crate::screening::{ScoringConfig, Screening, ScreeningAnswers};
+use crate::store::{LocalStore, StoreError};
+
+mod batch;
+mod read;
+
+pub use batch::Batch;
+use read::Reader;
+
+/// Default idle time after which the vault locks itself.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+const KDF_ALGORITHM: &str = "argon2id-v19";
+const FINALISED_AT: &str = "finalised_at";
+const FINALISED_BY: &str = "finalised_by";
+const AUTHOR: &str = "author";
+
+/// Errors of vault operations. The UI branches on the variant.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The passphrase does not open this vault. Nothing was changed.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// The vault is locked (or locked itself after the idle timeout): unlock first.
+    #[error("the vault is locked; unlock it with your passphrase")]
+    Locked,
+    /// No vault exists in this database yet: run first-time setup (`teduh init`).
+    #[error("no vault has been set up on this computer yet; run first-time setup")]
+    NotInitialised,
+    /// A vault already exists; creating another would lose access to it.
+    #[error("a vault already exists here; it was not touched")]
+    AlreadyInitialised,
+    /// A ciphertext failed authentication: the named record was altered or damaged.
+    #[error("integrity error in {record}: the data was altered or damaged and cannot be read")]
+    Integrity {
+        /// Which record and field (kind, entity id, field, log position).
+        record: String,
+    },
+    /// The log itself is inconsistent (bad signature, malformed record, tables disagree).
+    #[error("record log problem: {0}")]
+    Log(String),
+    /// No such client, note, case...
+    #[error("no {what} with id or code {id}")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+        /// The id or code given.
+        id: String,
+    },
+    /// A finalised note cannot be edited; add an addendum instead.
+    #[error("note {0} is finalised; it cannot be changed, add an addendum instead")]
+    NoteFinalised(NoteId),
+    /// Addenda are for finalised notes; a draft is simply edited.
+    #[error("note {0} is still a draft; edit it instead of adding an addendum")]
+    NoteIsDraft(NoteId),
+    /// Another client already has this code.
+    #[error("another client already has the code {0}")]
+    DuplicateCode(String),
+    /// Input that cannot be stored (empty code, invalid screening...).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The disk is full: the change was not saved, earlier data is intact.
+    #[error("the disk is full: the change was not saved (earlier data is intact); free some space and try again")]
+    DiskFull,
+    /// The database could not be opened (foreign, damaged or newer file).
+    #[error(transparent)]
+    Store(StoreError),
+    /// Any other SQLite failure.
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+fn is_disk_full(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::DiskFull)
+}
+
+impl From<rusqlite::Error> for VaultError {
+    fn from(e: rusqlite::Error) -> Self {
+        if is_disk_full(&e) {
+            Self::DiskFull
+        } else {
+            Self::Sqlite(e)
+        }
+    }
+}
+
+impl From<StoreError> for VaultError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Sqlite(e) => e.into(),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<RecordError> for VaultError {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::Sqlite(e) => e.into(),
+            other => Self::Log(other.to_string()),
+        }
+    }
+}
+
+/// The public, stored part of the identity.
+#[derive(Debug, Clone)]
+struct Identity {
+    member: MemberId,
+    device: DeviceId,
+    team: TeamId,
+    kdf: KdfParams,
+    salt: Vec<u8>,
+    kek_id: KeyId,
+    wrapped_secrets: Vec<u8>,
+    x25519_public: [u8; 32],
+    ed25519_public: [u8; 32],
+}
+
+impl Identity {
+    fn secrets_context(&self) -> Vec<u8> {
+        let mut c = b"identity".to_vec();
+        c.extend_from_slice(&self.member.0);
+        c.extend_from_slice(&self.device.0);
+        c.extend_from_slice(&self.team.0);
+        c
+    }
+
+    fn load(conn: &Connection) -> Result<Option<Self>, VaultError> {
+        conn.query_row(
+            "SELECT member_id, device_id, team_id, kdf_algorithm, kdf_m_cost_kib, kdf_t_cost,
+                    kdf_p_cost, kdf_salt, kek_id, wrapped_secrets, x25519_public, ed25519_public
+             FROM identity WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, u32>(5)?,
+                    r.get::<_, u32>(6)?,
+                    r.get::<_, Vec<u8>>(7)?,
+                    r.get::<_, Vec<u8>>(8)?,
+                    r.get::<_, Vec<u8>>(9)?,
+                    r.get::<_, Vec<u8>>(10)?,
+                    r.get::<_, Vec<u8>>(11)?,
+                ))
+            },
+        )
+        .optional()?
+        .map(|(m, d, t, alg, mc, tc, pc, salt, kek, wrapped, xp, ep)| {
+            let damaged = || VaultError::Integrity {
+                record: "the identity header".into(),
+            };
+            if alg != KDF_ALGORITHM {
+                return Err(damaged());
+            }
+            Ok(Identity {
+                member: MemberId::from_slice(&m).ok_or_else(damaged)?,
+                device: DeviceId::from_slice(&d).ok_or_else(damaged)?,
+                team: TeamId::from_slice(&t).ok_or_else(damaged)?,
+                kdf: KdfParams {
+                    m_cost_kib: mc,
+                    t_cost: tc,
+                    p_cost: pc,
+                },
+                salt,
+                kek_id: KeyId::from_slice(&kek).ok_or_else(damaged)?,
+                wrapped_secrets: wrapped,
+                x25519_public: xp.as_slice().try_into().map_err(|_| damaged())?,
+                ed25519_public: ep.as_slice().try_into().map_err(|_| damaged())?,
+            })
+        })
+        .transpose()
+    }
+}
+
+fn team_key_context(team: &TeamId, epoch: u64) -> Vec<u8> {
+    let mut c = b"team-key".to_vec();
+    c.extend_from_slice(&team.0);
+    c.extend_from_slice(&epoch.to_be_bytes());
+    c
+}
+
+/// Secrets and caches that exist only while unlocked; all wiped on drop.
+struct Unlocked {
+    // Held so the member can open team-key envelopes of later epochs (sync); wiped on drop.
+    #[allow(dead_code)]
+    x25519: StaticSecret,
+    signing: SigningKey,
+    team_key: DataKey,
+    client_keys: HashMap<ClientId, DataKey>,
+    index: SearchIndex,
+    clock: HlcClock,
+    damaged: Vec<String>,
+}
+
+/// What [`Vault::unlock`] found besides success.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnlockReport {
+    /// Clients in the search index.
+    pub clients_indexed: usize,
+    /// Records that failed authentication while building the index (named); the rest of the
+    /// vault is usable.
+    pub damaged: Vec<String>,
+    /// Time spent deriving the key-encryption key (Argon2id) and opening the keys.
+    pub kdf_time: Duration,
+    /// Time spent building the search index.
+    pub index_time: Duration,
+}
+
+/// Everything about one client, decrypted: the data subject's access right (UU PDP).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientExport {
+    /// Export format version.
+    pub format: u32,
+    /// When the export was made.
+    pub exported_at: chrono::DateTime<Utc>,
+    /// The client.
+    pub client: Client,
+    /// Cases with their risk history.
+    pub cases: Vec<Case>,
+    /// Consents with withdrawals.
+    pub consents: Vec<ConsentRecord>,
+    /// Session notes with addenda.
+    pub notes: Vec<Note>,
+    /// Follow-up tasks.
+    pub tasks: Vec<TaskRecord>,
+    /// Screenings with computed results.
+    pub screenings: Vec<Screening>,
+}
+
+/// A member's vault over the device's local store.
+pub struct Vault {
+    store: LocalStore,
+    ident: Identity,
+    unlocked: Option<Unlocked>,
+    idle_timeout: Option<Duration>,
+    last_activity: Instant,
+    scoring: ScoringConfig,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("member", &self.ident.member)
+            .field("device", &self.ident.device)
+            .field("unlocked", &self.unlocked.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether a database already holds a vault.
+///
+/// Fails when the store cannot be read.
+pub fn is_initialised(store: &LocalStore) -> Result<bool, VaultError> {
+    Ok(Identity::load(store.connection())?.is_some())
+}
+
+impl Vault {
+    /// First run: creates the member identity and team key with [`KdfParams::interactive`],
+    /// and returns the vault unlocked.
+    ///
+    /// Fails with [`VaultError::AlreadyInitialised`] if the store already holds a vault, or when
+    /// the database cannot be written.
+    pub fn create(store: LocalStore, passphrase: &str) -> Result<Self, VaultError> {
+        Self::create_with_params(store, passphrase, KdfParams::interactive())
+    }
+
+    /// Like [`Vault::create`] with explicit Argon2id parameters. They are stored with the salt
+    /// and read back on every unlock. Meant for tests and benchmarks, which use
+    /// [`KdfParams::insecure_fast_for_tests`]; real vaults use [`Vault::create`].
+    ///
+    /// Fails like [`Vault::create`], or when Argon2 refuses the parameters.
+    pub fn create_with_params(
+        mut store: LocalStore,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<Self, VaultError> {
+        if passphrase.is_empty() {
+            return Err(VaultError::InvalidInput("the passphrase is empty".into()));
+        }
+        if Identity::load(store.connection())?.is_some() {
+            return Err(VaultError::AlreadyInitialised);
+        }
+        let x25519 = StaticSecret::random_from_rng(rand_core::OsRng);
+        let signing = SigningKey::generate(&mut rand_core::OsRng);
+        let mut ident = Identity {
+            member: MemberId::random(),
+            device: DeviceId::random(),
+            team: TeamId::random(),
+            kdf,
+            salt: crypto::random_bytes::<16>().to_vec(),
+            kek_id: KeyId::random(),
+            wrapped_secrets: Vec::new(),
+            x25519_public: *PublicKey::from(&x25519).as_bytes(),
+            ed25519_public: signing.verifying_key().to_bytes(),
+        };
+        let kek = derive_kek(&ident, passphrase)?;
+        ident.wrapped_secrets = wrap_secrets(&ident, &kek, &x25519, &signing);
+        let team_key = DataKey::generate();
+        let sealed = crypto::seal_to(
+            &PublicKey::from(&x25519),
+            &team_key_context(&ident.team, 1),
+            &team_key,
+        );
+        let tx = store.connection_mut().transaction()?;
+        tx.execute(
+            "INSERT INTO identity (id, member_id, device_id, team_id, kdf_algorithm,
+                 kdf_m_cost_kib, kdf_t_cost, kdf_p_cost, kdf_salt, kek_id, wrapped_secrets,
+                 x25519_public, ed25519_public)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                &ident.member.0[..],
+                &ident.device.0[..],
+                &ident.team.0[..],
+                KDF_ALGORITHM,
+                kdf.m_cost_kib,
+                kdf.t_cost,
+                kdf.p_cost,
+                &ident.salt,
+                &ident.kek_id.0[..],
+                &ident.wrapped_secrets,
+                &ident.x25519_public[..],
+                &ident.ed25519_public[..],
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO team_keys (key_id, team_id, epoch, sealed) VALUES (?1, ?2, 1, ?3)",
+            params![&team_key.id.0[..], &ident.team.0[..], &sealed],
+        )?;
+        tx.commit()?;
+        let unlocked = Unlocked {
+            x25519,
+            signing,
+            team_key,
+            client_keys: HashMap::new(),
+            index: SearchIndex::default(),
+            clock: HlcClock::starting_after(records::max_hlc(store.connection())?),
+            damaged: Vec::new(),
+        };
+        Ok(Self {
+            store,
+            ident,
+            unlocked: Some(unlocked),
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            last_activity: Instant::now(),
+            scoring: ScoringConfig::default(),
+        })
+    }
+
+    /// Opens an existing vault, locked.
+    ///
+    /// Fails with [`VaultError::NotInitialised`] when the store has no vault yet.
+    pub fn open(store: LocalStore) -> Result<Self, VaultError> {
+        let ident = Identity::load(store.connection())?.ok_or(VaultError::NotInitialised)?;
+        Ok(Self {
+            store,
+            ident,
+            unlocked: None,
+            idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            last_activity: Instant::now(),
+            scoring: ScoringConfig::default(),
+        })
+    }
+
+    /// Opens the vault in a data directory's database (see [`Vault::open`]).
+    ///
+    /// Fails when the database cannot be opened (foreign, damaged or newer file: it is then left
+    /// untouched) or holds no vault.
+    pub fn open_dir(data: &DataDir) -> Result<Self, VaultError> {
+        Self::open_path(&data.database())
+    }
+
+    /// Opens the vault in the database at `path` (see [`Vault::open`]).
+    ///
+    /// Fails like [`Vault::open_dir`].
+    pub fn open_path(path: &Path) -> Result<Self, VaultError> {
+        Self::open(LocalStore::open(path)?)
+    }
+
+    /// Derives the key-encryption key with the stored parameters and opens the member's secrets,
+    /// then the team key, then builds the search index.
+    ///
+    /// Fails with [`VaultError::WrongPassphrase`] (nothing changed) when the passphrase does not
+    /// open the vault. Damaged client records do not fail the unlock: they are listed in the
+    /// report and reading them gives [`VaultError::Integrity`].
+    pub fn unlock(&mut self, passphrase: &str) -> Result<UnlockReport, VaultError> {
+        self.unlocked = None;
+        let started = Instant::now();
+        let (x25519, signing) = open_secrets(&self.ident, passphrase)?;
+        let kdf_time = started.elapsed();
+        let conn = self.store.connection();
+        let (epoch, sealed): (i64, Vec<u8>) = conn
+            .query_row(
+                "SELECT epoch, sealed FROM team_keys WHERE team_id = ?1
+                 ORDER BY epoch DESC LIMIT 1",
+                [&self.ident.team.0[..]],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| VaultError::Integrity {
+                record: "the team key (missing)".into(),
+            })?;
+        let epoch = u64::try_from(epoch).unwrap_or(0);
+        let team_key =
+            crypto::open_sealed(&x25519, &team_key_context(&self.ident.team, epoch), &sealed)
+                .map_err(|_| VaultError::Integrity {
+                    record: format!("the team key (epoch {epoch})"),
+                })?;
+        let mut u = Unlocked {
+            x25519,
+            signing,
+            team_key,
+            client_keys: HashMap::new(),
+            index: SearchIndex::default(),
+            clock: HlcClock::starting_after(records::max_hlc(conn)?),
+            damaged: Vec::new(),
+        };
+        let index_started = Instant::now();
+        build_index(conn, &self.ident, &mut u)?;
+        let report = UnlockReport {
+            clients_indexed: u.index.len(),
+            damaged: u.damaged.clone(),
+            kdf_time,
+            index_time: index_started.elapsed(),
+        };
+        self.unlocked = Some(u);
+        self.last_activity = Instant::now();
+        Ok(report)
+    }
+
+    /// Locks: drops (and so zeroizes) the private keys, the team and client keys and the
+    /// search index.
+    pub fn lock(&mut self) {
+        self.unlocked = None;
+    }
+
+    /// Whether the vault is unlocked (and not yet past its idle timeout).
+    pub fn is_unlocked(&self) -> bool {
+        self.unlocked.is_some() && !self.idle_expired()
+    }
+
+    /// Sets the idle time after which the vault locks itself (`None`: never).
+    pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
+        self.idle_timeout = timeout;
+    }
+
+    /// Locks the vault if it has been idle longer than the timeout; returns whether it is now
+    /// locked. The app calls this from a timer; every operation also checks it.
+    pub fn lock_if_idle(&mut self) -> bool {
+        if self.idle_expired() {
+            self.lock();
+        }
+        self.unlocked.is_none()
+    }
+
+    fn idle_expired(&self) -> bool {
+        self.idle_timeout
+            .is_some_and(|t| self.last_activity.elapsed() > t)
+    }
+
+    /// Records activity, or locks and fails when the idle timeout passed.
+    fn touch(&mut self) -> Result<(), VaultError> {
+        if self.lock_if_idle() {
+            return Err(VaultError::Locked);
+        }
+        self.last_activity = Instant::now();
+        Ok(())
+    }
+
+    /// Replaces the passphrase: re-wraps the two private keys under a new salt; cost does not
+    /// depend on the amount of data. Works locked or unlocked.
+    ///
+    /// Fails with [`VaultError::WrongPassphrase`] (nothing changed) when `old` is wrong.
+    pub fn change_passphrase(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
+        if new.is_empty() {
+            return Err(VaultError::InvalidInput(
+                "the new passphrase is empty".into(),
+            ));
+        }
+        let (x25519, signing) = open_secrets(&self.ident, old)?;
+        let mut next = self.ident.clone();
+        next.salt = crypto::random_bytes::<16>().to_vec();
+        next.kek_id = KeyId::random();
+        let kek = derive_kek(&next, new)?;
+        next.wrapped_secrets = wrap_secrets(&next, &kek, &x25519, &signing);
+        self.store.connection().execute(
+            "UPDATE identity SET kdf_salt = ?1, kek_id = ?2, wrapped_secrets = ?3,
+                 kdf_m_cost_kib = ?4, kdf_t_cost = ?5, kdf_p_cost = ?6 WHERE id = 1",
+            params![
+                &next.salt,
+                &next.kek_id.0[..],
+                &next.wrapped_secrets,
+                next.kdf.m_cost_kib,
+                next.kdf.t_cost,
+                next.kdf.p_cost
+            ],
+        )?;
+        self.ident = next;
+        Ok(())
+    }
+
+    /// The Argon2id parameters stored in this vault.
+    pub fn kdf_params(&self) -> KdfParams {
+        self.ident.kdf
+    }
+
+    /// This member's id.
+    pub fn member_id(&self) -> MemberId {
+        self.ident.member
+    }
+
+    /// This device's id.
+    pub fn device_id(&self) -> DeviceId {
+        self.ident.device
+    }
+
+    /// The team's id.
+    pub fn team_id(&self) -> TeamId {
+        self.ident.team
+    }
+
+    /// Sets screening scoring options (e.g. the SRQ-20 cut-off).
+    pub fn set_scoring_config(&mut self, config: ScoringConfig) {
+        self.scoring = config;
+    }
+
+    /// The underlying store (schema version, diagnostics).
+    pub fn store(&self) -> &LocalStore {
+        &self.store
+    }
+
+    /// Runs `f` as one durable transaction: every change it makes is appended to the log and
+    /// applied to the tables, all or nothing.
+    ///
+    /// Fails with [`VaultError::Locked`] when locked, [`VaultError::DiskFull`] when the disk is
+    /// full (nothing of the batch is saved), or whatever `f` returns (also nothing saved).
+    pub fn batch<R>(
+        &mut self,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<R, VaultError>,
+    ) -> Result<R, VaultError> {
+        self.touch()?;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            scoring,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let tx = store.connection_mut().transaction()?;
+        let mut b = Batch {
+            tx,
+            u,
+            ident,
+            scoring,
+            index_updates: Vec::new(),
+        };
+        let out = f(&mut b)?;
+        let Batch {
+            tx,
+            u,
+            index_updates,
+            ..
+        } = b;
+        tx.commit()?;
+        for (id, code, name, nickname) in index_updates {
+            u.index.upsert(id, &code, &name, &nickname);
+        }
+        Ok(out)
+    }
+
+    fn reader(&mut self) -> Result<Reader<'_>, VaultError> {
+        self.touch()?;
+        let u = self.unlocked.as_mut().ok_or(VaultError::Locked)?;
+        Ok(Reader {
+            conn: self.store.connection(),
+            ident: &self.ident,
+            u,
+            scoring: &self.scoring,
+        })
+    }
+
+    /// Adds a client (and its data key); see [`Batch::add_client`].
+    ///
+    /// Fails when locked, on an empty or duplicate code, or when the write fails.
+    pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
+        self.batch(|b| b.add_client(profile))
+    }
+
+    /// Replaces a client's profile; only changed fields are written.
+    ///
+    /// Fails when locked, for an unknown client, a duplicate code, or a failed write.
+    pub fn update_client(
+        &mut self,
+        id: ClientId,
+        profile: &ClientProfile,
+    ) -> Result<(), VaultError> {
+        self.batch(|b| b.update_client(id, profile))
+    }
+
+    /// Reads a client.
+    ///
+    /// Fails when locked, for an unknown client, or with [`VaultError::Integrity`].
+    pub fn client(&mut self, id: ClientId) -> Result<Client, VaultError> {
+        self.reader()?.client(id)
+    }
+
+    /// Every client (from the in-memory index), sorted by code.
+    ///
+    /// Fails when locked.
+    pub fn list_clients(&mut self) -> Result<Vec<ClientSummary>, VaultError> {
+        Ok(self.reader()?.u.index.all())
+    }
+
+    /// Clients whose code, name or nickname contain every word of `query`, at most `limit`.
+    ///
+    /// Fails when locked.
+    pub fn search_clients(
+        &mut self,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<ClientSummary>, VaultError> {
+        Ok(self.reader()?.u.index.search(query, limit))
+    }
+
+    /// The client with this code (case-insensitive).
+    ///
+    /// Fails when locked or with [`VaultError::NotFound`].
+    pub fn client_by_code(&mut self, code: &str) -> Result<ClientId, VaultError> {
+        self.reader()?
+            .u
+            .index
+            .by_code(code)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "client",
+                id: code.to_owned(),
+            })
+    }
+
+    /// Opens a case for a client.
+    ///
+    /// Fails when locked, for an unknown client, or when the write fails.
+    pub fn open_case(
+        &mut self,
+        client: ClientId,
+        details: &CaseDetails,
+    ) -> Result<CaseId, VaultError> {
+        self.batch(|b| b.open_case(client, details))
+    }
+
+    /// Changes a case's details (stage, worker, closure...).
+    ///
+    /// Fails when locked, for an unknown case, or when the write fails.
+    pub fn update_case(&mut self, case: CaseId, details: &CaseDetails) -> Result<(), VaultError> {
+        self.batch(|b| b.update_case(case, details))
+    }
+
+    /// Appends an entry to a case's risk history.
+    ///
+    /// Fails when locked, for an unknown case, or when the write fails.
+    pub fn record_risk(&mut self, case: CaseId, entry: &RiskEntry) -> Result<EntityId, VaultError> {
+        self.batch(|b| b.record_risk(case, entry))
+    }
+
+    /// Records a consent (append-only).
+    ///
+    /// Fails when locked, for an unknown client, or when the write fails.
+    pub fn record_consent(
+        &mut self,
+        client: ClientId,
+        consent: &Consent,
+    ) -> Result<ConsentId, VaultError> {
+        self.batch(|b| b.record_consent(client, consent))
+    }
+
+    /// Records the withdrawal of a consent (the consent itself stays as it was).
+    ///
+    /// Fails when locked, for an unknown consent, or when the write fails.
+    pub fn withdraw_consent(
+        &mut self,
+        consent: ConsentId,
+        withdrawal: &ConsentWithdrawal,
+    ) -> Result<(), VaultError> {
+        self.batch(|b| b.withdraw_consent(consent, withdrawal))
+    }
+
+    /// Adds a draft session note.
+    ///
+    /// Fails when locked, for an unknown client, or when the write fails.
+    pub fn add_note(&mut self, client: ClientId, draft: &NoteDraft) -> Result<NoteId, VaultError> {
+        self.batch(|b| b.add_note(client, draft))
+    }
+
+    /// Edits a draft note.
+    ///
+    /// Fails with [`VaultError::NoteFinalised`] once the note is finalised.
+    pub fn edit_note(&mut self, note: NoteId, draft: &NoteDraft) -> Result<(), VaultError> {
+        self.batch(|b| b.edit_note(note, draft))
+    }
+
+    /// Finalises a note: its content becomes immutable.
+    ///
+    /// Fails with [`VaultError::NoteFinalised`] if it already is.
+    pub fn finalise_note(&mut self, note: NoteId) -> Result<(), VaultError> {
+        self.batch(|b| b.finalise_note(note))
+    }
+
+    /// Adds an addendum to a finalised note.
+    ///
+    /// Fails with [`VaultError::NoteIsDraft`] for a draft.
+    pub fn add_addendum(&mut self, note: NoteId, text: &str) -> Result<AddendumId, VaultError> {
+        self.batch(|b| b.add_addendum(note, text))
+    }
+
+    /// Reads a note with its addenda.
+    ///
+    /// Fails when locked, for an unknown note, or with [`VaultError::Integrity`].
+    pub fn note(&mut self, note: NoteId) -> Result<Note, VaultError> {
+        self.reader()?.note(note)
+    }
+
+    /// A client's notes, oldest first.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn notes(&mut self, client: ClientId) -> Result<Vec<Note>, VaultError> {
+        self.reader()?.notes(client)
+    }
+
+    /// Adds a follow-up task.
+    ///
+    /// Fails when locked, for an unknown client, or when the write fails.
+    pub fn add_task(&mut self, client: ClientId, task: &Task) -> Result<TaskId, VaultError> {
+        self.batch(|b| b.add_task(client, task))
+    }
+
+    /// Replaces a task (e.g. to mark it done).
+    ///
+    /// Fails when locked, for an unknown task, or when the write fails.
+    pub fn update_task(&mut self, id: TaskId, task: &Task) -> Result<(), VaultError> {
+        self.batch(|b| b.update_task(id, task))
+    }
+
+    /// Stores a screening after checking and scoring it.
+    ///
+    /// Fails with [`VaultError::InvalidInput`] for incomplete or out-of-range answers.
+    pub fn add_screening(
+        &mut self,
+        client: ClientId,
+        answers: &ScreeningAnswers,
+    ) -> Result<ScreeningId, VaultError> {
+        self.batch(|b| b.add_screening(client, answers))
+    }
+
+    /// A client's screenings with computed results, oldest first.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn screenings(&mut self, client: ClientId) -> Result<Vec<Screening>, VaultError> {
+        self.reader()?.screenings(client)
+    }
+
+    /// Everything about one client, decrypted (for the data subject's access request).
+    ///
+    /// Fails when locked, for an unknown client, or with [`VaultError::Integrity`].
+    pub fn export_client(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
+        self.reader()?.export(id)
+    }
+
+    /// Records named in [`UnlockReport::damaged`] at the last unlock.
+    pub fn damaged_records(&self) -> &[String] {
+        self.unlocked.as_ref().map_or(&[], |u| &u.damaged)
+    }
+
+    /// Number of records in the log.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn log_len(&self) -> Result<u64, VaultError> {
+        let n: i64 =
+            self.store
+                .connection()
+                .query_row("SELECT COUNT(*) FROM record_log", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The materialised tables as bytes (see [`records::dump_state`]).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn state_dump(&self) -> Result<Vec<u8>, VaultError> {
+        Ok(records::dump_state(self.store.connection())?)
+    }
+
+    fn verifier(&self) -> Result<impl Fn(&RecordRow) -> Result<(), RecordError>, VaultError> {
+        let team = self.ident.team;
+        let device = self.ident.device;
+        let key = VerifyingKey::from_bytes(&self.ident.ed25519_public).map_err(|_| {
+            VaultError::Integrity {
+                record: "the identity header (signing key)".into(),
+            }
+        })?;
+        Ok(move |r: &RecordRow| {
+            // Until the team roster arrives with sync, this device is the only known author.
+            if r.device != device {
+                return Err(RecordError::BadSignature {
+                    device: hex(&r.device.0),
+                    seq: r.seq,
+                });
+            }
+            records::verify(&team, &key, r)
+        })
+    }
+
+    /// Replays the whole log into empty tables (checking every signature) and commits; the
+    /// search index is rebuilt if unlocked. Returns the number of records replayed.
+    ///
+    /// Fails (nothing changed) on a record with a bad signature or broken framing.
+    pub fn rebuild(&mut self) -> Result<u64, VaultError> {
+        let check = self.verifier()?;
+        let tx = self.store.connection_mut().transaction()?;
+        let n = records::rebuild(&tx, check)?;
+        tx.commit()?;
+        if let Some(u) = self.unlocked.as_mut() {
+            u.index = SearchIndex::default();
+            u.client_keys.clear();
+            u.damaged.clear();
+            build_index(self.store.connection(), &self.ident, u)?;
+        }
+        Ok(n)
+    }
+
+    /// Checks that the log and the tables agree: every signature verifies, and replaying the
+    /// log gives byte-identical tables. Changes nothing (the replay is rolled back). Works locked.
+    ///
+    /// Fails with [`VaultError::Log`] describing the first disagreement.
+    pub fn check_consistency(&mut self) -> Result<u64, VaultError> {
+        let check = self.verifier()?;
+        let tx = self.store.connection_mut().transaction()?;
+        let before = records::dump_state(&tx)?;
+        let n = records::rebuild(&tx, check)?;
+        let after = records::dump_state(&tx)?;
+        tx.rollback()?;
+        if before != after {
+            return Err(VaultError::Log(
+                "the materialised tables differ from a replay of the log".into(),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+fn derive_kek(ident: &Identity, passphrase: &str) -> Result<DataKey, VaultError> {
+    let k = crypto::derive_kek(passphrase.as_bytes(), &ident.salt, ident.kdf)
+        .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
+    Ok(DataKey::from_parts(ident.kek_id, k))
+}
+
+fn wrap_secrets(
+    ident: &Identity,
+    kek: &DataKey,
+    x25519: &StaticSecret,
+    signing: &SigningKey,
+) -> Vec<u8> {
+    let mut pt = Zeroizing::new([0u8; 64]);
+    pt[..32].copy_from_slice(x25519.as_bytes());
+    pt[32..].copy_from_slice(signing.as_bytes());
+    kek.seal(&ident.secrets_context(), pt.as_ref())
+}
+
+fn open_secrets(
+    ident: &Identity,
+    passphrase: &str,
+) -> Result<(StaticSecret, SigningKey), VaultError> {
+    let kek = derive_kek(ident, passphrase)?;
+    let pt = kek
+        .open(&ident.secrets_context(), &ident.wrapped_secrets)
+        .map_err(|e| match e {
+            EnvelopeError::Integrity => VaultError::WrongPassphrase,
+            _ => VaultError::Integrity {
+                record: "the identity header (wrapped keys)".into(),
+            },
+        })?;
+    if pt.len() != 64 {
+        return Err(VaultError::Integrity {
+            record: "the identity header (wrapped keys)".into(),
+        });
+    }
+    let mut x = Zeroizing::new([0u8; 32]);
+    x.copy_from_slice(&pt[..32]);
+    let mut e = Zeroizing::new([0u8; 32]);
+    e.copy_from_slice(&pt[32..]);
+    let x25519 = StaticSecret::from(*x);
+    let signing = SigningKey::from_bytes(&e);
+    if PublicKey::from(&x25519).as_bytes() != &ident.x25519_public
+        || signing.verifying_key().to_bytes() != ident.ed25519_public
+    {
+        return Err(VaultError::Integrity {
+            record: "the identity header (public keys do not match)".into(),
+        });
+    }
+    Ok((x25519, signing))
+}
+
+fn binding_aad(
+    ident: &Identity,
+    device: &[u8; 16],
+    seq: u64,
+    kind: RecordKind,
+    entity: &EntityId,
+    field: &str,
+) -> Vec<u8> {
+    RecordBinding {
+        team: ident.team.0,
+        device: *device,
+        device_seq: seq,
+        kind: kind.as_str(),
+        entity: entity.0,
+        field,
+    }
+    .to_aad()
+}
+
+fn record_name(
+    kind: RecordKind,
+    entity: &EntityId,
+    field: &str,
+    device: &[u8],
+    seq: u64,
+) -> String {
+    format!(
+        "{} {} field `{field}` (record {}/{seq})",
+        kind.as_str(),
+        entity,
+        hex(device)
+    )
+}
+
+fn id16(v: &[u8]) -> Result<[u8; 16], VaultError> {
+    v.try_into()
+        .map_err(|_| VaultError::Log("an id column is not 16 bytes".into()))
+}
+
+/// Opens a client's data key from `client_keys` (cached in `u`).
+fn client_key<'u>(
+    conn: &Connection,
+    ident: &Identity,
+    u: &'u mut Unlocked,
+    client: ClientId,
+) -> Result<&'u DataKey, VaultError> {
+    if !u.client_keys.contains_key(&client) {
+        let row: Option<(Vec<u8>, i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT device_id, seq, wrapped FROM client_keys WHERE client_id = ?1")?
+            .query_row([&client.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (device, seq, wrapped) = row.ok_or_else(|| VaultError::NotFound {
+            what: "client",
+            id: client.to_string(),
+        })?;
+        let key = unwrap_client_key(ident, u, client, &device, seq, &wrapped)?;
+        u.client_keys.insert(client, key);
+    }
+    u.client_keys.get(&client).ok_or(VaultError::NotFound {
+        what: "client key",
+        id: client.to_string(),
+    })
+}
+
+fn unwrap_client_key(
+    ident: &Identity,
+    u: &Unlocked,
+    client: ClientId,
+    device: &[u8],
+    seq: i64,
+    wrapped: &[u8],
+) -> Result<DataKey, VaultError> {
+    let seq = u64::try_from(seq).unwrap_or(0);
+    let entity = EntityId(client.0);
+    let aad = binding_aad(
+        ident,
+        &id16(device)?,
+        seq,
+        RecordKind::ClientKey,
+        &entity,
+        "data_key",
+    );
+    u.team_key
+        .unwrap_key(&aad, wrapped)
+        .map_err(|_| VaultError::Integrity {
+            record: record_name(RecordKind::ClientKey, &entity, "data_key", device, seq),
+        })
+}
+
+/// Decrypts the index fields of every client into `u.index`.
+fn build_index(conn: &Connection, ident: &Identity, u: &mut Unlocked) -> Result<(), VaultError> {
+    {
+        let mut st = conn.prepare("SELECT client_id, device_id, seq, wrapped FROM client_keys")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let client = ClientId(id16(&r.get::<_, Vec<u8>>(0)?)?);
+            let device: Vec<u8> = r.get(1)?;
+            match unwrap_client_key(
+                ident,
+                u,
+                client,
+                &device,
+                r.get(2)?,
+                &r.get::<_, Vec<u8>>(3)?,
+            ) {
+                Ok(k) => {
+                    u.client_keys.insert(client, k);
+                }
+                Err(VaultError::Integrity { record }) => u.damaged.push(record),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let mut st = conn.prepare(
+        "SELECT f.entity_id, f.field, f.device_id, f.seq, f.value
+         FROM entities e JOIN entity_fields f ON f.entity_id = e.entity_id
+         WHERE e.kind = 'client' AND f.field IN ('code', 'name', 'nickname')
+         ORDER BY f.entity_id",
+    )?;
+    let mut rows = st.query([])?;
+    u.index.reserve(u.client_keys.len());
+    let mut current: Option<(ClientId, [Zeroizing<String>; 3], bool)> = None;
+    let flush = |c: Option<(ClientId, [Zeroizing<String>; 3], bool)>, ix: &mut SearchIndex| {
+        if let Some((id, [code, name, nick], ok)) = c {
+            if ok {
+                ix.push_new(id, &code, &name, &nick);
+            }
+        }
+    };
+    while let Some(r) = rows.next()? {
+        let client = ClientId(id16(&r.get::<_, Vec<u8>>(0)?)?);
+        if current.as_ref().map(|c| c.0) != Some(client) {
+            flush(current.take(), &mut u.index);
+            current = Some((client, Default::default(), true));
+        }
+        let Some(cur) = current.as_mut() else {
+            continue;
+        };
+        if !cur.2 {
+            continue;
+        }
+        let field: String = r.get(1)?;
+        let device: Vec<u8> = r.get(2)?;
+        let seq = u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0);
+        let entity = EntityId(client.0);
+        let Some(key) = u.client_keys.get(&client) else {
+            cur.2 = false;
+            continue;
+        };
+        let aad = binding_aad(
+            ident,
+            &id16(&device)?,
+            seq,
+            RecordKind::Client,
+            &entity,
+            &field,
+        );
+        let value: Vec<u8> = r.get(4)?;
+        let text = key
+            .open(&aad, &value)
+            .ok()
+            .and_then(|pt| serde_json::from_slice::<String>(&pt).ok());
+        let Some(text) = text else {
+            u.damaged.push(record_name(
+                RecordKind::Client,
+                &entity,
+                &field,
+                &device,
+                seq,
+            ));
+            cur.2 = false;
+            continue;
+        };
+        let slot = match field.as_str() {
+            "code" => 0,
+            "name" => 1,
+            _ => 2,
+        };
+        cur.1[slot] = Zeroizing::new(text);
+    }
+    flush(current.take(), &mut u.index);
+    Ok(())
+}
+
+fn check_zone(draft: &NoteDraft) -> Result<(), VaultError> {
+    if crate::domain::is_plausible_iana_zone(&draft.zone) {
+        Ok(())
+    } else {
+        Err(VaultError::InvalidInput(format!(
+            "{:?} is not a time-zone name such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or \
+             Asia/Jayapura (WIT)",
+            draft.zone
+        )))
+    }
+}
+
+/// Serialises a value into its top-level fields (JSON bytes each).
+fn to_fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, VaultError> {
+    match serde_json::to_value(v) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(VaultError::InvalidInput("not a record".into())),
+        Err(e) => Err(VaultError::InvalidInput(e.to_string())),
+    }
+}
+
+fn from_fields<T: DeserializeOwned>(m: Map<String, Value>, what: &str) -> Result<T, VaultError> {
+    serde_json::from_value(Value::Object(m)).map_err(|e| VaultError::Integrity {
+        record: format!("{what}: decrypted fields do not form a valid record ({e})"),
+    })
+}
