@@ -488,6 +488,8 @@ pub struct HomeToday {
     pub drafts: Vec<DraftRow>,
     /// Screenings with red flags in the last 30 days.
     pub red_flags: Vec<RedFlagRow>,
+    /// Clients seen most recently (latest session first), at most 8.
+    pub recent_clients: Vec<ClientRow>,
 }
 
 impl HomeToday {
@@ -498,9 +500,13 @@ impl HomeToday {
     ) -> Result<Self, teduh_core::vault::VaultError> {
         use teduh_core::domain::NoteStatus;
         let mut home = HomeToday::default();
+        let mut recent = Vec::new();
         for c in v.list_clients()? {
             let all = v.export_client(c.id)?;
             let (client, client_code) = (c.id.to_string(), c.code.clone());
+            if let Some(last) = all.notes.iter().filter_map(|n| n.content.occurred_at).max() {
+                recent.push((last, ClientRow::from(c.clone())));
+            }
             for n in &all.notes {
                 if matches!(n.status, NoteStatus::Draft) {
                     home.drafts.push(DraftRow {
@@ -550,6 +556,8 @@ impl HomeToday {
             }
         }
         home.follow_ups.sort_by(|a, b| a.due.cmp(&b.due));
+        recent.sort_by(|a, b| b.0.cmp(&a.0));
+        home.recent_clients = recent.into_iter().take(8).map(|(_, c)| c).collect();
         Ok(home)
     }
 }

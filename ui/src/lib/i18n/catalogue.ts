@@ -275,6 +275,7 @@ export const id = {
   'case.riskHistory': 'Riwayat risiko',
   'case.recordRisk': 'Catat penilaian risiko',
   'case.riskReason': 'Alasan',
+  'today.recent': 'Klien terakhir',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -554,6 +555,7 @@ export const en: Catalogue = {
   'case.riskHistory': 'Risk history',
   'case.recordRisk': 'Record a risk assessment',
   'case.riskReason': 'Reason',
+  'today.recent': 'Recent clients',
 };
 
 export const catalogues = { id, en } as const;
