@@ -556,7 +556,7 @@ impl HomeToday {
             }
         }
         home.follow_ups.sort_by(|a, b| a.due.cmp(&b.due));
-        recent.sort_by(|a, b| b.0.cmp(&a.0));
+        recent.sort_by_key(|(last, _)| std::cmp::Reverse(*last));
         home.recent_clients = recent.into_iter().take(8).map(|(_, c)| c).collect();
         Ok(home)
     }

@@ -16,7 +16,7 @@ import { Session } from './webdriver.mjs';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
-export const APP_BIN = path.join(TARGET, 'debug', 'teduh-desktop');
+export const APP_BIN = process.env.TEDUH_APP_BIN ?? path.join(TARGET, 'debug', 'teduh-desktop');
 export const SERVER_BIN = path.join(TARGET, 'debug', 'teduh-server');
 /** Failure screenshots and logs land here (printed on failure). */
 export const ARTIFACTS = path.join(REPO, 'tests', 'e2e', 'artifacts');
