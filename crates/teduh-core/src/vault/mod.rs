@@ -1151,7 +1151,12 @@ fn to_fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, VaultError> {
 }
 
 fn from_fields<T: DeserializeOwned>(m: Map<String, Value>, what: &str) -> Result<T, VaultError> {
+    // serde's message may quote the offending (decrypted) value; errors end up in logs and
+    // UI, so report only which record and the kind of mismatch.
     serde_json::from_value(Value::Object(m)).map_err(|e| VaultError::Integrity {
-        record: format!("{what}: decrypted fields do not form a valid record ({e})"),
+        record: format!(
+            "{what}: decrypted fields do not form a valid record ({:?} error)",
+            e.classify()
+        ),
     })
 }
