@@ -954,3 +954,66 @@ fn damaged_materialised_tables_are_repaired_by_a_rebuild_from_the_log() {
         "the log's copy restores the note"
     );
 }
+
+#[test]
+fn a_failing_batch_saves_nothing_at_all() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    v.add_client(&profile("A-1", "Sari Contoh")).expect("adds");
+    let log_before = v.log_len().expect("log");
+    let dump_before = v.state_dump().expect("dump");
+    let err = v
+        .batch(|b| {
+            let c = b.add_client(&profile("B-2", "Budi Fiktif"))?;
+            b.add_note(c, &draft("ditulis"))?;
+            b.add_client(&profile("A-1", "duplikat"))
+        })
+        .expect_err("the duplicate code fails the batch");
+    assert!(matches!(err, VaultError::DuplicateCode(_)), "{err}");
+    assert_eq!(
+        v.log_len().expect("log"),
+        log_before,
+        "no record of the batch is kept"
+    );
+    assert_eq!(
+        v.state_dump().expect("dump"),
+        dump_before,
+        "tables unchanged"
+    );
+    assert!(
+        v.search_clients("budi", 5).expect("search").is_empty(),
+        "the index does not show a client that was rolled back"
+    );
+    v.add_client(&profile("B-2", "Budi Fiktif"))
+        .expect("the code is free again");
+    v.check_consistency()
+        .expect("log still gapless and consistent");
+}
+
+#[test]
+fn sequence_numbers_and_timestamps_keep_increasing_across_sessions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("A-1", "Sari Contoh")).expect("adds");
+    v.add_note(c, &draft("satu")).expect("note");
+    drop(v);
+    let mut v = reopen(tmp.path());
+    v.add_note(c, &draft("dua")).expect("note");
+    let mut rows = Vec::new();
+    teduh_core::records::for_each(v.store().connection(), |r| {
+        rows.push((r.seq, r.hlc));
+        Ok(())
+    })
+    .expect("reads the log");
+    rows.sort();
+    let seqs: Vec<u64> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(
+        seqs,
+        (1..=4).collect::<Vec<_>>(),
+        "one gapless sequence across sessions"
+    );
+    assert!(
+        rows.windows(2).all(|w| w[0].1 < w[1].1),
+        "timestamps strictly increase with the sequence: {rows:?}"
+    );
+}
