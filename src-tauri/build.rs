@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "open_contact",
     "set_auto_lock",
     "set_server_url",
+    "directory_refresh",
+    "set_directory_key",
     "vault_state",
     "vault_create",
     "vault_unlock",

@@ -7,7 +7,9 @@ use teduh_core::settings::Language;
 use teduh_directory::index::Query;
 use teduh_directory::model::Category;
 
-use crate::ipc::{AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, ServerStatus};
+use crate::ipc::{
+    AppInfo, DirectoryEntryView, DirectoryQuery, DirectoryRefresh, IpcError, ServerStatus,
+};
 use crate::state::AppState;
 
 /// Version, data directory, schema and server of this installation.
@@ -128,4 +130,69 @@ pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<
     }
     let saved = state.update_settings(|s| s.server_url = (!url.is_empty()).then_some(url))?;
     Ok(saved.server_url)
+}
+
+/// Fetches the organisation's newest directory bundle when online (conditional request) and
+/// applies it if it is signed by the configured directory key and newer than the current one.
+/// A refused bundle leaves the current directory in place.
+#[tauri::command(async)]
+pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh, IpcError> {
+    use teduh_client::DirectoryFetch;
+    let Some(url) = state.server_url()? else {
+        return Ok(DirectoryRefresh::NoServer);
+    };
+    let settings = state.settings()?;
+    let Some(key) = settings.directory_key.as_deref() else {
+        return Ok(DirectoryRefresh::NoKey);
+    };
+    let key = teduh_directory::bundle::parse_public_key(key)
+        .map_err(|e| IpcError::new("InvalidDirectoryKey", e.to_string()))?;
+    let fetched = teduh_client::ServerClient::new(&url)
+        .directory(settings.directory_etag.as_deref())
+        .map_err(|e| IpcError::new("ServerUnreachable", e.to_string()))?;
+    let version = state.with_directory(|d| d.version())?;
+    match fetched {
+        DirectoryFetch::NotModified => Ok(DirectoryRefresh::Current { version }),
+        DirectoryFetch::NotPublished => Ok(DirectoryRefresh::NotPublished { version }),
+        DirectoryFetch::Bundle { body, etag } => {
+            let signed: teduh_directory::bundle::SignedBundle = serde_json::from_slice(&body)
+                .map_err(|e| {
+                    IpcError::new(
+                        "DirectoryBundleRefused",
+                        format!("not a signed bundle: {e}"),
+                    )
+                })?;
+            let applied = state.with_directory(|d| Ok(d.apply_signed(&signed, &key)))?;
+            match applied {
+                Ok(v) => {
+                    state.update_settings(|s| s.directory_etag = etag)?;
+                    Ok(DirectoryRefresh::Updated { version: v })
+                }
+                // Same or older than ours: nothing to do; remember the ETag so we stop asking.
+                Err(teduh_directory::index::IndexError::Bundle(
+                    teduh_directory::bundle::BundleError::NotNewer { .. },
+                )) => {
+                    state.update_settings(|s| s.directory_etag = etag)?;
+                    Ok(DirectoryRefresh::Current { version })
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+/// Saves the organisation's directory key (64 hex digits, from `teduh-server admin directory
+/// publish`); an empty string clears it.
+#[tauri::command(async)]
+pub fn set_directory_key(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
+    let key = key.trim().to_lowercase();
+    if !key.is_empty() {
+        teduh_directory::bundle::parse_public_key(&key)
+            .map_err(|e| IpcError::new("InvalidDirectoryKey", e.to_string()))?;
+    }
+    state.update_settings(|s| {
+        s.directory_key = (!key.is_empty()).then_some(key);
+        s.directory_etag = None;
+    })?;
+    Ok(())
 }

@@ -561,3 +561,32 @@ impl HomeToday {
         Ok(home)
     }
 }
+
+/// What a directory refresh did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum DirectoryRefresh {
+    /// No server configured: the directory on this device stays as it is.
+    NoServer,
+    /// No organisation directory key configured: bundles cannot be verified, none is applied.
+    NoKey,
+    /// Nothing published yet.
+    NotPublished {
+        /// Version in use.
+        #[ts(type = "number | null")]
+        version: Option<u64>,
+    },
+    /// The device already has the newest bundle.
+    Current {
+        /// Version in use.
+        #[ts(type = "number | null")]
+        version: Option<u64>,
+    },
+    /// A newer bundle was verified and applied.
+    Updated {
+        /// The new version.
+        #[ts(type = "number")]
+        version: u64,
+    },
+}

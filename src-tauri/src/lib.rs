@@ -28,6 +28,8 @@ pub fn register<R: Runtime>(
             commands::open_contact,
             commands::set_auto_lock,
             commands::set_server_url,
+            commands::directory_refresh,
+            commands::set_directory_key,
             vault_commands::vault_state,
             vault_commands::vault_create,
             vault_commands::vault_unlock,

@@ -4,6 +4,7 @@
 //! purpose: the desktop app calls it from async Tauri commands (which run on a worker thread) and
 //! the CLI is synchronous; no async runtime is needed on devices.
 
+use std::io::Read as _;
 use std::time::Duration;
 
 use teduh_protocol::{ApiError, HealthReport, ServerVersion};
@@ -29,6 +30,25 @@ pub enum ClientError {
         url: String,
         /// What was wrong.
         detail: String,
+    },
+}
+
+/// A directory bundle larger than this is refused (5,000 entries are about 3 MB).
+pub const MAX_DIRECTORY_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The answer to a conditional directory request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectoryFetch {
+    /// The device's copy is current (HTTP 304).
+    NotModified,
+    /// The organisation has not published a directory yet.
+    NotPublished,
+    /// A bundle (unverified bytes) and its ETag for the next request.
+    Bundle {
+        /// The signed bundle file as served.
+        body: Vec<u8>,
+        /// The ETag to send next time.
+        etag: Option<String>,
     },
 }
 
@@ -72,6 +92,52 @@ impl ServerClient {
             });
         }
         Ok(v)
+    }
+
+    /// `GET /v1/directory` with `If-None-Match`: the newest signed directory bundle, unless the
+    /// device already has it. The body is returned unverified; the caller verifies its signature.
+    ///
+    /// Fails when the server is unreachable or answers with an error.
+    pub fn directory(&self, etag: Option<&str>) -> Result<DirectoryFetch, ClientError> {
+        let url = format!("{}/v1/directory", self.base);
+        let mut req = self.agent.get(&url);
+        if let Some(tag) = etag {
+            req = req.set("If-None-Match", tag);
+        }
+        match req.call() {
+            Ok(resp) if resp.status() == 304 => Ok(DirectoryFetch::NotModified),
+            Ok(resp) => {
+                let etag = resp.header("ETag").map(str::to_owned);
+                let mut body = Vec::new();
+                resp.into_reader()
+                    .take(MAX_DIRECTORY_BYTES)
+                    .read_to_end(&mut body)
+                    .map_err(|e| ClientError::Unreachable {
+                        url: url.clone(),
+                        detail: e.to_string(),
+                    })?;
+                Ok(DirectoryFetch::Bundle { body, etag })
+            }
+            Err(ureq::Error::Status(404, resp)) => match resp.into_json::<ApiError>() {
+                Ok(api) if api.code == "NoDirectory" => Ok(DirectoryFetch::NotPublished),
+                Ok(api) => Err(ClientError::Api(api)),
+                Err(e) => Err(ClientError::Unexpected {
+                    url,
+                    detail: e.to_string(),
+                }),
+            },
+            Err(ureq::Error::Status(_, resp)) => match resp.into_json::<ApiError>() {
+                Ok(api) => Err(ClientError::Api(api)),
+                Err(e) => Err(ClientError::Unexpected {
+                    url,
+                    detail: e.to_string(),
+                }),
+            },
+            Err(ureq::Error::Transport(t)) => Err(ClientError::Unreachable {
+                url,
+                detail: t.to_string(),
+            }),
+        }
     }
 
     fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {

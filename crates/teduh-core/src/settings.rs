@@ -49,6 +49,11 @@ pub struct Settings {
     pub server_url: Option<String>,
     /// Minutes of inactivity after which the vault locks itself.
     pub auto_lock_minutes: u32,
+    /// The organisation's directory signing key (Ed25519 public key, hex): only bundles signed
+    /// by it replace the directory on this device.
+    pub directory_key: Option<String>,
+    /// ETag of the directory bundle in use, for conditional requests.
+    pub directory_etag: Option<String>,
 }
 
 impl Default for Settings {
@@ -57,6 +62,8 @@ impl Default for Settings {
             language: Language::Indonesian,
             server_url: None,
             auto_lock_minutes: 5,
+            directory_key: None,
+            directory_etag: None,
         }
     }
 }

@@ -121,6 +121,24 @@ impl SignedBundle {
     }
 }
 
+/// Parses an organisation's directory key given as 64 hex digits.
+///
+/// Fails with [`BundleError::Malformed`] for anything that is not a valid Ed25519 public key.
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, BundleError> {
+    let bytes =
+        unhex(text.trim()).ok_or_else(|| BundleError::Malformed("the key is not hex".into()))?;
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| BundleError::Malformed("the key must be 32 bytes (64 hex digits)".into()))?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| BundleError::Malformed("not a valid Ed25519 public key".into()))
+}
+
+/// The key as 64 hex digits, as admins copy it into devices.
+pub fn public_key_hex(key: &VerifyingKey) -> String {
+    hex(key.as_bytes())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -195,6 +213,14 @@ mod tests {
             }),
             "a replayed bundle must not replace the current one"
         );
+    }
+
+    #[test]
+    fn public_keys_round_trip_through_hex_and_garbage_is_refused() {
+        let k = key(3).verifying_key();
+        assert_eq!(parse_public_key(&public_key_hex(&k)), Ok(k));
+        assert!(parse_public_key("abcd").is_err(), "too short");
+        assert!(parse_public_key(&"zz".repeat(32)).is_err(), "not hex");
     }
 
     #[test]

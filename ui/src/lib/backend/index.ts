@@ -10,6 +10,7 @@ import type { OpenView } from './bindings/OpenView';
 import type { PhoneView } from './bindings/PhoneView';
 
 import type { ClientRow } from './bindings/ClientRow';
+import type { DirectoryRefresh } from './bindings/DirectoryRefresh';
 import type { HomeToday } from './bindings/HomeToday';
 import type { InstrumentView } from './bindings/InstrumentView';
 import type { ScreeningView } from './bindings/ScreeningView';
@@ -17,7 +18,7 @@ import type { UnlockView } from './bindings/UnlockView';
 import type { VaultStateView } from './bindings/VaultStateView';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, RiskLevel } from './domain';
 
-export type { ClientRow, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
+export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type * from './domain';
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
@@ -153,4 +154,12 @@ export function caseOpen(client: string, details: CaseDetails): Promise<string> 
 
 export function riskRecord(caseId: string, level: RiskLevel, reason: string): Promise<void> {
   return call<void>('risk_record', { case: caseId, level, reason });
+}
+
+export function directoryRefresh(): Promise<DirectoryRefresh> {
+  return call<DirectoryRefresh>('directory_refresh');
+}
+
+export function setDirectoryKey(key: string): Promise<void> {
+  return call<void>('set_directory_key', { key });
 }

@@ -276,6 +276,17 @@ export const id = {
   'case.recordRisk': 'Catat penilaian risiko',
   'case.riskReason': 'Alasan',
   'today.recent': 'Klien terakhir',
+  'settings.directoryKey': 'Kunci tanda tangan direktori organisasi (64 digit heksadesimal)',
+  'settings.directoryKeyHint': 'Diberikan oleh admin. Hanya direktori yang ditandatangani kunci ini yang diterima.',
+  'directory.refresh': 'Perbarui dari server',
+  'directory.refresh.noServer': 'Belum ada server: direktori di perangkat ini tetap dipakai.',
+  'directory.refresh.noKey': 'Kunci direktori organisasi belum diatur (Pengaturan).',
+  'directory.refresh.notPublished': 'Organisasi belum menerbitkan direktori.',
+  'directory.refresh.current': 'Direktori sudah terbaru (versi {version}).',
+  'directory.refresh.updated': 'Direktori diperbarui ke versi {version}.',
+  'error.DirectoryBundleRefused': 'Direktori dari server ditolak (tanda tangan tidak sah atau versi lama). Direktori yang ada tetap dipakai.',
+  'error.InvalidDirectoryKey': 'Kunci direktori tidak sah: harus 64 digit heksadesimal.',
+  'error.ServerUnreachable': 'Server tidak dapat dihubungi. Coba lagi saat ada sambungan.',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -556,6 +567,17 @@ export const en: Catalogue = {
   'case.recordRisk': 'Record a risk assessment',
   'case.riskReason': 'Reason',
   'today.recent': 'Recent clients',
+  'settings.directoryKey': 'Organisation directory signing key (64 hex digits)',
+  'settings.directoryKeyHint': 'Given by your administrator. Only directories signed with this key are accepted.',
+  'directory.refresh': 'Update from the server',
+  'directory.refresh.noServer': 'No server yet: the directory on this device stays in use.',
+  'directory.refresh.noKey': 'The organisation directory key is not set (Settings).',
+  'directory.refresh.notPublished': 'Your organisation has not published a directory yet.',
+  'directory.refresh.current': 'The directory is up to date (version {version}).',
+  'directory.refresh.updated': 'The directory was updated to version {version}.',
+  'error.DirectoryBundleRefused': 'The directory from the server was refused (invalid signature or older version). The current directory stays in use.',
+  'error.InvalidDirectoryKey': 'Invalid directory key: it must be 64 hex digits.',
+  'error.ServerUnreachable': 'The server cannot be reached. Try again when you are connected.',
 };
 
 export const catalogues = { id, en } as const;
