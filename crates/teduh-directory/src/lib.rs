@@ -10,6 +10,8 @@
 //! - [`io`]: CSV and JSON import/export for admins, with line-numbered validation errors.
 //! - [`index::DirectoryIndex`]: the device's offline copy in SQLite with FTS5 search that ignores
 //!   case and accents, filters by category, region and "open now".
+//! - [`publish`]: the admin side: read and validate a file, keep the signing key, sign the next
+//!   version.
 //! - [`seed`]: the bundle shipped with the app, from published sources only.
 //!
 //! It is its own crate (not part of `teduh-core`) because the server's admin tooling needs the same
@@ -20,4 +22,5 @@ pub mod hours;
 pub mod index;
 pub mod io;
 pub mod model;
+pub mod publish;
 pub mod seed;
