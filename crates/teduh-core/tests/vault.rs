@@ -117,6 +117,15 @@ fn a_wrong_passphrase_is_a_distinct_error_and_changes_nothing() {
         "distinct error, got {err}"
     );
     assert!(!v.is_unlocked(), "still locked");
+    v.unlock(PASS).expect("unlocks");
+    assert!(
+        matches!(v.unlock("salah lagi"), Err(VaultError::WrongPassphrase)),
+        "wrong again"
+    );
+    assert!(
+        v.is_unlocked(),
+        "a wrong attempt does not lock an unlocked vault either"
+    );
     drop(v);
     assert_eq!(
         std::fs::read(db_path(tmp.path())).expect("read db"),

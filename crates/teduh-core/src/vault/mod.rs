@@ -431,7 +431,8 @@ impl Vault {
     /// open the vault. Damaged client records do not fail the unlock: they are listed in the
     /// report and reading them gives [`VaultError::Integrity`].
     pub fn unlock(&mut self, passphrase: &str) -> Result<UnlockReport, VaultError> {
-        self.unlocked = None;
+        // Nothing changes until everything succeeded: a wrong passphrase typed into an already
+        // unlocked vault leaves it as it was.
         let started = Instant::now();
         let (x25519, signing) = open_secrets(&self.ident, passphrase)?;
         let kdf_time = started.elapsed();
