@@ -185,13 +185,37 @@ fn sealed_box_key(shared: &[u8; 32], eph: &PublicKey, recipient: &PublicKey) -> 
 }
 
 /// Wraps `inner` to `recipient`'s X25519 public key: `ephemeral public key (32) || envelope`.
+///
+/// Layout (version 1, frozen by the golden vector in this module's tests): the ephemeral X25519
+/// public key (32 bytes), then an envelope sealed with `HKDF-SHA256(salt = ephemeral public ||
+/// recipient public, ikm = X25519 shared secret, info = "teduh/key-envelope/v1")`, key id = the
+/// first 16 bytes of the ephemeral public key, holding `inner key id (16) || inner key (32)`.
 pub fn seal_to(recipient: &PublicKey, context: &[u8], inner: &DataKey) -> Vec<u8> {
-    let eph = StaticSecret::random_from_rng(OsRng);
+    seal_to_with(
+        StaticSecret::random_from_rng(OsRng),
+        fresh_nonce(),
+        recipient,
+        context,
+        inner,
+    )
+}
+
+/// [`seal_to`] with a given ephemeral secret and nonce (fixed only in golden vectors).
+fn seal_to_with(
+    eph: StaticSecret,
+    nonce: [u8; NONCE_LEN],
+    recipient: &PublicKey,
+    context: &[u8],
+    inner: &DataKey,
+) -> Vec<u8> {
     let eph_pub = PublicKey::from(&eph);
     let shared = eph.diffie_hellman(recipient);
     let k = sealed_box_key(shared.as_bytes(), &eph_pub, recipient);
+    let mut pt = Zeroizing::new(Vec::with_capacity(48));
+    pt.extend_from_slice(&inner.id.0);
+    pt.extend_from_slice(inner.key.as_ref());
     let mut out = eph_pub.as_bytes().to_vec();
-    out.extend_from_slice(&k.wrap(context, inner));
+    out.extend_from_slice(&envelope::seal(&k.sealing(), nonce, context, &pt));
     out
 }
 
@@ -235,6 +259,33 @@ mod tests {
             "a box moved to another context must not open"
         );
     }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn the_key_envelope_format_matches_its_golden_vector() {
+        // Frozen: cross-checked once against Python's `cryptography` (X25519, HKDF, AESGCM).
+        let recipient = StaticSecret::from([0x42u8; 32]);
+        let inner = DataKey::from_parts(KeyId([0x11; 16]), Zeroizing::new([0x22; 32]));
+        let boxed = seal_to_with(
+            StaticSecret::from([0x07u8; 32]),
+            [0x33; 12],
+            &PublicKey::from(&recipient),
+            b"team-key",
+            &inner,
+        );
+        assert_eq!(
+            hex(&boxed),
+            GOLDEN_KEY_BOX,
+            "the key envelope layout must never change"
+        );
+        let opened = open_sealed(&recipient, b"team-key", &boxed).expect("golden box opens");
+        assert_eq!(opened.id, inner.id, "the wrapped key id comes back");
+    }
+
+    const GOLDEN_KEY_BOX: &str = "13be4feaeaf204c7fd3358fc9c00721881d174278128227ec674f37f7fe97b6d0113be4feaeaf204c7fd3358fc9c007218333333333333333333333333893f5704d444db02a4dc510e43a5082990403f0796444117f8b8baaca77f67523d7b1b882b69ee3152e866577051111c5da4053e78e647913df33e6ee11a8715";
 
     #[test]
     fn the_same_passphrase_and_salt_give_the_same_kek() {
