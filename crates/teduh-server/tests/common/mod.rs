@@ -278,6 +278,8 @@ impl PgCluster {
                 ["-c", "fsync=off", "-c", "synchronous_commit=off"]
             })
             .args(["-c", "max_connections=300", "-c", "shared_buffers=256MB"])
+            // Production-like WAL sizing: fewer forced checkpoints under bulk ingest.
+            .args(["-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=15min"])
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)
