@@ -11,7 +11,17 @@
 //! - [`router`]: the axum router with every HTTP endpoint ([`router::AppState`],
 //!   [`router::Settings`]); record pages use [`teduh_protocol::sync`].
 //! - [`auth`]: verifiers, tokens, invitation codes, rate limiting; [`admin`]: the
-//!   `teduh-server admin ...` commands; [`metrics`]: Prometheus counters.
+//!   `teduh-server admin ...` commands; [`metrics`]: Prometheus counters; [`openapi`]: the
+//!   document served at `/openapi.json`.
+//!
+//! Entry points: [`serve`] (default settings), [`serve_with`] (explicit [`router::AppState`])
+//! and, with the default `tls` feature, `serve_tls` (HTTPS with rustls).
+//!
+//! Ordering guarantee of the record log: a push assigns team sequences while holding the team's
+//! write lock until commit (the single SQLite writer; `SELECT ... FOR UPDATE` on the team row in
+//! PostgreSQL), so committed sequences are always a gapless prefix and a reader's cursor can never
+//! pass a record that commits later. `tests/contract.rs` checks it with concurrent writers and
+//! readers on both backends.
 
 pub mod admin;
 pub mod auth;
