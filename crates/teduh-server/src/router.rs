@@ -919,7 +919,9 @@ async fn pull(
     let budget = q
         .budget
         .unwrap_or(DEFAULT_PULL_BUDGET)
-        .clamp(1024, state.settings.limits.max_pull_bytes);
+        // Not `clamp`: it panics if a configured maximum were below the floor.
+        .min(state.settings.limits.max_pull_bytes)
+        .max(1024);
     let page = state
         .storage
         .pull(team, q.after, budget as usize, MAX_PULL_RECORDS)
