@@ -8,7 +8,8 @@
 //!
 //! [`apply`] folds one record into the materialised tables (`entities`, `entity_fields`,
 //! `client_keys`) by copying envelopes, never decrypting: each field keeps the envelope of the
-//! record with the greatest `(hlc, device_id)` (last writer wins per field). Because the fold is
+//! record with the greatest `(rank, hlc, device_id)` (last writer wins per field; a finalising
+//! record outranks ordinary edits, so finalised text stays final). Because the fold is
 //! commutative, [`rebuild`] (empty the tables, replay the log) yields byte-identical tables, which
 //! [`dump_state`] makes checkable.
 
@@ -18,6 +19,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::hlc::Hlc;
 use crate::ids::{hex, ClientId, DeviceId, EntityId, KeyId, TeamId};
+
+/// The field whose presence makes a record a finalisation (see [`apply`]).
+pub const FINALISED_FIELD: &str = "finalised_at";
 
 /// What a record is about. The kind is part of every envelope's associated data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -337,12 +341,16 @@ pub fn apply(conn: &Connection, r: &RecordRow) -> Result<(), RecordError> {
             seq_i64(r.seq),
         ])?;
     }
+    // A finalising record outranks every ordinary edit of the same fields (schema 3).
+    let rank = i64::from(fields.iter().any(|(n, _)| *n == FINALISED_FIELD));
     let mut st = conn.prepare_cached(
-        "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value, rank)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc,
-             device_id = excluded.device_id, seq = excluded.seq, value = excluded.value
-         WHERE (excluded.hlc, excluded.device_id) > (entity_fields.hlc, entity_fields.device_id)",
+             device_id = excluded.device_id, seq = excluded.seq, value = excluded.value,
+             rank = excluded.rank
+         WHERE (excluded.rank, excluded.hlc, excluded.device_id)
+             > (entity_fields.rank, entity_fields.hlc, entity_fields.device_id)",
     )?;
     for (name, env) in fields {
         st.execute(params![
@@ -351,7 +359,8 @@ pub fn apply(conn: &Connection, r: &RecordRow) -> Result<(), RecordError> {
             r.hlc.to_i64(),
             &r.device.0[..],
             seq_i64(r.seq),
-            env
+            env,
+            rank
         ])?;
     }
     Ok(())
@@ -518,5 +527,69 @@ mod tests {
             decode_payload(&enc[..enc.len() - 1]).is_none(),
             "truncation is malformed"
         );
+    }
+
+    fn note_record(seq: u64, hlc: u64, op: Op, fields: &[(&str, &[u8])]) -> RecordRow {
+        RecordRow {
+            device: DeviceId([1; 16]),
+            seq,
+            hlc: Hlc(hlc),
+            kind: RecordKind::Note,
+            op,
+            entity: EntityId([2; 16]),
+            client: ClientId([3; 16]),
+            parent: None,
+            key_id: KeyId([4; 16]),
+            payload: encode_payload(
+                &fields
+                    .iter()
+                    .map(|(n, v)| ((*n).to_owned(), v.to_vec()))
+                    .collect::<Vec<_>>(),
+            ),
+            signature: vec![],
+        }
+    }
+
+    #[test]
+    fn finalised_text_wins_over_earlier_and_later_edits_in_any_arrival_order() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let records = [
+            note_record(1, 10, Op::Create, &[("narrative", b"draft")]),
+            note_record(2, 20, Op::Update, &[("narrative", b"edited")]),
+            note_record(
+                3,
+                30,
+                Op::Update,
+                &[("narrative", b"edited"), (FINALISED_FIELD, b"t")],
+            ),
+            // An edit made after finalisation (e.g. on a device that had not synced yet).
+            note_record(4, 40, Op::Update, &[("narrative", b"too late")]),
+        ];
+        let orders = [
+            [0, 1, 2, 3],
+            [3, 2, 1, 0],
+            [0, 3, 1, 2],
+            [2, 3, 0, 1],
+            [1, 0, 3, 2],
+        ];
+        for (i, order) in orders.iter().enumerate() {
+            let store =
+                crate::store::LocalStore::open(&tmp.path().join(format!("{i}.db"))).expect("store");
+            for &k in order {
+                apply(store.connection(), &records[k]).expect("applies");
+            }
+            let v: Vec<u8> = store
+                .connection()
+                .query_row(
+                    "SELECT value FROM entity_fields WHERE field = 'narrative'",
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("narrative");
+            assert_eq!(
+                v, b"edited",
+                "order {order:?}: the finalised text must stay final"
+            );
+        }
     }
 }

@@ -16,6 +16,7 @@ pub const APPLICATION_ID: i32 = 0x5444_5548;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0001_init.sql"),
     include_str!("../../../migrations/client/0002_vault.sql"),
+    include_str!("../../../migrations/client/0003_final_rank.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -302,10 +302,11 @@ impl Batch<'_> {
         if self.is_finalised(note)? {
             return Err(VaultError::NoteFinalised(note));
         }
-        let meta = self
-            .reader()
-            .expect(note.into(), RecordKind::Note, "note")?;
-        let mut f = Map::new();
+        let mut r = self.reader();
+        let meta = r.expect(note.into(), RecordKind::Note, "note")?;
+        // The finalising record re-seals the whole content: with its higher rank it then wins
+        // over any edit, earlier or later, that reaches another device (see records::apply).
+        let mut f = r.fields(note.into(), &meta)?;
         f.insert(FINALISED_AT.into(), serde_json::json!(Utc::now()));
         f.insert(FINALISED_BY.into(), serde_json::json!(self.ident.member));
         self.append(

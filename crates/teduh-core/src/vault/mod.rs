@@ -55,7 +55,7 @@ use read::Reader;
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 const KDF_ALGORITHM: &str = "argon2id-v19";
-const FINALISED_AT: &str = "finalised_at";
+const FINALISED_AT: &str = records::FINALISED_FIELD;
 const FINALISED_BY: &str = "finalised_by";
 const AUTHOR: &str = "author";
 
