@@ -8,7 +8,8 @@
 //!   secrets. A wrong passphrase is [`VaultError::WrongPassphrase`] and changes nothing.
 //!   [`Vault::change_passphrase`] re-wraps those two secrets only.
 //! - The team key is sealed to the member's X25519 key; each client has its own random data key
-//!   wrapped under the team key (delete it and that client's records are unreadable everywhere).
+//!   wrapped under the team key: the basis for erasing one client by destroying its key (the
+//!   erasure operation itself, which must also reach the log and other devices, is not built yet).
 //! - Every write goes through [`Vault::batch`]: one SQLite transaction appends signed records to
 //!   the log and applies them to the materialised tables (see [`crate::records`]), then commits
 //!   durably (WAL, `synchronous=FULL`).
