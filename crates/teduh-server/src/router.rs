@@ -44,6 +44,9 @@ pub struct Settings {
     pub auth_burst: u32,
     /// Authentication requests per second refilled per IP.
     pub auth_per_second: f64,
+    /// A request body that makes no progress for this long is abandoned (408 BodyTimeout):
+    /// slow links are fine, dead ones must not hold a connection and its buffer forever.
+    pub body_idle_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -60,6 +63,7 @@ impl Default for Settings {
             token_ttl_secs: 365 * 24 * 3600,
             auth_burst: 30,
             auth_per_second: 1.0,
+            body_idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -197,6 +201,10 @@ pub fn router(state: AppState) -> Router {
         .layer(json_limit)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idle_body_timeout,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
@@ -221,6 +229,66 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         tracing::debug!(%method, %route, status, ms = elapsed.as_millis() as u64, "request");
     }
     resp
+}
+
+/// The error text an idle body ends with (recognised when mapping body rejections).
+const BODY_IDLE: &str = "the request body made no progress";
+
+async fn idle_body_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = Body::new(IdleBody {
+        inner: body,
+        idle: state.settings.body_idle_timeout,
+        timer: Box::pin(tokio::time::sleep(state.settings.body_idle_timeout)),
+    });
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// A body that fails when no frame arrives for `idle` (the timer restarts on every frame).
+struct IdleBody {
+    inner: Body,
+    idle: Duration,
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for IdleBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        use std::future::Future as _;
+        use std::task::Poll;
+        match std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                let deadline = tokio::time::Instant::now() + self.idle;
+                self.timer.as_mut().reset(deadline);
+                Poll::Ready(frame)
+            }
+            Poll::Pending => match self.timer.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(axum::Error::new(BODY_IDLE)))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+fn body_timeout() -> HttpError {
+    HttpError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "BodyTimeout",
+        "the request body stopped arriving; send it again",
+    )
 }
 
 async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -275,6 +343,7 @@ where
                     "UnsupportedContentType",
                     "send the body as application/json",
                 ),
+                _ if rej.body_text().contains(BODY_IDLE) => body_timeout(),
                 _ => HttpError::new(StatusCode::BAD_REQUEST, "MalformedBody", rej.body_text()),
             }),
         }
@@ -837,6 +906,8 @@ async fn push(
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             body_too_large()
+        } else if e.body_text().contains(BODY_IDLE) {
+            body_timeout()
         } else {
             HttpError::new(StatusCode::BAD_REQUEST, "MalformedBody", e.body_text())
         }

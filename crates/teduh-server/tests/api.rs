@@ -1160,3 +1160,68 @@ async fn the_directory_is_served_with_an_etag_and_answers_not_modified() {
         "an older ETag gets the new bundle"
     );
 }
+
+/// A body that sends one chunk and then nothing, like a phone that lost its signal mid-upload.
+struct Stalled {
+    first: Option<axum::body::Bytes>,
+}
+
+impl http_body::Body for Stalled {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match self.first.take() {
+            Some(b) => std::task::Poll::Ready(Some(Ok(http_body::Frame::data(b)))),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_abandoned_with_a_timeout_code() {
+    let api = Api::new(Settings {
+        body_idle_timeout: std::time::Duration::from_millis(200),
+        ..test_settings()
+    })
+    .await;
+    let (sup, cou) = api.team_with_epoch("T").await;
+    let page = PushPage {
+        records: vec![rec(cou.device_id, 1, &[1u8; 1000])],
+    }
+    .encode();
+    let half = axum::body::Bytes::copy_from_slice(&page[..page.len() / 2]);
+    for (uri, ct) in [
+        (
+            format!("/v1/teams/{}/records", cou.team_id),
+            "application/octet-stream",
+        ),
+        ("/v1/register".to_owned(), "application/json"),
+    ] {
+        let req = Request::post(&uri)
+            .header("authorization", format!("Bearer {}", cou.token))
+            .header("content-type", ct)
+            .body(Body::new(Stalled {
+                first: Some(half.clone()),
+            }))
+            .expect("request");
+        let resp = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            api.app.clone().oneshot(req),
+        )
+        .await
+        .expect("the server gives up on its own, well before the test does")
+        .expect("infallible");
+        assert_eq!(resp.status(), StatusCode::REQUEST_TIMEOUT, "{uri}");
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        let v: Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(v["code"], "BodyTimeout", "{uri}");
+    }
+    assert!(
+        api.pull_all(cou.team_id, &sup.token).await.is_empty(),
+        "nothing stored"
+    );
+}
