@@ -127,8 +127,8 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database_every_time() {
                 break;
             }
         }
-        // Kill somewhere in the next 0-40 ms of writing (commits take ~1-5 ms each).
-        let delay = u64::from(OsRng.next_u32() % 40_000);
+        // Kill somewhere in the next 0-60 ms of writing (commits take ~1-5 ms each).
+        let delay = u64::from(OsRng.next_u32() % 60_000);
         std::thread::sleep(Duration::from_micros(delay));
         child.kill().expect("SIGKILL");
         let status = child.wait().expect("reaped");

@@ -173,9 +173,13 @@ fn changing_the_passphrase_rewraps_keys_and_keeps_data() {
 fn the_vault_locks_itself_after_the_idle_timeout() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut v = new_vault(tmp.path());
-    v.set_idle_timeout(Some(Duration::from_millis(50)));
+    v.set_idle_timeout(Some(Duration::from_millis(300)));
     v.list_clients().expect("fresh activity");
-    std::thread::sleep(Duration::from_millis(120));
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(
+        !v.is_unlocked(),
+        "past the timeout the vault reports itself locked"
+    );
     assert!(
         matches!(v.list_clients(), Err(VaultError::Locked)),
         "an idle vault must lock itself"

@@ -488,9 +488,11 @@ impl Vault {
         self.unlocked.is_some() && !self.idle_expired()
     }
 
-    /// Sets the idle time after which the vault locks itself (`None`: never).
+    /// Sets the idle time after which the vault locks itself (`None`: never). Counts as
+    /// activity, so a shorter timeout never locks the vault at the moment it is chosen.
     pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
         self.idle_timeout = timeout;
+        self.last_activity = Instant::now();
     }
 
     /// Locks the vault if it has been idle longer than the timeout; returns whether it is now
