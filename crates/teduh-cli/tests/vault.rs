@@ -143,6 +143,24 @@ fn a_script_can_init_add_a_client_write_a_note_screen_and_export() {
         x["screenings"][0]["result"]["total"], 8,
         "screening exported with its score"
     );
+
+    // Nothing the script wrote is on disk in clear (database, WAL, settings, anything else).
+    for entry in std::fs::read_dir(&data).expect("data dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        for secret in [
+            "Rina Sintetis",
+            "Ibu menelepon",
+            "Sesi pertama",
+            "800 0000 0001",
+        ] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds {secret:?} in clear",
+                path.display()
+            );
+        }
+    }
 }
 
 #[test]
