@@ -37,6 +37,17 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 72)]
         expires_in_hours: u32,
     },
+    /// List invitations (codes are not kept, only whether each is open, used or expired).
+    ListInvitations {
+        /// Team name or id.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Make an unused invitation expire now (e.g. a code sent to the wrong number).
+    RevokeInvitation {
+        /// Invitation id (see list-invitations).
+        invitation: u64,
+    },
     /// List a team's members.
     ListMembers {
         /// Team name or id.
@@ -165,6 +176,34 @@ pub async fn run(
                 team.name,
                 role.as_str()
             )?;
+        }
+        AdminCommand::ListInvitations { team } => {
+            let team = match team {
+                Some(t) => Some(find_team(storage, &t).await?.id),
+                None => None,
+            };
+            for i in storage.invitations(team).await? {
+                let state = match i.used_at {
+                    Some(_) => "used",
+                    None if i.expires_at <= now => "expired",
+                    None => "open",
+                };
+                writeln!(
+                    out,
+                    "{}\tteam {}\t{}\t{state}\texpires at {}",
+                    i.id,
+                    i.team_id,
+                    i.role.as_str(),
+                    i.expires_at
+                )?;
+            }
+        }
+        AdminCommand::RevokeInvitation { invitation } => {
+            storage
+                .revoke_invitation(invitation, now)
+                .await
+                .context("cannot revoke the invitation")?;
+            writeln!(out, "invitation {invitation} revoked")?;
         }
         AdminCommand::ListMembers { team } => {
             let team = find_team(storage, &team).await?;

@@ -391,6 +391,19 @@ fn admin_commands_refuse_a_missing_organisation_unknown_teams_and_roles() {
         .output()
         .expect("runs");
     assert!(!out.status.success(), "an unknown role is refused");
+
+    let store = sqlite_store(tmp.path());
+    admin(&store, &["create-team", "Ende"]);
+    admin(&store, &["invite", "--team", "Ende", "--role", "outreach"]);
+    let listed = admin(&store, &["list-invitations", "--team", "Ende"]);
+    assert!(listed.contains("outreach\topen"), "{listed}");
+    let id = listed.split('\t').next().expect("id").to_owned();
+    assert!(admin(&store, &["revoke-invitation", &id]).contains("revoked"));
+    let listed = admin(&store, &["list-invitations"]);
+    assert!(
+        listed.contains("outreach\texpired"),
+        "a revoked code shows as expired: {listed}"
+    );
 }
 
 /// HTTPS with a self-signed certificate made by the openssl command line tool.

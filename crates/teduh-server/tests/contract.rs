@@ -54,6 +54,7 @@ contract!(
     teams_do_not_see_each_others_records,
     directory_bundles_only_move_forward,
     after_a_restore_new_records_land_above_every_old_cursor,
+    a_revoked_invitation_can_no_longer_be_used,
 );
 
 const NOW: i64 = 1_800_000_000;
@@ -786,4 +787,42 @@ async fn after_a_restore_new_records_land_above_every_old_cursor(s: Arc<dyn Stor
     assert_eq!(page.records[0].team_seq, 1002);
     let all = s.pull(t.team, 0, 1 << 20, 100).await.expect("pull");
     assert_eq!(all.records.len(), 2, "a gap in team sequences is harmless");
+}
+
+async fn a_revoked_invitation_can_no_longer_be_used(s: Arc<dyn Storage>) {
+    let team = s.create_team("T".into(), NOW).await.expect("team");
+    let id = s
+        .create_invitation(NewInvitation {
+            team_id: team.id,
+            role: Role::Counselor,
+            code_hash: hash("sent-to-the-wrong-number"),
+            created_at: NOW,
+            expires_at: NOW + 3600,
+        })
+        .await
+        .expect("invitation");
+    let listed = s.invitations(Some(team.id)).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].id, listed[0].role, listed[0].used_at),
+        (id, Role::Counselor, None)
+    );
+    s.revoke_invitation(id, NOW).await.expect("revoke");
+    let late = s
+        .register(registration("sent-to-the-wrong-number", "x"), NOW)
+        .await;
+    assert!(
+        matches!(late, Err(StorageError::InvitationExpired)),
+        "a revoked code is refused: {late:?}"
+    );
+    let missing = s.revoke_invitation(id + 100, NOW).await;
+    assert!(
+        matches!(missing, Err(StorageError::NotFound(_))),
+        "{missing:?}"
+    );
+    assert!(s
+        .invitations(Some(team.id + 1))
+        .await
+        .expect("list")
+        .is_empty());
 }

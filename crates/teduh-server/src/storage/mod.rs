@@ -146,6 +146,23 @@ pub struct NewInvitation {
     pub expires_at: i64,
 }
 
+/// An invitation as listed by the admin CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Invitation id.
+    pub id: u64,
+    /// The team it joins.
+    pub team_id: u64,
+    /// The role it grants.
+    pub role: Role,
+    /// Unix seconds of creation.
+    pub created_at: i64,
+    /// Unix seconds of expiry.
+    pub expires_at: i64,
+    /// Unix seconds of use, if used.
+    pub used_at: Option<i64>,
+}
+
 /// A device to create, with the hash of its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
@@ -286,6 +303,15 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Stores an invitation. Fails with `NotFound("team")`.
     fn create_invitation(&self, inv: NewInvitation) -> BoxFuture<'_, Result<u64, StorageError>>;
+
+    /// Invitations, of one team or all, by id (codes are never stored, only their hashes).
+    fn invitations(
+        &self,
+        team_id: Option<u64>,
+    ) -> BoxFuture<'_, Result<Vec<Invitation>, StorageError>>;
+
+    /// Makes an unused invitation expire now (idempotent). Fails with `NotFound("invitation")`.
+    fn revoke_invitation(&self, id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;
 
     /// Consumes the invitation, creates the member and her first device, atomically. Fails with
     /// the `Invitation*` variants or `UsernameTaken`, storing nothing.

@@ -12,8 +12,8 @@ use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use super::{
     advance_contiguous, cut_page, plan_push, redact_url, to_i64, to_u64, AuthedDevice, BoxFuture,
-    ClientWrap, Device, DeviceFilter, DirectoryBundle, Envelopes, Member, NewDevice, NewInvitation,
-    PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
+    ClientWrap, Device, DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice,
+    NewInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -390,6 +390,54 @@ impl Storage for PostgresStorage {
                 )
                 .await?;
             Ok(to_u64(r.try_get(0)?))
+        })
+    }
+
+    fn invitations(
+        &self,
+        team_id: Option<u64>,
+    ) -> BoxFuture<'_, Result<Vec<Invitation>, StorageError>> {
+        Box::pin(async move {
+            let team = team_id.map(|t| to_i64(t, "team id")).transpose()?;
+            let c = self.read_conn().await?;
+            let rows = c
+                .client
+                .query(
+                    "SELECT id, team_id, role, created_at, expires_at, used_at FROM invitations
+                     WHERE $1::BIGINT IS NULL OR team_id = $1 ORDER BY id",
+                    &[&team],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Invitation {
+                        id: to_u64(r.try_get(0)?),
+                        team_id: to_u64(r.try_get(1)?),
+                        role: role_of(r.try_get(2)?)?,
+                        created_at: r.try_get(3)?,
+                        expires_at: r.try_get(4)?,
+                        used_at: r.try_get(5)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn revoke_invitation(&self, id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let id = to_i64(id, "invitation id")?;
+            let c = self.conn().await?;
+            let n = c
+                .client
+                .execute(
+                    "UPDATE invitations SET expires_at = LEAST(expires_at, $1) WHERE id = $2",
+                    &[&now, &id],
+                )
+                .await?;
+            if n == 0 {
+                return Err(StorageError::NotFound("invitation"));
+            }
+            Ok(())
         })
     }
 

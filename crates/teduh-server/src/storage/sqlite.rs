@@ -10,7 +10,7 @@ use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN
 
 use super::{
     advance_contiguous, cut_page, plan_push, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap,
-    Device, DeviceFilter, DirectoryBundle, Envelopes, Member, NewDevice, NewInvitation,
+    Device, DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation,
     PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
 };
 
@@ -275,6 +275,55 @@ impl Storage for SqliteStorage {
                 params![team, inv.role.as_str(), &inv.code_hash[..], inv.created_at, inv.expires_at],
             )?;
             Ok(to_u64(c.last_insert_rowid()))
+        }))
+    }
+
+    fn invitations(
+        &self,
+        team_id: Option<u64>,
+    ) -> BoxFuture<'_, Result<Vec<Invitation>, StorageError>> {
+        Box::pin(self.with_reader(move |c| {
+            let team = team_id.map(|t| to_i64(t, "team id")).transpose()?;
+            let mut st = c.prepare(
+                "SELECT id, team_id, role, created_at, expires_at, used_at FROM invitations
+                 WHERE ?1 IS NULL OR team_id = ?1 ORDER BY id",
+            )?;
+            let rows = st.query_map([team], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            })?;
+            rows.map(|r| {
+                let (id, team_id, role, created_at, expires_at, used_at) = r?;
+                Ok(Invitation {
+                    id: to_u64(id),
+                    team_id: to_u64(team_id),
+                    role: role_of(&role)?,
+                    created_at,
+                    expires_at,
+                    used_at,
+                })
+            })
+            .collect()
+        }))
+    }
+
+    fn revoke_invitation(&self, id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let id = to_i64(id, "invitation id")?;
+            let n = c.execute(
+                "UPDATE invitations SET expires_at = MIN(expires_at, ?1) WHERE id = ?2",
+                params![now, id],
+            )?;
+            if n == 0 {
+                return Err(StorageError::NotFound("invitation"));
+            }
+            Ok(())
         }))
     }
 
