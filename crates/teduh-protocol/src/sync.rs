@@ -511,6 +511,24 @@ pub struct ClientKeyWraps {
     pub wraps: Vec<ClientKeyWrap>,
 }
 
+/// Body of `POST /v1/teams/{team}/client-keys/erase`: forget every wrap of one client's key
+/// (crypto-shredding for erasure requests; the client's records become unreadable once devices
+/// drop their copies too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseClient {
+    /// The client's opaque id, base64.
+    #[serde(with = "b64")]
+    pub client_id: Vec<u8>,
+}
+
+/// Reply of `POST /v1/teams/{team}/client-keys/erase`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erased {
+    /// How many wraps (one per epoch) were deleted.
+    pub erased: u64,
+}
+
 /// Standard padded base64 for small key blobs in JSON bodies (`#[serde(with = "b64")]`).
 pub mod b64 {
     use serde::{Deserialize, Deserializer, Serializer};

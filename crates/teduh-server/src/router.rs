@@ -22,8 +22,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use teduh_protocol::sync::{
     hlc_from_millis, ClientKeyWrap, ClientKeyWraps, DeviceView, EnvelopeList, EpochEnvelope,
-    Limits, LoginParams, LoginParamsRequest, LoginRequest, MemberView, NewEpoch, PushAck, PushPage,
-    RegisterRequest, RosterBody, Session, OCTET_STREAM,
+    EraseClient, Erased, Limits, LoginParams, LoginParamsRequest, LoginRequest, MemberView,
+    NewEpoch, PushAck, PushPage, RegisterRequest, RosterBody, Session, OCTET_STREAM,
 };
 use teduh_protocol::{ApiError, HealthReport, ServerVersion, PROTOCOL_VERSION};
 
@@ -193,6 +193,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/teams/{team}/client-keys",
             get(get_client_keys).post(put_client_keys),
+        )
+        .route(
+            "/v1/teams/{team}/client-keys/erase",
+            post(erase_client_keys),
         )
         .route(
             "/v1/teams/{team}/records",
@@ -878,6 +882,23 @@ async fn put_client_keys(
         .collect();
     state.storage.put_client_keys(team, wraps).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn erase_client_keys(
+    State(state): State<AppState>,
+    me: Authed,
+    team: Result<Path<u64>, PathRejection>,
+    ApiJson(body): ApiJson<EraseClient>,
+) -> Result<Json<Erased>, HttpError> {
+    let team = me.team(team)?;
+    me.require_key_manager()?;
+    check_blob("client_id", &body.client_id, 1, 64)?;
+    let erased = state
+        .storage
+        .erase_client_keys(team, body.client_id)
+        .await?;
+    tracing::info!(team, erased, "client key wraps erased");
+    Ok(Json(Erased { erased }))
 }
 
 fn is_octet_stream(headers: &HeaderMap) -> bool {

@@ -405,6 +405,23 @@ async fn a_team_registers_logs_in_pushes_and_pulls_binary_pages() {
         .await;
     assert_eq!(r.json()["wraps"][0]["wrap"], b64::encode(b"k"));
 
+    let erase = json!({"client_id": b64::encode(b"client-1")});
+    let uri = format!("/v1/teams/{team}/client-keys/erase");
+    let r = api
+        .json("POST", &uri, Some(&cou.token), erase.clone())
+        .await;
+    assert_eq!(
+        r.code(),
+        "Forbidden",
+        "only supervisors and admins shred client keys"
+    );
+    let r = api.json("POST", &uri, Some(&sup.token), erase).await;
+    assert_eq!(
+        r.json()["erased"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
     let r = api.get("/v1/devices", Some(&cou.token)).await;
     assert_eq!(
         r.json().as_array().map(Vec::len),

@@ -728,6 +728,16 @@ async fn client_key_wraps_are_idempotent_and_conflicts_are_refused(s: Arc<dyn St
         .await
         .expect("wraps")
         .is_empty());
+    let erased = s
+        .erase_client_keys(t.team, b"c1".to_vec())
+        .await
+        .expect("erase");
+    assert_eq!(erased, 1, "the one wrap of c1 is shredded");
+    assert_eq!(
+        s.client_keys(t.team, None).await.expect("wraps"),
+        vec![w(1, b"c2", b"k2")],
+        "other clients keep their keys"
+    );
 }
 
 async fn teams_do_not_see_each_others_records(s: Arc<dyn Storage>) {

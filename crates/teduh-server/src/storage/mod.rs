@@ -392,6 +392,13 @@ pub trait Storage: Send + Sync + 'static {
         wraps: Vec<ClientWrap>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
 
+    /// Deletes every wrap of one client's key in a team (crypto-shredding); returns how many.
+    fn erase_client_keys(
+        &self,
+        team_id: u64,
+        client_id: Vec<u8>,
+    ) -> BoxFuture<'_, Result<u64, StorageError>>;
+
     /// The team's client-key wraps, of one epoch or all.
     fn client_keys(
         &self,

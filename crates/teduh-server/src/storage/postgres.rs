@@ -880,6 +880,23 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn erase_client_keys(
+        &self,
+        team_id: u64,
+        client_id: Vec<u8>,
+    ) -> BoxFuture<'_, Result<u64, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let c = self.conn().await?;
+            Ok(c.client
+                .execute(
+                    "DELETE FROM client_key_wraps WHERE team_id = $1 AND client_id = $2",
+                    &[&team, &client_id],
+                )
+                .await?)
+        })
+    }
+
     fn client_keys(
         &self,
         team_id: u64,

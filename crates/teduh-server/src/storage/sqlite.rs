@@ -703,6 +703,21 @@ impl Storage for SqliteStorage {
         }))
     }
 
+    fn erase_client_keys(
+        &self,
+        team_id: u64,
+        client_id: Vec<u8>,
+    ) -> BoxFuture<'_, Result<u64, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let n = c.execute(
+                "DELETE FROM client_key_wraps WHERE team_id = ?1 AND client_id = ?2",
+                params![team, client_id],
+            )?;
+            Ok(n as u64)
+        }))
+    }
+
     fn client_keys(
         &self,
         team_id: u64,
