@@ -10,11 +10,26 @@ use std::time::Duration;
 /// (method, route template, status).
 type RequestKey = (String, String, u16);
 
+/// Upper bounds (seconds) of the latency histogram's buckets.
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// A Prometheus histogram: counts per bucket (not cumulative), sum and count.
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
 /// The server's counters.
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Requests by (method, route template, status): count and total seconds.
     requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
+    /// Latency by (method, route template).
+    latency: Mutex<BTreeMap<(String, String), Histogram>>,
     /// Records newly stored by pushes.
     pub records_stored: AtomicU64,
     /// Identical re-sends skipped by pushes.
@@ -41,6 +56,15 @@ impl Metrics {
                 .or_insert((0, 0.0));
             e.0 += 1;
             e.1 += elapsed.as_secs_f64();
+        }
+        if let Ok(mut h) = self.latency.lock() {
+            let secs = elapsed.as_secs_f64();
+            let e = h.entry((method.to_owned(), route.to_owned())).or_default();
+            if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+                e.buckets[i] += 1;
+            }
+            e.sum += secs;
+            e.count += 1;
         }
     }
 
@@ -119,6 +143,40 @@ impl Metrics {
                 escape(route)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP teduh_http_request_duration_seconds Time to answer, by route.\n# TYPE teduh_http_request_duration_seconds histogram"
+        );
+        let hist: Vec<_> = match self.latency.lock() {
+            Ok(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Err(_) => Vec::new(),
+        };
+        for ((method, route), h) in &hist {
+            let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
+            let mut cumulative = 0;
+            for (bound, n) in BUCKETS.iter().zip(h.buckets) {
+                cumulative += n;
+                let _ = writeln!(
+                    out,
+                    "teduh_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "teduh_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "teduh_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "teduh_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
+        }
         out
     }
 }
@@ -141,7 +199,7 @@ mod tests {
             "POST",
             "/v1/teams/{team}/records",
             200,
-            Duration::from_millis(5),
+            Duration::from_millis(7),
         );
         let text = m.render();
         assert!(text.contains("teduh_records_stored_total 3"), "{text}");
@@ -151,5 +209,18 @@ mod tests {
             ),
             "{text}"
         );
+        assert!(
+            text.contains(
+                "teduh_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/teams/{team}/records\",le=\"0.005\"} 0"
+            ),
+            "7 ms is above the first bucket: {text}"
+        );
+        assert!(
+            text.contains(
+                "teduh_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/teams/{team}/records\",le=\"0.01\"} 1"
+            ),
+            "buckets are cumulative: {text}"
+        );
+        assert!(text.contains("le=\"+Inf\"} 1"), "{text}");
     }
 }
