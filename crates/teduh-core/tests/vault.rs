@@ -269,12 +269,45 @@ fn a_child_client_is_flagged_from_the_birth_date() {
     let mut v = new_vault(tmp.path());
     let mut p = profile("C-1", "Anak Contoh");
     p.birth_date = Some(Utc::now().date_naive() - chrono::Days::new(365 * 10));
+    p.guardian = Some(teduh_core::domain::Guardian {
+        name: "Wali Contoh".into(),
+        relationship: "ibu".into(),
+        contacts: Vec::new(),
+    });
     let id = v.add_client(&p).expect("adds");
     assert_eq!(
         v.client(id).expect("reads").is_child,
         Some(true),
         "a ten-year-old is a child"
     );
+}
+
+#[test]
+fn a_child_without_a_named_guardian_is_refused_and_nothing_is_stored() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let mut p = profile("C-2", "Anak Tanpa Wali");
+    p.birth_date = None;
+    p.estimated_age = Some(15);
+    let before = v.log_len().expect("log length");
+    let err = v.add_client(&p).expect_err("a child needs a guardian");
+    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+    assert_eq!(
+        v.log_len().expect("log length"),
+        before,
+        "nothing was written"
+    );
+    p.guardian = Some(teduh_core::domain::Guardian {
+        name: "  ".into(),
+        ..Default::default()
+    });
+    assert!(
+        v.add_client(&p).is_err(),
+        "a blank guardian name does not count"
+    );
+    p.estimated_age = Some(18);
+    p.guardian = None;
+    v.add_client(&p).expect("an adult needs no guardian");
 }
 
 #[test]

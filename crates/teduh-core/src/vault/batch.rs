@@ -109,6 +109,22 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// A client under 18 must have a guardian with a name (child-protection practice; the
+    /// guardian is who consents for a child).
+    fn check_guardian(profile: &ClientProfile) -> Result<(), VaultError> {
+        let today = chrono::Utc::now().date_naive();
+        let named = profile
+            .guardian
+            .as_ref()
+            .is_some_and(|g| !g.name.trim().is_empty());
+        if profile.is_child(today) == Some(true) && !named {
+            return Err(VaultError::InvalidInput(
+                "a client under 18 needs a guardian (name required)".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Adds a client: a fresh data key (wrapped under the team key, its own record) and the
     /// profile. The code must be non-empty and unique.
     ///
@@ -116,6 +132,7 @@ impl Batch<'_> {
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
         let id = ClientId::random();
         self.check_code(id, &profile.code)?;
+        Self::check_guardian(profile)?;
         let key = DataKey::generate();
         let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
         wrapped.extend_from_slice(&key.id.0);
@@ -175,6 +192,7 @@ impl Batch<'_> {
         profile: &ClientProfile,
     ) -> Result<(), VaultError> {
         self.check_code(id, &profile.code)?;
+        Self::check_guardian(profile)?;
         self.update_changed(id.into(), RecordKind::Client, "client", profile, &[])?;
         self.index_updates.push((
             id,
