@@ -6,7 +6,8 @@ use std::sync::Arc;
 /// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.
 pub struct TestServer {
     url: String,
-    _runtime: tokio::runtime::Runtime,
+    storage: Arc<dyn teduh_server::Storage>,
+    runtime: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
 }
 
@@ -17,25 +18,41 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let path = dir.path().join("server.sqlite3");
+        let storage: Arc<dyn teduh_server::Storage> = Arc::new(
+            teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens"),
+        );
+        let serving = Arc::clone(&storage);
         let url = runtime.block_on(async move {
-            let storage =
-                teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind loopback");
             let url = format!("http://{}", listener.local_addr().expect("addr"));
             tokio::spawn(teduh_server::serve(
                 listener,
-                Arc::new(storage),
+                serving,
                 std::future::pending(),
             ));
             url
         });
         Self {
             url,
-            _runtime: runtime,
+            storage,
+            runtime: runtime,
             _dir: dir,
         }
+    }
+
+    /// Publishes a signed directory bundle file, as `teduh-server admin` does.
+    #[allow(clippy::expect_used)]
+    pub fn publish_directory(&self, version: u64, file: Vec<u8>) {
+        let bundle = teduh_server::storage::DirectoryBundle {
+            version,
+            sha256: teduh_server::auth::sha256(&file),
+            bundle: file,
+        };
+        self.runtime
+            .block_on(self.storage.publish_directory(bundle, 0))
+            .expect("publishes");
     }
 
     /// The server's base URL.
