@@ -37,7 +37,7 @@ impl TestServer {
         Self {
             url,
             storage,
-            runtime: runtime,
+            runtime,
             _dir: dir,
         }
     }
