@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { Keys } from './webdriver.mjs';
 
 const PASSPHRASE = 'kopi pagi di teras rumah';
 const NARRATIVE = 'Sesi pertama. Klien (sintetis) bercerita tentang tidur yang terganggu.';
@@ -114,6 +115,13 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.waitFor('[data-testid=screening-red-flag]');
     await maybeSaveDocScreenshot(app, 'screenshots/screening-red-flag.png');
     await app.waitFor('[data-testid=profile-red-flag]');
+
+    // The red flag points to the escalation path: one shortcut opens the emergency numbers
+    // right here on the profile.
+    await app.chord(Keys.CONTROL, Keys.SHIFT, 'd');
+    await app.waitFor('[data-testid=emergency-panel]');
+    await app.chord(Keys.ESCAPE);
+    await until(async () => (await app.texts('[data-testid=emergency-panel]')).length === 0, 'the panel to close');
     await app.click('[data-testid=nav-today]');
     await until(async () => (await app.texts('[data-testid=today-red-flag]')).some((t) => t.includes('K-0001')), 'the red flag on Home');
     await maybeSaveDocScreenshot(app, 'screenshots/today.png');
