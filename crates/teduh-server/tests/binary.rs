@@ -6,6 +6,29 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// A server process that is killed when the test ends, even by a panic.
+struct Running(std::process::Child);
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn server() -> Command {
     Command::new(env!("CARGO_BIN_EXE_teduh-server"))
 }
@@ -21,6 +44,7 @@ fn starts_with_defaults_and_answers_healthz() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(Running)
         .expect("spawns");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
@@ -125,12 +149,12 @@ fn sqlite_store(dir: &std::path::Path) -> Vec<String> {
 }
 
 /// Starts the server on a free port over `store`; returns the child and its base URL.
-fn start(store: &[String]) -> (std::process::Child, String) {
+fn start(store: &[String]) -> (Running, String) {
     start_with(store, None)
 }
 
 /// Like [`start`], with debug logs (JSON) written to `log`.
-fn start_with(store: &[String], log: Option<&std::path::Path>) -> (std::process::Child, String) {
+fn start_with(store: &[String], log: Option<&std::path::Path>) -> (Running, String) {
     let mut cmd = server();
     cmd.args(["--listen", "127.0.0.1:0"])
         .args(store)
@@ -145,7 +169,7 @@ fn start_with(store: &[String], log: Option<&std::path::Path>) -> (std::process:
             cmd.stderr(Stdio::null());
         }
     }
-    let mut child = cmd.spawn().expect("spawns");
+    let mut child = Running(cmd.spawn().expect("spawns"));
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).expect("reads");
@@ -443,6 +467,7 @@ fn tls_flags_serve_https_with_the_given_certificate() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
+        .map(Running)
         .expect("spawns");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout"))
