@@ -11,7 +11,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AddendumId, CaseId, ClientId, ConsentId, MemberId, NoteId, TaskId};
+use crate::ids::{AddendumId, CaseId, ClientId, ConsentId, MemberId, NoteId, ReferralId, TaskId};
 
 /// Age below which a client is a child (UU Perlindungan Anak: under 18).
 pub const CHILD_AGE_LIMIT: u32 = 18;
@@ -471,6 +471,98 @@ pub struct TaskRecord {
     pub id: TaskId,
     /// The task.
     pub task: Task,
+}
+
+/// How soon the partner should act on a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Within the partner's normal time.
+    #[default]
+    Routine,
+    /// Within days.
+    Soon,
+    /// Today: the client is at risk.
+    Urgent,
+}
+
+/// Where a referral stands: sent -> accepted -> completed, or declined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    /// Sent to the partner.
+    #[default]
+    Sent,
+    /// The partner accepted the client.
+    Accepted,
+    /// The partner confirmed it was handled.
+    Completed,
+    /// The partner (or the client) declined.
+    Declined,
+}
+
+impl ReferralStatus {
+    /// Whether a referral in this status may move to `next`.
+    pub fn can_become(self, next: ReferralStatus) -> bool {
+        use ReferralStatus::{Accepted, Completed, Declined, Sent};
+        matches!(
+            (self, next),
+            (Sent, Accepted) | (Sent, Declined) | (Accepted, Completed) | (Accepted, Declined)
+        )
+    }
+
+    /// Completed and declined referrals need nothing more.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ReferralStatus::Completed | ReferralStatus::Declined)
+    }
+}
+
+/// A referral of a client to a directory partner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Referral {
+    /// The directory entry's id.
+    pub partner_id: String,
+    /// The partner's name at the time of the referral.
+    pub partner_name: String,
+    /// Why the client is referred.
+    pub reason: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// The minimum data shared with the partner (e.g. "name", "contact", "summary").
+    pub shared_data: Vec<String>,
+    /// Lawful basis when the client's consent does not cover referral (e.g. vital interest);
+    /// `None` means the client's consent for referral is relied on.
+    pub lawful_basis: Option<LawfulBasis>,
+    /// When to check that the referral was handled.
+    pub follow_up_due: Option<NaiveDate>,
+    /// The follow-up task created with the referral (set by the vault).
+    pub follow_up_task: Option<TaskId>,
+}
+
+/// One status change of a referral, with its date and note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ReferralUpdate {
+    /// The new status.
+    pub status: ReferralStatus,
+    /// When it changed.
+    pub at: Option<DateTime<Utc>>,
+    /// What happened (who confirmed, why declined...).
+    pub note: String,
+}
+
+/// A referral with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferralRecord {
+    /// Its id.
+    pub id: ReferralId,
+    /// The referral.
+    pub referral: Referral,
+    /// Status changes, oldest first (the first is `sent`).
+    pub updates: Vec<ReferralUpdate>,
+    /// The current status.
+    pub status: ReferralStatus,
 }
 
 #[cfg(test)]

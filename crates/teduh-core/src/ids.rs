@@ -127,6 +127,10 @@ id_type!(
     ScreeningId
 );
 id_type!(
+    /// A referral to a directory partner.
+    ReferralId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -151,7 +155,8 @@ into_entity!(
     NoteId,
     AddendumId,
     TaskId,
-    ScreeningId
+    ScreeningId,
+    ReferralId
 );
 
 #[cfg(test)]

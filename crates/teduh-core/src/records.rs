@@ -46,10 +46,14 @@ pub enum RecordKind {
     Task,
     /// A screening.
     Screening,
+    /// A referral to a directory partner.
+    Referral,
+    /// A status change of a referral (append-only).
+    ReferralStatus,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 10] = [
+    const ALL: [RecordKind; 12] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -60,6 +64,8 @@ impl RecordKind {
         Self::Addendum,
         Self::Task,
         Self::Screening,
+        Self::Referral,
+        Self::ReferralStatus,
     ];
 
     /// Stored name.
@@ -75,6 +81,8 @@ impl RecordKind {
             Self::Addendum => "addendum",
             Self::Task => "task",
             Self::Screening => "screening",
+            Self::Referral => "referral",
+            Self::ReferralStatus => "referral_status",
         }
     }
 

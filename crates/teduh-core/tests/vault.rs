@@ -269,7 +269,7 @@ fn a_child_client_is_flagged_from_the_birth_date() {
     let mut v = new_vault(tmp.path());
     let mut p = profile("C-1", "Anak Contoh");
     p.birth_date = Some(Utc::now().date_naive() - chrono::Days::new(365 * 10));
-    p.guardian = Some(teduh_core::domain::Guardian {
+    p.guardian = Some(Guardian {
         name: "Wali Contoh".into(),
         relationship: "ibu".into(),
         contacts: Vec::new(),
@@ -297,7 +297,7 @@ fn a_child_without_a_named_guardian_is_refused_and_nothing_is_stored() {
         before,
         "nothing was written"
     );
-    p.guardian = Some(teduh_core::domain::Guardian {
+    p.guardian = Some(Guardian {
         name: "  ".into(),
         ..Default::default()
     });
@@ -1062,4 +1062,121 @@ fn sequence_numbers_and_timestamps_keep_increasing_across_sessions() {
         rows.windows(2).all(|w| w[0].1 < w[1].1),
         "timestamps strictly increase with the sequence: {rows:?}"
     );
+}
+
+fn referral_to(partner: &str) -> teduh_core::domain::Referral {
+    teduh_core::domain::Referral {
+        partner_id: partner.into(),
+        partner_name: "SAPA 129".into(),
+        reason: "Kekerasan dalam rumah tangga (sintetis)".into(),
+        urgency: teduh_core::domain::Urgency::Soon,
+        shared_data: vec!["name".into(), "contact".into()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_referral_needs_consent_for_referral_or_a_recorded_lawful_basis() {
+    use teduh_core::domain::LawfulBasis;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("R-1", "Rujuk Satu")).expect("client");
+    let before = v.log_len().expect("log");
+    let err = v
+        .add_referral(c, &referral_to("sapa-129"))
+        .expect_err("no consent covers referral yet");
+    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+    assert_eq!(v.log_len().expect("log"), before, "nothing written");
+
+    // A lawful basis recorded instead of consent (e.g. the client is in danger).
+    let mut urgent = referral_to("sapa-129");
+    urgent.lawful_basis = Some(LawfulBasis::VitalInterest);
+    v.add_referral(c, &urgent)
+        .expect("vital interest is a lawful basis");
+
+    // Consent for service only does not cover referral; consent for referral does.
+    let c2 = v.add_client(&profile("R-2", "Rujuk Dua")).expect("client");
+    let mut consent = Consent {
+        given_by: ConsentGiver::SelfGiven,
+        purposes: vec!["service".into()],
+        ..Consent::default()
+    };
+    v.record_consent(c2, &consent).expect("consent");
+    assert!(
+        v.add_referral(c2, &referral_to("sapa-129")).is_err(),
+        "service-only consent"
+    );
+    consent.purposes.push("referral".into());
+    v.record_consent(c2, &consent).expect("consent");
+    v.add_referral(c2, &referral_to("sapa-129"))
+        .expect("consent covers referral");
+}
+
+#[test]
+fn a_referral_moves_sent_accepted_completed_and_closes_its_follow_up_task() {
+    use teduh_core::domain::{LawfulBasis, ReferralStatus, ReferralUpdate};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("R-3", "Rujuk Tiga")).expect("client");
+    let mut r = referral_to("balai-anak-rumbai");
+    r.lawful_basis = Some(LawfulBasis::PublicTask);
+    let id = v.add_referral(c, &r).expect("referral");
+
+    let export = v.export_client(c).expect("export");
+    assert_eq!(export.referrals.len(), 1);
+    assert_eq!(export.referrals[0].status, ReferralStatus::Sent);
+    let task = export.referrals[0]
+        .referral
+        .follow_up_task
+        .expect("a follow-up task is created with the referral");
+    let t = export
+        .tasks
+        .iter()
+        .find(|t| t.id == task)
+        .expect("task exported");
+    assert!(
+        t.task.due.is_some() && t.task.done_at.is_none(),
+        "open, with a due date"
+    );
+
+    let step = |status| ReferralUpdate {
+        status,
+        at: Some(Utc::now()),
+        note: "dikonfirmasi lewat telepon".into(),
+    };
+    let err = v
+        .update_referral(c, id, &step(ReferralStatus::Completed))
+        .expect_err("sent cannot jump to completed");
+    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+    v.update_referral(c, id, &step(ReferralStatus::Accepted))
+        .expect("accepted");
+    v.update_referral(c, id, &step(ReferralStatus::Completed))
+        .expect("completed");
+    assert!(
+        v.update_referral(c, id, &step(ReferralStatus::Declined))
+            .is_err(),
+        "a completed referral is closed"
+    );
+
+    let export = v.export_client(c).expect("export");
+    let history: Vec<ReferralStatus> = export.referrals[0]
+        .updates
+        .iter()
+        .map(|u| u.status)
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            ReferralStatus::Sent,
+            ReferralStatus::Accepted,
+            ReferralStatus::Completed
+        ],
+        "every status is kept with its date and note"
+    );
+    let t = export.tasks.iter().find(|t| t.id == task).expect("task");
+    assert!(
+        t.task.done_at.is_some(),
+        "completing the referral closes its follow-up"
+    );
+    v.check_consistency().expect("log and tables agree");
 }

@@ -1,7 +1,7 @@
 //! Writing the counseling record: one [`Batch`] is one durable transaction that appends signed
 //! records to the log and applies them to the tables.
 use super::*;
-use crate::domain::Addendum;
+use crate::domain::{Addendum, ReferralStatus};
 use crate::records::Op;
 use crate::screening;
 
@@ -374,6 +374,59 @@ impl Batch<'_> {
     /// Fails for an unknown task.
     pub fn update_task(&mut self, id: TaskId, task: &Task) -> Result<(), VaultError> {
         self.update_changed(id.into(), RecordKind::Task, "task", task, &[])?;
+        Ok(())
+    }
+
+    /// Creates a referral in status `sent` with its follow-up task (see [`Vault::add_referral`],
+    /// which checks consent first).
+    pub fn add_referral(
+        &mut self,
+        client: ClientId,
+        referral: &Referral,
+    ) -> Result<ReferralId, VaultError> {
+        let now = Utc::now();
+        let due = referral
+            .follow_up_due
+            .unwrap_or_else(|| now.date_naive() + chrono::Days::new(7));
+        let task = Task {
+            title: format!("Rujukan: {}", referral.partner_name),
+            due: Some(due),
+            ..Task::default()
+        };
+        let task_id = self.add_task(client, &task)?;
+        let stored = Referral {
+            follow_up_due: Some(due),
+            follow_up_task: Some(task_id),
+            ..referral.clone()
+        };
+        let id = self.create_child(client, RecordKind::Referral, None, &to_fields(&stored)?)?;
+        let sent = ReferralUpdate {
+            status: ReferralStatus::Sent,
+            at: Some(now),
+            note: String::new(),
+        };
+        self.create_child(
+            client,
+            RecordKind::ReferralStatus,
+            Some(id),
+            &to_fields(&sent)?,
+        )?;
+        Ok(ReferralId(id.0))
+    }
+
+    /// Appends a referral status change (see [`Vault::update_referral`] for the checks).
+    pub fn add_referral_update(
+        &mut self,
+        client: ClientId,
+        id: ReferralId,
+        update: &ReferralUpdate,
+    ) -> Result<(), VaultError> {
+        self.create_child(
+            client,
+            RecordKind::ReferralStatus,
+            Some(id.into()),
+            &to_fields(update)?,
+        )?;
         Ok(())
     }
 

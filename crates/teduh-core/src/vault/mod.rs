@@ -33,9 +33,10 @@ use zeroize::Zeroizing;
 use crate::crypto::{self, DataKey, KdfParams};
 use crate::domain::{
     Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, ConsentWithdrawal, Note,
-    NoteDraft, RiskEntry, Task, TaskRecord,
+    NoteDraft, Referral, ReferralRecord, ReferralUpdate, RiskEntry, Task, TaskRecord,
 };
 use crate::hlc::HlcClock;
+use crate::ids::ReferralId;
 use crate::ids::{
     hex, AddendumId, CaseId, ClientId, ConsentId, DeviceId, EntityId, KeyId, MemberId, NoteId,
     ScreeningId, TaskId, TeamId,
@@ -274,6 +275,8 @@ pub struct ClientExport {
     pub tasks: Vec<TaskRecord>,
     /// Screenings with computed results.
     pub screenings: Vec<Screening>,
+    /// Referrals with their status history.
+    pub referrals: Vec<ReferralRecord>,
 }
 
 /// A member's vault over the device's local store.
@@ -800,6 +803,84 @@ impl Vault {
         answers: &ScreeningAnswers,
     ) -> Result<ScreeningId, VaultError> {
         self.batch(|b| b.add_screening(client, answers))
+    }
+
+    /// Refers a client to a directory partner. Creates the referral (status `sent`) and a
+    /// follow-up task due on `follow_up_due` (a week from today when not given), atomically.
+    ///
+    /// Fails with [`VaultError::InvalidInput`] when the partner or reason is missing, or when no
+    /// consent in force covers referral and no other lawful basis is recorded.
+    pub fn add_referral(
+        &mut self,
+        client: ClientId,
+        referral: &Referral,
+    ) -> Result<ReferralId, VaultError> {
+        if referral.partner_id.trim().is_empty() || referral.reason.trim().is_empty() {
+            return Err(VaultError::InvalidInput(
+                "a referral needs a partner and a reason".into(),
+            ));
+        }
+        let consents = self.reader()?.consents(client)?;
+        let covered = consents.iter().any(|c| {
+            c.withdrawals.is_empty() && c.consent.purposes.iter().any(|p| p == "referral")
+        });
+        if !covered && referral.lawful_basis.is_none() {
+            return Err(VaultError::InvalidInput(
+                "the client's consent does not cover referral: record consent for referral, or \
+                 the lawful basis for referring without it"
+                    .into(),
+            ));
+        }
+        self.batch(|b| b.add_referral(client, referral))
+    }
+
+    /// Records a referral's next status (sent -> accepted -> completed, or declined). Closing a
+    /// referral also closes its follow-up task.
+    ///
+    /// Fails with [`VaultError::NotFound`] for an unknown referral and with
+    /// [`VaultError::InvalidInput`] for a transition that is not allowed.
+    pub fn update_referral(
+        &mut self,
+        client: ClientId,
+        id: ReferralId,
+        update: &ReferralUpdate,
+    ) -> Result<(), VaultError> {
+        let all = self.reader()?.export(client)?;
+        let current =
+            all.referrals
+                .iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| VaultError::NotFound {
+                    what: "referral",
+                    id: id.to_string(),
+                })?;
+        if !current.status.can_become(update.status) {
+            return Err(VaultError::InvalidInput(format!(
+                "a referral that is {:?} cannot become {:?}",
+                current.status, update.status
+            )));
+        }
+        let task = current
+            .referral
+            .follow_up_task
+            .and_then(|t| all.tasks.iter().find(|r| r.id == t))
+            .cloned();
+        self.batch(|b| {
+            b.add_referral_update(client, id, update)?;
+            if let (true, Some(t)) = (update.status.is_closed(), task) {
+                let mut done = t.task;
+                done.done_at = update.at.or(Some(Utc::now()));
+                b.update_task(t.id, &done)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A client's referrals with their history, oldest first.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn referrals(&mut self, client: ClientId) -> Result<Vec<ReferralRecord>, VaultError> {
+        self.reader()?.referrals(client)
     }
 
     /// A client's screenings with computed results, oldest first.

@@ -1,7 +1,8 @@
 //! Reading the counseling record while unlocked: decrypting fields, assembling views.
 
 use super::*;
-use crate::domain::{AddendumRecord, NoteStatus};
+use crate::domain::{AddendumRecord, NoteStatus, Referral, ReferralRecord, ReferralUpdate};
+use crate::ids::ReferralId;
 use crate::screening;
 
 /// Read access while unlocked (used by the vault and inside batches).
@@ -209,12 +210,7 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    pub(super) fn export(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
-        let client = self.client(id)?;
-        let mut cases = Vec::new();
-        for c in self.children(id, RecordKind::Case, None)? {
-            cases.push(self.case(CaseId(c.0))?);
-        }
+    pub(super) fn consents(&mut self, id: ClientId) -> Result<Vec<ConsentRecord>, VaultError> {
         let mut consents = Vec::new();
         for c in self.children(id, RecordKind::Consent, None)? {
             let m = self.expect(c, RecordKind::Consent, "consent")?;
@@ -230,6 +226,38 @@ impl Reader<'_> {
                 withdrawals,
             });
         }
+        Ok(consents)
+    }
+
+    pub(super) fn referrals(&mut self, id: ClientId) -> Result<Vec<ReferralRecord>, VaultError> {
+        let mut out = Vec::new();
+        for r in self.children(id, RecordKind::Referral, None)? {
+            let m = self.expect(r, RecordKind::Referral, "referral")?;
+            let referral: Referral = from_fields(self.fields(r, &m)?, "referral")?;
+            let mut updates: Vec<ReferralUpdate> = Vec::new();
+            for u in self.children(id, RecordKind::ReferralStatus, Some(r))? {
+                let m = self.expect(u, RecordKind::ReferralStatus, "referral status")?;
+                updates.push(from_fields(self.fields(u, &m)?, "referral status")?);
+            }
+            let status = updates.last().map(|u| u.status).unwrap_or_default();
+            out.push(ReferralRecord {
+                id: ReferralId(r.0),
+                referral,
+                updates,
+                status,
+            });
+        }
+        Ok(out)
+    }
+
+    pub(super) fn export(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
+        let client = self.client(id)?;
+        let mut cases = Vec::new();
+        for c in self.children(id, RecordKind::Case, None)? {
+            cases.push(self.case(CaseId(c.0))?);
+        }
+        let consents = self.consents(id)?;
+        let referrals = self.referrals(id)?;
         let notes = self.notes(id)?;
         let mut tasks = Vec::new();
         for t in self.children(id, RecordKind::Task, None)? {
@@ -249,6 +277,7 @@ impl Reader<'_> {
             notes,
             tasks,
             screenings,
+            referrals,
         })
     }
 }
