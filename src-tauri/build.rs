@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "consent_withdraw",
     "case_open",
     "risk_record",
+    "referral_add",
+    "referral_update",
 ];
 
 fn main() {

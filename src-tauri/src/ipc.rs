@@ -490,6 +490,26 @@ pub struct HomeToday {
     pub red_flags: Vec<RedFlagRow>,
     /// Clients seen most recently (latest session first), at most 8.
     pub recent_clients: Vec<ClientRow>,
+    /// Referrals not yet completed or declined.
+    pub open_referrals: Vec<ReferralRow>,
+}
+
+/// An open referral on Home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ReferralRow {
+    /// Client id.
+    pub client: String,
+    /// Client's pseudonymous code.
+    pub client_code: String,
+    /// Partner's name.
+    pub partner_name: String,
+    /// `sent` or `accepted`.
+    pub status: String,
+    /// Follow-up date (`YYYY-MM-DD`).
+    pub follow_up_due: Option<String>,
+    /// The follow-up date has passed.
+    pub overdue: bool,
 }
 
 impl HomeToday {
@@ -539,6 +559,22 @@ impl HomeToday {
                             overdue: due < today,
                         });
                     }
+                }
+            }
+            for r in &all.referrals {
+                if !r.status.is_closed() {
+                    let due = r.referral.follow_up_due;
+                    home.open_referrals.push(ReferralRow {
+                        client: client.clone(),
+                        client_code: client_code.clone(),
+                        partner_name: r.referral.partner_name.clone(),
+                        status: serde_json::to_value(r.status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        follow_up_due: due.map(|d| d.to_string()),
+                        overdue: due.is_some_and(|d| d < today),
+                    });
                 }
             }
             for s in all.screenings {

@@ -222,3 +222,33 @@ pub fn risk_record(
     };
     state.with_vault(|v| v.record_risk(case, &entry).map(|_| ()))
 }
+
+/// Refers a client to a directory partner (creates the follow-up task too).
+#[tauri::command(async)]
+pub fn referral_add(
+    state: State<'_, AppState>,
+    client: String,
+    referral: teduh_core::domain::Referral,
+) -> Result<String, IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    state.with_vault(|v| Ok(v.add_referral(client, &referral)?.to_string()))
+}
+
+/// Records a referral's next status with a note.
+#[tauri::command(async)]
+pub fn referral_update(
+    state: State<'_, AppState>,
+    client: String,
+    referral: String,
+    status: teduh_core::domain::ReferralStatus,
+    note: String,
+) -> Result<(), IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    let referral: teduh_core::ids::ReferralId = parse_id("referral", &referral)?;
+    let update = teduh_core::domain::ReferralUpdate {
+        status,
+        at: Some(chrono::Utc::now()),
+        note,
+    };
+    state.with_vault(|v| v.update_referral(client, referral, &update))
+}

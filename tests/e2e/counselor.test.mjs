@@ -125,5 +125,37 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=nav-today]');
     await until(async () => (await app.texts('[data-testid=today-red-flag]')).some((t) => t.includes('K-0001')), 'the red flag on Home');
     await maybeSaveDocScreenshot(app, 'screenshots/today.png');
+
+    // A referral from the profile: the consent on file covers service only, so a lawful basis is
+    // asked for; the follow-up (due today) shows on Home; then accepted -> completed.
+    await app.click('[data-testid=nav-clients]');
+    await app.click('[data-testid=client-row][data-code=K-0001]');
+    await app.click('[data-testid=referral-new]');
+    await app.type('[data-testid=referral-search]', 'SAPA');
+    await app.waitFor('[data-testid=referral-choice][data-entry-id=sapa-129]');
+    await app.click('[data-testid=referral-choice][data-entry-id=sapa-129]');
+    await app.type('[data-testid=referral-reason]', 'Kekerasan dalam rumah tangga (data sintetis).');
+    await app.waitFor('[data-testid=referral-consent-missing]');
+    await app.click('[data-testid=referral-basis] option[value=vital_interest]');
+    const d = new Date();
+    const today = `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+    await app.type('[data-testid=referral-follow-up]', today);
+    await app.click('[data-testid=referral-send]');
+    await app.waitForText('[data-testid=referral-status]', (t) => t === catalogueText('id', 'referral.status.sent'));
+    await maybeSaveDocScreenshot(app, 'screenshots/referral.png');
+
+    await app.click('[data-testid=nav-today]');
+    await until(async () => (await app.texts('[data-testid=today-referral]')).some((t) => t.includes('SAPA 129')), 'the open referral on Home');
+    await until(async () => (await app.texts('[data-testid=today]')).some((t) => t.includes('Rujukan: SAPA 129')), 'its follow-up task due today on Home');
+
+    await app.click('[data-testid=nav-clients]');
+    await app.click('[data-testid=client-row][data-code=K-0001]');
+    await app.click('[data-testid=referral-mark-accepted]');
+    await app.waitForText('[data-testid=referral-status]', (t) => t === catalogueText('id', 'referral.status.accepted'));
+    await app.click('[data-testid=referral-mark-completed]');
+    await app.waitForText('[data-testid=referral-status]', (t) => t === catalogueText('id', 'referral.status.completed'));
+    await app.click('[data-testid=nav-today]');
+    await app.waitFor('[data-testid=today]');
+    await until(async () => (await app.texts('[data-testid=today-referral]')).length === 0, 'the completed referral to leave Home');
   });
 });

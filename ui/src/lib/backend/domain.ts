@@ -115,6 +115,27 @@ export interface Case {
   current_risk: RiskLevel | null;
 }
 
+export type Urgency = 'routine' | 'soon' | 'urgent';
+export type ReferralStatus = 'sent' | 'accepted' | 'completed' | 'declined';
+
+export interface Referral {
+  partner_id: string;
+  partner_name: string;
+  reason: string;
+  urgency: Urgency;
+  shared_data: string[];
+  lawful_basis: LawfulBasis | null;
+  follow_up_due: string | null;
+  follow_up_task: string | null;
+}
+
+export interface ReferralRecord {
+  id: string;
+  referral: Referral;
+  updates: { status: ReferralStatus; at: string | null; note: string }[];
+  status: ReferralStatus;
+}
+
 export interface ClientDetail {
   client: { id: string; profile: ClientProfile; is_child: boolean | null };
   notes: Note[];
@@ -122,4 +143,5 @@ export interface ClientDetail {
   consents: ConsentRecord[];
   cases: Case[];
   tasks: unknown[];
+  referrals: ReferralRecord[];
 }

@@ -16,7 +16,7 @@ import type { InstrumentView } from './bindings/InstrumentView';
 import type { ScreeningView } from './bindings/ScreeningView';
 import type { UnlockView } from './bindings/UnlockView';
 import type { VaultStateView } from './bindings/VaultStateView';
-import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, RiskLevel } from './domain';
+import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type * from './domain';
@@ -162,4 +162,12 @@ export function directoryRefresh(): Promise<DirectoryRefresh> {
 
 export function setDirectoryKey(key: string): Promise<void> {
   return call<void>('set_directory_key', { key });
+}
+
+export function referralAdd(client: string, referral: Referral): Promise<string> {
+  return call<string>('referral_add', { client, referral });
+}
+
+export function referralUpdate(client: string, referral: string, status: ReferralStatus, note: string): Promise<void> {
+  return call<void>('referral_update', { client, referral, status, note });
 }

@@ -3,6 +3,7 @@ import type { ClientRow } from "./ClientRow";
 import type { DraftRow } from "./DraftRow";
 import type { FollowUpRow } from "./FollowUpRow";
 import type { RedFlagRow } from "./RedFlagRow";
+import type { ReferralRow } from "./ReferralRow";
 
 /**
  * Home ("Hari ini").
@@ -23,4 +24,8 @@ red_flags: Array<RedFlagRow>,
 /**
  * Clients seen most recently (latest session first), at most 8.
  */
-recent_clients: Array<ClientRow>, };
+recent_clients: Array<ClientRow>, 
+/**
+ * Referrals not yet completed or declined.
+ */
+open_referrals: Array<ReferralRow>, };
