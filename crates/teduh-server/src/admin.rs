@@ -81,6 +81,12 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 1_000_000_000)]
         by: u64,
     },
+    /// The directory of services: import, export, publish (see `admin directory --help`).
+    Directory {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::directory_admin::DirectoryCommand,
+    },
     /// Remove a member and revoke all her devices. Rotate the team key afterwards.
     RemoveMember {
         /// Member id (see list-members).
@@ -119,11 +125,15 @@ async fn find_team(storage: &dyn Storage, team: &str) -> anyhow::Result<Team> {
 /// fails.
 pub async fn run(
     storage: &dyn Storage,
+    data_dir: &std::path::Path,
     cmd: AdminCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let now = now_secs();
     match cmd {
+        AdminCommand::Directory { command } => {
+            crate::directory_admin::run(storage, data_dir, command, out).await?;
+        }
         AdminCommand::InitOrg { name } => {
             storage
                 .init_org(name.clone(), now)

@@ -26,6 +26,7 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod directory_admin;
 pub mod metrics;
 pub mod openapi;
 pub mod router;

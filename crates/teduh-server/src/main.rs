@@ -106,7 +106,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let storage = teduh_server::open_storage(&config).await?;
     if let Some(Command::Admin { command }) = cli.command {
         let mut out = std::io::stdout().lock();
-        return teduh_server::admin::run(storage.as_ref(), command, &mut out).await;
+        let data_dir = config.data_dir()?;
+        return teduh_server::admin::run(storage.as_ref(), &data_dir, command, &mut out).await;
     }
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
