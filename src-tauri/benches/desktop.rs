@@ -29,7 +29,9 @@ fn main() {
         .expect("vault");
 
     // 10,000 synthetic clients, in batches (one transaction each).
-    let names = ["Sari", "Budi", "Wati", "Agus", "Dewi", "Rudi", "Nina", "Eko", "Tuti", "Joko"];
+    let names = [
+        "Sari", "Budi", "Wati", "Agus", "Dewi", "Rudi", "Nina", "Eko", "Tuti", "Joko",
+    ];
     let t = Instant::now();
     for chunk in 0..20 {
         state
@@ -50,7 +52,10 @@ fn main() {
             })
             .expect("seed clients");
     }
-    println!("desktop: seeded 10,000 clients in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "desktop: seeded 10,000 clients in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     // Re-index as at unlock.
     state.lock().expect("lock");
@@ -92,7 +97,8 @@ fn main() {
     let client = state
         .with_vault(|v| Ok(v.search_clients("K-00042", 1)?[0].id))
         .expect("client");
-    let narrative = "Klien menceritakan kesulitan tidur dan kekhawatiran tentang keluarganya. ".repeat(12);
+    let narrative =
+        "Klien menceritakan kesulitan tidur dan kekhawatiran tentang keluarganya. ".repeat(12);
     state
         .with_vault(|v| {
             v.batch(|b| {
@@ -113,7 +119,9 @@ fn main() {
     let mut opens = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let detail = state.with_vault(|v| v.export_client(client)).expect("detail");
+        let detail = state
+            .with_vault(|v| v.export_client(client))
+            .expect("detail");
         assert_eq!(detail.notes.len(), 200);
         std::hint::black_box(serde_json::to_vec(&detail).expect("json"));
         opens.push(t.elapsed());
