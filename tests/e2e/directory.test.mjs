@@ -40,6 +40,14 @@ test('searching "anak" finds SAPA 129 and the child-protection services, offline
       assert.equal(tbv.length, 1, 'a partner without a published contact is marked "to be verified"');
       await maybeSaveDocScreenshot(app, 'screenshots/directory.png');
 
+      // Region filter: Riau keeps national services and Riau's partners, drops West Sumatra's.
+      await app.click('[data-testid=directory-region] option[value=Riau]');
+      await waitForIds(
+        app,
+        (ids) => ids.includes('balai-anak-rumbai') && ids.includes('sapa-129') && !ids.includes('lpks-lubuk-minturun'),
+        'the Riau filter',
+      );
+
       // One shortcut opens the emergency panel from wherever the focus is.
       await app.chord(Keys.CONTROL, Keys.SHIFT, 'd');
       await app.waitFor('[data-testid=emergency-panel]');

@@ -314,6 +314,8 @@ export const id = {
   'referral.none': 'Belum ada rujukan.',
   'referral.choose': 'Pilih mitra dari hasil pencarian.',
   'today.referrals': 'Rujukan yang masih berjalan',
+  'directory.region': 'Wilayah',
+  'directory.allRegions': 'Semua wilayah (nasional selalu tampil)',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -632,6 +634,8 @@ export const en: Catalogue = {
   'referral.none': 'No referrals yet.',
   'referral.choose': 'Choose a partner from the search results.',
   'today.referrals': 'Open referrals',
+  'directory.region': 'Region',
+  'directory.allRegions': 'All regions (national services always shown)',
 };
 
 export const catalogues = { id, en } as const;
