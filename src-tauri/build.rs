@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "vault_lock",
     "clients_search",
     "client_create",
+    "client_update",
     "client_detail",
     "note_save_draft",
     "note_finalise",

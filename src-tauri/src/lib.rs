@@ -36,6 +36,7 @@ pub fn register<R: Runtime>(
             vault_commands::vault_lock,
             vault_commands::clients_search,
             vault_commands::client_create,
+            vault_commands::client_update,
             vault_commands::client_detail,
             vault_commands::note_save_draft,
             vault_commands::note_finalise,

@@ -252,3 +252,14 @@ pub fn referral_update(
     };
     state.with_vault(|v| v.update_referral(client, referral, &update))
 }
+
+/// Replaces a client's profile (same rules as creating: unique code, guardian for a child).
+#[tauri::command(async)]
+pub fn client_update(
+    state: State<'_, AppState>,
+    id: String,
+    profile: ClientProfile,
+) -> Result<(), IpcError> {
+    let id: ClientId = parse_id("client", &id)?;
+    state.with_vault(|v| v.update_client(id, &profile))
+}

@@ -47,6 +47,16 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.waitForText('[data-testid=profile-code]', (t) => t === 'K-0001');
     await app.waitFor('[data-testid=no-consent]');
 
+    // A typo in the name is corrected on the profile; the name shows only on demand.
+    await app.click('[data-testid=client-edit]');
+    await app.clear('[data-testid=client-name]');
+    await app.type('[data-testid=client-name]', 'Klien Sintetis Dua');
+    await app.click('[data-testid=client-save]');
+    await until(async () => (await app.texts('[data-testid=client-save]')).length === 0, 'the form to close');
+    assert.equal((await app.texts('[data-testid=profile-name]')).length, 0, 'names are hidden until asked for');
+    await app.click('[data-testid=show-name]');
+    await app.waitForText('[data-testid=profile-name]', (t) => t === 'Klien Sintetis Dua');
+
     // Consent for service removes the banner; a case records risk with its history.
     await app.click('[data-testid=consent-new]');
     await app.click('[data-testid=consent-save]');

@@ -67,15 +67,22 @@ export class Session {
     );
   }
 
+  /** Clicks the element, waiting for it to appear first (screens render asynchronously). */
   async click(css) {
-    const el = await this.find(css);
+    const el = await this.waitFor(css);
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
   /** Types `text` into the element (appends to its value). */
   async type(css, text) {
-    const el = await this.find(css);
+    const el = await this.waitFor(css);
     await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  /** Empties a form field. */
+  async clear(css) {
+    const el = await this.waitFor(css);
+    await this.cmd('POST', `/element/${el}/clear`, {});
   }
 
   /** Presses a chord, e.g. `chord(Keys.CONTROL, Keys.SHIFT, 'd')`, on the focused element. */
@@ -108,13 +115,13 @@ export class Session {
 
   /** Whether the element can be used (a disabled fieldset disables its fields). */
   async enabled(css) {
-    const el = await this.find(css);
+    const el = await this.waitFor(css);
     return this.cmd('GET', `/element/${el}/enabled`);
   }
 
   /** The value of a form field. */
   async value(css) {
-    const el = await this.find(css);
+    const el = await this.waitFor(css);
     return this.cmd('GET', `/element/${el}/property/value`);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyClientForm, isChild, toProfile, validateClient } from './validation';
+import { emptyClientForm, fromProfile, isChild, mergeProfile, toProfile, validateClient } from './validation';
 
 const today = '2026-11-23';
 
@@ -34,5 +34,22 @@ describe('client form validation', () => {
     const p = toProfile(v, today);
     expect(p.birth_date).toBe('1990-10-17');
     expect(p.estimated_age).toBeNull();
+  });
+
+  it('edits a profile without losing what the form does not show', () => {
+    const original = {
+      ...toProfile({ ...emptyClientForm(), code: 'K-9', name: 'Lama', estimatedAge: '40', phone: '0800' }, today),
+      contacts: [
+        { kind: 'phone' as const, value: '0800', safe_to_contact: true },
+        { kind: 'whats_app' as const, value: '62800', safe_to_contact: false },
+      ],
+      ppks_categories: ['korban kekerasan'],
+    };
+    const form = { ...fromProfile(original), name: 'Baru', phone: '0811' };
+    const merged = mergeProfile(original, form, today);
+    expect(merged.name).toBe('Baru');
+    expect(merged.contacts.map((c) => c.value)).toEqual(['0811', '62800']);
+    expect(merged.ppks_categories).toEqual(['korban kekerasan']);
+    expect(fromProfile(merged).phone).toBe('0811');
   });
 });

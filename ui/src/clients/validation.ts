@@ -66,3 +66,40 @@ export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile 
     ampk_categories: [],
   };
 }
+
+/** The form's values for an existing profile (dates shown as dd/MM/yyyy). */
+export function fromProfile(p: ClientProfile): ClientFormValues {
+  const iso = p.birth_date;
+  return {
+    code: p.code,
+    name: p.name,
+    nickname: p.nickname,
+    sex: p.sex,
+    birthDate: iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '',
+    estimatedAge: p.estimated_age === null ? '' : String(p.estimated_age),
+    phone: p.contacts.find((c) => c.kind === 'phone')?.value ?? '',
+    address: p.address,
+    language: p.language || 'id',
+    needs: p.communication_needs,
+    guardianName: p.guardian?.name ?? '',
+    guardianRelation: p.guardian?.relationship ?? '',
+  };
+}
+
+/** Applies the form to an existing profile, keeping what the form does not show (other
+ * contacts, categories, the guardian's contacts). */
+export function mergeProfile(original: ClientProfile, v: ClientFormValues, todayIso: string): ClientProfile {
+  const edited = toProfile(v, todayIso);
+  const others = original.contacts.filter((c) => c.kind !== 'phone');
+  const guardian = edited.guardian
+    ? { ...edited.guardian, contacts: original.guardian?.contacts ?? [] }
+    : null;
+  return {
+    ...original,
+    ...edited,
+    contacts: [...edited.contacts, ...others],
+    guardian,
+    ppks_categories: original.ppks_categories,
+    ampk_categories: original.ampk_categories,
+  };
+}

@@ -171,3 +171,7 @@ export function referralAdd(client: string, referral: Referral): Promise<string>
 export function referralUpdate(client: string, referral: string, status: ReferralStatus, note: string): Promise<void> {
   return call<void>('referral_update', { client, referral, status, note });
 }
+
+export function clientUpdate(id: string, profile: ClientProfile): Promise<void> {
+  return call<void>('client_update', { id, profile });
+}

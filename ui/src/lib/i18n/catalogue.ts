@@ -316,6 +316,7 @@ export const id = {
   'today.referrals': 'Rujukan yang masih berjalan',
   'directory.region': 'Wilayah',
   'directory.allRegions': 'Semua wilayah (nasional selalu tampil)',
+  'client.edit': 'Ubah data klien',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -636,6 +637,7 @@ export const en: Catalogue = {
   'today.referrals': 'Open referrals',
   'directory.region': 'Region',
   'directory.allRegions': 'All regions (national services always shown)',
+  'client.edit': 'Edit client details',
 };
 
 export const catalogues = { id, en } as const;
