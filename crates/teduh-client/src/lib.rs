@@ -118,25 +118,12 @@ impl ServerClient {
                     })?;
                 Ok(DirectoryFetch::Bundle { body, etag })
             }
-            Err(ureq::Error::Status(404, resp)) => match resp.into_json::<ApiError>() {
-                Ok(api) if api.code == "NoDirectory" => Ok(DirectoryFetch::NotPublished),
-                Ok(api) => Err(ClientError::Api(api)),
-                Err(e) => Err(ClientError::Unexpected {
-                    url,
-                    detail: e.to_string(),
-                }),
+            Err(e) => match failure(url, e) {
+                ClientError::Api(api) if api.code == "NoDirectory" => {
+                    Ok(DirectoryFetch::NotPublished)
+                }
+                other => Err(other),
             },
-            Err(ureq::Error::Status(_, resp)) => match resp.into_json::<ApiError>() {
-                Ok(api) => Err(ClientError::Api(api)),
-                Err(e) => Err(ClientError::Unexpected {
-                    url,
-                    detail: e.to_string(),
-                }),
-            },
-            Err(ureq::Error::Transport(t)) => Err(ClientError::Unreachable {
-                url,
-                detail: t.to_string(),
-            }),
         }
     }
 
@@ -147,17 +134,25 @@ impl ServerClient {
                 url,
                 detail: e.to_string(),
             }),
-            Err(ureq::Error::Status(_, resp)) => match resp.into_json::<ApiError>() {
-                Ok(api) => Err(ClientError::Api(api)),
-                Err(e) => Err(ClientError::Unexpected {
-                    url,
-                    detail: e.to_string(),
-                }),
-            },
-            Err(ureq::Error::Transport(t)) => Err(ClientError::Unreachable {
-                url,
-                detail: t.to_string(),
-            }),
+            Err(e) => Err(failure(url, e)),
         }
+    }
+}
+
+/// Turns a failed request into the error callers branch on: the server's own `ApiError` when it
+/// answered with one, else unreachable or unexpected.
+fn failure(url: String, e: ureq::Error) -> ClientError {
+    match e {
+        ureq::Error::Status(_, resp) => match resp.into_json::<ApiError>() {
+            Ok(api) => ClientError::Api(api),
+            Err(e) => ClientError::Unexpected {
+                url,
+                detail: e.to_string(),
+            },
+        },
+        ureq::Error::Transport(t) => ClientError::Unreachable {
+            url,
+            detail: t.to_string(),
+        },
     }
 }
