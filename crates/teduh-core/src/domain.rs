@@ -18,6 +18,7 @@ pub const CHILD_AGE_LIMIT: u32 = 18;
 
 /// Sex as recorded at intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// Perempuan.
@@ -31,6 +32,7 @@ pub enum Sex {
 
 /// How to reach someone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
     /// A phone number (calls, SMS).
@@ -46,6 +48,7 @@ pub enum ContactKind {
 
 /// One contact point.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Contact {
     /// The kind of contact.
@@ -58,6 +61,7 @@ pub struct Contact {
 
 /// A child's parent or guardian.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Guardian {
     /// Name.
@@ -70,6 +74,7 @@ pub struct Guardian {
 
 /// A client's identifying and intake data. Every field is encrypted at rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct ClientProfile {
     /// Pseudonymous code shown in lists (e.g. `"JKT-0042"`); unique per team.
@@ -124,8 +129,10 @@ impl ClientProfile {
 
 /// A client as read from the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Client {
     /// The client's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: ClientId,
     /// The profile.
     pub profile: ClientProfile,
@@ -135,6 +142,7 @@ pub struct Client {
 
 /// Stage of a case (case-management cycle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStage {
     /// First contact and registration.
@@ -156,6 +164,7 @@ pub enum CaseStage {
 
 /// Risk level of a case or a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     /// No current risk identified.
@@ -171,6 +180,7 @@ pub enum RiskLevel {
 
 /// The editable details of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct CaseDetails {
     /// Short description of the presenting problem.
@@ -178,6 +188,7 @@ pub struct CaseDetails {
     /// Current stage.
     pub stage: CaseStage,
     /// The worker assigned (a member id), if any.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub assigned_worker: Option<MemberId>,
     /// PPKS / AMPK categories of this case.
     pub categories: Vec<String>,
@@ -187,6 +198,7 @@ pub struct CaseDetails {
 
 /// One entry in a case's risk history (append-only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct RiskEntry {
     /// The assessed level.
@@ -196,13 +208,16 @@ pub struct RiskEntry {
     /// When it was assessed.
     pub assessed_at: Option<DateTime<Utc>>,
     /// Who assessed it.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub assessed_by: Option<MemberId>,
 }
 
 /// A case as read from the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Case {
     /// The case's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: CaseId,
     /// Details.
     pub details: CaseDetails,
@@ -214,6 +229,7 @@ pub struct Case {
 
 /// Who gave consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentGiver {
     /// The client (an adult).
@@ -227,6 +243,7 @@ pub enum ConsentGiver {
 
 /// Lawful basis for processing (UU 27/2022 on personal data protection, article 20).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum LawfulBasis {
     /// Explicit consent.
@@ -246,6 +263,7 @@ pub enum LawfulBasis {
 
 /// How consent was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentChannel {
     /// Signed form.
@@ -260,6 +278,7 @@ pub enum ConsentChannel {
 /// A consent record. Consent is append-only: it is never edited, only withdrawn by a
 /// [`ConsentWithdrawal`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Consent {
     /// Who gave it.
@@ -280,6 +299,7 @@ pub struct Consent {
 
 /// Withdrawal of a consent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct ConsentWithdrawal {
     /// When it was withdrawn.
@@ -290,8 +310,10 @@ pub struct ConsentWithdrawal {
 
 /// A consent as read from the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ConsentRecord {
     /// The consent's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: ConsentId,
     /// What was consented.
     pub consent: Consent,
@@ -301,6 +323,7 @@ pub struct ConsentRecord {
 
 /// How a session took place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Modality {
     /// Face to face.
@@ -320,6 +343,7 @@ pub enum Modality {
 
 /// Layer of the IASC MHPSS intervention pyramid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum MhpssLayer {
     /// 1: basic services and security.
@@ -334,6 +358,7 @@ pub enum MhpssLayer {
 
 /// The editable content of a session note (while it is a draft).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct NoteDraft {
     /// When the session started (UTC).
@@ -399,6 +424,7 @@ pub fn is_plausible_iana_zone(zone: &str) -> bool {
 
 /// Whether a note can still be edited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum NoteStatus {
     /// Editable by its author.
@@ -408,12 +434,14 @@ pub enum NoteStatus {
         /// When it was finalised.
         at: DateTime<Utc>,
         /// Who finalised it.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         by: MemberId,
     },
 }
 
 /// Text added to a finalised note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Addendum {
     /// What is added.
@@ -421,13 +449,16 @@ pub struct Addendum {
     /// When.
     pub written_at: Option<DateTime<Utc>>,
     /// By whom.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub author: Option<MemberId>,
 }
 
 /// An addendum as read from the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AddendumRecord {
     /// The addendum's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: AddendumId,
     /// Its content.
     pub addendum: Addendum,
@@ -435,12 +466,16 @@ pub struct AddendumRecord {
 
 /// A session note as read from the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Note {
     /// The note's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: NoteId,
     /// The client it is about.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub client: ClientId,
     /// Its author.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub author: Option<MemberId>,
     /// Content.
     pub content: NoteDraft,
@@ -452,6 +487,7 @@ pub struct Note {
 
 /// A follow-up task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Task {
     /// What to do.
@@ -459,6 +495,7 @@ pub struct Task {
     /// By when.
     pub due: Option<NaiveDate>,
     /// Who should do it.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub assigned_to: Option<MemberId>,
     /// When it was done, once done.
     pub done_at: Option<DateTime<Utc>>,
@@ -466,8 +503,10 @@ pub struct Task {
 
 /// A task as read from the vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TaskRecord {
     /// The task's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: TaskId,
     /// The task.
     pub task: Task,
@@ -475,6 +514,7 @@ pub struct TaskRecord {
 
 /// How soon the partner should act on a referral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// Within the partner's normal time.
@@ -488,6 +528,7 @@ pub enum Urgency {
 
 /// Where a referral stands: sent -> accepted -> completed, or declined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralStatus {
     /// Sent to the partner.
@@ -519,6 +560,7 @@ impl ReferralStatus {
 
 /// A referral of a client to a directory partner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Referral {
     /// The directory entry's id.
@@ -537,11 +579,13 @@ pub struct Referral {
     /// When to check that the referral was handled.
     pub follow_up_due: Option<NaiveDate>,
     /// The follow-up task created with the referral (set by the vault).
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub follow_up_task: Option<TaskId>,
 }
 
 /// One status change of a referral, with its date and note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct ReferralUpdate {
     /// The new status.
@@ -554,8 +598,10 @@ pub struct ReferralUpdate {
 
 /// A referral with its history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ReferralRecord {
     /// Its id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: ReferralId,
     /// The referral.
     pub referral: Referral,

@@ -18,6 +18,7 @@ use crate::ids::{MemberId, ScreeningId};
 
 /// A screening instrument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Instrument {
     /// WHO Self-Reporting Questionnaire, 20 yes/no items.
@@ -334,6 +335,7 @@ impl Default for ScoringConfig {
 
 /// A severity band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     /// PHQ-9 0-4, GAD-7 0-4.
@@ -354,6 +356,7 @@ pub enum Band {
 
 /// The answers given for one administration of an instrument (what is stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ScreeningAnswers {
     /// Which instrument.
     pub instrument: Instrument,
@@ -362,6 +365,7 @@ pub struct ScreeningAnswers {
     /// When it was administered.
     pub administered_at: Option<DateTime<Utc>>,
     /// By whom.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub administered_by: Option<MemberId>,
     /// Language the items were read in (`"id"` or `"en"`).
     pub language: String,
@@ -369,6 +373,7 @@ pub struct ScreeningAnswers {
 
 /// Computed result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ScreeningResult {
     /// Sum of the item values.
     pub total: u32,
@@ -385,8 +390,10 @@ pub struct ScreeningResult {
 
 /// A stored screening as read from the vault, with its computed result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Screening {
     /// The screening's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: ScreeningId,
     /// The answers.
     pub answers: ScreeningAnswers,

@@ -258,6 +258,7 @@ pub struct UnlockReport {
 
 /// Everything about one client, decrypted: the data subject's access right (UU PDP).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ClientExport {
     /// Export format version.
     pub format: u32,
