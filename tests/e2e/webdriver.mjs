@@ -43,14 +43,18 @@ export class Session {
     return poll(() => this.find(css), timeoutMs, `element ${css}`);
   }
 
+  /** Text of the first element matching `css` (stale-safe). */
   async text(css) {
-    const el = await this.find(css);
-    return this.cmd('GET', `/element/${el}/text`);
+    const all = await this.texts(css);
+    if (all.length === 0) throw new WebDriverError(`no such element: ${css}`);
+    return all[0];
   }
 
+  /** Attribute `name` of the first element matching `css` (stale-safe). */
   async attribute(css, name) {
-    const el = await this.find(css);
-    return this.cmd('GET', `/element/${el}/attribute/${encodeURIComponent(name)}`);
+    const all = await this.attributes(css, name);
+    if (all.length === 0) throw new WebDriverError(`no such element: ${css}`);
+    return all[0];
   }
 
   /** Waits until the text of `css` satisfies `predicate`; returns the text. */
@@ -97,20 +101,30 @@ export class Session {
 
   /** Texts of every element matching `css`. */
   async texts(css) {
-    const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
-    const out = [];
-    for (const el of els) out.push(await this.cmd('GET', `/element/${el[ELEMENT_KEY]}/text`));
-    return out;
+    return this.eachElement(css, (el) => this.cmd('GET', `/element/${el}/text`));
   }
 
   /** Values of attribute `name` of every element matching `css`. */
   async attributes(css, name) {
-    const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
-    const out = [];
-    for (const el of els) {
-      out.push(await this.cmd('GET', `/element/${el[ELEMENT_KEY]}/attribute/${encodeURIComponent(name)}`));
+    return this.eachElement(css, (el) => this.cmd('GET', `/element/${el}/attribute/${encodeURIComponent(name)}`));
+  }
+
+  /**
+   * Reads something from every element matching `css`. A list that re-renders between finding
+   * and reading (search as you type) makes elements stale: read the whole list again.
+   */
+  async eachElement(css, read) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const els = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+        const out = [];
+        for (const el of els) out.push(await read(el[ELEMENT_KEY]));
+        return out;
+      } catch (e) {
+        if (attempt >= 20 || e?.detail?.error !== 'stale element reference') throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
-    return out;
   }
 
   /** Whether the element can be used (a disabled fieldset disables its fields). */
