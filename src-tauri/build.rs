@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "screening_instruments",
     "screening_add",
     "home_today",
+    "task_done",
     "consent_record",
     "consent_withdraw",
     "case_open",

@@ -476,6 +476,9 @@ pub struct FollowUpRow {
     pub due: String,
     /// Past due.
     pub overdue: bool,
+    /// The task to mark done, when the follow-up is a task (a note's next follow-up is done by
+    /// the next session instead).
+    pub task: Option<String>,
 }
 
 /// Home ("Hari ini").
@@ -536,7 +539,12 @@ impl HomeToday {
                         occurred_at: n.content.occurred_at.map(|t| t.to_rfc3339()),
                     });
                 }
-                if let Some(due) = n.content.next_follow_up {
+                // A note's next follow-up is done once a later session has been written.
+                let followed_up = all
+                    .notes
+                    .iter()
+                    .any(|later| later.content.occurred_at > n.content.occurred_at);
+                if let (Some(due), false) = (n.content.next_follow_up, followed_up) {
                     if due <= today {
                         home.follow_ups.push(FollowUpRow {
                             client: client.clone(),
@@ -544,6 +552,7 @@ impl HomeToday {
                             title: "next_follow_up".into(),
                             due: due.to_string(),
                             overdue: due < today,
+                            task: None,
                         });
                     }
                 }
@@ -557,6 +566,7 @@ impl HomeToday {
                             title: t.task.title.clone(),
                             due: due.to_string(),
                             overdue: due < today,
+                            task: Some(t.id.to_string()),
                         });
                     }
                 }

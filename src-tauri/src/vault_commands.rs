@@ -263,3 +263,24 @@ pub fn client_update(
     let id: ClientId = parse_id("client", &id)?;
     state.with_vault(|v| v.update_client(id, &profile))
 }
+
+/// Marks a follow-up task done (it leaves Today).
+#[tauri::command(async)]
+pub fn task_done(state: State<'_, AppState>, client: String, task: String) -> Result<(), IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    let task: teduh_core::ids::TaskId = parse_id("task", &task)?;
+    state.with_vault(|v| {
+        let record = v
+            .export_client(client)?
+            .tasks
+            .into_iter()
+            .find(|t| t.id == task)
+            .ok_or_else(|| teduh_core::vault::VaultError::NotFound {
+                what: "task",
+                id: task.to_string(),
+            })?;
+        let mut done = record.task;
+        done.done_at = Some(chrono::Utc::now());
+        v.update_task(task, &done)
+    })
+}

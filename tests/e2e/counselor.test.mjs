@@ -157,6 +157,10 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=nav-today]');
     await until(async () => (await app.texts('[data-testid=today-referral]')).some((t) => t.includes('SAPA 129')), 'the open referral on Home');
     await until(async () => (await app.texts('[data-testid=today]')).some((t) => t.includes('Rujukan: SAPA 129')), 'its follow-up task due today on Home');
+    // The follow-up call was made: marking the task done takes it off Today; the referral stays open.
+    await app.click('[data-testid=task-done]');
+    await until(async () => !(await app.texts('[data-testid=today]')).some((t) => t.includes('Rujukan: SAPA 129')), 'the done task to leave Today');
+    assert.ok((await app.texts('[data-testid=today-referral]')).some((t) => t.includes('SAPA 129')), 'the referral itself is still open');
 
     await app.click('[data-testid=nav-clients]');
     await app.click('[data-testid=client-row][data-code=K-0001]');

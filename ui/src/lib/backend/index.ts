@@ -175,3 +175,7 @@ export function referralUpdate(client: string, referral: string, status: Referra
 export function clientUpdate(id: string, profile: ClientProfile): Promise<void> {
   return call<void>('client_update', { id, profile });
 }
+
+export function taskDone(client: string, task: string): Promise<void> {
+  return call<void>('task_done', { client, task });
+}

@@ -317,6 +317,7 @@ export const id = {
   'directory.region': 'Wilayah',
   'directory.allRegions': 'Semua wilayah (nasional selalu tampil)',
   'client.edit': 'Ubah data klien',
+  'today.markDone': 'Tandai selesai',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -638,6 +639,7 @@ export const en: Catalogue = {
   'directory.region': 'Region',
   'directory.allRegions': 'All regions (national services always shown)',
   'client.edit': 'Edit client details',
+  'today.markDone': 'Mark done',
 };
 
 export const catalogues = { id, en } as const;

@@ -23,4 +23,9 @@ due: string,
 /**
  * Past due.
  */
-overdue: boolean, };
+overdue: boolean, 
+/**
+ * The task to mark done, when the follow-up is a task (a note's next follow-up is done by
+ * the next session instead).
+ */
+task: string | null, };
