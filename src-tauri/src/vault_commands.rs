@@ -271,8 +271,7 @@ pub fn task_done(state: State<'_, AppState>, client: String, task: String) -> Re
     let task: teduh_core::ids::TaskId = parse_id("task", &task)?;
     state.with_vault(|v| {
         let record = v
-            .export_client(client)?
-            .tasks
+            .tasks(client)?
             .into_iter()
             .find(|t| t.id == task)
             .ok_or_else(|| teduh_core::vault::VaultError::NotFound {

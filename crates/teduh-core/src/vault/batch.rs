@@ -217,6 +217,20 @@ impl Batch<'_> {
         Ok(id)
     }
 
+    /// Appends a record that belongs to an existing parent (a risk entry to its case, a
+    /// withdrawal to its consent, a status to its referral); the client is the parent's.
+    fn append_to_parent(
+        &mut self,
+        parent: EntityId,
+        parent_kind: RecordKind,
+        what: &'static str,
+        kind: RecordKind,
+        fields: &Map<String, Value>,
+    ) -> Result<EntityId, VaultError> {
+        let meta = self.reader().expect(parent, parent_kind, what)?;
+        self.create_child(meta.client, kind, Some(parent), fields)
+    }
+
     /// Opens a case.
     ///
     /// Fails for an unknown client.
@@ -241,13 +255,11 @@ impl Batch<'_> {
     ///
     /// Fails for an unknown case.
     pub fn record_risk(&mut self, case: CaseId, entry: &RiskEntry) -> Result<EntityId, VaultError> {
-        let meta = self
-            .reader()
-            .expect(case.into(), RecordKind::Case, "case")?;
-        self.create_child(
-            meta.client,
+        self.append_to_parent(
+            case.into(),
+            RecordKind::Case,
+            "case",
             RecordKind::Risk,
-            Some(case.into()),
             &to_fields(entry)?,
         )
     }
@@ -272,13 +284,11 @@ impl Batch<'_> {
         consent: ConsentId,
         withdrawal: &ConsentWithdrawal,
     ) -> Result<(), VaultError> {
-        let meta = self
-            .reader()
-            .expect(consent.into(), RecordKind::Consent, "consent")?;
-        self.create_child(
-            meta.client,
+        self.append_to_parent(
+            consent.into(),
+            RecordKind::Consent,
+            "consent",
             RecordKind::ConsentWithdrawal,
-            Some(consent.into()),
             &to_fields(withdrawal)?,
         )?;
         Ok(())
@@ -417,14 +427,14 @@ impl Batch<'_> {
     /// Appends a referral status change (see [`Vault::update_referral`] for the checks).
     pub fn add_referral_update(
         &mut self,
-        client: ClientId,
         id: ReferralId,
         update: &ReferralUpdate,
     ) -> Result<(), VaultError> {
-        self.create_child(
-            client,
+        self.append_to_parent(
+            id.into(),
+            RecordKind::Referral,
+            "referral",
             RecordKind::ReferralStatus,
-            Some(id.into()),
             &to_fields(update)?,
         )?;
         Ok(())

@@ -846,9 +846,9 @@ impl Vault {
         id: ReferralId,
         update: &ReferralUpdate,
     ) -> Result<(), VaultError> {
-        let all = self.reader()?.export(client)?;
+        let referrals = self.reader()?.referrals(client)?;
         let current =
-            all.referrals
+            referrals
                 .iter()
                 .find(|r| r.id == id)
                 .ok_or_else(|| VaultError::NotFound {
@@ -861,13 +861,16 @@ impl Vault {
                 current.status, update.status
             )));
         }
-        let task = current
-            .referral
-            .follow_up_task
-            .and_then(|t| all.tasks.iter().find(|r| r.id == t))
-            .cloned();
+        let task = match current.referral.follow_up_task {
+            Some(t) => self
+                .reader()?
+                .tasks(client)?
+                .into_iter()
+                .find(|r| r.id == t),
+            None => None,
+        };
         self.batch(|b| {
-            b.add_referral_update(client, id, update)?;
+            b.add_referral_update(id, update)?;
             if let (true, Some(t)) = (update.status.is_closed(), task) {
                 let mut done = t.task;
                 done.done_at = update.at.or(Some(Utc::now()));
@@ -875,6 +878,13 @@ impl Vault {
             }
             Ok(())
         })
+    }
+
+    /// A client's follow-up tasks, oldest first.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn tasks(&mut self, client: ClientId) -> Result<Vec<TaskRecord>, VaultError> {
+        self.reader()?.tasks(client)
     }
 
     /// A client's referrals with their history, oldest first.

@@ -229,6 +229,18 @@ impl Reader<'_> {
         Ok(consents)
     }
 
+    pub(super) fn tasks(&mut self, id: ClientId) -> Result<Vec<TaskRecord>, VaultError> {
+        let mut tasks = Vec::new();
+        for t in self.children(id, RecordKind::Task, None)? {
+            let m = self.expect(t, RecordKind::Task, "task")?;
+            tasks.push(TaskRecord {
+                id: TaskId(t.0),
+                task: from_fields(self.fields(t, &m)?, "task")?,
+            });
+        }
+        Ok(tasks)
+    }
+
     pub(super) fn referrals(&mut self, id: ClientId) -> Result<Vec<ReferralRecord>, VaultError> {
         let mut out = Vec::new();
         for r in self.children(id, RecordKind::Referral, None)? {
@@ -259,14 +271,7 @@ impl Reader<'_> {
         let consents = self.consents(id)?;
         let referrals = self.referrals(id)?;
         let notes = self.notes(id)?;
-        let mut tasks = Vec::new();
-        for t in self.children(id, RecordKind::Task, None)? {
-            let m = self.expect(t, RecordKind::Task, "task")?;
-            tasks.push(TaskRecord {
-                id: TaskId(t.0),
-                task: from_fields(self.fields(t, &m)?, "task")?,
-            });
-        }
+        let tasks = self.tasks(id)?;
         let screenings = self.screenings(id)?;
         Ok(ClientExport {
             format: 1,

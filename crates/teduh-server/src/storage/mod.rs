@@ -195,6 +195,38 @@ pub struct Registration {
     pub device: NewDevice,
 }
 
+impl Registration {
+    /// What a stored registration answers with: the new device and the new member (shared by both
+    /// backends, so they cannot drift).
+    pub(crate) fn into_registered(
+        self,
+        device_id: i64,
+        member_id: i64,
+        team_id: i64,
+        role: Role,
+    ) -> (AuthedDevice, Member) {
+        (
+            AuthedDevice {
+                device_id: to_u64(device_id),
+                member_id: to_u64(member_id),
+                team_id: to_u64(team_id),
+                role,
+            },
+            Member {
+                id: to_u64(member_id),
+                team_id: to_u64(team_id),
+                username: self.username,
+                role,
+                public_keys: self.public_keys,
+                wrapped_keys: self.wrapped_keys,
+                kdf_params: self.kdf_params,
+                verifier: self.verifier,
+                removed_at: None,
+            },
+        )
+    }
+}
+
 /// A member, as the server knows her.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {

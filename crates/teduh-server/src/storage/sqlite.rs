@@ -367,25 +367,7 @@ impl Storage for SqliteStorage {
             )?;
             let device_id = insert_device(&tx, member_id, &reg.device)?;
             tx.commit()?;
-            Ok((
-                AuthedDevice {
-                    device_id: to_u64(device_id),
-                    member_id: to_u64(member_id),
-                    team_id: to_u64(team_id),
-                    role,
-                },
-                Member {
-                    id: to_u64(member_id),
-                    team_id: to_u64(team_id),
-                    username: reg.username,
-                    role,
-                    public_keys: reg.public_keys,
-                    wrapped_keys: reg.wrapped_keys,
-                    kdf_params: reg.kdf_params,
-                    verifier: reg.verifier,
-                    removed_at: None,
-                },
-            ))
+            Ok(reg.into_registered(device_id, member_id, team_id, role))
         }))
     }
 
