@@ -28,6 +28,7 @@ pub mod records;
 pub mod screening;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod vault;
 
 /// Version of this core (and of the app built from it).

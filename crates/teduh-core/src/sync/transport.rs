@@ -1,0 +1,85 @@
+//! How the sync engine talks to the server, without knowing HTTP.
+//!
+//! [`Transport`] is the server's API as blocking calls with protocol types; the HTTP
+//! implementation lives in `teduh-client` (the core links no HTTP client), tests use it over a
+//! real server or wrap it to inject faults. Record pages cross it as bytes in the binary formats
+//! of [`teduh_protocol::sync`], so the engine controls their size.
+
+use teduh_protocol::sync::{
+    DeviceView, EnvelopeList, Limits, LoginParams, LoginRequest, MemberView, NewEpoch, PushAck,
+    RegisterRequest, RosterBody, Session,
+};
+
+/// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
+/// later" (backoff), `Refused` carries the server's machine-readable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: offline, connection refused or cut, idle timeout, TLS failure. Nothing can
+    /// be concluded about whether the server acted on the request.
+    #[error("the server cannot be reached: {0}")]
+    Unreachable(String),
+    /// The server answered with an error body (`ApiError`).
+    #[error("the server refused the request ({code}, HTTP {status}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// `ApiError::code`, e.g. `StaleKeyEpoch`, `ClockAhead`, `TokenRevoked`.
+        code: String,
+        /// `ApiError::message`.
+        message: String,
+        /// The server's clock (from the `Date` header, milliseconds since the Unix epoch),
+        /// used to re-stamp records when this device's clock is far ahead.
+        server_time_ms: Option<u64>,
+    },
+    /// The server answered something that is not a Teduh response (wrong service, proxy
+    /// login page, undecodable body).
+    #[error("unexpected answer from the server: {0}")]
+    Unexpected(String),
+}
+
+impl TransportError {
+    /// The server's error code, if it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// The sync server's API. `token` is the device's bearer token from [`Session::token`];
+/// `team` the server's team id. Every method is one request.
+pub trait Transport {
+    /// `GET /v1/limits`.
+    fn limits(&mut self) -> Result<Limits, TransportError>;
+    /// `POST /v1/register`: joins with an invitation.
+    fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError>;
+    /// `POST /v1/login/params`: the KDF parameters a new device needs.
+    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError>;
+    /// `POST /v1/login`: a further device of an existing member.
+    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError>;
+    /// `GET /v1/teams/{team}/members`.
+    fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError>;
+    /// `GET /v1/devices` (the whole team's for key managers, else the member's own).
+    fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError>;
+    /// `GET /v1/teams/{team}/roster`; `None` when the team has no roster yet.
+    fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError>;
+    /// `PUT /v1/teams/{team}/roster`.
+    fn put_roster(&mut self, token: &str, team: u64, body: &RosterBody)
+        -> Result<(), TransportError>;
+    /// `POST /v1/teams/{team}/epochs`.
+    fn add_epoch(&mut self, token: &str, team: u64, epoch: &NewEpoch)
+        -> Result<(), TransportError>;
+    /// `GET /v1/teams/{team}/envelopes`.
+    fn envelopes(&mut self, token: &str, team: u64) -> Result<EnvelopeList, TransportError>;
+    /// `POST /v1/teams/{team}/records` with an encoded `PushPage`.
+    fn push(&mut self, token: &str, team: u64, page: &[u8]) -> Result<PushAck, TransportError>;
+    /// `GET /v1/teams/{team}/records?after=&budget=`: an encoded `PullPage`.
+    fn pull(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+        budget: u64,
+    ) -> Result<Vec<u8>, TransportError>;
+}
