@@ -160,6 +160,78 @@ impl DataKey {
     }
 }
 
+impl DataKey {
+    /// The raw key bytes (for key derivation inside the core).
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// Seals without an envelope header: `nonce (12) || ciphertext || tag (16)`, 28 bytes of
+    /// overhead. For record payloads, whose key is implied by the record (client and epoch)
+    /// and whose associated data binds every routing field.
+    pub fn seal_raw(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let cipher = aes_gcm::Aes256Gcm::new(aes_gcm::Key::<aes_gcm::Aes256Gcm>::from_slice(
+            self.key.as_ref(),
+        ));
+        let nonce = fresh_nonce();
+        let mut out = nonce.to_vec();
+        // Encryption with a 96-bit nonce and in-memory buffers cannot fail.
+        if let Ok(ct) = cipher.encrypt(
+            aes_gcm::Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        ) {
+            out.extend_from_slice(&ct);
+        }
+        out
+    }
+
+    /// Opens [`DataKey::seal_raw`].
+    ///
+    /// Fails with [`EnvelopeError::Integrity`] when the bytes were altered, sealed by another
+    /// key or bound to other associated data, [`EnvelopeError::Truncated`] when too short.
+    pub fn open_raw(&self, aad: &[u8], bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        if bytes.len() < NONCE_LEN + envelope::TAG_LEN {
+            return Err(EnvelopeError::Truncated { len: bytes.len() });
+        }
+        let cipher = aes_gcm::Aes256Gcm::new(aes_gcm::Key::<aes_gcm::Aes256Gcm>::from_slice(
+            self.key.as_ref(),
+        ));
+        let (nonce, ct) = bytes.split_at(NONCE_LEN);
+        cipher
+            .decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ct, aad })
+            .map(Zeroizing::new)
+            .map_err(|_| EnvelopeError::Integrity)
+    }
+}
+
+/// HKDF-SHA256 of `ikm` into a key whose id is derived too (deterministic on every device).
+pub fn derive_key(ikm: &[u8], salt: &[u8], info: &[u8]) -> DataKey {
+    let hk = Hkdf::<Sha256>::new(Some(salt), ikm);
+    let mut okm = Zeroizing::new([0u8; 48]);
+    // 48 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
+    let _ = hk.expand(info, okm.as_mut());
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&okm[..32]);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&okm[32..]);
+    DataKey::from_parts(KeyId(id), key)
+}
+
+/// The key that seals a client's records of one team-key epoch: both the client's data key and
+/// the epoch's team key are needed, so a member removed before an epoch cannot read that
+/// epoch's records even of clients whose data key she kept, and destroying a client's data key
+/// shreds all its records.
+pub fn record_key(team_key: &DataKey, client_key: &DataKey, client_id: &[u8; 16]) -> DataKey {
+    let mut info = b"teduh/record-key/v2".to_vec();
+    info.extend_from_slice(client_id);
+    derive_key(client_key.bytes(), team_key.bytes(), &info)
+}
+
 fn key_from_plaintext(pt: &[u8]) -> Result<DataKey, EnvelopeError> {
     if pt.len() != 48 {
         return Err(EnvelopeError::Integrity);
@@ -208,15 +280,56 @@ fn seal_to_with(
     context: &[u8],
     inner: &DataKey,
 ) -> Vec<u8> {
-    let eph_pub = PublicKey::from(&eph);
-    let shared = eph.diffie_hellman(recipient);
-    let k = sealed_box_key(shared.as_bytes(), &eph_pub, recipient);
     let mut pt = Zeroizing::new(Vec::with_capacity(48));
     pt.extend_from_slice(&inner.id.0);
     pt.extend_from_slice(inner.key.as_ref());
+    seal_bytes_with(eph, nonce, recipient, context, &pt)
+}
+
+fn seal_bytes_with(
+    eph: StaticSecret,
+    nonce: [u8; NONCE_LEN],
+    recipient: &PublicKey,
+    context: &[u8],
+    pt: &[u8],
+) -> Vec<u8> {
+    let eph_pub = PublicKey::from(&eph);
+    let shared = eph.diffie_hellman(recipient);
+    let k = sealed_box_key(shared.as_bytes(), &eph_pub, recipient);
     let mut out = eph_pub.as_bytes().to_vec();
-    out.extend_from_slice(&envelope::seal(&k.sealing(), nonce, context, &pt));
+    out.extend_from_slice(&envelope::seal(&k.sealing(), nonce, context, pt));
     out
+}
+
+/// Seals arbitrary bytes (e.g. every team key a member may read) to `recipient`, in the same
+/// sealed-box layout as [`seal_to`].
+pub fn seal_bytes_to(recipient: &PublicKey, context: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    seal_bytes_with(
+        StaticSecret::random_from_rng(OsRng),
+        fresh_nonce(),
+        recipient,
+        context,
+        plaintext,
+    )
+}
+
+/// Opens [`seal_bytes_to`].
+///
+/// Fails when the box was made for another key, altered, or bound to another context.
+pub fn open_sealed_bytes(
+    secret: &StaticSecret,
+    context: &[u8],
+    bytes: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+    if bytes.len() < 32 {
+        return Err(EnvelopeError::Truncated { len: bytes.len() });
+    }
+    let mut eph = [0u8; 32];
+    eph.copy_from_slice(&bytes[..32]);
+    let eph_pub = PublicKey::from(eph);
+    let shared = secret.diffie_hellman(&eph_pub);
+    let k = sealed_box_key(shared.as_bytes(), &eph_pub, &PublicKey::from(secret));
+    k.open(context, &bytes[32..])
 }
 
 /// Opens a key sealed by [`seal_to`] with the recipient's secret.

@@ -45,12 +45,25 @@ impl Hlc {
 #[derive(Debug, Clone)]
 pub struct HlcClock {
     last: Hlc,
+    /// Correction added to the wall clock (set when the server showed this device's clock to
+    /// be far off; also lets tests skew a device's clock).
+    offset_ms: i64,
 }
 
 impl HlcClock {
     /// A clock that will never issue a timestamp at or below `last` (the newest one in the log).
     pub fn starting_after(last: Hlc) -> Self {
-        Self { last }
+        Self { last, offset_ms: 0 }
+    }
+
+    /// Sets the correction added to the wall clock, in milliseconds.
+    pub fn set_offset_ms(&mut self, offset_ms: i64) {
+        self.offset_ms = offset_ms;
+    }
+
+    /// The correction added to the wall clock.
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms
     }
 
     /// The current wall clock in milliseconds (0 if the system clock is before 1970).
@@ -75,7 +88,8 @@ impl HlcClock {
 
     /// Next timestamp for a local event, now.
     pub fn tick(&mut self) -> Hlc {
-        self.tick_at(Self::wall_millis())
+        let now = Self::wall_millis().saturating_add_signed(self.offset_ms);
+        self.tick_at(now)
     }
 
     /// Takes a remote timestamp into account so later local events sort after it.

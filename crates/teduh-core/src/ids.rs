@@ -139,6 +139,31 @@ id_type!(
     KeyId
 );
 
+macro_rules! server_ids {
+    ($($name:ident),*) => {
+        $(impl $name {
+            /// The id of something the sync server numbered (`n`): 8 zero bytes, then `n`
+            /// big-endian. Random ids practically never look like this.
+            pub fn from_server(n: u64) -> Self {
+                let mut b = [0u8; 16];
+                b[8..].copy_from_slice(&n.to_be_bytes());
+                Self(b)
+            }
+
+            /// The server's number for this id, if it is one ([`Self::from_server`]).
+            pub fn server_number(&self) -> Option<u64> {
+                let (zero, n) = self.0.split_at(8);
+                if zero.iter().all(|b| *b == 0) {
+                    n.try_into().ok().map(u64::from_be_bytes)
+                } else {
+                    None
+                }
+            }
+        })*
+    };
+}
+server_ids!(TeamId, MemberId, DeviceId);
+
 macro_rules! into_entity {
     ($($name:ident),*) => {
         $(impl From<$name> for EntityId {

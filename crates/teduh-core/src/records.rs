@@ -2,23 +2,30 @@
 //!
 //! Every change is a [`RecordRow`] appended to the author device's log (`record_log`), with a
 //! gapless per-device sequence number (enforced by a trigger), an [`Hlc`] timestamp, and an
-//! Ed25519 signature by the device. Its payload is a list of `(field name, envelope)`; each
-//! envelope is bound (associated data) to the record's team, device, sequence, kind, entity and
-//! field, see [`teduh_protocol::envelope::RecordBinding`].
+//! Ed25519 signature by the device's member over every column ([`signing_bytes`]).
+//!
+//! The payload is the record's fields (name -> plaintext bytes), framed ([`encode_fields`]),
+//! compressed with raw DEFLATE when that makes them smaller, and sealed *as a whole* with
+//! AES-256-GCM under the record key of its client and team-key epoch
+//! ([`crate::crypto::record_key`]); the associated data is the record's header
+//! ([`associated_data`]), so a payload cannot be moved to another record. The same bytes are
+//! stored locally and sent to the server ([`RecordRow::to_wire`]): about 158 bytes of fixed
+//! overhead per record, signature included.
 //!
 //! [`apply`] folds one record into the materialised tables (`entities`, `entity_fields`,
-//! `client_keys`) by copying envelopes, never decrypting: each field keeps the envelope of the
-//! record with the greatest `(rank, hlc, device_id)` (last writer wins per field; a finalising
-//! record outranks ordinary edits, so finalised text stays final). Because the fold is
-//! commutative, [`rebuild`] (empty the tables, replay the log) yields byte-identical tables, which
-//! [`dump_state`] makes checkable.
+//! `field_versions`, `client_keys`) given its fields re-sealed for this device: each field keeps
+//! the value of the record with the greatest `(rank, hlc, device_id)` (last writer wins per field;
+//! a finalising record outranks ordinary edits, so finalised text stays final), and every
+//! version is kept in `field_versions`. Because the fold is commutative, [`rebuild`] (empty the
+//! tables, replay the log) yields the same state, which [`dump_state`] makes checkable.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
+use zeroize::Zeroizing;
 
 use crate::hlc::Hlc;
-use crate::ids::{hex, ClientId, DeviceId, EntityId, KeyId, TeamId};
+use crate::ids::{hex, ClientId, DeviceId, EntityId, TeamId};
 
 /// The field whose presence makes a record a finalisation (see [`apply`]).
 pub const FINALISED_FIELD: &str = "finalised_at";
@@ -90,6 +97,20 @@ impl RecordKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The stable one-byte code on the wire (1-127).
+    pub fn code(self) -> u8 {
+        Self::ALL
+            .iter()
+            .position(|k| *k == self)
+            .and_then(|i| u8::try_from(i + 1).ok())
+            .unwrap_or(0)
+    }
+
+    /// Parses [`RecordKind::code`].
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(code).checked_sub(1)?).copied()
+    }
 }
 
 /// Whether a record creates its entity or changes fields of an existing one.
@@ -107,6 +128,94 @@ impl Op {
             Self::Create => "create",
             Self::Update => "update",
         }
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            Self::Create => 0,
+            Self::Update => 1,
+        }
+    }
+}
+
+/// Bit of the wire's kind byte that marks [`Op::Update`].
+const UPDATE_BIT: u8 = 0x80;
+
+impl RecordRow {
+    /// The record as the server stores it: routing fields in the clear header, the rest
+    /// (`kind|op u8, entity 16, client 16, parent flag u8 [+16], signature 64, sealed payload`)
+    /// opaque. `None` when the device has no server number (it has not joined a team).
+    pub fn to_wire(&self) -> Option<teduh_protocol::sync::Record> {
+        let device_id = self.device.server_number()?;
+        let mut body = Vec::with_capacity(98 + 16 + self.payload.len());
+        body.push(self.kind.code() | if self.op == Op::Update { UPDATE_BIT } else { 0 });
+        body.extend_from_slice(&self.entity.0);
+        body.extend_from_slice(&self.client.0);
+        match self.parent {
+            Some(p) => {
+                body.push(1);
+                body.extend_from_slice(&p.0);
+            }
+            None => body.push(0),
+        }
+        body.extend_from_slice(&self.signature);
+        body.extend_from_slice(&self.payload);
+        Some(teduh_protocol::sync::Record {
+            device_id,
+            device_seq: self.seq,
+            key_epoch: self.epoch,
+            hlc: self.hlc.0,
+            payload: body,
+        })
+    }
+
+    /// Parses [`RecordRow::to_wire`] (signature not checked here).
+    ///
+    /// Fails with [`RecordError::Malformed`] when the body is cut short or names no known kind.
+    pub fn from_wire(w: &teduh_protocol::sync::Record) -> Result<Self, RecordError> {
+        let device = DeviceId::from_server(w.device_id);
+        let bad = |why: &str| malformed(&device.0, w.device_seq, why);
+        let body = w.payload.as_slice();
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8], RecordError> {
+            let part = body.get(at..at + n).ok_or_else(|| bad("truncated"))?;
+            at += n;
+            Ok(part)
+        };
+        let kind_op = take(1)?[0];
+        let kind = RecordKind::from_code(kind_op & !UPDATE_BIT).ok_or_else(|| bad("kind"))?;
+        let op = if kind_op & UPDATE_BIT != 0 {
+            Op::Update
+        } else {
+            Op::Create
+        };
+        let id = |s: &[u8]| -> [u8; 16] {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(s);
+            a
+        };
+        let entity = EntityId(id(take(16)?));
+        let client = ClientId(id(take(16)?));
+        let parent = match take(1)?[0] {
+            0 => None,
+            1 => Some(EntityId(id(take(16)?))),
+            _ => return Err(bad("parent flag")),
+        };
+        let signature = take(64)?.to_vec();
+        let payload = body.get(at..).unwrap_or_default().to_vec();
+        Ok(RecordRow {
+            device,
+            seq: w.device_seq,
+            hlc: Hlc(w.hlc),
+            kind,
+            op,
+            entity,
+            client,
+            parent,
+            epoch: w.key_epoch,
+            payload,
+            signature,
+        })
     }
 }
 
@@ -129,9 +238,10 @@ pub struct RecordRow {
     pub client: ClientId,
     /// Parent entity (a note for an addendum, a case for a risk entry...).
     pub parent: Option<EntityId>,
-    /// Key that sealed the payload's envelopes.
-    pub key_id: KeyId,
-    /// Encoded `(field, envelope)` list, see [`encode_payload`].
+    /// Team-key epoch of the record key that sealed the payload (0: the device's provisional
+    /// key, before it joined a team).
+    pub epoch: u32,
+    /// `nonce || AES-256-GCM(flag || fields)`, see the module documentation.
     pub payload: Vec<u8>,
     /// Ed25519 signature over [`signing_bytes`].
     pub signature: Vec<u8>,
@@ -158,9 +268,64 @@ pub enum RecordError {
         /// Sequence number.
         seq: u64,
     },
+    /// A record was refused by the caller's check (unknown author, missing key...).
+    #[error("record {device}/{seq} was refused: {why}")]
+    Refused {
+        /// Device id (hex).
+        device: String,
+        /// Sequence number.
+        seq: u64,
+        /// Why.
+        why: String,
+    },
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// A record's fields in plaintext: (name, bytes), wiped on drop.
+pub type PlainFields = Vec<(String, Zeroizing<Vec<u8>>)>;
+
+/// Largest decompressed payload accepted (a decompression bomb is a malformed record).
+pub const MAX_FIELDS_BYTES: usize = 4 * 1024 * 1024;
+
+/// Frames fields ([`encode_payload`]) and compresses them with raw DEFLATE when that is
+/// smaller: `0x00 || framed` or `0x01 || deflate(framed)`. Compression happens before
+/// encryption (ciphertext does not compress).
+pub fn encode_fields(fields: &[(String, Zeroizing<Vec<u8>>)]) -> Zeroizing<Vec<u8>> {
+    let framed = Zeroizing::new(encode_payload(
+        &fields
+            .iter()
+            .map(|(n, v)| (n.clone(), v.to_vec()))
+            .collect::<Vec<_>>(),
+    ));
+    let packed = Zeroizing::new(miniz_oxide::deflate::compress_to_vec(&framed, 6));
+    let mut out = Zeroizing::new(Vec::with_capacity(1 + framed.len().min(packed.len())));
+    if packed.len() < framed.len() {
+        out.push(1);
+        out.extend_from_slice(&packed);
+    } else {
+        out.push(0);
+        out.extend_from_slice(&framed);
+    }
+    out
+}
+
+/// Reverses [`encode_fields`]; `None` when the flag, compression or framing is broken.
+pub fn decode_fields(bytes: &[u8]) -> Option<PlainFields> {
+    let (flag, body) = bytes.split_first()?;
+    let framed = match flag {
+        0 => Zeroizing::new(body.to_vec()),
+        1 => Zeroizing::new(
+            miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_FIELDS_BYTES).ok()?,
+        ),
+        _ => return None,
+    };
+    decode_payload(&framed).map(|v| {
+        v.into_iter()
+            .map(|(n, e)| (n.to_owned(), Zeroizing::new(e.to_vec())))
+            .collect()
+    })
 }
 
 /// Encodes a payload: `count (u16 BE)`, then per field `name length (u16 BE) || name ||
@@ -204,18 +369,15 @@ pub fn decode_payload(bytes: &[u8]) -> Option<Vec<(&str, &[u8])>> {
     b.is_empty().then_some(out)
 }
 
-/// The bytes a device signs: every column of the record except the signature, framed.
-pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
-    let mut m = Vec::with_capacity(160 + r.payload.len());
-    m.extend_from_slice(b"teduh/record/v1");
+fn header_bytes(prefix: &[u8], team: &TeamId, r: &RecordRow) -> Vec<u8> {
+    let mut m = Vec::with_capacity(128 + r.payload.len());
+    m.extend_from_slice(prefix);
     m.extend_from_slice(&team.0);
     m.extend_from_slice(&r.device.0);
     m.extend_from_slice(&r.seq.to_be_bytes());
     m.extend_from_slice(&r.hlc.0.to_be_bytes());
-    for s in [r.kind.as_str(), r.op.as_str()] {
-        m.push(u8::try_from(s.len()).unwrap_or(u8::MAX));
-        m.extend_from_slice(s.as_bytes());
-    }
+    m.push(r.kind.code());
+    m.push(r.op.code());
     m.extend_from_slice(&r.entity.0);
     m.extend_from_slice(&r.client.0);
     match r.parent {
@@ -225,7 +387,19 @@ pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
         }
         None => m.push(0),
     }
-    m.extend_from_slice(&r.key_id.0);
+    m.extend_from_slice(&r.epoch.to_be_bytes());
+    m
+}
+
+/// The associated data of a record's payload: its whole header (team, device, sequence,
+/// timestamp, kind, op, entity, client, parent, epoch).
+pub fn associated_data(team: &TeamId, r: &RecordRow) -> Vec<u8> {
+    header_bytes(b"teduh/record-aad/v2", team, r)
+}
+
+/// The bytes a device signs: the header and the sealed payload.
+pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
+    let mut m = header_bytes(b"teduh/record/v2", team, r);
     m.extend_from_slice(&(r.payload.len() as u64).to_be_bytes());
     m.extend_from_slice(&r.payload);
     m
@@ -272,13 +446,14 @@ fn seq_i64(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
+const COLUMNS: &str =
+    "device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, epoch, payload, signature";
+
 /// Appends a record to the log (the caller's transaction also applies it).
 pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
-    let mut st = conn.prepare_cached(
-        "INSERT INTO record_log (device_id, seq, hlc, kind, op, entity_id, client_id, parent_id,
-                                 key_id, payload, signature)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
+    let mut st = conn.prepare_cached(&format!(
+        "INSERT INTO record_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?;
     st.execute(params![
         &r.device.0[..],
         seq_i64(r.seq),
@@ -288,9 +463,27 @@ pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
         &r.entity.0[..],
         &r.client.0[..],
         r.parent.as_ref().map(|p| &p.0[..]),
-        &r.key_id.0[..],
+        r.epoch,
         &r.payload,
         &r.signature,
+    ])?;
+    Ok(())
+}
+
+/// Replaces a record of this device's log that the server has not acknowledged (re-sealed
+/// under a newer epoch or re-stamped); a trigger refuses it for acknowledged records.
+pub fn replace_unacknowledged(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE record_log SET hlc = ?3, epoch = ?4, payload = ?5, signature = ?6
+         WHERE device_id = ?1 AND seq = ?2",
+    )?
+    .execute(params![
+        &r.device.0[..],
+        seq_i64(r.seq),
+        r.hlc.to_i64(),
+        r.epoch,
+        &r.payload,
+        &r.signature
     ])?;
     Ok(())
 }
@@ -303,29 +496,31 @@ fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
     }
 }
 
-/// Folds one record into the materialised tables (no decryption: envelopes are copied).
+/// Folds one record into the materialised tables. `sealed` are the record's fields re-sealed
+/// for this device (for a client-key record: the `data_key` field).
 ///
-/// Fails when the payload framing is broken or SQLite fails.
-pub fn apply(conn: &Connection, r: &RecordRow) -> Result<(), RecordError> {
-    let fields = decode_payload(&r.payload)
-        .ok_or_else(|| malformed(&r.device.0, r.seq, "payload framing"))?;
+/// Fails when a client-key record lacks its key or SQLite fails.
+pub fn apply(
+    conn: &Connection,
+    r: &RecordRow,
+    sealed: &[(String, Vec<u8>)],
+) -> Result<(), RecordError> {
     if r.kind == RecordKind::ClientKey {
-        let (_, wrapped) = fields
+        let (_, wrapped) = sealed
             .iter()
-            .find(|(n, _)| *n == "data_key")
+            .find(|(n, _)| n == "data_key")
             .ok_or_else(|| malformed(&r.device.0, r.seq, "client key record without data_key"))?;
         // Deterministic if two records ever wrapped a key for the same client: lowest
         // (device, seq) wins, whatever the order of replay.
         conn.prepare_cached(
-            "INSERT INTO client_keys (client_id, team_key_id, device_id, seq, wrapped)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (client_id) DO UPDATE SET team_key_id = excluded.team_key_id,
-                 device_id = excluded.device_id, seq = excluded.seq, wrapped = excluded.wrapped
+            "INSERT INTO client_keys (client_id, device_id, seq, wrapped)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (client_id) DO UPDATE SET device_id = excluded.device_id,
+                 seq = excluded.seq, wrapped = excluded.wrapped
              WHERE (excluded.device_id, excluded.seq) < (client_keys.device_id, client_keys.seq)",
         )?
         .execute(params![
             &r.client.0[..],
-            &r.key_id.0[..],
             &r.device.0[..],
             seq_i64(r.seq),
             wrapped
@@ -350,7 +545,7 @@ pub fn apply(conn: &Connection, r: &RecordRow) -> Result<(), RecordError> {
         ])?;
     }
     // A finalising record outranks every ordinary edit of the same fields (schema 3).
-    let rank = i64::from(fields.iter().any(|(n, _)| *n == FINALISED_FIELD));
+    let rank = i64::from(sealed.iter().any(|(n, _)| n == FINALISED_FIELD));
     let mut st = conn.prepare_cached(
         "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value, rank)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -360,15 +555,29 @@ pub fn apply(conn: &Connection, r: &RecordRow) -> Result<(), RecordError> {
          WHERE (excluded.rank, excluded.hlc, excluded.device_id)
              > (entity_fields.rank, entity_fields.hlc, entity_fields.device_id)",
     )?;
-    for (name, env) in fields {
+    let mut versions = conn.prepare_cached(
+        "INSERT INTO field_versions (entity_id, field, device_id, seq, hlc, rank, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT DO NOTHING",
+    )?;
+    for (name, value) in sealed {
         st.execute(params![
             &r.entity.0[..],
             name,
             r.hlc.to_i64(),
             &r.device.0[..],
             seq_i64(r.seq),
-            env,
+            value,
             rank
+        ])?;
+        versions.execute(params![
+            &r.entity.0[..],
+            name,
+            &r.device.0[..],
+            seq_i64(r.seq),
+            r.hlc.to_i64(),
+            rank,
+            value
         ])?;
     }
     Ok(())
@@ -403,7 +612,7 @@ fn row_from_sql(row: &rusqlite::Row<'_>) -> Result<RecordRow, RecordError> {
             )),
             None => None,
         },
-        key_id: KeyId(id16(8)?),
+        epoch: row.get(8)?,
         payload: row.get(9)?,
         signature: row.get(10)?,
     })
@@ -416,11 +625,9 @@ pub fn for_each(
     conn: &Connection,
     mut f: impl FnMut(RecordRow) -> Result<(), RecordError>,
 ) -> Result<u64, RecordError> {
-    let mut st = conn.prepare(
-        "SELECT device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, key_id, payload,
-                signature
-         FROM record_log ORDER BY hlc, device_id, seq",
-    )?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM record_log ORDER BY hlc, device_id, seq"
+    ))?;
     let mut rows = st.query([])?;
     let mut n = 0;
     while let Some(row) = rows.next()? {
@@ -430,57 +637,93 @@ pub fn for_each(
     Ok(n)
 }
 
-/// Empties the materialised tables and replays the whole log into them, checking each record
-/// with `check` (e.g. its signature) first. Run it inside a transaction.
+/// This device's records after `after_seq`, in order, at most `limit`.
 ///
-/// Records are replayed grouped by entity (then timestamp): the fold is order-independent, and
-/// this order turns the table writes into near-sequential B-tree appends, several times faster
-/// than replaying in timestamp order over random entity ids.
+/// Fails when SQLite fails or a record is malformed.
+pub fn own_records_after(
+    conn: &Connection,
+    device: &DeviceId,
+    after_seq: u64,
+    limit: usize,
+) -> Result<Vec<RecordRow>, RecordError> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM record_log WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    ))?;
+    let mut rows = st.query(params![
+        &device.0[..],
+        seq_i64(after_seq),
+        i64::try_from(limit).unwrap_or(i64::MAX)
+    ])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(row_from_sql(row)?);
+    }
+    Ok(out)
+}
+
+/// Empties the materialised tables and replays the whole log, calling `replay` for each record
+/// (which checks it and applies it). Run it inside a transaction.
 ///
-/// Fails on the first record that is malformed or rejected by `check`; the caller's transaction
-/// should then be rolled back.
+/// Records are replayed client keys first, then grouped by entity (then timestamp): the fold is
+/// order-independent, and this order turns the table writes into near-sequential B-tree
+/// appends, several times faster than replaying in timestamp order over random entity ids.
+///
+/// Fails on the first record that is malformed or refused by `replay`; the caller's
+/// transaction should then be rolled back.
 pub fn rebuild(
     conn: &Connection,
-    mut check: impl FnMut(&RecordRow) -> Result<(), RecordError>,
+    mut replay: impl FnMut(&RecordRow) -> Result<(), RecordError>,
 ) -> Result<u64, RecordError> {
     conn.execute_batch(
-        "DELETE FROM entity_fields; DELETE FROM entities; DELETE FROM client_keys;",
+        "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
+         DELETE FROM client_keys;",
     )?;
     // Sort only the keys (small), then fetch each record by primary key.
     let keys: Vec<(Vec<u8>, i64)> = conn
-        .prepare("SELECT device_id, seq FROM record_log ORDER BY entity_id, hlc, device_id, seq")?
+        .prepare(
+            "SELECT device_id, seq FROM record_log
+             ORDER BY kind != 'client_key', entity_id, hlc, device_id, seq",
+        )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut get = conn.prepare(
-        "SELECT device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, key_id, payload,
-                signature
-         FROM record_log WHERE device_id = ?1 AND seq = ?2",
-    )?;
+    let mut get = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM record_log WHERE device_id = ?1 AND seq = ?2"
+    ))?;
     let mut n = 0;
     for (device, seq) in keys {
         let mut rows = get.query(params![device, seq])?;
         if let Some(row) = rows.next()? {
             let r = row_from_sql(row)?;
-            check(&r)?;
-            apply(conn, &r)?;
+            replay(&r)?;
             n += 1;
         }
     }
     Ok(n)
 }
 
-/// The materialised tables as bytes, in primary-key order, with typed values: two states are
-/// equal exactly when their dumps are byte-identical.
+/// The materialised state as bytes, in primary-key order: which record won each field, which
+/// versions exist, which entities and client keys exist. The sealed values are left out (each
+/// device seals them under its own nonces); they follow from the winning records. Two devices
+/// have the same state exactly when their dumps are byte-identical.
 pub fn dump_state(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
     let mut out = Vec::new();
-    for (table, order) in [
-        ("client_keys", "client_id"),
-        ("entities", "entity_id"),
-        ("entity_fields", "entity_id, field"),
+    for (table, columns, order) in [
+        ("client_keys", "client_id, device_id, seq", "client_id"),
+        ("entities", "*", "entity_id"),
+        (
+            "entity_fields",
+            "entity_id, field, hlc, device_id, seq, rank",
+            "entity_id, field",
+        ),
+        (
+            "field_versions",
+            "entity_id, field, device_id, seq, hlc, rank",
+            "entity_id, field, device_id, seq",
+        ),
     ] {
         out.extend_from_slice(table.as_bytes());
         out.push(0);
-        let mut st = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
+        let mut st = conn.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
         let cols = st.column_count();
         let mut rows = st.query([])?;
         while let Some(row) = rows.next()? {
@@ -537,8 +780,10 @@ mod tests {
         );
     }
 
-    fn note_record(seq: u64, hlc: u64, op: Op, fields: &[(&str, &[u8])]) -> RecordRow {
-        RecordRow {
+    type Fields = Vec<(String, Vec<u8>)>;
+
+    fn note_record(seq: u64, hlc: u64, op: Op, fields: &[(&str, &[u8])]) -> (RecordRow, Fields) {
+        let row = RecordRow {
             device: DeviceId([1; 16]),
             seq,
             hlc: Hlc(hlc),
@@ -547,15 +792,15 @@ mod tests {
             entity: EntityId([2; 16]),
             client: ClientId([3; 16]),
             parent: None,
-            key_id: KeyId([4; 16]),
-            payload: encode_payload(
-                &fields
-                    .iter()
-                    .map(|(n, v)| ((*n).to_owned(), v.to_vec()))
-                    .collect::<Vec<_>>(),
-            ),
+            epoch: 1,
+            payload: vec![],
             signature: vec![],
-        }
+        };
+        let sealed = fields
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.to_vec()))
+            .collect();
+        (row, sealed)
     }
 
     #[test]
@@ -584,7 +829,8 @@ mod tests {
             let store =
                 crate::store::LocalStore::open(&tmp.path().join(format!("{i}.db"))).expect("store");
             for &k in order {
-                apply(store.connection(), &records[k]).expect("applies");
+                let (row, fields) = &records[k];
+                apply(store.connection(), row, fields).expect("applies");
             }
             let v: Vec<u8> = store
                 .connection()

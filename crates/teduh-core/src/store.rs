@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0001_init.sql"),
     include_str!("../../../migrations/client/0002_vault.sql"),
     include_str!("../../../migrations/client/0003_final_rank.sql"),
+    include_str!("../../../migrations/client/0004_sync.sql"),
 ];
 
 /// Highest schema version this binary understands.

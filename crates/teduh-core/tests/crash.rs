@@ -157,6 +157,7 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database_every_time() {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .expect("integrity check runs");
         assert_eq!(ok, "ok", "round {round}: SQLite integrity");
+        v.unlock(PASS).expect("unlocks after a kill");
         let n = v
             .check_consistency()
             .unwrap_or_else(|e| panic!("round {round}: log and tables must agree: {e}"));

@@ -1,5 +1,108 @@
-//! Sync: the device's side of the record exchange with the server (see `docs/decisions/0004`).
+//! Sync: the device's side of the record exchange with the server (decision 0004).
+//!
+//! - [`join`]: a member joins with an invitation ([`join::register`]) or adds a device with her
+//!   passphrase alone ([`join::login`]); the server only ever sees a separately derived
+//!   authentication secret and her private keys wrapped under a passphrase-derived key.
+//! - [`roster`]: the signed team roster devices verify record authors against.
+//! - [`engine`]: one sync round ([`engine::sync_once`]): roster and team keys, push the outbox,
+//!   pull the team's log.
+//! - [`transport`]: the server API the engine talks through (HTTP lives in `teduh-client`).
 
+pub mod engine;
+pub mod join;
+pub mod roster;
 pub mod transport;
 
+use teduh_protocol::sync::Role;
+
+pub use engine::{sync_once, Phase, Progress, SyncReport};
 pub use transport::{Transport, TransportError};
+
+use crate::vault::VaultError;
+
+/// This device's binding to a sync server and its sync bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// Server base URL.
+    pub server_url: String,
+    /// The member's login name.
+    pub username: String,
+    /// The server's team id.
+    pub team: u64,
+    /// The server's member id.
+    pub member: u64,
+    /// The server's id of this device.
+    pub device: u64,
+    /// The member's role.
+    pub role: Role,
+    /// Highest sequence of this device's log the server acknowledged.
+    pub acked_seq: u64,
+    /// Team sequence up to which the team's log was received.
+    pub pull_cursor: u64,
+    /// The team's current key epoch as last seen.
+    pub current_epoch: u32,
+    /// Version of the accepted roster (0: none yet).
+    pub roster_version: u64,
+    /// Unix seconds of the last successful sync.
+    pub last_success: Option<i64>,
+    /// Unix seconds of the last attempt.
+    pub last_attempt: Option<i64>,
+    /// The last attempt's error, if it failed.
+    pub last_error: Option<String>,
+    /// Correction of this device's clock learned from the server, in milliseconds.
+    pub clock_offset_ms: i64,
+}
+
+/// Why joining or syncing failed. Every variant leaves the vault as it was (records written
+/// offline stay in the outbox; a page is applied whole or not at all).
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server cannot be reached now; try again later.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// Unknown username or wrong passphrase at the server.
+    #[error("unknown username or wrong passphrase")]
+    BadCredentials,
+    /// The invitation code is unknown, used or expired.
+    #[error("the invitation code is not valid: {0}")]
+    BadInvitation(String),
+    /// This device was revoked or its member removed from the team.
+    #[error("this device no longer has access to the team (revoked or removed)")]
+    Revoked,
+    /// The device's session expired: join again with the passphrase (records are kept).
+    #[error("this device's session with the server expired; sign in again")]
+    SessionExpired,
+    /// This device has not joined a team.
+    #[error("this device has not joined a team yet")]
+    NotJoined,
+    /// The server refused a request for another reason.
+    #[error("the server refused the request ({code}): {message}")]
+    Refused {
+        /// The server's error code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// The server answered in a way that breaks the protocol.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The local vault failed (locked, disk full, damaged...).
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl From<TransportError> for SyncError {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Unreachable(d) => SyncError::Offline(d),
+            TransportError::Unexpected(d) => SyncError::Protocol(d),
+            TransportError::Refused { code, message, .. } => match code.as_str() {
+                "TokenRevoked" | "InvalidToken" => SyncError::Revoked,
+                "TokenExpired" => SyncError::SessionExpired,
+                "BadCredentials" | "UnknownUser" => SyncError::BadCredentials,
+                c if c.starts_with("Invitation") => SyncError::BadInvitation(message),
+                _ => SyncError::Refused { code, message },
+            },
+        }
+    }
+}

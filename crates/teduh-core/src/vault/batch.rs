@@ -63,17 +63,7 @@ impl Batch<'_> {
         let device = self.ident.device;
         let seq = records::next_seq(&self.tx, &device)?;
         let hlc = self.u.clock.tick();
-        let (conn, ident) = (&*self.tx, self.ident);
-        let key = if kind == RecordKind::ClientKey {
-            &self.u.team_key
-        } else {
-            client_key(conn, ident, self.u, client)?
-        };
-        let mut sealed = Vec::with_capacity(plain.len());
-        for (name, pt) in &plain {
-            let aad = binding_aad(ident, &device.0, seq, kind, &entity, name);
-            sealed.push((name.clone(), key.seal(&aad, pt)));
-        }
+        let epoch = self.u.team_keys.keys().next_back().copied().unwrap_or(0);
         let mut row = RecordRow {
             device,
             seq,
@@ -83,13 +73,17 @@ impl Batch<'_> {
             entity,
             client,
             parent,
-            key_id: key.id,
-            payload: records::encode_payload(&sealed),
+            epoch,
+            payload: Vec::new(),
             signature: Vec::new(),
         };
-        records::sign(&ident.team, &self.u.signing, &mut row);
-        records::insert(&self.tx, &row)?;
-        records::apply(&self.tx, &row)?;
+        let (conn, ident) = (&*self.tx, self.ident);
+        keys::seal_and_sign(conn, ident, self.u, &mut row, &plain)?;
+        records::insert(conn, &row)?;
+        keys::apply_plain(conn, ident, self.u, &row, &plain).map_err(|e| match e {
+            keys::OpenError::MissingKey(why) => VaultError::Log(why),
+            keys::OpenError::Vault(e) => e,
+        })?;
         Ok(())
     }
 

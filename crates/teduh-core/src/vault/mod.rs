@@ -48,10 +48,13 @@ use crate::screening::{ScoringConfig, Screening, ScreeningAnswers};
 use crate::store::{LocalStore, StoreError};
 
 mod batch;
+mod keys;
 mod read;
+mod sync_ops;
 
 pub use batch::Batch;
 use read::Reader;
+pub use sync_ops::ReceiveReport;
 
 /// Default idle time after which the vault locks itself.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -222,21 +225,17 @@ impl Identity {
     }
 }
 
-fn team_key_context(team: &TeamId, epoch: u64) -> Vec<u8> {
-    let mut c = b"team-key".to_vec();
-    c.extend_from_slice(&team.0);
-    c.extend_from_slice(&epoch.to_be_bytes());
-    c
-}
-
 /// Secrets and caches that exist only while unlocked; all wiped on drop.
 struct Unlocked {
-    // Held so the member can open team-key envelopes of later epochs (sync); wiped on drop.
-    #[allow(dead_code)]
+    /// Opens team-key envelopes of later epochs (sync).
     x25519: StaticSecret,
     signing: SigningKey,
-    team_key: DataKey,
+    /// Team keys by epoch (0: the provisional key of a device that has not joined a team).
+    team_keys: std::collections::BTreeMap<u32, DataKey>,
+    /// Seals this device's copies of client data keys.
+    local_key: DataKey,
     client_keys: HashMap<ClientId, DataKey>,
+    record_keys: HashMap<(ClientId, u32), DataKey>,
     index: SearchIndex,
     clock: HlcClock,
     damaged: Vec<String>,
@@ -288,6 +287,7 @@ pub struct Vault {
     idle_timeout: Option<Duration>,
     last_activity: Instant,
     scoring: ScoringConfig,
+    clock_offset_ms: i64,
 }
 
 impl std::fmt::Debug for Vault {
@@ -323,9 +323,50 @@ impl Vault {
     ///
     /// Fails like [`Vault::create`], or when Argon2 refuses the parameters.
     pub fn create_with_params(
+        store: LocalStore,
+        passphrase: &str,
+        kdf: KdfParams,
+    ) -> Result<Self, VaultError> {
+        let x25519 = StaticSecret::random_from_rng(rand_core::OsRng);
+        let signing = SigningKey::generate(&mut rand_core::OsRng);
+        Self::create_with_secrets(store, passphrase, kdf, x25519, signing)
+    }
+
+    /// Creates a vault on a further device of an existing member from her private keys
+    /// (`X25519 (32) || Ed25519 (32)`, downloaded wrapped from the server and opened with her
+    /// passphrase; see [`crate::sync::join::login`]).
+    ///
+    /// Fails like [`Vault::create`], or with [`VaultError::InvalidInput`] for a wrong length.
+    pub fn create_from_member_secrets(
+        store: LocalStore,
+        passphrase: &str,
+        kdf: KdfParams,
+        secrets: &[u8],
+    ) -> Result<Self, VaultError> {
+        if secrets.len() != 64 {
+            return Err(VaultError::InvalidInput(
+                "member keys must be 64 bytes".into(),
+            ));
+        }
+        let mut x = Zeroizing::new([0u8; 32]);
+        x.copy_from_slice(&secrets[..32]);
+        let mut e = Zeroizing::new([0u8; 32]);
+        e.copy_from_slice(&secrets[32..]);
+        Self::create_with_secrets(
+            store,
+            passphrase,
+            kdf,
+            StaticSecret::from(*x),
+            SigningKey::from_bytes(&e),
+        )
+    }
+
+    fn create_with_secrets(
         mut store: LocalStore,
         passphrase: &str,
         kdf: KdfParams,
+        x25519: StaticSecret,
+        signing: SigningKey,
     ) -> Result<Self, VaultError> {
         if passphrase.is_empty() {
             return Err(VaultError::InvalidInput("the passphrase is empty".into()));
@@ -333,8 +374,6 @@ impl Vault {
         if Identity::load(store.connection())?.is_some() {
             return Err(VaultError::AlreadyInitialised);
         }
-        let x25519 = StaticSecret::random_from_rng(rand_core::OsRng);
-        let signing = SigningKey::generate(&mut rand_core::OsRng);
         let mut ident = Identity {
             member: MemberId::random(),
             device: DeviceId::random(),
@@ -349,11 +388,6 @@ impl Vault {
         let kek = derive_kek(&ident, passphrase)?;
         ident.wrapped_secrets = wrap_secrets(&ident, &kek, &x25519, &signing);
         let team_key = DataKey::generate();
-        let sealed = crypto::seal_to(
-            &PublicKey::from(&x25519),
-            &team_key_context(&ident.team, 1),
-            &team_key,
-        );
         let tx = store.connection_mut().transaction()?;
         tx.execute(
             "INSERT INTO identity (id, member_id, device_id, team_id, kdf_algorithm,
@@ -375,16 +409,15 @@ impl Vault {
                 &ident.ed25519_public[..],
             ],
         )?;
-        tx.execute(
-            "INSERT INTO team_keys (key_id, team_id, epoch, sealed) VALUES (?1, ?2, 1, ?3)",
-            params![&team_key.id.0[..], &ident.team.0[..], &sealed],
-        )?;
+        keys::store_team_key(&tx, &ident, keys::PROVISIONAL_EPOCH, &team_key)?;
         tx.commit()?;
         let unlocked = Unlocked {
+            local_key: keys::local_key(&x25519),
             x25519,
             signing,
-            team_key,
+            team_keys: [(keys::PROVISIONAL_EPOCH, team_key)].into(),
             client_keys: HashMap::new(),
+            record_keys: HashMap::new(),
             index: SearchIndex::default(),
             clock: HlcClock::starting_after(records::max_hlc(store.connection())?),
             damaged: Vec::new(),
@@ -396,6 +429,7 @@ impl Vault {
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
+            clock_offset_ms: 0,
         })
     }
 
@@ -404,6 +438,15 @@ impl Vault {
     /// Fails with [`VaultError::NotInitialised`] when the store has no vault yet.
     pub fn open(store: LocalStore) -> Result<Self, VaultError> {
         let ident = Identity::load(store.connection())?.ok_or(VaultError::NotInitialised)?;
+        let clock_offset_ms: i64 = store
+            .connection()
+            .query_row(
+                "SELECT clock_offset_ms FROM sync_binding WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
         Ok(Self {
             store,
             ident,
@@ -411,6 +454,7 @@ impl Vault {
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
+            clock_offset_ms,
         })
     }
 
@@ -442,32 +486,19 @@ impl Vault {
         let (x25519, signing) = open_secrets(&self.ident, passphrase)?;
         let kdf_time = started.elapsed();
         let conn = self.store.connection();
-        let (epoch, sealed): (i64, Vec<u8>) = conn
-            .query_row(
-                "SELECT epoch, sealed FROM team_keys WHERE team_id = ?1
-                 ORDER BY epoch DESC LIMIT 1",
-                [&self.ident.team.0[..]],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| VaultError::Integrity {
-                record: "the team key (missing)".into(),
-            })?;
-        let epoch = u64::try_from(epoch).unwrap_or(0);
-        let team_key =
-            crypto::open_sealed(&x25519, &team_key_context(&self.ident.team, epoch), &sealed)
-                .map_err(|_| VaultError::Integrity {
-                    record: format!("the team key (epoch {epoch})"),
-                })?;
+        let team_keys = keys::load_team_keys(conn, &self.ident, &x25519)?;
         let mut u = Unlocked {
+            local_key: keys::local_key(&x25519),
             x25519,
             signing,
-            team_key,
+            team_keys,
             client_keys: HashMap::new(),
+            record_keys: HashMap::new(),
             index: SearchIndex::default(),
             clock: HlcClock::starting_after(records::max_hlc(conn)?),
             damaged: Vec::new(),
         };
+        u.clock.set_offset_ms(self.clock_offset_ms);
         let index_started = Instant::now();
         build_index(conn, &self.ident, &mut u)?;
         let report = UnlockReport {
@@ -552,6 +583,13 @@ impl Vault {
         )?;
         self.ident = next;
         Ok(())
+    }
+
+    /// Checks the passphrase without changing anything (one Argon2id derivation).
+    ///
+    /// Fails with [`VaultError::WrongPassphrase`].
+    pub fn verify_passphrase(&self, passphrase: &str) -> Result<(), VaultError> {
+        open_secrets(&self.ident, passphrase).map(|_| ())
     }
 
     /// The Argon2id parameters stored in this vault.
@@ -951,41 +989,153 @@ impl Vault {
         })
     }
 
-    /// Replays the whole log into empty tables (checking every signature) and commits; the
-    /// search index is rebuilt if unlocked. Returns the number of records replayed.
+    /// Replays the whole log into empty tables (checking every signature, opening every
+    /// record) and commits; the search index is rebuilt. Returns the number of records
+    /// replayed.
     ///
-    /// Fails (nothing changed) on a record with a bad signature or broken framing.
+    /// Fails when locked, or (nothing changed) on a record with a bad signature, a damaged
+    /// payload or a missing key.
     pub fn rebuild(&mut self) -> Result<u64, VaultError> {
-        let check = self.verifier()?;
-        let tx = self.store.connection_mut().transaction()?;
-        let n = records::rebuild(&tx, check)?;
-        tx.commit()?;
-        if let Some(u) = self.unlocked.as_mut() {
-            u.index = SearchIndex::default();
-            u.client_keys.clear();
-            u.damaged.clear();
-            build_index(self.store.connection(), &self.ident, u)?;
-        }
+        let n = self.replay(true)?.0;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        u.index = SearchIndex::default();
+        u.damaged.clear();
+        build_index(store.connection(), ident, u)?;
         Ok(n)
     }
 
-    /// Checks that the log and the tables agree: every signature verifies, and replaying the
-    /// log gives byte-identical tables. Changes nothing (the replay is rolled back). Works locked.
+    /// Checks that the log and the tables agree: every signature verifies, every record opens,
+    /// and replaying the log gives the same state ([`records::dump_state`]). Changes nothing
+    /// (the replay is rolled back).
     ///
-    /// Fails with [`VaultError::Log`] describing the first disagreement.
+    /// Fails when locked, or with [`VaultError::Log`] describing the first disagreement.
     pub fn check_consistency(&mut self) -> Result<u64, VaultError> {
-        let check = self.verifier()?;
-        let tx = self.store.connection_mut().transaction()?;
-        let before = records::dump_state(&tx)?;
-        let n = records::rebuild(&tx, check)?;
-        let after = records::dump_state(&tx)?;
-        tx.rollback()?;
-        if before != after {
+        self.check_sealed_values()?;
+        let (n, same) = self.replay(false)?;
+        if !same {
             return Err(VaultError::Log(
                 "the materialised tables differ from a replay of the log".into(),
             ));
         }
         Ok(n)
+    }
+
+    /// Folds `rows` in the given order into empty tables and returns the resulting
+    /// [`records::dump_state`]; changes nothing (rolled back). For diagnostics and for testing
+    /// that the merge does not depend on arrival order.
+    ///
+    /// Fails when locked or a record cannot be opened.
+    pub fn state_after_folding(&mut self, rows: &[RecordRow]) -> Result<Vec<u8>, VaultError> {
+        self.touch()?;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let ident: &Identity = ident;
+        let tx = store.connection_mut().transaction()?;
+        tx.execute_batch(
+            "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
+             DELETE FROM client_keys;",
+        )?;
+        for r in rows {
+            keys::open_record(&tx, ident, u, r)
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain))
+                .map_err(|e| match e {
+                    keys::OpenError::MissingKey(why) => VaultError::Log(why),
+                    keys::OpenError::Vault(e) => e,
+                })?;
+        }
+        let dump = records::dump_state(&tx)?;
+        tx.rollback()?;
+        Ok(dump)
+    }
+
+    /// Opens every sealed value of the materialised tables; fails naming the first that does
+    /// not authenticate.
+    fn check_sealed_values(&mut self) -> Result<(), VaultError> {
+        let r = self.reader()?;
+        let (conn, ident) = (r.conn, r.ident);
+        type Row = (Vec<u8>, String, Vec<u8>, i64, Vec<u8>, String, Vec<u8>);
+        let rows: Vec<Row> = conn
+            .prepare(
+                "SELECT f.entity_id, f.field, f.device_id, f.seq, f.value, e.kind, e.client_id
+                 FROM entity_fields f JOIN entities e ON e.entity_id = f.entity_id",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (entity, field, device, seq, value, kind, client) in rows {
+            let kind = RecordKind::parse(&kind)
+                .ok_or_else(|| VaultError::Log(format!("unknown entity kind {kind}")))?;
+            let entity = EntityId(id16(&entity)?);
+            let seq = u64::try_from(seq).unwrap_or(0);
+            let key = client_key(conn, ident, r.u, ClientId(id16(&client)?))?;
+            let aad = binding_aad(ident, &id16(&device)?, seq, kind, &entity, &field);
+            if key.open(&aad, &value).is_err() {
+                return Err(VaultError::Log(format!(
+                    "the stored copy of {} does not authenticate",
+                    record_name(kind, &entity, &field, &device, seq)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replays the log into emptied tables; commits when `commit`, else rolls back. Returns the
+    /// record count and whether the state equals the one before.
+    fn replay(&mut self, commit: bool) -> Result<(u64, bool), VaultError> {
+        self.touch()?;
+        let check = self.verifier()?;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let ident: &Identity = ident;
+        let tx = store.connection_mut().transaction()?;
+        let before = records::dump_state(&tx)?;
+        let refused = |r: &RecordRow, why: String| RecordError::Refused {
+            device: hex(&r.device.0),
+            seq: r.seq,
+            why,
+        };
+        let n = records::rebuild(&tx, |r| {
+            check(r)?;
+            let opened = keys::open_record(&tx, ident, u, r)
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain));
+            match opened {
+                Ok(()) => Ok(()),
+                Err(keys::OpenError::MissingKey(why)) => Err(refused(r, why)),
+                Err(keys::OpenError::Vault(e)) => Err(refused(r, e.to_string())),
+            }
+        })?;
+        let same = records::dump_state(&tx)? == before;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
+        Ok((n, same))
     }
 }
 
@@ -1123,8 +1273,19 @@ fn unwrap_client_key(
         &entity,
         "data_key",
     );
-    u.team_key
-        .unwrap_key(&aad, wrapped)
+    u.local_key
+        .open(&aad, wrapped)
+        .and_then(|pt| {
+            if pt.len() == 48 {
+                let mut k = Zeroizing::new([0u8; 32]);
+                k.copy_from_slice(&pt[16..]);
+                KeyId::from_slice(&pt[..16])
+                    .map(|id| DataKey::from_parts(id, k))
+                    .ok_or(EnvelopeError::Integrity)
+            } else {
+                Err(EnvelopeError::Integrity)
+            }
+        })
         .map_err(|_| VaultError::Integrity {
             record: record_name(RecordKind::ClientKey, &entity, "data_key", device, seq),
         })

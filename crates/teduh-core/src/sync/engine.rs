@@ -1,0 +1,576 @@
+//! One sync round: roster and team keys, push the outbox, pull the team's log.
+//!
+//! - **Keys.** Supervisors and admins (key managers) keep the roster current with the server's
+//!   member and device lists and, whenever membership shrinks or grows or a device is revoked,
+//!   make a new team-key epoch sealed to every active member; each envelope holds all the
+//!   team's keys so far, so a new member reads the team's history and a removed one cannot read
+//!   what comes after. Everyone else verifies the roster and opens her envelope.
+//! - **Push.** The outbox (records above the acknowledged sequence) goes in byte-bounded pages
+//!   sized to the link (each request aims at a few seconds); the acknowledgement is saved
+//!   before the next page, so nothing acknowledged is ever sent again. Records made under an
+//!   older epoch are re-sealed first; if the server finds this device's clock far ahead, the
+//!   unsent records are re-stamped on the server's time and the clock corrected.
+//! - **Pull.** Pages from the team cursor; each page and its cursor are applied in one local
+//!   transaction ([`Vault::receive_page`]), so an interruption at any point resumes cleanly.
+
+use std::time::{Duration, Instant};
+
+use teduh_protocol::sync::{
+    hlc_from_millis, MemberEnvelope, NewEpoch, PullPage, PushPage, RosterBody,
+};
+use x25519_dalek::PublicKey;
+use zeroize::Zeroizing;
+
+use super::roster::{hex32, Roster, RosterDevice, RosterMember};
+use super::{SyncError, Transport, TransportError};
+use crate::crypto::{self, DataKey};
+use crate::hlc::{Hlc, HlcClock};
+use crate::ids::{hex, DeviceId, KeyId};
+use crate::vault::Vault;
+
+/// What the round is doing (for progress reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Roster and team keys.
+    Keys,
+    /// Sending this device's records.
+    Push,
+    /// Receiving the team's records.
+    Pull,
+}
+
+/// Progress of a round, reported after every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Phase.
+    pub phase: Phase,
+    /// Records sent and acknowledged in this round.
+    pub sent: u64,
+    /// Records this device still has to send.
+    pub pending: u64,
+    /// Records received in this round.
+    pub received: u64,
+    /// Bytes sent and received in this round.
+    pub bytes: u64,
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Records the server acknowledged in this round.
+    pub pushed: u64,
+    /// Push requests made.
+    pub push_requests: u64,
+    /// Team records applied.
+    pub pulled: u64,
+    /// Records kept aside, with reasons (also in [`Vault::held_records`]).
+    pub held: Vec<String>,
+    /// The device cannot send yet: the team has no key it can open (a supervisor has to sync
+    /// first to share the team key with this member). Its records stay in the outbox.
+    pub waiting_for_keys: bool,
+    /// The team's current key epoch.
+    pub epoch: u32,
+    /// Records still waiting to be sent.
+    pub pending: u64,
+}
+
+/// Tuning of a round.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncOptions {
+    /// Time one request should take on the measured link; pages are sized to it.
+    pub target_request_time: Duration,
+    /// Size of the first push page and pull budget, before the link is measured.
+    pub initial_page_bytes: u64,
+    /// Smallest page.
+    pub min_page_bytes: u64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            target_request_time: Duration::from_secs(4),
+            initial_page_bytes: 16 * 1024,
+            min_page_bytes: 2 * 1024,
+        }
+    }
+}
+
+/// Sizes pages to the link: the throughput of the last request times the target time.
+struct PageSizer {
+    bytes: u64,
+    min: u64,
+    max: u64,
+    target: Duration,
+}
+
+impl PageSizer {
+    fn observe(&mut self, bytes: u64, took: Duration) {
+        let secs = took.as_secs_f64().max(0.001);
+        let rate = bytes as f64 / secs;
+        let next = (rate * self.target.as_secs_f64()) as u64;
+        // Grow at most 4x per request; shrink at once.
+        self.bytes = next.clamp(
+            self.min,
+            self.max.min(self.bytes.saturating_mul(4)).max(self.min),
+        );
+    }
+}
+
+fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
+    let mut c = b"teduh/team-keys/v1".to_vec();
+    c.extend_from_slice(&team.to_be_bytes());
+    c.extend_from_slice(&epoch.to_be_bytes());
+    c
+}
+
+/// All team keys 1..=N, framed `epoch u32 || key id 16 || key 32` each.
+fn encode_keys(keys: &[(u32, DataKey)]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(keys.len() * 52));
+    for (epoch, k) in keys {
+        out.extend_from_slice(&epoch.to_be_bytes());
+        out.extend_from_slice(&k.id.0);
+        out.extend_from_slice(k.bytes());
+    }
+    out
+}
+
+fn decode_keys(bytes: &[u8]) -> Option<Vec<(u32, DataKey)>> {
+    if !bytes.len().is_multiple_of(52) {
+        return None;
+    }
+    bytes
+        .chunks_exact(52)
+        .map(|c| {
+            let epoch = u32::from_be_bytes(c[..4].try_into().ok()?);
+            let id = KeyId::from_slice(&c[4..20])?;
+            let mut key = Zeroizing::new([0u8; 32]);
+            key.copy_from_slice(&c[20..]);
+            Some((epoch, DataKey::from_parts(id, key)))
+        })
+        .collect()
+}
+
+struct Round<'a> {
+    vault: &'a mut Vault,
+    t: &'a mut dyn Transport,
+    token: Zeroizing<String>,
+    team: u64,
+    report: SyncReport,
+    progress: &'a mut dyn FnMut(&Progress),
+    bytes: u64,
+    options: SyncOptions,
+}
+
+/// Runs one sync round; see the module documentation. Progress is reported after every
+/// request.
+///
+/// Fails with [`SyncError::Offline`] when the link drops (everything acknowledged or applied so
+/// far is kept; the next round resumes), [`SyncError::Revoked`] when the server no longer
+/// accepts this device, or a vault error. The outcome is saved for [`Vault::binding`].
+pub fn sync_once(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<SyncReport, SyncError> {
+    sync_with(vault, transport, progress, SyncOptions::default())
+}
+
+/// [`sync_once`] with explicit tuning.
+///
+/// Fails like [`sync_once`].
+pub fn sync_with(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    progress: &mut dyn FnMut(&Progress),
+    options: SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    let binding = vault.binding()?.ok_or(SyncError::NotJoined)?;
+    let token = vault.sync_token()?;
+    let mut round = Round {
+        vault,
+        t: transport,
+        token,
+        team: binding.team,
+        report: SyncReport::default(),
+        progress,
+        bytes: 0,
+        options,
+    };
+    let outcome = round.run();
+    let Round { vault, report, .. } = round;
+    match outcome {
+        Ok(()) => {
+            vault.record_sync_attempt(None)?;
+            Ok(report)
+        }
+        Err(e) => {
+            // Best effort: the error itself matters more than saving it.
+            let _ = vault.record_sync_attempt(Some(&e.to_string()));
+            Err(e)
+        }
+    }
+}
+
+impl Round<'_> {
+    fn run(&mut self) -> Result<(), SyncError> {
+        let limits = self.t.limits()?;
+        self.refresh_keys()?;
+        self.report(Phase::Keys)?;
+        self.push(limits.max_push_bytes, limits.max_push_records)?;
+        self.pull(limits.max_pull_bytes)?;
+        self.report.pending = self.vault.pending_count()?;
+        self.report.held = self.vault.held_records()?;
+        Ok(())
+    }
+
+    fn report(&mut self, phase: Phase) -> Result<(), SyncError> {
+        let p = Progress {
+            phase,
+            sent: self.report.pushed,
+            pending: self.vault.pending_count()?,
+            received: self.report.pulled,
+            bytes: self.bytes,
+        };
+        (self.progress)(&p);
+        Ok(())
+    }
+
+    /// Roster and team keys: verify the server's roster; as a key manager, bring it and the
+    /// epochs up to date; open this member's newest envelope.
+    fn refresh_keys(&mut self) -> Result<(), SyncError> {
+        let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
+        let mut changed = false;
+        if let Some(body) = self.t.roster(&self.token, self.team)? {
+            let current = self.vault.roster()?;
+            if body.version > current.as_ref().map_or(0, |r| r.version) {
+                match Roster::verify(&body.roster, self.team, current.as_ref()) {
+                    Ok(r) => {
+                        self.vault.store_roster(&r)?;
+                        changed = true;
+                    }
+                    Err(e) => self.report.held.push(format!("team roster: {e}")),
+                }
+            }
+        }
+        if binding.role.manages_keys() {
+            changed |= self.maintain_team()?;
+        }
+        changed |= self.open_envelopes()?;
+        if changed {
+            // Records held for want of a roster entry or a key may open now.
+            let cursor = self.vault.binding()?.map_or(0, |b| b.pull_cursor);
+            let r = self.vault.receive_page(&[], cursor)?;
+            self.report.pulled += r.applied;
+        }
+        Ok(())
+    }
+
+    fn open_envelopes(&mut self) -> Result<bool, SyncError> {
+        let list = self.t.envelopes(&self.token, self.team)?;
+        self.report.epoch = list.current_epoch;
+        let Some(newest) = list.envelopes.iter().max_by_key(|e| e.epoch) else {
+            self.report.waiting_for_keys = true;
+            return Ok(false);
+        };
+        if self.vault.team_epochs().contains(&newest.epoch) {
+            self.report.waiting_for_keys = newest.epoch < list.current_epoch;
+            return Ok(false);
+        }
+        let ctx = epoch_context(self.team, newest.epoch);
+        let opened = self
+            .vault
+            .with_x25519(|x| crypto::open_sealed_bytes(x, &ctx, &newest.envelope))
+            .ok_or(SyncError::Vault(crate::vault::VaultError::Locked))?
+            .map_err(|_| SyncError::Protocol("the team-key envelope does not open".into()))?;
+        let keys = decode_keys(&opened)
+            .ok_or_else(|| SyncError::Protocol("the team-key envelope is malformed".into()))?;
+        self.vault.store_team_keys(keys, list.current_epoch)?;
+        self.report.waiting_for_keys = newest.epoch < list.current_epoch;
+        Ok(true)
+    }
+
+    /// As a key manager: publish a roster matching the server's members and devices, and a new
+    /// epoch when the set of active members or devices changed. Returns whether anything did.
+    fn maintain_team(&mut self) -> Result<bool, SyncError> {
+        let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
+        let members = self.t.members(&self.token, self.team)?;
+        let devices = self.t.devices(&self.token)?;
+        let current = self.vault.roster()?;
+        let mut roster = Roster {
+            team: self.team,
+            version: current.as_ref().map_or(0, |r| r.version) + 1,
+            members: members
+                .iter()
+                .filter(|m| m.public_keys.len() == 64)
+                .map(|m| RosterMember {
+                    member: m.member_id,
+                    username: m.username.clone(),
+                    role: m.role,
+                    x25519: hex(&m.public_keys[..32]),
+                    ed25519: hex(&m.public_keys[32..]),
+                    removed: m.removed,
+                })
+                .collect(),
+            devices: Vec::new(),
+        };
+        // Keys once pinned in the roster never change silently (a server swapping a member's
+        // keys would otherwise get team keys sealed to itself).
+        if let Some(cur) = &current {
+            for m in &mut roster.members {
+                if let Some(old) = cur.member(m.member) {
+                    m.x25519.clone_from(&old.x25519);
+                    m.ed25519.clone_from(&old.ed25519);
+                }
+            }
+        }
+        for d in &devices {
+            let revoked = d.revoked_at.is_some();
+            let member_removed = roster.member(d.member_id).is_none_or(|m| m.removed);
+            let dead = revoked || member_removed;
+            let prior = current
+                .as_ref()
+                .and_then(|c| c.devices.iter().find(|x| x.device == d.device_id));
+            let accept_through = if dead {
+                match prior {
+                    Some(p) if p.revoked => p.accept_through,
+                    _ => Some(
+                        self.vault
+                            .highest_seq_of(DeviceId::from_server(d.device_id))?,
+                    ),
+                }
+            } else {
+                None
+            };
+            roster.devices.push(RosterDevice {
+                device: d.device_id,
+                member: d.member_id,
+                revoked: dead,
+                accept_through,
+            });
+        }
+        roster.members.sort_by_key(|m| m.member);
+        roster.devices.sort_by_key(|d| d.device);
+        let same = current
+            .as_ref()
+            .is_some_and(|c| c.members == roster.members && c.devices == roster.devices);
+        let active = |r: &Roster| -> Vec<u64> {
+            r.members
+                .iter()
+                .filter(|m| !m.removed)
+                .map(|m| m.member)
+                .collect()
+        };
+        let revoked = |r: &Roster| -> Vec<u64> {
+            r.devices
+                .iter()
+                .filter(|d| d.revoked)
+                .map(|d| d.device)
+                .collect()
+        };
+        let list = self.t.envelopes(&self.token, self.team)?;
+        let needs_epoch = list.current_epoch == 0
+            || current
+                .as_ref()
+                .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
+        let mut changed = false;
+        if !same {
+            let signed = self
+                .vault
+                .with_signing_key(|k| roster.sign(binding.member, k))
+                .ok_or(SyncError::Vault(crate::vault::VaultError::Locked))?;
+            match self.t.put_roster(
+                &self.token,
+                self.team,
+                &RosterBody {
+                    version: roster.version,
+                    roster: signed,
+                },
+            ) {
+                Ok(()) => {
+                    self.vault.store_roster(&roster)?;
+                    changed = true;
+                }
+                // Another supervisor published first: take hers next round.
+                Err(TransportError::Refused { code, .. }) if code == "RosterNotNewer" => {
+                    return Ok(false)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if needs_epoch {
+            self.new_epoch(&roster, list.current_epoch)?;
+            changed = true;
+        }
+        Ok(changed)
+    }
+
+    fn new_epoch(&mut self, roster: &Roster, current: u32) -> Result<(), SyncError> {
+        let next = current + 1;
+        // Every key so far, so members keep reading the team's history.
+        let mut keys: Vec<(u32, DataKey)> = (1..=current)
+            .map(|e| {
+                self.vault.team_key(e).map(|k| (e, k)).ok_or_else(|| {
+                    SyncError::Protocol(format!(
+                        "this supervisor's device lacks team key {e}; it cannot make epoch {next}"
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        keys.push((next, DataKey::generate()));
+        let plain = encode_keys(&keys);
+        let ctx = epoch_context(self.team, next);
+        let envelopes = roster
+            .members
+            .iter()
+            .filter(|m| !m.removed)
+            .filter_map(|m| {
+                let x = hex32(&m.x25519)?;
+                Some(MemberEnvelope {
+                    member_id: m.member,
+                    envelope: crypto::seal_bytes_to(&PublicKey::from(x), &ctx, &plain),
+                })
+            })
+            .collect();
+        match self.t.add_epoch(
+            &self.token,
+            self.team,
+            &NewEpoch {
+                epoch: next,
+                envelopes,
+            },
+        ) {
+            Ok(()) => {}
+            // Another supervisor made it first; her envelope reaches us below.
+            Err(TransportError::Refused { code, .. }) if code == "EpochNotNext" => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        self.vault.store_team_keys(keys, next)?;
+        Ok(())
+    }
+
+    fn push(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
+        let mut sizer = PageSizer {
+            bytes: self.options.initial_page_bytes.min(max_bytes),
+            min: self.options.min_page_bytes.min(max_bytes),
+            max: max_bytes,
+            target: self.options.target_request_time,
+        };
+        let mut retries = 0;
+        loop {
+            let epoch = self.report.epoch;
+            if epoch == 0 || !self.vault.team_epochs().contains(&epoch) {
+                self.report.waiting_for_keys = self.vault.pending_count()? > 0 || epoch == 0;
+                return Ok(());
+            }
+            self.vault.reseal_outbox(epoch)?;
+            let candidates = self
+                .vault
+                .outbox(usize::try_from(max_records).unwrap_or(1000))?;
+            if candidates.is_empty() {
+                return Ok(());
+            }
+            let mut page = PushPage::default();
+            let mut size = 8u64;
+            for r in &candidates {
+                let w = r.to_wire().ok_or(SyncError::NotJoined)?;
+                let len = w.encoded_len() as u64;
+                if !page.records.is_empty() && size + len > sizer.bytes {
+                    break;
+                }
+                size += len;
+                page.records.push(w);
+            }
+            let body = page.encode();
+            let last = page.records.last().map_or(0, |r| r.device_seq);
+            let started = Instant::now();
+            let sent = self.t.push(&self.token, self.team, &body);
+            self.report.push_requests += 1;
+            match sent {
+                Ok(ack) => {
+                    sizer.observe(body.len() as u64, started.elapsed());
+                    self.bytes += body.len() as u64;
+                    let before = self.vault.binding()?.map_or(0, |b| b.acked_seq);
+                    if ack.stored_through < before || ack.stored_through > last {
+                        return Err(SyncError::Protocol(format!(
+                            "the server acknowledged through {} after {before}..{last} was sent",
+                            ack.stored_through
+                        )));
+                    }
+                    self.vault.acknowledge(ack.stored_through)?;
+                    self.report.pushed += ack.stored_through - before;
+                    if ack.stored_through == before {
+                        return Err(SyncError::Protocol(
+                            "the server stored nothing of a page it accepted".into(),
+                        ));
+                    }
+                    retries = 0;
+                    self.report(Phase::Push)?;
+                }
+                Err(TransportError::Refused {
+                    code,
+                    server_time_ms,
+                    message,
+                    ..
+                }) if retries < 3 => {
+                    retries += 1;
+                    match code.as_str() {
+                        "StaleKeyEpoch" | "UnknownKeyEpoch" => {
+                            self.refresh_keys()?;
+                        }
+                        "ClockAhead" => {
+                            let server_now = server_time_ms.ok_or_else(|| {
+                                SyncError::Protocol("ClockAhead without the server's time".into())
+                            })?;
+                            let wall = HlcClock::wall_millis();
+                            let offset = i64::try_from(server_now).unwrap_or(i64::MAX)
+                                - i64::try_from(wall).unwrap_or(i64::MAX);
+                            self.vault.set_clock_offset_ms(offset)?;
+                            self.vault
+                                .restamp_outbox(Hlc(hlc_from_millis(server_now, 0)))?;
+                        }
+                        "BodyTooLarge" | "TooManyRecords" => {
+                            sizer.max = (sizer.bytes / 2).max(1024);
+                            sizer.bytes = sizer.max;
+                        }
+                        _ => {
+                            return Err(SyncError::Refused { code, message });
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn pull(&mut self, max_bytes: u64) -> Result<(), SyncError> {
+        let mut sizer = PageSizer {
+            bytes: self
+                .options
+                .initial_page_bytes
+                .saturating_mul(4)
+                .min(max_bytes),
+            min: self.options.min_page_bytes.min(max_bytes),
+            max: max_bytes,
+            target: self.options.target_request_time,
+        };
+        loop {
+            let cursor = self.vault.binding()?.map_or(0, |b| b.pull_cursor);
+            let started = Instant::now();
+            let bytes = self.t.pull(&self.token, self.team, cursor, sizer.bytes)?;
+            sizer.observe(bytes.len() as u64, started.elapsed());
+            self.bytes += bytes.len() as u64;
+            let page = PullPage::decode(&bytes)
+                .map_err(|e| SyncError::Protocol(format!("pull page: {e}")))?;
+            if page.next_cursor < cursor {
+                return Err(SyncError::Protocol("the pull cursor went backwards".into()));
+            }
+            let records: Vec<_> = page.records.into_iter().map(|r| r.record).collect();
+            let got = self.vault.receive_page(&records, page.next_cursor)?;
+            self.report.pulled += got.applied;
+            self.report(Phase::Pull)?;
+            if !page.more || (records.is_empty() && page.next_cursor == cursor) {
+                return Ok(());
+            }
+        }
+    }
+}

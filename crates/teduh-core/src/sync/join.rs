@@ -1,0 +1,185 @@
+//! Joining a team: the first device of a member registers with an invitation, further devices
+//! log in with the passphrase alone.
+//!
+//! From the passphrase, Argon2id (with a salt and parameters stored on the server) gives a
+//! master secret; HKDF splits it into an *authentication secret* (sent to the server, which
+//! stores only an Argon2id hash of it) and a *wrapping key* (never leaves the device) that seals
+//! the member's X25519 and Ed25519 private keys for the server to keep. A new device downloads
+//! them and opens them with the same passphrase. The server can neither log in elsewhere with
+//! what it stores nor open the keys.
+
+use teduh_protocol::sync::{LoginRequest, RegisterRequest, Session};
+use zeroize::Zeroizing;
+
+use super::{Binding, SyncError, Transport};
+use crate::crypto::{self, DataKey, KdfParams};
+use crate::store::LocalStore;
+use crate::vault::{Vault, VaultError};
+
+const KDF_BLOB_MAGIC: &[u8; 4] = b"TKD1";
+
+struct ServerSecrets {
+    auth: Zeroizing<Vec<u8>>,
+    wrap: DataKey,
+}
+
+fn encode_kdf(params: KdfParams, salt: &[u8; 16]) -> Vec<u8> {
+    let mut out = KDF_BLOB_MAGIC.to_vec();
+    for v in [params.m_cost_kib, params.t_cost, params.p_cost] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.extend_from_slice(salt);
+    out
+}
+
+fn decode_kdf(blob: &[u8]) -> Option<(KdfParams, Vec<u8>)> {
+    if blob.len() != 4 + 12 + 16 || &blob[..4] != KDF_BLOB_MAGIC {
+        return None;
+    }
+    let u = |i: usize| u32::from_be_bytes([blob[i], blob[i + 1], blob[i + 2], blob[i + 3]]);
+    let params = KdfParams {
+        m_cost_kib: u(4),
+        t_cost: u(8),
+        p_cost: u(12),
+    };
+    // Refuse parameters a hostile server could use to make the device hang or run out of
+    // memory (over 1 GiB or 64 passes), or that are too weak to be real.
+    if params.m_cost_kib > 1024 * 1024 || params.t_cost > 64 || params.p_cost > 16 {
+        return None;
+    }
+    Some((params, blob[16..].to_vec()))
+}
+
+fn server_secrets(
+    passphrase: &str,
+    params: KdfParams,
+    salt: &[u8],
+) -> Result<ServerSecrets, SyncError> {
+    let master = crypto::derive_kek(passphrase.as_bytes(), salt, params)
+        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let auth = crypto::derive_key(master.as_ref(), b"teduh/server", b"teduh/auth-secret/v1");
+    let wrap = crypto::derive_key(master.as_ref(), b"teduh/server", b"teduh/member-wrap/v1");
+    Ok(ServerSecrets {
+        auth: Zeroizing::new(auth.bytes().to_vec()),
+        wrap,
+    })
+}
+
+fn secrets_context(username: &str) -> Vec<u8> {
+    let mut c = b"teduh/member-secrets/v1".to_vec();
+    c.extend_from_slice(username.as_bytes());
+    c
+}
+
+fn binding(server_url: &str, username: &str, s: &Session) -> Binding {
+    Binding {
+        server_url: server_url.to_owned(),
+        username: username.to_owned(),
+        team: s.team_id,
+        member: s.member_id,
+        device: s.device_id,
+        role: s.role,
+        acked_seq: 0,
+        pull_cursor: 0,
+        current_epoch: 0,
+        roster_version: 0,
+        last_success: None,
+        last_attempt: None,
+        last_error: None,
+        clock_offset_ms: 0,
+    }
+}
+
+/// What a member types to join.
+#[derive(Debug, Clone)]
+pub struct JoinRequest<'a> {
+    /// Server base URL (stored in the binding).
+    pub server_url: &'a str,
+    /// Login name.
+    pub username: &'a str,
+    /// The vault passphrase (also protects the keys kept by the server).
+    pub passphrase: &'a str,
+    /// A name for this device, shown to the team's supervisor.
+    pub device_name: &'a str,
+}
+
+/// Registers the member of this (unlocked, not yet joined) vault with an invitation code.
+/// Records written before joining are kept and sent at the first sync.
+///
+/// Fails with [`SyncError::BadInvitation`], [`SyncError::Offline`], [`SyncError::Refused`]
+/// (e.g. `UsernameTaken`), or a vault error (locked, wrong passphrase); nothing changes locally
+/// unless it succeeds.
+pub fn register(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    req: &JoinRequest<'_>,
+    invitation: &str,
+) -> Result<Binding, SyncError> {
+    if vault.binding()?.is_some() {
+        return Err(
+            VaultError::InvalidInput("this device has already joined a team".into()).into(),
+        );
+    }
+    // Check the passphrase before the invitation is spent.
+    vault.verify_passphrase(req.passphrase)?;
+    let params = vault.kdf_params();
+    let salt = crypto::random_bytes::<16>();
+    let secrets = server_secrets(req.passphrase, params, &salt)?;
+    let member_secrets = vault.member_secrets()?;
+    let wrapped = secrets
+        .wrap
+        .seal(&secrets_context(req.username), &member_secrets);
+    let session = transport.register(&RegisterRequest {
+        invitation: invitation.trim().to_owned(),
+        username: req.username.to_owned(),
+        public_keys: vault.public_keys(),
+        wrapped_keys: wrapped,
+        kdf_params: encode_kdf(params, &salt),
+        auth_secret: secrets.auth.to_vec(),
+        device_name: req.device_name.to_owned(),
+    })?;
+    let b = binding(req.server_url, req.username, &session);
+    vault.adopt_server_identity(req.passphrase, &b, &session.token)?;
+    Ok(b)
+}
+
+/// Adds this computer as a further device of an existing member: downloads her wrapped keys,
+/// opens them with the passphrase and creates the local vault (with `local_kdf` for the local
+/// passphrase check). The vault comes back unlocked and joined; the first sync downloads the
+/// team's records.
+///
+/// Fails with [`SyncError::BadCredentials`] (unknown user or wrong passphrase),
+/// [`SyncError::Offline`], or a vault error (the store already holds a vault).
+pub fn login(
+    store: LocalStore,
+    transport: &mut dyn Transport,
+    req: &JoinRequest<'_>,
+    local_kdf: KdfParams,
+) -> Result<Vault, SyncError> {
+    if crate::vault::is_initialised(&store)? {
+        return Err(VaultError::AlreadyInitialised.into());
+    }
+    let params = transport.login_params(req.username)?;
+    let (kdf, salt) = decode_kdf(&params.kdf_params)
+        .ok_or_else(|| SyncError::Protocol("the server sent unusable key parameters".into()))?;
+    let secrets = server_secrets(req.passphrase, kdf, &salt)?;
+    let session = transport.login(&LoginRequest {
+        username: req.username.to_owned(),
+        auth_secret: secrets.auth.to_vec(),
+        device_name: req.device_name.to_owned(),
+    })?;
+    let member_secrets = secrets
+        .wrap
+        .open(&secrets_context(req.username), &session.wrapped_keys)
+        .map_err(|_| SyncError::Protocol("the member's keys on the server do not open".into()))?;
+    let mut vault =
+        Vault::create_from_member_secrets(store, req.passphrase, local_kdf, &member_secrets)?;
+    if vault.public_keys() != session.public_keys {
+        return Err(SyncError::Protocol(
+            "the member's keys on the server do not match her public keys".into(),
+        ));
+    }
+    let b = binding(req.server_url, req.username, &session);
+    vault.adopt_server_identity(req.passphrase, &b, &session.token)?;
+    Ok(vault)
+}

@@ -1,0 +1,208 @@
+//! Keys while unlocked: team keys per epoch, the device's at-rest key, client data keys and the
+//! record keys derived from both; sealing and opening whole records.
+
+use std::collections::BTreeMap;
+
+use super::*;
+
+/// Epoch of the key a device makes for itself before it joins a team: its records are
+/// re-sealed under the team's current epoch before they are pushed.
+pub(crate) const PROVISIONAL_EPOCH: u32 = 0;
+
+pub(super) fn team_key_context(team: &TeamId, epoch: u32) -> Vec<u8> {
+    let mut c = b"team-key".to_vec();
+    c.extend_from_slice(&team.0);
+    c.extend_from_slice(&u64::from(epoch).to_be_bytes());
+    c
+}
+
+/// The key that seals this device's copies of client keys: derived from the member's X25519
+/// secret, so it needs the passphrase and survives passphrase changes.
+pub(super) fn local_key(x25519: &StaticSecret) -> DataKey {
+    crypto::derive_key(x25519.as_bytes(), b"teduh/local", b"teduh/local-at-rest/v1")
+}
+
+/// Opens every team key stored for this vault's team.
+pub(super) fn load_team_keys(
+    conn: &Connection,
+    ident: &Identity,
+    x25519: &StaticSecret,
+) -> Result<BTreeMap<u32, DataKey>, VaultError> {
+    let mut st = conn.prepare("SELECT epoch, sealed FROM team_keys WHERE team_id = ?1")?;
+    let rows: Vec<(u32, Vec<u8>)> = st
+        .query_map([&ident.team.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut keys = BTreeMap::new();
+    for (epoch, sealed) in rows {
+        let key = crypto::open_sealed(x25519, &team_key_context(&ident.team, epoch), &sealed)
+            .map_err(|_| VaultError::Integrity {
+                record: format!("the team key (epoch {epoch})"),
+            })?;
+        keys.insert(epoch, key);
+    }
+    if keys.is_empty() {
+        return Err(VaultError::Integrity {
+            record: "the team key (missing)".into(),
+        });
+    }
+    Ok(keys)
+}
+
+/// Stores a team key sealed to this member (replacing one of the same epoch).
+pub(super) fn store_team_key(
+    conn: &Connection,
+    ident: &Identity,
+    epoch: u32,
+    key: &DataKey,
+) -> Result<(), VaultError> {
+    let sealed = crypto::seal_to(
+        &PublicKey::from(ident.x25519_public),
+        &team_key_context(&ident.team, epoch),
+        key,
+    );
+    conn.execute(
+        "INSERT INTO team_keys (key_id, team_id, epoch, sealed) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (team_id, epoch) DO UPDATE SET key_id = excluded.key_id,
+             sealed = excluded.sealed",
+        params![&key.id.0[..], &ident.team.0[..], epoch, &sealed],
+    )?;
+    Ok(())
+}
+
+/// Why a record cannot be opened here (yet).
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// A key is missing (team key of that epoch, or the client's data key): hold the record.
+    MissingKey(String),
+    /// The record is damaged or forged.
+    Vault(VaultError),
+}
+
+impl From<VaultError> for OpenError {
+    fn from(e: VaultError) -> Self {
+        OpenError::Vault(e)
+    }
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> Self {
+        OpenError::Vault(e.into())
+    }
+}
+
+/// The key sealing a record's payload: the epoch's team key for client-key records, else the
+/// record key of (client, epoch).
+pub(super) fn record_sealing_key<'u>(
+    conn: &Connection,
+    ident: &Identity,
+    u: &'u mut Unlocked,
+    kind: RecordKind,
+    client: ClientId,
+    epoch: u32,
+) -> Result<&'u DataKey, OpenError> {
+    if !u.team_keys.contains_key(&epoch) {
+        return Err(OpenError::MissingKey(format!(
+            "no team key of epoch {epoch} on this device"
+        )));
+    }
+    if kind == RecordKind::ClientKey {
+        return u
+            .team_keys
+            .get(&epoch)
+            .ok_or_else(|| OpenError::MissingKey(format!("team key {epoch}")));
+    }
+    if !u.record_keys.contains_key(&(client, epoch)) {
+        let ck = match client_key(conn, ident, u, client) {
+            Ok(k) => k.clone(),
+            Err(VaultError::NotFound { .. }) => {
+                return Err(OpenError::MissingKey(format!(
+                    "the data key of client {client} has not arrived"
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let tk = u
+            .team_keys
+            .get(&epoch)
+            .ok_or_else(|| OpenError::MissingKey(format!("team key {epoch}")))?;
+        let rk = crypto::record_key(tk, &ck, &client.0);
+        u.record_keys.insert((client, epoch), rk);
+    }
+    u.record_keys
+        .get(&(client, epoch))
+        .ok_or_else(|| OpenError::MissingKey("record key".into()))
+}
+
+/// Seals `row`'s payload from plaintext fields and signs it (team, keys and epoch from `u`).
+pub(super) fn seal_and_sign(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    row: &mut RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> Result<(), VaultError> {
+    let encoded = records::encode_fields(plain);
+    let aad = records::associated_data(&ident.team, row);
+    let key =
+        record_sealing_key(conn, ident, u, row.kind, row.client, row.epoch).map_err(
+            |e| match e {
+                OpenError::MissingKey(why) => VaultError::Log(why),
+                OpenError::Vault(e) => e,
+            },
+        )?;
+    row.payload = key.seal_raw(&aad, &encoded);
+    records::sign(&ident.team, &u.signing, row);
+    Ok(())
+}
+
+/// Opens a record's payload into its plaintext fields.
+pub(super) fn open_record(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    row: &RecordRow,
+) -> Result<records::PlainFields, OpenError> {
+    let aad = records::associated_data(&ident.team, row);
+    let key = record_sealing_key(conn, ident, u, row.kind, row.client, row.epoch)?;
+    let name = || record_name(row.kind, &row.entity, "*", &row.device.0, row.seq);
+    let pt = key
+        .open_raw(&aad, &row.payload)
+        .map_err(|_| VaultError::Integrity { record: name() })?;
+    records::decode_fields(&pt)
+        .ok_or_else(|| OpenError::Vault(VaultError::Integrity { record: name() }))
+}
+
+/// Seals plaintext fields for this device's tables (per field, bound to the record) and folds
+/// the record in. Client keys are sealed under the device's at-rest key, other fields under the
+/// client's data key.
+pub(super) fn apply_plain(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> Result<(), OpenError> {
+    let mut sealed = Vec::with_capacity(plain.len());
+    if row.kind == RecordKind::ClientKey {
+        for (name, pt) in plain {
+            let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
+            sealed.push((name.clone(), u.local_key.seal(&aad, pt)));
+        }
+    } else {
+        let key = match client_key(conn, ident, u, row.client) {
+            Ok(k) => k,
+            Err(VaultError::NotFound { .. }) => {
+                return Err(OpenError::MissingKey(format!(
+                    "the data key of client {} has not arrived",
+                    row.client
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for (name, pt) in plain {
+            let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
+            sealed.push((name.clone(), key.seal(&aad, pt)));
+        }
+    }
+    records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))
+}
