@@ -65,8 +65,12 @@ pub trait Transport {
     /// `GET /v1/teams/{team}/roster`; `None` when the team has no roster yet.
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError>;
     /// `PUT /v1/teams/{team}/roster`.
-    fn put_roster(&mut self, token: &str, team: u64, body: &RosterBody)
-        -> Result<(), TransportError>;
+    fn put_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+        body: &RosterBody,
+    ) -> Result<(), TransportError>;
     /// `POST /v1/teams/{team}/epochs`.
     fn add_epoch(&mut self, token: &str, team: u64, epoch: &NewEpoch)
         -> Result<(), TransportError>;
