@@ -1,13 +1,28 @@
 //! Blocking HTTP client for the Teduh sync server.
 //!
-//! [`ServerClient`] speaks the control endpoints defined in `teduh-protocol`. It is blocking on
-//! purpose: the desktop app calls it from async Tauri commands (which run on a worker thread) and
-//! the CLI is synchronous; no async runtime is needed on devices.
+//! - [`HttpTransport`] (built with [`HttpTransportBuilder`], failing with [`BuildError`]) is the
+//!   sync engine's [`teduh_core::sync::Transport`] over HTTP(S): bearer tokens, binary record
+//!   pages, idle-progress timeouts, capped answer sizes, rustls with the webpki roots or an
+//!   organisation's own CA.
+//! - [`ServerClient`] speaks the public endpoints (health, version, directory).
+//!
+//! Both are blocking on purpose: the desktop app calls them from async Tauri commands (which run
+//! on a worker thread) and the CLI is synchronous; no async runtime is needed on devices. Both
+//! build their ureq agent in one place, so they share timeouts and TLS trust.
+
+mod agent;
+mod transport;
 
 use std::io::Read as _;
 use std::time::Duration;
 
 use teduh_protocol::{ApiError, HealthReport, ServerVersion};
+
+pub use agent::BuildError;
+pub use transport::{
+    HttpTransport, HttpTransportBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    MAX_JSON_BYTES, MAX_PULL_PAGE_BYTES,
+};
 
 /// Errors talking to the server.
 #[derive(Debug, thiserror::Error)]
@@ -61,11 +76,19 @@ pub struct ServerClient {
 
 impl ServerClient {
     /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8470`).
+    /// `https://` servers are verified against the public webpki roots; for an organisation's
+    /// own CA, use [`HttpTransport::server_client`].
     pub fn new(base_url: &str) -> Self {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(Duration::from_secs(5))
-            .timeout_read(Duration::from_secs(15))
-            .build();
+        let agent = agent::build(&agent::AgentSettings {
+            connect_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(15),
+            follow_redirects: true,
+            tls: None,
+        });
+        Self::with_agent(base_url, agent)
+    }
+
+    pub(crate) fn with_agent(base_url: &str, agent: ureq::Agent) -> Self {
         Self {
             base: base_url.trim_end_matches('/').to_owned(),
             agent,
