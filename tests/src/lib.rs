@@ -1,10 +1,15 @@
 //! Shared fixtures for Teduh's cross-crate scenarios: a real sync server in-process on a free
-//! loopback port ([`TestServer`]), driven by the real client.
+//! loopback port ([`TestServer`]), driven by the real client, and a fault-injecting TCP proxy to
+//! put between them ([`proxy::FaultProxy`]).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+
+pub mod proxy;
 
 /// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.
 pub struct TestServer {
+    addr: SocketAddr,
     url: String,
     storage: Arc<dyn teduh_server::Storage>,
     runtime: tokio::runtime::Runtime,
@@ -22,20 +27,21 @@ impl TestServer {
             teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens"),
         );
         let serving = Arc::clone(&storage);
-        let url = runtime.block_on(async move {
+        let addr = runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind loopback");
-            let url = format!("http://{}", listener.local_addr().expect("addr"));
+            let addr = listener.local_addr().expect("addr");
             tokio::spawn(teduh_server::serve(
                 listener,
                 serving,
                 std::future::pending(),
             ));
-            url
+            addr
         });
         Self {
-            url,
+            addr,
+            url: format!("http://{addr}"),
             storage,
             runtime,
             _dir: dir,
@@ -58,5 +64,10 @@ impl TestServer {
     /// The server's base URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The server's socket address (the upstream of a [`proxy::FaultProxy`]).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 }
