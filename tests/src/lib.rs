@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub mod device;
 pub mod proxy;
 
 /// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.
@@ -12,8 +13,9 @@ pub struct TestServer {
     addr: SocketAddr,
     url: String,
     storage: Arc<dyn teduh_server::Storage>,
+    metrics: Arc<teduh_server::metrics::Metrics>,
     runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestServer {
@@ -26,15 +28,22 @@ impl TestServer {
         let storage: Arc<dyn teduh_server::Storage> = Arc::new(
             teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens"),
         );
-        let serving = Arc::clone(&storage);
+        // Many simulated devices log in from 127.0.0.1: no rate limit in tests.
+        let settings = teduh_server::router::Settings {
+            auth_burst: 1_000_000,
+            auth_per_second: 1_000_000.0,
+            ..teduh_server::router::Settings::default()
+        };
+        let state = teduh_server::router::AppState::with_settings(Arc::clone(&storage), settings);
+        let metrics = Arc::clone(&state.metrics);
         let addr = runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind loopback");
             let addr = listener.local_addr().expect("addr");
-            tokio::spawn(teduh_server::serve(
+            tokio::spawn(teduh_server::serve_with(
                 listener,
-                serving,
+                state,
                 std::future::pending(),
             ));
             addr
@@ -43,9 +52,76 @@ impl TestServer {
             addr,
             url: format!("http://{addr}"),
             storage,
+            metrics,
             runtime,
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// Runs an admin command (as `teduh-server admin ...`) and returns its output.
+    #[allow(clippy::expect_used)]
+    pub fn admin(&self, cmd: teduh_server::admin::AdminCommand) -> String {
+        let mut out = Vec::new();
+        self.runtime
+            .block_on(teduh_server::admin::run(
+                self.storage.as_ref(),
+                self.dir.path(),
+                cmd,
+                &mut out,
+            ))
+            .expect("admin command succeeds");
+        String::from_utf8(out).expect("utf-8 output")
+    }
+
+    /// Creates a team (naming the organisation first if needed) and returns its name.
+    pub fn create_team(&self, name: &str) -> String {
+        use teduh_server::admin::AdminCommand;
+        let has_org = self
+            .runtime
+            .block_on(self.storage.org_name())
+            .ok()
+            .flatten()
+            .is_some();
+        if !has_org {
+            self.admin(AdminCommand::InitOrg {
+                name: "Organisasi Uji".into(),
+            });
+        }
+        self.admin(AdminCommand::CreateTeam { name: name.into() });
+        name.to_owned()
+    }
+
+    /// A single-use invitation code for `team` as `role`.
+    #[allow(clippy::expect_used)]
+    pub fn invite(&self, team: &str, role: teduh_protocol::sync::Role) -> String {
+        let out = self.admin(teduh_server::admin::AdminCommand::Invite {
+            team: team.into(),
+            role,
+            expires_in_hours: 1,
+        });
+        out.lines().next().expect("a code line").trim().to_owned()
+    }
+
+    /// Removes a member from her team (her devices are refused at once).
+    pub fn remove_member(&self, member: u64) {
+        self.admin(teduh_server::admin::AdminCommand::RemoveMember { member });
+    }
+
+    /// The server's counters (records stored, identical re-sends...).
+    pub fn metrics(&self) -> &teduh_server::metrics::Metrics {
+        &self.metrics
+    }
+
+    /// Identical records the server received again (re-sends).
+    pub fn duplicates(&self) -> u64 {
+        self.metrics
+            .records_duplicate
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The server's data directory (its SQLite file and WAL are inside).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// Publishes a signed directory bundle file, as `teduh-server admin` does.

@@ -1,0 +1,160 @@
+//! A simulated device: a vault in its own temporary directory, joined to a team on a
+//! [`crate::TestServer`], syncing over real HTTP (optionally through a
+//! [`crate::proxy::FaultProxy`]).
+
+use teduh_client::HttpTransport;
+use teduh_core::crypto::KdfParams;
+use teduh_core::store::LocalStore;
+use teduh_core::sync::join::{self, JoinRequest};
+use teduh_core::sync::{SyncError, SyncReport};
+use teduh_core::vault::Vault;
+
+/// The passphrase of every simulated member.
+pub const PASSPHRASE: &str = "kata sandi uji yang panjang";
+
+/// One installation of Teduh.
+pub struct Device {
+    /// The device's vault (unlocked).
+    pub vault: Vault,
+    /// Where requests go (the server, or a proxy in front of it).
+    pub url: String,
+    dir: tempfile::TempDir,
+}
+
+fn transport(url: &str) -> HttpTransport {
+    #[allow(clippy::expect_used)]
+    HttpTransport::builder(url)
+        .idle_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .expect("transport builds")
+}
+
+impl Device {
+    /// A fresh vault (fast test KDF) that has not joined anything.
+    #[allow(clippy::expect_used)]
+    pub fn offline(url: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::open(&dir.path().join("teduh.sqlite3")).expect("store");
+        let vault =
+            Vault::create_with_params(store, PASSPHRASE, KdfParams::insecure_fast_for_tests())
+                .expect("vault");
+        Self {
+            vault,
+            url: url.to_owned(),
+            dir,
+        }
+    }
+
+    /// A new member: fresh vault, registered with `invitation` as `username`.
+    #[allow(clippy::expect_used)]
+    pub fn register(url: &str, invitation: &str, username: &str) -> Self {
+        let mut d = Self::offline(url);
+        d.join(invitation, username).expect("registers");
+        d
+    }
+
+    /// Registers this (offline) vault with an invitation.
+    ///
+    /// Fails like [`join::register`].
+    pub fn join(&mut self, invitation: &str, username: &str) -> Result<(), SyncError> {
+        let mut t = transport(&self.url);
+        join::register(
+            &mut self.vault,
+            &mut t,
+            &JoinRequest {
+                server_url: &self.url,
+                username,
+                passphrase: PASSPHRASE,
+                device_name: "laptop uji",
+            },
+            invitation,
+        )
+        .map(|_| ())
+    }
+
+    /// A further device of an existing member, from her passphrase alone.
+    ///
+    /// Fails like [`join::login`].
+    #[allow(clippy::expect_used)]
+    pub fn login(url: &str, username: &str, passphrase: &str) -> Result<Self, SyncError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::open(&dir.path().join("teduh.sqlite3")).expect("store");
+        let mut t = transport(url);
+        let vault = join::login(
+            store,
+            &mut t,
+            &JoinRequest {
+                server_url: url,
+                username,
+                passphrase,
+                device_name: "laptop kedua",
+            },
+            KdfParams::insecure_fast_for_tests(),
+        )?;
+        Ok(Self {
+            vault,
+            url: url.to_owned(),
+            dir,
+        })
+    }
+
+    /// One sync round against [`Device::url`].
+    ///
+    /// Fails like [`teduh_core::sync::sync_once`].
+    pub fn sync(&mut self) -> Result<SyncReport, SyncError> {
+        let mut t = transport(&self.url);
+        teduh_core::sync::sync_once(&mut self.vault, &mut t, &mut |_| {})
+    }
+
+    /// Syncs until a round succeeds (at most `tries`), returning the last report.
+    ///
+    /// Fails with the last error if no round succeeded.
+    pub fn sync_until_done(&mut self, tries: usize) -> Result<SyncReport, SyncError> {
+        let mut last = None;
+        for _ in 0..tries.max(1) {
+            match self.sync() {
+                Ok(r) => return Ok(r),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or(SyncError::NotJoined))
+    }
+
+    /// The device's data directory (its database and WAL).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// A digest of the materialised state (equal on two devices exactly when they agree).
+    #[allow(clippy::expect_used)]
+    pub fn state(&self) -> Vec<u8> {
+        self.vault.state_dump().expect("dump")
+    }
+}
+
+/// A synthetic client profile (never a real person).
+pub fn profile(code: &str, name: &str) -> teduh_core::domain::ClientProfile {
+    teduh_core::domain::ClientProfile {
+        code: code.into(),
+        name: name.into(),
+        nickname: format!("{name}-kecil"),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1990, 1, 2),
+        language: "id".into(),
+        ..teduh_core::domain::ClientProfile::default()
+    }
+}
+
+/// A synthetic session-note draft.
+pub fn draft(narrative: &str) -> teduh_core::domain::NoteDraft {
+    use chrono::TimeZone;
+    teduh_core::domain::NoteDraft {
+        occurred_at: chrono::Utc.with_ymd_and_hms(2026, 3, 4, 2, 30, 0).single(),
+        zone: "Asia/Makassar".into(),
+        duration_minutes: 45,
+        modality: teduh_core::domain::Modality::Phone,
+        location: "telepon".into(),
+        narrative: narrative.into(),
+        plan: "Sesi lanjutan minggu depan".into(),
+        ..teduh_core::domain::NoteDraft::default()
+    }
+}

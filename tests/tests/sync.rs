@@ -1,0 +1,120 @@
+//! Sync between devices and a real server: joining, keys, push and pull, supervisors, other
+//! teams, revocation, the server seeing ciphertext only.
+
+use teduh_core::sync::SyncError;
+use teduh_protocol::sync::Role;
+use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
+use teduh_tests::TestServer;
+
+#[test]
+fn a_counselors_offline_work_reaches_her_supervisor_and_her_second_laptop() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let mut sup = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Supervisor),
+        "sup.ani",
+    );
+
+    // The counselor works offline before she even joins.
+    let mut c1 = Device::offline(server.url());
+    let client = c1
+        .vault
+        .add_client(&profile("K-001", "Klien Fiktif Satu"))
+        .expect("client");
+    let note = c1
+        .vault
+        .add_note(client, &draft("Catatan sesi pertama"))
+        .expect("note");
+    c1.join(&server.invite(&team, Role::Counselor), "konselor.budi")
+        .expect("joins");
+    assert_eq!(
+        c1.vault.pending_count().expect("pending"),
+        3,
+        "offline work waits to be sent"
+    );
+
+    let first = c1.sync().expect("sync runs without keys");
+    assert!(first.waiting_for_keys, "no team key yet: {first:?}");
+    assert_eq!(
+        first.pushed, 0,
+        "nothing can be sent before the supervisor shares the key"
+    );
+
+    let s = sup.sync().expect("supervisor syncs");
+    assert_eq!(
+        s.epoch, 1,
+        "the supervisor's device made the team's first key"
+    );
+
+    let c = c1.sync().expect("counselor syncs");
+    assert!(!c.waiting_for_keys, "{c:?}");
+    assert_eq!(c.pushed, 3, "client key, client and note sent");
+    assert_eq!(c1.vault.pending_count().expect("pending"), 0);
+
+    let s = sup.sync().expect("supervisor pulls");
+    assert_eq!(s.pulled, 3, "{s:?}");
+    assert!(s.held.is_empty(), "{:?}", s.held);
+    assert_eq!(
+        sup.vault
+            .note(note)
+            .expect("the supervisor reads the note")
+            .content
+            .narrative,
+        "Catatan sesi pertama"
+    );
+    assert_eq!(
+        sup.vault
+            .search_clients("fiktif satu", 5)
+            .expect("search")
+            .len(),
+        1,
+        "the client is searchable on the supervisor's laptop"
+    );
+    assert_eq!(sup.state(), c1.state(), "both devices hold the same state");
+
+    // Her second laptop: passphrase only.
+    let mut c1b = Device::login(server.url(), "konselor.budi", PASSPHRASE).expect("logs in");
+    let s = sup
+        .sync()
+        .expect("supervisor adds the new device to the roster");
+    assert!(s.held.is_empty(), "{:?}", s.held);
+    let b = c1b.sync().expect("second laptop syncs");
+    assert_eq!(b.pulled, 3, "{b:?}");
+    assert_eq!(
+        c1b.vault.note(note).expect("reads").content.narrative,
+        "Catatan sesi pertama"
+    );
+    // A wrong passphrase is refused by the server and creates nothing.
+    assert!(matches!(
+        Device::login(server.url(), "konselor.budi", "salah"),
+        Err(SyncError::BadCredentials)
+    ));
+}
+
+#[test]
+fn a_supervisor_of_another_team_gets_nothing() {
+    let server = TestServer::start();
+    let a = server.create_team("Tim A");
+    let b = server.create_team("Tim B");
+    let mut sup_a = Device::register(server.url(), &server.invite(&a, Role::Supervisor), "sup.a");
+    let mut c = Device::register(server.url(), &server.invite(&a, Role::Counselor), "kons.a");
+    let mut sup_b = Device::register(server.url(), &server.invite(&b, Role::Supervisor), "sup.b");
+    sup_a.sync().expect("sync");
+    let client = c
+        .vault
+        .add_client(&profile("A-1", "Rahasia Tim A"))
+        .expect("client");
+    c.vault
+        .add_note(client, &draft("hanya untuk tim A"))
+        .expect("note");
+    c.sync().expect("sync");
+    let r = sup_b.sync().expect("sync");
+    assert_eq!(r.pulled, 0, "{r:?}");
+    assert!(sup_b.vault.list_clients().expect("list").is_empty());
+    assert!(sup_b
+        .vault
+        .search_clients("rahasia", 5)
+        .expect("search")
+        .is_empty());
+}
