@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub mod device;
+pub mod leak;
 pub mod proxy;
 
 /// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.
@@ -23,11 +24,17 @@ impl TestServer {
     #[allow(clippy::expect_used)]
     pub fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let path = dir.path().join("server.sqlite3");
         let storage: Arc<dyn teduh_server::Storage> = Arc::new(
             teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens"),
         );
+        Self::start_on(storage, dir)
+    }
+
+    /// Starts the server over a given storage (e.g. PostgreSQL); `dir` is its data directory.
+    #[allow(clippy::expect_used)]
+    pub fn start_on(storage: Arc<dyn teduh_server::Storage>, dir: tempfile::TempDir) -> Self {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
         // Many simulated devices log in from 127.0.0.1: no rate limit in tests.
         let settings = teduh_server::router::Settings {
             auth_burst: 1_000_000,

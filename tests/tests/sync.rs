@@ -118,3 +118,122 @@ fn a_supervisor_of_another_team_gets_nothing() {
         .expect("search")
         .is_empty());
 }
+
+#[test]
+fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
+    use teduh_core::sync::Transport;
+    let server = TestServer::start();
+    let team = server.create_team("Tim Revokasi");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut c1 = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.1",
+    );
+    let mut c2 = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.2",
+    );
+    sup.sync().expect("sync");
+    let client = c1
+        .vault
+        .add_client(&profile("R-1", "Klien Bersama"))
+        .expect("client");
+    c1.vault
+        .add_note(client, &draft("sebelum pencabutan"))
+        .expect("note");
+    c1.sync().expect("sync");
+    c2.sync().expect("c2 receives the shared client");
+    sup.sync().expect("sync");
+    assert_eq!(
+        c2.vault.list_clients().expect("list").len(),
+        1,
+        "c2 saw the client before"
+    );
+
+    // c2 writes offline, then is removed from the team.
+    c2.vault
+        .add_note(client, &draft("ditulis sebelum dikeluarkan"))
+        .expect("note");
+    let c2_member = c2.vault.binding().expect("binding").expect("joined").member;
+    server.remove_member(c2_member);
+    let pending_before = c2.vault.pending_count().expect("pending");
+    assert!(
+        matches!(c2.sync(), Err(SyncError::Revoked)),
+        "her device is refused at once"
+    );
+    assert_eq!(
+        c2.vault.pending_count().expect("pending"),
+        pending_before,
+        "her local work is not lost, only not sent"
+    );
+    // Directly at the API: neither pull nor push.
+    let token = c2.vault.sync_token().expect("token");
+    let team_id = c2.vault.binding().expect("b").expect("b").team;
+    let mut t = teduh_client::HttpTransport::builder(server.url())
+        .build()
+        .expect("transport");
+    let pull = t.pull(&token, team_id, 0, 64 * 1024);
+    assert_eq!(
+        pull.err()
+            .and_then(|e| e.code().map(str::to_owned))
+            .as_deref(),
+        Some("TokenRevoked")
+    );
+    let push = t.push(
+        &token,
+        team_id,
+        &teduh_protocol::sync::PushPage::default().encode(),
+    );
+    assert_eq!(
+        push.err()
+            .and_then(|e| e.code().map(str::to_owned))
+            .as_deref(),
+        Some("TokenRevoked")
+    );
+
+    // The supervisor's next sync rotates the team key; c1 writes under the new epoch.
+    let s = sup.sync().expect("sync");
+    assert_eq!(s.epoch, 2, "removing a member makes a new epoch: {s:?}");
+    let c = c1.sync().expect("sync");
+    assert_eq!(c.epoch, 2);
+    let after = c1
+        .vault
+        .add_note(client, &draft("setelah pencabutan"))
+        .expect("note");
+    c1.sync().expect("sync");
+    let s = sup.sync().expect("sync");
+    assert!(s.held.is_empty(), "{:?}", s.held);
+    assert_eq!(
+        sup.vault
+            .note(after)
+            .expect("the team reads it")
+            .content
+            .narrative,
+        "setelah pencabutan"
+    );
+
+    // Even given the ciphertext, the removed device cannot open it: it lacks the epoch-2 key
+    // (though it kept the client's data key).
+    let rows = c1.vault.outbox_after(0).expect("c1's log");
+    let wire: Vec<_> = rows
+        .iter()
+        .filter(|r| r.epoch == 2)
+        .map(|r| r.to_wire().expect("wire form"))
+        .collect();
+    assert!(!wire.is_empty(), "records under the new epoch exist");
+    let got = c2.vault.receive_page(&wire, 0).expect("receives");
+    assert_eq!(got.applied, 0, "{got:?}");
+    assert!(
+        got.held
+            .iter()
+            .all(|h| h.contains("epoch 2") || h.contains("held")),
+        "held for want of the new key: {:?}",
+        got.held
+    );
+    assert!(
+        c2.vault.note(after).is_err(),
+        "the new note is unreadable on the removed device"
+    );
+}

@@ -223,6 +223,18 @@ impl Vault {
         )?)
     }
 
+    /// This device's records after `seq` (acknowledged or not), in order.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn outbox_after(&self, seq: u64) -> Result<Vec<RecordRow>, VaultError> {
+        Ok(records::own_records_after(
+            self.store.connection(),
+            &self.ident.device,
+            seq,
+            usize::MAX,
+        )?)
+    }
+
     /// How many of this device's records wait to be sent.
     ///
     /// Fails when the database cannot be read.

@@ -1,0 +1,136 @@
+//! The server stores ciphertext only: notes and client names with a marker are synced through
+//! it, and the marker (raw, hex, base64) appears nowhere in its SQLite files, its PostgreSQL
+//! tables, or its logs.
+
+#[path = "../../crates/teduh-server/tests/common/mod.rs"]
+#[allow(clippy::expect_used, clippy::unwrap_used, unreachable_pub)]
+mod pg;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use teduh_protocol::sync::Role;
+use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::leak::{marker_forms, scan_bytes, scan_dir};
+use teduh_tests::TestServer;
+
+const MARKER: &str = "ZQXJ-PENANDA-RAHASIA-4417";
+
+/// Collects everything the server logs (JSON lines, all levels).
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() -> LogBuffer {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    // One subscriber for the whole test binary.
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    logs
+}
+
+/// A team writes and syncs notes full of the marker; returns after everyone has synced.
+fn exchange_secrets(server: &TestServer) {
+    let team = server.create_team("Tim Rahasia");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    sup.sync().expect("sync");
+    let client = c
+        .vault
+        .add_client(&profile(&format!("K-{MARKER}"), &format!("Nama {MARKER}")))
+        .expect("client");
+    let mut d = draft(&format!("Narasi sesi {MARKER} {MARKER}"));
+    d.plan = format!("Rencana {MARKER}");
+    let note = c.vault.add_note(client, &d).expect("note");
+    c.vault.finalise_note(note).expect("finalise");
+    c.sync().expect("push");
+    let s = sup.sync().expect("pull");
+    assert!(s.pulled >= 4, "the supervisor received the records: {s:?}");
+    assert!(
+        sup.vault
+            .note(note)
+            .expect("reads")
+            .content
+            .narrative
+            .contains(MARKER),
+        "the marker really travelled (else the test proves nothing)"
+    );
+}
+
+#[test]
+fn the_sqlite_server_and_its_logs_never_see_the_plaintext() {
+    let logs = capture_logs();
+    let server = TestServer::start();
+    exchange_secrets(&server);
+    let forms = marker_forms(MARKER);
+    let hits = scan_dir(server.data_dir(), &forms);
+    assert!(hits.is_empty(), "plaintext on the server's disk: {hits:?}");
+    let logged = logs.0.lock().expect("log lock").clone();
+    assert!(
+        !logged.is_empty(),
+        "the server logged something (else the check is empty)"
+    );
+    let hits = scan_bytes("the server log", &logged, &forms);
+    assert!(hits.is_empty(), "plaintext in the server's logs: {hits:?}");
+}
+
+/// Every row of every table of the database, as PostgreSQL's text form (bytea as hex).
+async fn dump_all_tables(url: &str) -> Vec<u8> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connects");
+    tokio::spawn(conn);
+    let tables = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .expect("lists tables");
+    let mut out = Vec::new();
+    for t in tables {
+        let name: String = t.get(0);
+        let rows = client
+            .query(&format!("SELECT t::text FROM \"{name}\" t"), &[])
+            .await
+            .expect("reads a table");
+        for r in rows {
+            let text: String = r.get(0);
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_postgresql_server_never_sees_the_plaintext() {
+    // The storage's connections live on this runtime for the whole test.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (storage, guard) = rt.block_on(pg::postgres());
+    let url = match &guard {
+        pg::Guard::Postgres(db) => db.url.clone(),
+        pg::Guard::Sqlite(_) => unreachable!("a PostgreSQL guard"),
+    };
+    let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
+    exchange_secrets(&server);
+    let forms = marker_forms(MARKER);
+    let dump = rt.block_on(dump_all_tables(&url));
+    assert!(dump.len() > 1000, "the dump holds the synced records");
+    let hits = scan_bytes("the PostgreSQL tables", &dump, &forms);
+    assert!(hits.is_empty(), "plaintext in PostgreSQL: {hits:?}");
+}
