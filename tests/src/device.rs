@@ -106,6 +106,21 @@ impl Device {
         teduh_core::sync::sync_once(&mut self.vault, &mut t, &mut |_| {})
     }
 
+    /// One sync round through a given transport (e.g. a counting or fault-injecting wrapper).
+    ///
+    /// Fails like [`teduh_core::sync::sync_once`].
+    pub fn sync_through(
+        &mut self,
+        t: &mut dyn teduh_core::sync::Transport,
+    ) -> Result<SyncReport, SyncError> {
+        teduh_core::sync::sync_once(&mut self.vault, t, &mut |_| {})
+    }
+
+    /// An HTTP transport to [`Device::url`].
+    pub fn transport(&self) -> HttpTransport {
+        transport(&self.url)
+    }
+
     /// Syncs until a round succeeds (at most `tries`), returning the last report.
     ///
     /// Fails with the last error if no round succeeded.

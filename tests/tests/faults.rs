@@ -1,0 +1,231 @@
+//! Sync over links that break: a fault-injecting proxy cuts connections at random byte
+//! offsets (requests and responses) until 1,000 cuts have happened. Nothing acknowledged is
+//! ever sent again, nothing is duplicated, and every device ends with the same state.
+
+use teduh_core::sync::{Transport, TransportError};
+use teduh_protocol::sync::{
+    DeviceView, EnvelopeList, Limits, LoginParams, LoginRequest, MemberView, NewEpoch, PushAck,
+    PushPage, RegisterRequest, Role, RosterBody, Session,
+};
+use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::proxy::{FaultProxy, Faults};
+use teduh_tests::TestServer;
+
+/// Counts what a device sends: records in pushes that got no answer (the server may have
+/// stored them; re-sending those is allowed) and any record re-sent although its
+/// acknowledgement had arrived (never allowed).
+#[derive(Default)]
+struct Ledger {
+    acked_through: u64,
+    unanswered_records: u64,
+    resent_after_ack: u64,
+    pushes: u64,
+}
+
+struct Counting<'a> {
+    inner: &'a mut dyn Transport,
+    ledger: &'a mut Ledger,
+}
+
+impl Transport for Counting<'_> {
+    fn limits(&mut self) -> Result<Limits, TransportError> {
+        self.inner.limits()
+    }
+    fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
+        self.inner.register(req)
+    }
+    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError> {
+        self.inner.login_params(username)
+    }
+    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError> {
+        self.inner.login(req)
+    }
+    fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
+        self.inner.members(token, team)
+    }
+    fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError> {
+        self.inner.devices(token)
+    }
+    fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
+        self.inner.roster(token, team)
+    }
+    fn put_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+        body: &RosterBody,
+    ) -> Result<(), TransportError> {
+        self.inner.put_roster(token, team, body)
+    }
+    fn add_epoch(
+        &mut self,
+        token: &str,
+        team: u64,
+        epoch: &NewEpoch,
+    ) -> Result<(), TransportError> {
+        self.inner.add_epoch(token, team, epoch)
+    }
+    fn envelopes(&mut self, token: &str, team: u64) -> Result<EnvelopeList, TransportError> {
+        self.inner.envelopes(token, team)
+    }
+    fn push(&mut self, token: &str, team: u64, page: &[u8]) -> Result<PushAck, TransportError> {
+        let decoded = PushPage::decode(page).expect("the engine sends well-formed pages");
+        self.ledger.pushes += 1;
+        self.ledger.resent_after_ack += decoded
+            .records
+            .iter()
+            .filter(|r| r.device_seq <= self.ledger.acked_through)
+            .count() as u64;
+        let out = self.inner.push(token, team, page);
+        match &out {
+            Ok(ack) => {
+                self.ledger.acked_through = self.ledger.acked_through.max(ack.stored_through)
+            }
+            Err(TransportError::Unreachable(_)) => {
+                self.ledger.unanswered_records += decoded.records.len() as u64;
+            }
+            Err(_) => {}
+        }
+        out
+    }
+    fn pull(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+        budget: u64,
+    ) -> Result<Vec<u8>, TransportError> {
+        self.inner.pull(token, team, after, budget)
+    }
+}
+
+#[test]
+fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledged() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Sinyal Lemah");
+    let mut devices = vec![
+        Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup"),
+        Device::register(
+            server.url(),
+            &server.invite(&team, Role::Counselor),
+            "kons.1",
+        ),
+        Device::register(
+            server.url(),
+            &server.invite(&team, Role::Outreach),
+            "lapangan.2",
+        ),
+    ];
+    // Keys and roster first, over a clean link.
+    for _ in 0..2 {
+        for d in &mut devices {
+            d.sync().expect("clean sync");
+        }
+    }
+    let proxy = FaultProxy::start(
+        server.addr(),
+        Faults {
+            cut_probability: 0.6,
+            cut_max_offset: 6 * 1024,
+            seed: 20261123,
+            ..Faults::default()
+        },
+    );
+    for d in &mut devices {
+        d.url = proxy.url().to_owned();
+    }
+    let mut ledgers: Vec<Ledger> = (0..devices.len()).map(|_| Ledger::default()).collect();
+    let mut written = 0u64;
+    let mut round = 0u64;
+    while proxy.counters().cuts < 1000 {
+        round += 1;
+        assert!(
+            round < 20_000,
+            "the proxy stopped cutting: {:?}",
+            proxy.counters()
+        );
+        for (i, d) in devices.iter_mut().enumerate() {
+            // Keep writing between syncs: a client every so often, notes in between.
+            if round % 3 == 0 {
+                let code = format!("F-{i}-{round}");
+                let c = d
+                    .vault
+                    .add_client(&profile(&code, "Klien Sinyal"))
+                    .expect("client");
+                d.vault
+                    .add_note(c, &draft(&"Catatan panjang di jalan. ".repeat(40)))
+                    .expect("note");
+                written += 3;
+            }
+            let mut http = d.transport();
+            let mut t = Counting {
+                inner: &mut http,
+                ledger: &mut ledgers[i],
+            };
+            // Cut or not, the round either finishes or leaves a resumable state.
+            let _ = d.sync_through(&mut t);
+        }
+    }
+    // Heal the link; everyone syncs until nothing is pending and nothing new arrives.
+    proxy.set_faults(Faults::default());
+    for _ in 0..3 {
+        for (i, d) in devices.iter_mut().enumerate() {
+            let mut http = d.transport();
+            let mut t = Counting {
+                inner: &mut http,
+                ledger: &mut ledgers[i],
+            };
+            d.sync_through(&mut t).expect("sync on a healed link");
+        }
+    }
+    let counters = proxy.counters();
+    assert!(counters.cuts >= 1000, "{counters:?}");
+    assert!(
+        counters.cuts_in_response > 0 && counters.cuts_in_request > 0,
+        "{counters:?}"
+    );
+    for (i, l) in ledgers.iter().enumerate() {
+        assert_eq!(
+            l.resent_after_ack, 0,
+            "device {i} re-sent acknowledged records"
+        );
+    }
+    let unanswered: u64 = ledgers.iter().map(|l| l.unanswered_records).sum();
+    let duplicates = server.duplicates();
+    assert!(
+        duplicates <= unanswered,
+        "the server saw {duplicates} re-sends but only {unanswered} records went unanswered"
+    );
+    let logs: Vec<u64> = devices
+        .iter()
+        .map(|d| d.vault.log_len().expect("log"))
+        .collect();
+    assert!(
+        logs.iter().all(|n| *n == logs[0]),
+        "same log everywhere: {logs:?}"
+    );
+    let own: u64 = devices
+        .iter()
+        .map(|d| d.vault.outbox_after(0).expect("own").len() as u64)
+        .sum();
+    assert_eq!(own, written, "every record written exists exactly once");
+    assert_eq!(logs[0], written, "no duplicates, nothing lost");
+    let first = devices[0].state();
+    for d in &devices[1..] {
+        assert!(d.state() == first, "identical state on every device");
+    }
+    for d in &devices {
+        assert_eq!(d.vault.pending_count().expect("pending"), 0);
+        assert!(d.vault.held_records().expect("held").is_empty());
+    }
+    eprintln!(
+        "{} cuts ({} in requests, {} in responses) over {} connections; {} records; \
+         {duplicates} re-sends of unanswered records (of {unanswered} unanswered); pushes {:?}",
+        counters.cuts,
+        counters.cuts_in_request,
+        counters.cuts_in_response,
+        counters.connections,
+        written,
+        ledgers.iter().map(|l| l.pushes).collect::<Vec<_>>()
+    );
+}
