@@ -237,3 +237,67 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
         "the new note is unreadable on the removed device"
     );
 }
+
+#[test]
+fn laptops_whose_clocks_are_a_year_off_still_sync_and_agree() {
+    const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
+    let server = TestServer::start();
+    let team = server.create_team("Tim Jam Salah");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut ahead = Device::register(server.url(), &server.invite(&team, Role::Counselor), "maju");
+    let mut behind = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "mundur",
+    );
+    sup.sync().expect("sync");
+    ahead.vault.set_clock_offset_ms(YEAR_MS).expect("skew");
+    behind.vault.set_clock_offset_ms(-YEAR_MS).expect("skew");
+    let c = ahead
+        .vault
+        .add_client(&profile("J-1", "Klien Jam"))
+        .expect("client");
+    let n = ahead
+        .vault
+        .add_note(c, &draft("dari masa depan"))
+        .expect("note");
+    let r = ahead
+        .sync()
+        .expect("a clock a year ahead does not stop sync");
+    assert_eq!(r.pushed, 3, "{r:?}");
+    let offset = ahead
+        .vault
+        .binding()
+        .expect("b")
+        .expect("b")
+        .clock_offset_ms;
+    // The simulated error was the offset itself; the server's time replaced it.
+    assert!(
+        offset.abs() < 60_000,
+        "the device corrected its clock to the server's (offset now {offset} ms)"
+    );
+    let m = behind.vault.add_note(c, &draft("dari masa lalu")).err();
+    assert!(m.is_some(), "the client has not reached this laptop yet");
+    behind.sync().expect("sync");
+    let m = behind
+        .vault
+        .add_note(c, &draft("dari masa lalu"))
+        .expect("note");
+    behind
+        .sync()
+        .expect("a clock a year behind does not stop sync");
+    sup.sync().expect("sync");
+    ahead.sync().expect("sync");
+    assert_eq!(
+        sup.vault.note(n).expect("note").content.narrative,
+        "dari masa depan"
+    );
+    assert_eq!(
+        sup.vault.note(m).expect("note").content.narrative,
+        "dari masa lalu"
+    );
+    assert!(
+        sup.state() == ahead.state() && sup.state() == behind.state(),
+        "all agree"
+    );
+}

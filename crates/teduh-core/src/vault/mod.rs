@@ -279,6 +279,27 @@ pub struct ClientExport {
     pub referrals: Vec<ReferralRecord>,
 }
 
+/// One version of one field of an entity, decrypted: the current value or one it replaced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FieldVersion {
+    /// The field's name.
+    pub field: String,
+    /// Its value in this version.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub value: Value,
+    /// When it was written (the record's timestamp).
+    pub written_at: chrono::DateTime<Utc>,
+    /// Which device wrote it (hex).
+    pub device: String,
+    /// Whether this version is the field's current value.
+    pub current: bool,
+    /// Whether it lost to a version written on another device (a conflict revision the user
+    /// should be able to see and restore), rather than being replaced by a later edit on the
+    /// same device.
+    pub conflict: bool,
+}
+
 /// A member's vault over the device's local store.
 pub struct Vault {
     store: LocalStore,
@@ -946,6 +967,14 @@ impl Vault {
         self.reader()?.export(id)
     }
 
+    /// Every version ever written of every field of an entity (current ones and the ones they
+    /// replaced, including concurrent edits that lost), oldest first per field.
+    ///
+    /// Fails when locked, for an unknown entity, or with [`VaultError::Integrity`].
+    pub fn field_history(&mut self, entity: EntityId) -> Result<Vec<FieldVersion>, VaultError> {
+        self.reader()?.field_history(entity)
+    }
+
     /// Records named in [`UnlockReport::damaged`] at the last unlock.
     pub fn damaged_records(&self) -> &[String] {
         self.unlocked.as_ref().map_or(&[], |u| &u.damaged)
@@ -969,23 +998,24 @@ impl Vault {
         Ok(records::dump_state(self.store.connection())?)
     }
 
+    /// Checks a record's signature against its author: this device, or a device of the
+    /// accepted team roster (whose revocation bounds which of its records count).
     fn verifier(&self) -> Result<impl Fn(&RecordRow) -> Result<(), RecordError>, VaultError> {
         let team = self.ident.team;
-        let device = self.ident.device;
-        let key = VerifyingKey::from_bytes(&self.ident.ed25519_public).map_err(|_| {
-            VaultError::Integrity {
-                record: "the identity header (signing key)".into(),
-            }
-        })?;
+        let authors = self.authors()?;
         Ok(move |r: &RecordRow| {
-            // Until the team roster arrives with sync, this device is the only known author.
-            if r.device != device {
-                return Err(RecordError::BadSignature {
-                    device: hex(&r.device.0),
-                    seq: r.seq,
-                });
+            let refuse = |why: &str| RecordError::Refused {
+                device: hex(&r.device.0),
+                seq: r.seq,
+                why: why.to_owned(),
+            };
+            let (key, through) = authors
+                .get(&r.device)
+                .ok_or_else(|| refuse("its author is not in the team roster"))?;
+            if through.is_some_and(|t| r.seq > t) {
+                return Err(refuse("its author device was revoked before it"));
             }
-            records::verify(&team, &key, r)
+            records::verify(&team, key, r)
         })
     }
 

@@ -86,6 +86,59 @@ impl Reader<'_> {
         Ok(map)
     }
 
+    pub(super) fn field_history(&mut self, id: EntityId) -> Result<Vec<FieldVersion>, VaultError> {
+        let meta = self.meta(id)?.ok_or_else(|| VaultError::NotFound {
+            what: "entity",
+            id: id.to_string(),
+        })?;
+        type Row = (String, Vec<u8>, i64, i64, Vec<u8>, bool, Option<Vec<u8>>);
+        let rows: Vec<Row> = self
+            .conn
+            .prepare_cached(
+                "SELECT v.field, v.device_id, v.seq, v.hlc, v.value,
+                        f.device_id = v.device_id AND f.seq = v.seq, f.device_id
+                 FROM field_versions v
+                 LEFT JOIN entity_fields f ON f.entity_id = v.entity_id AND f.field = v.field
+                 WHERE v.entity_id = ?1
+                 ORDER BY v.field, v.hlc, v.device_id",
+            )?
+            .query_map([&id.0[..]], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get::<_, Option<bool>>(5)?.unwrap_or(false),
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let (conn, ident) = (self.conn, self.ident);
+        let key = client_key(conn, ident, self.u, meta.client)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (field, device, seq, hlc, value, current, winner_device) in rows {
+            let seq = u64::try_from(seq).unwrap_or(0);
+            let name = || record_name(meta.kind, &id, &field, &device, seq);
+            let aad = binding_aad(ident, &id16(&device)?, seq, meta.kind, &id, &field);
+            let pt = key
+                .open(&aad, &value)
+                .map_err(|_| VaultError::Integrity { record: name() })?;
+            let value: Value = serde_json::from_slice(&pt)
+                .map_err(|_| VaultError::Integrity { record: name() })?;
+            let millis = i64::try_from(crate::hlc::Hlc::from_i64(hlc).millis()).unwrap_or(0);
+            out.push(FieldVersion {
+                field,
+                value,
+                written_at: chrono::DateTime::from_timestamp_millis(millis).unwrap_or_default(),
+                device: hex(&device),
+                current,
+                conflict: !current && winner_device.as_deref() != Some(device.as_slice()),
+            });
+        }
+        Ok(out)
+    }
+
     pub(super) fn has_field(&self, id: EntityId, field: &str) -> Result<bool, VaultError> {
         Ok(self
             .conn

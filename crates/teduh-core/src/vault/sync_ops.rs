@@ -488,7 +488,7 @@ impl Vault {
         Ok(())
     }
 
-    fn authors(&self) -> Result<Authors, VaultError> {
+    pub(super) fn authors(&self) -> Result<Authors, VaultError> {
         let mut authors = self.roster()?.map(|r| r.authors()).unwrap_or_default();
         if let Ok(key) = VerifyingKey::from_bytes(&self.ident.ed25519_public) {
             authors.insert(self.ident.device, (key, None));

@@ -1,0 +1,201 @@
+//! Convergence: five devices (a supervisor, a counselor with two laptops, two more members)
+//! and a server; random edits, random partitions (who syncs when), clocks skewed by up to a
+//! year. After healing, every device has the identical state, and every text ever written is
+//! still there: as the current value or as a visible earlier/conflicting version.
+
+use proptest::prelude::*;
+use teduh_core::domain::ClientProfile;
+use teduh_core::ids::{ClientId, EntityId, NoteId};
+use teduh_protocol::sync::Role;
+use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
+use teduh_tests::TestServer;
+
+#[derive(Debug, Clone)]
+enum Op {
+    AddClient(usize),
+    EditClient(usize, usize),
+    AddNote(usize, usize),
+    EditNote(usize, usize),
+    Finalise(usize, usize),
+    Sync(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let d = 0..5usize;
+    let i = 0..8usize;
+    prop_oneof![
+        2 => d.clone().prop_map(Op::AddClient),
+        3 => (d.clone(), i.clone()).prop_map(|(d, i)| Op::EditClient(d, i)),
+        3 => (d.clone(), i.clone()).prop_map(|(d, i)| Op::AddNote(d, i)),
+        3 => (d.clone(), i.clone()).prop_map(|(d, i)| Op::EditNote(d, i)),
+        1 => (d.clone(), i).prop_map(|(d, i)| Op::Finalise(d, i)),
+        4 => d.prop_map(Op::Sync),
+    ]
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+struct World {
+    _server: TestServer,
+    devices: Vec<Device>,
+    /// Every text written: (entity, field, text).
+    written: Vec<(EntityId, &'static str, String)>,
+    counter: u64,
+}
+
+impl World {
+    fn new(skews_days: &[i64]) -> Self {
+        let server = TestServer::start();
+        let team = server.create_team("Tim Konvergensi");
+        let url = server.url().to_owned();
+        let sup = Device::register(&url, &server.invite(&team, Role::Supervisor), "sup");
+        let c1 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.1");
+        let c1b = Device::login(&url, "kons.1", PASSPHRASE).expect("second laptop");
+        let c2 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.2");
+        let c3 = Device::register(&url, &server.invite(&team, Role::Outreach), "lapangan.3");
+        let mut devices = vec![sup, c1, c1b, c2, c3];
+        for (d, days) in devices.iter_mut().zip(skews_days) {
+            d.vault.set_clock_offset_ms(days * DAY_MS).expect("skew");
+        }
+        World {
+            _server: server,
+            devices,
+            written: Vec::new(),
+            counter: 0,
+        }
+    }
+
+    fn token(&mut self, what: &str) -> String {
+        self.counter += 1;
+        format!("{what}-{}", self.counter)
+    }
+
+    fn clients(&mut self, d: usize) -> Vec<ClientId> {
+        self.devices[d]
+            .vault
+            .list_clients()
+            .expect("list")
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    }
+
+    fn notes(&mut self, d: usize) -> Vec<NoteId> {
+        let mut out = Vec::new();
+        for c in self.clients(d) {
+            for n in self.devices[d].vault.notes(c).expect("notes") {
+                out.push(n.id);
+            }
+        }
+        out
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match *op {
+            Op::AddClient(d) => {
+                let name = self.token("nama");
+                let code = self.token("K");
+                let id = self.devices[d]
+                    .vault
+                    .add_client(&profile(&code, &name))
+                    .expect("add client");
+                self.written.push((id.into(), "name", name));
+            }
+            Op::EditClient(d, i) => {
+                let clients = self.clients(d);
+                let Some(&c) = clients.get(i % clients.len().max(1)) else {
+                    return;
+                };
+                let current = self.devices[d].vault.client(c).expect("client");
+                let address = self.token("alamat");
+                let p = ClientProfile {
+                    address: address.clone(),
+                    ..current.profile
+                };
+                self.devices[d]
+                    .vault
+                    .update_client(c, &p)
+                    .expect("edit client");
+                self.written.push((c.into(), "address", address));
+            }
+            Op::AddNote(d, i) => {
+                let clients = self.clients(d);
+                let Some(&c) = clients.get(i % clients.len().max(1)) else {
+                    return;
+                };
+                let text = self.token("narasi");
+                let n = self.devices[d]
+                    .vault
+                    .add_note(c, &draft(&text))
+                    .expect("note");
+                self.written.push((n.into(), "narrative", text));
+            }
+            Op::EditNote(d, i) => {
+                let notes = self.notes(d);
+                let Some(&n) = notes.get(i % notes.len().max(1)) else {
+                    return;
+                };
+                let text = self.token("suntingan");
+                match self.devices[d].vault.edit_note(n, &draft(&text)) {
+                    Ok(()) => self.written.push((n.into(), "narrative", text)),
+                    Err(teduh_core::vault::VaultError::NoteFinalised(_)) => {}
+                    Err(e) => panic!("edit note: {e}"),
+                }
+            }
+            Op::Finalise(d, i) => {
+                let notes = self.notes(d);
+                if let Some(&n) = notes.get(i % notes.len().max(1)) {
+                    match self.devices[d].vault.finalise_note(n) {
+                        Ok(()) | Err(teduh_core::vault::VaultError::NoteFinalised(_)) => {}
+                        Err(e) => panic!("finalise: {e}"),
+                    }
+                }
+            }
+            Op::Sync(d) => {
+                // A partition: only this device reaches the server now.
+                self.devices[d].sync().expect("sync on a working link");
+            }
+        }
+    }
+
+    fn heal(&mut self) {
+        for _ in 0..3 {
+            for d in &mut self.devices {
+                d.sync().expect("sync");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, max_shrink_iters: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn five_devices_converge_whatever_the_partitions_and_clocks(
+        ops in proptest::collection::vec(op(), 10..60),
+        skews in proptest::collection::vec(-365i64..=365, 5),
+    ) {
+        let mut w = World::new(&skews);
+        for o in &ops {
+            w.apply(o);
+        }
+        w.heal();
+        let first = w.devices[0].state();
+        for (i, d) in w.devices.iter().enumerate() {
+            prop_assert!(d.state() == first, "device {} differs from device 0", i);
+            prop_assert_eq!(d.vault.pending_count().expect("pending"), 0);
+            let held = d.vault.held_records().expect("held");
+            prop_assert!(held.is_empty(), "device {} holds {:?}", i, held);
+        }
+        let written = w.written.clone();
+        for d in &mut w.devices {
+            for (entity, field, text) in &written {
+                let history = d.vault.field_history(*entity).expect("history");
+                prop_assert!(
+                    history.iter().any(|v| v.field == *field && v.value == serde_json::json!(text)),
+                    "{} of {} was lost", text, entity
+                );
+            }
+        }
+    }
+}
