@@ -146,7 +146,7 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
         );
         for (i, d) in devices.iter_mut().enumerate() {
             // Keep writing between syncs: a client every so often, notes in between.
-            if round % 3 == 0 {
+            if round.is_multiple_of(3) {
                 let code = format!("F-{i}-{round}");
                 let c = d
                     .vault
