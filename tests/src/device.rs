@@ -135,6 +135,12 @@ impl Device {
         Err(last.unwrap_or(SyncError::NotJoined))
     }
 
+    /// Closes the vault and hands over the data directory (e.g. to a child process).
+    pub fn close(self) -> tempfile::TempDir {
+        drop(self.vault);
+        self.dir
+    }
+
     /// The device's data directory (its database and WAL).
     pub fn data_dir(&self) -> &std::path::Path {
         self.dir.path()

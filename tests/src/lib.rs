@@ -126,6 +126,17 @@ impl TestServer {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Records in the server's log of the team named `team`.
+    #[allow(clippy::expect_used)]
+    pub fn team_record_count(&self, team: &str) -> u64 {
+        self.runtime
+            .block_on(self.storage.teams())
+            .expect("teams")
+            .into_iter()
+            .find(|t| t.name == team)
+            .map_or(0, |t| t.last_seq)
+    }
+
     /// The server's data directory (its SQLite file and WAL are inside).
     pub fn data_dir(&self) -> &std::path::Path {
         self.dir.path()
