@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 pub mod device;
 pub mod leak;
+pub mod ledger;
 pub mod proxy;
 
 /// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.

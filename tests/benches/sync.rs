@@ -1,0 +1,297 @@
+//! Sync benchmarks (issue 5), each figure next to its target and, where asked, the raw limit
+//! measured in the same run.
+//!
+//! Run: `cargo bench -p teduh-tests --bench sync` (optimised build; about two minutes).
+//!
+//! 1. A fresh device (a counselor's second laptop) joins and pulls 10,000 notes of about 2 KB:
+//!    download, verify, decrypt, apply. Limit: raw SQLite inserts of the same bytes in one
+//!    transaction plus raw AES-256-GCM decryption of them.
+//! 2. Wire cost: fixed overhead per record (everything but the compressed fields) and the size
+//!    on the wire of a typical 1 KB Indonesian session note.
+//! 3. The 2G profile through the fault proxy (40 kbit/s down, 20 kbit/s up, 800 ms round trip;
+//!    packet loss cannot be emulated here, see `tests/src/proxy.rs`): 50 notes of about 1.5 KB
+//!    uploaded, largest request body, longest gap between progress reports, and a sync cut off
+//!    midway that resumes without re-sending acknowledged records.
+
+use std::time::{Duration, Instant};
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use teduh_core::sync::{sync_once, Progress};
+use teduh_protocol::sync::Role;
+use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
+use teduh_tests::ledger::{Counting, Ledger};
+use teduh_tests::proxy::{FaultProxy, Faults};
+use teduh_tests::TestServer;
+
+/// About 1 KB of ordinary Indonesian session-note prose (synthetic).
+const NOTE_1K: &str = "Klien datang tepat waktu dan tampak lebih tenang dibandingkan sesi \
+sebelumnya. Ia menceritakan bahwa minggu ini ia sudah mulai tidur lebih teratur, walaupun masih \
+sering terbangun pada dini hari karena memikirkan utang keluarga dan pekerjaan yang belum pasti. \
+Kami membahas kembali teknik pernapasan yang diajarkan pada pertemuan lalu; klien mengatakan \
+latihan itu membantu ketika ia merasa cemas di pasar. Hubungan dengan ibunya masih tegang, namun \
+ia sudah berani membicarakan rencana untuk kembali bekerja sebagai penjahit. Tidak ada tanda \
+risiko bunuh diri yang disampaikan; klien menyangkal pikiran untuk menyakiti diri. Rencana: \
+melanjutkan latihan pernapasan setiap malam, mencatat suasana hati di buku kecil, dan menghubungi \
+dinas sosial untuk informasi bantuan modal usaha. Sesi berikutnya dijadwalkan dua minggu lagi di \
+rumah singgah. Konselor akan memeriksa kembali skor SRQ-20 pada pertemuan tersebut.";
+
+fn row(figure: &str, measured: String, target: &str, limit: String) {
+    println!("{figure:<44} {measured:>16}   target {target:<14} {limit}");
+}
+
+fn note_text(bytes: usize) -> String {
+    let mut s = String::new();
+    while s.len() < bytes {
+        s.push_str(NOTE_1K);
+        s.push(' ');
+    }
+    s.truncate(bytes);
+    s
+}
+
+/// Raw floor for applying `n` records of `size` bytes: AES-GCM decryption plus SQLite inserts
+/// in one transaction.
+fn raw_limit(n: usize, size: usize) -> Duration {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = rusqlite::Connection::open(dir.path().join("raw.sqlite3")).expect("db");
+    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)")
+        .expect("table");
+    let cipher = Aes256Gcm::new_from_slice(&[7u8; 32]).expect("key");
+    let nonce = [1u8; 12];
+    let mut sealed = vec![0u8; size];
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut sealed)
+        .expect("seal");
+    let start = Instant::now();
+    let tx = conn.unchecked_transaction().expect("tx");
+    {
+        let mut st = tx.prepare("INSERT INTO t (v) VALUES (?1)").expect("stmt");
+        for _ in 0..n {
+            let mut buf = sealed.clone();
+            cipher
+                .decrypt_in_place_detached(Nonce::from_slice(&nonce), b"", &mut buf, &tag)
+                .expect("open");
+            st.execute([&buf]).expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    start.elapsed()
+}
+
+fn fresh_device_pull() {
+    const NOTES: usize = 10_000;
+    let server = TestServer::start();
+    let team = server.create_team("Tim Bench");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    sup.sync().expect("keys");
+    c.sync().expect("keys");
+    let text = note_text(2000);
+    let written = Instant::now();
+    let mut clients = Vec::new();
+    for batch in 0..(NOTES / 100) {
+        c.vault
+            .batch(|b| {
+                let client = b.add_client(&profile(&format!("B-{batch}"), "Klien Bench"))?;
+                clients.push(client);
+                for _ in 0..100 {
+                    b.add_note(client, &draft(&text))?;
+                }
+                Ok(())
+            })
+            .expect("batch");
+    }
+    let records = c.vault.pending_count().expect("pending");
+    let setup_write = written.elapsed();
+    let pushed = Instant::now();
+    c.sync().expect("push");
+    let push_time = pushed.elapsed();
+    sup.sync().expect("roster");
+
+    let joined = Instant::now();
+    let mut fresh = Device::login(server.url(), "kons", PASSPHRASE).expect("login");
+    let join_time = joined.elapsed();
+    sup.sync().expect("adds the new device to the roster");
+    let pulled = Instant::now();
+    let r = fresh.sync().expect("pull");
+    let pull_time = pulled.elapsed();
+    assert!(r.pulled >= records, "{r:?}");
+    let rate = r.pulled as f64 / pull_time.as_secs_f64();
+    let limit = raw_limit(r.pulled as usize, 2100);
+    println!("-- fresh device joins and pulls {} notes of 2 KB ({} records)", NOTES, r.pulled);
+    row(
+        "join (login, test KDF; real Argon2id +0.6 s)",
+        format!("{:.0} ms", join_time.as_secs_f64() * 1e3),
+        "-",
+        String::new(),
+    );
+    row(
+        "pull: download, verify, decrypt, apply",
+        format!("{:.2} s", pull_time.as_secs_f64()),
+        "<= 2 s",
+        format!(
+            "limit (same run): SQLite insert + AES-GCM of the same bytes {:.2} s",
+            limit.as_secs_f64()
+        ),
+    );
+    row("pull rate", format!("{rate:.0} rec/s"), ">= 5000/s", String::new());
+    println!(
+        "   (setup: {records} records written in {:.1} s, pushed in {:.2} s)",
+        setup_write.as_secs_f64(),
+        push_time.as_secs_f64()
+    );
+    assert!(fresh.state() == c.state(), "the fresh device has the same state");
+}
+
+fn wire_cost() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kawat");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    sup.sync().expect("keys");
+    let client = sup.vault.add_client(&profile("W-1", "Klien Kawat")).expect("client");
+    let mut d = draft(NOTE_1K);
+    d.plan = "Latihan pernapasan; kontrol dua minggu lagi.".into();
+    let note = sup.vault.add_note(client, &d).expect("note");
+    let rows = sup.vault.outbox_after(0).expect("log");
+    let note_row = rows
+        .iter()
+        .find(|r| r.entity == note.into())
+        .expect("the note record");
+    let wire = note_row.to_wire().expect("wire");
+    let on_wire = wire.encoded_len();
+    // The sealed payload is nonce (12) || flag (1) + compressed fields || tag (16).
+    let compressed_fields = note_row.payload.len() - 12 - 16 - 1;
+    let fixed = on_wire - compressed_fields;
+    println!("-- wire cost");
+    row(
+        "fixed overhead per record (incl. signature)",
+        format!("{fixed} B"),
+        "<= 160 B",
+        "(32 header + 34 ids/kind + 64 signature + 12 nonce + 16 tag + 1 flag)".into(),
+    );
+    row(
+        "typical 1 KB Indonesian note on the wire",
+        format!("{on_wire} B"),
+        "<= 800 B",
+        format!(
+            "(narrative {} B + other fields; compressed fields {} B)",
+            NOTE_1K.len(),
+            compressed_fields
+        ),
+    );
+}
+
+fn two_g() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim 2G");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut c = Device::register(server.url(), &server.invite(&team, Role::Outreach), "lapangan");
+    sup.sync().expect("keys");
+    c.sync().expect("keys");
+    let proxy = FaultProxy::start(server.addr(), Faults::two_g());
+    c.url = proxy.url().to_owned();
+    let client = c.vault.add_client(&profile("G-1", "Klien Desa")).expect("client");
+    let text = note_text(1500);
+    for _ in 0..50 {
+        c.vault.add_note(client, &draft(&text)).expect("note");
+    }
+    let pending = c.vault.pending_count().expect("pending");
+    let mut ledger = Ledger::default();
+    let mut gaps = Vec::new();
+    let started = Instant::now();
+    let mut last = Instant::now();
+    {
+        let mut http = c.transport();
+        let mut t = Counting {
+            inner: &mut http,
+            ledger: &mut ledger,
+        };
+        let mut on_progress = |_: &Progress| {
+            gaps.push(last.elapsed());
+            last = Instant::now();
+        };
+        sync_once(&mut c.vault, &mut t, &mut on_progress).expect("2G sync");
+    }
+    let took = started.elapsed();
+    let longest_gap = gaps.iter().max().copied().unwrap_or_default();
+    println!("-- 2G profile (5,000 B/s down, 2,500 B/s up, 800 ms RTT; no loss emulation)");
+    row(
+        &format!("upload 50 notes of 1.5 KB ({pending} records)"),
+        format!("{:.1} s", took.as_secs_f64()),
+        "<= 60 s",
+        format!("({} B of push bodies in {} pushes)", ledger.push_bytes, ledger.pushes),
+    );
+    row(
+        "largest request body",
+        format!("{} B", ledger.largest_push_body),
+        "<= 65,536 B",
+        String::new(),
+    );
+    row(
+        "longest gap between progress reports",
+        format!("{:.1} s", longest_gap.as_secs_f64()),
+        "<= 10 s",
+        String::new(),
+    );
+
+    // Interrupted midway: the link drops after a few seconds, then comes back.
+    for _ in 0..50 {
+        c.vault.add_note(client, &draft(&text)).expect("note");
+    }
+    let mut ledger = Ledger::default();
+    let cut_at = Duration::from_secs(8);
+    let outcome = std::thread::scope(|s| {
+        let p = &proxy;
+        s.spawn(move || {
+            std::thread::sleep(cut_at);
+            p.set_faults(Faults {
+                offline: true,
+                ..Faults::two_g()
+            });
+        });
+        let mut http = c.transport();
+        let mut t = Counting {
+            inner: &mut http,
+            ledger: &mut ledger,
+        };
+        sync_once(&mut c.vault, &mut t, &mut |_| {})
+    });
+    let acked_before_resume = ledger.acked_through;
+    let left = c.vault.pending_count().expect("pending");
+    proxy.set_faults(Faults::two_g());
+    let resumed = Instant::now();
+    {
+        let mut http = c.transport();
+        let mut t = Counting {
+            inner: &mut http,
+            ledger: &mut ledger,
+        };
+        sync_once(&mut c.vault, &mut t, &mut |_| {}).expect("resumes");
+    }
+    row(
+        "cut after 8 s, then resumed",
+        format!("{:.1} s", resumed.elapsed().as_secs_f64()),
+        "no re-send",
+        format!(
+            "first attempt: {}; {left} records left; acknowledged through {acked_before_resume}; \
+             acknowledged records re-sent: {}",
+            if outcome.is_err() { "cut off" } else { "finished before the cut" },
+            ledger.resent_after_ack
+        ),
+    );
+    assert_eq!(ledger.resent_after_ack, 0);
+    assert_eq!(c.vault.pending_count().expect("pending"), 0);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run only a smoke
+    // test of the wire figures then.
+    let full = std::env::args().any(|a| a == "--bench");
+    wire_cost();
+    if full {
+        two_g();
+        fresh_device_pull();
+    }
+}
