@@ -9,8 +9,20 @@ ALTER TABLE record_log RENAME TO record_log_v1;
 DROP TRIGGER record_log_gapless;
 DROP TRIGGER record_log_no_update;
 ALTER TABLE client_keys RENAME TO client_keys_v1;
-DELETE FROM entity_fields;
 DELETE FROM entities;
+-- Rowid tables from here on: their rows hold envelopes and payloads of up to several KB, which
+-- WITHOUT ROWID B-trees store inline and rebalance expensively (measured: receiving a page).
+DROP TABLE entity_fields;
+CREATE TABLE entity_fields (
+    entity_id BLOB NOT NULL,
+    field     TEXT NOT NULL,
+    hlc       INTEGER NOT NULL,
+    device_id BLOB NOT NULL,
+    seq       INTEGER NOT NULL,
+    value     BLOB NOT NULL,
+    rank      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (entity_id, field)
+) STRICT;
 
 -- The record log. `epoch` is the team-key epoch the payload is sealed under (0: this device's
 -- provisional key, before it joined a team); `payload` = nonce || AES-256-GCM(compressed
@@ -28,7 +40,7 @@ CREATE TABLE record_log (
     payload   BLOB NOT NULL,
     signature BLOB NOT NULL,
     PRIMARY KEY (device_id, seq)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE TRIGGER record_log_gapless BEFORE INSERT ON record_log
 WHEN NEW.seq != COALESCE((SELECT MAX(seq) FROM record_log WHERE device_id = NEW.device_id), 0) + 1
@@ -78,8 +90,8 @@ CREATE TABLE client_keys (
     wrapped   BLOB NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- Every version ever written of every field (the winner is in entity_fields): losing
--- concurrent versions stay readable as conflict revisions.
+-- Every version of every field that is not the current one (the winner is in entity_fields):
+-- earlier and losing concurrent versions stay readable as conflict revisions.
 CREATE TABLE field_versions (
     entity_id BLOB NOT NULL,
     field     TEXT NOT NULL,
@@ -89,7 +101,7 @@ CREATE TABLE field_versions (
     rank      INTEGER NOT NULL,
     value     BLOB NOT NULL,
     PRIMARY KEY (entity_id, field, device_id, seq)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 -- Records received from the team that could not be applied yet (unknown device, missing key,
 -- bad signature...): kept, reported, retried when the roster or keys change. Nothing is lost.

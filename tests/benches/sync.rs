@@ -55,7 +55,8 @@ fn note_text(bytes: usize) -> String {
 fn raw_limit(n: usize, size: usize) -> Duration {
     let dir = tempfile::tempdir().expect("tempdir");
     let conn = rusqlite::Connection::open(dir.path().join("raw.sqlite3")).expect("db");
-    conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
     conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)")
         .expect("table");
     let cipher = Aes256Gcm::new_from_slice(&[7u8; 32]).expect("key");
@@ -115,12 +116,22 @@ fn fresh_device_pull() {
     let join_time = joined.elapsed();
     sup.sync().expect("adds the new device to the roster");
     let pulled = Instant::now();
-    let r = fresh.sync().expect("pull");
+    let mut ledger = Ledger::default();
+    let mut http = fresh.transport();
+    let r = fresh
+        .sync_through(&mut Counting {
+            inner: &mut http,
+            ledger: &mut ledger,
+        })
+        .expect("pull");
     let pull_time = pulled.elapsed();
     assert!(r.pulled >= records, "{r:?}");
     let rate = r.pulled as f64 / pull_time.as_secs_f64();
     let limit = raw_limit(r.pulled as usize, 2100);
-    println!("-- fresh device joins and pulls {} notes of 2 KB ({} records)", NOTES, r.pulled);
+    println!(
+        "-- fresh device joins and pulls {} notes of 2 KB ({} records)",
+        NOTES, r.pulled
+    );
     row(
         "join (login, test KDF; real Argon2id +0.6 s)",
         format!("{:.0} ms", join_time.as_secs_f64() * 1e3),
@@ -136,13 +147,27 @@ fn fresh_device_pull() {
             limit.as_secs_f64()
         ),
     );
-    row("pull rate", format!("{rate:.0} rec/s"), ">= 5000/s", String::new());
+    row(
+        "pull rate",
+        format!("{rate:.0} rec/s"),
+        ">= 5000/s",
+        String::new(),
+    );
+    row(
+        "  of which waiting for pages (server + HTTP)",
+        format!("{:.2} s", ledger.pull_wait.as_secs_f64()),
+        "-",
+        String::new(),
+    );
     println!(
         "   (setup: {records} records written in {:.1} s, pushed in {:.2} s)",
         setup_write.as_secs_f64(),
         push_time.as_secs_f64()
     );
-    assert!(fresh.state() == c.state(), "the fresh device has the same state");
+    assert!(
+        fresh.state() == c.state(),
+        "the fresh device has the same state"
+    );
 }
 
 fn wire_cost() {
@@ -150,7 +175,10 @@ fn wire_cost() {
     let team = server.create_team("Tim Kawat");
     let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
     sup.sync().expect("keys");
-    let client = sup.vault.add_client(&profile("W-1", "Klien Kawat")).expect("client");
+    let client = sup
+        .vault
+        .add_client(&profile("W-1", "Klien Kawat"))
+        .expect("client");
     let mut d = draft(NOTE_1K);
     d.plan = "Latihan pernapasan; kontrol dua minggu lagi.".into();
     let note = sup.vault.add_note(client, &d).expect("note");
@@ -187,12 +215,19 @@ fn two_g() {
     let server = TestServer::start();
     let team = server.create_team("Tim 2G");
     let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c = Device::register(server.url(), &server.invite(&team, Role::Outreach), "lapangan");
+    let mut c = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Outreach),
+        "lapangan",
+    );
     sup.sync().expect("keys");
     c.sync().expect("keys");
     let proxy = FaultProxy::start(server.addr(), Faults::two_g());
     c.url = proxy.url().to_owned();
-    let client = c.vault.add_client(&profile("G-1", "Klien Desa")).expect("client");
+    let client = c
+        .vault
+        .add_client(&profile("G-1", "Klien Desa"))
+        .expect("client");
     let text = note_text(1500);
     for _ in 0..50 {
         c.vault.add_note(client, &draft(&text)).expect("note");
@@ -221,7 +256,10 @@ fn two_g() {
         &format!("upload 50 notes of 1.5 KB ({pending} records)"),
         format!("{:.1} s", took.as_secs_f64()),
         "<= 60 s",
-        format!("({} B of push bodies in {} pushes)", ledger.push_bytes, ledger.pushes),
+        format!(
+            "({} B of push bodies in {} pushes)",
+            ledger.push_bytes, ledger.pushes
+        ),
     );
     row(
         "largest request body",
@@ -277,7 +315,11 @@ fn two_g() {
         format!(
             "first attempt: {}; {left} records left; acknowledged through {acked_before_resume}; \
              acknowledged records re-sent: {}",
-            if outcome.is_err() { "cut off" } else { "finished before the cut" },
+            if outcome.is_err() {
+                "cut off"
+            } else {
+                "finished before the cut"
+            },
             ledger.resent_after_ack
         ),
     );
@@ -289,9 +331,16 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run only a smoke
     // test of the wire figures then.
     let full = std::env::args().any(|a| a == "--bench");
-    wire_cost();
-    if full {
+    // SYNC_BENCH=wire|2g|pull runs one part (e.g. under a profiler).
+    let only = std::env::var("SYNC_BENCH").unwrap_or_default();
+    let part = |name: &str| only.is_empty() || only == name;
+    if part("wire") {
+        wire_cost();
+    }
+    if full && part("2g") {
         two_g();
+    }
+    if full && part("pull") {
         fresh_device_pull();
     }
 }

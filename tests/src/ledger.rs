@@ -25,6 +25,8 @@ pub struct Ledger {
     pub largest_push_body: u64,
     /// Bytes of push bodies.
     pub push_bytes: u64,
+    /// Time spent waiting for pull pages (network and server).
+    pub pull_wait: std::time::Duration,
 }
 
 /// Wraps a transport, writing into a [`Ledger`].
@@ -106,6 +108,9 @@ impl Transport for Counting<'_> {
         after: u64,
         budget: u64,
     ) -> Result<Vec<u8>, TransportError> {
-        self.inner.pull(token, team, after, budget)
+        let started = std::time::Instant::now();
+        let out = self.inner.pull(token, team, after, budget);
+        self.ledger.pull_wait += started.elapsed();
+        out
     }
 }

@@ -3,8 +3,8 @@
 //! ever sent again, nothing is duplicated, and every device ends with the same state.
 
 use teduh_protocol::sync::Role;
-use teduh_tests::ledger::{Counting, Ledger};
 use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::ledger::{Counting, Ledger};
 use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
 

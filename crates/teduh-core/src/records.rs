@@ -546,22 +546,34 @@ pub fn apply(
     }
     // A finalising record outranks every ordinary edit of the same fields (schema 3).
     let rank = i64::from(sealed.iter().any(|(n, _)| n == FINALISED_FIELD));
-    let mut st = conn.prepare_cached(
+    let incoming = (rank, r.hlc.to_i64(), r.device.0.to_vec());
+    let mut current = conn.prepare_cached(
+        "SELECT rank, hlc, device_id, seq, value FROM entity_fields
+         WHERE entity_id = ?1 AND field = ?2",
+    )?;
+    let mut set = conn.prepare_cached(
         "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value, rank)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc,
              device_id = excluded.device_id, seq = excluded.seq, value = excluded.value,
-             rank = excluded.rank
-         WHERE (excluded.rank, excluded.hlc, excluded.device_id)
-             > (entity_fields.rank, entity_fields.hlc, entity_fields.device_id)",
+             rank = excluded.rank",
     )?;
-    let mut versions = conn.prepare_cached(
+    // Versions that are not (or no longer) current: the winner is in entity_fields, every
+    // other version ever written here, so the two tables together hold all of them whatever
+    // the arrival order.
+    let mut superseded = conn.prepare_cached(
         "INSERT INTO field_versions (entity_id, field, device_id, seq, hlc, rank, value)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT DO NOTHING",
     )?;
+    // The common case (a field seen for the first time) in one statement.
+    let mut first = conn.prepare_cached(
+        "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value, rank)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (entity_id, field) DO NOTHING",
+    )?;
     for (name, value) in sealed {
-        st.execute(params![
+        let inserted = first.execute(params![
             &r.entity.0[..],
             name,
             r.hlc.to_i64(),
@@ -570,15 +582,53 @@ pub fn apply(
             value,
             rank
         ])?;
-        versions.execute(params![
-            &r.entity.0[..],
-            name,
-            &r.device.0[..],
-            seq_i64(r.seq),
-            r.hlc.to_i64(),
-            rank,
-            value
-        ])?;
+        if inserted == 1 {
+            continue;
+        }
+        type Current = (i64, i64, Vec<u8>, i64, Vec<u8>);
+        let existing: Option<Current> = current
+            .query_row(params![&r.entity.0[..], name], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
+            .optional()?;
+        let incoming_wins = existing
+            .as_ref()
+            .is_none_or(|(rk, hlc, dev, _, _)| incoming > (*rk, *hlc, dev.clone()));
+        if incoming_wins {
+            if let Some((rk, hlc, dev, seq, old)) = existing {
+                if !(dev == r.device.0 && seq == seq_i64(r.seq)) {
+                    superseded.execute(params![&r.entity.0[..], name, dev, seq, hlc, rk, old])?;
+                }
+            }
+            set.execute(params![
+                &r.entity.0[..],
+                name,
+                r.hlc.to_i64(),
+                &r.device.0[..],
+                seq_i64(r.seq),
+                value,
+                rank
+            ])?;
+        } else if existing
+            .as_ref()
+            .is_some_and(|(_, _, dev, seq, _)| !(*dev == r.device.0 && *seq == seq_i64(r.seq)))
+        {
+            superseded.execute(params![
+                &r.entity.0[..],
+                name,
+                &r.device.0[..],
+                seq_i64(r.seq),
+                r.hlc.to_i64(),
+                rank,
+                value
+            ])?;
+        }
     }
     Ok(())
 }

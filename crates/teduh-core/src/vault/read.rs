@@ -95,12 +95,14 @@ impl Reader<'_> {
         let rows: Vec<Row> = self
             .conn
             .prepare_cached(
-                "SELECT v.field, v.device_id, v.seq, v.hlc, v.value,
-                        f.device_id = v.device_id AND f.seq = v.seq, f.device_id
+                "SELECT v.field, v.device_id, v.seq, v.hlc, v.value, 0, f.device_id
                  FROM field_versions v
                  LEFT JOIN entity_fields f ON f.entity_id = v.entity_id AND f.field = v.field
                  WHERE v.entity_id = ?1
-                 ORDER BY v.field, v.hlc, v.device_id",
+                 UNION ALL
+                 SELECT field, device_id, seq, hlc, value, 1, device_id
+                 FROM entity_fields WHERE entity_id = ?1
+                 ORDER BY 1, 4, 2",
             )?
             .query_map([&id.0[..]], |r| {
                 Ok((

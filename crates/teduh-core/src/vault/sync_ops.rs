@@ -533,9 +533,11 @@ impl Vault {
             }
         }
         queue.extend(page.iter().cloned());
-        for w in &queue {
+        let parsed: Vec<_> = queue.iter().map(RecordRow::from_wire).collect();
+        let signed = verify_signatures(&ident.team, &authors, &parsed);
+        for ((w, row), signature_ok) in queue.iter().zip(parsed).zip(signed) {
             tx.execute_batch("SAVEPOINT receive_one")?;
-            let outcome = receive_one(&tx, ident, u, &authors, w)?;
+            let outcome = receive_one(&tx, ident, u, &authors, w, row, signature_ok)?;
             if outcome.is_err() {
                 tx.execute_batch("ROLLBACK TO receive_one")?;
             }
@@ -620,6 +622,33 @@ enum Received {
     Duplicate,
 }
 
+/// Checks every record's signature against its author, on two threads (Ed25519 verification
+/// is a large part of applying a page).
+fn verify_signatures(
+    team: &TeamId,
+    authors: &Authors,
+    rows: &[Result<RecordRow, crate::records::RecordError>],
+) -> Vec<bool> {
+    let check = |r: &Result<RecordRow, _>| {
+        r.as_ref().is_ok_and(|r| {
+            authors
+                .get(&r.device)
+                .is_some_and(|(key, _)| records::verify(team, key, r).is_ok())
+        })
+    };
+    if rows.len() < 64 {
+        return rows.iter().map(check).collect();
+    }
+    let (a, b) = rows.split_at(rows.len() / 2);
+    std::thread::scope(|s| {
+        let first = s.spawn(|| a.iter().map(check).collect::<Vec<_>>());
+        let mut second: Vec<bool> = b.iter().map(check).collect();
+        let mut out = first.join().unwrap_or_else(|_| vec![false; a.len()]);
+        out.append(&mut second);
+        out
+    })
+}
+
 /// Checks and applies one received record. The outer error is a database failure (fails
 /// the page); the inner one the reason to hold the record.
 fn receive_one(
@@ -628,8 +657,10 @@ fn receive_one(
     u: &mut Unlocked,
     authors: &Authors,
     w: &Record,
+    row: Result<RecordRow, crate::records::RecordError>,
+    signature_ok: bool,
 ) -> Result<Result<Received, String>, VaultError> {
-    let row = match RecordRow::from_wire(w) {
+    let row = match row {
         Ok(r) => r,
         Err(e) => return Ok(Err(e.to_string())),
     };
@@ -654,8 +685,9 @@ fn receive_one(
             "the author device was revoked before this record".into()
         ));
     }
-    if let Err(e) = records::verify(&ident.team, key, &row) {
-        return Ok(Err(e.to_string()));
+    if !signature_ok {
+        return Ok(Err(records::verify(&ident.team, key, &row)
+            .map_or_else(|e| e.to_string(), |()| "signature".into())));
     }
     let next = records::next_seq(tx, &row.device)?;
     if row.seq < next {
