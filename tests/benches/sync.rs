@@ -24,6 +24,11 @@ use teduh_tests::ledger::{Counting, Ledger};
 use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
 
+/// About 1 KB of Indonesian session-note prose written independently of the compression
+/// dictionary (a home visit; synthetic), so the wire figure is not flattered by phrases the
+/// dictionary happens to contain.
+const NOTE_1K_UNSEEN: &str = "Kunjungan rumah hari Sabtu bersama pendamping desa. Anak perempuan berusia dua belas tahun itu menyambut kami di teras, sementara neneknya menyiapkan teh. Sejak pindah dari Kupang, ia jarang bermain dengan anak lain dan nilainya di kelas enam menurun. Ia bercerita suka menggambar kapal dan ingin menjadi nakhoda seperti almarhum bapaknya. Nenek menyampaikan bahwa cucunya sering mengurung diri di kamar sesudah pulang sekolah dan menolak makan siang. Kami mengajak anak menggambar peta rumah dan menandai tempat yang terasa aman; ia memilih dapur dan pohon mangga di belakang. Bersama nenek disepakati jadwal harian sederhana: pulang sekolah makan dulu, tidur siang, lalu menggambar atau membantu menyiram sayur. Wali kelas akan diajak bicara minggu ini tentang teman sebangku yang mengejek logat barunya. Pendamping desa menawarkan kelompok sanggar anak setiap Minggu sore di balai dusun. Kunjungan lanjutan direncanakan sepuluh hari lagi, sesudah pertemuan dengan wali kelas.";
+
 /// About 1 KB of ordinary Indonesian session-note prose (synthetic).
 const NOTE_1K: &str = "Klien datang tepat waktu dan tampak lebih tenang dibandingkan sesi \
 sebelumnya. Ia menceritakan bahwa minggu ini ia sudah mulai tidur lebih teratur, walaupun masih \
@@ -192,6 +197,18 @@ fn wire_cost() {
     // The sealed payload is nonce (12) || flag (1) + compressed fields || tag (16).
     let compressed_fields = note_row.payload.len() - 12 - 16 - 1;
     let fixed = on_wire - compressed_fields;
+    let mut unseen = draft(NOTE_1K_UNSEEN);
+    unseen.plan = "Temui wali kelas; kunjungan lanjutan sepuluh hari lagi.".into();
+    let unseen_note = sup.vault.add_note(client, &unseen).expect("note");
+    let unseen_wire = sup
+        .vault
+        .outbox_after(0)
+        .expect("log")
+        .iter()
+        .find(|r| r.entity == unseen_note.into())
+        .and_then(|r| r.to_wire())
+        .expect("wire")
+        .encoded_len();
     println!("-- wire cost");
     row(
         "fixed overhead per record (incl. signature)",
@@ -200,7 +217,13 @@ fn wire_cost() {
         "(32 header + 34 ids/kind + 64 signature + 12 nonce + 16 tag + 1 flag)".into(),
     );
     row(
-        "typical 1 KB Indonesian note on the wire",
+        "1 KB note, text unseen by the dictionary",
+        format!("{unseen_wire} B"),
+        "<= 800 B",
+        format!("(narrative {} B + other fields)", NOTE_1K_UNSEEN.len()),
+    );
+    row(
+        "1 KB note in common counseling phrasing",
         format!("{on_wire} B"),
         "<= 800 B",
         format!(
@@ -279,7 +302,7 @@ fn two_g() {
         c.vault.add_note(client, &draft(&text)).expect("note");
     }
     let mut ledger = Ledger::default();
-    let cut_at = Duration::from_secs(8);
+    let cut_at = Duration::from_secs(20);
     let outcome = std::thread::scope(|s| {
         let p = &proxy;
         s.spawn(move || {
@@ -309,7 +332,7 @@ fn two_g() {
         sync_once(&mut c.vault, &mut t, &mut |_| {}).expect("resumes");
     }
     row(
-        "cut after 8 s, then resumed",
+        "cut after 20 s, then resumed",
         format!("{:.1} s", resumed.elapsed().as_secs_f64()),
         "no re-send",
         format!(

@@ -289,9 +289,10 @@ pub type PlainFields = Vec<(String, Zeroizing<Vec<u8>>)>;
 /// Largest decompressed payload accepted (a decompression bomb is a malformed record).
 pub const MAX_FIELDS_BYTES: usize = 4 * 1024 * 1024;
 
-/// Frames fields ([`encode_payload`]) and compresses them with raw DEFLATE when that is
-/// smaller: `0x00 || framed` or `0x01 || deflate(framed)`. Compression happens before
-/// encryption (ciphertext does not compress).
+/// Frames fields ([`encode_payload`]) and compresses them when that is smaller: `0x00 ||
+/// framed`, or `0x02 || DEFLATE(framed)` primed with the frozen dictionary of
+/// [`crate::compress`]. (`0x01`, plain DEFLATE, is read but no longer written.) Compression
+/// happens before encryption (ciphertext does not compress).
 pub fn encode_fields(fields: &[(String, Zeroizing<Vec<u8>>)]) -> Zeroizing<Vec<u8>> {
     let framed = Zeroizing::new(encode_payload(
         &fields
@@ -299,10 +300,10 @@ pub fn encode_fields(fields: &[(String, Zeroizing<Vec<u8>>)]) -> Zeroizing<Vec<u
             .map(|(n, v)| (n.clone(), v.to_vec()))
             .collect::<Vec<_>>(),
     ));
-    let packed = Zeroizing::new(miniz_oxide::deflate::compress_to_vec(&framed, 6));
+    let packed = Zeroizing::new(crate::compress::deflate_v1(&framed));
     let mut out = Zeroizing::new(Vec::with_capacity(1 + framed.len().min(packed.len())));
     if packed.len() < framed.len() {
-        out.push(1);
+        out.push(2);
         out.extend_from_slice(&packed);
     } else {
         out.push(0);
@@ -319,6 +320,7 @@ pub fn decode_fields(bytes: &[u8]) -> Option<PlainFields> {
         1 => Zeroizing::new(
             miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_FIELDS_BYTES).ok()?,
         ),
+        2 => Zeroizing::new(crate::compress::inflate_v1(body, MAX_FIELDS_BYTES)?),
         _ => return None,
     };
     decode_payload(&framed).map(|v| {

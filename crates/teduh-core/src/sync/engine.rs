@@ -89,7 +89,7 @@ impl Default for SyncOptions {
     fn default() -> Self {
         Self {
             target_request_time: Duration::from_secs(4),
-            initial_page_bytes: 16 * 1024,
+            initial_page_bytes: 8 * 1024,
             min_page_bytes: 2 * 1024,
         }
     }
@@ -213,7 +213,10 @@ pub fn sync_with(
 
 impl Round<'_> {
     fn run(&mut self) -> Result<(), SyncError> {
+        // Progress after every request, so a slow link still shows movement every few seconds.
+        self.report(Phase::Keys)?;
         let limits = self.t.limits()?;
+        self.report(Phase::Keys)?;
         self.refresh_keys()?;
         self.report(Phase::Keys)?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
@@ -240,7 +243,9 @@ impl Round<'_> {
     fn refresh_keys(&mut self) -> Result<(), SyncError> {
         let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
         let mut changed = false;
-        if let Some(body) = self.t.roster(&self.token, self.team)? {
+        let roster = self.t.roster(&self.token, self.team)?;
+        self.report(Phase::Keys)?;
+        if let Some(body) = roster {
             let current = self.vault.roster()?;
             if body.version > current.as_ref().map_or(0, |r| r.version) {
                 match Roster::verify(&body.roster, self.team, current.as_ref()) {
@@ -294,7 +299,9 @@ impl Round<'_> {
     fn maintain_team(&mut self) -> Result<bool, SyncError> {
         let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
         let members = self.t.members(&self.token, self.team)?;
+        self.report(Phase::Keys)?;
         let devices = self.t.devices(&self.token)?;
+        self.report(Phase::Keys)?;
         let current = self.vault.roster()?;
         let mut roster = Roster {
             team: self.team,
@@ -368,6 +375,7 @@ impl Round<'_> {
                 .collect()
         };
         let list = self.t.envelopes(&self.token, self.team)?;
+        self.report(Phase::Keys)?;
         let needs_epoch = list.current_epoch == 0
             || current
                 .as_ref()
@@ -485,6 +493,7 @@ impl Round<'_> {
             let started = Instant::now();
             let sent = self.t.push(&self.token, self.team, &body);
             self.report.push_requests += 1;
+            self.report(Phase::Push)?;
             match sent {
                 Ok(ack) => {
                     sizer.observe(body.len() as u64, started.elapsed());
