@@ -6,6 +6,11 @@
 //! `teduh init` creates the encrypted vault; `client`, `note`, `screening` and `export-client`
 //! unlock it first with the passphrase from `TEDUH_PASSPHRASE` (for scripts) or a prompt.
 //! Records are printed decrypted on purpose (this is the counselor's own tool), never logged.
+//!
+//! `teduh join` connects the vault to a team on a sync server, `teduh sync` runs one round and
+//! `teduh status` shows the binding without the passphrase (see `sync_cmd`). Errors are one line
+//! on standard error; [`Failure`] carries the exit codes scripts branch on (2: offline, 3: this
+//! device no longer has access).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +21,7 @@ use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
 
+mod sync_cmd;
 mod vault_cmd;
 
 /// Teduh command-line tool.
@@ -53,15 +59,50 @@ enum Command {
         /// The client's code.
         code: String,
     },
+    /// Join a team on a sync server: with --invitation as a new member, else as a further
+    /// device of an existing member (passphrase only).
+    Join(sync_cmd::JoinArgs),
+    /// Exchange records with the team once (exit 2: offline, 3: access revoked).
+    Sync(sync_cmd::SyncArgs),
+    /// Show whether this computer joined a team and how its sync stands (no passphrase needed).
+    Status(sync_cmd::StatusArgs),
 }
+
+/// A failure with its own exit code, for the cases scripts branch on.
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// A failure that ends the process with `code` after printing `message`.
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("teduh: error: {e:#}");
-            ExitCode::FAILURE
+            // One line whatever the cause says (server and OS messages included).
+            let line = format!("{e:#}").replace(['\r', '\n'], " ");
+            eprintln!("teduh: error: {line}");
+            e.downcast_ref::<Failure>()
+                .map_or(ExitCode::FAILURE, |f| ExitCode::from(f.code))
         }
     }
 }
@@ -75,6 +116,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Note(c) => vault_cmd::note(&data, c),
         Command::Screening(c) => vault_cmd::screening(&data, c),
         Command::ExportClient { code } => vault_cmd::export_client(&data, &code),
+        Command::Join(args) => sync_cmd::join(&data, &args),
+        Command::Sync(args) => sync_cmd::sync(&data, &args),
+        Command::Status(args) => sync_cmd::status(&data, &args),
     }
 }
 

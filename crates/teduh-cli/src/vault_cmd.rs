@@ -1,4 +1,5 @@
-//! The vault subcommands: `init`, `client`, `note`, `screening`, `export-client`.
+//! The vault subcommands: `init`, `client`, `note`, `screening`, `export-client`; and the
+//! passphrase handling the sync subcommands share.
 
 use std::process::ExitCode;
 
@@ -162,7 +163,8 @@ fn parse_enum<T: DeserializeOwned>(what: &str, s: &str) -> anyhow::Result<T> {
         .with_context(|| format!("while reading the {what} {s:?}"))
 }
 
-fn passphrase(prompt: &str) -> anyhow::Result<Zeroizing<String>> {
+/// The passphrase from [`PASSPHRASE_ENV`], or typed at a prompt.
+pub(crate) fn passphrase(prompt: &str) -> anyhow::Result<Zeroizing<String>> {
     if let Some(p) = std::env::var_os(PASSPHRASE_ENV).filter(|p| !p.is_empty()) {
         return Ok(Zeroizing::new(p.into_string().map_err(|_| {
             anyhow::anyhow!("{PASSPHRASE_ENV} is not valid UTF-8")
@@ -171,6 +173,27 @@ fn passphrase(prompt: &str) -> anyhow::Result<Zeroizing<String>> {
     Ok(Zeroizing::new(
         rpassword::prompt_password(prompt).context("while reading the passphrase")?,
     ))
+}
+
+/// A new passphrase: from [`PASSPHRASE_ENV`], or typed twice at a prompt.
+pub(crate) fn new_passphrase() -> anyhow::Result<Zeroizing<String>> {
+    let pass = passphrase("New passphrase: ")?;
+    if std::env::var_os(PASSPHRASE_ENV).is_none() {
+        let again = passphrase("Repeat the passphrase: ")?;
+        if *again != *pass {
+            bail!("the two passphrases differ; nothing was created");
+        }
+    }
+    Ok(pass)
+}
+
+/// The key-derivation parameters of a new vault (`insecure`: the hidden test flag).
+pub(crate) fn new_vault_kdf(insecure: bool) -> KdfParams {
+    if insecure {
+        KdfParams::insecure_fast_for_tests()
+    } else {
+        KdfParams::interactive()
+    }
 }
 
 fn open_unlocked(data: &DataDir) -> anyhow::Result<Vault> {
@@ -183,6 +206,12 @@ fn open_unlocked(data: &DataDir) -> anyhow::Result<Vault> {
     }
     let mut v =
         Vault::open_path(&path).with_context(|| format!("while opening {}", path.display()))?;
+    unlock(&mut v)?;
+    Ok(v)
+}
+
+/// Unlocks `v` with the passphrase (environment or prompt), warning about damaged records.
+pub(crate) fn unlock(v: &mut Vault) -> anyhow::Result<()> {
     let pass = passphrase("Passphrase: ")?;
     v.unlock(&pass).context("while unlocking the vault")?;
     if !v.damaged_records().is_empty() {
@@ -191,7 +220,7 @@ fn open_unlocked(data: &DataDir) -> anyhow::Result<Vault> {
             eprintln!("  {r}");
         }
     }
-    Ok(v)
+    Ok(())
 }
 
 /// `teduh init`.
@@ -205,18 +234,8 @@ pub fn init(data: &DataDir, args: &InitArgs) -> anyhow::Result<ExitCode> {
             data.root().display()
         );
     }
-    let pass = passphrase("New passphrase: ")?;
-    if std::env::var_os(PASSPHRASE_ENV).is_none() {
-        let again = passphrase("Repeat the passphrase: ")?;
-        if *again != *pass {
-            bail!("the two passphrases differ; nothing was created");
-        }
-    }
-    let kdf = if args.insecure_test_kdf {
-        KdfParams::insecure_fast_for_tests()
-    } else {
-        KdfParams::interactive()
-    };
+    let pass = new_passphrase()?;
+    let kdf = new_vault_kdf(args.insecure_test_kdf);
     let v = Vault::create_with_params(store, &pass, kdf).context("while creating the vault")?;
     println!("vault created in {}", data.root().display());
     println!("member {}", v.member_id());

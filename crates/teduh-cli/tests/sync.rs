@@ -1,0 +1,461 @@
+//! `teduh join`, `sync` and `status` of the real binary against a real sync server in-process,
+//! every computer in its own data directory, driven as a script would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use teduh_protocol::sync::Role;
+use teduh_tests::TestServer;
+
+const SUPERVISOR_PASS: &str = "kata sandi supervisor";
+const COUNSELOR_PASS: &str = "kata sandi konselor";
+
+/// One computer: a data directory and the passphrase its member types.
+struct Computer {
+    data: PathBuf,
+    pass: &'static str,
+}
+
+impl Computer {
+    fn new(root: &Path, name: &str, pass: &'static str) -> Self {
+        Self {
+            data: root.join(name),
+            pass,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_teduh"));
+        c.arg("--data-dir")
+            .arg(&self.data)
+            .args(args)
+            .env_remove("TEDUH_SERVER_URL")
+            .env_remove("TEDUH_PASSPHRASE")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `teduh` with this member's passphrase in the environment.
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_as(self.pass, args)
+    }
+
+    fn run_as(&self, pass: &str, args: &[&str]) -> Output {
+        self.command(args)
+            .env("TEDUH_PASSPHRASE", pass)
+            .output()
+            .expect("teduh runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "`teduh {}` must succeed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// `teduh status --json`, without any passphrase.
+    fn status(&self) -> serde_json::Value {
+        let out = self
+            .command(&["status", "--json"])
+            .output()
+            .expect("teduh runs");
+        assert!(
+            out.status.success(),
+            "status needs no passphrase: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("status --json prints JSON")
+    }
+
+    fn pending(&self) -> u64 {
+        self.status()["pending"]
+            .as_u64()
+            .expect("pending is a number")
+    }
+
+    /// `teduh join` (fast test KDF), with an invitation or with the passphrase alone.
+    fn join(&self, url: &str, username: &str, invitation: Option<&str>) -> Output {
+        self.join_as(self.pass, url, username, invitation)
+    }
+
+    fn join_as(&self, pass: &str, url: &str, username: &str, invitation: Option<&str>) -> Output {
+        let mut args = vec![
+            "join",
+            "--server",
+            url,
+            "--username",
+            username,
+            "--device-name",
+            "laptop uji",
+            "--insecure-test-kdf",
+        ];
+        if let Some(code) = invitation {
+            args.extend(["--invitation", code]);
+        }
+        self.run_as(pass, &args)
+    }
+
+    fn joined(&self, url: &str, username: &str, invitation: Option<&str>) -> String {
+        let out = self.join(url, username, invitation);
+        assert!(
+            out.status.success(),
+            "{username} joins: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+}
+
+/// The only line on standard error (every failure is exactly one line).
+fn error_line(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "a failure is one line: {err:?}");
+    lines[0].to_owned()
+}
+
+/// A loopback URL nothing listens on.
+fn closed_port_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    drop(l);
+    format!("http://{addr}")
+}
+
+fn add_client_and_note(c: &Computer) {
+    c.ok(&[
+        "client",
+        "add",
+        "--code",
+        "K-001",
+        "--name",
+        "Klien Fiktif Satu",
+    ]);
+    c.ok(&[
+        "note",
+        "add",
+        "--client",
+        "K-001",
+        "--narrative",
+        "Catatan sesi pertama",
+    ]);
+}
+
+#[test]
+fn a_counselors_cli_work_reaches_her_supervisor_and_her_second_laptop() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let tmp = tempfile::tempdir().expect("tempdir");
+
+    let sup = Computer::new(tmp.path(), "supervisor", SUPERVISOR_PASS);
+    let joined = sup.joined(
+        server.url(),
+        "sup.ani",
+        Some(&server.invite(&team, Role::Supervisor)),
+    );
+    assert_eq!(joined.lines().count(), 1, "join prints one line: {joined}");
+    assert!(
+        joined.contains("joined team ")
+            && joined.contains("as supervisor")
+            && joined.contains("device "),
+        "team, role and device are named: {joined}"
+    );
+    let s = sup.ok(&["sync"]);
+    assert!(s.contains("keys: sent 0"), "progress is printed: {s}");
+    assert!(
+        s.contains("sync done: pushed 0"),
+        "a summary ends the round: {s}"
+    );
+
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    kons.joined(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+    let before = kons.status();
+    assert_eq!(before["joined"], true, "{before}");
+    assert_eq!(before["role"], "counselor", "{before}");
+    assert_eq!(before["username"], "konselor.budi", "{before}");
+    assert_eq!(before["server_url"], server.url(), "{before}");
+    assert_eq!(before["pending"], 0, "a fresh vault has nothing to send");
+    assert!(before["last_attempt"].is_null(), "no sync yet: {before}");
+
+    add_client_and_note(&kons);
+    let pending = kons.pending();
+    assert!(pending > 0, "the client and the note wait to be sent");
+
+    let first = kons.ok(&["sync"]);
+    assert!(
+        first.contains("Waiting for the supervisor to share the team key"),
+        "the supervisor has not sealed the team key to the new member yet: {first}"
+    );
+    assert_eq!(
+        kons.pending(),
+        pending,
+        "nothing leaves before the team key arrives"
+    );
+
+    sup.ok(&["sync"]);
+    let second = kons.ok(&["sync"]);
+    assert!(
+        second.contains(&format!("send: sent {pending}, pending 0")),
+        "a progress line per page sent: {second}"
+    );
+    assert!(
+        second.contains(&format!("sync done: pushed {pending}, pulled 0, pending 0")),
+        "{second}"
+    );
+    assert!(!second.contains("Waiting"), "the key arrived: {second}");
+
+    let after = kons.status();
+    assert_eq!(after["pending"], 0, "everything was acknowledged: {after}");
+    assert!(after["last_success"].is_string(), "{after}");
+    assert!(after["last_error"].is_null(), "{after}");
+    let text = String::from_utf8(
+        kons.command(&["status"])
+            .output()
+            .expect("teduh runs")
+            .stdout,
+    )
+    .expect("utf-8");
+    for want in [
+        "joined: yes",
+        "role: counselor",
+        "username: konselor.budi",
+        "records pending: 0",
+        "last error: none",
+        "held records: 0",
+    ] {
+        assert!(text.contains(want), "status shows {want:?}: {text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("last success: ")
+                && (l.contains("just now") || l.contains("ago"))),
+        "local time and how long ago: {text}"
+    );
+
+    let pulled = sup.ok(&["sync"]);
+    assert!(
+        pulled.contains(&format!("pulled {pending}")),
+        "the supervisor receives the counselor's records: {pulled}"
+    );
+    let list = sup.ok(&["client", "list"]);
+    assert!(
+        list.contains("K-001") && list.contains("Klien Fiktif Satu"),
+        "the client is readable on the supervisor's laptop: {list}"
+    );
+
+    // Her second laptop, from the passphrase alone.
+    let kons2 = Computer::new(tmp.path(), "konselor-laptop-2", COUNSELOR_PASS);
+    let joined = kons2.joined(server.url(), "konselor.budi", None);
+    assert!(joined.contains("as counselor"), "{joined}");
+    let (one, two) = (kons.status(), kons2.status());
+    assert_eq!(one["member"], two["member"], "the same member");
+    assert_ne!(one["device"], two["device"], "a further device");
+    sup.ok(&["sync"]);
+    kons2.ok(&["sync"]);
+    let list = kons2.ok(&["client", "list"]);
+    assert!(
+        list.contains("Klien Fiktif Satu"),
+        "the second laptop reads the team's records: {list}"
+    );
+}
+
+#[test]
+fn a_wrong_passphrase_fails_in_one_line_and_changes_nothing() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim A");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    kons.joined(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+
+    // A further device with the wrong passphrase: refused by the server, nothing created.
+    let other = Computer::new(tmp.path(), "laptop-2", COUNSELOR_PASS);
+    let out = other.join_as("salah sekali", server.url(), "konselor.budi", None);
+    assert_eq!(out.status.code(), Some(1), "refused");
+    assert!(
+        error_line(&out).contains("wrong passphrase"),
+        "the user is told why"
+    );
+    assert!(
+        !other.data.exists(),
+        "a refused login leaves no data directory behind"
+    );
+
+    // The vault already here, registered with a passphrase that does not open it: the
+    // invitation is not spent.
+    let mine = Computer::new(tmp.path(), "punya-vault", COUNSELOR_PASS);
+    mine.ok(&["init", "--insecure-test-kdf"]);
+    let code = server.invite(&team, Role::Counselor);
+    let out = mine.join_as("salah sekali", server.url(), "konselor.cici", Some(&code));
+    assert!(!out.status.success(), "refused");
+    assert!(error_line(&out).contains("wrong passphrase"));
+    assert_eq!(mine.status()["joined"], false, "nothing changed");
+    mine.joined(server.url(), "konselor.cici", Some(&code));
+}
+
+#[test]
+fn a_used_invitation_a_taken_username_and_a_second_join_are_refused_in_one_line() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim A");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let code = server.invite(&team, Role::Counselor);
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    kons.joined(server.url(), "konselor.budi", Some(&code));
+
+    let late = Computer::new(tmp.path(), "terlambat", COUNSELOR_PASS);
+    let out = late.join(server.url(), "konselor.dewi", Some(&code));
+    assert_eq!(out.status.code(), Some(1), "refused");
+    let line = error_line(&out);
+    assert!(
+        line.contains("invitation") && line.contains("already used"),
+        "{line}"
+    );
+    assert!(
+        !late.data.exists(),
+        "the vault made for the join is removed again"
+    );
+
+    let out = late.join(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+    assert!(!out.status.success());
+    assert!(error_line(&out).contains("is taken"), "username taken");
+    assert!(!late.data.exists());
+
+    let out = kons.join(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+    assert!(!out.status.success());
+    assert!(error_line(&out).contains("already joined"));
+    let out = kons.join(server.url(), "konselor.budi", None);
+    assert!(!out.status.success());
+    assert!(error_line(&out).contains("already joined"));
+}
+
+#[test]
+fn joining_an_unreachable_server_exits_2_and_creates_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let c = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    let out = c.join(&closed_port_url(), "konselor.budi", Some("KODE-APA-SAJA"));
+    assert_eq!(out.status.code(), Some(2), "offline");
+    assert!(error_line(&out).contains("cannot reach the server"));
+    assert!(!c.data.exists(), "nothing left behind");
+}
+
+#[test]
+fn a_stopped_server_gives_exit_code_2_and_keeps_the_pending_records() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim A");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let sup = Computer::new(tmp.path(), "supervisor", SUPERVISOR_PASS);
+    sup.joined(
+        server.url(),
+        "sup.ani",
+        Some(&server.invite(&team, Role::Supervisor)),
+    );
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    kons.joined(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+    sup.ok(&["sync"]);
+    add_client_and_note(&kons);
+    let pending = kons.pending();
+
+    drop(server);
+    let out = kons.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(2), "offline is exit code 2");
+    let line = error_line(&out);
+    assert!(line.contains("offline"), "{line}");
+    assert!(
+        line.contains(&format!(
+            "{pending} record(s) not sent yet stay on this computer"
+        )),
+        "{line}"
+    );
+    let st = kons.status();
+    assert_eq!(st["pending"], pending, "the records wait for the next sync");
+    assert!(
+        st["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("offline")),
+        "the failure is remembered: {st}"
+    );
+    assert!(st["last_attempt"].is_string(), "{st}");
+    assert!(st["last_success"].is_null(), "{st}");
+}
+
+#[test]
+fn a_removed_member_gets_exit_code_3() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim A");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    kons.joined(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+    add_client_and_note(&kons);
+    let member = kons.status()["member"]
+        .as_u64()
+        .expect("status names the member");
+
+    server.remove_member(member);
+    let out = kons.run(&["sync"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "revoked or removed is exit code 3"
+    );
+    assert!(error_line(&out).contains("no longer has access"));
+    assert!(
+        kons.pending() > 0,
+        "her unsent records stay on her computer"
+    );
+}
+
+#[test]
+fn status_needs_no_vault_nor_passphrase_and_sync_before_joining_points_at_join() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let c = Computer::new(tmp.path(), "baru", COUNSELOR_PASS);
+    let st = c.status();
+    assert_eq!(st["vault"], false, "{st}");
+    assert_eq!(st["joined"], false, "{st}");
+    assert!(!c.data.exists(), "status creates nothing");
+
+    c.ok(&["init", "--insecure-test-kdf"]);
+    add_client_and_note(&c);
+    let st = c.status();
+    assert_eq!(st["vault"], true, "{st}");
+    assert_eq!(st["joined"], false, "{st}");
+    assert!(
+        st["pending"].as_u64().is_some_and(|n| n > 0),
+        "work done before joining waits to be sent: {st}"
+    );
+
+    let out = c.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        error_line(&out).contains("teduh join"),
+        "the next step is named"
+    );
+}
