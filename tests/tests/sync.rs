@@ -301,3 +301,30 @@ fn laptops_whose_clocks_are_a_year_off_still_sync_and_agree() {
         "all agree"
     );
 }
+
+#[test]
+fn background_sync_never_keeps_an_unattended_vault_unlocked() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kunci");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    sup.sync().expect("sync");
+    sup.vault
+        .set_idle_timeout(Some(std::time::Duration::from_millis(600)));
+    let started = std::time::Instant::now();
+    let mut locked = false;
+    while started.elapsed() < std::time::Duration::from_secs(5) {
+        match sup.sync() {
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(SyncError::Vault(teduh_core::vault::VaultError::Locked)) => {
+                locked = true;
+                break;
+            }
+            Err(e) => panic!("unexpected: {e}"),
+        }
+    }
+    assert!(
+        locked,
+        "syncing every 50 ms must not count as the user's activity"
+    );
+    assert!(!sup.vault.is_unlocked(), "the vault locked itself");
+}

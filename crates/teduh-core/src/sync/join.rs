@@ -90,6 +90,17 @@ fn binding(server_url: &str, username: &str, s: &Session) -> Binding {
     }
 }
 
+/// The public keys (X25519 || Ed25519) of private keys `X25519 (32) || Ed25519 (32)`.
+fn public_keys_of(secrets: &[u8]) -> Option<Vec<u8>> {
+    let x: [u8; 32] = secrets.get(..32)?.try_into().ok()?;
+    let e: [u8; 32] = secrets.get(32..64)?.try_into().ok()?;
+    let x = x25519_dalek::StaticSecret::from(x);
+    let e = ed25519_dalek::SigningKey::from_bytes(&e);
+    let mut out = x25519_dalek::PublicKey::from(&x).as_bytes().to_vec();
+    out.extend_from_slice(e.verifying_key().as_bytes());
+    Some(out)
+}
+
 /// What a member types to join.
 #[derive(Debug, Clone)]
 pub struct JoinRequest<'a> {
@@ -172,14 +183,18 @@ pub fn login(
         .wrap
         .open(&secrets_context(req.username), &session.wrapped_keys)
         .map_err(|_| SyncError::Protocol("the member's keys on the server do not open".into()))?;
-    let mut vault =
-        Vault::create_from_member_secrets(store, req.passphrase, local_kdf, &member_secrets)?;
-    if vault.public_keys() != session.public_keys {
+    if public_keys_of(&member_secrets) != Some(session.public_keys.clone()) {
         return Err(SyncError::Protocol(
             "the member's keys on the server do not match her public keys".into(),
         ));
     }
     let b = binding(req.server_url, req.username, &session);
-    vault.adopt_server_identity(req.passphrase, &b, &session.token)?;
-    Ok(vault)
+    // One transaction: identity, keys and binding, or nothing.
+    Ok(Vault::create_from_member_secrets(
+        store,
+        req.passphrase,
+        local_kdf,
+        &member_secrets,
+        (&b, &session.token),
+    )?)
 }

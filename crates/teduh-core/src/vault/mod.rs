@@ -350,7 +350,7 @@ impl Vault {
     ) -> Result<Self, VaultError> {
         let x25519 = StaticSecret::random_from_rng(rand_core::OsRng);
         let signing = SigningKey::generate(&mut rand_core::OsRng);
-        Self::create_with_secrets(store, passphrase, kdf, x25519, signing)
+        Self::create_with_secrets(store, passphrase, kdf, x25519, signing, None)
     }
 
     /// Creates a vault on a further device of an existing member from her private keys
@@ -358,11 +358,12 @@ impl Vault {
     /// passphrase; see [`crate::sync::join::login`]).
     ///
     /// Fails like [`Vault::create`], or with [`VaultError::InvalidInput`] for a wrong length.
-    pub fn create_from_member_secrets(
+    pub(crate) fn create_from_member_secrets(
         store: LocalStore,
         passphrase: &str,
         kdf: KdfParams,
         secrets: &[u8],
+        joined: (&crate::sync::Binding, &str),
     ) -> Result<Self, VaultError> {
         if secrets.len() != 64 {
             return Err(VaultError::InvalidInput(
@@ -379,15 +380,20 @@ impl Vault {
             kdf,
             StaticSecret::from(*x),
             SigningKey::from_bytes(&e),
+            Some(joined),
         )
     }
 
+    /// Creates the identity and the provisional team key; with `joined` (a device created by
+    /// logging in), the identity takes the server's numbers and the binding is stored in the
+    /// same transaction, so a failure leaves no half-joined vault.
     fn create_with_secrets(
         mut store: LocalStore,
         passphrase: &str,
         kdf: KdfParams,
         x25519: StaticSecret,
         signing: SigningKey,
+        joined: Option<(&crate::sync::Binding, &str)>,
     ) -> Result<Self, VaultError> {
         if passphrase.is_empty() {
             return Err(VaultError::InvalidInput("the passphrase is empty".into()));
@@ -396,9 +402,9 @@ impl Vault {
             return Err(VaultError::AlreadyInitialised);
         }
         let mut ident = Identity {
-            member: MemberId::random(),
-            device: DeviceId::random(),
-            team: TeamId::random(),
+            member: joined.map_or_else(MemberId::random, |(b, _)| MemberId::from_server(b.member)),
+            device: joined.map_or_else(DeviceId::random, |(b, _)| DeviceId::from_server(b.device)),
+            team: joined.map_or_else(TeamId::random, |(b, _)| TeamId::from_server(b.team)),
             kdf,
             salt: crypto::random_bytes::<16>().to_vec(),
             kek_id: KeyId::random(),
@@ -431,6 +437,9 @@ impl Vault {
             ],
         )?;
         keys::store_team_key(&tx, &ident, keys::PROVISIONAL_EPOCH, &team_key)?;
+        if let Some((binding, token)) = joined {
+            sync_ops::insert_binding(&tx, &ident, &x25519, binding, token)?;
+        }
         tx.commit()?;
         let unlocked = Unlocked {
             local_key: keys::local_key(&x25519),
@@ -563,6 +572,28 @@ impl Vault {
     fn idle_expired(&self) -> bool {
         self.idle_timeout
             .is_some_and(|t| self.last_activity.elapsed() > t)
+    }
+
+    /// Fails with [`VaultError::Locked`] when locked (or past the idle timeout) without
+    /// counting as activity: background work such as sync must not keep an unattended vault
+    /// unlocked.
+    fn ensure_unlocked(&mut self) -> Result<(), VaultError> {
+        if self.lock_if_idle() {
+            return Err(VaultError::Locked);
+        }
+        Ok(())
+    }
+
+    /// A reader for background work (see [`Vault::ensure_unlocked`]).
+    fn quiet_reader(&mut self) -> Result<Reader<'_>, VaultError> {
+        self.ensure_unlocked()?;
+        let u = self.unlocked.as_mut().ok_or(VaultError::Locked)?;
+        Ok(Reader {
+            conn: self.store.connection(),
+            ident: &self.ident,
+            u,
+            scoring: &self.scoring,
+        })
     }
 
     /// Records activity, or locks and fails when the idle timeout passed.
@@ -1132,7 +1163,7 @@ impl Vault {
     /// Replays the log into emptied tables; commits when `commit`, else rolls back. Returns the
     /// record count and whether the state equals the one before.
     fn replay(&mut self, commit: bool) -> Result<(u64, bool), VaultError> {
-        self.touch()?;
+        self.ensure_unlocked()?;
         let check = self.verifier()?;
         let Vault {
             store,

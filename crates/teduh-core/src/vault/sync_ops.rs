@@ -79,7 +79,7 @@ impl Vault {
     ///
     /// Fails when locked, not joined, or the sealed token is damaged.
     pub fn sync_token(&mut self) -> Result<Zeroizing<String>, VaultError> {
-        self.touch()?;
+        self.ensure_unlocked()?;
         let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
         let sealed: Vec<u8> = self
             .store
@@ -388,7 +388,7 @@ impl Vault {
         mut change: impl FnMut(&RecordRow) -> Option<(u32, Hlc)>,
     ) -> Result<u64, VaultError> {
         let pending = self.outbox(usize::MAX)?;
-        self.touch()?;
+        self.ensure_unlocked()?;
         let Vault {
             store,
             ident,
@@ -507,7 +507,7 @@ impl Vault {
         page: &[Record],
         next_cursor: u64,
     ) -> Result<ReceiveReport, VaultError> {
-        self.touch()?;
+        self.ensure_unlocked()?;
         let authors = self.authors()?;
         let Vault {
             store,
@@ -582,7 +582,7 @@ impl Vault {
         )?;
         tx.commit()?;
         for c in touched_clients {
-            if let Ok(client) = self.client(c) {
+            if let Ok(client) = self.quiet_reader().and_then(|mut r| r.client(c)) {
                 if let Some(u) = self.unlocked.as_mut() {
                     u.index.upsert(
                         c,
@@ -614,6 +614,36 @@ impl Vault {
             })?
             .collect::<Result<_, _>>()?)
     }
+}
+
+/// Stores the binding with the token sealed to the member's key (inside the caller's
+/// transaction).
+pub(super) fn insert_binding(
+    conn: &Connection,
+    ident: &Identity,
+    x25519: &StaticSecret,
+    binding: &Binding,
+    token: &str,
+) -> Result<(), VaultError> {
+    let sealed_token = crypto::seal_bytes_to(
+        &PublicKey::from(x25519),
+        &token_context(ident),
+        token.as_bytes(),
+    );
+    conn.execute(
+        "INSERT INTO sync_binding (id, server_url, username, team, member, device, role,
+             token_sealed) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            binding.server_url,
+            binding.username,
+            binding.team,
+            binding.member,
+            binding.device,
+            binding.role.as_str(),
+            sealed_token
+        ],
+    )?;
+    Ok(())
 }
 
 enum Received {
