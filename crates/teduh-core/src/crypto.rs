@@ -136,6 +136,17 @@ impl DataKey {
         envelope::seal(&self.sealing(), fresh_nonce(), context, plaintext)
     }
 
+    /// Seals with a given nonce. The caller guarantees it is never reused with this key
+    /// (e.g. a fresh random base per record, XORed with a field index).
+    pub fn seal_with_nonce(
+        &self,
+        nonce: [u8; NONCE_LEN],
+        context: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
+        envelope::seal(&self.sealing(), nonce, context, plaintext)
+    }
+
     /// Opens an envelope sealed by this key for `context`.
     ///
     /// Fails when the envelope was sealed by another key, altered, or bound elsewhere.
