@@ -328,3 +328,78 @@ fn background_sync_never_keeps_an_unattended_vault_unlocked() {
     );
     assert!(!sup.vault.is_unlocked(), "the vault locked itself");
 }
+
+#[test]
+fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Curiga");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    sup.sync().expect("sync");
+    c.sync().expect("sync");
+    let client = c
+        .vault
+        .add_client(&profile("T-1", "Klien Asli"))
+        .expect("client");
+    c.vault.add_note(client, &draft("teks asli")).expect("note");
+    let rows = c.vault.outbox_after(0).expect("log");
+    let wire: Vec<_> = rows.iter().map(|r| r.to_wire().expect("wire")).collect();
+
+    // A server (or anyone on the path) flips one byte of the note's ciphertext.
+    let mut tampered = wire.clone();
+    let last = tampered[2].payload.len() - 1;
+    tampered[2].payload[last] ^= 1;
+    let got = sup.vault.receive_page(&tampered, 0).expect("receives");
+    assert_eq!(
+        got.applied, 2,
+        "the untouched client key and client apply: {got:?}"
+    );
+    assert_eq!(got.held.len(), 1, "{got:?}");
+    assert!(
+        got.held[0].contains("signature"),
+        "reported: {:?}",
+        got.held
+    );
+    assert_eq!(
+        sup.vault.held_records().expect("held").len(),
+        1,
+        "kept aside, listed for the user"
+    );
+
+    // A record claiming to come from a device the roster does not know.
+    let mut stranger = wire[0].clone();
+    stranger.device_id = 999_999;
+    stranger.device_seq = 1;
+    let got = sup.vault.receive_page(&[stranger], 0).expect("receives");
+    assert_eq!(got.applied, 0);
+    assert!(
+        got.held
+            .iter()
+            .any(|h| h.contains("999999") && h.contains("roster")),
+        "{got:?}"
+    );
+
+    // The genuine records still arrive through sync; the forged ones never apply.
+    c.sync().expect("sync");
+    let s = sup.sync().expect("sync");
+    let notes = sup.vault.notes(client).expect("notes");
+    assert_eq!(
+        notes.len(),
+        1,
+        "the genuine note arrived despite the forged copy"
+    );
+    assert_eq!(notes[0].content.narrative, "teks asli");
+    assert!(
+        !sup.vault
+            .held_records()
+            .expect("held")
+            .iter()
+            .any(|h| h.contains("signature")),
+        "the forged copy is gone once the genuine record applied"
+    );
+    assert!(
+        s.held.iter().any(|h| h.contains("999999")),
+        "still reported: {:?}",
+        s.held
+    );
+}

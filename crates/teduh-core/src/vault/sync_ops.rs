@@ -698,8 +698,8 @@ fn receive_one(
         return Ok(Ok(Received::Own));
     }
     let blocked: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1)",
-        [w.device_id],
+        "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1 AND seq < ?2)",
+        params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],
         |r| r.get(0),
     )?;
     if blocked {
@@ -738,8 +738,62 @@ fn receive_one(
     };
     records::insert(tx, &row)?;
     match keys::apply_plain(tx, ident, u, &row, &plain) {
-        Ok(()) => Ok(Ok(Received::Applied(row))),
+        Ok(()) => {
+            // A forged or damaged copy of this record held earlier is obsolete now.
+            tx.execute(
+                "DELETE FROM sync_held WHERE device = ?1 AND seq = ?2",
+                params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],
+            )?;
+            Ok(Ok(Received::Applied(row)))
+        }
         Err(OpenError::MissingKey(why)) => Ok(Err(why)),
         Err(OpenError::Vault(e)) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::NoteDraft;
+
+    fn vault(dir: &std::path::Path) -> Vault {
+        let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
+        Vault::create_with_params(store, "uji", KdfParams::insecure_fast_for_tests())
+            .expect("vault")
+    }
+
+    #[test]
+    fn a_payload_moved_into_another_validly_signed_record_does_not_open() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let c = v
+            .add_client(&ClientProfile {
+                code: "M-1".into(),
+                name: "Klien Pindah".into(),
+                ..ClientProfile::default()
+            })
+            .expect("client");
+        let draft = |t: &str| NoteDraft {
+            narrative: t.into(),
+            ..NoteDraft::default()
+        };
+        v.add_note(c, &draft("catatan A")).expect("note a");
+        v.add_note(c, &draft("catatan B")).expect("note b");
+        let rows = v.outbox_after(0).expect("log");
+        let (a, b) = (&rows[2], &rows[3]);
+        // A member with a valid signing key builds a record for note B carrying note A's
+        // sealed payload: the signature verifies, but the payload is bound to A's header.
+        let mut forged = b.clone();
+        forged.payload = a.payload.clone();
+        let u = v.unlocked.as_mut().expect("unlocked");
+        records::sign(&v.ident.team, &u.signing, &mut forged);
+        let key = VerifyingKey::from_bytes(&v.ident.ed25519_public).expect("key");
+        records::verify(&v.ident.team, &key, &forged).expect("the forger's signature is valid");
+        let opened = keys::open_record(v.store.connection(), &v.ident, u, &forged);
+        assert!(
+            matches!(opened, Err(OpenError::Vault(VaultError::Integrity { .. }))),
+            "a moved payload must fail authentication"
+        );
+        assert!(keys::open_record(v.store.connection(), &v.ident, u, b).is_ok());
     }
 }
