@@ -269,6 +269,7 @@ impl From<teduh_core::vault::VaultError> for IpcError {
             E::NotFound { .. } => "NotFound",
             E::NoteFinalised(_) => "NoteFinalised",
             E::NoteIsDraft(_) => "NoteIsDraft",
+            E::NotAuthor(_) => "NotAuthor",
             E::DuplicateCode(_) => "DuplicateCode",
             E::InvalidInput(_) => "InvalidInput",
             E::DiskFull => "DiskFull",

@@ -131,6 +131,10 @@ id_type!(
     ReferralId
 );
 id_type!(
+    /// A supervisor's review of a finalised note (approve, return, comment).
+    ReviewId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -181,7 +185,8 @@ into_entity!(
     AddendumId,
     TaskId,
     ScreeningId,
-    ReferralId
+    ReferralId,
+    ReviewId
 );
 
 #[cfg(test)]

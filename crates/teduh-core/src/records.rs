@@ -57,10 +57,12 @@ pub enum RecordKind {
     Referral,
     /// A status change of a referral (append-only).
     ReferralStatus,
+    /// A supervisor's review of a finalised note (append-only).
+    Review,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 12] = [
+    const ALL: [RecordKind; 13] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -73,6 +75,7 @@ impl RecordKind {
         Self::Screening,
         Self::Referral,
         Self::ReferralStatus,
+        Self::Review,
     ];
 
     /// Stored name.
@@ -90,6 +93,7 @@ impl RecordKind {
             Self::Screening => "screening",
             Self::Referral => "referral",
             Self::ReferralStatus => "referral_status",
+            Self::Review => "review",
         }
     }
 

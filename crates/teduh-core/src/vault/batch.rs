@@ -22,7 +22,7 @@ impl std::fmt::Debug for Batch<'_> {
 }
 
 impl Batch<'_> {
-    fn reader(&mut self) -> Reader<'_> {
+    pub(super) fn reader(&mut self) -> Reader<'_> {
         Reader {
             conn: &self.tx,
             ident: self.ident,
@@ -213,7 +213,7 @@ impl Batch<'_> {
 
     /// Appends a record that belongs to an existing parent (a risk entry to its case, a
     /// withdrawal to its consent, a status to its referral); the client is the parent's.
-    fn append_to_parent(
+    pub(super) fn append_to_parent(
         &mut self,
         parent: EntityId,
         parent_kind: RecordKind,
@@ -312,9 +312,22 @@ impl Batch<'_> {
         if self.is_finalised(note)? {
             return Err(VaultError::NoteFinalised(note));
         }
+        self.check_author(note)?;
         check_zone(draft)?;
         self.update_changed(note.into(), RecordKind::Note, "note", draft, &[])?;
         Ok(())
+    }
+
+    /// Only a note's author edits or finalises it; supervisors and colleagues read it (and
+    /// review or comment once it is finalised).
+    fn check_author(&mut self, note: NoteId) -> Result<(), VaultError> {
+        let mut r = self.reader();
+        let meta = r.expect(note.into(), RecordKind::Note, "note")?;
+        let author = r.fields(note.into(), &meta)?.remove(AUTHOR);
+        match author.and_then(|a| serde_json::from_value::<MemberId>(a).ok()) {
+            Some(a) if a != self.ident.member => Err(VaultError::NotAuthor(note)),
+            _ => Ok(()),
+        }
     }
 
     /// Finalises a note.
@@ -324,6 +337,7 @@ impl Batch<'_> {
         if self.is_finalised(note)? {
             return Err(VaultError::NoteFinalised(note));
         }
+        self.check_author(note)?;
         let mut r = self.reader();
         let meta = r.expect(note.into(), RecordKind::Note, "note")?;
         // The finalising record re-seals the whole content: with its higher rank it then wins

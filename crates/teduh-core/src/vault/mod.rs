@@ -50,10 +50,15 @@ use crate::store::{LocalStore, StoreError};
 mod batch;
 mod keys;
 mod read;
+mod review;
 mod sync_ops;
 
 pub use batch::Batch;
 use read::Reader;
+pub use review::{
+    Caseload, Dashboard, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft, ReviewState,
+    WeekCount,
+};
 pub use sync_ops::ReceiveReport;
 
 /// Default idle time after which the vault locks itself.
@@ -99,6 +104,9 @@ pub enum VaultError {
     /// A finalised note cannot be edited; add an addendum instead.
     #[error("note {0} is finalised; it cannot be changed, add an addendum instead")]
     NoteFinalised(NoteId),
+    /// Only the note's author may edit or finalise it.
+    #[error("note {0} was written by another member; it can be read and reviewed, not edited")]
+    NotAuthor(NoteId),
     /// Addenda are for finalised notes; a draft is simply edited.
     #[error("note {0} is still a draft; edit it instead of adding an addendum")]
     NoteIsDraft(NoteId),

@@ -181,7 +181,15 @@ impl Vault {
         for (epoch, key) in &u.team_keys {
             keys::store_team_key(&tx, &next, *epoch, key)?;
         }
-        for (mut r, p) in rows.into_iter().zip(plain) {
+        // Fields naming the member (author, finaliser...) follow her new id.
+        let old_member = serde_json::to_vec(&old.member).unwrap_or_default();
+        let new_member = serde_json::to_vec(&next.member).unwrap_or_default();
+        for (mut r, mut p) in rows.into_iter().zip(plain) {
+            for (_, value) in p.iter_mut() {
+                if value.as_slice() == old_member.as_slice() {
+                    *value = Zeroizing::new(new_member.clone());
+                }
+            }
             r.device = next.device;
             keys::seal_and_sign(&tx, &next, u, &mut r, &p)?;
             records::insert(&tx, &r)?;

@@ -1,0 +1,373 @@
+//! Supervision across devices: the review queue puts a red-flag note first, a returned note
+//! comes back after the counselor's addendum, both laptops show the same history; another
+//! team's supervisor sees nothing; the dashboard matches a synthetic team with known counts.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use teduh_core::domain::{
+    CaseDetails, Consent, ConsentGiver, Referral, ReferralStatus, ReferralUpdate, RiskEntry,
+    RiskLevel, Task,
+};
+use teduh_core::screening::{answers_in_order, Instrument, ScreeningAnswers};
+use teduh_core::vault::{QueueFilter, ReviewAction, ReviewDraft, ReviewState, VaultError};
+use teduh_protocol::sync::Role;
+use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::TestServer;
+
+fn srq20(flag_suicidal_thoughts: bool) -> ScreeningAnswers {
+    let mut values = [0u8; 20];
+    values[16] = u8::from(flag_suicidal_thoughts);
+    ScreeningAnswers {
+        instrument: Instrument::Srq20,
+        answers: answers_in_order(Instrument::Srq20, &values).expect("twenty answers"),
+        administered_at: Some(Utc::now()),
+        administered_by: None,
+        language: "id".into(),
+    }
+}
+
+fn review(action: ReviewAction, comment: &str) -> ReviewDraft {
+    ReviewDraft {
+        action,
+        comment: comment.into(),
+    }
+}
+
+#[test]
+fn a_red_flag_note_is_reviewed_first_returned_answered_and_approved_across_two_laptops() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Supervisi");
+    let mut sup = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Supervisor),
+        "sup.rina",
+    );
+    let mut c = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.dodi",
+    );
+    sup.sync().expect("keys");
+    c.sync().expect("keys");
+
+    // An older, ordinary note, then a note about a client whose SRQ-20 raised a red flag.
+    let calm = c
+        .vault
+        .add_client(&profile("Q-1", "Klien Tenang"))
+        .expect("client");
+    let old = c.vault.add_note(calm, &draft("sesi biasa")).expect("note");
+    c.vault.finalise_note(old).expect("finalise");
+    let urgent = c
+        .vault
+        .add_client(&profile("Q-2", "Klien Darurat"))
+        .expect("client");
+    c.vault
+        .add_screening(urgent, &srq20(true))
+        .expect("screening");
+    let flagged = c
+        .vault
+        .add_note(urgent, &draft("klien menyebut pikiran bunuh diri"))
+        .expect("note");
+    c.vault.finalise_note(flagged).expect("finalise");
+    c.sync().expect("sync");
+    sup.sync().expect("sync");
+
+    let queue = sup
+        .vault
+        .review_queue(&QueueFilter::default())
+        .expect("queue");
+    assert_eq!(queue.len(), 2, "{queue:?}");
+    assert_eq!(
+        queue[0].note, flagged,
+        "the red flag comes first although it is newer"
+    );
+    assert!(queue[0].red_flag);
+    assert_eq!(queue[0].client_code, "Q-2");
+
+    // Roles: a counselor cannot approve; a supervisor cannot edit the counselor's note.
+    assert!(matches!(
+        c.vault
+            .review_note(flagged, &review(ReviewAction::Approve, "")),
+        Err(VaultError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        sup.vault.edit_note(old, &draft("diubah supervisor")),
+        Err(VaultError::NoteFinalised(_) | VaultError::NotAuthor(_))
+    ));
+    assert!(
+        sup.vault
+            .review_note(flagged, &review(ReviewAction::Return, ""))
+            .is_err(),
+        "a return needs a comment"
+    );
+
+    sup.vault
+        .review_note(
+            flagged,
+            &review(ReviewAction::Return, "Mohon tambahkan rencana keselamatan."),
+        )
+        .expect("return");
+    sup.vault
+        .review_note(old, &review(ReviewAction::Comment, "Bagus, lanjutkan."))
+        .expect("comment");
+    assert_eq!(
+        sup.vault.review_state(flagged).expect("state"),
+        ReviewState::Returned
+    );
+    assert_eq!(
+        sup.vault
+            .review_queue(&QueueFilter::default())
+            .expect("queue")
+            .len(),
+        1,
+        "a returned note leaves the queue; a comment changes nothing"
+    );
+    sup.sync().expect("sync");
+    c.sync().expect("sync");
+
+    assert_eq!(
+        c.vault.review_state(flagged).expect("state"),
+        ReviewState::Returned
+    );
+    let seen = c.vault.reviews(flagged).expect("reviews");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].comment, "Mohon tambahkan rencana keselamatan.");
+    c.vault
+        .add_addendum(flagged, "Rencana keselamatan disusun bersama klien.")
+        .expect("addendum");
+    c.sync().expect("sync");
+    sup.sync().expect("sync");
+    let queue = sup
+        .vault
+        .review_queue(&QueueFilter::default())
+        .expect("queue");
+    assert_eq!(
+        queue.first().map(|q| q.note),
+        Some(flagged),
+        "back in the queue, still first"
+    );
+    sup.vault
+        .review_note(flagged, &review(ReviewAction::Approve, ""))
+        .expect("approve");
+    sup.sync().expect("sync");
+    c.sync().expect("sync");
+
+    for d in [&mut sup, &mut c] {
+        assert_eq!(
+            d.vault.review_state(flagged).expect("state"),
+            ReviewState::Approved
+        );
+        let history: Vec<ReviewAction> = d
+            .vault
+            .reviews(flagged)
+            .expect("reviews")
+            .into_iter()
+            .map(|r| r.action)
+            .collect();
+        assert_eq!(history, vec![ReviewAction::Return, ReviewAction::Approve]);
+    }
+    assert_eq!(
+        sup.vault.reviews(flagged).expect("r"),
+        c.vault.reviews(flagged).expect("r"),
+        "both laptops show the same history, with who and when"
+    );
+
+    // Another team's supervisor sees none of it.
+    let other = server.create_team("Tim Lain");
+    let mut sup_b = Device::register(
+        server.url(),
+        &server.invite(&other, Role::Supervisor),
+        "sup.lain",
+    );
+    sup_b.sync().expect("sync");
+    assert!(sup_b
+        .vault
+        .review_queue(&QueueFilter::default())
+        .expect("queue")
+        .is_empty());
+}
+
+#[test]
+fn the_dashboard_matches_a_team_with_known_counts() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Dasbor");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut a = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.a",
+    );
+    let mut b = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.b",
+    );
+    sup.sync().expect("keys");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"); // a Monday
+    let at = |days_ago: i64| {
+        Some(
+            Utc.from_utc_datetime(
+                &(today - Duration::days(days_ago))
+                    .and_hms_opt(3, 0, 0)
+                    .expect("time"),
+            ),
+        )
+    };
+
+    // Counselor A: 3 clients, 5 sessions (today, yesterday, a week ago, five weeks ago, long ago).
+    let mut a_clients = Vec::new();
+    for i in 0..3 {
+        a_clients.push(
+            a.vault
+                .add_client(&profile(&format!("A-{i}"), "Klien A"))
+                .expect("client"),
+        );
+    }
+    for (client, days_ago) in [(0, 0), (1, 1), (2, 7), (0, 35), (1, 200)] {
+        let mut d = draft("sesi");
+        d.occurred_at = at(days_ago);
+        let n = a.vault.add_note(a_clients[client], &d).expect("note");
+        a.vault.finalise_note(n).expect("finalise");
+    }
+    // Overdue: two open tasks past due; one done, one not yet due.
+    let due = |days: i64| Some(today + Duration::days(days));
+    for (d, done) in [(-3, false), (-1, false), (-5, true), (4, false)] {
+        let t = a
+            .vault
+            .add_task(
+                a_clients[0],
+                &Task {
+                    title: "tindak lanjut".into(),
+                    due: due(d),
+                    ..Task::default()
+                },
+            )
+            .expect("task");
+        if done {
+            a.vault
+                .update_task(
+                    t,
+                    &Task {
+                        title: "tindak lanjut".into(),
+                        due: due(d),
+                        done_at: Some(Utc::now()),
+                        ..Task::default()
+                    },
+                )
+                .expect("done");
+        }
+    }
+    // High risk: one client with a case at high risk, one at low.
+    let case = a
+        .vault
+        .open_case(a_clients[1], &CaseDetails::default())
+        .expect("case");
+    a.vault
+        .record_risk(
+            case,
+            &RiskEntry {
+                level: RiskLevel::High,
+                reason: "ancaman".into(),
+                ..RiskEntry::default()
+            },
+        )
+        .expect("risk");
+    let low = a
+        .vault
+        .open_case(a_clients[2], &CaseDetails::default())
+        .expect("case");
+    a.vault
+        .record_risk(
+            low,
+            &RiskEntry {
+                level: RiskLevel::Low,
+                reason: "stabil".into(),
+                ..RiskEntry::default()
+            },
+        )
+        .expect("risk");
+
+    // Counselor B: 2 clients, 2 sessions last week (one still a draft), 2 referrals: one open,
+    // one completed.
+    let b1 = b
+        .vault
+        .add_client(&profile("B-1", "Klien B"))
+        .expect("client");
+    let b2 = b
+        .vault
+        .add_client(&profile("B-2", "Klien B"))
+        .expect("client");
+    let mut d = draft("sesi b");
+    d.occurred_at = at(2);
+    let n = b.vault.add_note(b1, &d).expect("note");
+    b.vault.finalise_note(n).expect("finalise");
+    d.occurred_at = at(3);
+    b.vault.add_note(b2, &d).expect("draft note");
+    for c in [b1, b2] {
+        b.vault
+            .record_consent(
+                c,
+                &Consent {
+                    given_by: ConsentGiver::SelfGiven,
+                    purposes: vec!["referral".into()],
+                    ..Consent::default()
+                },
+            )
+            .expect("consent");
+    }
+    let referral = |p: &str| Referral {
+        partner_id: p.into(),
+        partner_name: "Mitra".into(),
+        reason: "rujukan".into(),
+        ..Referral::default()
+    };
+    b.vault
+        .add_referral(b1, &referral("p-1"))
+        .expect("referral");
+    let done = b
+        .vault
+        .add_referral(b2, &referral("p-2"))
+        .expect("referral");
+    for status in [ReferralStatus::Accepted, ReferralStatus::Completed] {
+        b.vault
+            .update_referral(
+                b2,
+                done,
+                &ReferralUpdate {
+                    status,
+                    ..ReferralUpdate::default()
+                },
+            )
+            .expect("status");
+    }
+
+    for _ in 0..2 {
+        for d in [&mut a, &mut b, &mut sup] {
+            d.sync().expect("sync");
+        }
+    }
+    let dash = sup.vault.dashboard(today).expect("dashboard");
+    let mut loads: Vec<usize> = dash.caseloads.iter().map(|c| c.clients.len()).collect();
+    loads.sort_unstable();
+    assert_eq!(loads, vec![2, 3], "caseloads: {:?}", dash.caseloads);
+    let weeks: Vec<u32> = dash.sessions_per_week.iter().map(|w| w.sessions).collect();
+    assert_eq!(weeks.len(), 12);
+    // Today is a Monday: only today's session is this week; yesterday (A), 2 and 3 days ago
+    // (B, one still a draft: still a session) and last Monday (A) are last week.
+    assert_eq!(weeks[11], 1, "this week: {weeks:?}");
+    assert_eq!(weeks[10], 4, "last week: {weeks:?}");
+    assert_eq!(weeks[6], 1, "five weeks ago");
+    assert_eq!(
+        weeks.iter().sum::<u32>(),
+        6,
+        "the session 200 days ago is outside the chart"
+    );
+    assert_eq!(dash.waiting.len(), 6, "six finalised notes wait for review");
+    assert_eq!(
+        dash.overdue_follow_ups.len(),
+        2,
+        "{:?}",
+        dash.overdue_follow_ups
+    );
+    assert_eq!(dash.open_referrals.len(), 1);
+    assert_eq!(dash.high_risk_clients, vec![a_clients[1]]);
+}
