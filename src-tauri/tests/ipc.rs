@@ -416,3 +416,108 @@ fn the_background_worker_sends_a_write_by_itself_and_emits_its_status() {
         "the UI hears each change without polling: {states:?}"
     );
 }
+
+#[test]
+fn a_round_on_loopback_is_short_and_reports_its_timings() {
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    let timed = |what: &str| {
+        let t = std::time::Instant::now();
+        let s = invoke(&w, "sync_now", serde_json::json!({})).expect("round");
+        let took = t.elapsed();
+        eprintln!("loopback round, {what}: {} ms", took.as_millis());
+        assert_eq!(s["state"], "synced", "{s}");
+        took
+    };
+    timed("first (roster, team key)");
+    invoke(&w, "client_create", synthetic_client("K-0001")).expect("client");
+    let one = timed("one new client");
+    let idle = timed("nothing new");
+    for i in 0..50 {
+        invoke(&w, "client_create", synthetic_client(&format!("K-1{i:03}"))).expect("client");
+    }
+    timed("50 new clients");
+    assert!(
+        one < std::time::Duration::from_secs(2) && idle < std::time::Duration::from_secs(2),
+        "a loopback round holds the vault for milliseconds, not seconds"
+    );
+}
+
+#[test]
+fn a_user_command_during_a_long_round_waits_a_slice_and_one_request_not_the_round() {
+    use tauri::Manager as _;
+    use teduh_tests::proxy::{FaultProxy, Faults};
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    // A slow uplink makes the round long: many requests of about two seconds each.
+    let proxy = FaultProxy::start(server.addr(), Faults::default());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "team_join",
+        join_form(proxy.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    invoke(&w, "sync_now", serde_json::json!({})).expect("team key");
+    for i in 0..200 {
+        invoke(&w, "client_create", synthetic_client(&format!("K-{i:04}"))).expect("client");
+    }
+    proxy.set_faults(Faults {
+        latency: std::time::Duration::from_millis(20),
+        up_bytes_per_sec: Some(16_000),
+        ..Faults::default()
+    });
+    let state = app.state::<AppState>();
+    std::thread::scope(|scope| {
+        let round_started = std::time::Instant::now();
+        let round = scope.spawn(|| teduh_desktop::sync::round::sync_now(&state));
+        // Wait until the round has sent a first page.
+        let started = std::time::Instant::now();
+        loop {
+            let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
+            if s["progress"]["sent"].as_u64().unwrap_or(0) > 0 {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the round should be sending: {s}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let t = std::time::Instant::now();
+        invoke(&w, "clients_search", serde_json::json!({"text": "K-0199"})).expect("search");
+        let waited = t.elapsed();
+        let still_running = !round.is_finished();
+        eprintln!(
+            "user command during a slow round waited {} ms (round still running: {still_running})",
+            waited.as_millis()
+        );
+        assert!(
+            waited < std::time::Duration::from_millis(3_500),
+            "at most a slice plus one ~2 s request, got {waited:?}"
+        );
+        assert!(
+            still_running,
+            "the command must not have waited for the whole round"
+        );
+        let s = round.join().expect("round thread").expect("round ends");
+        eprintln!(
+            "the whole round took {} ms",
+            round_started.elapsed().as_millis()
+        );
+        assert_eq!(s.pending, 0, "the round finished after yielding: {s:?}");
+    });
+}

@@ -6,13 +6,15 @@
 //! is waiting for it, the next request is not made; the round ends as if the link had dropped
 //! (everything acknowledged or applied so far is kept, the engine is built for that), the
 //! command runs, and the round continues after [`YIELD_PAUSE`]. A user command therefore waits
-//! at most [`SLICE`] plus one request (pages are sized to take a few seconds; a stalled request
-//! ends after the transport's idle timeout). See docs/architecture.md for the measured figures.
+//! at most [`SLICE`] plus one request (pages are sized to take [`TARGET_REQUEST_TIME`]; a
+//! stalled request ends after the transport's idle timeout). See docs/architecture.md for the
+//! measured figures.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use teduh_client::HttpTransport;
+use teduh_core::sync::engine::{sync_with, SyncOptions};
 use teduh_core::sync::{SyncError, SyncReport, Transport, TransportError};
 use teduh_protocol::sync::{
     DeviceView, EnvelopeList, Limits, LoginParams, LoginRequest, MemberView, NewEpoch, PushAck,
@@ -29,6 +31,17 @@ pub const SLICE: Duration = Duration::from_millis(300);
 pub const YIELD_PAUSE: Duration = Duration::from_millis(150);
 /// Limit on connecting to the server in a round.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time one request should take once the link is measured. The engine's default is 4 s; the
+/// app halves it because a user command may wait for one request (see the module docs), at the
+/// cost of a few more requests on slow links.
+pub const TARGET_REQUEST_TIME: Duration = Duration::from_secs(2);
+
+fn options() -> SyncOptions {
+    SyncOptions {
+        target_request_time: TARGET_REQUEST_TIME,
+        ..SyncOptions::default()
+    }
+}
 
 /// How a round ended.
 #[derive(Debug)]
@@ -175,10 +188,15 @@ pub fn run(state: &AppState) -> RoundEnd {
         control.round_started(vault.pending_count().unwrap_or(0));
         control.publish(language);
         let mut transport = Yielding::new(http, state.vault_waiters());
-        let result = teduh_core::sync::sync_once(vault, &mut transport, &mut |p| {
-            control.update_session(|s| s.running = Some(p.clone()));
-            control.publish(language);
-        });
+        let result = sync_with(
+            vault,
+            &mut transport,
+            &mut |p| {
+                control.update_session(|s| s.running = Some(p.clone()));
+                control.publish(language);
+            },
+            options(),
+        );
         let facts = VaultFacts::read(vault);
         drop(slot);
         if let Ok(f) = facts {
