@@ -70,6 +70,7 @@ test('a supervisor joins from the first-run screen, syncs, keeps working offline
     await app.type('[data-testid=join-invitation]', invitation);
     await app.type('[data-testid=join-passphrase]', PASSPHRASE);
     await app.type('[data-testid=join-confirm]', PASSPHRASE);
+    if (process.env.TEDUH_UPDATE_SCREENSHOTS === '1') await app.execute('window.scrollTo(0, 0)');
     await maybeSaveDocScreenshot(app, 'screenshots/join.png');
     await app.click('[data-testid=join-submit]');
     await app.waitFor('[data-testid=today]', { timeoutMs: 30_000 });
