@@ -34,6 +34,9 @@ const COMMANDS: &[&str] = &[
     "risk_record",
     "referral_add",
     "referral_update",
+    "sync_status",
+    "sync_now",
+    "team_join",
 ];
 
 fn main() {

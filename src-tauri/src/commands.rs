@@ -31,6 +31,8 @@ pub fn set_language(state: State<'_, AppState>, language: String) -> Result<Stri
     let lang = Language::from_code(&language)
         .ok_or_else(|| IpcError::new("InvalidInput", format!("unknown language {language:?}")))?;
     let saved = state.update_settings(|s| s.language = lang)?;
+    // The sync status carries sentences in the UI language.
+    state.publish_sync_status();
     Ok(saved.language.code().to_owned())
 }
 
@@ -120,15 +122,8 @@ pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<u32, Ip
 /// Sets (or clears, with an empty string) the sync server URL.
 #[tauri::command(async)]
 pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<String>, IpcError> {
-    let url = url.trim().trim_end_matches('/').to_owned();
-    let web = url.starts_with("https://") || url.starts_with("http://");
-    if !(url.is_empty() || web) {
-        return Err(IpcError::new(
-            "InvalidServerUrl",
-            format!("{url:?} is not an http(s) address"),
-        ));
-    }
-    let saved = state.update_settings(|s| s.server_url = (!url.is_empty()).then_some(url))?;
+    let url = crate::sync::join::parse_server_url(&url)?;
+    let saved = state.update_settings(|s| s.server_url = url)?;
     Ok(saved.server_url)
 }
 

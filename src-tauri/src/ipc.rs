@@ -256,10 +256,11 @@ impl From<teduh_directory::index::Hit> for DirectoryEntryView {
     }
 }
 
-impl From<teduh_core::vault::VaultError> for IpcError {
-    fn from(e: teduh_core::vault::VaultError) -> Self {
+impl IpcError {
+    /// The code of a vault error (also used for vault errors inside sync errors).
+    pub fn vault_code(e: &teduh_core::vault::VaultError) -> &'static str {
         use teduh_core::vault::VaultError as E;
-        let code = match &e {
+        match e {
             E::WrongPassphrase => "WrongPassphrase",
             E::Locked => "Locked",
             E::NotInitialised => "NotInitialised",
@@ -275,8 +276,22 @@ impl From<teduh_core::vault::VaultError> for IpcError {
             E::DiskFull => "DiskFull",
             E::Store(_) => "DatabaseForeign",
             E::Sqlite(_) => "StorageFailed",
-        };
-        Self::new(code, e.to_string())
+        }
+    }
+}
+
+impl From<teduh_core::vault::VaultError> for IpcError {
+    fn from(e: teduh_core::vault::VaultError) -> Self {
+        Self::new(Self::vault_code(&e), e.to_string())
+    }
+}
+
+impl From<teduh_core::sync::SyncError> for IpcError {
+    fn from(e: teduh_core::sync::SyncError) -> Self {
+        match e {
+            teduh_core::sync::SyncError::Vault(v) => v.into(),
+            other => Self::new(crate::sync::messages::code(&other), other.to_string()),
+        }
     }
 }
 
@@ -636,4 +651,122 @@ pub enum DirectoryRefresh {
         #[ts(type = "number")]
         version: u64,
     },
+}
+
+/// What the sync indicator shows, most important first: a revoked device, a locked vault, a
+/// round running, no connection, no team key yet, another failure, changes waiting, all sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncState {
+    /// This computer has not joined an organisation: its records stay here.
+    NotJoined,
+    /// The vault is locked: sync pauses until it is unlocked.
+    Locked,
+    /// The server revoked this device (or removed its member): nothing is sent or received.
+    Revoked,
+    /// A round is running.
+    Syncing,
+    /// The server could not be reached; records wait on this device.
+    Offline,
+    /// Records wait until a supervisor's device shares the team key with this member.
+    WaitingForKeys,
+    /// The last round failed for another reason (see `last_error`).
+    Error,
+    /// Local changes wait for the next round (a few seconds after the last change), or no
+    /// round has succeeded yet.
+    Pending,
+    /// Everything written here has reached the server.
+    Synced,
+}
+
+/// A sync failure: the code the UI branches on and a sentence in the UI language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncErrorView {
+    /// Stable code, e.g. `ServerUnreachable`, `DeviceRevoked`.
+    pub code: String,
+    /// What to tell the user, in the current language.
+    pub message: String,
+}
+
+/// Progress of the round that is running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncProgressView {
+    /// `keys`, `push` or `pull`.
+    pub phase: String,
+    /// Records sent and acknowledged so far in this round.
+    #[ts(type = "number")]
+    pub sent: u64,
+    /// Records of this device still to send.
+    #[ts(type = "number")]
+    pub pending: u64,
+    /// Team records received so far in this round.
+    #[ts(type = "number")]
+    pub received: u64,
+}
+
+/// The sync status: sent with every `sync-status` event and answered by `sync_status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncStatusView {
+    /// What the indicator shows.
+    pub state: SyncState,
+    /// This computer has joined an organisation.
+    pub joined: bool,
+    /// The server it syncs with.
+    pub server_url: Option<String>,
+    /// The member's username.
+    pub username: Option<String>,
+    /// The member's role: `counselor`, `outreach`, `supervisor` or `admin`.
+    pub role: Option<String>,
+    /// Whether the server answered the last round or probe (`null`: not tried yet).
+    pub online: Option<bool>,
+    /// Records written here that have not reached the server.
+    #[ts(type = "number")]
+    pub pending: u64,
+    /// Last successful round (RFC 3339).
+    pub last_success: Option<String>,
+    /// Last attempt, successful or not (RFC 3339).
+    pub last_attempt: Option<String>,
+    /// Why the last round of this session failed, if it did.
+    pub last_error: Option<SyncErrorView>,
+    /// The round running now.
+    pub progress: Option<SyncProgressView>,
+    /// Team records received but kept aside (unknown author, missing key...).
+    #[ts(type = "number")]
+    pub held: u64,
+    /// This member waits for a supervisor's device to share the team key.
+    pub waiting_for_keys: bool,
+}
+
+/// What a member types to join her organisation. Without an invitation, this computer becomes a
+/// further device of an existing member (first run only).
+#[derive(Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct JoinForm {
+    /// The sync server, e.g. `https://sync.example.org`.
+    pub server_url: String,
+    /// The member's username.
+    pub username: String,
+    /// The vault passphrase (for a new member on first run, the one she chooses now).
+    pub passphrase: String,
+    /// The single-use invitation code from the administrator, for a new member.
+    #[serde(default)]
+    pub invitation: Option<String>,
+}
+
+impl std::fmt::Debug for JoinForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinForm")
+            .field("server_url", &self.server_url)
+            .field("username", &self.username)
+            .field("passphrase", &"<redacted>")
+            .field(
+                "invitation",
+                &self.invitation.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }

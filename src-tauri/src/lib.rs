@@ -1,16 +1,21 @@
 //! The Teduh desktop shell.
 //!
 //! Thin by design: [`state::AppState`] holds what the window needs (data directory, settings,
-//! server URL); [`commands`] adapts core calls to IPC in a few lines each; [`ipc`] holds the views
-//! and the one error shape ([`ipc::IpcError`]) that cross into the UI. The app is assembled by
-//! [`register`], generic over [`tauri::Runtime`] so tests drive real commands on the mock runtime.
+//! server URL, the vault); [`commands`], [`vault_commands`] and [`sync_commands`] adapt core
+//! calls to IPC in a few lines each; [`ipc`] holds the views and the one error shape
+//! ([`ipc::IpcError`]) that cross into the UI; [`sync`] is the glue between the core's sync
+//! engine and the app (the background worker, joining, the `sync-status` event). The app is
+//! assembled by [`register`], generic over [`tauri::Runtime`] so tests drive real commands on
+//! the mock runtime, and started by [`start_background`].
 
 pub mod commands;
 pub mod ipc;
 pub mod state;
+pub mod sync;
+pub mod sync_commands;
 pub mod vault_commands;
 
-use tauri::Runtime;
+use tauri::{AppHandle, Runtime};
 
 /// Installs the app's state and commands on a builder (real or mock runtime).
 pub fn register<R: Runtime>(
@@ -51,13 +56,25 @@ pub fn register<R: Runtime>(
             vault_commands::risk_record,
             vault_commands::referral_add,
             vault_commands::referral_update,
+            sync_commands::sync_status,
+            sync_commands::sync_now,
+            sync_commands::team_join,
         ])
+}
+
+/// Starts what runs beside the window: the background sync worker. The app calls it from its
+/// set-up hook; tests on the mock runtime (where set-up hooks do not run) call it themselves.
+///
+/// Fails when the worker thread cannot be started.
+pub fn start_background<R: Runtime>(app: &AppHandle<R>) -> Result<(), ipc::IpcError> {
+    sync::worker::start(app)
 }
 
 /// Runs the desktop app. Returns an error message when start-up fails.
 pub fn run() -> Result<(), String> {
     let state = state::AppState::from_environment().map_err(|e| e.to_string())?;
     register(tauri::Builder::default(), state)
+        .setup(|app| Ok(start_background(app.handle())?))
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not be started: {e}"))
 }

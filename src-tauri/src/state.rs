@@ -1,6 +1,8 @@
-//! Application state shared by the commands.
+//! Application state shared by the commands and the background sync worker.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
@@ -8,7 +10,8 @@ use teduh_core::store::LocalStore;
 use teduh_core::vault::{Vault, VaultError};
 use teduh_directory::index::DirectoryIndex;
 
-use crate::ipc::IpcError;
+use crate::ipc::{IpcError, SyncStatusView};
+use crate::sync::{SyncControl, VaultFacts};
 
 /// Environment variable naming the sync server (set by the run script); wins over settings.
 pub const SERVER_URL_ENV: &str = "TEDUH_SERVER_URL";
@@ -21,8 +24,16 @@ pub struct AppState {
     server_override: Option<String>,
     schema_version: u32,
     directory: Mutex<DirectoryIndex>,
-    /// `None` until a vault exists on this computer; then locked or unlocked.
+    /// `None` until a vault exists on this computer; then locked or unlocked. Held by user
+    /// commands briefly and by a sync round for its duration (see [`crate::sync::round`]).
     vault: Mutex<Option<Vault>>,
+    /// User commands waiting for [`Self::vault`]: a running round yields to them.
+    vault_waiters: AtomicUsize,
+    /// Last vault command of the user (sync rounds do not count: they must not keep an
+    /// unattended laptop unlocked).
+    user_activity: Mutex<Instant>,
+    /// Sync status, worker signals and the round gate.
+    sync: SyncControl,
 }
 
 impl AppState {
@@ -48,6 +59,10 @@ impl AppState {
         };
         let settings = Settings::load(&data.settings())?;
         let directory = DirectoryIndex::open(&data.root().join("directory.sqlite3"))?;
+        let facts = match &vault {
+            Some(v) => VaultFacts::read(v)?,
+            None => VaultFacts::default(),
+        };
         Ok(Self {
             data,
             settings: Mutex::new(settings),
@@ -55,7 +70,121 @@ impl AppState {
             schema_version,
             directory: Mutex::new(directory),
             vault: Mutex::new(vault),
+            vault_waiters: AtomicUsize::new(0),
+            user_activity: Mutex::new(Instant::now()),
+            sync: SyncControl::new(facts),
         })
+    }
+
+    /// The vault for a user command: counted as waiting while it waits, so a sync round
+    /// yields to it.
+    fn user_vault(&self) -> Result<MutexGuard<'_, Option<Vault>>, IpcError> {
+        self.vault_waiters.fetch_add(1, Ordering::SeqCst);
+        let guard = self.vault.lock();
+        self.vault_waiters.fetch_sub(1, Ordering::SeqCst);
+        guard.map_err(|_| IpcError::internal())
+    }
+
+    /// The vault for a sync round (not counted as a waiting user command).
+    pub(crate) fn vault_for_sync(&self) -> MutexGuard<'_, Option<Vault>> {
+        // A panic while holding the vault leaves it as SQLite left it (transactions are
+        // atomic); carrying on is safer than never syncing again.
+        self.vault
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many user commands wait for the vault.
+    pub(crate) fn vault_waiters(&self) -> &AtomicUsize {
+        &self.vault_waiters
+    }
+
+    /// Sync status, signals and gate.
+    pub fn sync(&self) -> &SyncControl {
+        &self.sync
+    }
+
+    /// The UI language (for the sync status's sentences).
+    pub fn language(&self) -> teduh_core::settings::Language {
+        self.settings().map(|s| s.language).unwrap_or_default()
+    }
+
+    /// The sync status now (never waits for a running round).
+    pub fn sync_status(&self) -> SyncStatusView {
+        self.sync.status(self.language())
+    }
+
+    /// Sends the sync status to the UI (after a change that affects it, e.g. the language).
+    pub fn publish_sync_status(&self) {
+        self.sync.publish(self.language());
+    }
+
+    /// Re-reads the sync facts from `vault` and tells the UI; `local_write` schedules a round.
+    pub(crate) fn vault_facts_changed(&self, vault: &Vault, local_write: bool) {
+        // Facts that cannot be read leave the previous ones; the next write or round retries.
+        if let Ok(facts) = VaultFacts::read(vault) {
+            self.sync.vault_changed(facts, local_write);
+        }
+        self.publish_sync_status();
+    }
+
+    fn note_user_activity(&self) {
+        if let Ok(mut at) = self.user_activity.lock() {
+            *at = Instant::now();
+        }
+    }
+
+    /// Locks `vault` if the user has been idle past the timeout; returns whether it is locked.
+    pub(crate) fn lock_if_idle(&self, vault: &mut Vault) -> bool {
+        let idle = match (self.idle_timeout(), self.user_activity.lock()) {
+            (Ok(Some(timeout)), Ok(at)) => at.elapsed() > timeout,
+            _ => false,
+        };
+        if idle {
+            vault.lock();
+        }
+        vault.lock_if_idle()
+    }
+
+    /// The worker's idle check: locks an unlocked vault the user left alone (waits for the
+    /// vault only if it is free; a busy vault is being used).
+    pub(crate) fn lock_idle_vault(&self) {
+        if let Ok(mut guard) = self.vault.try_lock() {
+            if let Some(v) = guard.as_mut() {
+                if v.is_unlocked() && self.lock_if_idle(v) {
+                    self.vault_facts_changed(v, false);
+                }
+            }
+        }
+    }
+
+    /// Puts a joined vault in place: `join` gets the vault already here (or `None` on first
+    /// run) and returns a new vault to install, if it made one. Rounds wait meanwhile; the
+    /// worker syncs at once afterwards.
+    ///
+    /// Fails with whatever `join` fails with (then nothing changed).
+    pub(crate) fn install_joined_vault(
+        &self,
+        join: impl FnOnce(Option<&mut Vault>) -> Result<Option<Vault>, IpcError>,
+    ) -> Result<(), IpcError> {
+        let timeout = self.idle_timeout()?;
+        let _no_round = self.sync.round_gate();
+        let mut guard = self.user_vault()?;
+        if let Some(v) = guard.as_mut() {
+            if self.lock_if_idle(v) {
+                return Err(VaultError::Locked.into());
+            }
+        }
+        if let Some(mut made) = join(guard.as_mut())? {
+            made.set_idle_timeout(timeout);
+            *guard = Some(made);
+        }
+        self.note_user_activity();
+        if let Some(v) = guard.as_ref() {
+            self.vault_facts_changed(v, false);
+        }
+        self.sync.request_round();
+        Ok(())
     }
 
     /// The data directory.
@@ -77,7 +206,7 @@ impl AppState {
         Ok(f(&mut guard)?)
     }
 
-    fn idle_timeout(&self) -> Result<Option<std::time::Duration>, IpcError> {
+    pub(crate) fn idle_timeout(&self) -> Result<Option<std::time::Duration>, IpcError> {
         let minutes = self.settings()?.auto_lock_minutes;
         // One minute longer than the UI's own idle lock, which saves drafts first: a backstop.
         Ok((minutes > 0).then(|| std::time::Duration::from_secs(u64::from(minutes + 1) * 60)))
@@ -85,10 +214,10 @@ impl AppState {
 
     /// Whether a vault exists and is unlocked.
     pub fn vault_state(&self) -> Result<crate::ipc::VaultStateView, IpcError> {
-        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let mut guard = self.user_vault()?;
         let (initialised, unlocked) = match guard.as_mut() {
             None => (false, false),
-            Some(v) => (true, !v.lock_if_idle()),
+            Some(v) => (true, !self.lock_if_idle(v)),
         };
         Ok(crate::ipc::VaultStateView {
             initialised,
@@ -99,13 +228,15 @@ impl AppState {
 
     /// First-run set-up of a local vault. Fails with `AlreadyInitialised` if one exists.
     pub fn create_vault(&self, passphrase: &str) -> Result<(), IpcError> {
-        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let mut guard = self.user_vault()?;
         if guard.is_some() {
             return Err(VaultError::AlreadyInitialised.into());
         }
         let store = LocalStore::open(&self.data.database())?;
         let mut vault = Vault::create(store, passphrase)?;
         vault.set_idle_timeout(self.idle_timeout()?);
+        self.note_user_activity();
+        self.vault_facts_changed(&vault, false);
         *guard = Some(vault);
         Ok(())
     }
@@ -113,20 +244,26 @@ impl AppState {
     /// Unlocks the vault.
     pub fn unlock(&self, passphrase: &str) -> Result<crate::ipc::UnlockView, IpcError> {
         let timeout = self.idle_timeout()?;
-        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let mut guard = self.user_vault()?;
         let vault = guard.as_mut().ok_or(VaultError::NotInitialised)?;
         let report = vault.unlock(passphrase)?;
         vault.set_idle_timeout(timeout);
+        self.note_user_activity();
+        // Unlocked: the worker syncs at once.
+        self.vault_facts_changed(vault, false);
         Ok(crate::ipc::UnlockView {
             damaged: report.damaged,
         })
     }
 
     /// Locks the vault (no-op when there is none or it is locked).
+    /// Sync pauses with it: rounds need the unlocked vault (a running round yields at its next
+    /// request and the next one finds the vault locked).
     pub fn lock(&self) -> Result<(), IpcError> {
-        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let mut guard = self.user_vault()?;
         if let Some(v) = guard.as_mut() {
             v.lock();
+            self.vault_facts_changed(v, false);
         }
         Ok(())
     }
@@ -135,7 +272,7 @@ impl AppState {
     pub fn set_auto_lock(&self, minutes: u32) -> Result<u32, IpcError> {
         let saved = self.update_settings(|s| s.auto_lock_minutes = minutes)?;
         let timeout = self.idle_timeout()?;
-        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let mut guard = self.user_vault()?;
         if let Some(v) = guard.as_mut() {
             v.set_idle_timeout(timeout);
         }
@@ -147,9 +284,32 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> Result<T, VaultError>,
     ) -> Result<T, IpcError> {
-        let mut guard = self.vault.lock().map_err(|_| IpcError::internal())?;
+        let mut guard = self.user_vault()?;
         let vault = guard.as_mut().ok_or(VaultError::NotInitialised)?;
+        if vault.is_unlocked() && self.lock_if_idle(vault) {
+            self.vault_facts_changed(vault, false);
+            return Err(VaultError::Locked.into());
+        }
+        self.note_user_activity();
         Ok(f(vault)?)
+    }
+
+    /// Like [`Self::with_vault`] for commands that change records: afterwards the sync status
+    /// counts the new records and the worker sends them after a quiet pause.
+    pub fn with_vault_write<T>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T, VaultError>,
+    ) -> Result<T, IpcError> {
+        let mut guard = self.user_vault()?;
+        let vault = guard.as_mut().ok_or(VaultError::NotInitialised)?;
+        if vault.is_unlocked() && self.lock_if_idle(vault) {
+            self.vault_facts_changed(vault, false);
+            return Err(VaultError::Locked.into());
+        }
+        self.note_user_activity();
+        let out = f(vault)?;
+        self.vault_facts_changed(vault, true);
+        Ok(out)
     }
 
     /// A copy of the current settings.

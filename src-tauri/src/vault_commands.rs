@@ -70,7 +70,7 @@ pub fn client_create(
     state: State<'_, AppState>,
     profile: ClientProfile,
 ) -> Result<String, IpcError> {
-    state.with_vault(|v| Ok(v.add_client(&profile)?.to_string()))
+    state.with_vault_write(|v| Ok(v.add_client(&profile)?.to_string()))
 }
 
 /// Everything about one client, decrypted (profile, cases, consents, notes, tasks, screenings).
@@ -91,7 +91,7 @@ pub fn note_save_draft(
 ) -> Result<String, IpcError> {
     let client: ClientId = parse_id("client", &client)?;
     let note: Option<NoteId> = note.as_deref().map(|n| parse_id("note", n)).transpose()?;
-    state.with_vault(|v| match note {
+    state.with_vault_write(|v| match note {
         Some(id) => {
             v.edit_note(id, &draft)?;
             Ok(id.to_string())
@@ -104,7 +104,7 @@ pub fn note_save_draft(
 #[tauri::command(async)]
 pub fn note_finalise(state: State<'_, AppState>, note: String) -> Result<(), IpcError> {
     let note: NoteId = parse_id("note", &note)?;
-    state.with_vault(|v| v.finalise_note(note))
+    state.with_vault_write(|v| v.finalise_note(note))
 }
 
 /// Adds an addendum to a finalised note.
@@ -115,7 +115,7 @@ pub fn note_addendum(
     text: String,
 ) -> Result<String, IpcError> {
     let note: NoteId = parse_id("note", &note)?;
-    state.with_vault(|v| Ok(v.add_addendum(note, &text)?.to_string()))
+    state.with_vault_write(|v| Ok(v.add_addendum(note, &text)?.to_string()))
 }
 
 /// The screening instruments with their items and answer options in both languages.
@@ -147,7 +147,7 @@ pub fn screening_add(
         administered_by: None,
         language,
     };
-    state.with_vault(|v| {
+    state.with_vault_write(|v| {
         let id = v.add_screening(client, &answers)?;
         let saved = v
             .screenings(client)?
@@ -176,7 +176,7 @@ pub fn consent_record(
     consent: teduh_core::domain::Consent,
 ) -> Result<String, IpcError> {
     let client: ClientId = parse_id("client", &client)?;
-    state.with_vault(|v| Ok(v.record_consent(client, &consent)?.to_string()))
+    state.with_vault_write(|v| Ok(v.record_consent(client, &consent)?.to_string()))
 }
 
 /// Records the withdrawal of a consent (the consent itself stays in the history).
@@ -191,7 +191,7 @@ pub fn consent_withdraw(
         withdrawn_at: Some(chrono::Utc::now()),
         reason,
     };
-    state.with_vault(|v| v.withdraw_consent(consent, &withdrawal))
+    state.with_vault_write(|v| v.withdraw_consent(consent, &withdrawal))
 }
 
 /// Opens a case for a client.
@@ -202,7 +202,7 @@ pub fn case_open(
     details: teduh_core::domain::CaseDetails,
 ) -> Result<String, IpcError> {
     let client: ClientId = parse_id("client", &client)?;
-    state.with_vault(|v| Ok(v.open_case(client, &details)?.to_string()))
+    state.with_vault_write(|v| Ok(v.open_case(client, &details)?.to_string()))
 }
 
 /// Records a risk assessment on a case (kept as history).
@@ -220,7 +220,7 @@ pub fn risk_record(
         assessed_at: Some(chrono::Utc::now()),
         assessed_by: None,
     };
-    state.with_vault(|v| v.record_risk(case, &entry).map(|_| ()))
+    state.with_vault_write(|v| v.record_risk(case, &entry).map(|_| ()))
 }
 
 /// Refers a client to a directory partner (creates the follow-up task too).
@@ -231,7 +231,7 @@ pub fn referral_add(
     referral: teduh_core::domain::Referral,
 ) -> Result<String, IpcError> {
     let client: ClientId = parse_id("client", &client)?;
-    state.with_vault(|v| Ok(v.add_referral(client, &referral)?.to_string()))
+    state.with_vault_write(|v| Ok(v.add_referral(client, &referral)?.to_string()))
 }
 
 /// Records a referral's next status with a note.
@@ -250,7 +250,7 @@ pub fn referral_update(
         at: Some(chrono::Utc::now()),
         note,
     };
-    state.with_vault(|v| v.update_referral(client, referral, &update))
+    state.with_vault_write(|v| v.update_referral(client, referral, &update))
 }
 
 /// Replaces a client's profile (same rules as creating: unique code, guardian for a child).
@@ -261,7 +261,7 @@ pub fn client_update(
     profile: ClientProfile,
 ) -> Result<(), IpcError> {
     let id: ClientId = parse_id("client", &id)?;
-    state.with_vault(|v| v.update_client(id, &profile))
+    state.with_vault_write(|v| v.update_client(id, &profile))
 }
 
 /// Marks a follow-up task done (it leaves Today).
@@ -269,7 +269,7 @@ pub fn client_update(
 pub fn task_done(state: State<'_, AppState>, client: String, task: String) -> Result<(), IpcError> {
     let client: ClientId = parse_id("client", &client)?;
     let task: teduh_core::ids::TaskId = parse_id("task", &task)?;
-    state.with_vault(|v| {
+    state.with_vault_write(|v| {
         let record = v
             .tasks(client)?
             .into_iter()

@@ -156,3 +156,368 @@ fn vault_commands_say_locked_or_not_initialised_instead_of_failing_oddly() {
         invoke(&w, "clients_search", serde_json::json!({"text": ""})).expect_err("no vault yet");
     assert_eq!(err["code"], "NotInitialised");
 }
+
+// --- Sync: joining a team and syncing with a real server in-process ---
+
+const PASSPHRASE: &str = "kopi pagi di teras rumah";
+
+fn window(
+    app: &tauri::App<tauri::test::MockRuntime>,
+) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+    WebviewWindowBuilder::new(app, "main", Default::default())
+        .build()
+        .expect("window")
+}
+
+fn join_form(url: &str, username: &str, invitation: Option<&str>) -> serde_json::Value {
+    serde_json::json!({"form": {
+        "server_url": url,
+        "username": username,
+        "passphrase": PASSPHRASE,
+        "invitation": invitation,
+    }})
+}
+
+fn synthetic_client(code: &str) -> serde_json::Value {
+    serde_json::json!({"profile": {
+        "code": code,
+        "name": "Klien Sintetis",
+        "language": "id",
+    }})
+}
+
+#[test]
+fn sync_status_before_joining_says_not_joined_and_nothing_waits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    let s = invoke(&w, "sync_status", serde_json::json!({})).expect("answers before any vault");
+    assert_eq!(s["state"], "notJoined");
+    assert_eq!(s["joined"], false);
+    assert_eq!(s["pending"], 0);
+    invoke(
+        &w,
+        "vault_create",
+        serde_json::json!({"passphrase": PASSPHRASE}),
+    )
+    .expect("vault");
+    invoke(&w, "client_create", synthetic_client("K-LOKAL")).expect("client");
+    let s = invoke(&w, "sync_status", serde_json::json!({})).expect("answers");
+    assert_eq!(s["state"], "notJoined", "a local-only vault never syncs");
+    let err = invoke(&w, "sync_now", serde_json::json!({})).expect_err("nothing to sync with");
+    assert_eq!(err["code"], "NotJoined");
+}
+
+#[test]
+fn a_new_member_joins_on_first_run_and_her_writes_wait_until_synced() {
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    // A supervisor: her own device makes the team key, so her records can be sent at once.
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+
+    let s = invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins with the invitation");
+    assert_eq!(s["joined"], true);
+    assert_eq!(s["username"], "sup.ani");
+    assert_eq!(s["role"], "supervisor");
+    assert_eq!(s["server_url"], server.url());
+    let v = invoke(&w, "vault_state", serde_json::json!({})).expect("state");
+    assert_eq!(v["initialised"], true);
+    assert_eq!(v["unlocked"], true, "joining leaves the new vault open");
+
+    invoke(&w, "client_create", synthetic_client("K-0001")).expect("client");
+    let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
+    assert!(
+        s["pending"].as_u64().unwrap_or(0) >= 1,
+        "the new client waits to be sent: {s}"
+    );
+    assert_eq!(s["state"], "pending", "{s}");
+
+    let s = invoke(&w, "sync_now", serde_json::json!({})).expect("a round runs");
+    assert_eq!(s["pending"], 0, "everything reached the server: {s}");
+    assert_eq!(s["state"], "synced", "{s}");
+    assert_eq!(s["online"], true);
+    assert!(s["last_success"].is_string(), "{s}");
+    assert!(s["last_error"].is_null(), "{s}");
+}
+
+#[test]
+fn a_second_computer_joins_with_the_passphrase_alone_and_receives_the_teams_clients() {
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    let first_dir = tempfile::tempdir().expect("tempdir");
+    let first = app(first_dir.path());
+    let w1 = window(&first);
+    invoke(
+        &w1,
+        "team_join",
+        join_form(server.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    invoke(&w1, "client_create", synthetic_client("K-0042")).expect("client");
+    invoke(&w1, "sync_now", serde_json::json!({})).expect("sent");
+
+    let second_dir = tempfile::tempdir().expect("tempdir");
+    let second = app(second_dir.path());
+    let w2 = window(&second);
+    let mut wrong = join_form(server.url(), "sup.ani", None);
+    wrong["form"]["passphrase"] = "bukan frasa sandinya".into();
+    let err = invoke(&w2, "team_join", wrong).expect_err("wrong passphrase");
+    assert_eq!(err["code"], "BadCredentials");
+    let v = invoke(&w2, "vault_state", serde_json::json!({})).expect("state");
+    assert_eq!(
+        v["initialised"], false,
+        "a failed join leaves no vault behind"
+    );
+
+    invoke(&w2, "team_join", join_form(server.url(), "sup.ani", None))
+        .expect("joins as a further device");
+    // Her first device adds this one to the signed roster; then this one can read the team.
+    invoke(&w1, "sync_now", serde_json::json!({})).expect("roster");
+    let s = invoke(&w2, "sync_now", serde_json::json!({})).expect("pulls");
+    assert_eq!(s["state"], "synced", "{s}");
+    let rows = invoke(&w2, "clients_search", serde_json::json!({"text": ""})).expect("list");
+    let codes: Vec<&str> = rows
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["K-0042"],
+        "the client written on the first computer arrived"
+    );
+}
+
+#[test]
+fn joining_errors_are_coded_and_leave_the_first_run_screen_as_it_was() {
+    let server = teduh_tests::TestServer::start();
+    server.create_team("Tim Kupang");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    let err = invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "budi", Some("BUKAN-KODE")),
+    )
+    .expect_err("unknown invitation");
+    assert_eq!(err["code"], "InvalidInvitation");
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        format!("http://{}", l.local_addr().expect("addr"))
+    };
+    let err = invoke(&w, "team_join", join_form(&closed, "budi", Some("X")))
+        .expect_err("nobody listens there");
+    assert_eq!(err["code"], "ServerUnreachable");
+    let err = invoke(
+        &w,
+        "team_join",
+        join_form("sync.example.org", "budi", Some("X")),
+    )
+    .expect_err("not an address");
+    assert_eq!(err["code"], "InvalidServerUrl");
+    let v = invoke(&w, "vault_state", serde_json::json!({})).expect("state");
+    assert_eq!(v["initialised"], false, "no half-made vault");
+    assert!(
+        std::fs::read_dir(tmp.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .all(|e| !e.file_name().to_string_lossy().contains("joining")),
+        "no staging files left"
+    );
+}
+
+#[test]
+fn locking_pauses_sync_until_the_vault_is_unlocked_again() {
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    invoke(&w, "client_create", synthetic_client("K-0007")).expect("client");
+    invoke(&w, "vault_lock", serde_json::json!({})).expect("locks");
+    let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
+    assert_eq!(s["state"], "locked", "{s}");
+    assert!(
+        s["pending"].as_u64().unwrap_or(0) >= 1,
+        "still counted while locked: {s}"
+    );
+    let err = invoke(&w, "sync_now", serde_json::json!({})).expect_err("needs the keys");
+    assert_eq!(err["code"], "Locked");
+    invoke(
+        &w,
+        "vault_unlock",
+        serde_json::json!({"passphrase": PASSPHRASE}),
+    )
+    .expect("unlocks");
+    let s = invoke(&w, "sync_now", serde_json::json!({})).expect("syncs again");
+    assert_eq!(s["pending"], 0, "{s}");
+}
+
+#[test]
+fn the_background_worker_sends_a_write_by_itself_and_emits_its_status() {
+    use tauri::Listener as _;
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    app.listen_any(teduh_desktop::sync::EVENT, move |e| {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(e.payload()) {
+            if let (Ok(mut s), Some(state)) = (sink.lock(), v["state"].as_str()) {
+                s.push(state.to_owned());
+            }
+        }
+    });
+    teduh_desktop::start_background(app.handle()).expect("worker starts");
+    invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    invoke(&w, "client_create", synthetic_client("K-0099")).expect("client");
+    let started = std::time::Instant::now();
+    let status = loop {
+        let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
+        if s["state"] == "synced" && s["pending"] == 0 {
+            break s;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the worker should send the client a few seconds after the write: {s}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status["last_success"].is_string());
+    let states = seen.lock().expect("events").clone();
+    assert!(
+        states.iter().any(|s| s == "syncing") && states.iter().any(|s| s == "synced"),
+        "the UI hears each change without polling: {states:?}"
+    );
+}
+
+#[test]
+fn a_round_on_loopback_is_short_and_reports_its_timings() {
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    let timed = |what: &str| {
+        let t = std::time::Instant::now();
+        let s = invoke(&w, "sync_now", serde_json::json!({})).expect("round");
+        let took = t.elapsed();
+        eprintln!("loopback round, {what}: {} ms", took.as_millis());
+        assert_eq!(s["state"], "synced", "{s}");
+        took
+    };
+    timed("first (roster, team key)");
+    invoke(&w, "client_create", synthetic_client("K-0001")).expect("client");
+    let one = timed("one new client");
+    let idle = timed("nothing new");
+    for i in 0..50 {
+        invoke(&w, "client_create", synthetic_client(&format!("K-1{i:03}"))).expect("client");
+    }
+    timed("50 new clients");
+    assert!(
+        one < std::time::Duration::from_secs(2) && idle < std::time::Duration::from_secs(2),
+        "a loopback round holds the vault for milliseconds, not seconds"
+    );
+}
+
+#[test]
+fn a_user_command_during_a_long_round_waits_a_slice_and_one_request_not_the_round() {
+    use tauri::Manager as _;
+    use teduh_tests::proxy::{FaultProxy, Faults};
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
+    // A slow uplink makes the round long: many requests of about two seconds each.
+    let proxy = FaultProxy::start(server.addr(), Faults::default());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "team_join",
+        join_form(proxy.url(), "sup.ani", Some(&code)),
+    )
+    .expect("joins");
+    invoke(&w, "sync_now", serde_json::json!({})).expect("team key");
+    for i in 0..200 {
+        invoke(&w, "client_create", synthetic_client(&format!("K-{i:04}"))).expect("client");
+    }
+    proxy.set_faults(Faults {
+        latency: std::time::Duration::from_millis(20),
+        up_bytes_per_sec: Some(16_000),
+        ..Faults::default()
+    });
+    let state = app.state::<AppState>();
+    std::thread::scope(|scope| {
+        let round_started = std::time::Instant::now();
+        let round = scope.spawn(|| teduh_desktop::sync::round::sync_now(&state));
+        // Wait until the round has sent a first page.
+        let started = std::time::Instant::now();
+        loop {
+            let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
+            if s["progress"]["sent"].as_u64().unwrap_or(0) > 0 {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the round should be sending: {s}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let t = std::time::Instant::now();
+        invoke(&w, "clients_search", serde_json::json!({"text": "K-0199"})).expect("search");
+        let waited = t.elapsed();
+        let still_running = !round.is_finished();
+        eprintln!(
+            "user command during a slow round waited {} ms (round still running: {still_running})",
+            waited.as_millis()
+        );
+        assert!(
+            waited < std::time::Duration::from_millis(3_500),
+            "at most a slice plus one ~2 s request, got {waited:?}"
+        );
+        assert!(
+            still_running,
+            "the command must not have waited for the whole round"
+        );
+        let s = round.join().expect("round thread").expect("round ends");
+        eprintln!(
+            "the whole round took {} ms",
+            round_started.elapsed().as_millis()
+        );
+        assert_eq!(s.pending, 0, "the round finished after yielding: {s:?}");
+    });
+}

@@ -29,8 +29,11 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     const app = await h.openApp('counselor');
     await app.resize(1366, 768);
 
-    // First run: passphrase with strength meter and the unrecoverable-passphrase warning.
-    await app.waitFor('[data-testid=setup-passphrase]', { timeoutMs: 20_000 });
+    // First run: a vault on this computer (not joining an organisation), a passphrase with
+    // strength meter and the unrecoverable-passphrase warning.
+    await app.waitFor('[data-testid=setup-choice-local]', { timeoutMs: 20_000 });
+    await app.click('[data-testid=setup-choice-local]');
+    await app.waitFor('[data-testid=setup-passphrase]');
     await app.type('[data-testid=setup-passphrase]', PASSPHRASE);
     await app.type('[data-testid=setup-confirm]', PASSPHRASE);
     await maybeSaveDocScreenshot(app, 'screenshots/first-run.png');

@@ -32,6 +32,7 @@ test('a directory published by the admin reaches the app and is searchable', asy
 
     // Settings are behind the vault: set it up, then enter the organisation's key.
     await app.click('[data-testid=nav-home]');
+    await app.click('[data-testid=setup-choice-local]');
     await app.type('[data-testid=setup-passphrase]', 'kopi pagi di teras rumah');
     await app.type('[data-testid=setup-confirm]', 'kopi pagi di teras rumah');
     await app.click('[data-testid=setup-create]');

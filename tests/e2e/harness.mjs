@@ -5,7 +5,7 @@
 // tauri-driver in its own process group with output to a log file; connect to 127.0.0.1;
 // XDG_* per instance for hermetic runs; kill leftovers after every session.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -130,10 +130,13 @@ export class Harness {
     return this.display;
   }
 
-  /** Starts teduh-server on a free port with its own data dir; resolves to its URL. */
-  async startServer() {
-    const dataDir = this.path('server');
-    const server = this.spawn(SERVER_BIN, ['--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  /**
+   * Starts teduh-server with its own data dir, on a free port unless `listen` names one (a
+   * restart on the same address); resolves to its URL.
+   */
+  async startServer({ listen = '127.0.0.1:0' } = {}) {
+    const dataDir = this.serverDataDir();
+    const server = this.spawn(SERVER_BIN, ['--listen', listen, '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', this.logFile('server')],
       env: { ...process.env, TEDUH_LOG: 'info' },
     });
@@ -152,6 +155,19 @@ export class Harness {
       server.once('exit', (code) => reject(new Error(`teduh-server exited with ${code}`)));
     });
     return this.serverUrl;
+  }
+
+  /** The server's data directory (also for `teduh-server --data-dir ... admin`). */
+  serverDataDir() {
+    return this.path('server');
+  }
+
+  /** Runs `teduh-server admin ...` on the server's data directory; returns its output. */
+  admin(...args) {
+    return execFileSync(SERVER_BIN, ['--data-dir', this.serverDataDir(), 'admin', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TEDUH_LOG: 'warn' },
+    });
   }
 
   /** Stops the server (SIGTERM, graceful). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { BackendError, appInfo, setLanguage } from './index';
+import { BackendError, appInfo, setLanguage, teamJoin } from './index';
 
 afterEach(() => clearMocks());
 
@@ -33,5 +33,21 @@ describe('backend', () => {
     });
     const err = await appInfo().catch((e: unknown) => e);
     expect((err as BackendError).code).toBe('IpcUnavailable');
+  });
+});
+
+describe('sync backend', () => {
+  it('sends the join form under the argument name the command expects', async () => {
+    let seen: unknown;
+    mockIPC((cmd, args) => {
+      if (cmd === 'team_join') {
+        seen = args;
+        return { state: 'pending', joined: true };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const form = { server_url: 'https://s.example', username: 'budi', passphrase: 'x', invitation: null };
+    await teamJoin(form);
+    expect(seen).toEqual({ form });
   });
 });

@@ -1,6 +1,7 @@
 // The only module that talks to the Tauri core. Features call these typed functions; they never
 // call `invoke('...')` themselves.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
 import type { IpcError } from './bindings/IpcError';
 import type { ServerStatus } from './bindings/ServerStatus';
@@ -16,9 +17,15 @@ import type { InstrumentView } from './bindings/InstrumentView';
 import type { ScreeningView } from './bindings/ScreeningView';
 import type { UnlockView } from './bindings/UnlockView';
 import type { VaultStateView } from './bindings/VaultStateView';
+import type { JoinForm } from './bindings/JoinForm';
+import type { SyncErrorView } from './bindings/SyncErrorView';
+import type { SyncProgressView } from './bindings/SyncProgressView';
+import type { SyncState } from './bindings/SyncState';
+import type { SyncStatusView } from './bindings/SyncStatusView';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
+export type { JoinForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
 export type * from './domain';
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
@@ -178,4 +185,29 @@ export function clientUpdate(id: string, profile: ClientProfile): Promise<void> 
 
 export function taskDone(client: string, task: string): Promise<void> {
   return call<void>('task_done', { client, task });
+}
+
+/** The sync status now (never waits for a running round). */
+export function syncStatus(): Promise<SyncStatusView> {
+  return call<SyncStatusView>('sync_status');
+}
+
+/** Runs a sync round now; its outcome is in the returned status. */
+export function syncNow(): Promise<SyncStatusView> {
+  return call<SyncStatusView>('sync_now');
+}
+
+/** Joins the organisation (with an invitation: a new member; without: a further device). */
+export function teamJoin(form: JoinForm): Promise<SyncStatusView> {
+  return call<SyncStatusView>('team_join', { form });
+}
+
+/** Calls `handler` with every sync status the core sends; resolves to an unsubscribe function. */
+export async function onSyncStatus(handler: (status: SyncStatusView) => void): Promise<() => void> {
+  try {
+    return await listen<SyncStatusView>('sync-status', (event) => handler(event.payload));
+  } catch {
+    // No core (unit tests without IPC): nothing will ever arrive.
+    return () => undefined;
+  }
 }

@@ -1,0 +1,203 @@
+//! Joining a team from the app.
+//!
+//! - With an invitation and a vault on this computer: the unlocked vault registers as a new
+//!   member ([`teduh_core::sync::join::register`]); records written before are sent at the
+//!   first round.
+//! - On first run (no vault yet): the vault is made in a staging file next to the real
+//!   database, joined there (registered with the invitation, or, without one, created from
+//!   the member's keys kept by the server: [`teduh_core::sync::join::login`]), and only then
+//!   moved into place. A wrong invitation, a wrong passphrase or a dropped link therefore leave
+//!   no half-made vault behind: the first-run screen simply stays.
+
+use std::path::{Path, PathBuf};
+
+use teduh_client::HttpTransport;
+use teduh_core::crypto::KdfParams;
+use teduh_core::paths::DataDir;
+use teduh_core::store::LocalStore;
+use teduh_core::sync::join::{self, JoinRequest};
+use teduh_core::sync::Transport;
+use teduh_core::vault::{Vault, VaultError};
+
+use crate::ipc::{IpcError, JoinForm, SyncStatusView};
+use crate::state::AppState;
+
+/// Checks a sync server address: `http(s)://host...`, without a trailing slash; `None` when
+/// empty.
+///
+/// Fails with `InvalidServerUrl` for anything else.
+pub fn parse_server_url(url: &str) -> Result<Option<String>, IpcError> {
+    let url = url.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    if rest.is_none_or(|r| r.is_empty() || r.chars().any(char::is_whitespace)) {
+        return Err(IpcError::new(
+            "InvalidServerUrl",
+            format!("{url:?} is not an http(s) address"),
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
+/// The name the team's supervisor sees for this computer.
+fn device_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty());
+    match host {
+        Some(h) => format!("Teduh desktop ({h})"),
+        None => "Teduh desktop".to_owned(),
+    }
+}
+
+/// `team_join`: see the module documentation. Returns the status after joining; the worker
+/// starts the first round at once.
+///
+/// Fails with `InvalidServerUrl`/`InvalidInput` for the form, `InvalidInvitation`,
+/// `BadCredentials` (further device: unknown username or wrong passphrase), `WrongPassphrase`
+/// (registering this vault), `UsernameTaken`, `ServerUnreachable`, `AlreadyInitialised` (no
+/// invitation but a vault is already here) or `Locked`.
+pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, IpcError> {
+    let url = parse_server_url(&form.server_url)?
+        .ok_or_else(|| IpcError::new("InvalidServerUrl", "the server address is empty"))?;
+    let username = form.username.trim();
+    if username.is_empty() || form.passphrase.is_empty() {
+        return Err(IpcError::new(
+            "InvalidInput",
+            "username and passphrase are required",
+        ));
+    }
+    let invitation = form
+        .invitation
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let device = device_name();
+    let req = JoinRequest {
+        server_url: &url,
+        username,
+        passphrase: &form.passphrase,
+        device_name: &device,
+    };
+    let mut transport = HttpTransport::builder(&url)
+        .build()
+        .map_err(|e| IpcError::new("InvalidServerUrl", e.to_string()))?;
+    state.install_joined_vault(|slot| match slot {
+        Some(vault) => {
+            let code = invitation.ok_or_else(|| {
+                IpcError::new(
+                    "AlreadyInitialised",
+                    "this computer already has a vault: join it with an invitation code",
+                )
+            })?;
+            join::register(vault, &mut transport, &req, code)?;
+            Ok(None)
+        }
+        None => first_run(state.data(), &mut transport, &req, invitation).map(Some),
+    })?;
+    state.update_settings(|s| s.server_url = Some(url.clone()))?;
+    Ok(state.sync_status())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Removes a database file and its WAL companions (absent files are fine).
+fn remove_database(path: &Path) -> Result<(), IpcError> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        match std::fs::remove_file(with_suffix(path, suffix)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(IpcError::new(
+                    "StorageFailed",
+                    format!("could not remove {}: {e}", path.display()),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// First run: makes and joins the vault in a staging file, then moves it into place and opens
+/// it unlocked.
+fn first_run(
+    data: &DataDir,
+    transport: &mut dyn Transport,
+    req: &JoinRequest<'_>,
+    invitation: Option<&str>,
+) -> Result<Vault, IpcError> {
+    let target = data.database();
+    let staging = with_suffix(&target, ".joining");
+    // Leftovers of an attempt the app did not live to clean up.
+    remove_database(&staging)?;
+    let joined = (|| -> Result<(), IpcError> {
+        let store = LocalStore::open(&staging)?;
+        let _vault = match invitation {
+            Some(code) => {
+                let mut v = Vault::create(store, req.passphrase)?;
+                join::register(&mut v, transport, req, code)?;
+                v
+            }
+            None => join::login(store, transport, req, KdfParams::interactive())?,
+        };
+        // Dropped here: the connection closes and SQLite folds its WAL into the file.
+        Ok(())
+    })();
+    if let Err(e) = joined {
+        remove_database(&staging)?;
+        return Err(e);
+    }
+    // The empty database made at start-up gives way to the joined one.
+    remove_database(&target)?;
+    for suffix in ["", "-wal"] {
+        let from = with_suffix(&staging, suffix);
+        if from.exists() {
+            std::fs::rename(&from, with_suffix(&target, suffix)).map_err(|e| {
+                IpcError::new(
+                    "StorageFailed",
+                    format!("could not move the joined vault into place: {e}"),
+                )
+            })?;
+        }
+    }
+    remove_database(&staging)?;
+    let mut vault = Vault::open(LocalStore::open(&target)?)?;
+    match vault.unlock(req.passphrase) {
+        Ok(_) => Ok(vault),
+        // The passphrase just opened it in staging: this would be a bug, not a user error.
+        Err(VaultError::WrongPassphrase) => Err(IpcError::internal()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_must_be_http_or_https() {
+        assert_eq!(
+            parse_server_url(" https://sync.example.org/ ").ok(),
+            Some(Some("https://sync.example.org".into()))
+        );
+        assert_eq!(parse_server_url("").ok(), Some(None));
+        for bad in ["ftp://x", "sync.example.org", "https://", "http://a b"] {
+            assert_eq!(
+                parse_server_url(bad).map_err(|e| e.code),
+                Err("InvalidServerUrl".into()),
+                "{bad}"
+            );
+        }
+    }
+}

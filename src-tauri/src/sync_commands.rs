@@ -1,0 +1,28 @@
+//! Commands over sync: the status, a round now, joining a team. Each is a few lines; the glue
+//! lives in [`crate::sync`].
+
+use tauri::State;
+
+use crate::ipc::{IpcError, JoinForm, SyncStatusView};
+use crate::state::AppState;
+
+/// The sync status now (joined, server, pending records, last success and error, progress).
+/// Never waits for a running round; changes also arrive as `sync-status` events.
+#[tauri::command(async)]
+pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView, IpcError> {
+    Ok(state.sync_status())
+}
+
+/// Runs a round now (after the one running, if any); the outcome is in the returned status.
+/// `Locked` while locked, `NotJoined` before joining.
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatusView, IpcError> {
+    crate::sync::round::sync_now(&state)
+}
+
+/// Joins a team: with an invitation, as a new member (first run, or this computer's vault);
+/// without one, as a further device of an existing member (first run only).
+#[tauri::command(async)]
+pub fn team_join(state: State<'_, AppState>, form: JoinForm) -> Result<SyncStatusView, IpcError> {
+    crate::sync::join::join_team(&state, &form)
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncState, SyncStatusView } from '../lib/backend';
+import { setLocale, t } from '../lib/i18n/i18n.svelte';
+import { indicatorText } from './indicator';
+
+function status(state: SyncState, pending = 0): SyncStatusView {
+  return {
+    state,
+    joined: state !== 'notJoined',
+    server_url: 'http://127.0.0.1:8470',
+    username: 'konselor.budi',
+    role: 'counselor',
+    online: state !== 'offline',
+    pending,
+    last_success: null,
+    last_attempt: null,
+    last_error: null,
+    progress: null,
+    held: 0,
+    waiting_for_keys: state === 'waitingForKeys',
+  };
+}
+
+function shown(s: SyncStatusView | null): string | null {
+  const text = indicatorText(s);
+  return text === null ? null : t(text.key, text.params);
+}
+
+describe('sync indicator', () => {
+  it('says each state in Indonesian, with the number of waiting records', () => {
+    setLocale('id');
+    expect(shown(status('synced'))).toBe('Tersinkron');
+    expect(shown(status('syncing', 3))).toBe('Menyinkronkan… 3 catatan');
+    expect(shown(status('syncing', 0))).toBe('Menyinkronkan…');
+    expect(shown(status('offline', 2))).toBe('Offline — 2 catatan menunggu');
+    expect(shown(status('offline', 0))).toBe('Offline');
+    expect(shown(status('pending', 1))).toBe('1 catatan menunggu');
+    expect(shown(status('waitingForKeys', 4))).toBe('Menunggu supervisor membagikan kunci tim');
+    expect(shown(status('revoked'))).toBe('Perangkat dicabut');
+    expect(shown(status('error'))).toBe('Sinkronisasi gagal');
+  });
+
+  it('shows nothing before joining or before the first answer from the core', () => {
+    expect(indicatorText(null)).toBeNull();
+    expect(indicatorText(status('notJoined'))).toBeNull();
+  });
+
+  it('colours trouble differently from progress', () => {
+    expect(indicatorText(status('synced'))?.tone).toBe('ok');
+    expect(indicatorText(status('syncing', 1))?.tone).toBe('busy');
+    expect(indicatorText(status('offline', 1))?.tone).toBe('warn');
+    expect(indicatorText(status('revoked'))?.tone).toBe('danger');
+  });
+
+  it('speaks English too', () => {
+    setLocale('en');
+    expect(shown(status('synced'))).toBe('Synced');
+    expect(shown(status('offline', 2))).toBe('Offline — 2 waiting to send');
+    setLocale('id');
+  });
+});

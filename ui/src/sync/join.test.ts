@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { choosesPassphrase, joinProblem, toJoinForm, type JoinInput } from './join';
+
+const STRONG = 'kopi pagi di teras rumah';
+
+function input(over: Partial<JoinInput> = {}): JoinInput {
+  return {
+    serverUrl: 'https://sync.rumahteduh.example',
+    username: 'konselor.budi',
+    passphrase: STRONG,
+    confirm: STRONG,
+    invitation: 'ABCD-EFGH',
+    ...over,
+  };
+}
+
+describe('join form', () => {
+  it('accepts a complete form', () => {
+    expect(joinProblem(input(), 'firstRun')).toBeNull();
+    expect(joinProblem(input({ invitation: '', confirm: '' }), 'firstRun')).toBeNull();
+    expect(joinProblem(input({ serverUrl: 'http://192.168.1.10:8470/' }), 'existing')).toBeNull();
+  });
+
+  it.each([
+    ['', 'join.problem.server'],
+    ['sync.rumahteduh.example', 'join.problem.server'],
+    ['ftp://sync.rumahteduh.example', 'join.problem.server'],
+    ['https://', 'join.problem.server'],
+    ['https://sync example', 'join.problem.server'],
+  ])('refuses the server address %j', (serverUrl, problem) => {
+    expect(joinProblem(input({ serverUrl }), 'firstRun')).toBe(problem);
+  });
+
+  it.each(['', '   ', 'budi santoso', 'a'.repeat(65)])('refuses the username %j', (username) => {
+    expect(joinProblem(input({ username }), 'firstRun')).toBe('join.problem.username');
+  });
+
+  it('needs a passphrase', () => {
+    expect(joinProblem(input({ passphrase: '' }), 'firstRun')).toBe('join.problem.passphrase');
+  });
+
+  it('a new member chooses a strong passphrase and repeats it', () => {
+    expect(choosesPassphrase(input(), 'firstRun')).toBe(true);
+    expect(joinProblem(input({ passphrase: 'pendek', confirm: 'pendek' }), 'firstRun')).toBe('setup.tooWeak');
+    expect(joinProblem(input({ confirm: 'kopi sore di teras rumah' }), 'firstRun')).toBe('setup.mismatch');
+  });
+
+  it('a further device types her existing passphrase once, whatever its strength', () => {
+    const further = input({ invitation: '', passphrase: 'lama', confirm: '' });
+    expect(choosesPassphrase(further, 'firstRun')).toBe(false);
+    expect(joinProblem(further, 'firstRun')).toBeNull();
+  });
+
+  it('an existing vault joins only with an invitation', () => {
+    expect(joinProblem(input({ invitation: ' ' }), 'existing')).toBe('join.problem.invitation');
+    expect(choosesPassphrase(input(), 'existing')).toBe(false);
+  });
+
+  it('sends trimmed values and no empty invitation', () => {
+    expect(toJoinForm(input({ serverUrl: ' https://s.example/ ', username: ' budi ', invitation: '  ' }))).toEqual({
+      server_url: 'https://s.example',
+      username: 'budi',
+      passphrase: STRONG,
+      invitation: null,
+    });
+  });
+});

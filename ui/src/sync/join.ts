@@ -1,0 +1,56 @@
+// The join form's rules, checked before anything is sent (the core checks again).
+import type { JoinForm } from '../lib/backend';
+import type { MessageKey } from '../lib/i18n/catalogue';
+import { isAcceptable } from '../vault/strength';
+
+/** `firstRun`: no vault yet (with an invitation the member chooses her passphrase now; without
+ * one this is a further device and the passphrase is her existing one). `existing`: this
+ * computer's vault joins, so an invitation is required and the passphrase is the vault's. */
+export type JoinMode = 'firstRun' | 'existing';
+
+export interface JoinInput {
+  serverUrl: string;
+  username: string;
+  passphrase: string;
+  confirm: string;
+  invitation: string;
+}
+
+export function isServerUrl(url: string): boolean {
+  const m = /^https?:\/\/(\S+)$/i.exec(url.trim());
+  const rest = m?.[1] ?? '';
+  return rest.replace(/\/+$/, '').length > 0;
+}
+
+export function isUsername(name: string): boolean {
+  return /^[\p{L}\p{N}._@-]{1,64}$/u.test(name.trim());
+}
+
+/** Whether the member chooses a new passphrase (and so must repeat it and make it strong). */
+export function choosesPassphrase(input: JoinInput, mode: JoinMode): boolean {
+  return mode === 'firstRun' && input.invitation.trim() !== '';
+}
+
+/** The first problem with the form, or null when it can be sent. */
+export function joinProblem(input: JoinInput, mode: JoinMode): MessageKey | null {
+  if (!isServerUrl(input.serverUrl)) return 'join.problem.server';
+  if (!isUsername(input.username)) return 'join.problem.username';
+  if (input.passphrase === '') return 'join.problem.passphrase';
+  if (mode === 'existing' && input.invitation.trim() === '') return 'join.problem.invitation';
+  if (choosesPassphrase(input, mode)) {
+    if (!isAcceptable(input.passphrase)) return 'setup.tooWeak';
+    if (input.passphrase !== input.confirm) return 'setup.mismatch';
+  }
+  return null;
+}
+
+/** What the core receives. */
+export function toJoinForm(input: JoinInput): JoinForm {
+  const invitation = input.invitation.trim();
+  return {
+    server_url: input.serverUrl.trim().replace(/\/+$/, ''),
+    username: input.username.trim(),
+    passphrase: input.passphrase,
+    invitation: invitation === '' ? null : invitation,
+  };
+}
