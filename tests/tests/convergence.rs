@@ -29,6 +29,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (d.clone(), i.clone()).prop_map(|(d, i)| Op::AddNote(d, i)),
         3 => (d.clone(), i.clone()).prop_map(|(d, i)| Op::EditNote(d, i)),
         1 => (d.clone(), i).prop_map(|(d, i)| Op::Finalise(d, i)),
+        // The counselor's two laptops editing her notes: the concurrent case that remains.
+        3 => (1..3usize, 0..8usize).prop_map(|(d, i)| Op::EditNote(d, i)),
         4 => d.prop_map(Op::Sync),
     ]
 }
@@ -138,7 +140,12 @@ impl World {
                 let text = self.token("suntingan");
                 match self.devices[d].vault.edit_note(n, &draft(&text)) {
                     Ok(()) => self.written.push((n.into(), "narrative", text)),
-                    Err(teduh_core::vault::VaultError::NoteFinalised(_)) => {}
+                    // Only the author edits her note: concurrent edits come from her two
+                    // laptops (devices 1 and 2).
+                    Err(
+                        teduh_core::vault::VaultError::NoteFinalised(_)
+                        | teduh_core::vault::VaultError::NotAuthor(_),
+                    ) => {}
                     Err(e) => panic!("edit note: {e}"),
                 }
             }
@@ -146,7 +153,11 @@ impl World {
                 let notes = self.notes(d);
                 if let Some(&n) = notes.get(i % notes.len().max(1)) {
                     match self.devices[d].vault.finalise_note(n) {
-                        Ok(()) | Err(teduh_core::vault::VaultError::NoteFinalised(_)) => {}
+                        Ok(())
+                        | Err(
+                            teduh_core::vault::VaultError::NoteFinalised(_)
+                            | teduh_core::vault::VaultError::NotAuthor(_),
+                        ) => {}
                         Err(e) => panic!("finalise: {e}"),
                     }
                 }
