@@ -403,3 +403,68 @@ fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
         s.held
     );
 }
+
+#[test]
+fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_goes_on() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Laptop Hilang");
+    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    let mut lost = Device::login(server.url(), "kons", PASSPHRASE).expect("second laptop");
+    sup.sync().expect("sync");
+    c.sync().expect("sync");
+    lost.sync().expect("sync");
+    let client = lost
+        .vault
+        .add_client(&profile("L-1", "Klien Laptop"))
+        .expect("client");
+    lost.sync()
+        .expect("the laptop's work before it was lost is sent");
+    let epoch_before = sup.sync().expect("sync").epoch;
+
+    // The laptop is stolen: the counselor's supervisor revokes that device only.
+    let device = lost.vault.binding().expect("b").expect("b").device;
+    server.admin(teduh_server::admin::AdminCommand::RevokeDevice { device });
+    assert!(
+        matches!(lost.sync(), Err(SyncError::Revoked)),
+        "refused at once"
+    );
+    let s = sup.sync().expect("sync");
+    assert_eq!(
+        s.epoch,
+        epoch_before + 1,
+        "revoking a device makes a new epoch"
+    );
+    assert!(
+        s.held.is_empty(),
+        "records from before the revocation stay valid: {:?}",
+        s.held
+    );
+    assert_eq!(sup.vault.list_clients().expect("list").len(), 1);
+
+    // The counselor's other laptop goes on under the new epoch.
+    c.sync().expect("sync");
+    let note = c
+        .vault
+        .add_note(client, &draft("setelah laptop hilang"))
+        .expect("note");
+    c.sync().expect("sync");
+    sup.sync().expect("sync");
+    assert_eq!(
+        sup.vault.note(note).expect("read").content.narrative,
+        "setelah laptop hilang"
+    );
+    let wire: Vec<_> = c
+        .vault
+        .outbox_after(0)
+        .expect("log")
+        .iter()
+        .filter(|r| r.epoch == epoch_before + 1)
+        .map(|r| r.to_wire().expect("wire"))
+        .collect();
+    let got = lost.vault.receive_page(&wire, 0).expect("receives");
+    assert_eq!(
+        got.applied, 0,
+        "the stolen laptop cannot open the new epoch: {got:?}"
+    );
+}
