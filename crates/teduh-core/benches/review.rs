@@ -30,8 +30,12 @@ fn main() {
     .expect("vault");
     v.set_idle_timeout(None);
     let started = Instant::now();
-    let base = Utc.with_ymd_and_hms(2026, 6, 1, 2, 0, 0).single().expect("date");
-    let narrative = "Klien bercerita tentang minggu yang berat; kami berlatih pernapasan. ".repeat(12);
+    let base = Utc
+        .with_ymd_and_hms(2026, 6, 1, 2, 0, 0)
+        .single()
+        .expect("date");
+    let narrative =
+        "Klien bercerita tentang minggu yang berat; kami berlatih pernapasan. ".repeat(12);
     for chunk in 0..(CLIENTS / 50) {
         v.batch(|b| {
             for k in 0..50 {
@@ -48,7 +52,11 @@ fn main() {
                             occurred_at: Some(base + Duration::days(((i + n * 17) % 170) as i64)),
                             zone: "Asia/Jakarta".into(),
                             narrative: narrative.clone(),
-                            risk: Some(if (i + n) % 40 == 0 { RiskLevel::High } else { RiskLevel::Low }),
+                            risk: Some(if (i + n) % 40 == 0 {
+                                RiskLevel::High
+                            } else {
+                                RiskLevel::Low
+                            }),
                             ..NoteDraft::default()
                         },
                     )?;
@@ -73,9 +81,7 @@ fn main() {
     let queue = v.review_queue(&QueueFilter::default()).expect("queue");
     let queue_time = s.elapsed();
     let s = Instant::now();
-    let dash = v
-        .dashboard(Utc::now().date_naive())
-        .expect("dashboard");
+    let dash = v.dashboard(Utc::now().date_naive()).expect("dashboard");
     let dash_time = s.elapsed();
     // The naive approach, for scale: decrypt every note once.
     let s = Instant::now();

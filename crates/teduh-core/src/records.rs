@@ -732,7 +732,7 @@ pub fn rebuild(
 ) -> Result<u64, RecordError> {
     conn.execute_batch(
         "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
-         DELETE FROM client_keys;",
+         DELETE FROM client_keys; DELETE FROM note_summaries;",
     )?;
     // Sort only the keys (small), then fetch each record by primary key.
     let keys: Vec<(Vec<u8>, i64)> = conn

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0002_vault.sql"),
     include_str!("../../../migrations/client/0003_final_rank.sql"),
     include_str!("../../../migrations/client/0004_sync.sql"),
+    include_str!("../../../migrations/client/0005_note_summaries.sql"),
 ];
 
 /// Highest schema version this binary understands.

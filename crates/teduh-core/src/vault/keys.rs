@@ -223,5 +223,9 @@ pub(super) fn apply_plain(
             sealed.push((name.clone(), key.seal_with_nonce(nonce(i), &aad, pt)));
         }
     }
-    records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))
+    records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
+    if row.kind == RecordKind::Note {
+        super::review::refresh_note_summary(conn, ident, u, NoteId(row.entity.0), row.client)?;
+    }
+    Ok(())
 }

@@ -1113,7 +1113,7 @@ impl Vault {
         let tx = store.connection_mut().transaction()?;
         tx.execute_batch(
             "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
-             DELETE FROM client_keys;",
+             DELETE FROM client_keys; DELETE FROM note_summaries;",
         )?;
         for r in rows {
             keys::open_record(&tx, ident, u, r)

@@ -180,6 +180,58 @@ fn risk_rank(r: Option<RiskLevel>) -> u8 {
     }
 }
 
+/// What the queue and the dashboard need of a note, sealed together (`note_summaries`).
+#[derive(Serialize, Deserialize)]
+struct NoteSummary {
+    author: Option<MemberId>,
+    occurred_at: Option<DateTime<Utc>>,
+    risk: Option<RiskLevel>,
+}
+
+fn summary_context(note: NoteId) -> Vec<u8> {
+    let mut c = b"teduh/note-summary/v1".to_vec();
+    c.extend_from_slice(&note.0);
+    c
+}
+
+/// Re-derives a note's sealed summary from its current fields (after a record changed it).
+pub(super) fn refresh_note_summary(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    note: NoteId,
+    client: ClientId,
+) -> Result<(), VaultError> {
+    let scoring = ScoringConfig::default();
+    let mut r = Reader {
+        conn,
+        ident,
+        u,
+        scoring: &scoring,
+    };
+    let meta = EntityMeta {
+        kind: RecordKind::Note,
+        client,
+        parent: None,
+    };
+    let summary = NoteSummary {
+        author: r.field(note.into(), &meta, AUTHOR)?,
+        occurred_at: r.field(note.into(), &meta, "occurred_at")?,
+        risk: r.field(note.into(), &meta, "risk")?,
+    };
+    let json = Zeroizing::new(
+        serde_json::to_vec(&summary).map_err(|e| VaultError::InvalidInput(e.to_string()))?,
+    );
+    let key = client_key(conn, ident, r.u, client)?;
+    let sealed = key.seal(&summary_context(note), &json);
+    conn.prepare_cached(
+        "INSERT INTO note_summaries (note_id, client_id, sealed) VALUES (?1, ?2, ?3)
+         ON CONFLICT (note_id) DO UPDATE SET sealed = excluded.sealed",
+    )?
+    .execute(params![&note.0[..], &client.0[..], sealed])?;
+    Ok(())
+}
+
 impl Batch<'_> {
     /// Reviews a finalised note. Approving and returning are for supervisors and admins of a
     /// team; returning and commenting need a comment.
@@ -277,6 +329,31 @@ impl Reader<'_> {
         // A stored JSON null reads as absent.
         serde_json::from_slice::<Option<T>>(&pt)
             .map_err(|_| VaultError::Integrity { record: name() })
+    }
+
+    /// Every note's summary: note -> (client, summary).
+    fn note_summaries(&mut self) -> Result<HashMap<NoteId, (ClientId, NoteSummary)>, VaultError> {
+        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare("SELECT note_id, client_id, sealed FROM note_summaries")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for (note, client, sealed) in rows {
+            let note = NoteId(id16(&note)?);
+            let client = ClientId(id16(&client)?);
+            let (conn, ident) = (self.conn, self.ident);
+            let key = client_key(conn, ident, self.u, client)?;
+            let damaged = || VaultError::Integrity {
+                record: format!("the summary of note {note}"),
+            };
+            let pt = key
+                .open(&summary_context(note), &sealed)
+                .map_err(|_| damaged())?;
+            let summary: NoteSummary = serde_json::from_slice(&pt).map_err(|_| damaged())?;
+            out.insert(note, (client, summary));
+        }
+        Ok(out)
     }
 
     /// Review state of every finalised note, with the time it started waiting.
@@ -378,6 +455,7 @@ impl Reader<'_> {
         filter: &QueueFilter,
     ) -> Result<Vec<QueueItem>, VaultError> {
         let states = self.review_states()?;
+        let mut summaries = self.note_summaries()?;
         let codes: HashMap<ClientId, String> = self
             .u
             .index
@@ -391,30 +469,31 @@ impl Reader<'_> {
             if state != ReviewState::Waiting {
                 continue;
             }
-            let meta = self.expect(note.into(), RecordKind::Note, "note")?;
-            let author: Option<MemberId> = self.field(note.into(), &meta, AUTHOR)?;
+            let Some((client, summary)) = summaries.remove(&note) else {
+                continue;
+            };
+            let author = summary.author;
             if filter.author.is_some() && author != filter.author {
                 continue;
             }
-            let occurred_at: Option<DateTime<Utc>> =
-                self.field(note.into(), &meta, "occurred_at")?;
+            let occurred_at = summary.occurred_at;
             let day = occurred_at.map(|t| t.date_naive());
             if filter.from.is_some_and(|f| day.is_none_or(|d| d < f))
                 || filter.to.is_some_and(|t| day.is_none_or(|d| d > t))
             {
                 continue;
             }
-            let risk: Option<RiskLevel> = self.field(note.into(), &meta, "risk")?;
-            let red_flag = self.client_red_flag(meta.client, &mut flags)?;
+            let risk = summary.risk;
+            let red_flag = self.client_red_flag(client, &mut flags)?;
             if let Some(min) = filter.min_risk {
                 if risk_rank(risk) < risk_rank(Some(min)) && !red_flag {
                     continue;
                 }
             }
-            let client_code = codes.get(&meta.client).cloned().unwrap_or_default();
+            let client_code = codes.get(&client).cloned().unwrap_or_default();
             items.push(QueueItem {
                 note,
-                client: meta.client,
+                client,
                 client_code,
                 author,
                 occurred_at,
@@ -436,28 +515,14 @@ impl Reader<'_> {
 
     pub(super) fn dashboard(&mut self, today: NaiveDate) -> Result<Dashboard, VaultError> {
         let waiting = self.review_queue(&QueueFilter::default())?;
-        // Notes: author and session time.
-        let notes: Vec<(Vec<u8>, Vec<u8>)> = self
-            .conn
-            .prepare("SELECT entity_id, client_id FROM entities WHERE kind = 'note'")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
         let this_monday =
             today - ChronoDuration::days(i64::from(today.weekday().num_days_from_monday()));
         let first_monday = this_monday - ChronoDuration::weeks(11);
         let mut weeks = vec![0u32; 12];
         let mut caseload: HashMap<Option<MemberId>, HashSet<ClientId>> = HashMap::new();
-        for (note, client) in notes {
-            let note = EntityId(id16(&note)?);
-            let meta = EntityMeta {
-                kind: RecordKind::Note,
-                client: ClientId(id16(&client)?),
-                parent: None,
-            };
-            let author: Option<MemberId> = self.field(note, &meta, AUTHOR)?;
-            caseload.entry(author).or_default().insert(meta.client);
-            let occurred: Option<DateTime<Utc>> = self.field(note, &meta, "occurred_at")?;
-            if let Some(day) = occurred.map(|t| t.date_naive()) {
+        for (client, summary) in self.note_summaries()?.into_values() {
+            caseload.entry(summary.author).or_default().insert(client);
+            if let Some(day) = summary.occurred_at.map(|t| t.date_naive()) {
                 if day >= first_monday && day < this_monday + ChronoDuration::weeks(1) {
                     let w = usize::try_from((day - first_monday).num_days() / 7).unwrap_or(0);
                     if let Some(slot) = weeks.get_mut(w) {
