@@ -327,6 +327,8 @@ pub struct ClientRow {
     pub name: String,
     /// Nickname.
     pub nickname: String,
+    /// What the list filters on (risk, case stage, child).
+    pub facets: teduh_core::vault::ClientFacets,
 }
 
 impl From<teduh_core::index::ClientSummary> for ClientRow {
@@ -336,6 +338,7 @@ impl From<teduh_core::index::ClientSummary> for ClientRow {
             code: c.code,
             name: c.name,
             nickname: c.nickname,
+            facets: teduh_core::vault::ClientFacets::default(),
         }
     }
 }

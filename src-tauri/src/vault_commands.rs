@@ -60,7 +60,17 @@ pub fn clients_search(
         } else {
             v.search_clients(&text, 10_000)?
         };
-        Ok(found.into_iter().map(ClientRow::from).collect())
+        let facets = v.client_facets()?;
+        Ok(found
+            .into_iter()
+            .map(|c| {
+                let f = facets.get(&c.id).copied().unwrap_or_default();
+                ClientRow {
+                    facets: f,
+                    ..ClientRow::from(c)
+                }
+            })
+            .collect())
     })
 }
 

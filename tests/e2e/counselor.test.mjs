@@ -103,6 +103,12 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     // The draft is there, word for word.
     await app.click('[data-testid=nav-clients]');
     await until(async () => (await app.attributes('[data-testid=client-row]', 'data-code')).includes('K-0001'), 'the client row');
+    // The list filters by risk: the client's case is at "high", so "at least imminent" hides it.
+    await app.click('[data-testid=client-filter-risk] option[value=imminent]');
+    await until(async () => !(await app.attributes('[data-testid=client-row]', 'data-code')).includes('K-0001'), 'the risk filter hiding the client');
+    await app.click('[data-testid=client-filter-risk] option[value=high]');
+    await until(async () => (await app.attributes('[data-testid=client-row]', 'data-code')).includes('K-0001'), 'the risk filter keeping the client');
+    await app.click('[data-testid=client-filter-risk] option[value=""]');
     await app.click('[data-testid=client-row][data-code=K-0001]');
     await app.click('[data-testid=note-item]');
     assert.equal(await app.value('[data-testid=note-narrative]'), NARRATIVE, 'typing survives a lock');

@@ -1176,3 +1176,58 @@ fn a_referral_moves_sent_accepted_completed_and_closes_its_follow_up_task() {
     );
     v.check_consistency().expect("log and tables agree");
 }
+
+#[test]
+fn the_client_list_can_filter_by_risk_stage_and_child_and_follows_changes() {
+    use teduh_core::domain::{CaseDetails, CaseStage, Guardian, RiskEntry, RiskLevel};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let adult = v
+        .add_client(&profile("F-1", "Dewasa Fiktif"))
+        .expect("client");
+    let mut child_profile = profile("F-2", "Anak Fiktif");
+    child_profile.birth_date = NaiveDate::from_ymd_opt(2016, 5, 1);
+    child_profile.guardian = Some(Guardian {
+        name: "Wali Fiktif".into(),
+        relationship: "nenek".into(),
+        ..Guardian::default()
+    });
+    let child = v.add_client(&child_profile).expect("child");
+    let case = v
+        .open_case(
+            child,
+            &CaseDetails {
+                stage: CaseStage::Intervention,
+                ..CaseDetails::default()
+            },
+        )
+        .expect("case");
+    v.record_risk(
+        case,
+        &RiskEntry {
+            level: RiskLevel::High,
+            reason: "ancaman di rumah".into(),
+            ..RiskEntry::default()
+        },
+    )
+    .expect("risk");
+    let f = v.client_facets().expect("facets");
+    assert!(f[&child].child && !f[&adult].child, "{f:?}");
+    assert_eq!(f[&child].risk, Some(RiskLevel::High));
+    assert_eq!(f[&child].stage, Some(CaseStage::Intervention));
+    assert_eq!(f[&adult].risk, None, "no case, no risk");
+    v.record_risk(
+        case,
+        &RiskEntry {
+            level: RiskLevel::Low,
+            reason: "aman".into(),
+            ..RiskEntry::default()
+        },
+    )
+    .expect("risk");
+    assert_eq!(
+        v.client_facets().expect("facets")[&child].risk,
+        Some(RiskLevel::Low),
+        "the latest risk entry counts, right after the change"
+    );
+}

@@ -48,12 +48,14 @@ use crate::screening::{ScoringConfig, Screening, ScreeningAnswers};
 use crate::store::{LocalStore, StoreError};
 
 mod batch;
+mod facets;
 mod keys;
 mod read;
 mod review;
 mod sync_ops;
 
 pub use batch::Batch;
+pub use facets::ClientFacets;
 use read::Reader;
 pub use review::{
     Caseload, Dashboard, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft, ReviewState,
@@ -244,6 +246,8 @@ struct Unlocked {
     local_key: DataKey,
     client_keys: HashMap<ClientId, DataKey>,
     record_keys: HashMap<(ClientId, u32), DataKey>,
+    /// The client list's filter facts, until the next change (see `Vault::client_facets`).
+    facets: Option<HashMap<ClientId, facets::ClientFacets>>,
     index: SearchIndex,
     clock: HlcClock,
     damaged: Vec<String>,
@@ -456,6 +460,7 @@ impl Vault {
             team_keys: [(keys::PROVISIONAL_EPOCH, team_key)].into(),
             client_keys: HashMap::new(),
             record_keys: HashMap::new(),
+            facets: None,
             index: SearchIndex::default(),
             clock: HlcClock::starting_after(records::max_hlc(store.connection())?),
             damaged: Vec::new(),
@@ -532,6 +537,7 @@ impl Vault {
             team_keys,
             client_keys: HashMap::new(),
             record_keys: HashMap::new(),
+            facets: None,
             index: SearchIndex::default(),
             clock: HlcClock::starting_after(records::max_hlc(conn)?),
             damaged: Vec::new(),
@@ -716,6 +722,7 @@ impl Vault {
             ..
         } = b;
         tx.commit()?;
+        u.facets = None;
         for (id, code, name, nickname) in index_updates {
             u.index.upsert(id, &code, &name, &nickname);
         }

@@ -302,7 +302,7 @@ impl Reader<'_> {
     }
 
     /// One field of an entity, decrypted (None when absent or null).
-    fn field<T: DeserializeOwned>(
+    pub(super) fn field<T: DeserializeOwned>(
         &mut self,
         id: EntityId,
         meta: &EntityMeta,

@@ -589,6 +589,9 @@ impl Vault {
             [i64::try_from(next_cursor).unwrap_or(i64::MAX)],
         )?;
         tx.commit()?;
+        if report.applied > 0 {
+            u.facets = None;
+        }
         for c in touched_clients {
             if let Ok(client) = self.quiet_reader().and_then(|mut r| r.client(c)) {
                 if let Some(u) = self.unlocked.as_mut() {
