@@ -194,24 +194,7 @@ impl Vault {
             keys::seal_and_sign(&tx, &next, u, &mut r, &p)?;
             records::insert(&tx, &r)?;
         }
-        let sealed_token = crypto::seal_bytes_to(
-            &PublicKey::from(&x25519),
-            &token_context(&next),
-            token.as_bytes(),
-        );
-        tx.execute(
-            "INSERT INTO sync_binding (id, server_url, username, team, member, device, role,
-                 token_sealed) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                binding.server_url,
-                binding.username,
-                binding.team,
-                binding.member,
-                binding.device,
-                binding.role.as_str(),
-                sealed_token
-            ],
-        )?;
+        insert_binding(&tx, &next, &x25519, binding, token)?;
         tx.commit()?;
         self.ident = next;
         self.rebuild()?;
