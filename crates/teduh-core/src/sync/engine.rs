@@ -464,13 +464,19 @@ impl Round<'_> {
             target: self.options.target_request_time,
         };
         let mut retries = 0;
+        // The epoch whose key the outbox is sealed under; re-sealing reads the whole outbox, so
+        // it happens once, and again only when the team's epoch moves on.
+        let mut sealed_for = None;
         loop {
             let epoch = self.report.epoch;
             if epoch == 0 || !self.vault.team_epochs().contains(&epoch) {
                 self.report.waiting_for_keys = self.vault.pending_count()? > 0 || epoch == 0;
                 return Ok(());
             }
-            self.vault.reseal_outbox(epoch)?;
+            if sealed_for != Some(epoch) {
+                self.vault.reseal_outbox(epoch)?;
+                sealed_for = Some(epoch);
+            }
             let candidates = self
                 .vault
                 .outbox(usize::try_from(max_records).unwrap_or(1000))?;
@@ -525,6 +531,7 @@ impl Round<'_> {
                     match code.as_str() {
                         "StaleKeyEpoch" | "UnknownKeyEpoch" => {
                             self.refresh_keys()?;
+                            sealed_for = None;
                         }
                         "ClockAhead" => {
                             let server_now = server_time_ms.ok_or_else(|| {
