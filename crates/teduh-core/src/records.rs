@@ -717,6 +717,15 @@ pub fn own_records_after(
     Ok(out)
 }
 
+/// Empties every table derived from the log (the one list of them: a new derived table is
+/// added here).
+pub fn clear_state(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
+         DELETE FROM client_keys; DELETE FROM note_summaries;",
+    )
+}
+
 /// Empties the materialised tables and replays the whole log, calling `replay` for each record
 /// (which checks it and applies it). Run it inside a transaction.
 ///
@@ -730,10 +739,7 @@ pub fn rebuild(
     conn: &Connection,
     mut replay: impl FnMut(&RecordRow) -> Result<(), RecordError>,
 ) -> Result<u64, RecordError> {
-    conn.execute_batch(
-        "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
-         DELETE FROM client_keys; DELETE FROM note_summaries;",
-    )?;
+    clear_state(conn)?;
     // Sort only the keys (small), then fetch each record by primary key.
     let keys: Vec<(Vec<u8>, i64)> = conn
         .prepare(

@@ -80,10 +80,7 @@ impl Batch<'_> {
         let (conn, ident) = (&*self.tx, self.ident);
         keys::seal_and_sign(conn, ident, self.u, &mut row, &plain)?;
         records::insert(conn, &row)?;
-        keys::apply_plain(conn, ident, self.u, &row, &plain).map_err(|e| match e {
-            keys::OpenError::MissingKey(why) => VaultError::Log(why),
-            keys::OpenError::Vault(e) => e,
-        })?;
+        keys::apply_plain(conn, ident, self.u, &row, &plain)?;
         Ok(())
     }
 

@@ -78,6 +78,17 @@ pub(crate) enum OpenError {
     Vault(VaultError),
 }
 
+/// Where a record must open (local writes, rebuilds, re-sealing our own outbox), a missing key
+/// is a broken log rather than a reason to wait.
+impl From<OpenError> for VaultError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::MissingKey(why) => VaultError::Log(why),
+            OpenError::Vault(e) => e,
+        }
+    }
+}
+
 impl From<VaultError> for OpenError {
     fn from(e: VaultError) -> Self {
         OpenError::Vault(e)
@@ -143,13 +154,7 @@ pub(super) fn seal_and_sign(
 ) -> Result<(), VaultError> {
     let encoded = records::encode_fields(plain);
     let aad = records::associated_data(&ident.team, row);
-    let key =
-        record_sealing_key(conn, ident, u, row.kind, row.client, row.epoch).map_err(
-            |e| match e {
-                OpenError::MissingKey(why) => VaultError::Log(why),
-                OpenError::Vault(e) => e,
-            },
-        )?;
+    let key = record_sealing_key(conn, ident, u, row.kind, row.client, row.epoch)?;
     row.payload = key.seal_raw(&aad, &encoded);
     records::sign(&ident.team, &u.signing, row);
     Ok(())

@@ -1118,17 +1118,10 @@ impl Vault {
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
         let ident: &Identity = ident;
         let tx = store.connection_mut().transaction()?;
-        tx.execute_batch(
-            "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
-             DELETE FROM client_keys; DELETE FROM note_summaries;",
-        )?;
+        records::clear_state(&tx)?;
         for r in rows {
             keys::open_record(&tx, ident, u, r)
-                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain))
-                .map_err(|e| match e {
-                    keys::OpenError::MissingKey(why) => VaultError::Log(why),
-                    keys::OpenError::Vault(e) => e,
-                })?;
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain))?;
         }
         let dump = records::dump_state(&tx)?;
         tx.rollback()?;

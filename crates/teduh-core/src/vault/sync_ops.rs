@@ -160,10 +160,7 @@ impl Vault {
         rows.sort_by_key(|r| r.seq);
         let mut plain = Vec::with_capacity(rows.len());
         for r in &rows {
-            let p = keys::open_record(&tx, &old, u, r).map_err(|e| match e {
-                OpenError::MissingKey(why) => VaultError::Log(why),
-                OpenError::Vault(e) => e,
-            })?;
+            let p = keys::open_record(&tx, &old, u, r)?;
             plain.push(p);
         }
         tx.execute("DELETE FROM record_log", [])?;
@@ -394,10 +391,7 @@ impl Vault {
             let Some((epoch, hlc)) = change(&r) else {
                 continue;
             };
-            let plain = keys::open_record(&tx, ident, u, &r).map_err(|e| match e {
-                OpenError::MissingKey(why) => VaultError::Log(why),
-                OpenError::Vault(e) => e,
-            })?;
+            let plain = keys::open_record(&tx, ident, u, &r)?;
             let mut next = r.clone();
             next.epoch = epoch;
             next.hlc = hlc;
