@@ -329,6 +329,8 @@ pub struct ClientRow {
     pub nickname: String,
     /// What the list filters on (risk, case stage, child).
     pub facets: teduh_core::vault::ClientFacets,
+    /// In this member's caseload (she registered the client or wrote a note for her).
+    pub mine: bool,
 }
 
 impl From<teduh_core::index::ClientSummary> for ClientRow {
@@ -339,6 +341,7 @@ impl From<teduh_core::index::ClientSummary> for ClientRow {
             name: c.name,
             nickname: c.nickname,
             facets: teduh_core::vault::ClientFacets::default(),
+            mine: false,
         }
     }
 }
@@ -772,4 +775,70 @@ impl std::fmt::Debug for JoinForm {
             )
             .finish()
     }
+}
+
+/// A member of the team as the signed roster lists her.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MemberRow {
+    /// Member id (as notes and reviews name their author).
+    pub id: String,
+    /// Login name.
+    pub username: String,
+    /// `counselor`, `outreach`, `supervisor` or `admin`.
+    pub role: String,
+    /// Removed from the team.
+    pub removed: bool,
+}
+
+/// This member and her team: what the UI adapts to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TeamView {
+    /// This member's id.
+    pub me: String,
+    /// Her role (`null`: this computer has not joined a team).
+    pub role: Option<String>,
+    /// She reviews the team's notes (supervisor or admin).
+    pub supervises: bool,
+    /// The team's members (empty before the first roster arrives).
+    pub members: Vec<MemberRow>,
+}
+
+impl TeamView {
+    /// Reads the binding and the accepted roster.
+    pub fn collect(
+        v: &mut teduh_core::vault::Vault,
+    ) -> Result<Self, teduh_core::vault::VaultError> {
+        use teduh_core::ids::MemberId;
+        let role = v.binding()?.map(|b| b.role);
+        let members = v
+            .roster()?
+            .map(|r| r.members)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| MemberRow {
+                id: MemberId::from_server(m.member).to_string(),
+                username: m.username,
+                role: m.role.as_str().to_owned(),
+                removed: m.removed,
+            })
+            .collect();
+        Ok(TeamView {
+            me: v.member_id().to_string(),
+            role: role.map(|r| r.as_str().to_owned()),
+            supervises: role.is_some_and(teduh_protocol::sync::Role::manages_keys),
+            members,
+        })
+    }
+}
+
+/// A note's place in supervision and its reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct NoteReviews {
+    /// Draft, waiting, returned or approved.
+    pub state: teduh_core::vault::ReviewState,
+    /// Reviews, oldest first.
+    pub reviews: Vec<teduh_core::vault::Review>,
 }

@@ -1,7 +1,7 @@
 //! The Teduh desktop shell.
 //!
 //! Thin by design: [`state::AppState`] holds what the window needs (data directory, settings,
-//! server URL, the vault); [`commands`], [`vault_commands`] and [`sync_commands`] adapt core
+//! server URL, the vault); [`commands`], [`vault_commands`], [`review_commands`] and [`sync_commands`] adapt core
 //! calls to IPC in a few lines each; [`ipc`] holds the views and the one error shape
 //! ([`ipc::IpcError`]) that cross into the UI; [`sync`] is the glue between the core's sync
 //! engine and the app (the background worker, joining, the `sync-status` event). The app is
@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod ipc;
+pub mod review_commands;
 pub mod state;
 pub mod sync;
 pub mod sync_commands;
@@ -56,6 +57,12 @@ pub fn register<R: Runtime>(
             vault_commands::risk_record,
             vault_commands::referral_add,
             vault_commands::referral_update,
+            review_commands::team_view,
+            review_commands::review_queue,
+            review_commands::review_add,
+            review_commands::note_reviews,
+            review_commands::team_dashboard,
+            review_commands::review_news,
             sync_commands::sync_status,
             sync_commands::sync_now,
             sync_commands::team_join,

@@ -371,3 +371,97 @@ fn the_dashboard_matches_a_team_with_known_counts() {
     assert_eq!(dash.open_referrals.len(), 1);
     assert_eq!(dash.high_risk_clients, vec![a_clients[1]]);
 }
+
+#[test]
+fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kasus");
+    let mut sup = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Supervisor),
+        "sup.wulan",
+    );
+    let mut sari = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.sari",
+    );
+    let mut bayu = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.bayu",
+    );
+    for d in [&mut sup, &mut sari, &mut bayu] {
+        d.sync().expect("keys");
+    }
+    let shared = sari
+        .vault
+        .add_client(&profile("M-1", "Klien Bersama"))
+        .expect("client");
+    let sari_note = sari.vault.add_note(shared, &draft("sesi pertama")).expect("note");
+    sari.vault.finalise_note(sari_note).expect("finalise");
+    let only_bayu = bayu
+        .vault
+        .add_client(&profile("M-2", "Klien Bayu"))
+        .expect("client");
+    let bayu_note = bayu.vault.add_note(only_bayu, &draft("sesi bayu")).expect("note");
+    bayu.vault.finalise_note(bayu_note).expect("finalise");
+    sari.sync().expect("sync");
+    bayu.sync().expect("sync");
+    // Bayu also sees Sari's client once: now it is in his caseload too.
+    let bayu_on_shared = bayu
+        .vault
+        .add_note(shared, &draft("sesi pengganti"))
+        .expect("note");
+    bayu.vault.finalise_note(bayu_on_shared).expect("finalise");
+    for d in [&mut bayu, &mut sari, &mut sup] {
+        d.sync().expect("sync");
+    }
+
+    assert_eq!(sari.vault.my_clients().expect("mine"), [shared].into());
+    assert_eq!(
+        bayu.vault.my_clients().expect("mine"),
+        [shared, only_bayu].into()
+    );
+    assert!(sup.vault.my_clients().expect("mine").is_empty());
+    assert_eq!(sup.vault.list_clients().expect("all").len(), 2, "the supervisor sees the team");
+
+    sup.vault
+        .review_note(
+            sari_note,
+            &review(ReviewAction::Return, "Lengkapi rencana tindak lanjut."),
+        )
+        .expect("return");
+    sup.vault
+        .review_note(bayu_note, &review(ReviewAction::Comment, "Catatan yang rapi."))
+        .expect("comment");
+    sup.sync().expect("sync");
+    sari.sync().expect("sync");
+    bayu.sync().expect("sync");
+
+    let news = sari.vault.review_news().expect("news");
+    assert_eq!(news.len(), 1, "only her own note: {news:?}");
+    assert_eq!(news[0].note, sari_note);
+    assert_eq!(news[0].client_code, "M-1");
+    assert_eq!(news[0].state, ReviewState::Returned);
+    assert_eq!(news[0].latest.action, ReviewAction::Return);
+    let news = bayu.vault.review_news().expect("news");
+    assert_eq!(news.len(), 1, "{news:?}");
+    assert_eq!(
+        (news[0].note, news[0].state, news[0].latest.action),
+        (bayu_note, ReviewState::Waiting, ReviewAction::Comment)
+    );
+    assert!(sup.vault.review_news().expect("news").is_empty());
+
+    // Her addendum answers the return: the note waits again, as the supervisor's queue says.
+    sari.vault
+        .add_addendum(sari_note, "Tindak lanjut: kunjungan rumah minggu depan.")
+        .expect("addendum");
+    let news = sari.vault.review_news().expect("news");
+    assert_eq!(news[0].state, ReviewState::Waiting);
+    assert_eq!(
+        news[0].state,
+        sari.vault.review_state(sari_note).expect("state"),
+        "the notice and the queue agree"
+    );
+}

@@ -115,6 +115,14 @@ impl SearchIndex {
         self.search("", usize::MAX)
     }
 
+    /// The pseudonymous code of a client.
+    pub fn code_of(&self, id: ClientId) -> Option<String> {
+        self.entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.code.to_string())
+    }
+
     /// The client with exactly this code (case-insensitive).
     pub fn by_code(&self, code: &str) -> Option<ClientId> {
         self.entries

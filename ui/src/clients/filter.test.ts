@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ClientRow } from '../lib/backend';
 import { filterClients, noFilter } from './filter';
 
-function row(code: string, facets: ClientRow['facets']): ClientRow {
-  return { id: code, code, name: '', nickname: '', facets };
+function row(code: string, facets: ClientRow['facets'], mine = false): ClientRow {
+  return { id: code, code, name: '', nickname: '', facets, mine };
 }
 
 const rows = [
   row('A', { child: false, risk: null, stage: null }),
-  row('B', { child: true, risk: 'high', stage: 'intervention' }),
+  row('B', { child: true, risk: 'high', stage: 'intervention' }, true),
   row('C', { child: false, risk: 'medium', stage: 'intake' }),
   row('D', { child: true, risk: 'imminent', stage: 'intake' }),
 ];
@@ -25,6 +25,9 @@ describe('filterClients', () => {
     expect(filterClients(rows, { ...noFilter, minRisk: 'medium' }).map((r) => r.code)).toEqual(['B', 'C', 'D']);
   });
   it('combines stage and child', () => {
-    expect(filterClients(rows, { minRisk: null, stage: 'intake', childOnly: true }).map((r) => r.code)).toEqual(['D']);
+    expect(filterClients(rows, { ...noFilter, stage: 'intake', childOnly: true }).map((r) => r.code)).toEqual(['D']);
+  });
+  it('keeps only her caseload when asked', () => {
+    expect(filterClients(rows, { ...noFilter, mineOnly: true }).map((r) => r.code)).toEqual(['B']);
   });
 });

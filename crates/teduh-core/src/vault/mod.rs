@@ -50,12 +50,14 @@ use crate::store::{LocalStore, StoreError};
 mod batch;
 mod facets;
 mod keys;
+mod mine;
 mod read;
 mod review;
 mod sync_ops;
 
 pub use batch::Batch;
 pub use facets::ClientFacets;
+pub use mine::ReviewNews;
 use read::Reader;
 pub use review::{
     Caseload, Dashboard, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft, ReviewState,

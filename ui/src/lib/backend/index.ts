@@ -22,10 +22,24 @@ import type { SyncErrorView } from './bindings/SyncErrorView';
 import type { SyncProgressView } from './bindings/SyncProgressView';
 import type { SyncState } from './bindings/SyncState';
 import type { SyncStatusView } from './bindings/SyncStatusView';
+import type { Dashboard } from './bindings/Dashboard';
+import type { MemberRow } from './bindings/MemberRow';
+import type { NoteReviews } from './bindings/NoteReviews';
+import type { QueueFilter } from './bindings/QueueFilter';
+import type { QueueItem } from './bindings/QueueItem';
+import type { Review } from './bindings/Review';
+import type { ReviewAction } from './bindings/ReviewAction';
+import type { ReviewDraft } from './bindings/ReviewDraft';
+import type { ReviewNews } from './bindings/ReviewNews';
+import type { ReviewState } from './bindings/ReviewState';
+import type { TeamView } from './bindings/TeamView';
+import type { WeekCount } from './bindings/WeekCount';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
+export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
+export type { ReviewNews, ReviewState, TeamView, WeekCount };
 export type * from './domain';
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
@@ -200,6 +214,36 @@ export function syncNow(): Promise<SyncStatusView> {
 /** Joins the organisation (with an invitation: a new member; without: a further device). */
 export function teamJoin(form: JoinForm): Promise<SyncStatusView> {
   return call<SyncStatusView>('team_join', { form });
+}
+
+/** This member's role and her team's members (from the signed roster). */
+export function teamView(): Promise<TeamView> {
+  return call<TeamView>('team_view');
+}
+
+/** The team's finalised notes waiting for review, most urgent first. */
+export function reviewQueue(filter: QueueFilter): Promise<QueueItem[]> {
+  return call<QueueItem[]>('review_queue', { filter });
+}
+
+/** Approves, returns or comments on a finalised note; resolves to the review's id. */
+export function reviewAdd(note: string, draft: ReviewDraft): Promise<string> {
+  return call<string>('review_add', { note, draft });
+}
+
+/** A note's supervision state and reviews. */
+export function noteReviews(note: string): Promise<NoteReviews> {
+  return call<NoteReviews>('note_reviews', { note });
+}
+
+/** The team dashboard as of today. */
+export function teamDashboard(): Promise<Dashboard> {
+  return call<Dashboard>('team_dashboard');
+}
+
+/** This member's reviewed notes, returned ones first. */
+export function reviewNews(): Promise<ReviewNews[]> {
+  return call<ReviewNews[]>('review_news');
 }
 
 /** Calls `handler` with every sync status the core sends; resolves to an unsubscribe function. */

@@ -1,0 +1,224 @@
+//! What concerns this member in particular: her caseload (clients she registered or wrote
+//! notes for) and what supervisors said about her notes (the counselor's side of supervision).
+//!
+//! Both are answered from plaintext metadata (which device created an entity, which entities
+//! hang under a note) plus a few decrypted fields, so they stay cheap on a team's whole record.
+
+use std::collections::HashSet;
+
+use super::read::EntityMeta;
+use super::review::{Review, ReviewAction, ReviewState};
+use super::*;
+
+/// A note of this member that a supervisor reviewed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ReviewNews {
+    /// The note.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub note: NoteId,
+    /// Its client.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub client: ClientId,
+    /// The client's pseudonymous code (never the name: this feeds Home's notices).
+    pub client_code: String,
+    /// Where the note stands now.
+    pub state: ReviewState,
+    /// The most recent review (approval, return or comment).
+    pub latest: Review,
+}
+
+/// One step in a note's supervision history, in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReviewStep {
+    /// A review with this action.
+    Review(ReviewAction),
+    /// The author added an addendum.
+    Addendum,
+}
+
+/// Where a finalised note stands after these steps (oldest first): the last decision counts;
+/// an addendum answers a return and puts the note back in the queue; comments change nothing.
+pub(super) fn state_after(steps: impl IntoIterator<Item = ReviewStep>) -> ReviewState {
+    steps
+        .into_iter()
+        .fold(ReviewState::Waiting, |state, step| match step {
+            ReviewStep::Review(ReviewAction::Approve) => ReviewState::Approved,
+            ReviewStep::Review(ReviewAction::Return) => ReviewState::Returned,
+            ReviewStep::Review(ReviewAction::Comment) => state,
+            ReviewStep::Addendum if state == ReviewState::Returned => ReviewState::Waiting,
+            ReviewStep::Addendum => state,
+        })
+}
+
+impl Reader<'_> {
+    /// The devices whose entities are this member's: this one, and every device the team
+    /// roster lists for her.
+    fn my_devices(&self) -> Result<Vec<DeviceId>, VaultError> {
+        let mut devices = vec![self.ident.device];
+        let row: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row("SELECT roster FROM sync_binding WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let (Some(Some(bytes)), Some(me)) = (row, self.ident.member.server_number()) {
+            let roster: crate::sync::roster::Roster =
+                serde_json::from_slice(&bytes).map_err(|_| VaultError::Integrity {
+                    record: "the stored team roster".into(),
+                })?;
+            devices.extend(
+                roster
+                    .devices
+                    .iter()
+                    .filter(|d| d.member == me)
+                    .map(|d| DeviceId::from_server(d.device)),
+            );
+        }
+        devices.sort();
+        devices.dedup();
+        Ok(devices)
+    }
+
+    fn my_clients(&self) -> Result<HashSet<ClientId>, VaultError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT client_id FROM entities
+             WHERE kind IN ('client', 'note') AND created_device = ?1",
+        )?;
+        let mut out = HashSet::new();
+        for device in self.my_devices()? {
+            let rows: Vec<Vec<u8>> = st
+                .query_map([&device.0[..]], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for c in rows {
+                out.insert(ClientId(id16(&c)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A finalised note's supervision state from its reviews and addenda (Draft when not
+    /// finalised).
+    pub(super) fn note_review_state(
+        &mut self,
+        note: NoteId,
+        meta: &EntityMeta,
+    ) -> Result<ReviewState, VaultError> {
+        if !self.has_field(note.into(), FINALISED_AT)? {
+            return Ok(ReviewState::Draft);
+        }
+        let rows: Vec<(String, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT kind, entity_id FROM entities
+                 WHERE client_id = ?1 AND kind IN ('review', 'addendum') AND parent_id = ?2
+                 ORDER BY created_hlc, created_device",
+            )?
+            .query_map(params![&meta.client.0[..], &note.0[..]], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut steps = Vec::with_capacity(rows.len());
+        for (kind, id) in rows {
+            if kind == "addendum" {
+                steps.push(ReviewStep::Addendum);
+                continue;
+            }
+            let review_meta = EntityMeta {
+                kind: RecordKind::Review,
+                client: meta.client,
+                parent: Some(note.into()),
+            };
+            if let Some(action) =
+                self.field::<ReviewAction>(EntityId(id16(&id)?), &review_meta, "action")?
+            {
+                steps.push(ReviewStep::Review(action));
+            }
+        }
+        Ok(state_after(steps))
+    }
+
+    fn review_news(&mut self) -> Result<Vec<ReviewNews>, VaultError> {
+        let reviewed: Vec<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT parent_id, client_id FROM entities
+                 WHERE kind = 'review' AND parent_id IS NOT NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let me = self.ident.member;
+        let mut out = Vec::new();
+        for (note, client) in reviewed {
+            let note = NoteId(id16(&note)?);
+            let client = ClientId(id16(&client)?);
+            let meta = EntityMeta {
+                kind: RecordKind::Note,
+                client,
+                parent: None,
+            };
+            if self.field::<MemberId>(note.into(), &meta, AUTHOR)? != Some(me) {
+                continue;
+            }
+            let Some(latest) = self.reviews(note)?.into_iter().max_by_key(|r| r.at) else {
+                continue;
+            };
+            let state = self.note_review_state(note, &meta)?;
+            let client_code = self.u.index.code_of(client).unwrap_or_default();
+            out.push(ReviewNews {
+                note,
+                client,
+                client_code,
+                state,
+                latest,
+            });
+        }
+        // What needs her first (returned notes), then the newest.
+        out.sort_by(|a, b| {
+            (b.state == ReviewState::Returned)
+                .cmp(&(a.state == ReviewState::Returned))
+                .then(b.latest.at.cmp(&a.latest.at))
+        });
+        Ok(out)
+    }
+}
+
+impl Vault {
+    /// This member's caseload: the clients she registered or wrote a note for, on any of her
+    /// devices.
+    ///
+    /// Fails when locked, or when the stored roster is damaged.
+    pub fn my_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
+        self.reader()?.my_clients()
+    }
+
+    /// Notes of this member that a supervisor reviewed, each with its latest review: returned
+    /// notes first (they wait for her addendum), then the most recently reviewed.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn review_news(&mut self) -> Result<Vec<ReviewNews>, VaultError> {
+        self.reader()?.review_news()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_decision_counts_and_an_addendum_answers_a_return() {
+        use ReviewAction::{Approve, Comment, Return};
+        use ReviewStep::{Addendum, Review as R};
+        assert_eq!(state_after([]), ReviewState::Waiting);
+        assert_eq!(state_after([R(Comment)]), ReviewState::Waiting);
+        assert_eq!(state_after([R(Return)]), ReviewState::Returned);
+        assert_eq!(state_after([R(Return), R(Comment)]), ReviewState::Returned);
+        assert_eq!(state_after([R(Return), Addendum]), ReviewState::Waiting);
+        assert_eq!(
+            state_after([R(Return), Addendum, R(Approve)]),
+            ReviewState::Approved
+        );
+        // An addendum to an approved note does not reopen it.
+        assert_eq!(state_after([R(Approve), Addendum]), ReviewState::Approved);
+    }
+}

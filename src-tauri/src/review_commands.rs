@@ -1,0 +1,67 @@
+//! Commands for supervision: the member's role and team, the review queue, reviewing a note,
+//! a note's review history, the team dashboard, and the counselor's review news.
+//!
+//! Thin like the other command modules: parse, one core call, convert.
+
+use tauri::State;
+use teduh_core::ids::NoteId;
+use teduh_core::vault::{Dashboard, QueueFilter, QueueItem, ReviewDraft, ReviewNews};
+
+use crate::ipc::{IpcError, NoteReviews, TeamView};
+use crate::state::AppState;
+
+fn parse_note(text: &str) -> Result<NoteId, IpcError> {
+    text.parse()
+        .map_err(|_| IpcError::new("InvalidInput", format!("not a note id: {text:?}")))
+}
+
+/// Who this member is in her team (role from the binding, names from the signed roster).
+#[tauri::command(async)]
+pub fn team_view(state: State<'_, AppState>) -> Result<TeamView, IpcError> {
+    state.with_vault(TeamView::collect)
+}
+
+/// Finalised notes of the team waiting for review, most urgent first.
+#[tauri::command(async)]
+pub fn review_queue(
+    state: State<'_, AppState>,
+    filter: QueueFilter,
+) -> Result<Vec<QueueItem>, IpcError> {
+    state.with_vault(|v| v.review_queue(&filter))
+}
+
+/// Approves, returns (with a comment) or comments on a finalised note; returns the review's id.
+#[tauri::command(async)]
+pub fn review_add(
+    state: State<'_, AppState>,
+    note: String,
+    draft: ReviewDraft,
+) -> Result<String, IpcError> {
+    let note = parse_note(&note)?;
+    state.with_vault_write(|v| Ok(v.review_note(note, &draft)?.to_string()))
+}
+
+/// A note's supervision state and its reviews, oldest first.
+#[tauri::command(async)]
+pub fn note_reviews(state: State<'_, AppState>, note: String) -> Result<NoteReviews, IpcError> {
+    let note = parse_note(&note)?;
+    state.with_vault(|v| {
+        Ok(NoteReviews {
+            state: v.review_state(note)?,
+            reviews: v.reviews(note)?,
+        })
+    })
+}
+
+/// The team dashboard as of today (this computer's calendar day).
+#[tauri::command(async)]
+pub fn team_dashboard(state: State<'_, AppState>) -> Result<Dashboard, IpcError> {
+    let today = chrono::Local::now().date_naive();
+    state.with_vault(|v| v.dashboard(today))
+}
+
+/// This member's reviewed notes (returned ones first), for Home.
+#[tauri::command(async)]
+pub fn review_news(state: State<'_, AppState>) -> Result<Vec<ReviewNews>, IpcError> {
+    state.with_vault(teduh_core::vault::Vault::review_news)
+}

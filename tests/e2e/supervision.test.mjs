@@ -1,0 +1,148 @@
+// Supervision with two app instances (separate data directories) and one server: a counselor
+// finalises a note about a client whose SRQ-20 raised a red flag; after sync the supervisor's
+// queue shows it first; she returns it with a comment; after sync the counselor sees the
+// comment (a badge on Home, no client name), answers with an addendum; the supervisor
+// approves; both laptops show the same history.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { addClient, joinFromFirstRun, syncNow, until } from './flows.mjs';
+
+const COMMENT = 'Mohon tambahkan rencana keselamatan.';
+const ADDENDUM = 'Rencana keselamatan disusun bersama klien dan keluarga.';
+
+async function finaliseNote(app, narrative) {
+  await app.click('[data-testid=note-new]');
+  await app.type('[data-testid=note-narrative]', narrative);
+  await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
+  await app.click('[data-testid=note-finalise]');
+  await app.click('[data-testid=note-finalise-confirm]');
+  await app.waitFor('[data-testid=note-readonly]');
+  await app.click('[data-testid=note-close]');
+}
+
+async function openQueue(app) {
+  await app.click('[data-testid=nav-review]');
+  await app.click('[data-testid=review-tab-queue]');
+}
+
+/** The review history as shown: [action, comment] per entry. */
+async function history(app) {
+  await app.waitFor('[data-testid=review-history]');
+  return app.attributes('[data-testid=review-entry]', 'data-action');
+}
+
+test('a returned red-flag note travels supervisor -> counselor -> supervisor, same history on both', async () => {
+  await withHarness('supervision', async (h) => {
+    h.admin('init-org', 'Organisasi Uji Supervisi');
+    h.admin('create-team', 'Tim Supervisi');
+    h.admin('create-team', 'Tim Lain');
+    const invite = (team, role) => h.admin('invite', '--team', team, '--role', role).split('\n')[0].trim();
+    const supInvite = invite('Tim Supervisi', 'supervisor');
+    const counselorInvite = invite('Tim Supervisi', 'counselor');
+    const otherInvite = invite('Tim Lain', 'supervisor');
+
+    const sup = await h.openApp('supervisor');
+    await sup.resize(1366, 768);
+    await joinFromFirstRun(sup, { serverUrl: h.serverUrl, username: 'sup.ani', invitation: supInvite, passphrase: 'teh manis di sore hari' });
+    const counselor = await h.openApp('counselor');
+    await counselor.resize(1366, 768);
+    await joinFromFirstRun(counselor, { serverUrl: h.serverUrl, username: 'kons.budi', invitation: counselorInvite, passphrase: 'hujan turun di pagi hari' });
+
+    // The supervisor's device shares the team key with the new member; then he syncs too.
+    await syncNow(sup, 'the supervisor to share the team key');
+    await syncNow(counselor, 'the counselor to receive the team key');
+    assert.equal((await counselor.texts('[data-testid=nav-review]')).length, 0, 'a counselor has no review queue');
+
+    // An ordinary note first, then a client with a red flag.
+    await addClient(counselor, 'K-0101');
+    await finaliseNote(counselor, 'Sesi rutin; klien merasa lebih tenang.');
+    await addClient(counselor, 'K-0102');
+    await counselor.click('[data-testid=screening-new]');
+    await counselor.waitFor('[data-testid="answer-srq20.01-0"]');
+    for (let i = 1; i <= 20; i++) {
+      await counselor.click(`[data-testid="answer-srq20.${String(i).padStart(2, '0')}-${i === 17 ? 1 : 0}"]`);
+    }
+    await counselor.click('[data-testid=screening-save]');
+    await counselor.waitFor('[data-testid=screening-red-flag]');
+    await finaliseNote(counselor, 'Klien menyebut pikiran untuk mengakhiri hidup.');
+    await syncNow(counselor, 'the notes to reach the server');
+
+    // The supervisor's queue: the red flag first although it is newer.
+    await syncNow(sup, 'the notes to reach the supervisor');
+    await openQueue(sup);
+    await until(async () => (await sup.texts('[data-testid=queue-item]')).length === 2, 'two notes in the queue');
+    const [first, second] = await sup.attributes('[data-testid=queue-item]', 'data-urgency');
+    assert.deepEqual([first, second], ['redFlag', 'normal'], 'the red flag leads the queue');
+    const codes = await sup.texts('[data-testid=queue-open]');
+    assert.deepEqual(codes, ['K-0102', 'K-0101']);
+    await maybeSaveDocScreenshot(sup, 'screenshots/review-queue.png');
+
+    // Open it: the client's context is beside the note; return it with a comment.
+    await sup.click('[data-testid=queue-open]');
+    await sup.waitFor('[data-testid=review-context-screening]');
+    assert.match(await sup.text('[data-testid=review-context]'), new RegExp(catalogueText('id', 'profile.redFlag')));
+    await sup.type('[data-testid=review-comment-text]', COMMENT);
+    await maybeSaveDocScreenshot(sup, 'screenshots/review-note.png');
+    await sup.click('[data-testid=review-return]');
+    await sup.waitForText('[data-testid=review-state]', (t) => t === catalogueText('id', 'review.state.returned'));
+    await syncNow(sup, 'the return to reach the server');
+
+    // The counselor: a badge on Home (a count, never a name), the note with the comment.
+    await syncNow(counselor, 'the return to reach the counselor');
+    await counselor.waitForText('[data-testid=nav-today-badge]', (t) => t.startsWith('1'), { timeoutMs: 20_000 });
+    const badge = await counselor.text('[data-testid=nav-today-badge]');
+    assert.doesNotMatch(badge, /Klien|K-01/, 'the badge carries no client data');
+    await counselor.click('[data-testid=nav-today]');
+    await counselor.waitFor('[data-testid=today-review][data-state=returned]');
+    await maybeSaveDocScreenshot(counselor, 'screenshots/home-review-returned.png');
+    await counselor.click('[data-testid=today-review-open]');
+    await counselor.waitFor('[data-testid=note-returned]');
+    await counselor.waitForText('[data-testid=review-comment]', (t) => t === COMMENT);
+    await counselor.type('[data-testid=addendum-text]', ADDENDUM);
+    await counselor.click('[data-testid=addendum-add]');
+    await counselor.waitForText('[data-testid=review-state]', (t) => t === catalogueText('id', 'review.state.waiting'));
+    await syncNow(counselor, 'the addendum to reach the server');
+
+    // Back in the supervisor's queue, still first; she approves.
+    await syncNow(sup, 'the addendum to reach the supervisor');
+    await openQueue(sup);
+    await until(async () => (await sup.texts('[data-testid=queue-open]'))[0] === 'K-0102', 'the answered note back at the top');
+    await sup.click('[data-testid=queue-open]');
+    await sup.waitForText('[data-testid=review-addendum]', (t) => t === ADDENDUM);
+    await sup.click('[data-testid=review-approve]');
+    await sup.waitForText('[data-testid=review-state]', (t) => t === catalogueText('id', 'review.state.approved'));
+    const supHistory = await history(sup);
+    const supComments = await sup.texts('[data-testid=review-comment]');
+    await syncNow(sup, 'the approval to reach the server');
+
+    await syncNow(counselor, 'the approval to reach the counselor');
+    await counselor.click('[data-testid=nav-today]');
+    await counselor.waitFor('[data-testid=today-review][data-state=approved]');
+    await counselor.click('[data-testid=today-review-open]');
+    await counselor.waitForText('[data-testid=review-state]', (t) => t === catalogueText('id', 'review.state.approved'));
+    assert.deepEqual(supHistory, ['return', 'approve']);
+    assert.deepEqual(await history(counselor), supHistory, 'both laptops show the same sequence');
+    assert.deepEqual(await counselor.texts('[data-testid=review-comment]'), supComments);
+
+    // The dashboard, offline from local data: one note waiting no more, a caseload of two.
+    await sup.click('[data-testid=nav-review]');
+    await sup.click('[data-testid=review-tab-dashboard]');
+    await sup.waitFor('[data-testid=team-dashboard]');
+    assert.match(await sup.text('[data-testid=dash-waiting]'), /^1\b/, 'the ordinary note still waits');
+    await sup.click('[data-testid=dash-caseload]');
+    await until(async () => (await sup.texts('[data-testid=dash-client]')).length === 2, 'the counselor caseload behind the bar');
+    await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard.png');
+
+    // A supervisor of another team sees none of it.
+    await h.closeApp(counselor);
+    const other = await h.openApp('other-team');
+    await joinFromFirstRun(other, { serverUrl: h.serverUrl, username: 'sup.lain', invitation: otherInvite, passphrase: 'angin laut di malam hari' });
+    await syncNow(other, 'the other team to sync');
+    await openQueue(other);
+    await other.waitFor('[data-testid=queue-empty]');
+    await other.click('[data-testid=nav-clients]');
+    await other.waitForText('[data-testid=client-search]', () => true);
+    assert.equal((await other.texts('[data-testid=client-row]')).length, 0, 'no client of the other team');
+  });
+});

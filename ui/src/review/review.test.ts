@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { QueueItem, ReviewNews, TeamView } from '../lib/backend';
+import { addDays, daysWaiting, memberName, unseenCount, urgencyOf, weekBars, writtenByOther } from './review';
+
+const team: TeamView = {
+  me: 'a1',
+  role: 'counselor',
+  supervises: false,
+  members: [
+    { id: 'a1', username: 'kons.sari', role: 'counselor', removed: false },
+    { id: 'b2', username: 'sup.ani', role: 'supervisor', removed: false },
+  ],
+};
+
+function item(over: Partial<QueueItem>): QueueItem {
+  return {
+    note: 'n', client: 'c', client_code: 'K-1', author: 'a1', occurred_at: null, risk: null,
+    red_flag: false, waiting_since: '2026-11-20T00:00:00Z', ...over,
+  };
+}
+
+function news(state: ReviewNews['state'], at: string): ReviewNews {
+  return {
+    note: `n-${at}`, client: 'c', client_code: 'K-1', state,
+    latest: { id: 'r', note: 'n', action: state === 'returned' ? 'return' : 'comment', comment: 'x', reviewer: 'b2', at },
+  };
+}
+
+describe('supervision helpers', () => {
+  it('names members from the roster and never shows an empty author', () => {
+    expect(memberName(team.members, 'b2')).toBe('sup.ani');
+    expect(memberName(team.members, null)).toBe('—');
+    expect(memberName(team.members, '00000000000000000000000000000099')).toBe('#000099');
+  });
+  it('makes notes by someone else read-only, never one she wrote', () => {
+    expect(writtenByOther(team, 'b2')).toBe(true);
+    expect(writtenByOther(team, 'a1')).toBe(false);
+    expect(writtenByOther(null, 'b2')).toBe(false);
+  });
+  it('counts whole days waiting, never negative', () => {
+    const now = new Date('2026-11-23T12:00:00Z');
+    expect(daysWaiting('2026-11-20T13:00:00Z', now)).toBe(2);
+    expect(daysWaiting('2026-11-24T00:00:00Z', now)).toBe(0);
+  });
+  it('marks red flags above high risk above the rest', () => {
+    expect(urgencyOf(item({ red_flag: true, risk: 'low' }))).toBe('redFlag');
+    expect(urgencyOf(item({ risk: 'imminent' }))).toBe('high');
+    expect(urgencyOf(item({ risk: 'medium' }))).toBe('normal');
+  });
+  it('scales week bars to the busiest week and survives an empty quarter', () => {
+    const bars = weekBars([{ week_start: '2026-11-02', sessions: 2 }, { week_start: '2026-11-09', sessions: 8 }]);
+    expect(bars.map((b) => b.share)).toEqual([0.25, 1]);
+    expect(weekBars([{ week_start: '2026-11-02', sessions: 0 }])[0].share).toBe(0);
+    expect(addDays('2026-11-02', 6)).toBe('2026-11-08');
+  });
+  it('keeps returned notes in the badge until answered; other reviews only until seen', () => {
+    const list = [news('returned', '2026-11-20T00:00:00Z'), news('approved', '2026-11-22T00:00:00Z')];
+    expect(unseenCount(list, null)).toBe(2);
+    expect(unseenCount(list, '2026-11-23T00:00:00Z')).toBe(1);
+  });
+});

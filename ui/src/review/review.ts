@@ -1,0 +1,75 @@
+// Pure helpers of the supervision screens, kept out of the components so they are unit-tested.
+import type { MemberRow, QueueItem, ReviewNews, TeamView, WeekCount } from '../lib/backend';
+
+/** A member's display name: her username from the roster, else a short form of the id. */
+export function memberName(members: MemberRow[], id: string | null): string {
+  if (!id) return '—';
+  return members.find((m) => m.id === id)?.username ?? `#${id.slice(-6)}`;
+}
+
+/** Whether this member supervises (sees the review queue and the dashboard). */
+export function supervises(view: TeamView | null): boolean {
+  return view?.supervises === true;
+}
+
+/** Whether a note written by `author` is read-only for this member (someone else wrote it). */
+export function writtenByOther(view: TeamView | null, author: string | null): boolean {
+  return view !== null && author !== null && author !== view.me;
+}
+
+/** Whole days from `sinceIso` to `now` (never negative). */
+export function daysWaiting(sinceIso: string, now: Date): number {
+  const ms = now.getTime() - new Date(sinceIso).getTime();
+  return Math.max(0, Math.floor(ms / 86_400_000));
+}
+
+export type Urgency = 'redFlag' | 'high' | 'normal';
+
+/** How the queue marks an item: red flag first, then high or imminent risk. */
+export function urgencyOf(item: QueueItem): Urgency {
+  if (item.red_flag) return 'redFlag';
+  if (item.risk === 'high' || item.risk === 'imminent') return 'high';
+  return 'normal';
+}
+
+/** Bars of the sessions-per-week chart: height as a share of the busiest week (0..1). */
+export function weekBars(weeks: WeekCount[]): { week: WeekCount; share: number }[] {
+  const max = Math.max(1, ...weeks.map((w) => w.sessions));
+  return weeks.map((week) => ({ week, share: week.sessions / max }));
+}
+
+/** The local calendar day `days` after an ISO date (for a week's date range). */
+export function addDays(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * What Home's badge counts: notes returned to her (they wait for her addendum) and reviews
+ * newer than the last time she looked.
+ */
+export function unseenCount(news: ReviewNews[], seenAtIso: string | null): number {
+  const seen = seenAtIso ? new Date(seenAtIso).getTime() : 0;
+  return news.filter((n) => n.state === 'returned' || new Date(n.latest.at).getTime() > seen).length;
+}
+
+const SEEN_KEY = 'teduh.reviewNewsSeenAt';
+
+/** When she last looked at her review news (kept on this computer; a timestamp only). */
+export function reviewNewsSeenAt(): string | null {
+  try {
+    return localStorage.getItem(SEEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Records that she has seen her review news now. */
+export function markReviewNewsSeen(now: Date): void {
+  try {
+    localStorage.setItem(SEEN_KEY, now.toISOString());
+  } catch {
+    // Storage unavailable: the badge simply stays until the notes are answered.
+  }
+}
