@@ -37,6 +37,12 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "team_join",
+    "team_view",
+    "review_queue",
+    "review_add",
+    "note_reviews",
+    "team_dashboard",
+    "review_news",
 ];
 
 fn main() {

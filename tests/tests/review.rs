@@ -398,13 +398,19 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
         .vault
         .add_client(&profile("M-1", "Klien Bersama"))
         .expect("client");
-    let sari_note = sari.vault.add_note(shared, &draft("sesi pertama")).expect("note");
+    let sari_note = sari
+        .vault
+        .add_note(shared, &draft("sesi pertama"))
+        .expect("note");
     sari.vault.finalise_note(sari_note).expect("finalise");
     let only_bayu = bayu
         .vault
         .add_client(&profile("M-2", "Klien Bayu"))
         .expect("client");
-    let bayu_note = bayu.vault.add_note(only_bayu, &draft("sesi bayu")).expect("note");
+    let bayu_note = bayu
+        .vault
+        .add_note(only_bayu, &draft("sesi bayu"))
+        .expect("note");
     bayu.vault.finalise_note(bayu_note).expect("finalise");
     sari.sync().expect("sync");
     bayu.sync().expect("sync");
@@ -424,7 +430,11 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
         [shared, only_bayu].into()
     );
     assert!(sup.vault.my_clients().expect("mine").is_empty());
-    assert_eq!(sup.vault.list_clients().expect("all").len(), 2, "the supervisor sees the team");
+    assert_eq!(
+        sup.vault.list_clients().expect("all").len(),
+        2,
+        "the supervisor sees the team"
+    );
 
     sup.vault
         .review_note(
@@ -433,7 +443,10 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
         )
         .expect("return");
     sup.vault
-        .review_note(bayu_note, &review(ReviewAction::Comment, "Catatan yang rapi."))
+        .review_note(
+            bayu_note,
+            &review(ReviewAction::Comment, "Catatan yang rapi."),
+        )
         .expect("comment");
     sup.sync().expect("sync");
     sari.sync().expect("sync");

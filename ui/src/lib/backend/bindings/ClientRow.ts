@@ -24,4 +24,8 @@ nickname: string,
 /**
  * What the list filters on (risk, case stage, child).
  */
-facets: ClientFacets, };
+facets: ClientFacets, 
+/**
+ * In this member's caseload (she registered the client or wrote a note for her).
+ */
+mine: boolean, };
