@@ -119,9 +119,15 @@ pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<u32, Ip
     state.set_auto_lock(minutes)
 }
 
-/// Sets (or clears, with an empty string) the sync server URL.
+/// Sets (or clears, with an empty string) the sync server URL. Once this computer has joined a
+/// team, the address is its team's server: it changes only if the server at the new address is
+/// the same team's ([`crate::sync::join::move_server`]); otherwise a coded error and nothing
+/// changes.
 #[tauri::command(async)]
 pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<String>, IpcError> {
+    if state.sync().server_url().is_some() {
+        return crate::sync::join::move_server(&state, &url);
+    }
     let url = crate::sync::join::parse_server_url(&url)?;
     let saved = state.update_settings(|s| s.server_url = url)?;
     Ok(saved.server_url)

@@ -335,8 +335,12 @@ impl AppState {
         Ok(next)
     }
 
-    /// The server this app syncs with: the environment override, else the saved setting.
+    /// The server this app talks to: once joined, the team's server (the vault's binding, which
+    /// sync uses); before, the environment override, else the saved setting.
     pub fn server_url(&self) -> Result<Option<String>, IpcError> {
+        if let Some(team_server) = self.sync.server_url() {
+            return Ok(Some(team_server));
+        }
         Ok(match &self.server_override {
             Some(url) => Some(url.clone()),
             None => self.settings()?.server_url,

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use tauri::State;
 use teduh_core::domain::{ClientProfile, NoteDraft};
-use teduh_core::ids::{ClientId, NoteId};
+use teduh_core::ids::{ClientId, EntityId, NoteId};
 use teduh_core::screening::{Instrument, ScreeningAnswers};
-use teduh_core::vault::ClientExport;
+use teduh_core::vault::{ClientExport, ConflictRevision};
 
 use crate::ipc::{
     ClientRow, HomeToday, InstrumentView, IpcError, ScreeningView, UnlockView, VaultStateView,
@@ -128,6 +128,44 @@ pub fn note_addendum(
 ) -> Result<String, IpcError> {
     let note: NoteId = parse_id("note", &note)?;
     state.with_vault_write(|v| Ok(v.add_addendum(note, &text)?.to_string()))
+}
+
+/// Versions of a client's profile or a note's fields that lost to another device's edit and are
+/// still to show (see [`teduh_core::vault::Vault::conflict_revisions`]).
+#[tauri::command(async)]
+pub fn revisions_list(
+    state: State<'_, AppState>,
+    entity: String,
+) -> Result<Vec<ConflictRevision>, IpcError> {
+    let entity: EntityId = parse_id("record", &entity)?;
+    state.with_vault(|v| v.conflict_revisions(entity))
+}
+
+/// Takes a conflict revision over: written as a new edit, so it syncs. A finalised note refuses
+/// with `NoteFinalised` (an addendum is the way).
+#[tauri::command(async)]
+pub fn revision_take(
+    state: State<'_, AppState>,
+    entity: String,
+    field: String,
+    device: String,
+    seq: u64,
+) -> Result<(), IpcError> {
+    let entity: EntityId = parse_id("record", &entity)?;
+    state.with_vault_write(|v| v.take_revision(entity, &field, &device, seq))
+}
+
+/// Hides a conflict revision on this computer (the version itself is kept).
+#[tauri::command(async)]
+pub fn revision_dismiss(
+    state: State<'_, AppState>,
+    entity: String,
+    field: String,
+    device: String,
+    seq: u64,
+) -> Result<(), IpcError> {
+    let entity: EntityId = parse_id("record", &entity)?;
+    state.with_vault(|v| v.dismiss_revision(entity, &field, &device, seq))
 }
 
 /// The screening instruments with their items and answer options in both languages.

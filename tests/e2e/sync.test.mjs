@@ -107,5 +107,18 @@ test('a supervisor joins from the first-run screen, syncs, keeps working offline
     await app.click('[data-testid=sync-now]');
     await app.waitForText('[data-testid=sync-panel-state]', (t) => t === synced);
     await maybeSaveDocScreenshot(app, 'screenshots/sync-settings.png');
+
+    // The server address of a joined computer is its team's: Settings shows it, and an address
+    // where the team's server does not answer is refused with nothing changed.
+    const fieldValue = () => app.execute('return document.querySelector("[data-testid=settings-server]").value');
+    assert.equal(await fieldValue(), h.serverUrl, "Settings shows the team's server");
+    const joinedHint = catalogueText('id', 'settings.serverJoined').replace('{username}', 'sup.ani');
+    await app.waitForText('[data-testid=settings-server-hint]', (t) => t === joinedHint);
+    await app.clear('[data-testid=settings-server]');
+    await app.type('[data-testid=settings-server]', 'http://127.0.0.1:9');
+    await app.click('[data-testid=settings-save]');
+    const unreachable = catalogueText('id', 'error.ServerUnreachable');
+    await app.waitForText('[data-testid=error]', (t) => t === unreachable, { timeoutMs: 30_000 });
+    await app.waitForText('[data-testid=sync-panel-server]', (t) => t === h.serverUrl);
   });
 });

@@ -106,6 +106,43 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
     Ok(state.sync_status())
 }
 
+/// `set_server_url` for a vault that joined a team: the team's server moved to `url`. The
+/// vault's binding follows only if the server there accepts this device and lists this member
+/// in her team ([`join::move_server`]); then the settings remember it and a round starts.
+/// Returns the address now in use.
+///
+/// Fails with `InvalidServerUrl` (empty or not an address), `ServerUnreachable` (nothing
+/// answers there), `ServerMismatch` (something answers, but not as this team's server) or
+/// `Locked` (the device's token is sealed in the vault); then nothing changed.
+pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcError> {
+    let url = parse_server_url(url)?.ok_or_else(|| {
+        IpcError::new(
+            "InvalidServerUrl",
+            "a device that joined a team needs its server's address",
+        )
+    })?;
+    if state.sync().server_url().as_deref() == Some(url.as_str()) {
+        return Ok(Some(url));
+    }
+    let mut transport = HttpTransport::builder(&url)
+        .connect_timeout(super::round::CONNECT_TIMEOUT)
+        .build()
+        .map_err(|e| IpcError::new("InvalidServerUrl", e.to_string()))?;
+    state.install_joined_vault(|slot| {
+        let vault = slot.ok_or(VaultError::NotInitialised)?;
+        join::move_server(vault, &mut transport, &url)?;
+        // What this session learned about the old address no longer applies.
+        state.sync().update_session(|s| {
+            s.online = None;
+            s.last_error = None;
+        });
+        Ok(None)
+    })?;
+    state.update_settings(|s| s.server_url = Some(url.clone()))?;
+    state.publish_sync_status();
+    Ok(Some(url))
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);

@@ -16,6 +16,7 @@ pub fn code(e: &SyncError) -> &'static str {
         SyncError::Refused { code, .. } if code == "UsernameTaken" => "UsernameTaken",
         SyncError::Refused { .. } => "ServerRefused",
         SyncError::Protocol(_) => "ServerProtocol",
+        SyncError::OtherServer(_) => "ServerMismatch",
         SyncError::Vault(v) => crate::ipc::IpcError::vault_code(v),
     }
 }
@@ -54,6 +55,10 @@ pub fn user_message(code: &str, language: Language) -> String {
         "ServerProtocol" => (
             "Jawaban server tidak dapat dipahami. Periksa alamat server atau hubungi admin.",
             "The server's answer could not be understood. Check the server address or contact your administrator.",
+        ),
+        "ServerMismatch" => (
+            "Server di alamat ini bukan server tim Anda (organisasi lain, atau server yang tidak mengenal perangkat ini). Alamat tidak diubah; tanyakan alamat yang benar kepada admin.",
+            "The server at this address is not your team's server (another organisation, or a server that does not know this device). The address was not changed; ask your administrator for the right one.",
         ),
         "NotJoined" => (
             "Perangkat ini belum bergabung dengan organisasi.",
@@ -100,6 +105,7 @@ mod tests {
                 message: String::new(),
             },
             SyncError::Protocol("garbled".into()),
+            SyncError::OtherServer("another organisation".into()),
         ];
         let fallback = user_message("SomethingElse", Language::Indonesian);
         for e in &errors {

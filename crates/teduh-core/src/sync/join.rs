@@ -198,3 +198,42 @@ pub fn login(
         (&b, &session.token),
     )?)
 }
+
+/// Points this joined vault at a new address of its team's server (the organisation moved
+/// it), after checking that the server there is the same one: it must accept this device's
+/// token and list this member, with her username and public keys, in the vault's team.
+/// Records, cursors and keys are kept; the next round continues where the last one stopped.
+///
+/// `transport` must talk to `new_url`.
+///
+/// Fails with [`SyncError::NotJoined`], [`SyncError::Offline`] (nothing answers there),
+/// [`SyncError::OtherServer`] (something answers, but not as this team's server), or a vault
+/// error (locked); nothing changes unless it succeeds.
+pub fn move_server(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    new_url: &str,
+) -> Result<Binding, SyncError> {
+    let b = vault.binding()?.ok_or(SyncError::NotJoined)?;
+    let token = vault.sync_token()?;
+    let members = transport.members(&token, b.team).map_err(|e| match e {
+        super::TransportError::Unreachable(d) => SyncError::Offline(d),
+        other => SyncError::OtherServer(other.to_string()),
+    })?;
+    let keys = vault.public_keys();
+    let me = members.iter().find(|m| m.member_id == b.member);
+    match me {
+        Some(m) if m.username == b.username && m.public_keys == keys && !m.removed => {}
+        _ => {
+            return Err(SyncError::OtherServer(format!(
+                "{new_url} does not list {} as a member of team {}",
+                b.username, b.team
+            )))
+        }
+    }
+    vault.set_server_url(new_url)?;
+    Ok(Binding {
+        server_url: new_url.to_owned(),
+        ..b
+    })
+}

@@ -86,6 +86,10 @@ pub enum SyncError {
     /// The server answered in a way that breaks the protocol.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// A new address for the team's server answers, but not as this device's team (another
+    /// organisation's server, another service, or a server that does not know this device).
+    #[error("the server at the new address is not this team's server: {0}")]
+    OtherServer(String),
     /// The local vault failed (locked, disk full, damaged...).
     #[error(transparent)]
     Vault(#[from] VaultError),

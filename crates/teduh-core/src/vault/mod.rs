@@ -53,6 +53,7 @@ mod keys;
 mod mine;
 mod read;
 mod review;
+mod revisions;
 mod sync_ops;
 
 pub use batch::Batch;
@@ -63,6 +64,7 @@ pub use review::{
     Caseload, Dashboard, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft, ReviewState,
     WeekCount,
 };
+pub use revisions::ConflictRevision;
 pub use sync_ops::ReceiveReport;
 
 /// Default idle time after which the vault locks itself.
@@ -306,6 +308,9 @@ pub struct FieldVersion {
     pub written_at: chrono::DateTime<Utc>,
     /// Which device wrote it (hex).
     pub device: String,
+    /// The record's sequence number in that device's log: with `device`, names the version.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seq: u64,
     /// Whether this version is the field's current value.
     pub current: bool,
     /// Whether it lost to a version written on another device (a conflict revision the user

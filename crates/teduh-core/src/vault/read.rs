@@ -134,6 +134,7 @@ impl Reader<'_> {
                 value,
                 written_at: chrono::DateTime::from_timestamp_millis(millis).unwrap_or_default(),
                 device: hex(&device),
+                seq,
                 current,
                 conflict: !current && winner_device.as_deref() != Some(device.as_slice()),
             });

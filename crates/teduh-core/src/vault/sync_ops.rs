@@ -435,6 +435,23 @@ impl Vault {
         Ok(())
     }
 
+    /// Changes the address of the server this vault syncs with (see
+    /// [`crate::sync::join::move_server`], which checks it first).
+    ///
+    /// Fails when not joined or the database cannot be written.
+    pub(crate) fn set_server_url(&mut self, url: &str) -> Result<(), VaultError> {
+        let changed = self.store.connection().execute(
+            "UPDATE sync_binding SET server_url = ?1 WHERE id = 1",
+            [url],
+        )?;
+        if changed == 0 {
+            return Err(VaultError::InvalidInput(
+                "this device has not joined a team".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The accepted team roster, if any.
     ///
     /// Fails when the database cannot be read or the stored roster is damaged.

@@ -34,12 +34,14 @@ import type { ReviewNews } from './bindings/ReviewNews';
 import type { ReviewState } from './bindings/ReviewState';
 import type { TeamView } from './bindings/TeamView';
 import type { WeekCount } from './bindings/WeekCount';
+import type { ConflictRevision } from './bindings/ConflictRevision';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { ReviewNews, ReviewState, TeamView, WeekCount };
+export type { ConflictRevision };
 export type * from './domain';
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
@@ -134,6 +136,21 @@ export function noteFinalise(note: string): Promise<void> {
 
 export function noteAddendum(note: string, text: string): Promise<string> {
   return call<string>('note_addendum', { note, text });
+}
+
+/** Versions of a client's or a note's fields that lost to another device's edit. */
+export function revisionsList(entity: string): Promise<ConflictRevision[]> {
+  return call<ConflictRevision[]>('revisions_list', { entity });
+}
+
+/** Takes a version over: written as a new edit, so it syncs. */
+export function revisionTake(entity: string, field: string, device: string, seq: number): Promise<void> {
+  return call<void>('revision_take', { entity, field, device, seq });
+}
+
+/** Hides a version from the notice on this computer (it stays in the history). */
+export function revisionDismiss(entity: string, field: string, device: string, seq: number): Promise<void> {
+  return call<void>('revision_dismiss', { entity, field, device, seq });
 }
 
 export function screeningInstruments(): Promise<InstrumentView[]> {

@@ -21,6 +21,10 @@ written_at: string,
  */
 device: string, 
 /**
+ * The record's sequence number in that device's log: with `device`, names the version.
+ */
+seq: number, 
+/**
  * Whether this version is the field's current value.
  */
 current: boolean, 
