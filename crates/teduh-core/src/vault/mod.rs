@@ -1318,10 +1318,14 @@ fn client_key<'u>(
         let key = unwrap_client_key(ident, u, client, &device, seq, &wrapped)?;
         u.client_keys.insert(client, key);
     }
-    u.client_keys.get(&client).ok_or(VaultError::NotFound {
-        what: "client key",
-        id: client.to_string(),
-    })
+    // Lazily built: this runs once per envelope opened, and formatting the id eagerly was a
+    // measurable share of the review queue.
+    u.client_keys
+        .get(&client)
+        .ok_or_else(|| VaultError::NotFound {
+            what: "client key",
+            id: client.to_string(),
+        })
 }
 
 fn unwrap_client_key(
