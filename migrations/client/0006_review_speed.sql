@@ -8,6 +8,13 @@
 CREATE INDEX entity_fields_finalised ON entity_fields (entity_id, hlc)
     WHERE field = 'finalised_at';
 
+-- The few fields the dashboard and the review states read across all clients (a review's
+-- action, a task's due and done dates, a risk entry's level, a referral's status): a covering
+-- partial index holding their stored envelopes (the same ciphertext as the table, nothing
+-- decrypted), so one contiguous scan replaces thousands of scattered lookups in the table.
+CREATE INDEX entity_fields_supervision ON entity_fields (field, entity_id, device_id, seq, value)
+    WHERE field IN ('action', 'done_at', 'due', 'level', 'status');
+
 -- A sealed summary per screening (whether its answers raised a red flag), under the client's
 -- data key like note_summaries, so the queue learns which clients raised one without
 -- decrypting and re-scoring every screening. Derived from the log like the other

@@ -510,6 +510,11 @@ impl Reader<'_> {
             let ms = i64::try_from(crate::hlc::Hlc::from_i64(hlc).millis()).unwrap_or(0);
             DateTime::from_timestamp_millis(ms).unwrap_or_default()
         };
+        let actions = if by_note.values().flatten().any(|c| c.0) {
+            self.stored_values("action")?
+        } else {
+            HashMap::new()
+        };
         let mut out = HashMap::with_capacity(finalised.len());
         for (note, fin_hlc) in finalised {
             let note = NoteId(id16(&note)?);
@@ -518,7 +523,7 @@ impl Reader<'_> {
                 by_note.get(&note.0).map(Vec::as_slice).unwrap_or(&[])
             {
                 if *is_review {
-                    let action = self.open_review_action(*id, *client)?;
+                    let action = self.open_review_action(&actions, *id, *client)?;
                     match action {
                         Some(ReviewAction::Approve) => state = (ReviewState::Approved, at(*hlc)),
                         Some(ReviewAction::Return) => state = (ReviewState::Returned, at(*hlc)),
@@ -536,15 +541,40 @@ impl Reader<'_> {
 
     fn open_review_action(
         &mut self,
+        actions: &HashMap<EntityId, Stored>,
         review: EntityId,
         client: ClientId,
     ) -> Result<Option<ReviewAction>, VaultError> {
-        let meta = EntityMeta {
-            kind: RecordKind::Review,
-            client,
-            parent: None,
+        let Some((device, seq, value)) = actions.get(&review) else {
+            return Ok(None);
         };
-        self.field::<ReviewAction>(review, &meta, "action")
+        self.open_field(
+            review,
+            RecordKind::Review,
+            client,
+            "action",
+            device,
+            *seq,
+            value,
+        )
+    }
+
+    /// Every stored value of `field` (one of the fields schema 6 indexes for supervision:
+    /// `action`, `done_at`, `due`, `level`, `status`), by entity, from that index alone.
+    fn stored_values(&self, field: &str) -> Result<HashMap<EntityId, Stored>, VaultError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT entity_id, device_id, seq, value FROM entity_fields
+             WHERE field IN ('action', 'done_at', 'due', 'level', 'status') AND field = ?1",
+        )?;
+        let mut rows = st.query([field])?;
+        let mut out = HashMap::new();
+        while let Some(row) = rows.next()? {
+            out.insert(
+                EntityId(id16(blob(row, 0)?)?),
+                (blob(row, 1)?.to_vec(), row.get(2)?, blob(row, 3)?.to_vec()),
+            );
+        }
+        Ok(out)
     }
 
     /// Finalised notes waiting for the supervisor, with the time each started waiting.
@@ -737,66 +767,46 @@ impl Reader<'_> {
         })
     }
 
-    /// Open tasks due before `today`, by client, in creation order: one query over every
-    /// task's `due` and `done_at` fields instead of reading each client's tasks.
+    /// Open tasks due before `today`, by client, in creation order: the tasks from
+    /// `entities`, their `due` and `done_at` from the supervision index, instead of reading
+    /// each client's tasks.
     fn overdue_tasks(
         &mut self,
         today: NaiveDate,
     ) -> Result<HashMap<ClientId, Vec<TaskId>>, VaultError> {
-        type Row = (Vec<u8>, Vec<u8>, String, Vec<u8>, i64, Vec<u8>);
-        let rows: Vec<Row> = self
+        let tasks: Vec<(Vec<u8>, Vec<u8>)> = self
             .conn
             .prepare_cached(
-                "SELECT e.entity_id, e.client_id, f.field, f.device_id, f.seq, f.value
-                 FROM entities e
-                 JOIN entity_fields f ON f.entity_id = e.entity_id AND f.field IN ('due', 'done_at')
-                 WHERE e.kind = 'task'
-                 ORDER BY e.created_hlc, e.created_device, e.entity_id",
+                "SELECT entity_id, client_id FROM entities WHERE kind = 'task'
+                 ORDER BY created_hlc, created_device",
             )?
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        // (task, client, due, done) in creation order.
-        let mut tasks: Vec<(TaskId, ClientId, Option<NaiveDate>, bool)> = Vec::new();
-        for (task, client, field, device, seq, value) in rows {
-            let task = TaskId(id16(&task)?);
+        if tasks.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let due = self.stored_values("due")?;
+        let done = self.stored_values("done_at")?;
+        let mut out: HashMap<ClientId, Vec<TaskId>> = HashMap::new();
+        for (task, client) in tasks {
+            let id = EntityId(id16(&task)?);
             let client = ClientId(id16(&client)?);
-            if tasks.last().is_none_or(|t| t.0 != task) {
-                tasks.push((task, client, None, false));
-            }
-            let Some(last) = tasks.last_mut() else {
+            let Some((device, seq, value)) = due.get(&id) else {
                 continue;
             };
-            let id = EntityId(task.0);
-            if field == "due" {
-                last.2 =
-                    self.open_field(id, RecordKind::Task, client, &field, &device, seq, &value)?;
-            } else {
-                last.3 = self
-                    .open_field::<DateTime<Utc>>(
-                        id,
-                        RecordKind::Task,
-                        client,
-                        &field,
-                        &device,
-                        seq,
-                        &value,
-                    )?
-                    .is_some();
+            let due: Option<NaiveDate> =
+                self.open_field(id, RecordKind::Task, client, "due", device, *seq, value)?;
+            if due.is_none_or(|d| d >= today) {
+                continue;
             }
-        }
-        let mut out: HashMap<ClientId, Vec<TaskId>> = HashMap::new();
-        for (task, client, due, done) in tasks {
-            if !done && due.is_some_and(|d| d < today) {
-                out.entry(client).or_default().push(task);
+            let done_at: Option<DateTime<Utc>> = match done.get(&id) {
+                Some((device, seq, value)) => {
+                    self.open_field(id, RecordKind::Task, client, "done_at", device, *seq, value)?
+                }
+                None => None,
+            };
+            if done_at.is_none() {
+                out.entry(client).or_default().push(TaskId(id.0));
             }
         }
         Ok(out)
@@ -865,50 +875,37 @@ impl Reader<'_> {
         kind: RecordKind,
         field: &str,
     ) -> Result<HashMap<(ClientId, EntityId), LastChild>, VaultError> {
-        type Row = (
-            Vec<u8>,
-            Vec<u8>,
-            Vec<u8>,
-            Option<Vec<u8>>,
-            Option<i64>,
-            Option<Vec<u8>>,
-        );
-        let rows: Vec<Row> = self
+        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
             .conn
             .prepare_cached(
-                "SELECT e.parent_id, e.client_id, e.entity_id, f.device_id, f.seq, f.value
-                 FROM entities e
-                 LEFT JOIN entity_fields f ON f.entity_id = e.entity_id AND f.field = ?2
-                 WHERE e.kind = ?1 AND e.parent_id IS NOT NULL
-                 ORDER BY e.created_hlc, e.created_device",
+                "SELECT parent_id, client_id, entity_id FROM entities
+                 WHERE kind = ?1 AND parent_id IS NOT NULL
+                 ORDER BY created_hlc, created_device",
             )?
-            .query_map(params![kind.as_str(), field], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })?
+            .query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let mut out = HashMap::new();
-        for (parent, client, id, device, seq, value) in rows {
-            let stored = match (device, seq, value) {
-                (Some(d), Some(s), Some(v)) => Some((d, s, v)),
-                _ => None,
-            };
-            out.insert(
+        if rows.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut values = self.stored_values(field)?;
+        let mut last = HashMap::new();
+        for (parent, client, id) in rows {
+            last.insert(
                 (ClientId(id16(&client)?), EntityId(id16(&parent)?)),
-                LastChild {
-                    id: EntityId(id16(&id)?),
-                    field: field.to_owned(),
-                    stored,
-                },
+                EntityId(id16(&id)?),
             );
         }
-        Ok(out)
+        Ok(last
+            .into_iter()
+            .map(|(k, id)| {
+                let child = LastChild {
+                    id,
+                    field: field.to_owned(),
+                    stored: values.remove(&id),
+                };
+                (k, child)
+            })
+            .collect())
     }
 
     /// Decrypts a [`LastChild`]'s field; a missing or null one is damage (the record type
@@ -935,11 +932,14 @@ fn blob<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r [u8], VaultError
     })?)
 }
 
-/// The last child of a parent and its stored field (device, seq, sealed value).
+/// A stored field value: (device, seq, sealed value), as in `entity_fields`.
+type Stored = (Vec<u8>, i64, Vec<u8>);
+
+/// The last child of a parent and its stored field.
 struct LastChild {
     id: EntityId,
     field: String,
-    stored: Option<(Vec<u8>, i64, Vec<u8>)>,
+    stored: Option<Stored>,
 }
 
 /// The queue's entry for a waiting note, unless `filter` leaves it out.
