@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0003_final_rank.sql"),
     include_str!("../../../migrations/client/0004_sync.sql"),
     include_str!("../../../migrations/client/0005_note_summaries.sql"),
+    include_str!("../../../migrations/client/0006_review_speed.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -232,5 +232,14 @@ pub(super) fn apply_plain(
     if row.kind == RecordKind::Note {
         super::review::refresh_note_summary(conn, ident, u, NoteId(row.entity.0), row.client)?;
     }
+    if row.kind == RecordKind::Screening {
+        super::review::refresh_screening_summary(
+            conn,
+            ident,
+            u,
+            ScreeningId(row.entity.0),
+            row.client,
+        )?;
+    }
     Ok(())
 }

@@ -558,6 +558,13 @@ impl Vault {
             kdf_time,
             index_time: index_started.elapsed(),
         };
+        // Best effort: where a summary is missing the queue reads the screening in full, so a
+        // failure here (a busy or full disk) must not keep the counselor out of her vault.
+        let _ = review::fill_missing_screening_summaries(
+            self.store.connection_mut(),
+            &self.ident,
+            &mut u,
+        );
         self.unlocked = Some(u);
         self.last_activity = Instant::now();
         Ok(report)
@@ -1325,10 +1332,14 @@ fn client_key<'u>(
         let key = unwrap_client_key(ident, u, client, &device, seq, &wrapped)?;
         u.client_keys.insert(client, key);
     }
-    u.client_keys.get(&client).ok_or(VaultError::NotFound {
-        what: "client key",
-        id: client.to_string(),
-    })
+    // Lazily built: this runs once per envelope opened, and formatting the id eagerly was a
+    // measurable share of the review queue.
+    u.client_keys
+        .get(&client)
+        .ok_or_else(|| VaultError::NotFound {
+            what: "client key",
+            id: client.to_string(),
+        })
 }
 
 fn unwrap_client_key(

@@ -16,7 +16,8 @@ use teduh_protocol::sync::Role;
 use super::read::EntityMeta;
 use super::*;
 use crate::domain::{ReferralStatus, RiskLevel};
-use crate::ids::ReviewId;
+use crate::ids::{ReferralId, ReviewId};
+use crate::screening;
 
 /// What a review does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,6 +233,97 @@ pub(super) fn refresh_note_summary(
     Ok(())
 }
 
+/// What the queue needs of a screening, sealed (`screening_summaries`): whether its answers
+/// raised a red flag (None: the stored answers do not score, which reading reports as damage).
+/// Red flags do not depend on the scoring settings (only the SRQ-20 cut-off does).
+#[derive(Serialize, Deserialize)]
+struct ScreeningSummary {
+    red_flag: Option<bool>,
+}
+
+fn screening_summary_context(screening: ScreeningId) -> Vec<u8> {
+    let mut c = b"teduh/screening-summary/v1".to_vec();
+    c.extend_from_slice(&screening.0);
+    c
+}
+
+/// Re-derives a screening's sealed summary from its current fields (after a record changed
+/// it, or when a vault upgraded from schema 5 lacks it).
+pub(super) fn refresh_screening_summary(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    screening: ScreeningId,
+    client: ClientId,
+) -> Result<(), VaultError> {
+    let scoring = ScoringConfig::default();
+    let mut r = Reader {
+        conn,
+        ident,
+        u,
+        scoring: &scoring,
+    };
+    let meta = EntityMeta {
+        kind: RecordKind::Screening,
+        client,
+        parent: None,
+    };
+    let fields = r.fields(screening.into(), &meta)?;
+    let red_flag = from_fields::<ScreeningAnswers>(fields, "screening")
+        .ok()
+        .and_then(|a| screening::score(&a, &scoring).ok())
+        .map(|result| !result.red_flags.is_empty());
+    let json = serde_json::to_vec(&ScreeningSummary { red_flag })
+        .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
+    let key = client_key(conn, ident, r.u, client)?;
+    let sealed = key.seal(&screening_summary_context(screening), &json);
+    conn.prepare_cached(
+        "INSERT INTO screening_summaries (screening_id, client_id, sealed) VALUES (?1, ?2, ?3)
+         ON CONFLICT (screening_id) DO UPDATE SET sealed = excluded.sealed",
+    )?
+    .execute(params![&screening.0[..], &client.0[..], sealed])?;
+    Ok(())
+}
+
+/// Seals the summaries of screenings that have none: a vault upgraded from schema 5 has its
+/// screenings but not their summaries, and a missing one would hide a red flag. Returns how
+/// many were filled. Cheap when there is nothing to do (two counts).
+pub(super) fn fill_missing_screening_summaries(
+    conn: &mut Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+) -> Result<usize, VaultError> {
+    let (screenings, summaries): (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM entities WHERE kind = 'screening'),
+                (SELECT count(*) FROM screening_summaries)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if screenings == summaries {
+        return Ok(0);
+    }
+    let tx = conn.transaction()?;
+    let missing: Vec<(Vec<u8>, Vec<u8>)> = tx
+        .prepare(
+            "SELECT e.entity_id, e.client_id FROM entities e
+             WHERE e.kind = 'screening' AND NOT EXISTS
+                 (SELECT 1 FROM screening_summaries s WHERE s.screening_id = e.entity_id)",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (screening, client) in &missing {
+        let (screening, client) = (ScreeningId(id16(screening)?), ClientId(id16(client)?));
+        match refresh_screening_summary(&tx, ident, u, screening, client) {
+            // A damaged screening (or one whose key is damaged) stays without a summary; the
+            // queue then reports it, as it reports any damaged record.
+            Err(VaultError::Integrity { .. } | VaultError::NotFound { .. }) => {}
+            other => other?,
+        }
+    }
+    tx.commit()?;
+    Ok(missing.len())
+}
+
 impl Batch<'_> {
     /// Reviews a finalised note. Approving and returning are for supervisors and admins of a
     /// team; returning and commenting need a comment.
@@ -318,63 +410,83 @@ impl Reader<'_> {
         let Some((device, seq, value)) = row else {
             return Ok(None);
         };
+        self.open_field(id, meta.kind, meta.client, field, &device, seq, &value)
+    }
+
+    /// Decrypts one stored field value (a row of `entity_fields`) of an entity of `kind`
+    /// under `client`'s key (None when it holds a JSON null).
+    #[allow(clippy::too_many_arguments)]
+    fn open_field<T: DeserializeOwned>(
+        &mut self,
+        id: EntityId,
+        kind: RecordKind,
+        client: ClientId,
+        field: &str,
+        device: &[u8],
+        seq: i64,
+        value: &[u8],
+    ) -> Result<Option<T>, VaultError> {
         let seq = u64::try_from(seq).unwrap_or(0);
         let (conn, ident) = (self.conn, self.ident);
-        let key = client_key(conn, ident, self.u, meta.client)?;
-        let aad = binding_aad(ident, &id16(&device)?, seq, meta.kind, &id, field);
-        let name = || record_name(meta.kind, &id, field, &device, seq);
+        let key = client_key(conn, ident, self.u, client)?;
+        let aad = binding_aad(ident, &id16(device)?, seq, kind, &id, field);
+        let name = || record_name(kind, &id, field, device, seq);
         let pt = key
-            .open(&aad, &value)
+            .open(&aad, value)
             .map_err(|_| VaultError::Integrity { record: name() })?;
         // A stored JSON null reads as absent.
         serde_json::from_slice::<Option<T>>(&pt)
             .map_err(|_| VaultError::Integrity { record: name() })
     }
 
-    /// Every note's summary: note -> (client, summary).
-    fn note_summaries(&mut self) -> Result<HashMap<NoteId, (ClientId, NoteSummary)>, VaultError> {
-        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
-            .conn
-            .prepare("SELECT note_id, client_id, sealed FROM note_summaries")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut out = HashMap::with_capacity(rows.len());
-        for (note, client, sealed) in rows {
-            let note = NoteId(id16(&note)?);
-            let client = ClientId(id16(&client)?);
-            let (conn, ident) = (self.conn, self.ident);
+    /// Opens the summaries of the notes `wanted` selects (by id, before decrypting anything)
+    /// and hands each to `f` with its client. One pass over `note_summaries`, streamed.
+    fn scan_note_summaries(
+        &mut self,
+        mut wanted: impl FnMut(&NoteId) -> bool,
+        mut f: impl FnMut(NoteId, ClientId, NoteSummary),
+    ) -> Result<(), VaultError> {
+        let (conn, ident) = (self.conn, self.ident);
+        let mut st =
+            conn.prepare_cached("SELECT note_id, client_id, sealed FROM note_summaries")?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let note = NoteId(id16(blob(row, 0)?)?);
+            if !wanted(&note) {
+                continue;
+            }
+            let client = ClientId(id16(blob(row, 1)?)?);
             let key = client_key(conn, ident, self.u, client)?;
             let damaged = || VaultError::Integrity {
                 record: format!("the summary of note {note}"),
             };
             let pt = key
-                .open(&summary_context(note), &sealed)
+                .open(&summary_context(note), blob(row, 2)?)
                 .map_err(|_| damaged())?;
             let summary: NoteSummary = serde_json::from_slice(&pt).map_err(|_| damaged())?;
-            out.insert(note, (client, summary));
+            f(note, client, summary);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Review state of every finalised note, with the time it started waiting.
     fn review_states(
         &mut self,
     ) -> Result<HashMap<NoteId, (ReviewState, DateTime<Utc>)>, VaultError> {
-        // Finalised notes (the field's presence is what finalises) and their finalisation time.
-        let finalised: Vec<(Vec<u8>, Vec<u8>, i64)> = self
+        // Finalised notes (the field's presence is what finalises, and only notes have it) and
+        // their finalisation time, from a partial index (schema 6) rather than the table.
+        let finalised: Vec<(Vec<u8>, i64)> = self
             .conn
-            .prepare(
-                "SELECT e.entity_id, e.client_id, f.hlc FROM entities e
-                 JOIN entity_fields f ON f.entity_id = e.entity_id AND f.field = 'finalised_at'
-                 WHERE e.kind = 'note'",
+            .prepare_cached(
+                "SELECT entity_id, hlc FROM entity_fields WHERE field = 'finalised_at'",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         // Reviews and addenda by note, in time order (timestamps are plaintext metadata).
         type ChildRow = (Vec<u8>, String, Vec<u8>, Vec<u8>, i64);
         let children: Vec<ChildRow> = self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT parent_id, kind, entity_id, client_id, created_hlc FROM entities
                  WHERE kind IN ('review', 'addendum') AND parent_id IS NOT NULL
                  ORDER BY created_hlc",
@@ -398,19 +510,21 @@ impl Reader<'_> {
             let ms = i64::try_from(crate::hlc::Hlc::from_i64(hlc).millis()).unwrap_or(0);
             DateTime::from_timestamp_millis(ms).unwrap_or_default()
         };
+        let actions = if by_note.values().flatten().any(|c| c.0) {
+            self.stored_values("action")?
+        } else {
+            HashMap::new()
+        };
         let mut out = HashMap::with_capacity(finalised.len());
-        for (note, client, fin_hlc) in finalised {
+        for (note, fin_hlc) in finalised {
             let note = NoteId(id16(&note)?);
-            let client = ClientId(id16(&client)?);
             let mut state = (ReviewState::Waiting, at(fin_hlc));
-            for (is_review, id, _, hlc) in by_note.get(&note.0).map(Vec::as_slice).unwrap_or(&[]) {
+            for (is_review, id, client, hlc) in
+                by_note.get(&note.0).map(Vec::as_slice).unwrap_or(&[])
+            {
                 if *is_review {
-                    let meta = EntityMeta {
-                        kind: RecordKind::Review,
-                        client,
-                        parent: Some(note.into()),
-                    };
-                    match self.field::<ReviewAction>(*id, &meta, "action")? {
+                    let action = self.open_review_action(&actions, *id, *client)?;
+                    match action {
                         Some(ReviewAction::Approve) => state = (ReviewState::Approved, at(*hlc)),
                         Some(ReviewAction::Return) => state = (ReviewState::Returned, at(*hlc)),
                         _ => {}
@@ -425,6 +539,54 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    fn open_review_action(
+        &mut self,
+        actions: &HashMap<EntityId, Stored>,
+        review: EntityId,
+        client: ClientId,
+    ) -> Result<Option<ReviewAction>, VaultError> {
+        let Some((device, seq, value)) = actions.get(&review) else {
+            return Ok(None);
+        };
+        self.open_field(
+            review,
+            RecordKind::Review,
+            client,
+            "action",
+            device,
+            *seq,
+            value,
+        )
+    }
+
+    /// Every stored value of `field` (one of the fields schema 6 indexes for supervision:
+    /// `action`, `done_at`, `due`, `level`, `status`), by entity, from that index alone.
+    fn stored_values(&self, field: &str) -> Result<HashMap<EntityId, Stored>, VaultError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT entity_id, device_id, seq, value FROM entity_fields
+             WHERE field IN ('action', 'done_at', 'due', 'level', 'status') AND field = ?1",
+        )?;
+        let mut rows = st.query([field])?;
+        let mut out = HashMap::new();
+        while let Some(row) = rows.next()? {
+            out.insert(
+                EntityId(id16(blob(row, 0)?)?),
+                (blob(row, 1)?.to_vec(), row.get(2)?, blob(row, 3)?.to_vec()),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Finalised notes waiting for the supervisor, with the time each started waiting.
+    fn waiting_notes(&mut self) -> Result<HashMap<NoteId, DateTime<Utc>>, VaultError> {
+        Ok(self
+            .review_states()?
+            .into_iter()
+            .filter(|(_, (state, _))| *state == ReviewState::Waiting)
+            .map(|(note, (_, since))| (note, since))
+            .collect())
+    }
+
     pub(super) fn review_state(&mut self, note: NoteId) -> Result<ReviewState, VaultError> {
         self.expect(note.into(), RecordKind::Note, "note")?;
         Ok(self
@@ -433,20 +595,62 @@ impl Reader<'_> {
             .map_or(ReviewState::Draft, |s| s.0))
     }
 
-    /// Whether any screening of the client raised a red flag (cached per call).
-    fn client_red_flag(
-        &mut self,
-        client: ClientId,
-        cache: &mut HashMap<ClientId, bool>,
-    ) -> Result<bool, VaultError> {
-        if let Some(f) = cache.get(&client) {
-            return Ok(*f);
+    /// Clients with a red flag in any of their screenings (e.g. SRQ-20 item 17), from the
+    /// sealed per-screening summaries. A screening without one (damaged, or not yet filled
+    /// after an upgrade) is read and scored in full, so a red flag is never missed.
+    fn flagged_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
+        /// (screening, client, sealed summary if any).
+        type Row = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+        let rows: Vec<Row> = self
+            .conn
+            .prepare_cached(
+                "SELECT e.entity_id, e.client_id, s.sealed FROM entities e
+                 LEFT JOIN screening_summaries s ON s.screening_id = e.entity_id
+                 WHERE e.kind = 'screening'",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut flagged = HashSet::new();
+        for (screening, client, sealed) in rows {
+            let screening = ScreeningId(id16(&screening)?);
+            let client = ClientId(id16(&client)?);
+            if flagged.contains(&client) {
+                continue;
+            }
+            let does_not_score = || VaultError::Integrity {
+                record: format!("screening {screening}: stored answers do not score"),
+            };
+            let red_flag = match sealed {
+                Some(sealed) => {
+                    let (conn, ident) = (self.conn, self.ident);
+                    let key = client_key(conn, ident, self.u, client)?;
+                    let damaged = || VaultError::Integrity {
+                        record: format!("the summary of screening {screening}"),
+                    };
+                    let pt = key
+                        .open(&screening_summary_context(screening), &sealed)
+                        .map_err(|_| damaged())?;
+                    let summary: ScreeningSummary =
+                        serde_json::from_slice(&pt).map_err(|_| damaged())?;
+                    summary.red_flag.ok_or_else(does_not_score)?
+                }
+                None => {
+                    let meta = EntityMeta {
+                        kind: RecordKind::Screening,
+                        client,
+                        parent: None,
+                    };
+                    let answers: ScreeningAnswers =
+                        from_fields(self.fields(screening.into(), &meta)?, "screening")?;
+                    let result =
+                        screening::score(&answers, self.scoring).map_err(|_| does_not_score())?;
+                    !result.red_flags.is_empty()
+                }
+            };
+            if red_flag {
+                flagged.insert(client);
+            }
         }
-        let flagged = self
-            .screenings(client)?
-            .iter()
-            .any(|s| !s.result.red_flags.is_empty());
-        cache.insert(client, flagged);
         Ok(flagged)
     }
 
@@ -454,83 +658,66 @@ impl Reader<'_> {
         &mut self,
         filter: &QueueFilter,
     ) -> Result<Vec<QueueItem>, VaultError> {
-        let states = self.review_states()?;
-        let mut summaries = self.note_summaries()?;
-        let codes: HashMap<ClientId, String> = self
-            .u
+        let waiting = self.waiting_notes()?;
+        let flagged = self.flagged_clients()?;
+        let codes = self.client_codes();
+        let mut items = Vec::with_capacity(waiting.len());
+        // Only the waiting notes' summaries are opened.
+        self.scan_note_summaries(
+            |note| waiting.contains_key(note),
+            |note, client, summary| {
+                if let Some(since) = waiting.get(&note) {
+                    items.extend(queue_item(
+                        filter, note, client, &summary, *since, &flagged, &codes,
+                    ));
+                }
+            },
+        )?;
+        sort_queue(&mut items);
+        Ok(items)
+    }
+
+    fn client_codes(&self) -> HashMap<ClientId, String> {
+        self.u
             .index
             .all()
             .into_iter()
             .map(|c| (c.id, c.code))
-            .collect();
-        let mut flags = HashMap::new();
-        let mut items = Vec::new();
-        for (note, (state, since)) in states {
-            if state != ReviewState::Waiting {
-                continue;
-            }
-            let Some((client, summary)) = summaries.remove(&note) else {
-                continue;
-            };
-            let author = summary.author;
-            if filter.author.is_some() && author != filter.author {
-                continue;
-            }
-            let occurred_at = summary.occurred_at;
-            let day = occurred_at.map(|t| t.date_naive());
-            if filter.from.is_some_and(|f| day.is_none_or(|d| d < f))
-                || filter.to.is_some_and(|t| day.is_none_or(|d| d > t))
-            {
-                continue;
-            }
-            let risk = summary.risk;
-            let red_flag = self.client_red_flag(client, &mut flags)?;
-            if let Some(min) = filter.min_risk {
-                if risk_rank(risk) < risk_rank(Some(min)) && !red_flag {
-                    continue;
-                }
-            }
-            let client_code = codes.get(&client).cloned().unwrap_or_default();
-            items.push(QueueItem {
-                note,
-                client,
-                client_code,
-                author,
-                occurred_at,
-                risk,
-                red_flag,
-                waiting_since: since,
-            });
-        }
-        // Red flags and high risk first, then the longest waiting.
-        items.sort_by(|a, b| {
-            let urgency = |i: &QueueItem| (u8::from(i.red_flag) * 5).max(risk_rank(i.risk));
-            urgency(b)
-                .cmp(&urgency(a))
-                .then(a.waiting_since.cmp(&b.waiting_since))
-                .then(a.note.cmp(&b.note))
-        });
-        Ok(items)
+            .collect()
     }
 
     pub(super) fn dashboard(&mut self, today: NaiveDate) -> Result<Dashboard, VaultError> {
-        let waiting = self.review_queue(&QueueFilter::default())?;
+        let waiting_notes = self.waiting_notes()?;
+        let flagged = self.flagged_clients()?;
+        let codes = self.client_codes();
         let this_monday =
             today - ChronoDuration::days(i64::from(today.weekday().num_days_from_monday()));
         let first_monday = this_monday - ChronoDuration::weeks(11);
         let mut weeks = vec![0u32; 12];
         let mut caseload: HashMap<Option<MemberId>, HashSet<ClientId>> = HashMap::new();
-        for (client, summary) in self.note_summaries()?.into_values() {
-            caseload.entry(summary.author).or_default().insert(client);
-            if let Some(day) = summary.occurred_at.map(|t| t.date_naive()) {
-                if day >= first_monday && day < this_monday + ChronoDuration::weeks(1) {
-                    let w = usize::try_from((day - first_monday).num_days() / 7).unwrap_or(0);
-                    if let Some(slot) = weeks.get_mut(w) {
-                        *slot += 1;
+        let mut waiting = Vec::with_capacity(waiting_notes.len());
+        // One pass over every note's summary serves the caseloads, the weeks and the queue.
+        let all = QueueFilter::default();
+        self.scan_note_summaries(
+            |_| true,
+            |note, client, summary| {
+                if let Some(since) = waiting_notes.get(&note) {
+                    waiting.extend(queue_item(
+                        &all, note, client, &summary, *since, &flagged, &codes,
+                    ));
+                }
+                if let Some(day) = summary.occurred_at.map(|t| t.date_naive()) {
+                    if day >= first_monday && day < this_monday + ChronoDuration::weeks(1) {
+                        let w = usize::try_from((day - first_monday).num_days() / 7).unwrap_or(0);
+                        if let Some(slot) = weeks.get_mut(w) {
+                            *slot += 1;
+                        }
                     }
                 }
-            }
-        }
+                caseload.entry(summary.author).or_default().insert(client);
+            },
+        )?;
+        sort_queue(&mut waiting);
         let mut caseloads: Vec<Caseload> = caseload
             .into_iter()
             .map(|(member, clients)| {
@@ -545,31 +732,21 @@ impl Reader<'_> {
                 .cmp(&a.clients.len())
                 .then(a.member.cmp(&b.member))
         });
-        let clients: Vec<ClientId> = self.u.index.all().into_iter().map(|c| c.id).collect();
+        let mut overdue = self.overdue_tasks(today)?;
+        let mut referrals = self.open_referrals()?;
+        let high_risk = self.high_risk_clients()?;
         let mut overdue_follow_ups = Vec::new();
         let mut open_referrals = Vec::new();
         let mut high_risk_clients = Vec::new();
-        for client in clients {
-            for t in self.tasks(client)? {
-                if t.task.done_at.is_none() && t.task.due.is_some_and(|d| d < today) {
-                    overdue_follow_ups.push((client, t.id));
-                }
+        // In the client list's order, as the lists were built client by client before.
+        for client in self.u.index.all().into_iter().map(|c| c.id) {
+            for t in overdue.remove(&client).unwrap_or_default() {
+                overdue_follow_ups.push((client, t));
             }
-            for r in self.referrals(client)? {
-                if matches!(r.status, ReferralStatus::Sent | ReferralStatus::Accepted) {
-                    open_referrals.push((client, r.id));
-                }
+            for r in referrals.remove(&client).unwrap_or_default() {
+                open_referrals.push((client, r));
             }
-            let cases = self.children(client, RecordKind::Case, None)?;
-            let mut high = false;
-            for c in cases {
-                let case = self.case(CaseId(c.0))?;
-                high |= matches!(
-                    case.current_risk,
-                    Some(RiskLevel::High | RiskLevel::Imminent)
-                );
-            }
-            if high {
+            if high_risk.contains(&client) {
                 high_risk_clients.push(client);
             }
         }
@@ -589,6 +766,231 @@ impl Reader<'_> {
             high_risk_clients,
         })
     }
+
+    /// Open tasks due before `today`, by client, in creation order: the tasks from
+    /// `entities`, their `due` and `done_at` from the supervision index, instead of reading
+    /// each client's tasks.
+    fn overdue_tasks(
+        &mut self,
+        today: NaiveDate,
+    ) -> Result<HashMap<ClientId, Vec<TaskId>>, VaultError> {
+        let tasks: Vec<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT entity_id, client_id FROM entities WHERE kind = 'task'
+                 ORDER BY created_hlc, created_device",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        if tasks.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let due = self.stored_values("due")?;
+        let done = self.stored_values("done_at")?;
+        let mut out: HashMap<ClientId, Vec<TaskId>> = HashMap::new();
+        for (task, client) in tasks {
+            let id = EntityId(id16(&task)?);
+            let client = ClientId(id16(&client)?);
+            let Some((device, seq, value)) = due.get(&id) else {
+                continue;
+            };
+            let due: Option<NaiveDate> =
+                self.open_field(id, RecordKind::Task, client, "due", device, *seq, value)?;
+            if due.is_none_or(|d| d >= today) {
+                continue;
+            }
+            let done_at: Option<DateTime<Utc>> = match done.get(&id) {
+                Some((device, seq, value)) => {
+                    self.open_field(id, RecordKind::Task, client, "done_at", device, *seq, value)?
+                }
+                None => None,
+            };
+            if done_at.is_none() {
+                out.entry(client).or_default().push(TaskId(id.0));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Referrals sent or accepted (their last status update, or none), by client, in creation
+    /// order: two queries instead of reading each client's referrals and their updates.
+    fn open_referrals(&mut self) -> Result<HashMap<ClientId, Vec<ReferralId>>, VaultError> {
+        let referrals: Vec<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT entity_id, client_id FROM entities WHERE kind = 'referral'
+                 ORDER BY created_hlc, created_device",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let last = self.last_children(RecordKind::ReferralStatus, "status")?;
+        let mut out: HashMap<ClientId, Vec<ReferralId>> = HashMap::new();
+        for (referral, client) in referrals {
+            let referral = EntityId(id16(&referral)?);
+            let client = ClientId(id16(&client)?);
+            let status = match last.get(&(client, referral)) {
+                Some(update) => self.open_child_field::<ReferralStatus>(
+                    RecordKind::ReferralStatus,
+                    client,
+                    update,
+                )?,
+                None => ReferralStatus::default(),
+            };
+            if matches!(status, ReferralStatus::Sent | ReferralStatus::Accepted) {
+                out.entry(client).or_default().push(ReferralId(referral.0));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Clients with a case whose current risk (its last risk entry) is high or imminent.
+    fn high_risk_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
+        let cases: Vec<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT entity_id, client_id FROM entities WHERE kind = 'case'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let last = self.last_children(RecordKind::Risk, "level")?;
+        let mut out = HashSet::new();
+        for (case, client) in cases {
+            let case = EntityId(id16(&case)?);
+            let client = ClientId(id16(&client)?);
+            if out.contains(&client) {
+                continue;
+            }
+            if let Some(entry) = last.get(&(client, case)) {
+                let level = self.open_child_field::<RiskLevel>(RecordKind::Risk, client, entry)?;
+                if matches!(level, RiskLevel::High | RiskLevel::Imminent) {
+                    out.insert(client);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last child of `kind` of every parent (creation order, as [`Reader::children`]),
+    /// keyed by (client, parent), with that child's stored `field` (None when it lacks it).
+    fn last_children(
+        &self,
+        kind: RecordKind,
+        field: &str,
+    ) -> Result<HashMap<(ClientId, EntityId), LastChild>, VaultError> {
+        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT parent_id, client_id, entity_id FROM entities
+                 WHERE kind = ?1 AND parent_id IS NOT NULL
+                 ORDER BY created_hlc, created_device",
+            )?
+            .query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        if rows.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut values = self.stored_values(field)?;
+        let mut last = HashMap::new();
+        for (parent, client, id) in rows {
+            last.insert(
+                (ClientId(id16(&client)?), EntityId(id16(&parent)?)),
+                EntityId(id16(&id)?),
+            );
+        }
+        Ok(last
+            .into_iter()
+            .map(|(k, id)| {
+                let child = LastChild {
+                    id,
+                    field: field.to_owned(),
+                    stored: values.remove(&id),
+                };
+                (k, child)
+            })
+            .collect())
+    }
+
+    /// Decrypts a [`LastChild`]'s field; a missing or null one is damage (the record type
+    /// requires it).
+    fn open_child_field<T: DeserializeOwned>(
+        &mut self,
+        kind: RecordKind,
+        client: ClientId,
+        child: &LastChild,
+    ) -> Result<T, VaultError> {
+        let missing = || VaultError::Integrity {
+            record: format!("{} {}: no `{}`", kind.as_str(), child.id, child.field),
+        };
+        let (device, seq, value) = child.stored.as_ref().ok_or_else(missing)?;
+        self.open_field(child.id, kind, client, &child.field, device, *seq, value)?
+            .ok_or_else(missing)
+    }
+}
+
+/// A BLOB column, borrowed from the row (no copy).
+fn blob<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r [u8], VaultError> {
+    Ok(row.get_ref(i)?.as_blob().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
+    })?)
+}
+
+/// A stored field value: (device, seq, sealed value), as in `entity_fields`.
+type Stored = (Vec<u8>, i64, Vec<u8>);
+
+/// The last child of a parent and its stored field.
+struct LastChild {
+    id: EntityId,
+    field: String,
+    stored: Option<Stored>,
+}
+
+/// The queue's entry for a waiting note, unless `filter` leaves it out.
+fn queue_item(
+    filter: &QueueFilter,
+    note: NoteId,
+    client: ClientId,
+    summary: &NoteSummary,
+    waiting_since: DateTime<Utc>,
+    flagged: &HashSet<ClientId>,
+    codes: &HashMap<ClientId, String>,
+) -> Option<QueueItem> {
+    let author = summary.author;
+    if filter.author.is_some() && author != filter.author {
+        return None;
+    }
+    let occurred_at = summary.occurred_at;
+    let day = occurred_at.map(|t| t.date_naive());
+    if filter.from.is_some_and(|f| day.is_none_or(|d| d < f))
+        || filter.to.is_some_and(|t| day.is_none_or(|d| d > t))
+    {
+        return None;
+    }
+    let risk = summary.risk;
+    let red_flag = flagged.contains(&client);
+    if let Some(min) = filter.min_risk {
+        if risk_rank(risk) < risk_rank(Some(min)) && !red_flag {
+            return None;
+        }
+    }
+    Some(QueueItem {
+        note,
+        client,
+        client_code: codes.get(&client).cloned().unwrap_or_default(),
+        author,
+        occurred_at,
+        risk,
+        red_flag,
+        waiting_since,
+    })
+}
+
+/// Red flags and high risk first, then the longest waiting (ties by note id: a total order).
+fn sort_queue(items: &mut [QueueItem]) {
+    items.sort_by(|a, b| {
+        let urgency = |i: &QueueItem| (u8::from(i.red_flag) * 5).max(risk_rank(i.risk));
+        urgency(b)
+            .cmp(&urgency(a))
+            .then(a.waiting_since.cmp(&b.waiting_since))
+            .then(a.note.cmp(&b.note))
+    });
 }
 
 impl Vault {
@@ -631,5 +1033,250 @@ impl Vault {
     /// Fails when locked or with [`VaultError::Integrity`].
     pub fn dashboard(&mut self, today: NaiveDate) -> Result<Dashboard, VaultError> {
         self.reader()?.dashboard(today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        CaseDetails, Consent, ConsentGiver, NoteDraft, Referral, ReferralUpdate, RiskEntry, Task,
+    };
+    use crate::screening::{answers_in_order, Instrument};
+
+    const PASS: &str = "uji antrean";
+
+    fn vault(dir: &std::path::Path) -> Vault {
+        let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
+        let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
+            .expect("vault");
+        v.set_idle_timeout(None);
+        v
+    }
+
+    fn client(v: &mut Vault, code: &str) -> ClientId {
+        v.add_client(&ClientProfile {
+            code: code.into(),
+            name: format!("Klien {code}"),
+            ..ClientProfile::default()
+        })
+        .expect("client")
+    }
+
+    fn finalised_note(v: &mut Vault, c: ClientId) -> NoteId {
+        let n = v
+            .add_note(
+                c,
+                &NoteDraft {
+                    narrative: "sesi".into(),
+                    risk: Some(RiskLevel::Low),
+                    ..NoteDraft::default()
+                },
+            )
+            .expect("note");
+        v.finalise_note(n).expect("finalise");
+        n
+    }
+
+    fn phq9(self_harm: u8) -> ScreeningAnswers {
+        let mut values = [1u8; 9];
+        values[8] = self_harm;
+        ScreeningAnswers {
+            instrument: Instrument::Phq9,
+            answers: answers_in_order(Instrument::Phq9, &values).expect("nine answers"),
+            administered_at: Some(Utc::now()),
+            administered_by: None,
+            language: "id".into(),
+        }
+    }
+
+    /// (note, red flag) of the queue, in its order.
+    fn flags(v: &mut Vault) -> Vec<(NoteId, bool)> {
+        v.review_queue(&QueueFilter::default())
+            .expect("queue")
+            .into_iter()
+            .map(|i| (i.note, i.red_flag))
+            .collect()
+    }
+
+    fn summaries(v: &Vault) -> i64 {
+        v.store
+            .connection()
+            .query_row("SELECT count(*) FROM screening_summaries", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn a_red_flag_reaches_the_queue_after_a_rebuild_a_lost_summary_and_an_upgrade_from_schema_5() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let calm = client(&mut v, "S-1");
+        let urgent = client(&mut v, "S-2");
+        let calm_note = finalised_note(&mut v, calm);
+        let urgent_note = finalised_note(&mut v, urgent);
+        v.add_screening(calm, &phq9(0)).expect("screening");
+        v.add_screening(urgent, &phq9(0)).expect("screening");
+        v.add_screening(urgent, &phq9(2))
+            .expect("screening with item 9");
+        let want = vec![(urgent_note, true), (calm_note, false)];
+        assert_eq!(flags(&mut v), want, "the red flag comes first");
+        assert_eq!(summaries(&v), 3, "one sealed summary per screening");
+
+        v.rebuild().expect("rebuild");
+        assert_eq!(summaries(&v), 3, "a rebuild derives the summaries again");
+        assert_eq!(flags(&mut v), want, "after a rebuild");
+        v.check_consistency().expect("tables and log agree");
+
+        // Summaries lost (or never written, as in a vault upgraded from schema 5): the queue
+        // reads the screenings themselves rather than miss a red flag...
+        v.store
+            .connection()
+            .execute("DELETE FROM screening_summaries", [])
+            .expect("delete");
+        assert_eq!(flags(&mut v), want, "without summaries");
+        // ...and the next unlock seals the missing ones.
+        v.lock();
+        v.unlock(PASS).expect("unlock");
+        assert_eq!(summaries(&v), 3, "filled at unlock");
+        assert_eq!(flags(&mut v), want, "after the unlock filled them");
+    }
+
+    #[test]
+    fn the_dashboard_lists_agree_with_reading_every_client_in_full() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let day = |offset: i64| Some(today + ChronoDuration::days(offset));
+        let mut clients = Vec::new();
+        for i in 0..6 {
+            let c = client(&mut v, &format!("D-{i}"));
+            clients.push(c);
+            v.record_consent(
+                c,
+                &Consent {
+                    given_by: ConsentGiver::SelfGiven,
+                    purposes: vec!["referral".into()],
+                    ..Consent::default()
+                },
+            )
+            .expect("consent");
+        }
+        // Tasks: past due and open, past due but done later, due today, not yet due, no date.
+        for (i, (due, done)) in [
+            (day(-3), false),
+            (day(-5), true),
+            (day(0), false),
+            (day(2), false),
+            (None, false),
+            (day(-1), false),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let c = clients[i % 4];
+            let task = Task {
+                title: format!("tugas {i}"),
+                due,
+                ..Task::default()
+            };
+            let t = v.add_task(c, &task).expect("task");
+            if done {
+                let done = Task {
+                    done_at: Some(Utc::now()),
+                    ..task
+                };
+                v.update_task(t, &done).expect("done");
+            }
+        }
+        // Referrals: just sent, accepted, completed, declined.
+        let statuses: [&[ReferralStatus]; 4] = [
+            &[],
+            &[ReferralStatus::Accepted],
+            &[ReferralStatus::Accepted, ReferralStatus::Completed],
+            &[ReferralStatus::Declined],
+        ];
+        for (i, updates) in statuses.into_iter().enumerate() {
+            let c = clients[(i + 1) % 6];
+            let r = v
+                .add_referral(
+                    c,
+                    &Referral {
+                        partner_id: format!("p-{i}"),
+                        partner_name: "Mitra".into(),
+                        reason: "rujukan".into(),
+                        ..Referral::default()
+                    },
+                )
+                .expect("referral");
+            for status in updates {
+                v.update_referral(
+                    c,
+                    r,
+                    &ReferralUpdate {
+                        status: *status,
+                        ..ReferralUpdate::default()
+                    },
+                )
+                .expect("status");
+            }
+        }
+        // Cases: high then low (no longer high), low then imminent, no risk entry, and a
+        // client with a calm case beside a high one.
+        let risks: [(usize, &[RiskLevel]); 5] = [
+            (0, &[RiskLevel::High, RiskLevel::Low]),
+            (1, &[RiskLevel::Low, RiskLevel::Imminent]),
+            (2, &[]),
+            (3, &[RiskLevel::Low]),
+            (3, &[RiskLevel::Medium, RiskLevel::High]),
+        ];
+        for (i, levels) in risks {
+            let case = v
+                .open_case(clients[i], &CaseDetails::default())
+                .expect("case");
+            for level in levels {
+                v.record_risk(
+                    case,
+                    &RiskEntry {
+                        level: *level,
+                        reason: "asesmen".into(),
+                        ..RiskEntry::default()
+                    },
+                )
+                .expect("risk");
+            }
+        }
+
+        let dash = v.dashboard(today).expect("dashboard");
+        let (mut overdue, mut open, mut high) = (Vec::new(), Vec::new(), Vec::new());
+        for c in v.list_clients().expect("clients") {
+            let full = v.export_client(c.id).expect("export");
+            for t in full.tasks {
+                if t.task.done_at.is_none() && t.task.due.is_some_and(|d| d < today) {
+                    overdue.push((c.id, t.id));
+                }
+            }
+            for r in full.referrals {
+                if matches!(r.status, ReferralStatus::Sent | ReferralStatus::Accepted) {
+                    open.push((c.id, r.id));
+                }
+            }
+            if full
+                .cases
+                .iter()
+                .any(|k| matches!(k.current_risk, Some(RiskLevel::High | RiskLevel::Imminent)))
+            {
+                high.push(c.id);
+            }
+        }
+        assert_eq!(dash.overdue_follow_ups, overdue, "overdue follow-ups");
+        assert_eq!(overdue.len(), 2, "two open tasks are past due");
+        assert_eq!(dash.open_referrals, open, "open referrals");
+        assert_eq!(open.len(), 2, "sent and accepted are open");
+        assert_eq!(dash.high_risk_clients, high, "high-risk clients");
+        assert_eq!(
+            high,
+            vec![clients[1], clients[3]],
+            "the last entry is the risk"
+        );
     }
 }
