@@ -37,18 +37,22 @@ pub(super) enum ReviewStep {
     Addendum,
 }
 
-/// Where a finalised note stands after these steps (oldest first): the last decision counts;
-/// an addendum answers a return and puts the note back in the queue; comments change nothing.
-pub(super) fn state_after(steps: impl IntoIterator<Item = ReviewStep>) -> ReviewState {
-    steps
-        .into_iter()
-        .fold(ReviewState::Waiting, |state, step| match step {
-            ReviewStep::Review(ReviewAction::Approve) => ReviewState::Approved,
-            ReviewStep::Review(ReviewAction::Return) => ReviewState::Returned,
-            ReviewStep::Review(ReviewAction::Comment) => state,
-            ReviewStep::Addendum if state == ReviewState::Returned => ReviewState::Waiting,
-            ReviewStep::Addendum => state,
-        })
+/// Where a finalised note stands after these steps (oldest first), and since when: the last
+/// decision counts; an addendum answers a return and puts the note back in the queue; comments
+/// change nothing. `finalised` is when it started waiting; each step carries its own time.
+pub(super) fn state_after<T: Copy>(
+    finalised: T,
+    steps: impl IntoIterator<Item = (ReviewStep, T)>,
+) -> (ReviewState, T) {
+    steps.into_iter().fold(
+        (ReviewState::Waiting, finalised),
+        |(state, since), (step, at)| match step {
+            ReviewStep::Review(ReviewAction::Approve) => (ReviewState::Approved, at),
+            ReviewStep::Review(ReviewAction::Return) => (ReviewState::Returned, at),
+            ReviewStep::Addendum if state == ReviewState::Returned => (ReviewState::Waiting, at),
+            ReviewStep::Review(ReviewAction::Comment) | ReviewStep::Addendum => (state, since),
+        },
+    )
 }
 
 impl Reader<'_> {
@@ -135,7 +139,7 @@ impl Reader<'_> {
                 steps.push(ReviewStep::Review(action));
             }
         }
-        Ok(state_after(steps))
+        Ok(state_after((), steps.into_iter().map(|s| (s, ()))).0)
     }
 
     fn review_news(&mut self) -> Result<Vec<ReviewNews>, VaultError> {
@@ -209,16 +213,29 @@ mod tests {
     fn the_last_decision_counts_and_an_addendum_answers_a_return() {
         use ReviewAction::{Approve, Comment, Return};
         use ReviewStep::{Addendum, Review as R};
-        assert_eq!(state_after([]), ReviewState::Waiting);
-        assert_eq!(state_after([R(Comment)]), ReviewState::Waiting);
-        assert_eq!(state_after([R(Return)]), ReviewState::Returned);
-        assert_eq!(state_after([R(Return), R(Comment)]), ReviewState::Returned);
-        assert_eq!(state_after([R(Return), Addendum]), ReviewState::Waiting);
+        let state = |steps: &[ReviewStep]| {
+            // Step i happens at time i + 1; finalisation at 0.
+            state_after(0, steps.iter().copied().zip(1..))
+        };
+        assert_eq!(state(&[]), (ReviewState::Waiting, 0));
         assert_eq!(
-            state_after([R(Return), Addendum, R(Approve)]),
-            ReviewState::Approved
+            state(&[R(Comment)]),
+            (ReviewState::Waiting, 0),
+            "a comment keeps the wait"
         );
-        // An addendum to an approved note does not reopen it.
-        assert_eq!(state_after([R(Approve), Addendum]), ReviewState::Approved);
+        assert_eq!(state(&[R(Return)]), (ReviewState::Returned, 1));
+        assert_eq!(state(&[R(Return), R(Comment)]), (ReviewState::Returned, 1));
+        assert_eq!(
+            state(&[R(Return), Addendum]),
+            (ReviewState::Waiting, 2),
+            "waiting since the answer"
+        );
+        assert_eq!(
+            state(&[R(Return), Addendum, R(Approve)]),
+            (ReviewState::Approved, 3)
+        );
+        // An addendum to an approved (or merely waiting) note changes nothing.
+        assert_eq!(state(&[R(Approve), Addendum]), (ReviewState::Approved, 1));
+        assert_eq!(state(&[Addendum]), (ReviewState::Waiting, 0));
     }
 }

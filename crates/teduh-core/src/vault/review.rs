@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate};
 use serde::Deserialize;
 use teduh_protocol::sync::Role;
 
+use super::mine::{state_after, ReviewStep};
 use super::read::EntityMeta;
 use super::*;
 use crate::domain::{ReferralStatus, RiskLevel};
@@ -518,23 +519,17 @@ impl Reader<'_> {
         let mut out = HashMap::with_capacity(finalised.len());
         for (note, fin_hlc) in finalised {
             let note = NoteId(id16(&note)?);
-            let mut state = (ReviewState::Waiting, at(fin_hlc));
+            let mut steps = Vec::new();
             for (is_review, id, client, hlc) in
                 by_note.get(&note.0).map(Vec::as_slice).unwrap_or(&[])
             {
-                if *is_review {
-                    let action = self.open_review_action(&actions, *id, *client)?;
-                    match action {
-                        Some(ReviewAction::Approve) => state = (ReviewState::Approved, at(*hlc)),
-                        Some(ReviewAction::Return) => state = (ReviewState::Returned, at(*hlc)),
-                        _ => {}
-                    }
-                } else if state.0 == ReviewState::Returned {
-                    // The counselor answered the return: back in the queue.
-                    state = (ReviewState::Waiting, at(*hlc));
+                if !*is_review {
+                    steps.push((ReviewStep::Addendum, at(*hlc)));
+                } else if let Some(action) = self.open_review_action(&actions, *id, *client)? {
+                    steps.push((ReviewStep::Review(action), at(*hlc)));
                 }
             }
-            out.insert(note, state);
+            out.insert(note, state_after(at(fin_hlc), steps));
         }
         Ok(out)
     }
