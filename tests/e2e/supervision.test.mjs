@@ -132,6 +132,12 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.match(await sup.text('[data-testid=dash-waiting]'), /^1\b/, 'the ordinary note still waits');
     await sup.click('[data-testid=dash-caseload]');
     await until(async () => (await sup.texts('[data-testid=dash-client]')).length === 2, 'the counselor caseload behind the bar');
+    // This week's bar: two sessions, and the two clients behind it.
+    const weekCounts = await sup.texts('[data-testid=dash-week]');
+    assert.equal(weekCounts.length, 12, 'twelve weeks');
+    assert.match(weekCounts[11], /^2/, `this week's sessions: ${weekCounts}`);
+    await sup.execute("document.querySelectorAll('[data-testid=dash-week]')[11].click()");
+    await until(async () => (await sup.texts('[data-testid=dash-client]')).sort().join() === 'K-0101,K-0102', "this week's clients behind the bar");
     await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard.png');
 
     // A supervisor of another team sees none of it.

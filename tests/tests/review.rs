@@ -356,6 +356,13 @@ fn the_dashboard_matches_a_team_with_known_counts() {
     assert_eq!(weeks[11], 1, "this week: {weeks:?}");
     assert_eq!(weeks[10], 4, "last week: {weeks:?}");
     assert_eq!(weeks[6], 1, "five weeks ago");
+    // Each bar opens the clients seen that week.
+    let last_week = &dash.sessions_per_week[10].clients;
+    assert!(
+        last_week.contains(&b1) && last_week.contains(&b2),
+        "{last_week:?}"
+    );
+    assert_eq!(dash.sessions_per_week[11].clients.len(), 1);
     assert_eq!(
         weeks.iter().sum::<u32>(),
         6,

@@ -48,9 +48,9 @@ describe('supervision helpers', () => {
     expect(urgencyOf(item({ risk: 'medium' }))).toBe('normal');
   });
   it('scales week bars to the busiest week and survives an empty quarter', () => {
-    const bars = weekBars([{ week_start: '2026-11-02', sessions: 2 }, { week_start: '2026-11-09', sessions: 8 }]);
+    const bars = weekBars([{ week_start: '2026-11-02', sessions: 2, clients: [] }, { week_start: '2026-11-09', sessions: 8, clients: [] }]);
     expect(bars.map((b) => b.share)).toEqual([0.25, 1]);
-    expect(weekBars([{ week_start: '2026-11-02', sessions: 0 }])[0]?.share).toBe(0);
+    expect(weekBars([{ week_start: '2026-11-02', sessions: 0, clients: [] }])[0]?.share).toBe(0);
     expect(addDays('2026-11-02', 6)).toBe('2026-11-08');
   });
   it('keeps returned notes in the badge until answered; other reviews only until seen', () => {

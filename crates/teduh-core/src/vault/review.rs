@@ -137,6 +137,9 @@ pub struct WeekCount {
     pub week_start: NaiveDate,
     /// Session notes in it.
     pub sessions: u32,
+    /// The clients seen in it (the list behind the bar), by id.
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub clients: Vec<ClientId>,
 }
 
 /// One counselor's caseload.
@@ -688,7 +691,7 @@ impl Reader<'_> {
         let this_monday =
             today - ChronoDuration::days(i64::from(today.weekday().num_days_from_monday()));
         let first_monday = this_monday - ChronoDuration::weeks(11);
-        let mut weeks = vec![0u32; 12];
+        let mut weeks: Vec<(u32, HashSet<ClientId>)> = vec![(0, HashSet::new()); 12];
         let mut caseload: HashMap<Option<MemberId>, HashSet<ClientId>> = HashMap::new();
         let mut waiting = Vec::with_capacity(waiting_notes.len());
         // One pass over every note's summary serves the caseloads, the weeks and the queue.
@@ -704,8 +707,9 @@ impl Reader<'_> {
                 if let Some(day) = summary.occurred_at.map(|t| t.date_naive()) {
                     if day >= first_monday && day < this_monday + ChronoDuration::weeks(1) {
                         let w = usize::try_from((day - first_monday).num_days() / 7).unwrap_or(0);
-                        if let Some(slot) = weeks.get_mut(w) {
-                            *slot += 1;
+                        if let Some((sessions, clients)) = weeks.get_mut(w) {
+                            *sessions += 1;
+                            clients.insert(client);
                         }
                     }
                 }
@@ -750,9 +754,15 @@ impl Reader<'_> {
             sessions_per_week: weeks
                 .into_iter()
                 .enumerate()
-                .map(|(i, sessions)| WeekCount {
-                    week_start: first_monday + ChronoDuration::weeks(i64::try_from(i).unwrap_or(0)),
-                    sessions,
+                .map(|(i, (sessions, clients))| {
+                    let mut clients: Vec<ClientId> = clients.into_iter().collect();
+                    clients.sort();
+                    WeekCount {
+                        week_start: first_monday
+                            + ChronoDuration::weeks(i64::try_from(i).unwrap_or(0)),
+                        sessions,
+                        clients,
+                    }
                 })
                 .collect(),
             waiting,

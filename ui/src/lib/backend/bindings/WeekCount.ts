@@ -11,4 +11,8 @@ week_start: string,
 /**
  * Session notes in it.
  */
-sessions: number, };
+sessions: number, 
+/**
+ * The clients seen in it (the list behind the bar), by id.
+ */
+clients: Array<string>, };
