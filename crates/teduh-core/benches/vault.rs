@@ -149,7 +149,8 @@ fn client_profile(i: usize) -> ClientProfile {
         code: format!("JKT-{i:05}"),
         name: format!("{} {} {}", FIRST[i % 20], LAST[(i / 20) % 25], i / 500),
         nickname: format!("{}{}", &FIRST[(i * 7) % 20][..3], i % 97),
-        birth_date: chrono::NaiveDate::from_ymd_opt(1970 + (i % 50) as i32, 1 + (i % 12) as u32, 1),
+        // Adults only (born 1950-1999): a child needs a guardian, which this benchmark does not model.
+        birth_date: chrono::NaiveDate::from_ymd_opt(1950 + (i % 50) as i32, 1 + (i % 12) as u32, 1),
         address: format!("Jl. Sintetis No. {i}, Kota Contoh"),
         language: "id".into(),
         ..ClientProfile::default()

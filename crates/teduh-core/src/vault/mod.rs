@@ -558,13 +558,9 @@ impl Vault {
             kdf_time,
             index_time: index_started.elapsed(),
         };
-        // Best effort: where a summary is missing the queue reads the screening in full, so a
-        // failure here (a busy or full disk) must not keep the counselor out of her vault.
-        let _ = review::fill_missing_screening_summaries(
-            self.store.connection_mut(),
-            &self.ident,
-            &mut u,
-        );
+        // Best effort: a failure here (a busy or full disk) must not keep the counselor out of
+        // her vault; the next unlock tries again.
+        let _ = review::fill_missing_summaries(self.store.connection_mut(), &self.ident, &mut u);
         self.unlocked = Some(u);
         self.last_activity = Instant::now();
         Ok(report)

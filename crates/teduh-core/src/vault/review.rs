@@ -289,37 +289,72 @@ pub(super) fn refresh_screening_summary(
     Ok(())
 }
 
-/// Seals the summaries of screenings that have none: a vault upgraded from schema 5 has its
-/// screenings but not their summaries, and a missing one would hide a red flag. Returns how
-/// many were filled. Cheap when there is nothing to do (two counts).
-pub(super) fn fill_missing_screening_summaries(
+/// Seals the summaries that are missing: a vault upgraded from schema 4 has its notes but not
+/// their summaries (the queue would not see them), one upgraded from schema 5 lacks the
+/// screenings' (the queue then reads them in full). Returns how many were filled. Cheap when
+/// there is nothing to do (two counts per kind).
+pub(super) fn fill_missing_summaries(
     conn: &mut Connection,
     ident: &Identity,
     u: &mut Unlocked,
 ) -> Result<usize, VaultError> {
-    let (screenings, summaries): (i64, i64) = conn.query_row(
-        "SELECT (SELECT count(*) FROM entities WHERE kind = 'screening'),
-                (SELECT count(*) FROM screening_summaries)",
-        [],
+    let notes = fill_missing(
+        conn,
+        ident,
+        u,
+        "note",
+        "note_summaries",
+        "note_id",
+        |c, i, u, e, cl| refresh_note_summary(c, i, u, NoteId(e.0), cl),
+    )?;
+    let screenings = fill_missing(
+        conn,
+        ident,
+        u,
+        "screening",
+        "screening_summaries",
+        "screening_id",
+        |c, i, u, e, cl| refresh_screening_summary(c, i, u, ScreeningId(e.0), cl),
+    )?;
+    Ok(notes + screenings)
+}
+
+type Refresh =
+    fn(&Connection, &Identity, &mut Unlocked, EntityId, ClientId) -> Result<(), VaultError>;
+
+/// Fills `table` (keyed by `column`) for the entities of `kind` that have no row in it.
+fn fill_missing(
+    conn: &mut Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    kind: &'static str,
+    table: &'static str,
+    column: &'static str,
+    refresh: Refresh,
+) -> Result<usize, VaultError> {
+    let (entities, summaries): (i64, i64) = conn.query_row(
+        &format!(
+            "SELECT (SELECT count(*) FROM entities WHERE kind = ?1), (SELECT count(*) FROM {table})"
+        ),
+        [kind],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if screenings == summaries {
+    if entities == summaries {
         return Ok(0);
     }
     let tx = conn.transaction()?;
     let missing: Vec<(Vec<u8>, Vec<u8>)> = tx
-        .prepare(
+        .prepare(&format!(
             "SELECT e.entity_id, e.client_id FROM entities e
-             WHERE e.kind = 'screening' AND NOT EXISTS
-                 (SELECT 1 FROM screening_summaries s WHERE s.screening_id = e.entity_id)",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+             WHERE e.kind = ?1 AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.{column} = e.entity_id)"
+        ))?
+        .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    for (screening, client) in &missing {
-        let (screening, client) = (ScreeningId(id16(screening)?), ClientId(id16(client)?));
-        match refresh_screening_summary(&tx, ident, u, screening, client) {
-            // A damaged screening (or one whose key is damaged) stays without a summary; the
-            // queue then reports it, as it reports any damaged record.
+    for (entity, client) in &missing {
+        let (entity, client) = (EntityId(id16(entity)?), ClientId(id16(client)?));
+        match refresh(&tx, ident, u, entity, client) {
+            // A damaged record (or one whose key is damaged) stays without a summary; reading
+            // it reports the damage, as for any damaged record.
             Err(VaultError::Integrity { .. } | VaultError::NotFound { .. }) => {}
             other => other?,
         }
@@ -1144,6 +1179,25 @@ mod tests {
         v.unlock(PASS).expect("unlock");
         assert_eq!(summaries(&v), 3, "filled at unlock");
         assert_eq!(flags(&mut v), want, "after the unlock filled them");
+
+        // Note summaries missing (a vault upgraded from schema 4): the next unlock seals them,
+        // and the queue sees every finalised note again.
+        v.store
+            .connection()
+            .execute("DELETE FROM note_summaries", [])
+            .expect("delete");
+        assert!(
+            flags(&mut v).is_empty(),
+            "the queue reads notes through their summaries"
+        );
+        v.lock();
+        v.unlock(PASS).expect("unlock");
+        assert_eq!(
+            flags(&mut v),
+            want,
+            "notes back in the queue after the unlock"
+        );
+        v.check_consistency().expect("tables and log agree");
     }
 
     #[test]
