@@ -327,10 +327,8 @@ pub struct ClientRow {
     pub name: String,
     /// Nickname.
     pub nickname: String,
-    /// What the list filters on (risk, case stage, child).
+    /// What the list filters on (risk, case stage, child, her caseload).
     pub facets: teduh_core::vault::ClientFacets,
-    /// In this member's caseload (she registered the client or wrote a note for her).
-    pub mine: bool,
 }
 
 impl From<teduh_core::index::ClientSummary> for ClientRow {
@@ -341,7 +339,6 @@ impl From<teduh_core::index::ClientSummary> for ClientRow {
             name: c.name,
             nickname: c.nickname,
             facets: teduh_core::vault::ClientFacets::default(),
-            mine: false,
         }
     }
 }

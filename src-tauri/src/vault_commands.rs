@@ -61,14 +61,12 @@ pub fn clients_search(
             v.search_clients(&text, 10_000)?
         };
         let facets = v.client_facets()?;
-        let mine = v.my_clients()?;
         Ok(found
             .into_iter()
             .map(|c| {
                 let f = facets.get(&c.id).copied().unwrap_or_default();
                 ClientRow {
                     facets: f,
-                    mine: mine.contains(&c.id),
                     ..ClientRow::from(c)
                 }
             })

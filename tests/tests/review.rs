@@ -437,6 +437,9 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
         [shared, only_bayu].into()
     );
     assert!(sup.vault.my_clients().expect("mine").is_empty());
+    // The client list filters on the same fact.
+    let facets = sari.vault.client_facets().expect("facets");
+    assert!(facets[&shared].mine && !facets[&only_bayu].mine);
     assert_eq!(
         sup.vault.list_clients().expect("all").len(),
         2,

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ClientRow } from '../lib/backend';
 import { filterClients, noFilter } from './filter';
 
-function row(code: string, facets: ClientRow['facets'], mine = false): ClientRow {
-  return { id: code, code, name: '', nickname: '', facets, mine };
+function row(code: string, facets: Omit<ClientRow['facets'], 'mine'>, mine = false): ClientRow {
+  return { id: code, code, name: '', nickname: '', facets: { ...facets, mine } };
 }
 
 const rows = [

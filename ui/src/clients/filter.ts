@@ -23,7 +23,7 @@ export function filterClients(rows: ClientRow[], f: ClientFilter): ClientRow[] {
   if (!f.minRisk && !f.stage && !f.childOnly && !f.mineOnly) return rows;
   const min = f.minRisk ? riskOrder.indexOf(f.minRisk) : -1;
   return rows.filter((r) => {
-    if (f.mineOnly && !r.mine) return false;
+    if (f.mineOnly && !r.facets.mine) return false;
     if (f.childOnly && !r.facets.child) return false;
     if (f.stage && r.facets.stage !== f.stage) return false;
     if (min >= 0 && (r.facets.risk === null || riskOrder.indexOf(r.facets.risk) < min)) return false;

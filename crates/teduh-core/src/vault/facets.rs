@@ -1,4 +1,4 @@
-//! What the client list filters on (risk level, case stage, child), computed from decrypted
+//! What the client list filters on (risk level, case stage, child, her caseload), computed from decrypted
 //! data while unlocked and cached until the next change.
 
 use super::read::EntityMeta;
@@ -15,6 +15,8 @@ pub struct ClientFacets {
     pub risk: Option<RiskLevel>,
     /// The stage of the client's most recently opened case.
     pub stage: Option<CaseStage>,
+    /// In this member's caseload (she registered the client or wrote a note for her).
+    pub mine: bool,
 }
 
 impl Reader<'_> {
@@ -71,10 +73,15 @@ impl Vault {
         }
         let today = Utc::now().date_naive();
         let mut r = self.reader()?;
+        let mine = r.my_clients()?;
         let clients: Vec<ClientId> = r.u.index.all().into_iter().map(|c| c.id).collect();
         let mut out = HashMap::with_capacity(clients.len());
         for c in clients {
-            out.insert(c, r.facets_of(c, today)?);
+            let facets = ClientFacets {
+                mine: mine.contains(&c),
+                ..r.facets_of(c, today)?
+            };
+            out.insert(c, facets);
         }
         if let Some(u) = self.unlocked.as_mut() {
             u.facets = Some(out.clone());

@@ -84,7 +84,7 @@ impl Reader<'_> {
         Ok(devices)
     }
 
-    fn my_clients(&self) -> Result<HashSet<ClientId>, VaultError> {
+    pub(super) fn my_clients(&self) -> Result<HashSet<ClientId>, VaultError> {
         let mut st = self.conn.prepare_cached(
             "SELECT DISTINCT client_id FROM entities
              WHERE kind IN ('client', 'note') AND created_device = ?1",

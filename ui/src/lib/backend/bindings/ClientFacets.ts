@@ -17,4 +17,8 @@ risk: RiskLevel | null,
 /**
  * The stage of the client's most recently opened case.
  */
-stage: CaseStage | null, };
+stage: CaseStage | null, 
+/**
+ * In this member's caseload (she registered the client or wrote a note for her).
+ */
+mine: boolean, };

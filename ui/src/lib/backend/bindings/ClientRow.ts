@@ -22,10 +22,6 @@ name: string,
  */
 nickname: string, 
 /**
- * What the list filters on (risk, case stage, child).
+ * What the list filters on (risk, case stage, child, her caseload).
  */
-facets: ClientFacets, 
-/**
- * In this member's caseload (she registered the client or wrote a note for her).
- */
-mine: boolean, };
+facets: ClientFacets, };
