@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "screening_instruments",
     "screening_add",
     "home_today",
+    "task_add",
     "task_done",
     "consent_record",
     "consent_withdraw",

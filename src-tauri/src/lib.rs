@@ -53,6 +53,7 @@ pub fn register<R: Runtime>(
             vault_commands::screening_instruments,
             vault_commands::screening_add,
             vault_commands::home_today,
+            vault_commands::task_add,
             vault_commands::task_done,
             vault_commands::consent_record,
             vault_commands::consent_withdraw,

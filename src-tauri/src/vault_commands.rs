@@ -312,6 +312,20 @@ pub fn client_update(
     state.with_vault_write(|v| v.update_client(id, &profile))
 }
 
+/// Adds a follow-up task to a client (due on a day: it shows on Today from then on).
+#[tauri::command(async)]
+pub fn task_add(
+    state: State<'_, AppState>,
+    client: String,
+    task: teduh_core::domain::Task,
+) -> Result<String, IpcError> {
+    let client: ClientId = parse_id("client", &client)?;
+    if task.title.trim().is_empty() {
+        return Err(IpcError::new("InvalidInput", "a task needs a title"));
+    }
+    state.with_vault_write(|v| Ok(v.add_task(client, &task)?.to_string()))
+}
+
 /// Marks a follow-up task done (it leaves Today).
 #[tauri::command(async)]
 pub fn task_done(state: State<'_, AppState>, client: String, task: String) -> Result<(), IpcError> {

@@ -521,3 +521,61 @@ fn a_user_command_during_a_long_round_waits_a_slice_and_one_request_not_the_roun
         assert_eq!(s.pending, 0, "the round finished after yielding: {s:?}");
     });
 }
+
+#[test]
+fn on_one_computer_she_is_no_supervisor_and_tasks_need_a_title() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "vault_create",
+        serde_json::json!({"passphrase": PASSPHRASE}),
+    )
+    .expect("vault");
+    let client = invoke(&w, "client_create", synthetic_client("K-0201")).expect("client");
+
+    let team = invoke(&w, "team_view", serde_json::json!({})).expect("team");
+    assert_eq!(
+        team["role"],
+        serde_json::Value::Null,
+        "not in a team: {team}"
+    );
+    assert_eq!(team["supervises"], false);
+
+    let err = invoke(
+        &w,
+        "task_add",
+        serde_json::json!({"client": client, "task": {"title": "  ", "due": null}}),
+    )
+    .expect_err("a task without a title");
+    assert_eq!(err["code"], "InvalidInput");
+    invoke(
+        &w,
+        "task_add",
+        serde_json::json!({"client": client, "task": {"title": "Telepon klien", "due": "2026-11-30"}}),
+    )
+    .expect("task");
+    let detail = invoke(&w, "client_detail", serde_json::json!({"id": client})).expect("detail");
+    assert_eq!(detail["tasks"][0]["task"]["title"], "Telepon klien");
+
+    // Her own finalised note: she may comment, not approve (that is a supervisor's).
+    let note = invoke(
+        &w,
+        "note_save_draft",
+        serde_json::json!({"client": client, "note": null, "draft": {"narrative": "sesi"}}),
+    )
+    .expect("note");
+    invoke(&w, "note_finalise", serde_json::json!({"note": note})).expect("finalise");
+    let err = invoke(
+        &w,
+        "review_add",
+        serde_json::json!({"note": note, "draft": {"action": "approve", "comment": ""}}),
+    )
+    .expect_err("approve without the role");
+    assert_eq!(err["code"], "InvalidInput");
+    let reviews = invoke(&w, "note_reviews", serde_json::json!({"note": note})).expect("reviews");
+    assert_eq!(reviews["state"], "waiting");
+    let queue = invoke(&w, "review_queue", serde_json::json!({"filter": {}})).expect("queue");
+    assert_eq!(queue.as_array().map(Vec::len), Some(1), "{queue}");
+}

@@ -180,5 +180,20 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=nav-today]');
     await app.waitFor('[data-testid=today]');
     await until(async () => (await app.texts('[data-testid=today-referral]')).length === 0, 'the completed referral to leave Home');
+
+    // A follow-up task from the profile: due today, it shows on Today; done on the profile, it
+    // leaves both.
+    await app.click('[data-testid=nav-clients]');
+    await app.click('[data-testid=client-row][data-code=K-0001]');
+    await app.type('[data-testid=task-title]', 'Telepon klien untuk jadwal berikutnya');
+    await app.type('[data-testid=task-due]', today);
+    await app.click('[data-testid=task-add]');
+    await app.waitForText('[data-testid=task-item]', (t) => t.includes('Telepon klien'));
+    await app.click('[data-testid=nav-today]');
+    await until(async () => (await app.texts('[data-testid=today]')).some((t) => t.includes('Telepon klien')), 'the task due today on Today');
+    await app.click('[data-testid=nav-clients]');
+    await app.click('[data-testid=client-row][data-code=K-0001]');
+    await app.click('[data-testid=task-item-done]');
+    await until(async () => (await app.texts('[data-testid=task-item]')).length === 0, 'the done task to leave the open list');
   });
 });

@@ -29,5 +29,6 @@ export type { RiskEntry } from './bindings/RiskEntry';
 export type { RiskLevel } from './bindings/RiskLevel';
 export type { Screening as ScreeningRecord } from './bindings/Screening';
 export type { Sex } from './bindings/Sex';
+export type { Task } from './bindings/Task';
 export type { TaskRecord } from './bindings/TaskRecord';
 export type { Urgency } from './bindings/Urgency';

@@ -35,7 +35,7 @@ import type { ReviewState } from './bindings/ReviewState';
 import type { TeamView } from './bindings/TeamView';
 import type { WeekCount } from './bindings/WeekCount';
 import type { ConflictRevision } from './bindings/ConflictRevision';
-import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel } from './domain';
+import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel, Task } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -212,6 +212,10 @@ export function referralUpdate(client: string, referral: string, status: Referra
 
 export function clientUpdate(id: string, profile: ClientProfile): Promise<void> {
   return call<void>('client_update', { id, profile });
+}
+
+export function taskAdd(client: string, task: Task): Promise<string> {
+  return call<string>('task_add', { client, task });
 }
 
 export function taskDone(client: string, task: string): Promise<void> {
