@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "consent_record",
     "consent_withdraw",
     "case_open",
+    "case_update",
     "risk_record",
     "referral_add",
     "referral_update",

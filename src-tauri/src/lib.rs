@@ -58,6 +58,7 @@ pub fn register<R: Runtime>(
             vault_commands::consent_record,
             vault_commands::consent_withdraw,
             vault_commands::case_open,
+            vault_commands::case_update,
             vault_commands::risk_record,
             vault_commands::referral_add,
             vault_commands::referral_update,

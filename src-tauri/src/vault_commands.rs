@@ -253,6 +253,17 @@ pub fn case_open(
     state.with_vault_write(|v| Ok(v.open_case(client, &details)?.to_string()))
 }
 
+/// Replaces a case's details (its stage as the work moves on, the problem, closure reason).
+#[tauri::command(async)]
+pub fn case_update(
+    state: State<'_, AppState>,
+    case: String,
+    details: teduh_core::domain::CaseDetails,
+) -> Result<(), IpcError> {
+    let case: teduh_core::ids::CaseId = parse_id("case", &case)?;
+    state.with_vault_write(|v| v.update_case(case, &details))
+}
+
 /// Records a risk assessment on a case (kept as history).
 #[tauri::command(async)]
 pub fn risk_record(

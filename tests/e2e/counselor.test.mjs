@@ -69,6 +69,9 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=risk-level] option[value=high]');
     await app.click('[data-testid=risk-save]');
     await app.waitForText('[data-testid=case-risk]', (t) => t === catalogueText('id', 'note.risk.high'));
+    // The case moves on to assessment.
+    await app.click('[data-testid=case-stage] option[value=assessment]');
+    await app.waitForText('[data-testid=case-summary]', (t) => t.includes(catalogueText('id', 'case.stage.assessment')));
     await maybeSaveDocScreenshot(app, 'screenshots/client-profile.png');
 
     // A note, autosaved as a draft.

@@ -190,6 +190,10 @@ export function caseOpen(client: string, details: CaseDetails): Promise<string> 
   return call<string>('case_open', { client, details });
 }
 
+export function caseUpdate(caseId: string, details: CaseDetails): Promise<void> {
+  return call<void>('case_update', { case: caseId, details });
+}
+
 export function riskRecord(caseId: string, level: RiskLevel, reason: string): Promise<void> {
   return call<void>('risk_record', { case: caseId, level, reason });
 }
