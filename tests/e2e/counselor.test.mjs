@@ -136,6 +136,11 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=screening-save]');
     await app.waitFor('[data-testid=screening-red-flag]');
     await maybeSaveDocScreenshot(app, 'screenshots/screening-red-flag.png');
+    // The red flag itself opens the escalation path: the emergency and crisis numbers.
+    await app.click('[data-testid=screening-open-emergency]');
+    await app.waitFor('[data-testid=emergency-panel]');
+    await app.chord(Keys.ESCAPE);
+    await until(async () => (await app.texts('[data-testid=emergency-panel]')).length === 0, 'the panel to close');
     await app.waitFor('[data-testid=profile-red-flag]');
 
     // The red flag points to the escalation path: one shortcut opens the emergency numbers
