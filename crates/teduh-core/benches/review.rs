@@ -1,6 +1,7 @@
 //! Supervision benchmark (issue 8): the review queue and the team dashboard over 5,000 clients
-//! and 50,000 notes (half finalised, a tenth of those reviewed), each opened right after
-//! unlock, next to the time to decrypt every note once (the naive approach) in the same run.
+//! and 50,000 notes (half finalised, none reviewed: approving needs a team's supervisor role,
+//! which a vault on one computer does not have), each opened right after unlock, next to the
+//! time to decrypt every note once (the naive approach) in the same run.
 //!
 //! Run: `cargo bench -p teduh-core --bench review` (optimised build; about a minute of set-up).
 //!
