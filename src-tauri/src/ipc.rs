@@ -808,7 +808,7 @@ impl TeamView {
         v: &mut teduh_core::vault::Vault,
     ) -> Result<Self, teduh_core::vault::VaultError> {
         use teduh_core::ids::MemberId;
-        let role = v.binding()?.map(|b| b.role);
+        let role = v.my_role()?;
         let members = v
             .roster()?
             .map(|r| r.members)

@@ -488,3 +488,78 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
         "the notice and the queue agree"
     );
 }
+
+#[test]
+fn an_approval_from_a_counselor_s_modified_app_does_not_count_on_the_supervisor_s_laptop() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Integritas");
+    let mut sup = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Supervisor),
+        "sup.maya",
+    );
+    let mut c = Device::register(
+        server.url(),
+        &server.invite(&team, Role::Counselor),
+        "kons.rudi",
+    );
+    sup.sync().expect("keys");
+    c.sync().expect("keys");
+    let client = c
+        .vault
+        .add_client(&profile("I-1", "Klien Integritas"))
+        .expect("client");
+    let note = c.vault.add_note(client, &draft("sesi")).expect("note");
+    c.vault.finalise_note(note).expect("finalise");
+
+    // A modified app: the counselor's own copy of the roster says she is a supervisor, so her
+    // app lets her approve her own note.
+    {
+        let db = rusqlite::Connection::open(c.data_dir().join("teduh.sqlite3")).expect("db");
+        let bytes: Vec<u8> = db
+            .query_row("SELECT roster FROM sync_binding WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .expect("roster");
+        let mut roster: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        for m in roster["members"].as_array_mut().expect("members") {
+            if m["username"] == "kons.rudi" {
+                m["role"] = serde_json::json!("supervisor");
+            }
+        }
+        db.execute(
+            "UPDATE sync_binding SET roster = ?1 WHERE id = 1",
+            [serde_json::to_vec(&roster).expect("json")],
+        )
+        .expect("tamper");
+    }
+    c.vault
+        .review_note(note, &review(ReviewAction::Approve, ""))
+        .expect("her modified app approves");
+    c.sync().expect("sync");
+    sup.sync().expect("sync");
+
+    // The supervisor's laptop goes by the roster it verified: the note still waits for her.
+    assert_eq!(
+        sup.vault.reviews(note).expect("reviews").len(),
+        1,
+        "the record is kept (append-only)"
+    );
+    assert_eq!(
+        sup.vault.review_state(note).expect("state"),
+        ReviewState::Waiting
+    );
+    let queue = sup
+        .vault
+        .review_queue(&QueueFilter::default())
+        .expect("queue");
+    assert_eq!(queue.iter().map(|q| q.note).collect::<Vec<_>>(), vec![note]);
+    // A real supervisor's approval counts.
+    sup.vault
+        .review_note(note, &review(ReviewAction::Approve, ""))
+        .expect("approve");
+    assert_eq!(
+        sup.vault.review_state(note).expect("state"),
+        ReviewState::Approved
+    );
+}

@@ -157,6 +157,21 @@ impl Roster {
         Ok(roster)
     }
 
+    /// The devices whose approvals and returns count: those of supervisors and admins, as the
+    /// roster lists their role now. (Anyone's comments are kept; only decisions need the role.)
+    pub fn reviewing_devices(&self) -> std::collections::HashSet<DeviceId> {
+        self.devices
+            .iter()
+            .filter(|d| self.member(d.member).is_some_and(|m| m.role.manages_keys()))
+            .map(|d| DeviceId::from_server(d.device))
+            .collect()
+    }
+
+    /// This member's role as the roster lists it.
+    pub fn role_of(&self, member: u64) -> Option<Role> {
+        self.member(member).map(|m| m.role)
+    }
+
     /// The devices whose records this roster vouches for, with their member's key.
     pub fn authors(&self) -> Authors {
         let mut out = HashMap::new();

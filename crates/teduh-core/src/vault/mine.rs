@@ -6,9 +6,12 @@
 
 use std::collections::HashSet;
 
+use teduh_protocol::sync::Role;
+
 use super::read::EntityMeta;
 use super::review::{Review, ReviewAction, ReviewState};
 use super::*;
+use crate::sync::roster::Roster;
 
 /// A note of this member that a supervisor reviewed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,22 +58,67 @@ pub(super) fn state_after<T: Copy>(
     )
 }
 
+/// The step a review makes, if it counts: comments from anyone (they change nothing), decisions
+/// only from a reviewing device.
+pub(super) fn review_step(
+    action: Option<ReviewAction>,
+    reviewers: &HashSet<DeviceId>,
+    device: DeviceId,
+) -> Option<ReviewStep> {
+    match action? {
+        ReviewAction::Comment => Some(ReviewStep::Review(ReviewAction::Comment)),
+        decision if reviewers.contains(&device) => Some(ReviewStep::Review(decision)),
+        _ => None,
+    }
+}
+
 impl Reader<'_> {
+    /// The accepted team roster and this member's role as stored at joining (None: not joined).
+    fn team(&self) -> Result<(Option<Roster>, Option<Role>), VaultError> {
+        let row: Option<(Option<Vec<u8>>, String)> = self
+            .conn
+            .query_row(
+                "SELECT roster, role FROM sync_binding WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((roster, role)) = row else {
+            return Ok((None, None));
+        };
+        let roster = roster
+            .map(|bytes| serde_json::from_slice::<Roster>(&bytes))
+            .transpose()
+            .map_err(|_| VaultError::Integrity {
+                record: "the stored team roster".into(),
+            })?;
+        Ok((roster, Role::parse(&role)))
+    }
+
+    /// This member's role: as the signed roster lists it now, else as given at joining.
+    pub(super) fn my_role(&self) -> Result<Option<Role>, VaultError> {
+        let (roster, joined_as) = self.team()?;
+        let listed = roster.zip(self.ident.member.server_number());
+        Ok(listed.and_then(|(r, me)| r.role_of(me)).or(joined_as))
+    }
+
+    /// The devices whose approvals and returns count: the roster's supervisors' and admins'
+    /// devices, and this one while this member is one. A decision from any other device (a
+    /// modified app, a demoted supervisor) is ignored when the state is worked out.
+    pub(super) fn reviewing_devices(&self) -> Result<HashSet<DeviceId>, VaultError> {
+        let (roster, _) = self.team()?;
+        let mut devices = roster.map(|r| r.reviewing_devices()).unwrap_or_default();
+        if self.my_role()?.is_some_and(Role::manages_keys) {
+            devices.insert(self.ident.device);
+        }
+        Ok(devices)
+    }
+
     /// The devices whose entities are this member's: this one, and every device the team
     /// roster lists for her.
     fn my_devices(&self) -> Result<Vec<DeviceId>, VaultError> {
         let mut devices = vec![self.ident.device];
-        let row: Option<Option<Vec<u8>>> = self
-            .conn
-            .query_row("SELECT roster FROM sync_binding WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let (Some(Some(bytes)), Some(me)) = (row, self.ident.member.server_number()) {
-            let roster: crate::sync::roster::Roster =
-                serde_json::from_slice(&bytes).map_err(|_| VaultError::Integrity {
-                    record: "the stored team roster".into(),
-                })?;
+        if let (Some(roster), Some(me)) = (self.team()?.0, self.ident.member.server_number()) {
             devices.extend(
                 roster
                     .devices
@@ -111,19 +159,20 @@ impl Reader<'_> {
         if !self.has_field(note.into(), FINALISED_AT)? {
             return Ok(ReviewState::Draft);
         }
-        let rows: Vec<(String, Vec<u8>)> = self
+        let rows: Vec<(String, Vec<u8>, Vec<u8>)> = self
             .conn
             .prepare_cached(
-                "SELECT kind, entity_id FROM entities
+                "SELECT kind, entity_id, created_device FROM entities
                  WHERE client_id = ?1 AND kind IN ('review', 'addendum') AND parent_id = ?2
                  ORDER BY created_hlc, created_device",
             )?
             .query_map(params![&meta.client.0[..], &note.0[..]], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<Result<_, _>>()?;
+        let reviewers = self.reviewing_devices()?;
         let mut steps = Vec::with_capacity(rows.len());
-        for (kind, id) in rows {
+        for (kind, id, device) in rows {
             if kind == "addendum" {
                 steps.push(ReviewStep::Addendum);
                 continue;
@@ -133,10 +182,10 @@ impl Reader<'_> {
                 client: meta.client,
                 parent: Some(note.into()),
             };
-            if let Some(action) =
-                self.field::<ReviewAction>(EntityId(id16(&id)?), &review_meta, "action")?
-            {
-                steps.push(ReviewStep::Review(action));
+            let action =
+                self.field::<ReviewAction>(EntityId(id16(&id)?), &review_meta, "action")?;
+            if let Some(step) = review_step(action, &reviewers, DeviceId(id16(&device)?)) {
+                steps.push(step);
             }
         }
         Ok(state_after((), steps.into_iter().map(|s| (s, ()))).0)
@@ -188,6 +237,15 @@ impl Reader<'_> {
 }
 
 impl Vault {
+    /// This member's role: as the team's signed roster lists it now (a role changed by the
+    /// administrator arrives with the next roster), else as given at joining; None when this
+    /// computer has not joined a team.
+    ///
+    /// Fails when locked or when the stored roster is damaged.
+    pub fn my_role(&mut self) -> Result<Option<Role>, VaultError> {
+        self.reader()?.my_role()
+    }
+
     /// This member's caseload: the clients she registered or wrote a note for, on any of her
     /// devices.
     ///

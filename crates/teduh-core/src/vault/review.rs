@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate};
 use serde::Deserialize;
 use teduh_protocol::sync::Role;
 
-use super::mine::{state_after, ReviewStep};
+use super::mine::{review_step, state_after, ReviewStep};
 use super::read::EntityMeta;
 use super::*;
 use crate::domain::{ReferralStatus, RiskLevel};
@@ -374,16 +374,7 @@ impl Batch<'_> {
         note: NoteId,
         draft: &ReviewDraft,
     ) -> Result<ReviewId, VaultError> {
-        let role: Option<String> = self
-            .tx
-            .query_row("SELECT role FROM sync_binding WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let supervises = role
-            .as_deref()
-            .and_then(Role::parse)
-            .is_some_and(Role::manages_keys);
+        let supervises = self.reader().my_role()?.is_some_and(Role::manages_keys);
         if draft.action != ReviewAction::Comment && !supervises {
             return Err(VaultError::InvalidInput(
                 "only a team's supervisor or admin can approve or return a note".into(),
@@ -522,29 +513,38 @@ impl Reader<'_> {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         // Reviews and addenda by note, in time order (timestamps are plaintext metadata).
-        type ChildRow = (Vec<u8>, String, Vec<u8>, Vec<u8>, i64);
+        type ChildRow = (Vec<u8>, String, Vec<u8>, Vec<u8>, i64, Vec<u8>);
         let children: Vec<ChildRow> = self
             .conn
             .prepare_cached(
-                "SELECT parent_id, kind, entity_id, client_id, created_hlc FROM entities
-                 WHERE kind IN ('review', 'addendum') AND parent_id IS NOT NULL
-                 ORDER BY created_hlc",
+                "SELECT parent_id, kind, entity_id, client_id, created_hlc, created_device
+                 FROM entities WHERE kind IN ('review', 'addendum') AND parent_id IS NOT NULL
+                 ORDER BY created_hlc, created_device",
             )?
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })?
             .collect::<Result<_, _>>()?;
-        /// (is a review, entity, client, timestamp) of a note's reviews and addenda.
-        type Child = (bool, EntityId, ClientId, i64);
+        /// (is a review, entity, client, timestamp, device) of a note's reviews and addenda.
+        type Child = (bool, EntityId, ClientId, i64, DeviceId);
         let mut by_note: HashMap<[u8; 16], Vec<Child>> = HashMap::new();
-        for (parent, kind, id, client, hlc) in children {
+        for (parent, kind, id, client, hlc, device) in children {
             by_note.entry(id16(&parent)?).or_default().push((
                 kind == "review",
                 EntityId(id16(&id)?),
                 ClientId(id16(&client)?),
                 hlc,
+                DeviceId(id16(&device)?),
             ));
         }
+        let reviewers = self.reviewing_devices()?;
         let at = |hlc: i64| {
             let ms = i64::try_from(crate::hlc::Hlc::from_i64(hlc).millis()).unwrap_or(0);
             DateTime::from_timestamp_millis(ms).unwrap_or_default()
@@ -558,13 +558,16 @@ impl Reader<'_> {
         for (note, fin_hlc) in finalised {
             let note = NoteId(id16(&note)?);
             let mut steps = Vec::new();
-            for (is_review, id, client, hlc) in
+            for (is_review, id, client, hlc, device) in
                 by_note.get(&note.0).map(Vec::as_slice).unwrap_or(&[])
             {
                 if !*is_review {
                     steps.push((ReviewStep::Addendum, at(*hlc)));
-                } else if let Some(action) = self.open_review_action(&actions, *id, *client)? {
-                    steps.push((ReviewStep::Review(action), at(*hlc)));
+                } else {
+                    let action = self.open_review_action(&actions, *id, *client)?;
+                    if let Some(step) = review_step(action, &reviewers, *device) {
+                        steps.push((step, at(*hlc)));
+                    }
                 }
             }
             out.insert(note, state_after(at(fin_hlc), steps));
@@ -621,11 +624,8 @@ impl Reader<'_> {
     }
 
     pub(super) fn review_state(&mut self, note: NoteId) -> Result<ReviewState, VaultError> {
-        self.expect(note.into(), RecordKind::Note, "note")?;
-        Ok(self
-            .review_states()?
-            .get(&note)
-            .map_or(ReviewState::Draft, |s| s.0))
+        let meta = self.expect(note.into(), RecordKind::Note, "note")?;
+        self.note_review_state(note, &meta)
     }
 
     /// Clients with a red flag in any of their screenings (e.g. SRQ-20 item 17), from the
