@@ -147,8 +147,10 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await syncNow(other, 'the other team to sync');
     await openQueue(other);
     await other.waitFor('[data-testid=queue-empty]');
+    // Her own client is listed, and only it: none of the first team's.
+    await addClient(other, 'L-0001');
     await other.click('[data-testid=nav-clients]');
-    await other.waitForText('[data-testid=client-search]', () => true);
-    assert.equal((await other.texts('[data-testid=client-row]')).length, 0, 'no client of the other team');
+    await other.waitForText('[data-testid=client-count]', (t) => t === catalogueText('id', 'clients.count').replace('{count}', '1'));
+    assert.deepEqual(await other.attributes('[data-testid=client-row]', 'data-code'), ['L-0001'], 'no client of the other team');
   });
 });

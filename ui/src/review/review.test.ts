@@ -22,7 +22,7 @@ function item(over: Partial<QueueItem>): QueueItem {
 function news(state: ReviewNews['state'], at: string): ReviewNews {
   return {
     note: `n-${at}`, client: 'c', client_code: 'K-1', state,
-    latest: { id: 'r', note: 'n', action: state === 'returned' ? 'return' : 'comment', comment: 'x', reviewer: 'b2', at },
+    latest: { id: `r-${at}`, note: 'n', action: state === 'returned' ? 'return' : 'comment', comment: 'x', reviewer: 'b2', at },
   };
 }
 
@@ -53,9 +53,13 @@ describe('supervision helpers', () => {
     expect(weekBars([{ week_start: '2026-11-02', sessions: 0, clients: [] }])[0]?.share).toBe(0);
     expect(addDays('2026-11-02', 6)).toBe('2026-11-08');
   });
-  it('keeps returned notes in the badge until answered; other reviews only until seen', () => {
+  it('keeps returned notes in the badge until answered; other reviews only until seen, by id', () => {
     const list = [news('returned', '2026-11-20T00:00:00Z'), news('approved', '2026-11-22T00:00:00Z')];
-    expect(unseenCount(list, null)).toBe(2);
-    expect(unseenCount(list, '2026-11-23T00:00:00Z')).toBe(1);
+    expect(unseenCount(list, new Set())).toBe(2);
+    const seen = new Set(list.map((n) => n.latest.id));
+    expect(unseenCount(list, seen)).toBe(1);
+    // A review written before she last looked but synced only now is still new.
+    const late = news('approved', '2026-11-01T00:00:00Z');
+    expect(unseenCount([...list, late], seen)).toBe(2);
   });
 });

@@ -45,30 +45,37 @@ export function addDays(isoDate: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/**
- * What Home's badge counts: notes returned to her (they wait for her addendum) and reviews
- * newer than the last time she looked.
- */
-export function unseenCount(news: ReviewNews[], seenAtIso: string | null): number {
-  const seen = seenAtIso ? new Date(seenAtIso).getTime() : 0;
-  return news.filter((n) => n.state === 'returned' || new Date(n.latest.at).getTime() > seen).length;
+/** Whether a notice is new to her: a returned note always (it waits for her), else unseen. */
+export function isNew(news: ReviewNews, seen: ReadonlySet<string>): boolean {
+  return news.state === 'returned' || !seen.has(news.latest.id);
 }
 
-const SEEN_KEY = 'teduh.reviewNewsSeenAt';
+/**
+ * What Home's badge counts: notes returned to her and reviews she has not seen yet. Seen is
+ * by review id, not by time: a review written offline days ago and synced now is still new.
+ */
+export function unseenCount(news: ReviewNews[], seen: ReadonlySet<string>): number {
+  return news.filter((n) => isNew(n, seen)).length;
+}
 
-/** When she last looked at her review news (kept on this computer; a timestamp only). */
-export function reviewNewsSeenAt(): string | null {
+const SEEN_KEY = 'teduh.reviewsSeen';
+const SEEN_KEPT = 500;
+
+/** The reviews she has seen on Home (kept on this computer; review ids only, no content). */
+export function seenReviews(): Set<string> {
   try {
-    return localStorage.getItem(SEEN_KEY);
+    const ids: unknown = JSON.parse(localStorage.getItem(SEEN_KEY) ?? '[]');
+    return new Set(Array.isArray(ids) ? ids.filter((i): i is string => typeof i === 'string') : []);
   } catch {
-    return null;
+    return new Set();
   }
 }
 
-/** Records that she has seen her review news now. */
-export function markReviewNewsSeen(now: Date): void {
+/** Records that she has seen these notices (the newest few hundred ids are kept). */
+export function markSeen(news: ReviewNews[]): void {
   try {
-    localStorage.setItem(SEEN_KEY, now.toISOString());
+    const ids = [...seenReviews(), ...news.map((n) => n.latest.id)];
+    localStorage.setItem(SEEN_KEY, JSON.stringify([...new Set(ids)].slice(-SEEN_KEPT)));
   } catch {
     // Storage unavailable: the badge simply stays until the notes are answered.
   }

@@ -13,6 +13,9 @@ use super::review::{Review, ReviewAction, ReviewState};
 use super::*;
 use crate::sync::roster::Roster;
 
+/// How long an approval or a comment stays among her notices.
+const NEWS_KEPT: chrono::Duration = chrono::Duration::days(30);
+
 /// A note of this member that a supervisor reviewed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -217,6 +220,10 @@ impl Reader<'_> {
                 continue;
             };
             let state = self.note_review_state(note, &meta)?;
+            // Returned notes stay until answered; other reviews for a month.
+            if state != ReviewState::Returned && latest.at < Utc::now() - NEWS_KEPT {
+                continue;
+            }
             let client_code = self.u.index.code_of(client).unwrap_or_default();
             out.push(ReviewNews {
                 note,
@@ -255,7 +262,8 @@ impl Vault {
     }
 
     /// Notes of this member that a supervisor reviewed, each with its latest review: returned
-    /// notes first (they wait for her addendum), then the most recently reviewed.
+    /// notes first (they wait for her addendum, however old), then the others reviewed in the
+    /// last 30 days, most recent first.
     ///
     /// Fails when locked or with [`VaultError::Integrity`].
     pub fn review_news(&mut self) -> Result<Vec<ReviewNews>, VaultError> {

@@ -628,6 +628,45 @@ impl Reader<'_> {
         self.note_review_state(note, &meta)
     }
 
+    /// Whether one screening raised a red flag: from its sealed summary, else scored in full.
+    fn screening_red_flag(
+        &mut self,
+        screening: ScreeningId,
+        client: ClientId,
+        sealed: Option<Vec<u8>>,
+    ) -> Result<bool, VaultError> {
+        let does_not_score = || VaultError::Integrity {
+            record: format!("screening {screening}: stored answers do not score"),
+        };
+        Ok(match sealed {
+            Some(sealed) => {
+                let (conn, ident) = (self.conn, self.ident);
+                let key = client_key(conn, ident, self.u, client)?;
+                let damaged = || VaultError::Integrity {
+                    record: format!("the summary of screening {screening}"),
+                };
+                let pt = key
+                    .open(&screening_summary_context(screening), &sealed)
+                    .map_err(|_| damaged())?;
+                let summary: ScreeningSummary =
+                    serde_json::from_slice(&pt).map_err(|_| damaged())?;
+                summary.red_flag.ok_or_else(does_not_score)?
+            }
+            None => {
+                let meta = EntityMeta {
+                    kind: RecordKind::Screening,
+                    client,
+                    parent: None,
+                };
+                let answers: ScreeningAnswers =
+                    from_fields(self.fields(screening.into(), &meta)?, "screening")?;
+                let result =
+                    screening::score(&answers, self.scoring).map_err(|_| does_not_score())?;
+                !result.red_flags.is_empty()
+            }
+        })
+    }
+
     /// Clients with a red flag in any of their screenings (e.g. SRQ-20 item 17), from the
     /// sealed per-screening summaries. A screening without one (damaged, or not yet filled
     /// after an upgrade) is read and scored in full, so a red flag is never missed.
@@ -650,35 +689,11 @@ impl Reader<'_> {
             if flagged.contains(&client) {
                 continue;
             }
-            let does_not_score = || VaultError::Integrity {
-                record: format!("screening {screening}: stored answers do not score"),
-            };
-            let red_flag = match sealed {
-                Some(sealed) => {
-                    let (conn, ident) = (self.conn, self.ident);
-                    let key = client_key(conn, ident, self.u, client)?;
-                    let damaged = || VaultError::Integrity {
-                        record: format!("the summary of screening {screening}"),
-                    };
-                    let pt = key
-                        .open(&screening_summary_context(screening), &sealed)
-                        .map_err(|_| damaged())?;
-                    let summary: ScreeningSummary =
-                        serde_json::from_slice(&pt).map_err(|_| damaged())?;
-                    summary.red_flag.ok_or_else(does_not_score)?
-                }
-                None => {
-                    let meta = EntityMeta {
-                        kind: RecordKind::Screening,
-                        client,
-                        parent: None,
-                    };
-                    let answers: ScreeningAnswers =
-                        from_fields(self.fields(screening.into(), &meta)?, "screening")?;
-                    let result =
-                        screening::score(&answers, self.scoring).map_err(|_| does_not_score())?;
-                    !result.red_flags.is_empty()
-                }
+            // A screening that cannot be read or scored counts as flagged: the supervisor looks
+            // at it rather than miss a red flag (and opening it reports the damage).
+            let red_flag = match self.screening_red_flag(screening, client, sealed) {
+                Err(VaultError::Integrity { .. }) => true,
+                other => other?,
             };
             if red_flag {
                 flagged.insert(client);
@@ -1198,6 +1213,25 @@ mod tests {
             "notes back in the queue after the unlock"
         );
         v.check_consistency().expect("tables and log agree");
+    }
+
+    #[test]
+    fn a_damaged_screening_flags_its_client_instead_of_failing_the_queue() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let calm = client(&mut v, "S-9");
+        let note = finalised_note(&mut v, calm);
+        v.add_screening(calm, &phq9(0)).expect("screening");
+        assert_eq!(flags(&mut v), vec![(note, false)]);
+        v.store
+            .connection()
+            .execute("UPDATE screening_summaries SET sealed = x'00'", [])
+            .expect("damage");
+        assert_eq!(
+            flags(&mut v),
+            vec![(note, true)],
+            "the supervisor is sent to look rather than shown nothing"
+        );
     }
 
     #[test]
