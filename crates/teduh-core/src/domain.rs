@@ -401,6 +401,19 @@ pub fn zone_label(zone: &str) -> Option<&'static str> {
     }
 }
 
+/// The calendar day an instant falls on where it happened. The core has no time-zone database:
+/// Indonesia's three zones have fixed offsets (no daylight saving), `UTC` is UTC, and anything
+/// else (unrecorded or foreign) counts as WIB, where most of the work happens.
+pub fn local_day(at: DateTime<Utc>, zone: &str) -> NaiveDate {
+    let hours = match zone {
+        "UTC" => 0,
+        "Asia/Makassar" => 8,
+        "Asia/Jayapura" => 9,
+        _ => 7,
+    };
+    (at + chrono::Duration::hours(hours)).date_naive()
+}
+
 /// Whether `zone` looks like an IANA zone name (`UTC`, `Asia/Jakarta`, `America/Argentina/Salta`).
 /// The core has no time-zone database; this catches typos such as `WITA` or `+8` before they
 /// are stored. An empty zone means "not recorded".

@@ -191,6 +191,18 @@ struct NoteSummary {
     author: Option<MemberId>,
     occurred_at: Option<DateTime<Utc>>,
     risk: Option<RiskLevel>,
+    /// Where the session took place (its day is counted there); empty in summaries sealed
+    /// before it was added, which count as WIB.
+    #[serde(default)]
+    zone: String,
+}
+
+impl NoteSummary {
+    /// The session's calendar day where it happened.
+    fn day(&self) -> Option<NaiveDate> {
+        self.occurred_at
+            .map(|t| crate::domain::local_day(t, &self.zone))
+    }
 }
 
 fn summary_context(note: NoteId) -> Vec<u8> {
@@ -223,6 +235,7 @@ pub(super) fn refresh_note_summary(
         author: r.field(note.into(), &meta, AUTHOR)?,
         occurred_at: r.field(note.into(), &meta, "occurred_at")?,
         risk: r.field(note.into(), &meta, "risk")?,
+        zone: r.field(note.into(), &meta, "zone")?.unwrap_or_default(),
     };
     let json = Zeroizing::new(
         serde_json::to_vec(&summary).map_err(|e| VaultError::InvalidInput(e.to_string()))?,
@@ -754,7 +767,7 @@ impl Reader<'_> {
                         &all, note, client, &summary, *since, &flagged, &codes,
                     ));
                 }
-                if let Some(day) = summary.occurred_at.map(|t| t.date_naive()) {
+                if let Some(day) = summary.day() {
                     if day >= first_monday && day < this_monday + ChronoDuration::weeks(1) {
                         let w = usize::try_from((day - first_monday).num_days() / 7).unwrap_or(0);
                         if let Some((sessions, clients)) = weeks.get_mut(w) {
@@ -1012,7 +1025,7 @@ fn queue_item(
         return None;
     }
     let occurred_at = summary.occurred_at;
-    let day = occurred_at.map(|t| t.date_naive());
+    let day = summary.day();
     if filter.from.is_some_and(|f| day.is_none_or(|d| d < f))
         || filter.to.is_some_and(|t| day.is_none_or(|d| d > t))
     {
@@ -1213,6 +1226,48 @@ mod tests {
             "notes back in the queue after the unlock"
         );
         v.check_consistency().expect("tables and log agree");
+    }
+
+    #[test]
+    fn a_session_counts_on_its_local_day() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let c = client(&mut v, "Z-1");
+        // 01.30 WIB on 25 November is still 24 November in UTC.
+        let at = DateTime::parse_from_rfc3339("2026-11-24T18:30:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let n = v
+            .add_note(
+                c,
+                &NoteDraft {
+                    occurred_at: Some(at),
+                    zone: "Asia/Jakarta".into(),
+                    narrative: "sesi malam".into(),
+                    ..NoteDraft::default()
+                },
+            )
+            .expect("note");
+        v.finalise_note(n).expect("finalise");
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let on = |v: &mut Vault, from, to| {
+            v.review_queue(&QueueFilter {
+                from,
+                to,
+                ..QueueFilter::default()
+            })
+            .expect("queue")
+            .len()
+        };
+        assert_eq!(
+            on(&mut v, day(25), day(25)),
+            1,
+            "found on 25/11, as it is shown"
+        );
+        assert_eq!(on(&mut v, None, day(24)), 0, "not on 24/11");
+        // The dashboard's week (Monday 23 November) counts it on the 25th as well.
+        let dash = v.dashboard(day(25).expect("day")).expect("dashboard");
+        assert_eq!(dash.sessions_per_week.last().map(|w| w.sessions), Some(1));
     }
 
     #[test]
