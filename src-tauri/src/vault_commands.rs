@@ -331,9 +331,6 @@ pub fn task_add(
     task: teduh_core::domain::Task,
 ) -> Result<String, IpcError> {
     let client: ClientId = parse_id("client", &client)?;
-    if task.title.trim().is_empty() {
-        return Err(IpcError::new("InvalidInput", "a task needs a title"));
-    }
     state.with_vault_write(|v| Ok(v.add_task(client, &task)?.to_string()))
 }
 

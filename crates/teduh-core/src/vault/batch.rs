@@ -378,8 +378,12 @@ impl Batch<'_> {
 
     /// Adds a task.
     ///
-    /// Fails for an unknown client.
+    /// Fails for an unknown client, or with [`VaultError::InvalidInput`] for a task without a
+    /// title.
     pub fn add_task(&mut self, client: ClientId, task: &Task) -> Result<TaskId, VaultError> {
+        if task.title.trim().is_empty() {
+            return Err(VaultError::InvalidInput("a task needs a title".into()));
+        }
         let id = self.create_child(client, RecordKind::Task, None, &to_fields(task)?)?;
         Ok(TaskId(id.0))
     }
