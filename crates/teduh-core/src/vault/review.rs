@@ -175,6 +175,15 @@ pub struct Dashboard {
     pub high_risk_clients: Vec<ClientId>,
 }
 
+/// Finalised notes and when: served by the partial index `entity_fields_finalised` (schema 6).
+const FINALISED_SQL: &str = "SELECT entity_id, hlc FROM entity_fields WHERE field = 'finalised_at'";
+
+/// One of the fields the dashboard reads across all clients, as stored: served by the covering
+/// partial index `entity_fields_supervision` (schema 6), whose WHERE this repeats so SQLite
+/// can use it (a test checks the plan).
+const STORED_VALUES_SQL: &str = "SELECT entity_id, device_id, seq, value FROM entity_fields
+     WHERE field IN ('action', 'done_at', 'due', 'level', 'status') AND field = ?1";
+
 fn risk_rank(r: Option<RiskLevel>) -> u8 {
     match r {
         Some(RiskLevel::Imminent) => 4,
@@ -520,9 +529,7 @@ impl Reader<'_> {
         // their finalisation time, from a partial index (schema 6) rather than the table.
         let finalised: Vec<(Vec<u8>, i64)> = self
             .conn
-            .prepare_cached(
-                "SELECT entity_id, hlc FROM entity_fields WHERE field = 'finalised_at'",
-            )?
+            .prepare_cached(FINALISED_SQL)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         // Reviews and addenda by note, in time order (timestamps are plaintext metadata).
@@ -611,10 +618,7 @@ impl Reader<'_> {
     /// Every stored value of `field` (one of the fields schema 6 indexes for supervision:
     /// `action`, `done_at`, `due`, `level`, `status`), by entity, from that index alone.
     fn stored_values(&self, field: &str) -> Result<HashMap<EntityId, Stored>, VaultError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT entity_id, device_id, seq, value FROM entity_fields
-             WHERE field IN ('action', 'done_at', 'due', 'level', 'status') AND field = ?1",
-        )?;
+        let mut st = self.conn.prepare_cached(STORED_VALUES_SQL)?;
         let mut rows = st.query([field])?;
         let mut out = HashMap::new();
         while let Some(row) = rows.next()? {
@@ -1226,6 +1230,32 @@ mod tests {
             "notes back in the queue after the unlock"
         );
         v.check_consistency().expect("tables and log agree");
+    }
+
+    #[test]
+    fn the_bulk_reads_use_their_indexes() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let v = vault(tmp.path());
+        let plan = |sql: &str| -> String {
+            let conn = v.store.connection();
+            let mut st = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("explain");
+            let n = st.parameter_count();
+            let args: Vec<&dyn rusqlite::ToSql> = (0..n).map(|_| &"action" as _).collect();
+            st.query_map(args.as_slice(), |r| r.get::<_, String>(3))
+                .expect("plan")
+                .collect::<Result<Vec<_>, _>>()
+                .expect("rows")
+                .join("; ")
+        };
+        let finalised = plan(FINALISED_SQL);
+        assert!(finalised.contains("entity_fields_finalised"), "{finalised}");
+        let stored = plan(STORED_VALUES_SQL);
+        assert!(
+            stored.contains("COVERING INDEX entity_fields_supervision"),
+            "{stored}"
+        );
     }
 
     #[test]
