@@ -13,7 +13,9 @@ await withHarness(
   async (h) => {
     // First run: create the vault so that later starts show the unlock screen.
     const first = await h.openApp('bench', { serverUrl: null });
-    await first.waitFor('[data-testid=setup-passphrase]', { timeoutMs: 30_000 });
+    await first.waitFor('[data-testid=setup-choice-local]', { timeoutMs: 30_000 });
+    await first.click('[data-testid=setup-choice-local]');
+    await first.waitFor('[data-testid=setup-passphrase]');
     await first.type('[data-testid=setup-passphrase]', PASS);
     await first.type('[data-testid=setup-confirm]', PASS);
     await first.click('[data-testid=setup-create]');
