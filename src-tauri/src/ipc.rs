@@ -535,7 +535,7 @@ pub struct ReferralRow {
 }
 
 impl HomeToday {
-    /// Collects Home from the unlocked vault.
+    /// Collects Home from the unlocked vault, over this member's caseload.
     pub fn collect(
         v: &mut teduh_core::vault::Vault,
         today: chrono::NaiveDate,
@@ -543,7 +543,14 @@ impl HomeToday {
         use teduh_core::domain::NoteStatus;
         let mut home = HomeToday::default();
         let mut recent = Vec::new();
-        for c in v.list_clients()? {
+        // Her own caseload: a team's whole record (a supervisor's 5,000 clients) would be read
+        // in full on every Home; the team's view is the review queue and the dashboard.
+        let mine = v.my_clients()?;
+        for c in v
+            .list_clients()?
+            .into_iter()
+            .filter(|c| mine.contains(&c.id))
+        {
             let all = v.export_client(c.id)?;
             let (client, client_code) = (c.id.to_string(), c.code.clone());
             if let Some(last) = all.notes.iter().filter_map(|n| n.content.occurred_at).max() {

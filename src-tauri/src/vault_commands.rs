@@ -209,10 +209,11 @@ pub fn screening_add(
     })
 }
 
-/// Home ("Hari ini"): drafts, red flags, follow-ups due.
+/// Home ("Hari ini") over her caseload: drafts, red flags, follow-ups due (by this computer's
+/// calendar day).
 #[tauri::command(async)]
 pub fn home_today(state: State<'_, AppState>) -> Result<HomeToday, IpcError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = chrono::Local::now().date_naive();
     state.with_vault(|v| HomeToday::collect(v, today))
 }
 

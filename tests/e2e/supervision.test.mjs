@@ -70,7 +70,12 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
 
     // The supervisor's queue: the red flag first although it is newer.
     await syncNow(sup, 'the notes to reach the supervisor');
-    await openQueue(sup);
+    // Her Home leads with the team's red flags and opens the queue.
+    await sup.click('[data-testid=nav-today]');
+    await sup.waitForText('[data-testid=today-supervision-red-flags]', (t) => t.startsWith('1 '));
+    // The rest of her Home is her own caseload (the team's clients are behind the card).
+    assert.equal((await sup.texts('[data-testid=today-red-flag]')).length, 0, 'no team client in her own lists');
+    await sup.click('[data-testid=today-open-review]');
     await until(async () => (await sup.texts('[data-testid=queue-item]')).length === 2, 'two notes in the queue');
     const [first, second] = await sup.attributes('[data-testid=queue-item]', 'data-urgency');
     assert.deepEqual([first, second], ['redFlag', 'normal'], 'the red flag leads the queue');
