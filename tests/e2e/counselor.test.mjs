@@ -4,25 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { until } from './flows.mjs';
 import { Keys } from './webdriver.mjs';
 
 const PASSPHRASE = 'kopi pagi di teras rumah';
 const NARRATIVE = 'Sesi pertama. Klien (sintetis) bercerita tentang tidur yang terganggu.';
 
-async function until(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 test('a counselor sets up, writes a note that survives a lock, finalises it and records a red flag', async () => {
   await withHarness('counselor', async (h) => {

@@ -6,23 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { addClient, until } from './flows.mjs';
 
 const PASSPHRASE = 'kopi pagi di teras rumah';
 
-async function until(check, what, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 /** Waits until the header's sync indicator shows `state` with a text that `accept`s. */
 async function indicator(app, state, accept, what, timeoutMs) {
@@ -40,15 +27,6 @@ async function indicator(app, state, accept, what, timeoutMs) {
   );
 }
 
-async function addClient(app, code) {
-  await app.click('[data-testid=nav-clients]');
-  await app.click('[data-testid=client-new]');
-  await app.type('[data-testid=client-code]', code);
-  await app.type('[data-testid=client-name]', 'Klien Sintetis');
-  await app.type('[data-testid=client-estimated-age]', '29');
-  await app.click('[data-testid=client-save]');
-  await app.waitForText('[data-testid=profile-code]', (t) => t === code);
-}
 
 test('a supervisor joins from the first-run screen, syncs, keeps working offline and catches up by herself', async () => {
   await withHarness('sync', async (h) => {
