@@ -246,16 +246,39 @@ pub(super) fn refresh_note_summary(
         risk: r.field(note.into(), &meta, "risk")?,
         zone: r.field(note.into(), &meta, "zone")?.unwrap_or_default(),
     };
+    let sql = "INSERT INTO note_summaries (note_id, client_id, sealed) VALUES (?1, ?2, ?3)
+               ON CONFLICT (note_id) DO UPDATE SET sealed = excluded.sealed";
+    store_summary(
+        conn,
+        ident,
+        r.u,
+        sql,
+        &summary_context(note),
+        &note.0,
+        client,
+        &summary,
+    )
+}
+
+/// Seals a derived summary under the client's data key and stores it with `upsert` (which takes
+/// the entity id, the client id and the sealed bytes): the one way both summary tables are written.
+#[allow(clippy::too_many_arguments)]
+fn store_summary(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    upsert: &str,
+    context: &[u8],
+    entity: &[u8; 16],
+    client: ClientId,
+    summary: &impl Serialize,
+) -> Result<(), VaultError> {
     let json = Zeroizing::new(
-        serde_json::to_vec(&summary).map_err(|e| VaultError::InvalidInput(e.to_string()))?,
+        serde_json::to_vec(summary).map_err(|e| VaultError::InvalidInput(e.to_string()))?,
     );
-    let key = client_key(conn, ident, r.u, client)?;
-    let sealed = key.seal(&summary_context(note), &json);
-    conn.prepare_cached(
-        "INSERT INTO note_summaries (note_id, client_id, sealed) VALUES (?1, ?2, ?3)
-         ON CONFLICT (note_id) DO UPDATE SET sealed = excluded.sealed",
-    )?
-    .execute(params![&note.0[..], &client.0[..], sealed])?;
+    let sealed = client_key(conn, ident, u, client)?.seal(context, &json);
+    conn.prepare_cached(upsert)?
+        .execute(params![&entity[..], &client.0[..], sealed])?;
     Ok(())
 }
 
@@ -299,16 +322,21 @@ pub(super) fn refresh_screening_summary(
         .ok()
         .and_then(|a| screening::score(&a, &scoring).ok())
         .map(|result| !result.red_flags.is_empty());
-    let json = serde_json::to_vec(&ScreeningSummary { red_flag })
-        .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
-    let key = client_key(conn, ident, r.u, client)?;
-    let sealed = key.seal(&screening_summary_context(screening), &json);
-    conn.prepare_cached(
+    let sql =
         "INSERT INTO screening_summaries (screening_id, client_id, sealed) VALUES (?1, ?2, ?3)
-         ON CONFLICT (screening_id) DO UPDATE SET sealed = excluded.sealed",
-    )?
-    .execute(params![&screening.0[..], &client.0[..], sealed])?;
-    Ok(())
+               ON CONFLICT (screening_id) DO UPDATE SET sealed = excluded.sealed";
+    let context = screening_summary_context(screening);
+    let summary = ScreeningSummary { red_flag };
+    store_summary(
+        conn,
+        ident,
+        r.u,
+        sql,
+        &context,
+        &screening.0,
+        client,
+        &summary,
+    )
 }
 
 /// Seals the summaries that are missing: a vault upgraded from schema 4 has its notes but not
