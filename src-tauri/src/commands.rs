@@ -2,6 +2,7 @@
 //! off the main (UI) thread.
 
 use tauri::State;
+use teduh_core::error::Code;
 use teduh_core::settings::Language;
 
 use teduh_directory::index::Query;
@@ -28,8 +29,9 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
 /// Saves the UI language (`"id"` or `"en"`) so the next start uses it.
 #[tauri::command(async)]
 pub fn set_language(state: State<'_, AppState>, language: String) -> Result<String, IpcError> {
-    let lang = Language::from_code(&language)
-        .ok_or_else(|| IpcError::new("InvalidInput", format!("unknown language {language:?}")))?;
+    let lang = Language::from_code(&language).ok_or_else(|| {
+        IpcError::new(Code::InvalidInput, format!("unknown language {language:?}"))
+    })?;
     let saved = state.update_settings(|s| s.language = lang)?;
     // The sync status carries sentences in the UI language.
     state.publish_sync_status();
@@ -63,11 +65,9 @@ pub fn directory_search(
 ) -> Result<Vec<DirectoryEntryView>, IpcError> {
     let mut categories = Vec::new();
     for code in &query.categories {
-        categories.push(
-            Category::from_code(code).ok_or_else(|| {
-                IpcError::new("InvalidInput", format!("unknown category {code:?}"))
-            })?,
-        );
+        categories.push(Category::from_code(code).ok_or_else(|| {
+            IpcError::new(Code::InvalidInput, format!("unknown category {code:?}"))
+        })?);
     }
     let q = Query {
         text: query.text,
@@ -94,13 +94,13 @@ pub fn open_contact(url: String) -> Result<(), IpcError> {
     let allowed = url.starts_with("tel:") || url.starts_with("https://");
     if !allowed || url.chars().any(char::is_whitespace) {
         return Err(IpcError::new(
-            "InvalidInput",
+            Code::InvalidInput,
             format!("refusing to open {url:?}: only tel: and https: links"),
         ));
     }
     open::that_detached(&url).map_err(|e| {
         IpcError::new(
-            "OpenFailed",
+            Code::OpenFailed,
             format!("the system could not open {url}: {e}"),
         )
     })
@@ -112,7 +112,7 @@ pub fn open_contact(url: String) -> Result<(), IpcError> {
 pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<u32, IpcError> {
     if !(1..=120).contains(&minutes) {
         return Err(IpcError::new(
-            "InvalidInput",
+            Code::InvalidInput,
             format!("auto-lock must be 1 to 120 minutes, got {minutes}"),
         ));
     }
@@ -139,6 +139,7 @@ pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<
 #[tauri::command(async)]
 pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh, IpcError> {
     use teduh_client::DirectoryFetch;
+    use teduh_directory::refresh::{apply_fetched, Fetched};
     let Some(url) = state.server_url()? else {
         return Ok(DirectoryRefresh::NoServer);
     };
@@ -147,39 +148,20 @@ pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh,
         return Ok(DirectoryRefresh::NoKey);
     };
     let key = teduh_directory::bundle::parse_public_key(key)
-        .map_err(|e| IpcError::new("InvalidDirectoryKey", e.to_string()))?;
+        .map_err(|e| IpcError::new(Code::InvalidDirectoryKey, e.to_string()))?;
     let fetched = teduh_client::ServerClient::new(&url)
         .directory(settings.directory_etag.as_deref())
-        .map_err(|e| IpcError::new("ServerUnreachable", e.to_string()))?;
-    let version = state.with_directory(|d| d.version())?;
-    match fetched {
-        DirectoryFetch::NotModified => Ok(DirectoryRefresh::Current { version }),
-        DirectoryFetch::NotPublished => Ok(DirectoryRefresh::NotPublished { version }),
-        DirectoryFetch::Bundle { body, etag } => {
-            let signed: teduh_directory::bundle::SignedBundle = serde_json::from_slice(&body)
-                .map_err(|e| {
-                    IpcError::new(
-                        "DirectoryBundleRefused",
-                        format!("not a signed bundle: {e}"),
-                    )
-                })?;
-            let applied = state.with_directory(|d| Ok(d.apply_signed(&signed, &key)))?;
-            match applied {
-                Ok(v) => {
-                    state.update_settings(|s| s.directory_etag = etag)?;
-                    Ok(DirectoryRefresh::Updated { version: v })
-                }
-                // Same or older than ours: nothing to do; remember the ETag so we stop asking.
-                Err(teduh_directory::index::IndexError::Bundle(
-                    teduh_directory::bundle::BundleError::NotNewer { .. },
-                )) => {
-                    state.update_settings(|s| s.directory_etag = etag)?;
-                    Ok(DirectoryRefresh::Current { version })
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
+        .map_err(|e| IpcError::new(Code::ServerUnreachable, e.to_string()))?;
+    let fetched = match fetched {
+        DirectoryFetch::NotModified => Fetched::NotModified,
+        DirectoryFetch::NotPublished => Fetched::NotPublished,
+        DirectoryFetch::Bundle { body, etag } => Fetched::Bundle { body, etag },
+    };
+    let refresh = state.with_directory(|d| apply_fetched(d, &key, fetched))?;
+    if let Some(etag) = refresh.remember_etag {
+        state.update_settings(|s| s.directory_etag = etag)?;
     }
+    Ok(refresh.refreshed.into())
 }
 
 /// Saves the organisation's directory key (64 hex digits, from `teduh-server admin directory
@@ -189,7 +171,7 @@ pub fn set_directory_key(state: State<'_, AppState>, key: String) -> Result<(), 
     let key = key.trim().to_lowercase();
     if !key.is_empty() {
         teduh_directory::bundle::parse_public_key(&key)
-            .map_err(|e| IpcError::new("InvalidDirectoryKey", e.to_string()))?;
+            .map_err(|e| IpcError::new(Code::InvalidDirectoryKey, e.to_string()))?;
     }
     state.update_settings(|s| {
         s.directory_key = (!key.is_empty()).then_some(key);

@@ -2,6 +2,7 @@
 //! `ui/src/lib/backend/bindings/` when `cargo test` runs.
 
 use serde::Serialize;
+use teduh_core::error::Code;
 use ts_rs::TS;
 
 /// The one error shape of every command: the UI branches on `code` and shows its own translated
@@ -10,48 +11,42 @@ use ts_rs::TS;
 #[ts(export)]
 #[error("{code}: {message}")]
 pub struct IpcError {
-    /// Stable machine-readable code, e.g. `"StorageFailed"`, `"InvalidInput"`.
-    pub code: String,
+    /// What went wrong, as the UI branches on it.
+    pub code: Code,
     /// English detail.
     pub message: String,
 }
 
 impl IpcError {
     /// An error with a code and a message.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
-            code: code.to_owned(),
+            code,
             message: message.into(),
         }
     }
 
     /// A bug on our side (e.g. a poisoned lock).
     pub fn internal() -> Self {
-        Self::new("Internal", "internal error; please restart Teduh")
+        Self::new(Code::Internal, "internal error; please restart Teduh")
     }
 }
 
 impl From<teduh_core::paths::PathError> for IpcError {
     fn from(e: teduh_core::paths::PathError) -> Self {
-        Self::new("DataDirUnavailable", e.to_string())
+        Self::new(Code::DataDirUnavailable, e.to_string())
     }
 }
 
 impl From<teduh_core::store::StoreError> for IpcError {
     fn from(e: teduh_core::store::StoreError) -> Self {
-        use teduh_core::store::StoreError as E;
-        let code = match &e {
-            E::NotATeduhDatabase { .. } => "DatabaseForeign",
-            E::TooNew { .. } => "DatabaseTooNew",
-            E::Sqlite(_) => "StorageFailed",
-        };
-        Self::new(code, e.to_string())
+        Self::new(e.code(), e.to_string())
     }
 }
 
 impl From<teduh_core::settings::SettingsError> for IpcError {
     fn from(e: teduh_core::settings::SettingsError) -> Self {
-        Self::new("SettingsFailed", e.to_string())
+        Self::new(Code::SettingsFailed, e.to_string())
     }
 }
 
@@ -98,9 +93,9 @@ impl From<teduh_directory::index::IndexError> for IpcError {
     fn from(e: teduh_directory::index::IndexError) -> Self {
         use teduh_directory::index::IndexError as E;
         let code = match &e {
-            E::Foreign(_) => "DirectoryForeign",
-            E::Bundle(_) => "DirectoryBundleRefused",
-            E::Sqlite(_) | E::Corrupt(_) => "DirectoryFailed",
+            E::Foreign(_) => Code::DirectoryForeign,
+            E::Bundle(_) => Code::DirectoryBundleRefused,
+            E::Sqlite(_) | E::Corrupt(_) => Code::DirectoryFailed,
         };
         Self::new(code, e.to_string())
     }
@@ -256,42 +251,15 @@ impl From<teduh_directory::index::Hit> for DirectoryEntryView {
     }
 }
 
-impl IpcError {
-    /// The code of a vault error (also used for vault errors inside sync errors).
-    pub fn vault_code(e: &teduh_core::vault::VaultError) -> &'static str {
-        use teduh_core::vault::VaultError as E;
-        match e {
-            E::WrongPassphrase => "WrongPassphrase",
-            E::Locked => "Locked",
-            E::NotInitialised => "NotInitialised",
-            E::AlreadyInitialised => "AlreadyInitialised",
-            E::Integrity { .. } => "IntegrityError",
-            E::Log(_) => "LogError",
-            E::NotFound { .. } => "NotFound",
-            E::NoteFinalised(_) => "NoteFinalised",
-            E::NoteIsDraft(_) => "NoteIsDraft",
-            E::NotAuthor(_) => "NotAuthor",
-            E::DuplicateCode(_) => "DuplicateCode",
-            E::InvalidInput(_) => "InvalidInput",
-            E::DiskFull => "DiskFull",
-            E::Store(_) => "DatabaseForeign",
-            E::Sqlite(_) => "StorageFailed",
-        }
-    }
-}
-
 impl From<teduh_core::vault::VaultError> for IpcError {
     fn from(e: teduh_core::vault::VaultError) -> Self {
-        Self::new(Self::vault_code(&e), e.to_string())
+        Self::new(e.code(), e.to_string())
     }
 }
 
 impl From<teduh_core::sync::SyncError> for IpcError {
     fn from(e: teduh_core::sync::SyncError) -> Self {
-        match e {
-            teduh_core::sync::SyncError::Vault(v) => v.into(),
-            other => Self::new(crate::sync::messages::code(&other), other.to_string()),
-        }
+        Self::new(e.code(), e.to_string())
     }
 }
 
@@ -534,103 +502,57 @@ pub struct ReferralRow {
     pub overdue: bool,
 }
 
-impl HomeToday {
-    /// Collects Home from the unlocked vault, over this member's caseload.
-    pub fn collect(
-        v: &mut teduh_core::vault::Vault,
-        today: chrono::NaiveDate,
-    ) -> Result<Self, teduh_core::vault::VaultError> {
-        use teduh_core::domain::NoteStatus;
-        let mut home = HomeToday::default();
-        let mut recent = Vec::new();
-        // Her own caseload: a team's whole record (a supervisor's 5,000 clients) would be read
-        // in full on every Home; the team's view is the review queue and the dashboard.
-        let mine = v.my_clients()?;
-        for c in v
-            .list_clients()?
-            .into_iter()
-            .filter(|c| mine.contains(&c.id))
-        {
-            let all = v.export_client(c.id)?;
-            let (client, client_code) = (c.id.to_string(), c.code.clone());
-            if let Some(last) = all.notes.iter().filter_map(|n| n.content.occurred_at).max() {
-                recent.push((last, ClientRow::from(c.clone())));
-            }
-            for n in &all.notes {
-                if matches!(n.status, NoteStatus::Draft) {
-                    home.drafts.push(DraftRow {
-                        note: n.id.to_string(),
-                        client: client.clone(),
-                        client_code: client_code.clone(),
-                        occurred_at: n.content.occurred_at.map(|t| t.to_rfc3339()),
-                    });
-                }
-                // A note's next follow-up is done once a later session has been written.
-                let followed_up = all
-                    .notes
-                    .iter()
-                    .any(|later| later.content.occurred_at > n.content.occurred_at);
-                if let (Some(due), false) = (n.content.next_follow_up, followed_up) {
-                    if due <= today {
-                        home.follow_ups.push(FollowUpRow {
-                            client: client.clone(),
-                            client_code: client_code.clone(),
-                            title: "next_follow_up".into(),
-                            due: due.to_string(),
-                            overdue: due < today,
-                            task: None,
-                        });
-                    }
-                }
-            }
-            for t in &all.tasks {
-                if let (Some(due), None) = (t.task.due, t.task.done_at) {
-                    if due <= today {
-                        home.follow_ups.push(FollowUpRow {
-                            client: client.clone(),
-                            client_code: client_code.clone(),
-                            title: t.task.title.clone(),
-                            due: due.to_string(),
-                            overdue: due < today,
-                            task: Some(t.id.to_string()),
-                        });
-                    }
-                }
-            }
-            for r in &all.referrals {
-                if !r.status.is_closed() {
-                    let due = r.referral.follow_up_due;
-                    home.open_referrals.push(ReferralRow {
-                        client: client.clone(),
-                        client_code: client_code.clone(),
-                        partner_name: r.referral.partner_name.clone(),
-                        status: serde_json::to_value(r.status)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                        follow_up_due: due.map(|d| d.to_string()),
-                        overdue: due.is_some_and(|d| d < today),
-                    });
-                }
-            }
-            for s in all.screenings {
-                let recent = s
-                    .answers
-                    .administered_at
-                    .is_none_or(|t| (today - t.date_naive()).num_days() <= 30);
-                if recent && !s.result.red_flags.is_empty() {
-                    home.red_flags.push(RedFlagRow {
-                        client: client.clone(),
-                        client_code: client_code.clone(),
-                        screening: ScreeningView::from(s),
-                    });
-                }
-            }
+impl From<teduh_core::home::HomeDay> for HomeToday {
+    fn from(h: teduh_core::home::HomeDay) -> Self {
+        Self {
+            follow_ups: h
+                .follow_ups
+                .into_iter()
+                .map(|f| FollowUpRow {
+                    client: f.client.to_string(),
+                    client_code: f.client_code,
+                    title: f.title,
+                    due: f.due.to_string(),
+                    overdue: f.overdue,
+                    task: f.task.map(|t| t.to_string()),
+                })
+                .collect(),
+            drafts: h
+                .drafts
+                .into_iter()
+                .map(|d| DraftRow {
+                    note: d.note.to_string(),
+                    client: d.client.to_string(),
+                    client_code: d.client_code,
+                    occurred_at: d.occurred_at.map(|t| t.to_rfc3339()),
+                })
+                .collect(),
+            red_flags: h
+                .red_flags
+                .into_iter()
+                .map(|r| RedFlagRow {
+                    client: r.client.to_string(),
+                    client_code: r.client_code,
+                    screening: ScreeningView::from(r.screening),
+                })
+                .collect(),
+            recent_clients: h.recent_clients.into_iter().map(ClientRow::from).collect(),
+            open_referrals: h
+                .open_referrals
+                .into_iter()
+                .map(|r| ReferralRow {
+                    client: r.client.to_string(),
+                    client_code: r.client_code,
+                    partner_name: r.partner_name,
+                    status: serde_json::to_value(r.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    follow_up_due: r.follow_up_due.map(|d| d.to_string()),
+                    overdue: r.overdue,
+                })
+                .collect(),
         }
-        home.follow_ups.sort_by(|a, b| a.due.cmp(&b.due));
-        recent.sort_by_key(|(last, _)| std::cmp::Reverse(*last));
-        home.recent_clients = recent.into_iter().take(8).map(|(_, c)| c).collect();
-        Ok(home)
     }
 }
 
@@ -663,6 +585,17 @@ pub enum DirectoryRefresh {
     },
 }
 
+impl From<teduh_directory::refresh::Refreshed> for DirectoryRefresh {
+    fn from(r: teduh_directory::refresh::Refreshed) -> Self {
+        use teduh_directory::refresh::Refreshed as R;
+        match r {
+            R::NotPublished { version } => DirectoryRefresh::NotPublished { version },
+            R::Current { version } => DirectoryRefresh::Current { version },
+            R::Updated { version } => DirectoryRefresh::Updated { version },
+        }
+    }
+}
+
 /// What the sync indicator shows, most important first: a revoked device, a locked vault, a
 /// round running, no connection, no team key yet, another failure, changes waiting, all sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -690,14 +623,12 @@ pub enum SyncState {
     Synced,
 }
 
-/// A sync failure: the code the UI branches on and a sentence in the UI language.
+/// A sync failure: the code the UI branches on and finds its sentence by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SyncErrorView {
-    /// Stable code, e.g. `ServerUnreachable`, `DeviceRevoked`.
-    pub code: String,
-    /// What to tell the user, in the current language.
-    pub message: String,
+    /// E.g. `ServerUnreachable`, `DeviceRevoked`.
+    pub code: Code,
 }
 
 /// Progress of the round that is running.

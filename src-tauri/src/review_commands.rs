@@ -10,11 +10,6 @@ use teduh_core::vault::{Dashboard, QueueFilter, QueueItem, ReviewDraft, ReviewNe
 use crate::ipc::{IpcError, NoteReviews, TeamView};
 use crate::state::AppState;
 
-fn parse_note(text: &str) -> Result<NoteId, IpcError> {
-    text.parse()
-        .map_err(|_| IpcError::new("InvalidInput", format!("not a note id: {text:?}")))
-}
-
 /// Who this member is in her team (role from the binding, names from the signed roster).
 #[tauri::command(async)]
 pub fn team_view(state: State<'_, AppState>) -> Result<TeamView, IpcError> {
@@ -34,17 +29,15 @@ pub fn review_queue(
 #[tauri::command(async)]
 pub fn review_add(
     state: State<'_, AppState>,
-    note: String,
+    note: NoteId,
     draft: ReviewDraft,
 ) -> Result<String, IpcError> {
-    let note = parse_note(&note)?;
     state.with_vault_write(|v| Ok(v.review_note(note, &draft)?.to_string()))
 }
 
 /// A note's supervision state and its reviews, oldest first.
 #[tauri::command(async)]
-pub fn note_reviews(state: State<'_, AppState>, note: String) -> Result<NoteReviews, IpcError> {
-    let note = parse_note(&note)?;
+pub fn note_reviews(state: State<'_, AppState>, note: NoteId) -> Result<NoteReviews, IpcError> {
     state.with_vault(|v| {
         Ok(NoteReviews {
             state: v.review_state(note)?,

@@ -104,19 +104,14 @@ impl AppState {
         &self.sync
     }
 
-    /// The UI language (for the sync status's sentences).
-    pub fn language(&self) -> teduh_core::settings::Language {
-        self.settings().map(|s| s.language).unwrap_or_default()
-    }
-
     /// The sync status now (never waits for a running round).
     pub fn sync_status(&self) -> SyncStatusView {
-        self.sync.status(self.language())
+        self.sync.status()
     }
 
-    /// Sends the sync status to the UI (after a change that affects it, e.g. the language).
+    /// Sends the sync status to the UI (after a change that affects it).
     pub fn publish_sync_status(&self) {
-        self.sync.publish(self.language());
+        self.sync.publish();
     }
 
     /// Re-reads the sync facts from `vault` and tells the UI; `local_write` schedules a round.

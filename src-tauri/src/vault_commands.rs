@@ -4,22 +4,18 @@
 //! serde form (their TypeScript twins are generated from the core types).
 
 use std::collections::BTreeMap;
+use teduh_core::error::Code;
 
 use tauri::State;
 use teduh_core::domain::{ClientProfile, NoteDraft};
 use teduh_core::ids::{ClientId, EntityId, NoteId};
-use teduh_core::screening::{Instrument, ScreeningAnswers};
+use teduh_core::screening::Instrument;
 use teduh_core::vault::{ClientExport, ConflictRevision};
 
 use crate::ipc::{
     ClientRow, HomeToday, InstrumentView, IpcError, ScreeningView, UnlockView, VaultStateView,
 };
 use crate::state::AppState;
-
-fn parse_id<T: std::str::FromStr>(what: &str, text: &str) -> Result<T, IpcError> {
-    text.parse()
-        .map_err(|_| IpcError::new("InvalidInput", format!("not a {what} id: {text:?}")))
-}
 
 /// Whether a vault exists and is unlocked.
 #[tauri::command(async)]
@@ -85,8 +81,7 @@ pub fn client_create(
 
 /// Everything about one client, decrypted (profile, cases, consents, notes, tasks, screenings).
 #[tauri::command(async)]
-pub fn client_detail(state: State<'_, AppState>, id: String) -> Result<ClientExport, IpcError> {
-    let id: ClientId = parse_id("client", &id)?;
+pub fn client_detail(state: State<'_, AppState>, id: ClientId) -> Result<ClientExport, IpcError> {
     state.with_vault(|v| v.export_client(id))
 }
 
@@ -95,12 +90,10 @@ pub fn client_detail(state: State<'_, AppState>, id: String) -> Result<ClientExp
 #[tauri::command(async)]
 pub fn note_save_draft(
     state: State<'_, AppState>,
-    client: String,
-    note: Option<String>,
+    client: ClientId,
+    note: Option<NoteId>,
     draft: NoteDraft,
 ) -> Result<String, IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
-    let note: Option<NoteId> = note.as_deref().map(|n| parse_id("note", n)).transpose()?;
     state.with_vault_write(|v| match note {
         Some(id) => {
             v.edit_note(id, &draft)?;
@@ -112,8 +105,7 @@ pub fn note_save_draft(
 
 /// Finalises a note: its text becomes immutable.
 #[tauri::command(async)]
-pub fn note_finalise(state: State<'_, AppState>, note: String) -> Result<(), IpcError> {
-    let note: NoteId = parse_id("note", &note)?;
+pub fn note_finalise(state: State<'_, AppState>, note: NoteId) -> Result<(), IpcError> {
     state.with_vault_write(|v| v.finalise_note(note))
 }
 
@@ -121,10 +113,9 @@ pub fn note_finalise(state: State<'_, AppState>, note: String) -> Result<(), Ipc
 #[tauri::command(async)]
 pub fn note_addendum(
     state: State<'_, AppState>,
-    note: String,
+    note: NoteId,
     text: String,
 ) -> Result<String, IpcError> {
-    let note: NoteId = parse_id("note", &note)?;
     state.with_vault_write(|v| Ok(v.add_addendum(note, &text)?.to_string()))
 }
 
@@ -133,9 +124,8 @@ pub fn note_addendum(
 #[tauri::command(async)]
 pub fn revisions_list(
     state: State<'_, AppState>,
-    entity: String,
+    entity: EntityId,
 ) -> Result<Vec<ConflictRevision>, IpcError> {
-    let entity: EntityId = parse_id("record", &entity)?;
     state.with_vault(|v| v.conflict_revisions(entity))
 }
 
@@ -144,12 +134,11 @@ pub fn revisions_list(
 #[tauri::command(async)]
 pub fn revision_take(
     state: State<'_, AppState>,
-    entity: String,
+    entity: EntityId,
     field: String,
     device: String,
     seq: u64,
 ) -> Result<(), IpcError> {
-    let entity: EntityId = parse_id("record", &entity)?;
     state.with_vault_write(|v| v.take_revision(entity, &field, &device, seq))
 }
 
@@ -157,12 +146,11 @@ pub fn revision_take(
 #[tauri::command(async)]
 pub fn revision_dismiss(
     state: State<'_, AppState>,
-    entity: String,
+    entity: EntityId,
     field: String,
     device: String,
     seq: u64,
 ) -> Result<(), IpcError> {
-    let entity: EntityId = parse_id("record", &entity)?;
     state.with_vault(|v| v.dismiss_revision(entity, &field, &device, seq))
 }
 
@@ -179,32 +167,19 @@ pub fn screening_instruments() -> Vec<InstrumentView> {
 #[tauri::command(async)]
 pub fn screening_add(
     state: State<'_, AppState>,
-    client: String,
+    client: ClientId,
     instrument: String,
     answers: BTreeMap<String, u8>,
     language: String,
 ) -> Result<ScreeningView, IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
     let instrument = Instrument::from_code(&instrument).ok_or_else(|| {
-        IpcError::new("InvalidInput", format!("unknown instrument {instrument:?}"))
+        IpcError::new(
+            Code::InvalidInput,
+            format!("unknown instrument {instrument:?}"),
+        )
     })?;
-    let answers = ScreeningAnswers {
-        instrument,
-        answers,
-        administered_at: Some(chrono::Utc::now()),
-        administered_by: None,
-        language,
-    };
     state.with_vault_write(|v| {
-        let id = v.add_screening(client, &answers)?;
-        let saved = v
-            .screenings(client)?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| teduh_core::vault::VaultError::NotFound {
-                what: "screening",
-                id: id.to_string(),
-            })?;
+        let saved = v.record_screening(client, instrument, answers, &language)?;
         Ok(ScreeningView::from(saved))
     })
 }
@@ -214,17 +189,18 @@ pub fn screening_add(
 #[tauri::command(async)]
 pub fn home_today(state: State<'_, AppState>) -> Result<HomeToday, IpcError> {
     let today = chrono::Local::now().date_naive();
-    state.with_vault(|v| HomeToday::collect(v, today))
+    state
+        .with_vault(|v| teduh_core::home::HomeDay::collect(v, today))
+        .map(HomeToday::from)
 }
 
 /// Records a consent (append-only).
 #[tauri::command(async)]
 pub fn consent_record(
     state: State<'_, AppState>,
-    client: String,
+    client: ClientId,
     consent: teduh_core::domain::Consent,
 ) -> Result<String, IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
     state.with_vault_write(|v| Ok(v.record_consent(client, &consent)?.to_string()))
 }
 
@@ -232,10 +208,9 @@ pub fn consent_record(
 #[tauri::command(async)]
 pub fn consent_withdraw(
     state: State<'_, AppState>,
-    consent: String,
+    consent: teduh_core::ids::ConsentId,
     reason: String,
 ) -> Result<(), IpcError> {
-    let consent: teduh_core::ids::ConsentId = parse_id("consent", &consent)?;
     let withdrawal = teduh_core::domain::ConsentWithdrawal {
         withdrawn_at: Some(chrono::Utc::now()),
         reason,
@@ -247,10 +222,9 @@ pub fn consent_withdraw(
 #[tauri::command(async)]
 pub fn case_open(
     state: State<'_, AppState>,
-    client: String,
+    client: ClientId,
     details: teduh_core::domain::CaseDetails,
 ) -> Result<String, IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
     state.with_vault_write(|v| Ok(v.open_case(client, &details)?.to_string()))
 }
 
@@ -258,10 +232,9 @@ pub fn case_open(
 #[tauri::command(async)]
 pub fn case_update(
     state: State<'_, AppState>,
-    case: String,
+    case: teduh_core::ids::CaseId,
     details: teduh_core::domain::CaseDetails,
 ) -> Result<(), IpcError> {
-    let case: teduh_core::ids::CaseId = parse_id("case", &case)?;
     state.with_vault_write(|v| v.update_case(case, &details))
 }
 
@@ -269,11 +242,10 @@ pub fn case_update(
 #[tauri::command(async)]
 pub fn risk_record(
     state: State<'_, AppState>,
-    case: String,
+    case: teduh_core::ids::CaseId,
     level: teduh_core::domain::RiskLevel,
     reason: String,
 ) -> Result<(), IpcError> {
-    let case: teduh_core::ids::CaseId = parse_id("case", &case)?;
     let entry = teduh_core::domain::RiskEntry {
         level,
         reason,
@@ -287,10 +259,9 @@ pub fn risk_record(
 #[tauri::command(async)]
 pub fn referral_add(
     state: State<'_, AppState>,
-    client: String,
+    client: ClientId,
     referral: teduh_core::domain::Referral,
 ) -> Result<String, IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
     state.with_vault_write(|v| Ok(v.add_referral(client, &referral)?.to_string()))
 }
 
@@ -298,13 +269,11 @@ pub fn referral_add(
 #[tauri::command(async)]
 pub fn referral_update(
     state: State<'_, AppState>,
-    client: String,
-    referral: String,
+    client: ClientId,
+    referral: teduh_core::ids::ReferralId,
     status: teduh_core::domain::ReferralStatus,
     note: String,
 ) -> Result<(), IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
-    let referral: teduh_core::ids::ReferralId = parse_id("referral", &referral)?;
     let update = teduh_core::domain::ReferralUpdate {
         status,
         at: Some(chrono::Utc::now()),
@@ -317,10 +286,9 @@ pub fn referral_update(
 #[tauri::command(async)]
 pub fn client_update(
     state: State<'_, AppState>,
-    id: String,
+    id: ClientId,
     profile: ClientProfile,
 ) -> Result<(), IpcError> {
-    let id: ClientId = parse_id("client", &id)?;
     state.with_vault_write(|v| v.update_client(id, &profile))
 }
 
@@ -328,29 +296,18 @@ pub fn client_update(
 #[tauri::command(async)]
 pub fn task_add(
     state: State<'_, AppState>,
-    client: String,
+    client: ClientId,
     task: teduh_core::domain::Task,
 ) -> Result<String, IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
     state.with_vault_write(|v| Ok(v.add_task(client, &task)?.to_string()))
 }
 
 /// Marks a follow-up task done (it leaves Today).
 #[tauri::command(async)]
-pub fn task_done(state: State<'_, AppState>, client: String, task: String) -> Result<(), IpcError> {
-    let client: ClientId = parse_id("client", &client)?;
-    let task: teduh_core::ids::TaskId = parse_id("task", &task)?;
-    state.with_vault_write(|v| {
-        let record = v
-            .tasks(client)?
-            .into_iter()
-            .find(|t| t.id == task)
-            .ok_or_else(|| teduh_core::vault::VaultError::NotFound {
-                what: "task",
-                id: task.to_string(),
-            })?;
-        let mut done = record.task;
-        done.done_at = Some(chrono::Utc::now());
-        v.update_task(task, &done)
-    })
+pub fn task_done(
+    state: State<'_, AppState>,
+    client: ClientId,
+    task: teduh_core::ids::TaskId,
+) -> Result<(), IpcError> {
+    state.with_vault_write(|v| v.complete_task(client, task))
 }

@@ -87,7 +87,7 @@ fn a_red_flag_note_is_reviewed_first_returned_answered_and_approved_across_two_l
     assert!(matches!(
         c.vault
             .review_note(flagged, &review(ReviewAction::Approve, "")),
-        Err(VaultError::InvalidInput(_))
+        Err(VaultError::NotPermitted(_))
     ));
     assert!(matches!(
         sup.vault.edit_note(old, &draft("diubah supervisor")),

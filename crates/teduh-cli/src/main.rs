@@ -100,11 +100,30 @@ fn main() -> ExitCode {
         Err(e) => {
             // One line whatever the cause says (server and OS messages included).
             let line = format!("{e:#}").replace(['\r', '\n'], " ");
-            eprintln!("teduh: error: {line}");
+            match code_of(&e) {
+                Some(code) => eprintln!("teduh: error [{code}]: {line}"),
+                None => eprintln!("teduh: error: {line}"),
+            }
             e.downcast_ref::<Failure>()
                 .map_or(ExitCode::FAILURE, |f| ExitCode::from(f.code))
         }
     }
+}
+
+/// The core's code for the first error in the chain that has one (the same codes the app
+/// shows), so support can match a CLI failure with what the app says.
+fn code_of(e: &anyhow::Error) -> Option<teduh_core::error::Code> {
+    e.chain().find_map(|cause| {
+        if let Some(v) = cause.downcast_ref::<teduh_core::vault::VaultError>() {
+            Some(v.code())
+        } else if let Some(s) = cause.downcast_ref::<teduh_core::sync::SyncError>() {
+            Some(s.code())
+        } else {
+            cause
+                .downcast_ref::<teduh_core::store::StoreError>()
+                .map(teduh_core::store::StoreError::code)
+        }
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -11,7 +11,7 @@ use teduh_core::crypto::KdfParams;
 use teduh_core::domain::{ClientProfile, Contact, ContactKind, Guardian, NoteDraft, Sex};
 use teduh_core::ids::NoteId;
 use teduh_core::paths::DataDir;
-use teduh_core::screening::{answers_in_order, Instrument, ScreeningAnswers};
+use teduh_core::screening::{answers_in_order, Instrument};
 use teduh_core::store::LocalStore;
 use teduh_core::vault::{self, Vault};
 use zeroize::Zeroizing;
@@ -353,22 +353,7 @@ pub fn screening(data: &DataDir, cmd: ScreeningCmd) -> anyhow::Result<ExitCode> 
     let answers = answers_in_order(inst, &values)?;
     let mut v = open_unlocked(data)?;
     let client = v.client_by_code(&client)?;
-    let member = v.member_id();
-    let id = v.add_screening(
-        client,
-        &ScreeningAnswers {
-            instrument: inst,
-            answers,
-            administered_at: Some(Utc::now()),
-            administered_by: Some(member),
-            language: "id".into(),
-        },
-    )?;
-    let s = v
-        .screenings(client)?
-        .into_iter()
-        .find(|s| s.id == id)
-        .context("the screening just saved is missing")?;
+    let s = v.record_screening(client, inst, answers, "id")?;
     let band = serde_json::to_value(s.result.band)?;
     println!(
         "{} total {} band {} flagged {}",

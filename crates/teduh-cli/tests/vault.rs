@@ -143,6 +143,14 @@ fn a_script_can_init_add_a_client_write_a_note_screen_and_export() {
         x["screenings"][0]["result"]["total"], 8,
         "screening exported with its score"
     );
+    assert!(
+        x["notes"][0]["author"].is_string(),
+        "the note names its author"
+    );
+    assert_eq!(
+        x["screenings"][0]["answers"]["administered_by"], x["notes"][0]["author"],
+        "the screening names the member who administered it (the app records the same)"
+    );
 
     // Nothing the script wrote is on disk in clear (database, WAL, settings, anything else).
     for entry in std::fs::read_dir(&data).expect("data dir") {

@@ -16,12 +16,18 @@
 //! - [`screening`]: SRQ-20, PHQ-9 and GAD-7 with computed scoring.
 //! - [`index::SearchIndex`]: the in-memory client search built at unlock.
 //!
+//! - [`home::HomeDay`]: Home for one day over the member's caseload (drafts, follow-ups due,
+//!   red flags, open referrals).
+//! - [`error::Code`]: the one code of every failure, from the core to the screen.
+//!
 //! The core never links a UI toolkit or an HTTP client: shells (`src-tauri`, `teduh-cli`) adapt it.
 
 pub mod compress;
 pub mod crypto;
 pub mod domain;
+pub mod error;
 pub mod hlc;
+pub mod home;
 pub mod ids;
 pub mod index;
 pub mod paths;

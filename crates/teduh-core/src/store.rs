@@ -47,6 +47,18 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+impl StoreError {
+    /// The code a caller branches on.
+    pub fn code(&self) -> crate::error::Code {
+        use crate::error::Code;
+        match self {
+            StoreError::NotATeduhDatabase { .. } => Code::DatabaseForeign,
+            StoreError::TooNew { .. } => Code::DatabaseTooNew,
+            StoreError::Sqlite(_) => Code::StorageFailed,
+        }
+    }
+}
+
 /// The device's open database.
 #[derive(Debug)]
 pub struct LocalStore {

@@ -1081,7 +1081,7 @@ fn a_referral_needs_consent_for_referral_or_a_recorded_lawful_basis() {
     let err = v
         .add_referral(c, &referral_to("sapa-129"))
         .expect_err("no consent covers referral yet");
-    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+    assert!(matches!(err, VaultError::NoConsent(_)), "{err}");
     assert_eq!(v.log_len().expect("log"), before, "nothing written");
 
     // A lawful basis recorded instead of consent (e.g. the client is in danger).

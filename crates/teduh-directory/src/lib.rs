@@ -12,6 +12,8 @@
 //!   case and accents, filters by category, region and "open now".
 //! - [`publish`]: the admin side: read and validate a file, keep the signing key, sign the next
 //!   version.
+//! - [`refresh`]: what a device does with the server's answer to "is there a newer
+//!   directory?" (verify, apply only newer, remember the ETag).
 //! - [`seed`]: the bundle shipped with the app, from published sources only.
 //!
 //! It is its own crate (not part of `teduh-core`) because the server's admin tooling needs the same
@@ -23,4 +25,5 @@ pub mod index;
 pub mod io;
 pub mod model;
 pub mod publish;
+pub mod refresh;
 pub mod seed;

@@ -10,6 +10,7 @@
 //!   no half-made vault behind: the first-run screen simply stays.
 
 use std::path::{Path, PathBuf};
+use teduh_core::error::Code;
 
 use teduh_client::HttpTransport;
 use teduh_core::crypto::KdfParams;
@@ -37,7 +38,7 @@ pub fn parse_server_url(url: &str) -> Result<Option<String>, IpcError> {
         .or_else(|| lower.strip_prefix("http://"));
     if rest.is_none_or(|r| r.is_empty() || r.chars().any(char::is_whitespace)) {
         return Err(IpcError::new(
-            "InvalidServerUrl",
+            Code::InvalidServerUrl,
             format!("{url:?} is not an http(s) address"),
         ));
     }
@@ -66,11 +67,11 @@ fn device_name() -> String {
 /// invitation but a vault is already here) or `Locked`.
 pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, IpcError> {
     let url = parse_server_url(&form.server_url)?
-        .ok_or_else(|| IpcError::new("InvalidServerUrl", "the server address is empty"))?;
+        .ok_or_else(|| IpcError::new(Code::InvalidServerUrl, "the server address is empty"))?;
     let username = form.username.trim();
     if username.is_empty() || form.passphrase.is_empty() {
         return Err(IpcError::new(
-            "InvalidInput",
+            Code::InvalidInput,
             "username and passphrase are required",
         ));
     }
@@ -88,12 +89,12 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
     };
     let mut transport = HttpTransport::builder(&url)
         .build()
-        .map_err(|e| IpcError::new("InvalidServerUrl", e.to_string()))?;
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
     state.install_joined_vault(|slot| match slot {
         Some(vault) => {
             let code = invitation.ok_or_else(|| {
                 IpcError::new(
-                    "AlreadyInitialised",
+                    Code::AlreadyInitialised,
                     "this computer already has a vault: join it with an invitation code",
                 )
             })?;
@@ -117,7 +118,7 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
 pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcError> {
     let url = parse_server_url(url)?.ok_or_else(|| {
         IpcError::new(
-            "InvalidServerUrl",
+            Code::InvalidServerUrl,
             "a device that joined a team needs its server's address",
         )
     })?;
@@ -127,7 +128,7 @@ pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcErr
     let mut transport = HttpTransport::builder(&url)
         .connect_timeout(super::round::CONNECT_TIMEOUT)
         .build()
-        .map_err(|e| IpcError::new("InvalidServerUrl", e.to_string()))?;
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
     state.install_joined_vault(|slot| {
         let vault = slot.ok_or(VaultError::NotInitialised)?;
         join::move_server(vault, &mut transport, &url)?;
@@ -157,7 +158,7 @@ fn remove_database(path: &Path) -> Result<(), IpcError> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(IpcError::new(
-                    "StorageFailed",
+                    Code::StorageFailed,
                     format!("could not remove {}: {e}", path.display()),
                 ))
             }
@@ -202,7 +203,7 @@ fn first_run(
         if from.exists() {
             std::fs::rename(&from, with_suffix(&target, suffix)).map_err(|e| {
                 IpcError::new(
-                    "StorageFailed",
+                    Code::StorageFailed,
                     format!("could not move the joined vault into place: {e}"),
                 )
             })?;
@@ -232,7 +233,7 @@ mod tests {
         for bad in ["ftp://x", "sync.example.org", "https://", "http://a b"] {
             assert_eq!(
                 parse_server_url(bad).map_err(|e| e.code),
-                Err("InvalidServerUrl".into()),
+                Err(Code::InvalidServerUrl),
                 "{bad}"
             );
         }

@@ -10,10 +10,8 @@
 //! - [`schedule`]: when the next round or health probe is due (pure, unit-tested).
 //! - [`worker`]: the background thread.
 //! - [`join`]: joining a team, on first run or with the vault already here.
-//! - [`messages`]: sync error codes and their sentences in the UI language.
 
 pub mod join;
-pub mod messages;
 pub mod round;
 pub mod schedule;
 pub mod worker;
@@ -21,7 +19,7 @@ pub mod worker;
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use teduh_core::settings::Language;
+use teduh_core::error::Code;
 use teduh_core::sync::{Phase, Progress};
 use teduh_core::vault::{Vault, VaultError};
 
@@ -95,7 +93,7 @@ pub struct SessionFacts {
     /// Progress of the round running now.
     pub running: Option<Progress>,
     /// Code of the last round's failure.
-    pub last_error: Option<String>,
+    pub last_error: Option<Code>,
     /// The member waits for the team key.
     pub waiting_for_keys: bool,
     /// The server refused this device for good.
@@ -154,7 +152,7 @@ fn rfc3339(unix: Option<i64>) -> Option<String> {
 }
 
 /// The status the UI shows, from what the vault and this session know.
-pub fn compose(vault: &VaultFacts, session: &SessionFacts, language: Language) -> SyncStatusView {
+pub fn compose(vault: &VaultFacts, session: &SessionFacts) -> SyncStatusView {
     let b = vault.binding.as_ref();
     let state = match b {
         None => SyncState::NotJoined,
@@ -180,10 +178,7 @@ pub fn compose(vault: &VaultFacts, session: &SessionFacts, language: Language) -
             .map_or(vault.pending, |p| p.pending),
         last_success: rfc3339(b.and_then(|b| b.last_success)),
         last_attempt: rfc3339(b.and_then(|b| b.last_attempt)),
-        last_error: session.last_error.as_ref().map(|code| SyncErrorView {
-            message: messages::user_message(code, language),
-            code: code.clone(),
-        }),
+        last_error: session.last_error.map(|code| SyncErrorView { code }),
         progress: session.running.as_ref().map(|p| SyncProgressView {
             phase: phase_name(p.phase).to_owned(),
             sent: p.sent,
@@ -229,15 +224,15 @@ impl SyncControl {
     }
 
     /// The status now.
-    pub fn status(&self, language: Language) -> SyncStatusView {
+    pub fn status(&self) -> SyncStatusView {
         let inner = self.inner();
-        compose(&inner.vault, &inner.session, language)
+        compose(&inner.vault, &inner.session)
     }
 
     /// Sends the current status to the UI.
-    pub fn publish(&self, language: Language) {
+    pub fn publish(&self) {
         if let Some(emit) = self.emitter.get() {
-            let status = self.status(language);
+            let status = self.status();
             emit(&status);
         }
     }
@@ -351,7 +346,6 @@ mod tests {
 
     #[test]
     fn the_status_names_the_most_important_state_first() {
-        let lang = Language::Indonesian;
         let ok = SessionFacts {
             online: Some(true),
             ..SessionFacts::default()
@@ -372,7 +366,7 @@ mod tests {
                 joined(2),
                 SessionFacts {
                     online: Some(false),
-                    last_error: Some("ServerUnreachable".into()),
+                    last_error: Some(Code::ServerUnreachable),
                     ..SessionFacts::default()
                 },
                 SyncState::Offline,
@@ -397,7 +391,7 @@ mod tests {
             (
                 joined(0),
                 SessionFacts {
-                    last_error: Some("ServerRefused".into()),
+                    last_error: Some(Code::ServerRefused),
                     ..ok.clone()
                 },
                 SyncState::Error,
@@ -405,7 +399,7 @@ mod tests {
         ];
         for (vault, session, want) in cases {
             assert_eq!(
-                compose(&vault, &session, lang).state,
+                compose(&vault, &session).state,
                 want,
                 "{vault:?} {session:?}"
             );
@@ -413,7 +407,7 @@ mod tests {
     }
 
     #[test]
-    fn a_running_round_shows_its_own_pending_count_and_a_translated_error() {
+    fn a_running_round_shows_its_own_pending_count_and_the_error_code() {
         let session = SessionFacts {
             online: Some(true),
             running: Some(Progress {
@@ -423,16 +417,15 @@ mod tests {
                 received: 0,
                 bytes: 100,
             }),
-            last_error: Some("ServerUnreachable".into()),
+            last_error: Some(Code::ServerUnreachable),
             ..SessionFacts::default()
         };
-        let s = compose(&joined(7), &session, Language::English);
+        let s = compose(&joined(7), &session);
         assert_eq!(s.state, SyncState::Syncing);
         assert_eq!(s.pending, 4, "the round's own count is the freshest");
         assert_eq!(s.progress.map(|p| p.phase), Some("push".to_owned()));
         let err = s.last_error.expect("error shown");
-        assert_eq!(err.code, "ServerUnreachable");
-        assert!(err.message.starts_with("The server"), "{}", err.message);
+        assert_eq!(err.code, Code::ServerUnreachable);
         assert_eq!(s.last_success.as_deref(), Some("2023-11-14T22:13:20+00:00"));
     }
 }

@@ -162,7 +162,6 @@ impl<T: Transport> Transport for Yielding<'_, T> {
 /// Updates the shared facts and publishes the status on every change.
 pub fn run(state: &AppState) -> RoundEnd {
     let control = state.sync();
-    let language = state.language();
     let _one_at_a_time = control.round_gate();
     loop {
         let mut slot = state.vault_for_sync();
@@ -186,14 +185,14 @@ pub fn run(state: &AppState) -> RoundEnd {
             Err(e) => return RoundEnd::Failed(SyncError::Protocol(e.to_string())),
         };
         control.round_started(vault.pending_count().unwrap_or(0));
-        control.publish(language);
+        control.publish();
         let mut transport = Yielding::new(http, state.vault_waiters());
         let result = sync_with(
             vault,
             &mut transport,
             &mut |p| {
                 control.update_session(|s| s.running = Some(p.clone()));
-                control.publish(language);
+                control.publish();
             },
             options(),
         );
@@ -207,7 +206,7 @@ pub fn run(state: &AppState) -> RoundEnd {
             continue;
         }
         control.update_session(|s| finish(s, &result));
-        control.publish(language);
+        control.publish();
         return match result {
             Ok(r) => RoundEnd::Done(r),
             Err(e) => RoundEnd::Failed(e),
@@ -228,7 +227,7 @@ fn finish(s: &mut SessionFacts, result: &Result<SyncReport, SyncError>) {
         Err(e) => {
             s.online = Some(!matches!(e, SyncError::Offline(_)));
             s.revoked = matches!(e, SyncError::Revoked);
-            s.last_error = Some(super::messages::code(e).to_owned());
+            s.last_error = Some(e.code());
         }
     }
 }

@@ -6,6 +6,7 @@
 //! while the vault is locked because rounds need its keys.
 
 use std::time::Instant;
+use teduh_core::error::Code;
 
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime};
 
@@ -31,7 +32,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), IpcError> {
         .name("teduh-sync".into())
         .spawn(move || run(&app.state::<AppState>()))
         .map(|_| ())
-        .map_err(|e| IpcError::new("Internal", format!("the sync worker did not start: {e}")))
+        .map_err(|e| {
+            IpcError::new(
+                Code::Internal,
+                format!("the sync worker did not start: {e}"),
+            )
+        })
 }
 
 /// The worker's loop (runs for the life of the app).

@@ -127,9 +127,7 @@ pub fn register(
     invitation: &str,
 ) -> Result<Binding, SyncError> {
     if vault.binding()?.is_some() {
-        return Err(
-            VaultError::InvalidInput("this device has already joined a team".into()).into(),
-        );
+        return Err(VaultError::AlreadyJoined.into());
     }
     // Check the passphrase before the invitation is spent.
     vault.verify_passphrase(req.passphrase)?;

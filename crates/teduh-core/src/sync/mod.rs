@@ -95,6 +95,26 @@ pub enum SyncError {
     Vault(#[from] VaultError),
 }
 
+impl SyncError {
+    /// The code a caller branches on (a vault error inside keeps its own code).
+    pub fn code(&self) -> crate::error::Code {
+        use crate::error::Code;
+        match self {
+            SyncError::Offline(_) => Code::ServerUnreachable,
+            SyncError::BadCredentials => Code::BadCredentials,
+            SyncError::BadInvitation(_) => Code::InvalidInvitation,
+            SyncError::Revoked => Code::DeviceRevoked,
+            SyncError::SessionExpired => Code::SessionExpired,
+            SyncError::NotJoined => Code::NotJoined,
+            SyncError::Refused { code, .. } if code == "UsernameTaken" => Code::UsernameTaken,
+            SyncError::Refused { .. } => Code::ServerRefused,
+            SyncError::Protocol(_) => Code::ServerProtocol,
+            SyncError::OtherServer(_) => Code::ServerMismatch,
+            SyncError::Vault(v) => v.code(),
+        }
+    }
+}
+
 impl From<TransportError> for SyncError {
     fn from(e: TransportError) -> Self {
         match e {

@@ -35,6 +35,7 @@ use crate::domain::{
     Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, ConsentWithdrawal, Note,
     NoteDraft, Referral, ReferralRecord, ReferralUpdate, RiskEntry, Task, TaskRecord,
 };
+use crate::error::Code;
 use crate::hlc::HlcClock;
 use crate::ids::ReferralId;
 use crate::ids::{
@@ -122,6 +123,18 @@ pub enum VaultError {
     /// Input that cannot be stored (empty code, invalid screening...).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The member's role does not allow this (e.g. a counselor approving a note).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+    /// The client's consent does not cover this (and no lawful basis was given).
+    #[error("no consent: {0}")]
+    NoConsent(String),
+    /// This device has not joined a team.
+    #[error("this device has not joined a team")]
+    NotJoined,
+    /// This device has already joined a team.
+    #[error("this device has already joined a team")]
+    AlreadyJoined,
     /// The disk is full: the change was not saved, earlier data is intact.
     #[error("the disk is full: the change was not saved (earlier data is intact); free some space and try again")]
     DiskFull,
@@ -131,6 +144,33 @@ pub enum VaultError {
     /// Any other SQLite failure.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+}
+
+impl VaultError {
+    /// The code a caller branches on.
+    pub fn code(&self) -> Code {
+        match self {
+            VaultError::WrongPassphrase => Code::WrongPassphrase,
+            VaultError::Locked => Code::Locked,
+            VaultError::NotInitialised => Code::NotInitialised,
+            VaultError::AlreadyInitialised => Code::AlreadyInitialised,
+            VaultError::Integrity { .. } => Code::IntegrityError,
+            VaultError::Log(_) => Code::LogError,
+            VaultError::NotFound { .. } => Code::NotFound,
+            VaultError::NoteFinalised(_) => Code::NoteFinalised,
+            VaultError::NotAuthor(_) => Code::NotAuthor,
+            VaultError::NoteIsDraft(_) => Code::NoteIsDraft,
+            VaultError::DuplicateCode(_) => Code::DuplicateCode,
+            VaultError::InvalidInput(_) => Code::InvalidInput,
+            VaultError::NotPermitted(_) => Code::NotPermitted,
+            VaultError::NoConsent(_) => Code::NoConsent,
+            VaultError::NotJoined => Code::NotJoined,
+            VaultError::AlreadyJoined => Code::AlreadyJoined,
+            VaultError::DiskFull => Code::DiskFull,
+            VaultError::Store(e) => e.code(),
+            VaultError::Sqlite(_) => Code::StorageFailed,
+        }
+    }
 }
 
 fn is_disk_full(e: &rusqlite::Error) -> bool {
@@ -910,6 +950,51 @@ impl Vault {
         self.batch(|b| b.update_task(id, task))
     }
 
+    /// Marks a client's task done now.
+    ///
+    /// Fails with [`VaultError::NotFound`] for a task the client does not have, and when locked.
+    pub fn complete_task(&mut self, client: ClientId, task: TaskId) -> Result<(), VaultError> {
+        let record = self
+            .tasks(client)?
+            .into_iter()
+            .find(|t| t.id == task)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "task",
+                id: task.to_string(),
+            })?;
+        let mut done = record.task;
+        done.done_at = Some(Utc::now());
+        self.update_task(task, &done)
+    }
+
+    /// Records a screening this member administers now, in `language`, and returns it as stored,
+    /// scored (what every shell shows after saving one).
+    ///
+    /// Fails with [`VaultError::InvalidInput`] for incomplete or out-of-range answers.
+    pub fn record_screening(
+        &mut self,
+        client: ClientId,
+        instrument: crate::screening::Instrument,
+        answers: std::collections::BTreeMap<String, u8>,
+        language: &str,
+    ) -> Result<Screening, VaultError> {
+        let answers = ScreeningAnswers {
+            instrument,
+            answers,
+            administered_at: Some(Utc::now()),
+            administered_by: Some(self.member_id()),
+            language: language.to_owned(),
+        };
+        let id = self.add_screening(client, &answers)?;
+        self.screenings(client)?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "screening",
+                id: id.to_string(),
+            })
+    }
+
     /// Stores a screening after checking and scoring it.
     ///
     /// Fails with [`VaultError::InvalidInput`] for incomplete or out-of-range answers.
@@ -941,7 +1026,7 @@ impl Vault {
             c.withdrawals.is_empty() && c.consent.purposes.iter().any(|p| p == "referral")
         });
         if !covered && referral.lawful_basis.is_none() {
-            return Err(VaultError::InvalidInput(
+            return Err(VaultError::NoConsent(
                 "the client's consent does not cover referral: record consent for referral, or \
                  the lawful basis for referring without it"
                     .into(),

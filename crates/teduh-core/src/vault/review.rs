@@ -426,7 +426,7 @@ impl Batch<'_> {
     ) -> Result<ReviewId, VaultError> {
         let supervises = self.reader().my_role()?.is_some_and(Role::manages_keys);
         if draft.action != ReviewAction::Comment && !supervises {
-            return Err(VaultError::InvalidInput(
+            return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin can approve or return a note".into(),
             ));
         }

@@ -90,7 +90,7 @@ impl Vault {
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| VaultError::InvalidInput("this device has not joined a team".into()))?;
+            .ok_or(VaultError::NotJoined)?;
         let pt = crypto::open_sealed_bytes(&u.x25519, &token_context(&self.ident), &sealed)
             .map_err(|_| VaultError::Integrity {
                 record: "the sync token".into(),
@@ -133,9 +133,7 @@ impl Vault {
         token: &str,
     ) -> Result<(), VaultError> {
         if self.binding()?.is_some() {
-            return Err(VaultError::InvalidInput(
-                "this device has already joined a team".into(),
-            ));
+            return Err(VaultError::AlreadyJoined);
         }
         self.touch()?;
         let (x25519, signing) = open_secrets(&self.ident, passphrase)?;
@@ -445,9 +443,7 @@ impl Vault {
             [url],
         )?;
         if changed == 0 {
-            return Err(VaultError::InvalidInput(
-                "this device has not joined a team".into(),
-            ));
+            return Err(VaultError::NotJoined);
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
+import type { Code } from './bindings/Code';
 import type { IpcError } from './bindings/IpcError';
 import type { ServerStatus } from './bindings/ServerStatus';
 import type { DirectoryEntryView } from './bindings/DirectoryEntryView';
@@ -43,16 +44,25 @@ export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review,
 export type { ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
 export type * from './domain';
+export type { Code };
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
 
 /** A failed command, carrying the core's machine-readable code. */
 export class BackendError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: Code;
+  constructor(code: Code, message: string) {
     super(message);
     this.name = 'BackendError';
     this.code = code;
   }
+}
+
+/**
+ * The code of anything a backend call threw: a core error's own code, else `fallback` (the core
+ * could not be reached, or a bug in the UI threw).
+ */
+export function errorCode(error: unknown, fallback: Code = 'IpcUnavailable'): Code {
+  return error instanceof BackendError ? error.code : fallback;
 }
 
 function isIpcError(value: unknown): value is IpcError {

@@ -1,3 +1,5 @@
+import type { Code } from '../backend/bindings/Code';
+
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 
@@ -19,7 +21,7 @@ export const id = {
   'server.checking': 'Memeriksa server…',
   'server.online': 'Terhubung: {url} (versi server {version})',
   'server.offline': 'Tidak terhubung: {url}. Pekerjaan tetap tersimpan di perangkat ini.',
-  'error.ipc': 'Teduh tidak dapat membaca data inti aplikasi. Tutup lalu buka kembali aplikasi. ({code})',
+  'error.IpcUnavailable': 'Teduh tidak dapat menghubungi inti aplikasi. Tutup lalu buka kembali aplikasi.',
   'error.InvalidInput': 'Isian tidak valid.',
   'error.SettingsFailed': 'Pengaturan tidak dapat disimpan. Periksa ruang disk lalu coba lagi.',
   'nav.home': 'Beranda',
@@ -297,7 +299,7 @@ export const id = {
   'directory.refresh.updated': 'Direktori diperbarui ke versi {version}.',
   'error.DirectoryBundleRefused': 'Direktori dari server ditolak (tanda tangan tidak sah atau versi lama). Direktori yang ada tetap dipakai.',
   'error.InvalidDirectoryKey': 'Kunci direktori tidak sah: harus 64 digit heksadesimal.',
-  'error.ServerUnreachable': 'Server tidak dapat dihubungi. Coba lagi saat ada sambungan.',
+  'error.ServerUnreachable': 'Server tidak dapat dihubungi. Data tetap tersimpan di perangkat ini; coba lagi saat ada sambungan.',
   'error.ReferralPartnerMissing': 'Pilih mitra rujukan dari direktori.',
   'referral.title': 'Rujukan',
   'referral.new': 'Rujuk ke mitra',
@@ -474,12 +476,25 @@ export const id = {
   'error.InvalidInvitation': 'Kode undangan tidak berlaku (salah ketik, sudah dipakai, atau kedaluwarsa). Minta kode baru kepada admin.',
   'error.BadCredentials': 'Nama pengguna atau frasa sandi salah.',
   'error.UsernameTaken': 'Nama pengguna ini sudah dipakai. Pilih nama lain, atau kosongkan kode undangan bila ini akun Anda sendiri.',
-  'error.DeviceRevoked': 'Perangkat ini sudah dicabut dari tim. Hubungi supervisor atau admin Anda.',
+  'error.DeviceRevoked': 'Perangkat ini sudah dicabut dari tim dan tidak lagi disinkronkan. Hubungi supervisor atau admin Anda.',
   'error.SessionExpired': 'Sesi perangkat ini dengan server sudah berakhir. Hubungi admin Anda.',
   'error.ServerRefused': 'Server menolak permintaan. Coba lagi nanti; bila terus terjadi, hubungi admin.',
   'error.ServerProtocol': 'Jawaban server tidak dapat dipahami. Periksa alamat server atau hubungi admin.',
   'error.NotJoined': 'Komputer ini belum bergabung dengan organisasi.',
   'error.AlreadyInitialised': 'Sudah ada brankas di komputer ini.',
+  'error.NotInitialised': 'Belum ada brankas di komputer ini. Buat brankas baru terlebih dahulu.',
+  'error.LogError': 'Catatan dari perangkat lain tidak konsisten dan tidak dipakai. Hubungi supervisor Anda.',
+  'error.NotFound': 'Data ini tidak ditemukan (mungkin sudah dihapus). Muat ulang daftar.',
+  'error.NoteIsDraft': 'Catatan ini masih draf: ubah langsung, atau finalkan dulu sebelum direviu atau diberi adendum.',
+  'error.NotPermitted': 'Peran Anda di tim tidak mengizinkan tindakan ini. Hanya supervisor atau admin yang dapat menyetujui atau mengembalikan catatan.',
+  'error.NoConsent': 'Persetujuan klien belum mencakup rujukan. Catat persetujuan untuk rujukan, atau isi dasar hukum merujuk tanpa persetujuan.',
+  'error.DatabaseForeign': 'Berkas data di komputer ini bukan milik Teduh atau rusak; berkas tidak diubah. Hubungi admin Anda.',
+  'error.DatabaseTooNew': 'Data di komputer ini dibuat oleh versi Teduh yang lebih baru. Perbarui Teduh.',
+  'error.StorageFailed': 'Data tidak dapat dibaca atau disimpan di komputer ini. Periksa ruang disk lalu coba lagi.',
+  'error.DataDirUnavailable': 'Folder data Teduh tidak dapat dibuat atau dibuka. Periksa izin folder lalu buka kembali aplikasi.',
+  'error.AlreadyJoined': 'Komputer ini sudah bergabung dengan tim; tidak ada yang diubah.',
+  'error.DirectoryForeign': 'Berkas direktori bukan milik Teduh atau rusak. Tutup lalu buka kembali aplikasi.',
+  'error.Internal': 'Terjadi kesalahan di Teduh. Tutup lalu buka kembali aplikasi; data Anda aman.',
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -503,7 +518,7 @@ export const en: Catalogue = {
   'server.checking': 'Checking the server…',
   'server.online': 'Connected: {url} (server version {version})',
   'server.offline': 'Not connected: {url}. Your work stays saved on this device.',
-  'error.ipc': 'Teduh cannot read the app core. Close and reopen the app. ({code})',
+  'error.IpcUnavailable': 'Teduh cannot reach the app core. Close and reopen the app.',
   'error.InvalidInput': 'Invalid input.',
   'error.SettingsFailed': 'The settings could not be saved. Check the disk space and try again.',
   'nav.home': 'Home',
@@ -781,7 +796,7 @@ export const en: Catalogue = {
   'directory.refresh.updated': 'The directory was updated to version {version}.',
   'error.DirectoryBundleRefused': 'The directory from the server was refused (invalid signature or older version). The current directory stays in use.',
   'error.InvalidDirectoryKey': 'Invalid directory key: it must be 64 hex digits.',
-  'error.ServerUnreachable': 'The server cannot be reached. Try again when you are connected.',
+  'error.ServerUnreachable': 'The server cannot be reached. Your data stays on this device; try again when you are connected.',
   'error.ReferralPartnerMissing': 'Choose a referral partner from the directory.',
   'referral.title': 'Referrals',
   'referral.new': 'Refer to a partner',
@@ -958,14 +973,35 @@ export const en: Catalogue = {
   'error.InvalidInvitation': 'The invitation code is not valid (mistyped, already used or expired). Ask your administrator for a new one.',
   'error.BadCredentials': 'Wrong username or passphrase.',
   'error.UsernameTaken': 'This username is taken. Choose another, or leave the invitation code empty if it is your own account.',
-  'error.DeviceRevoked': 'This device was revoked from the team. Contact your supervisor or administrator.',
+  'error.DeviceRevoked': 'This device was revoked from the team and no longer syncs. Contact your supervisor or administrator.',
   'error.SessionExpired': "This device's session with the server has expired. Contact your administrator.",
   'error.ServerRefused': 'The server refused the request. Try again later; if it keeps happening, contact your administrator.',
   'error.ServerProtocol': "The server's answer could not be understood. Check the server address or contact your administrator.",
   'error.NotJoined': 'This computer has not joined an organisation.',
   'error.AlreadyInitialised': 'There is already a vault on this computer.',
+  'error.NotInitialised': 'There is no vault on this computer yet. Create one first.',
+  'error.LogError': 'Records from another device are inconsistent and were not used. Contact your supervisor.',
+  'error.NotFound': 'This item was not found (it may have been removed). Reload the list.',
+  'error.NoteIsDraft': 'This note is still a draft: edit it, or finalise it before it is reviewed or gets an addendum.',
+  'error.NotPermitted': 'Your role in the team does not allow this. Only a supervisor or admin can approve or return a note.',
+  'error.NoConsent': 'The client\'s consent does not cover referral. Record consent for referral, or the lawful basis for referring without it.',
+  'error.DatabaseForeign': 'The data file on this computer is not Teduh\'s or is damaged; it was left untouched. Contact your administrator.',
+  'error.DatabaseTooNew': 'The data on this computer was written by a newer Teduh. Update Teduh.',
+  'error.StorageFailed': 'Data cannot be read or saved on this computer. Check the disk space and try again.',
+  'error.DataDirUnavailable': 'Teduh\'s data folder cannot be created or opened. Check the folder\'s permissions and reopen the app.',
+  'error.AlreadyJoined': 'This computer has already joined a team; nothing was changed.',
+  'error.DirectoryForeign': 'The directory file is not Teduh\'s or is damaged. Close and reopen the app.',
+  'error.Internal': 'Something went wrong in Teduh. Close and reopen the app; your data is safe.',
 };
 
 export const catalogues = { id, en } as const;
 export type Locale = keyof typeof catalogues;
 export const locales: readonly Locale[] = ['id', 'en'];
+
+/** Every error the UI shows: the core's codes and the UI's own checks before a call. */
+export type ErrorCode = Code | 'ReferralPartnerMissing';
+
+// The only place for user-facing sentences: a code without one in either language does not
+// compile (and i18n.test.ts checks the generated list of codes at run time too).
+id satisfies Record<`error.${ErrorCode}`, string>;
+en satisfies Record<`error.${ErrorCode}`, string>;

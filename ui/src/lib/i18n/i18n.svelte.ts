@@ -1,5 +1,5 @@
 // Current locale as Svelte 5 state: every `t()` call in a template re-renders on a switch.
-import { catalogues, locales, type Locale, type MessageKey } from './catalogue';
+import { catalogues, locales, type ErrorCode, type Locale, type MessageKey } from './catalogue';
 
 let current = $state<Locale>('id');
 
@@ -23,4 +23,9 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
+}
+
+/** What to tell the user about a failure, in the current locale. */
+export function errorMessage(code: ErrorCode): string {
+  return t(`error.${code}`);
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { en, id } from './catalogue';
+// The generated union of the core's codes, read as text: a new variant in Rust must have a
+// sentence here in both languages before this test passes.
+import codeSource from '../backend/bindings/Code.ts?raw';
 import { isLocale, locale, setLocale, t } from './i18n.svelte';
 
 describe('i18n', () => {
@@ -28,6 +31,18 @@ describe('i18n', () => {
     for (const key of Object.keys(id) as (keyof typeof id)[]) {
       expect(en[key], key).toBeTruthy();
       expect(id[key], key).toBeTruthy();
+    }
+  });
+
+  it('has a sentence in both languages for every code the core can send', () => {
+    const union = codeSource.split('export type Code =')[1] ?? '';
+    const codes = [...union.matchAll(/"(\w+)"/g)].map((m) => m[1]);
+    expect(codes.length, 'codes parsed from the generated Code.ts').toBeGreaterThan(30);
+    for (const code of codes) {
+      const key = `error.${code}`;
+      expect((id as Record<string, string>)[key], `Indonesian ${key}`).toBeTruthy();
+      expect((en as Record<string, string>)[key], `English ${key}`).toBeTruthy();
+      expect((en as Record<string, string>)[key]).not.toBe((id as Record<string, string>)[key]);
     }
   });
 
