@@ -1,38 +1,10 @@
 //! Real commands through real IPC on Tauri's mock runtime (no display needed).
 
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+mod common;
+
+use common::{app, invoke, join_form, synthetic_client, window, Desktop, PASSPHRASE};
 use tauri::WebviewWindowBuilder;
-use teduh_core::paths::DataDir;
 use teduh_desktop::state::AppState;
-
-fn app(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
-    let state = AppState::open(DataDir::at(dir), None).expect("state opens");
-    teduh_desktop::register(mock_builder(), state)
-        .build(mock_context(noop_assets()))
-        .expect("app builds")
-}
-
-fn invoke(
-    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    body: serde_json::Value,
-) -> Result<serde_json::Value, serde_json::Value> {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<serde_json::Value>().expect("json"))
-}
 
 #[test]
 fn app_info_reports_core_version_and_data_dir() {
@@ -158,33 +130,6 @@ fn vault_commands_say_locked_or_not_initialised_instead_of_failing_oddly() {
 }
 
 // --- Sync: joining a team and syncing with a real server in-process ---
-
-const PASSPHRASE: &str = "kopi pagi di teras rumah";
-
-fn window(
-    app: &tauri::App<tauri::test::MockRuntime>,
-) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
-    WebviewWindowBuilder::new(app, "main", Default::default())
-        .build()
-        .expect("window")
-}
-
-fn join_form(url: &str, username: &str, invitation: Option<&str>) -> serde_json::Value {
-    serde_json::json!({"form": {
-        "server_url": url,
-        "username": username,
-        "passphrase": PASSPHRASE,
-        "invitation": invitation,
-    }})
-}
-
-fn synthetic_client(code: &str) -> serde_json::Value {
-    serde_json::json!({"profile": {
-        "code": code,
-        "name": "Klien Sintetis",
-        "language": "id",
-    }})
-}
 
 #[test]
 fn sync_status_before_joining_says_not_joined_and_nothing_waits() {
@@ -340,17 +285,7 @@ fn joining_errors_are_coded_and_leave_the_first_run_screen_as_it_was() {
 #[test]
 fn locking_pauses_sync_until_the_vault_is_unlocked_again() {
     let server = teduh_tests::TestServer::start();
-    let team = server.create_team("Tim Kupang");
-    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let app = app(tmp.path());
-    let w = window(&app);
-    invoke(
-        &w,
-        "team_join",
-        join_form(server.url(), "sup.ani", Some(&code)),
-    )
-    .expect("joins");
+    let Desktop { app: _app, w, dir: _tmp } = Desktop::supervisor_joined(&server);
     invoke(&w, "client_create", synthetic_client("K-0007")).expect("client");
     invoke(&w, "vault_lock", serde_json::json!({})).expect("locks");
     let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
@@ -420,17 +355,7 @@ fn the_background_worker_sends_a_write_by_itself_and_emits_its_status() {
 #[test]
 fn a_round_on_loopback_is_short_and_reports_its_timings() {
     let server = teduh_tests::TestServer::start();
-    let team = server.create_team("Tim Kupang");
-    let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let app = app(tmp.path());
-    let w = window(&app);
-    invoke(
-        &w,
-        "team_join",
-        join_form(server.url(), "sup.ani", Some(&code)),
-    )
-    .expect("joins");
+    let Desktop { app: _app, w, dir: _tmp } = Desktop::supervisor_joined(&server);
     let timed = |what: &str| {
         let t = std::time::Instant::now();
         let s = invoke(&w, "sync_now", serde_json::json!({})).expect("round");

@@ -2,77 +2,26 @@
 //! after both edited the same field offline, and re-pointing a joined vault when the team's
 //! server moves.
 
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
-use teduh_core::paths::DataDir;
-use teduh_desktop::state::AppState;
+mod common;
+
+use common::{join_form, Desktop, PASSPHRASE};
 use teduh_protocol::sync::Role;
 use teduh_tests::TestServer;
 
-const PASSPHRASE: &str = "kopi pagi di teras rumah";
+type Device = Desktop;
 
-type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
-
-struct Device {
-    _app: tauri::App<tauri::test::MockRuntime>,
-    w: Window,
-    _dir: tempfile::TempDir,
+/// What these tests do on a computer, over the shared [`Desktop`].
+trait TeamDevice {
+    fn join(&self, url: &str, invitation: Option<&str>);
+    fn sync(&self);
+    fn profile(&self, client: &str) -> serde_json::Value;
+    fn set_address(&self, client: &str, address: &str);
+    fn revisions(&self, entity: &str) -> Vec<serde_json::Value>;
 }
 
-impl Device {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let state = AppState::open(DataDir::at(dir.path()), None).expect("state opens");
-        let app = teduh_desktop::register(mock_builder(), state)
-            .build(mock_context(noop_assets()))
-            .expect("app builds");
-        let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("window");
-        Self {
-            _app: app,
-            w,
-            _dir: dir,
-        }
-    }
-
-    fn call(
-        &self,
-        cmd: &str,
-        body: serde_json::Value,
-    ) -> Result<serde_json::Value, serde_json::Value> {
-        get_ipc_response(
-            &self.w,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().expect("url"),
-                body: InvokeBody::Json(body),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<serde_json::Value>().expect("json"))
-    }
-
-    fn ok(&self, cmd: &str, body: serde_json::Value) -> serde_json::Value {
-        self.call(cmd, body)
-            .unwrap_or_else(|e| panic!("{cmd} should succeed: {e}"))
-    }
-
+impl TeamDevice for Desktop {
     fn join(&self, url: &str, invitation: Option<&str>) {
-        self.ok(
-            "team_join",
-            serde_json::json!({"form": {
-                "server_url": url,
-                "username": "sup.ani",
-                "passphrase": PASSPHRASE,
-                "invitation": invitation,
-            }}),
-        );
+        self.ok("team_join", join_form(url, "sup.ani", invitation));
     }
 
     fn sync(&self) {

@@ -20,7 +20,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use teduh_core::sync::{sync_once, Progress};
 use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
-use teduh_tests::ledger::{Counting, Ledger};
+use teduh_tests::ledger::{counting, Ledger};
 use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
 
@@ -124,10 +124,7 @@ fn fresh_device_pull() {
     let mut ledger = Ledger::default();
     let mut http = fresh.transport();
     let r = fresh
-        .sync_through(&mut Counting {
-            inner: &mut http,
-            ledger: &mut ledger,
-        })
+        .sync_through(&mut counting(&mut http, &mut ledger))
         .expect("pull");
     let pull_time = pulled.elapsed();
     assert!(r.pulled >= records, "{r:?}");
@@ -262,10 +259,7 @@ fn two_g() {
     let mut last = Instant::now();
     {
         let mut http = c.transport();
-        let mut t = Counting {
-            inner: &mut http,
-            ledger: &mut ledger,
-        };
+        let mut t = counting(&mut http, &mut ledger);
         let mut on_progress = |_: &Progress| {
             gaps.push(last.elapsed());
             last = Instant::now();
@@ -313,10 +307,7 @@ fn two_g() {
             });
         });
         let mut http = c.transport();
-        let mut t = Counting {
-            inner: &mut http,
-            ledger: &mut ledger,
-        };
+        let mut t = counting(&mut http, &mut ledger);
         sync_once(&mut c.vault, &mut t, &mut |_| {})
     });
     let acked_before_resume = ledger.acked_through;
@@ -325,10 +316,7 @@ fn two_g() {
     let resumed = Instant::now();
     {
         let mut http = c.transport();
-        let mut t = Counting {
-            inner: &mut http,
-            ledger: &mut ledger,
-        };
+        let mut t = counting(&mut http, &mut ledger);
         sync_once(&mut c.vault, &mut t, &mut |_| {}).expect("resumes");
     }
     row(

@@ -2,11 +2,8 @@
 //! after their acknowledgement arrived (never allowed), records in pushes that got no answer
 //! (the server may have stored them; re-sending those is allowed).
 
-use teduh_core::sync::{Transport, TransportError};
-use teduh_protocol::sync::{
-    DeviceView, EnvelopeList, Limits, LoginParams, LoginRequest, MemberView, NewEpoch, PushAck,
-    PushPage, RegisterRequest, RosterBody, Session,
-};
+use teduh_core::sync::{Answer, Intercepted, Interceptor, Request, Transport, TransportError};
+use teduh_protocol::sync::PushPage;
 
 /// Counts what a device sends: records in pushes that got no answer (the server may have
 /// stored them; re-sending those is allowed) and any record re-sent although its
@@ -29,88 +26,66 @@ pub struct Ledger {
     pub pull_wait: std::time::Duration,
 }
 
-/// Wraps a transport, writing into a [`Ledger`].
-pub struct Counting<'a> {
-    /// The real transport.
-    pub inner: &'a mut dyn Transport,
-    /// Where to count.
-    pub ledger: &'a mut Ledger,
+/// A transport that writes into a [`Ledger`]: `counting(&mut http, &mut ledger)`.
+pub type Counting<'a> = Intercepted<'a, Count<'a>>;
+
+/// Wraps `inner`, counting into `ledger`.
+pub fn counting<'a>(inner: &'a mut dyn Transport, ledger: &'a mut Ledger) -> Counting<'a> {
+    Intercepted::new(
+        inner,
+        Count {
+            ledger,
+            in_flight: 0,
+            pull_started: None,
+        },
+    )
 }
 
-impl Transport for Counting<'_> {
-    fn limits(&mut self) -> Result<Limits, TransportError> {
-        self.inner.limits()
+/// The [`Interceptor`] behind [`Counting`].
+pub struct Count<'a> {
+    ledger: &'a mut Ledger,
+    /// Records in the push being made.
+    in_flight: u64,
+    pull_started: Option<std::time::Instant>,
+}
+
+impl Interceptor for Count<'_> {
+    fn before(&mut self, request: Request<'_>) -> Result<(), TransportError> {
+        match request {
+            Request::Push { page } => {
+                #[allow(clippy::expect_used)]
+                let decoded = PushPage::decode(page).expect("the engine sends well-formed pages");
+                let ledger = &mut *self.ledger;
+                ledger.pushes += 1;
+                ledger.largest_push_body = ledger.largest_push_body.max(page.len() as u64);
+                ledger.push_bytes += page.len() as u64;
+                ledger.resent_after_ack += decoded
+                    .records
+                    .iter()
+                    .filter(|r| r.device_seq <= ledger.acked_through)
+                    .count() as u64;
+                self.in_flight = decoded.records.len() as u64;
+            }
+            Request::Pull { .. } => self.pull_started = Some(std::time::Instant::now()),
+            _ => {}
+        }
+        Ok(())
     }
-    fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
-        self.inner.register(req)
-    }
-    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError> {
-        self.inner.login_params(username)
-    }
-    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError> {
-        self.inner.login(req)
-    }
-    fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
-        self.inner.members(token, team)
-    }
-    fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError> {
-        self.inner.devices(token)
-    }
-    fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
-        self.inner.roster(token, team)
-    }
-    fn put_roster(
-        &mut self,
-        token: &str,
-        team: u64,
-        body: &RosterBody,
-    ) -> Result<(), TransportError> {
-        self.inner.put_roster(token, team, body)
-    }
-    fn add_epoch(
-        &mut self,
-        token: &str,
-        team: u64,
-        epoch: &NewEpoch,
-    ) -> Result<(), TransportError> {
-        self.inner.add_epoch(token, team, epoch)
-    }
-    fn envelopes(&mut self, token: &str, team: u64) -> Result<EnvelopeList, TransportError> {
-        self.inner.envelopes(token, team)
-    }
-    fn push(&mut self, token: &str, team: u64, page: &[u8]) -> Result<PushAck, TransportError> {
-        #[allow(clippy::expect_used)]
-        let decoded = PushPage::decode(page).expect("the engine sends well-formed pages");
-        self.ledger.pushes += 1;
-        self.ledger.largest_push_body = self.ledger.largest_push_body.max(page.len() as u64);
-        self.ledger.push_bytes += page.len() as u64;
-        self.ledger.resent_after_ack += decoded
-            .records
-            .iter()
-            .filter(|r| r.device_seq <= self.ledger.acked_through)
-            .count() as u64;
-        let out = self.inner.push(token, team, page);
-        match &out {
-            Ok(ack) => {
+
+    fn after(&mut self, request: Request<'_>, answer: Answer<'_>) {
+        match (request, answer) {
+            (Request::Push { .. }, Ok(Some(ack))) => {
                 self.ledger.acked_through = self.ledger.acked_through.max(ack.stored_through)
             }
-            Err(TransportError::Unreachable(_)) => {
-                self.ledger.unanswered_records += decoded.records.len() as u64;
+            (Request::Push { .. }, Err(TransportError::Unreachable(_))) => {
+                self.ledger.unanswered_records += self.in_flight;
             }
-            Err(_) => {}
+            (Request::Pull { .. }, _) => {
+                if let Some(started) = self.pull_started.take() {
+                    self.ledger.pull_wait += started.elapsed();
+                }
+            }
+            _ => {}
         }
-        out
-    }
-    fn pull(
-        &mut self,
-        token: &str,
-        team: u64,
-        after: u64,
-        budget: u64,
-    ) -> Result<Vec<u8>, TransportError> {
-        let started = std::time::Instant::now();
-        let out = self.inner.pull(token, team, after, budget);
-        self.ledger.pull_wait += started.elapsed();
-        out
     }
 }

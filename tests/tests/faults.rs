@@ -4,7 +4,7 @@
 
 use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile, Device};
-use teduh_tests::ledger::{Counting, Ledger};
+use teduh_tests::ledger::{counting, Ledger};
 use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
 
@@ -67,10 +67,7 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
                 written += 3;
             }
             let mut http = d.transport();
-            let mut t = Counting {
-                inner: &mut http,
-                ledger: &mut ledgers[i],
-            };
+            let mut t = counting(&mut http, &mut ledgers[i]);
             // Cut or not, the round either finishes or leaves a resumable state.
             let _ = d.sync_through(&mut t);
         }
@@ -80,10 +77,7 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
     for _ in 0..3 {
         for (i, d) in devices.iter_mut().enumerate() {
             let mut http = d.transport();
-            let mut t = Counting {
-                inner: &mut http,
-                ledger: &mut ledgers[i],
-            };
+            let mut t = counting(&mut http, &mut ledgers[i]);
             d.sync_through(&mut t).expect("sync on a healed link");
         }
     }

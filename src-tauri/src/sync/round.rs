@@ -2,7 +2,7 @@
 //!
 //! The engine needs `&mut Vault` for the whole round, network calls included, so the round
 //! holds the vault's mutex. To keep the window responsive on a slow link, the transport is
-//! wrapped in [`Yielding`]: once the round has held the vault for [`SLICE`] and a user command
+//! wrapped in [`YieldToUser`]: once the round has held the vault for [`SLICE`] and a user command
 //! is waiting for it, the next request is not made; the round ends as if the link had dropped
 //! (everything acknowledged or applied so far is kept, the engine is built for that), the
 //! command runs, and the round continues after [`YIELD_PAUSE`]. A user command therefore waits
@@ -15,11 +15,7 @@ use std::time::{Duration, Instant};
 
 use teduh_client::HttpTransport;
 use teduh_core::sync::engine::{sync_with, SyncOptions};
-use teduh_core::sync::{SyncError, SyncReport, Transport, TransportError};
-use teduh_protocol::sync::{
-    DeviceView, EnvelopeList, Limits, LoginParams, LoginRequest, MemberView, NewEpoch, PushAck,
-    RegisterRequest, RosterBody, Session,
-};
+use teduh_core::sync::{Intercepted, Interceptor, Request, SyncError, SyncReport, TransportError};
 
 use super::{SessionFacts, VaultFacts};
 use crate::ipc::{IpcError, SyncStatusView};
@@ -57,18 +53,16 @@ pub enum RoundEnd {
 }
 
 /// A transport that gives the vault back to the user between requests (see the module docs).
-pub struct Yielding<'a, T> {
-    inner: T,
+pub struct YieldToUser<'a> {
     waiters: &'a AtomicUsize,
     since: Instant,
     yielded: bool,
 }
 
-impl<'a, T: Transport> Yielding<'a, T> {
-    /// Wraps `inner`; `waiters` counts user commands waiting for the vault.
-    pub fn new(inner: T, waiters: &'a AtomicUsize) -> Self {
+impl<'a> YieldToUser<'a> {
+    /// Starts the slice now; `waiters` counts user commands waiting for the vault.
+    pub fn new(waiters: &'a AtomicUsize) -> Self {
         Self {
-            inner,
             waiters,
             since: Instant::now(),
             yielded: false,
@@ -79,8 +73,10 @@ impl<'a, T: Transport> Yielding<'a, T> {
     pub fn yielded(&self) -> bool {
         self.yielded
     }
+}
 
-    fn check(&mut self) -> Result<(), TransportError> {
+impl Interceptor for YieldToUser<'_> {
+    fn before(&mut self, _request: Request<'_>) -> Result<(), TransportError> {
         if self.waiters.load(Ordering::SeqCst) > 0 && self.since.elapsed() >= SLICE {
             self.yielded = true;
             return Err(TransportError::Unreachable(
@@ -88,73 +84,6 @@ impl<'a, T: Transport> Yielding<'a, T> {
             ));
         }
         Ok(())
-    }
-}
-
-impl<T: Transport> Transport for Yielding<'_, T> {
-    fn limits(&mut self) -> Result<Limits, TransportError> {
-        self.check()?;
-        self.inner.limits()
-    }
-    fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
-        self.check()?;
-        self.inner.register(req)
-    }
-    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError> {
-        self.check()?;
-        self.inner.login_params(username)
-    }
-    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError> {
-        self.check()?;
-        self.inner.login(req)
-    }
-    fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
-        self.check()?;
-        self.inner.members(token, team)
-    }
-    fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError> {
-        self.check()?;
-        self.inner.devices(token)
-    }
-    fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
-        self.check()?;
-        self.inner.roster(token, team)
-    }
-    fn put_roster(
-        &mut self,
-        token: &str,
-        team: u64,
-        body: &RosterBody,
-    ) -> Result<(), TransportError> {
-        self.check()?;
-        self.inner.put_roster(token, team, body)
-    }
-    fn add_epoch(
-        &mut self,
-        token: &str,
-        team: u64,
-        epoch: &NewEpoch,
-    ) -> Result<(), TransportError> {
-        self.check()?;
-        self.inner.add_epoch(token, team, epoch)
-    }
-    fn envelopes(&mut self, token: &str, team: u64) -> Result<EnvelopeList, TransportError> {
-        self.check()?;
-        self.inner.envelopes(token, team)
-    }
-    fn push(&mut self, token: &str, team: u64, page: &[u8]) -> Result<PushAck, TransportError> {
-        self.check()?;
-        self.inner.push(token, team, page)
-    }
-    fn pull(
-        &mut self,
-        token: &str,
-        team: u64,
-        after: u64,
-        budget: u64,
-    ) -> Result<Vec<u8>, TransportError> {
-        self.check()?;
-        self.inner.pull(token, team, after, budget)
     }
 }
 
@@ -177,7 +106,7 @@ pub fn run(state: &AppState) -> RoundEnd {
             Ok(None) => return RoundEnd::NotJoined,
             Err(e) => return RoundEnd::Failed(e.into()),
         };
-        let http = match HttpTransport::builder(&binding.server_url)
+        let mut http = match HttpTransport::builder(&binding.server_url)
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
         {
@@ -186,7 +115,7 @@ pub fn run(state: &AppState) -> RoundEnd {
         };
         control.round_started(vault.pending_count().unwrap_or(0));
         control.publish();
-        let mut transport = Yielding::new(http, state.vault_waiters());
+        let mut transport = Intercepted::new(&mut http, YieldToUser::new(state.vault_waiters()));
         let result = sync_with(
             vault,
             &mut transport,
@@ -201,7 +130,7 @@ pub fn run(state: &AppState) -> RoundEnd {
         if let Ok(f) = facts {
             control.vault_changed(f, false);
         }
-        if transport.yielded() && result.is_err() {
+        if transport.hooks.yielded() && result.is_err() {
             std::thread::sleep(YIELD_PAUSE);
             continue;
         }

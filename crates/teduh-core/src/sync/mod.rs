@@ -16,7 +16,7 @@ pub mod transport;
 use teduh_protocol::sync::Role;
 
 pub use engine::{sync_once, Phase, Progress, SyncReport};
-pub use transport::{Transport, TransportError};
+pub use transport::{Answer, Intercepted, Interceptor, Request, Transport, TransportError};
 
 use crate::vault::VaultError;
 

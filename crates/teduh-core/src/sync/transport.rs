@@ -87,3 +87,157 @@ pub trait Transport {
         budget: u64,
     ) -> Result<Vec<u8>, TransportError>;
 }
+
+/// One request as an [`Interceptor`] sees it: which call, and the inputs a wrapper reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request<'a> {
+    /// [`Transport::limits`].
+    Limits,
+    /// [`Transport::register`].
+    Register,
+    /// [`Transport::login_params`].
+    LoginParams,
+    /// [`Transport::login`].
+    Login,
+    /// [`Transport::members`].
+    Members,
+    /// [`Transport::devices`].
+    Devices,
+    /// [`Transport::roster`].
+    Roster,
+    /// [`Transport::put_roster`].
+    PutRoster,
+    /// [`Transport::add_epoch`].
+    AddEpoch,
+    /// [`Transport::envelopes`].
+    Envelopes,
+    /// [`Transport::push`] with its encoded page.
+    Push {
+        /// The encoded `PushPage`.
+        page: &'a [u8],
+    },
+    /// [`Transport::pull`].
+    Pull {
+        /// The cursor asked from.
+        after: u64,
+        /// The byte budget asked for.
+        budget: u64,
+    },
+}
+
+/// What a request gave, as an [`Interceptor`] sees it: the push acknowledgement (the one
+/// answer wrappers read; `None` for other calls) or the error.
+pub type Answer<'a> = Result<Option<&'a PushAck>, &'a TransportError>;
+
+/// Behaviour around every request of a wrapped transport ([`Intercepted`]): count, time, pause
+/// or refuse. Both hooks default to doing nothing.
+pub trait Interceptor {
+    /// Before the request; an error is returned instead of making it.
+    fn before(&mut self, _request: Request<'_>) -> Result<(), TransportError> {
+        Ok(())
+    }
+    /// After the request, with what it gave.
+    fn after(&mut self, _request: Request<'_>, _answer: Answer<'_>) {}
+}
+
+/// A transport wrapped by an [`Interceptor`]: the one place that forwards every call, so a
+/// wrapper writes only the hooks it needs.
+pub struct Intercepted<'a, I> {
+    inner: &'a mut dyn Transport,
+    /// The behaviour around each request.
+    pub hooks: I,
+}
+
+impl<'a, I: Interceptor> Intercepted<'a, I> {
+    /// Wraps `inner`.
+    pub fn new(inner: &'a mut dyn Transport, hooks: I) -> Self {
+        Self { inner, hooks }
+    }
+
+    fn run<T>(
+        &mut self,
+        request: Request<'_>,
+        call: impl FnOnce(&mut dyn Transport) -> Result<T, TransportError>,
+        ack: fn(&T) -> Option<&PushAck>,
+    ) -> Result<T, TransportError> {
+        self.hooks.before(request)?;
+        let out = call(&mut *self.inner);
+        self.hooks.after(request, out.as_ref().map(ack));
+        out
+    }
+}
+
+fn no_ack<T>(_: &T) -> Option<&PushAck> {
+    None
+}
+
+impl<I: Interceptor> Transport for Intercepted<'_, I> {
+    fn limits(&mut self) -> Result<Limits, TransportError> {
+        self.run(Request::Limits, |t| t.limits(), no_ack)
+    }
+    fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
+        self.run(Request::Register, |t| t.register(req), no_ack)
+    }
+    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError> {
+        self.run(Request::LoginParams, |t| t.login_params(username), no_ack)
+    }
+    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError> {
+        self.run(Request::Login, |t| t.login(req), no_ack)
+    }
+    fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
+        self.run(Request::Members, |t| t.members(token, team), no_ack)
+    }
+    fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError> {
+        self.run(Request::Devices, |t| t.devices(token), no_ack)
+    }
+    fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
+        self.run(Request::Roster, |t| t.roster(token, team), no_ack)
+    }
+    fn put_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+        body: &RosterBody,
+    ) -> Result<(), TransportError> {
+        self.run(
+            Request::PutRoster,
+            |t| t.put_roster(token, team, body),
+            no_ack,
+        )
+    }
+    fn add_epoch(
+        &mut self,
+        token: &str,
+        team: u64,
+        epoch: &NewEpoch,
+    ) -> Result<(), TransportError> {
+        self.run(
+            Request::AddEpoch,
+            |t| t.add_epoch(token, team, epoch),
+            no_ack,
+        )
+    }
+    fn envelopes(&mut self, token: &str, team: u64) -> Result<EnvelopeList, TransportError> {
+        self.run(Request::Envelopes, |t| t.envelopes(token, team), no_ack)
+    }
+    fn push(&mut self, token: &str, team: u64, page: &[u8]) -> Result<PushAck, TransportError> {
+        self.run(
+            Request::Push { page },
+            |t| t.push(token, team, page),
+            |ack| Some(ack),
+        )
+    }
+    fn pull(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+        budget: u64,
+    ) -> Result<Vec<u8>, TransportError> {
+        self.run(
+            Request::Pull { after, budget },
+            |t| t.pull(token, team, after, budget),
+            no_ack,
+        )
+    }
+}
