@@ -89,11 +89,7 @@ fn raw_limit(n: usize, size: usize) -> Duration {
 fn fresh_device_pull() {
     const NOTES: usize = 10_000;
     let server = TestServer::start();
-    let team = server.create_team("Tim Bench");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
-    sup.sync().expect("keys");
-    c.sync().expect("keys");
+    let (mut sup, mut c) = server.supervised_team("Tim Bench", "sup", "kons");
     let text = note_text(2000);
     let written = Instant::now();
     let mut clients = Vec::new();
@@ -175,7 +171,7 @@ fn fresh_device_pull() {
 fn wire_cost() {
     let server = TestServer::start();
     let team = server.create_team("Tim Kawat");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
     sup.sync().expect("keys");
     let client = sup
         .vault
@@ -234,12 +230,8 @@ fn wire_cost() {
 fn two_g() {
     let server = TestServer::start();
     let team = server.create_team("Tim 2G");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Outreach),
-        "lapangan",
-    );
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c = server.member(&team, Role::Outreach, "lapangan");
     sup.sync().expect("keys");
     c.sync().expect("keys");
     let proxy = FaultProxy::start(server.addr(), Faults::two_g());

@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use device::Device;
+
 pub mod device;
 pub mod leak;
 pub mod ledger;
@@ -108,6 +110,29 @@ impl TestServer {
             expires_in_hours: 1,
         });
         out.lines().next().expect("a code line").trim().to_owned()
+    }
+
+    /// A new member of `team` as `role` on a fresh device: invited and registered as `username`.
+    pub fn member(&self, team: &str, role: teduh_protocol::sync::Role, username: &str) -> Device {
+        Device::register(&self.url, &self.invite(team, role), username)
+    }
+
+    /// A new team `name` with a supervisor and a counselor, both synced once (the supervisor's
+    /// device made the team key and sealed it to the counselor's).
+    #[allow(clippy::expect_used)]
+    pub fn supervised_team(
+        &self,
+        name: &str,
+        supervisor: &str,
+        counselor: &str,
+    ) -> (Device, Device) {
+        use teduh_protocol::sync::Role;
+        let team = self.create_team(name);
+        let mut sup = self.member(&team, Role::Supervisor, supervisor);
+        let mut c = self.member(&team, Role::Counselor, counselor);
+        sup.sync().expect("keys");
+        c.sync().expect("keys");
+        (sup, c)
     }
 
     /// Removes a member from her team (her devices are refused at once).

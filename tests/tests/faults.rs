@@ -3,7 +3,7 @@
 //! ever sent again, nothing is duplicated, and every device ends with the same state.
 
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::device::{draft, profile};
 use teduh_tests::ledger::{counting, Ledger};
 use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
@@ -13,17 +13,9 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
     let server = TestServer::start();
     let team = server.create_team("Tim Sinyal Lemah");
     let mut devices = vec![
-        Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup"),
-        Device::register(
-            server.url(),
-            &server.invite(&team, Role::Counselor),
-            "kons.1",
-        ),
-        Device::register(
-            server.url(),
-            &server.invite(&team, Role::Outreach),
-            "lapangan.2",
-        ),
+        server.member(&team, Role::Supervisor, "sup"),
+        server.member(&team, Role::Counselor, "kons.1"),
+        server.member(&team, Role::Outreach, "lapangan.2"),
     ];
     // Keys and roster first, over a clean link.
     for _ in 0..2 {

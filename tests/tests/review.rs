@@ -10,7 +10,7 @@ use teduh_core::domain::{
 use teduh_core::screening::{answers_in_order, Instrument, ScreeningAnswers};
 use teduh_core::vault::{QueueFilter, ReviewAction, ReviewDraft, ReviewState, VaultError};
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::device::{draft, profile};
 use teduh_tests::TestServer;
 
 fn srq20(flag_suicidal_thoughts: bool) -> ScreeningAnswers {
@@ -35,19 +35,7 @@ fn review(action: ReviewAction, comment: &str) -> ReviewDraft {
 #[test]
 fn a_red_flag_note_is_reviewed_first_returned_answered_and_approved_across_two_laptops() {
     let server = TestServer::start();
-    let team = server.create_team("Tim Supervisi");
-    let mut sup = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Supervisor),
-        "sup.rina",
-    );
-    let mut c = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.dodi",
-    );
-    sup.sync().expect("keys");
-    c.sync().expect("keys");
+    let (mut sup, mut c) = server.supervised_team("Tim Supervisi", "sup.rina", "kons.dodi");
 
     // An older, ordinary note, then a note about a client whose SRQ-20 raised a red flag.
     let calm = c
@@ -173,11 +161,7 @@ fn a_red_flag_note_is_reviewed_first_returned_answered_and_approved_across_two_l
 
     // Another team's supervisor sees none of it.
     let other = server.create_team("Tim Lain");
-    let mut sup_b = Device::register(
-        server.url(),
-        &server.invite(&other, Role::Supervisor),
-        "sup.lain",
-    );
+    let mut sup_b = server.member(&other, Role::Supervisor, "sup.lain");
     sup_b.sync().expect("sync");
     assert!(sup_b
         .vault
@@ -190,17 +174,9 @@ fn a_red_flag_note_is_reviewed_first_returned_answered_and_approved_across_two_l
 fn the_dashboard_matches_a_team_with_known_counts() {
     let server = TestServer::start();
     let team = server.create_team("Tim Dasbor");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut a = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.a",
-    );
-    let mut b = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.b",
-    );
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut a = server.member(&team, Role::Counselor, "kons.a");
+    let mut b = server.member(&team, Role::Counselor, "kons.b");
     sup.sync().expect("keys");
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"); // a Monday
     let at = |days_ago: i64| {
@@ -383,21 +359,9 @@ fn the_dashboard_matches_a_team_with_known_counts() {
 fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
     let server = TestServer::start();
     let team = server.create_team("Tim Kasus");
-    let mut sup = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Supervisor),
-        "sup.wulan",
-    );
-    let mut sari = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.sari",
-    );
-    let mut bayu = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.bayu",
-    );
+    let mut sup = server.member(&team, Role::Supervisor, "sup.wulan");
+    let mut sari = server.member(&team, Role::Counselor, "kons.sari");
+    let mut bayu = server.member(&team, Role::Counselor, "kons.bayu");
     for d in [&mut sup, &mut sari, &mut bayu] {
         d.sync().expect("keys");
     }
@@ -492,19 +456,7 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
 #[test]
 fn an_approval_from_a_counselor_s_modified_app_does_not_count_on_the_supervisor_s_laptop() {
     let server = TestServer::start();
-    let team = server.create_team("Tim Integritas");
-    let mut sup = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Supervisor),
-        "sup.maya",
-    );
-    let mut c = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.rudi",
-    );
-    sup.sync().expect("keys");
-    c.sync().expect("keys");
+    let (mut sup, mut c) = server.supervised_team("Tim Integritas", "sup.maya", "kons.rudi");
     let client = c
         .vault
         .add_client(&profile("I-1", "Klien Integritas"))

@@ -10,11 +10,7 @@ use teduh_tests::TestServer;
 fn a_counselors_offline_work_reaches_her_supervisor_and_her_second_laptop() {
     let server = TestServer::start();
     let team = server.create_team("Tim Kupang");
-    let mut sup = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Supervisor),
-        "sup.ani",
-    );
+    let mut sup = server.member(&team, Role::Supervisor, "sup.ani");
 
     // The counselor works offline before she even joins.
     let mut c1 = Device::offline(server.url());
@@ -97,9 +93,9 @@ fn a_supervisor_of_another_team_gets_nothing() {
     let server = TestServer::start();
     let a = server.create_team("Tim A");
     let b = server.create_team("Tim B");
-    let mut sup_a = Device::register(server.url(), &server.invite(&a, Role::Supervisor), "sup.a");
-    let mut c = Device::register(server.url(), &server.invite(&a, Role::Counselor), "kons.a");
-    let mut sup_b = Device::register(server.url(), &server.invite(&b, Role::Supervisor), "sup.b");
+    let mut sup_a = server.member(&a, Role::Supervisor, "sup.a");
+    let mut c = server.member(&a, Role::Counselor, "kons.a");
+    let mut sup_b = server.member(&b, Role::Supervisor, "sup.b");
     sup_a.sync().expect("sync");
     let client = c
         .vault
@@ -124,17 +120,9 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
     use teduh_core::sync::Transport;
     let server = TestServer::start();
     let team = server.create_team("Tim Revokasi");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c1 = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.1",
-    );
-    let mut c2 = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "kons.2",
-    );
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c1 = server.member(&team, Role::Counselor, "kons.1");
+    let mut c2 = server.member(&team, Role::Counselor, "kons.2");
     sup.sync().expect("sync");
     let client = c1
         .vault
@@ -243,13 +231,9 @@ fn laptops_whose_clocks_are_a_year_off_still_sync_and_agree() {
     const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
     let server = TestServer::start();
     let team = server.create_team("Tim Jam Salah");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut ahead = Device::register(server.url(), &server.invite(&team, Role::Counselor), "maju");
-    let mut behind = Device::register(
-        server.url(),
-        &server.invite(&team, Role::Counselor),
-        "mundur",
-    );
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut ahead = server.member(&team, Role::Counselor, "maju");
+    let mut behind = server.member(&team, Role::Counselor, "mundur");
     sup.sync().expect("sync");
     ahead.vault.set_clock_offset_ms(YEAR_MS).expect("skew");
     behind.vault.set_clock_offset_ms(-YEAR_MS).expect("skew");
@@ -306,7 +290,7 @@ fn laptops_whose_clocks_are_a_year_off_still_sync_and_agree() {
 fn background_sync_never_keeps_an_unattended_vault_unlocked() {
     let server = TestServer::start();
     let team = server.create_team("Tim Kunci");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
     sup.sync().expect("sync");
     sup.vault
         .set_idle_timeout(Some(std::time::Duration::from_millis(600)));
@@ -333,8 +317,8 @@ fn background_sync_never_keeps_an_unattended_vault_unlocked() {
 fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
     let server = TestServer::start();
     let team = server.create_team("Tim Curiga");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c = server.member(&team, Role::Counselor, "kons");
     sup.sync().expect("sync");
     c.sync().expect("sync");
     let client = c
@@ -408,8 +392,8 @@ fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
 fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_goes_on() {
     let server = TestServer::start();
     let team = server.create_team("Tim Laptop Hilang");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c = server.member(&team, Role::Counselor, "kons");
     let mut lost = Device::login(server.url(), "kons", PASSPHRASE).expect("second laptop");
     sup.sync().expect("sync");
     c.sync().expect("sync");

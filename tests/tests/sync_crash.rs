@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use teduh_core::vault::Vault;
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
+use teduh_tests::device::{draft, profile, PASSPHRASE};
 use teduh_tests::TestServer;
 
 const CHILD_ENV: &str = "SYNC_CRASH_CHILD";
@@ -65,10 +65,9 @@ fn a_device_killed_mid_sync_fifty_times_loses_and_duplicates_nothing() {
     let exe = std::env::current_exe().expect("test binary path");
     let server = TestServer::start();
     let team = server.create_team("Tim Mati Listrik");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
     sup.sync().expect("keys");
-    let mut counselor =
-        Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    let mut counselor = server.member(&team, Role::Counselor, "kons");
     sup.sync().expect("roster");
     counselor.sync().expect("first sync");
     // From now on the counselor's laptop is the child process.

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::device::{draft, profile};
 use teduh_tests::leak::{marker_forms, scan_bytes, scan_dir};
 use teduh_tests::TestServer;
 
@@ -46,8 +46,8 @@ fn capture_logs() -> LogBuffer {
 /// A team writes and syncs notes full of the marker; returns after everyone has synced.
 fn exchange_secrets(server: &TestServer) {
     let team = server.create_team("Tim Rahasia");
-    let mut sup = Device::register(server.url(), &server.invite(&team, Role::Supervisor), "sup");
-    let mut c = Device::register(server.url(), &server.invite(&team, Role::Counselor), "kons");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c = server.member(&team, Role::Counselor, "kons");
     sup.sync().expect("sync");
     let client = c
         .vault
