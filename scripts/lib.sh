@@ -62,3 +62,19 @@ build_ui() {
   say "building the UI"
   (cd "$REPO_ROOT/ui" && npm run --silent build)
 }
+
+# The test command's own stages (scripts/test.sh runs each in a child shell that loads this file).
+set_up_for_tests() {
+  ensure_system_packages "${TEST_PACKAGES[@]}"
+  ensure_rust_tools
+  ensure_tauri_driver
+  ensure_ui_deps
+}
+
+bindings_are_current() {
+  if [ -n "$(git status --porcelain -- ui/src/lib/backend/bindings)" ]; then
+    git status --porcelain -- ui/src/lib/backend/bindings
+    echo "ui/src/lib/backend/bindings changed: run cargo test and commit the result" >&2
+    return 1
+  fi
+}

@@ -285,7 +285,11 @@ fn joining_errors_are_coded_and_leave_the_first_run_screen_as_it_was() {
 #[test]
 fn locking_pauses_sync_until_the_vault_is_unlocked_again() {
     let server = teduh_tests::TestServer::start();
-    let Desktop { app: _app, w, dir: _tmp } = Desktop::supervisor_joined(&server);
+    let Desktop {
+        app: _app,
+        w,
+        dir: _tmp,
+    } = Desktop::supervisor_joined(&server);
     invoke(&w, "client_create", synthetic_client("K-0007")).expect("client");
     invoke(&w, "vault_lock", serde_json::json!({})).expect("locks");
     let s = invoke(&w, "sync_status", serde_json::json!({})).expect("status");
@@ -355,7 +359,11 @@ fn the_background_worker_sends_a_write_by_itself_and_emits_its_status() {
 #[test]
 fn a_round_on_loopback_is_short_and_reports_its_timings() {
     let server = teduh_tests::TestServer::start();
-    let Desktop { app: _app, w, dir: _tmp } = Desktop::supervisor_joined(&server);
+    let Desktop {
+        app: _app,
+        w,
+        dir: _tmp,
+    } = Desktop::supervisor_joined(&server);
     let timed = |what: &str| {
         let t = std::time::Instant::now();
         let s = invoke(&w, "sync_now", serde_json::json!({})).expect("round");
