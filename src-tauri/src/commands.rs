@@ -23,6 +23,7 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
         schema_version: state.schema_version(),
         server_url: state.server_url()?,
         language: settings.language.code().to_owned(),
+        plain_http_allowed: teduh_client::plain_http_allowed_by_env(),
     })
 }
 
@@ -87,15 +88,18 @@ pub fn emergency_numbers(state: State<'_, AppState>) -> Result<Vec<DirectoryEntr
     Ok(hits.into_iter().map(DirectoryEntryView::from).collect())
 }
 
-/// Hands a contact link to the operating system (phone app, WhatsApp, browser). Only `tel:`,
-/// `https://wa.me/` and `https://` links are accepted: the UI cannot open arbitrary programs.
+/// Hands a contact link to the operating system (phone app, WhatsApp, browser): only a `tel:`
+/// number, a `https://wa.me/` chat or the web address of a directory entry
+/// ([`teduh_directory::index::DirectoryIndex::may_open`]); the UI cannot open anything else.
 #[tauri::command(async)]
-pub fn open_contact(url: String) -> Result<(), IpcError> {
-    let allowed = url.starts_with("tel:") || url.starts_with("https://");
-    if !allowed || url.chars().any(char::is_whitespace) {
+pub fn open_contact(state: State<'_, AppState>, url: String) -> Result<(), IpcError> {
+    if !state.with_directory(|d| d.may_open(&url))? {
         return Err(IpcError::new(
             Code::InvalidInput,
-            format!("refusing to open {url:?}: only tel: and https: links"),
+            format!(
+                "refusing to open {url:?}: only phone numbers, WhatsApp chats and the web \
+                 addresses of directory entries"
+            ),
         ));
     }
     open::that_detached(&url).map_err(|e| {

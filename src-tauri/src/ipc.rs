@@ -64,6 +64,9 @@ pub struct AppInfo {
     pub server_url: Option<String>,
     /// Saved UI language: `"id"` or `"en"`.
     pub language: String,
+    /// Plain `http://` to other computers is allowed (`TEDUH_ALLOW_PLAIN_HTTP=1`, a test
+    /// network): the header says so while it is on.
+    pub plain_http_allowed: bool,
 }
 
 /// Whether the sync server answers.

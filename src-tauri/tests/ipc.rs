@@ -92,6 +92,10 @@ fn open_contact_refuses_anything_but_phone_and_web_links() {
         "file:///etc/passwd",
         "javascript:alert(1)",
         "tel:112 ; rm -rf /",
+        // Any https site was accepted before: a phishing page opened from the app.
+        "https://evil.example/masuk",
+        "https://healing119.id.evil.example",
+        "https://wa.me/62811?text=hi",
     ] {
         let err = invoke(&w, "open_contact", serde_json::json!({"url": url}))
             .expect_err("must be refused");
@@ -270,6 +274,15 @@ fn joining_errors_are_coded_and_leave_the_first_run_screen_as_it_was() {
         join_form("sync.example.org", "budi", Some("X")),
     )
     .expect_err("not an address");
+    assert_eq!(err["code"], "InvalidServerUrl");
+    // The auth secret and the wrapped keys would cross the network in clear: refused before
+    // anything is sent (plain http:// is only for this computer).
+    let err = invoke(
+        &w,
+        "team_join",
+        join_form("http://sync.example.org", "budi", Some("X")),
+    )
+    .expect_err("plain http to another computer");
     assert_eq!(err["code"], "InvalidServerUrl");
     let v = invoke(&w, "vault_state", serde_json::json!({})).expect("state");
     assert_eq!(v["initialised"], false, "no half-made vault");

@@ -71,7 +71,8 @@ pub struct StatusArgs {
 }
 
 fn transport(url: &str, ca_file: Option<&Path>) -> anyhow::Result<HttpTransport> {
-    let mut builder = HttpTransport::builder(url.trim());
+    let mut builder = HttpTransport::builder(url.trim())
+        .allow_plain_http(teduh_client::plain_http_allowed_by_env());
     if let Some(path) = ca_file {
         let pem = std::fs::read(path)
             .with_context(|| format!("while reading the CA certificate {}", path.display()))?;

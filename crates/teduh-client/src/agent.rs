@@ -46,6 +46,13 @@ pub enum BuildError {
     /// The server address is not an `http://` or `https://` URL.
     #[error("the server address {0:?} must start with http:// or https://")]
     BadUrl(String),
+    /// A plain `http://` address of another computer: the token, the auth secret and the
+    /// wrapped keys would cross the network unencrypted.
+    #[error(
+        "the server address {0:?} is plain http:// to another computer; use https:// (plain \
+         http:// is only for this computer, or a test network with TEDUH_ALLOW_PLAIN_HTTP=1)"
+    )]
+    PlainHttp(String),
     /// The PEM text holds no `CERTIFICATE` section.
     #[error("the organisation CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----)")]
     NoCertificate,

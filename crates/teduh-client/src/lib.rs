@@ -20,8 +20,9 @@ use teduh_protocol::{ApiError, HealthReport, ServerVersion};
 
 pub use agent::BuildError;
 pub use transport::{
-    HttpTransport, HttpTransportBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-    MAX_JSON_BYTES, MAX_PULL_PAGE_BYTES,
+    check_server_url, plain_http_allowed_by_env, HttpTransport, HttpTransportBuilder,
+    ALLOW_PLAIN_HTTP_ENV, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, MAX_JSON_BYTES,
+    MAX_PULL_PAGE_BYTES,
 };
 
 /// Errors talking to the server.

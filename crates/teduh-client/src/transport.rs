@@ -26,6 +26,57 @@ pub const MAX_PULL_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest JSON answer (or error body) accepted, for the same reason.
 pub const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Set to `1` to let devices talk plain `http://` to another computer: for a test network only.
+/// The desktop shows it in the header while it is on.
+pub const ALLOW_PLAIN_HTTP_ENV: &str = "TEDUH_ALLOW_PLAIN_HTTP";
+
+/// Whether [`ALLOW_PLAIN_HTTP_ENV`] is set to `1` in this process's environment.
+pub fn plain_http_allowed_by_env() -> bool {
+    std::env::var(ALLOW_PLAIN_HTTP_ENV).is_ok_and(|v| v.trim() == "1")
+}
+
+/// Checks a sync server address: `https://` anywhere; plain `http://` only to this computer
+/// (`localhost`, `127.0.0.0/8`, `[::1]`) unless `allow_plain_http`. Returns the address without
+/// its trailing slash.
+///
+/// Fails with [`BuildError::BadUrl`] for anything that is not an http(s) address with a host,
+/// and with [`BuildError::PlainHttp`] for `http://` to another host.
+pub fn check_server_url(url: &str, allow_plain_http: bool) -> Result<String, BuildError> {
+    let url = url.trim().trim_end_matches('/');
+    let lower = url.to_ascii_lowercase();
+    let (plain, rest) = match (
+        lower.strip_prefix("https://"),
+        lower.strip_prefix("http://"),
+    ) {
+        (Some(rest), _) => (false, rest),
+        (None, Some(rest)) => (true, rest),
+        (None, None) => return Err(BuildError::BadUrl(url.to_owned())),
+    };
+    if rest.is_empty() || rest.chars().any(char::is_whitespace) {
+        return Err(BuildError::BadUrl(url.to_owned()));
+    }
+    if plain && !allow_plain_http && !is_loopback_authority(rest) {
+        return Err(BuildError::PlainHttp(url.to_owned()));
+    }
+    Ok(url.to_owned())
+}
+
+/// Whether the authority part of an address (`host[:port][/path]`, lower case, optionally
+/// `user@`) names this computer.
+fn is_loopback_authority(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // `http://127.0.0.1@evil.example` connects to evil.example: judge the host after any `@`.
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// Builds an [`HttpTransport`]: `HttpTransport::builder(url).idle_timeout(..).build()`.
 #[derive(Debug, Clone)]
 pub struct HttpTransportBuilder {
@@ -33,9 +84,17 @@ pub struct HttpTransportBuilder {
     connect_timeout: Duration,
     idle_timeout: Duration,
     organisation_ca: Option<Vec<u8>>,
+    allow_plain_http: bool,
 }
 
 impl HttpTransportBuilder {
+    /// Accepts a plain `http://` address of another computer (a test network; see
+    /// [`ALLOW_PLAIN_HTTP_ENV`]). Off by default: only `https://`, or `http://` to this computer.
+    pub fn allow_plain_http(mut self, allow: bool) -> Self {
+        self.allow_plain_http = allow;
+        self
+    }
+
     /// Limit on establishing a connection (default [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -58,16 +117,10 @@ impl HttpTransportBuilder {
 
     /// The transport.
     ///
-    /// Fails when the address is not an `http://` or `https://` URL, or when the organisation
-    /// CA is not a well-formed PEM certificate.
+    /// Fails like [`check_server_url`], or when the organisation CA is not a well-formed PEM
+    /// certificate.
     pub fn build(self) -> Result<HttpTransport, BuildError> {
-        let lower = self.base.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("https://")
-            .or_else(|| lower.strip_prefix("http://"));
-        if rest.is_none_or(str::is_empty) {
-            return Err(BuildError::BadUrl(self.base));
-        }
+        check_server_url(&self.base, self.allow_plain_http)?;
         let tls = match &self.organisation_ca {
             Some(pem) => Some(agent::organisation_trust(pem)?),
             None => None,
@@ -109,6 +162,7 @@ impl HttpTransport {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             organisation_ca: None,
+            allow_plain_http: false,
         }
     }
 
@@ -374,7 +428,7 @@ mod tests {
                 "{good} is a server address"
             );
         }
-        for bad in ["", "sync.example.org", "ftp://x", "https://"] {
+        for bad in ["", "sync.example.org", "ftp://x", "https://", "http://"] {
             assert!(
                 matches!(
                     HttpTransport::builder(bad).build(),
@@ -383,6 +437,45 @@ mod tests {
                 "{bad:?} is not a server address"
             );
         }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_computer_unless_allowed() {
+        for local in [
+            "http://127.0.0.1:8470",
+            "http://localhost:8470/",
+            "http://[::1]:8470",
+            "http://127.1.2.3",
+        ] {
+            assert!(check_server_url(local, false).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://sync.example.org",
+            "http://192.168.1.10:8470",
+            "http://127.0.0.1@evil.example",
+            "http://localhost.evil.example",
+            "HTTP://10.0.0.1",
+        ] {
+            assert!(
+                matches!(
+                    check_server_url(remote, false),
+                    Err(BuildError::PlainHttp(_))
+                ),
+                "{remote}: the token would cross the network in clear"
+            );
+            assert!(
+                matches!(
+                    HttpTransport::builder(remote).build(),
+                    Err(BuildError::PlainHttp(_))
+                ),
+                "{remote}: the transport refuses it too"
+            );
+            assert!(
+                check_server_url(remote, true).is_ok(),
+                "{remote}: allowed on a test network"
+            );
+        }
+        assert!(check_server_url("https://sync.example.org", false).is_ok());
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub enum Code {
     NotPermitted,
     /// The client's consent does not cover the action (and no lawful basis was given).
     NoConsent,
+    /// A new passphrase is too short.
+    PassphraseTooShort,
     /// The disk is full: nothing was saved, earlier data is intact.
     DiskFull,
     /// The database file is not Teduh's (or is damaged).
@@ -117,6 +119,7 @@ impl Code {
         Code::InvalidInput,
         Code::NotPermitted,
         Code::NoConsent,
+        Code::PassphraseTooShort,
         Code::DiskFull,
         Code::DatabaseForeign,
         Code::DatabaseTooNew,
@@ -162,6 +165,7 @@ impl Code {
             Code::InvalidInput => "InvalidInput",
             Code::NotPermitted => "NotPermitted",
             Code::NoConsent => "NoConsent",
+            Code::PassphraseTooShort => "PassphraseTooShort",
             Code::DiskFull => "DiskFull",
             Code::DatabaseForeign => "DatabaseForeign",
             Code::DatabaseTooNew => "DatabaseTooNew",

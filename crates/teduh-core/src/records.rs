@@ -19,7 +19,7 @@
 //! version is kept in `field_versions`. Because the fold is commutative, [`rebuild`] (empty the
 //! tables, replay the log) yields the same state, which [`dump_state`] makes checkable.
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;
@@ -425,7 +425,7 @@ pub fn verify(team: &TeamId, key: &VerifyingKey, r: &RecordRow) -> Result<(), Re
         seq: r.seq,
     };
     let sig: [u8; 64] = r.signature.as_slice().try_into().map_err(|_| bad())?;
-    key.verify(&signing_bytes(team, r), &Signature::from_bytes(&sig))
+    key.verify_strict(&signing_bytes(team, r), &Signature::from_bytes(&sig))
         .map_err(|_| bad())
 }
 
@@ -907,5 +907,48 @@ mod tests {
                 "order {order:?}: the finalised text must stay final"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod signature_tests {
+    use super::*;
+
+    #[test]
+    fn a_small_order_device_key_cannot_vouch_for_any_record() {
+        // The identity point as a "public key" and the all-identity signature satisfy the plain
+        // Ed25519 equation for every message: a forger who gets such a key into a roster could
+        // sign anything. Strict verification refuses weak keys.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let weak = VerifyingKey::from_bytes(&identity).expect("a point on the curve");
+        let mut signature = vec![0u8; 64];
+        signature[0] = 1;
+        let forged = RecordRow {
+            device: DeviceId([1; 16]),
+            seq: 1,
+            hlc: Hlc(1),
+            kind: RecordKind::Note,
+            op: Op::Create,
+            entity: EntityId([2; 16]),
+            client: ClientId([3; 16]),
+            parent: None,
+            epoch: 1,
+            payload: b"anything the forger likes".to_vec(),
+            signature: signature.clone(),
+        };
+        let team = TeamId([4; 16]);
+        let sig = Signature::from_bytes(&signature.try_into().expect("64 bytes"));
+        assert!(
+            ed25519_dalek::Verifier::verify(&weak, &signing_bytes(&team, &forged), &sig).is_ok(),
+            "the attack: plain verification accepts the forgery"
+        );
+        assert!(
+            matches!(
+                verify(&team, &weak, &forged),
+                Err(RecordError::BadSignature { .. })
+            ),
+            "the record log refuses it"
+        );
     }
 }

@@ -18,7 +18,7 @@ use teduh_core::store::LocalStore;
 use teduh_core::vault::Vault;
 
 const CHILD_ENV: &str = "CRASH_CHILD_DIR";
-const PASS: &str = "uji crash";
+const PASS: &str = "uji crash berulang";
 const KILLS: usize = 200;
 const ROUNDS_PER_DATABASE: usize = 25;
 

@@ -191,6 +191,41 @@ fn the_vault_locks_itself_after_the_idle_timeout() {
 }
 
 #[test]
+fn a_short_passphrase_is_refused_by_the_core_itself_at_creation_and_on_change() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(&db_path(tmp.path())).expect("opens");
+    let _twelve =
+        Vault::create_with_params(store, "pendek sekal", KdfParams::insecure_fast_for_tests())
+            .expect("twelve characters are enough");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = LocalStore::open(&db_path(tmp.path())).expect("opens");
+    let err = Vault::create_with_params(store, "sebelas kar", KdfParams::insecure_fast_for_tests())
+        .expect_err("eleven characters are not (whatever a modified UI lets through)");
+    assert!(
+        matches!(err, VaultError::PassphraseTooShort { min: 12 }),
+        "{err}"
+    );
+    let store = LocalStore::open(&db_path(tmp.path())).expect("opens");
+    assert!(
+        !teduh_core::vault::is_initialised(&store).expect("reads"),
+        "no vault was made"
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let err = v
+        .change_passphrase(PASS, "🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑🔑")
+        .expect_err("eleven characters, however many bytes");
+    assert!(
+        matches!(err, VaultError::PassphraseTooShort { .. }),
+        "{err}"
+    );
+    v.lock();
+    v.unlock(PASS)
+        .expect("the old passphrase still opens the vault");
+}
+
+#[test]
 fn creating_a_second_vault_in_the_same_store_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     drop(new_vault(tmp.path()));

@@ -6,7 +6,7 @@
 //! a tampered or replayed older bundle never replaces good data.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Entry;
@@ -92,7 +92,7 @@ impl SignedBundle {
         let mut message = SIGNING_CONTEXT.to_vec();
         message.extend_from_slice(self.payload.as_bytes());
         trusted
-            .verify(&message, &signature)
+            .verify_strict(&message, &signature)
             .map_err(|_| BundleError::BadSignature)?;
         let bundle: Bundle = serde_json::from_str(&self.payload)
             .map_err(|e| BundleError::Malformed(e.to_string()))?;

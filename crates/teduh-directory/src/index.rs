@@ -244,6 +244,38 @@ impl DirectoryIndex {
         Ok(hits)
     }
 
+    /// Whether the app may hand `url` to the operating system: a `tel:` link of a number, a
+    /// WhatsApp chat (`https://wa.me/` and international digits), or the exact web address of an
+    /// entry of this directory. Anything else (another site, `file:`, a script) is refused, so a
+    /// tampered view or a compromised page cannot make the app open what it likes.
+    ///
+    /// Fails only when the directory cannot be read.
+    pub fn may_open(&self, url: &str) -> Result<bool, IndexError> {
+        if let Some(number) = url.strip_prefix("tel:") {
+            return Ok(!number.is_empty()
+                && number.chars().any(|c| c.is_ascii_digit())
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | '*' | '#' | ',' | ';')));
+        }
+        if let Some(digits) = url.strip_prefix("https://wa.me/") {
+            return Ok(digits.len() >= 8 && digits.chars().all(|c| c.is_ascii_digit()));
+        }
+        if !url.starts_with("https://") || url.chars().any(char::is_whitespace) {
+            return Ok(false);
+        }
+        let mut rows = self.conn.prepare("SELECT json FROM entry")?;
+        let mut rows = rows.query([])?;
+        while let Some(row) = rows.next()? {
+            let json: String = row.get(0)?;
+            let entry: Entry = serde_json::from_str(&json)?;
+            if entry.web.as_deref() == Some(url) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The emergency panel: every emergency and crisis entry, in seed order.
     pub fn emergency_numbers(&self, now: DateTime<Utc>) -> Result<Vec<Hit>, IndexError> {
         self.search(
@@ -414,6 +446,28 @@ mod tests {
             !got.contains(&"sejiwa-119-8"),
             "unknown hours never count as open"
         );
+    }
+
+    #[test]
+    fn only_numbers_whatsapp_chats_and_listed_web_addresses_may_be_opened() {
+        let idx = DirectoryIndex::open_in_memory().expect("opens");
+        for (url, allowed) in [
+            ("tel:112", true),
+            ("tel:+62215701111,2", true),
+            ("https://wa.me/628111129129", true),
+            ("https://healing119.id", true),
+            ("tel:", false),
+            ("tel:112; rm -rf /", false),
+            ("https://wa.me/62811?text=hai", false),
+            ("https://wa.me/", false),
+            ("https://healing119.id/../phish", false),
+            ("https://evil.example/", false),
+            ("http://healing119.id", false),
+            ("file:///etc/passwd", false),
+            ("javascript:alert(1)", false),
+        ] {
+            assert_eq!(idx.may_open(url).expect("reads"), allowed, "{url}");
+        }
     }
 
     #[test]

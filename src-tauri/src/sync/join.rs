@@ -23,26 +23,23 @@ use teduh_core::vault::{Vault, VaultError};
 use crate::ipc::{IpcError, JoinForm, SyncStatusView};
 use crate::state::AppState;
 
-/// Checks a sync server address: `http(s)://host...`, without a trailing slash; `None` when
-/// empty.
+/// The server address as typed: `None` when empty; else an `https://` address, or plain
+/// `http://` only to this computer (or anywhere on a test network with
+/// `TEDUH_ALLOW_PLAIN_HTTP=1`, which the header then shows).
 ///
-/// Fails with `InvalidServerUrl` for anything else.
+/// Fails with `InvalidServerUrl` otherwise.
 pub fn parse_server_url(url: &str) -> Result<Option<String>, IpcError> {
-    let url = url.trim().trim_end_matches('/');
-    if url.is_empty() {
+    if url.trim().is_empty() {
         return Ok(None);
     }
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    if rest.is_none_or(|r| r.is_empty() || r.chars().any(char::is_whitespace)) {
-        return Err(IpcError::new(
-            Code::InvalidServerUrl,
-            format!("{url:?} is not an http(s) address"),
-        ));
-    }
-    Ok(Some(url.to_owned()))
+    teduh_client::check_server_url(url, teduh_client::plain_http_allowed_by_env())
+        .map(Some)
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))
+}
+
+/// The transport to the server at `url`, under the same address rule as [`parse_server_url`].
+pub(crate) fn transport_to(url: &str) -> teduh_client::HttpTransportBuilder {
+    HttpTransport::builder(url).allow_plain_http(teduh_client::plain_http_allowed_by_env())
 }
 
 /// The name the team's supervisor sees for this computer.
@@ -87,7 +84,7 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
         passphrase: &form.passphrase,
         device_name: &device,
     };
-    let mut transport = HttpTransport::builder(&url)
+    let mut transport = transport_to(&url)
         .build()
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
     state.install_joined_vault(|slot| match slot {
@@ -125,7 +122,7 @@ pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcErr
     if state.sync().server_url().as_deref() == Some(url.as_str()) {
         return Ok(Some(url));
     }
-    let mut transport = HttpTransport::builder(&url)
+    let mut transport = transport_to(&url)
         .connect_timeout(super::round::CONNECT_TIMEOUT)
         .build()
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
@@ -230,7 +227,13 @@ mod tests {
             Some(Some("https://sync.example.org".into()))
         );
         assert_eq!(parse_server_url("").ok(), Some(None));
-        for bad in ["ftp://x", "sync.example.org", "https://", "http://a b"] {
+        for bad in [
+            "ftp://x",
+            "sync.example.org",
+            "https://",
+            "http://a b",
+            "http://sync.example.org",
+        ] {
             assert_eq!(
                 parse_server_url(bad).map_err(|e| e.code),
                 Err(Code::InvalidServerUrl),

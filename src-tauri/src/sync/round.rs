@@ -13,7 +13,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use teduh_client::HttpTransport;
 use teduh_core::sync::engine::{sync_with, SyncOptions};
 use teduh_core::sync::{Intercepted, Interceptor, Request, SyncError, SyncReport, TransportError};
 
@@ -106,7 +105,7 @@ pub fn run(state: &AppState) -> RoundEnd {
             Ok(None) => return RoundEnd::NotJoined,
             Err(e) => return RoundEnd::Failed(e.into()),
         };
-        let mut http = match HttpTransport::builder(&binding.server_url)
+        let mut http = match super::join::transport_to(&binding.server_url)
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
         {
@@ -174,7 +173,7 @@ pub fn sync_now(state: &AppState) -> Result<SyncStatusView, IpcError> {
 
 /// Whether the server answers its health check (no vault, no token: cheap).
 pub fn reachable(url: &str) -> bool {
-    HttpTransport::builder(url)
+    super::join::transport_to(url)
         .connect_timeout(Duration::from_secs(5))
         .idle_timeout(Duration::from_secs(5))
         .build()

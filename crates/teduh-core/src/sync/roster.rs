@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use teduh_protocol::sync::Role;
 
@@ -152,7 +152,7 @@ impl Roster {
         let sig: [u8; 64] = sig.try_into().map_err(|_| RosterError::Malformed)?;
         let mut msg = SIGNING_PREFIX.to_vec();
         msg.extend_from_slice(json);
-        key.verify(&msg, &Signature::from_bytes(&sig))
+        key.verify_strict(&msg, &Signature::from_bytes(&sig))
             .map_err(|_| RosterError::Untrusted)?;
         Ok(roster)
     }

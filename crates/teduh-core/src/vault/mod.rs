@@ -129,6 +129,12 @@ pub enum VaultError {
     /// The client's consent does not cover this (and no lawful basis was given).
     #[error("no consent: {0}")]
     NoConsent(String),
+    /// A new passphrase shorter than [`MIN_PASSPHRASE_CHARS`]: nothing was created or changed.
+    #[error("a passphrase needs at least {min} characters (a few words are easiest to remember)")]
+    PassphraseTooShort {
+        /// The minimum, in characters.
+        min: usize,
+    },
     /// This device has not joined a team.
     #[error("this device has not joined a team")]
     NotJoined,
@@ -164,6 +170,7 @@ impl VaultError {
             VaultError::InvalidInput(_) => Code::InvalidInput,
             VaultError::NotPermitted(_) => Code::NotPermitted,
             VaultError::NoConsent(_) => Code::NoConsent,
+            VaultError::PassphraseTooShort { .. } => Code::PassphraseTooShort,
             VaultError::NotJoined => Code::NotJoined,
             VaultError::AlreadyJoined => Code::AlreadyJoined,
             VaultError::DiskFull => Code::DiskFull,
@@ -171,6 +178,20 @@ impl VaultError {
             VaultError::Sqlite(_) => Code::StorageFailed,
         }
     }
+}
+
+/// The shortest passphrase a vault accepts when it is created or changed, in characters: the
+/// Argon2id cost protects a passphrase only as far as it is not guessable in a few thousand
+/// tries. The UI says so before the core refuses.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+fn check_new_passphrase(passphrase: &str) -> Result<(), VaultError> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(VaultError::PassphraseTooShort {
+            min: MIN_PASSPHRASE_CHARS,
+        });
+    }
+    Ok(())
 }
 
 fn is_disk_full(e: &rusqlite::Error) -> bool {
@@ -391,8 +412,9 @@ impl Vault {
     /// First run: creates the member identity and team key with [`KdfParams::interactive`],
     /// and returns the vault unlocked.
     ///
-    /// Fails with [`VaultError::AlreadyInitialised`] if the store already holds a vault, or when
-    /// the database cannot be written.
+    /// Fails with [`VaultError::AlreadyInitialised`] if the store already holds a vault, with
+    /// [`VaultError::PassphraseTooShort`] under [`MIN_PASSPHRASE_CHARS`], or when the database
+    /// cannot be written.
     pub fn create(store: LocalStore, passphrase: &str) -> Result<Self, VaultError> {
         Self::create_with_params(store, passphrase, KdfParams::interactive())
     }
@@ -407,6 +429,10 @@ impl Vault {
         passphrase: &str,
         kdf: KdfParams,
     ) -> Result<Self, VaultError> {
+        if Identity::load(store.connection())?.is_some() {
+            return Err(VaultError::AlreadyInitialised);
+        }
+        check_new_passphrase(passphrase)?;
         let x25519 = StaticSecret::random_from_rng(rand_core::OsRng);
         let signing = SigningKey::generate(&mut rand_core::OsRng);
         Self::create_with_secrets(store, passphrase, kdf, x25519, signing, None)
@@ -672,14 +698,11 @@ impl Vault {
     /// Replaces the passphrase: re-wraps the two private keys under a new salt; cost does not
     /// depend on the amount of data. Works locked or unlocked.
     ///
-    /// Fails with [`VaultError::WrongPassphrase`] (nothing changed) when `old` is wrong.
+    /// Fails with [`VaultError::WrongPassphrase`] (nothing changed) when `old` is wrong, and with
+    /// [`VaultError::PassphraseTooShort`] for a `new` one under [`MIN_PASSPHRASE_CHARS`].
     pub fn change_passphrase(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
-        if new.is_empty() {
-            return Err(VaultError::InvalidInput(
-                "the new passphrase is empty".into(),
-            ));
-        }
         let (x25519, signing) = open_secrets(&self.ident, old)?;
+        check_new_passphrase(new)?;
         let mut next = self.ident.clone();
         next.salt = crypto::random_bytes::<16>().to_vec();
         next.kek_id = KeyId::random();

@@ -1144,7 +1144,7 @@ mod tests {
     };
     use crate::screening::{answers_in_order, Instrument};
 
-    const PASS: &str = "uji antrean";
+    const PASS: &str = "uji antrean panjang";
 
     fn vault(dir: &std::path::Path) -> Vault {
         let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");

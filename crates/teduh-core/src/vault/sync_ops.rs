@@ -759,8 +759,12 @@ mod tests {
 
     fn vault(dir: &std::path::Path) -> Vault {
         let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
-        Vault::create_with_params(store, "uji", KdfParams::insecure_fast_for_tests())
-            .expect("vault")
+        Vault::create_with_params(
+            store,
+            "uji segel rekaman",
+            KdfParams::insecure_fast_for_tests(),
+        )
+        .expect("vault")
     }
 
     #[test]

@@ -5,6 +5,8 @@ import type { Code } from '../backend/bindings/Code';
 
 export const id = {
   'app.name': 'Teduh',
+  'header.plainHttp': 'HTTP tanpa enkripsi',
+  'header.plainHttpDetail': 'Mode jaringan uji (TEDUH_ALLOW_PLAIN_HTTP=1): sinkronisasi boleh memakai http:// tanpa enkripsi ke komputer lain. Jangan dipakai dengan data klien sungguhan.',
   'app.tagline': 'Catatan pendampingan yang aman, juga tanpa internet.',
   'home.title': 'Selamat datang di Teduh',
   'home.intro':
@@ -244,7 +246,7 @@ export const id = {
   'settings.about': 'Tentang Teduh',
   'settings.licence': 'Teduh adalah perangkat lunak bebas (AGPL-3.0-or-later). Komponen pihak ketiga memakai lisensi masing-masing (MIT, Apache-2.0, BSD).',
   'settings.attributions': 'Atribusi instrumen skrining',
-  'error.InvalidServerUrl': 'Alamat server harus diawali https:// (atau http:// untuk jaringan lokal).',
+  'error.InvalidServerUrl': 'Alamat server harus diawali https:// (http:// tanpa enkripsi hanya untuk server di komputer ini).',
   'consent.title': 'Persetujuan',
   'consent.record': 'Catat persetujuan',
   'consent.givenBy': 'Diberikan oleh',
@@ -437,7 +439,7 @@ export const id = {
   'join.invitationHint': 'Isi bila Anda anggota baru. Kosongkan bila Anda sudah memakai Teduh di komputer lain.',
   'join.submit': 'Gabung',
   'join.busy': 'Bergabung… (beberapa detik)',
-  'join.problem.server': 'Alamat server harus diawali https:// (atau http:// untuk jaringan lokal).',
+  'join.problem.server': 'Alamat server harus diawali https:// (http:// tanpa enkripsi hanya untuk server di komputer ini).',
   'join.problem.username': 'Isi nama pengguna tanpa spasi (huruf, angka, titik, garis bawah, @ atau tanda hubung; paling banyak 64).',
   'join.problem.passphrase': 'Isi frasa sandi.',
   'join.problem.invitation': 'Isi kode undangan dari admin.',
@@ -487,6 +489,7 @@ export const id = {
   'error.NotFound': 'Data ini tidak ditemukan (mungkin sudah dihapus). Muat ulang daftar.',
   'error.NoteIsDraft': 'Catatan ini masih draf: ubah langsung, atau finalkan dulu sebelum direviu atau diberi adendum.',
   'error.NotPermitted': 'Peran Anda di tim tidak mengizinkan tindakan ini. Hanya supervisor atau admin yang dapat menyetujui atau mengembalikan catatan.',
+  'error.PassphraseTooShort': 'Frasa sandi minimal 12 karakter. Beberapa kata yang mudah Anda ingat paling aman.',
   'error.NoConsent': 'Persetujuan klien belum mencakup rujukan. Catat persetujuan untuk rujukan, atau isi dasar hukum merujuk tanpa persetujuan.',
   'error.DatabaseForeign': 'Berkas data di komputer ini bukan milik Teduh atau rusak; berkas tidak diubah. Hubungi admin Anda.',
   'error.DatabaseTooNew': 'Data di komputer ini dibuat oleh versi Teduh yang lebih baru. Perbarui Teduh.',
@@ -502,6 +505,8 @@ export type Catalogue = Record<MessageKey, string>;
 
 export const en: Catalogue = {
   'app.name': 'Teduh',
+  'header.plainHttp': 'Unencrypted HTTP',
+  'header.plainHttpDetail': 'Test network mode (TEDUH_ALLOW_PLAIN_HTTP=1): sync may use unencrypted http:// to other computers. Never use it with real client data.',
   'app.tagline': 'Safe counselling records, even offline.',
   'home.title': 'Welcome to Teduh',
   'home.intro':
@@ -741,7 +746,7 @@ export const en: Catalogue = {
   'settings.about': 'About Teduh',
   'settings.licence': 'Teduh is free software (AGPL-3.0-or-later). Third-party components keep their own licences (MIT, Apache-2.0, BSD).',
   'settings.attributions': 'Screening instrument attributions',
-  'error.InvalidServerUrl': 'The server address must start with https:// (or http:// on a local network).',
+  'error.InvalidServerUrl': 'The server address must start with https:// (unencrypted http:// only for a server on this computer).',
   'consent.title': 'Consent',
   'consent.record': 'Record consent',
   'consent.givenBy': 'Given by',
@@ -934,7 +939,7 @@ export const en: Catalogue = {
   'join.invitationHint': 'Fill it in if you are a new member. Leave it empty if you already use Teduh on another computer.',
   'join.submit': 'Join',
   'join.busy': 'Joining… (a few seconds)',
-  'join.problem.server': 'The server address must start with https:// (or http:// on a local network).',
+  'join.problem.server': 'The server address must start with https:// (unencrypted http:// only for a server on this computer).',
   'join.problem.username': 'Enter a username without spaces (letters, digits, dot, underscore, @ or hyphen; at most 64).',
   'join.problem.passphrase': 'Enter the passphrase.',
   'join.problem.invitation': 'Enter the invitation code from your administrator.',
@@ -984,6 +989,7 @@ export const en: Catalogue = {
   'error.NotFound': 'This item was not found (it may have been removed). Reload the list.',
   'error.NoteIsDraft': 'This note is still a draft: edit it, or finalise it before it is reviewed or gets an addendum.',
   'error.NotPermitted': 'Your role in the team does not allow this. Only a supervisor or admin can approve or return a note.',
+  'error.PassphraseTooShort': 'A passphrase needs at least 12 characters. A few words you easily remember are safest.',
   'error.NoConsent': 'The client\'s consent does not cover referral. Record consent for referral, or the lawful basis for referring without it.',
   'error.DatabaseForeign': 'The data file on this computer is not Teduh\'s or is damaged; it was left untouched. Contact your administrator.',
   'error.DatabaseTooNew': 'The data on this computer was written by a newer Teduh. Update Teduh.',

@@ -23,4 +23,9 @@ server_url: string | null,
 /**
  * Saved UI language: `"id"` or `"en"`.
  */
-language: string, };
+language: string, 
+/**
+ * Plain `http://` to other computers is allowed (`TEDUH_ALLOW_PLAIN_HTTP=1`, a test
+ * network): the header says so while it is on.
+ */
+plain_http_allowed: boolean, };
