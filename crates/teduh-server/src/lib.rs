@@ -17,7 +17,9 @@
 //!   - [`state`]: [`state::AppState`] and its [`state::Settings`] (also re-exported from
 //!     [`router`]).
 //! - [`storage::Storage`]: the one storage trait, with [`storage::sqlite::SqliteStorage`]
-//!   (embedded default) and [`storage::postgres::PostgresStorage`] (`--database postgres://...`).
+//!   (embedded default) and [`storage::postgres::PostgresStorage`] (`--database postgres://...`);
+//!   the rules both enforce (invitations, tokens, epochs, envelopes, versions, pushes, page
+//!   cutting) are pure functions in `storage/rules.rs`, called inside each backend's transaction.
 //! - [`auth`]: verifiers, tokens, invitation codes, rate limiting; [`admin`]: the
 //!   `teduh-server admin ...` commands; [`directory_admin`]: publishing directory bundles;
 //!   [`metrics`]: Prometheus counters; [`openapi`]: the document served at `/openapi.json`.

@@ -1,19 +1,24 @@
 //! PostgreSQL backend, for large deployments (`--database postgres://...`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
+use teduh_protocol::sync::{PullPage, Record, TeamRecord};
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
 
+use super::rules::{
+    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_roster_newer,
+    check_same_wrap, check_wrap_epoch, cut, envelope_members, page, plan_push, usable_invitation,
+    InvitationRow, StoredContent, TokenRow,
+};
 use super::{
-    advance_contiguous, cut_page, plan_push, redact_url, to_i64, to_u64, AuthedDevice, BoxFuture,
-    ClientWrap, Device, DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice,
-    NewInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
+    epoch_of, redact_url, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device,
+    DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation,
+    PushOutcome, Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -215,18 +220,6 @@ impl From<tokio_postgres::Error> for StorageError {
 fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
-
-fn role_of(s: &str) -> Result<Role, StorageError> {
-    Role::parse(s)
-        .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
-}
-
-fn epoch_of(v: i64) -> u32 {
-    u32::try_from(v).unwrap_or(0)
-}
-
-const MEMBER_COLS: &str =
-    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
 
 fn member_row(r: &Row) -> Result<Member, StorageError> {
     Ok(Member {
@@ -455,20 +448,18 @@ impl Storage for PostgresStorage {
                     &[&&reg.invitation_hash[..]],
                 )
                 .await?;
-            let Some(inv) = inv else {
-                return Err(StorageError::InvitationUnknown);
+            let inv = match inv {
+                Some(r) => Some(InvitationRow {
+                    id: r.try_get(0)?,
+                    team_id: r.try_get(1)?,
+                    role: r.try_get(2)?,
+                    expires_at: r.try_get(3)?,
+                    used_at: r.try_get(4)?,
+                }),
+                None => None,
             };
-            let inv_id: i64 = inv.try_get(0)?;
-            let team_id: i64 = inv.try_get(1)?;
-            let role = role_of(inv.try_get(2)?)?;
-            let expires_at: i64 = inv.try_get(3)?;
-            let used_at: Option<i64> = inv.try_get(4)?;
-            if used_at.is_some() {
-                return Err(StorageError::InvitationUsed);
-            }
-            if expires_at <= now {
-                return Err(StorageError::InvitationExpired);
-            }
+            let inv = usable_invitation(inv, now)?;
+            let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
             let member_id: i64 = match tx
                 .query_one(
                     "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
@@ -548,25 +539,19 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let mut c = self.read_conn().await?;
             let st = c.stmt(SQL_AUTH).await?;
-            let row = c.client.query_opt(&st, &[&&token_hash[..]]).await?;
-            let Some(r) = row else {
-                return Err(StorageError::TokenUnknown);
+            let row = match c.client.query_opt(&st, &[&&token_hash[..]]).await? {
+                Some(r) => Some(TokenRow {
+                    device_id: r.try_get(0)?,
+                    member_id: r.try_get(1)?,
+                    team_id: r.try_get(2)?,
+                    role: r.try_get(3)?,
+                    expires_at: r.try_get(4)?,
+                    revoked_at: r.try_get(5)?,
+                    removed_at: r.try_get(6)?,
+                }),
+                None => None,
             };
-            let revoked_at: Option<i64> = r.try_get(5)?;
-            let removed_at: Option<i64> = r.try_get(6)?;
-            if revoked_at.is_some() || removed_at.is_some() {
-                return Err(StorageError::TokenRevoked);
-            }
-            let expires_at: i64 = r.try_get(4)?;
-            if expires_at <= now {
-                return Err(StorageError::TokenExpired);
-            }
-            Ok(AuthedDevice {
-                device_id: to_u64(r.try_get(0)?),
-                member_id: to_u64(r.try_get(1)?),
-                team_id: to_u64(r.try_get(2)?),
-                role: role_of(r.try_get(3)?)?,
-            })
+            authenticated(row, now)
         })
     }
 
@@ -689,11 +674,7 @@ impl Storage for PostgresStorage {
                 )
                 .await?
                 .try_get(0)?;
-            if v <= current {
-                return Err(StorageError::RosterNotNewer {
-                    current: to_u64(current),
-                });
-            }
+            check_roster_newer(v, current)?;
             tx.execute(
                 "INSERT INTO rosters (team_id, version, roster, created_at) VALUES ($1, $2, $3, $4)",
                 &[&team, &v, &roster, &now],
@@ -742,26 +723,18 @@ impl Storage for PostgresStorage {
                 return Err(StorageError::NotFound("team"));
             };
             let current: i64 = row.try_get(0)?;
-            let expected =
-                u32::try_from(current + 1).map_err(|_| StorageError::Invalid("epoch"))?;
-            if epoch != expected {
-                return Err(StorageError::EpochNotNext { expected });
-            }
-            let mut seen = std::collections::HashSet::new();
-            for (member, env) in &envelopes {
-                let mid = to_i64(*member, "member id")?;
-                if !seen.insert(mid) {
-                    return Err(StorageError::Invalid("two envelopes for the same member"));
-                }
-                let ok = tx
-                    .query_opt(
-                        "SELECT id FROM members WHERE id = $1 AND team_id = $2 AND removed_at IS NULL",
-                        &[&mid, &team],
-                    )
-                    .await?;
-                if ok.is_none() {
-                    return Err(StorageError::NotTeamMember(*member));
-                }
+            check_next_epoch(current, epoch)?;
+            let active = tx
+                .query(
+                    "SELECT id FROM members WHERE team_id = $1 AND removed_at IS NULL",
+                    &[&team],
+                )
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<HashSet<i64>, _>>()?;
+            let members = envelope_members(&envelopes, &active)?;
+            for (mid, (_, env)) in members.into_iter().zip(&envelopes) {
                 tx.execute(
                     "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES ($1, $2, $3, $4)",
                     &[&team, &i64::from(epoch), &mid, env],
@@ -830,13 +803,7 @@ impl Storage for PostgresStorage {
             };
             let current: i64 = row.try_get(0)?;
             for w in &wraps {
-                if w.epoch == 0 || i64::from(w.epoch) > current {
-                    return Err(StorageError::UnknownKeyEpoch {
-                        device_seq: 0,
-                        record_epoch: w.epoch,
-                        current: epoch_of(current),
-                    });
-                }
+                check_wrap_epoch(w.epoch, current)?;
                 let inserted = tx
                     .execute(
                         "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES ($1, $2, $3, $4)
@@ -852,9 +819,7 @@ impl Storage for PostgresStorage {
                         )
                         .await?
                         .try_get(0)?;
-                    if stored != w.wrap {
-                        return Err(StorageError::WrapConflict);
-                    }
+                    check_same_wrap(&stored, &w.wrap)?;
                 }
             }
             tx.commit().await?;
@@ -927,11 +892,7 @@ impl Storage for PostgresStorage {
                 )
                 .await?
                 .try_get(0)?;
-            if v <= current {
-                return Err(StorageError::DirectoryNotNewer {
-                    current: to_u64(current),
-                });
-            }
+            check_directory_newer(v, current)?;
             tx.execute(
                 "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES ($1, $2, $3, $4)",
                 &[&v, &bundle.bundle, &&bundle.sha256[..], &now],
@@ -1095,29 +1056,18 @@ impl Storage for PostgresStorage {
                     &[&team, &after_i, &((max_records as i64).saturating_add(1))],
                 )
                 .await?;
-            let mut used = 17usize;
-            let mut last = None;
-            let mut taken = 0usize;
-            for r in &sizes {
-                let seq: i64 = r.try_get(0)?;
+            let sizes = sizes.iter().map(|r| {
                 let len: i32 = r.try_get(1)?;
-                let size = 8 + RECORD_HEADER_LEN + usize::try_from(len).unwrap_or(0);
-                if taken > 0 && (used + size > budget_bytes || taken >= max_records) {
-                    break;
-                }
-                used += size;
-                taken += 1;
-                last = Some(seq);
-            }
-            let more = taken < sizes.len();
-            let Some(last) = last else {
-                return Ok(cut_page(
-                    after,
-                    Vec::new(),
-                    budget_bytes,
-                    max_records,
-                    false,
-                ));
+                Ok::<_, tokio_postgres::Error>((r.try_get::<_, i64>(0)?, len))
+            });
+            let (taken, more) = cut(
+                sizes,
+                |&(_, len)| usize::try_from(len).unwrap_or(0),
+                budget_bytes,
+                max_records,
+            )?;
+            let Some(&(last, _)) = taken.last() else {
+                return Ok(page(after, Vec::new(), false));
             };
             let rows = c.client.query(&st_rows, &[&team, &after_i, &last]).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -1133,7 +1083,7 @@ impl Storage for PostgresStorage {
                     },
                 });
             }
-            Ok(cut_page(after, out, usize::MAX, usize::MAX, more))
+            Ok(page(after, out, more))
         })
     }
 }
