@@ -11,9 +11,9 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use super::rules::{
-    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_roster_newer,
-    check_same_wrap, check_wrap_epoch, cut, envelope_members, page, plan_push, usable_invitation,
-    InvitationRow, StoredContent, TokenRow,
+    advance_contiguous, applied_migrations, authenticated, check_directory_newer, check_next_epoch,
+    check_roster_newer, check_same_wrap, check_wrap_epoch, cut, envelope_members, page, plan_push,
+    usable_invitation, InvitationRow, StoredContent, TokenRow,
 };
 use super::{
     epoch_of, redact_url, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device,
@@ -111,15 +111,8 @@ impl PostgresStorage {
             .query_one("SELECT version FROM schema_version", &[])
             .await?
             .get(0);
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StorageError::TooNew {
-                found: version,
-                supported,
-            }
-            .into());
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let applied = applied_migrations(version, MIGRATIONS.len())?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             let tx = client.transaction().await?;
             tx.batch_execute(sql)
                 .await

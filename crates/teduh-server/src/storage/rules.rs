@@ -9,6 +9,17 @@ use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN
 
 use super::{role_of, to_i64, to_u64, AuthedDevice, StorageError};
 
+/// A database may be behind this binary (its missing migrations then run) but never ahead: a
+/// schema version `found` above the `known` migrations is refused. Returns how many migrations
+/// the database already has.
+pub(crate) fn applied_migrations(found: i64, known: usize) -> Result<usize, StorageError> {
+    let supported = known as i64;
+    if found > supported {
+        return Err(StorageError::TooNew { found, supported });
+    }
+    Ok(usize::try_from(found).unwrap_or(0))
+}
+
 /// An invitation as stored, looked up by its code's hash.
 pub(crate) struct InvitationRow {
     pub id: i64,

@@ -10,9 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
 use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord};
 
 use super::rules::{
-    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_roster_newer,
-    check_same_wrap, check_wrap_epoch, cut_page, envelope_members, plan_push, usable_invitation,
-    InvitationRow, StoredContent, TokenRow,
+    advance_contiguous, applied_migrations, authenticated, check_directory_newer, check_next_epoch,
+    check_roster_newer, check_same_wrap, check_wrap_epoch, cut_page, envelope_members, plan_push,
+    usable_invitation, InvitationRow, StoredContent, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -59,21 +59,14 @@ impl SqliteStorage {
         if version > 0 && app_id != APPLICATION_ID {
             anyhow::bail!("{} is not a Teduh server database", path.display());
         }
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StorageError::TooNew {
-                found: version,
-                supported,
-            }
-            .into());
-        }
+        let applied = applied_migrations(version, MIGRATIONS.len())?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)
                 .with_context(|| format!("server-sqlite migration {} failed", i + 1))?;
