@@ -1,14 +1,15 @@
 //! PostgreSQL backend, for large deployments (`--database postgres://...`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use deadpool_postgres::{
+    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
+};
 use teduh_protocol::sync::{PullPage, Record, TeamRecord};
-use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
+use tokio_postgres::{Client, NoTls, Row, Transaction};
 
 use super::rules::{
     advance_contiguous, applied_migrations, authenticated, check_directory_newer, check_next_epoch,
@@ -27,38 +28,20 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../migrations/server-postgres/0003_directory.sql"),
 ];
 
-/// Connections kept open by default. Pushes to one team serialise on the team's row lock, so a
-/// few connections already let many teams write in parallel.
+/// Connections kept open by default, in each of the two pools. Pushes to one team serialise on
+/// the team's row lock, so a few connections already let many teams write in parallel.
 pub const DEFAULT_POOL_SIZE: usize = 8;
 
-/// How long to wait for PostgreSQL to accept a connection before giving up at start-up.
+/// How long to wait for PostgreSQL to accept a connection before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The PostgreSQL backend: a small pool of connections, each with its prepared statements.
+/// The PostgreSQL backend: two pools of connections (deadpool-postgres), each connection with
+/// its cache of prepared statements.
 pub struct PostgresStorage {
-    url: String,
     /// Connections for writes; pushes hold one for their whole transaction.
-    conns: Vec<Mutex<PgConn>>,
+    writers: Pool,
     /// Connections for reads (authentication, pulls), so they never queue behind pushes.
-    readers: Vec<Mutex<PgConn>>,
-    next: AtomicUsize,
-}
-
-/// One pooled connection and the statements prepared on it.
-struct PgConn {
-    client: Client,
-    stmts: HashMap<&'static str, Statement>,
-}
-
-impl PgConn {
-    async fn stmt(&mut self, sql: &'static str) -> Result<Statement, StorageError> {
-        if let Some(s) = self.stmts.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.client.prepare(sql).await?;
-        self.stmts.insert(sql, s.clone());
-        Ok(s)
-    }
+    readers: Pool,
 }
 
 async fn open_client(url: &str) -> anyhow::Result<Client> {
@@ -83,6 +66,40 @@ async fn open_client(url: &str) -> anyhow::Result<Client> {
     Ok(client)
 }
 
+/// A pool of `size` connections, all opened now (so that a server that cannot get them fails at
+/// start-up, not under load). A connection PostgreSQL closed is replaced when next taken
+/// (`RecyclingMethod::Fast` checks only that, no round trip).
+async fn open_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
+    let shown = redact_url(url);
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| anyhow::anyhow!("invalid PostgreSQL URL {shown}: {e}"))?;
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    let pool = Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .build()
+        .context("cannot build the PostgreSQL connection pool")?;
+    let mut opened = Vec::with_capacity(size);
+    for _ in 0..size {
+        let conn = pool.get().await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot connect to PostgreSQL at {shown}: {}",
+                pool_reason(&e)
+            )
+        })?;
+        opened.push(conn);
+    }
+    Ok(pool)
+}
+
 impl PostgresStorage {
     /// Connects, then applies pending migrations in one transaction each.
     ///
@@ -92,7 +109,8 @@ impl PostgresStorage {
         Self::connect_with(url, DEFAULT_POOL_SIZE).await
     }
 
-    /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1).
+    /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1) in each of
+    /// the two pools (writes, reads).
     pub async fn connect_with(url: &str, pool_size: usize) -> anyhow::Result<Self> {
         let mut client = open_client(url).await?;
         // Two servers starting at once must not both migrate: serialise on an advisory lock.
@@ -128,69 +146,22 @@ impl PostgresStorage {
             .batch_execute("SELECT pg_advisory_unlock(74656475)")
             .await
             .context("cannot release the migration lock")?;
-        let mut conns = vec![Mutex::new(PgConn {
-            client,
-            stmts: HashMap::new(),
-        })];
-        for _ in 1..pool_size.max(1) {
-            conns.push(Mutex::new(PgConn {
-                client: open_client(url).await?,
-                stmts: HashMap::new(),
-            }));
-        }
-        let mut readers = Vec::new();
-        for _ in 0..pool_size.max(1) {
-            readers.push(Mutex::new(PgConn {
-                client: open_client(url).await?,
-                stmts: HashMap::new(),
-            }));
-        }
+        drop(client);
+        let size = pool_size.max(1);
         Ok(Self {
-            url: url.to_owned(),
-            conns,
-            readers,
-            next: AtomicUsize::new(0),
+            writers: open_pool(url, size).await?,
+            readers: open_pool(url, size).await?,
         })
     }
 
-    /// A connection from the pool: a free one if any, else waits for one; reconnects a
-    /// connection that PostgreSQL closed.
-    async fn conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
-        self.pick(&self.conns).await
+    /// A connection for writes: a free one if any, else waits for one.
+    async fn conn(&self) -> Result<Object, StorageError> {
+        self.writers.get().await.map_err(pool_error)
     }
 
     /// A connection for a read-only query.
-    async fn read_conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
-        self.pick(&self.readers).await
-    }
-
-    async fn pick<'a>(
-        &self,
-        pool: &'a [Mutex<PgConn>],
-    ) -> Result<MutexGuard<'a, PgConn>, StorageError> {
-        let n = pool.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut guard = None;
-        for i in 0..n {
-            if let Ok(g) = pool[(start + i) % n].try_lock() {
-                guard = Some(g);
-                break;
-            }
-        }
-        let mut guard = match guard {
-            Some(g) => g,
-            None => pool[start % n].lock().await,
-        };
-        if guard.client.is_closed() {
-            let client = open_client(&self.url)
-                .await
-                .map_err(|e| StorageError::Unavailable(format!("{e:#}")))?;
-            *guard = PgConn {
-                client,
-                stmts: HashMap::new(),
-            };
-        }
-        Ok(guard)
+    async fn read_conn(&self) -> Result<Object, StorageError> {
+        self.readers.get().await.map_err(pool_error)
     }
 }
 
@@ -202,6 +173,18 @@ fn pg_reason(e: &tokio_postgres::Error) -> String {
         Some(src) => format!("{e}: {src}"),
         None => e.to_string(),
     }
+}
+
+/// The most useful single line from a pool error.
+fn pool_reason(e: &PoolError) -> String {
+    match e {
+        PoolError::Backend(e) => pg_reason(e),
+        other => other.to_string(),
+    }
+}
+
+fn pool_error(e: PoolError) -> StorageError {
+    StorageError::Unavailable(pool_reason(&e))
 }
 
 impl From<tokio_postgres::Error> for StorageError {
@@ -276,7 +259,7 @@ impl Storage for PostgresStorage {
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
             let c = self.read_conn().await?;
-            c.client.simple_query("SELECT 1").await?;
+            c.simple_query("SELECT 1").await?;
             Ok(())
         })
     }
@@ -284,8 +267,7 @@ impl Storage for PostgresStorage {
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>> {
         Box::pin(async move {
             let c = self.read_conn().await?;
-            Ok(c.client
-                .query_one("SELECT version FROM schema_version", &[])
+            Ok(c.query_one("SELECT version FROM schema_version", &[])
                 .await?
                 .try_get(0)?)
         })
@@ -295,7 +277,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.conn().await?;
             match c
-                .client
                 .execute(
                     "INSERT INTO org (id, name, created_at) VALUES (1, $1, $2)",
                     &[&name, &now],
@@ -315,7 +296,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt("SELECT name FROM org WHERE id = 1", &[])
                 .await?;
             Ok(match row {
@@ -329,7 +309,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.conn().await?;
             match c
-                .client
                 .query_one(
                     "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id, name, key_epoch, last_seq",
                     &[&name, &now],
@@ -347,7 +326,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     "SELECT id, name, key_epoch, last_seq FROM teams ORDER BY id",
                     &[],
@@ -361,15 +339,13 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(inv.team_id, "team id")?;
             let c = self.conn().await?;
-            if c.client
-                .query_opt("SELECT id FROM teams WHERE id = $1", &[&team])
+            if c.query_opt("SELECT id FROM teams WHERE id = $1", &[&team])
                 .await?
                 .is_none()
             {
                 return Err(StorageError::NotFound("team"));
             }
             let r = c
-                .client
                 .query_one(
                     "INSERT INTO invitations (team_id, role, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     &[&team, &inv.role.as_str(), &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
@@ -387,7 +363,6 @@ impl Storage for PostgresStorage {
             let team = team_id.map(|t| to_i64(t, "team id")).transpose()?;
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     "SELECT id, team_id, role, created_at, expires_at, used_at FROM invitations
                      WHERE $1::BIGINT IS NULL OR team_id = $1 ORDER BY id",
@@ -414,7 +389,6 @@ impl Storage for PostgresStorage {
             let id = to_i64(id, "invitation id")?;
             let c = self.conn().await?;
             let n = c
-                .client
                 .execute(
                     "UPDATE invitations SET expires_at = LEAST(expires_at, $1) WHERE id = $2",
                     &[&now, &id],
@@ -434,7 +408,7 @@ impl Storage for PostgresStorage {
     ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>> {
         Box::pin(async move {
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let inv = tx
                 .query_opt(
                     "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = $1 FOR UPDATE",
@@ -483,7 +457,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt(
                     &format!("SELECT {MEMBER_COLS} FROM members WHERE username = $1"),
                     &[&username],
@@ -501,7 +474,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let mid = to_i64(member_id, "member id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let m = tx
                 .query_opt(
                     "SELECT team_id, role FROM members WHERE id = $1 AND removed_at IS NULL FOR UPDATE",
@@ -530,9 +503,9 @@ impl Storage for PostgresStorage {
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(async move {
-            let mut c = self.read_conn().await?;
-            let st = c.stmt(SQL_AUTH).await?;
-            let row = match c.client.query_opt(&st, &[&&token_hash[..]]).await? {
+            let c = self.read_conn().await?;
+            let st = c.prepare_cached(SQL_AUTH).await?;
+            let row = match c.query_opt(&st, &[&&token_hash[..]]).await? {
                 Some(r) => Some(TokenRow {
                     device_id: r.try_get(0)?,
                     member_id: r.try_get(1)?,
@@ -553,7 +526,6 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     &format!("SELECT {MEMBER_COLS} FROM members WHERE team_id = $1 ORDER BY id"),
                     &[&team],
@@ -572,7 +544,6 @@ impl Storage for PostgresStorage {
             };
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     &format!(
                         "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq
@@ -603,7 +574,6 @@ impl Storage for PostgresStorage {
             let id = to_i64(device_id, "device id")?;
             let c = self.conn().await?;
             let n = c
-                .client
                 .execute(
                     "UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
                     &[&now, &id],
@@ -620,7 +590,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let id = to_i64(member_id, "member id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let n = tx
                 .execute(
                     "UPDATE members SET removed_at = COALESCE(removed_at, $1) WHERE id = $2",
@@ -651,7 +621,7 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let v = to_i64(version, "roster version")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             // The team row lock serialises concurrent uploads of the same team's roster.
             if tx
                 .query_opt("SELECT id FROM teams WHERE id = $1 FOR UPDATE", &[&team])
@@ -683,7 +653,6 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt(
                     "SELECT version, roster FROM rosters WHERE team_id = $1 ORDER BY version DESC LIMIT 1",
                     &[&team],
@@ -705,7 +674,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let row = tx
                 .query_opt(
                     "SELECT key_epoch FROM teams WHERE id = $1 FOR UPDATE",
@@ -754,7 +723,6 @@ impl Storage for PostgresStorage {
             let mid = to_i64(member_id, "member id")?;
             let c = self.read_conn().await?;
             let Some(row) = c
-                .client
                 .query_opt("SELECT key_epoch FROM teams WHERE id = $1", &[&team])
                 .await?
             else {
@@ -762,7 +730,6 @@ impl Storage for PostgresStorage {
             };
             let current = epoch_of(row.try_get(0)?);
             let rows = c
-                .client
                 .query(
                     "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = $1 AND member_id = $2 ORDER BY epoch",
                     &[&team, &mid],
@@ -784,7 +751,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let Some(row) = tx
                 .query_opt(
                     "SELECT key_epoch FROM teams WHERE id = $1 FOR SHARE",
@@ -828,12 +795,11 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let c = self.conn().await?;
-            Ok(c.client
-                .execute(
-                    "DELETE FROM client_key_wraps WHERE team_id = $1 AND client_id = $2",
-                    &[&team, &client_id],
-                )
-                .await?)
+            Ok(c.execute(
+                "DELETE FROM client_key_wraps WHERE team_id = $1 AND client_id = $2",
+                &[&team, &client_id],
+            )
+            .await?)
         })
     }
 
@@ -847,7 +813,6 @@ impl Storage for PostgresStorage {
             let epoch = epoch.map(i64::from);
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     "SELECT epoch, client_id, wrap FROM client_key_wraps
                      WHERE team_id = $1 AND ($2::BIGINT IS NULL OR epoch = $2) ORDER BY epoch, client_id",
@@ -874,7 +839,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let v = to_i64(bundle.version, "directory version")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             // One publisher at a time: the version check and the insert must not interleave.
             tx.batch_execute("LOCK TABLE directory_bundles IN EXCLUSIVE MODE")
                 .await?;
@@ -900,7 +865,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt(
                     "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
                     &[],
@@ -922,8 +886,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let by = to_i64(by, "sequence step")?;
             let c = self.conn().await?;
-            c.client
-                .execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
+            c.execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
                 .await?;
             Ok(())
         })
@@ -940,14 +903,14 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let device = to_i64(device_id, "device id")?;
             let mut c = self.conn().await?;
-            let st_lock = c.stmt(SQL_TEAM_LOCK).await?;
-            let st_dev = c.stmt(SQL_DEVICE_SEQ).await?;
-            let st_existing = c.stmt(SQL_EXISTING).await?;
-            let st_insert = c.stmt(SQL_INSERT).await?;
-            let st_above = c.stmt(SQL_ABOVE).await?;
-            let st_last = c.stmt(SQL_SET_LAST).await?;
-            let st_contig = c.stmt(SQL_SET_CONTIGUOUS).await?;
-            let tx = c.client.transaction().await?;
+            let st_lock = c.prepare_cached(SQL_TEAM_LOCK).await?;
+            let st_dev = c.prepare_cached(SQL_DEVICE_SEQ).await?;
+            let st_existing = c.prepare_cached(SQL_EXISTING).await?;
+            let st_insert = c.prepare_cached(SQL_INSERT).await?;
+            let st_above = c.prepare_cached(SQL_ABOVE).await?;
+            let st_last = c.prepare_cached(SQL_SET_LAST).await?;
+            let st_contig = c.prepare_cached(SQL_SET_CONTIGUOUS).await?;
+            let tx = c.transaction().await?;
             // The team row stays locked until commit: pushes to one team commit in the order
             // they were given sequences, so readers never see seq n+1 before seq n.
             let Some(team_row) = tx.query_opt(&st_lock, &[&team]).await? else {
@@ -1039,11 +1002,10 @@ impl Storage for PostgresStorage {
             // First the sizes only (cheap: no payload crosses the wire), to cut the page; then
             // exactly the rows that fit. Team sequences become visible as a gapless prefix
             // (see push), so the second query returns every row the first one counted.
-            let mut c = self.read_conn().await?;
-            let st_sizes = c.stmt(SQL_PULL_SIZES).await?;
-            let st_rows = c.stmt(SQL_PULL).await?;
+            let c = self.read_conn().await?;
+            let st_sizes = c.prepare_cached(SQL_PULL_SIZES).await?;
+            let st_rows = c.prepare_cached(SQL_PULL).await?;
             let sizes = c
-                .client
                 .query(
                     &st_sizes,
                     &[&team, &after_i, &((max_records as i64).saturating_add(1))],
@@ -1062,7 +1024,7 @@ impl Storage for PostgresStorage {
             let Some(&(last, _)) = taken.last() else {
                 return Ok(page(after, Vec::new(), false));
             };
-            let rows = c.client.query(&st_rows, &[&team, &after_i, &last]).await?;
+            let rows = c.query(&st_rows, &[&team, &after_i, &last]).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(TeamRecord {
