@@ -3,16 +3,26 @@
 //! It authenticates devices, orders and serves encrypted records and keeps key envelopes, but
 //! never holds a key that could read a note: everything personal arrives as ciphertext.
 //!
-//! Main pieces:
+//! Map of the crate:
 //! - [`config::ServerConfig`]: listen address, data directory and database URL, from flags,
 //!   environment (`TEDUH_SERVER_*`) and an optional TOML file, in that order of precedence.
+//! - HTTP, from the outside in:
+//!   - [`router`]: the routes and the middleware (request metrics and logs, idle-body timeout,
+//!     rate limit of the authentication endpoints);
+//!   - `handlers/` (private): one module per resource (health, auth, devices, members, roster,
+//!     keys, records, directory); record pages use [`teduh_protocol::sync`];
+//!   - [`extract`]: the extractors [`extract::ApiJson`] and [`extract::Authed`];
+//!   - [`http_error`]: [`http_error::HttpError`] and its mapping from
+//!     [`storage::StorageError`];
+//!   - [`state`]: [`state::AppState`] and its [`state::Settings`] (also re-exported from
+//!     [`router`]).
 //! - [`storage::Storage`]: the one storage trait, with [`storage::sqlite::SqliteStorage`]
-//!   (embedded default) and [`storage::postgres::PostgresStorage`] (`--database postgres://...`).
-//! - [`router`]: the axum router with every HTTP endpoint ([`router::AppState`],
-//!   [`router::Settings`]); record pages use [`teduh_protocol::sync`].
+//!   (embedded default) and [`storage::postgres::PostgresStorage`] (`--database postgres://...`);
+//!   the rules both enforce (invitations, tokens, epochs, envelopes, versions, pushes, page
+//!   cutting) are pure functions in `storage/rules.rs`, called inside each backend's transaction.
 //! - [`auth`]: verifiers, tokens, invitation codes, rate limiting; [`admin`]: the
-//!   `teduh-server admin ...` commands; [`metrics`]: Prometheus counters; [`openapi`]: the
-//!   document served at `/openapi.json`.
+//!   `teduh-server admin ...` commands; [`directory_admin`]: publishing directory bundles;
+//!   [`metrics`]: Prometheus counters; [`openapi`]: the document served at `/openapi.json`.
 //!
 //! Entry points: [`serve`] (default settings), [`serve_with`] (explicit [`router::AppState`])
 //! and, with the default `tls` feature, `serve_tls` (HTTPS with rustls).
@@ -27,9 +37,13 @@ pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod directory_admin;
+pub mod extract;
+mod handlers;
+pub mod http_error;
 pub mod metrics;
 pub mod openapi;
 pub mod router;
+pub mod state;
 pub mod storage;
 
 use std::sync::Arc;

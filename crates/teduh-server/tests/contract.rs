@@ -49,6 +49,7 @@ contract!(
     concurrent_writers_never_let_a_reader_skip_a_record,
     envelopes_are_only_served_to_their_member,
     a_new_epoch_must_follow_the_current_one_and_name_team_members,
+    a_new_epoch_gives_each_member_one_envelope,
     rosters_only_move_forward,
     client_key_wraps_are_idempotent_and_conflicts_are_refused,
     teams_do_not_see_each_others_records,
@@ -669,6 +670,26 @@ async fn a_new_epoch_must_follow_the_current_one_and_name_team_members(s: Arc<dy
     s.add_epoch(t.team, 2, vec![(m0, vec![1])])
         .await
         .expect("epoch 2");
+}
+
+async fn a_new_epoch_gives_each_member_one_envelope(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 2).await;
+    let (m0, m1) = (t.members[0].0, t.members[1].0);
+    let twice = s
+        .add_epoch(t.team, 2, vec![(m0, vec![1]), (m1, vec![2]), (m0, vec![3])])
+        .await;
+    assert!(
+        matches!(twice, Err(StorageError::Invalid(_))),
+        "two envelopes for one member are refused before anything is stored: {twice:?}"
+    );
+    for m in [m0, m1] {
+        let (current, mine) = s.envelopes(t.team, m).await.expect("envelopes");
+        assert_eq!(current, 1, "a refused epoch changes nothing");
+        assert_eq!(mine.len(), 1, "and stores none of its envelopes");
+    }
+    s.add_epoch(t.team, 2, vec![(m0, vec![1]), (m1, vec![2])])
+        .await
+        .expect("epoch 2 with one envelope each");
 }
 
 async fn rosters_only_move_forward(s: Arc<dyn Storage>) {

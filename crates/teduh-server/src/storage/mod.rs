@@ -1,12 +1,13 @@
 //! The server's storage: one trait, two backends, one contract test suite.
 
 pub mod postgres;
+pub(crate) mod rules;
 pub mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
 
-use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord};
+use teduh_protocol::sync::{PullPage, Record, Role};
 
 /// A boxed future, so that [`Storage`] can be used as a trait object.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -516,108 +517,20 @@ pub(crate) fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-/// A stored record's content, for the duplicate/fork decision.
-pub(crate) struct StoredContent {
-    pub key_epoch: u32,
-    pub hlc: u64,
-    pub payload: Vec<u8>,
+/// Reads back a role column. An unknown name means the database was written by something else.
+pub(crate) fn role_of(s: &str) -> Result<Role, StorageError> {
+    Role::parse(s)
+        .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
 }
 
-/// Decides which records of a page are new, checking every rule, before anything is written.
-/// `existing` answers with what is stored under a device sequence. Returns the new records (in
-/// page order) and the number of identical re-sends.
-pub(crate) fn plan_push(
-    records: &[Record],
-    mut existing: impl FnMut(u64) -> Result<Option<StoredContent>, StorageError>,
-    current_epoch: u32,
-    max_hlc: u64,
-) -> Result<(Vec<&Record>, u64), StorageError> {
-    let mut fresh: Vec<&Record> = Vec::with_capacity(records.len());
-    let mut in_page: std::collections::HashMap<u64, &Record> = std::collections::HashMap::new();
-    let mut duplicates = 0;
-    for r in records {
-        let seq = r.device_seq;
-        if seq == 0 || seq > i64::MAX as u64 {
-            return Err(StorageError::Invalid(
-                "device_seq must be between 1 and 2^63-1",
-            ));
-        }
-        if let Some(prev) = in_page.get(&seq) {
-            if *prev == r {
-                duplicates += 1;
-                continue;
-            }
-            return Err(StorageError::Fork { device_seq: seq });
-        }
-        if let Some(stored) = existing(seq)? {
-            if stored.key_epoch == r.key_epoch && stored.hlc == r.hlc && stored.payload == r.payload
-            {
-                duplicates += 1;
-                continue;
-            }
-            return Err(StorageError::Fork { device_seq: seq });
-        }
-        if r.key_epoch < current_epoch {
-            return Err(StorageError::StaleKeyEpoch {
-                device_seq: seq,
-                record_epoch: r.key_epoch,
-                current: current_epoch,
-            });
-        }
-        if r.key_epoch > current_epoch || r.key_epoch == 0 {
-            return Err(StorageError::UnknownKeyEpoch {
-                device_seq: seq,
-                record_epoch: r.key_epoch,
-                current: current_epoch,
-            });
-        }
-        if r.hlc > max_hlc || r.hlc > i64::MAX as u64 {
-            return Err(StorageError::ClockAhead { device_seq: seq });
-        }
-        in_page.insert(seq, r);
-        fresh.push(r);
-    }
-    Ok((fresh, duplicates))
+/// Reads back a key-epoch column.
+pub(crate) fn epoch_of(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
 }
 
-/// Advances a contiguous high-water mark over the sorted sequences stored above it.
-pub(crate) fn advance_contiguous(mut contiguous: u64, above: impl IntoIterator<Item = u64>) -> u64 {
-    for seq in above {
-        if seq == contiguous + 1 {
-            contiguous = seq;
-        } else if seq > contiguous + 1 {
-            break;
-        }
-    }
-    contiguous
-}
-
-/// Cuts a pull page: the first record always, then while the encoded size fits the budget.
-pub(crate) fn cut_page(
-    after: u64,
-    rows: Vec<TeamRecord>,
-    budget_bytes: usize,
-    max_records: usize,
-    more_rows: bool,
-) -> PullPage {
-    let mut used = 17usize;
-    let mut records = Vec::new();
-    let total = rows.len();
-    for row in rows {
-        let size = 8 + row.record.encoded_len();
-        if !records.is_empty() && (used + size > budget_bytes || records.len() >= max_records) {
-            break;
-        }
-        used += size;
-        records.push(row);
-    }
-    let more = more_rows || records.len() < total;
-    PullPage {
-        next_cursor: records.last().map_or(after, |r| r.team_seq),
-        more,
-        records,
-    }
-}
+/// The columns a [`Member`] is read from, in order (the same in both backends).
+pub(crate) const MEMBER_COLS: &str =
+    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
 
 /// Hides the password of a database URL (`postgres://user:secret@host/db` ->
 /// `postgres://user:***@host/db`) so it never reaches logs or error messages.

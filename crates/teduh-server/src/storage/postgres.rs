@@ -1,19 +1,25 @@
 //! PostgreSQL backend, for large deployments (`--database postgres://...`).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
-use tokio::sync::{Mutex, MutexGuard};
+use deadpool_postgres::{
+    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
+};
+use teduh_protocol::sync::{PullPage, Record, TeamRecord};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls, Row, Statement, Transaction};
+use tokio_postgres::{Client, NoTls, Row, Transaction};
 
+use super::rules::{
+    advance_contiguous, applied_migrations, authenticated, check_directory_newer, check_next_epoch,
+    check_roster_newer, check_same_wrap, check_wrap_epoch, cut, envelope_members, page, plan_push,
+    usable_invitation, InvitationRow, StoredContent, TokenRow,
+};
 use super::{
-    advance_contiguous, cut_page, plan_push, redact_url, to_i64, to_u64, AuthedDevice, BoxFuture,
-    ClientWrap, Device, DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice,
-    NewInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
+    epoch_of, redact_url, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device,
+    DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation,
+    PushOutcome, Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -22,38 +28,20 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../migrations/server-postgres/0003_directory.sql"),
 ];
 
-/// Connections kept open by default. Pushes to one team serialise on the team's row lock, so a
-/// few connections already let many teams write in parallel.
+/// Connections kept open by default, in each of the two pools. Pushes to one team serialise on
+/// the team's row lock, so a few connections already let many teams write in parallel.
 pub const DEFAULT_POOL_SIZE: usize = 8;
 
-/// How long to wait for PostgreSQL to accept a connection before giving up at start-up.
+/// How long to wait for PostgreSQL to accept a connection before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The PostgreSQL backend: a small pool of connections, each with its prepared statements.
+/// The PostgreSQL backend: two pools of connections (deadpool-postgres), each connection with
+/// its cache of prepared statements.
 pub struct PostgresStorage {
-    url: String,
     /// Connections for writes; pushes hold one for their whole transaction.
-    conns: Vec<Mutex<PgConn>>,
+    writers: Pool,
     /// Connections for reads (authentication, pulls), so they never queue behind pushes.
-    readers: Vec<Mutex<PgConn>>,
-    next: AtomicUsize,
-}
-
-/// One pooled connection and the statements prepared on it.
-struct PgConn {
-    client: Client,
-    stmts: HashMap<&'static str, Statement>,
-}
-
-impl PgConn {
-    async fn stmt(&mut self, sql: &'static str) -> Result<Statement, StorageError> {
-        if let Some(s) = self.stmts.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.client.prepare(sql).await?;
-        self.stmts.insert(sql, s.clone());
-        Ok(s)
-    }
+    readers: Pool,
 }
 
 async fn open_client(url: &str) -> anyhow::Result<Client> {
@@ -78,6 +66,40 @@ async fn open_client(url: &str) -> anyhow::Result<Client> {
     Ok(client)
 }
 
+/// A pool of `size` connections, all opened now (so that a server that cannot get them fails at
+/// start-up, not under load). A connection PostgreSQL closed is replaced when next taken
+/// (`RecyclingMethod::Fast` checks only that, no round trip).
+async fn open_pool(url: &str, size: usize) -> anyhow::Result<Pool> {
+    let shown = redact_url(url);
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| anyhow::anyhow!("invalid PostgreSQL URL {shown}: {e}"))?;
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    let pool = Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .build()
+        .context("cannot build the PostgreSQL connection pool")?;
+    let mut opened = Vec::with_capacity(size);
+    for _ in 0..size {
+        let conn = pool.get().await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot connect to PostgreSQL at {shown}: {}",
+                pool_reason(&e)
+            )
+        })?;
+        opened.push(conn);
+    }
+    Ok(pool)
+}
+
 impl PostgresStorage {
     /// Connects, then applies pending migrations in one transaction each.
     ///
@@ -87,7 +109,8 @@ impl PostgresStorage {
         Self::connect_with(url, DEFAULT_POOL_SIZE).await
     }
 
-    /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1).
+    /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1) in each of
+    /// the two pools (writes, reads).
     pub async fn connect_with(url: &str, pool_size: usize) -> anyhow::Result<Self> {
         let mut client = open_client(url).await?;
         // Two servers starting at once must not both migrate: serialise on an advisory lock.
@@ -106,15 +129,8 @@ impl PostgresStorage {
             .query_one("SELECT version FROM schema_version", &[])
             .await?
             .get(0);
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StorageError::TooNew {
-                found: version,
-                supported,
-            }
-            .into());
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let applied = applied_migrations(version, MIGRATIONS.len())?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             let tx = client.transaction().await?;
             tx.batch_execute(sql)
                 .await
@@ -130,69 +146,22 @@ impl PostgresStorage {
             .batch_execute("SELECT pg_advisory_unlock(74656475)")
             .await
             .context("cannot release the migration lock")?;
-        let mut conns = vec![Mutex::new(PgConn {
-            client,
-            stmts: HashMap::new(),
-        })];
-        for _ in 1..pool_size.max(1) {
-            conns.push(Mutex::new(PgConn {
-                client: open_client(url).await?,
-                stmts: HashMap::new(),
-            }));
-        }
-        let mut readers = Vec::new();
-        for _ in 0..pool_size.max(1) {
-            readers.push(Mutex::new(PgConn {
-                client: open_client(url).await?,
-                stmts: HashMap::new(),
-            }));
-        }
+        drop(client);
+        let size = pool_size.max(1);
         Ok(Self {
-            url: url.to_owned(),
-            conns,
-            readers,
-            next: AtomicUsize::new(0),
+            writers: open_pool(url, size).await?,
+            readers: open_pool(url, size).await?,
         })
     }
 
-    /// A connection from the pool: a free one if any, else waits for one; reconnects a
-    /// connection that PostgreSQL closed.
-    async fn conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
-        self.pick(&self.conns).await
+    /// A connection for writes: a free one if any, else waits for one.
+    async fn conn(&self) -> Result<Object, StorageError> {
+        self.writers.get().await.map_err(pool_error)
     }
 
     /// A connection for a read-only query.
-    async fn read_conn(&self) -> Result<MutexGuard<'_, PgConn>, StorageError> {
-        self.pick(&self.readers).await
-    }
-
-    async fn pick<'a>(
-        &self,
-        pool: &'a [Mutex<PgConn>],
-    ) -> Result<MutexGuard<'a, PgConn>, StorageError> {
-        let n = pool.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut guard = None;
-        for i in 0..n {
-            if let Ok(g) = pool[(start + i) % n].try_lock() {
-                guard = Some(g);
-                break;
-            }
-        }
-        let mut guard = match guard {
-            Some(g) => g,
-            None => pool[start % n].lock().await,
-        };
-        if guard.client.is_closed() {
-            let client = open_client(&self.url)
-                .await
-                .map_err(|e| StorageError::Unavailable(format!("{e:#}")))?;
-            *guard = PgConn {
-                client,
-                stmts: HashMap::new(),
-            };
-        }
-        Ok(guard)
+    async fn read_conn(&self) -> Result<Object, StorageError> {
+        self.readers.get().await.map_err(pool_error)
     }
 }
 
@@ -206,6 +175,18 @@ fn pg_reason(e: &tokio_postgres::Error) -> String {
     }
 }
 
+/// The most useful single line from a pool error.
+fn pool_reason(e: &PoolError) -> String {
+    match e {
+        PoolError::Backend(e) => pg_reason(e),
+        other => other.to_string(),
+    }
+}
+
+fn pool_error(e: PoolError) -> StorageError {
+    StorageError::Unavailable(pool_reason(&e))
+}
+
 impl From<tokio_postgres::Error> for StorageError {
     fn from(e: tokio_postgres::Error) -> Self {
         StorageError::Unavailable(pg_reason(&e))
@@ -215,18 +196,6 @@ impl From<tokio_postgres::Error> for StorageError {
 fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
     e.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
-
-fn role_of(s: &str) -> Result<Role, StorageError> {
-    Role::parse(s)
-        .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
-}
-
-fn epoch_of(v: i64) -> u32 {
-    u32::try_from(v).unwrap_or(0)
-}
-
-const MEMBER_COLS: &str =
-    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
 
 fn member_row(r: &Row) -> Result<Member, StorageError> {
     Ok(Member {
@@ -290,7 +259,7 @@ impl Storage for PostgresStorage {
     fn ping(&self) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
             let c = self.read_conn().await?;
-            c.client.simple_query("SELECT 1").await?;
+            c.simple_query("SELECT 1").await?;
             Ok(())
         })
     }
@@ -298,8 +267,7 @@ impl Storage for PostgresStorage {
     fn schema_version(&self) -> BoxFuture<'_, Result<i64, StorageError>> {
         Box::pin(async move {
             let c = self.read_conn().await?;
-            Ok(c.client
-                .query_one("SELECT version FROM schema_version", &[])
+            Ok(c.query_one("SELECT version FROM schema_version", &[])
                 .await?
                 .try_get(0)?)
         })
@@ -309,7 +277,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.conn().await?;
             match c
-                .client
                 .execute(
                     "INSERT INTO org (id, name, created_at) VALUES (1, $1, $2)",
                     &[&name, &now],
@@ -329,7 +296,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt("SELECT name FROM org WHERE id = 1", &[])
                 .await?;
             Ok(match row {
@@ -343,7 +309,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.conn().await?;
             match c
-                .client
                 .query_one(
                     "INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id, name, key_epoch, last_seq",
                     &[&name, &now],
@@ -361,7 +326,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     "SELECT id, name, key_epoch, last_seq FROM teams ORDER BY id",
                     &[],
@@ -375,15 +339,13 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(inv.team_id, "team id")?;
             let c = self.conn().await?;
-            if c.client
-                .query_opt("SELECT id FROM teams WHERE id = $1", &[&team])
+            if c.query_opt("SELECT id FROM teams WHERE id = $1", &[&team])
                 .await?
                 .is_none()
             {
                 return Err(StorageError::NotFound("team"));
             }
             let r = c
-                .client
                 .query_one(
                     "INSERT INTO invitations (team_id, role, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     &[&team, &inv.role.as_str(), &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
@@ -401,7 +363,6 @@ impl Storage for PostgresStorage {
             let team = team_id.map(|t| to_i64(t, "team id")).transpose()?;
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     "SELECT id, team_id, role, created_at, expires_at, used_at FROM invitations
                      WHERE $1::BIGINT IS NULL OR team_id = $1 ORDER BY id",
@@ -428,7 +389,6 @@ impl Storage for PostgresStorage {
             let id = to_i64(id, "invitation id")?;
             let c = self.conn().await?;
             let n = c
-                .client
                 .execute(
                     "UPDATE invitations SET expires_at = LEAST(expires_at, $1) WHERE id = $2",
                     &[&now, &id],
@@ -448,27 +408,25 @@ impl Storage for PostgresStorage {
     ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>> {
         Box::pin(async move {
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let inv = tx
                 .query_opt(
                     "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = $1 FOR UPDATE",
                     &[&&reg.invitation_hash[..]],
                 )
                 .await?;
-            let Some(inv) = inv else {
-                return Err(StorageError::InvitationUnknown);
+            let inv = match inv {
+                Some(r) => Some(InvitationRow {
+                    id: r.try_get(0)?,
+                    team_id: r.try_get(1)?,
+                    role: r.try_get(2)?,
+                    expires_at: r.try_get(3)?,
+                    used_at: r.try_get(4)?,
+                }),
+                None => None,
             };
-            let inv_id: i64 = inv.try_get(0)?;
-            let team_id: i64 = inv.try_get(1)?;
-            let role = role_of(inv.try_get(2)?)?;
-            let expires_at: i64 = inv.try_get(3)?;
-            let used_at: Option<i64> = inv.try_get(4)?;
-            if used_at.is_some() {
-                return Err(StorageError::InvitationUsed);
-            }
-            if expires_at <= now {
-                return Err(StorageError::InvitationExpired);
-            }
+            let inv = usable_invitation(inv, now)?;
+            let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
             let member_id: i64 = match tx
                 .query_one(
                     "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
@@ -499,7 +457,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt(
                     &format!("SELECT {MEMBER_COLS} FROM members WHERE username = $1"),
                     &[&username],
@@ -517,7 +474,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let mid = to_i64(member_id, "member id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let m = tx
                 .query_opt(
                     "SELECT team_id, role FROM members WHERE id = $1 AND removed_at IS NULL FOR UPDATE",
@@ -546,27 +503,21 @@ impl Storage for PostgresStorage {
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(async move {
-            let mut c = self.read_conn().await?;
-            let st = c.stmt(SQL_AUTH).await?;
-            let row = c.client.query_opt(&st, &[&&token_hash[..]]).await?;
-            let Some(r) = row else {
-                return Err(StorageError::TokenUnknown);
+            let c = self.read_conn().await?;
+            let st = c.prepare_cached(SQL_AUTH).await?;
+            let row = match c.query_opt(&st, &[&&token_hash[..]]).await? {
+                Some(r) => Some(TokenRow {
+                    device_id: r.try_get(0)?,
+                    member_id: r.try_get(1)?,
+                    team_id: r.try_get(2)?,
+                    role: r.try_get(3)?,
+                    expires_at: r.try_get(4)?,
+                    revoked_at: r.try_get(5)?,
+                    removed_at: r.try_get(6)?,
+                }),
+                None => None,
             };
-            let revoked_at: Option<i64> = r.try_get(5)?;
-            let removed_at: Option<i64> = r.try_get(6)?;
-            if revoked_at.is_some() || removed_at.is_some() {
-                return Err(StorageError::TokenRevoked);
-            }
-            let expires_at: i64 = r.try_get(4)?;
-            if expires_at <= now {
-                return Err(StorageError::TokenExpired);
-            }
-            Ok(AuthedDevice {
-                device_id: to_u64(r.try_get(0)?),
-                member_id: to_u64(r.try_get(1)?),
-                team_id: to_u64(r.try_get(2)?),
-                role: role_of(r.try_get(3)?)?,
-            })
+            authenticated(row, now)
         })
     }
 
@@ -575,7 +526,6 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     &format!("SELECT {MEMBER_COLS} FROM members WHERE team_id = $1 ORDER BY id"),
                     &[&team],
@@ -594,7 +544,6 @@ impl Storage for PostgresStorage {
             };
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     &format!(
                         "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq
@@ -625,7 +574,6 @@ impl Storage for PostgresStorage {
             let id = to_i64(device_id, "device id")?;
             let c = self.conn().await?;
             let n = c
-                .client
                 .execute(
                     "UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
                     &[&now, &id],
@@ -642,7 +590,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let id = to_i64(member_id, "member id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let n = tx
                 .execute(
                     "UPDATE members SET removed_at = COALESCE(removed_at, $1) WHERE id = $2",
@@ -673,7 +621,7 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let v = to_i64(version, "roster version")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             // The team row lock serialises concurrent uploads of the same team's roster.
             if tx
                 .query_opt("SELECT id FROM teams WHERE id = $1 FOR UPDATE", &[&team])
@@ -689,11 +637,7 @@ impl Storage for PostgresStorage {
                 )
                 .await?
                 .try_get(0)?;
-            if v <= current {
-                return Err(StorageError::RosterNotNewer {
-                    current: to_u64(current),
-                });
-            }
+            check_roster_newer(v, current)?;
             tx.execute(
                 "INSERT INTO rosters (team_id, version, roster, created_at) VALUES ($1, $2, $3, $4)",
                 &[&team, &v, &roster, &now],
@@ -709,7 +653,6 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt(
                     "SELECT version, roster FROM rosters WHERE team_id = $1 ORDER BY version DESC LIMIT 1",
                     &[&team],
@@ -731,7 +674,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let row = tx
                 .query_opt(
                     "SELECT key_epoch FROM teams WHERE id = $1 FOR UPDATE",
@@ -742,26 +685,18 @@ impl Storage for PostgresStorage {
                 return Err(StorageError::NotFound("team"));
             };
             let current: i64 = row.try_get(0)?;
-            let expected =
-                u32::try_from(current + 1).map_err(|_| StorageError::Invalid("epoch"))?;
-            if epoch != expected {
-                return Err(StorageError::EpochNotNext { expected });
-            }
-            let mut seen = std::collections::HashSet::new();
-            for (member, env) in &envelopes {
-                let mid = to_i64(*member, "member id")?;
-                if !seen.insert(mid) {
-                    return Err(StorageError::Invalid("two envelopes for the same member"));
-                }
-                let ok = tx
-                    .query_opt(
-                        "SELECT id FROM members WHERE id = $1 AND team_id = $2 AND removed_at IS NULL",
-                        &[&mid, &team],
-                    )
-                    .await?;
-                if ok.is_none() {
-                    return Err(StorageError::NotTeamMember(*member));
-                }
+            check_next_epoch(current, epoch)?;
+            let active = tx
+                .query(
+                    "SELECT id FROM members WHERE team_id = $1 AND removed_at IS NULL",
+                    &[&team],
+                )
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<HashSet<i64>, _>>()?;
+            let members = envelope_members(&envelopes, &active)?;
+            for (mid, (_, env)) in members.into_iter().zip(&envelopes) {
                 tx.execute(
                     "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES ($1, $2, $3, $4)",
                     &[&team, &i64::from(epoch), &mid, env],
@@ -788,7 +723,6 @@ impl Storage for PostgresStorage {
             let mid = to_i64(member_id, "member id")?;
             let c = self.read_conn().await?;
             let Some(row) = c
-                .client
                 .query_opt("SELECT key_epoch FROM teams WHERE id = $1", &[&team])
                 .await?
             else {
@@ -796,7 +730,6 @@ impl Storage for PostgresStorage {
             };
             let current = epoch_of(row.try_get(0)?);
             let rows = c
-                .client
                 .query(
                     "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = $1 AND member_id = $2 ORDER BY epoch",
                     &[&team, &mid],
@@ -818,7 +751,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             let Some(row) = tx
                 .query_opt(
                     "SELECT key_epoch FROM teams WHERE id = $1 FOR SHARE",
@@ -830,13 +763,7 @@ impl Storage for PostgresStorage {
             };
             let current: i64 = row.try_get(0)?;
             for w in &wraps {
-                if w.epoch == 0 || i64::from(w.epoch) > current {
-                    return Err(StorageError::UnknownKeyEpoch {
-                        device_seq: 0,
-                        record_epoch: w.epoch,
-                        current: epoch_of(current),
-                    });
-                }
+                check_wrap_epoch(w.epoch, current)?;
                 let inserted = tx
                     .execute(
                         "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES ($1, $2, $3, $4)
@@ -852,9 +779,7 @@ impl Storage for PostgresStorage {
                         )
                         .await?
                         .try_get(0)?;
-                    if stored != w.wrap {
-                        return Err(StorageError::WrapConflict);
-                    }
+                    check_same_wrap(&stored, &w.wrap)?;
                 }
             }
             tx.commit().await?;
@@ -870,12 +795,11 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
             let c = self.conn().await?;
-            Ok(c.client
-                .execute(
-                    "DELETE FROM client_key_wraps WHERE team_id = $1 AND client_id = $2",
-                    &[&team, &client_id],
-                )
-                .await?)
+            Ok(c.execute(
+                "DELETE FROM client_key_wraps WHERE team_id = $1 AND client_id = $2",
+                &[&team, &client_id],
+            )
+            .await?)
         })
     }
 
@@ -889,7 +813,6 @@ impl Storage for PostgresStorage {
             let epoch = epoch.map(i64::from);
             let c = self.read_conn().await?;
             let rows = c
-                .client
                 .query(
                     "SELECT epoch, client_id, wrap FROM client_key_wraps
                      WHERE team_id = $1 AND ($2::BIGINT IS NULL OR epoch = $2) ORDER BY epoch, client_id",
@@ -916,7 +839,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let v = to_i64(bundle.version, "directory version")?;
             let mut c = self.conn().await?;
-            let tx = c.client.transaction().await?;
+            let tx = c.transaction().await?;
             // One publisher at a time: the version check and the insert must not interleave.
             tx.batch_execute("LOCK TABLE directory_bundles IN EXCLUSIVE MODE")
                 .await?;
@@ -927,11 +850,7 @@ impl Storage for PostgresStorage {
                 )
                 .await?
                 .try_get(0)?;
-            if v <= current {
-                return Err(StorageError::DirectoryNotNewer {
-                    current: to_u64(current),
-                });
-            }
+            check_directory_newer(v, current)?;
             tx.execute(
                 "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES ($1, $2, $3, $4)",
                 &[&v, &bundle.bundle, &&bundle.sha256[..], &now],
@@ -946,7 +865,6 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.read_conn().await?;
             let row = c
-                .client
                 .query_opt(
                     "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
                     &[],
@@ -968,8 +886,7 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let by = to_i64(by, "sequence step")?;
             let c = self.conn().await?;
-            c.client
-                .execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
+            c.execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
                 .await?;
             Ok(())
         })
@@ -986,14 +903,14 @@ impl Storage for PostgresStorage {
             let team = to_i64(team_id, "team id")?;
             let device = to_i64(device_id, "device id")?;
             let mut c = self.conn().await?;
-            let st_lock = c.stmt(SQL_TEAM_LOCK).await?;
-            let st_dev = c.stmt(SQL_DEVICE_SEQ).await?;
-            let st_existing = c.stmt(SQL_EXISTING).await?;
-            let st_insert = c.stmt(SQL_INSERT).await?;
-            let st_above = c.stmt(SQL_ABOVE).await?;
-            let st_last = c.stmt(SQL_SET_LAST).await?;
-            let st_contig = c.stmt(SQL_SET_CONTIGUOUS).await?;
-            let tx = c.client.transaction().await?;
+            let st_lock = c.prepare_cached(SQL_TEAM_LOCK).await?;
+            let st_dev = c.prepare_cached(SQL_DEVICE_SEQ).await?;
+            let st_existing = c.prepare_cached(SQL_EXISTING).await?;
+            let st_insert = c.prepare_cached(SQL_INSERT).await?;
+            let st_above = c.prepare_cached(SQL_ABOVE).await?;
+            let st_last = c.prepare_cached(SQL_SET_LAST).await?;
+            let st_contig = c.prepare_cached(SQL_SET_CONTIGUOUS).await?;
+            let tx = c.transaction().await?;
             // The team row stays locked until commit: pushes to one team commit in the order
             // they were given sequences, so readers never see seq n+1 before seq n.
             let Some(team_row) = tx.query_opt(&st_lock, &[&team]).await? else {
@@ -1085,41 +1002,29 @@ impl Storage for PostgresStorage {
             // First the sizes only (cheap: no payload crosses the wire), to cut the page; then
             // exactly the rows that fit. Team sequences become visible as a gapless prefix
             // (see push), so the second query returns every row the first one counted.
-            let mut c = self.read_conn().await?;
-            let st_sizes = c.stmt(SQL_PULL_SIZES).await?;
-            let st_rows = c.stmt(SQL_PULL).await?;
+            let c = self.read_conn().await?;
+            let st_sizes = c.prepare_cached(SQL_PULL_SIZES).await?;
+            let st_rows = c.prepare_cached(SQL_PULL).await?;
             let sizes = c
-                .client
                 .query(
                     &st_sizes,
                     &[&team, &after_i, &((max_records as i64).saturating_add(1))],
                 )
                 .await?;
-            let mut used = 17usize;
-            let mut last = None;
-            let mut taken = 0usize;
-            for r in &sizes {
-                let seq: i64 = r.try_get(0)?;
+            let sizes = sizes.iter().map(|r| {
                 let len: i32 = r.try_get(1)?;
-                let size = 8 + RECORD_HEADER_LEN + usize::try_from(len).unwrap_or(0);
-                if taken > 0 && (used + size > budget_bytes || taken >= max_records) {
-                    break;
-                }
-                used += size;
-                taken += 1;
-                last = Some(seq);
-            }
-            let more = taken < sizes.len();
-            let Some(last) = last else {
-                return Ok(cut_page(
-                    after,
-                    Vec::new(),
-                    budget_bytes,
-                    max_records,
-                    false,
-                ));
+                Ok::<_, tokio_postgres::Error>((r.try_get::<_, i64>(0)?, len))
+            });
+            let (taken, more) = cut(
+                sizes,
+                |&(_, len)| usize::try_from(len).unwrap_or(0),
+                budget_bytes,
+                max_records,
+            )?;
+            let Some(&(last, _)) = taken.last() else {
+                return Ok(page(after, Vec::new(), false));
             };
-            let rows = c.client.query(&st_rows, &[&team, &after_i, &last]).await?;
+            let rows = c.query(&st_rows, &[&team, &after_i, &last]).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
                 out.push(TeamRecord {
@@ -1133,7 +1038,7 @@ impl Storage for PostgresStorage {
                     },
                 });
             }
-            Ok(cut_page(after, out, usize::MAX, usize::MAX, more))
+            Ok(page(after, out, more))
         })
     }
 }

@@ -1,17 +1,23 @@
 //! Embedded SQLite backend (the default): one file in the server's data directory.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
-use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
+use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord};
 
+use super::rules::{
+    advance_contiguous, applied_migrations, authenticated, check_directory_newer, check_next_epoch,
+    check_roster_newer, check_same_wrap, check_wrap_epoch, cut_page, envelope_members, plan_push,
+    usable_invitation, InvitationRow, StoredContent, TokenRow,
+};
 use super::{
-    advance_contiguous, cut_page, plan_push, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap,
-    Device, DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation,
-    PushOutcome, Registration, Roster, Storage, StorageError, StoredContent, Team,
+    epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
+    DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation, PushOutcome,
+    Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -53,21 +59,14 @@ impl SqliteStorage {
         if version > 0 && app_id != APPLICATION_ID {
             anyhow::bail!("{} is not a Teduh server database", path.display());
         }
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StorageError::TooNew {
-                found: version,
-                supported,
-            }
-            .into());
-        }
+        let applied = applied_migrations(version, MIGRATIONS.len())?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)
                 .with_context(|| format!("server-sqlite migration {} failed", i + 1))?;
@@ -140,17 +139,6 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn role_of(s: &str) -> Result<Role, StorageError> {
-    Role::parse(s)
-        .ok_or_else(|| StorageError::Unavailable(format!("unknown role {s:?} in the database")))
-}
-
-/// device id, member id, team id, role, expires_at, revoked_at, removed_at.
-type AuthRow = (i64, i64, i64, String, i64, Option<i64>, Option<i64>);
-
-const MEMBER_COLS: &str =
-    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
-
 fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String)> {
     let role: String = r.get(3)?;
     Ok((
@@ -178,7 +166,7 @@ fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
     Ok(Team {
         id: to_u64(r.get(0)?),
         name: r.get(1)?,
-        key_epoch: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+        key_epoch: epoch_of(r.get(2)?),
         last_seq: to_u64(r.get(3)?),
     })
 }
@@ -334,23 +322,23 @@ impl Storage for SqliteStorage {
     ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>> {
         Box::pin(self.with_conn(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let inv: Option<(i64, i64, String, i64, Option<i64>)> = tx
+            let inv = tx
                 .query_row(
                     "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = ?1",
                     [&reg.invitation_hash[..]],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| {
+                        Ok(InvitationRow {
+                            id: r.get(0)?,
+                            team_id: r.get(1)?,
+                            role: r.get(2)?,
+                            expires_at: r.get(3)?,
+                            used_at: r.get(4)?,
+                        })
+                    },
                 )
                 .optional()?;
-            let Some((inv_id, team_id, role, expires_at, used_at)) = inv else {
-                return Err(StorageError::InvitationUnknown);
-            };
-            if used_at.is_some() {
-                return Err(StorageError::InvitationUsed);
-            }
-            if expires_at <= now {
-                return Err(StorageError::InvitationExpired);
-            }
-            let role = role_of(&role)?;
+            let inv = usable_invitation(inv, now)?;
+            let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
             match tx.execute(
                 "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -422,31 +410,24 @@ impl Storage for SqliteStorage {
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(self.with_reader(move |c| {
-            let row: Option<AuthRow> = c
+            let row = c
                 .prepare_cached(
                     "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
                      FROM devices d JOIN members m ON m.id = d.member_id WHERE d.token_hash = ?1",
                 )?
                 .query_row([&token_hash[..]], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    Ok(TokenRow {
+                        device_id: r.get(0)?,
+                        member_id: r.get(1)?,
+                        team_id: r.get(2)?,
+                        role: r.get(3)?,
+                        expires_at: r.get(4)?,
+                        revoked_at: r.get(5)?,
+                        removed_at: r.get(6)?,
+                    })
                 })
                 .optional()?;
-            let Some((device_id, member_id, team_id, role, expires_at, revoked_at, removed_at)) = row
-            else {
-                return Err(StorageError::TokenUnknown);
-            };
-            if revoked_at.is_some() || removed_at.is_some() {
-                return Err(StorageError::TokenRevoked);
-            }
-            if expires_at <= now {
-                return Err(StorageError::TokenExpired);
-            }
-            Ok(AuthedDevice {
-                device_id: to_u64(device_id),
-                member_id: to_u64(member_id),
-                team_id: to_u64(team_id),
-                role: role_of(&role)?,
-            })
+            authenticated(row, now)
         }))
     }
 
@@ -538,11 +519,7 @@ impl Storage for SqliteStorage {
                 [team],
                 |r| r.get(0),
             )?;
-            if v <= current {
-                return Err(StorageError::RosterNotNewer {
-                    current: to_u64(current),
-                });
-            }
+            check_roster_newer(v, current)?;
             tx.execute(
                 "INSERT INTO rosters (team_id, version, roster, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![team, v, roster, now],
@@ -579,32 +556,17 @@ impl Storage for SqliteStorage {
             let Some(current) = current else {
                 return Err(StorageError::NotFound("team"));
             };
-            let expected = u32::try_from(current + 1).map_err(|_| StorageError::Invalid("epoch"))?;
-            if epoch != expected {
-                return Err(StorageError::EpochNotNext { expected });
-            }
-            for (member, env) in &envelopes {
-                let mid = to_i64(*member, "member id")?;
-                let ok: Option<i64> = tx
-                    .query_row(
-                        "SELECT id FROM members WHERE id = ?1 AND team_id = ?2 AND removed_at IS NULL",
-                        [mid, team],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if ok.is_none() {
-                    return Err(StorageError::NotTeamMember(*member));
-                }
-                match tx.execute(
+            check_next_epoch(current, epoch)?;
+            let active = tx
+                .prepare("SELECT id FROM members WHERE team_id = ?1 AND removed_at IS NULL")?
+                .query_map([team], |r| r.get(0))?
+                .collect::<Result<HashSet<i64>, _>>()?;
+            let members = envelope_members(&envelopes, &active)?;
+            for (mid, (_, env)) in members.into_iter().zip(&envelopes) {
+                tx.execute(
                     "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES (?1, ?2, ?3, ?4)",
                     params![team, i64::from(epoch), mid, env],
-                ) {
-                    Ok(_) => {}
-                    Err(e) if is_unique_violation(&e) => {
-                        return Err(StorageError::Invalid("two envelopes for the same member"))
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+                )?;
             }
             tx.execute(
                 "UPDATE teams SET key_epoch = ?1 WHERE id = ?2",
@@ -633,12 +595,9 @@ impl Storage for SqliteStorage {
                 "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = ?1 AND member_id = ?2 ORDER BY epoch",
             )?;
             let rows = st.query_map([team, mid], |r| {
-                Ok((u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
+                Ok((epoch_of(r.get(0)?), r.get(1)?))
             })?;
-            Ok((
-                u32::try_from(current).unwrap_or(0),
-                rows.collect::<Result<Vec<_>, _>>()?,
-            ))
+            Ok((epoch_of(current), rows.collect::<Result<Vec<_>, _>>()?))
         }))
     }
 
@@ -655,13 +614,7 @@ impl Storage for SqliteStorage {
                 .optional()?
                 .ok_or(StorageError::NotFound("team"))?;
             for w in &wraps {
-                if w.epoch == 0 || i64::from(w.epoch) > current {
-                    return Err(StorageError::UnknownKeyEpoch {
-                        device_seq: 0,
-                        record_epoch: w.epoch,
-                        current: u32::try_from(current).unwrap_or(0),
-                    });
-                }
+                check_wrap_epoch(w.epoch, current)?;
                 let stored: Option<Vec<u8>> = tx
                     .query_row(
                         "SELECT wrap FROM client_key_wraps WHERE team_id = ?1 AND epoch = ?2 AND client_id = ?3",
@@ -670,8 +623,7 @@ impl Storage for SqliteStorage {
                     )
                     .optional()?;
                 match stored {
-                    Some(s) if s == w.wrap => {}
-                    Some(_) => return Err(StorageError::WrapConflict),
+                    Some(s) => check_same_wrap(&s, &w.wrap)?,
                     None => {
                         tx.execute(
                             "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES (?1, ?2, ?3, ?4)",
@@ -713,7 +665,7 @@ impl Storage for SqliteStorage {
             )?;
             let rows = st.query_map(params![team, epoch.map(i64::from)], |r| {
                 Ok(ClientWrap {
-                    epoch: u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    epoch: epoch_of(r.get(0)?),
                     client_id: r.get(1)?,
                     wrap: r.get(2)?,
                 })
@@ -735,11 +687,7 @@ impl Storage for SqliteStorage {
                 [],
                 |r| r.get(0),
             )?;
-            if v <= current {
-                return Err(StorageError::DirectoryNotNewer {
-                    current: to_u64(current),
-                });
-            }
+            check_directory_newer(v, current)?;
             tx.execute(
                 "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES (?1, ?2, ?3, ?4)",
                 params![v, bundle.bundle, &bundle.sha256[..], now],
@@ -807,14 +755,14 @@ impl Storage for SqliteStorage {
                         Ok(lookup
                             .query_row(params![device, seq as i64], |r| {
                                 Ok(StoredContent {
-                                    key_epoch: u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                                    key_epoch: epoch_of(r.get(0)?),
                                     hlc: to_u64(r.get(1)?),
                                     payload: r.get(2)?,
                                 })
                             })
                             .optional()?)
                     },
-                    u32::try_from(current_epoch).unwrap_or(0),
+                    epoch_of(current_epoch),
                     max_hlc,
                 )?
             };
@@ -877,30 +825,20 @@ impl Storage for SqliteStorage {
                 "SELECT team_seq, device_id, device_seq, key_epoch, hlc, payload FROM records
                  WHERE team_id = ?1 AND team_seq > ?2 ORDER BY team_seq",
             )?;
-            let mut rows = st.query([team, after_i])?;
-            let mut out = Vec::new();
-            let mut used = 17usize;
-            let mut more = false;
-            while let Some(r) = rows.next()? {
-                let payload: Vec<u8> = r.get(5)?;
-                let size = 8 + RECORD_HEADER_LEN + payload.len();
-                if !out.is_empty() && (used + size > budget_bytes || out.len() >= max_records) {
-                    more = true;
-                    break;
-                }
-                used += size;
-                out.push(TeamRecord {
+            let rows = st.query_map([team, after_i], |r| {
+                Ok(TeamRecord {
                     team_seq: to_u64(r.get(0)?),
                     record: Record {
                         device_id: to_u64(r.get(1)?),
                         device_seq: to_u64(r.get(2)?),
-                        key_epoch: u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                        key_epoch: epoch_of(r.get(3)?),
                         hlc: to_u64(r.get(4)?),
-                        payload,
+                        payload: r.get(5)?,
                     },
-                });
-            }
-            Ok(cut_page(after, out, usize::MAX, usize::MAX, more))
+                })
+            })?;
+            // Lazily: the rows are read only as far as the page reaches.
+            Ok(cut_page(after, rows, budget_bytes, max_records)?)
         }))
     }
 }

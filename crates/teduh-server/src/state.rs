@@ -1,0 +1,77 @@
+//! What every handler shares: the tunable [`Settings`] and the [`AppState`] (storage, settings,
+//! metrics, rate limiter).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use teduh_protocol::sync::Limits;
+
+use crate::auth::RateLimiter;
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+
+/// Tunable behaviour of the API (defaults suit production; tests shrink them).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Limits advertised by `GET /v1/limits` and enforced.
+    pub limits: Limits,
+    /// Lifetime of a device token, in seconds.
+    pub token_ttl_secs: i64,
+    /// Authentication requests one IP may make at once.
+    pub auth_burst: u32,
+    /// Authentication requests per second refilled per IP.
+    pub auth_per_second: f64,
+    /// A request body that makes no progress for this long is abandoned (408 BodyTimeout):
+    /// slow links are fine, dead ones must not hold a connection and its buffer forever.
+    pub body_idle_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            limits: Limits {
+                max_push_bytes: 1024 * 1024,
+                max_record_bytes: 256 * 1024,
+                max_push_records: 4096,
+                max_pull_bytes: 1024 * 1024,
+                max_json_bytes: 256 * 1024,
+                max_clock_skew_ms: 10 * 60 * 1000,
+            },
+            token_ttl_secs: 365 * 24 * 3600,
+            auth_burst: 30,
+            auth_per_second: 1.0,
+            body_idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The storage backend.
+    pub storage: Arc<dyn Storage>,
+    /// Limits and lifetimes.
+    pub settings: Arc<Settings>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Per-IP limiter of the authentication endpoints.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// State with default [`Settings`].
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Self::with_settings(storage, Settings::default())
+    }
+
+    /// State with the given settings.
+    pub fn with_settings(storage: Arc<dyn Storage>, settings: Settings) -> Self {
+        let limiter = RateLimiter::new(settings.auth_burst, settings.auth_per_second);
+        Self {
+            storage,
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::default()),
+            limiter: Arc::new(limiter),
+        }
+    }
+}

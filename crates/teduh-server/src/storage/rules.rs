@@ -1,0 +1,366 @@
+//! The rules both storage backends enforce, as pure functions. A backend reads what a rule needs
+//! inside its transaction, asks the rule, and writes only what the rule lets through; the rules
+//! are written once here so that SQLite and PostgreSQL cannot drift apart. `tests/contract.rs`
+//! runs every rule against both backends.
+
+use std::collections::{HashMap, HashSet};
+
+use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
+
+use super::{role_of, to_i64, to_u64, AuthedDevice, StorageError};
+
+/// A database may be behind this binary (its missing migrations then run) but never ahead: a
+/// schema version `found` above the `known` migrations is refused. Returns how many migrations
+/// the database already has.
+pub(crate) fn applied_migrations(found: i64, known: usize) -> Result<usize, StorageError> {
+    let supported = known as i64;
+    if found > supported {
+        return Err(StorageError::TooNew { found, supported });
+    }
+    Ok(usize::try_from(found).unwrap_or(0))
+}
+
+/// An invitation as stored, looked up by its code's hash.
+pub(crate) struct InvitationRow {
+    pub id: i64,
+    pub team_id: i64,
+    pub role: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// An invitation that a registration may consume.
+pub(crate) struct UsableInvitation {
+    pub id: i64,
+    pub team_id: i64,
+    pub role: Role,
+}
+
+/// A registration needs an invitation that exists, was never used and has not expired by `now`.
+pub(crate) fn usable_invitation(
+    row: Option<InvitationRow>,
+    now: i64,
+) -> Result<UsableInvitation, StorageError> {
+    let Some(inv) = row else {
+        return Err(StorageError::InvitationUnknown);
+    };
+    if inv.used_at.is_some() {
+        return Err(StorageError::InvitationUsed);
+    }
+    if inv.expires_at <= now {
+        return Err(StorageError::InvitationExpired);
+    }
+    Ok(UsableInvitation {
+        id: inv.id,
+        team_id: inv.team_id,
+        role: role_of(&inv.role)?,
+    })
+}
+
+/// A device and its member as stored, looked up by the token's hash.
+pub(crate) struct TokenRow {
+    pub device_id: i64,
+    pub member_id: i64,
+    pub team_id: i64,
+    pub role: String,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub removed_at: Option<i64>,
+}
+
+/// A token authenticates while its device is not revoked, its member not removed, and it has
+/// not expired by `now`.
+pub(crate) fn authenticated(row: Option<TokenRow>, now: i64) -> Result<AuthedDevice, StorageError> {
+    let Some(t) = row else {
+        return Err(StorageError::TokenUnknown);
+    };
+    if t.revoked_at.is_some() || t.removed_at.is_some() {
+        return Err(StorageError::TokenRevoked);
+    }
+    if t.expires_at <= now {
+        return Err(StorageError::TokenExpired);
+    }
+    Ok(AuthedDevice {
+        device_id: to_u64(t.device_id),
+        member_id: to_u64(t.member_id),
+        team_id: to_u64(t.team_id),
+        role: role_of(&t.role)?,
+    })
+}
+
+/// A new team-key epoch must be exactly the team's `current` one plus one.
+pub(crate) fn check_next_epoch(current: i64, epoch: u32) -> Result<(), StorageError> {
+    let expected = u32::try_from(current + 1).map_err(|_| StorageError::Invalid("epoch"))?;
+    if epoch != expected {
+        return Err(StorageError::EpochNotNext { expected });
+    }
+    Ok(())
+}
+
+/// The envelopes of a new epoch go to active members of the team (`active`: their ids), one
+/// envelope per member. Duplicates are refused by comparing the request with itself, before
+/// anything is written, not left to the database's primary key (where they would surface as a
+/// database error). Checked in order, so the first offending envelope names the error. Returns
+/// the member ids as database integers, in envelope order.
+pub(crate) fn envelope_members(
+    envelopes: &[(u64, Vec<u8>)],
+    active: &HashSet<i64>,
+) -> Result<Vec<i64>, StorageError> {
+    let mut seen = HashSet::with_capacity(envelopes.len());
+    envelopes
+        .iter()
+        .map(|(member, _)| {
+            let mid = to_i64(*member, "member id")?;
+            if !seen.insert(mid) {
+                return Err(StorageError::Invalid("two envelopes for the same member"));
+            }
+            if !active.contains(&mid) {
+                return Err(StorageError::NotTeamMember(*member));
+            }
+            Ok(mid)
+        })
+        .collect()
+}
+
+/// A roster upload must have a version above the stored one (`current`, 0 when none).
+pub(crate) fn check_roster_newer(version: i64, current: i64) -> Result<(), StorageError> {
+    if version <= current {
+        return Err(StorageError::RosterNotNewer {
+            current: to_u64(current),
+        });
+    }
+    Ok(())
+}
+
+/// A directory bundle must have a version above every published one (`current`, 0 when none).
+pub(crate) fn check_directory_newer(version: i64, current: i64) -> Result<(), StorageError> {
+    if version <= current {
+        return Err(StorageError::DirectoryNotNewer {
+            current: to_u64(current),
+        });
+    }
+    Ok(())
+}
+
+/// A client-key wrap names an epoch the team has: 1 up to the `current` one.
+pub(crate) fn check_wrap_epoch(epoch: u32, current: i64) -> Result<(), StorageError> {
+    if epoch == 0 || i64::from(epoch) > current {
+        return Err(StorageError::UnknownKeyEpoch {
+            device_seq: 0,
+            record_epoch: epoch,
+            current: u32::try_from(current).unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// A wrap already stored under the same (epoch, client) must be the same bytes: re-uploads are
+/// no-ops, anything else is a conflict.
+pub(crate) fn check_same_wrap(stored: &[u8], wrap: &[u8]) -> Result<(), StorageError> {
+    if stored != wrap {
+        return Err(StorageError::WrapConflict);
+    }
+    Ok(())
+}
+
+/// A stored record's content, for the duplicate/fork decision.
+pub(crate) struct StoredContent {
+    pub key_epoch: u32,
+    pub hlc: u64,
+    pub payload: Vec<u8>,
+}
+
+/// Decides which records of a page are new, checking every rule, before anything is written.
+/// `existing` answers with what is stored under a device sequence. Returns the new records (in
+/// page order) and the number of identical re-sends.
+pub(crate) fn plan_push(
+    records: &[Record],
+    mut existing: impl FnMut(u64) -> Result<Option<StoredContent>, StorageError>,
+    current_epoch: u32,
+    max_hlc: u64,
+) -> Result<(Vec<&Record>, u64), StorageError> {
+    let mut fresh: Vec<&Record> = Vec::with_capacity(records.len());
+    let mut in_page: HashMap<u64, &Record> = HashMap::new();
+    let mut duplicates = 0;
+    for r in records {
+        let seq = r.device_seq;
+        if seq == 0 || seq > i64::MAX as u64 {
+            return Err(StorageError::Invalid(
+                "device_seq must be between 1 and 2^63-1",
+            ));
+        }
+        if let Some(prev) = in_page.get(&seq) {
+            if *prev == r {
+                duplicates += 1;
+                continue;
+            }
+            return Err(StorageError::Fork { device_seq: seq });
+        }
+        if let Some(stored) = existing(seq)? {
+            if stored.key_epoch == r.key_epoch && stored.hlc == r.hlc && stored.payload == r.payload
+            {
+                duplicates += 1;
+                continue;
+            }
+            return Err(StorageError::Fork { device_seq: seq });
+        }
+        if r.key_epoch < current_epoch {
+            return Err(StorageError::StaleKeyEpoch {
+                device_seq: seq,
+                record_epoch: r.key_epoch,
+                current: current_epoch,
+            });
+        }
+        if r.key_epoch > current_epoch || r.key_epoch == 0 {
+            return Err(StorageError::UnknownKeyEpoch {
+                device_seq: seq,
+                record_epoch: r.key_epoch,
+                current: current_epoch,
+            });
+        }
+        if r.hlc > max_hlc || r.hlc > i64::MAX as u64 {
+            return Err(StorageError::ClockAhead { device_seq: seq });
+        }
+        in_page.insert(seq, r);
+        fresh.push(r);
+    }
+    Ok((fresh, duplicates))
+}
+
+/// Advances a contiguous high-water mark over the sorted sequences stored above it.
+pub(crate) fn advance_contiguous(mut contiguous: u64, above: impl IntoIterator<Item = u64>) -> u64 {
+    for seq in above {
+        if seq == contiguous + 1 {
+            contiguous = seq;
+        } else if seq > contiguous + 1 {
+            break;
+        }
+    }
+    contiguous
+}
+
+/// Bytes of an encoded pull page before its first record: magic (4), next cursor (8), `more`
+/// flag (1) and record count (4), as [`PullPage::encode`] writes them (a test below checks
+/// this against the encoder). A page's budget counts them, so a page never encodes larger than
+/// the budget (but for its first record, which is always sent).
+pub(crate) const PULL_PAGE_HEADER_LEN: usize = 4 + 8 + 1 + 4;
+
+/// Bytes a record takes in an encoded pull page besides its payload: its team sequence (8) and
+/// the record header.
+pub(crate) const PULL_RECORD_OVERHEAD: usize = 8 + RECORD_HEADER_LEN;
+
+/// Cuts a pull page out of `rows` (in team order), reading no further than it must: the first
+/// row always, then each next one while the encoded page stays within `budget_bytes` and
+/// `max_records`. `payload_len` gives a row's payload size, so the rows may be full records or
+/// just their sizes. Returns the rows taken and whether a row was left over (the page's `more`).
+pub(crate) fn cut<T, E>(
+    rows: impl IntoIterator<Item = Result<T, E>>,
+    payload_len: impl Fn(&T) -> usize,
+    budget_bytes: usize,
+    max_records: usize,
+) -> Result<(Vec<T>, bool), E> {
+    let mut used = PULL_PAGE_HEADER_LEN;
+    let mut taken = Vec::new();
+    for row in rows {
+        let row = row?;
+        let size = PULL_RECORD_OVERHEAD + payload_len(&row);
+        if !taken.is_empty() && (used + size > budget_bytes || taken.len() >= max_records) {
+            return Ok((taken, true));
+        }
+        used += size;
+        taken.push(row);
+    }
+    Ok((taken, false))
+}
+
+/// Cuts a pull page of records out of `rows` (see [`cut`]).
+pub(crate) fn cut_page<E>(
+    after: u64,
+    rows: impl IntoIterator<Item = Result<TeamRecord, E>>,
+    budget_bytes: usize,
+    max_records: usize,
+) -> Result<PullPage, E> {
+    let (records, more) = cut(rows, |r| r.record.payload.len(), budget_bytes, max_records)?;
+    Ok(page(after, records, more))
+}
+
+/// A pull page: its cursor is the last record's team sequence, or `after` when it is empty.
+pub(crate) fn page(after: u64, records: Vec<TeamRecord>, more: bool) -> PullPage {
+    PullPage {
+        next_cursor: records.last().map_or(after, |r| r.team_seq),
+        more,
+        records,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(team_seq: u64, payload_len: usize) -> Result<TeamRecord, StorageError> {
+        Ok(TeamRecord {
+            team_seq,
+            record: Record {
+                device_id: 1,
+                device_seq: team_seq,
+                key_epoch: 1,
+                hlc: 1,
+                payload: vec![0; payload_len],
+            },
+        })
+    }
+
+    #[test]
+    fn the_page_sizes_match_the_encoder() {
+        assert_eq!(PullPage::default().encode().len(), PULL_PAGE_HEADER_LEN);
+        let one = cut_page(0, [row(1, 100)], usize::MAX, usize::MAX).expect("page");
+        assert_eq!(
+            one.encode().len(),
+            PULL_PAGE_HEADER_LEN + PULL_RECORD_OVERHEAD + 100
+        );
+    }
+
+    #[test]
+    fn a_page_fits_its_budget_but_always_carries_one_record() {
+        let size = PULL_RECORD_OVERHEAD + 100;
+        let rows = || (1..=5).map(|s| row(s, 100));
+        let two = cut_page(0, rows(), PULL_PAGE_HEADER_LEN + 2 * size, 10).expect("page");
+        assert_eq!((two.records.len(), two.more, two.next_cursor), (2, true, 2));
+        assert!(two.encode().len() <= PULL_PAGE_HEADER_LEN + 2 * size);
+        let first = cut_page(0, rows(), 1, 10).expect("page");
+        assert_eq!((first.records.len(), first.more), (1, true));
+        let capped = cut_page(0, rows(), usize::MAX, 3).expect("page");
+        assert_eq!((capped.records.len(), capped.more), (3, true));
+        let all = cut_page(0, rows(), usize::MAX, 5).expect("page");
+        assert_eq!((all.records.len(), all.more), (5, false));
+        let empty = cut_page(
+            7,
+            std::iter::empty::<Result<TeamRecord, StorageError>>(),
+            1,
+            1,
+        )
+        .expect("page");
+        assert_eq!(
+            (empty.records.len(), empty.more, empty.next_cursor),
+            (0, false, 7)
+        );
+    }
+
+    #[test]
+    fn envelopes_name_active_members_once_each() {
+        let active: HashSet<i64> = [1, 2].into_iter().collect();
+        let env = |ids: &[u64]| ids.iter().map(|&m| (m, vec![m as u8])).collect::<Vec<_>>();
+        assert_eq!(
+            envelope_members(&env(&[2, 1]), &active).expect("ok"),
+            vec![2, 1]
+        );
+        assert!(matches!(
+            envelope_members(&env(&[1, 1]), &active),
+            Err(StorageError::Invalid(_))
+        ));
+        assert!(matches!(
+            envelope_members(&env(&[1, 3, 3]), &active),
+            Err(StorageError::NotTeamMember(3))
+        ));
+    }
+}
