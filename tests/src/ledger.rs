@@ -72,7 +72,7 @@ impl Interceptor for Count<'_> {
         Ok(())
     }
 
-    fn after(&mut self, request: Request<'_>, answer: Answer<'_>) {
+    fn after(&mut self, request: Request<'_>, answer: Answer<'_>) -> Result<(), TransportError> {
         match (request, answer) {
             (Request::Push { .. }, Ok(Some(ack))) => {
                 self.ledger.acked_through = self.ledger.acked_through.max(ack.stored_through)
@@ -87,5 +87,6 @@ impl Interceptor for Count<'_> {
             }
             _ => {}
         }
+        Ok(())
     }
 }

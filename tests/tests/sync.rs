@@ -452,3 +452,91 @@ fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_go
         "the stolen laptop cannot open the new epoch: {got:?}"
     );
 }
+
+/// Lets every request through but loses the answer of the first push that carries records:
+/// the server stored them, the device never hears so.
+#[derive(Default)]
+struct LoseFirstPushAnswer {
+    lost: bool,
+}
+
+impl teduh_core::sync::Interceptor for LoseFirstPushAnswer {
+    fn after(
+        &mut self,
+        request: teduh_core::sync::Request<'_>,
+        _answer: teduh_core::sync::Answer<'_>,
+    ) -> Result<(), teduh_core::sync::TransportError> {
+        let carries_records = matches!(
+            request,
+            teduh_core::sync::Request::Push { page }
+                if teduh_protocol::sync::PushPage::decode(page).is_ok_and(|p| !p.records.is_empty())
+        );
+        if carries_records && !self.lost {
+            self.lost = true;
+            return Err(teduh_core::sync::TransportError::Unreachable(
+                "connection cut before the answer".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_lost_acknowledgement_followed_by_a_new_key_epoch_is_no_fork() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Jawaban Hilang");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c = server.member(&team, Role::Counselor, "kons");
+    let mut leaver = server.member(&team, Role::Counselor, "kons.pindah");
+    sup.sync().expect("keys");
+    c.sync().expect("keys");
+    leaver.sync().expect("keys");
+    let client = c
+        .vault
+        .add_client(&profile("J-1", "Klien Jawaban"))
+        .expect("client");
+    c.vault.add_note(client, &draft("sesi")).expect("note");
+    let written = c.vault.pending_count().expect("pending");
+
+    // The push arrives; its answer is lost.
+    let mut http = c.transport();
+    let mut lossy = teduh_core::sync::Intercepted::new(&mut http, LoseFirstPushAnswer::default());
+    assert!(
+        matches!(c.sync_through(&mut lossy), Err(SyncError::Offline(_))),
+        "the round ends as if the link dropped"
+    );
+    assert!(lossy.hooks.lost, "the answer was lost");
+    assert_eq!(
+        c.vault.pending_count().expect("pending"),
+        written,
+        "the device still believes them unsent"
+    );
+    // A member leaves: a new key epoch, so the device re-seals what it believes unsent. Before
+    // the fix that rewrote records the server already held, and every later push was a Fork.
+    let leaver_member = leaver
+        .vault
+        .binding()
+        .expect("binding")
+        .expect("joined")
+        .member;
+    server.remove_member(leaver_member);
+    sup.sync().expect("the supervisor makes the next epoch");
+
+    let r = c.sync().expect("the next round goes through");
+    assert_eq!(
+        r.recovered_acks, written,
+        "the server's own point says they arrived: {r:?}"
+    );
+    assert_eq!(c.vault.pending_count().expect("pending"), 0);
+    assert_eq!(server.duplicates(), 0, "nothing was sent twice");
+    c.vault
+        .add_note(client, &draft("sesi berikutnya"))
+        .expect("note");
+    c.sync().expect("and later pushes are accepted");
+    sup.sync().expect("sync");
+    assert_eq!(
+        sup.vault.export_client(client).expect("client").notes.len(),
+        2,
+        "the supervisor has both notes, once each"
+    );
+}

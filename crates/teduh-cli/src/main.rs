@@ -73,6 +73,7 @@ enum Command {
 pub struct Failure {
     code: u8,
     message: String,
+    error: Option<teduh_core::error::Code>,
 }
 
 impl Failure {
@@ -81,7 +82,14 @@ impl Failure {
         Self {
             code,
             message: message.into(),
+            error: None,
         }
+    }
+
+    /// The core's code for it, printed before the message.
+    pub fn coded(mut self, error: teduh_core::error::Code) -> Self {
+        self.error = Some(error);
+        self
     }
 }
 
@@ -114,7 +122,9 @@ fn main() -> ExitCode {
 /// shows), so support can match a CLI failure with what the app says.
 fn code_of(e: &anyhow::Error) -> Option<teduh_core::error::Code> {
     e.chain().find_map(|cause| {
-        if let Some(v) = cause.downcast_ref::<teduh_core::vault::VaultError>() {
+        if let Some(f) = cause.downcast_ref::<Failure>() {
+            f.error
+        } else if let Some(v) = cause.downcast_ref::<teduh_core::vault::VaultError>() {
             Some(v.code())
         } else if let Some(s) = cause.downcast_ref::<teduh_core::sync::SyncError>() {
             Some(s.code())

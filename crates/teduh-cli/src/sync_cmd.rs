@@ -120,6 +120,7 @@ fn already_joined(b: &Binding) -> anyhow::Error {
 
 /// One clear sentence for a failed join, with the exit code a script can branch on.
 fn join_failure(e: SyncError, url: &str, username: &str) -> anyhow::Error {
+    let error = e.code();
     let (code, message) = match e {
         SyncError::Offline(detail) => (
             EXIT_OFFLINE,
@@ -165,7 +166,7 @@ fn join_failure(e: SyncError, url: &str, username: &str) -> anyhow::Error {
         ),
         other => (1, format!("{other}; nothing was changed")),
     };
-    Failure::new(code, message).into()
+    Failure::new(code, message).coded(error).into()
 }
 
 /// Removes what a failed join created: the database (there was no vault in it before) and
@@ -385,6 +386,7 @@ pub fn sync(data: &DataDir, args: &SyncArgs) -> anyhow::Result<ExitCode> {
                 Ok(n) => format!("{n} record(s) not sent yet stay on this computer"),
                 Err(_) => "records not sent yet stay on this computer".to_owned(),
             };
+            let error = e.code();
             let failure = match e {
                 SyncError::Offline(detail) => Failure::new(
                     EXIT_OFFLINE,
@@ -402,7 +404,7 @@ pub fn sync(data: &DataDir, args: &SyncArgs) -> anyhow::Result<ExitCode> {
                 ),
                 other => Failure::new(1, format!("{other}; {kept}")),
             };
-            Err(failure.into())
+            Err(failure.coded(error).into())
         }
     }
 }

@@ -459,3 +459,111 @@ fn status_needs_no_vault_nor_passphrase_and_sync_before_joining_points_at_join()
         "the next step is named"
     );
 }
+
+/// The CLI binaries to try: the one this test run built, and the release-profile build when
+/// `scripts/test.sh` names it in `TEDUH_RELEASE_CLI` (a floor that only a test build had would
+/// be no floor at all).
+fn built_clis() -> Vec<PathBuf> {
+    let mut bins = vec![PathBuf::from(env!("CARGO_BIN_EXE_teduh"))];
+    if let Some(release) = std::env::var_os("TEDUH_RELEASE_CLI") {
+        let release = PathBuf::from(release);
+        assert!(
+            release.is_file(),
+            "TEDUH_RELEASE_CLI names {} but it is missing",
+            release.display()
+        );
+        bins.push(release);
+    }
+    bins
+}
+
+#[test]
+fn the_built_cli_refuses_a_server_offering_weak_key_parameters_and_sends_no_secret() {
+    use teduh_core::crypto::KdfParams;
+    use teduh_core::store::LocalStore;
+    use teduh_core::sync::join::{register, JoinRequest};
+    use teduh_core::sync::Transport as _;
+    use teduh_core::vault::Vault;
+
+    let server = TestServer::start();
+    let team = server.create_team("Tim Parameter");
+    // The server offers 8 KiB and 1 pass at login: here because her first device used them (a
+    // hostile server would simply answer them).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let weak = KdfParams {
+        m_cost_kib: 8,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    let store = LocalStore::open(&tmp.path().join("first.sqlite3")).expect("store");
+    let mut first = Vault::create_with_params(store, COUNSELOR_PASS, weak).expect("vault");
+    let mut t = teduh_client::HttpTransport::builder(server.url())
+        .build()
+        .expect("transport");
+    register(
+        &mut first,
+        &mut t,
+        &JoinRequest {
+            server_url: server.url(),
+            username: "kons.lemah",
+            passphrase: COUNSELOR_PASS,
+            device_name: "laptop pertama",
+        },
+        &server.invite(&team, Role::Counselor),
+    )
+    .expect("registers");
+    let offered = t.login_params("kons.lemah").expect("login params");
+    assert_eq!(
+        offered.kdf_params[4..12],
+        [0, 0, 0, 8, 0, 0, 0, 1],
+        "the attack is mounted: the server offers 8 KiB and 1 pass"
+    );
+    let devices_before =
+        server.admin(teduh_server::admin::AdminCommand::ListDevices { team: None });
+
+    for (i, bin) in built_clis().into_iter().enumerate() {
+        let data = tmp.path().join(format!("second-{i}"));
+        let out = Command::new(&bin)
+            .arg("--data-dir")
+            .arg(&data)
+            .args([
+                "join",
+                "--server",
+                server.url(),
+                "--username",
+                "kons.lemah",
+                "--device-name",
+                "laptop kedua",
+            ])
+            .env("TEDUH_PASSPHRASE", COUNSELOR_PASS)
+            .env_remove("TEDUH_SERVER_URL")
+            .stdin(Stdio::null())
+            .output()
+            .expect("teduh runs");
+        assert!(
+            !out.status.success(),
+            "{}: the login is refused",
+            bin.display()
+        );
+        let line = error_line(&out);
+        assert!(
+            line.contains("[WeakKeyParameters]") && line.contains("8 KiB"),
+            "{}: says why: {line}",
+            bin.display()
+        );
+        assert_eq!(
+            server.admin(teduh_server::admin::AdminCommand::ListDevices { team: None }),
+            devices_before,
+            "{}: no auth secret reached the server (no second device)",
+            bin.display()
+        );
+        let vault = data.join("teduh.sqlite3");
+        assert!(
+            !vault.exists()
+                || !teduh_core::vault::is_initialised(&LocalStore::open(&vault).expect("opens"))
+                    .expect("reads"),
+            "{}: no vault was made",
+            bin.display()
+        );
+    }
+}

@@ -78,6 +78,8 @@ pub enum Code {
     ServerRefused,
     /// The server's answer breaks the protocol.
     ServerProtocol,
+    /// The server offered key parameters below this device's floor at login.
+    WeakKeyParameters,
     /// The server at a new address is not this team's server.
     ServerMismatch,
     /// The server address is not a usable URL.
@@ -136,6 +138,7 @@ impl Code {
         Code::UsernameTaken,
         Code::ServerRefused,
         Code::ServerProtocol,
+        Code::WeakKeyParameters,
         Code::ServerMismatch,
         Code::InvalidServerUrl,
         Code::InvalidDirectoryKey,
@@ -182,6 +185,7 @@ impl Code {
             Code::UsernameTaken => "UsernameTaken",
             Code::ServerRefused => "ServerRefused",
             Code::ServerProtocol => "ServerProtocol",
+            Code::WeakKeyParameters => "WeakKeyParameters",
             Code::ServerMismatch => "ServerMismatch",
             Code::InvalidServerUrl => "InvalidServerUrl",
             Code::InvalidDirectoryKey => "InvalidDirectoryKey",

@@ -61,6 +61,9 @@ pub struct SyncReport {
     pub pushed: u64,
     /// Push requests made.
     pub push_requests: u64,
+    /// Of `pushed`, records the server already held although their acknowledgement never
+    /// arrived (learned from the server before anything was re-sealed or re-stamped).
+    pub recovered_acks: u64,
     /// Team records applied.
     pub pulled: u64,
     /// Records kept aside, with reasons (also in [`Vault::held_records`]).
@@ -473,6 +476,12 @@ impl Round<'_> {
                 self.report.waiting_for_keys = self.vault.pending_count()? > 0 || epoch == 0;
                 return Ok(());
             }
+            if sealed_for.is_none() {
+                if self.vault.pending_count()? == 0 {
+                    return Ok(());
+                }
+                self.resume_from_server()?;
+            }
             if sealed_for != Some(epoch) {
                 self.vault.reseal_outbox(epoch)?;
                 sealed_for = Some(epoch);
@@ -544,6 +553,17 @@ impl Round<'_> {
                             self.vault
                                 .restamp_outbox(Hlc(hlc_from_millis(server_now, 0)))?;
                         }
+                        // The server holds other content under a sequence of ours: most likely
+                        // an earlier version of records whose acknowledgement was lost before
+                        // they were re-sealed. Take the server's point and go on from there.
+                        "Fork" => {
+                            let before = self.vault.binding()?.map_or(0, |b| b.acked_seq);
+                            self.resume_from_server()?;
+                            let after = self.vault.binding()?.map_or(0, |b| b.acked_seq);
+                            if after == before {
+                                return Err(SyncError::Refused { code, message });
+                            }
+                        }
                         "BodyTooLarge" | "TooManyRecords" => {
                             sizer.max = (sizer.bytes / 2).max(1024);
                             sizer.bytes = sizer.max;
@@ -556,6 +576,34 @@ impl Round<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Asks the server how far it holds this device's log (an empty push page answers with
+    /// its acknowledgement) and takes as acknowledged what it holds beyond the last answer that
+    /// arrived: an answer lost on the way back must not lead to re-sealing or re-stamping
+    /// records the server already has (it would see a fork and refuse every later push).
+    ///
+    /// Fails when the server is unreachable, or claims more than this device ever wrote.
+    fn resume_from_server(&mut self) -> Result<(), SyncError> {
+        let ack = self
+            .t
+            .push(&self.token, self.team, &PushPage::default().encode())?;
+        self.report.push_requests += 1;
+        let acked = self.vault.binding()?.map_or(0, |b| b.acked_seq);
+        let written = self.vault.highest_seq_of(self.vault.device_id())?;
+        if ack.stored_through > written {
+            return Err(SyncError::Protocol(format!(
+                "the server says it holds this device's records through {}, but only {written} \
+                 were ever written here",
+                ack.stored_through
+            )));
+        }
+        if ack.stored_through > acked {
+            self.vault.acknowledge(ack.stored_through)?;
+            self.report.pushed += ack.stored_through - acked;
+            self.report.recovered_acks += ack.stored_through - acked;
+        }
+        Ok(())
     }
 
     fn pull(&mut self, max_bytes: u64) -> Result<(), SyncError> {

@@ -171,6 +171,17 @@ pub fn login(
     let params = transport.login_params(req.username)?;
     let (kdf, salt) = decode_kdf(&params.kdf_params)
         .ok_or_else(|| SyncError::Protocol("the server sent unusable key parameters".into()))?;
+    // The server chose these: never derive (and send) an auth secret cheaper to brute-force
+    // than this device's own floor.
+    let floor = KdfParams::floor_for_local(local_kdf);
+    if !kdf.at_least(floor) {
+        return Err(SyncError::WeakKeyParameters {
+            offered_kib: kdf.m_cost_kib,
+            offered_passes: kdf.t_cost,
+            floor_kib: floor.m_cost_kib,
+            floor_passes: floor.t_cost,
+        });
+    }
     let secrets = server_secrets(req.passphrase, kdf, &salt)?;
     let session = transport.login(&LoginRequest {
         username: req.username.to_owned(),

@@ -86,6 +86,22 @@ pub enum SyncError {
     /// The server answered in a way that breaks the protocol.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// At login the server offered key-derivation parameters below this device's floor:
+    /// nothing was derived or sent.
+    #[error(
+        "the server offered key parameters of {offered_kib} KiB and {offered_passes} passes, \
+         below this device's floor of {floor_kib} KiB and {floor_passes} passes; nothing was sent"
+    )]
+    WeakKeyParameters {
+        /// Memory offered, KiB.
+        offered_kib: u32,
+        /// Passes offered.
+        offered_passes: u32,
+        /// The floor's memory, KiB.
+        floor_kib: u32,
+        /// The floor's passes.
+        floor_passes: u32,
+    },
     /// A new address for the team's server answers, but not as this device's team (another
     /// organisation's server, another service, or a server that does not know this device).
     #[error("the server at the new address is not this team's server: {0}")]
@@ -109,6 +125,7 @@ impl SyncError {
             SyncError::Refused { code, .. } if code == "UsernameTaken" => Code::UsernameTaken,
             SyncError::Refused { .. } => Code::ServerRefused,
             SyncError::Protocol(_) => Code::ServerProtocol,
+            SyncError::WeakKeyParameters { .. } => Code::WeakKeyParameters,
             SyncError::OtherServer(_) => Code::ServerMismatch,
             SyncError::Vault(v) => v.code(),
         }

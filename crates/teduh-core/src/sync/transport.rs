@@ -136,8 +136,11 @@ pub trait Interceptor {
     fn before(&mut self, _request: Request<'_>) -> Result<(), TransportError> {
         Ok(())
     }
-    /// After the request, with what it gave.
-    fn after(&mut self, _request: Request<'_>, _answer: Answer<'_>) {}
+    /// After the request, with what it gave; an error replaces the answer (a test's way to
+    /// lose it on the way back).
+    fn after(&mut self, _request: Request<'_>, _answer: Answer<'_>) -> Result<(), TransportError> {
+        Ok(())
+    }
 }
 
 /// A transport wrapped by an [`Interceptor`]: the one place that forwards every call, so a
@@ -162,7 +165,7 @@ impl<'a, I: Interceptor> Intercepted<'a, I> {
     ) -> Result<T, TransportError> {
         self.hooks.before(request)?;
         let out = call(&mut *self.inner);
-        self.hooks.after(request, out.as_ref().map(ack));
+        self.hooks.after(request, out.as_ref().map(ack))?;
         out
     }
 }
