@@ -681,6 +681,10 @@ pub struct SyncStatusView {
     /// Team records received but kept aside (unknown author, missing key...).
     #[ts(type = "number")]
     pub held: u64,
+    /// Security alarms on this device (a device of the team signed two different records under
+    /// one sequence...): kept as evidence, never applied; Settings says what to do.
+    #[ts(type = "number")]
+    pub security_alarms: u64,
     /// This member waits for a supervisor's device to share the team key.
     pub waiting_for_keys: bool,
 }

@@ -476,6 +476,24 @@ pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The record `seq` of `device`'s log, if this device holds it.
+///
+/// Fails when SQLite fails or the stored record is malformed.
+pub fn get(
+    conn: &Connection,
+    device: &DeviceId,
+    seq: u64,
+) -> Result<Option<RecordRow>, RecordError> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM record_log WHERE device_id = ?1 AND seq = ?2"
+    ))?;
+    let mut rows = st.query(params![&device.0[..], seq_i64(seq)])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(row_from_sql(row)?)),
+        None => Ok(None),
+    }
+}
+
 /// Replaces a record of this device's log that the server has not acknowledged (re-sealed
 /// under a newer epoch or re-stamped); a trigger refuses it for acknowledged records.
 pub fn replace_unacknowledged(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {

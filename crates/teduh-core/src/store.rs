@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0004_sync.sql"),
     include_str!("../../../migrations/client/0005_note_summaries.sql"),
     include_str!("../../../migrations/client/0006_review_speed.sql"),
+    include_str!("../../../migrations/client/0007_security_alarms.sql"),
 ];
 
 /// Highest schema version this binary understands.

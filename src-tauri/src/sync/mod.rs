@@ -55,6 +55,8 @@ pub struct VaultFacts {
     pub pending: u64,
     /// Received records kept aside.
     pub held: u64,
+    /// Security alarms raised on this device.
+    pub security_alarms: u64,
     /// The vault is unlocked.
     pub unlocked: bool,
 }
@@ -77,6 +79,11 @@ impl VaultFacts {
             pending: if joined { vault.pending_count()? } else { 0 },
             held: if joined {
                 u64::try_from(vault.held_records()?.len()).unwrap_or(u64::MAX)
+            } else {
+                0
+            },
+            security_alarms: if joined {
+                u64::try_from(vault.security_alarms()?.len()).unwrap_or(u64::MAX)
             } else {
                 0
             },
@@ -186,6 +193,7 @@ pub fn compose(vault: &VaultFacts, session: &SessionFacts) -> SyncStatusView {
             received: p.received,
         }),
         held: vault.held,
+        security_alarms: vault.security_alarms,
         waiting_for_keys: session.waiting_for_keys,
     }
 }
@@ -340,6 +348,7 @@ mod tests {
             }),
             pending,
             held: 0,
+            security_alarms: 0,
             unlocked: true,
         }
     }

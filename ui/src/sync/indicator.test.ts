@@ -17,6 +17,7 @@ function status(state: SyncState, pending = 0): SyncStatusView {
     last_error: null,
     progress: null,
     held: 0,
+    security_alarms: 0,
     waiting_for_keys: state === 'waitingForKeys',
   };
 }

@@ -68,6 +68,8 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Records kept aside, with reasons (also in [`Vault::held_records`]).
     pub held: Vec<String>,
+    /// Security alarms this round raised (kept in [`Vault::security_alarms`]).
+    pub alarms: Vec<String>,
     /// The device cannot send yet: the team has no key it can open (a supervisor has to sync
     /// first to share the team key with this member). Its records stay in the outbox.
     pub waiting_for_keys: bool,
@@ -631,6 +633,7 @@ impl Round<'_> {
             let records: Vec<_> = page.records.into_iter().map(|r| r.record).collect();
             let got = self.vault.receive_page(&records, page.next_cursor)?;
             self.report.pulled += got.applied;
+            self.report.alarms.extend(got.alarms);
             self.report(Phase::Pull)?;
             if !page.more || (records.is_empty() && page.next_cursor == cursor) {
                 return Ok(());

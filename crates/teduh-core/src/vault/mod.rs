@@ -66,7 +66,7 @@ pub use review::{
     WeekCount,
 };
 pub use revisions::ConflictRevision;
-pub use sync_ops::ReceiveReport;
+pub use sync_ops::{ReceiveReport, SecurityAlarm};
 
 /// Default idle time after which the vault locks itself.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);

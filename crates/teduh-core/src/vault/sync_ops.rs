@@ -23,6 +23,24 @@ pub struct ReceiveReport {
     /// Records kept aside (unknown or revoked author, bad signature, missing key, damage),
     /// with the reason; retried when the roster or the keys change.
     pub held: Vec<String>,
+    /// Security alarms raised by this page (e.g. a device signed two different records under
+    /// one sequence); the records are kept in [`Vault::security_alarms`], never applied.
+    pub alarms: Vec<String>,
+}
+
+/// Something a device refused because it can only be an attack or a fault in another device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityAlarm {
+    /// `"equivocation"`: a second, differently signed record under a sequence already applied.
+    pub kind: String,
+    /// The server's number of the device concerned.
+    pub device: u64,
+    /// The sequence concerned.
+    pub seq: u64,
+    /// What was seen, in English.
+    pub detail: String,
+    /// When it was first seen (Unix seconds).
+    pub first_seen: i64,
 }
 
 const BINDING_COLUMNS: &str = "server_url, username, team, member, device, role, acked_seq, \
@@ -550,6 +568,25 @@ impl Vault {
                 }
                 Ok(Received::Own) => report.own += 1,
                 Ok(Received::Duplicate) => report.duplicates += 1,
+                Ok(Received::Equivocation(detail)) => {
+                    tx.execute(
+                        "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
+                         VALUES ('equivocation', ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                        params![
+                            w.device_id,
+                            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+                            detail,
+                            PushPage {
+                                records: vec![w.clone()],
+                            }
+                            .encode(),
+                            chrono::Utc::now().timestamp()
+                        ],
+                    )?;
+                    report
+                        .alarms
+                        .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
+                }
                 Err(why) => {
                     let row = RecordRow::from_wire(w).ok();
                     let bytes = row.as_ref().and_then(wire_bytes).unwrap_or_else(|| {
@@ -595,6 +632,28 @@ impl Vault {
             }
         }
         Ok(report)
+    }
+
+    /// Security alarms raised on this device, oldest first.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn security_alarms(&self) -> Result<Vec<SecurityAlarm>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .prepare(
+                "SELECT kind, device, seq, detail, first_seen FROM security_alarm ORDER BY id",
+            )?
+            .query_map([], |r| {
+                Ok(SecurityAlarm {
+                    kind: r.get(0)?,
+                    device: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    seq: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                    detail: r.get(3)?,
+                    first_seen: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
     }
 
     /// Records received but not applied, with the reason.
@@ -651,6 +710,8 @@ enum Received {
     Applied(RecordRow),
     Own,
     Duplicate,
+    /// A validly signed record that differs from the one already applied under its sequence.
+    Equivocation(String),
 }
 
 /// Checks every record's signature against its author, on two threads (Ed25519 verification
@@ -722,6 +783,18 @@ fn receive_one(
     }
     let next = records::next_seq(tx, &row.device)?;
     if row.seq < next {
+        // Judged by content, not by sequence alone: the author signed something else under a
+        // sequence this device already applied. The first one stays; the other is evidence.
+        let stored = records::get(tx, &row.device, row.seq).map_err(VaultError::from)?;
+        if stored.is_some_and(|s| {
+            records::signing_bytes(&ident.team, &s) != records::signing_bytes(&ident.team, &row)
+        }) {
+            return Ok(Ok(Received::Equivocation(
+                "the author device signed a different record under a sequence already applied \
+                 (equivocation); the first one stays"
+                    .into(),
+            )));
+        }
         return Ok(Ok(Received::Duplicate));
     }
     if row.seq > next {

@@ -56,6 +56,11 @@ progress: SyncProgressView | null,
  */
 held: number, 
 /**
+ * Security alarms on this device (a device of the team signed two different records under
+ * one sequence...): kept as evidence, never applied; Settings says what to do.
+ */
+security_alarms: number, 
+/**
  * This member waits for a supervisor's device to share the team key.
  */
 waiting_for_keys: boolean, };
