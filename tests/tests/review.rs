@@ -492,10 +492,18 @@ fn an_approval_from_a_counselor_s_modified_app_does_not_count_on_the_supervisor_
     sup.sync().expect("sync");
 
     // The supervisor's laptop goes by the roster it verified: the note still waits for her.
+    // The approval is held with the reason (trust 1/3: receivers enforce the role), never
+    // applied; before, it was applied and only not counted.
     assert_eq!(
         sup.vault.reviews(note).expect("reviews").len(),
-        1,
-        "the record is kept (append-only)"
+        0,
+        "the refused record is not applied"
+    );
+    let held = sup.vault.held_records().expect("held");
+    assert!(
+        held.iter()
+            .any(|h| h.contains("refused: only a supervisor or admin")),
+        "it is held and says why: {held:?}"
     );
     assert_eq!(
         sup.vault.review_state(note).expect("state"),

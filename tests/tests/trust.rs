@@ -68,3 +68,187 @@ fn a_second_record_under_a_sequence_already_applied_raises_an_equivocation_alarm
         "nothing blocked"
     );
 }
+
+fn json(v: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&v).expect("json")
+}
+
+fn member_of(d: &teduh_tests::device::Device) -> teduh_core::ids::MemberId {
+    teduh_core::ids::MemberId::from_server(
+        d.vault.binding().expect("binding").expect("joined").member,
+    )
+}
+
+#[test]
+fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_another_member() {
+    use teduh_core::records::{Op, RecordKind};
+    let server = TestServer::start();
+    let team = server.create_team("Tim Catatan Final");
+    let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
+    let mut ani = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.ani");
+    let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
+    let mut citra = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.citra");
+    for d in [&mut sup, &mut ani, &mut budi, &mut citra] {
+        d.sync().expect("keys");
+    }
+    let client = ani
+        .vault
+        .add_client(&profile("F-1", "Klien Final"))
+        .expect("client");
+    let note = ani
+        .vault
+        .add_note(client, &draft("isi asli"))
+        .expect("note");
+    ani.vault.finalise_note(note).expect("finalise");
+    ani.sync().expect("sync");
+    budi.sync().expect("budi receives the note");
+    citra.sync().expect("citra receives the note");
+    sup.sync().expect("sup receives the note");
+    let before = sup.state();
+
+    // Budi's modified app: a later finalising record that rewrites Ani's note, and a new note
+    // that names Ani as its author.
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let forged_note = teduh_core::ids::NoteId::random();
+    budi.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::Note,
+                Op::Update,
+                note.into(),
+                client,
+                None,
+                vec![
+                    ("narrative".into(), json(serde_json::json!("ditulis ulang"))),
+                    ("finalised_at".into(), json(serde_json::json!(later))),
+                ],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    budi.sync()
+        .expect("the server takes it (it cannot read it)");
+    citra
+        .vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::Note,
+                Op::Create,
+                forged_note.into(),
+                client,
+                None,
+                vec![
+                    (
+                        "narrative".into(),
+                        json(serde_json::json!("bukan tulisan ani")),
+                    ),
+                    ("author".into(), json(serde_json::json!(member_of(&ani)))),
+                ],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    citra.sync().expect("the server takes it");
+
+    // They reach the supervisor's laptop and change nothing there...
+    sup.sync().expect("sync");
+    let notes = sup.vault.export_client(client).expect("client").notes;
+    assert_eq!(
+        notes
+            .iter()
+            .find(|n| n.id == note)
+            .map(|n| n.content.narrative.clone()),
+        Some("isi asli".to_owned()),
+        "Ani's finalised note is not rewritten"
+    );
+    assert_eq!(notes.len(), 1, "no note in Ani's name appeared");
+    assert_eq!(sup.state(), before, "the supervisor's record is unchanged");
+    // ...because they were held, with the reason.
+    let held = sup.vault.held_records().expect("held");
+    assert_eq!(held.len(), 2, "both arrived and were held: {held:?}");
+    assert!(
+        held.iter()
+            .any(|h| h.contains("refused: only the note's author")),
+        "{held:?}"
+    );
+    assert!(
+        held.iter()
+            .any(|h| h.contains("refused: it names another member")),
+        "{held:?}"
+    );
+    assert!(sup.vault.security_alarms().expect("alarms").is_empty());
+    // Ani's own laptop holds them too, and her note stands.
+    ani.sync().expect("sync");
+    assert_eq!(ani.vault.held_records().expect("held").len(), 2);
+    assert_eq!(
+        ani.vault.export_client(client).expect("client").notes[0]
+            .content
+            .narrative,
+        "isi asli"
+    );
+}
+
+#[test]
+fn a_replacement_client_key_from_a_colleague_is_refused_and_the_genuine_records_still_open() {
+    use teduh_core::records::{Op, RecordKind};
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kunci Klien");
+    let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
+    // Budi registers first: his device has the lower number, so under the old rule ("lowest
+    // device and sequence wins") his key replaced Ani's.
+    let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
+    let mut ani = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.ani");
+    for d in [&mut sup, &mut budi, &mut ani] {
+        d.sync().expect("keys");
+    }
+    let client = ani
+        .vault
+        .add_client(&profile("K-1", "Klien Kunci"))
+        .expect("client");
+    ani.vault
+        .add_note(client, &draft("catatan asli"))
+        .expect("note");
+    ani.sync().expect("sync");
+    budi.sync().expect("sync");
+
+    // Budi's modified app publishes another data key for Ani's client.
+    let mut key = vec![7u8; 16];
+    key.extend_from_slice(&[9u8; 32]);
+    budi.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::ClientKey,
+                Op::Update,
+                client.into(),
+                client,
+                None,
+                vec![("data_key".into(), key)],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    budi.sync().expect("sync");
+
+    sup.sync().expect("sync");
+    // Ani's later records still open everywhere...
+    ani.vault
+        .add_note(client, &draft("catatan kedua"))
+        .expect("note");
+    ani.sync().expect("sync");
+    sup.sync().expect("sync");
+    // (Keys are cached while unlocked: the next unlock reads what is stored.)
+    sup.vault.lock();
+    sup.vault
+        .unlock(teduh_tests::device::PASSPHRASE)
+        .expect("unlock");
+    let notes = sup
+        .vault
+        .export_client(client)
+        .expect("the client still opens")
+        .notes;
+    assert_eq!(notes.len(), 2, "both of Ani's notes open: {notes:?}");
+    // ...because the forged key arrived and was refused.
+    let held = sup.vault.held_records().expect("held");
+    assert_eq!(held.len(), 1, "only the forgery is held: {held:?}");
+    assert!(
+        held[0].contains("refused: a client's data key"),
+        "it says why: {held:?}"
+    );
+}

@@ -33,6 +33,28 @@ impl Batch<'_> {
 
     /// Appends one record sealing `fields` (plaintext JSON values) and applies it.
     #[allow(clippy::too_many_arguments)]
+    /// Writes a record exactly as given (fields as their stored bytes), with none of the checks
+    /// of the other writers: what a modified app could sign and send. Exists only for tests of
+    /// what receiving devices enforce (feature `forge`, enabled by `teduh-tests`' test builds).
+    ///
+    /// Fails when locked or the write fails.
+    #[cfg(feature = "forge")]
+    pub fn forge(
+        &mut self,
+        kind: RecordKind,
+        op: Op,
+        entity: EntityId,
+        client: ClientId,
+        parent: Option<EntityId>,
+        fields: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), VaultError> {
+        let plain = fields
+            .into_iter()
+            .map(|(n, v)| (n, Zeroizing::new(v)))
+            .collect();
+        self.append_plain(kind, op, entity, client, parent, plain)
+    }
+
     fn append(
         &mut self,
         kind: RecordKind,

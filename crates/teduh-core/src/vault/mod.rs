@@ -53,6 +53,7 @@ mod facets;
 mod keys;
 mod mine;
 mod read;
+mod receive_rules;
 mod review;
 mod revisions;
 mod sync_ops;

@@ -525,6 +525,12 @@ impl Vault {
     ) -> Result<ReceiveReport, VaultError> {
         self.ensure_unlocked()?;
         let authors = self.authors()?;
+        // Own records are never checked (they come back as `Own`), so no role is needed here.
+        let signers = super::receive_rules::signers(
+            self.roster()?.as_ref(),
+            (self.ident.device, self.ident.member),
+            None,
+        );
         let Vault {
             store,
             ident,
@@ -553,7 +559,11 @@ impl Vault {
         let signed = verify_signatures(&ident.team, &authors, &parsed);
         for ((w, row), signature_ok) in queue.iter().zip(parsed).zip(signed) {
             tx.execute_batch("SAVEPOINT receive_one")?;
-            let outcome = receive_one(&tx, ident, u, &authors, w, row, signature_ok)?;
+            let checks = Checks {
+                authors: &authors,
+                signers: &signers,
+            };
+            let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
             if outcome.is_err() {
                 tx.execute_batch("ROLLBACK TO receive_one")?;
             }
@@ -741,13 +751,19 @@ fn verify_signatures(
     })
 }
 
+/// What a received record is checked against: the roster's keys and who signs for whom.
+struct Checks<'a> {
+    authors: &'a Authors,
+    signers: &'a super::receive_rules::Signers,
+}
+
 /// Checks and applies one received record. The outer error is a database failure (fails
 /// the page); the inner one the reason to hold the record.
 fn receive_one(
     tx: &Connection,
     ident: &Identity,
     u: &mut Unlocked,
-    authors: &Authors,
+    checks: &Checks<'_>,
     w: &Record,
     row: Result<RecordRow, crate::records::RecordError>,
     signature_ok: bool,
@@ -767,7 +783,7 @@ fn receive_one(
     if blocked {
         return Ok(Err("an earlier record of this device is held".into()));
     }
-    let Some((key, through)) = authors.get(&row.device) else {
+    let Some((key, through)) = checks.authors.get(&row.device) else {
         return Ok(Err(
             "the author device is not in the team roster (yet)".into()
         ));
@@ -810,6 +826,9 @@ fn receive_one(
         }
         Err(OpenError::Vault(e)) => return Err(e),
     };
+    if let Some(why) = super::receive_rules::refusal(tx, checks.signers, &row, &plain)? {
+        return Ok(Err(format!("refused: {why}")));
+    }
     records::insert(tx, &row)?;
     match keys::apply_plain(tx, ident, u, &row, &plain) {
         Ok(()) => {
