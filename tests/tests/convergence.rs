@@ -197,6 +197,8 @@ proptest! {
             prop_assert_eq!(d.vault.pending_count().expect("pending"), 0);
             let held = d.vault.held_records().expect("held");
             prop_assert!(held.is_empty(), "device {} holds {:?}", i, held);
+            let alarms = d.vault.security_alarms().expect("alarms");
+            prop_assert!(alarms.is_empty(), "device {} raised {:?}", i, alarms);
         }
         let written = w.written.clone();
         for d in &mut w.devices {

@@ -112,6 +112,10 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
     for d in &devices {
         assert_eq!(d.vault.pending_count().expect("pending"), 0);
         assert!(d.vault.held_records().expect("held").is_empty());
+        assert!(
+            d.vault.security_alarms().expect("alarms").is_empty(),
+            "no security notice on a merely lossy link"
+        );
     }
     eprintln!(
         "{} cuts ({} in requests, {} in responses) over {} connections; {} records; \

@@ -138,6 +138,7 @@ fn a_device_killed_mid_sync_fifty_times_loses_and_duplicates_nothing() {
     sup.sync().expect("supervisor sync");
     assert_eq!(v.pending_count().expect("pending"), 0);
     assert!(v.held_records().expect("held").is_empty());
+    assert!(v.security_alarms().expect("alarms").is_empty());
     let counselor_own = v.outbox_after(0).expect("own").len() as u64;
     let sup_own = sup.vault.outbox_after(0).expect("own").len() as u64;
     assert!(
