@@ -252,3 +252,59 @@ fn a_replacement_client_key_from_a_colleague_is_refused_and_the_genuine_records_
         "it says why: {held:?}"
     );
 }
+
+#[test]
+fn even_the_author_s_modified_app_cannot_rewrite_her_finalised_note() {
+    use teduh_core::records::{Op, RecordKind};
+    let server = TestServer::start();
+    let (mut sup, mut ani) = server.supervised_team("Tim Final Sekali", "sup", "kons.ani");
+    let client = ani
+        .vault
+        .add_client(&profile("S-1", "Klien Sekali"))
+        .expect("client");
+    let note = ani
+        .vault
+        .add_note(client, &draft("isi asli"))
+        .expect("note");
+    ani.vault.finalise_note(note).expect("finalise");
+    ani.sync().expect("sync");
+    sup.sync().expect("sync");
+
+    // Her own modified app finalises the note again, later, with other content.
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    ani.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::Note,
+                Op::Update,
+                note.into(),
+                client,
+                None,
+                vec![
+                    (
+                        "narrative".into(),
+                        json(serde_json::json!("diubah setelah final")),
+                    ),
+                    ("finalised_at".into(), json(serde_json::json!(later))),
+                ],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    ani.sync().expect("sync");
+    sup.sync().expect("it reaches the supervisor");
+    for (who, d) in [("supervisor", &mut sup), ("author", &mut ani)] {
+        let notes = d.vault.export_client(client).expect("client").notes;
+        assert_eq!(
+            notes[0].content.narrative, "isi asli",
+            "the {who}'s copy keeps the first finalised text"
+        );
+    }
+    // The later version is not lost either: it is a visible other version.
+    let history = sup.vault.field_history(note.into()).expect("history");
+    assert!(
+        history
+            .iter()
+            .any(|v| format!("{v:?}").contains("diubah setelah final")),
+        "kept as a losing version"
+    );
+}

@@ -621,9 +621,16 @@ pub fn apply(
                 ))
             })
             .optional()?;
-        let incoming_wins = existing
-            .as_ref()
-            .is_none_or(|(rk, hlc, dev, _, _)| incoming > (*rk, *hlc, dev.clone()));
+        // Among finalising versions the first is final (the earliest timestamp wins): a later
+        // finalising record, even by the author, can never rewrite a finalised note; it stays
+        // a visible losing version. Otherwise the last writer wins.
+        let incoming_wins = existing.as_ref().is_none_or(|(rk, hlc, dev, _, _)| {
+            if rank == 1 && *rk == 1 {
+                (r.hlc.to_i64(), r.device.0.to_vec()) < (*hlc, dev.clone())
+            } else {
+                incoming > (*rk, *hlc, dev.clone())
+            }
+        });
         if incoming_wins {
             if let Some((rk, hlc, dev, seq, old)) = existing {
                 if !(dev == r.device.0 && seq == seq_i64(r.seq)) {
