@@ -79,6 +79,49 @@ fn member_of(d: &teduh_tests::device::Device) -> teduh_core::ids::MemberId {
     )
 }
 
+/// A finalised note by `author` about a new client `code`: (client, note).
+fn finalised_note(
+    author: &mut teduh_tests::device::Device,
+    code: &str,
+) -> (teduh_core::ids::ClientId, teduh_core::ids::NoteId) {
+    let client = author
+        .vault
+        .add_client(&profile(code, "Klien Final"))
+        .expect("client");
+    let note = author
+        .vault
+        .add_note(client, &draft("isi asli"))
+        .expect("note");
+    author.vault.finalise_note(note).expect("finalise");
+    (client, note)
+}
+
+/// What a modified app signs to rewrite `note`: a finalising record, an hour later.
+fn forge_refinalisation(
+    d: &mut teduh_tests::device::Device,
+    note: teduh_core::ids::NoteId,
+    client: teduh_core::ids::ClientId,
+    text: &str,
+) {
+    use teduh_core::records::{Op, RecordKind};
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    d.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::Note,
+                Op::Update,
+                note.into(),
+                client,
+                None,
+                vec![
+                    ("narrative".into(), json(serde_json::json!(text))),
+                    ("finalised_at".into(), json(serde_json::json!(later))),
+                ],
+            )
+        })
+        .expect("a modified app writes what it likes");
+}
+
 #[test]
 fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_another_member() {
     use teduh_core::records::{Op, RecordKind};
@@ -91,15 +134,7 @@ fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_
     for d in [&mut sup, &mut ani, &mut budi, &mut citra] {
         d.sync().expect("keys");
     }
-    let client = ani
-        .vault
-        .add_client(&profile("F-1", "Klien Final"))
-        .expect("client");
-    let note = ani
-        .vault
-        .add_note(client, &draft("isi asli"))
-        .expect("note");
-    ani.vault.finalise_note(note).expect("finalise");
+    let (client, note) = finalised_note(&mut ani, "F-1");
     ani.sync().expect("sync");
     budi.sync().expect("budi receives the note");
     citra.sync().expect("citra receives the note");
@@ -108,23 +143,8 @@ fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_
 
     // Budi's modified app: a later finalising record that rewrites Ani's note, and a new note
     // that names Ani as its author.
-    let later = chrono::Utc::now() + chrono::Duration::hours(1);
     let forged_note = teduh_core::ids::NoteId::random();
-    budi.vault
-        .batch(|b| {
-            b.forge(
-                RecordKind::Note,
-                Op::Update,
-                note.into(),
-                client,
-                None,
-                vec![
-                    ("narrative".into(), json(serde_json::json!("ditulis ulang"))),
-                    ("finalised_at".into(), json(serde_json::json!(later))),
-                ],
-            )
-        })
-        .expect("a modified app writes what it likes");
+    forge_refinalisation(&mut budi, note, client, "ditulis ulang");
     budi.sync()
         .expect("the server takes it (it cannot read it)");
     citra
@@ -255,41 +275,14 @@ fn a_replacement_client_key_from_a_colleague_is_refused_and_the_genuine_records_
 
 #[test]
 fn even_the_author_s_modified_app_cannot_rewrite_her_finalised_note() {
-    use teduh_core::records::{Op, RecordKind};
     let server = TestServer::start();
     let (mut sup, mut ani) = server.supervised_team("Tim Final Sekali", "sup", "kons.ani");
-    let client = ani
-        .vault
-        .add_client(&profile("S-1", "Klien Sekali"))
-        .expect("client");
-    let note = ani
-        .vault
-        .add_note(client, &draft("isi asli"))
-        .expect("note");
-    ani.vault.finalise_note(note).expect("finalise");
+    let (client, note) = finalised_note(&mut ani, "S-1");
     ani.sync().expect("sync");
     sup.sync().expect("sync");
 
     // Her own modified app finalises the note again, later, with other content.
-    let later = chrono::Utc::now() + chrono::Duration::hours(1);
-    ani.vault
-        .batch(|b| {
-            b.forge(
-                RecordKind::Note,
-                Op::Update,
-                note.into(),
-                client,
-                None,
-                vec![
-                    (
-                        "narrative".into(),
-                        json(serde_json::json!("diubah setelah final")),
-                    ),
-                    ("finalised_at".into(), json(serde_json::json!(later))),
-                ],
-            )
-        })
-        .expect("a modified app writes what it likes");
+    forge_refinalisation(&mut ani, note, client, "diubah setelah final");
     ani.sync().expect("sync");
     sup.sync().expect("it reaches the supervisor");
     for (who, d) in [("supervisor", &mut sup), ("author", &mut ani)] {
