@@ -528,34 +528,26 @@ fn on_one_computer_she_is_no_supervisor_and_tasks_need_a_title() {
 
 #[test]
 fn a_screening_saved_in_the_app_names_who_administered_it_like_the_cli_does() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let app = app(tmp.path());
-    let w = window(&app);
-    invoke(
-        &w,
+    let d = Desktop::new();
+    d.ok(
         "vault_create",
         serde_json::json!({"passphrase": PASSPHRASE}),
-    )
-    .expect("vault");
-    let client = invoke(&w, "client_create", synthetic_client("K-0301")).expect("client");
-    invoke(
-        &w,
+    );
+    let client = d.ok("client_create", synthetic_client("K-0301"));
+    d.ok(
         "note_save_draft",
         serde_json::json!({"client": client, "note": null, "draft": {"narrative": "sesi"}}),
-    )
-    .expect("note");
+    );
     let answers: serde_json::Map<String, serde_json::Value> = (1..=9)
         .map(|i| (format!("phq9.{i:02}"), serde_json::json!(1)))
         .collect();
-    let saved = invoke(
-        &w,
+    let saved = d.ok(
         "screening_add",
         serde_json::json!({"client": client, "instrument": "phq9", "answers": answers, "language": "id"}),
-    )
-    .expect("screening");
+    );
     assert_eq!(saved["total"], 9, "the saved screening comes back scored");
 
-    let detail = invoke(&w, "client_detail", serde_json::json!({"id": client})).expect("detail");
+    let detail = d.ok("client_detail", serde_json::json!({"id": client}));
     let author = &detail["notes"][0]["author"];
     assert!(author.is_string(), "the note names its author: {detail}");
     assert_eq!(
