@@ -35,8 +35,52 @@ impl TestServer {
     }
 
     /// Starts the server over a given storage (e.g. PostgreSQL); `dir` is its data directory.
-    #[allow(clippy::expect_used)]
     pub fn start_on(storage: Arc<dyn teduh_server::Storage>, dir: tempfile::TempDir) -> Self {
+        Self::start_at("127.0.0.1:0", storage, dir)
+    }
+
+    /// A copy of the server's SQLite data directory as it is now: the nightly backup (take it
+    /// while no request is in flight, as a copy of a stopped server's directory would be).
+    #[allow(clippy::expect_used)]
+    pub fn back_up(&self) -> tempfile::TempDir {
+        let backup = tempfile::tempdir().expect("tempdir");
+        for entry in std::fs::read_dir(self.dir.path()).expect("data dir") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                std::fs::copy(&path, backup.path().join(path.file_name().expect("name")))
+                    .expect("copies");
+            }
+        }
+        backup
+    }
+
+    /// Stops this server and starts one at the same address from `backup` (a copy made by
+    /// [`Self::back_up`]), as an operator restoring the nightly backup would. Run
+    /// `admin after-restore` on it next, as `docs/operations.md` says.
+    #[allow(clippy::expect_used)]
+    pub fn restored_from(self, backup: &tempfile::TempDir) -> Self {
+        let addr = self.addr;
+        drop(self);
+        let dir = tempfile::tempdir().expect("tempdir");
+        for entry in std::fs::read_dir(backup.path()).expect("backup") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name")))
+                .expect("restores");
+        }
+        let storage: Arc<dyn teduh_server::Storage> = Arc::new(
+            teduh_server::storage::sqlite::SqliteStorage::open(&dir.path().join("server.sqlite3"))
+                .expect("restored storage opens"),
+        );
+        Self::start_at(&addr.to_string(), storage, dir)
+    }
+
+    #[allow(clippy::expect_used)]
+    fn start_at(
+        bind: &str,
+        storage: Arc<dyn teduh_server::Storage>,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        let bind = bind.to_owned();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         // Many simulated devices log in from 127.0.0.1: no rate limit in tests.
         let settings = teduh_server::router::Settings {
@@ -47,7 +91,7 @@ impl TestServer {
         let state = teduh_server::router::AppState::with_settings(Arc::clone(&storage), settings);
         let metrics = Arc::clone(&state.metrics);
         let addr = runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            let listener = tokio::net::TcpListener::bind(bind.as_str())
                 .await
                 .expect("bind loopback");
             let addr = listener.local_addr().expect("addr");
@@ -143,6 +187,13 @@ impl TestServer {
     /// The server's counters (records stored, identical re-sends...).
     pub fn metrics(&self) -> &teduh_server::metrics::Metrics {
         &self.metrics
+    }
+
+    /// Records this server instance stored (new ones, not re-sends).
+    pub fn records_stored(&self) -> u64 {
+        self.metrics
+            .records_stored
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Identical records the server received again (re-sends).

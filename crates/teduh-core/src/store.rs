@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0005_note_summaries.sql"),
     include_str!("../../../migrations/client/0006_review_speed.sql"),
     include_str!("../../../migrations/client/0007_security_alarms.sql"),
+    include_str!("../../../migrations/client/0008_resend.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -26,6 +26,7 @@ use super::{SyncError, Transport, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::hlc::{Hlc, HlcClock};
 use crate::ids::{hex, DeviceId, KeyId};
+use crate::records::RecordRow;
 use crate::vault::Vault;
 
 /// What the round is doing (for progress reports).
@@ -64,6 +65,8 @@ pub struct SyncReport {
     /// Of `pushed`, records the server already held although their acknowledgement never
     /// arrived (learned from the server before anything was re-sealed or re-stamped).
     pub recovered_acks: u64,
+    /// Records re-sent, as first sent, to a server restored from a backup that had lost them.
+    pub resent: u64,
     /// Team records applied.
     pub pulled: u64,
     /// Records kept aside, with reasons (also in [`Vault::held_records`]).
@@ -479,10 +482,12 @@ impl Round<'_> {
                 return Ok(());
             }
             if sealed_for.is_none() {
+                // Every round: the device is the source of truth for its own log.
+                self.resume_from_server()?;
+                self.resend(sizer.max, max_records)?;
                 if self.vault.pending_count()? == 0 {
                     return Ok(());
                 }
-                self.resume_from_server()?;
             }
             if sealed_for != Some(epoch) {
                 self.vault.reseal_outbox(epoch)?;
@@ -494,17 +499,7 @@ impl Round<'_> {
             if candidates.is_empty() {
                 return Ok(());
             }
-            let mut page = PushPage::default();
-            let mut size = 8u64;
-            for r in &candidates {
-                let w = r.to_wire().ok_or(SyncError::NotJoined)?;
-                let len = w.encoded_len() as u64;
-                if !page.records.is_empty() && size + len > sizer.bytes {
-                    break;
-                }
-                size += len;
-                page.records.push(w);
-            }
+            let page = page_within(&candidates, sizer.bytes)?;
             let body = page.encode();
             let last = page.records.last().map_or(0, |r| r.device_seq);
             let started = Instant::now();
@@ -604,8 +599,40 @@ impl Round<'_> {
             self.vault.acknowledge(ack.stored_through)?;
             self.report.pushed += ack.stored_through - acked;
             self.report.recovered_acks += ack.stored_through - acked;
+        } else if ack.stored_through < acked {
+            // A server restored from a backup: it lost what it once acknowledged.
+            self.vault.server_lost_records(ack.stored_through)?;
         }
         Ok(())
+    }
+
+    /// Re-sends, exactly as first sent, the records a restored server lost, before anything
+    /// new (the server's log of this device stays gapless).
+    ///
+    /// Fails when the server is unreachable or refuses them (the next round resumes).
+    fn resend(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
+        loop {
+            let rows = self
+                .vault
+                .resend_outbox(usize::try_from(max_records).unwrap_or(1000))?;
+            let Some(first) = rows.first().map(|r| r.seq) else {
+                return Ok(());
+            };
+            let page = page_within(&rows, max_bytes)?;
+            let ack = self
+                .t
+                .push(&self.token, self.team, &page.encode())
+                .map_err(SyncError::from)?;
+            self.report.push_requests += 1;
+            if ack.stored_through < first {
+                return Err(SyncError::Protocol(
+                    "the server stored nothing of the records it had lost".into(),
+                ));
+            }
+            self.vault.resent_through(ack.stored_through)?;
+            self.report.resent += ack.stored_through + 1 - first;
+            self.report(Phase::Push)?;
+        }
     }
 
     fn pull(&mut self, max_bytes: u64) -> Result<(), SyncError> {
@@ -640,4 +667,20 @@ impl Round<'_> {
             }
         }
     }
+}
+
+/// The first of `rows` that fit in `max_bytes` as one push page (always at least one).
+fn page_within(rows: &[RecordRow], max_bytes: u64) -> Result<PushPage, SyncError> {
+    let mut page = PushPage::default();
+    let mut size = 8u64;
+    for r in rows {
+        let w = r.to_wire().ok_or(SyncError::NotJoined)?;
+        let len = w.encoded_len() as u64;
+        if !page.records.is_empty() && size + len > max_bytes {
+            break;
+        }
+        size += len;
+        page.records.push(w);
+    }
+    Ok(page)
 }

@@ -267,6 +267,56 @@ impl Vault {
         Ok(())
     }
 
+    /// The server holds this device's log only through `server_through`, less than it once
+    /// acknowledged (a server restored from a backup): remembers to re-send the rest.
+    ///
+    /// Fails when the write fails.
+    pub fn server_lost_records(&mut self, server_through: u64) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "UPDATE sync_binding SET resend_after = MIN(COALESCE(resend_after, ?1), ?1)
+             WHERE id = 1 AND acked_seq > ?1",
+            [i64::try_from(server_through).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+
+    /// Records to re-send to a restored server, as first sent, at most `limit` (empty: none).
+    ///
+    /// Fails when the database cannot be read or a record is malformed.
+    pub fn resend_outbox(&self, limit: usize) -> Result<Vec<RecordRow>, VaultError> {
+        let bounds: Option<(Option<i64>, i64)> = self
+            .store
+            .connection()
+            .query_row(
+                "SELECT resend_after, acked_seq FROM sync_binding WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((Some(after), acked)) = bounds else {
+            return Ok(Vec::new());
+        };
+        let after = u64::try_from(after).unwrap_or(0);
+        let acked = u64::try_from(acked).unwrap_or(0);
+        let mut rows =
+            records::own_records_after(self.store.connection(), &self.ident.device, after, limit)?;
+        rows.retain(|r| r.seq <= acked);
+        Ok(rows)
+    }
+
+    /// The restored server now holds this device's log through `stored_through`.
+    ///
+    /// Fails when the write fails.
+    pub fn resent_through(&mut self, stored_through: u64) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "UPDATE sync_binding SET resend_after = CASE WHEN ?1 >= acked_seq THEN NULL
+                 ELSE MAX(resend_after, ?1) END
+             WHERE id = 1 AND resend_after IS NOT NULL",
+            [i64::try_from(stored_through).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
+    }
+
     /// Saves sync bookkeeping: the outcome of an attempt (`error` None: success).
     ///
     /// Fails when the write fails.
