@@ -74,6 +74,18 @@ impl TestServer {
         Self::start_at(&addr.to_string(), storage, dir)
     }
 
+    /// Stops this server and starts one at the same address over `storage` (e.g. a PostgreSQL
+    /// database restored from a dump).
+    pub fn replaced_by(
+        self,
+        storage: Arc<dyn teduh_server::Storage>,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        let addr = self.addr;
+        drop(self);
+        Self::start_at(&addr.to_string(), storage, dir)
+    }
+
     #[allow(clippy::expect_used)]
     fn start_at(
         bind: &str,

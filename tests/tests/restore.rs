@@ -72,3 +72,122 @@ fn a_server_restored_from_backup_gets_back_every_record_a_device_still_holds() {
     assert_eq!(notes.len(), 7, "every note, once");
     assert_eq!(fresh.state(), sup.state(), "the same record everywhere");
 }
+
+#[path = "../../crates/teduh-server/tests/common/mod.rs"]
+#[allow(clippy::expect_used, clippy::unwrap_used, unreachable_pub)]
+mod pg;
+
+/// How far `server` holds `d`'s log (what an empty push page answers).
+fn held_by_server(d: &mut teduh_tests::device::Device) -> u64 {
+    use teduh_core::sync::Transport as _;
+    let b = d.vault.binding().expect("binding").expect("joined");
+    let token = d.vault.sync_token().expect("token");
+    d.transport()
+        .push(
+            &token,
+            b.team,
+            &teduh_protocol::sync::PushPage::default().encode(),
+        )
+        .expect("push")
+        .stored_through
+}
+
+#[test]
+fn a_postgresql_server_restored_from_a_dump_taken_while_devices_pushed_loses_nothing() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (storage, guard) = rt.block_on(pg::postgres());
+    let pg::Guard::Postgres(db) = &guard else {
+        unreachable!("a PostgreSQL guard")
+    };
+    let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
+    let team = server.create_team("Tim Cadangan PG");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c = server.member(&team, Role::Counselor, "kons");
+    sup.sync().expect("keys");
+    c.sync().expect("keys");
+    let client = c
+        .vault
+        .add_client(&profile("P-1", "Klien Dump"))
+        .expect("client");
+    for i in 0..6 {
+        c.vault
+            .add_note(client, &draft(&format!("catatan {i}")))
+            .expect("note");
+    }
+    // pg_dump runs while the counselor pushes.
+    let dump = tempfile::NamedTempFile::new().expect("dump file");
+    let dump_path = dump.path().to_owned();
+    let url = db.url.clone();
+    let dumping = std::thread::spawn(move || {
+        std::process::Command::new("pg_dump")
+            .args(["--no-owner", "--file"])
+            .arg(&dump_path)
+            .arg(&url)
+            .status()
+            .expect("pg_dump runs")
+    });
+    c.sync().expect("sync");
+    assert!(dumping.join().expect("dump thread").success(), "pg_dump");
+    for i in 0..3 {
+        c.vault
+            .add_note(client, &draft(&format!("setelah dump {i}")))
+            .expect("note");
+    }
+    c.sync().expect("sync");
+    sup.sync().expect("the supervisor pulls past the dump");
+
+    // Restore the dump into a new database and serve it at the same address.
+    let restored = rt.block_on(pg::TestDatabase::create());
+    let loaded = std::process::Command::new("psql")
+        .args(["--quiet", "--set", "ON_ERROR_STOP=1", "--file"])
+        .arg(dump.path())
+        .arg(&restored.url)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("psql runs");
+    assert!(loaded.success(), "the dump loads");
+    let storage = rt
+        .block_on(teduh_server::storage::postgres::PostgresStorage::connect_with(&restored.url, 4))
+        .expect("restored storage connects");
+    let server = server.replaced_by(
+        std::sync::Arc::new(storage),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+
+    let device = c.vault.device_id();
+    let lost = c.vault.highest_seq_of(device).expect("seq") - held_by_server(&mut c);
+    assert!(
+        lost >= 3,
+        "the server lost at least the three notes after the dump"
+    );
+    let r = c.sync().expect("the counselor's next round");
+    assert_eq!(
+        r.resent, lost,
+        "she re-sends exactly what the server lost: {r:?}"
+    );
+    assert_eq!(server.records_stored(), lost, "counted by the server");
+    assert_eq!(server.duplicates(), 0);
+
+    let before = sup.state();
+    sup.sync().expect("sync");
+    assert_eq!(sup.state(), before, "nothing re-applied, nothing skipped");
+    assert!(sup.vault.security_alarms().expect("alarms").is_empty());
+    let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
+    fresh.sync().expect("joins");
+    sup.sync().expect("seals the team key to the newcomer");
+    fresh.sync().expect("receives");
+    assert_eq!(
+        fresh
+            .vault
+            .export_client(client)
+            .expect("client")
+            .notes
+            .len(),
+        9,
+        "every note, once"
+    );
+    assert_eq!(fresh.state(), sup.state(), "the same record everywhere");
+    drop(server);
+    drop(restored);
+}
