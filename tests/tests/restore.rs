@@ -191,3 +191,43 @@ fn a_postgresql_server_restored_from_a_dump_taken_while_devices_pushed_loses_not
     drop(server);
     drop(restored);
 }
+
+#[test]
+fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and_keeps_its_work() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Token Baru");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    sup.sync().expect("keys");
+    let backup = server.back_up();
+    let mut late = server.member(&team, Role::Counselor, "kons.terlambat");
+    sup.sync().expect("seals the key");
+    late.sync().expect("keys");
+    let client = late
+        .vault
+        .add_client(&profile("T-1", "Klien Token"))
+        .expect("client");
+    late.vault
+        .add_note(client, &draft("belum terkirim"))
+        .expect("note");
+    let pending = late.vault.pending_count().expect("pending");
+
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    let err = late
+        .sync()
+        .expect_err("the restored server never issued its token");
+    assert!(
+        matches!(err, teduh_core::sync::SyncError::UnknownDevice),
+        "told in words, not 'revoked': {err}"
+    );
+    assert_eq!(err.code(), teduh_core::error::Code::DeviceUnknown);
+    assert_eq!(
+        late.vault.pending_count().expect("pending"),
+        pending,
+        "its unsent work stays"
+    );
+    assert!(
+        late.vault.export_client(client).is_ok(),
+        "and stays readable here"
+    );
+}

@@ -66,6 +66,8 @@ pub enum Code {
     InvalidInvitation,
     /// This device was revoked from its team.
     DeviceRevoked,
+    /// The server does not know this device (restored from an older backup, or another server).
+    DeviceUnknown,
     /// This device's session with the server expired.
     SessionExpired,
     /// This device has not joined a team.
@@ -132,6 +134,7 @@ impl Code {
         Code::BadCredentials,
         Code::InvalidInvitation,
         Code::DeviceRevoked,
+        Code::DeviceUnknown,
         Code::SessionExpired,
         Code::NotJoined,
         Code::AlreadyJoined,
@@ -179,6 +182,7 @@ impl Code {
             Code::BadCredentials => "BadCredentials",
             Code::InvalidInvitation => "InvalidInvitation",
             Code::DeviceRevoked => "DeviceRevoked",
+            Code::DeviceUnknown => "DeviceUnknown",
             Code::SessionExpired => "SessionExpired",
             Code::NotJoined => "NotJoined",
             Code::AlreadyJoined => "AlreadyJoined",

@@ -69,6 +69,13 @@ pub enum SyncError {
     /// This device was revoked or its member removed from the team.
     #[error("this device no longer has access to the team (revoked or removed)")]
     Revoked,
+    /// The server does not know this device's token at all: most likely it was restored from
+    /// a backup older than the device's joining, or it is another server. Records are kept.
+    #[error(
+        "the server does not know this device (it may have been restored from a backup older \
+         than this device's joining); records stay on this device"
+    )]
+    UnknownDevice,
     /// The device's session expired: join again with the passphrase (records are kept).
     #[error("this device's session with the server expired; sign in again")]
     SessionExpired,
@@ -120,6 +127,7 @@ impl SyncError {
             SyncError::BadCredentials => Code::BadCredentials,
             SyncError::BadInvitation(_) => Code::InvalidInvitation,
             SyncError::Revoked => Code::DeviceRevoked,
+            SyncError::UnknownDevice => Code::DeviceUnknown,
             SyncError::SessionExpired => Code::SessionExpired,
             SyncError::NotJoined => Code::NotJoined,
             SyncError::Refused { code, .. } if code == "UsernameTaken" => Code::UsernameTaken,
@@ -138,7 +146,8 @@ impl From<TransportError> for SyncError {
             TransportError::Unreachable(d) => SyncError::Offline(d),
             TransportError::Unexpected(d) => SyncError::Protocol(d),
             TransportError::Refused { code, message, .. } => match code.as_str() {
-                "TokenRevoked" | "InvalidToken" => SyncError::Revoked,
+                "TokenRevoked" => SyncError::Revoked,
+                "InvalidToken" => SyncError::UnknownDevice,
                 "TokenExpired" => SyncError::SessionExpired,
                 "BadCredentials" | "UnknownUser" => SyncError::BadCredentials,
                 c if c.starts_with("Invitation") => SyncError::BadInvitation(message),
