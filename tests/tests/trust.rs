@@ -301,3 +301,67 @@ fn even_the_author_s_modified_app_cannot_rewrite_her_finalised_note() {
         "kept as a losing version"
     );
 }
+
+#[test]
+fn a_colleague_s_key_delivered_before_the_creator_s_cannot_take_the_client_over() {
+    use teduh_core::records::{Op, RecordKind};
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kunci Duluan");
+    let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
+    let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
+    let mut ani = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.ani");
+    for d in [&mut sup, &mut budi, &mut ani] {
+        d.sync().expect("keys");
+    }
+    // Ani creates a client offline. A lying server sees its id in her push and lets Budi's
+    // modified app publish a key for it first, so that Budi's key arrives before hers.
+    let client = ani
+        .vault
+        .add_client(&profile("D-1", "Klien Duluan"))
+        .expect("client");
+    ani.vault
+        .add_note(client, &draft("catatan ani"))
+        .expect("note");
+    let mut key = vec![7u8; 16];
+    key.extend_from_slice(&[9u8; 32]);
+    budi.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::ClientKey,
+                Op::Update,
+                client.into(),
+                client,
+                None,
+                vec![("data_key".into(), key)],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    budi.sync().expect("Budi's key reaches the server first");
+    ani.sync().expect("then Ani's records");
+
+    sup.sync().expect("sync");
+    let notes = sup
+        .vault
+        .export_client(client)
+        .expect("the supervisor opens Ani's client")
+        .notes;
+    assert_eq!(notes.len(), 1, "and her note: {notes:?}");
+    assert!(
+        sup.vault.held_records().expect("held").is_empty(),
+        "Ani's records are not held behind a refused key"
+    );
+    // The same after the vault rebuilds its tables from the log, and after a fresh unlock.
+    sup.vault.rebuild().expect("rebuild");
+    sup.vault.lock();
+    sup.vault
+        .unlock(teduh_tests::device::PASSPHRASE)
+        .expect("unlock");
+    assert_eq!(
+        sup.vault
+            .export_client(client)
+            .expect("still opens")
+            .notes
+            .len(),
+        1
+    );
+}

@@ -106,6 +106,28 @@ id_type!(
     /// A case opened for a client.
     CaseId
 );
+
+impl ClientId {
+    /// The id of a client created by `creator`: the first 16 bytes of
+    /// SHA-256("teduh/client-id/v1" || creator || nonce). The nonce travels (encrypted) in the
+    /// client's data-key record, so every receiver can check which device created the client.
+    pub fn derived(creator: &DeviceId, nonce: &[u8; 16]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"teduh/client-id/v1");
+        h.update(creator.0);
+        h.update(nonce);
+        let digest = h.finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        ClientId(id)
+    }
+
+    /// Whether `nonce` proves that `creator` created this client.
+    pub fn created_by(&self, creator: &DeviceId, nonce: &[u8]) -> bool {
+        <&[u8; 16]>::try_from(nonce).is_ok_and(|n| Self::derived(creator, n) == *self)
+    }
+}
 id_type!(
     /// A consent record (append-only).
     ConsentId

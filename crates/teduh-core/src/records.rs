@@ -455,6 +455,10 @@ fn seq_i64(seq: u64) -> i64 {
 const COLUMNS: &str =
     "device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, epoch, payload, signature";
 
+/// The pseudo-field [`apply`] receives with a client's data key when the record proved that its
+/// device created the client (it is never stored as a field).
+pub const CREATOR_PROVEN: &str = "\u{0}creator_proven";
+
 /// Appends a record to the log (the caller's transaction also applies it).
 pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(&format!(
@@ -534,20 +538,26 @@ pub fn apply(
             .iter()
             .find(|(n, _)| n == "data_key")
             .ok_or_else(|| malformed(&r.device.0, r.seq, "client key record without data_key"))?;
-        // Deterministic if two records ever wrapped a key for the same client: lowest
-        // (device, seq) wins, whatever the order of replay.
+        // Deterministic if two records ever wrapped a key for the same client, whatever the
+        // order of arrival or replay: the key its creator proved wins (schema 9), then the
+        // lowest (device, seq).
+        let proven = sealed.iter().any(|(n, v)| n == CREATOR_PROVEN && v == &[1]);
         conn.prepare_cached(
-            "INSERT INTO client_keys (client_id, device_id, seq, wrapped)
-             VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO client_keys (client_id, device_id, seq, wrapped, proven)
+             VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (client_id) DO UPDATE SET device_id = excluded.device_id,
-                 seq = excluded.seq, wrapped = excluded.wrapped
-             WHERE (excluded.device_id, excluded.seq) < (client_keys.device_id, client_keys.seq)",
+                 seq = excluded.seq, wrapped = excluded.wrapped, proven = excluded.proven
+             WHERE excluded.proven > client_keys.proven
+                OR (excluded.proven = client_keys.proven
+                    AND (excluded.device_id, excluded.seq)
+                        < (client_keys.device_id, client_keys.seq))",
         )?
         .execute(params![
             &r.client.0[..],
             &r.device.0[..],
             seq_i64(r.seq),
-            wrapped
+            wrapped,
+            i64::from(proven)
         ])?;
         return Ok(());
     }

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0006_review_speed.sql"),
     include_str!("../../../migrations/client/0007_security_alarms.sql"),
     include_str!("../../../migrations/client/0008_resend.sql"),
+    include_str!("../../../migrations/client/0009_client_key_proof.sql"),
 ];
 
 /// Highest schema version this binary understands.

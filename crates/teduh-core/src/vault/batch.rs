@@ -143,7 +143,8 @@ impl Batch<'_> {
     ///
     /// Fails with [`VaultError::InvalidInput`] or [`VaultError::DuplicateCode`].
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
-        let id = ClientId::random();
+        let nonce = crypto::random_bytes::<16>();
+        let id = ClientId::derived(&self.ident.device, &nonce);
         self.check_code(id, &profile.code)?;
         Self::check_guardian(profile)?;
         let key = DataKey::generate();
@@ -156,7 +157,10 @@ impl Batch<'_> {
             id.into(),
             id,
             None,
-            vec![("data_key".into(), wrapped)],
+            vec![
+                ("data_key".into(), wrapped),
+                (CREATOR_NONCE.into(), Zeroizing::new(nonce.to_vec())),
+            ],
         )?;
         self.u.client_keys.insert(id, key);
         self.append(

@@ -212,6 +212,11 @@ pub(super) fn apply_plain(
                 u.local_key.seal_with_nonce(nonce(i), &aad, pt),
             ));
         }
+        if super::receive_rules::proves_creator(row, plain) {
+            sealed.push((records::CREATOR_PROVEN.into(), vec![1]));
+        }
+        // The stored key may change (a proven key replaces an unproven one): read it again.
+        u.client_keys.remove(&row.client);
     } else {
         let key = match client_key(conn, ident, u, row.client) {
             Ok(k) => k,

@@ -76,6 +76,9 @@ const KDF_ALGORITHM: &str = "argon2id-v19";
 const FINALISED_AT: &str = records::FINALISED_FIELD;
 const FINALISED_BY: &str = "finalised_by";
 const AUTHOR: &str = "author";
+/// The field of a client's data-key record that proves which device created the client
+/// ([`ClientId::derived`]).
+const CREATOR_NONCE: &str = "creator_nonce";
 
 /// Errors of vault operations. The UI branches on the variant.
 #[derive(Debug, thiserror::Error)]

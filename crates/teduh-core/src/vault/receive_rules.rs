@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
-use super::{AUTHOR, FINALISED_BY};
+use super::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
 use crate::records::{Op, RecordKind, RecordRow};
 use crate::sync::roster::Roster;
@@ -74,6 +74,15 @@ fn creator_device(tx: &Connection, row: &RecordRow) -> rusqlite::Result<Option<D
     .map(|d| d.and_then(|d| <[u8; 16]>::try_from(d.as_slice()).ok().map(DeviceId)))
 }
 
+/// Whether a client's data-key record proves that its device created the client.
+pub(super) fn proves_creator(row: &RecordRow, plain: &[(String, Zeroizing<Vec<u8>>)]) -> bool {
+    row.kind == RecordKind::ClientKey
+        && plain
+            .iter()
+            .find(|(n, _)| n == CREATOR_NONCE)
+            .is_some_and(|(_, nonce)| row.client.created_by(&row.device, nonce))
+}
+
 /// Why `row` (signed by `signer`'s key, its payload opened into `plain`) must not be applied,
 /// or `None` when it may.
 ///
@@ -126,6 +135,7 @@ pub(super) fn refusal(
         // A client's data key: the first one from the device that creates the client, a later
         // one only from a key manager (a replacement from anyone else would make the genuine
         // records stop opening).
+        RecordKind::ClientKey if proves_creator(row, plain) => {}
         RecordKind::ClientKey => {
             let has_key: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM client_keys WHERE client_id = ?1)",
@@ -146,6 +156,21 @@ pub(super) fn refusal(
                     "a client's data key is published by the device that created the client; \
                      a replacement only by a key manager"
                         .into(),
+                ));
+            }
+        }
+        // A client whose key its creator proved is created by that device only.
+        RecordKind::Client if row.op == Op::Create => {
+            let proven_by: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT device_id FROM client_keys WHERE client_id = ?1 AND proven = 1",
+                    [&row.client.0[..]],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if proven_by.is_some_and(|d| d != row.device.0) {
+                return Ok(Some(
+                    "a client is created by the device that created its data key".into(),
                 ));
             }
         }
