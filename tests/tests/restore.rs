@@ -2,26 +2,38 @@
 //! are the source of truth for their own logs (issue: restore).
 
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile};
+use teduh_tests::device::{draft, profile, Device};
 use teduh_tests::TestServer;
 
-#[test]
-fn a_server_restored_from_backup_gets_back_every_record_a_device_still_holds() {
-    let server = TestServer::start();
-    let team = server.create_team("Tim Cadangan");
+/// A team on `server` with a supervisor and a counselor (both synced), and a client of the
+/// counselor with `notes` notes not sent yet: (supervisor, counselor, client, team).
+fn team_with_notes(
+    server: &TestServer,
+    team: &str,
+    code: &str,
+    notes: usize,
+) -> (Device, Device, teduh_core::ids::ClientId, String) {
+    let team = server.create_team(team);
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
     sup.sync().expect("keys");
     c.sync().expect("keys");
     let client = c
         .vault
-        .add_client(&profile("B-1", "Klien Cadangan"))
+        .add_client(&profile(code, "Klien Cadangan"))
         .expect("client");
-    for i in 0..3 {
+    for i in 0..notes {
         c.vault
-            .add_note(client, &draft(&format!("sebelum cadangan {i}")))
+            .add_note(client, &draft(&format!("catatan {i}")))
             .expect("note");
     }
+    (sup, c, client, team)
+}
+
+#[test]
+fn a_server_restored_from_backup_gets_back_every_record_a_device_still_holds() {
+    let server = TestServer::start();
+    let (mut sup, mut c, client, team) = team_with_notes(&server, "Tim Cadangan", "B-1", 3);
     c.sync().expect("sync");
     sup.sync().expect("sync");
 
@@ -100,20 +112,7 @@ fn a_postgresql_server_restored_from_a_dump_taken_while_devices_pushed_loses_not
         unreachable!("a PostgreSQL guard")
     };
     let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
-    let team = server.create_team("Tim Cadangan PG");
-    let mut sup = server.member(&team, Role::Supervisor, "sup");
-    let mut c = server.member(&team, Role::Counselor, "kons");
-    sup.sync().expect("keys");
-    c.sync().expect("keys");
-    let client = c
-        .vault
-        .add_client(&profile("P-1", "Klien Dump"))
-        .expect("client");
-    for i in 0..6 {
-        c.vault
-            .add_note(client, &draft(&format!("catatan {i}")))
-            .expect("note");
-    }
+    let (mut sup, mut c, client, team) = team_with_notes(&server, "Tim Cadangan PG", "P-1", 6);
     // pg_dump runs while the counselor pushes.
     let dump = tempfile::NamedTempFile::new().expect("dump file");
     let dump_path = dump.path().to_owned();

@@ -122,6 +122,25 @@ fn forge_refinalisation(
         .expect("a modified app writes what it likes");
 }
 
+/// What a modified app signs to publish its own data key for someone else's client.
+fn forge_client_key(d: &mut teduh_tests::device::Device, client: teduh_core::ids::ClientId) {
+    use teduh_core::records::{Op, RecordKind};
+    let mut key = vec![7u8; 16];
+    key.extend_from_slice(&[9u8; 32]);
+    d.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::ClientKey,
+                Op::Update,
+                client.into(),
+                client,
+                None,
+                vec![("data_key".into(), key)],
+            )
+        })
+        .expect("a modified app writes what it likes");
+}
+
 #[test]
 fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_another_member() {
     use teduh_core::records::{Op, RecordKind};
@@ -208,7 +227,6 @@ fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_
 
 #[test]
 fn a_replacement_client_key_from_a_colleague_is_refused_and_the_genuine_records_still_open() {
-    use teduh_core::records::{Op, RecordKind};
     let server = TestServer::start();
     let team = server.create_team("Tim Kunci Klien");
     let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
@@ -230,20 +248,7 @@ fn a_replacement_client_key_from_a_colleague_is_refused_and_the_genuine_records_
     budi.sync().expect("sync");
 
     // Budi's modified app publishes another data key for Ani's client.
-    let mut key = vec![7u8; 16];
-    key.extend_from_slice(&[9u8; 32]);
-    budi.vault
-        .batch(|b| {
-            b.forge(
-                RecordKind::ClientKey,
-                Op::Update,
-                client.into(),
-                client,
-                None,
-                vec![("data_key".into(), key)],
-            )
-        })
-        .expect("a modified app writes what it likes");
+    forge_client_key(&mut budi, client);
     budi.sync().expect("sync");
 
     sup.sync().expect("sync");
@@ -304,7 +309,6 @@ fn even_the_author_s_modified_app_cannot_rewrite_her_finalised_note() {
 
 #[test]
 fn a_colleague_s_key_delivered_before_the_creator_s_cannot_take_the_client_over() {
-    use teduh_core::records::{Op, RecordKind};
     let server = TestServer::start();
     let team = server.create_team("Tim Kunci Duluan");
     let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
@@ -322,20 +326,7 @@ fn a_colleague_s_key_delivered_before_the_creator_s_cannot_take_the_client_over(
     ani.vault
         .add_note(client, &draft("catatan ani"))
         .expect("note");
-    let mut key = vec![7u8; 16];
-    key.extend_from_slice(&[9u8; 32]);
-    budi.vault
-        .batch(|b| {
-            b.forge(
-                RecordKind::ClientKey,
-                Op::Update,
-                client.into(),
-                client,
-                None,
-                vec![("data_key".into(), key)],
-            )
-        })
-        .expect("a modified app writes what it likes");
+    forge_client_key(&mut budi, client);
     budi.sync().expect("Budi's key reaches the server first");
     ani.sync().expect("then Ani's records");
 

@@ -83,7 +83,7 @@ impl VaultFacts {
                 0
             },
             security_alarms: if joined {
-                u64::try_from(vault.security_alarms()?.len()).unwrap_or(u64::MAX)
+                vault.security_alarm_count()?
             } else {
                 0
             },

@@ -64,10 +64,11 @@ fn member_field(plain: &[(String, Zeroizing<Vec<u8>>)], name: &str) -> Option<Op
         .map(|(_, v)| serde_json::from_slice::<MemberId>(v).ok())
 }
 
-fn creator_device(tx: &Connection, row: &RecordRow) -> rusqlite::Result<Option<DeviceId>> {
+/// The device that created `entity` (a note, a client...), once its create record is applied.
+fn creator_device(tx: &Connection, entity: &[u8; 16]) -> rusqlite::Result<Option<DeviceId>> {
     tx.query_row(
         "SELECT created_device FROM entities WHERE entity_id = ?1",
-        [&row.entity.0[..]],
+        [&entity[..]],
         |r| r.get::<_, Vec<u8>>(0),
     )
     .optional()
@@ -111,7 +112,7 @@ pub(super) fn refusal(
     match row.kind {
         // Only the author changes her note (drafts, finalisation); others add reviews.
         RecordKind::Note if row.op == Op::Update => {
-            let author = creator_device(tx, row)?.and_then(|d| signers.get(&d).copied());
+            let author = creator_device(tx, &row.entity.0)?.and_then(|d| signers.get(&d).copied());
             if author.is_some_and(|a| a.member != signer.member) {
                 return Ok(Some(
                     "only the note's author changes it (others review it or add nothing)".into(),
@@ -142,14 +143,7 @@ pub(super) fn refusal(
                 params![&row.client.0[..]],
                 |r| r.get(0),
             )?;
-            let creator: Option<Vec<u8>> = tx
-                .query_row(
-                    "SELECT created_device FROM entities WHERE entity_id = ?1",
-                    [&row.client.0[..]],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let by_creator = creator.is_none_or(|c| c == row.device.0);
+            let by_creator = creator_device(tx, &row.client.0)?.is_none_or(|c| c == row.device);
             let by_key_manager = signer.role.is_some_and(Role::manages_keys);
             if (has_key || !by_creator) && !by_key_manager {
                 return Ok(Some(

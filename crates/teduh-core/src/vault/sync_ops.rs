@@ -1,4 +1,9 @@
 //! The vault's side of sync: binding to a server identity, the outbox, re-sealing and
+//!
+//! One file because it is the vault's one sync boundary: the binding, the outbox and the
+//! receiving transaction share the binding row and the log's gapless invariant. What to check
+//! before a received record is applied is in `receive_rules.rs`; issue #14 moves the rest into a
+//! sync room that plans, then acts.
 //! re-stamping unacknowledged records, and receiving the team's records (verified, opened,
 //! applied with the pull cursor in one transaction). The protocol itself is in
 //! [`crate::sync`].
@@ -555,11 +560,16 @@ impl Vault {
     }
 
     pub(super) fn authors(&self) -> Result<Authors, VaultError> {
-        let mut authors = self.roster()?.map(|r| r.authors()).unwrap_or_default();
+        Ok(self.authors_in(self.roster()?.as_ref()))
+    }
+
+    /// The roster's authors plus this device.
+    fn authors_in(&self, roster: Option<&Roster>) -> Authors {
+        let mut authors = roster.map(Roster::authors).unwrap_or_default();
         if let Ok(key) = VerifyingKey::from_bytes(&self.ident.ed25519_public) {
             authors.insert(self.ident.device, (key, None));
         }
-        Ok(authors)
+        authors
     }
 
     /// Receives one pulled page: each record is checked (known, unrevoked author; valid
@@ -574,10 +584,12 @@ impl Vault {
         next_cursor: u64,
     ) -> Result<ReceiveReport, VaultError> {
         self.ensure_unlocked()?;
-        let authors = self.authors()?;
+        // One roster read (and signature check) for both: the keys and who signs for whom.
+        let roster = self.roster()?;
+        let authors = self.authors_in(roster.as_ref());
         // Own records are never checked (they come back as `Own`), so no role is needed here.
         let signers = super::receive_rules::signers(
-            self.roster()?.as_ref(),
+            roster.as_ref(),
             (self.ident.device, self.ident.member),
             None,
         );
@@ -692,6 +704,17 @@ impl Vault {
             }
         }
         Ok(report)
+    }
+
+    /// How many security alarms this device has raised (what the sync status shows).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn security_alarm_count(&self) -> Result<u64, VaultError> {
+        let n: i64 =
+            self.store
+                .connection()
+                .query_row("SELECT COUNT(*) FROM security_alarm", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Security alarms raised on this device, oldest first.
@@ -851,9 +874,12 @@ fn receive_one(
     if row.seq < next {
         // Judged by content, not by sequence alone: the author signed something else under a
         // sequence this device already applied. The first one stays; the other is evidence.
+        // Equal signatures are the common case (a page received twice): no need to compare more.
         let stored = records::get(tx, &row.device, row.seq).map_err(VaultError::from)?;
         if stored.is_some_and(|s| {
-            records::signing_bytes(&ident.team, &s) != records::signing_bytes(&ident.team, &row)
+            s.signature != row.signature
+                && records::signing_bytes(&ident.team, &s)
+                    != records::signing_bytes(&ident.team, &row)
         }) {
             return Ok(Ok(Received::Equivocation(
                 "the author device signed a different record under a sequence already applied \

@@ -1,4 +1,8 @@
 //! PostgreSQL backend, for large deployments (`--database postgres://...`).
+//!
+//! One file because it is one backend: every method of the `Storage` trait, in PostgreSQL's
+//! SQL and driver, beside its pool and migrations. The rules both backends enforce are not here
+//! but in `rules.rs`; what remains is SQL that cannot be shared with `sqlite.rs`.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -130,7 +134,7 @@ impl PostgresStorage {
             .await?
             .get(0);
         let applied = applied_migrations(version, MIGRATIONS.len())?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        for (i, sql) in (applied..).zip(&MIGRATIONS[applied..]) {
             let tx = client.transaction().await?;
             tx.batch_execute(sql)
                 .await

@@ -1,4 +1,8 @@
 //! Embedded SQLite backend (the default): one file in the server's data directory.
+//!
+//! One file because it is one backend: every method of the `Storage` trait, in SQLite's SQL
+//! and driver, beside its connections and migrations. The rules both backends enforce are in
+//! `rules.rs`; what remains is SQL that cannot be shared with `postgres.rs`.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -66,7 +70,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        for (i, sql) in (applied..).zip(&MIGRATIONS[applied..]) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)
                 .with_context(|| format!("server-sqlite migration {} failed", i + 1))?;
