@@ -1,5 +1,11 @@
 //! The record log and the materialised state derived from it.
 //!
+//! One file because it is one format: the row, its byte framing, its signature and the
+//! last-writer-wins fold must change together (a field added to the row changes the signed
+//! bytes, the stored columns and the replay), and every function here works on `record_log` or
+//! the tables derived from it. The pieces that are not the format (keys, sealing, the vault's
+//! use of it) live in `vault/`.
+//!
 //! Every change is a [`RecordRow`] appended to the author device's log (`record_log`), with a
 //! gapless per-device sequence number (enforced by a trigger), an [`Hlc`] timestamp, and an
 //! Ed25519 signature by the device's member over every column ([`signing_bytes`]).

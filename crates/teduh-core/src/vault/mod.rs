@@ -1,5 +1,11 @@
 //! The vault: a member's identity and keys, and every read and write of the counseling record.
 //!
+//! Still one large file: the vault's life cycle and the ~50 public reads and writes that
+//! delegate to `Batch` and `Reader` sit together because they grew here, not because they are one
+//! concept. Splitting it into a small kernel (life cycle, identity, keys) and feature rooms
+//! (clients, notes, screenings, referrals, supervision) is issue #14 ("Architecture 2/2"),
+//! measured there; until then, new features go in their own module beside this one.
+//!
 //! Life cycle: [`Vault::create`] (first run) or [`Vault::open`] (locked) -> [`Vault::unlock`]
 //! -> reads and writes -> [`Vault::lock`] (or the idle timeout) -> secrets wiped.
 //!

@@ -1,4 +1,8 @@
 //! Supervision: reviews of finalised notes (approve, return with a comment, comment), the
+//!
+//! Still one file with three concepts (review records and their state, the sealed note and
+//! screening summaries, the queue and the dashboard): issue #14 splits it, measured there. They
+//! share the sealed summaries, so they move together.
 //! review queue ordered by urgency, and the team dashboard, all from local data (offline).
 //!
 //! Reviews are append-only records (kind `review`, parent = the note), signed and synced like
