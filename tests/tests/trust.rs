@@ -356,3 +356,88 @@ fn a_colleague_s_key_delivered_before_the_creator_s_cannot_take_the_client_over(
         1
     );
 }
+
+#[test]
+fn a_client_created_before_joining_is_proven_by_its_creator_too() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Sebelum Gabung");
+    let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
+    let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
+    // Ani records a client on her new laptop before she has an invitation, then joins.
+    let mut ani = teduh_tests::device::Device::offline(server.url());
+    let client = ani
+        .vault
+        .add_client(&profile("P-1", "Klien Pra Gabung"))
+        .expect("client");
+    ani.vault
+        .add_note(client, &draft("catatan sebelum gabung"))
+        .expect("note");
+    let invitation = server.invite(&team, teduh_protocol::sync::Role::Counselor);
+    ani.join(&invitation, "kons.ani").expect("joins");
+    for d in [&mut sup, &mut budi] {
+        d.sync().expect("keys");
+    }
+    // Budi's modified app publishes a key for her client before hers reaches anyone.
+    forge_client_key(&mut budi, client);
+    budi.sync().expect("Budi's key reaches the server first");
+    ani.sync().expect("then Ani's records");
+    sup.sync().expect("sync");
+    let notes = sup
+        .vault
+        .export_client(client)
+        .expect("the supervisor opens Ani's client with Ani's key")
+        .notes;
+    assert_eq!(notes.len(), 1, "and her note: {notes:?}");
+    assert_eq!(notes[0].content.narrative, "catatan sebelum gabung");
+    sup.vault.rebuild().expect("rebuild");
+    assert_eq!(
+        sup.vault.export_client(client).expect("opens").notes.len(),
+        1,
+        "the same after a rebuild"
+    );
+}
+
+#[test]
+fn the_author_s_modified_app_cannot_win_with_a_backdated_finalisation() {
+    use teduh_core::records::{Op, RecordKind};
+    let server = TestServer::start();
+    let (mut sup, mut ani) = server.supervised_team("Tim Mundur", "sup", "kons.ani");
+    let (client, note) = finalised_note(&mut ani, "B-1");
+    ani.sync().expect("sync");
+    sup.sync().expect("sync");
+
+    // Her modified app sets its clock back an hour and finalises the note again with other
+    // content, so that this finalisation sorts before the genuine one.
+    let hour_ago = Hlc::new(
+        teduh_core::hlc::HlcClock::wall_millis() - 3_600_000,
+        0,
+    );
+    ani.vault
+        .batch(|b| {
+            b.forge_clock(hour_ago);
+            b.forge(
+                RecordKind::Note,
+                Op::Update,
+                note.into(),
+                client,
+                None,
+                vec![
+                    ("narrative".into(), json(serde_json::json!("ditulis mundur"))),
+                    (
+                        "finalised_at".into(),
+                        json(serde_json::json!(chrono::Utc::now() - chrono::Duration::hours(1))),
+                    ),
+                ],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    ani.sync().expect("sync");
+    sup.sync().expect("it reaches the supervisor");
+    let notes = sup.vault.export_client(client).expect("client").notes;
+    assert_eq!(notes[0].content.narrative, "isi asli", "the first finalised text stays");
+    let held = sup.vault.held_records().expect("held");
+    assert!(
+        held.iter().any(|h| h.contains("backdated")),
+        "the supervisor's sync status names the refused record: {held:?}"
+    );
+}

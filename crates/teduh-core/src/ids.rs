@@ -108,14 +108,16 @@ id_type!(
 );
 
 impl ClientId {
-    /// The id of a client created by `creator`: the first 16 bytes of
-    /// SHA-256("teduh/client-id/v1" || creator || nonce). The nonce travels (encrypted) in the
-    /// client's data-key record, so every receiver can check which device created the client.
-    pub fn derived(creator: &DeviceId, nonce: &[u8; 16]) -> Self {
+    /// The id of a client created by the member whose Ed25519 signing key is `creator`: the
+    /// first 16 bytes of SHA-256("teduh/client-id/v2" || creator || nonce). The nonce travels
+    /// (encrypted) in the client's data-key record, so every receiver can check who created the
+    /// client. The signing key, unlike the device number, is the same before and after the
+    /// device joins a team, so a client recorded before joining is proven too.
+    pub fn derived(creator: &[u8; 32], nonce: &[u8; 16]) -> Self {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        h.update(b"teduh/client-id/v1");
-        h.update(creator.0);
+        h.update(b"teduh/client-id/v2");
+        h.update(creator);
         h.update(nonce);
         let digest = h.finalize();
         let mut id = [0u8; 16];
@@ -123,8 +125,8 @@ impl ClientId {
         ClientId(id)
     }
 
-    /// Whether `nonce` proves that `creator` created this client.
-    pub fn created_by(&self, creator: &DeviceId, nonce: &[u8]) -> bool {
+    /// Whether `nonce` proves that the holder of signing key `creator` created this client.
+    pub fn created_by(&self, creator: &[u8; 32], nonce: &[u8]) -> bool {
         <&[u8; 16]>::try_from(nonce).is_ok_and(|n| Self::derived(creator, n) == *self)
     }
 }

@@ -448,6 +448,20 @@ pub fn next_seq(conn: &Connection, device: &DeviceId) -> rusqlite::Result<u64> {
     Ok(max.and_then(|m| u64::try_from(m).ok()).unwrap_or(0) + 1)
 }
 
+/// The sequence and timestamp of `device`'s newest record held, if any.
+pub fn last_of(conn: &Connection, device: &DeviceId) -> rusqlite::Result<Option<(u64, Hlc)>> {
+    conn.prepare_cached(
+        "SELECT seq, hlc FROM record_log WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+    )?
+    .query_row([&device.0[..]], |r| {
+        Ok((
+            u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            Hlc::from_i64(r.get(1)?),
+        ))
+    })
+    .optional()
+}
+
 /// The newest timestamp in the log (to start the clock after it).
 pub fn max_hlc(conn: &Connection) -> rusqlite::Result<Hlc> {
     let max: Option<i64> = conn.query_row("SELECT MAX(hlc) FROM record_log", [], |r| r.get(0))?;

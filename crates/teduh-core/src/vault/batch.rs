@@ -55,6 +55,17 @@ impl Batch<'_> {
         self.append_plain(kind, op, entity, client, parent, plain)
     }
 
+    /// Sets this device's clock back to just after `to`: what a modified app does to stamp its
+    /// next record with an earlier time (feature `forge`, for tests only).
+    #[cfg(feature = "forge")]
+    pub fn forge_clock(&mut self, to: crate::hlc::Hlc) {
+        self.u.clock = crate::hlc::HlcClock::starting_after(to);
+        let behind = crate::hlc::HlcClock::wall_millis().saturating_sub(to.millis());
+        self.u
+            .clock
+            .set_offset_ms(-i64::try_from(behind).unwrap_or(i64::MAX));
+    }
+
     fn append(
         &mut self,
         kind: RecordKind,
@@ -102,7 +113,7 @@ impl Batch<'_> {
         let (conn, ident) = (&*self.tx, self.ident);
         keys::seal_and_sign(conn, ident, self.u, &mut row, &plain)?;
         records::insert(conn, &row)?;
-        keys::apply_plain(conn, ident, self.u, &row, &plain)?;
+        keys::apply_plain(conn, ident, self.u, &row, &plain, &ident.ed25519_public)?;
         Ok(())
     }
 
@@ -144,7 +155,7 @@ impl Batch<'_> {
     /// Fails with [`VaultError::InvalidInput`] or [`VaultError::DuplicateCode`].
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
         let nonce = crypto::random_bytes::<16>();
-        let id = ClientId::derived(&self.ident.device, &nonce);
+        let id = ClientId::derived(&self.ident.ed25519_public, &nonce);
         self.check_code(id, &profile.code)?;
         Self::check_guardian(profile)?;
         let key = DataKey::generate();

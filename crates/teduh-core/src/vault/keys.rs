@@ -179,13 +179,15 @@ pub(super) fn open_record(
 
 /// Seals plaintext fields for this device's tables (per field, bound to the record) and folds
 /// the record in. Client keys are sealed under the device's at-rest key, other fields under the
-/// client's data key.
+/// client's data key; `author_key` (the signer's Ed25519 key) tells whether a client key is
+/// proven by the client's creator.
 pub(super) fn apply_plain(
     conn: &Connection,
     ident: &Identity,
     u: &mut Unlocked,
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
+    author_key: &[u8; 32],
 ) -> Result<(), OpenError> {
     let mut sealed = Vec::with_capacity(plain.len());
     // One random draw per record: field i is sealed with the random base nonce XOR i. Bases are
@@ -212,7 +214,7 @@ pub(super) fn apply_plain(
                 u.local_key.seal_with_nonce(nonce(i), &aad, pt),
             ));
         }
-        if super::receive_rules::proves_creator(row, plain) {
+        if super::receive_rules::proves_creator(row, plain, author_key) {
             sealed.push((records::CREATOR_PROVEN.into(), vec![1]));
         }
         // The stored key may change (a proven key replaces an unproven one): read it again.

@@ -1237,6 +1237,7 @@ impl Vault {
     /// Fails when locked or a record cannot be opened.
     pub fn state_after_folding(&mut self, rows: &[RecordRow]) -> Result<Vec<u8>, VaultError> {
         self.touch()?;
+        let authors = self.authors()?;
         let Vault {
             store,
             ident,
@@ -1248,8 +1249,9 @@ impl Vault {
         let tx = store.connection_mut().transaction()?;
         records::clear_state(&tx)?;
         for r in rows {
+            let key = author_key(&authors, r);
             keys::open_record(&tx, ident, u, r)
-                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain))?;
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key))?;
         }
         let dump = records::dump_state(&tx)?;
         tx.rollback()?;
@@ -1301,6 +1303,7 @@ impl Vault {
     fn replay(&mut self, commit: bool) -> Result<(u64, bool), VaultError> {
         self.ensure_unlocked()?;
         let check = self.verifier()?;
+        let authors = self.authors()?;
         let Vault {
             store,
             ident,
@@ -1318,8 +1321,9 @@ impl Vault {
         };
         let n = records::rebuild(&tx, |r| {
             check(r)?;
+            let key = author_key(&authors, r);
             let opened = keys::open_record(&tx, ident, u, r)
-                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain));
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key));
             match opened {
                 Ok(()) => Ok(()),
                 Err(keys::OpenError::MissingKey(why)) => Err(refused(r, why)),
@@ -1334,6 +1338,13 @@ impl Vault {
         }
         Ok((n, same))
     }
+}
+
+/// The Ed25519 key that signed `r` (all zeroes, which proves nothing, for an unknown device).
+fn author_key(authors: &crate::sync::roster::Authors, r: &RecordRow) -> [u8; 32] {
+    authors
+        .get(&r.device)
+        .map_or([0; 32], |(key, _)| key.to_bytes())
 }
 
 fn derive_kek(ident: &Identity, passphrase: &str) -> Result<DataKey, VaultError> {

@@ -75,16 +75,21 @@ fn creator_device(tx: &Connection, entity: &[u8; 16]) -> rusqlite::Result<Option
     .map(|d| d.and_then(|d| <[u8; 16]>::try_from(d.as_slice()).ok().map(DeviceId)))
 }
 
-/// Whether a client's data-key record proves that its device created the client.
-pub(super) fn proves_creator(row: &RecordRow, plain: &[(String, Zeroizing<Vec<u8>>)]) -> bool {
+/// Whether a client's data-key record, signed with `author_key`, proves that its author
+/// created the client.
+pub(super) fn proves_creator(
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+    author_key: &[u8; 32],
+) -> bool {
     row.kind == RecordKind::ClientKey
         && plain
             .iter()
             .find(|(n, _)| n == CREATOR_NONCE)
-            .is_some_and(|(_, nonce)| row.client.created_by(&row.device, nonce))
+            .is_some_and(|(_, nonce)| row.client.created_by(author_key, nonce))
 }
 
-/// Why `row` (signed by `signer`'s key, its payload opened into `plain`) must not be applied,
+/// Why `row` (signed with `author_key`, its payload opened into `plain`) must not be applied,
 /// or `None` when it may.
 ///
 /// Fails only when the database cannot be read.
@@ -93,6 +98,7 @@ pub(super) fn refusal(
     signers: &Signers,
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
+    author_key: &[u8; 32],
 ) -> rusqlite::Result<Option<String>> {
     let Some(signer) = signers.get(&row.device) else {
         return Ok(Some("the author device is not in the team roster".into()));
@@ -136,7 +142,7 @@ pub(super) fn refusal(
         // A client's data key: the first one from the device that creates the client, a later
         // one only from a key manager (a replacement from anyone else would make the genuine
         // records stop opening).
-        RecordKind::ClientKey if proves_creator(row, plain) => {}
+        RecordKind::ClientKey if proves_creator(row, plain, author_key) => {}
         RecordKind::ClientKey => {
             let has_key: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM client_keys WHERE client_id = ?1)",

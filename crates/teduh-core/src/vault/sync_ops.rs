@@ -870,7 +870,8 @@ fn receive_one(
         return Ok(Err(records::verify(&ident.team, key, &row)
             .map_or_else(|e| e.to_string(), |()| "signature".into())));
     }
-    let next = records::next_seq(tx, &row.device)?;
+    let last = records::last_of(tx, &row.device)?;
+    let next = last.map_or(1, |(seq, _)| seq + 1);
     if row.seq < next {
         // Judged by content, not by sequence alone: the author signed something else under a
         // sequence this device already applied. The first one stays; the other is evidence.
@@ -894,6 +895,14 @@ fn receive_one(
             "a gap: record {next} of this device has not arrived"
         )));
     }
+    // A device's clock only moves forward along its log (it restarts after the newest record
+    // it holds), so a record stamped before its predecessor is backdated on purpose, e.g. to
+    // win over an earlier finalisation.
+    if last.is_some_and(|(_, hlc)| row.hlc <= hlc) {
+        return Ok(Err(
+            "refused: it is stamped before the previous record of its device (backdated)".into(),
+        ));
+    }
     let plain = match keys::open_record(tx, ident, u, &row) {
         Ok(p) => p,
         Err(OpenError::MissingKey(why)) => return Ok(Err(why)),
@@ -902,11 +911,14 @@ fn receive_one(
         }
         Err(OpenError::Vault(e)) => return Err(e),
     };
-    if let Some(why) = super::receive_rules::refusal(tx, checks.signers, &row, &plain)? {
+    let author_key = key.to_bytes();
+    if let Some(why) =
+        super::receive_rules::refusal(tx, checks.signers, &row, &plain, &author_key)?
+    {
         return Ok(Err(format!("refused: {why}")));
     }
     records::insert(tx, &row)?;
-    match keys::apply_plain(tx, ident, u, &row, &plain) {
+    match keys::apply_plain(tx, ident, u, &row, &plain, &author_key) {
         Ok(()) => {
             // A forged or damaged copy of this record held earlier is obsolete now.
             tx.execute(

@@ -39,13 +39,21 @@ pub const DEFAULT_POOL_SIZE: usize = 8;
 /// How long to wait for PostgreSQL to accept a connection before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The PostgreSQL backend: two pools of connections (deadpool-postgres), each connection with
+/// Connections kept for token checks, beside the two pools: every request makes one, a short
+/// indexed lookup, so two connections keep up with many requests.
+const AUTH_POOL_SIZE: usize = 2;
+
+/// The PostgreSQL backend: three pools of connections (deadpool-postgres), each connection with
 /// its cache of prepared statements.
 pub struct PostgresStorage {
     /// Connections for writes; pushes hold one for their whole transaction.
     writers: Pool,
-    /// Connections for reads (authentication, pulls), so they never queue behind pushes.
+    /// Connections for reads (pulls, lists), so they never queue behind pushes.
     readers: Pool,
+    /// Connections for token checks only. Every request checks its token first; sharing the
+    /// readers' pool (first come, first served) put each pull's check in the queue behind
+    /// other pulls, so a pull waited twice under load (docs/benchmarks.md, server figures).
+    auth: Pool,
 }
 
 async fn open_client(url: &str) -> anyhow::Result<Client> {
@@ -114,7 +122,7 @@ impl PostgresStorage {
     }
 
     /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1) in each of
-    /// the two pools (writes, reads).
+    /// the two main pools (writes, reads), beside the token checks' own small pool.
     pub async fn connect_with(url: &str, pool_size: usize) -> anyhow::Result<Self> {
         let mut client = open_client(url).await?;
         // Two servers starting at once must not both migrate: serialise on an advisory lock.
@@ -155,6 +163,7 @@ impl PostgresStorage {
         Ok(Self {
             writers: open_pool(url, size).await?,
             readers: open_pool(url, size).await?,
+            auth: open_pool(url, AUTH_POOL_SIZE).await?,
         })
     }
 
@@ -507,7 +516,7 @@ impl Storage for PostgresStorage {
         now: i64,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(async move {
-            let c = self.read_conn().await?;
+            let c = self.auth.get().await.map_err(pool_error)?;
             let st = c.prepare_cached(SQL_AUTH).await?;
             let row = match c.query_opt(&st, &[&&token_hash[..]]).await? {
                 Some(r) => Some(TokenRow {
