@@ -687,6 +687,9 @@ pub struct SyncStatusView {
     pub security_alarms: u64,
     /// This member waits for a supervisor's device to share the team key.
     pub waiting_for_keys: bool,
+    /// When this device last found the server restored from a backup (RFC 3339): an
+    /// informational notice (the device re-published what it holds), never an alarm.
+    pub server_restored_at: Option<String>,
 }
 
 /// What a member types to join her organisation. Without an invitation, this computer becomes a

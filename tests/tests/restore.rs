@@ -230,3 +230,97 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
         "and stays readable here"
     );
 }
+
+#[test]
+fn a_restored_server_gets_back_the_roster_and_key_epochs_and_a_removal_stays() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kunci Cadangan");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut ani = server.member(&team, Role::Counselor, "kons.ani");
+    let mut budi = server.member(&team, Role::Counselor, "kons.budi");
+    for d in [&mut sup, &mut ani, &mut budi] {
+        d.sync().expect("keys");
+    }
+    sup.sync().expect("keys for everyone");
+    for d in [&mut ani, &mut budi] {
+        d.sync().expect("keys");
+    }
+    let backup = server.back_up();
+    let roster_at_backup = sup.vault.roster().expect("roster").expect("held").version;
+    let epoch_at_backup = sup.vault.binding().expect("b").expect("j").current_epoch;
+
+    // After the backup Budi leaves the team: a new roster and a new epoch he cannot open.
+    // Ani writes a note under the new epoch.
+    let budi_member = budi.vault.binding().expect("b").expect("j").member;
+    server.remove_member(budi_member);
+    sup.sync().expect("a new roster and epoch without Budi");
+    ani.sync().expect("Ani opens the new epoch");
+    let client = ani
+        .vault
+        .add_client(&profile("K-9", "Klien Setelah Keluar"))
+        .expect("client");
+    ani.vault
+        .add_note(client, &draft("ditulis setelah Budi keluar"))
+        .expect("note");
+    ani.sync().expect("sync");
+    let roster_now = sup.vault.roster().expect("roster").expect("held").version;
+    assert!(roster_now > roster_at_backup);
+    assert!(sup.vault.binding().expect("b").expect("j").current_epoch > epoch_at_backup);
+
+    // The server is restored: it lists Budi as a member again, and has the old roster and epoch.
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+
+    // Ani syncs first: her record under the lost epoch waits, nothing is refused or alarmed.
+    let r = ani.sync().expect("Ani's round after the restore");
+    assert!(
+        r.server_restored,
+        "she is told the server was restored: {r:?}"
+    );
+    assert!(
+        r.waiting_for_keys,
+        "her records wait for the epoch to come back: {r:?}"
+    );
+    // The supervisor's device publishes the roster and the epoch again, as it holds them.
+    let r = sup.sync().expect("the supervisor's round");
+    assert!(r.server_restored, "{r:?}");
+    assert_eq!(
+        sup.vault.roster().expect("roster").expect("held").version,
+        roster_now,
+        "the same roster, not a new one that would re-admit Budi"
+    );
+    let r = ani.sync().expect("Ani re-sends what the server lost");
+    assert!(r.resent > 0, "{r:?}");
+    assert_eq!(ani.vault.pending_count().expect("pending"), 0);
+    sup.sync().expect("sync");
+    assert_eq!(
+        sup.vault
+            .export_client(client)
+            .expect("the supervisor opens Ani's client")
+            .notes
+            .len(),
+        1
+    );
+    for (who, d) in [("supervisor", &sup), ("Ani", &ani)] {
+        assert!(
+            d.vault.security_alarms().expect("alarms").is_empty(),
+            "a restore is not an attack on the {who}'s device"
+        );
+        assert!(d.vault.held_records().expect("held").is_empty(), "{who}");
+        assert!(
+            d.vault
+                .binding()
+                .expect("b")
+                .expect("j")
+                .server_restored_at
+                .is_some(),
+            "the {who}'s device keeps the notice"
+        );
+    }
+    // Budi, whom the restored server lists again, still gets no key to what came after.
+    let _ = budi.sync();
+    assert!(
+        budi.vault.export_client(client).is_err(),
+        "the removal stays: Budi cannot open Ani's new client"
+    );
+}

@@ -408,10 +408,7 @@ fn the_author_s_modified_app_cannot_win_with_a_backdated_finalisation() {
 
     // Her modified app sets its clock back an hour and finalises the note again with other
     // content, so that this finalisation sorts before the genuine one.
-    let hour_ago = Hlc::new(
-        teduh_core::hlc::HlcClock::wall_millis() - 3_600_000,
-        0,
-    );
+    let hour_ago = Hlc::new(teduh_core::hlc::HlcClock::wall_millis() - 3_600_000, 0);
     ani.vault
         .batch(|b| {
             b.forge_clock(hour_ago);
@@ -422,10 +419,15 @@ fn the_author_s_modified_app_cannot_win_with_a_backdated_finalisation() {
                 client,
                 None,
                 vec![
-                    ("narrative".into(), json(serde_json::json!("ditulis mundur"))),
+                    (
+                        "narrative".into(),
+                        json(serde_json::json!("ditulis mundur")),
+                    ),
                     (
                         "finalised_at".into(),
-                        json(serde_json::json!(chrono::Utc::now() - chrono::Duration::hours(1))),
+                        json(serde_json::json!(
+                            chrono::Utc::now() - chrono::Duration::hours(1)
+                        )),
                     ),
                 ],
             )
@@ -434,7 +436,10 @@ fn the_author_s_modified_app_cannot_win_with_a_backdated_finalisation() {
     ani.sync().expect("sync");
     sup.sync().expect("it reaches the supervisor");
     let notes = sup.vault.export_client(client).expect("client").notes;
-    assert_eq!(notes[0].content.narrative, "isi asli", "the first finalised text stays");
+    assert_eq!(
+        notes[0].content.narrative, "isi asli",
+        "the first finalised text stays"
+    );
     let held = sup.vault.held_records().expect("held");
     assert!(
         held.iter().any(|h| h.contains("backdated")),

@@ -433,6 +433,8 @@ struct StatusView {
     roster_version: Option<u64>,
     acked_seq: Option<u64>,
     pull_cursor: Option<u64>,
+    /// When this device last found the server restored from a backup.
+    server_restored_at: Option<DateTime<Utc>>,
 }
 
 fn utc(unix: Option<i64>) -> Option<DateTime<Utc>> {
@@ -461,6 +463,7 @@ impl StatusView {
             roster_version: None,
             acked_seq: None,
             pull_cursor: None,
+            server_restored_at: None,
         };
         let Some(v) = existing_vault(data)? else {
             return Ok(view);
@@ -482,6 +485,7 @@ impl StatusView {
             view.roster_version = Some(b.roster_version);
             view.acked_seq = Some(b.acked_seq);
             view.pull_cursor = Some(b.pull_cursor);
+            view.server_restored_at = utc(b.server_restored_at);
             view.server_url = Some(b.server_url);
             view.username = Some(b.username);
         }
@@ -520,6 +524,14 @@ impl StatusView {
         println!("held records: {}", self.held);
         for h in &self.held_records {
             println!("  {h}");
+        }
+        if let Some(t) = self.server_restored_at {
+            // Information, not an alarm: the devices re-publish what the server lost.
+            println!(
+                "server restored from a backup: noticed {}; what it lost is sent again by the \
+                 team's devices",
+                local(t, now)
+            );
         }
     }
 }

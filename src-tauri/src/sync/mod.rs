@@ -44,6 +44,8 @@ pub struct BindingFacts {
     pub last_success: Option<i64>,
     /// Unix seconds of the last attempt.
     pub last_attempt: Option<i64>,
+    /// Unix seconds when the server was last found restored from a backup.
+    pub server_restored_at: Option<i64>,
 }
 
 /// What the vault says about sync; readable while locked.
@@ -72,6 +74,7 @@ impl VaultFacts {
             role: b.role.as_str().to_owned(),
             last_success: b.last_success,
             last_attempt: b.last_attempt,
+            server_restored_at: b.server_restored_at,
         });
         let joined = binding.is_some();
         Ok(Self {
@@ -195,6 +198,7 @@ pub fn compose(vault: &VaultFacts, session: &SessionFacts) -> SyncStatusView {
         held: vault.held,
         security_alarms: vault.security_alarms,
         waiting_for_keys: session.waiting_for_keys,
+        server_restored_at: rfc3339(b.and_then(|b| b.server_restored_at)),
     }
 }
 
@@ -345,6 +349,7 @@ mod tests {
                 role: "counselor".into(),
                 last_success: Some(1_700_000_000),
                 last_attempt: Some(1_700_000_000),
+                server_restored_at: None,
             }),
             pending,
             held: 0,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncState, SyncStatusView } from '../lib/backend';
 import { setLocale, t } from '../lib/i18n/i18n.svelte';
-import { indicatorText } from './indicator';
+import { indicatorText, restoredRecently } from './indicator';
 
 function status(state: SyncState, pending = 0): SyncStatusView {
   return {
@@ -19,6 +19,7 @@ function status(state: SyncState, pending = 0): SyncStatusView {
     held: 0,
     security_alarms: 0,
     waiting_for_keys: state === 'waitingForKeys',
+    server_restored_at: null,
   };
 }
 
@@ -57,6 +58,24 @@ describe('sync indicator', () => {
     setLocale('en');
     expect(shown(status('synced'))).toBe('Synced');
     expect(shown(status('offline', 2))).toBe('Offline — 2 waiting to send');
+    setLocale('id');
+  });
+});
+
+describe('server restored notice', () => {
+  it('shows for a week after the device found the server restored from a backup', () => {
+    const now = new Date('2026-12-04T20:00:00Z');
+    expect(restoredRecently(null, now)).toBe(false);
+    expect(restoredRecently('2026-12-04T08:00:00Z', now)).toBe(true);
+    expect(restoredRecently('2026-11-28T20:00:00Z', now)).toBe(true);
+    expect(restoredRecently('2026-11-26T20:00:00Z', now)).toBe(false);
+  });
+
+  it('is worded as information, not as an alarm', () => {
+    setLocale('id');
+    expect(t('sync.serverRestored', { when: '4 Des 2026 20.00' })).toContain('Server dipulihkan dari cadangan');
+    setLocale('en');
+    expect(t('sync.serverRestored', { when: '4 Dec 2026 20:00' })).toContain('restored from a backup');
     setLocale('id');
   });
 });

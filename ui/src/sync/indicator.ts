@@ -42,3 +42,13 @@ export function indicatorText(status: SyncStatusView | null): IndicatorText | nu
       return null;
   }
 }
+
+/** How long the "server restored from a backup" notice stays in the sync panel. */
+export const RESTORE_NOTICE_DAYS = 7;
+
+/** Whether the server was found restored from a backup within the last week (`now` for tests). */
+export function restoredRecently(at: string | null, now: Date = new Date()): boolean {
+  if (!at) return false;
+  const age = now.getTime() - new Date(at).getTime();
+  return age >= 0 && age <= RESTORE_NOTICE_DAYS * 24 * 3600 * 1000;
+}

@@ -67,6 +67,10 @@ pub struct SyncReport {
     pub recovered_acks: u64,
     /// Records re-sent, as first sent, to a server restored from a backup that had lost them.
     pub resent: u64,
+    /// The server holds less than this device knows it once held (records, the team roster,
+    /// key epochs): it was restored from a backup. The device re-publishes what it holds; this
+    /// is an informational notice, never a security alarm.
+    pub server_restored: bool,
     /// Team records applied.
     pub pulled: u64,
     /// Records kept aside, with reasons (also in [`Vault::held_records`]).
@@ -156,6 +160,13 @@ fn decode_keys(bytes: &[u8]) -> Option<Vec<(u32, DataKey)>> {
             Some((epoch, DataKey::from_parts(id, key)))
         })
         .collect()
+}
+
+/// Who a team-key epoch is sealed to: the active members of `roster` that the server lists as
+/// active too (`on_server`).
+struct Recipients<'a> {
+    roster: &'a Roster,
+    on_server: &'a [u64],
 }
 
 struct Round<'a> {
@@ -253,9 +264,11 @@ impl Round<'_> {
         let mut changed = false;
         let roster = self.t.roster(&self.token, self.team)?;
         self.report(Phase::Keys)?;
+        let held_version = self.vault.roster()?.map_or(0, |r| r.version);
+        let server_version = roster.as_ref().map_or(0, |b| b.version);
         if let Some(body) = roster {
             let current = self.vault.roster()?;
-            if body.version > current.as_ref().map_or(0, |r| r.version) {
+            if body.version > held_version {
                 match Roster::verify(&body.roster, self.team, current.as_ref()) {
                     Ok(r) => {
                         self.vault.store_roster(&r)?;
@@ -265,8 +278,12 @@ impl Round<'_> {
                 }
             }
         }
+        if server_version < held_version {
+            // Rosters only move forward: the server lost the newest (restored from a backup).
+            self.server_restored()?;
+        }
         if binding.role.manages_keys() {
-            changed |= self.maintain_team()?;
+            changed |= self.maintain_team(server_version)?;
         }
         changed |= self.open_envelopes()?;
         if changed {
@@ -278,9 +295,24 @@ impl Round<'_> {
         Ok(())
     }
 
+    /// Notes (for this round's report and the device's notice) that the server was restored
+    /// from a backup.
+    fn server_restored(&mut self) -> Result<(), SyncError> {
+        self.report.server_restored = true;
+        self.vault.note_server_restored()?;
+        Ok(())
+    }
+
     fn open_envelopes(&mut self) -> Result<bool, SyncError> {
         let list = self.t.envelopes(&self.token, self.team)?;
         self.report.epoch = list.current_epoch;
+        if list.current_epoch < self.newest_epoch_held() {
+            // Epochs only move forward: the server lost the newest ones. Until a key manager's
+            // device publishes them again, records sealed under them cannot be stored there.
+            self.server_restored()?;
+            self.report.waiting_for_keys = true;
+            return Ok(false);
+        }
         let Some(newest) = list.envelopes.iter().max_by_key(|e| e.epoch) else {
             self.report.waiting_for_keys = true;
             return Ok(false);
@@ -302,15 +334,27 @@ impl Round<'_> {
         Ok(true)
     }
 
+    /// The newest team-key epoch this device holds (0: none).
+    fn newest_epoch_held(&self) -> u32 {
+        self.vault.team_epochs().into_iter().max().unwrap_or(0)
+    }
+
     /// As a key manager: publish a roster matching the server's members and devices, and a new
-    /// epoch when the set of active members or devices changed. Returns whether anything did.
-    fn maintain_team(&mut self) -> Result<bool, SyncError> {
+    /// epoch when the set of active members or devices changed. A server that lost the newest
+    /// roster or epochs (`server_roster` is the version it holds) gets them back first, as this
+    /// device holds them. Returns whether anything changed.
+    fn maintain_team(&mut self, server_roster: u64) -> Result<bool, SyncError> {
         let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
         let members = self.t.members(&self.token, self.team)?;
         self.report(Phase::Keys)?;
         let devices = self.t.devices(&self.token)?;
         self.report(Phase::Keys)?;
         let current = self.vault.roster()?;
+        let on_server: Vec<u64> = members
+            .iter()
+            .filter(|m| !m.removed)
+            .map(|m| m.member_id)
+            .collect();
         let mut roster = Roster {
             team: self.team,
             version: current.as_ref().map_or(0, |r| r.version) + 1,
@@ -329,22 +373,31 @@ impl Round<'_> {
             devices: Vec::new(),
         };
         // Keys once pinned in the roster never change silently (a server swapping a member's
-        // keys would otherwise get team keys sealed to itself).
+        // keys would otherwise get team keys sealed to itself), and a removal is never undone
+        // by the server's list (a server restored from a backup lists a removed member again).
+        // A member the server does not list at all stays as she was: removing someone is an
+        // explicit decision, not something a server's lost or shortened list can make.
         if let Some(cur) = &current {
             for m in &mut roster.members {
                 if let Some(old) = cur.member(m.member) {
                     m.x25519.clone_from(&old.x25519);
                     m.ed25519.clone_from(&old.ed25519);
+                    m.removed |= old.removed;
+                }
+            }
+            for old in &cur.members {
+                if roster.member(old.member).is_none() {
+                    roster.members.push(old.clone());
                 }
             }
         }
         for d in &devices {
-            let revoked = d.revoked_at.is_some();
-            let member_removed = roster.member(d.member_id).is_none_or(|m| m.removed);
-            let dead = revoked || member_removed;
             let prior = current
                 .as_ref()
                 .and_then(|c| c.devices.iter().find(|x| x.device == d.device_id));
+            let revoked = d.revoked_at.is_some() || prior.is_some_and(|p| p.revoked);
+            let member_removed = roster.member(d.member_id).is_none_or(|m| m.removed);
+            let dead = revoked || member_removed;
             let accept_through = if dead {
                 match prior {
                     Some(p) if p.revoked => p.accept_through,
@@ -362,6 +415,13 @@ impl Round<'_> {
                 revoked: dead,
                 accept_through,
             });
+        }
+        if let Some(cur) = &current {
+            for old in &cur.devices {
+                if !roster.devices.iter().any(|d| d.device == old.device) {
+                    roster.devices.push(old.clone());
+                }
+            }
         }
         roster.members.sort_by_key(|m| m.member);
         roster.devices.sort_by_key(|d| d.device);
@@ -384,12 +444,36 @@ impl Round<'_> {
         };
         let list = self.t.envelopes(&self.token, self.team)?;
         self.report(Phase::Keys)?;
-        let needs_epoch = list.current_epoch == 0
+        let mut changed = false;
+        let mut server_epoch = list.current_epoch;
+        let held_roster = current.as_ref().map_or(0, |c| c.version);
+        if same && server_roster < held_roster {
+            // The server lost the newest roster: publish it again, as this device holds it.
+            roster.version = held_roster;
+        }
+        if server_epoch < self.newest_epoch_held() {
+            // The server lost the newest epochs: publish them again with the keys this device
+            // holds, sealed to the members of the roster it holds.
+            let Some(cur) = &current else {
+                return Err(SyncError::Protocol(
+                    "this device holds team keys but no roster to seal them to".into(),
+                ));
+            };
+            let sealed_to = Recipients {
+                roster: cur,
+                on_server: &on_server,
+            };
+            for epoch in server_epoch + 1..=self.newest_epoch_held() {
+                self.publish_epoch(&sealed_to, epoch, self.keys_through(epoch)?)?;
+            }
+            server_epoch = self.newest_epoch_held();
+            changed = true;
+        }
+        let needs_epoch = server_epoch == 0
             || current
                 .as_ref()
                 .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
-        let mut changed = false;
-        if !same {
+        if !same || server_roster < held_roster {
             let signed = self
                 .vault
                 .with_signing_key(|k| roster.sign(binding.member, k))
@@ -414,31 +498,63 @@ impl Round<'_> {
             }
         }
         if needs_epoch {
-            self.new_epoch(&roster, list.current_epoch)?;
+            let sealed_to = Recipients {
+                roster: &roster,
+                on_server: &on_server,
+            };
+            self.new_epoch(&sealed_to, server_epoch)?;
             changed = true;
         }
         Ok(changed)
     }
 
-    fn new_epoch(&mut self, roster: &Roster, current: u32) -> Result<(), SyncError> {
-        let next = current + 1;
-        // Every key so far, so members keep reading the team's history.
-        let mut keys: Vec<(u32, DataKey)> = (1..=current)
+    /// The team keys of epochs 1..=`last`, as this device holds them.
+    ///
+    /// Fails when one is missing (this device cannot speak for that epoch).
+    fn keys_through(&self, last: u32) -> Result<Vec<(u32, DataKey)>, SyncError> {
+        (1..=last)
             .map(|e| {
                 self.vault.team_key(e).map(|k| (e, k)).ok_or_else(|| {
                     SyncError::Protocol(format!(
-                        "this supervisor's device lacks team key {e}; it cannot make epoch {next}"
+                        "this supervisor's device lacks team key {e}; it cannot publish epoch \
+                         {last}"
                     ))
                 })
             })
-            .collect::<Result<_, _>>()?;
+            .collect()
+    }
+
+    fn new_epoch(&mut self, sealed_to: &Recipients<'_>, current: u32) -> Result<(), SyncError> {
+        let next = current + 1;
+        // Every key so far, so members keep reading the team's history.
+        let mut keys = self.keys_through(current)?;
         keys.push((next, DataKey::generate()));
+        if self.publish_epoch(sealed_to, next, keys.clone())? {
+            self.vault.store_team_keys(keys, next)?;
+        }
+        Ok(())
+    }
+
+    /// Publishes epoch `epoch` holding `keys` (all of 1..=`epoch`), sealed to every member
+    /// active in both the roster and the server's list (a member the server does not know yet,
+    /// or no longer, cannot receive an envelope there). Returns false when another key manager published it first (her
+    /// envelope reaches this device instead).
+    ///
+    /// Fails when the server refuses it otherwise or cannot be reached.
+    fn publish_epoch(
+        &mut self,
+        sealed_to: &Recipients<'_>,
+        epoch: u32,
+        keys: Vec<(u32, DataKey)>,
+    ) -> Result<bool, SyncError> {
+        let next = epoch;
         let plain = encode_keys(&keys);
         let ctx = epoch_context(self.team, next);
-        let envelopes = roster
+        let envelopes = sealed_to
+            .roster
             .members
             .iter()
-            .filter(|m| !m.removed)
+            .filter(|m| !m.removed && sealed_to.on_server.contains(&m.member))
             .filter_map(|m| {
                 let x = hex32(&m.x25519)?;
                 Some(MemberEnvelope {
@@ -455,13 +571,11 @@ impl Round<'_> {
                 envelopes,
             },
         ) {
-            Ok(()) => {}
+            Ok(()) => Ok(true),
             // Another supervisor made it first; her envelope reaches us below.
-            Err(TransportError::Refused { code, .. }) if code == "EpochNotNext" => return Ok(()),
-            Err(e) => return Err(e.into()),
+            Err(TransportError::Refused { code, .. }) if code == "EpochNotNext" => Ok(false),
+            Err(e) => Err(e.into()),
         }
-        self.vault.store_team_keys(keys, next)?;
-        Ok(())
     }
 
     fn push(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
@@ -477,6 +591,12 @@ impl Round<'_> {
         let mut sealed_for = None;
         loop {
             let epoch = self.report.epoch;
+            if epoch < self.newest_epoch_held() {
+                // A restored server lacks the newest epochs until a key manager's device
+                // publishes them again; what was sealed under them waits for that.
+                self.report.waiting_for_keys = true;
+                return Ok(());
+            }
             if epoch == 0 || !self.vault.team_epochs().contains(&epoch) {
                 self.report.waiting_for_keys = self.vault.pending_count()? > 0 || epoch == 0;
                 return Ok(());
@@ -602,6 +722,7 @@ impl Round<'_> {
         } else if ack.stored_through < acked {
             // A server restored from a backup: it lost what it once acknowledged.
             self.vault.server_lost_records(ack.stored_through)?;
+            self.report.server_restored = true;
         }
         Ok(())
     }

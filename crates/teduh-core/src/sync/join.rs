@@ -87,6 +87,7 @@ fn binding(server_url: &str, username: &str, s: &Session) -> Binding {
         last_attempt: None,
         last_error: None,
         clock_offset_ms: 0,
+        server_restored_at: None,
     }
 }
 

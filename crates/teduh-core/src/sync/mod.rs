@@ -51,6 +51,9 @@ pub struct Binding {
     pub last_error: Option<String>,
     /// Correction of this device's clock learned from the server, in milliseconds.
     pub clock_offset_ms: i64,
+    /// Unix seconds when this device last found the server restored from a backup (it held
+    /// less than it once did); the device re-published what it holds.
+    pub server_restored_at: Option<i64>,
 }
 
 /// Why joining or syncing failed. Every variant leaves the vault as it was (records written

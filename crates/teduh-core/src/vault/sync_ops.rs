@@ -50,7 +50,7 @@ pub struct SecurityAlarm {
 
 const BINDING_COLUMNS: &str = "server_url, username, team, member, device, role, acked_seq, \
      pull_cursor, current_epoch, roster_version, last_success, last_attempt, last_error, \
-     clock_offset_ms";
+     clock_offset_ms, server_restored_at";
 
 fn binding_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Binding> {
     let role: String = r.get(5)?;
@@ -69,6 +69,7 @@ fn binding_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Binding> {
         last_attempt: r.get(11)?,
         last_error: r.get(12)?,
         clock_offset_ms: r.get(13)?,
+        server_restored_at: r.get(14)?,
     })
 }
 
@@ -277,10 +278,25 @@ impl Vault {
     ///
     /// Fails when the write fails.
     pub fn server_lost_records(&mut self, server_through: u64) -> Result<(), VaultError> {
-        self.store.connection().execute(
+        let changed = self.store.connection().execute(
             "UPDATE sync_binding SET resend_after = MIN(COALESCE(resend_after, ?1), ?1)
              WHERE id = 1 AND acked_seq > ?1",
             [i64::try_from(server_through).unwrap_or(i64::MAX)],
+        )?;
+        if changed > 0 {
+            self.note_server_restored()?;
+        }
+        Ok(())
+    }
+
+    /// Remembers that the server was found holding less than it once did (restored from a
+    /// backup), for the informational notice.
+    ///
+    /// Fails when the write fails.
+    pub fn note_server_restored(&mut self) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "UPDATE sync_binding SET server_restored_at = ?1 WHERE id = 1",
+            [Utc::now().timestamp()],
         )?;
         Ok(())
     }
@@ -912,8 +928,7 @@ fn receive_one(
         Err(OpenError::Vault(e)) => return Err(e),
     };
     let author_key = key.to_bytes();
-    if let Some(why) =
-        super::receive_rules::refusal(tx, checks.signers, &row, &plain, &author_key)?
+    if let Some(why) = super::receive_rules::refusal(tx, checks.signers, &row, &plain, &author_key)?
     {
         return Ok(Err(format!("refused: {why}")));
     }

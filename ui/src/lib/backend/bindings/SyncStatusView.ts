@@ -63,4 +63,9 @@ security_alarms: number,
 /**
  * This member waits for a supervisor's device to share the team key.
  */
-waiting_for_keys: boolean, };
+waiting_for_keys: boolean, 
+/**
+ * When this device last found the server restored from a backup (RFC 3339): an
+ * informational notice (the device re-published what it holds), never an alarm.
+ */
+server_restored_at: string | null, };
