@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "team_join",
+    "sync_reconnect",
     "team_view",
     "review_queue",
     "review_add",

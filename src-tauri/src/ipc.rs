@@ -692,6 +692,18 @@ pub struct SyncStatusView {
     pub server_restored_at: Option<String>,
 }
 
+/// What a member types to sign this device in again to a server restored from a backup that
+/// no longer knows it (`DeviceUnknown`).
+#[derive(Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct ReconnectForm {
+    /// The vault passphrase.
+    pub passphrase: String,
+    /// A new invitation code from the administrator, when the server lost the member too.
+    #[serde(default)]
+    pub invitation: Option<String>,
+}
+
 /// What a member types to join her organisation. Without an invitation, this computer becomes a
 /// further device of an existing member (first run only).
 #[derive(Clone, serde::Deserialize, TS)]

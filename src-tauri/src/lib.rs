@@ -71,6 +71,7 @@ pub fn register<R: Runtime>(
             sync_commands::sync_status,
             sync_commands::sync_now,
             sync_commands::team_join,
+            sync_commands::sync_reconnect,
         ])
 }
 

@@ -3,7 +3,7 @@
 
 use tauri::State;
 
-use crate::ipc::{IpcError, JoinForm, SyncStatusView};
+use crate::ipc::{IpcError, JoinForm, ReconnectForm, SyncStatusView};
 use crate::state::AppState;
 
 /// The sync status now (joined, server, pending records, last success and error, progress).
@@ -25,4 +25,13 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatusView, IpcError> 
 #[tauri::command(async)]
 pub fn team_join(state: State<'_, AppState>, form: JoinForm) -> Result<SyncStatusView, IpcError> {
     crate::sync::join::join_team(&state, &form)
+}
+
+/// Signs this device in again to a server restored from a backup that no longer knows it.
+#[tauri::command(async)]
+pub fn sync_reconnect(
+    state: State<'_, AppState>,
+    form: ReconnectForm,
+) -> Result<SyncStatusView, IpcError> {
+    crate::sync::join::reconnect(&state, &form)
 }

@@ -212,6 +212,10 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
 
     let server = server.restored_from(&backup);
     server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    // The supervisor's device syncs first: it publishes the lost epoch again, but cannot seal
+    // it to a member the restored server does not know.
+    sup.sync()
+        .expect("the supervisor's round after the restore");
     let err = late
         .sync()
         .expect_err("the restored server never issued its token");
@@ -229,6 +233,119 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
         late.vault.export_client(client).is_ok(),
         "and stays readable here"
     );
+
+    // The server lost her membership too: without an invitation the passphrase is not enough.
+    let mut t = late.transport();
+    let refused = teduh_core::sync::join::reconnect(
+        &mut late.vault,
+        &mut t,
+        teduh_tests::device::PASSPHRASE,
+        None,
+        "laptop uji",
+    )
+    .expect_err("an unknown member cannot sign in");
+    assert!(
+        matches!(refused, teduh_core::sync::SyncError::BadCredentials),
+        "{refused}"
+    );
+    // The administrator invites her again; she comes back under the ids she had, and nothing
+    // she wrote is lost or written twice.
+    let invitation = server.invite(&team, Role::Counselor);
+    let before = late.vault.binding().expect("b").expect("j");
+    teduh_core::sync::join::reconnect(
+        &mut late.vault,
+        &mut t,
+        teduh_tests::device::PASSPHRASE,
+        Some(&invitation),
+        "laptop uji",
+    )
+    .expect("she signs in again with the invitation");
+    let after = late.vault.binding().expect("b").expect("j");
+    assert_eq!(
+        (after.member, after.device),
+        (before.member, before.device),
+        "the same member and device ids"
+    );
+    sup.sync()
+        .expect("the supervisor's device seals the team key to her again");
+    late.sync().expect("she re-sends what the server lost");
+    assert_eq!(late.vault.pending_count().expect("pending"), 0);
+    let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
+    fresh.sync().expect("joins");
+    sup.sync().expect("keys for the newcomer");
+    fresh.sync().expect("receives");
+    assert_eq!(
+        fresh
+            .vault
+            .export_client(client)
+            .expect("a newcomer opens her client")
+            .notes
+            .len(),
+        1,
+        "her note, once"
+    );
+    assert_eq!(server.duplicates(), 0);
+}
+
+#[test]
+fn a_second_device_added_after_the_backup_signs_in_again_with_the_passphrase() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Perangkat Kedua");
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut ani = server.member(&team, Role::Counselor, "kons.ani");
+    sup.sync().expect("keys");
+    ani.sync().expect("keys");
+    sup.sync().expect("keys for Ani");
+    ani.sync().expect("keys");
+    let backup = server.back_up();
+    // Ani adds her office computer after the backup and writes on it.
+    let mut office = Device::login(server.url(), "kons.ani", teduh_tests::device::PASSPHRASE)
+        .expect("a second device");
+    office.sync().expect("keys");
+    sup.sync().expect("the roster lists the new device");
+    let client = office
+        .vault
+        .add_client(&profile("D-2", "Klien Kantor"))
+        .expect("client");
+    office
+        .vault
+        .add_note(client, &draft("ditulis di kantor"))
+        .expect("note");
+    office.sync().expect("sync");
+
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    let err = office
+        .sync()
+        .expect_err("the restored server never saw the office computer");
+    assert!(
+        matches!(err, teduh_core::sync::SyncError::UnknownDevice),
+        "{err}"
+    );
+    let device = office.vault.device_id();
+    let mut t = office.transport();
+    teduh_core::sync::join::reconnect(
+        &mut office.vault,
+        &mut t,
+        teduh_tests::device::PASSPHRASE,
+        None,
+        "kantor",
+    )
+    .expect("her passphrase signs the same device in again");
+    assert_eq!(office.vault.device_id(), device);
+    let r = office.sync().expect("it re-sends what the server lost");
+    assert!(r.resent > 0, "{r:?}");
+    sup.sync().expect("sync");
+    assert_eq!(
+        sup.vault
+            .export_client(client)
+            .expect("the supervisor opens it")
+            .notes
+            .len(),
+        1
+    );
+    assert!(sup.vault.held_records().expect("held").is_empty());
+    assert!(sup.vault.security_alarms().expect("alarms").is_empty());
 }
 
 #[test]

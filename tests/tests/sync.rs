@@ -540,3 +540,66 @@ fn a_lost_acknowledgement_followed_by_a_new_key_epoch_is_no_fork() {
         "the supervisor has both notes, once each"
     );
 }
+
+/// Answers the first push that carries records with `Fork` after the server stored it: what a
+/// device sees when the server holds other bytes under its sequences (an earlier version of
+/// records whose acknowledgement was lost before they were re-sealed).
+#[derive(Default)]
+struct ForkAnswerToFirstPush {
+    answered: bool,
+}
+
+impl teduh_core::sync::Interceptor for ForkAnswerToFirstPush {
+    fn after(
+        &mut self,
+        request: teduh_core::sync::Request<'_>,
+        _answer: teduh_core::sync::Answer<'_>,
+    ) -> Result<(), teduh_core::sync::TransportError> {
+        let carries_records = matches!(
+            request,
+            teduh_core::sync::Request::Push { page }
+                if teduh_protocol::sync::PushPage::decode(page).is_ok_and(|p| !p.records.is_empty())
+        );
+        if carries_records && !self.answered {
+            self.answered = true;
+            return Err(teduh_core::sync::TransportError::Refused {
+                status: 409,
+                code: "Fork".into(),
+                message: "another record is stored under this sequence".into(),
+                server_time_ms: None,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_fork_answer_is_recovered_from_at_the_server_s_stored_point() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Garpu", "sup", "kons");
+    let client = c
+        .vault
+        .add_client(&profile("G-1", "Klien Garpu"))
+        .expect("client");
+    c.vault.add_note(client, &draft("sesi")).expect("note");
+
+    let mut http = c.transport();
+    let mut forking =
+        teduh_core::sync::Intercepted::new(&mut http, ForkAnswerToFirstPush::default());
+    let r = c
+        .sync_through(&mut forking)
+        .expect("the round recovers from the Fork answer instead of failing");
+    assert!(forking.hooks.answered, "the Fork answer was given");
+    assert!(
+        r.recovered_acks > 0,
+        "taken from the server's stored point: {r:?}"
+    );
+    assert_eq!(c.vault.pending_count().expect("pending"), 0);
+    assert_eq!(server.duplicates(), 0, "nothing was sent twice");
+    sup.sync().expect("sync");
+    assert_eq!(
+        sup.vault.export_client(client).expect("client").notes.len(),
+        1,
+        "the supervisor has the note, once"
+    );
+}

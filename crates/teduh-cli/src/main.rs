@@ -64,6 +64,9 @@ enum Command {
     Join(sync_cmd::JoinArgs),
     /// Exchange records with the team once (exit 2: offline, 3: access revoked).
     Sync(sync_cmd::SyncArgs),
+    /// Sign this device in again to a server restored from a backup that no longer knows it
+    /// (same member and device; records and unsent work stay).
+    Reconnect(sync_cmd::ReconnectArgs),
     /// Show whether this computer joined a team and how its sync stands (no passphrase needed).
     Status(sync_cmd::StatusArgs),
 }
@@ -147,6 +150,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ExportClient { code } => vault_cmd::export_client(&data, &code),
         Command::Join(args) => sync_cmd::join(&data, &args),
         Command::Sync(args) => sync_cmd::sync(&data, &args),
+        Command::Reconnect(args) => sync_cmd::reconnect(&data, &args),
         Command::Status(args) => sync_cmd::status(&data, &args),
     }
 }

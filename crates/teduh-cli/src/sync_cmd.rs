@@ -1,6 +1,7 @@
 //! The sync subcommands: `join` (register with an invitation, or add this computer as a further
 //! device of an existing member with her passphrase alone), `sync` (one round with the server
-//! the vault is bound to) and `status` (what the binding says, without the passphrase).
+//! the vault is bound to), `reconnect` (sign in again to a server restored from a backup that
+//! lost this device) and `status` (what the binding says, without the passphrase).
 //!
 //! Failures a script branches on end with their own exit code ([`EXIT_OFFLINE`],
 //! [`EXIT_REVOKED`]); every failure is one line on standard error, and a failed `join` leaves
@@ -52,6 +53,18 @@ pub struct JoinArgs {
     /// For automated tests only: weak key-derivation parameters for a vault created here.
     #[arg(long, hide = true)]
     insecure_test_kdf: bool,
+}
+
+/// Options of `teduh reconnect`.
+#[derive(Debug, Args)]
+pub struct ReconnectArgs {
+    /// A new invitation code from your administrator, needed when the restored server lost
+    /// your membership too (you joined after its backup was made).
+    #[arg(long, value_name = "CODE")]
+    invitation: Option<String>,
+    /// Trust only this CA certificate (PEM) for https://, for an organisation with its own CA.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
 }
 
 /// Options of `teduh sync`.
@@ -305,6 +318,52 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
         binding.server_url,
         binding.device,
         binding.member
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `teduh reconnect`: signs this device in again to a server restored from a backup that no
+/// longer knows it, under the member and device ids it had; records and unsent work stay, and
+/// the next `teduh sync` re-sends what the server lost.
+///
+/// Fails (changing nothing locally) when not joined, the passphrase or invitation is refused,
+/// the ids are held by someone else, or the server cannot be reached.
+pub fn reconnect(data: &DataDir, args: &ReconnectArgs) -> anyhow::Result<ExitCode> {
+    let mut v = existing_vault(data)?.context("there is no vault here to reconnect")?;
+    let b = v
+        .binding()?
+        .context("this computer has not joined a team: use `teduh join`")?;
+    let mut t = transport(&b.server_url, args.ca_file.as_deref())?;
+    let pass = vault_cmd::passphrase("Passphrase: ")?;
+    let fail = |e: SyncError| join_failure(e, &b.server_url, &b.username);
+    v.unlock(&pass).map_err(|e| fail(e.into()))?;
+    v.set_idle_timeout(None);
+    let invitation = args
+        .invitation
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    join::reconnect(&mut v, &mut t, &pass, invitation, &default_device_name()).map_err(|e| {
+        if invitation.is_none() && matches!(e, SyncError::BadCredentials) {
+            Failure::new(
+                1,
+                format!(
+                    "{} does not know {:?} with this passphrase: if you joined after the \
+                     server's backup was made, ask your administrator for a new invitation and \
+                     run `teduh reconnect --invitation CODE`; nothing was changed",
+                    b.server_url, b.username
+                ),
+            )
+            .coded(e.code())
+            .into()
+        } else {
+            fail(e)
+        }
+    })?;
+    println!(
+        "this computer is device {} of member {} on {} again; run `teduh sync` to send what \
+         the server lost",
+        b.device, b.member, b.server_url
     );
     Ok(ExitCode::SUCCESS)
 }

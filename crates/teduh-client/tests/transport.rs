@@ -130,6 +130,7 @@ fn secret(username: &str) -> Vec<u8> {
 
 fn register_request(code: &str, username: &str) -> RegisterRequest {
     RegisterRequest {
+        reclaim: None,
         invitation: code.to_owned(),
         username: username.to_owned(),
         public_keys: b"public keys".to_vec(),
@@ -188,6 +189,7 @@ fn a_member_registers_with_an_invitation_and_logs_in_a_second_device() {
     );
     let second = t
         .login(&LoginRequest {
+            reclaim_device: None,
             username: "ina".into(),
             auth_secret: secret("ina"),
             device_name: "Laptop".into(),
@@ -204,6 +206,7 @@ fn a_member_registers_with_an_invitation_and_logs_in_a_second_device() {
     assert_eq!(members[0].username, "ina");
 
     let wrong = t.login(&LoginRequest {
+        reclaim_device: None,
         username: "ina".into(),
         auth_secret: secret("someone else"),
         device_name: "Thief".into(),

@@ -340,6 +340,22 @@ pub struct RegisterRequest {
     pub auth_secret: Vec<u8>,
     /// A name for this device, shown in device lists (1-100 characters).
     pub device_name: String,
+    /// A device coming back to a server restored from a backup that lost its member: the
+    /// member and device ids it had (its records and the team's signed roster carry them).
+    /// Taken only when no one holds them; absent for a new member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclaim: Option<Reclaim>,
+}
+
+/// The ids a device had on a server that lost them (restored from a backup), asked back so that
+/// its records, signed under them, stay its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reclaim {
+    /// The member's id.
+    pub member_id: u64,
+    /// The device's id.
+    pub device_id: u64,
 }
 
 /// Body of `POST /v1/login/params`.
@@ -369,6 +385,10 @@ pub struct LoginRequest {
     pub auth_secret: Vec<u8>,
     /// A name for this device.
     pub device_name: String,
+    /// A device of this member coming back to a server restored from a backup that lost it:
+    /// the device id it had. Taken only when no device holds it; absent for a new device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reclaim_device: Option<u64>,
 }
 
 /// Reply of `POST /v1/register` and `POST /v1/login`.

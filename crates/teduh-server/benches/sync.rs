@@ -125,11 +125,13 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
                     kdf_params: vec![3; 32],
                     verifier: vec![4; 61],
                     device: NewDevice {
+                        id: None,
                         name: "bench".into(),
                         token_hash: hash(&token),
                         created_at: NOW,
                         expires_at: i64::MAX,
                     },
+                    member_id: None,
                 },
                 NOW,
             )

@@ -56,6 +56,7 @@ contract!(
     directory_bundles_only_move_forward,
     after_a_restore_new_records_land_above_every_old_cursor,
     a_revoked_invitation_can_no_longer_be_used,
+    after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_can_be_asked_back,
 );
 
 const NOW: i64 = 1_800_000_000;
@@ -95,11 +96,13 @@ fn registration(invite: &str, username: &str) -> Registration {
         kdf_params: vec![7],
         verifier: vec![8, 9],
         device: NewDevice {
+            id: None,
             name: format!("{username}'s phone"),
             token_hash: hash(&format!("token-{username}")),
             created_at: NOW,
             expires_at: NOW + 3600,
         },
+        member_id: None,
     }
 }
 
@@ -308,6 +311,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
         .create_device(
             m0,
             NewDevice {
+                id: None,
                 name: "laptop".into(),
                 token_hash: hash("laptop"),
                 created_at: NOW,
@@ -339,6 +343,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
         .create_device(
             m1,
             NewDevice {
+                id: None,
                 name: "x".into(),
                 token_hash: hash("x"),
                 created_at: NOW,
@@ -818,6 +823,71 @@ async fn after_a_restore_new_records_land_above_every_old_cursor(s: Arc<dyn Stor
     assert_eq!(page.records[0].team_seq, 1002);
     let all = s.pull(t.team, 0, 1 << 20, 100).await.expect("pull");
     assert_eq!(all.records.len(), 2, "a gap in team sequences is harmless");
+}
+
+async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_can_be_asked_back(
+    s: Arc<dyn Storage>,
+) {
+    let t = team_with_members(s.as_ref(), "R", 2).await;
+    let (member, device) = t.members[1];
+    let invite = |code: &'static str| {
+        let s = s.clone();
+        async move {
+            s.create_invitation(NewInvitation {
+                team_id: t.team,
+                role: Role::Counselor,
+                code_hash: hash(code),
+                created_at: NOW,
+                expires_at: NOW + 3600,
+            })
+            .await
+            .expect("invitation");
+        }
+    };
+    s.advance_team_sequences(1000).await.expect("after-restore");
+    // A newcomer after the restore gets ids above every id the lost registrations could have had.
+    invite("newcomer").await;
+    let (fresh, _) = s
+        .register(registration("newcomer", "R-new"), NOW)
+        .await
+        .expect("registers");
+    assert!(fresh.member_id > member + 999, "{fresh:?}");
+    assert!(fresh.device_id > device + 999, "{fresh:?}");
+    // A device coming back asks for the ids it had: free ones are given, held ones refused.
+    invite("came-back").await;
+    let mut back = registration("came-back", "R-back");
+    back.member_id = Some(member + 500);
+    back.device.id = Some(device + 500);
+    back.device.token_hash = hash("token-back");
+    let (again, _) = s
+        .register(back, NOW)
+        .await
+        .expect("registers with its old ids");
+    assert_eq!(
+        (again.member_id, again.device_id),
+        (member + 500, device + 500)
+    );
+    invite("clash").await;
+    let mut clash = registration("clash", "R-clash");
+    clash.member_id = Some(member);
+    clash.device.token_hash = hash("token-clash");
+    assert!(matches!(
+        s.register(clash, NOW).await,
+        Err(StorageError::IdTaken)
+    ));
+    let taken = s
+        .create_device(
+            member,
+            NewDevice {
+                id: Some(device),
+                name: "second".into(),
+                token_hash: hash("token-second"),
+                created_at: NOW,
+                expires_at: NOW + 3600,
+            },
+        )
+        .await;
+    assert!(matches!(taken, Err(StorageError::IdTaken)), "{taken:?}");
 }
 
 async fn a_revoked_invitation_can_no_longer_be_used(s: Arc<dyn Storage>) {

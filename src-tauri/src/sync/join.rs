@@ -20,7 +20,7 @@ use teduh_core::sync::join::{self, JoinRequest};
 use teduh_core::sync::Transport;
 use teduh_core::vault::{Vault, VaultError};
 
-use crate::ipc::{IpcError, JoinForm, SyncStatusView};
+use crate::ipc::{IpcError, JoinForm, ReconnectForm, SyncStatusView};
 use crate::state::AppState;
 
 /// The server address as typed: `None` when empty; else an `https://` address, or plain
@@ -139,6 +139,40 @@ pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcErr
     state.update_settings(|s| s.server_url = Some(url.clone()))?;
     state.publish_sync_status();
     Ok(Some(url))
+}
+
+/// `sync_reconnect`: signs this device in again to a server restored from a backup that no
+/// longer knows it, under the ids it had ([`join::reconnect`]); records and unsent work stay,
+/// and a round starts (it re-sends what the server lost). Returns the status.
+///
+/// Fails with `BadCredentials` (the server lost the member too: an invitation is needed, or
+/// the passphrase is wrong), `WrongPassphrase`, `InvalidInvitation`, `ServerMismatch`,
+/// `ServerUnreachable`, `NotJoined` or `Locked`; then nothing changed.
+pub fn reconnect(state: &AppState, form: &ReconnectForm) -> Result<SyncStatusView, IpcError> {
+    let url = state
+        .sync()
+        .server_url()
+        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
+    let invitation = form
+        .invitation
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let mut transport = transport_to(&url)
+        .connect_timeout(super::round::CONNECT_TIMEOUT)
+        .build()
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let device = device_name();
+    state.install_joined_vault(|slot| {
+        let vault = slot.ok_or(VaultError::NotInitialised)?;
+        join::reconnect(vault, &mut transport, &form.passphrase, invitation, &device)?;
+        state.sync().update_session(|s| {
+            s.last_error = None;
+            s.revoked = false;
+        });
+        Ok(None)
+    })?;
+    Ok(state.sync_status())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

@@ -469,7 +469,16 @@ impl Round<'_> {
             server_epoch = self.newest_epoch_held();
             changed = true;
         }
+        // A member this device could not seal the current epoch to (the server did not know
+        // her then: restored from a backup) is listed again: she needs the keys.
+        let unsealed = self.vault.sealed_to()?.is_some_and(|(epoch, sealed)| {
+            epoch == server_epoch
+                && active(&roster)
+                    .iter()
+                    .any(|m| on_server.contains(m) && !sealed.contains(m))
+        });
         let needs_epoch = server_epoch == 0
+            || unsealed
             || current
                 .as_ref()
                 .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
@@ -550,7 +559,7 @@ impl Round<'_> {
         let next = epoch;
         let plain = encode_keys(&keys);
         let ctx = epoch_context(self.team, next);
-        let envelopes = sealed_to
+        let envelopes: Vec<MemberEnvelope> = sealed_to
             .roster
             .members
             .iter()
@@ -563,6 +572,7 @@ impl Round<'_> {
                 })
             })
             .collect();
+        let members: Vec<u64> = envelopes.iter().map(|e| e.member_id).collect();
         match self.t.add_epoch(
             &self.token,
             self.team,
@@ -571,7 +581,10 @@ impl Round<'_> {
                 envelopes,
             },
         ) {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                self.vault.remember_sealed_to(next, &members)?;
+                Ok(true)
+            }
             // Another supervisor made it first; her envelope reaches us below.
             Err(TransportError::Refused { code, .. }) if code == "EpochNotNext" => Ok(false),
             Err(e) => Err(e.into()),

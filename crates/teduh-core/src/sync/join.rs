@@ -8,7 +8,7 @@
 //! them and opens them with the same passphrase. The server can neither log in elsewhere with
 //! what it stores nor open the keys.
 
-use teduh_protocol::sync::{LoginRequest, RegisterRequest, Session};
+use teduh_protocol::sync::{LoginRequest, Reclaim, RegisterRequest, Session};
 use zeroize::Zeroizing;
 
 use super::{Binding, SyncError, Transport};
@@ -102,6 +102,34 @@ fn public_keys_of(secrets: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The member's server secrets from the KDF parameters the server keeps for `username`.
+///
+/// Fails with [`SyncError::BadCredentials`] (unknown user), [`SyncError::WeakKeyParameters`]
+/// (the server offers parameters below this device's floor for `local_kdf`), or
+/// [`SyncError::Offline`].
+fn login_secrets(
+    transport: &mut dyn Transport,
+    username: &str,
+    passphrase: &str,
+    local_kdf: KdfParams,
+) -> Result<ServerSecrets, SyncError> {
+    let params = transport.login_params(username)?;
+    let (kdf, salt) = decode_kdf(&params.kdf_params)
+        .ok_or_else(|| SyncError::Protocol("the server sent unusable key parameters".into()))?;
+    // The server chose these: never derive (and send) an auth secret cheaper to brute-force
+    // than this device's own floor.
+    let floor = KdfParams::floor_for_local(local_kdf);
+    if !kdf.at_least(floor) {
+        return Err(SyncError::WeakKeyParameters {
+            offered_kib: kdf.m_cost_kib,
+            offered_passes: kdf.t_cost,
+            floor_kib: floor.m_cost_kib,
+            floor_passes: floor.t_cost,
+        });
+    }
+    server_secrets(passphrase, kdf, &salt)
+}
+
 /// What a member types to join.
 #[derive(Debug, Clone)]
 pub struct JoinRequest<'a> {
@@ -147,6 +175,7 @@ pub fn register(
         kdf_params: encode_kdf(params, &salt),
         auth_secret: secrets.auth.to_vec(),
         device_name: req.device_name.to_owned(),
+        reclaim: None,
     })?;
     let b = binding(req.server_url, req.username, &session);
     vault.adopt_server_identity(req.passphrase, &b, &session.token)?;
@@ -169,25 +198,12 @@ pub fn login(
     if crate::vault::is_initialised(&store)? {
         return Err(VaultError::AlreadyInitialised.into());
     }
-    let params = transport.login_params(req.username)?;
-    let (kdf, salt) = decode_kdf(&params.kdf_params)
-        .ok_or_else(|| SyncError::Protocol("the server sent unusable key parameters".into()))?;
-    // The server chose these: never derive (and send) an auth secret cheaper to brute-force
-    // than this device's own floor.
-    let floor = KdfParams::floor_for_local(local_kdf);
-    if !kdf.at_least(floor) {
-        return Err(SyncError::WeakKeyParameters {
-            offered_kib: kdf.m_cost_kib,
-            offered_passes: kdf.t_cost,
-            floor_kib: floor.m_cost_kib,
-            floor_passes: floor.t_cost,
-        });
-    }
-    let secrets = server_secrets(req.passphrase, kdf, &salt)?;
+    let secrets = login_secrets(transport, req.username, req.passphrase, local_kdf)?;
     let session = transport.login(&LoginRequest {
         username: req.username.to_owned(),
         auth_secret: secrets.auth.to_vec(),
         device_name: req.device_name.to_owned(),
+        reclaim_device: None,
     })?;
     let member_secrets = secrets
         .wrap
@@ -207,6 +223,75 @@ pub fn login(
         &member_secrets,
         (&b, &session.token),
     )?)
+}
+
+/// Signs this joined device in again to a server restored from a backup that no longer knows
+/// it ([`SyncError::UnknownDevice`]), under the member and device ids it had, so that its
+/// records (signed under them) and the team's roster stay valid. Records, cursors, keys and
+/// unsent work are kept; the next round re-sends what the server lost.
+///
+/// With `invitation` `None` the member is still known to the server (this device was added
+/// after the backup): the passphrase signs in. When the server lost the member too (she joined
+/// after the backup), an administrator gives her a new invitation and she registers again with
+/// her own keys and ids.
+///
+/// Fails with [`SyncError::NotJoined`], [`SyncError::BadCredentials`] (the server does not know
+/// the member: an invitation is needed), [`SyncError::Refused`] with `IdTaken` (someone else
+/// holds the ids: the server was not restored with `admin after-restore`),
+/// [`SyncError::OtherServer`] (the server answers for other ids), or a vault error (locked,
+/// wrong passphrase); nothing changes locally unless it succeeds.
+pub fn reconnect(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    passphrase: &str,
+    invitation: Option<&str>,
+    device_name: &str,
+) -> Result<Binding, SyncError> {
+    let b = vault.binding()?.ok_or(SyncError::NotJoined)?;
+    vault.verify_passphrase(passphrase)?;
+    let session = match invitation {
+        None => {
+            let secrets = login_secrets(transport, &b.username, passphrase, vault.kdf_params())?;
+            transport.login(&LoginRequest {
+                username: b.username.clone(),
+                auth_secret: secrets.auth.to_vec(),
+                device_name: device_name.to_owned(),
+                reclaim_device: Some(b.device),
+            })?
+        }
+        Some(code) => {
+            let params = vault.kdf_params();
+            let salt = crypto::random_bytes::<16>();
+            let secrets = server_secrets(passphrase, params, &salt)?;
+            let member_secrets = vault.member_secrets()?;
+            transport.register(&RegisterRequest {
+                invitation: code.trim().to_owned(),
+                username: b.username.clone(),
+                public_keys: vault.public_keys(),
+                wrapped_keys: secrets
+                    .wrap
+                    .seal(&secrets_context(&b.username), &member_secrets),
+                kdf_params: encode_kdf(params, &salt),
+                auth_secret: secrets.auth.to_vec(),
+                device_name: device_name.to_owned(),
+                reclaim: Some(Reclaim {
+                    member_id: b.member,
+                    device_id: b.device,
+                }),
+            })?
+        }
+    };
+    let same = (session.team_id, session.member_id, session.device_id)
+        == (b.team, b.member, b.device)
+        && session.public_keys == vault.public_keys();
+    if !same {
+        return Err(SyncError::OtherServer(format!(
+            "{} signed this device in as another member or device than the one it was",
+            b.server_url
+        )));
+    }
+    vault.replace_sync_token(&session.token)?;
+    Ok(b)
 }
 
 /// Points this joined vault at a new address of its team's server (the organisation moved

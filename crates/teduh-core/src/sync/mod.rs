@@ -76,7 +76,8 @@ pub enum SyncError {
     /// a backup older than the device's joining, or it is another server. Records are kept.
     #[error(
         "the server does not know this device (it may have been restored from a backup older \
-         than this device's joining); records stay on this device"
+         than this device's joining); records stay on this device: sign in again with \
+         `teduh reconnect` or the app's sync panel"
     )]
     UnknownDevice,
     /// The device's session expired: join again with the passphrase (records are kept).

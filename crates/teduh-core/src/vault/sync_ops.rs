@@ -289,6 +289,44 @@ impl Vault {
         Ok(())
     }
 
+    /// Remembers that this device sealed team-key epoch `epoch` to `members`.
+    ///
+    /// Fails when the write fails.
+    pub(crate) fn remember_sealed_to(
+        &mut self,
+        epoch: u32,
+        members: &[u64],
+    ) -> Result<(), VaultError> {
+        let json = serde_json::json!({ "epoch": epoch, "members": members }).to_string();
+        self.store.connection().execute(
+            "UPDATE sync_binding SET sealed_to = ?1 WHERE id = 1",
+            [json],
+        )?;
+        Ok(())
+    }
+
+    /// The newest epoch this device sealed and to whom, if it sealed one.
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn sealed_to(&self) -> Result<Option<(u32, Vec<u64>)>, VaultError> {
+        let json: Option<String> = self
+            .store
+            .connection()
+            .query_row("SELECT sealed_to FROM sync_binding WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten();
+        #[derive(serde::Deserialize)]
+        struct SealedTo {
+            epoch: u32,
+            members: Vec<u64>,
+        }
+        Ok(json
+            .and_then(|j| serde_json::from_str::<SealedTo>(&j).ok())
+            .map(|s| (s.epoch, s.members)))
+    }
+
     /// Remembers that the server was found holding less than it once did (restored from a
     /// backup), for the informational notice.
     ///
@@ -530,6 +568,29 @@ impl Vault {
         let changed = self.store.connection().execute(
             "UPDATE sync_binding SET server_url = ?1 WHERE id = 1",
             [url],
+        )?;
+        if changed == 0 {
+            return Err(VaultError::NotJoined);
+        }
+        Ok(())
+    }
+
+    /// Replaces this device's token (a server restored from a backup issued a new one to the
+    /// same device, [`crate::sync::join::reconnect`]); sealed at rest like the first. Records,
+    /// cursors and keys stay.
+    ///
+    /// Fails when locked, not joined or the write fails.
+    pub(crate) fn replace_sync_token(&mut self, token: &str) -> Result<(), VaultError> {
+        self.ensure_unlocked()?;
+        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let sealed = crypto::seal_bytes_to(
+            &PublicKey::from(&u.x25519),
+            &token_context(&self.ident),
+            token.as_bytes(),
+        );
+        let changed = self.store.connection().execute(
+            "UPDATE sync_binding SET token_sealed = ?1, last_error = NULL WHERE id = 1",
+            [sealed],
         )?;
         if changed == 0 {
             return Err(VaultError::NotJoined);

@@ -42,7 +42,8 @@ async fn blocking<T: Send + 'static>(
     })
 }
 
-/// `POST /v1/register`: consumes an invitation, creates the member and her first device.
+/// `POST /v1/register`: consumes an invitation, creates the member and her first device (with
+/// the ids asked back, for a device coming back to a server restored from a backup).
 pub(crate) async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
@@ -81,7 +82,9 @@ pub(crate) async fn register(
                     token_hash,
                     created_at: now,
                     expires_at: now.saturating_add(state.settings.token_ttl_secs),
+                    id: req.reclaim.map(|r| r.device_id),
                 },
+                member_id: req.reclaim.map(|r| r.member_id),
             },
             now,
         )
@@ -91,6 +94,7 @@ pub(crate) async fn register(
         member = device.member_id,
         device = device.device_id,
         team = device.team_id,
+        came_back = req.reclaim.is_some(),
         "member registered"
     );
     Ok((
@@ -118,7 +122,7 @@ pub(crate) async fn login_params(
 }
 
 /// `POST /v1/login`: checks the secret (in constant work whether or not the member exists) and
-/// creates a new device.
+/// creates a new device (with the id asked back, for a device coming back to a restored server).
 pub(crate) async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -158,12 +162,14 @@ pub(crate) async fn login(
                 token_hash,
                 created_at: now,
                 expires_at: now.saturating_add(state.settings.token_ttl_secs),
+                id: req.reclaim_device,
             },
         )
         .await?;
     tracing::info!(
         member = device.member_id,
         device = device.device_id,
+        came_back = req.reclaim_device.is_some(),
         "device logged in"
     );
     Ok(Json(session(device, &member, token, 0)))

@@ -45,6 +45,9 @@ pub enum StorageError {
     /// The login name is taken.
     #[error("the username is taken")]
     UsernameTaken,
+    /// A member or device id asked back after a restore is held by someone else.
+    #[error("the member or device id asked back is held by someone else")]
+    IdTaken,
     /// No device has this token.
     #[error("unknown token")]
     TokenUnknown,
@@ -175,6 +178,8 @@ pub struct NewDevice {
     pub created_at: i64,
     /// Unix seconds after which the token is refused.
     pub expires_at: i64,
+    /// The id to give it (a device coming back to a restored server); `None`: the next free.
+    pub id: Option<u64>,
 }
 
 /// Everything a registration stores, in one transaction.
@@ -194,6 +199,9 @@ pub struct Registration {
     pub verifier: Vec<u8>,
     /// The first device.
     pub device: NewDevice,
+    /// The member id to give her (a member coming back to a restored server); `None`: the next
+    /// free.
+    pub member_id: Option<u64>,
 }
 
 impl Registration {
@@ -450,8 +458,10 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest directory bundle, if any.
     fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>>;
 
-    /// Moves every team's sequence forward by `by` (after restoring a backup: new records then
-    /// get sequences above any cursor a device already holds, so none is skipped).
+    /// Moves every team's sequence, and the next member and device ids, forward by `by` (after
+    /// restoring a backup: new records then get sequences above any cursor a device already
+    /// holds, so none is skipped, and a new member or device never gets an id a lost one had,
+    /// which its device may still come back to ask for).
     fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>>;
 
     /// Appends a page of one device's records to its team's log, all or nothing.

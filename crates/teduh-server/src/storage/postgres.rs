@@ -238,13 +238,44 @@ async fn insert_device(
     member_id: i64,
     d: &NewDevice,
 ) -> Result<i64, StorageError> {
+    let asked = asked_id(tx, "devices", d.id).await?;
     let row = tx
         .query_one(
-            "INSERT INTO devices (member_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            &[&member_id, &d.name, &&d.token_hash[..], &d.created_at, &d.expires_at],
+            "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at)
+             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5) RETURNING id",
+            &[
+                &member_id,
+                &d.name,
+                &&d.token_hash[..],
+                &d.created_at,
+                &d.expires_at,
+                &asked,
+            ],
         )
         .await?;
     Ok(row.try_get(0)?)
+}
+
+/// An id asked back by a device coming back to a restored server (`table`: members or
+/// devices), refused when someone holds it; `None` lets the sequence choose.
+async fn asked_id(
+    tx: &Transaction<'_>,
+    table: &str,
+    asked: Option<u64>,
+) -> Result<Option<i64>, StorageError> {
+    let Some(id) = asked else { return Ok(None) };
+    let id = to_i64(id, "id")?;
+    let held: bool = tx
+        .query_one(
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1)"),
+            &[&id],
+        )
+        .await?
+        .try_get(0)?;
+    if held {
+        return Err(StorageError::IdTaken);
+    }
+    Ok(Some(id))
 }
 
 const SQL_AUTH: &str =
@@ -440,11 +471,12 @@ impl Storage for PostgresStorage {
             };
             let inv = usable_invitation(inv, now)?;
             let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
+            let asked = asked_id(&tx, "members", reg.member_id).await?;
             let member_id: i64 = match tx
                 .query_one(
-                    "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    &[&team_id, &reg.username, &role.as_str(), &reg.public_keys, &reg.wrapped_keys, &reg.kdf_params, &reg.verifier, &now],
+                    "INSERT INTO members (id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
+                     VALUES (COALESCE($9, nextval('members_id_seq')), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    &[&team_id, &reg.username, &role.as_str(), &reg.public_keys, &reg.wrapped_keys, &reg.kdf_params, &reg.verifier, &now, &asked],
                 )
                 .await
             {
@@ -898,9 +930,23 @@ impl Storage for PostgresStorage {
     fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
             let by = to_i64(by, "sequence step")?;
-            let c = self.conn().await?;
-            c.execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await?;
+            tx.execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
                 .await?;
+            // New members and devices never get an id a lost one had.
+            for table in ["members", "devices"] {
+                tx.execute(
+                    &format!(
+                        "SELECT setval('{table}_id_seq', GREATEST(
+                             (SELECT last_value FROM {table}_id_seq),
+                             (SELECT COALESCE(MAX(id), 0) FROM {table})) + $1)"
+                    ),
+                    &[&by],
+                )
+                .await?;
+            }
+            tx.commit().await?;
             Ok(())
         })
     }

@@ -176,11 +176,73 @@ fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
 }
 
 fn insert_device(tx: &Connection, member_id: i64, d: &NewDevice) -> Result<i64, StorageError> {
+    let id = new_id(tx, IdTable::Devices, d.id)?;
     tx.execute(
-        "INSERT INTO devices (member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
+        "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(id)
+}
+
+/// The tables whose ids devices keep (in their records and rosters).
+#[derive(Debug, Clone, Copy)]
+enum IdTable {
+    Members,
+    Devices,
+}
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            IdTable::Members => "members",
+            IdTable::Devices => "devices",
+        }
+    }
+
+    /// The `server_meta` key of the floor `after-restore` sets.
+    fn floor_key(self) -> &'static str {
+        match self {
+            IdTable::Members => "members_id_floor",
+            IdTable::Devices => "devices_id_floor",
+        }
+    }
+}
+
+fn id_floor(tx: &Connection, table: IdTable) -> Result<i64, StorageError> {
+    let stored: Option<Vec<u8>> = tx
+        .query_row(
+            "SELECT value FROM server_meta WHERE key = ?1",
+            [table.floor_key()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(stored
+        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+        .map_or(0, i64::from_be_bytes))
+}
+
+/// The id of a new row: the one asked back (refused when held), else the next above both the
+/// highest in use and the floor `after-restore` set (SQLite would otherwise reuse the ids of
+/// rows a restore lost, which their devices still hold).
+fn new_id(tx: &Connection, table: IdTable, asked: Option<u64>) -> Result<i64, StorageError> {
+    let t = table.name();
+    if let Some(id) = asked {
+        let id = to_i64(id, "id")?;
+        let held: bool = tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {t} WHERE id = ?1)"),
+            [id],
+            |r| r.get(0),
+        )?;
+        return if held {
+            Err(StorageError::IdTaken)
+        } else {
+            Ok(id)
+        };
+    }
+    let max: i64 = tx.query_row(&format!("SELECT COALESCE(MAX(id), 0) FROM {t}"), [], |r| {
+        r.get(0)
+    })?;
+    Ok(max.max(id_floor(tx, table)?) + 1)
 }
 
 impl Storage for SqliteStorage {
@@ -343,16 +405,16 @@ impl Storage for SqliteStorage {
                 .optional()?;
             let inv = usable_invitation(inv, now)?;
             let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
+            let member_id = new_id(&tx, IdTable::Members, reg.member_id)?;
             match tx.execute(
-                "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![team_id, reg.username, role.as_str(), reg.public_keys, reg.wrapped_keys, reg.kdf_params, reg.verifier, now],
+                "INSERT INTO members (id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![member_id, team_id, reg.username, role.as_str(), reg.public_keys, reg.wrapped_keys, reg.kdf_params, reg.verifier, now],
             ) {
                 Ok(_) => {}
                 Err(e) if is_unique_violation(&e) => return Err(StorageError::UsernameTaken),
                 Err(e) => return Err(e.into()),
             }
-            let member_id = tx.last_insert_rowid();
             tx.execute(
                 "UPDATE invitations SET used_at = ?1, used_by = ?2 WHERE id = ?3",
                 params![now, member_id, inv_id],
@@ -721,7 +783,22 @@ impl Storage for SqliteStorage {
     fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(self.with_conn(move |c| {
             let by = to_i64(by, "sequence step")?;
-            c.execute("UPDATE teams SET last_seq = last_seq + ?1", [by])?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("UPDATE teams SET last_seq = last_seq + ?1", [by])?;
+            for table in [IdTable::Members, IdTable::Devices] {
+                let max: i64 = tx.query_row(
+                    &format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name()),
+                    [],
+                    |r| r.get(0),
+                )?;
+                let floor = max.max(id_floor(&tx, table)?).saturating_add(by);
+                tx.execute(
+                    "INSERT INTO server_meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![table.floor_key(), floor.to_be_bytes().to_vec()],
+                )?;
+            }
+            tx.commit()?;
             Ok(())
         }))
     }

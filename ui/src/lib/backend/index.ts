@@ -19,6 +19,7 @@ import type { ScreeningView } from './bindings/ScreeningView';
 import type { UnlockView } from './bindings/UnlockView';
 import type { VaultStateView } from './bindings/VaultStateView';
 import type { JoinForm } from './bindings/JoinForm';
+import type { ReconnectForm } from './bindings/ReconnectForm';
 import type { SyncErrorView } from './bindings/SyncErrorView';
 import type { SyncProgressView } from './bindings/SyncProgressView';
 import type { SyncState } from './bindings/SyncState';
@@ -39,7 +40,7 @@ import type { ConflictRevision } from './bindings/ConflictRevision';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel, Task } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
-export type { JoinForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
+export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
@@ -249,6 +250,11 @@ export function syncNow(): Promise<SyncStatusView> {
 /** Joins the organisation (with an invitation: a new member; without: a further device). */
 export function teamJoin(form: JoinForm): Promise<SyncStatusView> {
   return call<SyncStatusView>('team_join', { form });
+}
+
+/** Signs this device in again to a server restored from a backup that no longer knows it. */
+export function syncReconnect(form: ReconnectForm): Promise<SyncStatusView> {
+  return call<SyncStatusView>('sync_reconnect', { form });
 }
 
 /** This member's role and her team's members (from the signed roster). */
