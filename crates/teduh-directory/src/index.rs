@@ -775,34 +775,44 @@ mod tests {
         assert_eq!(week.days[1].number.as_deref(), Some("0878-6578-3921"));
     }
 
+    /// A directory file as a schema-1 build wrote it, holding `entry` as directory `version`.
+    fn schema_1_file(path: &Path, entry: &Entry, version: &str) {
+        let conn = Connection::open(path).expect("sqlite");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.pragma_update(None, "user_version", 1).expect("pragma");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("pragma");
+        conn.execute(
+            "INSERT INTO entry (id, category, coverage_level, province, area, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                entry.id,
+                entry.category.code(),
+                entry.coverage.level.code(),
+                entry.coverage.province,
+                entry.coverage.area,
+                serde_json::to_string(entry).expect("json")
+            ],
+        )
+        .expect("entry");
+        conn.execute(
+            "INSERT INTO directory_meta (key, value) VALUES ('version', ?1)",
+            [version],
+        )
+        .expect("meta");
+    }
+
     #[test]
     fn an_index_of_schema_1_with_an_older_seed_is_migrated_and_gets_the_new_seed() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("directory.sqlite3");
-        {
-            // What an earlier build left: schema 1, its seed (version 1), no publication time.
-            let conn = Connection::open(&path).expect("sqlite");
-            conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
-            conn.pragma_update(None, "user_version", 1).expect("pragma");
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
-                .expect("pragma");
-            let old = crate::seed::seed_bundle()
-                .entries
-                .into_iter()
-                .find(|e| e.id == "balai-anak-rumbai")
-                .expect("seeded");
-            conn.execute(
-                "INSERT INTO entry (id, category, coverage_level, province, area, json)
-                 VALUES (?1, 'child_protection', 'province', 'Riau', 'Riau', ?2)",
-                params![old.id, serde_json::to_string(&old).expect("json")],
-            )
-            .expect("entry");
-            conn.execute(
-                "INSERT INTO directory_meta (key, value) VALUES ('version', '1')",
-                [],
-            )
-            .expect("meta");
-        }
+        // What an earlier build left: schema 1, its seed (version 1), no publication time.
+        let old = crate::seed::seed_bundle()
+            .entries
+            .into_iter()
+            .find(|e| e.id == "balai-anak-rumbai")
+            .expect("seeded");
+        schema_1_file(&path, &old, "1");
         let idx = DirectoryIndex::open(&path).expect("migrates");
         let all = idx.search(&Query::default(), now()).expect("search");
         assert!(
@@ -825,25 +835,11 @@ mod tests {
         // A published bundle (version >= 2) in a schema-1 file keeps its entries, and the
         // region filter works at once from the carried-over province.
         let path2 = tmp.path().join("published.sqlite3");
-        {
-            let conn = Connection::open(&path2).expect("sqlite");
-            conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
-            conn.pragma_update(None, "user_version", 1).expect("pragma");
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
-                .expect("pragma");
-            let e = synthetic("dinsos-contoh", Hours::Unknown, false);
-            conn.execute(
-                "INSERT INTO entry (id, category, coverage_level, province, area, json)
-                 VALUES (?1, 'social_welfare', 'regency', 'Sumatera Barat', 'Kabupaten Contoh', ?2)",
-                params![e.id, serde_json::to_string(&e).expect("json")],
-            )
-            .expect("entry");
-            conn.execute(
-                "INSERT INTO directory_meta (key, value) VALUES ('version', '7')",
-                [],
-            )
-            .expect("meta");
-        }
+        schema_1_file(
+            &path2,
+            &synthetic("dinsos-contoh", Hours::Unknown, false),
+            "7",
+        );
         let idx = DirectoryIndex::open(&path2).expect("migrates");
         assert_eq!(
             idx.version().expect("version"),

@@ -25,8 +25,16 @@ pub fn seed_bundle() -> Bundle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Category, ContactStatus};
+    use crate::model::{Category, ContactStatus, Entry};
     use chrono::NaiveDate;
+
+    fn seeded(id: &str) -> Entry {
+        seed_bundle()
+            .entries
+            .into_iter()
+            .find(|e| e.id == id)
+            .unwrap_or_else(|| panic!("{id} is seeded"))
+    }
 
     #[test]
     fn the_seed_parses_and_validates() {
@@ -81,12 +89,7 @@ mod tests {
 
     #[test]
     fn tepsa_is_marked_unverified_and_outdated() {
-        let b = seed_bundle();
-        let tepsa = b
-            .entries
-            .iter()
-            .find(|e| e.id == "tepsa-1500-771")
-            .expect("TePSA seeded");
+        let tepsa = seeded("tepsa-1500-771");
         assert_eq!(tepsa.contact_status, ContactStatus::Unverified);
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
         assert!(tepsa.is_possibly_outdated(today), "last confirmed in 2020");
@@ -94,12 +97,7 @@ mod tests {
 
     #[test]
     fn the_ministrys_weekday_hotline_has_its_seven_published_numbers_and_is_marked_unverified() {
-        let b = seed_bundle();
-        let line = b
-            .entries
-            .iter()
-            .find(|e| e.id == "kemensos-psikososial-24-jam")
-            .expect("the 24-hour psychosocial hotline is seeded");
+        let line = seeded("kemensos-psikososial-24-jam");
         let rota: Vec<&str> = line
             .rota
             .as_ref()
@@ -138,12 +136,7 @@ mod tests {
 
     #[test]
     fn the_bp3s_nurani_service_is_listed_without_a_contact_to_be_verified() {
-        let b = seed_bundle();
-        let e = b
-            .entries
-            .iter()
-            .find(|e| e.id == "bp3s-nurani-institute")
-            .expect("seeded");
+        let e = seeded("bp3s-nurani-institute");
         assert_eq!(e.contact_status, ContactStatus::ToBeVerified);
         assert_eq!(
             e.hours,
@@ -155,12 +148,7 @@ mod tests {
 
     #[test]
     fn balai_anak_rumbai_also_covers_west_sumatra_as_its_report_says() {
-        let b = seed_bundle();
-        let e = b
-            .entries
-            .iter()
-            .find(|e| e.id == "balai-anak-rumbai")
-            .expect("seeded");
+        let e = seeded("balai-anak-rumbai");
         assert_eq!(
             e.coverage.provinces().collect::<Vec<_>>(),
             vec!["Riau", "Sumatera Barat"]
