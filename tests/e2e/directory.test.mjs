@@ -72,7 +72,7 @@ test('searching "anak" finds SAPA 129 and the child-protection services, offline
 
 /** Empties the search box with Backspace, which (unlike WebDriver's clear) fires `input`. */
 async function eraseSearch(app) {
-  await app.type('[data-testid=directory-search]', '\uE003'.repeat(12));
+  await app.type('[data-testid=directory-search]', '\uE003'.repeat(40));
 }
 
 /** The seed's rota number for today in WIB (the hotline's zone), Monday first as in the seed. */
@@ -95,6 +95,22 @@ test('the night shift: the suicide-risk key lists crisis lines first with today\
 
       await app.type('[data-testid=directory-search]', 'KDRT');
       await waitForIds(app, (ids) => ids.includes('sapa-129'), '"KDRT" finds SAPA 129');
+      await eraseSearch(app);
+
+      // The weekday-rota hotline's card: today's number first, then the whole week.
+      await app.type('[data-testid=directory-search]', 'hotline konseling');
+      await waitForIds(app, (ids) => ids.includes('kemensos-psikososial-24-jam') && !ids.includes('darurat-112'), 'the rota hotline is found');
+      const card = '[data-entry-id=kemensos-psikososial-24-jam]';
+      const todayBefore = rotaNumberToday(hotline.rota);
+      const shownToday = await app.text(`${card} [data-testid=rota-number] .number`);
+      const todayAfter = rotaNumberToday(hotline.rota);
+      assert.ok([todayBefore, todayAfter].includes(shownToday), `today's number first (got ${shownToday})`);
+      const week = await app.texts(`${card} [data-testid=rota-week] li`);
+      assert.equal(week.length, 7, 'the whole week');
+      assert.ok(week[0].includes(shownToday), `the week starts today: ${week}`);
+      assert.equal((await app.texts(`${card} [data-testid=badge-unverified]`)).length, 1, 'marked unverified');
+      assert.equal((await app.texts(`${card} [data-testid=badge-outdated]`)).length, 1, 'marked possibly outdated');
+      await maybeSaveDocScreenshot(app, 'screenshots/directory-rota.png');
       await eraseSearch(app);
 
       // "Open now" keeps a line whose hours are unknown, and says so.
