@@ -10,6 +10,7 @@ use teduh_directory::model::Category;
 
 use crate::ipc::{
     AppInfo, DirectoryEntryView, DirectoryQuery, DirectoryRefresh, IpcError, ServerStatus,
+    SituationView,
 };
 use crate::state::AppState;
 
@@ -81,11 +82,11 @@ pub fn directory_search(
     Ok(hits.into_iter().map(DirectoryEntryView::from).collect())
 }
 
-/// The emergency panel's numbers.
+/// The emergency panel: one group per situation, in the panel's order.
 #[tauri::command(async)]
-pub fn emergency_numbers(state: State<'_, AppState>) -> Result<Vec<DirectoryEntryView>, IpcError> {
-    let hits = state.with_directory(|d| d.emergency_numbers(chrono::Utc::now()))?;
-    Ok(hits.into_iter().map(DirectoryEntryView::from).collect())
+pub fn emergency_numbers(state: State<'_, AppState>) -> Result<Vec<SituationView>, IpcError> {
+    let groups = state.with_directory(|d| d.emergency_panel(chrono::Utc::now()))?;
+    Ok(groups.into_iter().map(SituationView::from).collect())
 }
 
 /// Hands a contact link to the operating system (phone app, WhatsApp, browser): only a `tel:`

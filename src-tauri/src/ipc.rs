@@ -96,7 +96,7 @@ impl From<teduh_directory::index::IndexError> for IpcError {
     fn from(e: teduh_directory::index::IndexError) -> Self {
         use teduh_directory::index::IndexError as E;
         let code = match &e {
-            E::Foreign(_) => Code::DirectoryForeign,
+            E::Foreign(_) | E::TooNew { .. } => Code::DirectoryForeign,
             E::Bundle(_) => Code::DirectoryBundleRefused,
             E::Sqlite(_) | E::Corrupt(_) => Code::DirectoryFailed,
         };
@@ -150,8 +150,55 @@ pub enum OpenView {
         /// Time of the next opening.
         opens: Option<String>,
     },
+    /// Closed for a national holiday or cuti bersama (the entry closes on them).
+    Holiday {
+        /// The holiday's name.
+        name: String,
+        /// True for cuti bersama, false for a national holiday.
+        cuti_bersama: bool,
+        /// Weekday of the next opening.
+        weekday: Option<u8>,
+        /// Time of the next opening.
+        opens: Option<String>,
+    },
     /// Hours not known.
     Unknown,
+}
+
+/// One day of a weekday rota, as the card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RotaDayView {
+    /// 0 = Monday.
+    pub weekday: u8,
+    /// The number for that day, if the rota names one.
+    pub number: Option<String>,
+    /// `tel:` link of the number.
+    pub tel_url: Option<String>,
+}
+
+/// One key of the emergency panel and its entries, best first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SituationView {
+    /// `suicide_risk`, `child_in_danger`, `violence_against_woman`, `medical_emergency` or
+    /// `general_emergency`.
+    pub situation: String,
+    /// Its entries.
+    pub entries: Vec<DirectoryEntryView>,
+}
+
+impl From<teduh_directory::index::SituationHits> for SituationView {
+    fn from(g: teduh_directory::index::SituationHits) -> Self {
+        Self {
+            situation: g.situation.code().to_owned(),
+            entries: g.hits.into_iter().map(DirectoryEntryView::from).collect(),
+        }
+    }
+}
+
+fn tel_url(number: &str) -> String {
+    format!("tel:{}", number.replace(['-', ' '], ""))
 }
 
 /// One directory entry as the UI shows it.
@@ -170,6 +217,10 @@ pub struct DirectoryEntryView {
     pub phones: Vec<PhoneView>,
     /// The number to call today (rota-aware).
     pub number_today: Option<String>,
+    /// The weekday rota, today first (empty without a rota).
+    pub rota: Vec<RotaDayView>,
+    /// From 20.00 in the service's zone: show tomorrow's rota number beside today's.
+    pub rota_show_tomorrow: bool,
     /// `https://wa.me/...` link.
     pub whatsapp_url: Option<String>,
     /// WhatsApp number as published.
@@ -202,6 +253,7 @@ pub struct DirectoryEntryView {
 
 impl From<teduh_directory::index::Hit> for DirectoryEntryView {
     fn from(h: teduh_directory::index::Hit) -> Self {
+        use teduh_directory::holidays::HolidayKind;
         use teduh_directory::hours::OpenState;
         use teduh_directory::model::{clock, ContactStatus};
         let e = h.entry;
@@ -214,8 +266,28 @@ impl From<teduh_directory::index::Hit> for DirectoryEntryView {
                 weekday: next.map(|n| n.weekday),
                 opens: next.map(|n| clock(n.opens)),
             },
+            OpenState::Holiday { name, kind, next } => OpenView::Holiday {
+                name,
+                cuti_bersama: kind == HolidayKind::CutiBersama,
+                weekday: next.map(|n| n.weekday),
+                opens: next.map(|n| clock(n.opens)),
+            },
             OpenState::Unknown => OpenView::Unknown,
         };
+        let rota_show_tomorrow = h.rota.as_ref().is_some_and(|r| r.show_tomorrow);
+        let rota = h
+            .rota
+            .map(|r| {
+                r.days
+                    .into_iter()
+                    .map(|d| RotaDayView {
+                        weekday: d.weekday,
+                        tel_url: d.number.as_deref().map(tel_url),
+                        number: d.number,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
             phones: e
                 .phones
@@ -223,12 +295,14 @@ impl From<teduh_directory::index::Hit> for DirectoryEntryView {
                 .map(|p| PhoneView {
                     number: p.number.clone(),
                     extension: p.extension.clone(),
-                    tel_url: format!("tel:{}", p.number.replace(['-', ' '], "")),
+                    tel_url: tel_url(&p.number),
                 })
                 .collect(),
             whatsapp_url: e.whatsapp.as_ref().map(|w| format!("https://wa.me/{w}")),
             whatsapp: e.whatsapp.clone(),
             number_today: h.number_today,
+            rota,
+            rota_show_tomorrow,
             id: e.id,
             name: e.name,
             category: e.category.code().to_owned(),

@@ -539,7 +539,9 @@ pub enum Urgency {
     Urgent,
 }
 
-/// Where a referral stands: sent -> accepted -> completed, or declined.
+/// Where a referral stands: sent -> accepted -> completed, or declined; on the way the client
+/// may not come ("tidak datang") or the partner may not be reachable ("mitra tidak dapat
+/// dihubungi"), which both still need the counselor's follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
@@ -553,15 +555,23 @@ pub enum ReferralStatus {
     Completed,
     /// The partner (or the client) declined.
     Declined,
+    /// The client did not come to the partner ("tidak datang").
+    NoShow,
+    /// The partner could not be reached ("mitra tidak dapat dihubungi").
+    PartnerUnreachable,
 }
 
 impl ReferralStatus {
-    /// Whether a referral in this status may move to `next`.
+    /// Whether a referral in this status may move to `next`. A client who did not come may
+    /// still be accepted later; a partner reached after all may take the referral again.
     pub fn can_become(self, next: ReferralStatus) -> bool {
-        use ReferralStatus::{Accepted, Completed, Declined, Sent};
+        use ReferralStatus::{Accepted, Completed, Declined, NoShow, PartnerUnreachable, Sent};
         matches!(
             (self, next),
-            (Sent, Accepted) | (Sent, Declined) | (Accepted, Completed) | (Accepted, Declined)
+            (Sent, Accepted | Declined | NoShow | PartnerUnreachable)
+                | (Accepted, Completed | Declined | NoShow)
+                | (NoShow, Accepted | Completed | Declined)
+                | (PartnerUnreachable, Sent | Accepted | Declined)
         )
     }
 
@@ -571,15 +581,20 @@ impl ReferralStatus {
     }
 }
 
-/// A referral of a client to a directory partner.
+/// A referral of a client to a directory partner, or to a partner outside the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Referral {
-    /// The directory entry's id.
+    /// The directory entry's id (empty for a partner outside the directory).
     pub partner_id: String,
     /// The partner's name at the time of the referral.
     pub partner_name: String,
+    /// How to reach a partner outside the directory, as the counselor wrote it (phone,
+    /// address); empty for directory partners, whose contact is in the directory.
+    pub partner_contact: String,
+    /// The partner is not in the directory: flagged for an admin to add it.
+    pub partner_outside_directory: bool,
     /// Why the client is referred.
     pub reason: String,
     /// How soon.
@@ -627,6 +642,55 @@ pub struct ReferralRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_referral_may_record_that_the_client_did_not_come_or_the_partner_was_unreachable() {
+        use ReferralStatus::{Accepted, Completed, Declined, NoShow, PartnerUnreachable, Sent};
+        let cases = [
+            (Sent, NoShow, true, "the client never arrived"),
+            (
+                Accepted,
+                NoShow,
+                true,
+                "accepted, then the client did not come",
+            ),
+            (
+                Sent,
+                PartnerUnreachable,
+                true,
+                "nobody answers at the partner",
+            ),
+            (PartnerUnreachable, Sent, true, "reached later: sent again"),
+            (
+                PartnerUnreachable,
+                Accepted,
+                true,
+                "reached later and accepted",
+            ),
+            (NoShow, Accepted, true, "the client came after all"),
+            (NoShow, Completed, true, "handled after all"),
+            (Completed, NoShow, false, "a completed referral is closed"),
+            (
+                Declined,
+                PartnerUnreachable,
+                false,
+                "a declined referral is closed",
+            ),
+            (
+                Accepted,
+                PartnerUnreachable,
+                false,
+                "an accepting partner was reached",
+            ),
+        ];
+        for (from, to, want, why) in cases {
+            assert_eq!(from.can_become(to), want, "{from:?} -> {to:?}: {why}");
+        }
+        assert!(
+            !NoShow.is_closed() && !PartnerUnreachable.is_closed(),
+            "both still need the counselor's follow-up"
+        );
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")

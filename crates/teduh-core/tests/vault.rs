@@ -1144,6 +1144,82 @@ fn a_referral_needs_consent_for_referral_or_a_recorded_lawful_basis() {
 }
 
 #[test]
+fn a_partner_outside_the_directory_is_named_with_its_contact_and_flagged_for_an_admin() {
+    use teduh_core::domain::{LawfulBasis, ReferralStatus, ReferralUpdate};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("R-9", "Rujuk Luar")).expect("client");
+    let outside = teduh_core::domain::Referral {
+        partner_id: String::new(),
+        partner_name: "Puskesmas Contoh (sintetis)".into(),
+        partner_contact: String::new(),
+        partner_outside_directory: true,
+        lawful_basis: Some(LawfulBasis::VitalInterest),
+        ..referral_to("")
+    };
+    let err = v
+        .add_referral(c, &outside)
+        .expect_err("an outside partner without a contact");
+    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+    let mut no_partner = outside.clone();
+    no_partner.partner_outside_directory = false;
+    assert!(
+        matches!(
+            v.add_referral(c, &no_partner),
+            Err(VaultError::InvalidInput(_))
+        ),
+        "a directory referral still needs the entry's id"
+    );
+
+    let with_contact = teduh_core::domain::Referral {
+        partner_contact: "0000-0000 (nomor sintetis), Jl. Contoh 1".into(),
+        ..outside
+    };
+    let id = v.add_referral(c, &with_contact).expect("referral");
+    let export = v.export_client(c).expect("export");
+    assert_eq!(
+        export.referrals[0].referral,
+        teduh_core::domain::Referral {
+            follow_up_task: export.referrals[0].referral.follow_up_task,
+            follow_up_due: export.referrals[0].referral.follow_up_due,
+            ..with_contact
+        },
+        "name, contact and the admin flag are kept"
+    );
+
+    // The partner does not answer, is reached later, and the client does not come.
+    for status in [
+        ReferralStatus::PartnerUnreachable,
+        ReferralStatus::Sent,
+        ReferralStatus::NoShow,
+    ] {
+        v.update_referral(
+            c,
+            id,
+            &ReferralUpdate {
+                status,
+                at: Some(Utc::now()),
+                note: String::new(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{status:?}: {e}"));
+    }
+    let export = v.export_client(c).expect("export");
+    assert_eq!(export.referrals[0].status, ReferralStatus::NoShow);
+    let task = export.referrals[0]
+        .referral
+        .follow_up_task
+        .expect("follow-up task");
+    assert!(
+        export
+            .tasks
+            .iter()
+            .any(|t| t.id == task && t.task.done_at.is_none()),
+        "a client who did not come still needs the counselor: the follow-up stays open"
+    );
+}
+
+#[test]
 fn a_referral_moves_sent_accepted_completed_and_closes_its_follow_up_task() {
     use teduh_core::domain::{LawfulBasis, ReferralStatus, ReferralUpdate};
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -4,12 +4,20 @@
 //! organisation's directory key (Ed25519). A device accepts a [`SignedBundle`] only when the
 //! signature verifies against the key it trusts and the version is newer than the one it has, so
 //! a tampered or replayed older bundle never replaces good data.
+//!
+//! Format 1 grows only by fields that older readers may ignore and newer readers default: a
+//! bundle without `synonyms` or `holidays` (published before they existed) gets the lists of the
+//! seed compiled into the app, an entry without `other_provinces`, `situations` or
+//! `closed_on_holidays` reads as one province, its category's situations and no holiday closing.
+//! A change that an older reader would misread needs a new [`BUNDLE_FORMAT`].
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
+use crate::holidays::Holiday;
 use crate::model::Entry;
+use crate::words::Synonym;
 
 /// The bundle format this build reads and writes.
 pub const BUNDLE_FORMAT: u32 = 1;
@@ -28,6 +36,13 @@ pub struct Bundle {
     pub published_at: DateTime<Utc>,
     /// The entries.
     pub entries: Vec<Entry>,
+    /// The words people type and what they find ([`crate::words`]); `None` in bundles published
+    /// before the list existed: the seed's list is used then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synonyms: Option<Vec<Synonym>>,
+    /// National holidays and cuti bersama ([`crate::holidays`]); `None`: the seed's list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holidays: Option<Vec<Holiday>>,
 }
 
 /// A bundle as it travels: its exact JSON text and a signature over it.
@@ -167,7 +182,38 @@ mod tests {
             version,
             published_at: DateTime::from_timestamp(1_790_000_000, 0).expect("valid"),
             entries: crate::seed::seed_bundle().entries,
+            synonyms: None,
+            holidays: None,
         }
+    }
+
+    #[test]
+    fn a_bundle_written_before_the_new_fields_still_loads() {
+        // Format 1 as published before synonyms, holidays, rota-only entries and several
+        // provinces existed.
+        let old = r#"{"format":1,"version":3,"published_at":"2026-01-01T00:00:00Z","entries":[
+            {"id":"lama","name":"Layanan Lama","category":"social_welfare","services":"uji",
+             "phones":[{"number":"100"}],"coverage":{"level":"province","area":"Riau","province":"Riau"},
+             "zone":"WIB","hours":{"kind":"unknown"},"source":"sumber uji lama",
+             "contact_status":"verified"}]}"#;
+        let k = key(1);
+        let signed = SignedBundle {
+            payload: old.into(),
+            signature: hex(&k
+                .sign(&[SIGNING_CONTEXT, old.as_bytes()].concat())
+                .to_bytes()),
+        };
+        let b = signed
+            .verify(&k.verifying_key())
+            .expect("an old bundle loads");
+        assert_eq!(b.synonyms, None, "the app's own lists are used instead");
+        let e = &b.entries[0];
+        assert!(e.coverage.other_provinces.is_empty() && !e.closed_on_holidays);
+        assert_eq!(
+            e.situations(),
+            &[] as &[crate::model::Situation],
+            "social welfare is in no situation"
+        );
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! "Open now", computed in the service's own zone.
 //!
 //! A counselor in Jayapura (WIT) at 21.00 calling a Jakarta service (WIB) needs to know whether
-//! anyone answers there, at 19.00 WIB. Spans that run past midnight belong to the day they start.
+//! anyone answers there, at 19.00 WIB. Spans that run past midnight belong to the day they start;
+//! an entry that closes on holidays is closed on a holiday of its own zone's date, except for a
+//! span that started the evening before.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use serde::Serialize;
 
-use crate::model::{Entry, Hours};
+use crate::holidays::{holiday_on, Holiday, HolidayKind};
+use crate::model::{Entry, Hours, Span};
 
 /// Whether a service answers at a given instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,7 +24,16 @@ pub enum OpenState {
     },
     /// Closed now; opens next on `weekday` (0 = Monday) at `opens`, or never (no hours at all).
     Closed {
-        /// Next opening, if there is one in the week.
+        /// Next opening, if there is one in the next two weeks.
+        next: Option<NextOpening>,
+    },
+    /// Closed for a national holiday or cuti bersama (the entry closes on them).
+    Holiday {
+        /// The holiday's name.
+        name: String,
+        /// National holiday or cuti bersama.
+        kind: HolidayKind,
+        /// Next opening, if known.
         next: Option<NextOpening>,
     },
     /// Hours not known: the counselor must not assume anyone answers.
@@ -42,57 +54,97 @@ impl OpenState {
     pub fn is_open(&self) -> bool {
         matches!(self, OpenState::AlwaysOpen | OpenState::Open { .. })
     }
+
+    /// True when the service is known not to answer now (closed hours or a holiday). Unknown
+    /// hours are neither open nor closed: "open now" keeps them, labelled as unknown.
+    pub fn is_known_closed(&self) -> bool {
+        matches!(self, OpenState::Closed { .. } | OpenState::Holiday { .. })
+    }
 }
 
-/// Local weekday (0 = Monday) and minute of `now` in the entry's zone.
-fn local(entry: &Entry, now: DateTime<Utc>) -> (usize, u16) {
+/// Local date, weekday (0 = Monday) and minute of `now` in the entry's zone.
+fn local(entry: &Entry, now: DateTime<Utc>) -> (NaiveDate, usize, u16) {
     let t = now.with_timezone(&entry.zone.offset());
     (
+        t.date_naive(),
         t.weekday().num_days_from_monday() as usize,
         (t.hour() * 60 + t.minute()) as u16,
     )
 }
 
-/// Whether `entry` is open at `now`.
-pub fn open_state(entry: &Entry, now: DateTime<Utc>) -> OpenState {
-    let days = match &entry.hours {
-        Hours::AlwaysOpen => return OpenState::AlwaysOpen,
-        Hours::Unknown => return OpenState::Unknown,
-        Hours::Weekly { days } => days,
+/// Whether `entry` is open at `now`, given the national holidays (used only for entries that
+/// close on them).
+pub fn open_state(entry: &Entry, now: DateTime<Utc>, holidays: &[Holiday]) -> OpenState {
+    let (date, day, minute) = local(entry, now);
+    let day_off = |d: NaiveDate| {
+        if entry.closed_on_holidays {
+            holiday_on(holidays, d)
+        } else {
+            None
+        }
     };
-    let (day, minute) = local(entry, now);
-    for span in &days[day] {
-        let overnight = span.close <= span.open;
-        if minute >= span.open && (overnight || minute < span.close) {
-            return OpenState::Open { closes: span.close };
+    let today_off = day_off(date);
+    let days = match &entry.hours {
+        Hours::Weekly { days } => days,
+        Hours::AlwaysOpen | Hours::Unknown => {
+            return match (today_off, &entry.hours) {
+                (Some(h), _) => OpenState::Holiday {
+                    name: h.name.clone(),
+                    kind: h.kind,
+                    next: None,
+                },
+                (None, Hours::AlwaysOpen) => OpenState::AlwaysOpen,
+                (None, _) => OpenState::Unknown,
+            }
+        }
+    };
+    if today_off.is_none() {
+        for span in &days[day] {
+            let overnight = span.close <= span.open;
+            if minute >= span.open && (overnight || minute < span.close) {
+                return OpenState::Open { closes: span.close };
+            }
         }
     }
     // Yesterday's spans that run past midnight.
-    let yesterday = (day + 6) % 7;
-    for span in &days[yesterday] {
-        if span.close <= span.open && minute < span.close {
-            return OpenState::Open { closes: span.close };
+    if day_off(date - Duration::days(1)).is_none() {
+        let yesterday = (day + 6) % 7;
+        for span in &days[yesterday] {
+            if span.close <= span.open && minute < span.close {
+                return OpenState::Open { closes: span.close };
+            }
         }
     }
-    OpenState::Closed {
-        next: next_opening(days, day, minute),
+    let next = next_opening(days, date, day, minute, &day_off);
+    match today_off {
+        Some(h) => OpenState::Holiday {
+            name: h.name.clone(),
+            kind: h.kind,
+            next,
+        },
+        None => OpenState::Closed { next },
     }
 }
 
-fn next_opening(
-    days: &[Vec<crate::model::Span>; 7],
+fn next_opening<'h>(
+    days: &[Vec<Span>; 7],
+    date: NaiveDate,
     day: usize,
     minute: u16,
+    day_off: &dyn Fn(NaiveDate) -> Option<&'h Holiday>,
 ) -> Option<NextOpening> {
-    for offset in 0..8 {
+    // Two weeks: Idul Fitri with its cuti bersama can close an office for a whole week.
+    for offset in 0..15 {
+        if day_off(date + Duration::days(offset as i64)).is_some() {
+            continue;
+        }
         let d = (day + offset) % 7;
-        let mut opens: Vec<u16> = days[d]
+        let first = days[d]
             .iter()
             .map(|s| s.open)
             .filter(|&o| offset > 0 || o > minute)
-            .collect();
-        opens.sort_unstable();
-        if let Some(&o) = opens.first() {
+            .min();
+        if let Some(o) = first {
             return Some(NextOpening {
                 weekday: d as u8,
                 opens: o,
@@ -104,12 +156,52 @@ fn next_opening(
 
 /// The number to call today: the rota's number for the local weekday, else the first phone.
 pub fn number_for_today(entry: &Entry, now: DateTime<Utc>) -> Option<String> {
-    let (day, _) = local(entry, now);
+    let (_, day, _) = local(entry, now);
     entry
         .rota
         .as_ref()
         .and_then(|r| r[day].clone())
         .or_else(|| entry.phones.first().map(|p| p.number.clone()))
+}
+
+/// From this local time on, the card also shows tomorrow's rota number: a call that starts late
+/// in the evening may need the number that answers after midnight.
+pub const TOMORROW_FROM_MINUTE: u16 = 20 * 60;
+
+/// A rota as the card shows it: the whole week starting today (in the service's zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RotaWeek {
+    /// Seven days, today first.
+    pub days: Vec<RotaDay>,
+    /// True from [`TOMORROW_FROM_MINUTE`] local time: tomorrow's number is shown beside today's.
+    pub show_tomorrow: bool,
+}
+
+/// One day of a rota.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RotaDay {
+    /// 0 = Monday.
+    pub weekday: u8,
+    /// The number for that day, if the rota names one.
+    pub number: Option<String>,
+}
+
+/// The entry's rota as a week starting today in its own zone; `None` without a rota.
+pub fn rota_week(entry: &Entry, now: DateTime<Utc>) -> Option<RotaWeek> {
+    let rota = entry.rota.as_ref()?;
+    let (_, day, minute) = local(entry, now);
+    Some(RotaWeek {
+        days: (0..7)
+            .map(|offset| {
+                let d = (day + offset) % 7;
+                RotaDay {
+                    weekday: d as u8,
+                    number: rota[d].clone(),
+                }
+            })
+            .collect(),
+        show_tomorrow: minute >= TOMORROW_FROM_MINUTE,
+    })
 }
 
 #[cfg(test)]
@@ -135,10 +227,13 @@ mod tests {
                 level: CoverageLevel::National,
                 area: String::new(),
                 province: String::new(),
+                other_provinces: Vec::new(),
             },
             zone,
             hours,
             rota: None,
+            closed_on_holidays: false,
+            situations: Vec::new(),
             languages: vec!["id".into()],
             notes: String::new(),
             source: "synthetic".into(),
@@ -206,7 +301,7 @@ mod tests {
         ];
         for (zone, now, want, why) in cases {
             let e = entry(zone, weekdays("08:00-16:00"));
-            assert_eq!(open_state(&e, now).is_open(), want, "{why}");
+            assert_eq!(open_state(&e, now, &[]).is_open(), want, "{why}");
         }
     }
 
@@ -215,27 +310,27 @@ mod tests {
         let e = entry(Zone::Wib, weekdays("20:00-02:00"));
         // Friday 23.00 WIB = Friday 16.00 UTC.
         assert!(
-            open_state(&e, utc(2026, 11, 27, 16, 0)).is_open(),
+            open_state(&e, utc(2026, 11, 27, 16, 0), &[]).is_open(),
             "Friday 23.00"
         );
         // Saturday 01.30 WIB belongs to Friday's span.
         assert!(
-            open_state(&e, utc(2026, 11, 27, 18, 30)).is_open(),
+            open_state(&e, utc(2026, 11, 27, 18, 30), &[]).is_open(),
             "Saturday 01.30 continues Friday"
         );
         // Sunday 01.30 WIB: Saturday has no span.
         assert!(
-            !open_state(&e, utc(2026, 11, 28, 18, 30)).is_open(),
+            !open_state(&e, utc(2026, 11, 28, 18, 30), &[]).is_open(),
             "Sunday 01.30: Saturday was closed"
         );
         // Monday 01.30 WIB: Sunday closed, so closed.
         assert!(
-            !open_state(&e, utc(2026, 11, 29, 18, 30)).is_open(),
+            !open_state(&e, utc(2026, 11, 29, 18, 30), &[]).is_open(),
             "Monday 01.30"
         );
         // Tuesday 01.30 WIB continues Monday's span.
         assert!(
-            open_state(&e, utc(2026, 11, 30, 18, 30)).is_open(),
+            open_state(&e, utc(2026, 11, 30, 18, 30), &[]).is_open(),
             "Tuesday 01.30"
         );
     }
@@ -244,12 +339,12 @@ mod tests {
     fn twenty_four_hour_services_are_always_open_and_unknown_hours_never_claim_open() {
         let e = entry(Zone::Wib, Hours::AlwaysOpen);
         assert_eq!(
-            open_state(&e, utc(2026, 11, 29, 20, 0)),
+            open_state(&e, utc(2026, 11, 29, 20, 0), &[]),
             OpenState::AlwaysOpen
         );
         let e = entry(Zone::Wib, Hours::Unknown);
         assert!(
-            !open_state(&e, utc(2026, 11, 23, 3, 0)).is_open(),
+            !open_state(&e, utc(2026, 11, 23, 3, 0), &[]).is_open(),
             "unknown hours must not look open"
         );
     }
@@ -258,7 +353,7 @@ mod tests {
     fn closed_services_say_when_they_open_next() {
         let e = entry(Zone::Wib, weekdays("08:00-16:00"));
         // Saturday 10.00 WIB: next is Monday 08.00.
-        let got = open_state(&e, utc(2026, 11, 28, 3, 0));
+        let got = open_state(&e, utc(2026, 11, 28, 3, 0), &[]);
         assert_eq!(
             got,
             OpenState::Closed {
@@ -291,5 +386,134 @@ mod tests {
             number_for_today(&e, utc(2026, 11, 24, 3, 0)).as_deref(),
             Some("100")
         );
+    }
+
+    fn holiday(y: i32, m: u32, d: u32, kind: HolidayKind) -> Holiday {
+        Holiday {
+            date: NaiveDate::from_ymd_opt(y, m, d).expect("date"),
+            name: "Hari libur uji".into(),
+            kind,
+            source: "synthetic holiday for a test".into(),
+        }
+    }
+
+    #[test]
+    fn an_office_that_closes_on_holidays_is_closed_on_one_and_says_when_it_opens() {
+        // 2026-03-19 (Thursday) is Nyepi; 2026-03-20 (Friday) is cuti bersama. Synthetic list.
+        let holidays = [
+            holiday(2026, 3, 19, HolidayKind::National),
+            holiday(2026, 3, 20, HolidayKind::CutiBersama),
+        ];
+        let mut e = entry(Zone::Wib, weekdays("08:00-16:00"));
+        e.closed_on_holidays = true;
+        // Thursday 10.00 WIB.
+        let got = open_state(&e, utc(2026, 3, 19, 3, 0), &holidays);
+        assert_eq!(
+            got,
+            OpenState::Holiday {
+                name: "Hari libur uji".into(),
+                kind: HolidayKind::National,
+                next: Some(NextOpening {
+                    weekday: 0,
+                    opens: 480
+                }),
+            },
+            "closed for the holiday; Friday is cuti bersama, so it opens on Monday"
+        );
+        assert!(got.is_known_closed() && !got.is_open());
+        let cuti = open_state(&e, utc(2026, 3, 20, 3, 0), &holidays);
+        assert!(
+            matches!(
+                cuti,
+                OpenState::Holiday {
+                    kind: HolidayKind::CutiBersama,
+                    ..
+                }
+            ),
+            "cuti bersama counts as a day off: {cuti:?}"
+        );
+        // Wednesday 15.00 WIB: a working day; it opens next on Monday, not on the holiday.
+        let before = open_state(&e, utc(2026, 3, 18, 9, 30), &holidays);
+        assert_eq!(
+            before,
+            OpenState::Closed {
+                next: Some(NextOpening {
+                    weekday: 0,
+                    opens: 480
+                })
+            },
+            "16.30 on Wednesday: the next two days are off"
+        );
+        // The same entry without the flag ignores holidays.
+        e.closed_on_holidays = false;
+        assert!(open_state(&e, utc(2026, 3, 19, 3, 0), &holidays).is_open());
+        // A 24-hour line that does not close on holidays stays open.
+        let line = entry(Zone::Wib, Hours::AlwaysOpen);
+        assert_eq!(
+            open_state(&line, utc(2026, 3, 19, 3, 0), &holidays),
+            OpenState::AlwaysOpen
+        );
+    }
+
+    #[test]
+    fn holidays_are_taken_on_the_services_own_date() {
+        let holidays = [holiday(2026, 3, 19, HolidayKind::National)];
+        let mut e = entry(Zone::Wit, weekdays("08:00-16:00"));
+        e.closed_on_holidays = true;
+        // 2026-03-18 23.30 UTC is Wednesday in UTC but Thursday 08.30 WIT: the holiday.
+        assert!(matches!(
+            open_state(&e, utc(2026, 3, 18, 23, 30), &holidays),
+            OpenState::Holiday { .. }
+        ));
+        // An evening span that starts before the holiday runs on into it.
+        let mut night = entry(Zone::Wib, weekdays("20:00-02:00"));
+        night.closed_on_holidays = true;
+        // Thursday 01.00 WIB belongs to Wednesday's span.
+        assert!(open_state(&night, utc(2026, 3, 18, 18, 0), &holidays).is_open());
+        // Thursday 21.00 WIB: Thursday's own span does not open.
+        assert!(!open_state(&night, utc(2026, 3, 19, 14, 0), &holidays).is_open());
+    }
+
+    fn rota_entry(zone: Zone) -> Entry {
+        let mut e = entry(zone, Hours::AlwaysOpen);
+        e.phones.clear();
+        // Synthetic numbers, one per weekday.
+        e.rota = Some(std::array::from_fn(|d| {
+            Some(format!("0811-0000-000{}", d + 1))
+        }));
+        e
+    }
+
+    #[test]
+    fn from_20_00_in_the_services_zone_the_card_also_shows_tomorrows_number() {
+        // 2026-11-23 (Monday) 11.30 UTC = 18.30 WIB = 20.30 WIT.
+        let at = utc(2026, 11, 23, 11, 30);
+        let wit = rota_week(&rota_entry(Zone::Wit), at).expect("rota");
+        assert!(
+            wit.show_tomorrow,
+            "20.30 WIT: tomorrow's number is due soon"
+        );
+        assert_eq!(wit.days[0].weekday, 0, "today (Monday) first");
+        assert_eq!(wit.days[1].number.as_deref(), Some("0811-0000-0002"));
+        let wib = rota_week(&rota_entry(Zone::Wib), at).expect("rota");
+        assert!(!wib.show_tomorrow, "18.30 WIB: not yet");
+
+        // 13.00 UTC = 20.00 WIB exactly; Sunday 2026-11-29 wraps to Monday.
+        let wib = rota_week(&rota_entry(Zone::Wib), utc(2026, 11, 23, 13, 0)).expect("rota");
+        assert!(wib.show_tomorrow, "20.00 WIB: from 20.00 on");
+        let sunday = rota_week(&rota_entry(Zone::Wib), utc(2026, 11, 29, 13, 30)).expect("rota");
+        let order: Vec<u8> = sunday.days.iter().map(|d| d.weekday).collect();
+        assert_eq!(
+            order,
+            vec![6, 0, 1, 2, 3, 4, 5],
+            "the whole week, today first"
+        );
+        assert!(sunday.show_tomorrow);
+        // 17.00 UTC Monday = 00.00 WIB Tuesday: a new day, tomorrow is not yet due.
+        let midnight = rota_week(&rota_entry(Zone::Wib), utc(2026, 11, 23, 17, 0)).expect("rota");
+        assert_eq!(midnight.days[0].weekday, 1);
+        assert!(!midnight.show_tomorrow);
+
+        assert_eq!(rota_week(&entry(Zone::Wib, Hours::AlwaysOpen), at), None);
     }
 }

@@ -11,10 +11,16 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 use serde::Serialize;
 
 use crate::bundle::{Bundle, BundleError, SignedBundle};
-use crate::hours::{number_for_today, open_state, OpenState};
-use crate::model::{Category, CoverageLevel, Entry};
+use crate::holidays::Holiday;
+use crate::hours::{number_for_today, open_state, rota_week, OpenState, RotaWeek};
+use crate::model::{Category, ContactStatus, CoverageLevel, Entry, Situation};
+use crate::words::{fts_query, Synonym};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/directory/0001_init.sql")];
+/// Schema migrations, applied in order; `PRAGMA user_version` counts the applied ones.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/directory/0001_init.sql"),
+    include_str!("../../../migrations/directory/0002_provinces.sql"),
+];
 
 /// `PRAGMA application_id` of a directory index ("TDIR").
 const APPLICATION_ID: i32 = 0x5444_4952;
@@ -25,6 +31,16 @@ pub enum IndexError {
     /// The file is not a Teduh directory index.
     #[error("{0} is not a Teduh directory file; it was left untouched")]
     Foreign(String),
+    /// The file was written by a newer Teduh (its schema is unknown to this one).
+    #[error(
+        "the directory file has schema {found}, newer than this app's {known}; update Teduh (the file was left untouched)"
+    )]
+    TooNew {
+        /// The file's schema.
+        found: i64,
+        /// The newest schema this build knows.
+        known: i64,
+    },
     /// A bundle was refused; the current directory is kept.
     #[error(transparent)]
     Bundle(#[from] BundleError),
@@ -39,13 +55,15 @@ pub enum IndexError {
 /// What to look for.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
-    /// Free text: name, service, place (case and accents ignored, prefixes match).
+    /// Free text: name, service, place (case and accents ignored, prefixes match, the words
+    /// people type expanded by the bundle's synonyms).
     pub text: String,
     /// Only these categories (empty = all).
     pub categories: Vec<Category>,
     /// Only services covering this province (national services always match).
     pub province: Option<String>,
-    /// Only services open at the query's instant.
+    /// Only services not known to be closed at the query's instant: open ones first, then those
+    /// whose hours are unknown (labelled so), so a line with unpublished hours never vanishes.
     pub open_now: bool,
     /// At most this many results ([`DEFAULT_LIMIT`] when `None`): a screen shows the best
     /// matches, and decoding every weak match of a 5,000-entry directory would cost more than
@@ -65,20 +83,37 @@ pub struct Hit {
     pub open: OpenState,
     /// The number to call today (rota-aware).
     pub number_today: Option<String>,
+    /// The rota as a week starting today, for entries with a rota.
+    pub rota: Option<RotaWeek>,
     /// Not re-verified for 12 months (or never).
     pub possibly_outdated: bool,
+}
+
+/// One key of the emergency panel and its entries, best first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SituationHits {
+    /// The situation.
+    pub situation: Situation,
+    /// Entries that can be reached directly (phone, rota or WhatsApp).
+    pub hits: Vec<Hit>,
 }
 
 /// The offline directory.
 #[derive(Debug)]
 pub struct DirectoryIndex {
     conn: Connection,
+    /// The synonyms in use: the bundle's, else the seed's.
+    synonyms: Vec<Synonym>,
+    /// The holidays in use: the bundle's, else the seed's.
+    holidays: Vec<Holiday>,
 }
 
 impl DirectoryIndex {
-    /// Opens (creating if needed) the directory file. A new file starts with the seed bundle.
+    /// Opens (creating if needed) the directory file. A new file starts with the seed bundle;
+    /// a file that still holds an older seed (version 1) gets this build's seed.
     ///
-    /// Fails when the file belongs to something else (left untouched) or SQLite fails.
+    /// Fails when the file belongs to something else or to a newer Teduh (left untouched), or
+    /// SQLite fails.
     pub fn open(path: &Path) -> Result<Self, IndexError> {
         let conn = Connection::open(path)?;
         Self::init(conn, &path.display().to_string())
@@ -97,6 +132,13 @@ impl DirectoryIndex {
         if version > 0 && app_id != APPLICATION_ID {
             return Err(IndexError::Foreign(name.to_owned()));
         }
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(IndexError::TooNew {
+                found: version,
+                known,
+            });
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -106,24 +148,66 @@ impl DirectoryIndex {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
-        let mut index = Self { conn };
-        if index.version()?.is_none() {
-            index.apply(&crate::seed::seed_bundle())?;
+        let mut index = Self {
+            conn,
+            synonyms: Vec::new(),
+            holidays: Vec::new(),
+        };
+        let seed = crate::seed::seed_bundle();
+        if index.holds_older_seed(&seed)? {
+            index.apply(&seed)?;
         }
+        index.load_lists()?;
         Ok(index)
+    }
+
+    /// Nothing applied yet, or the seed (version 1) of an older build: the seed carries no
+    /// version of its own beyond 1, so its publication time tells builds apart. A published
+    /// bundle (version >= 2) is never replaced by a seed.
+    fn holds_older_seed(&self, seed: &Bundle) -> Result<bool, IndexError> {
+        match self.version()? {
+            None => Ok(true),
+            Some(1) => Ok(self
+                .meta("published_at")?
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .is_none_or(|t| t < seed.published_at)),
+            Some(_) => Ok(false),
+        }
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, IndexError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM directory_meta WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Reads the bundle's lists, falling back to the seed's for a bundle without them.
+    fn load_lists(&mut self) -> Result<(), IndexError> {
+        let seed = crate::seed::seed_bundle();
+        self.synonyms = match self.meta("synonyms")? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => seed.synonyms.unwrap_or_default(),
+        };
+        self.holidays = match self.meta("holidays")? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => seed.holidays.unwrap_or_default(),
+        };
+        Ok(())
     }
 
     /// The version of the directory in use (`None` before anything was applied).
     pub fn version(&self) -> Result<Option<u64>, IndexError> {
-        let v: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM directory_meta WHERE key = 'version'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(v.and_then(|v| v.parse().ok()))
+        Ok(self.meta("version")?.and_then(|v| v.parse().ok()))
+    }
+
+    /// The national holidays in use (the bundle's, else the seed's).
+    pub fn holidays(&self) -> &[Holiday] {
+        &self.holidays
     }
 
     /// Verifies a signed bundle against the organisation's key and applies it if it is newer.
@@ -141,12 +225,16 @@ impl DirectoryIndex {
     /// Replaces the whole directory with `bundle`, atomically (one transaction).
     pub fn apply(&mut self, bundle: &Bundle) -> Result<(), IndexError> {
         let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM entry_province", [])?;
         tx.execute("DELETE FROM entry", [])?;
         tx.execute("DELETE FROM entry_fts", [])?;
         {
             let mut insert = tx.prepare(
                 "INSERT INTO entry (id, category, coverage_level, province, area, json)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut insert_province = tx.prepare(
+                "INSERT OR IGNORE INTO entry_province (entry, province) VALUES (?1, ?2)",
             )?;
             let mut insert_fts = tx.prepare(
                 "INSERT INTO entry_fts (rowid, name, services, place, terms) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -162,13 +250,21 @@ impl DirectoryIndex {
                     json
                 ])?;
                 let rowid = tx.last_insert_rowid();
+                for p in e.coverage.provinces() {
+                    insert_province.execute(params![rowid, p.trim()])?;
+                }
                 let place = format!(
                     "{} {} {}",
                     e.coverage.area,
-                    e.coverage.province,
+                    e.coverage.provinces().collect::<Vec<_>>().join(" "),
                     e.address.as_deref().unwrap_or("")
                 );
-                let numbers: Vec<&str> = e.phones.iter().map(|p| p.number.as_str()).collect();
+                let numbers: Vec<&str> = e
+                    .phones
+                    .iter()
+                    .map(|p| p.number.as_str())
+                    .chain(e.rota.iter().flatten().flatten().map(String::as_str))
+                    .collect();
                 let terms = format!(
                     "{} {} {}",
                     e.category.search_terms(),
@@ -178,19 +274,60 @@ impl DirectoryIndex {
                 insert_fts.execute(params![rowid, e.name, e.services, place, terms])?;
             }
         }
-        tx.execute(
-            "INSERT INTO directory_meta (key, value) VALUES ('version', ?1)
+        let mut set = tx.prepare(
+            "INSERT INTO directory_meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [bundle.version.to_string()],
         )?;
+        set.execute(params!["version", bundle.version.to_string()])?;
+        set.execute(params!["published_at", bundle.published_at.to_rfc3339()])?;
+        let lists = [
+            (
+                "synonyms",
+                bundle
+                    .synonyms
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+            ),
+            (
+                "holidays",
+                bundle
+                    .holidays
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+            ),
+        ];
+        for (key, value) in lists {
+            match value {
+                Some(json) => {
+                    set.execute(params![key, json])?;
+                }
+                None => {
+                    tx.execute("DELETE FROM directory_meta WHERE key = ?1", [key])?;
+                }
+            }
+        }
+        drop(set);
         tx.commit()?;
-        Ok(())
+        self.load_lists()
+    }
+
+    fn hit(&self, entry: Entry, now: DateTime<Utc>) -> Hit {
+        Hit {
+            open: open_state(&entry, now, &self.holidays),
+            number_today: number_for_today(&entry, now),
+            rota: rota_week(&entry, now),
+            possibly_outdated: entry.is_possibly_outdated(now.date_naive()),
+            entry,
+        }
     }
 
     /// Searches the directory. Results with text are ranked by relevance (name first, then
-    /// services, place and category words); without text, by category then name.
+    /// services, place and category words); without text, by category then name. With
+    /// `open_now`, open entries come before those with unknown hours.
     pub fn search(&self, query: &Query, now: DateTime<Utc>) -> Result<Vec<Hit>, IndexError> {
-        let fts = fts_query(&query.text);
+        let fts = fts_query(&query.text, &self.synonyms);
         let mut sql = String::from("SELECT e.json FROM entry e");
         let mut args: Vec<String> = Vec::new();
         if fts.is_some() {
@@ -209,9 +346,12 @@ impl DirectoryIndex {
             args.extend(query.categories.iter().map(|c| c.code().to_owned()));
         }
         if let Some(p) = &query.province {
-            sql.push_str(" AND (e.coverage_level = ? OR e.province = ? COLLATE NOCASE)");
+            sql.push_str(
+                " AND (e.coverage_level = ? OR EXISTS (SELECT 1 FROM entry_province p
+                   WHERE p.entry = e.rowid AND p.province = ?))",
+            );
             args.push(CoverageLevel::National.code().to_owned());
-            args.push(p.clone());
+            args.push(p.trim().to_owned());
         }
         if fts.is_some() {
             sql.push_str(" ORDER BY bm25(entry_fts, 10.0, 4.0, 3.0, 2.0), e.id");
@@ -222,24 +362,21 @@ impl DirectoryIndex {
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             r.get::<_, String>(0)
         })?;
-        let today = now.date_naive();
         let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
         let mut hits = Vec::new();
         for json in rows {
             if hits.len() >= limit {
                 break;
             }
-            let entry: Entry = serde_json::from_str(&json?)?;
-            let open = open_state(&entry, now);
-            if query.open_now && !open.is_open() {
+            let hit = self.hit(serde_json::from_str(&json?)?, now);
+            if query.open_now && hit.open.is_known_closed() {
                 continue;
             }
-            hits.push(Hit {
-                number_today: number_for_today(&entry, now),
-                possibly_outdated: entry.is_possibly_outdated(today),
-                open,
-                entry,
-            });
+            hits.push(hit);
+        }
+        if query.open_now {
+            // Stable: relevance order within open and within unknown.
+            hits.sort_by_key(|h| !h.open.is_open());
         }
         Ok(hits)
     }
@@ -276,42 +413,49 @@ impl DirectoryIndex {
         Ok(false)
     }
 
-    /// The emergency panel: every emergency and crisis entry, in seed order.
-    pub fn emergency_numbers(&self, now: DateTime<Utc>) -> Result<Vec<Hit>, IndexError> {
-        self.search(
-            &Query {
-                categories: vec![
-                    Category::Emergency,
-                    Category::MentalHealth,
-                    Category::WomenAndViolence,
-                    Category::ChildProtection,
-                ],
-                ..Query::default()
-            },
-            now,
-        )
-        .map(|hits| {
-            hits.into_iter()
-                .filter(|h| !h.entry.phones.is_empty() || h.entry.whatsapp.is_some())
-                .collect()
-        })
+    /// The emergency panel: one group per [`Situation`], in [`Situation::ALL`] order, each
+    /// holding the entries of that situation that can be reached directly. Within a group:
+    /// entries known to be closed last; before them the situation's own services
+    /// ([`Situation::is_own`]), verified contacts before unverified ones, open before unknown
+    /// hours; otherwise the bundle's order.
+    pub fn emergency_panel(&self, now: DateTime<Utc>) -> Result<Vec<SituationHits>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM entry ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut entries = Vec::new();
+        for json in rows {
+            let entry: Entry = serde_json::from_str(&json?)?;
+            if entry.has_direct_contact() && !entry.situations().is_empty() {
+                entries.push(entry);
+            }
+        }
+        Ok(Situation::ALL
+            .into_iter()
+            .map(|situation| {
+                let mut hits: Vec<Hit> = entries
+                    .iter()
+                    .filter(|e| e.situations().contains(&situation))
+                    .map(|e| self.hit(e.clone(), now))
+                    .collect();
+                hits.sort_by_key(|h| {
+                    (
+                        h.open.is_known_closed(),
+                        !situation.is_own(h.entry.category),
+                        h.entry.contact_status != ContactStatus::Verified,
+                        !h.open.is_open(),
+                    )
+                });
+                SituationHits { situation, hits }
+            })
+            .collect())
     }
-}
-
-/// Turns user text into an FTS5 query: each word becomes a quoted prefix term (`"anak"*`), all
-/// required. Quoting makes FTS5 syntax characters in user input harmless.
-fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"*", w.to_lowercase()))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Hours;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -442,10 +586,298 @@ mod tests {
             !got.contains(&"rumah-healing-padang-panjang"),
             "closed at 21.00 WIB"
         );
+        let sejiwa = open
+            .iter()
+            .position(|h| h.entry.id == "sejiwa-119-8")
+            .expect("a line with unknown hours stays in \"open now\"");
+        assert_eq!(open[sejiwa].open, OpenState::Unknown, "labelled as unknown");
         assert!(
-            !got.contains(&"sejiwa-119-8"),
-            "unknown hours never count as open"
+            open[..sejiwa].iter().all(|h| h.open.is_open()),
+            "open entries come before unknown hours: {got:?}"
         );
+    }
+
+    #[test]
+    fn a_service_covering_several_provinces_is_found_under_each() {
+        let idx = DirectoryIndex::open_in_memory().expect("opens");
+        let region = |p: &str| {
+            let hits = idx
+                .search(
+                    &Query {
+                        province: Some(p.into()),
+                        categories: vec![Category::ChildProtection],
+                        ..Query::default()
+                    },
+                    now(),
+                )
+                .expect("search");
+            hits.into_iter().map(|h| h.entry.id).collect::<Vec<_>>()
+        };
+        let west_sumatra = region("Sumatera Barat");
+        for want in ["balai-anak-rumbai", "lpks-lubuk-minturun", "tepsa-1500-771"] {
+            assert!(
+                west_sumatra.iter().any(|id| id == want),
+                "{want} works in West Sumatra: {west_sumatra:?}"
+            );
+        }
+        let riau = region("riau");
+        assert!(
+            riau.iter().any(|id| id == "balai-anak-rumbai"),
+            "and in Riau"
+        );
+        assert!(
+            !riau.iter().any(|id| id == "lpks-lubuk-minturun"),
+            "a Padang unit is not a Riau one"
+        );
+        assert!(
+            !region("Papua").iter().any(|id| id == "balai-anak-rumbai"),
+            "nor anywhere else"
+        );
+    }
+
+    fn synthetic(id: &str, hours: Hours, closed_on_holidays: bool) -> Entry {
+        let mut e = crate::seed::seed_bundle()
+            .entries
+            .into_iter()
+            .find(|e| e.id == "dinsos-tanah-datar")
+            .expect("seeded");
+        e.id = id.into();
+        e.hours = hours;
+        e.closed_on_holidays = closed_on_holidays;
+        e
+    }
+
+    #[test]
+    fn open_now_leaves_out_an_office_closed_for_a_holiday_of_the_bundle() {
+        use crate::holidays::{Holiday, HolidayKind};
+        use crate::model::{Hours, Span};
+        let span = Span::parse("08:00-16:00").expect("span");
+        let weekdays = Hours::Weekly {
+            days: [
+                vec![span],
+                vec![span],
+                vec![span],
+                vec![span],
+                vec![span],
+                vec![],
+                vec![],
+            ],
+        };
+        let mut bundle = crate::seed::seed_bundle();
+        bundle.version = 2;
+        bundle.entries = vec![
+            synthetic("kantor-libur", weekdays.clone(), true),
+            synthetic("kantor-biasa", weekdays, false),
+        ];
+        bundle.holidays = Some(vec![Holiday {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
+            name: "Hari libur uji".into(),
+            kind: HolidayKind::National,
+            source: "synthetic holiday for a test".into(),
+        }]);
+        let mut idx = DirectoryIndex::open_in_memory().expect("opens");
+        idx.apply(&bundle).expect("applies");
+        // Tuesday 2026-11-24, 10.00 WIB.
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 24, 3, 0, 0)
+            .single()
+            .expect("valid");
+        let open = idx
+            .search(
+                &Query {
+                    open_now: true,
+                    ..Query::default()
+                },
+                at,
+            )
+            .expect("search");
+        assert_eq!(
+            ids(&open),
+            vec!["kantor-biasa"],
+            "the office that closes on holidays is closed today"
+        );
+        let all = idx.search(&Query::default(), at).expect("search");
+        assert!(
+            matches!(all[0].open, OpenState::Holiday { .. }),
+            "{:?}",
+            all[0].open
+        );
+        // The next day is a working day again.
+        let wednesday = at + chrono::Duration::days(1);
+        let open = idx
+            .search(
+                &Query {
+                    open_now: true,
+                    ..Query::default()
+                },
+                wednesday,
+            )
+            .expect("search");
+        assert_eq!(ids(&open).len(), 2);
+    }
+
+    #[test]
+    fn the_emergency_panel_has_one_key_per_situation_with_crisis_lines_first() {
+        let idx = DirectoryIndex::open_in_memory().expect("opens");
+        let panel = idx.emergency_panel(now()).expect("panel");
+        let order: Vec<Situation> = panel.iter().map(|g| g.situation).collect();
+        assert_eq!(
+            order,
+            Situation::ALL.to_vec(),
+            "suicide risk first, 112 last"
+        );
+        let group = |s: Situation| {
+            panel
+                .iter()
+                .find(|g| g.situation == s)
+                .map(|g| {
+                    ids(&g.hits)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
+                .expect("group")
+        };
+        let suicide = group(Situation::SuicideRisk);
+        assert_eq!(
+            suicide,
+            vec!["sejiwa-119-8", "kemensos-psikososial-24-jam"],
+            "crisis lines with a number; the weekday-rota line appears although it has no fixed number"
+        );
+        let child = group(Situation::ChildInDanger);
+        assert_eq!(child.first().map(String::as_str), Some("sapa-129"));
+        assert!(child.iter().any(|id| id == "tepsa-1500-771"));
+        assert_eq!(
+            group(Situation::ViolenceAgainstWoman)
+                .first()
+                .map(String::as_str),
+            Some("sapa-129")
+        );
+        assert_eq!(
+            group(Situation::MedicalEmergency),
+            vec!["psc-119", "ambulans-118"]
+        );
+        assert_eq!(
+            group(Situation::GeneralEmergency)
+                .first()
+                .map(String::as_str),
+            Some("darurat-112")
+        );
+        let rota = panel[0]
+            .hits
+            .iter()
+            .find(|h| h.entry.id == "kemensos-psikososial-24-jam")
+            .expect("rota line");
+        // Monday 21.00 WIB: Monday's number, and Tuesday's from 20.00.
+        assert_eq!(rota.number_today.as_deref(), Some("0822-8918-4427"));
+        let week = rota.rota.as_ref().expect("week");
+        assert!(week.show_tomorrow);
+        assert_eq!(week.days[1].number.as_deref(), Some("0878-6578-3921"));
+    }
+
+    /// A directory file as a schema-1 build wrote it, holding `entry` as directory `version`.
+    fn schema_1_file(path: &Path, entry: &Entry, version: &str) {
+        let conn = Connection::open(path).expect("sqlite");
+        conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+        conn.pragma_update(None, "user_version", 1).expect("pragma");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("pragma");
+        conn.execute(
+            "INSERT INTO entry (id, category, coverage_level, province, area, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                entry.id,
+                entry.category.code(),
+                entry.coverage.level.code(),
+                entry.coverage.province,
+                entry.coverage.area,
+                serde_json::to_string(entry).expect("json")
+            ],
+        )
+        .expect("entry");
+        conn.execute(
+            "INSERT INTO directory_meta (key, value) VALUES ('version', ?1)",
+            [version],
+        )
+        .expect("meta");
+    }
+
+    #[test]
+    fn an_index_of_schema_1_with_an_older_seed_is_migrated_and_gets_the_new_seed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("directory.sqlite3");
+        // What an earlier build left: schema 1, its seed (version 1), no publication time.
+        let old = crate::seed::seed_bundle()
+            .entries
+            .into_iter()
+            .find(|e| e.id == "balai-anak-rumbai")
+            .expect("seeded");
+        schema_1_file(&path, &old, "1");
+        let idx = DirectoryIndex::open(&path).expect("migrates");
+        let all = idx.search(&Query::default(), now()).expect("search");
+        assert!(
+            all.iter()
+                .any(|h| h.entry.id == "kemensos-psikososial-24-jam"),
+            "the new seed replaced the old one"
+        );
+        let kdrt = idx
+            .search(
+                &Query {
+                    text: "KDRT".into(),
+                    ..Query::default()
+                },
+                now(),
+            )
+            .expect("search");
+        assert!(ids(&kdrt).contains(&"sapa-129"));
+        drop(idx);
+
+        // A published bundle (version >= 2) in a schema-1 file keeps its entries, and the
+        // region filter works at once from the carried-over province.
+        let path2 = tmp.path().join("published.sqlite3");
+        schema_1_file(
+            &path2,
+            &synthetic("dinsos-contoh", Hours::Unknown, false),
+            "7",
+        );
+        let idx = DirectoryIndex::open(&path2).expect("migrates");
+        assert_eq!(
+            idx.version().expect("version"),
+            Some(7),
+            "a published bundle stays"
+        );
+        let hits = idx
+            .search(
+                &Query {
+                    province: Some("Sumatera Barat".into()),
+                    ..Query::default()
+                },
+                now(),
+            )
+            .expect("search");
+        assert_eq!(ids(&hits), vec!["dinsos-contoh"]);
+    }
+
+    #[test]
+    fn an_index_from_a_newer_teduh_is_refused_and_left_untouched() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("directory.sqlite3");
+        {
+            let conn = Connection::open(&path).expect("sqlite");
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .expect("pragma");
+            conn.pragma_update(None, "user_version", 99)
+                .expect("pragma");
+        }
+        assert!(matches!(
+            DirectoryIndex::open(&path),
+            Err(IndexError::TooNew { found: 99, .. })
+        ));
+        let conn = Connection::open(&path).expect("sqlite");
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(v, 99, "untouched");
     }
 
     #[test]

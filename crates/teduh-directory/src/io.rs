@@ -9,8 +9,14 @@
 //! - `phones`: `119 ext 8; 112` (`;` between numbers, optional `ext N`).
 //! - `hours`: `24h`, `unknown`, or `mon-fri 08:00-16:00; sat 08:00-12:00` (overnight spans such as
 //!   `fri 20:00-02:00` are allowed).
-//! - `rota`: `mon=0811...; tue=0812...` (optional).
+//! - `rota`: `mon=0811...; tue=0812...` (optional); each number is checked like a phone. An
+//!   entry may have a rota and no fixed number.
 //! - `languages`: `id,en`. `verified_at`: `YYYY-MM-DD` or empty.
+//!
+//! Optional columns (files written before they existed still import):
+//! - `other_provinces`: `Sumatera Barat; Jambi`, further provinces the service works in.
+//! - `situations`: `suicide_risk; general_emergency` (emergency-panel keys; empty: by category).
+//! - `closed_on_holidays`: `yes` or `no` (empty: no).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -18,7 +24,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::model::{
-    Category, ContactStatus, Coverage, CoverageLevel, Entry, Hours, Phone, Span, Zone,
+    Category, ContactStatus, Coverage, CoverageLevel, Entry, Hours, Phone, Situation, Span, Zone,
 };
 
 /// One problem found while importing.
@@ -65,6 +71,9 @@ const COLUMNS: [&str; 19] = [
     "contact_status",
 ];
 
+/// Columns added after the first format; a file without them imports with their defaults.
+const OPTIONAL_COLUMNS: [&str; 3] = ["other_provinces", "situations", "closed_on_holidays"];
+
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Parses a CSV file into entries, or every problem with its line number.
@@ -94,6 +103,11 @@ pub fn import_csv(text: &str) -> Result<Vec<Entry>, ImportError> {
     }
     if !problems.is_empty() {
         return Err(ImportError(problems));
+    }
+    for col in OPTIONAL_COLUMNS {
+        if let Some(i) = headers.iter().position(|h| h == col) {
+            index.insert(col, i);
+        }
     }
     let mut entries = Vec::new();
     for record in reader.records() {
@@ -160,7 +174,7 @@ pub fn export_json(entries: &[Entry]) -> String {
 /// Writes entries as CSV with the documented columns; `import_csv` reads it back unchanged.
 pub fn export_csv(entries: &[Entry]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
+    w.write_record(COLUMNS.iter().chain(OPTIONAL_COLUMNS.iter()))?;
     for e in entries {
         let phones = e
             .phones
@@ -202,6 +216,13 @@ pub fn export_csv(entries: &[Entry]) -> Result<String, csv::Error> {
             &e.source,
             &e.verified_at.map(|d| d.to_string()).unwrap_or_default(),
             status_code(e.contact_status),
+            &e.coverage.other_provinces.join("; "),
+            &e.situations
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>()
+                .join("; "),
+            if e.closed_on_holidays { "yes" } else { "no" },
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -363,6 +384,34 @@ impl<'a> RowParser<'a> {
             })
             .collect();
         let rota = self.rota(get("rota"));
+        let mut situations = Vec::new();
+        for code in get("situations")
+            .split(';')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            match Situation::from_code(code) {
+                Some(s) => situations.push(s),
+                None => self.fail(
+                    "situations",
+                    format!(
+                        "{code:?}: expected {}",
+                        Situation::ALL.map(|s| s.code()).join(", ")
+                    ),
+                ),
+            }
+        }
+        let closed_on_holidays = match get("closed_on_holidays").to_ascii_lowercase().as_str() {
+            "" | "no" | "false" | "tidak" => false,
+            "yes" | "true" | "ya" => true,
+            other => {
+                self.fail(
+                    "closed_on_holidays",
+                    format!("{other:?}: expected yes or no"),
+                );
+                false
+            }
+        };
         let verified_at = match get("verified_at") {
             "" => None,
             s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -401,10 +450,18 @@ impl<'a> RowParser<'a> {
                 level: level?,
                 area: get("coverage_area").to_owned(),
                 province: get("province").to_owned(),
+                other_provinces: get("other_provinces")
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             },
             zone: zone?,
             hours: hours?,
             rota: rota?,
+            closed_on_holidays,
+            situations,
             languages: get("languages")
                 .split(',')
                 .map(str::trim)
@@ -469,13 +526,26 @@ fn validate(line: usize, e: &Entry, problems: &mut Vec<ImportProblem>) {
         fail("source", "say where the details were published".into());
     }
     for p in &e.phones {
-        if !p
-            .number
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
-            || !p.number.chars().any(|c| c.is_ascii_digit())
-        {
+        if !is_phone_number(&p.number) {
             fail("phones", format!("{:?} is not a phone number", p.number));
+        }
+    }
+    if let Some(rota) = &e.rota {
+        for (day, number) in rota.iter().enumerate() {
+            if let Some(n) = number {
+                if !is_phone_number(n) {
+                    fail(
+                        "rota",
+                        format!("{}: {n:?} is not a phone number", DAYS[day]),
+                    );
+                }
+            }
+        }
+        if rota.iter().all(Option::is_none) {
+            fail(
+                "rota",
+                "a rota needs a number for at least one day; leave it empty otherwise".into(),
+            );
         }
     }
     if let Some(w) = &e.whatsapp {
@@ -486,14 +556,17 @@ fn validate(line: usize, e: &Entry, problems: &mut Vec<ImportProblem>) {
             );
         }
     }
-    if e.contact_status != ContactStatus::ToBeVerified
-        && e.phones.is_empty()
-        && e.web.is_none()
-        && e.whatsapp.is_none()
+    if e.contact_status != ContactStatus::ToBeVerified && !e.has_direct_contact() && e.web.is_none()
     {
         fail(
             "phones",
-            "a verified entry needs a phone number, WhatsApp or web address".into(),
+            "a verified entry needs a phone number, a rota, WhatsApp or a web address".into(),
+        );
+    }
+    if e.coverage.level == CoverageLevel::National && !e.coverage.other_provinces.is_empty() {
+        fail(
+            "other_provinces",
+            "a national service covers every province already".into(),
         );
     }
     if e.coverage.level != CoverageLevel::National && e.coverage.area.trim().is_empty() {
@@ -502,6 +575,14 @@ fn validate(line: usize, e: &Entry, problems: &mut Vec<ImportProblem>) {
             "regional services must name their area".into(),
         );
     }
+}
+
+/// Digits, with `-`, spaces and a leading-style `+` allowed: what a phone can dial.
+fn is_phone_number(number: &str) -> bool {
+    number
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
+        && number.chars().any(|c| c.is_ascii_digit())
 }
 
 fn check_unique(entries: &[(usize, Entry)], problems: &mut Vec<ImportProblem>) {
@@ -563,6 +644,73 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("line 3: category"), "{err}");
+    }
+
+    #[test]
+    fn rota_numbers_are_checked_like_phones_and_report_their_line() {
+        let csv = format!(
+            "{HEADER}\n\
+             rota-ok,Layanan Rota,mental_health,uji,,,,,national,,,WIB,24h,mon=0811-0000-0001; sun=0811-0000-0007,id,,sumber uji,,unverified\n\
+             rota-bad,Layanan Rota Dua,mental_health,uji,,,,,national,,,WIB,24h,mon=0811-0000-0001; tue=hubungi admin,id,,sumber uji,,unverified\n\
+             rota-day,Layanan Rota Tiga,mental_health,uji,,,,,national,,,WIB,24h,senin=0811-0000-0001,id,,sumber uji,,unverified\n\
+             no-contact,Layanan Tanpa Kontak,mental_health,uji,,,,,national,,,WIB,24h,,id,,sumber uji,,unverified\n"
+        );
+        let err = import_csv(&csv).expect_err("bad rota numbers stop the import");
+        let got: Vec<(usize, &str)> = err.0.iter().map(|p| (p.line, p.field.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![(3, "rota"), (4, "rota"), (5, "phones")],
+            "a rota-only entry is fine (line 2); an entry with neither is not: {err}"
+        );
+        assert!(err.to_string().contains("line 3: rota: tue"), "{err}");
+
+        let ok = import_csv(&format!(
+            "{HEADER}\n\
+             rota-ok,Layanan Rota,mental_health,uji,,,,,national,,,WIB,24h,mon=0811-0000-0001,id,,sumber uji,,unverified\n"
+        ))
+        .expect("a rota and no fixed number imports");
+        assert!(ok[0].phones.is_empty() && ok[0].has_direct_contact());
+
+        // JSON import applies the same rule, naming the entry's position.
+        let mut entry = ok[0].clone();
+        entry.rota = Some(std::array::from_fn(|d| (d == 2).then(|| "08xx".to_owned())));
+        let err = import_json(&export_json(&[ok[0].clone(), entry])).expect_err("bad rota");
+        assert_eq!(
+            err.0
+                .iter()
+                .map(|p| (p.line, p.field.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(2, "rota"), (2, "id")]
+        );
+    }
+
+    #[test]
+    fn the_optional_columns_import_and_are_checked() {
+        let header = format!("{HEADER},other_provinces,situations,closed_on_holidays");
+        let csv = format!(
+            "{header}\n\
+             balai,Balai Uji,child_protection,uji,100,,,,province,Riau,Riau,WIB,unknown,,id,,sumber uji,,verified,Sumatera Barat; Jambi,child_in_danger,yes\n\
+             bad,Layanan Uji,health,uji,100,,,,national,,,WIB,24h,,id,,sumber uji,,verified,Riau,panic,maybe\n"
+        );
+        let err = import_csv(&csv).expect_err("line 3 is wrong");
+        let got: Vec<(usize, &str)> = err.0.iter().map(|p| (p.line, p.field.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "situations"),
+                (3, "closed_on_holidays"),
+                (3, "other_provinces")
+            ],
+            "{err}"
+        );
+        let ok = import_csv(csv.lines().take(2).collect::<Vec<_>>().join("\n").as_str())
+            .expect("line 2 is right");
+        assert_eq!(
+            ok[0].coverage.provinces().collect::<Vec<_>>(),
+            vec!["Riau", "Sumatera Barat", "Jambi"]
+        );
+        assert_eq!(ok[0].situations, vec![Situation::ChildInDanger]);
+        assert!(ok[0].closed_on_holidays);
     }
 
     #[test]

@@ -80,6 +80,83 @@ impl Category {
     }
 }
 
+/// The situations of the emergency panel, in the order a counselor meets them: one key each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Situation {
+    /// Someone may take their own life: crisis and mental-health lines first.
+    SuicideRisk,
+    /// A child is in danger: SAPA 129 and child-protection units.
+    ChildInDanger,
+    /// Violence against a woman: SAPA 129.
+    ViolenceAgainstWoman,
+    /// A medical emergency: ambulances (119, 118).
+    MedicalEmergency,
+    /// Any other emergency: 112, police, fire, search and rescue.
+    GeneralEmergency,
+}
+
+impl Situation {
+    /// Every situation, in the panel's order.
+    pub const ALL: [Situation; 5] = [
+        Situation::SuicideRisk,
+        Situation::ChildInDanger,
+        Situation::ViolenceAgainstWoman,
+        Situation::MedicalEmergency,
+        Situation::GeneralEmergency,
+    ];
+
+    /// The code used in CSV files and the UI (`"suicide_risk"`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Situation::SuicideRisk => "suicide_risk",
+            Situation::ChildInDanger => "child_in_danger",
+            Situation::ViolenceAgainstWoman => "violence_against_woman",
+            Situation::MedicalEmergency => "medical_emergency",
+            Situation::GeneralEmergency => "general_emergency",
+        }
+    }
+
+    /// Parses [`Situation::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code.trim())
+    }
+
+    /// Whether `category` holds this situation's own services (crisis lines for suicide risk,
+    /// SAPA and child protection for a child): they come before other services that also
+    /// help, such as the police for violence.
+    pub fn is_own(self, category: Category) -> bool {
+        matches!(
+            (self, category),
+            (Situation::SuicideRisk, Category::MentalHealth)
+                | (
+                    Situation::ChildInDanger,
+                    Category::WomenAndViolence | Category::ChildProtection
+                )
+                | (Situation::ViolenceAgainstWoman, Category::WomenAndViolence)
+                | (
+                    Situation::MedicalEmergency,
+                    Category::Emergency | Category::Health
+                )
+                | (Situation::GeneralEmergency, Category::Emergency)
+        )
+    }
+
+    /// The situations an entry that names none belongs to, from its category, so a bundle
+    /// published before entries named their situations still fills the panel.
+    pub fn defaults_for(category: Category) -> &'static [Situation] {
+        match category {
+            Category::Emergency => &[Situation::GeneralEmergency],
+            Category::MentalHealth => &[Situation::SuicideRisk],
+            Category::ChildProtection => &[Situation::ChildInDanger],
+            Category::WomenAndViolence => {
+                &[Situation::ViolenceAgainstWoman, Situation::ChildInDanger]
+            }
+            _ => &[],
+        }
+    }
+}
+
 /// Indonesia's three time zones. None has daylight saving time, so fixed offsets are exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Zone {
@@ -169,6 +246,20 @@ pub struct Coverage {
     /// The province the area lies in (for filtering by region); empty for national services.
     #[serde(default)]
     pub province: String,
+    /// Further provinces the service works in (a ministry unit in Riau that also takes children
+    /// from West Sumatra); the region filter finds the entry under each of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_provinces: Vec<String>,
+}
+
+impl Coverage {
+    /// Every province the service works in: [`Coverage::province`] first, then the others.
+    /// Empty for national services.
+    pub fn provinces(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.province.as_str())
+            .chain(self.other_provinces.iter().map(String::as_str))
+            .filter(|p| !p.trim().is_empty())
+    }
 }
 
 /// A time span on one day, in minutes after local midnight. `close <= open` means the span runs
@@ -276,9 +367,17 @@ pub struct Entry {
     pub zone: Zone,
     /// Opening hours.
     pub hours: Hours,
-    /// A different number per weekday (Monday first), for services that publish a rota.
+    /// A different number per weekday (Monday first), for services that publish a rota. An
+    /// entry may have a rota and no fixed number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rota: Option<[Option<String>; 7]>,
+    /// Closed on national holidays and cuti bersama (see [`crate::holidays`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed_on_holidays: bool,
+    /// The emergency-panel situations it serves; empty means [`Situation::defaults_for`] its
+    /// category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub situations: Vec<Situation>,
     /// Languages served (ISO 639-1 codes).
     #[serde(default)]
     pub languages: Vec<String>,
@@ -298,6 +397,25 @@ pub struct Entry {
 pub const STALE_AFTER_DAYS: i64 = 365;
 
 impl Entry {
+    /// The situations this entry serves: its own list, else its category's defaults.
+    pub fn situations(&self) -> &[Situation] {
+        if self.situations.is_empty() {
+            Situation::defaults_for(self.category)
+        } else {
+            &self.situations
+        }
+    }
+
+    /// Whether the entry gives a way to reach someone now: a phone, a rota number or WhatsApp.
+    pub fn has_direct_contact(&self) -> bool {
+        !self.phones.is_empty()
+            || self.whatsapp.is_some()
+            || self
+                .rota
+                .as_ref()
+                .is_some_and(|r| r.iter().any(Option::is_some))
+    }
+
     /// True when the entry was never verified or not re-verified for 12 months.
     pub fn is_possibly_outdated(&self, today: NaiveDate) -> bool {
         match self.verified_at {

@@ -10,8 +10,10 @@ use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
 
 use crate::bundle::{Bundle, SignedBundle, BUNDLE_FORMAT};
+use crate::holidays::Holiday;
 use crate::io::{import_csv, import_json, ImportError};
 use crate::model::Entry;
+use crate::words::Synonym;
 
 /// Errors of the publishing tools.
 #[derive(Debug, thiserror::Error)]
@@ -91,9 +93,24 @@ pub fn load_or_create_key(path: &Path) -> Result<(SigningKey, bool), PublishErro
 }
 
 /// Signs `entries` as version `previous + 1` (or 2 when nothing was published: version 1 is the
-/// seed shipped with the app).
+/// seed shipped with the app), with the synonym and holiday lists of the seed compiled into this
+/// build, so every published bundle carries them.
 pub fn sign_next(
     entries: Vec<Entry>,
+    key: &SigningKey,
+    previous: Option<u64>,
+    now: DateTime<Utc>,
+) -> Result<SignedBundle, PublishError> {
+    let seed = crate::seed::seed_bundle();
+    sign_next_with(entries, seed.synonyms, seed.holidays, key, previous, now)
+}
+
+/// [`sign_next`] with the admin's own synonym and holiday lists (`None`: devices use the lists of
+/// their app's seed).
+pub fn sign_next_with(
+    entries: Vec<Entry>,
+    synonyms: Option<Vec<Synonym>>,
+    holidays: Option<Vec<Holiday>>,
     key: &SigningKey,
     previous: Option<u64>,
     now: DateTime<Utc>,
@@ -103,6 +120,8 @@ pub fn sign_next(
         version: previous.map_or(2, |v| v.max(1) + 1),
         published_at: now,
         entries,
+        synonyms,
+        holidays,
     };
     Ok(SignedBundle::sign(&bundle, key)?)
 }

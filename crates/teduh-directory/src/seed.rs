@@ -17,14 +17,24 @@ pub fn seed_bundle() -> Bundle {
         version: 0,
         published_at: chrono::DateTime::UNIX_EPOCH,
         entries: Vec::new(),
+        synonyms: None,
+        holidays: None,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Category, ContactStatus};
+    use crate::model::{Category, ContactStatus, Entry};
     use chrono::NaiveDate;
+
+    fn seeded(id: &str) -> Entry {
+        seed_bundle()
+            .entries
+            .into_iter()
+            .find(|e| e.id == id)
+            .unwrap_or_else(|| panic!("{id} is seeded"))
+    }
 
     #[test]
     fn the_seed_parses_and_validates() {
@@ -79,14 +89,70 @@ mod tests {
 
     #[test]
     fn tepsa_is_marked_unverified_and_outdated() {
-        let b = seed_bundle();
-        let tepsa = b
-            .entries
-            .iter()
-            .find(|e| e.id == "tepsa-1500-771")
-            .expect("TePSA seeded");
+        let tepsa = seeded("tepsa-1500-771");
         assert_eq!(tepsa.contact_status, ContactStatus::Unverified);
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
         assert!(tepsa.is_possibly_outdated(today), "last confirmed in 2020");
+    }
+
+    #[test]
+    fn the_ministrys_weekday_hotline_has_its_seven_published_numbers_and_is_marked_unverified() {
+        let line = seeded("kemensos-psikososial-24-jam");
+        let rota: Vec<&str> = line
+            .rota
+            .as_ref()
+            .expect("a weekday rota")
+            .iter()
+            .map(|n| n.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            rota,
+            vec![
+                "0822-8918-4427",
+                "0878-6578-3921",
+                "0821-1861-9567",
+                "0813-8833-5030",
+                "0817-7941-3341",
+                "0812-8711-019",
+                "0813-3557-3778",
+            ],
+            "Monday to Sunday, exactly as the 2020 report published them"
+        );
+        assert!(line.phones.is_empty(), "a rota and no fixed number");
+        assert_eq!(line.contact_status, ContactStatus::Unverified);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        assert!(
+            line.is_possibly_outdated(today),
+            "published in 2020, never re-verified"
+        );
+        assert!(line
+            .source
+            .contains("Ini Hotline Konseling Psikososial KemensosRI"));
+        assert!(
+            line.notes.contains("usang"),
+            "the card says it may be outdated"
+        );
+    }
+
+    #[test]
+    fn the_bp3s_nurani_service_is_listed_without_a_contact_to_be_verified() {
+        let e = seeded("bp3s-nurani-institute");
+        assert_eq!(e.contact_status, ContactStatus::ToBeVerified);
+        assert_eq!(
+            e.hours,
+            crate::model::Hours::AlwaysOpen,
+            "reachable 24 hours"
+        );
+        assert!(e.source.contains("Gatra"), "cites the report");
+    }
+
+    #[test]
+    fn balai_anak_rumbai_also_covers_west_sumatra_as_its_report_says() {
+        let e = seeded("balai-anak-rumbai");
+        assert_eq!(
+            e.coverage.provinces().collect::<Vec<_>>(),
+            vec!["Riau", "Sumatera Barat"]
+        );
+        assert!(e.source.contains("Jejaring Kerja Wilayah Sumbar"));
     }
 }

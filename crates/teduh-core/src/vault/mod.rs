@@ -1039,17 +1039,32 @@ impl Vault {
         self.batch(|b| b.add_screening(client, answers))
     }
 
-    /// Refers a client to a directory partner. Creates the referral (status `sent`) and a
-    /// follow-up task due on `follow_up_due` (a week from today when not given), atomically.
+    /// Refers a client to a directory partner, or to a partner outside the directory (named,
+    /// with its contact, and flagged for an admin to add). Creates the referral (status `sent`)
+    /// and a follow-up task due on `follow_up_due` (a week from today when not given),
+    /// atomically.
     ///
-    /// Fails with [`VaultError::InvalidInput`] when the partner or reason is missing, or when no
-    /// consent in force covers referral and no other lawful basis is recorded.
+    /// Fails with [`VaultError::InvalidInput`] when the partner (a directory id, or the name and
+    /// contact of an outside partner) or the reason is missing, and with [`VaultError::NoConsent`]
+    /// when no consent in force covers referral and no other lawful basis is recorded.
     pub fn add_referral(
         &mut self,
         client: ClientId,
         referral: &Referral,
     ) -> Result<ReferralId, VaultError> {
-        if referral.partner_id.trim().is_empty() || referral.reason.trim().is_empty() {
+        if referral.reason.trim().is_empty() {
+            return Err(VaultError::InvalidInput(
+                "a referral needs a partner and a reason".into(),
+            ));
+        }
+        if referral.partner_outside_directory {
+            if referral.partner_name.trim().is_empty() || referral.partner_contact.trim().is_empty()
+            {
+                return Err(VaultError::InvalidInput(
+                    "a partner outside the directory needs its name and how to reach it".into(),
+                ));
+            }
+        } else if referral.partner_id.trim().is_empty() {
             return Err(VaultError::InvalidInput(
                 "a referral needs a partner and a reason".into(),
             ));

@@ -940,7 +940,7 @@ impl Reader<'_> {
                 )?,
                 None => ReferralStatus::default(),
             };
-            if matches!(status, ReferralStatus::Sent | ReferralStatus::Accepted) {
+            if !status.is_closed() {
                 out.entry(client).or_default().push(ReferralId(referral.0));
             }
         }
@@ -1466,7 +1466,7 @@ mod tests {
                 }
             }
             for r in full.referrals {
-                if matches!(r.status, ReferralStatus::Sent | ReferralStatus::Accepted) {
+                if !r.status.is_closed() {
                     open.push((c.id, r.id));
                 }
             }

@@ -10,6 +10,8 @@ import type { DirectoryEntryView } from './bindings/DirectoryEntryView';
 import type { DirectoryQuery } from './bindings/DirectoryQuery';
 import type { OpenView } from './bindings/OpenView';
 import type { PhoneView } from './bindings/PhoneView';
+import type { RotaDayView } from './bindings/RotaDayView';
+import type { SituationView } from './bindings/SituationView';
 
 import type { ClientRow } from './bindings/ClientRow';
 import type { DirectoryRefresh } from './bindings/DirectoryRefresh';
@@ -47,6 +49,7 @@ export type { ConflictRevision };
 export type * from './domain';
 export type { Code };
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
+export type { RotaDayView, SituationView };
 
 /** A failed command, carrying the core's machine-readable code. */
 export class BackendError extends Error {
@@ -100,8 +103,9 @@ export function directorySearch(query: DirectoryQuery): Promise<DirectoryEntryVi
   return call<DirectoryEntryView[]>('directory_search', { query });
 }
 
-export function emergencyNumbers(): Promise<DirectoryEntryView[]> {
-  return call<DirectoryEntryView[]>('emergency_numbers');
+/** The emergency panel: one group per situation, in the panel's order. */
+export function emergencyNumbers(): Promise<SituationView[]> {
+  return call<SituationView[]>('emergency_numbers');
 }
 
 /** Hands a `tel:` or `https:` link to the operating system (phone, WhatsApp, browser). */

@@ -15,4 +15,20 @@ weekday: number | null,
 /**
  * Time of the next opening.
  */
+opens: string | null, } | { "state": "holiday", 
+/**
+ * The holiday's name.
+ */
+name: string, 
+/**
+ * True for cuti bersama, false for a national holiday.
+ */
+cuti_bersama: boolean, 
+/**
+ * Weekday of the next opening.
+ */
+weekday: number | null, 
+/**
+ * Time of the next opening.
+ */
 opens: string | null, } | { "state": "unknown" };

@@ -3,17 +3,26 @@ import type { LawfulBasis } from "./LawfulBasis";
 import type { Urgency } from "./Urgency";
 
 /**
- * A referral of a client to a directory partner.
+ * A referral of a client to a directory partner, or to a partner outside the directory.
  */
 export type Referral = { 
 /**
- * The directory entry's id.
+ * The directory entry's id (empty for a partner outside the directory).
  */
 partner_id: string, 
 /**
  * The partner's name at the time of the referral.
  */
 partner_name: string, 
+/**
+ * How to reach a partner outside the directory, as the counselor wrote it (phone,
+ * address); empty for directory partners, whose contact is in the directory.
+ */
+partner_contact: string, 
+/**
+ * The partner is not in the directory: flagged for an admin to add it.
+ */
+partner_outside_directory: boolean, 
 /**
  * Why the client is referred.
  */
