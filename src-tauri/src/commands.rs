@@ -154,7 +154,8 @@ pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh,
     };
     let key = teduh_directory::bundle::parse_public_key(key)
         .map_err(|e| IpcError::new(Code::InvalidDirectoryKey, e.to_string()))?;
-    let fetched = teduh_client::ServerClient::new(&url)
+    let server = teduh_client::ServerClient::new(&url);
+    let fetched = server
         .directory(settings.directory_etag.as_deref())
         .map_err(|e| IpcError::new(Code::ServerUnreachable, e.to_string()))?;
     let fetched = match fetched {
@@ -163,7 +164,18 @@ pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh,
         DirectoryFetch::Bundle { body, etag } => Fetched::Bundle { body, etag },
     };
     let refresh = state.with_directory(|d| apply_fetched(d, &key, fetched))?;
-    if let Some(etag) = refresh.remember_etag {
+    // A server restored from a backup serves an older directory: give it back the newest this
+    // device holds (a member's device, unlocked: the request needs its token). Until that
+    // succeeds the ETag is not stored, so the next refresh tries again.
+    let given_back = match &refresh.give_back {
+        None => true,
+        Some(bundle) => state
+            .with_vault(|v| Ok(v.sync_token().ok()))
+            .ok()
+            .flatten()
+            .is_some_and(|token| server.give_back_directory(&token, bundle).is_ok()),
+    };
+    if let (Some(etag), true) = (refresh.remember_etag, given_back) {
         state.update_settings(|s| s.directory_etag = etag)?;
     }
     Ok(refresh.refreshed.into())

@@ -100,7 +100,8 @@ impl TestServer {
             auth_per_second: 1_000_000.0,
             ..teduh_server::router::Settings::default()
         };
-        let state = teduh_server::router::AppState::with_settings(Arc::clone(&storage), settings);
+        let state = teduh_server::router::AppState::with_settings(Arc::clone(&storage), settings)
+            .with_data_dir(Some(dir.path().to_owned()));
         let metrics = Arc::clone(&state.metrics);
         let addr = runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind(bind.as_str())

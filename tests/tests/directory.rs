@@ -114,3 +114,97 @@ fn a_tampered_or_replayed_bundle_from_the_server_leaves_the_device_directory_in_
         "112 is still 112"
     );
 }
+
+#[test]
+fn a_server_restored_from_backup_gets_the_newest_directory_back_from_a_device() {
+    use teduh_directory::refresh::{apply_fetched, Fetched};
+    let server = TestServer::start();
+    let (mut sup, _c) = server.supervised_team("Tim Direktori", "sup", "kons");
+    // The organisation's key, as `admin publish-directory` keeps it in the data directory.
+    let key = SigningKey::from_bytes(&[5; 32]);
+    std::fs::write(
+        server.data_dir().join("directory-signing.key"),
+        key.to_bytes(),
+    )
+    .expect("key file");
+    let entries = teduh_directory::seed::seed_bundle().entries;
+    let v2 = sign_next(entries.clone(), &key, None, Utc::now()).expect("signs");
+    server.publish_directory(2, serde_json::to_vec(&v2).expect("json"));
+    let backup = server.back_up();
+    let v3 = sign_next(entries[..3].to_vec(), &key, Some(2), Utc::now()).expect("signs");
+    server.publish_directory(3, serde_json::to_vec(&v3).expect("json"));
+
+    let as_fetched = |f: DirectoryFetch| match f {
+        DirectoryFetch::NotModified => Fetched::NotModified,
+        DirectoryFetch::NotPublished => Fetched::NotPublished,
+        DirectoryFetch::Bundle { body, etag } => Fetched::Bundle { body, etag },
+    };
+    let client = ServerClient::new(server.url());
+    let mut device = DirectoryIndex::open_in_memory().expect("device directory");
+    let got = apply_fetched(
+        &mut device,
+        &key.verifying_key(),
+        as_fetched(fetch(&client, None)),
+    )
+    .expect("applies");
+    assert_eq!(
+        got.refreshed,
+        teduh_directory::refresh::Refreshed::Updated { version: 3 }
+    );
+
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    let client = ServerClient::new(server.url());
+    let got = apply_fetched(
+        &mut device,
+        &key.verifying_key(),
+        as_fetched(fetch(&client, None)),
+    )
+    .expect("an older bundle is no error");
+    assert_eq!(
+        device.version().expect("version"),
+        Some(3),
+        "the device keeps version 3"
+    );
+    let give_back = got
+        .give_back
+        .expect("the device sees the server lost version 3");
+    let token = sup.vault.sync_token().expect("token");
+
+    // A member's device cannot publish a directory of its own, nor an older one.
+    let stranger = SigningKey::from_bytes(&[6; 32]);
+    let forged = sign_next(entries[..1].to_vec(), &stranger, Some(9), Utc::now()).expect("signs");
+    let refused = client.give_back_directory(&token, &serde_json::to_vec(&forged).expect("json"));
+    assert!(
+        refused.is_err(),
+        "a bundle the organisation did not sign is refused"
+    );
+    assert!(
+        !client
+            .give_back_directory(&token, &serde_json::to_vec(&v2).expect("json"))
+            .expect("answers"),
+        "the version the server has already is not stored again"
+    );
+    assert!(
+        client
+            .give_back_directory("not-a-token", &give_back)
+            .is_err(),
+        "only a member's device gives a bundle back"
+    );
+
+    assert!(
+        client
+            .give_back_directory(&token, &give_back)
+            .expect("accepted"),
+        "the organisation's newest bundle is taken back"
+    );
+    // A newcomer now gets version 3, exactly as the organisation signed it.
+    let mut newcomer = DirectoryIndex::open_in_memory().expect("device directory");
+    let (bundle, _) = bundle_of(fetch(&client, None));
+    assert_eq!(
+        newcomer
+            .apply_signed(&bundle, &key.verifying_key())
+            .expect("verifies"),
+        3
+    );
+}

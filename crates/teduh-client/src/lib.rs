@@ -151,6 +151,29 @@ impl ServerClient {
         }
     }
 
+    /// `PUT /v1/directory`: gives back the organisation's signed `bundle` (as this device
+    /// holds it) to a server that serves an older one or none (restored from a backup). The
+    /// server keeps it only when it verifies against its directory key and is newer than its
+    /// own. `Ok(false)`: the server already has it or a newer one.
+    ///
+    /// Fails when the server is unreachable or refuses the bundle otherwise.
+    pub fn give_back_directory(&self, token: &str, bundle: &[u8]) -> Result<bool, ClientError> {
+        let url = format!("{}/v1/directory", self.base);
+        let sent = self
+            .agent
+            .put(&url)
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", teduh_protocol::sync::OCTET_STREAM)
+            .send_bytes(bundle);
+        match sent {
+            Ok(_) => Ok(true),
+            Err(e) => match failure(url, e) {
+                ClientError::Api(api) if api.code == "DirectoryNotNewer" => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+
     fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = format!("{}{}", self.base, path);
         match self.agent.get(&url).call() {

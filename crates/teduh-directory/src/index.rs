@@ -17,6 +17,9 @@ use crate::model::{Category, ContactStatus, CoverageLevel, Entry, Situation};
 use crate::words::{fts_query, Synonym};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts the applied ones.
+/// The `directory_meta` key of the signed bundle in use.
+const SIGNED_BUNDLE: &str = "signed_bundle";
+
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/directory/0001_init.sql"),
     include_str!("../../../migrations/directory/0002_provinces.sql"),
@@ -218,12 +221,27 @@ impl DirectoryIndex {
         trusted: &ed25519_dalek::VerifyingKey,
     ) -> Result<u64, IndexError> {
         let bundle = signed.accept(trusted, self.version()?)?;
-        self.apply(&bundle)?;
+        let kept = serde_json::to_string(signed)?;
+        self.apply_kept(&bundle, Some(&kept))?;
         Ok(bundle.version)
+    }
+
+    /// The signed bundle in use, as the organisation published it (`None`: the seed is in
+    /// use). A device gives it back to a server restored from a backup that lost it.
+    pub fn signed_bundle(&self) -> Result<Option<(u64, Vec<u8>)>, IndexError> {
+        let (Some(version), Some(json)) = (self.version()?, self.meta(SIGNED_BUNDLE)?) else {
+            return Ok(None);
+        };
+        Ok(Some((version, json.into_bytes())))
     }
 
     /// Replaces the whole directory with `bundle`, atomically (one transaction).
     pub fn apply(&mut self, bundle: &Bundle) -> Result<(), IndexError> {
+        self.apply_kept(bundle, None)
+    }
+
+    /// [`DirectoryIndex::apply`], keeping `signed` (the bundle's signed form, JSON) beside it.
+    fn apply_kept(&mut self, bundle: &Bundle, signed: Option<&str>) -> Result<(), IndexError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM entry_province", [])?;
         tx.execute("DELETE FROM entry", [])?;
@@ -298,7 +316,8 @@ impl DirectoryIndex {
                     .transpose()?,
             ),
         ];
-        for (key, value) in lists {
+        let kept = [(SIGNED_BUNDLE, signed.map(str::to_owned))];
+        for (key, value) in lists.into_iter().chain(kept) {
             match value {
                 Some(json) => {
                     set.execute(params![key, json])?;

@@ -45,13 +45,17 @@ pub enum Refreshed {
 }
 
 /// The outcome, and the ETag the shell should store for its next request (`None`: keep the
-/// stored one).
+/// stored one). With [`Refresh::give_back`], the shell uploads that bundle first and stores the
+/// ETag only once the upload succeeded (else the next refresh tries again).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refresh {
     /// What happened.
     pub refreshed: Refreshed,
     /// The ETag to remember.
     pub remember_etag: Option<Option<String>>,
+    /// The signed bundle this device holds, to give back to the server: it serves an older one
+    /// or none, so it was restored from a backup that lost the newest (`None`: nothing to do).
+    pub give_back: Option<Vec<u8>>,
 }
 
 /// Applies what the server answered to `index`: a bundle is applied only when `key` signed it
@@ -66,17 +70,21 @@ pub fn apply_fetched(
     fetched: Fetched,
 ) -> Result<Refresh, IndexError> {
     let version = index.version()?;
+    // What this device holds as the organisation signed it (never the built-in seed).
+    let held = index.signed_bundle()?;
     let (body, etag) = match fetched {
         Fetched::NotModified => {
             return Ok(Refresh {
                 refreshed: Refreshed::Current { version },
                 remember_etag: None,
+                give_back: None,
             })
         }
         Fetched::NotPublished => {
             return Ok(Refresh {
                 refreshed: Refreshed::NotPublished { version },
                 remember_etag: None,
+                give_back: held.map(|(_, bytes)| bytes),
             })
         }
         Fetched::Bundle { body, etag } => (body, etag),
@@ -88,10 +96,13 @@ pub fn apply_fetched(
         Ok(v) => Ok(Refresh {
             refreshed: Refreshed::Updated { version: v },
             remember_etag: Some(etag),
+            give_back: None,
         }),
-        Err(IndexError::Bundle(BundleError::NotNewer { .. })) => Ok(Refresh {
+        Err(IndexError::Bundle(BundleError::NotNewer { offered, .. })) => Ok(Refresh {
             refreshed: Refreshed::Current { version },
             remember_etag: Some(etag),
+            // Older than the signed bundle held here: the server lost the newest.
+            give_back: held.filter(|(v, _)| offered < *v).map(|(_, bytes)| bytes),
         }),
         Err(e) => Err(e),
     }
@@ -140,6 +151,39 @@ mod tests {
             apply_fetched(&mut idx, &key.verifying_key(), Fetched::NotModified).expect("current");
         assert_eq!(same.refreshed, Refreshed::Current { version: Some(5) });
         assert_eq!(same.remember_etag, None);
+    }
+
+    #[test]
+    fn a_server_serving_an_older_bundle_or_none_gets_the_newest_signed_one_back() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let mut idx = DirectoryIndex::open_in_memory().expect("opens");
+        // The built-in seed is never given back: the organisation did not sign it.
+        let seed_only = apply_fetched(&mut idx, &key.verifying_key(), Fetched::NotPublished)
+            .expect("nothing published");
+        assert_eq!(seed_only.give_back, None);
+
+        apply_fetched(&mut idx, &key.verifying_key(), served(5, &key, "v5")).expect("applies");
+        let held = idx.signed_bundle().expect("read").expect("kept");
+        assert_eq!(held.0, 5);
+        // The server was restored from a backup: it serves version 4, or nothing at all.
+        let older = apply_fetched(&mut idx, &key.verifying_key(), served(4, &key, "v4"))
+            .expect("an older bundle is not an error");
+        assert_eq!(older.give_back.as_deref(), Some(held.1.as_slice()));
+        let none = apply_fetched(&mut idx, &key.verifying_key(), Fetched::NotPublished)
+            .expect("not published");
+        assert_eq!(none.give_back.as_deref(), Some(held.1.as_slice()));
+        // What is given back is the organisation's signed bundle, byte for byte usable.
+        let back: SignedBundle = serde_json::from_slice(&held.1).expect("a signed bundle");
+        assert_eq!(
+            back.accept(&key.verifying_key(), None)
+                .expect("verifies")
+                .version,
+            5
+        );
+        // The same version as held: nothing to give back.
+        let same =
+            apply_fetched(&mut idx, &key.verifying_key(), served(5, &key, "v5")).expect("current");
+        assert_eq!(same.give_back, None);
     }
 
     #[test]

@@ -22,6 +22,19 @@ const WORKING_COPY: &str = "directory-working.json";
 /// The organisation's Ed25519 directory signing key.
 const SIGNING_KEY: &str = "directory-signing.key";
 
+/// The public half of the directory signing key in `data_dir`, if the organisation has one
+/// (never creates it: only publishing does).
+///
+/// Fails when the key file exists but cannot be read or is malformed.
+pub fn published_key(data_dir: &Path) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
+    let path = data_dir.join(SIGNING_KEY);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (key, _) = load_or_create_key(&path)?;
+    Ok(Some(key.verifying_key()))
+}
+
 /// File formats for import and export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

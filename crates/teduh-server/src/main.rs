@@ -119,7 +119,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         auth_per_second: cli.auth_per_second,
         ..teduh_server::router::Settings::default()
     };
-    let state = teduh_server::router::AppState::with_settings(storage, settings);
+    let state = teduh_server::router::AppState::with_settings(storage, settings)
+        .with_data_dir(config.data_dir().ok());
     let backend = state.storage.backend();
     match tls {
         None => {

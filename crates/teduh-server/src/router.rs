@@ -42,7 +42,12 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(health::openapi))
         .route("/v1/limits", get(health::get_limits))
-        .route("/v1/directory", get(directory::get_directory))
+        .route(
+            "/v1/directory",
+            get(directory::get_directory)
+                .put(directory::put_directory)
+                .layer(DefaultBodyLimit::max(directory::MAX_DIRECTORY_BYTES)),
+        )
         .merge(auth_routes)
         .route("/v1/devices", get(devices::list_devices))
         .route("/v1/devices/{device}", delete(devices::revoke_device))

@@ -56,6 +56,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Per-IP limiter of the authentication endpoints.
     pub limiter: Arc<RateLimiter>,
+    /// The server's data directory, where the organisation's directory signing key lives once
+    /// `admin publish-directory` made it: a bundle a device gives back must verify against it.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -72,6 +75,14 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(limiter),
+            data_dir: None,
         }
+    }
+
+    /// The same state with the server's data directory (for the directory signing key).
+    #[must_use]
+    pub fn with_data_dir(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.data_dir = dir;
+        self
     }
 }

@@ -1,14 +1,23 @@
-//! `GET /v1/directory`: the public directory bundle, cached by ETag.
+//! `GET /v1/directory`: the public directory bundle, cached by ETag; `PUT /v1/directory`: a
+//! member's device gives back the newest bundle a server restored from a backup lost.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use teduh_directory::bundle::{BundleError, SignedBundle};
 use teduh_protocol::sync::OCTET_STREAM;
 
-use crate::http_error::HttpError;
+use super::now_secs;
+use crate::extract::Authed;
+use crate::http_error::{body_timeout, body_too_large, HttpError, BODY_IDLE};
 use crate::state::AppState;
+use crate::storage::DirectoryBundle;
+
+/// The largest directory bundle a device may give back (a few thousand entries fit).
+pub const MAX_DIRECTORY_BYTES: usize = 8 * 1024 * 1024;
 
 /// The ETag of a directory bundle: its version and a digest prefix, quoted.
 pub fn directory_etag(version: u64, sha256: &[u8; 32]) -> String {
@@ -48,4 +57,79 @@ pub(crate) async fn get_directory(
         Body::from(bundle.bundle),
     )
         .into_response())
+}
+
+/// `PUT /v1/directory`: a bundle the organisation signed, given back by a member's device
+/// because this server (restored from a backup) serves an older one or none. Stored only when
+/// it verifies against this server's directory key and is newer than the newest stored: a
+/// device can give back what the organisation published, never publish anything of its own.
+pub(crate) async fn put_directory(
+    State(state): State<AppState>,
+    _me: Authed,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, HttpError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            body_too_large()
+        } else if e.body_text().contains(BODY_IDLE) {
+            body_timeout()
+        } else {
+            HttpError::new(StatusCode::BAD_REQUEST, "MalformedBody", e.body_text())
+        }
+    })?;
+    // Read at each request: the key appears when the organisation first publishes.
+    let key = match state.data_dir.as_deref() {
+        Some(dir) => crate::directory_admin::published_key(dir).map_err(|e| {
+            tracing::error!(error = %e, "the directory signing key cannot be read");
+            HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal",
+                "the directory signing key cannot be read",
+            )
+        })?,
+        None => None,
+    };
+    let Some(key) = key else {
+        return Err(HttpError::new(
+            StatusCode::CONFLICT,
+            "NoDirectoryKey",
+            "this server has no directory signing key to check a bundle against",
+        ));
+    };
+    let signed: SignedBundle = serde_json::from_slice(&body).map_err(|e| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "MalformedBundle",
+            format!("not a signed directory bundle: {e}"),
+        )
+    })?;
+    let current = state.storage.latest_directory().await?.map(|b| b.version);
+    let bundle = signed.accept(&key, current).map_err(|e| match e {
+        BundleError::NotNewer { .. } => HttpError::new(
+            StatusCode::CONFLICT,
+            "DirectoryNotNewer",
+            "the server already has this directory version or a newer one",
+        ),
+        other => HttpError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "BadBundle",
+            other.to_string(),
+        ),
+    })?;
+    state
+        .storage
+        .publish_directory(
+            DirectoryBundle {
+                version: bundle.version,
+                sha256: crate::auth::sha256(&body),
+                bundle: body.to_vec(),
+            },
+            now_secs(),
+        )
+        .await?;
+    tracing::info!(
+        version = bundle.version,
+        "directory bundle given back by a device"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }
