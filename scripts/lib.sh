@@ -64,6 +64,14 @@ build_ui() {
 }
 
 # The test command's own stages (scripts/test.sh runs each in a child shell that loads this file).
+
+# The checker's own tests (a planted cycle is caught), then every crate against the known list.
+module_cycles() {
+  python3 "$REPO_ROOT/scripts/test_module_cycles.py" 2>&1 | tail -n 3
+  (cd "$REPO_ROOT" && python3 scripts/module_cycles.py --allowed scripts/module-cycles-allowed.txt \
+    crates/teduh-core crates/teduh-protocol crates/teduh-client crates/teduh-server \
+    crates/teduh-directory crates/teduh-cli src-tauri)
+}
 set_up_for_tests() {
   ensure_system_packages "${TEST_PACKAGES[@]}"
   ensure_rust_tools

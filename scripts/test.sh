@@ -40,6 +40,7 @@ print_stage_report() {
 
 stage "set-up (Debian packages, Rust tools, tauri-driver, npm packages)" 600 set_up_for_tests
 stage "rustfmt" 60 cargo fmt --all --check
+stage "import cycles between modules (only the listed ones may remain)" 60 module_cycles
 stage "UI typecheck (svelte-check, strict TypeScript)" 180 bash -c 'cd ui && npm run --silent check'
 stage "UI unit tests (vitest)" 240 bash -c 'cd ui && npm test --silent'
 # The app embeds ui/dist at compile time, so the UI is built before any cargo step.

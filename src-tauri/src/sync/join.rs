@@ -37,9 +37,15 @@ pub fn parse_server_url(url: &str) -> Result<Option<String>, IpcError> {
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))
 }
 
-/// The transport to the server at `url`, under the same address rule as [`parse_server_url`].
+/// Limit on connecting to the server, for every request the app makes.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The transport to the server at `url`, under the same address rule as [`parse_server_url`]
+/// and with [`CONNECT_TIMEOUT`].
 pub(crate) fn transport_to(url: &str) -> teduh_client::HttpTransportBuilder {
-    HttpTransport::builder(url).allow_plain_http(teduh_client::plain_http_allowed_by_env())
+    HttpTransport::builder(url)
+        .allow_plain_http(teduh_client::plain_http_allowed_by_env())
+        .connect_timeout(CONNECT_TIMEOUT)
 }
 
 /// The name the team's supervisor sees for this computer.
@@ -123,7 +129,6 @@ pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcErr
         return Ok(Some(url));
     }
     let mut transport = transport_to(&url)
-        .connect_timeout(super::round::CONNECT_TIMEOUT)
         .build()
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
     state.install_joined_vault(|slot| {
@@ -159,7 +164,6 @@ pub fn reconnect(state: &AppState, form: &ReconnectForm) -> Result<SyncStatusVie
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let mut transport = transport_to(&url)
-        .connect_timeout(super::round::CONNECT_TIMEOUT)
         .build()
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
     let device = device_name();

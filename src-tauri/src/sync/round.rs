@@ -24,8 +24,6 @@ use crate::state::AppState;
 pub const SLICE: Duration = Duration::from_millis(300);
 /// Pause after yielding, so the waiting commands get the vault before the round takes it back.
 pub const YIELD_PAUSE: Duration = Duration::from_millis(150);
-/// Limit on connecting to the server in a round.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time one request should take once the link is measured. The engine's default is 4 s; the
 /// app halves it because a user command may wait for one request (see the module docs), at the
 /// cost of a few more requests on slow links.
@@ -105,10 +103,7 @@ pub fn run(state: &AppState) -> RoundEnd {
             Ok(None) => return RoundEnd::NotJoined,
             Err(e) => return RoundEnd::Failed(e.into()),
         };
-        let mut http = match super::join::transport_to(&binding.server_url)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .build()
-        {
+        let mut http = match super::join::transport_to(&binding.server_url).build() {
             Ok(t) => t,
             Err(e) => return RoundEnd::Failed(SyncError::Protocol(e.to_string())),
         };
