@@ -150,7 +150,8 @@ pub struct Counters {
     pub bytes_down: u64,
 }
 
-/// A TCP proxy on 127.0.0.1 that forwards to one upstream while injecting [`Faults`].
+/// A TCP proxy on 127.0.0.1 that forwards to one upstream (or, as a load balancer, to several in
+/// turn, one connection each) while injecting [`Faults`].
 ///
 /// It runs on plain threads with blocking sockets, so synchronous test code can use it directly.
 /// Dropping it stops accepting, severs live connections and joins every thread it started.
@@ -171,6 +172,18 @@ impl FaultProxy {
     /// answer).
     #[allow(clippy::expect_used)]
     pub fn start(upstream: SocketAddr, faults: Faults) -> Self {
+        Self::balancing(&[upstream], faults)
+    }
+
+    /// Starts a proxy that hands each new connection to the next of `upstreams` in turn (round
+    /// robin), as a load balancer in front of several server instances does.
+    ///
+    /// # Panics
+    ///
+    /// When `upstreams` is empty, or as [`FaultProxy::start`].
+    #[allow(clippy::expect_used)]
+    pub fn balancing(upstreams: &[SocketAddr], faults: Faults) -> Self {
+        assert!(!upstreams.is_empty(), "a proxy needs an upstream");
         let listener = TcpListener::bind("127.0.0.1:0").expect("the proxy binds a loopback port");
         let addr = listener
             .local_addr()
@@ -178,7 +191,7 @@ impl FaultProxy {
         let offline = faults.offline;
         let shared = Arc::new(Shared {
             addr,
-            upstream,
+            upstreams: upstreams.to_vec(),
             control: Mutex::new(Control {
                 faults,
                 listening: true,
@@ -329,7 +342,8 @@ enum Direction {
 /// State shared by the proxy handle, the accept thread and the connection threads.
 struct Shared {
     addr: SocketAddr,
-    upstream: SocketAddr,
+    /// Where connections go: connection n to `upstreams[n % len]`.
+    upstreams: Vec<SocketAddr>,
     control: Mutex<Control>,
     /// Signalled when `control` changes.
     changed: Condvar,
@@ -395,7 +409,8 @@ impl Shared {
     fn open_link(self: &Arc<Self>, client: TcpStream, faults: &Faults) {
         let index = self.counters.connections.fetch_add(1, Ordering::SeqCst);
         let cut = Cut::draw(faults, index);
-        let Ok(upstream) = TcpStream::connect_timeout(&self.upstream, CONNECT_TIMEOUT) else {
+        let target = self.upstreams[usize::try_from(index).unwrap_or(0) % self.upstreams.len()];
+        let Ok(upstream) = TcpStream::connect_timeout(&target, CONNECT_TIMEOUT) else {
             return; // Dropping the client closes it: the server is unreachable from here.
         };
         // Small paced writes must leave at once, not wait for Nagle's algorithm.
