@@ -11,7 +11,7 @@ use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
 
 #[path = "../../crates/teduh-server/tests/common/mod.rs"]
-#[allow(clippy::expect_used, clippy::unwrap_used, unreachable_pub, dead_code)]
+#[allow(clippy::expect_used, clippy::unwrap_used, unreachable_pub)]
 mod pg;
 
 const WRITERS: usize = 4;
