@@ -36,6 +36,7 @@ pub mod screening;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod team;
 pub mod vault;
 
 /// Version of this core (and of the app built from it).

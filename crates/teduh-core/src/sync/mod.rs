@@ -3,58 +3,23 @@
 //! - [`join`]: a member joins with an invitation ([`join::register`]) or adds a device with her
 //!   passphrase alone ([`join::login`]); the server only ever sees a separately derived
 //!   authentication secret and her private keys wrapped under a passphrase-derived key.
-//! - [`roster`]: the signed team roster devices verify record authors against.
+//! - [`roster`] (in [`crate::team`]): the signed team roster devices verify record authors against.
 //! - [`engine`]: one sync round ([`engine::sync_once`]): roster and team keys, push the outbox,
 //!   pull the team's log.
 //! - [`transport`]: the server API the engine talks through (HTTP lives in `teduh-client`).
 
 pub mod engine;
 pub mod join;
-pub mod roster;
 pub mod transport;
 
-use teduh_protocol::sync::Role;
+// The roster and the binding belong to the team (a leaf module the vault uses too); they are
+// named here as well, where the sync API has always offered them.
+pub use crate::team::{roster, Binding};
 
 pub use engine::{sync_once, Phase, Progress, SyncReport};
 pub use transport::{Answer, Intercepted, Interceptor, Request, Transport, TransportError};
 
 use crate::vault::VaultError;
-
-/// This device's binding to a sync server and its sync bookkeeping.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binding {
-    /// Server base URL.
-    pub server_url: String,
-    /// The member's login name.
-    pub username: String,
-    /// The server's team id.
-    pub team: u64,
-    /// The server's member id.
-    pub member: u64,
-    /// The server's id of this device.
-    pub device: u64,
-    /// The member's role.
-    pub role: Role,
-    /// Highest sequence of this device's log the server acknowledged.
-    pub acked_seq: u64,
-    /// Team sequence up to which the team's log was received.
-    pub pull_cursor: u64,
-    /// The team's current key epoch as last seen.
-    pub current_epoch: u32,
-    /// Version of the accepted roster (0: none yet).
-    pub roster_version: u64,
-    /// Unix seconds of the last successful sync.
-    pub last_success: Option<i64>,
-    /// Unix seconds of the last attempt.
-    pub last_attempt: Option<i64>,
-    /// The last attempt's error, if it failed.
-    pub last_error: Option<String>,
-    /// Correction of this device's clock learned from the server, in milliseconds.
-    pub clock_offset_ms: i64,
-    /// Unix seconds when this device last found the server restored from a backup (it held
-    /// less than it once did); the device re-published what it holds.
-    pub server_restored_at: Option<i64>,
-}
 
 /// Why joining or syncing failed. Every variant leaves the vault as it was (records written
 /// offline stay in the outbox; a page is applied whole or not at all).

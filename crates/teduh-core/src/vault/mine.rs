@@ -9,9 +9,11 @@ use std::collections::HashSet;
 use teduh_protocol::sync::Role;
 
 use super::read::EntityMeta;
-use super::review::{Review, ReviewAction, ReviewState};
+use super::review_state::{
+    review_step, state_after, Review, ReviewAction, ReviewState, ReviewStep,
+};
 use super::*;
-use crate::sync::roster::Roster;
+use crate::team::roster::Roster;
 
 /// How long an approval or a comment stays among her notices.
 const NEWS_KEPT: chrono::Duration = chrono::Duration::days(30);
@@ -32,47 +34,6 @@ pub struct ReviewNews {
     pub state: ReviewState,
     /// The most recent review (approval, return or comment).
     pub latest: Review,
-}
-
-/// One step in a note's supervision history, in time order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ReviewStep {
-    /// A review with this action.
-    Review(ReviewAction),
-    /// The author added an addendum.
-    Addendum,
-}
-
-/// Where a finalised note stands after these steps (oldest first), and since when: the last
-/// decision counts; an addendum answers a return and puts the note back in the queue; comments
-/// change nothing. `finalised` is when it started waiting; each step carries its own time.
-pub(super) fn state_after<T: Copy>(
-    finalised: T,
-    steps: impl IntoIterator<Item = (ReviewStep, T)>,
-) -> (ReviewState, T) {
-    steps.into_iter().fold(
-        (ReviewState::Waiting, finalised),
-        |(state, since), (step, at)| match step {
-            ReviewStep::Review(ReviewAction::Approve) => (ReviewState::Approved, at),
-            ReviewStep::Review(ReviewAction::Return) => (ReviewState::Returned, at),
-            ReviewStep::Addendum if state == ReviewState::Returned => (ReviewState::Waiting, at),
-            ReviewStep::Review(ReviewAction::Comment) | ReviewStep::Addendum => (state, since),
-        },
-    )
-}
-
-/// The step a review makes, if it counts: comments from anyone (they change nothing), decisions
-/// only from a reviewing device.
-pub(super) fn review_step(
-    action: Option<ReviewAction>,
-    reviewers: &HashSet<DeviceId>,
-    device: DeviceId,
-) -> Option<ReviewStep> {
-    match action? {
-        ReviewAction::Comment => Some(ReviewStep::Review(ReviewAction::Comment)),
-        decision if reviewers.contains(&device) => Some(ReviewStep::Review(decision)),
-        _ => None,
-    }
 }
 
 impl Reader<'_> {

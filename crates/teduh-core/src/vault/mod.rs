@@ -61,6 +61,7 @@ mod mine;
 mod read;
 mod receive_rules;
 mod review;
+mod review_state;
 mod revisions;
 mod sync_ops;
 
@@ -458,7 +459,7 @@ impl Vault {
         passphrase: &str,
         kdf: KdfParams,
         secrets: &[u8],
-        joined: (&crate::sync::Binding, &str),
+        joined: (&crate::team::Binding, &str),
     ) -> Result<Self, VaultError> {
         if secrets.len() != 64 {
             return Err(VaultError::InvalidInput(
@@ -488,7 +489,7 @@ impl Vault {
         kdf: KdfParams,
         x25519: StaticSecret,
         signing: SigningKey,
-        joined: Option<(&crate::sync::Binding, &str)>,
+        joined: Option<(&crate::team::Binding, &str)>,
     ) -> Result<Self, VaultError> {
         if passphrase.is_empty() {
             return Err(VaultError::InvalidInput("the passphrase is empty".into()));
@@ -1356,7 +1357,7 @@ impl Vault {
 }
 
 /// The Ed25519 key that signed `r` (all zeroes, which proves nothing, for an unknown device).
-fn author_key(authors: &crate::sync::roster::Authors, r: &RecordRow) -> [u8; 32] {
+fn author_key(authors: &crate::team::roster::Authors, r: &RecordRow) -> [u8; 32] {
     authors
         .get(&r.device)
         .map_or([0; 32], |(key, _)| key.to_bytes())

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use super::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
 use crate::records::{Op, RecordKind, RecordRow};
-use crate::sync::roster::Roster;
+use crate::team::roster::Roster;
 
 /// Who a device belongs to, from the verified roster (and this device's own identity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,56 +17,13 @@ use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate};
 use serde::Deserialize;
 use teduh_protocol::sync::Role;
 
-use super::mine::{review_step, state_after, ReviewStep};
 use super::read::EntityMeta;
+use super::review_state::{review_step, state_after, ReviewStep};
+pub use super::review_state::{Review, ReviewAction, ReviewDraft, ReviewState};
 use super::*;
 use crate::domain::{ReferralStatus, RiskLevel};
 use crate::ids::{ReferralId, ReviewId};
 use crate::screening;
-
-/// What a review does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewAction {
-    /// The note is accepted.
-    Approve,
-    /// The note goes back to its author with a comment; she answers with an addendum.
-    Return,
-    /// A remark that does not change the note's state.
-    Comment,
-}
-
-/// A review as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct ReviewDraft {
-    /// Approve, return or comment.
-    pub action: ReviewAction,
-    /// The comment (required to return a note or to comment).
-    pub comment: String,
-}
-
-/// A review as stored, with who wrote it and when.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct Review {
-    /// The review's id.
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub id: ReviewId,
-    /// The reviewed note.
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub note: NoteId,
-    /// What was done.
-    pub action: ReviewAction,
-    /// The comment.
-    pub comment: String,
-    /// Who reviewed.
-    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
-    pub reviewer: Option<MemberId>,
-    /// When.
-    pub at: DateTime<Utc>,
-}
 
 #[derive(Deserialize)]
 struct StoredReview {
@@ -75,21 +32,6 @@ struct StoredReview {
     comment: String,
     reviewer: Option<MemberId>,
     at: DateTime<Utc>,
-}
-
-/// Where a note stands in supervision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewState {
-    /// Still a draft: not reviewable.
-    Draft,
-    /// Finalised (or answered after a return) and waiting for the supervisor.
-    Waiting,
-    /// Returned with a comment; waiting for the counselor's addendum.
-    Returned,
-    /// Approved.
-    Approved,
 }
 
 /// One note in the review queue.

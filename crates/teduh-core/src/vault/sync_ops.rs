@@ -13,8 +13,8 @@ use teduh_protocol::sync::{PushPage, Record, Role};
 use super::keys::OpenError;
 use super::*;
 use crate::hlc::Hlc;
-use crate::sync::roster::{Authors, Roster};
-use crate::sync::Binding;
+use crate::team::roster::{Authors, Roster};
+use crate::team::Binding;
 
 /// What receiving one page did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,0 +1,43 @@
+//! The team this device belongs to, as the device knows it: its binding to the team's server
+//! ([`Binding`]) and the signed roster ([`roster`]). A leaf: the vault stores these and the sync
+//! engine maintains them, and neither needs the other to name them.
+
+pub mod roster;
+
+use teduh_protocol::sync::Role;
+
+/// This device's binding to a sync server and its sync bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// Server base URL.
+    pub server_url: String,
+    /// The member's login name.
+    pub username: String,
+    /// The server's team id.
+    pub team: u64,
+    /// The server's member id.
+    pub member: u64,
+    /// The server's id of this device.
+    pub device: u64,
+    /// The member's role.
+    pub role: Role,
+    /// Highest sequence of this device's log the server acknowledged.
+    pub acked_seq: u64,
+    /// Team sequence up to which the team's log was received.
+    pub pull_cursor: u64,
+    /// The team's current key epoch as last seen.
+    pub current_epoch: u32,
+    /// Version of the accepted roster (0: none yet).
+    pub roster_version: u64,
+    /// Unix seconds of the last successful sync.
+    pub last_success: Option<i64>,
+    /// Unix seconds of the last attempt.
+    pub last_attempt: Option<i64>,
+    /// The last attempt's error, if it failed.
+    pub last_error: Option<String>,
+    /// Correction of this device's clock learned from the server, in milliseconds.
+    pub clock_offset_ms: i64,
+    /// Unix seconds when this device last found the server restored from a backup (it held
+    /// less than it once did); the device re-published what it holds.
+    pub server_restored_at: Option<i64>,
+}
