@@ -3,7 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // The desktop app serves the built files from ui/dist (tauri's custom-protocol); there is no
 // dev server in the delivery path.
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   clearScreen: false,
   build: {
@@ -12,8 +12,10 @@ export default defineConfig({
     target: 'safari15',
     sourcemap: false,
   },
+  // Component tests mount Svelte's client build (not its server build) in jsdom.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
   },
-});
+}));

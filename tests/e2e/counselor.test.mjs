@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
-import { until } from './flows.mjs';
+import { assertFitsBothLanguages, until } from './flows.mjs';
 import { Keys } from './webdriver.mjs';
 
 const PASSPHRASE = 'kopi pagi di teras rumah';
@@ -26,6 +26,9 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await maybeSaveDocScreenshot(app, 'screenshots/first-run.png');
     await app.click('[data-testid=setup-create]');
     await app.waitFor('[data-testid=today]', { timeoutMs: 30_000 });
+    // Home of a new vault says where to start; it fits the screen in both languages.
+    await app.waitFor('[data-testid=today-first-client]');
+    await assertFitsBothLanguages(app, 'Home (new vault)');
 
     // A client, pseudonymous code first.
     await app.click('[data-testid=nav-clients]');
@@ -60,6 +63,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=case-stage] option[value=assessment]');
     await app.waitForText('[data-testid=case-summary]', (t) => t.includes(catalogueText('id', 'case.stage.assessment')));
     await maybeSaveDocScreenshot(app, 'screenshots/client-profile.png');
+    await assertFitsBothLanguages(app, 'client profile');
 
     // A note, autosaved as a draft.
     await app.click('[data-testid=note-new]');
@@ -68,6 +72,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
       what: 'the draft to be saved',
     });
     await maybeSaveDocScreenshot(app, 'screenshots/session-note.png');
+    await assertFitsBothLanguages(app, 'session note editor');
 
     // Lock: the unlock screen replaces everything decrypted.
     await app.click('[data-testid=lock-button]');
@@ -84,6 +89,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     const wrong = await app.waitForText('[data-testid=unlock-error]', (t) => t.length > 0);
     assert.equal(wrong, catalogueText('id', 'error.WrongPassphrase'));
     await maybeSaveDocScreenshot(app, 'screenshots/unlock-wrong-passphrase.png');
+    await assertFitsBothLanguages(app, 'lock screen');
 
     await app.type('[data-testid=unlock-passphrase]', PASSPHRASE);
     await app.click('[data-testid=unlock-button]');
@@ -93,6 +99,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     // The draft is there, word for word.
     await app.click('[data-testid=nav-clients]');
     await until(async () => (await app.attributes('[data-testid=client-row]', 'data-code')).includes('K-0001'), 'the client row');
+    await assertFitsBothLanguages(app, 'client list');
     // The list filters by risk: the client's case is at "high", so "at least imminent" hides it.
     await app.click('[data-testid=client-filter-risk] option[value=imminent]');
     await until(async () => !(await app.attributes('[data-testid=client-row]', 'data-code')).includes('K-0001'), 'the risk filter hiding the client');
@@ -138,6 +145,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await until(async () => (await app.texts('[data-testid=emergency-panel]')).length === 0, 'the panel to close');
     await app.click('[data-testid=nav-today]');
     await until(async () => (await app.texts('[data-testid=today-red-flag]')).some((t) => t.includes('K-0001')), 'the red flag on Home');
+    await assertFitsBothLanguages(app, 'Home');
     await maybeSaveDocScreenshot(app, 'screenshots/today.png');
 
     // A referral from the profile: the consent on file covers service only, so a lawful basis is

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Keys } from './webdriver.mjs';
 import { REPO, catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { assertFitsBothLanguages } from './flows.mjs';
 
 async function waitForIds(app, predicate, what) {
   let ids = [];
@@ -26,6 +27,8 @@ test('searching "anak" finds SAPA 129 and the child-protection services, offline
       await app.waitFor('[data-testid=nav-directory]');
       await app.click('[data-testid=nav-directory]');
       await app.waitFor('[data-testid=directory-search]');
+      await app.resize(1366, 768);
+      await assertFitsBothLanguages(app, 'service directory');
       await app.type('[data-testid=directory-search]', 'anak');
       const ids = await waitForIds(
         app,

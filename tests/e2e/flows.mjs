@@ -1,5 +1,6 @@
 // Steps several e2e files share: waiting for a condition, joining an organisation from the
 // first-run screen, running a sync round from Settings, adding a client.
+import assert from 'node:assert/strict';
 import { catalogueText } from './harness.mjs';
 
 /** Polls `check` until it returns something truthy (or times out, naming `what`). */
@@ -63,4 +64,61 @@ export async function addClient(app, code, age = '29') {
   await app.type('[data-testid=client-estimated-age]', age);
   await app.click('[data-testid=client-save]');
   await app.waitForText('[data-testid=profile-code]', (t) => t === code);
+}
+
+/**
+ * The screen in view fits 1366×768 in both languages: no horizontal scroll, no visible element
+ * past the right edge, and the note editor's "Lapisan MHPSS" select clear of "Tingkat risiko".
+ * Checks the current language, switches language once, checks again and switches back (one
+ * toggle per screen, not a second pass of every flow). `screen` names it in the failure.
+ */
+export async function assertFitsBothLanguages(app, screen) {
+  const measure = () =>
+    app.execute(`
+      const width = document.documentElement.clientWidth;
+      const off = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden' || style.position === 'fixed') continue;
+        // The emergency panel is an overlay with its own scrolling, checked on its own.
+        if (el.closest('[data-testid=emergency-panel]')) continue;
+        if (r.right > width + 1) off.push((el.dataset.testid || el.tagName.toLowerCase()) + ' ' + Math.round(r.right));
+      }
+      const overlaps = [];
+      const selects = document.querySelectorAll('[data-testid=note-editor] .grid label');
+      for (const a of selects) for (const b of selects) {
+        if (a === b) continue;
+        const ra = a.querySelector('select,input')?.getBoundingClientRect();
+        const rb = b.getBoundingClientRect();
+        if (ra && ra.right > rb.left + 1 && ra.left < rb.left && Math.abs(ra.top - rb.top) < rb.height) overlaps.push(a.textContent.trim().slice(0, 20));
+      }
+      return {
+        lang: document.documentElement.lang,
+        scroll: document.documentElement.scrollWidth - width,
+        off: off.slice(0, 5),
+        overlaps,
+        innerWidth: window.innerWidth,
+      };
+    `);
+  const check = async () => {
+    const m = await measure();
+    assert.ok(m.scroll <= 0, `${screen} (${m.lang}) scrolls sideways by ${m.scroll}px at ${m.innerWidth}px`);
+    assert.deepEqual(m.off, [], `${screen} (${m.lang}): elements past the right edge`);
+    assert.deepEqual(m.overlaps, [], `${screen} (${m.lang}): a field overlaps the next one`);
+    return m.lang;
+  };
+  const switchTo = async (lang) => {
+    await app.execute(
+      `const s = document.querySelector('[data-testid=language-switch]'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }));`,
+      [lang],
+    );
+    await until(async () => (await app.execute('return document.documentElement.lang')) === lang, `the UI in ${lang}`);
+  };
+  const first = await check();
+  const other = first === 'en' ? 'id' : 'en';
+  await switchTo(other);
+  await check();
+  await switchTo(first);
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
-import { addClient, joinFromFirstRun, syncNow, until } from './flows.mjs';
+import { addClient, assertFitsBothLanguages, joinFromFirstRun, syncNow, until } from './flows.mjs';
 
 const COMMENT = 'Mohon tambahkan rencana keselamatan.';
 const ADDENDUM = 'Rencana keselamatan disusun bersama klien dan keluarga.';
@@ -51,6 +51,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
 
     // The supervisor's device shares the team key with the new member; then he syncs too.
     await syncNow(sup, 'the supervisor to share the team key');
+    await assertFitsBothLanguages(sup, 'Settings');
     await syncNow(counselor, 'the counselor to receive the team key');
     assert.equal((await counselor.texts('[data-testid=nav-review]')).length, 0, 'a counselor has no review queue');
 
@@ -82,6 +83,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     const codes = await sup.texts('[data-testid=queue-open]');
     assert.deepEqual(codes, ['K-0102', 'K-0101']);
     await maybeSaveDocScreenshot(sup, 'screenshots/review-queue.png');
+    await assertFitsBothLanguages(sup, 'review queue');
 
     // Open it: the client's context is beside the note; return it with a comment.
     await sup.click('[data-testid=queue-open]');
@@ -89,6 +91,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.match(await sup.text('[data-testid=review-context]'), new RegExp(catalogueText('id', 'profile.redFlag')));
     await sup.type('[data-testid=review-comment-text]', COMMENT);
     await maybeSaveDocScreenshot(sup, 'screenshots/review-note.png');
+    await assertFitsBothLanguages(sup, 'note under review');
     await sup.click('[data-testid=review-return]');
     await sup.waitForText('[data-testid=review-state]', (t) => t === catalogueText('id', 'review.state.returned'));
     await syncNow(sup, 'the return to reach the server');
@@ -104,6 +107,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await counselor.click('[data-testid=today-review-open]');
     await counselor.waitFor('[data-testid=note-returned]');
     await counselor.waitForText('[data-testid=review-comment]', (t) => t === COMMENT);
+    await assertFitsBothLanguages(counselor, 'returned note');
     await counselor.type('[data-testid=addendum-text]', ADDENDUM);
     await counselor.click('[data-testid=addendum-add]');
     await counselor.waitForText('[data-testid=review-state]', (t) => t === catalogueText('id', 'review.state.waiting'));
@@ -144,6 +148,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await sup.execute("document.querySelectorAll('[data-testid=dash-week]')[11].click()");
     await until(async () => (await sup.texts('[data-testid=dash-client]')).sort().join() === 'K-0101,K-0102', "this week's clients behind the bar");
     await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard.png');
+    await assertFitsBothLanguages(sup, 'team dashboard');
 
     // A supervisor of another team sees none of it.
     await h.closeApp(counselor);

@@ -14,7 +14,7 @@ describe('directory labels', () => {
       'Tutup sekarang; buka Senin 08.00 WITA',
     );
     setLocale('en');
-    expect(openLabel({ state: 'closed', weekday: 4, opens: '08.00' }, 'WIT')).toBe('Closed now; opens Friday 08.00 WIT');
+    expect(openLabel({ state: 'closed', weekday: 4, opens: '08.00' }, 'WIT')).toBe('Closed now; opens Friday 08:00 WIT');
     setLocale('id');
   });
 

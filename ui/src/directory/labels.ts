@@ -2,6 +2,7 @@
 import type { OpenView } from '../lib/backend';
 import { t } from '../lib/i18n/i18n.svelte';
 import type { MessageKey } from '../lib/i18n/catalogue';
+import { clockText } from '../lib/format/datetime';
 
 export const CATEGORY_CODES = [
   'emergency',
@@ -25,17 +26,17 @@ export function openLabel(open: OpenView, zone: string): string {
     case 'alwaysOpen':
       return t('open.always');
     case 'open':
-      return t('open.open', { time: open.closes, zone });
+      return t('open.open', { time: clockText(open.closes), zone });
     case 'closed':
       if (open.weekday === null || open.opens === null) return t('open.closed');
-      return t('open.closedNext', { day: t(`weekday.${open.weekday}` as MessageKey), time: open.opens, zone });
+      return t('open.closedNext', { day: t(`weekday.${open.weekday}` as MessageKey), time: clockText(open.opens), zone });
     case 'holiday': {
       const what = t(open.cuti_bersama ? 'open.cutiBersama' : 'open.holiday', { name: open.name });
       if (open.weekday === null || open.opens === null) return what;
       return t('open.holidayNext', {
         what,
         day: t(`weekday.${open.weekday}` as MessageKey),
-        time: open.opens,
+        time: clockText(open.opens),
         zone,
       });
     }

@@ -38,7 +38,7 @@ pub struct ReviewNews {
 
 impl Reader<'_> {
     /// The accepted team roster and this member's role as stored at joining (None: not joined).
-    fn team(&self) -> Result<(Option<Roster>, Option<Role>), VaultError> {
+    pub(super) fn team(&self) -> Result<(Option<Roster>, Option<Role>), VaultError> {
         let row: Option<(Option<Vec<u8>>, String)> = self
             .conn
             .query_row(

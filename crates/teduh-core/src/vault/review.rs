@@ -725,6 +725,42 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// Each client with the member who registered it: this member for this device's clients,
+    /// the roster's member for a team device's, None for a device the roster does not list.
+    fn client_registrants(&self) -> Result<Vec<(ClientId, Option<MemberId>)>, VaultError> {
+        let members: HashMap<DeviceId, MemberId> = self
+            .team()?
+            .0
+            .map(|r| {
+                r.devices
+                    .iter()
+                    .map(|d| {
+                        (
+                            DeviceId::from_server(d.device),
+                            MemberId::from_server(d.member),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rows: Vec<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT client_id, created_device FROM entities WHERE kind = 'client'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(client, device)| {
+                let device = DeviceId(id16(&device)?);
+                let member = if device == self.ident.device {
+                    Some(self.ident.member)
+                } else {
+                    members.get(&device).copied()
+                };
+                Ok((ClientId(id16(&client)?), member))
+            })
+            .collect()
+    }
+
     pub(super) fn dashboard(&mut self, today: NaiveDate) -> Result<Dashboard, VaultError> {
         let waiting_notes = self.waiting_notes()?;
         let flagged = self.flagged_clients()?;
@@ -757,6 +793,11 @@ impl Reader<'_> {
                 caseload.entry(summary.author).or_default().insert(client);
             },
         )?;
+        // A caseload is the clients she registered as well as those she wrote notes for (as
+        // "Hanya klien saya" counts them): a client without a note yet is hers too.
+        for (client, member) in self.client_registrants()? {
+            caseload.entry(member).or_default().insert(client);
+        }
         sort_queue(&mut waiting);
         let mut caseloads: Vec<Caseload> = caseload
             .into_iter()
@@ -1272,6 +1313,27 @@ mod tests {
         // The dashboard's week (Monday 23 November) counts it on the 25th as well.
         let dash = v.dashboard(day(25).expect("day")).expect("dashboard");
         assert_eq!(dash.sessions_per_week.last().map(|w| w.sessions), Some(1));
+    }
+
+    #[test]
+    fn a_caseload_counts_the_clients_she_registered_not_only_those_with_notes() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let seen = client(&mut v, "C-1");
+        let new = client(&mut v, "C-2");
+        finalised_note(&mut v, seen);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let dash = v.dashboard(today).expect("dashboard");
+        let mut both = vec![seen, new];
+        both.sort();
+        assert_eq!(
+            dash.caseloads,
+            vec![Caseload {
+                member: Some(v.member_id()),
+                clients: both
+            }],
+            "a counselor with two clients has a caseload of two, though one has no note yet"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatLongDate, formatTime } from './datetime';
+import { clockText, formatDate, formatLongDate, formatTime } from './datetime';
+import { setLocale } from '../i18n/i18n.svelte';
 
 // 2022-10-16T23:30:00Z is already 17 October in all three Indonesian zones.
 const instant = new Date('2022-10-16T23:30:00Z');
@@ -23,5 +24,14 @@ describe('datetime formatting', () => {
 
   it('shows midnight as 00.00, never 24.00', () => {
     expect(formatTime(new Date('2022-10-16T17:00:00Z'), 'Asia/Jakarta')).toBe('00.00 WIB');
+  });
+
+  it('writes times HH.mm in Indonesian and HH:mm in the English UI', () => {
+    setLocale('en');
+    expect(formatTime(instant, 'Asia/Jakarta')).toBe('06:30 WIB');
+    expect(clockText('16.00')).toBe('16:00');
+    setLocale('id');
+    expect(formatTime(instant, 'Asia/Jakarta')).toBe('06.30 WIB');
+    expect(clockText('16.00')).toBe('16.00');
   });
 });

@@ -1,5 +1,7 @@
 // Dates and times as Indonesian users read them: dd/MM/yyyy, "17 Oktober 2022", 24-hour HH.mm with
-// the zone label WIB/WITA/WIT. Always formatted in the zone where the event happened.
+// the zone label WIB/WITA/WIT (HH:mm in the English UI). Always formatted in the zone where the
+// event happened.
+import { locale } from '../i18n/i18n.svelte';
 
 const MONTHS_ID = [
   'Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni',
@@ -56,8 +58,13 @@ export function formatLongDate(instant: Date, timeZone: string, locale: 'id' | '
   return `${p.day} ${months[p.month - 1] ?? ''} ${p.year}`;
 }
 
-/** `14.05 WIB`; zones outside Indonesia fall back to their IANA name. */
-export function formatTime(instant: Date, timeZone: string): string {
+/** `14.05 WIB` (`14:05 WIB` in English); zones outside Indonesia fall back to their IANA name. */
+export function formatTime(instant: Date, timeZone: string, lang: 'id' | 'en' = locale()): string {
   const p = partsIn(instant, timeZone);
-  return `${pad(p.hour)}.${pad(p.minute)} ${ZONE_LABELS[timeZone] ?? timeZone}`;
+  return `${clockText(`${pad(p.hour)}.${pad(p.minute)}`, lang)} ${ZONE_LABELS[timeZone] ?? timeZone}`;
+}
+
+/** A clock time the core wrote as `16.00`, as the UI's language writes it (`16:00` in English). */
+export function clockText(hhDotMm: string, lang: 'id' | 'en' = locale()): string {
+  return lang === 'en' ? hhDotMm.replace(/^(\d{1,2})\.(\d{2})$/, '$1:$2') : hhDotMm;
 }

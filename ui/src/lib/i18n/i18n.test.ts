@@ -51,4 +51,51 @@ describe('i18n', () => {
     expect(isLocale('en')).toBe(true);
     expect(isLocale('fr')).toBe(false);
   });
+
+  it('counts in English with the right plural, and leaves Indonesian as it is', () => {
+    setLocale('en');
+    expect(t('clients.count', { count: 1 })).toBe('1 client');
+    expect(t('clients.count', { count: 2 })).toBe('2 clients');
+    expect(t('tasks.done', { count: 1 })).toBe('1 task done');
+    expect(t('dashboard.clients', { count: 1 })).toBe('1 client');
+    expect(t('review.waitingDays', { days: 1 })).toBe('1 day');
+    setLocale('id');
+    expect(t('clients.count', { count: 1 })).toBe('1 klien');
+  });
+});
+
+describe('the words of the everyday screens (issue #19)', () => {
+  const idText = Object.values(id).join('\n');
+  it('names risk levels as levels, not as urgency', () => {
+    expect(id['note.risk.imminent']).toBe('Sangat tinggi (bahaya segera)');
+  });
+
+  it('says MHPSS, "Cukup berat", "tinjauan", and no English glosses in Indonesian', () => {
+    expect(idText).not.toMatch(/DKJPS|sedang-berat|reviu|\((look|listen|link)\)/i);
+    expect(id['note.mhpss']).toContain('MHPSS');
+    expect(id['screening.band.moderately_severe']).toBe('Cukup berat');
+  });
+
+  it('does not use "Cara" for both the modality and the consent channel', () => {
+    expect(id['note.modality']).not.toBe(id['consent.channel']);
+  });
+
+  it('names self-harm as well as thoughts of ending one\'s life in the red-flag text', () => {
+    for (const text of [id['screening.redFlag'], id['screening.redFlagNoTeam']]) {
+      expect(text).toMatch(/menyakiti diri/);
+      expect(text).toMatch(/mengakhiri hidup/);
+    }
+    expect(en['screening.redFlag']).toMatch(/self-harm/);
+  });
+
+  it('does not start the red-flag sentence with the red-flag label it is shown under', () => {
+    for (const cat of [id, en]) {
+      expect(cat['screening.redFlag'].toLowerCase().startsWith(cat['profile.redFlag'].toLowerCase())).toBe(false);
+    }
+  });
+
+  it('closes a screening with its own words, not the note\'s', () => {
+    expect(id['screening.close']).not.toBe(id['note.close']);
+    expect(id['screening.close']).toMatch(/skrining/);
+  });
 });
