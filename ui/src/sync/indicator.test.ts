@@ -29,14 +29,14 @@ function shown(s: SyncStatusView | null): string | null {
 }
 
 describe('sync indicator', () => {
-  it('says each state in Indonesian, with the number of waiting records', () => {
+  it('says each state in Indonesian, with the number of waiting changes (not "catatan", the word for session notes)', () => {
     setLocale('id');
     expect(shown(status('synced'))).toBe('Tersinkron');
-    expect(shown(status('syncing', 3))).toBe('Menyinkronkan… 3 catatan');
+    expect(shown(status('syncing', 3))).toBe('Menyinkronkan… 3 perubahan');
     expect(shown(status('syncing', 0))).toBe('Menyinkronkan…');
-    expect(shown(status('offline', 2))).toBe('Offline — 2 catatan menunggu');
+    expect(shown(status('offline', 2))).toBe('Offline — 2 perubahan menunggu');
     expect(shown(status('offline', 0))).toBe('Offline');
-    expect(shown(status('pending', 1))).toBe('1 catatan menunggu');
+    expect(shown(status('pending', 1))).toBe('1 perubahan menunggu');
     expect(shown(status('waitingForKeys', 4))).toBe('Menunggu supervisor membagikan kunci tim');
     expect(shown(status('revoked'))).toBe('Perangkat dicabut');
     expect(shown(status('error'))).toBe('Sinkronisasi gagal');
