@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use teduh_directory::bundle::{public_key_hex, SignedBundle};
 use teduh_directory::io::{export_csv, export_json, import_json};
 use teduh_directory::model::Entry;
-use teduh_directory::publish::{load_or_create_key, read_entries, sign_next};
+use teduh_directory::publish::{load_or_create_key, read_entries};
 
 use crate::storage::{DirectoryBundle, Storage};
 
@@ -61,10 +61,40 @@ pub enum DirectoryCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Sign the working copy as the next version and publish it to devices.
-    Publish,
+    /// Sign the working copy as the next version and publish it to devices, with the national
+    /// holidays and the search synonyms of this build's seed unless files replace them.
+    Publish {
+        /// A JSON array of holidays (`date`, `name`, `kind`: `national` or `cuti_bersama`,
+        /// `source`): replaces the seed's list, e.g. to add next year's once its decree is out.
+        #[arg(long, value_name = "FILE")]
+        holidays: Option<PathBuf>,
+        /// A JSON array of synonyms (`words`, `finds`): replaces the seed's list.
+        #[arg(long, value_name = "FILE")]
+        synonyms: Option<PathBuf>,
+    },
     /// Print the organisation's directory key (devices need it in Settings).
     Key,
+}
+
+/// A JSON array from `file`, with the file named in the error.
+fn read_list<T: serde::de::DeserializeOwned>(file: &Path) -> anyhow::Result<Vec<T>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a valid list", file.display()))
+}
+
+/// A holiday list from `file`: every date names the decree or publication that sets it.
+fn holiday_list(file: &Path) -> anyhow::Result<Vec<teduh_directory::holidays::Holiday>> {
+    let list: Vec<teduh_directory::holidays::Holiday> = read_list(file)?;
+    if let Some(h) = list.iter().find(|h| h.source.trim().is_empty()) {
+        anyhow::bail!(
+            "{}: the holiday on {} ({}) names no source; every date needs the decree that sets it",
+            file.display(),
+            h.date,
+            h.name
+        );
+    }
+    Ok(list)
 }
 
 /// Runs one directory command against the storage and the server's data directory.
@@ -107,14 +137,30 @@ pub async fn run(
                 None => out.write_all(text.as_bytes())?,
             }
         }
-        DirectoryCommand::Publish => {
+        DirectoryCommand::Publish { holidays, synonyms } => {
             let text = std::fs::read_to_string(&working).with_context(|| {
                 "nothing to publish: import a file first (teduh-server admin directory import FILE)"
             })?;
             let entries = import_json(&text)?;
+            let seed = teduh_directory::seed::seed_bundle();
+            let holidays = match holidays {
+                Some(file) => Some(holiday_list(&file)?),
+                None => seed.holidays,
+            };
+            let synonyms = match synonyms {
+                Some(file) => Some(read_list::<teduh_directory::words::Synonym>(&file)?),
+                None => seed.synonyms,
+            };
             let (key, created) = load_or_create_key(&data_dir.join(SIGNING_KEY))?;
             let previous = storage.latest_directory().await?.map(|b| b.version);
-            let signed = sign_next(entries, &key, previous, chrono::Utc::now())?;
+            let signed = teduh_directory::publish::sign_next_with(
+                entries,
+                synonyms,
+                holidays,
+                &key,
+                previous,
+                chrono::Utc::now(),
+            )?;
             let bytes = serde_json::to_vec(&signed)?;
             let version = previous.map_or(2, |v| v.max(1) + 1);
             storage

@@ -106,3 +106,81 @@ fn a_published_directory_is_served_signed_with_the_key_the_admin_is_shown() {
     assert_eq!(bundle.version, 3);
     assert!(bundle.entries.iter().any(|e| e.id == "sapa-129"));
 }
+
+#[test]
+fn an_admin_publishes_next_years_holidays_and_a_date_without_a_source_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let json = tmp.path().join("dir.json");
+    let out = admin(
+        &data,
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            json.to_str().expect("path"),
+        ],
+    );
+    assert!(out.status.success());
+    assert!(admin(&data, &["import", json.to_str().expect("path")])
+        .status
+        .success());
+
+    let unsourced = tmp.path().join("unsourced.json");
+    std::fs::write(
+        &unsourced,
+        r#"[{"date": "2027-03-10", "name": "Idul Fitri (contoh)", "kind": "national", "source": " "}]"#,
+    )
+    .expect("write");
+    let refused = admin(
+        &data,
+        &["publish", "--holidays", unsourced.to_str().expect("path")],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success(),
+        "a date without its decree is refused"
+    );
+    assert!(
+        stderr.contains("2027-03-10") && stderr.contains("no source"),
+        "{stderr}"
+    );
+
+    let list = tmp.path().join("holidays.json");
+    std::fs::write(
+        &list,
+        r#"[{"date": "2027-03-10", "name": "Hari raya contoh", "kind": "national", "source": "SKB contoh (data uji)"}]"#,
+    )
+    .expect("write");
+    let published = admin(
+        &data,
+        &["publish", "--holidays", list.to_str().expect("path")],
+    );
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+    let storage =
+        teduh_server::storage::sqlite::SqliteStorage::open(&data.join("teduh-server.sqlite3"))
+            .expect("storage");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let latest = rt
+        .block_on(teduh_server::Storage::latest_directory(&storage))
+        .expect("reads")
+        .expect("a bundle");
+    let signed: teduh_directory::bundle::SignedBundle =
+        serde_json::from_slice(&latest.bundle).expect("signed bundle");
+    let bundle: teduh_directory::bundle::Bundle =
+        serde_json::from_str(&signed.payload).expect("bundle");
+    let holidays = bundle
+        .holidays
+        .expect("the bundle carries the admin's list");
+    assert_eq!(holidays.len(), 1);
+    assert_eq!(holidays[0].source, "SKB contoh (data uji)");
+    assert!(
+        bundle.synonyms.is_some_and(|s| !s.is_empty()),
+        "the seed's synonyms stay"
+    );
+}
