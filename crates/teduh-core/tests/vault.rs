@@ -227,6 +227,34 @@ fn a_short_passphrase_is_refused_by_the_core_itself_at_creation_and_on_change() 
 }
 
 #[test]
+fn a_long_but_guessable_passphrase_is_refused_by_the_core_at_creation_and_on_change() {
+    for weak in [
+        "bismillah123",
+        "indonesia1945",
+        "sayangku2024",
+        "password1234",
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::open(&db_path(tmp.path())).expect("opens");
+        let err = Vault::create_with_params(store, weak, KdfParams::insecure_fast_for_tests())
+            .expect_err("twelve characters, but among the first guesses");
+        assert!(
+            matches!(err, VaultError::PassphraseTooWeak),
+            "{weak}: {err}"
+        );
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let err = v
+        .change_passphrase(PASS, "sayangku2024")
+        .expect_err("a change is checked too");
+    assert!(matches!(err, VaultError::PassphraseTooWeak), "{err}");
+    v.lock();
+    v.unlock(PASS)
+        .expect("the old passphrase still opens the vault");
+}
+
+#[test]
 fn creating_a_second_vault_in_the_same_store_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     drop(new_vault(tmp.path()));
