@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "emergency_numbers",
     "open_contact",
     "set_auto_lock",
+    "passphrase_strength",
     "set_server_url",
     "directory_refresh",
     "set_directory_key",

@@ -9,8 +9,8 @@ use teduh_directory::index::Query;
 use teduh_directory::model::Category;
 
 use crate::ipc::{
-    AppInfo, DirectoryEntryView, DirectoryQuery, DirectoryRefresh, IpcError, ServerStatus,
-    SituationView,
+    AppInfo, DirectoryEntryView, DirectoryQuery, DirectoryRefresh, IpcError, PassphraseRatingView,
+    ServerStatus, SituationView,
 };
 use crate::state::AppState;
 
@@ -122,6 +122,13 @@ pub fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> Result<u32, Ip
         ));
     }
     state.set_auto_lock(minutes)
+}
+
+/// How guessable a passphrase being chosen is (the core's estimator, which the vault applies
+/// when it is created or changed): the meter of the first-run screen asks this as it is typed.
+#[tauri::command(async)]
+pub fn passphrase_strength(passphrase: String) -> PassphraseRatingView {
+    PassphraseRatingView::from(teduh_core::passphrase::rate(&passphrase, &[]))
 }
 
 /// Sets (or clears, with an empty string) the sync server URL. Once this computer has joined a

@@ -104,6 +104,28 @@ impl From<teduh_directory::index::IndexError> for IpcError {
     }
 }
 
+/// The rating of a passphrase being chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PassphraseRatingView {
+    /// How guessable it is.
+    pub strength: teduh_core::passphrase::PassphraseStrength,
+    /// Whether the vault accepts it (long enough and not weak).
+    pub acceptable: bool,
+    /// The minimum length, in characters.
+    pub min_chars: u32,
+}
+
+impl From<teduh_core::passphrase::PassphraseStrength> for PassphraseRatingView {
+    fn from(strength: teduh_core::passphrase::PassphraseStrength) -> Self {
+        Self {
+            strength,
+            acceptable: strength.is_acceptable(),
+            min_chars: u32::try_from(teduh_core::vault::MIN_PASSPHRASE_CHARS).unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// What the directory screen asks for.
 #[derive(Debug, Clone, Default, serde::Deserialize, TS)]
 #[ts(export)]

@@ -33,6 +33,7 @@ pub fn register<R: Runtime>(
             commands::emergency_numbers,
             commands::open_contact,
             commands::set_auto_lock,
+            commands::passphrase_strength,
             commands::set_server_url,
             commands::directory_refresh,
             commands::set_directory_key,

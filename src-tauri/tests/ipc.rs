@@ -120,6 +120,44 @@ fn auto_lock_must_stay_between_one_and_120_minutes() {
 }
 
 #[test]
+fn the_passphrase_meter_asks_the_core_which_refuses_what_it_rates_weak() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let app = app(tmp.path());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    for weak in [
+        "bismillah123",
+        "indonesia1945",
+        "sayangku2024",
+        "password1234",
+    ] {
+        let rating = invoke(
+            &w,
+            "passphrase_strength",
+            serde_json::json!({"passphrase": weak}),
+        )
+        .expect("rating");
+        assert_eq!(rating["strength"], "weak", "{weak}");
+        assert_eq!(rating["acceptable"], false, "{weak}");
+    }
+    let rating = invoke(
+        &w,
+        "passphrase_strength",
+        serde_json::json!({"passphrase": PASSPHRASE}),
+    )
+    .expect("rating");
+    assert_eq!(rating["acceptable"], true, "several words");
+    let err = invoke(
+        &w,
+        "vault_create",
+        serde_json::json!({"passphrase": "sayangku2024"}),
+    )
+    .expect_err("the core refuses what its meter calls weak");
+    assert_eq!(err["code"], "PassphraseTooWeak");
+}
+
+#[test]
 fn vault_commands_say_locked_or_not_initialised_instead_of_failing_oddly() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let app = app(tmp.path());

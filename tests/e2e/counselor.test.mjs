@@ -54,6 +54,20 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=consent-new]');
     await app.click('[data-testid=consent-save]');
     await until(async () => (await app.texts('[data-testid=no-consent]')).length === 0, 'the no-consent banner to go');
+    // Withdrawing asks for confirmation and a reason; afterwards the banner says it was
+    // withdrawn (not that none was ever recorded) and the history shows given -> withdrawn.
+    await app.click('[data-testid=consent-withdraw]');
+    await app.click('[data-testid=consent-withdraw-confirm]');
+    await app.waitFor('[data-testid=consent-withdraw-problem]');
+    await app.type('[data-testid=consent-withdraw-reason]', 'Klien ingin berhenti dulu (data sintetis).');
+    await app.click('[data-testid=consent-withdraw-confirm]');
+    await app.waitFor('[data-testid=consent-withdrawn]');
+    assert.equal((await app.texts('[data-testid=no-consent]')).length, 0, 'a withdrawn consent is not "none recorded"');
+    assert.ok((await app.texts('[data-testid=consent-history]')).some((t) => t.includes('Klien ingin berhenti dulu')), 'the reason is in the history');
+    // She agrees again: a new consent, and the banner goes.
+    await app.click('[data-testid=consent-new]');
+    await app.click('[data-testid=consent-save]');
+    await until(async () => (await app.texts('[data-testid=consent-withdrawn]')).length === 0, 'the withdrawn banner to go');
     await app.click('[data-testid=case-open]');
     await app.waitFor('[data-testid=risk-level]');
     await app.click('[data-testid=risk-level] option[value=high]');

@@ -5,7 +5,8 @@
 //! has `#[serde(default)]`: a field a newer version adds reads as its default in older data.
 //!
 //! Main types: [`ClientProfile`] (with [`ClientProfile::is_child`]), [`CaseDetails`] and
-//! [`RiskEntry`], [`Consent`] and [`ConsentWithdrawal`], [`NoteDraft`] (finalised into an
+//! [`RiskEntry`], [`Consent`] (checked by [`Consent::check_for`]: who may consent for a child)
+//! and [`ConsentWithdrawal`], [`NoteDraft`] (finalised into an
 //! immutable [`Note`] that only takes [`Addendum`]s), [`Task`].
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -15,6 +16,24 @@ use crate::ids::{AddendumId, CaseId, ClientId, ConsentId, MemberId, NoteId, Refe
 
 /// Age below which a client is a child (UU Perlindungan Anak: under 18).
 pub const CHILD_AGE_LIMIT: u32 = 18;
+
+/// The oldest age the record accepts, from a birth date or an estimate: anything above is a
+/// typing mistake (150 for 15), not a client.
+pub const MAX_AGE_YEARS: u32 = 120;
+
+/// Why a birth date or an estimated age cannot be stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AgeProblem {
+    /// The birth date is after today.
+    #[error("the birth date {0} is in the future")]
+    BirthDateInFuture(NaiveDate),
+    /// The birth date makes the client older than [`MAX_AGE_YEARS`].
+    #[error("the birth date {0} would make the client older than {MAX_AGE_YEARS}")]
+    BirthDateTooOld(NaiveDate),
+    /// The estimated age is above [`MAX_AGE_YEARS`].
+    #[error("an estimated age of {0} is not possible (at most {MAX_AGE_YEARS})")]
+    EstimatedAgeImpossible(u32),
+}
 
 /// Sex as recorded at intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -93,8 +112,12 @@ pub struct ClientProfile {
     pub contacts: Vec<Contact>,
     /// Address or area.
     pub address: String,
-    /// Parent or guardian (required in practice for children).
+    /// Parent or guardian (required for children, unless `no_guardian_reason` says why none
+    /// can be named or asked).
     pub guardian: Option<Guardian>,
+    /// For a child without a parent or guardian to name or ask (an unaccompanied or street
+    /// child): why. Empty otherwise.
+    pub no_guardian_reason: String,
     /// Preferred language (e.g. `"id"`, `"jv"`, `"su"`).
     pub language: String,
     /// Disability or communication needs (interpreter, sign language, easy-read...).
@@ -117,6 +140,26 @@ impl ClientProfile {
                 u32::try_from(years).ok()
             }
             None => self.estimated_age,
+        }
+    }
+
+    /// Checks that the birth date and the estimated age are possible on `today`: no birth date
+    /// after today, nobody older than [`MAX_AGE_YEARS`]. (A date that does not exist, such as
+    /// 31/02/2026, cannot be a [`NaiveDate`]: it is refused where the text is parsed.)
+    ///
+    /// Fails with the first [`AgeProblem`] found.
+    pub fn check_age(&self, today: NaiveDate) -> Result<(), AgeProblem> {
+        if let Some(b) = self.birth_date {
+            if b > today {
+                return Err(AgeProblem::BirthDateInFuture(b));
+            }
+            if self.age_on(today).is_none_or(|a| a > MAX_AGE_YEARS) {
+                return Err(AgeProblem::BirthDateTooOld(b));
+            }
+        }
+        match self.estimated_age {
+            Some(a) if a > MAX_AGE_YEARS => Err(AgeProblem::EstimatedAgeImpossible(a)),
+            _ => Ok(()),
         }
     }
 
@@ -239,6 +282,10 @@ pub enum ConsentGiver {
     Parent,
     /// A legal guardian.
     Guardian,
+    /// Nobody: the client is a child and no parent or guardian can be asked (an unaccompanied
+    /// or street child). The record then rests on [`Consent::lawful_basis`] (not consent),
+    /// with the reason in [`Consent::basis_reason`], and the child's assent beside it.
+    NoGuardian,
 }
 
 /// Lawful basis for processing (UU 27/2022 on personal data protection, article 20).
@@ -295,6 +342,103 @@ pub struct Consent {
     pub channel: ConsentChannel,
     /// When it was given.
     pub given_at: Option<DateTime<Utc>>,
+    /// Why the record rests on a lawful basis other than consent (required when nobody could
+    /// give consent, [`ConsentGiver::NoGuardian`]): who was looked for, why it cannot wait.
+    pub basis_reason: String,
+}
+
+/// Why a consent cannot be recorded for this client (UU PDP article 25: a child's personal
+/// data is processed with the consent of a parent or guardian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ConsentProblem {
+    /// The client's age is not recorded, so who may consent is not known.
+    #[error("record the client's birth date or estimated age first: a child cannot consent alone")]
+    AgeUnknown,
+    /// A child gave consent alone.
+    #[error("a client under 18 cannot consent alone: a parent or guardian consents, or, when none can be asked, record the lawful basis and the reason")]
+    ChildAlone,
+    /// The parent's or guardian's name is missing.
+    #[error("write the name of the parent or guardian who consented")]
+    GiverNameMissing,
+    /// The child's own agreement (assent) was not recorded, yes or no.
+    #[error("record whether the child agrees (assent) beside the consent")]
+    AssentMissing,
+    /// Nobody could consent, but the basis given is consent.
+    #[error("when no parent or guardian can be asked, choose the lawful basis the record rests on (e.g. vital interest)")]
+    BasisNeeded,
+    /// Nobody could consent, and the reason is missing.
+    #[error("when no parent or guardian can be asked, write why")]
+    ReasonNeeded,
+    /// "No guardian" for an adult, who consents herself or through a legal guardian.
+    #[error("an adult consents herself or through a legal guardian")]
+    NotAChild,
+}
+
+impl Consent {
+    /// Checks who consented against the client's age: an adult herself (or a legal guardian);
+    /// a child through a parent or guardian (named) with the child's assent recorded beside
+    /// it; a child no guardian can be asked for on a lawful basis other than consent, with the
+    /// reason and the assent. `child` is [`ClientProfile::is_child`] (`None`: age unknown).
+    ///
+    /// Fails with the first [`ConsentProblem`].
+    pub fn check_for(&self, child: Option<bool>) -> Result<(), ConsentProblem> {
+        let Some(child) = child else {
+            return match self.given_by {
+                ConsentGiver::SelfGiven => Err(ConsentProblem::AgeUnknown),
+                _ => self.check_for(Some(true)),
+            };
+        };
+        let named = !self.giver_name.trim().is_empty();
+        match (child, self.given_by) {
+            (false, ConsentGiver::NoGuardian) => Err(ConsentProblem::NotAChild),
+            (false, ConsentGiver::SelfGiven) => Ok(()),
+            (_, ConsentGiver::Parent | ConsentGiver::Guardian) if !named => {
+                Err(ConsentProblem::GiverNameMissing)
+            }
+            (false, _) => Ok(()),
+            (true, ConsentGiver::SelfGiven) => Err(ConsentProblem::ChildAlone),
+            (true, _) if self.child_assent.is_none() => Err(ConsentProblem::AssentMissing),
+            (true, ConsentGiver::NoGuardian) if self.lawful_basis == LawfulBasis::Consent => {
+                Err(ConsentProblem::BasisNeeded)
+            }
+            (true, ConsentGiver::NoGuardian) if self.basis_reason.trim().is_empty() => {
+                Err(ConsentProblem::ReasonNeeded)
+            }
+            (true, _) => Ok(()),
+        }
+    }
+}
+
+/// Why a withdrawal cannot be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WithdrawalProblem {
+    /// No date and time of the withdrawal.
+    #[error("a withdrawal needs the date it was made")]
+    WhenMissing,
+    /// No reason written.
+    #[error("write why consent was withdrawn (what the client or guardian said)")]
+    ReasonMissing,
+    /// The consent is already withdrawn.
+    #[error("this consent is already withdrawn")]
+    AlreadyWithdrawn,
+}
+
+impl ConsentWithdrawal {
+    /// Checks that the withdrawal says when and why, and that `record` is still in force.
+    ///
+    /// Fails with the first [`WithdrawalProblem`].
+    pub fn check_against(&self, record: &ConsentRecord) -> Result<(), WithdrawalProblem> {
+        if self.withdrawn_at.is_none() {
+            return Err(WithdrawalProblem::WhenMissing);
+        }
+        if self.reason.trim().is_empty() {
+            return Err(WithdrawalProblem::ReasonMissing);
+        }
+        if !record.withdrawals.is_empty() {
+            return Err(WithdrawalProblem::AlreadyWithdrawn);
+        }
+        Ok(())
+    }
 }
 
 /// Withdrawal of a consent.
@@ -389,6 +533,12 @@ pub struct NoteDraft {
     pub plan: String,
     /// Next follow-up date.
     pub next_follow_up: Option<NaiveDate>,
+}
+
+/// The latest calendar date anywhere in Indonesia at `now` (WIT, UTC+9): a birth date after it
+/// is in the future wherever the counselor is.
+pub fn latest_day_in_indonesia(now: DateTime<Utc>) -> NaiveDate {
+    local_day(now, "Asia/Jayapura")
 }
 
 /// The zone label shown to Indonesian users for an IANA zone, if it is one of the three.
@@ -729,6 +879,209 @@ mod tests {
             ClientProfile::default().is_child(date(2026, 1, 1)),
             None,
             "unknown age must be asked, not assumed adult"
+        );
+    }
+
+    #[test]
+    fn impossible_birth_dates_and_ages_are_refused_with_their_reason() {
+        let today = date(2026, 6, 1);
+        let born = |d| ClientProfile {
+            birth_date: Some(d),
+            ..ClientProfile::default()
+        };
+        let aged = |a| ClientProfile {
+            estimated_age: Some(a),
+            ..ClientProfile::default()
+        };
+        let cases = [
+            (
+                born(date(2030, 8, 15)),
+                Err(AgeProblem::BirthDateInFuture(date(2030, 8, 15))),
+                "the issue's 15/08/2030",
+            ),
+            (
+                born(date(2026, 6, 2)),
+                Err(AgeProblem::BirthDateInFuture(date(2026, 6, 2))),
+                "tomorrow",
+            ),
+            (born(date(2026, 6, 1)), Ok(()), "born today"),
+            (
+                born(date(1900, 1, 1)),
+                Err(AgeProblem::BirthDateTooOld(date(1900, 1, 1))),
+                "126 years old",
+            ),
+            (born(date(1906, 6, 1)), Ok(()), "exactly 120"),
+            (
+                aged(150),
+                Err(AgeProblem::EstimatedAgeImpossible(150)),
+                "150 for 15",
+            ),
+            (
+                aged(121),
+                Err(AgeProblem::EstimatedAgeImpossible(121)),
+                "just above",
+            ),
+            (aged(120), Ok(()), "the limit itself"),
+            (aged(0), Ok(()), "a baby"),
+            (
+                ClientProfile::default(),
+                Ok(()),
+                "unknown age is asked elsewhere",
+            ),
+        ];
+        for (p, want, why) in cases {
+            assert_eq!(p.check_age(today), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn a_child_consents_through_a_guardian_with_assent_or_on_a_lawful_basis_with_a_reason() {
+        use ConsentGiver::{Guardian, NoGuardian, Parent, SelfGiven};
+        use ConsentProblem::*;
+        let consent = |by, name: &str, assent, basis, reason: &str| Consent {
+            given_by: by,
+            giver_name: name.into(),
+            child_assent: assent,
+            lawful_basis: basis,
+            basis_reason: reason.into(),
+            ..Consent::default()
+        };
+        let vital = LawfulBasis::VitalInterest;
+        let by_consent = LawfulBasis::Consent;
+        let cases = [
+            // A child.
+            (
+                Some(true),
+                consent(SelfGiven, "Budi", Some(true), by_consent, ""),
+                Err(ChildAlone),
+                "the issue's 15-year-old alone",
+            ),
+            (
+                Some(true),
+                consent(Parent, "Ibu Sari", Some(true), by_consent, ""),
+                Ok(()),
+                "a parent, the child agrees",
+            ),
+            (
+                Some(true),
+                consent(Guardian, "Pak RT", Some(false), by_consent, ""),
+                Ok(()),
+                "the child's no is recorded, not a block",
+            ),
+            (
+                Some(true),
+                consent(Parent, " ", Some(true), by_consent, ""),
+                Err(GiverNameMissing),
+                "which parent",
+            ),
+            (
+                Some(true),
+                consent(Parent, "Ibu Sari", None, by_consent, ""),
+                Err(AssentMissing),
+                "assent beside it",
+            ),
+            (
+                Some(true),
+                consent(
+                    NoGuardian,
+                    "",
+                    Some(true),
+                    vital,
+                    "anak jalanan, orang tua tidak diketahui",
+                ),
+                Ok(()),
+                "a street child is not blocked",
+            ),
+            (
+                Some(true),
+                consent(NoGuardian, "", Some(true), by_consent, "anak jalanan"),
+                Err(BasisNeeded),
+                "nobody consented",
+            ),
+            (
+                Some(true),
+                consent(NoGuardian, "", Some(true), vital, " "),
+                Err(ReasonNeeded),
+                "why no guardian",
+            ),
+            (
+                Some(true),
+                consent(NoGuardian, "", None, vital, "anak jalanan"),
+                Err(AssentMissing),
+                "assent still recorded",
+            ),
+            // An adult.
+            (
+                Some(false),
+                consent(SelfGiven, "", None, by_consent, ""),
+                Ok(()),
+                "an adult herself",
+            ),
+            (
+                Some(false),
+                consent(Guardian, "Wali", None, by_consent, ""),
+                Ok(()),
+                "an adult under guardianship",
+            ),
+            (
+                Some(false),
+                consent(NoGuardian, "", None, vital, "x"),
+                Err(NotAChild),
+                "no guardian is for children",
+            ),
+            // Age not recorded: nobody may assume an adult.
+            (
+                None,
+                consent(SelfGiven, "", None, by_consent, ""),
+                Err(AgeUnknown),
+                "ask the age",
+            ),
+            (
+                None,
+                consent(Parent, "Ibu Sari", Some(true), by_consent, ""),
+                Ok(()),
+                "a parent is fine either way",
+            ),
+        ];
+        for (child, c, want, why) in cases {
+            assert_eq!(c.check_for(child), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn a_withdrawal_says_when_and_why_and_happens_once() {
+        let now = Utc::now();
+        let w = |at, reason: &str| ConsentWithdrawal {
+            withdrawn_at: at,
+            reason: reason.into(),
+        };
+        let record = ConsentRecord {
+            id: ConsentId([1; 16]),
+            consent: Consent::default(),
+            withdrawals: vec![],
+        };
+        assert_eq!(
+            w(Some(now), "klien pindah kota").check_against(&record),
+            Ok(())
+        );
+        assert_eq!(
+            w(None, "klien pindah kota").check_against(&record),
+            Err(WithdrawalProblem::WhenMissing),
+            "when"
+        );
+        assert_eq!(
+            w(Some(now), "  ").check_against(&record),
+            Err(WithdrawalProblem::ReasonMissing),
+            "why"
+        );
+        let withdrawn = ConsentRecord {
+            withdrawals: vec![w(Some(now), "sudah")],
+            ..record
+        };
+        assert_eq!(
+            w(Some(now), "lagi").check_against(&withdrawn),
+            Err(WithdrawalProblem::AlreadyWithdrawn),
+            "given -> withdrawn, once"
         );
     }
 

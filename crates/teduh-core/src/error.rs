@@ -44,6 +44,8 @@ pub enum Code {
     NoConsent,
     /// A new passphrase is too short.
     PassphraseTooShort,
+    /// A new passphrase is long enough but easy to guess (a common word with a year...).
+    PassphraseTooWeak,
     /// The disk is full: nothing was saved, earlier data is intact.
     DiskFull,
     /// The database file is not Teduh's (or is damaged).
@@ -124,6 +126,7 @@ impl Code {
         Code::NotPermitted,
         Code::NoConsent,
         Code::PassphraseTooShort,
+        Code::PassphraseTooWeak,
         Code::DiskFull,
         Code::DatabaseForeign,
         Code::DatabaseTooNew,
@@ -172,6 +175,7 @@ impl Code {
             Code::NotPermitted => "NotPermitted",
             Code::NoConsent => "NoConsent",
             Code::PassphraseTooShort => "PassphraseTooShort",
+            Code::PassphraseTooWeak => "PassphraseTooWeak",
             Code::DiskFull => "DiskFull",
             Code::DatabaseForeign => "DatabaseForeign",
             Code::DatabaseTooNew => "DatabaseTooNew",

@@ -13,6 +13,7 @@
 //!   envelopes ([`teduh_protocol::envelope`]) under per-client data keys.
 //! - [`records`]: the device's signed, gapless record log and the materialised tables derived
 //!   from it, with [`hlc::Hlc`] timestamps.
+//! - [`passphrase::rate`]: how guessable a new passphrase is (zxcvbn with Indonesian words).
 //! - [`screening`]: SRQ-20, PHQ-9 and GAD-7 with computed scoring.
 //! - [`index::SearchIndex`]: the in-memory client search built at unlock.
 //!
@@ -30,6 +31,7 @@ pub mod hlc;
 pub mod home;
 pub mod ids;
 pub mod index;
+pub mod passphrase;
 pub mod paths;
 pub mod records;
 pub mod screening;

@@ -12,7 +12,8 @@ use proptest::prelude::*;
 use teduh_core::crypto::KdfParams;
 use teduh_core::domain::{
     CaseDetails, CaseStage, ClientProfile, Consent, ConsentGiver, ConsentWithdrawal, Contact,
-    ContactKind, Guardian, Modality, NoteDraft, NoteStatus, RiskEntry, RiskLevel, Task,
+    ContactKind, Guardian, LawfulBasis, Modality, NoteDraft, NoteStatus, RiskEntry, RiskLevel,
+    Task,
 };
 use teduh_core::screening::{answers_in_order, Band, Instrument, ScreeningAnswers};
 use teduh_core::store::{LocalStore, StoreError};
@@ -226,6 +227,34 @@ fn a_short_passphrase_is_refused_by_the_core_itself_at_creation_and_on_change() 
 }
 
 #[test]
+fn a_long_but_guessable_passphrase_is_refused_by_the_core_at_creation_and_on_change() {
+    for weak in [
+        "bismillah123",
+        "indonesia1945",
+        "sayangku2024",
+        "password1234",
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::open(&db_path(tmp.path())).expect("opens");
+        let err = Vault::create_with_params(store, weak, KdfParams::insecure_fast_for_tests())
+            .expect_err("twelve characters, but among the first guesses");
+        assert!(
+            matches!(err, VaultError::PassphraseTooWeak),
+            "{weak}: {err}"
+        );
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let err = v
+        .change_passphrase(PASS, "sayangku2024")
+        .expect_err("a change is checked too");
+    assert!(matches!(err, VaultError::PassphraseTooWeak), "{err}");
+    v.lock();
+    v.unlock(PASS)
+        .expect("the old passphrase still opens the vault");
+}
+
+#[test]
 fn creating_a_second_vault_in_the_same_store_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     drop(new_vault(tmp.path()));
@@ -343,6 +372,137 @@ fn a_child_without_a_named_guardian_is_refused_and_nothing_is_stored() {
     p.estimated_age = Some(18);
     p.guardian = None;
     v.add_client(&p).expect("an adult needs no guardian");
+}
+
+#[test]
+fn an_unaccompanied_child_is_recorded_and_consents_on_a_lawful_basis_with_a_reason() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let mut p = profile("S-1", "Anak Jalanan");
+    p.birth_date = None;
+    p.estimated_age = Some(13);
+    p.no_guardian_reason = "anak jalanan, orang tua tidak diketahui".into();
+    let c = v
+        .add_client(&p)
+        .expect("a child nobody can be asked for is recorded, not turned away");
+    let alone = Consent {
+        given_by: ConsentGiver::SelfGiven,
+        giver_name: "Anak Jalanan".into(),
+        child_assent: Some(true),
+        purposes: vec!["service".into()],
+        ..Consent::default()
+    };
+    let before = v.log_len().expect("log length");
+    let err = v
+        .record_consent(c, &alone)
+        .expect_err("a child cannot consent alone");
+    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+    assert_eq!(v.log_len().expect("log length"), before, "nothing written");
+    let on_basis = Consent {
+        given_by: ConsentGiver::NoGuardian,
+        giver_name: String::new(),
+        lawful_basis: LawfulBasis::VitalInterest,
+        basis_reason: "tidur di jalan, butuh tempat aman malam ini".into(),
+        ..alone
+    };
+    v.record_consent(c, &on_basis)
+        .expect("the lawful basis and its reason stand in for a guardian");
+    let stored = v.export_client(c).expect("export").consents;
+    assert_eq!(stored.len(), 1, "only the lawful one was stored");
+    assert_eq!(stored[0].consent.basis_reason, on_basis.basis_reason);
+    assert_eq!(
+        stored[0].consent.child_assent,
+        Some(true),
+        "assent beside it"
+    );
+}
+
+#[test]
+fn a_guardians_consent_needs_the_childs_assent_beside_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let mut p = profile("C-3", "Anak Lima Belas");
+    p.birth_date = None;
+    p.estimated_age = Some(15);
+    p.guardian = Some(Guardian {
+        name: "Ibu Sari".into(),
+        relationship: "ibu".into(),
+        contacts: Vec::new(),
+    });
+    let c = v.add_client(&p).expect("client");
+    let mut consent = Consent {
+        given_by: ConsentGiver::Parent,
+        giver_name: "Ibu Sari".into(),
+        child_assent: None,
+        purposes: vec!["service".into()],
+        ..Consent::default()
+    };
+    assert!(
+        v.record_consent(c, &consent).is_err(),
+        "the child's own agreement is recorded, yes or no"
+    );
+    consent.child_assent = Some(true);
+    v.record_consent(c, &consent)
+        .expect("parent consents, child assents");
+}
+
+#[test]
+fn a_withdrawal_needs_when_and_why_and_the_history_keeps_the_consent() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let c = v.add_client(&profile("W-1", "Sari Tarik")).expect("client");
+    let id = v
+        .record_consent(
+            c,
+            &Consent {
+                purposes: vec!["service".into()],
+                given_at: Some(Utc::now()),
+                ..Consent::default()
+            },
+        )
+        .expect("consent");
+    assert!(
+        v.withdraw_consent(id, &ConsentWithdrawal::default())
+            .is_err(),
+        "no date, no reason: refused"
+    );
+    let w = ConsentWithdrawal {
+        withdrawn_at: Some(Utc::now()),
+        reason: "klien tidak ingin dihubungi lagi".into(),
+    };
+    v.withdraw_consent(id, &w).expect("withdrawn");
+    assert!(
+        v.withdraw_consent(id, &w).is_err(),
+        "a withdrawn consent is not withdrawn twice"
+    );
+    let history = v.export_client(c).expect("export").consents;
+    assert_eq!(history.len(), 1, "the consent stays in the history");
+    assert_eq!(history[0].withdrawals, vec![w], "given -> withdrawn");
+}
+
+#[test]
+fn impossible_birth_dates_and_ages_are_refused_by_the_vault() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let mut future = profile("F-1", "Lahir Nanti");
+    future.birth_date = NaiveDate::from_ymd_opt(2099, 8, 15);
+    let err = v.add_client(&future).expect_err("born in the future");
+    assert!(err.to_string().contains("in the future"), "{err}");
+    let mut old = profile("F-2", "Terlalu Tua");
+    old.birth_date = None;
+    old.estimated_age = Some(150);
+    let err = v.add_client(&old).expect_err("150 is a typing mistake");
+    assert!(err.to_string().contains("150"), "{err}");
+    let id = v
+        .add_client(&profile("F-3", "Biasa"))
+        .expect("a real adult");
+    let mut edited = v.client(id).expect("reads").profile;
+    edited.estimated_age = Some(150);
+    edited.birth_date = None;
+    assert!(
+        v.update_client(id, &edited).is_err(),
+        "an edit is checked too"
+    );
 }
 
 #[test]
@@ -872,7 +1032,15 @@ fn run(
             None => Ok(()),
         },
         Action::Withdraw(i) => pick(consents, *i).map_or(Ok(()), |c| {
-            v.withdraw_consent(c, &ConsentWithdrawal::default())
+            // A consent is withdrawn once, with when and why.
+            consents.retain(|x| *x != c);
+            v.withdraw_consent(
+                c,
+                &ConsentWithdrawal {
+                    withdrawn_at: Some(Utc::now()),
+                    reason: "klien menarik persetujuan".into(),
+                },
+            )
         }),
         Action::Screening(i, vals) => match pick(clients, *i) {
             Some(c) => v
@@ -1108,7 +1276,6 @@ fn referral_to(partner: &str) -> teduh_core::domain::Referral {
 
 #[test]
 fn a_referral_needs_consent_for_referral_or_a_recorded_lawful_basis() {
-    use teduh_core::domain::LawfulBasis;
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut v = new_vault(tmp.path());
     let c = v.add_client(&profile("R-1", "Rujuk Satu")).expect("client");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyClientForm, fromProfile, isChild, mergeProfile, toProfile, validateClient } from './validation';
+import { readDate } from '../lib/format/parse';
 
 const today = '2026-11-23';
 
@@ -14,8 +15,18 @@ describe('client form validation', () => {
   it('requires a guardian for a client under 18', () => {
     const v = { ...emptyClientForm(), code: 'K-001', name: 'Anak Uji', birthDate: '01/01/2015' };
     expect(isChild(v, today)).toBe(true);
-    expect(validateClient(v, today).guardianName).toBe('validation.guardianRequired');
+    expect(validateClient(v, today).guardianName).toBe('validation.guardianOrReason');
     expect(validateClient({ ...v, guardianName: 'Wali Uji' }, today)).toEqual({});
+  });
+
+  it('records an unaccompanied child with the reason instead of refusing her', () => {
+    const v = { ...emptyClientForm(), code: 'K-003', name: 'Anak Jalanan', estimatedAge: '13', noGuardian: true };
+    expect(validateClient(v, today).noGuardianReason, 'why no guardian').toBe('validation.guardianOrReason');
+    const ok = { ...v, noGuardianReason: 'orang tua tidak diketahui' };
+    expect(validateClient(ok, today)).toEqual({});
+    const p = toProfile(ok, today);
+    expect(p.guardian).toBeNull();
+    expect(p.no_guardian_reason).toBe('orang tua tidak diketahui');
   });
 
   it('does not ask adults for a guardian', () => {
@@ -24,9 +35,24 @@ describe('client form validation', () => {
     expect(toProfile(v, today).guardian).toBeNull();
   });
 
-  it('rejects an impossible birth date', () => {
-    const v = { ...emptyClientForm(), code: 'K', name: 'N', birthDate: '31/02/2010' };
-    expect(validateClient(v, today).birthDate).toBe('validation.date');
+  it('says a date that does not exist does not exist, not that its format is wrong', () => {
+    const v = { ...emptyClientForm(), code: 'K', name: 'N', birthDate: '31/02/2026' };
+    expect(validateClient(v, today).birthDate).toBe('validation.dateNotReal');
+    expect(validateClient({ ...v, birthDate: '12/13/2010' }, today).birthDate).toBe('validation.dateNotReal');
+    expect(validateClient({ ...v, birthDate: '2010-02-01' }, today).birthDate).toBe('validation.date');
+    expect(readDate('31/02/2026')).toEqual({ problem: 'not_real' });
+  });
+
+  it('refuses a birth date in the future and ages nobody has', () => {
+    const v = { ...emptyClientForm(), code: 'K', name: 'N', guardianName: 'Wali' };
+    expect(validateClient({ ...v, birthDate: '15/08/2030' }, today).birthDate, 'not a minor: not born yet').toBe('validation.dateFuture');
+    expect(validateClient({ ...v, birthDate: '24/11/2026' }, today).birthDate, 'tomorrow').toBe('validation.dateFuture');
+    expect(validateClient({ ...v, birthDate: '23/11/2026' }, today).birthDate, 'born today').toBeUndefined();
+    expect(validateClient({ ...v, birthDate: '01/01/1900' }, today).birthDate).toBe('validation.dateTooOld');
+    expect(validateClient({ ...v, estimatedAge: '150' }, today).estimatedAge).toBe('validation.ageImpossible');
+    expect(validateClient({ ...v, estimatedAge: '-3' }, today).estimatedAge).toBe('validation.ageImpossible');
+    expect(validateClient({ ...v, estimatedAge: 'lima belas' }, today).estimatedAge).toBe('validation.ageImpossible');
+    expect(validateClient({ ...v, estimatedAge: '120' }, today)).toEqual({});
   });
 
   it('stores the birth date as an ISO date and drops the estimate', () => {

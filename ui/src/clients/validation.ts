@@ -1,7 +1,7 @@
 // Validation of the client form: what a counselor must fix before saving.
 import type { ClientProfile } from '../lib/backend';
 import type { MessageKey } from '../lib/i18n/catalogue';
-import { ageOn, parseDate } from '../lib/format/parse';
+import { ageOn, parseDate, readDate } from '../lib/format/parse';
 
 export interface ClientFormValues {
   code: string;
@@ -16,7 +16,13 @@ export interface ClientFormValues {
   needs: string;
   guardianName: string;
   guardianRelation: string;
+  /** A child with no parent or guardian to name or ask (unaccompanied, street child). */
+  noGuardian: boolean;
+  noGuardianReason: string;
 }
+
+/** The fields typed as text (the snippet binding an input takes one of these). */
+export type TextField = { [K in keyof ClientFormValues]: ClientFormValues[K] extends string ? K : never }[keyof ClientFormValues];
 
 export type FormErrors = Partial<Record<keyof ClientFormValues, MessageKey>>;
 
@@ -24,6 +30,7 @@ export function emptyClientForm(): ClientFormValues {
   return {
     code: '', name: '', nickname: '', sex: 'unspecified', birthDate: '', estimatedAge: '',
     phone: '', address: '', language: 'id', needs: '', guardianName: '', guardianRelation: '',
+    noGuardian: false, noGuardianReason: '',
   };
 }
 
@@ -36,13 +43,39 @@ export function isChild(v: ClientFormValues, todayIso: string): boolean | null {
   return null;
 }
 
+/** The oldest age the core accepts (`MAX_AGE_YEARS`); it refuses anything above again. */
+export const MAX_AGE_YEARS = 120;
+
+/** What is wrong with a typed birth date on `todayIso`, if anything (the core checks again). */
+export function birthDateProblem(text: string, todayIso: string): MessageKey | null {
+  if (!text.trim()) return null;
+  const r = readDate(text);
+  if ('problem' in r) return r.problem === 'not_real' ? 'validation.dateNotReal' : 'validation.date';
+  if (r.iso > todayIso) return 'validation.dateFuture';
+  if (ageOn(r.iso, todayIso) > MAX_AGE_YEARS) return 'validation.dateTooOld';
+  return null;
+}
+
+/** What is wrong with a typed estimated age, if anything. */
+export function estimatedAgeProblem(text: string): MessageKey | null {
+  const t = text.trim();
+  if (!t) return null;
+  return /^\d{1,3}$/.test(t) && Number(t) <= MAX_AGE_YEARS ? null : 'validation.ageImpossible';
+}
+
 export function validateClient(v: ClientFormValues, todayIso: string): FormErrors {
   const errors: FormErrors = {};
   if (!v.code.trim()) errors.code = 'validation.required';
   if (!v.name.trim()) errors.name = 'validation.required';
-  if (v.birthDate.trim() && !parseDate(v.birthDate)) errors.birthDate = 'validation.date';
+  const birth = birthDateProblem(v.birthDate, todayIso);
+  if (birth) errors.birthDate = birth;
+  const age = v.birthDate.trim() ? null : estimatedAgeProblem(v.estimatedAge);
+  if (age) errors.estimatedAge = age;
   if (!v.birthDate.trim() && !v.estimatedAge.trim()) errors.estimatedAge = 'validation.ageOrBirth';
-  if (isChild(v, todayIso) === true && !v.guardianName.trim()) errors.guardianName = 'validation.guardianRequired';
+  if (isChild(v, todayIso) === true && !v.guardianName.trim()) {
+    if (!v.noGuardian) errors.guardianName = 'validation.guardianOrReason';
+    else if (!v.noGuardianReason.trim()) errors.noGuardianReason = 'validation.guardianOrReason';
+  }
   return errors;
 }
 
@@ -57,11 +90,12 @@ export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile 
     estimated_age: v.birthDate.trim() ? null : v.estimatedAge.trim() ? Number(v.estimatedAge) : null,
     contacts: v.phone.trim() ? [{ kind: 'phone', value: v.phone.trim(), safe_to_contact: true }] : [],
     address: v.address.trim(),
-    guardian: child || v.guardianName.trim()
+    guardian: v.guardianName.trim() || (child && !v.noGuardian)
       ? { name: v.guardianName.trim(), relationship: v.guardianRelation.trim(), contacts: [] }
       : null,
     language: v.language,
     communication_needs: v.needs.trim(),
+    no_guardian_reason: child && v.noGuardian ? v.noGuardianReason.trim() : '',
     ppks_categories: [],
     ampk_categories: [],
   };
@@ -83,6 +117,8 @@ export function fromProfile(p: ClientProfile): ClientFormValues {
     needs: p.communication_needs,
     guardianName: p.guardian?.name ?? '',
     guardianRelation: p.guardian?.relationship ?? '',
+    noGuardian: p.no_guardian_reason.trim() !== '',
+    noGuardianReason: p.no_guardian_reason,
   };
 }
 

@@ -133,17 +133,30 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// A birth date after today (anywhere in Indonesia) or an age above
+    /// [`crate::domain::MAX_AGE_YEARS`] is a typing mistake, not a client.
+    fn check_age(profile: &ClientProfile) -> Result<(), VaultError> {
+        let today = crate::domain::latest_day_in_indonesia(Utc::now());
+        profile
+            .check_age(today)
+            .map_err(|e| VaultError::InvalidInput(e.to_string()))
+    }
+
     /// A client under 18 must have a guardian with a name (child-protection practice; the
-    /// guardian is who consents for a child).
+    /// guardian is who consents for a child), or the reason why none can be named or asked
+    /// (an unaccompanied or street child is recorded, not turned away).
     fn check_guardian(profile: &ClientProfile) -> Result<(), VaultError> {
         let today = chrono::Utc::now().date_naive();
         let named = profile
             .guardian
             .as_ref()
             .is_some_and(|g| !g.name.trim().is_empty());
-        if profile.is_child(today) == Some(true) && !named {
+        let explained = !profile.no_guardian_reason.trim().is_empty();
+        if profile.is_child(today) == Some(true) && !named && !explained {
             return Err(VaultError::InvalidInput(
-                "a client under 18 needs a guardian (name required)".into(),
+                "a client under 18 needs a guardian (name required), or the reason why none \
+                 can be asked"
+                    .into(),
             ));
         }
         Ok(())
@@ -157,6 +170,7 @@ impl Batch<'_> {
         let nonce = crypto::random_bytes::<16>();
         let id = ClientId::derived(&self.ident.ed25519_public, &nonce);
         self.check_code(id, &profile.code)?;
+        Self::check_age(profile)?;
         Self::check_guardian(profile)?;
         let key = DataKey::generate();
         let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
@@ -220,6 +234,7 @@ impl Batch<'_> {
         profile: &ClientProfile,
     ) -> Result<(), VaultError> {
         self.check_code(id, &profile.code)?;
+        Self::check_age(profile)?;
         Self::check_guardian(profile)?;
         self.update_changed(id.into(), RecordKind::Client, "client", profile, &[])?;
         self.index_updates.push((
@@ -292,26 +307,50 @@ impl Batch<'_> {
         )
     }
 
-    /// Records a consent.
+    /// Records a consent, checked against the client's age ([`Consent::check_for`]): a child's
+    /// comes from a parent or guardian with the child's assent beside it, or rests on a lawful
+    /// basis with its reason when no guardian can be asked.
     ///
-    /// Fails for an unknown client.
+    /// Fails for an unknown client, and with [`VaultError::InvalidInput`] naming the
+    /// [`crate::domain::ConsentProblem`].
     pub fn record_consent(
         &mut self,
         client: ClientId,
         consent: &Consent,
     ) -> Result<ConsentId, VaultError> {
+        let child = self.reader().client(client)?.is_child;
+        consent
+            .check_for(child)
+            .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
         let id = self.create_child(client, RecordKind::Consent, None, &to_fields(consent)?)?;
         Ok(ConsentId(id.0))
     }
 
-    /// Records a withdrawal of a consent.
+    /// Records a withdrawal of a consent in force, with when and why
+    /// ([`ConsentWithdrawal::check_against`]).
     ///
-    /// Fails for an unknown consent.
+    /// Fails for an unknown consent, and with [`VaultError::InvalidInput`] naming the
+    /// [`crate::domain::WithdrawalProblem`].
     pub fn withdraw_consent(
         &mut self,
         consent: ConsentId,
         withdrawal: &ConsentWithdrawal,
     ) -> Result<(), VaultError> {
+        let meta = self
+            .reader()
+            .expect(consent.into(), RecordKind::Consent, "consent")?;
+        let consents = self.reader().consents(meta.client)?;
+        let record =
+            consents
+                .iter()
+                .find(|c| c.id == consent)
+                .ok_or_else(|| VaultError::NotFound {
+                    what: "consent",
+                    id: consent.to_string(),
+                })?;
+        withdrawal
+            .check_against(record)
+            .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
         self.append_to_parent(
             consent.into(),
             RecordKind::Consent,

@@ -146,6 +146,12 @@ pub enum VaultError {
         /// The minimum, in characters.
         min: usize,
     },
+    /// A new passphrase that [`crate::passphrase::rate`] finds weak: nothing was created or
+    /// changed.
+    #[error(
+        "this passphrase is easy to guess (a common word, name or year); use a few unrelated words"
+    )]
+    PassphraseTooWeak,
     /// This device has not joined a team.
     #[error("this device has not joined a team")]
     NotJoined,
@@ -182,6 +188,7 @@ impl VaultError {
             VaultError::NotPermitted(_) => Code::NotPermitted,
             VaultError::NoConsent(_) => Code::NoConsent,
             VaultError::PassphraseTooShort { .. } => Code::PassphraseTooShort,
+            VaultError::PassphraseTooWeak => Code::PassphraseTooWeak,
             VaultError::NotJoined => Code::NotJoined,
             VaultError::AlreadyJoined => Code::AlreadyJoined,
             VaultError::DiskFull => Code::DiskFull,
@@ -191,18 +198,18 @@ impl VaultError {
     }
 }
 
-/// The shortest passphrase a vault accepts when it is created or changed, in characters: the
-/// Argon2id cost protects a passphrase only as far as it is not guessable in a few thousand
-/// tries. The UI says so before the core refuses.
-pub const MIN_PASSPHRASE_CHARS: usize = 12;
+pub use crate::passphrase::MIN_PASSPHRASE_CHARS;
 
+/// A new passphrase must be long enough and not weak ([`crate::passphrase::rate`]).
 fn check_new_passphrase(passphrase: &str) -> Result<(), VaultError> {
-    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(VaultError::PassphraseTooShort {
+    use crate::passphrase::PassphraseStrength;
+    match crate::passphrase::rate(passphrase, &[]) {
+        PassphraseStrength::TooShort => Err(VaultError::PassphraseTooShort {
             min: MIN_PASSPHRASE_CHARS,
-        });
+        }),
+        PassphraseStrength::Weak => Err(VaultError::PassphraseTooWeak),
+        PassphraseStrength::Fair | PassphraseStrength::Strong => Ok(()),
     }
-    Ok(())
 }
 
 fn is_disk_full(e: &rusqlite::Error) -> bool {
@@ -424,8 +431,8 @@ impl Vault {
     /// and returns the vault unlocked.
     ///
     /// Fails with [`VaultError::AlreadyInitialised`] if the store already holds a vault, with
-    /// [`VaultError::PassphraseTooShort`] under [`MIN_PASSPHRASE_CHARS`], or when the database
-    /// cannot be written.
+    /// [`VaultError::PassphraseTooShort`] under [`MIN_PASSPHRASE_CHARS`] or
+    /// [`VaultError::PassphraseTooWeak`], or when the database cannot be written.
     pub fn create(store: LocalStore, passphrase: &str) -> Result<Self, VaultError> {
         Self::create_with_params(store, passphrase, KdfParams::interactive())
     }
@@ -710,7 +717,8 @@ impl Vault {
     /// depend on the amount of data. Works locked or unlocked.
     ///
     /// Fails with [`VaultError::WrongPassphrase`] (nothing changed) when `old` is wrong, and with
-    /// [`VaultError::PassphraseTooShort`] for a `new` one under [`MIN_PASSPHRASE_CHARS`].
+    /// [`VaultError::PassphraseTooShort`] for a `new` one under [`MIN_PASSPHRASE_CHARS`] or
+    /// [`VaultError::PassphraseTooWeak`].
     pub fn change_passphrase(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
         let (x25519, signing) = open_secrets(&self.ident, old)?;
         check_new_passphrase(new)?;

@@ -1145,6 +1145,7 @@ mod tests {
         v.add_client(&ClientProfile {
             code: code.into(),
             name: format!("Klien {code}"),
+            estimated_age: Some(30),
             ..ClientProfile::default()
         })
         .expect("client")

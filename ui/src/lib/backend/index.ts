@@ -39,6 +39,8 @@ import type { ReviewState } from './bindings/ReviewState';
 import type { TeamView } from './bindings/TeamView';
 import type { WeekCount } from './bindings/WeekCount';
 import type { ConflictRevision } from './bindings/ConflictRevision';
+import type { PassphraseRatingView } from './bindings/PassphraseRatingView';
+import type { PassphraseStrength } from './bindings/PassphraseStrength';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel, Task } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
@@ -46,6 +48,7 @@ export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncStat
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
+export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
 export type { Code };
 export type { AppInfo, DirectoryEntryView, DirectoryQuery, IpcError, OpenView, PhoneView, ServerStatus };
@@ -187,6 +190,12 @@ export function homeToday(): Promise<HomeToday> {
 
 export function setAutoLock(minutes: number): Promise<number> {
   return call<number>('set_auto_lock', { minutes });
+}
+
+/** The core's rating of a passphrase being chosen (the vault refuses what it rates too short or
+ * weak). */
+export function passphraseStrength(passphrase: string): Promise<PassphraseRatingView> {
+  return call<PassphraseRatingView>('passphrase_strength', { passphrase });
 }
 
 export function setServerUrl(url: string): Promise<string | null> {

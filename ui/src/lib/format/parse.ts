@@ -1,13 +1,25 @@
 // Parsing what users type: dates as dd/MM/yyyy, times as HH.mm (or HH:mm).
 
-/** `17/10/2022` -> `2022-10-17`; null when not a real date. */
-export function parseDate(text: string): string | null {
+/** Why typed text is not a date: not in the dd/MM/yyyy shape, or in the shape but not in the
+ * calendar (`31/02/2026`, `12/13/2026`). */
+export type DateProblem = 'format' | 'not_real';
+
+/** `17/10/2022` -> `2022-10-17`, or why it is not a date. */
+export function readDate(text: string): { iso: string } | { problem: DateProblem } {
   const m = text.trim().match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})$/);
-  if (!m) return null;
+  if (!m) return { problem: 'format' };
   const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
-  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    return { problem: 'not_real' };
+  }
+  return { iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
+}
+
+/** `17/10/2022` -> `2022-10-17`; null when not a real date. */
+export function parseDate(text: string): string | null {
+  const r = readDate(text);
+  return 'iso' in r ? r.iso : null;
 }
 
 /** `2022-10-17` -> `17/10/2022`. */

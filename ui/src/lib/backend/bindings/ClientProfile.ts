@@ -40,9 +40,15 @@ contacts: Array<Contact>,
  */
 address: string, 
 /**
- * Parent or guardian (required in practice for children).
+ * Parent or guardian (required for children, unless `no_guardian_reason` says why none
+ * can be named or asked).
  */
 guardian: Guardian | null, 
+/**
+ * For a child without a parent or guardian to name or ask (an unaccompanied or street
+ * child): why. Empty otherwise.
+ */
+no_guardian_reason: string, 
 /**
  * Preferred language (e.g. `"id"`, `"jv"`, `"su"`).
  */

@@ -35,4 +35,9 @@ channel: ConsentChannel,
 /**
  * When it was given.
  */
-given_at: string | null, };
+given_at: string | null, 
+/**
+ * Why the record rests on a lawful basis other than consent (required when nobody could
+ * give consent, [`ConsentGiver::NoGuardian`]): who was looked for, why it cannot wait.
+ */
+basis_reason: string, };

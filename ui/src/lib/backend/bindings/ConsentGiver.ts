@@ -3,4 +3,4 @@
 /**
  * Who gave consent.
  */
-export type ConsentGiver = "self_given" | "parent" | "guardian";
+export type ConsentGiver = "self_given" | "parent" | "guardian" | "no_guardian";
