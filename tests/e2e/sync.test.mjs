@@ -1,7 +1,7 @@
 // Sync on the real app against the real teduh-server binary: a supervisor joins her organisation
 // from the first-run screen with an invitation made by `teduh-server admin`, her client reaches
-// the server ("Tersinkron"); with the server gone the next client waits ("Offline — N catatan
-// menunggu"); when the server returns, the app finds it and syncs without anyone pressing a
+// the server ("Tersinkron"); with the server gone the header turns offline within a health check
+// and the next client waits ("Offline sejak HH.mm — N menunggu"); when the server returns, the app finds it and syncs without anyone pressing a
 // button.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -61,11 +61,17 @@ test('a supervisor joins from the first-run screen, syncs, keeps working offline
     await indicator(app, 'synced', (t) => t === synced, 'the new client to reach the server');
     console.log(`client written -> "${synced}" in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    // The server goes away; work goes on and waits on this computer.
+    // The server goes away: with nothing pending the header turns offline at the next health
+    // check (every 10 s), not at the next round a minute later, and says when it was last in
+    // touch. Work goes on and waits on this computer.
     await h.stopServer();
+    t0 = Date.now();
+    const idle = new RegExp(`^${catalogueText('id', 'sync.offlineSince').replace('{since}', '.+')}$`);
+    await indicator(app, 'offline', (t) => idle.test(t), 'offline, with when it was last in touch', 25_000);
+    console.log(`server stopped -> offline in ${((Date.now() - t0) / 1000).toFixed(1)} s, nothing pending`);
     await addClient(app, 'K-0002');
-    const template = catalogueText('id', 'sync.offlineCount');
-    const offline = new RegExp(`^${template.replace('{count}', '(\\d+)')}$`);
+    const template = catalogueText('id', 'sync.offlineCountSince');
+    const offline = new RegExp(`^${template.replace('{since}', '.+').replace('{count}', '(\\d+)')}$`);
     const text = await indicator(app, 'offline', (t) => offline.test(t), 'the offline state with records waiting');
     const waiting = Number(offline.exec(text)[1]);
     assert.ok(waiting >= 1, `the new client waits on this computer: "${text}"`);

@@ -3,7 +3,9 @@
 //!
 //! - Joined and unlocked, server reachable: a round every [`PERIOD`], and [`DEBOUNCE`] after the
 //!   last local change (at most [`MAX_DEBOUNCE`] after the first unsent one, so continuous
-//!   typing cannot hold the work back for ever).
+//!   typing cannot hold the work back for ever); between rounds a cheap health check every
+//!   [`CHECK_PERIOD`], so a server that stops shows as offline within seconds, not at the next
+//!   round a minute later.
 //! - Offline (the last round could not reach the server): no rounds, only a cheap health
 //!   probe, first after [`FIRST_BACKOFF`], doubling up to [`MAX_BACKOFF`], each with jitter so
 //!   a team's laptops coming back together do not knock in step. A probe that answers leads
@@ -14,6 +16,8 @@ use std::time::{Duration, Instant};
 
 /// Regular rounds while online.
 pub const PERIOD: Duration = Duration::from_secs(60);
+/// Health checks between rounds while online (a request without the vault, a few bytes).
+pub const CHECK_PERIOD: Duration = Duration::from_secs(10);
 /// Quiet time after a local change before its round.
 pub const DEBOUNCE: Duration = Duration::from_secs(3);
 /// Longest a local change waits while changes keep coming.
@@ -51,6 +55,8 @@ pub enum Action {
     Round,
     /// Ask the server's health endpoint whether it is back.
     Probe,
+    /// Ask the server's health endpoint whether it is still there (online, between rounds).
+    Check,
     /// Sleep this long (or until woken).
     Wait(Duration),
 }
@@ -59,6 +65,8 @@ pub enum Action {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     last_round: Option<Instant>,
+    /// When the server last answered (a round or a check).
+    last_contact: Option<Instant>,
     backoff: Option<Duration>,
     next_probe: Option<Instant>,
 }
@@ -83,9 +91,24 @@ impl Plan {
             due = due.min((latest + DEBOUNCE).min(first + MAX_DEBOUNCE));
         }
         if due <= now {
-            Action::Round
+            return Action::Round;
+        }
+        let check = self.last_contact.unwrap_or(last) + CHECK_PERIOD;
+        if check <= now {
+            Action::Check
         } else {
-            Action::Wait(due - now)
+            Action::Wait(due.min(check) - now)
+        }
+    }
+
+    /// A health check between rounds answered (`reachable`), or not: then the server counts as
+    /// unreachable, as after a round that could not reach it.
+    pub fn after_check(&mut self, now: Instant, reachable: bool, jitter: f64) {
+        if reachable {
+            self.last_contact = Some(now);
+        } else {
+            self.backoff = Some(FIRST_BACKOFF);
+            self.next_probe = Some(now + FIRST_BACKOFF.mul_f64(jitter));
         }
     }
 
@@ -93,6 +116,7 @@ impl Plan {
     /// backoff (0.8-1.2 in the app).
     pub fn after_round(&mut self, now: Instant, offline: bool, jitter: f64) {
         self.last_round = Some(now);
+        self.last_contact = (!offline).then_some(now);
         if offline {
             self.backoff = Some(FIRST_BACKOFF);
             self.next_probe = Some(now + FIRST_BACKOFF.mul_f64(jitter));
@@ -147,10 +171,38 @@ mod tests {
         );
         plan.after_round(t0, false, 1.0);
         assert_eq!(
-            plan.next(t0 + Duration::from_secs(10), &online()),
-            Action::Wait(Duration::from_secs(50))
+            plan.next(t0 + Duration::from_secs(4), &online()),
+            Action::Wait(CHECK_PERIOD - Duration::from_secs(4)),
+            "the next thing is a health check"
         );
+        // Checks that answer keep it online until the minute's round.
+        for s in (10..60).step_by(10) {
+            let at = t0 + Duration::from_secs(s);
+            assert_eq!(plan.next(at, &online()), Action::Check, "check at {s} s");
+            plan.after_check(at, true, 1.0);
+        }
         assert_eq!(plan.next(t0 + PERIOD, &online()), Action::Round);
+    }
+
+    #[test]
+    fn a_server_that_stops_is_offline_at_the_next_check_not_the_next_round() {
+        let t0 = Instant::now();
+        let mut plan = Plan::default();
+        plan.after_round(t0, false, 1.0);
+        let check = t0 + CHECK_PERIOD;
+        assert_eq!(plan.next(check, &online()), Action::Check);
+        plan.after_check(check, false, 1.0);
+        // The worker marks the session offline; from then on it probes with backoff.
+        let offline = Inputs {
+            offline: true,
+            ..online()
+        };
+        assert_eq!(plan.backoff(), Some(FIRST_BACKOFF));
+        assert_eq!(
+            plan.next(check + Duration::from_secs(1), &offline),
+            Action::Wait(FIRST_BACKOFF - Duration::from_secs(1))
+        );
+        assert_eq!(plan.next(check + FIRST_BACKOFF, &offline), Action::Probe);
     }
 
     #[test]

@@ -58,6 +58,18 @@ pub fn run(state: &AppState) {
                 );
                 plan.after_round(Instant::now(), offline, schedule::jitter());
             }
+            Action::Check => {
+                let Some(url) = state.sync().server_url() else {
+                    continue;
+                };
+                let reachable = round::reachable(&url);
+                if !reachable {
+                    // The header says "offline" now, with when it was last in touch.
+                    state.sync().update_session(|s| s.online = Some(false));
+                    state.publish_sync_status();
+                }
+                plan.after_check(Instant::now(), reachable, schedule::jitter());
+            }
             Action::Probe => {
                 let Some(url) = state.sync().server_url() else {
                     continue;

@@ -62,6 +62,21 @@ describe('sync indicator', () => {
   });
 });
 
+describe('offline', () => {
+  it('says when the server was last in touch', () => {
+    setLocale('id');
+    const now = new Date('2026-12-04T07:30:00Z');
+    const s = { ...status('offline', 0), last_success: '2026-12-04T07:05:00Z' };
+    const text = indicatorText(s, now);
+    expect(text?.key).toBe('sync.offlineSince');
+    expect(t(text!.key, text!.params)).toMatch(/^Offline sejak \d\d\.\d\d /);
+    const waiting = indicatorText({ ...s, pending: 2 }, now);
+    expect(t(waiting!.key, waiting!.params)).toMatch(/^Offline sejak .+ — 2 menunggu$/);
+    const yesterday = indicatorText({ ...s, last_success: '2026-12-02T07:05:00Z' }, now);
+    expect(String(yesterday!.params.since)).toMatch(/^\d\d\/12\/2026 /);
+  });
+});
+
 describe('server restored notice', () => {
   it('shows for a week after the device found the server restored from a backup', () => {
     const now = new Date('2026-12-04T20:00:00Z');

@@ -2,19 +2,30 @@
 // tone for the colour. Pure, so every state is unit-tested.
 import type { SyncStatusView } from '../lib/backend';
 import type { MessageKey } from '../lib/i18n/catalogue';
+import { formatDate, formatTime } from '../lib/format/datetime';
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'danger' | 'muted';
 
 export interface IndicatorText {
   key: MessageKey;
-  params: Record<string, number>;
+  params: Record<string, number | string>;
   tone: Tone;
 }
 
+/** When the server last answered a round, as the header says it ("14.05 WIB", or with the date). */
+function lastInTouch(iso: string | null, now: Date): string | null {
+  if (!iso) return null;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Jakarta';
+  const then = new Date(iso);
+  const sameDay = formatDate(then, zone) === formatDate(now, zone);
+  return sameDay ? formatTime(then, zone) : `${formatDate(then, zone)} ${formatTime(then, zone)}`;
+}
+
 /** The indicator's text, or null when there is nothing to show (not joined, not yet known). */
-export function indicatorText(status: SyncStatusView | null): IndicatorText | null {
+export function indicatorText(status: SyncStatusView | null, now: Date = new Date()): IndicatorText | null {
   if (status === null || !status.joined) return null;
   const count = status.pending;
+  const since = lastInTouch(status.last_success, now);
   switch (status.state) {
     case 'synced':
       return { key: 'sync.synced', params: {}, tone: 'ok' };
@@ -23,6 +34,11 @@ export function indicatorText(status: SyncStatusView | null): IndicatorText | nu
         ? { key: 'sync.syncingCount', params: { count }, tone: 'busy' }
         : { key: 'sync.syncing', params: {}, tone: 'busy' };
     case 'offline':
+      if (since !== null) {
+        return count > 0
+          ? { key: 'sync.offlineCountSince', params: { count, since }, tone: 'warn' }
+          : { key: 'sync.offlineSince', params: { since }, tone: 'warn' };
+      }
       return count > 0
         ? { key: 'sync.offlineCount', params: { count }, tone: 'warn' }
         : { key: 'sync.offline', params: {}, tone: 'warn' };
