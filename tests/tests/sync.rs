@@ -455,6 +455,16 @@ fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_go
 
 /// Lets every request through but loses the answer of the first push that carries records:
 /// the server stored them, the device never hears so.
+/// Whether `request` is a push page with records in it (not the empty page that asks how far
+/// the server holds this device's log).
+fn pushes_records(request: &teduh_core::sync::Request<'_>) -> bool {
+    matches!(
+        request,
+        teduh_core::sync::Request::Push { page }
+            if teduh_protocol::sync::PushPage::decode(page).is_ok_and(|p| !p.records.is_empty())
+    )
+}
+
 #[derive(Default)]
 struct LoseFirstPushAnswer {
     lost: bool,
@@ -466,11 +476,7 @@ impl teduh_core::sync::Interceptor for LoseFirstPushAnswer {
         request: teduh_core::sync::Request<'_>,
         _answer: teduh_core::sync::Answer<'_>,
     ) -> Result<(), teduh_core::sync::TransportError> {
-        let carries_records = matches!(
-            request,
-            teduh_core::sync::Request::Push { page }
-                if teduh_protocol::sync::PushPage::decode(page).is_ok_and(|p| !p.records.is_empty())
-        );
+        let carries_records = pushes_records(&request);
         if carries_records && !self.lost {
             self.lost = true;
             return Err(teduh_core::sync::TransportError::Unreachable(
@@ -555,11 +561,7 @@ impl teduh_core::sync::Interceptor for ForkAnswerToFirstPush {
         request: teduh_core::sync::Request<'_>,
         _answer: teduh_core::sync::Answer<'_>,
     ) -> Result<(), teduh_core::sync::TransportError> {
-        let carries_records = matches!(
-            request,
-            teduh_core::sync::Request::Push { page }
-                if teduh_protocol::sync::PushPage::decode(page).is_ok_and(|p| !p.records.is_empty())
-        );
+        let carries_records = pushes_records(&request);
         if carries_records && !self.answered {
             self.answered = true;
             return Err(teduh_core::sync::TransportError::Refused {

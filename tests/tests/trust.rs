@@ -103,10 +103,26 @@ fn forge_refinalisation(
     client: teduh_core::ids::ClientId,
     text: &str,
 ) {
+    forge_finalisation(d, note, client, text, chrono::Duration::hours(1));
+}
+
+/// A finalising record of `note` with `text`, finalised `shift` from now; with a negative
+/// shift the app also sets its clock back, so that the record itself is stamped that early.
+fn forge_finalisation(
+    d: &mut teduh_tests::device::Device,
+    note: teduh_core::ids::NoteId,
+    client: teduh_core::ids::ClientId,
+    text: &str,
+    shift: chrono::Duration,
+) {
     use teduh_core::records::{Op, RecordKind};
-    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    let at = chrono::Utc::now() + shift;
     d.vault
         .batch(|b| {
+            if shift < chrono::Duration::zero() {
+                let millis = u64::try_from(at.timestamp_millis()).expect("after 1970");
+                b.forge_clock(Hlc::new(millis, 0));
+            }
             b.forge(
                 RecordKind::Note,
                 Op::Update,
@@ -115,7 +131,7 @@ fn forge_refinalisation(
                 None,
                 vec![
                     ("narrative".into(), json(serde_json::json!(text))),
-                    ("finalised_at".into(), json(serde_json::json!(later))),
+                    ("finalised_at".into(), json(serde_json::json!(at))),
                 ],
             )
         })
@@ -399,7 +415,6 @@ fn a_client_created_before_joining_is_proven_by_its_creator_too() {
 
 #[test]
 fn the_author_s_modified_app_cannot_win_with_a_backdated_finalisation() {
-    use teduh_core::records::{Op, RecordKind};
     let server = TestServer::start();
     let (mut sup, mut ani) = server.supervised_team("Tim Mundur", "sup", "kons.ani");
     let (client, note) = finalised_note(&mut ani, "B-1");
@@ -408,31 +423,13 @@ fn the_author_s_modified_app_cannot_win_with_a_backdated_finalisation() {
 
     // Her modified app sets its clock back an hour and finalises the note again with other
     // content, so that this finalisation sorts before the genuine one.
-    let hour_ago = Hlc::new(teduh_core::hlc::HlcClock::wall_millis() - 3_600_000, 0);
-    ani.vault
-        .batch(|b| {
-            b.forge_clock(hour_ago);
-            b.forge(
-                RecordKind::Note,
-                Op::Update,
-                note.into(),
-                client,
-                None,
-                vec![
-                    (
-                        "narrative".into(),
-                        json(serde_json::json!("ditulis mundur")),
-                    ),
-                    (
-                        "finalised_at".into(),
-                        json(serde_json::json!(
-                            chrono::Utc::now() - chrono::Duration::hours(1)
-                        )),
-                    ),
-                ],
-            )
-        })
-        .expect("a modified app writes what it likes");
+    forge_finalisation(
+        &mut ani,
+        note,
+        client,
+        "ditulis mundur",
+        -chrono::Duration::hours(1),
+    );
     ani.sync().expect("sync");
     sup.sync().expect("it reaches the supervisor");
     let notes = sup.vault.export_client(client).expect("client").notes;

@@ -97,3 +97,15 @@ pub(crate) fn body_too_large() -> HttpError {
         "the body is larger than the server accepts; see GET /v1/limits",
     )
 }
+
+/// What a raw body that could not be read answers: 413 above the route's limit, 408 when it
+/// stopped arriving, else 400 `MalformedBody`.
+pub(crate) fn body_rejected(e: &axum::extract::rejection::BytesRejection) -> HttpError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        body_too_large()
+    } else if e.body_text().contains(BODY_IDLE) {
+        body_timeout()
+    } else {
+        HttpError::new(StatusCode::BAD_REQUEST, "MalformedBody", e.body_text())
+    }
+}

@@ -20,6 +20,23 @@ fn admin(data: &std::path::Path, args: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
+/// A data directory whose working copy is the seed, exported as JSON and imported back, as an
+/// admin starting from the shipped directory does.
+fn seed_imported(tmp: &tempfile::TempDir) -> std::path::PathBuf {
+    let data = tmp.path().join("data");
+    let json = tmp.path().join("dir.json");
+    let path = json.to_str().expect("path");
+    let out = admin(&data, &["export", "--format", "json", "--out", path]);
+    assert!(out.status.success());
+    let imported = admin(&data, &["import", path]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    data
+}
+
 #[test]
 fn an_invalid_file_is_refused_with_line_numbers_and_nothing_is_kept() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -48,25 +65,7 @@ fn an_invalid_file_is_refused_with_line_numbers_and_nothing_is_kept() {
 #[test]
 fn a_published_directory_is_served_signed_with_the_key_the_admin_is_shown() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let json = tmp.path().join("dir.json");
-    let out = admin(
-        &data,
-        &[
-            "export",
-            "--format",
-            "json",
-            "--out",
-            json.to_str().expect("path"),
-        ],
-    );
-    assert!(out.status.success());
-    let imported = admin(&data, &["import", json.to_str().expect("path")]);
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    let data = seed_imported(&tmp);
 
     let published = admin(&data, &["publish"]);
     let stdout = String::from_utf8_lossy(&published.stdout).into_owned();
@@ -110,22 +109,7 @@ fn a_published_directory_is_served_signed_with_the_key_the_admin_is_shown() {
 #[test]
 fn an_admin_publishes_next_years_holidays_and_a_date_without_a_source_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("data");
-    let json = tmp.path().join("dir.json");
-    let out = admin(
-        &data,
-        &[
-            "export",
-            "--format",
-            "json",
-            "--out",
-            json.to_str().expect("path"),
-        ],
-    );
-    assert!(out.status.success());
-    assert!(admin(&data, &["import", json.to_str().expect("path")])
-        .status
-        .success());
+    let data = seed_imported(&tmp);
 
     let unsourced = tmp.path().join("unsourced.json");
     std::fs::write(

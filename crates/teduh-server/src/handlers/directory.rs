@@ -12,7 +12,7 @@ use teduh_protocol::sync::OCTET_STREAM;
 
 use super::now_secs;
 use crate::extract::Authed;
-use crate::http_error::{body_timeout, body_too_large, HttpError, BODY_IDLE};
+use crate::http_error::{body_rejected, HttpError};
 use crate::state::AppState;
 use crate::storage::DirectoryBundle;
 
@@ -68,15 +68,7 @@ pub(crate) async fn put_directory(
     _me: Authed,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, HttpError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            body_too_large()
-        } else if e.body_text().contains(BODY_IDLE) {
-            body_timeout()
-        } else {
-            HttpError::new(StatusCode::BAD_REQUEST, "MalformedBody", e.body_text())
-        }
-    })?;
+    let body = body.map_err(|e| body_rejected(&e))?;
     // Read at each request: the key appears when the organisation first publishes.
     let key = match state.data_dir.as_deref() {
         Some(dir) => crate::directory_admin::published_key(dir).map_err(|e| {

@@ -13,7 +13,7 @@ use teduh_protocol::sync::{hlc_from_millis, PushAck, PushPage, OCTET_STREAM};
 
 use super::now_millis;
 use crate::extract::{query_error, Authed};
-use crate::http_error::{body_timeout, body_too_large, HttpError, BODY_IDLE};
+use crate::http_error::{body_rejected, HttpError};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
@@ -41,15 +41,7 @@ pub(crate) async fn push(
             "send the record page as application/octet-stream",
         ));
     }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            body_too_large()
-        } else if e.body_text().contains(BODY_IDLE) {
-            body_timeout()
-        } else {
-            HttpError::new(StatusCode::BAD_REQUEST, "MalformedBody", e.body_text())
-        }
-    })?;
+    let body = body.map_err(|e| body_rejected(&e))?;
     let page = PushPage::decode(&body)
         .map_err(|e| HttpError::new(StatusCode::BAD_REQUEST, "MalformedPage", e.to_string()))?;
     let limits = state.settings.limits;
