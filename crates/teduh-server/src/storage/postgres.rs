@@ -32,16 +32,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../migrations/server-postgres/0003_directory.sql"),
 ];
 
-/// Connections kept open by default, in each of the two pools. Pushes to one team serialise on
+/// Connections kept open by default, in each of the three pools. Pushes to one team serialise on
 /// the team's row lock, so a few connections already let many teams write in parallel.
 pub const DEFAULT_POOL_SIZE: usize = 8;
 
 /// How long to wait for PostgreSQL to accept a connection before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Connections kept for token checks, beside the two pools: every request makes one, a short
-/// indexed lookup, so two connections keep up with many requests.
-const AUTH_POOL_SIZE: usize = 2;
 
 /// The PostgreSQL backend: three pools of connections (deadpool-postgres), each connection with
 /// its cache of prepared statements.
@@ -50,9 +46,10 @@ pub struct PostgresStorage {
     writers: Pool,
     /// Connections for reads (pulls, lists), so they never queue behind pushes.
     readers: Pool,
-    /// Connections for token checks only. Every request checks its token first; sharing the
-    /// readers' pool (first come, first served) put each pull's check in the queue behind
-    /// other pulls, so a pull waited twice under load (docs/benchmarks.md, server figures).
+    /// Connections for token checks only, as many as the readers'. Every request checks its
+    /// token first: sharing the readers' pool (first come, first served) put each pull's check
+    /// in the queue behind other pulls, and a pool of two put it behind every push's check
+    /// (docs/benchmarks.md, server figures).
     auth: Pool,
 }
 
@@ -122,7 +119,7 @@ impl PostgresStorage {
     }
 
     /// Like [`PostgresStorage::connect`] with `pool_size` connections (at least 1) in each of
-    /// the two main pools (writes, reads), beside the token checks' own small pool.
+    /// the three pools (writes, reads, token checks).
     pub async fn connect_with(url: &str, pool_size: usize) -> anyhow::Result<Self> {
         let mut client = open_client(url).await?;
         // Two servers starting at once must not both migrate: serialise on an advisory lock.
@@ -163,7 +160,7 @@ impl PostgresStorage {
         Ok(Self {
             writers: open_pool(url, size).await?,
             readers: open_pool(url, size).await?,
-            auth: open_pool(url, AUTH_POOL_SIZE).await?,
+            auth: open_pool(url, size).await?,
         })
     }
 
