@@ -1,11 +1,31 @@
 //! Writing the counseling record: one [`Batch`] is one durable transaction that appends signed
 //! records to the log and applies them to the tables.
-use super::*;
+use super::read::Reader;
+use super::{
+    check_zone, keys, to_fields, Identity, Unlocked, VaultError, AUTHOR, CREATOR_NONCE,
+    FINALISED_AT, FINALISED_BY,
+};
+use crate::crypto::DataKey;
 use crate::domain::{Addendum, ReferralStatus};
+use crate::domain::{
+    CaseDetails, ClientProfile, Consent, ConsentWithdrawal, NoteDraft, Referral, ReferralUpdate,
+    RiskEntry, Task,
+};
+use crate::ids::{
+    AddendumId, CaseId, ClientId, ConsentId, EntityId, MemberId, NoteId, ReferralId, ScreeningId,
+    TaskId,
+};
 use crate::records::Op;
+use crate::records::{RecordKind, RecordRow};
 use crate::screening;
+use crate::screening::{ScoringConfig, ScreeningAnswers};
+use crate::{crypto, records};
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
-/// One write transaction (see [`Vault::batch`]): every method appends a signed record to the
+/// One write transaction (see [`Vault::batch`](super::Vault::batch)): every method appends a signed record to the
 /// log and applies it to the tables; nothing is visible or durable until the batch commits.
 pub struct Batch<'v> {
     pub(super) tx: rusqlite::Transaction<'v>,
@@ -472,7 +492,7 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Creates a referral in status `sent` with its follow-up task (see [`Vault::add_referral`],
+    /// Creates a referral in status `sent` with its follow-up task (see [`Vault::add_referral`](super::Vault::add_referral),
     /// which checks consent first).
     pub fn add_referral(
         &mut self,
@@ -509,7 +529,7 @@ impl Batch<'_> {
         Ok(ReferralId(id.0))
     }
 
-    /// Appends a referral status change (see [`Vault::update_referral`] for the checks).
+    /// Appends a referral status change (see [`Vault::update_referral`](super::Vault::update_referral) for the checks).
     pub fn add_referral_update(
         &mut self,
         id: ReferralId,

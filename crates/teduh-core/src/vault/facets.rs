@@ -2,8 +2,15 @@
 //! data while unlocked and cached until the next change.
 
 use super::read::EntityMeta;
-use super::*;
+use super::read::Reader;
+use super::{Vault, VaultError};
+use crate::domain::ClientProfile;
 use crate::domain::{CaseStage, RiskLevel};
+use crate::ids::ClientId;
+use crate::records::RecordKind;
+use chrono::Utc;
+use serde::Serialize;
+use std::collections::HashMap;
 
 /// A client's filterable facts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

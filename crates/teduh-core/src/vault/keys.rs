@@ -3,7 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use super::*;
+use super::{binding_aad, client_key, record_name, Identity, Unlocked, VaultError};
+use crate::crypto::DataKey;
+use crate::ids::{ClientId, NoteId, ScreeningId, TeamId};
+use crate::records::{RecordKind, RecordRow};
+use crate::{crypto, records};
+use rusqlite::{params, Connection};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
 
 /// Epoch of the key a device makes for itself before it joins a team: its records are
 /// re-sealed under the team's current epoch before they are pushed.

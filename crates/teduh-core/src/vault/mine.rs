@@ -9,11 +9,17 @@ use std::collections::HashSet;
 use teduh_protocol::sync::Role;
 
 use super::read::EntityMeta;
+use super::read::Reader;
 use super::review_state::{
     review_step, state_after, Review, ReviewAction, ReviewState, ReviewStep,
 };
-use super::*;
+use super::{id16, Vault, VaultError, AUTHOR, FINALISED_AT};
+use crate::ids::{ClientId, DeviceId, EntityId, MemberId, NoteId};
+use crate::records::RecordKind;
 use crate::team::roster::Roster;
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
 
 /// How long an approval or a comment stays among her notices.
 const NEWS_KEPT: chrono::Duration = chrono::Duration::days(30);

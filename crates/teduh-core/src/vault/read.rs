@@ -1,9 +1,24 @@
 //! Reading the counseling record while unlocked: decrypting fields, assembling views.
 
-use super::*;
+use super::{
+    binding_aad, client_key, from_fields, id16, record_name, ClientExport, FieldVersion, Identity,
+    Unlocked, VaultError, AUTHOR, FINALISED_AT, FINALISED_BY,
+};
 use crate::domain::{AddendumRecord, NoteStatus, Referral, ReferralRecord, ReferralUpdate};
+use crate::domain::{
+    Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, Note, NoteDraft, RiskEntry,
+    TaskRecord,
+};
 use crate::ids::ReferralId;
+use crate::ids::{
+    hex, AddendumId, CaseId, ClientId, ConsentId, EntityId, NoteId, ScreeningId, TaskId,
+};
+use crate::records::RecordKind;
 use crate::screening;
+use crate::screening::{ScoringConfig, Screening, ScreeningAnswers};
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{Map, Value};
 
 /// Read access while unlocked (used by the vault and inside batches).
 pub(super) struct Reader<'a> {

@@ -17,13 +17,27 @@ use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate};
 use serde::Deserialize;
 use teduh_protocol::sync::Role;
 
+use super::batch::Batch;
 use super::read::EntityMeta;
+use super::read::Reader;
 use super::review_state::{review_step, state_after, ReviewStep};
 pub use super::review_state::{Review, ReviewAction, ReviewDraft, ReviewState};
-use super::*;
+use super::{
+    binding_aad, client_key, from_fields, id16, record_name, Identity, Unlocked, Vault, VaultError,
+    AUTHOR, FINALISED_AT,
+};
 use crate::domain::{ReferralStatus, RiskLevel};
+use crate::ids::{ClientId, DeviceId, EntityId, MemberId, NoteId, ScreeningId, TaskId};
 use crate::ids::{ReferralId, ReviewId};
+use crate::records::RecordKind;
 use crate::screening;
+use crate::screening::{ScoringConfig, ScreeningAnswers};
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Map;
+use zeroize::Zeroizing;
 
 #[derive(Deserialize)]
 struct StoredReview {
@@ -1126,10 +1140,13 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::KdfParams;
+    use crate::domain::ClientProfile;
     use crate::domain::{
         CaseDetails, Consent, ConsentGiver, NoteDraft, Referral, ReferralUpdate, RiskEntry, Task,
     };
     use crate::screening::{answers_in_order, Instrument};
+    use crate::store::LocalStore;
 
     const PASS: &str = "uji antrean panjang";
 

@@ -10,7 +10,14 @@
 
 use std::collections::HashSet;
 
-use super::*;
+use super::{from_fields, to_fields, FieldVersion, Vault, VaultError};
+use crate::domain::{ClientProfile, NoteDraft};
+use crate::ids::{hex, ClientId, DeviceId, EntityId, NoteId};
+use crate::records::RecordKind;
+use chrono::Utc;
+use rusqlite::params;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 /// Key prefix of a dismissed version in `device_meta`.
 const DISMISSED: &str = "revision-dismissed";

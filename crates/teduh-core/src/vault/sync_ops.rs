@@ -11,10 +11,20 @@
 use teduh_protocol::sync::{PushPage, Record, Role};
 
 use super::keys::OpenError;
-use super::*;
+use super::{derive_kek, keys, open_secrets, wrap_secrets, Identity, Unlocked, Vault, VaultError};
+use crate::crypto::DataKey;
 use crate::hlc::Hlc;
+use crate::hlc::HlcClock;
+use crate::ids::{DeviceId, MemberId, TeamId};
+use crate::records::{RecordKind, RecordRow};
 use crate::team::roster::{Authors, Roster};
 use crate::team::Binding;
+use crate::{crypto, records};
+use chrono::Utc;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rusqlite::{params, Connection, OptionalExtension};
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
 
 /// What receiving one page did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1011,7 +1021,10 @@ fn receive_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::KdfParams;
+    use crate::domain::ClientProfile;
     use crate::domain::NoteDraft;
+    use crate::store::LocalStore;
 
     fn vault(dir: &std::path::Path) -> Vault {
         let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
