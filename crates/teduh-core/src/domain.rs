@@ -1,5 +1,9 @@
 //! The counseling record: clients, cases, consent, session notes, tasks (ARCHITECTURE section 2).
 //!
+//! One file because it is one concept, the record's value types and the rules on their values
+//! alone (a child's consent, possible dates, referral statuses), with nothing stored or sealed;
+//! the last third of it is the tests of those rules.
+//!
 //! These are plain values. The vault stores each top-level field of a value as its own encrypted
 //! field (so two devices editing different fields never conflict), which is why every struct here
 //! has `#[serde(default)]`: a field a newer version adds reads as its default in older data.

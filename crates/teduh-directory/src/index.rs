@@ -3,6 +3,10 @@
 //! It lives in its own file (`directory.sqlite3`), apart from the encrypted vault: it is public
 //! data, replaced wholesale by each bundle, readable before unlock (emergency numbers must never
 //! wait for a passphrase).
+//!
+//! One file because it is one SQLite index: its schema and migrations, applying a bundle, and
+//! the queries over it (search with synonyms, filters, open now, the emergency panel) share the
+//! tables and the FTS5 columns; the second half of it is tests.
 
 use std::path::Path;
 

@@ -10,6 +10,7 @@
 
 pub mod engine;
 pub mod join;
+mod team_keys;
 pub mod transport;
 
 // The roster and the binding belong to the team (a leaf module the vault uses too); they are

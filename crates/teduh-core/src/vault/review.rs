@@ -1,9 +1,9 @@
 //! Supervision: reviews of finalised notes (approve, return with a comment, comment), the
-//!
-//! Still one file with three concepts (review records and their state, the sealed note and
-//! screening summaries, the queue and the dashboard): issue #14 splits it, measured there. They
-//! share the sealed summaries, so they move together.
 //! review queue ordered by urgency, and the team dashboard, all from local data (offline).
+//!
+//! Still one file with two concepts (the sealed note and screening summaries, and the queue and
+//! dashboard read from them; the review state machine is in `review_state.rs`): issue #14 makes
+//! the summaries projections of the sealed store and splits the rest, measured there.
 //!
 //! Reviews are append-only records (kind `review`, parent = the note), signed and synced like
 //! every record. A note's review state follows from its reviews and addenda: finalised and not

@@ -1,11 +1,11 @@
 //! The vault's side of sync: binding to a server identity, the outbox, re-sealing and
+//! re-stamping unacknowledged records, and receiving the team's records (verified, opened,
+//! applied with the pull cursor in one transaction).
 //!
 //! One file because it is the vault's one sync boundary: the binding, the outbox and the
 //! receiving transaction share the binding row and the log's gapless invariant. What to check
 //! before a received record is applied is in `receive_rules.rs`; issue #14 moves the rest into a
-//! sync room that plans, then acts.
-//! re-stamping unacknowledged records, and receiving the team's records (verified, opened,
-//! applied with the pull cursor in one transaction). The protocol itself is in
+//! sync room that plans, then acts. The protocol itself is in
 //! [`crate::sync`].
 
 use teduh_protocol::sync::{PushPage, Record, Role};

@@ -1,0 +1,385 @@
+//! The team-key steps of a sync round ([`super::engine`]): verify the roster the server serves,
+//! maintain it and the key epochs as a key manager (publishing again what a restored server
+//! lost), and open this member's newest envelope.
+
+use teduh_protocol::sync::{MemberEnvelope, NewEpoch, RosterBody};
+use x25519_dalek::PublicKey;
+use zeroize::Zeroizing;
+
+use super::engine::{Phase, Round};
+use super::roster::{hex32, Roster, RosterDevice, RosterMember};
+use super::{SyncError, TransportError};
+use crate::crypto::{self, DataKey};
+use crate::ids::{hex, DeviceId, KeyId};
+
+fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
+    let mut c = b"teduh/team-keys/v1".to_vec();
+    c.extend_from_slice(&team.to_be_bytes());
+    c.extend_from_slice(&epoch.to_be_bytes());
+    c
+}
+
+/// All team keys 1..=N, framed `epoch u32 || key id 16 || key 32` each.
+fn encode_keys(keys: &[(u32, DataKey)]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(keys.len() * 52));
+    for (epoch, k) in keys {
+        out.extend_from_slice(&epoch.to_be_bytes());
+        out.extend_from_slice(&k.id.0);
+        out.extend_from_slice(k.bytes());
+    }
+    out
+}
+
+fn decode_keys(bytes: &[u8]) -> Option<Vec<(u32, DataKey)>> {
+    if !bytes.len().is_multiple_of(52) {
+        return None;
+    }
+    bytes
+        .chunks_exact(52)
+        .map(|c| {
+            let epoch = u32::from_be_bytes(c[..4].try_into().ok()?);
+            let id = KeyId::from_slice(&c[4..20])?;
+            let mut key = Zeroizing::new([0u8; 32]);
+            key.copy_from_slice(&c[20..]);
+            Some((epoch, DataKey::from_parts(id, key)))
+        })
+        .collect()
+}
+
+/// Who a team-key epoch is sealed to: the active members of `roster` that the server lists as
+/// active too (`on_server`).
+struct Recipients<'a> {
+    roster: &'a Roster,
+    on_server: &'a [u64],
+}
+
+impl Round<'_> {
+    /// Roster and team keys: verify the server's roster; as a key manager, bring it and the
+    /// epochs up to date; open this member's newest envelope.
+    pub(super) fn refresh_keys(&mut self) -> Result<(), SyncError> {
+        let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
+        let mut changed = false;
+        let roster = self.t.roster(&self.token, self.team)?;
+        self.report(Phase::Keys)?;
+        let current = self.vault.roster()?;
+        let held_version = current.as_ref().map_or(0, |r| r.version);
+        let server_version = roster.as_ref().map_or(0, |b| b.version);
+        if let Some(body) = roster {
+            if body.version > held_version {
+                match Roster::verify(&body.roster, self.team, current.as_ref()) {
+                    Ok(r) => {
+                        self.vault.store_roster(&r)?;
+                        changed = true;
+                    }
+                    Err(e) => self.report.held.push(format!("team roster: {e}")),
+                }
+            }
+        }
+        if server_version < held_version {
+            // Rosters only move forward: the server lost the newest (restored from a backup).
+            self.server_restored()?;
+        }
+        if binding.role.manages_keys() {
+            changed |= self.maintain_team(server_version)?;
+        }
+        changed |= self.open_envelopes()?;
+        if changed {
+            // Records held for want of a roster entry or a key may open now.
+            let cursor = self.vault.binding()?.map_or(0, |b| b.pull_cursor);
+            let r = self.vault.receive_page(&[], cursor)?;
+            self.report.pulled += r.applied;
+        }
+        Ok(())
+    }
+
+    /// Notes (for this round's report and the device's notice) that the server was restored
+    /// from a backup.
+    fn server_restored(&mut self) -> Result<(), SyncError> {
+        self.report.server_restored = true;
+        self.vault.note_server_restored()?;
+        Ok(())
+    }
+
+    fn open_envelopes(&mut self) -> Result<bool, SyncError> {
+        let list = self.t.envelopes(&self.token, self.team)?;
+        self.report.epoch = list.current_epoch;
+        if list.current_epoch < self.newest_epoch_held() {
+            // Epochs only move forward: the server lost the newest ones. Until a key manager's
+            // device publishes them again, records sealed under them cannot be stored there.
+            self.server_restored()?;
+            self.report.waiting_for_keys = true;
+            return Ok(false);
+        }
+        let Some(newest) = list.envelopes.iter().max_by_key(|e| e.epoch) else {
+            self.report.waiting_for_keys = true;
+            return Ok(false);
+        };
+        if self.vault.team_epochs().contains(&newest.epoch) {
+            self.report.waiting_for_keys = newest.epoch < list.current_epoch;
+            return Ok(false);
+        }
+        let ctx = epoch_context(self.team, newest.epoch);
+        let opened = self
+            .vault
+            .with_x25519(|x| crypto::open_sealed_bytes(x, &ctx, &newest.envelope))
+            .ok_or(SyncError::Vault(crate::vault::VaultError::Locked))?
+            .map_err(|_| SyncError::Protocol("the team-key envelope does not open".into()))?;
+        let keys = decode_keys(&opened)
+            .ok_or_else(|| SyncError::Protocol("the team-key envelope is malformed".into()))?;
+        self.vault.store_team_keys(keys, list.current_epoch)?;
+        self.report.waiting_for_keys = newest.epoch < list.current_epoch;
+        Ok(true)
+    }
+
+    /// The newest team-key epoch this device holds (0: none).
+    pub(super) fn newest_epoch_held(&self) -> u32 {
+        self.vault.team_epochs().into_iter().max().unwrap_or(0)
+    }
+
+    /// As a key manager: publish a roster matching the server's members and devices, and a new
+    /// epoch when the set of active members or devices changed. A server that lost the newest
+    /// roster or epochs (`server_roster` is the version it holds) gets them back first, as this
+    /// device holds them. Returns whether anything changed.
+    fn maintain_team(&mut self, server_roster: u64) -> Result<bool, SyncError> {
+        let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
+        let members = self.t.members(&self.token, self.team)?;
+        self.report(Phase::Keys)?;
+        let devices = self.t.devices(&self.token)?;
+        self.report(Phase::Keys)?;
+        let current = self.vault.roster()?;
+        let on_server: Vec<u64> = members
+            .iter()
+            .filter(|m| !m.removed)
+            .map(|m| m.member_id)
+            .collect();
+        let mut roster = Roster {
+            team: self.team,
+            version: current.as_ref().map_or(0, |r| r.version) + 1,
+            members: members
+                .iter()
+                .filter(|m| m.public_keys.len() == 64)
+                .map(|m| RosterMember {
+                    member: m.member_id,
+                    username: m.username.clone(),
+                    role: m.role,
+                    x25519: hex(&m.public_keys[..32]),
+                    ed25519: hex(&m.public_keys[32..]),
+                    removed: m.removed,
+                })
+                .collect(),
+            devices: Vec::new(),
+        };
+        // Keys once pinned in the roster never change silently (a server swapping a member's
+        // keys would otherwise get team keys sealed to itself), and a removal is never undone
+        // by the server's list (a server restored from a backup lists a removed member again).
+        // A member the server does not list at all stays as she was: removing someone is an
+        // explicit decision, not something a server's lost or shortened list can make.
+        if let Some(cur) = &current {
+            for m in &mut roster.members {
+                if let Some(old) = cur.member(m.member) {
+                    m.x25519.clone_from(&old.x25519);
+                    m.ed25519.clone_from(&old.ed25519);
+                    m.removed |= old.removed;
+                }
+            }
+            for old in &cur.members {
+                if roster.member(old.member).is_none() {
+                    roster.members.push(old.clone());
+                }
+            }
+        }
+        for d in &devices {
+            let prior = current
+                .as_ref()
+                .and_then(|c| c.devices.iter().find(|x| x.device == d.device_id));
+            let revoked = d.revoked_at.is_some() || prior.is_some_and(|p| p.revoked);
+            let member_removed = roster.member(d.member_id).is_none_or(|m| m.removed);
+            let dead = revoked || member_removed;
+            let accept_through = if dead {
+                match prior {
+                    Some(p) if p.revoked => p.accept_through,
+                    _ => Some(
+                        self.vault
+                            .highest_seq_of(DeviceId::from_server(d.device_id))?,
+                    ),
+                }
+            } else {
+                None
+            };
+            roster.devices.push(RosterDevice {
+                device: d.device_id,
+                member: d.member_id,
+                revoked: dead,
+                accept_through,
+            });
+        }
+        if let Some(cur) = &current {
+            for old in &cur.devices {
+                if !roster.devices.iter().any(|d| d.device == old.device) {
+                    roster.devices.push(old.clone());
+                }
+            }
+        }
+        roster.members.sort_by_key(|m| m.member);
+        roster.devices.sort_by_key(|d| d.device);
+        let same = current
+            .as_ref()
+            .is_some_and(|c| c.members == roster.members && c.devices == roster.devices);
+        let active = |r: &Roster| -> Vec<u64> {
+            r.members
+                .iter()
+                .filter(|m| !m.removed)
+                .map(|m| m.member)
+                .collect()
+        };
+        let revoked = |r: &Roster| -> Vec<u64> {
+            r.devices
+                .iter()
+                .filter(|d| d.revoked)
+                .map(|d| d.device)
+                .collect()
+        };
+        let list = self.t.envelopes(&self.token, self.team)?;
+        self.report(Phase::Keys)?;
+        let mut changed = false;
+        let mut server_epoch = list.current_epoch;
+        let held_roster = current.as_ref().map_or(0, |c| c.version);
+        if same && server_roster < held_roster {
+            // The server lost the newest roster: publish it again, as this device holds it.
+            roster.version = held_roster;
+        }
+        if server_epoch < self.newest_epoch_held() {
+            // The server lost the newest epochs: publish them again with the keys this device
+            // holds, sealed to the members of the roster it holds.
+            let Some(cur) = &current else {
+                return Err(SyncError::Protocol(
+                    "this device holds team keys but no roster to seal them to".into(),
+                ));
+            };
+            let sealed_to = Recipients {
+                roster: cur,
+                on_server: &on_server,
+            };
+            for epoch in server_epoch + 1..=self.newest_epoch_held() {
+                self.publish_epoch(&sealed_to, epoch, self.keys_through(epoch)?)?;
+            }
+            server_epoch = self.newest_epoch_held();
+            changed = true;
+        }
+        // A member this device could not seal the current epoch to (the server did not know
+        // her then: restored from a backup) is listed again: she needs the keys.
+        let unsealed = self.vault.sealed_to()?.is_some_and(|(epoch, sealed)| {
+            epoch == server_epoch
+                && active(&roster)
+                    .iter()
+                    .any(|m| on_server.contains(m) && !sealed.contains(m))
+        });
+        let needs_epoch = server_epoch == 0
+            || unsealed
+            || current
+                .as_ref()
+                .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
+        if !same || server_roster < held_roster {
+            let signed = self
+                .vault
+                .with_signing_key(|k| roster.sign(binding.member, k))
+                .ok_or(SyncError::Vault(crate::vault::VaultError::Locked))?;
+            match self.t.put_roster(
+                &self.token,
+                self.team,
+                &RosterBody {
+                    version: roster.version,
+                    roster: signed,
+                },
+            ) {
+                Ok(()) => {
+                    self.vault.store_roster(&roster)?;
+                    changed = true;
+                }
+                // Another supervisor published first: take hers next round.
+                Err(TransportError::Refused { code, .. }) if code == "RosterNotNewer" => {
+                    return Ok(false)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if needs_epoch {
+            let sealed_to = Recipients {
+                roster: &roster,
+                on_server: &on_server,
+            };
+            self.new_epoch(&sealed_to, server_epoch)?;
+            changed = true;
+        }
+        Ok(changed)
+    }
+
+    /// The team keys of epochs 1..=`last`, as this device holds them.
+    ///
+    /// Fails when one is missing (this device cannot speak for that epoch).
+    fn keys_through(&self, last: u32) -> Result<Vec<(u32, DataKey)>, SyncError> {
+        (1..=last)
+            .map(|e| {
+                self.vault.team_key(e).map(|k| (e, k)).ok_or_else(|| {
+                    SyncError::Protocol(format!(
+                        "this supervisor's device lacks team key {e}; it cannot publish epoch \
+                         {last}"
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    fn new_epoch(&mut self, sealed_to: &Recipients<'_>, current: u32) -> Result<(), SyncError> {
+        let next = current + 1;
+        // Every key so far, so members keep reading the team's history.
+        let mut keys = self.keys_through(current)?;
+        keys.push((next, DataKey::generate()));
+        if self.publish_epoch(sealed_to, next, keys.clone())? {
+            self.vault.store_team_keys(keys, next)?;
+        }
+        Ok(())
+    }
+
+    /// Publishes epoch `epoch` holding `keys` (all of 1..=`epoch`), sealed to every member
+    /// active in both the roster and the server's list (a member the server does not know yet,
+    /// or no longer, cannot receive an envelope there). Returns false when another key manager published it first (her
+    /// envelope reaches this device instead).
+    ///
+    /// Fails when the server refuses it otherwise or cannot be reached.
+    fn publish_epoch(
+        &mut self,
+        sealed_to: &Recipients<'_>,
+        epoch: u32,
+        keys: Vec<(u32, DataKey)>,
+    ) -> Result<bool, SyncError> {
+        let plain = encode_keys(&keys);
+        let ctx = epoch_context(self.team, epoch);
+        let envelopes: Vec<MemberEnvelope> = sealed_to
+            .roster
+            .members
+            .iter()
+            .filter(|m| !m.removed && sealed_to.on_server.contains(&m.member))
+            .filter_map(|m| {
+                let x = hex32(&m.x25519)?;
+                Some(MemberEnvelope {
+                    member_id: m.member,
+                    envelope: crypto::seal_bytes_to(&PublicKey::from(x), &ctx, &plain),
+                })
+            })
+            .collect();
+        let members: Vec<u64> = envelopes.iter().map(|e| e.member_id).collect();
+        match self
+            .t
+            .add_epoch(&self.token, self.team, &NewEpoch { epoch, envelopes })
+        {
+            Ok(()) => {
+                self.vault.remember_sealed_to(epoch, &members)?;
+                Ok(true)
+            }
+            // Another supervisor made it first; her envelope reaches us below.
+            Err(TransportError::Refused { code, .. }) if code == "EpochNotNext" => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
