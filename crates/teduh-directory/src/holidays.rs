@@ -82,24 +82,27 @@ mod tests {
         assert_eq!(dates.len(), before, "a date is listed twice");
     }
 
-    #[test]
-    fn the_2026_list_matches_the_joint_decree() {
-        let holidays = seed_holidays();
-        let count = |year: i32, kind: HolidayKind| {
+    /// The number of national holiday dates and days of cuti bersama the seed lists in `year`.
+    fn counts(holidays: &[Holiday], year: i32) -> (usize, usize) {
+        let count = |kind: HolidayKind| {
             holidays
                 .iter()
                 .filter(|h| h.date.year() == year && h.kind == kind)
                 .count()
         };
+        (
+            count(HolidayKind::National),
+            count(HolidayKind::CutiBersama),
+        )
+    }
+
+    #[test]
+    fn the_2026_list_matches_the_joint_decree() {
+        let holidays = seed_holidays();
         assert_eq!(
-            count(2026, HolidayKind::National),
-            17,
-            "17 national holiday dates in 2026"
-        );
-        assert_eq!(
-            count(2026, HolidayKind::CutiBersama),
-            8,
-            "8 days of cuti bersama in 2026"
+            counts(&holidays, 2026),
+            (17, 8),
+            "17 national holiday dates and 8 days of cuti bersama in 2026"
         );
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
         let idul_fitri = holiday_on(&holidays, day(3, 21)).expect("Idul Fitri");
@@ -109,5 +112,43 @@ mod tests {
             Some(HolidayKind::CutiBersama)
         );
         assert_eq!(holiday_on(&holidays, day(3, 25)), None, "a working day");
+    }
+
+    #[test]
+    fn the_2027_list_matches_the_joint_decree_and_says_islamic_dates_may_move() {
+        let holidays = seed_holidays();
+        assert_eq!(
+            counts(&holidays, 2027),
+            (18, 8),
+            "18 national holiday dates (Isra Mikraj falls twice) and 8 days of cuti bersama in 2027"
+        );
+        let day = |m, d| NaiveDate::from_ymd_opt(2027, m, d).expect("date");
+        for (m, d, name) in [
+            (3, 10, "Idul Fitri 1448 Hijriah"),
+            (5, 17, "Idul Adha 1448 Hijriah"),
+            (3, 8, "Hari Suci Nyepi"),
+            (5, 20, "Hari Raya Waisak"),
+        ] {
+            let h = holiday_on(&holidays, day(m, d)).unwrap_or_else(|| panic!("{name} listed"));
+            assert!(h.name.starts_with(name), "{} on 2027-{m}-{d}", h.name);
+            assert_eq!(h.kind, HolidayKind::National);
+            assert!(
+                h.source.contains("Tahun 2027"),
+                "{name} names the 2027 decree"
+            );
+        }
+        for (m, d) in [(3, 9), (3, 12), (3, 15)] {
+            assert_eq!(
+                holiday_on(&holidays, day(m, d)).map(|h| h.kind),
+                Some(HolidayKind::CutiBersama),
+                "cuti bersama around Idul Fitri on 2027-{m}-{d}"
+            );
+        }
+        assert_eq!(holiday_on(&holidays, day(3, 16)), None, "a working day");
+        let idul_fitri = holiday_on(&holidays, day(3, 10)).expect("Idul Fitri");
+        assert!(
+            idul_fitri.source.contains("sidang isbat"),
+            "a date set by the moon says it may move"
+        );
     }
 }
