@@ -6,14 +6,14 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::Json;
 
 use crate::auth;
 use crate::handlers::now_secs;
 use crate::http_error::{body_timeout, body_too_large, HttpError, BODY_IDLE};
 use crate::state::AppState;
-use crate::storage::AuthedDevice;
+use crate::storage::{AuthedDevice, Lane};
 
 /// A JSON body whose rejections use the API's error shape.
 pub struct ApiJson<T>(pub T);
@@ -67,7 +67,13 @@ impl FromRequestParts<AppState> for Authed {
                 )
             })?;
         let hash = auth::sha256(token.as_bytes());
-        let device = state.storage.authenticate(hash, now_secs()).await?;
+        // A read's token check goes where the read runs (see `Lane`).
+        let lane = if parts.method == Method::GET || parts.method == Method::HEAD {
+            Lane::Read
+        } else {
+            Lane::Write
+        };
+        let device = state.storage.authenticate(hash, now_secs(), lane).await?;
         Ok(Authed(device))
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use teduh_protocol::sync::{hlc_from_millis, Record, Role};
 use teduh_server::storage::{
-    ClientWrap, DeviceFilter, DirectoryBundle, NewDevice, NewInvitation, Registration, StorageError,
+    AuthedDevice, ClientWrap, DeviceFilter, DirectoryBundle, Lane, NewDevice, NewInvitation,
+    Registration, StorageError,
 };
 use teduh_server::Storage;
 
@@ -287,21 +288,36 @@ async fn a_failed_registration_stores_nothing_and_leaves_the_invitation_usable(
         .expect("the invitation is still usable after a failed attempt");
 }
 
+/// The token check on both lanes (a read's and a write's), which must answer alike.
+async fn authenticate(
+    s: &dyn Storage,
+    token: &str,
+    now: i64,
+) -> Result<AuthedDevice, StorageError> {
+    let read = s.authenticate(hash(token), now, Lane::Read).await;
+    let write = s.authenticate(hash(token), now, Lane::Write).await;
+    assert_eq!(
+        format!("{read:?}"),
+        format!("{write:?}"),
+        "a read's and a write's token check answer alike"
+    );
+    write
+}
+
 async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn Storage>) {
     let t = team_with_members(s.as_ref(), "T", 2).await;
     let (m0, d0) = t.members[0];
-    let ok = s
-        .authenticate(hash("token-T-m0"), NOW)
+    let ok = authenticate(s.as_ref(), "token-T-m0", NOW)
         .await
         .expect("valid token");
     assert_eq!((ok.member_id, ok.device_id, ok.team_id), (m0, d0, t.team));
     assert_eq!(ok.role, Role::Supervisor);
-    let unknown = s.authenticate(hash("nope"), NOW).await;
+    let unknown = authenticate(s.as_ref(), "nope", NOW).await;
     assert!(
         matches!(unknown, Err(StorageError::TokenUnknown)),
         "{unknown:?}"
     );
-    let expired = s.authenticate(hash("token-T-m0"), NOW + 3600).await;
+    let expired = authenticate(s.as_ref(), "token-T-m0", NOW + 3600).await;
     assert!(
         matches!(expired, Err(StorageError::TokenExpired)),
         "{expired:?}"
@@ -323,18 +339,18 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
     s.revoke_device(second.device_id, NOW)
         .await
         .expect("revoke");
-    let revoked = s.authenticate(hash("laptop"), NOW).await;
+    let revoked = authenticate(s.as_ref(), "laptop", NOW).await;
     assert!(
         matches!(revoked, Err(StorageError::TokenRevoked)),
         "{revoked:?}"
     );
-    s.authenticate(hash("token-T-m0"), NOW)
+    authenticate(s.as_ref(), "token-T-m0", NOW)
         .await
         .expect("revoking one device leaves the others working");
 
     let (m1, _) = t.members[1];
     s.remove_member(m1, NOW).await.expect("remove");
-    let removed = s.authenticate(hash("token-T-m1"), NOW).await;
+    let removed = authenticate(s.as_ref(), "token-T-m1", NOW).await;
     assert!(
         matches!(removed, Err(StorageError::TokenRevoked)),
         "{removed:?}"

@@ -377,11 +377,13 @@ pub trait Storage: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
 
     /// The device holding a token. Fails with `TokenUnknown`, `TokenExpired` or `TokenRevoked`
-    /// (also when its member was removed).
+    /// (also when its member was removed). `lane` says what the request goes on to do, so that
+    /// a backend with separate pools checks a read's token where the read runs (see [`Lane`]).
     fn authenticate(
         &self,
         token_hash: [u8; 32],
         now: i64,
+        lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
 
     /// A team's members, removed ones included, by id.
@@ -504,6 +506,18 @@ pub struct DirectoryBundle {
     pub sha256: [u8; 32],
     /// The signed bundle, exactly as published.
     pub bundle: Vec<u8>,
+}
+
+/// What a request does after its token check: a backend that keeps reads and writes on separate
+/// connection pools runs the check on the pool of the work that follows, so that a pull never
+/// queues behind the token checks of hundreds of pushing devices (docs/benchmarks.md, server
+/// figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// The request only reads (GET, HEAD).
+    Read,
+    /// The request writes, or may.
+    Write,
 }
 
 /// Which devices [`Storage::devices`] lists.

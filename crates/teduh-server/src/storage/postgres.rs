@@ -22,7 +22,7 @@ use super::rules::{
 };
 use super::{
     epoch_of, redact_url, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device,
-    DeviceFilter, DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation,
+    DeviceFilter, DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
     PushOutcome, Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
 };
 
@@ -46,10 +46,10 @@ pub struct PostgresStorage {
     writers: Pool,
     /// Connections for reads (pulls, lists), so they never queue behind pushes.
     readers: Pool,
-    /// Connections for token checks only, as many as the readers'. Every request checks its
-    /// token first: sharing the readers' pool (first come, first served) put each pull's check
-    /// in the queue behind other pulls, and a pool of two put it behind every push's check
-    /// (docs/benchmarks.md, server figures).
+    /// Connections for the token checks of requests that write, as many as the readers'. A
+    /// read's token check runs on the readers' pool instead ([`Lane`]): deadpool serves waiters
+    /// first come, first served, so on one shared pool each pull's check queued behind the checks
+    /// of every pushing device (docs/benchmarks.md, server figures).
     auth: Pool,
 }
 
@@ -543,9 +543,14 @@ impl Storage for PostgresStorage {
         &self,
         token_hash: [u8; 32],
         now: i64,
+        lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(async move {
-            let c = self.auth.get().await.map_err(pool_error)?;
+            let pool = match lane {
+                Lane::Read => &self.readers,
+                Lane::Write => &self.auth,
+            };
+            let c = pool.get().await.map_err(pool_error)?;
             let st = c.prepare_cached(SQL_AUTH).await?;
             let row = match c.query_opt(&st, &[&&token_hash[..]]).await? {
                 Some(r) => Some(TokenRow {

@@ -20,7 +20,7 @@ use super::rules::{
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Member, NewDevice, NewInvitation, PushOutcome,
+    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, PushOutcome,
     Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
 };
 
@@ -474,6 +474,8 @@ impl Storage for SqliteStorage {
         &self,
         token_hash: [u8; 32],
         now: i64,
+        // Every token check reads through the reader pool; SQLite's one writer is not involved.
+        _lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
         Box::pin(self.with_reader(move |c| {
             let row = c
