@@ -1,6 +1,5 @@
 //! Application state shared by the commands and the background sync worker.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -24,11 +23,10 @@ pub struct AppState {
     server_override: Option<String>,
     schema_version: u32,
     directory: Mutex<DirectoryIndex>,
-    /// `None` until a vault exists on this computer; then locked or unlocked. Held by user
-    /// commands briefly and by a sync round for its duration (see [`crate::sync::round`]).
+    /// `None` until a vault exists on this computer; then locked or unlocked. Held briefly by
+    /// user commands and by each local step of a sync round, never across a request (see
+    /// [`crate::sync::round`]).
     vault: Mutex<Option<Vault>>,
-    /// User commands waiting for [`Self::vault`]: a running round yields to them.
-    vault_waiters: AtomicUsize,
     /// Last vault command of the user (sync rounds do not count: they must not keep an
     /// unattended laptop unlocked).
     user_activity: Mutex<Instant>,
@@ -70,33 +68,23 @@ impl AppState {
             schema_version,
             directory: Mutex::new(directory),
             vault: Mutex::new(vault),
-            vault_waiters: AtomicUsize::new(0),
             user_activity: Mutex::new(Instant::now()),
             sync: SyncControl::new(facts),
         })
     }
 
-    /// The vault for a user command: counted as waiting while it waits, so a sync round
-    /// yields to it.
+    /// The vault for a user command.
     fn user_vault(&self) -> Result<MutexGuard<'_, Option<Vault>>, IpcError> {
-        self.vault_waiters.fetch_add(1, Ordering::SeqCst);
-        let guard = self.vault.lock();
-        self.vault_waiters.fetch_sub(1, Ordering::SeqCst);
-        guard.map_err(|_| IpcError::internal())
+        self.vault.lock().map_err(|_| IpcError::internal())
     }
 
-    /// The vault for a sync round (not counted as a waiting user command).
+    /// The vault for one local step of a sync round.
     pub(crate) fn vault_for_sync(&self) -> MutexGuard<'_, Option<Vault>> {
         // A panic while holding the vault leaves it as SQLite left it (transactions are
         // atomic); carrying on is safer than never syncing again.
         self.vault
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// How many user commands wait for the vault.
-    pub(crate) fn vault_waiters(&self) -> &AtomicUsize {
-        &self.vault_waiters
     }
 
     /// Sync status, signals and gate.
@@ -252,8 +240,8 @@ impl AppState {
     }
 
     /// Locks the vault (no-op when there is none or it is locked).
-    /// Sync pauses with it: rounds need the unlocked vault (a running round yields at its next
-    /// request and the next one finds the vault locked).
+    /// Sync pauses with it: rounds need the unlocked vault (a running round ends at its next
+    /// local step, keeping what it applied, and the next one finds the vault locked).
     pub fn lock(&self) -> Result<(), IpcError> {
         let mut guard = self.user_vault()?;
         if let Some(v) = guard.as_mut() {

@@ -6,7 +6,7 @@
 //!   behind the status (read whenever the app holds the vault anyway, so `sync_status` never
 //!   waits for a round), the signals that wake the worker, the one-round-at-a-time gate, and
 //!   the `sync-status` event ([`EVENT`]).
-//! - [`round`]: one round as the app runs it (yielding the vault to the user's commands).
+//! - [`round`]: one round as the app runs it (the vault lent one local step at a time).
 //! - [`schedule`]: when the next round or health probe is due (pure, unit-tested).
 //! - [`worker`]: the background thread.
 //! - [`join`]: joining a team, on first run or with the vault already here.

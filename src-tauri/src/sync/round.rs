@@ -1,32 +1,23 @@
 //! One sync round as the app runs it.
 //!
-//! The engine needs `&mut Vault` for the whole round, network calls included, so the round
-//! holds the vault's mutex. To keep the window responsive on a slow link, the transport is
-//! wrapped in [`YieldToUser`]: once the round has held the vault for [`SLICE`] and a user command
-//! is waiting for it, the next request is not made; the round ends as if the link had dropped
-//! (everything acknowledged or applied so far is kept, the engine is built for that), the
-//! command runs, and the round continues after [`YIELD_PAUSE`]. A user command therefore waits
-//! at most [`SLICE`] plus one request (pages are sized to take [`TARGET_REQUEST_TIME`]; a
-//! stalled request ends after the transport's idle timeout). See docs/architecture.md for the
-//! measured figures.
+//! The core's engine borrows the vault one local step at a time ([`VaultAccess`]): here each
+//! step takes the shared vault's mutex and lets go before the next request, so a user command
+//! waits at most for one local step (reading an outbox page, applying a pulled page), never for
+//! a request on a slow link. See docs/architecture.md for the measured figures.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use teduh_core::sync::engine::{sync_with, SyncOptions};
-use teduh_core::sync::{Intercepted, Interceptor, Request, SyncError, SyncReport, TransportError};
+use teduh_core::sync::{SyncError, SyncReport, VaultAccess};
+use teduh_core::vault::{Vault, VaultError};
 
 use super::{SessionFacts, VaultFacts};
 use crate::ipc::{IpcError, SyncStatusView};
 use crate::state::AppState;
 
-/// How long a round may keep the vault from a waiting user command before it yields.
-pub const SLICE: Duration = Duration::from_millis(300);
-/// Pause after yielding, so the waiting commands get the vault before the round takes it back.
-pub const YIELD_PAUSE: Duration = Duration::from_millis(150);
 /// Time one request should take once the link is measured. The engine's default is 4 s; the
-/// app halves it because a user command may wait for one request (see the module docs), at the
-/// cost of a few more requests on slow links.
+/// app halves it so that the header's progress moves every couple of seconds on a slow link, at
+/// the cost of a few more requests.
 pub const TARGET_REQUEST_TIME: Duration = Duration::from_secs(2);
 
 fn options() -> SyncOptions {
@@ -49,47 +40,26 @@ pub enum RoundEnd {
     NotJoined,
 }
 
-/// A transport that gives the vault back to the user between requests (see the module docs).
-pub struct YieldToUser<'a> {
-    waiters: &'a AtomicUsize,
-    since: Instant,
-    yielded: bool,
-}
+/// The app's vault, lent to a round one local step at a time.
+struct SharedVault<'a>(&'a AppState);
 
-impl<'a> YieldToUser<'a> {
-    /// Starts the slice now; `waiters` counts user commands waiting for the vault.
-    pub fn new(waiters: &'a AtomicUsize) -> Self {
-        Self {
-            waiters,
-            since: Instant::now(),
-            yielded: false,
+impl VaultAccess for SharedVault<'_> {
+    fn with<R>(&mut self, step: impl FnOnce(&mut Vault) -> R) -> Result<R, SyncError> {
+        let mut slot = self.0.vault_for_sync();
+        match slot.as_mut() {
+            Some(vault) if vault.is_unlocked() => Ok(step(vault)),
+            // Locked (or gone) since the last step: the round ends, keeping what it applied.
+            _ => Err(SyncError::Vault(VaultError::Locked)),
         }
     }
-
-    /// Whether the round stopped to let a user command run.
-    pub fn yielded(&self) -> bool {
-        self.yielded
-    }
 }
 
-impl Interceptor for YieldToUser<'_> {
-    fn before(&mut self, _request: Request<'_>) -> Result<(), TransportError> {
-        if self.waiters.load(Ordering::SeqCst) > 0 && self.since.elapsed() >= SLICE {
-            self.yielded = true;
-            return Err(TransportError::Unreachable(
-                "round paused so a user command can run".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Runs one round to its end (continuing after each pause for the user), one at a time.
-/// Updates the shared facts and publishes the status on every change.
+/// Runs one round to its end, one at a time. Updates the shared facts and publishes the status
+/// on every change.
 pub fn run(state: &AppState) -> RoundEnd {
     let control = state.sync();
     let _one_at_a_time = control.round_gate();
-    loop {
+    let binding = {
         let mut slot = state.vault_for_sync();
         let Some(vault) = slot.as_mut() else {
             return RoundEnd::NotJoined;
@@ -103,37 +73,33 @@ pub fn run(state: &AppState) -> RoundEnd {
             Ok(None) => return RoundEnd::NotJoined,
             Err(e) => return RoundEnd::Failed(e.into()),
         };
-        let mut http = match super::join::transport_to(&binding.server_url).build() {
-            Ok(t) => t,
-            Err(e) => return RoundEnd::Failed(SyncError::Protocol(e.to_string())),
-        };
         control.round_started(vault.pending_count().unwrap_or(0));
-        control.publish();
-        let mut transport = Intercepted::new(&mut http, YieldToUser::new(state.vault_waiters()));
-        let result = sync_with(
-            vault,
-            &mut transport,
-            &mut |p| {
-                control.update_session(|s| s.running = Some(p.clone()));
-                control.publish();
-            },
-            options(),
-        );
-        let facts = VaultFacts::read(vault);
-        drop(slot);
-        if let Ok(f) = facts {
+        binding
+    };
+    control.publish();
+    let mut http = match super::join::transport_to(&binding.server_url).build() {
+        Ok(t) => t,
+        Err(e) => return RoundEnd::Failed(SyncError::Protocol(e.to_string())),
+    };
+    let result = sync_with(
+        SharedVault(state),
+        &mut http,
+        &mut |p| {
+            control.update_session(|s| s.running = Some(p.clone()));
+            control.publish();
+        },
+        options(),
+    );
+    if let Some(vault) = state.vault_for_sync().as_ref() {
+        if let Ok(f) = VaultFacts::read(vault) {
             control.vault_changed(f, false);
         }
-        if transport.hooks.yielded() && result.is_err() {
-            std::thread::sleep(YIELD_PAUSE);
-            continue;
-        }
-        control.update_session(|s| finish(s, &result));
-        control.publish();
-        return match result {
-            Ok(r) => RoundEnd::Done(r),
-            Err(e) => RoundEnd::Failed(e),
-        };
+    }
+    control.update_session(|s| finish(s, &result));
+    control.publish();
+    match result {
+        Ok(r) => RoundEnd::Done(r),
+        Err(e) => RoundEnd::Failed(e),
     }
 }
 

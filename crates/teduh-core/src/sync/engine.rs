@@ -13,16 +13,21 @@
 //!   unsent records are re-stamped on the server's time and the clock corrected.
 //! - **Pull.** Pages from the team cursor; each page and its cursor are applied in one local
 //!   transaction ([`Vault::receive_page`]), so an interruption at any point resumes cleanly.
+//!
+//! The round plans, then acts: what to do next is decided by pure functions of what the vault
+//! and the server said ([`super::plan`]), and the vault is borrowed only for the local steps
+//! ([`VaultAccess`]), never across a request.
 
 use std::time::{Duration, Instant};
 
 use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage};
 use zeroize::Zeroizing;
 
+use super::plan::{self, PushFacts, PushState, PushStep, Recovery};
 use super::{SyncError, Transport, TransportError};
 use crate::hlc::{Hlc, HlcClock};
 use crate::records::RecordRow;
-use crate::vault::Vault;
+use crate::vault::{Vault, VaultError};
 
 /// What the round is doing (for progress reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,10 +128,29 @@ impl PageSizer {
     }
 }
 
+/// The vault, lent to a round one local step at a time. A round never holds it across a
+/// request to the server: it reads what the next request needs, lets go, makes the request, and
+/// takes the vault again to apply the answer. A user command therefore waits for one local step
+/// at most, however slow the link (the desktop lends its shared vault this way; the CLI and
+/// tests lend `&mut Vault`).
+pub trait VaultAccess {
+    /// Runs one local step with the vault.
+    ///
+    /// Fails with [`SyncError::Vault`] ([`VaultError::Locked`]) when the vault was locked or
+    /// closed since the last step: the round ends, keeping what it applied.
+    fn with<R>(&mut self, step: impl FnOnce(&mut Vault) -> R) -> Result<R, SyncError>;
+}
+
+impl VaultAccess for &mut Vault {
+    fn with<R>(&mut self, step: impl FnOnce(&mut Vault) -> R) -> Result<R, SyncError> {
+        Ok(step(self))
+    }
+}
+
 /// One round in progress: what every step of it reads and reports to. The team-key steps are in
 /// [`super::team_keys`].
-pub(super) struct Round<'a> {
-    pub(super) vault: &'a mut Vault,
+pub(super) struct Round<'a, A: VaultAccess> {
+    vault: A,
     pub(super) t: &'a mut dyn Transport,
     pub(super) token: Zeroizing<String>,
     pub(super) team: u64,
@@ -150,17 +174,19 @@ pub fn sync_once(
     sync_with(vault, transport, progress, SyncOptions::default())
 }
 
-/// [`sync_once`] with explicit tuning.
+/// [`sync_once`] with explicit tuning, borrowing the vault through `vault` one local step at a
+/// time ([`VaultAccess`]).
 ///
-/// Fails like [`sync_once`].
-pub fn sync_with(
-    vault: &mut Vault,
+/// Fails like [`sync_once`], and with [`VaultError::Locked`] when the vault is locked mid-round.
+pub fn sync_with<A: VaultAccess>(
+    mut vault: A,
     transport: &mut dyn Transport,
     progress: &mut dyn FnMut(&Progress),
     options: SyncOptions,
 ) -> Result<SyncReport, SyncError> {
-    let binding = vault.binding()?.ok_or(SyncError::NotJoined)?;
-    let token = vault.sync_token()?;
+    let (binding, token) =
+        vault.with(|v| Ok::<_, VaultError>((v.binding()?, v.sync_token()?)))??;
+    let binding = binding.ok_or(SyncError::NotJoined)?;
     let mut round = Round {
         vault,
         t: transport,
@@ -172,21 +198,31 @@ pub fn sync_with(
         options,
     };
     let outcome = round.run();
-    let Round { vault, report, .. } = round;
+    let Round {
+        mut vault, report, ..
+    } = round;
     match outcome {
         Ok(()) => {
-            vault.record_sync_attempt(None)?;
+            vault.with(|v| v.record_sync_attempt(None))??;
             Ok(report)
         }
         Err(e) => {
             // Best effort: the error itself matters more than saving it.
-            let _ = vault.record_sync_attempt(Some(&e.to_string()));
+            let _ = vault.with(|v| v.record_sync_attempt(Some(&e.to_string())));
             Err(e)
         }
     }
 }
 
-impl Round<'_> {
+impl<A: VaultAccess> Round<'_, A> {
+    /// One local step with the vault (never spanning a request).
+    pub(super) fn local<R, E: Into<SyncError>>(
+        &mut self,
+        step: impl FnOnce(&mut Vault) -> Result<R, E>,
+    ) -> Result<R, SyncError> {
+        self.vault.with(step)?.map_err(Into::into)
+    }
+
     fn run(&mut self) -> Result<(), SyncError> {
         // Progress after every request, so a slow link still shows movement every few seconds.
         self.report(Phase::Keys)?;
@@ -196,21 +232,29 @@ impl Round<'_> {
         self.report(Phase::Keys)?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
         self.pull(limits.max_pull_bytes)?;
-        self.report.pending = self.vault.pending_count()?;
-        self.report.held = self.vault.held_records()?;
+        let (pending, held) =
+            self.local(|v| Ok::<_, VaultError>((v.pending_count()?, v.held_records()?)))?;
+        self.report.pending = pending;
+        self.report.held = held;
         Ok(())
     }
 
     pub(super) fn report(&mut self, phase: Phase) -> Result<(), SyncError> {
+        let pending = self.local(|v| v.pending_count())?;
         let p = Progress {
             phase,
             sent: self.report.pushed,
-            pending: self.vault.pending_count()?,
+            pending,
             received: self.report.pulled,
             bytes: self.bytes,
         };
         (self.progress)(&p);
         Ok(())
+    }
+
+    /// The device's acknowledged sequence (0 before the first acknowledgement).
+    fn acked_seq(&mut self) -> Result<u64, SyncError> {
+        self.local(|v| v.binding().map(|b| b.map_or(0, |b| b.acked_seq)))
     }
 
     fn push(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
@@ -221,42 +265,45 @@ impl Round<'_> {
             target: self.options.target_request_time,
         };
         let mut retries = 0;
-        // The epoch whose key the outbox is sealed under; re-sealing reads the whole outbox, so
-        // it happens once, and again only when the team's epoch moves on.
-        let mut sealed_for = None;
+        let mut state = PushState::default();
+        let max_rows = usize::try_from(max_records).unwrap_or(1000);
         loop {
-            let epoch = self.report.epoch;
-            if epoch < self.newest_epoch_held() {
-                // A restored server lacks the newest epochs until a key manager's device
-                // publishes them again; what was sealed under them waits for that.
-                self.report.waiting_for_keys = true;
-                return Ok(());
-            }
-            if epoch == 0 || !self.vault.team_epochs().contains(&epoch) {
-                self.report.waiting_for_keys = self.vault.pending_count()? > 0 || epoch == 0;
-                return Ok(());
-            }
-            if sealed_for.is_none() {
-                // Every round: the device is the source of truth for its own log.
-                self.resume_from_server()?;
-                self.resend(sizer.max, max_records)?;
-                if self.vault.pending_count()? == 0 {
+            let (held_epochs, pending) =
+                self.local(|v| Ok::<_, VaultError>((v.team_epochs(), v.pending_count()?)))?;
+            let facts = PushFacts {
+                epoch: self.report.epoch,
+                held_epochs: &held_epochs,
+                pending,
+            };
+            let candidates = match plan::next_push_step(&facts, &state) {
+                PushStep::WaitForKeys(waiting) => {
+                    self.report.waiting_for_keys = waiting;
                     return Ok(());
                 }
-            }
-            if sealed_for != Some(epoch) {
-                self.vault.reseal_outbox(epoch)?;
-                sealed_for = Some(epoch);
-            }
-            let candidates = self
-                .vault
-                .outbox(usize::try_from(max_records).unwrap_or(1000))?;
+                PushStep::Done => return Ok(()),
+                PushStep::Resume => {
+                    // Every round: the device is the source of truth for its own log.
+                    self.resume_from_server()?;
+                    self.resend(sizer.max, max_records)?;
+                    state.resumed = true;
+                    continue;
+                }
+                PushStep::Reseal(epoch) => {
+                    // Re-sealing reads the whole outbox, so it happens once, and again only
+                    // when the team's epoch moves on.
+                    self.local(|v| v.reseal_outbox(epoch))?;
+                    state.sealed_for = Some(epoch);
+                    continue;
+                }
+                PushStep::Send => self.local(|v| v.outbox(max_rows))?,
+            };
             if candidates.is_empty() {
                 return Ok(());
             }
             let page = page_within(&candidates, sizer.bytes)?;
             let body = page.encode();
             let last = page.records.last().map_or(0, |r| r.device_seq);
+            let before = self.acked_seq()?;
             let started = Instant::now();
             let sent = self.t.push(&self.token, self.team, &body);
             self.report.push_requests += 1;
@@ -265,14 +312,13 @@ impl Round<'_> {
                 Ok(ack) => {
                     sizer.observe(body.len() as u64, started.elapsed());
                     self.bytes += body.len() as u64;
-                    let before = self.vault.binding()?.map_or(0, |b| b.acked_seq);
                     if ack.stored_through < before || ack.stored_through > last {
                         return Err(SyncError::Protocol(format!(
                             "the server acknowledged through {} after {before}..{last} was sent",
                             ack.stored_through
                         )));
                     }
-                    self.vault.acknowledge(ack.stored_through)?;
+                    self.local(|v| v.acknowledge(ack.stored_through))?;
                     self.report.pushed += ack.stored_through - before;
                     if ack.stored_through == before {
                         return Err(SyncError::Protocol(
@@ -289,38 +335,38 @@ impl Round<'_> {
                     ..
                 }) if retries < 3 => {
                     retries += 1;
-                    match code.as_str() {
-                        "StaleKeyEpoch" | "UnknownKeyEpoch" => {
+                    match plan::recovery_for(&code) {
+                        Recovery::RefreshKeys => {
                             self.refresh_keys()?;
-                            sealed_for = None;
+                            state = PushState::default();
                         }
-                        "ClockAhead" => {
+                        Recovery::CorrectClock => {
                             let server_now = server_time_ms.ok_or_else(|| {
                                 SyncError::Protocol("ClockAhead without the server's time".into())
                             })?;
                             let wall = HlcClock::wall_millis();
                             let offset = i64::try_from(server_now).unwrap_or(i64::MAX)
                                 - i64::try_from(wall).unwrap_or(i64::MAX);
-                            self.vault.set_clock_offset_ms(offset)?;
-                            self.vault
-                                .restamp_outbox(Hlc(hlc_from_millis(server_now, 0)))?;
+                            self.local(|v| {
+                                v.set_clock_offset_ms(offset)?;
+                                v.restamp_outbox(Hlc(hlc_from_millis(server_now, 0)))
+                            })?;
                         }
                         // The server holds other content under a sequence of ours: most likely
                         // an earlier version of records whose acknowledgement was lost before
                         // they were re-sealed. Take the server's point and go on from there.
-                        "Fork" => {
-                            let before = self.vault.binding()?.map_or(0, |b| b.acked_seq);
+                        Recovery::ResumeFromServer => {
+                            let before = self.acked_seq()?;
                             self.resume_from_server()?;
-                            let after = self.vault.binding()?.map_or(0, |b| b.acked_seq);
-                            if after == before {
+                            if self.acked_seq()? == before {
                                 return Err(SyncError::Refused { code, message });
                             }
                         }
-                        "BodyTooLarge" | "TooManyRecords" => {
+                        Recovery::HalvePage => {
                             sizer.max = (sizer.bytes / 2).max(1024);
                             sizer.bytes = sizer.max;
                         }
-                        _ => {
+                        Recovery::GiveUp => {
                             return Err(SyncError::Refused { code, message });
                         }
                     }
@@ -341,8 +387,10 @@ impl Round<'_> {
             .t
             .push(&self.token, self.team, &PushPage::default().encode())?;
         self.report.push_requests += 1;
-        let acked = self.vault.binding()?.map_or(0, |b| b.acked_seq);
-        let written = self.vault.highest_seq_of(self.vault.device_id())?;
+        let (acked, written) = self.local(|v| {
+            let acked = v.binding()?.map_or(0, |b| b.acked_seq);
+            Ok::<_, VaultError>((acked, v.highest_seq_of(v.device_id())?))
+        })?;
         if ack.stored_through > written {
             return Err(SyncError::Protocol(format!(
                 "the server says it holds this device's records through {}, but only {written} \
@@ -351,12 +399,12 @@ impl Round<'_> {
             )));
         }
         if ack.stored_through > acked {
-            self.vault.acknowledge(ack.stored_through)?;
+            self.local(|v| v.acknowledge(ack.stored_through))?;
             self.report.pushed += ack.stored_through - acked;
             self.report.recovered_acks += ack.stored_through - acked;
         } else if ack.stored_through < acked {
             // A server restored from a backup: it lost what it once acknowledged.
-            self.vault.server_lost_records(ack.stored_through)?;
+            self.local(|v| v.server_lost_records(ack.stored_through))?;
             self.report.server_restored = true;
         }
         Ok(())
@@ -367,10 +415,9 @@ impl Round<'_> {
     ///
     /// Fails when the server is unreachable or refuses them (the next round resumes).
     fn resend(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
+        let max_rows = usize::try_from(max_records).unwrap_or(1000);
         loop {
-            let rows = self
-                .vault
-                .resend_outbox(usize::try_from(max_records).unwrap_or(1000))?;
+            let rows = self.local(|v| v.resend_outbox(max_rows))?;
             let Some(first) = rows.first().map(|r| r.seq) else {
                 return Ok(());
             };
@@ -385,7 +432,7 @@ impl Round<'_> {
                     "the server stored nothing of the records it had lost".into(),
                 ));
             }
-            self.vault.resent_through(ack.stored_through)?;
+            self.local(|v| v.resent_through(ack.stored_through))?;
             self.report.resent += ack.stored_through + 1 - first;
             self.report(Phase::Push)?;
         }
@@ -403,7 +450,7 @@ impl Round<'_> {
             target: self.options.target_request_time,
         };
         loop {
-            let cursor = self.vault.binding()?.map_or(0, |b| b.pull_cursor);
+            let cursor = self.pull_cursor()?;
             let started = Instant::now();
             let bytes = self.t.pull(&self.token, self.team, cursor, sizer.bytes)?;
             sizer.observe(bytes.len() as u64, started.elapsed());
@@ -414,7 +461,7 @@ impl Round<'_> {
                 return Err(SyncError::Protocol("the pull cursor went backwards".into()));
             }
             let records: Vec<_> = page.records.into_iter().map(|r| r.record).collect();
-            let got = self.vault.receive_page(&records, page.next_cursor)?;
+            let got = self.local(|v| v.receive_page(&records, page.next_cursor))?;
             self.report.pulled += got.applied;
             self.report.alarms.extend(got.alarms);
             self.report(Phase::Pull)?;
@@ -422,6 +469,11 @@ impl Round<'_> {
                 return Ok(());
             }
         }
+    }
+
+    /// Where the team log's next pull starts.
+    pub(super) fn pull_cursor(&mut self) -> Result<u64, SyncError> {
+        self.local(|v| v.binding().map(|b| b.map_or(0, |b| b.pull_cursor)))
     }
 }
 

@@ -5,11 +5,13 @@
 //!   authentication secret and her private keys wrapped under a passphrase-derived key.
 //! - [`roster`] (in [`crate::team`]): the signed team roster devices verify record authors against.
 //! - [`engine`]: one sync round ([`engine::sync_once`]): roster and team keys, push the outbox,
-//!   pull the team's log.
+//!   pull the team's log, with the vault borrowed one local step at a time ([`VaultAccess`]);
+//!   its decisions are pure functions in `plan`.
 //! - [`transport`]: the server API the engine talks through (HTTP lives in `teduh-client`).
 
 pub mod engine;
 pub mod join;
+mod plan;
 mod team_keys;
 pub mod transport;
 
@@ -17,7 +19,7 @@ pub mod transport;
 // named here as well, where the sync API has always offered them.
 pub use crate::team::{roster, Binding};
 
-pub use engine::{sync_once, Phase, Progress, SyncReport};
+pub use engine::{sync_once, Phase, Progress, SyncReport, VaultAccess};
 pub use transport::{Answer, Intercepted, Interceptor, Request, Transport, TransportError};
 
 use crate::vault::VaultError;

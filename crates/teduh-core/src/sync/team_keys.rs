@@ -6,11 +6,12 @@ use teduh_protocol::sync::{MemberEnvelope, NewEpoch, RosterBody};
 use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
-use super::engine::{Phase, Round};
+use super::engine::{Phase, Round, VaultAccess};
 use super::roster::{hex32, Roster, RosterDevice, RosterMember};
 use super::{SyncError, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::ids::{hex, DeviceId, KeyId};
+use crate::vault::VaultError;
 
 fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
     let mut c = b"teduh/team-keys/v1".to_vec();
@@ -53,22 +54,22 @@ struct Recipients<'a> {
     on_server: &'a [u64],
 }
 
-impl Round<'_> {
+impl<A: VaultAccess> Round<'_, A> {
     /// Roster and team keys: verify the server's roster; as a key manager, bring it and the
     /// epochs up to date; open this member's newest envelope.
     pub(super) fn refresh_keys(&mut self) -> Result<(), SyncError> {
-        let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
+        let binding = self.local(|v| v.binding())?.ok_or(SyncError::NotJoined)?;
         let mut changed = false;
         let roster = self.t.roster(&self.token, self.team)?;
         self.report(Phase::Keys)?;
-        let current = self.vault.roster()?;
+        let current = self.local(|v| v.roster())?;
         let held_version = current.as_ref().map_or(0, |r| r.version);
         let server_version = roster.as_ref().map_or(0, |b| b.version);
         if let Some(body) = roster {
             if body.version > held_version {
                 match Roster::verify(&body.roster, self.team, current.as_ref()) {
                     Ok(r) => {
-                        self.vault.store_roster(&r)?;
+                        self.local(|v| v.store_roster(&r))?;
                         changed = true;
                     }
                     Err(e) => self.report.held.push(format!("team roster: {e}")),
@@ -85,8 +86,8 @@ impl Round<'_> {
         changed |= self.open_envelopes()?;
         if changed {
             // Records held for want of a roster entry or a key may open now.
-            let cursor = self.vault.binding()?.map_or(0, |b| b.pull_cursor);
-            let r = self.vault.receive_page(&[], cursor)?;
+            let cursor = self.pull_cursor()?;
+            let r = self.local(|v| v.receive_page(&[], cursor))?;
             self.report.pulled += r.applied;
         }
         Ok(())
@@ -96,14 +97,14 @@ impl Round<'_> {
     /// from a backup.
     fn server_restored(&mut self) -> Result<(), SyncError> {
         self.report.server_restored = true;
-        self.vault.note_server_restored()?;
+        self.local(|v| v.note_server_restored())?;
         Ok(())
     }
 
     fn open_envelopes(&mut self) -> Result<bool, SyncError> {
         let list = self.t.envelopes(&self.token, self.team)?;
         self.report.epoch = list.current_epoch;
-        if list.current_epoch < self.newest_epoch_held() {
+        if list.current_epoch < self.newest_epoch_held()? {
             // Epochs only move forward: the server lost the newest ones. Until a key manager's
             // device publishes them again, records sealed under them cannot be stored there.
             self.server_restored()?;
@@ -114,26 +115,31 @@ impl Round<'_> {
             self.report.waiting_for_keys = true;
             return Ok(false);
         };
-        if self.vault.team_epochs().contains(&newest.epoch) {
+        if self
+            .local(|v| Ok::<_, VaultError>(v.team_epochs()))?
+            .contains(&newest.epoch)
+        {
             self.report.waiting_for_keys = newest.epoch < list.current_epoch;
             return Ok(false);
         }
         let ctx = epoch_context(self.team, newest.epoch);
         let opened = self
-            .vault
-            .with_x25519(|x| crypto::open_sealed_bytes(x, &ctx, &newest.envelope))
-            .ok_or(SyncError::Vault(crate::vault::VaultError::Locked))?
+            .local(|v| {
+                v.with_x25519(|x| crypto::open_sealed_bytes(x, &ctx, &newest.envelope))
+                    .ok_or(VaultError::Locked)
+            })?
             .map_err(|_| SyncError::Protocol("the team-key envelope does not open".into()))?;
         let keys = decode_keys(&opened)
             .ok_or_else(|| SyncError::Protocol("the team-key envelope is malformed".into()))?;
-        self.vault.store_team_keys(keys, list.current_epoch)?;
+        let current_epoch = list.current_epoch;
+        self.local(|v| v.store_team_keys(keys, current_epoch))?;
         self.report.waiting_for_keys = newest.epoch < list.current_epoch;
         Ok(true)
     }
 
     /// The newest team-key epoch this device holds (0: none).
-    pub(super) fn newest_epoch_held(&self) -> u32 {
-        self.vault.team_epochs().into_iter().max().unwrap_or(0)
+    fn newest_epoch_held(&mut self) -> Result<u32, SyncError> {
+        self.local(|v| Ok::<_, VaultError>(v.team_epochs().into_iter().max().unwrap_or(0)))
     }
 
     /// As a key manager: publish a roster matching the server's members and devices, and a new
@@ -141,12 +147,12 @@ impl Round<'_> {
     /// roster or epochs (`server_roster` is the version it holds) gets them back first, as this
     /// device holds them. Returns whether anything changed.
     fn maintain_team(&mut self, server_roster: u64) -> Result<bool, SyncError> {
-        let binding = self.vault.binding()?.ok_or(SyncError::NotJoined)?;
+        let binding = self.local(|v| v.binding())?.ok_or(SyncError::NotJoined)?;
         let members = self.t.members(&self.token, self.team)?;
         self.report(Phase::Keys)?;
         let devices = self.t.devices(&self.token)?;
         self.report(Phase::Keys)?;
-        let current = self.vault.roster()?;
+        let current = self.local(|v| v.roster())?;
         let on_server: Vec<u64> = members
             .iter()
             .filter(|m| !m.removed)
@@ -198,10 +204,9 @@ impl Round<'_> {
             let accept_through = if dead {
                 match prior {
                     Some(p) if p.revoked => p.accept_through,
-                    _ => Some(
-                        self.vault
-                            .highest_seq_of(DeviceId::from_server(d.device_id))?,
-                    ),
+                    _ => {
+                        Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device_id)))?)
+                    }
                 }
             } else {
                 None
@@ -248,7 +253,8 @@ impl Round<'_> {
             // The server lost the newest roster: publish it again, as this device holds it.
             roster.version = held_roster;
         }
-        if server_epoch < self.newest_epoch_held() {
+        let newest_held = self.newest_epoch_held()?;
+        if server_epoch < newest_held {
             // The server lost the newest epochs: publish them again with the keys this device
             // holds, sealed to the members of the roster it holds.
             let Some(cur) = &current else {
@@ -260,30 +266,33 @@ impl Round<'_> {
                 roster: cur,
                 on_server: &on_server,
             };
-            for epoch in server_epoch + 1..=self.newest_epoch_held() {
-                self.publish_epoch(&sealed_to, epoch, self.keys_through(epoch)?)?;
+            for epoch in server_epoch + 1..=newest_held {
+                let keys = self.keys_through(epoch)?;
+                self.publish_epoch(&sealed_to, epoch, keys)?;
             }
-            server_epoch = self.newest_epoch_held();
+            server_epoch = newest_held;
             changed = true;
         }
         // A member this device could not seal the current epoch to (the server did not know
         // her then: restored from a backup) is listed again: she needs the keys.
-        let unsealed = self.vault.sealed_to()?.is_some_and(|(epoch, sealed)| {
-            epoch == server_epoch
-                && active(&roster)
-                    .iter()
-                    .any(|m| on_server.contains(m) && !sealed.contains(m))
-        });
+        let unsealed = self
+            .local(|v| v.sealed_to())?
+            .is_some_and(|(epoch, sealed)| {
+                epoch == server_epoch
+                    && active(&roster)
+                        .iter()
+                        .any(|m| on_server.contains(m) && !sealed.contains(m))
+            });
         let needs_epoch = server_epoch == 0
             || unsealed
             || current
                 .as_ref()
                 .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
         if !same || server_roster < held_roster {
-            let signed = self
-                .vault
-                .with_signing_key(|k| roster.sign(binding.member, k))
-                .ok_or(SyncError::Vault(crate::vault::VaultError::Locked))?;
+            let signed = self.local(|v| {
+                v.with_signing_key(|k| roster.sign(binding.member, k))
+                    .ok_or(VaultError::Locked)
+            })?;
             match self.t.put_roster(
                 &self.token,
                 self.team,
@@ -293,7 +302,7 @@ impl Round<'_> {
                 },
             ) {
                 Ok(()) => {
-                    self.vault.store_roster(&roster)?;
+                    self.local(|v| v.store_roster(&roster))?;
                     changed = true;
                 }
                 // Another supervisor published first: take hers next round.
@@ -317,17 +326,19 @@ impl Round<'_> {
     /// The team keys of epochs 1..=`last`, as this device holds them.
     ///
     /// Fails when one is missing (this device cannot speak for that epoch).
-    fn keys_through(&self, last: u32) -> Result<Vec<(u32, DataKey)>, SyncError> {
-        (1..=last)
-            .map(|e| {
-                self.vault.team_key(e).map(|k| (e, k)).ok_or_else(|| {
-                    SyncError::Protocol(format!(
-                        "this supervisor's device lacks team key {e}; it cannot publish epoch \
-                         {last}"
-                    ))
+    fn keys_through(&mut self, last: u32) -> Result<Vec<(u32, DataKey)>, SyncError> {
+        self.local(|v| {
+            (1..=last)
+                .map(|e| {
+                    v.team_key(e).map(|k| (e, k)).ok_or_else(|| {
+                        SyncError::Protocol(format!(
+                            "this supervisor's device lacks team key {e}; it cannot publish \
+                             epoch {last}"
+                        ))
+                    })
                 })
-            })
-            .collect()
+                .collect::<Result<Vec<_>, SyncError>>()
+        })
     }
 
     fn new_epoch(&mut self, sealed_to: &Recipients<'_>, current: u32) -> Result<(), SyncError> {
@@ -336,7 +347,7 @@ impl Round<'_> {
         let mut keys = self.keys_through(current)?;
         keys.push((next, DataKey::generate()));
         if self.publish_epoch(sealed_to, next, keys.clone())? {
-            self.vault.store_team_keys(keys, next)?;
+            self.local(|v| v.store_team_keys(keys, next))?;
         }
         Ok(())
     }
@@ -374,7 +385,7 @@ impl Round<'_> {
             .add_epoch(&self.token, self.team, &NewEpoch { epoch, envelopes })
         {
             Ok(()) => {
-                self.vault.remember_sealed_to(epoch, &members)?;
+                self.local(|v| v.remember_sealed_to(epoch, &members))?;
                 Ok(true)
             }
             // Another supervisor made it first; her envelope reaches us below.
