@@ -61,6 +61,19 @@ test('searching "anak" finds SAPA 129 and the child-protection services, offline
         assert.ok(numbers.includes(n), `the emergency panel shows ${n} (got ${numbers})`);
       }
       await maybeSaveDocScreenshot(app, 'screenshots/emergency-panel.png');
+      // Scrolled to the bottom of its list, the panel keeps its title and "Tutup" in view, on top.
+      await app.execute('const p = document.querySelector("[data-testid=emergency-panel]"); p.scrollTop = p.scrollHeight;');
+      await new Promise((r) => setTimeout(r, 200));
+      const kept = await app.execute(`
+        const p = document.querySelector('[data-testid=emergency-panel]').getBoundingClientRect();
+        const close = document.querySelector('[data-testid=emergency-close]');
+        const r = close.getBoundingClientRect();
+        const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+        const scroller = document.querySelector('[data-testid=emergency-panel]');
+        return { scrolled: scroller.scrollTop, top: Math.round(r.top), bottom: Math.round(r.bottom), panel: [Math.round(p.top), Math.round(p.bottom)], onTop: !!hit && close.contains(hit) };
+      `);
+      assert.ok(kept.scrolled > 200, `the full panel scrolls at 1366x768: ${JSON.stringify(kept)}`);
+      assert.ok(kept.top >= kept.panel[0] - 1 && kept.bottom <= kept.panel[1] && kept.onTop, `"Tutup" stays visible after scrolling: ${JSON.stringify(kept)}`);
       await app.chord(Keys.ESCAPE);
       for (let i = 0; i < 50; i++) {
         const open = await app.attributes('[data-testid=emergency-panel]', 'role');

@@ -68,7 +68,8 @@ export async function addClient(app, code, age = '29') {
 
 /**
  * The screen in view fits 1366×768 in both languages: no horizontal scroll, no visible element
- * past the right edge, and the note editor's "Lapisan MHPSS" select clear of "Tingkat risiko".
+ * past the right edge, the header's controls (the language select among them) inside the window,
+ * and the note editor's "Lapisan MHPSS" select clear of "Tingkat risiko".
  * Checks the current language, switches language once, checks again and switches back (one
  * toggle per screen, not a second pass of every flow). `screen` names it in the failure.
  */
@@ -86,6 +87,12 @@ export async function assertFitsBothLanguages(app, screen) {
         if (el.closest('[data-testid=emergency-panel]')) continue;
         if (r.right > width + 1) off.push((el.dataset.testid || el.tagName.toLowerCase()) + ' ' + Math.round(r.right));
       }
+      // The header's controls (the language select among them) stay inside the window, either side.
+      const header = [...document.querySelectorAll('[data-testid=app-header] *')]
+        .map((el) => [el, el.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0 && (r.left < -1 || r.right > width + 1))
+        .map(([el, r]) => (el.dataset.testid || el.tagName.toLowerCase()) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+      const lang = document.querySelector('[data-testid=language-switch]')?.getBoundingClientRect();
       const overlaps = [];
       const selects = document.querySelectorAll('[data-testid=note-editor] .grid label');
       for (const a of selects) for (const b of selects) {
@@ -99,6 +106,9 @@ export async function assertFitsBothLanguages(app, screen) {
         scroll: document.documentElement.scrollWidth - width,
         off: off.slice(0, 5),
         overlaps,
+        header: header.slice(0, 5),
+        language: lang ? [Math.round(lang.left), Math.round(lang.right)] : null,
+        width,
         innerWidth: window.innerWidth,
       };
     `);
@@ -106,6 +116,8 @@ export async function assertFitsBothLanguages(app, screen) {
     const m = await measure();
     assert.ok(m.scroll <= 0, `${screen} (${m.lang}) scrolls sideways by ${m.scroll}px at ${m.innerWidth}px`);
     assert.deepEqual(m.off, [], `${screen} (${m.lang}): elements past the right edge`);
+    assert.deepEqual(m.header, [], `${screen} (${m.lang}): header controls outside the window`);
+    assert.ok(m.language && m.language[0] >= 0 && m.language[1] <= m.width + 1, `${screen} (${m.lang}): the language select is inside the window (${m.language})`);
     assert.deepEqual(m.overlaps, [], `${screen} (${m.lang}): a field overlaps the next one`);
     return m.lang;
   };

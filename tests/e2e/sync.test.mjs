@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
-import { addClient, until } from './flows.mjs';
+import { addClient, assertFitsBothLanguages, until } from './flows.mjs';
 
 const PASSPHRASE = 'kopi pagi di teras rumah';
 
@@ -75,6 +75,9 @@ test('a supervisor joins from the first-run screen, syncs, keeps working offline
     const text = await indicator(app, 'offline', (t) => offline.test(t), 'the offline state with records waiting');
     const waiting = Number(offline.exec(text)[1]);
     assert.ok(waiting >= 1, `the new client waits on this computer: "${text}"`);
+    // The longest sync text, in English too: the header still fits 1366 px with the language
+    // select on screen (before the header wrapped, the page grew to 1490 px and the select left it).
+    await assertFitsBothLanguages(app, 'a supervisor offline with changes waiting');
     await maybeSaveDocScreenshot(app, 'screenshots/sync-offline.png');
 
     // The server comes back on the same address: the app notices by itself (health probe with

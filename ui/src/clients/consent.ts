@@ -1,5 +1,6 @@
 import type { Consent, ConsentChannel, ConsentGiver, ConsentRecord, LawfulBasis } from '../lib/backend';
 import type { MessageKey } from '../lib/i18n/catalogue';
+import type { FieldErrors } from '../lib/forms/fields';
 
 /** A consent counts while it has no withdrawal. */
 export function isInForce(c: ConsentRecord): boolean {
@@ -74,6 +75,25 @@ export function consentProblem(f: ConsentForm, isChild: boolean | null): Message
   if (f.givenBy === 'no_guardian' && f.basis === 'consent') return 'consent.problem.BasisNeeded';
   if (f.givenBy === 'no_guardian' && !f.basisReason.trim()) return 'consent.problem.ReasonNeeded';
   return null;
+}
+
+/** The fields of the consent form a problem can concern. */
+export type ConsentField = 'givenBy' | 'giverName' | 'assent' | 'basis' | 'basisReason';
+
+const PROBLEM_FIELD: Partial<Record<MessageKey, ConsentField>> = {
+  'consent.problem.ChildAlone': 'givenBy',
+  'consent.problem.NotAChild': 'givenBy',
+  'consent.problem.GiverNameMissing': 'giverName',
+  'consent.problem.AssentMissing': 'assent',
+  'consent.problem.BasisNeeded': 'basis',
+  'consent.problem.ReasonNeeded': 'basisReason',
+};
+
+/** The problems of the form placed by field (shown beside it); `form` holds one that concerns
+ * no field of this form (the client's age is not recorded: that is fixed in the profile). */
+export function consentErrors(f: ConsentForm, isChild: boolean | null): FieldErrors<ConsentField | 'form'> {
+  const problem = consentProblem(f, isChild);
+  return problem ? { [PROBLEM_FIELD[problem] ?? 'form']: problem } : {};
 }
 
 /** The consent to record from the form, given now. */

@@ -37,3 +37,15 @@ export function referralProblem(f: ReferralCheck): ErrorCode | null {
   if (!f.consentOk && f.basis === '') return 'ReferralBasisMissing';
   return null;
 }
+
+/** The fields of the referral form a refusal can concern. */
+export type ReferralField = 'partner' | 'reason' | 'basis';
+
+/** Where a refusal is shown: the form's own checks, and the core's `NoConsent` (no consent covers
+ * referral and no lawful basis was chosen), beside the field to fix. */
+export const REFUSAL_FIELD: Partial<Record<ErrorCode, ReferralField>> = {
+  ReferralPartnerMissing: 'partner',
+  ReferralReasonMissing: 'reason',
+  ReferralBasisMissing: 'basis',
+  NoConsent: 'basis',
+};
