@@ -605,3 +605,66 @@ fn a_fork_answer_is_recovered_from_at_the_server_s_stored_point() {
         "the supervisor has the note, once"
     );
 }
+
+#[test]
+fn a_first_run_join_that_fails_leaves_nothing_behind_and_one_that_works_leaves_one_unlocked_vault()
+{
+    use teduh_core::crypto::KdfParams;
+    use teduh_core::sync::join::{self, JoinRequest};
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kupang");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("teduh.sqlite3");
+    let req = JoinRequest {
+        server_url: server.url(),
+        username: "konselor.budi",
+        passphrase: PASSPHRASE,
+        device_name: "laptop uji",
+    };
+    let mut t = teduh_client::HttpTransport::builder(server.url())
+        .build()
+        .expect("transport");
+    let fast = KdfParams::insecure_fast_for_tests();
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    let refused = join::first_run(&database, &mut t, &req, Some("TIDAK-ADA-1234"), fast);
+    assert!(
+        matches!(refused, Err(SyncError::BadInvitation(_))),
+        "{refused:?}"
+    );
+    assert_eq!(files(), Vec::<String>::new(), "no half-made vault is left");
+
+    let code = server.invite(&team, Role::Counselor);
+    let vault = join::first_run(&database, &mut t, &req, Some(&code), fast).expect("joins");
+    assert!(vault.is_unlocked(), "she goes straight to work");
+    let binding = vault.binding().expect("binding").expect("joined");
+    assert_eq!(binding.username, "konselor.budi");
+    drop(vault);
+    assert!(
+        files().iter().all(|f| !f.contains(".joining")),
+        "the staging file is gone: {:?}",
+        files()
+    );
+
+    let again = join::first_run(&database, &mut t, &req, None, fast);
+    assert!(
+        matches!(
+            again,
+            Err(SyncError::Vault(
+                teduh_core::vault::VaultError::AlreadyInitialised
+            ))
+        ),
+        "{again:?}"
+    );
+    let store = teduh_core::store::LocalStore::open(&database).expect("store");
+    let mut kept = teduh_core::vault::Vault::open(store).expect("the vault is still there");
+    kept.unlock(PASSPHRASE).expect("and opens");
+    assert!(kept.binding().expect("binding").is_some(), "still joined");
+}

@@ -17,7 +17,6 @@ use serde::Serialize;
 use teduh_client::HttpTransport;
 use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
-use teduh_core::store::LocalStore;
 use teduh_core::sync::join::{self, JoinRequest};
 use teduh_core::sync::{Binding, Phase, Progress, SyncError, SyncReport};
 use teduh_core::vault::{Vault, VaultError};
@@ -182,29 +181,6 @@ fn join_failure(e: SyncError, url: &str, username: &str) -> anyhow::Error {
     Failure::new(code, message).coded(error).into()
 }
 
-/// Removes what a failed join created: the database (there was no vault in it before) and
-/// the data directory if this run made it.
-fn discard_new_vault(data: &DataDir, created_dir: bool) {
-    let db = data.database();
-    let mut paths = vec![db.clone()];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut p = db.clone().into_os_string();
-        p.push(suffix);
-        paths.push(PathBuf::from(p));
-    }
-    for p in paths {
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => eprintln!("warning: could not remove {}: {e}", p.display()),
-        }
-    }
-    if created_dir {
-        // Only when empty: nothing else of the user's is ever removed.
-        let _ = std::fs::remove_dir(data.root());
-    }
-}
-
 /// `teduh join`.
 ///
 /// Fails (changing nothing locally) when the server cannot be reached, the invitation, the
@@ -241,40 +217,18 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
                 false,
             )
         }
-        (Some(code), None) => {
-            let pass = vault_cmd::new_passphrase()?;
-            let created_dir = !data.root().exists();
-            data.ensure()?;
-            let req = JoinRequest {
-                server_url: &url,
-                username,
-                passphrase: &pass,
-                device_name: &device_name,
-            };
-            // The vault is dropped (its database closed) before a failure removes it.
-            let joined = (|| {
-                let store = LocalStore::open(&data.database())
-                    .with_context(|| format!("while opening {}", data.database().display()))?;
-                let mut v = Vault::create_with_params(store, &pass, kdf)
-                    .context("while creating the vault")?;
-                join::register(&mut v, &mut t, &req, code).map_err(fail)
-            })();
-            match joined {
-                Ok(b) => (b, true),
-                Err(e) => {
-                    discard_new_vault(data, created_dir);
-                    return Err(e);
-                }
-            }
-        }
         (None, Some(_)) => bail!(
             "a vault already exists in {}: to register its member, add --invitation CODE; \
              adding a further device of a member needs a computer (or --data-dir) without a \
              vault; nothing was changed",
             data.root().display()
         ),
-        (None, None) => {
-            let pass = vault_cmd::passphrase("Passphrase: ")?;
+        (invitation, None) => {
+            // A new member sets a new passphrase; a further device of hers enters her own.
+            let pass = match invitation {
+                Some(_) => vault_cmd::new_passphrase()?,
+                None => vault_cmd::passphrase("Passphrase: ")?,
+            };
             let created_dir = !data.root().exists();
             data.ensure()?;
             let req = JoinRequest {
@@ -283,17 +237,21 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
                 passphrase: &pass,
                 device_name: &device_name,
             };
-            let joined = (|| {
-                let store = LocalStore::open(&data.database())
-                    .with_context(|| format!("while opening {}", data.database().display()))?;
-                let v = join::login(store, &mut t, &req, kdf).map_err(fail)?;
-                v.binding()?
-                    .context("the vault was created but holds no binding to the server")
-            })();
+            // The same staged join as the app's: nothing is left behind when it fails.
+            let joined =
+                join::first_run(&data.database(), &mut t, &req, invitation.as_deref(), kdf)
+                    .map_err(fail)
+                    .and_then(|v| {
+                        v.binding()?
+                            .context("the vault was created but holds no binding to the server")
+                    });
             match joined {
                 Ok(b) => (b, true),
                 Err(e) => {
-                    discard_new_vault(data, created_dir);
+                    if created_dir {
+                        // Only when empty: nothing else of the user's is ever removed.
+                        let _ = std::fs::remove_dir(data.root());
+                    }
                     return Err(e);
                 }
             }

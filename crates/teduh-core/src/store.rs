@@ -49,6 +49,16 @@ pub enum StoreError {
     /// Any other SQLite failure (full disk, permissions, I/O error).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A database file could not be removed or moved into place.
+    #[error("could not {action} {path}: {source}")]
+    File {
+        /// What was being done ("remove", "move into place").
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -58,9 +68,62 @@ impl StoreError {
         match self {
             StoreError::NotATeduhDatabase { .. } => Code::DatabaseForeign,
             StoreError::TooNew { .. } => Code::DatabaseTooNew,
-            StoreError::Sqlite(_) => Code::StorageFailed,
+            StoreError::Sqlite(_) | StoreError::File { .. } => Code::StorageFailed,
         }
     }
+}
+
+/// `path` with `suffix` appended to its file name (`vault.sqlite3` + `-wal`).
+pub fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    std::path::PathBuf::from(s)
+}
+
+/// The files SQLite may keep for the database at a path: itself and its journal companions.
+const COMPANIONS: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// Removes the database at `path` and its journal files (absent files are fine). The database
+/// must be closed.
+///
+/// Fails with [`StoreError::File`] when a file exists but cannot be removed.
+pub fn remove_database(path: &Path) -> Result<(), StoreError> {
+    for suffix in COMPANIONS {
+        let file = with_suffix(path, suffix);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(StoreError::File {
+                    action: "remove",
+                    path: file.display().to_string(),
+                    source,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves the (closed) database at `from`, with its write-ahead log, to `to`, replacing what
+/// was there.
+///
+/// Fails with [`StoreError::File`] when a file cannot be removed or renamed.
+pub fn move_database(from: &Path, to: &Path) -> Result<(), StoreError> {
+    remove_database(to)?;
+    for suffix in ["", "-wal"] {
+        let source_file = with_suffix(from, suffix);
+        if source_file.exists() {
+            std::fs::rename(&source_file, with_suffix(to, suffix)).map_err(|source| {
+                StoreError::File {
+                    action: "move into place",
+                    path: source_file.display().to_string(),
+                    source,
+                }
+            })?;
+        }
+    }
+    remove_database(from)
 }
 
 /// The device's open database.

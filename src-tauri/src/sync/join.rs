@@ -3,22 +3,17 @@
 //! - With an invitation and a vault on this computer: the unlocked vault registers as a new
 //!   member ([`teduh_core::sync::join::register`]); records written before are sent at the
 //!   first round.
-//! - On first run (no vault yet): the vault is made in a staging file next to the real
-//!   database, joined there (registered with the invitation, or, without one, created from
-//!   the member's keys kept by the server: [`teduh_core::sync::join::login`]), and only then
-//!   moved into place. A wrong invitation, a wrong passphrase or a dropped link therefore leave
-//!   no half-made vault behind: the first-run screen simply stays.
+//! - On first run (no vault yet): the core's staged join ([`teduh_core::sync::join::first_run`],
+//!   which the CLI uses too) makes the vault in a staging file, joins there and only then moves
+//!   it into place. A wrong invitation, a wrong passphrase or a dropped link therefore leave no
+//!   half-made vault behind: the first-run screen simply stays.
 
-use std::path::{Path, PathBuf};
 use teduh_core::error::Code;
 
 use teduh_client::HttpTransport;
 use teduh_core::crypto::KdfParams;
-use teduh_core::paths::DataDir;
-use teduh_core::store::LocalStore;
 use teduh_core::sync::join::{self, JoinRequest};
-use teduh_core::sync::Transport;
-use teduh_core::vault::{Vault, VaultError};
+use teduh_core::vault::VaultError;
 
 use crate::ipc::{IpcError, JoinForm, ReconnectForm, SyncStatusView};
 use crate::state::AppState;
@@ -104,7 +99,16 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
             join::register(vault, &mut transport, &req, code)?;
             Ok(None)
         }
-        None => first_run(state.data(), &mut transport, &req, invitation).map(Some),
+        None => {
+            let vault = join::first_run(
+                &state.data().database(),
+                &mut transport,
+                &req,
+                invitation,
+                KdfParams::interactive(),
+            )?;
+            Ok(Some(vault))
+        }
     })?;
     state.update_settings(|s| s.server_url = Some(url.clone()))?;
     Ok(state.sync_status())
@@ -177,81 +181,6 @@ pub fn reconnect(state: &AppState, form: &ReconnectForm) -> Result<SyncStatusVie
         Ok(None)
     })?;
     Ok(state.sync_status())
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-/// Removes a database file and its WAL companions (absent files are fine).
-fn remove_database(path: &Path) -> Result<(), IpcError> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        match std::fs::remove_file(with_suffix(path, suffix)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(IpcError::new(
-                    Code::StorageFailed,
-                    format!("could not remove {}: {e}", path.display()),
-                ))
-            }
-        }
-    }
-    Ok(())
-}
-
-/// First run: makes and joins the vault in a staging file, then moves it into place and opens
-/// it unlocked.
-fn first_run(
-    data: &DataDir,
-    transport: &mut dyn Transport,
-    req: &JoinRequest<'_>,
-    invitation: Option<&str>,
-) -> Result<Vault, IpcError> {
-    let target = data.database();
-    let staging = with_suffix(&target, ".joining");
-    // Leftovers of an attempt the app did not live to clean up.
-    remove_database(&staging)?;
-    let joined = (|| -> Result<(), IpcError> {
-        let store = LocalStore::open(&staging)?;
-        let _vault = match invitation {
-            Some(code) => {
-                let mut v = Vault::create(store, req.passphrase)?;
-                join::register(&mut v, transport, req, code)?;
-                v
-            }
-            None => join::login(store, transport, req, KdfParams::interactive())?,
-        };
-        // Dropped here: the connection closes and SQLite folds its WAL into the file.
-        Ok(())
-    })();
-    if let Err(e) = joined {
-        remove_database(&staging)?;
-        return Err(e);
-    }
-    // The empty database made at start-up gives way to the joined one.
-    remove_database(&target)?;
-    for suffix in ["", "-wal"] {
-        let from = with_suffix(&staging, suffix);
-        if from.exists() {
-            std::fs::rename(&from, with_suffix(&target, suffix)).map_err(|e| {
-                IpcError::new(
-                    Code::StorageFailed,
-                    format!("could not move the joined vault into place: {e}"),
-                )
-            })?;
-        }
-    }
-    remove_database(&staging)?;
-    let mut vault = Vault::open(LocalStore::open(&target)?)?;
-    match vault.unlock(req.passphrase) {
-        Ok(_) => Ok(vault),
-        // The passphrase just opened it in staging: this would be a bug, not a user error.
-        Err(VaultError::WrongPassphrase) => Err(IpcError::internal()),
-        Err(e) => Err(e.into()),
-    }
 }
 
 #[cfg(test)]

@@ -11,9 +11,11 @@
 use teduh_protocol::sync::{LoginRequest, Reclaim, RegisterRequest, Session};
 use zeroize::Zeroizing;
 
+use std::path::Path;
+
 use super::{Binding, SyncError, Transport};
 use crate::crypto::{self, DataKey, KdfParams};
-use crate::store::LocalStore;
+use crate::store::{self, LocalStore};
 use crate::vault::{Vault, VaultError};
 
 const KDF_BLOB_MAGIC: &[u8; 4] = b"TKD1";
@@ -223,6 +225,53 @@ pub fn login(
         &member_secrets,
         (&b, &session.token),
     )?)
+}
+
+/// First run on a computer with no vault: makes the vault and joins in a staging file next to
+/// `database` (registered with `invitation`, or, without one, a further device of a member
+/// created from her keys kept by the server: [`login`]), then moves it into place and returns
+/// it open and unlocked. A refused invitation, a wrong passphrase or a dropped link therefore
+/// leave no half-made vault behind. `kdf` protects the new vault's passphrase (tests use fast
+/// parameters). The desktop app and the CLI both join this way.
+///
+/// Fails with [`VaultError::AlreadyInitialised`] when `database` already holds a vault (it is
+/// left untouched), with what [`register`] or [`login`] fail with, or with a storage error when
+/// the files cannot be moved; `database` is then as it was.
+pub fn first_run(
+    database: &Path,
+    transport: &mut dyn Transport,
+    req: &JoinRequest<'_>,
+    invitation: Option<&str>,
+    kdf: KdfParams,
+) -> Result<Vault, SyncError> {
+    if database.exists() && crate::vault::is_initialised(&LocalStore::open(database)?)? {
+        return Err(VaultError::AlreadyInitialised.into());
+    }
+    let staging = store::with_suffix(database, ".joining");
+    // Leftovers of an attempt that did not live to clean up.
+    store::remove_database(&staging)?;
+    let joined = (|| -> Result<(), SyncError> {
+        let store = LocalStore::open(&staging)?;
+        let _vault = match invitation {
+            Some(code) => {
+                let mut v = Vault::create_with_params(store, req.passphrase, kdf)?;
+                register(&mut v, transport, req, code)?;
+                v
+            }
+            None => login(store, transport, req, kdf)?,
+        };
+        // Dropped here: the connection closes and SQLite folds its write-ahead log into the file.
+        Ok(())
+    })();
+    if let Err(e) = joined {
+        store::remove_database(&staging)?;
+        return Err(e);
+    }
+    // An empty database made at start-up gives way to the joined one.
+    store::move_database(&staging, database)?;
+    let mut vault = Vault::open(LocalStore::open(database)?)?;
+    vault.unlock(req.passphrase)?;
+    Ok(vault)
 }
 
 /// Signs this joined device in again to a server restored from a backup that no longer knows

@@ -112,6 +112,12 @@ impl SyncError {
     }
 }
 
+impl From<crate::store::StoreError> for SyncError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SyncError::Vault(e.into())
+    }
+}
+
 impl From<TransportError> for SyncError {
     fn from(e: TransportError) -> Self {
         match e {
