@@ -46,6 +46,7 @@ stage "UI unit tests (vitest)" 240 bash -c 'cd ui && npm test --silent'
 # The app embeds ui/dist at compile time, so the UI is built before any cargo step.
 stage "UI build" 120 build_ui
 stage "clippy -D warnings" 900 cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "Windows: the app, the CLI and the server compile for x86_64-pc-windows-gnu" 600 windows_check
 stage "rustdoc -D warnings" 300 env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 # The KDF-floor test also runs the release-profile CLI: a floor only a test build had would be
 # no floor at all (crates/teduh-cli/tests/sync.rs).

@@ -29,7 +29,8 @@ pub struct DataDir {
 
 impl DataDir {
     /// Resolves the data directory: an explicit override wins, then `TEDUH_DATA_DIR`, then the
-    /// platform's per-user data directory (e.g. `~/.local/share/teduh` on Linux).
+    /// platform's per-user local data directory (`~/.local/share/teduh` on Linux,
+    /// `%LOCALAPPDATA%\Teduh\teduh\data` on Windows).
     ///
     /// Fails when no override is given and the platform has no home directory.
     pub fn resolve(explicit: Option<&Path>) -> Result<Self, PathError> {
@@ -41,7 +42,9 @@ impl DataDir {
         }
         let dirs = directories::ProjectDirs::from("id", "Teduh", "teduh")
             .ok_or(PathError::NoPlatformDir)?;
-        Ok(Self::at(dirs.data_dir()))
+        // The local directory, not the roaming one: on a Windows domain a roaming profile is
+        // copied to the organisation's servers, and client records must stay on the laptop.
+        Ok(Self::at(dirs.data_local_dir()))
     }
 
     /// A data directory at a given path (not created until [`DataDir::ensure`]).

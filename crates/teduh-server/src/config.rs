@@ -55,13 +55,14 @@ impl ServerConfig {
         })
     }
 
-    /// The data directory, defaulting to the platform's data directory for `teduh-server`.
+    /// The data directory, defaulting to the platform's local data directory for
+    /// `teduh-server` (not a roaming one on Windows, like the app's).
     pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
         if let Some(d) = &self.data_dir {
             return Ok(d.clone());
         }
         directories::ProjectDirs::from("id", "Teduh", "teduh-server")
-            .map(|d| d.data_dir().to_path_buf())
+            .map(|d| d.data_local_dir().to_path_buf())
             .context("no platform data directory for this user; pass --data-dir")
     }
 }
