@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{binding_aad, client_key, record_name, Identity, Unlocked, VaultError};
+use super::error::VaultError;
+use super::identity::Identity;
+use super::sealed::{binding_aad, client_key, record_name};
+use super::Unlocked;
 use crate::crypto::DataKey;
 use crate::ids::{ClientId, NoteId, ScreeningId, TeamId};
 use crate::records::{RecordKind, RecordRow};

@@ -1,24 +1,50 @@
 //! Reading the counseling record while unlocked: decrypting fields, assembling views.
 
-use super::{
-    binding_aad, client_key, from_fields, id16, record_name, ClientExport, FieldVersion, Identity,
-    Unlocked, VaultError, AUTHOR, FINALISED_AT, FINALISED_BY,
-};
-use crate::domain::{AddendumRecord, NoteStatus, Referral, ReferralRecord, ReferralUpdate};
-use crate::domain::{
-    Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, Note, NoteDraft, RiskEntry,
-    TaskRecord,
-};
-use crate::ids::ReferralId;
-use crate::ids::{
-    hex, AddendumId, CaseId, ClientId, ConsentId, EntityId, NoteId, ScreeningId, TaskId,
-};
+use super::error::VaultError;
+use super::identity::Identity;
+use super::sealed::{binding_aad, client_key, id16, record_name};
+use super::{Unlocked, Vault};
+use crate::ids::{hex, ClientId, EntityId};
 use crate::records::RecordKind;
-use crate::screening;
-use crate::screening::{ScoringConfig, Screening, ScreeningAnswers};
+use crate::screening::ScoringConfig;
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// One version of one field of an entity, decrypted: the current value or one it replaced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FieldVersion {
+    /// The field's name.
+    pub field: String,
+    /// Its value in this version.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub value: Value,
+    /// When it was written (the record's timestamp).
+    pub written_at: chrono::DateTime<Utc>,
+    /// Which device wrote it (hex).
+    pub device: String,
+    /// The record's sequence number in that device's log: with `device`, names the version.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seq: u64,
+    /// Whether this version is the field's current value.
+    pub current: bool,
+    /// Whether it lost to a version written on another device (a conflict revision the user
+    /// should be able to see and restore), rather than being replaced by a later edit on the
+    /// same device.
+    pub conflict: bool,
+}
+
+impl Vault {
+    /// Every version ever written of every field of an entity (current ones and the ones they
+    /// replaced, including concurrent edits that lost), oldest first per field.
+    ///
+    /// Fails when locked, for an unknown entity, or with [`VaultError::Integrity`].
+    pub fn field_history(&mut self, entity: EntityId) -> Result<Vec<FieldVersion>, VaultError> {
+        self.reader()?.field_history(entity)
+    }
+}
 
 /// Read access while unlocked (used by the vault and inside batches).
 pub(super) struct Reader<'a> {
@@ -188,172 +214,5 @@ impl Reader<'_> {
             }
         }
         Ok(out)
-    }
-
-    pub(super) fn client(&mut self, id: ClientId) -> Result<Client, VaultError> {
-        let meta = self.expect(id.into(), RecordKind::Client, "client")?;
-        let fields = self.fields(id.into(), &meta)?;
-        let profile: ClientProfile = from_fields(fields, "client")?;
-        Ok(Client {
-            id,
-            is_child: profile.is_child(Utc::now().date_naive()),
-            profile,
-        })
-    }
-
-    pub(super) fn case(&mut self, id: CaseId) -> Result<Case, VaultError> {
-        let meta = self.expect(id.into(), RecordKind::Case, "case")?;
-        let details: CaseDetails = from_fields(self.fields(id.into(), &meta)?, "case")?;
-        let mut risk_history = Vec::new();
-        for r in self.children(meta.client, RecordKind::Risk, Some(id.into()))? {
-            let m = self.expect(r, RecordKind::Risk, "risk entry")?;
-            risk_history.push(from_fields::<RiskEntry>(self.fields(r, &m)?, "risk entry")?);
-        }
-        Ok(Case {
-            id,
-            details,
-            current_risk: risk_history.last().map(|r| r.level),
-            risk_history,
-        })
-    }
-
-    pub(super) fn note(&mut self, id: NoteId) -> Result<Note, VaultError> {
-        let meta = self.expect(id.into(), RecordKind::Note, "note")?;
-        let mut fields = self.fields(id.into(), &meta)?;
-        let author = fields
-            .remove(AUTHOR)
-            .and_then(|v| serde_json::from_value(v).ok());
-        let at = fields.remove(FINALISED_AT);
-        let by = fields.remove(FINALISED_BY);
-        let status = match (at, by) {
-            (Some(at), Some(by)) => NoteStatus::Finalised {
-                at: serde_json::from_value(at).map_err(|_| VaultError::Integrity {
-                    record: format!("note {id} field `{FINALISED_AT}`"),
-                })?,
-                by: serde_json::from_value(by).map_err(|_| VaultError::Integrity {
-                    record: format!("note {id} field `{FINALISED_BY}`"),
-                })?,
-            },
-            _ => NoteStatus::Draft,
-        };
-        let content: NoteDraft = from_fields(fields, "note")?;
-        let mut addenda = Vec::new();
-        for a in self.children(meta.client, RecordKind::Addendum, Some(id.into()))? {
-            let m = self.expect(a, RecordKind::Addendum, "addendum")?;
-            addenda.push(AddendumRecord {
-                id: AddendumId(a.0),
-                addendum: from_fields(self.fields(a, &m)?, "addendum")?,
-            });
-        }
-        Ok(Note {
-            id,
-            client: meta.client,
-            author,
-            content,
-            status,
-            addenda,
-        })
-    }
-
-    pub(super) fn notes(&mut self, client: ClientId) -> Result<Vec<Note>, VaultError> {
-        self.expect(client.into(), RecordKind::Client, "client")?;
-        self.children(client, RecordKind::Note, None)?
-            .into_iter()
-            .map(|n| self.note(NoteId(n.0)))
-            .collect()
-    }
-
-    pub(super) fn screenings(&mut self, client: ClientId) -> Result<Vec<Screening>, VaultError> {
-        let mut out = Vec::new();
-        for s in self.children(client, RecordKind::Screening, None)? {
-            let m = self.expect(s, RecordKind::Screening, "screening")?;
-            let answers: ScreeningAnswers = from_fields(self.fields(s, &m)?, "screening")?;
-            let result =
-                screening::score(&answers, self.scoring).map_err(|e| VaultError::Integrity {
-                    record: format!("screening {s}: stored answers do not score ({e})"),
-                })?;
-            out.push(Screening {
-                id: ScreeningId(s.0),
-                answers,
-                result,
-            });
-        }
-        Ok(out)
-    }
-
-    pub(super) fn consents(&mut self, id: ClientId) -> Result<Vec<ConsentRecord>, VaultError> {
-        let mut consents = Vec::new();
-        for c in self.children(id, RecordKind::Consent, None)? {
-            let m = self.expect(c, RecordKind::Consent, "consent")?;
-            let consent: Consent = from_fields(self.fields(c, &m)?, "consent")?;
-            let mut withdrawals = Vec::new();
-            for w in self.children(id, RecordKind::ConsentWithdrawal, Some(c))? {
-                let m = self.expect(w, RecordKind::ConsentWithdrawal, "withdrawal")?;
-                withdrawals.push(from_fields(self.fields(w, &m)?, "withdrawal")?);
-            }
-            consents.push(ConsentRecord {
-                id: ConsentId(c.0),
-                consent,
-                withdrawals,
-            });
-        }
-        Ok(consents)
-    }
-
-    pub(super) fn tasks(&mut self, id: ClientId) -> Result<Vec<TaskRecord>, VaultError> {
-        let mut tasks = Vec::new();
-        for t in self.children(id, RecordKind::Task, None)? {
-            let m = self.expect(t, RecordKind::Task, "task")?;
-            tasks.push(TaskRecord {
-                id: TaskId(t.0),
-                task: from_fields(self.fields(t, &m)?, "task")?,
-            });
-        }
-        Ok(tasks)
-    }
-
-    pub(super) fn referrals(&mut self, id: ClientId) -> Result<Vec<ReferralRecord>, VaultError> {
-        let mut out = Vec::new();
-        for r in self.children(id, RecordKind::Referral, None)? {
-            let m = self.expect(r, RecordKind::Referral, "referral")?;
-            let referral: Referral = from_fields(self.fields(r, &m)?, "referral")?;
-            let mut updates: Vec<ReferralUpdate> = Vec::new();
-            for u in self.children(id, RecordKind::ReferralStatus, Some(r))? {
-                let m = self.expect(u, RecordKind::ReferralStatus, "referral status")?;
-                updates.push(from_fields(self.fields(u, &m)?, "referral status")?);
-            }
-            let status = updates.last().map(|u| u.status).unwrap_or_default();
-            out.push(ReferralRecord {
-                id: ReferralId(r.0),
-                referral,
-                updates,
-                status,
-            });
-        }
-        Ok(out)
-    }
-
-    pub(super) fn export(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
-        let client = self.client(id)?;
-        let mut cases = Vec::new();
-        for c in self.children(id, RecordKind::Case, None)? {
-            cases.push(self.case(CaseId(c.0))?);
-        }
-        let consents = self.consents(id)?;
-        let referrals = self.referrals(id)?;
-        let notes = self.notes(id)?;
-        let tasks = self.tasks(id)?;
-        let screenings = self.screenings(id)?;
-        Ok(ClientExport {
-            format: 1,
-            exported_at: Utc::now(),
-            client,
-            cases,
-            consents,
-            notes,
-            tasks,
-            screenings,
-            referrals,
-        })
     }
 }

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
-use super::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
+use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
 use crate::records::{Op, RecordKind, RecordRow};
 use crate::team::roster::Roster;

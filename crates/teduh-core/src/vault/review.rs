@@ -18,14 +18,16 @@ use serde::Deserialize;
 use teduh_protocol::sync::Role;
 
 use super::batch::Batch;
+use super::error::VaultError;
+use super::identity::Identity;
 use super::read::EntityMeta;
 use super::read::Reader;
 use super::review_state::{review_step, state_after, ReviewStep};
 pub use super::review_state::{Review, ReviewAction, ReviewDraft, ReviewState};
-use super::{
-    binding_aad, client_key, from_fields, id16, record_name, Identity, Unlocked, Vault, VaultError,
-    AUTHOR, FINALISED_AT,
+use super::sealed::{
+    binding_aad, client_key, from_fields, id16, record_name, AUTHOR, FINALISED_AT,
 };
+use super::{Unlocked, Vault};
 use crate::domain::{ReferralStatus, RiskLevel};
 use crate::ids::{ClientId, DeviceId, EntityId, MemberId, NoteId, ScreeningId, TaskId};
 use crate::ids::{ReferralId, ReviewId};

@@ -10,8 +10,11 @@
 
 use teduh_protocol::sync::{PushPage, Record, Role};
 
+use super::error::VaultError;
+use super::identity::{derive_kek, open_secrets, wrap_secrets, Identity};
+use super::keys;
 use super::keys::OpenError;
-use super::{derive_kek, keys, open_secrets, wrap_secrets, Identity, Unlocked, Vault, VaultError};
+use super::{Unlocked, Vault};
 use crate::crypto::DataKey;
 use crate::hlc::Hlc;
 use crate::hlc::HlcClock;
