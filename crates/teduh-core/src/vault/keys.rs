@@ -247,10 +247,16 @@ pub(super) fn apply_plain(
     }
     records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
     if row.kind == RecordKind::Note {
-        super::review::refresh_note_summary(conn, ident, u, NoteId(row.entity.0), row.client)?;
+        super::review::summaries::refresh_note_summary(
+            conn,
+            ident,
+            u,
+            NoteId(row.entity.0),
+            row.client,
+        )?;
     }
     if row.kind == RecordKind::Screening {
-        super::review::refresh_screening_summary(
+        super::review::summaries::refresh_screening_summary(
             conn,
             ident,
             u,

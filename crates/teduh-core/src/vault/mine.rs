@@ -11,7 +11,7 @@ use teduh_protocol::sync::Role;
 use super::error::VaultError;
 use super::read::EntityMeta;
 use super::read::Reader;
-use super::review_state::{
+use super::review::state::{
     review_step, state_after, Review, ReviewAction, ReviewState, ReviewStep,
 };
 use super::sealed::{id16, AUTHOR, FINALISED_AT};

@@ -50,7 +50,6 @@ mod mine;
 mod read;
 mod receive_rules;
 mod review;
-mod review_state;
 mod revisions;
 mod sealed;
 mod sync_ops;
@@ -356,7 +355,11 @@ impl Vault {
         };
         // Best effort: a failure here (a busy or full disk) must not keep the counselor out of
         // her vault; the next unlock tries again.
-        let _ = review::fill_missing_summaries(self.store.connection_mut(), &self.ident, &mut u);
+        let _ = review::summaries::fill_missing_summaries(
+            self.store.connection_mut(),
+            &self.ident,
+            &mut u,
+        );
         self.unlocked = Some(u);
         self.last_activity = Instant::now();
         Ok(report)

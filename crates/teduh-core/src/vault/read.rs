@@ -9,6 +9,7 @@ use crate::records::RecordKind;
 use crate::screening::ScoringConfig;
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -215,4 +216,60 @@ impl Reader<'_> {
         }
         Ok(out)
     }
+
+    /// One field of an entity, decrypted (None when absent or null).
+    pub(in crate::vault) fn field<T: DeserializeOwned>(
+        &mut self,
+        id: EntityId,
+        meta: &EntityMeta,
+        field: &str,
+    ) -> Result<Option<T>, VaultError> {
+        let row: Option<(Vec<u8>, i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT device_id, seq, value FROM entity_fields WHERE entity_id = ?1 AND field = ?2",
+            )?
+            .query_row(params![&id.0[..], field], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((device, seq, value)) = row else {
+            return Ok(None);
+        };
+        self.open_field(id, meta.kind, meta.client, field, &device, seq, &value)
+    }
+
+    /// Decrypts one stored field value (a row of `entity_fields`) of an entity of `kind`
+    /// under `client`'s key (None when it holds a JSON null).
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::vault) fn open_field<T: DeserializeOwned>(
+        &mut self,
+        id: EntityId,
+        kind: RecordKind,
+        client: ClientId,
+        field: &str,
+        device: &[u8],
+        seq: i64,
+        value: &[u8],
+    ) -> Result<Option<T>, VaultError> {
+        let seq = u64::try_from(seq).unwrap_or(0);
+        let (conn, ident) = (self.conn, self.ident);
+        let key = client_key(conn, ident, self.u, client)?;
+        let aad = binding_aad(ident, &id16(device)?, seq, kind, &id, field);
+        let name = || record_name(kind, &id, field, device, seq);
+        let pt = key
+            .open(&aad, value)
+            .map_err(|_| VaultError::Integrity { record: name() })?;
+        // A stored JSON null reads as absent.
+        serde_json::from_slice::<Option<T>>(&pt)
+            .map_err(|_| VaultError::Integrity { record: name() })
+    }
+}
+
+/// A BLOB column, borrowed from the row (no copy).
+pub(in crate::vault) fn blob<'r>(
+    row: &'r rusqlite::Row<'_>,
+    i: usize,
+) -> Result<&'r [u8], VaultError> {
+    Ok(row.get_ref(i)?.as_blob().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
+    })?)
 }
