@@ -3,6 +3,7 @@
 use super::error::VaultError;
 use super::identity::Identity;
 use super::keys;
+use super::projection::Projection;
 use super::read::Reader;
 use super::sealed::to_fields;
 use super::Unlocked;
@@ -22,6 +23,7 @@ pub struct Batch<'v> {
     pub(super) u: &'v mut Unlocked,
     pub(super) ident: &'v Identity,
     pub(super) scoring: &'v ScoringConfig,
+    pub(super) projections: &'v [Projection],
     pub(super) index_updates: Vec<(ClientId, String, String, String)>,
 }
 
@@ -123,7 +125,15 @@ impl Batch<'_> {
         let (conn, ident) = (&*self.tx, self.ident);
         keys::seal_and_sign(conn, ident, self.u, &mut row, &plain)?;
         records::insert(conn, &row)?;
-        keys::apply_plain(conn, ident, self.u, &row, &plain, &ident.ed25519_public)?;
+        keys::apply_plain(
+            conn,
+            ident,
+            self.u,
+            &row,
+            &plain,
+            &ident.ed25519_public,
+            self.projections,
+        )?;
         Ok(())
     }
 

@@ -100,6 +100,7 @@ impl Vault {
             store,
             ident,
             unlocked,
+            projections,
             ..
         } = self;
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
@@ -109,7 +110,7 @@ impl Vault {
         for r in rows {
             let key = author_key(&authors, r);
             keys::open_record(&tx, ident, u, r)
-                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key))?;
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key, projections))?;
         }
         let dump = records::dump_state(&tx)?;
         tx.rollback()?;
@@ -166,6 +167,7 @@ impl Vault {
             store,
             ident,
             unlocked,
+            projections,
             ..
         } = self;
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
@@ -181,7 +183,7 @@ impl Vault {
             check(r)?;
             let key = author_key(&authors, r);
             let opened = keys::open_record(&tx, ident, u, r)
-                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key));
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key, projections));
             match opened {
                 Ok(()) => Ok(()),
                 Err(keys::OpenError::MissingKey(why)) => Err(refused(r, why)),

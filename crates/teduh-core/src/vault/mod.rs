@@ -47,6 +47,7 @@ mod identity;
 mod integrity;
 mod keys;
 mod mine;
+mod projection;
 mod read;
 mod receive_rules;
 mod review;
@@ -62,6 +63,7 @@ use identity::{
     check_new_passphrase, derive_kek, open_secrets, wrap_secrets, Identity, KDF_ALGORITHM,
 };
 pub use mine::ReviewNews;
+use projection::Projection;
 pub use read::FieldVersion;
 use read::Reader;
 pub use review::{
@@ -71,6 +73,10 @@ pub use review::{
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
 pub use sync_ops::{ReceiveReport, SecurityAlarm};
+
+/// The projections every applied record refreshes: the supervision feature's sealed note and
+/// screening summaries.
+const PROJECTIONS: &[Projection] = &review::summaries::PROJECTIONS;
 
 /// Default idle time after which the vault locks itself.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -117,6 +123,8 @@ pub struct Vault {
     idle_timeout: Option<Duration>,
     last_activity: Instant,
     scoring: ScoringConfig,
+    /// The derived tables kept current with the records (see [`projection`]).
+    projections: &'static [Projection],
     clock_offset_ms: i64,
 }
 
@@ -274,6 +282,7 @@ impl Vault {
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
+            projections: PROJECTIONS,
             clock_offset_ms: 0,
         })
     }
@@ -299,6 +308,7 @@ impl Vault {
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
+            projections: PROJECTIONS,
             clock_offset_ms,
         })
     }
@@ -355,7 +365,8 @@ impl Vault {
         };
         // Best effort: a failure here (a busy or full disk) must not keep the counselor out of
         // her vault; the next unlock tries again.
-        let _ = review::summaries::fill_missing_summaries(
+        let _ = projection::fill_missing_rows(
+            self.projections,
             self.store.connection_mut(),
             &self.ident,
             &mut u,
@@ -453,6 +464,7 @@ impl Vault {
             ident,
             unlocked,
             scoring,
+            projections,
             ..
         } = self;
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
@@ -462,6 +474,7 @@ impl Vault {
             u,
             ident,
             scoring,
+            projections,
             index_updates: Vec::new(),
         };
         let out = f(&mut b)?;

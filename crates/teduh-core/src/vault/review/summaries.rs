@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::domain::RiskLevel;
-use crate::ids::{ClientId, EntityId, MemberId, NoteId, ScreeningId};
+use crate::ids::{ClientId, MemberId, NoteId, ScreeningId};
 use crate::records::RecordKind;
 use crate::screening::{self, ScoringConfig, ScreeningAnswers};
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
+use crate::vault::projection::Projection;
 use crate::vault::read::{blob, EntityMeta, Reader};
 use crate::vault::sealed::{client_key, from_fields, id16, AUTHOR};
 use crate::vault::Unlocked;
@@ -45,7 +46,7 @@ pub(super) fn summary_context(note: NoteId) -> Vec<u8> {
 }
 
 /// Re-derives a note's sealed summary from its current fields (after a record changed it).
-pub(in crate::vault) fn refresh_note_summary(
+fn refresh_note_summary(
     conn: &Connection,
     ident: &Identity,
     u: &mut Unlocked,
@@ -122,7 +123,7 @@ pub(super) fn screening_summary_context(screening: ScreeningId) -> Vec<u8> {
 
 /// Re-derives a screening's sealed summary from its current fields (after a record changed
 /// it, or when a vault upgraded from schema 5 lacks it).
-pub(in crate::vault) fn refresh_screening_summary(
+fn refresh_screening_summary(
     conn: &Connection,
     ident: &Identity,
     u: &mut Unlocked,
@@ -163,79 +164,22 @@ pub(in crate::vault) fn refresh_screening_summary(
     )
 }
 
-/// Seals the summaries that are missing: a vault upgraded from schema 4 has its notes but not
-/// their summaries (the queue would not see them), one upgraded from schema 5 lacks the
-/// screenings' (the queue then reads them in full). Returns how many were filled. Cheap when
-/// there is nothing to do (two counts per kind).
-pub(in crate::vault) fn fill_missing_summaries(
-    conn: &mut Connection,
-    ident: &Identity,
-    u: &mut Unlocked,
-) -> Result<usize, VaultError> {
-    let notes = fill_missing(
-        conn,
-        ident,
-        u,
-        "note",
-        "note_summaries",
-        "note_id",
-        |c, i, u, e, cl| refresh_note_summary(c, i, u, NoteId(e.0), cl),
-    )?;
-    let screenings = fill_missing(
-        conn,
-        ident,
-        u,
-        "screening",
-        "screening_summaries",
-        "screening_id",
-        |c, i, u, e, cl| refresh_screening_summary(c, i, u, ScreeningId(e.0), cl),
-    )?;
-    Ok(notes + screenings)
-}
-
-type Refresh =
-    fn(&Connection, &Identity, &mut Unlocked, EntityId, ClientId) -> Result<(), VaultError>;
-
-/// Fills `table` (keyed by `column`) for the entities of `kind` that have no row in it.
-fn fill_missing(
-    conn: &mut Connection,
-    ident: &Identity,
-    u: &mut Unlocked,
-    kind: &'static str,
-    table: &'static str,
-    column: &'static str,
-    refresh: Refresh,
-) -> Result<usize, VaultError> {
-    let (entities, summaries): (i64, i64) = conn.query_row(
-        &format!(
-            "SELECT (SELECT count(*) FROM entities WHERE kind = ?1), (SELECT count(*) FROM {table})"
-        ),
-        [kind],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if entities == summaries {
-        return Ok(0);
-    }
-    let tx = conn.transaction()?;
-    let missing: Vec<(Vec<u8>, Vec<u8>)> = tx
-        .prepare(&format!(
-            "SELECT e.entity_id, e.client_id FROM entities e
-             WHERE e.kind = ?1 AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.{column} = e.entity_id)"
-        ))?
-        .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    for (entity, client) in &missing {
-        let (entity, client) = (EntityId(id16(entity)?), ClientId(id16(client)?));
-        match refresh(&tx, ident, u, entity, client) {
-            // A damaged record (or one whose key is damaged) stays without a summary; reading
-            // it reports the damage, as for any damaged record.
-            Err(VaultError::Integrity { .. } | VaultError::NotFound { .. }) => {}
-            other => other?,
-        }
-    }
-    tx.commit()?;
-    Ok(missing.len())
-}
+/// The summaries as projections of the sealed store: refreshed whenever a note or a screening
+/// record is applied, and filled at unlock when an upgraded vault lacks them.
+pub(in crate::vault) const PROJECTIONS: [Projection; 2] = [
+    Projection {
+        kind: RecordKind::Note,
+        table: "note_summaries",
+        column: "note_id",
+        refresh: |c, i, u, e, cl| refresh_note_summary(c, i, u, NoteId(e.0), cl),
+    },
+    Projection {
+        kind: RecordKind::Screening,
+        table: "screening_summaries",
+        column: "screening_id",
+        refresh: |c, i, u, e, cl| refresh_screening_summary(c, i, u, ScreeningId(e.0), cl),
+    },
+];
 
 impl Reader<'_> {
     /// Opens the summaries of the notes `wanted` selects (by id, before decrypting anything)

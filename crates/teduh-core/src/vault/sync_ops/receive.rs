@@ -11,6 +11,7 @@ use crate::team::roster::Authors;
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
 use crate::vault::keys::{self, OpenError};
+use crate::vault::projection::Projection;
 use crate::vault::{Unlocked, Vault};
 
 /// What receiving one page did.
@@ -75,6 +76,7 @@ impl Vault {
             store,
             ident,
             unlocked,
+            projections,
             ..
         } = self;
         let ident: &Identity = ident;
@@ -102,6 +104,7 @@ impl Vault {
             let checks = Checks {
                 authors: &authors,
                 signers: &signers,
+                projections,
             };
             let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
             if outcome.is_err() {
@@ -276,6 +279,8 @@ fn verify_signatures(
 struct Checks<'a> {
     authors: &'a Authors,
     signers: &'a crate::vault::receive_rules::Signers,
+    /// The derived tables to refresh after applying (see `vault/projection.rs`).
+    projections: &'a [Projection],
 }
 
 /// Checks and applies one received record. The outer error is a database failure (fails
@@ -366,7 +371,7 @@ fn receive_one(
         return Ok(Err(format!("refused: {why}")));
     }
     records::insert(tx, &row)?;
-    match keys::apply_plain(tx, ident, u, &row, &plain, &author_key) {
+    match keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections) {
         Ok(()) => {
             // A forged or damaged copy of this record held earlier is obsolete now.
             tx.execute(
