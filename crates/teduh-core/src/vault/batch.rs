@@ -1,5 +1,8 @@
-//! Writing the counseling record: one [`Batch`] is one durable transaction that appends signed
-//! records to the log and applies them to the tables.
+//! The sealed store's write handle: one [`Batch`] is one durable transaction that appends signed
+//! records to the log and applies them to the tables (and their projections). It knows how to
+//! append, seal and apply a record, not what a record means: the features add their writers to
+//! `Batch` in their own modules (`casework/write.rs`, `review/mod.rs`).
+
 use super::error::VaultError;
 use super::identity::Identity;
 use super::keys;

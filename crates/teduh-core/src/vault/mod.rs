@@ -18,8 +18,12 @@
 //!   tables (see [`crate::records`]), then commits durably (WAL, `synchronous=FULL`). Reads
 //!   decrypt field by field; a field that fails authentication is reported as
 //!   [`VaultError::Integrity`] naming its record, without affecting anything else.
-//! - Features over that store: `casework`, `review` (supervision), `sync_ops` (the vault's side
-//!   of sync), `integrity` (rebuild and consistency checks).
+//!   `projection`: derived sealed rows (the supervision summaries) that the store refreshes
+//!   whenever it applies a record of their kind; features register theirs in `PROJECTIONS`.
+//! - Features over that store: `casework`, `review` (supervision), `mine` (the counselor's side
+//!   of supervision), `facets` (the client list's filters), `revisions` (conflict revisions),
+//!   `sync_ops` (the vault's side of sync, with `receive_rules`), `integrity` (rebuild and
+//!   consistency checks). `error` holds [`VaultError`].
 
 use std::collections::HashMap;
 use std::path::Path;

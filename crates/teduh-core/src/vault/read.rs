@@ -1,4 +1,6 @@
-//! Reading the counseling record while unlocked: decrypting fields, assembling views.
+//! The sealed store's read handle: finding an entity, decrypting its fields (all, one, or every
+//! version), listing its children. The features assemble their views from these in their own
+//! modules (`casework/read.rs`, `review/`).
 
 use super::error::VaultError;
 use super::identity::Identity;
