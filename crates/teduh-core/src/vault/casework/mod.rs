@@ -46,7 +46,7 @@ pub struct ClientExport {
 }
 
 impl Vault {
-    /// Adds a client (and its data key); see [`Batch::add_client`].
+    /// Adds a client (and its data key); see [`Batch::add_client`](crate::vault::Batch::add_client).
     ///
     /// Fails when locked, on an empty or duplicate code, or when the write fails.
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
