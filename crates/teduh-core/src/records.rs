@@ -1,10 +1,10 @@
 //! The record log and the materialised state derived from it.
 //!
-//! One file because it is one format: the row, its byte framing, its signature and the
-//! last-writer-wins fold must change together (a field added to the row changes the signed
-//! bytes, the stored columns and the replay), and every function here works on `record_log` or
-//! the tables derived from it. The pieces that are not the format (keys, sealing, the vault's
-//! use of it) live in `vault/`.
+//! This module is the format and the log: the row, its byte framing, its signature and its
+//! storage in `record_log` must change together (a field added to the row changes the signed
+//! bytes, the stored columns and the replay). The last-writer-wins fold into the derived tables
+//! is in `records/fold.rs` (re-exported here). The pieces that are not the format (keys,
+//! sealing, the vault's use of it) live in `vault/`.
 //!
 //! Every change is a [`RecordRow`] appended to the author device's log (`record_log`), with a
 //! gapless per-device sequence number (enforced by a trigger), an [`Hlc`] timestamp, and an
@@ -26,12 +26,15 @@
 //! tables, replay the log) yields the same state, which [`dump_state`] makes checkable.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use crate::hlc::Hlc;
 use crate::ids::{hex, ClientId, DeviceId, EntityId, TeamId};
+
+mod fold;
+
+pub use fold::{apply, clear_state, dump_state};
 
 /// The field whose presence makes a record a finalisation (see [`apply`]).
 pub const FINALISED_FIELD: &str = "finalised_at";
@@ -544,156 +547,6 @@ fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
     }
 }
 
-/// Folds one record into the materialised tables. `sealed` are the record's fields re-sealed
-/// for this device (for a client-key record: the `data_key` field).
-///
-/// Fails when a client-key record lacks its key or SQLite fails.
-pub fn apply(
-    conn: &Connection,
-    r: &RecordRow,
-    sealed: &[(String, Vec<u8>)],
-) -> Result<(), RecordError> {
-    if r.kind == RecordKind::ClientKey {
-        let (_, wrapped) = sealed
-            .iter()
-            .find(|(n, _)| n == "data_key")
-            .ok_or_else(|| malformed(&r.device.0, r.seq, "client key record without data_key"))?;
-        // Deterministic if two records ever wrapped a key for the same client, whatever the
-        // order of arrival or replay: the key its creator proved wins (schema 9), then the
-        // lowest (device, seq).
-        let proven = sealed.iter().any(|(n, v)| n == CREATOR_PROVEN && v == &[1]);
-        conn.prepare_cached(
-            "INSERT INTO client_keys (client_id, device_id, seq, wrapped, proven)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (client_id) DO UPDATE SET device_id = excluded.device_id,
-                 seq = excluded.seq, wrapped = excluded.wrapped, proven = excluded.proven
-             WHERE excluded.proven > client_keys.proven
-                OR (excluded.proven = client_keys.proven
-                    AND (excluded.device_id, excluded.seq)
-                        < (client_keys.device_id, client_keys.seq))",
-        )?
-        .execute(params![
-            &r.client.0[..],
-            &r.device.0[..],
-            seq_i64(r.seq),
-            wrapped,
-            i64::from(proven)
-        ])?;
-        return Ok(());
-    }
-    if r.op == Op::Create {
-        conn.prepare_cached(
-            "INSERT INTO entities (entity_id, kind, client_id, parent_id, created_hlc,
-                                   created_device, created_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (entity_id) DO NOTHING",
-        )?
-        .execute(params![
-            &r.entity.0[..],
-            r.kind.as_str(),
-            &r.client.0[..],
-            r.parent.as_ref().map(|p| &p.0[..]),
-            r.hlc.to_i64(),
-            &r.device.0[..],
-            seq_i64(r.seq),
-        ])?;
-    }
-    // A finalising record outranks every ordinary edit of the same fields (schema 3).
-    let rank = i64::from(sealed.iter().any(|(n, _)| n == FINALISED_FIELD));
-    let incoming = (rank, r.hlc.to_i64(), r.device.0.to_vec());
-    let mut current = conn.prepare_cached(
-        "SELECT rank, hlc, device_id, seq, value FROM entity_fields
-         WHERE entity_id = ?1 AND field = ?2",
-    )?;
-    let mut set = conn.prepare_cached(
-        "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value, rank)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (entity_id, field) DO UPDATE SET hlc = excluded.hlc,
-             device_id = excluded.device_id, seq = excluded.seq, value = excluded.value,
-             rank = excluded.rank",
-    )?;
-    // Versions that are not (or no longer) current: the winner is in entity_fields, every
-    // other version ever written here, so the two tables together hold all of them whatever
-    // the arrival order.
-    let mut superseded = conn.prepare_cached(
-        "INSERT INTO field_versions (entity_id, field, device_id, seq, hlc, rank, value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT DO NOTHING",
-    )?;
-    // The common case (a field seen for the first time) in one statement.
-    let mut first = conn.prepare_cached(
-        "INSERT INTO entity_fields (entity_id, field, hlc, device_id, seq, value, rank)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (entity_id, field) DO NOTHING",
-    )?;
-    for (name, value) in sealed {
-        let inserted = first.execute(params![
-            &r.entity.0[..],
-            name,
-            r.hlc.to_i64(),
-            &r.device.0[..],
-            seq_i64(r.seq),
-            value,
-            rank
-        ])?;
-        if inserted == 1 {
-            continue;
-        }
-        type Current = (i64, i64, Vec<u8>, i64, Vec<u8>);
-        let existing: Option<Current> = current
-            .query_row(params![&r.entity.0[..], name], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            })
-            .optional()?;
-        // Among finalising versions the first is final (the earliest timestamp wins): a later
-        // finalising record, even by the author, can never rewrite a finalised note; it stays
-        // a visible losing version. Otherwise the last writer wins.
-        let incoming_wins = existing.as_ref().is_none_or(|(rk, hlc, dev, _, _)| {
-            if rank == 1 && *rk == 1 {
-                (r.hlc.to_i64(), r.device.0.to_vec()) < (*hlc, dev.clone())
-            } else {
-                incoming > (*rk, *hlc, dev.clone())
-            }
-        });
-        if incoming_wins {
-            if let Some((rk, hlc, dev, seq, old)) = existing {
-                if !(dev == r.device.0 && seq == seq_i64(r.seq)) {
-                    superseded.execute(params![&r.entity.0[..], name, dev, seq, hlc, rk, old])?;
-                }
-            }
-            set.execute(params![
-                &r.entity.0[..],
-                name,
-                r.hlc.to_i64(),
-                &r.device.0[..],
-                seq_i64(r.seq),
-                value,
-                rank
-            ])?;
-        } else if existing
-            .as_ref()
-            .is_some_and(|(_, _, dev, seq, _)| !(*dev == r.device.0 && *seq == seq_i64(r.seq)))
-        {
-            superseded.execute(params![
-                &r.entity.0[..],
-                name,
-                &r.device.0[..],
-                seq_i64(r.seq),
-                r.hlc.to_i64(),
-                rank,
-                value
-            ])?;
-        }
-    }
-    Ok(())
-}
-
 fn row_from_sql(row: &rusqlite::Row<'_>) -> Result<RecordRow, RecordError> {
     let device: Vec<u8> = row.get(0)?;
     let seq = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
@@ -772,15 +625,6 @@ pub fn own_records_after(
     Ok(out)
 }
 
-/// Empties every table derived from the log (the one list of them: a new derived table is
-/// added here).
-pub fn clear_state(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
-         DELETE FROM client_keys; DELETE FROM note_summaries; DELETE FROM screening_summaries;",
-    )
-}
-
 /// Empties the materialised tables and replays the whole log, calling `replay` for each record
 /// (which checks it and applies it). Run it inside a transaction.
 ///
@@ -818,192 +662,8 @@ pub fn rebuild(
     Ok(n)
 }
 
-/// The materialised state as bytes, in primary-key order: which record won each field, which
-/// versions exist, which entities and client keys exist. The sealed values are left out (each
-/// device seals them under its own nonces); they follow from the winning records. Two devices
-/// have the same state exactly when their dumps are byte-identical.
-pub fn dump_state(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    for (table, columns, order) in [
-        ("client_keys", "client_id, device_id, seq", "client_id"),
-        ("entities", "*", "entity_id"),
-        (
-            "entity_fields",
-            "entity_id, field, hlc, device_id, seq, rank",
-            "entity_id, field",
-        ),
-        (
-            "field_versions",
-            "entity_id, field, device_id, seq, hlc, rank",
-            "entity_id, field, device_id, seq",
-        ),
-    ] {
-        out.extend_from_slice(table.as_bytes());
-        out.push(0);
-        let mut st = conn.prepare(&format!("SELECT {columns} FROM {table} ORDER BY {order}"))?;
-        let cols = st.column_count();
-        let mut rows = st.query([])?;
-        while let Some(row) = rows.next()? {
-            out.push(b'R');
-            for i in 0..cols {
-                match row.get_ref(i)? {
-                    ValueRef::Null => out.push(b'N'),
-                    ValueRef::Integer(v) => {
-                        out.push(b'I');
-                        out.extend_from_slice(&v.to_be_bytes());
-                    }
-                    ValueRef::Real(v) => {
-                        out.push(b'F');
-                        out.extend_from_slice(&v.to_be_bytes());
-                    }
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        out.push(b'B');
-                        out.extend_from_slice(&(t.len() as u64).to_be_bytes());
-                        out.extend_from_slice(t);
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
-}
+#[cfg(test)]
+mod tests;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payload_framing_round_trips_and_rejects_trailing_bytes() {
-        let fields = vec![
-            ("name".to_owned(), vec![1, 2, 3]),
-            ("narrative".to_owned(), vec![]),
-        ];
-        let enc = encode_payload(&fields);
-        let dec = decode_payload(&enc).expect("decodes");
-        assert_eq!(
-            dec,
-            vec![("name", &[1u8, 2, 3][..]), ("narrative", &[][..])],
-            "round trip"
-        );
-        let mut longer = enc.clone();
-        longer.push(0);
-        assert!(
-            decode_payload(&longer).is_none(),
-            "trailing garbage is malformed"
-        );
-        assert!(
-            decode_payload(&enc[..enc.len() - 1]).is_none(),
-            "truncation is malformed"
-        );
-    }
-
-    type Fields = Vec<(String, Vec<u8>)>;
-
-    fn note_record(seq: u64, hlc: u64, op: Op, fields: &[(&str, &[u8])]) -> (RecordRow, Fields) {
-        let row = RecordRow {
-            device: DeviceId([1; 16]),
-            seq,
-            hlc: Hlc(hlc),
-            kind: RecordKind::Note,
-            op,
-            entity: EntityId([2; 16]),
-            client: ClientId([3; 16]),
-            parent: None,
-            epoch: 1,
-            payload: vec![],
-            signature: vec![],
-        };
-        let sealed = fields
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), v.to_vec()))
-            .collect();
-        (row, sealed)
-    }
-
-    #[test]
-    fn finalised_text_wins_over_earlier_and_later_edits_in_any_arrival_order() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let records = [
-            note_record(1, 10, Op::Create, &[("narrative", b"draft")]),
-            note_record(2, 20, Op::Update, &[("narrative", b"edited")]),
-            note_record(
-                3,
-                30,
-                Op::Update,
-                &[("narrative", b"edited"), (FINALISED_FIELD, b"t")],
-            ),
-            // An edit made after finalisation (e.g. on a device that had not synced yet).
-            note_record(4, 40, Op::Update, &[("narrative", b"too late")]),
-        ];
-        let orders = [
-            [0, 1, 2, 3],
-            [3, 2, 1, 0],
-            [0, 3, 1, 2],
-            [2, 3, 0, 1],
-            [1, 0, 3, 2],
-        ];
-        for (i, order) in orders.iter().enumerate() {
-            let store =
-                crate::store::LocalStore::open(&tmp.path().join(format!("{i}.db"))).expect("store");
-            for &k in order {
-                let (row, fields) = &records[k];
-                apply(store.connection(), row, fields).expect("applies");
-            }
-            let v: Vec<u8> = store
-                .connection()
-                .query_row(
-                    "SELECT value FROM entity_fields WHERE field = 'narrative'",
-                    [],
-                    |r| r.get(0),
-                )
-                .expect("narrative");
-            assert_eq!(
-                v, b"edited",
-                "order {order:?}: the finalised text must stay final"
-            );
-        }
-    }
-}
-
-#[cfg(test)]
-mod signature_tests {
-    use super::*;
-
-    #[test]
-    fn a_small_order_device_key_cannot_vouch_for_any_record() {
-        // The identity point as a "public key" and the all-identity signature satisfy the plain
-        // Ed25519 equation for every message: a forger who gets such a key into a roster could
-        // sign anything. Strict verification refuses weak keys.
-        let mut identity = [0u8; 32];
-        identity[0] = 1;
-        let weak = VerifyingKey::from_bytes(&identity).expect("a point on the curve");
-        let mut signature = vec![0u8; 64];
-        signature[0] = 1;
-        let forged = RecordRow {
-            device: DeviceId([1; 16]),
-            seq: 1,
-            hlc: Hlc(1),
-            kind: RecordKind::Note,
-            op: Op::Create,
-            entity: EntityId([2; 16]),
-            client: ClientId([3; 16]),
-            parent: None,
-            epoch: 1,
-            payload: b"anything the forger likes".to_vec(),
-            signature: signature.clone(),
-        };
-        let team = TeamId([4; 16]);
-        let sig = Signature::from_bytes(&signature.try_into().expect("64 bytes"));
-        assert!(
-            ed25519_dalek::Verifier::verify(&weak, &signing_bytes(&team, &forged), &sig).is_ok(),
-            "the attack: plain verification accepts the forgery"
-        );
-        assert!(
-            matches!(
-                verify(&team, &weak, &forged),
-                Err(RecordError::BadSignature { .. })
-            ),
-            "the record log refuses it"
-        );
-    }
-}
+mod signature_tests;

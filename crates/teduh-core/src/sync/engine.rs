@@ -15,7 +15,7 @@
 //!   transaction ([`Vault::receive_page`]), so an interruption at any point resumes cleanly.
 //!
 //! The round plans, then acts: what to do next is decided by pure functions of what the vault
-//! and the server said ([`super::plan`]), and the vault is borrowed only for the local steps
+//! and the server said (`sync/plan.rs`), and the vault is borrowed only for the local steps
 //! ([`VaultAccess`]), never across a request.
 
 use std::time::{Duration, Instant};

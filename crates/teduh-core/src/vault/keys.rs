@@ -3,9 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use super::{binding_aad, client_key, record_name, Identity, Unlocked, VaultError};
+use super::error::VaultError;
+use super::identity::Identity;
+use super::projection::{self, Projection};
+use super::sealed::{binding_aad, client_key, record_name};
+use super::Unlocked;
 use crate::crypto::DataKey;
-use crate::ids::{ClientId, NoteId, ScreeningId, TeamId};
+use crate::ids::{ClientId, TeamId};
 use crate::records::{RecordKind, RecordRow};
 use crate::{crypto, records};
 use rusqlite::{params, Connection};
@@ -187,7 +191,8 @@ pub(super) fn open_record(
 /// Seals plaintext fields for this device's tables (per field, bound to the record) and folds
 /// the record in. Client keys are sealed under the device's at-rest key, other fields under the
 /// client's data key; `author_key` (the signer's Ed25519 key) tells whether a client key is
-/// proven by the client's creator.
+/// proven by the client's creator. Then refreshes the `projections` of the record's kind, in the
+/// same transaction.
 pub(super) fn apply_plain(
     conn: &Connection,
     ident: &Identity,
@@ -195,6 +200,7 @@ pub(super) fn apply_plain(
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
     author_key: &[u8; 32],
+    projections: &[Projection],
 ) -> Result<(), OpenError> {
     let mut sealed = Vec::with_capacity(plain.len());
     // One random draw per record: field i is sealed with the random base nonce XOR i. Bases are
@@ -243,17 +249,6 @@ pub(super) fn apply_plain(
         }
     }
     records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
-    if row.kind == RecordKind::Note {
-        super::review::refresh_note_summary(conn, ident, u, NoteId(row.entity.0), row.client)?;
-    }
-    if row.kind == RecordKind::Screening {
-        super::review::refresh_screening_summary(
-            conn,
-            ident,
-            u,
-            ScreeningId(row.entity.0),
-            row.client,
-        )?;
-    }
+    projection::after_apply(projections, conn, ident, u, row)?;
     Ok(())
 }

@@ -8,12 +8,14 @@ use std::collections::HashSet;
 
 use teduh_protocol::sync::Role;
 
+use super::error::VaultError;
 use super::read::EntityMeta;
 use super::read::Reader;
-use super::review_state::{
+use super::review::state::{
     review_step, state_after, Review, ReviewAction, ReviewState, ReviewStep,
 };
-use super::{id16, Vault, VaultError, AUTHOR, FINALISED_AT};
+use super::sealed::{id16, AUTHOR, FINALISED_AT};
+use super::Vault;
 use crate::ids::{ClientId, DeviceId, EntityId, MemberId, NoteId};
 use crate::records::RecordKind;
 use crate::team::roster::Roster;

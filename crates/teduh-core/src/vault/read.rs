@@ -1,24 +1,53 @@
-//! Reading the counseling record while unlocked: decrypting fields, assembling views.
+//! The sealed store's read handle: finding an entity, decrypting its fields (all, one, or every
+//! version), listing its children. The features assemble their views from these in their own
+//! modules (`casework/read.rs`, `review/`).
 
-use super::{
-    binding_aad, client_key, from_fields, id16, record_name, ClientExport, FieldVersion, Identity,
-    Unlocked, VaultError, AUTHOR, FINALISED_AT, FINALISED_BY,
-};
-use crate::domain::{AddendumRecord, NoteStatus, Referral, ReferralRecord, ReferralUpdate};
-use crate::domain::{
-    Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, Note, NoteDraft, RiskEntry,
-    TaskRecord,
-};
-use crate::ids::ReferralId;
-use crate::ids::{
-    hex, AddendumId, CaseId, ClientId, ConsentId, EntityId, NoteId, ScreeningId, TaskId,
-};
+use super::error::VaultError;
+use super::identity::Identity;
+use super::sealed::{binding_aad, client_key, id16, record_name};
+use super::{Unlocked, Vault};
+use crate::ids::{hex, ClientId, EntityId};
 use crate::records::RecordKind;
-use crate::screening;
-use crate::screening::{ScoringConfig, Screening, ScreeningAnswers};
+use crate::screening::ScoringConfig;
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Map, Value};
+
+/// One version of one field of an entity, decrypted: the current value or one it replaced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FieldVersion {
+    /// The field's name.
+    pub field: String,
+    /// Its value in this version.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub value: Value,
+    /// When it was written (the record's timestamp).
+    pub written_at: chrono::DateTime<Utc>,
+    /// Which device wrote it (hex).
+    pub device: String,
+    /// The record's sequence number in that device's log: with `device`, names the version.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seq: u64,
+    /// Whether this version is the field's current value.
+    pub current: bool,
+    /// Whether it lost to a version written on another device (a conflict revision the user
+    /// should be able to see and restore), rather than being replaced by a later edit on the
+    /// same device.
+    pub conflict: bool,
+}
+
+impl Vault {
+    /// Every version ever written of every field of an entity (current ones and the ones they
+    /// replaced, including concurrent edits that lost), oldest first per field.
+    ///
+    /// Fails when locked, for an unknown entity, or with [`VaultError::Integrity`].
+    pub fn field_history(&mut self, entity: EntityId) -> Result<Vec<FieldVersion>, VaultError> {
+        self.reader()?.field_history(entity)
+    }
+}
 
 /// Read access while unlocked (used by the vault and inside batches).
 pub(super) struct Reader<'a> {
@@ -190,170 +219,59 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    pub(super) fn client(&mut self, id: ClientId) -> Result<Client, VaultError> {
-        let meta = self.expect(id.into(), RecordKind::Client, "client")?;
-        let fields = self.fields(id.into(), &meta)?;
-        let profile: ClientProfile = from_fields(fields, "client")?;
-        Ok(Client {
-            id,
-            is_child: profile.is_child(Utc::now().date_naive()),
-            profile,
-        })
-    }
-
-    pub(super) fn case(&mut self, id: CaseId) -> Result<Case, VaultError> {
-        let meta = self.expect(id.into(), RecordKind::Case, "case")?;
-        let details: CaseDetails = from_fields(self.fields(id.into(), &meta)?, "case")?;
-        let mut risk_history = Vec::new();
-        for r in self.children(meta.client, RecordKind::Risk, Some(id.into()))? {
-            let m = self.expect(r, RecordKind::Risk, "risk entry")?;
-            risk_history.push(from_fields::<RiskEntry>(self.fields(r, &m)?, "risk entry")?);
-        }
-        Ok(Case {
-            id,
-            details,
-            current_risk: risk_history.last().map(|r| r.level),
-            risk_history,
-        })
-    }
-
-    pub(super) fn note(&mut self, id: NoteId) -> Result<Note, VaultError> {
-        let meta = self.expect(id.into(), RecordKind::Note, "note")?;
-        let mut fields = self.fields(id.into(), &meta)?;
-        let author = fields
-            .remove(AUTHOR)
-            .and_then(|v| serde_json::from_value(v).ok());
-        let at = fields.remove(FINALISED_AT);
-        let by = fields.remove(FINALISED_BY);
-        let status = match (at, by) {
-            (Some(at), Some(by)) => NoteStatus::Finalised {
-                at: serde_json::from_value(at).map_err(|_| VaultError::Integrity {
-                    record: format!("note {id} field `{FINALISED_AT}`"),
-                })?,
-                by: serde_json::from_value(by).map_err(|_| VaultError::Integrity {
-                    record: format!("note {id} field `{FINALISED_BY}`"),
-                })?,
-            },
-            _ => NoteStatus::Draft,
+    /// One field of an entity, decrypted (None when absent or null).
+    pub(in crate::vault) fn field<T: DeserializeOwned>(
+        &mut self,
+        id: EntityId,
+        meta: &EntityMeta,
+        field: &str,
+    ) -> Result<Option<T>, VaultError> {
+        let row: Option<(Vec<u8>, i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT device_id, seq, value FROM entity_fields WHERE entity_id = ?1 AND field = ?2",
+            )?
+            .query_row(params![&id.0[..], field], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((device, seq, value)) = row else {
+            return Ok(None);
         };
-        let content: NoteDraft = from_fields(fields, "note")?;
-        let mut addenda = Vec::new();
-        for a in self.children(meta.client, RecordKind::Addendum, Some(id.into()))? {
-            let m = self.expect(a, RecordKind::Addendum, "addendum")?;
-            addenda.push(AddendumRecord {
-                id: AddendumId(a.0),
-                addendum: from_fields(self.fields(a, &m)?, "addendum")?,
-            });
-        }
-        Ok(Note {
-            id,
-            client: meta.client,
-            author,
-            content,
-            status,
-            addenda,
-        })
+        self.open_field(id, meta.kind, meta.client, field, &device, seq, &value)
     }
 
-    pub(super) fn notes(&mut self, client: ClientId) -> Result<Vec<Note>, VaultError> {
-        self.expect(client.into(), RecordKind::Client, "client")?;
-        self.children(client, RecordKind::Note, None)?
-            .into_iter()
-            .map(|n| self.note(NoteId(n.0)))
-            .collect()
+    /// Decrypts one stored field value (a row of `entity_fields`) of an entity of `kind`
+    /// under `client`'s key (None when it holds a JSON null).
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::vault) fn open_field<T: DeserializeOwned>(
+        &mut self,
+        id: EntityId,
+        kind: RecordKind,
+        client: ClientId,
+        field: &str,
+        device: &[u8],
+        seq: i64,
+        value: &[u8],
+    ) -> Result<Option<T>, VaultError> {
+        let seq = u64::try_from(seq).unwrap_or(0);
+        let (conn, ident) = (self.conn, self.ident);
+        let key = client_key(conn, ident, self.u, client)?;
+        let aad = binding_aad(ident, &id16(device)?, seq, kind, &id, field);
+        let name = || record_name(kind, &id, field, device, seq);
+        let pt = key
+            .open(&aad, value)
+            .map_err(|_| VaultError::Integrity { record: name() })?;
+        // A stored JSON null reads as absent.
+        serde_json::from_slice::<Option<T>>(&pt)
+            .map_err(|_| VaultError::Integrity { record: name() })
     }
+}
 
-    pub(super) fn screenings(&mut self, client: ClientId) -> Result<Vec<Screening>, VaultError> {
-        let mut out = Vec::new();
-        for s in self.children(client, RecordKind::Screening, None)? {
-            let m = self.expect(s, RecordKind::Screening, "screening")?;
-            let answers: ScreeningAnswers = from_fields(self.fields(s, &m)?, "screening")?;
-            let result =
-                screening::score(&answers, self.scoring).map_err(|e| VaultError::Integrity {
-                    record: format!("screening {s}: stored answers do not score ({e})"),
-                })?;
-            out.push(Screening {
-                id: ScreeningId(s.0),
-                answers,
-                result,
-            });
-        }
-        Ok(out)
-    }
-
-    pub(super) fn consents(&mut self, id: ClientId) -> Result<Vec<ConsentRecord>, VaultError> {
-        let mut consents = Vec::new();
-        for c in self.children(id, RecordKind::Consent, None)? {
-            let m = self.expect(c, RecordKind::Consent, "consent")?;
-            let consent: Consent = from_fields(self.fields(c, &m)?, "consent")?;
-            let mut withdrawals = Vec::new();
-            for w in self.children(id, RecordKind::ConsentWithdrawal, Some(c))? {
-                let m = self.expect(w, RecordKind::ConsentWithdrawal, "withdrawal")?;
-                withdrawals.push(from_fields(self.fields(w, &m)?, "withdrawal")?);
-            }
-            consents.push(ConsentRecord {
-                id: ConsentId(c.0),
-                consent,
-                withdrawals,
-            });
-        }
-        Ok(consents)
-    }
-
-    pub(super) fn tasks(&mut self, id: ClientId) -> Result<Vec<TaskRecord>, VaultError> {
-        let mut tasks = Vec::new();
-        for t in self.children(id, RecordKind::Task, None)? {
-            let m = self.expect(t, RecordKind::Task, "task")?;
-            tasks.push(TaskRecord {
-                id: TaskId(t.0),
-                task: from_fields(self.fields(t, &m)?, "task")?,
-            });
-        }
-        Ok(tasks)
-    }
-
-    pub(super) fn referrals(&mut self, id: ClientId) -> Result<Vec<ReferralRecord>, VaultError> {
-        let mut out = Vec::new();
-        for r in self.children(id, RecordKind::Referral, None)? {
-            let m = self.expect(r, RecordKind::Referral, "referral")?;
-            let referral: Referral = from_fields(self.fields(r, &m)?, "referral")?;
-            let mut updates: Vec<ReferralUpdate> = Vec::new();
-            for u in self.children(id, RecordKind::ReferralStatus, Some(r))? {
-                let m = self.expect(u, RecordKind::ReferralStatus, "referral status")?;
-                updates.push(from_fields(self.fields(u, &m)?, "referral status")?);
-            }
-            let status = updates.last().map(|u| u.status).unwrap_or_default();
-            out.push(ReferralRecord {
-                id: ReferralId(r.0),
-                referral,
-                updates,
-                status,
-            });
-        }
-        Ok(out)
-    }
-
-    pub(super) fn export(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
-        let client = self.client(id)?;
-        let mut cases = Vec::new();
-        for c in self.children(id, RecordKind::Case, None)? {
-            cases.push(self.case(CaseId(c.0))?);
-        }
-        let consents = self.consents(id)?;
-        let referrals = self.referrals(id)?;
-        let notes = self.notes(id)?;
-        let tasks = self.tasks(id)?;
-        let screenings = self.screenings(id)?;
-        Ok(ClientExport {
-            format: 1,
-            exported_at: Utc::now(),
-            client,
-            cases,
-            consents,
-            notes,
-            tasks,
-            screenings,
-            referrals,
-        })
-    }
+/// A BLOB column, borrowed from the row (no copy).
+pub(in crate::vault) fn blob<'r>(
+    row: &'r rusqlite::Row<'_>,
+    i: usize,
+) -> Result<&'r [u8], VaultError> {
+    Ok(row.get_ref(i)?.as_blob().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
+    })?)
 }

@@ -2,7 +2,7 @@
 //! whatever the writer's app or the server claims: authorship, the role that decides reviews,
 //! the author's sole right to change her note, and who may publish a client's data key. A
 //! record that breaks one is held with the reason ("refused: ..."), reported in the sync status,
-//! and never applied. The writer's own checks (`batch.rs`) stay: they give the user a clear
+//! and never applied. The writer's own checks (`casework/write.rs`, `review/mod.rs`) stay: they give the user a clear
 //! error before anything is written; these make a modified app gain nothing.
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
-use super::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
+use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
 use crate::records::{Op, RecordKind, RecordRow};
 use crate::team::roster::Roster;

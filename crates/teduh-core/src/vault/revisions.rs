@@ -10,7 +10,10 @@
 
 use std::collections::HashSet;
 
-use super::{from_fields, to_fields, FieldVersion, Vault, VaultError};
+use super::error::VaultError;
+use super::read::FieldVersion;
+use super::sealed::{from_fields, to_fields};
+use super::Vault;
 use crate::domain::{ClientProfile, NoteDraft};
 use crate::ids::{hex, ClientId, DeviceId, EntityId, NoteId};
 use crate::records::RecordKind;

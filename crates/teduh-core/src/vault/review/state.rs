@@ -70,7 +70,7 @@ pub enum ReviewState {
 
 /// One step in a note's supervision history, in time order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ReviewStep {
+pub(in crate::vault) enum ReviewStep {
     /// A review with this action.
     Review(ReviewAction),
     /// The author added an addendum.
@@ -80,7 +80,7 @@ pub(super) enum ReviewStep {
 /// Where a finalised note stands after these steps (oldest first), and since when: the last
 /// decision counts; an addendum answers a return and puts the note back in the queue; comments
 /// change nothing. `finalised` is when it started waiting; each step carries its own time.
-pub(super) fn state_after<T: Copy>(
+pub(in crate::vault) fn state_after<T: Copy>(
     finalised: T,
     steps: impl IntoIterator<Item = (ReviewStep, T)>,
 ) -> (ReviewState, T) {
@@ -97,7 +97,7 @@ pub(super) fn state_after<T: Copy>(
 
 /// The step a review makes, if it counts: comments from anyone (they change nothing), decisions
 /// only from a reviewing device.
-pub(super) fn review_step(
+pub(in crate::vault) fn review_step(
     action: Option<ReviewAction>,
     reviewers: &HashSet<DeviceId>,
     device: DeviceId,

@@ -1,0 +1,208 @@
+//! Integrity of the record: checking every signature against the team roster, replaying the
+//! log into the tables (rebuild), and checking that log and tables agree. Separate from the
+//! life cycle and the features because it touches the whole log at once and changes nothing
+//! a feature reads except by replaying.
+
+use super::error::VaultError;
+use super::identity::Identity;
+use super::sealed::{binding_aad, client_key, id16, record_name};
+use super::{build_index, keys, Vault};
+use crate::ids::{hex, ClientId, EntityId};
+use crate::index::SearchIndex;
+use crate::records::{self, RecordError, RecordKind, RecordRow};
+
+impl Vault {
+    /// Number of records in the log.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn log_len(&self) -> Result<u64, VaultError> {
+        let n: i64 =
+            self.store
+                .connection()
+                .query_row("SELECT COUNT(*) FROM record_log", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The materialised tables as bytes (see [`records::dump_state`]).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn state_dump(&self) -> Result<Vec<u8>, VaultError> {
+        Ok(records::dump_state(self.store.connection())?)
+    }
+
+    /// Checks a record's signature against its author: this device, or a device of the
+    /// accepted team roster (whose revocation bounds which of its records count).
+    fn verifier(&self) -> Result<impl Fn(&RecordRow) -> Result<(), RecordError>, VaultError> {
+        let team = self.ident.team;
+        let authors = self.authors()?;
+        Ok(move |r: &RecordRow| {
+            let refuse = |why: &str| RecordError::Refused {
+                device: hex(&r.device.0),
+                seq: r.seq,
+                why: why.to_owned(),
+            };
+            let (key, through) = authors
+                .get(&r.device)
+                .ok_or_else(|| refuse("its author is not in the team roster"))?;
+            if through.is_some_and(|t| r.seq > t) {
+                return Err(refuse("its author device was revoked before it"));
+            }
+            records::verify(&team, key, r)
+        })
+    }
+
+    /// Replays the whole log into empty tables (checking every signature, opening every
+    /// record) and commits; the search index is rebuilt. Returns the number of records
+    /// replayed.
+    ///
+    /// Fails when locked, or (nothing changed) on a record with a bad signature, a damaged
+    /// payload or a missing key.
+    pub fn rebuild(&mut self) -> Result<u64, VaultError> {
+        let n = self.replay(true)?.0;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        u.index = SearchIndex::default();
+        u.damaged.clear();
+        build_index(store.connection(), ident, u)?;
+        Ok(n)
+    }
+
+    /// Checks that the log and the tables agree: every signature verifies, every record opens,
+    /// and replaying the log gives the same state ([`records::dump_state`]). Changes nothing
+    /// (the replay is rolled back).
+    ///
+    /// Fails when locked, or with [`VaultError::Log`] describing the first disagreement.
+    pub fn check_consistency(&mut self) -> Result<u64, VaultError> {
+        self.check_sealed_values()?;
+        let (n, same) = self.replay(false)?;
+        if !same {
+            return Err(VaultError::Log(
+                "the materialised tables differ from a replay of the log".into(),
+            ));
+        }
+        Ok(n)
+    }
+
+    /// Folds `rows` in the given order into empty tables and returns the resulting
+    /// [`records::dump_state`]; changes nothing (rolled back). For diagnostics and for testing
+    /// that the merge does not depend on arrival order.
+    ///
+    /// Fails when locked or a record cannot be opened.
+    pub fn state_after_folding(&mut self, rows: &[RecordRow]) -> Result<Vec<u8>, VaultError> {
+        self.touch()?;
+        let authors = self.authors()?;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            projections,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let ident: &Identity = ident;
+        let tx = store.connection_mut().transaction()?;
+        records::clear_state(&tx)?;
+        for r in rows {
+            let key = author_key(&authors, r);
+            keys::open_record(&tx, ident, u, r)
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key, projections))?;
+        }
+        let dump = records::dump_state(&tx)?;
+        tx.rollback()?;
+        Ok(dump)
+    }
+
+    /// Opens every sealed value of the materialised tables; fails naming the first that does
+    /// not authenticate.
+    fn check_sealed_values(&mut self) -> Result<(), VaultError> {
+        let r = self.reader()?;
+        let (conn, ident) = (r.conn, r.ident);
+        type Row = (Vec<u8>, String, Vec<u8>, i64, Vec<u8>, String, Vec<u8>);
+        let rows: Vec<Row> = conn
+            .prepare(
+                "SELECT f.entity_id, f.field, f.device_id, f.seq, f.value, e.kind, e.client_id
+                 FROM entity_fields f JOIN entities e ON e.entity_id = f.entity_id",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (entity, field, device, seq, value, kind, client) in rows {
+            let kind = RecordKind::parse(&kind)
+                .ok_or_else(|| VaultError::Log(format!("unknown entity kind {kind}")))?;
+            let entity = EntityId(id16(&entity)?);
+            let seq = u64::try_from(seq).unwrap_or(0);
+            let key = client_key(conn, ident, r.u, ClientId(id16(&client)?))?;
+            let aad = binding_aad(ident, &id16(&device)?, seq, kind, &entity, &field);
+            if key.open(&aad, &value).is_err() {
+                return Err(VaultError::Log(format!(
+                    "the stored copy of {} does not authenticate",
+                    record_name(kind, &entity, &field, &device, seq)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Replays the log into emptied tables; commits when `commit`, else rolls back. Returns the
+    /// record count and whether the state equals the one before.
+    fn replay(&mut self, commit: bool) -> Result<(u64, bool), VaultError> {
+        self.ensure_unlocked()?;
+        let check = self.verifier()?;
+        let authors = self.authors()?;
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            projections,
+            ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let ident: &Identity = ident;
+        let tx = store.connection_mut().transaction()?;
+        let before = records::dump_state(&tx)?;
+        let refused = |r: &RecordRow, why: String| RecordError::Refused {
+            device: hex(&r.device.0),
+            seq: r.seq,
+            why,
+        };
+        let n = records::rebuild(&tx, |r| {
+            check(r)?;
+            let key = author_key(&authors, r);
+            let opened = keys::open_record(&tx, ident, u, r)
+                .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key, projections));
+            match opened {
+                Ok(()) => Ok(()),
+                Err(keys::OpenError::MissingKey(why)) => Err(refused(r, why)),
+                Err(keys::OpenError::Vault(e)) => Err(refused(r, e.to_string())),
+            }
+        })?;
+        let same = records::dump_state(&tx)? == before;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
+        Ok((n, same))
+    }
+}
+
+/// The Ed25519 key that signed `r` (all zeroes, which proves nothing, for an unknown device).
+fn author_key(authors: &crate::team::roster::Authors, r: &RecordRow) -> [u8; 32] {
+    authors
+        .get(&r.device)
+        .map_or([0; 32], |(key, _)| key.to_bytes())
+}

@@ -1,0 +1,289 @@
+//! The binding to a server identity: which server, team, member and device this vault is,
+//! its sealed device token, taking over the server's numbers when a device joins, and the sync
+//! status kept in the same row (last attempt, clock offset).
+
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension};
+use teduh_protocol::sync::Role;
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+use crate::crypto::{self};
+use crate::ids::{DeviceId, MemberId, TeamId};
+use crate::records::{self};
+use crate::team::Binding;
+use crate::vault::error::VaultError;
+use crate::vault::identity::{derive_kek, open_secrets, wrap_secrets, Identity};
+use crate::vault::keys::{self};
+use crate::vault::Vault;
+
+const BINDING_COLUMNS: &str = "server_url, username, team, member, device, role, acked_seq, \
+     pull_cursor, current_epoch, roster_version, last_success, last_attempt, last_error, \
+     clock_offset_ms, server_restored_at";
+
+fn binding_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Binding> {
+    let role: String = r.get(5)?;
+    Ok(Binding {
+        server_url: r.get(0)?,
+        username: r.get(1)?,
+        team: r.get(2)?,
+        member: r.get(3)?,
+        device: r.get(4)?,
+        role: Role::parse(&role).unwrap_or(Role::Counselor),
+        acked_seq: r.get(6)?,
+        pull_cursor: r.get(7)?,
+        current_epoch: r.get(8)?,
+        roster_version: r.get(9)?,
+        last_success: r.get(10)?,
+        last_attempt: r.get(11)?,
+        last_error: r.get(12)?,
+        clock_offset_ms: r.get(13)?,
+        server_restored_at: r.get(14)?,
+    })
+}
+
+fn token_context(ident: &Identity) -> Vec<u8> {
+    let mut c = b"teduh/device-token/v1".to_vec();
+    c.extend_from_slice(&ident.device.0);
+    c
+}
+
+impl Vault {
+    /// The server this vault syncs with, if it joined one.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn binding(&self) -> Result<Option<Binding>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .query_row(
+                &format!("SELECT {BINDING_COLUMNS} FROM sync_binding WHERE id = 1"),
+                [],
+                binding_from_row,
+            )
+            .optional()?)
+    }
+
+    /// The device's bearer token (sealed at rest to the member's key).
+    ///
+    /// Fails when locked, not joined, or the sealed token is damaged.
+    pub fn sync_token(&mut self) -> Result<Zeroizing<String>, VaultError> {
+        self.ensure_unlocked()?;
+        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let sealed: Vec<u8> = self
+            .store
+            .connection()
+            .query_row(
+                "SELECT token_sealed FROM sync_binding WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(VaultError::NotJoined)?;
+        let pt = crypto::open_sealed_bytes(&u.x25519, &token_context(&self.ident), &sealed)
+            .map_err(|_| VaultError::Integrity {
+                record: "the sync token".into(),
+            })?;
+        String::from_utf8(pt.to_vec())
+            .map(Zeroizing::new)
+            .map_err(|_| VaultError::Integrity {
+                record: "the sync token".into(),
+            })
+    }
+
+    /// The member's two private keys (X25519 || Ed25519), for uploading them wrapped at
+    /// registration.
+    pub(crate) fn member_secrets(&mut self) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        self.touch()?;
+        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let mut out = Zeroizing::new(Vec::with_capacity(64));
+        out.extend_from_slice(u.x25519.as_bytes());
+        out.extend_from_slice(u.signing.as_bytes());
+        Ok(out)
+    }
+
+    /// The member's public keys (X25519 || Ed25519).
+    pub fn public_keys(&self) -> Vec<u8> {
+        let mut out = self.ident.x25519_public.to_vec();
+        out.extend_from_slice(&self.ident.ed25519_public);
+        out
+    }
+
+    /// Takes the server's identity (team, member, device numbers) and stores the binding:
+    /// every record written before joining is rewritten as this device's under the team (they
+    /// were never sent), the tables are rebuilt, and the token is sealed at rest.
+    ///
+    /// Fails when locked, already joined, the passphrase is wrong, or the write fails (then
+    /// nothing changed).
+    pub(crate) fn adopt_server_identity(
+        &mut self,
+        passphrase: &str,
+        binding: &Binding,
+        token: &str,
+    ) -> Result<(), VaultError> {
+        if self.binding()?.is_some() {
+            return Err(VaultError::AlreadyJoined);
+        }
+        self.touch()?;
+        let (x25519, signing) = open_secrets(&self.ident, passphrase)?;
+        let mut next = self.ident.clone();
+        next.team = TeamId::from_server(binding.team);
+        next.member = MemberId::from_server(binding.member);
+        next.device = DeviceId::from_server(binding.device);
+        let kek = derive_kek(&next, passphrase)?;
+        next.wrapped_secrets = wrap_secrets(&next, &kek, &x25519, &signing);
+        let old = self.ident.clone();
+        let Vault {
+            store, unlocked, ..
+        } = self;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let tx = store.connection_mut().transaction()?;
+        // The records made before joining: open under the old identity, re-seal under the new.
+        let mut rows = Vec::new();
+        records::for_each(&tx, |r| {
+            rows.push(r);
+            Ok(())
+        })?;
+        rows.sort_by_key(|r| r.seq);
+        let mut plain = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let p = keys::open_record(&tx, &old, u, r)?;
+            plain.push(p);
+        }
+        tx.execute("DELETE FROM record_log", [])?;
+        tx.execute(
+            "UPDATE identity SET member_id = ?1, device_id = ?2, team_id = ?3,
+                 wrapped_secrets = ?4 WHERE id = 1",
+            params![
+                &next.member.0[..],
+                &next.device.0[..],
+                &next.team.0[..],
+                &next.wrapped_secrets
+            ],
+        )?;
+        tx.execute("DELETE FROM team_keys", [])?;
+        for (epoch, key) in &u.team_keys {
+            keys::store_team_key(&tx, &next, *epoch, key)?;
+        }
+        // Fields naming the member (author, finaliser...) follow her new id.
+        let old_member = serde_json::to_vec(&old.member).unwrap_or_default();
+        let new_member = serde_json::to_vec(&next.member).unwrap_or_default();
+        for (mut r, mut p) in rows.into_iter().zip(plain) {
+            for (_, value) in p.iter_mut() {
+                if value.as_slice() == old_member.as_slice() {
+                    *value = Zeroizing::new(new_member.clone());
+                }
+            }
+            r.device = next.device;
+            keys::seal_and_sign(&tx, &next, u, &mut r, &p)?;
+            records::insert(&tx, &r)?;
+        }
+        insert_binding(&tx, &next, &x25519, binding, token)?;
+        tx.commit()?;
+        self.ident = next;
+        self.rebuild()?;
+        Ok(())
+    }
+
+    /// Sets the correction added to this device's wall clock (persisted when joined).
+    ///
+    /// Fails when the write fails.
+    pub fn set_clock_offset_ms(&mut self, offset_ms: i64) -> Result<(), VaultError> {
+        self.clock_offset_ms = offset_ms;
+        if let Some(u) = self.unlocked.as_mut() {
+            u.clock.set_offset_ms(offset_ms);
+        }
+        self.store.connection().execute(
+            "UPDATE sync_binding SET clock_offset_ms = ?1 WHERE id = 1",
+            [offset_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Changes the address of the server this vault syncs with (see
+    /// [`crate::sync::join::move_server`], which checks it first).
+    ///
+    /// Fails when not joined or the database cannot be written.
+    pub(crate) fn set_server_url(&mut self, url: &str) -> Result<(), VaultError> {
+        let changed = self.store.connection().execute(
+            "UPDATE sync_binding SET server_url = ?1 WHERE id = 1",
+            [url],
+        )?;
+        if changed == 0 {
+            return Err(VaultError::NotJoined);
+        }
+        Ok(())
+    }
+
+    /// Replaces this device's token (a server restored from a backup issued a new one to the
+    /// same device, [`crate::sync::join::reconnect`]); sealed at rest like the first. Records,
+    /// cursors and keys stay.
+    ///
+    /// Fails when locked, not joined or the write fails.
+    pub(crate) fn replace_sync_token(&mut self, token: &str) -> Result<(), VaultError> {
+        self.ensure_unlocked()?;
+        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let sealed = crypto::seal_bytes_to(
+            &PublicKey::from(&u.x25519),
+            &token_context(&self.ident),
+            token.as_bytes(),
+        );
+        let changed = self.store.connection().execute(
+            "UPDATE sync_binding SET token_sealed = ?1, last_error = NULL WHERE id = 1",
+            [sealed],
+        )?;
+        if changed == 0 {
+            return Err(VaultError::NotJoined);
+        }
+        Ok(())
+    }
+
+    /// Saves sync bookkeeping: the outcome of an attempt (`error` None: success).
+    ///
+    /// Fails when the write fails.
+    pub fn record_sync_attempt(&mut self, error: Option<&str>) -> Result<(), VaultError> {
+        let now = Utc::now().timestamp();
+        match error {
+            None => self.store.connection().execute(
+                "UPDATE sync_binding SET last_attempt = ?1, last_success = ?1, last_error = NULL
+                 WHERE id = 1",
+                [now],
+            )?,
+            Some(e) => self.store.connection().execute(
+                "UPDATE sync_binding SET last_attempt = ?1, last_error = ?2 WHERE id = 1",
+                params![now, e],
+            )?,
+        };
+        Ok(())
+    }
+}
+
+/// Stores the binding with the token sealed to the member's key (inside the caller's
+/// transaction).
+pub(in crate::vault) fn insert_binding(
+    conn: &Connection,
+    ident: &Identity,
+    x25519: &StaticSecret,
+    binding: &Binding,
+    token: &str,
+) -> Result<(), VaultError> {
+    let sealed_token = crypto::seal_bytes_to(
+        &PublicKey::from(x25519),
+        &token_context(ident),
+        token.as_bytes(),
+    );
+    conn.execute(
+        "INSERT INTO sync_binding (id, server_url, username, team, member, device, role,
+             token_sealed) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            binding.server_url,
+            binding.username,
+            binding.team,
+            binding.member,
+            binding.device,
+            binding.role.as_str(),
+            sealed_token
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The vault's side of sync: binding to a server identity, the outbox, re-sealing and
+//! re-stamping unacknowledged records, the team's keys and roster, and receiving the team's
+//! records (verified, opened, applied with the pull cursor in one transaction). The protocol and
+//! the round that plans, then acts are in [`crate::sync`]; what to check before a received
+//! record is applied is in `receive_rules`.
+//!
+//! - `binding`: the server identity, the device token and the sync status row.
+//! - `outbox`: unacknowledged records, acknowledgements, resending, re-sealing, re-stamping.
+//! - `team`: team keys by epoch, the roster and the authors it accepts.
+//! - `receive`: applying a pulled page, held records and security alarms.
+
+mod binding;
+mod outbox;
+mod receive;
+mod team;
+
+pub(super) use binding::insert_binding;
+pub use receive::{ReceiveReport, SecurityAlarm};
+
+#[cfg(test)]
+mod tests {
+    use crate::crypto::KdfParams;
+    use crate::domain::ClientProfile;
+    use crate::domain::NoteDraft;
+    use crate::records;
+    use crate::store::LocalStore;
+    use crate::vault::keys::{self, OpenError};
+    use crate::vault::{Vault, VaultError};
+    use ed25519_dalek::VerifyingKey;
+
+    fn vault(dir: &std::path::Path) -> Vault {
+        let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
+        Vault::create_with_params(
+            store,
+            "uji segel rekaman",
+            KdfParams::insecure_fast_for_tests(),
+        )
+        .expect("vault")
+    }
+
+    #[test]
+    fn a_payload_moved_into_another_validly_signed_record_does_not_open() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let c = v
+            .add_client(&ClientProfile {
+                code: "M-1".into(),
+                name: "Klien Pindah".into(),
+                ..ClientProfile::default()
+            })
+            .expect("client");
+        let draft = |t: &str| NoteDraft {
+            narrative: t.into(),
+            ..NoteDraft::default()
+        };
+        v.add_note(c, &draft("catatan A")).expect("note a");
+        v.add_note(c, &draft("catatan B")).expect("note b");
+        let rows = v.outbox_after(0).expect("log");
+        let (a, b) = (&rows[2], &rows[3]);
+        // A member with a valid signing key builds a record for note B carrying note A's
+        // sealed payload: the signature verifies, but the payload is bound to A's header.
+        let mut forged = b.clone();
+        forged.payload = a.payload.clone();
+        let u = v.unlocked.as_mut().expect("unlocked");
+        records::sign(&v.ident.team, &u.signing, &mut forged);
+        let key = VerifyingKey::from_bytes(&v.ident.ed25519_public).expect("key");
+        records::verify(&v.ident.team, &key, &forged).expect("the forger's signature is valid");
+        let opened = keys::open_record(v.store.connection(), &v.ident, u, &forged);
+        assert!(
+            matches!(opened, Err(OpenError::Vault(VaultError::Integrity { .. }))),
+            "a moved payload must fail authentication"
+        );
+        assert!(keys::open_record(v.store.connection(), &v.ident, u, b).is_ok());
+    }
+}

@@ -1,0 +1,386 @@
+//! Receiving the team's records: one page verified, opened and applied with the pull cursor in
+//! one transaction, records held with their reason, and the security alarms raised (what to
+//! check before applying is in `receive_rules`).
+
+use rusqlite::{params, Connection};
+use teduh_protocol::sync::{PushPage, Record};
+
+use crate::ids::TeamId;
+use crate::records::{self, RecordKind, RecordRow};
+use crate::team::roster::Authors;
+use crate::vault::error::VaultError;
+use crate::vault::identity::Identity;
+use crate::vault::keys::{self, OpenError};
+use crate::vault::projection::Projection;
+use crate::vault::{Unlocked, Vault};
+
+/// What receiving one page did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiveReport {
+    /// Records verified, opened and applied.
+    pub applied: u64,
+    /// Records of this device coming back (already here).
+    pub own: u64,
+    /// Records already present (a page received twice).
+    pub duplicates: u64,
+    /// Records kept aside (unknown or revoked author, bad signature, missing key, damage),
+    /// with the reason; retried when the roster or the keys change.
+    pub held: Vec<String>,
+    /// Security alarms raised by this page (e.g. a device signed two different records under
+    /// one sequence); the records are kept in [`Vault::security_alarms`], never applied.
+    pub alarms: Vec<String>,
+}
+
+/// Something a device refused because it can only be an attack or a fault in another device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityAlarm {
+    /// `"equivocation"`: a second, differently signed record under a sequence already applied.
+    pub kind: String,
+    /// The server's number of the device concerned.
+    pub device: u64,
+    /// The sequence concerned.
+    pub seq: u64,
+    /// What was seen, in English.
+    pub detail: String,
+    /// When it was first seen (Unix seconds).
+    pub first_seen: i64,
+}
+
+fn wire_bytes(r: &RecordRow) -> Option<Vec<u8>> {
+    r.to_wire().map(|w| PushPage { records: vec![w] }.encode())
+}
+
+impl Vault {
+    /// Receives one pulled page: each record is checked (known, unrevoked author; valid
+    /// signature; next in its device's sequence; opens with the team's keys) and applied, or
+    /// held with the reason; then the pull cursor moves to `next_cursor`, all in one
+    /// transaction. Earlier held records are retried first.
+    ///
+    /// Fails when locked or the write fails (then nothing changed, the cursor included).
+    pub fn receive_page(
+        &mut self,
+        page: &[Record],
+        next_cursor: u64,
+    ) -> Result<ReceiveReport, VaultError> {
+        self.ensure_unlocked()?;
+        // One roster read (and signature check) for both: the keys and who signs for whom.
+        let roster = self.roster()?;
+        let authors = self.authors_in(roster.as_ref());
+        // Own records are never checked (they come back as `Own`), so no role is needed here.
+        let signers = crate::vault::receive_rules::signers(
+            roster.as_ref(),
+            (self.ident.device, self.ident.member),
+            None,
+        );
+        let Vault {
+            store,
+            ident,
+            unlocked,
+            projections,
+            ..
+        } = self;
+        let ident: &Identity = ident;
+        let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+        let tx = store.connection_mut().transaction()?;
+        let mut report = ReceiveReport::default();
+        let mut touched_clients = Vec::new();
+        // Held records first (in device order), then the page.
+        let held: Vec<Vec<u8>> = tx
+            .prepare("SELECT record FROM sync_held ORDER BY device, seq")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        tx.execute("DELETE FROM sync_held", [])?;
+        let mut queue: Vec<Record> = Vec::with_capacity(held.len() + page.len());
+        for bytes in held {
+            if let Ok(p) = PushPage::decode(&bytes) {
+                queue.extend(p.records);
+            }
+        }
+        queue.extend(page.iter().cloned());
+        let parsed: Vec<_> = queue.iter().map(RecordRow::from_wire).collect();
+        let signed = verify_signatures(&ident.team, &authors, &parsed);
+        for ((w, row), signature_ok) in queue.iter().zip(parsed).zip(signed) {
+            tx.execute_batch("SAVEPOINT receive_one")?;
+            let checks = Checks {
+                authors: &authors,
+                signers: &signers,
+                projections,
+            };
+            let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
+            if outcome.is_err() {
+                tx.execute_batch("ROLLBACK TO receive_one")?;
+            }
+            tx.execute_batch("RELEASE receive_one")?;
+            match outcome {
+                Ok(Received::Applied(row)) => {
+                    report.applied += 1;
+                    u.clock.observe(row.hlc);
+                    if row.kind == RecordKind::Client {
+                        touched_clients.push(row.client);
+                    }
+                }
+                Ok(Received::Own) => report.own += 1,
+                Ok(Received::Duplicate) => report.duplicates += 1,
+                Ok(Received::Equivocation(detail)) => {
+                    tx.execute(
+                        "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
+                         VALUES ('equivocation', ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                        params![
+                            w.device_id,
+                            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+                            detail,
+                            PushPage {
+                                records: vec![w.clone()],
+                            }
+                            .encode(),
+                            chrono::Utc::now().timestamp()
+                        ],
+                    )?;
+                    report
+                        .alarms
+                        .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
+                }
+                Err(why) => {
+                    let row = RecordRow::from_wire(w).ok();
+                    let bytes = row.as_ref().and_then(wire_bytes).unwrap_or_else(|| {
+                        PushPage {
+                            records: vec![w.clone()],
+                        }
+                        .encode()
+                    });
+                    tx.execute(
+                        "INSERT INTO sync_held (device, seq, reason, record) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT DO NOTHING",
+                        params![
+                            w.device_id,
+                            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+                            why,
+                            bytes
+                        ],
+                    )?;
+                    report
+                        .held
+                        .push(format!("record {}/{}: {why}", w.device_id, w.device_seq));
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE sync_binding SET pull_cursor = MAX(pull_cursor, ?1) WHERE id = 1",
+            [i64::try_from(next_cursor).unwrap_or(i64::MAX)],
+        )?;
+        tx.commit()?;
+        if report.applied > 0 {
+            u.facets = None;
+        }
+        for c in touched_clients {
+            if let Ok(client) = self.quiet_reader().and_then(|mut r| r.client(c)) {
+                if let Some(u) = self.unlocked.as_mut() {
+                    u.index.upsert(
+                        c,
+                        &client.profile.code,
+                        &client.profile.name,
+                        &client.profile.nickname,
+                    );
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// How many security alarms this device has raised (what the sync status shows).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn security_alarm_count(&self) -> Result<u64, VaultError> {
+        let n: i64 =
+            self.store
+                .connection()
+                .query_row("SELECT COUNT(*) FROM security_alarm", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Security alarms raised on this device, oldest first.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn security_alarms(&self) -> Result<Vec<SecurityAlarm>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .prepare(
+                "SELECT kind, device, seq, detail, first_seen FROM security_alarm ORDER BY id",
+            )?
+            .query_map([], |r| {
+                Ok(SecurityAlarm {
+                    kind: r.get(0)?,
+                    device: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    seq: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                    detail: r.get(3)?,
+                    first_seen: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Records received but not applied, with the reason.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn held_records(&self) -> Result<Vec<String>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .prepare("SELECT device, seq, reason FROM sync_held ORDER BY device, seq")?
+            .query_map([], |r| {
+                Ok(format!(
+                    "record {}/{}: {}",
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?
+                ))
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+enum Received {
+    Applied(RecordRow),
+    Own,
+    Duplicate,
+    /// A validly signed record that differs from the one already applied under its sequence.
+    Equivocation(String),
+}
+
+/// Checks every record's signature against its author, on two threads (Ed25519 verification
+/// is a large part of applying a page).
+fn verify_signatures(
+    team: &TeamId,
+    authors: &Authors,
+    rows: &[Result<RecordRow, crate::records::RecordError>],
+) -> Vec<bool> {
+    let check = |r: &Result<RecordRow, _>| {
+        r.as_ref().is_ok_and(|r| {
+            authors
+                .get(&r.device)
+                .is_some_and(|(key, _)| records::verify(team, key, r).is_ok())
+        })
+    };
+    if rows.len() < 64 {
+        return rows.iter().map(check).collect();
+    }
+    let (a, b) = rows.split_at(rows.len() / 2);
+    std::thread::scope(|s| {
+        let first = s.spawn(|| a.iter().map(check).collect::<Vec<_>>());
+        let mut second: Vec<bool> = b.iter().map(check).collect();
+        let mut out = first.join().unwrap_or_else(|_| vec![false; a.len()]);
+        out.append(&mut second);
+        out
+    })
+}
+
+/// What a received record is checked against: the roster's keys and who signs for whom.
+struct Checks<'a> {
+    authors: &'a Authors,
+    signers: &'a crate::vault::receive_rules::Signers,
+    /// The derived tables to refresh after applying (see `vault/projection.rs`).
+    projections: &'a [Projection],
+}
+
+/// Checks and applies one received record. The outer error is a database failure (fails
+/// the page); the inner one the reason to hold the record.
+fn receive_one(
+    tx: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    checks: &Checks<'_>,
+    w: &Record,
+    row: Result<RecordRow, crate::records::RecordError>,
+    signature_ok: bool,
+) -> Result<Result<Received, String>, VaultError> {
+    let row = match row {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    if row.device == ident.device {
+        return Ok(Ok(Received::Own));
+    }
+    let blocked: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1 AND seq < ?2)",
+        params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],
+        |r| r.get(0),
+    )?;
+    if blocked {
+        return Ok(Err("an earlier record of this device is held".into()));
+    }
+    let Some((key, through)) = checks.authors.get(&row.device) else {
+        return Ok(Err(
+            "the author device is not in the team roster (yet)".into()
+        ));
+    };
+    if through.is_some_and(|t| row.seq > t) {
+        return Ok(Err(
+            "the author device was revoked before this record".into()
+        ));
+    }
+    if !signature_ok {
+        return Ok(Err(records::verify(&ident.team, key, &row)
+            .map_or_else(|e| e.to_string(), |()| "signature".into())));
+    }
+    let last = records::last_of(tx, &row.device)?;
+    let next = last.map_or(1, |(seq, _)| seq + 1);
+    if row.seq < next {
+        // Judged by content, not by sequence alone: the author signed something else under a
+        // sequence this device already applied. The first one stays; the other is evidence.
+        // Equal signatures are the common case (a page received twice): no need to compare more.
+        let stored = records::get(tx, &row.device, row.seq).map_err(VaultError::from)?;
+        if stored.is_some_and(|s| {
+            s.signature != row.signature
+                && records::signing_bytes(&ident.team, &s)
+                    != records::signing_bytes(&ident.team, &row)
+        }) {
+            return Ok(Ok(Received::Equivocation(
+                "the author device signed a different record under a sequence already applied \
+                 (equivocation); the first one stays"
+                    .into(),
+            )));
+        }
+        return Ok(Ok(Received::Duplicate));
+    }
+    if row.seq > next {
+        return Ok(Err(format!(
+            "a gap: record {next} of this device has not arrived"
+        )));
+    }
+    // A device's clock only moves forward along its log (it restarts after the newest record
+    // it holds), so a record stamped before its predecessor is backdated on purpose, e.g. to
+    // win over an earlier finalisation.
+    if last.is_some_and(|(_, hlc)| row.hlc <= hlc) {
+        return Ok(Err(
+            "refused: it is stamped before the previous record of its device (backdated)".into(),
+        ));
+    }
+    let plain = match keys::open_record(tx, ident, u, &row) {
+        Ok(p) => p,
+        Err(OpenError::MissingKey(why)) => return Ok(Err(why)),
+        Err(OpenError::Vault(VaultError::Integrity { record })) => {
+            return Ok(Err(format!("damaged or forged ({record})")))
+        }
+        Err(OpenError::Vault(e)) => return Err(e),
+    };
+    let author_key = key.to_bytes();
+    if let Some(why) =
+        crate::vault::receive_rules::refusal(tx, checks.signers, &row, &plain, &author_key)?
+    {
+        return Ok(Err(format!("refused: {why}")));
+    }
+    records::insert(tx, &row)?;
+    match keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections) {
+        Ok(()) => {
+            // A forged or damaged copy of this record held earlier is obsolete now.
+            tx.execute(
+                "DELETE FROM sync_held WHERE device = ?1 AND seq = ?2",
+                params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],
+            )?;
+            Ok(Ok(Received::Applied(row)))
+        }
+        Err(OpenError::MissingKey(why)) => Ok(Err(why)),
+        Err(OpenError::Vault(e)) => Err(e),
+    }
+}
