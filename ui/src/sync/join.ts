@@ -1,6 +1,6 @@
 // The join form's rules, checked before anything is sent (the core checks again).
 import type { JoinForm } from '../lib/backend';
-import type { MessageKey } from '../lib/i18n/catalogue';
+import type { ErrorCode, MessageKey } from '../lib/i18n/catalogue';
 import { isAcceptable } from '../vault/strength';
 
 /** `firstRun`: no vault yet (with an invitation the member chooses her passphrase now; without
@@ -31,8 +31,17 @@ export function choosesPassphrase(input: JoinInput, mode: JoinMode): boolean {
   return mode === 'firstRun' && input.invitation.trim() !== '';
 }
 
+/** What the form itself can find wrong, each the catalogue key of its sentence. */
+export type JoinProblem =
+  | 'join.problem.server'
+  | 'join.problem.username'
+  | 'join.problem.passphrase'
+  | 'join.problem.invitation'
+  | 'setup.tooWeak'
+  | 'setup.mismatch';
+
 /** The first problem with the form, or null when it can be sent. */
-export function joinProblem(input: JoinInput, mode: JoinMode): MessageKey | null {
+export function joinProblem(input: JoinInput, mode: JoinMode): (JoinProblem & MessageKey) | null {
   if (!isServerUrl(input.serverUrl)) return 'join.problem.server';
   if (!isUsername(input.username)) return 'join.problem.username';
   if (input.passphrase === '') return 'join.problem.passphrase';
@@ -54,3 +63,29 @@ export function toJoinForm(input: JoinInput): JoinForm {
     invitation: invitation === '' ? null : invitation,
   };
 }
+
+/** The join form's fields, each of which can carry its own error. */
+export type JoinField = 'server' | 'username' | 'invitation' | 'passphrase' | 'confirm';
+
+/** The field each of the form's own problems concerns (every one concerns one field). */
+export const PROBLEM_FIELD: Record<JoinProblem, JoinField> = {
+  'join.problem.server': 'server',
+  'join.problem.username': 'username',
+  'join.problem.passphrase': 'passphrase',
+  'join.problem.invitation': 'invitation',
+  'setup.tooWeak': 'passphrase',
+  'setup.mismatch': 'confirm',
+};
+
+/** The core's refusals that concern one field; any other (the server cannot be reached, the
+ * disk is full) is shown for the whole form. */
+export const REFUSAL_FIELD: Partial<Record<ErrorCode, JoinField>> = {
+  InvalidServerUrl: 'server',
+  ServerMismatch: 'server',
+  UsernameTaken: 'username',
+  InvalidInvitation: 'invitation',
+  BadCredentials: 'passphrase',
+  WrongPassphrase: 'passphrase',
+  PassphraseTooShort: 'passphrase',
+  PassphraseTooWeak: 'passphrase',
+};
