@@ -1,249 +1,34 @@
 //! Embedded SQLite backend (the default): one file in the server's data directory.
 //!
-//! One file because it is one backend: every method of the `Storage` trait, in SQLite's SQL
-//! and driver, beside its connections and migrations. The rules both backends enforce are in
-//! `rules.rs`; what remains is SQL that cannot be shared with `postgres.rs`.
+//! This file is every method of the `Storage` trait, in SQLite's SQL and driver. Beside it:
+//! `pool.rs` (the writer, the read-only connections, opening and migrating the file, error
+//! mapping), `rows.rs` (row mappers and the shared device insert) and `ids.rs` (member and
+//! device ids that survive a restore). The rules both backends enforce are in `rules.rs`; what
+//! remains is SQL that cannot be shared with the PostgreSQL backend.
+
+mod ids;
+mod pool;
+mod rows;
 
 use std::collections::HashSet;
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
-use anyhow::Context as _;
-use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
-use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord};
+use rusqlite::{params, OptionalExtension as _, TransactionBehavior};
+use teduh_protocol::sync::{PullPage, Record, TeamRecord};
 
+use self::ids::{id_floor, new_id, IdTable};
+use self::pool::is_unique_violation;
+pub use self::pool::SqliteStorage;
+use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
-    advance_contiguous, applied_migrations, authenticated, check_directory_newer, check_next_epoch,
-    check_roster_newer, check_same_wrap, check_wrap_epoch, cut_page, envelope_members, plan_push,
-    usable_invitation, InvitationRow, StoredContent, TokenRow,
+    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_roster_newer,
+    check_same_wrap, check_wrap_epoch, cut_page, envelope_members, plan_push, usable_invitation,
+    InvitationRow, StoredContent, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, PushOutcome,
     Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
 };
-
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../../../migrations/server-sqlite/0001_init.sql"),
-    include_str!("../../../../migrations/server-sqlite/0002_org_keys_records.sql"),
-    include_str!("../../../../migrations/server-sqlite/0003_directory.sql"),
-];
-
-/// `PRAGMA application_id` of a Teduh server database ("TDSV").
-const APPLICATION_ID: i32 = 0x5444_5356;
-
-/// The SQLite backend. SQLite calls are blocking, so they run on tokio's blocking pool.
-#[derive(Debug, Clone)]
-pub struct SqliteStorage {
-    /// The one writer: SQLite allows one at a time, and serialising pushes here is what makes
-    /// team sequences commit in order.
-    conn: Arc<Mutex<Connection>>,
-    /// Read-only connections: WAL lets them read committed data while a write is in progress,
-    /// so authentication and pulls do not queue behind pushes.
-    readers: Arc<Vec<Mutex<Connection>>>,
-    next_reader: Arc<AtomicUsize>,
-}
-
-/// Read-only connections per database.
-const READERS: usize = 4;
-
-impl SqliteStorage {
-    /// Opens (creating if needed) the database file and applies pending migrations.
-    ///
-    /// Fails when the file cannot be opened, is not a Teduh server database, or is newer than
-    /// this binary.
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let conn = Connection::open(path)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
-        let app_id: i32 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .with_context(|| format!("{} is not a SQLite database", path.display()))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > 0 && app_id != APPLICATION_ID {
-            anyhow::bail!("{} is not a Teduh server database", path.display());
-        }
-        let applied = applied_migrations(version, MIGRATIONS.len())?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mut conn = conn;
-        for (i, sql) in (applied..).zip(&MIGRATIONS[applied..]) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)
-                .with_context(|| format!("server-sqlite migration {} failed", i + 1))?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-        }
-        let mut readers = Vec::with_capacity(READERS);
-        for _ in 0..READERS {
-            let r = Connection::open(path)
-                .with_context(|| format!("cannot open the database {}", path.display()))?;
-            r.busy_timeout(std::time::Duration::from_secs(5))?;
-            r.pragma_update(None, "query_only", "ON")?;
-            readers.push(Mutex::new(r));
-        }
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-            readers: Arc::new(readers),
-            next_reader: Arc::new(AtomicUsize::new(0)),
-        })
-    }
-
-    async fn with_reader<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
-    ) -> Result<T, StorageError> {
-        let readers = Arc::clone(&self.readers);
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(move || {
-            let n = readers.len();
-            let free = (0..n).find_map(|i| readers[(start + i) % n].try_lock().ok());
-            let mut guard = match free {
-                Some(g) => g,
-                None => readers[start % n]
-                    .lock()
-                    .map_err(|_| StorageError::Unavailable("connection lock poisoned".into()))?,
-            };
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StorageError::Unavailable(e.to_string()))?
-    }
-
-    async fn with_conn<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
-    ) -> Result<T, StorageError> {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| StorageError::Unavailable("connection lock poisoned".into()))?;
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| StorageError::Unavailable(e.to_string()))?
-    }
-}
-
-impl From<rusqlite::Error> for StorageError {
-    fn from(e: rusqlite::Error) -> Self {
-        StorageError::Unavailable(e.to_string())
-    }
-}
-
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(
-        e,
-        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    )
-}
-
-fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String)> {
-    let role: String = r.get(3)?;
-    Ok((
-        Member {
-            id: to_u64(r.get(0)?),
-            team_id: to_u64(r.get(1)?),
-            username: r.get(2)?,
-            role: Role::Counselor,
-            public_keys: r.get(4)?,
-            wrapped_keys: r.get(5)?,
-            kdf_params: r.get(6)?,
-            verifier: r.get(7)?,
-            removed_at: r.get(8)?,
-        },
-        role,
-    ))
-}
-
-fn finish_member((mut m, role): (Member, String)) -> Result<Member, StorageError> {
-    m.role = role_of(&role)?;
-    Ok(m)
-}
-
-fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
-    Ok(Team {
-        id: to_u64(r.get(0)?),
-        name: r.get(1)?,
-        key_epoch: epoch_of(r.get(2)?),
-        last_seq: to_u64(r.get(3)?),
-    })
-}
-
-fn insert_device(tx: &Connection, member_id: i64, d: &NewDevice) -> Result<i64, StorageError> {
-    let id = new_id(tx, IdTable::Devices, d.id)?;
-    tx.execute(
-        "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
-    )?;
-    Ok(id)
-}
-
-/// The tables whose ids devices keep (in their records and rosters).
-#[derive(Debug, Clone, Copy)]
-enum IdTable {
-    Members,
-    Devices,
-}
-
-impl IdTable {
-    fn name(self) -> &'static str {
-        match self {
-            IdTable::Members => "members",
-            IdTable::Devices => "devices",
-        }
-    }
-
-    /// The `server_meta` key of the floor `after-restore` sets.
-    fn floor_key(self) -> &'static str {
-        match self {
-            IdTable::Members => "members_id_floor",
-            IdTable::Devices => "devices_id_floor",
-        }
-    }
-}
-
-fn id_floor(tx: &Connection, table: IdTable) -> Result<i64, StorageError> {
-    let stored: Option<Vec<u8>> = tx
-        .query_row(
-            "SELECT value FROM server_meta WHERE key = ?1",
-            [table.floor_key()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(stored
-        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
-        .map_or(0, i64::from_be_bytes))
-}
-
-/// The id of a new row: the one asked back (refused when held), else the next above both the
-/// highest in use and the floor `after-restore` set (SQLite would otherwise reuse the ids of
-/// rows a restore lost, which their devices still hold).
-fn new_id(tx: &Connection, table: IdTable, asked: Option<u64>) -> Result<i64, StorageError> {
-    let t = table.name();
-    if let Some(id) = asked {
-        let id = to_i64(id, "id")?;
-        let held: bool = tx.query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {t} WHERE id = ?1)"),
-            [id],
-            |r| r.get(0),
-        )?;
-        return if held {
-            Err(StorageError::IdTaken)
-        } else {
-            Ok(id)
-        };
-    }
-    let max: i64 = tx.query_row(&format!("SELECT COALESCE(MAX(id), 0) FROM {t}"), [], |r| {
-        r.get(0)
-    })?;
-    Ok(max.max(id_floor(tx, table)?) + 1)
-}
 
 impl Storage for SqliteStorage {
     fn backend(&self) -> &'static str {

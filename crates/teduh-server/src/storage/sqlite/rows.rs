@@ -1,0 +1,53 @@
+//! Row mappers of the SQLite backend, and the device insert that registering and adding a
+//! device share.
+
+use rusqlite::{params, Connection};
+use teduh_protocol::sync::Role;
+
+use super::ids::{new_id, IdTable};
+use crate::storage::{epoch_of, role_of, to_u64, Member, NewDevice, StorageError, Team};
+
+pub(super) fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String)> {
+    let role: String = r.get(3)?;
+    Ok((
+        Member {
+            id: to_u64(r.get(0)?),
+            team_id: to_u64(r.get(1)?),
+            username: r.get(2)?,
+            role: Role::Counselor,
+            public_keys: r.get(4)?,
+            wrapped_keys: r.get(5)?,
+            kdf_params: r.get(6)?,
+            verifier: r.get(7)?,
+            removed_at: r.get(8)?,
+        },
+        role,
+    ))
+}
+
+pub(super) fn finish_member((mut m, role): (Member, String)) -> Result<Member, StorageError> {
+    m.role = role_of(&role)?;
+    Ok(m)
+}
+
+pub(super) fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
+    Ok(Team {
+        id: to_u64(r.get(0)?),
+        name: r.get(1)?,
+        key_epoch: epoch_of(r.get(2)?),
+        last_seq: to_u64(r.get(3)?),
+    })
+}
+
+pub(super) fn insert_device(
+    tx: &Connection,
+    member_id: i64,
+    d: &NewDevice,
+) -> Result<i64, StorageError> {
+    let id = new_id(tx, IdTable::Devices, d.id)?;
+    tx.execute(
+        "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
+    )?;
+    Ok(id)
+}

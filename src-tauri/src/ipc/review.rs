@@ -1,0 +1,14 @@
+//! Supervision: a note's review state and its reviews.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A note's place in supervision and its reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct NoteReviews {
+    /// Draft, waiting, returned or approved.
+    pub state: teduh_core::vault::ReviewState,
+    /// Reviews, oldest first.
+    pub reviews: Vec<teduh_core::vault::Review>,
+}

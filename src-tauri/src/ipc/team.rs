@@ -1,0 +1,103 @@
+//! Joining an organisation (and signing in again to a restored server), and this member's team
+//! as the UI adapts to it.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What a member types to sign this device in again to a server restored from a backup that
+/// no longer knows it (`DeviceUnknown`).
+#[derive(Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct ReconnectForm {
+    /// The vault passphrase.
+    pub passphrase: String,
+    /// A new invitation code from the administrator, when the server lost the member too.
+    #[serde(default)]
+    pub invitation: Option<String>,
+}
+
+/// What a member types to join her organisation. Without an invitation, this computer becomes a
+/// further device of an existing member (first run only).
+#[derive(Clone, serde::Deserialize, TS)]
+#[ts(export)]
+pub struct JoinForm {
+    /// The sync server, e.g. `https://sync.example.org`.
+    pub server_url: String,
+    /// The member's username.
+    pub username: String,
+    /// The vault passphrase (for a new member on first run, the one she chooses now).
+    pub passphrase: String,
+    /// The single-use invitation code from the administrator, for a new member.
+    #[serde(default)]
+    pub invitation: Option<String>,
+}
+
+impl std::fmt::Debug for JoinForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinForm")
+            .field("server_url", &self.server_url)
+            .field("username", &self.username)
+            .field("passphrase", &"<redacted>")
+            .field(
+                "invitation",
+                &self.invitation.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// A member of the team as the signed roster lists her.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MemberRow {
+    /// Member id (as notes and reviews name their author).
+    pub id: String,
+    /// Login name.
+    pub username: String,
+    /// `counselor`, `outreach`, `supervisor` or `admin`.
+    pub role: String,
+    /// Removed from the team.
+    pub removed: bool,
+}
+
+/// This member and her team: what the UI adapts to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TeamView {
+    /// This member's id.
+    pub me: String,
+    /// Her role (`null`: this computer has not joined a team).
+    pub role: Option<String>,
+    /// She reviews the team's notes (supervisor or admin).
+    pub supervises: bool,
+    /// The team's members (empty before the first roster arrives).
+    pub members: Vec<MemberRow>,
+}
+
+impl TeamView {
+    /// Reads the binding and the accepted roster.
+    pub fn collect(
+        v: &mut teduh_core::vault::Vault,
+    ) -> Result<Self, teduh_core::vault::VaultError> {
+        use teduh_core::ids::MemberId;
+        let role = v.my_role()?;
+        let members = v
+            .roster()?
+            .map(|r| r.members)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| MemberRow {
+                id: MemberId::from_server(m.member).to_string(),
+                username: m.username,
+                role: m.role.as_str().to_owned(),
+                removed: m.removed,
+            })
+            .collect();
+        Ok(TeamView {
+            me: v.member_id().to_string(),
+            role: role.map(|r| r.as_str().to_owned()),
+            supervises: role.is_some_and(teduh_protocol::sync::Role::manages_keys),
+            members,
+        })
+    }
+}
