@@ -61,6 +61,11 @@ pub struct SyncProgressView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SyncStatusView {
+    /// Which of two statuses is newer: every status composed gets the next number. Events and
+    /// command answers travel on different channels and may arrive out of order; the UI keeps
+    /// the status with the highest revision, so a late answer never brings back an old state.
+    #[ts(type = "number")]
+    pub revision: u64,
     /// What the indicator shows.
     pub state: SyncState,
     /// This computer has joined an organisation.

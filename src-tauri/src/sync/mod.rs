@@ -128,6 +128,8 @@ struct Inner {
     vault: VaultFacts,
     session: SessionFacts,
     signals: Signals,
+    /// The revision of the last status composed (see `SyncStatusView::revision`).
+    revision: u64,
 }
 
 /// Shared by the commands, the worker and the UI events. Lock order: round gate, then the
@@ -176,6 +178,7 @@ pub fn compose(vault: &VaultFacts, session: &SessionFacts) -> SyncStatusView {
         Some(_) => SyncState::Synced,
     };
     SyncStatusView {
+        revision: 0,
         state,
         joined: b.is_some(),
         server_url: b.map(|b| b.server_url.clone()),
@@ -235,10 +238,15 @@ impl SyncControl {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The status now.
+    /// The status now, with the next revision (composed under the lock, so a higher revision
+    /// always describes a later state).
     pub fn status(&self) -> SyncStatusView {
-        let inner = self.inner();
-        compose(&inner.vault, &inner.session)
+        let mut inner = self.inner();
+        inner.revision += 1;
+        SyncStatusView {
+            revision: inner.revision,
+            ..compose(&inner.vault, &inner.session)
+        }
     }
 
     /// Sends the current status to the UI.
@@ -441,5 +449,18 @@ mod tests {
         let err = s.last_error.expect("error shown");
         assert_eq!(err.code, Code::ServerUnreachable);
         assert_eq!(s.last_success.as_deref(), Some("2023-11-14T22:13:20+00:00"));
+    }
+
+    #[test]
+    fn every_status_composed_is_newer_than_the_one_before_so_a_late_answer_loses() {
+        let control = SyncControl::new(joined(0));
+        let answer = control.status();
+        control.round_started(0);
+        let running = control.status();
+        control.update_session(|s| s.running = None);
+        let done = control.status();
+        assert!(answer.revision < running.revision && running.revision < done.revision);
+        assert_eq!(running.state, SyncState::Syncing);
+        assert_eq!(done.state, SyncState::Synced, "{done:?}");
     }
 }

@@ -3,8 +3,9 @@ import type { SyncState, SyncStatusView } from '../lib/backend';
 import { setLocale, t } from '../lib/i18n/i18n.svelte';
 import { indicatorText, restoredRecently } from './indicator';
 
-function status(state: SyncState, pending = 0): SyncStatusView {
+function status(state: SyncState, pending = 0, revision = 1): SyncStatusView {
   return {
+    revision,
     state,
     joined: state !== 'notJoined',
     server_url: 'http://127.0.0.1:8470',

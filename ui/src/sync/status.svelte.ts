@@ -10,9 +10,7 @@ let stop: (() => void) | null = null;
 export async function watchSyncStatus(): Promise<void> {
   if (stop === null) {
     stop = () => undefined;
-    stop = await onSyncStatus((s) => {
-      sync.status = s;
-    });
+    stop = await onSyncStatus(keepNewest);
   }
   await refreshSyncStatus();
 }
@@ -20,7 +18,7 @@ export async function watchSyncStatus(): Promise<void> {
 /** Reads the status now (after joining, or when the window opens). */
 export async function refreshSyncStatus(): Promise<void> {
   try {
-    sync.status = await syncStatus();
+    keepNewest(await syncStatus());
   } catch {
     // The indicator simply stays as it was; events keep it current.
   }
@@ -28,5 +26,12 @@ export async function refreshSyncStatus(): Promise<void> {
 
 /** Sets the status from a command's answer (join, sync now). */
 export function setSyncStatus(status: SyncStatusView): void {
-  sync.status = status;
+  keepNewest(status);
+}
+
+/** Takes `status` unless a newer one is already shown: events and command answers may arrive
+ * out of order (a join's answer composed while the first round started can come after that
+ * round's last event), and an older one must never bring back a state that has passed. */
+export function keepNewest(status: SyncStatusView): void {
+  if (sync.status === null || status.revision >= sync.status.revision) sync.status = status;
 }

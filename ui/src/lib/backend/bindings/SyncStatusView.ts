@@ -8,6 +8,12 @@ import type { SyncState } from "./SyncState";
  */
 export type SyncStatusView = { 
 /**
+ * Which of two statuses is newer: every status composed gets the next number. Events and
+ * command answers travel on different channels and may arrive out of order; the UI keeps
+ * the status with the highest revision, so a late answer never brings back an old state.
+ */
+revision: number, 
+/**
  * What the indicator shows.
  */
 state: SyncState, 
