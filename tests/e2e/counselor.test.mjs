@@ -49,6 +49,11 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     assert.equal((await app.texts('[data-testid=profile-name]')).length, 0, 'names are hidden until asked for');
     await app.click('[data-testid=show-name]');
     await app.waitForText('[data-testid=profile-name]', (t) => t === 'Klien Sintetis Dua');
+    // The same button now hides the name again, and says so.
+    await app.waitForText('[data-testid=show-name]', (t) => t === catalogueText('id', 'client.hideName'));
+    await app.click('[data-testid=show-name]');
+    await until(async () => (await app.texts('[data-testid=profile-name]')).length === 0, 'the name to hide again');
+    assert.equal(await app.text('[data-testid=show-name]'), catalogueText('id', 'client.showName'));
 
     // Consent for service removes the banner; a case records risk with its history.
     await app.click('[data-testid=consent-new]');
