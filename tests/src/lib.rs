@@ -8,6 +8,7 @@ use std::sync::Arc;
 use device::Device;
 
 pub mod device;
+pub mod hostile;
 pub mod leak;
 pub mod ledger;
 pub mod proxy;
@@ -190,6 +191,28 @@ impl TestServer {
         sup.sync().expect("keys");
         c.sync().expect("keys");
         (sup, c)
+    }
+
+    /// The server's database, for attacks that write to it directly as its operator could.
+    pub fn storage(&self) -> Arc<dyn teduh_server::Storage> {
+        Arc::clone(&self.storage)
+    }
+
+    /// Runs a storage call (or any future) on the server's runtime.
+    pub fn block_on<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        self.runtime.block_on(f)
+    }
+
+    /// The server's id of the team named `team`.
+    #[allow(clippy::expect_used)]
+    pub fn team_id(&self, team: &str) -> u64 {
+        self.runtime
+            .block_on(self.storage.teams())
+            .expect("teams")
+            .into_iter()
+            .find(|t| t.name == team)
+            .map(|t| t.id)
+            .expect("the team exists")
     }
 
     /// Removes a member from her team (her devices are refused at once).

@@ -1,16 +1,26 @@
 //! The team-key steps of a sync round ([`super::engine`]): verify the roster the server serves,
-//! maintain it and the key epochs as a key manager (publishing again what a restored server
-//! lost), and open this member's newest envelope.
+//! open this member's newest envelope, and as a key manager maintain the roster and the key
+//! epochs (publishing again what a restored server lost).
+//!
+//! Every key is authenticated: an envelope opens only when a key manager of the verified roster
+//! signed it for this team, epoch and member ([`crate::team::envelope`]), and a key is adopted
+//! only when the signed roster names its epoch with the key's confirmation tag (a key manager
+//! also adopts a colleague's signed epoch that no roster names yet, and names it in the next
+//! roster). A held key is never replaced. What a server forges raises its own alarm
+//! ([`AlarmKind`]).
 
 use teduh_protocol::sync::{MemberEnvelope, NewEpoch, RosterBody};
 use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
 use super::engine::{Phase, Round, VaultAccess};
-use super::roster::{hex32, Roster, RosterDevice, RosterMember};
+use super::roster::{
+    hex32, key_confirmation, EpochTag, Roster, RosterDevice, RosterError, RosterMember,
+};
 use super::{SyncError, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::ids::{hex, DeviceId, KeyId};
+use crate::team::{envelope, AlarmKind};
 use crate::vault::VaultError;
 
 fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
@@ -55,8 +65,8 @@ struct Recipients<'a> {
 }
 
 impl<A: VaultAccess> Round<'_, A> {
-    /// Roster and team keys: verify the server's roster; as a key manager, bring it and the
-    /// epochs up to date; open this member's newest envelope.
+    /// Roster and team keys: verify the server's roster; open this member's newest envelope;
+    /// as a key manager, bring the roster and the epochs up to date.
     pub(super) fn refresh_keys(&mut self) -> Result<(), SyncError> {
         let binding = self.local(|v| v.binding())?.ok_or(SyncError::NotJoined)?;
         let mut changed = false;
@@ -72,7 +82,23 @@ impl<A: VaultAccess> Round<'_, A> {
                         self.local(|v| v.store_roster(&r))?;
                         changed = true;
                     }
-                    Err(e) => self.report.held.push(format!("team roster: {e}")),
+                    Err(e) => {
+                        let kind = match e {
+                            // Served as newer, signed as older: an old roster replayed.
+                            RosterError::Stale => AlarmKind::ReplayedRoster,
+                            RosterError::Rewritten => AlarmKind::RewrittenRoster,
+                            RosterError::Malformed | RosterError::Untrusted => {
+                                AlarmKind::ForgedRoster
+                            }
+                        };
+                        self.alarm(
+                            kind,
+                            0,
+                            body.version,
+                            &format!("team roster: {e}"),
+                            &body.roster,
+                        )?;
+                    }
                 }
             }
         }
@@ -80,15 +106,34 @@ impl<A: VaultAccess> Round<'_, A> {
             // Rosters only move forward: the server lost the newest (restored from a backup).
             self.server_restored()?;
         }
-        if binding.role.manages_keys() {
-            changed |= self.maintain_team(server_version)?;
+        changed |= self.open_envelopes(binding.role.manages_keys())?;
+        if binding.role.manages_keys() && self.maintain_team(server_version)? {
+            changed = true;
+            let held = self.newest_epoch_held()?;
+            self.report.waiting_for_keys = held == 0 || held < self.report.epoch;
         }
-        changed |= self.open_envelopes()?;
         if changed {
             // Records held for want of a roster entry or a key may open now.
             let cursor = self.pull_cursor()?;
             let r = self.local(|v| v.receive_page(&[], cursor))?;
             self.report.pulled += r.applied;
+        }
+        Ok(())
+    }
+
+    /// Keeps a security alarm (once) and lists it in this round's report.
+    fn alarm(
+        &mut self,
+        kind: AlarmKind,
+        subject: u64,
+        seq: u64,
+        detail: &str,
+        evidence: &[u8],
+    ) -> Result<(), SyncError> {
+        if self.local(|v| v.raise_alarm(kind, subject, seq, detail, evidence))? {
+            self.report
+                .alarms
+                .push(format!("{}: {detail}", kind.code()));
         }
         Ok(())
     }
@@ -101,40 +146,130 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    fn open_envelopes(&mut self) -> Result<bool, SyncError> {
+    /// Opens the newest envelope addressed to this member that a key manager of the held roster
+    /// signed, and adopts the keys in it that the roster names (a key manager: also the newer
+    /// epochs no roster names yet). Returns whether a key was adopted.
+    fn open_envelopes(&mut self, key_manager: bool) -> Result<bool, SyncError> {
         let list = self.t.envelopes(&self.token, self.team)?;
         self.report.epoch = list.current_epoch;
-        if list.current_epoch < self.newest_epoch_held()? {
+        let newest_held = self.newest_epoch_held()?;
+        if list.current_epoch < newest_held {
             // Epochs only move forward: the server lost the newest ones. Until a key manager's
             // device publishes them again, records sealed under them cannot be stored there.
             self.server_restored()?;
             self.report.waiting_for_keys = true;
             return Ok(false);
         }
-        let Some(newest) = list.envelopes.iter().max_by_key(|e| e.epoch) else {
+        let Some(roster) = self.local(|v| v.roster())? else {
+            // No verified roster yet: nothing says whose envelopes to trust.
             self.report.waiting_for_keys = true;
             return Ok(false);
         };
-        if self
-            .local(|v| Ok::<_, VaultError>(v.team_epochs()))?
-            .contains(&newest.epoch)
-        {
-            self.report.waiting_for_keys = newest.epoch < list.current_epoch;
-            return Ok(false);
+        let named = roster.newest_epoch();
+        if list.current_epoch > named.max(newest_held) + 1 {
+            // A key manager names each epoch in the roster right after making it; an epoch
+            // further ahead was made by the server (records under the named ones are refused
+            // there until a key manager publishes past it).
+            self.alarm(
+                AlarmKind::EpochJump,
+                0,
+                u64::from(list.current_epoch),
+                &format!(
+                    "the server says the team key is at epoch {}, the signed roster names {named}",
+                    list.current_epoch
+                ),
+                &[],
+            )?;
         }
-        let ctx = epoch_context(self.team, newest.epoch);
-        let opened = self
-            .local(|v| {
-                v.with_x25519(|x| crypto::open_sealed_bytes(x, &ctx, &newest.envelope))
+        let member = self
+            .local(|v| v.binding())?
+            .ok_or(SyncError::NotJoined)?
+            .member;
+        let mut adopted = false;
+        let mut envelopes = list.envelopes;
+        envelopes.sort_by_key(|e| std::cmp::Reverse(e.epoch));
+        for env in &envelopes {
+            if env.epoch <= newest_held {
+                break;
+            }
+            let sealed = match envelope::verify(&env.envelope, &roster, env.epoch, member) {
+                Ok((_, sealed)) => sealed,
+                Err(e) => {
+                    self.alarm(
+                        AlarmKind::ForgedTeamKey,
+                        0,
+                        u64::from(env.epoch),
+                        &format!("epoch {}: {e}", env.epoch),
+                        &env.envelope,
+                    )?;
+                    continue;
+                }
+            };
+            // A member waits until the roster names the epoch (no alarm: the key manager puts
+            // the roster right after the epoch).
+            if !key_manager && roster.tag_of(env.epoch).is_none() {
+                continue;
+            }
+            let ctx = epoch_context(self.team, env.epoch);
+            let opened = self.local(|v| {
+                v.with_x25519(|x| crypto::open_sealed_bytes(x, &ctx, sealed))
                     .ok_or(VaultError::Locked)
-            })?
-            .map_err(|_| SyncError::Protocol("the team-key envelope does not open".into()))?;
-        let keys = decode_keys(&opened)
-            .ok_or_else(|| SyncError::Protocol("the team-key envelope is malformed".into()))?;
-        let current_epoch = list.current_epoch;
-        self.local(|v| v.store_team_keys(keys, current_epoch))?;
-        self.report.waiting_for_keys = newest.epoch < list.current_epoch;
-        Ok(true)
+            })?;
+            let Some(keys) = opened.ok().and_then(|o| decode_keys(&o)) else {
+                self.alarm(
+                    AlarmKind::ForgedTeamKey,
+                    0,
+                    u64::from(env.epoch),
+                    &format!(
+                        "epoch {}: signed, but it does not open to team keys",
+                        env.epoch
+                    ),
+                    &env.envelope,
+                )?;
+                continue;
+            };
+            let mut accepted = Vec::new();
+            for (epoch, key) in keys {
+                match roster.tag_of(epoch) {
+                    Some(tag) if tag == key_confirmation(self.team, epoch, &key) => {
+                        accepted.push((epoch, key));
+                    }
+                    Some(_) => {
+                        self.alarm(
+                            AlarmKind::TeamKeyMismatch,
+                            0,
+                            u64::from(epoch),
+                            &format!(
+                                "epoch {epoch}: the key differs from the one the roster names"
+                            ),
+                            &env.envelope,
+                        )?;
+                    }
+                    // A colleague's new epoch, signed by her: a key manager takes it and
+                    // names it in the roster she publishes next.
+                    None if key_manager && epoch > named => accepted.push((epoch, key)),
+                    None => {}
+                }
+            }
+            if accepted.is_empty() {
+                continue;
+            }
+            let current_epoch = accepted.iter().map(|(e, _)| *e).max().unwrap_or(0);
+            let conflicts = self.local(|v| v.store_team_keys(accepted, current_epoch))?;
+            for epoch in conflicts {
+                self.alarm(
+                    AlarmKind::TeamKeyConflict,
+                    0,
+                    u64::from(epoch),
+                    &format!("epoch {epoch}: another key than the one this device holds"),
+                    &env.envelope,
+                )?;
+            }
+            adopted = true;
+            break;
+        }
+        self.report.waiting_for_keys = self.newest_epoch_held()? < list.current_epoch;
+        Ok(adopted)
     }
 
     /// The newest team-key epoch this device holds (0: none).
@@ -142,17 +277,30 @@ impl<A: VaultAccess> Round<'_, A> {
         self.local(|v| Ok::<_, VaultError>(v.team_epochs().into_iter().max().unwrap_or(0)))
     }
 
-    /// As a key manager: publish a roster matching the server's members and devices, and a new
-    /// epoch when the set of active members or devices changed. A server that lost the newest
-    /// roster or epochs (`server_roster` is the version it holds) gets them back first, as this
-    /// device holds them. Returns whether anything changed.
+    /// As a key manager: publish a roster matching the server's members and devices and
+    /// naming every epoch this device holds, and a new epoch when the set of active members or
+    /// devices changed or the server's epoch is one this device cannot hold (made by the
+    /// server). A server that lost the newest roster or epochs (`server_roster` is the version
+    /// it holds) gets them back first, as this device holds them. Returns whether anything
+    /// changed.
     fn maintain_team(&mut self, server_roster: u64) -> Result<bool, SyncError> {
         let binding = self.local(|v| v.binding())?.ok_or(SyncError::NotJoined)?;
+        let current = self.local(|v| v.roster())?;
+        let newest_held = self.newest_epoch_held()?;
+        let speaks_for_team = match &current {
+            // Only a key manager of the roster this device holds, once it holds the team's keys.
+            Some(c) => c.is_key_manager(binding.member) && newest_held > 0,
+            // The team's first key manager, before anyone made a roster (or after she made the
+            // first epoch and the round ended before the roster).
+            None => newest_held >= self.report.epoch,
+        };
+        if !speaks_for_team {
+            return Ok(false);
+        }
         let members = self.t.members(&self.token, self.team)?;
         self.report(Phase::Keys)?;
         let devices = self.t.devices(&self.token)?;
         self.report(Phase::Keys)?;
-        let current = self.local(|v| v.roster())?;
         let on_server: Vec<u64> = members
             .iter()
             .filter(|m| !m.removed)
@@ -174,6 +322,10 @@ impl<A: VaultAccess> Round<'_, A> {
                 })
                 .collect(),
             devices: Vec::new(),
+            epochs: current
+                .as_ref()
+                .map(|c| c.epochs.clone())
+                .unwrap_or_default(),
         };
         // Keys once pinned in the roster never change silently (a server swapping a member's
         // keys would otherwise get team keys sealed to itself), and a removal is never undone
@@ -227,9 +379,6 @@ impl<A: VaultAccess> Round<'_, A> {
         }
         roster.members.sort_by_key(|m| m.member);
         roster.devices.sort_by_key(|d| d.device);
-        let same = current
-            .as_ref()
-            .is_some_and(|c| c.members == roster.members && c.devices == roster.devices);
         let active = |r: &Roster| -> Vec<u64> {
             r.members
                 .iter()
@@ -249,11 +398,6 @@ impl<A: VaultAccess> Round<'_, A> {
         let mut changed = false;
         let mut server_epoch = list.current_epoch;
         let held_roster = current.as_ref().map_or(0, |c| c.version);
-        if same && server_roster < held_roster {
-            // The server lost the newest roster: publish it again, as this device holds it.
-            roster.version = held_roster;
-        }
-        let newest_held = self.newest_epoch_held()?;
         if server_epoch < newest_held {
             // The server lost the newest epochs: publish them again with the keys this device
             // holds, sealed to the members of the roster it holds.
@@ -266,9 +410,11 @@ impl<A: VaultAccess> Round<'_, A> {
                 roster: cur,
                 on_server: &on_server,
             };
-            for epoch in server_epoch + 1..=newest_held {
-                let keys = self.keys_through(epoch)?;
-                self.publish_epoch(&sealed_to, epoch, keys)?;
+            for (epoch, _) in self.local(|v| Ok::<_, VaultError>(v.team_keys_held()))? {
+                if epoch > server_epoch {
+                    let keys = self.keys_through(epoch)?;
+                    self.publish_epoch(&sealed_to, epoch, keys)?;
+                }
             }
             server_epoch = newest_held;
             changed = true;
@@ -285,10 +431,42 @@ impl<A: VaultAccess> Round<'_, A> {
             });
         let needs_epoch = server_epoch == 0
             || unsealed
+            // An epoch this device could not adopt: made by the server, not a key manager.
+            || server_epoch > newest_held
             || current
                 .as_ref()
                 .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
-        if !same || server_roster < held_roster {
+        if needs_epoch {
+            let sealed_to = Recipients {
+                roster: &roster,
+                on_server: &on_server,
+            };
+            self.new_epoch(&sealed_to, server_epoch)?;
+            changed = true;
+        }
+        // The roster names every epoch this device holds (after the epoch is on the server, so
+        // a member never finds a named epoch that is not there).
+        for (epoch, key) in self.local(|v| Ok::<_, VaultError>(v.team_keys_held()))? {
+            if roster.tag_of(epoch).is_none() {
+                roster.epochs.push(EpochTag {
+                    epoch,
+                    confirm: key_confirmation(self.team, epoch, &key),
+                });
+            }
+        }
+        roster.epochs.sort_by_key(|t| t.epoch);
+        let same = current.as_ref().is_some_and(|c| {
+            c.members == roster.members && c.devices == roster.devices && c.epochs == roster.epochs
+        });
+        if same && server_roster < held_roster {
+            // The server lost the newest roster: publish it again, as this device holds it.
+            roster.version = held_roster;
+        } else if server_roster > held_roster {
+            // The server holds a roster this device refused (forged or replayed): publish
+            // past it, so that devices find a genuine one newer than what it serves.
+            roster.version = server_roster + 1;
+        }
+        if !same || server_roster != held_roster {
             let signed = self.local(|v| {
                 v.with_signing_key(|k| roster.sign(binding.member, k))
                     .ok_or(VaultError::Locked)
@@ -305,57 +483,51 @@ impl<A: VaultAccess> Round<'_, A> {
                     self.local(|v| v.store_roster(&roster))?;
                     changed = true;
                 }
-                // Another supervisor published first: take hers next round.
+                // Another supervisor published first: rebase onto hers next round.
                 Err(TransportError::Refused { code, .. }) if code == "RosterNotNewer" => {
-                    return Ok(false)
+                    return Ok(changed)
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        if needs_epoch {
-            let sealed_to = Recipients {
-                roster: &roster,
-                on_server: &on_server,
-            };
-            self.new_epoch(&sealed_to, server_epoch)?;
-            changed = true;
-        }
         Ok(changed)
     }
 
-    /// The team keys of epochs 1..=`last`, as this device holds them.
+    /// The team keys this device holds up to epoch `last` (all of them for a new epoch).
     ///
-    /// Fails when one is missing (this device cannot speak for that epoch).
+    /// Fails when it does not hold `last` itself (this device cannot speak for that epoch).
     fn keys_through(&mut self, last: u32) -> Result<Vec<(u32, DataKey)>, SyncError> {
-        self.local(|v| {
-            (1..=last)
-                .map(|e| {
-                    v.team_key(e).map(|k| (e, k)).ok_or_else(|| {
-                        SyncError::Protocol(format!(
-                            "this supervisor's device lacks team key {e}; it cannot publish \
-                             epoch {last}"
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<_>, SyncError>>()
-        })
+        let keys: Vec<(u32, DataKey)> = self
+            .local(|v| Ok::<_, VaultError>(v.team_keys_held()))?
+            .into_iter()
+            .filter(|(e, _)| *e <= last)
+            .collect();
+        if last > 0 && !keys.iter().any(|(e, _)| *e == last) {
+            return Err(SyncError::Protocol(format!(
+                "this supervisor's device lacks team key {last}; it cannot publish it"
+            )));
+        }
+        Ok(keys)
     }
 
     fn new_epoch(&mut self, sealed_to: &Recipients<'_>, current: u32) -> Result<(), SyncError> {
         let next = current + 1;
         // Every key so far, so members keep reading the team's history.
-        let mut keys = self.keys_through(current)?;
+        let mut keys: Vec<(u32, DataKey)> =
+            self.local(|v| Ok::<_, VaultError>(v.team_keys_held()))?;
         keys.push((next, DataKey::generate()));
         if self.publish_epoch(sealed_to, next, keys.clone())? {
+            // The keys held are unchanged and the new one is new: nothing to conflict.
             self.local(|v| v.store_team_keys(keys, next))?;
+            self.report.epoch = next;
         }
         Ok(())
     }
 
-    /// Publishes epoch `epoch` holding `keys` (all of 1..=`epoch`), sealed to every member
-    /// active in both the roster and the server's list (a member the server does not know yet,
-    /// or no longer, cannot receive an envelope there). Returns false when another key manager published it first (her
-    /// envelope reaches this device instead).
+    /// Publishes epoch `epoch` holding `keys`, sealed to every member active in both the
+    /// roster and the server's list (a member the server does not know yet, or no longer,
+    /// cannot receive an envelope there) and signed by this device. Returns false when another
+    /// key manager published it first (her envelope reaches this device instead).
     ///
     /// Fails when the server refuses it otherwise or cannot be reached.
     fn publish_epoch(
@@ -366,19 +538,36 @@ impl<A: VaultAccess> Round<'_, A> {
     ) -> Result<bool, SyncError> {
         let plain = encode_keys(&keys);
         let ctx = epoch_context(self.team, epoch);
-        let envelopes: Vec<MemberEnvelope> = sealed_to
+        let signer = self
+            .local(|v| v.binding())?
+            .ok_or(SyncError::NotJoined)?
+            .member;
+        let team = self.team;
+        let sealed: Vec<(u64, Vec<u8>)> = sealed_to
             .roster
             .members
             .iter()
             .filter(|m| !m.removed && sealed_to.on_server.contains(&m.member))
             .filter_map(|m| {
                 let x = hex32(&m.x25519)?;
-                Some(MemberEnvelope {
-                    member_id: m.member,
-                    envelope: crypto::seal_bytes_to(&PublicKey::from(x), &ctx, &plain),
-                })
+                Some((
+                    m.member,
+                    crypto::seal_bytes_to(&PublicKey::from(x), &ctx, &plain),
+                ))
             })
             .collect();
+        let envelopes: Vec<MemberEnvelope> = self.local(|v| {
+            v.with_signing_key(|k| {
+                sealed
+                    .iter()
+                    .map(|(member, boxed)| MemberEnvelope {
+                        member_id: *member,
+                        envelope: envelope::sign(team, epoch, *member, boxed, signer, k),
+                    })
+                    .collect()
+            })
+            .ok_or(VaultError::Locked)
+        })?;
         let members: Vec<u64> = envelopes.iter().map(|e| e.member_id).collect();
         match self
             .t

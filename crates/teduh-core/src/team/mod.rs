@@ -1,10 +1,50 @@
 //! The team this device belongs to, as the device knows it: its binding to the team's server
-//! ([`Binding`]) and the signed roster ([`roster`]). A leaf: the vault stores these and the sync
+//! ([`Binding`]), the signed roster ([`roster`]) and the signed team-key envelopes
+//! ([`envelope`]). A leaf: the vault stores these and the sync
 //! engine maintains them, and neither needs the other to name them.
 
+pub mod envelope;
 pub mod roster;
 
 use teduh_protocol::sync::Role;
+
+/// The kinds of security alarm a device raises: each forged, replayed or conflicting piece of
+/// data has its own code (kept in the `security_alarm` table, shown by the sync status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlarmKind {
+    /// A second, differently signed record under a sequence already applied.
+    Equivocation,
+    /// A team-key envelope not signed by a key manager of the roster (made by the server).
+    ForgedTeamKey,
+    /// A team key whose confirmation tag differs from the one the signed roster names.
+    TeamKeyMismatch,
+    /// A different key offered for an epoch this device already holds.
+    TeamKeyConflict,
+    /// The server names an epoch more than one past the newest the signed roster names.
+    EpochJump,
+    /// A roster not signed by a key manager this device trusts.
+    ForgedRoster,
+    /// A roster served as newer whose signed content is older than (or as old as) the one held.
+    ReplayedRoster,
+    /// A signed roster that drops or changes a team key already named.
+    RewrittenRoster,
+}
+
+impl AlarmKind {
+    /// The stable code stored and shown (`"forged-team-key"`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            AlarmKind::Equivocation => "equivocation",
+            AlarmKind::ForgedTeamKey => "forged-team-key",
+            AlarmKind::TeamKeyMismatch => "team-key-mismatch",
+            AlarmKind::TeamKeyConflict => "team-key-conflict",
+            AlarmKind::EpochJump => "epoch-jump",
+            AlarmKind::ForgedRoster => "forged-roster",
+            AlarmKind::ReplayedRoster => "replayed-roster",
+            AlarmKind::RewrittenRoster => "rewritten-roster",
+        }
+    }
+}
 
 /// This device's binding to a sync server and its sync bookkeeping.
 #[derive(Debug, Clone, PartialEq, Eq)]

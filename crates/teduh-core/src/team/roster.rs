@@ -51,6 +51,17 @@ pub struct RosterDevice {
     pub accept_through: Option<u64>,
 }
 
+/// One team-key epoch as the roster names it: a device adopts the key of an epoch only when the
+/// roster it verified names that epoch with the key's confirmation tag, so a server can neither
+/// invent an epoch nor hand members different keys for the same one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochTag {
+    /// The epoch.
+    pub epoch: u32,
+    /// [`key_confirmation`] of the epoch's key, hex.
+    pub confirm: String,
+}
+
 /// The signed membership list of one team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Roster {
@@ -62,6 +73,20 @@ pub struct Roster {
     pub members: Vec<RosterMember>,
     /// Devices.
     pub devices: Vec<RosterDevice>,
+    /// The team-key epochs the key managers made, oldest first.
+    #[serde(default)]
+    pub epochs: Vec<EpochTag>,
+}
+
+/// The confirmation tag of a team key: HKDF of the key bound to the team, the epoch and the
+/// key's id, 16 bytes as hex. It reveals nothing about the key and cannot be matched by another.
+pub fn key_confirmation(team: u64, epoch: u32, key: &crate::crypto::DataKey) -> String {
+    let mut info = b"teduh/key-confirm/v1".to_vec();
+    info.extend_from_slice(&team.to_be_bytes());
+    info.extend_from_slice(&epoch.to_be_bytes());
+    info.extend_from_slice(&key.id.0);
+    let tag = crate::crypto::derive_key(key.bytes(), b"teduh/key-confirm", &info);
+    crate::ids::hex(&tag.bytes()[..16])
 }
 
 /// Why a roster was refused.
@@ -76,6 +101,9 @@ pub enum RosterError {
     /// Older than (or as old as) the roster already accepted.
     #[error("the team roster is older than the one this device has")]
     Stale,
+    /// Drops or changes the key of an epoch the roster already accepted names.
+    #[error("the team roster changes a team key this device already holds")]
+    Rewritten,
 }
 
 /// Who may author records: device -> (member's verifying key, last accepted sequence).
@@ -96,6 +124,29 @@ impl Roster {
     /// The member with this id.
     pub fn member(&self, id: u64) -> Option<&RosterMember> {
         self.members.iter().find(|m| m.member == id)
+    }
+
+    /// The confirmation tag this roster names for `epoch`, if it names the epoch.
+    pub fn tag_of(&self, epoch: u32) -> Option<&str> {
+        self.epochs
+            .iter()
+            .find(|t| t.epoch == epoch)
+            .map(|t| t.confirm.as_str())
+    }
+
+    /// The newest epoch this roster names (0: none).
+    pub fn newest_epoch(&self) -> u32 {
+        self.epochs.iter().map(|t| t.epoch).max().unwrap_or(0)
+    }
+
+    /// The verifying key of `member` when she is an active key manager in this roster.
+    pub fn key_manager_key(&self, member: u64) -> Option<VerifyingKey> {
+        if !self.is_key_manager(member) {
+            return None;
+        }
+        self.member(member)
+            .and_then(|m| hex32(&m.ed25519))
+            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
     }
 
     /// Whether `member` is an active key manager in this roster.
@@ -141,19 +192,24 @@ impl Roster {
             }
         }
         let authority = current.unwrap_or(&roster);
-        if !authority.is_key_manager(signer) {
-            return Err(RosterError::Untrusted);
-        }
         let key = authority
-            .member(signer)
-            .and_then(|m| hex32(&m.ed25519))
-            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+            .key_manager_key(signer)
             .ok_or(RosterError::Untrusted)?;
         let sig: [u8; 64] = sig.try_into().map_err(|_| RosterError::Malformed)?;
         let mut msg = SIGNING_PREFIX.to_vec();
         msg.extend_from_slice(json);
         key.verify_strict(&msg, &Signature::from_bytes(&sig))
             .map_err(|_| RosterError::Untrusted)?;
+        // History is never rewritten: every epoch the held roster names keeps its key.
+        if let Some(cur) = current {
+            if cur
+                .epochs
+                .iter()
+                .any(|t| roster.tag_of(t.epoch) != Some(t.confirm.as_str()))
+            {
+                return Err(RosterError::Rewritten);
+            }
+        }
         Ok(roster)
     }
 
@@ -221,6 +277,7 @@ mod tests {
                 member(2, Role::Counselor, &counselor),
             ],
             devices: vec![],
+            epochs: vec![],
         };
         let signed = first.sign(1, &sup);
         let accepted =

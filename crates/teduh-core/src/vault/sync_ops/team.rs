@@ -20,11 +20,6 @@ impl Vault {
             .unwrap_or_default()
     }
 
-    /// The team key of `epoch`, if held (for sealing envelopes to new members).
-    pub(crate) fn team_key(&self, epoch: u32) -> Option<DataKey> {
-        self.unlocked.as_ref()?.team_keys.get(&epoch).cloned()
-    }
-
     /// The member's X25519 secret (to open team-key envelopes).
     pub(crate) fn with_x25519<R>(&self, f: impl FnOnce(&StaticSecret) -> R) -> Option<R> {
         self.unlocked.as_ref().map(|u| f(&u.x25519))
@@ -35,15 +30,17 @@ impl Vault {
         self.unlocked.as_ref().map(|u| f(&u.signing))
     }
 
-    /// Stores team keys received in an envelope and records the team's current epoch; new
-    /// records are sealed under the newest key.
+    /// Stores team keys received in an envelope (or made here) and records the team's current
+    /// epoch; new records are sealed under the newest key. A key this device already holds is
+    /// never replaced: the epochs where `keys_by_epoch` offers a different one are returned (an
+    /// attack or a fault; the caller raises the alarm).
     ///
     /// Fails when locked or the write fails.
     pub(crate) fn store_team_keys(
         &mut self,
         keys_by_epoch: Vec<(u32, DataKey)>,
         current_epoch: u32,
-    ) -> Result<(), VaultError> {
+    ) -> Result<Vec<u32>, VaultError> {
         let Vault {
             store,
             ident,
@@ -51,22 +48,76 @@ impl Vault {
             ..
         } = self;
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
-        let tx = store.connection_mut().transaction()?;
-        for (epoch, key) in &keys_by_epoch {
-            if u.team_keys.get(epoch).map(|k| k.id) != Some(key.id) {
-                keys::store_team_key(&tx, ident, *epoch, key)?;
+        let mut conflicts = Vec::new();
+        let mut new = Vec::new();
+        for (epoch, key) in keys_by_epoch {
+            match u.team_keys.get(&epoch) {
+                Some(held) if held.id == key.id && held.bytes() == key.bytes() => {}
+                Some(_) => conflicts.push(epoch),
+                None => new.push((epoch, key)),
             }
+        }
+        let tx = store.connection_mut().transaction()?;
+        for (epoch, key) in &new {
+            keys::store_team_key(&tx, ident, *epoch, key)?;
         }
         tx.execute(
             "UPDATE sync_binding SET current_epoch = MAX(current_epoch, ?1) WHERE id = 1",
             [current_epoch],
         )?;
         tx.commit()?;
-        for (epoch, key) in keys_by_epoch {
+        for (epoch, key) in new {
             u.team_keys.insert(epoch, key);
         }
         u.record_keys.clear();
-        Ok(())
+        Ok(conflicts)
+    }
+
+    /// Every team key this device holds from epoch 1 on, oldest first (what a key manager seals
+    /// into a new epoch's envelopes so members keep reading the team's history).
+    pub(crate) fn team_keys_held(&self) -> Vec<(u32, DataKey)> {
+        let mut keys: Vec<(u32, DataKey)> = self
+            .unlocked
+            .as_ref()
+            .map(|u| {
+                u.team_keys
+                    .iter()
+                    .filter(|(e, _)| **e > 0)
+                    .map(|(e, k)| (*e, k.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        keys.sort_by_key(|(e, _)| *e);
+        keys
+    }
+
+    /// Keeps evidence of something only an attack or a broken device can cause (a forged
+    /// team-key envelope, a rewritten roster...) as a security alarm the sync status shows.
+    /// `subject` is the device or member concerned (0: the server), `seq` the sequence or epoch.
+    /// Returns false when the same alarm was already raised.
+    ///
+    /// Fails when the write fails.
+    pub(crate) fn raise_alarm(
+        &mut self,
+        kind: crate::team::AlarmKind,
+        subject: u64,
+        seq: u64,
+        detail: &str,
+        evidence: &[u8],
+    ) -> Result<bool, VaultError> {
+        let n = self.store.connection().execute(
+            "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            params![
+                kind.code(),
+                i64::try_from(subject).unwrap_or(i64::MAX),
+                i64::try_from(seq).unwrap_or(i64::MAX),
+                detail,
+                evidence,
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(n > 0)
     }
 
     /// The accepted team roster, if any.

@@ -1,0 +1,123 @@
+//! A hostile server operator: what she can write straight into her server's database, and the
+//! oracle that shows what she can read.
+//!
+//! The oracle ([`opened_by`]) walks everything the server holds for a team, every record field
+//! and every client-key wrap, and names each one sealed under a key the attacker holds. Every
+//! sealed byte string names the id of the key that sealed it ([`Envelope::parse`]), and its
+//! associated data is made of routing fields the server sees in clear, so a ciphertext under one
+//! of her keys is one she can open, and one under no key of hers is one she cannot. An empty
+//! answer means zero plaintext.
+
+use teduh_core::crypto::{self, DataKey};
+use teduh_protocol::envelope::Envelope;
+use teduh_protocol::sync::Role;
+
+use crate::TestServer;
+
+/// What the server holds for `team` that one of `keys` opens, described for an assertion.
+#[allow(clippy::expect_used)]
+pub fn opened_by(server: &TestServer, team: u64, keys: &[DataKey]) -> Vec<String> {
+    let ids: Vec<[u8; 16]> = keys.iter().map(|k| k.id.0).collect();
+    let storage = server.storage();
+    let mut opened = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = server
+            .block_on(storage.pull(team, after, 1 << 20, 1000))
+            .expect("pull");
+        for r in &page.records {
+            let rec = &r.record;
+            let Some(fields) = teduh_core::records::decode_payload(&rec.payload) else {
+                continue;
+            };
+            for (name, value) in fields {
+                if let Ok(env) = Envelope::parse(value) {
+                    if ids.contains(&env.key_id) {
+                        opened.push(format!(
+                            "record {}/{} field {name}",
+                            rec.device_id, rec.device_seq
+                        ));
+                    }
+                }
+            }
+        }
+        if !page.more || page.records.is_empty() {
+            break;
+        }
+        after = page.next_cursor;
+    }
+    for wrap in server
+        .block_on(storage.client_keys(team, None))
+        .expect("client keys")
+    {
+        if Envelope::parse(&wrap.wrap).is_ok_and(|e| ids.contains(&e.key_id)) {
+            opened.push(format!("client-key wrap of epoch {}", wrap.epoch));
+        }
+    }
+    opened
+}
+
+/// The server's members of `team` as (member id, role, X25519 public key).
+#[allow(clippy::expect_used)]
+pub fn member_keys(server: &TestServer, team: u64) -> Vec<(u64, Role, [u8; 32])> {
+    server
+        .block_on(server.storage().members(team))
+        .expect("members")
+        .into_iter()
+        .filter(|m| m.public_keys.len() == 64)
+        .map(|m| {
+            let mut x = [0u8; 32];
+            x.copy_from_slice(&m.public_keys[..32]);
+            (m.id, m.role, x)
+        })
+        .collect()
+}
+
+/// The operator makes team-key epoch `epoch` herself: a key of her own, sealed in the team-key
+/// format to every member's public key and signed with a key of her own in the name of
+/// `claimed_signer` (a supervisor), stored straight into her database. Returns her key.
+#[allow(clippy::expect_used)]
+pub fn forge_epoch(server: &TestServer, team: u64, epoch: u32, claimed_signer: u64) -> DataKey {
+    let raw = crypto::random_bytes::<32>();
+    let key = DataKey::from_parts(
+        teduh_core::ids::KeyId::random(),
+        zeroize::Zeroizing::new(raw),
+    );
+    let mut plain = epoch.to_be_bytes().to_vec();
+    plain.extend_from_slice(&key.id.0);
+    plain.extend_from_slice(&raw);
+    let mut ctx = b"teduh/team-keys/v1".to_vec();
+    ctx.extend_from_slice(&team.to_be_bytes());
+    ctx.extend_from_slice(&epoch.to_be_bytes());
+    let forger = ed25519_dalek::SigningKey::from_bytes(&crypto::random_bytes::<32>());
+    let envelopes = member_keys(server, team)
+        .into_iter()
+        .map(|(member, _, x)| {
+            let sealed = crypto::seal_bytes_to(&x25519_dalek::PublicKey::from(x), &ctx, &plain);
+            let signed = teduh_core::team::envelope::sign(
+                team,
+                epoch,
+                member,
+                &sealed,
+                claimed_signer,
+                &forger,
+            );
+            (member, signed)
+        })
+        .collect();
+    server
+        .block_on(server.storage().add_epoch(team, epoch, envelopes))
+        .expect("the operator writes the epoch into her database");
+    key
+}
+
+/// The kinds of the security alarms a device raised.
+#[allow(clippy::expect_used)]
+pub fn alarm_kinds(d: &crate::device::Device) -> Vec<String> {
+    d.vault
+        .security_alarms()
+        .expect("alarms")
+        .into_iter()
+        .map(|a| a.kind)
+        .collect()
+}
