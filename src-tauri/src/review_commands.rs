@@ -16,6 +16,20 @@ pub fn team_view(state: State<'_, AppState>) -> Result<TeamView, IpcError> {
     state.with_vault(TeamView::collect)
 }
 
+/// Admits a waiting member by the safety number her screen shows (read out by phone); the
+/// roster goes out at the next sync. Returns the team as it stands now.
+#[tauri::command(async)]
+pub fn team_confirm(
+    state: State<'_, AppState>,
+    username: String,
+    safety_number: String,
+) -> Result<TeamView, IpcError> {
+    state.with_vault_write(|v| {
+        v.confirm_admission(&username, &safety_number)?;
+        TeamView::collect(v)
+    })
+}
+
 /// Finalised notes of the team waiting for review, most urgent first.
 #[tauri::command(async)]
 pub fn review_queue(

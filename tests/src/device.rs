@@ -98,6 +98,41 @@ impl Device {
         })
     }
 
+    /// As a key manager, admits `newcomer` the way people do: both sync (she sees the roster,
+    /// this device sees her waiting), she reads out the safety number her screen shows, this
+    /// device's key manager types it, and both sync again (the roster lists her, a new epoch is
+    /// sealed to her).
+    #[allow(clippy::expect_used)]
+    pub fn admit(&mut self, newcomer: &mut Device) {
+        let me = self.username();
+        self.sync().expect("the key manager syncs");
+        newcomer.sync().expect("the newcomer syncs and waits");
+        self.sync().expect("the key manager sees her waiting");
+        let number = newcomer
+            .vault
+            .safety_numbers()
+            .expect("numbers")
+            .into_iter()
+            .find(|n| n.key_manager == me)
+            .expect("her screen shows a number for this key manager")
+            .number;
+        self.vault
+            .confirm_admission(&newcomer.username(), &number)
+            .expect("the number she read out matches");
+        self.sync().expect("the key manager publishes the roster");
+        newcomer.sync().expect("the newcomer receives the keys");
+    }
+
+    /// This device's member's username.
+    #[allow(clippy::expect_used)]
+    pub fn username(&self) -> String {
+        self.vault
+            .binding()
+            .expect("binding")
+            .expect("joined")
+            .username
+    }
+
     /// One sync round against [`Device::url`].
     ///
     /// Fails like [`teduh_core::sync::sync_once`].

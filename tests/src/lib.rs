@@ -170,13 +170,15 @@ impl TestServer {
         out.lines().next().expect("a code line").trim().to_owned()
     }
 
-    /// A new member of `team` as `role` on a fresh device: invited and registered as `username`.
+    /// A new member of `team` as `role` on a fresh device: invited by the server's administrator
+    /// and registered as `username`. She waits until a key manager admits her
+    /// ([`Device::admit`]), except the team's first key manager.
     pub fn member(&self, team: &str, role: teduh_protocol::sync::Role, username: &str) -> Device {
         Device::register(&self.url, &self.invite(team, role), username)
     }
 
-    /// A new team `name` with a supervisor and a counselor, both synced once (the supervisor's
-    /// device made the team key and sealed it to the counselor's).
+    /// A new team `name` with a supervisor and a counselor she admitted (her device made the
+    /// team key and sealed it to the counselor's).
     #[allow(clippy::expect_used)]
     pub fn supervised_team(
         &self,
@@ -188,8 +190,7 @@ impl TestServer {
         let team = self.create_team(name);
         let mut sup = self.member(&team, Role::Supervisor, supervisor);
         let mut c = self.member(&team, Role::Counselor, counselor);
-        sup.sync().expect("keys");
-        c.sync().expect("keys");
+        sup.admit(&mut c);
         (sup, c)
     }
 

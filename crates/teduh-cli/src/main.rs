@@ -22,6 +22,7 @@ use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
 
 mod sync_cmd;
+mod team_cmd;
 mod vault_cmd;
 
 /// Teduh command-line tool.
@@ -69,6 +70,9 @@ enum Command {
     Reconnect(sync_cmd::ReconnectArgs),
     /// Show whether this computer joined a team and how its sync stands (no passphrase needed).
     Status(sync_cmd::StatusArgs),
+    /// Admission by people: who waits, the safety number to read out, admitting a member.
+    #[command(subcommand)]
+    Team(team_cmd::TeamCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -152,6 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(args) => sync_cmd::sync(&data, &args),
         Command::Reconnect(args) => sync_cmd::reconnect(&data, &args),
         Command::Status(args) => sync_cmd::status(&data, &args),
+        Command::Team(cmd) => team_cmd::run(&data, cmd),
     }
 }
 

@@ -355,17 +355,21 @@ fn print_summary(r: &SyncReport) {
     for h in &r.held {
         println!("held {h}");
     }
+    for a in &r.alarms {
+        println!("SECURITY ALARM {a}");
+    }
     if r.waiting_for_keys {
         println!(
-            "Waiting for the supervisor to share the team key: nothing can be sent or read \
-             until she syncs; {} record(s) stay on this computer until then.",
+            "Waiting for a supervisor to admit this device and share the team key: read her \
+             the safety number `teduh team safety-number` shows; nothing can be sent or read \
+             until then, and {} record(s) stay on this computer.",
             r.pending
         );
     }
 }
 
 /// The vault in `data` (locked) and its binding; fails when there is none.
-fn joined_vault(data: &DataDir) -> anyhow::Result<(Vault, Binding)> {
+pub(crate) fn joined_vault(data: &DataDir) -> anyhow::Result<(Vault, Binding)> {
     let v = existing_vault(data)?.with_context(|| {
         format!(
             "no vault in {}; run `teduh join --server URL --username NAME --invitation CODE` \

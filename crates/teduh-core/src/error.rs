@@ -88,6 +88,10 @@ pub enum Code {
     ServerMismatch,
     /// The server address is not a usable URL.
     InvalidServerUrl,
+    /// The safety number typed does not match the newcomer's: she is not admitted.
+    SafetyNumberMismatch,
+    /// Three wrong safety numbers blocked this admission (a security alarm was raised).
+    AdmissionBlocked,
 
     // --- the directory and the operating system
     /// The directory key is not 64 hex digits.
@@ -147,6 +151,8 @@ impl Code {
         Code::WeakKeyParameters,
         Code::ServerMismatch,
         Code::InvalidServerUrl,
+        Code::SafetyNumberMismatch,
+        Code::AdmissionBlocked,
         Code::InvalidDirectoryKey,
         Code::DirectoryForeign,
         Code::DirectoryBundleRefused,
@@ -196,6 +202,8 @@ impl Code {
             Code::WeakKeyParameters => "WeakKeyParameters",
             Code::ServerMismatch => "ServerMismatch",
             Code::InvalidServerUrl => "InvalidServerUrl",
+            Code::SafetyNumberMismatch => "SafetyNumberMismatch",
+            Code::AdmissionBlocked => "AdmissionBlocked",
             Code::InvalidDirectoryKey => "InvalidDirectoryKey",
             Code::DirectoryForeign => "DirectoryForeign",
             Code::DirectoryBundleRefused => "DirectoryBundleRefused",

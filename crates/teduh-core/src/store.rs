@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0008_resend.sql"),
     include_str!("../../../migrations/client/0009_client_key_proof.sql"),
     include_str!("../../../migrations/client/0010_server_restored.sql"),
+    include_str!("../../../migrations/client/0011_admission.sql"),
 ];
 
 /// Highest schema version this binary understands.

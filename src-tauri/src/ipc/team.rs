@@ -60,6 +60,32 @@ pub struct MemberRow {
     pub removed: bool,
 }
 
+/// A member the server lists whom no key manager admitted yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct PendingRow {
+    /// Login name.
+    pub username: String,
+    /// The role her invitation gives her.
+    pub role: String,
+    /// Wrong safety numbers typed for her so far (three block her).
+    pub wrong_entries: u32,
+    /// Blocked after three wrong numbers (a security alarm was raised).
+    pub blocked: bool,
+}
+
+/// The number this device reads out to one supervisor while it waits to be admitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SafetyNumberRow {
+    /// The supervisor's (or admin's) username.
+    pub key_manager: String,
+    /// Her role.
+    pub role: String,
+    /// Six groups of four digits.
+    pub number: String,
+}
+
 /// This member and her team: what the UI adapts to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -70,19 +96,32 @@ pub struct TeamView {
     pub role: Option<String>,
     /// She reviews the team's notes (supervisor or admin).
     pub supervises: bool,
+    /// The signed roster lists her: a key manager admitted her (or she made the team).
+    pub admitted: bool,
     /// The team's members (empty before the first roster arrives).
     pub members: Vec<MemberRow>,
+    /// For a supervisor: the members waiting to be admitted, as the last sync saw them.
+    pub pending: Vec<PendingRow>,
+    /// While she waits to be admitted: her safety number for each supervisor.
+    pub safety_numbers: Vec<SafetyNumberRow>,
 }
 
 impl TeamView {
-    /// Reads the binding and the accepted roster.
+    /// Reads the binding, the accepted roster and the admissions.
     pub fn collect(
         v: &mut teduh_core::vault::Vault,
     ) -> Result<Self, teduh_core::vault::VaultError> {
         use teduh_core::ids::MemberId;
         let role = v.my_role()?;
-        let members = v
-            .roster()?
+        let roster = v.roster()?;
+        let me = v.member_id();
+        let admitted = roster.as_ref().is_some_and(|r| {
+            me.server_number()
+                .and_then(|m| r.member(m))
+                .is_some_and(|m| !m.removed)
+        });
+        let supervises = role.is_some_and(teduh_protocol::sync::Role::manages_keys);
+        let members = roster
             .map(|r| r.members)
             .unwrap_or_default()
             .into_iter()
@@ -93,11 +132,39 @@ impl TeamView {
                 removed: m.removed,
             })
             .collect();
+        let pending = if supervises {
+            v.pending_members()?
+                .into_iter()
+                .map(|p| PendingRow {
+                    username: p.username,
+                    role: p.role.as_str().to_owned(),
+                    wrong_entries: p.wrong_entries,
+                    blocked: p.blocked,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let safety_numbers = if admitted || v.binding()?.is_none() {
+            Vec::new()
+        } else {
+            v.safety_numbers()?
+                .into_iter()
+                .map(|n| SafetyNumberRow {
+                    key_manager: n.key_manager,
+                    role: n.role.as_str().to_owned(),
+                    number: n.number,
+                })
+                .collect()
+        };
         Ok(TeamView {
-            me: v.member_id().to_string(),
+            me: me.to_string(),
             role: role.map(|r| r.as_str().to_owned()),
-            supervises: role.is_some_and(teduh_protocol::sync::Role::manages_keys),
+            supervises,
+            admitted,
             members,
+            pending,
+            safety_numbers,
         })
     }
 }

@@ -306,46 +306,92 @@ impl<A: VaultAccess> Round<'_, A> {
             .filter(|m| !m.removed)
             .map(|m| m.member_id)
             .collect();
+        // Only people decide who is in the roster: the members it already lists (keys and role
+        // pinned when they were admitted), the ones this key manager admitted by safety number,
+        // and, for the team's first roster, herself. Everyone else the server lists waits.
+        let admitted = self.local(|v| v.admitted_members())?;
+        let own_keys = self.local(|v| Ok::<_, VaultError>(v.public_keys()))?;
         let mut roster = Roster {
             team: self.team,
             version: current.as_ref().map_or(0, |r| r.version) + 1,
-            members: members
-                .iter()
-                .filter(|m| m.public_keys.len() == 64)
-                .map(|m| RosterMember {
-                    member: m.member_id,
-                    username: m.username.clone(),
-                    role: m.role,
-                    x25519: hex(&m.public_keys[..32]),
-                    ed25519: hex(&m.public_keys[32..]),
-                    removed: m.removed,
-                })
-                .collect(),
+            members: current
+                .as_ref()
+                .map(|c| c.members.clone())
+                .unwrap_or_default(),
             devices: Vec::new(),
             epochs: current
                 .as_ref()
                 .map(|c| c.epochs.clone())
                 .unwrap_or_default(),
         };
-        // Keys once pinned in the roster never change silently (a server swapping a member's
-        // keys would otherwise get team keys sealed to itself), and a removal is never undone
-        // by the server's list (a server restored from a backup lists a removed member again).
-        // A member the server does not list at all stays as she was: removing someone is an
-        // explicit decision, not something a server's lost or shortened list can make.
-        if let Some(cur) = &current {
-            for m in &mut roster.members {
-                if let Some(old) = cur.member(m.member) {
-                    m.x25519.clone_from(&old.x25519);
-                    m.ed25519.clone_from(&old.ed25519);
-                    m.removed |= old.removed;
+        let mut pending = Vec::new();
+        for m in &members {
+            let listed_keys = |r: &RosterMember| {
+                let mut k = hex32(&r.x25519).map(|x| x.to_vec()).unwrap_or_default();
+                k.extend_from_slice(&hex32(&r.ed25519).unwrap_or_default());
+                k
+            };
+            if let Some(r) = roster.members.iter_mut().find(|r| r.member == m.member_id) {
+                // A removal on the server carries over; nothing else it says about a member
+                // of the roster does (a server restored from a backup lists a removed member
+                // again, and a swapped key would get team keys sealed to the server).
+                r.removed |= m.removed;
+                if m.public_keys != listed_keys(r) {
+                    let detail = format!("the server lists other keys for {}", r.username);
+                    self.alarm(
+                        AlarmKind::SwappedKeys,
+                        m.member_id,
+                        0,
+                        &detail,
+                        &m.public_keys,
+                    )?;
                 }
+                continue;
             }
-            for old in &cur.members {
-                if roster.member(old.member).is_none() {
-                    roster.members.push(old.clone());
+            if m.removed || m.public_keys.len() != 64 {
+                continue;
+            }
+            let decided = admitted.iter().find(|a| a.member == m.member_id);
+            let own_first = current.is_none() && m.member_id == binding.member;
+            let (role, keys) = match decided {
+                Some(a) if a.public_keys == m.public_keys => (a.role, a.public_keys.clone()),
+                Some(a) => {
+                    let detail = format!("the server lists other keys for {}", a.username);
+                    self.alarm(
+                        AlarmKind::SwappedKeys,
+                        m.member_id,
+                        0,
+                        &detail,
+                        &m.public_keys,
+                    )?;
+                    continue;
                 }
-            }
+                None if own_first && m.public_keys == own_keys => (binding.role, own_keys.clone()),
+                None => {
+                    pending.push((
+                        m.member_id,
+                        m.username.clone(),
+                        m.role,
+                        m.public_keys.clone(),
+                    ));
+                    continue;
+                }
+            };
+            roster.members.push(RosterMember {
+                member: m.member_id,
+                username: m.username.clone(),
+                role,
+                x25519: hex(&keys[..32]),
+                ed25519: hex(&keys[32..]),
+                removed: false,
+            });
         }
+        self.local(|v| v.note_pending(&pending))?;
+        // Devices of members the roster does not list are not vouched for.
+        let devices: Vec<_> = devices
+            .into_iter()
+            .filter(|d| roster.member(d.member_id).is_some())
+            .collect();
         for d in &devices {
             let prior = current
                 .as_ref()

@@ -3,6 +3,7 @@
 //! ([`envelope`]). A leaf: the vault stores these and the sync
 //! engine maintains them, and neither needs the other to name them.
 
+pub mod admission;
 pub mod envelope;
 pub mod roster;
 
@@ -28,6 +29,10 @@ pub enum AlarmKind {
     ReplayedRoster,
     /// A signed roster that drops or changes a team key already named.
     RewrittenRoster,
+    /// The server lists other public keys for a member than the roster pinned.
+    SwappedKeys,
+    /// Three wrong safety numbers were typed for one newcomer.
+    AdmissionBlocked,
 }
 
 impl AlarmKind {
@@ -42,6 +47,8 @@ impl AlarmKind {
             AlarmKind::ForgedRoster => "forged-roster",
             AlarmKind::ReplayedRoster => "replayed-roster",
             AlarmKind::RewrittenRoster => "rewritten-roster",
+            AlarmKind::SwappedKeys => "swapped-keys",
+            AlarmKind::AdmissionBlocked => "admission-blocked",
         }
     }
 }

@@ -80,6 +80,19 @@ pub enum VaultError {
     /// This device has already joined a team.
     #[error("this device has already joined a team")]
     AlreadyJoined,
+    /// The safety number typed is not the newcomer's: she stays pending.
+    #[error(
+        "the safety number does not match; {left} more tries before this admission is blocked"
+    )]
+    SafetyNumberMismatch {
+        /// Wrong entries left before the admission is blocked.
+        left: u32,
+    },
+    /// Three wrong safety numbers blocked this admission; a security alarm was raised.
+    #[error(
+        "this admission is blocked after three wrong safety numbers (a security alarm was raised)"
+    )]
+    AdmissionBlocked,
     /// The disk is full: the change was not saved, earlier data is intact.
     #[error("the disk is full: the change was not saved (earlier data is intact); free some space and try again")]
     DiskFull,
@@ -113,6 +126,8 @@ impl VaultError {
             VaultError::PassphraseTooWeak => Code::PassphraseTooWeak,
             VaultError::NotJoined => Code::NotJoined,
             VaultError::AlreadyJoined => Code::AlreadyJoined,
+            VaultError::SafetyNumberMismatch { .. } => Code::SafetyNumberMismatch,
+            VaultError::AdmissionBlocked => Code::AdmissionBlocked,
             VaultError::DiskFull => Code::DiskFull,
             VaultError::Store(e) => e.code(),
             VaultError::Sqlite(_) => Code::StorageFailed,

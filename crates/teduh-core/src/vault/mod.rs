@@ -76,7 +76,7 @@ pub use review::{
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
-pub use sync_ops::{ReceiveReport, SecurityAlarm};
+pub use sync_ops::{PendingMember, ReceiveReport, SafetyNumber, SecurityAlarm};
 
 /// The projections every applied record refreshes: the supervision feature's sealed note and
 /// screening summaries.

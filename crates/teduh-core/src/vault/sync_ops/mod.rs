@@ -8,12 +8,15 @@
 //! - `outbox`: unacknowledged records, acknowledgements, resending, re-sealing, re-stamping.
 //! - `team`: team keys by epoch, the roster and the authors it accepts.
 //! - `receive`: applying a pulled page, held records and security alarms.
+//! - `admission`: members waiting to be admitted, safety numbers, a key manager's decisions.
 
+mod admission;
 mod binding;
 mod outbox;
 mod receive;
 mod team;
 
+pub use admission::{PendingMember, SafetyNumber};
 pub(super) use binding::insert_binding;
 pub use receive::{ReceiveReport, SecurityAlarm};
 

@@ -1,0 +1,77 @@
+//! `teduh team`: admission by people. A newcomer reads out the safety number her device shows
+//! (`teduh team safety-number`); her key manager lists who waits (`teduh team pending`) and
+//! types that number (`teduh team confirm`). Confirming works offline; the signed roster and a
+//! team key sealed to her go out at the next `teduh sync`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use teduh_core::paths::DataDir;
+
+use crate::{sync_cmd, vault_cmd};
+
+/// `teduh team ...`.
+#[derive(Debug, Subcommand)]
+pub enum TeamCmd {
+    /// List the members the server knows but no key manager admitted yet (they wait, with no key).
+    Pending,
+    /// Admit a waiting member: type the safety number her screen shows (read out by phone).
+    /// Three wrong numbers block her admission from this device and raise a security alarm.
+    Confirm {
+        /// Her username, as `teduh team pending` lists it.
+        username: String,
+        /// The 24 digits her screen shows (spaces or dashes between groups are fine).
+        safety_number: String,
+    },
+    /// Show this device's safety number for each supervisor, to read out while it waits.
+    SafetyNumber,
+}
+
+/// Runs a `teduh team` command.
+pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
+    let (mut v, b) = sync_cmd::joined_vault(data)?;
+    match cmd {
+        TeamCmd::Pending => {
+            let pending = v.pending_members()?;
+            if pending.is_empty() {
+                println!("no one is waiting to be admitted (as of this device's last sync)");
+            }
+            for p in pending {
+                let state = if p.blocked {
+                    " BLOCKED after wrong safety numbers".to_owned()
+                } else if p.wrong_entries > 0 {
+                    format!(" ({} wrong number(s) so far)", p.wrong_entries)
+                } else {
+                    String::new()
+                };
+                println!("{}\t{}{state}", p.username, p.role.as_str());
+            }
+        }
+        TeamCmd::Confirm {
+            username,
+            safety_number,
+        } => {
+            vault_cmd::unlock(&mut v)?;
+            v.confirm_admission(&username, &safety_number)
+                .with_context(|| format!("while admitting {username}"))?;
+            println!(
+                "{username} is admitted; the roster and her team key go out at the next `teduh sync`"
+            );
+        }
+        TeamCmd::SafetyNumber => {
+            let numbers = v.safety_numbers()?;
+            if numbers.is_empty() {
+                println!(
+                    "no supervisor's roster on this device yet: run `teduh sync` first \
+                     (joined {} as {})",
+                    b.server_url, b.username
+                );
+            }
+            for n in numbers {
+                println!("{} ({}): {}", n.key_manager, n.role.as_str(), n.number);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

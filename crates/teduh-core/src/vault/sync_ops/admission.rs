@@ -1,0 +1,237 @@
+//! Admission by people, on the key manager's device: the members the server lists but the
+//! signed roster does not (pending), the safety number she types to admit one, and the decisions
+//! the round reads when it signs the next roster. On the newcomer's device: the safety numbers
+//! her waiting screen shows. Confirming works offline; the roster goes out at the next sync.
+
+use rusqlite::params;
+use teduh_protocol::sync::Role;
+
+use crate::team::admission::{safety_number, typed_matches, MAX_WRONG_ENTRIES};
+use crate::team::AlarmKind;
+use crate::vault::error::VaultError;
+use crate::vault::Vault;
+
+/// A member the server lists whom no key manager admitted yet: she waits, with no key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMember {
+    /// The server's member id.
+    pub member: u64,
+    /// Login name.
+    pub username: String,
+    /// The role the server's invitation gave her (admitting her confirms it).
+    pub role: Role,
+    /// When this device first saw her waiting (Unix seconds).
+    pub first_seen: i64,
+    /// Wrong safety numbers typed for her so far.
+    pub wrong_entries: u32,
+    /// Blocked after too many wrong entries: she cannot be admitted from this device.
+    pub blocked: bool,
+}
+
+/// A member this device's key manager admitted: the keys and role she confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AdmittedMember {
+    pub member: u64,
+    pub username: String,
+    pub role: Role,
+    pub public_keys: Vec<u8>,
+}
+
+/// The number a newcomer reads out to one key manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafetyNumber {
+    /// The key manager's username, as the roster lists her.
+    pub key_manager: String,
+    /// Her role.
+    pub role: Role,
+    /// Six groups of four digits.
+    pub number: String,
+}
+
+fn role_of(s: String) -> rusqlite::Result<Role> {
+    Role::parse(&s)
+        .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, s, rusqlite::types::Type::Text))
+}
+
+impl Vault {
+    /// Members waiting to be admitted, as the server last listed them (a key manager's device).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn pending_members(&self) -> Result<Vec<PendingMember>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .prepare(
+                "SELECT member, username, role, first_seen, wrong_entries, blocked
+                 FROM pending_member ORDER BY first_seen, member",
+            )?
+            .query_map([], |r| {
+                Ok(PendingMember {
+                    member: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    username: r.get(1)?,
+                    role: role_of(r.get(2)?)?,
+                    first_seen: r.get(3)?,
+                    wrong_entries: r.get(4)?,
+                    blocked: r.get::<_, i64>(5)? != 0,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Admits the pending member `username` when `typed` is the safety number her screen shows
+    /// (computed here from this key manager's key and the keys the server listed for her). She
+    /// enters the roster this device signs at its next sync, with those keys and that role.
+    ///
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager),
+    /// [`VaultError::NotFound`] (no such pending member), [`VaultError::SafetyNumberMismatch`]
+    /// (nothing admitted; the entry counts), or [`VaultError::AdmissionBlocked`] (the third
+    /// wrong entry, or an earlier block: a security alarm is raised).
+    pub fn confirm_admission(&mut self, username: &str, typed: &str) -> Result<(), VaultError> {
+        let binding = self.binding()?.ok_or(VaultError::NotJoined)?;
+        if !self.my_role()?.is_some_and(Role::manages_keys) {
+            return Err(VaultError::NotPermitted(
+                "only a supervisor or an admin admits members".into(),
+            ));
+        }
+        let row: Option<(i64, String, Vec<u8>, u32, i64)> = {
+            use rusqlite::OptionalExtension;
+            self.store
+                .connection()
+                .query_row(
+                    "SELECT member, role, public_keys, wrong_entries, blocked
+                     FROM pending_member WHERE username = ?1",
+                    [username],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?
+        };
+        let Some((member, role, keys, wrong, blocked)) = row else {
+            return Err(VaultError::NotFound {
+                what: "member waiting to be admitted named",
+                id: username.to_owned(),
+            });
+        };
+        if blocked != 0 {
+            return Err(VaultError::AdmissionBlocked);
+        }
+        let expected = safety_number(binding.team, &self.ident.ed25519_public, &keys);
+        let now = chrono::Utc::now().timestamp();
+        if typed_matches(typed, &expected) {
+            let tx = self.store.connection_mut().transaction()?;
+            tx.execute(
+                "INSERT INTO admitted_member (member, username, role, public_keys, admitted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (member) DO UPDATE SET username = ?2, role = ?3, public_keys = ?4,
+                     admitted_at = ?5",
+                params![member, username, role, keys, now],
+            )?;
+            tx.execute("DELETE FROM pending_member WHERE member = ?1", [member])?;
+            tx.commit()?;
+            return Ok(());
+        }
+        let wrong = wrong + 1;
+        let block = wrong >= MAX_WRONG_ENTRIES;
+        self.store.connection().execute(
+            "UPDATE pending_member SET wrong_entries = ?2, blocked = ?3 WHERE member = ?1",
+            params![member, wrong, i64::from(block)],
+        )?;
+        if block {
+            self.raise_alarm(
+                AlarmKind::AdmissionBlocked,
+                u64::try_from(member).unwrap_or(0),
+                0,
+                &format!(
+                    "{MAX_WRONG_ENTRIES} wrong safety numbers for {username}: the keys the \
+                     server lists for her may not be hers"
+                ),
+                &keys,
+            )?;
+            return Err(VaultError::AdmissionBlocked);
+        }
+        Err(VaultError::SafetyNumberMismatch {
+            left: MAX_WRONG_ENTRIES - wrong,
+        })
+    }
+
+    /// The safety numbers this device's screen shows while it waits to be admitted: one per
+    /// key manager of the roster it holds (empty before the first roster arrives).
+    ///
+    /// Fails when the stored roster is damaged.
+    pub fn safety_numbers(&self) -> Result<Vec<SafetyNumber>, VaultError> {
+        let Some(roster) = self.roster()? else {
+            return Ok(Vec::new());
+        };
+        let me = self.ident.member.server_number();
+        let mine = self.public_keys();
+        Ok(roster
+            .members
+            .iter()
+            .filter(|m| Some(m.member) != me && roster.is_key_manager(m.member))
+            .filter_map(|m| {
+                let key = roster.key_manager_key(m.member)?;
+                Some(SafetyNumber {
+                    key_manager: m.username.clone(),
+                    role: m.role,
+                    number: safety_number(roster.team, key.as_bytes(), &mine),
+                })
+            })
+            .collect())
+    }
+
+    /// Replaces the pending list with what the server lists now; entries counted against a
+    /// member (wrong numbers, a block) stay with her.
+    ///
+    /// Fails when the write fails.
+    pub(crate) fn note_pending(
+        &mut self,
+        pending: &[(u64, String, Role, Vec<u8>)],
+    ) -> Result<(), VaultError> {
+        let now = chrono::Utc::now().timestamp();
+        let tx = self.store.connection_mut().transaction()?;
+        let ids: Vec<i64> = pending
+            .iter()
+            .map(|p| i64::try_from(p.0).unwrap_or(i64::MAX))
+            .collect();
+        let keep: Vec<String> = ids.iter().map(i64::to_string).collect();
+        tx.execute(
+            &format!(
+                "DELETE FROM pending_member WHERE member NOT IN ({})",
+                if keep.is_empty() {
+                    "-1".to_owned()
+                } else {
+                    keep.join(",")
+                }
+            ),
+            [],
+        )?;
+        for ((_, username, role, keys), id) in pending.iter().zip(&ids) {
+            tx.execute(
+                "INSERT INTO pending_member (member, username, role, public_keys, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (member) DO UPDATE SET username = ?2, role = ?3, public_keys = ?4",
+                params![id, username, role.as_str(), keys, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The members this device's key manager admitted.
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn admitted_members(&self) -> Result<Vec<AdmittedMember>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .prepare("SELECT member, username, role, public_keys FROM admitted_member")?
+            .query_map([], |r| {
+                Ok(AdmittedMember {
+                    member: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    username: r.get(1)?,
+                    role: role_of(r.get(2)?)?,
+                    public_keys: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+}
