@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "team_join",
     "sync_reconnect",
     "team_view",
+    "team_confirm",
     "review_queue",
     "review_add",
     "note_reviews",

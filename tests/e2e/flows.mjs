@@ -55,6 +55,36 @@ export async function syncNow(app, what = 'a sync round', timeoutMs = 45_000) {
   );
 }
 
+/**
+ * Admission by people, as two people do it on the phone: the newcomer syncs until her screen
+ * shows her safety number; the supervisor syncs to see her waiting, types the number she hears
+ * and syncs the roster out; the newcomer syncs again and receives the team key.
+ */
+export async function admitByPhone(supervisor, newcomer, username) {
+  await newcomer.click('[data-testid=nav-about]');
+  await newcomer.waitFor('[data-testid=sync-now]');
+  await until(
+    async () => {
+      if (await newcomer.enabled('[data-testid=sync-now]')) await newcomer.click('[data-testid=sync-now]');
+      await until(() => newcomer.enabled('[data-testid=sync-now]'), 'the round to end', 45_000);
+      return (await newcomer.texts('[data-testid=safety-number]')).length > 0;
+    },
+    'the newcomer to see her safety number',
+    45_000,
+  );
+  const [number] = await newcomer.texts('[data-testid=safety-number]');
+  await assertFitsBothLanguages(newcomer, 'Settings, waiting to be admitted');
+  await syncNow(supervisor, 'the supervisor to see who waits');
+  const entry = `[data-testid=admission-entry][data-username="${username}"]`;
+  await supervisor.waitFor(`${entry} [data-testid=admission-number]`);
+  await supervisor.type(`${entry} [data-testid=admission-number]`, number);
+  await supervisor.click(`${entry} [data-testid=admission-confirm]`);
+  await supervisor.waitFor('[data-testid=admission-done]');
+  await syncNow(supervisor, 'the roster and the team key to go out');
+  await syncNow(newcomer, 'the newcomer to receive the team key');
+  assert.equal((await newcomer.texts('[data-testid=safety-number]')).length, 0, 'admitted: her number is gone');
+}
+
 /** Adds a client from the client list; lands on her profile. */
 export async function addClient(app, code, age = '29') {
   await app.click('[data-testid=nav-clients]');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
-import { addClient, assertFitsBothLanguages, joinFromFirstRun, syncNow, until } from './flows.mjs';
+import { addClient, admitByPhone, assertFitsBothLanguages, joinFromFirstRun, syncNow, until } from './flows.mjs';
 
 const COMMENT = 'Mohon tambahkan rencana keselamatan.';
 const ADDENDUM = 'Rencana keselamatan disusun bersama klien dan keluarga.';
@@ -49,10 +49,11 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await counselor.resize(1366, 768);
     await joinFromFirstRun(counselor, { serverUrl: h.serverUrl, username: 'kons.budi', invitation: counselorInvite, passphrase: 'hujan turun di pagi hari' });
 
-    // The supervisor's device shares the team key with the new member; then he syncs too.
-    await syncNow(sup, 'the supervisor to share the team key');
+    // The supervisor's device makes the team; the counselor waits until the supervisor types
+    // the safety number she reads out (the server's invitation alone gives her no key).
+    await syncNow(sup, 'the supervisor to make the team key');
+    await admitByPhone(sup, counselor, 'kons.budi');
     await assertFitsBothLanguages(sup, 'Settings');
-    await syncNow(counselor, 'the counselor to receive the team key');
     assert.equal((await counselor.texts('[data-testid=nav-review]')).length, 0, 'a counselor has no review queue');
 
     // An ordinary note first, then a client with a red flag.

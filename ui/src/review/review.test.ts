@@ -6,10 +6,13 @@ const team: TeamView = {
   me: 'a1',
   role: 'counselor',
   supervises: false,
+  admitted: true,
   members: [
     { id: 'a1', username: 'kons.sari', role: 'counselor', removed: false },
     { id: 'b2', username: 'sup.ani', role: 'supervisor', removed: false },
   ],
+  pending: [],
+  safety_numbers: [],
 };
 
 function item(over: Partial<QueueItem>): QueueItem {

@@ -275,6 +275,11 @@ export function teamView(): Promise<TeamView> {
   return call<TeamView>('team_view');
 }
 
+/** Admits a waiting member by the safety number she reads out; resolves to the team now. */
+export function teamConfirm(username: string, safetyNumber: string): Promise<TeamView> {
+  return call<TeamView>('team_confirm', { username, safetyNumber });
+}
+
 /** The team's finalised notes waiting for review, most urgent first. */
 export function reviewQueue(filter: QueueFilter): Promise<QueueItem[]> {
   return call<QueueItem[]>('review_queue', { filter });

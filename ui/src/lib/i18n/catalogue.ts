@@ -264,6 +264,8 @@ export const id = {
   'settings.licence': 'Teduh adalah perangkat lunak bebas (AGPL-3.0-or-later). Komponen pihak ketiga memakai lisensi masing-masing (MIT, Apache-2.0, BSD).',
   'settings.attributions': 'Atribusi instrumen skrining',
   'error.InvalidServerUrl': 'Alamat server harus diawali https:// (http:// tanpa enkripsi hanya untuk server di komputer ini).',
+  'error.SafetyNumberMismatch': 'Nomor keamanan tidak cocok; anggota ini belum diterima. Minta ia membacakan nomornya sekali lagi. Setelah tiga kali salah, penerimaannya diblokir.',
+  'error.AdmissionBlocked': 'Penerimaan anggota ini diblokir setelah tiga nomor keamanan yang salah. Kunci yang dicantumkan server untuknya mungkin bukan miliknya: hubungi admin organisasi.',
   'consent.title': 'Persetujuan',
   'consent.record': 'Catat persetujuan',
   'consent.givenBy': 'Diberikan oleh',
@@ -503,7 +505,7 @@ export const id = {
   'sync.now': 'Sinkronkan sekarang',
   'sync.nowBusy': 'Menyinkronkan…',
   'sync.joinExisting': 'Gabungkan brankas di komputer ini dengan organisasi',
-  'sync.waitingHint': 'Catatan Anda aman di perangkat ini dan dikirim otomatis setelah supervisor menyinkronkan perangkatnya.',
+  'sync.waitingHint': 'Catatan Anda aman di perangkat ini dan dikirim otomatis setelah supervisor menerima perangkat ini dan menyinkronkan perangkatnya.',
   'role.counselor': 'Konselor',
   'role.outreach': 'Pendamping lapangan',
   'role.supervisor': 'Supervisor',
@@ -587,6 +589,18 @@ export const id = {
   'referral.sharedHint': 'Centang hanya data yang benar-benar dibutuhkan mitra.',
   'settings.autoLockApplied': 'Tersimpan. Kunci otomatis kini berlaku setelah {minutes} menit tidak aktif.',
   // --- end of issue #19, safety and data
+  // --- Issue #17, admission by people
+  'admission.waitingTitle': 'Menunggu diterima oleh supervisor',
+  'admission.waitingHint': 'Telepon supervisor Anda dan bacakan nomor keamanan di bawah. Setelah ia mengetiknya di perangkatnya dan menyinkronkan, kunci tim sampai di sini. Jika ia mengatakan nomornya tidak cocok, jangan gunakan perangkat ini untuk catatan klien.',
+  'admission.numberFor': 'Nomor keamanan untuk {name} ({role})',
+  'admission.pendingTitle': 'Anggota menunggu diterima',
+  'admission.pendingHint': 'Server mencantumkan anggota ini, tetapi hanya Anda yang memutuskan: telepon anggota itu, minta ia membacakan nomor keamanan di layarnya, dan ketik nomor itu. Anggota yang tidak Anda terima tidak mendapat kunci apa pun.',
+  'admission.numberLabel': 'Nomor keamanan (24 angka) dari {name}',
+  'admission.confirm': 'Terima anggota',
+  'admission.wrongSoFar': '{count} kali salah dari 3',
+  'admission.done': '{name} diterima. Daftar tim dan kuncinya dikirim saat sinkronisasi berikutnya.',
+  'admission.synced': 'Sinkronkan sekarang untuk mengirimkannya.',
+  // --- end of issue #17
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -847,6 +861,8 @@ export const en: Catalogue = {
   'settings.licence': 'Teduh is free software (AGPL-3.0-or-later). Third-party components keep their own licences (MIT, Apache-2.0, BSD).',
   'settings.attributions': 'Screening instrument attributions',
   'error.InvalidServerUrl': 'The server address must start with https:// (unencrypted http:// only for a server on this computer).',
+  'error.SafetyNumberMismatch': 'The safety number does not match; this member is not admitted. Ask her to read her number out again. After three wrong numbers her admission is blocked.',
+  'error.AdmissionBlocked': 'This member\'s admission is blocked after three wrong safety numbers. The keys the server lists for her may not be hers: contact your organisation\'s admin.',
   'consent.title': 'Consent',
   'consent.record': 'Record consent',
   'consent.givenBy': 'Given by',
@@ -1086,7 +1102,7 @@ export const en: Catalogue = {
   'sync.now': 'Sync now',
   'sync.nowBusy': 'Syncing…',
   'sync.joinExisting': 'Join your organisation with the vault on this computer',
-  'sync.waitingHint': 'Your records are safe on this device and are sent automatically once a supervisor syncs her device.',
+  'sync.waitingHint': 'Your records are safe on this device and are sent automatically once a supervisor has admitted this device and synced hers.',
   'role.counselor': 'Counselor',
   'role.outreach': 'Outreach worker',
   'role.supervisor': 'Supervisor',
@@ -1170,6 +1186,18 @@ export const en: Catalogue = {
   'referral.sharedHint': 'Tick only the data the partner really needs.',
   'settings.autoLockApplied': 'Saved. The app now locks after {minutes} minutes of inactivity.',
   // --- end of issue #19, safety and data
+  // --- Issue #17, admission by people
+  'admission.waitingTitle': 'Waiting to be admitted by a supervisor',
+  'admission.waitingHint': 'Call your supervisor and read out the safety number below. Once she types it on her device and syncs, the team key reaches this one. If she says the number does not match, do not use this device for client records.',
+  'admission.numberFor': 'Safety number for {name} ({role})',
+  'admission.pendingTitle': 'Members waiting to be admitted',
+  'admission.pendingHint': 'The server lists these members, but only you decide: call the member, ask her to read out the safety number on her screen, and type it. A member you do not admit gets no key at all.',
+  'admission.numberLabel': 'Safety number (24 digits) from {name}',
+  'admission.confirm': 'Admit member',
+  'admission.wrongSoFar': '{count} wrong of 3',
+  'admission.done': '{name} is admitted. The team list and her key go out at the next sync.',
+  'admission.synced': 'Sync now to send them.',
+  // --- end of issue #17
 };
 
 export const catalogues = { id, en } as const;
