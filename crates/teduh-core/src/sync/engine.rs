@@ -1,11 +1,13 @@
 //! One sync round: roster and team keys (their steps are in `team_keys.rs`), push the
 //! outbox, pull the team's log.
 //!
-//! - **Keys.** Supervisors and admins (key managers) keep the roster current with the server's
-//!   member and device lists and, whenever membership shrinks or grows or a device is revoked,
-//!   make a new team-key epoch sealed to every active member; each envelope holds all the
-//!   team's keys so far, so a new member reads the team's history and a removed one cannot read
-//!   what comes after. Everyone else verifies the roster and opens her envelope.
+//! - **Keys.** Supervisors and admins (key managers) sign the roster: the members it already
+//!   lists, the ones they admitted by safety number (the server's list alone admits no one:
+//!   decision 0005), their devices and the epochs with their key-confirmation tags. Whenever
+//!   membership shrinks or grows or a device is revoked they make a new team-key epoch sealed
+//!   to every active member and signed; each envelope holds all the team's keys so far, so a
+//!   new member reads the team's history and a removed one cannot read what comes after.
+//!   Everyone else verifies the roster and opens her envelope.
 //! - **Push.** The outbox (records above the acknowledged sequence) goes in byte-bounded pages
 //!   sized to the link (each request aims at a few seconds); the acknowledgement is saved
 //!   before the next page, so nothing acknowledged is ever sent again. Records made under an
