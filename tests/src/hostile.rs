@@ -121,3 +121,75 @@ pub fn alarm_kinds(d: &crate::device::Device) -> Vec<String> {
         .map(|a| a.kind)
         .collect()
 }
+
+/// The operator's own key pair, as she would put it in place of a member's.
+pub struct OperatorKeys {
+    /// Her X25519 secret (what a team-key envelope sealed to her key opens with).
+    pub x25519: x25519_dalek::StaticSecret,
+    /// Her Ed25519 key.
+    pub ed25519: ed25519_dalek::SigningKey,
+}
+
+impl OperatorKeys {
+    /// A fresh pair.
+    pub fn new() -> Self {
+        Self {
+            x25519: x25519_dalek::StaticSecret::from(crypto::random_bytes::<32>()),
+            ed25519: ed25519_dalek::SigningKey::from_bytes(&crypto::random_bytes::<32>()),
+        }
+    }
+
+    /// The public keys as the server stores a member's: X25519 || Ed25519.
+    pub fn public_keys(&self) -> Vec<u8> {
+        let mut k = x25519_dalek::PublicKey::from(&self.x25519)
+            .as_bytes()
+            .to_vec();
+        k.extend_from_slice(self.ed25519.verifying_key().as_bytes());
+        k
+    }
+}
+
+impl Default for OperatorKeys {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Every team-key envelope the server holds for `team` (for every member it lists) that the
+/// operator's X25519 secret opens: a real decryption attempt of the sealed box inside each.
+#[allow(clippy::expect_used)]
+pub fn envelopes_opened_by(
+    server: &TestServer,
+    team: u64,
+    secret: &x25519_dalek::StaticSecret,
+) -> Vec<String> {
+    let storage = server.storage();
+    let mut opened = Vec::new();
+    for m in server.block_on(storage.members(team)).expect("members") {
+        let (_, envelopes) = server
+            .block_on(storage.envelopes(team, m.id))
+            .expect("envelopes");
+        for (epoch, bytes) in envelopes {
+            let mut ctx = b"teduh/team-keys/v1".to_vec();
+            ctx.extend_from_slice(&team.to_be_bytes());
+            ctx.extend_from_slice(&epoch.to_be_bytes());
+            // Signed envelopes carry the sealed box after the signature and the signer's id.
+            let sealed = bytes.get(72..).unwrap_or_default();
+            if crypto::open_sealed_bytes(secret, &ctx, sealed).is_ok()
+                || crypto::open_sealed_bytes(secret, &ctx, &bytes).is_ok()
+            {
+                opened.push(format!("epoch {epoch} envelope of member {}", m.id));
+            }
+        }
+    }
+    opened
+}
+
+/// Runs one statement straight on the server's SQLite database, as its operator can.
+#[allow(clippy::expect_used)]
+pub fn operator_sql(server: &TestServer, sql: &str, params: impl rusqlite::Params) -> usize {
+    let db = rusqlite::Connection::open(server.data_dir().join("server.sqlite3")).expect("db");
+    db.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    db.execute(sql, params).expect("the operator's statement")
+}

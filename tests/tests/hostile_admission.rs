@@ -1,0 +1,277 @@
+//! Trust 2/3, admission: the operator tries to get into the roster (and so get team keys
+//! sealed to a key of hers) by changing what her server says about members. Each test (a) shows
+//! the attack is in her database and reached the victim, (b) tries her key on every team-key
+//! envelope and every sealed record on the server and opens nothing, (c) shows the honest
+//! devices converge, and (d) checks the named alarm.
+
+use teduh_core::error::Code;
+use teduh_protocol::sync::Role;
+use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::hostile::{alarm_kinds, envelopes_opened_by, operator_sql, OperatorKeys};
+use teduh_tests::TestServer;
+
+fn write_and_converge(sup: &mut Device, c: &mut Device, marker: &str) {
+    let client = c
+        .vault
+        .add_client(&profile(&format!("K-{marker}"), "Klien Uji"))
+        .expect("client");
+    c.vault.add_note(client, &draft(marker)).expect("note");
+    for _ in 0..3 {
+        sup.sync().expect("the supervisor syncs");
+        c.sync().expect("the counselor syncs");
+    }
+    assert_eq!(c.vault.pending_count().expect("pending"), 0);
+    assert_eq!(sup.state(), c.state(), "the honest devices converge");
+}
+
+fn key_epochs(d: &Device) -> Vec<u32> {
+    let mut e: Vec<u32> = d
+        .vault
+        .team_epochs()
+        .into_iter()
+        .filter(|e| *e > 0)
+        .collect();
+    e.sort_unstable();
+    e
+}
+
+fn member_of(d: &Device) -> u64 {
+    d.vault.binding().expect("binding").expect("joined").member
+}
+
+fn number_for(newcomer: &Device, key_manager: &str) -> String {
+    newcomer
+        .vault
+        .safety_numbers()
+        .expect("numbers")
+        .into_iter()
+        .find(|n| n.key_manager == key_manager)
+        .expect("a number for the supervisor")
+        .number
+}
+
+fn code_of(r: Result<(), teduh_core::vault::VaultError>) -> Code {
+    r.expect_err("refused").code()
+}
+
+#[test]
+fn a_newcomer_whose_keys_the_server_swapped_is_never_admitted_and_the_entry_blocks() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Tukar", "sup", "kons");
+    let team = server.team_id("Tim Tukar");
+    let mut newcomer = server.member("Tim Tukar", Role::Counselor, "kons.baru");
+    sup.sync().expect("sup");
+    newcomer
+        .sync()
+        .expect("the newcomer waits and sees the roster");
+
+    // The attack: her keys in the server's database become the operator's.
+    let op = OperatorKeys::new();
+    let changed = operator_sql(
+        &server,
+        "UPDATE members SET public_keys = ?1 WHERE username = 'kons.baru'",
+        [op.public_keys()],
+    );
+    assert_eq!(changed, 1, "(a) the swapped row is in her database");
+    sup.sync()
+        .expect("the supervisor sees her waiting, with the swapped keys");
+    assert!(sup
+        .vault
+        .pending_members()
+        .expect("pending")
+        .iter()
+        .any(|p| p.username == "kons.baru"));
+
+    // The newcomer reads out the number of her real keys; it cannot match the swapped ones.
+    let heard = number_for(&newcomer, "sup");
+    for _ in 0..2 {
+        assert_eq!(
+            code_of(sup.vault.confirm_admission("kons.baru", &heard)),
+            Code::SafetyNumberMismatch
+        );
+    }
+    assert_eq!(
+        code_of(sup.vault.confirm_admission("kons.baru", &heard)),
+        Code::AdmissionBlocked,
+        "the third wrong entry blocks"
+    );
+    assert!(
+        alarm_kinds(&sup).contains(&"admission-blocked".to_owned()),
+        "(d)"
+    );
+
+    sup.sync().expect("sup");
+    newcomer.sync().expect("newcomer");
+    assert_eq!(
+        key_epochs(&newcomer),
+        Vec::<u32>::new(),
+        "no key reached her"
+    );
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b) the operator's key opens no envelope"
+    );
+    write_and_converge(&mut sup, &mut c, "catatan setelah kunci ditukar");
+    assert!(
+        alarm_kinds(&c).is_empty(),
+        "the counselor saw nothing wrong"
+    );
+}
+
+#[test]
+fn keys_the_server_swaps_for_an_admitted_member_change_nothing_and_are_named() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Pin", "sup", "kons");
+    let team = server.team_id("Tim Pin");
+    let mut leaver = server.member("Tim Pin", Role::Counselor, "kons.pergi");
+    sup.admit(&mut leaver);
+
+    // The attack: the counselor's keys in the server's database become the operator's; then a
+    // removal makes the supervisor seal a new epoch to everyone who stays.
+    let op = OperatorKeys::new();
+    operator_sql(
+        &server,
+        "UPDATE members SET public_keys = ?1 WHERE username = 'kons'",
+        [op.public_keys()],
+    );
+    let before = key_epochs(&c);
+    server.remove_member(member_of(&leaver));
+    let report = sup.sync().expect("a new epoch without the leaver");
+    assert!(
+        report.alarms.iter().any(|a| a.starts_with("swapped-keys")),
+        "(a, d) {report:?}"
+    );
+    c.sync().expect("the counselor");
+    assert!(
+        key_epochs(&c).len() > before.len(),
+        "the new epoch was sealed to her real key: {:?} -> {:?}",
+        before,
+        key_epochs(&c)
+    );
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b) nothing sealed to the operator's key"
+    );
+    write_and_converge(&mut sup, &mut c, "catatan setelah kunci anggota ditukar");
+}
+
+#[test]
+fn a_member_row_the_operator_writes_herself_waits_and_gets_nothing() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Sisip", "sup", "kons");
+    let team = server.team_id("Tim Sisip");
+    let op = OperatorKeys::new();
+    operator_sql(
+        &server,
+        "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params,
+                              verifier, created_at)
+         VALUES (?1, 'admin.bayangan', 'admin', ?2, x'00', x'00', x'00', 0)",
+        rusqlite::params![i64::try_from(team).expect("id"), op.public_keys()],
+    );
+    sup.sync().expect("sup");
+    let pending = sup.vault.pending_members().expect("pending");
+    assert!(
+        pending.iter().any(|p| p.username == "admin.bayangan"),
+        "(a) the injected row reached the supervisor's device, which lists it as waiting: {pending:?}"
+    );
+    let roster = sup.vault.roster().expect("roster").expect("held");
+    assert!(roster
+        .members
+        .iter()
+        .all(|m| m.username != "admin.bayangan"));
+    write_and_converge(&mut sup, &mut c, "catatan setelah baris sisipan");
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b) no envelope opens under her key"
+    );
+    assert!(alarm_kinds(&sup).is_empty() && alarm_kinds(&c).is_empty());
+}
+
+#[test]
+fn a_roster_with_the_supervisor_s_key_swapped_shown_to_a_newcomer_makes_the_numbers_differ() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Wajah", "sup", "kons");
+    let team = server.team_id("Tim Wajah");
+    let mut newcomer = server.member("Tim Wajah", Role::Counselor, "kons.baru");
+
+    // The attack: before the newcomer's first round, the operator serves a roster in which the
+    // supervisor's key is hers, signed with it (a roster that vouches for itself).
+    let op = OperatorKeys::new();
+    let mut fake = sup.vault.roster().expect("roster").expect("held");
+    let sup_id = member_of(&sup);
+    fake.version += 1;
+    for m in &mut fake.members {
+        if m.member == sup_id {
+            m.ed25519 = op
+                .ed25519
+                .verifying_key()
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+        }
+    }
+    server
+        .block_on(server.storage().put_roster(
+            team,
+            fake.version,
+            fake.sign(sup_id, &op.ed25519),
+            0,
+        ))
+        .expect("stored");
+    newcomer
+        .sync()
+        .expect("the newcomer takes the roster the server shows her");
+    assert_eq!(
+        newcomer.vault.roster().expect("roster").expect("held"),
+        fake,
+        "(a) the fabricated roster reached the newcomer"
+    );
+
+    // She reads out the number computed with the operator's key: the supervisor's differs.
+    sup.sync().expect("the supervisor sees her waiting");
+    let heard = number_for(&newcomer, "sup");
+    assert_eq!(
+        code_of(sup.vault.confirm_admission("kons.baru", &heard)),
+        Code::SafetyNumberMismatch,
+        "the supervisor learns on the phone that something is wrong"
+    );
+    assert!(
+        alarm_kinds(&sup).contains(&"forged-roster".to_owned()),
+        "(d) the supervisor's device named the roster it did not sign"
+    );
+    newcomer.sync().expect("newcomer");
+    assert_eq!(
+        key_epochs(&newcomer),
+        Vec::<u32>::new(),
+        "no team key reached her"
+    );
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b)"
+    );
+    write_and_converge(&mut sup, &mut c, "catatan setelah roster wajah palsu");
+}
+
+#[test]
+fn the_envelope_oracle_opens_what_is_sealed_to_the_operator_s_key() {
+    // The oracle's own check: a box sealed to her key (what a roster that took the server's word
+    // would make) is found and opened, so an empty answer above means nothing opened.
+    let server = TestServer::start();
+    let (_sup, c) = server.supervised_team("Tim Kontrol", "sup", "kons");
+    let team = server.team_id("Tim Kontrol");
+    let op = OperatorKeys::new();
+    operator_sql(
+        &server,
+        "UPDATE members SET public_keys = ?1 WHERE username = 'kons'",
+        [op.public_keys()],
+    );
+    let next = key_epochs(&c).into_iter().max().unwrap_or(0) + 1;
+    teduh_tests::hostile::forge_epoch(&server, team, next, 0);
+    let opened = envelopes_opened_by(&server, team, &op.x25519);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+}
