@@ -22,3 +22,15 @@ CREATE TABLE admitted_member (
     public_keys BLOB NOT NULL,
     admitted_at INTEGER NOT NULL
 ) STRICT;
+
+-- A key manager's own removals and revocations: the roster she signs marks them whatever the
+-- server says, and the next epoch is sealed without them.
+CREATE TABLE removed_member (
+    member     INTEGER PRIMARY KEY,
+    removed_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE revoked_device (
+    device     INTEGER PRIMARY KEY,
+    revoked_at INTEGER NOT NULL
+) STRICT;

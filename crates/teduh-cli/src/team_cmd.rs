@@ -1,7 +1,8 @@
-//! `teduh team`: admission by people. A newcomer reads out the safety number her device shows
-//! (`teduh team safety-number`); her key manager lists who waits (`teduh team pending`) and
-//! types that number (`teduh team confirm`). Confirming works offline; the signed roster and a
-//! team key sealed to her go out at the next `teduh sync`.
+//! `teduh team`: people decide who is in the team. A newcomer reads out the safety number her
+//! device shows (`teduh team safety-number`); her key manager lists who waits (`teduh team
+//! pending`) and types that number (`teduh team confirm`); she removes a member or revokes a lost
+//! device the same way (`teduh team remove`, `teduh team revoke-device`). Each decision works
+//! offline; the signed roster and a new team key go out at the next `teduh sync`.
 
 use std::process::ExitCode;
 
@@ -26,6 +27,20 @@ pub enum TeamCmd {
     },
     /// Show this device's safety number for each supervisor, to read out while it waits.
     SafetyNumber,
+    /// List the team as the signed roster on this device has it: members, roles and devices.
+    Members,
+    /// Remove a member (a key manager's decision): at the next sync the roster marks her
+    /// removed and a new team key is sealed to the members who stay.
+    Remove {
+        /// Her username.
+        username: String,
+    },
+    /// Revoke one device (a lost laptop): at the next sync the roster marks it revoked and a
+    /// new team key is sealed without it. Device numbers are in `teduh team members`.
+    RevokeDevice {
+        /// The device's number.
+        device: u64,
+    },
 }
 
 /// Runs a `teduh team` command.
@@ -58,6 +73,32 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
             println!(
                 "{username} is admitted; the roster and her team key go out at the next `teduh sync`"
             );
+        }
+        TeamCmd::Members => {
+            let Some(roster) = v.roster()? else {
+                println!("no roster on this device yet: run `teduh sync` first");
+                return Ok(ExitCode::SUCCESS);
+            };
+            for m in &roster.members {
+                let state = if m.removed { " (removed)" } else { "" };
+                println!("{}\t{}{state}", m.username, m.role.as_str());
+                for d in roster.devices.iter().filter(|d| d.member == m.member) {
+                    let revoked = if d.revoked { " (revoked)" } else { "" };
+                    println!("  device {}{revoked}", d.device);
+                }
+            }
+        }
+        TeamCmd::Remove { username } => {
+            vault_cmd::unlock(&mut v)?;
+            v.remove_member(&username)
+                .with_context(|| format!("while removing {username}"))?;
+            println!("{username} is removed; the roster and a new team key go out at the next `teduh sync`");
+        }
+        TeamCmd::RevokeDevice { device } => {
+            vault_cmd::unlock(&mut v)?;
+            v.revoke_device(device)
+                .with_context(|| format!("while revoking device {device}"))?;
+            println!("device {device} is revoked; the roster and a new team key go out at the next `teduh sync`");
         }
         TeamCmd::SafetyNumber => {
             let numbers = v.safety_numbers()?;

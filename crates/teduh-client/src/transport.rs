@@ -335,6 +335,14 @@ impl Transport for HttpTransport {
         self.get_json("/v1/devices", token)
     }
 
+    fn revoke_device(&mut self, token: &str, device: u64) -> Result<(), TransportError> {
+        let req = self
+            .agent
+            .delete(&self.url(&format!("/v1/devices/{device}")))
+            .set(AUTHORIZATION, &bearer(token));
+        answer(req.call()).map(|_| ())
+    }
+
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
         match self.get_json(&format!("/v1/teams/{team}/roster"), token) {
             Ok(roster) => Ok(Some(roster)),

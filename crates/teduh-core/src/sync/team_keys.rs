@@ -387,6 +387,22 @@ impl<A: VaultAccess> Round<'_, A> {
             });
         }
         self.local(|v| v.note_pending(&pending))?;
+        let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
+        for m in &mut roster.members {
+            m.removed |= removed_here.contains(&m.member);
+        }
+        // What this key manager revoked or removed herself, the server is asked to cut off too
+        // (her roster and the next epoch already leave it out; this stops its token).
+        for d in &devices {
+            let member_removed = removed_here.contains(&d.member_id);
+            if d.revoked_at.is_none() && (revoked_here.contains(&d.device_id) || member_removed) {
+                match self.t.revoke_device(&self.token, d.device_id) {
+                    Ok(()) | Err(TransportError::Refused { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                self.report(Phase::Keys)?;
+            }
+        }
         // Devices of members the roster does not list are not vouched for.
         let devices: Vec<_> = devices
             .into_iter()
@@ -396,7 +412,9 @@ impl<A: VaultAccess> Round<'_, A> {
             let prior = current
                 .as_ref()
                 .and_then(|c| c.devices.iter().find(|x| x.device == d.device_id));
-            let revoked = d.revoked_at.is_some() || prior.is_some_and(|p| p.revoked);
+            let revoked = d.revoked_at.is_some()
+                || prior.is_some_and(|p| p.revoked)
+                || revoked_here.contains(&d.device_id);
             let member_removed = roster.member(d.member_id).is_none_or(|m| m.removed);
             let dead = revoked || member_removed;
             let accept_through = if dead {
@@ -421,6 +439,19 @@ impl<A: VaultAccess> Round<'_, A> {
                 if !roster.devices.iter().any(|d| d.device == old.device) {
                     roster.devices.push(old.clone());
                 }
+            }
+        }
+        // A device this key manager revoked stays revoked even when the server stops listing
+        // it, and so do the devices of a member she removed.
+        for d in &mut roster.devices {
+            let member_removed = roster
+                .members
+                .iter()
+                .any(|m| m.member == d.member && m.removed);
+            if !d.revoked && (revoked_here.contains(&d.device) || member_removed) {
+                d.revoked = true;
+                d.accept_through =
+                    Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device)))?);
             }
         }
         roster.members.sort_by_key(|m| m.member);

@@ -62,6 +62,8 @@ pub trait Transport {
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError>;
     /// `GET /v1/devices` (the whole team's for key managers, else the member's own).
     fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError>;
+    /// `DELETE /v1/devices/{device}`: the server refuses the device's token from now on.
+    fn revoke_device(&mut self, token: &str, device: u64) -> Result<(), TransportError>;
     /// `GET /v1/teams/{team}/roster`; `None` when the team has no roster yet.
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError>;
     /// `PUT /v1/teams/{team}/roster`.
@@ -103,6 +105,8 @@ pub enum Request<'a> {
     Members,
     /// [`Transport::devices`].
     Devices,
+    /// [`Transport::revoke_device`].
+    RevokeDevice,
     /// [`Transport::roster`].
     Roster,
     /// [`Transport::put_roster`].
@@ -192,6 +196,13 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     }
     fn devices(&mut self, token: &str) -> Result<Vec<DeviceView>, TransportError> {
         self.run(Request::Devices, |t| t.devices(token), no_ack)
+    }
+    fn revoke_device(&mut self, token: &str, device: u64) -> Result<(), TransportError> {
+        self.run(
+            Request::RevokeDevice,
+            |t| t.revoke_device(token, device),
+            no_ack,
+        )
     }
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
         self.run(Request::Roster, |t| t.roster(token, team), no_ack)

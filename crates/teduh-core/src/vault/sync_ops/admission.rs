@@ -153,6 +153,100 @@ impl Vault {
         })
     }
 
+    /// Removes `username` from the team, as this key manager decides: the roster she signs at
+    /// the next sync marks her removed (and her devices revoked, keeping what they sent so far),
+    /// and a new epoch is sealed to the members who stay, so she reads nothing written after.
+    ///
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager, or
+    /// removing herself), or [`VaultError::NotFound`] (not in the roster).
+    pub fn remove_member(&mut self, username: &str) -> Result<(), VaultError> {
+        let roster = self.key_manager_roster()?;
+        let member = roster
+            .members
+            .iter()
+            .find(|m| m.username == username)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "team member named",
+                id: username.to_owned(),
+            })?;
+        if Some(member.member) == self.ident.member.server_number() {
+            return Err(VaultError::NotPermitted(
+                "a key manager cannot remove herself; another supervisor or an admin can".into(),
+            ));
+        }
+        self.store.connection().execute(
+            "INSERT INTO removed_member (member, removed_at) VALUES (?1, ?2)
+             ON CONFLICT (member) DO NOTHING",
+            params![
+                i64::try_from(member.member).unwrap_or(i64::MAX),
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Revokes one device (a lost laptop), as this key manager decides: the roster she signs at
+    /// the next sync marks it revoked (what it sent so far stays accepted) and a new epoch is
+    /// sealed without it. Its member keeps her other devices.
+    ///
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager, or
+    /// this very device), or [`VaultError::NotFound`] (not in the roster).
+    pub fn revoke_device(&mut self, device: u64) -> Result<(), VaultError> {
+        let roster = self.key_manager_roster()?;
+        if !roster.devices.iter().any(|d| d.device == device) {
+            return Err(VaultError::NotFound {
+                what: "device of the team with number",
+                id: device.to_string(),
+            });
+        }
+        if self.ident.device.server_number() == Some(device) {
+            return Err(VaultError::NotPermitted(
+                "this device cannot revoke itself; another supervisor or an admin can".into(),
+            ));
+        }
+        self.store.connection().execute(
+            "INSERT INTO revoked_device (device, revoked_at) VALUES (?1, ?2)
+             ON CONFLICT (device) DO NOTHING",
+            params![
+                i64::try_from(device).unwrap_or(i64::MAX),
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The held roster, when this device's member is a key manager in it.
+    fn key_manager_roster(&self) -> Result<crate::team::roster::Roster, VaultError> {
+        self.binding()?.ok_or(VaultError::NotJoined)?;
+        let roster = self.roster()?.ok_or(VaultError::NotJoined)?;
+        let me = self.ident.member.server_number().unwrap_or(0);
+        if !roster.is_key_manager(me) {
+            return Err(VaultError::NotPermitted(
+                "only a supervisor or an admin of the team decides who is in it".into(),
+            ));
+        }
+        Ok(roster)
+    }
+
+    /// The members and devices this key manager removed or revoked herself.
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn own_removals(&self) -> Result<(Vec<u64>, Vec<u64>), VaultError> {
+        let ids = |sql: &str| -> Result<Vec<u64>, VaultError> {
+            Ok(self
+                .store
+                .connection()
+                .prepare(sql)?
+                .query_map([], |r| r.get::<_, i64>(0))?
+                .map(|r| r.map(|v| u64::try_from(v).unwrap_or(0)))
+                .collect::<Result<_, _>>()?)
+        };
+        Ok((
+            ids("SELECT member FROM removed_member")?,
+            ids("SELECT device FROM revoked_device")?,
+        ))
+    }
+
     /// The safety numbers this device's screen shows while it waits to be admitted: one per
     /// key manager of the roster it holds (empty before the first roster arrives).
     ///
