@@ -151,3 +151,76 @@ fn only_a_key_manager_decides_and_never_about_herself() {
         .iter()
         .all(|m| !m.removed));
 }
+
+#[test]
+fn two_supervisors_admitting_at_once_converge_without_a_false_alarm() {
+    let server = TestServer::start();
+    let (mut a, mut c) = server.supervised_team("Tim Berdua", "sup.a", "kons");
+    let mut b = server.member("Tim Berdua", Role::Supervisor, "sup.b");
+    a.admit(&mut b);
+    let mut x = server.member("Tim Berdua", Role::Counselor, "kons.x");
+    let mut y = server.member("Tim Berdua", Role::Counselor, "kons.y");
+    for d in [&mut x, &mut y] {
+        d.sync().expect("the newcomers wait");
+    }
+    a.sync().expect("a sees them");
+    b.sync().expect("b sees them");
+    let number = |n: &Device, km: &str| {
+        n.vault
+            .safety_numbers()
+            .expect("numbers")
+            .into_iter()
+            .find(|s| s.key_manager == km)
+            .expect("a number")
+            .number
+    };
+    // Each supervisor admits one newcomer on her own device, without knowing of the other.
+    a.vault
+        .confirm_admission("kons.x", &number(&x, "sup.a"))
+        .expect("a admits x");
+    b.vault
+        .confirm_admission("kons.y", &number(&y, "sup.b"))
+        .expect("b admits y");
+    // Both publish from the same roster; the later rebases onto the winner's next round.
+    a.sync().expect("a publishes first");
+    b.sync()
+        .expect("b's roster is refused as not newer, her round ends cleanly");
+    for _ in 0..2 {
+        b.sync().expect("b rebases");
+        a.sync().expect("a");
+    }
+    // The counselor missed the rosters in between: she walks the chain, each link signed by a
+    // supervisor of the one before (sup.b only entered in one she had not seen).
+    for d in [&mut x, &mut y, &mut c] {
+        d.sync().expect("everyone syncs");
+    }
+    let roster = c.vault.roster().expect("roster").expect("held");
+    for name in ["kons.x", "kons.y"] {
+        assert!(
+            roster
+                .members
+                .iter()
+                .any(|m| m.username == name && !m.removed),
+            "{name} is in the roster both supervisors converged on"
+        );
+    }
+    let newest = newest_epoch(&a);
+    for d in [&a, &b, &c, &x, &y] {
+        assert_eq!(newest_epoch(d), newest, "everyone holds the newest key");
+        assert_eq!(
+            d.vault.security_alarms().expect("alarms"),
+            Vec::new(),
+            "no false alarm"
+        );
+    }
+    let client = y
+        .vault
+        .add_client(&profile("K-Y", "Klien Y"))
+        .expect("client");
+    y.vault
+        .add_note(client, &draft("dari kons.y"))
+        .expect("note");
+    y.sync().expect("y sends");
+    x.sync().expect("x reads");
+    assert!(codes(&mut x).contains(&"K-Y".to_owned()));
+}

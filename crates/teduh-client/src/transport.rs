@@ -335,6 +335,17 @@ impl Transport for HttpTransport {
         self.get_json("/v1/devices", token)
     }
 
+    fn rosters_after(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<RosterBody>, TransportError> {
+        let chain: teduh_protocol::sync::RosterChain =
+            self.get_json(&format!("/v1/teams/{team}/rosters?after={after}"), token)?;
+        Ok(chain.rosters)
+    }
+
     fn revoke_device(&mut self, token: &str, device: u64) -> Result<(), TransportError> {
         let req = self
             .agent

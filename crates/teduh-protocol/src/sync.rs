@@ -469,6 +469,17 @@ pub struct RosterBody {
     pub roster: Vec<u8>,
 }
 
+/// Reply of `GET /v1/teams/{team}/rosters?after=N`: the rosters above version `N`, oldest
+/// first (at most [`ROSTER_CHAIN_PAGE`]; ask again after the last for more).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterChain {
+    /// The rosters, oldest first.
+    pub rosters: Vec<RosterBody>,
+}
+
+/// Most rosters in one [`RosterChain`].
+pub const ROSTER_CHAIN_PAGE: u32 = 16;
+
 /// A team key wrapped to one member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

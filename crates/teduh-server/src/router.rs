@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/teams/{team}/roster",
             get(roster::get_roster).put(roster::put_roster),
         )
+        .route("/v1/teams/{team}/rosters", get(roster::get_roster_chain))
         .route("/v1/teams/{team}/epochs", post(keys::add_epoch))
         .route("/v1/teams/{team}/envelopes", get(keys::get_envelopes))
         .route(

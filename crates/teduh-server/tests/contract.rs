@@ -732,6 +732,24 @@ async fn rosters_only_move_forward(s: Arc<dyn Storage>) {
         s.roster(t.team).await.expect("roster"),
         Some((3, vec![3, 3]))
     );
+    // The chain a device walks: every version above the one it holds, oldest first, paged.
+    assert_eq!(
+        s.rosters_after(t.team, 0, 16).await.expect("chain"),
+        vec![(1, vec![1, 1]), (3, vec![3, 3])]
+    );
+    assert_eq!(
+        s.rosters_after(t.team, 1, 16).await.expect("chain"),
+        vec![(3, vec![3, 3])]
+    );
+    assert_eq!(
+        s.rosters_after(t.team, 0, 1).await.expect("one page"),
+        vec![(1, vec![1, 1])]
+    );
+    assert!(s
+        .rosters_after(t.team, 3, 16)
+        .await
+        .expect("none")
+        .is_empty());
 }
 
 async fn client_key_wraps_are_idempotent_and_conflicts_are_refused(s: Arc<dyn Storage>) {

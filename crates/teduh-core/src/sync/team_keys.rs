@@ -77,27 +77,35 @@ impl<A: VaultAccess> Round<'_, A> {
         let server_version = roster.as_ref().map_or(0, |b| b.version);
         if let Some(body) = roster {
             if body.version > held_version {
-                match Roster::verify(&body.roster, self.team, current.as_ref()) {
-                    Ok(r) => {
-                        self.local(|v| v.store_roster(&r))?;
-                        changed = true;
+                // A device that holds a roster walks the chain from it, each roster verified
+                // against the one before (a supervisor admitted in a version it missed signs
+                // the next); a new device starts from the newest.
+                let chain = match &current {
+                    Some(_) => self.roster_chain(held_version, body.version)?,
+                    None => vec![body],
+                };
+                let mut accepted = current.clone();
+                for link in chain {
+                    match Roster::verify(&link.roster, self.team, accepted.as_ref()) {
+                        Ok(r) => accepted = Some(r),
+                        Err(e) => {
+                            let kind = match e {
+                                // Served as newer, signed as older: an old roster replayed.
+                                RosterError::Stale => AlarmKind::ReplayedRoster,
+                                RosterError::Rewritten => AlarmKind::RewrittenRoster,
+                                RosterError::Malformed | RosterError::Untrusted => {
+                                    AlarmKind::ForgedRoster
+                                }
+                            };
+                            let detail = format!("team roster {}: {e}", link.version);
+                            self.alarm(kind, 0, link.version, &detail, &link.roster)?;
+                        }
                     }
-                    Err(e) => {
-                        let kind = match e {
-                            // Served as newer, signed as older: an old roster replayed.
-                            RosterError::Stale => AlarmKind::ReplayedRoster,
-                            RosterError::Rewritten => AlarmKind::RewrittenRoster,
-                            RosterError::Malformed | RosterError::Untrusted => {
-                                AlarmKind::ForgedRoster
-                            }
-                        };
-                        self.alarm(
-                            kind,
-                            0,
-                            body.version,
-                            &format!("team roster: {e}"),
-                            &body.roster,
-                        )?;
+                }
+                if accepted != current {
+                    if let Some(r) = &accepted {
+                        self.local(|v| v.store_roster(r))?;
+                        changed = true;
                     }
                 }
             }
@@ -119,6 +127,31 @@ impl<A: VaultAccess> Round<'_, A> {
             self.report.pulled += r.applied;
         }
         Ok(())
+    }
+
+    /// The rosters above `held` up to `newest`, oldest first, page by page.
+    fn roster_chain(
+        &mut self,
+        held: u64,
+        newest: u64,
+    ) -> Result<Vec<teduh_protocol::sync::RosterBody>, SyncError> {
+        let mut chain = Vec::new();
+        let mut after = held;
+        while after < newest {
+            let page = self.t.rosters_after(&self.token, self.team, after)?;
+            self.report(Phase::Keys)?;
+            let Some(last) = page.last().map(|b| b.version) else {
+                break;
+            };
+            if last <= after {
+                return Err(SyncError::Protocol(
+                    "the server's roster chain does not move forward".into(),
+                ));
+            }
+            after = last;
+            chain.extend(page);
+        }
+        Ok(chain)
     }
 
     /// Keeps a security alarm (once) and lists it in this round's report.

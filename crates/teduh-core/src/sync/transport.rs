@@ -66,6 +66,14 @@ pub trait Transport {
     fn revoke_device(&mut self, token: &str, device: u64) -> Result<(), TransportError>;
     /// `GET /v1/teams/{team}/roster`; `None` when the team has no roster yet.
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError>;
+    /// `GET /v1/teams/{team}/rosters?after=N`: the rosters above version `after`, oldest first
+    /// (one page).
+    fn rosters_after(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<RosterBody>, TransportError>;
     /// `PUT /v1/teams/{team}/roster`.
     fn put_roster(
         &mut self,
@@ -109,6 +117,8 @@ pub enum Request<'a> {
     RevokeDevice,
     /// [`Transport::roster`].
     Roster,
+    /// [`Transport::rosters_after`].
+    RosterChain,
     /// [`Transport::put_roster`].
     PutRoster,
     /// [`Transport::add_epoch`].
@@ -206,6 +216,18 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     }
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
         self.run(Request::Roster, |t| t.roster(token, team), no_ack)
+    }
+    fn rosters_after(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<RosterBody>, TransportError> {
+        self.run(
+            Request::RosterChain,
+            |t| t.rosters_after(token, team, after),
+            no_ack,
+        )
     }
     fn put_roster(
         &mut self,

@@ -1,13 +1,15 @@
-//! `GET`/`PUT /v1/teams/{team}/roster`: the team's signed roster (only key managers upload).
+//! `GET`/`PUT /v1/teams/{team}/roster`: the team's signed roster (only key managers upload);
+//! `GET /v1/teams/{team}/rosters?after=N`: the chain of rosters a device verifies one by one.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use teduh_protocol::sync::RosterBody;
+use serde::Deserialize;
+use teduh_protocol::sync::{RosterBody, RosterChain, ROSTER_CHAIN_PAGE};
 
 use super::{check_blob, now_secs};
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{query_error, ApiJson, Authed};
 use crate::http_error::HttpError;
 use crate::state::AppState;
 
@@ -43,4 +45,37 @@ pub(crate) async fn put_roster(
         .put_roster(team, body.version, body.roster, now_secs())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChainQuery {
+    #[serde(default)]
+    after: u64,
+}
+
+/// `GET /v1/teams/{team}/rosters?after=N`: the rosters above version `N`, oldest first.
+pub(crate) async fn get_roster_chain(
+    State(state): State<AppState>,
+    me: Authed,
+    team: Result<Path<u64>, PathRejection>,
+    query: Result<Query<ChainQuery>, QueryRejection>,
+) -> Result<Json<RosterChain>, HttpError> {
+    let team = me.team(team)?;
+    let Query(q) = query.map_err(query_error)?;
+    if q.after > i64::MAX as u64 {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidQuery",
+            "after must be below 2^63",
+        ));
+    }
+    let rosters = state
+        .storage
+        .rosters_after(team, q.after, ROSTER_CHAIN_PAGE)
+        .await?
+        .into_iter()
+        .map(|(version, roster)| RosterBody { version, roster })
+        .collect();
+    Ok(Json(RosterChain { rosters }))
 }

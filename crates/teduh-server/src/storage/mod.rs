@@ -411,6 +411,15 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest roster and its version.
     fn roster(&self, team_id: u64) -> BoxFuture<'_, Result<Option<Roster>, StorageError>>;
 
+    /// The rosters of versions above `after`, oldest first, at most `limit` (a device walks the
+    /// chain from the version it holds, verifying each against the one before).
+    fn rosters_after(
+        &self,
+        team_id: u64,
+        after: u64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Roster>, StorageError>>;
+
     /// Starts a new team-key epoch with its envelopes, atomically. Fails with `EpochNotNext` or
     /// `NotTeamMember`.
     fn add_epoch(

@@ -447,6 +447,30 @@ impl Storage for PostgresStorage {
         })
     }
 
+    fn rosters_after(
+        &self,
+        team_id: u64,
+        after: u64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Roster>, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let after = to_i64(after, "roster version")?;
+            let limit = i64::from(limit);
+            let c = self.read_conn().await?;
+            let rows = c
+                .query(
+                    "SELECT version, roster FROM rosters WHERE team_id = $1 AND version > $2
+                     ORDER BY version LIMIT $3",
+                    &[&team, &after, &limit],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| Ok((to_u64(r.try_get(0)?), r.try_get(1)?)))
+                .collect()
+        })
+    }
+
     fn add_epoch(
         &self,
         team_id: u64,

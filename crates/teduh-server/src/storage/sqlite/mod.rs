@@ -394,6 +394,28 @@ impl Storage for SqliteStorage {
         }))
     }
 
+    fn rosters_after(
+        &self,
+        team_id: u64,
+        after: u64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<Roster>, StorageError>> {
+        Box::pin(self.with_reader(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let after = to_i64(after, "roster version")?;
+            let mut stmt = c.prepare(
+                "SELECT version, roster FROM rosters WHERE team_id = ?1 AND version > ?2
+                 ORDER BY version LIMIT ?3",
+            )?;
+            let rows = stmt
+                .query_map(rusqlite::params![team, after, limit], |r| {
+                    Ok((to_u64(r.get(0)?), r.get(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        }))
+    }
+
     fn add_epoch(
         &self,
         team_id: u64,
