@@ -46,6 +46,8 @@ const COMMANDS: &[&str] = &[
     "sync_reconnect",
     "team_view",
     "team_confirm",
+    "team_remove",
+    "team_revoke_device",
     "review_queue",
     "review_add",
     "note_reviews",

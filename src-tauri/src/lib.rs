@@ -65,6 +65,8 @@ pub fn register<R: Runtime>(
             vault_commands::referral_update,
             review_commands::team_view,
             review_commands::team_confirm,
+            review_commands::team_remove,
+            review_commands::team_revoke_device,
             review_commands::review_queue,
             review_commands::review_add,
             review_commands::note_reviews,

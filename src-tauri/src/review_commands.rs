@@ -30,6 +30,26 @@ pub fn team_confirm(
     })
 }
 
+/// Removes a member from the team (a key manager's decision); the roster and a new team key
+/// go out at the next sync. Returns the team as it stands now.
+#[tauri::command(async)]
+pub fn team_remove(state: State<'_, AppState>, username: String) -> Result<TeamView, IpcError> {
+    state.with_vault_write(|v| {
+        v.remove_member(&username)?;
+        TeamView::collect(v)
+    })
+}
+
+/// Revokes one device of the team (a lost laptop); the roster and a new team key go out at the
+/// next sync, and the server is told to refuse it. Returns the team as it stands now.
+#[tauri::command(async)]
+pub fn team_revoke_device(state: State<'_, AppState>, device: u64) -> Result<TeamView, IpcError> {
+    state.with_vault_write(|v| {
+        v.revoke_device(device)?;
+        TeamView::collect(v)
+    })
+}
+
 /// Finalised notes of the team waiting for review, most urgent first.
 #[tauri::command(async)]
 pub fn review_queue(

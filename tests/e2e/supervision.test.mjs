@@ -53,6 +53,8 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     // the safety number she reads out (the server's invitation alone gives her no key).
     await syncNow(sup, 'the supervisor to make the team key');
     await admitByPhone(sup, counselor, 'kons.budi');
+    // Her Settings now lists the signed team, with a decision (remove) beside the counselor.
+    assert.deepEqual((await sup.attributes('[data-testid=team-member]', 'data-username')).sort(), ['kons.budi', 'sup.ani']);
     await assertFitsBothLanguages(sup, 'Settings');
     assert.equal((await counselor.texts('[data-testid=nav-review]')).length, 0, 'a counselor has no review queue');
 

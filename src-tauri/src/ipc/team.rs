@@ -58,6 +58,21 @@ pub struct MemberRow {
     pub role: String,
     /// Removed from the team.
     pub removed: bool,
+    /// Her devices as the roster lists them.
+    pub devices: Vec<DeviceRow>,
+}
+
+/// One device of a member as the roster lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DeviceRow {
+    /// The server's number of the device (what `team_revoke_device` takes).
+    #[ts(type = "number")]
+    pub device: u64,
+    /// Revoked: it gets no new team key and its later records are refused.
+    pub revoked: bool,
+    /// This very device.
+    pub this_device: bool,
 }
 
 /// A member the server lists whom no key manager admitted yet.
@@ -121,17 +136,30 @@ impl TeamView {
                 .is_some_and(|m| !m.removed)
         });
         let supervises = role.is_some_and(teduh_protocol::sync::Role::manages_keys);
+        let this_device = v.device_id().server_number();
         let members = roster
-            .map(|r| r.members)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|m| MemberRow {
-                id: MemberId::from_server(m.member).to_string(),
-                username: m.username,
-                role: m.role.as_str().to_owned(),
-                removed: m.removed,
+            .map(|r| {
+                r.members
+                    .iter()
+                    .map(|m| MemberRow {
+                        id: MemberId::from_server(m.member).to_string(),
+                        username: m.username.clone(),
+                        role: m.role.as_str().to_owned(),
+                        removed: m.removed,
+                        devices: r
+                            .devices
+                            .iter()
+                            .filter(|d| d.member == m.member)
+                            .map(|d| DeviceRow {
+                                device: d.device,
+                                revoked: d.revoked,
+                                this_device: Some(d.device) == this_device,
+                            })
+                            .collect(),
+                    })
+                    .collect()
             })
-            .collect();
+            .unwrap_or_default();
         let pending = if supervises {
             v.pending_members()?
                 .into_iter()

@@ -8,8 +8,8 @@ const team: TeamView = {
   supervises: false,
   admitted: true,
   members: [
-    { id: 'a1', username: 'kons.sari', role: 'counselor', removed: false },
-    { id: 'b2', username: 'sup.ani', role: 'supervisor', removed: false },
+    { id: 'a1', username: 'kons.sari', role: 'counselor', removed: false, devices: [] },
+    { id: 'b2', username: 'sup.ani', role: 'supervisor', removed: false, devices: [] },
   ],
   pending: [],
   safety_numbers: [],

@@ -280,6 +280,16 @@ export function teamConfirm(username: string, safetyNumber: string): Promise<Tea
   return call<TeamView>('team_confirm', { username, safetyNumber });
 }
 
+/** Removes a member from the team (a key manager's decision); resolves to the team now. */
+export function teamRemove(username: string): Promise<TeamView> {
+  return call<TeamView>('team_remove', { username });
+}
+
+/** Revokes one device of the team; resolves to the team now. */
+export function teamRevokeDevice(device: number): Promise<TeamView> {
+  return call<TeamView>('team_revoke_device', { device });
+}
+
 /** The team's finalised notes waiting for review, most urgent first. */
 export function reviewQueue(filter: QueueFilter): Promise<QueueItem[]> {
   return call<QueueItem[]>('review_queue', { filter });

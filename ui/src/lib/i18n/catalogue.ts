@@ -600,6 +600,20 @@ export const id = {
   'admission.wrongSoFar': '{count} kali salah dari 3',
   'admission.done': '{name} diterima. Daftar tim dan kuncinya dikirim saat sinkronisasi berikutnya.',
   'admission.synced': 'Sinkronkan sekarang untuk mengirimkannya.',
+  'members.title': 'Anggota tim',
+  'members.hint': 'Daftar tim yang ditandatangani. Anggota yang Anda keluarkan, atau perangkat yang Anda cabut, tidak mendapat kunci tim berikutnya; keputusan ini dikirim saat sinkronisasi berikutnya.',
+  'members.removed': 'dikeluarkan',
+  'members.device': 'Perangkat {number}',
+  'members.thisDevice': 'perangkat ini',
+  'members.revoked': 'dicabut',
+  'members.remove': 'Keluarkan',
+  'members.removeConfirm': 'Keluarkan {name} dari tim? Ia tidak dapat membaca apa pun yang ditulis sesudahnya.',
+  'members.removeYes': 'Ya, keluarkan',
+  'members.revoke': 'Cabut perangkat',
+  'members.revokeConfirm': 'Cabut perangkat {number} milik {name}? Perangkat itu tidak dapat menyinkronkan lagi.',
+  'members.revokeYes': 'Ya, cabut',
+  'members.cancel': 'Batal',
+  'members.done': 'Tersimpan. Sinkronkan sekarang untuk mengirim keputusan ini ke tim.',
   // --- end of issue #17
 } as const;
 
@@ -1197,6 +1211,20 @@ export const en: Catalogue = {
   'admission.wrongSoFar': '{count} wrong of 3',
   'admission.done': '{name} is admitted. The team list and her key go out at the next sync.',
   'admission.synced': 'Sync now to send them.',
+  'members.title': 'Team members',
+  'members.hint': 'The signed team list. A member you remove, or a device you revoke, gets no later team key; the decision goes out at the next sync.',
+  'members.removed': 'removed',
+  'members.device': 'Device {number}',
+  'members.thisDevice': 'this device',
+  'members.revoked': 'revoked',
+  'members.remove': 'Remove',
+  'members.removeConfirm': 'Remove {name} from the team? She cannot read anything written after.',
+  'members.removeYes': 'Yes, remove',
+  'members.revoke': 'Revoke device',
+  'members.revokeConfirm': 'Revoke device {number} of {name}? It can no longer sync.',
+  'members.revokeYes': 'Yes, revoke',
+  'members.cancel': 'Cancel',
+  'members.done': 'Saved. Sync now to send this decision to the team.',
   // --- end of issue #17
 };
 
