@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "team_join",
     "sync_reconnect",
+    "security_alarms",
     "team_view",
     "team_confirm",
     "team_remove",

@@ -76,6 +76,7 @@ pub fn register<R: Runtime>(
             sync_commands::sync_now,
             sync_commands::team_join,
             sync_commands::sync_reconnect,
+            sync_commands::security_alarms,
         ])
 }
 

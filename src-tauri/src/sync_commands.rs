@@ -3,7 +3,7 @@
 
 use tauri::State;
 
-use crate::ipc::{IpcError, JoinForm, ReconnectForm, SyncStatusView};
+use crate::ipc::{AlarmRow, IpcError, JoinForm, ReconnectForm, SyncStatusView};
 use crate::state::AppState;
 
 /// The sync status now (joined, server, pending records, last success and error, progress).
@@ -34,4 +34,11 @@ pub fn sync_reconnect(
     form: ReconnectForm,
 ) -> Result<SyncStatusView, IpcError> {
     crate::sync::join::reconnect(&state, &form)
+}
+
+/// The security alarms this device raised, newest first (forged keys or rosters, equivocation,
+/// a blocked admission...).
+#[tauri::command(async)]
+pub fn security_alarms(state: State<'_, AppState>) -> Result<Vec<AlarmRow>, IpcError> {
+    state.with_vault(|v| AlarmRow::collect(v))
 }

@@ -12,7 +12,7 @@
 //! - `home`: [`HomeToday`] and its rows;
 //! - `directory`: [`DirectoryQuery`], [`DirectoryEntryView`], [`SituationView`],
 //!   [`DirectoryRefresh`];
-//! - `sync_status`: [`SyncStatusView`] and its parts;
+//! - `sync_status`: [`SyncStatusView`] and its parts, [`AlarmRow`];
 //! - `team`: [`JoinForm`], [`ReconnectForm`], [`TeamView`];
 //! - `review`: [`NoteReviews`].
 
@@ -35,6 +35,6 @@ pub use self::directory::{
 pub use self::error::IpcError;
 pub use self::home::{DraftRow, FollowUpRow, HomeToday, RedFlagRow, ReferralRow};
 pub use self::review::NoteReviews;
-pub use self::sync_status::{SyncErrorView, SyncProgressView, SyncState, SyncStatusView};
+pub use self::sync_status::{AlarmRow, SyncErrorView, SyncProgressView, SyncState, SyncStatusView};
 pub use self::team::{JoinForm, MemberRow, ReconnectForm, TeamView};
 pub use self::vault::{PassphraseRatingView, UnlockView, VaultStateView};

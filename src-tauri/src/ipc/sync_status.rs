@@ -102,3 +102,37 @@ pub struct SyncStatusView {
     /// informational notice (the device re-published what it holds), never an alarm.
     pub server_restored_at: Option<String>,
 }
+
+/// One security alarm this device raised, for the notice in Settings: the kind's code picks
+/// the words (`equivocation`, `forged-team-key`, `epoch-jump`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AlarmRow {
+    /// The kind's stable code.
+    pub kind: String,
+    /// What was seen, in English (for whoever investigates).
+    pub detail: String,
+    /// When it was first seen, RFC 3339.
+    pub first_seen: String,
+}
+
+impl AlarmRow {
+    /// The vault's alarms, newest first.
+    pub fn collect(
+        v: &teduh_core::vault::Vault,
+    ) -> Result<Vec<Self>, teduh_core::vault::VaultError> {
+        let mut rows: Vec<Self> = v
+            .security_alarms()?
+            .into_iter()
+            .map(|a| AlarmRow {
+                kind: a.kind,
+                detail: a.detail,
+                first_seen: chrono::DateTime::from_timestamp(a.first_seen, 0)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            })
+            .collect();
+        rows.reverse();
+        Ok(rows)
+    }
+}

@@ -36,6 +36,20 @@ pub enum AlarmKind {
 }
 
 impl AlarmKind {
+    /// Every kind (the UI's catalogue has words for each: `src-tauri/tests/alarm_words.rs`).
+    pub const ALL: [AlarmKind; 10] = [
+        AlarmKind::Equivocation,
+        AlarmKind::ForgedTeamKey,
+        AlarmKind::TeamKeyMismatch,
+        AlarmKind::TeamKeyConflict,
+        AlarmKind::EpochJump,
+        AlarmKind::ForgedRoster,
+        AlarmKind::ReplayedRoster,
+        AlarmKind::RewrittenRoster,
+        AlarmKind::SwappedKeys,
+        AlarmKind::AdmissionBlocked,
+    ];
+
     /// The stable code stored and shown (`"forged-team-key"`, ...).
     pub fn code(self) -> &'static str {
         match self {

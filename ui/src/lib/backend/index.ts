@@ -37,6 +37,7 @@ import type { ReviewDraft } from './bindings/ReviewDraft';
 import type { ReviewNews } from './bindings/ReviewNews';
 import type { ReviewState } from './bindings/ReviewState';
 import type { TeamView } from './bindings/TeamView';
+import type { AlarmRow } from './bindings/AlarmRow';
 import type { WeekCount } from './bindings/WeekCount';
 import type { ConflictRevision } from './bindings/ConflictRevision';
 import type { PassphraseRatingView } from './bindings/PassphraseRatingView';
@@ -46,7 +47,7 @@ import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Refe
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
-export type { ReviewNews, ReviewState, TeamView, WeekCount };
+export type { AlarmRow, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
@@ -268,6 +269,11 @@ export function teamJoin(form: JoinForm): Promise<SyncStatusView> {
 /** Signs this device in again to a server restored from a backup that no longer knows it. */
 export function syncReconnect(form: ReconnectForm): Promise<SyncStatusView> {
   return call<SyncStatusView>('sync_reconnect', { form });
+}
+
+/** The security alarms this device raised, newest first. */
+export function securityAlarms(): Promise<AlarmRow[]> {
+  return call<AlarmRow[]>('security_alarms');
 }
 
 /** This member's role and her team's members (from the signed roster). */

@@ -496,7 +496,7 @@ export const id = {
   'reconnect.invitationHint': 'Diperlukan bila server juga kehilangan akun Anda (Anda bergabung setelah cadangan dibuat).',
   'reconnect.submit': 'Masuk lagi',
   'sync.serverRestored': 'Server dipulihkan dari cadangan ({when}). Catatan, daftar tim, dan kunci tim yang hilang dari server dikirim ulang otomatis oleh perangkat tim yang masih menyimpannya; Anda tidak perlu melakukan apa pun. Ini bukan peringatan keamanan.',
-  'sync.securityAlarms': 'Peringatan keamanan ({count}): sebuah perangkat tim menandatangani dua catatan berbeda dengan nomor yang sama. Yang pertama tetap dipakai; yang lain disimpan sebagai bukti dan tidak diterapkan. Beri tahu supervisor atau admin Anda.',
+  'sync.securityAlarms': 'Peringatan keamanan ({count}). Tidak ada yang diterapkan dari data yang mencurigakan; data itu disimpan sebagai bukti. Beri tahu supervisor atau admin Anda.',
   'sync.heldLabel': 'Perubahan diterima tetapi ditahan',
   'sync.lastSuccess': 'Terakhir berhasil',
   'sync.lastAttempt': 'Percobaan terakhir',
@@ -614,6 +614,17 @@ export const id = {
   'members.revokeYes': 'Ya, cabut',
   'members.cancel': 'Batal',
   'members.done': 'Tersimpan. Sinkronkan sekarang untuk mengirim keputusan ini ke tim.',
+  'alarm.equivocation': 'Sebuah perangkat tim menandatangani dua catatan berbeda dengan nomor yang sama; yang pertama tetap dipakai.',
+  'alarm.forged-team-key': 'Server mengirim kunci tim yang tidak ditandatangani supervisor tim; kunci itu ditolak.',
+  'alarm.team-key-mismatch': 'Kunci tim yang diterima berbeda dari yang dicantumkan daftar tim bertanda tangan; kunci itu ditolak.',
+  'alarm.team-key-conflict': 'Server menawarkan kunci lain untuk periode kunci yang sudah dimiliki perangkat ini; kunci lama tetap dipakai.',
+  'alarm.epoch-jump': 'Server melompati nomor kunci tim yang dicantumkan daftar tim; supervisor akan membuat kunci baru.',
+  'alarm.forged-roster': 'Server menunjukkan daftar tim yang tidak ditandatangani supervisor tim; daftar itu ditolak.',
+  'alarm.replayed-roster': 'Server mengirim ulang daftar tim yang lama sebagai yang baru; daftar itu ditolak.',
+  'alarm.rewritten-roster': 'Sebuah daftar tim mencoba mengubah kunci yang sudah tercatat; daftar itu ditolak.',
+  'alarm.swapped-keys': 'Server mencantumkan kunci lain untuk seorang anggota; kunci yang tercatat di daftar tim tetap dipakai.',
+  'alarm.admission-blocked': 'Tiga nomor keamanan yang salah untuk seorang anggota baru; penerimaannya diblokir.',
+  'alarm.unknown': 'Peringatan keamanan lain; rinciannya tersimpan untuk penyelidik.',
   // --- end of issue #17
 } as const;
 
@@ -1107,7 +1118,7 @@ export const en: Catalogue = {
   'reconnect.invitationHint': 'Needed when the server lost your account too (you joined after the backup was made).',
   'reconnect.submit': 'Sign in again',
   'sync.serverRestored': 'Server restored from a backup ({when}). The records, team roster and team keys the server lost are sent again automatically by the team devices that still hold them; there is nothing you need to do. This is not a security alert.',
-  'sync.securityAlarms': 'Security alert ({count}): a team device signed two different records under the same number. The first one stays in use; the other is kept as evidence and not applied. Tell your supervisor or administrator.',
+  'sync.securityAlarms': 'Security alerts ({count}). Nothing suspicious was applied; it is kept as evidence. Tell your supervisor or administrator.',
   'sync.heldLabel': 'Records received but held back',
   'sync.lastSuccess': 'Last success',
   'sync.lastAttempt': 'Last attempt',
@@ -1225,6 +1236,17 @@ export const en: Catalogue = {
   'members.revokeYes': 'Yes, revoke',
   'members.cancel': 'Cancel',
   'members.done': 'Saved. Sync now to send this decision to the team.',
+  'alarm.equivocation': 'A team device signed two different records under the same number; the first one stays in use.',
+  'alarm.forged-team-key': 'The server sent a team key no supervisor of the team signed; it was refused.',
+  'alarm.team-key-mismatch': 'A team key differed from the one the signed team list names; it was refused.',
+  'alarm.team-key-conflict': 'The server offered another key for a key period this device already holds; the held key stays.',
+  'alarm.epoch-jump': 'The server skipped ahead of the team key the signed team list names; a supervisor will make a new key.',
+  'alarm.forged-roster': 'The server showed a team list no supervisor of the team signed; it was refused.',
+  'alarm.replayed-roster': 'The server sent an old team list as a new one; it was refused.',
+  'alarm.rewritten-roster': 'A team list tried to change a key already on record; it was refused.',
+  'alarm.swapped-keys': 'The server listed other keys for a member; the keys on the signed team list stay.',
+  'alarm.admission-blocked': 'Three wrong safety numbers for a new member; her admission is blocked.',
+  'alarm.unknown': 'Another security alert; its details are kept for whoever investigates.',
   // --- end of issue #17
 };
 

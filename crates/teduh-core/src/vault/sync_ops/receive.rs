@@ -124,7 +124,7 @@ impl Vault {
                 Ok(Received::Equivocation(detail)) => {
                     tx.execute(
                         "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
-                         VALUES ('equivocation', ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                         VALUES (?6, ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                         params![
                             w.device_id,
                             i64::try_from(w.device_seq).unwrap_or(i64::MAX),
@@ -133,7 +133,8 @@ impl Vault {
                                 records: vec![w.clone()],
                             }
                             .encode(),
-                            chrono::Utc::now().timestamp()
+                            chrono::Utc::now().timestamp(),
+                            crate::team::AlarmKind::Equivocation.code()
                         ],
                     )?;
                     report
