@@ -610,3 +610,83 @@ fn a_screening_saved_in_the_app_names_who_administered_it_like_the_cli_does() {
         "the screening names the member who administered it (the CLI records the same)"
     );
 }
+
+#[test]
+fn a_supervisor_admits_a_counselor_by_the_number_her_screen_shows() {
+    let server = teduh_tests::TestServer::start();
+    let sup = Desktop::supervisor_joined(&server);
+    sup.ok("sync_now", serde_json::json!({}));
+    let kons = Desktop::new();
+    let code = server.invite("Tim Kupang", teduh_protocol::sync::Role::Counselor);
+    kons.ok(
+        "team_join",
+        join_form(server.url(), "kons.budi", Some(&code)),
+    );
+    kons.ok("client_create", synthetic_client("K-0301"));
+
+    // She waits: her screen shows one number, for the supervisor; nothing of hers goes out.
+    let s = kons.ok("sync_now", serde_json::json!({}));
+    assert!(s["pending"].as_u64().unwrap_or(0) >= 1, "{s}");
+    let waiting = kons.ok("team_view", serde_json::json!({}));
+    assert_eq!(waiting["admitted"], false, "{waiting}");
+    let numbers = waiting["safety_numbers"].as_array().expect("numbers");
+    assert_eq!(numbers.len(), 1, "{waiting}");
+    assert_eq!(numbers[0]["key_manager"], "sup.ani");
+    let number = numbers[0]["number"].as_str().expect("a number").to_owned();
+
+    // The supervisor sees her waiting and types what she hears.
+    sup.ok("sync_now", serde_json::json!({}));
+    let team = sup.ok("team_view", serde_json::json!({}));
+    assert_eq!(team["pending"][0]["username"], "kons.budi", "{team}");
+    assert_eq!(team["pending"][0]["role"], "counselor");
+    // Every digit misheard by one.
+    let misheard: String = number
+        .chars()
+        .map(|ch| {
+            ch.to_digit(10)
+                .and_then(|d| char::from_digit((d + 1) % 10, 10))
+                .unwrap_or(ch)
+        })
+        .collect();
+    let err = sup
+        .call(
+            "team_confirm",
+            serde_json::json!({"username": "kons.budi", "safetyNumber": misheard}),
+        )
+        .expect_err("a wrong number admits no one");
+    assert_eq!(err["code"], "SafetyNumberMismatch", "{err}");
+    let team = sup.ok(
+        "team_confirm",
+        serde_json::json!({"username": "kons.budi", "safetyNumber": number}),
+    );
+    assert_eq!(
+        team["pending"],
+        serde_json::json!([]),
+        "she no longer waits: {team}"
+    );
+
+    // The roster and her key go out with the supervisor's next round.
+    sup.ok("sync_now", serde_json::json!({}));
+    let s = kons.ok("sync_now", serde_json::json!({}));
+    assert_eq!(s["pending"], 0, "her client went out: {s}");
+    let admitted = kons.ok("team_view", serde_json::json!({}));
+    assert_eq!(admitted["admitted"], true, "{admitted}");
+    assert_eq!(admitted["safety_numbers"], serde_json::json!([]));
+    let names: Vec<&str> = admitted["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m["username"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"sup.ani") && names.contains(&"kons.budi"));
+    sup.ok("sync_now", serde_json::json!({}));
+    let rows = sup.ok("clients_search", serde_json::json!({"text": ""}));
+    assert!(
+        rows.as_array()
+            .expect("array")
+            .iter()
+            .any(|r| r["code"] == "K-0301"),
+        "her client reached the supervisor: {rows}"
+    );
+}

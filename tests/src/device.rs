@@ -104,23 +104,37 @@ impl Device {
     /// sealed to her).
     #[allow(clippy::expect_used)]
     pub fn admit(&mut self, newcomer: &mut Device) {
+        self.confirm(newcomer);
+        self.sync().expect("the key manager publishes the roster");
+        newcomer.sync().expect("the newcomer receives the keys");
+    }
+
+    /// The first half of [`Device::admit`]: both sync, she reads out her number and this
+    /// device's key manager types it. The roster and her key go out at this device's next
+    /// sync; until then nothing changed on the server.
+    #[allow(clippy::expect_used)]
+    pub fn confirm(&mut self, newcomer: &mut Device) {
         let me = self.username();
         self.sync().expect("the key manager syncs");
         newcomer.sync().expect("the newcomer syncs and waits");
         self.sync().expect("the key manager sees her waiting");
-        let number = newcomer
-            .vault
-            .safety_numbers()
-            .expect("numbers")
-            .into_iter()
-            .find(|n| n.key_manager == me)
-            .expect("her screen shows a number for this key manager")
-            .number;
+        let number = newcomer.safety_number_for(&me);
         self.vault
             .confirm_admission(&newcomer.username(), &number)
             .expect("the number she read out matches");
-        self.sync().expect("the key manager publishes the roster");
-        newcomer.sync().expect("the newcomer receives the keys");
+    }
+
+    /// The safety number this (waiting) device's screen shows for the key manager
+    /// `key_manager`: what she reads out to that key manager.
+    #[allow(clippy::expect_used)]
+    pub fn safety_number_for(&self, key_manager: &str) -> String {
+        self.vault
+            .safety_numbers()
+            .expect("numbers")
+            .into_iter()
+            .find(|n| n.key_manager == key_manager)
+            .expect("her screen shows a number for this key manager")
+            .number
     }
 
     /// This device's member's username.

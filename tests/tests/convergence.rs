@@ -50,11 +50,16 @@ impl World {
         let server = TestServer::start();
         let team = server.create_team("Tim Konvergensi");
         let url = server.url().to_owned();
-        let sup = Device::register(&url, &server.invite(&team, Role::Supervisor), "sup");
-        let c1 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.1");
+        let mut sup = Device::register(&url, &server.invite(&team, Role::Supervisor), "sup");
+        let mut c1 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.1");
         let c1b = Device::login(&url, "kons.1", PASSPHRASE).expect("second laptop");
-        let c2 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.2");
-        let c3 = Device::register(&url, &server.invite(&team, Role::Outreach), "lapangan.3");
+        let mut c2 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.2");
+        let mut c3 = Device::register(&url, &server.invite(&team, Role::Outreach), "lapangan.3");
+        // The supervisor admits each member (kons.1's second laptop comes in with her); then
+        // the clocks go wrong, before anyone writes.
+        for d in [&mut c1, &mut c2, &mut c3] {
+            sup.admit(d);
+        }
         let mut devices = vec![sup, c1, c1b, c2, c3];
         for (d, days) in devices.iter_mut().zip(skews_days) {
             d.vault.set_clock_offset_ms(days * DAY_MS).expect("skew");

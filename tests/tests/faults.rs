@@ -12,17 +12,14 @@ use teduh_tests::TestServer;
 fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledged() {
     let server = TestServer::start();
     let team = server.create_team("Tim Sinyal Lemah");
-    let mut devices = vec![
-        server.member(&team, Role::Supervisor, "sup"),
-        server.member(&team, Role::Counselor, "kons.1"),
-        server.member(&team, Role::Outreach, "lapangan.2"),
-    ];
-    // Keys and roster first, over a clean link.
-    for _ in 0..2 {
-        for d in &mut devices {
-            d.sync().expect("clean sync");
-        }
-    }
+    let mut sup = server.member(&team, Role::Supervisor, "sup");
+    let mut c1 = server.member(&team, Role::Counselor, "kons.1");
+    let mut c2 = server.member(&team, Role::Outreach, "lapangan.2");
+    // Keys and roster first, over a clean link: the supervisor admits both.
+    sup.admit(&mut c1);
+    sup.admit(&mut c2);
+    c1.sync().expect("clean sync");
+    let mut devices = vec![sup, c1, c2];
     let proxy = FaultProxy::start(
         server.addr(),
         Faults {

@@ -5,6 +5,7 @@
 //! (c) shows the honest devices converge afterwards, and (d) checks the named alarm.
 
 use teduh_core::team::roster::Roster;
+use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile, Device};
 use teduh_tests::hostile::{alarm_kinds, forge_epoch, opened_by};
 use teduh_tests::TestServer;
@@ -27,6 +28,17 @@ fn write_and_converge(server: &TestServer, sup: &mut Device, c: &mut Device, mar
     );
     assert_eq!(sup.state(), c.state(), "the honest devices converge");
     let _ = server;
+}
+
+/// The team-key epoch the server holds as current for `team` (0 before the first).
+fn key_epoch(server: &TestServer, team: u64) -> u32 {
+    server
+        .block_on(server.storage().teams())
+        .expect("teams")
+        .into_iter()
+        .find(|t| t.id == team)
+        .map(|t| t.key_epoch)
+        .expect("the team exists")
 }
 
 fn held_epochs(d: &Device) -> Vec<u32> {
@@ -54,15 +66,16 @@ fn a_team_key_the_server_made_for_a_new_epoch_is_refused_and_the_team_moves_past
         .member;
     let before = held_epochs(&c);
 
-    // The attack: epoch 2 with her own key, sealed to every member, signed in the supervisor's
-    // name with a key of her own.
-    let forged = forge_epoch(&server, team, 2, sup_member);
+    // The attack: the next epoch with her own key, sealed to every member, signed in the
+    // supervisor's name with a key of her own.
+    let next = key_epoch(&server, team) + 1;
+    let forged = forge_epoch(&server, team, next, sup_member);
     let c_member = c.vault.binding().expect("binding").expect("joined").member;
     let served = server
         .block_on(server.storage().envelopes(team, c_member))
         .expect("envelopes");
     assert!(
-        served.1.iter().any(|e| e.0 == 2),
+        served.1.iter().any(|e| e.0 == next),
         "(a) the forged envelope is there for the counselor"
     );
 
@@ -80,12 +93,12 @@ fn a_team_key_the_server_made_for_a_new_epoch_is_refused_and_the_team_moves_past
     // forged epoch.
     write_and_converge(&server, &mut sup, &mut c, "catatan setelah serangan amplop");
     assert!(
-        held_epochs(&c).iter().all(|e| *e != 2),
+        held_epochs(&c).iter().all(|e| *e != next),
         "{:?}",
         held_epochs(&c)
     );
     assert!(
-        held_epochs(&c).iter().any(|e| *e > 2),
+        held_epochs(&c).iter().any(|e| *e > next),
         "(c) a key manager's epoch replaced hers"
     );
     assert_eq!(
@@ -105,18 +118,27 @@ fn an_epoch_number_jump_is_named_and_the_supervisor_publishes_past_it() {
     let server = TestServer::start();
     let (mut sup, mut c) = server.supervised_team("Tim Lompat", "sup", "kons");
     let team = server.team_id("Tim Lompat");
-    // The attack: the operator moves the team's epoch from 1 to 9 (records under the genuine
+    let before = held_epochs(&c);
+    // The attack: the operator moves the team's epoch eight ahead (records under the genuine
     // key are refused there from now on).
-    let keys: Vec<_> = (2..=9).map(|e| forge_epoch(&server, team, e, 0)).collect();
+    let current = key_epoch(&server, team);
+    let jumped = current + 8;
+    let keys: Vec<_> = (current + 1..=jumped)
+        .map(|e| forge_epoch(&server, team, e, 0))
+        .collect();
     let report = c.sync().expect("round");
     assert!(
         report.alarms.iter().any(|a| a.starts_with("epoch-jump")),
         "(a, d) {report:?}"
     );
-    assert_eq!(held_epochs(&c), vec![1], "no key adopted");
+    assert_eq!(held_epochs(&c), before, "no key adopted");
 
     write_and_converge(&server, &mut sup, &mut c, "catatan setelah lompatan");
-    assert!(held_epochs(&c).contains(&10), "(c) {:?}", held_epochs(&c));
+    assert!(
+        held_epochs(&c).contains(&(jumped + 1)),
+        "(c) {:?}",
+        held_epochs(&c)
+    );
     assert_eq!(
         opened_by(&server, team, &keys),
         Vec::<String>::new(),
@@ -136,8 +158,7 @@ fn an_old_roster_served_as_new_is_refused_and_named() {
         .expect("roster")
         .expect("one roster");
     let mut c = server.member(&team_name, teduh_protocol::sync::Role::Counselor, "kons");
-    sup.sync().expect("second roster, with the counselor");
-    c.sync().expect("the counselor gets it");
+    sup.admit(&mut c);
     let held = c.vault.roster().expect("roster").expect("held").version;
     assert!(held > v1);
 
@@ -223,6 +244,7 @@ fn honest_rounds_of_a_team_raise_no_alarm() {
     let (mut sup, mut c) = server.supervised_team("Tim Tenang", "sup", "kons");
     let team_name = "Tim Tenang";
     let mut second = server.member(team_name, teduh_protocol::sync::Role::Supervisor, "sup2");
+    sup.admit(&mut second);
     write_and_converge(&server, &mut sup, &mut c, "catatan biasa");
     second.sync().expect("the second supervisor syncs");
     sup.sync().expect("sup");
@@ -231,4 +253,180 @@ fn honest_rounds_of_a_team_raise_no_alarm() {
     for d in [&sup, &c, &second] {
         assert_eq!(alarm_kinds(d), Vec::<String>::new());
     }
+}
+
+#[test]
+fn the_operator_invites_herself_and_gets_nothing() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Undangan", "sup", "kons");
+    let team = server.team_id("Tim Undangan");
+    write_and_converge(&server, &mut sup, &mut c, "catatan sebelum operator");
+
+    // The attack: the operator invites herself with her server's admin command, joins, and
+    // syncs along with the team, waiting for a supervisor's device to seal the team key to her.
+    let mut operator = server.member("Tim Undangan", Role::Counselor, "operator");
+    let her_member = operator
+        .vault
+        .binding()
+        .expect("binding")
+        .expect("joined")
+        .member;
+    for _ in 0..3 {
+        sup.sync().expect("the supervisor syncs");
+        c.sync().expect("the counselor syncs");
+        operator.sync().expect("the operator syncs and waits");
+    }
+    assert!(
+        server
+            .block_on(server.storage().members(team))
+            .expect("members")
+            .iter()
+            .any(|m| m.id == her_member && m.username == "operator" && m.removed_at.is_none()),
+        "(a) the server lists her as a member of the team"
+    );
+
+    // (b) No device let her in, and she holds nothing.
+    for (who, d) in [("supervisor", &sup), ("counselor", &c)] {
+        assert!(
+            d.vault
+                .roster()
+                .expect("roster")
+                .expect("held")
+                .member(her_member)
+                .is_none(),
+            "(b) she is not in the {who}'s roster"
+        );
+    }
+    assert!(
+        sup.vault
+            .pending_members()
+            .expect("pending")
+            .iter()
+            .any(|p| p.member == her_member && !p.blocked),
+        "(b) she waits on the supervisor's device for someone to admit her"
+    );
+    assert_eq!(held_epochs(&operator), Vec::<u32>::new(), "(b) no team key");
+    assert!(
+        operator.vault.list_clients().expect("list").is_empty(),
+        "(b) she reads no client"
+    );
+    let (_, addressed_to_her) = server
+        .block_on(server.storage().envelopes(team, her_member))
+        .expect("envelopes");
+    assert!(
+        addressed_to_her.is_empty(),
+        "(b) no team key was ever sealed to her: {} envelopes",
+        addressed_to_her.len()
+    );
+
+    // (c) The team goes on around her.
+    write_and_converge(&server, &mut sup, &mut c, "catatan setelah operator");
+    operator.sync().expect("she syncs again");
+    assert_eq!(
+        held_epochs(&operator),
+        Vec::<u32>::new(),
+        "still no team key"
+    );
+    assert!(operator.vault.list_clients().expect("list").is_empty());
+    // (d) Waiting is not an attack the honest devices can tell from a newcomer: no alarm.
+    for d in [&sup, &c] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn three_wrong_safety_numbers_block_the_admission_and_raise_an_alarm() {
+    use teduh_core::error::Code;
+    use teduh_core::vault::VaultError;
+    let server = TestServer::start();
+    let team_name = server.create_team("Tim Salah Ketik");
+    let mut sup = server.member(&team_name, Role::Supervisor, "sup");
+    let mut newcomer = server.member(&team_name, Role::Counselor, "kons");
+    let team = server.team_id(&team_name);
+    let her_member = newcomer
+        .vault
+        .binding()
+        .expect("binding")
+        .expect("joined")
+        .member;
+    sup.sync()
+        .expect("the supervisor makes the team's first key");
+    newcomer.sync().expect("she gets the roster and waits");
+    sup.sync().expect("the supervisor sees her waiting");
+    let right = newcomer.safety_number_for("sup");
+    // Another number of the same shape (every digit shifted): what a swapped key would show.
+    let wrong: String = right
+        .chars()
+        .map(|ch| {
+            ch.to_digit(10)
+                .and_then(|d| char::from_digit((d + 1) % 10, 10))
+                .unwrap_or(ch)
+        })
+        .collect();
+    assert_ne!(wrong, right);
+
+    for left in [2, 1] {
+        let typed = sup.vault.confirm_admission("kons", &wrong);
+        assert!(
+            matches!(typed, Err(VaultError::SafetyNumberMismatch { left: l }) if l == left),
+            "{typed:?}"
+        );
+    }
+    assert_eq!(
+        alarm_kinds(&sup),
+        Vec::<String>::new(),
+        "no alarm before the third"
+    );
+    let third = sup.vault.confirm_admission("kons", &wrong);
+    assert!(
+        matches!(third, Err(VaultError::AdmissionBlocked)),
+        "{third:?}"
+    );
+    assert_eq!(alarm_kinds(&sup), vec!["admission-blocked".to_owned()]);
+    let pending = sup.vault.pending_members().expect("pending");
+    assert!(
+        pending
+            .iter()
+            .any(|p| p.username == "kons" && p.blocked && p.wrong_entries == 3),
+        "{pending:?}"
+    );
+
+    // The right number afterwards is refused too: the block stands.
+    let late = sup
+        .vault
+        .confirm_admission("kons", &right)
+        .expect_err("blocked");
+    assert_eq!(late.code(), Code::AdmissionBlocked, "{late}");
+
+    for _ in 0..2 {
+        sup.sync().expect("the supervisor syncs");
+        newcomer.sync().expect("she syncs and waits");
+    }
+    assert!(
+        sup.vault
+            .pending_members()
+            .expect("pending")
+            .iter()
+            .any(|p| p.member == her_member && p.blocked),
+        "she is still pending, still blocked"
+    );
+    assert!(
+        sup.vault
+            .roster()
+            .expect("roster")
+            .expect("held")
+            .member(her_member)
+            .is_none(),
+        "not in the roster"
+    );
+    assert_eq!(held_epochs(&newcomer), Vec::<u32>::new(), "no team key");
+    let (_, addressed_to_her) = server
+        .block_on(server.storage().envelopes(team, her_member))
+        .expect("envelopes");
+    assert!(addressed_to_her.is_empty(), "nothing sealed to her");
+    assert_eq!(
+        alarm_kinds(&sup),
+        vec!["admission-blocked".to_owned()],
+        "raised once"
+    );
 }

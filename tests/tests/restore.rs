@@ -5,7 +5,7 @@ use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile, Device};
 use teduh_tests::TestServer;
 
-/// A team on `server` with a supervisor and a counselor (both synced), and a client of the
+/// A team on `server` with a supervisor and a counselor she admitted, and a client of the
 /// counselor with `notes` notes not sent yet: (supervisor, counselor, client, team).
 fn team_with_notes(
     server: &TestServer,
@@ -16,8 +16,7 @@ fn team_with_notes(
     let team = server.create_team(team);
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
-    sup.sync().expect("keys");
-    c.sync().expect("keys");
+    sup.admit(&mut c);
     let client = c
         .vault
         .add_client(&profile(code, "Klien Cadangan"))
@@ -73,9 +72,7 @@ fn a_server_restored_from_backup_gets_back_every_record_a_device_still_holds() {
     assert!(sup.vault.held_records().expect("held").is_empty());
     assert!(sup.vault.security_alarms().expect("alarms").is_empty());
     let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
-    fresh.sync().expect("joins");
-    sup.sync().expect("seals the team key to the newcomer");
-    fresh.sync().expect("receives");
+    sup.admit(&mut fresh);
     let notes = fresh
         .vault
         .export_client(client)
@@ -173,9 +170,7 @@ fn a_postgresql_server_restored_from_a_dump_taken_while_devices_pushed_loses_not
     assert_eq!(sup.state(), before, "nothing re-applied, nothing skipped");
     assert!(sup.vault.security_alarms().expect("alarms").is_empty());
     let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
-    fresh.sync().expect("joins");
-    sup.sync().expect("seals the team key to the newcomer");
-    fresh.sync().expect("receives");
+    sup.admit(&mut fresh);
     assert_eq!(
         fresh
             .vault
@@ -199,8 +194,7 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
     sup.sync().expect("keys");
     let backup = server.back_up();
     let mut late = server.member(&team, Role::Counselor, "kons.terlambat");
-    sup.sync().expect("seals the key");
-    late.sync().expect("keys");
+    sup.admit(&mut late);
     let client = late
         .vault
         .add_client(&profile("T-1", "Klien Token"))
@@ -271,9 +265,7 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
     late.sync().expect("she re-sends what the server lost");
     assert_eq!(late.vault.pending_count().expect("pending"), 0);
     let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
-    fresh.sync().expect("joins");
-    sup.sync().expect("keys for the newcomer");
-    fresh.sync().expect("receives");
+    sup.admit(&mut fresh);
     assert_eq!(
         fresh
             .vault
@@ -293,10 +285,7 @@ fn a_second_device_added_after_the_backup_signs_in_again_with_the_passphrase() {
     let team = server.create_team("Tim Perangkat Kedua");
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut ani = server.member(&team, Role::Counselor, "kons.ani");
-    sup.sync().expect("keys");
-    ani.sync().expect("keys");
-    sup.sync().expect("keys for Ani");
-    ani.sync().expect("keys");
+    sup.admit(&mut ani);
     let backup = server.back_up();
     // Ani adds her office computer after the backup and writes on it.
     let mut office = Device::login(server.url(), "kons.ani", teduh_tests::device::PASSPHRASE)
@@ -355,13 +344,9 @@ fn a_restored_server_gets_back_the_roster_and_key_epochs_and_a_removal_stays() {
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut ani = server.member(&team, Role::Counselor, "kons.ani");
     let mut budi = server.member(&team, Role::Counselor, "kons.budi");
-    for d in [&mut sup, &mut ani, &mut budi] {
-        d.sync().expect("keys");
-    }
-    sup.sync().expect("keys for everyone");
-    for d in [&mut ani, &mut budi] {
-        d.sync().expect("keys");
-    }
+    sup.admit(&mut ani);
+    sup.admit(&mut budi);
+    ani.sync().expect("the newest key");
     let backup = server.back_up();
     let roster_at_backup = sup.vault.roster().expect("roster").expect("held").version;
     let epoch_at_backup = sup.vault.binding().expect("b").expect("j").current_epoch;

@@ -44,11 +44,12 @@ fn two_instances_on_one_postgresql_serve_four_concurrent_writers_with_no_gap_or_
     let mut writers: Vec<Device> = (0..WRITERS)
         .map(|i| join(Role::Counselor, &format!("kons.{i}")))
         .collect();
-    sup.sync().expect("keys");
     for w in &mut writers {
-        w.sync().expect("keys");
+        sup.admit(w);
     }
-    sup.sync().expect("keys for everyone");
+    for w in &mut writers {
+        w.sync().expect("the newest key");
+    }
 
     // Four writers at once, each writing and syncing (push, then pull what the others sent)
     // round after round; every round is a new connection, so rounds alternate instances.
@@ -102,7 +103,7 @@ fn two_instances_on_one_postgresql_serve_four_concurrent_writers_with_no_gap_or_
     // A newcomer pulls everything through the balancer: every note once, the same state as
     // every writer's.
     let mut fresh = join(Role::Counselor, "kons.baru");
-    fresh.sync().expect("joins");
+    sup.confirm(&mut fresh);
     sup.sync().expect("keys for the newcomer");
     fresh.sync_until_done(10).expect("pulls everything");
     for (i, client) in clients.iter().enumerate() {

@@ -42,6 +42,32 @@ fn a_counselors_offline_work_reaches_her_supervisor_and_her_second_laptop() {
         s.epoch, 1,
         "the supervisor's device made the team's first key"
     );
+    assert_eq!(
+        sup.vault
+            .pending_members()
+            .expect("pending")
+            .iter()
+            .map(|p| p.username.as_str())
+            .collect::<Vec<_>>(),
+        ["konselor.budi"],
+        "the counselor waits to be admitted"
+    );
+    let c = c1.sync().expect("counselor syncs");
+    assert!(
+        c.waiting_for_keys,
+        "the server listing her is not enough: {c:?}"
+    );
+
+    // She reads her safety number to the supervisor, who types it.
+    let number = c1.safety_number_for("sup.ani");
+    sup.vault
+        .confirm_admission("konselor.budi", &number)
+        .expect("admitted");
+    let s = sup.sync().expect("supervisor syncs");
+    assert_eq!(
+        s.epoch, 2,
+        "admitting her made a new key, sealed to her too"
+    );
 
     let c = c1.sync().expect("counselor syncs");
     assert!(!c.waiting_for_keys, "{c:?}");
@@ -96,7 +122,7 @@ fn a_supervisor_of_another_team_gets_nothing() {
     let mut sup_a = server.member(&a, Role::Supervisor, "sup.a");
     let mut c = server.member(&a, Role::Counselor, "kons.a");
     let mut sup_b = server.member(&b, Role::Supervisor, "sup.b");
-    sup_a.sync().expect("sync");
+    sup_a.admit(&mut c);
     let client = c
         .vault
         .add_client(&profile("A-1", "Rahasia Tim A"))
@@ -123,7 +149,8 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c1 = server.member(&team, Role::Counselor, "kons.1");
     let mut c2 = server.member(&team, Role::Counselor, "kons.2");
-    sup.sync().expect("sync");
+    sup.admit(&mut c1);
+    sup.admit(&mut c2);
     let client = c1
         .vault
         .add_client(&profile("R-1", "Klien Bersama"))
@@ -133,7 +160,7 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
         .expect("note");
     c1.sync().expect("sync");
     c2.sync().expect("c2 receives the shared client");
-    sup.sync().expect("sync");
+    let epoch_before = sup.sync().expect("sync").epoch;
     assert_eq!(
         c2.vault.list_clients().expect("list").len(),
         1,
@@ -183,9 +210,13 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
 
     // The supervisor's next sync rotates the team key; c1 writes under the new epoch.
     let s = sup.sync().expect("sync");
-    assert_eq!(s.epoch, 2, "removing a member makes a new epoch: {s:?}");
+    assert_eq!(
+        s.epoch,
+        epoch_before + 1,
+        "removing a member makes a new epoch: {s:?}"
+    );
     let c = c1.sync().expect("sync");
-    assert_eq!(c.epoch, 2);
+    assert_eq!(c.epoch, epoch_before + 1);
     let after = c1
         .vault
         .add_note(client, &draft("setelah pencabutan"))
@@ -202,21 +233,22 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
         "setelah pencabutan"
     );
 
-    // Even given the ciphertext, the removed device cannot open it: it lacks the epoch-2 key
-    // (though it kept the client's data key).
+    // Even given the ciphertext, the removed device cannot open it: it lacks the new epoch's
+    // key (though it kept the client's data key).
     let rows = c1.vault.outbox_after(0).expect("c1's log");
     let wire: Vec<_> = rows
         .iter()
-        .filter(|r| r.epoch == 2)
+        .filter(|r| r.epoch == epoch_before + 1)
         .map(|r| r.to_wire().expect("wire form"))
         .collect();
     assert!(!wire.is_empty(), "records under the new epoch exist");
     let got = c2.vault.receive_page(&wire, 0).expect("receives");
     assert_eq!(got.applied, 0, "{got:?}");
+    let new_epoch = format!("epoch {}", epoch_before + 1);
     assert!(
         got.held
             .iter()
-            .all(|h| h.contains("epoch 2") || h.contains("held")),
+            .all(|h| h.contains(&new_epoch) || h.contains("held")),
         "held for want of the new key: {:?}",
         got.held
     );
@@ -234,7 +266,8 @@ fn laptops_whose_clocks_are_a_year_off_still_sync_and_agree() {
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut ahead = server.member(&team, Role::Counselor, "maju");
     let mut behind = server.member(&team, Role::Counselor, "mundur");
-    sup.sync().expect("sync");
+    sup.admit(&mut ahead);
+    sup.admit(&mut behind);
     ahead.vault.set_clock_offset_ms(YEAR_MS).expect("skew");
     behind.vault.set_clock_offset_ms(-YEAR_MS).expect("skew");
     let c = ahead
@@ -319,8 +352,7 @@ fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
     let team = server.create_team("Tim Curiga");
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
-    sup.sync().expect("sync");
-    c.sync().expect("sync");
+    sup.admit(&mut c);
     let client = c
         .vault
         .add_client(&profile("T-1", "Klien Asli"))
@@ -395,9 +427,9 @@ fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_go
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
     let mut lost = Device::login(server.url(), "kons", PASSPHRASE).expect("second laptop");
-    sup.sync().expect("sync");
-    c.sync().expect("sync");
-    lost.sync().expect("sync");
+    sup.admit(&mut c);
+    lost.sync()
+        .expect("her second laptop gets the keys with her admission");
     let client = lost
         .vault
         .add_client(&profile("L-1", "Klien Laptop"))
@@ -494,9 +526,9 @@ fn a_lost_acknowledgement_followed_by_a_new_key_epoch_is_no_fork() {
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
     let mut leaver = server.member(&team, Role::Counselor, "kons.pindah");
-    sup.sync().expect("keys");
+    sup.admit(&mut c);
+    sup.admit(&mut leaver);
     c.sync().expect("keys");
-    leaver.sync().expect("keys");
     let client = c
         .vault
         .add_client(&profile("J-1", "Klien Jawaban"))

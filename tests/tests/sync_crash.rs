@@ -68,8 +68,7 @@ fn a_device_killed_mid_sync_fifty_times_loses_and_duplicates_nothing() {
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     sup.sync().expect("keys");
     let mut counselor = server.member(&team, Role::Counselor, "kons");
-    sup.sync().expect("roster");
-    counselor.sync().expect("first sync");
+    sup.admit(&mut counselor);
     // From now on the counselor's laptop is the child process.
     let dir = counselor.close();
     let sup_client = sup

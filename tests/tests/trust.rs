@@ -166,8 +166,11 @@ fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_
     let mut ani = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.ani");
     let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
     let mut citra = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.citra");
-    for d in [&mut sup, &mut ani, &mut budi, &mut citra] {
-        d.sync().expect("keys");
+    for d in [&mut ani, &mut budi, &mut citra] {
+        sup.admit(d);
+    }
+    for d in [&mut ani, &mut budi] {
+        d.sync().expect("the newest key");
     }
     let (client, note) = finalised_note(&mut ani, "F-1");
     ani.sync().expect("sync");
@@ -250,9 +253,9 @@ fn a_replacement_client_key_from_a_colleague_is_refused_and_the_genuine_records_
     // device and sequence wins") his key replaced Ani's.
     let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
     let mut ani = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.ani");
-    for d in [&mut sup, &mut budi, &mut ani] {
-        d.sync().expect("keys");
-    }
+    sup.admit(&mut budi);
+    sup.admit(&mut ani);
+    budi.sync().expect("the newest key");
     let client = ani
         .vault
         .add_client(&profile("K-1", "Klien Kunci"))
@@ -330,9 +333,9 @@ fn a_colleague_s_key_delivered_before_the_creator_s_cannot_take_the_client_over(
     let mut sup = server.member(&team, teduh_protocol::sync::Role::Supervisor, "sup");
     let mut budi = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.budi");
     let mut ani = server.member(&team, teduh_protocol::sync::Role::Counselor, "kons.ani");
-    for d in [&mut sup, &mut budi, &mut ani] {
-        d.sync().expect("keys");
-    }
+    sup.admit(&mut budi);
+    sup.admit(&mut ani);
+    budi.sync().expect("the newest key");
     // Ani creates a client offline. A lying server sees its id in her push and lets Budi's
     // modified app publish a key for it first, so that Budi's key arrives before hers.
     let client = ani
@@ -390,9 +393,11 @@ fn a_client_created_before_joining_is_proven_by_its_creator_too() {
         .expect("note");
     let invitation = server.invite(&team, teduh_protocol::sync::Role::Counselor);
     ani.join(&invitation, "kons.ani").expect("joins");
-    for d in [&mut sup, &mut budi] {
-        d.sync().expect("keys");
-    }
+    sup.admit(&mut budi);
+    // The supervisor admits her (she synced to show her safety number, but with no key nothing
+    // of hers could go out); her key goes out with the supervisor's next sync.
+    sup.confirm(&mut ani);
+    sup.sync().expect("her key goes out");
     // Budi's modified app publishes a key for her client before hers reaches anyone.
     forge_client_key(&mut budi, client);
     budi.sync().expect("Budi's key reaches the server first");

@@ -48,7 +48,7 @@ fn exchange_secrets(server: &TestServer) {
     let team = server.create_team("Tim Rahasia");
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
-    sup.sync().expect("sync");
+    sup.admit(&mut c);
     let client = c
         .vault
         .add_client(&profile(&format!("K-{MARKER}"), &format!("Nama {MARKER}")))

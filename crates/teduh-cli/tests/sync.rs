@@ -193,8 +193,11 @@ fn a_counselors_cli_work_reaches_her_supervisor_and_her_second_laptop() {
 
     let first = kons.ok(&["sync"]);
     assert!(
-        first.contains("Waiting for the supervisor to share the team key"),
-        "the supervisor has not sealed the team key to the new member yet: {first}"
+        first.contains(
+            "Waiting for a supervisor to admit this device and share the team key: read her \
+             the safety number `teduh team safety-number` shows"
+        ),
+        "no supervisor has admitted the new member yet: {first}"
     );
     assert_eq!(
         kons.pending(),
@@ -202,6 +205,29 @@ fn a_counselors_cli_work_reaches_her_supervisor_and_her_second_laptop() {
         "nothing leaves before the team key arrives"
     );
 
+    // Admission by people: the supervisor sees her waiting, she reads out the number her
+    // computer shows for the supervisor, the supervisor types it and syncs.
+    sup.ok(&["sync"]);
+    let waiting = sup.ok(&["team", "pending"]);
+    assert!(
+        waiting.contains("konselor.budi\tcounselor"),
+        "the supervisor's computer lists her as waiting: {waiting}"
+    );
+    let numbers = kons.ok(&["team", "safety-number"]);
+    let number = numbers
+        .lines()
+        .find_map(|l| l.strip_prefix("sup.ani (supervisor): "))
+        .unwrap_or_else(|| panic!("a number for the supervisor: {numbers}"))
+        .to_owned();
+    let confirmed = sup.ok(&["team", "confirm", "konselor.budi", &number]);
+    assert!(
+        confirmed.contains("konselor.budi is admitted"),
+        "{confirmed}"
+    );
+    assert!(
+        !sup.ok(&["team", "pending"]).contains("konselor.budi"),
+        "no longer waiting"
+    );
     sup.ok(&["sync"]);
     let second = kons.ok(&["sync"]);
     assert!(
