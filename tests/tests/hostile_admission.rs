@@ -275,3 +275,47 @@ fn the_envelope_oracle_opens_what_is_sealed_to_the_operator_s_key() {
     let opened = envelopes_opened_by(&server, team, &op.x25519);
     assert_eq!(opened.len(), 1, "{opened:?}");
 }
+
+#[test]
+fn a_blocked_admission_stays_blocked_when_the_server_hides_her_for_a_round() {
+    let server = TestServer::start();
+    let (mut sup, _c) = server.supervised_team("Tim Blokir", "sup", "kons");
+    let mut newcomer = server.member("Tim Blokir", Role::Counselor, "kons.baru");
+    sup.sync().expect("sup");
+    newcomer.sync().expect("newcomer");
+    sup.sync().expect("sup sees her waiting");
+    for _ in 0..3 {
+        let _ = sup
+            .vault
+            .confirm_admission("kons.baru", "0000 0000 0000 0000 0000 0000");
+    }
+    // The attack: the operator leaves her out of one member list, then lists her again.
+    operator_sql(
+        &server,
+        "UPDATE members SET removed_at = 1 WHERE username = 'kons.baru'",
+        [],
+    );
+    sup.sync().expect("a round where she is not waiting");
+    operator_sql(
+        &server,
+        "UPDATE members SET removed_at = NULL WHERE username = 'kons.baru'",
+        [],
+    );
+    sup.sync().expect("she is listed again");
+    let entry = sup
+        .vault
+        .pending_members()
+        .expect("pending")
+        .into_iter()
+        .find(|p| p.username == "kons.baru")
+        .expect("still listed as waiting");
+    assert!(entry.blocked, "the block survives: {entry:?}");
+    assert_eq!(
+        code_of(
+            sup.vault
+                .confirm_admission("kons.baru", &number_for(&newcomer, "sup"))
+        ),
+        Code::AdmissionBlocked,
+        "not even the right number admits her from this device now"
+    );
+}

@@ -419,7 +419,8 @@ impl<A: VaultAccess> Round<'_, A> {
                 removed: false,
             });
         }
-        self.local(|v| v.note_pending(&pending))?;
+        let in_roster: Vec<u64> = roster.members.iter().map(|m| m.member).collect();
+        self.local(|v| v.note_pending(&pending, &in_roster))?;
         let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
         for m in &mut roster.members {
             m.removed |= removed_here.contains(&m.member);

@@ -272,24 +272,35 @@ impl Vault {
             .collect())
     }
 
-    /// Replaces the pending list with what the server lists now; entries counted against a
-    /// member (wrong numbers, a block) stay with her.
+    /// Replaces the pending list with what the server lists now; a member with entries counted
+    /// against her (wrong numbers, a block) stays, listed or not.
     ///
     /// Fails when the write fails.
     pub(crate) fn note_pending(
         &mut self,
         pending: &[(u64, String, Role, Vec<u8>)],
+        in_roster: &[u64],
     ) -> Result<(), VaultError> {
         let now = chrono::Utc::now().timestamp();
         let tx = self.store.connection_mut().transaction()?;
+        // Whoever the roster lists (admitted here or by another key manager) waits no more.
+        for member in in_roster {
+            tx.execute(
+                "DELETE FROM pending_member WHERE member = ?1",
+                [i64::try_from(*member).unwrap_or(i64::MAX)],
+            )?;
+        }
         let ids: Vec<i64> = pending
             .iter()
             .map(|p| i64::try_from(p.0).unwrap_or(i64::MAX))
             .collect();
         let keep: Vec<String> = ids.iter().map(i64::to_string).collect();
+        // A member with wrong numbers against her stays on record even when the server stops
+        // listing her: otherwise a server could wipe a block by hiding her for one round.
         tx.execute(
             &format!(
-                "DELETE FROM pending_member WHERE member NOT IN ({})",
+                "DELETE FROM pending_member
+                 WHERE wrong_entries = 0 AND blocked = 0 AND member NOT IN ({})",
                 if keep.is_empty() {
                     "-1".to_owned()
                 } else {
