@@ -137,6 +137,16 @@ impl Device {
             .number
     }
 
+    /// The server's number of this device's member.
+    #[allow(clippy::expect_used)]
+    pub fn member(&self) -> u64 {
+        self.vault
+            .binding()
+            .expect("binding")
+            .expect("joined")
+            .member
+    }
+
     /// This device's member's username.
     #[allow(clippy::expect_used)]
     pub fn username(&self) -> String {

@@ -193,3 +193,42 @@ pub fn operator_sql(server: &TestServer, sql: &str, params: impl rusqlite::Param
         .expect("busy timeout");
     db.execute(sql, params).expect("the operator's statement")
 }
+
+/// A counselor writes a note with `marker`, and she and her supervisor sync until each holds
+/// the other's records: the honest devices converge after an attack.
+#[allow(clippy::expect_used)]
+pub fn write_and_converge(
+    sup: &mut crate::device::Device,
+    c: &mut crate::device::Device,
+    marker: &str,
+) {
+    use crate::device::{draft, profile};
+    let client = c
+        .vault
+        .add_client(&profile(&format!("K-{marker}"), "Klien Uji"))
+        .expect("client");
+    c.vault.add_note(client, &draft(marker)).expect("note");
+    for _ in 0..3 {
+        sup.sync().expect("the supervisor syncs");
+        c.sync().expect("the counselor syncs");
+    }
+    assert_eq!(
+        c.vault.pending_count().expect("pending"),
+        0,
+        "the counselor sent everything"
+    );
+    assert_eq!(sup.state(), c.state(), "the honest devices converge");
+}
+
+/// The team-key epochs a device holds, oldest first (epoch 0, the provisional key of a vault
+/// before it joined, left out).
+pub fn key_epochs(d: &crate::device::Device) -> Vec<u32> {
+    let mut e: Vec<u32> = d
+        .vault
+        .team_epochs()
+        .into_iter()
+        .filter(|e| *e > 0)
+        .collect();
+    e.sort_unstable();
+    e
+}

@@ -6,49 +6,10 @@
 
 use teduh_core::error::Code;
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device};
-use teduh_tests::hostile::{alarm_kinds, envelopes_opened_by, operator_sql, OperatorKeys};
+use teduh_tests::hostile::{
+    alarm_kinds, envelopes_opened_by, key_epochs, operator_sql, write_and_converge, OperatorKeys,
+};
 use teduh_tests::TestServer;
-
-fn write_and_converge(sup: &mut Device, c: &mut Device, marker: &str) {
-    let client = c
-        .vault
-        .add_client(&profile(&format!("K-{marker}"), "Klien Uji"))
-        .expect("client");
-    c.vault.add_note(client, &draft(marker)).expect("note");
-    for _ in 0..3 {
-        sup.sync().expect("the supervisor syncs");
-        c.sync().expect("the counselor syncs");
-    }
-    assert_eq!(c.vault.pending_count().expect("pending"), 0);
-    assert_eq!(sup.state(), c.state(), "the honest devices converge");
-}
-
-fn key_epochs(d: &Device) -> Vec<u32> {
-    let mut e: Vec<u32> = d
-        .vault
-        .team_epochs()
-        .into_iter()
-        .filter(|e| *e > 0)
-        .collect();
-    e.sort_unstable();
-    e
-}
-
-fn member_of(d: &Device) -> u64 {
-    d.vault.binding().expect("binding").expect("joined").member
-}
-
-fn number_for(newcomer: &Device, key_manager: &str) -> String {
-    newcomer
-        .vault
-        .safety_numbers()
-        .expect("numbers")
-        .into_iter()
-        .find(|n| n.key_manager == key_manager)
-        .expect("a number for the supervisor")
-        .number
-}
 
 fn code_of(r: Result<(), teduh_core::vault::VaultError>) -> Code {
     r.expect_err("refused").code()
@@ -83,7 +44,7 @@ fn a_newcomer_whose_keys_the_server_swapped_is_never_admitted_and_the_entry_bloc
         .any(|p| p.username == "kons.baru"));
 
     // The newcomer reads out the number of her real keys; it cannot match the swapped ones.
-    let heard = number_for(&newcomer, "sup");
+    let heard = newcomer.safety_number_for("sup");
     for _ in 0..2 {
         assert_eq!(
             code_of(sup.vault.confirm_admission("kons.baru", &heard)),
@@ -136,7 +97,7 @@ fn keys_the_server_swaps_for_an_admitted_member_change_nothing_and_are_named() {
         [op.public_keys()],
     );
     let before = key_epochs(&c);
-    server.remove_member(member_of(&leaver));
+    server.remove_member(leaver.member());
     let report = sup.sync().expect("a new epoch without the leaver");
     assert!(
         report.alarms.iter().any(|a| a.starts_with("swapped-keys")),
@@ -201,7 +162,7 @@ fn a_roster_with_the_supervisor_s_key_swapped_shown_to_a_newcomer_makes_the_numb
     // supervisor's key is hers, signed with it (a roster that vouches for itself).
     let op = OperatorKeys::new();
     let mut fake = sup.vault.roster().expect("roster").expect("held");
-    let sup_id = member_of(&sup);
+    let sup_id = sup.member();
     fake.version += 1;
     for m in &mut fake.members {
         if m.member == sup_id {
@@ -233,7 +194,7 @@ fn a_roster_with_the_supervisor_s_key_swapped_shown_to_a_newcomer_makes_the_numb
 
     // She reads out the number computed with the operator's key: the supervisor's differs.
     sup.sync().expect("the supervisor sees her waiting");
-    let heard = number_for(&newcomer, "sup");
+    let heard = newcomer.safety_number_for("sup");
     assert_eq!(
         code_of(sup.vault.confirm_admission("kons.baru", &heard)),
         Code::SafetyNumberMismatch,
@@ -313,7 +274,7 @@ fn a_blocked_admission_stays_blocked_when_the_server_hides_her_for_a_round() {
     assert_eq!(
         code_of(
             sup.vault
-                .confirm_admission("kons.baru", &number_for(&newcomer, "sup"))
+                .confirm_admission("kons.baru", &newcomer.safety_number_for("sup"))
         ),
         Code::AdmissionBlocked,
         "not even the right number admits her from this device now"

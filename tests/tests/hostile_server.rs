@@ -6,29 +6,8 @@
 
 use teduh_core::team::roster::Roster;
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device};
-use teduh_tests::hostile::{alarm_kinds, forge_epoch, opened_by};
+use teduh_tests::hostile::{alarm_kinds, forge_epoch, key_epochs, opened_by, write_and_converge};
 use teduh_tests::TestServer;
-
-/// A counselor writes a note with `marker` and both sync until each has the other's records.
-fn write_and_converge(server: &TestServer, sup: &mut Device, c: &mut Device, marker: &str) {
-    let client = c
-        .vault
-        .add_client(&profile(&format!("K-{marker}"), "Klien Uji"))
-        .expect("client");
-    c.vault.add_note(client, &draft(marker)).expect("note");
-    for _ in 0..3 {
-        sup.sync().expect("the supervisor syncs");
-        c.sync().expect("the counselor syncs");
-    }
-    assert_eq!(
-        c.vault.pending_count().expect("pending"),
-        0,
-        "the counselor sent everything"
-    );
-    assert_eq!(sup.state(), c.state(), "the honest devices converge");
-    let _ = server;
-}
 
 /// The team-key epoch the server holds as current for `team` (0 before the first).
 fn key_epoch(server: &TestServer, team: u64) -> u32 {
@@ -39,18 +18,6 @@ fn key_epoch(server: &TestServer, team: u64) -> u32 {
         .find(|t| t.id == team)
         .map(|t| t.key_epoch)
         .expect("the team exists")
-}
-
-fn held_epochs(d: &Device) -> Vec<u32> {
-    // Epoch 0 is the provisional key of a vault before it joined.
-    let mut e: Vec<u32> = d
-        .vault
-        .team_epochs()
-        .into_iter()
-        .filter(|e| *e > 0)
-        .collect();
-    e.sort_unstable();
-    e
 }
 
 #[test]
@@ -64,7 +31,7 @@ fn a_team_key_the_server_made_for_a_new_epoch_is_refused_and_the_team_moves_past
         .expect("binding")
         .expect("joined")
         .member;
-    let before = held_epochs(&c);
+    let before = key_epochs(&c);
 
     // The attack: the next epoch with her own key, sealed to every member, signed in the
     // supervisor's name with a key of her own.
@@ -87,18 +54,18 @@ fn a_team_key_the_server_made_for_a_new_epoch_is_refused_and_the_team_moves_past
             .any(|a| a.starts_with("forged-team-key")),
         "(a, d) the forged envelope reached the counselor and was named: {report:?}"
     );
-    assert_eq!(held_epochs(&c), before, "the counselor adopted no key");
+    assert_eq!(key_epochs(&c), before, "the counselor adopted no key");
 
     // The counselor goes on working; the supervisor's next round moves the team past the
     // forged epoch.
-    write_and_converge(&server, &mut sup, &mut c, "catatan setelah serangan amplop");
+    write_and_converge(&mut sup, &mut c, "catatan setelah serangan amplop");
     assert!(
-        held_epochs(&c).iter().all(|e| *e != next),
+        key_epochs(&c).iter().all(|e| *e != next),
         "{:?}",
-        held_epochs(&c)
+        key_epochs(&c)
     );
     assert!(
-        held_epochs(&c).iter().any(|e| *e > next),
+        key_epochs(&c).iter().any(|e| *e > next),
         "(c) a key manager's epoch replaced hers"
     );
     assert_eq!(
@@ -118,7 +85,7 @@ fn an_epoch_number_jump_is_named_and_the_supervisor_publishes_past_it() {
     let server = TestServer::start();
     let (mut sup, mut c) = server.supervised_team("Tim Lompat", "sup", "kons");
     let team = server.team_id("Tim Lompat");
-    let before = held_epochs(&c);
+    let before = key_epochs(&c);
     // The attack: the operator moves the team's epoch eight ahead (records under the genuine
     // key are refused there from now on).
     let current = key_epoch(&server, team);
@@ -131,13 +98,13 @@ fn an_epoch_number_jump_is_named_and_the_supervisor_publishes_past_it() {
         report.alarms.iter().any(|a| a.starts_with("epoch-jump")),
         "(a, d) {report:?}"
     );
-    assert_eq!(held_epochs(&c), before, "no key adopted");
+    assert_eq!(key_epochs(&c), before, "no key adopted");
 
-    write_and_converge(&server, &mut sup, &mut c, "catatan setelah lompatan");
+    write_and_converge(&mut sup, &mut c, "catatan setelah lompatan");
     assert!(
-        held_epochs(&c).contains(&(jumped + 1)),
+        key_epochs(&c).contains(&(jumped + 1)),
         "(c) {:?}",
-        held_epochs(&c)
+        key_epochs(&c)
     );
     assert_eq!(
         opened_by(&server, team, &keys),
@@ -184,7 +151,7 @@ fn an_old_roster_served_as_new_is_refused_and_named() {
         "the counselor keeps the roster she had"
     );
     // The supervisor publishes a roster past the replayed one; everyone goes on.
-    write_and_converge(&server, &mut sup, &mut c, "catatan setelah roster lama");
+    write_and_converge(&mut sup, &mut c, "catatan setelah roster lama");
     assert!(c.vault.roster().expect("roster").expect("held").version > held + 5);
     assert!(
         Roster::verify(&first, team, c.vault.roster().expect("r").as_ref()).is_err(),
@@ -235,7 +202,7 @@ fn a_roster_signed_by_a_key_the_server_made_is_refused_and_named() {
             .is_none(),
         "the operator's supervisor is not in the counselor's roster"
     );
-    write_and_converge(&server, &mut sup, &mut c, "catatan setelah roster palsu");
+    write_and_converge(&mut sup, &mut c, "catatan setelah roster palsu");
 }
 
 #[test]
@@ -245,7 +212,7 @@ fn honest_rounds_of_a_team_raise_no_alarm() {
     let team_name = "Tim Tenang";
     let mut second = server.member(team_name, teduh_protocol::sync::Role::Supervisor, "sup2");
     sup.admit(&mut second);
-    write_and_converge(&server, &mut sup, &mut c, "catatan biasa");
+    write_and_converge(&mut sup, &mut c, "catatan biasa");
     second.sync().expect("the second supervisor syncs");
     sup.sync().expect("sup");
     second.sync().expect("second");
@@ -260,7 +227,7 @@ fn the_operator_invites_herself_and_gets_nothing() {
     let server = TestServer::start();
     let (mut sup, mut c) = server.supervised_team("Tim Undangan", "sup", "kons");
     let team = server.team_id("Tim Undangan");
-    write_and_converge(&server, &mut sup, &mut c, "catatan sebelum operator");
+    write_and_converge(&mut sup, &mut c, "catatan sebelum operator");
 
     // The attack: the operator invites herself with her server's admin command, joins, and
     // syncs along with the team, waiting for a supervisor's device to seal the team key to her.
@@ -305,7 +272,7 @@ fn the_operator_invites_herself_and_gets_nothing() {
             .any(|p| p.member == her_member && !p.blocked),
         "(b) she waits on the supervisor's device for someone to admit her"
     );
-    assert_eq!(held_epochs(&operator), Vec::<u32>::new(), "(b) no team key");
+    assert_eq!(key_epochs(&operator), Vec::<u32>::new(), "(b) no team key");
     assert!(
         operator.vault.list_clients().expect("list").is_empty(),
         "(b) she reads no client"
@@ -320,10 +287,10 @@ fn the_operator_invites_herself_and_gets_nothing() {
     );
 
     // (c) The team goes on around her.
-    write_and_converge(&server, &mut sup, &mut c, "catatan setelah operator");
+    write_and_converge(&mut sup, &mut c, "catatan setelah operator");
     operator.sync().expect("she syncs again");
     assert_eq!(
-        held_epochs(&operator),
+        key_epochs(&operator),
         Vec::<u32>::new(),
         "still no team key"
     );
@@ -419,7 +386,7 @@ fn three_wrong_safety_numbers_block_the_admission_and_raise_an_alarm() {
             .is_none(),
         "not in the roster"
     );
-    assert_eq!(held_epochs(&newcomer), Vec::<u32>::new(), "no team key");
+    assert_eq!(key_epochs(&newcomer), Vec::<u32>::new(), "no team key");
     let (_, addressed_to_her) = server
         .block_on(server.storage().envelopes(team, her_member))
         .expect("envelopes");

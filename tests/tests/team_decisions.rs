@@ -165,21 +165,12 @@ fn two_supervisors_admitting_at_once_converge_without_a_false_alarm() {
     }
     a.sync().expect("a sees them");
     b.sync().expect("b sees them");
-    let number = |n: &Device, km: &str| {
-        n.vault
-            .safety_numbers()
-            .expect("numbers")
-            .into_iter()
-            .find(|s| s.key_manager == km)
-            .expect("a number")
-            .number
-    };
     // Each supervisor admits one newcomer on her own device, without knowing of the other.
     a.vault
-        .confirm_admission("kons.x", &number(&x, "sup.a"))
+        .confirm_admission("kons.x", &x.safety_number_for("sup.a"))
         .expect("a admits x");
     b.vault
-        .confirm_admission("kons.y", &number(&y, "sup.b"))
+        .confirm_admission("kons.y", &y.safety_number_for("sup.b"))
         .expect("b admits y");
     // Both publish from the same roster; the later rebases onto the winner's next round.
     a.sync().expect("a publishes first");
