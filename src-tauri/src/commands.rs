@@ -132,13 +132,17 @@ pub fn passphrase_strength(passphrase: String) -> PassphraseRatingView {
 }
 
 /// Sets (or clears, with an empty string) the sync server URL. Once this computer has joined a
-/// team, the address is its team's server: it changes only if the server at the new address is
-/// the same team's ([`crate::sync::join::move_server`]); otherwise a coded error and nothing
-/// changes.
+/// team, the address is its team's server: it changes only with the vault unlocked, `confirm`
+/// set (`ConfirmationNeeded` otherwise) and the server at the new address the same team's
+/// ([`crate::sync::join::move_server`]); otherwise a coded error and nothing changes.
 #[tauri::command(async)]
-pub fn set_server_url(state: State<'_, AppState>, url: String) -> Result<Option<String>, IpcError> {
+pub fn set_server_url(
+    state: State<'_, AppState>,
+    url: String,
+    confirm: Option<bool>,
+) -> Result<Option<String>, IpcError> {
     if state.sync().server_url().is_some() {
-        return crate::sync::join::move_server(&state, &url);
+        return crate::sync::join::move_server(&state, &url, confirm.unwrap_or(false));
     }
     let url = crate::sync::join::parse_server_url(&url)?;
     let saved = state.update_settings(|s| s.server_url = url)?;
@@ -189,13 +193,34 @@ pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh,
 }
 
 /// Saves the organisation's directory key (64 hex digits, from `teduh-server admin directory
-/// publish`); an empty string clears it.
+/// publish`); an empty string clears it. With a vault on this computer it must be unlocked, and
+/// replacing a key already set needs `confirm` (`ConfirmationNeeded` otherwise).
 #[tauri::command(async)]
-pub fn set_directory_key(state: State<'_, AppState>, key: String) -> Result<(), IpcError> {
+pub fn set_directory_key(
+    state: State<'_, AppState>,
+    key: String,
+    confirm: Option<bool>,
+) -> Result<(), IpcError> {
     let key = key.trim().to_lowercase();
     if !key.is_empty() {
         teduh_directory::bundle::parse_public_key(&key)
             .map_err(|e| IpcError::new(Code::InvalidDirectoryKey, e.to_string()))?;
+    }
+    // The key decides which directory (hotline numbers) this computer believes: replacing it
+    // is for the person at an unlocked vault, who confirms it.
+    if state.vault_is_locked()? {
+        return Err(IpcError::new(
+            Code::Locked,
+            "unlock the vault to change the directory key",
+        ));
+    }
+    let current = state.settings()?.directory_key;
+    let replaces = current.as_deref().is_some_and(|c| c != key);
+    if replaces && !confirm.unwrap_or(false) {
+        return Err(IpcError::new(
+            Code::ConfirmationNeeded,
+            "replacing the trusted directory key needs a confirmation",
+        ));
     }
     state.update_settings(|s| {
         s.directory_key = (!key.is_empty()).then_some(key);

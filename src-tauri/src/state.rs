@@ -209,6 +209,12 @@ impl AppState {
         })
     }
 
+    /// Whether this computer has a vault and it is locked (an idle one locks now).
+    pub fn vault_is_locked(&self) -> Result<bool, IpcError> {
+        let mut guard = self.user_vault()?;
+        Ok(guard.as_mut().is_some_and(|v| self.lock_if_idle(v)))
+    }
+
     /// First-run set-up of a local vault. Fails with `AlreadyInitialised` if one exists.
     pub fn create_vault(&self, passphrase: &str) -> Result<(), IpcError> {
         let mut guard = self.user_vault()?;

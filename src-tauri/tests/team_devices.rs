@@ -213,7 +213,10 @@ fn a_joined_vault_follows_its_team_to_a_new_address_only_if_the_same_team_answer
         ("", "InvalidServerUrl"),
     ] {
         let err = d
-            .call("set_server_url", serde_json::json!({"url": url}))
+            .call(
+                "set_server_url",
+                serde_json::json!({"url": url, "confirm": true}),
+            )
             .expect_err("refused");
         assert_eq!(err["code"], code, "{url}: {err}");
         assert_eq!(address(&d), server.url(), "{url}: nothing changed");
@@ -228,14 +231,30 @@ fn a_joined_vault_follows_its_team_to_a_new_address_only_if_the_same_team_answer
     let moved = FaultProxy::start(server.addr(), Faults::default());
     d.ok("vault_lock", serde_json::json!({}));
     let err = d
-        .call("set_server_url", serde_json::json!({"url": moved.url()}))
+        .call(
+            "set_server_url",
+            serde_json::json!({"url": moved.url(), "confirm": true}),
+        )
         .expect_err("the device's token is sealed in the vault");
     assert_eq!(err["code"], "Locked");
     d.ok(
         "vault_unlock",
         serde_json::json!({"passphrase": PASSPHRASE}),
     );
-    let saved = d.ok("set_server_url", serde_json::json!({"url": moved.url()}));
+    // Moving the team's server is a trust decision: the person confirms it first.
+    let err = d
+        .call("set_server_url", serde_json::json!({"url": moved.url()}))
+        .expect_err("not confirmed");
+    assert_eq!(err["code"], "ConfirmationNeeded");
+    assert_eq!(
+        address(&d),
+        server.url(),
+        "nothing changed before she confirmed"
+    );
+    let saved = d.ok(
+        "set_server_url",
+        serde_json::json!({"url": moved.url(), "confirm": true}),
+    );
     assert_eq!(saved, moved.url());
     assert_eq!(address(&d), moved.url(), "the binding follows");
     assert_eq!(

@@ -92,6 +92,9 @@ pub enum Code {
     SafetyNumberMismatch,
     /// Three wrong safety numbers blocked this admission (a security alarm was raised).
     AdmissionBlocked,
+    /// Changing a trust anchor (the directory key, a joined vault's server) needs the person to
+    /// confirm it first: nothing changed.
+    ConfirmationNeeded,
 
     // --- the directory and the operating system
     /// The directory key is not 64 hex digits.
@@ -153,6 +156,7 @@ impl Code {
         Code::InvalidServerUrl,
         Code::SafetyNumberMismatch,
         Code::AdmissionBlocked,
+        Code::ConfirmationNeeded,
         Code::InvalidDirectoryKey,
         Code::DirectoryForeign,
         Code::DirectoryBundleRefused,
@@ -204,6 +208,7 @@ impl Code {
             Code::InvalidServerUrl => "InvalidServerUrl",
             Code::SafetyNumberMismatch => "SafetyNumberMismatch",
             Code::AdmissionBlocked => "AdmissionBlocked",
+            Code::ConfirmationNeeded => "ConfirmationNeeded",
             Code::InvalidDirectoryKey => "InvalidDirectoryKey",
             Code::DirectoryForeign => "DirectoryForeign",
             Code::DirectoryBundleRefused => "DirectoryBundleRefused",

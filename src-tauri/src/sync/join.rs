@@ -122,7 +122,11 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
 /// Fails with `InvalidServerUrl` (empty or not an address), `ServerUnreachable` (nothing
 /// answers there), `ServerMismatch` (something answers, but not as this team's server) or
 /// `Locked` (the device's token is sealed in the vault); then nothing changed.
-pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcError> {
+pub fn move_server(
+    state: &AppState,
+    url: &str,
+    confirmed: bool,
+) -> Result<Option<String>, IpcError> {
     let url = parse_server_url(url)?.ok_or_else(|| {
         IpcError::new(
             Code::InvalidServerUrl,
@@ -131,6 +135,12 @@ pub fn move_server(state: &AppState, url: &str) -> Result<Option<String>, IpcErr
     })?;
     if state.sync().server_url().as_deref() == Some(url.as_str()) {
         return Ok(Some(url));
+    }
+    if !confirmed {
+        return Err(IpcError::new(
+            Code::ConfirmationNeeded,
+            "moving this team's server needs a confirmation",
+        ));
     }
     let mut transport = transport_to(&url)
         .build()

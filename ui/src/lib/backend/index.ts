@@ -199,8 +199,8 @@ export function passphraseStrength(passphrase: string): Promise<PassphraseRating
   return call<PassphraseRatingView>('passphrase_strength', { passphrase });
 }
 
-export function setServerUrl(url: string): Promise<string | null> {
-  return call<string | null>('set_server_url', { url });
+export function setServerUrl(url: string, confirm = false): Promise<string | null> {
+  return call<string | null>('set_server_url', { url, confirm });
 }
 
 export function consentRecord(client: string, consent: Consent): Promise<string> {
@@ -227,8 +227,9 @@ export function directoryRefresh(): Promise<DirectoryRefresh> {
   return call<DirectoryRefresh>('directory_refresh');
 }
 
-export function setDirectoryKey(key: string): Promise<void> {
-  return call<void>('set_directory_key', { key });
+/** Saves the directory key; replacing one already set needs `confirm` (else `ConfirmationNeeded`). */
+export function setDirectoryKey(key: string, confirm = false): Promise<void> {
+  return call<void>('set_directory_key', { key, confirm });
 }
 
 export function referralAdd(client: string, referral: Referral): Promise<string> {

@@ -266,6 +266,7 @@ export const id = {
   'error.InvalidServerUrl': 'Alamat server harus diawali https:// (http:// tanpa enkripsi hanya untuk server di komputer ini).',
   'error.SafetyNumberMismatch': 'Nomor keamanan tidak cocok; anggota ini belum diterima. Minta ia membacakan nomornya sekali lagi. Setelah tiga kali salah, penerimaannya diblokir.',
   'error.AdmissionBlocked': 'Penerimaan anggota ini diblokir setelah tiga nomor keamanan yang salah. Kunci yang dicantumkan server untuknya mungkin bukan miliknya: hubungi admin organisasi.',
+  'error.ConfirmationNeeded': 'Perubahan ini perlu Anda konfirmasi dulu; belum ada yang diubah.',
   'consent.title': 'Persetujuan',
   'consent.record': 'Catat persetujuan',
   'consent.givenBy': 'Diberikan oleh',
@@ -625,6 +626,8 @@ export const id = {
   'alarm.swapped-keys': 'Server mencantumkan kunci lain untuk seorang anggota; kunci yang tercatat di daftar tim tetap dipakai.',
   'alarm.admission-blocked': 'Tiga nomor keamanan yang salah untuk seorang anggota baru; penerimaannya diblokir.',
   'alarm.unknown': 'Peringatan keamanan lain; rinciannya tersimpan untuk penyelidik.',
+  'settings.confirmTrustChange': 'Anda memindahkan server tim atau mengganti kunci direktori tepercaya: komputer ini akan mempercayai yang baru. Lanjutkan hanya bila admin organisasi Anda memintanya.',
+  'settings.confirmTrustYes': 'Ya, ganti',
   // --- end of issue #17
 } as const;
 
@@ -888,6 +891,7 @@ export const en: Catalogue = {
   'error.InvalidServerUrl': 'The server address must start with https:// (unencrypted http:// only for a server on this computer).',
   'error.SafetyNumberMismatch': 'The safety number does not match; this member is not admitted. Ask her to read her number out again. After three wrong numbers her admission is blocked.',
   'error.AdmissionBlocked': 'This member\'s admission is blocked after three wrong safety numbers. The keys the server lists for her may not be hers: contact your organisation\'s admin.',
+  'error.ConfirmationNeeded': 'This change needs your confirmation first; nothing was changed.',
   'consent.title': 'Consent',
   'consent.record': 'Record consent',
   'consent.givenBy': 'Given by',
@@ -1247,6 +1251,8 @@ export const en: Catalogue = {
   'alarm.swapped-keys': 'The server listed other keys for a member; the keys on the signed team list stay.',
   'alarm.admission-blocked': 'Three wrong safety numbers for a new member; her admission is blocked.',
   'alarm.unknown': 'Another security alert; its details are kept for whoever investigates.',
+  'settings.confirmTrustChange': 'You are moving the team\'s server or replacing the trusted directory key: this computer will trust the new one. Go ahead only if your organisation\'s admin asked you to.',
+  'settings.confirmTrustYes': 'Yes, change it',
   // --- end of issue #17
 };
 

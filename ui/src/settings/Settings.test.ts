@@ -1,0 +1,55 @@
+// Settings (issue #17): moving a joined vault's server or replacing the directory key changes
+// whom this computer trusts, so the core asks for a confirmation first; the screen shows it and
+// only a "Ya, ganti" repeats the change with the confirmation.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
+import Settings from './Settings.svelte';
+
+beforeEach(() => stubScrolling());
+afterEach(() => clearMocks());
+
+const STATUS = {
+  joined: true, server_url: 'https://lama.example.org', username: 'sup.ani', role: 'supervisor', state: 'synced',
+  online: true, pending: 0, held: 0, last_success: null, last_attempt: null, last_error: null, progress: null,
+  waiting_for_keys: false, security_alarms: 0, server_restored_at: null, revision: 1,
+};
+
+describe('a change of trust in Settings', () => {
+  it('asks first, changes nothing until confirmed, then sends the confirmation', async () => {
+    const moves: unknown[] = [];
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case 'app_info': return { core_version: '0', data_dir: '/tmp', schema_version: 11, server_url: STATUS.server_url, language: 'id', plain_http_allowed: false };
+        case 'sync_status': return STATUS;
+        case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
+        case 'screening_instruments': return [];
+        case 'server_status': return { kind: 'online' };
+        case 'set_auto_lock': return 5;
+        case 'team_view': return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [] };
+        case 'set_server_url': {
+          moves.push(args);
+          if (!(args as { confirm: boolean }).confirm) throw { code: 'ConfirmationNeeded', message: 'confirm' };
+          return 'https://baru.example.org';
+        }
+        default: return null;
+      }
+    });
+    const r = render(Settings, { onError: () => {} });
+    await settle();
+    typeInto(r.q('settings-server'), 'https://baru.example.org');
+    press(r.q('settings-save'));
+    await settle();
+    expect(r.q('settings-confirm')?.textContent).toContain('memindahkan server tim');
+    expect(r.q('settings-saved')).toBeNull();
+    press(r.q('settings-confirm-yes'));
+    await settle();
+    expect(moves).toEqual([
+      { url: 'https://baru.example.org', confirm: false },
+      { url: 'https://baru.example.org', confirm: true },
+    ]);
+    expect(r.q('settings-confirm')).toBeNull();
+    expect(r.q('settings-saved')).not.toBeNull();
+    r.destroy();
+  });
+});
