@@ -74,6 +74,16 @@ export async function admitByPhone(supervisor, newcomer, username) {
   );
   const [number] = await newcomer.texts('[data-testid=safety-number]');
   await assertFitsBothLanguages(newcomer, 'Settings, waiting to be admitted');
+  await typeSafetyNumber(supervisor, username, number);
+  await syncNow(newcomer, 'the newcomer to receive the team key');
+  assert.equal((await newcomer.texts('[data-testid=safety-number]')).length, 0, 'admitted: her number is gone');
+}
+
+/**
+ * The supervisor's half of an admission: she syncs to see the newcomer waiting, types the
+ * number she hears, and syncs the roster and the team key out.
+ */
+export async function typeSafetyNumber(supervisor, username, number) {
   await syncNow(supervisor, 'the supervisor to see who waits');
   const entry = `[data-testid=admission-entry][data-username="${username}"]`;
   await supervisor.waitFor(`${entry} [data-testid=admission-number]`);
@@ -81,8 +91,6 @@ export async function admitByPhone(supervisor, newcomer, username) {
   await supervisor.click(`${entry} [data-testid=admission-confirm]`);
   await supervisor.waitFor('[data-testid=admission-done]');
   await syncNow(supervisor, 'the roster and the team key to go out');
-  await syncNow(newcomer, 'the newcomer to receive the team key');
-  assert.equal((await newcomer.texts('[data-testid=safety-number]')).length, 0, 'admitted: her number is gone');
 }
 
 /** Adds a client from the client list; lands on her profile. */

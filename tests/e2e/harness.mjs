@@ -18,6 +18,7 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
 export const APP_BIN = process.env.TEDUH_APP_BIN ?? path.join(TARGET, 'debug', 'teduh-desktop');
 export const SERVER_BIN = path.join(TARGET, 'debug', 'teduh-server');
+export const CLI_BIN = path.join(TARGET, 'debug', 'teduh');
 /** Failure screenshots and logs land here (printed on failure). */
 export const ARTIFACTS = path.join(REPO, 'tests', 'e2e', 'artifacts');
 
@@ -167,6 +168,17 @@ export class Harness {
     return execFileSync(SERVER_BIN, ['--data-dir', this.serverDataDir(), 'admin', ...args], {
       encoding: 'utf8',
       env: { ...process.env, TEDUH_LOG: 'warn' },
+    });
+  }
+
+  /**
+   * Runs the `teduh` CLI on its own computer (data directory `name` under this run), with the
+   * passphrase given non-interactively; resolves to its standard output.
+   */
+  cli(name, passphrase, ...args) {
+    return execFileSync(CLI_BIN, ['--data-dir', this.path(`cli-${name}`), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TEDUH_PASSPHRASE: passphrase, TEDUH_LOG: 'warn' },
     });
   }
 

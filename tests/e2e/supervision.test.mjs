@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
-import { addClient, admitByPhone, assertFitsBothLanguages, joinFromFirstRun, syncNow, until } from './flows.mjs';
+import { addClient, admitByPhone, assertFitsBothLanguages, joinFromFirstRun, syncNow, typeSafetyNumber, until } from './flows.mjs';
 
 const COMMENT = 'Mohon tambahkan rencana keselamatan.';
 const ADDENDUM = 'Rencana keselamatan disusun bersama klien dan keluarga.';
@@ -53,8 +53,23 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     // the safety number she reads out (the server's invitation alone gives her no key).
     await syncNow(sup, 'the supervisor to make the team key');
     await admitByPhone(sup, counselor, 'kons.budi');
-    // Her Settings now lists the signed team, with a decision (remove) beside the counselor.
-    assert.deepEqual((await sup.attributes('[data-testid=team-member]', 'data-username')).sort(), ['kons.budi', 'sup.ani']);
+    // An outreach worker's laptop with the CLI only: it joins, waits, prints its safety number,
+    // and the supervisor types it in her app; the whole admission well under two minutes.
+    const started = Date.now();
+    const cliPass = 'ombak pantai di pagi hari';
+    h.cli('pendamping', cliPass, 'join', '--server', h.serverUrl, '--username', 'pendamping.cli',
+      '--invitation', invite('Tim Supervisi', 'outreach'), '--device-name', 'laptop lapangan', '--insecure-test-kdf');
+    assert.match(h.cli('pendamping', cliPass, 'sync'), /Waiting for a supervisor to admit this device/);
+    const line = h.cli('pendamping', cliPass, 'team', 'safety-number').split('\n').find((l) => l.startsWith('sup.ani'));
+    const cliNumber = line?.split(': ')[1]?.trim() ?? '';
+    assert.match(cliNumber, /^\d{4}( \d{4}){5}$/, `the CLI prints the number: ${line}`);
+    await typeSafetyNumber(sup, 'pendamping.cli', cliNumber);
+    assert.doesNotMatch(h.cli('pendamping', cliPass, 'sync'), /Waiting for a supervisor/, 'the CLI laptop holds the team key');
+    const took = Date.now() - started;
+    assert.ok(took < 120_000, `the CLI admission took ${took} ms`);
+
+    // Her Settings now lists the signed team, with a decision (remove) beside each member.
+    assert.deepEqual((await sup.attributes('[data-testid=team-member]', 'data-username')).sort(), ['kons.budi', 'pendamping.cli', 'sup.ani']);
     await assertFitsBothLanguages(sup, 'Settings');
     assert.equal((await counselor.texts('[data-testid=nav-review]')).length, 0, 'a counselor has no review queue');
 

@@ -344,7 +344,9 @@ fn progress_line(p: &Progress) -> String {
     )
 }
 
-fn print_summary(r: &SyncReport) {
+/// The round's summary; `waiting`: this device holds no team key it can use yet (not
+/// admitted, or no key shared with it).
+fn print_summary(r: &SyncReport, waiting: bool) {
     println!(
         "sync done: pushed {}, pulled {}, pending {}, held {}",
         r.pushed,
@@ -358,7 +360,7 @@ fn print_summary(r: &SyncReport) {
     for a in &r.alarms {
         println!("SECURITY ALARM {a}");
     }
-    if r.waiting_for_keys {
+    if waiting {
         println!(
             "Waiting for a supervisor to admit this device and share the team key: read her \
              the safety number `teduh team safety-number` shows; nothing can be sent or read \
@@ -399,7 +401,8 @@ pub fn sync(data: &DataDir, args: &SyncArgs) -> anyhow::Result<ExitCode> {
         teduh_core::sync::sync_once(&mut v, &mut t, &mut |p| println!("{}", progress_line(p)));
     match outcome {
         Ok(report) => {
-            print_summary(&report);
+            let waiting = report.waiting_for_keys || !v.is_admitted()?;
+            print_summary(&report, waiting);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -130,11 +130,7 @@ impl TeamView {
         let role = v.my_role()?;
         let roster = v.roster()?;
         let me = v.member_id();
-        let admitted = roster.as_ref().is_some_and(|r| {
-            me.server_number()
-                .and_then(|m| r.member(m))
-                .is_some_and(|m| !m.removed)
-        });
+        let admitted = v.is_admitted()?;
         let supervises = role.is_some_and(teduh_protocol::sync::Role::manages_keys);
         let this_device = v.device_id().server_number();
         let members = roster

@@ -247,6 +247,18 @@ impl Vault {
         ))
     }
 
+    /// Whether the signed roster this device holds lists its member, not removed: a key manager
+    /// admitted her (or she made the team). False before the first roster arrives.
+    ///
+    /// Fails when the stored roster is damaged.
+    pub fn is_admitted(&self) -> Result<bool, VaultError> {
+        let me = self.ident.member.server_number();
+        Ok(self.roster()?.is_some_and(|r| {
+            me.and_then(|m| r.member(m).cloned())
+                .is_some_and(|m| !m.removed)
+        }))
+    }
+
     /// The safety numbers this device's screen shows while it waits to be admitted: one per
     /// key manager of the roster it holds (empty before the first roster arrives).
     ///
