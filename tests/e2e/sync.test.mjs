@@ -104,6 +104,8 @@ test('a supervisor joins from the first-run screen, syncs, keeps working offline
     await app.clear('[data-testid=settings-server]');
     await app.type('[data-testid=settings-server]', 'http://127.0.0.1:9');
     await app.click('[data-testid=settings-save]');
+    // Moving the team's server is a trust decision: she confirms it first.
+    await app.click('[data-testid=settings-confirm-yes]');
     const unreachable = catalogueText('id', 'error.ServerUnreachable');
     await app.waitForText('[data-testid=error]', (t) => t === unreachable, { timeoutMs: 30_000 });
     await app.waitForText('[data-testid=sync-panel-server]', (t) => t === h.serverUrl);

@@ -171,6 +171,18 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
+    /// The alarm for a server listing other public keys for `username` than the ones people
+    /// confirmed (in the roster, or at her admission).
+    fn swapped_keys(
+        &mut self,
+        member: u64,
+        username: &str,
+        listed: &[u8],
+    ) -> Result<(), SyncError> {
+        let detail = format!("the server lists other keys for {username}");
+        self.alarm(AlarmKind::SwappedKeys, member, 0, &detail, listed)
+    }
+
     /// Notes (for this round's report and the device's notice) that the server was restored
     /// from a backup.
     fn server_restored(&mut self) -> Result<(), SyncError> {
@@ -370,14 +382,8 @@ impl<A: VaultAccess> Round<'_, A> {
                 // again, and a swapped key would get team keys sealed to the server).
                 r.removed |= m.removed;
                 if m.public_keys != listed_keys(r) {
-                    let detail = format!("the server lists other keys for {}", r.username);
-                    self.alarm(
-                        AlarmKind::SwappedKeys,
-                        m.member_id,
-                        0,
-                        &detail,
-                        &m.public_keys,
-                    )?;
+                    let name = r.username.clone();
+                    self.swapped_keys(m.member_id, &name, &m.public_keys)?;
                 }
                 continue;
             }
@@ -389,14 +395,7 @@ impl<A: VaultAccess> Round<'_, A> {
             let (role, keys) = match decided {
                 Some(a) if a.public_keys == m.public_keys => (a.role, a.public_keys.clone()),
                 Some(a) => {
-                    let detail = format!("the server lists other keys for {}", a.username);
-                    self.alarm(
-                        AlarmKind::SwappedKeys,
-                        m.member_id,
-                        0,
-                        &detail,
-                        &m.public_keys,
-                    )?;
+                    self.swapped_keys(m.member_id, &a.username, &m.public_keys)?;
                     continue;
                 }
                 None if own_first && m.public_keys == own_keys => (binding.role, own_keys.clone()),

@@ -37,6 +37,12 @@ pub(crate) struct AdmittedMember {
     pub public_keys: Vec<u8>,
 }
 
+/// A key manager's decision kept on her device until her next roster carries it.
+enum Decision {
+    RemoveMember,
+    RevokeDevice,
+}
+
 /// The number a newcomer reads out to one key manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafetyNumber {
@@ -174,15 +180,7 @@ impl Vault {
                 "a key manager cannot remove herself; another supervisor or an admin can".into(),
             ));
         }
-        self.store.connection().execute(
-            "INSERT INTO removed_member (member, removed_at) VALUES (?1, ?2)
-             ON CONFLICT (member) DO NOTHING",
-            params![
-                i64::try_from(member.member).unwrap_or(i64::MAX),
-                chrono::Utc::now().timestamp()
-            ],
-        )?;
-        Ok(())
+        self.decide(Decision::RemoveMember, member.member)
     }
 
     /// Revokes one device (a lost laptop), as this key manager decides: the roster she signs at
@@ -204,11 +202,25 @@ impl Vault {
                 "this device cannot revoke itself; another supervisor or an admin can".into(),
             ));
         }
+        self.decide(Decision::RevokeDevice, device)
+    }
+
+    /// Keeps a key manager's decision about a member or a device (once; the first time counts).
+    fn decide(&mut self, decision: Decision, id: u64) -> Result<(), VaultError> {
+        let sql = match decision {
+            Decision::RemoveMember => {
+                "INSERT INTO removed_member (member, removed_at) VALUES (?1, ?2)
+                 ON CONFLICT (member) DO NOTHING"
+            }
+            Decision::RevokeDevice => {
+                "INSERT INTO revoked_device (device, revoked_at) VALUES (?1, ?2)
+                 ON CONFLICT (device) DO NOTHING"
+            }
+        };
         self.store.connection().execute(
-            "INSERT INTO revoked_device (device, revoked_at) VALUES (?1, ?2)
-             ON CONFLICT (device) DO NOTHING",
+            sql,
             params![
-                i64::try_from(device).unwrap_or(i64::MAX),
+                i64::try_from(id).unwrap_or(i64::MAX),
                 chrono::Utc::now().timestamp()
             ],
         )?;
