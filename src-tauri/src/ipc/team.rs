@@ -130,7 +130,12 @@ impl TeamView {
         let role = v.my_role()?;
         let roster = v.roster()?;
         let me = v.member_id();
-        let admitted = v.is_admitted()?;
+        // One read of the roster serves the whole view (it is the largest thing the vault
+        // parses here, and the UI asks after every round).
+        let admitted = roster
+            .as_ref()
+            .zip(me.server_number())
+            .is_some_and(|(r, m)| r.lists_active(m));
         let supervises = role.is_some_and(teduh_protocol::sync::Role::manages_keys);
         let this_device = v.device_id().server_number();
         let members = roster

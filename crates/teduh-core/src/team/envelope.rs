@@ -81,18 +81,11 @@ pub fn verify<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::team::roster::RosterMember;
+    use crate::team::roster::test_member;
     use teduh_protocol::sync::Role;
 
     fn roster(sup: &SigningKey, counselor: &SigningKey) -> Roster {
-        let member = |id, role, key: &SigningKey| RosterMember {
-            member: id,
-            username: format!("anggota{id}"),
-            role,
-            x25519: "00".repeat(32),
-            ed25519: crate::ids::hex(key.verifying_key().as_bytes()),
-            removed: false,
-        };
+        let member = test_member;
         Roster {
             team: 7,
             version: 1,

@@ -149,6 +149,11 @@ impl Roster {
             .and_then(|k| VerifyingKey::from_bytes(&k).ok())
     }
 
+    /// Whether this roster lists `member` and has not removed her.
+    pub fn lists_active(&self, member: u64) -> bool {
+        self.member(member).is_some_and(|m| !m.removed)
+    }
+
     /// Whether `member` is an active key manager in this roster.
     pub fn is_key_manager(&self, member: u64) -> bool {
         self.member(member)
@@ -250,19 +255,25 @@ impl Roster {
     }
 }
 
+/// A synthetic member for unit tests of the team's signed data.
+#[cfg(test)]
+pub(crate) fn test_member(id: u64, role: Role, key: &SigningKey) -> RosterMember {
+    RosterMember {
+        member: id,
+        username: format!("anggota{id}"),
+        role,
+        x25519: "00".repeat(32),
+        ed25519: crate::ids::hex(key.verifying_key().as_bytes()),
+        removed: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn member(id: u64, role: Role, key: &SigningKey) -> RosterMember {
-        RosterMember {
-            member: id,
-            username: format!("anggota{id}"),
-            role,
-            x25519: "00".repeat(32),
-            ed25519: crate::ids::hex(key.verifying_key().as_bytes()),
-            removed: false,
-        }
+        test_member(id, role, key)
     }
 
     #[test]

@@ -6,6 +6,8 @@
 // error sentences are checked against the core's `Code` the same way (end of the file). Split
 // into per-feature files, those checks would need every part merged back here first. Keys are
 // grouped by feature prefix (`sync.`, `review.`, `error.` ...) in the same order in both halves.
+// Two readers outside the UI find the halves by their first lines: the e2e harness
+// (`catalogueText`) and `src-tauri/tests/alarm_words.rs`.
 
 import type { Code } from '../backend/bindings/Code';
 

@@ -265,10 +265,10 @@ impl Vault {
     /// Fails when the stored roster is damaged.
     pub fn is_admitted(&self) -> Result<bool, VaultError> {
         let me = self.ident.member.server_number();
-        Ok(self.roster()?.is_some_and(|r| {
-            me.and_then(|m| r.member(m).cloned())
-                .is_some_and(|m| !m.removed)
-        }))
+        Ok(self
+            .roster()?
+            .zip(me)
+            .is_some_and(|(r, m)| r.lists_active(m)))
     }
 
     /// The safety numbers this device's screen shows while it waits to be admitted: one per
