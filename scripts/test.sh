@@ -48,10 +48,6 @@ stage "UI build" 120 build_ui
 stage "clippy -D warnings" 900 cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "Windows: the app, the CLI and the server compile for x86_64-pc-windows-gnu" 600 windows_check
 stage "rustdoc -D warnings" 300 env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
-# The KDF-floor test also runs the release-profile CLI: a floor only a test build had would be
-# no floor at all (crates/teduh-cli/tests/sync.rs).
-stage "release-profile CLI for the KDF-floor test" 600 cargo build --release --locked -p teduh-cli --bin teduh
-export TEDUH_RELEASE_CLI="$CARGO_TARGET_DIR/release/teduh"
 stage "Rust tests" 1200 cargo test --workspace --locked
 stage "generated TypeScript bindings are current" 30 bindings_are_current
 stage "binaries for the end-to-end tests (debug profile, same build as the tests)" 300 \

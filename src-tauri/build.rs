@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "team_join",
+    "team_device_code",
     "sync_reconnect",
     "security_alarms",
     "team_view",

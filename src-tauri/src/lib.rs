@@ -75,6 +75,7 @@ pub fn register<R: Runtime>(
             sync_commands::sync_status,
             sync_commands::sync_now,
             sync_commands::team_join,
+            sync_commands::team_device_code,
             sync_commands::sync_reconnect,
             sync_commands::security_alarms,
         ])

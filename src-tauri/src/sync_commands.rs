@@ -20,11 +20,17 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatusView, IpcError> 
     crate::sync::round::sync_now(&state)
 }
 
-/// Joins a team: with an invitation, as a new member (first run, or this computer's vault);
-/// without one, as a further device of an existing member (first run only).
+/// Joins a team with an invitation: as a new member (first run, or this computer's vault), or
+/// as a further device of a member, with a code her other device made.
 #[tauri::command(async)]
 pub fn team_join(state: State<'_, AppState>, form: JoinForm) -> Result<SyncStatusView, IpcError> {
     crate::sync::join::join_team(&state, &form)
+}
+
+/// A single-use code (valid 24 hours) for adding a further device of this member.
+#[tauri::command(async)]
+pub fn team_device_code(state: State<'_, AppState>) -> Result<String, IpcError> {
+    crate::sync::join::device_code(&state)
 }
 
 /// Signs this device in again to a server restored from a backup that no longer knows it.

@@ -236,7 +236,7 @@ fn a_new_member_joins_on_first_run_and_her_writes_wait_until_synced() {
 }
 
 #[test]
-fn a_second_computer_joins_with_the_passphrase_alone_and_receives_the_teams_clients() {
+fn a_second_computer_joins_with_a_code_from_the_first_and_reads_once_admitted() {
     let server = teduh_tests::TestServer::start();
     let team = server.create_team("Tim Kupang");
     let code = server.invite(&team, teduh_protocol::sync::Role::Supervisor);
@@ -255,19 +255,40 @@ fn a_second_computer_joins_with_the_passphrase_alone_and_receives_the_teams_clie
     let second_dir = tempfile::tempdir().expect("tempdir");
     let second = app(second_dir.path());
     let w2 = window(&second);
-    let mut wrong = join_form(server.url(), "sup.ani", None);
-    wrong["form"]["passphrase"] = "bukan frasa sandinya".into();
-    let err = invoke(&w2, "team_join", wrong).expect_err("wrong passphrase");
-    assert_eq!(err["code"], "BadCredentials");
+    let err = invoke(&w2, "team_join", join_form(server.url(), "sup.ani", None))
+        .expect_err("every device joins with a code");
+    assert_eq!(err["code"], "InvalidInvitation");
     let v = invoke(&w2, "vault_state", serde_json::json!({})).expect("state");
     assert_eq!(
         v["initialised"], false,
         "a failed join leaves no vault behind"
     );
 
-    invoke(&w2, "team_join", join_form(server.url(), "sup.ani", None))
-        .expect("joins as a further device");
-    // Her first device adds this one to the signed roster; then this one can read the team.
+    let device_code = invoke(&w1, "team_device_code", serde_json::json!({})).expect("a code");
+    let device_code = device_code.as_str().expect("a string").to_owned();
+    let mut own = join_form(server.url(), "sup.ani", Some(&device_code));
+    own["form"]["passphrase"] = "frasa sandi laptop kedua yang panjang".into();
+    invoke(&w2, "team_join", own).expect("joins as a further device, with its own passphrase");
+    invoke(&w1, "sync_now", serde_json::json!({})).expect("sees it waiting");
+    invoke(&w2, "sync_now", serde_json::json!({})).expect("waits");
+    let waiting = invoke(&w2, "team_view", serde_json::json!({})).expect("view");
+    assert_eq!(waiting["admitted"], false, "{waiting}");
+    let rows = invoke(&w2, "clients_search", serde_json::json!({"text": ""})).expect("list");
+    assert_eq!(
+        rows,
+        serde_json::json!([]),
+        "nothing reads before admission"
+    );
+    let number = waiting["safety_numbers"][0]["number"]
+        .as_str()
+        .expect("a number for her first device")
+        .to_owned();
+    invoke(
+        &w1,
+        "team_confirm",
+        serde_json::json!({"username": "sup.ani", "safetyNumber": number}),
+    )
+    .expect("her first device admits it");
     invoke(&w1, "sync_now", serde_json::json!({})).expect("roster");
     let s = invoke(&w2, "sync_now", serde_json::json!({})).expect("pulls");
     assert_eq!(s["state"], "synced", "{s}");

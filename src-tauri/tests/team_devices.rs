@@ -66,10 +66,10 @@ fn two_laptops(server: &TestServer) -> (Device, Device, String) {
         .to_owned();
     a.sync();
     let b = Device::new();
-    b.join(server.url(), None);
-    // The first laptop adds the second to the signed roster; then it reads the team.
-    a.sync();
-    b.sync();
+    b.join(server.url(), Some(&a.device_code()));
+    // The second laptop has keys of its own: the first admits it by its safety number; then it
+    // reads the team.
+    a.admit(&b, "sup.ani");
     (a, b, client)
 }
 

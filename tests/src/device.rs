@@ -72,30 +72,17 @@ impl Device {
         .map(|_| ())
     }
 
-    /// A further device of an existing member, from her passphrase alone.
+    /// A further device of this device's member: this device asks the server for a device
+    /// code, and a fresh vault (with its own keys and passphrase) joins with it. It waits, with
+    /// no key, until a key manager admits it.
     ///
-    /// Fails like [`join::login`].
-    #[allow(clippy::expect_used)]
-    pub fn login(url: &str, username: &str, passphrase: &str) -> Result<Self, SyncError> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = LocalStore::open(&dir.path().join("teduh.sqlite3")).expect("store");
-        let mut t = transport(url);
-        let vault = join::login(
-            store,
-            &mut t,
-            &JoinRequest {
-                server_url: url,
-                username,
-                passphrase,
-                device_name: "laptop kedua",
-            },
-            KdfParams::insecure_fast_for_tests(),
-        )?;
-        Ok(Self {
-            vault,
-            url: url.to_owned(),
-            dir,
-        })
+    /// Fails like [`join::invite_device`] or [`join::register`].
+    pub fn another_device(&mut self) -> Result<Self, SyncError> {
+        let mut t = transport(&self.url);
+        let code = join::invite_device(&mut self.vault, &mut t)?.code;
+        let mut d = Self::offline(&self.url);
+        d.join(&code, &self.username())?;
+        Ok(d)
     }
 
     /// As a key manager, admits `newcomer` the way people do: both sync (she sees the roster,
@@ -114,11 +101,10 @@ impl Device {
     /// sync; until then nothing changed on the server.
     #[allow(clippy::expect_used)]
     pub fn confirm(&mut self, newcomer: &mut Device) {
-        let me = self.username();
         self.sync().expect("the key manager syncs");
         newcomer.sync().expect("the newcomer syncs and waits");
         self.sync().expect("the key manager sees her waiting");
-        let number = newcomer.safety_number_for(&me);
+        let number = newcomer.safety_number_for_device(self.device());
         self.vault
             .confirm_admission(&newcomer.username(), &number)
             .expect("the number she read out matches");
@@ -135,6 +121,29 @@ impl Device {
             .find(|n| n.key_manager == key_manager)
             .expect("her screen shows a number for this key manager")
             .number
+    }
+
+    /// The safety number this (waiting) device's screen shows for the key manager's device
+    /// `device`.
+    #[allow(clippy::expect_used)]
+    pub fn safety_number_for_device(&self, device: u64) -> String {
+        self.vault
+            .safety_numbers()
+            .expect("numbers")
+            .into_iter()
+            .find(|n| n.device == device)
+            .expect("her screen shows a number for this key manager's device")
+            .number
+    }
+
+    /// The server's number of this device.
+    #[allow(clippy::expect_used)]
+    pub fn device(&self) -> u64 {
+        self.vault
+            .binding()
+            .expect("binding")
+            .expect("joined")
+            .device
     }
 
     /// The server's number of this device's member.

@@ -10,7 +10,6 @@
 
 use teduh_core::crypto::{self, DataKey};
 use teduh_protocol::envelope::Envelope;
-use teduh_protocol::sync::Role;
 
 use crate::TestServer;
 
@@ -57,25 +56,29 @@ pub fn opened_by(server: &TestServer, team: u64, keys: &[DataKey]) -> Vec<String
     opened
 }
 
-/// The server's members of `team` as (member id, role, X25519 public key).
+/// The server's devices of `team` as (device id, member id, X25519 public key).
 #[allow(clippy::expect_used)]
-pub fn member_keys(server: &TestServer, team: u64) -> Vec<(u64, Role, [u8; 32])> {
+pub fn device_keys(server: &TestServer, team: u64) -> Vec<(u64, u64, [u8; 32])> {
     server
-        .block_on(server.storage().members(team))
-        .expect("members")
+        .block_on(
+            server
+                .storage()
+                .devices(teduh_server::storage::DeviceFilter::Team(team)),
+        )
+        .expect("devices")
         .into_iter()
-        .filter(|m| m.public_keys.len() == 64)
-        .map(|m| {
+        .filter(|d| d.public_keys.len() == 64 && d.revoked_at.is_none())
+        .map(|d| {
             let mut x = [0u8; 32];
-            x.copy_from_slice(&m.public_keys[..32]);
-            (m.id, m.role, x)
+            x.copy_from_slice(&d.public_keys[..32]);
+            (d.id, d.member_id, x)
         })
         .collect()
 }
 
 /// The operator makes team-key epoch `epoch` herself: a key of her own, sealed in the team-key
-/// format to every member's public key and signed with a key of her own in the name of
-/// `claimed_signer` (a supervisor), stored straight into her database. Returns her key.
+/// format to every device's public key and signed with a key of her own in the name of the
+/// device `claimed_signer` (a supervisor's), stored straight into her database. Returns her key.
 #[allow(clippy::expect_used)]
 pub fn forge_epoch(server: &TestServer, team: u64, epoch: u32, claimed_signer: u64) -> DataKey {
     let raw = crypto::random_bytes::<32>();
@@ -90,19 +93,19 @@ pub fn forge_epoch(server: &TestServer, team: u64, epoch: u32, claimed_signer: u
     ctx.extend_from_slice(&team.to_be_bytes());
     ctx.extend_from_slice(&epoch.to_be_bytes());
     let forger = ed25519_dalek::SigningKey::from_bytes(&crypto::random_bytes::<32>());
-    let envelopes = member_keys(server, team)
+    let envelopes = device_keys(server, team)
         .into_iter()
-        .map(|(member, _, x)| {
+        .map(|(device, _, x)| {
             let sealed = crypto::seal_bytes_to(&x25519_dalek::PublicKey::from(x), &ctx, &plain);
             let signed = teduh_core::team::envelope::sign(
                 team,
                 epoch,
-                member,
+                device,
                 &sealed,
                 claimed_signer,
                 &forger,
             );
-            (member, signed)
+            (device, signed)
         })
         .collect();
     server
@@ -139,7 +142,7 @@ impl OperatorKeys {
         }
     }
 
-    /// The public keys as the server stores a member's: X25519 || Ed25519.
+    /// The public keys as the server stores a device's: X25519 || Ed25519.
     pub fn public_keys(&self) -> Vec<u8> {
         let mut k = x25519_dalek::PublicKey::from(&self.x25519)
             .as_bytes()
@@ -155,7 +158,7 @@ impl Default for OperatorKeys {
     }
 }
 
-/// Every team-key envelope the server holds for `team` (for every member it lists) that the
+/// Every team-key envelope the server holds for `team` (for every device it lists) that the
 /// operator's X25519 secret opens: a real decryption attempt of the sealed box inside each.
 #[allow(clippy::expect_used)]
 pub fn envelopes_opened_by(
@@ -165,9 +168,12 @@ pub fn envelopes_opened_by(
 ) -> Vec<String> {
     let storage = server.storage();
     let mut opened = Vec::new();
-    for m in server.block_on(storage.members(team)).expect("members") {
+    let devices = server
+        .block_on(storage.devices(teduh_server::storage::DeviceFilter::Team(team)))
+        .expect("devices");
+    for d in devices {
         let (_, envelopes) = server
-            .block_on(storage.envelopes(team, m.id))
+            .block_on(storage.envelopes(team, d.id))
             .expect("envelopes");
         for (epoch, bytes) in envelopes {
             let mut ctx = b"teduh/team-keys/v1".to_vec();
@@ -178,7 +184,7 @@ pub fn envelopes_opened_by(
             if crypto::open_sealed_bytes(secret, &ctx, sealed).is_ok()
                 || crypto::open_sealed_bytes(secret, &ctx, &bytes).is_ok()
             {
-                opened.push(format!("epoch {epoch} envelope of member {}", m.id));
+                opened.push(format!("epoch {epoch} envelope of device {}", d.id));
             }
         }
     }

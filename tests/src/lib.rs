@@ -129,16 +129,21 @@ impl TestServer {
     /// Runs an admin command (as `teduh-server admin ...`) and returns its output.
     #[allow(clippy::expect_used)]
     pub fn admin(&self, cmd: teduh_server::admin::AdminCommand) -> String {
+        self.try_admin(cmd).expect("admin command succeeds")
+    }
+
+    /// Runs an admin command as `teduh-server admin` would, returning its output.
+    ///
+    /// Fails with the command's error.
+    pub fn try_admin(&self, cmd: teduh_server::admin::AdminCommand) -> anyhow::Result<String> {
         let mut out = Vec::new();
-        self.runtime
-            .block_on(teduh_server::admin::run(
-                self.storage.as_ref(),
-                self.dir.path(),
-                cmd,
-                &mut out,
-            ))
-            .expect("admin command succeeds");
-        String::from_utf8(out).expect("utf-8 output")
+        self.runtime.block_on(teduh_server::admin::run(
+            self.storage.as_ref(),
+            self.dir.path(),
+            cmd,
+            &mut out,
+        ))?;
+        Ok(String::from_utf8(out)?)
     }
 
     /// Creates a team (naming the organisation first if needed) and returns its name.
@@ -165,6 +170,19 @@ impl TestServer {
         let out = self.admin(teduh_server::admin::AdminCommand::Invite {
             team: team.into(),
             role,
+            device_of: None,
+            expires_in_hours: 1,
+        });
+        out.lines().next().expect("a code line").trim().to_owned()
+    }
+
+    /// A single-use invitation from the server's administrator for a further device of the
+    /// existing member `username` of `team` (`admin invite --device-of`).
+    pub fn invite_device_of(&self, team: &str, username: &str) -> String {
+        let out = self.admin(teduh_server::admin::AdminCommand::Invite {
+            team: team.into(),
+            role: teduh_protocol::sync::Role::Counselor,
+            device_of: Some(username.into()),
             expires_in_hours: 1,
         });
         out.lines().next().expect("a code line").trim().to_owned()

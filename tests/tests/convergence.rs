@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use teduh_core::domain::ClientProfile;
 use teduh_core::ids::{ClientId, EntityId, NoteId};
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
+use teduh_tests::device::{draft, profile, Device};
 use teduh_tests::TestServer;
 
 #[derive(Debug, Clone)]
@@ -52,12 +52,12 @@ impl World {
         let url = server.url().to_owned();
         let mut sup = Device::register(&url, &server.invite(&team, Role::Supervisor), "sup");
         let mut c1 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.1");
-        let c1b = Device::login(&url, "kons.1", PASSPHRASE).expect("second laptop");
+        let mut c1b = c1.another_device().expect("second laptop");
         let mut c2 = Device::register(&url, &server.invite(&team, Role::Counselor), "kons.2");
         let mut c3 = Device::register(&url, &server.invite(&team, Role::Outreach), "lapangan.3");
-        // The supervisor admits each member (kons.1's second laptop comes in with her); then
-        // the clocks go wrong, before anyone writes.
-        for d in [&mut c1, &mut c2, &mut c3] {
+        // The supervisor admits each device (kons.1's second laptop too, by its own safety
+        // number); then the clocks go wrong, before anyone writes.
+        for d in [&mut c1, &mut c1b, &mut c2, &mut c3] {
             sup.admit(d);
         }
         let mut devices = vec![sup, c1, c1b, c2, c3];

@@ -30,7 +30,8 @@ fn a_newcomer_whose_keys_the_server_swapped_is_never_admitted_and_the_entry_bloc
     let op = OperatorKeys::new();
     let changed = operator_sql(
         &server,
-        "UPDATE members SET public_keys = ?1 WHERE username = 'kons.baru'",
+        "UPDATE devices SET public_keys = ?1
+         WHERE member_id = (SELECT id FROM members WHERE username = 'kons.baru')",
         [op.public_keys()],
     );
     assert_eq!(changed, 1, "(a) the swapped row is in her database");
@@ -38,7 +39,7 @@ fn a_newcomer_whose_keys_the_server_swapped_is_never_admitted_and_the_entry_bloc
         .expect("the supervisor sees her waiting, with the swapped keys");
     assert!(sup
         .vault
-        .pending_members()
+        .pending_devices()
         .expect("pending")
         .iter()
         .any(|p| p.username == "kons.baru"));
@@ -93,7 +94,8 @@ fn keys_the_server_swaps_for_an_admitted_member_change_nothing_and_are_named() {
     let op = OperatorKeys::new();
     operator_sql(
         &server,
-        "UPDATE members SET public_keys = ?1 WHERE username = 'kons'",
+        "UPDATE devices SET public_keys = ?1
+         WHERE member_id = (SELECT id FROM members WHERE username = 'kons')",
         [op.public_keys()],
     );
     let before = key_epochs(&c);
@@ -126,13 +128,19 @@ fn a_member_row_the_operator_writes_herself_waits_and_gets_nothing() {
     let op = OperatorKeys::new();
     operator_sql(
         &server,
-        "INSERT INTO members (team_id, username, role, public_keys, wrapped_keys, kdf_params,
-                              verifier, created_at)
-         VALUES (?1, 'admin.bayangan', 'admin', ?2, x'00', x'00', x'00', 0)",
-        rusqlite::params![i64::try_from(team).expect("id"), op.public_keys()],
+        "INSERT INTO members (team_id, username, role, created_at)
+         VALUES (?1, 'admin.bayangan', 'admin', 0)",
+        rusqlite::params![i64::try_from(team).expect("id")],
+    );
+    operator_sql(
+        &server,
+        "INSERT INTO devices (member_id, name, public_keys, token_hash, created_at, expires_at)
+         SELECT id, 'laptop bayangan', ?1, x'0102', 0, 4000000000 FROM members
+         WHERE username = 'admin.bayangan'",
+        rusqlite::params![op.public_keys()],
     );
     sup.sync().expect("sup");
-    let pending = sup.vault.pending_members().expect("pending");
+    let pending = sup.vault.pending_devices().expect("pending");
     assert!(
         pending.iter().any(|p| p.username == "admin.bayangan"),
         "(a) the injected row reached the supervisor's device, which lists it as waiting: {pending:?}"
@@ -162,11 +170,11 @@ fn a_roster_with_the_supervisor_s_key_swapped_shown_to_a_newcomer_makes_the_numb
     // supervisor's key is hers, signed with it (a roster that vouches for itself).
     let op = OperatorKeys::new();
     let mut fake = sup.vault.roster().expect("roster").expect("held");
-    let sup_id = sup.member();
+    let sup_id = sup.device();
     fake.version += 1;
-    for m in &mut fake.members {
-        if m.member == sup_id {
-            m.ed25519 = op
+    for d in &mut fake.devices {
+        if d.device == sup_id {
+            d.ed25519 = op
                 .ed25519
                 .verifying_key()
                 .as_bytes()
@@ -228,7 +236,8 @@ fn the_envelope_oracle_opens_what_is_sealed_to_the_operator_s_key() {
     let op = OperatorKeys::new();
     operator_sql(
         &server,
-        "UPDATE members SET public_keys = ?1 WHERE username = 'kons'",
+        "UPDATE devices SET public_keys = ?1
+         WHERE member_id = (SELECT id FROM members WHERE username = 'kons')",
         [op.public_keys()],
     );
     let next = key_epochs(&c).into_iter().max().unwrap_or(0) + 1;
@@ -265,7 +274,7 @@ fn a_blocked_admission_stays_blocked_when_the_server_hides_her_for_a_round() {
     sup.sync().expect("she is listed again");
     let entry = sup
         .vault
-        .pending_members()
+        .pending_devices()
         .expect("pending")
         .into_iter()
         .find(|p| p.username == "kons.baru")

@@ -6,7 +6,9 @@
 
 use teduh_core::team::roster::Roster;
 use teduh_protocol::sync::Role;
-use teduh_tests::hostile::{alarm_kinds, forge_epoch, key_epochs, opened_by, write_and_converge};
+use teduh_tests::hostile::{
+    alarm_kinds, envelopes_opened_by, forge_epoch, key_epochs, opened_by, write_and_converge,
+};
 use teduh_tests::TestServer;
 
 /// The team-key epoch the server holds as current for `team` (0 before the first).
@@ -25,21 +27,15 @@ fn a_team_key_the_server_made_for_a_new_epoch_is_refused_and_the_team_moves_past
     let server = TestServer::start();
     let (mut sup, mut c) = server.supervised_team("Tim Amplop", "sup", "kons");
     let team = server.team_id("Tim Amplop");
-    let sup_member = sup
-        .vault
-        .binding()
-        .expect("binding")
-        .expect("joined")
-        .member;
+    let sup_device = sup.device();
     let before = key_epochs(&c);
 
-    // The attack: the next epoch with her own key, sealed to every member, signed in the
-    // supervisor's name with a key of her own.
+    // The attack: the next epoch with her own key, sealed to every device, signed in the name
+    // of the supervisor's device with a key of her own.
     let next = key_epoch(&server, team) + 1;
-    let forged = forge_epoch(&server, team, next, sup_member);
-    let c_member = c.vault.binding().expect("binding").expect("joined").member;
+    let forged = forge_epoch(&server, team, next, sup_device);
     let served = server
-        .block_on(server.storage().envelopes(team, c_member))
+        .block_on(server.storage().envelopes(team, c.device()))
         .expect("envelopes");
     assert!(
         served.1.iter().any(|e| e.0 == next),
@@ -172,6 +168,11 @@ fn a_roster_signed_by_a_key_the_server_made_is_refused_and_named() {
         member: 999,
         username: "operator".into(),
         role: teduh_protocol::sync::Role::Supervisor,
+        removed: false,
+    });
+    held.devices.push(teduh_core::team::roster::RosterDevice {
+        device: 999,
+        member: 999,
         x25519: "11".repeat(32),
         ed25519: forger
             .verifying_key()
@@ -179,7 +180,8 @@ fn a_roster_signed_by_a_key_the_server_made_is_refused_and_named() {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect(),
-        removed: false,
+        revoked: false,
+        accept_through: None,
     });
     server
         .block_on(
@@ -266,7 +268,7 @@ fn the_operator_invites_herself_and_gets_nothing() {
     }
     assert!(
         sup.vault
-            .pending_members()
+            .pending_devices()
             .expect("pending")
             .iter()
             .any(|p| p.member == her_member && !p.blocked),
@@ -278,7 +280,7 @@ fn the_operator_invites_herself_and_gets_nothing() {
         "(b) she reads no client"
     );
     let (_, addressed_to_her) = server
-        .block_on(server.storage().envelopes(team, her_member))
+        .block_on(server.storage().envelopes(team, operator.device()))
         .expect("envelopes");
     assert!(
         addressed_to_her.is_empty(),
@@ -350,7 +352,7 @@ fn three_wrong_safety_numbers_block_the_admission_and_raise_an_alarm() {
         "{third:?}"
     );
     assert_eq!(alarm_kinds(&sup), vec!["admission-blocked".to_owned()]);
-    let pending = sup.vault.pending_members().expect("pending");
+    let pending = sup.vault.pending_devices().expect("pending");
     assert!(
         pending
             .iter()
@@ -371,7 +373,7 @@ fn three_wrong_safety_numbers_block_the_admission_and_raise_an_alarm() {
     }
     assert!(
         sup.vault
-            .pending_members()
+            .pending_devices()
             .expect("pending")
             .iter()
             .any(|p| p.member == her_member && p.blocked),
@@ -388,7 +390,7 @@ fn three_wrong_safety_numbers_block_the_admission_and_raise_an_alarm() {
     );
     assert_eq!(key_epochs(&newcomer), Vec::<u32>::new(), "no team key");
     let (_, addressed_to_her) = server
-        .block_on(server.storage().envelopes(team, her_member))
+        .block_on(server.storage().envelopes(team, newcomer.device()))
         .expect("envelopes");
     assert!(addressed_to_her.is_empty(), "nothing sealed to her");
     assert_eq!(
@@ -396,4 +398,72 @@ fn three_wrong_safety_numbers_block_the_admission_and_raise_an_alarm() {
         vec!["admission-blocked".to_owned()],
         "raised once"
     );
+}
+
+#[test]
+fn a_device_the_operator_adds_to_an_admitted_member_waits_and_gets_nothing() {
+    use teduh_core::sync::Transport as _;
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Perangkat Palsu", "sup", "kons");
+    let team = server.team_id("Tim Perangkat Palsu");
+    write_and_converge(&mut sup, &mut c, "catatan sebelum perangkat palsu");
+
+    // The attack: with her admin command, the operator makes a device invitation for the
+    // admitted counselor and registers a device with keys of her own under the counselor's name
+    // (the old passphrase-only login has no equivalent: the server holds nothing a passphrase
+    // opens).
+    let op = teduh_tests::hostile::OperatorKeys::new();
+    let code = server.invite_device_of("Tim Perangkat Palsu", "kons");
+    let session = sup
+        .transport()
+        .register(&teduh_protocol::sync::RegisterRequest {
+            invitation: code,
+            username: "kons".into(),
+            public_keys: op.public_keys(),
+            device_name: "laptop kons".into(),
+            reclaim: None,
+        })
+        .expect("the server accepts her device");
+    assert_eq!(
+        session.member_id,
+        c.member(),
+        "(a) listed as the counselor's device"
+    );
+    for _ in 0..3 {
+        sup.sync().expect("the supervisor syncs");
+        c.sync().expect("the counselor syncs");
+    }
+    assert!(
+        sup.vault
+            .pending_devices()
+            .expect("pending")
+            .iter()
+            .any(|p| p.device == session.device_id && p.username == "kons"),
+        "(a) it reached the supervisor's device, which lists it as waiting"
+    );
+
+    // (b) It is in no roster and her key opens no envelope the server holds.
+    for d in [&sup, &c] {
+        let r = d.vault.roster().expect("roster").expect("held");
+        assert!(
+            !r.lists_active_device(session.device_id),
+            "not in the roster"
+        );
+    }
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b) nothing sealed to the operator's key"
+    );
+
+    // (c) The counselor and her supervisor go on; (d) a waiting device is no alarm.
+    write_and_converge(&mut sup, &mut c, "catatan setelah perangkat palsu");
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b) still nothing after the next epoch"
+    );
+    for d in [&sup, &c] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
 }

@@ -228,20 +228,15 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
         "and stays readable here"
     );
 
-    // The server lost her membership too: without an invitation the passphrase is not enough.
+    // The server lost her membership too: a device invitation for her cannot even be made.
     let mut t = late.transport();
-    let refused = teduh_core::sync::join::reconnect(
-        &mut late.vault,
-        &mut t,
-        teduh_tests::device::PASSPHRASE,
-        None,
-        "laptop uji",
-    )
-    .expect_err("an unknown member cannot sign in");
-    assert!(
-        matches!(refused, teduh_core::sync::SyncError::BadCredentials),
-        "{refused}"
-    );
+    let refused = server.try_admin(teduh_server::admin::AdminCommand::Invite {
+        team: team.clone(),
+        role: Role::Counselor,
+        device_of: Some("kons.terlambat".into()),
+        expires_in_hours: 1,
+    });
+    assert!(refused.is_err(), "the restored server does not know her");
     // The administrator invites her again; she comes back under the ids she had, and nothing
     // she wrote is lost or written twice.
     let invitation = server.invite(&team, Role::Counselor);
@@ -250,7 +245,7 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
         &mut late.vault,
         &mut t,
         teduh_tests::device::PASSPHRASE,
-        Some(&invitation),
+        &invitation,
         "laptop uji",
     )
     .expect("she signs in again with the invitation");
@@ -280,7 +275,7 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
 }
 
 #[test]
-fn a_second_device_added_after_the_backup_signs_in_again_with_the_passphrase() {
+fn a_second_device_added_after_the_backup_signs_in_again_with_a_device_invitation() {
     let server = TestServer::start();
     let team = server.create_team("Tim Perangkat Kedua");
     let mut sup = server.member(&team, Role::Supervisor, "sup");
@@ -288,10 +283,8 @@ fn a_second_device_added_after_the_backup_signs_in_again_with_the_passphrase() {
     sup.admit(&mut ani);
     let backup = server.back_up();
     // Ani adds her office computer after the backup and writes on it.
-    let mut office = Device::login(server.url(), "kons.ani", teduh_tests::device::PASSPHRASE)
-        .expect("a second device");
-    office.sync().expect("keys");
-    sup.sync().expect("the roster lists the new device");
+    let mut office = ani.another_device().expect("a second device");
+    sup.admit(&mut office);
     let client = office
         .vault
         .add_client(&profile("D-2", "Klien Kantor"))
@@ -313,15 +306,20 @@ fn a_second_device_added_after_the_backup_signs_in_again_with_the_passphrase() {
     );
     let device = office.vault.device_id();
     let mut t = office.transport();
+    let invitation = server.invite_device_of(&team, "kons.ani");
     teduh_core::sync::join::reconnect(
         &mut office.vault,
         &mut t,
         teduh_tests::device::PASSPHRASE,
-        None,
+        &invitation,
         "kantor",
     )
-    .expect("her passphrase signs the same device in again");
+    .expect("a device invitation signs the same device in again, with its own keys");
     assert_eq!(office.vault.device_id(), device);
+    // Admitting it made an epoch the restored server lost: her supervisor's device publishes it
+    // again, sealed to the devices the server knows now, before the office can send under it.
+    sup.sync()
+        .expect("the supervisor republishes the lost epoch");
     let r = office.sync().expect("it re-sends what the server lost");
     assert!(r.resent > 0, "{r:?}");
     sup.sync().expect("sync");

@@ -44,7 +44,7 @@ fn a_counselors_offline_work_reaches_her_supervisor_and_her_second_laptop() {
     );
     assert_eq!(
         sup.vault
-            .pending_members()
+            .pending_devices()
             .expect("pending")
             .iter()
             .map(|p| p.username.as_str())
@@ -95,22 +95,56 @@ fn a_counselors_offline_work_reaches_her_supervisor_and_her_second_laptop() {
     );
     assert_eq!(sup.state(), c1.state(), "both devices hold the same state");
 
-    // Her second laptop: passphrase only.
-    let mut c1b = Device::login(server.url(), "konselor.budi", PASSPHRASE).expect("logs in");
-    let s = sup
-        .sync()
-        .expect("supervisor adds the new device to the roster");
+    // Her second laptop: a code from her first, its own keys; it waits until admitted.
+    let mut c1b = c1.another_device().expect("joins with a device code");
+    assert_ne!(
+        c1b.vault.public_keys(),
+        c1.vault.public_keys(),
+        "each device has its own keys"
+    );
+    let s = sup.sync().expect("supervisor sees it waiting");
     assert!(s.held.is_empty(), "{:?}", s.held);
     let b = c1b.sync().expect("second laptop syncs");
-    assert_eq!(b.pulled, 3, "{b:?}");
+    assert!(
+        !c1b.vault.is_admitted().expect("roster"),
+        "a further device waits to be admitted: {b:?}"
+    );
+    assert!(
+        !b.held.is_empty(),
+        "the team's records reach it sealed, and stay sealed: {b:?}"
+    );
+    assert!(
+        c1b.vault.note(note).is_err(),
+        "nothing of the team opens before a key manager admits it"
+    );
+    sup.admit(&mut c1b);
+    let b = c1b.sync().expect("second laptop syncs");
+    assert!(!b.waiting_for_keys, "{b:?}");
     assert_eq!(
         c1b.vault.note(note).expect("reads").content.narrative,
         "Catatan sesi pertama"
     );
-    // A wrong passphrase is refused by the server and creates nothing.
+    // A device code works once.
+    let mut t = c1.transport();
+    let code = teduh_core::sync::join::invite_device(&mut c1.vault, &mut t)
+        .expect("code")
+        .code;
+    let mut third = Device::offline(server.url());
+    third
+        .join(&code, "konselor.budi")
+        .expect("the code works once");
+    let mut fourth = Device::offline(server.url());
     assert!(matches!(
-        Device::login(server.url(), "konselor.budi", "salah"),
-        Err(SyncError::BadCredentials)
+        fourth.join(&code, "konselor.budi"),
+        Err(SyncError::BadInvitation(_))
+    ));
+    // And only for the member it was made for.
+    let code = teduh_core::sync::join::invite_device(&mut c1.vault, &mut t)
+        .expect("code")
+        .code;
+    assert!(matches!(
+        fourth.join(&code, "sup.ani"),
+        Err(SyncError::BadInvitation(_))
     ));
 }
 
@@ -426,10 +460,9 @@ fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_go
     let team = server.create_team("Tim Laptop Hilang");
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
-    let mut lost = Device::login(server.url(), "kons", PASSPHRASE).expect("second laptop");
+    let mut lost = c.another_device().expect("second laptop");
     sup.admit(&mut c);
-    lost.sync()
-        .expect("her second laptop gets the keys with her admission");
+    sup.admit(&mut lost);
     let client = lost
         .vault
         .add_client(&profile("L-1", "Klien Laptop"))
@@ -666,7 +699,7 @@ fn a_first_run_join_that_fails_leaves_nothing_behind_and_one_that_works_leaves_o
         names
     };
 
-    let refused = join::first_run(&database, &mut t, &req, Some("TIDAK-ADA-1234"), fast);
+    let refused = join::first_run(&database, &mut t, &req, "TIDAK-ADA-1234", fast);
     assert!(
         matches!(refused, Err(SyncError::BadInvitation(_))),
         "{refused:?}"
@@ -674,7 +707,7 @@ fn a_first_run_join_that_fails_leaves_nothing_behind_and_one_that_works_leaves_o
     assert_eq!(files(), Vec::<String>::new(), "no half-made vault is left");
 
     let code = server.invite(&team, Role::Counselor);
-    let vault = join::first_run(&database, &mut t, &req, Some(&code), fast).expect("joins");
+    let vault = join::first_run(&database, &mut t, &req, &code, fast).expect("joins");
     assert!(vault.is_unlocked(), "she goes straight to work");
     let binding = vault.binding().expect("binding").expect("joined");
     assert_eq!(binding.username, "konselor.budi");
@@ -685,7 +718,7 @@ fn a_first_run_join_that_fails_leaves_nothing_behind_and_one_that_works_leaves_o
         files()
     );
 
-    let again = join::first_run(&database, &mut t, &req, None, fast);
+    let again = join::first_run(&database, &mut t, &req, &code, fast);
     assert!(
         matches!(
             again,

@@ -5,7 +5,7 @@
 use teduh_core::error::Code;
 use teduh_core::sync::SyncError;
 use teduh_protocol::sync::Role;
-use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
+use teduh_tests::device::{draft, profile, Device};
 use teduh_tests::TestServer;
 
 fn newest_epoch(d: &Device) -> u32 {
@@ -85,9 +85,8 @@ fn a_member_her_supervisor_removes_on_her_device_reads_nothing_written_after() {
 fn a_laptop_its_supervisor_revokes_is_cut_off_while_its_member_goes_on() {
     let server = TestServer::start();
     let (mut sup, mut c) = server.supervised_team("Tim Laptop", "sup", "kons");
-    let mut lost = Device::login(server.url(), "kons", PASSPHRASE).expect("a second laptop");
-    lost.sync().expect("the second laptop syncs");
-    sup.sync().expect("the supervisor lists it");
+    let mut lost = c.another_device().expect("a second laptop");
+    sup.admit(&mut lost);
     let lost_id = lost
         .vault
         .binding()

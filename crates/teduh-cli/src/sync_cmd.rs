@@ -38,11 +38,11 @@ pub struct JoinArgs {
     /// Your login name on the server.
     #[arg(long, value_name = "NAME")]
     username: String,
-    /// The single-use code from your administrator: registers you with this computer's vault
-    /// (created first if there is none). Without it, this computer becomes a further device of
-    /// an existing member, from her passphrase alone.
+    /// The single-use code: from your administrator (registers you with this computer's vault,
+    /// created first if there is none), or from `teduh team device-code` on another computer of
+    /// yours (this one becomes a further device of yours, with its own keys and passphrase).
     #[arg(long, value_name = "CODE")]
-    invitation: Option<String>,
+    invitation: String,
     /// A name for this computer, shown to the team's supervisor (default: the host name).
     #[arg(long, value_name = "NAME")]
     device_name: Option<String>,
@@ -57,10 +57,11 @@ pub struct JoinArgs {
 /// Options of `teduh reconnect`.
 #[derive(Debug, Args)]
 pub struct ReconnectArgs {
-    /// A new invitation code from your administrator, needed when the restored server lost
-    /// your membership too (you joined after its backup was made).
+    /// An invitation code from your administrator: `teduh-server admin invite --device-of YOU`
+    /// when the restored server still knows you, or a new one when it lost your membership too
+    /// (you joined after its backup was made).
     #[arg(long, value_name = "CODE")]
-    invitation: Option<String>,
+    invitation: String,
     /// Trust only this CA certificate (PEM) for https://, for an organisation with its own CA.
     #[arg(long, value_name = "PEM")]
     ca_file: Option<PathBuf>,
@@ -141,13 +142,6 @@ fn join_failure(e: SyncError, url: &str, username: &str) -> anyhow::Error {
                  connection, then try again; nothing was changed"
             ),
         ),
-        SyncError::BadCredentials => (
-            1,
-            format!(
-                "unknown username or wrong passphrase: {url} does not know {username:?} with \
-                 this passphrase; nothing was changed"
-            ),
-        ),
         SyncError::BadInvitation(why) => (
             1,
             format!(
@@ -186,8 +180,7 @@ fn join_failure(e: SyncError, url: &str, username: &str) -> anyhow::Error {
 /// Fails (changing nothing locally) when the server cannot be reached, the invitation, the
 /// username or the passphrase is refused, or this computer has already joined.
 pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
-    // Trimmed the same way on every device: the username is bound into the wrapping of the
-    // member's keys on the server.
+    // Trimmed: a device invitation names the member by it.
     let username = args.username.trim();
     if username.is_empty() {
         bail!("the username is empty");
@@ -201,8 +194,9 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
     }
     let kdf = vault_cmd::new_vault_kdf(args.insecure_test_kdf);
     let fail = |e: SyncError| join_failure(e, &url, username);
-    let (binding, created) = match (&args.invitation, existing) {
-        (Some(code), Some(mut v)) => {
+    let code = args.invitation.trim();
+    let (binding, created) = match existing {
+        Some(mut v) => {
             let pass = vault_cmd::passphrase("Passphrase: ")?;
             v.unlock(&pass).map_err(|e| fail(e.into()))?;
             v.set_idle_timeout(None);
@@ -217,18 +211,9 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
                 false,
             )
         }
-        (None, Some(_)) => bail!(
-            "a vault already exists in {}: to register its member, add --invitation CODE; \
-             adding a further device of a member needs a computer (or --data-dir) without a \
-             vault; nothing was changed",
-            data.root().display()
-        ),
-        (invitation, None) => {
-            // A new member sets a new passphrase; a further device of hers enters her own.
-            let pass = match invitation {
-                Some(_) => vault_cmd::new_passphrase()?,
-                None => vault_cmd::passphrase("Passphrase: ")?,
-            };
+        None => {
+            // Every device has its own vault and passphrase, a further device of a member too.
+            let pass = vault_cmd::new_passphrase()?;
             let created_dir = !data.root().exists();
             data.ensure()?;
             let req = JoinRequest {
@@ -238,13 +223,12 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
                 device_name: &device_name,
             };
             // The same staged join as the app's: nothing is left behind when it fails.
-            let joined =
-                join::first_run(&data.database(), &mut t, &req, invitation.as_deref(), kdf)
-                    .map_err(fail)
-                    .and_then(|v| {
-                        v.binding()?
-                            .context("the vault was created but holds no binding to the server")
-                    });
+            let joined = join::first_run(&data.database(), &mut t, &req, code, kdf)
+                .map_err(fail)
+                .and_then(|v| {
+                    v.binding()?
+                        .context("the vault was created but holds no binding to the server")
+                });
             match joined {
                 Ok(b) => (b, true),
                 Err(e) => {
@@ -280,6 +264,16 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A code for a further computer of this device's member (`teduh team device-code`).
+///
+/// Fails when the server cannot be reached or refuses (this device was revoked).
+pub fn device_code(v: &mut Vault, b: &teduh_core::sync::Binding) -> anyhow::Result<String> {
+    let mut t = transport(&b.server_url, None)?;
+    join::invite_device(v, &mut t)
+        .map(|i| i.code)
+        .map_err(|e| join_failure(e, &b.server_url, &b.username))
+}
+
 /// `teduh reconnect`: signs this device in again to a server restored from a backup that no
 /// longer knows it, under the member and device ids it had; records and unsent work stay, and
 /// the next `teduh sync` re-sends what the server lost.
@@ -296,28 +290,14 @@ pub fn reconnect(data: &DataDir, args: &ReconnectArgs) -> anyhow::Result<ExitCod
     let fail = |e: SyncError| join_failure(e, &b.server_url, &b.username);
     v.unlock(&pass).map_err(|e| fail(e.into()))?;
     v.set_idle_timeout(None);
-    let invitation = args
-        .invitation
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    join::reconnect(&mut v, &mut t, &pass, invitation, &default_device_name()).map_err(|e| {
-        if invitation.is_none() && matches!(e, SyncError::BadCredentials) {
-            Failure::new(
-                1,
-                format!(
-                    "{} does not know {:?} with this passphrase: if you joined after the \
-                     server's backup was made, ask your administrator for a new invitation and \
-                     run `teduh reconnect --invitation CODE`; nothing was changed",
-                    b.server_url, b.username
-                ),
-            )
-            .coded(e.code())
-            .into()
-        } else {
-            fail(e)
-        }
-    })?;
+    join::reconnect(
+        &mut v,
+        &mut t,
+        &pass,
+        args.invitation.trim(),
+        &default_device_name(),
+    )
+    .map_err(fail)?;
     println!(
         "this computer is device {} of member {} on {} again; run `teduh sync` to send what \
          the server lost",

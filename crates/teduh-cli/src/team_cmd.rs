@@ -2,7 +2,9 @@
 //! device shows (`teduh team safety-number`); her key manager lists who waits (`teduh team
 //! pending`) and types that number (`teduh team confirm`); she removes a member or revokes a lost
 //! device the same way (`teduh team remove`, `teduh team revoke-device`). Each decision works
-//! offline; the signed roster and a new team key go out at the next `teduh sync`.
+//! offline; the signed roster and a new team key go out at the next `teduh sync`. A member adds
+//! a further computer of her own with a code from this one (`teduh team device-code`); it joins
+//! with its own keys and waits like any newcomer.
 
 use std::process::ExitCode;
 
@@ -15,9 +17,10 @@ use crate::{sync_cmd, vault_cmd};
 /// `teduh team ...`.
 #[derive(Debug, Subcommand)]
 pub enum TeamCmd {
-    /// List the members the server knows but no key manager admitted yet (they wait, with no key).
+    /// List the devices the server knows but no key manager admitted yet (they wait, with no
+    /// key): a new member's, or a further computer of a member already in the team.
     Pending,
-    /// Admit a waiting member: type the safety number her screen shows (read out by phone).
+    /// Admit a waiting device: type the safety number its screen shows (read out by phone).
     /// Three wrong numbers block her admission from this device and raise a security alarm.
     Confirm {
         /// Her username, as `teduh team pending` lists it.
@@ -25,8 +28,12 @@ pub enum TeamCmd {
         /// The 24 digits her screen shows (spaces or dashes between groups are fine).
         safety_number: String,
     },
-    /// Show this device's safety number for each supervisor, to read out while it waits.
+    /// Show this device's safety number for each supervisor's device, to read out while it
+    /// waits.
     SafetyNumber,
+    /// Make a single-use code (valid 24 hours) for adding a further computer of your own: run
+    /// `teduh join --username YOU --invitation CODE` there. It waits until a supervisor admits it.
+    DeviceCode,
     /// List the team as the signed roster on this device has it: members, roles and devices.
     Members,
     /// Remove a member (a key manager's decision): at the next sync the roster marks her
@@ -48,7 +55,7 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
     let (mut v, b) = sync_cmd::joined_vault(data)?;
     match cmd {
         TeamCmd::Pending => {
-            let pending = v.pending_members()?;
+            let pending = v.pending_devices()?;
             if pending.is_empty() {
                 println!("no one is waiting to be admitted (as of this device's last sync)");
             }
@@ -60,7 +67,12 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
                 } else {
                     String::new()
                 };
-                println!("{}\t{}{state}", p.username, p.role.as_str());
+                println!(
+                    "{}\t{}\tdevice {}{state}",
+                    p.username,
+                    p.role.as_str(),
+                    p.device
+                );
             }
         }
         TeamCmd::Confirm {
@@ -71,7 +83,8 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
             v.confirm_admission(&username, &safety_number)
                 .with_context(|| format!("while admitting {username}"))?;
             println!(
-                "{username} is admitted; the roster and her team key go out at the next `teduh sync`"
+                "{username}'s device is admitted; the roster and its team key go out at the next \
+                 `teduh sync`"
             );
         }
         TeamCmd::Members => {
@@ -110,8 +123,25 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
                 );
             }
             for n in numbers {
-                println!("{} ({}): {}", n.key_manager, n.role.as_str(), n.number);
+                println!(
+                    "{} ({}, device {}): {}",
+                    n.key_manager,
+                    n.role.as_str(),
+                    n.device,
+                    n.number
+                );
             }
+        }
+        TeamCmd::DeviceCode => {
+            vault_cmd::unlock(&mut v)?;
+            let code = sync_cmd::device_code(&mut v, &b)?;
+            println!("{code}");
+            println!(
+                "single-use code for a further computer of {}, valid for 24 hours: run `teduh \
+                 join --server {} --username {} --invitation CODE` there; it waits until a \
+                 supervisor admits it by its safety number",
+                b.username, b.server_url, b.username
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use teduh_core::sync::{Transport, TransportError};
 use teduh_protocol::sync::{
-    DeviceView, EnvelopeList, Limits, LoginParams, LoginParamsRequest, LoginRequest, MemberView,
-    NewEpoch, PushAck, RegisterRequest, RosterBody, Session, OCTET_STREAM,
+    DeviceInvitation, DeviceView, EnvelopeList, Limits, MemberView, NewEpoch, PushAck,
+    RegisterRequest, RosterBody, Session, OCTET_STREAM,
 };
 use teduh_protocol::ApiError;
 
@@ -316,15 +316,13 @@ impl Transport for HttpTransport {
         json(self.send_json("POST", "/v1/register", None, req)?)
     }
 
-    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError> {
-        let body = LoginParamsRequest {
-            username: username.to_owned(),
-        };
-        json(self.send_json("POST", "/v1/login/params", None, &body)?)
-    }
-
-    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError> {
-        json(self.send_json("POST", "/v1/login", None, req)?)
+    fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {
+        json(self.send_json(
+            "POST",
+            "/v1/devices/invitations",
+            Some(token),
+            &serde_json::json!({}),
+        )?)
     }
 
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {

@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use teduh_client::{BuildError, HttpTransport};
 use teduh_core::sync::{Transport as _, TransportError};
 use teduh_protocol::sync::{
-    hlc_from_millis, LoginRequest, MemberEnvelope, NewEpoch, PullPage, PushPage, Record,
-    RegisterRequest, Role, RosterBody, Session,
+    hlc_from_millis, DeviceEnvelope, NewEpoch, PullPage, PushPage, Record, RegisterRequest, Role,
+    RosterBody, Session,
 };
 use teduh_server::storage::NewInvitation;
 use teduh_server::Storage;
@@ -103,6 +103,7 @@ impl Server {
             .block_on(self.storage.create_invitation(NewInvitation {
                 team_id: team,
                 role,
+                member_id: None,
                 code_hash,
                 created_at: now_secs(),
                 expires_at: now_secs() + 3600,
@@ -124,19 +125,12 @@ impl Server {
     }
 }
 
-fn secret(username: &str) -> Vec<u8> {
-    format!("auth-secret-of-{username}-padded").into_bytes()
-}
-
 fn register_request(code: &str, username: &str) -> RegisterRequest {
     RegisterRequest {
         reclaim: None,
         invitation: code.to_owned(),
         username: username.to_owned(),
-        public_keys: b"public keys".to_vec(),
-        wrapped_keys: b"wrapped keys".to_vec(),
-        kdf_params: b"salt+params".to_vec(),
-        auth_secret: secret(username),
+        public_keys: [7u8; 64].to_vec(),
         device_name: "HP Android".to_owned(),
     }
 }
@@ -158,8 +152,8 @@ fn first_epoch(t: &mut HttpTransport, s: &Session) {
         s.team_id,
         &NewEpoch {
             epoch: 1,
-            envelopes: vec![MemberEnvelope {
-                member_id: s.member_id,
+            envelopes: vec![DeviceEnvelope {
+                device_id: s.device_id,
                 envelope: b"sealed team key".to_vec(),
             }],
         },
@@ -168,7 +162,7 @@ fn first_epoch(t: &mut HttpTransport, s: &Session) {
 }
 
 #[test]
-fn a_member_registers_with_an_invitation_and_logs_in_a_second_device() {
+fn a_member_registers_with_an_invitation_and_adds_a_second_device_with_a_device_code() {
     let server = Server::start();
     let mut t = server.transport();
     let limits = t.limits().expect("limits need no token");
@@ -182,22 +176,15 @@ fn a_member_registers_with_an_invitation_and_logs_in_a_second_device() {
     assert_eq!(first.team_id, team, "the invitation's team");
     assert_eq!(first.role, Role::Supervisor, "the invitation's role");
 
-    let params = t.login_params("ina").expect("params of a member");
-    assert_eq!(
-        params.kdf_params, b"salt+params",
-        "a new device derives its keys with the uploaded parameters"
-    );
-    let second = t
-        .login(&LoginRequest {
-            reclaim_device: None,
-            username: "ina".into(),
-            auth_secret: secret("ina"),
-            device_name: "Laptop".into(),
-        })
-        .expect("the right secret logs in");
+    let device_code = t.invite_device(&first.token).expect("a device code");
+    assert!(device_code.expires_at > now_secs(), "{device_code:?}");
+    let mut laptop = register_request(&device_code.code, "ina");
+    laptop.public_keys = [8u8; 64].to_vec();
+    let second = t.register(&laptop).expect("the code adds a device");
     assert_eq!(second.member_id, first.member_id, "the same member");
     assert_ne!(second.device_id, first.device_id, "a new device");
-    assert_eq!(second.wrapped_keys, b"wrapped keys", "her keys come along");
+    assert_eq!(second.role, Role::Supervisor, "her role, not a new one");
+    assert_eq!(second.public_keys, [8u8; 64], "with its own keys");
 
     let devices = t.devices(&second.token).expect("devices");
     assert_eq!(devices.len(), 2, "both devices are listed: {devices:?}");
@@ -205,16 +192,12 @@ fn a_member_registers_with_an_invitation_and_logs_in_a_second_device() {
     assert_eq!(members.len(), 1, "{members:?}");
     assert_eq!(members[0].username, "ina");
 
-    let wrong = t.login(&LoginRequest {
-        reclaim_device: None,
-        username: "ina".into(),
-        auth_secret: secret("someone else"),
-        device_name: "Thief".into(),
-    });
+    let other = t.invite_device(&first.token).expect("another device code");
+    let wrong = t.register(&register_request(&other.code, "budi"));
     assert_eq!(
         wrong.as_ref().err().and_then(TransportError::code),
-        Some("BadCredentials"),
-        "a wrong secret is refused with the server's code: {wrong:?}"
+        Some("InvitationForAnother"),
+        "a device code adds a device of its member only: {wrong:?}"
     );
     let reused = t.register(&register_request(&code, "budi"));
     assert_eq!(

@@ -44,31 +44,6 @@ impl KdfParams {
         }
     }
 
-    /// The weakest parameters a real device accepts from a server (a further device's login
-    /// derives the auth secret it sends with them): 64 MiB and 3 passes. Weaker ones would
-    /// make that secret cheap to brute-force for whoever runs or breaks into the server.
-    pub const FLOOR: KdfParams = KdfParams {
-        m_cost_kib: 64 * 1024,
-        t_cost: 3,
-        p_cost: 1,
-    };
-
-    /// The floor a device with these local parameters holds a server to: [`Self::FLOOR`], or
-    /// the device's own parameters where they are lower (a test device made with
-    /// [`Self::insecure_fast_for_tests`]; the desktop and the CLI use [`Self::interactive`]).
-    pub fn floor_for_local(local: KdfParams) -> KdfParams {
-        KdfParams {
-            m_cost_kib: local.m_cost_kib.min(Self::FLOOR.m_cost_kib),
-            t_cost: local.t_cost.min(Self::FLOOR.t_cost),
-            p_cost: 1,
-        }
-    }
-
-    /// Whether these parameters cost at least as much as `floor` in memory and in passes.
-    pub fn at_least(&self, floor: KdfParams) -> bool {
-        self.m_cost_kib >= floor.m_cost_kib && self.t_cost >= floor.t_cost
-    }
-
     /// Deliberately weak parameters for tests and benchmarks that create many vaults.
     /// Never use for a real vault: a stolen database could be brute-forced quickly.
     pub fn insecure_fast_for_tests() -> Self {

@@ -62,8 +62,6 @@ pub enum Code {
     // --- sync and the server
     /// The server does not answer.
     ServerUnreachable,
-    /// Unknown username or wrong passphrase at the server.
-    BadCredentials,
     /// The invitation code is unknown, used or expired.
     InvalidInvitation,
     /// This device was revoked from its team.
@@ -82,8 +80,6 @@ pub enum Code {
     ServerRefused,
     /// The server's answer breaks the protocol.
     ServerProtocol,
-    /// The server offered key parameters below this device's floor at login.
-    WeakKeyParameters,
     /// The server at a new address is not this team's server.
     ServerMismatch,
     /// The server address is not a usable URL.
@@ -141,7 +137,6 @@ impl Code {
         Code::DataDirUnavailable,
         Code::SettingsFailed,
         Code::ServerUnreachable,
-        Code::BadCredentials,
         Code::InvalidInvitation,
         Code::DeviceRevoked,
         Code::DeviceUnknown,
@@ -151,7 +146,6 @@ impl Code {
         Code::UsernameTaken,
         Code::ServerRefused,
         Code::ServerProtocol,
-        Code::WeakKeyParameters,
         Code::ServerMismatch,
         Code::InvalidServerUrl,
         Code::SafetyNumberMismatch,
@@ -193,7 +187,6 @@ impl Code {
             Code::DataDirUnavailable => "DataDirUnavailable",
             Code::SettingsFailed => "SettingsFailed",
             Code::ServerUnreachable => "ServerUnreachable",
-            Code::BadCredentials => "BadCredentials",
             Code::InvalidInvitation => "InvalidInvitation",
             Code::DeviceRevoked => "DeviceRevoked",
             Code::DeviceUnknown => "DeviceUnknown",
@@ -203,7 +196,6 @@ impl Code {
             Code::UsernameTaken => "UsernameTaken",
             Code::ServerRefused => "ServerRefused",
             Code::ServerProtocol => "ServerProtocol",
-            Code::WeakKeyParameters => "WeakKeyParameters",
             Code::ServerMismatch => "ServerMismatch",
             Code::InvalidServerUrl => "InvalidServerUrl",
             Code::SafetyNumberMismatch => "SafetyNumberMismatch",

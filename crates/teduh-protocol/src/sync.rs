@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Main types: [`Record`], [`PushPage`], [`PullPage`], the decoding error [`DecodeError`], the
-//! control bodies ([`Limits`], [`RegisterRequest`], [`LoginRequest`], [`PushAck`], ...) and the
+//! control bodies ([`Limits`], [`RegisterRequest`], [`Session`], [`PushAck`], ...) and the
 //! [`Role`] of a member. Small key blobs inside JSON bodies (public keys, wrapped keys, key
 //! envelopes) are standard padded base64 ([`b64`]).
 
@@ -316,33 +316,26 @@ pub struct Limits {
     pub max_clock_skew_ms: u64,
 }
 
-/// Body of `POST /v1/register`: joins a team with a single-use invitation.
+/// Body of `POST /v1/register`: joins a team with a single-use invitation, as a new member or,
+/// with an invitation made for an existing member, as a further device of hers. Nothing in it
+/// derives from the passphrase: the passphrase never leaves the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// The invitation code the admin handed out.
+    /// The invitation code.
     pub invitation: String,
-    /// Login name, unique on this server (1-64 characters).
+    /// Login name, unique on this server (1-64 characters); for a device invitation, the name
+    /// of the member it was made for.
     pub username: String,
-    /// The member's public keys (X25519 + Ed25519), opaque to the server, base64.
+    /// This device's own public keys (X25519 + Ed25519, 64 bytes), opaque to the server,
+    /// base64. Each device has its own; a key manager admits them into the signed roster.
     #[serde(with = "b64")]
     pub public_keys: Vec<u8>,
-    /// The member's private keys wrapped under her passphrase-derived key, opaque, base64.
-    #[serde(with = "b64")]
-    pub wrapped_keys: Vec<u8>,
-    /// The passphrase KDF's salt and parameters, opaque, base64; returned by
-    /// `POST /v1/login/params` so a new device can derive the same keys.
-    #[serde(with = "b64")]
-    pub kdf_params: Vec<u8>,
-    /// A secret derived from the passphrase for authentication only (never the key-encryption
-    /// key), base64, 16-128 bytes. The server stores an Argon2id hash of it.
-    #[serde(with = "b64")]
-    pub auth_secret: Vec<u8>,
     /// A name for this device, shown in device lists (1-100 characters).
     pub device_name: String,
-    /// A device coming back to a server restored from a backup that lost its member: the
-    /// member and device ids it had (its records and the team's signed roster carry them).
-    /// Taken only when no one holds them; absent for a new member.
+    /// A device coming back to a server restored from a backup that lost it: the member and
+    /// device ids it had (its records and the team's signed roster carry them). Taken only
+    /// when no one holds them; absent for a new device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reclaim: Option<Reclaim>,
 }
@@ -358,40 +351,17 @@ pub struct Reclaim {
     pub device_id: u64,
 }
 
-/// Body of `POST /v1/login/params`.
+/// Reply of `POST /v1/devices/invitations`: a single-use code with which the caller's member
+/// adds a further device of her own (it joins with fresh keys and waits to be admitted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginParamsRequest {
-    /// The login name.
-    pub username: String,
+pub struct DeviceInvitation {
+    /// The code (shown once; the server keeps only its hash).
+    pub code: String,
+    /// Unix seconds after which it no longer works.
+    pub expires_at: i64,
 }
 
-/// Reply of `POST /v1/login/params`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginParams {
-    /// The KDF salt and parameters uploaded at registration, base64.
-    #[serde(with = "b64")]
-    pub kdf_params: Vec<u8>,
-}
-
-/// Body of `POST /v1/login`: a new device of an existing member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    /// The login name.
-    pub username: String,
-    /// The passphrase-derived authentication secret, base64.
-    #[serde(with = "b64")]
-    pub auth_secret: Vec<u8>,
-    /// A name for this device.
-    pub device_name: String,
-    /// A device of this member coming back to a server restored from a backup that lost it:
-    /// the device id it had. Taken only when no device holds it; absent for a new device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reclaim_device: Option<u64>,
-}
-
-/// Reply of `POST /v1/register` and `POST /v1/login`.
+/// Reply of `POST /v1/register`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// The bearer token of this device (`Authorization: Bearer <token>`). Shown once; the
@@ -403,14 +373,11 @@ pub struct Session {
     pub member_id: u64,
     /// The member's team.
     pub team_id: u64,
-    /// The member's role.
+    /// The member's role (as the invitation gave it; the signed roster decides).
     pub role: Role,
-    /// The member's public keys, base64.
+    /// This device's public keys, as stored, base64.
     #[serde(with = "b64")]
     pub public_keys: Vec<u8>,
-    /// The member's wrapped private keys, base64.
-    #[serde(with = "b64")]
-    pub wrapped_keys: Vec<u8>,
     /// The device with the highest contiguous sequence stored (0 for a new device).
     pub stored_through: u64,
 }
@@ -436,9 +403,6 @@ pub struct MemberView {
     pub username: String,
     /// Role.
     pub role: Role,
-    /// Public keys, base64.
-    #[serde(with = "b64")]
-    pub public_keys: Vec<u8>,
     /// Whether the member was removed (her devices no longer sync).
     pub removed: bool,
 }
@@ -450,8 +414,12 @@ pub struct DeviceView {
     pub device_id: u64,
     /// Owner.
     pub member_id: u64,
-    /// Name given at login.
+    /// Name given when it joined.
     pub name: String,
+    /// The device's own public keys (X25519 + Ed25519), base64: what the server says; only
+    /// the signed roster is trusted.
+    #[serde(with = "b64")]
+    pub public_keys: Vec<u8>,
     /// Unix seconds of the login.
     pub created_at: i64,
     /// Unix seconds of the revocation, if revoked.
@@ -480,28 +448,28 @@ pub struct RosterChain {
 /// Most rosters in one [`RosterChain`].
 pub const ROSTER_CHAIN_PAGE: u32 = 16;
 
-/// A team key wrapped to one member.
+/// The team keys sealed to one device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MemberEnvelope {
-    /// The recipient.
-    pub member_id: u64,
+pub struct DeviceEnvelope {
+    /// The recipient device.
+    pub device_id: u64,
     /// The sealed team key, base64.
     #[serde(with = "b64")]
     pub envelope: Vec<u8>,
 }
 
-/// Body of `POST /v1/teams/{team}/epochs`: a new team-key epoch with one envelope per member.
+/// Body of `POST /v1/teams/{team}/epochs`: a new team-key epoch with one envelope per device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewEpoch {
     /// Must be the team's current epoch + 1.
     pub epoch: u32,
     /// The envelopes, at least one.
-    pub envelopes: Vec<MemberEnvelope>,
+    pub envelopes: Vec<DeviceEnvelope>,
 }
 
-/// A team-key envelope addressed to the asking member.
+/// A team-key envelope addressed to the asking device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EpochEnvelope {
     /// The epoch.
@@ -516,7 +484,7 @@ pub struct EpochEnvelope {
 pub struct EnvelopeList {
     /// The team's current epoch (records under an older one are refused).
     pub current_epoch: u32,
-    /// Envelopes addressed to the asking member, oldest epoch first.
+    /// Envelopes addressed to the asking device, oldest epoch first.
     pub envelopes: Vec<EpochEnvelope>,
 }
 

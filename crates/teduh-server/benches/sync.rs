@@ -108,6 +108,7 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
         s.create_invitation(NewInvitation {
             team_id: team_ids[t],
             role: Role::Counselor,
+            member_id: None,
             code_hash: hash(&code),
             created_at: NOW,
             expires_at: i64::MAX,
@@ -120,13 +121,10 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
                 Registration {
                     invitation_hash: hash(&code),
                     username: format!("{prefix}-user-{d}"),
-                    public_keys: vec![1; 64],
-                    wrapped_keys: vec![2; 128],
-                    kdf_params: vec![3; 32],
-                    verifier: vec![4; 61],
                     device: NewDevice {
                         id: None,
                         name: "bench".into(),
+                        public_keys: vec![1; 64],
                         token_hash: hash(&token),
                         created_at: NOW,
                         expires_at: i64::MAX,
@@ -137,7 +135,7 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
             )
             .await
             .expect("register");
-        members[t].push((dev.member_id, vec![5; 80]));
+        members[t].push((dev.device_id, vec![5; 80]));
         out.push(Device {
             team: team_ids[t],
             id: dev.device_id,

@@ -25,7 +25,8 @@ pub enum AdminCommand {
     },
     /// List teams.
     ListTeams,
-    /// Issue a single-use invitation code for a team.
+    /// Issue a single-use invitation code for a team. It creates an account that waits: only a
+    /// key manager's device admits anyone into the team's signed roster.
     Invite {
         /// Team name or id.
         #[arg(long)]
@@ -33,6 +34,10 @@ pub enum AdminCommand {
         /// counselor, outreach, supervisor or admin.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// Instead of a new member: a further device of this existing member (e.g. her only
+        /// laptop was lost). It joins with fresh keys and waits to be admitted.
+        #[arg(long)]
+        device_of: Option<String>,
         /// Hours until the code expires.
         #[arg(long, default_value_t = 72)]
         expires_in_hours: u32,
@@ -165,27 +170,52 @@ pub async fn run(
         AdminCommand::Invite {
             team,
             role,
+            device_of,
             expires_in_hours,
         } => {
             let team = find_team(storage, &team).await?;
+            let member = match &device_of {
+                None => None,
+                Some(name) => Some(
+                    storage
+                        .members(team.id)
+                        .await?
+                        .into_iter()
+                        .find(|m| &m.username == name && m.removed_at.is_none())
+                        .with_context(|| {
+                            format!("team {} has no active member {name:?}", team.name)
+                        })?,
+                ),
+            };
+            let role = member.as_ref().map_or(role, |m| m.role);
             let (code, code_hash) = auth::new_invitation_code();
             let expires_at = now + i64::from(expires_in_hours) * 3600;
             storage
                 .create_invitation(NewInvitation {
                     team_id: team.id,
                     role,
+                    member_id: member.as_ref().map(|m| m.id),
                     code_hash,
                     created_at: now,
                     expires_at,
                 })
                 .await?;
             writeln!(out, "{code}")?;
-            writeln!(
-                out,
-                "single-use invitation to team {} as {}, valid for {expires_in_hours} h",
-                team.name,
-                role.as_str()
-            )?;
+            match &device_of {
+                Some(name) => writeln!(
+                    out,
+                    "single-use invitation for a further device of {name} in team {}, valid \
+                     for {expires_in_hours} h; it waits until a supervisor admits it",
+                    team.name
+                )?,
+                None => writeln!(
+                    out,
+                    "single-use invitation to team {} as {}, valid for {expires_in_hours} h; \
+                     the account waits until a supervisor admits it",
+                    team.name,
+                    role.as_str()
+                )?,
+            }
         }
         AdminCommand::ListInvitations { team } => {
             let team = match team {

@@ -1,85 +1,14 @@
-//! Secrets the server handles: the Argon2id verifier of a member's authentication secret, random
-//! device tokens and invitation codes (stored as SHA-256 hashes), and the per-IP rate limiter of
-//! the authentication endpoints.
+//! Secrets the server handles: random device tokens and invitation codes (stored as SHA-256
+//! hashes; nothing derived from a passphrase ever reaches the server), and the per-IP rate
+//! limiter of the registration endpoint.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use rand_core::{OsRng, RngCore as _};
 use sha2::{Digest as _, Sha256};
-
-/// Format tag of a verifier (so parameters can change later without breaking old verifiers).
-const VERIFIER_V1: u8 = 1;
-/// Argon2id memory in KiB, iterations, lanes: OWASP's minimum recommendation (19 MiB, t=2),
-/// applied to a secret that is already the output of the client's slow KDF.
-const M_COST: u32 = 19 * 1024;
-const T_COST: u32 = 2;
-const P_COST: u32 = 1;
-const SALT_LEN: usize = 16;
-const HASH_LEN: usize = 32;
-
-/// Hashes an authentication secret into a self-describing verifier:
-/// `1 | m u32 | t u32 | p u32 | salt[16] | hash[32]`.
-///
-/// Fails only if Argon2 rejects its parameters, which are constants.
-pub fn hash_secret(secret: &[u8]) -> Result<Vec<u8>, argon2::Error> {
-    let mut salt = [0u8; SALT_LEN];
-    OsRng.fill_bytes(&mut salt);
-    let hash = argon2_hash(secret, &salt, M_COST, T_COST, P_COST)?;
-    let mut out = Vec::with_capacity(1 + 12 + SALT_LEN + HASH_LEN);
-    out.push(VERIFIER_V1);
-    out.extend_from_slice(&M_COST.to_be_bytes());
-    out.extend_from_slice(&T_COST.to_be_bytes());
-    out.extend_from_slice(&P_COST.to_be_bytes());
-    out.extend_from_slice(&salt);
-    out.extend_from_slice(&hash);
-    Ok(out)
-}
-
-fn argon2_hash(
-    secret: &[u8],
-    salt: &[u8],
-    m: u32,
-    t: u32,
-    p: u32,
-) -> Result<[u8; HASH_LEN], argon2::Error> {
-    let params = Params::new(m, t, p, Some(HASH_LEN))?;
-    let mut out = [0u8; HASH_LEN];
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(secret, salt, &mut out)?;
-    Ok(out)
-}
-
-/// Whether `secret` matches `verifier`. A malformed verifier never matches.
-pub fn verify_secret(verifier: &[u8], secret: &[u8]) -> bool {
-    if verifier.len() != 1 + 12 + SALT_LEN + HASH_LEN || verifier[0] != VERIFIER_V1 {
-        return false;
-    }
-    let word = |i: usize| {
-        let mut b = [0u8; 4];
-        b.copy_from_slice(&verifier[1 + 4 * i..5 + 4 * i]);
-        u32::from_be_bytes(b)
-    };
-    let salt = &verifier[13..13 + SALT_LEN];
-    let want = &verifier[13 + SALT_LEN..];
-    match argon2_hash(secret, salt, word(0), word(1), word(2)) {
-        Ok(got) => constant_time_eq(&got, want),
-        Err(_) => false,
-    }
-}
-
-/// Spends the same time as a verification, for unknown users (so timing does not reveal which
-/// login names exist).
-pub fn burn_verification(secret: &[u8]) {
-    let _ = argon2_hash(secret, &[0u8; SALT_LEN], M_COST, T_COST, P_COST);
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// SHA-256, the stored form of tokens and invitation codes (both random, so a fast hash is
 /// enough: there is nothing to brute-force).
@@ -174,27 +103,6 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_verifier_accepts_its_secret_and_nothing_else() {
-        let v = hash_secret(b"derived-auth-secret").expect("hashes");
-        assert!(
-            verify_secret(&v, b"derived-auth-secret"),
-            "the right secret verifies"
-        );
-        assert!(
-            !verify_secret(&v, b"derived-auth-secreT"),
-            "a wrong secret must not verify"
-        );
-        assert!(
-            !verify_secret(&v[1..], b"derived-auth-secret"),
-            "a mangled verifier never matches"
-        );
-        assert!(
-            !v.windows(19).any(|w| w == b"derived-auth-secret"),
-            "the secret is not stored"
-        );
-    }
 
     #[test]
     fn invitation_codes_ignore_case_and_dashes() {

@@ -57,6 +57,7 @@ impl From<StorageError> for HttpError {
             E::InvitationUsed => (StatusCode::CONFLICT, "InvitationUsed"),
             E::InvitationExpired => (StatusCode::GONE, "InvitationExpired"),
             E::UsernameTaken => (StatusCode::CONFLICT, "UsernameTaken"),
+            E::InvitationForAnother => (StatusCode::FORBIDDEN, "InvitationForAnother"),
             E::IdTaken => (StatusCode::CONFLICT, "IdTaken"),
             E::TokenUnknown => (StatusCode::UNAUTHORIZED, "InvalidToken"),
             E::TokenExpired => (StatusCode::UNAUTHORIZED, "TokenExpired"),

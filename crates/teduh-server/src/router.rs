@@ -33,8 +33,6 @@ pub fn router(state: AppState) -> Router {
     let push_limit = DefaultBodyLimit::max(limits.max_push_bytes as usize);
     let auth_routes = Router::new()
         .route("/v1/register", post(auth::register))
-        .route("/v1/login", post(auth::login))
-        .route("/v1/login/params", post(auth::login_params))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -50,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(auth_routes)
         .route("/v1/devices", get(devices::list_devices))
+        .route("/v1/devices/invitations", post(auth::invite_device))
         .route("/v1/devices/{device}", delete(devices::revoke_device))
         .route("/v1/teams/{team}/members", get(members::list_members))
         .route(

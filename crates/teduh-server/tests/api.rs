@@ -176,6 +176,7 @@ impl Api {
             .create_invitation(NewInvitation {
                 team_id: team,
                 role,
+                member_id: None,
                 code_hash,
                 created_at: now_secs(),
                 expires_at: now_secs() + 3600,
@@ -220,8 +221,8 @@ impl Api {
                 &format!("/v1/teams/{team}/epochs"),
                 Some(&sup.token),
                 json!({"epoch": 1, "envelopes": [
-                    {"member_id": sup.member_id, "envelope": b64::encode(b"env-sup")},
-                    {"member_id": cou.member_id, "envelope": b64::encode(b"env-cou")},
+                    {"device_id": sup.device_id, "envelope": b64::encode(b"env-sup")},
+                    {"device_id": cou.device_id, "envelope": b64::encode(b"env-cou")},
                 ]}),
             )
             .await;
@@ -242,18 +243,11 @@ struct Member {
     team_id: u64,
 }
 
-fn secret(username: &str) -> Vec<u8> {
-    format!("auth-secret-of-{username}-padded").into_bytes()
-}
-
 fn register_body(code: &str, username: &str) -> Value {
     json!({
         "invitation": code,
         "username": username,
-        "public_keys": b64::encode(b"pk"),
-        "wrapped_keys": b64::encode(b"wrapped"),
-        "kdf_params": b64::encode(b"salt+params"),
-        "auth_secret": b64::encode(&secret(username)),
+        "public_keys": b64::encode(&[7u8; 64]),
         "device_name": "HP Android",
     })
 }
@@ -311,42 +305,34 @@ async fn a_team_registers_logs_in_pushes_and_pulls_binary_pages() {
         "record pages are binary"
     );
 
-    // A new device of the counselor: fetch the KDF parameters, then log in.
+    // A new device of the counselor: a code from her first device, then its own keys.
     let r = api
         .json(
             "POST",
-            "/v1/login/params",
-            None,
-            json!({"username": "Kupang-cou"}),
+            "/v1/devices/invitations",
+            Some(&cou.token),
+            json!({}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["kdf_params"], b64::encode(b"salt+params"));
-    let r = api
-        .json(
-            "POST",
-            "/v1/login",
-            None,
-            json!({"username": "Kupang-cou", "auth_secret": b64::encode(&secret("Kupang-cou")), "device_name": "laptop"}),
-        )
-        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let code = r.json()["code"].as_str().expect("code").to_owned();
+    let mut body = register_body(&code, "Kupang-cou");
+    body["public_keys"] = json!(b64::encode(&[8u8; 64]));
+    let r = api.json("POST", "/v1/register", None, body).await;
     assert_eq!(
         r.status,
-        StatusCode::OK,
+        StatusCode::CREATED,
         "{}",
         String::from_utf8_lossy(&r.body)
     );
     let v = r.json();
-    assert_eq!(
-        v["wrapped_keys"],
-        b64::encode(b"wrapped"),
-        "a new device gets the wrapped keys"
-    );
+    assert_eq!(v["member_id"].as_u64(), Some(cou.member_id), "her member");
     assert_ne!(
         v["device_id"].as_u64(),
         Some(cou.device_id),
         "a new device id"
     );
+    assert_eq!(v["public_keys"], b64::encode(&[8u8; 64]), "its own keys");
     let laptop = v["token"].as_str().expect("token").to_owned();
     assert_eq!(api.pull_all(team, &laptop).await.len(), 2);
 
@@ -356,18 +342,22 @@ async fn a_team_registers_logs_in_pushes_and_pulls_binary_pages() {
     assert_eq!(r.json()["current_epoch"], 1);
     assert_eq!(
         r.json()["envelopes"],
+        json!([]),
+        "nothing was sealed to the new device yet"
+    );
+    let r = api
+        .get(&format!("/v1/teams/{team}/envelopes"), Some(&cou.token))
+        .await;
+    assert_eq!(
+        r.json()["envelopes"],
         json!([{"epoch": 1, "envelope": b64::encode(b"env-cou")}]),
-        "a member sees only the envelope addressed to her"
+        "a device sees only the envelope addressed to it"
     );
 
     let r = api
         .get(&format!("/v1/teams/{team}/members"), Some(&laptop))
         .await;
-    assert_eq!(
-        r.json().as_array().map(Vec::len),
-        Some(2),
-        "both members with public keys"
-    );
+    assert_eq!(r.json().as_array().map(Vec::len), Some(2), "both members");
 
     let r = api
         .json(
@@ -608,7 +598,7 @@ async fn push_refusals_have_distinct_codes() {
             "POST",
             &format!("/v1/teams/{team}/epochs"),
             Some(&sup.token),
-            json!({"epoch": 2, "envelopes": [{"member_id": sup.member_id, "envelope": b64::encode(b"e2")}]}),
+            json!({"epoch": 2, "envelopes": [{"device_id": sup.device_id, "envelope": b64::encode(b"e2")}]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
@@ -760,7 +750,7 @@ async fn invitations_are_single_use_and_registration_input_is_checked() {
         (StatusCode::CONFLICT, "UsernameTaken")
     );
     let mut short = register_body(&code, "dewi");
-    short["auth_secret"] = json!(b64::encode(b"short"));
+    short["public_keys"] = json!(b64::encode(b"short"));
     let r = api.json("POST", "/v1/register", None, short).await;
     assert_eq!(
         (r.status, r.code().as_str()),
@@ -837,36 +827,52 @@ async fn invitations_are_single_use_and_registration_input_is_checked() {
 }
 
 #[tokio::test]
-async fn wrong_secrets_and_unknown_users_cannot_log_in() {
+async fn a_device_code_adds_a_device_of_its_member_only_and_once() {
     let api = Api::new(test_settings()).await;
     let team = api.team("T").await;
-    api.register(team, Role::Counselor, "ana").await;
-    let r = api
-        .json("POST", "/v1/login", None, json!({"username": "ana", "auth_secret": b64::encode(&secret("budi")), "device_name": "x"}))
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNAUTHORIZED, "BadCredentials")
-    );
-    let r = api
-        .json("POST", "/v1/login", None, json!({"username": "nobody", "auth_secret": b64::encode(&secret("x")), "device_name": "x"}))
-        .await;
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (StatusCode::UNAUTHORIZED, "BadCredentials"),
-        "an unknown user looks like a wrong secret"
-    );
-    let r = api
-        .json(
+    let ana = api.register(team, Role::Counselor, "ana").await;
+    api.register(team, Role::Counselor, "budi").await;
+    let code = |r: Reply| r.json()["code"].as_str().expect("code").to_owned();
+    let mine = code(
+        api.json(
             "POST",
-            "/v1/login/params",
-            None,
-            json!({"username": "nobody"}),
+            "/v1/devices/invitations",
+            Some(&ana.token),
+            json!({}),
         )
+        .await,
+    );
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&mine, "budi"))
         .await;
     assert_eq!(
         (r.status, r.code().as_str()),
-        (StatusCode::NOT_FOUND, "UnknownUser")
+        (StatusCode::FORBIDDEN, "InvitationForAnother"),
+        "ana's code cannot add a device to budi"
+    );
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&mine, "ana"))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "it still works for ana");
+    let r = api
+        .json("POST", "/v1/register", None, register_body(&mine, "ana"))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "InvitationUsed"),
+        "once"
+    );
+    let r = api
+        .json("POST", "/v1/devices/invitations", None, json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a token is needed");
+    let mut short = register_body(&api.invite(team, Role::Counselor).await, "cici");
+    short["public_keys"] = json!(b64::encode(b"pk"));
+    let r = api.json("POST", "/v1/register", None, short).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "InvalidInput"),
+        "a device registers exactly its two 32-byte public keys"
     );
 }
 
@@ -925,7 +931,7 @@ async fn only_supervisors_and_admins_publish_epochs_and_rosters() {
             "POST",
             &format!("/v1/teams/{team}/epochs"),
             Some(&cou.token),
-            json!({"epoch": 2, "envelopes": [{"member_id": cou.member_id, "envelope": b64::encode(b"x")}]}),
+            json!({"epoch": 2, "envelopes": [{"device_id": cou.device_id, "envelope": b64::encode(b"x")}]}),
         )
         .await;
     assert_eq!(
@@ -949,7 +955,7 @@ async fn only_supervisors_and_admins_publish_epochs_and_rosters() {
             "POST",
             &format!("/v1/teams/{team}/epochs"),
             Some(&sup.token),
-            json!({"epoch": 3, "envelopes": [{"member_id": cou.member_id, "envelope": b64::encode(b"x")}]}),
+            json!({"epoch": 3, "envelopes": [{"device_id": cou.device_id, "envelope": b64::encode(b"x")}]}),
         )
         .await;
     assert_eq!(
@@ -973,14 +979,12 @@ async fn authentication_endpoints_are_rate_limited() {
         ..Settings::default()
     })
     .await;
-    let body = json!({"username": "nobody"});
+    let body = register_body("KODE-TIDAK-ADA", "nobody");
     for _ in 0..3 {
-        let r = api
-            .json("POST", "/v1/login/params", None, body.clone())
-            .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = api.json("POST", "/v1/register", None, body.clone()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
-    let r = api.json("POST", "/v1/login/params", None, body).await;
+    let r = api.json("POST", "/v1/register", None, body).await;
     assert_eq!(
         (r.status, r.code().as_str()),
         (StatusCode::TOO_MANY_REQUESTS, "RateLimited")
@@ -998,8 +1002,7 @@ async fn random_requests_never_cause_a_server_error() {
     let team = cou.team_id;
     let routes = [
         ("POST", "/v1/register".to_owned()),
-        ("POST", "/v1/login".to_owned()),
-        ("POST", "/v1/login/params".to_owned()),
+        ("POST", "/v1/devices/invitations".to_owned()),
         ("GET", "/v1/devices".to_owned()),
         ("DELETE", "/v1/devices/18446744073709551615".to_owned()),
         ("GET", format!("/v1/teams/{team}/members")),
@@ -1029,11 +1032,11 @@ async fn random_requests_never_cause_a_server_error() {
         json!({}),
         json!([]),
         json!(null),
-        json!({"epoch": -1, "envelopes": [{"member_id": "x", "envelope": 5}]}),
+        json!({"epoch": -1, "envelopes": [{"device_id": "x", "envelope": 5}]}),
         json!({"version": u64::MAX, "roster": ""}),
         json!({"wraps": [{"epoch": 4294967295u64, "client_id": "", "wrap": ""}]}),
         json!({"username": "\u{0000}", "auth_secret": "AAAA", "device_name": ""}),
-        json!({"epoch": 2, "envelopes": [{"member_id": u64::MAX, "envelope": "AA=="}]}),
+        json!({"epoch": 2, "envelopes": [{"device_id": u64::MAX, "envelope": "AA=="}]}),
     ];
     for i in 0..400 {
         let (method, path) = &routes[(next() % routes.len() as u64) as usize];

@@ -255,10 +255,7 @@ fn killed_mid_push(dir: &[String]) {
         .send_json(serde_json::json!({
             "invitation": code,
             "username": "ana",
-            "public_keys": b64(b"pk"),
-            "wrapped_keys": b64(b"wk"),
-            "kdf_params": b64(b"kdf"),
-            "auth_secret": b64(&[7u8; 32]),
+            "public_keys": b64(&[7u8; 64]),
             "device_name": "phone",
         }))
         .expect("registers")
@@ -267,10 +264,9 @@ fn killed_mid_push(dir: &[String]) {
     let token = session["token"].as_str().expect("token").to_owned();
     let device = session["device_id"].as_u64().expect("device");
     let team = session["team_id"].as_u64().expect("team");
-    let member = session["member_id"].as_u64().expect("member");
     ureq::post(&format!("{url}/v1/teams/{team}/epochs"))
         .set("Authorization", &format!("Bearer {token}"))
-        .send_json(serde_json::json!({"epoch": 1, "envelopes": [{"member_id": member, "envelope": b64(b"e")}]}))
+        .send_json(serde_json::json!({"epoch": 1, "envelopes": [{"device_id": device, "envelope": b64(b"e")}]}))
         .expect("epoch 1");
 
     // Push pages in a loop while the server is killed underneath.
@@ -549,9 +545,8 @@ fn sigterm_lets_an_in_flight_push_finish_before_exiting() {
     let (mut child, url) = start(dir);
     let session: serde_json::Value = ureq::post(&format!("{url}/v1/register"))
         .send_json(serde_json::json!({
-            "invitation": code, "username": "ana", "public_keys": b64(b"pk"),
-            "wrapped_keys": b64(b"wk"), "kdf_params": b64(b"kdf"),
-            "auth_secret": b64(&[9u8; 32]), "device_name": "phone",
+            "invitation": code, "username": "ana", "public_keys": b64(&[9u8; 64]),
+            "device_name": "phone",
         }))
         .expect("registers")
         .into_json()
@@ -561,10 +556,9 @@ fn sigterm_lets_an_in_flight_push_finish_before_exiting() {
         session["device_id"].as_u64().expect("device"),
         session["team_id"].as_u64().expect("team"),
     );
-    let member = session["member_id"].as_u64().expect("member");
     ureq::post(&format!("{url}/v1/teams/{team}/epochs"))
         .set("Authorization", &format!("Bearer {token}"))
-        .send_json(serde_json::json!({"epoch": 1, "envelopes": [{"member_id": member, "envelope": b64(b"e")}]}))
+        .send_json(serde_json::json!({"epoch": 1, "envelopes": [{"device_id": device, "envelope": b64(b"e")}]}))
         .expect("epoch 1");
 
     // Half a push is on the wire when SIGTERM arrives; the rest follows after it.
@@ -626,9 +620,8 @@ fn debug_logs_hold_no_tokens_names_codes_or_payloads() {
     let (mut child, url) = start_with(dir, Some(&log));
     let session: serde_json::Value = ureq::post(&format!("{url}/v1/register"))
         .send_json(serde_json::json!({
-            "invitation": code, "username": "siti.rahayu", "public_keys": b64(b"pk"),
-            "wrapped_keys": b64(b"wk"), "kdf_params": b64(b"kdf"),
-            "auth_secret": b64(b"a-very-secret-derived-value"), "device_name": "HP Siti",
+            "invitation": code, "username": "siti.rahayu", "public_keys": b64(&[3u8; 64]),
+            "device_name": "HP Siti",
         }))
         .expect("registers")
         .into_json()
@@ -645,7 +638,7 @@ fn debug_logs_hold_no_tokens_names_codes_or_payloads() {
     let _ = child.wait();
     let text = std::fs::read_to_string(&log).expect("log");
     assert!(
-        text.contains("member registered"),
+        text.contains("device registered"),
         "the log is written: {text}"
     );
     for secret in [
@@ -654,7 +647,6 @@ fn debug_logs_hold_no_tokens_names_codes_or_payloads() {
         "siti.rahayu",
         "HP Siti",
         code.as_str(),
-        &b64(b"a-very-secret-derived-value"),
     ] {
         assert!(
             !text.contains(secret),

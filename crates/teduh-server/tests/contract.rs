@@ -92,13 +92,10 @@ fn registration(invite: &str, username: &str) -> Registration {
     Registration {
         invitation_hash: hash(invite),
         username: username.into(),
-        public_keys: vec![1, 2, 3],
-        wrapped_keys: vec![4, 5, 6, 0, 255],
-        kdf_params: vec![7],
-        verifier: vec![8, 9],
         device: NewDevice {
             id: None,
             name: format!("{username}'s phone"),
+            public_keys: vec![4, 5, 6, 0, 255],
             token_hash: hash(&format!("token-{username}")),
             created_at: NOW,
             expires_at: NOW + 3600,
@@ -125,6 +122,7 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
         let invite = format!("{team_name}-invite-{i}");
         s.create_invitation(NewInvitation {
             team_id: team.id,
+            member_id: None,
             role: if i == 0 {
                 Role::Supervisor
             } else {
@@ -158,7 +156,7 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
 async fn schema_is_current_and_the_organisation_is_named_once(s: Arc<dyn Storage>) {
     assert_eq!(
         s.schema_version().await.expect("version"),
-        3,
+        4,
         "every migration applied"
     );
     assert_eq!(
@@ -204,6 +202,7 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
     for (code, expires) in [("ok", NOW + 60), ("old", NOW - 1)] {
         s.create_invitation(NewInvitation {
             team_id: team.id,
+            member_id: None,
             role: Role::Outreach,
             code_hash: hash(code),
             created_at: NOW - 100,
@@ -222,10 +221,15 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
         Role::Outreach,
         "the role comes from the invitation"
     );
+    assert_eq!(member.username, "ana");
+    let devices = s
+        .devices(DeviceFilter::Member(dev.member_id))
+        .await
+        .expect("devices");
     assert_eq!(
-        member.wrapped_keys,
+        devices[0].public_keys,
         vec![4, 5, 6, 0, 255],
-        "opaque bytes kept exactly"
+        "the device's keys, opaque bytes kept exactly"
     );
     let reuse = s.register(registration("ok", "budi"), NOW).await;
     assert!(
@@ -248,13 +252,55 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
         1,
         "only the first registration created a member"
     );
-    let found = s
-        .member_by_username("ana".into())
-        .await
-        .expect("lookup")
-        .expect("ana exists");
-    assert_eq!(found.kdf_params, vec![7]);
-    assert_eq!(found.verifier, vec![8, 9]);
+
+    // A device invitation for ana adds a device of hers (her role, not the invitation's),
+    // for her username only, and not once she is removed.
+    let device_invitation = |code: &str| NewInvitation {
+        team_id: team.id,
+        role: Role::Admin,
+        member_id: Some(dev.member_id),
+        code_hash: hash(code),
+        created_at: NOW,
+        expires_at: NOW + 60,
+    };
+    for code in ["laptop", "later"] {
+        s.create_invitation(device_invitation(code))
+            .await
+            .expect("device invitation");
+    }
+    let other = s.register(registration("laptop", "budi"), NOW).await;
+    assert!(
+        matches!(other, Err(StorageError::InvitationForAnother)),
+        "{other:?}"
+    );
+    let mut laptop = registration("laptop", "ana");
+    laptop.device.token_hash = hash("token-ana-laptop");
+    let (second, same) = s.register(laptop, NOW).await.expect("a second device");
+    assert_eq!(
+        (second.member_id, second.role, same.username.as_str()),
+        (dev.member_id, Role::Outreach, "ana"),
+        "a further device of ana, with her role"
+    );
+    assert_ne!(second.device_id, dev.device_id);
+    assert_eq!(s.members(team.id).await.expect("members").len(), 1);
+    s.remove_member(dev.member_id, NOW).await.expect("remove");
+    let mut late = registration("later", "ana");
+    late.device.token_hash = hash("token-ana-later");
+    let refused = s.register(late, NOW).await;
+    assert!(
+        matches!(refused, Err(StorageError::NotFound("member"))),
+        "{refused:?}"
+    );
+    let outsider = s
+        .create_invitation(NewInvitation {
+            member_id: Some(999_999),
+            ..device_invitation("nobody")
+        })
+        .await;
+    assert!(
+        matches!(outsider, Err(StorageError::NotFound("member"))),
+        "a device invitation names a member of its team: {outsider:?}"
+    );
 }
 
 async fn a_failed_registration_stores_nothing_and_leaves_the_invitation_usable(
@@ -263,6 +309,7 @@ async fn a_failed_registration_stores_nothing_and_leaves_the_invitation_usable(
     let t = team_with_members(s.as_ref(), "T", 1).await;
     s.create_invitation(NewInvitation {
         team_id: t.team,
+        member_id: None,
         role: Role::Counselor,
         code_hash: hash("second"),
         created_at: NOW,
@@ -329,6 +376,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
             NewDevice {
                 id: None,
                 name: "laptop".into(),
+                public_keys: vec![9; 64],
                 token_hash: hash("laptop"),
                 created_at: NOW,
                 expires_at: NOW + 60,
@@ -361,6 +409,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
             NewDevice {
                 id: None,
                 name: "x".into(),
+                public_keys: vec![9; 64],
                 token_hash: hash("x"),
                 created_at: NOW,
                 expires_at: NOW + 60,
@@ -869,6 +918,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
         async move {
             s.create_invitation(NewInvitation {
                 team_id: t.team,
+                member_id: None,
                 role: Role::Counselor,
                 code_hash: hash(code),
                 created_at: NOW,
@@ -915,6 +965,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
             NewDevice {
                 id: Some(device),
                 name: "second".into(),
+                public_keys: vec![9; 64],
                 token_hash: hash("token-second"),
                 created_at: NOW,
                 expires_at: NOW + 3600,
@@ -929,6 +980,7 @@ async fn a_revoked_invitation_can_no_longer_be_used(s: Arc<dyn Storage>) {
     let id = s
         .create_invitation(NewInvitation {
             team_id: team.id,
+            member_id: None,
             role: Role::Counselor,
             code_hash: hash("sent-to-the-wrong-number"),
             created_at: NOW,

@@ -11,13 +11,14 @@ use ts_rs::TS;
 pub struct ReconnectForm {
     /// The vault passphrase.
     pub passphrase: String,
-    /// A new invitation code from the administrator, when the server lost the member too.
+    /// The invitation code from the administrator (made for this device's member, or a new one
+    /// when the server lost her too); required: without it the answer is `InvalidInvitation`.
     #[serde(default)]
     pub invitation: Option<String>,
 }
 
-/// What a member types to join her organisation. Without an invitation, this computer becomes a
-/// further device of an existing member (first run only).
+/// What a member types to join her organisation: with an administrator's invitation as a new
+/// member, or with the code her other device made as a further device of hers.
 #[derive(Clone, serde::Deserialize, TS)]
 #[ts(export)]
 pub struct JoinForm {
@@ -25,9 +26,10 @@ pub struct JoinForm {
     pub server_url: String,
     /// The member's username.
     pub username: String,
-    /// The vault passphrase (for a new member on first run, the one she chooses now).
+    /// The vault passphrase (on first run, the one she chooses now for this computer).
     pub passphrase: String,
-    /// The single-use invitation code from the administrator, for a new member.
+    /// The single-use invitation code; required: without it the answer is
+    /// `InvalidInvitation`.
     #[serde(default)]
     pub invitation: Option<String>,
 }
@@ -75,11 +77,15 @@ pub struct DeviceRow {
     pub this_device: bool,
 }
 
-/// A member the server lists whom no key manager admitted yet.
+/// A device the server lists that no key manager admitted yet (a new member's, or a further
+/// device of a member already in the team).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct PendingRow {
-    /// Login name.
+    /// The server's number of the device.
+    #[ts(type = "number")]
+    pub device: u64,
+    /// Its member's login name.
     pub username: String,
     /// The role her invitation gives her.
     pub role: String,
@@ -89,12 +95,15 @@ pub struct PendingRow {
     pub blocked: bool,
 }
 
-/// The number this device reads out to one supervisor while it waits to be admitted.
+/// The number this device reads out to one supervisor's device while it waits to be admitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SafetyNumberRow {
     /// The supervisor's (or admin's) username.
     pub key_manager: String,
+    /// Her device the number is for (each device has its own keys).
+    #[ts(type = "number")]
+    pub device: u64,
     /// Her role.
     pub role: String,
     /// Six groups of four digits.
@@ -111,13 +120,13 @@ pub struct TeamView {
     pub role: Option<String>,
     /// She reviews the team's notes (supervisor or admin).
     pub supervises: bool,
-    /// The signed roster lists her: a key manager admitted her (or she made the team).
+    /// The signed roster lists this device: a key manager admitted it (or it made the team).
     pub admitted: bool,
     /// The team's members (empty before the first roster arrives).
     pub members: Vec<MemberRow>,
-    /// For a supervisor: the members waiting to be admitted, as the last sync saw them.
+    /// For a supervisor: the devices waiting to be admitted, as the last sync saw them.
     pub pending: Vec<PendingRow>,
-    /// While she waits to be admitted: her safety number for each supervisor.
+    /// While this device waits to be admitted: its safety number for each supervisor's device.
     pub safety_numbers: Vec<SafetyNumberRow>,
 }
 
@@ -132,12 +141,12 @@ impl TeamView {
         let me = v.member_id();
         // One read of the roster serves the whole view (it is the largest thing the vault
         // parses here, and the UI asks after every round).
+        let this_device = v.device_id().server_number();
         let admitted = roster
             .as_ref()
-            .zip(me.server_number())
-            .is_some_and(|(r, m)| r.lists_active(m));
+            .zip(this_device)
+            .is_some_and(|(r, d)| r.lists_active_device(d));
         let supervises = role.is_some_and(teduh_protocol::sync::Role::manages_keys);
-        let this_device = v.device_id().server_number();
         let members = roster
             .map(|r| {
                 r.members
@@ -162,9 +171,10 @@ impl TeamView {
             })
             .unwrap_or_default();
         let pending = if supervises {
-            v.pending_members()?
+            v.pending_devices()?
                 .into_iter()
                 .map(|p| PendingRow {
+                    device: p.device,
                     username: p.username,
                     role: p.role.as_str().to_owned(),
                     wrong_entries: p.wrong_entries,
@@ -181,6 +191,7 @@ impl TeamView {
                 .into_iter()
                 .map(|n| SafetyNumberRow {
                     key_manager: n.key_manager,
+                    device: n.device,
                     role: n.role.as_str().to_owned(),
                     number: n.number,
                 })

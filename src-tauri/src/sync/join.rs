@@ -1,8 +1,12 @@
 //! Joining a team from the app.
 //!
-//! - With an invitation and a vault on this computer: the unlocked vault registers as a new
-//!   member ([`teduh_core::sync::join::register`]); records written before are sent at the
-//!   first round.
+//! Every device joins with an invitation (a new member's from an administrator, or one her
+//! other device made for a further device of hers) and its own keys; it reads nothing until a
+//! key manager admits it by its safety number.
+//!
+//! - With a vault on this computer: the unlocked vault registers
+//!   ([`teduh_core::sync::join::register`]); records written before are sent at the first
+//!   round.
 //! - On first run (no vault yet): the core's staged join ([`teduh_core::sync::join::first_run`],
 //!   which the CLI uses too) makes the vault in a staging file, joins there and only then moves
 //!   it into place. A wrong invitation, a wrong passphrase or a dropped link therefore leave no
@@ -59,10 +63,9 @@ fn device_name() -> String {
 /// `team_join`: see the module documentation. Returns the status after joining; the worker
 /// starts the first round at once.
 ///
-/// Fails with `InvalidServerUrl`/`InvalidInput` for the form, `InvalidInvitation`,
-/// `BadCredentials` (further device: unknown username or wrong passphrase), `WrongPassphrase`
-/// (registering this vault), `UsernameTaken`, `ServerUnreachable`, `AlreadyInitialised` (no
-/// invitation but a vault is already here) or `Locked`.
+/// Fails with `InvalidServerUrl`/`InvalidInput` for the form, `InvalidInvitation` (none, or
+/// refused), `WrongPassphrase` (registering this vault), `UsernameTaken`, `ServerUnreachable`
+/// or `Locked`.
 pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, IpcError> {
     let url = parse_server_url(&form.server_url)?
         .ok_or_else(|| IpcError::new(Code::InvalidServerUrl, "the server address is empty"))?;
@@ -73,11 +76,7 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
             "username and passphrase are required",
         ));
     }
-    let invitation = form
-        .invitation
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
+    let invitation = required_invitation(form.invitation.as_deref())?;
     let device = device_name();
     let req = JoinRequest {
         server_url: &url,
@@ -90,13 +89,7 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
     state.install_joined_vault(|slot| match slot {
         Some(vault) => {
-            let code = invitation.ok_or_else(|| {
-                IpcError::new(
-                    Code::AlreadyInitialised,
-                    "this computer already has a vault: join it with an invitation code",
-                )
-            })?;
-            join::register(vault, &mut transport, &req, code)?;
+            join::register(vault, &mut transport, &req, invitation)?;
             Ok(None)
         }
         None => {
@@ -160,23 +153,55 @@ pub fn move_server(
     Ok(Some(url))
 }
 
+/// The invitation code typed, trimmed. Fails with `InvalidInvitation` when there is none: every
+/// device joins with one.
+fn required_invitation(typed: Option<&str>) -> Result<&str, IpcError> {
+    typed
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            IpcError::new(
+                Code::InvalidInvitation,
+                "an invitation code is needed: from an administrator, or for a further device of \
+                 yours, from Settings on your other device",
+            )
+        })
+}
+
+/// `team_device_code`: a single-use code (valid 24 hours) with which this device's member adds
+/// a further device of hers ([`join::invite_device`]). Returns the code.
+///
+/// Fails with `NotJoined`, `Locked`, `ServerUnreachable` or `DeviceRevoked`.
+pub fn device_code(state: &AppState) -> Result<String, IpcError> {
+    let url = state
+        .sync()
+        .server_url()
+        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
+    let mut transport = transport_to(&url)
+        .build()
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let mut code = None;
+    state.install_joined_vault(|slot| {
+        let vault = slot.ok_or(VaultError::NotInitialised)?;
+        code = Some(join::invite_device(vault, &mut transport)?.code);
+        Ok(None)
+    })?;
+    code.ok_or_else(|| IpcError::new(Code::Internal, "no code was made"))
+}
+
 /// `sync_reconnect`: signs this device in again to a server restored from a backup that no
 /// longer knows it, under the ids it had ([`join::reconnect`]); records and unsent work stay,
 /// and a round starts (it re-sends what the server lost). Returns the status.
 ///
-/// Fails with `BadCredentials` (the server lost the member too: an invitation is needed, or
-/// the passphrase is wrong), `WrongPassphrase`, `InvalidInvitation`, `ServerMismatch`,
-/// `ServerUnreachable`, `NotJoined` or `Locked`; then nothing changed.
+/// Fails with `WrongPassphrase`, `InvalidInvitation` (none, or refused: the administrator makes
+/// one with `admin invite --device-of`), `ServerMismatch`, `ServerUnreachable`, `NotJoined` or
+/// `Locked`; then nothing changed.
 pub fn reconnect(state: &AppState, form: &ReconnectForm) -> Result<SyncStatusView, IpcError> {
     let url = state
         .sync()
         .server_url()
         .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
-    let invitation = form
-        .invitation
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
+    let invitation = required_invitation(form.invitation.as_deref())?;
     let mut transport = transport_to(&url)
         .build()
         .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;

@@ -101,6 +101,35 @@ impl Desktop {
         d
     }
 
+    /// A single-use code from this (joined) computer for a further computer of its member.
+    pub fn device_code(&self) -> String {
+        self.ok("team_device_code", serde_json::json!({}))
+            .as_str()
+            .expect("a code")
+            .to_owned()
+    }
+
+    /// As a key manager's computer, admits the waiting `newcomer` of member `username` the way
+    /// people do: both sync, the newcomer's screen shows its number for this computer, this
+    /// computer types it, and both sync again (the roster and the team key go out and arrive).
+    pub fn admit(&self, newcomer: &Desktop, username: &str) {
+        let round = serde_json::json!({});
+        self.ok("sync_now", round.clone());
+        newcomer.ok("sync_now", round.clone());
+        self.ok("sync_now", round.clone());
+        let view = newcomer.ok("team_view", serde_json::json!({}));
+        let number = view["safety_numbers"][0]["number"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the newcomer's screen shows a number: {view}"))
+            .to_owned();
+        self.ok(
+            "team_confirm",
+            serde_json::json!({"username": username, "safetyNumber": number}),
+        );
+        self.ok("sync_now", round.clone());
+        newcomer.ok("sync_now", round);
+    }
+
     /// Calls `cmd`: its answer or its `IpcError`.
     pub fn call(
         &self,

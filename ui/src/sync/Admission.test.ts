@@ -24,7 +24,7 @@ function view(over: Partial<TeamView>): TeamView {
 
 describe('a newcomer waiting to be admitted', () => {
   it('shows her safety number for each supervisor, to read out by phone', async () => {
-    const waiting = view({ safety_numbers: [{ key_manager: 'sup.ani', role: 'supervisor', number: NUMBER }] });
+    const waiting = view({ safety_numbers: [{ key_manager: 'sup.ani', device: 1, role: 'supervisor', number: NUMBER }] });
     mockIPC((cmd) => {
       if (cmd === 'team_view') return waiting;
       throw new Error(`unexpected ${cmd}`);
@@ -35,7 +35,7 @@ describe('a newcomer waiting to be admitted', () => {
     const shown = r.q('safety-number');
     expect(shown?.textContent).toBe(NUMBER);
     expect(shown?.dataset.keyManager).toBe('sup.ani');
-    expect(r.q('admission-waiting')?.textContent).toContain('Nomor keamanan untuk sup.ani (Supervisor)');
+    expect(r.q('admission-waiting')?.textContent).toContain('Nomor keamanan untuk sup.ani (Supervisor), perangkat 1');
     r.destroy();
   });
 
@@ -52,9 +52,32 @@ describe('a newcomer waiting to be admitted', () => {
   });
 });
 
+describe('a further computer of a team member', () => {
+  it('waits as one entry, marked as her further device, however many of hers wait', async () => {
+    const budi = (device: number) => ({ device, username: 'kons.budi', role: 'counselor', wrong_entries: 0, blocked: false });
+    mockIPC((cmd) => {
+      if (cmd === 'team_view') {
+        return view({
+          role: 'supervisor', supervises: true, admitted: true,
+          members: [{ id: 'k2', username: 'kons.budi', role: 'counselor', removed: false, devices: [{ device: 2, revoked: false, this_device: false }] }],
+          pending: [budi(5), budi(6), { device: 9, username: 'kons.baru', role: 'counselor', wrong_entries: 0, blocked: false }],
+        });
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(Admission, {});
+    await settle();
+    const entries = r.all('admission-entry');
+    expect(entries.map((e) => e.dataset.username)).toEqual(['kons.budi', 'kons.baru']);
+    expect(entries[0]!.querySelector('[data-testid=admission-further]')?.textContent).toBe('perangkat tambahan anggota tim ini');
+    expect(entries[1]!.querySelector('[data-testid=admission-further]')).toBeNull();
+    r.destroy();
+  });
+});
+
 describe('a supervisor admitting a waiting member', () => {
   const pending = (wrong: number, blocked = false) =>
-    view({ role: 'supervisor', supervises: true, admitted: true, pending: [{ username: 'kons.budi', role: 'counselor', wrong_entries: wrong, blocked }] });
+    view({ role: 'supervisor', supervises: true, admitted: true, pending: [{ device: 7, username: 'kons.budi', role: 'counselor', wrong_entries: wrong, blocked }] });
 
   it('sends the number she typed and says the member is admitted', async () => {
     const sent: unknown[] = [];

@@ -1,5 +1,5 @@
 // Signing in again after a restore: a refused invitation sits beside the invitation code, a
-// refusal that could be either field stays for the form (issue #19).
+// refusal about neither field stays for the form (issue #19).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { errorBeside, press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
@@ -31,10 +31,10 @@ describe('signing in again to a restored server', () => {
     r.destroy();
   });
 
-  it('keeps "unknown username or wrong passphrase" for the form, beside no field', async () => {
-    const r = answering('BadCredentials');
+  it('keeps "this is another server" for the form, beside no field', async () => {
+    const r = answering('ServerMismatch');
     await settle();
-    expect(r.q('reconnect-error')?.dataset.code).toBe('BadCredentials');
+    expect(r.q('reconnect-error')?.dataset.code).toBe('ServerMismatch');
     expect(errorBeside(r.q('reconnect-passphrase'))).toBeNull();
     expect(errorBeside(r.q('reconnect-invitation'))).toBeNull();
     r.destroy();

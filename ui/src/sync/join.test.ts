@@ -17,7 +17,6 @@ function input(over: Partial<JoinInput> = {}): JoinInput {
 describe('join form', () => {
   it('accepts a complete form', () => {
     expect(joinProblem(input(), 'firstRun')).toBeNull();
-    expect(joinProblem(input({ invitation: '', confirm: '' }), 'firstRun')).toBeNull();
     expect(joinProblem(input({ serverUrl: 'http://192.168.1.10:8470/' }), 'existing')).toBeNull();
   });
 
@@ -45,14 +44,15 @@ describe('join form', () => {
     expect(joinProblem(input({ confirm: 'kopi sore di teras rumah' }), 'firstRun')).toBe('setup.mismatch');
   });
 
-  it('a further device types her existing passphrase once, whatever its strength', () => {
-    const further = input({ invitation: '', passphrase: 'lama', confirm: '' });
-    expect(choosesPassphrase(further, 'firstRun')).toBe(false);
-    expect(joinProblem(further, 'firstRun')).toBeNull();
+  it('a further computer of hers chooses its own passphrase too: none is shared', () => {
+    const further = input({ invitation: 'KODE-PERANGKAT', passphrase: 'lama', confirm: 'lama' });
+    expect(choosesPassphrase(further, 'firstRun')).toBe(true);
+    expect(joinProblem(further, 'firstRun')).toBe('setup.tooWeak');
   });
 
-  it('an existing vault joins only with an invitation', () => {
+  it('every device joins only with an invitation', () => {
     expect(joinProblem(input({ invitation: ' ' }), 'existing')).toBe('join.problem.invitation');
+    expect(joinProblem(input({ invitation: '' }), 'firstRun')).toBe('join.problem.invitation');
     expect(choosesPassphrase(input(), 'existing')).toBe(false);
   });
 

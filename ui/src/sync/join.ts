@@ -3,9 +3,10 @@ import type { JoinForm } from '../lib/backend';
 import type { ErrorCode, MessageKey } from '../lib/i18n/catalogue';
 import { isAcceptable } from '../vault/strength';
 
-/** `firstRun`: no vault yet (with an invitation the member chooses her passphrase now; without
- * one this is a further device and the passphrase is her existing one). `existing`: this
- * computer's vault joins, so an invitation is required and the passphrase is the vault's. */
+/** `firstRun`: no vault yet: she chooses this computer's passphrase now (every computer has its
+ * own; it never leaves it). `existing`: this computer's vault joins, with the vault's
+ * passphrase. Either way an invitation is required: from an administrator, or for a further
+ * computer of hers, the code her first computer makes. */
 export type JoinMode = 'firstRun' | 'existing';
 
 export interface JoinInput {
@@ -27,8 +28,8 @@ export function isUsername(name: string): boolean {
 }
 
 /** Whether the member chooses a new passphrase (and so must repeat it and make it strong). */
-export function choosesPassphrase(input: JoinInput, mode: JoinMode): boolean {
-  return mode === 'firstRun' && input.invitation.trim() !== '';
+export function choosesPassphrase(_input: JoinInput, mode: JoinMode): boolean {
+  return mode === 'firstRun';
 }
 
 /** What the form itself can find wrong, each the catalogue key of its sentence. */
@@ -45,7 +46,7 @@ export function joinProblem(input: JoinInput, mode: JoinMode): (JoinProblem & Me
   if (!isServerUrl(input.serverUrl)) return 'join.problem.server';
   if (!isUsername(input.username)) return 'join.problem.username';
   if (input.passphrase === '') return 'join.problem.passphrase';
-  if (mode === 'existing' && input.invitation.trim() === '') return 'join.problem.invitation';
+  if (input.invitation.trim() === '') return 'join.problem.invitation';
   if (choosesPassphrase(input, mode)) {
     if (!isAcceptable(input.passphrase)) return 'setup.tooWeak';
     if (input.passphrase !== input.confirm) return 'setup.mismatch';
@@ -84,7 +85,6 @@ export const REFUSAL_FIELD: Partial<Record<ErrorCode, JoinField>> = {
   ServerMismatch: 'server',
   UsernameTaken: 'username',
   InvalidInvitation: 'invitation',
-  BadCredentials: 'passphrase',
   WrongPassphrase: 'passphrase',
   PassphraseTooShort: 'passphrase',
   PassphraseTooWeak: 'passphrase',

@@ -1,8 +1,8 @@
 //! Sync: the device's side of the record exchange with the server (decision 0004).
 //!
-//! - [`join`]: a member joins with an invitation ([`join::register`]) or adds a device with her
-//!   passphrase alone ([`join::login`]); the server only ever sees a separately derived
-//!   authentication secret and her private keys wrapped under a passphrase-derived key.
+//! - [`join`]: every device joins with an invitation and its own key pairs ([`join::register`]);
+//!   a further device of a member with a code her other device asks for
+//!   ([`join::invite_device`]). The passphrase never leaves the device.
 //! - [`roster`] (in [`crate::team`]): the signed team roster devices verify record authors against.
 //! - [`engine`]: one sync round ([`engine::sync_once`]): roster and team keys, push the outbox,
 //!   pull the team's log, with the vault borrowed one local step at a time ([`VaultAccess`]);
@@ -31,9 +31,6 @@ pub enum SyncError {
     /// The server cannot be reached now; try again later.
     #[error("offline: {0}")]
     Offline(String),
-    /// Unknown username or wrong passphrase at the server.
-    #[error("unknown username or wrong passphrase")]
-    BadCredentials,
     /// The invitation code is unknown, used or expired.
     #[error("the invitation code is not valid: {0}")]
     BadInvitation(String),
@@ -65,22 +62,6 @@ pub enum SyncError {
     /// The server answered in a way that breaks the protocol.
     #[error("protocol error: {0}")]
     Protocol(String),
-    /// At login the server offered key-derivation parameters below this device's floor:
-    /// nothing was derived or sent.
-    #[error(
-        "the server offered key parameters of {offered_kib} KiB and {offered_passes} passes, \
-         below this device's floor of {floor_kib} KiB and {floor_passes} passes; nothing was sent"
-    )]
-    WeakKeyParameters {
-        /// Memory offered, KiB.
-        offered_kib: u32,
-        /// Passes offered.
-        offered_passes: u32,
-        /// The floor's memory, KiB.
-        floor_kib: u32,
-        /// The floor's passes.
-        floor_passes: u32,
-    },
     /// A new address for the team's server answers, but not as this device's team (another
     /// organisation's server, another service, or a server that does not know this device).
     #[error("the server at the new address is not this team's server: {0}")]
@@ -96,7 +77,6 @@ impl SyncError {
         use crate::error::Code;
         match self {
             SyncError::Offline(_) => Code::ServerUnreachable,
-            SyncError::BadCredentials => Code::BadCredentials,
             SyncError::BadInvitation(_) => Code::InvalidInvitation,
             SyncError::Revoked => Code::DeviceRevoked,
             SyncError::UnknownDevice => Code::DeviceUnknown,
@@ -105,7 +85,6 @@ impl SyncError {
             SyncError::Refused { code, .. } if code == "UsernameTaken" => Code::UsernameTaken,
             SyncError::Refused { .. } => Code::ServerRefused,
             SyncError::Protocol(_) => Code::ServerProtocol,
-            SyncError::WeakKeyParameters { .. } => Code::WeakKeyParameters,
             SyncError::OtherServer(_) => Code::ServerMismatch,
             SyncError::Vault(v) => v.code(),
         }
@@ -127,7 +106,6 @@ impl From<TransportError> for SyncError {
                 "TokenRevoked" => SyncError::Revoked,
                 "InvalidToken" => SyncError::UnknownDevice,
                 "TokenExpired" => SyncError::SessionExpired,
-                "BadCredentials" | "UnknownUser" => SyncError::BadCredentials,
                 c if c.starts_with("Invitation") => SyncError::BadInvitation(message),
                 _ => SyncError::Refused { code, message },
             },

@@ -1,15 +1,16 @@
 //! The team-key steps of a sync round ([`super::engine`]): verify the roster the server serves,
-//! open this member's newest envelope, and as a key manager maintain the roster and the key
+//! open this device's newest envelope, and as a key manager maintain the roster and the key
 //! epochs (publishing again what a restored server lost).
 //!
-//! Every key is authenticated: an envelope opens only when a key manager of the verified roster
-//! signed it for this team, epoch and member ([`crate::team::envelope`]), and a key is adopted
+//! Every key is authenticated: an envelope opens only when a key manager's device of the
+//! verified roster signed it for this team, epoch and device ([`crate::team::envelope`]), and a
+//! key is adopted
 //! only when the signed roster names its epoch with the key's confirmation tag (a key manager
 //! also adopts a colleague's signed epoch that no roster names yet, and names it in the next
 //! roster). A held key is never replaced. What a server forges raises its own alarm
 //! ([`AlarmKind`]).
 
-use teduh_protocol::sync::{MemberEnvelope, NewEpoch, RosterBody};
+use teduh_protocol::sync::{DeviceEnvelope, NewEpoch, RosterBody};
 use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
@@ -21,6 +22,7 @@ use super::{SyncError, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::ids::{hex, DeviceId, KeyId};
 use crate::team::{envelope, AlarmKind};
+use crate::vault::PendingListing;
 use crate::vault::VaultError;
 
 fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
@@ -57,7 +59,7 @@ fn decode_keys(bytes: &[u8]) -> Option<Vec<(u32, DataKey)>> {
         .collect()
 }
 
-/// Who a team-key epoch is sealed to: the active members of `roster` that the server lists as
+/// Who a team-key epoch is sealed to: the active devices of `roster` that the server lists as
 /// active too (`on_server`).
 struct Recipients<'a> {
     roster: &'a Roster,
@@ -191,8 +193,8 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    /// Opens the newest envelope addressed to this member that a key manager of the held roster
-    /// signed, and adopts the keys in it that the roster names (a key manager: also the newer
+    /// Opens the newest envelope addressed to this device that a key manager's device of the
+    /// held roster signed, and adopts the keys in it that the roster names (a key manager: also the newer
     /// epochs no roster names yet). Returns whether a key was adopted.
     fn open_envelopes(&mut self, key_manager: bool) -> Result<bool, SyncError> {
         let list = self.t.envelopes(&self.token, self.team)?;
@@ -226,10 +228,10 @@ impl<A: VaultAccess> Round<'_, A> {
                 &[],
             )?;
         }
-        let member = self
+        let device = self
             .local(|v| v.binding())?
             .ok_or(SyncError::NotJoined)?
-            .member;
+            .device;
         let mut adopted = false;
         let mut envelopes = list.envelopes;
         envelopes.sort_by_key(|e| std::cmp::Reverse(e.epoch));
@@ -237,7 +239,7 @@ impl<A: VaultAccess> Round<'_, A> {
             if env.epoch <= newest_held {
                 break;
             }
-            let sealed = match envelope::verify(&env.envelope, &roster, env.epoch, member) {
+            let sealed = match envelope::verify(&env.envelope, &roster, env.epoch, device) {
                 Ok((_, sealed)) => sealed,
                 Err(e) => {
                     self.alarm(
@@ -333,8 +335,9 @@ impl<A: VaultAccess> Round<'_, A> {
         let current = self.local(|v| v.roster())?;
         let newest_held = self.newest_epoch_held()?;
         let speaks_for_team = match &current {
-            // Only a key manager of the roster this device holds, once it holds the team's keys.
-            Some(c) => c.is_key_manager(binding.member) && newest_held > 0,
+            // Only an admitted device of a key manager of the roster this device holds, once it
+            // holds the team's keys.
+            Some(c) => c.key_manager_key(binding.device).is_some() && newest_held > 0,
             // The team's first key manager, before anyone made a roster (or after she made the
             // first epoch and the round ended before the roster).
             None => newest_held >= self.report.epoch,
@@ -346,15 +349,23 @@ impl<A: VaultAccess> Round<'_, A> {
         self.report(Phase::Keys)?;
         let devices = self.t.devices(&self.token)?;
         self.report(Phase::Keys)?;
-        let on_server: Vec<u64> = members
+        // A member the server lists as removed (one it does not list at all, e.g. restored from
+        // an older backup, is not removed: she comes back).
+        let removed_on_server =
+            |member: u64| members.iter().any(|m| m.member_id == member && m.removed);
+        let active_on_server =
+            |member: u64| members.iter().any(|m| m.member_id == member && !m.removed);
+        // The devices the server can deliver an envelope to.
+        let on_server: Vec<u64> = devices
             .iter()
-            .filter(|m| !m.removed)
-            .map(|m| m.member_id)
+            .filter(|d| d.revoked_at.is_none() && active_on_server(d.member_id))
+            .map(|d| d.device_id)
             .collect();
-        // Only people decide who is in the roster: the members it already lists (keys and role
-        // pinned when they were admitted), the ones this key manager admitted by safety number,
-        // and, for the team's first roster, herself. Everyone else the server lists waits.
-        let admitted = self.local(|v| v.admitted_members())?;
+        // Only people decide who is in the roster: the devices it already lists (keys pinned
+        // when they were admitted), the ones this key manager admitted by safety number, and,
+        // for the team's first roster, this device. Every other device the server lists waits,
+        // a further device of a member already in the team included.
+        let admitted = self.local(|v| v.admitted_devices())?;
         let own_keys = self.local(|v| Ok::<_, VaultError>(v.public_keys()))?;
         let mut roster = Roster {
             team: self.team,
@@ -363,62 +374,81 @@ impl<A: VaultAccess> Round<'_, A> {
                 .as_ref()
                 .map(|c| c.members.clone())
                 .unwrap_or_default(),
-            devices: Vec::new(),
+            devices: current
+                .as_ref()
+                .map(|c| c.devices.clone())
+                .unwrap_or_default(),
             epochs: current
                 .as_ref()
                 .map(|c| c.epochs.clone())
                 .unwrap_or_default(),
         };
+        // A removal on the server carries over; nothing else it says about a member of the
+        // roster does (a server restored from a backup lists a removed member again).
+        for m in &mut roster.members {
+            m.removed |= removed_on_server(m.member);
+        }
         let mut pending = Vec::new();
-        for m in &members {
-            let listed_keys = |r: &RosterMember| {
-                let mut k = hex32(&r.x25519).map(|x| x.to_vec()).unwrap_or_default();
-                k.extend_from_slice(&hex32(&r.ed25519).unwrap_or_default());
-                k
-            };
-            if let Some(r) = roster.members.iter_mut().find(|r| r.member == m.member_id) {
-                // A removal on the server carries over; nothing else it says about a member
-                // of the roster does (a server restored from a backup lists a removed member
-                // again, and a swapped key would get team keys sealed to the server).
-                r.removed |= m.removed;
-                if m.public_keys != listed_keys(r) {
-                    let name = r.username.clone();
-                    self.swapped_keys(m.member_id, &name, &m.public_keys)?;
+        for d in &devices {
+            if let Some(r) = roster.devices.iter().find(|r| r.device == d.device_id) {
+                // A swapped key would get team keys sealed to the server.
+                if d.public_keys != r.public_keys() {
+                    let name = roster
+                        .member(r.member)
+                        .map_or_else(String::new, |m| m.username.clone());
+                    self.swapped_keys(d.member_id, &name, &d.public_keys)?;
                 }
                 continue;
             }
-            if m.removed || m.public_keys.len() != 64 {
+            let Some(listed) = members.iter().find(|m| m.member_id == d.member_id) else {
+                continue;
+            };
+            let in_roster = roster.member(d.member_id);
+            if d.revoked_at.is_some()
+                || listed.removed
+                || in_roster.is_some_and(|m| m.removed)
+                || d.public_keys.len() != 64
+            {
                 continue;
             }
-            let decided = admitted.iter().find(|a| a.member == m.member_id);
-            let own_first = current.is_none() && m.member_id == binding.member;
-            let (role, keys) = match decided {
-                Some(a) if a.public_keys == m.public_keys => (a.role, a.public_keys.clone()),
+            let decided = admitted.iter().find(|a| a.device == d.device_id);
+            let own_first = current.is_none() && d.device_id == binding.device;
+            let role = match decided {
+                Some(a) if a.public_keys == d.public_keys && a.member == d.member_id => a.role,
                 Some(a) => {
-                    self.swapped_keys(m.member_id, &a.username, &m.public_keys)?;
+                    self.swapped_keys(d.member_id, &a.username, &d.public_keys)?;
                     continue;
                 }
-                None if own_first && m.public_keys == own_keys => (binding.role, own_keys.clone()),
+                None if own_first && d.public_keys == own_keys => binding.role,
                 None => {
-                    pending.push((
-                        m.member_id,
-                        m.username.clone(),
-                        m.role,
-                        m.public_keys.clone(),
-                    ));
+                    pending.push(PendingListing {
+                        device: d.device_id,
+                        member: d.member_id,
+                        username: listed.username.clone(),
+                        role: in_roster.map_or(listed.role, |m| m.role),
+                        public_keys: d.public_keys.clone(),
+                    });
                     continue;
                 }
             };
-            roster.members.push(RosterMember {
-                member: m.member_id,
-                username: m.username.clone(),
-                role,
-                x25519: hex(&keys[..32]),
-                ed25519: hex(&keys[32..]),
-                removed: false,
+            if in_roster.is_none() {
+                roster.members.push(RosterMember {
+                    member: d.member_id,
+                    username: listed.username.clone(),
+                    role,
+                    removed: false,
+                });
+            }
+            roster.devices.push(RosterDevice {
+                device: d.device_id,
+                member: d.member_id,
+                x25519: hex(&d.public_keys[..32]),
+                ed25519: hex(&d.public_keys[32..]),
+                revoked: false,
+                accept_through: None,
             });
         }
-        let in_roster: Vec<u64> = roster.members.iter().map(|m| m.member).collect();
+        let in_roster: Vec<u64> = roster.devices.iter().map(|d| d.device).collect();
         self.local(|v| v.note_pending(&pending, &in_roster))?;
         let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
         for m in &mut roster.members {
@@ -436,52 +466,23 @@ impl<A: VaultAccess> Round<'_, A> {
                 self.report(Phase::Keys)?;
             }
         }
-        // Devices of members the roster does not list are not vouched for.
-        let devices: Vec<_> = devices
-            .into_iter()
-            .filter(|d| roster.member(d.member_id).is_some())
+        // A device revoked (here, or on the server) stays revoked, and so do the devices of a
+        // removed member; what it sent so far stays accepted.
+        let removed_members: Vec<u64> = roster
+            .members
+            .iter()
+            .filter(|m| m.removed)
+            .map(|m| m.member)
             .collect();
-        for d in &devices {
-            let prior = current
-                .as_ref()
-                .and_then(|c| c.devices.iter().find(|x| x.device == d.device_id));
-            let revoked = d.revoked_at.is_some()
-                || prior.is_some_and(|p| p.revoked)
-                || revoked_here.contains(&d.device_id);
-            let member_removed = roster.member(d.member_id).is_none_or(|m| m.removed);
-            let dead = revoked || member_removed;
-            let accept_through = if dead {
-                match prior {
-                    Some(p) if p.revoked => p.accept_through,
-                    _ => {
-                        Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device_id)))?)
-                    }
-                }
-            } else {
-                None
-            };
-            roster.devices.push(RosterDevice {
-                device: d.device_id,
-                member: d.member_id,
-                revoked: dead,
-                accept_through,
-            });
-        }
-        if let Some(cur) = &current {
-            for old in &cur.devices {
-                if !roster.devices.iter().any(|d| d.device == old.device) {
-                    roster.devices.push(old.clone());
-                }
-            }
-        }
-        // A device this key manager revoked stays revoked even when the server stops listing
-        // it, and so do the devices of a member she removed.
         for d in &mut roster.devices {
-            let member_removed = roster
-                .members
+            let revoked_on_server = devices
                 .iter()
-                .any(|m| m.member == d.member && m.removed);
-            if !d.revoked && (revoked_here.contains(&d.device) || member_removed) {
+                .any(|s| s.device_id == d.device && s.revoked_at.is_some());
+            if !d.revoked
+                && (revoked_on_server
+                    || revoked_here.contains(&d.device)
+                    || removed_members.contains(&d.member))
+            {
                 d.revoked = true;
                 d.accept_through =
                     Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device)))?);
@@ -489,17 +490,11 @@ impl<A: VaultAccess> Round<'_, A> {
         }
         roster.members.sort_by_key(|m| m.member);
         roster.devices.sort_by_key(|d| d.device);
+        // The devices an epoch is sealed to: a new one when this set changes.
         let active = |r: &Roster| -> Vec<u64> {
-            r.members
-                .iter()
-                .filter(|m| !m.removed)
-                .map(|m| m.member)
-                .collect()
-        };
-        let revoked = |r: &Roster| -> Vec<u64> {
             r.devices
                 .iter()
-                .filter(|d| d.revoked)
+                .filter(|d| r.lists_active_device(d.device))
                 .map(|d| d.device)
                 .collect()
         };
@@ -529,8 +524,8 @@ impl<A: VaultAccess> Round<'_, A> {
             server_epoch = newest_held;
             changed = true;
         }
-        // A member this device could not seal the current epoch to (the server did not know
-        // her then: restored from a backup) is listed again: she needs the keys.
+        // A device this one could not seal the current epoch to (the server did not know it
+        // then: restored from a backup) is listed again: it needs the keys.
         let unsealed = self
             .local(|v| v.sealed_to())?
             .is_some_and(|(epoch, sealed)| {
@@ -543,9 +538,7 @@ impl<A: VaultAccess> Round<'_, A> {
             || unsealed
             // An epoch this device could not adopt: made by the server, not a key manager.
             || server_epoch > newest_held
-            || current
-                .as_ref()
-                .is_none_or(|c| active(c) != active(&roster) || revoked(c) != revoked(&roster));
+            || current.as_ref().is_none_or(|c| active(c) != active(&roster));
         if needs_epoch {
             let sealed_to = Recipients {
                 roster: &roster,
@@ -578,7 +571,7 @@ impl<A: VaultAccess> Round<'_, A> {
         }
         if !same || server_roster != held_roster {
             let signed = self.local(|v| {
-                v.with_signing_key(|k| roster.sign(binding.member, k))
+                v.with_signing_key(|k| roster.sign(binding.device, k))
                     .ok_or(VaultError::Locked)
             })?;
             match self.t.put_roster(
@@ -634,8 +627,8 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    /// Publishes epoch `epoch` holding `keys`, sealed to every member active in both the
-    /// roster and the server's list (a member the server does not know yet, or no longer,
+    /// Publishes epoch `epoch` holding `keys`, sealed to every device active in both the
+    /// roster and the server's list (a device the server does not know yet, or no longer,
     /// cannot receive an envelope there) and signed by this device. Returns false when another
     /// key manager published it first (her envelope reaches this device instead).
     ///
@@ -651,34 +644,36 @@ impl<A: VaultAccess> Round<'_, A> {
         let signer = self
             .local(|v| v.binding())?
             .ok_or(SyncError::NotJoined)?
-            .member;
+            .device;
         let team = self.team;
-        let sealed: Vec<(u64, Vec<u8>)> = sealed_to
-            .roster
-            .members
+        let roster = sealed_to.roster;
+        let sealed: Vec<(u64, Vec<u8>)> = roster
+            .devices
             .iter()
-            .filter(|m| !m.removed && sealed_to.on_server.contains(&m.member))
-            .filter_map(|m| {
-                let x = hex32(&m.x25519)?;
+            .filter(|d| {
+                roster.lists_active_device(d.device) && sealed_to.on_server.contains(&d.device)
+            })
+            .filter_map(|d| {
+                let x = hex32(&d.x25519)?;
                 Some((
-                    m.member,
+                    d.device,
                     crypto::seal_bytes_to(&PublicKey::from(x), &ctx, &plain),
                 ))
             })
             .collect();
-        let envelopes: Vec<MemberEnvelope> = self.local(|v| {
+        let envelopes: Vec<DeviceEnvelope> = self.local(|v| {
             v.with_signing_key(|k| {
                 sealed
                     .iter()
-                    .map(|(member, boxed)| MemberEnvelope {
-                        member_id: *member,
-                        envelope: envelope::sign(team, epoch, *member, boxed, signer, k),
+                    .map(|(device, boxed)| DeviceEnvelope {
+                        device_id: *device,
+                        envelope: envelope::sign(team, epoch, *device, boxed, signer, k),
                     })
                     .collect()
             })
             .ok_or(VaultError::Locked)
         })?;
-        let members: Vec<u64> = envelopes.iter().map(|e| e.member_id).collect();
+        let members: Vec<u64> = envelopes.iter().map(|e| e.device_id).collect();
         match self
             .t
             .add_epoch(&self.token, self.team, &NewEpoch { epoch, envelopes })

@@ -6,7 +6,7 @@
 //! of [`teduh_protocol::sync`], so the engine controls their size.
 
 use teduh_protocol::sync::{
-    DeviceView, EnvelopeList, Limits, LoginParams, LoginRequest, MemberView, NewEpoch, PushAck,
+    DeviceInvitation, DeviceView, EnvelopeList, Limits, MemberView, NewEpoch, PushAck,
     RegisterRequest, RosterBody, Session,
 };
 
@@ -52,12 +52,11 @@ impl TransportError {
 pub trait Transport {
     /// `GET /v1/limits`.
     fn limits(&mut self) -> Result<Limits, TransportError>;
-    /// `POST /v1/register`: joins with an invitation.
+    /// `POST /v1/register`: joins with an invitation (a new member, or a further device of the
+    /// member a device invitation names).
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError>;
-    /// `POST /v1/login/params`: the KDF parameters a new device needs.
-    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError>;
-    /// `POST /v1/login`: a further device of an existing member.
-    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError>;
+    /// `POST /v1/devices/invitations`: a code with which the member adds a further device.
+    fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError>;
     /// `GET /v1/teams/{team}/members`.
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError>;
     /// `GET /v1/devices` (the whole team's for key managers, else the member's own).
@@ -105,10 +104,8 @@ pub enum Request<'a> {
     Limits,
     /// [`Transport::register`].
     Register,
-    /// [`Transport::login_params`].
-    LoginParams,
-    /// [`Transport::login`].
-    Login,
+    /// [`Transport::invite_device`].
+    InviteDevice,
     /// [`Transport::members`].
     Members,
     /// [`Transport::devices`].
@@ -195,11 +192,8 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
         self.run(Request::Register, |t| t.register(req), no_ack)
     }
-    fn login_params(&mut self, username: &str) -> Result<LoginParams, TransportError> {
-        self.run(Request::LoginParams, |t| t.login_params(username), no_ack)
-    }
-    fn login(&mut self, req: &LoginRequest) -> Result<Session, TransportError> {
-        self.run(Request::Login, |t| t.login(req), no_ack)
+    fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {
+        self.run(Request::InviteDevice, |t| t.invite_device(token), no_ack)
     }
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
         self.run(Request::Members, |t| t.members(token, team), no_ack)

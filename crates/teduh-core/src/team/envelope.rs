@@ -1,11 +1,11 @@
-//! Signed team-key envelopes: the team's keys sealed to one member and signed by the key
+//! Signed team-key envelopes: the team's keys sealed to one device and signed by the key
 //! manager's device that made them, so a device adopts only keys a key manager of its verified
 //! roster handed out. The server stores and serves the bytes without being able to open, make
 //! or re-address them.
 //!
-//! Wire form (`MemberEnvelope::envelope`, opaque to the server):
-//! `signature (64) || signer member id (u64 BE) || sealed box`; the Ed25519 signature covers
-//! `"teduh/team-key-envelope/v1" || team || epoch || recipient member || sealed box`.
+//! Wire form (`DeviceEnvelope::envelope`, opaque to the server):
+//! `signature (64) || signer device id (u64 BE) || sealed box`; the Ed25519 signature covers
+//! `"teduh/team-key-envelope/v1" || team || epoch || recipient device || sealed box`.
 
 use ed25519_dalek::{Signature, Signer, SigningKey};
 
@@ -20,7 +20,7 @@ pub enum EnvelopeError {
     #[error("the team-key envelope is malformed")]
     Malformed,
     /// Not signed by a key manager of the roster this device holds, or signed for another
-    /// team, epoch or member.
+    /// team, epoch or device.
     #[error("the team-key envelope is not signed by a supervisor of this team")]
     Forged,
 }
@@ -34,7 +34,7 @@ fn message(team: u64, epoch: u32, recipient: u64, sealed: &[u8]) -> Vec<u8> {
     m
 }
 
-/// Signs a sealed box for `recipient` as key manager `signer`.
+/// Signs a sealed box for device `recipient` as key manager's device `signer`.
 pub fn sign(
     team: u64,
     epoch: u32,
@@ -50,8 +50,8 @@ pub fn sign(
     out
 }
 
-/// The sealed box inside `bytes` and its signer, when a key manager of `roster` signed it for
-/// this team, epoch and recipient.
+/// The sealed box inside `bytes` and its signing device, when a key manager's device of
+/// `roster` signed it for this team, epoch and recipient device.
 ///
 /// Fails with [`EnvelopeError`].
 pub fn verify<'a>(
@@ -81,25 +81,19 @@ pub fn verify<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::team::roster::test_member;
+    use crate::team::roster::test_roster;
     use teduh_protocol::sync::Role;
 
     fn roster(sup: &SigningKey, counselor: &SigningKey) -> Roster {
-        let member = test_member;
-        Roster {
-            team: 7,
-            version: 1,
-            members: vec![
-                member(1, Role::Supervisor, sup),
-                member(2, Role::Counselor, counselor),
-            ],
-            devices: vec![],
-            epochs: vec![],
-        }
+        test_roster(
+            7,
+            1,
+            &[(1, Role::Supervisor, sup), (2, Role::Counselor, counselor)],
+        )
     }
 
     #[test]
-    fn only_a_key_manager_s_envelope_for_this_epoch_and_member_opens() {
+    fn only_a_key_manager_s_envelope_for_this_epoch_and_device_opens() {
         let sup = SigningKey::from_bytes(&[1; 32]);
         let counselor = SigningKey::from_bytes(&[2; 32]);
         let r = roster(&sup, &counselor);
@@ -113,7 +107,7 @@ mod tests {
         assert_eq!(
             verify(&signed, &r, 3, 5),
             Err(EnvelopeError::Forged),
-            "re-addressed to another member"
+            "re-addressed to another device"
         );
         assert_eq!(
             verify(&sign(7, 3, 2, b"kotak", 2, &counselor), &r, 3, 2),

@@ -1,14 +1,19 @@
-//! The team roster: who is in the team, with which keys and devices, signed by a key manager
-//! (supervisor or admin). Devices trust record signatures and seal team keys only to what a
-//! verified roster says, never to the server's word alone.
+//! The team roster: who is in the team, with which devices and each device's own keys, signed
+//! by a key manager's device (supervisor or admin). Devices trust record signatures and seal
+//! team keys only to what a verified roster says, never to the server's word alone.
 //!
-//! Trust: the first roster a device accepts must be signed by a member it lists as a key
-//! manager (trust on first use, pinned in `sync_binding.roster_signer`); every later roster must
-//! be newer and signed by a key manager of the roster already accepted, so the server cannot
-//! substitute members or keys after the fact.
+//! Every device has its own key pairs (X25519 for the team keys sealed to it, Ed25519 for what
+//! it signs); a member has none of her own. Revoking a laptop therefore cuts off exactly that
+//! laptop: the next epoch is sealed to the remaining devices, and its key verifies nothing it
+//! signs after the point the roster names.
+//!
+//! Trust: the first roster a device accepts must be signed by a device it lists as a key
+//! manager's (trust on first use); every later roster must be newer and signed by a key
+//! manager's device of the roster already accepted, so the server cannot substitute members,
+//! devices or keys after the fact.
 //!
 //! Wire form (`RosterBody::roster`, opaque to the server):
-//! `signature (64) || signer member id (u64 BE) || JSON of` [`Roster`]; the signature is
+//! `signature (64) || signer device id (u64 BE) || JSON of` [`Roster`]; the signature is
 //! Ed25519 over `"teduh/roster/v1" || JSON`.
 
 use std::collections::HashMap;
@@ -30,10 +35,6 @@ pub struct RosterMember {
     pub username: String,
     /// Role.
     pub role: Role,
-    /// X25519 public key (team keys are sealed to it), hex.
-    pub x25519: String,
-    /// Ed25519 public key (verifies her records), hex.
-    pub ed25519: String,
     /// Removed from the team: her devices no longer sync and new epochs exclude her.
     pub removed: bool,
 }
@@ -45,6 +46,10 @@ pub struct RosterDevice {
     pub device: u64,
     /// Its member.
     pub member: u64,
+    /// Its X25519 public key (team keys are sealed to it), hex.
+    pub x25519: String,
+    /// Its Ed25519 public key (verifies what it signs), hex.
+    pub ed25519: String,
     /// Revoked: records above `accept_through` are refused.
     pub revoked: bool,
     /// For a revoked device: the last sequence number the key manager accepted from it.
@@ -106,7 +111,7 @@ pub enum RosterError {
     Rewritten,
 }
 
-/// Who may author records: device -> (member's verifying key, last accepted sequence).
+/// Who may author records: device -> (its verifying key, last accepted sequence).
 pub type Authors = HashMap<DeviceId, (VerifyingKey, Option<u64>)>;
 
 pub(crate) fn hex32(s: &str) -> Option<[u8; 32]> {
@@ -139,19 +144,41 @@ impl Roster {
         self.epochs.iter().map(|t| t.epoch).max().unwrap_or(0)
     }
 
-    /// The verifying key of `member` when she is an active key manager in this roster.
-    pub fn key_manager_key(&self, member: u64) -> Option<VerifyingKey> {
-        if !self.is_key_manager(member) {
+    /// The device with this id.
+    pub fn device(&self, id: u64) -> Option<&RosterDevice> {
+        self.devices.iter().find(|d| d.device == id)
+    }
+
+    /// The verifying key of `device` when it is an active device of an active key manager in
+    /// this roster (the only keys that sign rosters and envelopes).
+    pub fn key_manager_key(&self, device: u64) -> Option<VerifyingKey> {
+        let d = self
+            .device(device)
+            .filter(|d| self.lists_active_device(d.device))?;
+        if !self.is_key_manager(d.member) {
             return None;
         }
-        self.member(member)
-            .and_then(|m| hex32(&m.ed25519))
-            .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+        d.verifying_key()
     }
 
     /// Whether this roster lists `member` and has not removed her.
     pub fn lists_active(&self, member: u64) -> bool {
         self.member(member).is_some_and(|m| !m.removed)
+    }
+
+    /// Whether this roster lists `device`, not revoked, of a member it has not removed: a key
+    /// manager admitted it (or it made the team).
+    pub fn lists_active_device(&self, device: u64) -> bool {
+        self.device(device)
+            .is_some_and(|d| !d.revoked && self.lists_active(d.member))
+    }
+
+    /// The active key managers' devices, with their member.
+    pub fn key_manager_devices(&self) -> impl Iterator<Item = (&RosterMember, &RosterDevice)> {
+        self.devices.iter().filter_map(|d| {
+            let m = self.member(d.member)?;
+            (self.key_manager_key(d.device).is_some()).then_some((m, d))
+        })
     }
 
     /// Whether `member` is an active key manager in this roster.
@@ -160,7 +187,7 @@ impl Roster {
             .is_some_and(|m| !m.removed && m.role.manages_keys())
     }
 
-    /// Signs the roster as `signer` (a key manager).
+    /// Signs the roster as device `signer` (a key manager's).
     pub fn sign(&self, signer: u64, key: &SigningKey) -> Vec<u8> {
         // Serialising plain structs of strings and integers cannot fail.
         let json = serde_json::to_vec(self).unwrap_or_default();
@@ -172,8 +199,8 @@ impl Roster {
         out
     }
 
-    /// Verifies a signed roster: well-formed, newer than `current`, signed by a key manager of
-    /// `current` (or, for a device's first roster, by a key manager it lists itself).
+    /// Verifies a signed roster: well-formed, newer than `current`, signed by a key manager's
+    /// device of `current` (or, for a device's first roster, by one it lists itself).
     ///
     /// Fails with [`RosterError`].
     pub fn verify(
@@ -233,15 +260,11 @@ impl Roster {
         self.member(member).map(|m| m.role)
     }
 
-    /// The devices whose records this roster vouches for, with their member's key.
+    /// The devices whose records this roster vouches for, with their own keys.
     pub fn authors(&self) -> Authors {
         let mut out = HashMap::new();
         for d in &self.devices {
-            let Some(key) = self
-                .member(d.member)
-                .and_then(|m| hex32(&m.ed25519))
-                .and_then(|k| VerifyingKey::from_bytes(&k).ok())
-            else {
+            let Some(key) = d.verifying_key() else {
                 continue;
             };
             let through = if d.revoked {
@@ -255,16 +278,55 @@ impl Roster {
     }
 }
 
-/// A synthetic member for unit tests of the team's signed data.
+impl RosterDevice {
+    /// Its Ed25519 key, when well-formed.
+    pub fn verifying_key(&self) -> Option<VerifyingKey> {
+        hex32(&self.ed25519).and_then(|k| VerifyingKey::from_bytes(&k).ok())
+    }
+
+    /// Its public keys as one value (X25519 || Ed25519), as the server lists them.
+    pub fn public_keys(&self) -> Vec<u8> {
+        let mut k = hex32(&self.x25519).map(|x| x.to_vec()).unwrap_or_default();
+        k.extend_from_slice(&hex32(&self.ed25519).unwrap_or_default());
+        k
+    }
+}
+
+/// A synthetic member with one device (its id is the member's) for unit tests of the team's
+/// signed data.
 #[cfg(test)]
-pub(crate) fn test_member(id: u64, role: Role, key: &SigningKey) -> RosterMember {
-    RosterMember {
-        member: id,
-        username: format!("anggota{id}"),
-        role,
-        x25519: "00".repeat(32),
-        ed25519: crate::ids::hex(key.verifying_key().as_bytes()),
-        removed: false,
+pub(crate) fn test_member(id: u64, role: Role, key: &SigningKey) -> (RosterMember, RosterDevice) {
+    (
+        RosterMember {
+            member: id,
+            username: format!("anggota{id}"),
+            role,
+            removed: false,
+        },
+        RosterDevice {
+            device: id,
+            member: id,
+            x25519: "00".repeat(32),
+            ed25519: crate::ids::hex(key.verifying_key().as_bytes()),
+            revoked: false,
+            accept_through: None,
+        },
+    )
+}
+
+/// A synthetic roster of `members` (each with one device, see [`test_member`]).
+#[cfg(test)]
+pub(crate) fn test_roster(team: u64, version: u64, members: &[(u64, Role, &SigningKey)]) -> Roster {
+    let (members, devices) = members
+        .iter()
+        .map(|(id, role, key)| test_member(*id, *role, key))
+        .unzip();
+    Roster {
+        team,
+        version,
+        members,
+        devices,
+        epochs: vec![],
     }
 }
 
@@ -272,24 +334,18 @@ pub(crate) fn test_member(id: u64, role: Role, key: &SigningKey) -> RosterMember
 mod tests {
     use super::*;
 
-    fn member(id: u64, role: Role, key: &SigningKey) -> RosterMember {
-        test_member(id, role, key)
-    }
-
     #[test]
     fn only_a_trusted_key_manager_can_change_the_roster() {
         let sup = SigningKey::from_bytes(&[1; 32]);
         let counselor = SigningKey::from_bytes(&[2; 32]);
-        let first = Roster {
-            team: 7,
-            version: 1,
-            members: vec![
-                member(1, Role::Supervisor, &sup),
-                member(2, Role::Counselor, &counselor),
+        let first = test_roster(
+            7,
+            1,
+            &[
+                (1, Role::Supervisor, &sup),
+                (2, Role::Counselor, &counselor),
             ],
-            devices: vec![],
-            epochs: vec![],
-        };
+        );
         let signed = first.sign(1, &sup);
         let accepted =
             Roster::verify(&signed, 7, None).expect("first roster, signed by its supervisor");
@@ -320,5 +376,41 @@ mod tests {
             "tampering is caught"
         );
         assert!(Roster::verify(&forged.sign(1, &sup), 7, Some(&first)).is_ok());
+    }
+
+    #[test]
+    fn a_revoked_key_manager_device_signs_nothing_and_authors_by_its_own_key() {
+        let sup = SigningKey::from_bytes(&[1; 32]);
+        let laptop = SigningKey::from_bytes(&[3; 32]);
+        let mut first = test_roster(7, 1, &[(1, Role::Supervisor, &sup)]);
+        // Her second device, with keys of its own.
+        let (_, mut second) = test_member(1, Role::Supervisor, &laptop);
+        second.device = 2;
+        first.devices.push(second);
+        assert!(
+            first.key_manager_key(2).is_some(),
+            "both of her devices sign"
+        );
+        let authors = first.authors();
+        assert_eq!(
+            authors.get(&DeviceId::from_server(2)).map(|a| a.0),
+            Some(laptop.verifying_key()),
+            "a device's records verify against its own key, not its member's other device"
+        );
+        let mut revoked = first.clone();
+        revoked.version = 2;
+        revoked.devices[1].revoked = true;
+        revoked.devices[1].accept_through = Some(4);
+        let accepted =
+            Roster::verify(&revoked.sign(1, &sup), 7, Some(&first)).expect("her first device");
+        let mut next = accepted.clone();
+        next.version = 3;
+        assert_eq!(
+            Roster::verify(&next.sign(2, &laptop), 7, Some(&accepted)),
+            Err(RosterError::Untrusted),
+            "the revoked laptop's key no longer signs for the team"
+        );
+        assert!(!accepted.lists_active_device(2));
+        assert!(accepted.lists_active_device(1));
     }
 }

@@ -76,7 +76,8 @@ pub use review::{
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
-pub use sync_ops::{PendingMember, ReceiveReport, SafetyNumber, SecurityAlarm};
+pub(crate) use sync_ops::PendingListing;
+pub use sync_ops::{PendingDevice, ReceiveReport, SafetyNumber, SecurityAlarm};
 
 /// The projections every applied record refreshes: the supervision feature's sealed note and
 /// screening summaries.
@@ -176,50 +177,16 @@ impl Vault {
         check_new_passphrase(passphrase)?;
         let x25519 = StaticSecret::random_from_rng(rand_core::OsRng);
         let signing = SigningKey::generate(&mut rand_core::OsRng);
-        Self::create_with_secrets(store, passphrase, kdf, x25519, signing, None)
+        Self::create_with_secrets(store, passphrase, kdf, x25519, signing)
     }
 
-    /// Creates a vault on a further device of an existing member from her private keys
-    /// (`X25519 (32) || Ed25519 (32)`, downloaded wrapped from the server and opened with her
-    /// passphrase; see [`crate::sync::join::login`]).
-    ///
-    /// Fails like [`Vault::create`], or with [`VaultError::InvalidInput`] for a wrong length.
-    pub(crate) fn create_from_member_secrets(
-        store: LocalStore,
-        passphrase: &str,
-        kdf: KdfParams,
-        secrets: &[u8],
-        joined: (&crate::team::Binding, &str),
-    ) -> Result<Self, VaultError> {
-        if secrets.len() != 64 {
-            return Err(VaultError::InvalidInput(
-                "member keys must be 64 bytes".into(),
-            ));
-        }
-        let mut x = Zeroizing::new([0u8; 32]);
-        x.copy_from_slice(&secrets[..32]);
-        let mut e = Zeroizing::new([0u8; 32]);
-        e.copy_from_slice(&secrets[32..]);
-        Self::create_with_secrets(
-            store,
-            passphrase,
-            kdf,
-            StaticSecret::from(*x),
-            SigningKey::from_bytes(&e),
-            Some(joined),
-        )
-    }
-
-    /// Creates the identity and the provisional team key; with `joined` (a device created by
-    /// logging in), the identity takes the server's numbers and the binding is stored in the
-    /// same transaction, so a failure leaves no half-joined vault.
+    /// Creates the identity (this device's own key pairs) and the provisional team key.
     fn create_with_secrets(
         mut store: LocalStore,
         passphrase: &str,
         kdf: KdfParams,
         x25519: StaticSecret,
         signing: SigningKey,
-        joined: Option<(&crate::team::Binding, &str)>,
     ) -> Result<Self, VaultError> {
         if passphrase.is_empty() {
             return Err(VaultError::InvalidInput("the passphrase is empty".into()));
@@ -228,9 +195,9 @@ impl Vault {
             return Err(VaultError::AlreadyInitialised);
         }
         let mut ident = Identity {
-            member: joined.map_or_else(MemberId::random, |(b, _)| MemberId::from_server(b.member)),
-            device: joined.map_or_else(DeviceId::random, |(b, _)| DeviceId::from_server(b.device)),
-            team: joined.map_or_else(TeamId::random, |(b, _)| TeamId::from_server(b.team)),
+            member: MemberId::random(),
+            device: DeviceId::random(),
+            team: TeamId::random(),
             kdf,
             salt: crypto::random_bytes::<16>().to_vec(),
             kek_id: KeyId::random(),
@@ -263,9 +230,6 @@ impl Vault {
             ],
         )?;
         keys::store_team_key(&tx, &ident, keys::PROVISIONAL_EPOCH, &team_key)?;
-        if let Some((binding, token)) = joined {
-            sync_ops::insert_binding(&tx, &ident, &x25519, binding, token)?;
-        }
         tx.commit()?;
         let unlocked = Unlocked {
             local_key: keys::local_key(&x25519),

@@ -18,6 +18,7 @@ fn device_view(d: Device) -> DeviceView {
         device_id: d.id,
         member_id: d.member_id,
         name: d.name,
+        public_keys: d.public_keys,
         created_at: d.created_at,
         revoked_at: d.revoked_at,
     }

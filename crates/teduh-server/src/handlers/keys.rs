@@ -1,5 +1,5 @@
 //! Team keys: `POST /v1/teams/{team}/epochs` (a new team-key epoch), `GET .../envelopes` (the
-//! caller's envelopes) and the client-key wraps under `.../client-keys`.
+//! calling device's envelopes) and the client-key wraps under `.../client-keys`.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -38,7 +38,7 @@ pub(crate) async fn add_epoch(
     let envelopes = body
         .envelopes
         .into_iter()
-        .map(|e| (e.member_id, e.envelope))
+        .map(|e| (e.device_id, e.envelope))
         .collect();
     state.storage.add_epoch(team, body.epoch, envelopes).await?;
     tracing::info!(team, epoch = body.epoch, "new team-key epoch");
@@ -52,8 +52,8 @@ pub(crate) async fn get_envelopes(
     team: Result<Path<u64>, PathRejection>,
 ) -> Result<Json<EnvelopeList>, HttpError> {
     let team = me.team(team)?;
-    // Only the envelopes addressed to the asking member: the query is keyed by her id.
-    let (current_epoch, list) = state.storage.envelopes(team, me.0.member_id).await?;
+    // Only the envelopes addressed to the asking device: the query is keyed by its id.
+    let (current_epoch, list) = state.storage.envelopes(team, me.0.device_id).await?;
     Ok(Json(EnvelopeList {
         current_epoch,
         envelopes: list

@@ -1,4 +1,5 @@
-//! `GET /v1/teams/{team}/members`: the team's members and their public keys.
+//! `GET /v1/teams/{team}/members`: the team's members (their devices' keys are in
+//! `GET /v1/devices`).
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -24,7 +25,6 @@ pub(crate) async fn list_members(
                 member_id: m.id,
                 username: m.username,
                 role: m.role,
-                public_keys: m.public_keys,
                 removed: m.removed_at.is_some(),
             })
             .collect(),

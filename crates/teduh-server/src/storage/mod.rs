@@ -45,6 +45,9 @@ pub enum StorageError {
     /// The login name is taken.
     #[error("the username is taken")]
     UsernameTaken,
+    /// A device invitation was made for another member than the username given.
+    #[error("the invitation adds a device of another member")]
+    InvitationForAnother,
     /// A member or device id asked back after a restore is held by someone else.
     #[error("the member or device id asked back is held by someone else")]
     IdTaken,
@@ -108,8 +111,8 @@ pub enum StorageError {
         /// The stored version.
         current: u64,
     },
-    /// An envelope is addressed to someone who is not an active member of the team.
-    #[error("member {0} is not an active member of this team")]
+    /// An envelope is addressed to a device that is not an active device of the team.
+    #[error("device {0} is not an active device of this team")]
     NotTeamMember(u64),
     /// A directory bundle upload is not newer than the published one.
     #[error("the directory version must be greater than {current}")]
@@ -142,6 +145,8 @@ pub struct NewInvitation {
     pub team_id: u64,
     /// The role the new member gets.
     pub role: Role,
+    /// For a further device of an existing member: her id (the role and team are hers).
+    pub member_id: Option<u64>,
     /// SHA-256 of the code.
     pub code_hash: [u8; 32],
     /// Unix seconds of creation.
@@ -159,6 +164,8 @@ pub struct Invitation {
     pub team_id: u64,
     /// The role it grants.
     pub role: Role,
+    /// For a further device of an existing member: her id.
+    pub member_id: Option<u64>,
     /// Unix seconds of creation.
     pub created_at: i64,
     /// Unix seconds of expiry.
@@ -172,6 +179,8 @@ pub struct Invitation {
 pub struct NewDevice {
     /// Display name.
     pub name: String,
+    /// The device's own public keys (opaque).
+    pub public_keys: Vec<u8>,
     /// SHA-256 of the bearer token.
     pub token_hash: [u8; 32],
     /// Unix seconds of creation.
@@ -187,20 +196,12 @@ pub struct NewDevice {
 pub struct Registration {
     /// SHA-256 of the invitation code.
     pub invitation_hash: [u8; 32],
-    /// Login name.
+    /// Login name (for a device invitation: must be the member's own).
     pub username: String,
-    /// Public keys (opaque).
-    pub public_keys: Vec<u8>,
-    /// Wrapped private keys (opaque).
-    pub wrapped_keys: Vec<u8>,
-    /// KDF parameters (opaque).
-    pub kdf_params: Vec<u8>,
-    /// Slow hash of the authentication secret.
-    pub verifier: Vec<u8>,
-    /// The first device.
+    /// The device, with its public keys.
     pub device: NewDevice,
     /// The member id to give her (a member coming back to a restored server); `None`: the next
-    /// free.
+    /// free. Ignored for a device invitation (the member exists).
     pub member_id: Option<u64>,
 }
 
@@ -226,10 +227,6 @@ impl Registration {
                 team_id: to_u64(team_id),
                 username: self.username,
                 role,
-                public_keys: self.public_keys,
-                wrapped_keys: self.wrapped_keys,
-                kdf_params: self.kdf_params,
-                verifier: self.verifier,
                 removed_at: None,
             },
         )
@@ -247,14 +244,6 @@ pub struct Member {
     pub username: String,
     /// Role.
     pub role: Role,
-    /// Public keys (opaque).
-    pub public_keys: Vec<u8>,
-    /// Wrapped private keys (opaque).
-    pub wrapped_keys: Vec<u8>,
-    /// KDF parameters (opaque).
-    pub kdf_params: Vec<u8>,
-    /// Slow hash of the authentication secret.
-    pub verifier: Vec<u8>,
     /// Unix seconds of removal, if removed.
     pub removed_at: Option<i64>,
 }
@@ -272,6 +261,8 @@ pub struct Device {
     pub team_id: u64,
     /// Display name.
     pub name: String,
+    /// Its own public keys (opaque).
+    pub public_keys: Vec<u8>,
     /// Unix seconds of creation.
     pub created_at: i64,
     /// Unix seconds of revocation.
@@ -354,19 +345,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Makes an unused invitation expire now (idempotent). Fails with `NotFound("invitation")`.
     fn revoke_invitation(&self, id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;
 
-    /// Consumes the invitation, creates the member and her first device, atomically. Fails with
-    /// the `Invitation*` variants or `UsernameTaken`, storing nothing.
+    /// Consumes the invitation and creates the member and her first device, or, for an
+    /// invitation made for an existing member, a further device of hers, atomically. Fails with
+    /// the `Invitation*` variants (`InvitationForAnother`: the username is not the member's),
+    /// `UsernameTaken`, `NotFound("member")` (the member was removed) or `IdTaken`, storing
+    /// nothing.
     fn register(
         &self,
         reg: Registration,
         now: i64,
     ) -> BoxFuture<'_, Result<(AuthedDevice, Member), StorageError>>;
-
-    /// The member with this login name (removed members included).
-    fn member_by_username(
-        &self,
-        username: String,
-    ) -> BoxFuture<'_, Result<Option<Member>, StorageError>>;
 
     /// Adds a device to an active member. Fails with `NotFound("member")` when she does not
     /// exist or was removed.
@@ -420,8 +408,8 @@ pub trait Storage: Send + Sync + 'static {
         limit: u32,
     ) -> BoxFuture<'_, Result<Vec<Roster>, StorageError>>;
 
-    /// Starts a new team-key epoch with its envelopes, atomically. Fails with `EpochNotNext` or
-    /// `NotTeamMember`.
+    /// Starts a new team-key epoch with its envelopes (device id, envelope), atomically. Fails
+    /// with `EpochNotNext` or `NotTeamMember` (a device not active in the team).
     fn add_epoch(
         &self,
         team_id: u64,
@@ -429,11 +417,11 @@ pub trait Storage: Send + Sync + 'static {
         envelopes: Vec<(u64, Vec<u8>)>,
     ) -> BoxFuture<'_, Result<(), StorageError>>;
 
-    /// The team's current epoch and the envelopes addressed to one member, oldest first.
+    /// The team's current epoch and the envelopes addressed to one device, oldest first.
     fn envelopes(
         &self,
         team_id: u64,
-        member_id: u64,
+        device_id: u64,
     ) -> BoxFuture<'_, Result<Envelopes, StorageError>>;
 
     /// Stores client-key wraps (identical re-uploads are no-ops). Fails with `WrapConflict`
@@ -562,8 +550,7 @@ pub(crate) fn epoch_of(v: i64) -> u32 {
 }
 
 /// The columns a [`Member`] is read from, in order (the same in both backends).
-pub(crate) const MEMBER_COLS: &str =
-    "id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, removed_at";
+pub(crate) const MEMBER_COLS: &str = "id, team_id, username, role, removed_at";
 
 /// Hides the password of a database URL (`postgres://user:secret@host/db` ->
 /// `postgres://user:***@host/db`) so it never reaches logs or error messages.

@@ -27,6 +27,7 @@ pub(crate) struct InvitationRow {
     pub role: String,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    pub member_id: Option<i64>,
 }
 
 /// An invitation that a registration may consume.
@@ -34,6 +35,8 @@ pub(crate) struct UsableInvitation {
     pub id: i64,
     pub team_id: i64,
     pub role: Role,
+    /// Made for a further device of this member.
+    pub member_id: Option<i64>,
 }
 
 /// A registration needs an invitation that exists, was never used and has not expired by `now`.
@@ -54,7 +57,22 @@ pub(crate) fn usable_invitation(
         id: inv.id,
         team_id: inv.team_id,
         role: role_of(&inv.role)?,
+        member_id: inv.member_id,
     })
+}
+
+/// A device invitation adds a device to the member it was made for: she must still be in the
+/// team, and the joiner must give her username. `member` is her stored (username, role,
+/// removed_at); returns her role.
+pub(crate) fn device_invitation_member(
+    member: Option<(String, String, Option<i64>)>,
+    username: &str,
+) -> Result<Role, StorageError> {
+    match member {
+        Some((name, role, None)) if name == username => role_of(&role),
+        Some((_, _, None)) => Err(StorageError::InvitationForAnother),
+        _ => Err(StorageError::NotFound("member")),
+    }
 }
 
 /// A device and its member as stored, looked up by the token's hash.
@@ -97,27 +115,27 @@ pub(crate) fn check_next_epoch(current: i64, epoch: u32) -> Result<(), StorageEr
     Ok(())
 }
 
-/// The envelopes of a new epoch go to active members of the team (`active`: their ids), one
-/// envelope per member. Duplicates are refused by comparing the request with itself, before
-/// anything is written, not left to the database's primary key (where they would surface as a
-/// database error). Checked in order, so the first offending envelope names the error. Returns
-/// the member ids as database integers, in envelope order.
-pub(crate) fn envelope_members(
+/// The envelopes of a new epoch go to active devices of the team (`active`: their ids: not
+/// revoked, member not removed), one envelope per device. Duplicates are refused by comparing
+/// the request with itself, before anything is written, not left to the database's primary key
+/// (where they would surface as a database error). Checked in order, so the first offending
+/// envelope names the error. Returns the device ids as database integers, in envelope order.
+pub(crate) fn envelope_devices(
     envelopes: &[(u64, Vec<u8>)],
     active: &HashSet<i64>,
 ) -> Result<Vec<i64>, StorageError> {
     let mut seen = HashSet::with_capacity(envelopes.len());
     envelopes
         .iter()
-        .map(|(member, _)| {
-            let mid = to_i64(*member, "member id")?;
-            if !seen.insert(mid) {
-                return Err(StorageError::Invalid("two envelopes for the same member"));
+        .map(|(device, _)| {
+            let id = to_i64(*device, "device id")?;
+            if !seen.insert(id) {
+                return Err(StorageError::Invalid("two envelopes for the same device"));
             }
-            if !active.contains(&mid) {
-                return Err(StorageError::NotTeamMember(*member));
+            if !active.contains(&id) {
+                return Err(StorageError::NotTeamMember(*device));
             }
-            Ok(mid)
+            Ok(id)
         })
         .collect()
 }
@@ -347,19 +365,19 @@ mod tests {
     }
 
     #[test]
-    fn envelopes_name_active_members_once_each() {
+    fn envelopes_name_active_devices_once_each() {
         let active: HashSet<i64> = [1, 2].into_iter().collect();
         let env = |ids: &[u64]| ids.iter().map(|&m| (m, vec![m as u8])).collect::<Vec<_>>();
         assert_eq!(
-            envelope_members(&env(&[2, 1]), &active).expect("ok"),
+            envelope_devices(&env(&[2, 1]), &active).expect("ok"),
             vec![2, 1]
         );
         assert!(matches!(
-            envelope_members(&env(&[1, 1]), &active),
+            envelope_devices(&env(&[1, 1]), &active),
             Err(StorageError::Invalid(_))
         ));
         assert!(matches!(
-            envelope_members(&env(&[1, 3, 3]), &active),
+            envelope_devices(&env(&[1, 3, 3]), &active),
             Err(StorageError::NotTeamMember(3))
         ));
     }

@@ -287,6 +287,12 @@ export function teamConfirm(username: string, safetyNumber: string): Promise<Tea
   return call<TeamView>('team_confirm', { username, safetyNumber });
 }
 
+/** A single-use code (valid 24 hours) with which this member adds a further computer of hers:
+ * it joins with its own keys and passphrase and waits until a supervisor admits it. */
+export function teamDeviceCode(): Promise<string> {
+  return call<string>('team_device_code');
+}
+
 /** Removes a member from the team (a key manager's decision); resolves to the team now. */
 export function teamRemove(username: string): Promise<TeamView> {
   return call<TeamView>('team_remove', { username });

@@ -1,7 +1,8 @@
-//! Admission by people, on the key manager's device: the members the server lists but the
-//! signed roster does not (pending), the safety number she types to admit one, and the decisions
-//! the round reads when it signs the next roster. On the newcomer's device: the safety numbers
-//! her waiting screen shows. Confirming works offline; the roster goes out at the next sync.
+//! Admission by people, on the key manager's device: the devices the server lists but the
+//! signed roster does not (pending: a new member's first device, or a further device of a
+//! member already in the team), the safety number she types to admit one, and the decisions the
+//! round reads when it signs the next roster. On the newcomer's device: the safety numbers its
+//! waiting screen shows. Confirming works offline; the roster goes out at the next sync.
 
 use rusqlite::params;
 use teduh_protocol::sync::Role;
@@ -11,26 +12,30 @@ use crate::team::AlarmKind;
 use crate::vault::error::VaultError;
 use crate::vault::Vault;
 
-/// A member the server lists whom no key manager admitted yet: she waits, with no key.
+/// A device the server lists that no key manager admitted yet: it waits, with no key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingMember {
-    /// The server's member id.
+pub struct PendingDevice {
+    /// The server's device id.
+    pub device: u64,
+    /// The server's id of its member.
     pub member: u64,
-    /// Login name.
+    /// Its member's login name.
     pub username: String,
-    /// The role the server's invitation gave her (admitting her confirms it).
+    /// The role the server's invitation gave her (admitting the device confirms it; for a
+    /// further device of a member in the roster, the roster's role stands).
     pub role: Role,
-    /// When this device first saw her waiting (Unix seconds).
+    /// When this key manager's device first saw it waiting (Unix seconds).
     pub first_seen: i64,
     /// Wrong safety numbers typed for her so far.
     pub wrong_entries: u32,
-    /// Blocked after too many wrong entries: she cannot be admitted from this device.
+    /// Blocked after too many wrong entries: it cannot be admitted from this device.
     pub blocked: bool,
 }
 
-/// A member this device's key manager admitted: the keys and role she confirmed.
+/// A device this key manager admitted: the keys and role she confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AdmittedMember {
+pub(crate) struct AdmittedDevice {
+    pub device: u64,
     pub member: u64,
     pub username: String,
     pub role: Role,
@@ -43,11 +48,13 @@ enum Decision {
     RevokeDevice,
 }
 
-/// The number a newcomer reads out to one key manager.
+/// The number a newcomer reads out to one key manager's device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SafetyNumber {
     /// The key manager's username, as the roster lists her.
     pub key_manager: String,
+    /// Her device the number is for (each device has its own keys, so its own number).
+    pub device: u64,
     /// Her role.
     pub role: Role,
     /// Six groups of four digits.
@@ -60,38 +67,41 @@ fn role_of(s: String) -> rusqlite::Result<Role> {
 }
 
 impl Vault {
-    /// Members waiting to be admitted, as the server last listed them (a key manager's device).
+    /// Devices waiting to be admitted, as the server last listed them (a key manager's device).
     ///
     /// Fails when the database cannot be read.
-    pub fn pending_members(&self) -> Result<Vec<PendingMember>, VaultError> {
+    pub fn pending_devices(&self) -> Result<Vec<PendingDevice>, VaultError> {
         Ok(self
             .store
             .connection()
             .prepare(
-                "SELECT member, username, role, first_seen, wrong_entries, blocked
-                 FROM pending_member ORDER BY first_seen, member",
+                "SELECT device, member, username, role, first_seen, wrong_entries, blocked
+                 FROM pending_device ORDER BY first_seen, device",
             )?
             .query_map([], |r| {
-                Ok(PendingMember {
-                    member: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-                    username: r.get(1)?,
-                    role: role_of(r.get(2)?)?,
-                    first_seen: r.get(3)?,
-                    wrong_entries: r.get(4)?,
-                    blocked: r.get::<_, i64>(5)? != 0,
+                Ok(PendingDevice {
+                    device: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    member: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    username: r.get(2)?,
+                    role: role_of(r.get(3)?)?,
+                    first_seen: r.get(4)?,
+                    wrong_entries: r.get(5)?,
+                    blocked: r.get::<_, i64>(6)? != 0,
                 })
             })?
             .collect::<Result<_, _>>()?)
     }
 
-    /// Admits the pending member `username` when `typed` is the safety number her screen shows
-    /// (computed here from this key manager's key and the keys the server listed for her). She
-    /// enters the roster this device signs at its next sync, with those keys and that role.
+    /// Admits the waiting device of `username` whose screen shows `typed` (computed here from
+    /// this key manager's device key and the keys the server listed for it). It enters the
+    /// roster this device signs at its next sync, with those keys, and its member with that role
+    /// (a member the roster lists keeps her role there).
     ///
     /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager),
-    /// [`VaultError::NotFound`] (no such pending member), [`VaultError::SafetyNumberMismatch`]
-    /// (nothing admitted; the entry counts), or [`VaultError::AdmissionBlocked`] (the third
-    /// wrong entry, or an earlier block: a security alarm is raised).
+    /// [`VaultError::NotFound`] (no device of hers waits), [`VaultError::SafetyNumberMismatch`]
+    /// (nothing admitted; the entry counts against each of her waiting devices), or
+    /// [`VaultError::AdmissionBlocked`] (the third wrong entry, or an earlier block: a security
+    /// alarm is raised).
     pub fn confirm_admission(&mut self, username: &str, typed: &str) -> Result<(), VaultError> {
         let binding = self.binding()?.ok_or(VaultError::NotJoined)?;
         if !self.my_role()?.is_some_and(Role::manages_keys) {
@@ -99,58 +109,73 @@ impl Vault {
                 "only a supervisor or an admin admits members".into(),
             ));
         }
-        let row: Option<(i64, String, Vec<u8>, u32, i64)> = {
-            use rusqlite::OptionalExtension;
-            self.store
-                .connection()
-                .query_row(
-                    "SELECT member, role, public_keys, wrong_entries, blocked
-                     FROM pending_member WHERE username = ?1",
-                    [username],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .optional()?
-        };
-        let Some((member, role, keys, wrong, blocked)) = row else {
+        type Waiting = (i64, i64, String, Vec<u8>, u32, i64);
+        let waiting: Vec<Waiting> = self
+            .store
+            .connection()
+            .prepare(
+                "SELECT device, member, role, public_keys, wrong_entries, blocked
+                 FROM pending_device WHERE username = ?1 ORDER BY device",
+            )?
+            .query_map([username], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        if waiting.is_empty() {
             return Err(VaultError::NotFound {
-                what: "member waiting to be admitted named",
+                what: "device waiting to be admitted of",
                 id: username.to_owned(),
             });
-        };
-        if blocked != 0 {
+        }
+        if waiting.iter().any(|w| w.5 != 0) {
             return Err(VaultError::AdmissionBlocked);
         }
-        let expected = safety_number(binding.team, &self.ident.ed25519_public, &keys);
         let now = chrono::Utc::now().timestamp();
-        if typed_matches(typed, &expected) {
+        let matching = waiting.iter().find(|(_, _, _, keys, _, _)| {
+            typed_matches(
+                typed,
+                &safety_number(binding.team, &self.ident.ed25519_public, keys),
+            )
+        });
+        if let Some((device, member, role, keys, _, _)) = matching {
             let tx = self.store.connection_mut().transaction()?;
             tx.execute(
-                "INSERT INTO admitted_member (member, username, role, public_keys, admitted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (member) DO UPDATE SET username = ?2, role = ?3, public_keys = ?4,
-                     admitted_at = ?5",
-                params![member, username, role, keys, now],
+                "INSERT INTO admitted_device (device, member, username, role, public_keys,
+                     admitted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (device) DO UPDATE SET member = ?2, username = ?3, role = ?4,
+                     public_keys = ?5, admitted_at = ?6",
+                params![device, member, username, role, keys, now],
             )?;
-            tx.execute("DELETE FROM pending_member WHERE member = ?1", [member])?;
+            tx.execute("DELETE FROM pending_device WHERE device = ?1", [device])?;
             tx.commit()?;
             return Ok(());
         }
-        let wrong = wrong + 1;
+        let wrong = waiting.iter().map(|w| w.4).max().unwrap_or(0) + 1;
         let block = wrong >= MAX_WRONG_ENTRIES;
         self.store.connection().execute(
-            "UPDATE pending_member SET wrong_entries = ?2, blocked = ?3 WHERE member = ?1",
-            params![member, wrong, i64::from(block)],
+            "UPDATE pending_device SET wrong_entries = ?2, blocked = ?3 WHERE username = ?1",
+            params![username, wrong, i64::from(block)],
         )?;
         if block {
+            let member = u64::try_from(waiting[0].1).unwrap_or(0);
+            let listed: Vec<u8> = waiting.iter().flat_map(|w| w.3.clone()).collect();
             self.raise_alarm(
                 AlarmKind::AdmissionBlocked,
-                u64::try_from(member).unwrap_or(0),
+                member,
                 0,
                 &format!(
                     "{MAX_WRONG_ENTRIES} wrong safety numbers for {username}: the keys the \
-                     server lists for her may not be hers"
+                     server lists for her device may not be hers"
                 ),
-                &keys,
+                &listed,
             )?;
             return Err(VaultError::AdmissionBlocked);
         }
@@ -259,36 +284,37 @@ impl Vault {
         ))
     }
 
-    /// Whether the signed roster this device holds lists its member, not removed: a key manager
-    /// admitted her (or she made the team). False before the first roster arrives.
+    /// Whether the signed roster this device holds lists this very device, not revoked, of a
+    /// member it has not removed: a key manager admitted it (or it made the team). False before
+    /// the first roster arrives.
     ///
     /// Fails when the stored roster is damaged.
     pub fn is_admitted(&self) -> Result<bool, VaultError> {
-        let me = self.ident.member.server_number();
+        let me = self.ident.device.server_number();
         Ok(self
             .roster()?
             .zip(me)
-            .is_some_and(|(r, m)| r.lists_active(m)))
+            .is_some_and(|(r, d)| r.lists_active_device(d)))
     }
 
     /// The safety numbers this device's screen shows while it waits to be admitted: one per
-    /// key manager of the roster it holds (empty before the first roster arrives).
+    /// key manager's device in the roster it holds (empty before the first roster arrives).
     ///
     /// Fails when the stored roster is damaged.
     pub fn safety_numbers(&self) -> Result<Vec<SafetyNumber>, VaultError> {
         let Some(roster) = self.roster()? else {
             return Ok(Vec::new());
         };
-        let me = self.ident.member.server_number();
+        let me = self.ident.device.server_number();
         let mine = self.public_keys();
         Ok(roster
-            .members
-            .iter()
-            .filter(|m| Some(m.member) != me && roster.is_key_manager(m.member))
-            .filter_map(|m| {
-                let key = roster.key_manager_key(m.member)?;
+            .key_manager_devices()
+            .filter(|(_, d)| Some(d.device) != me)
+            .filter_map(|(m, d)| {
+                let key = d.verifying_key()?;
                 Some(SafetyNumber {
                     key_manager: m.username.clone(),
+                    device: d.device,
                     role: m.role,
                     number: safety_number(roster.team, key.as_bytes(), &mine),
                 })
@@ -296,35 +322,31 @@ impl Vault {
             .collect())
     }
 
-    /// Replaces the pending list with what the server lists now; a member with entries counted
-    /// against her (wrong numbers, a block) stays, listed or not.
+    /// Replaces the pending list with the devices the server lists now that wait; a device
+    /// with entries counted against it (wrong numbers, a block) stays, listed or not.
     ///
     /// Fails when the write fails.
     pub(crate) fn note_pending(
         &mut self,
-        pending: &[(u64, String, Role, Vec<u8>)],
+        pending: &[PendingListing],
         in_roster: &[u64],
     ) -> Result<(), VaultError> {
         let now = chrono::Utc::now().timestamp();
         let tx = self.store.connection_mut().transaction()?;
-        // Whoever the roster lists (admitted here or by another key manager) waits no more.
-        for member in in_roster {
+        // Whatever the roster lists (admitted here or by another key manager) waits no more.
+        for device in in_roster {
             tx.execute(
-                "DELETE FROM pending_member WHERE member = ?1",
-                [i64::try_from(*member).unwrap_or(i64::MAX)],
+                "DELETE FROM pending_device WHERE device = ?1",
+                [i64::try_from(*device).unwrap_or(i64::MAX)],
             )?;
         }
-        let ids: Vec<i64> = pending
-            .iter()
-            .map(|p| i64::try_from(p.0).unwrap_or(i64::MAX))
-            .collect();
-        let keep: Vec<String> = ids.iter().map(i64::to_string).collect();
-        // A member with wrong numbers against her stays on record even when the server stops
-        // listing her: otherwise a server could wipe a block by hiding her for one round.
+        let keep: Vec<String> = pending.iter().map(|p| p.device.to_string()).collect();
+        // A device with wrong numbers against it stays on record even when the server stops
+        // listing it: otherwise a server could wipe a block by hiding it for one round.
         tx.execute(
             &format!(
-                "DELETE FROM pending_member
-                 WHERE wrong_entries = 0 AND blocked = 0 AND member NOT IN ({})",
+                "DELETE FROM pending_device
+                 WHERE wrong_entries = 0 AND blocked = 0 AND device NOT IN ({})",
                 if keep.is_empty() {
                     "-1".to_owned()
                 } else {
@@ -333,34 +355,54 @@ impl Vault {
             ),
             [],
         )?;
-        for ((_, username, role, keys), id) in pending.iter().zip(&ids) {
+        for p in pending {
             tx.execute(
-                "INSERT INTO pending_member (member, username, role, public_keys, first_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (member) DO UPDATE SET username = ?2, role = ?3, public_keys = ?4",
-                params![id, username, role.as_str(), keys, now],
+                "INSERT INTO pending_device (device, member, username, role, public_keys,
+                     first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (device) DO UPDATE SET member = ?2, username = ?3, role = ?4,
+                     public_keys = ?5",
+                params![
+                    i64::try_from(p.device).unwrap_or(i64::MAX),
+                    i64::try_from(p.member).unwrap_or(i64::MAX),
+                    p.username,
+                    p.role.as_str(),
+                    p.public_keys,
+                    now
+                ],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// The members this device's key manager admitted.
+    /// The devices this device's key manager admitted.
     ///
     /// Fails when the database cannot be read.
-    pub(crate) fn admitted_members(&self) -> Result<Vec<AdmittedMember>, VaultError> {
+    pub(crate) fn admitted_devices(&self) -> Result<Vec<AdmittedDevice>, VaultError> {
         Ok(self
             .store
             .connection()
-            .prepare("SELECT member, username, role, public_keys FROM admitted_member")?
+            .prepare("SELECT device, member, username, role, public_keys FROM admitted_device")?
             .query_map([], |r| {
-                Ok(AdmittedMember {
-                    member: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-                    username: r.get(1)?,
-                    role: role_of(r.get(2)?)?,
-                    public_keys: r.get(3)?,
+                Ok(AdmittedDevice {
+                    device: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                    member: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    username: r.get(2)?,
+                    role: role_of(r.get(3)?)?,
+                    public_keys: r.get(4)?,
                 })
             })?
             .collect::<Result<_, _>>()?)
     }
+}
+
+/// A device the server lists that waits to be admitted, as a sync round notes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingListing {
+    pub device: u64,
+    pub member: u64,
+    pub username: String,
+    pub role: Role,
+    pub public_keys: Vec<u8>,
 }

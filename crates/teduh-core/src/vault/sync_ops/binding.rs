@@ -91,18 +91,8 @@ impl Vault {
             })
     }
 
-    /// The member's two private keys (X25519 || Ed25519), for uploading them wrapped at
-    /// registration.
-    pub(crate) fn member_secrets(&mut self) -> Result<Zeroizing<Vec<u8>>, VaultError> {
-        self.touch()?;
-        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
-        let mut out = Zeroizing::new(Vec::with_capacity(64));
-        out.extend_from_slice(u.x25519.as_bytes());
-        out.extend_from_slice(u.signing.as_bytes());
-        Ok(out)
-    }
-
-    /// The member's public keys (X25519 || Ed25519).
+    /// This device's own public keys (X25519 || Ed25519): what a key manager admits into the
+    /// roster, and what the newcomer's safety number is computed from.
     pub fn public_keys(&self) -> Vec<u8> {
         let mut out = self.ident.x25519_public.to_vec();
         out.extend_from_slice(&self.ident.ed25519_public);
@@ -260,7 +250,7 @@ impl Vault {
 
 /// Stores the binding with the token sealed to the member's key (inside the caller's
 /// transaction).
-pub(in crate::vault) fn insert_binding(
+fn insert_binding(
     conn: &Connection,
     ident: &Identity,
     x25519: &StaticSecret,

@@ -16,8 +16,8 @@ mod outbox;
 mod receive;
 mod team;
 
-pub use admission::{PendingMember, SafetyNumber};
-pub(super) use binding::insert_binding;
+pub(crate) use admission::PendingListing;
+pub use admission::{PendingDevice, SafetyNumber};
 pub use receive::{ReceiveReport, SecurityAlarm};
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ pub use self::pool::{PostgresStorage, DEFAULT_POOL_SIZE};
 use self::rows::{asked_id, insert_device, member_row, team_row};
 use super::rules::{
     authenticated, check_directory_newer, check_next_epoch, check_roster_newer, check_same_wrap,
-    check_wrap_epoch, envelope_members, usable_invitation, InvitationRow, TokenRow,
+    check_wrap_epoch, device_invitation_member, envelope_devices, usable_invitation, InvitationRow,
+    TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -125,10 +126,23 @@ impl Storage for PostgresStorage {
             {
                 return Err(StorageError::NotFound("team"));
             }
+            let member = inv.member_id.map(|m| to_i64(m, "member id")).transpose()?;
+            if let Some(m) = member {
+                let in_team = c
+                    .query_opt(
+                        "SELECT id FROM members WHERE id = $1 AND team_id = $2 AND removed_at IS NULL",
+                        &[&m, &team],
+                    )
+                    .await?;
+                if in_team.is_none() {
+                    return Err(StorageError::NotFound("member"));
+                }
+            }
             let r = c
                 .query_one(
-                    "INSERT INTO invitations (team_id, role, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    &[&team, &inv.role.as_str(), &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
+                    "INSERT INTO invitations (team_id, role, member_id, code_hash, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    &[&team, &inv.role.as_str(), &member, &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
                 )
                 .await?;
             Ok(to_u64(r.try_get(0)?))
@@ -144,7 +158,7 @@ impl Storage for PostgresStorage {
             let c = self.read_conn().await?;
             let rows = c
                 .query(
-                    "SELECT id, team_id, role, created_at, expires_at, used_at FROM invitations
+                    "SELECT id, team_id, role, created_at, expires_at, used_at, member_id FROM invitations
                      WHERE $1::BIGINT IS NULL OR team_id = $1 ORDER BY id",
                     &[&team],
                 )
@@ -158,6 +172,7 @@ impl Storage for PostgresStorage {
                         created_at: r.try_get(3)?,
                         expires_at: r.try_get(4)?,
                         used_at: r.try_get(5)?,
+                        member_id: r.try_get::<_, Option<i64>>(6)?.map(to_u64),
                     })
                 })
                 .collect()
@@ -191,7 +206,8 @@ impl Storage for PostgresStorage {
             let tx = c.transaction().await?;
             let inv = tx
                 .query_opt(
-                    "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = $1 FOR UPDATE",
+                    "SELECT id, team_id, role, expires_at, used_at, member_id FROM invitations
+                     WHERE code_hash = $1 FOR UPDATE",
                     &[&&reg.invitation_hash[..]],
                 )
                 .await?;
@@ -202,23 +218,40 @@ impl Storage for PostgresStorage {
                     role: r.try_get(2)?,
                     expires_at: r.try_get(3)?,
                     used_at: r.try_get(4)?,
+                    member_id: r.try_get(5)?,
                 }),
                 None => None,
             };
             let inv = usable_invitation(inv, now)?;
-            let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
-            let asked = asked_id(&tx, "members", reg.member_id).await?;
-            let member_id: i64 = match tx
-                .query_one(
-                    "INSERT INTO members (id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
-                     VALUES (COALESCE($9, nextval('members_id_seq')), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    &[&team_id, &reg.username, &role.as_str(), &reg.public_keys, &reg.wrapped_keys, &reg.kdf_params, &reg.verifier, &now, &asked],
-                )
-                .await
-            {
-                Ok(r) => r.try_get(0)?,
-                Err(e) if is_unique_violation(&e) => return Err(StorageError::UsernameTaken),
-                Err(e) => return Err(e.into()),
+            let (inv_id, team_id) = (inv.id, inv.team_id);
+            let (member_id, role) = match inv.member_id {
+                Some(existing) => {
+                    let member = tx
+                        .query_opt(
+                            "SELECT username, role, removed_at FROM members WHERE id = $1 FOR UPDATE",
+                            &[&existing],
+                        )
+                        .await?
+                        .map(|r| Ok::<_, StorageError>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                        .transpose()?;
+                    (existing, device_invitation_member(member, &reg.username)?)
+                }
+                None => {
+                    let asked = asked_id(&tx, "members", reg.member_id).await?;
+                    let member_id: i64 = match tx
+                        .query_one(
+                            "INSERT INTO members (id, team_id, username, role, created_at)
+                             VALUES (COALESCE($5, nextval('members_id_seq')), $1, $2, $3, $4) RETURNING id",
+                            &[&team_id, &reg.username, &inv.role.as_str(), &now, &asked],
+                        )
+                        .await
+                    {
+                        Ok(r) => r.try_get(0)?,
+                        Err(e) if is_unique_violation(&e) => return Err(StorageError::UsernameTaken),
+                        Err(e) => return Err(e.into()),
+                    };
+                    (member_id, inv.role)
+                }
             };
             tx.execute(
                 "UPDATE invitations SET used_at = $1, used_by = $2 WHERE id = $3",
@@ -228,22 +261,6 @@ impl Storage for PostgresStorage {
             let device_id = insert_device(&tx, member_id, &reg.device).await?;
             tx.commit().await?;
             Ok(reg.into_registered(device_id, member_id, team_id, role))
-        })
-    }
-
-    fn member_by_username(
-        &self,
-        username: String,
-    ) -> BoxFuture<'_, Result<Option<Member>, StorageError>> {
-        Box::pin(async move {
-            let c = self.read_conn().await?;
-            let row = c
-                .query_opt(
-                    &format!("SELECT {MEMBER_COLS} FROM members WHERE username = $1"),
-                    &[&username],
-                )
-                .await?;
-            row.as_ref().map(member_row).transpose()
         })
     }
 
@@ -328,7 +345,8 @@ impl Storage for PostgresStorage {
             let rows = c
                 .query(
                     &format!(
-                        "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq
+                        "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq,
+                                d.public_keys
                          FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
                     ),
                     &[&arg],
@@ -345,6 +363,7 @@ impl Storage for PostgresStorage {
                         created_at: r.try_get(5)?,
                         revoked_at: r.try_get(6)?,
                         contiguous_seq: to_u64(r.try_get(7)?),
+                        public_keys: r.try_get(8)?,
                     })
                 })
                 .collect()
@@ -494,18 +513,19 @@ impl Storage for PostgresStorage {
             check_next_epoch(current, epoch)?;
             let active = tx
                 .query(
-                    "SELECT id FROM members WHERE team_id = $1 AND removed_at IS NULL",
+                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
+                     WHERE m.team_id = $1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
                     &[&team],
                 )
                 .await?
                 .iter()
                 .map(|r| r.try_get(0))
                 .collect::<Result<HashSet<i64>, _>>()?;
-            let members = envelope_members(&envelopes, &active)?;
-            for (mid, (_, env)) in members.into_iter().zip(&envelopes) {
+            let devices = envelope_devices(&envelopes, &active)?;
+            for (device, (_, env)) in devices.into_iter().zip(&envelopes) {
                 tx.execute(
-                    "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES ($1, $2, $3, $4)",
-                    &[&team, &i64::from(epoch), &mid, env],
+                    "INSERT INTO team_key_envelopes (team_id, epoch, device_id, envelope) VALUES ($1, $2, $3, $4)",
+                    &[&team, &i64::from(epoch), &device, env],
                 )
                 .await?;
             }
@@ -522,11 +542,11 @@ impl Storage for PostgresStorage {
     fn envelopes(
         &self,
         team_id: u64,
-        member_id: u64,
+        device_id: u64,
     ) -> BoxFuture<'_, Result<Envelopes, StorageError>> {
         Box::pin(async move {
             let team = to_i64(team_id, "team id")?;
-            let mid = to_i64(member_id, "member id")?;
+            let device = to_i64(device_id, "device id")?;
             let c = self.read_conn().await?;
             let Some(row) = c
                 .query_opt("SELECT key_epoch FROM teams WHERE id = $1", &[&team])
@@ -537,8 +557,8 @@ impl Storage for PostgresStorage {
             let current = epoch_of(row.try_get(0)?);
             let rows = c
                 .query(
-                    "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = $1 AND member_id = $2 ORDER BY epoch",
-                    &[&team, &mid],
+                    "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = $1 AND device_id = $2 ORDER BY epoch",
+                    &[&team, &device],
                 )
                 .await?;
             let list = rows

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../../migrations/server-postgres/0001_init.sql"),
     include_str!("../../../../../migrations/server-postgres/0002_org_keys_records.sql"),
     include_str!("../../../../../migrations/server-postgres/0003_directory.sql"),
+    include_str!("../../../../../migrations/server-postgres/0004_device_keys.sql"),
 ];
 
 /// Connections kept open by default, in each of the three pools. Pushes to one team serialise on

@@ -11,11 +11,7 @@ pub(super) fn member_row(r: &Row) -> Result<Member, StorageError> {
         team_id: to_u64(r.try_get(1)?),
         username: r.try_get(2)?,
         role: role_of(r.try_get(3)?)?,
-        public_keys: r.try_get(4)?,
-        wrapped_keys: r.try_get(5)?,
-        kdf_params: r.try_get(6)?,
-        verifier: r.try_get(7)?,
-        removed_at: r.try_get(8)?,
+        removed_at: r.try_get(4)?,
     })
 }
 
@@ -36,8 +32,8 @@ pub(super) async fn insert_device(
     let asked = asked_id(tx, "devices", d.id).await?;
     let row = tx
         .query_one(
-            "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at)
-             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at, public_keys)
+             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5, $7) RETURNING id",
             &[
                 &member_id,
                 &d.name,
@@ -45,6 +41,7 @@ pub(super) async fn insert_device(
                 &d.created_at,
                 &d.expires_at,
                 &asked,
+                &d.public_keys,
             ],
         )
         .await?;

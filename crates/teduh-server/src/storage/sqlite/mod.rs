@@ -21,8 +21,8 @@ pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
     advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_roster_newer,
-    check_same_wrap, check_wrap_epoch, cut_page, envelope_members, plan_push, usable_invitation,
-    InvitationRow, StoredContent, TokenRow,
+    check_same_wrap, check_wrap_epoch, cut_page, device_invitation_member, envelope_devices,
+    plan_push, usable_invitation, InvitationRow, StoredContent, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -109,9 +109,23 @@ impl Storage for SqliteStorage {
             if exists.is_none() {
                 return Err(StorageError::NotFound("team"));
             }
+            let member = inv.member_id.map(|m| to_i64(m, "member id")).transpose()?;
+            if let Some(m) = member {
+                let in_team: Option<i64> = c
+                    .query_row(
+                        "SELECT id FROM members WHERE id = ?1 AND team_id = ?2 AND removed_at IS NULL",
+                        [m, team],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if in_team.is_none() {
+                    return Err(StorageError::NotFound("member"));
+                }
+            }
             c.execute(
-                "INSERT INTO invitations (team_id, role, code_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![team, inv.role.as_str(), &inv.code_hash[..], inv.created_at, inv.expires_at],
+                "INSERT INTO invitations (team_id, role, member_id, code_hash, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![team, inv.role.as_str(), member, &inv.code_hash[..], inv.created_at, inv.expires_at],
             )?;
             Ok(to_u64(c.last_insert_rowid()))
         }))
@@ -124,7 +138,7 @@ impl Storage for SqliteStorage {
         Box::pin(self.with_reader(move |c| {
             let team = team_id.map(|t| to_i64(t, "team id")).transpose()?;
             let mut st = c.prepare(
-                "SELECT id, team_id, role, created_at, expires_at, used_at FROM invitations
+                "SELECT id, team_id, role, created_at, expires_at, used_at, member_id FROM invitations
                  WHERE ?1 IS NULL OR team_id = ?1 ORDER BY id",
             )?;
             let rows = st.query_map([team], |r| {
@@ -135,14 +149,16 @@ impl Storage for SqliteStorage {
                     r.get::<_, i64>(3)?,
                     r.get::<_, i64>(4)?,
                     r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
                 ))
             })?;
             rows.map(|r| {
-                let (id, team_id, role, created_at, expires_at, used_at) = r?;
+                let (id, team_id, role, created_at, expires_at, used_at, member_id) = r?;
                 Ok(Invitation {
                     id: to_u64(id),
                     team_id: to_u64(team_id),
                     role: role_of(&role)?,
+                    member_id: member_id.map(to_u64),
                     created_at,
                     expires_at,
                     used_at,
@@ -175,7 +191,8 @@ impl Storage for SqliteStorage {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let inv = tx
                 .query_row(
-                    "SELECT id, team_id, role, expires_at, used_at FROM invitations WHERE code_hash = ?1",
+                    "SELECT id, team_id, role, expires_at, used_at, member_id FROM invitations
+                     WHERE code_hash = ?1",
                     [&reg.invitation_hash[..]],
                     |r| {
                         Ok(InvitationRow {
@@ -184,22 +201,40 @@ impl Storage for SqliteStorage {
                             role: r.get(2)?,
                             expires_at: r.get(3)?,
                             used_at: r.get(4)?,
+                            member_id: r.get(5)?,
                         })
                     },
                 )
                 .optional()?;
             let inv = usable_invitation(inv, now)?;
-            let (inv_id, team_id, role) = (inv.id, inv.team_id, inv.role);
-            let member_id = new_id(&tx, IdTable::Members, reg.member_id)?;
-            match tx.execute(
-                "INSERT INTO members (id, team_id, username, role, public_keys, wrapped_keys, kdf_params, verifier, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![member_id, team_id, reg.username, role.as_str(), reg.public_keys, reg.wrapped_keys, reg.kdf_params, reg.verifier, now],
-            ) {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e) => return Err(StorageError::UsernameTaken),
-                Err(e) => return Err(e.into()),
-            }
+            let (inv_id, team_id) = (inv.id, inv.team_id);
+            let (member_id, role) = match inv.member_id {
+                Some(existing) => {
+                    let member = tx
+                        .query_row(
+                            "SELECT username, role, removed_at FROM members WHERE id = ?1",
+                            [existing],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        )
+                        .optional()?;
+                    (existing, device_invitation_member(member, &reg.username)?)
+                }
+                None => {
+                    let member_id = new_id(&tx, IdTable::Members, reg.member_id)?;
+                    match tx.execute(
+                        "INSERT INTO members (id, team_id, username, role, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![member_id, team_id, reg.username, inv.role.as_str(), now],
+                    ) {
+                        Ok(_) => {}
+                        Err(e) if is_unique_violation(&e) => {
+                            return Err(StorageError::UsernameTaken)
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                    (member_id, inv.role)
+                }
+            };
             tx.execute(
                 "UPDATE invitations SET used_at = ?1, used_by = ?2 WHERE id = ?3",
                 params![now, member_id, inv_id],
@@ -207,22 +242,6 @@ impl Storage for SqliteStorage {
             let device_id = insert_device(&tx, member_id, &reg.device)?;
             tx.commit()?;
             Ok(reg.into_registered(device_id, member_id, team_id, role))
-        }))
-    }
-
-    fn member_by_username(
-        &self,
-        username: String,
-    ) -> BoxFuture<'_, Result<Option<Member>, StorageError>> {
-        Box::pin(self.with_reader(move |c| {
-            c.query_row(
-                &format!("SELECT {MEMBER_COLS} FROM members WHERE username = ?1"),
-                [username],
-                member_row,
-            )
-            .optional()?
-            .map(finish_member)
-            .transpose()
         }))
     }
 
@@ -303,7 +322,8 @@ impl Storage for SqliteStorage {
                 DeviceFilter::Member(m) => ("d.member_id = ?1", to_i64(m, "member id")?),
             };
             let mut st = c.prepare(&format!(
-                "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq
+                "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq,
+                        d.public_keys
                  FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
             ))?;
             let rows = st.query_map([arg], |r| {
@@ -316,6 +336,7 @@ impl Storage for SqliteStorage {
                     created_at: r.get(5)?,
                     revoked_at: r.get(6)?,
                     contiguous_seq: to_u64(r.get(7)?),
+                    public_keys: r.get(8)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -433,14 +454,17 @@ impl Storage for SqliteStorage {
             };
             check_next_epoch(current, epoch)?;
             let active = tx
-                .prepare("SELECT id FROM members WHERE team_id = ?1 AND removed_at IS NULL")?
+                .prepare(
+                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
+                     WHERE m.team_id = ?1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
+                )?
                 .query_map([team], |r| r.get(0))?
                 .collect::<Result<HashSet<i64>, _>>()?;
-            let members = envelope_members(&envelopes, &active)?;
-            for (mid, (_, env)) in members.into_iter().zip(&envelopes) {
+            let devices = envelope_devices(&envelopes, &active)?;
+            for (device, (_, env)) in devices.into_iter().zip(&envelopes) {
                 tx.execute(
-                    "INSERT INTO team_key_envelopes (team_id, epoch, member_id, envelope) VALUES (?1, ?2, ?3, ?4)",
-                    params![team, i64::from(epoch), mid, env],
+                    "INSERT INTO team_key_envelopes (team_id, epoch, device_id, envelope) VALUES (?1, ?2, ?3, ?4)",
+                    params![team, i64::from(epoch), device, env],
                 )?;
             }
             tx.execute(
@@ -455,11 +479,11 @@ impl Storage for SqliteStorage {
     fn envelopes(
         &self,
         team_id: u64,
-        member_id: u64,
+        device_id: u64,
     ) -> BoxFuture<'_, Result<Envelopes, StorageError>> {
         Box::pin(self.with_reader(move |c| {
             let team = to_i64(team_id, "team id")?;
-            let mid = to_i64(member_id, "member id")?;
+            let device = to_i64(device_id, "device id")?;
             let current: Option<i64> = c
                 .query_row("SELECT key_epoch FROM teams WHERE id = ?1", [team], |r| r.get(0))
                 .optional()?;
@@ -467,9 +491,9 @@ impl Storage for SqliteStorage {
                 return Err(StorageError::NotFound("team"));
             };
             let mut st = c.prepare(
-                "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = ?1 AND member_id = ?2 ORDER BY epoch",
+                "SELECT epoch, envelope FROM team_key_envelopes WHERE team_id = ?1 AND device_id = ?2 ORDER BY epoch",
             )?;
-            let rows = st.query_map([team, mid], |r| {
+            let rows = st.query_map([team, device], |r| {
                 Ok((epoch_of(r.get(0)?), r.get(1)?))
             })?;
             Ok((epoch_of(current), rows.collect::<Result<Vec<_>, _>>()?))

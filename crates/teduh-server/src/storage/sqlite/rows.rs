@@ -15,11 +15,7 @@ pub(super) fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, Str
             team_id: to_u64(r.get(1)?),
             username: r.get(2)?,
             role: Role::Counselor,
-            public_keys: r.get(4)?,
-            wrapped_keys: r.get(5)?,
-            kdf_params: r.get(6)?,
-            verifier: r.get(7)?,
-            removed_at: r.get(8)?,
+            removed_at: r.get(4)?,
         },
         role,
     ))
@@ -46,8 +42,17 @@ pub(super) fn insert_device(
 ) -> Result<i64, StorageError> {
     let id = new_id(tx, IdTable::Devices, d.id)?;
     tx.execute(
-        "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, member_id, d.name, &d.token_hash[..], d.created_at, d.expires_at],
+        "INSERT INTO devices (id, member_id, name, public_keys, token_hash, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            member_id,
+            d.name,
+            d.public_keys,
+            &d.token_hash[..],
+            d.created_at,
+            d.expires_at
+        ],
     )?;
     Ok(id)
 }

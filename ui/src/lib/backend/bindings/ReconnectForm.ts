@@ -10,6 +10,7 @@ export type ReconnectForm = {
  */
 passphrase: string, 
 /**
- * A new invitation code from the administrator, when the server lost the member too.
+ * The invitation code from the administrator (made for this device's member, or a new one
+ * when the server lost her too); required: without it the answer is `InvalidInvitation`.
  */
 invitation: string | null, };

@@ -20,7 +20,7 @@ role: string | null,
  */
 supervises: boolean, 
 /**
- * The signed roster lists her: a key manager admitted her (or she made the team).
+ * The signed roster lists this device: a key manager admitted it (or it made the team).
  */
 admitted: boolean, 
 /**
@@ -28,10 +28,10 @@ admitted: boolean,
  */
 members: Array<MemberRow>, 
 /**
- * For a supervisor: the members waiting to be admitted, as the last sync saw them.
+ * For a supervisor: the devices waiting to be admitted, as the last sync saw them.
  */
 pending: Array<PendingRow>, 
 /**
- * While she waits to be admitted: her safety number for each supervisor.
+ * While this device waits to be admitted: its safety number for each supervisor's device.
  */
 safety_numbers: Array<SafetyNumberRow>, };
