@@ -30,3 +30,27 @@ CREATE TABLE admitted_device (
     public_keys BLOB NOT NULL,
     admitted_at INTEGER NOT NULL
 ) STRICT;
+
+-- On a key manager's device: the invitations it made (trust 2/3). The invitation key (derived
+-- from the secret in the code) is sealed to this device's own X25519 key; used_by is the device
+-- admitted with it: an invitation admits one device, once.
+CREATE TABLE invitation_made (
+    id         TEXT PRIMARY KEY,
+    sealed_key BLOB NOT NULL,
+    username   TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    level      INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_by    INTEGER
+) STRICT;
+
+-- On a device that joined with such an invitation: the roster its inviter's device held (version
+-- and hash), which is the first roster this device accepts, whatever the server shows.
+CREATE TABLE invitation_anchor (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    invitation     TEXT NOT NULL,
+    inviter_device INTEGER NOT NULL,
+    roster_version INTEGER NOT NULL,
+    roster_hash    TEXT NOT NULL
+) STRICT;

@@ -16,6 +16,11 @@ ALTER TABLE members DROP COLUMN wrapped_keys;
 ALTER TABLE members DROP COLUMN kdf_params;
 ALTER TABLE members DROP COLUMN verifier;
 ALTER TABLE invitations ADD COLUMN member_id BIGINT REFERENCES members(id);
+-- An invitation a key manager's device made carries a package encrypted under a key derived
+-- from its secret (the server cannot read it), and the device that joined with it the proof
+-- that it holds that secret, which the key manager's device checks before it admits the device.
+ALTER TABLE invitations ADD COLUMN package BYTEA;
+ALTER TABLE devices ADD COLUMN join_proof BYTEA;
 
 DROP TABLE team_key_envelopes;
 CREATE TABLE team_key_envelopes (

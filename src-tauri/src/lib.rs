@@ -76,6 +76,9 @@ pub fn register<R: Runtime>(
             sync_commands::sync_now,
             sync_commands::team_join,
             sync_commands::team_device_code,
+            sync_commands::invitation_preview,
+            sync_commands::team_invite,
+            sync_commands::team_share_invitation,
             sync_commands::sync_reconnect,
             sync_commands::security_alarms,
         ])

@@ -27,6 +27,32 @@ pub fn team_join(state: State<'_, AppState>, form: JoinForm) -> Result<SyncStatu
     crate::sync::join::join_team(&state, &form)
 }
 
+/// Who invites, to which team, as whom: a supervisor's invitation as its newcomer sees it.
+#[tauri::command(async)]
+pub fn invitation_preview(
+    server_url: String,
+    code: String,
+) -> Result<crate::ipc::InvitationPreviewView, IpcError> {
+    crate::sync::join::preview(&server_url, &code)
+}
+
+/// An invitation made on this supervisor's device (the code to hand the newcomer).
+#[tauri::command(async)]
+pub fn team_invite(
+    state: State<'_, AppState>,
+    username: String,
+    role: String,
+    level: Option<u8>,
+) -> Result<crate::ipc::InvitationView, IpcError> {
+    crate::sync::join::invite(&state, &username, &role, level)
+}
+
+/// Opens WhatsApp with the invitation code and the server's address ("Kirim lewat WhatsApp").
+#[tauri::command(async)]
+pub fn team_share_invitation(state: State<'_, AppState>, code: String) -> Result<(), IpcError> {
+    crate::sync::join::share_whatsapp(&state, &code)
+}
+
 /// A single-use code (valid 24 hours) for adding a further device of this member.
 #[tauri::command(async)]
 pub fn team_device_code(state: State<'_, AppState>) -> Result<String, IpcError> {

@@ -34,6 +34,23 @@ export async function joinFromFirstRun(app, { serverUrl, username, invitation, p
 }
 
 /**
+ * First run with an invitation a supervisor made in her app: the form shows who invites before
+ * the passphrase is set, and the username is the one the code names; lands on Home.
+ */
+export async function joinWithInvitation(app, { serverUrl, invitation, passphrase, inviter }) {
+  await app.click('[data-testid=setup-choice-join]');
+  await app.waitFor('[data-testid=join-form]');
+  await app.clear('[data-testid=join-server]');
+  await app.type('[data-testid=join-server]', serverUrl);
+  await app.type('[data-testid=join-invitation]', invitation);
+  await app.waitForText('[data-testid=join-invited]', (t) => t.includes(`Diundang oleh ${inviter}`));
+  await app.type('[data-testid=join-passphrase]', passphrase);
+  await app.type('[data-testid=join-confirm]', passphrase);
+  await app.click('[data-testid=join-submit]');
+  await app.waitFor('[data-testid=today]', { timeoutMs: 30_000 });
+}
+
+/**
  * Runs a sync round from Settings ("Sinkronkan sekarang") until the panel says synced with
  * nothing pending; rounds are repeated because one member's round may wait for another's keys.
  */
@@ -53,30 +70,6 @@ export async function syncNow(app, what = 'a sync round', timeoutMs = 45_000) {
     what,
     timeoutMs,
   );
-}
-
-/**
- * Admission by people, as two people do it on the phone: the newcomer syncs until her screen
- * shows her safety number; the supervisor syncs to see her waiting, types the number she hears
- * and syncs the roster out; the newcomer syncs again and receives the team key.
- */
-export async function admitByPhone(supervisor, newcomer, username) {
-  await newcomer.click('[data-testid=nav-about]');
-  await newcomer.waitFor('[data-testid=sync-now]');
-  await until(
-    async () => {
-      if (await newcomer.enabled('[data-testid=sync-now]')) await newcomer.click('[data-testid=sync-now]');
-      await until(() => newcomer.enabled('[data-testid=sync-now]'), 'the round to end', 45_000);
-      return (await newcomer.texts('[data-testid=safety-number]')).length > 0;
-    },
-    'the newcomer to see her safety number',
-    45_000,
-  );
-  const [number] = await newcomer.texts('[data-testid=safety-number]');
-  await assertFitsBothLanguages(newcomer, 'Settings, waiting to be admitted');
-  await typeSafetyNumber(supervisor, username, number);
-  await syncNow(newcomer, 'the newcomer to receive the team key');
-  assert.equal((await newcomer.texts('[data-testid=safety-number]')).length, 0, 'admitted: her number is gone');
 }
 
 /**

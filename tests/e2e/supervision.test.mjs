@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
-import { addClient, admitByPhone, assertFitsBothLanguages, joinFromFirstRun, syncNow, typeSafetyNumber, until } from './flows.mjs';
+import { addClient, assertFitsBothLanguages, joinFromFirstRun, joinWithInvitation, syncNow, typeSafetyNumber, until } from './flows.mjs';
 
 const COMMENT = 'Mohon tambahkan rencana keselamatan.';
 const ADDENDUM = 'Rencana keselamatan disusun bersama klien dan keluarga.';
@@ -39,20 +39,43 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     h.admin('create-team', 'Tim Lain');
     const invite = (team, role) => h.admin('invite', '--team', team, '--role', role).split('\n')[0].trim();
     const supInvite = invite('Tim Supervisi', 'supervisor');
-    const counselorInvite = invite('Tim Supervisi', 'counselor');
     const otherInvite = invite('Tim Lain', 'supervisor');
 
     const sup = await h.openApp('supervisor');
     await sup.resize(1366, 768);
     await joinFromFirstRun(sup, { serverUrl: h.serverUrl, username: 'sup.ani', invitation: supInvite, passphrase: 'teh manis di sore hari' });
+    // The supervisor's device makes the team, then invites the counselor from her app: the code
+    // (its secret never reaches the server) goes to the counselor by hand or WhatsApp.
+    await syncNow(sup, 'the supervisor to make the team key');
+    const invited = Date.now();
+    await sup.waitFor('[data-testid=invite-member]');
+    await sup.type('[data-testid=invite-username]', 'kons.budi');
+    await sup.click('[data-testid=invite-make]');
+    await sup.waitFor('[data-testid=invite-whatsapp]');
+    const code = await sup.text('[data-testid=invite-code]');
+    assert.match(code, /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}-[0-9A-Z]$/, `an invitation code: ${code}`);
     const counselor = await h.openApp('counselor');
     await counselor.resize(1366, 768);
-    await joinFromFirstRun(counselor, { serverUrl: h.serverUrl, username: 'kons.budi', invitation: counselorInvite, passphrase: 'hujan turun di pagi hari' });
-
-    // The supervisor's device makes the team; the counselor waits until the supervisor types
-    // the safety number she reads out (the server's invitation alone gives her no key).
-    await syncNow(sup, 'the supervisor to make the team key');
-    await admitByPhone(sup, counselor, 'kons.budi');
+    await joinWithInvitation(counselor, { serverUrl: h.serverUrl, invitation: code, passphrase: 'hujan turun di pagi hari', inviter: 'sup.ani' });
+    // Until the supervisor's device syncs, she waits, with nothing to read.
+    await counselor.click('[data-testid=nav-about]');
+    await counselor.waitFor('[data-testid=sync-now]');
+    await until(
+      async () => {
+        if (await counselor.enabled('[data-testid=sync-now]')) await counselor.click('[data-testid=sync-now]');
+        await until(() => counselor.enabled('[data-testid=sync-now]'), 'the round to end', 45_000);
+        return (await counselor.texts('[data-testid=admission-waiting]')).length > 0;
+      },
+      'the invited counselor to see that she waits',
+      45_000,
+    );
+    await assertFitsBothLanguages(counselor, 'Settings, invited and waiting');
+    // The supervisor types nothing: her device's next sync admits the counselor by her proof.
+    await syncNow(sup, 'the supervisor\'s device to admit the counselor by her invitation');
+    await syncNow(counselor, 'the counselor to receive the team key');
+    assert.equal((await counselor.texts('[data-testid=admission-waiting]')).length, 0, 'admitted: she no longer waits');
+    const tookInvited = Date.now() - invited;
+    assert.ok(tookInvited < 120_000, `the admission by invitation took ${tookInvited} ms`);
     // An outreach worker's laptop with the CLI only: it joins, waits, prints its safety number,
     // and the supervisor types it in her app; the whole admission well under two minutes.
     const started = Date.now();

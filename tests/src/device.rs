@@ -72,6 +72,28 @@ impl Device {
         .map(|_| ())
     }
 
+    /// As a key manager, invites `username` as `role` from this device: the code to hand her.
+    ///
+    /// Fails like [`join::invite`].
+    pub fn invite(
+        &mut self,
+        username: &str,
+        role: teduh_protocol::sync::Role,
+    ) -> Result<String, SyncError> {
+        let mut t = transport(&self.url);
+        Ok(join::invite(&mut self.vault, &mut t, username, role, None)?.code)
+    }
+
+    /// A newcomer's fresh device joined with a key manager's invitation `code` (the username is
+    /// the one it names).
+    ///
+    /// Fails like [`join::register`].
+    pub fn invited(url: &str, code: &str) -> Result<Self, SyncError> {
+        let mut d = Self::offline(url);
+        d.join(code, "")?;
+        Ok(d)
+    }
+
     /// A further device of this device's member: this device asks the server for a device
     /// code, and a fresh vault (with its own keys and passphrase) joins with it. It waits, with
     /// no key, until a key manager admits it.

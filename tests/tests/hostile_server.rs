@@ -422,6 +422,7 @@ fn a_device_the_operator_adds_to_an_admitted_member_waits_and_gets_nothing() {
             public_keys: op.public_keys(),
             device_name: "laptop kons".into(),
             reclaim: None,
+            proof: None,
         })
         .expect("the server accepts her device");
     assert_eq!(

@@ -35,12 +35,14 @@ pub struct JoinArgs {
     /// The sync server's address, starting with https:// (or http:// on a trusted network).
     #[arg(long, env = "TEDUH_SERVER_URL", value_name = "URL")]
     server: String,
-    /// Your login name on the server.
+    /// Your login name on the server (with a supervisor's invitation, the one it names; it may
+    /// be left out).
     #[arg(long, value_name = "NAME")]
-    username: String,
-    /// The single-use code: from your administrator (registers you with this computer's vault,
-    /// created first if there is none), or from `teduh team device-code` on another computer of
-    /// yours (this one becomes a further device of yours, with its own keys and passphrase).
+    username: Option<String>,
+    /// The single-use code: from your supervisor (`teduh team invite`; admitted at her next
+    /// sync), from your administrator (registers you with this computer's vault, created first
+    /// if there is none), or from `teduh team device-code` on another computer of yours (this
+    /// one becomes a further device of yours, with its own keys and passphrase).
     #[arg(long, value_name = "CODE")]
     invitation: String,
     /// A name for this computer, shown to the team's supervisor (default: the host name).
@@ -180,13 +182,37 @@ fn join_failure(e: SyncError, url: &str, username: &str) -> anyhow::Error {
 /// Fails (changing nothing locally) when the server cannot be reached, the invitation, the
 /// username or the passphrase is refused, or this computer has already joined.
 pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
-    // Trimmed: a device invitation names the member by it.
-    let username = args.username.trim();
-    if username.is_empty() {
-        bail!("the username is empty");
-    }
+    let code = args.invitation.trim();
     let mut t = transport(&args.server, args.ca_file.as_deref())?;
     let url = t.base_url().to_owned();
+    // A supervisor's invitation names who invites and the username: shown before anything is
+    // created or a passphrase is asked for.
+    let invited = if join::is_key_manager_invitation(code) {
+        let preview = join::open_invitation(&mut t, code)
+            .map_err(|e| join_failure(e, &url, args.username.as_deref().unwrap_or("")))?;
+        let p = &preview.package;
+        eprintln!(
+            "Diundang oleh {} ({}) · {} · {} — as {} ({})",
+            p.inviter,
+            p.inviter_role.as_str(),
+            p.team_name,
+            p.organisation,
+            p.username,
+            p.role.as_str()
+        );
+        Some(p.username.clone())
+    } else {
+        None
+    };
+    // Trimmed: a device invitation names the member by it.
+    let username = match (&invited, args.username.as_deref().map(str::trim)) {
+        (Some(named), Some(typed)) if !typed.is_empty() && typed != named => {
+            bail!("this invitation is for the username {named}, not {typed}; nothing was changed")
+        }
+        (Some(named), _) => named.as_str(),
+        (None, Some(typed)) if !typed.is_empty() => typed,
+        (None, _) => bail!("the username is empty: add --username NAME"),
+    };
     let device_name = args.device_name.clone().unwrap_or_else(default_device_name);
     let existing = existing_vault(data)?;
     if let Some(b) = existing.as_ref().map(Vault::binding).transpose()?.flatten() {
@@ -194,7 +220,6 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
     }
     let kdf = vault_cmd::new_vault_kdf(args.insecure_test_kdf);
     let fail = |e: SyncError| join_failure(e, &url, username);
-    let code = args.invitation.trim();
     let (binding, created) = match existing {
         Some(mut v) => {
             let pass = vault_cmd::passphrase("Passphrase: ")?;
@@ -262,6 +287,22 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
         binding.member
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// An invitation made on this key manager's device (`teduh team invite`).
+///
+/// Fails when the server cannot be reached or refuses, or this is not a key manager's admitted
+/// device.
+pub fn invite(
+    v: &mut Vault,
+    b: &teduh_core::sync::Binding,
+    username: &str,
+    role: teduh_protocol::sync::Role,
+    level: Option<u8>,
+) -> anyhow::Result<join::MadeInvitation> {
+    let mut t = transport(&b.server_url, None)?;
+    join::invite(v, &mut t, username, role, level)
+        .map_err(|e| join_failure(e, &b.server_url, username))
 }
 
 /// A code for a further computer of this device's member (`teduh team device-code`).

@@ -31,6 +31,20 @@ pub enum TeamCmd {
     /// Show this device's safety number for each supervisor's device, to read out while it
     /// waits.
     SafetyNumber,
+    /// Invite a newcomer (a supervisor's or an admin's device): prints a single-use code (valid
+    /// 72 hours) to hand her, and a WhatsApp link. She joins with `teduh join --server URL
+    /// --invitation CODE` (or in the app); this device admits her at its next `teduh sync`.
+    Invite {
+        /// The username she gets.
+        #[arg(long)]
+        username: String,
+        /// counselor, outreach, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// A hotline volunteer's level (1-3).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+        level: Option<u8>,
+    },
     /// Make a single-use code (valid 24 hours) for adding a further computer of your own: run
     /// `teduh join --username YOU --invitation CODE` there. It waits until a supervisor admits it.
     DeviceCode,
@@ -131,6 +145,34 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
                     n.number
                 );
             }
+        }
+        TeamCmd::Invite {
+            username,
+            role,
+            level,
+        } => {
+            let role = teduh_protocol::sync::Role::parse(&role).with_context(|| {
+                format!("unknown role {role:?}: counselor, outreach, supervisor or admin")
+            })?;
+            vault_cmd::unlock(&mut v)?;
+            let made = sync_cmd::invite(&mut v, &b, &username, role, level)?;
+            let p = &made.package;
+            println!("{}", made.code);
+            println!(
+                "single-use invitation for {} as {} in {}, valid until {}: she joins with \
+                 `teduh join --server {} --invitation CODE` or in the app; this device admits her \
+                 at its next `teduh sync`",
+                p.username,
+                p.role.as_str(),
+                p.team_name,
+                chrono::DateTime::from_timestamp(p.expires_at, 0)
+                    .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+                b.server_url
+            );
+            println!(
+                "WhatsApp: {}",
+                teduh_core::team::invitation::whatsapp_link(&made.code, &b.server_url)
+            );
         }
         TeamCmd::DeviceCode => {
             vault_cmd::unlock(&mut v)?;

@@ -492,3 +492,84 @@ fn status_needs_no_vault_nor_passphrase_and_sync_before_joining_points_at_join()
         "the next step is named"
     );
 }
+
+#[test]
+fn a_supervisor_invites_from_her_laptop_and_the_newcomer_joins_without_typing_her_username() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Undangan");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let sup = Computer::new(tmp.path(), "supervisor", SUPERVISOR_PASS);
+    sup.joined(
+        server.url(),
+        "sup.ani",
+        Some(&server.invite(&team, Role::Supervisor)),
+    );
+    sup.ok(&["sync"]);
+    let made = sup.ok(&[
+        "team",
+        "invite",
+        "--username",
+        "kons.cici",
+        "--role",
+        "counselor",
+    ]);
+    let code = made
+        .lines()
+        .next()
+        .expect("the code line")
+        .trim()
+        .to_owned();
+    assert!(
+        made.contains("WhatsApp: https://wa.me/?text="),
+        "a link to send it: {made}"
+    );
+
+    let cici = Computer::new(tmp.path(), "cici", COUNSELOR_PASS);
+    let out = cici.run(&[
+        "join",
+        "--server",
+        server.url(),
+        "--invitation",
+        &code,
+        "--insecure-test-kdf",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Diundang oleh sup.ani (supervisor) · Tim Undangan"),
+        "who invites, before anything is made: {said}"
+    );
+    assert_eq!(cici.status()["username"], "kons.cici");
+    assert!(
+        cici.ok(&["sync"]).contains("Waiting for a supervisor"),
+        "she waits for the supervisor's device"
+    );
+    sup.ok(&["sync"]);
+    let joined = cici.ok(&["sync"]);
+    assert!(
+        !joined.contains("Waiting"),
+        "admitted by the invitation: {joined}"
+    );
+
+    // The same code is refused the second time, in one line, and leaves nothing behind.
+    let late = Computer::new(tmp.path(), "terlambat", COUNSELOR_PASS);
+    let out = late.run(&[
+        "join",
+        "--server",
+        server.url(),
+        "--invitation",
+        &code,
+        "--insecure-test-kdf",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        error_line(&out).contains("invitation"),
+        "{}",
+        error_line(&out)
+    );
+    assert!(!late.data.exists());
+}

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use teduh_core::sync::{Transport, TransportError};
 use teduh_protocol::sync::{
-    DeviceInvitation, DeviceView, EnvelopeList, Limits, MemberView, NewEpoch, PushAck,
-    RegisterRequest, RosterBody, Session, OCTET_STREAM,
+    DeviceInvitation, DeviceView, EnvelopeList, InvitationPackage, Limits, MemberView, NewEpoch,
+    PushAck, RegisterRequest, RosterBody, Session, TeamInfo, TeamInvitation, OCTET_STREAM,
 };
 use teduh_protocol::ApiError;
 
@@ -323,6 +323,29 @@ impl Transport for HttpTransport {
             Some(token),
             &serde_json::json!({}),
         )?)
+    }
+
+    fn invitation_package(&mut self, id: &str) -> Result<InvitationPackage, TransportError> {
+        // The id is 32 hex digits (the server refuses anything else), so it needs no escaping.
+        json(answer(
+            self.agent
+                .get(&self.url(&format!("/v1/invitations/{id}")))
+                .call(),
+        )?)
+    }
+
+    fn add_invitation(
+        &mut self,
+        token: &str,
+        team: u64,
+        invitation: &TeamInvitation,
+    ) -> Result<(), TransportError> {
+        let path = format!("/v1/teams/{team}/invitations");
+        empty(self.send_json("POST", &path, Some(token), invitation)?)
+    }
+
+    fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError> {
+        self.get_json(&format!("/v1/teams/{team}/info"), token)
     }
 
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {

@@ -102,6 +102,7 @@ impl Server {
         self.runtime
             .block_on(self.storage.create_invitation(NewInvitation {
                 team_id: team,
+                package: None,
                 role,
                 member_id: None,
                 code_hash,
@@ -128,6 +129,7 @@ impl Server {
 fn register_request(code: &str, username: &str) -> RegisterRequest {
     RegisterRequest {
         reclaim: None,
+        proof: None,
         invitation: code.to_owned(),
         username: username.to_owned(),
         public_keys: [7u8; 64].to_vec(),

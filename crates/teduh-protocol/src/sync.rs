@@ -338,6 +338,56 @@ pub struct RegisterRequest {
     /// when no one holds them; absent for a new device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reclaim: Option<Reclaim>,
+    /// With an invitation a key manager's device made: the joiner's proof that she holds its
+    /// secret, bound to her username, role, team and this device's keys, opaque to the server
+    /// (base64, at most 512 bytes). The key manager's device checks it and admits the device.
+    #[serde(default, with = "b64_opt", skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Vec<u8>>,
+}
+
+/// Body of `POST /v1/teams/{team}/invitations` (key managers only): an invitation made on the
+/// key manager's device. The server sees an id derived from the invitation's secret and a
+/// package encrypted under another key derived from it; it cannot read the package or make a
+/// proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamInvitation {
+    /// The invitation id (32 hex digits): what the joiner registers with.
+    pub id: String,
+    /// The role the account gets at the server (the signed roster decides).
+    pub role: Role,
+    /// The encrypted package, base64, 1-8192 bytes.
+    #[serde(with = "b64")]
+    pub package: Vec<u8>,
+    /// Unix seconds after which it is refused: at most 72 hours ahead.
+    pub expires_at: i64,
+}
+
+/// Reply of `GET /v1/invitations/{id}`: what a joiner fetches with her code before she sets her
+/// passphrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPackage {
+    /// The team it joins.
+    pub team_id: u64,
+    /// The role the server gives the account.
+    pub role: Role,
+    /// The encrypted package, base64.
+    #[serde(with = "b64")]
+    pub package: Vec<u8>,
+    /// Unix seconds of expiry.
+    pub expires_at: i64,
+}
+
+/// Reply of `GET /v1/teams/{team}/info`: the names a key manager's device puts in an
+/// invitation (labels the server chose; nothing is trusted by them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamInfo {
+    /// The team's id.
+    pub team_id: u64,
+    /// The team's name.
+    pub name: String,
+    /// The organisation's name.
+    pub organisation: String,
 }
 
 /// The ids a device had on a server that lost them (restored from a backup), asked back so that
@@ -420,6 +470,9 @@ pub struct DeviceView {
     /// the signed roster is trusted.
     #[serde(with = "b64")]
     pub public_keys: Vec<u8>,
+    /// The proof it joined with, when it joined with a key manager's invitation (base64).
+    #[serde(default, with = "b64_opt", skip_serializing_if = "Option::is_none")]
+    pub join_proof: Option<Vec<u8>>,
     /// Unix seconds of the login.
     pub created_at: i64,
     /// Unix seconds of the revocation, if revoked.
@@ -603,6 +656,29 @@ pub mod b64 {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = String::deserialize(d)?;
         decode(&s).ok_or_else(|| serde::de::Error::custom("invalid base64"))
+    }
+}
+
+/// [`b64`] for an optional blob (`#[serde(default, with = "b64_opt")]`): absent or `null` is
+/// `None`.
+pub mod b64_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serde serializer.
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(b) => s.serialize_str(&super::b64::encode(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Serde deserializer.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| {
+                super::b64::decode(&s).ok_or_else(|| serde::de::Error::custom("invalid base64"))
+            })
+            .transpose()
     }
 }
 

@@ -107,6 +107,7 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
         let code = format!("{prefix}-invite-{d}");
         s.create_invitation(NewInvitation {
             team_id: team_ids[t],
+            package: None,
             role: Role::Counselor,
             member_id: None,
             code_hash: hash(&code),
@@ -124,6 +125,7 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
                     device: NewDevice {
                         id: None,
                         name: "bench".into(),
+                        join_proof: None,
                         public_keys: vec![1; 64],
                         token_hash: hash(&token),
                         created_at: NOW,

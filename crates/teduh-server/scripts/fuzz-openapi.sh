@@ -25,9 +25,9 @@ for _ in $(seq 50); do grep -q listening "$WORK/out" 2>/dev/null && break; sleep
 TOKEN=$(python3 - "$PORT" "$CODE" <<'PY'
 import json, sys, urllib.request
 port, code = sys.argv[1], sys.argv[2]
-body = json.dumps({"invitation": code, "username": "fuzz", "public_keys": "cGs=",
-    "wrapped_keys": "d2s=", "kdf_params": "a2Rm",
-    "auth_secret": "MDEyMzQ1Njc4OWFiY2RlZg==", "device_name": "fuzz"}).encode()
+import base64
+body = json.dumps({"invitation": code, "username": "fuzz",
+    "public_keys": base64.b64encode(bytes(range(64))).decode(), "device_name": "fuzz"}).encode()
 req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/register", body,
     {"Content-Type": "application/json"})
 print(json.load(urllib.request.urlopen(req))["token"])

@@ -195,6 +195,7 @@ pub async fn run(
                     team_id: team.id,
                     role,
                     member_id: member.as_ref().map(|m| m.id),
+                    package: None,
                     code_hash,
                     created_at: now,
                     expires_at,

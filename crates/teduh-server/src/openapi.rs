@@ -12,6 +12,8 @@ mod tests {
         for path in [
             "/v1/register",
             "/v1/devices/invitations",
+            "/v1/invitations/{id}",
+            "/v1/teams/{team}/invitations",
             "/v1/teams/{team}/records",
             "/v1/teams/{team}/envelopes",
         ] {

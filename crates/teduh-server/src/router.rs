@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 
-use crate::handlers::{auth, devices, directory, health, keys, members, records, roster};
+use crate::handlers::{
+    auth, devices, directory, health, invitations, keys, members, records, roster,
+};
 use crate::http_error::BODY_IDLE;
 use crate::metrics::Metrics;
 
@@ -33,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     let push_limit = DefaultBodyLimit::max(limits.max_push_bytes as usize);
     let auth_routes = Router::new()
         .route("/v1/register", post(auth::register))
+        .route("/v1/invitations/{id}", get(invitations::package))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -51,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/invitations", post(auth::invite_device))
         .route("/v1/devices/{device}", delete(devices::revoke_device))
         .route("/v1/teams/{team}/members", get(members::list_members))
+        .route("/v1/teams/{team}/info", get(invitations::team_info))
+        .route("/v1/teams/{team}/invitations", post(invitations::create))
         .route(
             "/v1/teams/{team}/roster",
             get(roster::get_roster).put(roster::put_roster),

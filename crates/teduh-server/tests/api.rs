@@ -175,6 +175,7 @@ impl Api {
         self.storage
             .create_invitation(NewInvitation {
                 team_id: team,
+                package: None,
                 role,
                 member_id: None,
                 code_hash,
@@ -874,6 +875,77 @@ async fn a_device_code_adds_a_device_of_its_member_only_and_once() {
         (StatusCode::UNPROCESSABLE_ENTITY, "InvalidInput"),
         "a device registers exactly its two 32-byte public keys"
     );
+}
+
+#[tokio::test]
+async fn an_invitation_made_on_a_key_manager_s_device_serves_its_package_until_used() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("Kupang").await;
+    let team = sup.team_id;
+    let id = "0123456789abcdef0123456789abcdef";
+    let body = json!({"id": id, "role": "counselor", "package": b64::encode(b"sealed package"),
+        "expires_at": now_secs() + 3600});
+    let uri = format!("/v1/teams/{team}/invitations");
+    let r = api.json("POST", &uri, Some(&cou.token), body.clone()).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::FORBIDDEN, "Forbidden"),
+        "only supervisors and admins invite"
+    );
+    let r = api.json("POST", &uri, Some(&sup.token), body.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = api.json("POST", &uri, Some(&sup.token), body).await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::CONFLICT, "AlreadyExists"),
+        "an id is stored once"
+    );
+    let r = api.get(&format!("/v1/invitations/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["package"], b64::encode(b"sealed package"));
+    assert_eq!(r.json()["team_id"], team);
+    assert_eq!(r.json()["role"], "counselor");
+    let r = api.get("/v1/invitations/NOT-AN-ID", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .get("/v1/invitations/ffffffffffffffffffffffffffffffff", None)
+        .await;
+    assert_eq!(r.code(), "InvitationUnknown");
+    // The joiner registers with the id (and a proof the server stores without reading).
+    let mut reg = register_body(id, "kons.baru");
+    reg["proof"] = json!(b64::encode(b"proof bytes"));
+    let r = api.json("POST", "/v1/register", None, reg).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = api.get(&format!("/v1/invitations/{id}"), None).await;
+    assert_eq!(
+        r.code(),
+        "InvitationUsed",
+        "a used invitation serves nothing"
+    );
+    let r = api.get("/v1/devices", Some(&sup.token)).await;
+    let devices = r.json();
+    assert!(
+        devices
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|d| d["join_proof"] == b64::encode(b"proof bytes")),
+        "the key manager's device sees the proof: {devices}"
+    );
+    let r = api
+        .get(&format!("/v1/teams/{team}/info"), Some(&cou.token))
+        .await;
+    assert_eq!(r.json()["name"], "Kupang");
 }
 
 #[tokio::test]

@@ -95,6 +95,7 @@ fn registration(invite: &str, username: &str) -> Registration {
         device: NewDevice {
             id: None,
             name: format!("{username}'s phone"),
+            join_proof: None,
             public_keys: vec![4, 5, 6, 0, 255],
             token_hash: hash(&format!("token-{username}")),
             created_at: NOW,
@@ -122,6 +123,7 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
         let invite = format!("{team_name}-invite-{i}");
         s.create_invitation(NewInvitation {
             team_id: team.id,
+            package: None,
             member_id: None,
             role: if i == 0 {
                 Role::Supervisor
@@ -202,6 +204,7 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
     for (code, expires) in [("ok", NOW + 60), ("old", NOW - 1)] {
         s.create_invitation(NewInvitation {
             team_id: team.id,
+            package: None,
             member_id: None,
             role: Role::Outreach,
             code_hash: hash(code),
@@ -257,6 +260,7 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
     // for her username only, and not once she is removed.
     let device_invitation = |code: &str| NewInvitation {
         team_id: team.id,
+        package: None,
         role: Role::Admin,
         member_id: Some(dev.member_id),
         code_hash: hash(code),
@@ -309,6 +313,7 @@ async fn a_failed_registration_stores_nothing_and_leaves_the_invitation_usable(
     let t = team_with_members(s.as_ref(), "T", 1).await;
     s.create_invitation(NewInvitation {
         team_id: t.team,
+        package: None,
         member_id: None,
         role: Role::Counselor,
         code_hash: hash("second"),
@@ -376,6 +381,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
             NewDevice {
                 id: None,
                 name: "laptop".into(),
+                join_proof: None,
                 public_keys: vec![9; 64],
                 token_hash: hash("laptop"),
                 created_at: NOW,
@@ -409,6 +415,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
             NewDevice {
                 id: None,
                 name: "x".into(),
+                join_proof: None,
                 public_keys: vec![9; 64],
                 token_hash: hash("x"),
                 created_at: NOW,
@@ -918,6 +925,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
         async move {
             s.create_invitation(NewInvitation {
                 team_id: t.team,
+                package: None,
                 member_id: None,
                 role: Role::Counselor,
                 code_hash: hash(code),
@@ -965,6 +973,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
             NewDevice {
                 id: Some(device),
                 name: "second".into(),
+                join_proof: None,
                 public_keys: vec![9; 64],
                 token_hash: hash("token-second"),
                 created_at: NOW,
@@ -980,6 +989,7 @@ async fn a_revoked_invitation_can_no_longer_be_used(s: Arc<dyn Storage>) {
     let id = s
         .create_invitation(NewInvitation {
             team_id: team.id,
+            package: None,
             member_id: None,
             role: Role::Counselor,
             code_hash: hash("sent-to-the-wrong-number"),

@@ -110,6 +110,55 @@ pub struct SafetyNumberRow {
     pub number: String,
 }
 
+/// An invitation made on this key manager's device: the code to hand the newcomer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InvitationView {
+    /// The single-use code (its secret; the server never sees it).
+    pub code: String,
+    /// The username it names.
+    pub username: String,
+    /// The role it gives.
+    pub role: String,
+    /// Unix seconds after which it no longer works (72 hours).
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+/// A supervisor's invitation as the newcomer sees it before she sets her passphrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InvitationPreviewView {
+    /// Who invites.
+    pub inviter: String,
+    /// Her role.
+    pub inviter_role: String,
+    /// The team's name.
+    pub team: String,
+    /// The organisation's name.
+    pub organisation: String,
+    /// The username the newcomer gets.
+    pub username: String,
+    /// The role she gets.
+    pub role: String,
+    /// Her level (hotline volunteers, 1-3), if set.
+    pub level: Option<u8>,
+}
+
+impl From<&teduh_core::team::invitation::Package> for InvitationPreviewView {
+    fn from(p: &teduh_core::team::invitation::Package) -> Self {
+        Self {
+            inviter: p.inviter.clone(),
+            inviter_role: p.inviter_role.as_str().to_owned(),
+            team: p.team_name.clone(),
+            organisation: p.organisation.clone(),
+            username: p.username.clone(),
+            role: p.role.as_str().to_owned(),
+            level: p.level,
+        }
+    }
+}
+
 /// This member and her team: what the UI adapts to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]

@@ -19,7 +19,9 @@ use teduh_core::crypto::KdfParams;
 use teduh_core::sync::join::{self, JoinRequest};
 use teduh_core::vault::VaultError;
 
-use crate::ipc::{IpcError, JoinForm, ReconnectForm, SyncStatusView};
+use crate::ipc::{
+    InvitationPreviewView, InvitationView, IpcError, JoinForm, ReconnectForm, SyncStatusView,
+};
 use crate::state::AppState;
 
 /// The server address as typed: `None` when empty; else an `https://` address, or plain
@@ -70,13 +72,15 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
     let url = parse_server_url(&form.server_url)?
         .ok_or_else(|| IpcError::new(Code::InvalidServerUrl, "the server address is empty"))?;
     let username = form.username.trim();
-    if username.is_empty() || form.passphrase.is_empty() {
+    let invitation = required_invitation(form.invitation.as_deref())?;
+    // A supervisor's invitation names the username; any other needs it typed.
+    let named = join::is_key_manager_invitation(invitation);
+    if (username.is_empty() && !named) || form.passphrase.is_empty() {
         return Err(IpcError::new(
             Code::InvalidInput,
             "username and passphrase are required",
         ));
     }
-    let invitation = required_invitation(form.invitation.as_deref())?;
     let device = device_name();
     let req = JoinRequest {
         server_url: &url,
@@ -166,6 +170,82 @@ fn required_invitation(typed: Option<&str>) -> Result<&str, IpcError> {
                  yours, from Settings on your other device",
             )
         })
+}
+
+/// `invitation_preview`: who invites, to which team, as whom, from a supervisor's invitation
+/// code and the server's address, before the newcomer sets her passphrase.
+///
+/// Fails with `InvalidServerUrl`, `InvalidInvitation` (not such a code, or unknown, used or
+/// expired), `ServerProtocol` (the package does not open with the code) or
+/// `ServerUnreachable`.
+pub fn preview(server_url: &str, code: &str) -> Result<InvitationPreviewView, IpcError> {
+    let url = parse_server_url(server_url)?
+        .ok_or_else(|| IpcError::new(Code::InvalidServerUrl, "the server address is empty"))?;
+    let mut transport = transport_to(&url)
+        .build()
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let preview = join::open_invitation(&mut transport, code)?;
+    Ok(InvitationPreviewView::from(&preview.package))
+}
+
+/// `team_invite`: an invitation made on this key manager's device for `username` as `role`
+/// (and `level`), stored at the server as an id and a sealed package ([`join::invite`]).
+///
+/// Fails with `NotJoined`, `Locked`, `NotPermitted` (not a key manager's admitted device),
+/// `InvalidInput` (the username is taken in the team, or an unknown role), `ServerUnreachable`
+/// or `ServerRefused`.
+pub fn invite(
+    state: &AppState,
+    username: &str,
+    role: &str,
+    level: Option<u8>,
+) -> Result<InvitationView, IpcError> {
+    let role = teduh_protocol::sync::Role::parse(role)
+        .ok_or_else(|| IpcError::new(Code::InvalidInput, format!("unknown role {role:?}")))?;
+    let url = state
+        .sync()
+        .server_url()
+        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
+    let mut transport = transport_to(&url)
+        .build()
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let mut made = None;
+    state.install_joined_vault(|slot| {
+        let vault = slot.ok_or(VaultError::NotInitialised)?;
+        made = Some(join::invite(vault, &mut transport, username, role, level)?);
+        Ok(None)
+    })?;
+    let made = made.ok_or_else(|| IpcError::new(Code::Internal, "no invitation was made"))?;
+    Ok(InvitationView {
+        code: made.code,
+        username: made.package.username,
+        role: made.package.role.as_str().to_owned(),
+        expires_at: made.package.expires_at,
+    })
+}
+
+/// `team_share_invitation`: opens WhatsApp with the invitation `code` and this team's server
+/// address in a message ("Kirim lewat WhatsApp"); only a supervisor's invitation code is sent.
+///
+/// Fails with `InvalidInput` (not an invitation code), `NotJoined` or `OpenFailed`.
+pub fn share_whatsapp(state: &AppState, code: &str) -> Result<(), IpcError> {
+    if !join::is_key_manager_invitation(code) {
+        return Err(IpcError::new(
+            Code::InvalidInput,
+            "only a supervisor's invitation code is shared",
+        ));
+    }
+    let url = state
+        .sync()
+        .server_url()
+        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
+    let link = teduh_core::team::invitation::whatsapp_link(code.trim(), &url);
+    open::that_detached(&link).map_err(|e| {
+        IpcError::new(
+            Code::OpenFailed,
+            format!("the system could not open WhatsApp: {e}"),
+        )
+    })
 }
 
 /// `team_device_code`: a single-use code (valid 24 hours) with which this device's member adds

@@ -69,4 +69,31 @@ describe('joining an organisation', () => {
     expect(errorBeside(r.q('join-server'))).not.toBeNull();
     r.destroy();
   });
+
+  it('shows who invites before she sets her passphrase, and joins with the username the code names', async () => {
+    const code = 'ABCDE-FGHJK-MNPQR-STVWX-YZ012-3';
+    const joined: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'invitation_preview') {
+        return { inviter: 'sup.ani', inviter_role: 'supervisor', team: 'Tim Kupang', organisation: 'Rumah Healing', username: 'kons.baru', role: 'counselor', level: null };
+      }
+      if (cmd === 'team_join') {
+        joined.push(args);
+        return { joined: true };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(JoinForm, { mode: 'firstRun', onJoined: noop });
+    typeInto(r.q('join-server'), 'https://sync.rumahteduh.example');
+    typeInto(r.q('join-invitation'), code);
+    await settle();
+    expect(r.q('join-invited')?.textContent).toContain('Diundang oleh sup.ani (Supervisor) · Tim Kupang · Rumah Healing');
+    expect(r.q('join-invited')?.textContent).toContain('kons.baru (Konselor)');
+    typeInto(r.q('join-passphrase'), 'kopi pagi di teras rumah');
+    typeInto(r.q('join-confirm'), 'kopi pagi di teras rumah');
+    press(r.q('join-submit'));
+    await settle();
+    expect(joined).toEqual([{ form: { server_url: 'https://sync.rumahteduh.example', username: 'kons.baru', passphrase: 'kopi pagi di teras rumah', invitation: code } }]);
+    r.destroy();
+  });
 });

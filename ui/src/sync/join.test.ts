@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosesPassphrase, joinProblem, toJoinForm, type JoinInput } from './join';
+import { choosesPassphrase, isInvitationCode, joinProblem, toJoinForm, type JoinInput } from './join';
 
 const STRONG = 'kopi pagi di teras rumah';
 
@@ -63,5 +63,14 @@ describe('join form', () => {
       passphrase: STRONG,
       invitation: null,
     });
+  });
+
+  it('knows a supervisor\'s invitation code, which names the username', () => {
+    const code = 'abcde-fghjk-mnpqr-stvwx-yz012-3';
+    expect(isInvitationCode(code)).toBe(true);
+    expect(isInvitationCode('ABCDE-FGHJK-MNPQR-STVWX')).toBe(false);
+    expect(isInvitationCode('ABCDE-FGHJK-MNPQR-STVWX-YZ012-U')).toBe(false);
+    expect(joinProblem(input({ username: '', invitation: code }), 'firstRun')).toBeNull();
+    expect(joinProblem(input({ username: '', invitation: 'ABCD-EFGH' }), 'firstRun')).toBe('join.problem.username');
   });
 });

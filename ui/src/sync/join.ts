@@ -27,6 +27,13 @@ export function isUsername(name: string): boolean {
   return /^[\p{L}\p{N}._@-]{1,64}$/u.test(name.trim());
 }
 
+/** Whether `code` is an invitation a supervisor's device made (26 base32 characters; dashes,
+ * spaces and case do not matter): it names the username, so none needs typing. */
+export function isInvitationCode(code: string): boolean {
+  const chars = code.replace(/[\s-]/g, '').toUpperCase();
+  return /^[0-9A-HJKMNP-TV-Z OIL]{26}$/.test(chars) && !chars.includes(' ');
+}
+
 /** Whether the member chooses a new passphrase (and so must repeat it and make it strong). */
 export function choosesPassphrase(_input: JoinInput, mode: JoinMode): boolean {
   return mode === 'firstRun';
@@ -44,7 +51,7 @@ export type JoinProblem =
 /** The first problem with the form, or null when it can be sent. */
 export function joinProblem(input: JoinInput, mode: JoinMode): (JoinProblem & MessageKey) | null {
   if (!isServerUrl(input.serverUrl)) return 'join.problem.server';
-  if (!isUsername(input.username)) return 'join.problem.username';
+  if (!isUsername(input.username) && !isInvitationCode(input.invitation)) return 'join.problem.username';
   if (input.passphrase === '') return 'join.problem.passphrase';
   if (input.invitation.trim() === '') return 'join.problem.invitation';
   if (choosesPassphrase(input, mode)) {

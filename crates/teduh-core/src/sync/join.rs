@@ -6,14 +6,17 @@
 //! authenticates with the token it gets here, and reads nothing until a key manager admits its
 //! keys into the team's signed roster (by the safety number its waiting screen shows).
 
-use teduh_protocol::sync::{DeviceInvitation, Reclaim, RegisterRequest, Session};
+use teduh_protocol::sync::{
+    DeviceInvitation, Reclaim, RegisterRequest, Role, Session, TeamInvitation,
+};
 
 use std::path::Path;
 
 use super::{Binding, SyncError, Transport};
 use crate::crypto::KdfParams;
 use crate::store::{self, LocalStore};
-use crate::vault::{Vault, VaultError};
+use crate::team::invitation::{self, Package, Secret};
+use crate::vault::{InvitationLabels, Vault, VaultError};
 
 fn binding(server_url: &str, username: &str, s: &Session) -> Binding {
     Binding {
@@ -66,21 +69,147 @@ pub fn register(
     }
     // Check the passphrase before the invitation is spent.
     vault.verify_passphrase(req.passphrase)?;
+    // A key manager's invitation: the package names the username, and the device proves it
+    // holds the secret for its own keys.
+    let invited = match Secret::parse(invitation) {
+        Some(_) => Some(open_invitation(transport, invitation)?),
+        None => None,
+    };
+    let (username, code, proof) = match &invited {
+        Some(inv) => {
+            let p = &inv.package;
+            if !req.username.trim().is_empty() && req.username.trim() != p.username {
+                return Err(SyncError::BadInvitation(format!(
+                    "this invitation is for the username {}",
+                    p.username
+                )));
+            }
+            let keys = vault.public_keys();
+            let proof = vault
+                .with_signing_key(|k| invitation::proof(&inv.secret, p, &keys, k))
+                .ok_or(VaultError::Locked)?;
+            (p.username.clone(), inv.secret.id(), Some(proof))
+        }
+        None => (req.username.to_owned(), invitation.trim().to_owned(), None),
+    };
     let session = transport.register(&RegisterRequest {
-        invitation: invitation.trim().to_owned(),
-        username: req.username.to_owned(),
+        invitation: code,
+        username: username.clone(),
         public_keys: vault.public_keys(),
         device_name: req.device_name.to_owned(),
         reclaim: None,
+        proof,
     })?;
     if session.public_keys != vault.public_keys() {
         return Err(SyncError::Protocol(
             "the server registered other keys than this device's".into(),
         ));
     }
-    let b = binding(req.server_url, req.username, &session);
+    if let Some(inv) = &invited {
+        if session.team_id != inv.package.team || session.role != inv.package.role {
+            return Err(SyncError::Protocol(
+                "the server joined this device to another team or role than the invitation \
+                 names"
+                    .into(),
+            ));
+        }
+    }
+    let b = binding(req.server_url, &username, &session);
     vault.adopt_server_identity(req.passphrase, &b, &session.token)?;
+    if let Some(inv) = &invited {
+        vault.set_invitation_anchor(&inv.secret.id(), &inv.package)?;
+    }
     Ok(b)
+}
+
+/// A key manager's invitation as its newcomer sees it before she sets her passphrase: who
+/// invites her, to which team, as whom.
+#[derive(Debug, Clone)]
+pub struct InvitationPreview {
+    /// What the inviting device sealed (checked to open under the code's secret).
+    pub package: Package,
+    secret: Secret,
+}
+
+/// Whether `code` is an invitation a key manager's device made (not a server administrator's
+/// or a device code).
+pub fn is_key_manager_invitation(code: &str) -> bool {
+    Secret::parse(code).is_some()
+}
+
+/// Fetches and opens the package of a key manager's invitation `code`.
+///
+/// Fails with [`SyncError::BadInvitation`] (not such a code, or unknown, used or expired at the
+/// server), [`SyncError::Protocol`] (the package does not open with the code, or the server's
+/// team or role differ from the sealed ones: the server changed it), or
+/// [`SyncError::Offline`].
+pub fn open_invitation(
+    transport: &mut dyn Transport,
+    code: &str,
+) -> Result<InvitationPreview, SyncError> {
+    let secret = Secret::parse(code)
+        .ok_or_else(|| SyncError::BadInvitation("not a supervisor's invitation code".into()))?;
+    let served = transport.invitation_package(&secret.id())?;
+    let package = invitation::open_package(&secret, &served.package).ok_or_else(|| {
+        SyncError::Protocol(
+            "the invitation does not open with its code: the server changed it".into(),
+        )
+    })?;
+    if package.team != served.team_id || package.role != served.role {
+        return Err(SyncError::Protocol(
+            "the server's invitation names another team or role than the sealed one".into(),
+        ));
+    }
+    Ok(InvitationPreview { package, secret })
+}
+
+/// An invitation made on this key manager's device.
+#[derive(Debug, Clone)]
+pub struct MadeInvitation {
+    /// The code to hand to the newcomer (its secret; the server never sees it).
+    pub code: String,
+    /// What it tells her.
+    pub package: Package,
+}
+
+/// Makes an invitation on this (joined, unlocked) key manager's device for `username` as
+/// `role` (and `level`), valid 72 hours, and stores it at the server (an id and a sealed
+/// package only). The newcomer who joins with its code is admitted at this device's next sync,
+/// once.
+///
+/// Fails with [`SyncError::NotJoined`], [`SyncError::Offline`], [`SyncError::Refused`], or a
+/// vault error ([`VaultError::NotPermitted`]: not a key manager's admitted device;
+/// [`VaultError::InvalidInput`]: the username is taken in the team; locked).
+pub fn invite(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    username: &str,
+    role: Role,
+    level: Option<u8>,
+) -> Result<MadeInvitation, SyncError> {
+    let b = vault.binding()?.ok_or(SyncError::NotJoined)?;
+    let token = vault.sync_token()?;
+    let info = transport.team_info(&token, b.team)?;
+    let labels = InvitationLabels {
+        team_name: info.name,
+        organisation: info.organisation,
+    };
+    let now = chrono::Utc::now().timestamp();
+    let (secret, package) = vault.make_invitation(username, role, level, &labels, now)?;
+    transport.add_invitation(
+        &token,
+        b.team,
+        &TeamInvitation {
+            id: secret.id(),
+            role,
+            package: invitation::seal_package(&secret, &package),
+            expires_at: package.expires_at,
+        },
+    )?;
+    Ok(MadeInvitation {
+        code: secret.code(),
+        package,
+    })
 }
 
 /// A single-use code (valid 24 hours) with which this joined device's member adds a further
@@ -168,6 +297,7 @@ pub fn reconnect(
             member_id: b.member,
             device_id: b.device,
         }),
+        proof: None,
     })?;
     let same = (session.team_id, session.member_id, session.device_id)
         == (b.team, b.member, b.device)

@@ -10,7 +10,7 @@
 //! roster). A held key is never replaced. What a server forges raises its own alarm
 //! ([`AlarmKind`]).
 
-use teduh_protocol::sync::{DeviceEnvelope, NewEpoch, RosterBody};
+use teduh_protocol::sync::{DeviceEnvelope, DeviceView, NewEpoch, Role, RosterBody};
 use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
@@ -22,8 +22,8 @@ use super::{SyncError, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::ids::{hex, DeviceId, KeyId};
 use crate::team::{envelope, AlarmKind};
-use crate::vault::PendingListing;
 use crate::vault::VaultError;
+use crate::vault::{PendingListing, ProofCheck};
 
 fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
     let mut c = b"teduh/team-keys/v1".to_vec();
@@ -82,13 +82,40 @@ impl<A: VaultAccess> Round<'_, A> {
                 // A device that holds a roster walks the chain from it, each roster verified
                 // against the one before (a supervisor admitted in a version it missed signs
                 // the next); a new device starts from the newest.
-                let chain = match &current {
-                    Some(_) => self.roster_chain(held_version, body.version)?,
-                    None => vec![body],
+                // A device that joined with a key manager's invitation starts from the roster
+                // its inviter's device held (the anchor), not from whatever the server shows.
+                let anchor = match &current {
+                    Some(_) => None,
+                    None => self.local(|v| v.invitation_anchor())?,
+                };
+                let chain = match (&current, &anchor) {
+                    (Some(_), _) => self.roster_chain(held_version, body.version)?,
+                    (None, Some(a)) => {
+                        self.roster_chain(a.roster_version.saturating_sub(1), body.version)?
+                    }
+                    (None, None) => vec![body],
                 };
                 let mut accepted = current.clone();
                 for link in chain {
-                    match Roster::verify(&link.roster, self.team, accepted.as_ref()) {
+                    let verified = Roster::verify(&link.roster, self.team, accepted.as_ref());
+                    if let (Ok(first), Some(a), None) = (&verified, &anchor, &accepted) {
+                        if first.version != a.roster_version || first.anchor_hash() != a.roster_hash
+                        {
+                            let detail = format!(
+                                "team roster {}: not the roster the invitation names",
+                                link.version
+                            );
+                            self.alarm(
+                                AlarmKind::ForgedRoster,
+                                0,
+                                link.version,
+                                &detail,
+                                &link.roster,
+                            )?;
+                            break;
+                        }
+                    }
+                    match verified {
                         Ok(r) => accepted = Some(r),
                         Err(e) => {
                             let kind = match e {
@@ -421,14 +448,17 @@ impl<A: VaultAccess> Round<'_, A> {
                 }
                 None if own_first && d.public_keys == own_keys => binding.role,
                 None => {
-                    pending.push(PendingListing {
+                    let listing = PendingListing {
                         device: d.device_id,
                         member: d.member_id,
                         username: listed.username.clone(),
                         role: in_roster.map_or(listed.role, |m| m.role),
                         public_keys: d.public_keys.clone(),
-                    });
-                    continue;
+                    };
+                    match self.admit_by_proof(d, listing, &mut pending)? {
+                        Some(role) => role,
+                        None => continue,
+                    }
                 }
             };
             if in_roster.is_none() {
@@ -594,6 +624,39 @@ impl<A: VaultAccess> Round<'_, A> {
             }
         }
         Ok(changed)
+    }
+
+    /// A device the server lists that no decision of this key manager admitted: admitted by the
+    /// proof it joined with when that holds under an invitation this device made (its role
+    /// returned), else noted as waiting for a safety number (a reused or forged proof named).
+    fn admit_by_proof(
+        &mut self,
+        d: &DeviceView,
+        listing: PendingListing,
+        pending: &mut Vec<PendingListing>,
+    ) -> Result<Option<Role>, SyncError> {
+        let Some(proof) = &d.join_proof else {
+            pending.push(listing);
+            return Ok(None);
+        };
+        let (team, now) = (self.team, chrono::Utc::now().timestamp());
+        let (kind, why) = match self
+            .local(|v| v.check_invitation_proof(team, &listing, proof, now))?
+        {
+            ProofCheck::Admitted(role) => return Ok(Some(role)),
+            ProofCheck::Reused => (
+                AlarmKind::InvitationReused,
+                "registered with an invitation another device was admitted with",
+            ),
+            ProofCheck::Forged => (
+                AlarmKind::ForgedInvitationProof,
+                "came with an invitation proof that does not hold for the keys the server lists",
+            ),
+        };
+        let detail = format!("device {} of {}: {why}", d.device_id, listing.username);
+        self.alarm(kind, d.device_id, 0, &detail, proof)?;
+        pending.push(listing);
+        Ok(None)
     }
 
     /// The team keys this device holds up to epoch `last` (all of them for a new epoch).

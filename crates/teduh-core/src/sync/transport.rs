@@ -6,8 +6,8 @@
 //! of [`teduh_protocol::sync`], so the engine controls their size.
 
 use teduh_protocol::sync::{
-    DeviceInvitation, DeviceView, EnvelopeList, Limits, MemberView, NewEpoch, PushAck,
-    RegisterRequest, RosterBody, Session,
+    DeviceInvitation, DeviceView, EnvelopeList, InvitationPackage, Limits, MemberView, NewEpoch,
+    PushAck, RegisterRequest, RosterBody, Session, TeamInfo, TeamInvitation,
 };
 
 /// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
@@ -57,6 +57,18 @@ pub trait Transport {
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError>;
     /// `POST /v1/devices/invitations`: a code with which the member adds a further device.
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError>;
+    /// `GET /v1/invitations/{id}` (no token): the package of a key manager's open invitation.
+    fn invitation_package(&mut self, id: &str) -> Result<InvitationPackage, TransportError>;
+    /// `POST /v1/teams/{team}/invitations`: stores an invitation made on this key manager's
+    /// device.
+    fn add_invitation(
+        &mut self,
+        token: &str,
+        team: u64,
+        invitation: &TeamInvitation,
+    ) -> Result<(), TransportError>;
+    /// `GET /v1/teams/{team}/info`: the team's and the organisation's names.
+    fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError>;
     /// `GET /v1/teams/{team}/members`.
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError>;
     /// `GET /v1/devices` (the whole team's for key managers, else the member's own).
@@ -106,6 +118,12 @@ pub enum Request<'a> {
     Register,
     /// [`Transport::invite_device`].
     InviteDevice,
+    /// [`Transport::invitation_package`].
+    InvitationPackage,
+    /// [`Transport::add_invitation`].
+    AddInvitation,
+    /// [`Transport::team_info`].
+    TeamInfo,
     /// [`Transport::members`].
     Members,
     /// [`Transport::devices`].
@@ -194,6 +212,28 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     }
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {
         self.run(Request::InviteDevice, |t| t.invite_device(token), no_ack)
+    }
+    fn invitation_package(&mut self, id: &str) -> Result<InvitationPackage, TransportError> {
+        self.run(
+            Request::InvitationPackage,
+            |t| t.invitation_package(id),
+            no_ack,
+        )
+    }
+    fn add_invitation(
+        &mut self,
+        token: &str,
+        team: u64,
+        invitation: &TeamInvitation,
+    ) -> Result<(), TransportError> {
+        self.run(
+            Request::AddInvitation,
+            |t| t.add_invitation(token, team, invitation),
+            no_ack,
+        )
+    }
+    fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError> {
+        self.run(Request::TeamInfo, |t| t.team_info(token, team), no_ack)
     }
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
         self.run(Request::Members, |t| t.members(token, team), no_ack)

@@ -5,6 +5,7 @@
 
 pub mod admission;
 pub mod envelope;
+pub mod invitation;
 pub mod roster;
 
 use teduh_protocol::sync::Role;
@@ -33,11 +34,17 @@ pub enum AlarmKind {
     SwappedKeys,
     /// Three wrong safety numbers were typed for one newcomer.
     AdmissionBlocked,
+    /// A device registered with an invitation this key manager's device already admitted
+    /// another device with (a second redemption).
+    InvitationReused,
+    /// A device's invitation proof does not hold for the keys and names the server lists (keys
+    /// swapped under the proof, or a proof the server made).
+    ForgedInvitationProof,
 }
 
 impl AlarmKind {
     /// Every kind (the UI's catalogue has words for each: `src-tauri/tests/alarm_words.rs`).
-    pub const ALL: [AlarmKind; 10] = [
+    pub const ALL: [AlarmKind; 12] = [
         AlarmKind::Equivocation,
         AlarmKind::ForgedTeamKey,
         AlarmKind::TeamKeyMismatch,
@@ -48,6 +55,8 @@ impl AlarmKind {
         AlarmKind::RewrittenRoster,
         AlarmKind::SwappedKeys,
         AlarmKind::AdmissionBlocked,
+        AlarmKind::InvitationReused,
+        AlarmKind::ForgedInvitationProof,
     ];
 
     /// The stable code stored and shown (`"forged-team-key"`, ...).
@@ -63,6 +72,8 @@ impl AlarmKind {
             AlarmKind::RewrittenRoster => "rewritten-roster",
             AlarmKind::SwappedKeys => "swapped-keys",
             AlarmKind::AdmissionBlocked => "admission-blocked",
+            AlarmKind::InvitationReused => "invitation-reused",
+            AlarmKind::ForgedInvitationProof => "forged-invitation-proof",
         }
     }
 }

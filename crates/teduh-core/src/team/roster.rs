@@ -139,6 +139,16 @@ impl Roster {
             .map(|t| t.confirm.as_str())
     }
 
+    /// The SHA-256 of this roster's canonical JSON (as devices store it), hex: what an
+    /// invitation anchors a newcomer to, so that the first roster her device accepts is the one
+    /// her inviter's device held, not one the server made up.
+    pub fn anchor_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        // Serialising plain structs of strings and integers cannot fail.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        crate::ids::hex(&Sha256::digest(json))
+    }
+
     /// The newest epoch this roster names (0: none).
     pub fn newest_epoch(&self) -> u32 {
         self.epochs.iter().map(|t| t.epoch).max().unwrap_or(0)

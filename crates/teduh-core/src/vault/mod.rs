@@ -76,8 +76,9 @@ pub use review::{
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
-pub(crate) use sync_ops::PendingListing;
+pub use sync_ops::InvitationLabels;
 pub use sync_ops::{PendingDevice, ReceiveReport, SafetyNumber, SecurityAlarm};
+pub(crate) use sync_ops::{PendingListing, ProofCheck};
 
 /// The projections every applied record refreshes: the supervision feature's sealed note and
 /// screening summaries.

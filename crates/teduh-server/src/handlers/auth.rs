@@ -39,6 +39,9 @@ pub(crate) async fn register(
         DEVICE_KEYS_LEN,
         DEVICE_KEYS_LEN,
     )?;
+    if let Some(proof) = &req.proof {
+        check_blob("proof", proof, 1, 512)?;
+    }
     let (token, token_hash) = auth::new_token();
     let now = now_secs();
     let public_keys = req.public_keys.clone();
@@ -51,6 +54,7 @@ pub(crate) async fn register(
                 device: NewDevice {
                     name: req.device_name,
                     public_keys: req.public_keys,
+                    join_proof: req.proof,
                     token_hash,
                     created_at: now,
                     expires_at: now.saturating_add(state.settings.token_ttl_secs),
@@ -100,6 +104,7 @@ pub(crate) async fn invite_device(
             team_id: me.0.team_id,
             role: me.0.role,
             member_id: Some(me.0.member_id),
+            package: None,
             code_hash,
             created_at: now,
             expires_at,

@@ -19,6 +19,7 @@ fn device_view(d: Device) -> DeviceView {
         member_id: d.member_id,
         name: d.name,
         public_keys: d.public_keys,
+        join_proof: d.join_proof,
         created_at: d.created_at,
         revoked_at: d.revoked_at,
     }

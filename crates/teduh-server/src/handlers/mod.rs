@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub(crate) mod devices;
 pub(crate) mod directory;
 pub(crate) mod health;
+pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod members;
 pub(crate) mod records;

@@ -147,6 +147,8 @@ pub struct NewInvitation {
     pub role: Role,
     /// For a further device of an existing member: her id (the role and team are hers).
     pub member_id: Option<u64>,
+    /// For an invitation a key manager's device made: its encrypted package (opaque).
+    pub package: Option<Vec<u8>>,
     /// SHA-256 of the code.
     pub code_hash: [u8; 32],
     /// Unix seconds of creation.
@@ -174,6 +176,19 @@ pub struct Invitation {
     pub used_at: Option<i64>,
 }
 
+/// An invitation's package, as a joiner fetches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackagedInvitation {
+    /// The team it joins.
+    pub team_id: u64,
+    /// The role it grants at the server.
+    pub role: Role,
+    /// The encrypted package.
+    pub package: Vec<u8>,
+    /// Unix seconds of expiry.
+    pub expires_at: i64,
+}
+
 /// A device to create, with the hash of its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
@@ -181,6 +196,8 @@ pub struct NewDevice {
     pub name: String,
     /// The device's own public keys (opaque).
     pub public_keys: Vec<u8>,
+    /// The proof it joined with a key manager's invitation (opaque).
+    pub join_proof: Option<Vec<u8>>,
     /// SHA-256 of the bearer token.
     pub token_hash: [u8; 32],
     /// Unix seconds of creation.
@@ -263,6 +280,8 @@ pub struct Device {
     pub name: String,
     /// Its own public keys (opaque).
     pub public_keys: Vec<u8>,
+    /// The proof it joined with a key manager's invitation (opaque).
+    pub join_proof: Option<Vec<u8>>,
     /// Unix seconds of creation.
     pub created_at: i64,
     /// Unix seconds of revocation.
@@ -341,6 +360,15 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         team_id: Option<u64>,
     ) -> BoxFuture<'_, Result<Vec<Invitation>, StorageError>>;
+
+    /// The package of an unused, unexpired invitation a key manager's device made, by the hash
+    /// of its id. Fails with `InvitationUnknown` (also for an invitation without a package),
+    /// `InvitationUsed` or `InvitationExpired`.
+    fn invitation_package(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+    ) -> BoxFuture<'_, Result<PackagedInvitation, StorageError>>;
 
     /// Makes an unused invitation expire now (idempotent). Fails with `NotFound("invitation")`.
     fn revoke_invitation(&self, id: u64, now: i64) -> BoxFuture<'_, Result<(), StorageError>>;

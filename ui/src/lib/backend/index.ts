@@ -37,6 +37,8 @@ import type { ReviewDraft } from './bindings/ReviewDraft';
 import type { ReviewNews } from './bindings/ReviewNews';
 import type { ReviewState } from './bindings/ReviewState';
 import type { TeamView } from './bindings/TeamView';
+import type { InvitationView } from './bindings/InvitationView';
+import type { InvitationPreviewView } from './bindings/InvitationPreviewView';
 import type { AlarmRow } from './bindings/AlarmRow';
 import type { WeekCount } from './bindings/WeekCount';
 import type { ConflictRevision } from './bindings/ConflictRevision';
@@ -47,7 +49,7 @@ import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Refe
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
-export type { AlarmRow, ReviewNews, ReviewState, TeamView, WeekCount };
+export type { AlarmRow, InvitationPreviewView, InvitationView, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
@@ -285,6 +287,22 @@ export function teamView(): Promise<TeamView> {
 /** Admits a waiting member by the safety number she reads out; resolves to the team now. */
 export function teamConfirm(username: string, safetyNumber: string): Promise<TeamView> {
   return call<TeamView>('team_confirm', { username, safetyNumber });
+}
+
+/** Who invites, to which team, as whom: a supervisor's invitation as its newcomer sees it
+ * before she sets her passphrase. */
+export function invitationPreview(serverUrl: string, code: string): Promise<InvitationPreviewView> {
+  return call<InvitationPreviewView>('invitation_preview', { serverUrl, code });
+}
+
+/** An invitation made on this supervisor's device: the code to hand the newcomer. */
+export function teamInvite(username: string, role: string, level: number | null): Promise<InvitationView> {
+  return call<InvitationView>('team_invite', { username, role, level });
+}
+
+/** Opens WhatsApp with the invitation code and the server's address. */
+export function teamShareInvitation(code: string): Promise<void> {
+  return call<void>('team_share_invitation', { code });
 }
 
 /** A single-use code (valid 24 hours) with which this member adds a further computer of hers:

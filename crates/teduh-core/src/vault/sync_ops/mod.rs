@@ -8,16 +8,20 @@
 //! - `outbox`: unacknowledged records, acknowledgements, resending, re-sealing, re-stamping.
 //! - `team`: team keys by epoch, the roster and the authors it accepts.
 //! - `receive`: applying a pulled page, held records and security alarms.
-//! - `admission`: members waiting to be admitted, safety numbers, a key manager's decisions.
+//! - `admission`: devices waiting to be admitted, safety numbers, a key manager's decisions.
+//! - `invitations`: invitations made on a key manager's device, and a newcomer's anchor.
 
 mod admission;
 mod binding;
+mod invitations;
 mod outbox;
 mod receive;
 mod team;
 
 pub(crate) use admission::PendingListing;
 pub use admission::{PendingDevice, SafetyNumber};
+pub use invitations::InvitationLabels;
+pub(crate) use invitations::ProofCheck;
 pub use receive::{ReceiveReport, SecurityAlarm};
 
 #[cfg(test)]

@@ -24,8 +24,9 @@ use super::rules::{
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, PushOutcome,
-    Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
+    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
+    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, Team,
+    MEMBER_COLS,
 };
 
 const SQL_AUTH: &str =
@@ -138,13 +139,22 @@ impl Storage for PostgresStorage {
                     return Err(StorageError::NotFound("member"));
                 }
             }
-            let r = c
+            let r = match c
                 .query_one(
-                    "INSERT INTO invitations (team_id, role, member_id, code_hash, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    &[&team, &inv.role.as_str(), &member, &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
+                    "INSERT INTO invitations (team_id, role, member_id, package, code_hash, created_at,
+                         expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    &[&team, &inv.role.as_str(), &member, &inv.package, &&inv.code_hash[..], &inv.created_at, &inv.expires_at],
                 )
-                .await?;
+                .await
+            {
+                Ok(r) => r,
+                // The same code twice (a device that reused a secret): refused, nothing stored.
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StorageError::AlreadyExists("invitation"))
+                }
+                Err(e) => return Err(e.into()),
+            };
             Ok(to_u64(r.try_get(0)?))
         })
     }
@@ -176,6 +186,45 @@ impl Storage for PostgresStorage {
                     })
                 })
                 .collect()
+        })
+    }
+
+    fn invitation_package(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+    ) -> BoxFuture<'_, Result<PackagedInvitation, StorageError>> {
+        Box::pin(async move {
+            let c = self.read_conn().await?;
+            let row = c
+                .query_opt(
+                    "SELECT id, team_id, role, expires_at, used_at, member_id, package
+                     FROM invitations WHERE code_hash = $1",
+                    &[&&code_hash[..]],
+                )
+                .await?;
+            let (inv, package) = match row {
+                Some(r) => (
+                    Some(InvitationRow {
+                        id: r.try_get(0)?,
+                        team_id: r.try_get(1)?,
+                        role: r.try_get(2)?,
+                        expires_at: r.try_get(3)?,
+                        used_at: r.try_get(4)?,
+                        member_id: r.try_get(5)?,
+                    }),
+                    r.try_get::<_, Option<Vec<u8>>>(6)?,
+                ),
+                None => (None, None),
+            };
+            let expires_at = inv.as_ref().map_or(0, |i| i.expires_at);
+            let usable = usable_invitation(inv, now)?;
+            Ok(PackagedInvitation {
+                team_id: to_u64(usable.team_id),
+                role: usable.role,
+                package: package.ok_or(StorageError::InvitationUnknown)?,
+                expires_at,
+            })
         })
     }
 
@@ -346,7 +395,7 @@ impl Storage for PostgresStorage {
                 .query(
                     &format!(
                         "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq,
-                                d.public_keys
+                                d.public_keys, d.join_proof
                          FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
                     ),
                     &[&arg],
@@ -364,6 +413,7 @@ impl Storage for PostgresStorage {
                         revoked_at: r.try_get(6)?,
                         contiguous_seq: to_u64(r.try_get(7)?),
                         public_keys: r.try_get(8)?,
+                        join_proof: r.try_get(9)?,
                     })
                 })
                 .collect()

@@ -32,8 +32,10 @@ pub(super) async fn insert_device(
     let asked = asked_id(tx, "devices", d.id).await?;
     let row = tx
         .query_one(
-            "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at, public_keys)
-             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5, $7) RETURNING id",
+            "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at, public_keys,
+                 join_proof)
+             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5, $7, $8)
+             RETURNING id",
             &[
                 &member_id,
                 &d.name,
@@ -42,6 +44,7 @@ pub(super) async fn insert_device(
                 &d.expires_at,
                 &asked,
                 &d.public_keys,
+                &d.join_proof,
             ],
         )
         .await?;

@@ -26,8 +26,9 @@ use super::rules::{
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, PushOutcome,
-    Registration, Roster, Storage, StorageError, Team, MEMBER_COLS,
+    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
+    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, Team,
+    MEMBER_COLS,
 };
 
 impl Storage for SqliteStorage {
@@ -122,11 +123,17 @@ impl Storage for SqliteStorage {
                     return Err(StorageError::NotFound("member"));
                 }
             }
-            c.execute(
-                "INSERT INTO invitations (team_id, role, member_id, code_hash, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![team, inv.role.as_str(), member, &inv.code_hash[..], inv.created_at, inv.expires_at],
-            )?;
+            match c.execute(
+                "INSERT INTO invitations (team_id, role, member_id, package, code_hash, created_at,
+                     expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![team, inv.role.as_str(), member, inv.package, &inv.code_hash[..], inv.created_at, inv.expires_at],
+            ) {
+                Ok(_) => {}
+                // The same code twice (a device that reused a secret): refused, nothing stored.
+                Err(e) if is_unique_violation(&e) => return Err(StorageError::AlreadyExists("invitation")),
+                Err(e) => return Err(e.into()),
+            }
             Ok(to_u64(c.last_insert_rowid()))
         }))
     }
@@ -165,6 +172,44 @@ impl Storage for SqliteStorage {
                 })
             })
             .collect()
+        }))
+    }
+
+    fn invitation_package(
+        &self,
+        code_hash: [u8; 32],
+        now: i64,
+    ) -> BoxFuture<'_, Result<PackagedInvitation, StorageError>> {
+        Box::pin(self.with_reader(move |c| {
+            let row = c
+                .query_row(
+                    "SELECT id, team_id, role, expires_at, used_at, member_id, package
+                     FROM invitations WHERE code_hash = ?1",
+                    [&code_hash[..]],
+                    |r| {
+                        Ok((
+                            InvitationRow {
+                                id: r.get(0)?,
+                                team_id: r.get(1)?,
+                                role: r.get(2)?,
+                                expires_at: r.get(3)?,
+                                used_at: r.get(4)?,
+                                member_id: r.get(5)?,
+                            },
+                            r.get::<_, Option<Vec<u8>>>(6)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let (inv, package) = row.map_or((None, None), |(i, p)| (Some(i), p));
+            let expires_at = inv.as_ref().map_or(0, |i| i.expires_at);
+            let usable = usable_invitation(inv, now)?;
+            Ok(PackagedInvitation {
+                team_id: to_u64(usable.team_id),
+                role: usable.role,
+                package: package.ok_or(StorageError::InvitationUnknown)?,
+                expires_at,
+            })
         }))
     }
 
@@ -323,7 +368,7 @@ impl Storage for SqliteStorage {
             };
             let mut st = c.prepare(&format!(
                 "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq,
-                        d.public_keys
+                        d.public_keys, d.join_proof
                  FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
             ))?;
             let rows = st.query_map([arg], |r| {
@@ -337,6 +382,7 @@ impl Storage for SqliteStorage {
                     revoked_at: r.get(6)?,
                     contiguous_seq: to_u64(r.get(7)?),
                     public_keys: r.get(8)?,
+                    join_proof: r.get(9)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

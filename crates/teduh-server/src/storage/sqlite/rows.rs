@@ -42,13 +42,15 @@ pub(super) fn insert_device(
 ) -> Result<i64, StorageError> {
     let id = new_id(tx, IdTable::Devices, d.id)?;
     tx.execute(
-        "INSERT INTO devices (id, member_id, name, public_keys, token_hash, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO devices (id, member_id, name, public_keys, join_proof, token_hash, created_at,
+             expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             id,
             member_id,
             d.name,
             d.public_keys,
+            d.join_proof,
             &d.token_hash[..],
             d.created_at,
             d.expires_at
