@@ -51,6 +51,26 @@ CREATE TABLE invitation_anchor (
     id             INTEGER PRIMARY KEY CHECK (id = 1),
     invitation     TEXT NOT NULL,
     inviter_device INTEGER NOT NULL,
+    inviter_x25519 TEXT NOT NULL,
     roster_version INTEGER NOT NULL,
     roster_hash    TEXT NOT NULL
+) STRICT;
+
+-- Alarms travel to the team's key managers (trust 2/3): this device's own alarms are reported
+-- once (reported_at), sealed to each key manager's device through the server's mailbox; a key
+-- manager's device keeps the reports it received (verified: signed by a device its roster lists)
+-- and reads its mailbox after report_cursor.
+ALTER TABLE security_alarm ADD COLUMN reported_at INTEGER;
+ALTER TABLE sync_binding ADD COLUMN report_cursor INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE alarm_report (
+    id          INTEGER PRIMARY KEY,
+    reporter    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    subject     INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    detail      TEXT NOT NULL,
+    raised_at   INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    verified    INTEGER NOT NULL,
+    UNIQUE (reporter, kind, subject, seq)
 ) STRICT;

@@ -31,3 +31,16 @@ CREATE TABLE team_key_envelopes (
     PRIMARY KEY (team_id, epoch, device_id)
 );
 CREATE INDEX team_key_envelopes_device ON team_key_envelopes(device_id, epoch);
+
+-- A mailbox between devices of a team: a device reports the security alarms it raised to the
+-- team's key managers' devices, each message sealed to its recipient's key and signed by its
+-- sender (opaque here). A recipient reads its own messages after a cursor.
+CREATE TABLE device_messages (
+    id         BIGSERIAL PRIMARY KEY,
+    team_id    BIGINT NOT NULL REFERENCES teams(id),
+    recipient  BIGINT NOT NULL REFERENCES devices(id),
+    sender     BIGINT NOT NULL REFERENCES devices(id),
+    body       BYTEA NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX device_messages_recipient ON device_messages(recipient, id);

@@ -19,6 +19,8 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
 export const APP_BIN = process.env.TEDUH_APP_BIN ?? path.join(TARGET, 'debug', 'teduh-desktop');
 export const SERVER_BIN = path.join(TARGET, 'debug', 'teduh-server');
 export const CLI_BIN = path.join(TARGET, 'debug', 'teduh');
+/** teduh-tests' fault-injecting proxy as a process (tests/src/bin/fault-proxy.rs). */
+export const PROXY_BIN = path.join(TARGET, 'debug', 'fault-proxy');
 /** Failure screenshots and logs land here (printed on failure). */
 export const ARTIFACTS = path.join(REPO, 'tests', 'e2e', 'artifacts');
 
@@ -156,6 +158,45 @@ export class Harness {
       server.once('exit', (code) => reject(new Error(`teduh-server exited with ${code}`)));
     });
     return this.serverUrl;
+  }
+
+  /**
+   * Starts the fault proxy in front of the server with link `profile` (`2g` or `none`);
+   * resolves to its URL, which an app or the CLI then uses as the server's address.
+   */
+  async startProxy(profile = 'none') {
+    const upstream = new URL(this.serverUrl).host;
+    const proxy = this.spawn(PROXY_BIN, ['--upstream', upstream, '--profile', profile], {
+      stdio: ['pipe', 'pipe', this.logFile('proxy')],
+    });
+    this.proxy = proxy;
+    this.proxyOut = '';
+    proxy.stdout.on('data', (d) => {
+      this.proxyOut += d;
+    });
+    this.proxyUrl = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('fault-proxy did not start in 10 s')), 10_000);
+      const check = () => {
+        const m = this.proxyOut.match(/listening (http:\/\/\S+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        } else setTimeout(check, 50);
+      };
+      check();
+      proxy.once('exit', (code) => reject(new Error(`fault-proxy exited with ${code}`)));
+    });
+    return this.proxyUrl;
+  }
+
+  /** Changes the proxy's link (`2g` or `none`) for live and new connections. */
+  async setProxyProfile(profile) {
+    this.proxy.stdin.write(`${profile}\n`);
+    const deadline = Date.now() + 5_000;
+    while (!this.proxyOut.includes(`profile ${profile}`)) {
+      if (Date.now() > deadline) throw new Error(`the proxy did not switch to ${profile} in 5 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** The server's data directory (also for `teduh-server --data-dir ... admin`). */

@@ -51,6 +51,22 @@ fn a_team_key_the_server_made_for_a_new_epoch_is_refused_and_the_team_moves_past
         "(a, d) the forged envelope reached the counselor and was named: {report:?}"
     );
     assert_eq!(key_epochs(&c), before, "the counselor adopted no key");
+    // (d) Her round reported it; the supervisor's next round shows it, signed by her device.
+    let s = sup.sync().expect("the supervisor's next round");
+    assert!(
+        s.reported
+            .iter()
+            .any(|r| r.starts_with("forged-team-key from device")),
+        "{s:?}"
+    );
+    assert!(
+        sup.vault
+            .reported_alarms()
+            .expect("reports")
+            .iter()
+            .any(|r| r.kind == "forged-team-key" && r.reporter == c.device() && r.verified),
+        "reported to the supervisor within two rounds"
+    );
 
     // The counselor goes on working; the supervisor's next round moves the team past the
     // forged epoch.
@@ -221,6 +237,10 @@ fn honest_rounds_of_a_team_raise_no_alarm() {
     c.sync().expect("c");
     for d in [&sup, &c, &second] {
         assert_eq!(alarm_kinds(d), Vec::<String>::new());
+        assert!(
+            d.vault.reported_alarms().expect("reports").is_empty(),
+            "nothing reported either"
+        );
     }
 }
 

@@ -220,6 +220,19 @@ fn a_roster_the_server_makes_up_for_an_invited_newcomer_is_refused_by_her_anchor
     );
     assert!(newcomer.vault.safety_numbers().expect("numbers").is_empty());
 
+    // (d) Before she holds a roster, she reports to her inviter's device: the supervisor's
+    // next round shows it (and admits her by her proof in the same round, so the report is
+    // verified against the key her proof names).
+    sup.sync().expect("the supervisor's next round");
+    assert!(
+        sup.vault
+            .reported_alarms()
+            .expect("reports")
+            .iter()
+            .any(|r| r.kind == "forged-roster" && r.reporter == newcomer.device() && r.verified),
+        "reported to her inviter within two rounds"
+    );
+
     // (c) The team goes on; the server can keep her out (deny service) but not fool her.
     write_and_converge(&mut sup, &mut c, "catatan setelah roster karangan");
     newcomer.sync().expect("her next round");

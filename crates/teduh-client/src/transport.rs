@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use teduh_core::sync::{Transport, TransportError};
 use teduh_protocol::sync::{
-    DeviceInvitation, DeviceView, EnvelopeList, InvitationPackage, Limits, MemberView, NewEpoch,
-    PushAck, RegisterRequest, RosterBody, Session, TeamInfo, TeamInvitation, OCTET_STREAM,
+    DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
+    MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
+    TeamInvitation, OCTET_STREAM,
 };
 use teduh_protocol::ApiError;
 
@@ -346,6 +347,27 @@ impl Transport for HttpTransport {
 
     fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError> {
         self.get_json(&format!("/v1/teams/{team}/info"), token)
+    }
+
+    fn post_messages(
+        &mut self,
+        token: &str,
+        team: u64,
+        messages: &NewMessages,
+    ) -> Result<(), TransportError> {
+        let path = format!("/v1/teams/{team}/messages");
+        empty(self.send_json("POST", &path, Some(token), messages)?)
+    }
+
+    fn inbox(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<InboxMessage>, TransportError> {
+        let inbox: teduh_protocol::sync::Inbox =
+            self.get_json(&format!("/v1/teams/{team}/messages?after={after}"), token)?;
+        Ok(inbox.messages)
     }
 
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {

@@ -541,6 +541,49 @@ pub struct EnvelopeList {
     pub envelopes: Vec<EpochEnvelope>,
 }
 
+/// A message to one device of the team (`POST /v1/teams/{team}/messages`): sealed to the
+/// recipient's key and signed by the sender, opaque to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceMessage {
+    /// The recipient device.
+    pub device_id: u64,
+    /// The sealed message, base64, 1-4096 bytes.
+    #[serde(with = "b64")]
+    pub body: Vec<u8>,
+}
+
+/// Body of `POST /v1/teams/{team}/messages`: 1-100 messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessages {
+    /// The messages.
+    pub messages: Vec<DeviceMessage>,
+}
+
+/// A message addressed to the asking device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxMessage {
+    /// Its id: the cursor to ask after next time.
+    pub id: u64,
+    /// The device that sent it (as the server says; the sealed message is signed).
+    pub sender_device: u64,
+    /// The sealed message, base64.
+    #[serde(with = "b64")]
+    pub body: Vec<u8>,
+}
+
+/// Reply of `GET /v1/teams/{team}/messages?after=N`: the asking device's messages above `N`,
+/// oldest first (at most [`INBOX_PAGE`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    /// The messages.
+    pub messages: Vec<InboxMessage>,
+}
+
+/// Most messages in one [`Inbox`].
+pub const INBOX_PAGE: u32 = 100;
+
 /// A client's data key wrapped under a team key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -18,7 +18,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::handlers::{
-    auth, devices, directory, health, invitations, keys, members, records, roster,
+    auth, devices, directory, health, invitations, keys, members, messages, records, roster,
 };
 use crate::http_error::BODY_IDLE;
 use crate::metrics::Metrics;
@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/{device}", delete(devices::revoke_device))
         .route("/v1/teams/{team}/members", get(members::list_members))
         .route("/v1/teams/{team}/info", get(invitations::team_info))
+        .route(
+            "/v1/teams/{team}/messages",
+            get(messages::inbox).post(messages::post),
+        )
         .route("/v1/teams/{team}/invitations", post(invitations::create))
         .route(
             "/v1/teams/{team}/roster",

@@ -949,6 +949,54 @@ async fn an_invitation_made_on_a_key_manager_s_device_serves_its_package_until_u
 }
 
 #[tokio::test]
+async fn a_device_reads_only_its_own_messages_after_its_cursor() {
+    let api = Api::new(test_settings()).await;
+    let (sup, cou) = api.team_with_epoch("Ende").await;
+    let team = sup.team_id;
+    let uri = format!("/v1/teams/{team}/messages");
+    let body = json!({"messages": [
+        {"device_id": sup.device_id, "body": b64::encode(b"report one")},
+        {"device_id": sup.device_id, "body": b64::encode(b"report two")},
+    ]});
+    let r = api.json("POST", &uri, Some(&cou.token), body).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let r = api.get(&format!("{uri}?after=0"), Some(&sup.token)).await;
+    let messages = r.json()["messages"].as_array().expect("array").clone();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["sender_device"], cou.device_id);
+    assert_eq!(messages[1]["body"], b64::encode(b"report two"));
+    let first = messages[0]["id"].as_u64().expect("id");
+    let r = api
+        .get(&format!("{uri}?after={first}"), Some(&sup.token))
+        .await;
+    assert_eq!(r.json()["messages"].as_array().map(Vec::len), Some(1));
+    let r = api.get(&uri, Some(&cou.token)).await;
+    assert_eq!(
+        r.json()["messages"],
+        json!([]),
+        "the counselor's device reads none of the supervisor's"
+    );
+    let r = api
+        .json(
+            "POST",
+            &uri,
+            Some(&cou.token),
+            json!({"messages": [{"device_id": 999_999, "body": b64::encode(b"x")}]}),
+        )
+        .await;
+    assert_eq!(r.code(), "NotTeamMember");
+    let r = api
+        .json("POST", &uri, Some(&cou.token), json!({"messages": []}))
+        .await;
+    assert_eq!(r.code(), "InvalidInput");
+}
+
+#[tokio::test]
 async fn another_teams_records_envelopes_and_keys_are_forbidden() {
     let api = Api::new(test_settings()).await;
     let (_, a) = api.team_with_epoch("A").await;
@@ -1075,6 +1123,14 @@ async fn random_requests_never_cause_a_server_error() {
     let routes = [
         ("POST", "/v1/register".to_owned()),
         ("POST", "/v1/devices/invitations".to_owned()),
+        (
+            "GET",
+            "/v1/invitations/0123456789abcdef0123456789abcdef".to_owned(),
+        ),
+        ("POST", format!("/v1/teams/{team}/invitations")),
+        ("GET", format!("/v1/teams/{team}/info")),
+        ("POST", format!("/v1/teams/{team}/messages")),
+        ("GET", format!("/v1/teams/{team}/messages?after=0")),
         ("GET", "/v1/devices".to_owned()),
         ("DELETE", "/v1/devices/18446744073709551615".to_owned()),
         ("GET", format!("/v1/teams/{team}/members")),

@@ -48,9 +48,10 @@ contract!(
     stale_epochs_unknown_epochs_and_future_clocks_are_refused_distinctly,
     a_pull_follows_the_team_order_within_its_byte_budget,
     concurrent_writers_never_let_a_reader_skip_a_record,
-    envelopes_are_only_served_to_their_member,
-    a_new_epoch_must_follow_the_current_one_and_name_team_members,
-    a_new_epoch_gives_each_member_one_envelope,
+    envelopes_are_only_served_to_their_device,
+    a_new_epoch_must_follow_the_current_one_and_name_team_devices,
+    a_new_epoch_gives_each_device_one_envelope,
+    messages_reach_only_their_device_in_order_and_only_team_devices,
     rosters_only_move_forward,
     client_key_wraps_are_idempotent_and_conflicts_are_refused,
     teams_do_not_see_each_others_records,
@@ -144,7 +145,7 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
     }
     let envelopes = members
         .iter()
-        .map(|(m, _)| (*m, vec![0xE0, *m as u8]))
+        .map(|(_, d)| (*d, vec![0xE0, *d as u8]))
         .collect();
     s.add_epoch(team.id, 1, envelopes)
         .await
@@ -694,31 +695,31 @@ async fn concurrent_writers_never_let_a_reader_skip_a_record(s: Arc<dyn Storage>
     }
 }
 
-async fn envelopes_are_only_served_to_their_member(s: Arc<dyn Storage>) {
+async fn envelopes_are_only_served_to_their_device(s: Arc<dyn Storage>) {
     let t = team_with_members(s.as_ref(), "T", 2).await;
-    let (m0, m1) = (t.members[0].0, t.members[1].0);
-    let (current, mine) = s.envelopes(t.team, m0).await.expect("envelopes");
+    let (d0, d1) = (t.members[0].1, t.members[1].1);
+    let (current, mine) = s.envelopes(t.team, d0).await.expect("envelopes");
     assert_eq!(current, 1);
-    assert_eq!(mine, vec![(1, vec![0xE0, m0 as u8])], "only m0's envelope");
-    let (_, theirs) = s.envelopes(t.team, m1).await.expect("envelopes");
-    assert_eq!(theirs, vec![(1, vec![0xE0, m1 as u8])]);
-    s.add_epoch(t.team, 2, vec![(m0, vec![9])])
+    assert_eq!(mine, vec![(1, vec![0xE0, d0 as u8])], "only d0's envelope");
+    let (_, theirs) = s.envelopes(t.team, d1).await.expect("envelopes");
+    assert_eq!(theirs, vec![(1, vec![0xE0, d1 as u8])]);
+    s.add_epoch(t.team, 2, vec![(d0, vec![9])])
         .await
-        .expect("epoch 2 for m0 only");
-    let (current, theirs) = s.envelopes(t.team, m1).await.expect("envelopes");
+        .expect("epoch 2 for d0 only");
+    let (current, theirs) = s.envelopes(t.team, d1).await.expect("envelopes");
     assert_eq!(current, 2);
     assert_eq!(
         theirs.len(),
         1,
-        "m1 was left out of epoch 2 and gets no envelope for it"
+        "d1 was left out of epoch 2 and gets no envelope for it"
     );
 }
 
-async fn a_new_epoch_must_follow_the_current_one_and_name_team_members(s: Arc<dyn Storage>) {
-    let t = team_with_members(s.as_ref(), "T", 2).await;
+async fn a_new_epoch_must_follow_the_current_one_and_name_team_devices(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 3).await;
     let other = team_with_members(s.as_ref(), "U", 1).await;
-    let (m0, m1) = (t.members[0].0, t.members[1].0);
-    let skip = s.add_epoch(t.team, 3, vec![(m0, vec![1])]).await;
+    let ((_, d0), (m1, d1), (_, d2)) = (t.members[0], t.members[1], t.members[2]);
+    let skip = s.add_epoch(t.team, 3, vec![(d0, vec![1])]).await;
     assert!(
         matches!(skip, Err(StorageError::EpochNotNext { expected: 2 })),
         "{skip:?}"
@@ -727,7 +728,7 @@ async fn a_new_epoch_must_follow_the_current_one_and_name_team_members(s: Arc<dy
         .add_epoch(
             t.team,
             2,
-            vec![(m0, vec![1]), (other.members[0].0, vec![2])],
+            vec![(d0, vec![1]), (other.members[0].1, vec![2])],
         )
         .await;
     assert!(
@@ -736,37 +737,98 @@ async fn a_new_epoch_must_follow_the_current_one_and_name_team_members(s: Arc<dy
     );
     s.remove_member(m1, NOW).await.expect("remove");
     let removed = s
-        .add_epoch(t.team, 2, vec![(m0, vec![1]), (m1, vec![2])])
+        .add_epoch(t.team, 2, vec![(d0, vec![1]), (d1, vec![2])])
         .await;
     assert!(
-        matches!(removed, Err(StorageError::NotTeamMember(id)) if id == m1),
-        "a removed member gets no new key: {removed:?}"
+        matches!(removed, Err(StorageError::NotTeamMember(id)) if id == d1),
+        "a removed member's device gets no new key: {removed:?}"
     );
-    let (current, _) = s.envelopes(t.team, m0).await.expect("envelopes");
+    s.revoke_device(d2, NOW).await.expect("revoke");
+    let revoked = s
+        .add_epoch(t.team, 2, vec![(d0, vec![1]), (d2, vec![2])])
+        .await;
+    assert!(
+        matches!(revoked, Err(StorageError::NotTeamMember(id)) if id == d2),
+        "a revoked device gets no new key: {revoked:?}"
+    );
+    let (current, _) = s.envelopes(t.team, d0).await.expect("envelopes");
     assert_eq!(current, 1, "refused epochs change nothing");
-    s.add_epoch(t.team, 2, vec![(m0, vec![1])])
+    s.add_epoch(t.team, 2, vec![(d0, vec![1])])
         .await
         .expect("epoch 2");
 }
 
-async fn a_new_epoch_gives_each_member_one_envelope(s: Arc<dyn Storage>) {
+async fn a_new_epoch_gives_each_device_one_envelope(s: Arc<dyn Storage>) {
     let t = team_with_members(s.as_ref(), "T", 2).await;
-    let (m0, m1) = (t.members[0].0, t.members[1].0);
+    let (d0, d1) = (t.members[0].1, t.members[1].1);
     let twice = s
-        .add_epoch(t.team, 2, vec![(m0, vec![1]), (m1, vec![2]), (m0, vec![3])])
+        .add_epoch(t.team, 2, vec![(d0, vec![1]), (d1, vec![2]), (d0, vec![3])])
         .await;
     assert!(
         matches!(twice, Err(StorageError::Invalid(_))),
-        "two envelopes for one member are refused before anything is stored: {twice:?}"
+        "two envelopes for one device are refused before anything is stored: {twice:?}"
     );
-    for m in [m0, m1] {
-        let (current, mine) = s.envelopes(t.team, m).await.expect("envelopes");
+    for d in [d0, d1] {
+        let (current, mine) = s.envelopes(t.team, d).await.expect("envelopes");
         assert_eq!(current, 1, "a refused epoch changes nothing");
         assert_eq!(mine.len(), 1, "and stores none of its envelopes");
     }
-    s.add_epoch(t.team, 2, vec![(m0, vec![1]), (m1, vec![2])])
+    s.add_epoch(t.team, 2, vec![(d0, vec![1]), (d1, vec![2])])
         .await
         .expect("epoch 2 with one envelope each");
+}
+
+async fn messages_reach_only_their_device_in_order_and_only_team_devices(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 2).await;
+    let other = team_with_members(s.as_ref(), "U", 1).await;
+    let (d0, d1) = (t.members[0].1, t.members[1].1);
+    let outsider = s
+        .post_messages(
+            t.team,
+            d1,
+            vec![(d0, vec![1]), (other.members[0].1, vec![2])],
+            NOW,
+        )
+        .await;
+    assert!(
+        matches!(outsider, Err(StorageError::NotTeamMember(_))),
+        "{outsider:?}"
+    );
+    assert!(
+        s.messages(t.team, d0, 0, 10)
+            .await
+            .expect("inbox")
+            .is_empty(),
+        "a refused batch stores nothing"
+    );
+    s.post_messages(
+        t.team,
+        d1,
+        vec![(d0, vec![1]), (d0, vec![2]), (d1, vec![3])],
+        NOW,
+    )
+    .await
+    .expect("posted");
+    let inbox = s.messages(t.team, d0, 0, 10).await.expect("inbox");
+    assert_eq!(
+        inbox.iter().map(|m| (m.1, m.2.clone())).collect::<Vec<_>>(),
+        vec![(d1, vec![1]), (d1, vec![2])],
+        "d0's messages only, oldest first, with their sender"
+    );
+    let after = s.messages(t.team, d0, inbox[0].0, 10).await.expect("inbox");
+    assert_eq!(after.len(), 1, "after a cursor");
+    assert_eq!(
+        s.messages(t.team, d0, 0, 1).await.expect("inbox").len(),
+        1,
+        "at most the limit"
+    );
+    assert!(
+        s.messages(other.team, d0, 0, 10)
+            .await
+            .expect("inbox")
+            .is_empty(),
+        "not under another team"
+    );
 }
 
 async fn rosters_only_move_forward(s: Arc<dyn Storage>) {

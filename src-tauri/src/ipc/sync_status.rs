@@ -114,25 +114,51 @@ pub struct AlarmRow {
     pub detail: String,
     /// When it was first seen, RFC 3339.
     pub first_seen: String,
+    /// Seen on another device of the team, which reported it to this key manager's device: its
+    /// number (`null`: seen here).
+    #[ts(type = "number | null")]
+    pub reported_by: Option<u64>,
 }
 
 impl AlarmRow {
-    /// The vault's alarms, newest first.
+    /// The vault's alarms and the reports it received, newest first.
     pub fn collect(
         v: &teduh_core::vault::Vault,
     ) -> Result<Vec<Self>, teduh_core::vault::VaultError> {
-        let mut rows: Vec<Self> = v
+        let when = |secs: i64| {
+            chrono::DateTime::from_timestamp(secs, 0)
+                .unwrap_or_default()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        let mut rows: Vec<(i64, Self)> = v
             .security_alarms()?
             .into_iter()
-            .map(|a| AlarmRow {
-                kind: a.kind,
-                detail: a.detail,
-                first_seen: chrono::DateTime::from_timestamp(a.first_seen, 0)
-                    .unwrap_or_default()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            .map(|a| {
+                (
+                    a.first_seen,
+                    AlarmRow {
+                        kind: a.kind,
+                        detail: a.detail,
+                        first_seen: when(a.first_seen),
+                        reported_by: None,
+                    },
+                )
             })
             .collect();
+        rows.extend(v.reported_alarms()?.into_iter().map(|r| {
+            (
+                r.raised_at,
+                AlarmRow {
+                    kind: r.kind,
+                    detail: r.detail,
+                    first_seen: when(r.raised_at),
+                    reported_by: Some(r.reporter),
+                },
+            )
+        }));
+        // Newest first; the sort is stable, so alarms seen at one second keep their order.
         rows.reverse();
-        Ok(rows)
+        rows.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+        Ok(rows.into_iter().map(|(_, r)| r).collect())
     }
 }

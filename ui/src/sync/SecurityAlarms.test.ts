@@ -13,6 +13,7 @@ afterEach(() => clearMocks());
 const KINDS = [
   'equivocation', 'forged-team-key', 'team-key-mismatch', 'team-key-conflict', 'epoch-jump',
   'forged-roster', 'replayed-roster', 'rewritten-roster', 'swapped-keys', 'admission-blocked',
+  'invitation-reused', 'forged-invitation-proof',
 ];
 
 describe('security alarms', () => {
@@ -28,19 +29,22 @@ describe('security alarms', () => {
     mockIPC((cmd) => {
       if (cmd === 'security_alarms') {
         return [
-          { kind: 'forged-team-key', detail: 'epoch 3', first_seen: '2026-12-05T10:00:00Z' },
-          { kind: 'something-new', detail: '?', first_seen: '2026-12-04T10:00:00Z' },
+          { kind: 'forged-team-key', detail: 'epoch 3', first_seen: '2026-12-05T10:00:00Z', reported_by: null },
+          { kind: 'forged-roster', detail: 'roster 4', first_seen: '2026-12-04T12:00:00Z', reported_by: 7 },
+          { kind: 'something-new', detail: '?', first_seen: '2026-12-04T10:00:00Z', reported_by: null },
         ];
       }
       throw new Error(`unexpected ${cmd}`);
     });
-    const r = render(SecurityAlarms, { count: 2 });
+    const r = render(SecurityAlarms, { count: 3 });
     await settle();
-    expect(r.q('security-alarm')?.textContent).toContain('Peringatan keamanan (2)');
+    expect(r.q('security-alarm')?.textContent).toContain('Peringatan keamanan (3)');
     const items = r.all('security-alarm-item');
-    expect(items.map((i) => i.dataset.kind)).toEqual(['forged-team-key', 'something-new']);
+    expect(items.map((i) => i.dataset.kind)).toEqual(['forged-team-key', 'forged-roster', 'something-new']);
     expect(items[0]?.textContent).toContain('kunci tim yang tidak ditandatangani supervisor');
-    expect(items[1]?.textContent).toContain('Peringatan keamanan lain');
+    expect(items[0]?.querySelector('[data-testid=security-alarm-reported]')).toBeNull();
+    expect(items[1]?.querySelector('[data-testid=security-alarm-reported]')?.textContent).toBe('(dilaporkan oleh perangkat 7)');
+    expect(items[2]?.textContent).toContain('Peringatan keamanan lain');
     r.destroy();
   });
 });

@@ -79,6 +79,9 @@ pub struct SyncReport {
     pub held: Vec<String>,
     /// Security alarms this round raised (kept in [`Vault::security_alarms`]).
     pub alarms: Vec<String>,
+    /// On a key manager's device: alarms other devices of the team reported, received this
+    /// round (kept in [`Vault::reported_alarms`]).
+    pub reported: Vec<String>,
     /// The device cannot send yet: the team has no key it can open (a supervisor has to sync
     /// first to share the team key with this member). Its records stay in the outbox.
     pub waiting_for_keys: bool,
@@ -234,6 +237,8 @@ impl<A: VaultAccess> Round<'_, A> {
         self.report(Phase::Keys)?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
         self.pull(limits.max_pull_bytes)?;
+        // Last: the pull may have raised an alarm too (equivocation).
+        self.exchange_alarm_reports()?;
         let (pending, held) =
             self.local(|v| Ok::<_, VaultError>((v.pending_count()?, v.held_records()?)))?;
         self.report.pending = pending;

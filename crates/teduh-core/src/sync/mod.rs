@@ -9,6 +9,7 @@
 //!   its decisions are pure functions in `plan`.
 //! - [`transport`]: the server API the engine talks through (HTTP lives in `teduh-client`).
 
+mod alarm_reports;
 pub mod engine;
 pub mod join;
 mod plan;

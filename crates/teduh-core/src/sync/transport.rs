@@ -6,8 +6,9 @@
 //! of [`teduh_protocol::sync`], so the engine controls their size.
 
 use teduh_protocol::sync::{
-    DeviceInvitation, DeviceView, EnvelopeList, InvitationPackage, Limits, MemberView, NewEpoch,
-    PushAck, RegisterRequest, RosterBody, Session, TeamInfo, TeamInvitation,
+    DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
+    MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
+    TeamInvitation,
 };
 
 /// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
@@ -69,6 +70,20 @@ pub trait Transport {
     ) -> Result<(), TransportError>;
     /// `GET /v1/teams/{team}/info`: the team's and the organisation's names.
     fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError>;
+    /// `POST /v1/teams/{team}/messages`: messages to devices of the team.
+    fn post_messages(
+        &mut self,
+        token: &str,
+        team: u64,
+        messages: &NewMessages,
+    ) -> Result<(), TransportError>;
+    /// `GET /v1/teams/{team}/messages?after=N`: this device's messages above `after` (a page).
+    fn inbox(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<InboxMessage>, TransportError>;
     /// `GET /v1/teams/{team}/members`.
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError>;
     /// `GET /v1/devices` (the whole team's for key managers, else the member's own).
@@ -124,6 +139,10 @@ pub enum Request<'a> {
     AddInvitation,
     /// [`Transport::team_info`].
     TeamInfo,
+    /// [`Transport::post_messages`].
+    PostMessages,
+    /// [`Transport::inbox`].
+    Inbox,
     /// [`Transport::members`].
     Members,
     /// [`Transport::devices`].
@@ -234,6 +253,26 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     }
     fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError> {
         self.run(Request::TeamInfo, |t| t.team_info(token, team), no_ack)
+    }
+    fn post_messages(
+        &mut self,
+        token: &str,
+        team: u64,
+        messages: &NewMessages,
+    ) -> Result<(), TransportError> {
+        self.run(
+            Request::PostMessages,
+            |t| t.post_messages(token, team, messages),
+            no_ack,
+        )
+    }
+    fn inbox(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<InboxMessage>, TransportError> {
+        self.run(Request::Inbox, |t| t.inbox(token, team, after), no_ack)
     }
     fn members(&mut self, token: &str, team: u64) -> Result<Vec<MemberView>, TransportError> {
         self.run(Request::Members, |t| t.members(token, team), no_ack)

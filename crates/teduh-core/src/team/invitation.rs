@@ -142,6 +142,9 @@ pub struct Package {
     pub inviter_device: u64,
     /// The inviting device's Ed25519 key, hex: it signs the roster the newcomer trusts first.
     pub inviter_key: String,
+    /// The inviting device's X25519 key, hex: the newcomer reports an alarm to it before she
+    /// holds a roster.
+    pub inviter_x25519: String,
     /// The roster the inviting device held when it made the invitation: its version...
     pub roster_version: u64,
     /// ...and its [`crate::team::roster::Roster::anchor_hash`] (the newcomer's trust anchor).
@@ -287,6 +290,7 @@ mod tests {
             inviter_role: Role::Supervisor,
             inviter_device: 3,
             inviter_key: "11".repeat(32),
+            inviter_x25519: "33".repeat(32),
             roster_version: 4,
             roster_hash: "22".repeat(32),
             expires_at: 1_800_000_000,

@@ -8,6 +8,7 @@ pub(crate) mod health;
 pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod members;
+pub(crate) mod messages;
 pub(crate) mod records;
 pub(crate) mod roster;
 

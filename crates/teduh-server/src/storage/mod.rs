@@ -176,6 +176,9 @@ pub struct Invitation {
     pub used_at: Option<i64>,
 }
 
+/// A message as stored for its recipient: (id, sender device, body).
+pub type StoredMessage = (u64, u64, Vec<u8>);
+
 /// An invitation's package, as a joiner fetches it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackagedInvitation {
@@ -451,6 +454,27 @@ pub trait Storage: Send + Sync + 'static {
         team_id: u64,
         device_id: u64,
     ) -> BoxFuture<'_, Result<Envelopes, StorageError>>;
+
+    /// Stores messages from device `sender` to devices of its team (recipient, opaque body),
+    /// atomically. Fails with `NotTeamMember` (a recipient that is not an active device of the
+    /// team), storing nothing.
+    fn post_messages(
+        &self,
+        team_id: u64,
+        sender: u64,
+        messages: Vec<(u64, Vec<u8>)>,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The messages addressed to `recipient` with an id above `after`, oldest first, at most
+    /// `limit`, as (id, sender, body).
+    fn messages(
+        &self,
+        team_id: u64,
+        recipient: u64,
+        after: u64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<StoredMessage>, StorageError>>;
 
     /// Stores client-key wraps (identical re-uploads are no-ops). Fails with `WrapConflict`
     /// or `UnknownKeyEpoch` (epoch 0 or above the current one), storing nothing.

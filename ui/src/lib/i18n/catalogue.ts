@@ -643,6 +643,7 @@ export const id = {
   'alarm.invitation-reused': 'Sebuah undangan dipakai lagi untuk perangkat kedua; perangkat itu tidak diterima.',
   'alarm.forged-invitation-proof': 'Bukti undangan sebuah perangkat tidak cocok dengan kunci yang dicantumkan server; perangkat itu tidak diterima.',
   'alarm.unknown': 'Peringatan keamanan lain; rinciannya tersimpan untuk penyelidik.',
+  'alarm.reportedBy': '(dilaporkan oleh perangkat {device})',
   'settings.confirmTrustChange': 'Anda memindahkan server tim atau mengganti kunci direktori tepercaya: komputer ini akan mempercayai yang baru. Lanjutkan hanya bila admin organisasi Anda memintanya.',
   'settings.confirmTrustYes': 'Ya, ganti',
   // --- end of issue #17
@@ -1283,6 +1284,7 @@ export const en: Catalogue = {
   'alarm.invitation-reused': 'An invitation was used again for a second device; that device was not admitted.',
   'alarm.forged-invitation-proof': 'A device\'s invitation proof does not match the keys the server lists; that device was not admitted.',
   'alarm.unknown': 'Another security alert; its details are kept for whoever investigates.',
+  'alarm.reportedBy': '(reported by device {device})',
   'settings.confirmTrustChange': 'You are moving the team\'s server or replacing the trusted directory key: this computer will trust the new one. Go ahead only if your organisation\'s admin asked you to.',
   'settings.confirmTrustYes': 'Yes, change it',
   // --- end of issue #17

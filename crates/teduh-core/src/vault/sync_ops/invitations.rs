@@ -34,11 +34,14 @@ pub(crate) enum ProofCheck {
     Forged,
 }
 
-/// The roster a device that joined with an invitation accepts first.
+/// The roster a device that joined with an invitation accepts first, and its inviter's device
+/// (where it reports an alarm before it holds a roster).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InvitationAnchor {
     pub roster_version: u64,
     pub roster_hash: String,
+    pub inviter_device: u64,
+    pub inviter_x25519: String,
 }
 
 fn key_context(id: &str) -> Vec<u8> {
@@ -81,9 +84,9 @@ impl Vault {
                 "{username:?} is empty or already a member of the team"
             )));
         }
-        let inviter_key = roster
+        let (inviter_key, inviter_x25519) = roster
             .device(binding.device)
-            .map(|d| d.ed25519.clone())
+            .map(|d| (d.ed25519.clone(), d.x25519.clone()))
             .unwrap_or_default();
         let secret = Secret::random();
         let package = Package {
@@ -97,6 +100,7 @@ impl Vault {
             inviter_role: me.role,
             inviter_device: binding.device,
             inviter_key,
+            inviter_x25519,
             roster_version: roster.version,
             roster_hash: roster.anchor_hash(),
             expires_at: now + invitation::MAX_OPEN_SECS,
@@ -214,14 +218,15 @@ impl Vault {
         package: &Package,
     ) -> Result<(), VaultError> {
         self.store.connection().execute(
-            "INSERT INTO invitation_anchor (id, invitation, inviter_device, roster_version,
-                 roster_hash)
-             VALUES (1, ?1, ?2, ?3, ?4)
+            "INSERT INTO invitation_anchor (id, invitation, inviter_device, inviter_x25519,
+                 roster_version, roster_hash)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET invitation = ?1, inviter_device = ?2,
-                 roster_version = ?3, roster_hash = ?4",
+                 inviter_x25519 = ?3, roster_version = ?4, roster_hash = ?5",
             params![
                 id,
                 i64::try_from(package.inviter_device).unwrap_or(i64::MAX),
+                package.inviter_x25519,
                 i64::try_from(package.roster_version).unwrap_or(i64::MAX),
                 package.roster_hash
             ],
@@ -237,12 +242,15 @@ impl Vault {
             .store
             .connection()
             .query_row(
-                "SELECT roster_version, roster_hash FROM invitation_anchor WHERE id = 1",
+                "SELECT roster_version, roster_hash, inviter_device, inviter_x25519
+                 FROM invitation_anchor WHERE id = 1",
                 [],
                 |r| {
                     Ok(InvitationAnchor {
                         roster_version: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
                         roster_hash: r.get(1)?,
+                        inviter_device: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                        inviter_x25519: r.get(3)?,
                     })
                 },
             )

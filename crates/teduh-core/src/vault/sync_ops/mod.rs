@@ -10,12 +10,14 @@
 //! - `receive`: applying a pulled page, held records and security alarms.
 //! - `admission`: devices waiting to be admitted, safety numbers, a key manager's decisions.
 //! - `invitations`: invitations made on a key manager's device, and a newcomer's anchor.
+//! - `reports`: this device's alarms reported, and the reports a key manager's device received.
 
 mod admission;
 mod binding;
 mod invitations;
 mod outbox;
 mod receive;
+mod reports;
 mod team;
 
 pub(crate) use admission::PendingListing;
@@ -23,6 +25,7 @@ pub use admission::{PendingDevice, SafetyNumber};
 pub use invitations::InvitationLabels;
 pub(crate) use invitations::ProofCheck;
 pub use receive::{ReceiveReport, SecurityAlarm};
+pub use reports::ReportedAlarm;
 
 #[cfg(test)]
 mod tests {

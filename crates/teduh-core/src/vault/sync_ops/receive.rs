@@ -188,14 +188,16 @@ impl Vault {
         Ok(report)
     }
 
-    /// How many security alarms this device has raised (what the sync status shows).
+    /// How many security alarms this device has raised or, on a key manager's device, received
+    /// as reports from the team's devices (what the sync status shows).
     ///
     /// Fails when the database cannot be read.
     pub fn security_alarm_count(&self) -> Result<u64, VaultError> {
-        let n: i64 =
-            self.store
-                .connection()
-                .query_row("SELECT COUNT(*) FROM security_alarm", [], |r| r.get(0))?;
+        let n: i64 = self.store.connection().query_row(
+            "SELECT (SELECT COUNT(*) FROM security_alarm) + (SELECT COUNT(*) FROM alarm_report)",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 

@@ -25,8 +25,8 @@ use super::rules::{
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
-    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, Team,
-    MEMBER_COLS,
+    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredMessage,
+    Team, MEMBER_COLS,
 };
 
 const SQL_AUTH: &str =
@@ -616,6 +616,70 @@ impl Storage for PostgresStorage {
                 .map(|r| Ok((epoch_of(r.try_get(0)?), r.try_get(1)?)))
                 .collect::<Result<Vec<_>, StorageError>>()?;
             Ok((current, list))
+        })
+    }
+
+    fn post_messages(
+        &self,
+        team_id: u64,
+        sender: u64,
+        messages: Vec<(u64, Vec<u8>)>,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let sender = to_i64(sender, "device id")?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await?;
+            let active = tx
+                .query(
+                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
+                     WHERE m.team_id = $1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
+                    &[&team],
+                )
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<HashSet<i64>, _>>()?;
+            for (recipient, body) in &messages {
+                let r = to_i64(*recipient, "device id")?;
+                if !active.contains(&r) {
+                    return Err(StorageError::NotTeamMember(*recipient));
+                }
+                tx.execute(
+                    "INSERT INTO device_messages (team_id, recipient, sender, body, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    &[&team, &r, &sender, body, &now],
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn messages(
+        &self,
+        team_id: u64,
+        recipient: u64,
+        after: u64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<StoredMessage>, StorageError>> {
+        Box::pin(async move {
+            let team = to_i64(team_id, "team id")?;
+            let recipient = to_i64(recipient, "device id")?;
+            let after = to_i64(after, "cursor")?;
+            let c = self.read_conn().await?;
+            let rows = c
+                .query(
+                    "SELECT id, sender, body FROM device_messages
+                     WHERE team_id = $1 AND recipient = $2 AND id > $3 ORDER BY id LIMIT $4",
+                    &[&team, &recipient, &after, &i64::from(limit)],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| Ok((to_u64(r.try_get(0)?), to_u64(r.try_get(1)?), r.try_get(2)?)))
+                .collect()
         })
     }
 

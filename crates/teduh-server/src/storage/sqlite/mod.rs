@@ -27,8 +27,8 @@ use super::rules::{
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
-    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, Team,
-    MEMBER_COLS,
+    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredMessage,
+    Team, MEMBER_COLS,
 };
 
 impl Storage for SqliteStorage {
@@ -543,6 +543,62 @@ impl Storage for SqliteStorage {
                 Ok((epoch_of(r.get(0)?), r.get(1)?))
             })?;
             Ok((epoch_of(current), rows.collect::<Result<Vec<_>, _>>()?))
+        }))
+    }
+
+    fn post_messages(
+        &self,
+        team_id: u64,
+        sender: u64,
+        messages: Vec<(u64, Vec<u8>)>,
+        now: i64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let sender = to_i64(sender, "device id")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let active = tx
+                .prepare(
+                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
+                     WHERE m.team_id = ?1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
+                )?
+                .query_map([team], |r| r.get(0))?
+                .collect::<Result<HashSet<i64>, _>>()?;
+            for (recipient, body) in &messages {
+                let r = to_i64(*recipient, "device id")?;
+                if !active.contains(&r) {
+                    return Err(StorageError::NotTeamMember(*recipient));
+                }
+                tx.execute(
+                    "INSERT INTO device_messages (team_id, recipient, sender, body, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![team, r, sender, body, now],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn messages(
+        &self,
+        team_id: u64,
+        recipient: u64,
+        after: u64,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<StoredMessage>, StorageError>> {
+        Box::pin(self.with_reader(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let recipient = to_i64(recipient, "device id")?;
+            let after = to_i64(after, "cursor")?;
+            let mut st = c.prepare(
+                "SELECT id, sender, body FROM device_messages
+                 WHERE team_id = ?1 AND recipient = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+            )?;
+            let rows = st.query_map(params![team, recipient, after, i64::from(limit)], |r| {
+                Ok((to_u64(r.get(0)?), to_u64(r.get(1)?), r.get(2)?))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
     }
 

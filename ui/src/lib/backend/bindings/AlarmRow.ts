@@ -16,4 +16,9 @@ detail: string,
 /**
  * When it was first seen, RFC 3339.
  */
-first_seen: string, };
+first_seen: string, 
+/**
+ * Seen on another device of the team, which reported it to this key manager's device: its
+ * number (`null`: seen here).
+ */
+reported_by: number | null, };
