@@ -142,6 +142,16 @@ impl OperatorKeys {
         }
     }
 
+    /// Her Ed25519 public key in hex, as a roster lists a device's.
+    pub fn ed25519_hex(&self) -> String {
+        self.ed25519
+            .verifying_key()
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The public keys as the server stores a device's: X25519 || Ed25519.
     pub fn public_keys(&self) -> Vec<u8> {
         let mut k = x25519_dalek::PublicKey::from(&self.x25519)

@@ -174,13 +174,7 @@ fn a_roster_with_the_supervisor_s_key_swapped_shown_to_a_newcomer_makes_the_numb
     fake.version += 1;
     for d in &mut fake.devices {
         if d.device == sup_id {
-            d.ed25519 = op
-                .ed25519
-                .verifying_key()
-                .as_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            d.ed25519 = op.ed25519_hex();
         }
     }
     server

@@ -189,13 +189,7 @@ fn a_roster_the_server_makes_up_for_an_invited_newcomer_is_refused_by_her_anchor
     let sup_device = sup.device();
     for d in &mut fake.devices {
         if d.device == sup_device {
-            d.ed25519 = op
-                .ed25519
-                .verifying_key()
-                .as_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            d.ed25519 = op.ed25519_hex();
         }
     }
     let replaced = operator_sql(

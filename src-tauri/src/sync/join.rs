@@ -49,6 +49,25 @@ pub(crate) fn transport_to(url: &str) -> teduh_client::HttpTransportBuilder {
         .connect_timeout(CONNECT_TIMEOUT)
 }
 
+/// A built transport to `url` (see [`transport_to`]).
+///
+/// Fails with `InvalidServerUrl`.
+fn connect(url: &str) -> Result<HttpTransport, IpcError> {
+    transport_to(url)
+        .build()
+        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))
+}
+
+/// The address of the server this computer joined.
+///
+/// Fails with `NotJoined`.
+fn joined_server(state: &AppState) -> Result<String, IpcError> {
+    state
+        .sync()
+        .server_url()
+        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))
+}
+
 /// The name the team's supervisor sees for this computer.
 fn device_name() -> String {
     let host = std::fs::read_to_string("/etc/hostname")
@@ -88,9 +107,7 @@ pub fn join_team(state: &AppState, form: &JoinForm) -> Result<SyncStatusView, Ip
         passphrase: &form.passphrase,
         device_name: &device,
     };
-    let mut transport = transport_to(&url)
-        .build()
-        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let mut transport = connect(&url)?;
     state.install_joined_vault(|slot| match slot {
         Some(vault) => {
             join::register(vault, &mut transport, &req, invitation)?;
@@ -139,9 +156,7 @@ pub fn move_server(
             "moving this team's server needs a confirmation",
         ));
     }
-    let mut transport = transport_to(&url)
-        .build()
-        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let mut transport = connect(&url)?;
     state.install_joined_vault(|slot| {
         let vault = slot.ok_or(VaultError::NotInitialised)?;
         join::move_server(vault, &mut transport, &url)?;
@@ -181,9 +196,7 @@ fn required_invitation(typed: Option<&str>) -> Result<&str, IpcError> {
 pub fn preview(server_url: &str, code: &str) -> Result<InvitationPreviewView, IpcError> {
     let url = parse_server_url(server_url)?
         .ok_or_else(|| IpcError::new(Code::InvalidServerUrl, "the server address is empty"))?;
-    let mut transport = transport_to(&url)
-        .build()
-        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let mut transport = connect(&url)?;
     let preview = join::open_invitation(&mut transport, code)?;
     Ok(InvitationPreviewView::from(&preview.package))
 }
@@ -202,13 +215,8 @@ pub fn invite(
 ) -> Result<InvitationView, IpcError> {
     let role = teduh_protocol::sync::Role::parse(role)
         .ok_or_else(|| IpcError::new(Code::InvalidInput, format!("unknown role {role:?}")))?;
-    let url = state
-        .sync()
-        .server_url()
-        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
-    let mut transport = transport_to(&url)
-        .build()
-        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let url = joined_server(state)?;
+    let mut transport = connect(&url)?;
     let mut made = None;
     state.install_joined_vault(|slot| {
         let vault = slot.ok_or(VaultError::NotInitialised)?;
@@ -235,10 +243,7 @@ pub fn share_whatsapp(state: &AppState, code: &str) -> Result<(), IpcError> {
             "only a supervisor's invitation code is shared",
         ));
     }
-    let url = state
-        .sync()
-        .server_url()
-        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
+    let url = joined_server(state)?;
     let link = teduh_core::team::invitation::whatsapp_link(code.trim(), &url);
     open::that_detached(&link).map_err(|e| {
         IpcError::new(
@@ -253,13 +258,8 @@ pub fn share_whatsapp(state: &AppState, code: &str) -> Result<(), IpcError> {
 ///
 /// Fails with `NotJoined`, `Locked`, `ServerUnreachable` or `DeviceRevoked`.
 pub fn device_code(state: &AppState) -> Result<String, IpcError> {
-    let url = state
-        .sync()
-        .server_url()
-        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
-    let mut transport = transport_to(&url)
-        .build()
-        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let url = joined_server(state)?;
+    let mut transport = connect(&url)?;
     let mut code = None;
     state.install_joined_vault(|slot| {
         let vault = slot.ok_or(VaultError::NotInitialised)?;
@@ -277,14 +277,9 @@ pub fn device_code(state: &AppState) -> Result<String, IpcError> {
 /// one with `admin invite --device-of`), `ServerMismatch`, `ServerUnreachable`, `NotJoined` or
 /// `Locked`; then nothing changed.
 pub fn reconnect(state: &AppState, form: &ReconnectForm) -> Result<SyncStatusView, IpcError> {
-    let url = state
-        .sync()
-        .server_url()
-        .ok_or_else(|| IpcError::new(Code::NotJoined, "this computer has not joined a team"))?;
+    let url = joined_server(state)?;
     let invitation = required_invitation(form.invitation.as_deref())?;
-    let mut transport = transport_to(&url)
-        .build()
-        .map_err(|e| IpcError::new(Code::InvalidServerUrl, e.to_string()))?;
+    let mut transport = connect(&url)?;
     let device = device_name();
     state.install_joined_vault(|slot| {
         let vault = slot.ok_or(VaultError::NotInitialised)?;

@@ -10,7 +10,7 @@
 //! roster). A held key is never replaced. What a server forges raises its own alarm
 //! ([`AlarmKind`]).
 
-use teduh_protocol::sync::{DeviceEnvelope, DeviceView, NewEpoch, Role, RosterBody};
+use teduh_protocol::sync::{DeviceEnvelope, DeviceView, MemberView, NewEpoch, Role, RosterBody};
 use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
@@ -18,7 +18,7 @@ use super::engine::{Phase, Round, VaultAccess};
 use super::roster::{
     hex32, key_confirmation, EpochTag, Roster, RosterDevice, RosterError, RosterMember,
 };
-use super::{SyncError, TransportError};
+use super::{Binding, SyncError, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::ids::{hex, DeviceId, KeyId};
 use crate::team::{envelope, AlarmKind};
@@ -388,12 +388,6 @@ impl<A: VaultAccess> Round<'_, A> {
             .filter(|d| d.revoked_at.is_none() && active_on_server(d.member_id))
             .map(|d| d.device_id)
             .collect();
-        // Only people decide who is in the roster: the devices it already lists (keys pinned
-        // when they were admitted), the ones this key manager admitted by safety number, and,
-        // for the team's first roster, this device. Every other device the server lists waits,
-        // a further device of a member already in the team included.
-        let admitted = self.local(|v| v.admitted_devices())?;
-        let own_keys = self.local(|v| Ok::<_, VaultError>(v.public_keys()))?;
         let mut roster = Roster {
             team: self.team,
             version: current.as_ref().map_or(0, |r| r.version) + 1,
@@ -415,109 +409,8 @@ impl<A: VaultAccess> Round<'_, A> {
         for m in &mut roster.members {
             m.removed |= removed_on_server(m.member);
         }
-        let mut pending = Vec::new();
-        for d in &devices {
-            if let Some(r) = roster.devices.iter().find(|r| r.device == d.device_id) {
-                // A swapped key would get team keys sealed to the server.
-                if d.public_keys != r.public_keys() {
-                    let name = roster
-                        .member(r.member)
-                        .map_or_else(String::new, |m| m.username.clone());
-                    self.swapped_keys(d.member_id, &name, &d.public_keys)?;
-                }
-                continue;
-            }
-            let Some(listed) = members.iter().find(|m| m.member_id == d.member_id) else {
-                continue;
-            };
-            let in_roster = roster.member(d.member_id);
-            if d.revoked_at.is_some()
-                || listed.removed
-                || in_roster.is_some_and(|m| m.removed)
-                || d.public_keys.len() != 64
-            {
-                continue;
-            }
-            let decided = admitted.iter().find(|a| a.device == d.device_id);
-            let own_first = current.is_none() && d.device_id == binding.device;
-            let role = match decided {
-                Some(a) if a.public_keys == d.public_keys && a.member == d.member_id => a.role,
-                Some(a) => {
-                    self.swapped_keys(d.member_id, &a.username, &d.public_keys)?;
-                    continue;
-                }
-                None if own_first && d.public_keys == own_keys => binding.role,
-                None => {
-                    let listing = PendingListing {
-                        device: d.device_id,
-                        member: d.member_id,
-                        username: listed.username.clone(),
-                        role: in_roster.map_or(listed.role, |m| m.role),
-                        public_keys: d.public_keys.clone(),
-                    };
-                    match self.admit_by_proof(d, listing, &mut pending)? {
-                        Some(role) => role,
-                        None => continue,
-                    }
-                }
-            };
-            if in_roster.is_none() {
-                roster.members.push(RosterMember {
-                    member: d.member_id,
-                    username: listed.username.clone(),
-                    role,
-                    removed: false,
-                });
-            }
-            roster.devices.push(RosterDevice {
-                device: d.device_id,
-                member: d.member_id,
-                x25519: hex(&d.public_keys[..32]),
-                ed25519: hex(&d.public_keys[32..]),
-                revoked: false,
-                accept_through: None,
-            });
-        }
-        let in_roster: Vec<u64> = roster.devices.iter().map(|d| d.device).collect();
-        self.local(|v| v.note_pending(&pending, &in_roster))?;
-        let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
-        for m in &mut roster.members {
-            m.removed |= removed_here.contains(&m.member);
-        }
-        // What this key manager revoked or removed herself, the server is asked to cut off too
-        // (her roster and the next epoch already leave it out; this stops its token).
-        for d in &devices {
-            let member_removed = removed_here.contains(&d.member_id);
-            if d.revoked_at.is_none() && (revoked_here.contains(&d.device_id) || member_removed) {
-                match self.t.revoke_device(&self.token, d.device_id) {
-                    Ok(()) | Err(TransportError::Refused { .. }) => {}
-                    Err(e) => return Err(e.into()),
-                }
-                self.report(Phase::Keys)?;
-            }
-        }
-        // A device revoked (here, or on the server) stays revoked, and so do the devices of a
-        // removed member; what it sent so far stays accepted.
-        let removed_members: Vec<u64> = roster
-            .members
-            .iter()
-            .filter(|m| m.removed)
-            .map(|m| m.member)
-            .collect();
-        for d in &mut roster.devices {
-            let revoked_on_server = devices
-                .iter()
-                .any(|s| s.device_id == d.device && s.revoked_at.is_some());
-            if !d.revoked
-                && (revoked_on_server
-                    || revoked_here.contains(&d.device)
-                    || removed_members.contains(&d.member))
-            {
-                d.revoked = true;
-                d.accept_through =
-                    Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device)))?);
-            }
-        }
+        self.admit_listed(&mut roster, current.is_none(), &binding, &members, &devices)?;
+        self.apply_removals(&mut roster, &devices)?;
         roster.members.sort_by_key(|m| m.member);
         roster.devices.sort_by_key(|d| d.device);
         // The devices an epoch is sealed to: a new one when this set changes.
@@ -624,6 +517,138 @@ impl<A: VaultAccess> Round<'_, A> {
             }
         }
         Ok(changed)
+    }
+
+    /// Adds to `roster` the devices the server lists that people admitted. Only people decide
+    /// who is in the roster: the devices it already lists (keys pinned when they were admitted,
+    /// a swapped key named), the ones this key manager admitted by safety number or by an
+    /// invitation it made, and, for the team's first roster, this device. Every other device
+    /// the server lists waits, a further device of a member already in the team included.
+    fn admit_listed(
+        &mut self,
+        roster: &mut Roster,
+        first_roster: bool,
+        binding: &Binding,
+        members: &[MemberView],
+        devices: &[DeviceView],
+    ) -> Result<(), SyncError> {
+        let admitted = self.local(|v| v.admitted_devices())?;
+        let own_keys = self.local(|v| Ok::<_, VaultError>(v.public_keys()))?;
+        let mut pending = Vec::new();
+        for d in devices {
+            if let Some(r) = roster.devices.iter().find(|r| r.device == d.device_id) {
+                // A swapped key would get team keys sealed to the server.
+                if d.public_keys != r.public_keys() {
+                    let name = roster
+                        .member(r.member)
+                        .map_or_else(String::new, |m| m.username.clone());
+                    self.swapped_keys(d.member_id, &name, &d.public_keys)?;
+                }
+                continue;
+            }
+            let Some(listed) = members.iter().find(|m| m.member_id == d.member_id) else {
+                continue;
+            };
+            let in_roster = roster.member(d.member_id);
+            if d.revoked_at.is_some()
+                || listed.removed
+                || in_roster.is_some_and(|m| m.removed)
+                || d.public_keys.len() != 64
+            {
+                continue;
+            }
+            let decided = admitted.iter().find(|a| a.device == d.device_id);
+            let own_first = first_roster && d.device_id == binding.device;
+            let role = match decided {
+                Some(a) if a.public_keys == d.public_keys && a.member == d.member_id => a.role,
+                Some(a) => {
+                    self.swapped_keys(d.member_id, &a.username, &d.public_keys)?;
+                    continue;
+                }
+                None if own_first && d.public_keys == own_keys => binding.role,
+                None => {
+                    let listing = PendingListing {
+                        device: d.device_id,
+                        member: d.member_id,
+                        username: listed.username.clone(),
+                        role: in_roster.map_or(listed.role, |m| m.role),
+                        public_keys: d.public_keys.clone(),
+                    };
+                    match self.admit_by_proof(d, listing, &mut pending)? {
+                        Some(role) => role,
+                        None => continue,
+                    }
+                }
+            };
+            if in_roster.is_none() {
+                roster.members.push(RosterMember {
+                    member: d.member_id,
+                    username: listed.username.clone(),
+                    role,
+                    removed: false,
+                });
+            }
+            roster.devices.push(RosterDevice {
+                device: d.device_id,
+                member: d.member_id,
+                x25519: hex(&d.public_keys[..32]),
+                ed25519: hex(&d.public_keys[32..]),
+                revoked: false,
+                accept_through: None,
+            });
+        }
+        let in_roster: Vec<u64> = roster.devices.iter().map(|d| d.device).collect();
+        self.local(|v| v.note_pending(&pending, &in_roster))?;
+        Ok(())
+    }
+
+    /// Marks in `roster` what this key manager removed or revoked herself, and what the server
+    /// revoked, and asks the server to cut off what she decided. A device revoked stays revoked,
+    /// and so do the devices of a removed member; what it sent so far stays accepted.
+    fn apply_removals(
+        &mut self,
+        roster: &mut Roster,
+        devices: &[DeviceView],
+    ) -> Result<(), SyncError> {
+        let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
+        for m in &mut roster.members {
+            m.removed |= removed_here.contains(&m.member);
+        }
+        // What this key manager revoked or removed herself, the server is asked to cut off too
+        // (her roster and the next epoch already leave it out; this stops its token).
+        for d in devices {
+            let member_removed = removed_here.contains(&d.member_id);
+            if d.revoked_at.is_none() && (revoked_here.contains(&d.device_id) || member_removed) {
+                match self.t.revoke_device(&self.token, d.device_id) {
+                    Ok(()) | Err(TransportError::Refused { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                self.report(Phase::Keys)?;
+            }
+        }
+        // A device revoked (here, or on the server) stays revoked, and so do the devices of a
+        // removed member; what it sent so far stays accepted.
+        let removed_members: Vec<u64> = roster
+            .members
+            .iter()
+            .filter(|m| m.removed)
+            .map(|m| m.member)
+            .collect();
+        for d in &mut roster.devices {
+            let revoked_on_server = devices
+                .iter()
+                .any(|s| s.device_id == d.device && s.revoked_at.is_some());
+            if !d.revoked
+                && (revoked_on_server
+                    || revoked_here.contains(&d.device)
+                    || removed_members.contains(&d.member))
+            {
+                d.revoked = true;
+                d.accept_through =
+                    Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device)))?);
+            }
+        }
+        Ok(())
     }
 
     /// A device the server lists that no decision of this key manager admitted: admitted by the

@@ -10,7 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use teduh_protocol::sync::{Inbox, InboxMessage, NewMessages, INBOX_PAGE};
 
-use super::{check_blob, now_secs};
+use super::{check_blob, check_cursor, now_secs};
 use crate::extract::{query_error, ApiJson, Authed};
 use crate::http_error::HttpError;
 use crate::state::AppState;
@@ -71,13 +71,7 @@ pub(crate) async fn inbox(
 ) -> Result<Json<Inbox>, HttpError> {
     let team = me.team(team)?;
     let Query(q) = query.map_err(query_error)?;
-    if q.after > i64::MAX as u64 {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidQuery",
-            "after must be below 2^63",
-        ));
-    }
+    check_cursor(q.after)?;
     // Keyed by the asking device: no one reads another device's messages.
     let messages = state
         .storage

@@ -46,6 +46,18 @@ pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result
     Ok(())
 }
 
+/// Refuses a cursor (`?after=`) the database cannot hold: at or above 2^63.
+pub(crate) fn check_cursor(after: u64) -> Result<(), HttpError> {
+    if after > i64::MAX as u64 {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidQuery",
+            "after must be below 2^63",
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses bytes whose length is outside `min..=max`.
 pub(crate) fn check_blob(
     field: &'static str,

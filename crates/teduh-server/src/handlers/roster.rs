@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 use teduh_protocol::sync::{RosterBody, RosterChain, ROSTER_CHAIN_PAGE};
 
-use super::{check_blob, now_secs};
+use super::{check_blob, check_cursor, now_secs};
 use crate::extract::{query_error, ApiJson, Authed};
 use crate::http_error::HttpError;
 use crate::state::AppState;
@@ -63,13 +63,7 @@ pub(crate) async fn get_roster_chain(
 ) -> Result<Json<RosterChain>, HttpError> {
     let team = me.team(team)?;
     let Query(q) = query.map_err(query_error)?;
-    if q.after > i64::MAX as u64 {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidQuery",
-            "after must be below 2^63",
-        ));
-    }
+    check_cursor(q.after)?;
     let rosters = state
         .storage
         .rosters_after(team, q.after, ROSTER_CHAIN_PAGE)

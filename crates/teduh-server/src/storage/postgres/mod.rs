@@ -561,16 +561,7 @@ impl Storage for PostgresStorage {
             };
             let current: i64 = row.try_get(0)?;
             check_next_epoch(current, epoch)?;
-            let active = tx
-                .query(
-                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
-                     WHERE m.team_id = $1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
-                    &[&team],
-                )
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<HashSet<i64>, _>>()?;
+            let active = active_devices(&tx, team).await?;
             let devices = envelope_devices(&envelopes, &active)?;
             for (device, (_, env)) in devices.into_iter().zip(&envelopes) {
                 tx.execute(
@@ -631,16 +622,7 @@ impl Storage for PostgresStorage {
             let sender = to_i64(sender, "device id")?;
             let mut c = self.conn().await?;
             let tx = c.transaction().await?;
-            let active = tx
-                .query(
-                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
-                     WHERE m.team_id = $1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
-                    &[&team],
-                )
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<HashSet<i64>, _>>()?;
+            let active = active_devices(&tx, team).await?;
             for (recipient, body) in &messages {
                 let r = to_i64(*recipient, "device id")?;
                 if !active.contains(&r) {
@@ -865,4 +847,22 @@ impl Storage for PostgresStorage {
     ) -> BoxFuture<'_, Result<PullPage, StorageError>> {
         Box::pin(self.pull_records(team_id, after, budget_bytes, max_records))
     }
+}
+
+/// The ids of a team's active devices (not revoked, member not removed): who may receive an
+/// envelope or a message.
+async fn active_devices(
+    tx: &tokio_postgres::Transaction<'_>,
+    team: i64,
+) -> Result<HashSet<i64>, StorageError> {
+    Ok(tx
+        .query(
+            "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
+             WHERE m.team_id = $1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
+            &[&team],
+        )
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<HashSet<i64>, _>>()?)
 }

@@ -499,13 +499,7 @@ impl Storage for SqliteStorage {
                 return Err(StorageError::NotFound("team"));
             };
             check_next_epoch(current, epoch)?;
-            let active = tx
-                .prepare(
-                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
-                     WHERE m.team_id = ?1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
-                )?
-                .query_map([team], |r| r.get(0))?
-                .collect::<Result<HashSet<i64>, _>>()?;
+            let active = active_devices(&tx, team)?;
             let devices = envelope_devices(&envelopes, &active)?;
             for (device, (_, env)) in devices.into_iter().zip(&envelopes) {
                 tx.execute(
@@ -557,13 +551,7 @@ impl Storage for SqliteStorage {
             let team = to_i64(team_id, "team id")?;
             let sender = to_i64(sender, "device id")?;
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let active = tx
-                .prepare(
-                    "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
-                     WHERE m.team_id = ?1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
-                )?
-                .query_map([team], |r| r.get(0))?
-                .collect::<Result<HashSet<i64>, _>>()?;
+            let active = active_devices(&tx, team)?;
             for (recipient, body) in &messages {
                 let r = to_i64(*recipient, "device id")?;
                 if !active.contains(&r) {
@@ -857,4 +845,15 @@ impl Storage for SqliteStorage {
             Ok(cut_page(after, rows, budget_bytes, max_records)?)
         }))
     }
+}
+
+/// The ids of a team's active devices (not revoked, member not removed): who may receive an
+/// envelope or a message.
+fn active_devices(c: &rusqlite::Connection, team: i64) -> Result<HashSet<i64>, StorageError> {
+    Ok(c.prepare(
+        "SELECT d.id FROM devices d JOIN members m ON m.id = d.member_id
+         WHERE m.team_id = ?1 AND m.removed_at IS NULL AND d.revoked_at IS NULL",
+    )?
+    .query_map([team], |r| r.get(0))?
+    .collect::<Result<HashSet<i64>, _>>()?)
 }
