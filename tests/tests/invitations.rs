@@ -234,3 +234,35 @@ fn a_roster_the_server_makes_up_for_an_invited_newcomer_is_refused_by_her_anchor
     assert_eq!(key_epochs(&newcomer), Vec::<u32>::new(), "(b) no team key");
     assert_eq!(alarm_kinds(&c), Vec::<String>::new());
 }
+
+#[test]
+fn another_supervisor_s_device_leaves_an_invited_newcomer_to_her_inviter_without_an_alarm() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Dua Supervisor", "sup", "kons");
+    let mut sup2 = server.member("Tim Dua Supervisor", Role::Supervisor, "sup2");
+    sup.admit(&mut sup2);
+    let code = sup
+        .invite("kons.baru", Role::Counselor)
+        .expect("an invitation");
+    let mut newcomer = Device::invited(server.url(), &code).expect("she joins");
+    newcomer.sync().expect("she waits");
+    // The other supervisor's device syncs first: not its invitation, so it leaves her waiting.
+    sup2.sync().expect("the other supervisor's round");
+    assert!(
+        sup2.vault
+            .pending_devices()
+            .expect("pending")
+            .iter()
+            .any(|p| p.username == "kons.baru"),
+        "she waits on the other supervisor's device"
+    );
+    sup.sync().expect("her inviter's round admits her");
+    sup2.sync()
+        .expect("the other supervisor follows the roster");
+    newcomer.sync().expect("she receives the key");
+    assert!(newcomer.vault.is_admitted().expect("roster"));
+    write_and_converge(&mut sup, &mut c, "catatan dua supervisor");
+    for d in [&sup, &sup2, &c, &newcomer] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new(), "no false alarm");
+    }
+}

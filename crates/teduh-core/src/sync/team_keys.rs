@@ -665,10 +665,17 @@ impl<A: VaultAccess> Round<'_, A> {
             return Ok(None);
         };
         let (team, now) = (self.team, chrono::Utc::now().timestamp());
+        let when = (d.created_at, now);
         let (kind, why) = match self
-            .local(|v| v.check_invitation_proof(team, &listing, proof, now))?
+            .local(|v| v.check_invitation_proof(team, &listing, proof, when))?
         {
             ProofCheck::Admitted(role) => return Ok(Some(role)),
+            // Another key manager's invitation, or one used too late: it waits, and that is
+            // no attack.
+            ProofCheck::NotOurs | ProofCheck::Expired => {
+                pending.push(listing);
+                return Ok(None);
+            }
             ProofCheck::Reused => (
                 AlarmKind::InvitationReused,
                 "registered with an invitation another device was admitted with",

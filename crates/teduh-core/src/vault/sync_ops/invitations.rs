@@ -30,8 +30,14 @@ pub(crate) enum ProofCheck {
     Admitted(Role),
     /// It holds under an invitation another device was already admitted with.
     Reused,
-    /// No invitation of this device for that username makes it hold.
+    /// This device invited that username, and none of its invitations makes the proof hold.
     Forged,
+    /// This device made no invitation for that username (another key manager's device did):
+    /// not this device's to decide.
+    NotOurs,
+    /// It holds, but the device registered after the invitation expired (as the server says):
+    /// it waits for a safety number instead.
+    Expired,
 }
 
 /// The roster a device that joined with an invitation accepts first, and its inviter's device
@@ -142,7 +148,7 @@ impl Vault {
         team: u64,
         device: &PendingListing,
         proof: &[u8],
-        now: i64,
+        (registered_at, now): (i64, i64),
     ) -> Result<ProofCheck, VaultError> {
         type Made = (String, Vec<u8>, String, i64, Option<i64>);
         let made: Vec<Made> = self
@@ -156,6 +162,9 @@ impl Vault {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })?
             .collect::<Result<_, _>>()?;
+        if made.is_empty() {
+            return Ok(ProofCheck::NotOurs);
+        }
         for (id, sealed, role, expires_at, used_by) in made {
             let Some(role) = Role::parse(&role) else {
                 continue;
@@ -179,8 +188,10 @@ impl Vault {
             return match used_by {
                 Some(d) if d == device_id => Ok(ProofCheck::Admitted(role)),
                 Some(_) => Ok(ProofCheck::Reused),
-                // An expired invitation admits no one (the server refuses it too).
-                None if expires_at <= now => Ok(ProofCheck::Forged),
+                // An invitation admits no device that registered after it expired (the server
+                // refuses that too); an honest late key manager still admits one that
+                // registered in time.
+                None if expires_at < registered_at => Ok(ProofCheck::Expired),
                 None => {
                     let tx = self.store.connection_mut().transaction()?;
                     tx.execute(
