@@ -381,6 +381,9 @@ fn print_summary(r: &SyncReport, waiting: bool) {
     for a in &r.alarms {
         println!("SECURITY ALARM {a}");
     }
+    for a in &r.reported {
+        println!("SECURITY ALARM reported: {a}");
+    }
     if waiting {
         println!(
             "Waiting for a supervisor to admit this device and share the team key: read her \

@@ -45,6 +45,9 @@ pub enum TeamCmd {
         #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
         level: Option<u8>,
     },
+    /// List the security alarms this device raised and, on a supervisor's device, those the
+    /// team's devices reported to it, newest first.
+    Alarms,
     /// Make a single-use code (valid 24 hours) for adding a further computer of your own: run
     /// `teduh join --username YOU --invitation CODE` there. It waits until a supervisor admits it.
     DeviceCode,
@@ -165,14 +168,37 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
                 p.username,
                 p.role.as_str(),
                 p.team_name,
-                chrono::DateTime::from_timestamp(p.expires_at, 0)
-                    .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+                when(p.expires_at),
                 b.server_url
             );
             println!(
                 "WhatsApp: {}",
                 teduh_core::team::invitation::whatsapp_link(&made.code, &b.server_url)
             );
+        }
+        TeamCmd::Alarms => {
+            let own = v.security_alarms()?;
+            let reported = v.reported_alarms()?;
+            if own.is_empty() && reported.is_empty() {
+                println!("no security alarms");
+            }
+            for a in own.iter().rev() {
+                println!("{}\t{}\t{}", when(a.first_seen), a.kind, a.detail);
+            }
+            for r in &reported {
+                let checked = if r.verified {
+                    ""
+                } else {
+                    " (unverified sender)"
+                };
+                println!(
+                    "{}\t{}\treported by device {}{checked}: {}",
+                    when(r.raised_at),
+                    r.kind,
+                    r.reporter,
+                    r.detail
+                );
+            }
         }
         TeamCmd::DeviceCode => {
             vault_cmd::unlock(&mut v)?;
@@ -187,4 +213,10 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Unix seconds as a UTC date and time.
+fn when(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
 }

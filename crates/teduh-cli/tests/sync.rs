@@ -573,3 +573,71 @@ fn a_supervisor_invites_from_her_laptop_and_the_newcomer_joins_without_typing_he
     );
     assert!(!late.data.exists());
 }
+
+#[test]
+fn a_forged_team_key_is_named_on_the_victim_s_laptop_and_reported_to_her_supervisor_s() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Alarm");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let sup = Computer::new(tmp.path(), "supervisor", SUPERVISOR_PASS);
+    sup.joined(
+        server.url(),
+        "sup.ani",
+        Some(&server.invite(&team, Role::Supervisor)),
+    );
+    sup.ok(&["sync"]);
+    let made = sup.ok(&[
+        "team",
+        "invite",
+        "--username",
+        "kons.budi",
+        "--role",
+        "counselor",
+    ]);
+    let code = made.lines().next().expect("code").trim().to_owned();
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    let out = kons.run(&[
+        "join",
+        "--server",
+        server.url(),
+        "--invitation",
+        &code,
+        "--insecure-test-kdf",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sup.ok(&["sync"]);
+    kons.ok(&["sync"]);
+    assert!(sup.ok(&["team", "alarms"]).contains("no security alarms"));
+
+    // The operator makes the next epoch herself, signed in the supervisor's device's name.
+    let team_id = server.team_id("Tim Alarm");
+    let sup_device = sup.status()["device"].as_u64().expect("device");
+    let epoch = server
+        .block_on(server.storage().envelopes(team_id, sup_device))
+        .expect("envelopes")
+        .0;
+    teduh_tests::hostile::forge_epoch(&server, team_id, epoch + 1, sup_device);
+    let victim = kons.ok(&["sync"]);
+    assert!(
+        victim.contains("SECURITY ALARM forged-team-key"),
+        "named on her laptop: {victim}"
+    );
+    let seen = sup.ok(&["sync"]);
+    assert!(
+        seen.contains("SECURITY ALARM reported: forged-team-key from device"),
+        "reported to the supervisor's laptop at its next sync: {seen}"
+    );
+    let listed = sup.ok(&["team", "alarms"]);
+    assert!(
+        listed.contains("forged-team-key\treported by device"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("unverified"),
+        "signed by a device of the roster: {listed}"
+    );
+}
