@@ -74,3 +74,18 @@ CREATE TABLE alarm_report (
     verified    INTEGER NOT NULL,
     UNIQUE (reporter, kind, subject, seq)
 ) STRICT;
+
+-- On an administrator's device: the organisation root key (trust 2/3), sealed to this device's
+-- own X25519 key, and the members she decided to grant a key-manager role to (the roster her
+-- device signs next carries the organisation key's grants for them).
+CREATE TABLE org_key (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    public_key TEXT NOT NULL,
+    sealed     BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE org_grant_decision (
+    member     INTEGER PRIMARY KEY,
+    decided_at INTEGER NOT NULL
+) STRICT;

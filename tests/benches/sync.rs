@@ -123,8 +123,12 @@ fn fresh_device_pull() {
     sup.sync().expect("sees the new device waiting");
     let team = sup.vault.binding().expect("binding").expect("joined").team;
     let sup_key: [u8; 32] = sup.vault.public_keys()[32..].try_into().expect("ed25519");
-    let number =
-        teduh_core::team::admission::safety_number(team, &sup_key, &fresh.vault.public_keys());
+    let number = teduh_core::team::admission::safety_number(
+        team,
+        None,
+        &sup_key,
+        &fresh.vault.public_keys(),
+    );
     sup.vault
         .confirm_admission("kons", &number)
         .expect("admits it");

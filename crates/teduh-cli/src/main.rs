@@ -21,6 +21,7 @@ use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
 
+mod org_cmd;
 mod sync_cmd;
 mod team_cmd;
 mod vault_cmd;
@@ -73,6 +74,9 @@ enum Command {
     /// Admission by people: who waits, the safety number to read out, admitting a member.
     #[command(subcommand)]
     Team(team_cmd::TeamCmd),
+    /// The organisation root key on an administrator's computer.
+    #[command(subcommand)]
+    Org(org_cmd::OrgCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -157,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reconnect(args) => sync_cmd::reconnect(&data, &args),
         Command::Status(args) => sync_cmd::status(&data, &args),
         Command::Team(cmd) => team_cmd::run(&data, cmd),
+        Command::Org(cmd) => org_cmd::run(&data, cmd),
     }
 }
 

@@ -21,7 +21,7 @@ use super::roster::{
 use super::{Binding, SyncError, TransportError};
 use crate::crypto::{self, DataKey};
 use crate::ids::{hex, DeviceId, KeyId};
-use crate::team::{envelope, AlarmKind};
+use crate::team::{envelope, org, AlarmKind};
 use crate::vault::VaultError;
 use crate::vault::{PendingListing, ProofCheck};
 
@@ -403,6 +403,11 @@ impl<A: VaultAccess> Round<'_, A> {
                 .as_ref()
                 .map(|c| c.epochs.clone())
                 .unwrap_or_default(),
+            org_key: current.as_ref().and_then(|c| c.org_key.clone()),
+            grants: current
+                .as_ref()
+                .map(|c| c.grants.clone())
+                .unwrap_or_default(),
         };
         // A removal on the server carries over; nothing else it says about a member of the
         // roster does (a server restored from a backup lists a removed member again).
@@ -411,6 +416,7 @@ impl<A: VaultAccess> Round<'_, A> {
         }
         self.admit_listed(&mut roster, current.is_none(), &binding, &members, &devices)?;
         self.apply_removals(&mut roster, &devices)?;
+        self.apply_org_grants(&mut roster, &binding)?;
         roster.members.sort_by_key(|m| m.member);
         roster.devices.sort_by_key(|d| d.device);
         // The devices an epoch is sealed to: a new one when this set changes.
@@ -482,7 +488,11 @@ impl<A: VaultAccess> Round<'_, A> {
         }
         roster.epochs.sort_by_key(|t| t.epoch);
         let same = current.as_ref().is_some_and(|c| {
-            c.members == roster.members && c.devices == roster.devices && c.epochs == roster.epochs
+            c.members == roster.members
+                && c.devices == roster.devices
+                && c.epochs == roster.epochs
+                && c.org_key == roster.org_key
+                && c.grants == roster.grants
         });
         if same && server_roster < held_roster {
             // The server lost the newest roster: publish it again, as this device holds it.
@@ -647,6 +657,57 @@ impl<A: VaultAccess> Round<'_, A> {
                 d.accept_through =
                     Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device)))?);
             }
+        }
+        Ok(())
+    }
+
+    /// On the device holding the organisation key: names it in the roster and grants the
+    /// key-manager roles its administrator decided. A team adopting the key has its current key
+    /// managers granted (her decision when she made the key); later, only her own role, the
+    /// devices she admitted with such a role, and the members she granted (`teduh org grant`).
+    /// A roster naming another organisation's key is left alone.
+    fn apply_org_grants(
+        &mut self,
+        roster: &mut Roster,
+        binding: &Binding,
+    ) -> Result<(), SyncError> {
+        let Some(org_public) = self.local(|v| v.org_key_public())? else {
+            return Ok(());
+        };
+        let adopting = match &roster.org_key {
+            None => true,
+            Some(k) if *k == org_public => false,
+            Some(_) => return Ok(()),
+        };
+        let key = self
+            .local(|v| v.org_signing_key())?
+            .ok_or(SyncError::Vault(VaultError::Locked))?;
+        let mut decided = self.local(|v| v.org_grant_decisions())?;
+        decided.push(binding.member);
+        decided.extend(
+            self.local(|v| v.admitted_devices())?
+                .iter()
+                .filter(|a| a.role.manages_keys())
+                .map(|a| a.member),
+        );
+        let team = self.team;
+        let to_grant: Vec<(u64, Role)> = roster
+            .members
+            .iter()
+            .filter(|m| !m.removed && m.role.manages_keys())
+            .filter(|m| adopting || decided.contains(&m.member))
+            .filter(|m| {
+                !roster.grants.iter().any(|g| {
+                    g.member == m.member
+                        && g.role == m.role
+                        && org::grant_holds(&org_public, team, g)
+                })
+            })
+            .map(|m| (m.member, m.role))
+            .collect();
+        roster.org_key = Some(org_public);
+        for (member, role) in to_grant {
+            roster.grants.push(org::grant(&key, team, member, role));
         }
         Ok(())
     }

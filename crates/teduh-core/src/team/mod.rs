@@ -6,6 +6,7 @@
 pub mod admission;
 pub mod envelope;
 pub mod invitation;
+pub mod org;
 pub mod report;
 pub mod roster;
 

@@ -81,6 +81,14 @@ pub struct Roster {
     /// The team-key epochs the key managers made, oldest first.
     #[serde(default)]
     pub epochs: Vec<EpochTag>,
+    /// The organisation root key (Ed25519, hex) once the team adopted one: from then on only a
+    /// member it granted a key-manager role is a key manager here ([`super::org`]). Never
+    /// changes or goes away once a held roster names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_key: Option<String>,
+    /// The organisation key's grants of key-manager roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<super::org::RoleGrant>,
 }
 
 /// The confirmation tag of a team key: HKDF of the key bound to the team, the epoch and the
@@ -191,10 +199,21 @@ impl Roster {
         })
     }
 
-    /// Whether `member` is an active key manager in this roster.
+    /// Whether `member` is an active key manager in this roster: a supervisor or an admin, and,
+    /// once the roster names an organisation key, one it granted that role.
     pub fn is_key_manager(&self, member: u64) -> bool {
         self.member(member)
-            .is_some_and(|m| !m.removed && m.role.manages_keys())
+            .is_some_and(|m| !m.removed && m.role.manages_keys() && self.granted(m))
+    }
+
+    /// Whether the organisation key (if the roster names one) granted `m` her role.
+    fn granted(&self, m: &RosterMember) -> bool {
+        let Some(org) = &self.org_key else {
+            return true;
+        };
+        self.grants.iter().any(|g| {
+            g.member == m.member && g.role == m.role && super::org::grant_holds(org, self.team, g)
+        })
     }
 
     /// Signs the roster as device `signer` (a key manager's).
@@ -242,12 +261,14 @@ impl Roster {
         msg.extend_from_slice(json);
         key.verify_strict(&msg, &Signature::from_bytes(&sig))
             .map_err(|_| RosterError::Untrusted)?;
-        // History is never rewritten: every epoch the held roster names keeps its key.
+        // History is never rewritten: every epoch the held roster names keeps its key, and an
+        // organisation key, once named, stays.
         if let Some(cur) = current {
             if cur
                 .epochs
                 .iter()
                 .any(|t| roster.tag_of(t.epoch) != Some(t.confirm.as_str()))
+                || (cur.org_key.is_some() && roster.org_key != cur.org_key)
             {
                 return Err(RosterError::Rewritten);
             }
@@ -256,11 +277,15 @@ impl Roster {
     }
 
     /// The devices whose approvals and returns count: those of supervisors and admins, as the
-    /// roster lists their role now. (Anyone's comments are kept; only decisions need the role.)
+    /// roster lists their role now (granted by the organisation key once the roster names one).
+    /// (Anyone's comments are kept; only decisions need the role.)
     pub fn reviewing_devices(&self) -> std::collections::HashSet<DeviceId> {
         self.devices
             .iter()
-            .filter(|d| self.member(d.member).is_some_and(|m| m.role.manages_keys()))
+            .filter(|d| {
+                self.member(d.member)
+                    .is_some_and(|m| m.role.manages_keys() && self.granted(m))
+            })
             .map(|d| DeviceId::from_server(d.device))
             .collect()
     }
@@ -337,6 +362,8 @@ pub(crate) fn test_roster(team: u64, version: u64, members: &[(u64, Role, &Signi
         members,
         devices,
         epochs: vec![],
+        org_key: None,
+        grants: vec![],
     }
 }
 
@@ -422,5 +449,57 @@ mod tests {
         );
         assert!(!accepted.lists_active_device(2));
         assert!(accepted.lists_active_device(1));
+    }
+
+    #[test]
+    fn once_named_the_organisation_key_decides_who_manages_keys_and_stays() {
+        use crate::team::org;
+        let org_key = SigningKey::from_bytes(&[11; 32]);
+        let sup = SigningKey::from_bytes(&[1; 32]);
+        let sup2 = SigningKey::from_bytes(&[2; 32]);
+        let first = test_roster(
+            7,
+            1,
+            &[(1, Role::Supervisor, &sup), (2, Role::Supervisor, &sup2)],
+        );
+        let mut named = first.clone();
+        named.version = 2;
+        named.org_key = Some(org::public_hex(&org_key));
+        named.grants = vec![org::grant(&org_key, 7, 1, Role::Supervisor)];
+        let held = Roster::verify(&named.sign(1, &sup), 7, Some(&first))
+            .expect("a key manager of the held roster names it");
+        assert!(held.is_key_manager(1));
+        assert!(!held.is_key_manager(2), "no grant: no key manager");
+        let mut next = held.clone();
+        next.version = 3;
+        assert_eq!(
+            Roster::verify(&next.sign(2, &sup2), 7, Some(&held)),
+            Err(RosterError::Untrusted),
+            "an ungranted supervisor signs nothing"
+        );
+        let mut dropped = held.clone();
+        dropped.version = 3;
+        dropped.org_key = None;
+        dropped.grants.clear();
+        assert_eq!(
+            Roster::verify(&dropped.sign(1, &sup), 7, Some(&held)),
+            Err(RosterError::Rewritten),
+            "the organisation key cannot be dropped"
+        );
+        let mut swapped = held.clone();
+        swapped.version = 3;
+        let other = SigningKey::from_bytes(&[12; 32]);
+        swapped.org_key = Some(org::public_hex(&other));
+        swapped.grants = vec![org::grant(&other, 7, 1, Role::Supervisor)];
+        assert_eq!(
+            Roster::verify(&swapped.sign(1, &sup), 7, Some(&held)),
+            Err(RosterError::Rewritten),
+            "nor replaced"
+        );
+        let json = serde_json::to_string(&first).expect("json");
+        assert!(
+            !json.contains("org_key") && !json.contains("grants"),
+            "a roster without one serialises, and so hashes and signs, as before: {json}"
+        );
     }
 }

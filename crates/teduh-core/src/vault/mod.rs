@@ -76,7 +76,7 @@ pub use review::{
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
-pub use sync_ops::InvitationLabels;
+pub use sync_ops::{InvitationLabels, OrgKeySheet};
 pub use sync_ops::{PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, SecurityAlarm};
 pub(crate) use sync_ops::{PendingListing, ProofCheck};
 

@@ -138,10 +138,16 @@ impl Vault {
             return Err(VaultError::AdmissionBlocked);
         }
         let now = chrono::Utc::now().timestamp();
+        let org = self.roster()?.and_then(|r| r.org_key);
         let matching = waiting.iter().find(|(_, _, _, keys, _, _)| {
             typed_matches(
                 typed,
-                &safety_number(binding.team, &self.ident.ed25519_public, keys),
+                &safety_number(
+                    binding.team,
+                    org.as_deref(),
+                    &self.ident.ed25519_public,
+                    keys,
+                ),
             )
         });
         if let Some((device, member, role, keys, _, _)) = matching {
@@ -316,7 +322,12 @@ impl Vault {
                     key_manager: m.username.clone(),
                     device: d.device,
                     role: m.role,
-                    number: safety_number(roster.team, key.as_bytes(), &mine),
+                    number: safety_number(
+                        roster.team,
+                        roster.org_key.as_deref(),
+                        key.as_bytes(),
+                        &mine,
+                    ),
                 })
             })
             .collect())

@@ -11,10 +11,12 @@
 //! - `admission`: devices waiting to be admitted, safety numbers, a key manager's decisions.
 //! - `invitations`: invitations made on a key manager's device, and a newcomer's anchor.
 //! - `reports`: this device's alarms reported, and the reports a key manager's device received.
+//! - `org`: the organisation root key on an administrator's device, and her grants.
 
 mod admission;
 mod binding;
 mod invitations;
+mod org;
 mod outbox;
 mod receive;
 mod reports;
@@ -24,6 +26,7 @@ pub(crate) use admission::PendingListing;
 pub use admission::{PendingDevice, SafetyNumber};
 pub use invitations::InvitationLabels;
 pub(crate) use invitations::ProofCheck;
+pub use org::OrgKeySheet;
 pub use receive::{ReceiveReport, SecurityAlarm};
 pub use reports::ReportedAlarm;
 
