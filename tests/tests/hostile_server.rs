@@ -488,3 +488,25 @@ fn a_device_the_operator_adds_to_an_admitted_member_waits_and_gets_nothing() {
         assert_eq!(alarm_kinds(d), Vec::<String>::new());
     }
 }
+
+#[test]
+fn the_server_revoking_a_supervisor_s_device_does_not_write_her_out_of_the_roster() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Cabut", "sup", "kons");
+    let mut sup2 = server.member("Tim Cabut", Role::Supervisor, "sup2");
+    sup.admit(&mut sup2);
+    // The attack: the operator revokes the first supervisor's device at her server; the other
+    // supervisor's next roster must not seal it (only a key manager revokes a key manager's
+    // device, so a server cannot lock the team out for good).
+    server.admin(teduh_server::admin::AdminCommand::RevokeDevice {
+        device: sup.device(),
+    });
+    sup2.sync().expect("the other supervisor's round");
+    c.sync().expect("the counselor's round");
+    let r = c.vault.roster().expect("roster").expect("held");
+    assert!(
+        r.lists_active_device(sup.device()),
+        "her device stays in the signed roster"
+    );
+    assert!(r.is_key_manager(sup.member()));
+}

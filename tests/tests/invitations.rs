@@ -87,14 +87,27 @@ fn a_second_redemption_the_operator_writes_herself_is_refused_and_named() {
     sup.sync().expect("admits the newcomer");
     newcomer.sync().expect("keys");
 
-    // The attack: the operator copies the newcomer's device row (its proof and keys) into a
-    // second device of hers, hoping the supervisor's device admits it too.
+    // The attack: the operator redeems the invitation again for a member of her own making:
+    // she renames the newcomer's member, writes a new member under the invited username, and
+    // copies the newcomer's device (its proof and keys) under it.
     let op = OperatorKeys::new();
+    operator_sql(
+        &server,
+        "UPDATE members SET username = 'kosong' WHERE id = ?1",
+        [i64::try_from(newcomer.member()).expect("id")],
+    );
+    operator_sql(
+        &server,
+        "INSERT INTO members (team_id, username, role, created_at)
+         SELECT team_id, 'kons.baru', role, 0 FROM members WHERE id = ?1",
+        [i64::try_from(newcomer.member()).expect("id")],
+    );
     let copied = operator_sql(
         &server,
         "INSERT INTO devices (member_id, name, public_keys, join_proof, token_hash, created_at,
              expires_at)
-         SELECT member_id, 'salinan', public_keys, join_proof, x'0303', 0, 4000000000
+         SELECT (SELECT id FROM members WHERE username = 'kons.baru'), 'salinan', public_keys,
+             join_proof, x'0303', 0, 4000000000
          FROM devices WHERE id = ?1",
         [i64::try_from(newcomer.device()).expect("id")],
     );
@@ -265,4 +278,91 @@ fn another_supervisor_s_device_leaves_an_invited_newcomer_to_her_inviter_without
     for d in [&sup, &sup2, &c, &newcomer] {
         assert_eq!(alarm_kinds(d), Vec::<String>::new(), "no false alarm");
     }
+}
+
+#[test]
+fn an_invited_device_the_server_files_under_a_supervisor_is_not_made_her_device() {
+    let (server, mut sup, mut c, mut newcomer) = invited_newcomer("Tim Salah Anggota");
+    newcomer.sync().expect("she waits");
+    // The attack: the operator moves the newcomer's device under the supervisor's member and
+    // gives that member the newcomer's username in her lists.
+    operator_sql(
+        &server,
+        "UPDATE devices SET member_id = ?1 WHERE id = ?2",
+        [
+            i64::try_from(sup.member()).expect("id"),
+            i64::try_from(newcomer.device()).expect("id"),
+        ],
+    );
+    operator_sql(
+        &server,
+        "UPDATE members SET username = 'kosong' WHERE id = ?1",
+        [i64::try_from(newcomer.member()).expect("id")],
+    );
+    operator_sql(
+        &server,
+        "UPDATE members SET username = 'kons.baru' WHERE id = ?1",
+        [i64::try_from(sup.member()).expect("id")],
+    );
+    let report = sup.sync().expect("the supervisor's round");
+    assert!(
+        report
+            .alarms
+            .iter()
+            .any(|a| a.starts_with("forged-invitation-proof")),
+        "(a, d) {report:?}"
+    );
+    let roster = sup.vault.roster().expect("roster").expect("held");
+    assert!(
+        !roster.lists_active_device(newcomer.device()),
+        "(b) not admitted as a device of the supervisor"
+    );
+    assert!(
+        sup.vault
+            .pending_devices()
+            .expect("pending")
+            .iter()
+            .all(|p| p.username != "kons.baru" || p.member != sup.member()),
+        "a device filed under a member of the roster waits under her name, not the server's label"
+    );
+    write_and_converge(&mut sup, &mut c, "catatan setelah salah anggota");
+}
+
+#[test]
+fn an_invited_supervisor_shown_an_empty_team_waits_instead_of_making_her_own() {
+    let server = TestServer::start();
+    let (mut sup, _c) = server.supervised_team("Tim Kosong", "sup", "kons");
+    let code = sup
+        .invite("sup.baru", Role::Supervisor)
+        .expect("an invitation");
+    let mut newcomer = Device::invited(server.url(), &code).expect("she joins");
+    // The attack: the operator shows her a team with no roster and no key, hoping her device
+    // starts a team of its own (cut off from the real one).
+    let team = i64::try_from(server.team_id("Tim Kosong")).expect("id");
+    operator_sql(&server, "DELETE FROM rosters WHERE team_id = ?1", [team]);
+    operator_sql(
+        &server,
+        "DELETE FROM team_key_envelopes WHERE team_id = ?1",
+        [team],
+    );
+    operator_sql(
+        &server,
+        "UPDATE teams SET key_epoch = 0 WHERE id = ?1",
+        [team],
+    );
+    newcomer.sync().expect("her round");
+    assert_eq!(
+        newcomer.vault.roster().expect("roster"),
+        None,
+        "she made no roster"
+    );
+    assert_eq!(key_epochs(&newcomer), Vec::<u32>::new(), "and no team key");
+    let (epoch, _) = server
+        .block_on(
+            server
+                .storage()
+                .envelopes(server.team_id("Tim Kosong"), newcomer.device()),
+        )
+        .expect("envelopes");
+    assert_eq!(epoch, 0, "nothing of hers reached the server");
 }

@@ -118,6 +118,10 @@ pub struct AlarmRow {
     /// number (`null`: seen here).
     #[ts(type = "number | null")]
     pub reported_by: Option<u64>,
+    /// A reported alarm signed by a device the roster lists (an unverified one came from a
+    /// device still waiting to be admitted, whose key no one confirmed: the server could have
+    /// made it). Always true for an alarm seen here.
+    pub verified: bool,
 }
 
 impl AlarmRow {
@@ -141,6 +145,7 @@ impl AlarmRow {
                         detail: a.detail,
                         first_seen: when(a.first_seen),
                         reported_by: None,
+                        verified: true,
                     },
                 )
             })
@@ -153,6 +158,7 @@ impl AlarmRow {
                     detail: r.detail,
                     first_seen: when(r.raised_at),
                     reported_by: Some(r.reporter),
+                    verified: r.verified,
                 },
             )
         }));

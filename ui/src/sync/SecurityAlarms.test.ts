@@ -29,9 +29,9 @@ describe('security alarms', () => {
     mockIPC((cmd) => {
       if (cmd === 'security_alarms') {
         return [
-          { kind: 'forged-team-key', detail: 'epoch 3', first_seen: '2026-12-05T10:00:00Z', reported_by: null },
-          { kind: 'forged-roster', detail: 'roster 4', first_seen: '2026-12-04T12:00:00Z', reported_by: 7 },
-          { kind: 'something-new', detail: '?', first_seen: '2026-12-04T10:00:00Z', reported_by: null },
+          { kind: 'forged-team-key', detail: 'epoch 3', first_seen: '2026-12-05T10:00:00Z', reported_by: null, verified: true },
+          { kind: 'forged-roster', detail: 'roster 4', first_seen: '2026-12-04T12:00:00Z', reported_by: 7, verified: true },
+          { kind: 'something-new', detail: '?', first_seen: '2026-12-04T10:00:00Z', reported_by: null, verified: true },
         ];
       }
       throw new Error(`unexpected ${cmd}`);

@@ -125,8 +125,12 @@ impl<A: VaultAccess> Round<'_, A> {
                     })
                     .ok_or(VaultError::Locked)
                 })?;
-                // What does not open (made by the server, or garbled) is dropped.
-                if let Some((r, verified)) = opened {
+                // What does not open (garbled), or claims a device of the roster whose key did
+                // not sign it (made by the server or another device), is dropped; a report from
+                // a device the roster does not list yet is kept, marked unverified.
+                let forged =
+                    sender_key.is_some() && opened.as_ref().is_some_and(|(_, verified)| !verified);
+                if let Some((r, verified)) = opened.filter(|_| !forged) {
                     self.report.reported.push(format!(
                         "{} from device {}: {}",
                         r.kind, m.sender_device, r.detail

@@ -3,8 +3,10 @@
 //! a code her other device asks for ([`invite_device`]; an administrator can make one too, e.g.
 //! after a lost laptop). The passphrase never leaves the device: it protects the local vault
 //! only, and the server keeps nothing a passphrase could open or be guessed against. A device
-//! authenticates with the token it gets here, and reads nothing until a key manager admits its
-//! keys into the team's signed roster (by the safety number its waiting screen shows).
+//! authenticates with the token it gets here, and reads nothing until a key manager's device
+//! admits its keys into the team's signed roster: by the proof it registered with, when it
+//! joined with an invitation that device made ([`invite`]), or by the safety number its waiting
+//! screen shows.
 
 use teduh_protocol::sync::{
     DeviceInvitation, Reclaim, RegisterRequest, Role, Session, TeamInvitation,

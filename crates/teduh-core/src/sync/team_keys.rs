@@ -200,16 +200,16 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    /// The alarm for a server listing other public keys for `username` than the ones people
-    /// confirmed (in the roster, or at her admission).
+    /// The alarm for a server listing other public keys for `username`'s `device` than the ones
+    /// people confirmed (in the roster, or at its admission).
     fn swapped_keys(
         &mut self,
-        member: u64,
+        device: u64,
         username: &str,
         listed: &[u8],
     ) -> Result<(), SyncError> {
-        let detail = format!("the server lists other keys for {username}");
-        self.alarm(AlarmKind::SwappedKeys, member, 0, &detail, listed)
+        let detail = format!("the server lists other keys for {username}'s device {device}");
+        self.alarm(AlarmKind::SwappedKeys, device, 0, &detail, listed)
     }
 
     /// Notes (for this round's report and the device's notice) that the server was restored
@@ -366,8 +366,11 @@ impl<A: VaultAccess> Round<'_, A> {
             // holds the team's keys.
             Some(c) => c.key_manager_key(binding.device).is_some() && newest_held > 0,
             // The team's first key manager, before anyone made a roster (or after she made the
-            // first epoch and the round ended before the roster).
-            None => newest_held >= self.report.epoch,
+            // first epoch and the round ended before the roster); never a device that joined
+            // with an invitation, which waits for the roster its inviter's device holds.
+            None => {
+                newest_held >= self.report.epoch && self.local(|v| v.invitation_anchor())?.is_none()
+            }
         };
         if !speaks_for_team {
             return Ok(false);
@@ -409,10 +412,18 @@ impl<A: VaultAccess> Round<'_, A> {
                 .map(|c| c.grants.clone())
                 .unwrap_or_default(),
         };
-        // A removal on the server carries over; nothing else it says about a member of the
-        // roster does (a server restored from a backup lists a removed member again).
+        // A removal on the server carries over, but for the key managers (only one of them
+        // removes another: a server that removed them all would lock the team for good);
+        // nothing else it says about a member of the roster does (a server restored from a
+        // backup lists a removed member again).
+        let key_managers: Vec<u64> = roster
+            .members
+            .iter()
+            .filter(|m| roster.is_key_manager(m.member))
+            .map(|m| m.member)
+            .collect();
         for m in &mut roster.members {
-            m.removed |= removed_on_server(m.member);
+            m.removed |= removed_on_server(m.member) && !key_managers.contains(&m.member);
         }
         self.admit_listed(&mut roster, current.is_none(), &binding, &members, &devices)?;
         self.apply_removals(&mut roster, &devices)?;
@@ -552,7 +563,7 @@ impl<A: VaultAccess> Round<'_, A> {
                     let name = roster
                         .member(r.member)
                         .map_or_else(String::new, |m| m.username.clone());
-                    self.swapped_keys(d.member_id, &name, &d.public_keys)?;
+                    self.swapped_keys(d.device_id, &name, &d.public_keys)?;
                 }
                 continue;
             }
@@ -572,18 +583,40 @@ impl<A: VaultAccess> Round<'_, A> {
             let role = match decided {
                 Some(a) if a.public_keys == d.public_keys && a.member == d.member_id => a.role,
                 Some(a) => {
-                    self.swapped_keys(d.member_id, &a.username, &d.public_keys)?;
+                    self.swapped_keys(d.device_id, &a.username, &d.public_keys)?;
                     continue;
                 }
                 None if own_first && d.public_keys == own_keys => binding.role,
                 None => {
+                    // A further device of a member the roster lists waits under her name as the
+                    // roster has it, never the server's label for her.
                     let listing = PendingListing {
                         device: d.device_id,
                         member: d.member_id,
-                        username: listed.username.clone(),
+                        username: in_roster
+                            .map_or_else(|| listed.username.clone(), |m| m.username.clone()),
                         role: in_roster.map_or(listed.role, |m| m.role),
                         public_keys: d.public_keys.clone(),
                     };
+                    if in_roster.is_some() && d.join_proof.is_some() {
+                        // An invitation admits a new member only: a device the server filed
+                        // under someone the roster lists would become hers, role and all.
+                        let detail = format!(
+                            "device {} came with an invitation proof but the server lists it \
+                             under {}, already in the team",
+                            d.device_id, listing.username
+                        );
+                        let proof = d.join_proof.clone().unwrap_or_default();
+                        self.alarm(
+                            AlarmKind::ForgedInvitationProof,
+                            d.device_id,
+                            0,
+                            &detail,
+                            &proof,
+                        )?;
+                        pending.push(listing);
+                        continue;
+                    }
                     match self.admit_by_proof(d, listing, &mut pending)? {
                         Some(role) => role,
                         None => continue,
@@ -644,10 +677,17 @@ impl<A: VaultAccess> Round<'_, A> {
             .filter(|m| m.removed)
             .map(|m| m.member)
             .collect();
+        // The server's revocation of a key manager's device does not carry over (a server that
+        // revoked them all would lock the team for good): only a key manager revokes one.
+        let key_manager_devices: Vec<u64> = roster
+            .key_manager_devices()
+            .map(|(_, d)| d.device)
+            .collect();
         for d in &mut roster.devices {
-            let revoked_on_server = devices
-                .iter()
-                .any(|s| s.device_id == d.device && s.revoked_at.is_some());
+            let revoked_on_server = !key_manager_devices.contains(&d.device)
+                && devices
+                    .iter()
+                    .any(|s| s.device_id == d.device && s.revoked_at.is_some());
             if !d.revoked
                 && (revoked_on_server
                     || revoked_here.contains(&d.device)

@@ -109,8 +109,14 @@ impl Secret {
 
     /// The id the server stores and the newcomer registers with (32 hex digits).
     pub fn id(&self) -> String {
+        crate::ids::hex(&self.id_bytes())
+    }
+
+    fn id_bytes(&self) -> [u8; 16] {
         let k = crypto::derive_key(&self.0[..], b"teduh/invitation", b"teduh/invitation-id/v1");
-        crate::ids::hex(&k.bytes()[..16])
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&k.bytes()[..16]);
+        out
     }
 
     /// The key the package is sealed under and the proof is made with.
@@ -198,11 +204,18 @@ fn proof_mac(key: &DataKey, message: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Bytes of a proof: the MAC (32) and the device's signature (64).
-pub const PROOF_LEN: usize = 96;
+/// Bytes of a proof: the invitation id (16), the MAC (32) and the device's signature (64).
+pub const PROOF_LEN: usize = 112;
 
-/// The newcomer's proof for her device: `MAC (32) || Ed25519 signature (64)` over the team,
-/// role, username, invitation id and the device's public keys (X25519 || Ed25519).
+/// The invitation id a proof names (it is no secret: the device registered with it), as hex.
+pub fn proof_id(proof: &[u8]) -> Option<String> {
+    (proof.len() == PROOF_LEN).then(|| crate::ids::hex(&proof[..16]))
+}
+
+/// The newcomer's proof for her device: `invitation id (16) || MAC (32) || Ed25519 signature
+/// (64)`, the MAC and the signature over the team, role, username, invitation id and the
+/// device's public keys (X25519 || Ed25519). The id in clear lets each key manager's device
+/// judge only the proofs of its own invitations.
 pub fn proof(
     secret: &Secret,
     package: &Package,
@@ -216,7 +229,8 @@ pub fn proof(
         &secret.id(),
         device_keys,
     );
-    let mut out = proof_mac(&secret.key(), &msg).to_vec();
+    let mut out = secret.id_bytes().to_vec();
+    out.extend_from_slice(&proof_mac(&secret.key(), &msg));
     out.extend_from_slice(&signing.sign(&msg).to_bytes());
     out
 }
@@ -230,9 +244,11 @@ pub fn check_proof(
     proof: &[u8],
 ) -> bool {
     let (team, role, username, id) = expected;
-    if proof.len() != PROOF_LEN || device_keys.len() != 64 {
+    if proof.len() != PROOF_LEN || device_keys.len() != 64 || proof_id(proof).as_deref() != Some(id)
+    {
         return false;
     }
+    let proof = &proof[16..];
     let msg = proof_message(team, role, username, id, device_keys);
     let mac = proof_mac(key, &msg);
     // Compared in constant time, as a MAC check should be.

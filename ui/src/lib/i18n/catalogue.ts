@@ -644,6 +644,7 @@ export const id = {
   'alarm.forged-invitation-proof': 'Bukti undangan sebuah perangkat tidak cocok dengan kunci yang dicantumkan server; perangkat itu tidak diterima.',
   'alarm.unknown': 'Peringatan keamanan lain; rinciannya tersimpan untuk penyelidik.',
   'alarm.reportedBy': '(dilaporkan oleh perangkat {device})',
+  'alarm.unverified': '— belum terverifikasi: perangkat itu belum diterima, laporan ini bisa saja dibuat server',
   'settings.confirmTrustChange': 'Anda memindahkan server tim atau mengganti kunci direktori tepercaya: komputer ini akan mempercayai yang baru. Lanjutkan hanya bila admin organisasi Anda memintanya.',
   'settings.confirmTrustYes': 'Ya, ganti',
   // --- end of issue #17
@@ -1285,6 +1286,7 @@ export const en: Catalogue = {
   'alarm.forged-invitation-proof': 'A device\'s invitation proof does not match the keys the server lists; that device was not admitted.',
   'alarm.unknown': 'Another security alert; its details are kept for whoever investigates.',
   'alarm.reportedBy': '(reported by device {device})',
+  'alarm.unverified': '— unverified: that device is not admitted yet, so the server could have made this report',
   'settings.confirmTrustChange': 'You are moving the team\'s server or replacing the trusted directory key: this computer will trust the new one. Go ahead only if your organisation\'s admin asked you to.',
   'settings.confirmTrustYes': 'Yes, change it',
   // --- end of issue #17

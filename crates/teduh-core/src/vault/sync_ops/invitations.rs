@@ -30,10 +30,11 @@ pub(crate) enum ProofCheck {
     Admitted(Role),
     /// It holds under an invitation another device was already admitted with.
     Reused,
-    /// This device invited that username, and none of its invitations makes the proof hold.
+    /// It names an invitation of this device but does not hold for the username, role, team or
+    /// keys the server lists (or it is malformed).
     Forged,
-    /// This device made no invitation for that username (another key manager's device did):
-    /// not this device's to decide.
+    /// It names an invitation this device did not make (another key manager's device did):
+    /// not this device's to judge.
     NotOurs,
     /// It holds, but the device registered after the invitation expired (as the server says):
     /// it waits for a safety number instead.
@@ -151,73 +152,75 @@ impl Vault {
         (registered_at, now): (i64, i64),
     ) -> Result<ProofCheck, VaultError> {
         type Made = (String, Vec<u8>, String, i64, Option<i64>);
-        let made: Vec<Made> = self
+        // The proof names its invitation: one this device did not make is another key
+        // manager's to judge.
+        let Some(named) = invitation::proof_id(proof) else {
+            return Ok(ProofCheck::Forged);
+        };
+        let made: Option<Made> = self
             .store
             .connection()
-            .prepare(
+            .query_row(
                 "SELECT id, sealed_key, role, expires_at, used_by FROM invitation_made
-                 WHERE username = ?1",
-            )?
-            .query_map([&device.username], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        if made.is_empty() {
+                 WHERE id = ?1",
+                [&named],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some(made) = made else {
             return Ok(ProofCheck::NotOurs);
+        };
+        let (id, sealed, role, expires_at, used_by) = made;
+        let Some(role) = Role::parse(&role) else {
+            return Ok(ProofCheck::Forged);
+        };
+        let opened = self
+            .with_x25519(|x| crypto::open_sealed_bytes(x, &key_context(&id), &sealed))
+            .ok_or(VaultError::Locked)?;
+        let Some(key) = opened.ok().and_then(|b| {
+            let id = KeyId::from_slice(b.get(..16)?)?;
+            let mut k = zeroize::Zeroizing::new([0u8; 32]);
+            k.copy_from_slice(b.get(16..48)?);
+            Some(DataKey::from_parts(id, k))
+        }) else {
+            return Ok(ProofCheck::Forged);
+        };
+        let expected = (team, role, device.username.as_str(), id.as_str());
+        if !invitation::check_proof(&key, expected, &device.public_keys, proof) {
+            return Ok(ProofCheck::Forged);
         }
-        for (id, sealed, role, expires_at, used_by) in made {
-            let Some(role) = Role::parse(&role) else {
-                continue;
-            };
-            let opened = self
-                .with_x25519(|x| crypto::open_sealed_bytes(x, &key_context(&id), &sealed))
-                .ok_or(VaultError::Locked)?;
-            let Some(key) = opened.ok().and_then(|b| {
-                let id = KeyId::from_slice(b.get(..16)?)?;
-                let mut k = zeroize::Zeroizing::new([0u8; 32]);
-                k.copy_from_slice(b.get(16..48)?);
-                Some(DataKey::from_parts(id, k))
-            }) else {
-                continue;
-            };
-            let expected = (team, role, device.username.as_str(), id.as_str());
-            if !invitation::check_proof(&key, expected, &device.public_keys, proof) {
-                continue;
+        let device_id = i64::try_from(device.device).unwrap_or(i64::MAX);
+        match used_by {
+            Some(d) if d == device_id => Ok(ProofCheck::Admitted(role)),
+            Some(_) => Ok(ProofCheck::Reused),
+            // An invitation admits no device that registered after it expired (the server
+            // refuses that too); an honest late key manager still admits one that
+            // registered in time.
+            None if expires_at < registered_at => Ok(ProofCheck::Expired),
+            None => {
+                let tx = self.store.connection_mut().transaction()?;
+                tx.execute(
+                    "UPDATE invitation_made SET used_by = ?1 WHERE id = ?2",
+                    params![device_id, id],
+                )?;
+                tx.execute(
+                    "INSERT INTO admitted_device (device, member, username, role,
+                         public_keys, admitted_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (device) DO NOTHING",
+                    params![
+                        device_id,
+                        i64::try_from(device.member).unwrap_or(i64::MAX),
+                        device.username,
+                        role.as_str(),
+                        device.public_keys,
+                        now
+                    ],
+                )?;
+                tx.commit()?;
+                Ok(ProofCheck::Admitted(role))
             }
-            let device_id = i64::try_from(device.device).unwrap_or(i64::MAX);
-            return match used_by {
-                Some(d) if d == device_id => Ok(ProofCheck::Admitted(role)),
-                Some(_) => Ok(ProofCheck::Reused),
-                // An invitation admits no device that registered after it expired (the server
-                // refuses that too); an honest late key manager still admits one that
-                // registered in time.
-                None if expires_at < registered_at => Ok(ProofCheck::Expired),
-                None => {
-                    let tx = self.store.connection_mut().transaction()?;
-                    tx.execute(
-                        "UPDATE invitation_made SET used_by = ?1 WHERE id = ?2",
-                        params![device_id, id],
-                    )?;
-                    tx.execute(
-                        "INSERT INTO admitted_device (device, member, username, role,
-                             public_keys, admitted_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                         ON CONFLICT (device) DO NOTHING",
-                        params![
-                            device_id,
-                            i64::try_from(device.member).unwrap_or(i64::MAX),
-                            device.username,
-                            role.as_str(),
-                            device.public_keys,
-                            now
-                        ],
-                    )?;
-                    tx.commit()?;
-                    Ok(ProofCheck::Admitted(role))
-                }
-            };
         }
-        Ok(ProofCheck::Forged)
     }
 
     /// Keeps the roster a device that joined with an invitation accepts first.

@@ -194,7 +194,8 @@ impl Vault {
     /// Fails when the database cannot be read.
     pub fn security_alarm_count(&self) -> Result<u64, VaultError> {
         let n: i64 = self.store.connection().query_row(
-            "SELECT (SELECT COUNT(*) FROM security_alarm) + (SELECT COUNT(*) FROM alarm_report)",
+            "SELECT (SELECT COUNT(*) FROM security_alarm)
+                  + (SELECT COUNT(*) FROM alarm_report WHERE verified = 1)",
             [],
             |r| r.get(0),
         )?;

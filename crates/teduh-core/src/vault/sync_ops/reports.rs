@@ -100,7 +100,10 @@ impl Vault {
             new += tx.execute(
                 "INSERT INTO alarm_report (reporter, kind, subject, seq, detail, raised_at,
                      received_at, verified)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (reporter, kind, subject, seq) DO UPDATE SET
+                     detail = excluded.detail, raised_at = excluded.raised_at, verified = 1
+                 WHERE alarm_report.verified = 0 AND excluded.verified = 1",
                 params![
                     i64::try_from(*reporter).unwrap_or(i64::MAX),
                     r.kind,

@@ -21,4 +21,10 @@ first_seen: string,
  * Seen on another device of the team, which reported it to this key manager's device: its
  * number (`null`: seen here).
  */
-reported_by: number | null, };
+reported_by: number | null, 
+/**
+ * A reported alarm signed by a device the roster lists (an unverified one came from a
+ * device still waiting to be admitted, whose key no one confirmed: the server could have
+ * made it). Always true for an alarm seen here.
+ */
+verified: boolean, };
