@@ -30,7 +30,7 @@ describe('security alarms', () => {
       if (cmd === 'security_alarms') {
         return [
           { kind: 'forged-team-key', detail: 'epoch 3', first_seen: '2026-12-05T10:00:00Z', reported_by: null, verified: true },
-          { kind: 'forged-roster', detail: 'roster 4', first_seen: '2026-12-04T12:00:00Z', reported_by: 7, verified: true },
+          { kind: 'forged-roster', detail: 'roster 4', first_seen: '2026-12-04T12:00:00Z', reported_by: 7, verified: false },
           { kind: 'something-new', detail: '?', first_seen: '2026-12-04T10:00:00Z', reported_by: null, verified: true },
         ];
       }
@@ -43,7 +43,8 @@ describe('security alarms', () => {
     expect(items.map((i) => i.dataset.kind)).toEqual(['forged-team-key', 'forged-roster', 'something-new']);
     expect(items[0]?.textContent).toContain('kunci tim yang tidak ditandatangani supervisor');
     expect(items[0]?.querySelector('[data-testid=security-alarm-reported]')).toBeNull();
-    expect(items[1]?.querySelector('[data-testid=security-alarm-reported]')?.textContent).toBe('(dilaporkan oleh perangkat 7)');
+    expect(items[1]?.querySelector('[data-testid=security-alarm-reported]')?.textContent).toContain('(dilaporkan oleh perangkat 7)');
+    expect(items[1]?.textContent, 'a report from a device not admitted yet says so').toContain('belum terverifikasi');
     expect(items[2]?.textContent).toContain('Peringatan keamanan lain');
     r.destroy();
   });
