@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "team_join",
     "team_device_code",
+    "org_key_init",
     "invitation_preview",
     "team_invite",
     "team_share_invitation",

@@ -50,6 +50,19 @@ pub fn team_revoke_device(state: State<'_, AppState>, device: u64) -> Result<Tea
     })
 }
 
+/// Makes the organisation root key on this administrator's device and returns its recovery
+/// sheet (shown once, to print); the roster her device signs at the next sync names it.
+#[tauri::command(async)]
+pub fn org_key_init(state: State<'_, AppState>) -> Result<crate::ipc::OrgKeySheetView, IpcError> {
+    state.with_vault_write(|v| {
+        let sheet = v.init_org_key()?;
+        Ok(crate::ipc::OrgKeySheetView {
+            recovery_code: sheet.recovery_code.to_string(),
+            fingerprint: sheet.fingerprint,
+        })
+    })
+}
+
 /// Finalised notes of the team waiting for review, most urgent first.
 #[tauri::command(async)]
 pub fn review_queue(

@@ -711,3 +711,29 @@ fn a_supervisor_admits_a_counselor_by_the_number_her_screen_shows() {
         "her client reached the supervisor: {rows}"
     );
 }
+
+#[test]
+fn an_administrator_makes_the_organisation_key_in_the_app_and_her_roster_names_it() {
+    let server = teduh_tests::TestServer::start();
+    let team = server.create_team("Tim Kunci");
+    let code = server.invite(&team, teduh_protocol::sync::Role::Admin);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = app(dir.path());
+    let w = window(&app);
+    invoke(
+        &w,
+        "team_join",
+        join_form(server.url(), "admin.ani", Some(&code)),
+    )
+    .expect("joins");
+    invoke(&w, "sync_now", serde_json::json!({})).expect("makes the team");
+    let sheet = invoke(&w, "org_key_init", serde_json::json!({})).expect("the key is made");
+    let recovery = sheet["recovery_code"].as_str().expect("code");
+    assert!(recovery.starts_with("TEDUH-ORG1-"), "{sheet}");
+    let again = invoke(&w, "org_key_init", serde_json::json!({})).expect_err("made once");
+    assert_eq!(again["code"], "InvalidInput");
+    invoke(&w, "sync_now", serde_json::json!({})).expect("the roster names it");
+    let view = invoke(&w, "team_view", serde_json::json!({})).expect("view");
+    assert_eq!(view["holds_org_key"], true);
+    assert_eq!(view["org_fingerprint"], sheet["fingerprint"], "{view}");
+}

@@ -37,6 +37,7 @@ pub use self::home::{DraftRow, FollowUpRow, HomeToday, RedFlagRow, ReferralRow};
 pub use self::review::NoteReviews;
 pub use self::sync_status::{AlarmRow, SyncErrorView, SyncProgressView, SyncState, SyncStatusView};
 pub use self::team::{
-    InvitationPreviewView, InvitationView, JoinForm, MemberRow, ReconnectForm, TeamView,
+    InvitationPreviewView, InvitationView, JoinForm, MemberRow, OrgKeySheetView, ReconnectForm,
+    TeamView,
 };
 pub use self::vault::{PassphraseRatingView, UnlockView, VaultStateView};

@@ -177,6 +177,21 @@ pub struct TeamView {
     pub pending: Vec<PendingRow>,
     /// While this device waits to be admitted: its safety number for each supervisor's device.
     pub safety_numbers: Vec<SafetyNumberRow>,
+    /// The fingerprint of the organisation key the signed roster names (to compare on every
+    /// device), if it names one.
+    pub org_fingerprint: Option<String>,
+    /// This (administrator's) device holds the organisation key.
+    pub holds_org_key: bool,
+}
+
+/// The organisation key's recovery sheet, shown once to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OrgKeySheetView {
+    /// The code that restores the key (`TEDUH-ORG1-...`).
+    pub recovery_code: String,
+    /// Its fingerprint.
+    pub fingerprint: String,
 }
 
 impl TeamView {
@@ -191,6 +206,11 @@ impl TeamView {
         // One read of the roster serves the whole view (it is the largest thing the vault
         // parses here, and the UI asks after every round).
         let this_device = v.device_id().server_number();
+        let org_fingerprint = roster
+            .as_ref()
+            .and_then(|r| r.org_key.as_deref())
+            .map(teduh_core::team::org::fingerprint);
+        let holds_org_key = v.org_key_public()?.is_some();
         let admitted = roster
             .as_ref()
             .zip(this_device)
@@ -254,6 +274,8 @@ impl TeamView {
             members,
             pending,
             safety_numbers,
+            org_fingerprint,
+            holds_org_key,
         })
     }
 }

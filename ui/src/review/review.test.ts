@@ -13,6 +13,8 @@ const team: TeamView = {
   ],
   pending: [],
   safety_numbers: [],
+  org_fingerprint: null,
+  holds_org_key: false,
 };
 
 function item(over: Partial<QueueItem>): QueueItem {

@@ -39,6 +39,7 @@ import type { ReviewState } from './bindings/ReviewState';
 import type { TeamView } from './bindings/TeamView';
 import type { InvitationView } from './bindings/InvitationView';
 import type { InvitationPreviewView } from './bindings/InvitationPreviewView';
+import type { OrgKeySheetView } from './bindings/OrgKeySheetView';
 import type { AlarmRow } from './bindings/AlarmRow';
 import type { WeekCount } from './bindings/WeekCount';
 import type { ConflictRevision } from './bindings/ConflictRevision';
@@ -49,7 +50,7 @@ import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Refe
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
-export type { AlarmRow, InvitationPreviewView, InvitationView, ReviewNews, ReviewState, TeamView, WeekCount };
+export type { AlarmRow, InvitationPreviewView, InvitationView, OrgKeySheetView, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
@@ -298,6 +299,11 @@ export function invitationPreview(serverUrl: string, code: string): Promise<Invi
 /** An invitation made on this supervisor's device: the code to hand the newcomer. */
 export function teamInvite(username: string, role: string, level: number | null): Promise<InvitationView> {
   return call<InvitationView>('team_invite', { username, role, level });
+}
+
+/** Makes the organisation root key on this administrator's device: its recovery sheet. */
+export function orgKeyInit(): Promise<OrgKeySheetView> {
+  return call<OrgKeySheetView>('org_key_init');
 }
 
 /** Opens WhatsApp with the invitation code and the server's address. */

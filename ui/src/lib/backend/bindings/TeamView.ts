@@ -34,4 +34,13 @@ pending: Array<PendingRow>,
 /**
  * While this device waits to be admitted: its safety number for each supervisor's device.
  */
-safety_numbers: Array<SafetyNumberRow>, };
+safety_numbers: Array<SafetyNumberRow>, 
+/**
+ * The fingerprint of the organisation key the signed roster names (to compare on every
+ * device), if it names one.
+ */
+org_fingerprint: string | null, 
+/**
+ * This (administrator's) device holds the organisation key.
+ */
+holds_org_key: boolean, };

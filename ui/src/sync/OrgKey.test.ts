@@ -1,0 +1,58 @@
+// The organisation key in Settings (issue #17): an administrator makes it after a confirmation
+// and sees its recovery sheet once; everyone sees the fingerprint the signed roster names.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import type { TeamView } from '../lib/backend';
+import { press, render, settle, stubScrolling } from '../lib/testing/render';
+import { team } from '../review/team.svelte';
+import OrgKey from './OrgKey.svelte';
+
+beforeEach(() => stubScrolling());
+afterEach(() => {
+  clearMocks();
+  team.view = null;
+});
+
+function view(over: Partial<TeamView>): TeamView {
+  return {
+    me: 'a1', role: 'admin', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [],
+    org_fingerprint: null, holds_org_key: false, ...over,
+  };
+}
+
+describe('the organisation key', () => {
+  it('is made by an administrator after a confirmation, and its sheet is shown to print', async () => {
+    let made = 0;
+    mockIPC((cmd) => {
+      if (cmd === 'org_key_init') {
+        made += 1;
+        return { recovery_code: 'TEDUH-ORG1-AAAAA-BBBBB', fingerprint: 'ab12 cd34 ef56 7890' };
+      }
+      if (cmd === 'team_view') return view({ org_fingerprint: 'ab12 cd34 ef56 7890', holds_org_key: true });
+      throw new Error(`unexpected ${cmd}`);
+    });
+    team.view = view({});
+    const r = render(OrgKey, {});
+    press(r.q('org-make'));
+    expect(made, 'nothing before she confirms').toBe(0);
+    press(r.q('org-make-yes'));
+    await settle();
+    expect(made).toBe(1);
+    expect(r.q('org-recovery-code')?.textContent).toBe('TEDUH-ORG1-AAAAA-BBBBB');
+    expect(r.q('org-fingerprint')?.textContent).toContain('ab12 cd34 ef56 7890');
+    expect(r.q('org-make'), 'made once').toBeNull();
+    r.destroy();
+  });
+
+  it('shows a counselor the fingerprint only, and nothing before the roster names a key', () => {
+    team.view = view({ role: 'counselor', supervises: false, org_fingerprint: 'ab12 cd34 ef56 7890' });
+    let r = render(OrgKey, {});
+    expect(r.q('org-fingerprint')?.textContent).toContain('ab12 cd34 ef56 7890');
+    expect(r.q('org-make')).toBeNull();
+    r.destroy();
+    team.view = view({ role: 'counselor', supervises: false });
+    r = render(OrgKey, {});
+    expect(r.q('org-key')).toBeNull();
+    r.destroy();
+  });
+});
