@@ -52,8 +52,7 @@ pub fn grant(key: &SigningKey, team: u64, member: u64, role: Role) -> RoleGrant 
 
 /// Whether `grant` is the organisation key `org_key`'s (hex) grant of its role in `team`.
 pub fn grant_holds(org_key: &str, team: u64, grant: &RoleGrant) -> bool {
-    let Some(key) = super::roster::hex32(org_key).and_then(|k| VerifyingKey::from_bytes(&k).ok())
-    else {
+    let Some(key) = hex_bytes::<32>(org_key).and_then(|k| VerifyingKey::from_bytes(&k).ok()) else {
         return false;
     };
     let Some(sig) = hex_bytes::<64>(&grant.signature) else {
