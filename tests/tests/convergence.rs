@@ -204,6 +204,8 @@ proptest! {
             prop_assert!(held.is_empty(), "device {} holds {:?}", i, held);
             let alarms = d.vault.security_alarms().expect("alarms");
             prop_assert!(alarms.is_empty(), "device {} raised {:?}", i, alarms);
+            let reports = d.vault.reported_alarms().expect("reports");
+            prop_assert!(reports.is_empty(), "device {} was sent {:?}", i, reports);
         }
         let written = w.written.clone();
         for d in &mut w.devices {

@@ -70,6 +70,13 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
             d.sync_through(&mut t).expect("sync on a healed link");
         }
     }
+    for (i, d) in devices.iter().enumerate() {
+        assert!(
+            d.vault.security_alarms().expect("alarms").is_empty()
+                && d.vault.reported_alarms().expect("reports").is_empty(),
+            "device {i}: a thousand cuts are faults, not attacks: no alarm"
+        );
+    }
     let counters = proxy.counters();
     assert!(counters.cuts >= 1000, "{counters:?}");
     assert!(

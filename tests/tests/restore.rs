@@ -403,8 +403,9 @@ fn a_restored_server_gets_back_the_roster_and_key_epochs_and_a_removal_stays() {
     );
     for (who, d) in [("supervisor", &sup), ("Ani", &ani)] {
         assert!(
-            d.vault.security_alarms().expect("alarms").is_empty(),
-            "a restore is not an attack on the {who}'s device"
+            d.vault.security_alarms().expect("alarms").is_empty()
+                && d.vault.reported_alarms().expect("reports").is_empty(),
+            "a restore is not an attack on the {who}'s device, nor reported as one"
         );
         assert!(d.vault.held_records().expect("held").is_empty(), "{who}");
         assert!(

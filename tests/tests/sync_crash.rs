@@ -138,6 +138,11 @@ fn a_device_killed_mid_sync_fifty_times_loses_and_duplicates_nothing() {
     assert_eq!(v.pending_count().expect("pending"), 0);
     assert!(v.held_records().expect("held").is_empty());
     assert!(v.security_alarms().expect("alarms").is_empty());
+    assert!(
+        sup.vault.security_alarms().expect("alarms").is_empty()
+            && sup.vault.reported_alarms().expect("reports").is_empty(),
+        "fifty kills are faults, not attacks: the supervisor was told of none"
+    );
     let counselor_own = v.outbox_after(0).expect("own").len() as u64;
     let sup_own = sup.vault.outbox_after(0).expect("own").len() as u64;
     assert!(
