@@ -11,6 +11,15 @@ use teduh_tests::hostile::{
 };
 use teduh_tests::TestServer;
 
+/// The operator renames member `member` to `username` in her database.
+fn rename_member(server: &TestServer, member: u64, username: &str) {
+    operator_sql(
+        server,
+        "UPDATE members SET username = ?1 WHERE id = ?2",
+        rusqlite::params![username, i64::try_from(member).expect("id")],
+    );
+}
+
 /// A team with a supervisor and an admitted counselor who wrote a note, and a newcomer who
 /// joined with the supervisor's invitation (not yet admitted: the supervisor has not synced).
 fn invited_newcomer(team: &str) -> (TestServer, Device, Device, Device) {
@@ -91,11 +100,7 @@ fn a_second_redemption_the_operator_writes_herself_is_refused_and_named() {
     // she renames the newcomer's member, writes a new member under the invited username, and
     // copies the newcomer's device (its proof and keys) under it.
     let op = OperatorKeys::new();
-    operator_sql(
-        &server,
-        "UPDATE members SET username = 'kosong' WHERE id = ?1",
-        [i64::try_from(newcomer.member()).expect("id")],
-    );
+    rename_member(&server, newcomer.member(), "kosong");
     operator_sql(
         &server,
         "INSERT INTO members (team_id, username, role, created_at)
@@ -294,16 +299,8 @@ fn an_invited_device_the_server_files_under_a_supervisor_is_not_made_her_device(
             i64::try_from(newcomer.device()).expect("id"),
         ],
     );
-    operator_sql(
-        &server,
-        "UPDATE members SET username = 'kosong' WHERE id = ?1",
-        [i64::try_from(newcomer.member()).expect("id")],
-    );
-    operator_sql(
-        &server,
-        "UPDATE members SET username = 'kons.baru' WHERE id = ?1",
-        [i64::try_from(sup.member()).expect("id")],
-    );
+    rename_member(&server, newcomer.member(), "kosong");
+    rename_member(&server, sup.member(), "kons.baru");
     let report = sup.sync().expect("the supervisor's round");
     assert!(
         report

@@ -101,6 +101,18 @@ impl Computer {
         self.run_as(pass, &args)
     }
 
+    /// `teduh join` with a supervisor's invitation, which names the username.
+    fn join_invited(&self, url: &str, code: &str) -> Output {
+        self.run(&[
+            "join",
+            "--server",
+            url,
+            "--invitation",
+            code,
+            "--insecure-test-kdf",
+        ])
+    }
+
     fn joined(&self, url: &str, username: &str, invitation: Option<&str>) -> String {
         let out = self.join(url, username, invitation);
         assert!(
@@ -122,6 +134,11 @@ fn safety_number_for(c: &Computer, prefix: &str) -> String {
         .and_then(|l| l.split_once("): "))
         .map(|(_, n)| n.to_owned())
         .unwrap_or_else(|| panic!("a number on a line {prefix:?}: {numbers}"))
+}
+
+/// The first line of a command's output, trimmed (where `teduh` prints a code).
+fn first_line(out: &str) -> String {
+    out.lines().next().expect("a first line").trim().to_owned()
 }
 
 fn error_line(out: &Output) -> String {
@@ -513,26 +530,14 @@ fn a_supervisor_invites_from_her_laptop_and_the_newcomer_joins_without_typing_he
         "--role",
         "counselor",
     ]);
-    let code = made
-        .lines()
-        .next()
-        .expect("the code line")
-        .trim()
-        .to_owned();
+    let code = first_line(&made);
     assert!(
         made.contains("WhatsApp: https://wa.me/?text="),
         "a link to send it: {made}"
     );
 
     let cici = Computer::new(tmp.path(), "cici", COUNSELOR_PASS);
-    let out = cici.run(&[
-        "join",
-        "--server",
-        server.url(),
-        "--invitation",
-        &code,
-        "--insecure-test-kdf",
-    ]);
+    let out = cici.join_invited(server.url(), &code);
     assert!(
         out.status.success(),
         "{}",
@@ -557,14 +562,7 @@ fn a_supervisor_invites_from_her_laptop_and_the_newcomer_joins_without_typing_he
 
     // The same code is refused the second time, in one line, and leaves nothing behind.
     let late = Computer::new(tmp.path(), "terlambat", COUNSELOR_PASS);
-    let out = late.run(&[
-        "join",
-        "--server",
-        server.url(),
-        "--invitation",
-        &code,
-        "--insecure-test-kdf",
-    ]);
+    let out = late.join_invited(server.url(), &code);
     assert!(!out.status.success());
     assert!(
         error_line(&out).contains("invitation"),
@@ -594,16 +592,9 @@ fn a_forged_team_key_is_named_on_the_victim_s_laptop_and_reported_to_her_supervi
         "--role",
         "counselor",
     ]);
-    let code = made.lines().next().expect("code").trim().to_owned();
+    let code = first_line(&made);
     let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
-    let out = kons.run(&[
-        "join",
-        "--server",
-        server.url(),
-        "--invitation",
-        &code,
-        "--insecure-test-kdf",
-    ]);
+    let out = kons.join_invited(server.url(), &code);
     assert!(
         out.status.success(),
         "{}",

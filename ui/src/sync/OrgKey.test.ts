@@ -44,7 +44,7 @@ describe('the organisation key', () => {
     r.destroy();
   });
 
-  it('shows a counselor the fingerprint only, and nothing before the roster names a key', () => {
+  it('shows a counselor just the fingerprint, and nothing before the roster names a key', () => {
     team.view = view({ role: 'counselor', supervises: false, org_fingerprint: 'ab12 cd34 ef56 7890' });
     let r = render(OrgKey, {});
     expect(r.q('org-fingerprint')?.textContent).toContain('ab12 cd34 ef56 7890');

@@ -50,7 +50,7 @@ describe('join form', () => {
     expect(joinProblem(further, 'firstRun')).toBe('setup.tooWeak');
   });
 
-  it('every device joins only with an invitation', () => {
+  it('every device needs an invitation to join', () => {
     expect(joinProblem(input({ invitation: ' ' }), 'existing')).toBe('join.problem.invitation');
     expect(joinProblem(input({ invitation: '' }), 'firstRun')).toBe('join.problem.invitation');
     expect(choosesPassphrase(input(), 'existing')).toBe(false);

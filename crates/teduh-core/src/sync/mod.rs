@@ -12,6 +12,7 @@
 mod alarm_reports;
 pub mod engine;
 pub mod join;
+mod membership;
 mod plan;
 mod team_keys;
 pub mod transport;

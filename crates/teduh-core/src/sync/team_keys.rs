@@ -1,29 +1,26 @@
 //! The team-key steps of a sync round ([`super::engine`]): verify the roster the server serves,
 //! open this device's newest envelope, and as a key manager maintain the roster and the key
-//! epochs (publishing again what a restored server lost).
+//! epochs (publishing again what a restored server lost). Who enters the roster she signs is
+//! decided in `membership` (the same round, its other concept).
 //!
 //! Every key is authenticated: an envelope opens only when a key manager's device of the
 //! verified roster signed it for this team, epoch and device ([`crate::team::envelope`]), and a
-//! key is adopted
-//! only when the signed roster names its epoch with the key's confirmation tag (a key manager
-//! also adopts a colleague's signed epoch that no roster names yet, and names it in the next
-//! roster). A held key is never replaced. What a server forges raises its own alarm
+//! key is adopted only when the signed roster names its epoch with the key's confirmation tag
+//! (a key manager also adopts a colleague's signed epoch that no roster names yet, and names it
+//! in the next roster). A held key is never replaced. What a server forges raises its own alarm
 //! ([`AlarmKind`]).
 
-use teduh_protocol::sync::{DeviceEnvelope, DeviceView, MemberView, NewEpoch, Role, RosterBody};
+use teduh_protocol::sync::{DeviceEnvelope, NewEpoch, RosterBody};
 use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
 use super::engine::{Phase, Round, VaultAccess};
-use super::roster::{
-    hex32, key_confirmation, EpochTag, Roster, RosterDevice, RosterError, RosterMember,
-};
-use super::{Binding, SyncError, TransportError};
+use super::roster::{hex32, key_confirmation, EpochTag, Roster, RosterError};
+use super::{SyncError, TransportError};
 use crate::crypto::{self, DataKey};
-use crate::ids::{hex, DeviceId, KeyId};
-use crate::team::{envelope, org, AlarmKind};
+use crate::ids::KeyId;
+use crate::team::{envelope, AlarmKind};
 use crate::vault::VaultError;
-use crate::vault::{PendingListing, ProofCheck};
 
 fn epoch_context(team: u64, epoch: u32) -> Vec<u8> {
     let mut c = b"teduh/team-keys/v1".to_vec();
@@ -184,7 +181,7 @@ impl<A: VaultAccess> Round<'_, A> {
     }
 
     /// Keeps a security alarm (once) and lists it in this round's report.
-    fn alarm(
+    pub(super) fn alarm(
         &mut self,
         kind: AlarmKind,
         subject: u64,
@@ -202,7 +199,7 @@ impl<A: VaultAccess> Round<'_, A> {
 
     /// The alarm for a server listing other public keys for `username`'s `device` than the ones
     /// people confirmed (in the roster, or at its admission).
-    fn swapped_keys(
+    pub(super) fn swapped_keys(
         &mut self,
         device: u64,
         username: &str,
@@ -538,258 +535,6 @@ impl<A: VaultAccess> Round<'_, A> {
             }
         }
         Ok(changed)
-    }
-
-    /// Adds to `roster` the devices the server lists that people admitted. Only people decide
-    /// who is in the roster: the devices it already lists (keys pinned when they were admitted,
-    /// a swapped key named), the ones this key manager admitted by safety number or by an
-    /// invitation it made, and, for the team's first roster, this device. Every other device
-    /// the server lists waits, a further device of a member already in the team included.
-    fn admit_listed(
-        &mut self,
-        roster: &mut Roster,
-        first_roster: bool,
-        binding: &Binding,
-        members: &[MemberView],
-        devices: &[DeviceView],
-    ) -> Result<(), SyncError> {
-        let admitted = self.local(|v| v.admitted_devices())?;
-        let own_keys = self.local(|v| Ok::<_, VaultError>(v.public_keys()))?;
-        let mut pending = Vec::new();
-        for d in devices {
-            if let Some(r) = roster.devices.iter().find(|r| r.device == d.device_id) {
-                // A swapped key would get team keys sealed to the server.
-                if d.public_keys != r.public_keys() {
-                    let name = roster
-                        .member(r.member)
-                        .map_or_else(String::new, |m| m.username.clone());
-                    self.swapped_keys(d.device_id, &name, &d.public_keys)?;
-                }
-                continue;
-            }
-            let Some(listed) = members.iter().find(|m| m.member_id == d.member_id) else {
-                continue;
-            };
-            let in_roster = roster.member(d.member_id);
-            if d.revoked_at.is_some()
-                || listed.removed
-                || in_roster.is_some_and(|m| m.removed)
-                || d.public_keys.len() != 64
-            {
-                continue;
-            }
-            let decided = admitted.iter().find(|a| a.device == d.device_id);
-            let own_first = first_roster && d.device_id == binding.device;
-            let role = match decided {
-                Some(a) if a.public_keys == d.public_keys && a.member == d.member_id => a.role,
-                Some(a) => {
-                    self.swapped_keys(d.device_id, &a.username, &d.public_keys)?;
-                    continue;
-                }
-                None if own_first && d.public_keys == own_keys => binding.role,
-                None => {
-                    // A further device of a member the roster lists waits under her name as the
-                    // roster has it, never the server's label for her.
-                    let listing = PendingListing {
-                        device: d.device_id,
-                        member: d.member_id,
-                        username: in_roster
-                            .map_or_else(|| listed.username.clone(), |m| m.username.clone()),
-                        role: in_roster.map_or(listed.role, |m| m.role),
-                        public_keys: d.public_keys.clone(),
-                    };
-                    if in_roster.is_some() && d.join_proof.is_some() {
-                        // An invitation admits a new member only: a device the server filed
-                        // under someone the roster lists would become hers, role and all.
-                        let detail = format!(
-                            "device {} came with an invitation proof but the server lists it \
-                             under {}, already in the team",
-                            d.device_id, listing.username
-                        );
-                        let proof = d.join_proof.clone().unwrap_or_default();
-                        self.alarm(
-                            AlarmKind::ForgedInvitationProof,
-                            d.device_id,
-                            0,
-                            &detail,
-                            &proof,
-                        )?;
-                        pending.push(listing);
-                        continue;
-                    }
-                    match self.admit_by_proof(d, listing, &mut pending)? {
-                        Some(role) => role,
-                        None => continue,
-                    }
-                }
-            };
-            if in_roster.is_none() {
-                roster.members.push(RosterMember {
-                    member: d.member_id,
-                    username: listed.username.clone(),
-                    role,
-                    removed: false,
-                });
-            }
-            roster.devices.push(RosterDevice {
-                device: d.device_id,
-                member: d.member_id,
-                x25519: hex(&d.public_keys[..32]),
-                ed25519: hex(&d.public_keys[32..]),
-                revoked: false,
-                accept_through: None,
-            });
-        }
-        let in_roster: Vec<u64> = roster.devices.iter().map(|d| d.device).collect();
-        self.local(|v| v.note_pending(&pending, &in_roster))?;
-        Ok(())
-    }
-
-    /// Marks in `roster` what this key manager removed or revoked herself, and what the server
-    /// revoked, and asks the server to cut off what she decided. A device revoked stays revoked,
-    /// and so do the devices of a removed member; what it sent so far stays accepted.
-    fn apply_removals(
-        &mut self,
-        roster: &mut Roster,
-        devices: &[DeviceView],
-    ) -> Result<(), SyncError> {
-        let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
-        for m in &mut roster.members {
-            m.removed |= removed_here.contains(&m.member);
-        }
-        // What this key manager revoked or removed herself, the server is asked to cut off too
-        // (her roster and the next epoch already leave it out; this stops its token).
-        for d in devices {
-            let member_removed = removed_here.contains(&d.member_id);
-            if d.revoked_at.is_none() && (revoked_here.contains(&d.device_id) || member_removed) {
-                match self.t.revoke_device(&self.token, d.device_id) {
-                    Ok(()) | Err(TransportError::Refused { .. }) => {}
-                    Err(e) => return Err(e.into()),
-                }
-                self.report(Phase::Keys)?;
-            }
-        }
-        // A device revoked (here, or on the server) stays revoked, and so do the devices of a
-        // removed member; what it sent so far stays accepted.
-        let removed_members: Vec<u64> = roster
-            .members
-            .iter()
-            .filter(|m| m.removed)
-            .map(|m| m.member)
-            .collect();
-        // The server's revocation of a key manager's device does not carry over (a server that
-        // revoked them all would lock the team for good): only a key manager revokes one.
-        let key_manager_devices: Vec<u64> = roster
-            .key_manager_devices()
-            .map(|(_, d)| d.device)
-            .collect();
-        for d in &mut roster.devices {
-            let revoked_on_server = !key_manager_devices.contains(&d.device)
-                && devices
-                    .iter()
-                    .any(|s| s.device_id == d.device && s.revoked_at.is_some());
-            if !d.revoked
-                && (revoked_on_server
-                    || revoked_here.contains(&d.device)
-                    || removed_members.contains(&d.member))
-            {
-                d.revoked = true;
-                d.accept_through =
-                    Some(self.local(|v| v.highest_seq_of(DeviceId::from_server(d.device)))?);
-            }
-        }
-        Ok(())
-    }
-
-    /// On the device holding the organisation key: names it in the roster and grants the
-    /// key-manager roles its administrator decided. A team adopting the key has its current key
-    /// managers granted (her decision when she made the key); later, only her own role, the
-    /// devices she admitted with such a role, and the members she granted (`teduh org grant`).
-    /// A roster naming another organisation's key is left alone.
-    fn apply_org_grants(
-        &mut self,
-        roster: &mut Roster,
-        binding: &Binding,
-    ) -> Result<(), SyncError> {
-        let Some(org_public) = self.local(|v| v.org_key_public())? else {
-            return Ok(());
-        };
-        let adopting = match &roster.org_key {
-            None => true,
-            Some(k) if *k == org_public => false,
-            Some(_) => return Ok(()),
-        };
-        let key = self
-            .local(|v| v.org_signing_key())?
-            .ok_or(SyncError::Vault(VaultError::Locked))?;
-        let mut decided = self.local(|v| v.org_grant_decisions())?;
-        decided.push(binding.member);
-        decided.extend(
-            self.local(|v| v.admitted_devices())?
-                .iter()
-                .filter(|a| a.role.manages_keys())
-                .map(|a| a.member),
-        );
-        let team = self.team;
-        let to_grant: Vec<(u64, Role)> = roster
-            .members
-            .iter()
-            .filter(|m| !m.removed && m.role.manages_keys())
-            .filter(|m| adopting || decided.contains(&m.member))
-            .filter(|m| {
-                !roster.grants.iter().any(|g| {
-                    g.member == m.member
-                        && g.role == m.role
-                        && org::grant_holds(&org_public, team, g)
-                })
-            })
-            .map(|m| (m.member, m.role))
-            .collect();
-        roster.org_key = Some(org_public);
-        for (member, role) in to_grant {
-            roster.grants.push(org::grant(&key, team, member, role));
-        }
-        Ok(())
-    }
-
-    /// A device the server lists that no decision of this key manager admitted: admitted by the
-    /// proof it joined with when that holds under an invitation this device made (its role
-    /// returned), else noted as waiting for a safety number (a reused or forged proof named).
-    fn admit_by_proof(
-        &mut self,
-        d: &DeviceView,
-        listing: PendingListing,
-        pending: &mut Vec<PendingListing>,
-    ) -> Result<Option<Role>, SyncError> {
-        let Some(proof) = &d.join_proof else {
-            pending.push(listing);
-            return Ok(None);
-        };
-        let (team, now) = (self.team, chrono::Utc::now().timestamp());
-        let when = (d.created_at, now);
-        let (kind, why) = match self
-            .local(|v| v.check_invitation_proof(team, &listing, proof, when))?
-        {
-            ProofCheck::Admitted(role) => return Ok(Some(role)),
-            // Another key manager's invitation, or one used too late: it waits, and that is
-            // no attack.
-            ProofCheck::NotOurs | ProofCheck::Expired => {
-                pending.push(listing);
-                return Ok(None);
-            }
-            ProofCheck::Reused => (
-                AlarmKind::InvitationReused,
-                "registered with an invitation another device was admitted with",
-            ),
-            ProofCheck::Forged => (
-                AlarmKind::ForgedInvitationProof,
-                "came with an invitation proof that does not hold for the keys the server lists",
-            ),
-        };
-        let detail = format!("device {} of {}: {why}", d.device_id, listing.username);
-        self.alarm(kind, d.device_id, 0, &detail, proof)?;
-        pending.push(listing);
-        Ok(None)
     }
 
     /// The team keys this device holds up to epoch `last` (all of them for a new epoch).

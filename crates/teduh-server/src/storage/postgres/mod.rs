@@ -5,6 +5,10 @@
 //! and the shared device insert) and `records.rs` (push and pull, the record log's busy paths).
 //! The rules both backends enforce are in `rules.rs`; what remains is SQL that cannot be shared
 //! with the SQLite backend.
+//!
+//! Why one file: `impl Storage for` this backend is a single block, which Rust keeps in one
+//! module; each method is a transaction of a few statements, and the helpers that can live
+//! outside the block already do (the files above).
 
 mod pool;
 mod records;

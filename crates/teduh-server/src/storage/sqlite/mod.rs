@@ -5,6 +5,10 @@
 //! mapping), `rows.rs` (row mappers and the shared device insert) and `ids.rs` (member and
 //! device ids that survive a restore). The rules both backends enforce are in `rules.rs`; what
 //! remains is SQL that cannot be shared with the PostgreSQL backend.
+//!
+//! Why one file: `impl Storage for` this backend is a single block, which Rust keeps in one
+//! module; each method is a transaction of a few statements, and the helpers that can live
+//! outside the block already do (the files above).
 
 mod ids;
 mod pool;
