@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "team_join",
     "team_device_code",
     "org_key_init",
+    "org_settings_save",
     "invitation_preview",
     "team_invite",
     "team_share_invitation",

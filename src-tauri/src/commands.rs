@@ -214,6 +214,16 @@ pub fn set_directory_key(
             "unlock the vault to change the directory key",
         ));
     }
+    // Once the signed roster names the organisation key, it is the directory key.
+    let named = state
+        .with_vault(|v| Ok(v.roster()?.and_then(|r| r.org_key)))
+        .unwrap_or(None);
+    if named.is_some_and(|k| k != key) {
+        return Err(IpcError::new(
+            Code::NotPermitted,
+            "the organisation key in the team's signed roster is this computer's directory key",
+        ));
+    }
     let current = state.settings()?.directory_key;
     let replaces = current.as_deref().is_some_and(|c| c != key);
     if replaces && !confirm.unwrap_or(false) {

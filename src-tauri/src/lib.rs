@@ -77,6 +77,7 @@ pub fn register<R: Runtime>(
             sync_commands::team_join,
             sync_commands::team_device_code,
             review_commands::org_key_init,
+            review_commands::org_settings_save,
             sync_commands::invitation_preview,
             sync_commands::team_invite,
             sync_commands::team_share_invitation,

@@ -63,6 +63,36 @@ pub fn org_key_init(state: State<'_, AppState>) -> Result<crate::ipc::OrgKeyShee
     })
 }
 
+/// On the administrator's device holding the organisation key: signs the organisation settings
+/// with a new name and this team's time zone (`WIB`, `WITA` or `WIT`) as the next version; they
+/// go out at the next sync. Returns the team as it stands now.
+#[tauri::command(async)]
+pub fn org_settings_save(
+    state: State<'_, AppState>,
+    name: String,
+    zone: String,
+) -> Result<TeamView, IpcError> {
+    use teduh_core::team::settings::{OrgSettings, Zone};
+    let zone = Zone::parse(&zone).ok_or_else(|| {
+        IpcError::from(teduh_core::vault::VaultError::InvalidInput(format!(
+            "{zone:?} is not WIB, WITA or WIT"
+        )))
+    })?;
+    state.with_vault_write(|v| {
+        let team = v
+            .binding()?
+            .ok_or(teduh_core::vault::VaultError::NotJoined)?
+            .team;
+        let mut settings = v
+            .org_settings()?
+            .unwrap_or_else(|| OrgSettings::initial(&name));
+        settings.name = name;
+        settings.set_zone(team, zone);
+        v.save_org_settings(settings)?;
+        TeamView::collect(v)
+    })
+}
+
 /// Finalised notes of the team waiting for review, most urgent first.
 #[tauri::command(async)]
 pub fn review_queue(

@@ -1,7 +1,11 @@
 //! Trust 2/3, the organisation root key: made on an administrator's device, named in her team's
-//! roster at her next sync, and from then on the only way anyone becomes a key manager there.
+//! roster at her next sync, and from then on the only way anyone becomes, or stops being, a key
+//! manager there; and the organisation settings it signs, which no server can forge.
 
+use ed25519_dalek::SigningKey;
+use teduh_core::team::settings::{OrgSettings, Zone};
 use teduh_protocol::sync::Role;
+use teduh_server::storage::OrgSettingsUpload;
 use teduh_tests::device::Device;
 use teduh_tests::hostile::{alarm_kinds, write_and_converge};
 use teduh_tests::TestServer;
@@ -122,4 +126,223 @@ fn only_an_administrator_s_device_keeps_the_organisation_key() {
             .code(),
         teduh_core::error::Code::InvalidInput
     );
+}
+
+/// The organisation settings the administrator's device signs, after her team adopted the key.
+fn adopted(team: &str) -> (TestServer, Device, Device, Device) {
+    let (server, mut admin, mut sup, mut c) = admin_team(team);
+    admin.vault.init_org_key().expect("key");
+    admin
+        .sync()
+        .expect("her roster names it and her device makes the first settings");
+    for d in [&mut sup, &mut c] {
+        d.sync().expect("the team follows");
+    }
+    (server, admin, sup, c)
+}
+
+#[test]
+fn the_organisation_settings_signed_on_the_administrator_s_device_reach_every_device() {
+    let (server, mut admin, mut sup, mut c) = adopted("Tim Pengaturan");
+    let org_name = server
+        .block_on(server.storage().org_name())
+        .expect("name")
+        .expect("named");
+    let first = c.vault.org_settings().expect("read").expect("held");
+    assert_eq!(
+        (first.version, first.name.as_str()),
+        (1, org_name.as_str()),
+        "the first record names the organisation as its operator did"
+    );
+    assert_eq!(first.deadlines.request_hours, 72);
+    assert_eq!(c.vault.team_zone().expect("zone"), Zone::Wib);
+    // A national line: this team answers from Kupang.
+    let team = server.team_id("Tim Pengaturan");
+    let mut next = first.clone();
+    next.name = "Layanan Dukungan Psikososial Uji".into();
+    next.set_zone(team, Zone::Wita);
+    next.deadlines.request_hours = 48;
+    let saved = admin.vault.save_org_settings(next).expect("signed");
+    assert_eq!(saved.version, 2);
+    admin.sync().expect("sent");
+    for d in [&mut sup, &mut c] {
+        d.sync().expect("received");
+        let held = d.vault.org_settings().expect("read").expect("held");
+        assert_eq!(held, saved, "every device holds what she signed");
+        assert_eq!(d.vault.team_zone().expect("zone"), Zone::Wita);
+    }
+    // Only the device holding the organisation key signs settings.
+    assert_eq!(
+        sup.vault
+            .save_org_settings(saved.clone())
+            .expect_err("a supervisor")
+            .code(),
+        teduh_core::error::Code::NotPermitted
+    );
+    let mut wrong = saved;
+    wrong.deadlines.breach_notice_hours = 96;
+    assert_eq!(
+        admin
+            .vault
+            .save_org_settings(wrong)
+            .expect_err("past the law's 3 x 24 hours")
+            .code(),
+        teduh_core::error::Code::InvalidInput
+    );
+    for d in [&admin, &sup, &c] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn settings_the_server_signs_itself_are_refused_with_a_notice_and_the_real_ones_stay() {
+    let (server, mut admin, mut sup, mut c) = adopted("Tim Palsu");
+    let real = c.vault.org_settings().expect("read").expect("held");
+    // The operator registers a key of her own and serves settings it signed: a newer version,
+    // another name and a week to answer people's requests.
+    let operator = SigningKey::from_bytes(&[42; 32]);
+    let mut forged = real.clone();
+    forged.version = 99;
+    forged.name = "Organisasi Palsu".into();
+    let signed = forged.sign(&operator);
+    let storage = server.storage();
+    server
+        .block_on(storage.replace_org_key(Some(operator.verifying_key().to_bytes())))
+        .expect("the operator's reset");
+    server
+        .block_on(storage.put_org_settings(OrgSettingsUpload {
+            key: operator.verifying_key().to_bytes(),
+            version: 99,
+            signed: signed.clone(),
+            may_register: true,
+        }))
+        .expect("the attack is mounted");
+    assert_eq!(
+        server
+            .block_on(storage.org_documents())
+            .expect("docs")
+            .settings,
+        Some(signed),
+        "the server serves the forged record"
+    );
+    let report = c.sync().expect("the round goes on");
+    assert_eq!(
+        c.vault.org_settings().expect("read").expect("held"),
+        real,
+        "the counselor keeps the organisation's own settings"
+    );
+    assert!(
+        report
+            .alarms
+            .iter()
+            .any(|a| a.starts_with("forged-org-settings")),
+        "{:?}",
+        report.alarms
+    );
+    assert_eq!(alarm_kinds(&c), vec!["forged-org-settings".to_owned()]);
+    // The honest devices still work together, and the supervisor hears of it.
+    write_and_converge(&mut sup, &mut c, "catatan setelah pengaturan palsu");
+    sup.sync().expect("reports arrive");
+    assert!(sup
+        .vault
+        .reported_alarms()
+        .expect("reports")
+        .iter()
+        .any(|r| r.kind == "forged-org-settings"));
+    // Nothing the administrator's device does takes the operator's key for the organisation's.
+    admin.sync().expect("her round");
+    assert_eq!(
+        admin.vault.org_settings().expect("read").expect("held"),
+        real
+    );
+}
+
+#[test]
+fn a_server_restored_from_an_old_backup_gets_the_newest_settings_back_without_a_notice() {
+    let (server, mut admin, mut sup, mut c) = adopted("Tim Cadangan");
+    let backup = server.back_up();
+    let team = server.team_id("Tim Cadangan");
+    let mut next = c.vault.org_settings().expect("read").expect("held");
+    next.set_zone(team, Zone::Wit);
+    let saved = admin.vault.save_org_settings(next).expect("v2");
+    admin.sync().expect("sent");
+    c.sync().expect("received");
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    c.sync().expect("the counselor's round after the restore");
+    let served = server
+        .block_on(server.storage().org_documents())
+        .expect("docs")
+        .settings
+        .expect("held");
+    assert_eq!(
+        OrgSettings::verify(
+            &served,
+            &admin.vault.org_key_public().expect("k").expect("held")
+        )
+        .expect("the organisation's own")
+        .version,
+        saved.version,
+        "the counselor's device gave the newest back"
+    );
+    sup.sync().expect("the supervisor's round");
+    assert_eq!(sup.vault.team_zone().expect("zone"), Zone::Wit);
+    for d in [&admin, &sup, &c] {
+        assert_eq!(
+            alarm_kinds(d),
+            Vec::<String>::new(),
+            "a restore is no attack"
+        );
+    }
+}
+
+#[test]
+fn only_the_organisation_key_takes_a_supervisor_s_granted_role_away() {
+    let (_server, mut admin, mut sup, mut c) = adopted("Tim Pencabutan");
+    assert_eq!(
+        sup.vault
+            .remove_member("admin")
+            .expect_err("a supervisor cannot strip the administrator")
+            .code(),
+        teduh_core::error::Code::NotPermitted
+    );
+    admin
+        .vault
+        .remove_member("sup")
+        .expect("the administrator holding the key decides");
+    admin
+        .sync()
+        .expect("her roster carries the organisation's removal");
+    c.sync().expect("the counselor accepts it");
+    let r = c.vault.roster().expect("roster").expect("held");
+    assert!(r.member(sup.member()).is_some_and(|m| m.removed));
+    assert!(!r.is_key_manager(sup.member()));
+    assert_eq!(r.removals.len(), 1, "signed by the organisation key");
+    for d in [&admin, &c] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn an_invitation_names_the_organisation_key_and_the_newcomer_s_roster_holds_it() {
+    let (server, mut admin, mut sup, _c) = adopted("Tim Undangan Organisasi");
+    let org = admin.vault.org_key_public().expect("key").expect("held");
+    let code = sup
+        .invite("kons.undangan", Role::Counselor)
+        .expect("the supervisor invites");
+    let mut t = sup.transport();
+    let preview = teduh_core::sync::join::open_invitation(&mut t, &code).expect("opens");
+    assert_eq!(
+        preview.package.org_key.as_deref(),
+        Some(org.as_str()),
+        "she sees the organisation key's fingerprint before her passphrase"
+    );
+    let mut newcomer = Device::invited(server.url(), &code).expect("joins");
+    sup.sync().expect("admits her");
+    newcomer.sync().expect("her first roster");
+    let r = newcomer.vault.roster().expect("roster").expect("held");
+    assert_eq!(r.org_key, Some(org));
+    assert!(newcomer.vault.org_settings().expect("read").is_some());
+    admin.sync().expect("admin round");
+    assert_eq!(alarm_kinds(&newcomer), Vec::<String>::new());
 }

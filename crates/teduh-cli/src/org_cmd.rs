@@ -3,13 +3,21 @@
 //! `teduh sync` names it and grants the team's key managers their role. From then on a
 //! supervisor or an admin counts as one only with the organisation key's grant
 //! (`teduh org grant`). The key never leaves her computers: `teduh org restore` brings it to
-//! another from the sheet.
+//! another from the sheet. The same computer signs the organisation settings (`teduh org set`)
+//! and the directory of services (`teduh org publish-directory`), which every device verifies
+//! against the key its roster names.
 
 use std::process::ExitCode;
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use clap::Subcommand;
 use teduh_core::paths::DataDir;
-use teduh_core::vault::OrgKeySheet;
+use teduh_core::team::settings::{OrgSettings, Zone};
+use teduh_core::team::Binding;
+use teduh_core::vault::{OrgKeySheet, Vault};
+use teduh_directory::bundle::SignedBundle;
 
 use crate::{sync_cmd, vault_cmd};
 
@@ -32,6 +40,73 @@ pub enum OrgCmd {
         /// Her username.
         username: String,
     },
+    /// Show the organisation settings this computer holds: name, team time zones, deadlines,
+    /// contact categories.
+    Settings,
+    /// Change the organisation settings on the computer holding the organisation key: signed
+    /// as the next version, sent at the next `teduh sync`, and verified by every device.
+    Set {
+        /// The organisation's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A team's time zone, `TEAM_ID=WIB`, `WITA` or `WIT` (repeat for several teams).
+        #[arg(long = "zone", value_name = "TEAM=ZONE")]
+        zones: Vec<String>,
+        /// Hours to answer a person's request about her data (1-72).
+        #[arg(long)]
+        request_hours: Option<u32>,
+        /// Hours to notify a breach (1-72).
+        #[arg(long)]
+        breach_hours: Option<u32>,
+        /// A JSON array of contact categories (`code`, `id`, `en`) that replaces the list.
+        #[arg(long, value_name = "FILE")]
+        categories: Option<PathBuf>,
+    },
+    /// Sign a directory file (.csv or .json, as `teduh-server admin directory export` writes
+    /// it) with the organisation key and publish it: devices whose roster names the key accept
+    /// only bundles it signed.
+    PublishDirectory {
+        /// The directory file.
+        file: PathBuf,
+        /// A JSON array of holidays replacing the seed's (`date`, `name`, `kind`, `source`).
+        #[arg(long, value_name = "FILE")]
+        holidays: Option<PathBuf>,
+        /// A JSON array of search synonyms replacing the seed's (`words`, `finds`).
+        #[arg(long, value_name = "FILE")]
+        synonyms: Option<PathBuf>,
+        /// Trust this CA certificate (PEM) for the server, as `teduh sync --ca-file` does.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
+}
+
+fn print_settings(s: &OrgSettings, own_team: u64) {
+    println!("{} (settings version {})", s.name, s.version);
+    println!("this team ({own_team}): {}", s.zone_of(own_team).label());
+    for z in &s.team_zones {
+        println!("team {}: {}", z.team, z.zone.label());
+    }
+    println!(
+        "deadlines: requests {} h, breach notices {} h",
+        s.deadlines.request_hours, s.deadlines.breach_notice_hours
+    );
+    println!("contact categories:");
+    for c in &s.taxonomies.contact_categories {
+        println!("  {}: {} / {}", c.code, c.id, c.en);
+    }
+}
+
+/// `TEAM=ZONE` as typed.
+fn parse_zone(arg: &str) -> anyhow::Result<(u64, Zone)> {
+    let (team, zone) = arg
+        .split_once('=')
+        .with_context(|| format!("{arg:?}: write TEAM_ID=WIB, WITA or WIT"))?;
+    let team: u64 = team
+        .trim()
+        .parse()
+        .with_context(|| format!("{team:?} is not a team id"))?;
+    let zone = Zone::parse(zone).with_context(|| format!("{zone:?}: use WIB, WITA or WIT"))?;
+    Ok((team, zone))
 }
 
 fn print_sheet(sheet: &OrgKeySheet) {
@@ -48,7 +123,7 @@ fn print_sheet(sheet: &OrgKeySheet) {
 
 /// Runs a `teduh org` command.
 pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
-    let (mut v, _) = sync_cmd::joined_vault(data)?;
+    let (mut v, b) = sync_cmd::joined_vault(data)?;
     vault_cmd::unlock(&mut v)?;
     match cmd {
         OrgCmd::Init => {
@@ -67,6 +142,107 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
                 "{username}'s role is granted under the organisation key at the next `teduh sync`"
             );
         }
+        OrgCmd::Settings => match v.org_settings()? {
+            Some(s) => print_settings(&s, b.team),
+            None => println!(
+                "no organisation settings yet: the administrator's computer holding the \
+                 organisation key makes them at its next `teduh sync`"
+            ),
+        },
+        OrgCmd::Set {
+            name,
+            zones,
+            request_hours,
+            breach_hours,
+            categories,
+        } => {
+            let mut s = v
+                .org_settings()?
+                .unwrap_or_else(|| OrgSettings::initial(name.as_deref().unwrap_or("Organisasi")));
+            if let Some(name) = name {
+                s.name = name;
+            }
+            for z in &zones {
+                let (team, zone) = parse_zone(z)?;
+                s.set_zone(team, zone);
+            }
+            if let Some(h) = request_hours {
+                s.deadlines.request_hours = h;
+            }
+            if let Some(h) = breach_hours {
+                s.deadlines.breach_notice_hours = h;
+            }
+            if let Some(file) = categories {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                s.taxonomies.contact_categories = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a list of categories", file.display()))?;
+            }
+            let saved = v.save_org_settings(s)?;
+            println!(
+                "organisation settings version {} signed; sent at the next `teduh sync`",
+                saved.version
+            );
+        }
+        OrgCmd::PublishDirectory {
+            file,
+            holidays,
+            synonyms,
+            ca_file,
+        } => {
+            let version = publish_directory(&mut v, &b, &file, holidays, synonyms, ca_file)?;
+            println!("directory version {version} signed with the organisation key and published");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Signs `file` as the directory's next version with the organisation key and sends it to the
+/// server. Returns the version.
+fn publish_directory(
+    v: &mut Vault,
+    b: &Binding,
+    file: &Path,
+    holidays: Option<PathBuf>,
+    synonyms: Option<PathBuf>,
+    ca_file: Option<PathBuf>,
+) -> anyhow::Result<u64> {
+    use teduh_directory::publish;
+    let entries = publish::read_entries(file)?;
+    let seed = teduh_directory::seed::seed_bundle();
+    let holidays = match holidays {
+        Some(f) => Some(publish::read_holidays(&f)?),
+        None => seed.holidays,
+    };
+    let synonyms = match synonyms {
+        Some(f) => Some(publish::read_synonyms(&f)?),
+        None => seed.synonyms,
+    };
+    let server = sync_cmd::transport(&b.server_url, ca_file.as_deref())?.server_client();
+    let previous = match server.directory(None)? {
+        teduh_client::DirectoryFetch::Bundle { body, .. } => {
+            serde_json::from_slice::<SignedBundle>(&body)
+                .ok()
+                .and_then(|s| s.claimed_version())
+        }
+        _ => None,
+    };
+    let signed = v.with_org_key(|key| {
+        publish::sign_next_with(
+            entries,
+            synonyms,
+            holidays,
+            key,
+            previous,
+            chrono::Utc::now(),
+        )
+    })??;
+    let version = previous.map_or(2, |p| p.max(1) + 1);
+    let token = v.sync_token()?;
+    let stored = server.give_back_directory(&token, &serde_json::to_vec(&signed)?)?;
+    anyhow::ensure!(
+        stored,
+        "the server already has directory version {version} or a newer one; nothing was published"
+    );
+    Ok(version)
 }

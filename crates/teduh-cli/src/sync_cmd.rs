@@ -85,7 +85,7 @@ pub struct StatusArgs {
     json: bool,
 }
 
-fn transport(url: &str, ca_file: Option<&Path>) -> anyhow::Result<HttpTransport> {
+pub(crate) fn transport(url: &str, ca_file: Option<&Path>) -> anyhow::Result<HttpTransport> {
     let mut builder = HttpTransport::builder(url.trim())
         .allow_plain_http(teduh_client::plain_http_allowed_by_env());
     if let Some(path) = ca_file {
@@ -200,6 +200,12 @@ pub fn join(data: &DataDir, args: &JoinArgs) -> anyhow::Result<ExitCode> {
             p.username,
             p.role.as_str()
         );
+        if let Some(key) = &p.org_key {
+            eprintln!(
+                "organisation key: {} (compare it with the one your administrator reads out)",
+                teduh_core::team::org::fingerprint(key)
+            );
+        }
         Some(p.username.clone())
     } else {
         None

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use teduh_core::sync::{Transport, TransportError};
+use teduh_protocol::sync::org::{OrgInfo, OrgSettingsBody};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
     MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
@@ -347,6 +348,17 @@ impl Transport for HttpTransport {
 
     fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError> {
         self.get_json(&format!("/v1/teams/{team}/info"), token)
+    }
+
+    fn org_info(&mut self, token: &str) -> Result<OrgInfo, TransportError> {
+        self.get_json("/v1/org", token)
+    }
+
+    fn put_org_settings(&mut self, token: &str, signed: &[u8]) -> Result<(), TransportError> {
+        let body = OrgSettingsBody {
+            settings: signed.to_vec(),
+        };
+        empty(self.send_json("PUT", "/v1/org/settings", Some(token), &body)?)
     }
 
     fn post_messages(

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0010_server_restored.sql"),
     include_str!("../../../migrations/client/0011_admission.sql"),
     include_str!("../../../migrations/client/0012_device_admission.sql"),
+    include_str!("../../../migrations/client/0013_org_settings.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -83,6 +83,13 @@ pub enum BundleError {
 }
 
 impl SignedBundle {
+    /// The version its payload claims, unverified (to number the next one); `None` when the
+    /// payload names none.
+    pub fn claimed_version(&self) -> Option<u64> {
+        let payload: serde_json::Value = serde_json::from_str(&self.payload).ok()?;
+        payload.get("version")?.as_u64()
+    }
+
     /// Signs a bundle. Fails only if the bundle cannot be serialised.
     pub fn sign(bundle: &Bundle, key: &SigningKey) -> Result<Self, BundleError> {
         let payload =

@@ -38,6 +38,48 @@ pub enum PublishError {
     /// Signing failed (the bundle could not be serialised).
     #[error(transparent)]
     Bundle(#[from] crate::bundle::BundleError),
+    /// A holiday or synonym list is not valid.
+    #[error("{path}: {reason}")]
+    List {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A JSON array from `path`, with the file named in the error.
+fn read_list<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, PublishError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    serde_json::from_str(&text).map_err(|e| PublishError::List {
+        path: path.display().to_string(),
+        reason: format!("not a valid list: {e}"),
+    })
+}
+
+/// A holiday list (`date`, `name`, `kind`: `national` or `cuti_bersama`, `source`) from a
+/// JSON file: every date names the decree or publication that sets it.
+///
+/// Fails when the file cannot be read or parsed, or a date names no source.
+pub fn read_holidays(path: &Path) -> Result<Vec<Holiday>, PublishError> {
+    let list: Vec<Holiday> = read_list(path)?;
+    if let Some(h) = list.iter().find(|h| h.source.trim().is_empty()) {
+        return Err(PublishError::List {
+            path: path.display().to_string(),
+            reason: format!(
+                "the holiday on {} ({}) names no source; every date needs the decree that sets it",
+                h.date, h.name
+            ),
+        });
+    }
+    Ok(list)
+}
+
+/// A synonym list (`words`, `finds`) from a JSON file.
+///
+/// Fails when the file cannot be read or parsed.
+pub fn read_synonyms(path: &Path) -> Result<Vec<Synonym>, PublishError> {
+    read_list(path)
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {

@@ -626,6 +626,7 @@ pub struct Erased {
 
 pub mod b64;
 pub mod b64_opt;
+pub mod org;
 
 #[cfg(test)]
 mod tests {

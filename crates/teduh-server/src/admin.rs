@@ -97,13 +97,25 @@ pub enum AdminCommand {
         /// Member id (see list-members).
         member: u64,
     },
+    /// Show the organisation key an administrator's device registered (the server checks
+    /// uploads against it; devices trust only the key their signed roster names), or replace
+    /// it when the wrong device registered one: the settings signed by the old key are
+    /// forgotten, and the administrator's device uploads them again at its next sync.
+    OrgKey {
+        /// The replacement (64 hex digits, as `teduh org sheet` shows it on her device).
+        #[arg(long, conflicts_with = "clear")]
+        replace: Option<String>,
+        /// Forget the registered key: the next administrator's device to upload registers hers.
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// The `version` inside a signed bundle: `{"payload": "<bundle JSON with version>", ...}`.
 fn bundle_version(bytes: &[u8]) -> Option<u64> {
-    let outer: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let payload: serde_json::Value = serde_json::from_str(outer.get("payload")?.as_str()?).ok()?;
-    payload.get("version")?.as_u64()
+    serde_json::from_slice::<teduh_directory::bundle::SignedBundle>(bytes)
+        .ok()?
+        .claimed_version()
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -138,6 +150,29 @@ pub async fn run(
     match cmd {
         AdminCommand::Directory { command } => {
             crate::directory_admin::run(storage, data_dir, command, out).await?;
+        }
+        AdminCommand::OrgKey { replace, clear } => {
+            if clear || replace.is_some() {
+                let key = replace
+                    .map(|hex| {
+                        teduh_directory::bundle::parse_public_key(&hex)
+                            .map(|k| k.to_bytes())
+                            .context("the organisation key is 64 hex digits")
+                    })
+                    .transpose()?;
+                storage.replace_org_key(key).await?;
+            }
+            let docs = storage.org_documents().await?;
+            match docs.org_key {
+                Some(k) => writeln!(
+                    out,
+                    "organisation key: {}",
+                    teduh_directory::bundle::public_key_hex(
+                        &ed25519_dalek::VerifyingKey::from_bytes(&k)?
+                    )
+                )?,
+                None => writeln!(out, "no organisation key is registered")?,
+            }
         }
         AdminCommand::InitOrg { name } => {
             storage

@@ -76,27 +76,6 @@ pub enum DirectoryCommand {
     Key,
 }
 
-/// A JSON array from `file`, with the file named in the error.
-fn read_list<T: serde::de::DeserializeOwned>(file: &Path) -> anyhow::Result<Vec<T>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a valid list", file.display()))
-}
-
-/// A holiday list from `file`: every date names the decree or publication that sets it.
-fn holiday_list(file: &Path) -> anyhow::Result<Vec<teduh_directory::holidays::Holiday>> {
-    let list: Vec<teduh_directory::holidays::Holiday> = read_list(file)?;
-    if let Some(h) = list.iter().find(|h| h.source.trim().is_empty()) {
-        anyhow::bail!(
-            "{}: the holiday on {} ({}) names no source; every date needs the decree that sets it",
-            file.display(),
-            h.date,
-            h.name
-        );
-    }
-    Ok(list)
-}
-
 /// Runs one directory command against the storage and the server's data directory.
 ///
 /// Fails with every validation problem of an imported file, or when the data directory or the
@@ -144,11 +123,11 @@ pub async fn run(
             let entries = import_json(&text)?;
             let seed = teduh_directory::seed::seed_bundle();
             let holidays = match holidays {
-                Some(file) => Some(holiday_list(&file)?),
+                Some(file) => Some(teduh_directory::publish::read_holidays(&file)?),
                 None => seed.holidays,
             };
             let synonyms = match synonyms {
-                Some(file) => Some(read_list::<teduh_directory::words::Synonym>(&file)?),
+                Some(file) => Some(teduh_directory::publish::read_synonyms(&file)?),
                 None => seed.synonyms,
             };
             let (key, created) = load_or_create_key(&data_dir.join(SIGNING_KEY))?;

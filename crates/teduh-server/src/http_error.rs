@@ -53,6 +53,9 @@ impl From<StorageError> for HttpError {
             }
             E::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
             E::AlreadyExists(_) => (StatusCode::CONFLICT, "AlreadyExists"),
+            E::OrgKeyUnknown => (StatusCode::CONFLICT, "NoOrgKey"),
+            E::OrgKeyMismatch => (StatusCode::CONFLICT, "OrgKeyMismatch"),
+            E::SettingsNotNewer { .. } => (StatusCode::CONFLICT, "SettingsNotNewer"),
             E::InvitationUnknown => (StatusCode::FORBIDDEN, "InvitationUnknown"),
             E::InvitationUsed => (StatusCode::CONFLICT, "InvitationUsed"),
             E::InvitationExpired => (StatusCode::GONE, "InvitationExpired"),

@@ -18,7 +18,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 use crate::handlers::{
-    auth, devices, directory, health, invitations, keys, members, messages, records, roster,
+    auth, devices, directory, health, invitations, keys, members, messages, org, records, roster,
 };
 use crate::http_error::BODY_IDLE;
 use crate::metrics::Metrics;
@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(directory::MAX_DIRECTORY_BYTES)),
         )
         .merge(auth_routes)
+        .route("/v1/org", get(org::get_org))
+        .route("/v1/org/settings", axum::routing::put(org::put_settings))
         .route("/v1/devices", get(devices::list_devices))
         .route("/v1/devices/invitations", post(auth::invite_device))
         .route("/v1/devices/{device}", delete(devices::revoke_device))

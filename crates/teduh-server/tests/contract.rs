@@ -9,7 +9,7 @@ use std::time::Duration;
 use teduh_protocol::sync::{hlc_from_millis, Record, Role};
 use teduh_server::storage::{
     AuthedDevice, ClientWrap, DeviceFilter, DirectoryBundle, Lane, NewDevice, NewInvitation,
-    Registration, StorageError,
+    OrgSettingsUpload, Registration, StorageError,
 };
 use teduh_server::Storage;
 
@@ -58,6 +58,7 @@ contract!(
     directory_bundles_only_move_forward,
     after_a_restore_new_records_land_above_every_old_cursor,
     a_revoked_invitation_can_no_longer_be_used,
+    organisation_settings_only_move_forward_under_the_registered_key,
     after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_can_be_asked_back,
 );
 
@@ -159,7 +160,7 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
 async fn schema_is_current_and_the_organisation_is_named_once(s: Arc<dyn Storage>) {
     assert_eq!(
         s.schema_version().await.expect("version"),
-        4,
+        5,
         "every migration applied"
     );
     assert_eq!(
@@ -1084,4 +1085,55 @@ async fn a_revoked_invitation_can_no_longer_be_used(s: Arc<dyn Storage>) {
         .await
         .expect("list")
         .is_empty());
+}
+
+async fn organisation_settings_only_move_forward_under_the_registered_key(s: Arc<dyn Storage>) {
+    let upload = |key: u8, version, may_register| OrgSettingsUpload {
+        key: [key; 32],
+        version,
+        signed: format!("signed v{version} by {key}").into_bytes(),
+        may_register,
+    };
+    let early = s.put_org_settings(upload(1, 1, true)).await;
+    assert!(matches!(early, Err(StorageError::NotFound(_))), "{early:?}");
+    s.init_org("Rumah Teduh".into(), NOW).await.expect("org");
+    assert_eq!(
+        s.org_documents().await.expect("docs"),
+        Default::default(),
+        "nothing registered yet"
+    );
+    let member = s.put_org_settings(upload(1, 1, false)).await;
+    assert!(
+        matches!(member, Err(StorageError::OrgKeyUnknown)),
+        "only an administrator's device registers the key: {member:?}"
+    );
+    s.put_org_settings(upload(1, 1, true))
+        .await
+        .expect("registers and stores");
+    let other = s.put_org_settings(upload(2, 5, true)).await;
+    assert!(
+        matches!(other, Err(StorageError::OrgKeyMismatch)),
+        "another key cannot take over: {other:?}"
+    );
+    let replay = s.put_org_settings(upload(1, 1, false)).await;
+    assert!(
+        matches!(replay, Err(StorageError::SettingsNotNewer { current: 1 })),
+        "{replay:?}"
+    );
+    s.put_org_settings(upload(1, 2, false))
+        .await
+        .expect("a member's device gives back a newer one");
+    let docs = s.org_documents().await.expect("docs");
+    assert_eq!(docs.org_key, Some([1; 32]));
+    assert_eq!(docs.settings.as_deref(), Some(&b"signed v2 by 1"[..]));
+    s.replace_org_key(Some([2; 32])).await.expect("operator");
+    let docs = s.org_documents().await.expect("docs");
+    assert_eq!(
+        (docs.org_key, docs.settings),
+        (Some([2; 32]), None),
+        "the operator's reset forgets what the old key signed"
+    );
+    s.put_org_settings(upload(2, 1, false))
+        .await
+        .expect("the new key's first version");
 }

@@ -143,6 +143,9 @@ pub struct InvitationPreviewView {
     pub role: String,
     /// Her level (hotline volunteers, 1-3), if set.
     pub level: Option<u8>,
+    /// The fingerprint of the organisation key the inviter's roster names, if any (to compare
+    /// with the one the administrator reads out).
+    pub org_fingerprint: Option<String>,
 }
 
 impl From<&teduh_core::team::invitation::Package> for InvitationPreviewView {
@@ -155,6 +158,7 @@ impl From<&teduh_core::team::invitation::Package> for InvitationPreviewView {
             username: p.username.clone(),
             role: p.role.as_str().to_owned(),
             level: p.level,
+            org_fingerprint: p.org_key.as_deref().map(teduh_core::team::org::fingerprint),
         }
     }
 }
@@ -182,6 +186,10 @@ pub struct TeamView {
     pub org_fingerprint: Option<String>,
     /// This (administrator's) device holds the organisation key.
     pub holds_org_key: bool,
+    /// The organisation's name as its signed settings give it (`null`: none received yet).
+    pub org_name: Option<String>,
+    /// This team's time zone as the organisation settings set it: `WIB`, `WITA` or `WIT`.
+    pub zone: String,
 }
 
 /// The organisation key's recovery sheet, shown once to print.
@@ -211,6 +219,8 @@ impl TeamView {
             .and_then(|r| r.org_key.as_deref())
             .map(teduh_core::team::org::fingerprint);
         let holds_org_key = v.org_key_public()?.is_some();
+        let org_name = v.org_settings()?.map(|s| s.name);
+        let zone = v.team_zone()?.label().to_owned();
         let admitted = roster
             .as_ref()
             .zip(this_device)
@@ -276,6 +286,8 @@ impl TeamView {
             safety_numbers,
             org_fingerprint,
             holds_org_key,
+            org_name,
+            zone,
         })
     }
 }

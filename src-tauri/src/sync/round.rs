@@ -90,16 +90,38 @@ pub fn run(state: &AppState) -> RoundEnd {
         },
         options(),
     );
-    if let Some(vault) = state.vault_for_sync().as_ref() {
-        if let Ok(f) = VaultFacts::read(vault) {
-            control.vault_changed(f, false);
+    let org_key = match state.vault_for_sync().as_ref() {
+        Some(vault) => {
+            if let Ok(f) = VaultFacts::read(vault) {
+                control.vault_changed(f, false);
+            }
+            vault.roster().ok().flatten().and_then(|r| r.org_key)
         }
-    }
+        None => None,
+    };
+    trust_the_organisation_key(state, org_key);
     control.update_session(|s| finish(s, &result));
     control.publish();
     match result {
         Ok(r) => RoundEnd::Done(r),
         Err(e) => RoundEnd::Failed(e),
+    }
+}
+
+/// The directory key travels in the signed roster: once it names an organisation key, that key
+/// is the one directory bundles must verify against on this computer (what the server's own key
+/// signs no longer counts), and Settings shows it.
+fn trust_the_organisation_key(state: &AppState, org_key: Option<String>) {
+    let Some(key) = org_key else {
+        return;
+    };
+    let trusted = state.settings().ok().and_then(|s| s.directory_key);
+    if trusted.as_deref() != Some(key.as_str()) {
+        // A settings file that cannot be written now is written after the next round.
+        let _ = state.update_settings(|s| {
+            s.directory_key = Some(key);
+            s.directory_etag = None;
+        });
     }
 }
 

@@ -14,7 +14,7 @@ const team: TeamView = {
   pending: [],
   safety_numbers: [],
   org_fingerprint: null,
-  holds_org_key: false,
+  holds_org_key: false, org_name: null, zone: 'WIB',
 };
 
 function item(over: Partial<QueueItem>): QueueItem {

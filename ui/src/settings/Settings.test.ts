@@ -26,7 +26,7 @@ describe('a change of trust in Settings', () => {
         case 'screening_instruments': return [];
         case 'server_status': return { kind: 'online' };
         case 'set_auto_lock': return 5;
-        case 'team_view': return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false };
+        case 'team_view': return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB' };
         case 'set_server_url': {
           moves.push(args);
           if (!(args as { confirm: boolean }).confirm) throw { code: 'ConfirmationNeeded', message: 'confirm' };

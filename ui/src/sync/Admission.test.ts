@@ -18,7 +18,7 @@ const NUMBER = '1234 5678 9012 3456 7890 1234';
 function view(over: Partial<TeamView>): TeamView {
   return {
     me: 'a1', role: 'counselor', supervises: false, admitted: false, members: [], pending: [],
-    safety_numbers: [], org_fingerprint: null, holds_org_key: false, ...over,
+    safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', ...over,
   };
 }
 

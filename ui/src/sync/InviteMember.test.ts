@@ -16,7 +16,7 @@ afterEach(() => {
 const CODE = 'ABCDE-FGHJK-MNPQR-STVWX-YZ012-3';
 
 function supervisor(): TeamView {
-  return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false };
+  return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB' };
 }
 
 describe('inviting a newcomer from the supervisor\'s device', () => {

@@ -75,7 +75,7 @@ describe('joining an organisation', () => {
     const joined: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === 'invitation_preview') {
-        return { inviter: 'sup.ani', inviter_role: 'supervisor', team: 'Tim Kupang', organisation: 'Rumah Healing', username: 'kons.baru', role: 'counselor', level: null };
+        return { inviter: 'sup.ani', inviter_role: 'supervisor', team: 'Tim Kupang', organisation: 'Rumah Healing', username: 'kons.baru', role: 'counselor', level: null, org_fingerprint: '1a2b 3c4d 5e6f 7a8b' };
       }
       if (cmd === 'team_join') {
         joined.push(args);
@@ -89,6 +89,7 @@ describe('joining an organisation', () => {
     await settle();
     expect(r.q('join-invited')?.textContent).toContain('Diundang oleh sup.ani (Supervisor) · Tim Kupang · Rumah Healing');
     expect(r.q('join-invited')?.textContent).toContain('kons.baru (Konselor)');
+    expect(r.q('join-org-fingerprint')?.textContent).toContain('Kunci organisasi: 1a2b 3c4d 5e6f 7a8b');
     typeInto(r.q('join-passphrase'), 'kopi pagi di teras rumah');
     typeInto(r.q('join-confirm'), 'kopi pagi di teras rumah');
     press(r.q('join-submit'));

@@ -13,7 +13,7 @@ afterEach(() => clearMocks());
 const KINDS = [
   'equivocation', 'forged-team-key', 'team-key-mismatch', 'team-key-conflict', 'epoch-jump',
   'forged-roster', 'replayed-roster', 'rewritten-roster', 'swapped-keys', 'admission-blocked',
-  'invitation-reused', 'forged-invitation-proof',
+  'invitation-reused', 'forged-invitation-proof', 'forged-org-settings',
 ];
 
 describe('security alarms', () => {

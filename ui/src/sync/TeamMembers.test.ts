@@ -15,7 +15,7 @@ afterEach(() => {
 
 function view(removed = false, revoked = false): TeamView {
   return {
-    me: 's1', role: 'supervisor', supervises: true, admitted: true, pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false,
+    me: 's1', role: 'supervisor', supervises: true, admitted: true, pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB',
     members: [
       { id: 's1', username: 'sup.ani', role: 'supervisor', removed: false, devices: [{ device: 1, revoked: false, this_device: true }] },
       { id: 'k2', username: 'kons.budi', role: 'counselor', removed, devices: [{ device: 2, revoked: false, this_device: false }, { device: 3, revoked, this_device: false }] },

@@ -179,7 +179,9 @@ impl<A: VaultAccess> Round<'_, A> {
     /// key-manager roles its administrator decided. A team adopting the key has its current key
     /// managers granted (her decision when she made the key); later, only her own role, the
     /// devices she admitted with such a role, and the members she granted (`teduh org grant`).
-    /// A roster naming another organisation's key is left alone.
+    /// A granted key manager she removed gets the organisation's signed removal (no other key
+    /// manager's roster may take a granted role away). A roster naming another organisation's
+    /// key is left alone.
     pub(super) fn apply_org_grants(
         &mut self,
         roster: &mut Roster,
@@ -219,9 +221,29 @@ impl<A: VaultAccess> Round<'_, A> {
             })
             .map(|m| (m.member, m.role))
             .collect();
+        let to_remove: Vec<(u64, Role)> = roster
+            .members
+            .iter()
+            .filter(|m| m.removed)
+            .filter_map(|m| {
+                let granted = roster
+                    .grants
+                    .iter()
+                    .find(|g| g.member == m.member && org::grant_holds(&org_public, team, g))?;
+                let signed = roster.removals.iter().any(|r| {
+                    r.member == m.member
+                        && r.role == granted.role
+                        && org::removal_holds(&org_public, team, r)
+                });
+                (!signed).then_some((m.member, granted.role))
+            })
+            .collect();
         roster.org_key = Some(org_public);
         for (member, role) in to_grant {
             roster.grants.push(org::grant(&key, team, member, role));
+        }
+        for (member, role) in to_remove {
+            roster.removals.push(org::removal(&key, team, member, role));
         }
         Ok(())
     }

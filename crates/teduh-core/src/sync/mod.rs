@@ -13,6 +13,7 @@ mod alarm_reports;
 pub mod engine;
 pub mod join;
 mod membership;
+mod org_settings;
 mod plan;
 mod team_keys;
 pub mod transport;

@@ -408,6 +408,10 @@ impl<A: VaultAccess> Round<'_, A> {
                 .as_ref()
                 .map(|c| c.grants.clone())
                 .unwrap_or_default(),
+            removals: current
+                .as_ref()
+                .map(|c| c.removals.clone())
+                .unwrap_or_default(),
         };
         // A removal on the server carries over, but for the key managers (only one of them
         // removes another: a server that removed them all would lock the team for good);

@@ -5,6 +5,7 @@
 //! real server or wrap it to inject faults. Record pages cross it as bytes in the binary formats
 //! of [`teduh_protocol::sync`], so the engine controls their size.
 
+use teduh_protocol::sync::org::OrgInfo;
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
     MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
@@ -70,6 +71,10 @@ pub trait Transport {
     ) -> Result<(), TransportError>;
     /// `GET /v1/teams/{team}/info`: the team's and the organisation's names.
     fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError>;
+    /// `GET /v1/org`: the organisation's name and its newest signed settings.
+    fn org_info(&mut self, token: &str) -> Result<OrgInfo, TransportError>;
+    /// `PUT /v1/org/settings`: a settings record the organisation key signed.
+    fn put_org_settings(&mut self, token: &str, signed: &[u8]) -> Result<(), TransportError>;
     /// `POST /v1/teams/{team}/messages`: messages to devices of the team.
     fn post_messages(
         &mut self,
@@ -139,6 +144,10 @@ pub enum Request<'a> {
     AddInvitation,
     /// [`Transport::team_info`].
     TeamInfo,
+    /// [`Transport::org_info`].
+    OrgInfo,
+    /// [`Transport::put_org_settings`].
+    PutOrgSettings,
     /// [`Transport::post_messages`].
     PostMessages,
     /// [`Transport::inbox`].
@@ -253,6 +262,16 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     }
     fn team_info(&mut self, token: &str, team: u64) -> Result<TeamInfo, TransportError> {
         self.run(Request::TeamInfo, |t| t.team_info(token, team), no_ack)
+    }
+    fn org_info(&mut self, token: &str) -> Result<OrgInfo, TransportError> {
+        self.run(Request::OrgInfo, |t| t.org_info(token), no_ack)
+    }
+    fn put_org_settings(&mut self, token: &str, signed: &[u8]) -> Result<(), TransportError> {
+        self.run(
+            Request::PutOrgSettings,
+            |t| t.put_org_settings(token, signed),
+            no_ack,
+        )
     }
     fn post_messages(
         &mut self,

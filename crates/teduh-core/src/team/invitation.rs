@@ -157,6 +157,11 @@ pub struct Package {
     pub roster_hash: String,
     /// Unix seconds after which the invitation is refused.
     pub expires_at: i64,
+    /// The organisation root key (Ed25519, hex) the anchored roster names, if the team adopted
+    /// one: the newcomer sees its fingerprint before she sets her passphrase, and her device
+    /// accepts a first roster only if it names this key.
+    #[serde(default)]
+    pub org_key: Option<String>,
 }
 
 fn package_context(id: &str) -> Vec<u8> {
@@ -310,6 +315,7 @@ mod tests {
             roster_version: 4,
             roster_hash: "22".repeat(32),
             expires_at: 1_800_000_000,
+            org_key: Some("44".repeat(32)),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod invitation;
 pub mod org;
 pub mod report;
 pub mod roster;
+pub mod settings;
 
 use teduh_protocol::sync::Role;
 
@@ -42,11 +43,13 @@ pub enum AlarmKind {
     /// A device's invitation proof does not hold for the keys and names the server lists (keys
     /// swapped under the proof, or a proof the server made).
     ForgedInvitationProof,
+    /// Organisation settings not signed by the organisation key the roster names.
+    ForgedOrgSettings,
 }
 
 impl AlarmKind {
     /// Every kind (the UI's catalogue has words for each: `src-tauri/tests/alarm_words.rs`).
-    pub const ALL: [AlarmKind; 12] = [
+    pub const ALL: [AlarmKind; 13] = [
         AlarmKind::Equivocation,
         AlarmKind::ForgedTeamKey,
         AlarmKind::TeamKeyMismatch,
@@ -59,6 +62,7 @@ impl AlarmKind {
         AlarmKind::AdmissionBlocked,
         AlarmKind::InvitationReused,
         AlarmKind::ForgedInvitationProof,
+        AlarmKind::ForgedOrgSettings,
     ];
 
     /// The stable code stored and shown (`"forged-team-key"`, ...).
@@ -76,6 +80,7 @@ impl AlarmKind {
             AlarmKind::AdmissionBlocked => "admission-blocked",
             AlarmKind::InvitationReused => "invitation-reused",
             AlarmKind::ForgedInvitationProof => "forged-invitation-proof",
+            AlarmKind::ForgedOrgSettings => "forged-org-settings",
         }
     }
 }

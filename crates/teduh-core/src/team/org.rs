@@ -17,12 +17,15 @@ use zeroize::Zeroizing;
 use crate::ids::hex;
 
 const GRANT_PREFIX: &[u8] = b"teduh/role-grant/v1";
+const REMOVAL_PREFIX: &[u8] = b"teduh/role-removal/v1";
 const SHEET_PREFIX: &str = "TEDUH-ORG1";
 
 /// Crockford's base32 alphabet (no I, L, O, U): the recovery sheet survives being typed back.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// The organisation's key manager grant for one member of one team.
+/// The organisation's signed decision about one member's key-manager role in one team: a grant
+/// ([`grant`]) or, once granted, its removal ([`removal`]); the two are signed under different
+/// prefixes, so neither passes for the other.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleGrant {
     /// The member granted.
@@ -34,7 +37,11 @@ pub struct RoleGrant {
 }
 
 fn grant_message(team: u64, member: u64, role: Role) -> Vec<u8> {
-    let mut m = GRANT_PREFIX.to_vec();
+    decision_message(GRANT_PREFIX, team, member, role)
+}
+
+fn decision_message(prefix: &[u8], team: u64, member: u64, role: Role) -> Vec<u8> {
+    let mut m = prefix.to_vec();
     m.extend_from_slice(&team.to_be_bytes());
     m.extend_from_slice(&member.to_be_bytes());
     m.extend_from_slice(role.as_str().as_bytes());
@@ -50,19 +57,43 @@ pub fn grant(key: &SigningKey, team: u64, member: u64, role: Role) -> RoleGrant 
     }
 }
 
+/// The organisation's removal of `member`'s key-manager `role` in `team` (she is removed from
+/// the team, or no longer holds that role): without it, no roster may take a granted role away,
+/// so one supervisor cannot strip the others and keep the team to herself.
+pub fn removal(key: &SigningKey, team: u64, member: u64, role: Role) -> RoleGrant {
+    RoleGrant {
+        member,
+        role,
+        signature: hex(&key
+            .sign(&decision_message(REMOVAL_PREFIX, team, member, role))
+            .to_bytes()),
+    }
+}
+
 /// Whether `grant` is the organisation key `org_key`'s (hex) grant of its role in `team`.
 pub fn grant_holds(org_key: &str, team: u64, grant: &RoleGrant) -> bool {
+    decision_holds(
+        org_key,
+        &grant_message(team, grant.member, grant.role),
+        grant,
+    )
+}
+
+/// Whether `removal` is the organisation key `org_key`'s (hex) removal of its role in `team`.
+pub fn removal_holds(org_key: &str, team: u64, removal: &RoleGrant) -> bool {
+    let message = decision_message(REMOVAL_PREFIX, team, removal.member, removal.role);
+    decision_holds(org_key, &message, removal)
+}
+
+fn decision_holds(org_key: &str, message: &[u8], decision: &RoleGrant) -> bool {
     let Some(key) = hex_bytes::<32>(org_key).and_then(|k| VerifyingKey::from_bytes(&k).ok()) else {
         return false;
     };
-    let Some(sig) = hex_bytes::<64>(&grant.signature) else {
+    let Some(sig) = hex_bytes::<64>(&decision.signature) else {
         return false;
     };
-    key.verify_strict(
-        &grant_message(team, grant.member, grant.role),
-        &Signature::from_bytes(&sig),
-    )
-    .is_ok()
+    key.verify_strict(message, &Signature::from_bytes(&sig))
+        .is_ok()
 }
 
 fn hex_bytes<const N: usize>(s: &str) -> Option<[u8; N]> {
@@ -185,6 +216,10 @@ mod tests {
         assert!(!grant_holds(&public, 3, &other), "another role");
         let stranger = public_hex(&SigningKey::from_bytes(&[8; 32]));
         assert!(!grant_holds(&stranger, 3, &g), "another organisation key");
+        assert!(!removal_holds(&public, 3, &g), "a grant is no removal");
+        let r = removal(&org, 3, 5, Role::Supervisor);
+        assert!(removal_holds(&public, 3, &r));
+        assert!(!grant_holds(&public, 3, &r), "nor a removal a grant");
     }
 
     #[test]

@@ -89,6 +89,10 @@ pub struct Roster {
     /// The organisation key's grants of key-manager roles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<super::org::RoleGrant>,
+    /// The organisation key's removals of key-manager roles it granted: a roster that takes a
+    /// granted role away (removes her, changes her role or drops her grant) carries one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<super::org::RoleGrant>,
 }
 
 /// The confirmation tag of a team key: HKDF of the key bound to the team, the epoch and the
@@ -108,7 +112,9 @@ pub enum RosterError {
     /// Not in the signed roster format.
     #[error("the team roster is malformed")]
     Malformed,
-    /// The signature does not verify, or the signer is not a key manager this device trusts.
+    /// The signature does not verify, or the signer is not a key manager this device trusts,
+    /// or it takes a key-manager role the organisation granted away without the organisation's
+    /// signed removal.
     #[error("the team roster is not signed by a supervisor this device trusts")]
     Untrusted,
     /// Older than (or as old as) the roster already accepted.
@@ -272,8 +278,29 @@ impl Roster {
             {
                 return Err(RosterError::Rewritten);
             }
+            if !cur.role_removals_hold(&roster) {
+                return Err(RosterError::Untrusted);
+            }
         }
         Ok(roster)
+    }
+
+    /// Whether every key manager the organisation granted in this roster is still one in
+    /// `next`, or `next` carries the organisation's signed removal of her role.
+    fn role_removals_hold(&self, next: &Roster) -> bool {
+        let Some(org_key) = &self.org_key else {
+            return true;
+        };
+        self.members
+            .iter()
+            .filter(|m| self.is_key_manager(m.member) && !next.is_key_manager(m.member))
+            .all(|m| {
+                next.removals.iter().any(|r| {
+                    r.member == m.member
+                        && r.role == m.role
+                        && super::org::removal_holds(org_key, self.team, r)
+                })
+            })
     }
 
     /// The devices whose approvals and returns count: those of supervisors and admins, as the
@@ -364,6 +391,7 @@ pub(crate) fn test_roster(team: u64, version: u64, members: &[(u64, Role, &Signi
         epochs: vec![],
         org_key: None,
         grants: vec![],
+        removals: vec![],
     }
 }
 
@@ -496,6 +524,42 @@ mod tests {
             Err(RosterError::Rewritten),
             "nor replaced"
         );
+        // Taking a granted role away needs the organisation's signed removal.
+        let mut third = held.clone();
+        third.version = 3;
+        third
+            .members
+            .push(test_member(3, Role::Supervisor, &sup2).0);
+        third
+            .grants
+            .push(org::grant(&org_key, 7, 3, Role::Supervisor));
+        let held = Roster::verify(&third.sign(1, &sup), 7, Some(&held)).expect("granted");
+        for strip in [
+            |r: &mut Roster| r.members[2].removed = true,
+            |r: &mut Roster| r.members[2].role = Role::Counselor,
+            |r: &mut Roster| r.grants.retain(|g| g.member != 3),
+        ] {
+            let mut next = held.clone();
+            next.version = 4;
+            strip(&mut next);
+            assert_eq!(
+                Roster::verify(&next.sign(1, &sup), 7, Some(&held)),
+                Err(RosterError::Untrusted),
+                "a supervisor alone cannot take another's granted role away"
+            );
+            next.removals
+                .push(org::grant(&org_key, 7, 3, Role::Supervisor));
+            assert_eq!(
+                Roster::verify(&next.sign(1, &sup), 7, Some(&held)),
+                Err(RosterError::Untrusted),
+                "a grant does not pass for a removal"
+            );
+            next.removals = vec![org::removal(&org_key, 7, 3, Role::Supervisor)];
+            assert!(
+                Roster::verify(&next.sign(1, &sup), 7, Some(&held)).is_ok(),
+                "with the organisation's removal it holds"
+            );
+        }
         let json = serde_json::to_string(&first).expect("json");
         assert!(
             !json.contains("org_key") && !json.contains("grants"),

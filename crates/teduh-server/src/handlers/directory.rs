@@ -1,5 +1,6 @@
-//! `GET /v1/directory`: the public directory bundle, cached by ETag; `PUT /v1/directory`: a
-//! member's device gives back the newest bundle a server restored from a backup lost.
+//! `GET /v1/directory`: the public directory bundle, cached by ETag; `PUT /v1/directory`: an
+//! administrator's device publishes a bundle the organisation key signed, or a member's device
+//! gives back the newest bundle a server restored from a backup lost.
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
@@ -7,6 +8,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use ed25519_dalek::VerifyingKey;
 use teduh_directory::bundle::{BundleError, SignedBundle};
 use teduh_protocol::sync::OCTET_STREAM;
 
@@ -14,7 +16,7 @@ use super::now_secs;
 use crate::extract::Authed;
 use crate::http_error::{body_rejected, HttpError};
 use crate::state::AppState;
-use crate::storage::DirectoryBundle;
+use crate::storage::{DirectoryBundle, StorageError};
 
 /// The largest directory bundle a device may give back (a few thousand entries fit).
 pub const MAX_DIRECTORY_BYTES: usize = 8 * 1024 * 1024;
@@ -59,35 +61,25 @@ pub(crate) async fn get_directory(
         .into_response())
 }
 
-/// `PUT /v1/directory`: a bundle the organisation signed, given back by a member's device
-/// because this server (restored from a backup) serves an older one or none. Stored only when
-/// it verifies against this server's directory key and is newer than the newest stored: a
-/// device can give back what the organisation published, never publish anything of its own.
+/// `PUT /v1/directory`: a bundle the organisation signed, published from an administrator's
+/// device holding the organisation key, or given back by a member's device because this server
+/// (restored from a backup) serves an older one or none. Stored only when it verifies against
+/// the registered organisation key or this server's own directory key and is newer than the
+/// newest stored: a device can pass on what the organisation signed, never sign anything itself.
 pub(crate) async fn put_directory(
     State(state): State<AppState>,
     _me: Authed,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, HttpError> {
     let body = body.map_err(|e| body_rejected(&e))?;
-    // Read at each request: the key appears when the organisation first publishes.
-    let key = match state.data_dir.as_deref() {
-        Some(dir) => crate::directory_admin::published_key(dir).map_err(|e| {
-            tracing::error!(error = %e, "the directory signing key cannot be read");
-            HttpError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal",
-                "the directory signing key cannot be read",
-            )
-        })?,
-        None => None,
-    };
-    let Some(key) = key else {
+    let trusted = trusted_keys(&state).await?;
+    if trusted.is_empty() {
         return Err(HttpError::new(
             StatusCode::CONFLICT,
             "NoDirectoryKey",
             "this server has no directory signing key to check a bundle against",
         ));
-    };
+    }
     let signed: SignedBundle = serde_json::from_slice(&body).map_err(|e| {
         HttpError::new(
             StatusCode::BAD_REQUEST,
@@ -96,7 +88,14 @@ pub(crate) async fn put_directory(
         )
     })?;
     let current = state.storage.latest_directory().await?.map(|b| b.version);
-    let bundle = signed.accept(&key, current).map_err(|e| match e {
+    let mut outcome = Err(BundleError::BadSignature);
+    for key in &trusted {
+        outcome = signed.accept(key, current);
+        if !matches!(outcome, Err(BundleError::BadSignature)) {
+            break;
+        }
+    }
+    let bundle = outcome.map_err(|e| match e {
         BundleError::NotNewer { .. } => HttpError::new(
             StatusCode::CONFLICT,
             "DirectoryNotNewer",
@@ -121,7 +120,31 @@ pub(crate) async fn put_directory(
         .await?;
     tracing::info!(
         version = bundle.version,
-        "directory bundle given back by a device"
+        "directory bundle stored from a device"
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The keys a bundle a device sends may verify against: the organisation key an
+/// administrator's device registered, and this server's own directory key (read at each
+/// request: it appears when the operator first publishes).
+async fn trusted_keys(state: &AppState) -> Result<Vec<VerifyingKey>, HttpError> {
+    let mut keys = Vec::new();
+    match state.storage.org_documents().await {
+        Ok(docs) => keys.extend(docs.org_key.and_then(|k| VerifyingKey::from_bytes(&k).ok())),
+        Err(StorageError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(dir) = state.data_dir.as_deref() {
+        let own = crate::directory_admin::published_key(dir).map_err(|e| {
+            tracing::error!(error = %e, "the directory signing key cannot be read");
+            HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal",
+                "the directory signing key cannot be read",
+            )
+        })?;
+        keys.extend(own);
+    }
+    Ok(keys)
 }

@@ -9,6 +9,7 @@ pub(crate) mod invitations;
 pub(crate) mod keys;
 pub(crate) mod members;
 pub(crate) mod messages;
+pub(crate) mod org;
 pub(crate) mod records;
 pub(crate) mod roster;
 

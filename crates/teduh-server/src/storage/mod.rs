@@ -33,6 +33,19 @@ pub enum StorageError {
     /// A unique thing (organisation, team name) already exists.
     #[error("{0} already exists")]
     AlreadyExists(&'static str),
+    /// No organisation key is registered, and this upload may not register one (only an
+    /// administrator's device does).
+    #[error("no organisation key is registered yet; an administrator's device registers it")]
+    OrgKeyUnknown,
+    /// The upload is signed by another organisation key than the registered one.
+    #[error("signed by another organisation key than the one registered")]
+    OrgKeyMismatch,
+    /// A settings upload is not newer than the stored settings.
+    #[error("the settings version must be greater than {current}")]
+    SettingsNotNewer {
+        /// The stored version.
+        current: u64,
+    },
     /// No invitation has this code.
     #[error("unknown invitation code")]
     InvitationUnknown,
@@ -123,6 +136,28 @@ pub enum StorageError {
     /// A client-key wrap for this (epoch, client) already exists with other content.
     #[error("a different wrap for this client and epoch already exists")]
     WrapConflict,
+}
+
+/// What the server holds of the organisation's own signed documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgDocuments {
+    /// The registered organisation key.
+    pub org_key: Option<[u8; 32]>,
+    /// The newest signed settings record.
+    pub settings: Option<Vec<u8>>,
+}
+
+/// A signed settings record to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSettingsUpload {
+    /// The organisation key that signed it.
+    pub key: [u8; 32],
+    /// Its version.
+    pub version: u64,
+    /// The signed record.
+    pub signed: Vec<u8>,
+    /// Whether the uploader may register `key` when none is (an administrator's device).
+    pub may_register: bool,
 }
 
 /// An organisation's team.
@@ -348,6 +383,23 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The organisation's name, if initialised.
     fn org_name(&self) -> BoxFuture<'_, Result<Option<String>, StorageError>>;
+
+    /// The organisation key registered and the newest signed settings record. Fails with
+    /// `NotFound("organisation")` before `init_org`.
+    fn org_documents(&self) -> BoxFuture<'_, Result<OrgDocuments, StorageError>>;
+
+    /// Stores a signed settings record (its signature already checked against `upload.key`).
+    /// Registers `upload.key` when none is and `upload.may_register`. Fails with
+    /// `NotFound("organisation")`, `OrgKeyUnknown` (none registered and this upload may not
+    /// register one), `OrgKeyMismatch` (another key is registered), or `SettingsNotNewer`.
+    fn put_org_settings(
+        &self,
+        upload: OrgSettingsUpload,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
+
+    /// The operator's reset: registers `key` (or none) as the organisation key and forgets the
+    /// settings signed by the one before. Fails with `NotFound("organisation")`.
+    fn replace_org_key(&self, key: Option<[u8; 32]>) -> BoxFuture<'_, Result<(), StorageError>>;
 
     /// Creates a team. Fails with `AlreadyExists("team")` on a duplicate name.
     fn create_team(&self, name: String, now: i64) -> BoxFuture<'_, Result<Team, StorageError>>;

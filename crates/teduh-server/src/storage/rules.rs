@@ -150,6 +150,31 @@ pub(crate) fn check_roster_newer(version: i64, current: i64) -> Result<(), Stora
     Ok(())
 }
 
+/// A settings upload: signed by the registered organisation key (`registered`), or registering
+/// it when none is and the uploader may, with a version above the stored one (`current`).
+pub(crate) fn check_org_settings(
+    upload: &super::OrgSettingsUpload,
+    registered: Option<&[u8]>,
+    current: i64,
+) -> Result<(), StorageError> {
+    match registered {
+        Some(k) if k != upload.key => return Err(StorageError::OrgKeyMismatch),
+        None if !upload.may_register => return Err(StorageError::OrgKeyUnknown),
+        _ => {}
+    }
+    if to_i64(upload.version, "settings version")? <= current {
+        return Err(StorageError::SettingsNotNewer {
+            current: to_u64(current),
+        });
+    }
+    Ok(())
+}
+
+/// The 32-byte organisation key stored in a column, if one is (and well-formed).
+pub(crate) fn org_key_column(stored: Option<Vec<u8>>) -> Option<[u8; 32]> {
+    stored.and_then(|k| k.try_into().ok())
+}
+
 /// A directory bundle must have a version above every published one (`current`, 0 when none).
 pub(crate) fn check_directory_newer(version: i64, current: i64) -> Result<(), StorageError> {
     if version <= current {

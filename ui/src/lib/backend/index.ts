@@ -306,6 +306,12 @@ export function orgKeyInit(): Promise<OrgKeySheetView> {
   return call<OrgKeySheetView>('org_key_init');
 }
 
+/** Signs the organisation settings with a new name and this team's time zone (WIB, WITA or
+ * WIT) on the administrator's device holding the organisation key; sent at the next sync. */
+export function orgSettingsSave(name: string, zone: string): Promise<TeamView> {
+  return call<TeamView>('org_settings_save', { name, zone });
+}
+
 /** Opens WhatsApp with the invitation code and the server's address. */
 export function teamShareInvitation(code: string): Promise<void> {
   return call<void>('team_share_invitation', { code });

@@ -194,8 +194,9 @@ impl Vault {
     /// the next sync marks her removed (and her devices revoked, keeping what they sent so far),
     /// and a new epoch is sealed to the members who stay, so she reads nothing written after.
     ///
-    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager, or
-    /// removing herself), or [`VaultError::NotFound`] (not in the roster).
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager,
+    /// removing herself, or removing a key manager the organisation granted from a device that
+    /// does not hold the organisation key), or [`VaultError::NotFound`] (not in the roster).
     pub fn remove_member(&mut self, username: &str) -> Result<(), VaultError> {
         let roster = self.key_manager_roster()?;
         let member = roster
@@ -209,6 +210,18 @@ impl Vault {
         if Some(member.member) == self.ident.member.server_number() {
             return Err(VaultError::NotPermitted(
                 "a key manager cannot remove herself; another supervisor or an admin can".into(),
+            ));
+        }
+        // A key manager the organisation granted loses her role only by its signed removal,
+        // which the device holding the organisation key adds when it signs the roster.
+        if roster.org_key.is_some()
+            && roster.is_key_manager(member.member)
+            && self.org_key_public()? != roster.org_key
+        {
+            return Err(VaultError::NotPermitted(
+                "removing a supervisor or an admin needs the organisation key: ask the \
+                 administrator who holds it"
+                    .into(),
             ));
         }
         self.decide(Decision::RemoveMember, member.member)

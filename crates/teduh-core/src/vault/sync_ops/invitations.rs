@@ -111,6 +111,7 @@ impl Vault {
             roster_version: roster.version,
             roster_hash: roster.anchor_hash(),
             expires_at: now + invitation::MAX_OPEN_SECS,
+            org_key: roster.org_key.clone(),
         };
         let id = secret.id();
         let key = secret.key();

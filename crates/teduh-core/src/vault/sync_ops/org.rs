@@ -1,6 +1,7 @@
 //! The organisation root key on an administrator's device ([`crate::team::org`]): made here (or
 //! restored from its recovery sheet), kept sealed to this device's own X25519 key, and the
-//! key-manager grants she decided.
+//! key-manager grants she decided. And the organisation settings every device holds
+//! ([`crate::team::settings`]), signed here by that key.
 
 use ed25519_dalek::SigningKey;
 use rusqlite::{params, OptionalExtension as _};
@@ -10,6 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto;
 use crate::team::org;
+use crate::team::settings::{OrgSettings, Zone};
 use crate::vault::error::VaultError;
 use crate::vault::Vault;
 
@@ -180,5 +182,118 @@ impl Vault {
             .query_map([], |r| r.get::<_, i64>(0))?
             .map(|r| r.map(|v| u64::try_from(v).unwrap_or(0)))
             .collect::<Result<_, _>>()?)
+    }
+}
+
+impl Vault {
+    /// The organisation settings this device holds (verified when they arrived), if any.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn org_settings(&self) -> Result<Option<OrgSettings>, VaultError> {
+        Ok(self
+            .held_org_settings()?
+            .and_then(|(_, signed)| OrgSettings::read_stored(&signed)))
+    }
+
+    /// The time zone of this device's team, as the organisation settings set it (WIB when
+    /// none do).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn team_zone(&self) -> Result<Zone, VaultError> {
+        let team = self.binding()?.map(|b| b.team);
+        Ok(match (self.org_settings()?, team) {
+            (Some(s), Some(team)) => s.zone_of(team),
+            _ => Zone::Wib,
+        })
+    }
+
+    /// Signs `settings` with the organisation key this administrator's device holds, as the
+    /// next version, and keeps it: her next sync sends it to the server, and every device
+    /// verifies it against the key its roster names. Returns what was signed.
+    ///
+    /// Fails with [`VaultError::NotPermitted`] (no organisation key here),
+    /// [`VaultError::InvalidInput`] (a rule of [`OrgSettings::check`] broken), or
+    /// [`VaultError::Locked`].
+    pub fn save_org_settings(&mut self, settings: OrgSettings) -> Result<OrgSettings, VaultError> {
+        self.touch()?;
+        let key = self.org_signing_key()?.ok_or_else(|| {
+            VaultError::NotPermitted(
+                "only the device holding the organisation key signs its settings".into(),
+            )
+        })?;
+        let mut next = settings;
+        next.name = next.name.trim().to_owned();
+        next.version = self.held_org_settings()?.map_or(0, |(v, _)| v) + 1;
+        next.check()
+            .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
+        self.keep_org_settings(next.version, &next.sign(&key))?;
+        Ok(next)
+    }
+
+    /// The first settings record, on the device holding the organisation key, when neither it
+    /// nor the server has one: the organisation's name as the server's operator set it.
+    ///
+    /// Fails when locked or the database cannot be written.
+    pub(crate) fn first_org_settings(&mut self, server_name: &str) -> Result<(), VaultError> {
+        if self.held_org_settings()?.is_some() {
+            return Ok(());
+        }
+        let name = if server_name.trim().is_empty() {
+            "Organisasi"
+        } else {
+            server_name
+        };
+        self.save_org_settings(OrgSettings::initial(name))?;
+        Ok(())
+    }
+
+    /// The version and signed bytes of the settings this device holds.
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn held_org_settings(&self) -> Result<Option<(u64, Vec<u8>)>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .query_row(
+                "SELECT version, signed FROM org_settings WHERE id = 1",
+                [],
+                |r| Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Keeps a verified settings record when it is newer than the one held.
+    ///
+    /// Fails when the database cannot be written.
+    pub(crate) fn keep_org_settings(&self, version: u64, signed: &[u8]) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "INSERT INTO org_settings (id, version, signed, stored_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET version = ?1, signed = ?2, stored_at = ?3
+             WHERE excluded.version > org_settings.version",
+            params![
+                i64::try_from(version).unwrap_or(i64::MAX),
+                signed,
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl Vault {
+    /// Runs `sign` with the organisation key this administrator's device holds: what it signs
+    /// is the organisation's word (a directory bundle devices then trust).
+    ///
+    /// Fails with [`VaultError::NotPermitted`] (no organisation key here) or
+    /// [`VaultError::Locked`].
+    pub fn with_org_key<T>(
+        &mut self,
+        sign: impl FnOnce(&SigningKey) -> T,
+    ) -> Result<T, VaultError> {
+        self.touch()?;
+        let key = self.org_signing_key()?.ok_or_else(|| {
+            VaultError::NotPermitted("this device does not hold the organisation key".into())
+        })?;
+        Ok(sign(&key))
     }
 }

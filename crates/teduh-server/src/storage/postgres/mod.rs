@@ -22,15 +22,15 @@ use self::pool::is_unique_violation;
 pub use self::pool::{PostgresStorage, DEFAULT_POOL_SIZE};
 use self::rows::{asked_id, insert_device, member_row, team_row};
 use super::rules::{
-    authenticated, check_directory_newer, check_next_epoch, check_roster_newer, check_same_wrap,
-    check_wrap_epoch, device_invitation_member, envelope_devices, usable_invitation, InvitationRow,
-    TokenRow,
+    authenticated, check_directory_newer, check_next_epoch, check_org_settings, check_roster_newer,
+    check_same_wrap, check_wrap_epoch, device_invitation_member, envelope_devices, org_key_column,
+    usable_invitation, InvitationRow, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
-    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredMessage,
-    Team, MEMBER_COLS,
+    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, OrgDocuments,
+    OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster, Storage,
+    StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 const SQL_AUTH: &str =
@@ -88,6 +88,65 @@ impl Storage for PostgresStorage {
                 Some(r) => Some(r.try_get(0)?),
                 None => None,
             })
+        })
+    }
+
+    fn org_documents(&self) -> BoxFuture<'_, Result<OrgDocuments, StorageError>> {
+        Box::pin(async move {
+            let c = self.read_conn().await?;
+            let row = c
+                .query_opt("SELECT org_key, settings FROM org WHERE id = 1", &[])
+                .await?
+                .ok_or(StorageError::NotFound("organisation"))?;
+            Ok(OrgDocuments {
+                org_key: org_key_column(row.try_get(0)?),
+                settings: row.try_get(1)?,
+            })
+        })
+    }
+
+    fn put_org_settings(
+        &self,
+        upload: OrgSettingsUpload,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let version = to_i64(upload.version, "settings version")?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await?;
+            // One writer at a time: the checks and the update must not interleave.
+            let row = tx
+                .query_opt(
+                    "SELECT org_key, settings_version FROM org WHERE id = 1 FOR UPDATE",
+                    &[],
+                )
+                .await?
+                .ok_or(StorageError::NotFound("organisation"))?;
+            let key: Option<Vec<u8>> = row.try_get(0)?;
+            check_org_settings(&upload, key.as_deref(), row.try_get(1)?)?;
+            tx.execute(
+                "UPDATE org SET org_key = $1, settings = $2, settings_version = $3 WHERE id = 1",
+                &[&&upload.key[..], &upload.signed, &version],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn replace_org_key(&self, key: Option<[u8; 32]>) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(async move {
+            let c = self.conn().await?;
+            let key: Option<Vec<u8>> = key.map(|k| k.to_vec());
+            let changed = c
+                .execute(
+                    "UPDATE org SET org_key = $1, settings = NULL, settings_version = 0 WHERE id = 1",
+                    &[&key],
+                )
+                .await?;
+            if changed == 0 {
+                return Err(StorageError::NotFound("organisation"));
+            }
+            Ok(())
         })
     }
 

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../../migrations/server-postgres/0002_org_keys_records.sql"),
     include_str!("../../../../../migrations/server-postgres/0003_directory.sql"),
     include_str!("../../../../../migrations/server-postgres/0004_device_keys.sql"),
+    include_str!("../../../../../migrations/server-postgres/0005_org_settings.sql"),
 ];
 
 /// Connections kept open by default, in each of the three pools. Pushes to one team serialise on

@@ -24,15 +24,16 @@ use self::pool::is_unique_violation;
 pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
-    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_roster_newer,
-    check_same_wrap, check_wrap_epoch, cut_page, device_invitation_member, envelope_devices,
-    plan_push, usable_invitation, InvitationRow, StoredContent, TokenRow,
+    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_org_settings,
+    check_roster_newer, check_same_wrap, check_wrap_epoch, cut_page, device_invitation_member,
+    envelope_devices, org_key_column, plan_push, usable_invitation, InvitationRow, StoredContent,
+    TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation,
-    PackagedInvitation, PushOutcome, Registration, Roster, Storage, StorageError, StoredMessage,
-    Team, MEMBER_COLS,
+    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, OrgDocuments,
+    OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster, Storage,
+    StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 impl Storage for SqliteStorage {
@@ -75,6 +76,60 @@ impl Storage for SqliteStorage {
                 c.query_row("SELECT name FROM org WHERE id = 1", [], |r| r.get(0))
                     .optional()?,
             )
+        }))
+    }
+
+    fn org_documents(&self) -> BoxFuture<'_, Result<OrgDocuments, StorageError>> {
+        Box::pin(self.with_reader(|c| {
+            c.query_row("SELECT org_key, settings FROM org WHERE id = 1", [], |r| {
+                Ok(OrgDocuments {
+                    org_key: org_key_column(r.get(0)?),
+                    settings: r.get(1)?,
+                })
+            })
+            .optional()?
+            .ok_or(StorageError::NotFound("organisation"))
+        }))
+    }
+
+    fn put_org_settings(
+        &self,
+        upload: OrgSettingsUpload,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (key, current): (Option<Vec<u8>>, i64) = tx
+                .query_row(
+                    "SELECT org_key, settings_version FROM org WHERE id = 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(StorageError::NotFound("organisation"))?;
+            check_org_settings(&upload, key.as_deref(), current)?;
+            tx.execute(
+                "UPDATE org SET org_key = ?1, settings = ?2, settings_version = ?3 WHERE id = 1",
+                params![
+                    &upload.key[..],
+                    upload.signed,
+                    to_i64(upload.version, "settings version")?
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        }))
+    }
+
+    fn replace_org_key(&self, key: Option<[u8; 32]>) -> BoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let changed = c.execute(
+                "UPDATE org SET org_key = ?1, settings = NULL, settings_version = 0 WHERE id = 1",
+                params![key.as_ref().map(|k| &k[..])],
+            )?;
+            if changed == 0 {
+                return Err(StorageError::NotFound("organisation"));
+            }
+            Ok(())
         }))
     }
 

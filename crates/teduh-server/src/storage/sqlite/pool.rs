@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../../migrations/server-sqlite/0002_org_keys_records.sql"),
     include_str!("../../../../../migrations/server-sqlite/0003_directory.sql"),
     include_str!("../../../../../migrations/server-sqlite/0004_device_keys.sql"),
+    include_str!("../../../../../migrations/server-sqlite/0005_org_settings.sql"),
 ];
 
 /// `PRAGMA application_id` of a Teduh server database ("TDSV").

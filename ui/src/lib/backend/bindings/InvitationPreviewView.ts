@@ -31,4 +31,9 @@ role: string,
 /**
  * Her level (hotline volunteers, 1-3), if set.
  */
-level: number | null, };
+level: number | null, 
+/**
+ * The fingerprint of the organisation key the inviter's roster names, if any (to compare
+ * with the one the administrator reads out).
+ */
+org_fingerprint: string | null, };

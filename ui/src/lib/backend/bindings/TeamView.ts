@@ -43,4 +43,12 @@ org_fingerprint: string | null,
 /**
  * This (administrator's) device holds the organisation key.
  */
-holds_org_key: boolean, };
+holds_org_key: boolean, 
+/**
+ * The organisation's name as its signed settings give it (`null`: none received yet).
+ */
+org_name: string | null, 
+/**
+ * This team's time zone as the organisation settings set it: `WIB`, `WITA` or `WIT`.
+ */
+zone: string, };

@@ -1,0 +1,13 @@
+-- Teduh local store, schema 13: the organisation settings (trust 2/3).
+-- Numbered files are never edited once landed; add a new file instead.
+--
+-- The newest settings record this device verified against the organisation key its signed
+-- roster names (or signed itself, on the administrator's device holding that key), as signed:
+-- a server restored from a backup gets it back. Not secret (names, time zones, deadlines,
+-- taxonomies), so kept as it travels.
+CREATE TABLE org_settings (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    version    INTEGER NOT NULL,
+    signed     BLOB NOT NULL,
+    stored_at  INTEGER NOT NULL
+) STRICT;
