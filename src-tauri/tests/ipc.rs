@@ -736,4 +736,52 @@ fn an_administrator_makes_the_organisation_key_in_the_app_and_her_roster_names_i
     let view = invoke(&w, "team_view", serde_json::json!({})).expect("view");
     assert_eq!(view["holds_org_key"], true);
     assert_eq!(view["org_fingerprint"], sheet["fingerprint"], "{view}");
+    assert_eq!(view["zone"], "WIB", "{view}");
+    // She names the organisation and her team's zone; her device signs them.
+    let view = invoke(
+        &w,
+        "org_settings_save",
+        serde_json::json!({ "name": "Layanan Psikososial Uji", "zone": "WITA" }),
+    )
+    .expect("signed");
+    assert_eq!(
+        (&view["org_name"], &view["zone"]),
+        (
+            &serde_json::json!("Layanan Psikososial Uji"),
+            &serde_json::json!("WITA")
+        )
+    );
+    let refused = invoke(
+        &w,
+        "org_settings_save",
+        serde_json::json!({ "name": "x", "zone": "UTC" }),
+    )
+    .expect_err("not an Indonesian zone");
+    assert_eq!(refused["code"], "InvalidInput");
+    // The directory key is now the organisation key: a bundle it signs is applied, one the
+    // server's own key signs is not, and the key cannot be set by hand any more.
+    let org = teduh_core::team::org::from_recovery_code(recovery).expect("the sheet restores");
+    let entries = teduh_directory::seed::seed_bundle().entries;
+    let by_org =
+        teduh_directory::publish::sign_next(entries.clone(), &org, None, chrono::Utc::now())
+            .expect("signs");
+    server.publish_directory(2, serde_json::to_vec(&by_org).expect("json"));
+    let refreshed = invoke(&w, "directory_refresh", serde_json::json!({})).expect("refresh");
+    assert_eq!(refreshed["state"], "updated", "{refreshed}");
+    let (server_key, _) =
+        teduh_directory::publish::load_or_create_key(&dir.path().join("server-directory.key"))
+            .expect("the server's own directory key");
+    let by_server =
+        teduh_directory::publish::sign_next(vec![], &server_key, Some(2), chrono::Utc::now())
+            .expect("signs");
+    server.publish_directory(3, serde_json::to_vec(&by_server).expect("json"));
+    invoke(&w, "directory_refresh", serde_json::json!({}))
+        .expect_err("a bundle the server's key signed is refused");
+    let hand = invoke(
+        &w,
+        "set_directory_key",
+        serde_json::json!({ "key": teduh_directory::bundle::public_key_hex(&server_key.verifying_key()), "confirm": true }),
+    )
+    .expect_err("the roster decides");
+    assert_eq!(hand["code"], "NotPermitted");
 }

@@ -632,3 +632,85 @@ fn a_forged_team_key_is_named_on_the_victim_s_laptop_and_reported_to_her_supervi
         "signed by a device of the roster: {listed}"
     );
 }
+
+#[test]
+fn an_administrator_signs_the_organisation_s_settings_and_directory_on_her_laptop() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Nasional");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let admin = Computer::new(tmp.path(), "admin", SUPERVISOR_PASS);
+    admin.joined(
+        server.url(),
+        "admin.ani",
+        Some(&server.invite(&team, Role::Admin)),
+    );
+    admin.ok(&["sync"]);
+    let sheet = admin.ok(&["org", "init"]);
+    assert!(sheet.contains("TEDUH-ORG1-"), "{sheet}");
+    admin.ok(&["sync"]);
+    let team_id = server.team_id(&team).to_string();
+    let zone = format!("{team_id}=WITA");
+    let set = admin.ok(&[
+        "org",
+        "set",
+        "--name",
+        "Layanan Psikososial Uji",
+        "--zone",
+        &zone,
+        "--request-hours",
+        "48",
+    ]);
+    assert!(set.contains("version 2"), "{set}");
+    let shown = admin.ok(&["org", "settings"]);
+    assert!(
+        shown.contains("Layanan Psikososial Uji")
+            && shown.contains(&format!("this team ({team_id}): WITA"))
+            && shown.contains("requests 48 h"),
+        "{shown}"
+    );
+    let late = admin.run(&["org", "set", "--breach-hours", "100"]);
+    assert!(!late.status.success(), "the law's 3 x 24 hours");
+    assert!(error_line(&late).contains("1-72"), "{}", error_line(&late));
+    let bad_zone = admin.run(&["org", "set", "--zone", "7=UTC"]);
+    assert!(error_line(&bad_zone).contains("WIB, WITA or WIT"));
+
+    // The directory, signed on her laptop with the organisation key.
+    let file = tmp.path().join("direktori.json");
+    let entries = teduh_directory::seed::seed_bundle().entries;
+    std::fs::write(&file, teduh_directory::io::export_json(&entries)).expect("writes");
+    let file = file.to_str().expect("utf-8 path");
+    let published = admin.ok(&["org", "publish-directory", file]);
+    assert!(published.contains("directory version 2"), "{published}");
+    let served = match teduh_client::ServerClient::new(server.url())
+        .directory(None)
+        .expect("served")
+    {
+        teduh_client::DirectoryFetch::Bundle { body, .. } => body,
+        other => panic!("expected a bundle, got {other:?}"),
+    };
+    let signed: teduh_directory::bundle::SignedBundle =
+        serde_json::from_slice(&served).expect("a signed bundle");
+    let code = sheet
+        .lines()
+        .find(|l| l.starts_with("TEDUH-ORG1-"))
+        .expect("the sheet's code");
+    let org = teduh_core::team::org::from_recovery_code(code).expect("restores");
+    assert_eq!(
+        signed
+            .verify(&org.verifying_key())
+            .expect("signed by the organisation key")
+            .version,
+        2
+    );
+    let again = admin.ok(&["org", "publish-directory", file]);
+    assert!(again.contains("directory version 3"), "{again}");
+    // A supervisor's laptop holds no organisation key.
+    let sup = Computer::new(tmp.path(), "sup", COUNSELOR_PASS);
+    sup.joined(
+        server.url(),
+        "sup.budi",
+        Some(&server.invite(&team, Role::Supervisor)),
+    );
+    let refused = sup.run(&["org", "publish-directory", file]);
+    assert!(!refused.status.success());
+}
