@@ -283,3 +283,111 @@ fn a_blocked_admission_stays_blocked_when_the_server_hides_her_for_a_round() {
         "not even the right number admits her from this device now"
     );
 }
+
+#[test]
+fn a_roster_with_the_organisation_key_swapped_shown_to_a_newcomer_makes_the_numbers_differ() {
+    use teduh_core::team::org;
+    use teduh_core::team::roster::{RosterDevice, RosterMember};
+    let server = TestServer::start();
+    let name = server.create_team("Tim Organisasi Palsu");
+    let team = server.team_id(&name);
+    let mut admin = server.member(&name, Role::Admin, "admin");
+    admin.sync().expect("the administrator makes the team");
+    let mut sup = server.member(&name, Role::Supervisor, "sup");
+    admin.admit(&mut sup);
+    let mut c = server.member(&name, Role::Counselor, "kons");
+    admin.admit(&mut c);
+    admin.vault.init_org_key().expect("the organisation key");
+    admin.sync().expect("named");
+    for d in [&mut sup, &mut c] {
+        d.sync().expect("the team follows");
+    }
+    let mut newcomer = server.member(&name, Role::Counselor, "kons.baru");
+
+    // The attack: every device key stays real, but the roster shown to the newcomer names the
+    // operator's organisation key, which grants the real key managers and an admin device of
+    // the operator's, and that device signs it.
+    let op = OperatorKeys::new();
+    let op_org = ed25519_dalek::SigningKey::from_bytes(&[99; 32]);
+    let mut fake = sup.vault.roster().expect("roster").expect("held");
+    let real_org = fake.org_key.clone().expect("named");
+    fake.version += 1;
+    fake.org_key = Some(org::public_hex(&op_org));
+    let op_device = 9_999;
+    fake.members.push(RosterMember {
+        member: op_device,
+        username: "operator".into(),
+        role: Role::Admin,
+        removed: false,
+    });
+    let keys = op.public_keys();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    fake.devices.push(RosterDevice {
+        device: op_device,
+        member: op_device,
+        x25519: hex(&keys[..32]),
+        ed25519: op.ed25519_hex(),
+        revoked: false,
+        accept_through: None,
+    });
+    fake.grants = fake
+        .members
+        .iter()
+        .filter(|m| m.role.manages_keys())
+        .map(|m| org::grant(&op_org, team, m.member, m.role))
+        .collect();
+    server
+        .block_on(server.storage().put_roster(
+            team,
+            fake.version,
+            fake.sign(op_device, &op.ed25519),
+            0,
+        ))
+        .expect("stored");
+    newcomer
+        .sync()
+        .expect("the newcomer takes the roster the server shows her");
+    let shown = newcomer.vault.roster().expect("roster").expect("held");
+    assert_eq!(
+        (
+            shown.org_key.as_deref(),
+            shown.device(sup.device()).map(|d| &d.ed25519)
+        ),
+        (
+            Some(org::public_hex(&op_org).as_str()),
+            sup.vault
+                .roster()
+                .expect("roster")
+                .expect("held")
+                .device(sup.device())
+                .map(|d| &d.ed25519)
+        ),
+        "(a) the newcomer holds the operator's organisation key beside the supervisor's real key"
+    );
+    assert_ne!(shown.org_key, Some(real_org));
+
+    // The number she reads out covers the organisation key: the supervisor's device differs.
+    sup.sync().expect("the supervisor sees her waiting");
+    let heard = newcomer.safety_number_for("sup");
+    assert_eq!(
+        code_of(sup.vault.confirm_admission("kons.baru", &heard)),
+        Code::SafetyNumberMismatch,
+        "the supervisor learns on the phone that something is wrong"
+    );
+    assert!(
+        alarm_kinds(&sup).contains(&"forged-roster".to_owned()),
+        "(d) the supervisor's device named the roster no key manager of hers signed"
+    );
+    newcomer.sync().expect("newcomer");
+    assert_eq!(
+        key_epochs(&newcomer),
+        Vec::<u32>::new(),
+        "no team key reached her"
+    );
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b)"
+    );
+    write_and_converge(&mut sup, &mut c, "catatan setelah kunci organisasi palsu");
+}
