@@ -1,4 +1,5 @@
--- Teduh local store, schema 13: the organisation settings (trust 2/3).
+-- Teduh local store, schema 13: the organisation settings and the teams an administrator
+-- founds (trust 2/3).
 -- Numbered files are never edited once landed; add a new file instead.
 --
 -- The newest settings record this device verified against the organisation key its signed
@@ -10,4 +11,14 @@ CREATE TABLE org_settings (
     version    INTEGER NOT NULL,
     signed     BLOB NOT NULL,
     stored_at  INTEGER NOT NULL
+) STRICT;
+
+-- On the administrator's device holding the organisation key: the teams it founded (their
+-- first roster signed by that key) and tends until a key manager of their own is admitted:
+-- its sync round admits the devices that joined with its invitations by signing the team's
+-- next roster with the organisation key.
+CREATE TABLE founded_team (
+    team       INTEGER PRIMARY KEY,
+    founded_at INTEGER NOT NULL,
+    done_at    INTEGER
 ) STRICT;

@@ -7,7 +7,7 @@ use teduh_core::team::settings::{OrgSettings, Zone};
 use teduh_protocol::sync::Role;
 use teduh_server::storage::OrgSettingsUpload;
 use teduh_tests::device::Device;
-use teduh_tests::hostile::{alarm_kinds, write_and_converge};
+use teduh_tests::hostile::{alarm_kinds, key_epochs, write_and_converge};
 use teduh_tests::TestServer;
 
 /// A team whose first key manager is its administrator, with a supervisor and a counselor she
@@ -345,4 +345,86 @@ fn an_invitation_names_the_organisation_key_and_the_newcomer_s_roster_holds_it()
     assert!(newcomer.vault.org_settings().expect("read").is_some());
     admin.sync().expect("admin round");
     assert_eq!(alarm_kinds(&newcomer), Vec::<String>::new());
+}
+
+#[test]
+fn the_organisation_key_founds_a_team_and_admits_its_first_supervisor_and_no_one_else() {
+    let (server, mut admin, _sup, _c) = adopted("Tim Pusat");
+    let name = server.create_team("Tim Kupang");
+    let team = server.team_id(&name);
+    let org = admin.vault.org_key_public().expect("key").expect("held");
+    let mut t = admin.transport();
+    let made = teduh_core::sync::founding::found_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        ("sup.kupang", Role::Supervisor, None),
+    )
+    .expect("the administrator founds the team");
+    assert_eq!(
+        (
+            made.package.team_name.as_str(),
+            made.package.org_key.as_deref()
+        ),
+        ("Tim Kupang", Some(org.as_str()))
+    );
+    // The operator slips in an account of her own, with no invitation proof.
+    let mut intruder = server.member(&name, Role::Supervisor, "operator");
+    let mut founder = Device::invited(server.url(), &made.code).expect("she joins");
+    founder.sync().expect("she waits");
+    intruder.sync().expect("the intruder waits");
+    let first = founder.vault.roster().expect("roster").expect("held");
+    assert_eq!(
+        (first.version, first.members.len(), first.org_key.as_deref()),
+        (1, 0, Some(org.as_str())),
+        "her device trusts first the roster the organisation key signed, naming no one"
+    );
+    admin.sync().expect("the administrator's round admits her");
+    founder.sync().expect("admitted");
+    let r = founder.vault.roster().expect("roster").expect("held");
+    assert!(
+        r.is_key_manager(founder.member()),
+        "granted by the organisation key"
+    );
+    assert!(
+        !r.lists_active_device(intruder.device()),
+        "no proof, no place in the team"
+    );
+    // Her team works as any other: she invites a counselor, they write and converge.
+    let code = founder
+        .invite("kons.kupang", Role::Counselor)
+        .expect("she invites");
+    let mut k = Device::invited(server.url(), &code).expect("joins");
+    founder.sync().expect("admits her");
+    k.sync().expect("keys");
+    write_and_converge(&mut founder, &mut k, "catatan tim kupang");
+    assert!(
+        founder.vault.org_settings().expect("read").is_some(),
+        "the organisation's settings reach the new team"
+    );
+    assert_eq!(key_epochs(&intruder), Vec::<u32>::new());
+    for d in [&admin, &founder, &k] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
+    admin.sync().expect("she stops tending the team");
+}
+
+#[test]
+fn a_team_whose_first_roster_the_organisation_key_did_not_sign_is_not_founded_over() {
+    let (server, mut admin, _sup, _c) = adopted("Tim Induk");
+    let name = server.create_team("Tim Liar");
+    let mut own = server.member(&name, Role::Supervisor, "sup.liar");
+    own.sync()
+        .expect("a supervisor the server invited starts the team herself");
+    let mut t = admin.transport();
+    let refused = teduh_core::sync::founding::found_team(
+        &mut admin.vault,
+        &mut t,
+        server.team_id(&name),
+        ("sup.lain", Role::Supervisor, None),
+    );
+    assert!(
+        matches!(refused, Err(teduh_core::sync::SyncError::Protocol(_))),
+        "{refused:?}"
+    );
 }

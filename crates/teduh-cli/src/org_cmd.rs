@@ -62,6 +62,23 @@ pub enum OrgCmd {
         #[arg(long, value_name = "FILE")]
         categories: Option<PathBuf>,
     },
+    /// Found another team of the organisation (the server's operator made it, empty): its first
+    /// roster is signed with the organisation key, and the invitation printed is for its first
+    /// supervisor, admitted at this computer's next `teduh sync`.
+    FoundTeam {
+        /// The team's id (`teduh-server admin list-teams`).
+        #[arg(long)]
+        team_id: u64,
+        /// Her username.
+        #[arg(long)]
+        username: String,
+        /// Her role: supervisor (the default) or admin.
+        #[arg(long, default_value = "supervisor")]
+        role: String,
+        /// Trust this CA certificate (PEM) for the server, as `teduh sync --ca-file` does.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
     /// Sign a directory file (.csv or .json, as `teduh-server admin directory export` writes
     /// it) with the organisation key and publish it: devices whose roster names the key accept
     /// only bundles it signed.
@@ -182,6 +199,35 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             println!(
                 "organisation settings version {} signed; sent at the next `teduh sync`",
                 saved.version
+            );
+        }
+        OrgCmd::FoundTeam {
+            team_id,
+            username,
+            role,
+            ca_file,
+        } => {
+            let role = teduh_protocol::sync::Role::parse(&role)
+                .filter(|r| r.manages_keys())
+                .with_context(|| {
+                    format!("{role:?}: a team is founded by a supervisor or an admin")
+                })?;
+            let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
+            let made = teduh_core::sync::founding::found_team(
+                &mut v,
+                &mut t,
+                team_id,
+                (&username, role, None),
+            )?;
+            println!("{}", made.code);
+            println!(
+                "{} is founded under the organisation key; the code is a single-use invitation \
+                 for {} as {}: she joins with `teduh join --server {} --invitation CODE` or in \
+                 the app, and this computer admits her at its next `teduh sync`",
+                made.package.team_name,
+                made.package.username,
+                made.package.role.as_str(),
+                b.server_url
             );
         }
         OrgCmd::PublishDirectory {

@@ -713,4 +713,29 @@ fn an_administrator_signs_the_organisation_s_settings_and_directory_on_her_lapto
     );
     let refused = sup.run(&["org", "publish-directory", file]);
     assert!(!refused.status.success());
+
+    // Another team, founded under the organisation key: its first supervisor is admitted at
+    // the administrator's next sync.
+    let kupang = server.create_team("Tim Kupang");
+    let kupang_id = server.team_id(&kupang).to_string();
+    let founded = admin.ok(&[
+        "org",
+        "found-team",
+        "--team-id",
+        &kupang_id,
+        "--username",
+        "sup.kupang",
+    ]);
+    let code = first_line(&founded);
+    assert!(founded.contains("Tim Kupang is founded"), "{founded}");
+    let founder = Computer::new(tmp.path(), "founder", COUNSELOR_PASS);
+    let out = founder.join_invited(server.url(), &code);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("organisation key:"),
+        "she sees the organisation key's fingerprint"
+    );
+    assert!(founder.ok(&["sync"]).contains("Waiting for a supervisor"));
+    admin.ok(&["sync"]);
+    let admitted = founder.ok(&["sync"]);
+    assert!(!admitted.contains("Waiting"), "{admitted}");
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use teduh_core::sync::{Transport, TransportError};
-use teduh_protocol::sync::org::{OrgInfo, OrgSettingsBody};
+use teduh_protocol::sync::org::{OrgInfo, OrgSettingsBody, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
     MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
@@ -189,6 +189,21 @@ impl HttpTransport {
             .set(AUTHORIZATION, &bearer(token))
     }
 
+    /// A roster at `path`, `None` while the team has none.
+    fn optional_roster(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> Result<Option<RosterBody>, TransportError> {
+        match self.get_json(path, token) {
+            Ok(roster) => Ok(Some(roster)),
+            Err(TransportError::Refused {
+                status: 404, code, ..
+            }) if code == "NoRoster" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     fn get_json<T: DeserializeOwned>(&self, path: &str, token: &str) -> Result<T, TransportError> {
         json(answer(self.get(path, token).call())?)
     }
@@ -350,6 +365,38 @@ impl Transport for HttpTransport {
         self.get_json(&format!("/v1/teams/{team}/info"), token)
     }
 
+    fn org_team_listing(&mut self, token: &str, team: u64) -> Result<TeamListing, TransportError> {
+        self.get_json(&format!("/v1/org/teams/{team}/listing"), token)
+    }
+
+    fn org_team_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+    ) -> Result<Option<RosterBody>, TransportError> {
+        self.optional_roster(&format!("/v1/org/teams/{team}/roster"), token)
+    }
+
+    fn put_org_team_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+        roster: &RosterBody,
+    ) -> Result<(), TransportError> {
+        let path = format!("/v1/org/teams/{team}/roster");
+        empty(self.send_json("PUT", &path, Some(token), roster)?)
+    }
+
+    fn add_org_team_invitation(
+        &mut self,
+        token: &str,
+        team: u64,
+        invitation: &TeamInvitation,
+    ) -> Result<(), TransportError> {
+        let path = format!("/v1/org/teams/{team}/invitations");
+        empty(self.send_json("POST", &path, Some(token), invitation)?)
+    }
+
     fn org_info(&mut self, token: &str) -> Result<OrgInfo, TransportError> {
         self.get_json("/v1/org", token)
     }
@@ -410,13 +457,7 @@ impl Transport for HttpTransport {
     }
 
     fn roster(&mut self, token: &str, team: u64) -> Result<Option<RosterBody>, TransportError> {
-        match self.get_json(&format!("/v1/teams/{team}/roster"), token) {
-            Ok(roster) => Ok(Some(roster)),
-            Err(TransportError::Refused {
-                status: 404, code, ..
-            }) if code == "NoRoster" => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.optional_roster(&format!("/v1/teams/{team}/roster"), token)
     }
 
     fn put_roster(

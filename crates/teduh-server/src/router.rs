@@ -52,6 +52,15 @@ pub fn router(state: AppState) -> Router {
         .merge(auth_routes)
         .route("/v1/org", get(org::get_org))
         .route("/v1/org/settings", axum::routing::put(org::put_settings))
+        .route("/v1/org/teams/{team}/listing", get(org::team_listing))
+        .route(
+            "/v1/org/teams/{team}/roster",
+            get(org::team_roster).put(org::put_team_roster),
+        )
+        .route(
+            "/v1/org/teams/{team}/invitations",
+            post(org::team_invitation),
+        )
         .route("/v1/devices", get(devices::list_devices))
         .route("/v1/devices/invitations", post(auth::invite_device))
         .route("/v1/devices/{device}", delete(devices::revoke_device))

@@ -236,6 +236,7 @@ impl<A: VaultAccess> Round<'_, A> {
         self.refresh_keys()?;
         self.report(Phase::Keys)?;
         self.exchange_org_settings()?;
+        self.tend_founded_teams()?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
         self.pull(limits.max_pull_bytes)?;
         // Last: the pull may have raised an alarm too (equivocation).

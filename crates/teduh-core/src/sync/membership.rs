@@ -91,7 +91,7 @@ impl<A: VaultAccess> Round<'_, A> {
                         pending.push(listing);
                         continue;
                     }
-                    match self.admit_by_proof(d, listing, &mut pending)? {
+                    match self.admit_by_proof(self.team, d, listing, &mut pending)? {
                         Some(role) => role,
                         None => continue,
                     }
@@ -248,11 +248,13 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    /// A device the server lists that no decision of this key manager admitted: admitted by the
-    /// proof it joined with when that holds under an invitation this device made (its role
-    /// returned), else noted as waiting for a safety number (a reused or forged proof named).
+    /// A device the server lists in `team` that no decision of this key manager admitted:
+    /// admitted by the proof it joined with when that holds under an invitation this device
+    /// made (its role returned), else noted as waiting for a safety number (a reused or forged
+    /// proof named).
     pub(super) fn admit_by_proof(
         &mut self,
+        team: u64,
         d: &DeviceView,
         listing: PendingListing,
         pending: &mut Vec<PendingListing>,
@@ -261,7 +263,7 @@ impl<A: VaultAccess> Round<'_, A> {
             pending.push(listing);
             return Ok(None);
         };
-        let (team, now) = (self.team, chrono::Utc::now().timestamp());
+        let now = chrono::Utc::now().timestamp();
         let when = (d.created_at, now);
         let (kind, why) = match self
             .local(|v| v.check_invitation_proof(team, &listing, proof, when))?

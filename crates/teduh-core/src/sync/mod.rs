@@ -11,6 +11,7 @@
 
 mod alarm_reports;
 pub mod engine;
+pub mod founding;
 pub mod join;
 mod membership;
 mod org_settings;

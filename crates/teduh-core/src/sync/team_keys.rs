@@ -360,8 +360,12 @@ impl<A: VaultAccess> Round<'_, A> {
         let newest_held = self.newest_epoch_held()?;
         let speaks_for_team = match &current {
             // Only an admitted device of a key manager of the roster this device holds, once it
-            // holds the team's keys.
-            Some(c) => c.key_manager_key(binding.device).is_some() && newest_held > 0,
+            // holds the team's keys, or, in a team the organisation founded (its roster names
+            // no epoch yet), to make the first.
+            Some(c) => {
+                c.key_manager_key(binding.device).is_some()
+                    && (newest_held > 0 || c.newest_epoch() == 0)
+            }
             // The team's first key manager, before anyone made a roster (or after she made the
             // first epoch and the round ended before the roster); never a device that joined
             // with an invitation, which waits for the roster its inviter's device holds.

@@ -5,7 +5,7 @@
 //! real server or wrap it to inject faults. Record pages cross it as bytes in the binary formats
 //! of [`teduh_protocol::sync`], so the engine controls their size.
 
-use teduh_protocol::sync::org::OrgInfo;
+use teduh_protocol::sync::org::{OrgInfo, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
     MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
@@ -75,6 +75,28 @@ pub trait Transport {
     fn org_info(&mut self, token: &str) -> Result<OrgInfo, TransportError>;
     /// `PUT /v1/org/settings`: a settings record the organisation key signed.
     fn put_org_settings(&mut self, token: &str, signed: &[u8]) -> Result<(), TransportError>;
+    /// `GET /v1/org/teams/{team}/listing` (an administrator founding another team).
+    fn org_team_listing(&mut self, token: &str, team: u64) -> Result<TeamListing, TransportError>;
+    /// `GET /v1/org/teams/{team}/roster`; `None` while the team has none.
+    fn org_team_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+    ) -> Result<Option<RosterBody>, TransportError>;
+    /// `PUT /v1/org/teams/{team}/roster`: a roster the organisation key signed.
+    fn put_org_team_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+        roster: &RosterBody,
+    ) -> Result<(), TransportError>;
+    /// `POST /v1/org/teams/{team}/invitations`: an invitation to another team.
+    fn add_org_team_invitation(
+        &mut self,
+        token: &str,
+        team: u64,
+        invitation: &TeamInvitation,
+    ) -> Result<(), TransportError>;
     /// `POST /v1/teams/{team}/messages`: messages to devices of the team.
     fn post_messages(
         &mut self,
@@ -148,6 +170,9 @@ pub enum Request<'a> {
     OrgInfo,
     /// [`Transport::put_org_settings`].
     PutOrgSettings,
+    /// [`Transport::org_team_listing`], [`Transport::org_team_roster`],
+    /// [`Transport::put_org_team_roster`] and [`Transport::add_org_team_invitation`].
+    OrgTeam,
     /// [`Transport::post_messages`].
     PostMessages,
     /// [`Transport::inbox`].
@@ -270,6 +295,44 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
         self.run(
             Request::PutOrgSettings,
             |t| t.put_org_settings(token, signed),
+            no_ack,
+        )
+    }
+    fn org_team_listing(&mut self, token: &str, team: u64) -> Result<TeamListing, TransportError> {
+        self.run(
+            Request::OrgTeam,
+            |t| t.org_team_listing(token, team),
+            no_ack,
+        )
+    }
+    fn org_team_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+    ) -> Result<Option<RosterBody>, TransportError> {
+        self.run(Request::OrgTeam, |t| t.org_team_roster(token, team), no_ack)
+    }
+    fn put_org_team_roster(
+        &mut self,
+        token: &str,
+        team: u64,
+        roster: &RosterBody,
+    ) -> Result<(), TransportError> {
+        self.run(
+            Request::OrgTeam,
+            |t| t.put_org_team_roster(token, team, roster),
+            no_ack,
+        )
+    }
+    fn add_org_team_invitation(
+        &mut self,
+        token: &str,
+        team: u64,
+        invitation: &TeamInvitation,
+    ) -> Result<(), TransportError> {
+        self.run(
+            Request::OrgTeam,
+            |t| t.add_org_team_invitation(token, team, invitation),
             no_ack,
         )
     }

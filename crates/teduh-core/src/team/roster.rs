@@ -8,9 +8,10 @@
 //! signs after the point the roster names.
 //!
 //! Trust: the first roster a device accepts must be signed by a device it lists as a key
-//! manager's (trust on first use); every later roster must be newer and signed by a key
-//! manager's device of the roster already accepted, so the server cannot substitute members,
-//! devices or keys after the fact.
+//! manager's, or by the organisation key it names (trust on first use, which an invitation's
+//! anchor or a safety number backs); every later roster must be newer and signed by a key
+//! manager's device of the roster already accepted, or by the organisation key it names, so
+//! the server cannot substitute members, devices or keys after the fact.
 //!
 //! Wire form (`RosterBody::roster`, opaque to the server):
 //! `signature (64) || signer device id (u64 BE) || JSON of` [`Roster`]; the signature is
@@ -25,6 +26,12 @@ use teduh_protocol::sync::Role;
 use crate::ids::DeviceId;
 
 const SIGNING_PREFIX: &[u8] = b"teduh/roster/v1";
+
+/// The signer id of a roster signed by the organisation key the roster it follows names (or,
+/// for a team's first roster, that it names itself): an administrator's device founds a team
+/// and tends its key-manager roles this way without being one of its members. Server ids
+/// start at 1.
+pub const ORG_SIGNER: u64 = 0;
 
 /// One member as the roster lists her.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,9 +266,16 @@ impl Roster {
             }
         }
         let authority = current.unwrap_or(&roster);
-        let key = authority
-            .key_manager_key(signer)
-            .ok_or(RosterError::Untrusted)?;
+        let key = if signer == ORG_SIGNER {
+            authority
+                .org_key
+                .as_deref()
+                .and_then(hex32)
+                .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+        } else {
+            authority.key_manager_key(signer)
+        }
+        .ok_or(RosterError::Untrusted)?;
         let sig: [u8; 64] = sig.try_into().map_err(|_| RosterError::Malformed)?;
         let mut msg = SIGNING_PREFIX.to_vec();
         msg.extend_from_slice(json);
@@ -560,6 +574,19 @@ mod tests {
                 "with the organisation's removal it holds"
             );
         }
+        // The organisation key signs rosters itself (a team it founds); another key does not.
+        let mut by_org = held.clone();
+        by_org.version = 5;
+        assert!(Roster::verify(&by_org.sign(ORG_SIGNER, &org_key), 7, Some(&held)).is_ok());
+        assert_eq!(
+            Roster::verify(&by_org.sign(ORG_SIGNER, &other), 7, Some(&held)),
+            Err(RosterError::Untrusted)
+        );
+        assert_eq!(
+            Roster::verify(&by_org.sign(ORG_SIGNER, &org_key), 7, Some(&first)),
+            Err(RosterError::Untrusted),
+            "a roster naming no organisation key takes no roster signed by one"
+        );
         let json = serde_json::to_string(&first).expect("json");
         assert!(
             !json.contains("org_key") && !json.contains("grants"),

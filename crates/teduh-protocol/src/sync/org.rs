@@ -1,5 +1,7 @@
 //! The organisation's own documents on the wire (`GET /v1/org`, `PUT /v1/org/settings`): the
-//! settings record signed by the organisation root key on an administrator's device. The server
+//! settings record signed by the organisation root key on an administrator's device; and what
+//! an administrator's device reads and writes to found another team
+//! (`/v1/org/teams/{team}/...`). The server
 //! stores and serves it, and checks its signature only to refuse junk; devices verify it against
 //! the organisation key their signed roster names, never the one the server reports.
 //!
@@ -25,6 +27,18 @@ pub struct OrgInfo {
     /// The newest signed settings record the server holds.
     #[serde(default, with = "super::b64_opt")]
     pub settings: Option<Vec<u8>>,
+}
+
+/// Reply of `GET /v1/org/teams/{team}/listing`: what the server says is in a team, for the
+/// organisation's administrator founding it (candidates only: her device admits by proof).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamListing {
+    /// The team's name (a label only).
+    pub name: String,
+    /// The team's members.
+    pub members: Vec<super::MemberView>,
+    /// Their devices.
+    pub devices: Vec<super::DeviceView>,
 }
 
 /// Body of `PUT /v1/org/settings`: a settings record the organisation key signed.

@@ -13,7 +13,7 @@ use crate::http_error::HttpError;
 use crate::state::AppState;
 use crate::storage::{Device, DeviceFilter};
 
-fn device_view(d: Device) -> DeviceView {
+pub(crate) fn device_view(d: Device) -> DeviceView {
     DeviceView {
         device_id: d.id,
         member_id: d.member_id,

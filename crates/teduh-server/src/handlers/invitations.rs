@@ -47,6 +47,17 @@ pub(crate) async fn create(
 ) -> Result<StatusCode, HttpError> {
     let team = me.team(team)?;
     me.require_key_manager()?;
+    store(&state, team, body, &me).await
+}
+
+/// Stores an invitation a device made for `team`: its own (a key manager's) or, for the
+/// organisation's administrator founding a team, another.
+pub(crate) async fn store(
+    state: &AppState,
+    team: u64,
+    body: TeamInvitation,
+    me: &Authed,
+) -> Result<StatusCode, HttpError> {
     check_id(&body.id)?;
     check_blob("package", &body.package, 1, 8192)?;
     let now = now_secs();
@@ -71,11 +82,7 @@ pub(crate) async fn create(
             expires_at,
         })
         .await?;
-    tracing::info!(
-        team,
-        by = me.0.device_id,
-        "invitation made on a key manager's device"
-    );
+    tracing::info!(team, by = me.0.device_id, "invitation made on a device");
     Ok(StatusCode::CREATED)
 }
 

@@ -17,16 +17,22 @@ pub(crate) async fn list_members(
     team: Result<Path<u64>, PathRejection>,
 ) -> Result<Json<Vec<MemberView>>, HttpError> {
     let team = me.team(team)?;
+    Ok(Json(member_views(&state, team).await?))
+}
+
+/// `team`'s members as devices see them, removed ones included (flagged).
+pub(crate) async fn member_views(
+    state: &AppState,
+    team: u64,
+) -> Result<Vec<MemberView>, HttpError> {
     let members = state.storage.members(team).await?;
-    Ok(Json(
-        members
-            .into_iter()
-            .map(|m| MemberView {
-                member_id: m.id,
-                username: m.username,
-                role: m.role,
-                removed: m.removed_at.is_some(),
-            })
-            .collect(),
-    ))
+    Ok(members
+        .into_iter()
+        .map(|m| MemberView {
+            member_id: m.id,
+            username: m.username,
+            role: m.role,
+            removed: m.removed_at.is_some(),
+        })
+        .collect())
 }

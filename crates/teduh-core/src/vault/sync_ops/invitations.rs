@@ -95,7 +95,6 @@ impl Vault {
             .device(binding.device)
             .map(|d| (d.ed25519.clone(), d.x25519.clone()))
             .unwrap_or_default();
-        let secret = Secret::random();
         let package = Package {
             organisation: labels.organisation.clone(),
             team: binding.team,
@@ -113,6 +112,68 @@ impl Vault {
             expires_at: now + invitation::MAX_OPEN_SECS,
             org_key: roster.org_key.clone(),
         };
+        self.keep_invitation(package, now)
+    }
+
+    /// On the administrator's device holding the organisation key: an invitation to another
+    /// team, `founded`, whose roster the organisation key signs (its first, naming no one, or
+    /// a later one): `founded` is the newcomer's trust anchor, and this device admits her at
+    /// its next sync by signing the team's next roster with the organisation key.
+    ///
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (no organisation key
+    /// here, or `founded` names another), [`VaultError::InvalidInput`] (a username already in
+    /// `founded`, or empty), or [`VaultError::Locked`].
+    pub fn make_founding_invitation(
+        &mut self,
+        founded: &crate::team::roster::Roster,
+        (username, role, level): (&str, Role, Option<u8>),
+        labels: &InvitationLabels,
+        now: i64,
+    ) -> Result<(Secret, Package), VaultError> {
+        let binding = self.binding()?.ok_or(VaultError::NotJoined)?;
+        let org_key = self.org_key_public()?;
+        if org_key.is_none() || founded.org_key != org_key {
+            return Err(VaultError::NotPermitted(
+                "only the device holding the organisation key the team's roster names invites \
+                 to another team"
+                    .into(),
+            ));
+        }
+        let username = username.trim();
+        if username.is_empty() || founded.members.iter().any(|m| m.username == username) {
+            return Err(VaultError::InvalidInput(format!(
+                "{username:?} is empty or already a member of the team"
+            )));
+        }
+        let package = Package {
+            organisation: labels.organisation.clone(),
+            team: founded.team,
+            team_name: labels.team_name.clone(),
+            username: username.to_owned(),
+            role,
+            level,
+            inviter: binding.username,
+            inviter_role: Role::Admin,
+            inviter_device: crate::team::roster::ORG_SIGNER,
+            inviter_key: org_key.unwrap_or_default(),
+            inviter_x25519: crate::ids::hex(&self.ident.x25519_public),
+            roster_version: founded.version,
+            roster_hash: founded.anchor_hash(),
+            expires_at: now + invitation::MAX_OPEN_SECS,
+            org_key: founded.org_key.clone(),
+        };
+        self.keep_invitation(package, now)
+    }
+
+    /// Keeps a new invitation's key, sealed to this device, under a fresh secret: the proof a
+    /// device joins with is checked against it.
+    fn keep_invitation(
+        &mut self,
+        package: Package,
+        now: i64,
+    ) -> Result<(Secret, Package), VaultError> {
+        let (username, role, level) = (package.username.clone(), package.role, package.level);
+        let secret = Secret::random();
         let id = secret.id();
         let key = secret.key();
         let mut plain = key.id.0.to_vec();

@@ -11,10 +11,13 @@
 //! - `admission`: devices waiting to be admitted, safety numbers, a key manager's decisions.
 //! - `invitations`: invitations made on a key manager's device, and a newcomer's anchor.
 //! - `reports`: this device's alarms reported, and the reports a key manager's device received.
-//! - `org`: the organisation root key on an administrator's device, and her grants.
+//! - `org`: the organisation root key on an administrator's device, her grants, and the
+//!   organisation settings.
+//! - `founding`: the teams an administrator's device founds with the organisation key.
 
 mod admission;
 mod binding;
+mod founding;
 mod invitations;
 mod org;
 mod outbox;

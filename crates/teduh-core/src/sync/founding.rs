@@ -1,0 +1,185 @@
+//! The organisation founds a team (trust 2/3): the administrator's device holding the
+//! organisation key signs the team's first roster (naming the key and no one) and makes an
+//! invitation for its first supervisor anchored to it ([`found_team`]); its next sync rounds
+//! admit the device that joins with that invitation, once its proof holds, by signing the
+//! team's next roster with the organisation key and granting her role
+//! ([`Round::tend_founded_teams`]). From then on the team's own key manager keeps its roster,
+//! as in any team. The server only carries what that key signed: it cannot found a team in
+//! the organisation's name, nor put anyone else into one.
+
+use teduh_protocol::sync::{RosterBody, TeamInvitation};
+
+use super::engine::{Phase, Round, VaultAccess};
+use super::join::MadeInvitation;
+use super::roster::{Roster, RosterDevice, RosterMember};
+use super::transport::Transport;
+use super::SyncError;
+use crate::ids::hex;
+use crate::team::{invitation, org};
+use crate::vault::{InvitationLabels, PendingListing, Vault, VaultError};
+
+/// On the administrator's (joined, unlocked) device holding the organisation key: founds
+/// `team` (another team of the organisation, made by the server's operator) when it has no
+/// roster yet, and makes an invitation to it for `username` as `role` (and `level`). The
+/// newcomer who joins with its code is admitted at this device's next sync.
+///
+/// Fails with [`SyncError::NotJoined`], [`SyncError::Offline`], [`SyncError::Refused`] (not an
+/// administrator's device, or no such team), [`SyncError::Protocol`] (the team already has a
+/// roster that this organisation key did not sign), or a vault error
+/// ([`VaultError::NotPermitted`]: no organisation key here; [`VaultError::InvalidInput`]: the
+/// username is taken; locked).
+pub fn found_team(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    team: u64,
+    (username, role, level): (&str, teduh_protocol::sync::Role, Option<u8>),
+) -> Result<MadeInvitation, SyncError> {
+    vault.binding()?.ok_or(SyncError::NotJoined)?;
+    let org_key = vault.org_key_public()?.ok_or_else(|| {
+        VaultError::NotPermitted("this device does not hold the organisation key".into())
+    })?;
+    let token = vault.sync_token()?;
+    let listing = transport.org_team_listing(&token, team)?;
+    let founded = match transport.org_team_roster(&token, team)? {
+        None => {
+            let first = vault.founding_roster(team)?;
+            let signed = vault.sign_roster_as_org(&first)?;
+            transport.put_org_team_roster(
+                &token,
+                team,
+                &RosterBody {
+                    version: first.version,
+                    roster: signed,
+                },
+            )?;
+            first
+        }
+        Some(body) => match Roster::verify(&body.roster, team, None) {
+            Ok(r) if r.org_key.as_deref() == Some(org_key.as_str()) => r,
+            _ => {
+                return Err(SyncError::Protocol(format!(
+                    "team {team} already has a roster the organisation key did not sign"
+                )))
+            }
+        },
+    };
+    let info = transport.org_info(&token)?;
+    let labels = InvitationLabels {
+        team_name: listing.name,
+        organisation: info.name,
+    };
+    let now = chrono::Utc::now().timestamp();
+    let (secret, package) =
+        vault.make_founding_invitation(&founded, (username, role, level), &labels, now)?;
+    transport.add_org_team_invitation(
+        &token,
+        team,
+        &TeamInvitation {
+            id: secret.id(),
+            role,
+            package: invitation::seal_package(&secret, &package),
+            expires_at: package.expires_at,
+        },
+    )?;
+    vault.note_founded_team(team)?;
+    Ok(MadeInvitation {
+        code: secret.code(),
+        package,
+    })
+}
+
+impl<A: VaultAccess> Round<'_, A> {
+    /// On the device holding the organisation key: admits into each team it founded the devices
+    /// that joined with its invitations, by a roster the organisation key signs, until the team
+    /// has a key manager of its own.
+    pub(super) fn tend_founded_teams(&mut self) -> Result<(), SyncError> {
+        let Some(org_key) = self.local(|v| v.org_key_public())? else {
+            return Ok(());
+        };
+        for team in self.local(|v| v.teams_to_tend())? {
+            let Some(body) = self.t.org_team_roster(&self.token, team)? else {
+                continue;
+            };
+            self.report(Phase::Keys)?;
+            // What the server serves counts only as the organisation key or a key manager it
+            // granted signed it.
+            let roster = match Roster::verify(&body.roster, team, None) {
+                Ok(r) if r.org_key.as_deref() == Some(org_key.as_str()) => r,
+                _ => continue,
+            };
+            if roster.key_manager_devices().next().is_some() {
+                self.local(|v| v.founding_done(team))?;
+                continue;
+            }
+            if let Some(next) = self.admit_founders(team, &roster)? {
+                let signed = self.local(|v| v.sign_roster_as_org(&next))?;
+                let body = RosterBody {
+                    version: next.version,
+                    roster: signed,
+                };
+                self.t.put_org_team_roster(&self.token, team, &body)?;
+                self.report(Phase::Keys)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next roster of founded `team` with the devices whose invitation proof holds under an
+    /// invitation this device made, their key-manager roles granted; `None` when no one new.
+    fn admit_founders(&mut self, team: u64, roster: &Roster) -> Result<Option<Roster>, SyncError> {
+        let listing = self.t.org_team_listing(&self.token, team)?;
+        self.report(Phase::Keys)?;
+        let mut next = roster.clone();
+        next.version += 1;
+        let mut admitted = false;
+        for d in &listing.devices {
+            let Some(m) = listing
+                .members
+                .iter()
+                .find(|m| m.member_id == d.member_id && !m.removed)
+            else {
+                continue;
+            };
+            if next.device(d.device_id).is_some()
+                || d.revoked_at.is_some()
+                || d.public_keys.len() != 64
+            {
+                continue;
+            }
+            let candidate = PendingListing {
+                device: d.device_id,
+                member: d.member_id,
+                username: m.username.clone(),
+                role: m.role,
+                public_keys: d.public_keys.clone(),
+            };
+            let mut waiting = Vec::new();
+            let Some(role) = self.admit_by_proof(team, d, candidate, &mut waiting)? else {
+                continue;
+            };
+            if next.member(m.member_id).is_none() {
+                next.members.push(RosterMember {
+                    member: m.member_id,
+                    username: m.username.clone(),
+                    role,
+                    removed: false,
+                });
+            }
+            next.devices.push(RosterDevice {
+                device: d.device_id,
+                member: d.member_id,
+                x25519: hex(&d.public_keys[..32]),
+                ed25519: hex(&d.public_keys[32..]),
+                revoked: false,
+                accept_through: None,
+            });
+            if role.manages_keys() {
+                let grant =
+                    self.local(|v| v.with_org_key(|k| org::grant(k, team, m.member_id, role)))?;
+                next.grants.push(grant);
+            }
+            admitted = true;
+        }
+        Ok(admitted.then_some(next))
+    }
+}

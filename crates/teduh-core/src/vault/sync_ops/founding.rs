@@ -1,0 +1,82 @@
+//! Teams the organisation founds from the administrator's device holding the organisation key
+//! ([`crate::sync::founding`]): the first roster of a team that has none, naming no one and
+//! signed by that key; the rosters after it that admit the team's first devices; and the teams
+//! this device tends until a key manager of their own is admitted.
+
+use rusqlite::params;
+
+use crate::team::roster::{Roster, ORG_SIGNER};
+use crate::vault::error::VaultError;
+use crate::vault::Vault;
+
+impl Vault {
+    /// The first roster of `team`, naming this device's organisation key and no one: whoever
+    /// joins with an invitation made on it trusts it first.
+    ///
+    /// Fails with [`VaultError::NotPermitted`] (no organisation key here).
+    pub fn founding_roster(&self, team: u64) -> Result<Roster, VaultError> {
+        let org_key = self.org_key_public()?.ok_or_else(|| {
+            VaultError::NotPermitted("this device does not hold the organisation key".into())
+        })?;
+        Ok(Roster {
+            team,
+            version: 1,
+            members: vec![],
+            devices: vec![],
+            epochs: vec![],
+            org_key: Some(org_key),
+            grants: vec![],
+            removals: vec![],
+        })
+    }
+
+    /// `roster` signed by the organisation key this device holds ([`ORG_SIGNER`]).
+    ///
+    /// Fails with [`VaultError::NotPermitted`] (no organisation key here) or
+    /// [`VaultError::Locked`].
+    pub fn sign_roster_as_org(&mut self, roster: &Roster) -> Result<Vec<u8>, VaultError> {
+        self.with_org_key(|key| roster.sign(ORG_SIGNER, key))
+    }
+
+    /// Remembers that this device founded `team` (its sync rounds tend it).
+    ///
+    /// Fails when the database cannot be written.
+    pub(crate) fn note_founded_team(&self, team: u64) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "INSERT INTO founded_team (team, founded_at) VALUES (?1, ?2)
+             ON CONFLICT (team) DO UPDATE SET done_at = NULL",
+            params![
+                i64::try_from(team).unwrap_or(i64::MAX),
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The teams this device founded that have no key manager of their own yet.
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn teams_to_tend(&self) -> Result<Vec<u64>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .prepare("SELECT team FROM founded_team WHERE done_at IS NULL ORDER BY team")?
+            .query_map([], |r| r.get::<_, i64>(0))?
+            .map(|r| r.map(|v| u64::try_from(v).unwrap_or(0)))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// `team` has a key manager of its own: this device stops tending it.
+    ///
+    /// Fails when the database cannot be written.
+    pub(crate) fn founding_done(&self, team: u64) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "UPDATE founded_team SET done_at = ?2 WHERE team = ?1",
+            params![
+                i64::try_from(team).unwrap_or(i64::MAX),
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+}
