@@ -428,3 +428,53 @@ fn a_team_whose_first_roster_the_organisation_key_did_not_sign_is_not_founded_ov
         "{refused:?}"
     );
 }
+
+#[test]
+fn the_administrator_grants_a_second_supervisor_of_a_team_she_founded() {
+    let (server, mut admin, _sup, _c) = adopted("Tim Pusat Dua");
+    let name = server.create_team("Tim Ende");
+    let team = server.team_id(&name);
+    let mut t = admin.transport();
+    let made = teduh_core::sync::founding::found_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        ("sup.ende", Role::Supervisor, None),
+    )
+    .expect("founded");
+    let mut founder = Device::invited(server.url(), &made.code).expect("joins");
+    founder.sync().expect("waits");
+    admin.sync().expect("admits her");
+    founder.sync().expect("admitted");
+    // The founder admits a second supervisor; she is no key manager until the organisation
+    // grants it, from the administrator's computer in another team.
+    let code = founder
+        .invite("sup.ende2", Role::Supervisor)
+        .expect("she invites");
+    let mut second = Device::invited(server.url(), &code).expect("joins");
+    founder.sync().expect("admits her as a member");
+    second.sync().expect("her keys");
+    let held = founder.vault.roster().expect("roster").expect("held");
+    assert!(!held.is_key_manager(second.member()));
+    teduh_core::sync::founding::grant_in_team(&mut admin.vault, &mut t, team, "sup.ende2")
+        .expect("granted");
+    let second_member = second.member();
+    for d in [&mut founder, &mut second] {
+        d.sync().expect("the grant arrives");
+        assert!(d
+            .vault
+            .roster()
+            .expect("roster")
+            .expect("held")
+            .is_key_manager(second_member));
+    }
+    assert_eq!(
+        teduh_core::sync::founding::grant_in_team(&mut admin.vault, &mut t, team, "nobody")
+            .expect_err("no such supervisor")
+            .code(),
+        teduh_core::error::Code::NotFound
+    );
+    for d in [&admin, &founder, &second] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
+}

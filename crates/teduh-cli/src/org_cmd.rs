@@ -39,6 +39,12 @@ pub enum OrgCmd {
     Grant {
         /// Her username.
         username: String,
+        /// In another team of the organisation (its roster names the key), at once.
+        #[arg(long)]
+        team_id: Option<u64>,
+        /// Trust this CA certificate (PEM) for the server, as `teduh sync --ca-file` does.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
     },
     /// Show the organisation settings this computer holds: name, team time zones, deadlines,
     /// contact categories.
@@ -153,11 +159,24 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             let fingerprint = v.restore_org_key(&code)?;
             println!("organisation key restored, fingerprint {fingerprint}");
         }
-        OrgCmd::Grant { username } => {
+        OrgCmd::Grant {
+            username,
+            team_id: None,
+            ..
+        } => {
             v.grant_key_manager(&username)?;
             println!(
                 "{username}'s role is granted under the organisation key at the next `teduh sync`"
             );
+        }
+        OrgCmd::Grant {
+            username,
+            team_id: Some(team),
+            ca_file,
+        } => {
+            let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
+            teduh_core::sync::founding::grant_in_team(&mut v, &mut t, team, &username)?;
+            println!("{username}'s role in team {team} is granted under the organisation key");
         }
         OrgCmd::Settings => match v.org_settings()? {
             Some(s) => print_settings(&s, b.team),

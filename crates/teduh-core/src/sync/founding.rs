@@ -183,3 +183,61 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(admitted.then_some(next))
     }
 }
+
+/// On the administrator's (joined, unlocked) device holding the organisation key: grants
+/// `username`, a supervisor or an admin in the roster of another `team` whose roster names the
+/// key, her key-manager role, by that team's next roster signed with the organisation key.
+/// (In her own team her next sync does it: [`Vault::grant_key_manager`].)
+///
+/// Fails with [`SyncError::Refused`] (`RosterNotNewer`: the team's key manager changed the
+/// roster meanwhile; run it again), [`SyncError::Protocol`] (the team's roster does not name
+/// this organisation key), [`SyncError::Offline`], or a vault error
+/// ([`VaultError::NotFound`]: no such supervisor or admin there; [`VaultError::NotPermitted`]:
+/// no organisation key here; locked).
+pub fn grant_in_team(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    team: u64,
+    username: &str,
+) -> Result<(), SyncError> {
+    let org_key = vault.org_key_public()?.ok_or_else(|| {
+        VaultError::NotPermitted("this device does not hold the organisation key".into())
+    })?;
+    let token = vault.sync_token()?;
+    let served = transport
+        .org_team_roster(&token, team)?
+        .ok_or_else(|| SyncError::Protocol(format!("team {team} has no roster yet")))?;
+    let mut next = match Roster::verify(&served.roster, team, None) {
+        Ok(r) if r.org_key.as_deref() == Some(org_key.as_str()) => r,
+        _ => {
+            return Err(SyncError::Protocol(format!(
+                "team {team}'s roster does not name this organisation key"
+            )))
+        }
+    };
+    let m = next
+        .members
+        .iter()
+        .find(|m| m.username == username && !m.removed && m.role.manages_keys())
+        .cloned()
+        .ok_or_else(|| VaultError::NotFound {
+            what: "supervisor or admin of the team named",
+            id: username.to_owned(),
+        })?;
+    if next.is_key_manager(m.member) {
+        return Ok(());
+    }
+    let grant = vault.with_org_key(|k| org::grant(k, team, m.member, m.role))?;
+    next.grants.push(grant);
+    next.version += 1;
+    let signed = vault.sign_roster_as_org(&next)?;
+    transport.put_org_team_roster(
+        &token,
+        team,
+        &RosterBody {
+            version: next.version,
+            roster: signed,
+        },
+    )?;
+    Ok(())
+}
