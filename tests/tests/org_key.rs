@@ -430,7 +430,8 @@ fn a_team_whose_first_roster_the_organisation_key_did_not_sign_is_not_founded_ov
 }
 
 #[test]
-fn the_administrator_grants_a_second_supervisor_of_a_team_she_founded() {
+fn the_administrator_grants_and_removes_key_managers_of_a_team_she_founded() {
+    use teduh_core::sync::founding::RoleDecision;
     let (server, mut admin, _sup, _c) = adopted("Tim Pusat Dua");
     let name = server.create_team("Tim Ende");
     let team = server.team_id(&name);
@@ -456,8 +457,14 @@ fn the_administrator_grants_a_second_supervisor_of_a_team_she_founded() {
     second.sync().expect("her keys");
     let held = founder.vault.roster().expect("roster").expect("held");
     assert!(!held.is_key_manager(second.member()));
-    teduh_core::sync::founding::grant_in_team(&mut admin.vault, &mut t, team, "sup.ende2")
-        .expect("granted");
+    teduh_core::sync::founding::decide_role_in_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        "sup.ende2",
+        RoleDecision::Grant,
+    )
+    .expect("granted");
     let second_member = second.member();
     for d in [&mut founder, &mut second] {
         d.sync().expect("the grant arrives");
@@ -469,12 +476,59 @@ fn the_administrator_grants_a_second_supervisor_of_a_team_she_founded() {
             .is_key_manager(second_member));
     }
     assert_eq!(
-        teduh_core::sync::founding::grant_in_team(&mut admin.vault, &mut t, team, "nobody")
-            .expect_err("no such supervisor")
-            .code(),
+        teduh_core::sync::founding::decide_role_in_team(
+            &mut admin.vault,
+            &mut t,
+            team,
+            "nobody",
+            RoleDecision::Grant
+        )
+        .expect_err("no such supervisor")
+        .code(),
         teduh_core::error::Code::NotFound
     );
-    for d in [&admin, &founder, &second] {
+    // And removes the founder from that team: her granted role goes with the organisation's
+    // signed removal, and the second supervisor's next round seals a new key without her.
+    teduh_core::sync::founding::decide_role_in_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        "sup.ende",
+        RoleDecision::Remove,
+    )
+    .expect("removed");
+    let epochs_before = key_epochs(&second);
+    second
+        .sync()
+        .expect("the removal arrives and is carried out");
+    let r = second.vault.roster().expect("roster").expect("held");
+    assert!(!r.is_key_manager(founder.member()));
+    assert!(r.member(founder.member()).is_some_and(|m| m.removed));
+    assert!(!r.lists_active_device(founder.device()));
+    assert!(
+        key_epochs(&second).len() > epochs_before.len(),
+        "a new team key without her: {:?} -> {:?}",
+        epochs_before,
+        key_epochs(&second)
+    );
+    founder.sync().ok();
+    assert!(
+        key_epochs(&founder).len() < key_epochs(&second).len(),
+        "her devices get no key of the new epoch"
+    );
+    assert_eq!(
+        teduh_core::sync::founding::decide_role_in_team(
+            &mut admin.vault,
+            &mut t,
+            team,
+            "sup.ende2",
+            RoleDecision::Remove
+        )
+        .expect_err("the last key manager stays")
+        .code(),
+        teduh_core::error::Code::NotPermitted
+    );
+    for d in [&admin, &second] {
         assert_eq!(alarm_kinds(d), Vec::<String>::new());
     }
 }

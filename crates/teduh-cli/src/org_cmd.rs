@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Subcommand;
 use teduh_core::paths::DataDir;
+use teduh_core::sync::founding::RoleDecision;
 use teduh_core::team::settings::{OrgSettings, Zone};
 use teduh_core::team::Binding;
 use teduh_core::vault::{OrgKeySheet, Vault};
@@ -42,6 +43,18 @@ pub enum OrgCmd {
         /// In another team of the organisation (its roster names the key), at once.
         #[arg(long)]
         team_id: Option<u64>,
+        /// Trust this CA certificate (PEM) for the server, as `teduh sync --ca-file` does.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+    },
+    /// Remove a supervisor or an admin from another team of the organisation, her granted role
+    /// with her (the team's key managers then revoke her devices and make a new team key).
+    RemoveFrom {
+        /// The team's id.
+        #[arg(long)]
+        team_id: u64,
+        /// Her username.
+        username: String,
         /// Trust this CA certificate (PEM) for the server, as `teduh sync --ca-file` does.
         #[arg(long, value_name = "FILE")]
         ca_file: Option<PathBuf>,
@@ -175,8 +188,32 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             ca_file,
         } => {
             let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
-            teduh_core::sync::founding::grant_in_team(&mut v, &mut t, team, &username)?;
+            teduh_core::sync::founding::decide_role_in_team(
+                &mut v,
+                &mut t,
+                team,
+                &username,
+                RoleDecision::Grant,
+            )?;
             println!("{username}'s role in team {team} is granted under the organisation key");
+        }
+        OrgCmd::RemoveFrom {
+            team_id,
+            username,
+            ca_file,
+        } => {
+            let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
+            teduh_core::sync::founding::decide_role_in_team(
+                &mut v,
+                &mut t,
+                team_id,
+                &username,
+                RoleDecision::Remove,
+            )?;
+            println!(
+                "{username} is removed from team {team_id} under the organisation key; its key \
+                 managers revoke her devices at their next sync"
+            );
         }
         OrgCmd::Settings => match v.org_settings()? {
             Some(s) => print_settings(&s, b.team),

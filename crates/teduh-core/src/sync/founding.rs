@@ -184,21 +184,33 @@ impl<A: VaultAccess> Round<'_, A> {
     }
 }
 
+/// What the organisation key decides about a key manager's role in another team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleDecision {
+    /// Grant her role (she is a supervisor or an admin there without the grant).
+    Grant,
+    /// Remove her from the team, her granted role with her: the team's key managers' next
+    /// roster marks her removed, revokes her devices and seals a new epoch without them.
+    Remove,
+}
+
 /// On the administrator's (joined, unlocked) device holding the organisation key: grants
 /// `username`, a supervisor or an admin in the roster of another `team` whose roster names the
-/// key, her key-manager role, by that team's next roster signed with the organisation key.
-/// (In her own team her next sync does it: [`Vault::grant_key_manager`].)
+/// key, her key-manager role, or removes her, by that team's next roster signed with the
+/// organisation key. (In her own team her next sync does it: [`Vault::grant_key_manager`],
+/// [`Vault::remove_member`].)
 ///
 /// Fails with [`SyncError::Refused`] (`RosterNotNewer`: the team's key manager changed the
 /// roster meanwhile; run it again), [`SyncError::Protocol`] (the team's roster does not name
 /// this organisation key), [`SyncError::Offline`], or a vault error
 /// ([`VaultError::NotFound`]: no such supervisor or admin there; [`VaultError::NotPermitted`]:
-/// no organisation key here; locked).
-pub fn grant_in_team(
+/// no organisation key here, or the last key manager of the team would go; locked).
+pub fn decide_role_in_team(
     vault: &mut Vault,
     transport: &mut dyn Transport,
     team: u64,
     username: &str,
+    decision: RoleDecision,
 ) -> Result<(), SyncError> {
     let org_key = vault.org_key_public()?.ok_or_else(|| {
         VaultError::NotPermitted("this device does not hold the organisation key".into())
@@ -224,11 +236,29 @@ pub fn grant_in_team(
             what: "supervisor or admin of the team named",
             id: username.to_owned(),
         })?;
-    if next.is_key_manager(m.member) {
-        return Ok(());
+    match decision {
+        RoleDecision::Grant if next.is_key_manager(m.member) => return Ok(()),
+        RoleDecision::Grant => {
+            let grant = vault.with_org_key(|k| org::grant(k, team, m.member, m.role))?;
+            next.grants.push(grant);
+        }
+        RoleDecision::Remove => {
+            let others = next
+                .key_manager_devices()
+                .filter(|(km, _)| km.member != m.member)
+                .count();
+            if others == 0 {
+                return Err(VaultError::NotPermitted(format!(
+                    "{username} is the team's last key manager: grant another first"
+                ))
+                .into());
+            }
+            // The team's key managers carry it out: their next roster marks her removed,
+            // revokes her devices (keeping what they sent) and seals a new epoch without them.
+            let removal = vault.with_org_key(|k| org::removal(k, team, m.member, m.role))?;
+            next.removals.push(removal);
+        }
     }
-    let grant = vault.with_org_key(|k| org::grant(k, team, m.member, m.role))?;
-    next.grants.push(grant);
     next.version += 1;
     let signed = vault.sign_roster_as_org(&next)?;
     transport.put_org_team_roster(

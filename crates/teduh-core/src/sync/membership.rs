@@ -127,7 +127,10 @@ impl<A: VaultAccess> Round<'_, A> {
         roster: &mut Roster,
         devices: &[DeviceView],
     ) -> Result<(), SyncError> {
-        let (removed_here, revoked_here) = self.local(|v| v.own_removals())?;
+        let (mut removed_here, revoked_here) = self.local(|v| v.own_removals())?;
+        // Whom the organisation key removed from the team (its administrator's device, from
+        // another team) goes as if this key manager had removed her.
+        removed_here.extend(roster.removed_by_org());
         for m in &mut roster.members {
             m.removed |= removed_here.contains(&m.member);
         }

@@ -509,6 +509,7 @@ impl<A: VaultAccess> Round<'_, A> {
                 && c.epochs == roster.epochs
                 && c.org_key == roster.org_key
                 && c.grants == roster.grants
+                && c.removals == roster.removals
         });
         if same && server_roster < held_roster {
             // The server lost the newest roster: publish it again, as this device holds it.

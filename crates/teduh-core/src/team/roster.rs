@@ -219,14 +219,37 @@ impl Roster {
             .is_some_and(|m| !m.removed && m.role.manages_keys() && self.granted(m))
     }
 
-    /// Whether the organisation key (if the roster names one) granted `m` her role.
+    /// Whether the organisation key (if the roster names one) granted `m` her role and has not
+    /// removed it.
     fn granted(&self, m: &RosterMember) -> bool {
         let Some(org) = &self.org_key else {
             return true;
         };
         self.grants.iter().any(|g| {
             g.member == m.member && g.role == m.role && super::org::grant_holds(org, self.team, g)
+        }) && !self.role_removed(m)
+    }
+
+    /// Whether the organisation key removed `m`'s role.
+    fn role_removed(&self, m: &RosterMember) -> bool {
+        self.org_key.as_deref().is_some_and(|org| {
+            self.removals.iter().any(|r| {
+                r.member == m.member
+                    && r.role == m.role
+                    && super::org::removal_holds(org, self.team, r)
+            })
         })
+    }
+
+    /// The members the organisation key removed from the team (from another team's
+    /// administrator's device) whom this roster still lists: a key manager's next roster
+    /// removes them, revokes their devices and seals a new epoch without them.
+    pub fn removed_by_org(&self) -> Vec<u64> {
+        self.members
+            .iter()
+            .filter(|m| !m.removed && self.role_removed(m))
+            .map(|m| m.member)
+            .collect()
     }
 
     /// Signs the roster as device `signer` (a key manager's).
