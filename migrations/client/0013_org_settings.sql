@@ -17,8 +17,11 @@ CREATE TABLE org_settings (
 -- first roster signed by that key) and tends until a key manager of their own is admitted:
 -- its sync round admits the devices that joined with its invitations by signing the team's
 -- next roster with the organisation key.
+-- roster: the newest roster of the team this device verified (JSON), each one from the first
+-- it signed checked against the one before, as a member's device follows its own team.
 CREATE TABLE founded_team (
     team       INTEGER PRIMARY KEY,
     founded_at INTEGER NOT NULL,
+    roster     TEXT NOT NULL,
     done_at    INTEGER
 ) STRICT;

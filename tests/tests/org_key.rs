@@ -7,7 +7,7 @@ use teduh_core::team::settings::{OrgSettings, Zone};
 use teduh_protocol::sync::Role;
 use teduh_server::storage::OrgSettingsUpload;
 use teduh_tests::device::Device;
-use teduh_tests::hostile::{alarm_kinds, key_epochs, write_and_converge};
+use teduh_tests::hostile::{alarm_kinds, key_epochs, operator_sql, write_and_converge};
 use teduh_tests::TestServer;
 
 /// A team whose first key manager is its administrator, with a supervisor and a counselor she
@@ -531,4 +531,114 @@ fn the_administrator_grants_and_removes_key_managers_of_a_team_she_founded() {
     for d in [&admin, &second] {
         assert_eq!(alarm_kinds(d), Vec::<String>::new());
     }
+}
+
+/// A team `name` the administrator founded, with its first supervisor admitted.
+fn founded(server: &TestServer, admin: &mut Device, name: &str, username: &str) -> Device {
+    let team = server.team_id(&server.create_team(name));
+    let mut t = admin.transport();
+    let made = teduh_core::sync::founding::found_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        (username, Role::Supervisor, None),
+    )
+    .expect("founded");
+    let mut founder = Device::invited(server.url(), &made.code).expect("joins");
+    founder.sync().expect("waits");
+    admin.sync().expect("admits her");
+    founder.sync().expect("admitted");
+    founder
+}
+
+#[test]
+fn a_roster_the_server_forges_for_a_founded_team_is_never_signed_by_the_organisation_key() {
+    use teduh_core::sync::founding::{decide_role_in_team, RoleDecision};
+    use teduh_core::team::roster::RosterDevice;
+    use teduh_tests::hostile::{envelopes_opened_by, OperatorKeys};
+    let (server, mut admin, _sup, _c) = adopted("Tim Pusat Tiga");
+    let mut founder = founded(&server, &mut admin, "Tim Alor", "sup.alor");
+    let team = server.team_id("Tim Alor");
+    let code = founder
+        .invite("sup.alor2", Role::Supervisor)
+        .expect("invites");
+    let mut second = Device::invited(server.url(), &code).expect("joins");
+    founder.sync().expect("admits her");
+    second.sync().expect("keys");
+    // The attack: the server serves the newest roster with a device of its own added under the
+    // granted founder, signed by that device, hoping the organisation key signs on top of it.
+    let op = OperatorKeys::new();
+    let mut fake = founder.vault.roster().expect("roster").expect("held");
+    fake.version += 1;
+    let keys = op.public_keys();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    fake.devices.push(RosterDevice {
+        device: 9_999,
+        member: founder.member(),
+        x25519: hex(&keys[..32]),
+        ed25519: op.ed25519_hex(),
+        revoked: false,
+        accept_through: None,
+    });
+    server
+        .block_on(
+            server
+                .storage()
+                .put_roster(team, fake.version, fake.sign(9_999, &op.ed25519), 0),
+        )
+        .expect("(a) the forged roster is stored");
+    let mut t = admin.transport();
+    let refused = decide_role_in_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        "sup.alor2",
+        RoleDecision::Grant,
+    );
+    assert!(
+        matches!(refused, Err(teduh_core::sync::SyncError::Protocol(_))),
+        "the administrator's device follows the chain and refuses it: {refused:?}"
+    );
+    assert_eq!(
+        server
+            .block_on(server.storage().roster(team))
+            .expect("roster")
+            .map(|(v, _)| v),
+        Some(fake.version),
+        "nothing was signed on top of it"
+    );
+    for d in [&mut founder, &mut second] {
+        d.sync().expect("the honest devices go on");
+    }
+    assert_eq!(
+        envelopes_opened_by(&server, team, &op.x25519),
+        Vec::<String>::new(),
+        "(b) no team key reaches the operator's key"
+    );
+    assert!(
+        alarm_kinds(&founder).contains(&"forged-roster".to_owned()),
+        "(d)"
+    );
+    write_and_converge(&mut founder, &mut second, "catatan tim alor");
+}
+
+#[test]
+fn a_founded_team_s_supervisor_the_server_lists_in_the_administrator_s_team_is_not_admitted() {
+    let (server, mut admin, _sup, mut c) = adopted("Tim Pusat Empat");
+    let founder = founded(&server, &mut admin, "Tim Rote", "sup.rote");
+    let own = server.team_id("Tim Pusat Empat");
+    // The attack: the server moves the founder's account into the administrator's own team.
+    operator_sql(
+        &server,
+        "UPDATE members SET team_id = ?1 WHERE id = ?2",
+        rusqlite::params![own as i64, founder.member() as i64],
+    );
+    admin.sync().expect("the administrator's round");
+    c.sync().expect("the counselor's round");
+    let r = c.vault.roster().expect("roster").expect("held");
+    assert!(
+        !r.lists_active_device(founder.device()),
+        "a device admitted into another team is no one's decision here"
+    );
+    assert!(!r.is_key_manager(founder.member()));
 }

@@ -299,6 +299,10 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The highest directory version a server may claim before the next is signed (a new version a
+/// day for a thousand years is below it).
+const MAX_CLAIMED_VERSION: u64 = 1_000_000;
+
 /// Signs `file` as the directory's next version with the organisation key and sends it to the
 /// server. Returns the version.
 fn publish_directory(
@@ -329,6 +333,15 @@ fn publish_directory(
         }
         _ => None,
     };
+    // The server's claim is unverified: a version no organisation could have reached would
+    // make this the last one devices ever accept.
+    if previous.is_some_and(|p| p > MAX_CLAIMED_VERSION) {
+        anyhow::bail!(
+            "the server claims directory version {}, which no organisation published; ask its \
+             operator, nothing was signed",
+            previous.unwrap_or_default()
+        );
+    }
     let signed = v.with_org_key(|key| {
         publish::sign_next_with(
             entries,

@@ -377,6 +377,19 @@ impl Transport for HttpTransport {
         self.optional_roster(&format!("/v1/org/teams/{team}/roster"), token)
     }
 
+    fn org_team_rosters_after(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<RosterBody>, TransportError> {
+        let chain: teduh_protocol::sync::RosterChain = self.get_json(
+            &format!("/v1/org/teams/{team}/rosters?after={after}"),
+            token,
+        )?;
+        Ok(chain.rosters)
+    }
+
     fn put_org_team_roster(
         &mut self,
         token: &str,

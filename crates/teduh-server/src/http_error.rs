@@ -54,6 +54,7 @@ impl From<StorageError> for HttpError {
             E::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
             E::AlreadyExists(_) => (StatusCode::CONFLICT, "AlreadyExists"),
             E::OrgKeyUnknown => (StatusCode::CONFLICT, "NoOrgKey"),
+            E::MailboxFull => (StatusCode::TOO_MANY_REQUESTS, "MailboxFull"),
             E::OrgKeyMismatch => (StatusCode::CONFLICT, "OrgKeyMismatch"),
             E::SettingsNotNewer { .. } => (StatusCode::CONFLICT, "SettingsNotNewer"),
             E::InvitationUnknown => (StatusCode::FORBIDDEN, "InvitationUnknown"),

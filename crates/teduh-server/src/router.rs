@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/org", get(org::get_org))
         .route("/v1/org/settings", axum::routing::put(org::put_settings))
         .route("/v1/org/teams/{team}/listing", get(org::team_listing))
+        .route("/v1/org/teams/{team}/rosters", get(org::team_roster_chain))
         .route(
             "/v1/org/teams/{team}/roster",
             get(org::team_roster).put(org::put_team_roster),

@@ -59,6 +59,7 @@ contract!(
     after_a_restore_new_records_land_above_every_old_cursor,
     a_revoked_invitation_can_no_longer_be_used,
     organisation_settings_only_move_forward_under_the_registered_key,
+    the_mailbox_keeps_a_day_s_quota_per_sender_and_forgets_old_messages,
     after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_can_be_asked_back,
 );
 
@@ -1136,4 +1137,40 @@ async fn organisation_settings_only_move_forward_under_the_registered_key(s: Arc
     s.put_org_settings(upload(2, 1, false))
         .await
         .expect("the new key's first version");
+}
+
+async fn the_mailbox_keeps_a_day_s_quota_per_sender_and_forgets_old_messages(s: Arc<dyn Storage>) {
+    let t = team_with_members(s.as_ref(), "T", 3).await;
+    let (d0, d1, d2) = (t.members[0].1, t.members[1].1, t.members[2].1);
+    let month_ago = NOW - 31 * 24 * 3600;
+    s.post_messages(t.team, d1, vec![(d0, b"lama".to_vec())], month_ago)
+        .await
+        .expect("an old message");
+    let hundred = |r: u64| (0..100).map(|i| (r, vec![i as u8])).collect::<Vec<_>>();
+    s.post_messages(t.team, d1, hundred(d0), NOW)
+        .await
+        .expect("100");
+    s.post_messages(t.team, d1, hundred(d0), NOW)
+        .await
+        .expect("200");
+    let full = s.post_messages(t.team, d1, vec![(d0, vec![1])], NOW).await;
+    assert!(
+        matches!(full, Err(StorageError::MailboxFull)),
+        "a day's quota from one sender to one recipient: {full:?}"
+    );
+    s.post_messages(t.team, d2, vec![(d0, vec![2])], NOW)
+        .await
+        .expect("another sender still reaches her");
+    s.post_messages(t.team, d1, vec![(d2, vec![3])], NOW)
+        .await
+        .expect("and the same sender another recipient");
+    s.post_messages(t.team, d1, vec![(d0, vec![4])], NOW + 86_401)
+        .await
+        .expect("the next day");
+    let inbox = s.messages(t.team, d0, 0, 1000).await.expect("inbox");
+    assert!(
+        inbox.iter().all(|m| m.2 != b"lama".to_vec()),
+        "a month-old message is gone"
+    );
+    assert_eq!(inbox.len(), 202);
 }

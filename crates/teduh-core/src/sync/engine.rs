@@ -235,8 +235,11 @@ impl<A: VaultAccess> Round<'_, A> {
         self.report(Phase::Keys)?;
         self.refresh_keys()?;
         self.report(Phase::Keys)?;
-        self.exchange_org_settings()?;
-        self.tend_founded_teams()?;
+        // The organisation's own steps never hold up the team's records: a server without them,
+        // a founded team it lost or a race with another device holding the organisation key
+        // waits for the next round.
+        self.organisation_step(Self::exchange_org_settings)?;
+        self.organisation_step(Self::tend_founded_teams)?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
         self.pull(limits.max_pull_bytes)?;
         // Last: the pull may have raised an alarm too (equivocation).
@@ -246,6 +249,24 @@ impl<A: VaultAccess> Round<'_, A> {
         self.report.pending = pending;
         self.report.held = held;
         Ok(())
+    }
+
+    /// Runs an organisation step; only what stops the whole round (offline, revoked, expired,
+    /// the vault) stops it.
+    fn organisation_step(
+        &mut self,
+        step: fn(&mut Self) -> Result<(), SyncError>,
+    ) -> Result<(), SyncError> {
+        match step(self) {
+            Err(
+                e @ (SyncError::Offline(_)
+                | SyncError::Revoked
+                | SyncError::SessionExpired
+                | SyncError::UnknownDevice
+                | SyncError::Vault(_)),
+            ) => Err(e),
+            _ => Ok(()),
+        }
     }
 
     pub(super) fn report(&mut self, phase: Phase) -> Result<(), SyncError> {

@@ -3,7 +3,7 @@
 //! invitation for its first supervisor anchored to it ([`found_team`]); its next sync rounds
 //! admit the device that joins with that invitation, once its proof holds, by signing the
 //! team's next roster with the organisation key and granting her role
-//! ([`Round::tend_founded_teams`]). From then on the team's own key manager keeps its roster,
+//! (`Round::tend_founded_teams`). From then on the team's own key manager keeps its roster,
 //! as in any team. The server only carries what that key signed: it cannot found a team in
 //! the organisation's name, nor put anyone else into one.
 
@@ -11,11 +11,11 @@ use teduh_protocol::sync::{RosterBody, TeamInvitation};
 
 use super::engine::{Phase, Round, VaultAccess};
 use super::join::MadeInvitation;
-use super::roster::{Roster, RosterDevice, RosterMember};
+use super::roster::{Roster, RosterDevice, RosterError, RosterMember};
 use super::transport::Transport;
 use super::SyncError;
 use crate::ids::hex;
-use crate::team::{invitation, org};
+use crate::team::{invitation, org, AlarmKind};
 use crate::vault::{InvitationLabels, PendingListing, Vault, VaultError};
 
 /// On the administrator's (joined, unlocked) device holding the organisation key: founds
@@ -35,13 +35,20 @@ pub fn found_team(
     (username, role, level): (&str, teduh_protocol::sync::Role, Option<u8>),
 ) -> Result<MadeInvitation, SyncError> {
     vault.binding()?.ok_or(SyncError::NotJoined)?;
-    let org_key = vault.org_key_public()?.ok_or_else(|| {
+    vault.org_key_public()?.ok_or_else(|| {
         VaultError::NotPermitted("this device does not hold the organisation key".into())
     })?;
     let token = vault.sync_token()?;
     let listing = transport.org_team_listing(&token, team)?;
-    let founded = match transport.org_team_roster(&token, team)? {
+    let founded = match vault.founded_roster(team)? {
+        // Founded here before: the newest roster of the chain from there.
+        Some(held) => newest_verified(vault, transport, &token, held)?,
         None => {
+            if transport.org_team_roster(&token, team)?.is_some() {
+                return Err(SyncError::Protocol(format!(
+                    "team {team} already has a roster this device did not found"
+                )));
+            }
             let first = vault.founding_roster(team)?;
             let signed = vault.sign_roster_as_org(&first)?;
             transport.put_org_team_roster(
@@ -52,16 +59,9 @@ pub fn found_team(
                     roster: signed,
                 },
             )?;
+            vault.note_founded_team(&first)?;
             first
         }
-        Some(body) => match Roster::verify(&body.roster, team, None) {
-            Ok(r) if r.org_key.as_deref() == Some(org_key.as_str()) => r,
-            _ => {
-                return Err(SyncError::Protocol(format!(
-                    "team {team} already has a roster the organisation key did not sign"
-                )))
-            }
-        },
     };
     let info = transport.org_info(&token)?;
     let labels = InvitationLabels {
@@ -81,7 +81,7 @@ pub fn found_team(
             expires_at: package.expires_at,
         },
     )?;
-    vault.note_founded_team(team)?;
+    vault.note_founded_team(&founded)?;
     Ok(MadeInvitation {
         code: secret.code(),
         package,
@@ -93,20 +93,20 @@ impl<A: VaultAccess> Round<'_, A> {
     /// that joined with its invitations, by a roster the organisation key signs, until the team
     /// has a key manager of its own.
     pub(super) fn tend_founded_teams(&mut self) -> Result<(), SyncError> {
-        let Some(org_key) = self.local(|v| v.org_key_public())? else {
+        if self.local(|v| v.org_key_public())?.is_none() {
             return Ok(());
-        };
+        }
         for team in self.local(|v| v.teams_to_tend())? {
-            let Some(body) = self.t.org_team_roster(&self.token, team)? else {
+            let Some(held) = self.local(|v| v.founded_roster(team))? else {
                 continue;
             };
+            let (roster, forged) = follow_chain(self.t, &self.token, held)?;
             self.report(Phase::Keys)?;
-            // What the server serves counts only as the organisation key or a key manager it
-            // granted signed it.
-            let roster = match Roster::verify(&body.roster, team, None) {
-                Ok(r) if r.org_key.as_deref() == Some(org_key.as_str()) => r,
-                _ => continue,
-            };
+            self.local(|v| v.keep_founded_roster(&roster))?;
+            if let Some((detail, evidence)) = forged {
+                self.alarm(AlarmKind::ForgedRoster, team, 0, &detail, &evidence)?;
+                continue;
+            }
             if roster.key_manager_devices().next().is_some() {
                 self.local(|v| v.founding_done(team))?;
                 continue;
@@ -118,6 +118,7 @@ impl<A: VaultAccess> Round<'_, A> {
                     roster: signed,
                 };
                 self.t.put_org_team_roster(&self.token, team, &body)?;
+                self.local(|v| v.keep_founded_roster(&next))?;
                 self.report(Phase::Keys)?;
             }
         }
@@ -141,6 +142,7 @@ impl<A: VaultAccess> Round<'_, A> {
                 continue;
             };
             if next.device(d.device_id).is_some()
+                || d.device_id == super::roster::ORG_SIGNER
                 || d.revoked_at.is_some()
                 || d.public_keys.len() != 64
             {
@@ -212,21 +214,17 @@ pub fn decide_role_in_team(
     username: &str,
     decision: RoleDecision,
 ) -> Result<(), SyncError> {
-    let org_key = vault.org_key_public()?.ok_or_else(|| {
+    vault.org_key_public()?.ok_or_else(|| {
         VaultError::NotPermitted("this device does not hold the organisation key".into())
     })?;
     let token = vault.sync_token()?;
-    let served = transport
-        .org_team_roster(&token, team)?
-        .ok_or_else(|| SyncError::Protocol(format!("team {team} has no roster yet")))?;
-    let mut next = match Roster::verify(&served.roster, team, None) {
-        Ok(r) if r.org_key.as_deref() == Some(org_key.as_str()) => r,
-        _ => {
-            return Err(SyncError::Protocol(format!(
-                "team {team}'s roster does not name this organisation key"
-            )))
-        }
-    };
+    let held = vault.founded_roster(team)?.ok_or_else(|| {
+        VaultError::NotPermitted(format!(
+            "this device did not found team {team}: it decides roles there only in a team it \
+             follows from its first roster"
+        ))
+    })?;
+    let mut next = newest_verified(vault, transport, &token, held)?;
     let m = next
         .members
         .iter()
@@ -238,6 +236,12 @@ pub fn decide_role_in_team(
         })?;
     match decision {
         RoleDecision::Grant if next.is_key_manager(m.member) => return Ok(()),
+        RoleDecision::Grant if next.role_removed(&m) => {
+            return Err(VaultError::NotPermitted(format!(
+                "the organisation removed {username}'s role; invite a new account instead"
+            ))
+            .into())
+        }
         RoleDecision::Grant => {
             let grant = vault.with_org_key(|k| org::grant(k, team, m.member, m.role))?;
             next.grants.push(grant);
@@ -269,5 +273,56 @@ pub fn decide_role_in_team(
             roster: signed,
         },
     )?;
+    vault.keep_founded_roster(&next)?;
     Ok(())
+}
+
+/// A roster link that does not verify: what is wrong, and the bytes served.
+type Forged = (String, Vec<u8>);
+
+/// Follows `held`'s team's roster chain from it, each newer roster verified against the one
+/// before (as a member's device follows its own team): the newest, and the first link that does
+/// not verify, if one does not. A replayed one is skipped.
+fn follow_chain(
+    t: &mut dyn Transport,
+    token: &str,
+    held: Roster,
+) -> Result<(Roster, Option<Forged>), SyncError> {
+    let team = held.team;
+    let mut current = held;
+    loop {
+        let chain = t.org_team_rosters_after(token, team, current.version)?;
+        if chain.is_empty() {
+            return Ok((current, None));
+        }
+        let before = current.version;
+        for link in chain {
+            match Roster::verify(&link.roster, team, Some(&current)) {
+                Ok(next) => current = next,
+                Err(RosterError::Stale) => {}
+                Err(e) => {
+                    let detail = format!("team {team}'s roster {}: {e}", link.version);
+                    return Ok((current, Some((detail, link.roster))));
+                }
+            }
+        }
+        if current.version == before {
+            return Ok((current, None));
+        }
+    }
+}
+
+/// The newest roster of the chain from `held`, kept; an error when a link does not verify.
+fn newest_verified(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    token: &str,
+    held: Roster,
+) -> Result<Roster, SyncError> {
+    let (newest, forged) = follow_chain(transport, token, held)?;
+    vault.keep_founded_roster(&newest)?;
+    match forged {
+        Some((detail, _)) => Err(SyncError::Protocol(detail)),
+        None => Ok(newest),
+    }
 }

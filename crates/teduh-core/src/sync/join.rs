@@ -107,6 +107,12 @@ pub fn register(
             "the server registered other keys than this device's".into(),
         ));
     }
+    // Device id 0 names the organisation key as a roster's signer.
+    if session.device_id == crate::team::roster::ORG_SIGNER {
+        return Err(SyncError::Protocol(
+            "the server gave this device the id 0, which no device may have".into(),
+        ));
+    }
     if let Some(inv) = &invited {
         if session.team_id != inv.package.team || session.role != inv.package.role {
             return Err(SyncError::Protocol(

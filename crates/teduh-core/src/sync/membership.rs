@@ -46,6 +46,7 @@ impl<A: VaultAccess> Round<'_, A> {
             };
             let in_roster = roster.member(d.member_id);
             if d.revoked_at.is_some()
+                || d.device_id == super::roster::ORG_SIGNER
                 || listed.removed
                 || in_roster.is_some_and(|m| m.removed)
                 || d.public_keys.len() != 64

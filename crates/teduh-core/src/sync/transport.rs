@@ -83,6 +83,14 @@ pub trait Transport {
         token: &str,
         team: u64,
     ) -> Result<Option<RosterBody>, TransportError>;
+    /// `GET /v1/org/teams/{team}/rosters?after=N`: another team's rosters above version `N`,
+    /// oldest first.
+    fn org_team_rosters_after(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<RosterBody>, TransportError>;
     /// `PUT /v1/org/teams/{team}/roster`: a roster the organisation key signed.
     fn put_org_team_roster(
         &mut self,
@@ -171,7 +179,8 @@ pub enum Request<'a> {
     /// [`Transport::put_org_settings`].
     PutOrgSettings,
     /// [`Transport::org_team_listing`], [`Transport::org_team_roster`],
-    /// [`Transport::put_org_team_roster`] and [`Transport::add_org_team_invitation`].
+    /// [`Transport::org_team_rosters_after`], [`Transport::put_org_team_roster`] and
+    /// [`Transport::add_org_team_invitation`].
     OrgTeam,
     /// [`Transport::post_messages`].
     PostMessages,
@@ -311,6 +320,18 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
         team: u64,
     ) -> Result<Option<RosterBody>, TransportError> {
         self.run(Request::OrgTeam, |t| t.org_team_roster(token, team), no_ack)
+    }
+    fn org_team_rosters_after(
+        &mut self,
+        token: &str,
+        team: u64,
+        after: u64,
+    ) -> Result<Vec<RosterBody>, TransportError> {
+        self.run(
+            Request::OrgTeam,
+            |t| t.org_team_rosters_after(token, team, after),
+            no_ack,
+        )
     }
     fn put_org_team_roster(
         &mut self,

@@ -158,8 +158,8 @@ pub struct Package {
     /// Unix seconds after which the invitation is refused.
     pub expires_at: i64,
     /// The organisation root key (Ed25519, hex) the anchored roster names, if the team adopted
-    /// one: the newcomer sees its fingerprint before she sets her passphrase, and her device
-    /// accepts a first roster only if it names this key.
+    /// one: the newcomer sees its fingerprint before she sets her passphrase (her device accepts
+    /// first only the anchored roster, whose hash covers the key).
     #[serde(default)]
     pub org_key: Option<String>,
 }

@@ -230,8 +230,8 @@ impl Roster {
         }) && !self.role_removed(m)
     }
 
-    /// Whether the organisation key removed `m`'s role.
-    fn role_removed(&self, m: &RosterMember) -> bool {
+    /// Whether the organisation key removed `m`'s role (for good: it is not granted again).
+    pub fn role_removed(&self, m: &RosterMember) -> bool {
         self.org_key.as_deref().is_some_and(|org| {
             self.removals.iter().any(|r| {
                 r.member == m.member

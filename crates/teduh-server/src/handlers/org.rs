@@ -8,8 +8,8 @@
 //! reads the team's listing and roster and writes its roster and invitations. Admins only; the
 //! rosters are signed, so the server can withhold but not change what she writes.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -17,7 +17,7 @@ use teduh_protocol::sync::org::{
     version_of, OrgInfo, OrgSettingsBody, SignedParts, TeamListing, MAX_SETTINGS_BYTES,
     SETTINGS_PREFIX,
 };
-use teduh_protocol::sync::{DeviceView, Role, RosterBody, TeamInvitation};
+use teduh_protocol::sync::{DeviceView, Role, RosterBody, RosterChain, TeamInvitation};
 
 use super::{check_blob, now_secs};
 use crate::extract::{path_error, ApiJson, Authed};
@@ -128,6 +128,18 @@ pub(crate) async fn team_roster(
             "the team has no roster yet",
         )),
     }
+}
+
+/// `GET /v1/org/teams/{team}/rosters?after=N`: the rosters above version `N`, oldest first
+/// (the administrator's device follows a team it founded as its members do).
+pub(crate) async fn team_roster_chain(
+    State(state): State<AppState>,
+    me: Authed,
+    team: Result<Path<u64>, PathRejection>,
+    query: Result<Query<super::roster::ChainQuery>, QueryRejection>,
+) -> Result<Json<RosterChain>, HttpError> {
+    let team = founded_team(&state, &me, team).await?.id;
+    super::roster::roster_chain(&state, team, query).await
 }
 
 /// `PUT /v1/org/teams/{team}/roster`.

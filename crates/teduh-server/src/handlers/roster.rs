@@ -62,6 +62,15 @@ pub(crate) async fn get_roster_chain(
     query: Result<Query<ChainQuery>, QueryRejection>,
 ) -> Result<Json<RosterChain>, HttpError> {
     let team = me.team(team)?;
+    roster_chain(&state, team, query).await
+}
+
+/// The rosters of `team` above the version the query names, oldest first.
+pub(crate) async fn roster_chain(
+    state: &AppState,
+    team: u64,
+    query: Result<Query<ChainQuery>, QueryRejection>,
+) -> Result<Json<RosterChain>, HttpError> {
     let Query(q) = query.map_err(query_error)?;
     check_cursor(q.after)?;
     let rosters = state

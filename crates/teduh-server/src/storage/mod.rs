@@ -40,6 +40,9 @@ pub enum StorageError {
     /// The upload is signed by another organisation key than the registered one.
     #[error("signed by another organisation key than the one registered")]
     OrgKeyMismatch,
+    /// A device left a recipient as many messages as a day allows.
+    #[error("too many messages for this device today")]
+    MailboxFull,
     /// A settings upload is not newer than the stored settings.
     #[error("the settings version must be greater than {current}")]
     SettingsNotNewer {

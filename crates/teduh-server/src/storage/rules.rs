@@ -150,6 +150,33 @@ pub(crate) fn check_roster_newer(version: i64, current: i64) -> Result<(), Stora
     Ok(())
 }
 
+/// A mailbox message older than this is deleted: a key manager's device fetches its reports
+/// every round, and one offline for a month still finds the alarms on the devices that raised
+/// them.
+pub(crate) const MESSAGE_TTL_SECS: i64 = 30 * 24 * 3600;
+
+/// The most messages one device may leave for one recipient within a day (a device reports
+/// each alarm once; a flood from a waiting or compromised device stops here).
+pub(crate) const MAX_MESSAGES_PER_DAY: i64 = 200;
+
+/// `adding` more messages from one sender to one recipient that already has `sent_today` from
+/// it keep within [`MAX_MESSAGES_PER_DAY`].
+pub(crate) fn check_mailbox_quota(sent_today: i64, adding: usize) -> Result<(), StorageError> {
+    if sent_today.saturating_add(i64::try_from(adding).unwrap_or(i64::MAX)) > MAX_MESSAGES_PER_DAY {
+        return Err(StorageError::MailboxFull);
+    }
+    Ok(())
+}
+
+/// How many of `messages` go to each recipient.
+pub(crate) fn per_recipient(messages: &[(u64, Vec<u8>)]) -> HashMap<u64, usize> {
+    let mut out = HashMap::new();
+    for (r, _) in messages {
+        *out.entry(*r).or_insert(0) += 1;
+    }
+    out
+}
+
 /// A settings upload: signed by the registered organisation key (`registered`), or registering
 /// it when none is and the uploader may, with a version above the stored one (`current`).
 pub(crate) fn check_org_settings(

@@ -3,7 +3,7 @@
 //! signed by that key; the rosters after it that admit the team's first devices; and the teams
 //! this device tends until a key manager of their own is admitted.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension as _};
 
 use crate::team::roster::{Roster, ORG_SIGNER};
 use crate::vault::error::VaultError;
@@ -38,16 +38,53 @@ impl Vault {
         self.with_org_key(|key| roster.sign(ORG_SIGNER, key))
     }
 
-    /// Remembers that this device founded `team` (its sync rounds tend it).
+    /// Remembers that this device founded `roster`'s team, with it as the newest roster of the
+    /// team it verified (its sync rounds tend the team from there).
     ///
     /// Fails when the database cannot be written.
-    pub(crate) fn note_founded_team(&self, team: u64) -> Result<(), VaultError> {
+    pub(crate) fn note_founded_team(&self, roster: &Roster) -> Result<(), VaultError> {
         self.store.connection().execute(
-            "INSERT INTO founded_team (team, founded_at) VALUES (?1, ?2)
+            "INSERT INTO founded_team (team, founded_at, roster) VALUES (?1, ?2, ?3)
              ON CONFLICT (team) DO UPDATE SET done_at = NULL",
             params![
-                i64::try_from(team).unwrap_or(i64::MAX),
-                chrono::Utc::now().timestamp()
+                i64::try_from(roster.team).unwrap_or(i64::MAX),
+                chrono::Utc::now().timestamp(),
+                serde_json::to_string(roster).unwrap_or_default()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The newest roster this device verified of a team it founded, if it founded it.
+    ///
+    /// Fails when the database cannot be read or the stored roster does not parse.
+    pub(crate) fn founded_roster(&self, team: u64) -> Result<Option<Roster>, VaultError> {
+        let json: Option<String> = self
+            .store
+            .connection()
+            .query_row(
+                "SELECT roster FROM founded_team WHERE team = ?1",
+                [i64::try_from(team).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map(|j| {
+            serde_json::from_str(&j).map_err(|_| VaultError::Integrity {
+                record: format!("the roster of founded team {team}"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Keeps `roster` as the newest verified roster of its (founded) team.
+    ///
+    /// Fails when the database cannot be written.
+    pub(crate) fn keep_founded_roster(&self, roster: &Roster) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "UPDATE founded_team SET roster = ?2 WHERE team = ?1",
+            params![
+                i64::try_from(roster.team).unwrap_or(i64::MAX),
+                serde_json::to_string(roster).unwrap_or_default()
             ],
         )?;
         Ok(())

@@ -260,25 +260,31 @@ impl Vault {
             // registered in time.
             None if expires_at < registered_at => Ok(ProofCheck::Expired),
             None => {
+                // Only a device of this device's own team is kept as admitted here: the own
+                // team's rounds read that list, and a device of a team the organisation founded
+                // must never count in it (the server could list it under this team).
+                let own_team = self.binding()?.is_some_and(|b| b.team == team);
                 let tx = self.store.connection_mut().transaction()?;
                 tx.execute(
                     "UPDATE invitation_made SET used_by = ?1 WHERE id = ?2",
                     params![device_id, id],
                 )?;
-                tx.execute(
-                    "INSERT INTO admitted_device (device, member, username, role,
+                if own_team {
+                    tx.execute(
+                        "INSERT INTO admitted_device (device, member, username, role,
                          public_keys, admitted_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (device) DO NOTHING",
-                    params![
-                        device_id,
-                        i64::try_from(device.member).unwrap_or(i64::MAX),
-                        device.username,
-                        role.as_str(),
-                        device.public_keys,
-                        now
-                    ],
-                )?;
+                        params![
+                            device_id,
+                            i64::try_from(device.member).unwrap_or(i64::MAX),
+                            device.username,
+                            role.as_str(),
+                            device.public_keys,
+                            now
+                        ],
+                    )?;
+                }
                 tx.commit()?;
                 Ok(ProofCheck::Admitted(role))
             }

@@ -143,8 +143,9 @@ impl Vault {
     /// key-manager role under the organisation key, as this administrator decides: the roster
     /// her device signs next carries the grant.
     ///
-    /// Fails with [`VaultError::NotPermitted`] (this device holds no organisation key) or
-    /// [`VaultError::NotFound`] (no such supervisor or admin in the roster).
+    /// Fails with [`VaultError::NotPermitted`] (this device holds no organisation key, or the
+    /// organisation removed her role) or [`VaultError::NotFound`] (no such supervisor or admin
+    /// in the roster).
     pub fn grant_key_manager(&mut self, username: &str) -> Result<(), VaultError> {
         if self.org_key_public()?.is_none() {
             return Err(VaultError::NotPermitted(
@@ -160,6 +161,11 @@ impl Vault {
                 what: "supervisor or admin of the team named",
                 id: username.to_owned(),
             })?;
+        if roster.role_removed(m) {
+            return Err(VaultError::NotPermitted(format!(
+                "the organisation removed {username}'s role; invite a new account instead"
+            )));
+        }
         self.store.connection().execute(
             "INSERT INTO org_grant_decision (member, decided_at) VALUES (?1, ?2)
              ON CONFLICT (member) DO NOTHING",

@@ -22,9 +22,10 @@ use self::pool::is_unique_violation;
 pub use self::pool::{PostgresStorage, DEFAULT_POOL_SIZE};
 use self::rows::{asked_id, insert_device, member_row, team_row};
 use super::rules::{
-    authenticated, check_directory_newer, check_next_epoch, check_org_settings, check_roster_newer,
-    check_same_wrap, check_wrap_epoch, device_invitation_member, envelope_devices, org_key_column,
-    usable_invitation, InvitationRow, TokenRow,
+    authenticated, check_directory_newer, check_mailbox_quota, check_next_epoch,
+    check_org_settings, check_roster_newer, check_same_wrap, check_wrap_epoch,
+    device_invitation_member, envelope_devices, org_key_column, per_recipient, usable_invitation,
+    InvitationRow, TokenRow, MESSAGE_TTL_SECS,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -685,7 +686,23 @@ impl Storage for PostgresStorage {
             let sender = to_i64(sender, "device id")?;
             let mut c = self.conn().await?;
             let tx = c.transaction().await?;
+            tx.execute(
+                "DELETE FROM device_messages WHERE team_id = $1 AND created_at < $2",
+                &[&team, &(now - MESSAGE_TTL_SECS)],
+            )
+            .await?;
             let active = active_devices(&tx, team).await?;
+            for (recipient, adding) in per_recipient(&messages) {
+                let sent_today: i64 = tx
+                    .query_one(
+                        "SELECT COUNT(*) FROM device_messages
+                         WHERE recipient = $1 AND sender = $2 AND created_at >= $3",
+                        &[&to_i64(recipient, "device id")?, &sender, &(now - 86_400)],
+                    )
+                    .await?
+                    .try_get(0)?;
+                check_mailbox_quota(sent_today, adding)?;
+            }
             for (recipient, body) in &messages {
                 let r = to_i64(*recipient, "device id")?;
                 if !active.contains(&r) {

@@ -24,10 +24,10 @@ use self::pool::is_unique_violation;
 pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
-    advance_contiguous, authenticated, check_directory_newer, check_next_epoch, check_org_settings,
-    check_roster_newer, check_same_wrap, check_wrap_epoch, cut_page, device_invitation_member,
-    envelope_devices, org_key_column, plan_push, usable_invitation, InvitationRow, StoredContent,
-    TokenRow,
+    advance_contiguous, authenticated, check_directory_newer, check_mailbox_quota,
+    check_next_epoch, check_org_settings, check_roster_newer, check_same_wrap, check_wrap_epoch,
+    cut_page, device_invitation_member, envelope_devices, org_key_column, per_recipient, plan_push,
+    usable_invitation, InvitationRow, StoredContent, TokenRow, MESSAGE_TTL_SECS,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -610,7 +610,20 @@ impl Storage for SqliteStorage {
             let team = to_i64(team_id, "team id")?;
             let sender = to_i64(sender, "device id")?;
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM device_messages WHERE team_id = ?1 AND created_at < ?2",
+                params![team, now - MESSAGE_TTL_SECS],
+            )?;
             let active = active_devices(&tx, team)?;
+            for (recipient, adding) in per_recipient(&messages) {
+                let sent_today: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM device_messages
+                     WHERE recipient = ?1 AND sender = ?2 AND created_at >= ?3",
+                    params![to_i64(recipient, "device id")?, sender, now - 86_400],
+                    |r| r.get(0),
+                )?;
+                check_mailbox_quota(sent_today, adding)?;
+            }
             for (recipient, body) in &messages {
                 let r = to_i64(*recipient, "device id")?;
                 if !active.contains(&r) {
