@@ -642,3 +642,69 @@ fn a_founded_team_s_supervisor_the_server_lists_in_the_administrator_s_team_is_n
     );
     assert!(!r.is_key_manager(founder.member()));
 }
+
+#[test]
+fn one_supervisor_cannot_cut_off_or_add_devices_of_another_granted_one() {
+    let (server, mut admin, mut sup, mut c) = adopted("Tim Dua Supervisor");
+    let mut sup2 = server.member("Tim Dua Supervisor", Role::Supervisor, "sup2");
+    admin.admit(&mut sup2);
+    sup2.sync().expect("her grant arrives");
+    assert!(sup2
+        .vault
+        .roster()
+        .expect("roster")
+        .expect("held")
+        .is_key_manager(sup2.member()));
+    // Her second laptop waits; the other supervisor may not admit it, she may.
+    let mut laptop = sup.another_device().expect("a second laptop");
+    for d in [&mut sup, &mut sup2] {
+        d.sync().expect("sees it waiting");
+    }
+    laptop.sync().expect("waits");
+    let number = laptop.safety_number_for_device(sup2.device());
+    assert_eq!(
+        sup2.vault
+            .confirm_admission("sup", &number)
+            .expect_err("another supervisor's laptop")
+            .code(),
+        teduh_core::error::Code::NotPermitted
+    );
+    let number = laptop.safety_number_for_device(sup.device());
+    sup.vault
+        .confirm_admission("sup", &number)
+        .expect("her own device admits it");
+    sup.sync().expect("her roster lists it");
+    laptop.sync().expect("admitted");
+    c.sync().expect("the counselor accepts it");
+    assert!(c
+        .vault
+        .roster()
+        .expect("roster")
+        .expect("held")
+        .lists_active_device(laptop.device()));
+    // The other supervisor may not revoke it; the administrator holding the key may.
+    sup2.sync().expect("sup2 follows");
+    assert_eq!(
+        sup2.vault
+            .revoke_device(laptop.device())
+            .expect_err("not hers")
+            .code(),
+        teduh_core::error::Code::NotPermitted
+    );
+    admin.sync().expect("admin follows");
+    admin
+        .vault
+        .revoke_device(laptop.device())
+        .expect("the organisation decides");
+    admin.sync().expect("signed as the organisation");
+    c.sync().expect("the counselor accepts it");
+    assert!(!c
+        .vault
+        .roster()
+        .expect("roster")
+        .expect("held")
+        .lists_active_device(laptop.device()));
+    for d in [&admin, &sup, &sup2, &c] {
+        assert_eq!(alarm_kinds(d), Vec::<String>::new());
+    }
+}

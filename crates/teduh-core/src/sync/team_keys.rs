@@ -520,10 +520,25 @@ impl<A: VaultAccess> Round<'_, A> {
             roster.version = server_roster + 1;
         }
         if !same || server_roster != held_roster {
-            let signed = self.local(|v| {
-                v.with_signing_key(|k| roster.sign(binding.device, k))
-                    .ok_or(VaultError::Locked)
-            })?;
+            // The device holding the organisation key the held roster names signs as the
+            // organisation: it decides other key managers' devices too.
+            let as_org = current
+                .as_ref()
+                .and_then(|c| c.org_key.clone())
+                .is_some_and(|k| {
+                    self.local(|v| v.org_key_public())
+                        .ok()
+                        .flatten()
+                        .is_some_and(|mine| mine == k)
+                });
+            let signed = if as_org {
+                self.local(|v| v.sign_roster_as_org(&roster))?
+            } else {
+                self.local(|v| {
+                    v.with_signing_key(|k| roster.sign(binding.device, k))
+                        .ok_or(VaultError::Locked)
+                })?
+            };
             match self.t.put_roster(
                 &self.token,
                 self.team,

@@ -315,11 +315,53 @@ impl Roster {
             {
                 return Err(RosterError::Rewritten);
             }
-            if !cur.role_removals_hold(&roster) {
+            // A device once listed stays, under the same member and keys.
+            if !cur.devices_kept(&roster) {
+                return Err(RosterError::Rewritten);
+            }
+            if !cur.role_removals_hold(&roster) || !cur.key_managers_devices_hold(&roster, signer) {
                 return Err(RosterError::Untrusted);
             }
         }
         Ok(roster)
+    }
+
+    /// Whether `next` lists every device this roster lists, each under the same member with the
+    /// same keys (the server's swapped keys never enter a roster; neither do a rogue key
+    /// manager's).
+    fn devices_kept(&self, next: &Roster) -> bool {
+        self.devices.iter().all(|d| {
+            next.device(d.device).is_some_and(|n| {
+                n.member == d.member && n.x25519 == d.x25519 && n.ed25519 == d.ed25519
+            })
+        })
+    }
+
+    /// Whether the devices of each key manager the organisation granted change in `next` (one
+    /// added or revoked) only by her own device, by the organisation key, or with the
+    /// organisation's removal of her role: another supervisor cannot cut her off or slip a
+    /// device of her own in under her name.
+    fn key_managers_devices_hold(&self, next: &Roster, signer: u64) -> bool {
+        if self.org_key.is_none() || signer == ORG_SIGNER {
+            return true;
+        }
+        let signed_by = self.device(signer).map(|d| d.member);
+        self.members
+            .iter()
+            .filter(|m| self.is_key_manager(m.member))
+            .all(|m| {
+                let added = next
+                    .devices
+                    .iter()
+                    .any(|d| d.member == m.member && self.device(d.device).is_none());
+                let revoked = self.devices.iter().any(|d| {
+                    d.member == m.member
+                        && !d.revoked
+                        && next.device(d.device).is_some_and(|n| n.revoked)
+                });
+                let removed = next.member(m.member).is_some_and(|n| next.role_removed(n));
+                !(added || revoked) || signed_by == Some(m.member) || removed
+            })
     }
 
     /// Whether every key manager the organisation granted in this roster is still one in
@@ -597,6 +639,34 @@ mod tests {
                 "with the organisation's removal it holds"
             );
         }
+        // Another supervisor cannot revoke a granted one's device or add one under her name;
+        // she can, and so can the organisation key.
+        let held_granted = {
+            let mut h = held.clone();
+            h.grants.push(org::grant(&org_key, 7, 2, Role::Supervisor));
+            h
+        };
+        let mut cut = {
+            let mut c = held_granted.clone();
+            c.version = 6;
+            c.devices[1].revoked = true;
+            c
+        };
+        cut.devices[1].accept_through = Some(0);
+        assert_eq!(
+            Roster::verify(&cut.sign(1, &sup), 7, Some(&held_granted)),
+            Err(RosterError::Untrusted),
+            "a supervisor cuts off another"
+        );
+        assert!(Roster::verify(&cut.sign(ORG_SIGNER, &org_key), 7, Some(&held_granted)).is_ok());
+        let mut swapped_keys = held_granted.clone();
+        swapped_keys.version = 6;
+        swapped_keys.devices[1].ed25519 = crate::ids::hex(other.verifying_key().as_bytes());
+        assert_eq!(
+            Roster::verify(&swapped_keys.sign(1, &sup), 7, Some(&held_granted)),
+            Err(RosterError::Rewritten),
+            "a listed device's keys never change"
+        );
         // The organisation key signs rosters itself (a team it founds); another key does not.
         let mut by_org = held.clone();
         by_org.version = 5;

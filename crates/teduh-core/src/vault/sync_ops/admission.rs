@@ -97,8 +97,10 @@ impl Vault {
     /// roster this device signs at its next sync, with those keys, and its member with that role
     /// (a member the roster lists keeps her role there).
     ///
-    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager),
-    /// [`VaultError::NotFound`] (no device of hers waits), [`VaultError::SafetyNumberMismatch`]
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager, or
+    /// a further device of another key manager the organisation granted, which her own device
+    /// or the administrator holding the organisation key admits), [`VaultError::NotFound`] (no
+    /// device of hers waits), [`VaultError::SafetyNumberMismatch`]
     /// (nothing admitted; the entry counts against each of her waiting devices), or
     /// [`VaultError::AdmissionBlocked`] (the third wrong entry, or an earlier block: a security
     /// alarm is raised).
@@ -151,6 +153,9 @@ impl Vault {
             )
         });
         if let Some((device, member, role, keys, _, _)) = matching {
+            if let Some(roster) = self.roster()? {
+                self.may_change_devices_of(&roster, u64::try_from(*member).unwrap_or(0))?;
+            }
             let tx = self.store.connection_mut().transaction()?;
             tx.execute(
                 "INSERT INTO admitted_device (device, member, username, role, public_keys,
@@ -231,8 +236,9 @@ impl Vault {
     /// the next sync marks it revoked (what it sent so far stays accepted) and a new epoch is
     /// sealed without it. Its member keeps her other devices.
     ///
-    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager, or
-    /// this very device), or [`VaultError::NotFound`] (not in the roster).
+    /// Fails with [`VaultError::NotJoined`], [`VaultError::NotPermitted`] (not a key manager,
+    /// this very device, or a device of another key manager the organisation granted, unless
+    /// this device holds the organisation key), or [`VaultError::NotFound`] (not in the roster).
     pub fn revoke_device(&mut self, device: u64) -> Result<(), VaultError> {
         let roster = self.key_manager_roster()?;
         if !roster.devices.iter().any(|d| d.device == device) {
@@ -246,6 +252,8 @@ impl Vault {
                 "this device cannot revoke itself; another supervisor or an admin can".into(),
             ));
         }
+        let owner = roster.device(device).map(|d| d.member).unwrap_or_default();
+        self.may_change_devices_of(&roster, owner)?;
         self.decide(Decision::RevokeDevice, device)
     }
 
@@ -268,6 +276,31 @@ impl Vault {
                 chrono::Utc::now().timestamp()
             ],
         )?;
+        Ok(())
+    }
+
+    /// Whether this device may add or revoke a device of `member`: of a key manager the
+    /// organisation granted, only her own devices or the device holding the organisation key
+    /// may (`Roster::verify` refuses anyone else's roster).
+    ///
+    /// Fails with [`VaultError::NotPermitted`].
+    pub(crate) fn may_change_devices_of(
+        &self,
+        roster: &crate::team::roster::Roster,
+        member: u64,
+    ) -> Result<(), VaultError> {
+        let mine = self.ident.member.server_number() == Some(member);
+        if roster.org_key.is_some()
+            && roster.is_key_manager(member)
+            && !mine
+            && self.org_key_public()? != roster.org_key
+        {
+            return Err(VaultError::NotPermitted(
+                "a supervisor's or an admin's devices are admitted and revoked by her own \
+                 device or by the administrator holding the organisation key"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 
