@@ -708,3 +708,49 @@ fn one_supervisor_cannot_cut_off_or_add_devices_of_another_granted_one() {
         assert_eq!(alarm_kinds(d), Vec::<String>::new());
     }
 }
+
+#[test]
+fn a_founded_team_whose_only_supervisor_lost_her_laptop_gets_a_new_one_from_the_organisation() {
+    use teduh_core::sync::founding::{decide_role_in_team, found_team, RoleDecision};
+    let (server, mut admin, _sup, _c) = adopted("Tim Pusat Lima");
+    let lost = founded(&server, &mut admin, "Tim Sabu", "sup.sabu");
+    let team = server.team_id("Tim Sabu");
+    // Her only laptop is lost: the organisation invites her again under a new account, admits
+    // it, and removes the old one (which may go now that another key manager is there).
+    let mut t = admin.transport();
+    let made = found_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        ("sup.sabu.baru", Role::Supervisor, None),
+    )
+    .expect("a second invitation to the founded team");
+    let mut again = Device::invited(server.url(), &made.code).expect("joins");
+    again.sync().expect("waits");
+    admin
+        .sync()
+        .expect("admits her although the team has a key manager");
+    again.sync().expect("admitted");
+    assert!(again
+        .vault
+        .roster()
+        .expect("roster")
+        .expect("held")
+        .is_key_manager(again.member()));
+    decide_role_in_team(
+        &mut admin.vault,
+        &mut t,
+        team,
+        "sup.sabu",
+        RoleDecision::Remove,
+    )
+    .expect("the lost laptop's account's role goes");
+    again.sync().expect("the removal arrives");
+    let r = again.vault.roster().expect("roster").expect("held");
+    assert!(
+        !r.is_key_manager(lost.member()),
+        "the lost laptop signs nothing for the team any more"
+    );
+    assert!(r.is_key_manager(again.member()));
+    assert_eq!(alarm_kinds(&again), Vec::<String>::new());
+}

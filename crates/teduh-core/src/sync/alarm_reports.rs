@@ -49,7 +49,8 @@ impl<A: VaultAccess> Round<'_, A> {
             return Ok(());
         }
         let recipients = self.report_recipients(b)?;
-        let mut delivered = false;
+        // The alarms that reached at least one key manager's device (in chunk order).
+        let mut delivered = std::collections::BTreeSet::new();
         for (device, key) in recipients {
             let messages: Vec<DeviceMessage> = self.local(|v| {
                 v.with_signing_key(|k| {
@@ -68,7 +69,7 @@ impl<A: VaultAccess> Round<'_, A> {
                 })
                 .ok_or(VaultError::Locked)
             })?;
-            for chunk in messages.chunks(100) {
+            for (chunk, ids) in messages.chunks(100).zip(alarms.chunks(100)) {
                 let sent = self.t.post_messages(
                     &self.token,
                     self.team,
@@ -78,16 +79,16 @@ impl<A: VaultAccess> Round<'_, A> {
                 );
                 self.report(Phase::Keys)?;
                 match sent {
-                    Ok(()) => delivered = true,
-                    // A key manager's device the server no longer serves (revoked there): the
-                    // others still get the report.
+                    Ok(()) => delivered.extend(ids.iter().map(|(id, _)| *id)),
+                    // A key manager's device the server no longer serves (revoked there), or a
+                    // full mailbox: the others still get the report, the rest goes next round.
                     Err(TransportError::Refused { .. }) => break,
                     Err(e) => return Err(e.into()),
                 }
             }
         }
-        if delivered {
-            let ids: Vec<i64> = alarms.iter().map(|(id, _)| *id).collect();
+        if !delivered.is_empty() {
+            let ids: Vec<i64> = delivered.into_iter().collect();
             let now = chrono::Utc::now().timestamp();
             self.local(|v| v.mark_alarms_reported(&ids, now))?;
         }

@@ -258,13 +258,7 @@ impl<A: VaultAccess> Round<'_, A> {
         step: fn(&mut Self) -> Result<(), SyncError>,
     ) -> Result<(), SyncError> {
         match step(self) {
-            Err(
-                e @ (SyncError::Offline(_)
-                | SyncError::Revoked
-                | SyncError::SessionExpired
-                | SyncError::UnknownDevice
-                | SyncError::Vault(_)),
-            ) => Err(e),
+            Err(e) if e.ends_round() => Err(e),
             _ => Ok(()),
         }
     }

@@ -90,37 +90,50 @@ pub fn found_team(
 
 impl<A: VaultAccess> Round<'_, A> {
     /// On the device holding the organisation key: admits into each team it founded the devices
-    /// that joined with its invitations, by a roster the organisation key signs, until the team
-    /// has a key manager of its own.
+    /// that joined with its invitations (while one to the team is open), by a roster the
+    /// organisation key signs. A team that fails (the server lost it) waits for the next round;
+    /// the others go on.
     pub(super) fn tend_founded_teams(&mut self) -> Result<(), SyncError> {
         if self.local(|v| v.org_key_public())?.is_none() {
             return Ok(());
         }
-        for team in self.local(|v| v.teams_to_tend())? {
-            let Some(held) = self.local(|v| v.founded_roster(team))? else {
-                continue;
+        let now = chrono::Utc::now().timestamp();
+        for team in self.local(|v| v.teams_to_tend(now))? {
+            if let Err(e) = self.tend(team) {
+                if e.ends_round() {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn tend(&mut self, team: u64) -> Result<(), SyncError> {
+        let Some(held) = self.local(|v| v.founded_roster(team))? else {
+            return Ok(());
+        };
+        let served = self.t.org_team_roster(&self.token, team)?;
+        self.report(Phase::Keys)?;
+        if served.map_or(0, |b| b.version) < held.version {
+            let signed = self.local(|v| v.sign_roster_as_org(&held))?;
+            give_back(self.t, &self.token, &held, signed)?;
+        }
+        let (roster, forged) = follow_chain(self.t, &self.token, held)?;
+        self.local(|v| v.keep_founded_roster(&roster))?;
+        self.report(Phase::Keys)?;
+        if let Some((detail, evidence)) = forged {
+            self.alarm(AlarmKind::ForgedRoster, team, 0, &detail, &evidence)?;
+            return Ok(());
+        }
+        if let Some(next) = self.admit_founders(team, &roster)? {
+            let signed = self.local(|v| v.sign_roster_as_org(&next))?;
+            let body = RosterBody {
+                version: next.version,
+                roster: signed,
             };
-            let (roster, forged) = follow_chain(self.t, &self.token, held)?;
+            self.t.put_org_team_roster(&self.token, team, &body)?;
+            self.local(|v| v.keep_founded_roster(&next))?;
             self.report(Phase::Keys)?;
-            self.local(|v| v.keep_founded_roster(&roster))?;
-            if let Some((detail, evidence)) = forged {
-                self.alarm(AlarmKind::ForgedRoster, team, 0, &detail, &evidence)?;
-                continue;
-            }
-            if roster.key_manager_devices().next().is_some() {
-                self.local(|v| v.founding_done(team))?;
-                continue;
-            }
-            if let Some(next) = self.admit_founders(team, &roster)? {
-                let signed = self.local(|v| v.sign_roster_as_org(&next))?;
-                let body = RosterBody {
-                    version: next.version,
-                    roster: signed,
-                };
-                self.t.put_org_team_roster(&self.token, team, &body)?;
-                self.local(|v| v.keep_founded_roster(&next))?;
-                self.report(Phase::Keys)?;
-            }
         }
         Ok(())
     }
@@ -131,7 +144,7 @@ impl<A: VaultAccess> Round<'_, A> {
         let listing = self.t.org_team_listing(&self.token, team)?;
         self.report(Phase::Keys)?;
         let mut next = roster.clone();
-        next.version += 1;
+        next.version = next.version.saturating_add(1);
         let mut admitted = false;
         for d in &listing.devices {
             let Some(m) = listing
@@ -141,7 +154,10 @@ impl<A: VaultAccess> Round<'_, A> {
             else {
                 continue;
             };
+            // An invitation admits a new member only: a device the server files under someone
+            // the roster lists would become hers, role and all.
             if next.device(d.device_id).is_some()
+                || next.member(m.member_id).is_some()
                 || d.device_id == super::roster::ORG_SIGNER
                 || d.revoked_at.is_some()
                 || d.public_keys.len() != 64
@@ -159,7 +175,7 @@ impl<A: VaultAccess> Round<'_, A> {
             let Some(role) = self.admit_by_proof(team, d, candidate, &mut waiting)? else {
                 continue;
             };
-            if next.member(m.member_id).is_none() {
+            {
                 next.members.push(RosterMember {
                     member: m.member_id,
                     username: m.username.clone(),
@@ -263,7 +279,7 @@ pub fn decide_role_in_team(
             next.removals.push(removal);
         }
     }
-    next.version += 1;
+    next.version = next.version.saturating_add(1);
     let signed = vault.sign_roster_as_org(&next)?;
     transport.put_org_team_roster(
         &token,
@@ -312,6 +328,44 @@ fn follow_chain(
     }
 }
 
+/// Gives a server that lost it (restored from a backup) the newest roster of a founded team this
+/// device verified, `signed` by the organisation key. Another device giving it back first is
+/// no failure.
+fn give_back(
+    t: &mut dyn Transport,
+    token: &str,
+    held: &Roster,
+    signed: Vec<u8>,
+) -> Result<(), SyncError> {
+    let body = RosterBody {
+        version: held.version,
+        roster: signed,
+    };
+    match t.put_org_team_roster(token, held.team, &body) {
+        Ok(()) | Err(super::TransportError::Refused { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Follows the chain from `held` ([`follow_chain`]) and keeps the newest; a server that lost
+/// rosters this device verified (restored from a backup) first gets the newest back, signed by
+/// the organisation key, so that the team's devices and this one go on from the same roster.
+fn follow_and_restore(
+    vault: &mut Vault,
+    transport: &mut dyn Transport,
+    token: &str,
+    held: Roster,
+) -> Result<(Roster, Option<Forged>), SyncError> {
+    let served = transport.org_team_roster(token, held.team)?;
+    if served.map_or(0, |b| b.version) < held.version {
+        let signed = vault.sign_roster_as_org(&held)?;
+        give_back(transport, token, &held, signed)?;
+    }
+    let (newest, forged) = follow_chain(transport, token, held)?;
+    vault.keep_founded_roster(&newest)?;
+    Ok((newest, forged))
+}
+
 /// The newest roster of the chain from `held`, kept; an error when a link does not verify.
 fn newest_verified(
     vault: &mut Vault,
@@ -319,10 +373,8 @@ fn newest_verified(
     token: &str,
     held: Roster,
 ) -> Result<Roster, SyncError> {
-    let (newest, forged) = follow_chain(transport, token, held)?;
-    vault.keep_founded_roster(&newest)?;
-    match forged {
-        Some((detail, _)) => Err(SyncError::Protocol(detail)),
-        None => Ok(newest),
+    match follow_and_restore(vault, transport, token, held)? {
+        (_, Some((detail, _))) => Err(SyncError::Protocol(detail)),
+        (newest, None) => Ok(newest),
     }
 }

@@ -29,6 +29,7 @@ impl<A: VaultAccess> Round<'_, A> {
     ) -> Result<(), SyncError> {
         let admitted = self.local(|v| v.admitted_devices())?;
         let own_keys = self.local(|v| Ok::<_, VaultError>(v.public_keys()))?;
+        let may_change = self.may_change_devices()?;
         let mut pending = Vec::new();
         for d in devices {
             if let Some(r) = roster.devices.iter().find(|r| r.device == d.device_id) {
@@ -53,7 +54,12 @@ impl<A: VaultAccess> Round<'_, A> {
             {
                 continue;
             }
-            let decided = admitted.iter().find(|a| a.device == d.device_id);
+            // A decision taken before the organisation granted this member her role no longer
+            // holds for this device: it waits (her own device or the organisation admits it).
+            let decided = admitted
+                .iter()
+                .find(|a| a.device == d.device_id)
+                .filter(|a| may_change(roster, a.member));
             let own_first = first_roster && d.device_id == binding.device;
             let role = match decided {
                 Some(a) if a.public_keys == d.public_keys && a.member == d.member_id => a.role,
@@ -128,9 +134,18 @@ impl<A: VaultAccess> Round<'_, A> {
         roster: &mut Roster,
         devices: &[DeviceView],
     ) -> Result<(), SyncError> {
-        let (mut removed_here, revoked_here) = self.local(|v| v.own_removals())?;
-        // Whom the organisation key removed from the team (its administrator's device, from
-        // another team) goes as if this key manager had removed her.
+        let (mut removed_here, mut revoked_here) = self.local(|v| v.own_removals())?;
+        // A decision about a key manager the organisation granted since waits (only her own
+        // devices or the organisation decide about hers)...
+        let may_change = self.may_change_devices()?;
+        removed_here.retain(|m| may_change(roster, *m));
+        revoked_here.retain(|d| {
+            roster
+                .device(*d)
+                .is_none_or(|x| may_change(roster, x.member))
+        });
+        // ...and whom the organisation key removed from the team (its administrator's device,
+        // from another team) goes as if this key manager had removed her.
         removed_here.extend(roster.removed_by_org());
         for m in &mut roster.members {
             m.removed |= removed_here.contains(&m.member);
@@ -177,6 +192,20 @@ impl<A: VaultAccess> Round<'_, A> {
             }
         }
         Ok(())
+    }
+
+    /// Whether this key manager's device may add or revoke a device of a member of a roster:
+    /// of a key manager the organisation granted, only if she is this device's member or this
+    /// device holds the organisation key the roster names (what `Roster::verify` accepts).
+    fn may_change_devices(&mut self) -> Result<impl Fn(&Roster, u64) -> bool, SyncError> {
+        let me = self.local(|v| v.binding())?.map(|b| b.member);
+        let org = self.local(|v| v.org_key_public())?;
+        Ok(move |roster: &Roster, member: u64| {
+            roster.org_key.is_none()
+                || !roster.is_key_manager(member)
+                || Some(member) == me
+                || org.is_some() && org == roster.org_key
+        })
     }
 
     /// On the device holding the organisation key: names it in the roster and grants the

@@ -76,6 +76,19 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// Whether a step failing with this error ends the whole round (offline, this device cut
+    /// off, or its vault gone), rather than only the step.
+    pub fn ends_round(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Offline(_)
+                | SyncError::Revoked
+                | SyncError::SessionExpired
+                | SyncError::UnknownDevice
+                | SyncError::Vault(_)
+        )
+    }
+
     /// The code a caller branches on (a vault error inside keeps its own code).
     pub fn code(&self) -> crate::error::Code {
         use crate::error::Code;

@@ -93,6 +93,7 @@ impl<A: VaultAccess> Round<'_, A> {
                     (None, None) => vec![body],
                 };
                 let mut accepted = current.clone();
+                let mut accepted_signed = None;
                 for link in chain {
                     let verified = Roster::verify(&link.roster, self.team, accepted.as_ref());
                     if let (Ok(first), Some(a), None) = (&verified, &anchor, &accepted) {
@@ -113,7 +114,10 @@ impl<A: VaultAccess> Round<'_, A> {
                         }
                     }
                     match verified {
-                        Ok(r) => accepted = Some(r),
+                        Ok(r) => {
+                            accepted = Some(r);
+                            accepted_signed = Some(link.roster);
+                        }
                         Err(e) => {
                             let kind = match e {
                                 // Served as newer, signed as older: an old roster replayed.
@@ -129,8 +133,8 @@ impl<A: VaultAccess> Round<'_, A> {
                     }
                 }
                 if accepted != current {
-                    if let Some(r) = &accepted {
-                        self.local(|v| v.store_roster(r))?;
+                    if let (Some(r), Some(signed)) = (&accepted, &accepted_signed) {
+                        self.local(|v| v.store_roster(r, signed))?;
                         changed = true;
                     }
                 }
@@ -394,7 +398,7 @@ impl<A: VaultAccess> Round<'_, A> {
             .collect();
         let mut roster = Roster {
             team: self.team,
-            version: current.as_ref().map_or(0, |r| r.version) + 1,
+            version: current.as_ref().map_or(0, |r| r.version).saturating_add(1),
             members: current
                 .as_ref()
                 .map(|c| c.members.clone())
@@ -511,13 +515,30 @@ impl<A: VaultAccess> Round<'_, A> {
                 && c.grants == roster.grants
                 && c.removals == roster.removals
         });
-        if same && server_roster < held_roster {
-            // The server lost the newest roster: publish it again, as this device holds it.
-            roster.version = held_roster;
+        if server_roster < held_roster {
+            // The server lost the newest roster (restored from a backup): give it back as its
+            // signer signed it, so that devices still on an older one can check it.
+            if let Some(signed) = self.local(|v| v.signed_roster())? {
+                let body = RosterBody {
+                    version: held_roster,
+                    roster: signed,
+                };
+                match self.t.put_roster(&self.token, self.team, &body) {
+                    Ok(()) | Err(TransportError::Refused { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                self.report(Phase::Keys)?;
+                if same {
+                    return Ok(changed);
+                }
+                roster.version = held_roster.saturating_add(1);
+            } else if same {
+                roster.version = held_roster;
+            }
         } else if server_roster > held_roster {
             // The server holds a roster this device refused (forged or replayed): publish
             // past it, so that devices find a genuine one newer than what it serves.
-            roster.version = server_roster + 1;
+            roster.version = server_roster.saturating_add(1);
         }
         if !same || server_roster != held_roster {
             // The device holding the organisation key the held roster names signs as the
@@ -539,16 +560,24 @@ impl<A: VaultAccess> Round<'_, A> {
                         .ok_or(VaultError::Locked)
                 })?
             };
+            // Never publish what this team's devices would refuse: a decision that no longer
+            // holds against the held roster (taken before a grant arrived) waits instead.
+            if let Err(e) = Roster::verify(&signed, self.team, current.as_ref()) {
+                return Err(SyncError::Protocol(format!(
+                    "this device's next roster would be refused ({e}); a decision of its key \
+                     manager no longer holds"
+                )));
+            }
             match self.t.put_roster(
                 &self.token,
                 self.team,
                 &RosterBody {
                     version: roster.version,
-                    roster: signed,
+                    roster: signed.clone(),
                 },
             ) {
                 Ok(()) => {
-                    self.local(|v| v.store_roster(&roster))?;
+                    self.local(|v| v.store_roster(&roster, &signed))?;
                     changed = true;
                 }
                 // Another supervisor published first: rebase onto hers next round.

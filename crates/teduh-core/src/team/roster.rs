@@ -27,6 +27,13 @@ use crate::ids::DeviceId;
 
 const SIGNING_PREFIX: &[u8] = b"teduh/roster/v1";
 
+/// The highest roster version (a roster a minute for a million years stays below it), so that
+/// no signer can make one no later roster could follow.
+const MAX_VERSION: u64 = 1 << 40;
+
+/// The most a roster's version may move past the held one's.
+const MAX_VERSION_STEP: u64 = 1 << 20;
+
 /// The signer id of a roster signed by the organisation key the roster it follows names (or,
 /// for a team's first roster, that it names itself): an administrator's device founds a team
 /// and tends its key-manager roles this way without being one of its members. Server ids
@@ -283,9 +290,22 @@ impl Roster {
         if roster.team != team {
             return Err(RosterError::Untrusted);
         }
+        // One entry per member and per device (a second under the same id would take its
+        // place in `authors`), and a version that leaves room to move on.
+        let mut members = std::collections::HashSet::new();
+        let mut devices = std::collections::HashSet::new();
+        if !roster.members.iter().all(|m| members.insert(m.member))
+            || !roster.devices.iter().all(|d| devices.insert(d.device))
+            || roster.version > MAX_VERSION
+        {
+            return Err(RosterError::Malformed);
+        }
         if let Some(cur) = current {
             if roster.version <= cur.version {
                 return Err(RosterError::Stale);
+            }
+            if roster.version > cur.version.saturating_add(MAX_VERSION_STEP) {
+                return Err(RosterError::Malformed);
             }
         }
         let authority = current.unwrap_or(&roster);
@@ -327,12 +347,16 @@ impl Roster {
     }
 
     /// Whether `next` lists every device this roster lists, each under the same member with the
-    /// same keys (the server's swapped keys never enter a roster; neither do a rogue key
-    /// manager's).
+    /// same keys, and a revoked one still revoked (the server's swapped keys never enter a
+    /// roster; neither do a rogue key manager's, nor her un-revoking a stolen laptop).
     fn devices_kept(&self, next: &Roster) -> bool {
         self.devices.iter().all(|d| {
             next.device(d.device).is_some_and(|n| {
-                n.member == d.member && n.x25519 == d.x25519 && n.ed25519 == d.ed25519
+                n.member == d.member
+                    && n.x25519 == d.x25519
+                    && n.ed25519 == d.ed25519
+                    // A revoked device stays revoked, accepted up to the same record.
+                    && (!d.revoked || (n.revoked && n.accept_through == d.accept_through))
             })
         })
     }
@@ -666,6 +690,39 @@ mod tests {
             Roster::verify(&swapped_keys.sign(1, &sup), 7, Some(&held_granted)),
             Err(RosterError::Rewritten),
             "a listed device's keys never change"
+        );
+        let mut doubled = held_granted.clone();
+        doubled.version = 6;
+        let mut twin = doubled.devices[0].clone();
+        twin.ed25519 = crate::ids::hex(other.verifying_key().as_bytes());
+        doubled.devices.push(twin);
+        assert_eq!(
+            Roster::verify(&doubled.sign(1, &sup), 7, Some(&held_granted)),
+            Err(RosterError::Malformed),
+            "a second entry under a listed device's id"
+        );
+        let mut far = held_granted.clone();
+        far.version = u64::MAX;
+        assert_eq!(
+            Roster::verify(&far.sign(1, &sup), 7, Some(&held_granted)),
+            Err(RosterError::Malformed),
+            "a version no later roster could follow"
+        );
+        let mut revoked_laptop = cut.clone();
+        revoked_laptop.devices[1].revoked = true;
+        let revoked_held = Roster::verify(
+            &revoked_laptop.sign(ORG_SIGNER, &org_key),
+            7,
+            Some(&held_granted),
+        )
+        .expect("revoked by the organisation");
+        let mut back = revoked_held.clone();
+        back.version += 1;
+        back.devices[1].revoked = false;
+        assert_eq!(
+            Roster::verify(&back.sign(ORG_SIGNER, &org_key), 7, Some(&revoked_held)),
+            Err(RosterError::Rewritten),
+            "a revoked device is never revoked back in, not even by the organisation"
         );
         // The organisation key signs rosters itself (a team it founds); another key does not.
         let mut by_org = held.clone();

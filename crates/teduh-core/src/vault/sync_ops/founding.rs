@@ -1,7 +1,7 @@
 //! Teams the organisation founds from the administrator's device holding the organisation key
 //! ([`crate::sync::founding`]): the first roster of a team that has none, naming no one and
 //! signed by that key; the rosters after it that admit the team's first devices; and the teams
-//! this device tends until a key manager of their own is admitted.
+//! this device tends while an invitation it made to them is open.
 
 use rusqlite::{params, OptionalExtension as _};
 
@@ -45,7 +45,7 @@ impl Vault {
     pub(crate) fn note_founded_team(&self, roster: &Roster) -> Result<(), VaultError> {
         self.store.connection().execute(
             "INSERT INTO founded_team (team, founded_at, roster) VALUES (?1, ?2, ?3)
-             ON CONFLICT (team) DO UPDATE SET done_at = NULL",
+             ON CONFLICT (team) DO NOTHING",
             params![
                 i64::try_from(roster.team).unwrap_or(i64::MAX),
                 chrono::Utc::now().timestamp(),
@@ -90,30 +90,22 @@ impl Vault {
         Ok(())
     }
 
-    /// The teams this device founded that have no key manager of their own yet.
+    /// The teams this device founded with an invitation it made to them still open at `now`
+    /// (its sync rounds admit whoever joins with one).
     ///
     /// Fails when the database cannot be read.
-    pub(crate) fn teams_to_tend(&self) -> Result<Vec<u64>, VaultError> {
+    pub(crate) fn teams_to_tend(&self, now: i64) -> Result<Vec<u64>, VaultError> {
         Ok(self
             .store
             .connection()
-            .prepare("SELECT team FROM founded_team WHERE done_at IS NULL ORDER BY team")?
-            .query_map([], |r| r.get::<_, i64>(0))?
+            .prepare(
+                "SELECT f.team FROM founded_team f
+                 WHERE EXISTS (SELECT 1 FROM invitation_made i WHERE i.team = f.team
+                               AND i.used_by IS NULL AND i.expires_at > ?1)
+                 ORDER BY f.team",
+            )?
+            .query_map([now], |r| r.get::<_, i64>(0))?
             .map(|r| r.map(|v| u64::try_from(v).unwrap_or(0)))
             .collect::<Result<_, _>>()?)
-    }
-
-    /// `team` has a key manager of its own: this device stops tending it.
-    ///
-    /// Fails when the database cannot be written.
-    pub(crate) fn founding_done(&self, team: u64) -> Result<(), VaultError> {
-        self.store.connection().execute(
-            "UPDATE founded_team SET done_at = ?2 WHERE team = ?1",
-            params![
-                i64::try_from(team).unwrap_or(i64::MAX),
-                chrono::Utc::now().timestamp()
-            ],
-        )?;
-        Ok(())
     }
 }

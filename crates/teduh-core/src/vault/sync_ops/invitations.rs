@@ -185,8 +185,8 @@ impl Vault {
         );
         self.store.connection().execute(
             "INSERT INTO invitation_made (id, sealed_key, username, role, level, created_at,
-                 expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 expires_at, team)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id,
                 sealed,
@@ -194,7 +194,8 @@ impl Vault {
                 role.as_str(),
                 level,
                 now,
-                package.expires_at
+                package.expires_at,
+                i64::try_from(package.team).unwrap_or(i64::MAX)
             ],
         )?;
         Ok((secret, package))

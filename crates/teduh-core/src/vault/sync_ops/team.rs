@@ -145,17 +145,38 @@ impl Vault {
         }
     }
 
-    /// Stores a verified roster.
+    /// Stores a verified roster with the bytes its signer signed.
     ///
     /// Fails when the write fails.
-    pub(crate) fn store_roster(&mut self, roster: &Roster) -> Result<(), VaultError> {
+    pub(crate) fn store_roster(
+        &mut self,
+        roster: &Roster,
+        signed: &[u8],
+    ) -> Result<(), VaultError> {
         let json =
             serde_json::to_vec(roster).map_err(|e| VaultError::InvalidInput(e.to_string()))?;
         self.store.connection().execute(
-            "UPDATE sync_binding SET roster = ?1, roster_version = ?2 WHERE id = 1",
-            params![json, roster.version],
+            "UPDATE sync_binding SET roster = ?1, roster_version = ?2, roster_signed = ?3
+             WHERE id = 1",
+            params![json, roster.version, signed],
         )?;
         Ok(())
+    }
+
+    /// The held roster as its signer signed it (none for a roster stored before schema 13).
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn signed_roster(&self) -> Result<Option<Vec<u8>>, VaultError> {
+        Ok(self
+            .store
+            .connection()
+            .query_row(
+                "SELECT roster_signed FROM sync_binding WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     pub(in crate::vault) fn authors(&self) -> Result<Authors, VaultError> {
