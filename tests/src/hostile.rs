@@ -152,6 +152,11 @@ impl OperatorKeys {
             .collect()
     }
 
+    /// A device with her keys as a roster would list it: what she slips into one.
+    pub fn as_device(&self, device: u64, member: u64) -> teduh_core::team::roster::RosterDevice {
+        teduh_core::team::roster::RosterDevice::admitted(device, member, &self.public_keys())
+    }
+
     /// The public keys as the server stores a device's: X25519 || Ed25519.
     pub fn public_keys(&self) -> Vec<u8> {
         let mut k = x25519_dalek::PublicKey::from(&self.x25519)

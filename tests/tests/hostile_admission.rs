@@ -287,7 +287,7 @@ fn a_blocked_admission_stays_blocked_when_the_server_hides_her_for_a_round() {
 #[test]
 fn a_roster_with_the_organisation_key_swapped_shown_to_a_newcomer_makes_the_numbers_differ() {
     use teduh_core::team::org;
-    use teduh_core::team::roster::{RosterDevice, RosterMember};
+    use teduh_core::team::roster::RosterMember;
     let server = TestServer::start();
     let name = server.create_team("Tim Organisasi Palsu");
     let team = server.team_id(&name);
@@ -320,16 +320,7 @@ fn a_roster_with_the_organisation_key_swapped_shown_to_a_newcomer_makes_the_numb
         role: Role::Admin,
         removed: false,
     });
-    let keys = op.public_keys();
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    fake.devices.push(RosterDevice {
-        device: op_device,
-        member: op_device,
-        x25519: hex(&keys[..32]),
-        ed25519: op.ed25519_hex(),
-        revoked: false,
-        accept_through: None,
-    });
+    fake.devices.push(op.as_device(op_device, op_device));
     fake.grants = fake
         .members
         .iter()

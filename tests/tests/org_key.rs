@@ -554,7 +554,6 @@ fn founded(server: &TestServer, admin: &mut Device, name: &str, username: &str) 
 #[test]
 fn a_roster_the_server_forges_for_a_founded_team_is_never_signed_by_the_organisation_key() {
     use teduh_core::sync::founding::{decide_role_in_team, RoleDecision};
-    use teduh_core::team::roster::RosterDevice;
     use teduh_tests::hostile::{envelopes_opened_by, OperatorKeys};
     let (server, mut admin, _sup, _c) = adopted("Tim Pusat Tiga");
     let mut founder = founded(&server, &mut admin, "Tim Alor", "sup.alor");
@@ -570,16 +569,7 @@ fn a_roster_the_server_forges_for_a_founded_team_is_never_signed_by_the_organisa
     let op = OperatorKeys::new();
     let mut fake = founder.vault.roster().expect("roster").expect("held");
     fake.version += 1;
-    let keys = op.public_keys();
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    fake.devices.push(RosterDevice {
-        device: 9_999,
-        member: founder.member(),
-        x25519: hex(&keys[..32]),
-        ed25519: op.ed25519_hex(),
-        revoked: false,
-        accept_through: None,
-    });
+    fake.devices.push(op.as_device(9_999, founder.member()));
     server
         .block_on(
             server

@@ -7,15 +7,14 @@
 //! as in any team. The server only carries what that key signed: it cannot found a team in
 //! the organisation's name, nor put anyone else into one.
 
-use teduh_protocol::sync::{RosterBody, TeamInvitation};
+use teduh_protocol::sync::RosterBody;
 
 use super::engine::{Phase, Round, VaultAccess};
 use super::join::MadeInvitation;
 use super::roster::{Roster, RosterDevice, RosterError, RosterMember};
 use super::transport::Transport;
 use super::SyncError;
-use crate::ids::hex;
-use crate::team::{invitation, org, AlarmKind};
+use crate::team::{org, AlarmKind};
 use crate::vault::{InvitationLabels, PendingListing, Vault, VaultError};
 
 /// On the administrator's (joined, unlocked) device holding the organisation key: founds
@@ -71,16 +70,7 @@ pub fn found_team(
     let now = chrono::Utc::now().timestamp();
     let (secret, package) =
         vault.make_founding_invitation(&founded, (username, role, level), &labels, now)?;
-    transport.add_org_team_invitation(
-        &token,
-        team,
-        &TeamInvitation {
-            id: secret.id(),
-            role,
-            package: invitation::seal_package(&secret, &package),
-            expires_at: package.expires_at,
-        },
-    )?;
+    transport.add_org_team_invitation(&token, team, &super::join::for_server(&secret, &package))?;
     vault.note_founded_team(&founded)?;
     Ok(MadeInvitation {
         code: secret.code(),
@@ -175,22 +165,17 @@ impl<A: VaultAccess> Round<'_, A> {
             let Some(role) = self.admit_by_proof(team, d, candidate, &mut waiting)? else {
                 continue;
             };
-            {
-                next.members.push(RosterMember {
-                    member: m.member_id,
-                    username: m.username.clone(),
-                    role,
-                    removed: false,
-                });
-            }
-            next.devices.push(RosterDevice {
-                device: d.device_id,
-                member: d.member_id,
-                x25519: hex(&d.public_keys[..32]),
-                ed25519: hex(&d.public_keys[32..]),
-                revoked: false,
-                accept_through: None,
+            next.members.push(RosterMember {
+                member: m.member_id,
+                username: m.username.clone(),
+                role,
+                removed: false,
             });
+            next.devices.push(RosterDevice::admitted(
+                d.device_id,
+                d.member_id,
+                &d.public_keys,
+            ));
             if role.manages_keys() {
                 let grant =
                     self.local(|v| v.with_org_key(|k| org::grant(k, team, m.member_id, role)))?;

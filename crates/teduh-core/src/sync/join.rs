@@ -204,20 +204,22 @@ pub fn invite(
     };
     let now = chrono::Utc::now().timestamp();
     let (secret, package) = vault.make_invitation(username, role, level, &labels, now)?;
-    transport.add_invitation(
-        &token,
-        b.team,
-        &TeamInvitation {
-            id: secret.id(),
-            role,
-            package: invitation::seal_package(&secret, &package),
-            expires_at: package.expires_at,
-        },
-    )?;
+    transport.add_invitation(&token, b.team, &for_server(&secret, &package))?;
     Ok(MadeInvitation {
         code: secret.code(),
         package,
     })
+}
+
+/// What the server keeps of an invitation: the id derived from its secret and its package
+/// sealed under another key derived from it.
+pub(super) fn for_server(secret: &Secret, package: &Package) -> TeamInvitation {
+    TeamInvitation {
+        id: secret.id(),
+        role: package.role,
+        package: invitation::seal_package(secret, package),
+        expires_at: package.expires_at,
+    }
 }
 
 /// A single-use code (valid 24 hours) with which this joined device's member adds a further

@@ -9,7 +9,7 @@ use teduh_protocol::sync::{DeviceView, MemberView, Role};
 use super::engine::{Phase, Round, VaultAccess};
 use super::roster::{Roster, RosterDevice, RosterMember};
 use super::{Binding, SyncError, TransportError};
-use crate::ids::{hex, DeviceId};
+use crate::ids::DeviceId;
 use crate::team::{org, AlarmKind};
 use crate::vault::{PendingListing, ProofCheck, VaultError};
 
@@ -112,14 +112,11 @@ impl<A: VaultAccess> Round<'_, A> {
                     removed: false,
                 });
             }
-            roster.devices.push(RosterDevice {
-                device: d.device_id,
-                member: d.member_id,
-                x25519: hex(&d.public_keys[..32]),
-                ed25519: hex(&d.public_keys[32..]),
-                revoked: false,
-                accept_through: None,
-            });
+            roster.devices.push(RosterDevice::admitted(
+                d.device_id,
+                d.member_id,
+                &d.public_keys,
+            ));
         }
         let in_roster: Vec<u64> = roster.devices.iter().map(|d| d.device).collect();
         self.local(|v| v.note_pending(&pending, &in_roster))?;

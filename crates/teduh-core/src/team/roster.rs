@@ -444,6 +444,19 @@ impl Roster {
 }
 
 impl RosterDevice {
+    /// A device as the roster lists it once admitted: its id, its member and its public keys as
+    /// the server lists them (X25519 || Ed25519, 64 bytes, checked by the caller).
+    pub fn admitted(device: u64, member: u64, public_keys: &[u8]) -> Self {
+        Self {
+            device,
+            member,
+            x25519: crate::ids::hex(&public_keys[..32]),
+            ed25519: crate::ids::hex(&public_keys[32..]),
+            revoked: false,
+            accept_through: None,
+        }
+    }
+
     /// Its Ed25519 key, when well-formed.
     pub fn verifying_key(&self) -> Option<VerifyingKey> {
         hex32(&self.ed25519).and_then(|k| VerifyingKey::from_bytes(&k).ok())

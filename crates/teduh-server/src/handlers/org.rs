@@ -120,14 +120,7 @@ pub(crate) async fn team_roster(
     team: Result<Path<u64>, PathRejection>,
 ) -> Result<Json<RosterBody>, HttpError> {
     let team = founded_team(&state, &me, team).await?.id;
-    match state.storage.roster(team).await? {
-        Some((version, roster)) => Ok(Json(RosterBody { version, roster })),
-        None => Err(HttpError::new(
-            StatusCode::NOT_FOUND,
-            "NoRoster",
-            "the team has no roster yet",
-        )),
-    }
+    super::roster::newest_roster(&state, team).await
 }
 
 /// `GET /v1/org/teams/{team}/rosters?after=N`: the rosters above version `N`, oldest first

@@ -20,6 +20,14 @@ pub(crate) async fn get_roster(
     team: Result<Path<u64>, PathRejection>,
 ) -> Result<Json<RosterBody>, HttpError> {
     let team = me.team(team)?;
+    newest_roster(&state, team).await
+}
+
+/// `team`'s newest roster; 404 `NoRoster` while it has none.
+pub(crate) async fn newest_roster(
+    state: &AppState,
+    team: u64,
+) -> Result<Json<RosterBody>, HttpError> {
     match state.storage.roster(team).await? {
         Some((version, roster)) => Ok(Json(RosterBody { version, roster })),
         None => Err(HttpError::new(
