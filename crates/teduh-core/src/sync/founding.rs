@@ -3,9 +3,12 @@
 //! invitation for its first supervisor anchored to it ([`found_team`]); its next sync rounds
 //! admit the device that joins with that invitation, once its proof holds, by signing the
 //! team's next roster with the organisation key and granting her role
-//! (`Round::tend_founded_teams`). From then on the team's own key manager keeps its roster,
-//! as in any team. The server only carries what that key signed: it cannot found a team in
-//! the organisation's name, nor put anyone else into one.
+//! (`Round::tend_founded_teams`, while an invitation it made to the team is open). From then
+//! on the team's own key manager keeps its roster, as in any team; the administrator's device
+//! follows the team's roster chain from the first roster it signed (each link verified against
+//! the one before) and grants or removes key-manager roles there ([`decide_role_in_team`]).
+//! The server only carries what that key signed: it cannot found a team in the organisation's
+//! name, nor put anyone else into one.
 
 use teduh_protocol::sync::RosterBody;
 
