@@ -187,14 +187,7 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             team_id: Some(team),
             ca_file,
         } => {
-            let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
-            teduh_core::sync::founding::decide_role_in_team(
-                &mut v,
-                &mut t,
-                team,
-                &username,
-                RoleDecision::Grant,
-            )?;
+            decide_in_team(&mut v, &b, ca_file, (team, &username), RoleDecision::Grant)?;
             println!("{username}'s role in team {team} is granted under the organisation key");
         }
         OrgCmd::RemoveFrom {
@@ -202,12 +195,11 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             username,
             ca_file,
         } => {
-            let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
-            teduh_core::sync::founding::decide_role_in_team(
+            decide_in_team(
                 &mut v,
-                &mut t,
-                team_id,
-                &username,
+                &b,
+                ca_file,
+                (team_id, &username),
                 RoleDecision::Remove,
             )?;
             println!(
@@ -297,6 +289,19 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The organisation's `decision` about `username`'s role in another `team`, sent at once.
+fn decide_in_team(
+    v: &mut Vault,
+    b: &Binding,
+    ca_file: Option<PathBuf>,
+    (team, username): (u64, &str),
+    decision: RoleDecision,
+) -> anyhow::Result<()> {
+    let mut t = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
+    teduh_core::sync::founding::decide_role_in_team(v, &mut t, team, username, decision)?;
+    Ok(())
 }
 
 /// The highest directory version a server may claim before the next is signed (a new version a

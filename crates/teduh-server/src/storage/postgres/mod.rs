@@ -2,7 +2,9 @@
 //!
 //! This file is every method of the `Storage` trait, in PostgreSQL's SQL and driver. Beside it:
 //! `pool.rs` (connecting, the three pools, migrations, error mapping), `rows.rs` (row mappers
-//! and the shared device insert) and `records.rs` (push and pull, the record log's busy paths).
+//! and the shared device insert), `records.rs` (push and pull, the record log's busy paths) and
+//! `documents.rs` (what the server keeps beside the record log: the organisation's settings,
+//! the directory, client-key wraps, the mailbox).
 //! The rules both backends enforce are in `rules.rs`; what remains is SQL that cannot be shared
 //! with the SQLite backend.
 //!
@@ -10,6 +12,7 @@
 //! module; each method is a transaction of a few statements, and the helpers that can live
 //! outside the block already do (the files above).
 
+mod documents;
 mod pool;
 mod records;
 mod rows;
@@ -22,10 +25,8 @@ use self::pool::is_unique_violation;
 pub use self::pool::{PostgresStorage, DEFAULT_POOL_SIZE};
 use self::rows::{asked_id, insert_device, member_row, team_row};
 use super::rules::{
-    authenticated, check_directory_newer, check_mailbox_quota, check_next_epoch,
-    check_org_settings, check_roster_newer, check_same_wrap, check_wrap_epoch,
-    device_invitation_member, envelope_devices, org_key_column, per_recipient, usable_invitation,
-    InvitationRow, TokenRow, MESSAGE_TTL_SECS,
+    authenticated, check_next_epoch, check_roster_newer, device_invitation_member,
+    envelope_devices, usable_invitation, InvitationRow, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -93,62 +94,18 @@ impl Storage for PostgresStorage {
     }
 
     fn org_documents(&self) -> BoxFuture<'_, Result<OrgDocuments, StorageError>> {
-        Box::pin(async move {
-            let c = self.read_conn().await?;
-            let row = c
-                .query_opt("SELECT org_key, settings FROM org WHERE id = 1", &[])
-                .await?
-                .ok_or(StorageError::NotFound("organisation"))?;
-            Ok(OrgDocuments {
-                org_key: org_key_column(row.try_get(0)?),
-                settings: row.try_get(1)?,
-            })
-        })
+        Box::pin(self.read_org_documents())
     }
 
     fn put_org_settings(
         &self,
         upload: OrgSettingsUpload,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let version = to_i64(upload.version, "settings version")?;
-            let mut c = self.conn().await?;
-            let tx = c.transaction().await?;
-            // One writer at a time: the checks and the update must not interleave.
-            let row = tx
-                .query_opt(
-                    "SELECT org_key, settings_version FROM org WHERE id = 1 FOR UPDATE",
-                    &[],
-                )
-                .await?
-                .ok_or(StorageError::NotFound("organisation"))?;
-            let key: Option<Vec<u8>> = row.try_get(0)?;
-            check_org_settings(&upload, key.as_deref(), row.try_get(1)?)?;
-            tx.execute(
-                "UPDATE org SET org_key = $1, settings = $2, settings_version = $3 WHERE id = 1",
-                &[&&upload.key[..], &upload.signed, &version],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        Box::pin(self.store_org_settings(upload))
     }
 
     fn replace_org_key(&self, key: Option<[u8; 32]>) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let c = self.conn().await?;
-            let key: Option<Vec<u8>> = key.map(|k| k.to_vec());
-            let changed = c
-                .execute(
-                    "UPDATE org SET org_key = $1, settings = NULL, settings_version = 0 WHERE id = 1",
-                    &[&key],
-                )
-                .await?;
-            if changed == 0 {
-                return Err(StorageError::NotFound("organisation"));
-            }
-            Ok(())
-        })
+        Box::pin(self.store_org_key(key))
     }
 
     fn create_team(&self, name: String, now: i64) -> BoxFuture<'_, Result<Team, StorageError>> {
@@ -681,43 +638,7 @@ impl Storage for PostgresStorage {
         messages: Vec<(u64, Vec<u8>)>,
         now: i64,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let team = to_i64(team_id, "team id")?;
-            let sender = to_i64(sender, "device id")?;
-            let mut c = self.conn().await?;
-            let tx = c.transaction().await?;
-            tx.execute(
-                "DELETE FROM device_messages WHERE team_id = $1 AND created_at < $2",
-                &[&team, &(now - MESSAGE_TTL_SECS)],
-            )
-            .await?;
-            let active = active_devices(&tx, team).await?;
-            for (recipient, adding) in per_recipient(&messages) {
-                let sent_today: i64 = tx
-                    .query_one(
-                        "SELECT COUNT(*) FROM device_messages
-                         WHERE recipient = $1 AND sender = $2 AND created_at >= $3",
-                        &[&to_i64(recipient, "device id")?, &sender, &(now - 86_400)],
-                    )
-                    .await?
-                    .try_get(0)?;
-                check_mailbox_quota(sent_today, adding)?;
-            }
-            for (recipient, body) in &messages {
-                let r = to_i64(*recipient, "device id")?;
-                if !active.contains(&r) {
-                    return Err(StorageError::NotTeamMember(*recipient));
-                }
-                tx.execute(
-                    "INSERT INTO device_messages (team_id, recipient, sender, body, created_at)
-                     VALUES ($1, $2, $3, $4, $5)",
-                    &[&team, &r, &sender, body, &now],
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
+        Box::pin(self.store_messages(team_id, sender, messages, now))
     }
 
     fn messages(
@@ -727,22 +648,7 @@ impl Storage for PostgresStorage {
         after: u64,
         limit: u32,
     ) -> BoxFuture<'_, Result<Vec<StoredMessage>, StorageError>> {
-        Box::pin(async move {
-            let team = to_i64(team_id, "team id")?;
-            let recipient = to_i64(recipient, "device id")?;
-            let after = to_i64(after, "cursor")?;
-            let c = self.read_conn().await?;
-            let rows = c
-                .query(
-                    "SELECT id, sender, body FROM device_messages
-                     WHERE team_id = $1 AND recipient = $2 AND id > $3 ORDER BY id LIMIT $4",
-                    &[&team, &recipient, &after, &i64::from(limit)],
-                )
-                .await?;
-            rows.iter()
-                .map(|r| Ok((to_u64(r.try_get(0)?), to_u64(r.try_get(1)?), r.try_get(2)?)))
-                .collect()
-        })
+        Box::pin(self.read_messages(team_id, recipient, after, limit))
     }
 
     fn put_client_keys(
@@ -750,43 +656,7 @@ impl Storage for PostgresStorage {
         team_id: u64,
         wraps: Vec<ClientWrap>,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let team = to_i64(team_id, "team id")?;
-            let mut c = self.conn().await?;
-            let tx = c.transaction().await?;
-            let Some(row) = tx
-                .query_opt(
-                    "SELECT key_epoch FROM teams WHERE id = $1 FOR SHARE",
-                    &[&team],
-                )
-                .await?
-            else {
-                return Err(StorageError::NotFound("team"));
-            };
-            let current: i64 = row.try_get(0)?;
-            for w in &wraps {
-                check_wrap_epoch(w.epoch, current)?;
-                let inserted = tx
-                    .execute(
-                        "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (team_id, epoch, client_id) DO NOTHING",
-                        &[&team, &i64::from(w.epoch), &w.client_id, &w.wrap],
-                    )
-                    .await?;
-                if inserted == 0 {
-                    let stored: Vec<u8> = tx
-                        .query_one(
-                            "SELECT wrap FROM client_key_wraps WHERE team_id = $1 AND epoch = $2 AND client_id = $3",
-                            &[&team, &i64::from(w.epoch), &w.client_id],
-                        )
-                        .await?
-                        .try_get(0)?;
-                    check_same_wrap(&stored, &w.wrap)?;
-                }
-            }
-            tx.commit().await?;
-            Ok(())
-        })
+        Box::pin(self.store_client_keys(team_id, wraps))
     }
 
     fn erase_client_keys(
@@ -794,15 +664,7 @@ impl Storage for PostgresStorage {
         team_id: u64,
         client_id: Vec<u8>,
     ) -> BoxFuture<'_, Result<u64, StorageError>> {
-        Box::pin(async move {
-            let team = to_i64(team_id, "team id")?;
-            let c = self.conn().await?;
-            Ok(c.execute(
-                "DELETE FROM client_key_wraps WHERE team_id = $1 AND client_id = $2",
-                &[&team, &client_id],
-            )
-            .await?)
-        })
+        Box::pin(self.erase_client_key_wraps(team_id, client_id))
     }
 
     fn client_keys(
@@ -810,27 +672,7 @@ impl Storage for PostgresStorage {
         team_id: u64,
         epoch: Option<u32>,
     ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>> {
-        Box::pin(async move {
-            let team = to_i64(team_id, "team id")?;
-            let epoch = epoch.map(i64::from);
-            let c = self.read_conn().await?;
-            let rows = c
-                .query(
-                    "SELECT epoch, client_id, wrap FROM client_key_wraps
-                     WHERE team_id = $1 AND ($2::BIGINT IS NULL OR epoch = $2) ORDER BY epoch, client_id",
-                    &[&team, &epoch],
-                )
-                .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(ClientWrap {
-                        epoch: epoch_of(r.try_get(0)?),
-                        client_id: r.try_get(1)?,
-                        wrap: r.try_get(2)?,
-                    })
-                })
-                .collect()
-        })
+        Box::pin(self.read_client_keys(team_id, epoch))
     }
 
     fn publish_directory(
@@ -838,50 +680,11 @@ impl Storage for PostgresStorage {
         bundle: DirectoryBundle,
         now: i64,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(async move {
-            let v = to_i64(bundle.version, "directory version")?;
-            let mut c = self.conn().await?;
-            let tx = c.transaction().await?;
-            // One publisher at a time: the version check and the insert must not interleave.
-            tx.batch_execute("LOCK TABLE directory_bundles IN EXCLUSIVE MODE")
-                .await?;
-            let current: i64 = tx
-                .query_one(
-                    "SELECT COALESCE(MAX(version), 0) FROM directory_bundles",
-                    &[],
-                )
-                .await?
-                .try_get(0)?;
-            check_directory_newer(v, current)?;
-            tx.execute(
-                "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES ($1, $2, $3, $4)",
-                &[&v, &bundle.bundle, &&bundle.sha256[..], &now],
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        })
+        Box::pin(self.store_directory(bundle, now))
     }
 
     fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>> {
-        Box::pin(async move {
-            let c = self.read_conn().await?;
-            let row = c
-                .query_opt(
-                    "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
-                    &[],
-                )
-                .await?;
-            let Some(r) = row else {
-                return Ok(None);
-            };
-            let sha: Vec<u8> = r.try_get(1)?;
-            Ok(Some(DirectoryBundle {
-                version: to_u64(r.try_get(0)?),
-                sha256: sha.try_into().unwrap_or([0u8; 32]),
-                bundle: r.try_get(2)?,
-            }))
-        })
+        Box::pin(self.read_latest_directory())
     }
 
     fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {

@@ -2,14 +2,16 @@
 //!
 //! This file is every method of the `Storage` trait, in SQLite's SQL and driver. Beside it:
 //! `pool.rs` (the writer, the read-only connections, opening and migrating the file, error
-//! mapping), `rows.rs` (row mappers and the shared device insert) and `ids.rs` (member and
-//! device ids that survive a restore). The rules both backends enforce are in `rules.rs`; what
+//! mapping), `rows.rs` (row mappers and the shared device insert), `ids.rs` (member and device
+//! ids that survive a restore) and `documents.rs` (what the server keeps beside the record log:
+//! the organisation's settings, the directory, client-key wraps, the mailbox). The rules both backends enforce are in `rules.rs`; what
 //! remains is SQL that cannot be shared with the PostgreSQL backend.
 //!
 //! Why one file: `impl Storage for` this backend is a single block, which Rust keeps in one
 //! module; each method is a transaction of a few statements, and the helpers that can live
 //! outside the block already do (the files above).
 
+mod documents;
 mod ids;
 mod pool;
 mod rows;
@@ -24,10 +26,9 @@ use self::pool::is_unique_violation;
 pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
-    advance_contiguous, authenticated, check_directory_newer, check_mailbox_quota,
-    check_next_epoch, check_org_settings, check_roster_newer, check_same_wrap, check_wrap_epoch,
-    cut_page, device_invitation_member, envelope_devices, org_key_column, per_recipient, plan_push,
-    usable_invitation, InvitationRow, StoredContent, TokenRow, MESSAGE_TTL_SECS,
+    advance_contiguous, authenticated, check_next_epoch, check_roster_newer, cut_page,
+    device_invitation_member, envelope_devices, plan_push, usable_invitation, InvitationRow,
+    StoredContent, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -80,57 +81,18 @@ impl Storage for SqliteStorage {
     }
 
     fn org_documents(&self) -> BoxFuture<'_, Result<OrgDocuments, StorageError>> {
-        Box::pin(self.with_reader(|c| {
-            c.query_row("SELECT org_key, settings FROM org WHERE id = 1", [], |r| {
-                Ok(OrgDocuments {
-                    org_key: org_key_column(r.get(0)?),
-                    settings: r.get(1)?,
-                })
-            })
-            .optional()?
-            .ok_or(StorageError::NotFound("organisation"))
-        }))
+        Box::pin(self.read_org_documents())
     }
 
     fn put_org_settings(
         &self,
         upload: OrgSettingsUpload,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (key, current): (Option<Vec<u8>>, i64) = tx
-                .query_row(
-                    "SELECT org_key, settings_version FROM org WHERE id = 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
-                .ok_or(StorageError::NotFound("organisation"))?;
-            check_org_settings(&upload, key.as_deref(), current)?;
-            tx.execute(
-                "UPDATE org SET org_key = ?1, settings = ?2, settings_version = ?3 WHERE id = 1",
-                params![
-                    &upload.key[..],
-                    upload.signed,
-                    to_i64(upload.version, "settings version")?
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
-        }))
+        Box::pin(self.store_org_settings(upload))
     }
 
     fn replace_org_key(&self, key: Option<[u8; 32]>) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let changed = c.execute(
-                "UPDATE org SET org_key = ?1, settings = NULL, settings_version = 0 WHERE id = 1",
-                params![key.as_ref().map(|k| &k[..])],
-            )?;
-            if changed == 0 {
-                return Err(StorageError::NotFound("organisation"));
-            }
-            Ok(())
-        }))
+        Box::pin(self.store_org_key(key))
     }
 
     fn create_team(&self, name: String, now: i64) -> BoxFuture<'_, Result<Team, StorageError>> {
@@ -606,38 +568,7 @@ impl Storage for SqliteStorage {
         messages: Vec<(u64, Vec<u8>)>,
         now: i64,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let team = to_i64(team_id, "team id")?;
-            let sender = to_i64(sender, "device id")?;
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "DELETE FROM device_messages WHERE team_id = ?1 AND created_at < ?2",
-                params![team, now - MESSAGE_TTL_SECS],
-            )?;
-            let active = active_devices(&tx, team)?;
-            for (recipient, adding) in per_recipient(&messages) {
-                let sent_today: i64 = tx.query_row(
-                    "SELECT COUNT(*) FROM device_messages
-                     WHERE recipient = ?1 AND sender = ?2 AND created_at >= ?3",
-                    params![to_i64(recipient, "device id")?, sender, now - 86_400],
-                    |r| r.get(0),
-                )?;
-                check_mailbox_quota(sent_today, adding)?;
-            }
-            for (recipient, body) in &messages {
-                let r = to_i64(*recipient, "device id")?;
-                if !active.contains(&r) {
-                    return Err(StorageError::NotTeamMember(*recipient));
-                }
-                tx.execute(
-                    "INSERT INTO device_messages (team_id, recipient, sender, body, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![team, r, sender, body, now],
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        }))
+        Box::pin(self.store_messages(team_id, sender, messages, now))
     }
 
     fn messages(
@@ -647,19 +578,7 @@ impl Storage for SqliteStorage {
         after: u64,
         limit: u32,
     ) -> BoxFuture<'_, Result<Vec<StoredMessage>, StorageError>> {
-        Box::pin(self.with_reader(move |c| {
-            let team = to_i64(team_id, "team id")?;
-            let recipient = to_i64(recipient, "device id")?;
-            let after = to_i64(after, "cursor")?;
-            let mut st = c.prepare(
-                "SELECT id, sender, body FROM device_messages
-                 WHERE team_id = ?1 AND recipient = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
-            )?;
-            let rows = st.query_map(params![team, recipient, after, i64::from(limit)], |r| {
-                Ok((to_u64(r.get(0)?), to_u64(r.get(1)?), r.get(2)?))
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        }))
+        Box::pin(self.read_messages(team_id, recipient, after, limit))
     }
 
     fn put_client_keys(
@@ -667,35 +586,7 @@ impl Storage for SqliteStorage {
         team_id: u64,
         wraps: Vec<ClientWrap>,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let team = to_i64(team_id, "team id")?;
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: i64 = tx
-                .query_row("SELECT key_epoch FROM teams WHERE id = ?1", [team], |r| r.get(0))
-                .optional()?
-                .ok_or(StorageError::NotFound("team"))?;
-            for w in &wraps {
-                check_wrap_epoch(w.epoch, current)?;
-                let stored: Option<Vec<u8>> = tx
-                    .query_row(
-                        "SELECT wrap FROM client_key_wraps WHERE team_id = ?1 AND epoch = ?2 AND client_id = ?3",
-                        params![team, i64::from(w.epoch), w.client_id],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                match stored {
-                    Some(s) => check_same_wrap(&s, &w.wrap)?,
-                    None => {
-                        tx.execute(
-                            "INSERT INTO client_key_wraps (team_id, epoch, client_id, wrap) VALUES (?1, ?2, ?3, ?4)",
-                            params![team, i64::from(w.epoch), w.client_id, w.wrap],
-                        )?;
-                    }
-                }
-            }
-            tx.commit()?;
-            Ok(())
-        }))
+        Box::pin(self.store_client_keys(team_id, wraps))
     }
 
     fn erase_client_keys(
@@ -703,14 +594,7 @@ impl Storage for SqliteStorage {
         team_id: u64,
         client_id: Vec<u8>,
     ) -> BoxFuture<'_, Result<u64, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let team = to_i64(team_id, "team id")?;
-            let n = c.execute(
-                "DELETE FROM client_key_wraps WHERE team_id = ?1 AND client_id = ?2",
-                params![team, client_id],
-            )?;
-            Ok(n as u64)
-        }))
+        Box::pin(self.erase_client_key_wraps(team_id, client_id))
     }
 
     fn client_keys(
@@ -718,21 +602,7 @@ impl Storage for SqliteStorage {
         team_id: u64,
         epoch: Option<u32>,
     ) -> BoxFuture<'_, Result<Vec<ClientWrap>, StorageError>> {
-        Box::pin(self.with_reader(move |c| {
-            let team = to_i64(team_id, "team id")?;
-            let mut st = c.prepare(
-                "SELECT epoch, client_id, wrap FROM client_key_wraps
-                 WHERE team_id = ?1 AND (?2 IS NULL OR epoch = ?2) ORDER BY epoch, client_id",
-            )?;
-            let rows = st.query_map(params![team, epoch.map(i64::from)], |r| {
-                Ok(ClientWrap {
-                    epoch: epoch_of(r.get(0)?),
-                    client_id: r.get(1)?,
-                    wrap: r.get(2)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        }))
+        Box::pin(self.read_client_keys(team_id, epoch))
     }
 
     fn publish_directory(
@@ -740,39 +610,11 @@ impl Storage for SqliteStorage {
         bundle: DirectoryBundle,
         now: i64,
     ) -> BoxFuture<'_, Result<(), StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let v = to_i64(bundle.version, "directory version")?;
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let current: i64 = tx.query_row(
-                "SELECT COALESCE(MAX(version), 0) FROM directory_bundles",
-                [],
-                |r| r.get(0),
-            )?;
-            check_directory_newer(v, current)?;
-            tx.execute(
-                "INSERT INTO directory_bundles (version, bundle, sha256, published_at) VALUES (?1, ?2, ?3, ?4)",
-                params![v, bundle.bundle, &bundle.sha256[..], now],
-            )?;
-            tx.commit()?;
-            Ok(())
-        }))
+        Box::pin(self.store_directory(bundle, now))
     }
 
     fn latest_directory(&self) -> BoxFuture<'_, Result<Option<DirectoryBundle>, StorageError>> {
-        Box::pin(self.with_reader(|c| {
-            let row: Option<(i64, Vec<u8>, Vec<u8>)> = c
-                .query_row(
-                    "SELECT version, sha256, bundle FROM directory_bundles ORDER BY version DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            Ok(row.map(|(version, sha, bundle)| DirectoryBundle {
-                version: to_u64(version),
-                sha256: sha.try_into().unwrap_or([0u8; 32]),
-                bundle,
-            }))
-        }))
+        Box::pin(self.read_latest_directory())
     }
 
     fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
