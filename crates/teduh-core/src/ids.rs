@@ -16,15 +16,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn parse_hex16(s: &str) -> Option<[u8; 16]> {
-    if s.len() != 32 || !s.is_ascii() {
+/// The `N` bytes written as `2 * N` hex digits; `None` for anything else.
+pub(crate) fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N || !s.is_ascii() {
         return None;
     }
-    let mut out = [0u8; 16];
+    let mut out = [0u8; N];
     for (i, o) in out.iter_mut().enumerate() {
         *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
     }
     Some(out)
+}
+
+pub(crate) fn parse_hex16(s: &str) -> Option<[u8; 16]> {
+    unhex(s)
 }
 
 macro_rules! id_type {

@@ -219,8 +219,15 @@ impl TeamView {
             .and_then(|r| r.org_key.as_deref())
             .map(teduh_core::team::org::fingerprint);
         let holds_org_key = v.org_key_public()?.is_some();
-        let org_name = v.org_settings()?.map(|s| s.name);
-        let zone = v.team_zone()?.label().to_owned();
+        // One read of the settings serves both (the team's zone is WIB until they set one).
+        let settings = v.org_settings()?;
+        let zone = match (&settings, roster.as_ref().map(|r| r.team)) {
+            (Some(s), Some(team)) => s.zone_of(team),
+            _ => teduh_core::team::settings::Zone::Wib,
+        }
+        .label()
+        .to_owned();
+        let org_name = settings.map(|s| s.name);
         let admitted = roster
             .as_ref()
             .zip(this_device)

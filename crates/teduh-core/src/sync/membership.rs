@@ -191,17 +191,14 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    /// Whether this key manager's device may add or revoke a device of a member of a roster:
-    /// of a key manager the organisation granted, only if she is this device's member or this
-    /// device holds the organisation key the roster names (what `Roster::verify` accepts).
+    /// Whether this key manager's device may add or revoke a device of a member of a roster
+    /// (`Roster::may_change_devices_of`, with this device's member and organisation key).
     fn may_change_devices(&mut self) -> Result<impl Fn(&Roster, u64) -> bool, SyncError> {
         let me = self.local(|v| v.binding())?.map(|b| b.member);
         let org = self.local(|v| v.org_key_public())?;
         Ok(move |roster: &Roster, member: u64| {
-            roster.org_key.is_none()
-                || !roster.is_key_manager(member)
-                || Some(member) == me
-                || org.is_some() && org == roster.org_key
+            let as_org = org.is_some() && org == roster.org_key;
+            roster.may_change_devices_of(member, me, as_org)
         })
     }
 

@@ -86,25 +86,16 @@ pub fn removal_holds(org_key: &str, team: u64, removal: &RoleGrant) -> bool {
 }
 
 fn decision_holds(org_key: &str, message: &[u8], decision: &RoleGrant) -> bool {
-    let Some(key) = hex_bytes::<32>(org_key).and_then(|k| VerifyingKey::from_bytes(&k).ok()) else {
+    let Some(key) =
+        crate::ids::unhex::<32>(org_key).and_then(|k| VerifyingKey::from_bytes(&k).ok())
+    else {
         return false;
     };
-    let Some(sig) = hex_bytes::<64>(&decision.signature) else {
+    let Some(sig) = crate::ids::unhex::<64>(&decision.signature) else {
         return false;
     };
     key.verify_strict(message, &Signature::from_bytes(&sig))
         .is_ok()
-}
-
-fn hex_bytes<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }
 
 /// The public half of an organisation key, hex (what rosters carry).

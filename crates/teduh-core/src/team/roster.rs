@@ -142,15 +142,9 @@ pub enum RosterError {
 /// Who may author records: device -> (its verifying key, last accepted sequence).
 pub type Authors = HashMap<DeviceId, (VerifyingKey, Option<u64>)>;
 
+/// A 32-byte key written as 64 hex digits, as rosters carry keys.
 pub(crate) fn hex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
+    crate::ids::unhex(s)
 }
 
 impl Roster {
@@ -366,13 +360,11 @@ impl Roster {
     /// organisation's removal of her role: another supervisor cannot cut her off or slip a
     /// device of her own in under her name.
     fn key_managers_devices_hold(&self, next: &Roster, signer: u64) -> bool {
-        if self.org_key.is_none() || signer == ORG_SIGNER {
-            return true;
-        }
+        let as_org = signer == ORG_SIGNER;
         let signed_by = self.device(signer).map(|d| d.member);
         self.members
             .iter()
-            .filter(|m| self.is_key_manager(m.member))
+            .filter(|m| !self.may_change_devices_of(m.member, signed_by, as_org))
             .all(|m| {
                 let added = next
                     .devices
@@ -384,8 +376,15 @@ impl Roster {
                         && next.device(d.device).is_some_and(|n| n.revoked)
                 });
                 let removed = next.member(m.member).is_some_and(|n| next.role_removed(n));
-                !(added || revoked) || signed_by == Some(m.member) || removed
+                !(added || revoked) || removed
             })
+    }
+
+    /// Whether a roster signed by a device of member `by` (or by the organisation key, `as_org`)
+    /// may add or revoke devices of `member`: anyone's but a key manager the organisation
+    /// granted, whose devices only she or the organisation key change.
+    pub fn may_change_devices_of(&self, member: u64, by: Option<u64>, as_org: bool) -> bool {
+        self.org_key.is_none() || as_org || !self.is_key_manager(member) || by == Some(member)
     }
 
     /// Whether every key manager the organisation granted in this roster is still one in

@@ -279,9 +279,9 @@ impl Vault {
         Ok(())
     }
 
-    /// Whether this device may add or revoke a device of `member`: of a key manager the
-    /// organisation granted, only her own devices or the device holding the organisation key
-    /// may (`Roster::verify` refuses anyone else's roster).
+    /// Whether this device may add or revoke a device of `member`
+    /// ([`crate::team::roster::Roster::may_change_devices_of`]: `Roster::verify` refuses
+    /// anyone else's roster).
     ///
     /// Fails with [`VaultError::NotPermitted`].
     pub(crate) fn may_change_devices_of(
@@ -289,12 +289,8 @@ impl Vault {
         roster: &crate::team::roster::Roster,
         member: u64,
     ) -> Result<(), VaultError> {
-        let mine = self.ident.member.server_number() == Some(member);
-        if roster.org_key.is_some()
-            && roster.is_key_manager(member)
-            && !mine
-            && self.org_key_public()? != roster.org_key
-        {
+        let as_org = roster.org_key.is_some() && self.org_key_public()? == roster.org_key;
+        if !roster.may_change_devices_of(member, self.ident.member.server_number(), as_org) {
             return Err(VaultError::NotPermitted(
                 "a supervisor's or an admin's devices are admitted and revoked by her own \
                  device or by the administrator holding the organisation key"
