@@ -164,6 +164,11 @@ id_type!(
     ReviewId
 );
 id_type!(
+    /// A hotline or chat contact. An original contact's id is also the id of its own data key
+    /// (derived like a client's, [`ClientId::derived`]).
+    ContactId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -215,7 +220,8 @@ into_entity!(
     TaskId,
     ScreeningId,
     ReferralId,
-    ReviewId
+    ReviewId,
+    ContactId
 );
 
 #[cfg(test)]

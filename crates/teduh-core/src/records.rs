@@ -66,12 +66,15 @@ pub enum RecordKind {
     Referral,
     /// A status change of a referral (append-only).
     ReferralStatus,
-    /// A supervisor's review of a finalised note (append-only).
+    /// A supervisor's review of a finalised note or a red-flagged contact (append-only).
     Review,
+    /// A hotline or chat contact: its own data key, or a client's once converted
+    /// ([`crate::contact`]).
+    Contact,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 13] = [
+    const ALL: [RecordKind; 14] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -85,6 +88,7 @@ impl RecordKind {
         Self::Referral,
         Self::ReferralStatus,
         Self::Review,
+        Self::Contact,
     ];
 
     /// Stored name.
@@ -103,6 +107,7 @@ impl RecordKind {
             Self::Referral => "referral",
             Self::ReferralStatus => "referral_status",
             Self::Review => "review",
+            Self::Contact => "contact",
         }
     }
 

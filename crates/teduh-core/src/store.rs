@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0011_admission.sql"),
     include_str!("../../../migrations/client/0012_device_admission.sql"),
     include_str!("../../../migrations/client/0013_org_settings.sql"),
+    include_str!("../../../migrations/client/0014_contact_summaries.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -165,7 +165,8 @@ pub fn apply(
 pub fn clear_state(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
-         DELETE FROM client_keys; DELETE FROM note_summaries; DELETE FROM screening_summaries;",
+         DELETE FROM client_keys; DELETE FROM note_summaries; DELETE FROM screening_summaries;
+         DELETE FROM contact_summaries;",
     )
 }
 

@@ -19,6 +19,7 @@ pub const MAX_DEADLINE_HOURS: u32 = 72;
 
 /// Indonesia's three time zones (no daylight saving time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Zone {
     /// Waktu Indonesia Barat, UTC+7.
     #[default]
@@ -94,6 +95,11 @@ pub struct Deadlines {
 
 /// One entry of a taxonomy: a stable code and its words in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "TaxonomyCategory")
+)]
 pub struct Category {
     /// Stable code (`a-z`, `0-9`, `-`), what records store.
     pub code: String,

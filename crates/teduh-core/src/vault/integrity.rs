@@ -67,6 +67,7 @@ impl Vault {
         } = self;
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
         u.index = SearchIndex::default();
+        u.contacts.clear();
         u.damaged.clear();
         build_index(store.connection(), ident, u)?;
         Ok(n)

@@ -45,6 +45,7 @@ use crate::store::LocalStore;
 
 mod batch;
 mod casework;
+mod contacts;
 mod error;
 mod facets;
 mod identity;
@@ -61,6 +62,9 @@ mod sync_ops;
 
 pub use batch::Batch;
 pub use casework::ClientExport;
+pub use contacts::{
+    ContactCount, ContactFilter, ContactInput, ContactList, ContactStats, ContactView,
+};
 pub use error::VaultError;
 pub use facets::ClientFacets;
 use identity::{
@@ -81,8 +85,12 @@ pub use sync_ops::{PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, Se
 pub(crate) use sync_ops::{PendingListing, ProofCheck};
 
 /// The projections every applied record refreshes: the supervision feature's sealed note and
-/// screening summaries.
-const PROJECTIONS: &[Projection] = &review::summaries::PROJECTIONS;
+/// screening summaries, the contact log's contact summaries.
+const PROJECTIONS: &[Projection] = &[
+    review::summaries::PROJECTIONS[0],
+    review::summaries::PROJECTIONS[1],
+    contacts::PROJECTION,
+];
 
 /// Default idle time after which the vault locks itself.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -103,6 +111,10 @@ struct Unlocked {
     /// The client list's filter facts, until the next change (see `Vault::client_facets`).
     facets: Option<HashMap<ClientId, facets::ClientFacets>>,
     index: SearchIndex,
+    /// The contact list, read at the first use after unlock (see `contacts/read.rs`).
+    contacts: contacts::ContactCache,
+    /// Caller-number hashes computed while unlocked (normalised number, stored hash).
+    caller_hashes: Vec<(Zeroizing<String>, String)>,
     clock: HlcClock,
     damaged: Vec<String>,
 }
@@ -241,6 +253,8 @@ impl Vault {
             record_keys: HashMap::new(),
             facets: None,
             index: SearchIndex::default(),
+            contacts: contacts::ContactCache::default(),
+            caller_hashes: Vec::new(),
             clock: HlcClock::starting_after(records::max_hlc(store.connection())?),
             damaged: Vec::new(),
         };
@@ -320,6 +334,8 @@ impl Vault {
             record_keys: HashMap::new(),
             facets: None,
             index: SearchIndex::default(),
+            contacts: contacts::ContactCache::default(),
+            caller_hashes: Vec::new(),
             clock: HlcClock::starting_after(records::max_hlc(conn)?),
             damaged: Vec::new(),
         };
@@ -480,7 +496,12 @@ impl Vault {
 /// Decrypts the index fields of every client into `u.index`.
 fn build_index(conn: &Connection, ident: &Identity, u: &mut Unlocked) -> Result<(), VaultError> {
     {
-        let mut st = conn.prepare("SELECT client_id, device_id, seq, wrapped FROM client_keys")?;
+        // Clients' keys only: a contact's key is opened when the contact list is first read.
+        let mut st = conn.prepare(
+            "SELECT k.client_id, k.device_id, k.seq, k.wrapped FROM client_keys k
+             WHERE EXISTS (SELECT 1 FROM entities e WHERE e.entity_id = k.client_id
+                           AND e.kind = 'client')",
+        )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let client = ClientId(id16(&r.get::<_, Vec<u8>>(0)?)?);

@@ -1,0 +1,255 @@
+//! The contact log's writers: log a contact under its own data key, change it, copy contacts
+//! into a new client's timeline, and a supervisor's "seen" on a red-flagged contact.
+
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+use teduh_protocol::sync::Role;
+use zeroize::Zeroizing;
+
+use super::caller::caller_hash;
+use super::read::{StoredContact, CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
+use super::ContactInput;
+use crate::contact::{ContactEntry, ContactPerson};
+use crate::crypto::{self, DataKey};
+use crate::domain::{ClientProfile, Consent};
+use crate::ids::{ClientId, ContactId, EntityId, ReviewId};
+use crate::records::{Op, RecordKind};
+use crate::team::settings::Category;
+use crate::vault::batch::Batch;
+use crate::vault::error::VaultError;
+use crate::vault::review::{ReviewAction, ReviewDraft};
+use crate::vault::sealed::{from_fields, to_fields, AUTHOR, CREATOR_NONCE};
+
+impl Batch<'_> {
+    fn checked_fields(
+        &mut self,
+        input: &ContactInput,
+        categories: &[Category],
+    ) -> Result<Map<String, Value>, VaultError> {
+        input
+            .entry
+            .check(Utc::now(), categories)
+            .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
+        let mut fields = to_fields(&input.entry)?;
+        if !input.caller_number.trim().is_empty() {
+            let hash = caller_hash(self.ident, self.u, &input.caller_number)?;
+            fields.insert(CALLER.into(), json!(hash));
+        }
+        Ok(fields)
+    }
+
+    /// Logs a contact: a fresh data key for it (wrapped under the team key, its creator proven
+    /// like a client's) and the contact, naming this member as its volunteer. The caller's
+    /// number, if given, is stored only as its hash.
+    ///
+    /// Fails with [`VaultError::InvalidInput`] (see [`ContactEntry::check`], a malformed number).
+    pub fn add_contact(
+        &mut self,
+        input: &ContactInput,
+        categories: &[Category],
+    ) -> Result<ContactId, VaultError> {
+        let mut fields = self.checked_fields(input, categories)?;
+        fields.insert(AUTHOR.into(), json!(self.ident.member));
+        let nonce = crypto::random_bytes::<16>();
+        let id = ClientId::derived(&self.ident.ed25519_public, &nonce);
+        let key = DataKey::generate();
+        let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
+        wrapped.extend_from_slice(&key.id.0);
+        wrapped.extend_from_slice(key.sealing().key);
+        self.append_plain(
+            RecordKind::ClientKey,
+            Op::Update,
+            id.into(),
+            id,
+            None,
+            vec![
+                ("data_key".into(), wrapped),
+                (CREATOR_NONCE.into(), Zeroizing::new(nonce.to_vec())),
+            ],
+        )?;
+        self.u.client_keys.insert(id, key);
+        self.append(
+            RecordKind::Contact,
+            Op::Create,
+            id.into(),
+            id,
+            None,
+            &fields,
+        )?;
+        Ok(ContactId(id.0))
+    }
+
+    /// Saves the fields of a contact that changed. Categories it already carries stay valid
+    /// after the organisation drops them from its taxonomy.
+    ///
+    /// Fails for an unknown contact or like [`Batch::add_contact`].
+    pub fn update_contact(
+        &mut self,
+        id: ContactId,
+        input: &ContactInput,
+        categories: &[Category],
+    ) -> Result<(), VaultError> {
+        let stored = self.reader().stored_contact(id)?;
+        let mut allowed = categories.to_vec();
+        for code in &stored.entry.categories {
+            allowed.push(Category {
+                code: code.clone(),
+                id: code.clone(),
+                en: code.clone(),
+            });
+        }
+        let fields = self.checked_fields(input, &allowed)?;
+        let current = to_fields(&stored.entry)?;
+        let mut changed: Map<String, Value> = fields
+            .into_iter()
+            .filter(|(k, v)| current.get(k) != Some(v))
+            .collect();
+        if changed
+            .get(CALLER)
+            .is_some_and(|h| stored.caller.as_ref().map(|c| json!(c)).as_ref() == Some(h))
+        {
+            changed.remove(CALLER);
+        }
+        if !changed.is_empty() {
+            let meta = self
+                .reader()
+                .expect(id.into(), RecordKind::Contact, "contact")?;
+            self.append(
+                RecordKind::Contact,
+                Op::Update,
+                id.into(),
+                meta.client,
+                None,
+                &changed,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// "Jadikan klien": adds the client, records the consent given now, copies each contact
+    /// (every field, its volunteer and caller hash, and where it came from) into the client's
+    /// timeline sealed under the client's key, and marks each original as converted, emptying
+    /// its personal fields (name, city, summary, callback number): what stays readable to the
+    /// whole team is what statistics need. The emptied values remain in the original's history
+    /// until trust 3/3 makes record bodies erasable (decision 0006).
+    ///
+    /// Fails for no contacts, an unknown contact or one converted before, or like
+    /// [`Batch::add_client`] and [`Batch::record_consent`].
+    pub fn convert_contacts(
+        &mut self,
+        contacts: &[ContactId],
+        profile: &ClientProfile,
+        consent: &Consent,
+    ) -> Result<ClientId, VaultError> {
+        if contacts.is_empty() {
+            return Err(VaultError::InvalidInput(
+                "choose the contacts that become the client's".into(),
+            ));
+        }
+        let mut originals = Vec::with_capacity(contacts.len());
+        for id in contacts {
+            let stored = self.reader().stored_contact(*id)?;
+            if stored.from_contact.is_some() || stored.converted_to.is_some() {
+                return Err(VaultError::InvalidInput(format!(
+                    "contact {id} already belongs to a client"
+                )));
+            }
+            originals.push((*id, stored));
+        }
+        let client = self.add_client(profile)?;
+        self.record_consent(client, consent)?;
+        for (id, stored) in originals {
+            let mut copy = to_fields(&stored.entry)?;
+            copy.insert(AUTHOR.into(), json!(self.ident.member));
+            copy.insert(VOLUNTEER.into(), json!(stored.volunteer()));
+            copy.insert(FROM_CONTACT.into(), json!(id));
+            if let Some(hash) = &stored.caller {
+                copy.insert(CALLER.into(), json!(hash));
+            }
+            self.create_child(client, RecordKind::Contact, None, &copy)?;
+            let kept = ContactEntry {
+                person: ContactPerson {
+                    name: String::new(),
+                    city: String::new(),
+                    ..stored.entry.person.clone()
+                },
+                summary: String::new(),
+                callback: stored.entry.callback.clone().map(|mut cb| {
+                    cb.number.clear();
+                    cb
+                }),
+                ..stored.entry.clone()
+            };
+            let mut marked: Map<String, Value> = to_fields(&kept)?
+                .into_iter()
+                .filter(|(k, _)| matches!(k.as_str(), "person" | "summary" | "callback"))
+                .collect();
+            marked.insert(CONVERTED_TO.into(), json!(client));
+            let meta = self
+                .reader()
+                .expect(id.into(), RecordKind::Contact, "contact")?;
+            self.append(
+                RecordKind::Contact,
+                Op::Update,
+                id.into(),
+                meta.client,
+                None,
+                &marked,
+            )?;
+        }
+        Ok(client)
+    }
+
+    /// A supervisor's or admin's "seen" on a contact (approve, with an optional comment), or
+    /// anyone's comment: a review record whose parent is the contact.
+    ///
+    /// Fails for an unknown contact, with [`VaultError::NotPermitted`] for an approval by
+    /// someone else, or [`VaultError::InvalidInput`] for a return (contacts are not returned)
+    /// or an empty comment.
+    pub fn review_contact(
+        &mut self,
+        contact: ContactId,
+        draft: &ReviewDraft,
+    ) -> Result<ReviewId, VaultError> {
+        let supervises = self.reader().my_role()?.is_some_and(Role::manages_keys);
+        match draft.action {
+            ReviewAction::Approve if !supervises => {
+                return Err(VaultError::NotPermitted(
+                    "only a team's supervisor or admin marks a contact seen".into(),
+                ))
+            }
+            ReviewAction::Return => {
+                return Err(VaultError::InvalidInput(
+                    "a contact is marked seen or commented on, not returned".into(),
+                ))
+            }
+            ReviewAction::Comment if draft.comment.trim().is_empty() => {
+                return Err(VaultError::InvalidInput("write a comment".into()))
+            }
+            _ => {}
+        }
+        let meta = self
+            .reader()
+            .expect(contact.into(), RecordKind::Contact, "contact")?;
+        let mut fields = Map::new();
+        fields.insert("action".into(), json!(draft.action));
+        fields.insert("comment".into(), json!(draft.comment.trim()));
+        fields.insert("reviewer".into(), json!(self.ident.member));
+        fields.insert("at".into(), json!(Utc::now()));
+        let id = EntityId::random();
+        self.append(
+            RecordKind::Review,
+            Op::Create,
+            id,
+            meta.client,
+            Some(contact.into()),
+            &fields,
+        )?;
+        Ok(ReviewId(id.0))
+    }
+}
+
+/// Reads a stored contact's fields.
+pub(super) fn stored_from(fields: Map<String, Value>) -> Result<StoredContact, VaultError> {
+    from_fields(fields, "contact")
+}
