@@ -1,0 +1,173 @@
+//! The contact log across a team (issue 20): a volunteer's anonymous WhatsApp contact syncs to
+//! her colleague's laptop, which recognises the caller's number when she calls again; the
+//! supervisor's laptop has the red-flagged contact waiting and marks it seen; the colleague
+//! turns the caller into a client and every laptop then shows both contacts in the client's
+//! timeline. The server, which relays all of it, holds neither the number nor any word of it.
+
+use chrono::{Duration, Utc};
+use teduh_core::contact::{
+    AgeBand, CallerType, Channel, ContactAction, ContactEntry, ContactPerson, SelfHarm,
+};
+use teduh_core::domain::{ClientProfile, Consent, ConsentChannel, ConsentGiver, RiskLevel, Sex};
+use teduh_core::vault::{ContactFilter, ContactInput, ReviewAction, ReviewDraft, VaultError};
+use teduh_protocol::sync::Role;
+use teduh_tests::leak::{marker_forms, scan_dir};
+use teduh_tests::TestServer;
+
+const MARKER: &str = "KWXJ-KONTAK-RAHASIA-2291";
+const NUMBER: &str = "0812-7001-0002";
+const NUMBER_DIGITS: &str = "81270010002";
+
+fn crisis_chat(minutes_ago: i64) -> ContactEntry {
+    let end = Utc::now() - Duration::minutes(minutes_ago);
+    ContactEntry {
+        channel: Channel::WhatsApp,
+        started_at: Some(end - Duration::minutes(20)),
+        ended_at: Some(end),
+        caller_type: CallerType::Myself,
+        person: ContactPerson {
+            name: format!("Melati {MARKER}"),
+            age_band: Some(AgeBand::From18To59),
+            sex: Sex::Female,
+            city: "Kota Contoh".into(),
+        },
+        categories: vec!["suicide-risk".into()],
+        risk: Some(RiskLevel::High),
+        self_harm: SelfHarm::Yes,
+        actions: vec![ContactAction::Listened, ContactAction::InformationGiven],
+        summary: format!("Ringkasan {MARKER}"),
+        ..ContactEntry::default()
+    }
+}
+
+#[test]
+fn a_contact_reaches_the_team_links_the_repeat_caller_waits_for_the_supervisor_and_becomes_a_client(
+) {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Hotline");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.hotline");
+    let mut ana = server.member(&team, Role::Counselor, "vol.ana");
+    let mut budi = server.member(&team, Role::Counselor, "vol.budi");
+    sup.admit(&mut ana);
+    sup.admit(&mut budi);
+
+    // Ana's night shift: an anonymous WhatsApp chat, the self-harm question answered yes.
+    let first = ana
+        .vault
+        .add_contact(&ContactInput {
+            entry: crisis_chat(600),
+            caller_number: NUMBER.into(),
+        })
+        .expect("contact");
+    ana.sync().expect("ana pushes");
+    budi.sync().expect("budi pulls");
+    sup.sync().expect("sup pulls");
+
+    // Budi's shift: the same person calls again, her number written the other way.
+    let earlier = budi
+        .vault
+        .previous_contacts("+62 812 7001 0002", None)
+        .expect("lookup");
+    assert_eq!(earlier.len(), 1, "Budi sees Ana's contact with that caller");
+    assert_eq!(earlier[0].id, first);
+    assert_eq!(earlier[0].entry.summary, format!("Ringkasan {MARKER}"));
+    assert_eq!(earlier[0].volunteer, Some(ana.vault.member_id()));
+    let second = budi
+        .vault
+        .add_contact(&ContactInput {
+            entry: ContactEntry {
+                risk: Some(RiskLevel::Medium),
+                self_harm: SelfHarm::No,
+                ..crisis_chat(5)
+            },
+            caller_number: NUMBER.into(),
+        })
+        .expect("second contact");
+
+    // The supervisor's laptop has the red-flagged contact waiting; a counselor cannot mark
+    // it seen, she can.
+    let queue = sup.vault.contact_queue().expect("queue");
+    assert_eq!(queue.iter().map(|c| c.id).collect::<Vec<_>>(), vec![first]);
+    let seen = ReviewDraft {
+        action: ReviewAction::Approve,
+        comment: String::new(),
+    };
+    assert!(matches!(
+        budi.vault.review_contact(first, &seen),
+        Err(VaultError::NotPermitted(_))
+    ));
+    sup.vault.review_contact(first, &seen).expect("seen");
+    assert!(sup.vault.contact_queue().expect("queue").is_empty());
+
+    // Budi makes a client of the caller, with her verbal consent.
+    let client = budi
+        .vault
+        .convert_contacts(
+            &[first, second],
+            &ClientProfile {
+                code: "HL-0001".into(),
+                name: "Melati".into(),
+                estimated_age: Some(34),
+                sex: Sex::Female,
+                ..ClientProfile::default()
+            },
+            &Consent {
+                given_by: ConsentGiver::SelfGiven,
+                giver_name: "Melati".into(),
+                purposes: vec!["counseling".into()],
+                channel: ConsentChannel::Verbal,
+                given_at: Some(Utc::now()),
+                ..Consent::default()
+            },
+        )
+        .expect("converted");
+    budi.sync().expect("budi pushes");
+    sup.sync().expect("sup pushes its 'seen', pulls the client");
+    ana.sync().expect("ana pulls");
+    budi.sync().expect("budi pulls the 'seen'");
+    let ana_member = ana.vault.member_id();
+
+    for (who, d) in [("ana", &mut ana), ("sup", &mut sup), ("budi", &mut budi)] {
+        let timeline = d.vault.client_contacts(client).expect("timeline");
+        assert_eq!(
+            timeline.len(),
+            2,
+            "{who}: both contacts in the client's timeline"
+        );
+        assert_eq!(
+            timeline[0].entry.summary,
+            format!("Ringkasan {MARKER}"),
+            "{who}"
+        );
+        assert_eq!(timeline[0].volunteer, Some(ana_member), "{who}");
+        let original = d.vault.contact(first).expect("original");
+        assert_eq!(original.converted_to, Some(client), "{who}");
+        assert!(
+            original.seen_by_supervisor,
+            "{who}: the supervisor's 'seen' synced"
+        );
+        assert_eq!(
+            original.entry.person.name, "",
+            "{who}: personal fields emptied"
+        );
+        let listed = d
+            .vault
+            .contacts(&ContactFilter {
+                text: MARKER.to_lowercase(),
+                ..ContactFilter::default()
+            })
+            .expect("search");
+        assert_eq!(
+            listed.total, 0,
+            "{who}: the caller's words no longer in the team's contact list"
+        );
+    }
+    assert_eq!(ana.state(), sup.state(), "the laptops converge");
+
+    // Zero plaintext on the server: no name, summary or number in any form.
+    let mut forms = marker_forms(MARKER);
+    forms.extend(marker_forms(NUMBER_DIGITS));
+    forms.extend(marker_forms(NUMBER));
+    let hits = scan_dir(server.data_dir(), &forms);
+    assert!(hits.is_empty(), "plaintext on the server: {hits:?}");
+}
