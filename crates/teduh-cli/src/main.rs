@@ -3,7 +3,7 @@
 //! For scripting, support and headless tests. `teduh doctor` prints what a support person asks
 //! first: where the data lives, which schema it has and whether the sync server answers.
 //!
-//! `teduh init` creates the encrypted vault; `client`, `note`, `screening` and `export-client`
+//! `teduh init` creates the encrypted vault; `client`, `contact`, `note`, `screening` and `export-client`
 //! unlock it first with the passphrase from `TEDUH_PASSPHRASE` (for scripts) or a prompt.
 //! Records are printed decrypted on purpose (this is the counselor's own tool), never logged.
 //!
@@ -21,6 +21,7 @@ use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
 
+mod contact_cmd;
 mod org_cmd;
 mod sync_cmd;
 mod team_cmd;
@@ -50,6 +51,9 @@ enum Command {
     /// Add or list clients.
     #[command(subcommand)]
     Client(vault_cmd::ClientCmd),
+    /// Log, list or convert hotline and chat contacts.
+    #[command(subcommand)]
+    Contact(contact_cmd::ContactCmd),
     /// Add, finalise or amend session notes.
     #[command(subcommand)]
     Note(vault_cmd::NoteCmd),
@@ -153,6 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor { server } => doctor(&data, server),
         Command::Init(args) => vault_cmd::init(&data, &args),
         Command::Client(c) => vault_cmd::client(&data, c),
+        Command::Contact(c) => contact_cmd::run(&data, c),
         Command::Note(c) => vault_cmd::note(&data, c),
         Command::Screening(c) => vault_cmd::screening(&data, c),
         Command::ExportClient { code } => vault_cmd::export_client(&data, &code),

@@ -158,7 +158,7 @@ pub enum ScreeningCmd {
 }
 
 /// Parses a snake_case enum value the way the core stores it.
-fn parse_enum<T: DeserializeOwned>(what: &str, s: &str) -> anyhow::Result<T> {
+pub(crate) fn parse_enum<T: DeserializeOwned>(what: &str, s: &str) -> anyhow::Result<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
         .with_context(|| format!("while reading the {what} {s:?}"))
 }
@@ -196,7 +196,7 @@ pub(crate) fn new_vault_kdf(insecure: bool) -> KdfParams {
     }
 }
 
-fn open_unlocked(data: &DataDir) -> anyhow::Result<Vault> {
+pub(crate) fn open_unlocked(data: &DataDir) -> anyhow::Result<Vault> {
     let path = data.database();
     if !path.exists() {
         bail!(

@@ -193,3 +193,104 @@ fn commands_before_init_tell_the_user_to_run_init() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("teduh init"), "the next step is named: {err}");
 }
+
+#[test]
+fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("device");
+    ok(&data, &["init", "--insecure-test-kdf"]);
+    let id_of = |out: &str| {
+        out.trim()
+            .strip_prefix("contact ")
+            .expect("prints the contact's id")
+            .to_owned()
+    };
+    let first = id_of(&ok(
+        &data,
+        &[
+            "contact",
+            "add",
+            "--channel",
+            "whats_app",
+            "--minutes",
+            "12",
+            "--number",
+            "0812-7000-0003",
+            "--category",
+            "suicide-risk",
+            "--self-harm",
+            "yes",
+            "--summary",
+            "penelepon anonim larut malam",
+        ],
+    ));
+    let second = id_of(&ok(
+        &data,
+        &[
+            "contact",
+            "add",
+            "--number",
+            "+62 812 7000 0003",
+            "--summary",
+            "menelepon lagi",
+        ],
+    ));
+    let bad = teduh(
+        &data,
+        PASS,
+        &[
+            "contact",
+            "add",
+            "--category",
+            "tidak-ada",
+            "--summary",
+            "x",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("unknown contact category tidak-ada"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+
+    let list = ok(&data, &["contact", "list"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(
+        list.lines().next().expect("a row").starts_with(&second),
+        "newest first: {list}"
+    );
+    assert!(list.contains("RED FLAG"), "{list}");
+    let same = ok(&data, &["contact", "list", "--number", "6281270000003"]);
+    assert_eq!(same.lines().count(), 2, "both calls of that number: {same}");
+    let flagged = ok(&data, &["contact", "list", "--red-flag"]);
+    assert!(
+        flagged.starts_with(&first) && flagged.lines().count() == 1,
+        "{flagged}"
+    );
+
+    let converted = ok(
+        &data,
+        &[
+            "contact",
+            "convert",
+            &first,
+            &second,
+            "--code",
+            "HL-0002",
+            "--name",
+            "Klien Sintetis",
+            "--estimated-age",
+            "40",
+        ],
+    );
+    assert!(converted.contains("client HL-0002 added"), "{converted}");
+    let clients = ok(&data, &["client", "list"]);
+    assert!(clients.contains("HL-0002"), "{clients}");
+    let after = ok(&data, &["contact", "list", "--search", "larut"]);
+    assert_eq!(
+        after.lines().count(),
+        0,
+        "the caller's words left the contact list: {after}"
+    );
+}
