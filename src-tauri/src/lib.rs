@@ -1,7 +1,7 @@
 //! The Teduh desktop shell.
 //!
 //! Thin by design: [`state::AppState`] holds what the window needs (data directory, settings,
-//! server URL, the vault); [`commands`], [`vault_commands`], [`review_commands`] and [`sync_commands`] adapt core
+//! server URL, the vault); [`commands`], [`vault_commands`], [`contact_commands`], [`review_commands`] and [`sync_commands`] adapt core
 //! calls to IPC in a few lines each; [`ipc`] holds the views and the one error shape
 //! ([`ipc::IpcError`]) that cross into the UI; [`sync`] is the glue between the core's sync
 //! engine and the app (the background worker, joining, the `sync-status` event). The app is
@@ -9,6 +9,7 @@
 //! the mock runtime, and started by [`start_background`].
 
 pub mod commands;
+pub mod contact_commands;
 pub mod ipc;
 pub mod review_commands;
 pub mod state;
@@ -63,6 +64,15 @@ pub fn register<R: Runtime>(
             vault_commands::risk_record,
             vault_commands::referral_add,
             vault_commands::referral_update,
+            contact_commands::contact_save,
+            contact_commands::contacts_list,
+            contact_commands::contact_previous,
+            contact_commands::contact_convert,
+            contact_commands::client_contacts,
+            contact_commands::contact_queue,
+            contact_commands::contact_review,
+            contact_commands::contact_stats,
+            contact_commands::contact_form_choices,
             review_commands::team_view,
             review_commands::team_confirm,
             review_commands::team_remove,

@@ -18,6 +18,7 @@
 
 mod app;
 mod casework;
+mod contact;
 mod directory;
 mod error;
 mod home;
@@ -28,6 +29,7 @@ mod vault;
 
 pub use self::app::{AppInfo, ServerStatus};
 pub use self::casework::{ClientRow, InstrumentView, ItemView, OptionView, ScreeningView};
+pub use self::contact::{ContactFormChoices, ContactLineChoice};
 pub use self::directory::{
     DirectoryEntryView, DirectoryQuery, DirectoryRefresh, OpenView, PhoneView, RotaDayView,
     SituationView,

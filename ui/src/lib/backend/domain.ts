@@ -32,3 +32,25 @@ export type { Sex } from './bindings/Sex';
 export type { Task } from './bindings/Task';
 export type { TaskRecord } from './bindings/TaskRecord';
 export type { Urgency } from './bindings/Urgency';
+
+// The contact log (issue 20).
+export type { AgeBand } from './bindings/AgeBand';
+export type { Callback } from './bindings/Callback';
+export type { CallerType } from './bindings/CallerType';
+export type { Channel } from './bindings/Channel';
+export type { ContactAction } from './bindings/ContactAction';
+export type { ContactCount } from './bindings/ContactCount';
+export type { ContactEntry } from './bindings/ContactEntry';
+export type { ContactFilter } from './bindings/ContactFilter';
+export type { ContactFormChoices } from './bindings/ContactFormChoices';
+export type { ContactInput } from './bindings/ContactInput';
+export type { ContactLine } from './bindings/ContactLine';
+export type { ContactLineChoice } from './bindings/ContactLineChoice';
+export type { ContactList } from './bindings/ContactList';
+export type { ContactOutcome } from './bindings/ContactOutcome';
+export type { ContactPerson } from './bindings/ContactPerson';
+export type { ContactStats } from './bindings/ContactStats';
+export type { ContactView } from './bindings/ContactView';
+export type { SelfHarm } from './bindings/SelfHarm';
+export type { TaxonomyCategory } from './bindings/TaxonomyCategory';
+export type { Zone } from './bindings/Zone';

@@ -46,6 +46,7 @@ import type { ConflictRevision } from './bindings/ConflictRevision';
 import type { PassphraseRatingView } from './bindings/PassphraseRatingView';
 import type { PassphraseStrength } from './bindings/PassphraseStrength';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel, Task } from './domain';
+import type { ContactFilter, ContactFormChoices, ContactInput, ContactList, ContactStats, ContactView } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -366,4 +367,51 @@ export async function onSyncStatus(handler: (status: SyncStatusView) => void): P
     // No core (unit tests without IPC): nothing will ever arrive.
     return () => undefined;
   }
+}
+
+// The contact log (issue 20).
+
+/** Saves a contact: creates it when `id` is null, else writes what changed; resolves to it as stored. */
+export function contactSave(id: string | null, input: ContactInput): Promise<ContactView> {
+  return call<ContactView>('contact_save', { id, input });
+}
+
+/** The contact list, newest first. */
+export function contactsList(filter: ContactFilter): Promise<ContactList> {
+  return call<ContactList>('contacts_list', { filter });
+}
+
+/** Earlier contacts from `number` (compared by its hash only), leaving out `except`. */
+export function contactPrevious(number: string, except: string | null): Promise<ContactView[]> {
+  return call<ContactView[]>('contact_previous', { number, except });
+}
+
+/** "Jadikan klien": resolves to the new client's id. */
+export function contactConvert(contacts: string[], profile: ClientProfile, consent: Consent): Promise<string> {
+  return call<string>('contact_convert', { contacts, profile, consent });
+}
+
+/** The contacts in a client's timeline, oldest first. */
+export function clientContacts(client: string): Promise<ContactView[]> {
+  return call<ContactView[]>('client_contacts', { client });
+}
+
+/** Red-flagged contacts no supervisor has marked seen. */
+export function contactQueue(): Promise<ContactView[]> {
+  return call<ContactView[]>('contact_queue');
+}
+
+/** A supervisor marks a contact seen (approve) or anyone comments; resolves to it as it stands. */
+export function contactReview(contact: string, draft: ReviewDraft): Promise<ContactView> {
+  return call<ContactView>('contact_review', { contact, draft });
+}
+
+/** The dashboard's contact figures (seven days, overdue callbacks). */
+export function contactStats(): Promise<ContactStats> {
+  return call<ContactStats>('contact_stats');
+}
+
+/** The contact form's choices: zone, categories, lines, this member's last line. */
+export function contactFormChoices(): Promise<ContactFormChoices> {
+  return call<ContactFormChoices>('contact_form_choices');
 }

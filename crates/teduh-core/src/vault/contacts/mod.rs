@@ -232,6 +232,14 @@ impl Vault {
         self.reader()?.contact_stats(today, now)
     }
 
+    /// The line this member's newest contact came in on (the contact form's default: a
+    /// volunteer on shift takes one line's calls).
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn my_last_line(&mut self) -> Result<Option<crate::contact::ContactLine>, VaultError> {
+        self.reader()?.my_last_line()
+    }
+
     /// The issue categories a contact may carry: the organisation's taxonomy, or the
     /// default one before the organisation set any.
     ///

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::caller::caller_hash;
 use super::write::stored_from;
 use super::{ContactCount, ContactFilter, ContactList, ContactStats, ContactView};
-use crate::contact::ContactEntry;
+use crate::contact::{ContactEntry, ContactLine};
 use crate::ids::{ClientId, ContactId, DeviceId, EntityId, MemberId};
 use crate::records::RecordKind;
 use crate::screening::ScoringConfig;
@@ -419,6 +419,18 @@ impl Reader<'_> {
             .map(|l| l.view.clone())
             .collect();
         Ok(waiting)
+    }
+
+    pub(super) fn my_last_line(&mut self) -> Result<Option<ContactLine>, VaultError> {
+        self.current_contacts()?;
+        let me = self.ident.member;
+        Ok(self
+            .u
+            .contacts
+            .listed
+            .iter()
+            .filter(|l| l.view.client.is_none() && l.view.volunteer == Some(me))
+            .find_map(|l| l.view.entry.line.clone()))
     }
 
     pub(super) fn contact_stats(
