@@ -9,7 +9,7 @@
 //!   a new caller number (the Argon2id hash, once per number). The limit is one durable SQLite
 //!   commit of the same size.
 //! - Filter: the first read after unlock (every sealed summary opened once), then each prefix
-//!   of a word typed into the filter. The limit is a plain substring scan over the same 50,000
+//!   of a word typed into the filter, the page of 200 serialised as the app's IPC sends it. The limit is a plain substring scan over the same 50,000
 //!   lower-case strings, in memory.
 
 use std::time::{Duration, Instant};
@@ -183,6 +183,8 @@ fn main() {
             };
             let s = Instant::now();
             let found = v.contacts(&f).expect("filter");
+            // What the app sends over IPC for the page shown.
+            std::hint::black_box(serde_json::to_string(&found).expect("json"));
             if round == 0 && n == word.len() {
                 assert_eq!(
                     found.total as usize,
@@ -239,13 +241,13 @@ fn main() {
         "one sealed summary each".into(),
     );
     row(
-        "filter 50,000 per keystroke (p50)",
+        "filter 50,000 + JSON, per keystroke (p50)",
         format!("{:.1} ms", ms(percentile(&per_key, 0.5))),
         "<= 50 ms",
         format!("{:.1} ms plain scan", ms(percentile(&scans, 0.5))),
     );
     row(
-        "filter 50,000 per keystroke (max)",
+        "filter 50,000 + JSON, per keystroke (max)",
         format!("{:.1} ms", ms(*per_key.last().expect("timings"))),
         "<= 50 ms",
         format!("{:.1} ms", ms(*scans.last().expect("timings"))),
