@@ -171,3 +171,102 @@ fn a_contact_reaches_the_team_links_the_repeat_caller_waits_for_the_supervisor_a
     let hits = scan_dir(server.data_dir(), &forms);
     assert!(hits.is_empty(), "plaintext on the server: {hits:?}");
 }
+
+fn json(v: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&v).expect("json")
+}
+
+#[test]
+fn a_colleague_s_modified_app_can_neither_clear_a_red_flag_nor_log_a_contact_in_another_s_name() {
+    use teduh_core::ids::{ClientId, EntityId};
+    use teduh_core::records::{Op, RecordKind};
+    let server = TestServer::start();
+    let team = server.create_team("Tim Hotline Jahil");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.jaga");
+    let mut ana = server.member(&team, Role::Counselor, "vol.ana");
+    let mut budi = server.member(&team, Role::Counselor, "vol.budi");
+    let mut citra = server.member(&team, Role::Counselor, "vol.citra");
+    sup.admit(&mut ana);
+    sup.admit(&mut budi);
+    sup.admit(&mut citra);
+    ana.sync().expect("the newest key");
+    budi.sync().expect("the newest key");
+    let flagged = ana
+        .vault
+        .add_contact(&ContactInput {
+            entry: crisis_chat(30),
+            caller_number: String::new(),
+        })
+        .expect("contact");
+    ana.sync().expect("ana pushes");
+    budi.sync().expect("budi pulls");
+
+    // Budi's modified app approves Ana's red-flagged contact (only a supervisor's approval
+    // counts); Citra's names Ana as the volunteer who took a contact of hers.
+    let ana_member = ana.vault.member_id();
+    budi.vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::Review,
+                Op::Create,
+                EntityId::random(),
+                ClientId(flagged.0),
+                Some(flagged.into()),
+                vec![
+                    ("action".into(), json(serde_json::json!("approve"))),
+                    ("comment".into(), json(serde_json::json!(""))),
+                    ("at".into(), json(serde_json::json!(Utc::now()))),
+                ],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    let mut entry = crisis_chat(5);
+    entry.summary = "bukan catatan ana".into();
+    let forged = citra
+        .vault
+        .add_contact(&ContactInput {
+            entry,
+            caller_number: String::new(),
+        })
+        .expect("a contact of citra's");
+    citra
+        .vault
+        .batch(|b| {
+            b.forge(
+                RecordKind::Contact,
+                Op::Update,
+                forged.into(),
+                ClientId(forged.0),
+                None,
+                vec![("author".into(), json(serde_json::json!(ana_member)))],
+            )
+        })
+        .expect("a modified app writes what it likes");
+    budi.sync()
+        .expect("the server takes it (it cannot read it)");
+    citra.sync().expect("the server takes it");
+    sup.sync().expect("sup pulls");
+
+    let queue = sup.vault.contact_queue().expect("queue");
+    assert!(
+        queue.iter().any(|c| c.id == flagged),
+        "the red flag still waits for a supervisor: {queue:?}"
+    );
+    let held = sup.vault.held_records().expect("held");
+    assert!(
+        held.iter()
+            .any(|h| h.contains("only a supervisor or admin")),
+        "{held:?}"
+    );
+    assert!(
+        held.iter().any(|h| h.contains("names another member")),
+        "{held:?}"
+    );
+    let list = sup.vault.contacts(&ContactFilter::default()).expect("list");
+    assert!(
+        list.contacts
+            .iter()
+            .all(|c| c.volunteer != Some(ana_member) || c.id == flagged),
+        "no contact appears in Ana's name but her own"
+    );
+}
