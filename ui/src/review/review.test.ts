@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueItem, ReviewNews, TeamView } from '../lib/backend';
-import { addDays, daysWaiting, memberName, unseenCount, urgencyOf, weekBars, writtenByOther } from './review';
+import { addDays, dayBars, daysWaiting, memberName, unseenCount, urgencyOf, weekBars, writtenByOther } from './review';
 
 const team: TeamView = {
   me: 'a1',
@@ -57,6 +57,10 @@ describe('supervision helpers', () => {
     expect(bars.map((b) => b.share)).toEqual([0.25, 1]);
     expect(weekBars([{ week_start: '2026-11-02', sessions: 0, clients: [] }])[0]?.share).toBe(0);
     expect(addDays('2026-11-02', 6)).toBe('2026-11-08');
+  });
+  it('scales the contacts-per-day bars to the busiest day, an empty week flat', () => {
+    expect(dayBars([{ key: '2026-11-01', count: 3 }, { key: '2026-11-02', count: 6 }]).map((b) => b.share)).toEqual([0.5, 1]);
+    expect(dayBars([{ key: '2026-11-01', count: 0 }])[0]?.share).toBe(0);
   });
   it('keeps returned notes in the badge until answered; other reviews only until seen, by id', () => {
     const list = [news('returned', '2026-11-20T00:00:00Z'), news('approved', '2026-11-22T00:00:00Z')];

@@ -1,5 +1,5 @@
 // Pure helpers of the supervision screens, kept out of the components so they are unit-tested.
-import type { MemberRow, QueueItem, ReviewNews, TeamView, WeekCount } from '../lib/backend';
+import type { ContactCount, MemberRow, QueueItem, ReviewNews, TeamView, WeekCount } from '../lib/backend';
 
 /** A member's display name: her username from the roster, else a short form of the id. */
 export function memberName(members: MemberRow[], id: string | null): string {
@@ -36,6 +36,12 @@ export function urgencyOf(item: QueueItem): Urgency {
 export function weekBars(weeks: WeekCount[]): { week: WeekCount; share: number }[] {
   const max = Math.max(1, ...weeks.map((w) => w.sessions));
   return weeks.map((week) => ({ week, share: week.sessions / max }));
+}
+
+/** Bars of the contacts-per-day chart: height as a share of the busiest day (0..1). */
+export function dayBars(days: ContactCount[]): { day: ContactCount; share: number }[] {
+  const max = Math.max(1, ...days.map((d) => d.count));
+  return days.map((day) => ({ day, share: day.count / max }));
 }
 
 /** The local calendar day `days` after an ISO date (for a week's date range). */

@@ -10,6 +10,7 @@ import Unlock from '../vault/Unlock.svelte';
 import ClientList from '../clients/ClientList.svelte';
 import Today from '../home/Today.svelte';
 import { ageText, phones } from '../clients/details';
+import type { ContactView } from '../lib/backend';
 
 const noop = (): void => {};
 beforeEach(() => stubScrolling());
@@ -18,6 +19,20 @@ afterEach(() => {
   team.view = null;
   setLocale('id');
 });
+
+const choices = { zone: 'Asia/Jakarta', categories: [{ code: 'suicide-risk', id: 'Risiko bunuh diri', en: 'Suicide risk' }], lines: [], last_line: null };
+
+/** A red-flagged contact taken by `m-vol`. */
+function flagged(id: string, summary: string): ContactView {
+  return {
+    id, volunteer: 'm-vol', has_number: true, red_flag: true, seen_by_supervisor: false, converted_to: null, client: null, logged_at: '2026-10-17T07:00:00Z',
+    entry: {
+      channel: 'phone_call', line: null, started_at: '2026-10-17T07:00:00Z', ended_at: null, zone: 'Asia/Jakarta', caller_type: 'anonymous',
+      person: { name: '', age_band: null, sex: 'unspecified', city: '' }, categories: ['suicide-risk'], risk: 'high', self_harm: 'yes',
+      actions: ['listened'], outcome: null, summary, callback: null,
+    },
+  };
+}
 
 const entry = {
   id: 'e1', name: 'Layanan Uji', category: 'mental_health', services: 'Konseling krisis', phones: [{ number: '119', extension: '8', tel_url: 'tel:119' }],
@@ -52,6 +67,9 @@ describe('the supervision screen', () => {
       if (cmd === 'review_queue') return waiting ? [item] : [];
       if (cmd === 'team_dashboard') return { caseloads: [], sessions_per_week: [], waiting: waiting ? [item] : [], overdue_follow_ups: [], open_referrals: [], high_risk_clients: [] };
       if (cmd === 'clients_search') return [];
+      if (cmd === 'contact_queue') return [];
+      if (cmd === 'contact_stats') return { per_day: [], per_line: [], per_category: [], callbacks_overdue: [] };
+      if (cmd === 'contact_form_choices') return choices;
       throw new Error(`unexpected ${cmd}`);
     });
     const r = render(ReviewScreen, { onOpenClient: noop, onError: noop });
@@ -66,7 +84,84 @@ describe('the supervision screen', () => {
   });
 });
 
+describe('the supervisor\'s red-flagged contacts (issue 20)', () => {
+  it('lists them above the notes with who took them, and "Tandai sudah dilihat" takes one off', async () => {
+    team.view = { me: 'm-sup', role: 'supervisor', supervises: true, members: [
+      { id: 'm-sup', username: 'sup.ani', role: 'supervisor', removed: false },
+      { id: 'm-vol', username: 'rel.budi', role: 'counselor', removed: false },
+    ] } as never;
+    let queue = [flagged('k1', 'Ingin mengakhiri hidup.'), flagged('k2', 'Dipukul suami.')];
+    const reviews: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'review_queue') return [];
+      if (cmd === 'contact_queue') return queue;
+      if (cmd === 'contact_form_choices') return choices;
+      if (cmd === 'contact_review') {
+        reviews.push(args);
+        queue = queue.filter((c) => c.id !== (args as { contact: string }).contact);
+        return { ...flagged('k1', ''), seen_by_supervisor: true };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(ReviewScreen, { onOpenClient: noop, onError: noop });
+    await settle();
+    const section = r.q('contact-queue');
+    const notes = r.q('queue-empty');
+    expect(section && notes && (section.compareDocumentPosition(notes) & Node.DOCUMENT_POSITION_FOLLOWING), 'above the notes').toBeTruthy();
+    const items = r.all('contact-queue-item');
+    expect(items).toHaveLength(2);
+    expect(items[0]?.textContent).toContain('rel.budi');
+    expect(items[0]?.textContent).toContain('17/10/2026 14.00 WIB');
+    expect(items[0]?.textContent).toContain('Risiko bunuh diri');
+    expect(items[0]?.textContent).toContain('Ingin mengakhiri hidup.');
+    items[0]?.querySelector<HTMLElement>('[data-testid=contact-seen]')?.click();
+    await settle();
+    expect(reviews).toEqual([{ contact: 'k1', draft: { action: 'approve', comment: '' } }]);
+    expect(r.all('contact-queue-item').map((i) => i.dataset.contact)).toEqual(['k2']);
+    r.all('contact-queue-item')[0]?.querySelector<HTMLElement>('[data-testid=contact-seen]')?.click();
+    await settle();
+    expect(r.q('contact-queue-empty')).not.toBeNull();
+    r.destroy();
+  });
+
+  it('shows the contact figures on the dashboard', async () => {
+    team.view = { me: 'm-sup', role: 'supervisor', supervises: true, members: [{ id: 'm-vol', username: 'rel.budi', role: 'counselor', removed: false }] } as never;
+    const late = { ...flagged('k9', ''), entry: { ...flagged('k9', '').entry, callback: { due: '2026-10-16T02:00:00Z', number_consented: true, number: '0812', done_at: null } } };
+    mockIPC((cmd) => {
+      if (cmd === 'review_queue' || cmd === 'contact_queue' || cmd === 'clients_search') return [];
+      if (cmd === 'team_dashboard') return { caseloads: [], sessions_per_week: [], waiting: [], overdue_follow_ups: [], open_referrals: [], high_risk_clients: [] };
+      if (cmd === 'contact_form_choices') return choices;
+      if (cmd === 'contact_stats') {
+        return {
+          per_day: ['11', '12', '13', '14', '15', '16', '17'].map((d, i) => ({ key: `2026-10-${d}`, count: i })),
+          per_line: [{ key: 'SEJIWA 119', count: 4 }, { key: '', count: 1 }],
+          per_category: [{ key: 'suicide-risk', count: 3 }],
+          callbacks_overdue: [late],
+        };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(ReviewScreen, { onOpenClient: noop, onError: noop });
+    await settle();
+    r.q('review-tab-dashboard')?.click();
+    await settle();
+    expect(r.q('dash-contacts-day')?.querySelectorAll('[role=listitem]')).toHaveLength(7);
+    expect(r.q('dash-contacts-line')?.textContent).toContain('SEJIWA 119');
+    expect(r.q('dash-contacts-line')?.textContent).toContain('Tanpa jalur');
+    expect(r.q('dash-contacts-category')?.textContent).toContain('Risiko bunuh diri');
+    expect(r.q('dash-callbacks-overdue')?.textContent).toMatch(/1\s*Telepon balik terlambat/);
+    expect(r.q('dash-callbacks-overdue')?.textContent).toContain('rel.budi');
+    r.destroy();
+  });
+});
+
 describe('the lock screen', () => {
+  it('says that Ctrl+K waits for the unlock, timed from the key press', () => {
+    const r = render(Unlock, { onUnlocked: noop, contactPending: true });
+    expect(r.q('unlock-contact-pending')?.textContent).toBe('Buka kunci untuk mencatat kontak baru; waktunya dihitung sejak Anda menekan Ctrl+K.');
+    r.destroy();
+  });
+
   it('says calmly that Teduh locked itself, not as an error', () => {
     const r = render(Unlock, { onUnlocked: noop, notice: true });
     const notice = r.q('unlock-notice');
