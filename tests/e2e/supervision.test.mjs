@@ -2,10 +2,13 @@
 // finalises a note about a client whose SRQ-20 raised a red flag; after sync the supervisor's
 // queue shows it first; she returns it with a comment; after sync the counselor sees the
 // comment (a badge on Home, no client name), answers with an addendum; the supervisor
-// approves; both laptops show the same history.
+// approves; both laptops show the same history. Before that, the counselor (a hotline volunteer
+// too) logs an anonymous WhatsApp contact with the keyboard alone, the same caller's second contact
+// shows the first, she makes a client of the caller, and the supervisor sees the red-flagged contact.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { Keys } from './webdriver.mjs';
 import { addClient, assertFitsBothLanguages, joinFromFirstRun, joinWithInvitation, syncNow, typeSafetyNumber, until } from './flows.mjs';
 
 const COMMENT = 'Mohon tambahkan rencana keselamatan.';
@@ -19,6 +22,40 @@ async function finaliseNote(app, narrative) {
   await app.click('[data-testid=note-finalise-confirm]');
   await app.waitFor('[data-testid=note-readonly]');
   await app.click('[data-testid=note-close]');
+}
+
+const CALLER = '0812-7000-0042';
+
+/** The whole text of the first element matching `css` (WebDriver's text leaves out clipped lines). */
+const textContent = (app, css) => app.execute('return document.querySelector(arguments[0])?.textContent ?? ""', [css]);
+
+/**
+ * A whole anonymous WhatsApp contact from the keyboard, the 17 steps documented in
+ * ui/src/contacts/ContactForm.svelte (typing a field counts as one entry).
+ */
+async function logAnonymousChatByKeyboard(app) {
+  const key = (...keys) => app.chord(...keys);
+  await key(Keys.CONTROL, 'k'); // 1 from any screen: the form, the timer running
+  await app.waitFor('[data-testid=contact-timer]');
+  await until(async () => (await app.execute('return document.activeElement?.dataset.testid')) === 'contact-channel-phone_call', 'the channel focused');
+  await key(Keys.ARROW_RIGHT); // 2 WhatsApp
+  await key(Keys.TAB); // 3
+  await app.type('[data-testid=contact-number]', CALLER); // 4
+  await key(Keys.TAB); // 5 the categories
+  await key(Keys.SPACE); // 6 psychosocial distress
+  await key(Keys.TAB); // 7 the self-harm question
+  await key(Keys.ARROW_RIGHT); // 8 no
+  await key(Keys.TAB); // 9 the risk
+  await key(Keys.ARROW_RIGHT); // 10 low
+  await key(Keys.TAB); // 11 the actions
+  await key(Keys.SPACE); // 12 listened
+  await key(Keys.TAB); // 13 the outcome
+  await key(Keys.SPACE); // 14 resolved
+  await key(Keys.TAB); // 15 the summary
+  assert.equal(await app.execute('return document.activeElement?.dataset.testid'), 'contact-summary', 'fifteen steps reach the summary');
+  await app.type('[data-testid=contact-summary]', 'Penelepon cemas menjelang ujian; merasa lebih tenang.'); // 16
+  await key(Keys.CONTROL, Keys.ENTER); // 17 finished and saved
+  await app.waitFor('[data-testid=contact-row]');
 }
 
 async function openQueue(app) {
@@ -103,6 +140,56 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await assertFitsBothLanguages(sup, 'Settings');
     assert.equal((await counselor.texts('[data-testid=nav-review]')).length, 0, 'a counselor has no review queue');
 
+    // The hotline: an anonymous WhatsApp chat logged with the keyboard alone, from Settings.
+    await logAnonymousChatByKeyboard(counselor);
+    await counselor.waitForText('[data-testid=contact-count]', (t) => t.startsWith('1 '));
+    const row = await textContent(counselor, '[data-testid=contact-row]');
+    assert.match(row, /WhatsApp/, row);
+    assert.match(row, /Distres psikososial/, row);
+    assert.match(row, /menjelang ujian/, row);
+    assert.deepEqual(await counselor.attributes('[data-testid=contact-row]', 'data-red-flag'), ['false']);
+    await assertFitsBothLanguages(counselor, 'contact list');
+    // A call cut short by the lock: what she typed is written first; Ctrl+K on the lock screen
+    // says the form opens after the unlock, and it does.
+    await counselor.chord(Keys.CONTROL, 'k');
+    await counselor.type('[data-testid=contact-summary]', 'Panggilan terputus sebelum selesai.');
+    await counselor.chord(Keys.CONTROL, 'l');
+    await counselor.waitFor('[data-testid=unlock-passphrase]');
+    await counselor.chord(Keys.CONTROL, 'k');
+    await counselor.waitFor('[data-testid=unlock-contact-pending]');
+    await counselor.type('[data-testid=unlock-passphrase]', 'hujan turun di pagi hari');
+    await counselor.click('[data-testid=unlock-button]');
+    await counselor.waitFor('[data-testid=contact-timer]');
+    await counselor.click('[data-testid=contact-close]');
+    await counselor.waitForText('[data-testid=contact-count]', (t) => t.startsWith('2 '));
+    assert.match(await textContent(counselor, '[data-testid=contact-row]'), /terputus sebelum selesai/, 'the cut call was saved');
+    assert.equal((await counselor.texts('[data-testid=contact-row-ongoing]')).length, 1, 'and is shown unfinished');
+    // The same caller again: her first contact shows beside the form; this time she answers yes
+    // to the self-harm question, and becomes a client.
+    await counselor.chord(Keys.CONTROL, 'k');
+    await counselor.type('[data-testid=contact-number]', '+62 812 7000 0042');
+    await counselor.waitForText('[data-testid=contact-previous-count]', (t) => t.startsWith('1 '), { timeoutMs: 20_000 });
+    assert.match(await textContent(counselor, '[data-testid=contact-previous-item]'), /menjelang ujian/);
+    await counselor.click('[data-testid=contact-self-harm-yes]');
+    await counselor.waitFor('[data-testid=contact-red-flag]');
+    await counselor.type('[data-testid=contact-summary]', 'Menelepon lagi; ada pikiran menyakiti diri.');
+    await assertFitsBothLanguages(counselor, 'contact form');
+    await maybeSaveDocScreenshot(counselor, 'screenshots/contact-form.png');
+    await counselor.click('[data-testid=contact-convert]');
+    await counselor.type('[data-testid=convert-code]', 'HL-0001');
+    await counselor.type('[data-testid=convert-name]', 'Penelepon Sintetis');
+    await counselor.type('[data-testid=convert-age]', '34');
+    assert.equal((await counselor.texts('[data-testid=convert-contact]')).length, 2, 'both contacts of the caller are offered');
+    await counselor.click('[data-testid=convert-save]');
+    await until(async () => (await counselor.texts('[data-testid=client-contact]')).length === 2, 'both contacts in the new client\'s profile');
+    await syncNow(counselor, 'the contacts to reach the server');
+    await syncNow(sup, 'the contacts to reach the supervisor');
+    await openQueue(sup);
+    await until(async () => (await sup.texts('[data-testid=contact-queue-item]')).length === 1, 'the red-flagged contact in the supervisor\'s queue');
+    assert.match(await textContent(sup, '[data-testid=contact-queue-item]'), /kons\.budi/);
+    await sup.click('[data-testid=contact-seen]');
+    await sup.waitFor('[data-testid=contact-queue-empty]');
+
     // An ordinary note first, then a client with a red flag.
     await addClient(counselor, 'K-0101');
     await finaliseNote(counselor, 'Sesi rutin; klien merasa lebih tenang.');
@@ -182,19 +269,28 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.deepEqual(await history(counselor), supHistory, 'both laptops show the same sequence');
     assert.deepEqual(await counselor.texts('[data-testid=review-comment]'), supComments);
 
-    // The dashboard, offline from local data: one note waiting no more, a caseload of two.
+    // The dashboard, offline from local data: one note waiting no more, a caseload of three (the
+    // two clients with notes and the caller she made a client).
     await sup.click('[data-testid=nav-review]');
     await sup.click('[data-testid=review-tab-dashboard]');
     await sup.waitFor('[data-testid=team-dashboard]');
     assert.match(await sup.text('[data-testid=dash-waiting]'), /^1\b/, 'the ordinary note still waits');
     await sup.click('[data-testid=dash-caseload]');
-    await until(async () => (await sup.texts('[data-testid=dash-client]')).length === 2, 'the counselor caseload behind the bar');
+    await until(
+      async () => (await sup.texts('[data-testid=dash-client]')).sort().join() === 'HL-0001,K-0101,K-0102',
+      'the counselor caseload behind the bar',
+    );
     // This week's bar: two sessions, and the two clients behind it.
     const weekCounts = await sup.texts('[data-testid=dash-week]');
     assert.equal(weekCounts.length, 12, 'twelve weeks');
     assert.match(weekCounts[11], /^2/, `this week's sessions: ${weekCounts}`);
     await sup.execute("document.querySelectorAll('[data-testid=dash-week]')[11].click()");
     await until(async () => (await sup.texts('[data-testid=dash-client]')).sort().join() === 'K-0101,K-0102', "this week's clients behind the bar");
+    // The hotline's figures beside it: today's three contacts, one of them about distress.
+    const days = await sup.execute("return [...document.querySelectorAll('[data-testid=dash-contacts-day] .week-count')].map((e) => e.textContent.trim())");
+    assert.equal(days.length, 7, `seven days: ${days}`);
+    assert.equal(days[6], '3', `today's contacts: ${days}`);
+    assert.match(await textContent(sup, '[data-testid=dash-contacts-category]'), /Distres psikososial\s*1/);
     await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard.png');
     await assertFitsBothLanguages(sup, 'team dashboard');
 

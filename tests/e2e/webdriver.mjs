@@ -4,7 +4,10 @@
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** WebDriver key codes. */
-export const Keys = { CONTROL: '\uE009', SHIFT: '\uE008', ESCAPE: '\uE00C' };
+export const Keys = {
+  CONTROL: '\uE009', SHIFT: '\uE008', ESCAPE: '\uE00C', TAB: '\uE004', ENTER: '\uE007', SPACE: '\uE00D',
+  ARROW_RIGHT: '\uE014',
+};
 
 export class WebDriverError extends Error {
   constructor(message, detail) {

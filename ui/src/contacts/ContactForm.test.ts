@@ -266,6 +266,37 @@ describe('the contact form', () => {
     r.destroy();
   });
 
+  it('asks an adult for her own consent once her age is typed, whatever was typed first', async () => {
+    let converted: Record<string, unknown> | null = null;
+    clearMocks();
+    mockIPC((cmd, args) => {
+      const a = args as Record<string, unknown>;
+      if (cmd === 'contact_form_choices') return choices;
+      if (cmd === 'contact_save') return stored('k-adult', a.input as ContactInput);
+      if (cmd === 'contact_previous') return [];
+      if (cmd === 'contact_convert') {
+        converted = a;
+        return 'c-adult';
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(ContactForm, { startedAt: STARTED, onFinished: noop, onClose: noop, onConverted: noop, onError: noop });
+    await settle();
+    typeInto(r.q('contact-summary'), 'menelepon untuk dirinya sendiri');
+    await wait(450);
+    await settle();
+    press(r.q('contact-convert'));
+    await settle();
+    typeInto(r.q('convert-code'), 'HL-8');
+    typeInto(r.q('convert-name'), 'Penelepon Dewasa');
+    typeInto(r.q('convert-age'), '34');
+    expect((r.q('convert-given-by') as HTMLSelectElement).value, 'an adult consents herself').toBe('self_given');
+    press(r.q('convert-save'));
+    await settle();
+    expect(converted).toMatchObject({ consent: { given_by: 'self_given', giver_name: 'Penelepon Dewasa' } });
+    r.destroy();
+  });
+
   it('keeps a closed contact unfinished but saved', async () => {
     let closed = 0;
     const r = render(ContactForm, { startedAt: STARTED, onFinished: noop, onClose: () => closed++, onConverted: noop, onError: noop });

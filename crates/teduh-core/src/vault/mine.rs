@@ -167,8 +167,10 @@ impl Reader<'_> {
         let reviewed: Vec<(Vec<u8>, Vec<u8>)> = self
             .conn
             .prepare(
-                "SELECT DISTINCT parent_id, client_id FROM entities
-                 WHERE kind = 'review' AND parent_id IS NOT NULL",
+                // Reviews of notes only (a supervisor also marks contacts seen).
+                "SELECT DISTINCT r.parent_id, r.client_id FROM entities r
+                 JOIN entities n ON n.entity_id = r.parent_id AND n.kind = 'note'
+                 WHERE r.kind = 'review'",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;

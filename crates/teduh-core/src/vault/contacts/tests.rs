@@ -407,3 +407,48 @@ fn the_dashboard_counts_contacts_per_day_line_and_category_and_overdue_callbacks
         vec![overdue]
     );
 }
+
+#[test]
+fn the_list_follows_every_change_while_unlocked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let mut entry = anonymous_chat(1);
+    entry.summary = String::new();
+    let id = v.add_contact(&input(entry.clone(), NUMBER)).expect("saved");
+    assert_eq!(
+        v.contacts(&ContactFilter::default()).expect("list").total,
+        1
+    );
+    entry.summary = "ditulis belakangan".into();
+    v.update_contact(id, &input(entry.clone(), NUMBER))
+        .expect("updated");
+    let found = v
+        .contacts(&ContactFilter {
+            text: "belakangan".into(),
+            ..ContactFilter::default()
+        })
+        .expect("list");
+    assert_eq!(found.total, 1, "the change is in the list at once");
+    let earlier = v.previous_contacts(NUMBER, None).expect("lookup");
+    assert_eq!(earlier[0].entry.summary, "ditulis belakangan");
+}
+
+#[test]
+fn a_comment_on_a_contact_leaves_the_counselors_review_news_readable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let id = v.add_contact(&input(anonymous_chat(1), "")).expect("saved");
+    v.review_contact(
+        id,
+        &ReviewDraft {
+            action: ReviewAction::Comment,
+            comment: "telepon balik besok".into(),
+        },
+    )
+    .expect("comment");
+    assert_eq!(
+        v.review_news().expect("her review news still reads").len(),
+        0,
+        "a contact's review is not news about her notes"
+    );
+}
