@@ -185,8 +185,8 @@ impl Vault {
     }
 
     /// "Jadikan klien": makes a client of the caller of `contacts`, records the consent given
-    /// at that moment (checked like any consent: a child's through a parent or guardian), and
-    /// copies every contact into the client's timeline; see
+    /// at that moment (checked like any consent: a child's through a parent or guardian), opens
+    /// her case and copies every contact into the client's timeline; see
     /// [`Batch::convert_contacts`](super::Batch::convert_contacts).
     ///
     /// Fails when locked, for an unknown or already converted contact, or like

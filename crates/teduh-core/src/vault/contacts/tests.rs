@@ -213,11 +213,14 @@ fn converting_a_caller_keeps_every_contact_in_the_clients_timeline_under_the_cli
         .convert_contacts(&[first, second], &profile, &consent)
         .expect("converted");
     assert_eq!(v.client(client).expect("client").profile.code, "HL-001");
+    let export = v.export_client(client).expect("export");
+    assert_eq!(export.consents.len(), 1, "the verbal consent is recorded");
+    assert_eq!(export.cases.len(), 1, "her case is open");
     assert_eq!(
-        v.export_client(client).expect("export").consents.len(),
-        1,
-        "the verbal consent is recorded"
+        export.cases[0].details.presenting_problem, "penelepon cemas soal ujian",
+        "in the words of the newest contact"
     );
+    assert_eq!(export.cases[0].details.assigned_worker, Some(v.member_id()));
 
     let timeline = v.client_contacts(client).expect("timeline");
     assert_eq!(timeline.len(), 2, "both contacts in the timeline");

@@ -11,7 +11,7 @@ use super::read::{StoredContact, CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
 use super::ContactInput;
 use crate::contact::{ContactEntry, ContactPerson};
 use crate::crypto::{self, DataKey};
-use crate::domain::{ClientProfile, Consent};
+use crate::domain::{CaseDetails, ClientProfile, Consent};
 use crate::ids::{ClientId, ContactId, EntityId, ReviewId};
 use crate::records::{Op, RecordKind};
 use crate::team::settings::Category;
@@ -126,7 +126,8 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// "Jadikan klien": adds the client, records the consent given now, copies each contact
+    /// "Jadikan klien": adds the client, records the consent given now, opens her case (at
+    /// intake, assigned to this member), copies each contact
     /// (every field, its volunteer and caller hash, and where it came from) into the client's
     /// timeline sealed under the client's key, and marks each original as converted, emptying
     /// its personal fields (name, city, summary, callback number): what stays readable to the
@@ -158,6 +159,21 @@ impl Batch<'_> {
         }
         let client = self.add_client(profile)?;
         self.record_consent(client, consent)?;
+        // Her case opens at intake with the converting worker assigned, the presenting problem
+        // in the words of the newest contact's summary.
+        let newest = originals
+            .iter()
+            .max_by_key(|(_, s)| s.entry.started_at)
+            .map(|(_, s)| s.entry.summary.trim().to_owned())
+            .unwrap_or_default();
+        self.open_case(
+            client,
+            &CaseDetails {
+                presenting_problem: newest,
+                assigned_worker: Some(self.ident.member),
+                ..CaseDetails::default()
+            },
+        )?;
         for (id, stored) in originals {
             let mut copy = to_fields(&stored.entry)?;
             copy.insert(AUTHOR.into(), json!(self.ident.member));
