@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 mod caller;
 mod read;
+mod stored;
 mod write;
 
 pub(super) use read::{ContactCache, PROJECTION};

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::caller::caller_hash;
-use super::write::stored_from;
+use super::stored::{stored_from, StoredContact};
 use super::{ContactCount, ContactFilter, ContactList, ContactStats, ContactView};
-use crate::contact::{ContactEntry, ContactLine};
-use crate::ids::{ClientId, ContactId, DeviceId, EntityId, MemberId};
+use crate::contact::ContactLine;
+use crate::ids::{ClientId, ContactId, DeviceId, EntityId};
 use crate::records::RecordKind;
 use crate::screening::ScoringConfig;
 use crate::vault::error::VaultError;
@@ -24,40 +24,6 @@ use crate::vault::read::{EntityMeta, Reader};
 use crate::vault::review::state::{review_step, ReviewAction, ReviewStep};
 use crate::vault::sealed::{client_key, id16};
 use crate::vault::Unlocked;
-
-/// The stored field holding the caller's number hash.
-pub(super) const CALLER: &str = "caller";
-/// On a copy in a client's timeline: the volunteer who took the original.
-pub(super) const VOLUNTEER: &str = "volunteer";
-/// On a copy: the original contact.
-pub(super) const FROM_CONTACT: &str = "from_contact";
-/// On an original: the client it became.
-pub(super) const CONVERTED_TO: &str = "converted_to";
-
-/// A contact's fields as stored: the entry and what the vault adds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct StoredContact {
-    #[serde(flatten)]
-    pub(super) entry: ContactEntry,
-    /// Who signed the record that created it (the volunteer, or on a copy who converted it).
-    #[serde(default)]
-    pub(super) author: Option<MemberId>,
-    #[serde(default)]
-    pub(super) volunteer: Option<MemberId>,
-    #[serde(default)]
-    pub(super) caller: Option<String>,
-    #[serde(default)]
-    pub(super) converted_to: Option<ClientId>,
-    #[serde(default)]
-    pub(super) from_contact: Option<ContactId>,
-}
-
-impl StoredContact {
-    /// The volunteer who took the contact.
-    pub(super) fn volunteer(&self) -> Option<MemberId> {
-        self.volunteer.or(self.author)
-    }
-}
 
 /// What `contact_summaries` seals per contact.
 #[derive(Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
 use super::caller::caller_hash;
-use super::read::{StoredContact, CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
+use super::stored::{CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
 use super::ContactInput;
 use crate::contact::{ContactEntry, ContactPerson};
 use crate::crypto::{self, DataKey};
@@ -18,7 +18,7 @@ use crate::team::settings::Category;
 use crate::vault::batch::Batch;
 use crate::vault::error::VaultError;
 use crate::vault::review::{ReviewAction, ReviewDraft};
-use crate::vault::sealed::{from_fields, to_fields, AUTHOR, CREATOR_NONCE};
+use crate::vault::sealed::{to_fields, AUTHOR, CREATOR_NONCE};
 
 impl Batch<'_> {
     fn checked_fields(
@@ -263,9 +263,4 @@ impl Batch<'_> {
         )?;
         Ok(ReviewId(id.0))
     }
-}
-
-/// Reads a stored contact's fields.
-pub(super) fn stored_from(fields: Map<String, Value>) -> Result<StoredContact, VaultError> {
-    from_fields(fields, "contact")
 }
