@@ -270,3 +270,148 @@ fn a_colleague_s_modified_app_can_neither_clear_a_red_flag_nor_log_a_contact_in_
         "no contact appears in Ana's name but her own"
     );
 }
+
+/// One modified app per forgery (a device's later records wait behind a refused one): each is
+/// held on the supervisor's laptop with its reason, and her contact log keeps working.
+#[test]
+fn forged_contact_records_are_held_and_never_wedge_or_blind_the_contact_log() {
+    use teduh_core::ids::{ClientId, EntityId, MemberId};
+    use teduh_core::records::{Op, RecordKind};
+    use teduh_core::vault::Batch;
+    let server = TestServer::start();
+    let team = server.create_team("Tim Hotline Palsu");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.palsu");
+    let mut ana = server.member(&team, Role::Counselor, "vol.ana");
+    sup.admit(&mut ana);
+    ana.sync().expect("the newest key");
+    let contact = ana
+        .vault
+        .add_contact(&ContactInput {
+            entry: crisis_chat(30),
+            caller_number: String::new(),
+        })
+        .expect("contact");
+    let client = ana
+        .vault
+        .add_client(&teduh_tests::device::profile("HL-9", "Klien Sintetis"))
+        .expect("client");
+    ana.sync().expect("ana pushes");
+    let ana_member = ana.vault.member_id();
+    let (entity, key): (EntityId, ClientId) = (contact.into(), ClientId(contact.0));
+    let change = move |b: &mut Batch<'_>, field: &str, value: serde_json::Value| {
+        b.forge(
+            RecordKind::Contact,
+            Op::Update,
+            entity,
+            key,
+            None,
+            vec![(field.into(), json(value))],
+        )
+    };
+    type Forgery = Box<dyn Fn(&mut Batch<'_>, MemberId) -> Result<(), VaultError>>;
+    let forgeries: Vec<(&str, Forgery)> = vec![
+        (
+            "do not form a contact",
+            Box::new(move |b, _| change(b, "channel", serde_json::json!("fax"))),
+        ),
+        (
+            "cannot rename who took it",
+            Box::new(move |b, me| change(b, "author", serde_json::json!(me))),
+        ),
+        (
+            "names its volunteer by signing it",
+            Box::new(move |b, _| {
+                // Its own data key first (unproven, accepted as the first for that id).
+                let id = ClientId::random();
+                let mut data_key = vec![7u8; 16];
+                data_key.extend_from_slice(&[9u8; 32]);
+                b.forge(
+                    RecordKind::ClientKey,
+                    Op::Update,
+                    id.into(),
+                    id,
+                    None,
+                    vec![("data_key".into(), data_key)],
+                )?;
+                b.forge(
+                    RecordKind::Contact,
+                    Op::Create,
+                    id.into(),
+                    id,
+                    None,
+                    vec![("volunteer".into(), json(serde_json::json!(ana_member)))],
+                )
+            }),
+        ),
+        (
+            "another kind or another client",
+            Box::new(move |b, _| {
+                b.forge(
+                    RecordKind::Contact,
+                    Op::Update,
+                    client.into(),
+                    client,
+                    None,
+                    vec![("summary".into(), json(serde_json::json!("x")))],
+                )
+            }),
+        ),
+        (
+            "without a valid action",
+            Box::new(move |b, _| {
+                b.forge(
+                    RecordKind::Review,
+                    Op::Create,
+                    EntityId::random(),
+                    key,
+                    Some(entity),
+                    vec![("action".into(), json(serde_json::json!(5)))],
+                )
+            }),
+        ),
+        (
+            "only a note is finalised",
+            Box::new(move |b, _| change(b, "finalised_at", serde_json::json!(Utc::now()))),
+        ),
+        (
+            "one this device does not hold",
+            Box::new(move |b, _| change(b, "converted_to", serde_json::json!(ClientId::random()))),
+        ),
+    ];
+    for (i, (reason, forge)) in forgeries.iter().enumerate() {
+        let mut m = server.member(&team, Role::Counselor, &format!("vol.jahil{i}"));
+        sup.admit(&mut m);
+        m.sync().expect("the newest key and Ana's records");
+        let me = m.vault.member_id();
+        m.vault
+            .batch(|b| forge(b, me))
+            .unwrap_or_else(|e| panic!("{reason}: a modified app writes what it likes: {e}"));
+        m.sync().expect("the server takes it (it cannot read it)");
+    }
+    sup.sync().expect("sup pulls");
+    let held = sup.vault.held_records().expect("held");
+    for (reason, _) in &forgeries {
+        assert!(
+            held.iter().any(|h| h.contains(reason)),
+            "held with {reason:?}: {held:?}"
+        );
+    }
+    // Her contact log still works, and the red flag still waits for her.
+    let queue = sup.vault.contact_queue().expect("the queue still reads");
+    assert_eq!(
+        queue.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![contact]
+    );
+    assert_eq!(
+        sup.vault
+            .contacts(&ContactFilter::default())
+            .expect("list")
+            .total,
+        1,
+        "no contact appeared in Ana's name"
+    );
+    let original = sup.vault.contact(contact).expect("Ana's contact");
+    assert_eq!(original.volunteer, Some(ana_member));
+    assert_eq!(original.converted_to, None);
+    assert_eq!(original.entry.channel, Channel::WhatsApp);
+}

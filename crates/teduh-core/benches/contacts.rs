@@ -53,7 +53,7 @@ fn row(figure: &str, measured: String, target: &str, limit: String) {
 fn entry(i: usize) -> ContactEntry {
     let start = Utc::now() - chrono::Duration::minutes((CONTACTS - i) as i64 + 30);
     ContactEntry {
-        channel: if i % 3 == 0 {
+        channel: if i.is_multiple_of(3) {
             Channel::WhatsApp
         } else {
             Channel::PhoneCall
@@ -61,7 +61,7 @@ fn entry(i: usize) -> ContactEntry {
         started_at: Some(start),
         ended_at: Some(start + chrono::Duration::minutes(12)),
         categories: vec![CATEGORIES[i % 5].into()],
-        self_harm: if i % 50 == 0 {
+        self_harm: if i.is_multiple_of(50) {
             SelfHarm::Yes
         } else {
             SelfHarm::No

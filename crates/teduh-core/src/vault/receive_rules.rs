@@ -11,7 +11,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
-use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_BY};
+use super::contacts::stored::{StoredContact, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
+use super::review::ReviewAction;
+use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_AT, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
 use crate::records::{Op, RecordKind, RecordRow};
 use crate::team::roster::Roster;
@@ -115,6 +117,27 @@ pub(super) fn refusal(
             _ => {}
         }
     }
+    // A record changes an entity of its own kind and client only: fields sealed as another
+    // kind's, or under another client's key, would make every later reading of that entity
+    // fail (a client's data-key record names the client itself, and is kept apart).
+    if row.kind != RecordKind::ClientKey {
+        if let Some((kind, client)) = entity_kind_and_client(tx, &row.entity.0)? {
+            if kind != row.kind.as_str() || client != row.client.0 {
+                return Ok(Some(
+                    "it changes a record of another kind or another client".into(),
+                ));
+            }
+        }
+    }
+    // Finalising is a note's: a finalised version outranks later edits (records::apply), which
+    // on any other record would pin its values against every later change.
+    if row.kind != RecordKind::Note
+        && plain
+            .iter()
+            .any(|(n, _)| n == FINALISED_AT || n == FINALISED_BY)
+    {
+        return Ok(Some("only a note is finalised".into()));
+    }
     match row.kind {
         // Only the author changes her note (drafts, finalisation); others add reviews.
         RecordKind::Note if row.op == Op::Update => {
@@ -127,11 +150,14 @@ pub(super) fn refusal(
         }
         // Approving or returning a note is a supervisor's or an admin's decision.
         RecordKind::Review => {
-            let decides = plain
+            let action = plain
                 .iter()
                 .find(|(n, _)| n == "action")
-                .and_then(|(_, v)| serde_json::from_slice::<String>(v).ok())
-                .is_some_and(|a| a != "comment");
+                .and_then(|(_, v)| serde_json::from_slice::<ReviewAction>(v).ok());
+            let Some(action) = action else {
+                return Ok(Some("a review without a valid action".into()));
+            };
+            let decides = action != ReviewAction::Comment;
             if decides && !signer.role.is_some_and(Role::manages_keys) {
                 return Ok(Some(
                     "only a supervisor or admin in the team roster approves or returns a note"
@@ -159,6 +185,7 @@ pub(super) fn refusal(
                 ));
             }
         }
+        RecordKind::Contact => return contact_refusal(tx, row, plain),
         // A client whose key its creator proved is created by that device only.
         RecordKind::Client if row.op == Op::Create => {
             let proven_by: Option<Vec<u8>> = tx
@@ -175,6 +202,71 @@ pub(super) fn refusal(
             }
         }
         _ => {}
+    }
+    Ok(None)
+}
+
+/// The kind and client of an entity this device holds.
+fn entity_kind_and_client(
+    tx: &Connection,
+    entity: &[u8; 16],
+) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
+    tx.query_row(
+        "SELECT kind, client_id FROM entities WHERE entity_id = ?1",
+        [&entity[..]],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// The contact log's rules (decision 0006): its fields have their types (a value no reader can
+/// parse would make the contact unreadable everywhere); the volunteer is the author of the
+/// original, named once, at its creation; only a copy in a client's timeline (its own id, the
+/// client's key) names the original and the volunteer who took it; `converted_to` names a
+/// client this device holds.
+fn contact_refusal(
+    tx: &Connection,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> rusqlite::Result<Option<String>> {
+    let mut fields = serde_json::Map::new();
+    for (name, value) in plain {
+        match serde_json::from_slice(value) {
+            Ok(v) => {
+                fields.insert(name.clone(), v);
+            }
+            Err(_) => return Ok(Some(format!("its {name} is not JSON"))),
+        }
+    }
+    let has = |name: &str| fields.contains_key(name);
+    let is_copy = row.entity.0 != row.client.0;
+    let refusal = match row.op {
+        Op::Update if has(AUTHOR) || has(VOLUNTEER) || has(FROM_CONTACT) => {
+            Some("a change to a contact cannot rename who took it or where it came from")
+        }
+        Op::Create if !is_copy && (has(VOLUNTEER) || has(FROM_CONTACT)) => {
+            Some("a contact names its volunteer by signing it")
+        }
+        Op::Create if is_copy && !has(FROM_CONTACT) => {
+            Some("a contact in a client's timeline names the contact it copies")
+        }
+        Op::Create if has(CONVERTED_TO) => Some("a new contact is not converted yet"),
+        _ => None,
+    };
+    if let Some(r) = refusal {
+        return Ok(Some(r.into()));
+    }
+    if serde_json::from_value::<StoredContact>(serde_json::Value::Object(fields.clone())).is_err() {
+        return Ok(Some("its fields do not form a contact".into()));
+    }
+    if let Some(client) = fields.get(CONVERTED_TO).and_then(|v| v.as_str()) {
+        let client = crate::ids::parse_hex16(client).unwrap_or_default();
+        let is_client = entity_kind_and_client(tx, &client)?.is_some_and(|(k, _)| k == "client");
+        if !is_client {
+            return Ok(Some(
+                "it names as its client one this device does not hold".into(),
+            ));
+        }
     }
     Ok(None)
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 mod caller;
 mod read;
-mod stored;
+pub(super) mod stored;
 mod write;
 
 pub(super) use read::{ContactCache, PROJECTION};

@@ -53,6 +53,18 @@ fn refresh_summary(
     entity: EntityId,
     client: ClientId,
 ) -> Result<(), VaultError> {
+    // The list is refreshed from the committed table at its next read: a batch that rolls
+    // back leaves nothing stale behind.
+    u.contacts.stale.push(entity);
+    // A change that arrived before the contact's creation (another device's, relayed out of
+    // order) waits for it: the creation refreshes the summary.
+    let created: Option<i64> = conn
+        .prepare_cached("SELECT created_hlc FROM entities WHERE entity_id = ?1")?
+        .query_row([&entity.0[..]], |row| row.get(0))
+        .optional()?;
+    let Some(hlc) = created else {
+        return Ok(());
+    };
     let scoring = ScoringConfig::default();
     let mut r = Reader {
         conn,
@@ -60,15 +72,20 @@ fn refresh_summary(
         u,
         scoring: &scoring,
     };
-    let meta = EntityMeta {
-        kind: RecordKind::Contact,
-        client,
-        parent: None,
+    let contact = match read_contact(&mut r, entity, client) {
+        Ok(c) => c,
+        // A contact that cannot be read stays out of the lists (named among the damaged
+        // records) rather than stopping every later record from being applied.
+        Err(VaultError::Integrity { record }) => {
+            if !r.u.damaged.contains(&record) {
+                r.u.damaged.push(record);
+            }
+            conn.prepare_cached("DELETE FROM contact_summaries WHERE contact_id = ?1")?
+                .execute([&entity.0[..]])?;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
     };
-    let contact = stored_from(r.fields(entity, &meta)?)?;
-    let hlc: i64 = conn
-        .prepare_cached("SELECT created_hlc FROM entities WHERE entity_id = ?1")?
-        .query_row([&entity.0[..]], |row| row.get(0))?;
     let millis = i64::try_from(crate::hlc::Hlc::from_i64(hlc).millis()).unwrap_or(0);
     let summary = Summary {
         contact,
@@ -83,10 +100,50 @@ fn refresh_summary(
          ON CONFLICT (contact_id) DO UPDATE SET sealed = excluded.sealed",
     )?
     .execute(params![&entity.0[..], &client.0[..], sealed])?;
-    // The list is refreshed from the committed table at its next read: a batch that rolls
-    // back leaves nothing stale behind.
-    r.u.contacts.stale.push(entity);
     Ok(())
+}
+
+/// A contact's current fields, with `red_flag_raised` set when any version ever written of its
+/// triage raised a red flag (a later "no" does not take it out of the supervisor's queue).
+fn read_contact(
+    r: &mut Reader<'_>,
+    entity: EntityId,
+    client: ClientId,
+) -> Result<StoredContact, VaultError> {
+    let meta = EntityMeta {
+        kind: RecordKind::Contact,
+        client,
+        parent: None,
+    };
+    let mut contact = stored_from(r.fields(entity, &meta)?)?;
+    let mut raised = contact.entry.red_flag();
+    let earlier: Vec<(String, Vec<u8>, i64, Vec<u8>)> = r
+        .conn
+        .prepare_cached(
+            "SELECT field, device_id, seq, value FROM field_versions
+             WHERE entity_id = ?1 AND field IN ('self_harm', 'risk')",
+        )?
+        .query_map([&entity.0[..]], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (field, device, seq, value) in earlier {
+        let v: Option<serde_json::Value> = r.open_field(
+            entity,
+            RecordKind::Contact,
+            client,
+            &field,
+            &device,
+            seq,
+            &value,
+        )?;
+        raised |= matches!(
+            (field.as_str(), v.as_ref().and_then(|v| v.as_str())),
+            ("self_harm", Some("yes")) | ("risk", Some("high" | "imminent"))
+        );
+    }
+    contact.red_flag_raised = raised;
+    Ok(contact)
 }
 
 /// One contact of the in-memory list.
@@ -141,11 +198,13 @@ fn listed(id: EntityId, client: ClientId, summary: Summary) -> Listed {
     let day = entry.started_at.map(|t| {
         (t + Duration::hours(i64::from(entry.zone.unwrap_or_default().offset_hours()))).date_naive()
     });
-    let is_copy = contact.from_contact.is_some();
+    // A copy in a client's timeline is sealed under the client's key (its own id differs from
+    // the key's); an original under its own.
+    let is_copy = id.0 != client.0;
     Listed {
         view: ContactView {
             id: ContactId(id.0),
-            red_flag: entry.red_flag(),
+            red_flag: entry.red_flag() || contact.red_flag_raised,
             has_number: contact.caller.is_some(),
             volunteer: contact.volunteer(),
             seen_by_supervisor: false,
@@ -199,23 +258,17 @@ impl Reader<'_> {
             let mut items = Vec::with_capacity(rows.len());
             for (id, client, sealed) in rows {
                 let (id, client) = (id16(&id)?, ClientId(id16(&client)?));
-                let summary = self.open_summary(&id, client, &sealed)?;
-                items.push(listed(EntityId(id), client, summary));
+                if let Some(summary) = self.open_listed(&id, client, &sealed)? {
+                    items.push(listed(EntityId(id), client, summary));
+                }
             }
             items.sort_by_key(|l| std::cmp::Reverse((l.view.entry.started_at, l.view.logged_at)));
             self.u.contacts.listed = items;
             self.u.contacts.loaded = true;
+            self.u.contacts.stale.clear();
             return Ok(());
         }
-        let stale: HashSet<EntityId> = self.u.contacts.stale.drain(..).collect();
-        if stale.is_empty() {
-            return Ok(());
-        }
-        self.u
-            .contacts
-            .listed
-            .retain(|l| !stale.contains(&EntityId(l.view.id.0)));
-        for id in stale {
+        while let Some(id) = self.u.contacts.stale.last().copied() {
             let row: Option<(Vec<u8>, Vec<u8>)> = self
                 .conn
                 .prepare_cached(
@@ -223,13 +276,44 @@ impl Reader<'_> {
                 )?
                 .query_row([&id.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            if let Some((client, sealed)) = row {
-                let client = ClientId(id16(&client)?);
-                let summary = self.open_summary(&id.0, client, &sealed)?;
-                self.u.contacts.insert(listed(id, client, summary));
+            let fresh = match row {
+                Some((client, sealed)) => {
+                    let client = ClientId(id16(&client)?);
+                    self.open_listed(&id.0, client, &sealed)?
+                        .map(|summary| listed(id, client, summary))
+                }
+                None => None,
+            };
+            // Only once it was read again does it leave the stale list (a failed read is
+            // retried at the next one, the old entry still shown).
+            self.u.contacts.stale.pop();
+            self.u.contacts.listed.retain(|l| l.view.id.0 != id.0);
+            if let Some(item) = fresh {
+                self.u.contacts.insert(item);
             }
         }
         Ok(())
+    }
+
+    /// A summary as the list needs it; `None` (the record named among the damaged ones) when
+    /// it does not open, so one damaged contact never hides the others.
+    fn open_listed(
+        &mut self,
+        id: &[u8; 16],
+        client: ClientId,
+        sealed: &[u8],
+    ) -> Result<Option<Summary>, VaultError> {
+        match self.open_summary(id, client, sealed) {
+            Ok(s) => Ok(Some(s)),
+            Err(VaultError::Integrity { record })
+            | Err(VaultError::NotFound { id: record, .. }) => {
+                if !self.u.damaged.contains(&record) {
+                    self.u.damaged.push(record);
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The contacts a supervisor or admin of the roster marked seen.
@@ -256,8 +340,13 @@ impl Reader<'_> {
                 client: ClientId(id16(&client)?),
                 parent: None,
             };
+            // An unreadable review counts as no decision: the contact keeps waiting.
             let action: Option<ReviewAction> =
-                self.field(EntityId(id16(&review)?), &meta, "action")?;
+                match self.field(EntityId(id16(&review)?), &meta, "action") {
+                    Ok(a) => a,
+                    Err(VaultError::Integrity { .. }) => None,
+                    Err(e) => return Err(e),
+                };
             if let Some(ReviewStep::Review(ReviewAction::Approve)) =
                 review_step(action, &reviewers, DeviceId(id16(&device)?))
             {
@@ -411,16 +500,14 @@ impl Reader<'_> {
         let mut per_line: HashMap<String, u32> = HashMap::new();
         let mut per_category: HashMap<String, u32> = HashMap::new();
         let mut overdue = Vec::new();
-        for l in self
-            .u
-            .contacts
-            .listed
-            .iter()
-            .filter(|l| l.view.client.is_none())
-        {
+        for l in &self.u.contacts.listed {
             let e = &l.view.entry;
+            // A callback agreed before the caller became a client is kept on her copy.
             if e.callback_overdue(now) {
                 overdue.push(l.view.clone());
+            }
+            if l.view.client.is_some() {
+                continue;
             }
             let Some(day) = l.day.filter(|d| (first..=today).contains(d)) else {
                 continue;

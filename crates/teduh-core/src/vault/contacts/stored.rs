@@ -11,17 +11,17 @@ use crate::vault::error::VaultError;
 use crate::vault::sealed::from_fields;
 
 /// The stored field holding the caller's number hash.
-pub(super) const CALLER: &str = "caller";
+pub(in crate::vault) const CALLER: &str = "caller";
 /// On a copy in a client's timeline: the volunteer who took the original.
-pub(super) const VOLUNTEER: &str = "volunteer";
+pub(in crate::vault) const VOLUNTEER: &str = "volunteer";
 /// On a copy: the original contact.
-pub(super) const FROM_CONTACT: &str = "from_contact";
+pub(in crate::vault) const FROM_CONTACT: &str = "from_contact";
 /// On an original: the client it became.
-pub(super) const CONVERTED_TO: &str = "converted_to";
+pub(in crate::vault) const CONVERTED_TO: &str = "converted_to";
 
 /// A contact's fields as stored: the entry and what the vault adds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct StoredContact {
+pub(in crate::vault) struct StoredContact {
     #[serde(flatten)]
     pub(super) entry: ContactEntry,
     /// Who signed the record that created it (the volunteer, or on a copy who converted it).
@@ -35,6 +35,10 @@ pub(super) struct StoredContact {
     pub(super) converted_to: Option<ClientId>,
     #[serde(default)]
     pub(super) from_contact: Option<ContactId>,
+    /// Some version of its triage raised a red flag: set when the summary is made (from the
+    /// field's history), kept in the sealed summary.
+    #[serde(default)]
+    pub(super) red_flag_raised: bool,
 }
 
 impl StoredContact {
@@ -45,6 +49,8 @@ impl StoredContact {
 }
 
 /// Reads a stored contact's fields.
-pub(super) fn stored_from(fields: Map<String, Value>) -> Result<StoredContact, VaultError> {
+pub(in crate::vault) fn stored_from(
+    fields: Map<String, Value>,
+) -> Result<StoredContact, VaultError> {
     from_fields(fields, "contact")
 }

@@ -455,3 +455,79 @@ fn a_comment_on_a_contact_leaves_the_counselors_review_news_readable() {
         "a contact's review is not news about her notes"
     );
 }
+
+#[test]
+fn a_red_flag_once_raised_waits_for_the_supervisor_even_after_a_later_no() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let mut crisis = anonymous_chat(3);
+    crisis.self_harm = SelfHarm::Yes;
+    let id = v.add_contact(&input(crisis.clone(), "")).expect("saved");
+    crisis.self_harm = SelfHarm::No;
+    v.update_contact(id, &input(crisis, ""))
+        .expect("changed to no");
+    let waiting = |v: &mut Vault| {
+        v.contact_queue()
+            .expect("queue")
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(waiting(&mut v), vec![id], "a 'no' later does not clear it");
+    assert!(v.contact(id).expect("read").red_flag);
+    v.rebuild().expect("rebuild");
+    assert_eq!(waiting(&mut v), vec![id], "nor does a rebuild");
+}
+
+#[test]
+fn a_converted_contact_keeps_her_words_in_her_record_only_and_its_callback_goes_with_her() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let mut entry = anonymous_chat(90);
+    entry.callback = Some(crate::contact::Callback {
+        due: Some(Utc::now() - Duration::minutes(10)),
+        number_consented: true,
+        number: "0812 0000 0009".into(),
+        done_at: None,
+    });
+    let id = v.add_contact(&input(entry.clone(), "")).expect("saved");
+    let profile = crate::domain::ClientProfile {
+        code: "HL-CB".into(),
+        name: "Klien Telepon Balik".into(),
+        estimated_age: Some(40),
+        ..Default::default()
+    };
+    let consent = Consent {
+        given_by: ConsentGiver::SelfGiven,
+        giver_name: "Klien Telepon Balik".into(),
+        purposes: vec!["counseling".into()],
+        given_at: Some(Utc::now()),
+        ..Default::default()
+    };
+    let client = v
+        .convert_contacts(&[id, id], &profile, &consent)
+        .expect("converted");
+    assert_eq!(
+        v.client_contacts(client).expect("timeline").len(),
+        1,
+        "one copy per contact"
+    );
+    assert_eq!(v.contact(id).expect("original").entry.callback, None);
+    let now = Utc::now();
+    let stats = v
+        .contact_stats(crate::domain::local_day(now, "Asia/Jakarta"), now)
+        .expect("stats");
+    assert_eq!(
+        stats.callbacks_overdue.len(),
+        1,
+        "the overdue callback is hers now"
+    );
+    assert_eq!(stats.callbacks_overdue[0].client, Some(client));
+    // A colleague's form left open on the original cannot write her words back into it.
+    entry.summary = "ditulis kembali".into();
+    assert!(matches!(
+        v.update_contact(id, &input(entry, "")),
+        Err(VaultError::InvalidInput(m)) if m.contains("became a client")
+    ));
+    assert_eq!(v.contact(id).expect("original").entry.summary, "");
+}

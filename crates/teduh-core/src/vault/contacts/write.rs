@@ -90,6 +90,14 @@ impl Batch<'_> {
         categories: &[Category],
     ) -> Result<(), VaultError> {
         let stored = self.reader().stored_contact(id)?;
+        if let Some(client) = stored.converted_to {
+            // Her words belong in the client's record now, under the client's key; the
+            // original keeps only what statistics need (a colleague's form left open must not
+            // write them back).
+            return Err(VaultError::InvalidInput(format!(
+                "this contact became a client ({client}); write in her profile instead"
+            )));
+        }
         let mut allowed = categories.to_vec();
         for code in &stored.entry.categories {
             allowed.push(Category {
@@ -147,8 +155,11 @@ impl Batch<'_> {
                 "choose the contacts that become the client's".into(),
             ));
         }
-        let mut originals = Vec::with_capacity(contacts.len());
+        let mut originals: Vec<(ContactId, _)> = Vec::with_capacity(contacts.len());
         for id in contacts {
+            if originals.iter().any(|(o, _)| o == id) {
+                continue;
+            }
             let stored = self.reader().stored_contact(*id)?;
             if stored.from_contact.is_some() || stored.converted_to.is_some() {
                 return Err(VaultError::InvalidInput(format!(
@@ -190,10 +201,8 @@ impl Batch<'_> {
                     ..stored.entry.person.clone()
                 },
                 summary: String::new(),
-                callback: stored.entry.callback.clone().map(|mut cb| {
-                    cb.number.clear();
-                    cb
-                }),
+                // The callback goes with her (on the copy, number and all).
+                callback: None,
                 ..stored.entry.clone()
             };
             let mut marked: Map<String, Value> = to_fields(&kept)?
