@@ -11,6 +11,7 @@ use teduh_core::domain::{ClientProfile, Consent, ConsentChannel, ConsentGiver, G
 use teduh_core::ids::ContactId;
 use teduh_core::paths::DataDir;
 use teduh_core::vault::{ContactFilter, ContactInput, ContactView, Vault};
+use zeroize::Zeroizing;
 
 use crate::vault_cmd::{open_unlocked, parse_enum};
 
@@ -37,9 +38,11 @@ pub struct AddArgs {
     /// How long it lasted, in minutes (default: it ends now).
     #[arg(long)]
     minutes: Option<i64>,
-    /// The caller's number (kept only as a hash, to recognise her next call).
+    /// Read the caller's number from standard input (one line), kept only as a hash to
+    /// recognise her next call. Never on the command line: shell history and the process
+    /// list would keep it in the clear.
     #[arg(long)]
-    number: Option<String>,
+    number_stdin: bool,
     /// anonymous, self, family, neighbour or professional.
     #[arg(long, default_value = "anonymous")]
     caller_type: String,
@@ -93,9 +96,9 @@ pub struct ListArgs {
     /// Only red-flagged contacts.
     #[arg(long)]
     red_flag: bool,
-    /// Instead: the contacts of this caller's number.
+    /// Instead: the contacts of the caller's number read from standard input (one line).
     #[arg(long)]
-    number: Option<String>,
+    number_stdin: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -178,6 +181,19 @@ fn entry(v: &Vault, a: AddArgs) -> anyhow::Result<ContactEntry> {
     })
 }
 
+/// The caller's number, one line of standard input.
+fn number_from_stdin() -> anyhow::Result<Zeroizing<String>> {
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("while reading the caller's number from standard input")?;
+    let number = Zeroizing::new(line.trim().to_owned());
+    if number.is_empty() {
+        anyhow::bail!("no caller's number on standard input");
+    }
+    Ok(number)
+}
+
 fn print_row(c: &ContactView) {
     let zone = c.entry.zone.unwrap_or_default();
     let at = c.entry.started_at.map_or(String::new(), |t| {
@@ -212,7 +228,11 @@ pub fn run(data: &DataDir, cmd: ContactCmd) -> anyhow::Result<ExitCode> {
     let mut v = open_unlocked(data)?;
     match cmd {
         ContactCmd::Add(a) => {
-            let number = a.number.clone().unwrap_or_default();
+            let number = if a.number_stdin {
+                number_from_stdin()?
+            } else {
+                Zeroizing::new(String::new())
+            };
             let entry = entry(&v, *a)?;
             let earlier = if number.is_empty() {
                 vec![]
@@ -221,7 +241,7 @@ pub fn run(data: &DataDir, cmd: ContactCmd) -> anyhow::Result<ExitCode> {
             };
             let id = v.add_contact(&ContactInput {
                 entry,
-                caller_number: number,
+                caller_number: number.to_string(),
             })?;
             println!("contact {id}");
             if !earlier.is_empty() {
@@ -229,9 +249,9 @@ pub fn run(data: &DataDir, cmd: ContactCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ContactCmd::List(a) => {
-            let list = match &a.number {
-                Some(n) => v.previous_contacts(n, None)?,
-                None => {
+            let list = match a.number_stdin {
+                true => v.previous_contacts(&number_from_stdin()?, None)?,
+                false => {
                     v.contacts(&ContactFilter {
                         text: a.search.clone(),
                         red_flag_only: a.red_flag,

@@ -194,6 +194,36 @@ fn commands_before_init_tell_the_user_to_run_init() {
     assert!(err.contains("teduh init"), "the next step is named: {err}");
 }
 
+/// `teduh` with `input` on its standard input.
+fn ok_with_stdin(data: &Path, input: &str, args: &[&str]) -> String {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_teduh"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("TEDUH_PASSPHRASE", PASS)
+        .env_remove("TEDUH_SERVER_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("teduh runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("writes the number");
+    let out = child.wait_with_output().expect("teduh ends");
+    assert!(
+        out.status.success(),
+        "`teduh {}` must succeed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
 #[test]
 fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -205,8 +235,9 @@ fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
             .expect("prints the contact's id")
             .to_owned()
     };
-    let first = id_of(&ok(
+    let first = id_of(&ok_with_stdin(
         &data,
+        "0812-7000-0003\n",
         &[
             "contact",
             "add",
@@ -214,8 +245,7 @@ fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
             "whats_app",
             "--minutes",
             "12",
-            "--number",
-            "0812-7000-0003",
+            "--number-stdin",
             "--category",
             "suicide-risk",
             "--self-harm",
@@ -224,13 +254,13 @@ fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
             "penelepon anonim larut malam",
         ],
     ));
-    let second = id_of(&ok(
+    let second = id_of(&ok_with_stdin(
         &data,
+        "+62 812 7000 0003\n",
         &[
             "contact",
             "add",
-            "--number",
-            "+62 812 7000 0003",
+            "--number-stdin",
             "--summary",
             "menelepon lagi",
         ],
@@ -261,7 +291,11 @@ fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
         "newest first: {list}"
     );
     assert!(list.contains("RED FLAG"), "{list}");
-    let same = ok(&data, &["contact", "list", "--number", "6281270000003"]);
+    let same = ok_with_stdin(
+        &data,
+        "6281270000003",
+        &["contact", "list", "--number-stdin"],
+    );
     assert_eq!(same.lines().count(), 2, "both calls of that number: {same}");
     let flagged = ok(&data, &["contact", "list", "--red-flag"]);
     assert!(

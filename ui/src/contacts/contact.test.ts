@@ -50,6 +50,11 @@ describe('the contact input', () => {
     expect(callbackDue(timed, 'Asia/Jakarta')).toBe('2026-10-18T02:30:00Z');
     expect(entryFromForm(timed, ctx).callback).toEqual({ due: '2026-10-18T02:30:00Z', number_consented: false, number: '', done_at: null });
     expect(entryFromForm({ ...timed, callbackConsented: true }, ctx).callback?.number).toBe('0812345678');
+    // Ticked as made: done now, and a done time once saved stays as it was.
+    const done = { ...timed, callbackDone: true };
+    expect(entryFromForm(done, { ...ctx, now: '2026-10-18T03:00:00Z' }).callback?.done_at).toBe('2026-10-18T03:00:00Z');
+    expect(entryFromForm(done, { ...ctx, now: '2026-10-19T00:00:00Z', callbackDoneAt: '2026-10-18T03:00:00Z' }).callback?.done_at).toBe('2026-10-18T03:00:00Z');
+    expect(entryFromForm({ ...done, callbackDone: false }, { ...ctx, callbackDoneAt: '2026-10-18T03:00:00Z' }).callback?.done_at).toBeNull();
   });
 
   it('reads a saved contact back into the form (the number is never known again)', () => {
@@ -139,7 +144,9 @@ describe('the form\'s rules', () => {
 
   it('offers this contact and the earlier ones that belong to no client yet for "Jadikan klien"', () => {
     const current = view({ id: 'now' });
-    const earlier = [view({ id: 'a' }), view({ id: 'b', converted_to: 'c1' }), view({ id: 'now' })];
-    expect(convertCandidates(current, earlier).map((c) => c.id)).toEqual(['now', 'a']);
+    const ended = (v: ContactView): ContactView => ({ ...v, entry: { ...v.entry, ended_at: '2026-10-17T07:10:00Z' } });
+    const ongoing = view({ id: 'c' });
+    const earlier = [ended(view({ id: 'a' })), ended(view({ id: 'b', converted_to: 'c1' })), ended(view({ id: 'now' })), ongoing];
+    expect(convertCandidates(current, earlier).map((c) => c.id), 'not a colleague\'s call still going on').toEqual(['now', 'a']);
   });
 });

@@ -42,6 +42,8 @@ export interface ContactForm {
   callbackTime: string;
   callbackConsented: boolean;
   callbackNumber: string;
+  /** The callback was made. */
+  callbackDone: boolean;
 }
 
 export function newContactForm(line = ''): ContactForm {
@@ -49,6 +51,7 @@ export function newContactForm(line = ''): ContactForm {
     channel: 'phone_call', number: '', categories: [], selfHarm: 'not_asked', risk: '', actions: [], outcome: '',
     summary: '', callerType: 'anonymous', name: '', ageBand: '', sex: 'unspecified', city: '', line,
     callbackAgreed: false, callbackDate: '', callbackTime: '', callbackConsented: false, callbackNumber: '',
+    callbackDone: false,
   };
 }
 
@@ -69,6 +72,7 @@ export function formFromEntry(e: ContactEntry): ContactForm {
     name: e.person.name, ageBand: e.person.age_band ?? '', sex: e.person.sex, city: e.person.city,
     line: e.line?.entry ?? '', callbackAgreed: e.callback !== null, callbackDate: due.date, callbackTime: due.time,
     callbackConsented: e.callback?.number_consented ?? false, callbackNumber: e.callback?.number ?? '',
+    callbackDone: (e.callback?.done_at ?? null) !== null,
   };
 }
 
@@ -80,6 +84,8 @@ export interface EntryContext {
   zone: Zone | null;
   lines: ContactLine[];
   callbackDoneAt?: string | null;
+  /** Now (RFC 3339): when a callback just ticked as made was made. */
+  now?: string;
 }
 
 /** The callback's time, or null while the date or time does not parse yet. */
@@ -112,7 +118,7 @@ export function entryFromForm(f: ContactForm, ctx: EntryContext): ContactEntry {
           due,
           number_consented: f.callbackConsented,
           number: f.callbackConsented ? f.callbackNumber.trim() : '',
-          done_at: ctx.callbackDoneAt ?? null,
+          done_at: f.callbackDone ? (ctx.callbackDoneAt ?? ctx.now ?? new Date().toISOString()) : null,
         }
       : null,
   };
@@ -234,5 +240,6 @@ export function clientOf(c: Pick<ContactView, 'converted_to' | 'client'>): strin
 /** The contacts "Jadikan klien" offers: this one first, then the earlier ones of the same
  * number that belong to no client yet. */
 export function convertCandidates(current: ContactView, previous: ContactView[]): ContactView[] {
-  return [current, ...previous.filter((p) => p.id !== current.id && clientOf(p) === null)];
+  // Not a contact still going on (a colleague's call in progress): it is hers to finish first.
+  return [current, ...previous.filter((p) => p.id !== current.id && clientOf(p) === null && p.entry.ended_at !== null)];
 }

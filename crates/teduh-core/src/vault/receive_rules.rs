@@ -12,7 +12,7 @@ use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
 use super::contacts::stored::{StoredContact, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
-use super::review::ReviewAction;
+use super::review::state::ReviewAction;
 use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_AT, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
 use crate::records::{Op, RecordKind, RecordRow};

@@ -43,6 +43,8 @@ pub struct ClientExport {
     pub screenings: Vec<Screening>,
     /// Referrals with their status history.
     pub referrals: Vec<ReferralRecord>,
+    /// The hotline and chat contacts she made before she became a client (issue 20).
+    pub contacts: Vec<super::contacts::ContactView>,
 }
 
 impl Vault {
@@ -376,6 +378,8 @@ impl Vault {
     ///
     /// Fails when locked, for an unknown client, or with [`VaultError::Integrity`].
     pub fn export_client(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
-        self.reader()?.export(id)
+        let mut export = self.reader()?.export(id)?;
+        export.contacts = self.client_contacts(id)?;
+        Ok(export)
     }
 }

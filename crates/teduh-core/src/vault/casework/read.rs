@@ -192,6 +192,7 @@ impl Reader<'_> {
             tasks,
             screenings,
             referrals,
+            contacts: Vec::new(),
         })
     }
 }

@@ -155,6 +155,22 @@ struct Listed {
     day: Option<NaiveDate>,
 }
 
+/// Decrypted words are wiped when an entry leaves the list (a change, a lock): the list holds
+/// every contact's name, city and summary while unlocked.
+impl Drop for Listed {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.haystack.zeroize();
+        let e = &mut self.view.entry;
+        e.summary.zeroize();
+        e.person.name.zeroize();
+        e.person.city.zeroize();
+        if let Some(cb) = e.callback.as_mut() {
+            cb.number.zeroize();
+        }
+    }
+}
+
 /// The contact list while unlocked: every contact's view, newest first, with what the filter
 /// and the repeat-caller lookup need.
 #[derive(Default)]

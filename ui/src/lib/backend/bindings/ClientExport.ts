@@ -2,6 +2,7 @@
 import type { Case } from "./Case";
 import type { Client } from "./Client";
 import type { ConsentRecord } from "./ConsentRecord";
+import type { ContactView } from "./ContactView";
 import type { Note } from "./Note";
 import type { ReferralRecord } from "./ReferralRecord";
 import type { Screening } from "./Screening";
@@ -46,4 +47,8 @@ screenings: Array<Screening>,
 /**
  * Referrals with their status history.
  */
-referrals: Array<ReferralRecord>, };
+referrals: Array<ReferralRecord>, 
+/**
+ * The hotline and chat contacts she made before she became a client (issue 20).
+ */
+contacts: Array<ContactView>, };
