@@ -5,15 +5,18 @@ use std::process::{Command, Output};
 
 const PASS: &str = "kata sandi skrip";
 
-fn teduh(data: &Path, pass: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_teduh"))
-        .arg("--data-dir")
+fn command(data: &Path, pass: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_teduh"));
+    c.arg("--data-dir")
         .arg(data)
         .args(args)
         .env("TEDUH_PASSPHRASE", pass)
-        .env_remove("TEDUH_SERVER_URL")
-        .output()
-        .expect("teduh runs")
+        .env_remove("TEDUH_SERVER_URL");
+    c
+}
+
+fn teduh(data: &Path, pass: &str, args: &[&str]) -> Output {
+    command(data, pass, args).output().expect("teduh runs")
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
@@ -197,12 +200,7 @@ fn commands_before_init_tell_the_user_to_run_init() {
 /// `teduh` with `input` on its standard input.
 fn ok_with_stdin(data: &Path, input: &str, args: &[&str]) -> String {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_teduh"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("TEDUH_PASSPHRASE", PASS)
-        .env_remove("TEDUH_SERVER_URL")
+    let mut child = command(data, PASS, args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -8,7 +8,7 @@ use super::identity::Identity;
 use super::keys;
 use super::projection::Projection;
 use super::read::Reader;
-use super::sealed::to_fields;
+use super::sealed::{to_fields, CREATOR_NONCE};
 use super::Unlocked;
 use crate::ids::{ClientId, EntityId};
 use crate::records;
@@ -141,6 +141,31 @@ impl Batch<'_> {
     }
 
     /// Writes the fields of `new` that differ from the stored entity.
+    /// A fresh data key for a new client or contact: its id derived from this device's signing
+    /// key and a nonce ([`ClientId::derived`]), the key wrapped in a `client_key` record that
+    /// carries the nonce, so every receiver can check which device made it.
+    pub(super) fn new_data_key(&mut self) -> Result<ClientId, VaultError> {
+        let nonce = crate::crypto::random_bytes::<16>();
+        let id = ClientId::derived(&self.ident.ed25519_public, &nonce);
+        let key = crate::crypto::DataKey::generate();
+        let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
+        wrapped.extend_from_slice(&key.id.0);
+        wrapped.extend_from_slice(key.sealing().key);
+        self.append_plain(
+            RecordKind::ClientKey,
+            Op::Update,
+            id.into(),
+            id,
+            None,
+            vec![
+                ("data_key".into(), wrapped),
+                (CREATOR_NONCE.into(), Zeroizing::new(nonce.to_vec())),
+            ],
+        )?;
+        self.u.client_keys.insert(id, key);
+        Ok(id)
+    }
+
     pub(super) fn update_changed<T: Serialize>(
         &mut self,
         id: EntityId,

@@ -3,9 +3,7 @@
 //! itself, which only knows how to seal, sign, append and apply a record.
 
 use chrono::Utc;
-use zeroize::Zeroizing;
 
-use crate::crypto::{self, DataKey};
 use crate::domain::{
     Addendum, CaseDetails, ClientProfile, Consent, ConsentWithdrawal, NoteDraft, Referral,
     ReferralStatus, ReferralUpdate, RiskEntry, Task,
@@ -18,7 +16,7 @@ use crate::records::{Op, RecordKind};
 use crate::screening::{self, ScreeningAnswers};
 use crate::vault::batch::Batch;
 use crate::vault::error::VaultError;
-use crate::vault::sealed::{to_fields, AUTHOR, CREATOR_NONCE, FINALISED_AT, FINALISED_BY};
+use crate::vault::sealed::{to_fields, AUTHOR, FINALISED_AT, FINALISED_BY};
 
 impl Batch<'_> {
     fn check_code(&mut self, id: ClientId, code: &str) -> Result<(), VaultError> {
@@ -71,27 +69,11 @@ impl Batch<'_> {
     ///
     /// Fails with [`VaultError::InvalidInput`] or [`VaultError::DuplicateCode`].
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
-        let nonce = crypto::random_bytes::<16>();
-        let id = ClientId::derived(&self.ident.ed25519_public, &nonce);
-        self.check_code(id, &profile.code)?;
+        // The code first: a fresh id is taken by no other client.
+        self.check_code(ClientId([0; 16]), &profile.code)?;
         Self::check_age(profile)?;
         Self::check_guardian(profile)?;
-        let key = DataKey::generate();
-        let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
-        wrapped.extend_from_slice(&key.id.0);
-        wrapped.extend_from_slice(key.sealing().key);
-        self.append_plain(
-            RecordKind::ClientKey,
-            Op::Update,
-            id.into(),
-            id,
-            None,
-            vec![
-                ("data_key".into(), wrapped),
-                (CREATOR_NONCE.into(), Zeroizing::new(nonce.to_vec())),
-            ],
-        )?;
-        self.u.client_keys.insert(id, key);
+        let id = self.new_data_key()?;
         self.append(
             RecordKind::Client,
             Op::Create,

@@ -221,7 +221,11 @@ fn converting_a_caller_keeps_every_contact_in_the_clients_timeline_under_the_cli
         "in the words of the newest contact"
     );
     assert_eq!(export.cases[0].details.assigned_worker, Some(v.member_id()));
-    assert_eq!(export.contacts.len(), 2, "her access export holds her contacts");
+    assert_eq!(
+        export.contacts.len(),
+        2,
+        "her access export holds her contacts"
+    );
 
     let timeline = v.client_contacts(client).expect("timeline");
     assert_eq!(timeline.len(), 2, "both contacts in the timeline");

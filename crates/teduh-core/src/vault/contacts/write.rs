@@ -4,13 +4,11 @@
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 use teduh_protocol::sync::Role;
-use zeroize::Zeroizing;
 
 use super::caller::caller_hash;
 use super::stored::{CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
 use super::ContactInput;
 use crate::contact::{ContactEntry, ContactPerson};
-use crate::crypto::{self, DataKey};
 use crate::domain::{CaseDetails, ClientProfile, Consent};
 use crate::ids::{ClientId, ContactId, EntityId, ReviewId};
 use crate::records::{Op, RecordKind};
@@ -18,7 +16,7 @@ use crate::team::settings::Category;
 use crate::vault::batch::Batch;
 use crate::vault::error::VaultError;
 use crate::vault::review::{ReviewAction, ReviewDraft};
-use crate::vault::sealed::{to_fields, AUTHOR, CREATOR_NONCE};
+use crate::vault::sealed::{to_fields, AUTHOR};
 
 impl Batch<'_> {
     fn checked_fields(
@@ -50,24 +48,7 @@ impl Batch<'_> {
     ) -> Result<ContactId, VaultError> {
         let mut fields = self.checked_fields(input, categories)?;
         fields.insert(AUTHOR.into(), json!(self.ident.member));
-        let nonce = crypto::random_bytes::<16>();
-        let id = ClientId::derived(&self.ident.ed25519_public, &nonce);
-        let key = DataKey::generate();
-        let mut wrapped = Zeroizing::new(Vec::with_capacity(48));
-        wrapped.extend_from_slice(&key.id.0);
-        wrapped.extend_from_slice(key.sealing().key);
-        self.append_plain(
-            RecordKind::ClientKey,
-            Op::Update,
-            id.into(),
-            id,
-            None,
-            vec![
-                ("data_key".into(), wrapped),
-                (CREATOR_NONCE.into(), Zeroizing::new(nonce.to_vec())),
-            ],
-        )?;
-        self.u.client_keys.insert(id, key);
+        let id = self.new_data_key()?;
         self.append(
             RecordKind::Contact,
             Op::Create,
@@ -119,17 +100,7 @@ impl Batch<'_> {
             changed.remove(CALLER);
         }
         if !changed.is_empty() {
-            let meta = self
-                .reader()
-                .expect(id.into(), RecordKind::Contact, "contact")?;
-            self.append(
-                RecordKind::Contact,
-                Op::Update,
-                id.into(),
-                meta.client,
-                None,
-                &changed,
-            )?;
+            self.change_contact(id, &changed)?;
         }
         Ok(())
     }
@@ -210,19 +181,28 @@ impl Batch<'_> {
                 .filter(|(k, _)| matches!(k.as_str(), "person" | "summary" | "callback"))
                 .collect();
             marked.insert(CONVERTED_TO.into(), json!(client));
-            let meta = self
-                .reader()
-                .expect(id.into(), RecordKind::Contact, "contact")?;
-            self.append(
-                RecordKind::Contact,
-                Op::Update,
-                id.into(),
-                meta.client,
-                None,
-                &marked,
-            )?;
+            self.change_contact(id, &marked)?;
         }
         Ok(client)
+    }
+
+    /// Appends a change of `fields` to a contact, under the key it is sealed with.
+    fn change_contact(
+        &mut self,
+        id: ContactId,
+        fields: &Map<String, Value>,
+    ) -> Result<(), VaultError> {
+        let meta = self
+            .reader()
+            .expect(id.into(), RecordKind::Contact, "contact")?;
+        self.append(
+            RecordKind::Contact,
+            Op::Update,
+            id.into(),
+            meta.client,
+            None,
+            fields,
+        )
     }
 
     /// A supervisor's or admin's "seen" on a contact (approve, with an optional comment), or
