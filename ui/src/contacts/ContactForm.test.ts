@@ -297,6 +297,25 @@ describe('the contact form', () => {
     r.destroy();
   });
 
+  it('asks when a contact left open for more than a day ended, and saves that end', async () => {
+    let finished = 0;
+    const old = stored('k-old', { caller_number: '', entry: { ...earlier('x').entry, started_at: '2026-10-10T07:00:00Z', ended_at: null } });
+    const r = render(ContactForm, { contact: old, startedAt: STARTED, onFinished: () => finished++, onClose: noop, onConverted: noop, onError: noop });
+    await settle();
+    expect(r.q('contact-ask-end'), 'it asks').not.toBeNull();
+    press(r.q('contact-finish'));
+    await settle(10);
+    expect(r.q('contact-end-missing'), 'nothing saved without the end').not.toBeNull();
+    expect(finished).toBe(0);
+    typeInto(r.q('contact-end-date'), '10/10/2026');
+    typeInto(r.q('contact-end-time'), '14.40');
+    press(r.q('contact-finish'));
+    await settle(10);
+    expect(saves.at(-1)?.input.entry.ended_at).toBe('2026-10-10T07:40:00Z');
+    expect(finished).toBe(1);
+    r.destroy();
+  });
+
   it('keeps a closed contact unfinished but saved', async () => {
     let closed = 0;
     const r = render(ContactForm, { startedAt: STARTED, onFinished: noop, onClose: () => closed++, onConverted: noop, onError: noop });

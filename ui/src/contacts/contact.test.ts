@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../lib/i18n/i18n.svelte';
 import type { ContactView } from '../lib/backend';
 import {
-  callbackDue, categoryLabel, contactInput, contactWhen, convertCandidates, digitCount, entryFromForm, formatTimer,
+  callbackDue, categoryLabel, needsEndTime, typedEnd, contactInput, contactWhen, convertCandidates, digitCount, entryFromForm, formatTimer,
   formFromEntry, isRedFlag, lineOptions, newContactForm, normaliseNumber, numberToSend, rovingIndex, shouldLookUp,
 } from './contact';
 
@@ -148,5 +148,18 @@ describe('the form\'s rules', () => {
     const ongoing = view({ id: 'c' });
     const earlier = [ended(view({ id: 'a' })), ended(view({ id: 'b', converted_to: 'c1' })), ended(view({ id: 'now' })), ongoing];
     expect(convertCandidates(current, earlier).map((c) => c.id), 'not a colleague\'s call still going on').toEqual(['now', 'a']);
+  });
+});
+
+describe('a contact left open', () => {
+  it('asks when it ended once it is older than a contact can last', () => {
+    const start = '2026-10-17T07:00:00Z';
+    expect(needsEndTime(start, null, Date.parse('2026-10-17T20:00:00Z'))).toBe(false);
+    expect(needsEndTime(start, null, Date.parse('2026-10-18T08:00:00Z'))).toBe(true);
+    expect(needsEndTime(start, '2026-10-17T07:20:00Z', Date.parse('2026-10-19T08:00:00Z'))).toBe(false);
+    expect(typedEnd('17/10/2026', '14.25', 'Asia/Jakarta', start)).toBe('2026-10-17T07:25:00Z');
+    expect(typedEnd('17/10/2026', '13.00', 'Asia/Jakarta', start), 'before it started').toBeNull();
+    expect(typedEnd('19/10/2026', '14.25', 'Asia/Jakarta', start), 'two days later').toBeNull();
+    expect(typedEnd('17/10/2026', '', 'Asia/Jakarta', start)).toBeNull();
   });
 });

@@ -243,3 +243,23 @@ export function convertCandidates(current: ContactView, previous: ContactView[])
   // Not a contact still going on (a colleague's call in progress): it is hers to finish first.
   return [current, ...previous.filter((p) => p.id !== current.id && clientOf(p) === null && p.entry.ended_at !== null)];
 }
+
+/** The longest a contact lasts (the core refuses longer as a typing mistake). */
+export const MAX_CONTACT_MS = 24 * 3600 * 1000;
+
+/** A contact left open longer than a contact can last: "Selesai" then asks when it ended,
+ * rather than ending it now. */
+export function needsEndTime(startedAt: string, endedAt: string | null, nowMs: number): boolean {
+  return endedAt === null && nowMs - Date.parse(startedAt) > MAX_CONTACT_MS;
+}
+
+/** The end typed (dd/MM/yyyy, HH.mm in `zone`) for such a contact; null while it does not parse
+ * or falls outside its start and 24 hours after. */
+export function typedEnd(date: string, time: string, zone: string, startedAt: string): string | null {
+  const d = parseDate(date);
+  const m = parseTime(time);
+  if (d === null || m === null) return null;
+  const end = localToUtc(d, m, zone);
+  const gap = Date.parse(end) - Date.parse(startedAt);
+  return gap >= 0 && gap <= MAX_CONTACT_MS ? end : null;
+}
