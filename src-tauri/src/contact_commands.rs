@@ -102,8 +102,7 @@ pub fn contact_review(
 pub fn contact_stats(state: State<'_, AppState>) -> Result<ContactStats, IpcError> {
     state.with_vault(|v| {
         let now = chrono::Utc::now();
-        let today = now.with_timezone(&v.team_zone()?.offset()).date_naive();
-        v.contact_stats(today, now)
+        v.contact_stats(v.today(now)?, now)
     })
 }
 

@@ -126,8 +126,10 @@ pub fn note_reviews(state: State<'_, AppState>, note: NoteId) -> Result<NoteRevi
 /// The team dashboard as of today (this computer's calendar day).
 #[tauri::command(async)]
 pub fn team_dashboard(state: State<'_, AppState>) -> Result<Dashboard, IpcError> {
-    let today = chrono::Local::now().date_naive();
-    state.with_vault(|v| v.dashboard(today))
+    state.with_vault(|v| {
+        let today = v.today(chrono::Utc::now())?;
+        v.dashboard(today)
+    })
 }
 
 /// This member's reviewed notes (returned ones first), for Home.

@@ -184,13 +184,15 @@ pub fn screening_add(
     })
 }
 
-/// Home ("Hari ini") over her caseload: drafts, red flags, follow-ups due (by this computer's
-/// calendar day).
+/// Home ("Hari ini") over her caseload: drafts, red flags, follow-ups due (by the calendar day
+/// of her team's zone, `Vault::today`).
 #[tauri::command(async)]
 pub fn home_today(state: State<'_, AppState>) -> Result<HomeToday, IpcError> {
-    let today = chrono::Local::now().date_naive();
     state
-        .with_vault(|v| teduh_core::home::HomeDay::collect(v, today))
+        .with_vault(|v| {
+            let today = v.today(chrono::Utc::now())?;
+            teduh_core::home::HomeDay::collect(v, today)
+        })
         .map(HomeToday::from)
 }
 

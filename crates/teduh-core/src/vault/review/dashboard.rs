@@ -9,11 +9,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::queue::{queue_item, sort_queue, QueueFilter, QueueItem, Stored};
-use crate::domain::{ReferralStatus, RiskLevel};
+use crate::domain::{CaseStage, ReferralStatus, RiskLevel};
 use crate::ids::{ClientId, DeviceId, EntityId, MemberId, ReferralId, TaskId};
 use crate::records::RecordKind;
 use crate::vault::error::VaultError;
-use crate::vault::read::Reader;
+use crate::vault::read::{EntityMeta, Reader};
 use crate::vault::sealed::id16;
 
 /// Sessions in one week (Monday to Sunday, UTC).
@@ -268,7 +268,8 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Clients with a case whose current risk (its last risk entry) is high or imminent.
+    /// Clients with an open case whose current risk (its last risk entry) is high or imminent
+    /// (a closed case's last risk is its history, not a client at risk now).
     fn high_risk_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
         let cases: Vec<(Vec<u8>, Vec<u8>)> = self
             .conn
@@ -285,12 +286,25 @@ impl Reader<'_> {
             }
             if let Some(entry) = last.get(&(client, case)) {
                 let level = self.open_child_field::<RiskLevel>(RecordKind::Risk, client, entry)?;
-                if matches!(level, RiskLevel::High | RiskLevel::Imminent) {
+                if matches!(level, RiskLevel::High | RiskLevel::Imminent)
+                    && !self.is_closed(case, client)?
+                {
                     out.insert(client);
                 }
             }
         }
         Ok(out)
+    }
+
+    /// Whether a case is closed (its stage is closure or referral).
+    fn is_closed(&mut self, case: EntityId, client: ClientId) -> Result<bool, VaultError> {
+        let meta = EntityMeta {
+            kind: RecordKind::Case,
+            client,
+            parent: None,
+        };
+        let stage: Option<CaseStage> = self.field(case, &meta, "stage")?;
+        Ok(stage == Some(CaseStage::ClosureOrReferral))
     }
 
     /// The last child of `kind` of every parent (creation order, as [`Reader::children`]),

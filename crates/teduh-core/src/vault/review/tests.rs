@@ -375,3 +375,59 @@ fn the_dashboard_lists_agree_with_reading_every_client_in_full() {
         "the last entry is the risk"
     );
 }
+
+#[test]
+fn a_closed_case_no_longer_counts_among_the_high_risk_clients() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let c = client(&mut v, "HR-1");
+    let case = v.open_case(c, &CaseDetails::default()).expect("case");
+    v.record_risk(
+        case,
+        &RiskEntry {
+            level: RiskLevel::High,
+            reason: "rencana menyakiti diri".into(),
+            assessed_at: Some(Utc::now()),
+            assessed_by: None,
+        },
+    )
+    .expect("risk");
+    let today = Utc::now().date_naive();
+    assert_eq!(
+        v.dashboard(today).expect("dashboard").high_risk_clients,
+        vec![c]
+    );
+    v.update_case(
+        case,
+        &CaseDetails {
+            stage: crate::domain::CaseStage::ClosureOrReferral,
+            closure_reason: Some("dirujuk ke layanan kesehatan jiwa".into()),
+            ..CaseDetails::default()
+        },
+    )
+    .expect("closed");
+    assert!(
+        v.dashboard(today)
+            .expect("dashboard")
+            .high_risk_clients
+            .is_empty(),
+        "a closed case's last risk is history, not a client at risk now"
+    );
+}
+
+#[test]
+fn today_is_the_day_of_the_teams_zone_not_of_utc() {
+    let dir = tempfile::tempdir().expect("dir");
+    let v = vault(dir.path());
+    // 20.00 UTC is already tomorrow at 03.00 WIB (a team with no zone set works in WIB).
+    let at: DateTime<Utc> = "2026-12-05T20:00:00Z".parse().expect("time");
+    assert_eq!(
+        v.today(at).expect("today"),
+        NaiveDate::from_ymd_opt(2026, 12, 6).expect("date")
+    );
+    let morning: DateTime<Utc> = "2026-12-05T16:59:00Z".parse().expect("time");
+    assert_eq!(
+        v.today(morning).expect("today"),
+        NaiveDate::from_ymd_opt(2026, 12, 5).expect("date")
+    );
+}

@@ -213,6 +213,18 @@ impl Vault {
         })
     }
 
+    /// The calendar day at `now` in this team's zone: what "today" and "overdue" mean on Home,
+    /// the dashboard and the contact figures, whatever zone the computer's clock is set to (a
+    /// laptop left on UTC would otherwise start "today" at 07.00 WIB).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn today(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<chrono::NaiveDate, VaultError> {
+        Ok(now.with_timezone(&self.team_zone()?.offset()).date_naive())
+    }
+
     /// Signs `settings` with the organisation key this administrator's device holds, as the
     /// next version, and keeps it: her next sync sends it to the server, and every device
     /// verifies it against the key its roster names. Returns what was signed.
