@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftFromForm, formFromDraft, newNoteForm } from './draft';
+import { draftFromForm, formFromDraft, newNoteForm, zoneOfTeam } from './draft';
 
 describe('note form', () => {
   it('round-trips through the core draft without losing a field', () => {
@@ -25,5 +25,16 @@ describe('note form', () => {
     const d = draftFromForm(f);
     expect(d.occurred_at).toBeNull();
     expect(d.narrative).toBe('teks');
+  });
+});
+
+describe('a new note', () => {
+  it('starts in the team\'s zone', () => {
+    expect(zoneOfTeam('WITA')).toBe('Asia/Makassar');
+    expect(zoneOfTeam('WIT')).toBe('Asia/Jayapura');
+    expect(zoneOfTeam('WIB')).toBe('Asia/Jakarta');
+    expect(zoneOfTeam(null), 'no team yet').toBe('Asia/Jakarta');
+    const f = newNoteForm(new Date('2026-12-05T16:30:00Z'), zoneOfTeam('WITA'));
+    expect([f.zone, f.date, f.time], 'the time as it is in Makassar').toEqual(['Asia/Makassar', '06/12/2026', '00.30']);
   });
 });
