@@ -75,7 +75,14 @@ describe('client form validation', () => {
     const merged = mergeProfile(original, form, today);
     expect(merged.name).toBe('Baru');
     expect(merged.contacts.map((c) => c.value)).toEqual(['0811', '62800']);
-    expect(merged.ppks_categories).toEqual(['korban kekerasan']);
+    expect(merged.ppks_categories, 'a category typed before stays').toEqual(['korban kekerasan']);
     expect(fromProfile(merged).phone).toBe('0811');
+  });
+
+  it('saves the PPKS and AMPK categories ticked in the form', () => {
+    const form = { ...emptyClientForm(), code: 'K-10', name: 'Anak', estimatedAge: '12', guardianName: 'Ibu', ppks: ['anak-jalanan'], ampk: ['korban-penelantaran'] };
+    const p = toProfile(form, today);
+    expect([p.ppks_categories, p.ampk_categories]).toEqual([['anak-jalanan'], ['korban-penelantaran']]);
+    expect(mergeProfile(p, { ...fromProfile(p), ppks: [] }, today).ppks_categories, 'and unticked').toEqual([]);
   });
 });

@@ -19,6 +19,9 @@ export interface ClientFormValues {
   /** A child with no parent or guardian to name or ask (unaccompanied, street child). */
   noGuardian: boolean;
   noGuardianReason: string;
+  /** PPKS and AMPK category codes (see categories.ts). */
+  ppks: string[];
+  ampk: string[];
 }
 
 /** The fields typed as text (the snippet binding an input takes one of these). */
@@ -30,7 +33,7 @@ export function emptyClientForm(): ClientFormValues {
   return {
     code: '', name: '', nickname: '', sex: 'unspecified', birthDate: '', estimatedAge: '',
     phone: '', address: '', language: 'id', needs: '', guardianName: '', guardianRelation: '',
-    noGuardian: false, noGuardianReason: '',
+    noGuardian: false, noGuardianReason: '', ppks: [], ampk: [],
   };
 }
 
@@ -96,8 +99,8 @@ export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile 
     language: v.language,
     communication_needs: v.needs.trim(),
     no_guardian_reason: child && v.noGuardian ? v.noGuardianReason.trim() : '',
-    ppks_categories: [],
-    ampk_categories: [],
+    ppks_categories: [...v.ppks],
+    ampk_categories: [...v.ampk],
   };
 }
 
@@ -119,11 +122,13 @@ export function fromProfile(p: ClientProfile): ClientFormValues {
     guardianRelation: p.guardian?.relationship ?? '',
     noGuardian: p.no_guardian_reason.trim() !== '',
     noGuardianReason: p.no_guardian_reason,
+    ppks: [...p.ppks_categories],
+    ampk: [...p.ampk_categories],
   };
 }
 
 /** Applies the form to an existing profile, keeping what the form does not show (other
- * contacts, categories, the guardian's contacts). */
+ * contacts, the guardian's contacts). */
 export function mergeProfile(original: ClientProfile, v: ClientFormValues, todayIso: string): ClientProfile {
   const edited = toProfile(v, todayIso);
   const others = original.contacts.filter((c) => c.kind !== 'phone');
@@ -135,7 +140,5 @@ export function mergeProfile(original: ClientProfile, v: ClientFormValues, today
     ...edited,
     contacts: [...edited.contacts, ...others],
     guardian,
-    ppks_categories: original.ppks_categories,
-    ampk_categories: original.ampk_categories,
   };
 }
