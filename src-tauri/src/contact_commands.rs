@@ -110,22 +110,8 @@ pub fn contact_stats(state: State<'_, AppState>) -> Result<ContactStats, IpcErro
 /// number) and this member's last line.
 #[tauri::command(async)]
 pub fn contact_form_choices(state: State<'_, AppState>) -> Result<ContactFormChoices, IpcError> {
-    use teduh_directory::model::Category;
-    // The lines people call in crisis: the services Teduh's volunteers answer for.
-    let query = teduh_directory::index::Query {
-        text: String::new(),
-        categories: vec![
-            Category::MentalHealth,
-            Category::ChildProtection,
-            Category::WomenAndViolence,
-            Category::Emergency,
-        ],
-        province: None,
-        open_now: false,
-        limit: Some(200),
-    };
-    let hits = state.with_directory(|d| d.search(&query, chrono::Utc::now()))?;
-    let mut lines: Vec<ContactLineChoice> = hits
+    let lines: Vec<ContactLineChoice> = state
+        .with_directory(|d| d.contact_lines(chrono::Utc::now()))?
         .into_iter()
         .filter_map(|h| {
             Some(ContactLineChoice {
@@ -136,7 +122,6 @@ pub fn contact_form_choices(state: State<'_, AppState>) -> Result<ContactFormCho
             })
         })
         .collect();
-    lines.sort_by(|a, b| b.rota.cmp(&a.rota).then_with(|| a.name.cmp(&b.name)));
     state.with_vault(|v| {
         Ok(ContactFormChoices {
             zone: v.team_zone()?,

@@ -436,6 +436,39 @@ impl DirectoryIndex {
         Ok(false)
     }
 
+    /// The lines a hotline or chat contact can come in on (the contact form's choices): the
+    /// crisis services (mental health, child protection, women and violence, emergency) that
+    /// have a number today, those with a weekday rota first, then by name.
+    ///
+    /// Fails when the index cannot be read.
+    pub fn contact_lines(&self, now: DateTime<Utc>) -> Result<Vec<Hit>, IndexError> {
+        let query = Query {
+            text: String::new(),
+            categories: vec![
+                Category::MentalHealth,
+                Category::ChildProtection,
+                Category::WomenAndViolence,
+                Category::Emergency,
+            ],
+            province: None,
+            open_now: false,
+            limit: Some(200),
+        };
+        let mut lines: Vec<Hit> = self
+            .search(&query, now)?
+            .into_iter()
+            .filter(|h| h.number_today.is_some())
+            .collect();
+        lines.sort_by(|a, b| {
+            b.entry
+                .rota
+                .is_some()
+                .cmp(&a.entry.rota.is_some())
+                .then_with(|| a.entry.name.cmp(&b.entry.name))
+        });
+        Ok(lines)
+    }
+
     /// The emergency panel: one group per [`Situation`], in [`Situation::ALL`] order, each
     /// holding the entries of that situation that can be reached directly. Within a group:
     /// entries known to be closed last; before them the situation's own services

@@ -1,13 +1,17 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose: `MessageKey` is the keys of the one Indonesian object and `en` is typed
+// One file on purpose, although long (about 780 lines per language, two halves of the same
+// keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
-// error sentences are checked against the core's `Code` the same way (end of the file). Split
-// into per-feature files, those checks would need every part merged back here first. Keys are
-// grouped by feature prefix (`sync.`, `review.`, `error.` ...) in the same order in both halves.
-// Two readers outside the UI find the halves by their first lines: the e2e harness
-// (`catalogueText`) and `src-tauri/tests/alarm_words.rs`.
+// error sentences are checked against the core's `Code` the same way (end of the file). Two
+// readers outside the UI parse this file as text and find the halves by their first lines: the
+// e2e harness (`catalogueText`, which looks keys up in the running tests) and
+// `src-tauri/tests/alarm_words.rs` (every alarm kind worded in both languages). Split into
+// per-feature files, both readers and both checks would need the parts merged back first, and a
+// translator would lose the one place where the two languages are read side by side. Keys are
+// grouped by feature prefix (`sync.`, `review.`, `contact.`, `error.` ...) in the same order in
+// both halves; a feature's block is found by its prefix.
 
 import type { Code } from '../backend/bindings/Code';
 

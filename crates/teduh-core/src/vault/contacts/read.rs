@@ -212,24 +212,33 @@ fn listed(id: EntityId, client: ClientId, summary: Summary) -> Listed {
         haystack.push('\n');
     }
     let day = entry.started_at.map(|t| {
-        (t + Duration::hours(i64::from(entry.zone.unwrap_or_default().offset_hours()))).date_naive()
+        t.with_timezone(&entry.zone.unwrap_or_default().offset())
+            .date_naive()
     });
     // A copy in a client's timeline is sealed under the client's key (its own id differs from
     // the key's); an original under its own.
     let is_copy = id.0 != client.0;
+    let red_flag = entry.red_flag() || contact.red_flag_raised;
+    let volunteer = contact.volunteer();
+    let StoredContact {
+        entry,
+        caller,
+        converted_to,
+        ..
+    } = contact;
     Listed {
         view: ContactView {
             id: ContactId(id.0),
-            red_flag: entry.red_flag() || contact.red_flag_raised,
-            has_number: contact.caller.is_some(),
-            volunteer: contact.volunteer(),
+            red_flag,
+            has_number: caller.is_some(),
+            volunteer,
             seen_by_supervisor: false,
-            converted_to: contact.converted_to,
+            converted_to,
             client: is_copy.then_some(client),
             logged_at,
-            entry: contact.entry.clone(),
+            entry,
         },
-        caller: contact.caller,
+        caller,
         haystack,
         day,
     }
@@ -334,6 +343,12 @@ impl Reader<'_> {
 
     /// The contacts a supervisor or admin of the roster marked seen.
     fn seen_contacts(&mut self) -> Result<HashSet<ContactId>, VaultError> {
+        self.seen_among(None)
+    }
+
+    /// [`Self::seen_contacts`], of one contact only when `only` names it (the form's every
+    /// autosave reads its contact back: it need not open every review of the team).
+    fn seen_among(&mut self, only: Option<ContactId>) -> Result<HashSet<ContactId>, VaultError> {
         /// (review, client, contact, signing device) of each review of a contact.
         type ReviewRow = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
         let rows: Vec<ReviewRow> = self
@@ -341,9 +356,12 @@ impl Reader<'_> {
             .prepare_cached(
                 "SELECT r.entity_id, r.client_id, r.parent_id, r.created_device
                  FROM entities r JOIN entities c ON c.entity_id = r.parent_id
-                 WHERE r.kind = 'review' AND c.kind = 'contact'",
+                 WHERE r.kind = 'review' AND c.kind = 'contact'
+                   AND (?1 IS NULL OR r.parent_id = ?1)",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([only.map(|c| c.0.to_vec())], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<Result<_, _>>()?;
         if rows.is_empty() {
             return Ok(HashSet::new());
@@ -388,7 +406,7 @@ impl Reader<'_> {
     pub(super) fn contact(&mut self, id: ContactId) -> Result<ContactView, VaultError> {
         self.expect(id.into(), RecordKind::Contact, "contact")?;
         self.current_contacts()?;
-        let seen = self.seen_contacts()?;
+        let seen = self.seen_among(Some(id))?;
         let found = self
             .u
             .contacts
