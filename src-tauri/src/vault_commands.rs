@@ -157,7 +157,7 @@ pub fn revision_dismiss(
 /// The screening instruments with their items and answer options in both languages.
 #[tauri::command]
 pub fn screening_instruments() -> Vec<InstrumentView> {
-    [Instrument::Srq20, Instrument::Phq9, Instrument::Gad7]
+    Instrument::ALL
         .into_iter()
         .map(InstrumentView::from)
         .collect()

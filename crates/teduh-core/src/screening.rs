@@ -1,4 +1,4 @@
-//! Screening instruments (SRQ-20, PHQ-9, GAD-7): items with stable ids and Indonesian and English
+//! Screening instruments (SRQ-20, PHQ-9, GAD-7, K10): items with stable ids and Indonesian and English
 //! wording, computed scoring, severity bands and red flags.
 //!
 //! Scores are always computed from the item answers by [`score`]; a total is never typed in.
@@ -27,6 +27,8 @@ pub enum Instrument {
     Phq9,
     /// Generalised Anxiety Disorder scale, 7 items scored 0-3.
     Gad7,
+    /// Kessler Psychological Distress Scale, 10 items scored 1-5 (total 10-50).
+    K10,
 }
 
 /// One item of an instrument.
@@ -84,6 +86,34 @@ const FREQUENCY: &[AnswerOption] = &[
         value: 3,
         label_id: "Hampir setiap hari",
         label_en: "Nearly every day",
+    },
+];
+
+const HOW_OFTEN: &[AnswerOption] = &[
+    AnswerOption {
+        value: 1,
+        label_id: "Tidak pernah",
+        label_en: "None of the time",
+    },
+    AnswerOption {
+        value: 2,
+        label_id: "Jarang",
+        label_en: "A little of the time",
+    },
+    AnswerOption {
+        value: 3,
+        label_id: "Kadang-kadang",
+        label_en: "Some of the time",
+    },
+    AnswerOption {
+        value: 4,
+        label_id: "Sering",
+        label_en: "Most of the time",
+    },
+    AnswerOption {
+        value: 5,
+        label_id: "Selalu",
+        label_en: "All of the time",
     },
 ];
 
@@ -249,16 +279,36 @@ const GAD7: &[Item] = &[
     ),
 ];
 
+#[rustfmt::skip]
+const K10: &[Item] = &[
+    item("k10.01", "Merasa lelah tanpa alasan yang jelas", "Feel tired out for no good reason"),
+    item("k10.02", "Merasa gugup", "Feel nervous"),
+    item("k10.03", "Merasa begitu gugup sehingga tidak ada yang dapat menenangkan Anda", "Feel so nervous that nothing could calm you down"),
+    item("k10.04", "Merasa putus asa", "Feel hopeless"),
+    item("k10.05", "Merasa gelisah atau tidak bisa tenang", "Feel restless or fidgety"),
+    item("k10.06", "Merasa begitu gelisah sehingga tidak bisa duduk diam", "Feel so restless you could not sit still"),
+    item("k10.07", "Merasa tertekan (depresi)", "Feel depressed"),
+    item("k10.08", "Merasa bahwa segala sesuatu membutuhkan usaha keras", "Feel that everything was an effort"),
+    item("k10.09", "Merasa begitu sedih sehingga tidak ada yang dapat menghibur Anda", "Feel so sad that nothing could cheer you up"),
+    item("k10.10", "Merasa tidak berharga", "Feel worthless"),
+];
+
 impl Instrument {
     /// Every instrument, for menus.
-    pub const ALL: [Instrument; 3] = [Instrument::Srq20, Instrument::Phq9, Instrument::Gad7];
+    pub const ALL: [Instrument; 4] = [
+        Instrument::Srq20,
+        Instrument::Phq9,
+        Instrument::Gad7,
+        Instrument::K10,
+    ];
 
-    /// Short code used by the CLI and in stored data (`"srq20"`, `"phq9"`, `"gad7"`).
+    /// Short code used by the CLI and in stored data (`"srq20"`, `"phq9"`, `"gad7"`, `"k10"`).
     pub fn code(self) -> &'static str {
         match self {
             Self::Srq20 => "srq20",
             Self::Phq9 => "phq9",
             Self::Gad7 => "gad7",
+            Self::K10 => "k10",
         }
     }
 
@@ -273,6 +323,7 @@ impl Instrument {
             Self::Srq20 => SRQ20,
             Self::Phq9 => PHQ9,
             Self::Gad7 => GAD7,
+            Self::K10 => K10,
         }
     }
 
@@ -281,10 +332,12 @@ impl Instrument {
         match self {
             Self::Srq20 => YES_NO,
             Self::Phq9 | Self::Gad7 => FREQUENCY,
+            Self::K10 => HOW_OFTEN,
         }
     }
 
-    /// The question stem in Indonesian and English (PHQ-9 and GAD-7 ask about two weeks).
+    /// The question stem in Indonesian and English (PHQ-9 and GAD-7 ask about two weeks, K10
+    /// about four).
     pub fn stem(self) -> (&'static str, &'static str) {
         match self {
             Self::Srq20 => (
@@ -294,6 +347,10 @@ impl Instrument {
             Self::Phq9 | Self::Gad7 => (
                 "Dalam 2 minggu terakhir, seberapa sering Anda terganggu oleh masalah berikut?",
                 "Over the last 2 weeks, how often have you been bothered by the following problems?",
+            ),
+            Self::K10 => (
+                "Dalam 4 minggu terakhir, seberapa sering Anda:",
+                "In the past 4 weeks, about how often did you:",
             ),
         }
     }
@@ -314,6 +371,11 @@ impl Instrument {
                 "GAD-7: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and \
                  colleagues, with an educational grant from Pfizer Inc. No permission required to \
                  reproduce, translate, display or distribute."
+            }
+            Self::K10 => {
+                "K10: Kessler Psychological Distress Scale, Professor Ronald C. Kessler, Harvard \
+                 Medical School (Kessler et al., Psychological Medicine 32, 2002). Free to use; \
+                 bands after Andrews & Slade (2001)."
             }
         }
     }
@@ -342,7 +404,7 @@ pub enum Band {
     Minimal,
     /// PHQ-9 5-9, GAD-7 5-9.
     Mild,
-    /// PHQ-9 10-14, GAD-7 10-14.
+    /// PHQ-9 10-14, GAD-7 10-14, K10 16-21.
     Moderate,
     /// PHQ-9 15-19.
     ModeratelySevere,
@@ -352,6 +414,12 @@ pub enum Band {
     BelowCutoff,
     /// SRQ-20 at or above the cut-off.
     AboveCutoff,
+    /// K10 10-15: likely well.
+    Low,
+    /// K10 22-29 (K10 16-21 is [`Band::Moderate`]).
+    High,
+    /// K10 30-50.
+    VeryHigh,
 }
 
 /// The answers given for one administration of an instrument (what is stored).
@@ -428,6 +496,7 @@ pub fn score(
     config: &ScoringConfig,
 ) -> Result<ScreeningResult, ScreeningError> {
     let inst = answers.instrument;
+    let min = inst.options().iter().map(|o| o.value).min().unwrap_or(0);
     let max = inst.options().iter().map(|o| o.value).max().unwrap_or(0);
     for id in answers.answers.keys() {
         if !inst.items().iter().any(|i| i.id == id) {
@@ -440,7 +509,7 @@ pub fn score(
             .answers
             .get(it.id)
             .ok_or_else(|| ScreeningError::Missing(it.id.to_owned()))?;
-        if v > max {
+        if v < min || v > max {
             return Err(ScreeningError::OutOfRange {
                 item: it.id.to_owned(),
                 value: v,
@@ -482,6 +551,16 @@ pub fn score(
                 _ => Band::Severe,
             };
             (band, total >= 10)
+        }
+        // K10 has no self-harm item: a high total is flagged for assessment, not a red flag.
+        Instrument::K10 => {
+            let band = match total {
+                0..=15 => Band::Low,
+                16..=21 => Band::Moderate,
+                22..=29 => Band::High,
+                _ => Band::VeryHigh,
+            };
+            (band, total >= 22)
         }
     };
     Ok(ScreeningResult {
@@ -538,6 +617,7 @@ mod tests {
             (Instrument::Srq20, 20),
             (Instrument::Phq9, 9),
             (Instrument::Gad7, 7),
+            (Instrument::K10, 10),
         ] {
             let items = inst.items();
             assert_eq!(items.len(), n, "{inst:?} has {n} items");
@@ -615,6 +695,58 @@ mod tests {
                 .expect("valid answers");
             assert_eq!(r.band, band, "GAD-7 answers {v:?}");
         }
+    }
+
+    #[test]
+    fn k10_scores_one_to_five_and_bands_change_at_sixteen_twenty_two_and_thirty() {
+        for (total, band, flagged) in [
+            (10u8, Band::Low, false),
+            (15, Band::Low, false),
+            (16, Band::Moderate, false),
+            (21, Band::Moderate, false),
+            (22, Band::High, true),
+            (29, Band::High, true),
+            (30, Band::VeryHigh, true),
+            (50, Band::VeryHigh, true),
+        ] {
+            // Every item at least 1 ("none of the time"), the rest spread from the first item.
+            let mut v = [1u8; 10];
+            let mut left = total - 10;
+            for x in &mut v {
+                let more = left.min(4);
+                *x += more;
+                left -= more;
+            }
+            let r = score(&answers(Instrument::K10, &v), &ScoringConfig::default())
+                .expect("valid answers");
+            assert_eq!(
+                (r.total, r.band, r.flagged),
+                (u32::from(total), band, flagged),
+                "K10 total {total}"
+            );
+            assert!(r.red_flags.is_empty(), "K10 has no red-flag item");
+        }
+        assert!(
+            !Instrument::K10.attribution().is_empty()
+                && Instrument::K10.attribution().contains("Kessler"),
+            "K10 is credited to its author"
+        );
+    }
+
+    #[test]
+    fn a_k10_answer_of_zero_is_not_an_option() {
+        let r = score(
+            &answers(Instrument::K10, &[0, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            &ScoringConfig::default(),
+        );
+        assert_eq!(
+            r,
+            Err(ScreeningError::OutOfRange {
+                item: "k10.01".into(),
+                value: 0
+            }),
+            "K10 answers run from 1 (none of the time) to 5"
+        );
     }
 
     #[test]

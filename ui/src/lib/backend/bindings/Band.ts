@@ -3,4 +3,4 @@
 /**
  * A severity band.
  */
-export type Band = "minimal" | "mild" | "moderate" | "moderately_severe" | "severe" | "below_cutoff" | "above_cutoff";
+export type Band = "minimal" | "mild" | "moderate" | "moderately_severe" | "severe" | "below_cutoff" | "above_cutoff" | "low" | "high" | "very_high";

@@ -3,4 +3,4 @@
 /**
  * A screening instrument.
  */
-export type Instrument = "srq20" | "phq9" | "gad7";
+export type Instrument = "srq20" | "phq9" | "gad7" | "k10";
