@@ -37,6 +37,9 @@ pub enum AgeProblem {
     /// The estimated age is above [`MAX_AGE_YEARS`].
     #[error("an estimated age of {0} is not possible (at most {MAX_AGE_YEARS})")]
     EstimatedAgeImpossible(u32),
+    /// The day an age was estimated is after today.
+    #[error("an age cannot be estimated on {0}, a day still to come")]
+    EstimateDateInFuture(NaiveDate),
 }
 
 /// Sex as recorded at intake.
@@ -112,6 +115,9 @@ pub struct ClientProfile {
     pub birth_date: Option<NaiveDate>,
     /// Estimated age in years, when the birth date is unknown.
     pub estimated_age: Option<u32>,
+    /// The day the age was estimated: the age grows from it. The vault sets it to the team's
+    /// day when an estimate is written without one.
+    pub estimated_age_on: Option<NaiveDate>,
     /// Phone, WhatsApp...
     pub contacts: Vec<Contact>,
     /// Address or area.
@@ -132,18 +138,30 @@ pub struct ClientProfile {
     pub ampk_categories: Vec<String>,
 }
 
+/// Whole years from `from` to `to` (a birthday counts on its day); `None` when `to` is earlier.
+fn whole_years(from: NaiveDate, to: NaiveDate) -> Option<u32> {
+    let mut years = to.year() - from.year();
+    if (to.month(), to.day()) < (from.month(), from.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).ok()
+}
+
 impl ClientProfile {
-    /// Age in whole years on `today`: from the birth date if known, else the estimate.
+    /// Age in whole years on `today`: from the birth date if known, else the estimate grown
+    /// by the whole years since the day it was given (a child estimated at 17 is an adult a
+    /// year later). An estimate without its day counts as given today.
     pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
-        match self.birth_date {
-            Some(b) => {
-                let mut years = today.year() - b.year();
-                if (today.month(), today.day()) < (b.month(), b.day()) {
-                    years -= 1;
-                }
-                u32::try_from(years).ok()
+        match (self.birth_date, self.estimated_age) {
+            (Some(b), _) => whole_years(b, today),
+            (None, Some(estimate)) => {
+                let since = self
+                    .estimated_age_on
+                    .and_then(|given| whole_years(given, today))
+                    .unwrap_or(0);
+                Some(estimate.saturating_add(since))
             }
-            None => self.estimated_age,
+            (None, None) => None,
         }
     }
 
@@ -161,8 +179,11 @@ impl ClientProfile {
                 return Err(AgeProblem::BirthDateTooOld(b));
             }
         }
-        match self.estimated_age {
-            Some(a) if a > MAX_AGE_YEARS => Err(AgeProblem::EstimatedAgeImpossible(a)),
+        if let Some(a) = self.estimated_age.filter(|a| *a > MAX_AGE_YEARS) {
+            return Err(AgeProblem::EstimatedAgeImpossible(a));
+        }
+        match self.estimated_age_on {
+            Some(d) if d > today => Err(AgeProblem::EstimateDateInFuture(d)),
             _ => Ok(()),
         }
     }

@@ -375,6 +375,63 @@ fn a_child_without_a_named_guardian_is_refused_and_nothing_is_stored() {
 }
 
 #[test]
+fn an_estimated_age_keeps_the_day_it_was_given_and_grows_from_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut v = new_vault(tmp.path());
+    let today = v.today(chrono::Utc::now()).expect("today");
+    let mut p = profile("E-1", "Perkiraan Usia");
+    p.birth_date = None;
+    p.estimated_age = Some(17);
+    p.guardian = Some(Guardian {
+        name: "Wali Sintetis".into(),
+        ..Default::default()
+    });
+    let id = v.add_client(&p).expect("adds");
+    let stored = v.client(id).expect("reads");
+    assert_eq!(
+        (stored.profile.estimated_age_on, stored.is_child),
+        (Some(today), Some(true)),
+        "an estimate written without its day is given today, the team's day"
+    );
+
+    // Estimated at 17 a year and a day ago: an adult now, on the profile and in the list.
+    let year_ago = today - chrono::Days::new(366);
+    let mut edited = stored.profile.clone();
+    edited.estimated_age_on = Some(year_ago);
+    v.update_client(id, &edited).expect("updates");
+    let c = v.client(id).expect("reads");
+    assert_eq!(c.is_child, Some(false), "17 a year ago is 18 now");
+    assert!(
+        !v.client_facets().expect("facets")[&id].child,
+        "the list's child filter agrees"
+    );
+
+    // Saving the profile again without the day keeps it while the estimate is unchanged;
+    // a new estimate starts a new day.
+    let mut again = c.profile.clone();
+    again.estimated_age_on = None;
+    again.address = "Jl. Sintetis 1".into();
+    v.update_client(id, &again).expect("updates");
+    assert_eq!(
+        v.client(id).expect("reads").profile.estimated_age_on,
+        Some(year_ago)
+    );
+    again.estimated_age = Some(30);
+    v.update_client(id, &again).expect("updates");
+    assert_eq!(
+        v.client(id).expect("reads").profile.estimated_age_on,
+        Some(today)
+    );
+
+    let mut future = again.clone();
+    future.estimated_age_on = Some(today + chrono::Days::new(2));
+    let err = v
+        .update_client(id, &future)
+        .expect_err("a day still to come");
+    assert!(matches!(err, VaultError::InvalidInput(_)), "{err}");
+}
+
+#[test]
 fn an_unaccompanied_child_is_recorded_and_consents_on_a_lawful_basis_with_a_reason() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut v = new_vault(tmp.path());

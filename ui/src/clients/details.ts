@@ -12,11 +12,20 @@ export function yearsSince(isoBirth: string, today: Date): number | null {
   return years >= 0 ? years : null;
 }
 
+/** The estimated age on `today`: the estimate grown by the whole years since the day it was
+ * given (as the core counts it), null without an estimate. */
+export function estimatedAgeNow(p: Pick<ClientProfile, 'estimated_age' | 'estimated_age_on'>, today: Date): number | null {
+  if (p.estimated_age === null) return null;
+  const since = p.estimated_age_on ? yearsSince(p.estimated_age_on, today) ?? 0 : 0;
+  return p.estimated_age + since;
+}
+
 /** "15 tahun", "sekitar 40 tahun" for an estimate, "—" when neither is known. */
-export function ageText(p: Pick<ClientProfile, 'birth_date' | 'estimated_age'>, today: Date): string {
+export function ageText(p: Pick<ClientProfile, 'birth_date' | 'estimated_age' | 'estimated_age_on'>, today: Date): string {
   const years = p.birth_date ? yearsSince(p.birth_date, today) : null;
   if (years !== null) return t('client.ageYears', { years });
-  if (p.estimated_age !== null) return t('client.ageEstimated', { years: p.estimated_age });
+  const estimate = estimatedAgeNow(p, today);
+  if (estimate !== null) return t('client.ageEstimated', { years: estimate });
   return '—';
 }
 

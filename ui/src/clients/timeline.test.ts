@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Note, ReferralRecord, ScreeningRecord } from '../lib/backend';
-import { timeline } from './timeline';
+import { screeningLanguage, timeline } from './timeline';
+import { setLocale } from '../lib/i18n/i18n.svelte';
 
 const note = (id: string, at: string | null): Note =>
   ({ id, client: 'c', author: null, content: { occurred_at: at }, status: { status: 'draft' }, addenda: [] }) as unknown as Note;
@@ -22,5 +23,19 @@ describe('timeline', () => {
       'referral:r1',
       'session:n1',
     ]);
+  });
+});
+
+describe('the language a screening was asked in', () => {
+  it('is not repeated for Indonesian, names English, and shows any other language as written', () => {
+    expect(screeningLanguage('id')).toBeNull();
+    expect(screeningLanguage('')).toBeNull();
+    expect(screeningLanguage(null)).toBeNull();
+    expect(screeningLanguage('en')).toBe('Bahasa: Inggris');
+    expect(screeningLanguage('Bahasa Jawa')).toBe('Bahasa: Bahasa Jawa');
+    setLocale('en');
+    expect(screeningLanguage('en')).toBe('Language: English');
+    expect(screeningLanguage('Bahasa Bugis')).toBe('Language: Bahasa Bugis');
+    setLocale('id');
   });
 });

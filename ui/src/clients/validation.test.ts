@@ -62,6 +62,19 @@ describe('client form validation', () => {
     expect(p.estimated_age).toBeNull();
   });
 
+  it('shows an estimate as it has grown and keeps its day unless it is changed', () => {
+    const original = {
+      ...toProfile({ ...emptyClientForm(), code: 'K-8', name: 'Perkiraan', estimatedAge: '17', guardianName: 'Wali' }, today),
+      estimated_age_on: '2025-11-01',
+    };
+    const form = fromProfile(original, new Date(`${today}T12:00:00`));
+    expect(form.estimatedAge, 'estimated at 17 more than a year ago').toBe('18');
+    const same = mergeProfile(original, { ...form, address: 'Jl. Baru' }, today);
+    expect([same.estimated_age, same.estimated_age_on]).toEqual([17, '2025-11-01']);
+    const changed = mergeProfile(original, { ...form, estimatedAge: '20' }, today);
+    expect([changed.estimated_age, changed.estimated_age_on], 'a new estimate is dated by the core').toEqual([20, null]);
+  });
+
   it('edits a profile without losing what the form does not show', () => {
     const original = {
       ...toProfile({ ...emptyClientForm(), code: 'K-9', name: 'Lama', estimatedAge: '40', phone: '0800' }, today),

@@ -1,4 +1,5 @@
 // Validation of the client form: what a counselor must fix before saving.
+import { estimatedAgeNow } from './details';
 import type { ClientProfile } from '../lib/backend';
 import type { MessageKey } from '../lib/i18n/catalogue';
 import { ageOn, parseDate, readDate } from '../lib/format/parse';
@@ -91,6 +92,8 @@ export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile 
     sex: v.sex,
     birth_date: parseDate(v.birthDate),
     estimated_age: v.birthDate.trim() ? null : v.estimatedAge.trim() ? Number(v.estimatedAge) : null,
+    // The core dates a new estimate to the team's day.
+    estimated_age_on: null,
     contacts: v.phone.trim() ? [{ kind: 'phone', value: v.phone.trim(), safe_to_contact: true }] : [],
     address: v.address.trim(),
     guardian: v.guardianName.trim() || (child && !v.noGuardian)
@@ -104,8 +107,9 @@ export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile 
   };
 }
 
-/** The form's values for an existing profile (dates shown as dd/MM/yyyy). */
-export function fromProfile(p: ClientProfile): ClientFormValues {
+/** The form's values for an existing profile (dates shown as dd/MM/yyyy, an estimated age as
+ * it has grown by `today`). */
+export function fromProfile(p: ClientProfile, today: Date = new Date()): ClientFormValues {
   const iso = p.birth_date;
   return {
     code: p.code,
@@ -113,7 +117,7 @@ export function fromProfile(p: ClientProfile): ClientFormValues {
     nickname: p.nickname,
     sex: p.sex,
     birthDate: iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '',
-    estimatedAge: p.estimated_age === null ? '' : String(p.estimated_age),
+    estimatedAge: p.estimated_age === null ? '' : String(estimatedAgeNow(p, today)),
     phone: p.contacts.find((c) => c.kind === 'phone')?.value ?? '',
     address: p.address,
     language: p.language || 'id',
@@ -135,9 +139,15 @@ export function mergeProfile(original: ClientProfile, v: ClientFormValues, today
   const guardian = edited.guardian
     ? { ...edited.guardian, contacts: original.guardian?.contacts ?? [] }
     : null;
+  // An estimate left as the form showed it (grown since it was given) keeps its day.
+  const kept = edited.estimated_age !== null && edited.estimated_age === estimatedAgeNow(original, new Date(`${todayIso}T12:00:00`));
+  const estimate = kept
+    ? { estimated_age: original.estimated_age, estimated_age_on: original.estimated_age_on }
+    : {};
   return {
     ...original,
     ...edited,
+    ...estimate,
     contacts: [...edited.contacts, ...others],
     guardian,
   };

@@ -6,7 +6,7 @@ import type {
   ContactOutcome, ContactView, RiskLevel, SelfHarm, Sex, TaxonomyCategory, Zone,
 } from '../lib/backend';
 import type { Locale } from '../lib/i18n/catalogue';
-import { formatDate, formatTime } from '../lib/format/datetime';
+import { DEFAULT_ZONE, formatDate, formatTime, formatWhen } from '../lib/format/datetime';
 import { localToUtc, parseDate, parseTime } from '../lib/format/parse';
 
 export const CHANNELS: Channel[] = ['phone_call', 'whats_app', 'sms', 'walk_in', 'e_counselling'];
@@ -226,10 +226,7 @@ export function categoryLabel(code: string, categories: TaxonomyCategory[], lang
 
 /** "17/10/2026 14.05 WIB": when a contact started, in its zone. */
 export function contactWhen(entry: Pick<ContactEntry, 'started_at' | 'zone'>, lang?: Locale): string {
-  if (!entry.started_at) return '—';
-  const d = new Date(entry.started_at);
-  const zone = entry.zone ?? 'Asia/Jakarta';
-  return `${formatDate(d, zone)} ${formatTime(d, zone, lang)}`;
+  return formatWhen(entry.started_at, entry.zone ?? DEFAULT_ZONE, lang);
 }
 
 /** The client a contact opens: the one it became, or the one whose timeline holds this copy. */

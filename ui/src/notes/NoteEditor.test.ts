@@ -73,6 +73,20 @@ describe('the note editor', () => {
     r.destroy();
   });
 
+  it('shows an addendum\'s time in the team\'s zone, the session in its own', async () => {
+    team.view = { ...(team.view as object), zone: 'WIT' } as never;
+    mockIPC((cmd) => {
+      if (cmd === 'note_reviews') return { state: 'waiting', reviews: [] };
+      if (cmd === 'revisions_list') return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(NoteEditor, { client: 'c1', note: note(), onChanged: noop, onClose: noop, onError: noop });
+    await settle();
+    expect(r.q('addendum-by')?.textContent, 'a team in Papua').toBe('perangkat ini · 18/10/2026 11.30 WIT');
+    expect((r.q('note-time') as HTMLInputElement | null)?.value, 'the session keeps its WIB time').toBe('14.00');
+    r.destroy();
+  });
+
   it('does not show "Menunggu tinjauan" to a worker with no team', async () => {
     team.view = { me: ME, role: null, supervises: false, members: [] } as never;
     mockIPC((cmd) => {

@@ -38,18 +38,8 @@ function localParts(iso: string, zone: string): { date: string; time: string } {
   return { date: `${p.day}/${p.month}/${p.year}`, time: `${p.hour}.${p.minute}` };
 }
 
-/** The IANA zone of a team's zone label (`WIB`, `WITA`, `WIT`, as the team view gives it);
- * WIB for a computer that has not joined a team, or a label it does not know. */
-export function zoneOfTeam(label: string | null | undefined): string {
-  switch (label) {
-    case 'WITA':
-      return 'Asia/Makassar';
-    case 'WIT':
-      return 'Asia/Jayapura';
-    default:
-      return 'Asia/Jakarta';
-  }
-}
+// Where the team's zone label becomes an IANA zone (kept importable from here).
+export { zoneOfTeam } from '../lib/format/datetime';
 
 export function newNoteForm(now: Date, zone = 'Asia/Jakarta'): NoteForm {
   const { date, time } = localParts(now.toISOString(), zone);

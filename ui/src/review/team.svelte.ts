@@ -2,6 +2,7 @@
 // the note screen adapt to. Before joining a team (or when the read fails) she is simply the
 // author of everything on this computer.
 import { teamView, type TeamView } from '../lib/backend';
+import { zoneFor } from '../lib/format/datetime';
 
 export const team = $state<{ view: TeamView | null }>({ view: null });
 
@@ -17,4 +18,10 @@ export async function refreshTeam(): Promise<void> {
 /** Forgets the team (on lock). */
 export function clearTeam(): void {
   team.view = null;
+}
+
+/** The zone a record's times are shown in: its own (a note's, a contact's) when it carries one,
+ * else this team's (what has no zone of its own: reviews, screenings, addenda...), else WIB. */
+export function shownZone(own?: string | null): string {
+  return zoneFor(own, team.view?.zone);
 }

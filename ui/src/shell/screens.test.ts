@@ -211,10 +211,12 @@ describe('Home of a new vault', () => {
 describe('the profile details', () => {
   it('gives the age from the birth date, else the estimate, and the phone numbers', () => {
     const today = new Date(2026, 9, 17);
-    expect(ageText({ birth_date: '2011-10-18', estimated_age: null }, today)).toBe('14 tahun');
-    expect(ageText({ birth_date: null, estimated_age: 40 }, today)).toBe('sekitar 40 tahun');
+    expect(ageText({ birth_date: '2011-10-18', estimated_age: null, estimated_age_on: null }, today)).toBe('14 tahun');
+    expect(ageText({ birth_date: null, estimated_age: 40, estimated_age_on: null }, today)).toBe('sekitar 40 tahun');
+    // A child estimated at 17 more than a year ago is an adult now.
+    expect(ageText({ birth_date: null, estimated_age: 17, estimated_age_on: '2025-10-01' }, today)).toBe('sekitar 18 tahun');
     setLocale('en');
-    expect(ageText({ birth_date: '2025-10-17', estimated_age: null }, today)).toBe('1 year');
+    expect(ageText({ birth_date: '2025-10-17', estimated_age: null, estimated_age_on: null }, today)).toBe('1 year');
     setLocale('id');
     expect(phones({ contacts: [{ kind: 'phone', value: '0812', safe_to_contact: true }, { kind: 'email', value: 'a@b', safe_to_contact: true }] })).toBe('0812');
   });

@@ -90,6 +90,32 @@ fn an_estimated_age_decides_when_the_birth_date_is_unknown() {
 }
 
 #[test]
+fn an_estimated_age_grows_from_the_day_it_was_given() {
+    let p = ClientProfile {
+        estimated_age: Some(17),
+        estimated_age_on: Some(date(2026, 1, 10)),
+        ..ClientProfile::default()
+    };
+    assert_eq!(p.age_on(date(2026, 12, 31)), Some(17), "still 17 that year");
+    assert_eq!(
+        p.is_child(date(2027, 1, 9)),
+        Some(true),
+        "a day short of a year"
+    );
+    assert_eq!(
+        p.is_child(date(2027, 1, 10)),
+        Some(false),
+        "a child estimated at 17 is an adult a year later"
+    );
+    assert_eq!(p.age_on(date(2031, 3, 1)), Some(22));
+    assert_eq!(
+        p.check_age(date(2026, 1, 9)),
+        Err(AgeProblem::EstimateDateInFuture(date(2026, 1, 10))),
+        "an estimate cannot be given on a day still to come"
+    );
+}
+
+#[test]
 fn impossible_birth_dates_and_ages_are_refused_with_their_reason() {
     let today = date(2026, 6, 1);
     let born = |d| ClientProfile {

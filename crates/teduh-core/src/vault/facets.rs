@@ -40,6 +40,10 @@ impl Reader<'_> {
         let profile = ClientProfile {
             birth_date: self.field(client.into(), &meta, "birth_date")?,
             estimated_age: self.field(client.into(), &meta, "estimated_age")?,
+            estimated_age_on: match self.field(client.into(), &meta, "estimated_age_on")? {
+                Some(day) => Some(day),
+                None => self.written_on(client.into(), "estimated_age")?,
+            },
             ..ClientProfile::default()
         };
         let mut facets = ClientFacets {
@@ -78,7 +82,7 @@ impl Vault {
                 return Ok(f.clone());
             }
         }
-        let today = Utc::now().date_naive();
+        let today = self.today(Utc::now())?;
         let mut r = self.reader()?;
         let mine = r.my_clients()?;
         let clients: Vec<ClientId> = r.u.index.all().into_iter().map(|c| c.id).collect();

@@ -20,6 +20,28 @@ export const ZONE_LABELS: Readonly<Record<string, string>> = {
   'Asia/Jayapura': 'WIT',
 };
 
+/** The zone shown when nothing better is known (no team yet, or a label it does not know). */
+export const DEFAULT_ZONE = 'Asia/Jakarta';
+
+/** The IANA zone of a team's zone label (`WIB`, `WITA`, `WIT`, as the team view gives it);
+ * WIB for a computer that has not joined a team, or a label it does not know. */
+export function zoneOfTeam(label: string | null | undefined): string {
+  switch (label) {
+    case 'WITA':
+      return 'Asia/Makassar';
+    case 'WIT':
+      return 'Asia/Jayapura';
+    default:
+      return DEFAULT_ZONE;
+  }
+}
+
+/** The zone a record's times are shown in: its own zone when it carries one (a note, a
+ * contact), else the team's (`teamLabel` as the team view gives it), else WIB. */
+export function zoneFor(own: string | null | undefined, teamLabel: string | null | undefined): string {
+  return own || zoneOfTeam(teamLabel);
+}
+
 interface Parts {
   year: number;
   month: number;
@@ -62,6 +84,15 @@ export function formatLongDate(instant: Date, timeZone: string, locale: 'id' | '
 export function formatTime(instant: Date, timeZone: string, lang: 'id' | 'en' = locale()): string {
   const p = partsIn(instant, timeZone);
   return `${clockText(`${pad(p.hour)}.${pad(p.minute)}`, lang)} ${ZONE_LABELS[timeZone] ?? timeZone}`;
+}
+
+/** `17/10/2022 14.05 WITA`: an instant (RFC 3339) with its date, time and zone label in `zone`;
+ * '—' when there is none (or it does not parse). */
+export function formatWhen(iso: string | null | undefined, zone: string, lang: 'id' | 'en' = locale()): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return `${formatDate(d, zone)} ${formatTime(d, zone, lang)}`;
 }
 
 /** A clock time the core wrote as `16.00`, as the UI's language writes it (`16:00` in English). */

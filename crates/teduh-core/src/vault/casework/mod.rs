@@ -52,7 +52,35 @@ impl Vault {
     ///
     /// Fails when locked, on an empty or duplicate code, or when the write fails.
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
-        self.batch(|b| b.add_client(profile))
+        let profile = self.with_estimate_day(None, profile)?;
+        self.batch(|b| b.add_client(&profile))
+    }
+
+    /// `profile` with the day its estimated age was given: the day it carries, else the stored
+    /// one when the estimate did not change, else the team's today.
+    fn with_estimate_day(
+        &mut self,
+        id: Option<ClientId>,
+        profile: &ClientProfile,
+    ) -> Result<ClientProfile, VaultError> {
+        let mut p = profile.clone();
+        if p.estimated_age.is_none() {
+            p.estimated_age_on = None;
+        } else if p.estimated_age_on.is_none() {
+            let stored = match id {
+                Some(id) => Some(self.client(id)?.profile),
+                None => None,
+            };
+            p.estimated_age_on = match stored {
+                Some(old)
+                    if old.estimated_age == p.estimated_age && old.estimated_age_on.is_some() =>
+                {
+                    old.estimated_age_on
+                }
+                _ => Some(self.today(chrono::Utc::now())?),
+            };
+        }
+        Ok(p)
     }
 
     /// Replaces a client's profile; only changed fields are written.
@@ -63,14 +91,16 @@ impl Vault {
         id: ClientId,
         profile: &ClientProfile,
     ) -> Result<(), VaultError> {
-        self.batch(|b| b.update_client(id, profile))
+        let profile = self.with_estimate_day(Some(id), profile)?;
+        self.batch(|b| b.update_client(id, &profile))
     }
 
     /// Reads a client.
     ///
     /// Fails when locked, for an unknown client, or with [`VaultError::Integrity`].
     pub fn client(&mut self, id: ClientId) -> Result<Client, VaultError> {
-        self.reader()?.client(id)
+        let today = self.today(chrono::Utc::now())?;
+        self.reader()?.client(id, today)
     }
 
     /// Every client (from the in-memory index), sorted by code.
@@ -378,7 +408,8 @@ impl Vault {
     ///
     /// Fails when locked, for an unknown client, or with [`VaultError::Integrity`].
     pub fn export_client(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
-        let mut export = self.reader()?.export(id)?;
+        let today = self.today(chrono::Utc::now())?;
+        let mut export = self.reader()?.export(id, today)?;
         export.contacts = self.client_contacts(id)?;
         Ok(export)
     }

@@ -2,7 +2,7 @@
 //! screenings (and her export) from decrypted fields. Separate from the [`Reader`] itself,
 //! which only knows how to find and open an entity's fields.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 
 use super::ClientExport;
 use crate::domain::{
@@ -19,13 +19,22 @@ use crate::vault::read::Reader;
 use crate::vault::sealed::{from_fields, AUTHOR, FINALISED_AT, FINALISED_BY};
 
 impl Reader<'_> {
-    pub(in crate::vault) fn client(&mut self, id: ClientId) -> Result<Client, VaultError> {
+    /// A client, with whether she is a child on `today` (the team's day).
+    pub(in crate::vault) fn client(
+        &mut self,
+        id: ClientId,
+        today: NaiveDate,
+    ) -> Result<Client, VaultError> {
         let meta = self.expect(id.into(), RecordKind::Client, "client")?;
         let fields = self.fields(id.into(), &meta)?;
-        let profile: ClientProfile = from_fields(fields, "client")?;
+        let mut profile: ClientProfile = from_fields(fields, "client")?;
+        if profile.estimated_age.is_some() && profile.estimated_age_on.is_none() {
+            // Written before estimates carried their day: the day the estimate was written.
+            profile.estimated_age_on = self.written_on(id.into(), "estimated_age")?;
+        }
         Ok(Client {
             id,
-            is_child: profile.is_child(Utc::now().date_naive()),
+            is_child: profile.is_child(today),
             profile,
         })
     }
@@ -171,8 +180,12 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    pub(in crate::vault) fn export(&mut self, id: ClientId) -> Result<ClientExport, VaultError> {
-        let client = self.client(id)?;
+    pub(in crate::vault) fn export(
+        &mut self,
+        id: ClientId,
+        today: NaiveDate,
+    ) -> Result<ClientExport, VaultError> {
+        let client = self.client(id, today)?;
         let mut cases = Vec::new();
         for c in self.children(id, RecordKind::Case, None)? {
             cases.push(self.case(CaseId(c.0))?);

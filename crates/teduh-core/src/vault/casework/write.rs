@@ -48,7 +48,7 @@ impl Batch<'_> {
     /// guardian is who consents for a child), or the reason why none can be named or asked
     /// (an unaccompanied or street child is recorded, not turned away).
     fn check_guardian(profile: &ClientProfile) -> Result<(), VaultError> {
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::domain::local_day(Utc::now(), "Asia/Jakarta");
         let named = profile
             .guardian
             .as_ref()
@@ -156,7 +156,9 @@ impl Batch<'_> {
         client: ClientId,
         consent: &Consent,
     ) -> Result<ConsentId, VaultError> {
-        let child = self.reader().client(client)?.is_child;
+        // The earliest day in Indonesia (WIB): a child is treated as one until it ends.
+        let today = crate::domain::local_day(Utc::now(), "Asia/Jakarta");
+        let child = self.reader().client(client, today)?.is_child;
         consent
             .check_for(child)
             .map_err(|e| VaultError::InvalidInput(e.to_string()))?;

@@ -174,7 +174,10 @@ impl Vault {
             u.facets = None;
         }
         for c in touched_clients {
-            if let Ok(client) = self.quiet_reader().and_then(|mut r| r.client(c)) {
+            if let Ok(client) = self
+                .quiet_reader()
+                .and_then(|mut r| r.client(c, chrono::Utc::now().date_naive()))
+            {
                 if let Some(u) = self.unlocked.as_mut() {
                     u.index.upsert(
                         c,

@@ -32,6 +32,11 @@ birth_date: string | null,
  */
 estimated_age: number | null, 
 /**
+ * The day the age was estimated: the age grows from it. The vault sets it to the team's
+ * day when an estimate is written without one.
+ */
+estimated_age_on: string | null, 
+/**
  * Phone, WhatsApp...
  */
 contacts: Array<Contact>, 
