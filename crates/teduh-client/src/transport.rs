@@ -138,6 +138,7 @@ impl HttpTransportBuilder {
         Ok(HttpTransport {
             base: self.base,
             agent,
+            server_time_ms: None,
         })
     }
 }
@@ -153,6 +154,8 @@ impl HttpTransportBuilder {
 pub struct HttpTransport {
     base: String,
     agent: ureq::Agent,
+    /// The server's clock (its `Date` header) at its last answer to `limits`.
+    server_time_ms: Option<u64>,
 }
 
 impl HttpTransport {
@@ -326,7 +329,13 @@ fn http_date_ms(value: &str) -> Option<u64> {
 
 impl Transport for HttpTransport {
     fn limits(&mut self) -> Result<Limits, TransportError> {
-        json(answer(self.agent.get(&self.url("/v1/limits")).call())?)
+        let resp = answer(self.agent.get(&self.url("/v1/limits")).call())?;
+        self.server_time_ms = resp.header("Date").and_then(http_date_ms);
+        json(resp)
+    }
+
+    fn server_time_ms(&self) -> Option<u64> {
+        self.server_time_ms
     }
 
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {

@@ -42,6 +42,8 @@ pub enum Code {
     NotPermitted,
     /// The client's consent does not cover the action (and no lawful basis was given).
     NoConsent,
+    /// A note of a client with an open risk episode is finalised with its risk not assessed.
+    RiskNotAssessed,
     /// A new passphrase is too short.
     PassphraseTooShort,
     /// A new passphrase is long enough but easy to guess (a common word with a year...).
@@ -128,6 +130,7 @@ impl Code {
         Code::InvalidInput,
         Code::NotPermitted,
         Code::NoConsent,
+        Code::RiskNotAssessed,
         Code::PassphraseTooShort,
         Code::PassphraseTooWeak,
         Code::DiskFull,
@@ -178,6 +181,7 @@ impl Code {
             Code::InvalidInput => "InvalidInput",
             Code::NotPermitted => "NotPermitted",
             Code::NoConsent => "NoConsent",
+            Code::RiskNotAssessed => "RiskNotAssessed",
             Code::PassphraseTooShort => "PassphraseTooShort",
             Code::PassphraseTooWeak => "PassphraseTooWeak",
             Code::DiskFull => "DiskFull",

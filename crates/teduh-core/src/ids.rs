@@ -169,6 +169,10 @@ id_type!(
     ContactId
 );
 id_type!(
+    /// A risk episode (issue 22) on a client or a contact.
+    EpisodeId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -221,7 +225,8 @@ into_entity!(
     ScreeningId,
     ReferralId,
     ReviewId,
-    ContactId
+    ContactId,
+    EpisodeId
 );
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod compress;
 pub mod contact;
 pub mod crypto;
 pub mod domain;
+pub mod episode;
 pub mod error;
 pub mod hlc;
 pub mod home;
@@ -40,6 +41,7 @@ pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod team;
+pub mod urgent;
 pub mod vault;
 
 /// Version of this core (and of the app built from it).

@@ -71,10 +71,14 @@ pub enum RecordKind {
     /// A hotline or chat contact: its own data key, or a client's once converted
     /// ([`crate::contact`]).
     Contact,
+    /// A risk episode on a client or a contact ([`crate::episode`]).
+    Episode,
+    /// The team's on-call rota of supervisors and their numbers, under its own data key.
+    OnCall,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 14] = [
+    const ALL: [RecordKind; 16] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -89,6 +93,8 @@ impl RecordKind {
         Self::ReferralStatus,
         Self::Review,
         Self::Contact,
+        Self::Episode,
+        Self::OnCall,
     ];
 
     /// Stored name.
@@ -108,6 +114,8 @@ impl RecordKind {
             Self::ReferralStatus => "referral_status",
             Self::Review => "review",
             Self::Contact => "contact",
+            Self::Episode => "episode",
+            Self::OnCall => "on_call",
         }
     }
 

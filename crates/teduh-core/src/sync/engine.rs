@@ -232,6 +232,12 @@ impl<A: VaultAccess> Round<'_, A> {
         // Progress after every request, so a slow link still shows movement every few seconds.
         self.report(Phase::Keys)?;
         let limits = self.t.limits()?;
+        // Before anything is stamped or pushed: a clock hours off would shift every time this
+        // device records (an episode's opening, and so its deadline on the supervisor's screen).
+        if let Some(server_now) = self.t.server_time_ms() {
+            let wall = HlcClock::wall_millis();
+            self.local(|v| v.follow_server_clock(server_now, wall))?;
+        }
         self.report(Phase::Keys)?;
         self.refresh_keys()?;
         self.report(Phase::Keys)?;

@@ -157,6 +157,11 @@ pub trait Transport {
         after: u64,
         budget: u64,
     ) -> Result<Vec<u8>, TransportError>;
+    /// The server's clock in Unix milliseconds at its last answer to [`Transport::limits`]
+    /// (HTTP `Date`, to the second), if it sent one.
+    fn server_time_ms(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// One request as an [`Interceptor`] sees it: which call, and the inputs a wrapper reads.
@@ -268,6 +273,9 @@ fn no_ack<T>(_: &T) -> Option<&PushAck> {
 impl<I: Interceptor> Transport for Intercepted<'_, I> {
     fn limits(&mut self) -> Result<Limits, TransportError> {
         self.run(Request::Limits, |t| t.limits(), no_ack)
+    }
+    fn server_time_ms(&self) -> Option<u64> {
+        self.inner.server_time_ms()
     }
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
         self.run(Request::Register, |t| t.register(req), no_ack)

@@ -91,6 +91,14 @@ pub struct Deadlines {
     pub request_hours: u32,
     /// To notify the people concerned and the authority of a breach.
     pub breach_notice_hours: u32,
+    /// For a supervisor to acknowledge a risk episode before every supervisor and admin of
+    /// the team is asked.
+    #[serde(default = "default_episode_ack_hours")]
+    pub episode_ack_hours: u32,
+}
+
+fn default_episode_ack_hours() -> u32 {
+    crate::episode::DEFAULT_ACK_HOURS
 }
 
 /// One entry of a taxonomy: a stable code and its words in both languages.
@@ -163,6 +171,7 @@ impl OrgSettings {
             deadlines: Deadlines {
                 request_hours: MAX_DEADLINE_HOURS,
                 breach_notice_hours: MAX_DEADLINE_HOURS,
+                episode_ack_hours: crate::episode::DEFAULT_ACK_HOURS,
             },
             taxonomies: Taxonomies {
                 contact_categories: vec![
@@ -220,6 +229,7 @@ impl OrgSettings {
         for (what, hours) in [
             ("request", self.deadlines.request_hours),
             ("breach notice", self.deadlines.breach_notice_hours),
+            ("episode acknowledgement", self.deadlines.episode_ack_hours),
         ] {
             if hours == 0 || hours > MAX_DEADLINE_HOURS {
                 return bad(format!(

@@ -62,6 +62,11 @@ pub enum VaultError {
     /// The client's consent does not cover this (and no lawful basis was given).
     #[error("no consent: {0}")]
     NoConsent(String),
+    /// The note's client has an open risk episode and the note's risk is not assessed.
+    #[error(
+        "the client has an open risk episode: assess the risk in note {0} before finalising it"
+    )]
+    RiskNotAssessed(NoteId),
     /// A new passphrase shorter than [`MIN_PASSPHRASE_CHARS`](crate::passphrase::MIN_PASSPHRASE_CHARS): nothing was created or changed.
     #[error("a passphrase needs at least {min} characters (a few words are easiest to remember)")]
     PassphraseTooShort {
@@ -122,6 +127,7 @@ impl VaultError {
             VaultError::InvalidInput(_) => Code::InvalidInput,
             VaultError::NotPermitted(_) => Code::NotPermitted,
             VaultError::NoConsent(_) => Code::NoConsent,
+            VaultError::RiskNotAssessed(_) => Code::RiskNotAssessed,
             VaultError::PassphraseTooShort { .. } => Code::PassphraseTooShort,
             VaultError::PassphraseTooWeak => Code::PassphraseTooWeak,
             VaultError::NotJoined => Code::NotJoined,

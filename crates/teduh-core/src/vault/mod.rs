@@ -46,6 +46,7 @@ use crate::store::LocalStore;
 mod batch;
 mod casework;
 mod contacts;
+mod episodes;
 mod error;
 mod facets;
 mod identity;
@@ -65,6 +66,7 @@ pub use casework::ClientExport;
 pub use contacts::{
     ContactCount, ContactFilter, ContactInput, ContactList, ContactStats, ContactView,
 };
+pub use episodes::{EpisodeDecision, EpisodeView, OnCallNow, RECENT_RED_FLAG_DAYS};
 pub use error::VaultError;
 pub use facets::ClientFacets;
 use identity::{
@@ -243,6 +245,8 @@ impl Vault {
             ],
         )?;
         keys::store_team_key(&tx, &ident, keys::PROVISIONAL_EPOCH, &team_key)?;
+        // A new vault holds nothing an upgrade step would change.
+        episodes::mark_upgraded(&tx)?;
         tx.commit()?;
         let unlocked = Unlocked {
             local_key: keys::local_key(&x25519),
@@ -358,6 +362,8 @@ impl Vault {
         );
         self.unlocked = Some(u);
         self.last_activity = Instant::now();
+        // Also best effort, and tried again at the next unlock until it has run once.
+        let _ = self.open_episodes_for_recent_red_flags(chrono::Utc::now());
         Ok(report)
     }
 

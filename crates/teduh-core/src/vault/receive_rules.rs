@@ -186,6 +186,26 @@ pub(super) fn refusal(
             }
         }
         RecordKind::Contact => return contact_refusal(tx, row, plain),
+        RecordKind::Episode => return episode_refusal(tx, signer, row, plain),
+        // The rota names who is called at night: a supervisor's or an admin's to set.
+        RecordKind::OnCall => {
+            if !signer.role.is_some_and(Role::manages_keys) {
+                return Ok(Some(
+                    "only a supervisor or admin in the team roster sets the on-call rota".into(),
+                ));
+            }
+            let fields = match json_fields(plain) {
+                Ok(f) => f,
+                Err(why) => return Ok(Some(why)),
+            };
+            if serde_json::from_value::<crate::episode::OnCallRota>(serde_json::Value::Object(
+                fields,
+            ))
+            .is_err()
+            {
+                return Ok(Some("its fields do not form an on-call rota".into()));
+            }
+        }
         // A client whose key its creator proved is created by that device only.
         RecordKind::Client if row.op == Op::Create => {
             let proven_by: Option<Vec<u8>> = tx
@@ -217,6 +237,107 @@ fn entity_kind_and_client(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
+}
+
+/// A record's fields as JSON, or why they are not.
+fn json_fields(
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let mut fields = serde_json::Map::new();
+    for (name, value) in plain {
+        let v = serde_json::from_slice(value).map_err(|_| format!("its {name} is not JSON"))?;
+        fields.insert(name.clone(), v);
+    }
+    Ok(fields)
+}
+
+/// A risk episode's rules (decision 0007): its subject is the client or contact whose key
+/// seals it, set once with its trigger and opening time; its fields have their types; an
+/// acknowledgement or a closure names the supervisor or admin who signed it, and nobody else
+/// makes one.
+fn episode_refusal(
+    tx: &Connection,
+    signer: &Signer,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> rusqlite::Result<Option<String>> {
+    use super::episodes::stored::{StoredEpisode, DECISIONS, SET_AT_OPENING};
+    use crate::episode::{Decision, Subject};
+    let mut fields = match json_fields(plain) {
+        Ok(f) => f,
+        Err(why) => return Ok(Some(why)),
+    };
+    for name in DECISIONS {
+        let Some(value) = fields.get(name) else {
+            continue;
+        };
+        let Ok(decision) = serde_json::from_value::<Decision>(value.clone()) else {
+            return Ok(Some(format!("its {name} is not a decision")));
+        };
+        if decision.by != signer.member {
+            return Ok(Some(format!(
+                "its {name} names another member than the one who signed it"
+            )));
+        }
+        if !signer.role.is_some_and(Role::manages_keys) {
+            return Ok(Some(
+                "only a supervisor or admin in the team roster acknowledges or closes a risk \
+                 episode"
+                    .into(),
+            ));
+        }
+    }
+    match row.op {
+        Op::Update => {
+            if let Some(name) = SET_AT_OPENING
+                .iter()
+                .chain([&AUTHOR])
+                .find(|n| fields.contains_key(**n))
+            {
+                return Ok(Some(format!(
+                    "its {name} is set when it opens, never changed"
+                )));
+            }
+            // Types only: the stored episode supplies what an update leaves out.
+            let placeholder = serde_json::json!({
+                "subject": {"kind": "client", "id": row.client.to_string()},
+                "trigger": {"kind": "worker"},
+                "opened_at": "2026-01-01T00:00:00Z"
+            });
+            if let serde_json::Value::Object(base) = placeholder {
+                for (k, v) in base {
+                    fields.entry(k).or_insert(v);
+                }
+            }
+            if serde_json::from_value::<StoredEpisode>(serde_json::Value::Object(fields)).is_err() {
+                return Ok(Some("its fields do not form a risk episode".into()));
+            }
+        }
+        Op::Create => {
+            if DECISIONS.iter().any(|n| fields.contains_key(*n)) {
+                return Ok(Some(
+                    "a new risk episode is not acknowledged or closed yet".into(),
+                ));
+            }
+            let Ok(stored) =
+                serde_json::from_value::<StoredEpisode>(serde_json::Value::Object(fields))
+            else {
+                return Ok(Some("its fields do not form a risk episode".into()));
+            };
+            let expected_kind = match stored.subject {
+                Subject::Client(_) => "client",
+                Subject::Contact(_) => "contact",
+            };
+            let key = stored.subject.key();
+            let held = entity_kind_and_client(tx, &key.0)?;
+            if key != row.client || held.is_none_or(|(kind, _)| kind != expected_kind) {
+                return Ok(Some(
+                    "its subject is not the client or contact whose key seals it".into(),
+                ));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The contact log's rules (decision 0006): its fields have their types (a value no reader can

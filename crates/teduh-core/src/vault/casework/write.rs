@@ -6,8 +6,9 @@ use chrono::Utc;
 
 use crate::domain::{
     Addendum, CaseDetails, ClientProfile, Consent, ConsentWithdrawal, NoteDraft, Referral,
-    ReferralStatus, ReferralUpdate, RiskEntry, Task,
+    ReferralStatus, ReferralUpdate, RiskEntry, RiskLevel, Task,
 };
+use crate::episode::{Subject, Trigger};
 use crate::ids::{
     AddendumId, CaseId, ClientId, ConsentId, EntityId, MemberId, NoteId, ReferralId, ScreeningId,
     TaskId,
@@ -208,8 +209,25 @@ impl Batch<'_> {
         check_zone(draft)?;
         let mut fields = to_fields(draft)?;
         fields.insert(AUTHOR.into(), serde_json::json!(self.ident.member));
-        let id = self.create_child(client, RecordKind::Note, None, &fields)?;
-        Ok(NoteId(id.0))
+        let id = NoteId(
+            self.create_child(client, RecordKind::Note, None, &fields)?
+                .0,
+        );
+        self.open_episode_if_imminent(client, id, draft)?;
+        Ok(id)
+    }
+
+    /// A note whose risk is "imminent" opens an episode on its client (if none is open).
+    fn open_episode_if_imminent(
+        &mut self,
+        client: ClientId,
+        note: NoteId,
+        draft: &NoteDraft,
+    ) -> Result<(), VaultError> {
+        if draft.risk == Some(RiskLevel::Imminent) {
+            self.open_episode(Subject::Client(client), &Trigger::NoteRisk { note })?;
+        }
+        Ok(())
     }
 
     fn is_finalised(&mut self, note: NoteId) -> Result<bool, VaultError> {
@@ -227,7 +245,8 @@ impl Batch<'_> {
         }
         self.check_author(note)?;
         check_zone(draft)?;
-        self.update_changed(note.into(), RecordKind::Note, "note", draft, &[])?;
+        let client = self.update_changed(note.into(), RecordKind::Note, "note", draft, &[])?;
+        self.open_episode_if_imminent(client, note, draft)?;
         Ok(())
     }
 
@@ -256,6 +275,10 @@ impl Batch<'_> {
         // The finalising record re-seals the whole content: with its higher rank it then wins
         // over any edit, earlier or later, that reaches another device (see records::apply).
         let mut f = r.fields(note.into(), &meta)?;
+        let assessed = f.get("risk").is_some_and(|v| !v.is_null());
+        if !assessed && r.open_episode_of(meta.client)?.is_some() {
+            return Err(VaultError::RiskNotAssessed(note));
+        }
         f.insert(FINALISED_AT.into(), serde_json::json!(Utc::now()));
         f.insert(FINALISED_BY.into(), serde_json::json!(self.ident.member));
         self.append(
@@ -373,10 +396,20 @@ impl Batch<'_> {
         client: ClientId,
         answers: &ScreeningAnswers,
     ) -> Result<ScreeningId, VaultError> {
-        screening::score(answers, self.scoring)
+        let result = screening::score(answers, self.scoring)
             .map_err(|e| VaultError::InvalidInput(e.to_string()))?;
         let id = self.create_child(client, RecordKind::Screening, None, &to_fields(answers)?)?;
-        Ok(ScreeningId(id.0))
+        let id = ScreeningId(id.0);
+        if !result.red_flags.is_empty() {
+            self.open_episode(
+                Subject::Client(client),
+                &Trigger::Screening {
+                    screening: id,
+                    items: result.red_flags,
+                },
+            )?;
+        }
+        Ok(id)
     }
 }
 

@@ -8,8 +8,9 @@ use teduh_protocol::sync::Role;
 use super::caller::caller_hash;
 use super::stored::{CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
 use super::ContactInput;
-use crate::contact::{ContactEntry, ContactPerson};
+use crate::contact::{ContactEntry, ContactPerson, SelfHarm};
 use crate::domain::{CaseDetails, ClientProfile, Consent};
+use crate::episode::{Subject, Trigger};
 use crate::ids::{ClientId, ContactId, EntityId, ReviewId};
 use crate::records::{Op, RecordKind};
 use crate::team::settings::Category;
@@ -57,7 +58,25 @@ impl Batch<'_> {
             None,
             &fields,
         )?;
-        Ok(ContactId(id.0))
+        let id = ContactId(id.0);
+        self.open_episode_if_self_harm(id, &input.entry)?;
+        Ok(id)
+    }
+
+    /// A contact whose self-harm question is answered yes opens an episode on it (if none is
+    /// open).
+    fn open_episode_if_self_harm(
+        &mut self,
+        id: ContactId,
+        entry: &ContactEntry,
+    ) -> Result<(), VaultError> {
+        if entry.self_harm == SelfHarm::Yes {
+            self.open_episode(
+                Subject::Contact(id),
+                &Trigger::ContactSelfHarm { contact: id },
+            )?;
+        }
+        Ok(())
     }
 
     /// Saves the fields of a contact that changed. Categories it already carries stay valid
@@ -102,7 +121,7 @@ impl Batch<'_> {
         if !changed.is_empty() {
             self.change_contact(id, &changed)?;
         }
-        Ok(())
+        self.open_episode_if_self_harm(id, &input.entry)
     }
 
     /// "Jadikan klien": adds the client, records the consent given now, opens her case (at

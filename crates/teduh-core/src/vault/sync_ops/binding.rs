@@ -48,6 +48,10 @@ fn token_context(ident: &Identity) -> Vec<u8> {
     c
 }
 
+/// How far this device's clock may drift from the server's before it follows the server's
+/// (the server's `Date` header has whole seconds, and a round trip takes a few more).
+pub const CLOCK_TOLERANCE_MS: i64 = 60_000;
+
 impl Vault {
     /// The server this vault syncs with, if it joined one.
     ///
@@ -173,6 +177,27 @@ impl Vault {
         self.ident = next;
         self.rebuild()?;
         Ok(())
+    }
+
+    /// Corrects this device's clock to the server's when they differ by more than
+    /// [`CLOCK_TOLERANCE_MS`]: `server_ms` is the server's time at its answer, `wall_ms` this
+    /// computer's clock when the answer came (both Unix milliseconds). Returns whether the
+    /// correction changed.
+    ///
+    /// Fails when the database cannot be written.
+    pub fn follow_server_clock(
+        &mut self,
+        server_ms: u64,
+        wall_ms: u64,
+    ) -> Result<bool, VaultError> {
+        let server = i64::try_from(server_ms).unwrap_or(i64::MAX);
+        let wall = i64::try_from(wall_ms).unwrap_or(i64::MAX);
+        let ours = wall.saturating_add(self.clock_offset_ms);
+        if (server - ours).abs() <= CLOCK_TOLERANCE_MS {
+            return Ok(false);
+        }
+        self.set_clock_offset_ms(server - wall)?;
+        Ok(true)
     }
 
     /// Sets the correction added to this device's wall clock (persisted when joined).

@@ -1,0 +1,259 @@
+use chrono::{Duration, Utc};
+
+use super::*;
+use crate::contact::{Channel, ContactEntry, SelfHarm};
+use crate::crypto::KdfParams;
+use crate::domain::{ClientProfile, NoteDraft, RiskLevel};
+use crate::ids::{ClientId, ScreeningId};
+use crate::records::RecordKind;
+use crate::screening::{answers_in_order, Instrument, ScreeningAnswers};
+use crate::store::LocalStore;
+use crate::vault::sealed::to_fields;
+use crate::vault::ContactInput;
+
+const PASS: &str = "uji episode risiko";
+
+fn vault(dir: &std::path::Path) -> Vault {
+    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
+    let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
+        .expect("vault");
+    v.set_idle_timeout(None);
+    v
+}
+
+fn client(v: &mut Vault, code: &str) -> ClientId {
+    v.add_client(&ClientProfile {
+        code: code.into(),
+        name: format!("Klien {code}"),
+        estimated_age: Some(30),
+        ..ClientProfile::default()
+    })
+    .expect("client")
+}
+
+fn phq9(self_harm: u8, days_ago: i64) -> ScreeningAnswers {
+    let mut values = [1u8; 9];
+    values[8] = self_harm;
+    ScreeningAnswers {
+        instrument: Instrument::Phq9,
+        answers: answers_in_order(Instrument::Phq9, &values).expect("nine answers"),
+        administered_at: Some(Utc::now() - Duration::days(days_ago)),
+        administered_by: None,
+        language: "id".into(),
+    }
+}
+
+fn draft(risk: Option<RiskLevel>) -> NoteDraft {
+    NoteDraft {
+        occurred_at: Some(Utc::now()),
+        zone: "Asia/Jakarta".into(),
+        narrative: "sesi sintetis".into(),
+        risk,
+        ..NoteDraft::default()
+    }
+}
+
+#[test]
+fn a_phq9_self_harm_answer_opens_one_episode_and_blocks_an_unassessed_note() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let c = client(&mut v, "E-1");
+    let calm = v.add_screening(c, &phq9(0, 0)).expect("screening");
+    assert!(
+        v.episodes_of(Subject::Client(c), Utc::now())
+            .expect("episodes")
+            .is_empty(),
+        "no red flag, no episode"
+    );
+    let flagged = v.add_screening(c, &phq9(2, 0)).expect("screening");
+    let episodes = v
+        .episodes_of(Subject::Client(c), Utc::now())
+        .expect("episodes");
+    assert_eq!(episodes.len(), 1, "a red flag opens an episode");
+    let e = &episodes[0];
+    assert_eq!(
+        e.episode.trigger,
+        Trigger::Screening {
+            screening: ScreeningId(flagged.0),
+            items: vec![crate::screening::PHQ9_SELF_HARM.into()]
+        }
+    );
+    assert_ne!(ScreeningId(calm.0), ScreeningId(flagged.0));
+    assert_eq!(e.episode.opened_by, Some(v.member_id()));
+    assert_eq!(e.subject_code, "E-1");
+    assert_eq!(
+        e.deadline - e.episode.opened_at,
+        Duration::hours(24),
+        "24 h by default"
+    );
+    assert!(e.episode.is_open() && !e.overdue);
+
+    // A second red flag on the same client belongs to the open episode.
+    v.add_screening(c, &phq9(3, 0)).expect("screening");
+    let n = v
+        .add_note(c, &draft(Some(RiskLevel::Imminent)))
+        .expect("note");
+    assert_eq!(
+        v.episodes_of(Subject::Client(c), Utc::now())
+            .expect("e")
+            .len(),
+        1
+    );
+
+    // While it is open, a note with its risk not assessed cannot be finalised.
+    let unassessed = v.add_note(c, &draft(None)).expect("note");
+    let before = v.log_len().expect("log");
+    let err = v.finalise_note(unassessed).expect_err("risk not assessed");
+    assert!(
+        matches!(err, VaultError::RiskNotAssessed(id) if id == unassessed),
+        "{err}"
+    );
+    assert_eq!(err.code(), crate::error::Code::RiskNotAssessed);
+    assert_eq!(v.log_len().expect("log"), before, "nothing written");
+    v.finalise_note(n)
+        .expect("a note with its risk assessed is finalised");
+    let mut assessed = draft(Some(RiskLevel::High));
+    assessed.narrative = "dinilai".into();
+    v.edit_note(unassessed, &assessed).expect("edit");
+    v.finalise_note(unassessed).expect("assessed now");
+}
+
+#[test]
+fn imminent_risk_in_a_note_and_a_contacts_self_harm_answer_open_episodes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let c = client(&mut v, "E-2");
+    let n = v
+        .add_note(c, &draft(Some(RiskLevel::Medium)))
+        .expect("note");
+    assert!(v
+        .episodes_of(Subject::Client(c), Utc::now())
+        .expect("e")
+        .is_empty());
+    v.edit_note(n, &draft(Some(RiskLevel::Imminent)))
+        .expect("edit");
+    let e = v.episodes_of(Subject::Client(c), Utc::now()).expect("e");
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].episode.trigger, Trigger::NoteRisk { note: n });
+
+    let end = Utc::now() - Duration::minutes(1);
+    let contact = v
+        .add_contact(&ContactInput {
+            entry: ContactEntry {
+                channel: Channel::PhoneCall,
+                started_at: Some(end - Duration::minutes(20)),
+                ended_at: Some(end),
+                categories: vec!["suicide-risk".into()],
+                self_harm: SelfHarm::Yes,
+                summary: "penelepon sintetis".into(),
+                ..ContactEntry::default()
+            },
+            caller_number: String::new(),
+        })
+        .expect("contact");
+    let e = v
+        .episodes_of(Subject::Contact(contact), Utc::now())
+        .expect("e");
+    assert_eq!(
+        e.len(),
+        1,
+        "the self-harm answer opens an episode on the contact"
+    );
+    assert_eq!(e[0].subject_code, "", "a contact has no client code");
+    let open = v.open_episodes(Utc::now()).expect("open");
+    assert_eq!(open.len(), 2, "the team's open episodes");
+}
+
+#[test]
+fn only_a_supervisor_acknowledges_or_closes_and_the_work_is_saved() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let c = client(&mut v, "E-3");
+    let id = v
+        .open_episode(Subject::Client(c))
+        .expect("opened by the worker");
+    assert_eq!(
+        v.open_episode(Subject::Client(c)).expect("again"),
+        id,
+        "one at a time"
+    );
+    let mut work = EpisodeWork::default();
+    work.assessment.ideation.present = Some(true);
+    work.assessment.ideation.detail = "pikiran pasif".into();
+    work.assessment.judgement = Some(RiskLevel::High);
+    work.safety_plan.services.push(crate::episode::PlanService {
+        entry: "sejiwa-119".into(),
+        name: "SEJIWA 119 ext 8".into(),
+        number: "119".into(),
+    });
+    work.actions = "menghubungi keluarga".into();
+    v.update_episode(id, &work).expect("saved");
+    let read = v.episode(id, Utc::now()).expect("read");
+    assert_eq!(read.episode.work, work);
+    // This vault's member is no supervisor (she has no team).
+    for decision in [
+        EpisodeDecision::Acknowledge,
+        EpisodeDecision::Close("aman".into()),
+    ] {
+        let err = v
+            .decide_episode(id, &decision)
+            .expect_err("not a supervisor");
+        assert!(matches!(err, VaultError::NotPermitted(_)), "{err}");
+    }
+    let err = v
+        .save_on_call_rota(&OnCallRota::default())
+        .expect_err("not a supervisor");
+    assert!(matches!(err, VaultError::NotPermitted(_)), "{err}");
+    // Past its deadline it is overdue, and with no rota every supervisor is asked.
+    let later = v
+        .episode(id, read.episode.opened_at + Duration::hours(25))
+        .expect("read");
+    assert!(later.overdue && later.on_call.is_none());
+    assert!(!later.for_me, "she is not a supervisor");
+}
+
+#[test]
+fn on_upgrade_only_red_flags_of_the_last_two_weeks_open_episodes_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let recent = client(&mut v, "U-1");
+    let old = client(&mut v, "U-2");
+    // Red flags written by an earlier version (no episode opened with them).
+    v.batch(|b| {
+        for (c, days) in [
+            (recent, RECENT_RED_FLAG_DAYS - 1),
+            (old, RECENT_RED_FLAG_DAYS + 1),
+        ] {
+            b.create_child(c, RecordKind::Screening, None, &to_fields(&phq9(1, days))?)?;
+        }
+        b.tx.execute("DELETE FROM upgrade_steps", [])?;
+        Ok(())
+    })
+    .expect("old records");
+    assert!(v.open_episodes(Utc::now()).expect("open").is_empty());
+    let opened = v
+        .open_episodes_for_recent_red_flags(Utc::now())
+        .expect("upgrade step");
+    assert_eq!(opened, 1);
+    let open = v.open_episodes(Utc::now()).expect("open");
+    assert_eq!(
+        open.iter()
+            .map(|e| e.subject_code.as_str())
+            .collect::<Vec<_>>(),
+        ["U-1"],
+        "13 days old opens an episode, 15 days old does not"
+    );
+    assert_eq!(
+        v.open_episodes_for_recent_red_flags(Utc::now())
+            .expect("again"),
+        0,
+        "it runs once"
+    );
+    v.lock();
+    v.unlock(PASS).expect("unlock");
+    assert_eq!(
+        v.open_episodes(Utc::now()).expect("open").len(),
+        1,
+        "not again at unlock"
+    );
+}
