@@ -1,7 +1,7 @@
 //! The Teduh desktop shell.
 //!
 //! Thin by design: [`state::AppState`] holds what the window needs (data directory, settings,
-//! server URL, the vault); [`commands`], [`vault_commands`], [`contact_commands`], [`review_commands`] and [`sync_commands`] adapt core
+//! server URL, the vault); [`commands`], [`vault_commands`], [`contact_commands`], [`episode_commands`], [`review_commands`] and [`sync_commands`] adapt core
 //! calls to IPC in a few lines each; [`ipc`] holds the views and the one error shape
 //! ([`ipc::IpcError`]) that cross into the UI; [`sync`] is the glue between the core's sync
 //! engine and the app (the background worker, joining, the `sync-status` event). The app is
@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod contact_commands;
+pub mod episode_commands;
 pub mod ipc;
 pub mod review_commands;
 pub mod state;
@@ -73,6 +74,14 @@ pub fn register<R: Runtime>(
             contact_commands::contact_review,
             contact_commands::contact_stats,
             contact_commands::contact_form_choices,
+            episode_commands::episode_open,
+            episode_commands::episode_save,
+            episode_commands::episode_decide,
+            episode_commands::episodes_of,
+            episode_commands::episodes_open,
+            episode_commands::on_call_rota,
+            episode_commands::on_call_save,
+            episode_commands::on_call_now,
             review_commands::team_view,
             review_commands::team_confirm,
             review_commands::team_remove,

@@ -1,17 +1,15 @@
 //! [`HomeDay`]: what a member's Home ("Hari ini") shows for one calendar day, from her own
-//! caseload: drafts to finalise, follow-ups due, open referrals, recent red flags and the clients
-//! seen most recently. The desktop and any other shell show it; the rules live here.
+//! caseload: open risk episodes, drafts to finalise, follow-ups due, open referrals and the
+//! clients seen most recently. The desktop and any other shell show it; the rules live here.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{NoteStatus, ReferralStatus};
+use crate::episode::Subject;
 use crate::ids::{ClientId, NoteId, TaskId};
 use crate::index::ClientSummary;
-use crate::screening::Screening;
-use crate::vault::{Vault, VaultError};
+use crate::vault::{EpisodeView, Vault, VaultError};
 
-/// Red flags older than this many days leave Home (they stay on the client's timeline).
-pub const RED_FLAG_DAYS: i64 = 30;
 /// How many recently seen clients Home lists.
 pub const RECENT_CLIENTS: usize = 8;
 
@@ -65,17 +63,6 @@ pub struct OpenReferral {
     pub overdue: bool,
 }
 
-/// A recent screening with red flags.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RedFlag {
-    /// Its client.
-    pub client: ClientId,
-    /// The client's pseudonymous code.
-    pub client_code: String,
-    /// The screening.
-    pub screening: Screening,
-}
-
 /// Home for one day.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HomeDay {
@@ -83,8 +70,9 @@ pub struct HomeDay {
     pub follow_ups: Vec<FollowUp>,
     /// Drafts not yet finalised.
     pub drafts: Vec<Draft>,
-    /// Screenings with red flags from the last [`RED_FLAG_DAYS`] days.
-    pub red_flags: Vec<RedFlag>,
+    /// Open risk episodes of her caseload, those she opened, and (a supervisor's) those
+    /// waiting for her answer, the most urgent first: what a red flag means everywhere.
+    pub episodes: Vec<EpisodeView>,
     /// Clients seen most recently (latest session first), at most [`RECENT_CLIENTS`].
     pub recent_clients: Vec<ClientSummary>,
     /// Referrals not yet completed or declined.
@@ -101,6 +89,16 @@ impl HomeDay {
         // Her own caseload: a team's whole record (a supervisor's 5,000 clients) would be read
         // in full on every Home; the team's view is the review queue and the dashboard.
         let mine = v.my_clients()?;
+        let me = v.member_id();
+        home.episodes = v
+            .open_episodes(v.corrected_now())?
+            .into_iter()
+            .filter(|e| {
+                let her_client =
+                    matches!(e.episode.subject, Subject::Client(c) if mine.contains(&c));
+                her_client || e.episode.opened_by == Some(me) || e.for_me
+            })
+            .collect();
         for c in v
             .list_clients()?
             .into_iter()
@@ -162,19 +160,6 @@ impl HomeDay {
                         status: r.status,
                         follow_up_due: due,
                         overdue: due.is_some_and(|d| d < today),
-                    });
-                }
-            }
-            for s in all.screenings {
-                let recent = s
-                    .answers
-                    .administered_at
-                    .is_none_or(|t| (today - t.date_naive()).num_days() <= RED_FLAG_DAYS);
-                if recent && !s.result.red_flags.is_empty() {
-                    home.red_flags.push(RedFlag {
-                        client,
-                        client_code: code.clone(),
-                        screening: s,
                     });
                 }
             }

@@ -10,7 +10,7 @@ use crate::domain::RiskLevel;
 
 /// How urgent an item is; the order of the variants is the order of the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "QueueUrgency"))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// A risk episode not acknowledged past its deadline.

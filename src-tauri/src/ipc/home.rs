@@ -3,7 +3,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::casework::{ClientRow, ScreeningView};
+use teduh_core::vault::EpisodeView;
+
+use super::casework::ClientRow;
 
 /// A draft waiting to be finalised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -17,18 +19,6 @@ pub struct DraftRow {
     pub client_code: String,
     /// When the session happened (RFC 3339).
     pub occurred_at: Option<String>,
-}
-
-/// A screening with red flags.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct RedFlagRow {
-    /// Client id.
-    pub client: String,
-    /// Client's pseudonymous code.
-    pub client_code: String,
-    /// The screening.
-    pub screening: ScreeningView,
 }
 
 /// A follow-up due today or overdue.
@@ -58,8 +48,8 @@ pub struct HomeToday {
     pub follow_ups: Vec<FollowUpRow>,
     /// Drafts not yet finalised.
     pub drafts: Vec<DraftRow>,
-    /// Screenings with red flags in the last 30 days.
-    pub red_flags: Vec<RedFlagRow>,
+    /// Open risk episodes of her caseload and those waiting for her answer, most urgent first.
+    pub episodes: Vec<EpisodeView>,
     /// Clients seen most recently (latest session first), at most 8.
     pub recent_clients: Vec<ClientRow>,
     /// Referrals not yet completed or declined.
@@ -109,15 +99,7 @@ impl From<teduh_core::home::HomeDay> for HomeToday {
                     occurred_at: d.occurred_at.map(|t| t.to_rfc3339()),
                 })
                 .collect(),
-            red_flags: h
-                .red_flags
-                .into_iter()
-                .map(|r| RedFlagRow {
-                    client: r.client.to_string(),
-                    client_code: r.client_code,
-                    screening: ScreeningView::from(r.screening),
-                })
-                .collect(),
+            episodes: h.episodes,
             recent_clients: h.recent_clients.into_iter().map(ClientRow::from).collect(),
             open_referrals: h
                 .open_referrals

@@ -35,7 +35,7 @@ pub use self::directory::{
     SituationView,
 };
 pub use self::error::IpcError;
-pub use self::home::{DraftRow, FollowUpRow, HomeToday, RedFlagRow, ReferralRow};
+pub use self::home::{DraftRow, FollowUpRow, HomeToday, ReferralRow};
 pub use self::review::NoteReviews;
 pub use self::sync_status::{AlarmRow, SyncErrorView, SyncProgressView, SyncState, SyncStatusView};
 pub use self::team::{

@@ -54,3 +54,20 @@ export type { ContactView } from './bindings/ContactView';
 export type { SelfHarm } from './bindings/SelfHarm';
 export type { TaxonomyCategory } from './bindings/TaxonomyCategory';
 export type { Zone } from './bindings/Zone';
+
+// The red-flag protocol (issue 22).
+export type { Decision } from './bindings/Decision';
+export type { Episode } from './bindings/Episode';
+export type { EpisodeDecision } from './bindings/EpisodeDecision';
+export type { EpisodeSubject } from './bindings/EpisodeSubject';
+export type { EpisodeTrigger } from './bindings/EpisodeTrigger';
+export type { EpisodeView } from './bindings/EpisodeView';
+export type { EpisodeWork } from './bindings/EpisodeWork';
+export type { Finding } from './bindings/Finding';
+export type { OnCallNow } from './bindings/OnCallNow';
+export type { OnCallRota } from './bindings/OnCallRota';
+export type { PlanService } from './bindings/PlanService';
+export type { RiskAssessment } from './bindings/RiskAssessment';
+export type { SafetyPlan } from './bindings/SafetyPlan';
+export type { SupervisorNumbers } from './bindings/SupervisorNumbers';
+export type { QueueUrgency } from './bindings/QueueUrgency';

@@ -47,6 +47,7 @@ import type { PassphraseRatingView } from './bindings/PassphraseRatingView';
 import type { PassphraseStrength } from './bindings/PassphraseStrength';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel, Task } from './domain';
 import type { ContactFilter, ContactFormChoices, ContactInput, ContactList, ContactStats, ContactView } from './domain';
+import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallNow, OnCallRota } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -414,4 +415,46 @@ export function contactStats(): Promise<ContactStats> {
 /** The contact form's choices: zone, categories, lines, this member's last line. */
 export function contactFormChoices(): Promise<ContactFormChoices> {
   return call<ContactFormChoices>('contact_form_choices');
+}
+
+// The red-flag protocol (issue 22).
+
+/** Opens a risk episode on a client or contact (or resolves to the open one). */
+export function episodeOpen(subject: EpisodeSubject): Promise<EpisodeView> {
+  return call<EpisodeView>('episode_open', { subject });
+}
+
+/** Saves the assessment, safety plan and actions; resolves to the episode as stored. */
+export function episodeSave(id: string, work: EpisodeWork): Promise<EpisodeView> {
+  return call<EpisodeView>('episode_save', { id, work });
+}
+
+/** A supervisor acknowledges (`{ kind: 'acknowledge' }`) or closes (`{ kind: 'close', reason }`) an episode. */
+export function episodeDecide(id: string, decision: EpisodeDecision): Promise<EpisodeView> {
+  return call<EpisodeView>('episode_decide', { id, decision });
+}
+
+/** A client's or contact's episodes, newest first. */
+export function episodesOf(subject: EpisodeSubject): Promise<EpisodeView[]> {
+  return call<EpisodeView[]>('episodes_of', { subject });
+}
+
+/** The team's open episodes, the most urgent first. */
+export function episodesOpen(): Promise<EpisodeView[]> {
+  return call<EpisodeView[]>('episodes_open');
+}
+
+/** The on-call rota (Monday to Sunday, first the supervisor episodes go to). */
+export function onCallRota(): Promise<OnCallRota> {
+  return call<OnCallRota>('on_call_rota');
+}
+
+/** A supervisor or admin saves the on-call rota; resolves to it as stored. */
+export function onCallSave(rota: OnCallRota): Promise<OnCallRota> {
+  return call<OnCallRota>('on_call_save', { rota });
+}
+
+/** The supervisors on call now with their numbers. */
+export function onCallNow(): Promise<OnCallNow[]> {
+  return call<OnCallNow[]>('on_call_now');
 }

@@ -18,7 +18,9 @@ use crate::vault::error::VaultError;
 use crate::vault::sealed::{to_fields, AUTHOR};
 
 /// A supervisor's decision on an episode.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", content = "reason", rename_all = "snake_case")]
 pub enum EpisodeDecision {
     /// "Saya sudah tahu": she has seen it and takes it on.
     Acknowledge,

@@ -245,10 +245,20 @@ impl Reader<'_> {
         })
     }
 
-    /// Clients with a red flag in any of their screenings (e.g. SRQ-20 item 17), from the
-    /// sealed per-screening summaries. A screening without one (damaged, or not yet filled
-    /// after an upgrade) is read and scored in full, so a red flag is never missed.
+    /// Clients with a red flag: an open risk episode (issue 22: what a red flag means on Home,
+    /// in the queue and on the profile alike), or a screening that cannot be read or scored
+    /// (the supervisor looks at it rather than miss one; opening it reports the damage).
+    /// Screenings are checked through their sealed summaries, read in full when one is missing.
     pub(super) fn flagged_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
+        let mut flagged: HashSet<ClientId> = self
+            .all_episodes()?
+            .into_iter()
+            .filter(crate::episode::Episode::is_open)
+            .filter_map(|e| match e.subject {
+                crate::episode::Subject::Client(c) => Some(c),
+                crate::episode::Subject::Contact(_) => None,
+            })
+            .collect();
         /// (screening, client, sealed summary if any).
         type Row = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
         let rows: Vec<Row> = self
@@ -260,21 +270,19 @@ impl Reader<'_> {
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let mut flagged = HashSet::new();
         for (screening, client, sealed) in rows {
             let screening = ScreeningId(id16(&screening)?);
             let client = ClientId(id16(&client)?);
             if flagged.contains(&client) {
                 continue;
             }
-            // A screening that cannot be read or scored counts as flagged: the supervisor looks
-            // at it rather than miss a red flag (and opening it reports the damage).
-            let red_flag = match self.screening_red_flag(screening, client, sealed) {
-                Err(VaultError::Integrity { .. }) => true,
-                other => other?,
-            };
-            if red_flag {
-                flagged.insert(client);
+            match self.screening_red_flag(screening, client, sealed) {
+                Err(VaultError::Integrity { .. }) => {
+                    flagged.insert(client);
+                }
+                other => {
+                    other?;
+                }
             }
         }
         Ok(flagged)
@@ -353,13 +361,13 @@ pub(super) fn queue_item(
     })
 }
 
-/// Red flags and high risk first, then the longest waiting (ties by note id: a total order).
+/// In the one urgency order ([`crate::urgent`]): red flags, then high risk, then the longest
+/// waiting (ties by note id: a total order).
 pub(super) fn sort_queue(items: &mut [QueueItem]) {
-    items.sort_by(|a, b| {
-        let urgency = |i: &QueueItem| (u8::from(i.red_flag) * 5).max(risk_rank(i.risk));
-        urgency(b)
-            .cmp(&urgency(a))
-            .then(a.waiting_since.cmp(&b.waiting_since))
-            .then(a.note.cmp(&b.note))
+    items.sort_by_key(|i| {
+        (
+            crate::urgent::key(crate::urgent::of_item(i.red_flag, i.risk), i.waiting_since),
+            i.note,
+        )
     });
 }
