@@ -12,6 +12,7 @@ pub mod hostile;
 pub mod leak;
 pub mod ledger;
 pub mod proxy;
+pub mod smtp;
 
 /// A real `teduh-server` on 127.0.0.1:0 with a temporary SQLite database; stops when dropped.
 pub struct TestServer {
@@ -38,6 +39,17 @@ impl TestServer {
     /// Starts the server over a given storage (e.g. PostgreSQL); `dir` is its data directory.
     pub fn start_on(storage: Arc<dyn teduh_server::Storage>, dir: tempfile::TempDir) -> Self {
         Self::start_at("127.0.0.1:0", storage, dir)
+    }
+
+    /// Starts the server with content-free alerts configured (`[alerts]` of its config file).
+    #[allow(clippy::expect_used)]
+    pub fn start_with_alerts(alerts: teduh_server::alerts::AlertConfig) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("server.sqlite3");
+        let storage: Arc<dyn teduh_server::Storage> = Arc::new(
+            teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens"),
+        );
+        Self::start_configured("127.0.0.1:0", storage, dir, alerts)
     }
 
     /// A copy of the server's SQLite data directory as it is now: the nightly backup (take it
@@ -93,6 +105,21 @@ impl TestServer {
         storage: Arc<dyn teduh_server::Storage>,
         dir: tempfile::TempDir,
     ) -> Self {
+        Self::start_configured(
+            bind,
+            storage,
+            dir,
+            teduh_server::alerts::AlertConfig::default(),
+        )
+    }
+
+    #[allow(clippy::expect_used)]
+    fn start_configured(
+        bind: &str,
+        storage: Arc<dyn teduh_server::Storage>,
+        dir: tempfile::TempDir,
+        alerts: teduh_server::alerts::AlertConfig,
+    ) -> Self {
         let bind = bind.to_owned();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         // Many simulated devices log in from 127.0.0.1: no rate limit in tests.
@@ -102,7 +129,8 @@ impl TestServer {
             ..teduh_server::router::Settings::default()
         };
         let state = teduh_server::router::AppState::with_settings(Arc::clone(&storage), settings)
-            .with_data_dir(Some(dir.path().to_owned()));
+            .with_data_dir(Some(dir.path().to_owned()))
+            .with_alerts(alerts);
         let metrics = Arc::clone(&state.metrics);
         let addr = runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind(bind.as_str())

@@ -215,6 +215,53 @@ fn a_worker_whose_clock_is_three_hours_behind_gives_the_supervisor_the_true_time
     );
 }
 
+#[test]
+fn an_episode_alerts_the_on_call_supervisor_by_email_with_no_client_data() {
+    use teduh_server::alerts::{AlertConfig, Recipient};
+    use teduh_tests::smtp::SmtpSink;
+    let sink = SmtpSink::start();
+    // A fresh server numbers its first team 1 (asserted below).
+    let server = TestServer::start_with_alerts(AlertConfig {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(sink.port),
+        from: Some("teduh@contoh.test".into()),
+        recipients: vec![Recipient {
+            team: 1,
+            member: None,
+            email: Some("piket@contoh.test".into()),
+            phone: None,
+        }],
+        ..AlertConfig::default()
+    });
+    let team = server.create_team("Tim Alarm");
+    assert_eq!(server.team_id(&team), 1);
+    let mut sup = server.member(&team, Role::Supervisor, "sup.alarm");
+    let mut ana = server.member(&team, Role::Counselor, "kons.alarm");
+    sup.admit(&mut ana);
+    ana.sync().expect("the newest key");
+    let client = ana
+        .vault
+        .add_client(&profile("AL-0099", MARKER))
+        .expect("client");
+    ana.sync().expect("nothing urgent yet");
+    assert!(sink.messages().is_empty(), "no episode, no alert");
+    ana.vault
+        .add_screening(client, &phq9_with_item_nine(2))
+        .expect("screening");
+    ana.sync().expect("ana pushes and signals");
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1, "one alert: {messages:?}");
+    assert_eq!(messages[0].to, ["piket@contoh.test"]);
+    let text = &messages[0].data;
+    assert!(text.contains("Tim Alarm"), "it names the team: {text}");
+    for secret in ["AL-0099", MARKER, "PHQ", "kons.alarm"] {
+        assert!(!text.contains(secret), "{secret:?} in the alert: {text}");
+    }
+    ana.sync().expect("again");
+    sup.sync().expect("sup pulls");
+    assert_eq!(sink.messages().len(), 1, "one alert per episode");
+}
+
 /// One modified counselor's app per forgery (a device's later records wait behind a refused
 /// one): each is held on the supervisor's laptop with its reason, and the episode stays open.
 #[test]

@@ -11,7 +11,7 @@ use teduh_protocol::sync::org::{OrgInfo, OrgSettingsBody, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
     MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
-    TeamInvitation, OCTET_STREAM,
+    TeamInvitation, UrgentAck, UrgentSignal, OCTET_STREAM,
 };
 use teduh_protocol::ApiError;
 
@@ -438,6 +438,16 @@ impl Transport for HttpTransport {
     ) -> Result<(), TransportError> {
         let path = format!("/v1/teams/{team}/messages");
         empty(self.send_json("POST", &path, Some(token), messages)?)
+    }
+
+    fn signal_urgent(
+        &mut self,
+        token: &str,
+        team: u64,
+        signal: &UrgentSignal,
+    ) -> Result<UrgentAck, TransportError> {
+        let path = format!("/v1/teams/{team}/urgent");
+        json(self.send_json("POST", &path, Some(token), signal)?)
     }
 
     fn inbox(

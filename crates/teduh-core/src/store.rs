@@ -28,7 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0012_device_admission.sql"),
     include_str!("../../../migrations/client/0013_org_settings.sql"),
     include_str!("../../../migrations/client/0014_contact_summaries.sql"),
-    include_str!("../../../migrations/client/0015_upgrade_steps.sql"),
+    include_str!("../../../migrations/client/0015_episodes.sql"),
 ];
 
 /// Highest schema version this binary understands.

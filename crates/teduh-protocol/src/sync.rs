@@ -561,6 +561,25 @@ pub struct NewMessages {
     pub messages: Vec<DeviceMessage>,
 }
 
+/// Body of `POST /v1/teams/{team}/urgent`: "this team has something urgent" (issue 22). It
+/// names no client and carries no content: only whom to tell and whether a deadline passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgentSignal {
+    /// The on-call supervisors' member ids to tell (empty: every recipient of the team).
+    pub on_call: Vec<u64>,
+    /// A risk episode went unacknowledged past its deadline (tell every recipient).
+    pub overdue: bool,
+}
+
+/// Answer to an [`UrgentSignal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrgentAck {
+    /// How many messages the server sent (0 when no alert channel is configured, or the same
+    /// signal came moments ago).
+    pub sent: u32,
+}
+
 /// A message addressed to the asking device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxMessage {

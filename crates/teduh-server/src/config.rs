@@ -24,6 +24,8 @@ pub struct ServerConfig {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for HTTPS (with `tls_cert`).
     pub tls_key: Option<PathBuf>,
+    /// Where content-free alerts of urgent episodes go (only in the file: `[alerts]`).
+    pub alerts: Option<crate::alerts::AlertConfig>,
 }
 
 impl ServerConfig {
@@ -43,6 +45,7 @@ impl ServerConfig {
             database: self.database.or(fallback.database),
             tls_cert: self.tls_cert.or(fallback.tls_cert),
             tls_key: self.tls_key.or(fallback.tls_key),
+            alerts: self.alerts.or(fallback.alerts),
         }
     }
 
@@ -79,6 +82,7 @@ mod tests {
             database: None,
             tls_cert: None,
             tls_key: None,
+            alerts: None,
         };
         let flags = ServerConfig {
             listen: Some("127.0.0.1:1234".parse().expect("addr")),
@@ -87,6 +91,29 @@ mod tests {
         let got = flags.or(file);
         assert_eq!(got.listen(), "127.0.0.1:1234".parse().expect("addr"));
         assert_eq!(got.data_dir().expect("dir"), PathBuf::from("/srv/teduh"));
+    }
+
+    #[test]
+    fn the_alerts_section_reads_its_relay_and_recipients() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("server.toml");
+        std::fs::write(
+            &path,
+            "[alerts]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = 2525\nfrom = \"teduh@contoh.test\"\n\n\
+             [[alerts.recipients]]\nteam = 3\nmember = 12\nemail = \"piket@contoh.test\"\n",
+        )
+        .expect("write");
+        let alerts = ServerConfig::from_file(&path)
+            .expect("reads")
+            .alerts
+            .expect("alerts");
+        assert_eq!(alerts.smtp_port, Some(2525));
+        assert_eq!(alerts.recipients[0].member, Some(12));
+        std::fs::write(&path, "[alerts]\nsmtp = \"x\"\n").expect("write");
+        assert!(
+            ServerConfig::from_file(&path).is_err(),
+            "a misspelt alert key is an error"
+        );
     }
 
     #[test]

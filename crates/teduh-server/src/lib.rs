@@ -34,6 +34,7 @@
 //! readers on both backends.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod directory_admin;

@@ -98,6 +98,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         database: cli.database,
         tls_cert: cli.tls_cert,
         tls_key: cli.tls_key,
+        alerts: None,
     };
     let config = match &cli.config {
         Some(path) => from_flags.or(ServerConfig::from_file(path)?),
@@ -120,7 +121,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         ..teduh_server::router::Settings::default()
     };
     let state = teduh_server::router::AppState::with_settings(storage, settings)
-        .with_data_dir(config.data_dir().ok());
+        .with_data_dir(config.data_dir().ok())
+        .with_alerts(config.alerts.clone().unwrap_or_default());
     let backend = state.storage.backend();
     match tls {
         None => {

@@ -19,6 +19,7 @@ use axum::Router;
 
 use crate::handlers::{
     auth, devices, directory, health, invitations, keys, members, messages, org, records, roster,
+    urgent,
 };
 use crate::http_error::BODY_IDLE;
 use crate::metrics::Metrics;
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/teams/{team}/client-keys/erase",
             post(keys::erase_client_keys),
         )
+        .route("/v1/teams/{team}/urgent", post(urgent::signal))
         .route(
             "/v1/teams/{team}/records",
             get(records::pull).post(records::push).layer(push_limit),

@@ -56,6 +56,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Per-IP limiter of the authentication endpoints.
     pub limiter: Arc<RateLimiter>,
+    /// Where content-free alerts go ([`crate::alerts`]; nowhere unless configured).
+    pub alerts: Arc<crate::alerts::Alerts>,
     /// The server's data directory, where the organisation's directory signing key lives once
     /// `admin publish-directory` made it: a bundle a device gives back must verify against it.
     pub data_dir: Option<std::path::PathBuf>,
@@ -75,8 +77,15 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(limiter),
+            alerts: Arc::default(),
             data_dir: None,
         }
+    }
+
+    /// Sends content-free alerts as `config` says.
+    pub fn with_alerts(mut self, config: crate::alerts::AlertConfig) -> Self {
+        self.alerts = Arc::new(crate::alerts::Alerts::new(config));
+        self
     }
 
     /// The same state with the server's data directory (for the directory signing key).

@@ -248,6 +248,9 @@ impl<A: VaultAccess> Round<'_, A> {
         self.organisation_step(Self::tend_founded_teams)?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
         self.pull(limits.max_pull_bytes)?;
+        // After the pull, so an acknowledgement that arrived stops the alert; like the
+        // organisation's steps, a server without the endpoint waits for the next round.
+        self.organisation_step(Self::send_urgent_signals)?;
         // Last: the pull may have raised an alarm too (equivocation).
         self.exchange_alarm_reports()?;
         let (pending, held) =
@@ -257,8 +260,8 @@ impl<A: VaultAccess> Round<'_, A> {
         Ok(())
     }
 
-    /// Runs an organisation step; only what stops the whole round (offline, revoked, expired,
-    /// the vault) stops it.
+    /// Runs a best-effort step (the organisation's, the urgent alerts); only what stops the whole
+    /// round (offline, revoked, expired, the vault) stops it.
     fn organisation_step(
         &mut self,
         step: fn(&mut Self) -> Result<(), SyncError>,
@@ -499,6 +502,22 @@ impl<A: VaultAccess> Round<'_, A> {
                 return Ok(());
             }
         }
+    }
+
+    /// Asks the server to alert the supervisors outside the app for each episode that is due
+    /// one (opened here, or past its deadline): the signal names no client and no episode.
+    fn send_urgent_signals(&mut self) -> Result<(), SyncError> {
+        let now = self.local(|v| Ok::<_, VaultError>(v.corrected_now()))?;
+        let due = self.local(|v| v.urgent_signals_due(now))?;
+        for d in due {
+            let signal = teduh_protocol::sync::UrgentSignal {
+                on_call: d.on_call.into_iter().collect(),
+                overdue: d.overdue,
+            };
+            self.t.signal_urgent(&self.token, self.team, &signal)?;
+            self.local(|v| v.mark_urgent_signal_sent(d.episode, d.overdue, now))?;
+        }
+        Ok(())
     }
 
     /// Where the team log's next pull starts.

@@ -9,7 +9,7 @@ use teduh_protocol::sync::org::{OrgInfo, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
     MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
-    TeamInvitation,
+    TeamInvitation, UrgentAck, UrgentSignal,
 };
 
 /// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
@@ -112,6 +112,14 @@ pub trait Transport {
         team: u64,
         messages: &NewMessages,
     ) -> Result<(), TransportError>;
+    /// `POST /v1/teams/{team}/urgent`: asks the server to alert the team's supervisors outside
+    /// the app (no client, no content).
+    fn signal_urgent(
+        &mut self,
+        token: &str,
+        team: u64,
+        signal: &UrgentSignal,
+    ) -> Result<UrgentAck, TransportError>;
     /// `GET /v1/teams/{team}/messages?after=N`: this device's messages above `after` (a page).
     fn inbox(
         &mut self,
@@ -189,6 +197,8 @@ pub enum Request<'a> {
     OrgTeam,
     /// [`Transport::post_messages`].
     PostMessages,
+    /// `signal_urgent`.
+    SignalUrgent,
     /// [`Transport::inbox`].
     Inbox,
     /// [`Transport::members`].
@@ -362,6 +372,18 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
         self.run(
             Request::OrgTeam,
             |t| t.add_org_team_invitation(token, team, invitation),
+            no_ack,
+        )
+    }
+    fn signal_urgent(
+        &mut self,
+        token: &str,
+        team: u64,
+        signal: &UrgentSignal,
+    ) -> Result<UrgentAck, TransportError> {
+        self.run(
+            Request::SignalUrgent,
+            |t| t.signal_urgent(token, team, signal),
             no_ack,
         )
     }

@@ -66,7 +66,7 @@ pub use casework::ClientExport;
 pub use contacts::{
     ContactCount, ContactFilter, ContactInput, ContactList, ContactStats, ContactView,
 };
-pub use episodes::{EpisodeDecision, EpisodeView, OnCallNow, RECENT_RED_FLAG_DAYS};
+pub use episodes::{EpisodeDecision, EpisodeView, OnCallNow, UrgentDue, RECENT_RED_FLAG_DAYS};
 pub use error::VaultError;
 pub use facets::ClientFacets;
 use identity::{

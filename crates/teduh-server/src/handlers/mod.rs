@@ -12,6 +12,7 @@ pub(crate) mod messages;
 pub(crate) mod org;
 pub(crate) mod records;
 pub(crate) mod roster;
+pub(crate) mod urgent;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

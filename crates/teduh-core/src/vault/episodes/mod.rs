@@ -19,9 +19,11 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 mod read;
+mod signals;
 pub(super) mod stored;
 mod upgrade;
 
+pub use signals::UrgentDue;
 pub(super) use upgrade::mark_upgraded;
 pub use upgrade::RECENT_RED_FLAG_DAYS;
 mod write;

@@ -42,9 +42,28 @@ impl Reader<'_> {
         key: ClientId,
     ) -> Result<Vec<Episode>, VaultError> {
         let ids = self.children(key, RecordKind::Episode, None)?;
-        ids.into_iter()
-            .map(|e| self.episode(EpisodeId(e.0)))
-            .collect()
+        self.readable_episodes(ids.into_iter().map(|e| EpisodeId(e.0)))
+    }
+
+    /// The episodes that read; one that does not (damaged) is left out of lists and named in
+    /// the vault's damaged records, so it never hides the others or stops a sync.
+    fn readable_episodes(
+        &mut self,
+        ids: impl Iterator<Item = EpisodeId>,
+    ) -> Result<Vec<Episode>, VaultError> {
+        let mut out = Vec::new();
+        for id in ids {
+            match self.episode(id) {
+                Ok(e) => out.push(e),
+                Err(VaultError::Integrity { record }) => {
+                    if !self.u.damaged.contains(&record) {
+                        self.u.damaged.push(record);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     }
 
     /// The open episode of a client or contact, if any.
@@ -70,10 +89,11 @@ impl Reader<'_> {
             )?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        ids.iter()
+        let ids = ids
+            .iter()
             .map(|id| Ok(EpisodeId(id16(id)?)))
-            .map(|id| id.and_then(|id| self.episode(id)))
-            .collect()
+            .collect::<Result<Vec<_>, VaultError>>()?;
+        self.readable_episodes(ids.into_iter())
     }
 
     /// The on-call rota's entity (the newest, should two key managers have made one at once).

@@ -257,3 +257,32 @@ fn on_upgrade_only_red_flags_of_the_last_two_weeks_open_episodes_once() {
         "not again at unlock"
     );
 }
+
+#[test]
+fn an_episode_opened_here_is_signalled_once_and_once_more_when_overdue() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let c = client(&mut v, "S-1");
+    let id = v.open_episode(Subject::Client(c)).expect("opened");
+    let now = Utc::now();
+    let due = v.urgent_signals_due(now).expect("due");
+    assert_eq!(
+        due,
+        [UrgentDue {
+            episode: id,
+            overdue: false,
+            on_call: None
+        }]
+    );
+    v.mark_urgent_signal_sent(id, false, now).expect("sent");
+    assert!(v.urgent_signals_due(now).expect("due").is_empty(), "once");
+    let late = now + Duration::hours(25);
+    let due = v.urgent_signals_due(late).expect("due");
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0].overdue,
+        "past the deadline it is signalled to everyone"
+    );
+    v.mark_urgent_signal_sent(id, true, late).expect("sent");
+    assert!(v.urgent_signals_due(late).expect("due").is_empty());
+}
