@@ -137,9 +137,17 @@ export class Harness {
    * Starts teduh-server with its own data dir, on a free port unless `listen` names one (a
    * restart on the same address); resolves to its URL.
    */
-  async startServer({ listen = '127.0.0.1:0' } = {}) {
+  async startServer({ listen = '127.0.0.1:0', config = this.serverConfig ?? null } = {}) {
     const dataDir = this.serverDataDir();
-    const server = this.spawn(SERVER_BIN, ['--listen', listen, '--data-dir', dataDir], {
+    const args = ['--listen', listen, '--data-dir', dataDir];
+    if (config !== null) {
+      // A TOML config file (e.g. the `[alerts]` section), for the sections flags do not cover.
+      const file = this.path('server.toml');
+      fs.writeFileSync(file, config);
+      args.push('--config', file);
+    }
+    this.serverConfig = config;
+    const server = this.spawn(SERVER_BIN, args, {
       stdio: ['ignore', 'pipe', this.logFile('server')],
       env: { ...process.env, TEDUH_LOG: 'info' },
     });
@@ -302,16 +310,57 @@ export class Harness {
 }
 
 /**
- * Runs `body(harness)` with a display and a server; on failure saves artifacts and says where.
+ * A local SMTP sink on 127.0.0.1: accepts every message and keeps it (`messages`: the raw data
+ * of each, headers and body), so a test reads exactly what the server emailed. `close()` stops it.
  */
-export async function withHarness(name, body, { server = true } = {}) {
+export async function startSmtpSink() {
+  const messages = [];
+  const server = net.createServer((socket) => {
+    socket.setEncoding('utf8');
+    let buf = '';
+    let data = null;
+    socket.write('220 sink ESMTP\r\n');
+    socket.on('data', (chunk) => {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 2);
+        if (data !== null) {
+          if (line === '.') {
+            messages.push(data);
+            data = null;
+            socket.write('250 queued\r\n');
+          } else data += `${line}\n`;
+          continue;
+        }
+        const verb = line.toUpperCase();
+        if (verb === 'DATA') {
+          data = '';
+          socket.write('354 end with .\r\n');
+        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+    socket.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: server.address().port, messages, close: () => server.close() };
+}
+
+/**
+ * Runs `body(harness)` with a display and a server (configured by the TOML `serverConfig`, if
+ * given); on failure saves artifacts and says where.
+ */
+export async function withHarness(name, body, { server = true, serverConfig = null } = {}) {
   for (const bin of server ? [APP_BIN, SERVER_BIN] : [APP_BIN]) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run cargo build --workspace --bins`);
   }
   const h = new Harness(name);
   try {
     await h.startDisplay();
-    if (server) await h.startServer();
+    if (server) await h.startServer({ config: serverConfig });
     await body(h);
   } catch (e) {
     const dir = await h.saveArtifacts('failure').catch(() => null);
