@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "vault_unlock",
     "vault_lock",
     "clients_search",
+    "client_code_suggest",
+    "clients_duplicate_codes",
     "client_create",
     "client_update",
     "client_detail",

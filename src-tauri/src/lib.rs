@@ -44,6 +44,8 @@ pub fn register<R: Runtime>(
             vault_commands::vault_unlock,
             vault_commands::vault_lock,
             vault_commands::clients_search,
+            vault_commands::client_code_suggest,
+            vault_commands::clients_duplicate_codes,
             vault_commands::client_create,
             vault_commands::client_update,
             vault_commands::client_detail,

@@ -44,6 +44,18 @@ pub fn vault_lock(state: State<'_, AppState>) -> Result<(), IpcError> {
     state.lock()
 }
 
+/// A client code no other device of the team can make offline (`K-37-0004`).
+#[tauri::command(async)]
+pub fn client_code_suggest(state: State<'_, AppState>, prefix: String) -> Result<String, IpcError> {
+    state.with_vault(|v| v.suggest_client_code(&prefix))
+}
+
+/// Codes two or more clients share (typed by hand on two devices offline).
+#[tauri::command(async)]
+pub fn clients_duplicate_codes(state: State<'_, AppState>) -> Result<Vec<String>, IpcError> {
+    state.with_vault(|v| v.duplicate_codes())
+}
+
 /// Clients matching `text` (code, name or nickname); all clients when empty.
 #[tauri::command(async)]
 pub fn clients_search(

@@ -2,6 +2,7 @@
 //! teams, revocation, the server seeing ciphertext only.
 
 use teduh_core::sync::SyncError;
+use teduh_core::vault::VaultError;
 use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile, Device, PASSPHRASE};
 use teduh_tests::TestServer;
@@ -732,4 +733,60 @@ fn a_first_run_join_that_fails_leaves_nothing_behind_and_one_that_works_leaves_o
     let mut kept = teduh_core::vault::Vault::open(store).expect("the vault is still there");
     kept.unlock(PASSPHRASE).expect("and opens");
     assert!(kept.binding().expect("binding").is_some(), "still joined");
+}
+
+#[test]
+fn codes_suggested_offline_never_collide_and_typed_duplicates_show_until_renamed() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Kode");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.kode");
+    let mut a = server.member(&team, Role::Counselor, "kons.a");
+    let mut b = server.member(&team, Role::Outreach, "lap.b");
+    sup.admit(&mut a);
+    sup.admit(&mut b);
+    a.sync().expect("the newest key");
+    b.sync().expect("the newest key");
+    // Both offline: each device's suggestion carries its own number.
+    let code_a = a.vault.suggest_client_code("k").expect("suggest");
+    let code_b = b.vault.suggest_client_code("K").expect("suggest");
+    assert_eq!(code_a, format!("K-{}-0001", a.device()));
+    assert_ne!(code_a, code_b, "two devices never suggest the same code");
+    a.vault
+        .add_client(&profile(&code_a, "Klien Sintetis A"))
+        .expect("client");
+    b.vault
+        .add_client(&profile(&code_b, "Klien Sintetis B"))
+        .expect("client");
+    assert_eq!(
+        a.vault.suggest_client_code("K").expect("suggest"),
+        format!("K-{}-0002", a.device()),
+        "the next number"
+    );
+    // Typed by hand, the same code on both laptops: after sync it shows as a duplicate.
+    let typed_a = a
+        .vault
+        .add_client(&profile("K-0101", "Klien Ketik A"))
+        .expect("client");
+    b.vault
+        .add_client(&profile("K-0101", "Klien Ketik B"))
+        .expect("client");
+    for d in [&mut a, &mut b, &mut sup] {
+        d.sync().expect("sync");
+    }
+    a.sync().expect("sync");
+    assert_eq!(sup.vault.duplicate_codes().expect("dups"), ["K-0101"]);
+    let err = a
+        .vault
+        .add_client(&profile("k-0101", "Klien Ketik C"))
+        .expect_err("a third is refused where both are known");
+    assert!(matches!(err, VaultError::DuplicateCode(_)), "{err}");
+    let mut renamed = a.vault.client(typed_a).expect("client").profile;
+    renamed.code = a.vault.suggest_client_code("K").expect("suggest");
+    a.vault.update_client(typed_a, &renamed).expect("renamed");
+    a.sync().expect("sync");
+    sup.sync().expect("sync");
+    assert!(
+        sup.vault.duplicate_codes().expect("dups").is_empty(),
+        "resolved"
+    );
 }

@@ -121,6 +121,59 @@ impl Vault {
         Ok(self.reader()?.u.index.search(query, limit))
     }
 
+    /// A client code no other device of the team can make offline (issue 22):
+    /// `{PREFIX}-{this device's server number}-{NNNN}`, the next number after the highest this
+    /// vault holds with that stem (`K-37-0004` after `K-37-0003`). Before joining a team (no
+    /// device number yet), `{PREFIX}-{NNNN}`. Codes typed by hand stay allowed; two that meet
+    /// after a sync show as duplicates ([`Vault::duplicate_codes`]).
+    ///
+    /// Fails when locked, or with [`VaultError::InvalidInput`] for a prefix that is not 1-6
+    /// letters or digits.
+    pub fn suggest_client_code(&mut self, prefix: &str) -> Result<String, VaultError> {
+        let prefix = prefix.trim().to_uppercase();
+        let plain =
+            (1..=6).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !plain {
+            return Err(VaultError::InvalidInput(format!(
+                "a code prefix is 1-6 letters or digits, not {prefix:?}"
+            )));
+        }
+        let stem = match self.binding()? {
+            Some(b) => format!("{prefix}-{}-", b.device),
+            None => format!("{prefix}-"),
+        };
+        let highest = self
+            .list_clients()?
+            .into_iter()
+            .filter_map(|c| {
+                let code = c.code.to_uppercase();
+                code.strip_prefix(&stem)?.parse::<u32>().ok()
+            })
+            .max()
+            .unwrap_or(0);
+        Ok(format!("{stem}{:04}", highest.saturating_add(1)))
+    }
+
+    /// Codes that two or more clients share (case-insensitive, as typed by the first): what two
+    /// devices offline can make by hand; the list marks them until one is renamed.
+    ///
+    /// Fails when locked.
+    pub fn duplicate_codes(&mut self) -> Result<Vec<String>, VaultError> {
+        let mut seen: std::collections::HashMap<String, (String, usize)> = Default::default();
+        for c in self.list_clients()? {
+            seen.entry(c.code.to_lowercase())
+                .or_insert_with(|| (c.code.clone(), 0))
+                .1 += 1;
+        }
+        let mut dup: Vec<String> = seen
+            .into_values()
+            .filter(|(_, n)| *n > 1)
+            .map(|(code, _)| code)
+            .collect();
+        dup.sort();
+        Ok(dup)
+    }
+
     /// The client with this code (case-insensitive).
     ///
     /// Fails when locked or with [`VaultError::NotFound`].
