@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import NoteEditor from './NoteEditor.svelte';
 import { team } from '../review/team.svelte';
-import { render, settle, stubScrolling } from '../lib/testing/render';
+import { errorBeside, render, settle, stubScrolling } from '../lib/testing/render';
 import type { Note, NoteReviews } from '../lib/backend';
 
 const ME = 'm-budi';
@@ -116,6 +116,28 @@ describe('the note editor', () => {
     const box = r.q('note-finalise-confirmation');
     expect(scrolled).toBe(box);
     expect(document.activeElement).toBe(r.q('note-finalise-confirm'));
+    r.destroy();
+  });
+
+  it('puts "risk not assessed" beside the risk field and focuses it when the client has an open risk episode', async () => {
+    const errors: string[] = [];
+    mockIPC((cmd) => {
+      if (cmd === 'revisions_list') return [];
+      if (cmd === 'note_finalise') throw { code: 'RiskNotAssessed', message: 'the client has an open risk episode' };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const draft = note({ status: { status: 'draft' } as never, addenda: [] });
+    const r = render(NoteEditor, { client: 'c1', note: draft, onChanged: noop, onClose: noop, onError: (c) => errors.push(c) });
+    await settle();
+    r.q('note-finalise')?.click();
+    await settle();
+    r.q('note-finalise-confirm')?.click();
+    await settle();
+    const risk = r.q('note-risk');
+    expect(errorBeside(risk)).toBe('Klien ini sedang dalam episode risiko. Nilai risiko di catatan ini sebelum memfinalkannya.');
+    expect(document.activeElement).toBe(risk);
+    expect(errors, 'not repeated in the banner').toEqual([]);
+    expect(r.q('note-editor')?.dataset.state).toBe('draft');
     r.destroy();
   });
 });

@@ -458,3 +458,13 @@ export function onCallSave(rota: OnCallRota): Promise<OnCallRota> {
 export function onCallNow(): Promise<OnCallNow[]> {
   return call<OnCallNow[]>('on_call_now');
 }
+
+/** A client code no other device of the team can make offline (`K-37-0004`). */
+export function clientCodeSuggest(prefix: string): Promise<string> {
+  return call<string>('client_code_suggest', { prefix });
+}
+
+/** Codes two or more clients share (typed by hand on two devices offline). */
+export function clientsDuplicateCodes(): Promise<string[]> {
+  return call<string[]>('clients_duplicate_codes');
+}
