@@ -5,9 +5,13 @@
 // approves; both laptops show the same history. Before that, the counselor (a hotline volunteer
 // too) logs an anonymous WhatsApp contact with the keyboard alone, the same caller's second contact
 // shows the first, she makes a client of the caller, and the supervisor sees the red-flagged contact.
+// The red-flag protocol (issue 22): a PHQ-9 with item 9 above zero opens a risk episode, the
+// note cannot be finalised with its risk not assessed, the supervisor's app shows the episode
+// first and she acknowledges it, the counselor sees that, and the SMTP sink the server alerts
+// through received one message with no client data in it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
+import { catalogueText, maybeSaveDocScreenshot, startSmtpSink, withHarness } from './harness.mjs';
 import { Keys } from './webdriver.mjs';
 import { addClient, assertFitsBothLanguages, joinFromFirstRun, joinWithInvitation, syncNow, typeSafetyNumber, until } from './flows.mjs';
 
@@ -17,6 +21,23 @@ const ADDENDUM = 'Rencana keselamatan disusun bersama klien dan keluarga.';
 async function finaliseNote(app, narrative) {
   await app.click('[data-testid=note-new]');
   await app.type('[data-testid=note-narrative]', narrative);
+  await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
+  await app.click('[data-testid=note-finalise]');
+  await app.click('[data-testid=note-finalise-confirm]');
+  await app.waitFor('[data-testid=note-readonly]');
+  await app.click('[data-testid=note-close]');
+}
+
+/** Finalising is refused while the client's episode is open and the risk not assessed; assessed, it goes. */
+async function finaliseNoteAfterAssessingRisk(app, narrative) {
+  await app.click('[data-testid=note-new]');
+  await app.type('[data-testid=note-narrative]', narrative);
+  await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
+  await app.click('[data-testid=note-finalise]');
+  await app.click('[data-testid=note-finalise-confirm]');
+  await app.waitFor('[data-testid=note-risk-error]');
+  assert.equal((await app.texts('[data-testid=note-readonly]')).length, 0, 'not finalised with the risk not assessed');
+  await app.click('[data-testid=note-risk] option[value=high]');
   await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
   await app.click('[data-testid=note-finalise]');
   await app.click('[data-testid=note-finalise-confirm]');
@@ -70,6 +91,10 @@ async function history(app) {
 }
 
 test('a returned red-flag note travels supervisor -> counselor -> supervisor, same history on both', async () => {
+  // The server alerts the team's supervisors through this sink; 'Tim Supervisi', made first, is team 1.
+  const sink = await startSmtpSink();
+  const serverConfig = `[alerts]\nsmtp_host = "127.0.0.1"\nsmtp_port = ${sink.port}\nfrom = "teduh@contoh.test"\n\n[[alerts.recipients]]\nteam = 1\nemail = "piket@contoh.test"\n`;
+  try {
   await withHarness('supervision', async (h) => {
     h.admin('init-org', 'Organisasi Uji Supervisi');
     h.admin('create-team', 'Tim Supervisi');
@@ -195,23 +220,38 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await finaliseNote(counselor, 'Sesi rutin; klien merasa lebih tenang.');
     await addClient(counselor, 'K-0102');
     await counselor.click('[data-testid=screening-new]');
-    await counselor.waitFor('[data-testid="answer-srq20.01-0"]');
-    for (let i = 1; i <= 20; i++) {
-      await counselor.click(`[data-testid="answer-srq20.${String(i).padStart(2, '0')}-${i === 17 ? 1 : 0}"]`);
+    await counselor.click('[data-testid=screening-instrument] option[value=phq9]');
+    await counselor.waitFor('[data-testid="answer-phq9.01-0"]');
+    for (let i = 1; i <= 9; i++) {
+      await counselor.click(`[data-testid="answer-phq9.0${i}-${i === 9 ? 1 : 0}"]`);
     }
     await counselor.click('[data-testid=screening-save]');
     await counselor.waitFor('[data-testid=screening-red-flag]');
-    await finaliseNote(counselor, 'Klien menyebut pikiran untuk mengakhiri hidup.');
+    await counselor.click('[data-testid=screening-close]');
+    // Item 9 above zero opened a risk episode on her profile.
+    await counselor.waitFor('[data-testid=episode-panel][data-state=open]');
+    assert.match(await textContent(counselor, '[data-testid=episode-trigger]'), /PHQ-9/);
+    await counselor.waitFor('[data-testid=profile-red-flag]');
+    await assertFitsBothLanguages(counselor, 'profile with an open risk episode');
+    await maybeSaveDocScreenshot(counselor, 'screenshots/risk-episode.png');
+    await finaliseNoteAfterAssessingRisk(counselor, 'Klien menyebut pikiran untuk mengakhiri hidup.');
     await syncNow(counselor, 'the notes to reach the server');
+    await until(async () => sink.messages.length > 0, 'the server\'s alert in the SMTP sink', 20_000);
 
     // The supervisor's queue: the red flag first although it is newer.
     await syncNow(sup, 'the notes to reach the supervisor');
     // Her Home leads with the team's red flags and opens the queue.
     await sup.click('[data-testid=nav-today]');
     await sup.waitForText('[data-testid=today-supervision-red-flags]', (t) => t.startsWith('1 '));
-    // The rest of her Home is her own caseload (the team's clients are behind the card).
-    assert.equal((await sup.texts('[data-testid=today-red-flag]')).length, 0, 'no team client in her own lists');
+    // Her Home lists the two episodes waiting for her answer (no rota: every supervisor is asked).
+    await until(async () => (await sup.texts('[data-testid=today-red-flag]')).length === 2, 'the two open episodes on her Home');
+    assert.deepEqual(await sup.attributes('[data-testid=today-red-flag]', 'data-for-me'), ['true', 'true']);
     await sup.click('[data-testid=today-open-review]');
+    // The queue opens with the episodes; she acknowledges K-0102's.
+    await until(async () => (await sup.texts('[data-testid=review-episode]')).length === 2, 'the episodes heading the queue');
+    const episodeRow = "[...document.querySelectorAll('[data-testid=review-episode]')].find((e) => e.textContent.includes('K-0102'))";
+    await sup.execute(`${episodeRow}.querySelector('[data-testid=review-episode-ack]').click()`);
+    await until(async () => (await sup.execute(`return ${episodeRow}?.dataset.forMe ?? 'gone'`)) !== 'true', 'the acknowledgement taken');
     await until(async () => (await sup.texts('[data-testid=queue-item]')).length === 2, 'two notes in the queue');
     const [first, second] = await sup.attributes('[data-testid=queue-item]', 'data-urgency');
     assert.deepEqual([first, second], ['redFlag', 'normal'], 'the red flag leads the queue');
@@ -268,6 +308,17 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.deepEqual(supHistory, ['return', 'approve']);
     assert.deepEqual(await history(counselor), supHistory, 'both laptops show the same sequence');
     assert.deepEqual(await counselor.texts('[data-testid=review-comment]'), supComments);
+    // The counselor sees that the supervisor acknowledged the episode.
+    await counselor.click('[data-testid=nav-clients]');
+    await counselor.click('[data-testid=client-row][data-code=K-0102]');
+    await counselor.waitForText('[data-testid=episode-acknowledged]', (t) => t.includes('sup.ani'));
+    // One alert for the burst (the contact's episode and K-0102's), naming the team only.
+    assert.equal(sink.messages.length, 1, `one alert: ${sink.messages.length}`);
+    const alert = sink.messages[0];
+    assert.match(alert, /Tim Supervisi/);
+    for (const secret of ['K-0102', 'HL-0001', 'Penelepon Sintetis', 'PHQ', 'kons.budi', 'mengakhiri hidup']) {
+      assert.ok(!alert.includes(secret), `${secret} in the alert: ${alert}`);
+    }
 
     // The dashboard, offline from local data: one note waiting no more, a caseload of three (the
     // two clients with notes and the caller she made a client).
@@ -306,5 +357,8 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await other.click('[data-testid=nav-clients]');
     await other.waitForText('[data-testid=client-count]', (t) => t === catalogueText('id', 'clients.count').replace('{count}', '1'));
     assert.deepEqual(await other.attributes('[data-testid=client-row]', 'data-code'), ['L-0001'], 'no client of the other team');
-  });
+  }, { serverConfig });
+  } finally {
+    sink.close();
+  }
 });
