@@ -346,6 +346,80 @@ fn forged_episode_records_are_held_and_change_nothing() {
             }),
         ),
         (
+            "creates a record that exists already",
+            Box::new(move |b, me| {
+                b.forge(
+                    RecordKind::Episode,
+                    Op::Create,
+                    episode.into(),
+                    client,
+                    None,
+                    vec![
+                        ("author".into(), json(serde_json::json!(me))),
+                        (
+                            "subject".into(),
+                            json(serde_json::json!({"kind": "client", "id": client.to_string()})),
+                        ),
+                        (
+                            "trigger".into(),
+                            json(serde_json::json!({"kind": "worker"})),
+                        ),
+                        (
+                            "opened_at".into(),
+                            json(serde_json::json!("2099-01-01T00:00:00Z")),
+                        ),
+                    ],
+                )
+            }),
+        ),
+        (
+            "opens later than it was written",
+            Box::new(move |b, me| {
+                b.forge(
+                    RecordKind::Episode,
+                    Op::Create,
+                    EntityId::random(),
+                    other,
+                    None,
+                    vec![
+                        ("author".into(), json(serde_json::json!(me))),
+                        (
+                            "subject".into(),
+                            json(serde_json::json!({"kind": "client", "id": other.to_string()})),
+                        ),
+                        (
+                            "trigger".into(),
+                            json(serde_json::json!({"kind": "worker"})),
+                        ),
+                        (
+                            "opened_at".into(),
+                            json(serde_json::json!("2099-01-01T00:00:00Z")),
+                        ),
+                    ],
+                )
+            }),
+        ),
+        (
+            "names its field actions twice",
+            Box::new(move |b, _| {
+                b.forge(
+                    RecordKind::Episode,
+                    Op::Update,
+                    episode.into(),
+                    client,
+                    None,
+                    vec![
+                        ("actions".into(), json(serde_json::json!(5))),
+                        ("actions".into(), json(serde_json::json!("aman"))),
+                    ],
+                )
+            }),
+        ),
+        (
+            "a closure and its reason are written together",
+            Box::new(move |b, _| update(b, "close_reason", serde_json::json!("bukan alasan sup"))),
+        ),
+        (
             "sets the on-call rota",
             Box::new(move |b, me| {
                 let id = ClientId::random();
@@ -399,6 +473,9 @@ fn forged_episode_records_are_held_and_change_nothing() {
         e.episode.is_open() && e.episode.acknowledged.is_none(),
         "still waiting for a supervisor"
     );
+    assert_eq!(e.episode.opened_by, Some(ana_member), "still the opener's");
+    assert!(e.episode.opened_at < Utc::now(), "its opening unchanged");
+    assert_eq!(e.episode.work.actions, "", "no forged value applied");
     assert!(sup
         .vault
         .on_call_rota()

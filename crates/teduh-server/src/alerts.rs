@@ -20,9 +20,11 @@
 //! ```
 //!
 //! A signal naming on-call supervisors reaches their recipients (or every recipient of the team
-//! when none of them has one); an overdue signal reaches every recipient of the team. The same
-//! signal repeated within [`REPEAT_WINDOW`] (several devices seeing the same overdue episode, a
-//! burst of red flags) sends nothing more. Which signals came recently is kept per process.
+//! when none of them has one); an overdue signal reaches every recipient of the team. Another
+//! signal of the same team within [`REPEAT_WINDOW`] (several devices seeing the same overdue
+//! episode, a burst of red flags, a device that keeps asking) sends nothing more: at most one
+//! message for new episodes and one for overdue ones per team per window. Which signals came
+//! recently is kept per process.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -78,8 +80,9 @@ struct WebhookBody<'a> {
     team: u64,
 }
 
-/// A signal as the repeat window knows it: team, overdue, the on-call members (sorted).
-type SignalKey = (u64, bool, Vec<u64>);
+/// A signal as the repeat window knows it: the team and whether a deadline passed (not the
+/// on-call ids a device names, which it could vary to send without end).
+type SignalKey = (u64, bool);
 
 /// The alert sender of one server process.
 #[derive(Debug, Default)]
@@ -120,9 +123,7 @@ impl Alerts {
 
     /// Whether the same signal came within [`REPEAT_WINDOW`] (and notes this one).
     fn repeated(&self, team: u64, signal: &UrgentSignal) -> bool {
-        let mut on_call = signal.on_call.clone();
-        on_call.sort_unstable();
-        let key = (team, signal.overdue, on_call);
+        let key = (team, signal.overdue);
         let now = Instant::now();
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         recent.retain(|_, at| now.duration_since(*at) < REPEAT_WINDOW);
@@ -291,6 +292,14 @@ mod tests {
         };
         assert!(!a.repeated(1, &s));
         assert!(a.repeated(1, &s), "a burst makes one message");
+        let other_ids = UrgentSignal {
+            on_call: vec![11, 12],
+            overdue: false,
+        };
+        assert!(
+            a.repeated(1, &other_ids),
+            "naming others does not send again"
+        );
         assert!(!a.repeated(2, &s), "another team's is its own");
         let overdue = UrgentSignal {
             on_call: vec![10],

@@ -105,6 +105,22 @@ pub(super) fn refusal(
     let Some(signer) = signers.get(&row.device) else {
         return Ok(Some("the author device is not in the team roster".into()));
     };
+    // One value per field: a payload naming a field twice is read one way by these rules and
+    // applied the other way (the first value wins in the fold).
+    let mut names = std::collections::HashSet::new();
+    if let Some((name, _)) = plain.iter().find(|(n, _)| !names.insert(n.as_str())) {
+        return Ok(Some(format!("it names its field {name} twice")));
+    }
+    // An entity is created once: a second creation would rewrite, as its newest version, what
+    // only the first sets (who wrote a note, when an episode opened). The same record again
+    // (re-sealed before it was acknowledged) keeps its device and sequence.
+    if row.op == Op::Create {
+        if let Some((device, seq)) = creating_record(tx, &row.entity.0)? {
+            if device != row.device.0 || seq != row.seq {
+                return Ok(Some("it creates a record that exists already".into()));
+            }
+        }
+    }
     // Authorship: a record speaks only for the member whose key signed it.
     for field in [AUTHOR, FINALISED_BY, "reviewer"] {
         match member_field(plain, field) {
@@ -226,6 +242,26 @@ pub(super) fn refusal(
     Ok(None)
 }
 
+/// The device and sequence of the record that created `entity`, once applied.
+fn creating_record(
+    tx: &Connection,
+    entity: &[u8; 16],
+) -> rusqlite::Result<Option<([u8; 16], u64)>> {
+    let row: Option<(Vec<u8>, i64)> = tx
+        .query_row(
+            "SELECT created_device, created_seq FROM entities WHERE entity_id = ?1",
+            [&entity[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(d, seq)| {
+        Some((
+            <[u8; 16]>::try_from(d.as_slice()).ok()?,
+            u64::try_from(seq).ok()?,
+        ))
+    }))
+}
+
 /// The kind and client of an entity this device holds.
 fn entity_kind_and_client(
     tx: &Connection,
@@ -261,7 +297,7 @@ fn episode_refusal(
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
 ) -> rusqlite::Result<Option<String>> {
-    use super::episodes::stored::{StoredEpisode, DECISIONS, SET_AT_OPENING};
+    use super::episodes::stored::{StoredEpisode, CLOSED, CLOSE_REASON, DECISIONS, SET_AT_OPENING};
     use crate::episode::{Decision, Subject};
     let mut fields = match json_fields(plain) {
         Ok(f) => f,
@@ -286,6 +322,17 @@ fn episode_refusal(
                     .into(),
             ));
         }
+    }
+    if fields.contains_key(CLOSE_REASON) != fields.contains_key(CLOSED) {
+        return Ok(Some(
+            "a closure and its reason are written together, by the supervisor who closes".into(),
+        ));
+    }
+    if fields
+        .get(CLOSE_REASON)
+        .is_some_and(|r| r.as_str().is_none_or(|r| r.trim().is_empty()))
+    {
+        return Ok(Some("a closure needs a reason".into()));
     }
     match row.op {
         Op::Update => {
@@ -324,6 +371,11 @@ fn episode_refusal(
             else {
                 return Ok(Some("its fields do not form a risk episode".into()));
             };
+            // An opening stamped after the record itself would push the deadline out of reach.
+            let stamped = i64::try_from(row.hlc.millis()).unwrap_or(i64::MAX);
+            if stored.opened_at.timestamp_millis() > stamped.saturating_add(60_000) {
+                return Ok(Some("it opens later than it was written".into()));
+            }
             let expected_kind = match stored.subject {
                 Subject::Client(_) => "client",
                 Subject::Contact(_) => "contact",

@@ -218,13 +218,16 @@ fn on_upgrade_only_red_flags_of_the_last_two_weeks_open_episodes_once() {
     let mut v = vault(dir.path());
     let recent = client(&mut v, "U-1");
     let old = client(&mut v, "U-2");
-    // Red flags written by an earlier version (no episode opened with them).
+    // Red flags written by an earlier version (no episode opened with them), by this member.
+    let me = v.member_id();
     v.batch(|b| {
         for (c, days) in [
             (recent, RECENT_RED_FLAG_DAYS - 1),
             (old, RECENT_RED_FLAG_DAYS + 1),
         ] {
-            b.create_child(c, RecordKind::Screening, None, &to_fields(&phq9(1, days))?)?;
+            let mut answers = phq9(1, days);
+            answers.administered_by = Some(me);
+            b.create_child(c, RecordKind::Screening, None, &to_fields(&answers)?)?;
         }
         b.tx.execute("DELETE FROM upgrade_steps", [])?;
         Ok(())
@@ -285,4 +288,63 @@ fn an_episode_opened_here_is_signalled_once_and_once_more_when_overdue() {
     );
     v.mark_urgent_signal_sent(id, true, late).expect("sent");
     assert!(v.urgent_signals_due(late).expect("due").is_empty());
+}
+
+#[test]
+fn the_servers_clock_is_followed_within_fourteen_hours_and_never_before_what_it_relayed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    client(&mut v, "C-1");
+    let wall = u64::try_from(Utc::now().timestamp_millis()).expect("after 1970");
+    const HOUR: u64 = 3600 * 1000;
+    assert!(
+        !v.follow_server_clock(wall + 30_000, wall).expect("follow"),
+        "within a minute"
+    );
+    assert!(
+        !v.follow_server_clock(wall + 20 * HOUR, wall)
+            .expect("follow"),
+        "a server twenty hours ahead is not believed"
+    );
+    assert!(
+        !v.follow_server_clock(wall - 2 * HOUR, wall)
+            .expect("follow"),
+        "nor one earlier than the records it relayed"
+    );
+    assert!((v.corrected_now() - Utc::now()).num_seconds().abs() < 60);
+    assert!(
+        v.follow_server_clock(wall + 3 * HOUR, wall)
+            .expect("follow"),
+        "three hours: a wrong clock"
+    );
+    let ahead = v.corrected_now() - Utc::now();
+    assert!(
+        (ahead - Duration::hours(3)).num_seconds().abs() < 60,
+        "{ahead}"
+    );
+}
+
+#[test]
+fn a_red_flag_no_episode_followed_still_flags_the_client_in_the_queue() {
+    use crate::vault::QueueFilter;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let c = client(&mut v, "Q-1");
+    let n = v.add_note(c, &draft(Some(RiskLevel::Low))).expect("note");
+    v.finalise_note(n).expect("finalised");
+    // What an older app (or a modified one) writes: the screening without its episode.
+    v.batch(|b| {
+        b.create_child(c, RecordKind::Screening, None, &to_fields(&phq9(2, 0))?)?;
+        Ok(())
+    })
+    .expect("screening");
+    assert!(v.open_episodes(Utc::now()).expect("open").is_empty());
+    let queue = v.review_queue(&QueueFilter::default()).expect("queue");
+    assert!(
+        queue[0].red_flag,
+        "the red flag is not lost for want of an episode"
+    );
+    // An episode opened after it carries the flag from then on (closed, it answers it).
+    v.open_episode(Subject::Client(c)).expect("opened");
+    assert!(v.review_queue(&QueueFilter::default()).expect("queue")[0].red_flag);
 }

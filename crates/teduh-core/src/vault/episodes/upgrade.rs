@@ -53,7 +53,10 @@ impl Vault {
         let me = self.member_id();
         let mut due: Vec<(Subject, Trigger)> = Vec::new();
         for c in self.list_clients()? {
-            let all = self.export_client(c.id)?;
+            // A client that cannot be read is reported where it is opened; the rest go on.
+            let Ok(all) = self.export_client(c.id) else {
+                continue;
+            };
             let all_closed = !all.cases.is_empty()
                 && all
                     .cases
@@ -62,7 +65,8 @@ impl Vault {
             if all_closed || !self.episodes_of(Subject::Client(c.id), now)?.is_empty() {
                 continue;
             }
-            let mine = |by: Option<crate::ids::MemberId>| by.is_none_or(|b| b == me);
+            // Only what this member raised (a flag without its author is no device's to open).
+            let mine = |by: Option<crate::ids::MemberId>| by == Some(me);
             let flagged = all.screenings.iter().rev().find(|s| {
                 !s.result.red_flags.is_empty()
                     && mine(s.answers.administered_by)
@@ -96,7 +100,7 @@ impl Vault {
             if recent
                 && original
                 && c.entry.self_harm == SelfHarm::Yes
-                && c.volunteer.is_none_or(|v| v == me)
+                && c.volunteer == Some(me)
                 && self.episodes_of(Subject::Contact(c.id), now)?.is_empty()
             {
                 due.push((

@@ -246,9 +246,11 @@ impl Reader<'_> {
     }
 
     /// Clients with a red flag: an open risk episode (issue 22: what a red flag means on Home,
-    /// in the queue and on the profile alike), or a screening that cannot be read or scored
-    /// (the supervisor looks at it rather than miss one; opening it reports the damage).
-    /// Screenings are checked through their sealed summaries, read in full when one is missing.
+    /// in the queue and on the profile alike); a red-flagged screening no episode followed (one
+    /// an older app wrote, or a modified one without its episode); or a screening that cannot
+    /// be read or scored (the supervisor looks at it rather than miss one; opening it reports
+    /// the damage). Screenings are checked through their sealed summaries, read in full when
+    /// one is missing.
     pub(super) fn flagged_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
         let mut flagged: HashSet<ClientId> = self
             .all_episodes()?
@@ -259,30 +261,41 @@ impl Reader<'_> {
                 crate::episode::Subject::Contact(_) => None,
             })
             .collect();
-        /// (screening, client, sealed summary if any).
-        type Row = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+        // The newest episode of each client, open or closed, by when it was written.
+        let newest_episode: HashMap<Vec<u8>, i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT client_id, MAX(created_hlc) FROM entities WHERE kind = 'episode'
+                 GROUP BY client_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        /// (screening, client, written at, sealed summary if any).
+        type Row = (Vec<u8>, Vec<u8>, i64, Option<Vec<u8>>);
         let rows: Vec<Row> = self
             .conn
             .prepare_cached(
-                "SELECT e.entity_id, e.client_id, s.sealed FROM entities e
+                "SELECT e.entity_id, e.client_id, e.created_hlc, s.sealed FROM entities e
                  LEFT JOIN screening_summaries s ON s.screening_id = e.entity_id
                  WHERE e.kind = 'screening'",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?;
-        for (screening, client, sealed) in rows {
+        for (screening, client_bytes, written, sealed) in rows {
             let screening = ScreeningId(id16(&screening)?);
-            let client = ClientId(id16(&client)?);
+            let client = ClientId(id16(&client_bytes)?);
             if flagged.contains(&client) {
                 continue;
             }
-            match self.screening_red_flag(screening, client, sealed) {
-                Err(VaultError::Integrity { .. }) => {
-                    flagged.insert(client);
-                }
-                other => {
-                    other?;
-                }
+            let followed = newest_episode
+                .get(&client_bytes)
+                .is_some_and(|episode| *episode >= written);
+            let red_flag = match self.screening_red_flag(screening, client, sealed) {
+                Err(VaultError::Integrity { .. }) => true,
+                other => other? && !followed,
+            };
+            if red_flag {
+                flagged.insert(client);
             }
         }
         Ok(flagged)

@@ -52,6 +52,10 @@ fn token_context(ident: &Identity) -> Vec<u8> {
 /// (the server's `Date` header has whole seconds, and a round trip takes a few more).
 pub const CLOCK_TOLERANCE_MS: i64 = 60_000;
 
+/// The largest correction the server's clock may make this device adopt (a clock set in the
+/// wrong Indonesian or UTC zone is off by at most 14 hours).
+pub const MAX_CORRECTION_MS: i64 = 14 * 3600 * 1000;
+
 impl Vault {
     /// The server this vault syncs with, if it joined one.
     ///
@@ -180,11 +184,16 @@ impl Vault {
     }
 
     /// Corrects this device's clock to the server's when they differ by more than
-    /// [`CLOCK_TOLERANCE_MS`]: `server_ms` is the server's time at its answer, `wall_ms` this
+    /// `CLOCK_TOLERANCE_MS`: `server_ms` is the server's time at its answer, `wall_ms` this
     /// computer's clock when the answer came (both Unix milliseconds). Returns whether the
     /// correction changed.
     ///
-    /// Fails when the database cannot be written.
+    /// A lying server gains little: a correction above `MAX_CORRECTION_MS` (a wrong time zone
+    /// is at most 14 hours) is not adopted, nor a time earlier than the newest record this
+    /// device holds (less the 10 minutes a server tolerates ahead): times only it vouches for
+    /// would otherwise push every deadline out of reach, or make everything overdue at once.
+    ///
+    /// Fails when the database cannot be read or written.
     pub fn follow_server_clock(
         &mut self,
         server_ms: u64,
@@ -193,10 +202,16 @@ impl Vault {
         let server = i64::try_from(server_ms).unwrap_or(i64::MAX);
         let wall = i64::try_from(wall_ms).unwrap_or(i64::MAX);
         let ours = wall.saturating_add(self.clock_offset_ms);
-        if (server - ours).abs() <= CLOCK_TOLERANCE_MS {
+        let correction = server.saturating_sub(wall);
+        if (server - ours).abs() <= CLOCK_TOLERANCE_MS || correction.abs() > MAX_CORRECTION_MS {
             return Ok(false);
         }
-        self.set_clock_offset_ms(server - wall)?;
+        let newest = i64::try_from(crate::records::max_hlc(self.store.connection())?.millis())
+            .unwrap_or(i64::MAX);
+        if server < newest.saturating_sub(15 * 60 * 1000) {
+            return Ok(false);
+        }
+        self.set_clock_offset_ms(correction)?;
         Ok(true)
     }
 
