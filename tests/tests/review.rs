@@ -51,10 +51,10 @@ fn a_red_flag_note_is_reviewed_first_returned_answered_and_approved_across_two_l
     c.vault
         .add_screening(urgent, &srq20(true))
         .expect("screening");
-    let flagged = c
-        .vault
-        .add_note(urgent, &draft("klien menyebut pikiran bunuh diri"))
-        .expect("note");
+    // The red flag opened a risk episode: the note is finalised once its risk is assessed.
+    let mut assessed = draft("klien menyebut pikiran bunuh diri");
+    assessed.risk = Some(teduh_core::domain::RiskLevel::High);
+    let flagged = c.vault.add_note(urgent, &assessed).expect("note");
     c.vault.finalise_note(flagged).expect("finalise");
     c.sync().expect("sync");
     sup.sync().expect("sync");

@@ -113,15 +113,26 @@ impl Vault {
             .unwrap_or_else(Utc::now)
     }
 
-    fn episode_context(&mut self, now: DateTime<Utc>) -> Result<Context, VaultError> {
+    /// A reader that counts as the user's activity, or (`quiet`, for the sync round's own
+    /// work) one that does not: a background sync must never keep a vault unlocked.
+    fn episode_reader(&mut self, quiet: bool) -> Result<super::read::Reader<'_>, VaultError> {
+        if quiet {
+            self.quiet_reader()
+        } else {
+            self.reader()
+        }
+    }
+
+    fn episode_context(&mut self, now: DateTime<Utc>, quiet: bool) -> Result<Context, VaultError> {
         let ack_hours = self
             .org_settings()?
             .map_or(DEFAULT_ACK_HOURS, |s| s.deadlines.episode_ack_hours);
         let zone = self.team_zone()?;
-        let supervises = self
+        let mut r = self.episode_reader(quiet)?;
+        let supervises = r
             .my_role()?
             .is_some_and(teduh_protocol::sync::Role::manages_keys);
-        let rota = self.reader()?.on_call_rota()?;
+        let rota = r.on_call_rota()?;
         Ok(Context {
             rota,
             zone,
@@ -132,9 +143,14 @@ impl Vault {
         })
     }
 
-    fn subject_code(&mut self, subject: Subject) -> Result<String, VaultError> {
+    fn subject_code(&mut self, subject: Subject, quiet: bool) -> Result<String, VaultError> {
         Ok(match subject {
-            Subject::Client(c) => self.reader()?.u.index.code_of(c).unwrap_or_default(),
+            Subject::Client(c) => self
+                .episode_reader(quiet)?
+                .u
+                .index
+                .code_of(c)
+                .unwrap_or_default(),
             Subject::Contact(_) => String::new(),
         })
     }
@@ -175,9 +191,9 @@ impl Vault {
         id: EpisodeId,
         now: DateTime<Utc>,
     ) -> Result<EpisodeView, VaultError> {
-        let ctx = self.episode_context(now)?;
+        let ctx = self.episode_context(now, false)?;
         let episode = self.reader()?.episode(id)?;
-        let code = self.subject_code(episode.subject)?;
+        let code = self.subject_code(episode.subject, false)?;
         Ok(ctx.view(episode, code))
     }
 
@@ -189,9 +205,9 @@ impl Vault {
         subject: Subject,
         now: DateTime<Utc>,
     ) -> Result<Vec<EpisodeView>, VaultError> {
-        let ctx = self.episode_context(now)?;
+        let ctx = self.episode_context(now, false)?;
         let episodes = self.reader()?.episodes_under(subject.key())?;
-        let code = self.subject_code(subject)?;
+        let code = self.subject_code(subject, false)?;
         Ok(episodes
             .into_iter()
             .rev()
@@ -203,11 +219,20 @@ impl Vault {
     ///
     /// Fails when locked or with [`VaultError::Integrity`].
     pub fn open_episodes(&mut self, now: DateTime<Utc>) -> Result<Vec<EpisodeView>, VaultError> {
-        let ctx = self.episode_context(now)?;
-        let episodes = self.reader()?.all_episodes()?;
+        self.open_episodes_read(now, false)
+    }
+
+    /// [`Vault::open_episodes`], `quiet` for the sync round (see `episode_reader`).
+    pub(super) fn open_episodes_read(
+        &mut self,
+        now: DateTime<Utc>,
+        quiet: bool,
+    ) -> Result<Vec<EpisodeView>, VaultError> {
+        let ctx = self.episode_context(now, quiet)?;
+        let episodes = self.episode_reader(quiet)?.all_episodes()?;
         let mut out = Vec::new();
         for e in episodes.into_iter().filter(Episode::is_open) {
-            let code = self.subject_code(e.subject)?;
+            let code = self.subject_code(e.subject, quiet)?;
             out.push(ctx.view(e, code));
         }
         out.sort_by_key(|v| {

@@ -30,7 +30,8 @@ impl Vault {
     pub fn urgent_signals_due(&mut self, now: DateTime<Utc>) -> Result<Vec<UrgentDue>, VaultError> {
         let me = self.member_id();
         let mut due = Vec::new();
-        for v in self.open_episodes(now)? {
+        // Quietly: the sync round's own work is not the user's activity.
+        for v in self.open_episodes_read(now, true)? {
             if v.episode.acknowledged.is_some() {
                 continue;
             }
