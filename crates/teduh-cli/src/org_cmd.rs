@@ -77,6 +77,10 @@ pub enum OrgCmd {
         /// Hours to notify a breach (1-72).
         #[arg(long)]
         breach_hours: Option<u32>,
+        /// Hours a supervisor has to acknowledge a risk episode before every supervisor and
+        /// admin of the team is asked (1-72; 24 unless set).
+        #[arg(long)]
+        episode_ack_hours: Option<u32>,
         /// A JSON array of contact categories (`code`, `id`, `en`) that replaces the list.
         #[arg(long, value_name = "FILE")]
         categories: Option<PathBuf>,
@@ -123,8 +127,8 @@ fn print_settings(s: &OrgSettings, own_team: u64) {
         println!("team {}: {}", z.team, z.zone.label());
     }
     println!(
-        "deadlines: requests {} h, breach notices {} h",
-        s.deadlines.request_hours, s.deadlines.breach_notice_hours
+        "deadlines: requests {} h, breach notices {} h, episode acknowledgement {} h",
+        s.deadlines.request_hours, s.deadlines.breach_notice_hours, s.deadlines.episode_ack_hours
     );
     println!("contact categories:");
     for c in &s.taxonomies.contact_categories {
@@ -219,6 +223,7 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             zones,
             request_hours,
             breach_hours,
+            episode_ack_hours,
             categories,
         } => {
             let mut s = v
@@ -236,6 +241,9 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             }
             if let Some(h) = breach_hours {
                 s.deadlines.breach_notice_hours = h;
+            }
+            if let Some(h) = episode_ack_hours {
+                s.deadlines.episode_ack_hours = h;
             }
             if let Some(file) = categories {
                 let text = std::fs::read_to_string(&file)

@@ -659,13 +659,16 @@ fn an_administrator_signs_the_organisation_s_settings_and_directory_on_her_lapto
         &zone,
         "--request-hours",
         "48",
+        "--episode-ack-hours",
+        "12",
     ]);
     assert!(set.contains("version 2"), "{set}");
     let shown = admin.ok(&["org", "settings"]);
     assert!(
         shown.contains("Layanan Psikososial Uji")
             && shown.contains(&format!("this team ({team_id}): WITA"))
-            && shown.contains("requests 48 h"),
+            && shown.contains("requests 48 h")
+            && shown.contains("episode acknowledgement 12 h"),
         "{shown}"
     );
     let late = admin.run(&["org", "set", "--breach-hours", "100"]);

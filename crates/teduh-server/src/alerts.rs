@@ -308,6 +308,66 @@ mod tests {
         assert!(!a.repeated(1, &overdue), "going overdue is news");
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_webhook_gets_the_phone_and_the_text_and_nothing_about_a_client() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let got = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("a request");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .expect("timeout");
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then the JSON body (small: one read after the headers suffices).
+            while !String::from_utf8_lossy(&request).contains("}") {
+                let n = stream.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                .expect("answer");
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        let a = Alerts::new(AlertConfig {
+            webhook: Some(format!("http://127.0.0.1:{port}/kirim")),
+            recipients: vec![Recipient {
+                team: 4,
+                member: Some(10),
+                email: None,
+                phone: Some("+62800000001".into()),
+            }],
+            ..AlertConfig::default()
+        });
+        let signal = UrgentSignal {
+            on_call: vec![10],
+            overdue: false,
+        };
+        assert_eq!(
+            a.notify(4, "Tim Gateway", &signal).await,
+            1,
+            "one message sent"
+        );
+        let request = got.join().expect("the gateway's thread");
+        assert!(request.starts_with("POST /kirim"), "{request}");
+        let body = &request[request.find('{').expect("a JSON body")..];
+        let json: serde_json::Value = serde_json::from_str(body).expect("JSON");
+        assert_eq!(json["to"], "+62800000001");
+        assert_eq!(json["team"], 4);
+        assert!(json["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Tim Gateway")));
+        assert_eq!(
+            json.as_object().map(|o| o.len()),
+            Some(3),
+            "to, text and team: nothing else"
+        );
+    }
+
     #[test]
     fn the_message_names_the_team_and_nothing_else() {
         let (subject, text) = message("Tim Rumah Healing", true);
