@@ -262,6 +262,39 @@ fn an_episode_alerts_the_on_call_supervisor_by_email_with_no_client_data() {
     assert_eq!(sink.messages().len(), 1, "one alert per episode");
 }
 
+const FAR_FUTURE: &str = "2099-01-01T00:00:00Z";
+
+/// A modified app's creation of episode `entity` under `key`'s data key, naming `subject` and
+/// opening at `opened_at`.
+fn opening(
+    b: &mut teduh_core::vault::Batch<'_>,
+    me: MemberId,
+    entity: EntityId,
+    key: ClientId,
+    subject: ClientId,
+    opened_at: &str,
+) -> Result<(), VaultError> {
+    b.forge(
+        RecordKind::Episode,
+        Op::Create,
+        entity,
+        key,
+        None,
+        vec![
+            ("author".into(), json(serde_json::json!(me))),
+            (
+                "subject".into(),
+                json(serde_json::json!({"kind": "client", "id": subject.to_string()})),
+            ),
+            (
+                "trigger".into(),
+                json(serde_json::json!({"kind": "worker"})),
+            ),
+            ("opened_at".into(), json(serde_json::json!(opened_at))),
+        ],
+    )
+}
+
 /// One modified counselor's app per forgery (a device's later records wait behind a refused
 /// one): each is held on the supervisor's laptop with its reason, and the episode stays open.
 #[test]
@@ -324,80 +357,17 @@ fn forged_episode_records_are_held_and_change_nothing() {
         (
             "not the client or contact whose key seals it",
             Box::new(move |b, me| {
-                b.forge(
-                    RecordKind::Episode,
-                    Op::Create,
-                    EntityId::random(),
-                    client,
-                    None,
-                    vec![
-                        ("author".into(), json(serde_json::json!(me))),
-                        (
-                            "subject".into(),
-                            json(serde_json::json!({"kind": "client", "id": other.to_string()})),
-                        ),
-                        (
-                            "trigger".into(),
-                            json(serde_json::json!({"kind": "worker"})),
-                        ),
-                        ("opened_at".into(), json(serde_json::json!(Utc::now()))),
-                    ],
-                )
+                let now = Utc::now().to_rfc3339();
+                opening(b, me, EntityId::random(), client, other, &now)
             }),
         ),
         (
             "creates a record that exists already",
-            Box::new(move |b, me| {
-                b.forge(
-                    RecordKind::Episode,
-                    Op::Create,
-                    episode.into(),
-                    client,
-                    None,
-                    vec![
-                        ("author".into(), json(serde_json::json!(me))),
-                        (
-                            "subject".into(),
-                            json(serde_json::json!({"kind": "client", "id": client.to_string()})),
-                        ),
-                        (
-                            "trigger".into(),
-                            json(serde_json::json!({"kind": "worker"})),
-                        ),
-                        (
-                            "opened_at".into(),
-                            json(serde_json::json!("2099-01-01T00:00:00Z")),
-                        ),
-                    ],
-                )
-            }),
+            Box::new(move |b, me| opening(b, me, episode.into(), client, client, FAR_FUTURE)),
         ),
         (
             "opens later than it was written",
-            Box::new(move |b, me| {
-                b.forge(
-                    RecordKind::Episode,
-                    Op::Create,
-                    EntityId::random(),
-                    other,
-                    None,
-                    vec![
-                        ("author".into(), json(serde_json::json!(me))),
-                        (
-                            "subject".into(),
-                            json(serde_json::json!({"kind": "client", "id": other.to_string()})),
-                        ),
-                        (
-                            "trigger".into(),
-                            json(serde_json::json!({"kind": "worker"})),
-                        ),
-                        (
-                            "opened_at".into(),
-                            json(serde_json::json!("2099-01-01T00:00:00Z")),
-                        ),
-                    ],
-                )
-            }),
+            Box::new(move |b, me| opening(b, me, EntityId::random(), other, other, FAR_FUTURE)),
         ),
         (
             "names its field actions twice",

@@ -112,14 +112,7 @@ pub(crate) async fn team_info(
     team: Result<Path<u64>, PathRejection>,
 ) -> Result<Json<TeamInfo>, HttpError> {
     let team = me.team(team)?;
-    let name = state
-        .storage
-        .teams()
-        .await?
-        .into_iter()
-        .find(|t| t.id == team)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let name = super::team_name(&state, team).await?;
     let organisation = state.storage.org_name().await?.unwrap_or_default();
     Ok(Json(TeamInfo {
         team_id: team,

@@ -20,6 +20,21 @@ use axum::http::StatusCode;
 
 use crate::http_error::HttpError;
 
+/// The name of `team` (empty if the storage does not list it).
+pub(crate) async fn team_name(
+    state: &crate::state::AppState,
+    team: u64,
+) -> Result<String, HttpError> {
+    Ok(state
+        .storage
+        .teams()
+        .await?
+        .into_iter()
+        .find(|t| t.id == team)
+        .map(|t| t.name)
+        .unwrap_or_default())
+}
+
 /// Unix seconds now (0 if the clock is before 1970).
 pub(crate) fn now_secs() -> i64 {
     SystemTime::now()

@@ -27,14 +27,7 @@ pub(crate) async fn signal(
             "name at most 16 on-call supervisors",
         ));
     }
-    let name = state
-        .storage
-        .teams()
-        .await?
-        .into_iter()
-        .find(|t| t.id == team)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let name = super::team_name(&state, team).await?;
     let sent = state.alerts.notify(team, &name, &body).await;
     Ok(Json(UrgentAck { sent }))
 }
