@@ -233,6 +233,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.match(await textContent(counselor, '[data-testid=episode-trigger]'), /PHQ-9/);
     await counselor.waitFor('[data-testid=profile-red-flag]');
     await assertFitsBothLanguages(counselor, 'profile with an open risk episode');
+    await counselor.execute("document.querySelector('[data-testid=episode-panel]').scrollIntoView()");
     await maybeSaveDocScreenshot(counselor, 'screenshots/risk-episode.png');
     await finaliseNoteAfterAssessingRisk(counselor, 'Klien menyebut pikiran untuk mengakhiri hidup.');
     await syncNow(counselor, 'the notes to reach the server');
