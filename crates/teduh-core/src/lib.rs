@@ -35,6 +35,7 @@ pub mod ids;
 pub mod index;
 pub mod passphrase;
 pub mod paths;
+pub mod permissions;
 pub mod records;
 pub mod screening;
 pub mod settings;

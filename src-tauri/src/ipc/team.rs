@@ -232,7 +232,12 @@ impl TeamView {
             .as_ref()
             .zip(this_device)
             .is_some_and(|(r, d)| r.lists_active_device(d));
-        let supervises = role.is_some_and(teduh_protocol::sync::Role::manages_keys);
+        // What the supervision screens show follows the core's permissions table.
+        let supervises = teduh_core::permissions::allows_maybe(
+            role,
+            None,
+            teduh_core::permissions::Action::DecideReview,
+        );
         let members = roster
             .map(|r| {
                 r.members

@@ -80,7 +80,11 @@ impl Reader<'_> {
     pub(super) fn reviewing_devices(&self) -> Result<HashSet<DeviceId>, VaultError> {
         let (roster, _) = self.team()?;
         let mut devices = roster.map(|r| r.reviewing_devices()).unwrap_or_default();
-        if self.my_role()?.is_some_and(Role::manages_keys) {
+        if crate::permissions::allows_maybe(
+            self.my_role()?,
+            None,
+            crate::permissions::Action::DecideReview,
+        ) {
             devices.insert(self.ident.device);
         }
         Ok(devices)

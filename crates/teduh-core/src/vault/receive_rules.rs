@@ -15,6 +15,7 @@ use super::contacts::stored::{StoredContact, CONVERTED_TO, FROM_CONTACT, VOLUNTE
 use super::review::state::ReviewAction;
 use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_AT, FINALISED_BY};
 use crate::ids::{DeviceId, MemberId};
+use crate::permissions::{allows_maybe, Action};
 use crate::records::{Op, RecordKind, RecordRow};
 use crate::team::roster::Roster;
 
@@ -174,7 +175,8 @@ pub(super) fn refusal(
                 return Ok(Some("a review without a valid action".into()));
             };
             let decides = action != ReviewAction::Comment;
-            if decides && !signer.role.is_some_and(Role::manages_keys) {
+            // A contact's "seen" is a review record too: the same supervisors decide it.
+            if decides && !allows_maybe(signer.role, None, Action::DecideReview) {
                 return Ok(Some(
                     "only a supervisor or admin in the team roster approves or returns a note"
                         .into(),
@@ -205,7 +207,7 @@ pub(super) fn refusal(
         RecordKind::Episode => return episode_refusal(tx, signer, row, plain),
         // The rota names who is called at night: a supervisor's or an admin's to set.
         RecordKind::OnCall => {
-            if !signer.role.is_some_and(Role::manages_keys) {
+            if !allows_maybe(signer.role, None, Action::SetOnCallRota) {
                 return Ok(Some(
                     "only a supervisor or admin in the team roster sets the on-call rota".into(),
                 ));
@@ -315,7 +317,12 @@ fn episode_refusal(
                 "its {name} names another member than the one who signed it"
             )));
         }
-        if !signer.role.is_some_and(Role::manages_keys) {
+        let action = if name == CLOSED {
+            Action::CloseEpisode
+        } else {
+            Action::AcknowledgeEpisode
+        };
+        if !allows_maybe(signer.role, None, action) {
             return Ok(Some(
                 "only a supervisor or admin in the team roster acknowledges or closes a risk \
                  episode"

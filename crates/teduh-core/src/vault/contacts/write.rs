@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use serde_json::{json, Map, Value};
-use teduh_protocol::sync::Role;
 
 use super::caller::caller_hash;
 use super::stored::{CALLER, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
@@ -235,7 +234,11 @@ impl Batch<'_> {
         contact: ContactId,
         draft: &ReviewDraft,
     ) -> Result<ReviewId, VaultError> {
-        let supervises = self.reader().my_role()?.is_some_and(Role::manages_keys);
+        let supervises = crate::permissions::allows_maybe(
+            self.reader().my_role()?,
+            None,
+            crate::permissions::Action::MarkContactSeen,
+        );
         match draft.action {
             ReviewAction::Approve if !supervises => {
                 return Err(VaultError::NotPermitted(

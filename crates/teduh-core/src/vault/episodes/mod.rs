@@ -129,9 +129,11 @@ impl Vault {
             .map_or(DEFAULT_ACK_HOURS, |s| s.deadlines.episode_ack_hours);
         let zone = self.team_zone()?;
         let mut r = self.episode_reader(quiet)?;
-        let supervises = r
-            .my_role()?
-            .is_some_and(teduh_protocol::sync::Role::manages_keys);
+        let supervises = crate::permissions::allows_maybe(
+            r.my_role()?,
+            None,
+            crate::permissions::Action::AcknowledgeEpisode,
+        );
         let rota = r.on_call_rota()?;
         Ok(Context {
             rota,

@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use teduh_protocol::sync::Role;
 
 use super::stored::{
     ACKNOWLEDGED, ACTIONS, ASSESSMENT, CLOSED, CLOSE_REASON, OPENED_AT, SAFETY_PLAN, SUBJECT,
@@ -12,6 +11,7 @@ use super::stored::{
 };
 use crate::episode::{Decision, EpisodeWork, OnCallRota, Subject, Trigger};
 use crate::ids::{ClientId, EntityId, EpisodeId, MemberId};
+use crate::permissions::{allows, allows_maybe, Action};
 use crate::records::{Op, RecordKind};
 use crate::vault::batch::Batch;
 use crate::vault::error::VaultError;
@@ -106,7 +106,11 @@ impl Batch<'_> {
         id: EpisodeId,
         decision: &EpisodeDecision,
     ) -> Result<(), VaultError> {
-        if !self.reader().my_role()?.is_some_and(Role::manages_keys) {
+        let action = match decision {
+            EpisodeDecision::Acknowledge => Action::AcknowledgeEpisode,
+            EpisodeDecision::Close(_) => Action::CloseEpisode,
+        };
+        if !allows_maybe(self.reader().my_role()?, None, action) {
             return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin acknowledges or closes a risk episode".into(),
             ));
@@ -160,7 +164,7 @@ impl Batch<'_> {
     /// of the team.
     pub fn save_on_call(&mut self, rota: &OnCallRota) -> Result<(), VaultError> {
         let r = self.reader();
-        if !r.my_role()?.is_some_and(Role::manages_keys) {
+        if !allows_maybe(r.my_role()?, None, Action::SetOnCallRota) {
             return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin sets the on-call rota".into(),
             ));
@@ -173,7 +177,7 @@ impl Batch<'_> {
                     .zip(m.server_number())
                     .is_some_and(|(r, n)| {
                         r.member(n)
-                            .is_some_and(|x| !x.removed && x.role.manages_keys())
+                            .is_some_and(|x| !x.removed && allows(x.role, None, Action::BeOnCall))
                     })
         };
         let named = rota

@@ -12,10 +12,10 @@
 //!   that the queue and the dashboard read instead of whole records.
 //! - `queue`: the review queue. `dashboard`: the team at a glance.
 
+use crate::permissions::{allows_maybe, Action};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Map;
-use teduh_protocol::sync::Role;
 
 use super::batch::Batch;
 use super::error::VaultError;
@@ -54,8 +54,9 @@ impl Batch<'_> {
         note: NoteId,
         draft: &ReviewDraft,
     ) -> Result<ReviewId, VaultError> {
-        let supervises = self.reader().my_role()?.is_some_and(Role::manages_keys);
-        if draft.action != ReviewAction::Comment && !supervises {
+        let role = self.reader().my_role()?;
+        if draft.action != ReviewAction::Comment && !allows_maybe(role, None, Action::DecideReview)
+        {
             return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin can approve or return a note".into(),
             ));
