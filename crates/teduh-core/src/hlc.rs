@@ -66,6 +66,14 @@ impl HlcClock {
         self.offset_ms
     }
 
+    /// Now by the wall clock with a correction of `offset_ms` (what a device's clock reads once
+    /// corrected to the server's).
+    pub fn corrected_now(offset_ms: i64) -> chrono::DateTime<chrono::Utc> {
+        let wall = i64::try_from(Self::wall_millis()).unwrap_or(i64::MAX);
+        chrono::DateTime::from_timestamp_millis(wall.saturating_add(offset_ms))
+            .unwrap_or_else(chrono::Utc::now)
+    }
+
     /// The current wall clock in milliseconds (0 if the system clock is before 1970).
     pub fn wall_millis() -> u64 {
         SystemTime::now()

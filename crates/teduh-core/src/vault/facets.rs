@@ -37,13 +37,12 @@ impl Reader<'_> {
             client,
             parent: None,
         };
+        let estimated_age = self.field(client.into(), &meta, "estimated_age")?;
+        let stored_day = self.field(client.into(), &meta, "estimated_age_on")?;
         let profile = ClientProfile {
             birth_date: self.field(client.into(), &meta, "birth_date")?,
-            estimated_age: self.field(client.into(), &meta, "estimated_age")?,
-            estimated_age_on: match self.field(client.into(), &meta, "estimated_age_on")? {
-                Some(day) => Some(day),
-                None => self.written_on(client.into(), "estimated_age")?,
-            },
+            estimated_age,
+            estimated_age_on: self.estimate_day(client, estimated_age, stored_day)?,
             ..ClientProfile::default()
         };
         let mut facets = ClientFacets {

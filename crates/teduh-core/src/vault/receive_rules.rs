@@ -301,7 +301,7 @@ fn episode_refusal(
 ) -> rusqlite::Result<Option<String>> {
     use super::episodes::stored::{StoredEpisode, CLOSED, CLOSE_REASON, DECISIONS, SET_AT_OPENING};
     use crate::episode::{Decision, Subject};
-    let mut fields = match json_fields(plain) {
+    let fields = match json_fields(plain) {
         Ok(f) => f,
         Err(why) => return Ok(Some(why)),
     };
@@ -352,17 +352,6 @@ fn episode_refusal(
                     "its {name} is set when it opens, never changed"
                 )));
             }
-            // Types only: the stored episode supplies what an update leaves out.
-            let placeholder = serde_json::json!({
-                "subject": {"kind": "client", "id": row.client.to_string()},
-                "trigger": {"kind": "worker"},
-                "opened_at": "2026-01-01T00:00:00Z"
-            });
-            if let serde_json::Value::Object(base) = placeholder {
-                for (k, v) in base {
-                    fields.entry(k).or_insert(v);
-                }
-            }
             if serde_json::from_value::<StoredEpisode>(serde_json::Value::Object(fields)).is_err() {
                 return Ok(Some("its fields do not form a risk episode".into()));
             }
@@ -373,21 +362,26 @@ fn episode_refusal(
                     "a new risk episode is not acknowledged or closed yet".into(),
                 ));
             }
-            let Ok(stored) =
-                serde_json::from_value::<StoredEpisode>(serde_json::Value::Object(fields))
+            let parsed = serde_json::from_value::<StoredEpisode>(serde_json::Value::Object(fields));
+            let Ok(StoredEpisode {
+                subject: Some(subject),
+                trigger: Some(_),
+                opened_at: Some(opened_at),
+                ..
+            }) = parsed
             else {
                 return Ok(Some("its fields do not form a risk episode".into()));
             };
             // An opening stamped after the record itself would push the deadline out of reach.
             let stamped = i64::try_from(row.hlc.millis()).unwrap_or(i64::MAX);
-            if stored.opened_at.timestamp_millis() > stamped.saturating_add(60_000) {
+            if opened_at.timestamp_millis() > stamped.saturating_add(60_000) {
                 return Ok(Some("it opens later than it was written".into()));
             }
-            let expected_kind = match stored.subject {
+            let expected_kind = match subject {
                 Subject::Client(_) => "client",
                 Subject::Contact(_) => "contact",
             };
-            let key = stored.subject.key();
+            let key = subject.key();
             let held = entity_kind_and_client(tx, &key.0)?;
             if key != row.client || held.is_none_or(|(kind, _)| kind != expected_kind) {
                 return Ok(Some(
@@ -409,15 +403,10 @@ fn contact_refusal(
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
 ) -> rusqlite::Result<Option<String>> {
-    let mut fields = serde_json::Map::new();
-    for (name, value) in plain {
-        match serde_json::from_slice(value) {
-            Ok(v) => {
-                fields.insert(name.clone(), v);
-            }
-            Err(_) => return Ok(Some(format!("its {name} is not JSON"))),
-        }
-    }
+    let fields = match json_fields(plain) {
+        Ok(f) => f,
+        Err(why) => return Ok(Some(why)),
+    };
     let has = |name: &str| fields.contains_key(name);
     let is_copy = row.entity.0 != row.client.0;
     let refusal = match row.op {

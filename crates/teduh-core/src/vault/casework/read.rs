@@ -19,6 +19,21 @@ use crate::vault::read::Reader;
 use crate::vault::sealed::{from_fields, AUTHOR, FINALISED_AT, FINALISED_BY};
 
 impl Reader<'_> {
+    /// The day a client's estimated age was given: as stored, else (an estimate written before
+    /// estimates carried their day) the day its field was written; none without an estimate.
+    pub(in crate::vault) fn estimate_day(
+        &self,
+        client: ClientId,
+        estimate: Option<u32>,
+        stored: Option<NaiveDate>,
+    ) -> Result<Option<NaiveDate>, VaultError> {
+        match (estimate, stored) {
+            (None, _) => Ok(None),
+            (Some(_), Some(day)) => Ok(Some(day)),
+            (Some(_), None) => self.written_on(client.into(), "estimated_age"),
+        }
+    }
+
     /// A client, with whether she is a child on `today` (the team's day).
     pub(in crate::vault) fn client(
         &mut self,
@@ -28,10 +43,8 @@ impl Reader<'_> {
         let meta = self.expect(id.into(), RecordKind::Client, "client")?;
         let fields = self.fields(id.into(), &meta)?;
         let mut profile: ClientProfile = from_fields(fields, "client")?;
-        if profile.estimated_age.is_some() && profile.estimated_age_on.is_none() {
-            // Written before estimates carried their day: the day the estimate was written.
-            profile.estimated_age_on = self.written_on(id.into(), "estimated_age")?;
-        }
+        profile.estimated_age_on =
+            self.estimate_day(id, profile.estimated_age, profile.estimated_age_on)?;
         Ok(Client {
             id,
             is_child: profile.is_child(today),

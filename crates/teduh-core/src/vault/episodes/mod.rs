@@ -108,9 +108,7 @@ impl Context {
 impl Vault {
     /// Now by this device's clock as corrected to the server's at its last sync.
     pub fn corrected_now(&self) -> DateTime<Utc> {
-        let wall = i64::try_from(crate::hlc::HlcClock::wall_millis()).unwrap_or(i64::MAX);
-        DateTime::from_timestamp_millis(wall.saturating_add(self.clock_offset_ms))
-            .unwrap_or_else(Utc::now)
+        crate::hlc::HlcClock::corrected_now(self.clock_offset_ms)
     }
 
     /// A reader that counts as the user's activity, or (`quiet`, for the sync round's own
@@ -124,10 +122,11 @@ impl Vault {
     }
 
     fn episode_context(&mut self, now: DateTime<Utc>, quiet: bool) -> Result<Context, VaultError> {
-        let ack_hours = self
-            .org_settings()?
+        let settings = self.org_settings()?;
+        let ack_hours = settings
+            .as_ref()
             .map_or(DEFAULT_ACK_HOURS, |s| s.deadlines.episode_ack_hours);
-        let zone = self.team_zone()?;
+        let zone = self.team_zone_in(settings.as_ref())?;
         let mut r = self.episode_reader(quiet)?;
         let supervises = crate::permissions::allows_maybe(
             r.my_role()?,

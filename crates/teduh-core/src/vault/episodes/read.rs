@@ -19,12 +19,18 @@ impl Reader<'_> {
             .remove(AUTHOR)
             .and_then(|v| serde_json::from_value::<MemberId>(v).ok());
         let s: StoredEpisode = from_fields(fields, "episode")?;
+        let (Some(subject), Some(trigger), Some(opened_at)) = (s.subject, s.trigger, s.opened_at)
+        else {
+            return Err(VaultError::Integrity {
+                record: format!("episode {id}: no subject, trigger or opening"),
+            });
+        };
         Ok(Episode {
             id,
-            subject: s.subject,
+            subject,
             opened_by,
-            opened_at: s.opened_at,
-            trigger: s.trigger,
+            opened_at,
+            trigger,
             work: EpisodeWork {
                 assessment: s.assessment,
                 safety_plan: s.safety_plan,

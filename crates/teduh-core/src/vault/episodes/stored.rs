@@ -29,12 +29,16 @@ pub(in crate::vault) const SET_AT_OPENING: [&str; 3] = [SUBJECT, TRIGGER, OPENED
 /// The fields only a supervisor or admin writes, each naming her.
 pub(in crate::vault) const DECISIONS: [&str; 2] = [ACKNOWLEDGED, CLOSED];
 
-/// Every field of an episode as stored; what a receiver parses to check a record.
+/// Every field of an episode as stored, or those of one record (a receiver parses each record
+/// to check its fields' types; what only the creation sets is absent from an update).
 #[derive(Debug, Deserialize)]
 pub(in crate::vault) struct StoredEpisode {
-    pub subject: Subject,
-    pub trigger: Trigger,
-    pub opened_at: DateTime<Utc>,
+    #[serde(default)]
+    pub subject: Option<Subject>,
+    #[serde(default)]
+    pub trigger: Option<Trigger>,
+    #[serde(default)]
+    pub opened_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub assessment: RiskAssessment,
     #[serde(default)]

@@ -31,11 +31,7 @@ pub enum EpisodeDecision {
 impl Batch<'_> {
     /// This device's clock as corrected to the server's at its last sync.
     pub(in crate::vault) fn corrected_now(&self) -> DateTime<Utc> {
-        let wall = crate::hlc::HlcClock::wall_millis();
-        let now = i64::try_from(wall)
-            .unwrap_or(i64::MAX)
-            .saturating_add(self.u.clock.offset_ms());
-        DateTime::from_timestamp_millis(now).unwrap_or_else(Utc::now)
+        crate::hlc::HlcClock::corrected_now(self.u.clock.offset_ms())
     }
 
     /// Opens an episode on `subject` unless one is open already (then returns that one): a

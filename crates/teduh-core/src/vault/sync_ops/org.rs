@@ -206,8 +206,16 @@ impl Vault {
     ///
     /// Fails when the database cannot be read.
     pub fn team_zone(&self) -> Result<Zone, VaultError> {
+        self.team_zone_in(self.org_settings()?.as_ref())
+    }
+
+    /// [`Vault::team_zone`] from settings already read.
+    pub(in crate::vault) fn team_zone_in(
+        &self,
+        settings: Option<&OrgSettings>,
+    ) -> Result<Zone, VaultError> {
         let team = self.binding()?.map(|b| b.team);
-        Ok(match (self.org_settings()?, team) {
+        Ok(match (settings, team) {
             (Some(s), Some(team)) => s.zone_of(team),
             _ => Zone::Wib,
         })
