@@ -8,6 +8,7 @@
 //! assembled by [`register`], generic over [`tauri::Runtime`] so tests drive real commands on
 //! the mock runtime, and started by [`start_background`].
 
+pub mod case_commands;
 pub mod commands;
 pub mod contact_commands;
 pub mod episode_commands;
@@ -84,6 +85,9 @@ pub fn register<R: Runtime>(
             episode_commands::on_call_rota,
             episode_commands::on_call_save,
             episode_commands::on_call_now,
+            case_commands::case_assignment,
+            case_commands::case_assign,
+            case_commands::team_set_level,
             review_commands::team_view,
             review_commands::team_confirm,
             review_commands::team_remove,

@@ -269,3 +269,16 @@ pub fn draft(narrative: &str) -> teduh_core::domain::NoteDraft {
         ..teduh_core::domain::NoteDraft::default()
     }
 }
+
+/// A supervisor puts `workers` (usernames) on a client's case and sends it: only a case's
+/// workers and the team's supervisors read a client (issue 23). She first pulls the client.
+#[allow(clippy::expect_used)]
+pub fn put_on_case(sup: &mut Device, client: teduh_core::ids::ClientId, workers: &[&str]) {
+    sup.sync().expect("the supervisor pulls the client");
+    for w in workers {
+        sup.vault
+            .assign_member(client, w)
+            .expect("the supervisor assigns");
+    }
+    sup.sync().expect("the supervisor sends the assignment");
+}

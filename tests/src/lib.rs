@@ -11,6 +11,7 @@ pub mod device;
 pub mod hostile;
 pub mod leak;
 pub mod ledger;
+pub mod oracle;
 pub mod proxy;
 pub mod smtp;
 

@@ -123,6 +123,8 @@ fn a_contact_reaches_the_team_links_the_repeat_caller_waits_for_the_supervisor_a
         .expect("converted");
     budi.sync().expect("budi pushes");
     sup.sync().expect("sup pushes its 'seen', pulls the client");
+    // Ana took the first call: the supervisor puts her on the case too (issue 23).
+    teduh_tests::device::put_on_case(&mut sup, client, &["vol.ana"]);
     ana.sync().expect("ana pulls");
     budi.sync().expect("budi pulls the 'seen'");
     let ana_member = ana.vault.member_id();
@@ -379,8 +381,11 @@ fn forged_contact_records_are_held_and_never_wedge_or_blind_the_contact_log() {
         ),
     ];
     for (i, (reason, forge)) in forgeries.iter().enumerate() {
-        let mut m = server.member(&team, Role::Counselor, &format!("vol.jahil{i}"));
+        let name = format!("vol.jahil{i}");
+        let mut m = server.member(&team, Role::Counselor, &name);
         sup.admit(&mut m);
+        // On Ana's client's case, so that it holds the key a forgery under it needs.
+        teduh_tests::device::put_on_case(&mut sup, client, &[name.as_str()]);
         m.sync().expect("the newest key and Ana's records");
         let me = m.vault.member_id();
         m.vault

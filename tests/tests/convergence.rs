@@ -180,6 +180,21 @@ impl World {
                 d.sync().expect("sync");
             }
         }
+        // A client is read by its workers and the supervisor only (issue 23): the supervisor
+        // puts every member on every case, so that every device must end in the same state
+        // (records stored unopened until then open when the keys arrive).
+        let workers: Vec<u64> = self.devices[1..].iter().map(Device::member).collect();
+        let sup = &mut self.devices[0];
+        for client in sup.vault.list_clients().expect("list") {
+            sup.vault
+                .assign_case(client.id, &workers, None)
+                .expect("the supervisor assigns");
+        }
+        for _ in 0..3 {
+            for d in &mut self.devices {
+                d.sync().expect("sync");
+            }
+        }
     }
 }
 

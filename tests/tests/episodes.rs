@@ -418,8 +418,12 @@ fn forged_episode_records_are_held_and_change_nothing() {
         ),
     ];
     for (i, (reason, forge)) in forgeries.iter().enumerate() {
-        let mut rogue = server.member(&team, Role::Counselor, &format!("kons.jahil{i}"));
+        let name = format!("kons.jahil{i}");
+        let mut rogue = server.member(&team, Role::Counselor, &name);
         sup.admit(&mut rogue);
+        // On the client's case, so that it holds the key a forgery under it needs.
+        teduh_tests::device::put_on_case(&mut sup, client, &[name.as_str()]);
+        teduh_tests::device::put_on_case(&mut sup, other, &[name.as_str()]);
         rogue.sync().expect("rogue pulls the episode");
         let me = rogue.vault.member_id();
         rogue

@@ -46,6 +46,7 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
             // Keep writing between syncs: a client every so often, notes in between.
             if round.is_multiple_of(3) {
                 let code = format!("F-{i}-{round}");
+                let own_before = d.vault.outbox_after(0).expect("own").len() as u64;
                 let c = d
                     .vault
                     .add_client(&profile(&code, "Klien Sinyal"))
@@ -53,7 +54,8 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
                 d.vault
                     .add_note(c, &draft(&"Catatan panjang di jalan. ".repeat(40)))
                     .expect("note");
-                written += 3;
+                // The client's key (one wrap per reader's device), the client, the note.
+                written += d.vault.outbox_after(0).expect("own").len() as u64 - own_before;
             }
             let mut http = d.transport();
             let mut t = counting(&mut http, &mut ledgers[i]);
@@ -109,6 +111,20 @@ fn a_thousand_cuts_lose_nothing_duplicate_nothing_and_resend_nothing_acknowledge
         .sum();
     assert_eq!(own, written, "every record written exists exactly once");
     assert_eq!(logs[0], written, "no duplicates, nothing lost");
+    // Only a case's workers read it (issue 23): the supervisor puts both workers on every
+    // case, so every device must then hold the same state.
+    let workers = [devices[1].member(), devices[2].member()];
+    for c in devices[0].vault.list_clients().expect("list") {
+        devices[0]
+            .vault
+            .assign_case(c.id, &workers, None)
+            .expect("the supervisor assigns");
+    }
+    for _ in 0..2 {
+        for d in devices.iter_mut() {
+            d.sync().expect("sync on a healed link");
+        }
+    }
     let first = devices[0].state();
     for d in &devices[1..] {
         assert!(d.state() == first, "identical state on every device");

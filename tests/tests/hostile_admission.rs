@@ -319,6 +319,7 @@ fn a_roster_with_the_organisation_key_swapped_shown_to_a_newcomer_makes_the_numb
         username: "operator".into(),
         role: Role::Admin,
         removed: false,
+        level: None,
     });
     fake.devices.push(op.as_device(op_device, op_device));
     fake.grants = fake

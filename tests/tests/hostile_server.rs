@@ -185,6 +185,7 @@ fn a_roster_signed_by_a_key_the_server_made_is_refused_and_named() {
         username: "operator".into(),
         role: teduh_protocol::sync::Role::Supervisor,
         removed: false,
+        level: None,
     });
     held.devices.push(teduh_core::team::roster::RosterDevice {
         device: 999,

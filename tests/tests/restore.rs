@@ -73,6 +73,9 @@ fn a_server_restored_from_backup_gets_back_every_record_a_device_still_holds() {
     assert!(sup.vault.security_alarms().expect("alarms").is_empty());
     let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
     sup.admit(&mut fresh);
+    // Only a case's workers read it (issue 23): the supervisor puts her on it.
+    teduh_tests::device::put_on_case(&mut sup, client, &["kons.baru"]);
+    fresh.sync().expect("she receives the client's key");
     let notes = fresh
         .vault
         .export_client(client)
@@ -171,6 +174,9 @@ fn a_postgresql_server_restored_from_a_dump_taken_while_devices_pushed_loses_not
     assert!(sup.vault.security_alarms().expect("alarms").is_empty());
     let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
     sup.admit(&mut fresh);
+    // Only a case's workers read it (issue 23): the supervisor puts her on it.
+    teduh_tests::device::put_on_case(&mut sup, client, &["kons.baru"]);
+    fresh.sync().expect("she receives the client's key");
     assert_eq!(
         fresh
             .vault
@@ -261,6 +267,9 @@ fn a_device_that_joined_after_the_backup_is_told_the_server_does_not_know_it_and
     assert_eq!(late.vault.pending_count().expect("pending"), 0);
     let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
     sup.admit(&mut fresh);
+    // Only a case's workers read it (issue 23): the supervisor puts her on it.
+    teduh_tests::device::put_on_case(&mut sup, client, &["kons.baru"]);
+    fresh.sync().expect("she receives the client's key");
     assert_eq!(
         fresh
             .vault

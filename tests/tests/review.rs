@@ -386,7 +386,10 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
     bayu.vault.finalise_note(bayu_note).expect("finalise");
     sari.sync().expect("sync");
     bayu.sync().expect("sync");
-    // Bayu also sees Sari's client once: now it is in his caseload too.
+    // The supervisor puts Bayu on Sari's client's case (issue 23); he writes a session there:
+    // now it is in his caseload too.
+    teduh_tests::device::put_on_case(&mut sup, shared, &["kons.bayu"]);
+    bayu.sync().expect("bayu receives the client's key");
     let bayu_on_shared = bayu
         .vault
         .add_note(shared, &draft("sesi pengganti"))
@@ -404,7 +407,11 @@ fn each_counselor_sees_her_own_caseload_and_the_reviews_of_her_own_notes() {
     assert!(sup.vault.my_clients().expect("mine").is_empty());
     // The client list filters on the same fact.
     let facets = sari.vault.client_facets().expect("facets");
-    assert!(facets[&shared].mine && !facets[&only_bayu].mine);
+    assert!(facets[&shared].mine);
+    assert!(
+        !facets.contains_key(&only_bayu),
+        "Sari does not read Bayu's own client (issue 23)"
+    );
     assert_eq!(
         sup.vault.list_clients().expect("all").len(),
         2,

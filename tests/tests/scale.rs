@@ -102,7 +102,8 @@ fn two_instances_on_one_postgresql_serve_four_concurrent_writers_with_no_gap_or_
 
     // A newcomer pulls everything through the balancer: every note once, the same state as
     // every writer's.
-    let mut fresh = join(Role::Counselor, "kons.baru");
+    // A supervisor: she reads every client of the team (issue 23).
+    let mut fresh = join(Role::Supervisor, "sup.baru");
     sup.confirm(&mut fresh);
     sup.sync().expect("keys for the newcomer");
     fresh.sync_until_done(10).expect("pulls everything");
@@ -119,14 +120,17 @@ fn two_instances_on_one_postgresql_serve_four_concurrent_writers_with_no_gap_or_
         );
     }
     assert!(fresh.vault.held_records().expect("held").is_empty());
-    let expected = fresh.state();
+    // Each writer reads only her own clients, but holds every record of the team (the others'
+    // unopened): the same log as the newcomer's.
+    let expected = fresh.vault.log_len().expect("log");
     for (i, w) in writers.iter_mut().enumerate() {
         w.sync_until_done(5).expect("catch up");
         assert_eq!(
-            w.state(),
+            w.vault.log_len().expect("log"),
             expected,
-            "writer {i} holds the same record as the newcomer"
+            "writer {i} holds every record the newcomer holds"
         );
+        assert!(w.vault.held_records().expect("held").is_empty());
     }
     drop((a, b, balancer));
     drop(guard);

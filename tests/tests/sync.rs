@@ -194,6 +194,7 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
         .add_note(client, &draft("sebelum pencabutan"))
         .expect("note");
     c1.sync().expect("sync");
+    teduh_tests::device::put_on_case(&mut sup, client, &["kons.2"]);
     c2.sync().expect("c2 receives the shared client");
     let epoch_before = sup.sync().expect("sync").epoch;
     assert_eq!(
@@ -316,7 +317,9 @@ fn laptops_whose_clocks_are_a_year_off_still_sync_and_agree() {
     let r = ahead
         .sync()
         .expect("a clock a year ahead does not stop sync");
-    assert_eq!(r.pushed, 3, "{r:?}");
+    // The client's key wrapped to her device and the supervisor's, the client, the note.
+    assert_eq!(r.pushed, 4, "{r:?}");
+    teduh_tests::device::put_on_case(&mut sup, c, &["mundur"]);
     let offset = ahead
         .vault
         .binding()
@@ -396,14 +399,16 @@ fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
     let rows = c.vault.outbox_after(0).expect("log");
     let wire: Vec<_> = rows.iter().map(|r| r.to_wire().expect("wire")).collect();
 
-    // A server (or anyone on the path) flips one byte of the note's ciphertext.
+    // A server (or anyone on the path) flips one byte of the note's ciphertext (the last
+    // record: the client's key wrapped to each reader's device, the client, the note).
     let mut tampered = wire.clone();
-    let last = tampered[2].payload.len() - 1;
-    tampered[2].payload[last] ^= 1;
+    let note = tampered.len() - 1;
+    let last = tampered[note].payload.len() - 1;
+    tampered[note].payload[last] ^= 1;
     let got = sup.vault.receive_page(&tampered, 0).expect("receives");
     assert_eq!(
-        got.applied, 2,
-        "the untouched client key and client apply: {got:?}"
+        got.applied as usize, note,
+        "the untouched client key wraps and client apply: {got:?}"
     );
     assert_eq!(got.held.len(), 1, "{got:?}");
     assert!(

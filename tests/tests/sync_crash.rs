@@ -75,6 +75,10 @@ fn a_device_killed_mid_sync_fifty_times_loses_and_duplicates_nothing() {
         .vault
         .add_client(&profile("S-1", "Klien Supervisor"))
         .expect("client");
+    // The counselor works on the supervisor's client too, so both read the same (issue 23).
+    sup.vault
+        .assign_member(sup_client, "kons")
+        .expect("the supervisor assigns");
     let mut kills_after_ready = 0;
     for round in 0..KILLS {
         // The supervisor keeps writing, so the child also has pages to pull and apply.

@@ -35,6 +35,7 @@ fn a_member_her_supervisor_removes_on_her_device_reads_nothing_written_after() {
         .add_note(before, &draft("ditulis sebelum"))
         .expect("note");
     c.sync().expect("c");
+    teduh_tests::device::put_on_case(&mut sup, before, &["kons.pergi"]);
     leaver.sync().expect("the leaver still reads the team");
     assert!(codes(&mut leaver).contains(&"K-SEBELUM".to_owned()));
 
@@ -211,6 +212,7 @@ fn two_supervisors_admitting_at_once_converge_without_a_false_alarm() {
         .add_note(client, &draft("dari kons.y"))
         .expect("note");
     y.sync().expect("y sends");
+    teduh_tests::device::put_on_case(&mut a, client, &["kons.x"]);
     x.sync().expect("x reads");
     assert!(codes(&mut x).contains(&"K-Y".to_owned()));
 }

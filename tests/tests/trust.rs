@@ -174,6 +174,8 @@ fn a_colleague_s_modified_app_can_neither_rewrite_a_finalised_note_nor_write_as_
     }
     let (client, note) = finalised_note(&mut ani, "F-1");
     ani.sync().expect("sync");
+    // Budi and Citra work on the case too (issue 23): their modified apps hold its key.
+    teduh_tests::device::put_on_case(&mut sup, client, &["kons.budi", "kons.citra"]);
     budi.sync().expect("budi receives the note");
     citra.sync().expect("citra receives the note");
     sup.sync().expect("sup receives the note");

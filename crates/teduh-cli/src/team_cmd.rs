@@ -41,7 +41,8 @@ pub enum TeamCmd {
         /// counselor, outreach, supervisor or admin.
         #[arg(long)]
         role: String,
-        /// A hotline volunteer's level (1-3).
+        /// A volunteer's level: 1 junior, 2 intermediate, 3 senior (the roster lists it once
+        /// she is admitted; `teduh team level` changes it later).
         #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
         level: Option<u8>,
     },
@@ -64,6 +65,14 @@ pub enum TeamCmd {
     RevokeDevice {
         /// The device's number.
         device: u64,
+    },
+    /// Set a volunteer's level (a key manager's decision): junior, intermediate or senior. The
+    /// roster signed at the next sync lists it; the permissions table follows it.
+    Level {
+        /// Her username.
+        username: String,
+        /// junior, intermediate or senior.
+        level: String,
     },
 }
 
@@ -111,7 +120,11 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
             };
             for m in &roster.members {
                 let state = if m.removed { " (removed)" } else { "" };
-                println!("{}\t{}{state}", m.username, m.role.as_str());
+                let level = m
+                    .level
+                    .map(|l| format!(" {}", l.as_str()))
+                    .unwrap_or_default();
+                println!("{}\t{}{level}{state}", m.username, m.role.as_str());
                 for d in roster.devices.iter().filter(|d| d.member == m.member) {
                     let revoked = if d.revoked { " (revoked)" } else { "" };
                     println!("  device {}{revoked}", d.device);
@@ -123,6 +136,15 @@ pub fn run(data: &DataDir, cmd: TeamCmd) -> anyhow::Result<ExitCode> {
             v.remove_member(&username)
                 .with_context(|| format!("while removing {username}"))?;
             println!("{username} is removed; the roster and a new team key go out at the next `teduh sync`");
+        }
+        TeamCmd::Level { username, level } => {
+            vault_cmd::unlock(&mut v)?;
+            let parsed = teduh_core::permissions::Level::parse(&level).with_context(|| {
+                format!("unknown level {level}: junior, intermediate or senior")
+            })?;
+            v.set_member_level(&username, parsed)
+                .with_context(|| format!("while setting {username}'s level"))?;
+            println!("{username} is {level}; the roster lists it after the next `teduh sync`");
         }
         TeamCmd::RevokeDevice { device } => {
             vault_cmd::unlock(&mut v)?;

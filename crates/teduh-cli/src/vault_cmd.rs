@@ -39,6 +39,32 @@ pub enum ClientCmd {
         #[arg(long)]
         search: Option<String>,
     },
+    /// Assign a worker to a client's case (a supervisor's decision); she gets the client's
+    /// keys at her next sync, the case's history included.
+    Assign {
+        /// The client's code.
+        code: String,
+        /// The worker's username.
+        #[arg(long)]
+        to: String,
+    },
+    /// Take a worker off a client's case (a supervisor's decision): the client gets a new key
+    /// her devices never receive.
+    Unassign {
+        /// The client's code.
+        code: String,
+        /// The worker's username.
+        #[arg(long)]
+        from: String,
+        /// Why (a transfer or a release).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Show who works on a client's case and how that came to be.
+    Workers {
+        /// The client's code.
+        code: String,
+    },
 }
 
 /// A client's fields on the command line.
@@ -298,6 +324,45 @@ pub fn client(data: &DataDir, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                 println!("{}\t{}\t{}\t{}", c.code, c.name, c.nickname, c.id);
             }
             eprintln!("{} client(s)", list.len());
+        }
+        ClientCmd::Assign { code, to } => {
+            let id = v.client_by_code(&code)?;
+            let done = v
+                .assign_member(id, &to)
+                .with_context(|| format!("while assigning {to} to {code}"))?;
+            println!(
+                "{to} is assigned to {code}; {} key wrap(s) go out at the next `teduh sync`",
+                done.wraps
+            );
+        }
+        ClientCmd::Unassign { code, from, reason } => {
+            let id = v.client_by_code(&code)?;
+            v.unassign_member(id, &from, &reason)
+                .with_context(|| format!("while taking {from} off {code}"))?;
+            println!(
+                "{from} is taken off {code}; the client has a new key for the workers who stay, \
+                 sent at the next `teduh sync`"
+            );
+        }
+        ClientCmd::Workers { code } => {
+            let id = v.client_by_code(&code)?;
+            let a = v.case_assignment(id)?;
+            let names: Vec<&str> = a.workers.iter().map(|w| w.username.as_str()).collect();
+            println!("{code}: {}", names.join(", "));
+            for change in &a.history {
+                let names: Vec<&str> = change.workers.iter().map(|w| w.username.as_str()).collect();
+                println!(
+                    "  {}  by {}: {}{}",
+                    change.at.format("%Y-%m-%d %H:%M UTC"),
+                    change.by.username,
+                    names.join(", "),
+                    change
+                        .reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

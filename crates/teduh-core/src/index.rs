@@ -70,6 +70,11 @@ impl SearchIndex {
         }
     }
 
+    /// Removes a client (this device may no longer read it).
+    pub fn remove(&mut self, id: ClientId) {
+        self.entries.retain(|e| e.id != id);
+    }
+
     /// Pre-allocates for `n` clients (index build at unlock).
     pub fn reserve(&mut self, n: usize) {
         self.entries.reserve(n);

@@ -42,7 +42,8 @@ pub const FINALISED_FIELD: &str = "finalised_at";
 /// What a record is about. The kind is part of every envelope's associated data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordKind {
-    /// A client's data key, wrapped under the team key.
+    /// A client's data key: sealed under the team key for the whole team (before need-to-know,
+    /// and for contacts), or wrapped to one reader's device ([`crate::vault`]'s key wraps).
     ClientKey,
     /// A client's profile.
     Client,
@@ -75,10 +76,13 @@ pub enum RecordKind {
     Episode,
     /// The team's on-call rota of supervisors and their numbers, under its own data key.
     OnCall,
+    /// Who works on a client's case: each assignment, transfer or release is one (the case's
+    /// assignment history), under the client's key.
+    Assignment,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 16] = [
+    const ALL: [RecordKind; 17] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -95,6 +99,7 @@ impl RecordKind {
         Self::Contact,
         Self::Episode,
         Self::OnCall,
+        Self::Assignment,
     ];
 
     /// Stored name.
@@ -116,6 +121,7 @@ impl RecordKind {
             Self::Contact => "contact",
             Self::Episode => "episode",
             Self::OnCall => "on_call",
+            Self::Assignment => "assignment",
         }
     }
 

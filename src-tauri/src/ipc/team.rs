@@ -58,6 +58,11 @@ pub struct MemberRow {
     pub username: String,
     /// `counselor`, `outreach`, `supervisor` or `admin`.
     pub role: String,
+    /// A volunteer's level as the signed roster lists it (none for staff).
+    pub level: Option<teduh_core::permissions::Level>,
+    /// The server's member number (what a case assignment names).
+    #[ts(type = "number")]
+    pub number: u64,
     /// Removed from the team.
     pub removed: bool,
     /// Her devices as the roster lists them.
@@ -177,6 +182,13 @@ pub struct TeamView {
     pub admitted: bool,
     /// The team's members (empty before the first roster arrives).
     pub members: Vec<MemberRow>,
+    /// What this member may do (the core's permissions table, by her role and level).
+    pub may: MayView,
+    /// Counselors and outreach workers in the team (not removed), and supervisors: the corps
+    /// works with one supervisor per ten, and the dashboard warns above that.
+    pub volunteer_count: u32,
+    /// Supervisors in the team (not removed).
+    pub supervisor_count: u32,
     /// For a supervisor: the devices waiting to be admitted, as the last sync saw them.
     pub pending: Vec<PendingRow>,
     /// While this device waits to be admitted: its safety number for each supervisor's device.
@@ -190,6 +202,18 @@ pub struct TeamView {
     pub org_name: Option<String>,
     /// This team's time zone as the organisation settings set it: `WIB`, `WITA` or `WIT`.
     pub zone: String,
+}
+
+/// What this member may do, as the core's permissions table says (the UI hides the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MayView {
+    /// Register a client (juniors work on the clients a supervisor assigns them).
+    pub register_client: bool,
+    /// Assign, transfer and release cases.
+    pub assign_case: bool,
+    /// Set volunteers' levels (a key manager: supervisor or admin).
+    pub set_levels: bool,
 }
 
 /// The organisation key's recovery sheet, shown once to print.
@@ -232,12 +256,37 @@ impl TeamView {
             .as_ref()
             .zip(this_device)
             .is_some_and(|(r, d)| r.lists_active_device(d));
-        // What the supervision screens show follows the core's permissions table.
-        let supervises = teduh_core::permissions::allows_maybe(
-            role,
-            None,
-            teduh_core::permissions::Action::DecideReview,
-        );
+        // What the screens show follows the core's permissions table.
+        use teduh_core::permissions::{allows_maybe, Action};
+        let level = roster
+            .as_ref()
+            .zip(me.server_number())
+            .and_then(|(r, m)| r.level_of(m));
+        let supervises = allows_maybe(role, level, Action::DecideReview);
+        let may = MayView {
+            register_client: role.is_none() || allows_maybe(role, level, Action::RegisterClient),
+            assign_case: allows_maybe(role, level, Action::AssignCase),
+            set_levels: role.is_some_and(teduh_protocol::sync::Role::manages_keys),
+        };
+        let (volunteer_count, supervisor_count) = roster.as_ref().map_or((0, 0), |r| {
+            let active = || r.members.iter().filter(|m| !m.removed);
+            let supervisors = active()
+                .filter(|m| allows_maybe(Some(m.role), m.level, Action::AssignCase))
+                .count();
+            let volunteers = active()
+                .filter(|m| {
+                    matches!(
+                        m.role,
+                        teduh_protocol::sync::Role::Counselor
+                            | teduh_protocol::sync::Role::Outreach
+                    )
+                })
+                .count();
+            (
+                u32::try_from(volunteers).unwrap_or(u32::MAX),
+                u32::try_from(supervisors).unwrap_or(u32::MAX),
+            )
+        });
         let members = roster
             .map(|r| {
                 r.members
@@ -246,6 +295,8 @@ impl TeamView {
                         id: MemberId::from_server(m.member).to_string(),
                         username: m.username.clone(),
                         role: m.role.as_str().to_owned(),
+                        level: m.level,
+                        number: m.member,
                         removed: m.removed,
                         devices: r
                             .devices
@@ -294,6 +345,9 @@ impl TeamView {
             supervises,
             admitted,
             members,
+            may,
+            volunteer_count,
+            supervisor_count,
             pending,
             safety_numbers,
             org_fingerprint,

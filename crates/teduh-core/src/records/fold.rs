@@ -28,10 +28,11 @@ pub fn apply(
         // order of arrival or replay: the key its creator proved wins (schema 9), then the
         // lowest (device, seq).
         let proven = sealed.iter().any(|(n, v)| n == CREATOR_PROVEN && v == &[1]);
+        // A team-wide key is its client's first key, the one sealing this device's copies.
         conn.prepare_cached(
-            "INSERT INTO client_keys (client_id, device_id, seq, wrapped, proven)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (client_id) DO UPDATE SET device_id = excluded.device_id,
+            "INSERT INTO client_keys (client_id, device_id, seq, wrapped, proven, local, hlc)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, 0)
+             ON CONFLICT (client_id) WHERE local = 1 DO UPDATE SET device_id = excluded.device_id,
                  seq = excluded.seq, wrapped = excluded.wrapped, proven = excluded.proven
              WHERE excluded.proven > client_keys.proven
                 OR (excluded.proven = client_keys.proven
@@ -166,18 +167,20 @@ pub fn clear_state(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "DELETE FROM entity_fields; DELETE FROM field_versions; DELETE FROM entities;
          DELETE FROM client_keys; DELETE FROM note_summaries; DELETE FROM screening_summaries;
-         DELETE FROM contact_summaries;",
+         DELETE FROM contact_summaries; DELETE FROM client_key_wraps; DELETE FROM unopened_record;",
     )
 }
 
 /// The materialised state as bytes, in primary-key order: which record won each field, which
-/// versions exist, which entities and client keys exist. The sealed values are left out (each
+/// versions exist, which entities exist and which client keys were wrapped to whom. The sealed values are left out (each
 /// device seals them under its own nonces); they follow from the winning records. Two devices
 /// have the same state exactly when their dumps are byte-identical.
 pub fn dump_state(conn: &Connection) -> rusqlite::Result<Vec<u8>> {
     let mut out = Vec::new();
     for (table, columns, order) in [
-        ("client_keys", "client_id, device_id, seq", "client_id"),
+        // Which keys went to whom, not the copies each device keeps (a key wrapped to a device
+        // is that device's alone).
+        ("client_key_wraps", "*", "device_id, seq"),
         ("entities", "*", "entity_id"),
         (
             "entity_fields",

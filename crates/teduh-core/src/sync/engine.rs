@@ -246,6 +246,9 @@ impl<A: VaultAccess> Round<'_, A> {
         // waits for the next round.
         self.organisation_step(Self::exchange_org_settings)?;
         self.organisation_step(Self::tend_founded_teams)?;
+        // Clients' keys to readers who lack them (a new device, a new supervisor), before the
+        // push that carries them.
+        self.local(|v| v.wrap_keys_for_readers())?;
         self.push(limits.max_push_bytes, limits.max_push_records)?;
         self.pull(limits.max_pull_bytes)?;
         // After the pull, so an acknowledgement that arrived stops the alert; like the

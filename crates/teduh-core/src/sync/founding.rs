@@ -173,6 +173,7 @@ impl<A: VaultAccess> Round<'_, A> {
                 username: m.username.clone(),
                 role,
                 removed: false,
+                level: None,
             });
             next.devices.push(RosterDevice::admitted(
                 d.device_id,

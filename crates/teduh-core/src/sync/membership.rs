@@ -110,6 +110,7 @@ impl<A: VaultAccess> Round<'_, A> {
                     username: listed.username.clone(),
                     role,
                     removed: false,
+                    level: None,
                 });
             }
             roster.devices.push(RosterDevice::admitted(

@@ -437,6 +437,12 @@ impl<A: VaultAccess> Round<'_, A> {
         self.admit_listed(&mut roster, current.is_none(), &binding, &members, &devices)?;
         self.apply_removals(&mut roster, &devices)?;
         self.apply_org_grants(&mut roster, &binding)?;
+        // Volunteers' levels as this key manager decided them.
+        for (member, level) in self.local(|v| v.level_decisions(current.as_ref()))? {
+            if let Some(m) = roster.members.iter_mut().find(|m| m.member == member) {
+                m.level = Some(level);
+            }
+        }
         roster.members.sort_by_key(|m| m.member);
         roster.devices.sort_by_key(|d| d.device);
         // The devices an epoch is sealed to: a new one when this set changes.

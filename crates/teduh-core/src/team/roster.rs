@@ -51,6 +51,10 @@ pub struct RosterMember {
     pub role: Role,
     /// Removed from the team: her devices no longer sync and new epochs exclude her.
     pub removed: bool,
+    /// A volunteer's level (junior, intermediate, senior), set by a key manager; serialised
+    /// only when set, so rosters signed before levels existed still verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::permissions::Level>,
 }
 
 /// One device as the roster lists it.
@@ -424,6 +428,28 @@ impl Roster {
         self.member(member).map(|m| m.role)
     }
 
+    /// This member's level as the roster lists it (none for staff and for older rosters).
+    pub fn level_of(&self, member: u64) -> Option<crate::permissions::Level> {
+        self.member(member).and_then(|m| m.level)
+    }
+
+    /// The active devices (not revoked, of members not removed) of the members `include`
+    /// accepts, with their X25519 keys: whom a client's data key is wrapped to.
+    pub fn active_devices_of(
+        &self,
+        include: impl Fn(&RosterMember) -> bool,
+    ) -> Vec<(u64, [u8; 32])> {
+        self.devices
+            .iter()
+            .filter(|d| !d.revoked)
+            .filter(|d| {
+                self.member(d.member)
+                    .is_some_and(|m| !m.removed && include(m))
+            })
+            .filter_map(|d| Some((d.device, hex32(&d.x25519)?)))
+            .collect()
+    }
+
     /// The devices whose records this roster vouches for, with their own keys.
     pub fn authors(&self) -> Authors {
         let mut out = HashMap::new();
@@ -479,6 +505,7 @@ pub(crate) fn test_member(id: u64, role: Role, key: &SigningKey) -> (RosterMembe
             username: format!("anggota{id}"),
             role,
             removed: false,
+            level: None,
         },
         RosterDevice {
             device: id,

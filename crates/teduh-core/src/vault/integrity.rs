@@ -164,11 +164,14 @@ impl Vault {
         self.ensure_unlocked()?;
         let check = self.verifier()?;
         let authors = self.authors()?;
+        let roster = self.roster()?;
+        let me = self.assignment_self(roster.as_ref())?;
         let Vault {
             store,
             ident,
             unlocked,
             projections,
+            scoring,
             ..
         } = self;
         let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
@@ -187,10 +190,31 @@ impl Vault {
                 .and_then(|plain| keys::apply_plain(&tx, ident, u, r, &plain, &key, projections));
             match opened {
                 Ok(()) => Ok(()),
+                // A client this device does not read: its records stay in the log, unopened.
+                Err(keys::OpenError::NoClientKey(why)) => {
+                    super::readers::keep_unopened(&tx, r, &why)
+                        .map_err(|e| refused(r, e.to_string()))
+                }
                 Err(keys::OpenError::MissingKey(why)) => Err(refused(r, why)),
                 Err(keys::OpenError::Vault(e)) => Err(refused(r, e.to_string())),
             }
         })?;
+        // The log still holds the keys once wrapped to this device: a case it was taken off is
+        // dropped again.
+        let assigned: Vec<ClientId> = tx
+            .prepare("SELECT DISTINCT client_id FROM entities WHERE kind = 'assignment'")?
+            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .filter_map(|b| b.ok().and_then(|b| id16(&b).ok()).map(ClientId))
+            .collect();
+        super::assignment::forget_unassigned(
+            &tx,
+            ident,
+            u,
+            scoring,
+            me,
+            roster.as_ref(),
+            &assigned,
+        )?;
         let same = records::dump_state(&tx)? == before;
         if commit {
             tx.commit()?;

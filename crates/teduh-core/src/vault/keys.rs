@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::error::VaultError;
 use super::identity::Identity;
 use super::projection::{self, Projection};
-use super::sealed::{binding_aad, client_key, record_name};
+use super::sealed::{binding_aad, client_key, client_key_versions, record_name};
 use super::Unlocked;
 use crate::crypto::DataKey;
 use crate::ids::{ClientId, TeamId};
@@ -83,8 +83,12 @@ pub(super) fn store_team_key(
 /// Why a record cannot be opened here (yet).
 #[derive(Debug)]
 pub(crate) enum OpenError {
-    /// A key is missing (team key of that epoch, or the client's data key): hold the record.
+    /// The team key of the record's epoch is missing: hold the record until it arrives.
     MissingKey(String),
+    /// No key of the record's client that this device holds opens it, and the client has a
+    /// key this device lacks: store it unopened (this device is not, or not yet, or no longer
+    /// one of the client's readers); it opens when a key arrives.
+    NoClientKey(String),
     /// The record is damaged or forged.
     Vault(VaultError),
 }
@@ -94,7 +98,7 @@ pub(crate) enum OpenError {
 impl From<OpenError> for VaultError {
     fn from(e: OpenError) -> Self {
         match e {
-            OpenError::MissingKey(why) => VaultError::Log(why),
+            OpenError::MissingKey(why) | OpenError::NoClientKey(why) => VaultError::Log(why),
             OpenError::Vault(e) => e,
         }
     }
@@ -112,16 +116,17 @@ impl From<rusqlite::Error> for OpenError {
     }
 }
 
-/// The key sealing a record's payload: the epoch's team key for client-key records, else the
-/// record key of (client, epoch).
-pub(super) fn record_sealing_key<'u>(
+/// The keys that may seal a record's payload, newest first: the epoch's team key for
+/// client-key records, else the record keys of (client, epoch), one per data key of the client
+/// this device holds (a record is sealed under the first).
+pub(super) fn record_sealing_keys<'u>(
     conn: &Connection,
     ident: &Identity,
     u: &'u mut Unlocked,
     kind: RecordKind,
     client: ClientId,
     epoch: u32,
-) -> Result<&'u DataKey, OpenError> {
+) -> Result<&'u [DataKey], OpenError> {
     if !u.team_keys.contains_key(&epoch) {
         return Err(OpenError::MissingKey(format!(
             "no team key of epoch {epoch} on this device"
@@ -131,28 +136,29 @@ pub(super) fn record_sealing_key<'u>(
         return u
             .team_keys
             .get(&epoch)
+            .map(std::slice::from_ref)
             .ok_or_else(|| OpenError::MissingKey(format!("team key {epoch}")));
     }
     if !u.record_keys.contains_key(&(client, epoch)) {
-        let ck = match client_key(conn, ident, u, client) {
-            Ok(k) => k.clone(),
-            Err(VaultError::NotFound { .. }) => {
-                return Err(OpenError::MissingKey(format!(
-                    "the data key of client {client} has not arrived"
-                )))
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let versions: Vec<DataKey> = client_key_versions(conn, ident, u, client)?.to_vec();
+        if versions.is_empty() {
+            return Err(OpenError::NoClientKey(format!(
+                "this device holds no key of client {client}"
+            )));
+        }
         let tk = u
             .team_keys
             .get(&epoch)
             .ok_or_else(|| OpenError::MissingKey(format!("team key {epoch}")))?;
-        let rk = crypto::record_key(tk, &ck, &client.0);
-        u.record_keys.insert((client, epoch), rk);
+        let rks = versions
+            .iter()
+            .map(|ck| crypto::record_key(tk, ck, &client.0))
+            .collect();
+        u.record_keys.insert((client, epoch), rks);
     }
-    u.record_keys
+    Ok(u.record_keys
         .get(&(client, epoch))
-        .ok_or_else(|| OpenError::MissingKey("record key".into()))
+        .map_or(&[], Vec::as_slice))
 }
 
 /// Seals `row`'s payload from plaintext fields and signs it (team, keys and epoch from `u`).
@@ -165,13 +171,15 @@ pub(super) fn seal_and_sign(
 ) -> Result<(), VaultError> {
     let encoded = records::encode_fields(plain);
     let aad = records::associated_data(&ident.team, row);
-    let key = record_sealing_key(conn, ident, u, row.kind, row.client, row.epoch)?;
+    let key = record_sealing_keys(conn, ident, u, row.kind, row.client, row.epoch)?
+        .first()
+        .ok_or_else(|| VaultError::Log("no key to seal the record with".into()))?;
     row.payload = key.seal_raw(&aad, &encoded);
     records::sign(&ident.team, &u.signing, row);
     Ok(())
 }
 
-/// Opens a record's payload into its plaintext fields.
+/// Opens a record's payload into its plaintext fields, trying the client's keys newest first.
 pub(super) fn open_record(
     conn: &Connection,
     ident: &Identity,
@@ -179,18 +187,31 @@ pub(super) fn open_record(
     row: &RecordRow,
 ) -> Result<records::PlainFields, OpenError> {
     let aad = records::associated_data(&ident.team, row);
-    let key = record_sealing_key(conn, ident, u, row.kind, row.client, row.epoch)?;
     let name = || record_name(row.kind, &row.entity, "*", &row.device.0, row.seq);
-    let pt = key
-        .open_raw(&aad, &row.payload)
-        .map_err(|_| VaultError::Integrity { record: name() })?;
+    let keys = record_sealing_keys(conn, ident, u, row.kind, row.client, row.epoch)?;
+    let Some(pt) = keys
+        .iter()
+        .find_map(|k| k.open_raw(&aad, &row.payload).ok())
+    else {
+        // Sealed under a key of the client this device was never given (it was taken off the
+        // case before that key was made): not damage.
+        if row.kind != RecordKind::ClientKey
+            && super::readers::lacks_a_key(conn, ident, u, row.client)?
+        {
+            return Err(OpenError::NoClientKey(format!(
+                "sealed under a key of client {} this device does not hold",
+                row.client
+            )));
+        }
+        return Err(OpenError::Vault(VaultError::Integrity { record: name() }));
+    };
     records::decode_fields(&pt)
         .ok_or_else(|| OpenError::Vault(VaultError::Integrity { record: name() }))
 }
 
 /// Seals plaintext fields for this device's tables (per field, bound to the record) and folds
-/// the record in. Client keys are sealed under the device's at-rest key, other fields under the
-/// client's data key; `author_key` (the signer's Ed25519 key) tells whether a client key is
+/// the record in. Client keys are kept by `readers` (under the device's at-rest key), other
+/// fields are sealed under the client's local data key; `author_key` (the signer's Ed25519 key) tells whether a client key is
 /// proven by the client's creator. Then refreshes the `projections` of the record's kind, in the
 /// same transaction.
 pub(super) fn apply_plain(
@@ -202,6 +223,10 @@ pub(super) fn apply_plain(
     author_key: &[u8; 32],
     projections: &[Projection],
 ) -> Result<(), OpenError> {
+    if row.kind == RecordKind::ClientKey {
+        let proven = super::receive_rules::proves_creator(row, plain, author_key);
+        return super::readers::apply_key_record(conn, ident, u, row, plain, proven);
+    }
     let mut sealed = Vec::with_capacity(plain.len());
     // One random draw per record: field i is sealed with the random base nonce XOR i. Bases are
     // 96 random bits, so two seals under one key share a nonce with negligible probability,
@@ -219,34 +244,19 @@ pub(super) fn apply_plain(
         }
         n
     };
-    if row.kind == RecordKind::ClientKey {
-        for (i, (name, pt)) in plain.iter().enumerate() {
-            let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
-            sealed.push((
-                name.clone(),
-                u.local_key.seal_with_nonce(nonce(i), &aad, pt),
-            ));
+    let key = match client_key(conn, ident, u, row.client) {
+        Ok(k) => k,
+        Err(VaultError::NotFound { .. }) => {
+            return Err(OpenError::NoClientKey(format!(
+                "this device holds no key of client {}",
+                row.client
+            )))
         }
-        if super::receive_rules::proves_creator(row, plain, author_key) {
-            sealed.push((records::CREATOR_PROVEN.into(), vec![1]));
-        }
-        // The stored key may change (a proven key replaces an unproven one): read it again.
-        u.client_keys.remove(&row.client);
-    } else {
-        let key = match client_key(conn, ident, u, row.client) {
-            Ok(k) => k,
-            Err(VaultError::NotFound { .. }) => {
-                return Err(OpenError::MissingKey(format!(
-                    "the data key of client {} has not arrived",
-                    row.client
-                )))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for (i, (name, pt)) in plain.iter().enumerate() {
-            let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
-            sealed.push((name.clone(), key.seal_with_nonce(nonce(i), &aad, pt)));
-        }
+        Err(e) => return Err(e.into()),
+    };
+    for (i, (name, pt)) in plain.iter().enumerate() {
+        let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
+        sealed.push((name.clone(), key.seal_with_nonce(nonce(i), &aad, pt)));
     }
     records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
     projection::after_apply(projections, conn, ident, u, row)?;

@@ -74,6 +74,17 @@ impl Reader<'_> {
         Ok(listed.and_then(|(r, me)| r.role_of(me)).or(joined_as))
     }
 
+    /// Whether this member may do `action` (the permissions table), by her role and, for a
+    /// volunteer, her level in the stored roster.
+    pub(super) fn may(&self, action: crate::permissions::Action) -> Result<bool, VaultError> {
+        let (roster, joined_as) = self.team()?;
+        let me = self.ident.member.server_number();
+        let listed = roster.as_ref().zip(me).and_then(|(r, m)| r.member(m));
+        let role = listed.map(|m| m.role).or(joined_as);
+        let level = listed.and_then(|m| m.level);
+        Ok(crate::permissions::allows_maybe(role, level, action))
+    }
+
     /// The devices whose approvals and returns count: the roster's supervisors' and admins'
     /// devices, and this one while this member is one. A decision from any other device (a
     /// modified app, a demoted supervisor) is ignored when the state is worked out.
@@ -108,7 +119,9 @@ impl Reader<'_> {
         Ok(devices)
     }
 
-    pub(super) fn my_clients(&self) -> Result<HashSet<ClientId>, VaultError> {
+    /// The clients this member works on: those a supervisor assigned her, and those she
+    /// registered or wrote a note for (on any of her devices).
+    pub(super) fn my_clients(&mut self) -> Result<HashSet<ClientId>, VaultError> {
         let mut st = self.conn.prepare_cached(
             "SELECT DISTINCT client_id FROM entities
              WHERE kind IN ('client', 'note') AND created_device = ?1",
@@ -120,6 +133,21 @@ impl Reader<'_> {
                 .collect::<Result<_, _>>()?;
             for c in rows {
                 out.insert(ClientId(id16(&c)?));
+            }
+        }
+        if let Some(me) = self.ident.member.server_number() {
+            let assigned: Vec<Vec<u8>> = self
+                .conn
+                .prepare_cached(
+                    "SELECT DISTINCT client_id FROM entities WHERE kind = 'assignment'",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for c in assigned {
+                let client = ClientId(id16(&c)?);
+                if self.case_workers(client, None)?.contains(&me) {
+                    out.insert(client);
+                }
             }
         }
         Ok(out)

@@ -43,6 +43,7 @@ use crate::records::{self, RecordKind};
 use crate::screening::ScoringConfig;
 use crate::store::LocalStore;
 
+mod assignment;
 mod batch;
 mod casework;
 mod contacts;
@@ -55,12 +56,14 @@ mod keys;
 mod mine;
 mod projection;
 mod read;
+mod readers;
 mod receive_rules;
 mod review;
 mod revisions;
 mod sealed;
 mod sync_ops;
 
+pub use assignment::{AssignOutcome, AssignmentChange, CaseAssignment, CaseWorker};
 pub use batch::Batch;
 pub use casework::ClientExport;
 pub use contacts::{
@@ -108,8 +111,12 @@ struct Unlocked {
     team_keys: std::collections::BTreeMap<u32, DataKey>,
     /// Seals this device's copies of client data keys.
     local_key: DataKey,
+    /// The key sealing this device's copies of each client's fields.
     client_keys: HashMap<ClientId, DataKey>,
-    record_keys: HashMap<(ClientId, u32), DataKey>,
+    /// Every key of each client this device holds, newest first (`sealed::client_key_versions`).
+    client_versions: HashMap<ClientId, Vec<DataKey>>,
+    /// Record keys of (client, epoch), one per client key version, newest first.
+    record_keys: HashMap<(ClientId, u32), Vec<DataKey>>,
     /// The client list's filter facts, until the next change (see `Vault::client_facets`).
     facets: Option<HashMap<ClientId, facets::ClientFacets>>,
     index: SearchIndex,
@@ -254,6 +261,7 @@ impl Vault {
             signing,
             team_keys: [(keys::PROVISIONAL_EPOCH, team_key)].into(),
             client_keys: HashMap::new(),
+            client_versions: HashMap::new(),
             record_keys: HashMap::new(),
             facets: None,
             index: SearchIndex::default(),
@@ -335,6 +343,7 @@ impl Vault {
             signing,
             team_keys,
             client_keys: HashMap::new(),
+            client_versions: HashMap::new(),
             record_keys: HashMap::new(),
             facets: None,
             index: SearchIndex::default(),
@@ -450,6 +459,22 @@ impl Vault {
         f: impl FnOnce(&mut Batch<'_>) -> Result<R, VaultError>,
     ) -> Result<R, VaultError> {
         self.touch()?;
+        self.batch_unchecked(f)
+    }
+
+    /// [`Vault::batch`] for background work (see [`Vault::ensure_unlocked`]).
+    fn quiet_batch<R>(
+        &mut self,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<R, VaultError>,
+    ) -> Result<R, VaultError> {
+        self.ensure_unlocked()?;
+        self.batch_unchecked(f)
+    }
+
+    fn batch_unchecked<R>(
+        &mut self,
+        f: impl FnOnce(&mut Batch<'_>) -> Result<R, VaultError>,
+    ) -> Result<R, VaultError> {
         let Vault {
             store,
             ident,
@@ -505,7 +530,7 @@ fn build_index(conn: &Connection, ident: &Identity, u: &mut Unlocked) -> Result<
         // Clients' keys only: a contact's key is opened when the contact list is first read.
         let mut st = conn.prepare(
             "SELECT k.client_id, k.device_id, k.seq, k.wrapped FROM client_keys k
-             WHERE EXISTS (SELECT 1 FROM entities e WHERE e.entity_id = k.client_id
+             WHERE k.local = 1 AND EXISTS (SELECT 1 FROM entities e WHERE e.entity_id = k.client_id
                            AND e.kind = 'client')",
         )?;
         let mut rows = st.query([])?;

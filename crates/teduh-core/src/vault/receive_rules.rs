@@ -12,10 +12,12 @@ use teduh_protocol::sync::Role;
 use zeroize::Zeroizing;
 
 use super::contacts::stored::{StoredContact, CONVERTED_TO, FROM_CONTACT, VOLUNTEER};
+use super::readers;
 use super::review::state::ReviewAction;
 use super::sealed::{AUTHOR, CREATOR_NONCE, FINALISED_AT, FINALISED_BY};
+use crate::ids::ClientId;
 use crate::ids::{DeviceId, MemberId};
-use crate::permissions::{allows_maybe, Action};
+use crate::permissions::{allows_maybe, Action, Level};
 use crate::records::{Op, RecordKind, RecordRow};
 use crate::team::roster::Roster;
 
@@ -26,6 +28,8 @@ pub(super) struct Signer {
     pub member: MemberId,
     /// Her role in the roster (`None`: not in a roster yet, e.g. this device before joining).
     pub role: Option<Role>,
+    /// Her level, when the roster grades her.
+    pub level: Option<Level>,
 }
 
 /// The signer of each device's records.
@@ -40,21 +44,26 @@ pub(super) fn signers(
     let mut out = HashMap::new();
     if let Some(r) = roster {
         for d in &r.devices {
-            let role = r.member(d.member).filter(|m| !m.removed).map(|m| m.role);
+            let listed = r.member(d.member).filter(|m| !m.removed);
             out.insert(
                 DeviceId::from_server(d.device),
                 Signer {
                     member: MemberId::from_server(d.member),
-                    role,
+                    role: listed.map(|m| m.role),
+                    level: listed.and_then(|m| m.level),
                 },
             );
         }
     }
+    let my_level = roster
+        .zip(me.1.server_number())
+        .and_then(|(r, m)| r.level_of(m));
     out.insert(
         me.0,
         Signer {
             member: me.1,
             role: my_role,
+            level: my_level,
         },
     );
     out
@@ -102,6 +111,7 @@ pub(super) fn refusal(
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
     author_key: &[u8; 32],
+    is_child: &mut dyn FnMut(ClientId) -> Option<bool>,
 ) -> rusqlite::Result<Option<String>> {
     let Some(signer) = signers.get(&row.device) else {
         return Ok(Some("the author device is not in the team roster".into()));
@@ -186,8 +196,18 @@ pub(super) fn refusal(
         // A client's data key: the first one from the device that creates the client, a later
         // one only from a key manager (a replacement from anyone else would make the genuine
         // records stop opening).
-        RecordKind::ClientKey if proves_creator(row, plain, author_key) => {}
         RecordKind::ClientKey => {
+            if let Err(why) = readers::key_record_shape(plain) {
+                return Ok(Some(why));
+            }
+            if let Some(reader) = readers::wrap_reader(plain) {
+                return Ok(wrap_refusal(
+                    signers, signer, row, plain, author_key, reader,
+                ));
+            }
+            if proves_creator(row, plain, author_key) {
+                return Ok(None);
+            }
             let has_key: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM client_keys WHERE client_id = ?1)",
                 params![&row.client.0[..]],
@@ -202,6 +222,11 @@ pub(super) fn refusal(
                         .into(),
                 ));
             }
+        }
+        RecordKind::Assignment => {
+            return Ok(assignment_refusal(
+                signers, signer, row.client, plain, is_child,
+            ))
         }
         RecordKind::Contact => return contact_refusal(tx, row, plain),
         RecordKind::Episode => return episode_refusal(tx, signer, row, plain),
@@ -226,6 +251,14 @@ pub(super) fn refusal(
         }
         // A client whose key its creator proved is created by that device only.
         RecordKind::Client if row.op == Op::Create => {
+            // Juniors work on the clients a supervisor assigns them.
+            if signer.role.is_some()
+                && !allows_maybe(signer.role, signer.level, Action::RegisterClient)
+            {
+                return Ok(Some(
+                    "a junior volunteer does not register clients (the permissions table)".into(),
+                ));
+            }
             let proven_by: Option<Vec<u8>> = tx
                 .query_row(
                     "SELECT device_id FROM client_keys WHERE client_id = ?1 AND proven = 1",
@@ -431,11 +464,88 @@ fn contact_refusal(
     if let Some(client) = fields.get(CONVERTED_TO).and_then(|v| v.as_str()) {
         let client = crate::ids::parse_hex16(client).unwrap_or_default();
         let is_client = entity_kind_and_client(tx, &client)?.is_some_and(|(k, _)| k == "client");
-        if !is_client {
+        // A device that does not read the client (not on its case) knows it exists from the
+        // wraps of its key, which every member sees.
+        let keys_known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1 AND reader != 0)",
+            [&client[..]],
+            |r| r.get(0),
+        )?;
+        if !is_client && !keys_known {
             return Ok(Some(
                 "it names as its client one this device does not hold".into(),
             ));
         }
     }
     Ok(None)
+}
+
+/// Why a client's key wrapped to the device `reader` must not be applied: a key is wrapped by a
+/// supervisor's device (she reads every client of the team), by the device that registered the
+/// client (its proof), or by a member to her own other devices; and only to a device the roster
+/// lists.
+fn wrap_refusal(
+    signers: &Signers,
+    signer: &Signer,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+    author_key: &[u8; 32],
+    reader: u64,
+) -> Option<String> {
+    let Some(addressee) = signers.get(&DeviceId::from_server(reader)) else {
+        return Some("it wraps a client's key to a device the team roster does not list".into());
+    };
+    let by_supervisor = allows_maybe(signer.role, signer.level, Action::ReadTeamClients);
+    let by_creator = proves_creator(row, plain, author_key);
+    let to_own_device = addressee.member == signer.member;
+    (!(by_supervisor || by_creator || to_own_device)).then(|| {
+        "a client's key is wrapped by a supervisor, by the device that registered the client,          or by a member to her own devices"
+            .into()
+    })
+}
+
+/// Why an assignment must not be applied: only a supervisor assigns; every worker it names is
+/// in the roster; a child's case has a worker who may hold one (the permissions table) when it
+/// has any.
+fn assignment_refusal(
+    signers: &Signers,
+    signer: &Signer,
+    client: ClientId,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+    is_child: &mut dyn FnMut(ClientId) -> Option<bool>,
+) -> Option<String> {
+    if !allows_maybe(signer.role, signer.level, Action::AssignCase) {
+        return Some("only a supervisor in the team roster assigns a case".into());
+    }
+    let fields = match json_fields(plain) {
+        Ok(f) => f,
+        Err(why) => return Some(why),
+    };
+    let Ok(stored) = serde_json::from_value::<super::assignment::StoredAssignment>(
+        serde_json::Value::Object(fields),
+    ) else {
+        return Some("its fields do not form an assignment".into());
+    };
+    let member = |m: &MemberId| {
+        signers
+            .values()
+            .find(|s| s.member == *m && s.role.is_some())
+    };
+    if stored.workers.iter().any(|w| member(w).is_none()) {
+        return Some("it assigns a member the team roster does not list".into());
+    }
+    let holds_child = |m: &MemberId| {
+        member(m).is_some_and(|s| allows_maybe(s.role, s.level, Action::HoldChildCase))
+    };
+    if !stored.workers.is_empty()
+        && !stored.workers.iter().any(holds_child)
+        && is_child(client) == Some(true)
+    {
+        return Some(
+            "a child's case needs a senior volunteer, a staff worker or a supervisor among its \
+             workers"
+                .into(),
+        );
+    }
+    None
 }

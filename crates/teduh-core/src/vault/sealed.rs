@@ -64,7 +64,8 @@ pub(super) fn id16(v: &[u8]) -> Result<[u8; 16], VaultError> {
         .map_err(|_| VaultError::Log("an id column is not 16 bytes".into()))
 }
 
-/// Opens a client's data key from `client_keys` (cached in `u`).
+/// Opens the client's data key that seals this device's copies of its fields (`local` in
+/// `client_keys`; cached in `u`).
 pub(super) fn client_key<'u>(
     conn: &Connection,
     ident: &Identity,
@@ -73,7 +74,10 @@ pub(super) fn client_key<'u>(
 ) -> Result<&'u DataKey, VaultError> {
     if !u.client_keys.contains_key(&client) {
         let row: Option<(Vec<u8>, i64, Vec<u8>)> = conn
-            .prepare_cached("SELECT device_id, seq, wrapped FROM client_keys WHERE client_id = ?1")?
+            .prepare_cached(
+                "SELECT device_id, seq, wrapped FROM client_keys
+                 WHERE client_id = ?1 AND local = 1",
+            )?
             .query_row([&client.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let (device, seq, wrapped) = row.ok_or_else(|| VaultError::NotFound {
@@ -91,6 +95,42 @@ pub(super) fn client_key<'u>(
             what: "client key",
             id: client.to_string(),
         })
+}
+
+/// Every data key of a client this device holds, newest first (a record is sealed under the
+/// newest; older records open under the one they were sealed with), one per key id; cached in
+/// `u`. Empty when this device holds none (not one of the client's readers).
+pub(super) fn client_key_versions<'u>(
+    conn: &Connection,
+    ident: &Identity,
+    u: &'u mut Unlocked,
+    client: ClientId,
+) -> Result<&'u [DataKey], VaultError> {
+    if !u.client_versions.contains_key(&client) {
+        let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = conn
+            .prepare_cached(
+                "SELECT device_id, seq, wrapped FROM client_keys WHERE client_id = ?1
+                 ORDER BY hlc DESC, device_id, seq",
+            )?
+            .query_map([&client.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut keys: Vec<DataKey> = Vec::with_capacity(rows.len());
+        for (device, seq, wrapped) in rows {
+            let key = unwrap_client_key(ident, u, client, &device, seq, &wrapped)?;
+            if keys.iter().all(|k| k.id != key.id) {
+                keys.push(key);
+            }
+        }
+        u.client_versions.insert(client, keys);
+    }
+    Ok(u.client_versions.get(&client).map_or(&[], Vec::as_slice))
+}
+
+/// Forgets what `u` caches of a client's keys (after a key arrived or left).
+pub(super) fn forget_cached_keys(u: &mut Unlocked, client: ClientId) {
+    u.client_keys.remove(&client);
+    u.client_versions.remove(&client);
+    u.record_keys.retain(|(c, _), _| *c != client);
 }
 
 pub(super) fn unwrap_client_key(

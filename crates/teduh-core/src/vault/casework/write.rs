@@ -65,16 +65,26 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Adds a client: a fresh data key (wrapped under the team key, its own record) and the
-    /// profile. The code must be non-empty and unique.
+    /// Adds a client: a fresh data key (wrapped to its readers' devices, see
+    /// `vault/assignment.rs`) and the profile. The code must be non-empty and unique.
     ///
     /// Fails with [`VaultError::InvalidInput`] or [`VaultError::DuplicateCode`].
     pub fn add_client(&mut self, profile: &ClientProfile) -> Result<ClientId, VaultError> {
+        // In a team, juniors work on the clients a supervisor assigns them (before joining,
+        // no one has a role yet).
+        let r = self.reader();
+        if r.my_role()?.is_some() && !r.may(crate::permissions::Action::RegisterClient)? {
+            return Err(VaultError::NotPermitted(
+                "a junior volunteer works on the clients a supervisor assigns her; ask your \
+                 supervisor to register this one"
+                    .into(),
+            ));
+        }
         // The code first: a fresh id is taken by no other client.
         self.check_code(ClientId([0; 16]), &profile.code)?;
         Self::check_age(profile)?;
         Self::check_guardian(profile)?;
-        let id = self.new_data_key()?;
+        let id = self.new_client_key()?;
         self.append(
             RecordKind::Client,
             Op::Create,

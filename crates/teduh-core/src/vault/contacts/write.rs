@@ -234,11 +234,9 @@ impl Batch<'_> {
         contact: ContactId,
         draft: &ReviewDraft,
     ) -> Result<ReviewId, VaultError> {
-        let supervises = crate::permissions::allows_maybe(
-            self.reader().my_role()?,
-            None,
-            crate::permissions::Action::MarkContactSeen,
-        );
+        let supervises = self
+            .reader()
+            .may(crate::permissions::Action::MarkContactSeen)?;
         match draft.action {
             ReviewAction::Approve if !supervises => {
                 return Err(VaultError::NotPermitted(

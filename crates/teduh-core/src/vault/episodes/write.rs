@@ -11,7 +11,7 @@ use super::stored::{
 };
 use crate::episode::{Decision, EpisodeWork, OnCallRota, Subject, Trigger};
 use crate::ids::{ClientId, EntityId, EpisodeId, MemberId};
-use crate::permissions::{allows, allows_maybe, Action};
+use crate::permissions::{allows, Action};
 use crate::records::{Op, RecordKind};
 use crate::vault::batch::Batch;
 use crate::vault::error::VaultError;
@@ -106,7 +106,7 @@ impl Batch<'_> {
             EpisodeDecision::Acknowledge => Action::AcknowledgeEpisode,
             EpisodeDecision::Close(_) => Action::CloseEpisode,
         };
-        if !allows_maybe(self.reader().my_role()?, None, action) {
+        if !self.reader().may(action)? {
             return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin acknowledges or closes a risk episode".into(),
             ));
@@ -160,7 +160,7 @@ impl Batch<'_> {
     /// of the team.
     pub fn save_on_call(&mut self, rota: &OnCallRota) -> Result<(), VaultError> {
         let r = self.reader();
-        if !allows_maybe(r.my_role()?, None, Action::SetOnCallRota) {
+        if !r.may(Action::SetOnCallRota)? {
             return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin sets the on-call rota".into(),
             ));
@@ -172,8 +172,9 @@ impl Batch<'_> {
                     .as_ref()
                     .zip(m.server_number())
                     .is_some_and(|(r, n)| {
-                        r.member(n)
-                            .is_some_and(|x| !x.removed && allows(x.role, None, Action::BeOnCall))
+                        r.member(n).is_some_and(|x| {
+                            !x.removed && allows(x.role, x.level, Action::BeOnCall)
+                        })
                     })
         };
         let named = rota
@@ -182,8 +183,8 @@ impl Batch<'_> {
             .flatten()
             .chain(rota.numbers.iter().map(|n| &n.member));
         if let Some(m) = named.copied().find(|m| !supervises(*m)) {
-            return Err(VaultError::InvalidInput(format!(
-                "member {m} is not a supervisor or admin of this team"
+            return Err(VaultError::NotPermitted(format!(
+                "member {m} is not a supervisor or admin of this team: only they are on call"
             )));
         }
         let fields = to_fields(rota)?;

@@ -12,7 +12,7 @@
 //!   that the queue and the dashboard read instead of whole records.
 //! - `queue`: the review queue. `dashboard`: the team at a glance.
 
-use crate::permissions::{allows_maybe, Action};
+use crate::permissions::Action;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::Map;
@@ -54,9 +54,7 @@ impl Batch<'_> {
         note: NoteId,
         draft: &ReviewDraft,
     ) -> Result<ReviewId, VaultError> {
-        let role = self.reader().my_role()?;
-        if draft.action != ReviewAction::Comment && !allows_maybe(role, None, Action::DecideReview)
-        {
+        if draft.action != ReviewAction::Comment && !self.reader().may(Action::DecideReview)? {
             return Err(VaultError::NotPermitted(
                 "only a team's supervisor or admin can approve or return a note".into(),
             ));

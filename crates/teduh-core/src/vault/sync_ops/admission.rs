@@ -313,6 +313,76 @@ impl Vault {
         Ok(roster)
     }
 
+    /// Sets a volunteer's level (junior, intermediate, senior), as this key manager decides: the
+    /// roster she signs at the next sync lists it. Levels grade counselors and outreach
+    /// workers; supervisors and admins carry none.
+    ///
+    /// Fails with [`VaultError::NotPermitted`] unless this member manages the team's keys,
+    /// [`VaultError::NotFound`] for a name the roster does not list, and
+    /// [`VaultError::InvalidInput`] for a supervisor or an admin.
+    pub fn set_member_level(
+        &mut self,
+        username: &str,
+        level: crate::permissions::Level,
+    ) -> Result<(), VaultError> {
+        self.touch()?;
+        let roster = self.key_manager_roster()?;
+        let member = roster
+            .members
+            .iter()
+            .find(|m| m.username == username && !m.removed)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "team member named",
+                id: username.to_owned(),
+            })?;
+        if !matches!(member.role, Role::Counselor | Role::Outreach) {
+            return Err(VaultError::InvalidInput(format!(
+                "{username} is a {}: levels grade counselors and outreach workers",
+                member.role.as_str()
+            )));
+        }
+        self.store.connection().execute(
+            "INSERT INTO member_level (member, level) VALUES (?1, ?2)
+             ON CONFLICT (member) DO UPDATE SET level = excluded.level",
+            params![
+                i64::try_from(member.member).unwrap_or(i64::MAX),
+                level.as_str()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// This key manager's level decisions the roster she holds does not list yet (those it
+    /// lists are spent, so a colleague's later decision is not overridden).
+    ///
+    /// Fails when the database cannot be read.
+    pub(crate) fn level_decisions(
+        &self,
+        held: Option<&crate::team::roster::Roster>,
+    ) -> Result<Vec<(u64, crate::permissions::Level)>, VaultError> {
+        let conn = self.store.connection();
+        let rows: Vec<(i64, String)> = conn
+            .prepare("SELECT member, level FROM member_level")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (member, level) in rows {
+            let member = u64::try_from(member).unwrap_or(0);
+            let Some(level) = crate::permissions::Level::parse(&level) else {
+                continue;
+            };
+            if held.is_some_and(|r| r.level_of(member) == Some(level)) {
+                conn.execute(
+                    "DELETE FROM member_level WHERE member = ?1",
+                    [member as i64],
+                )?;
+            } else {
+                out.push((member, level));
+            }
+        }
+        Ok(out)
+    }
+
     /// The members and devices this key manager removed or revoked herself.
     ///
     /// Fails when the database cannot be read.

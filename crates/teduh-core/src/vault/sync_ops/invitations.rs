@@ -214,7 +214,7 @@ impl Vault {
         proof: &[u8],
         (registered_at, now): (i64, i64),
     ) -> Result<ProofCheck, VaultError> {
-        type Made = (String, Vec<u8>, String, i64, Option<i64>);
+        type Made = ((String, Vec<u8>, String), (i64, Option<i64>, Option<i64>));
         // The proof names its invitation: one this device did not make is another key
         // manager's to judge.
         let Some(named) = invitation::proof_id(proof) else {
@@ -224,16 +224,21 @@ impl Vault {
             .store
             .connection()
             .query_row(
-                "SELECT id, sealed_key, role, expires_at, used_by FROM invitation_made
+                "SELECT id, sealed_key, role, expires_at, used_by, level FROM invitation_made
                  WHERE id = ?1",
                 [&named],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        (r.get(0)?, r.get(1)?, r.get(2)?),
+                        (r.get(3)?, r.get(4)?, r.get::<_, Option<i64>>(5)?),
+                    ))
+                },
             )
             .optional()?;
         let Some(made) = made else {
             return Ok(ProofCheck::NotOurs);
         };
-        let (id, sealed, role, expires_at, used_by) = made;
+        let ((id, sealed, role), (expires_at, used_by, level)) = made;
         let Some(role) = Role::parse(&role) else {
             return Ok(ProofCheck::Forged);
         };
@@ -270,6 +275,23 @@ impl Vault {
                     "UPDATE invitation_made SET used_by = ?1 WHERE id = ?2",
                     params![device_id, id],
                 )?;
+                // The level the invitation named (1-3: junior, intermediate, senior) enters the
+                // roster this key manager signs, as her decision.
+                let level = match level {
+                    Some(1) => Some("junior"),
+                    Some(2) => Some("intermediate"),
+                    Some(3) => Some("senior"),
+                    _ => None,
+                };
+                if let (true, Some(level), Role::Counselor | Role::Outreach) =
+                    (own_team, level, role)
+                {
+                    tx.execute(
+                        "INSERT INTO member_level (member, level) VALUES (?1, ?2)
+                         ON CONFLICT (member) DO NOTHING",
+                        params![i64::try_from(device.member).unwrap_or(i64::MAX), level],
+                    )?;
+                }
                 if own_team {
                     tx.execute(
                         "INSERT INTO admitted_device (device, member, username, role,

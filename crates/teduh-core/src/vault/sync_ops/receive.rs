@@ -12,6 +12,7 @@ use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
 use crate::vault::keys::{self, OpenError};
 use crate::vault::projection::Projection;
+use crate::vault::readers;
 use crate::vault::{Unlocked, Vault};
 
 /// What receiving one page did.
@@ -21,6 +22,9 @@ pub struct ReceiveReport {
     pub applied: u64,
     /// Records of this device coming back (already here).
     pub own: u64,
+    /// Records of clients this device does not read, stored unopened (they open if a key
+    /// arrives: assigned to the case).
+    pub unopened: u64,
     /// Records already present (a page received twice).
     pub duplicates: u64,
     /// Records kept aside (unknown or revoked author, bad signature, missing key, damage),
@@ -66,17 +70,21 @@ impl Vault {
         // One roster read (and signature check) for both: the keys and who signs for whom.
         let roster = self.roster()?;
         let authors = self.authors_in(roster.as_ref());
-        // Own records are never checked (they come back as `Own`), so no role is needed here.
+        // Who this member is in the roster: a member taken off a case drops it here, and an
+        // assignment naming her is checked against her role like anyone's (her own records are
+        // never checked: they come back as `Own`).
+        let me = self.assignment_self(roster.as_ref())?;
         let signers = crate::vault::receive_rules::signers(
             roster.as_ref(),
             (self.ident.device, self.ident.member),
-            None,
+            me.map(|(_, role, _)| role),
         );
         let Vault {
             store,
             ident,
             unlocked,
             projections,
+            scoring,
             ..
         } = self;
         let ident: &Identity = ident;
@@ -84,6 +92,7 @@ impl Vault {
         let tx = store.connection_mut().transaction()?;
         let mut report = ReceiveReport::default();
         let mut touched_clients = Vec::new();
+        let mut assigned = Vec::new();
         // Held records first (in device order), then the page.
         let held: Vec<Vec<u8>> = tx
             .prepare("SELECT record FROM sync_held ORDER BY device, seq")?
@@ -105,6 +114,7 @@ impl Vault {
                 authors: &authors,
                 signers: &signers,
                 projections,
+                scoring,
             };
             let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
             if outcome.is_err() {
@@ -112,13 +122,19 @@ impl Vault {
             }
             tx.execute_batch("RELEASE receive_one")?;
             match outcome {
-                Ok(Received::Applied(row)) => {
-                    report.applied += 1;
-                    u.clock.observe(row.hlc);
-                    if row.kind == RecordKind::Client {
-                        touched_clients.push(row.client);
+                Ok(Received::Applied(rows)) => {
+                    for row in rows {
+                        report.applied += 1;
+                        u.clock.observe(row.hlc);
+                        if row.kind == RecordKind::Client {
+                            touched_clients.push(row.client);
+                        }
+                        if row.kind == RecordKind::Assignment {
+                            assigned.push(row.client);
+                        }
                     }
                 }
+                Ok(Received::Unopened) => report.unopened += 1,
                 Ok(Received::Own) => report.own += 1,
                 Ok(Received::Duplicate) => report.duplicates += 1,
                 Ok(Received::Equivocation(detail)) => {
@@ -165,6 +181,16 @@ impl Vault {
                 }
             }
         }
+        // A member taken off a case no longer reads it here (decision 0008).
+        crate::vault::assignment::forget_unassigned(
+            &tx,
+            ident,
+            u,
+            scoring,
+            me,
+            roster.as_ref(),
+            &assigned,
+        )?;
         tx.execute(
             "UPDATE sync_binding SET pull_cursor = MAX(pull_cursor, ?1) WHERE id = 1",
             [i64::try_from(next_cursor).unwrap_or(i64::MAX)],
@@ -248,7 +274,11 @@ impl Vault {
 }
 
 enum Received {
-    Applied(RecordRow),
+    /// The record and, when it gave this device a client's key, that client's records it had
+    /// stored unopened.
+    Applied(Vec<RecordRow>),
+    /// Stored in the log, unopened: of a client this device does not read.
+    Unopened,
     Own,
     Duplicate,
     /// A validly signed record that differs from the one already applied under its sequence.
@@ -288,6 +318,8 @@ struct Checks<'a> {
     signers: &'a crate::vault::receive_rules::Signers,
     /// The derived tables to refresh after applying (see `vault/projection.rs`).
     projections: &'a [Projection],
+    /// Screening options (a client read while checking a record).
+    scoring: &'a crate::screening::ScoringConfig,
 }
 
 /// Checks and applies one received record. The outer error is a database failure (fails
@@ -366,15 +398,20 @@ fn receive_one(
     let plain = match keys::open_record(tx, ident, u, &row) {
         Ok(p) => p,
         Err(OpenError::MissingKey(why)) => return Ok(Err(why)),
+        Err(OpenError::NoClientKey(why)) => {
+            // Verified, in sequence and not backdated: it enters the log (later records of its
+            // device follow it), and opens when this device is given the client's key.
+            records::insert(tx, &row)?;
+            readers::keep_unopened(tx, &row, &why)?;
+            return Ok(Ok(Received::Unopened));
+        }
         Err(OpenError::Vault(VaultError::Integrity { record })) => {
             return Ok(Err(format!("damaged or forged ({record})")))
         }
         Err(OpenError::Vault(e)) => return Err(e),
     };
     let author_key = key.to_bytes();
-    if let Some(why) =
-        crate::vault::receive_rules::refusal(tx, checks.signers, &row, &plain, &author_key)?
-    {
+    if let Some(why) = refusal(tx, ident, u, checks, &row, &plain, &author_key)? {
         return Ok(Err(format!("refused: {why}")));
     }
     records::insert(tx, &row)?;
@@ -385,9 +422,90 @@ fn receive_one(
                 "DELETE FROM sync_held WHERE device = ?1 AND seq = ?2",
                 params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],
             )?;
-            Ok(Ok(Received::Applied(row)))
+            let mut applied = vec![];
+            if row.kind == RecordKind::ClientKey && readers::holds_key(tx, row.client)? {
+                applied = open_unopened(tx, ident, u, checks, row.client)?;
+            }
+            applied.insert(0, row);
+            Ok(Ok(Received::Applied(applied)))
         }
-        Err(OpenError::MissingKey(why)) => Ok(Err(why)),
+        Err(OpenError::MissingKey(why) | OpenError::NoClientKey(why)) => Ok(Err(why)),
+        // A key wrapped to this device that does not open (rolled back with the record).
+        Err(OpenError::Vault(VaultError::Integrity { record })) => {
+            Ok(Err(format!("damaged or forged ({record})")))
+        }
         Err(OpenError::Vault(e)) => Err(e),
     }
+}
+
+/// [`crate::vault::receive_rules::refusal`], reading a client's age from this device's copy.
+fn refusal(
+    tx: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    checks: &Checks<'_>,
+    row: &RecordRow,
+    plain: &[(String, zeroize::Zeroizing<Vec<u8>>)],
+    author_key: &[u8; 32],
+) -> rusqlite::Result<Option<String>> {
+    let today = chrono::Utc::now().date_naive();
+    let mut is_child = |c: crate::ids::ClientId| {
+        crate::vault::read::Reader {
+            conn: tx,
+            ident,
+            u: &mut *u,
+            scoring: checks.scoring,
+        }
+        .client(c, today)
+        .ok()
+        .and_then(|c| c.is_child)
+    };
+    crate::vault::receive_rules::refusal(tx, checks.signers, row, plain, author_key, &mut is_child)
+}
+
+/// Opens and applies the records of `client` this device stored unopened, now that it holds a
+/// key of the client; returns those applied. A record still sealed under a key it lacks stays;
+/// one that is damaged or breaks the rules stays too, with its reason (it blocks nothing).
+fn open_unopened(
+    tx: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    checks: &Checks<'_>,
+    client: crate::ids::ClientId,
+) -> Result<Vec<RecordRow>, VaultError> {
+    let mut applied = Vec::new();
+    for (device, seq) in readers::unopened_of(tx, client)? {
+        let device = crate::ids::DeviceId(crate::vault::sealed::id16(&device)?);
+        let Some(row) = records::get(tx, &device, u64::try_from(seq).unwrap_or(0))? else {
+            continue;
+        };
+        let plain = match keys::open_record(tx, ident, u, &row) {
+            Ok(p) => p,
+            Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
+            Err(OpenError::Vault(VaultError::Integrity { record })) => {
+                readers::keep_unopened(tx, &row, &format!("damaged or forged ({record})"))?;
+                continue;
+            }
+            Err(OpenError::Vault(e)) => return Err(e),
+        };
+        let author_key = checks
+            .authors
+            .get(&row.device)
+            .map_or([0; 32], |(k, _)| k.to_bytes());
+        if let Some(why) = refusal(tx, ident, u, checks, &row, &plain, &author_key)? {
+            readers::keep_unopened(tx, &row, &format!("refused: {why}"))?;
+            continue;
+        }
+        match keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections) {
+            Ok(()) => {}
+            Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
+            Err(OpenError::Vault(e)) => return Err(e),
+        }
+        tx.execute(
+            "DELETE FROM unopened_record WHERE device_id = ?1 AND seq = ?2",
+            params![&row.device.0[..], seq],
+        )?;
+        applied.push(row);
+    }
+    Ok(applied)
 }
