@@ -7,6 +7,7 @@ import ContactForm from './ContactForm.svelte';
 import { flushAll } from '../notes/autosave';
 import { press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
 import type { ContactFormChoices, ContactInput, ContactView } from '../lib/backend';
+import { team } from '../review/team.svelte';
 
 const choices: ContactFormChoices = {
   zone: 'Asia/Jakarta',
@@ -62,7 +63,10 @@ beforeEach(() => {
     throw new Error(`unexpected ${cmd}`);
   });
 });
-afterEach(() => clearMocks());
+afterEach(() => {
+  clearMocks();
+  team.view = null;
+});
 
 const noop = (): void => {};
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -346,6 +350,24 @@ describe('the contact form', () => {
     await settle(10);
     expect(errors).toEqual(['InvalidInput']);
     expect(finished).toBe(0);
+    r.destroy();
+  });
+});
+
+describe('a junior volunteer (issue 23)', () => {
+  it('is not offered "Jadikan klien", and is told that a supervisor assigns her clients', async () => {
+    team.view = {
+      me: 'm1', role: 'counselor', supervises: false, members: [], zone: 'WIB',
+      may: { register_client: false, assign_case: false, set_levels: false },
+    } as never;
+    const r = render(ContactForm, { startedAt: STARTED, onFinished: noop, onClose: noop, onConverted: noop, onError: noop });
+    await settle();
+    typeInto(r.q('contact-summary'), 'Menanyakan layanan.');
+    await flushAll();
+    await settle();
+    expect(saves).toHaveLength(1);
+    expect(r.q('contact-convert')).toBeNull();
+    expect(r.q('contact-convert-not-permitted')?.textContent).toBe('Relawan junior menangani klien yang ditugaskan supervisor.');
     r.destroy();
   });
 });

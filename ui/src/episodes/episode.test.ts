@@ -9,7 +9,7 @@ import {
 
 afterEach(() => setLocale('id'));
 
-const member = (id: string, username: string, role: string, removed = false) => ({ id, username, role, removed, devices: [] });
+const member = (id: string, username: string, role: string, removed = false) => ({ id, username, role, level: null, number: 0, removed, devices: [] });
 
 function teamOf(role: string, me = 'm-me'): TeamView {
   return {
@@ -21,6 +21,8 @@ function teamOf(role: string, me = 'm-me'): TeamView {
       member('m-budi', 'kons.budi', 'counselor'),
       member('m-old', 'sup.lama', 'supervisor', true),
     ],
+    may: { register_client: true, assign_case: role === 'supervisor', set_levels: role === 'supervisor' || role === 'admin' },
+    volunteer_count: 1, supervisor_count: 1,
     pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB',
   };
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueItem, ReviewNews, TeamView } from '../lib/backend';
-import { addDays, dayBars, daysWaiting, memberName, unseenCount, urgencyOf, weekBars, writtenByOther } from './review';
+import {
+  addDays, dayBars, daysWaiting, levelEditable, levelKey, mayRegisterClient, memberName, ratioWarning, unseenCount, urgencyOf, weekBars,
+  writtenByOther,
+} from './review';
+import { setLocale, t } from '../lib/i18n/i18n.svelte';
 
 const team: TeamView = {
   me: 'a1',
@@ -8,9 +12,12 @@ const team: TeamView = {
   supervises: false,
   admitted: true,
   members: [
-    { id: 'a1', username: 'kons.sari', role: 'counselor', removed: false, devices: [] },
-    { id: 'b2', username: 'sup.ani', role: 'supervisor', removed: false, devices: [] },
+    { id: 'a1', username: 'kons.sari', role: 'counselor', level: 'intermediate', number: 1, removed: false, devices: [] },
+    { id: 'b2', username: 'sup.ani', role: 'supervisor', level: null, number: 2, removed: false, devices: [] },
   ],
+  may: { register_client: true, assign_case: false, set_levels: false },
+  volunteer_count: 1,
+  supervisor_count: 1,
   pending: [],
   safety_numbers: [],
   org_fingerprint: null,
@@ -70,5 +77,55 @@ describe('supervision helpers', () => {
     // A review written before she last looked but synced only now is still new.
     const late = news('approved', '2026-11-01T00:00:00Z');
     expect(unseenCount([...list, late], seen)).toBe(2);
+  });
+});
+
+describe('what a member may do, and the team\'s levels (issue 23)', () => {
+  const may = (over: Partial<TeamView['may']>): TeamView => ({ ...team, may: { ...team.may, ...over } });
+
+  it('lets her register clients unless the team view says she may not (a junior)', () => {
+    expect(mayRegisterClient(team)).toBe(true);
+    expect(mayRegisterClient(may({ register_client: false }))).toBe(false);
+    expect(mayRegisterClient(null), 'not read yet, or not in a team: the core decides').toBe(true);
+  });
+
+  it('offers to set a level for counselors and outreach workers still in the team, to key managers only', () => {
+    const counselor = team.members[0]!;
+    const supervisor = team.members[1]!;
+    const manager = may({ set_levels: true });
+    expect(levelEditable(manager, counselor)).toBe(true);
+    expect(levelEditable(manager, { ...counselor, role: 'outreach', level: null })).toBe(true);
+    expect(levelEditable(manager, supervisor), 'supervisors are not graded').toBe(false);
+    expect(levelEditable(manager, { ...counselor, removed: true })).toBe(false);
+    expect(levelEditable(team, counselor), 'not a key manager').toBe(false);
+    expect(levelEditable(null, counselor)).toBe(false);
+  });
+
+  it('names the levels in both languages', () => {
+    expect(t(levelKey('junior'))).toBe('Junior');
+    expect(t(levelKey('intermediate'))).toBe('Menengah');
+    expect(t(levelKey('senior'))).toBe('Senior');
+    setLocale('en');
+    expect(t(levelKey('intermediate'))).toBe('Intermediate');
+    setLocale('id');
+  });
+
+  it('warns above ten volunteers per supervisor, and when volunteers have no supervisor', () => {
+    const counts = (volunteer_count: number, supervisor_count: number): TeamView => ({ ...team, volunteer_count, supervisor_count });
+    expect(ratioWarning(counts(10, 1))).toBeNull();
+    expect(ratioWarning(counts(20, 2))).toBeNull();
+    expect(ratioWarning(counts(0, 0)), 'no volunteers yet').toBeNull();
+    expect(ratioWarning(null)).toBeNull();
+    const over = ratioWarning(counts(21, 2));
+    expect(over?.key).toBe('team.ratioWarning');
+    expect(t(over!.key, over!.params)).toBe('Satu supervisor untuk lebih dari 10 relawan (21 relawan, 2 supervisor): tambah supervisor.');
+    setLocale('en');
+    expect(t(over!.key, over!.params)).toBe('One supervisor for more than 10 volunteers (21 volunteers, 2 supervisors): add a supervisor.');
+    const one = ratioWarning(counts(11, 1));
+    expect(t(one!.key, one!.params)).toContain('(11 volunteers, 1 supervisor)');
+    setLocale('id');
+    const none = ratioWarning(counts(3, 0));
+    expect(none?.key).toBe('team.noSupervisor');
+    expect(t(none!.key, none!.params)).toContain('belum punya supervisor (3 relawan)');
   });
 });

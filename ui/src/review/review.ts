@@ -1,5 +1,6 @@
 // Pure helpers of the supervision screens, kept out of the components so they are unit-tested.
-import type { ContactCount, MemberRow, QueueItem, ReviewNews, TeamView, WeekCount } from '../lib/backend';
+import type { ContactCount, Level, MemberRow, QueueItem, ReviewNews, TeamView, WeekCount } from '../lib/backend';
+import type { MessageKey } from '../lib/i18n/catalogue';
 
 /** A member's display name: her username from the roster, else a short form of the id. */
 export function memberName(members: MemberRow[], id: string | null): string {
@@ -85,4 +86,43 @@ export function markSeen(news: ReviewNews[]): void {
   } catch {
     // Storage unavailable: the badge simply stays until the notes are answered.
   }
+}
+
+// Need-to-know access (issue 23): what the team view says this member may do, volunteers'
+// levels, and the corps' one supervisor per ten volunteers.
+
+/** A volunteer's levels, lowest first. */
+export const LEVELS: readonly Level[] = ['junior', 'intermediate', 'senior'];
+
+/** The catalogue key of a level's name ("Junior", "Menengah", "Senior"). */
+export function levelKey(level: Level): MessageKey {
+  return `level.${level}`;
+}
+
+/** Whether this member may register a client (juniors work on the clients a supervisor assigns
+ * them). Before the team view is read, or on a computer not in a team, she may: the core refuses
+ * what its permissions table does not allow anyway. */
+export function mayRegisterClient(view: TeamView | null): boolean {
+  return view?.may?.register_client !== false;
+}
+
+/** Whether this member may set `member`'s level: a key manager, for a counselor or an outreach
+ * worker still in the team (levels grade volunteers only; the core refuses the rest). */
+export function levelEditable(view: TeamView | null, member: MemberRow): boolean {
+  return view?.may?.set_levels === true && !member.removed && (member.role === 'counselor' || member.role === 'outreach');
+}
+
+/** The most volunteers one supervisor works with. */
+export const VOLUNTEERS_PER_SUPERVISOR = 10;
+
+/** The team dashboard's warning about too few supervisors, or null when the team has enough (or
+ * no volunteers yet). */
+export function ratioWarning(view: TeamView | null): { key: MessageKey; params: Record<string, number> } | null {
+  if (!view) return null;
+  const volunteers = view.volunteer_count ?? 0;
+  const supervisors = view.supervisor_count ?? 0;
+  if (volunteers === 0) return null;
+  if (supervisors === 0) return { key: 'team.noSupervisor', params: { volunteers } };
+  if (volunteers > VOLUNTEERS_PER_SUPERVISOR * supervisors) return { key: 'team.ratioWarning', params: { volunteers, supervisors } };
+  return null;
 }

@@ -223,3 +223,49 @@ describe('the profile details', () => {
     expect(phones({ contacts: [{ kind: 'phone', value: '0812', safe_to_contact: true }, { kind: 'email', value: 'a@b', safe_to_contact: true }] })).toBe('0812');
   });
 });
+
+describe('a junior volunteer (issue 23)', () => {
+  const junior = (register_client: boolean): void => {
+    team.view = {
+      me: 'm-budi', role: 'counselor', supervises: false, members: [], zone: 'WIB',
+      may: { register_client, assign_case: false, set_levels: false },
+    } as never;
+  };
+
+  it('is offered no new client, and told that a supervisor assigns hers', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'clients_search') return [];
+      if (cmd === 'clients_duplicate_codes') return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    junior(false);
+    const r = render(ClientList, { onOpen: noop, onNew: noop, onError: noop });
+    await settle();
+    expect(r.q('client-new')).toBeNull();
+    expect(r.q('client-new-not-permitted')?.textContent).toBe('Relawan junior menangani klien yang ditugaskan supervisor.');
+    r.destroy();
+
+    junior(true);
+    const other = render(ClientList, { onOpen: noop, onNew: noop, onError: noop });
+    await settle();
+    expect(other.q('client-new')).not.toBeNull();
+    expect(other.q('client-new-not-permitted')).toBeNull();
+    other.destroy();
+  });
+
+  it('is not prompted to add a first client on Home', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes: [], recent_clients: [], open_referrals: [] };
+      if (cmd === 'clients_search') return [];
+      if (cmd === 'review_news') return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    junior(false);
+    const r = render(Today, { onOpenClient: noop, onNewClient: noop, onOpenNote: noop, onOpenReview: noop, onNewsSeen: noop, onError: noop });
+    await settle();
+    expect(r.q('today-first-client')).not.toBeNull();
+    expect(r.q('today-first-client-add')).toBeNull();
+    expect(r.q('today-first-client-not-permitted')?.textContent).toContain('ditugaskan supervisor');
+    r.destroy();
+  });
+});

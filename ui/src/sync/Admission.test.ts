@@ -18,6 +18,7 @@ const NUMBER = '1234 5678 9012 3456 7890 1234';
 function view(over: Partial<TeamView>): TeamView {
   return {
     me: 'a1', role: 'counselor', supervises: false, admitted: false, members: [], pending: [],
+    may: { register_client: true, assign_case: false, set_levels: false }, volunteer_count: 0, supervisor_count: 0,
     safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', ...over,
   };
 }
@@ -59,7 +60,7 @@ describe('a further computer of a team member', () => {
       if (cmd === 'team_view') {
         return view({
           role: 'supervisor', supervises: true, admitted: true,
-          members: [{ id: 'k2', username: 'kons.budi', role: 'counselor', removed: false, devices: [{ device: 2, revoked: false, this_device: false }] }],
+          members: [{ id: 'k2', username: 'kons.budi', role: 'counselor', level: 'junior', number: 2, removed: false, devices: [{ device: 2, revoked: false, this_device: false }] }],
           pending: [budi(5), budi(6), { device: 9, username: 'kons.baru', role: 'counselor', wrong_entries: 0, blocked: false }],
         });
       }

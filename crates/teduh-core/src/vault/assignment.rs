@@ -229,9 +229,10 @@ impl Batch<'_> {
         Ok(n)
     }
 
-    /// The client's keys this device holds, newest first.
+    /// The client's keys this device holds that a new reader needs wrapped to her, newest
+    /// first (a team-wide key reaches every member through its own record already).
     fn held_keys(&mut self, client: ClientId) -> Result<Vec<DataKey>, VaultError> {
-        Ok(super::sealed::client_key_versions(&self.tx, self.ident, self.u, client)?.to_vec())
+        readers::wrapped_keys(&self.tx, self.ident, self.u, client)
     }
 }
 

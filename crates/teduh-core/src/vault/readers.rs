@@ -289,6 +289,32 @@ pub(super) fn unopened_count(conn: &Connection) -> Result<u64, VaultError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// The keys of a client this device holds that were wrapped to it (newest first): the ones a
+/// reader may need wrapped to her. A team-wide key (from before need-to-know; its row has no
+/// timestamp) reaches every member through its own record already.
+pub(super) fn wrapped_keys(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    client: ClientId,
+) -> Result<Vec<DataKey>, VaultError> {
+    let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT device_id, seq, wrapped FROM client_keys WHERE client_id = ?1 AND hlc > 0
+             ORDER BY hlc DESC, device_id, seq",
+        )?
+        .query_map([&client.0[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut keys: Vec<DataKey> = Vec::with_capacity(rows.len());
+    for (device, seq, wrapped) in rows {
+        let key = super::sealed::unwrap_client_key(ident, u, client, &device, seq, &wrapped)?;
+        if keys.iter().all(|k| k.id != key.id) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
 /// Whether this device holds any key of the client.
 pub(super) fn holds_key(conn: &Connection, client: ClientId) -> Result<bool, VaultError> {
     Ok(conn

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { BackendError, appInfo, setLanguage, teamJoin } from './index';
+import { BackendError, appInfo, caseAssign, caseAssignment, setLanguage, teamJoin, teamSetLevel } from './index';
 
 afterEach(() => clearMocks());
 
@@ -49,5 +49,28 @@ describe('sync backend', () => {
     const form = { server_url: 'https://s.example', username: 'budi', passphrase: 'x', invitation: null };
     await teamJoin(form);
     expect(seen).toEqual({ form });
+  });
+});
+
+describe('need-to-know backend (issue 23)', () => {
+  it('sends the client, the member numbers, the reason and the level under the names the commands expect', async () => {
+    const seen: [string, unknown][] = [];
+    const none = { workers: [], history: [], may_assign: true, assignable: [] };
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      if (cmd === 'case_assignment' || cmd === 'case_assign') return none;
+      if (cmd === 'team_set_level') return {};
+      throw new Error(`unexpected ${cmd}`);
+    });
+    await caseAssignment('c1');
+    await caseAssign('c1', [4, 7], null);
+    await caseAssign('c1', [], 'pindah kota');
+    await teamSetLevel('kons.budi', 'senior');
+    expect(seen).toEqual([
+      ['case_assignment', { client: 'c1' }],
+      ['case_assign', { client: 'c1', workers: [4, 7], reason: null }],
+      ['case_assign', { client: 'c1', workers: [], reason: 'pindah kota' }],
+      ['team_set_level', { username: 'kons.budi', level: 'senior' }],
+    ]);
   });
 });

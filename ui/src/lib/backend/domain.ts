@@ -71,3 +71,10 @@ export type { RiskAssessment } from './bindings/RiskAssessment';
 export type { SafetyPlan } from './bindings/SafetyPlan';
 export type { SupervisorNumbers } from './bindings/SupervisorNumbers';
 export type { QueueUrgency } from './bindings/QueueUrgency';
+
+// Need-to-know access (issue 23).
+export type { AssignmentChange } from './bindings/AssignmentChange';
+export type { CaseAssignment } from './bindings/CaseAssignment';
+export type { CaseWorker } from './bindings/CaseWorker';
+export type { Level } from './bindings/Level';
+export type { MayView } from './bindings/MayView';

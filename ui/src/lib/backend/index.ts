@@ -48,6 +48,7 @@ import type { PassphraseStrength } from './bindings/PassphraseStrength';
 import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Referral, ReferralStatus, RiskLevel, Task } from './domain';
 import type { ContactFilter, ContactFormChoices, ContactInput, ContactList, ContactStats, ContactView } from './domain';
 import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallNow, OnCallRota } from './domain';
+import type { CaseAssignment, Level } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -467,4 +468,26 @@ export function clientCodeSuggest(prefix: string): Promise<string> {
 /** Codes two or more clients share (typed by hand on two devices offline). */
 export function clientsDuplicateCodes(): Promise<string[]> {
   return call<string[]>('clients_duplicate_codes');
+}
+
+// Need-to-know access (issue 23).
+
+/** Who works on a client's case now, every change with its reason, and whether this member
+ * may change it (a supervisor) with whom. */
+export function caseAssignment(client: string): Promise<CaseAssignment> {
+  return call<CaseAssignment>('case_assignment', { client });
+}
+
+/** A supervisor sets a case's workers (member numbers) from now on, with a reason (required when
+ * a worker is taken off: a transfer or a release); resolves to the case as it stands now. Refused
+ * with `NotPermitted` for a child's case without a senior volunteer, staff worker or supervisor
+ * among the workers. */
+export function caseAssign(client: string, workers: number[], reason: string | null): Promise<CaseAssignment> {
+  return call<CaseAssignment>('case_assign', { client, workers, reason });
+}
+
+/** A key manager sets a counselor's or outreach worker's level (the roster lists it after the
+ * next sync); resolves to the team now. */
+export function teamSetLevel(username: string, level: Level): Promise<TeamView> {
+  return call<TeamView>('team_set_level', { username, level });
 }
