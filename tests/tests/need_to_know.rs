@@ -525,3 +525,53 @@ fn every_deny_cell_of_the_permissions_table_is_refused_through_the_public_api() 
     // for 8 workers and the admin, holding a child's case for 4 workers and the admin.
     assert_eq!(cells, 6 * 8 + 2 + 2 * 9 + 5, "every deny cell was called");
 }
+
+/// A client registered before its device joined a team has a team-wide key (there were no
+/// readers to name): no supervisor's device wraps it again, and its first release makes it
+/// need-to-know from then on.
+#[test]
+fn a_client_from_before_joining_stays_team_wide_until_its_first_release() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Lama");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.lama");
+    let mut ana = Device::offline(server.url());
+    let old = ana
+        .vault
+        .add_client(&profile("LM-001", "Klien Lama"))
+        .expect("a client on a computer that has not joined");
+    ana.join(&server.invite(&team, Role::Counselor), "kons.lama")
+        .expect("joins");
+    sup.admit(&mut ana);
+    sync_all(&mut [&mut ana, &mut sup]);
+    assert_eq!(
+        sup.vault.client(old).expect("sup reads").profile.code,
+        "LM-001"
+    );
+    let key_records = |server: &TestServer| {
+        team_rows(server, &team)
+            .iter()
+            .filter(|r| r.kind == RecordKind::ClientKey && r.client == old)
+            .count()
+    };
+    assert_eq!(
+        key_records(&server),
+        1,
+        "its one team-wide key, wrapped to no one"
+    );
+
+    // Released: a new key for the supervisor only; what is written after never opens on
+    // Ana's laptop, and her app drops the client.
+    sup.vault
+        .unassign_member(old, "kons.lama", "kasus ditutup untuk relawan")
+        .expect("release");
+    sup.vault.add_note(old, &draft(AFTER)).expect("note");
+    sync_all(&mut [&mut sup, &mut ana]);
+    assert_eq!(
+        key_records(&server),
+        2,
+        "the new key, wrapped to the supervisor's device"
+    );
+    assert!(ana.vault.list_clients().expect("list").is_empty());
+    assert!(!reveals(&oracle(&server, &team, &mut ana), AFTER));
+    assert!(reveals(&oracle(&server, &team, &mut sup), AFTER));
+}

@@ -54,6 +54,7 @@ mod identity;
 mod integrity;
 mod keys;
 mod mine;
+mod open_error;
 mod projection;
 mod read;
 mod readers;

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::error::VaultError;
 use super::identity::Identity;
-use super::keys::OpenError;
+use super::open_error::OpenError;
 use super::sealed::{binding_aad, client_key_versions, forget_cached_keys, record_name};
 use super::Unlocked;
 use crate::crypto::{self, DataKey};
