@@ -56,8 +56,8 @@ pub enum ClientCmd {
         /// The worker's username.
         #[arg(long)]
         from: String,
-        /// Why (a transfer or a release).
-        #[arg(long)]
+        /// Why (a transfer or a release); kept in the case's history.
+        #[arg(long, default_value = "Dilepas dari kasus")]
         reason: String,
     },
     /// Show who works on a client's case and how that came to be.

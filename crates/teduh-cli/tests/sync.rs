@@ -742,3 +742,80 @@ fn an_administrator_signs_the_organisation_s_settings_and_directory_on_her_lapto
     let admitted = founder.ok(&["sync"]);
     assert!(!admitted.contains("Waiting"), "{admitted}");
 }
+
+/// Issue 23 from the command line: a supervisor sets a volunteer's level, assigns her to a
+/// colleague's client, and takes her off again; she reads the client only in between, and the
+/// history keeps the default reason.
+#[test]
+fn a_supervisor_assigns_a_case_and_takes_a_worker_off_from_the_cli() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Penugasan");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let sup = Computer::new(tmp.path(), "supervisor", SUPERVISOR_PASS);
+    sup.joined(
+        server.url(),
+        "sup.ani",
+        Some(&server.invite(&team, Role::Supervisor)),
+    );
+    sup.ok(&["sync"]);
+    let admit = |name: &str, dir: &str| {
+        let c = Computer::new(tmp.path(), dir, COUNSELOR_PASS);
+        c.joined(
+            server.url(),
+            name,
+            Some(&server.invite(&team, Role::Counselor)),
+        );
+        c.ok(&["sync"]);
+        sup.ok(&["sync"]);
+        let number = safety_number_for(&c, "sup.ani (supervisor, device ");
+        sup.ok(&["team", "confirm", name, &number]);
+        sup.ok(&["sync"]);
+        c.ok(&["sync"]);
+        c
+    };
+    let budi = admit("konselor.budi", "budi");
+    let citra = admit("relawan.citra", "citra");
+    let set = sup.ok(&["team", "level", "relawan.citra", "intermediate"]);
+    assert!(set.contains("relawan.citra is intermediate"), "{set}");
+    sup.ok(&["sync"]);
+    assert!(
+        sup.ok(&["team", "members"])
+            .contains("relawan.citra\tcounselor intermediate"),
+        "the roster lists her level"
+    );
+
+    // Budi's client: Citra's laptop receives it and cannot open it.
+    add_client_and_note(&budi);
+    budi.ok(&["sync"]);
+    citra.ok(&["sync"]);
+    assert!(!citra.ok(&["client", "list"]).contains("K-001"));
+
+    sup.ok(&["sync"]);
+    let assigned = sup.ok(&["client", "assign", "K-001", "--to", "relawan.citra"]);
+    assert!(
+        assigned.contains("relawan.citra is assigned to K-001"),
+        "{assigned}"
+    );
+    sup.ok(&["sync"]);
+    citra.ok(&["sync"]);
+    assert!(
+        citra.ok(&["client", "list"]).contains("K-001"),
+        "assigned, she reads the client"
+    );
+
+    sup.ok(&["client", "unassign", "K-001", "--from", "relawan.citra"]);
+    sup.ok(&["sync"]);
+    citra.ok(&["sync"]);
+    assert!(
+        !citra.ok(&["client", "list"]).contains("K-001"),
+        "taken off, her laptop drops the client"
+    );
+    let workers = sup.ok(&["client", "workers", "K-001"]);
+    assert!(workers.starts_with("K-001: konselor.budi"), "{workers}");
+    assert!(workers.contains("(Dilepas dari kasus)"), "{workers}");
+    let out = citra
+        .command(&["client", "assign", "K-001", "--to", "relawan.citra"])
+        .output()
+        .expect("teduh runs");
+    assert!(!out.status.success(), "a counselor does not assign");
+}
