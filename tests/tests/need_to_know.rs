@@ -575,3 +575,85 @@ fn a_client_from_before_joining_stays_team_wide_until_its_first_release() {
     assert!(!reveals(&oracle(&server, &team, &mut ana), AFTER));
     assert!(reveals(&oracle(&server, &team, &mut sup), AFTER));
 }
+
+/// What an attacker's review of this feature found, closed: a worker taken off a case cannot
+/// hand the remaining readers a key of her own through her creator proof (the registering
+/// device wraps only the client's first key); a worker assigned again after her release reads
+/// the whole history again; an intermediate volunteer does not register a child's case.
+#[test]
+fn a_released_registrar_plants_no_key_and_a_worker_assigned_again_reads_the_history() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Tinjau");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.tinjau");
+    let mut ana = server.member(&team, Role::Counselor, "kons.ana");
+    let mut budi = server.member(&team, Role::Counselor, "kons.budi");
+    sup.admit(&mut ana);
+    sup.admit(&mut budi);
+    sup.vault
+        .set_member_level("kons.ana", Level::Intermediate)
+        .expect("level");
+    sync_all(&mut [&mut sup, &mut ana, &mut budi]);
+    let err = ana
+        .vault
+        .add_client(&ClientProfile {
+            birth_date: chrono::NaiveDate::from_ymd_opt(2018, 3, 4),
+            guardian: Some(Guardian {
+                name: "Wali Tinjau".into(),
+                relationship: "ibu".into(),
+                contacts: vec![],
+            }),
+            ..profile("TJ-ANAK", "Anak Tinjau")
+        })
+        .expect_err("an intermediate registers no child's case");
+    assert!(matches!(err, VaultError::NotPermitted(_)), "{err}");
+
+    let client = ana
+        .vault
+        .add_client(&profile("TJ-001", "Klien Tinjau"))
+        .expect("ana registers");
+    ana.vault.add_note(client, &draft(FIRST)).expect("note");
+    sync_all(&mut [&mut ana, &mut sup]);
+    sup.vault
+        .assign_case(client, &[budi.member()], Some("dialihkan ke budi"))
+        .expect("the case goes to budi");
+    sync_all(&mut [&mut sup, &mut ana, &mut budi]);
+    assert!(ana.vault.list_clients().expect("list").is_empty());
+
+    // Ana's modified app wraps a key of her own, with her creator proof, to Budi and to the
+    // supervisor: both hold it, and what Budi writes next never opens on Ana's laptop.
+    for device in [budi.device(), sup.device()] {
+        assert!(ana
+            .vault
+            .forge_creator_wrap(client, device)
+            .expect("a modified app signs what it likes"));
+    }
+    ana.sync().expect("the server takes them");
+    sync_all(&mut [&mut sup, &mut budi]);
+    for (who, d) in [("budi", &mut budi), ("sup", &mut sup)] {
+        let held = d.vault.held_records().expect("held").join("\n");
+        assert!(held.contains("its first key only"), "{who}: {held}");
+    }
+    budi.vault
+        .add_note(client, &draft(AFTER))
+        .expect("budi writes");
+    sync_all(&mut [&mut budi, &mut ana]);
+    assert!(!reveals(&oracle(&server, &team, &mut ana), AFTER));
+    assert!(reveals(&oracle(&server, &team, &mut sup), AFTER));
+
+    // Assigned again, Ana reads the case's whole history, her own first note included.
+    sup.vault
+        .assign_case(client, &[budi.member(), ana.member()], None)
+        .expect("ana back on the case");
+    sync_all(&mut [&mut sup, &mut ana]);
+    let texts: Vec<String> = ana
+        .vault
+        .notes(client)
+        .expect("ana reads the case again")
+        .into_iter()
+        .map(|n| n.content.narrative)
+        .collect();
+    assert!(
+        texts.contains(&FIRST.to_owned()) && texts.contains(&AFTER.to_owned()),
+        "{texts:?}"
+    );
+}

@@ -193,14 +193,20 @@ impl Batch<'_> {
         Ok(id)
     }
 
-    /// Wraps `keys` of `client` to each of `devices` that lacks them.
+    /// Wraps `keys` of `client` to each of `devices` that lacks them (`force`: to each, whatever
+    /// the wraps say: a worker assigned again after a release dropped the keys she had).
     fn wrap_missing(
         &mut self,
         client: ClientId,
         keys: &[DataKey],
         devices: &[(u64, [u8; 32])],
+        force: bool,
     ) -> Result<u64, VaultError> {
-        let have = readers::wrapped_to(&self.tx, client)?;
+        let have = if force {
+            Vec::new()
+        } else {
+            readers::wrapped_to(&self.tx, client)?
+        };
         let mut n = 0;
         for key in keys {
             // A team-wide key reaches every device already.
@@ -411,16 +417,28 @@ impl Vault {
             author: MemberId::from_server(me),
         };
         let devices = reader_devices(&roster, &workers);
+        let added: Vec<u64> = workers
+            .iter()
+            .copied()
+            .filter(|m| !before.contains(m))
+            .collect();
+        let added_devices = roster.active_devices_of(|m| added.contains(&m.member));
         self.batch(|b| {
             // First, under the key the workers taken off still hold: their devices learn it
             // and drop the client.
             b.create_child(client, RecordKind::Assignment, None, &to_fields(&stored)?)?;
             let mut out = AssignOutcome::default();
+            // Every key the client has had, to the workers new on the case (one assigned again
+            // after a release dropped hers); then what any other reader lacks.
+            let every: Vec<DataKey> =
+                super::sealed::client_key_versions(&b.tx, b.ident, b.u, client)?.to_vec();
+            out.wraps += b.wrap_missing(client, &every, &added_devices, true)?;
             let held = b.held_keys(client)?;
-            out.wraps += b.wrap_missing(client, &held, &devices)?;
+            out.wraps += b.wrap_missing(client, &held, &devices, false)?;
             if !taken_off.is_empty() {
                 let fresh = DataKey::generate();
-                out.wraps += b.wrap_missing(client, std::slice::from_ref(&fresh), &devices)?;
+                out.wraps +=
+                    b.wrap_missing(client, std::slice::from_ref(&fresh), &devices, false)?;
                 out.rekeyed = true;
             }
             Ok(out)
@@ -531,7 +549,7 @@ impl Vault {
             let mut n = 0;
             for (client, devices) in &plan {
                 let held = b.held_keys(*client)?;
-                n += b.wrap_missing(*client, &held, devices)?;
+                n += b.wrap_missing(*client, &held, devices, false)?;
             }
             b.tx.execute("DELETE FROM rewrap_due", [])?;
             b.tx.execute(

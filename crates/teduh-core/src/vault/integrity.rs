@@ -183,7 +183,22 @@ impl Vault {
             seq: r.seq,
             why,
         };
+        // Records this device keeps unopened stay so: those it could not open, and those it
+        // refused when their key arrived (they entered the log unopened; replaying them would
+        // apply what the receive rules refused).
+        let unopened: std::collections::HashMap<(Vec<u8>, i64), String> = tx
+            .prepare("SELECT device_id, seq, reason FROM unopened_record")?
+            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         let n = records::rebuild(&tx, |r| {
+            let key = (
+                r.device.0.to_vec(),
+                i64::try_from(r.seq).unwrap_or(i64::MAX),
+            );
+            if let Some(why) = unopened.get(&key) {
+                return super::readers::keep_unopened(&tx, r, why)
+                    .map_err(|e| refused(r, e.to_string()));
+            }
             check(r)?;
             let key = author_key(&authors, r);
             let opened = keys::open_record(&tx, ident, u, r)

@@ -392,3 +392,85 @@ impl super::Vault {
         Ok(keys)
     }
 }
+
+#[cfg(feature = "forge")]
+impl super::Vault {
+    /// What the registering device of `client` could do with a modified app: wrap a key of its
+    /// own choosing to the roster's device `device`, with the creator proof its first key
+    /// record carried (read back from its own log). For the receive-rule tests only (feature
+    /// `forge`). Returns whether the proof was found.
+    ///
+    /// Fails when locked, when the roster does not list the device, or the write fails.
+    pub fn forge_creator_wrap(
+        &mut self,
+        client: ClientId,
+        device: u64,
+    ) -> Result<bool, VaultError> {
+        let reader = self
+            .roster()?
+            .and_then(|r| {
+                r.active_devices_of(|_| true)
+                    .into_iter()
+                    .find(|d| d.0 == device)
+            })
+            .ok_or(VaultError::NotJoined)?;
+        let nonce = {
+            let super::Vault {
+                store,
+                ident,
+                unlocked,
+                ..
+            } = self;
+            let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
+            let conn = store.connection();
+            let seqs: Vec<i64> = conn
+                .prepare(
+                    "SELECT seq FROM record_log WHERE device_id = ?1 AND client_id = ?2
+                     AND kind = 'client_key' ORDER BY seq",
+                )?
+                .query_map(params![&ident.device.0[..], &client.0[..]], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut found = None;
+            for seq in seqs {
+                let Some(row) = records::get(conn, &ident.device, u64::try_from(seq).unwrap_or(0))?
+                else {
+                    continue;
+                };
+                let Some(tk) = u.team_keys.get(&row.epoch) else {
+                    continue;
+                };
+                let aad = records::associated_data(&ident.team, &row);
+                if let Some(plain) = tk
+                    .open_raw(&aad, &row.payload)
+                    .ok()
+                    .and_then(|pt| records::decode_fields(&pt))
+                {
+                    found = field(&plain, super::sealed::CREATOR_NONCE).map(<[u8]>::to_vec);
+                    if found.is_some() {
+                        break;
+                    }
+                }
+            }
+            found
+        };
+        let Some(nonce) = nonce else {
+            return Ok(false);
+        };
+        self.batch(|b| {
+            let mut fields = wrap_fields(b.ident, client, &DataKey::generate(), reader);
+            fields.push((
+                super::sealed::CREATOR_NONCE.into(),
+                Zeroizing::new(nonce.clone()),
+            ));
+            b.append_plain(
+                crate::records::RecordKind::ClientKey,
+                crate::records::Op::Update,
+                client.into(),
+                client,
+                None,
+                fields,
+            )?;
+            Ok(true)
+        })
+    }
+}

@@ -201,8 +201,19 @@ pub(super) fn refusal(
                 return Ok(Some(why));
             }
             if let Some(reader) = readers::wrap_reader(plain) {
-                return Ok(wrap_refusal(
-                    signers, signer, row, plain, author_key, reader,
+                return wrap_refusal(tx, signers, signer, row, plain, author_key, reader);
+            }
+            // A client whose key goes to its readers gets no team-wide key, from anyone: it
+            // would open the client to the whole team (or hide its real key).
+            let wrapped: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1
+                     AND reader != 0)",
+                params![&row.client.0[..]],
+                |r| r.get(0),
+            )?;
+            if wrapped {
+                return Ok(Some(
+                    "a client whose key goes to its readers gets no team-wide key".into(),
                 ));
             }
             if proves_creator(row, plain, author_key) {
@@ -485,23 +496,43 @@ fn contact_refusal(
 /// client (its proof), or by a member to her own other devices; and only to a device the roster
 /// lists.
 fn wrap_refusal(
+    tx: &Connection,
     signers: &Signers,
     signer: &Signer,
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
     author_key: &[u8; 32],
     reader: u64,
-) -> Option<String> {
+) -> rusqlite::Result<Option<String>> {
     let Some(addressee) = signers.get(&DeviceId::from_server(reader)) else {
-        return Some("it wraps a client's key to a device the team roster does not list".into());
+        return Ok(Some(
+            "it wraps a client's key to a device the team roster does not list".into(),
+        ));
     };
     let by_supervisor = allows_maybe(signer.role, signer.level, Action::ReadTeamClients);
-    let by_creator = proves_creator(row, plain, author_key);
     let to_own_device = addressee.member == signer.member;
-    (!(by_supervisor || by_creator || to_own_device)).then(|| {
-        "a client's key is wrapped by a supervisor, by the device that registered the client,          or by a member to her own devices"
+    // The registering device wraps the client's first key, once, when it registers the client:
+    // after that (an assignment, a release) only a supervisor's device does. Otherwise a worker
+    // taken off the case could hand the remaining readers a key of her own choosing.
+    let by_creator = proves_creator(row, plain, author_key) && {
+        let key_id = plain
+            .iter()
+            .find(|(n, _)| n == readers::KEY_ID)
+            .map(|(_, v)| v.to_vec())
+            .unwrap_or_default();
+        let others: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1
+                 AND (device_id != ?2 OR key_id != ?3))",
+            params![&row.client.0[..], &row.device.0[..], key_id],
+            |r| r.get(0),
+        )?;
+        !others
+    };
+    Ok((!(by_supervisor || by_creator || to_own_device)).then(|| {
+        "a client's key is wrapped by a supervisor, by the device that registered the client \
+         (its first key only), or by a member to her own devices"
             .into()
-    })
+    }))
 }
 
 /// Why an assignment must not be applied: only a supervisor assigns; every worker it names is

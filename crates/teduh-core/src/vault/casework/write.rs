@@ -80,6 +80,16 @@ impl Batch<'_> {
                     .into(),
             ));
         }
+        // Nor is a child's case registered by someone who may not hold one alone (she becomes
+        // its only worker until a supervisor assigns).
+        let child = profile.is_child(chrono::Utc::now().date_naive()) == Some(true);
+        if child && r.my_role()?.is_some() && !r.may(crate::permissions::Action::HoldChildCase)? {
+            return Err(VaultError::NotPermitted(
+                "a child's case is registered by a senior volunteer, a staff worker or a \
+                 supervisor; ask your supervisor"
+                    .into(),
+            ));
+        }
         // The code first: a fresh id is taken by no other client.
         self.check_code(ClientId([0; 16]), &profile.code)?;
         Self::check_age(profile)?;
