@@ -213,7 +213,7 @@ pub(super) fn refusal(
             )?;
             if wrapped {
                 return Ok(Some(
-                    "a client whose key goes to its readers gets no team-wide key".into(),
+                    "a client's data key goes to its readers only: no team-wide key for it".into(),
                 ));
             }
             if proves_creator(row, plain, author_key) {
@@ -522,7 +522,7 @@ fn wrap_refusal(
             .unwrap_or_default();
         let others: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1
-                 AND (device_id != ?2 OR key_id != ?3))",
+                 AND reader != 0 AND (device_id != ?2 OR key_id != ?3))",
             params![&row.client.0[..], &row.device.0[..], key_id],
             |r| r.get(0),
         )?;
