@@ -23,7 +23,11 @@ fn base64(data: &[u8]) -> String {
 /// The marker raw, as lower and upper hex, and as base64 at the three alignments (the middle
 /// part, which does not depend on the surrounding bytes).
 pub fn marker_forms(marker: &str) -> Vec<Vec<u8>> {
-    let m = marker.as_bytes();
+    byte_forms(marker.as_bytes())
+}
+
+/// [`marker_forms`] of any bytes (e.g. a 16-byte entity id).
+pub fn byte_forms(m: &[u8]) -> Vec<Vec<u8>> {
     let hex_lower: String = m.iter().map(|b| format!("{b:02x}")).collect();
     let mut forms = vec![
         m.to_vec(),

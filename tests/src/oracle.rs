@@ -4,18 +4,28 @@
 
 use teduh_core::crypto::{record_key, DataKey};
 use teduh_core::ids::{ClientId, TeamId};
-use teduh_core::records::{self, PlainFields, RecordKind, RecordRow};
+use teduh_core::records::{self, HeaderKey, PlainFields, RecordKind, RecordRow};
 
-/// Every record the server stores for `team`, in team order.
+/// Every record the server stores for `team` whose header opens under one of `keys` taken as
+/// a team key (headers travel sealed under the epoch's team key), in team order.
 #[allow(clippy::expect_used)]
-pub fn team_rows(server: &crate::TestServer, team: &str) -> Vec<RecordRow> {
+pub fn team_rows(server: &crate::TestServer, team: &str, keys: &[DataKey]) -> Vec<RecordRow> {
     let id = server.team_id(team);
+    let team_id = TeamId::from_server(id);
+    let header_keys: Vec<HeaderKey> = keys
+        .iter()
+        .map(|k| HeaderKey::derive(&team_id, k))
+        .collect();
     let page = server
         .block_on(server.storage().pull(id, 0, usize::MAX, usize::MAX))
         .expect("the server's records");
     page.records
         .iter()
-        .filter_map(|r| RecordRow::from_wire(&r.record).ok())
+        .filter_map(|r| {
+            header_keys
+                .iter()
+                .find_map(|k| RecordRow::from_wire(&r.record, &team_id, Some(k)).ok())
+        })
         .collect()
 }
 

@@ -30,7 +30,7 @@ fn oracle(
     teduh_core::records::PlainFields,
 )> {
     let keys = d.vault.oracle_keys().expect("the keys a thief reaches");
-    opened(server.team_id(team), &keys, &team_rows(server, team))
+    opened(server.team_id(team), &keys, &team_rows(server, team, &keys))
 }
 
 fn sync_all(devices: &mut [&mut Device]) {
@@ -547,8 +547,9 @@ fn a_client_from_before_joining_stays_team_wide_until_its_first_release() {
         sup.vault.client(old).expect("sup reads").profile.code,
         "LM-001"
     );
+    let keys = sup.vault.oracle_keys().expect("the supervisor's keys");
     let key_records = |server: &TestServer| {
-        team_rows(server, &team)
+        team_rows(server, &team, &keys)
             .iter()
             .filter(|r| r.kind == RecordKind::ClientKey && r.client == old)
             .count()

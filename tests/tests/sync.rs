@@ -271,12 +271,9 @@ fn a_removed_member_can_neither_pull_nor_push_nor_read_what_comes_after() {
 
     // Even given the ciphertext, the removed device cannot open it: it lacks the new epoch's
     // key (though it kept the client's data key).
-    let rows = c1.vault.outbox_after(0).expect("c1's log");
-    let wire: Vec<_> = rows
-        .iter()
-        .filter(|r| r.epoch == epoch_before + 1)
-        .map(|r| r.to_wire().expect("wire form"))
-        .collect();
+    let mut rows = c1.vault.outbox_after(0).expect("c1's log");
+    rows.retain(|r| r.epoch == epoch_before + 1);
+    let wire = c1.vault.wire_records(&rows).expect("wire form");
     assert!(!wire.is_empty(), "records under the new epoch exist");
     let got = c2.vault.receive_page(&wire, 0).expect("receives");
     assert_eq!(got.applied, 0, "{got:?}");
@@ -397,7 +394,7 @@ fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
         .expect("client");
     c.vault.add_note(client, &draft("teks asli")).expect("note");
     let rows = c.vault.outbox_after(0).expect("log");
-    let wire: Vec<_> = rows.iter().map(|r| r.to_wire().expect("wire")).collect();
+    let wire = c.vault.wire_records(&rows).expect("wire");
 
     // A server (or anyone on the path) flips one byte of the note's ciphertext (the last
     // record: the client's key wrapped to each reader's device, the client, the note).
@@ -509,14 +506,9 @@ fn a_revoked_laptop_is_refused_and_cannot_open_the_next_epoch_while_its_owner_go
         sup.vault.note(note).expect("read").content.narrative,
         "setelah laptop hilang"
     );
-    let wire: Vec<_> = c
-        .vault
-        .outbox_after(0)
-        .expect("log")
-        .iter()
-        .filter(|r| r.epoch == epoch_before + 1)
-        .map(|r| r.to_wire().expect("wire"))
-        .collect();
+    let mut rows = c.vault.outbox_after(0).expect("log");
+    rows.retain(|r| r.epoch == epoch_before + 1);
+    let wire = c.vault.wire_records(&rows).expect("wire");
     let got = lost.vault.receive_page(&wire, 0).expect("receives");
     assert_eq!(
         got.applied, 0,

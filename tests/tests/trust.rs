@@ -18,13 +18,10 @@ fn a_second_record_under_a_sequence_already_applied_raises_an_equivocation_alarm
         .add_note(client, &draft("versi pertama"))
         .expect("note");
     // The counselor's device signs one version of its records...
-    let first: Vec<_> = c
+    let first = c
         .vault
-        .outbox(100)
-        .expect("outbox")
-        .iter()
-        .map(|r| r.to_wire().expect("wire"))
-        .collect();
+        .wire_records(&c.vault.outbox(100).expect("outbox"))
+        .expect("wire");
     // ...then signs other versions under the same sequences, which are the ones it sends.
     let newest = Hlc(first.iter().map(|r| r.hlc).max().expect("records") + (1 << 20));
     assert!(c.vault.restamp_outbox(newest).expect("restamp") > 0);

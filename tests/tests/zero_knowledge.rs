@@ -1,6 +1,8 @@
 //! The server stores ciphertext only: notes and client names with a marker are synced through
 //! it, and the marker (raw, hex, base64) appears nowhere in its SQLite files, its PostgreSQL
-//! tables, or its logs.
+//! tables, or its logs. Nor does any id of what the records are about (trust 3/3: headers are
+//! sealed): the client, case, note, screening and referral ids the devices know, and the parent
+//! ids linking them, are absent in every form.
 
 #[path = "../../crates/teduh-server/tests/common/mod.rs"]
 #[allow(clippy::expect_used, clippy::unwrap_used, unreachable_pub)]
@@ -11,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile};
-use teduh_tests::leak::{marker_forms, scan_bytes, scan_dir};
+use teduh_tests::leak::{byte_forms, marker_forms, scan_bytes, scan_dir};
 use teduh_tests::TestServer;
 
 const MARKER: &str = "ZQXJ-PENANDA-RAHASIA-4417";
@@ -43,8 +45,9 @@ fn capture_logs() -> LogBuffer {
     logs
 }
 
-/// A team writes and syncs notes full of the marker; returns after everyone has synced.
-fn exchange_secrets(server: &TestServer) {
+/// A team writes and syncs notes full of the marker; returns after everyone has synced, with
+/// every entity, client and parent id of the records the devices wrote.
+fn exchange_secrets(server: &TestServer) -> Vec<[u8; 16]> {
     let team = server.create_team("Tim Rahasia");
     let mut sup = server.member(&team, Role::Supervisor, "sup");
     let mut c = server.member(&team, Role::Counselor, "kons");
@@ -69,16 +72,49 @@ fn exchange_secrets(server: &TestServer) {
             .contains(MARKER),
         "the marker really travelled (else the test proves nothing)"
     );
+    // The supervisor's review: a record whose parent is the note.
+    sup.vault
+        .review_note(
+            note,
+            &teduh_core::vault::ReviewDraft {
+                action: teduh_core::vault::ReviewAction::Approve,
+                comment: String::new(),
+            },
+        )
+        .expect("review");
+    sup.sync().expect("push the review");
+    c.sync().expect("pull the review");
+    let mut ids = std::collections::BTreeSet::new();
+    for d in [&c, &sup] {
+        for r in d.vault.outbox_after(0).expect("log") {
+            ids.insert(r.entity.0);
+            ids.insert(r.client.0);
+            ids.extend(r.parent.map(|p| p.0));
+        }
+    }
+    ids.remove(&[0u8; 16]);
+    assert!(ids.len() >= 3, "client, note and review ids: {ids:?}");
+    ids.into_iter().collect()
+}
+
+/// Every form of every id in `ids` (raw, hex, base64).
+fn id_forms(ids: &[[u8; 16]]) -> Vec<Vec<u8>> {
+    ids.iter().flat_map(|id| byte_forms(id)).collect()
 }
 
 #[test]
 fn the_sqlite_server_and_its_logs_never_see_the_plaintext() {
     let logs = capture_logs();
     let server = TestServer::start();
-    exchange_secrets(&server);
+    let ids = exchange_secrets(&server);
     let forms = marker_forms(MARKER);
     let hits = scan_dir(server.data_dir(), &forms);
     assert!(hits.is_empty(), "plaintext on the server's disk: {hits:?}");
+    let hits = scan_dir(server.data_dir(), &id_forms(&ids));
+    assert!(
+        hits.is_empty(),
+        "an id of what the records are about on the server's disk: {hits:?}"
+    );
     let logged = logs.0.lock().expect("log lock").clone();
     assert!(
         !logged.is_empty(),
@@ -86,6 +122,8 @@ fn the_sqlite_server_and_its_logs_never_see_the_plaintext() {
     );
     let hits = scan_bytes("the server log", &logged, &forms);
     assert!(hits.is_empty(), "plaintext in the server's logs: {hits:?}");
+    let hits = scan_bytes("the server log", &logged, &id_forms(&ids));
+    assert!(hits.is_empty(), "an id in the server's logs: {hits:?}");
 }
 
 /// Every row of every table of the database, as PostgreSQL's text form (bytea as hex).
@@ -127,10 +165,12 @@ fn the_postgresql_server_never_sees_the_plaintext() {
         pg::Guard::Sqlite(_) => unreachable!("a PostgreSQL guard"),
     };
     let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
-    exchange_secrets(&server);
+    let ids = exchange_secrets(&server);
     let forms = marker_forms(MARKER);
     let dump = rt.block_on(dump_all_tables(&url));
     assert!(dump.len() > 1000, "the dump holds the synced records");
     let hits = scan_bytes("the PostgreSQL tables", &dump, &forms);
     assert!(hits.is_empty(), "plaintext in PostgreSQL: {hits:?}");
+    let hits = scan_bytes("the PostgreSQL tables", &dump, &id_forms(&ids));
+    assert!(hits.is_empty(), "an id in PostgreSQL: {hits:?}");
 }

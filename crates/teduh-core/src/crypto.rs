@@ -181,11 +181,22 @@ impl DataKey {
     /// overhead. For record payloads, whose key is implied by the record (client and epoch)
     /// and whose associated data binds every routing field.
     pub fn seal_raw(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        self.seal_raw_with_nonce(fresh_nonce(), aad, plaintext)
+    }
+
+    /// [`DataKey::seal_raw`] with a given nonce. The caller guarantees a nonce never seals two
+    /// different messages under this key (e.g. a synthetic nonce: a PRF of the message and its
+    /// associated data, so only an identical message repeats it).
+    pub(crate) fn seal_raw_with_nonce(
+        &self,
+        nonce: [u8; NONCE_LEN],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
         use aes_gcm::aead::{Aead, KeyInit, Payload};
         let cipher = aes_gcm::Aes256Gcm::new(aes_gcm::Key::<aes_gcm::Aes256Gcm>::from_slice(
             self.key.as_ref(),
         ));
-        let nonce = fresh_nonce();
         let mut out = nonce.to_vec();
         // Encryption with a 96-bit nonce and in-memory buffers cannot fail.
         if let Ok(ct) = cipher.encrypt(

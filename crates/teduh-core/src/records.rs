@@ -14,9 +14,10 @@
 //! compressed with raw DEFLATE when that makes them smaller, and sealed *as a whole* with
 //! AES-256-GCM under the record key of its client and team-key epoch
 //! ([`crate::crypto::record_key`]); the associated data is the record's header
-//! ([`associated_data`]), so a payload cannot be moved to another record. The same bytes are
-//! stored locally and sent to the server ([`RecordRow::to_wire`]): about 158 bytes of fixed
-//! overhead per record, signature included.
+//! ([`associated_data`]), so a payload cannot be moved to another record. The same payload is
+//! stored locally and sent to the server; on the wire ([`RecordRow::to_wire`], `records/wire.rs`)
+//! the header travels sealed under the epoch's team key and padded, so the server sees only
+//! team, device, sequence, epoch, time and a padded size.
 //!
 //! [`apply`] folds one record into the materialised tables (`entities`, `entity_fields`,
 //! `field_versions`, `client_keys`) given its fields re-sealed for this device: each field keeps
@@ -33,8 +34,12 @@ use crate::hlc::Hlc;
 use crate::ids::{hex, ClientId, DeviceId, EntityId, TeamId};
 
 mod fold;
+mod wire;
 
 pub use fold::{apply, clear_state, dump_state};
+#[cfg(feature = "forge")]
+pub use wire::forge_future_kind;
+pub use wire::{padme, HeaderKey, CURRENT_FORMAT, FORMAT_CLEAR_HEADER, FORMAT_SEALED_HEADER};
 
 /// The field whose presence makes a record a finalisation (see [`apply`]).
 pub const FINALISED_FIELD: &str = "finalised_at";
@@ -170,87 +175,6 @@ impl Op {
     }
 }
 
-/// Bit of the wire's kind byte that marks [`Op::Update`].
-const UPDATE_BIT: u8 = 0x80;
-
-impl RecordRow {
-    /// The record as the server stores it: routing fields in the clear header, the rest
-    /// (`kind|op u8, entity 16, client 16, parent flag u8 [+16], signature 64, sealed payload`)
-    /// opaque. `None` when the device has no server number (it has not joined a team).
-    pub fn to_wire(&self) -> Option<teduh_protocol::sync::Record> {
-        let device_id = self.device.server_number()?;
-        let mut body = Vec::with_capacity(98 + 16 + self.payload.len());
-        body.push(self.kind.code() | if self.op == Op::Update { UPDATE_BIT } else { 0 });
-        body.extend_from_slice(&self.entity.0);
-        body.extend_from_slice(&self.client.0);
-        match self.parent {
-            Some(p) => {
-                body.push(1);
-                body.extend_from_slice(&p.0);
-            }
-            None => body.push(0),
-        }
-        body.extend_from_slice(&self.signature);
-        body.extend_from_slice(&self.payload);
-        Some(teduh_protocol::sync::Record {
-            device_id,
-            device_seq: self.seq,
-            key_epoch: self.epoch,
-            hlc: self.hlc.0,
-            payload: body,
-        })
-    }
-
-    /// Parses [`RecordRow::to_wire`] (signature not checked here).
-    ///
-    /// Fails with [`RecordError::Malformed`] when the body is cut short or names no known kind.
-    pub fn from_wire(w: &teduh_protocol::sync::Record) -> Result<Self, RecordError> {
-        let device = DeviceId::from_server(w.device_id);
-        let bad = |why: &str| malformed(&device.0, w.device_seq, why);
-        let body = w.payload.as_slice();
-        let mut at = 0usize;
-        let mut take = |n: usize| -> Result<&[u8], RecordError> {
-            let part = body.get(at..at + n).ok_or_else(|| bad("truncated"))?;
-            at += n;
-            Ok(part)
-        };
-        let kind_op = take(1)?[0];
-        let kind = RecordKind::from_code(kind_op & !UPDATE_BIT).ok_or_else(|| bad("kind"))?;
-        let op = if kind_op & UPDATE_BIT != 0 {
-            Op::Update
-        } else {
-            Op::Create
-        };
-        let id = |s: &[u8]| -> [u8; 16] {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(s);
-            a
-        };
-        let entity = EntityId(id(take(16)?));
-        let client = ClientId(id(take(16)?));
-        let parent = match take(1)?[0] {
-            0 => None,
-            1 => Some(EntityId(id(take(16)?))),
-            _ => return Err(bad("parent flag")),
-        };
-        let signature = take(64)?.to_vec();
-        let payload = body.get(at..).unwrap_or_default().to_vec();
-        Ok(RecordRow {
-            device,
-            seq: w.device_seq,
-            hlc: Hlc(w.hlc),
-            kind,
-            op,
-            entity,
-            client,
-            parent,
-            epoch: w.key_epoch,
-            payload,
-            signature,
-        })
-    }
-}
-
 /// One record of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordRow {
@@ -273,6 +197,9 @@ pub struct RecordRow {
     /// Team-key epoch of the record key that sealed the payload (0: the device's provisional
     /// key, before it joined a team).
     pub epoch: u32,
+    /// The record's format ([`CURRENT_FORMAT`] for records written now; what it was written
+    /// in for records received): it decides the wire form and what the signature covers.
+    pub format: u8,
     /// `nonce || AES-256-GCM(flag || fields)`, see the module documentation.
     pub payload: Vec<u8>,
     /// Ed25519 signature over [`signing_bytes`].
@@ -310,10 +237,36 @@ pub enum RecordError {
         /// Why.
         why: String,
     },
+    /// A record's header is sealed under the team key of an epoch this device does not hold
+    /// (yet): it cannot even tell what the record is.
+    #[error("record {device}/{seq}: no team key of epoch {epoch} on this device")]
+    MissingHeaderKey {
+        /// Device id (hex).
+        device: String,
+        /// Sequence number.
+        seq: u64,
+        /// The record's epoch.
+        epoch: u32,
+    },
+    /// A record of a format or kind a newer version of Teduh writes: kept until this device
+    /// is updated, never dropped ([`NEEDS_NEWER_VERSION`] starts the reason).
+    #[error("record {device}/{seq}: {NEEDS_NEWER_VERSION} ({what})")]
+    NeedsNewerVersion {
+        /// Device id (hex).
+        device: String,
+        /// Sequence number.
+        seq: u64,
+        /// What this build does not know (`record kind 42`, `record format 4`).
+        what: String,
+    },
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
+
+/// The words a held record's reason carries when a newer version of Teduh wrote it (the app
+/// then asks to be updated: "Perbarui Teduh").
+pub const NEEDS_NEWER_VERSION: &str = "needs a newer version of Teduh";
 
 /// A record's fields in plaintext: (name, bytes), wiped on drop.
 pub type PlainFields = Vec<(String, Zeroizing<Vec<u8>>)>;
@@ -431,11 +384,19 @@ pub fn associated_data(team: &TeamId, r: &RecordRow) -> Vec<u8> {
     header_bytes(b"teduh/record-aad/v2", team, r)
 }
 
-/// The bytes a device signs: the header and the sealed payload.
+/// The bytes a device signs: the header and the sealed payload's SHA-256 (format 3, so a body
+/// can be erased while its header still verifies), or the whole sealed payload (format 2).
 pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
-    let mut m = header_bytes(b"teduh/record/v2", team, r);
+    if r.format == FORMAT_CLEAR_HEADER {
+        let mut m = header_bytes(b"teduh/record/v2", team, r);
+        m.extend_from_slice(&(r.payload.len() as u64).to_be_bytes());
+        m.extend_from_slice(&r.payload);
+        return m;
+    }
+    let mut m = header_bytes(b"teduh/record/v3", team, r);
+    m.push(r.format);
     m.extend_from_slice(&(r.payload.len() as u64).to_be_bytes());
-    m.extend_from_slice(&r.payload);
+    m.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(&r.payload));
     m
 }
 
@@ -495,7 +456,8 @@ fn seq_i64(seq: u64) -> i64 {
 }
 
 const COLUMNS: &str =
-    "device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, epoch, payload, signature";
+    "device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, epoch, payload, \
+     signature, format";
 
 /// The pseudo-field [`apply`] receives with a client's data key when the record proved that its
 /// device created the client (it is never stored as a field).
@@ -504,7 +466,8 @@ pub const CREATOR_PROVEN: &str = "\u{0}creator_proven";
 /// Appends a record to the log (the caller's transaction also applies it).
 pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(&format!(
-        "INSERT INTO record_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        "INSERT INTO record_log ({COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?;
     st.execute(params![
         &r.device.0[..],
@@ -518,6 +481,7 @@ pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
         r.epoch,
         &r.payload,
         &r.signature,
+        r.format,
     ])?;
     Ok(())
 }
@@ -544,7 +508,7 @@ pub fn get(
 /// under a newer epoch or re-stamped); a trigger refuses it for acknowledged records.
 pub fn replace_unacknowledged(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE record_log SET hlc = ?3, epoch = ?4, payload = ?5, signature = ?6
+        "UPDATE record_log SET hlc = ?3, epoch = ?4, payload = ?5, signature = ?6, format = ?7
          WHERE device_id = ?1 AND seq = ?2",
     )?
     .execute(params![
@@ -553,12 +517,13 @@ pub fn replace_unacknowledged(conn: &Connection, r: &RecordRow) -> rusqlite::Res
         r.hlc.to_i64(),
         r.epoch,
         &r.payload,
-        &r.signature
+        &r.signature,
+        r.format,
     ])?;
     Ok(())
 }
 
-fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
+pub(crate) fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
     RecordError::Malformed {
         device: hex(device),
         seq,
@@ -598,6 +563,7 @@ fn row_from_sql(row: &rusqlite::Row<'_>) -> Result<RecordRow, RecordError> {
         epoch: row.get(8)?,
         payload: row.get(9)?,
         signature: row.get(10)?,
+        format: row.get(11)?,
     })
 }
 

@@ -92,6 +92,10 @@ pub struct SyncStatusView {
     /// Team records received but kept aside (unknown author, missing key...).
     #[ts(type = "number")]
     pub held: u64,
+    /// Of those, records a newer version of Teduh wrote: kept, and applied once this app is
+    /// updated; the header then says "Perbarui Teduh".
+    #[ts(type = "number")]
+    pub update_needed: u64,
     /// Security alarms on this device (a device of the team signed two different records under
     /// one sequence...): kept as evidence, never applied; Settings says what to do.
     #[ts(type = "number")]

@@ -57,6 +57,8 @@ pub struct VaultFacts {
     pub pending: u64,
     /// Received records kept aside.
     pub held: u64,
+    /// Of those, records a newer version of Teduh wrote (the app asks to be updated).
+    pub update_needed: u64,
     /// Security alarms raised on this device.
     pub security_alarms: u64,
     /// The vault is unlocked.
@@ -85,6 +87,7 @@ impl VaultFacts {
             } else {
                 0
             },
+            update_needed: if joined { vault.update_needed()? } else { 0 },
             security_alarms: if joined {
                 vault.security_alarm_count()?
             } else {
@@ -199,6 +202,7 @@ pub fn compose(vault: &VaultFacts, session: &SessionFacts) -> SyncStatusView {
             received: p.received,
         }),
         held: vault.held,
+        update_needed: vault.update_needed,
         security_alarms: vault.security_alarms,
         waiting_for_keys: session.waiting_for_keys,
         server_restored_at: rfc3339(b.and_then(|b| b.server_restored_at)),
@@ -361,6 +365,7 @@ mod tests {
             }),
             pending,
             held: 0,
+            update_needed: 0,
             security_alarms: 0,
             unlocked: true,
         }

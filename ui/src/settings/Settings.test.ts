@@ -12,7 +12,7 @@ afterEach(() => clearMocks());
 const STATUS = {
   joined: true, server_url: 'https://lama.example.org', username: 'sup.ani', role: 'supervisor', state: 'synced',
   online: true, pending: 0, held: 0, last_success: null, last_attempt: null, last_error: null, progress: null,
-  waiting_for_keys: false, security_alarms: 0, server_restored_at: null, revision: 1,
+  waiting_for_keys: false, update_needed: 0, security_alarms: 0, server_restored_at: null, revision: 1,
 };
 
 describe('a change of trust in Settings', () => {

@@ -18,6 +18,7 @@ function status(state: SyncState, pending = 0, revision = 1): SyncStatusView {
     last_error: null,
     progress: null,
     held: 0,
+    update_needed: 0,
     security_alarms: 0,
     waiting_for_keys: state === 'waitingForKeys',
     server_restored_at: null,
@@ -53,6 +54,16 @@ describe('sync indicator', () => {
     expect(indicatorText(status('syncing', 1))?.tone).toBe('busy');
     expect(indicatorText(status('offline', 1))?.tone).toBe('warn');
     expect(indicatorText(status('revoked'))?.tone).toBe('danger');
+  });
+
+  it('asks for an update when records from a newer version wait, in both languages', () => {
+    const newer = { ...status('synced'), update_needed: 2 };
+    setLocale('id');
+    expect(shown(newer)).toBe('Perbarui Teduh');
+    expect(indicatorText(newer)?.tone).toBe('warn');
+    setLocale('en');
+    expect(shown(newer)).toBe('Update Teduh');
+    setLocale('id');
   });
 
   it('speaks English too', () => {

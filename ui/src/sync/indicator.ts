@@ -28,7 +28,10 @@ export function indicatorText(status: SyncStatusView | null, now: Date = new Dat
   const since = lastInTouch(status.last_success, now);
   switch (status.state) {
     case 'synced':
-      return { key: 'sync.synced', params: {}, tone: 'ok' };
+      // Up to date with everything this build can read; a newer version wrote the rest.
+      return status.update_needed > 0
+        ? { key: 'sync.updateNeeded', params: {}, tone: 'warn' }
+        : { key: 'sync.synced', params: {}, tone: 'ok' };
     case 'syncing':
       return count > 0
         ? { key: 'sync.syncingCount', params: { count }, tone: 'busy' }

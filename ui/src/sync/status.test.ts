@@ -18,6 +18,7 @@ function status(state: SyncStatusView['state'], revision: number): SyncStatusVie
     last_error: null,
     progress: null,
     held: 0,
+    update_needed: 0,
     security_alarms: 0,
     waiting_for_keys: false,
     server_restored_at: null,

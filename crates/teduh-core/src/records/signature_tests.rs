@@ -20,6 +20,7 @@ fn a_small_order_device_key_cannot_vouch_for_any_record() {
         client: ClientId([3; 16]),
         parent: None,
         epoch: 1,
+        format: CURRENT_FORMAT,
         payload: b"anything the forger likes".to_vec(),
         signature: signature.clone(),
     };

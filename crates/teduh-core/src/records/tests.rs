@@ -38,6 +38,7 @@ fn note_record(seq: u64, hlc: u64, op: Op, fields: &[(&str, &[u8])]) -> (RecordR
         client: ClientId([3; 16]),
         parent: None,
         epoch: 1,
+        format: CURRENT_FORMAT,
         payload: vec![],
         signature: vec![],
     };

@@ -22,13 +22,12 @@
 
 use std::time::{Duration, Instant};
 
-use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage};
+use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage, Record};
 use zeroize::Zeroizing;
 
 use super::plan::{self, PushFacts, PushState, PushStep, Recovery};
 use super::{SyncError, Transport, TransportError};
 use crate::hlc::{Hlc, HlcClock};
-use crate::records::RecordRow;
 use crate::vault::{Vault, VaultError};
 
 /// What the round is doing (for progress reports).
@@ -331,12 +330,14 @@ impl<A: VaultAccess> Round<'_, A> {
                     state.sealed_for = Some(epoch);
                     continue;
                 }
-                PushStep::Send => self.local(|v| v.outbox(max_rows))?,
+                PushStep::Send => {
+                    self.local(|v| v.outbox(max_rows).and_then(|rows| v.wire_records(&rows)))?
+                }
             };
             if candidates.is_empty() {
                 return Ok(());
             }
-            let page = page_within(&candidates, sizer.bytes)?;
+            let page = page_within(&candidates, sizer.bytes);
             let body = page.encode();
             let last = page.records.last().map_or(0, |r| r.device_seq);
             let before = self.acked_seq()?;
@@ -453,11 +454,14 @@ impl<A: VaultAccess> Round<'_, A> {
     fn resend(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
         let max_rows = usize::try_from(max_records).unwrap_or(1000);
         loop {
-            let rows = self.local(|v| v.resend_outbox(max_rows))?;
-            let Some(first) = rows.first().map(|r| r.seq) else {
+            let rows = self.local(|v| {
+                v.resend_outbox(max_rows)
+                    .and_then(|rows| v.wire_records(&rows))
+            })?;
+            let Some(first) = rows.first().map(|r| r.device_seq) else {
                 return Ok(());
             };
-            let page = page_within(&rows, max_bytes)?;
+            let page = page_within(&rows, max_bytes);
             let ack = self
                 .t
                 .push(&self.token, self.team, &page.encode())
@@ -529,18 +533,17 @@ impl<A: VaultAccess> Round<'_, A> {
     }
 }
 
-/// The first of `rows` that fit in `max_bytes` as one push page (always at least one).
-fn page_within(rows: &[RecordRow], max_bytes: u64) -> Result<PushPage, SyncError> {
+/// The first of `records` that fit in `max_bytes` as one push page (always at least one).
+fn page_within(records: &[Record], max_bytes: u64) -> PushPage {
     let mut page = PushPage::default();
     let mut size = 8u64;
-    for r in rows {
-        let w = r.to_wire().ok_or(SyncError::NotJoined)?;
+    for w in records {
         let len = w.encoded_len() as u64;
         if !page.records.is_empty() && size + len > max_bytes {
             break;
         }
         size += len;
-        page.records.push(w);
+        page.records.push(w.clone());
     }
-    Ok(page)
+    page
 }

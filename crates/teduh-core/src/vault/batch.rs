@@ -122,6 +122,7 @@ impl Batch<'_> {
             client,
             parent,
             epoch,
+            format: records::CURRENT_FORMAT,
             payload: Vec::new(),
             signature: Vec::new(),
         };

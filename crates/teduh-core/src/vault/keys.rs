@@ -27,6 +27,15 @@ pub(super) fn team_key_context(team: &TeamId, epoch: u32) -> Vec<u8> {
     c
 }
 
+/// The header keys ([`records::HeaderKey`]) of every team-key epoch this device holds, derived
+/// afresh (two HKDFs per epoch: cheap beside a page, and never stale after joining a team).
+pub(super) fn header_keys(ident: &Identity, u: &Unlocked) -> BTreeMap<u32, records::HeaderKey> {
+    u.team_keys
+        .iter()
+        .map(|(epoch, key)| (*epoch, records::HeaderKey::derive(&ident.team, key)))
+        .collect()
+}
+
 /// The key that seals this device's copies of client keys: derived from the member's X25519
 /// secret, so it needs the passphrase and survives passphrase changes.
 pub(super) fn local_key(x25519: &StaticSecret) -> DataKey {

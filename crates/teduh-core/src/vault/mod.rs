@@ -154,6 +154,10 @@ pub struct Vault {
     /// The derived tables kept current with the records (see [`projection`]).
     projections: &'static [Projection],
     clock_offset_ms: i64,
+    /// A record kind this vault reads as an older build would: not at all (tests of what a
+    /// device does with a record a newer version of Teduh wrote).
+    #[cfg(feature = "forge")]
+    older_build_lacks: Option<RecordKind>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -280,6 +284,8 @@ impl Vault {
             scoring: ScoringConfig::default(),
             projections: PROJECTIONS,
             clock_offset_ms: 0,
+            #[cfg(feature = "forge")]
+            older_build_lacks: None,
         })
     }
 
@@ -306,6 +312,8 @@ impl Vault {
             scoring: ScoringConfig::default(),
             projections: PROJECTIONS,
             clock_offset_ms,
+            #[cfg(feature = "forge")]
+            older_build_lacks: None,
         })
     }
 

@@ -12,6 +12,7 @@ use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
 use crate::vault::keys::{self};
 use crate::vault::Vault;
+use teduh_protocol::sync::Record;
 
 impl Vault {
     /// This device's records the server has not acknowledged, from the oldest, at most `limit`.
@@ -25,6 +26,25 @@ impl Vault {
             acked,
             limit,
         )?)
+    }
+
+    /// `rows` of this device's log as the server stores them: each header sealed under its
+    /// epoch's header key ([`RecordRow::to_wire`]); the same rows always give the same bytes.
+    ///
+    /// Fails when locked, a row's epoch key is missing here, or the device has not joined a
+    /// team.
+    pub fn wire_records(&self, rows: &[RecordRow]) -> Result<Vec<Record>, VaultError> {
+        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let header_keys = keys::header_keys(&self.ident, u);
+        rows.iter()
+            .map(|r| {
+                let key = header_keys.get(&r.epoch).ok_or_else(|| {
+                    VaultError::Log(format!("no team key of epoch {} on this device", r.epoch))
+                })?;
+                r.to_wire(&self.ident.team, key)
+                    .ok_or_else(|| VaultError::Log("this device has not joined a team".into()))
+            })
+            .collect()
     }
 
     /// This device's records after `seq` (acknowledged or not), in order.
@@ -238,6 +258,8 @@ impl Vault {
             let mut next = r.clone();
             next.epoch = epoch;
             next.hlc = hlc;
+            // Never sent, so it may take the current format (its header sealed on the wire).
+            next.format = records::CURRENT_FORMAT;
             keys::seal_and_sign(&tx, ident, u, &mut next, &plain)?;
             records::replace_unacknowledged(&tx, &next)?;
             if hlc != r.hlc {

@@ -50,10 +50,6 @@ pub struct SecurityAlarm {
     pub first_seen: i64,
 }
 
-fn wire_bytes(r: &RecordRow) -> Option<Vec<u8>> {
-    r.to_wire().map(|w| PushPage { records: vec![w] }.encode())
-}
-
 impl Vault {
     /// Receives one pulled page: each record is checked (known, unrevoked author; valid
     /// signature; next in its device's sequence; opens with the team's keys) and applied, or
@@ -79,6 +75,8 @@ impl Vault {
             (self.ident.device, self.ident.member),
             me.map(|(_, role, _)| role),
         );
+        #[cfg(feature = "forge")]
+        let older_build_lacks = self.older_build_lacks;
         let Vault {
             store,
             ident,
@@ -106,7 +104,25 @@ impl Vault {
             }
         }
         queue.extend(page.iter().cloned());
-        let parsed: Vec<_> = queue.iter().map(RecordRow::from_wire).collect();
+        let header_keys = keys::header_keys(ident, u);
+        let parsed: Vec<_> = queue
+            .iter()
+            .map(|w| RecordRow::from_wire(w, &ident.team, header_keys.get(&w.key_epoch)))
+            .collect();
+        #[cfg(feature = "forge")]
+        let parsed: Vec<_> = parsed
+            .into_iter()
+            .map(|r| match r {
+                Ok(row) if Some(row.kind) == older_build_lacks => {
+                    Err(crate::records::RecordError::NeedsNewerVersion {
+                        device: crate::ids::hex(&row.device.0),
+                        seq: row.seq,
+                        what: format!("record kind {}", row.kind.code()),
+                    })
+                }
+                other => other,
+            })
+            .collect();
         let signed = verify_signatures(&ident.team, &authors, &parsed);
         for ((w, row), signature_ok) in queue.iter().zip(parsed).zip(signed) {
             tx.execute_batch("SAVEPOINT receive_one")?;
@@ -158,13 +174,12 @@ impl Vault {
                         .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
                 }
                 Err(why) => {
-                    let row = RecordRow::from_wire(w).ok();
-                    let bytes = row.as_ref().and_then(wire_bytes).unwrap_or_else(|| {
-                        PushPage {
-                            records: vec![w.clone()],
-                        }
-                        .encode()
-                    });
+                    // Kept as it came: a record this build cannot read yet is read after an
+                    // update or when its epoch's key arrives.
+                    let bytes = PushPage {
+                        records: vec![w.clone()],
+                    }
+                    .encode();
                     tx.execute(
                         "INSERT INTO sync_held (device, seq, reason, record) VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT DO NOTHING",
@@ -253,6 +268,42 @@ impl Vault {
             .collect::<Result<_, _>>()?)
     }
 
+    /// How many received records wait for a newer version of Teduh (of a format or kind this
+    /// build does not know): kept, and applied after the update; the app asks for it
+    /// ("Perbarui Teduh").
+    ///
+    /// Fails when the database cannot be read.
+    pub fn update_needed(&self) -> Result<u64, VaultError> {
+        let n: i64 = self.store.connection().query_row(
+            "SELECT COUNT(*) FROM sync_held WHERE instr(reason, ?1) > 0",
+            [records::NEEDS_NEWER_VERSION],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Treats records of `kind` as an older build would, one that does not know the kind
+    /// (`None`: this build again, as after an update).
+    #[cfg(feature = "forge")]
+    pub fn forge_older_build(&mut self, lacks: Option<RecordKind>) {
+        self.older_build_lacks = lacks;
+    }
+
+    /// `row` of this device's log as a newer build would send a record of kind `code`, one this
+    /// build does not know (signed and sealed like any record of this device).
+    ///
+    /// Fails when locked or the row's epoch key is missing.
+    #[cfg(feature = "forge")]
+    pub fn forge_future_kind(&self, row: &RecordRow, code: u8) -> Result<Record, VaultError> {
+        let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
+        let keys = keys::header_keys(&self.ident, u);
+        let key = keys
+            .get(&row.epoch)
+            .ok_or_else(|| VaultError::Log(format!("no team key of epoch {}", row.epoch)))?;
+        records::forge_future_kind(&self.ident.team, key, &u.signing, row, code)
+            .ok_or_else(|| VaultError::Log("this device has not joined a team".into()))
+    }
+
     /// Records received but not applied, with the reason.
     ///
     /// Fails when the database cannot be read.
@@ -333,13 +384,20 @@ fn receive_one(
     row: Result<RecordRow, crate::records::RecordError>,
     signature_ok: bool,
 ) -> Result<Result<Received, String>, VaultError> {
-    let row = match row {
-        Ok(r) => r,
-        Err(e) => return Ok(Err(e.to_string())),
-    };
-    if row.device == ident.device {
+    let device = crate::ids::DeviceId::from_server(w.device_id);
+    if device == ident.device {
         return Ok(Ok(Received::Own));
     }
+    let row = match row {
+        Ok(r) => r,
+        // An unknown author says more than a header that does not open under the team's key.
+        Err(_) if checks.authors.get(&device).is_none() => {
+            return Ok(Err(
+                "the author device is not in the team roster (yet)".into()
+            ))
+        }
+        Err(e) => return Ok(Err(e.to_string())),
+    };
     let blocked: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1 AND seq < ?2)",
         params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],

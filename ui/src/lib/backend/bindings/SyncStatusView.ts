@@ -62,6 +62,11 @@ progress: SyncProgressView | null,
  */
 held: number, 
 /**
+ * Of those, records a newer version of Teduh wrote: kept, and applied once this app is
+ * updated; the header then says "Perbarui Teduh".
+ */
+update_needed: number, 
+/**
  * Security alarms on this device (a device of the team signed two different records under
  * one sequence...): kept as evidence, never applied; Settings says what to do.
  */

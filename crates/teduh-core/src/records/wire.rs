@@ -1,0 +1,404 @@
+//! A record on the wire: what the server stores and serves.
+//!
+//! The server sees only the routing fields of [`teduh_protocol::sync::Record`] (team, device,
+//! sequence, epoch, timestamp) and the length of an opaque body. Since format 3 the body is
+//!
+//! ```text
+//! 0x00 | format u8 (3) | header_len LEB128 | sealed header | sealed payload
+//! sealed header = nonce 12 | AES-256-GCM(kind|op u8, entity 16, client 16,
+//!                                        parent flag u8 [+ parent 16], signature 64,
+//!                                        zero padding) | tag 16
+//! ```
+//!
+//! The header is sealed under a key derived from the team key of the record's epoch
+//! ([`HeaderKey`]), with the routing fields as associated data, so the server learns neither
+//! what a record is (kind, create or change), nor which client or entity it concerns, nor
+//! which member's key signed it. Its nonce is synthetic (a PRF of the header and its associated
+//! data under a second derived key), so the same record always has the same wire form: a record
+//! re-sent after a lost answer or a server restore is byte-identical, which the server's fork
+//! check and the receivers' equivocation check rely on. The padding brings the record's size on
+//! the wire to a Padmé length ([`padme`]: at most about 12 % more), so sizes fall into few
+//! classes.
+//!
+//! The signature covers the header and a hash of the payload (see
+//! [`super::signing_bytes`]), not the payload itself, and the header's associated data does not
+//! include the payload: a body can later be erased while its header still opens and verifies.
+//!
+//! Format 2 (before encrypted headers: the first byte is the kind code, the header in clear) is
+//! still read, so devices keep reading what older versions wrote. A body of a format or a kind
+//! this build does not know is [`RecordError::NeedsNewerVersion`]: a receiver holds it, never
+//! drops it, and applies it once updated.
+
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::{malformed, Op, RecordError, RecordKind, RecordRow};
+use crate::crypto::DataKey;
+use crate::hlc::Hlc;
+use crate::ids::{ClientId, DeviceId, EntityId, TeamId};
+
+/// The format of records written before headers were sealed (header in clear on the wire;
+/// the signature covers the whole payload).
+pub const FORMAT_CLEAR_HEADER: u8 = 2;
+/// The format this build writes: sealed header, signature over the payload's hash.
+pub const FORMAT_SEALED_HEADER: u8 = 3;
+/// The newest format this build reads (and the one it writes).
+pub const CURRENT_FORMAT: u8 = FORMAT_SEALED_HEADER;
+
+/// Bit of the kind byte that marks [`Op::Update`].
+const UPDATE_BIT: u8 = 0x80;
+/// First byte of a versioned body (no kind has code 0, so a format-2 body never starts so).
+const VERSIONED: u8 = 0x00;
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+const SIGNATURE_LEN: usize = 64;
+
+/// The keys that seal record headers of one team-key epoch, derived from that epoch's team
+/// key (every member holding the epoch derives the same).
+pub struct HeaderKey {
+    seal: DataKey,
+    nonce: Zeroizing<[u8; 32]>,
+}
+
+impl HeaderKey {
+    /// The header keys of `team`'s epoch whose team key is `team_key`.
+    pub fn derive(team: &TeamId, team_key: &DataKey) -> Self {
+        let seal = crate::crypto::derive_key(team_key.bytes(), &team.0, b"teduh/record-header/v3");
+        let prf =
+            crate::crypto::derive_key(team_key.bytes(), &team.0, b"teduh/record-header-nonce/v3");
+        Self {
+            seal,
+            nonce: Zeroizing::new(*prf.bytes()),
+        }
+    }
+
+    /// The synthetic nonce of a header: HMAC-SHA256 (HKDF's extract step) of the associated
+    /// data and the plaintext, keyed by the nonce key, cut to 12 bytes.
+    fn nonce_for(&self, aad: &[u8], plain: &[u8]) -> [u8; NONCE_LEN] {
+        let mut input = Zeroizing::new(Vec::with_capacity(aad.len() + plain.len() + 8));
+        input.extend_from_slice(&(aad.len() as u64).to_be_bytes());
+        input.extend_from_slice(aad);
+        input.extend_from_slice(plain);
+        let (prk, _) = Hkdf::<Sha256>::extract(Some(self.nonce.as_ref()), &input);
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&prk[..NONCE_LEN]);
+        nonce
+    }
+}
+
+/// Padmé padding (Nikitin et al., "Reducing metadata leakage from encrypted files and
+/// communication with PURBs", 2019): rounds `len` up so that only its top
+/// `floor(log2(floor(log2 len))) + 1` bits vary, at most about 12 % more.
+pub fn padme(len: u64) -> u64 {
+    if len < 2 {
+        return len;
+    }
+    let e = u64::from(63 - len.leading_zeros());
+    let s = u64::from(64 - e.leading_zeros());
+    let zero_bits = e - s;
+    let mask = (1u64 << zero_bits) - 1;
+    (len + mask) & !mask
+}
+
+fn header_aad(team: &TeamId, r: &RecordRow) -> Vec<u8> {
+    let mut m = Vec::with_capacity(80);
+    m.extend_from_slice(b"teduh/record-header/v3");
+    m.extend_from_slice(&team.0);
+    m.extend_from_slice(&r.device.0);
+    m.extend_from_slice(&r.seq.to_be_bytes());
+    m.extend_from_slice(&r.epoch.to_be_bytes());
+    m.extend_from_slice(&r.hlc.0.to_be_bytes());
+    m
+}
+
+fn kind_op_byte(r: &RecordRow) -> u8 {
+    r.kind.code() | if r.op == Op::Update { UPDATE_BIT } else { 0 }
+}
+
+fn push_ids(out: &mut Vec<u8>, r: &RecordRow) {
+    out.extend_from_slice(&r.entity.0);
+    out.extend_from_slice(&r.client.0);
+    match r.parent {
+        Some(p) => {
+            out.push(1);
+            out.extend_from_slice(&p.0);
+        }
+        None => out.push(0),
+    }
+}
+
+fn leb128(mut n: u64, out: &mut Vec<u8>) {
+    loop {
+        let low = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(low);
+            return;
+        }
+        out.push(low | 0x80);
+    }
+}
+
+fn leb128_len(n: u64) -> usize {
+    let mut v = Vec::with_capacity(10);
+    leb128(n, &mut v);
+    v.len()
+}
+
+impl RecordRow {
+    /// The record as the server stores it (see the module documentation), its header sealed
+    /// under `key` (the header key of the record's epoch). A format-2 record keeps its clear
+    /// header: its signature covers the bytes it was first sent as. `None` when the device has
+    /// no server number (it has not joined a team).
+    pub fn to_wire(&self, team: &TeamId, key: &HeaderKey) -> Option<teduh_protocol::sync::Record> {
+        let device_id = self.device.server_number()?;
+        let payload = if self.format == FORMAT_CLEAR_HEADER {
+            self.clear_header_body()
+        } else {
+            self.sealed_header_body(team, key)
+        };
+        Some(teduh_protocol::sync::Record {
+            device_id,
+            device_seq: self.seq,
+            key_epoch: self.epoch,
+            hlc: self.hlc.0,
+            payload,
+        })
+    }
+
+    fn clear_header_body(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(98 + 16 + self.payload.len());
+        body.push(kind_op_byte(self));
+        push_ids(&mut body, self);
+        body.extend_from_slice(&self.signature);
+        body.extend_from_slice(&self.payload);
+        body
+    }
+
+    fn sealed_header_body(&self, team: &TeamId, key: &HeaderKey) -> Vec<u8> {
+        let mut plain = Zeroizing::new(Vec::with_capacity(160));
+        plain.push(kind_op_byte(self));
+        push_ids(&mut plain, self);
+        plain.extend_from_slice(&self.signature);
+        // The whole record's size on the wire without padding, then padded to a Padmé length
+        // (the padding sits inside the sealed header, so it needs no length of its own).
+        let plain_len = plain.len();
+        let sealed_len = |pad: usize| NONCE_LEN + plain_len + pad + TAG_LEN;
+        let size = |pad: usize| {
+            teduh_protocol::sync::RECORD_HEADER_LEN
+                + 2
+                + leb128_len(sealed_len(pad) as u64)
+                + sealed_len(pad)
+                + self.payload.len()
+        };
+        let unpadded = size(0);
+        let target = usize::try_from(padme(unpadded as u64)).unwrap_or(unpadded);
+        let mut pad = target - unpadded;
+        // A longer header length field eats into the padding (rarely: past 127 bytes).
+        while pad > 0 && size(pad) > target {
+            pad -= 1;
+        }
+        plain.resize(plain_len + pad, 0);
+        let aad = header_aad(team, self);
+        let nonce = key.nonce_for(&aad, &plain);
+        let sealed = key.seal.seal_raw_with_nonce(nonce, &aad, &plain);
+        let mut body = Vec::with_capacity(target);
+        body.push(VERSIONED);
+        body.push(FORMAT_SEALED_HEADER);
+        leb128(sealed.len() as u64, &mut body);
+        body.extend_from_slice(&sealed);
+        body.extend_from_slice(&self.payload);
+        body
+    }
+
+    /// Parses [`RecordRow::to_wire`] (signature not checked here); `key` is the header key of
+    /// the record's epoch, if this device holds that epoch.
+    ///
+    /// Fails with [`RecordError::Malformed`] when the body is cut short, its header does not
+    /// open or its padding is not zeros, [`RecordError::MissingHeaderKey`] when the header is
+    /// sealed and `key` is `None`, and [`RecordError::NeedsNewerVersion`] for a format or kind
+    /// this build does not know.
+    pub fn from_wire(
+        w: &teduh_protocol::sync::Record,
+        team: &TeamId,
+        key: Option<&HeaderKey>,
+    ) -> Result<Self, RecordError> {
+        let device = DeviceId::from_server(w.device_id);
+        let mut row = RecordRow {
+            device,
+            seq: w.device_seq,
+            hlc: Hlc(w.hlc),
+            kind: RecordKind::Client,
+            op: Op::Create,
+            entity: EntityId([0; 16]),
+            client: ClientId([0; 16]),
+            parent: None,
+            epoch: w.key_epoch,
+            format: FORMAT_CLEAR_HEADER,
+            payload: Vec::new(),
+            signature: Vec::new(),
+        };
+        let body = w.payload.as_slice();
+        let Some((&first, rest)) = body.split_first() else {
+            return Err(malformed(&device.0, w.device_seq, "empty body"));
+        };
+        if first != VERSIONED {
+            // Format 2: the header in clear.
+            let at = row.read_header(body)?;
+            row.payload = body[at..].to_vec();
+            return Ok(row);
+        }
+        let bad = |why: &str| malformed(&device.0, w.device_seq, why);
+        let (&format, rest) = rest.split_first().ok_or_else(|| bad("truncated"))?;
+        if format != FORMAT_SEALED_HEADER {
+            return Err(RecordError::NeedsNewerVersion {
+                device: crate::ids::hex(&device.0),
+                seq: w.device_seq,
+                what: format!("record format {format}"),
+            });
+        }
+        row.format = format;
+        let (len, rest) = read_leb128(rest).ok_or_else(|| bad("header length"))?;
+        let len = usize::try_from(len).map_err(|_| bad("header length"))?;
+        if rest.len() < len {
+            return Err(bad("truncated"));
+        }
+        let (sealed, payload) = rest.split_at(len);
+        let key = key.ok_or(RecordError::MissingHeaderKey {
+            device: crate::ids::hex(&device.0),
+            seq: w.device_seq,
+            epoch: w.key_epoch,
+        })?;
+        let plain = key
+            .seal
+            .open_raw(&header_aad(team, &row), sealed)
+            .map_err(|_| bad("the header does not open (damaged or forged)"))?;
+        let at = row.read_header(&plain)?;
+        if plain[at..].iter().any(|&b| b != 0) {
+            return Err(bad("header padding"));
+        }
+        row.payload = payload.to_vec();
+        Ok(row)
+    }
+
+    /// Reads `kind|op, entity, client, parent, signature` from the start of `bytes` into this
+    /// row; returns where they end.
+    fn read_header(&mut self, bytes: &[u8]) -> Result<usize, RecordError> {
+        let bad = |why: &str| malformed(&self.device.0, self.seq, why);
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8], RecordError> {
+            let part = bytes.get(at..at + n).ok_or_else(|| bad("truncated"))?;
+            at += n;
+            Ok(part)
+        };
+        let kind_op = take(1)?[0];
+        let code = kind_op & !UPDATE_BIT;
+        let kind = RecordKind::from_code(code).ok_or_else(|| RecordError::NeedsNewerVersion {
+            device: crate::ids::hex(&self.device.0),
+            seq: self.seq,
+            what: format!("record kind {code}"),
+        })?;
+        let id = |s: &[u8]| -> [u8; 16] {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(s);
+            a
+        };
+        let entity = EntityId(id(take(16)?));
+        let client = ClientId(id(take(16)?));
+        let parent = match take(1)?[0] {
+            0 => None,
+            1 => Some(EntityId(id(take(16)?))),
+            _ => return Err(bad("parent flag")),
+        };
+        let signature = take(SIGNATURE_LEN)?.to_vec();
+        self.kind = kind;
+        self.op = if kind_op & UPDATE_BIT != 0 {
+            Op::Update
+        } else {
+            Op::Create
+        };
+        self.entity = entity;
+        self.client = client;
+        self.parent = parent;
+        self.signature = signature;
+        Ok(at)
+    }
+}
+
+fn read_leb128(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut n = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        n |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((n, &bytes[i + 1..]));
+        }
+    }
+    None
+}
+
+/// A record of a kind this build does not know, as a newer build would write it (for the tests
+/// of [`RecordError::NeedsNewerVersion`]): `row`'s wire form with its kind code replaced by
+/// `code`, re-signed by `signing`.
+#[cfg(feature = "forge")]
+pub fn forge_future_kind(
+    team: &TeamId,
+    key: &HeaderKey,
+    signing: &ed25519_dalek::SigningKey,
+    row: &RecordRow,
+    code: u8,
+) -> Option<teduh_protocol::sync::Record> {
+    use ed25519_dalek::Signer;
+    let mut header = super::signing_bytes(team, row);
+    // The kind byte sits after prefix, team, device, seq and hlc (see `header_bytes`).
+    let at = b"teduh/record/v3".len() + 16 + 16 + 8 + 8;
+    header[at] = code;
+    let signature = signing.sign(&header).to_bytes().to_vec();
+    let mut plain = Zeroizing::new(vec![
+        code | if row.op == Op::Update { UPDATE_BIT } else { 0 },
+    ]);
+    push_ids(&mut plain, row);
+    plain.extend_from_slice(&signature);
+    let aad = header_aad(team, row);
+    let nonce = key.nonce_for(&aad, &plain);
+    let sealed = key.seal.seal_raw_with_nonce(nonce, &aad, &plain);
+    let mut body = vec![VERSIONED, FORMAT_SEALED_HEADER];
+    leb128(sealed.len() as u64, &mut body);
+    body.extend_from_slice(&sealed);
+    body.extend_from_slice(&row.payload);
+    Some(teduh_protocol::sync::Record {
+        device_id: row.device.server_number()?,
+        device_seq: row.seq,
+        key_epoch: row.epoch,
+        hlc: row.hlc.0,
+        payload: body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padme_adds_at_most_twelve_percent_and_leaves_few_sizes() {
+        for len in [2u64, 100, 190, 255, 256, 700, 1000, 4096, 70_000, 4_000_000] {
+            let p = padme(len);
+            assert!(p >= len, "{len}");
+            assert!((p - len) * 100 <= len * 12, "{len} -> {p}");
+        }
+        assert_eq!(padme(700), 704);
+        assert_eq!(padme(1000), 1024);
+        let sizes: std::collections::BTreeSet<u64> = (1024..2048).map(padme).collect();
+        assert!(sizes.len() <= 17, "{} size classes", sizes.len());
+    }
+
+    #[test]
+    fn leb128_round_trips() {
+        for n in [0u64, 1, 127, 128, 300, 16_383, 16_384, u64::from(u32::MAX)] {
+            let mut v = Vec::new();
+            leb128(n, &mut v);
+            assert_eq!(v.len(), leb128_len(n));
+            assert_eq!(read_leb128(&v), Some((n, &[][..])));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Trust 3/3, versioned records: every record carries its format and kind; a device that meets
+//! a format or kind it does not know holds the record (never drops it), asks to be updated
+//! ("Perbarui Teduh") and applies it once updated. Later records of the same device wait behind
+//! it, so no device ever shows a colleague's log with a hole in it.
+
+use teduh_core::domain::Task;
+use teduh_core::records::{RecordKind, NEEDS_NEWER_VERSION};
+use teduh_tests::device::{draft, profile};
+use teduh_tests::TestServer;
+
+#[test]
+fn a_record_of_a_kind_this_build_does_not_know_waits_for_the_update_and_then_applies() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Versi", "sup", "kons");
+    let client = c
+        .vault
+        .add_client(&profile("V-1", "Klien Versi"))
+        .expect("client");
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    assert_eq!(sup.vault.update_needed().expect("count"), 0);
+
+    // The supervisor's app is an older build that has never heard of follow-up tasks; the
+    // counselor's newer one writes a task, then a note.
+    sup.vault.forge_older_build(Some(RecordKind::Task));
+    c.vault
+        .add_task(
+            client,
+            &Task {
+                title: "tindak lanjut".into(),
+                ..Task::default()
+            },
+        )
+        .expect("task");
+    let note = c
+        .vault
+        .add_note(client, &draft("catatan setelah tugas"))
+        .expect("note");
+    c.sync().expect("push");
+    let before = sup.state();
+    let round = sup
+        .sync()
+        .expect("a round that meets the unknown kind still ends");
+    assert_eq!(round.pulled, 0, "nothing applied out of order: {round:?}");
+    assert_eq!(
+        sup.vault.update_needed().expect("count"),
+        1,
+        "the app asks to be updated"
+    );
+    let held = sup.vault.held_records().expect("held");
+    assert!(
+        held.iter().any(|h| h.contains(NEEDS_NEWER_VERSION)),
+        "{held:?}"
+    );
+    assert!(
+        held.iter()
+            .any(|h| h.contains("an earlier record of this device is held")),
+        "the note waits behind the task: {held:?}"
+    );
+    assert_eq!(sup.state(), before, "nothing of either record applied");
+    assert!(sup.vault.note(note).is_err(), "the note is not shown yet");
+
+    // Further rounds keep both (never dropped), then the update: both apply, in order.
+    sup.sync().expect("another round");
+    assert_eq!(sup.vault.held_records().expect("held").len(), held.len());
+    sup.vault.forge_older_build(None);
+    sup.sync().expect("the first round after the update");
+    assert_eq!(sup.vault.update_needed().expect("count"), 0);
+    assert!(sup.vault.held_records().expect("held").is_empty());
+    assert_eq!(
+        sup.vault.note(note).expect("read").content.narrative,
+        "catatan setelah tugas"
+    );
+    assert_eq!(sup.state(), c.state(), "the same record on both computers");
+}
+
+#[test]
+fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Masa Depan", "sup", "kons");
+    let client = c
+        .vault
+        .add_client(&profile("V-2", "Klien Masa Depan"))
+        .expect("client");
+    c.vault
+        .add_note(client, &draft("catatan biasa"))
+        .expect("note");
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    let before = sup.state();
+
+    // A newer build's record: kind code 99, signed by the counselor's device, under the next
+    // sequence of its log; and the same with a format byte from the future.
+    let last = c
+        .vault
+        .outbox_after(0)
+        .expect("log")
+        .pop()
+        .expect("a record");
+    let mut next = last.clone();
+    next.seq += 1;
+    next.hlc = teduh_core::hlc::Hlc(last.hlc.0 + 1);
+    let future_kind = c.vault.forge_future_kind(&next, 99).expect("forged");
+    let mut future_format = future_kind.clone();
+    future_format.device_seq += 1;
+    future_format.payload[1] = 4;
+    let cursor = sup
+        .vault
+        .binding()
+        .expect("binding")
+        .expect("joined")
+        .pull_cursor;
+    let got = sup
+        .vault
+        .receive_page(&[future_kind, future_format], cursor)
+        .expect("receives");
+    assert_eq!(got.applied, 0, "{got:?}");
+    assert!(
+        got.held.iter().any(|h| h.contains("record kind 99")),
+        "{got:?}"
+    );
+    assert!(
+        got.held
+            .iter()
+            .any(|h| h.contains("record format 4") && h.contains(NEEDS_NEWER_VERSION)),
+        "{got:?}"
+    );
+    assert_eq!(sup.vault.update_needed().expect("count"), 2);
+    assert_eq!(sup.state(), before, "nothing applied");
+    sup.sync().expect("a later round");
+    assert_eq!(
+        sup.vault.update_needed().expect("count"),
+        2,
+        "kept across rounds until an update reads them"
+    );
+}
