@@ -122,11 +122,11 @@ fn two_instances_on_one_postgresql_serve_four_concurrent_writers_with_no_gap_or_
     assert!(fresh.vault.held_records().expect("held").is_empty());
     // Each writer reads only her own clients, but holds every record of the team (the others'
     // unopened): the same log as the newcomer's.
-    let expected = fresh.vault.log_len().expect("log");
+    let expected = fresh.vault.casework_log_len().expect("log");
     for (i, w) in writers.iter_mut().enumerate() {
         w.sync_until_done(5).expect("catch up");
         assert_eq!(
-            w.vault.log_len().expect("log"),
+            w.vault.casework_log_len().expect("log"),
             expected,
             "writer {i} holds every record the newcomer holds"
         );

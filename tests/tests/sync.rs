@@ -400,8 +400,9 @@ fn tampered_records_and_unknown_devices_are_held_and_reported_never_applied() {
     // record: the client's key wrapped to each reader's device, the client, the note).
     let mut tampered = wire.clone();
     let note = tampered.len() - 1;
-    let last = tampered[note].payload.len() - 1;
-    tampered[note].payload[last] ^= 1;
+    // A byte of the sealed payload (after the format byte and the sealed header).
+    let inside = 1 + teduh_core::records::SEALED_HEADER_LEN + 5;
+    tampered[note].payload[inside] ^= 1;
     let got = sup.vault.receive_page(&tampered, 0).expect("receives");
     assert_eq!(
         got.applied as usize, note,

@@ -89,8 +89,9 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
     sup.sync().expect("pull");
     let before = sup.state();
 
-    // A newer build's record: kind code 99, signed by the counselor's device, under the next
-    // sequence of its log; and the same with a format byte from the future.
+    // A newer build's record: kind code 50, signed by the counselor's device, under the next
+    // sequence of its log; and, under the same sequence, a body in a format from the future
+    // (both copies are kept: neither pushes the other out).
     let last = c
         .vault
         .outbox_after(0)
@@ -100,10 +101,9 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
     let mut next = last.clone();
     next.seq += 1;
     next.hlc = teduh_core::hlc::Hlc(last.hlc.0 + 1);
-    let future_kind = c.vault.forge_future_kind(&next, 99).expect("forged");
+    let future_kind = c.vault.forge_future_kind(&next, 50).expect("forged");
     let mut future_format = future_kind.clone();
-    future_format.device_seq += 1;
-    future_format.payload[1] = 4;
+    future_format.payload[0] = 0x44;
     let cursor = sup
         .vault
         .binding()
@@ -116,7 +116,7 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
         .expect("receives");
     assert_eq!(got.applied, 0, "{got:?}");
     assert!(
-        got.held.iter().any(|h| h.contains("record kind 99")),
+        got.held.iter().any(|h| h.contains("record kind 50")),
         "{got:?}"
     );
     assert!(
@@ -133,4 +133,77 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
         2,
         "kept across rounds until an update reads them"
     );
+}
+
+/// An attacker's review found both: a server that plants an unreadable copy of a record (it can
+/// make the format byte say anything) must neither stall a colleague's log for good nor keep
+/// the genuine record from applying.
+#[test]
+fn a_junk_copy_the_server_plants_neither_stalls_a_colleague_nor_pushes_out_the_genuine_record() {
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Sampah", "sup", "kons");
+    let client = c
+        .vault
+        .add_client(&profile("V-3", "Klien Sampah"))
+        .expect("client");
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    let cursor = |d: &teduh_tests::device::Device| {
+        d.vault
+            .binding()
+            .expect("binding")
+            .expect("joined")
+            .pull_cursor
+    };
+    let counselor = c.device();
+    let junk = |seq: u64| teduh_protocol::sync::Record {
+        device_id: counselor,
+        device_seq: seq,
+        key_epoch: 1,
+        hlc: 1,
+        payload: vec![0x44, 1, 2, 3],
+    };
+
+    // A junk copy of a record the supervisor already applied: nothing held, nothing asked.
+    let got = sup
+        .vault
+        .receive_page(&[junk(1)], cursor(&sup))
+        .expect("receives");
+    assert_eq!(got.duplicates, 1, "{got:?}");
+    assert!(sup.vault.held_records().expect("held").is_empty());
+    assert_eq!(sup.vault.update_needed().expect("count"), 0);
+
+    // A junk copy of the counselor's next record, planted before the genuine one arrives.
+    let note = c
+        .vault
+        .add_note(client, &draft("catatan asli"))
+        .expect("note");
+    let next = c.vault.outbox(100).expect("outbox")[0].seq;
+    sup.vault
+        .receive_page(&[junk(next)], cursor(&sup))
+        .expect("receives");
+    assert_eq!(sup.vault.held_records().expect("held").len(), 1);
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    assert_eq!(
+        sup.vault
+            .note(note)
+            .expect("the genuine note applies")
+            .content
+            .narrative,
+        "catatan asli"
+    );
+    assert!(
+        sup.vault.held_records().expect("held").is_empty(),
+        "the junk copy went with the genuine record"
+    );
+    assert_eq!(sup.vault.update_needed().expect("count"), 0);
+    // And the counselor's later records still arrive.
+    let later = c
+        .vault
+        .add_note(client, &draft("catatan berikutnya"))
+        .expect("note");
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    assert!(sup.vault.note(later).is_ok());
 }

@@ -39,7 +39,9 @@ mod wire;
 pub use fold::{apply, clear_state, dump_state};
 #[cfg(feature = "forge")]
 pub use wire::forge_future_kind;
-pub use wire::{padme, HeaderKey, CURRENT_FORMAT, FORMAT_CLEAR_HEADER, FORMAT_SEALED_HEADER};
+pub use wire::{
+    padme, HeaderKey, CURRENT_FORMAT, FORMAT_CLEAR_HEADER, FORMAT_SEALED_HEADER, SEALED_HEADER_LEN,
+};
 
 /// The field whose presence makes a record a finalisation (see [`apply`]).
 pub const FINALISED_FIELD: &str = "finalised_at";
@@ -84,10 +86,13 @@ pub enum RecordKind {
     /// Who works on a client's case: each assignment, transfer or release is one (the case's
     /// assignment history), under the client's key.
     Assignment,
+    /// What the writing device holds (roster, epoch, each log's running hash), under the
+    /// epoch's team key: readers compare it with their own copies (`vault/checkpoints.rs`).
+    Checkpoint,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 17] = [
+    const ALL: [RecordKind; 18] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -105,6 +110,7 @@ impl RecordKind {
         Self::Episode,
         Self::OnCall,
         Self::Assignment,
+        Self::Checkpoint,
     ];
 
     /// Stored name.
@@ -127,7 +133,14 @@ impl RecordKind {
             Self::Episode => "episode",
             Self::OnCall => "on_call",
             Self::Assignment => "assignment",
+            Self::Checkpoint => "checkpoint",
         }
+    }
+
+    /// Whether records of this kind are sealed under the epoch's team key itself (they name no
+    /// client whose key could seal them).
+    pub fn sealed_under_team_key(self) -> bool {
+        matches!(self, Self::ClientKey | Self::Checkpoint)
     }
 
     /// Parses [`RecordKind::as_str`].

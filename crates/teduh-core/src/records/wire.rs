@@ -4,25 +4,28 @@
 //! sequence, epoch, timestamp) and the length of an opaque body. Since format 3 the body is
 //!
 //! ```text
-//! 0x00 | format u8 (3) | header_len LEB128 | sealed header | sealed payload
-//! sealed header = nonce 12 | AES-256-GCM(kind|op u8, entity 16, client 16,
-//!                                        parent flag u8 [+ parent 16], signature 64,
-//!                                        zero padding) | tag 16
+//! 0x43 (format 3) | sealed header (144 B) | sealed payload | zero padding
+//! sealed header = nonce 12 | AES-256-GCM(kind|op|parent flag u8, entity 16, client 16,
+//!                                        parent 16 (zeros when none), payload length u24,
+//!                                        signature 64) | tag 16
 //! ```
 //!
 //! The header is sealed under a key derived from the team key of the record's epoch
 //! ([`HeaderKey`]), with the routing fields as associated data, so the server learns neither
-//! what a record is (kind, create or change), nor which client or entity it concerns, nor
-//! which member's key signed it. Its nonce is synthetic (a PRF of the header and its associated
+//! what a record is (kind, create or change, whether it has a parent), nor which client or
+//! entity it concerns. The header has one size for every record and the payload's length is
+//! inside it, so the padding after the payload (bringing the record to a Padmé length,
+//! [`padme`]: at most about 12 % more) cannot be told from the payload: the server sees one size
+//! class, nothing finer. The header's nonce is synthetic (a PRF of the header and its associated
 //! data under a second derived key), so the same record always has the same wire form: a record
 //! re-sent after a lost answer or a server restore is byte-identical, which the server's fork
-//! check and the receivers' equivocation check rely on. The padding brings the record's size on
-//! the wire to a Padmé length ([`padme`]: at most about 12 % more), so sizes fall into few
-//! classes.
+//! check and the receivers' equivocation check rely on. (The device is routing: the server knows
+//! which device, and so which member, wrote a record; sealing the signature only withholds a
+//! proof of it the server could show others.)
 //!
-//! The signature covers the header and a hash of the payload (see
-//! [`super::signing_bytes`]), not the payload itself, and the header's associated data does not
-//! include the payload: a body can later be erased while its header still opens and verifies.
+//! The signature covers the header and a hash of the payload (see [`super::signing_bytes`]),
+//! not the payload itself, and the header's associated data does not include the payload: a body
+//! can later be erased while its header still opens and verifies.
 //!
 //! Format 2 (before encrypted headers: the first byte is the kind code, the header in clear) is
 //! still read, so devices keep reading what older versions wrote. A body of a format or a kind
@@ -48,11 +51,21 @@ pub const CURRENT_FORMAT: u8 = FORMAT_SEALED_HEADER;
 
 /// Bit of the kind byte that marks [`Op::Update`].
 const UPDATE_BIT: u8 = 0x80;
-/// First byte of a versioned body (no kind has code 0, so a format-2 body never starts so).
-const VERSIONED: u8 = 0x00;
+/// Bit of the sealed header's kind byte that marks a parent (kind codes stay below 64).
+const PARENT_BIT: u8 = 0x40;
+/// A versioned body's first byte is `VERSIONED | format`: format-2 bodies start with a kind code
+/// (1-63, or with the update bit 129-191), never in 64-127.
+const VERSIONED: u8 = 0x40;
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 const SIGNATURE_LEN: usize = 64;
+/// The sealed header's plaintext: kind byte, entity, client, parent slot, payload length (u24),
+/// signature.
+const HEADER_PLAIN_LEN: usize = 1 + 16 + 16 + 16 + 3 + SIGNATURE_LEN;
+/// The sealed header on the wire.
+pub const SEALED_HEADER_LEN: usize = NONCE_LEN + HEADER_PLAIN_LEN + TAG_LEN;
+/// Largest payload a format-3 record carries (the u24 length).
+const MAX_PAYLOAD: usize = (1 << 24) - 1;
 
 /// The keys that seal record headers of one team-key epoch, derived from that epoch's team
 /// key (every member holding the epoch derives the same).
@@ -128,24 +141,6 @@ fn push_ids(out: &mut Vec<u8>, r: &RecordRow) {
     }
 }
 
-fn leb128(mut n: u64, out: &mut Vec<u8>) {
-    loop {
-        let low = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(low);
-            return;
-        }
-        out.push(low | 0x80);
-    }
-}
-
-fn leb128_len(n: u64) -> usize {
-    let mut v = Vec::with_capacity(10);
-    leb128(n, &mut v);
-    v.len()
-}
-
 impl RecordRow {
     /// The record as the server stores it (see the module documentation), its header sealed
     /// under `key` (the header key of the record's epoch). A format-2 record keeps its clear
@@ -177,38 +172,26 @@ impl RecordRow {
     }
 
     fn sealed_header_body(&self, team: &TeamId, key: &HeaderKey) -> Vec<u8> {
-        let mut plain = Zeroizing::new(Vec::with_capacity(160));
-        plain.push(kind_op_byte(self));
-        push_ids(&mut plain, self);
+        let mut plain = Zeroizing::new(Vec::with_capacity(HEADER_PLAIN_LEN));
+        plain.push(kind_op_byte(self) | if self.parent.is_some() { PARENT_BIT } else { 0 });
+        plain.extend_from_slice(&self.entity.0);
+        plain.extend_from_slice(&self.client.0);
+        plain.extend_from_slice(&self.parent.map_or([0; 16], |p| p.0));
+        // Payloads are bounded far below 16 MiB (the fields' limit is 4 MiB).
+        let len = u32::try_from(self.payload.len().min(MAX_PAYLOAD)).unwrap_or(0);
+        plain.extend_from_slice(&len.to_be_bytes()[1..]);
         plain.extend_from_slice(&self.signature);
-        // The whole record's size on the wire without padding, then padded to a Padmé length
-        // (the padding sits inside the sealed header, so it needs no length of its own).
-        let plain_len = plain.len();
-        let sealed_len = |pad: usize| NONCE_LEN + plain_len + pad + TAG_LEN;
-        let size = |pad: usize| {
-            teduh_protocol::sync::RECORD_HEADER_LEN
-                + 2
-                + leb128_len(sealed_len(pad) as u64)
-                + sealed_len(pad)
-                + self.payload.len()
-        };
-        let unpadded = size(0);
-        let target = usize::try_from(padme(unpadded as u64)).unwrap_or(unpadded);
-        let mut pad = target - unpadded;
-        // A longer header length field eats into the padding (rarely: past 127 bytes).
-        while pad > 0 && size(pad) > target {
-            pad -= 1;
-        }
-        plain.resize(plain_len + pad, 0);
         let aad = header_aad(team, self);
         let nonce = key.nonce_for(&aad, &plain);
         let sealed = key.seal.seal_raw_with_nonce(nonce, &aad, &plain);
-        let mut body = Vec::with_capacity(target);
-        body.push(VERSIONED);
-        body.push(FORMAT_SEALED_HEADER);
-        leb128(sealed.len() as u64, &mut body);
+        let unpadded =
+            teduh_protocol::sync::RECORD_HEADER_LEN + 1 + sealed.len() + self.payload.len();
+        let target = usize::try_from(padme(unpadded as u64)).unwrap_or(unpadded);
+        let mut body = Vec::with_capacity(target - teduh_protocol::sync::RECORD_HEADER_LEN);
+        body.push(VERSIONED | FORMAT_SEALED_HEADER);
         body.extend_from_slice(&sealed);
         body.extend_from_slice(&self.payload);
+        body.resize(target - teduh_protocol::sync::RECORD_HEADER_LEN, 0);
         body
     }
 
@@ -243,14 +226,14 @@ impl RecordRow {
         let Some((&first, rest)) = body.split_first() else {
             return Err(malformed(&device.0, w.device_seq, "empty body"));
         };
-        if first != VERSIONED {
+        if first & 0xc0 != VERSIONED {
             // Format 2: the header in clear.
             let at = row.read_header(body)?;
             row.payload = body[at..].to_vec();
             return Ok(row);
         }
         let bad = |why: &str| malformed(&device.0, w.device_seq, why);
-        let (&format, rest) = rest.split_first().ok_or_else(|| bad("truncated"))?;
+        let format = first & !VERSIONED;
         if format != FORMAT_SEALED_HEADER {
             return Err(RecordError::NeedsNewerVersion {
                 device: crate::ids::hex(&device.0),
@@ -259,12 +242,9 @@ impl RecordRow {
             });
         }
         row.format = format;
-        let (len, rest) = read_leb128(rest).ok_or_else(|| bad("header length"))?;
-        let len = usize::try_from(len).map_err(|_| bad("header length"))?;
-        if rest.len() < len {
-            return Err(bad("truncated"));
-        }
-        let (sealed, payload) = rest.split_at(len);
+        let sealed = rest
+            .get(..SEALED_HEADER_LEN)
+            .ok_or_else(|| bad("truncated"))?;
         let key = key.ok_or(RecordError::MissingHeaderKey {
             device: crate::ids::hex(&device.0),
             seq: w.device_seq,
@@ -274,9 +254,33 @@ impl RecordRow {
             .seal
             .open_raw(&header_aad(team, &row), sealed)
             .map_err(|_| bad("the header does not open (damaged or forged)"))?;
-        let at = row.read_header(&plain)?;
-        if plain[at..].iter().any(|&b| b != 0) {
-            return Err(bad("header padding"));
+        let flags = plain[0];
+        let mut kind_op = plain[..1].to_vec();
+        kind_op[0] &= !PARENT_BIT;
+        let mut clear = Zeroizing::new(Vec::with_capacity(HEADER_PLAIN_LEN));
+        clear.extend_from_slice(&kind_op);
+        clear.extend_from_slice(&plain[1..33]);
+        if flags & PARENT_BIT != 0 {
+            clear.push(1);
+            clear.extend_from_slice(&plain[33..49]);
+        } else {
+            if plain[33..49].iter().any(|&b| b != 0) {
+                return Err(bad("parent slot"));
+            }
+            clear.push(0);
+        }
+        clear.extend_from_slice(&plain[52..]);
+        let at = row.read_header(&clear)?;
+        if at != clear.len() {
+            return Err(bad("header length"));
+        }
+        let mut len = [0u8; 4];
+        len[1..].copy_from_slice(&plain[49..52]);
+        let len = usize::try_from(u32::from_be_bytes(len)).map_err(|_| bad("payload length"))?;
+        let after = &rest[SEALED_HEADER_LEN..];
+        let payload = after.get(..len).ok_or_else(|| bad("truncated"))?;
+        if after[len..].iter().any(|&b| b != 0) {
+            return Err(bad("padding"));
         }
         row.payload = payload.to_vec();
         Ok(row)
@@ -326,20 +330,9 @@ impl RecordRow {
     }
 }
 
-fn read_leb128(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let mut n = 0u64;
-    for (i, &b) in bytes.iter().enumerate().take(10) {
-        n |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Some((n, &bytes[i + 1..]));
-        }
-    }
-    None
-}
-
 /// A record of a kind this build does not know, as a newer build would write it (for the tests
 /// of [`RecordError::NeedsNewerVersion`]): `row`'s wire form with its kind code replaced by
-/// `code`, re-signed by `signing`.
+/// `code` (below 64), re-signed by `signing`.
 #[cfg(feature = "forge")]
 pub fn forge_future_kind(
     team: &TeamId,
@@ -353,26 +346,20 @@ pub fn forge_future_kind(
     // The kind byte sits after prefix, team, device, seq and hlc (see `header_bytes`).
     let at = b"teduh/record/v3".len() + 16 + 16 + 8 + 8;
     header[at] = code;
-    let signature = signing.sign(&header).to_bytes().to_vec();
-    let mut plain = Zeroizing::new(vec![
-        code | if row.op == Op::Update { UPDATE_BIT } else { 0 },
-    ]);
-    push_ids(&mut plain, row);
-    plain.extend_from_slice(&signature);
+    let mut forged = row.clone();
+    forged.signature = signing.sign(&header).to_bytes().to_vec();
+    let mut w = forged.to_wire(team, key)?;
+    // Re-seal the header with the future code in its kind byte.
     let aad = header_aad(team, row);
+    let mut plain = key
+        .seal
+        .open_raw(&aad, &w.payload[1..=SEALED_HEADER_LEN])
+        .ok()?;
+    plain[0] = (plain[0] & (UPDATE_BIT | PARENT_BIT)) | code;
     let nonce = key.nonce_for(&aad, &plain);
     let sealed = key.seal.seal_raw_with_nonce(nonce, &aad, &plain);
-    let mut body = vec![VERSIONED, FORMAT_SEALED_HEADER];
-    leb128(sealed.len() as u64, &mut body);
-    body.extend_from_slice(&sealed);
-    body.extend_from_slice(&row.payload);
-    Some(teduh_protocol::sync::Record {
-        device_id: row.device.server_number()?,
-        device_seq: row.seq,
-        key_epoch: row.epoch,
-        hlc: row.hlc.0,
-        payload: body,
-    })
+    w.payload[1..=SEALED_HEADER_LEN].copy_from_slice(&sealed);
+    Some(w)
 }
 
 #[cfg(test)]
@@ -392,13 +379,80 @@ mod tests {
         assert!(sizes.len() <= 17, "{} size classes", sizes.len());
     }
 
-    #[test]
-    fn leb128_round_trips() {
-        for n in [0u64, 1, 127, 128, 300, 16_383, 16_384, u64::from(u32::MAX)] {
-            let mut v = Vec::new();
-            leb128(n, &mut v);
-            assert_eq!(v.len(), leb128_len(n));
-            assert_eq!(read_leb128(&v), Some((n, &[][..])));
+    fn row(payload_len: usize, parent: bool) -> RecordRow {
+        RecordRow {
+            device: DeviceId::from_server(7),
+            seq: 3,
+            hlc: Hlc(1 << 20),
+            kind: if parent {
+                RecordKind::Addendum
+            } else {
+                RecordKind::Note
+            },
+            op: Op::Create,
+            entity: EntityId([1; 16]),
+            client: ClientId([2; 16]),
+            parent: parent.then_some(EntityId([3; 16])),
+            epoch: 1,
+            format: FORMAT_SEALED_HEADER,
+            payload: vec![0xa5; payload_len],
+            signature: vec![9; 64],
         }
+    }
+
+    #[test]
+    fn the_server_sees_one_size_per_padme_class_whatever_the_payload_or_parent() {
+        let team = TeamId([4; 16]);
+        let key = HeaderKey::derive(&team, &DataKey::generate());
+        let mut by_size: std::collections::BTreeMap<usize, Vec<(usize, bool)>> = Default::default();
+        for len in 0..1200 {
+            for parent in [false, true] {
+                let r = row(len, parent);
+                let w = r.to_wire(&team, &key).expect("joined");
+                assert_eq!(
+                    RecordRow::from_wire(&w, &team, Some(&key)).expect("reads back"),
+                    r,
+                    "{len} {parent}"
+                );
+                assert_eq!(w.payload[0], 0x43, "only the format byte is in clear");
+                assert_eq!(w.encoded_len() as u64, padme(w.encoded_len() as u64));
+                by_size
+                    .entry(w.payload.len())
+                    .or_default()
+                    .push((len, parent));
+            }
+        }
+        // Payloads of the same Padmé class, with or without a parent, look the same.
+        assert!(
+            by_size.len() < 60,
+            "{} sizes for 2,400 records",
+            by_size.len()
+        );
+        assert!(by_size
+            .values()
+            .any(|v| v.iter().any(|x| x.1) && v.iter().any(|x| !x.1)));
+    }
+
+    #[test]
+    fn a_body_with_a_cut_payload_or_stray_padding_is_malformed_not_misread() {
+        let team = TeamId([4; 16]);
+        let key = HeaderKey::derive(&team, &DataKey::generate());
+        let w = row(300, false).to_wire(&team, &key).expect("joined");
+        let mut cut = w.clone();
+        cut.payload.truncate(1 + SEALED_HEADER_LEN + 299);
+        assert!(matches!(
+            RecordRow::from_wire(&cut, &team, Some(&key)),
+            Err(RecordError::Malformed { .. })
+        ));
+        let mut stray = w.clone();
+        *stray.payload.last_mut().expect("padded") = 1;
+        assert!(matches!(
+            RecordRow::from_wire(&stray, &team, Some(&key)),
+            Err(RecordError::Malformed { .. })
+        ));
+        assert!(matches!(
+            RecordRow::from_wire(&w, &team, None),
+            Err(RecordError::MissingHeaderKey { epoch: 1, .. })
+        ));
     }
 }

@@ -248,8 +248,21 @@ impl<A: VaultAccess> Round<'_, A> {
         // Clients' keys to readers who lack them (a new device, a new supervisor), before the
         // push that carries them.
         self.local(|v| v.wrap_keys_for_readers())?;
-        self.push(limits.max_push_bytes, limits.max_push_records)?;
+        // What this device holds, stated after the roster and keys were refreshed above and
+        // pushed with the outbox (trust 3/3: other devices compare it with their copies).
+        let server_epoch = self.report.epoch;
+        self.local(|v| v.write_checkpoint(server_epoch))?;
+        // A colleague's checkpoint names a roster or epoch the server has not given this
+        // device (a hidden revocation?): nothing leaves under the old keys meanwhile.
+        if self.local(|v| v.awaits_newer_keys())? {
+            self.report.waiting_for_keys = true;
+        } else {
+            self.push(limits.max_push_bytes, limits.max_push_records)?;
+        }
         self.pull(limits.max_pull_bytes)?;
+        // After a complete pull: what other devices' checkpoints named and is still missing.
+        let withheld = self.local(|v| v.settle_checkpoints())?;
+        self.report.alarms.extend(withheld);
         // After the pull, so an acknowledgement that arrived stops the alert; like the
         // organisation's steps, a server without the endpoint waits for the next round.
         self.organisation_step(Self::send_urgent_signals)?;
@@ -320,6 +333,7 @@ impl<A: VaultAccess> Round<'_, A> {
                     // Every round: the device is the source of truth for its own log.
                     self.resume_from_server()?;
                     self.resend(sizer.max, max_records)?;
+                    self.local(|v| v.upgrade_outbox_format())?;
                     state.resumed = true;
                     continue;
                 }

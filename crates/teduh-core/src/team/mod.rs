@@ -45,11 +45,17 @@ pub enum AlarmKind {
     ForgedInvitationProof,
     /// Organisation settings not signed by the organisation key the roster names.
     ForgedOrgSettings,
+    /// Another device's checkpoint states a different record (or roster) under a sequence (or
+    /// version) this device holds: the server showed the two devices different histories.
+    Fork,
+    /// Another device's checkpoint names a record, roster or epoch the server still has not
+    /// given this device after two complete rounds.
+    Withheld,
 }
 
 impl AlarmKind {
     /// Every kind (the UI's catalogue has words for each: `src-tauri/tests/alarm_words.rs`).
-    pub const ALL: [AlarmKind; 13] = [
+    pub const ALL: [AlarmKind; 15] = [
         AlarmKind::Equivocation,
         AlarmKind::ForgedTeamKey,
         AlarmKind::TeamKeyMismatch,
@@ -63,6 +69,8 @@ impl AlarmKind {
         AlarmKind::InvitationReused,
         AlarmKind::ForgedInvitationProof,
         AlarmKind::ForgedOrgSettings,
+        AlarmKind::Fork,
+        AlarmKind::Withheld,
     ];
 
     /// The stable code stored and shown (`"forged-team-key"`, ...).
@@ -81,6 +89,8 @@ impl AlarmKind {
             AlarmKind::InvitationReused => "invitation-reused",
             AlarmKind::ForgedInvitationProof => "forged-invitation-proof",
             AlarmKind::ForgedOrgSettings => "forged-org-settings",
+            AlarmKind::Fork => "fork",
+            AlarmKind::Withheld => "withheld",
         }
     }
 }

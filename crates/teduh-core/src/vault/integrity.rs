@@ -23,6 +23,19 @@ impl Vault {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// How many records of the log are casework, not checkpoints (which each device adds to its
+    /// own log as it syncs, so two devices' logs differ by the newest ones in flight).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn casework_log_len(&self) -> Result<u64, VaultError> {
+        let n: i64 = self.store.connection().query_row(
+            "SELECT COUNT(*) FROM record_log WHERE kind != 'checkpoint'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The materialised tables as bytes (see [`records::dump_state`]).
     ///
     /// Fails when the database cannot be read.

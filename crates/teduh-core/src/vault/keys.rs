@@ -107,7 +107,7 @@ pub(super) fn record_sealing_keys<'u>(
             "no team key of epoch {epoch} on this device"
         )));
     }
-    if kind == RecordKind::ClientKey {
+    if kind.sealed_under_team_key() {
         return u
             .team_keys
             .get(&epoch)
@@ -170,7 +170,7 @@ pub(super) fn open_record(
     else {
         // Sealed under a key of the client this device was never given (it was taken off the
         // case before that key was made): not damage.
-        if row.kind != RecordKind::ClientKey
+        if !row.kind.sealed_under_team_key()
             && super::readers::lacks_a_key(conn, ident, u, row.client)?
         {
             return Err(OpenError::NoClientKey(format!(
@@ -201,6 +201,9 @@ pub(super) fn apply_plain(
     if row.kind == RecordKind::ClientKey {
         let proven = super::receive_rules::proves_creator(row, plain, author_key);
         return super::readers::apply_key_record(conn, ident, u, row, plain, proven);
+    }
+    if row.kind == RecordKind::Checkpoint {
+        return super::checkpoints::note_seen(conn, row, plain).map_err(OpenError::Vault);
     }
     let mut sealed = Vec::with_capacity(plain.len());
     // One random draw per record: field i is sealed with the random base nonce XOR i. Bases are

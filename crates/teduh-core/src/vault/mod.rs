@@ -46,6 +46,7 @@ use crate::store::LocalStore;
 mod assignment;
 mod batch;
 mod casework;
+mod checkpoints;
 mod contacts;
 mod episodes;
 mod error;
@@ -98,6 +99,10 @@ const PROJECTIONS: &[Projection] = &[
     contacts::PROJECTION,
 ];
 
+/// Least time between two checkpoints when only records moved on: a withheld record is noticed
+/// within this and two rounds, and a busy team's logs do not fill with checkpoints.
+pub const DEFAULT_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(10 * 60);
+
 /// Default idle time after which the vault locks itself.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
@@ -149,6 +154,9 @@ pub struct Vault {
     ident: Identity,
     unlocked: Option<Unlocked>,
     idle_timeout: Option<Duration>,
+    /// Least time between two checkpoints of this device when only records moved on
+    /// (`vault/checkpoints.rs`).
+    checkpoint_interval: Duration,
     last_activity: Instant,
     scoring: ScoringConfig,
     /// The derived tables kept current with the records (see [`projection`]).
@@ -280,6 +288,7 @@ impl Vault {
             ident,
             unlocked: Some(unlocked),
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
             projections: PROJECTIONS,
@@ -308,6 +317,7 @@ impl Vault {
             ident,
             unlocked: None,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
+            checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
             projections: PROJECTIONS,
@@ -401,6 +411,12 @@ impl Vault {
     pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
         self.idle_timeout = timeout;
         self.last_activity = Instant::now();
+    }
+
+    /// Sets the least time between two checkpoints of this device when only records moved on
+    /// (a new roster or epoch is stated at once).
+    pub fn set_checkpoint_interval(&mut self, interval: Duration) {
+        self.checkpoint_interval = interval;
     }
 
     /// Locks the vault if it has been idle longer than the timeout; returns whether it is now

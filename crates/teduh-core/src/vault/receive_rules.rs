@@ -165,6 +165,11 @@ pub(super) fn refusal(
     {
         return Ok(Some("only a note is finalised".into()));
     }
+    // A checkpoint states what its device holds; one nobody can read would hide a fork.
+    if row.kind == RecordKind::Checkpoint && super::checkpoints::Checkpoint::parse(plain).is_none()
+    {
+        return Ok(Some("a checkpoint whose statements cannot be read".into()));
+    }
     match row.kind {
         // Only the author changes her note (drafts, finalisation); others add reviews.
         RecordKind::Note if row.op == Op::Update => {
@@ -511,22 +516,24 @@ fn wrap_refusal(
     };
     let by_supervisor = allows_maybe(signer.role, signer.level, Action::ReadTeamClients);
     let to_own_device = addressee.member == signer.member;
-    // The registering device wraps the client's first key, once, when it registers the client:
-    // after that (an assignment, a release) only a supervisor's device does. Otherwise a worker
-    // taken off the case could hand the remaining readers a key of her own choosing.
+    // The registering device wraps the client's first key, when it registers the client: once
+    // another key of the client exists (a release made one), only a supervisor's device wraps.
+    // Otherwise a worker taken off the case could hand the remaining readers a key of her own
+    // choosing. Wraps of the same key by others do not count: after a server restore the
+    // creator's wraps can arrive after a supervisor's assignment re-wrapped that key.
     let by_creator = proves_creator(row, plain, author_key) && {
         let key_id = plain
             .iter()
             .find(|(n, _)| n == readers::KEY_ID)
             .map(|(_, v)| v.to_vec())
             .unwrap_or_default();
-        let others: bool = tx.query_row(
+        let other_keys: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1
-                 AND reader != 0 AND (device_id != ?2 OR key_id != ?3))",
-            params![&row.client.0[..], &row.device.0[..], key_id],
+                 AND reader != 0 AND key_id != ?2)",
+            params![&row.client.0[..], key_id],
             |r| r.get(0),
         )?;
-        !others
+        !other_keys
     };
     Ok((!(by_supervisor || by_creator || to_own_device)).then(|| {
         "a client's key is wrapped by a supervisor, by the device that registered the client \

@@ -88,4 +88,52 @@ mod tests {
         );
         assert!(keys::open_record(v.store.connection(), &v.ident, u, b).is_ok());
     }
+
+    #[test]
+    fn a_backlog_written_by_an_older_version_goes_out_with_sealed_headers() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let c = v
+            .add_client(&ClientProfile {
+                code: "F-2".into(),
+                name: "Klien Lama".into(),
+                ..ClientProfile::default()
+            })
+            .expect("client");
+        // As an older version left it: unsent, in format 2, signed as format 2.
+        let before = v.outbox_after(0).expect("log");
+        {
+            let u = v.unlocked.as_mut().expect("unlocked");
+            for r in &before {
+                let mut old = r.clone();
+                old.format = records::FORMAT_CLEAR_HEADER;
+                records::sign(&v.ident.team, &u.signing, &mut old);
+                v.store
+                    .connection()
+                    .execute(
+                        "UPDATE record_log SET format = 2, signature = ?3
+                         WHERE device_id = ?1 AND seq = ?2",
+                        rusqlite::params![&old.device.0[..], old.seq as i64, &old.signature],
+                    )
+                    .expect("an older version's record");
+            }
+        }
+        assert!(v
+            .outbox_after(0)
+            .expect("log")
+            .iter()
+            .all(|r| r.format == records::FORMAT_CLEAR_HEADER));
+        assert_eq!(
+            v.upgrade_outbox_format().expect("upgrade"),
+            before.len() as u64
+        );
+        let after = v.outbox_after(0).expect("log");
+        let key = VerifyingKey::from_bytes(&v.ident.ed25519_public).expect("key");
+        for r in &after {
+            assert_eq!(r.format, records::CURRENT_FORMAT);
+            records::verify(&v.ident.team, &key, r).expect("signed in the new format");
+        }
+        assert_eq!(v.client(c).expect("still reads").profile.code, "F-2");
+        assert_eq!(v.upgrade_outbox_format().expect("nothing left"), 0);
+    }
 }

@@ -198,6 +198,30 @@ impl Vault {
         self.rewrite_outbox(|r| (r.epoch != epoch).then_some((epoch, r.hlc)))
     }
 
+    /// Re-seals this device's unsent records written in an older format (a backlog made offline
+    /// by an older version of Teduh), so they too go out with sealed headers. Returns how many
+    /// were rewritten. Run after asking the server how far it holds the log: a record it already
+    /// holds keeps the bytes it was sent as.
+    ///
+    /// Fails when locked or the write fails (nothing changed).
+    pub fn upgrade_outbox_format(&mut self) -> Result<u64, VaultError> {
+        let acked = self.binding()?.map_or(0, |b| b.acked_seq);
+        let older: bool = self.store.connection().query_row(
+            "SELECT EXISTS (SELECT 1 FROM record_log WHERE device_id = ?1 AND seq > ?2
+                 AND format < ?3)",
+            params![
+                &self.ident.device.0[..],
+                i64::try_from(acked).unwrap_or(i64::MAX),
+                records::CURRENT_FORMAT
+            ],
+            |r| r.get(0),
+        )?;
+        if !older {
+            return Ok(0);
+        }
+        self.rewrite_outbox(|r| (r.format < records::CURRENT_FORMAT).then_some((r.epoch, r.hlc)))
+    }
+
     /// Re-stamps every unacknowledged record of this device so the newest is at `newest`
     /// (used when the server shows this device's clock to be far ahead), keeping their order,
     /// then rebuilds the tables. Returns how many were rewritten.

@@ -3,6 +3,7 @@
 //! check before applying is in `receive_rules`).
 
 use rusqlite::{params, Connection};
+use sha2::Digest;
 use teduh_protocol::sync::{PushPage, Record};
 
 use crate::ids::TeamId;
@@ -124,7 +125,24 @@ impl Vault {
             })
             .collect();
         let signed = verify_signatures(&ident.team, &authors, &parsed);
-        for ((w, row), signature_ok) in queue.iter().zip(parsed).zip(signed) {
+        // A colleague in the roster already writes under an epoch this device has never been
+        // given: the clear epoch of her record says a newer one exists (the checkpoint that
+        // would say so is sealed under it).
+        let unknown_epochs: Vec<Option<u32>> = parsed
+            .iter()
+            .zip(&queue)
+            .map(|(r, w)| match r {
+                Err(crate::records::RecordError::MissingHeaderKey { epoch, .. })
+                    if authors.contains_key(&crate::ids::DeviceId::from_server(w.device_id)) =>
+                {
+                    Some(*epoch)
+                }
+                _ => None,
+            })
+            .collect();
+        for (((w, row), signature_ok), unknown_epoch) in
+            queue.iter().zip(parsed).zip(signed).zip(unknown_epochs)
+        {
             tx.execute_batch("SAVEPOINT receive_one")?;
             let checks = Checks {
                 authors: &authors,
@@ -138,7 +156,8 @@ impl Vault {
             }
             tx.execute_batch("RELEASE receive_one")?;
             match outcome {
-                Ok(Received::Applied(rows)) => {
+                Ok(Received::Applied(rows, alarms)) => {
+                    report.alarms.extend(alarms);
                     for row in rows {
                         report.applied += 1;
                         u.clock.observe(row.hlc);
@@ -174,18 +193,25 @@ impl Vault {
                         .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
                 }
                 Err(why) => {
+                    if let Some(epoch) = unknown_epoch {
+                        crate::vault::checkpoints::expect_newer_epoch(&tx, u, epoch, w.device_id)?;
+                    }
                     // Kept as it came: a record this build cannot read yet is read after an
                     // update or when its epoch's key arrives.
                     let bytes = PushPage {
                         records: vec![w.clone()],
                     }
                     .encode();
+                    // Every distinct copy is kept: a junk copy planted first must not push out
+                    // the genuine one.
+                    let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
                     tx.execute(
-                        "INSERT INTO sync_held (device, seq, reason, record) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT DO NOTHING",
+                        "INSERT INTO sync_held (device, seq, digest, reason, record)
+                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                         params![
                             w.device_id,
                             i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+                            &digest[..],
                             why,
                             bytes
                         ],
@@ -326,8 +352,8 @@ impl Vault {
 
 enum Received {
     /// The record and, when it gave this device a client's key, that client's records it had
-    /// stored unopened.
-    Applied(Vec<RecordRow>),
+    /// stored unopened; with the alarms a checkpoint raised (a fork it showed).
+    Applied(Vec<RecordRow>, Vec<String>),
     /// Stored in the log, unopened: of a client this device does not read.
     Unopened,
     Own,
@@ -388,40 +414,51 @@ fn receive_one(
     if device == ident.device {
         return Ok(Ok(Received::Own));
     }
-    let row = match row {
-        Ok(r) => r,
-        // An unknown author says more than a header that does not open under the team's key.
-        Err(_) if checks.authors.get(&device).is_none() => {
-            return Ok(Err(
-                "the author device is not in the team roster (yet)".into()
-            ))
-        }
-        Err(e) => return Ok(Err(e.to_string())),
+    let Some((key, through)) = checks.authors.get(&device) else {
+        return Ok(Err(
+            "the author device is not in the team roster (yet)".into()
+        ));
     };
+    if through.is_some_and(|t| w.device_seq > t) {
+        return Ok(Err(
+            "the author device was revoked before this record".into()
+        ));
+    }
+    let last = records::last_of(tx, &device)?;
+    let next = last.map_or(1, |(seq, _)| seq + 1);
+    // A copy of a record already applied that does not parse or verify is nothing to keep (the
+    // genuine one is in the log); kept, it would only sit among the held records.
+    if w.device_seq < next && (row.is_err() || !signature_ok) {
+        return Ok(Ok(Received::Duplicate));
+    }
+    // Only held records this device still waits for hold the later ones back.
     let blocked: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1 AND seq < ?2)",
-        params![w.device_id, i64::try_from(w.device_seq).unwrap_or(i64::MAX)],
+        "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1 AND seq < ?2 AND seq >= ?3)",
+        params![
+            w.device_id,
+            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+            i64::try_from(next).unwrap_or(i64::MAX)
+        ],
         |r| r.get(0),
     )?;
     if blocked {
         return Ok(Err("an earlier record of this device is held".into()));
     }
-    let Some((key, through)) = checks.authors.get(&row.device) else {
-        return Ok(Err(
-            "the author device is not in the team roster (yet)".into()
-        ));
-    };
-    if through.is_some_and(|t| row.seq > t) {
-        return Ok(Err(
-            "the author device was revoked before this record".into()
-        ));
+    // Before what the record says of itself: a record that cannot be read yet (a newer
+    // format, a missing epoch key) past a gap waits for the gap like any other.
+    if w.device_seq > next {
+        return Ok(Err(format!(
+            "a gap: record {next} of this device has not arrived"
+        )));
     }
+    let row = match row {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
     if !signature_ok {
         return Ok(Err(records::verify(&ident.team, key, &row)
             .map_or_else(|e| e.to_string(), |()| "signature".into())));
     }
-    let last = records::last_of(tx, &row.device)?;
-    let next = last.map_or(1, |(seq, _)| seq + 1);
     if row.seq < next {
         // Judged by content, not by sequence alone: the author signed something else under a
         // sequence this device already applied. The first one stays; the other is evidence.
@@ -439,11 +476,6 @@ fn receive_one(
             )));
         }
         return Ok(Ok(Received::Duplicate));
-    }
-    if row.seq > next {
-        return Ok(Err(format!(
-            "a gap: record {next} of this device has not arrived"
-        )));
     }
     // A device's clock only moves forward along its log (it restarts after the newest record
     // it holds), so a record stamped before its predecessor is backdated on purpose, e.g. to
@@ -484,8 +516,14 @@ fn receive_one(
             if row.kind == RecordKind::ClientKey && readers::holds_key(tx, row.client)? {
                 applied = open_unopened(tx, ident, u, checks, row.client)?;
             }
+            let alarms = if row.kind == RecordKind::Checkpoint {
+                let held_epochs: Vec<u32> = u.team_keys.keys().copied().collect();
+                crate::vault::checkpoints::compare(tx, ident, &held_epochs, &row, &plain)?
+            } else {
+                Vec::new()
+            };
             applied.insert(0, row);
-            Ok(Ok(Received::Applied(applied)))
+            Ok(Ok(Received::Applied(applied, alarms)))
         }
         Err(OpenError::MissingKey(why) | OpenError::NoClientKey(why)) => Ok(Err(why)),
         // A key wrapped to this device that does not open (rolled back with the record).

@@ -1,0 +1,616 @@
+//! Checkpoints (issue 18, trust 3/3): each device states in a signed record of its own log what
+//! it holds, and readers compare those statements with their own copies, so a server that shows
+//! two devices different histories, or holds back a roster, an epoch or records from one of
+//! them, is caught by the devices themselves.
+//!
+//! A checkpoint (kind `checkpoint`, sealed under the epoch's team key: it names no client) holds
+//! the roster version and the SHA-256 of the signed roster this device holds, its newest epoch,
+//! and for each device's log that moved on since its previous checkpoint the sequence and
+//! running hash held here (`log_chain`). A device writes one at the start of a round when its
+//! roster or epoch changed, or when its view moved on by something other than checkpoints (so
+//! checkpoints never answer each other) and its last checkpoint is older than the interval
+//! ([`super::DEFAULT_CHECKPOINT_INTERVAL`]), and pushes it in the same round.
+//!
+//! A reader that meets a checkpoint compares each statement with its own copy: a different
+//! running hash under the same sequence, or a different roster under the same version, is a
+//! fork (alarm `fork`); a record, roster or epoch it lacks is expected. Records a device pushed
+//! reach the server before anything a device that pulled them writes, so an honest server always
+//! serves them first; the roster and epoch come with the next round's key refresh. What is
+//! still missing after two complete rounds raises `withheld` (records received but held, e.g.
+//! waiting for a key, do not count as withheld).
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::error::VaultError;
+use super::identity::Identity;
+use super::Vault;
+use crate::ids::{ClientId, DeviceId, EntityId, TeamId};
+use crate::records::{self, Op, RecordKind, RecordRow};
+use crate::team::AlarmKind;
+
+const CHAIN_TAG: &[u8] = b"teduh/log-chain/v1";
+const HEAD_LEN: usize = 16 + 8 + 32;
+
+/// What one checkpoint states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Checkpoint {
+    roster_version: u64,
+    roster_hash: [u8; 32],
+    epoch: u32,
+    /// (device, sequence, running hash) of each log stated.
+    heads: Vec<([u8; 16], u64, [u8; 32])>,
+}
+
+impl Checkpoint {
+    fn to_fields(&self) -> Vec<(String, Zeroizing<Vec<u8>>)> {
+        let mut heads = Vec::with_capacity(self.heads.len() * HEAD_LEN);
+        for (device, seq, hash) in &self.heads {
+            heads.extend_from_slice(device);
+            heads.extend_from_slice(&seq.to_be_bytes());
+            heads.extend_from_slice(hash);
+        }
+        vec![
+            (
+                "roster_version".into(),
+                Zeroizing::new(self.roster_version.to_be_bytes().to_vec()),
+            ),
+            (
+                "roster_hash".into(),
+                Zeroizing::new(self.roster_hash.to_vec()),
+            ),
+            (
+                "epoch".into(),
+                Zeroizing::new(self.epoch.to_be_bytes().to_vec()),
+            ),
+            ("heads".into(), Zeroizing::new(heads)),
+        ]
+    }
+
+    /// Reads a checkpoint's fields; `None` when one is missing or malformed.
+    pub(super) fn parse(plain: &[(String, Zeroizing<Vec<u8>>)]) -> Option<Self> {
+        let field = |name: &str| plain.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        let heads_bytes = field("heads")?;
+        if heads_bytes.len() % HEAD_LEN != 0 {
+            return None;
+        }
+        let heads = heads_bytes
+            .chunks(HEAD_LEN)
+            .map(|c| {
+                let mut device = [0u8; 16];
+                device.copy_from_slice(&c[..16]);
+                let mut seq = [0u8; 8];
+                seq.copy_from_slice(&c[16..24]);
+                let mut hash = [0u8; 32];
+                hash.copy_from_slice(&c[24..]);
+                (device, u64::from_be_bytes(seq), hash)
+            })
+            .collect();
+        Some(Self {
+            roster_version: u64::from_be_bytes(
+                field("roster_version")?.as_slice().try_into().ok()?,
+            ),
+            roster_hash: field("roster_hash")?.as_slice().try_into().ok()?,
+            epoch: u32::from_be_bytes(field("epoch")?.as_slice().try_into().ok()?),
+            heads,
+        })
+    }
+}
+
+/// A row of `checkpoint_expect`.
+struct Expected {
+    what: String,
+    device: Vec<u8>,
+    seq: i64,
+    hash: Option<Vec<u8>>,
+    named_by: i64,
+    rounds: i64,
+}
+
+fn seq_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Extends the running hash of every device's log held here (this device's own log through
+/// `own_acked` only: later records may still be re-sealed).
+///
+/// Fails when the database cannot be read or written, or a stored record is malformed.
+pub(super) fn extend_chains(
+    conn: &Connection,
+    team: &TeamId,
+    own: &DeviceId,
+    own_acked: u64,
+) -> Result<(), VaultError> {
+    let logs: Vec<(Vec<u8>, i64)> = conn
+        .prepare("SELECT device_id, MAX(seq) FROM record_log GROUP BY device_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO log_chain (device_id, seq, hash) VALUES (?1, ?2, ?3)")?;
+    for (device, max) in logs {
+        let device = DeviceId(super::sealed::id16(&device)?);
+        let max = u64::try_from(max).unwrap_or(0);
+        let limit = if device == *own {
+            max.min(own_acked)
+        } else {
+            max
+        };
+        let (mut seq, mut prev) = conn
+            .query_row(
+                "SELECT seq, hash FROM log_chain WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
+                [&device.0[..]],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?
+            .map_or((0u64, [0u8; 32]), |(s, h)| {
+                (
+                    u64::try_from(s).unwrap_or(0),
+                    h.as_slice().try_into().unwrap_or([0u8; 32]),
+                )
+            });
+        if seq >= limit {
+            continue;
+        }
+        let span = usize::try_from(limit - seq).unwrap_or(usize::MAX);
+        for r in records::own_records_after(conn, &device, seq, span)? {
+            if r.seq != seq + 1 {
+                break;
+            }
+            prev = link(&prev, team, &r);
+            seq = r.seq;
+            insert.execute(params![&device.0[..], seq_i64(seq), &prev[..]])?;
+        }
+    }
+    Ok(())
+}
+
+fn link(prev: &[u8; 32], team: &TeamId, r: &RecordRow) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(CHAIN_TAG);
+    h.update(prev);
+    h.update(Sha256::digest(records::signing_bytes(team, r)));
+    h.finalize().into()
+}
+
+fn chain_at(conn: &Connection, device: &[u8; 16], seq: u64) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT hash FROM log_chain WHERE device_id = ?1 AND seq = ?2",
+        params![&device[..], seq_i64(seq)],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+fn roster_hash(conn: &Connection) -> rusqlite::Result<Option<[u8; 32]>> {
+    let roster: Option<Option<Vec<u8>>> = conn
+        .query_row("SELECT roster FROM sync_binding WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(roster.flatten().map(|b| Sha256::digest(&b).into()))
+}
+
+fn raise(
+    conn: &Connection,
+    kind: AlarmKind,
+    subject: u64,
+    seq: u64,
+    detail: &str,
+) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
+         VALUES (?1, ?2, ?3, ?4, x'', ?5) ON CONFLICT DO NOTHING",
+        params![
+            kind.code(),
+            seq_i64(subject),
+            seq_i64(seq),
+            detail,
+            chrono::Utc::now().timestamp()
+        ],
+    )?;
+    Ok(n > 0)
+}
+
+fn expect(
+    conn: &Connection,
+    what: &str,
+    device: &[u8],
+    seq: u64,
+    hash: Option<&[u8]>,
+    named_by: u64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO checkpoint_expect (what, device_id, seq, hash, named_by)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        params![what, device, seq_i64(seq), hash, seq_i64(named_by)],
+    )?;
+    Ok(())
+}
+
+/// Expects team-key epoch `epoch`, named by a record of device `named_by` sealed under it, when
+/// it is newer than every epoch this device holds (and this device holds one: a device waiting
+/// for admission has none, and an older epoch it was never given is history, not withholding).
+///
+/// Fails when the write fails.
+pub(super) fn expect_newer_epoch(
+    conn: &Connection,
+    u: &super::Unlocked,
+    epoch: u32,
+    named_by: u64,
+) -> Result<(), VaultError> {
+    let newest = u.team_keys.keys().next_back().copied().unwrap_or(0);
+    if newest >= 1 && epoch > newest {
+        expect(conn, "epoch", &[0; 16], u64::from(epoch), None, named_by)?;
+    }
+    Ok(())
+}
+
+/// Keeps when `row` (a checkpoint, applied or replayed) was written and what roster and epoch
+/// it stated.
+///
+/// Fails when the write fails.
+pub(super) fn note_seen(
+    conn: &Connection,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> Result<(), VaultError> {
+    let Some(cp) = Checkpoint::parse(plain) else {
+        return Ok(());
+    };
+    conn.execute(
+        "INSERT INTO checkpoint_seen (device_id, hlc, roster_version, epoch)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (device_id) DO UPDATE SET hlc = excluded.hlc,
+             roster_version = excluded.roster_version, epoch = excluded.epoch
+         WHERE excluded.hlc > checkpoint_seen.hlc",
+        params![
+            &row.device.0[..],
+            row.hlc.to_i64(),
+            seq_i64(cp.roster_version),
+            cp.epoch
+        ],
+    )?;
+    Ok(())
+}
+
+/// Compares a received checkpoint with this device's copies: a fork raises an alarm at once
+/// (returned, in English), what is missing is expected (see [`Vault::settle_checkpoints`]).
+///
+/// Fails when the database cannot be read or written.
+pub(super) fn compare(
+    conn: &Connection,
+    ident: &Identity,
+    held_epochs: &[u32],
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> Result<Vec<String>, VaultError> {
+    let Some(cp) = Checkpoint::parse(plain) else {
+        return Ok(Vec::new());
+    };
+    let named_by = row.device.server_number().unwrap_or(0);
+    let mut alarms = Vec::new();
+    let (roster_version, acked): (i64, i64) = conn
+        .query_row(
+            "SELECT roster_version, acked_seq FROM sync_binding WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0));
+    let roster_version = u64::try_from(roster_version).unwrap_or(0);
+    if cp.roster_version > roster_version {
+        expect(conn, "roster", &[0; 16], cp.roster_version, None, named_by)?;
+    } else if cp.roster_version == roster_version
+        && roster_hash(conn)?.is_some_and(|h| h != cp.roster_hash)
+    {
+        let detail = format!(
+            "device {named_by} holds another roster under version {roster_version}: the server \
+             showed the two devices different rosters"
+        );
+        if raise(conn, AlarmKind::Fork, 0, cp.roster_version, &detail)? {
+            alarms.push(format!("{}: {detail}", AlarmKind::Fork.code()));
+        }
+    }
+    if held_epochs.iter().all(|e| *e < cp.epoch) {
+        expect(conn, "epoch", &[0; 16], u64::from(cp.epoch), None, named_by)?;
+    }
+    extend_chains(
+        conn,
+        &ident.team,
+        &ident.device,
+        u64::try_from(acked).unwrap_or(0),
+    )?;
+    for (device, seq, hash) in &cp.heads {
+        match chain_at(conn, device, *seq)? {
+            Some(mine) if mine.as_slice() != hash.as_slice() => {
+                let subject = DeviceId(*device).server_number().unwrap_or(0);
+                let detail = format!(
+                    "device {named_by} holds a different record {seq} of device {subject}: the \
+                     server showed the two devices different histories"
+                );
+                if raise(conn, AlarmKind::Fork, subject, *seq, &detail)? {
+                    alarms.push(format!("{}: {detail}", AlarmKind::Fork.code()));
+                }
+            }
+            Some(_) => {}
+            // This device's own records beyond what the server acknowledged are not chained
+            // yet; nobody can hold more of them than it wrote.
+            None if *device == ident.device.0 => {}
+            None => expect(conn, "record", device, *seq, Some(hash), named_by)?,
+        }
+    }
+    Ok(alarms)
+}
+
+impl Vault {
+    /// Appends a checkpoint to this device's log when its view moved on since the last one (a
+    /// log moved on by something other than checkpoints, a new roster or epoch); the round
+    /// then pushes it. Nothing is written while this device lacks the team's current epoch
+    /// (`server_epoch`: it would be sealed under an old one) or holds no log to state.
+    /// Returns whether one was written.
+    ///
+    /// Fails when locked or the write fails (nothing written).
+    pub(crate) fn write_checkpoint(&mut self, server_epoch: u32) -> Result<bool, VaultError> {
+        let Some(binding) = self.binding()? else {
+            return Ok(false);
+        };
+        let conn = self.store.connection();
+        let Some(roster_hash) = roster_hash(conn)? else {
+            return Ok(false);
+        };
+        let epoch = self.team_epochs().into_iter().max().unwrap_or(0);
+        if epoch == 0 || epoch < server_epoch {
+            return Ok(false);
+        }
+        extend_chains(
+            conn,
+            &self.ident.team,
+            &self.ident.device,
+            binding.acked_seq,
+        )?;
+        // The newest link of each log that moved on since the last checkpoint, and whether it
+        // moved on by more than checkpoints.
+        let moved: Vec<(Vec<u8>, i64, Vec<u8>, bool)> = conn
+            .prepare(
+                "SELECT c.device_id, c.seq, c.hash,
+                        EXISTS (SELECT 1 FROM record_log l WHERE l.device_id = c.device_id
+                                AND l.seq > COALESCE(s.seq, 0) AND l.seq <= c.seq
+                                AND l.kind != 'checkpoint')
+                 FROM log_chain c
+                 JOIN (SELECT device_id, MAX(seq) AS top FROM log_chain GROUP BY device_id) h
+                   ON h.device_id = c.device_id AND h.top = c.seq
+                 LEFT JOIN checkpoint_stated s ON s.device_id = c.device_id
+                 WHERE c.seq > COALESCE(s.seq, 0)",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        let (stated_roster, stated_epoch): (i64, i64) = conn.query_row(
+            "SELECT checkpoint_roster, checkpoint_epoch FROM sync_binding WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let last_own: Option<i64> = conn
+            .query_row(
+                "SELECT hlc FROM checkpoint_seen WHERE device_id = ?1",
+                [&self.ident.device.0[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let now = crate::hlc::HlcClock::wall_millis();
+        let interval = u64::try_from(self.checkpoint_interval.as_millis()).unwrap_or(u64::MAX);
+        let due = last_own.is_none_or(|hlc| {
+            teduh_protocol::sync::hlc_millis(crate::hlc::Hlc::from_i64(hlc).0)
+                .saturating_add(interval)
+                <= now
+        });
+        let news = (due && moved.iter().any(|m| m.3))
+            || u64::try_from(stated_roster).unwrap_or(0) != binding.roster_version
+            || i64::from(epoch) != stated_epoch;
+        let holds_a_log: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM log_chain)", [], |r| r.get(0))?;
+        if !news || !holds_a_log {
+            return Ok(false);
+        }
+        let mut heads = Vec::with_capacity(moved.len());
+        for (device, seq, hash, _) in &moved {
+            heads.push((
+                super::sealed::id16(device)?,
+                u64::try_from(*seq).unwrap_or(0),
+                hash.as_slice()
+                    .try_into()
+                    .map_err(|_| VaultError::Log("a damaged running hash".into()))?,
+            ));
+        }
+        let cp = Checkpoint {
+            roster_version: binding.roster_version,
+            roster_hash,
+            epoch,
+            heads,
+        };
+        self.quiet_batch(|b| {
+            b.append_plain(
+                RecordKind::Checkpoint,
+                Op::Create,
+                EntityId::random(),
+                ClientId([0; 16]),
+                None,
+                cp.to_fields(),
+            )?;
+            for (device, seq, _) in &cp.heads {
+                b.tx.execute(
+                    "INSERT INTO checkpoint_stated (device_id, seq) VALUES (?1, ?2)
+                     ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq",
+                    params![&device[..], seq_i64(*seq)],
+                )?;
+            }
+            b.tx.execute(
+                "UPDATE sync_binding SET checkpoint_roster = ?1, checkpoint_epoch = ?2
+                 WHERE id = 1",
+                params![seq_i64(cp.roster_version), cp.epoch],
+            )?;
+            Ok(())
+        })?;
+        Ok(true)
+    }
+
+    /// Whether another device's checkpoint names a roster or team-key epoch newer than this
+    /// device holds: it then pushes nothing (a hidden revocation must not leave its new notes
+    /// readable by the revoked device's keys) until the round that brings them.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn awaits_newer_keys(&self) -> Result<bool, VaultError> {
+        let Some(binding) = self.binding()? else {
+            return Ok(false);
+        };
+        let epoch = self.team_epochs().into_iter().max().unwrap_or(0);
+        Ok(self.store.connection().query_row(
+            "SELECT EXISTS (SELECT 1 FROM checkpoint_expect
+                 WHERE (what = 'roster' AND seq > ?1) OR (what = 'epoch' AND seq > ?2))",
+            params![seq_i64(binding.roster_version), epoch],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// After a complete pull: what other devices' checkpoints named and has arrived is checked
+    /// (a different running hash is a fork); what is still missing after a second complete
+    /// pull, and is not held here for another reason, raises a `withheld` alarm. Returns the
+    /// alarms raised, in English.
+    ///
+    /// Fails when the database cannot be read or written.
+    pub(crate) fn settle_checkpoints(&mut self) -> Result<Vec<String>, VaultError> {
+        let Some(binding) = self.binding()? else {
+            return Ok(Vec::new());
+        };
+        let held_epochs = self.team_epochs();
+        let conn = self.store.connection();
+        extend_chains(
+            conn,
+            &self.ident.team,
+            &self.ident.device,
+            binding.acked_seq,
+        )?;
+        let expected: Vec<Expected> = conn
+            .prepare("SELECT what, device_id, seq, hash, named_by, rounds FROM checkpoint_expect")?
+            .query_map([], |r| {
+                Ok(Expected {
+                    what: r.get(0)?,
+                    device: r.get(1)?,
+                    seq: r.get(2)?,
+                    hash: r.get(3)?,
+                    named_by: r.get(4)?,
+                    rounds: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut alarms = Vec::new();
+        for Expected {
+            what,
+            device,
+            seq,
+            hash,
+            named_by,
+            rounds,
+        } in expected
+        {
+            let useq = u64::try_from(seq).unwrap_or(0);
+            let id = super::sealed::id16(&device)?;
+            let subject = DeviceId(id).server_number().unwrap_or(0);
+            let (arrived, detail, alarm_subject) = match what.as_str() {
+                "record" => {
+                    if let Some(mine) = chain_at(conn, &id, useq)? {
+                        if hash.as_deref() != Some(mine.as_slice()) {
+                            let detail = format!(
+                                "device {named_by} holds a different record {useq} of device \
+                                 {subject}: the server showed the two devices different histories"
+                            );
+                            if raise(conn, AlarmKind::Fork, subject, useq, &detail)? {
+                                alarms.push(format!("{}: {detail}", AlarmKind::Fork.code()));
+                            }
+                        }
+                        (true, String::new(), subject)
+                    } else {
+                        let held_here: bool = conn.query_row(
+                            "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1
+                                 AND seq <= ?2)",
+                            params![seq_i64(subject), seq],
+                            |r| r.get(0),
+                        )?;
+                        // Received but waiting (a key, the roster, an update): not withheld.
+                        if held_here {
+                            continue;
+                        }
+                        (
+                            false,
+                            format!(
+                                "device {named_by} holds record {useq} of device {subject}, which \
+                                 the server has not given this device"
+                            ),
+                            subject,
+                        )
+                    }
+                }
+                "roster" => (
+                    binding.roster_version >= useq,
+                    format!(
+                        "device {named_by} holds roster version {useq}, which the server has not \
+                         given this device (it holds {})",
+                        binding.roster_version
+                    ),
+                    0,
+                ),
+                _ => (
+                    held_epochs.iter().any(|e| u64::from(*e) >= useq),
+                    format!(
+                        "device {named_by} holds team-key epoch {useq}, which the server has not \
+                         given this device"
+                    ),
+                    0,
+                ),
+            };
+            if arrived {
+                conn.execute(
+                    "DELETE FROM checkpoint_expect WHERE what = ?1 AND device_id = ?2 AND seq = ?3",
+                    params![what, device, seq],
+                )?;
+            } else if rounds + 1 >= 2 {
+                if raise(conn, AlarmKind::Withheld, alarm_subject, useq, &detail)? {
+                    alarms.push(format!("{}: {detail}", AlarmKind::Withheld.code()));
+                }
+                conn.execute(
+                    "DELETE FROM checkpoint_expect WHERE what = ?1 AND device_id = ?2 AND seq = ?3",
+                    params![what, device, seq],
+                )?;
+            } else {
+                conn.execute(
+                    "UPDATE checkpoint_expect SET rounds = rounds + 1
+                     WHERE what = ?1 AND device_id = ?2 AND seq = ?3",
+                    params![what, device, seq],
+                )?;
+            }
+        }
+        Ok(alarms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_reads_back_what_it_states_and_refuses_a_cut_head() {
+        let cp = Checkpoint {
+            roster_version: 7,
+            roster_hash: [9; 32],
+            epoch: 3,
+            heads: vec![([1; 16], 42, [2; 32]), ([3; 16], 1, [4; 32])],
+        };
+        let fields = cp.to_fields();
+        assert_eq!(Checkpoint::parse(&fields), Some(cp));
+        let mut cut = fields.clone();
+        if let Some((_, heads)) = cut.iter_mut().find(|(n, _)| n == "heads") {
+            heads.pop();
+        }
+        assert_eq!(Checkpoint::parse(&cut), None);
+    }
+}
