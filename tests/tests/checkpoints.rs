@@ -191,3 +191,79 @@ fn a_hidden_revocation_is_caught_and_nothing_is_written_under_the_old_keys_meanw
         HIDDEN
     ));
 }
+
+#[test]
+fn two_devices_shown_different_versions_of_a_record_each_name_the_fork_from_the_other_s_checkpoint()
+{
+    let server = TestServer::start();
+    let (mut sup, mut c) = server.supervised_team("Tim Cabang", "sup", "kons");
+    let mut b = server.member("Tim Cabang", Role::Supervisor, "sup.b");
+    sup.admit(&mut b);
+    promptly(&mut [&mut sup, &mut c, &mut b]);
+    b.sync().expect("b's keys");
+    let client = c
+        .vault
+        .add_client(&profile("F-1", "Klien Cabang"))
+        .expect("client");
+    c.vault
+        .add_note(client, &draft("satu versi"))
+        .expect("note");
+    // The counselor's device signs one version of its records, then other versions under the
+    // same sequences (a stolen key, or a modified app), and sends the second.
+    let first = c
+        .vault
+        .wire_records(&c.vault.outbox(100).expect("outbox"))
+        .expect("wire");
+    let newest =
+        teduh_core::hlc::Hlc(first.iter().map(|r| r.hlc).max().expect("records") + (1 << 20));
+    assert!(c.vault.restamp_outbox(newest).expect("restamp") > 0);
+    c.sync().expect("sends the second versions");
+    b.sync().expect("b applies the second versions");
+
+    // The attack: the operator shows the supervisor only the first versions.
+    operator_sql(
+        &server,
+        "DELETE FROM records WHERE device_id = ?1",
+        [c.device()],
+    );
+    let cursor = sup
+        .vault
+        .binding()
+        .expect("binding")
+        .expect("joined")
+        .pull_cursor;
+    let got = sup.vault.receive_page(&first, cursor).expect("receives");
+    assert!(
+        got.applied > 0,
+        "(a) the supervisor applied the first versions: {got:?}"
+    );
+    assert!(
+        alarm_kinds(&sup).is_empty(),
+        "neither device can tell on its own yet"
+    );
+    assert!(alarm_kinds(&b).is_empty());
+
+    // (d) Each device's checkpoint names the other's version: both raise the fork.
+    sup.sync().expect("the supervisor states what she holds");
+    let rb = b.sync().expect("b compares");
+    assert!(
+        rb.alarms.iter().any(|a| a.starts_with("fork")),
+        "b names the fork from the supervisor's checkpoint: {rb:?}"
+    );
+    let rs = sup.sync().expect("the supervisor compares");
+    assert!(
+        rs.alarms.iter().any(|a| a.starts_with("fork")),
+        "the supervisor names it from b's checkpoint: {rs:?}"
+    );
+    assert!(alarm_kinds(&sup).contains(&"fork".to_owned()));
+    assert!(alarm_kinds(&b).contains(&"fork".to_owned()));
+
+    // Each key manager's device has seen the other's checkpoint confirm the roster it holds.
+    let roster = b.vault.roster().expect("roster").expect("held");
+    let seen = b.vault.roster_confirmation(&roster).expect("confirmation");
+    assert_eq!(seen.key_manager_devices, 2, "{seen:?}");
+    assert!(
+        seen.confirmed_at.is_some() && seen.key_manager_seen_at.is_some(),
+        "{seen:?}"
+    );
+}

@@ -202,6 +202,14 @@ pub struct TeamView {
     pub org_name: Option<String>,
     /// This team's time zone as the organisation settings set it: `WIB`, `WITA` or `WIT`.
     pub zone: String,
+    /// When another key manager's device last confirmed the roster this device holds, from its
+    /// checkpoint (RFC 3339; `null`: never). Over a week ago the screen warns: a server may be
+    /// showing this device an old roster.
+    pub roster_confirmed_at: Option<String>,
+    /// When another key manager's device was last seen through its checkpoint (RFC 3339).
+    pub key_manager_seen_at: Option<String>,
+    /// Active key managers' devices in the roster (every team should have at least two).
+    pub key_manager_devices: u32,
 }
 
 /// What this member may do, as the core's permissions table says (the UI hides the rest).
@@ -287,6 +295,10 @@ impl TeamView {
                 u32::try_from(supervisors).unwrap_or(u32::MAX),
             )
         });
+        let confirmation = match roster.as_ref() {
+            Some(r) => v.roster_confirmation(r)?,
+            None => teduh_core::vault::RosterConfirmation::default(),
+        };
         let members = roster
             .map(|r| {
                 r.members
@@ -339,7 +351,16 @@ impl TeamView {
                 })
                 .collect()
         };
+        let rfc3339 = |millis: Option<u64>| {
+            millis
+                .and_then(|m| i64::try_from(m).ok())
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .map(|t| t.to_rfc3339())
+        };
         Ok(TeamView {
+            roster_confirmed_at: rfc3339(confirmation.confirmed_at),
+            key_manager_seen_at: rfc3339(confirmation.key_manager_seen_at),
+            key_manager_devices: confirmation.key_manager_devices,
             me: me.to_string(),
             role: role.map(|r| r.as_str().to_owned()),
             supervises,

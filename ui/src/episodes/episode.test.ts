@@ -23,7 +23,7 @@ function teamOf(role: string, me = 'm-me'): TeamView {
     ],
     may: { register_client: true, assign_case: role === 'supervisor', set_levels: role === 'supervisor' || role === 'admin' },
     volunteer_count: 1, supervisor_count: 1,
-    pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB',
+    pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', roster_confirmed_at: null, key_manager_seen_at: null, key_manager_devices: 2,
   };
 }
 

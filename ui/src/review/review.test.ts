@@ -21,7 +21,7 @@ const team: TeamView = {
   pending: [],
   safety_numbers: [],
   org_fingerprint: null,
-  holds_org_key: false, org_name: null, zone: 'WIB',
+  holds_org_key: false, org_name: null, zone: 'WIB', roster_confirmed_at: null, key_manager_seen_at: null, key_manager_devices: 2,
 };
 
 function item(over: Partial<QueueItem>): QueueItem {

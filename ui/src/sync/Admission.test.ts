@@ -19,7 +19,7 @@ function view(over: Partial<TeamView>): TeamView {
   return {
     me: 'a1', role: 'counselor', supervises: false, admitted: false, members: [], pending: [],
     may: { register_client: true, assign_case: false, set_levels: false }, volunteer_count: 0, supervisor_count: 0,
-    safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', ...over,
+    safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', roster_confirmed_at: null, key_manager_seen_at: null, key_manager_devices: 2, ...over,
   };
 }
 

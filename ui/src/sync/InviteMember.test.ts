@@ -16,7 +16,7 @@ afterEach(() => {
 const CODE = 'ABCDE-FGHJK-MNPQR-STVWX-YZ012-3';
 
 function supervisor(): TeamView {
-  return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], may: { register_client: true, assign_case: true, set_levels: true }, volunteer_count: 0, supervisor_count: 1, pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB' };
+  return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], may: { register_client: true, assign_case: true, set_levels: true }, volunteer_count: 0, supervisor_count: 1, pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', roster_confirmed_at: null, key_manager_seen_at: null, key_manager_devices: 2 };
 }
 
 describe('inviting a newcomer from the supervisor\'s device', () => {

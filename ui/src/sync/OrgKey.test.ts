@@ -18,7 +18,7 @@ function view(over: Partial<TeamView>): TeamView {
   return {
     me: 'a1', role: 'admin', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [],
     may: { register_client: true, assign_case: false, set_levels: true }, volunteer_count: 0, supervisor_count: 0,
-    org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', ...over,
+    org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', roster_confirmed_at: null, key_manager_seen_at: null, key_manager_devices: 2, ...over,
   };
 }
 

@@ -17,7 +17,7 @@ afterEach(() => {
 function view(removed = false, revoked = false): TeamView {
   return {
     me: 's1', role: 'supervisor', supervises: true, admitted: true, pending: [],
-    may: { register_client: true, assign_case: true, set_levels: true }, volunteer_count: 1, supervisor_count: 1, safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB',
+    may: { register_client: true, assign_case: true, set_levels: true }, volunteer_count: 1, supervisor_count: 1, safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB', roster_confirmed_at: null, key_manager_seen_at: null, key_manager_devices: 2,
     members: [
       { id: 's1', username: 'sup.ani', role: 'supervisor', level: null, number: 1, removed: false, devices: [{ device: 1, revoked: false, this_device: true }] },
       { id: 'k2', username: 'kons.budi', role: 'counselor', level: 'junior', number: 2, removed, devices: [{ device: 2, revoked: false, this_device: false }, { device: 3, revoked, this_device: false }] },

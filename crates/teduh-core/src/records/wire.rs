@@ -162,6 +162,18 @@ impl RecordRow {
         })
     }
 
+    /// The bytes [`RecordRow::to_wire`] takes in a page, known without sealing anything (so a
+    /// page is cut before its records are sealed).
+    pub fn wire_len(&self) -> usize {
+        let routing = teduh_protocol::sync::RECORD_HEADER_LEN;
+        if self.format == FORMAT_CLEAR_HEADER {
+            let parent = if self.parent.is_some() { 16 } else { 0 };
+            return routing + 1 + 32 + 1 + parent + self.signature.len() + self.payload.len();
+        }
+        let unpadded = routing + 1 + SEALED_HEADER_LEN + self.payload.len();
+        usize::try_from(padme(unpadded as u64)).unwrap_or(unpadded)
+    }
+
     fn clear_header_body(&self) -> Vec<u8> {
         let mut body = Vec::with_capacity(98 + 16 + self.payload.len());
         body.push(kind_op_byte(self));
@@ -415,6 +427,7 @@ mod tests {
                     "{len} {parent}"
                 );
                 assert_eq!(w.payload[0], 0x43, "only the format byte is in clear");
+                assert_eq!(r.wire_len(), w.encoded_len());
                 assert_eq!(w.encoded_len() as u64, padme(w.encoded_len() as u64));
                 by_size
                     .entry(w.payload.len())

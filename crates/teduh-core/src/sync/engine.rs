@@ -22,7 +22,7 @@
 
 use std::time::{Duration, Instant};
 
-use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage, Record};
+use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage};
 use zeroize::Zeroizing;
 
 use super::plan::{self, PushFacts, PushState, PushStep, Recovery};
@@ -345,13 +345,19 @@ impl<A: VaultAccess> Round<'_, A> {
                     continue;
                 }
                 PushStep::Send => {
-                    self.local(|v| v.outbox(max_rows).and_then(|rows| v.wire_records(&rows)))?
+                    let bytes = sizer.bytes;
+                    self.local(|v| {
+                        v.outbox(max_rows)
+                            .and_then(|rows| v.wire_page(&rows, bytes))
+                    })?
                 }
             };
             if candidates.is_empty() {
                 return Ok(());
             }
-            let page = page_within(&candidates, sizer.bytes);
+            let page = PushPage {
+                records: candidates,
+            };
             let body = page.encode();
             let last = page.records.last().map_or(0, |r| r.device_seq);
             let before = self.acked_seq()?;
@@ -470,12 +476,12 @@ impl<A: VaultAccess> Round<'_, A> {
         loop {
             let rows = self.local(|v| {
                 v.resend_outbox(max_rows)
-                    .and_then(|rows| v.wire_records(&rows))
+                    .and_then(|rows| v.wire_page(&rows, max_bytes))
             })?;
             let Some(first) = rows.first().map(|r| r.device_seq) else {
                 return Ok(());
             };
-            let page = page_within(&rows, max_bytes);
+            let page = PushPage { records: rows };
             let ack = self
                 .t
                 .push(&self.token, self.team, &page.encode())
@@ -545,19 +551,4 @@ impl<A: VaultAccess> Round<'_, A> {
     pub(super) fn pull_cursor(&mut self) -> Result<u64, SyncError> {
         self.local(|v| v.binding().map(|b| b.map_or(0, |b| b.pull_cursor)))
     }
-}
-
-/// The first of `records` that fit in `max_bytes` as one push page (always at least one).
-fn page_within(records: &[Record], max_bytes: u64) -> PushPage {
-    let mut page = PushPage::default();
-    let mut size = 8u64;
-    for w in records {
-        let len = w.encoded_len() as u64;
-        if !page.records.is_empty() && size + len > max_bytes {
-            break;
-        }
-        size += len;
-        page.records.push(w.clone());
-    }
-    page
 }

@@ -343,7 +343,64 @@ pub(super) fn compare(
     Ok(alarms)
 }
 
+/// What the team's key managers' devices last said through their checkpoints (shown with the
+/// team): when one last confirmed the roster this device holds, and when one was last seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RosterConfirmation {
+    /// Newest checkpoint (Unix milliseconds) of another key manager's device that states the
+    /// roster version this device holds: no newer roster existed then.
+    pub confirmed_at: Option<u64>,
+    /// Newest checkpoint (Unix milliseconds) of another key manager's device, whatever it
+    /// states.
+    pub key_manager_seen_at: Option<u64>,
+    /// Active key managers' devices in the roster (every team should have at least two).
+    pub key_manager_devices: u32,
+}
+
+/// After this long without a confirmation of its roster, a device warns: a server may be
+/// showing it an old roster and hiding everything that would say so.
+pub const ROSTER_CONFIRMATION_WARNING_DAYS: u32 = 7;
+
 impl Vault {
+    /// When the team's key managers' devices last confirmed `roster` (the one this device
+    /// holds) and were last seen (from their checkpoints), and how many such devices it lists.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn roster_confirmation(
+        &self,
+        roster: &crate::team::roster::Roster,
+    ) -> Result<RosterConfirmation, VaultError> {
+        let own = self.ident.device;
+        let devices: Vec<DeviceId> = roster
+            .key_manager_devices()
+            .filter(|(_, d)| !d.revoked)
+            .map(|(_, d)| DeviceId::from_server(d.device))
+            .collect();
+        let mut out = RosterConfirmation {
+            key_manager_devices: u32::try_from(devices.len()).unwrap_or(u32::MAX),
+            ..RosterConfirmation::default()
+        };
+        let mut seen = self.store.connection().prepare_cached(
+            "SELECT hlc, roster_version FROM checkpoint_seen WHERE device_id = ?1",
+        )?;
+        for d in devices.iter().filter(|d| **d != own) {
+            let Some((hlc, version)) = seen
+                .query_row([&d.0[..]], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()?
+            else {
+                continue;
+            };
+            let millis = teduh_protocol::sync::hlc_millis(crate::hlc::Hlc::from_i64(hlc).0);
+            out.key_manager_seen_at = out.key_manager_seen_at.max(Some(millis));
+            if u64::try_from(version).ok() == Some(roster.version) {
+                out.confirmed_at = out.confirmed_at.max(Some(millis));
+            }
+        }
+        Ok(out)
+    }
+
     /// Appends a checkpoint to this device's log when its view moved on since the last one (a
     /// log moved on by something other than checkpoints, a new roster or epoch); the round
     /// then pushes it. Nothing is written while this device lacks the team's current epoch

@@ -47,6 +47,7 @@ mod assignment;
 mod batch;
 mod casework;
 mod checkpoints;
+pub use checkpoints::{RosterConfirmation, ROSTER_CONFIRMATION_WARNING_DAYS};
 mod contacts;
 mod episodes;
 mod error;

@@ -47,6 +47,24 @@ impl Vault {
             .collect()
     }
 
+    /// The first of `rows` that fit in a push page of `max_bytes` (always at least one), as the
+    /// server stores them; only those are sealed.
+    ///
+    /// Fails like [`Vault::wire_records`].
+    pub fn wire_page(&self, rows: &[RecordRow], max_bytes: u64) -> Result<Vec<Record>, VaultError> {
+        let mut size = 8u64;
+        let mut take = 0;
+        for r in rows {
+            let len = r.wire_len() as u64;
+            if take > 0 && size + len > max_bytes {
+                break;
+            }
+            size += len;
+            take += 1;
+        }
+        self.wire_records(&rows[..take])
+    }
+
     /// This device's records after `seq` (acknowledged or not), in order.
     ///
     /// Fails when the database cannot be read.

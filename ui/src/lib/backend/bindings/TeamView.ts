@@ -65,4 +65,18 @@ org_name: string | null,
 /**
  * This team's time zone as the organisation settings set it: `WIB`, `WITA` or `WIT`.
  */
-zone: string, };
+zone: string, 
+/**
+ * When another key manager's device last confirmed the roster this device holds, from its
+ * checkpoint (RFC 3339; `null`: never). Over a week ago the screen warns: a server may be
+ * showing this device an old roster.
+ */
+roster_confirmed_at: string | null, 
+/**
+ * When another key manager's device was last seen through its checkpoint (RFC 3339).
+ */
+key_manager_seen_at: string | null, 
+/**
+ * Active key managers' devices in the roster (every team should have at least two).
+ */
+key_manager_devices: number, };
