@@ -122,6 +122,23 @@ pub(super) fn extend_chains(
     own: &DeviceId,
     own_acked: u64,
 ) -> Result<(), VaultError> {
+    // One transaction (nested in the caller's, if any): a device that just pushed 10,000
+    // records chains them all at once, not with a commit each.
+    conn.execute_batch("SAVEPOINT extend_chains")?;
+    let out = extend_chains_in(conn, team, own, own_acked);
+    if out.is_err() {
+        conn.execute_batch("ROLLBACK TO extend_chains")?;
+    }
+    conn.execute_batch("RELEASE extend_chains")?;
+    out
+}
+
+fn extend_chains_in(
+    conn: &Connection,
+    team: &TeamId,
+    own: &DeviceId,
+    own_acked: u64,
+) -> Result<(), VaultError> {
     let logs: Vec<(Vec<u8>, i64)> = conn
         .prepare("SELECT device_id, MAX(seq) FROM record_log GROUP BY device_id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
