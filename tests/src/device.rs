@@ -158,6 +158,17 @@ impl Device {
             .number
     }
 
+    /// Where this device's next pull of the team log starts (a lying server's page is handed
+    /// to `receive_page` from here).
+    #[allow(clippy::expect_used)]
+    pub fn pull_cursor(&self) -> u64 {
+        self.vault
+            .binding()
+            .expect("binding")
+            .expect("joined")
+            .pull_cursor
+    }
+
     /// The server's number of this device.
     #[allow(clippy::expect_used)]
     pub fn device(&self) -> u64 {

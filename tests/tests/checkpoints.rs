@@ -21,14 +21,21 @@ fn promptly(devices: &mut [&mut Device]) {
     }
 }
 
+/// A supervisor, a counselor and a third member `b` in `role`, all admitted, writing
+/// checkpoints at every round.
+fn three(server: &TestServer, team: &str, role: Role, b_name: &str) -> (Device, Device, Device) {
+    let (mut sup, mut c) = server.supervised_team(team, "sup", "kons");
+    let mut b = server.member(team, role, b_name);
+    sup.admit(&mut b);
+    promptly(&mut [&mut sup, &mut c, &mut b]);
+    b.sync().expect("b's first round");
+    (sup, c, b)
+}
+
 #[test]
 fn a_record_the_server_withholds_from_one_device_is_named_by_a_colleague_s_checkpoint() {
     let server = TestServer::start();
-    let (mut sup, mut c) = server.supervised_team("Tim Tahan", "sup", "kons");
-    let mut b = server.member("Tim Tahan", Role::Counselor, "kons.b");
-    sup.admit(&mut b);
-    promptly(&mut [&mut sup, &mut c, &mut b]);
-    b.sync().expect("b's first rounds");
+    let (mut sup, mut c, mut b) = three(&server, "Tim Tahan", Role::Counselor, "kons.b");
     let client = c
         .vault
         .add_client(&profile("W-1", "Klien Ditahan"))
@@ -196,11 +203,7 @@ fn a_hidden_revocation_is_caught_and_nothing_is_written_under_the_old_keys_meanw
 fn two_devices_shown_different_versions_of_a_record_each_name_the_fork_from_the_other_s_checkpoint()
 {
     let server = TestServer::start();
-    let (mut sup, mut c) = server.supervised_team("Tim Cabang", "sup", "kons");
-    let mut b = server.member("Tim Cabang", Role::Supervisor, "sup.b");
-    sup.admit(&mut b);
-    promptly(&mut [&mut sup, &mut c, &mut b]);
-    b.sync().expect("b's keys");
+    let (mut sup, mut c, mut b) = three(&server, "Tim Cabang", Role::Supervisor, "sup.b");
     let client = c
         .vault
         .add_client(&profile("F-1", "Klien Cabang"))
@@ -226,12 +229,7 @@ fn two_devices_shown_different_versions_of_a_record_each_name_the_fork_from_the_
         "DELETE FROM records WHERE device_id = ?1",
         [c.device()],
     );
-    let cursor = sup
-        .vault
-        .binding()
-        .expect("binding")
-        .expect("joined")
-        .pull_cursor;
+    let cursor = sup.pull_cursor();
     let got = sup.vault.receive_page(&first, cursor).expect("receives");
     assert!(
         got.applied > 0,

@@ -42,12 +42,7 @@ fn a_second_record_under_a_sequence_already_applied_raises_an_equivocation_alarm
     assert!(sup.vault.security_alarms().expect("alarms").is_empty());
 
     // The attack: a lying server hands the supervisor the first versions too.
-    let cursor = sup
-        .vault
-        .binding()
-        .expect("binding")
-        .expect("joined")
-        .pull_cursor;
+    let cursor = sup.pull_cursor();
     let report = sup.vault.receive_page(&first, cursor).expect("receives");
     assert_eq!(
         report.duplicates,

@@ -104,12 +104,7 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
     let future_kind = c.vault.forge_future_kind(&next, 50).expect("forged");
     let mut future_format = future_kind.clone();
     future_format.payload[0] = 0x44;
-    let cursor = sup
-        .vault
-        .binding()
-        .expect("binding")
-        .expect("joined")
-        .pull_cursor;
+    let cursor = sup.pull_cursor();
     let got = sup
         .vault
         .receive_page(&[future_kind, future_format], cursor)
@@ -148,13 +143,6 @@ fn a_junk_copy_the_server_plants_neither_stalls_a_colleague_nor_pushes_out_the_g
         .expect("client");
     c.sync().expect("push");
     sup.sync().expect("pull");
-    let cursor = |d: &teduh_tests::device::Device| {
-        d.vault
-            .binding()
-            .expect("binding")
-            .expect("joined")
-            .pull_cursor
-    };
     let counselor = c.device();
     let junk = |seq: u64| teduh_protocol::sync::Record {
         device_id: counselor,
@@ -167,7 +155,7 @@ fn a_junk_copy_the_server_plants_neither_stalls_a_colleague_nor_pushes_out_the_g
     // A junk copy of a record the supervisor already applied: nothing held, nothing asked.
     let got = sup
         .vault
-        .receive_page(&[junk(1)], cursor(&sup))
+        .receive_page(&[junk(1)], sup.pull_cursor())
         .expect("receives");
     assert_eq!(got.duplicates, 1, "{got:?}");
     assert!(sup.vault.held_records().expect("held").is_empty());
@@ -180,7 +168,7 @@ fn a_junk_copy_the_server_plants_neither_stalls_a_colleague_nor_pushes_out_the_g
         .expect("note");
     let next = c.vault.outbox(100).expect("outbox")[0].seq;
     sup.vault
-        .receive_page(&[junk(next)], cursor(&sup))
+        .receive_page(&[junk(next)], sup.pull_cursor())
         .expect("receives");
     assert_eq!(sup.vault.held_records().expect("held").len(), 1);
     c.sync().expect("push");

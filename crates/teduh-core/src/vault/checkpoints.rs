@@ -379,6 +379,16 @@ pub struct RosterConfirmation {
 pub const ROSTER_CONFIRMATION_WARNING_DAYS: u32 = 7;
 
 impl Vault {
+    /// Extends the running hash of every log this device holds (see [`extend_chains`]).
+    fn extend_own_view(&self, acked: u64) -> Result<(), VaultError> {
+        extend_chains(
+            self.store.connection(),
+            &self.ident.team,
+            &self.ident.device,
+            acked,
+        )
+    }
+
     /// When the team's key managers' devices last confirmed `roster` (the one this device
     /// holds) and were last seen (from their checkpoints), and how many such devices it lists.
     ///
@@ -437,12 +447,7 @@ impl Vault {
         if epoch == 0 || epoch < server_epoch {
             return Ok(false);
         }
-        extend_chains(
-            conn,
-            &self.ident.team,
-            &self.ident.device,
-            binding.acked_seq,
-        )?;
+        self.extend_own_view(binding.acked_seq)?;
         // The newest link of each log that moved on since the last checkpoint, and whether it
         // moved on by more than checkpoints.
         let moved: Vec<(Vec<u8>, i64, Vec<u8>, bool)> = conn
@@ -558,12 +563,7 @@ impl Vault {
         };
         let held_epochs = self.team_epochs();
         let conn = self.store.connection();
-        extend_chains(
-            conn,
-            &self.ident.team,
-            &self.ident.device,
-            binding.acked_seq,
-        )?;
+        self.extend_own_view(binding.acked_seq)?;
         let expected: Vec<Expected> = conn
             .prepare("SELECT what, device_id, seq, hash, named_by, rounds FROM checkpoint_expect")?
             .query_map([], |r| {
