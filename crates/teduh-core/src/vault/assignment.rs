@@ -631,14 +631,7 @@ impl Vault {
     ///
     /// Fails when locked, when the roster does not list the device, or the write fails.
     pub fn forge_key_wrap(&mut self, client: ClientId, device: u64) -> Result<bool, VaultError> {
-        let (roster, _) = self.roster_and_me()?;
-        let target = roster
-            .and_then(|r| {
-                r.active_devices_of(|_| true)
-                    .into_iter()
-                    .find(|d| d.0 == device)
-            })
-            .ok_or(VaultError::NotJoined)?;
+        let target = self.roster_device(device)?;
         self.batch(|b| {
             let Some(key) = b.held_keys(client)?.into_iter().next() else {
                 return Ok(false);

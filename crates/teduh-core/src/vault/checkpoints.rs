@@ -215,18 +215,7 @@ fn raise(
     seq: u64,
     detail: &str,
 ) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
-         VALUES (?1, ?2, ?3, ?4, x'', ?5) ON CONFLICT DO NOTHING",
-        params![
-            kind.code(),
-            seq_i64(subject),
-            seq_i64(seq),
-            detail,
-            chrono::Utc::now().timestamp()
-        ],
-    )?;
-    Ok(n > 0)
+    super::sync_ops::insert_alarm(conn, kind, subject, seq, detail, &[])
 }
 
 fn expect(

@@ -324,6 +324,69 @@ pub(super) fn holds_key(conn: &Connection, client: ClientId) -> Result<bool, Vau
         .is_some())
 }
 
+/// The `client_key` records of this device's log that open under the team key of their epoch,
+/// with their fields: every device's (`None`), or this device's own of one client. For the
+/// `forge` tests only.
+#[cfg(feature = "forge")]
+fn open_key_records(
+    conn: &Connection,
+    ident: &Identity,
+    u: &Unlocked,
+    own_of: Option<ClientId>,
+) -> Result<Vec<(RecordRow, records::PlainFields)>, VaultError> {
+    let rows: Vec<(Vec<u8>, i64)> = match own_of {
+        None => conn
+            .prepare("SELECT device_id, seq FROM record_log WHERE kind = 'client_key'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?,
+        Some(client) => conn
+            .prepare(
+                "SELECT device_id, seq FROM record_log WHERE device_id = ?1 AND client_id = ?2
+                 AND kind = 'client_key' ORDER BY seq",
+            )?
+            .query_map(params![&ident.device.0[..], &client.0[..]], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<_, _>>()?,
+    };
+    let mut out = Vec::new();
+    for (device, seq) in rows {
+        let device = crate::ids::DeviceId(super::sealed::id16(&device)?);
+        let Some(row) = records::get(conn, &device, u64::try_from(seq).unwrap_or(0))? else {
+            continue;
+        };
+        let Some(tk) = u.team_keys.get(&row.epoch) else {
+            continue;
+        };
+        let aad = records::associated_data(&ident.team, &row);
+        if let Some(plain) = tk
+            .open_raw(&aad, &row.payload)
+            .ok()
+            .and_then(|pt| records::decode_fields(&pt))
+        {
+            out.push((row, plain));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "forge")]
+impl super::Vault {
+    /// The roster's active device `device` as a key reader (a wrap's addressee). For the
+    /// `forge` tests only.
+    ///
+    /// Fails when the roster does not list the device.
+    pub(super) fn roster_device(&self, device: u64) -> Result<(u64, [u8; 32]), VaultError> {
+        self.roster()?
+            .and_then(|r| {
+                r.active_devices_of(|_| true)
+                    .into_iter()
+                    .find(|d| d.0 == device)
+            })
+            .ok_or(VaultError::NotJoined)
+    }
+}
+
 #[cfg(feature = "forge")]
 impl super::Vault {
     /// Every key this vault can reach once unlocked, as a thief with the passphrase would
@@ -352,26 +415,7 @@ impl super::Vault {
             keys.extend(client_key_versions(conn, ident, u, client)?.iter().cloned());
         }
         let me = ident.device.server_number().unwrap_or(0);
-        let rows: Vec<(Vec<u8>, i64)> = conn
-            .prepare("SELECT device_id, seq FROM record_log WHERE kind = 'client_key'")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (device, seq) in rows {
-            let device = crate::ids::DeviceId(super::sealed::id16(&device)?);
-            let Some(row) = records::get(conn, &device, u64::try_from(seq).unwrap_or(0))? else {
-                continue;
-            };
-            let Some(tk) = u.team_keys.get(&row.epoch) else {
-                continue;
-            };
-            let aad = records::associated_data(&ident.team, &row);
-            let Some(plain) = tk
-                .open_raw(&aad, &row.payload)
-                .ok()
-                .and_then(|pt| records::decode_fields(&pt))
-            else {
-                continue;
-            };
+        for (row, plain) in open_key_records(conn, ident, u, None)? {
             if let Some(team_wide) = field(&plain, DATA_KEY).filter(|k| k.len() == 48) {
                 if let Some(id) = KeyId::from_slice(&team_wide[..16]) {
                     let mut k = Zeroizing::new([0u8; 32]);
@@ -406,14 +450,7 @@ impl super::Vault {
         client: ClientId,
         device: u64,
     ) -> Result<bool, VaultError> {
-        let reader = self
-            .roster()?
-            .and_then(|r| {
-                r.active_devices_of(|_| true)
-                    .into_iter()
-                    .find(|d| d.0 == device)
-            })
-            .ok_or(VaultError::NotJoined)?;
+        let reader = self.roster_device(device)?;
         let nonce = {
             let super::Vault {
                 store,
@@ -422,36 +459,11 @@ impl super::Vault {
                 ..
             } = self;
             let u = unlocked.as_mut().ok_or(VaultError::Locked)?;
-            let conn = store.connection();
-            let seqs: Vec<i64> = conn
-                .prepare(
-                    "SELECT seq FROM record_log WHERE device_id = ?1 AND client_id = ?2
-                     AND kind = 'client_key' ORDER BY seq",
-                )?
-                .query_map(params![&ident.device.0[..], &client.0[..]], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut found = None;
-            for seq in seqs {
-                let Some(row) = records::get(conn, &ident.device, u64::try_from(seq).unwrap_or(0))?
-                else {
-                    continue;
-                };
-                let Some(tk) = u.team_keys.get(&row.epoch) else {
-                    continue;
-                };
-                let aad = records::associated_data(&ident.team, &row);
-                if let Some(plain) = tk
-                    .open_raw(&aad, &row.payload)
-                    .ok()
-                    .and_then(|pt| records::decode_fields(&pt))
-                {
-                    found = field(&plain, super::sealed::CREATOR_NONCE).map(<[u8]>::to_vec);
-                    if found.is_some() {
-                        break;
-                    }
-                }
-            }
-            found
+            open_key_records(store.connection(), ident, u, Some(client))?
+                .iter()
+                .find_map(|(_, plain)| {
+                    field(plain, super::sealed::CREATOR_NONCE).map(<[u8]>::to_vec)
+                })
         };
         let Some(nonce) = nonce else {
             return Ok(false);

@@ -32,6 +32,7 @@ pub(crate) use invitations::ProofCheck;
 pub use org::OrgKeySheet;
 pub use receive::{ReceiveReport, SecurityAlarm};
 pub use reports::ReportedAlarm;
+pub(in crate::vault) use team::insert_alarm;
 
 #[cfg(test)]
 mod tests {

@@ -173,20 +173,16 @@ impl Vault {
                 Ok(Received::Own) => report.own += 1,
                 Ok(Received::Duplicate) => report.duplicates += 1,
                 Ok(Received::Equivocation(detail)) => {
-                    tx.execute(
-                        "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
-                         VALUES (?6, ?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                        params![
-                            w.device_id,
-                            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
-                            detail,
-                            PushPage {
-                                records: vec![w.clone()],
-                            }
-                            .encode(),
-                            chrono::Utc::now().timestamp(),
-                            crate::team::AlarmKind::Equivocation.code()
-                        ],
+                    super::team::insert_alarm(
+                        &tx,
+                        crate::team::AlarmKind::Equivocation,
+                        w.device_id,
+                        w.device_seq,
+                        &detail,
+                        &PushPage {
+                            records: vec![w.clone()],
+                        }
+                        .encode(),
                     )?;
                     report
                         .alarms

@@ -11,6 +11,33 @@ use crate::vault::error::VaultError;
 use crate::vault::keys::{self};
 use crate::vault::Vault;
 
+/// Keeps a security alarm (see [`Vault::raise_alarm`]) inside the caller's transaction, if
+/// any; returns false when the same alarm was already kept.
+///
+/// Fails when the write fails.
+pub(in crate::vault) fn insert_alarm(
+    conn: &rusqlite::Connection,
+    kind: crate::team::AlarmKind,
+    subject: u64,
+    seq: u64,
+    detail: &str,
+    evidence: &[u8],
+) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        params![
+            kind.code(),
+            i64::try_from(subject).unwrap_or(i64::MAX),
+            i64::try_from(seq).unwrap_or(i64::MAX),
+            detail,
+            evidence,
+            chrono::Utc::now().timestamp()
+        ],
+    )?;
+    Ok(n > 0)
+}
+
 impl Vault {
     /// Team keys this device holds, by epoch (0 is the provisional pre-join key).
     pub fn team_epochs(&self) -> Vec<u32> {
@@ -105,19 +132,14 @@ impl Vault {
         detail: &str,
         evidence: &[u8],
     ) -> Result<bool, VaultError> {
-        let n = self.store.connection().execute(
-            "INSERT INTO security_alarm (kind, device, seq, detail, record, first_seen)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-            params![
-                kind.code(),
-                i64::try_from(subject).unwrap_or(i64::MAX),
-                i64::try_from(seq).unwrap_or(i64::MAX),
-                detail,
-                evidence,
-                chrono::Utc::now().timestamp()
-            ],
-        )?;
-        Ok(n > 0)
+        Ok(insert_alarm(
+            self.store.connection(),
+            kind,
+            subject,
+            seq,
+            detail,
+            evidence,
+        )?)
     }
 
     /// The accepted team roster, if any.
