@@ -265,3 +265,159 @@ fn two_devices_shown_different_versions_of_a_record_each_name_the_fork_from_the_
         "{seen:?}"
     );
 }
+
+const AWAY: &str = "QZCP-PENULIS-LUAR-JARINGAN-7783";
+const KEPT_BACK: &str = "QZCP-DITAHAN-SETELAH-PULIH-7784";
+
+/// A team of three whose counselor writes `text` after the server's nightly backup; the
+/// supervisor pulls it and states it in a checkpoint, b (on the case) does not sync meanwhile.
+/// Then the backup is restored as docs/operations.md says. Returns the restored server, the
+/// three devices, the note and the counselor's sequence at the backup.
+fn restored_after_a_note(
+    team: &str,
+    text: &str,
+) -> (
+    TestServer,
+    Device,
+    Device,
+    Device,
+    teduh_core::ids::NoteId,
+    u64,
+) {
+    let server = TestServer::start();
+    let (mut sup, mut c, mut b) = three(&server, team, Role::Counselor, "kons.b");
+    let client = c
+        .vault
+        .add_client(&profile("P-1", "Klien Pulih"))
+        .expect("client");
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    sup.vault
+        .assign_member(client, "kons.b")
+        .expect("b works on the case too");
+    sup.sync().expect("push the assignment");
+    b.sync().expect("b receives the client");
+    let backup = server.back_up();
+    let at_backup = c.vault.highest_seq_of(c.vault.device_id()).expect("seq");
+    let note = c.vault.add_note(client, &draft(text)).expect("note");
+    c.sync().expect("the note reaches the server");
+    sup.sync().expect("the supervisor pulls it");
+    sup.sync()
+        .expect("and states it in her checkpoint, which the backup lacks too");
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    (server, sup, c, b, note, at_backup)
+}
+
+#[test]
+fn a_real_restore_while_the_author_is_away_stays_informational_until_she_re_publishes() {
+    let (_server, mut sup, mut c, mut b, note, _) = restored_after_a_note("Tim Pulih", AWAY);
+    let s = sup.sync().expect("the supervisor's round");
+    assert!(s.server_restored && s.resent > 0, "{s:?}");
+
+    // The counselor is away: only she can send her note again. b's rounds meanwhile name
+    // it missing (the supervisor's checkpoint) but raise nothing; the restore notice says why.
+    for round in 0..3 {
+        let r = b.sync().expect("b's round");
+        assert!(r.alarms.is_empty(), "round {round}: {r:?}");
+    }
+    assert!(b.vault.note(note).is_err(), "b does not have the note yet");
+    assert!(alarm_kinds(&b).is_empty(), "{:?}", alarm_kinds(&b));
+    assert!(
+        b.vault
+            .binding()
+            .expect("binding")
+            .expect("joined")
+            .server_restored_at
+            .is_some(),
+        "b shows the restore notice, learnt from the supervisor's checkpoint"
+    );
+
+    // She comes back: her device sends the note again and b reads it; nobody was alarmed.
+    let r = c.sync().expect("the counselor's round");
+    assert!(r.server_restored && r.resent > 0, "{r:?}");
+    for d in [&mut sup, &mut b, &mut c] {
+        let r = d.sync().expect("a round");
+        assert!(r.alarms.is_empty(), "{r:?}");
+    }
+    let r = b.sync().expect("b's next round");
+    assert!(r.alarms.is_empty(), "{r:?}");
+    assert_eq!(
+        b.vault.note(note).expect("b reads it").content.narrative,
+        AWAY
+    );
+    for d in [&sup, &c, &b] {
+        assert!(alarm_kinds(d).is_empty(), "{:?}", alarm_kinds(d));
+        assert!(d.vault.held_records().expect("held").is_empty());
+    }
+}
+
+#[test]
+fn a_rolled_back_server_that_keeps_withholding_after_the_author_re_publishes_is_caught() {
+    let (server, mut sup, mut c, mut b, note, at_backup) =
+        restored_after_a_note("Tim Tahan Lagi", KEPT_BACK);
+    sup.sync()
+        .expect("the supervisor's round finds the restore");
+    let r = c.sync().expect("the counselor re-publishes");
+    assert!(r.resent > 0, "{r:?}");
+    let lost_through = at_backup + r.resent;
+
+    // The attack: the operator drops again what she sent, leaving the server's account of
+    // her log as it was (her device believes it stored), and serves everything else.
+    let dropped = operator_sql(
+        &server,
+        "DELETE FROM records WHERE device_id = ?1 AND device_seq > ?2 AND device_seq <= ?3",
+        rusqlite::params![c.device() as i64, at_backup as i64, lost_through as i64],
+    );
+    assert!(dropped > 0, "(a) the re-published records are gone");
+    let client = c.vault.note(note).expect("her note").client;
+    c.vault
+        .add_note(client, &draft("catatan berikutnya"))
+        .expect("she works on");
+    c.sync().expect("her later records are served");
+    sup.sync().expect("the supervisor pulls them");
+    sup.sync()
+        .expect("her checkpoint states the counselor's log and when it moved");
+
+    let first = b.sync().expect("b's round");
+    assert!(b.vault.note(note).is_err(), "(a) b never gets the note");
+    assert!(first.alarms.is_empty(), "{first:?}");
+    let second = b.sync().expect("the next round");
+    assert!(
+        second.alarms.iter().any(|a| a.starts_with("withheld")),
+        "(d) the author is back and her record is still missing: {second:?}"
+    );
+    assert!(alarm_kinds(&b).contains(&"withheld".to_owned()));
+
+    // (c) The operator stops: the server admits what it lacks, the counselor's device sends it
+    // once more and b converges.
+    operator_sql(
+        &server,
+        "UPDATE devices SET contiguous_seq = ?2 WHERE id = ?1",
+        rusqlite::params![c.device() as i64, at_backup as i64],
+    );
+    c.sync().expect("the counselor re-publishes");
+    b.sync().expect("b pulls");
+    assert_eq!(
+        b.vault.note(note).expect("b reads it").content.narrative,
+        KEPT_BACK
+    );
+    b.sync().expect("b's next round");
+    assert!(
+        b.vault.held_records().expect("held").is_empty(),
+        "{:?}",
+        b.vault.held_records()
+    );
+
+    // (b) Whatever the server holds, the note included, opens nothing of it under the keys of
+    // a device never on the case (admitted last: its new epoch would turn the counselor's
+    // re-sent records away as stale, see docs/decisions/0009).
+    let mut other = server.member("Tim Tahan Lagi", Role::Counselor, "kons.lain");
+    sup.admit(&mut other);
+    let keys = other.vault.oracle_keys().expect("keys");
+    let team = server.team_id("Tim Tahan Lagi");
+    assert!(!reveals(
+        &opened(team, &keys, &team_rows(&server, "Tim Tahan Lagi", &keys)),
+        KEPT_BACK
+    ));
+}

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0016_need_to_know.sql"),
     include_str!("../../../migrations/client/0017_record_format.sql"),
     include_str!("../../../migrations/client/0018_checkpoints.sql"),
+    include_str!("../../../migrations/client/0019_restore_evidence.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -258,6 +258,11 @@ impl<A: VaultAccess> Round<'_, A> {
             self.report.waiting_for_keys = true;
         } else {
             self.push(limits.max_push_bytes, limits.max_push_records)?;
+            // The push found the server restored from a backup: say so in this round, so the
+            // others tell an author who is away from a server that withholds.
+            if self.report.server_restored && self.local(|v| v.write_checkpoint(server_epoch))? {
+                self.push(limits.max_push_bytes, limits.max_push_records)?;
+            }
         }
         self.pull(limits.max_pull_bytes)?;
         // After a complete pull: what other devices' checkpoints named and is still missing.

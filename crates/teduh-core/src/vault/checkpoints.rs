@@ -18,6 +18,16 @@
 //! serves them first; the roster and epoch come with the next round's key refresh. What is
 //! still missing after two complete rounds raises `withheld` (records received but held, e.g.
 //! waiting for a key, do not count as withheld).
+//!
+//! A server restored from a backup lost records that only their author can send again (the
+//! signature is hers): until she reconnects, colleagues' checkpoints name records the server
+//! cannot give. So a device that finds the server restored says so in its next checkpoint
+//! (`restored`), every device answers with a checkpoint of its own, and each stated head carries
+//! the time its author wrote it. Once a restore is known, a missing record counts towards
+//! `withheld` only after its author is seen active since the restore (a record time a
+//! checkpoint states, or her own checkpoint); a missing roster or epoch only after a key
+//! manager's device is. Until then the restore notice is all a member sees. A server that fakes a
+//! restore gains nothing it could not do by hiding an author entirely (docs/decisions/0009).
 
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -41,6 +51,12 @@ pub(super) struct Checkpoint {
     epoch: u32,
     /// (device, sequence, running hash) of each log stated.
     heads: Vec<([u8; 16], u64, [u8; 32])>,
+    /// When the author wrote each stated record (its HLC, as stored), in the order of `heads`:
+    /// the evidence that an author has been active since a restore. Empty in checkpoints of
+    /// builds before it was stated.
+    head_times: Vec<i64>,
+    /// The writer found the server restored from a backup since its previous checkpoint.
+    restored: bool,
 }
 
 impl Checkpoint {
@@ -65,6 +81,19 @@ impl Checkpoint {
                 Zeroizing::new(self.epoch.to_be_bytes().to_vec()),
             ),
             ("heads".into(), Zeroizing::new(heads)),
+            (
+                "head_times".into(),
+                Zeroizing::new(
+                    self.head_times
+                        .iter()
+                        .flat_map(|t| t.to_be_bytes())
+                        .collect(),
+                ),
+            ),
+            (
+                "restored".into(),
+                Zeroizing::new(vec![u8::from(self.restored)]),
+            ),
         ]
     }
 
@@ -86,7 +115,22 @@ impl Checkpoint {
                 hash.copy_from_slice(&c[24..]);
                 (device, u64::from_be_bytes(seq), hash)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // Both later fields are optional: a checkpoint of an older build states neither.
+        let head_times = match field("head_times") {
+            None => Vec::new(),
+            Some(b) if b.len() == heads.len() * 8 => b
+                .chunks(8)
+                .map(|c| c.try_into().map(i64::from_be_bytes))
+                .collect::<Result<_, _>>()
+                .ok()?,
+            Some(_) => return None,
+        };
+        let restored = match field("restored").map(|b| b.as_slice()) {
+            None | Some([0]) => false,
+            Some([1]) => true,
+            Some(_) => return None,
+        };
         Some(Self {
             roster_version: u64::from_be_bytes(
                 field("roster_version")?.as_slice().try_into().ok()?,
@@ -94,6 +138,8 @@ impl Checkpoint {
             roster_hash: field("roster_hash")?.as_slice().try_into().ok()?,
             epoch: u32::from_be_bytes(field("epoch")?.as_slice().try_into().ok()?),
             heads,
+            head_times,
+            restored,
         })
     }
 }
@@ -110,6 +156,11 @@ struct Expected {
 
 fn seq_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The wall-clock milliseconds of an HLC as stored.
+fn hlc_ms(hlc: i64) -> u64 {
+    teduh_protocol::sync::hlc_millis(crate::hlc::Hlc::from_i64(hlc).0)
 }
 
 /// Extends the running hash of every device's log held here (this device's own log through
@@ -252,6 +303,23 @@ pub(super) fn expect_newer_epoch(
     Ok(())
 }
 
+/// Whether one of `devices` is known to have written something after `after_ms` (Unix
+/// milliseconds): a record time another device's checkpoint stated, or a checkpoint of its own
+/// received here.
+fn active_after(conn: &Connection, devices: &[[u8; 16]], after_ms: u64) -> rusqlite::Result<bool> {
+    let mut newest = conn.prepare_cached(
+        "SELECT MAX(hlc) FROM (SELECT hlc FROM log_seen WHERE device_id = ?1
+                               UNION ALL SELECT hlc FROM checkpoint_seen WHERE device_id = ?1)",
+    )?;
+    for d in devices {
+        let hlc: Option<i64> = newest.query_row([&d[..]], |r| r.get(0))?;
+        if hlc.is_some_and(|h| hlc_ms(h) > after_ms) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Keeps when `row` (a checkpoint, applied or replayed) was written and what roster and epoch
 /// it stated.
 ///
@@ -320,6 +388,26 @@ pub(super) fn compare(
     }
     if held_epochs.iter().all(|e| *e < cp.epoch) {
         expect(conn, "epoch", &[0; 16], u64::from(cp.epoch), None, named_by)?;
+    }
+    if cp.restored && row.device != ident.device {
+        // Shown like a restore this device found itself (informational), and answered by its
+        // next checkpoint.
+        conn.execute(
+            "UPDATE sync_binding SET restore_seen_ms = MAX(restore_seen_ms, ?1),
+                 server_restored_at = MAX(COALESCE(server_restored_at, 0), ?2)
+             WHERE id = 1",
+            params![
+                seq_i64(hlc_ms(row.hlc.to_i64())),
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+    }
+    for ((device, _, _), hlc) in cp.heads.iter().zip(&cp.head_times) {
+        conn.execute(
+            "INSERT INTO log_seen (device_id, hlc) VALUES (?1, ?2)
+             ON CONFLICT (device_id) DO UPDATE SET hlc = MAX(hlc, excluded.hlc)",
+            params![&device[..], hlc],
+        )?;
     }
     extend_chains(
         conn,
@@ -408,7 +496,7 @@ impl Vault {
             else {
                 continue;
             };
-            let millis = teduh_protocol::sync::hlc_millis(crate::hlc::Hlc::from_i64(hlc).0);
+            let millis = hlc_ms(hlc);
             out.key_manager_seen_at = out.key_manager_seen_at.max(Some(millis));
             if u64::try_from(version).ok() == Some(roster.version) {
                 out.confirmed_at = out.confirmed_at.max(Some(millis));
@@ -453,10 +541,16 @@ impl Vault {
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?;
-        let (stated_roster, stated_epoch): (i64, i64) = conn.query_row(
-            "SELECT checkpoint_roster, checkpoint_epoch FROM sync_binding WHERE id = 1",
+        let (stated_roster, stated_epoch, restore_seen_ms, restore_unstated): (
+            i64,
+            i64,
+            i64,
+            bool,
+        ) = conn.query_row(
+            "SELECT checkpoint_roster, checkpoint_epoch, restore_seen_ms, restore_unstated
+                 FROM sync_binding WHERE id = 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         let last_own: Option<i64> = conn
             .query_row(
@@ -467,12 +561,16 @@ impl Vault {
             .optional()?;
         let now = crate::hlc::HlcClock::wall_millis();
         let interval = u64::try_from(self.checkpoint_interval.as_millis()).unwrap_or(u64::MAX);
-        let due = last_own.is_none_or(|hlc| {
-            teduh_protocol::sync::hlc_millis(crate::hlc::Hlc::from_i64(hlc).0)
-                .saturating_add(interval)
-                <= now
-        });
+        let last_own_ms = last_own.map(hlc_ms);
+        let due = last_own_ms.is_none_or(|ms| ms.saturating_add(interval) <= now);
+        // A restore is answered at once: this device's next checkpoint states, with their
+        // times, the logs it holds, which tells every device whether an author whose records
+        // the server lost has been back since (see `settle_checkpoints`). Answers are not
+        // marked restored themselves, so they do not answer each other.
+        let restore_news = restore_unstated
+            || last_own_ms.is_none_or(|ms| ms < u64::try_from(restore_seen_ms).unwrap_or(0));
         let news = (due && moved.iter().any(|m| m.3))
+            || (restore_news && restore_seen_ms > 0)
             || u64::try_from(stated_roster).unwrap_or(0) != binding.roster_version
             || i64::from(epoch) != stated_epoch;
         let holds_a_log: bool =
@@ -481,7 +579,16 @@ impl Vault {
             return Ok(false);
         }
         let mut heads = Vec::with_capacity(moved.len());
+        let mut head_times = Vec::with_capacity(moved.len());
+        let mut time_of =
+            conn.prepare_cached("SELECT hlc FROM record_log WHERE device_id = ?1 AND seq = ?2")?;
         for (device, seq, hash, _) in &moved {
+            head_times.push(
+                time_of
+                    .query_row(params![device, seq], |r| r.get::<_, i64>(0))
+                    .optional()?
+                    .unwrap_or(0),
+            );
             heads.push((
                 super::sealed::id16(device)?,
                 u64::try_from(*seq).unwrap_or(0),
@@ -495,7 +602,10 @@ impl Vault {
             roster_hash,
             epoch,
             heads,
+            head_times,
+            restored: restore_unstated,
         };
+        drop(time_of);
         self.quiet_batch(|b| {
             b.append_plain(
                 RecordKind::Checkpoint,
@@ -513,7 +623,8 @@ impl Vault {
                 )?;
             }
             b.tx.execute(
-                "UPDATE sync_binding SET checkpoint_roster = ?1, checkpoint_epoch = ?2
+                "UPDATE sync_binding SET checkpoint_roster = ?1, checkpoint_epoch = ?2,
+                     restore_unstated = 0
                  WHERE id = 1",
                 params![seq_i64(cp.roster_version), cp.epoch],
             )?;
@@ -551,7 +662,19 @@ impl Vault {
             return Ok(Vec::new());
         };
         let held_epochs = self.team_epochs();
+        let key_managers: Vec<[u8; 16]> = self.roster()?.map_or_else(Vec::new, |r| {
+            r.key_manager_devices()
+                .filter(|(_, d)| !d.revoked)
+                .map(|(_, d)| DeviceId::from_server(d.device).0)
+                .collect()
+        });
         let conn = self.store.connection();
+        let restore_seen_ms: i64 = conn.query_row(
+            "SELECT restore_seen_ms FROM sync_binding WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        let restore_seen_ms = u64::try_from(restore_seen_ms).unwrap_or(0);
         self.extend_own_view(binding.acked_seq)?;
         let expected: Vec<Expected> = conn
             .prepare("SELECT what, device_id, seq, hash, named_by, rounds FROM checkpoint_expect")?
@@ -631,6 +754,17 @@ impl Vault {
                     0,
                 ),
             };
+            // After a restore, what the server lost comes back only from its author (a roster or
+            // an epoch from a key manager's device): until one of them is seen active since,
+            // the author may simply be offline, which is no alarm (the restore notice says it).
+            let authors = if what == "record" {
+                std::slice::from_ref(&id)
+            } else {
+                key_managers.as_slice()
+            };
+            if !arrived && restore_seen_ms > 0 && !active_after(conn, authors, restore_seen_ms)? {
+                continue;
+            }
             if arrived {
                 conn.execute(
                     "DELETE FROM checkpoint_expect WHERE what = ?1 AND device_id = ?2 AND seq = ?3",
@@ -667,13 +801,39 @@ mod tests {
             roster_hash: [9; 32],
             epoch: 3,
             heads: vec![([1; 16], 42, [2; 32]), ([3; 16], 1, [4; 32])],
+            head_times: vec![1_000, -5],
+            restored: true,
         };
         let fields = cp.to_fields();
-        assert_eq!(Checkpoint::parse(&fields), Some(cp));
+        assert_eq!(Checkpoint::parse(&fields), Some(cp.clone()));
         let mut cut = fields.clone();
         if let Some((_, heads)) = cut.iter_mut().find(|(n, _)| n == "heads") {
             heads.pop();
         }
         assert_eq!(Checkpoint::parse(&cut), None);
+        // One time fewer than heads is malformed, not "no times".
+        let mut short = fields.clone();
+        if let Some((_, times)) = short.iter_mut().find(|(n, _)| n == "head_times") {
+            times.truncate(8);
+        }
+        assert_eq!(Checkpoint::parse(&short), None);
+    }
+
+    #[test]
+    fn a_checkpoint_of_an_older_build_states_no_times_and_no_restore() {
+        let cp = Checkpoint {
+            roster_version: 2,
+            roster_hash: [1; 32],
+            epoch: 1,
+            heads: vec![([5; 16], 3, [6; 32])],
+            head_times: Vec::new(),
+            restored: false,
+        };
+        let older: Vec<_> = cp
+            .to_fields()
+            .into_iter()
+            .filter(|(n, _)| n != "head_times" && n != "restored")
+            .collect();
+        assert_eq!(Checkpoint::parse(&older), Some(cp));
     }
 }

@@ -160,13 +160,17 @@ impl Vault {
     }
 
     /// Remembers that the server was found holding less than it once did (restored from a
-    /// backup), for the informational notice.
+    /// backup): for the informational notice, and for this device's next checkpoint, which
+    /// tells the others (see `vault/checkpoints.rs`).
     ///
     /// Fails when the write fails.
     pub fn note_server_restored(&mut self) -> Result<(), VaultError> {
+        let now = Utc::now();
         self.store.connection().execute(
-            "UPDATE sync_binding SET server_restored_at = ?1 WHERE id = 1",
-            [Utc::now().timestamp()],
+            "UPDATE sync_binding SET server_restored_at = ?1,
+                 restore_seen_ms = MAX(restore_seen_ms, ?2), restore_unstated = 1
+             WHERE id = 1",
+            params![now.timestamp(), now.timestamp_millis()],
         )?;
         Ok(())
     }
