@@ -410,8 +410,7 @@ fn a_rolled_back_server_that_keeps_withholding_after_the_author_re_publishes_is_
     );
 
     // (b) Whatever the server holds, the note included, opens nothing of it under the keys of
-    // a device never on the case (admitted last: its new epoch would turn the counselor's
-    // re-sent records away as stale, see docs/decisions/0009).
+    // a device never on the case.
     let mut other = server.member("Tim Tahan Lagi", Role::Counselor, "kons.lain");
     sup.admit(&mut other);
     let keys = other.vault.oracle_keys().expect("keys");

@@ -87,6 +87,56 @@ fn a_server_restored_from_backup_gets_back_every_record_a_device_still_holds() {
     assert_eq!(fresh.state(), sup.state(), "the same record everywhere");
 }
 
+#[test]
+fn records_lost_in_a_restore_come_back_after_a_new_epoch_started_since() {
+    let server = TestServer::start();
+    let (mut sup, mut c, client, team) = team_with_notes(&server, "Tim Epoch Baru", "E-1", 1);
+    c.sync().expect("sync");
+    sup.sync().expect("sync");
+    let backup = server.back_up();
+    c.vault
+        .add_note(client, &draft("sebelum pemulihan"))
+        .expect("note");
+    c.sync().expect("the note reaches the server");
+    sup.sync().expect("the supervisor pulls it");
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+
+    // While the counselor is away the supervisor admits a newcomer: a new team-key epoch.
+    let epoch_before = sup.sync().expect("the supervisor's round").epoch;
+    let mut fresh = server.member(&team, Role::Counselor, "kons.baru");
+    sup.admit(&mut fresh);
+    let epoch_after = sup.sync().expect("round").epoch;
+    assert!(
+        epoch_after > epoch_before,
+        "{epoch_before} -> {epoch_after}"
+    );
+
+    // Her lost records, sealed under the older epoch, come back exactly as first sent (a
+    // re-sealed copy would be a different record from the one the supervisor holds).
+    let r = c.sync().expect("the counselor's round is not refused");
+    assert!(r.server_restored && r.resent > 0, "{r:?}");
+    assert_eq!(server.duplicates(), 0);
+    sup.sync().expect("sync");
+    teduh_tests::device::put_on_case(&mut sup, client, &["kons.baru"]);
+    fresh
+        .sync()
+        .expect("the newcomer receives the client's key");
+    let notes = fresh.vault.export_client(client).expect("opens").notes;
+    assert_eq!(notes.len(), 2, "both notes, once");
+    assert_eq!(fresh.state(), sup.state(), "the same record everywhere");
+    assert!(sup.vault.security_alarms().expect("alarms").is_empty());
+
+    // A record written after the restore under the old epoch is still turned away (the device
+    // re-seals it): checked by the storage rule's unit test; here the counselor's new note
+    // simply leaves under the new epoch.
+    c.vault
+        .add_note(client, &draft("setelah pemulihan"))
+        .expect("note");
+    let r = c.sync().expect("round");
+    assert_eq!(r.pending, 0, "{r:?}");
+}
+
 #[path = "../../crates/teduh-server/tests/common/mod.rs"]
 #[allow(clippy::expect_used, clippy::unwrap_used, unreachable_pub)]
 mod pg;

@@ -128,6 +128,12 @@ fn now_secs() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 async fn find_team(storage: &dyn Storage, team: &str) -> anyhow::Result<Team> {
     let teams = storage.teams().await?;
     teams
@@ -350,7 +356,7 @@ pub async fn run(
             writeln!(out, "directory version {version} published")?;
         }
         AdminCommand::AfterRestore { by } => {
-            storage.advance_team_sequences(by).await?;
+            storage.advance_team_sequences(by, now_millis()).await?;
             writeln!(
                 out,
                 "team sequences moved forward by {by}; devices re-send what the restore lost when they next push"

@@ -572,6 +572,28 @@ async fn stale_epochs_unknown_epochs_and_future_clocks_are_refused_distinctly(s:
         .await
         .expect("within the limit");
     assert_eq!(ok.contiguous_seq, 2);
+    // After a restore (at 1,700,000,020,000 ms), a record written before it comes back under
+    // the older epoch it was sealed with; one written after it is still stale.
+    s.advance_team_sequences(0, 1_700_000_020_000)
+        .await
+        .expect("after-restore");
+    let mut lost = rec(d, 3, b"lost in the restore");
+    lost.hlc = hlc(19_999);
+    let back = s
+        .push(t.team, d, vec![lost], MAX_HLC)
+        .await
+        .expect("written before the restore: accepted under epoch 1");
+    assert_eq!(back.contiguous_seq, 3);
+    let mut late = rec(d, 4, b"written after the restore");
+    late.hlc = hlc(20_000);
+    let refused = s.push(t.team, d, vec![late], MAX_HLC).await;
+    assert!(
+        matches!(
+            refused,
+            Err(StorageError::StaleKeyEpoch { device_seq: 4, .. })
+        ),
+        "{refused:?}"
+    );
 }
 
 async fn a_pull_follows_the_team_order_within_its_byte_budget(s: Arc<dyn Storage>) {
@@ -964,7 +986,7 @@ async fn after_a_restore_new_records_land_above_every_old_cursor(s: Arc<dyn Stor
     s.push(t.team, d, vec![rec(d, 1, b"one")], MAX_HLC)
         .await
         .expect("push");
-    s.advance_team_sequences(1000).await.expect("advance");
+    s.advance_team_sequences(1000, 0).await.expect("advance");
     s.push(t.team, d, vec![rec(d, 2, b"two")], MAX_HLC)
         .await
         .expect("push");
@@ -1000,7 +1022,9 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
             .expect("invitation");
         }
     };
-    s.advance_team_sequences(1000).await.expect("after-restore");
+    s.advance_team_sequences(1000, 0)
+        .await
+        .expect("after-restore");
     // A newcomer after the restore gets ids above every id the lost registrations could have had.
     invite("newcomer").await;
     let (fresh, _) = s

@@ -567,8 +567,14 @@ pub trait Storage: Send + Sync + 'static {
     /// Moves every team's sequence, and the next member and device ids, forward by `by` (after
     /// restoring a backup: new records then get sequences above any cursor a device already
     /// holds, so none is skipped, and a new member or device never gets an id a lost one had,
-    /// which its device may still come back to ask for).
-    fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>>;
+    /// which its device may still come back to ask for), and remembers `now_ms` as the restore's
+    /// time: records written before it may come back under an epoch older than the team's
+    /// current one (see [`rules::plan_push`]).
+    fn advance_team_sequences(
+        &self,
+        by: u64,
+        now_ms: u64,
+    ) -> BoxFuture<'_, Result<(), StorageError>>;
 
     /// Appends a page of one device's records to its team's log, all or nothing.
     ///

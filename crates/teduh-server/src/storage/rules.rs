@@ -240,14 +240,31 @@ pub(crate) struct StoredContent {
     pub payload: Vec<u8>,
 }
 
+/// The `server_meta` key under which `after-restore` keeps the restore's time (Unix
+/// milliseconds, 8 bytes big-endian).
+pub(crate) const RESTORED_AT_KEY: &str = "restored_at_ms";
+
+/// Reads the restore time stored under [`RESTORED_AT_KEY`]; `None` when never restored.
+pub(crate) fn restored_at(value: Option<&[u8]>) -> Option<u64> {
+    value
+        .and_then(|v| <[u8; 8]>::try_from(v).ok())
+        .map(u64::from_be_bytes)
+}
+
 /// Decides which records of a page are new, checking every rule, before anything is written.
 /// `existing` answers with what is stored under a device sequence. Returns the new records (in
 /// page order) and the number of identical re-sends.
+///
+/// A new record under an epoch older than `current_epoch` is stale (its device re-seals it under
+/// the new one), except one written before `restored_at_ms`, the last restore from a backup: the
+/// restore may have lost it after it was stored and seen by other devices, which hold it exactly
+/// so; its author re-sends it as it was, even when a key manager started a new epoch since.
 pub(crate) fn plan_push(
     records: &[Record],
     mut existing: impl FnMut(u64) -> Result<Option<StoredContent>, StorageError>,
     current_epoch: u32,
     max_hlc: u64,
+    restored_at_ms: Option<u64>,
 ) -> Result<(Vec<&Record>, u64), StorageError> {
     let mut fresh: Vec<&Record> = Vec::with_capacity(records.len());
     let mut in_page: HashMap<u64, &Record> = HashMap::new();
@@ -274,7 +291,9 @@ pub(crate) fn plan_push(
             }
             return Err(StorageError::Fork { device_seq: seq });
         }
-        if r.key_epoch < current_epoch {
+        let written_before_restore =
+            restored_at_ms.is_some_and(|at| teduh_protocol::sync::hlc_millis(r.hlc) < at);
+        if r.key_epoch < current_epoch && !(written_before_restore && r.key_epoch > 0) {
             return Err(StorageError::StaleKeyEpoch {
                 device_seq: seq,
                 record_epoch: r.key_epoch,
@@ -414,6 +433,30 @@ mod tests {
             (empty.records.len(), empty.more, empty.next_cursor),
             (0, false, 7)
         );
+    }
+
+    #[test]
+    fn an_older_epoch_is_stale_unless_the_record_was_written_before_a_restore() {
+        use teduh_protocol::sync::hlc_from_millis;
+        let at = |millis: u64, epoch: u32| Record {
+            device_id: 1,
+            device_seq: 1,
+            key_epoch: epoch,
+            hlc: hlc_from_millis(millis, 0),
+            payload: vec![1],
+        };
+        let plan = |r: &Record, restored: Option<u64>| {
+            plan_push(std::slice::from_ref(r), |_| Ok(None), 4, u64::MAX, restored)
+                .map(|(fresh, _)| fresh.len())
+        };
+        let stale = |r| matches!(r, Err(StorageError::StaleKeyEpoch { .. }));
+        // Never restored: an older epoch is stale, whenever the record was written.
+        assert!(stale(plan(&at(1_000, 3), None)));
+        // Restored at 5,000 ms: written before, it comes back as it was; written after, stale.
+        assert_eq!(plan(&at(4_999, 3), Some(5_000)).expect("re-sent"), 1);
+        assert!(stale(plan(&at(5_000, 3), Some(5_000))));
+        // Epoch 0 is no epoch, before a restore or not.
+        assert!(plan(&at(1, 0), Some(5_000)).is_err());
     }
 
     #[test]

@@ -687,13 +687,26 @@ impl Storage for PostgresStorage {
         Box::pin(self.read_latest_directory())
     }
 
-    fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn advance_team_sequences(
+        &self,
+        by: u64,
+        now_ms: u64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(async move {
             let by = to_i64(by, "sequence step")?;
             let mut c = self.conn().await?;
             let tx = c.transaction().await?;
             tx.execute("UPDATE teams SET last_seq = last_seq + $1", &[&by])
                 .await?;
+            tx.execute(
+                "INSERT INTO server_meta (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[
+                    &crate::storage::rules::RESTORED_AT_KEY,
+                    &now_ms.to_be_bytes().to_vec(),
+                ],
+            )
+            .await?;
             // New members and devices never get an id a lost one had.
             for table in ["members", "devices"] {
                 tx.execute(

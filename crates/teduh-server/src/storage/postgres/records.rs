@@ -69,6 +69,14 @@ impl PostgresStorage {
             };
             stored.insert(to_u64(seq), content);
         }
+        let restored_at: Option<Vec<u8>> = tx
+            .query_opt(
+                "SELECT value FROM server_meta WHERE key = $1",
+                &[&crate::storage::rules::RESTORED_AT_KEY],
+            )
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
         let (fresh, duplicates) = plan_push(
             &records,
             |seq| {
@@ -80,6 +88,7 @@ impl PostgresStorage {
             },
             current_epoch,
             max_hlc,
+            crate::storage::rules::restored_at(restored_at.as_deref()),
         )?;
         let mut seq = last_seq;
         if !fresh.is_empty() {

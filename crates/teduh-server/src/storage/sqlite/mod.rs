@@ -617,11 +617,20 @@ impl Storage for SqliteStorage {
         Box::pin(self.read_latest_directory())
     }
 
-    fn advance_team_sequences(&self, by: u64) -> BoxFuture<'_, Result<(), StorageError>> {
+    fn advance_team_sequences(
+        &self,
+        by: u64,
+        now_ms: u64,
+    ) -> BoxFuture<'_, Result<(), StorageError>> {
         Box::pin(self.with_conn(move |c| {
             let by = to_i64(by, "sequence step")?;
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute("UPDATE teams SET last_seq = last_seq + ?1", [by])?;
+            tx.execute(
+                "INSERT INTO server_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![super::rules::RESTORED_AT_KEY, now_ms.to_be_bytes().to_vec()],
+            )?;
             for table in [IdTable::Members, IdTable::Devices] {
                 let max: i64 = tx.query_row(
                     &format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name()),
@@ -663,6 +672,10 @@ impl Storage for SqliteStorage {
                 .query_row([device], |r| r.get(0))
                 .optional()?
                 .ok_or(StorageError::NotFound("device"))?;
+            let restored_at: Option<Vec<u8>> = tx
+                .prepare_cached("SELECT value FROM server_meta WHERE key = ?1")?
+                .query_row([super::rules::RESTORED_AT_KEY], |r| r.get(0))
+                .optional()?;
             let (fresh, duplicates) = {
                 let mut lookup = tx.prepare_cached(
                     "SELECT key_epoch, hlc, payload FROM records WHERE device_id = ?1 AND device_seq = ?2",
@@ -682,6 +695,7 @@ impl Storage for SqliteStorage {
                     },
                     epoch_of(current_epoch),
                     max_hlc,
+                    super::rules::restored_at(restored_at.as_deref()),
                 )?
             };
             let mut seq = last_seq;
