@@ -16,3 +16,11 @@ CREATE TABLE log_seen (
 ALTER TABLE sync_binding ADD COLUMN restore_seen_ms INTEGER NOT NULL DEFAULT 0;
 -- 1 while a restore this device found itself has not been stated in a checkpoint yet.
 ALTER TABLE sync_binding ADD COLUMN restore_unstated INTEGER NOT NULL DEFAULT 0;
+
+-- The restore time an expectation's grace was first measured from (Unix milliseconds; NULL: not
+-- in grace). Never moved later, so a server that fakes a restore every round cannot extend it.
+ALTER TABLE checkpoint_expect ADD COLUMN grace_from INTEGER;
+
+-- A held copy that parsed and verified, or cannot be checked yet (its epoch's key, an update):
+-- 0 for one that failed its check, which is junk and says nothing about a record's arrival.
+ALTER TABLE sync_held ADD COLUMN checked INTEGER NOT NULL DEFAULT 1;

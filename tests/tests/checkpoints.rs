@@ -420,3 +420,101 @@ fn a_rolled_back_server_that_keeps_withholding_after_the_author_re_publishes_is_
         KEPT_BACK
     ));
 }
+
+#[test]
+fn a_server_that_fakes_a_restore_at_every_round_does_not_keep_a_withheld_record_quiet() {
+    let server = TestServer::start();
+    let (mut sup, mut c, mut b) = three(&server, "Tim Pura Pulih", Role::Counselor, "kons.b");
+    b.vault
+        .add_client(&profile("F-0", "Klien Sendiri"))
+        .expect("b writes too, so the server can cut her log");
+    b.sync().expect("b pushes");
+    let client = c
+        .vault
+        .add_client(&profile("F-1", "Klien Pura"))
+        .expect("client");
+    let note = c.vault.add_note(client, &draft(WITHHELD)).expect("note");
+    c.sync().expect("push");
+    sup.sync().expect("the supervisor pulls");
+    sup.sync().expect("and states the counselor's log");
+    let (counselor, member_b) = (c.device(), b.device());
+    let drop_counselor = |server: &TestServer| {
+        operator_sql(
+            server,
+            "DELETE FROM records WHERE device_id = ?1",
+            [counselor],
+        )
+    };
+    // The attack: the counselor's records are kept from b, and before each of b's rounds the
+    // server pretends to have been restored (it "forgets" b's own records).
+    let fake_restore = |server: &TestServer| {
+        operator_sql(
+            server,
+            "DELETE FROM records WHERE device_id = ?1",
+            [member_b],
+        );
+        operator_sql(
+            server,
+            "UPDATE devices SET contiguous_seq = 0 WHERE id = ?1",
+            [member_b],
+        )
+    };
+    assert!(drop_counselor(&server) > 0, "(a)");
+    fake_restore(&server);
+    let r = b.sync().expect("b's round");
+    assert!(r.server_restored, "(a) b was shown a restore: {r:?}");
+    assert!(r.alarms.is_empty(), "the author may be away: {r:?}");
+
+    // The counselor works on; the supervisor sees it and says so. The server keeps it all from
+    // b and fakes a restore again before each of her rounds.
+    c.vault
+        .add_note(client, &draft("catatan lain"))
+        .expect("note");
+    c.sync().expect("push");
+    sup.sync().expect("pull");
+    sup.sync().expect("state");
+    drop_counselor(&server);
+    let mut named = Vec::new();
+    for _ in 0..2 {
+        fake_restore(&server);
+        let r = b.sync().expect("b's round");
+        assert!(r.server_restored, "{r:?}");
+        named.extend(r.alarms);
+    }
+    assert!(b.vault.note(note).is_err(), "(a) b never got the note");
+    assert!(
+        named.iter().any(|a| a.starts_with("withheld")),
+        "(d) the author was seen back since the first restore b heard of: {named:?}"
+    );
+}
+
+#[test]
+fn a_junk_copy_in_place_of_a_withheld_record_does_not_keep_the_alarm_quiet() {
+    let server = TestServer::start();
+    let (mut sup, mut c, mut b) = three(&server, "Tim Salinan", Role::Counselor, "kons.b");
+    let client = c
+        .vault
+        .add_client(&profile("J-1", "Klien Salinan"))
+        .expect("client");
+    let note = c.vault.add_note(client, &draft(WITHHELD)).expect("note");
+    c.sync().expect("push");
+    sup.sync().expect("the supervisor pulls");
+    sup.sync().expect("and states the counselor's log");
+    // The attack: every record of the counselor's reaches b with one byte of its sealed header
+    // changed (it opens for nobody), instead of not at all.
+    let damaged = operator_sql(
+        &server,
+        "UPDATE records SET payload = CAST(substr(payload, 1, 40) || X'00' || substr(payload, 42) AS BLOB)
+         WHERE device_id = ?1",
+        [c.device()],
+    );
+    assert!(damaged > 0, "(a)");
+    let first = b.sync().expect("b's round");
+    assert!(!first.held.is_empty(), "(a) b holds the junk: {first:?}");
+    let second = b.sync().expect("the next round");
+    assert!(b.vault.note(note).is_err());
+    assert!(
+        second.alarms.iter().any(|a| a.starts_with("withheld")),
+        "(d) a copy that fails its check is not the record: {second:?}"
+    );
+}

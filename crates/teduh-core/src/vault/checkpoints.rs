@@ -152,6 +152,7 @@ struct Expected {
     hash: Option<Vec<u8>>,
     named_by: i64,
     rounds: i64,
+    grace_from: Option<i64>,
 }
 
 fn seq_i64(n: u64) -> i64 {
@@ -303,18 +304,46 @@ pub(super) fn expect_newer_epoch(
     Ok(())
 }
 
-/// Whether one of `devices` is known to have written something after `after_ms` (Unix
-/// milliseconds): a record time another device's checkpoint stated, or a checkpoint of its own
-/// received here.
-fn active_after(conn: &Connection, devices: &[[u8; 16]], after_ms: u64) -> rusqlite::Result<bool> {
-    let mut newest = conn.prepare_cached(
-        "SELECT MAX(hlc) FROM (SELECT hlc FROM log_seen WHERE device_id = ?1
-                               UNION ALL SELECT hlc FROM checkpoint_seen WHERE device_id = ?1)",
+/// After a restore, how long an author may stay away before what the server lost of hers
+/// counts as withheld all the same: a server that fakes restores gains no more than this.
+pub const RESTORE_GRACE: std::time::Duration = std::time::Duration::from_secs(3 * 24 * 3600);
+
+/// Whether device `device` is known to have written something after `after_ms` (Unix
+/// milliseconds): a record time another device's checkpoint stated, a checkpoint of its own, or
+/// a record of its log held here.
+fn active_after(conn: &Connection, device: &[u8; 16], after_ms: u64) -> rusqlite::Result<bool> {
+    let hlc: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(hlc) FROM (SELECT hlc FROM log_seen WHERE device_id = ?1
+                 UNION ALL SELECT hlc FROM checkpoint_seen WHERE device_id = ?1
+                 UNION ALL SELECT MAX(hlc) FROM record_log WHERE device_id = ?1)",
+        )?
+        .query_row([&device[..]], |r| r.get(0))?;
+    Ok(hlc.is_some_and(|h| hlc_ms(h) > after_ms))
+}
+
+/// Whether one of `key_managers` stated, in a checkpoint written after `after_ms`, that it holds
+/// roster version (`what` = "roster") or epoch `at_least`: one that holds it has been back since
+/// the restore, and publishes what the server lost at its round.
+fn key_manager_holds_since(
+    conn: &Connection,
+    key_managers: &[[u8; 16]],
+    what: &str,
+    at_least: i64,
+    after_ms: u64,
+) -> rusqlite::Result<bool> {
+    let mut seen = conn.prepare_cached(
+        "SELECT hlc, roster_version, epoch FROM checkpoint_seen WHERE device_id = ?1",
     )?;
-    for d in devices {
-        let hlc: Option<i64> = newest.query_row([&d[..]], |r| r.get(0))?;
-        if hlc.is_some_and(|h| hlc_ms(h) > after_ms) {
-            return Ok(true);
+    for d in key_managers {
+        let stated: Option<(i64, i64, i64)> = seen
+            .query_row([&d[..]], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some((hlc, roster, epoch)) = stated {
+            let holds = if what == "roster" { roster } else { epoch };
+            if holds >= at_least && hlc_ms(hlc) > after_ms {
+                return Ok(true);
+            }
         }
     }
     Ok(false)
@@ -356,6 +385,7 @@ pub(super) fn compare(
     conn: &Connection,
     ident: &Identity,
     held_epochs: &[u32],
+    now_ms: u64,
     row: &RecordRow,
     plain: &[(String, Zeroizing<Vec<u8>>)],
 ) -> Result<Vec<String>, VaultError> {
@@ -391,14 +421,15 @@ pub(super) fn compare(
     }
     if cp.restored && row.device != ident.device {
         // Shown like a restore this device found itself (informational), and answered by its
-        // next checkpoint.
+        // next checkpoint. The restore came before this device heard of it: a stated time
+        // ahead of its own clock is taken as now.
         conn.execute(
             "UPDATE sync_binding SET restore_seen_ms = MAX(restore_seen_ms, ?1),
                  server_restored_at = MAX(COALESCE(server_restored_at, 0), ?2)
              WHERE id = 1",
             params![
-                seq_i64(hlc_ms(row.hlc.to_i64())),
-                chrono::Utc::now().timestamp()
+                seq_i64(hlc_ms(row.hlc.to_i64()).min(now_ms)),
+                seq_i64(now_ms / 1000)
             ],
         )?;
     }
@@ -568,7 +599,8 @@ impl Vault {
         // the server lost has been back since (see `settle_checkpoints`). Answers are not
         // marked restored themselves, so they do not answer each other.
         let restore_news = restore_unstated
-            || last_own_ms.is_none_or(|ms| ms < u64::try_from(restore_seen_ms).unwrap_or(0));
+            || (due
+                && last_own_ms.is_none_or(|ms| ms < u64::try_from(restore_seen_ms).unwrap_or(0)));
         let news = (due && moved.iter().any(|m| m.3))
             || (restore_news && restore_seen_ms > 0)
             || u64::try_from(stated_roster).unwrap_or(0) != binding.roster_version
@@ -662,12 +694,16 @@ impl Vault {
             return Ok(Vec::new());
         };
         let held_epochs = self.team_epochs();
+        let own = self.ident.device.0;
         let key_managers: Vec<[u8; 16]> = self.roster()?.map_or_else(Vec::new, |r| {
             r.key_manager_devices()
                 .filter(|(_, d)| !d.revoked)
                 .map(|(_, d)| DeviceId::from_server(d.device).0)
+                .filter(|d| *d != own)
                 .collect()
         });
+        let now_ms = u64::try_from(self.corrected_now().timestamp_millis()).unwrap_or(0);
+        let grace_ms = u64::try_from(RESTORE_GRACE.as_millis()).unwrap_or(u64::MAX);
         let conn = self.store.connection();
         let restore_seen_ms: i64 = conn.query_row(
             "SELECT restore_seen_ms FROM sync_binding WHERE id = 1",
@@ -677,7 +713,10 @@ impl Vault {
         let restore_seen_ms = u64::try_from(restore_seen_ms).unwrap_or(0);
         self.extend_own_view(binding.acked_seq)?;
         let expected: Vec<Expected> = conn
-            .prepare("SELECT what, device_id, seq, hash, named_by, rounds FROM checkpoint_expect")?
+            .prepare(
+                "SELECT what, device_id, seq, hash, named_by, rounds, grace_from
+                 FROM checkpoint_expect",
+            )?
             .query_map([], |r| {
                 Ok(Expected {
                     what: r.get(0)?,
@@ -686,6 +725,7 @@ impl Vault {
                     hash: r.get(3)?,
                     named_by: r.get(4)?,
                     rounds: r.get(5)?,
+                    grace_from: r.get(6)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -697,12 +737,13 @@ impl Vault {
             hash,
             named_by,
             rounds,
+            grace_from,
         } in expected
         {
             let useq = u64::try_from(seq).unwrap_or(0);
             let id = super::sealed::id16(&device)?;
             let subject = DeviceId(id).server_number().unwrap_or(0);
-            let (arrived, detail, alarm_subject) = match what.as_str() {
+            let (arrived, mut detail, alarm_subject) = match what.as_str() {
                 "record" => {
                     if let Some(mine) = chain_at(conn, &id, useq)? {
                         if hash.as_deref() != Some(mine.as_slice()) {
@@ -716,9 +757,11 @@ impl Vault {
                         }
                         (true, String::new(), subject)
                     } else {
+                        // Only copies that passed their check (or cannot be checked yet): a
+                        // junk copy must not stand for the record.
                         let held_here: bool = conn.query_row(
                             "SELECT EXISTS (SELECT 1 FROM sync_held WHERE device = ?1
-                                 AND seq <= ?2)",
+                                 AND seq <= ?2 AND checked = 1)",
                             params![seq_i64(subject), seq],
                             |r| r.get(0),
                         )?;
@@ -755,15 +798,36 @@ impl Vault {
                 ),
             };
             // After a restore, what the server lost comes back only from its author (a roster or
-            // an epoch from a key manager's device): until one of them is seen active since,
-            // the author may simply be offline, which is no alarm (the restore notice says it).
-            let authors = if what == "record" {
-                std::slice::from_ref(&id)
-            } else {
-                key_managers.as_slice()
-            };
-            if !arrived && restore_seen_ms > 0 && !active_after(conn, authors, restore_seen_ms)? {
-                continue;
+            // an epoch from a key manager's device that holds it): until she is seen active
+            // since, she may simply be offline, which is no alarm (the restore notice says it),
+            // for at most RESTORE_GRACE. The grace is measured from the restore known when it
+            // began, never a later one (a server could fake one every round).
+            let anchor = grace_from
+                .and_then(|g| u64::try_from(g).ok())
+                .or((restore_seen_ms > 0).then_some(restore_seen_ms));
+            if let (false, Some(anchor)) = (arrived, anchor) {
+                let back = match what.as_str() {
+                    "record" => active_after(conn, &id, anchor)?,
+                    _ => key_manager_holds_since(conn, &key_managers, &what, seq, anchor)?,
+                };
+                let waited = now_ms.saturating_sub(anchor);
+                if !back && waited < grace_ms {
+                    if grace_from.is_none() {
+                        conn.execute(
+                            "UPDATE checkpoint_expect SET grace_from = ?4
+                             WHERE what = ?1 AND device_id = ?2 AND seq = ?3",
+                            params![what, device, seq, seq_i64(anchor)],
+                        )?;
+                    }
+                    continue;
+                }
+                if !back {
+                    detail.push_str(&format!(
+                        "; its author has not been seen for {} days since the server was \
+                         restored",
+                        waited / 86_400_000
+                    ));
+                }
             }
             if arrived {
                 conn.execute(

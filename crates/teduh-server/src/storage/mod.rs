@@ -569,7 +569,7 @@ pub trait Storage: Send + Sync + 'static {
     /// holds, so none is skipped, and a new member or device never gets an id a lost one had,
     /// which its device may still come back to ask for), and remembers `now_ms` as the restore's
     /// time: records written before it may come back under an epoch older than the team's
-    /// current one (see [`rules::plan_push`]).
+    /// current one (see `rules::plan_push`).
     fn advance_team_sequences(
         &self,
         by: u64,

@@ -2,7 +2,6 @@
 //! restore, re-sealed under a new team epoch or re-stamped after a clock jump before they are
 //! pushed.
 
-use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 
 use crate::hlc::{Hlc, HlcClock};
@@ -165,7 +164,8 @@ impl Vault {
     ///
     /// Fails when the write fails.
     pub fn note_server_restored(&mut self) -> Result<(), VaultError> {
-        let now = Utc::now();
+        // The clock as corrected to the server's, like the record times it is compared with.
+        let now = self.corrected_now();
         self.store.connection().execute(
             "UPDATE sync_binding SET server_restored_at = ?1,
                  restore_seen_ms = MAX(restore_seen_ms, ?2), restore_unstated = 1

@@ -143,6 +143,19 @@ impl Vault {
         for (((w, row), signature_ok), unknown_epoch) in
             queue.iter().zip(parsed).zip(signed).zip(unknown_epochs)
         {
+            // Held below, a copy that failed its check is junk, not a record that waits.
+            let checked = match &row {
+                // An author the roster does not list yet cannot be checked yet.
+                Ok(_) => {
+                    signature_ok
+                        || !authors.contains_key(&crate::ids::DeviceId::from_server(w.device_id))
+                }
+                Err(
+                    crate::records::RecordError::MissingHeaderKey { .. }
+                    | crate::records::RecordError::NeedsNewerVersion { .. },
+                ) => true,
+                Err(_) => false,
+            };
             tx.execute_batch("SAVEPOINT receive_one")?;
             let checks = Checks {
                 authors: &authors,
@@ -202,14 +215,15 @@ impl Vault {
                     // the genuine one.
                     let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
                     tx.execute(
-                        "INSERT INTO sync_held (device, seq, digest, reason, record)
-                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                        "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
                         params![
                             w.device_id,
                             i64::try_from(w.device_seq).unwrap_or(i64::MAX),
                             &digest[..],
                             why,
-                            bytes
+                            bytes,
+                            checked
                         ],
                     )?;
                     report
@@ -514,7 +528,16 @@ fn receive_one(
             }
             let alarms = if row.kind == RecordKind::Checkpoint {
                 let held_epochs: Vec<u32> = u.team_keys.keys().copied().collect();
-                crate::vault::checkpoints::compare(tx, ident, &held_epochs, &row, &plain)?
+                let now_ms =
+                    crate::hlc::HlcClock::corrected_now(u.clock.offset_ms()).timestamp_millis();
+                crate::vault::checkpoints::compare(
+                    tx,
+                    ident,
+                    &held_epochs,
+                    u64::try_from(now_ms).unwrap_or(0),
+                    &row,
+                    &plain,
+                )?
             } else {
                 Vec::new()
             };
