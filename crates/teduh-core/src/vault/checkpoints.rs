@@ -116,21 +116,18 @@ impl Checkpoint {
                 (device, u64::from_be_bytes(seq), hash)
             })
             .collect::<Vec<_>>();
-        // Both later fields are optional: a checkpoint of an older build states neither.
+        // Both later fields are optional: a checkpoint of an older build states neither, and
+        // one this build cannot read (a later build's) costs only what it adds, never the
+        // comparison of the heads.
         let head_times = match field("head_times") {
-            None => Vec::new(),
             Some(b) if b.len() == heads.len() * 8 => b
                 .chunks(8)
                 .map(|c| c.try_into().map(i64::from_be_bytes))
                 .collect::<Result<_, _>>()
-                .ok()?,
-            Some(_) => return None,
+                .unwrap_or_default(),
+            _ => Vec::new(),
         };
-        let restored = match field("restored").map(|b| b.as_slice()) {
-            None | Some([0]) => false,
-            Some([1]) => true,
-            Some(_) => return None,
-        };
+        let restored = field("restored").is_some_and(|b| b.first().is_some_and(|f| *f != 0));
         Some(Self {
             roster_version: u64::from_be_bytes(
                 field("roster_version")?.as_slice().try_into().ok()?,
@@ -875,12 +872,14 @@ mod tests {
             heads.pop();
         }
         assert_eq!(Checkpoint::parse(&cut), None);
-        // One time fewer than heads is malformed, not "no times".
+        // Times this build cannot match to the heads are left out; the heads still count.
         let mut short = fields.clone();
         if let Some((_, times)) = short.iter_mut().find(|(n, _)| n == "head_times") {
             times.truncate(8);
         }
-        assert_eq!(Checkpoint::parse(&short), None);
+        let without_times = Checkpoint::parse(&short).expect("the heads still count");
+        assert_eq!(without_times.heads, cp.heads);
+        assert!(without_times.head_times.is_empty());
     }
 
     #[test]
