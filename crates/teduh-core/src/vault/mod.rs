@@ -89,7 +89,10 @@ pub use review::{
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
 pub use sync_ops::{InvitationLabels, OrgKeySheet};
-pub use sync_ops::{PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, SecurityAlarm};
+pub use sync_ops::{
+    PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, SecurityAlarm,
+    MAX_FAILED_COPIES_HELD,
+};
 pub(crate) use sync_ops::{PendingListing, ProofCheck};
 
 /// The projections every applied record refreshes: the supervision feature's sealed note and

@@ -31,10 +31,19 @@ pub struct ReceiveReport {
     /// Records kept aside (unknown or revoked author, bad signature, missing key, damage),
     /// with the reason; retried when the roster or the keys change.
     pub held: Vec<String>,
+    /// Copies that failed their check and were not kept, because
+    /// [`MAX_FAILED_COPIES_HELD`] such copies are held already (a server flooding a device
+    /// with junk fills no disk).
+    pub discarded: u64,
     /// Security alarms raised by this page (e.g. a device signed two different records under
     /// one sequence); the records are kept in [`Vault::security_alarms`], never applied.
     pub alarms: Vec<String>,
 }
+
+/// At most this many received copies that failed their check (a bad signature from a device the
+/// roster lists, a header that does not open) are kept aside, as evidence; copies still to be
+/// checked (an author not listed yet, an epoch's key, an update) are never dropped.
+pub const MAX_FAILED_COPIES_HELD: i64 = 256;
 
 /// Something a device refused because it can only be an attack or a fault in another device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +154,8 @@ impl Vault {
         {
             // Held below, a copy that failed its check is junk, not a record that waits.
             let checked = match &row {
-                // An author the roster does not list yet cannot be checked yet.
+                // An author the roster does not list yet cannot be checked yet (a colleague
+                // admitted during this round): kept whatever the count.
                 Ok(_) => {
                     signature_ok
                         || !authors.contains_key(&crate::ids::DeviceId::from_server(w.device_id))
@@ -214,6 +224,15 @@ impl Vault {
                     // Every distinct copy is kept: a junk copy planted first must not push out
                     // the genuine one.
                     let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+                    let failed_held: i64 = tx.query_row(
+                        "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    if !checked && failed_held >= MAX_FAILED_COPIES_HELD {
+                        report.discarded += 1;
+                        continue;
+                    }
                     tx.execute(
                         "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
