@@ -406,11 +406,60 @@ pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
         m.extend_from_slice(&r.payload);
         return m;
     }
+    signing_bytes_over(team, r, &body_digest(r))
+}
+
+/// What a record's signature covers of its body (format 3 and later): its length and SHA-256.
+/// Kept in place of a body that is erased (UU PDP erasure), it still lets the record's header
+/// verify, so the author's log stays gapless and checkable ([`verify_erased`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyDigest {
+    /// The sealed body's length in bytes.
+    pub len: u64,
+    /// SHA-256 of the sealed body.
+    pub sha256: [u8; 32],
+}
+
+/// The digest of `r`'s sealed body.
+pub fn body_digest(r: &RecordRow) -> BodyDigest {
+    BodyDigest {
+        len: r.payload.len() as u64,
+        sha256: <sha2::Sha256 as sha2::Digest>::digest(&r.payload).into(),
+    }
+}
+
+fn signing_bytes_over(team: &TeamId, r: &RecordRow, body: &BodyDigest) -> Vec<u8> {
     let mut m = header_bytes(b"teduh/record/v3", team, r);
     m.push(r.format);
-    m.extend_from_slice(&(r.payload.len() as u64).to_be_bytes());
-    m.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(&r.payload));
+    m.extend_from_slice(&body.len.to_be_bytes());
+    m.extend_from_slice(&body.sha256);
     m
+}
+
+/// Checks the signature of a record whose body was erased: `header` is the record with any
+/// payload (ignored), `body` the digest kept in its place.
+///
+/// Fails with [`RecordError::BadSignature`] when it does not verify, and for a format-2
+/// record, whose signature covers the body itself (it cannot be erased and still verify).
+pub fn verify_erased(
+    team: &TeamId,
+    key: &VerifyingKey,
+    header: &RecordRow,
+    body: &BodyDigest,
+) -> Result<(), RecordError> {
+    let bad = || RecordError::BadSignature {
+        device: hex(&header.device.0),
+        seq: header.seq,
+    };
+    if header.format == FORMAT_CLEAR_HEADER {
+        return Err(bad());
+    }
+    let sig: [u8; 64] = header.signature.as_slice().try_into().map_err(|_| bad())?;
+    key.verify_strict(
+        &signing_bytes_over(team, header, body),
+        &Signature::from_bytes(&sig),
+    )
+    .map_err(|_| bad())
 }
 
 /// Signs a record in place.

@@ -38,3 +38,50 @@ fn a_small_order_device_key_cannot_vouch_for_any_record() {
         "the record log refuses it"
     );
 }
+
+#[test]
+fn an_erased_body_leaves_a_header_that_still_verifies_and_nothing_else_does() {
+    let signing = SigningKey::from_bytes(&[7; 32]);
+    let team = TeamId([4; 16]);
+    let mut row = RecordRow {
+        device: DeviceId([1; 16]),
+        seq: 9,
+        hlc: Hlc(1 << 20),
+        kind: RecordKind::Note,
+        op: Op::Create,
+        entity: EntityId([2; 16]),
+        client: ClientId([3; 16]),
+        parent: None,
+        epoch: 2,
+        format: CURRENT_FORMAT,
+        payload: b"sealed body of a note that will be erased".to_vec(),
+        signature: Vec::new(),
+    };
+    sign(&team, &signing, &mut row);
+    let key = signing.verifying_key();
+    verify(&team, &key, &row).expect("the whole record verifies");
+
+    // Erasure: the body goes, its digest stays.
+    let digest = body_digest(&row);
+    let mut erased = row.clone();
+    erased.payload.clear();
+    verify_erased(&team, &key, &erased, &digest).expect("the header still verifies");
+    assert!(
+        verify(&team, &key, &erased).is_err(),
+        "without the digest the erased record is not the signed one"
+    );
+
+    // Nothing else passes for it: another body, another header field, a format-2 record.
+    let other = BodyDigest {
+        sha256: [0; 32],
+        ..digest
+    };
+    assert!(verify_erased(&team, &key, &erased, &other).is_err());
+    let mut moved = erased.clone();
+    moved.client = ClientId([5; 16]);
+    assert!(verify_erased(&team, &key, &moved, &digest).is_err());
+    let mut clear = row.clone();
+    clear.format = FORMAT_CLEAR_HEADER;
+    sign(&team, &signing, &mut clear);
+    assert!(verify_erased(&team, &key, &clear, &body_digest(&clear)).is_err());
+}
