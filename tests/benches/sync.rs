@@ -212,8 +212,8 @@ fn wire_cost() {
         .wire_records(std::slice::from_ref(note_row))
         .expect("wire")[0]
         .encoded_len();
-    // The sealed payload is nonce (12) || flag (1) + compressed fields || tag (16).
-    let compressed_fields = note_row.payload.len() - 12 - 16 - 1;
+    // The sealed payload (format 4) is flag (1) + compressed fields || tag (16).
+    let compressed_fields = note_row.payload.len() - 16 - 1;
     // Fixed overhead (everything on the wire but the compressed fields, padding included),
     // averaged over notes of every length from a line to about 2 KB: Padmé padding depends on
     // the size, so one record does not tell the average.
@@ -233,7 +233,7 @@ fn wire_cost() {
     let overheads: Vec<usize> = varied_rows
         .iter()
         .zip(&varied_wire)
-        .map(|(r, w)| w.encoded_len() - (r.payload.len() - 12 - 16 - 1))
+        .map(|(r, w)| w.encoded_len() - (r.payload.len() - 16 - 1))
         .collect();
     let mean = overheads.iter().sum::<usize>() as f64 / overheads.len() as f64;
     let padding: Vec<usize> = varied_rows
@@ -252,15 +252,15 @@ fn wire_cost() {
         .find(|r| r.entity == unseen_note.into())
         .expect("the note record");
     let unseen_wire = sup.vault.wire_records(&[unseen_row]).expect("wire")[0].encoded_len();
-    println!("-- wire cost (format 3: header sealed under the team key, Padmé padding)");
+    println!("-- wire cost (format 4: AES-256-GCM-SIV header and payload, Padmé padding)");
     row(
         "fixed overhead per record, mean of 200",
         format!("{mean:.0} B"),
         "<= 200 B",
         format!(
             "(min {} B, max {} B; of which padding mean {:.1} B, max {} B; unpadded: 32 routing + \
-             1 format + sealed header 144 (12 nonce, 1 kind, 48 ids, 3 length, 64 signature, \
-             16 tag) + payload 29 (12 nonce, 1 flag, 16 tag) = 206 B)",
+             1 format + sealed header 132 (1 kind, 48 ids, 3 length, 64 signature, 16 tag) + \
+             payload 17 (1 flag, 16 tag) = 182 B)",
             overheads.iter().min().copied().unwrap_or(0),
             overheads.iter().max().copied().unwrap_or(0),
             padding.iter().sum::<usize>() as f64 / padding.len() as f64,

@@ -45,9 +45,8 @@ pub fn opened(team: u64, keys: &[DataKey], rows: &[RecordRow]) -> Vec<(RecordRow
             }
             v
         });
-        let aad = records::associated_data(&team, row);
         if let Some(plain) = candidates.iter().find_map(|k| {
-            k.open_raw(&aad, &row.payload)
+            records::open_payload(k, &team, row)
                 .ok()
                 .and_then(|pt| records::decode_fields(&pt))
         }) {

@@ -401,9 +401,10 @@ fn a_flood_of_junk_copies_fills_no_disk_and_the_genuine_record_still_applies() {
     let inside = 1 + teduh_core::records::SEALED_HEADER_LEN;
     let flood: Vec<_> = (0..400)
         .map(|i| {
+            // Each copy differs: byte `at` of the body, flipped by a different mask.
             let mut copy = note.clone();
-            let at = inside + (i % (copy.payload.len() - inside - 1));
-            copy.payload[at] ^= 1 + (i / 200) as u8;
+            let n = copy.payload.len() - inside - 1;
+            copy.payload[inside + i % n] ^= u8::try_from(1 + i / n).expect("small");
             copy
         })
         .collect();

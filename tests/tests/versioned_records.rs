@@ -103,7 +103,7 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
     next.hlc = teduh_core::hlc::Hlc(last.hlc.0 + 1);
     let future_kind = c.vault.forge_future_kind(&next, 50).expect("forged");
     let mut future_format = future_kind.clone();
-    future_format.payload[0] = 0x44;
+    future_format.payload[0] = 0x45;
     let cursor = sup.pull_cursor();
     let got = sup
         .vault
@@ -117,7 +117,7 @@ fn a_future_kind_or_format_from_a_newer_build_is_held_and_kept_never_dropped() {
     assert!(
         got.held
             .iter()
-            .any(|h| h.contains("record format 4") && h.contains(NEEDS_NEWER_VERSION)),
+            .any(|h| h.contains("record format 5") && h.contains(NEEDS_NEWER_VERSION)),
         "{got:?}"
     );
     assert_eq!(sup.vault.update_needed().expect("count"), 2);
@@ -149,7 +149,7 @@ fn a_junk_copy_the_server_plants_neither_stalls_a_colleague_nor_pushes_out_the_g
         device_seq: seq,
         key_epoch: 1,
         hlc: 1,
-        payload: vec![0x44, 1, 2, 3],
+        payload: vec![0x4f, 1, 2, 3],
     };
 
     // A junk copy of a record the supervisor already applied: nothing held, nothing asked.

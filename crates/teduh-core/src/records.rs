@@ -40,7 +40,8 @@ pub use fold::{apply, clear_state, dump_state};
 #[cfg(feature = "forge")]
 pub use wire::forge_future_kind;
 pub use wire::{
-    padme, HeaderKey, CURRENT_FORMAT, FORMAT_CLEAR_HEADER, FORMAT_SEALED_HEADER, SEALED_HEADER_LEN,
+    padme, HeaderKey, CURRENT_FORMAT, FORMAT_CLEAR_HEADER, FORMAT_SEALED_HEADER, FORMAT_SIV,
+    SEALED_HEADER_LEN,
 };
 
 /// The field whose presence makes a record a finalisation (see [`apply`]).
@@ -395,6 +396,39 @@ fn header_bytes(prefix: &[u8], team: &TeamId, r: &RecordRow) -> Vec<u8> {
 /// timestamp, kind, op, entity, client, parent, epoch).
 pub fn associated_data(team: &TeamId, r: &RecordRow) -> Vec<u8> {
     header_bytes(b"teduh/record-aad/v2", team, r)
+}
+
+/// Seals `r`'s payload fields (`encoded`) under `key` as its format does: from format 4
+/// AES-256-GCM-SIV with a nonce derived from the associated data ([`crate::crypto::DataKey::seal_siv`], 16 B
+/// of overhead), before it AES-256-GCM with a random nonce ([`crate::crypto::DataKey::seal_raw`], 28 B).
+pub fn seal_payload(
+    key: &crate::crypto::DataKey,
+    team: &TeamId,
+    r: &RecordRow,
+    encoded: &[u8],
+) -> Vec<u8> {
+    let aad = associated_data(team, r);
+    if r.format >= FORMAT_SIV {
+        key.seal_siv(&aad, encoded)
+    } else {
+        key.seal_raw(&aad, encoded)
+    }
+}
+
+/// Opens `r`'s sealed payload under `key` as its format seals it ([`seal_payload`]).
+///
+/// Fails when it was sealed under another key, altered, or bound to another header.
+pub fn open_payload(
+    key: &crate::crypto::DataKey,
+    team: &TeamId,
+    r: &RecordRow,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, teduh_protocol::envelope::EnvelopeError> {
+    let aad = associated_data(team, r);
+    if r.format >= FORMAT_SIV {
+        key.open_siv(&aad, &r.payload)
+    } else {
+        key.open_raw(&aad, &r.payload)
+    }
 }
 
 /// The bytes a device signs: the header and the sealed payload's SHA-256 (format 3, so a body

@@ -145,11 +145,10 @@ pub(super) fn seal_and_sign(
     plain: &[(String, Zeroizing<Vec<u8>>)],
 ) -> Result<(), VaultError> {
     let encoded = records::encode_fields(plain);
-    let aad = records::associated_data(&ident.team, row);
     let key = record_sealing_keys(conn, ident, u, row.kind, row.client, row.epoch)?
         .first()
         .ok_or_else(|| VaultError::Log("no key to seal the record with".into()))?;
-    row.payload = key.seal_raw(&aad, &encoded);
+    row.payload = records::seal_payload(key, &ident.team, row, &encoded);
     records::sign(&ident.team, &u.signing, row);
     Ok(())
 }
@@ -161,12 +160,11 @@ pub(super) fn open_record(
     u: &mut Unlocked,
     row: &RecordRow,
 ) -> Result<records::PlainFields, OpenError> {
-    let aad = records::associated_data(&ident.team, row);
     let name = || record_name(row.kind, &row.entity, "*", &row.device.0, row.seq);
     let keys = record_sealing_keys(conn, ident, u, row.kind, row.client, row.epoch)?;
     let Some(pt) = keys
         .iter()
-        .find_map(|k| k.open_raw(&aad, &row.payload).ok())
+        .find_map(|k| records::open_payload(k, &ident.team, row).ok())
     else {
         // Sealed under a key of the client this device was never given (it was taken off the
         // case before that key was made): not damage.

@@ -358,9 +358,7 @@ fn open_key_records(
         let Some(tk) = u.team_keys.get(&row.epoch) else {
             continue;
         };
-        let aad = records::associated_data(&ident.team, &row);
-        if let Some(plain) = tk
-            .open_raw(&aad, &row.payload)
+        if let Some(plain) = records::open_payload(tk, &ident.team, &row)
             .ok()
             .and_then(|pt| records::decode_fields(&pt))
         {

@@ -101,22 +101,28 @@ mod tests {
                 ..ClientProfile::default()
             })
             .expect("client");
-        // As an older version left it: unsent, in format 2, signed as format 2.
+        // As an older version left it: unsent, in format 2, sealed and signed as format 2.
         let before = v.outbox_after(0).expect("log");
         {
             let u = v.unlocked.as_mut().expect("unlocked");
+            let conn = v.store.connection();
             for r in &before {
+                let plain = crate::vault::keys::open_record(conn, &v.ident, u, r).expect("opens");
                 let mut old = r.clone();
                 old.format = records::FORMAT_CLEAR_HEADER;
-                records::sign(&v.ident.team, &u.signing, &mut old);
-                v.store
-                    .connection()
-                    .execute(
-                        "UPDATE record_log SET format = 2, signature = ?3
-                         WHERE device_id = ?1 AND seq = ?2",
-                        rusqlite::params![&old.device.0[..], old.seq as i64, &old.signature],
-                    )
-                    .expect("an older version's record");
+                crate::vault::keys::seal_and_sign(conn, &v.ident, u, &mut old, &plain)
+                    .expect("sealed as format 2");
+                conn.execute(
+                    "UPDATE record_log SET format = 2, payload = ?3, signature = ?4
+                     WHERE device_id = ?1 AND seq = ?2",
+                    rusqlite::params![
+                        &old.device.0[..],
+                        old.seq as i64,
+                        &old.payload,
+                        &old.signature
+                    ],
+                )
+                .expect("an older version's record");
             }
         }
         assert!(v
