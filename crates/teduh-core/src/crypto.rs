@@ -99,6 +99,9 @@ pub struct DataKey {
     /// The key's id (written into every envelope it seals).
     pub id: KeyId,
     key: Zeroizing<[u8; 32]>,
+    /// The AES-256-GCM-SIV subkey ([`DataKey::seal_siv`]), derived once per key: a pull opens
+    /// thousands of records under the same few keys.
+    siv_subkey: std::sync::OnceLock<Zeroizing<[u8; 32]>>,
 }
 
 impl std::fmt::Debug for DataKey {
@@ -112,15 +115,16 @@ impl std::fmt::Debug for DataKey {
 impl DataKey {
     /// A fresh random key with a fresh random id.
     pub fn generate() -> Self {
-        Self {
-            id: KeyId::random(),
-            key: Zeroizing::new(random_bytes()),
-        }
+        Self::from_parts(KeyId::random(), Zeroizing::new(random_bytes()))
     }
 
     /// Wraps existing key bytes.
     pub fn from_parts(id: KeyId, key: Zeroizing<[u8; 32]>) -> Self {
-        Self { id, key }
+        Self {
+            id,
+            key,
+            siv_subkey: std::sync::OnceLock::new(),
+        }
     }
 
     /// The envelope view of this key.
@@ -272,9 +276,11 @@ impl DataKey {
     fn siv(&self, aad: &[u8]) -> (aes_gcm_siv::Aes256GcmSiv, aes_gcm_siv::Nonce) {
         use aes_gcm_siv::aead::KeyInit;
         use sha2::Digest;
-        let sub = derive_key(self.key.as_ref(), b"", b"teduh/aes-256-gcm-siv/v1");
+        let sub = self.siv_subkey.get_or_init(|| {
+            Zeroizing::new(*derive_key(self.key.as_ref(), b"", b"teduh/aes-256-gcm-siv/v1").bytes())
+        });
         let cipher = aes_gcm_siv::Aes256GcmSiv::new(
-            aes_gcm_siv::Key::<aes_gcm_siv::Aes256GcmSiv>::from_slice(sub.bytes()),
+            aes_gcm_siv::Key::<aes_gcm_siv::Aes256GcmSiv>::from_slice(sub.as_ref()),
         );
         let digest = Sha256::new()
             .chain_update(b"teduh/aes-256-gcm-siv-nonce/v1")
@@ -318,7 +324,7 @@ fn key_from_plaintext(pt: &[u8]) -> Result<DataKey, EnvelopeError> {
     let id = KeyId::from_slice(&pt[..16]).ok_or(EnvelopeError::Integrity)?;
     let mut key = Zeroizing::new([0u8; 32]);
     key.copy_from_slice(&pt[16..]);
-    Ok(DataKey { id, key })
+    Ok(DataKey::from_parts(id, key))
 }
 
 fn sealed_box_key(shared: &[u8; 32], eph: &PublicKey, recipient: &PublicKey) -> DataKey {
