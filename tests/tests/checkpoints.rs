@@ -436,6 +436,9 @@ fn a_server_that_fakes_a_restore_at_every_round_does_not_keep_a_withheld_record_
     let note = c.vault.add_note(client, &draft(WITHHELD)).expect("note");
     c.sync().expect("push");
     sup.sync().expect("the supervisor pulls");
+    sup.vault
+        .assign_member(client, "kons.b")
+        .expect("b works on the case too");
     sup.sync().expect("and states the counselor's log");
     let (counselor, member_b) = (c.device(), b.device());
     let drop_counselor = |server: &TestServer| {
@@ -486,6 +489,31 @@ fn a_server_that_fakes_a_restore_at_every_round_does_not_keep_a_withheld_record_
         named.iter().any(|a| a.starts_with("withheld")),
         "(d) the author was seen back since the first restore b heard of: {named:?}"
     );
+
+    // (c) The operator stops: the counselor's device sends her log again, b converges.
+    operator_sql(
+        &server,
+        "UPDATE devices SET contiguous_seq = 0 WHERE id = ?1",
+        [counselor],
+    );
+    c.sync().expect("the counselor re-publishes");
+    b.sync().expect("b pulls");
+    b.sync().expect("b's held records follow");
+    assert_eq!(
+        b.vault.note(note).expect("b reads it").content.narrative,
+        WITHHELD
+    );
+    assert!(b.vault.held_records().expect("held").is_empty());
+    // (b) What the server holds opens nothing of the note under the keys of a member never on
+    // the case.
+    let mut other = server.member("Tim Pura Pulih", Role::Counselor, "kons.lain");
+    sup.admit(&mut other);
+    let keys = other.vault.oracle_keys().expect("keys");
+    let team = server.team_id("Tim Pura Pulih");
+    assert!(!reveals(
+        &opened(team, &keys, &team_rows(&server, "Tim Pura Pulih", &keys)),
+        WITHHELD
+    ));
 }
 
 #[test]
@@ -499,6 +527,9 @@ fn a_junk_copy_in_place_of_a_withheld_record_does_not_keep_the_alarm_quiet() {
     let note = c.vault.add_note(client, &draft(WITHHELD)).expect("note");
     c.sync().expect("push");
     sup.sync().expect("the supervisor pulls");
+    sup.vault
+        .assign_member(client, "kons.b")
+        .expect("b works on the case too");
     sup.sync().expect("and states the counselor's log");
     // The attack: every record of the counselor's reaches b with one byte of its sealed header
     // changed (it opens for nobody), instead of not at all.
@@ -517,4 +548,35 @@ fn a_junk_copy_in_place_of_a_withheld_record_does_not_keep_the_alarm_quiet() {
         second.alarms.iter().any(|a| a.starts_with("withheld")),
         "(d) a copy that fails its check is not the record: {second:?}"
     );
+
+    // (c) The operator stops: the server serves the genuine records again (its account of the
+    // counselor's log reset, as after a restore), b converges and drops the junk.
+    operator_sql(
+        &server,
+        "DELETE FROM records WHERE device_id = ?1",
+        [c.device()],
+    );
+    operator_sql(
+        &server,
+        "UPDATE devices SET contiguous_seq = 0 WHERE id = ?1",
+        [c.device()],
+    );
+    c.sync().expect("the counselor re-publishes");
+    b.sync().expect("b pulls");
+    b.sync().expect("b's held records follow");
+    assert_eq!(
+        b.vault.note(note).expect("b reads it").content.narrative,
+        WITHHELD
+    );
+    assert!(b.vault.held_records().expect("held").is_empty());
+    // (b) The damaged copies opened nothing either: under a member's keys who was never on the
+    // case, nothing on the server reveals the note.
+    let mut other = server.member("Tim Salinan", Role::Counselor, "kons.lain");
+    sup.admit(&mut other);
+    let keys = other.vault.oracle_keys().expect("keys");
+    let team = server.team_id("Tim Salinan");
+    assert!(!reveals(
+        &opened(team, &keys, &team_rows(&server, "Tim Salinan", &keys)),
+        WITHHELD
+    ));
 }
