@@ -88,7 +88,7 @@ pub enum RecordKind {
     /// assignment history), under the client's key.
     Assignment,
     /// What the writing device holds (roster, epoch, each log's running hash), under the
-    /// epoch's team key: readers compare it with their own copies (`vault/checkpoints.rs`).
+    /// epoch's team key: readers compare it with their own copies (`vault/checkpoints/`).
     Checkpoint,
 }
 

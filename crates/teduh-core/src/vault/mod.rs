@@ -159,7 +159,7 @@ pub struct Vault {
     unlocked: Option<Unlocked>,
     idle_timeout: Option<Duration>,
     /// Least time between two checkpoints of this device when only records moved on
-    /// (`vault/checkpoints.rs`).
+    /// (`vault/checkpoints/`).
     checkpoint_interval: Duration,
     last_activity: Instant,
     scoring: ScoringConfig,

@@ -160,7 +160,7 @@ impl Vault {
 
     /// Remembers that the server was found holding less than it once did (restored from a
     /// backup): for the informational notice, and for this device's next checkpoint, which
-    /// tells the others (see `vault/checkpoints.rs`).
+    /// tells the others (see `vault/checkpoints/`).
     ///
     /// Fails when the write fails.
     pub fn note_server_restored(&mut self) -> Result<(), VaultError> {
