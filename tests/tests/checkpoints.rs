@@ -32,6 +32,79 @@ fn three(server: &TestServer, team: &str, role: Role, b_name: &str) -> (Device, 
     (sup, c, b)
 }
 
+/// [`three`] with a client of the counselor's that b works on too, and a note `text` the
+/// supervisor has pulled and stated in her checkpoint: (sup, counselor, b, client, note).
+fn three_on_a_case(
+    server: &TestServer,
+    team: &str,
+    code: &str,
+    text: &str,
+) -> (
+    Device,
+    Device,
+    Device,
+    teduh_core::ids::ClientId,
+    teduh_core::ids::NoteId,
+) {
+    let (mut sup, mut c, b) = three(server, team, Role::Counselor, "kons.b");
+    let client = c
+        .vault
+        .add_client(&profile(code, "Klien Kasus"))
+        .expect("client");
+    let note = c.vault.add_note(client, &draft(text)).expect("note");
+    c.sync().expect("push");
+    sup.sync().expect("the supervisor pulls");
+    sup.vault
+        .assign_member(client, "kons.b")
+        .expect("b works on the case too");
+    sup.sync().expect("and states the counselor's log");
+    (sup, c, b, client, note)
+}
+
+/// (c) The operator stops: the server drops what it holds of the counselor's log and its
+/// account of it (as after a restore), her device publishes it again, and b reads `note` as
+/// `text` with nothing left held.
+fn counselor_republishes_and_b_converges(
+    server: &TestServer,
+    c: &mut Device,
+    b: &mut Device,
+    note: teduh_core::ids::NoteId,
+    text: &str,
+) {
+    operator_sql(
+        server,
+        "DELETE FROM records WHERE device_id = ?1",
+        [c.device()],
+    );
+    operator_sql(
+        server,
+        "UPDATE devices SET contiguous_seq = 0 WHERE id = ?1",
+        [c.device()],
+    );
+    let r = c.sync().expect("the counselor re-publishes");
+    assert!(r.resent > 0, "{r:?}");
+    b.sync().expect("b pulls");
+    b.sync().expect("b's held records follow");
+    assert_eq!(
+        b.vault.note(note).expect("b reads it").content.narrative,
+        text
+    );
+    assert!(b.vault.held_records().expect("held").is_empty());
+}
+
+/// (b) Whatever the server holds opens nothing of `text` under the keys of a member of `team`
+/// never on the case (the operator holds no key at all).
+fn a_stranger_opens_nothing(server: &TestServer, team: &str, sup: &mut Device, text: &str) {
+    let mut other = server.member(team, Role::Counselor, "kons.lain");
+    sup.admit(&mut other);
+    let keys = other.vault.oracle_keys().expect("keys");
+    let id = server.team_id(team);
+    assert!(!reveals(
+        &opened(id, &keys, &team_rows(server, team, &keys)),
+        text
+    ));
+}
+
 #[test]
 fn a_record_the_server_withholds_from_one_device_is_named_by_a_colleague_s_checkpoint() {
     let server = TestServer::start();
@@ -409,37 +482,14 @@ fn a_rolled_back_server_that_keeps_withholding_after_the_author_re_publishes_is_
         b.vault.held_records()
     );
 
-    // (b) Whatever the server holds, the note included, opens nothing of it under the keys of
-    // a device never on the case.
-    let mut other = server.member("Tim Tahan Lagi", Role::Counselor, "kons.lain");
-    sup.admit(&mut other);
-    let keys = other.vault.oracle_keys().expect("keys");
-    let team = server.team_id("Tim Tahan Lagi");
-    assert!(!reveals(
-        &opened(team, &keys, &team_rows(&server, "Tim Tahan Lagi", &keys)),
-        KEPT_BACK
-    ));
+    a_stranger_opens_nothing(&server, "Tim Tahan Lagi", &mut sup, KEPT_BACK);
 }
 
 #[test]
 fn a_server_that_fakes_a_restore_at_every_round_does_not_keep_a_withheld_record_quiet() {
     let server = TestServer::start();
-    let (mut sup, mut c, mut b) = three(&server, "Tim Pura Pulih", Role::Counselor, "kons.b");
-    b.vault
-        .add_client(&profile("F-0", "Klien Sendiri"))
-        .expect("b writes too, so the server can cut her log");
-    b.sync().expect("b pushes");
-    let client = c
-        .vault
-        .add_client(&profile("F-1", "Klien Pura"))
-        .expect("client");
-    let note = c.vault.add_note(client, &draft(WITHHELD)).expect("note");
-    c.sync().expect("push");
-    sup.sync().expect("the supervisor pulls");
-    sup.vault
-        .assign_member(client, "kons.b")
-        .expect("b works on the case too");
-    sup.sync().expect("and states the counselor's log");
+    let (mut sup, mut c, mut b, client, note) =
+        three_on_a_case(&server, "Tim Pura Pulih", "F-1", WITHHELD);
     let (counselor, member_b) = (c.device(), b.device());
     let drop_counselor = |server: &TestServer| {
         operator_sql(
@@ -463,6 +513,11 @@ fn a_server_that_fakes_a_restore_at_every_round_does_not_keep_a_withheld_record_
         )
     };
     assert!(drop_counselor(&server) > 0, "(a)");
+    // b writes too, so that the server has a log of hers to cut.
+    b.vault
+        .add_client(&profile("F-0", "Klien Sendiri"))
+        .expect("client");
+    b.sync().expect("b pushes");
     fake_restore(&server);
     let r = b.sync().expect("b's round");
     assert!(r.server_restored, "(a) b was shown a restore: {r:?}");
@@ -490,47 +545,14 @@ fn a_server_that_fakes_a_restore_at_every_round_does_not_keep_a_withheld_record_
         "(d) the author was seen back since the first restore b heard of: {named:?}"
     );
 
-    // (c) The operator stops: the counselor's device sends her log again, b converges.
-    operator_sql(
-        &server,
-        "UPDATE devices SET contiguous_seq = 0 WHERE id = ?1",
-        [counselor],
-    );
-    c.sync().expect("the counselor re-publishes");
-    b.sync().expect("b pulls");
-    b.sync().expect("b's held records follow");
-    assert_eq!(
-        b.vault.note(note).expect("b reads it").content.narrative,
-        WITHHELD
-    );
-    assert!(b.vault.held_records().expect("held").is_empty());
-    // (b) What the server holds opens nothing of the note under the keys of a member never on
-    // the case.
-    let mut other = server.member("Tim Pura Pulih", Role::Counselor, "kons.lain");
-    sup.admit(&mut other);
-    let keys = other.vault.oracle_keys().expect("keys");
-    let team = server.team_id("Tim Pura Pulih");
-    assert!(!reveals(
-        &opened(team, &keys, &team_rows(&server, "Tim Pura Pulih", &keys)),
-        WITHHELD
-    ));
+    counselor_republishes_and_b_converges(&server, &mut c, &mut b, note, WITHHELD);
+    a_stranger_opens_nothing(&server, "Tim Pura Pulih", &mut sup, WITHHELD);
 }
 
 #[test]
 fn a_junk_copy_in_place_of_a_withheld_record_does_not_keep_the_alarm_quiet() {
     let server = TestServer::start();
-    let (mut sup, mut c, mut b) = three(&server, "Tim Salinan", Role::Counselor, "kons.b");
-    let client = c
-        .vault
-        .add_client(&profile("J-1", "Klien Salinan"))
-        .expect("client");
-    let note = c.vault.add_note(client, &draft(WITHHELD)).expect("note");
-    c.sync().expect("push");
-    sup.sync().expect("the supervisor pulls");
-    sup.vault
-        .assign_member(client, "kons.b")
-        .expect("b works on the case too");
-    sup.sync().expect("and states the counselor's log");
+    let (mut sup, mut c, mut b, _, note) = three_on_a_case(&server, "Tim Salinan", "J-1", WITHHELD);
     // The attack: every record of the counselor's reaches b with one byte of its sealed header
     // changed (it opens for nobody), instead of not at all.
     let damaged = operator_sql(
@@ -549,34 +571,7 @@ fn a_junk_copy_in_place_of_a_withheld_record_does_not_keep_the_alarm_quiet() {
         "(d) a copy that fails its check is not the record: {second:?}"
     );
 
-    // (c) The operator stops: the server serves the genuine records again (its account of the
-    // counselor's log reset, as after a restore), b converges and drops the junk.
-    operator_sql(
-        &server,
-        "DELETE FROM records WHERE device_id = ?1",
-        [c.device()],
-    );
-    operator_sql(
-        &server,
-        "UPDATE devices SET contiguous_seq = 0 WHERE id = ?1",
-        [c.device()],
-    );
-    c.sync().expect("the counselor re-publishes");
-    b.sync().expect("b pulls");
-    b.sync().expect("b's held records follow");
-    assert_eq!(
-        b.vault.note(note).expect("b reads it").content.narrative,
-        WITHHELD
-    );
-    assert!(b.vault.held_records().expect("held").is_empty());
-    // (b) The damaged copies opened nothing either: under a member's keys who was never on the
-    // case, nothing on the server reveals the note.
-    let mut other = server.member("Tim Salinan", Role::Counselor, "kons.lain");
-    sup.admit(&mut other);
-    let keys = other.vault.oracle_keys().expect("keys");
-    let team = server.team_id("Tim Salinan");
-    assert!(!reveals(
-        &opened(team, &keys, &team_rows(&server, "Tim Salinan", &keys)),
-        WITHHELD
-    ));
+    // (c) and (b): b converges and drops the junk; the damaged copies opened nothing either.
+    counselor_republishes_and_b_converges(&server, &mut c, &mut b, note, WITHHELD);
+    a_stranger_opens_nothing(&server, "Tim Salinan", &mut sup, WITHHELD);
 }
