@@ -21,6 +21,10 @@ ALTER TABLE sync_binding ADD COLUMN restore_unstated INTEGER NOT NULL DEFAULT 0;
 -- in grace). Never moved later, so a server that fakes a restore every round cannot extend it.
 ALTER TABLE checkpoint_expect ADD COLUMN grace_from INTEGER;
 
+-- The newest of this device's sequences ever sent in a push (acknowledged or not): a record the
+-- server may hold keeps its wire form (an upgrade to a newer format rewrites only later ones).
+ALTER TABLE sync_binding ADD COLUMN sent_through INTEGER NOT NULL DEFAULT 0;
+
 -- A held copy that parsed and verified, or cannot be checked yet (its epoch's key, an update):
 -- 0 for one that failed its check, which is junk and says nothing about a record's arrival.
 ALTER TABLE sync_held ADD COLUMN checked INTEGER NOT NULL DEFAULT 1;

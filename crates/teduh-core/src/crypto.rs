@@ -243,7 +243,7 @@ impl DataKey {
     pub fn seal_siv(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         use aes_gcm_siv::aead::{Aead, Payload};
         let (cipher, nonce) = self.siv(aad);
-        // Encryption with in-memory buffers cannot fail.
+        // GCM-SIV refuses only messages above 64 GiB; a record's fields stay below 4 MiB.
         cipher
             .encrypt(
                 &nonce,
@@ -252,7 +252,7 @@ impl DataKey {
                     aad,
                 },
             )
-            .unwrap_or_default()
+            .expect("AES-256-GCM-SIV seals any message below 64 GiB")
     }
 
     /// Opens [`DataKey::seal_siv`].
@@ -277,7 +277,10 @@ impl DataKey {
         use aes_gcm_siv::aead::KeyInit;
         use sha2::Digest;
         let sub = self.siv_subkey.get_or_init(|| {
-            Zeroizing::new(*derive_key(self.key.as_ref(), b"", b"teduh/aes-256-gcm-siv/v1").bytes())
+            let derived = derive_key(self.key.as_ref(), b"", b"teduh/aes-256-gcm-siv/v1");
+            let mut sub = Zeroizing::new([0u8; 32]);
+            sub.copy_from_slice(derived.bytes());
+            sub
         });
         let cipher = aes_gcm_siv::Aes256GcmSiv::new(
             aes_gcm_siv::Key::<aes_gcm_siv::Aes256GcmSiv>::from_slice(sub.as_ref()),

@@ -393,14 +393,19 @@ fn header_bytes(prefix: &[u8], team: &TeamId, r: &RecordRow) -> Vec<u8> {
 }
 
 /// The associated data of a record's payload: its whole header (team, device, sequence,
-/// timestamp, kind, op, entity, client, parent, epoch).
+/// timestamp, kind, op, entity, client, parent, epoch) and, from format 4, its format.
 pub fn associated_data(team: &TeamId, r: &RecordRow) -> Vec<u8> {
-    header_bytes(b"teduh/record-aad/v2", team, r)
+    let mut m = header_bytes(b"teduh/record-aad/v2", team, r);
+    if r.format >= FORMAT_SIV {
+        m.push(r.format);
+    }
+    m
 }
 
 /// Seals `r`'s payload fields (`encoded`) under `key` as its format does: from format 4
-/// AES-256-GCM-SIV with a nonce derived from the associated data ([`crate::crypto::DataKey::seal_siv`], 16 B
-/// of overhead), before it AES-256-GCM with a random nonce ([`crate::crypto::DataKey::seal_raw`], 28 B).
+/// AES-256-GCM-SIV with a nonce derived from the associated data
+/// ([`crate::crypto::DataKey::seal_siv`], 16 B of overhead), before it AES-256-GCM with a random
+/// nonce ([`crate::crypto::DataKey::seal_raw`], 28 B).
 pub fn seal_payload(
     key: &crate::crypto::DataKey,
     team: &TeamId,

@@ -78,27 +78,28 @@ pub const SEALED_HEADER_LEN: usize = HEADER_PLAIN_LEN + TAG_LEN;
 const SEALED_HEADER_LEN_V3: usize = NONCE_LEN + HEADER_PLAIN_LEN + TAG_LEN;
 
 /// Seals a header's plaintext as `format` does (3: AES-256-GCM with the synthetic nonce in
-/// front; later: AES-256-GCM-SIV, nonce derived from the associated data).
+/// front; 4: AES-256-GCM-SIV, nonce derived from the associated data). Callers pass a sealed
+/// format (3 or 4): `to_wire` only seals those, `from_wire` refuses any other first.
 fn seal_header(key: &HeaderKey, format: u8, aad: &[u8], plain: &[u8]) -> Vec<u8> {
-    if format == FORMAT_SEALED_HEADER {
-        key.seal
-            .seal_raw_with_nonce(key.nonce_for(aad, plain), aad, plain)
-    } else {
-        key.seal.seal_siv(aad, plain)
+    match format {
+        FORMAT_SEALED_HEADER => key
+            .seal
+            .seal_raw_with_nonce(key.nonce_for(aad, plain), aad, plain),
+        _ => key.seal.seal_siv(aad, plain),
     }
 }
 
-/// Opens [`seal_header`].
+/// Opens [`seal_header`]; fails for a format that has no sealed header.
 fn open_header(
     key: &HeaderKey,
     format: u8,
     aad: &[u8],
     sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, teduh_protocol::envelope::EnvelopeError> {
-    if format == FORMAT_SEALED_HEADER {
-        key.seal.open_raw(aad, sealed)
-    } else {
-        key.seal.open_siv(aad, sealed)
+    match format {
+        FORMAT_SEALED_HEADER => key.seal.open_raw(aad, sealed),
+        FORMAT_SIV => key.seal.open_siv(aad, sealed),
+        _ => Err(teduh_protocol::envelope::EnvelopeError::Integrity),
     }
 }
 
@@ -168,6 +169,10 @@ fn header_aad(team: &TeamId, r: &RecordRow) -> Vec<u8> {
     m.extend_from_slice(&r.seq.to_be_bytes());
     m.extend_from_slice(&r.epoch.to_be_bytes());
     m.extend_from_slice(&r.hlc.0.to_be_bytes());
+    // From format 4 the format is bound too (format 3 predates it and keeps its bytes).
+    if r.format >= FORMAT_SIV {
+        m.push(r.format);
+    }
     m
 }
 
@@ -512,6 +517,51 @@ mod tests {
         relabelled.payload[0] = 0x43;
         assert!(RecordRow::from_wire(&relabelled, &team, Some(&key)).is_err());
     }
+
+    /// Stored records must open under every later build: the exact bytes of each sealed
+    /// format under fixed keys are pinned here, so a changed label, nonce or associated data
+    /// fails this test instead of every device's history.
+    #[test]
+    fn the_bytes_of_formats_3_and_4_are_pinned() {
+        use sha2::Digest;
+        let team = TeamId([4; 16]);
+        let team_key = DataKey::from_parts(crate::ids::KeyId([5; 16]), Zeroizing::new([6; 32]));
+        let key = HeaderKey::derive(&team, &team_key);
+        let mut r = row(100, true);
+        for (format, golden) in [
+            (FORMAT_SEALED_HEADER, GOLDEN_WIRE_V3),
+            (FORMAT_SIV, GOLDEN_WIRE_V4),
+        ] {
+            r.format = format;
+            let w = r.to_wire(&team, &key).expect("joined");
+            assert_eq!(
+                crate::ids::hex(&sha2::Sha256::digest(&w.payload)),
+                golden,
+                "format {format}"
+            );
+        }
+        let record_key = DataKey::from_parts(crate::ids::KeyId([7; 16]), Zeroizing::new([8; 32]));
+        r.format = FORMAT_SIV;
+        let sealed = super::super::seal_payload(&record_key, &team, &r, b"fields");
+        assert_eq!(crate::ids::hex(&sealed), GOLDEN_PAYLOAD_V4);
+        // Format 3 payloads had a random nonce: one sealed by that build must still open.
+        r.format = FORMAT_SEALED_HEADER;
+        r.payload = (0..GOLDEN_PAYLOAD_V3.len() / 2)
+            .map(|i| u8::from_str_radix(&GOLDEN_PAYLOAD_V3[2 * i..2 * i + 2], 16).expect("hex"))
+            .collect();
+        assert_eq!(
+            super::super::open_payload(&record_key, &team, &r)
+                .expect("a format-3 payload opens")
+                .as_slice(),
+            b"fields"
+        );
+    }
+
+    const GOLDEN_WIRE_V3: &str = "aacc72745acc4ce3905d052ead2b509f3b2fa8cb6cf2a857f4eea4f519b182b5";
+    const GOLDEN_WIRE_V4: &str = "441d24455553eb59541412eb780965349246b0c6d019fd665f285413d4ac6d34";
+    const GOLDEN_PAYLOAD_V4: &str = "cc3550e03bf7c51156f4c2fac9d498aa3f4dfebc22c7";
+    const GOLDEN_PAYLOAD_V3: &str =
+        "0d8d223f8028f5e184b893082758cc0f07adfb7f070b307c0033baeb6c975032de95";
 
     #[test]
     fn a_body_with_a_cut_payload_or_stray_padding_is_malformed_not_misread() {

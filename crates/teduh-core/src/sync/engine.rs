@@ -366,6 +366,9 @@ impl<A: VaultAccess> Round<'_, A> {
             let body = page.encode();
             let last = page.records.last().map_or(0, |r| r.device_seq);
             let before = self.acked_seq()?;
+            // From here the server may hold them whatever it answers: an upgrade to a newer
+            // format must not give them a second wire form.
+            self.local(|v| v.note_sent_through(last))?;
             let started = Instant::now();
             let sent = self.t.push(&self.token, self.team, &body);
             self.report.push_requests += 1;

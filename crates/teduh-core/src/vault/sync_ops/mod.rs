@@ -90,10 +90,13 @@ mod tests {
         assert!(keys::open_record(v.store.connection(), &v.ident, u, b).is_ok());
     }
 
-    #[test]
-    fn a_backlog_written_by_an_older_version_goes_out_with_sealed_headers() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut v = vault(tmp.path());
+    /// A vault with one client's records left unsent in `format`, sealed and signed as an
+    /// older version did; returns the vault, the client and the rows' plaintext fields.
+    fn backlog_in(
+        dir: &std::path::Path,
+        format: u8,
+    ) -> (Vault, crate::ids::ClientId, Vec<records::PlainFields>) {
+        let mut v = vault(dir);
         let c = v
             .add_client(&ClientProfile {
                 code: "F-2".into(),
@@ -101,46 +104,89 @@ mod tests {
                 ..ClientProfile::default()
             })
             .expect("client");
-        // As an older version left it: unsent, in format 2, sealed and signed as format 2.
         let before = v.outbox_after(0).expect("log");
+        let mut plains = Vec::new();
         {
             let u = v.unlocked.as_mut().expect("unlocked");
             let conn = v.store.connection();
             for r in &before {
-                let plain = crate::vault::keys::open_record(conn, &v.ident, u, r).expect("opens");
+                let plain = keys::open_record(conn, &v.ident, u, r).expect("opens");
                 let mut old = r.clone();
-                old.format = records::FORMAT_CLEAR_HEADER;
-                crate::vault::keys::seal_and_sign(conn, &v.ident, u, &mut old, &plain)
-                    .expect("sealed as format 2");
+                old.format = format;
+                keys::seal_and_sign(conn, &v.ident, u, &mut old, &plain).expect("sealed");
                 conn.execute(
-                    "UPDATE record_log SET format = 2, payload = ?3, signature = ?4
+                    "UPDATE record_log SET format = ?3, payload = ?4, signature = ?5
                      WHERE device_id = ?1 AND seq = ?2",
                     rusqlite::params![
                         &old.device.0[..],
                         old.seq as i64,
+                        format,
                         &old.payload,
                         &old.signature
                     ],
                 )
                 .expect("an older version's record");
+                plains.push(plain);
             }
         }
-        assert!(v
-            .outbox_after(0)
-            .expect("log")
-            .iter()
-            .all(|r| r.format == records::FORMAT_CLEAR_HEADER));
+        (v, c, plains)
+    }
+
+    #[test]
+    fn a_backlog_written_by_an_older_version_goes_out_in_the_current_format_and_still_opens() {
+        for format in [records::FORMAT_CLEAR_HEADER, records::FORMAT_SEALED_HEADER] {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let (mut v, c, plains) = backlog_in(tmp.path(), format);
+            assert!(v
+                .outbox_after(0)
+                .expect("log")
+                .iter()
+                .all(|r| r.format == format));
+            assert_eq!(
+                v.upgrade_outbox_format().expect("upgrade"),
+                plains.len() as u64
+            );
+            let after = v.outbox_after(0).expect("log");
+            let key = VerifyingKey::from_bytes(&v.ident.ed25519_public).expect("key");
+            let u = v.unlocked.as_mut().expect("unlocked");
+            for (r, plain) in after.iter().zip(&plains) {
+                assert_eq!(r.format, records::CURRENT_FORMAT);
+                records::verify(&v.ident.team, &key, r).expect("signed in the new format");
+                let opened = keys::open_record(v.store.connection(), &v.ident, u, r)
+                    .expect("the re-sealed payload opens");
+                assert_eq!(&opened, plain, "from format {format}: the same fields");
+            }
+            assert_eq!(v.client(c).expect("still reads").profile.code, "F-2");
+            assert_eq!(v.upgrade_outbox_format().expect("nothing left"), 0);
+        }
+    }
+
+    #[test]
+    fn a_record_once_sent_keeps_its_format_whatever_the_server_answered() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (mut v, _, plains) = backlog_in(tmp.path(), records::FORMAT_SEALED_HEADER);
+        // Joined (as far as this test needs: pushes are noted in the binding).
+        v.store
+            .connection()
+            .execute(
+                "INSERT INTO sync_binding (id, server_url, username, team, member, device, role,
+                     token_sealed) VALUES (1, 'http://127.0.0.1:9', 'kons', 1, 1, 1, 'counselor',
+                     x'00')",
+                [],
+            )
+            .expect("binding");
+        // The first record went out in a push whose answer never came back (or a lying server
+        // denies it): the server may hold it, so it keeps the bytes it was sent as.
+        let first = v.outbox_after(0).expect("log")[0].clone();
+        v.note_sent_through(first.seq).expect("noted");
         assert_eq!(
             v.upgrade_outbox_format().expect("upgrade"),
-            before.len() as u64
+            plains.len() as u64 - 1
         );
         let after = v.outbox_after(0).expect("log");
-        let key = VerifyingKey::from_bytes(&v.ident.ed25519_public).expect("key");
-        for r in &after {
-            assert_eq!(r.format, records::CURRENT_FORMAT);
-            records::verify(&v.ident.team, &key, r).expect("signed in the new format");
-        }
-        assert_eq!(v.client(c).expect("still reads").profile.code, "F-2");
-        assert_eq!(v.upgrade_outbox_format().expect("nothing left"), 0);
+        assert_eq!(after[0], first, "unchanged, byte for byte");
+        assert!(after[1..]
+            .iter()
+            .all(|r| r.format == records::CURRENT_FORMAT));
     }
 }

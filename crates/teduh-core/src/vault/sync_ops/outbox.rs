@@ -227,13 +227,28 @@ impl Vault {
     ///
     /// Fails when locked or the write fails (nothing changed).
     pub fn upgrade_outbox_format(&mut self) -> Result<u64, VaultError> {
-        let acked = self.binding()?.map_or(0, |b| b.acked_seq);
+        // Only records never sent: one the server may hold (its answer lost, or withheld by a
+        // lying server) keeps its wire form, or the server would hold two signed versions.
+        let sent_through: i64 = self
+            .store
+            .connection()
+            .query_row(
+                "SELECT sent_through FROM sync_binding WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        let kept_through = self
+            .binding()?
+            .map_or(0, |b| b.acked_seq)
+            .max(u64::try_from(sent_through).unwrap_or(0));
         let older: bool = self.store.connection().query_row(
             "SELECT EXISTS (SELECT 1 FROM record_log WHERE device_id = ?1 AND seq > ?2
                  AND format < ?3)",
             params![
                 &self.ident.device.0[..],
-                i64::try_from(acked).unwrap_or(i64::MAX),
+                i64::try_from(kept_through).unwrap_or(i64::MAX),
                 records::CURRENT_FORMAT
             ],
             |r| r.get(0),
@@ -241,7 +256,21 @@ impl Vault {
         if !older {
             return Ok(0);
         }
-        self.rewrite_outbox(|r| (r.format < records::CURRENT_FORMAT).then_some((r.epoch, r.hlc)))
+        self.rewrite_outbox(|r| {
+            (r.seq > kept_through && r.format < records::CURRENT_FORMAT).then_some((r.epoch, r.hlc))
+        })
+    }
+
+    /// Notes that this device's records through `seq` were sent in a push (see
+    /// [`Vault::upgrade_outbox_format`]).
+    ///
+    /// Fails when the write fails.
+    pub fn note_sent_through(&mut self, seq: u64) -> Result<(), VaultError> {
+        self.store.connection().execute(
+            "UPDATE sync_binding SET sent_through = MAX(sent_through, ?1) WHERE id = 1",
+            [i64::try_from(seq).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
     }
 
     /// Re-stamps every unacknowledged record of this device so the newest is at `newest`
