@@ -92,6 +92,16 @@ fn counselor_republishes_and_b_converges(
     assert!(b.vault.held_records().expect("held").is_empty());
 }
 
+/// (d) `b`'s next round names a `withheld` record, and the alarm stays listed.
+fn withheld_named_on_the_next_round(b: &mut Device, why: &str) {
+    let r = b.sync().expect("the next round");
+    assert!(
+        r.alarms.iter().any(|a| a.starts_with("withheld")),
+        "{why}: {r:?}"
+    );
+    assert!(alarm_kinds(b).contains(&"withheld".to_owned()), "{why}");
+}
+
 /// (b) Whatever the server holds opens nothing of `text` under the keys of a member of `team`
 /// never on the case (the operator holds no key at all).
 fn a_stranger_opens_nothing(server: &TestServer, team: &str, sup: &mut Device, text: &str) {
@@ -142,12 +152,7 @@ fn a_record_the_server_withholds_from_one_device_is_named_by_a_colleague_s_check
         !alarm_kinds(&b).contains(&"withheld".to_owned()),
         "{first:?}"
     );
-    let second = b.sync().expect("the next round");
-    assert!(
-        second.alarms.iter().any(|a| a.starts_with("withheld")),
-        "(d) named after a second complete round: {second:?}"
-    );
-    assert!(alarm_kinds(&b).contains(&"withheld".to_owned()));
+    withheld_named_on_the_next_round(&mut b, "(d) named after a second complete round");
 
     // (c) The operator stops: her server admits it lacks the records (as after a restore), the
     // counselor's device publishes them again, b reads the note and raises nothing more.
@@ -455,12 +460,10 @@ fn a_rolled_back_server_that_keeps_withholding_after_the_author_re_publishes_is_
     let first = b.sync().expect("b's round");
     assert!(b.vault.note(note).is_err(), "(a) b never gets the note");
     assert!(first.alarms.is_empty(), "{first:?}");
-    let second = b.sync().expect("the next round");
-    assert!(
-        second.alarms.iter().any(|a| a.starts_with("withheld")),
-        "(d) the author is back and her record is still missing: {second:?}"
+    withheld_named_on_the_next_round(
+        &mut b,
+        "(d) the author is back and her record is still missing",
     );
-    assert!(alarm_kinds(&b).contains(&"withheld".to_owned()));
 
     // (c) The operator stops: the server admits what it lacks, the counselor's device sends it
     // once more and b converges.
@@ -564,12 +567,8 @@ fn a_junk_copy_in_place_of_a_withheld_record_does_not_keep_the_alarm_quiet() {
     assert!(damaged > 0, "(a)");
     let first = b.sync().expect("b's round");
     assert!(!first.held.is_empty(), "(a) b holds the junk: {first:?}");
-    let second = b.sync().expect("the next round");
+    withheld_named_on_the_next_round(&mut b, "(d) a copy that fails its check is not the record");
     assert!(b.vault.note(note).is_err());
-    assert!(
-        second.alarms.iter().any(|a| a.starts_with("withheld")),
-        "(d) a copy that fails its check is not the record: {second:?}"
-    );
 
     // (c) and (b): b converges and drops the junk; the damaged copies opened nothing either.
     counselor_republishes_and_b_converges(&server, &mut c, &mut b, note, WITHHELD);

@@ -278,6 +278,17 @@ pub enum RecordError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+impl RecordError {
+    /// Whether the record may well be genuine and only waits for something this device lacks
+    /// (its epoch's key, a newer Teduh): kept whatever the count, never taken for junk.
+    pub fn awaits_this_device(&self) -> bool {
+        matches!(
+            self,
+            Self::MissingHeaderKey { .. } | Self::NeedsNewerVersion { .. }
+        )
+    }
+}
+
 /// The words a held record's reason carries when a newer version of Teduh wrote it (the app
 /// then asks to be updated: "Perbarui Teduh").
 pub const NEEDS_NEWER_VERSION: &str = "needs a newer version of Teduh";

@@ -292,6 +292,27 @@ pub(super) fn expect_newer_epoch(
     Ok(())
 }
 
+/// Remembers a server restore known at `restore_ms`, heard of at `now_ms` (both Unix
+/// milliseconds on the corrected clock): the restore notice shows it, this device's next
+/// checkpoint answers it, and (`found_here`: this device found its own log cut) states it.
+///
+/// Fails when the write fails.
+pub(crate) fn note_restore(
+    conn: &Connection,
+    restore_ms: u64,
+    now_ms: u64,
+    found_here: bool,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sync_binding SET restore_seen_ms = MAX(restore_seen_ms, ?1),
+             server_restored_at = MAX(COALESCE(server_restored_at, 0), ?2),
+             restore_unstated = MAX(restore_unstated, ?3)
+         WHERE id = 1",
+        params![seq_i64(restore_ms), seq_i64(now_ms / 1000), found_here],
+    )?;
+    Ok(())
+}
+
 /// Keeps when `row` (a checkpoint, applied or replayed) was written and what roster and epoch
 /// it stated.
 ///
@@ -366,15 +387,7 @@ pub(super) fn compare(
         // Shown like a restore this device found itself (informational), and answered by its
         // next checkpoint. The restore came before this device heard of it: a stated time
         // ahead of its own clock is taken as now.
-        conn.execute(
-            "UPDATE sync_binding SET restore_seen_ms = MAX(restore_seen_ms, ?1),
-                 server_restored_at = MAX(COALESCE(server_restored_at, 0), ?2)
-             WHERE id = 1",
-            params![
-                seq_i64(hlc_ms(row.hlc.to_i64()).min(now_ms)),
-                seq_i64(now_ms / 1000)
-            ],
-        )?;
+        note_restore(conn, hlc_ms(row.hlc.to_i64()).min(now_ms), now_ms, false)?;
     }
     for ((device, _, _), hlc) in cp.heads.iter().zip(&cp.head_times) {
         conn.execute(

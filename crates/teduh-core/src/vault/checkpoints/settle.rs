@@ -77,6 +77,30 @@ impl Vault {
         let Some(binding) = self.binding()? else {
             return Ok(Vec::new());
         };
+        self.extend_own_view(binding.acked_seq)?;
+        let expected: Vec<Expected> = self
+            .store
+            .connection()
+            .prepare(
+                "SELECT what, device_id, seq, hash, named_by, rounds, grace_from
+                 FROM checkpoint_expect",
+            )?
+            .query_map([], |r| {
+                Ok(Expected {
+                    what: r.get(0)?,
+                    device: r.get(1)?,
+                    seq: r.get(2)?,
+                    hash: r.get(3)?,
+                    named_by: r.get(4)?,
+                    rounds: r.get(5)?,
+                    grace_from: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        // The common round: nothing named is missing, so no roster to read.
+        if expected.is_empty() {
+            return Ok(Vec::new());
+        }
         let held_epochs = self.team_epochs();
         let own = self.ident.device.0;
         let key_managers: Vec<[u8; 16]> = self.roster()?.map_or_else(Vec::new, |r| {
@@ -95,24 +119,6 @@ impl Vault {
             |r| r.get(0),
         )?;
         let restore_seen_ms = u64::try_from(restore_seen_ms).unwrap_or(0);
-        self.extend_own_view(binding.acked_seq)?;
-        let expected: Vec<Expected> = conn
-            .prepare(
-                "SELECT what, device_id, seq, hash, named_by, rounds, grace_from
-                 FROM checkpoint_expect",
-            )?
-            .query_map([], |r| {
-                Ok(Expected {
-                    what: r.get(0)?,
-                    device: r.get(1)?,
-                    seq: r.get(2)?,
-                    hash: r.get(3)?,
-                    named_by: r.get(4)?,
-                    rounds: r.get(5)?,
-                    grace_from: r.get(6)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
         let mut alarms = Vec::new();
         for Expected {
             what,

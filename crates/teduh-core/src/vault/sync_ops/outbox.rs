@@ -165,13 +165,8 @@ impl Vault {
     /// Fails when the write fails.
     pub fn note_server_restored(&mut self) -> Result<(), VaultError> {
         // The clock as corrected to the server's, like the record times it is compared with.
-        let now = self.corrected_now();
-        self.store.connection().execute(
-            "UPDATE sync_binding SET server_restored_at = ?1,
-                 restore_seen_ms = MAX(restore_seen_ms, ?2), restore_unstated = 1
-             WHERE id = 1",
-            params![now.timestamp(), now.timestamp_millis()],
-        )?;
+        let now = u64::try_from(self.corrected_now().timestamp_millis()).unwrap_or(0);
+        crate::vault::checkpoints::note_restore(self.store.connection(), now, now, true)?;
         Ok(())
     }
 

@@ -160,11 +160,7 @@ impl Vault {
                     signature_ok
                         || !authors.contains_key(&crate::ids::DeviceId::from_server(w.device_id))
                 }
-                Err(
-                    crate::records::RecordError::MissingHeaderKey { .. }
-                    | crate::records::RecordError::NeedsNewerVersion { .. },
-                ) => true,
-                Err(_) => false,
+                Err(e) => e.awaits_this_device(),
             };
             tx.execute_batch("SAVEPOINT receive_one")?;
             let checks = Checks {
@@ -224,14 +220,18 @@ impl Vault {
                     // Every distinct copy is kept: a junk copy planted first must not push out
                     // the genuine one.
                     let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-                    let failed_held: i64 = tx.query_row(
-                        "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
-                        [],
-                        |r| r.get(0),
-                    )?;
-                    if !checked && failed_held >= MAX_FAILED_COPIES_HELD {
-                        report.discarded += 1;
-                        continue;
+                    // Counted only for a failed copy: a device holding thousands of records
+                    // that wait for a key must not count them for each one it holds.
+                    if !checked {
+                        let failed_held: i64 = tx.query_row(
+                            "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
+                            [],
+                            |r| r.get(0),
+                        )?;
+                        if failed_held >= MAX_FAILED_COPIES_HELD {
+                            report.discarded += 1;
+                            continue;
+                        }
                     }
                     tx.execute(
                         "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
