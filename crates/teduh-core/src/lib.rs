@@ -37,6 +37,7 @@ pub mod passphrase;
 pub mod paths;
 pub mod permissions;
 pub mod records;
+pub mod report;
 pub mod screening;
 pub mod settings;
 pub mod store;
