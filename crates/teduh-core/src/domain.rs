@@ -122,6 +122,9 @@ pub struct ClientProfile {
     pub contacts: Vec<Contact>,
     /// Address or area.
     pub address: String,
+    /// Regency or city (kabupaten/kota) where the client lives, as the monthly statistics
+    /// count it (empty: not recorded).
+    pub regency: String,
     /// Parent or guardian (required for children, unless `no_guardian_reason` says why none
     /// can be named or asked).
     pub guardian: Option<Guardian>,

@@ -192,18 +192,25 @@ impl Reader<'_> {
         id: EntityId,
         field: &str,
     ) -> Result<Option<chrono::NaiveDate>, VaultError> {
+        Ok(self.written_at(id, field)?.map(|t| t.date_naive()))
+    }
+
+    /// When the current value of an entity's field was written (by its writer's clock).
+    pub(in crate::vault) fn written_at(
+        &self,
+        id: EntityId,
+        field: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, VaultError> {
         let hlc: Option<i64> = self
             .conn
             .prepare_cached("SELECT hlc FROM entity_fields WHERE entity_id = ?1 AND field = ?2")?
             .query_row(params![&id.0[..], field], |r| r.get(0))
             .optional()?;
-        Ok(hlc
-            .and_then(|h| {
-                chrono::DateTime::from_timestamp_millis(
-                    i64::try_from(crate::hlc::Hlc::from_i64(h).millis()).ok()?,
-                )
-            })
-            .map(|t| t.date_naive()))
+        Ok(hlc.and_then(|h| {
+            chrono::DateTime::from_timestamp_millis(
+                i64::try_from(crate::hlc::Hlc::from_i64(h).millis()).ok()?,
+            )
+        }))
     }
 
     pub(super) fn has_field(&self, id: EntityId, field: &str) -> Result<bool, VaultError> {

@@ -266,6 +266,26 @@ impl Reader<'_> {
         serde_json::from_slice(&pt).map_err(|_| damaged())
     }
 
+    /// The contacts taken on the days `first..=last` (where they were taken), originals only:
+    /// the copy a contact leaves on the client it became is the same contact (as the
+    /// dashboard's figures count it).
+    pub(in crate::vault) fn contacts_between(
+        &mut self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<ContactView>, VaultError> {
+        self.current_contacts()?;
+        Ok(self
+            .u
+            .contacts
+            .listed
+            .iter()
+            .filter(|l| l.view.client.is_none())
+            .filter(|l| l.day.is_some_and(|d| (first..=last).contains(&d)))
+            .map(|l| l.view.clone())
+            .collect())
+    }
+
     /// Brings the in-memory list up to date: reads every summary the first time, afterwards
     /// only the contacts changed since.
     fn current_contacts(&mut self) -> Result<(), VaultError> {

@@ -10,7 +10,8 @@
 //! - `state`: the review state machine (a leaf the counselor's side, `mine`, reads too).
 //! - `summaries`: the sealed note and screening summaries, projections of the sealed store
 //!   that the queue and the dashboard read instead of whole records.
-//! - `queue`: the review queue. `dashboard`: the team at a glance.
+//! - `queue`: the review queue. `dashboard`: the team at a glance. `monthly`: the facts of a
+//!   month for the monthly statistics.
 
 use crate::permissions::Action;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,6 +27,7 @@ use crate::ids::{MemberId, NoteId, ReviewId};
 use crate::records::RecordKind;
 
 mod dashboard;
+mod monthly;
 mod queue;
 pub(super) mod state;
 pub(super) mod summaries;

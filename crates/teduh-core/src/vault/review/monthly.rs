@@ -1,0 +1,235 @@
+//! The facts of a month for the monthly statistics ([`crate::report::monthly`]), gathered on a
+//! supervisor's or an administrator's device from what it can read: one plain fact per
+//! session, contact, screening, red flag and referral of the month, and the clients served.
+//!
+//! A session counts in the month of its day where it took place, a contact likewise; a
+//! screening, a red flag and a referral in the month of their time in the team's zone.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::super::read::{blob, Reader};
+use super::super::sealed::id16;
+use super::super::{Vault, VaultError};
+use crate::domain::Modality;
+use crate::episode::Trigger;
+use crate::ids::{ClientId, EntityId, MemberId};
+use crate::records::RecordKind;
+use crate::report::monthly::{
+    ClientFact, ContactFact, Month, MonthFacts, ReferralFact, ScreeningFact, SessionFact,
+};
+
+/// A member id as the reports key it (hex), empty when unknown.
+fn worker_key(member: Option<MemberId>) -> String {
+    member.map(|m| m.to_string()).unwrap_or_default()
+}
+
+/// The serde code of a unit enum value.
+fn code<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl Reader<'_> {
+    /// The month's sessions, and the clients they were with.
+    fn month_sessions(
+        &mut self,
+        month: Month,
+    ) -> Result<(Vec<SessionFact>, BTreeSet<ClientId>), VaultError> {
+        let mut held = Vec::new();
+        self.scan_note_summaries(
+            |_| true,
+            |note, client, summary| {
+                if summary.day().is_some_and(|d| month.contains(d)) {
+                    held.push((EntityId::from(note), client, summary.author));
+                }
+            },
+        )?;
+        let modality = self.note_values("modality")?;
+        let minutes = self.note_values("duration_minutes")?;
+        let mut sessions = Vec::with_capacity(held.len());
+        let mut clients = BTreeSet::new();
+        for (note, client, author) in held {
+            let mut open = |field: &str, stored: &super::queue::Stored| {
+                let (device, seq, value) = stored;
+                self.open_field::<serde_json::Value>(
+                    note,
+                    RecordKind::Note,
+                    client,
+                    field,
+                    device,
+                    *seq,
+                    value,
+                )
+            };
+            let modality: Modality = match modality.get(&note) {
+                Some(s) => open("modality", s)?
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .unwrap_or_default(),
+                None => Modality::default(),
+            };
+            let minutes: u32 = match minutes.get(&note) {
+                Some(s) => open("duration_minutes", s)?
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .unwrap_or(0),
+                None => 0,
+            };
+            sessions.push(SessionFact {
+                modality,
+                worker: worker_key(author),
+                minutes,
+            });
+            clients.insert(client);
+        }
+        Ok((sessions, clients))
+    }
+
+    /// Every note's current value of `field`, sealed, by note: one pass over the fields
+    /// rather than a lookup per note.
+    fn note_values(
+        &self,
+        field: &str,
+    ) -> Result<HashMap<EntityId, super::queue::Stored>, VaultError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT f.entity_id, f.device_id, f.seq, f.value FROM entity_fields f
+             JOIN entities e ON e.entity_id = f.entity_id
+             WHERE f.field = ?1 AND e.kind = 'note'",
+        )?;
+        let mut rows = st.query([field])?;
+        let mut out = HashMap::new();
+        while let Some(row) = rows.next()? {
+            out.insert(
+                EntityId(id16(blob(row, 0)?)?),
+                (blob(row, 1)?.to_vec(), row.get(2)?, blob(row, 3)?.to_vec()),
+            );
+        }
+        Ok(out)
+    }
+
+    /// A served client's fact: her profile's reported fields, her age on the month's last day.
+    fn client_fact(&mut self, client: ClientId, month: Month) -> Result<ClientFact, VaultError> {
+        let last = month.last_day().unwrap_or_default();
+        let profile = self.client(client, last)?.profile;
+        Ok(ClientFact {
+            sex: profile.sex,
+            age: profile.age_on(last),
+            regency: profile.regency.clone(),
+            ppks: profile.ppks_categories.clone(),
+            ampk: profile.ampk_categories.clone(),
+        })
+    }
+}
+
+impl Vault {
+    /// What the month's records on this device hold, for the monthly statistics: the clients
+    /// served, sessions, contacts, screenings, red flags and referrals of `month`, with the
+    /// roster's names for the workers. Counts what this device can read (a supervisor's or an
+    /// administrator's device reads the whole team).
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn month_facts(&mut self, month: Month) -> Result<MonthFacts, VaultError> {
+        let settings = self.org_settings()?;
+        let zone = self.team_zone_in(settings.as_ref())?;
+        let in_month =
+            |t: DateTime<Utc>| month.contains(t.with_timezone(&zone.offset()).date_naive());
+        let (first, last) = (
+            month.first_day().unwrap_or_default(),
+            month.last_day().unwrap_or_default(),
+        );
+        let mut r = self.reader()?;
+        let (sessions, served) = r.month_sessions(month)?;
+        let mut clients = Vec::with_capacity(served.len());
+        for client in &served {
+            clients.push(r.client_fact(*client, month)?);
+        }
+        let contacts = r
+            .contacts_between(first, last)?
+            .into_iter()
+            .map(|c| {
+                let e = &c.entry;
+                let minutes = match (e.started_at, e.ended_at) {
+                    (Some(s), Some(t)) if t > s => {
+                        u32::try_from((t - s).num_minutes()).unwrap_or(0)
+                    }
+                    _ => 0,
+                };
+                ContactFact {
+                    line: e.line.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
+                    channel: code(&e.channel),
+                    categories: e.categories.clone(),
+                    worker: worker_key(c.volunteer),
+                    minutes,
+                }
+            })
+            .collect();
+        let mut screenings = Vec::new();
+        let mut referrals = Vec::new();
+        for client in r.u.index.all().into_iter().map(|c| c.id) {
+            for s in r.screenings(client)? {
+                if s.answers.administered_at.is_some_and(in_month) {
+                    screenings.push(ScreeningFact {
+                        instrument: code(&s.answers.instrument),
+                        flagged: s.result.flagged,
+                    });
+                }
+            }
+            for referral in r.referrals(client)? {
+                let made = r.written_at(EntityId(referral.id.0), "partner_name")?;
+                if made.is_some_and(in_month) {
+                    referrals.push(ReferralFact {
+                        partner: if referral.referral.partner_outside_directory {
+                            String::new()
+                        } else {
+                            referral.referral.partner_id.clone()
+                        },
+                        status: referral.status,
+                    });
+                }
+            }
+        }
+        let red_flags = r
+            .all_episodes()?
+            .into_iter()
+            .filter(|e| in_month(e.opened_at))
+            .map(|e| {
+                match e.trigger {
+                    Trigger::Screening { .. } => "screening",
+                    Trigger::NoteRisk { .. } => "note_risk",
+                    Trigger::ContactSelfHarm { .. } => "contact_self_harm",
+                    Trigger::Worker => "worker",
+                }
+                .to_string()
+            })
+            .collect();
+        let workers: BTreeMap<String, String> = r
+            .team()?
+            .0
+            .map(|roster| {
+                roster
+                    .members
+                    .iter()
+                    .map(|m| {
+                        (
+                            MemberId::from_server(m.member).to_string(),
+                            m.username.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(MonthFacts {
+            month,
+            organisation: settings.map(|s| s.name).unwrap_or_default(),
+            clients,
+            sessions,
+            contacts,
+            screenings,
+            red_flags,
+            referrals,
+            workers,
+        })
+    }
+}
