@@ -134,3 +134,40 @@ const HELVETICA_BOLD: [u16; 224] = [
     556, 556, 556, 556, 556, 556, 889, 556, 556, 556, 556, 556, 278, 278, 278, 278, // 0xE0
     611, 611, 611, 611, 611, 611, 611, 584, 611, 611, 611, 611, 611, 556, 611, 556, // 0xF0
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_match_adobes_helvetica_metrics() {
+        // Known AFM values: space 278, 'A' 667, 'i' 222 (regular) and 'i' 278 (bold), 'é' 556.
+        assert_eq!(width(" Ai", Font::Regular, 1000.0), 278.0 + 667.0 + 222.0);
+        assert_eq!(width("i", Font::Bold, 1000.0), 278.0);
+        assert_eq!(width("é", Font::Regular, 1000.0), 556.0);
+        assert_eq!(
+            width("abc", Font::Regular, 10.0),
+            (556.0 + 556.0 + 500.0) / 100.0
+        );
+    }
+
+    #[test]
+    fn text_outside_winansi_is_encoded_as_question_marks() {
+        assert_eq!(
+            encode("kafé"),
+            b"kaf\xe9",
+            "Latin-1 letters keep their code"
+        );
+        assert_eq!(encode("“a” – €"), b"\x93a\x94 \x96 \x80", "WinAnsi extras");
+        assert_eq!(encode("漢😀"), b"??", "one '?' per character, not per byte");
+        assert_eq!(
+            encode("a\tb\u{7}c"),
+            b"a bc",
+            "tabs become spaces, controls go"
+        );
+        assert_eq!(
+            width("漢", Font::Regular, 10.0),
+            width("?", Font::Regular, 10.0)
+        );
+    }
+}
