@@ -12,6 +12,36 @@
 //!
 //! Failures are [`RenderError`]s.
 //!
+//! ```
+//! use teduh_report::{to_csv, to_pdf, Block, Cell, Document, Table};
+//!
+//! let doc = Document {
+//!     title: "Laporan Bulanan Layanan".into(),
+//!     mark: Some("RAHASIA".into()),
+//!     page_label: "Halaman {page} dari {pages}".into(),
+//!     blocks: vec![Block::Table(Table {
+//!         sheet: "klien_jenis_kelamin".into(),
+//!         title: "Klien menurut jenis kelamin".into(),
+//!         columns: vec!["Jenis kelamin".into(), "Klien".into()],
+//!         rows: vec![
+//!             vec![Cell::Text("Perempuan".into()), Cell::Count(12)],
+//!             vec![Cell::Text("Laki-laki".into()), Cell::Hidden("<5".into())],
+//!         ],
+//!         notes: vec!["<5: kurang dari lima, disembunyikan.".into()],
+//!     })],
+//!     ..Document::default()
+//! };
+//! let pdf = to_pdf(&doc)?;
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! assert_eq!(
+//!     to_csv(&doc)?,
+//!     "table,row,column,value\n\
+//!      klien_jenis_kelamin,Perempuan,Klien,12\n\
+//!      klien_jenis_kelamin,Laki-laki,Klien,<5\n"
+//! );
+//! # Ok::<(), teduh_report::RenderError>(())
+//! ```
+//!
 //! # Text in PDFs
 //!
 //! The PDF uses the standard Helvetica and Helvetica-Bold fonts, which every PDF reader has, in

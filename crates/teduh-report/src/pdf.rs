@@ -532,11 +532,10 @@ fn write(doc: &Document, pages: &[Vec<Op>]) -> Vec<u8> {
     let info_id = Ref::new(3);
     let regular_id = Ref::new(4);
     let bold_id = Ref::new(5);
-    let page_ids: Vec<(Ref, Ref)> = (0..pages.len())
-        .map(|i| {
-            let n = i32::try_from(i).unwrap_or(i32::MAX / 2 - 3);
-            (Ref::new(6 + 2 * n), Ref::new(7 + 2 * n))
-        })
+    let mut next_id = Ref::new(6);
+    let page_ids: Vec<(Ref, Ref)> = pages
+        .iter()
+        .map(|_| (next_id.bump(), next_id.bump()))
         .collect();
 
     let mut pdf = Pdf::new();
