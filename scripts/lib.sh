@@ -14,7 +14,7 @@ SYSTEM_PACKAGES=(
 )
 # Only the test command needs these: PostgreSQL binaries for the server's contract suite (it starts
 # a throwaway cluster of its own) and python3-venv for the schemathesis API fuzzer.
-TEST_PACKAGES=(postgresql python3-venv)
+TEST_PACKAGES=(postgresql python3-venv poppler-utils)
 
 say() { printf '\n==> %s\n' "$*"; }
 

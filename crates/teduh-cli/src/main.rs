@@ -7,6 +7,8 @@
 //! unlock it first with the passphrase from `TEDUH_PASSPHRASE` (for scripts) or a prompt.
 //! Records are printed decrypted on purpose (this is the counselor's own tool), never logged.
 //!
+//! `teduh report monthly` writes the month's statistics (PDF, XLSX, CSV) from this device's data.
+//!
 //! `teduh join` connects the vault to a team on a sync server, `teduh sync` runs one round and
 //! `teduh status` shows the binding without the passphrase (see `sync_cmd`). Errors are one line
 //! on standard error; [`Failure`] carries the exit codes scripts branch on (2: offline, 3: this
@@ -23,6 +25,7 @@ use teduh_core::store::LocalStore;
 
 mod contact_cmd;
 mod org_cmd;
+mod report_cmd;
 mod sync_cmd;
 mod team_cmd;
 mod vault_cmd;
@@ -81,6 +84,10 @@ enum Command {
     /// The organisation root key on an administrator's computer.
     #[command(subcommand)]
     Org(org_cmd::OrgCmd),
+    /// Reports computed on this device: `report monthly --month YYYY-MM --format pdf|xlsx|csv
+    /// --out FILE`.
+    #[command(subcommand)]
+    Report(report_cmd::ReportCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -167,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => sync_cmd::status(&data, &args),
         Command::Team(cmd) => team_cmd::run(&data, cmd),
         Command::Org(cmd) => org_cmd::run(&data, cmd),
+        Command::Report(cmd) => report_cmd::run(&data, cmd),
     }
 }
 

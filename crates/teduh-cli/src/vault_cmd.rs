@@ -97,6 +97,9 @@ pub struct ClientArgs {
     /// Address or area.
     #[arg(long, default_value = "")]
     address: String,
+    /// Regency or city (kabupaten/kota), as the monthly statistics count it.
+    #[arg(long, default_value = "")]
+    regency: String,
     /// Parent's or guardian's name.
     #[arg(long)]
     guardian_name: Option<String>,
@@ -298,6 +301,7 @@ pub fn client(data: &DataDir, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                 .flatten()
                 .collect(),
                 address: a.address,
+                regency: a.regency,
                 guardian: a.guardian_name.map(|name| Guardian {
                     name,
                     relationship: a.guardian_relationship,

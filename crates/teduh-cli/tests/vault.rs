@@ -326,3 +326,98 @@ fn a_script_logs_anonymous_contacts_finds_the_repeat_caller_and_converts_her() {
         "the caller's words left the contact list: {after}"
     );
 }
+
+#[test]
+fn a_script_writes_the_monthly_statistics_and_bad_arguments_write_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("device");
+    ok(&data, &["init", "--insecure-test-kdf"]);
+    for (code, regency) in [("ST-1", "Kota Contoh"), ("ST-2", "Kab. Fiktif")] {
+        ok(
+            &data,
+            &[
+                "client",
+                "add",
+                "--code",
+                code,
+                "--name",
+                "Klien Sintetis",
+                "--birth-date",
+                "1990-01-01",
+                "--regency",
+                regency,
+            ],
+        );
+        // Three sessions each in November (and one in October, not counted).
+        for at in [
+            "2026-11-02T09:00:00+07:00",
+            "2026-11-15T09:00:00+07:00",
+            "2026-11-30T23:00:00+07:00",
+            "2026-10-31T23:00:00+07:00",
+        ] {
+            ok(
+                &data,
+                &[
+                    "note",
+                    "add",
+                    "--client",
+                    code,
+                    "--narrative",
+                    "sesi",
+                    "--modality",
+                    "video",
+                    "--at",
+                    at,
+                ],
+            );
+        }
+    }
+    let month = "2026-11".to_string();
+    let out = tmp.path().join("laporan.csv");
+    let printed = ok(
+        &data,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            &month,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().expect("path"),
+        ],
+    );
+    assert!(
+        printed.contains("<5 clients served"),
+        "two clients print as <5: {printed}"
+    );
+    let csv = std::fs::read_to_string(&out).expect("the report");
+    assert!(
+        csv.contains("sessions_by_modality,Video,Jumlah,6\n"),
+        "six video sessions: {csv}"
+    );
+    assert!(
+        !csv.contains("Kota Contoh"),
+        "a population under 5 is not broken down by regency: {csv}"
+    );
+
+    for (args, says) in [
+        (vec!["--month", "2026-13", "--format", "pdf"], "not a month"),
+        (
+            vec!["--month", &month, "--format", "docx"],
+            "not a report format",
+        ),
+    ] {
+        let target = tmp.path().join("bad.out");
+        let mut all = vec!["report", "monthly", "--out", target.to_str().expect("path")];
+        all.extend(args.iter().copied());
+        let refused = teduh(&data, PASS, &all);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{all:?} must fail");
+        assert!(
+            stderr.contains(says),
+            "{all:?}: a clear error, got {stderr}"
+        );
+        assert!(!target.exists(), "{all:?}: nothing is written");
+    }
+}

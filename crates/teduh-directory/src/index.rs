@@ -404,6 +404,19 @@ impl DirectoryIndex {
         Ok(hits)
     }
 
+    /// The entry with `id` (`None`: the directory in use has none), e.g. the partner a referral
+    /// names, for its category in the monthly statistics or its address on a letter.
+    ///
+    /// Fails when the directory cannot be read.
+    pub fn entry(&self, id: &str) -> Result<Option<Entry>, IndexError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT json FROM entry WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+
     /// Whether the app may hand `url` to the operating system: a `tel:` link of a number, a
     /// WhatsApp chat (`https://wa.me/` and international digits), or the exact web address of an
     /// entry of this directory. Anything else (another site, `file:`, a script) is refused, so a

@@ -12,6 +12,10 @@
 //!
 //! Failures are [`RenderError`]s.
 //!
+//! [`monthly::monthly_document`] builds the monthly statistics' document (Bahasa Indonesia) from
+//! the core's protected [`teduh_core::report::monthly::MonthlyStatistics`]; [`labels`] holds
+//! the words printed for the statistics' codes.
+//!
 //! ```
 //! use teduh_report::{to_csv, to_pdf, Block, Cell, Document, Table};
 //!
@@ -50,9 +54,11 @@
 //! any other character (e.g. "漢", emoji, combining accents) is drawn as `?`.
 
 mod format;
+pub mod labels;
 mod long_csv;
 mod metrics;
 pub mod model;
+pub mod monthly;
 mod pdf;
 mod plain;
 mod xlsx;

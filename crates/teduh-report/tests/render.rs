@@ -2,8 +2,9 @@
 //! calamine, CSV through the csv crate. All names and figures here are made up.
 
 use std::io::Cursor;
-use std::path::PathBuf;
-use std::process::Command;
+
+mod common;
+use common::pdf_pages;
 
 use calamine::{Data, Reader, Xlsx};
 use teduh_report::{
@@ -109,39 +110,6 @@ fn long_table_doc() -> Document {
         rows,
         notes: vec![],
     })])
-}
-
-/// Writes `pdf` to a temporary file and returns `pdftotext -layout` of it, one string per page.
-/// Fails (never skips) when pdftotext is missing: the project's test command installs it.
-fn pdf_pages(pdf: &[u8], name: &str) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("teduh-report-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let path: PathBuf = dir.join(format!("{name}.pdf"));
-    std::fs::write(&path, pdf).expect("the PDF written to a temporary file");
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "pdftotext is needed to read the PDF back (Debian package poppler-utils: \
-                 apt-get install -y poppler-utils), but it could not run: {e}"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "pdftotext failed on the rendered PDF (is it valid?): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let _ = std::fs::remove_file(&path);
-    let text = String::from_utf8(out.stdout).expect("pdftotext writes UTF-8 as asked");
-    let mut pages: Vec<String> = text.split('\x0c').map(str::to_owned).collect();
-    // pdftotext ends every page, the last one too, with a form feed.
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
 }
 
 /// The words of `text`, so checks do not depend on where lines wrap.

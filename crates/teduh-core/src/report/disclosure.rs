@@ -194,7 +194,7 @@ pub fn protect(tables: &[CountTable]) -> Vec<PublishedTable> {
     let mut totals: BTreeMap<Population, Shown> = BTreeMap::new();
     for (population, (total, members)) in &groups {
         let mut shown = Shown::Count(*total);
-        if *total < SMALL {
+        if (1..SMALL).contains(total) {
             // Rule 5: a population under 5 is not broken down at all.
             shown = primary(*total);
             members.iter().for_each(|m| withheld[*m] = true);

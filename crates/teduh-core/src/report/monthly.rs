@@ -234,7 +234,7 @@ pub const TABLES: [&str; 15] = [
     "contacts_by_channel",
     "contacts_by_category",
     "screenings_by_instrument",
-    "screenings_flagged_by_instrument",
+    "screenings_flagged",
     "red_flags_by_source",
     "referrals_by_partner_category",
     "referrals_by_outcome",
@@ -429,7 +429,7 @@ impl MonthlyStatistics {
                 tally(&[], facts.screenings.iter().map(|s| s.instrument.clone())),
             ),
             table(
-                "screenings_flagged_by_instrument",
+                "screenings_flagged",
                 Some("flagged_screenings"),
                 tally(
                     &[],

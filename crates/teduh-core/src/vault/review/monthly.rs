@@ -15,6 +15,7 @@ use super::super::{Vault, VaultError};
 use crate::domain::Modality;
 use crate::episode::Trigger;
 use crate::ids::{ClientId, EntityId, MemberId};
+use crate::permissions::Action;
 use crate::records::RecordKind;
 use crate::report::monthly::{
     ClientFact, ContactFact, Month, MonthFacts, ReferralFact, ScreeningFact, SessionFact,
@@ -129,8 +130,17 @@ impl Vault {
     /// roster's names for the workers. Counts what this device can read (a supervisor's or an
     /// administrator's device reads the whole team).
     ///
-    /// Fails when locked or with [`VaultError::Integrity`].
+    /// Fails with [`VaultError::NotPermitted`] on a team device whose member does not read
+    /// the whole team (her figures would count only her own clients), when locked, or with
+    /// [`VaultError::Integrity`].
     pub fn month_facts(&mut self, month: Month) -> Result<MonthFacts, VaultError> {
+        if self.binding()?.is_some() && !self.reader()?.may(Action::ReadTeamClients)? {
+            return Err(VaultError::NotPermitted(
+                "the monthly statistics are made on a supervisor's or an administrator's device: \
+                 this device reads only the clients assigned to its member"
+                    .into(),
+            ));
+        }
         let settings = self.org_settings()?;
         let zone = self.team_zone_in(settings.as_ref())?;
         let in_month =

@@ -1,5 +1,6 @@
 //! The monthly statistics from a real vault: a synthetic month of sessions, contacts, a
-//! screening and a referral, with records outside the month left out.
+//! screening and a referral, with records outside the month left out, counted, protected and
+//! written as PDF, XLSX and CSV, each read back. All names and figures are made up.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,9 @@ use teduh_core::report::monthly::{Month, MonthlyStatistics};
 use teduh_core::screening::Instrument;
 use teduh_core::store::LocalStore;
 use teduh_core::vault::{ContactInput, Vault};
+use teduh_report::monthly::{monthly_report, Format};
+
+mod common;
 
 fn vault(dir: &std::path::Path) -> Vault {
     let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
@@ -57,10 +61,9 @@ fn session(at: chrono::DateTime<Utc>, modality: Modality) -> NoteDraft {
     }
 }
 
-#[test]
-fn a_month_is_counted_from_the_vault_and_records_outside_it_are_left_out() {
-    let dir = tempfile::tempdir().expect("dir");
-    let mut v = vault(dir.path());
+/// A vault holding a synthetic month (see the test below for what it holds).
+fn synthetic_month(dir: &std::path::Path) -> (Vault, Month, chrono::DateTime<Utc>) {
+    let mut v = vault(dir);
     let now = Utc::now();
     let month = Month::of(v.today(now).expect("today"));
     let long_ago = month
@@ -139,6 +142,17 @@ fn a_month_is_counted_from_the_vault_and_records_outside_it_are_left_out() {
     };
     v.add_referral(served[1], &referral).expect("referral");
 
+    (v, month, now)
+}
+
+fn category(partner: &str) -> Option<String> {
+    (partner == "contoh-dinsos").then(|| "social_welfare".to_string())
+}
+
+#[test]
+fn a_month_is_counted_from_the_vault_and_records_outside_it_are_left_out() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, month, _) = synthetic_month(dir.path());
     let facts = v.month_facts(month).expect("facts");
     assert_eq!(facts.clients.len(), 6, "K-LAMA was seen last month only");
     assert_eq!(facts.sessions.len(), 8);
@@ -147,7 +161,6 @@ fn a_month_is_counted_from_the_vault_and_records_outside_it_are_left_out() {
     assert!(facts.screenings[0].flagged);
     assert_eq!(facts.referrals.len(), 1);
 
-    let category = |p: &str| (p == "contoh-dinsos").then(|| "social_services".to_string());
     let stats = MonthlyStatistics::count(&facts, &category);
     let row = |table: &str, key: &str| {
         stats
@@ -198,4 +211,78 @@ fn a_month_is_counted_from_the_vault_and_records_outside_it_are_left_out() {
     let before = v.month_facts(month.previous()).expect("facts");
     assert_eq!((before.sessions.len(), before.clients.len()), (1, 1));
     assert_eq!(before.sessions[0].modality, Modality::Phone);
+}
+
+#[test]
+fn the_monthly_report_is_written_as_pdf_xlsx_and_csv_with_the_protected_figures() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, month, now) = synthetic_month(dir.path());
+
+    let (pdf, stats) = monthly_report(&mut v, month, Format::Pdf, &category, now).expect("the PDF");
+    let text = common::pdf_pages(&pdf, "monthly").join("\n");
+    let period = teduh_report::labels::month_name(month.year, month.month);
+    for expected in [
+        "Laporan Bulanan Layanan".to_string(),
+        format!("Periode: {period}"),
+        "Klien dilayani menurut jenis kelamin".into(),
+        "Perempuan".into(),
+        "Tatap muka".into(),
+        "Tidak dirinci".into(),
+        "Angka 1 sampai 4 ditampilkan sebagai".into(),
+        "Jam layanan per petugas".into(),
+        "6,4".into(), // 8 x 45 min + 2 x 12 min = 6.4 h
+        "Halaman 1 dari".into(),
+    ] {
+        assert!(
+            text.contains(&expected),
+            "the PDF says {expected:?}:\n{text}"
+        );
+    }
+    let sex_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Perempuan"))
+        .expect("a line for women");
+    assert!(sex_line.contains("<5"), "4 women print as <5: {sex_line:?}");
+    assert!(
+        !text.contains("Klien dilayani menurut jenis kelamin\n4"),
+        "never the count itself"
+    );
+    assert_eq!(stats.month, month);
+
+    let (xlsx, _) = monthly_report(&mut v, month, Format::Xlsx, &category, now).expect("xlsx");
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("a workbook");
+    let sheets = book.sheet_names();
+    for id in teduh_core::report::monthly::TABLES {
+        assert!(
+            sheets.iter().any(|s| s == id),
+            "a sheet for {id} in {sheets:?}"
+        );
+    }
+    let sex = book.worksheet_range("clients_by_sex").expect("the sheet");
+    let cells: Vec<Vec<Data>> = sex.rows().map(<[Data]>::to_vec).collect();
+    assert!(
+        cells
+            .iter()
+            .any(|r| r.first() == Some(&Data::String("Perempuan".into()))
+                && r.get(1) == Some(&Data::String("<5".into()))),
+        "the hidden figure stays a marker in the workbook: {cells:?}"
+    );
+
+    let (csv, _) = monthly_report(&mut v, month, Format::Csv, &category, now).expect("csv");
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    assert!(csv.starts_with("table,row,column,value\n"));
+    assert!(
+        csv.contains("clients_by_sex,Perempuan,Jumlah,<5\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("sessions_by_modality,Tatap muka,Jumlah,s\n"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains(",Perempuan,Jumlah,4"),
+        "never the count itself"
+    );
 }
