@@ -82,6 +82,10 @@ const COMMANDS: &[&str] = &[
     "note_reviews",
     "team_dashboard",
     "review_news",
+    "export_folder",
+    "set_export_folder",
+    "report_monthly",
+    "team_trends",
 ];
 
 fn main() {

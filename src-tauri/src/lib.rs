@@ -13,6 +13,7 @@ pub mod commands;
 pub mod contact_commands;
 pub mod episode_commands;
 pub mod ipc;
+pub mod report_commands;
 pub mod review_commands;
 pub mod state;
 pub mod sync;
@@ -96,6 +97,10 @@ pub fn register<R: Runtime>(
             review_commands::review_add,
             review_commands::note_reviews,
             review_commands::team_dashboard,
+            report_commands::export_folder,
+            report_commands::set_export_folder,
+            report_commands::report_monthly,
+            report_commands::team_trends,
             review_commands::review_news,
             sync_commands::sync_status,
             sync_commands::sync_now,

@@ -273,6 +273,17 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Vault) -> Result<T, VaultError>,
     ) -> Result<T, IpcError> {
+        self.with_vault_for(f)
+    }
+
+    /// [`Self::with_vault`] for a use case with an error of its own (a report's).
+    pub fn with_vault_for<T, E>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T, E>,
+    ) -> Result<T, IpcError>
+    where
+        IpcError: From<E>,
+    {
         let mut guard = self.user_vault()?;
         let vault = guard.as_mut().ok_or(VaultError::NotInitialised)?;
         if vault.is_unlocked() && self.lock_if_idle(vault) {

@@ -10,6 +10,7 @@ use teduh_core::paths::DataDir;
 use teduh_core::report::monthly::Month;
 use teduh_directory::index::DirectoryIndex;
 use teduh_report::monthly::{monthly_report, Format};
+use teduh_report::save::save_whole;
 
 use crate::vault_cmd::open_unlocked;
 
@@ -44,45 +45,29 @@ pub fn run(data: &DataDir, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
             let mut v = open_unlocked(data)?;
             let directory = DirectoryIndex::open(&data.root().join("directory.sqlite3"))
                 .context("while opening the directory (for the partners' categories)")?;
-            let category = |id: &str| {
-                directory
-                    .entry(id)
-                    .ok()
-                    .flatten()
-                    .map(|e| e.category.code().to_string())
-            };
+            let categories = directory.categories()?;
+            let category = |id: &str| categories.get(id).map(|c| c.code().to_string());
             let (bytes, stats) =
                 monthly_report(&mut v, month, format, &category, chrono::Utc::now())
                     .map_err(|e| crate::Failure::new(1, e.to_string()).coded(e.code()))?;
-            write_whole(&a.out, &bytes)?;
+            let folder = a.out.parent().filter(|p| !p.as_os_str().is_empty());
+            let name = a
+                .out
+                .file_name()
+                .and_then(|n| n.to_str())
+                .context("--out names a file")?;
+            let saved = save_whole(folder.unwrap_or(std::path::Path::new(".")), name, &bytes)
+                .map_err(|e| crate::Failure::new(1, e.to_string()).coded(e.code()))?;
             let clients = stats
                 .table("clients_by_sex")
                 .and_then(|t| t.total)
                 .map_or_else(|| "-".into(), |s| s.text());
             println!(
                 "{}: {month}, {clients} clients served, {} bytes",
-                a.out.display(),
+                saved.display(),
                 bytes.len()
             );
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, so a full disk or a crash
-/// leaves the previous file (if any) whole rather than half a report.
-pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.part",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("report")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("while writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("while writing {}", path.display()))?;
-    Ok(())
 }

@@ -105,6 +105,8 @@ pub enum Code {
     DirectoryFailed,
     /// The operating system could not open a link.
     OpenFailed,
+    /// A report or print could not be saved in the export folder (missing, not writable).
+    ExportFailed,
 
     // --- shells
     /// A bug on our side (e.g. a poisoned lock): restart the app.
@@ -159,6 +161,7 @@ impl Code {
         Code::DirectoryBundleRefused,
         Code::DirectoryFailed,
         Code::OpenFailed,
+        Code::ExportFailed,
         Code::Internal,
         Code::IpcUnavailable,
     ];
@@ -210,6 +213,7 @@ impl Code {
             Code::DirectoryBundleRefused => "DirectoryBundleRefused",
             Code::DirectoryFailed => "DirectoryFailed",
             Code::OpenFailed => "OpenFailed",
+            Code::ExportFailed => "ExportFailed",
             Code::Internal => "Internal",
             Code::IpcUnavailable => "IpcUnavailable",
         }

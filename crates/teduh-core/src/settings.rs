@@ -54,6 +54,8 @@ pub struct Settings {
     pub directory_key: Option<String>,
     /// ETag of the directory bundle in use, for conditional requests.
     pub directory_etag: Option<String>,
+    /// The folder reports and prints are saved in (`None`: `exports` in the data directory).
+    pub export_dir: Option<String>,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             auto_lock_minutes: 5,
             directory_key: None,
             directory_etag: None,
+            export_dir: None,
         }
     }
 }

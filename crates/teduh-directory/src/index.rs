@@ -404,17 +404,20 @@ impl DirectoryIndex {
         Ok(hits)
     }
 
-    /// The entry with `id` (`None`: the directory in use has none), e.g. the partner a referral
-    /// names, for its category in the monthly statistics or its address on a letter.
+    /// Every entry's category by entry id: what the monthly statistics count a referral's
+    /// partner as.
     ///
     /// Fails when the directory cannot be read.
-    pub fn entry(&self, id: &str) -> Result<Option<Entry>, IndexError> {
-        let json: Option<String> = self
-            .conn
-            .prepare_cached("SELECT json FROM entry WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    pub fn categories(&self) -> Result<std::collections::HashMap<String, Category>, IndexError> {
+        let mut st = self.conn.prepare_cached("SELECT id, json FROM entry")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (id, json) = row?;
+            let entry: Entry = serde_json::from_str(&json)?;
+            out.insert(id, entry.category);
+        }
+        Ok(out)
     }
 
     /// Whether the app may hand `url` to the operating system: a `tel:` link of a number, a

@@ -14,7 +14,7 @@
 //!
 //! [`monthly::monthly_document`] builds the monthly statistics' document (Bahasa Indonesia) from
 //! the core's protected [`teduh_core::report::monthly::MonthlyStatistics`]; [`labels`] holds
-//! the words printed for the statistics' codes.
+//! the words printed for the statistics' codes; [`save::save_whole`] writes a file whole.
 //!
 //! ```
 //! use teduh_report::{to_csv, to_pdf, Block, Cell, Document, Table};
@@ -61,6 +61,7 @@ pub mod model;
 pub mod monthly;
 mod pdf;
 mod plain;
+pub mod save;
 mod xlsx;
 
 pub use model::{Bar, BarChart, Block, Cell, Document, Table};

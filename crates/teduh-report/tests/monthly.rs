@@ -286,3 +286,28 @@ fn the_monthly_report_is_written_as_pdf_xlsx_and_csv_with_the_protected_figures(
         "never the count itself"
     );
 }
+
+#[test]
+fn the_dashboards_trends_count_each_month_on_its_own() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, month, _) = synthetic_month(dir.path());
+    let trends = v.trends(month).expect("trends");
+    assert_eq!(trends.months.len(), 12);
+    assert_eq!(
+        trends.months[11], month,
+        "the last month is the one asked for"
+    );
+    assert_eq!(trends.months[10], month.previous());
+    assert_eq!(
+        (trends.sessions[11], trends.sessions[10]),
+        (8, 1),
+        "K-LAMA's session in its own month"
+    );
+    assert_eq!(trends.contacts[11], 2);
+    assert_eq!(trends.red_flags.iter().sum::<u32>(), trends.red_flags[11]);
+    assert_eq!(
+        trends.contact_categories,
+        vec![("psychosocial-distress".to_string(), 2)]
+    );
+    assert_eq!(trends.sessions[..10].iter().sum::<u32>(), 0);
+}

@@ -12,3 +12,13 @@ pub struct NoteReviews {
     /// Reviews, oldest first.
     pub reviews: Vec<teduh_core::vault::Review>,
 }
+
+/// A report saved in the export folder, with the figures it holds (for the screen).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SavedReport {
+    /// Where it was saved.
+    pub path: String,
+    /// The protected statistics it prints.
+    pub statistics: teduh_core::report::monthly::MonthlyStatistics,
+}

@@ -13,6 +13,7 @@ export interface ClientFormValues {
   estimatedAge: string;
   phone: string;
   address: string;
+  regency: string;
   language: string;
   needs: string;
   guardianName: string;
@@ -33,7 +34,7 @@ export type FormErrors = Partial<Record<keyof ClientFormValues, MessageKey>>;
 export function emptyClientForm(): ClientFormValues {
   return {
     code: '', name: '', nickname: '', sex: 'unspecified', birthDate: '', estimatedAge: '',
-    phone: '', address: '', language: 'id', needs: '', guardianName: '', guardianRelation: '',
+    phone: '', address: '', regency: '', language: 'id', needs: '', guardianName: '', guardianRelation: '',
     noGuardian: false, noGuardianReason: '', ppks: [], ampk: [],
   };
 }
@@ -96,6 +97,7 @@ export function toProfile(v: ClientFormValues, todayIso: string): ClientProfile 
     estimated_age_on: null,
     contacts: v.phone.trim() ? [{ kind: 'phone', value: v.phone.trim(), safe_to_contact: true }] : [],
     address: v.address.trim(),
+    regency: v.regency.trim(),
     guardian: v.guardianName.trim() || (child && !v.noGuardian)
       ? { name: v.guardianName.trim(), relationship: v.guardianRelation.trim(), contacts: [] }
       : null,
@@ -120,6 +122,7 @@ export function fromProfile(p: ClientProfile, today: Date = new Date()): ClientF
     estimatedAge: p.estimated_age === null ? '' : String(estimatedAgeNow(p, today)),
     phone: p.contacts.find((c) => c.kind === 'phone')?.value ?? '',
     address: p.address,
+    regency: p.regency,
     language: p.language || 'id',
     needs: p.communication_needs,
     guardianName: p.guardian?.name ?? '',

@@ -53,3 +53,62 @@ describe('a change of trust in Settings', () => {
     r.destroy();
   });
 });
+
+describe('the export folder in Settings', () => {
+  it('shows the folder in use and saves a new one typed as a whole path', async () => {
+    const set: unknown[] = [];
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case 'app_info': return { core_version: '0', data_dir: '/data', schema_version: 11, server_url: null, language: 'id', plain_http_allowed: false };
+        case 'sync_status': return { ...STATUS, joined: false, server_url: null };
+        case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
+        case 'screening_instruments': return [];
+        case 'set_auto_lock': return 5;
+        case 'set_server_url': return null;
+        case 'export_folder': return '/data/exports';
+        case 'set_export_folder': {
+          set.push(args);
+          return (args as { folder: string }).folder;
+        }
+        default: return null;
+      }
+    });
+    const r = render(Settings, { onError: () => {} });
+    await settle();
+    expect((r.q('settings-export-folder') as HTMLInputElement).value).toBe('/data/exports');
+    press(r.q('settings-save'));
+    await settle();
+    expect(set, 'an unchanged folder is not saved again').toEqual([]);
+    typeInto(r.q('settings-export-folder'), '/home/rina/Laporan');
+    press(r.q('settings-save'));
+    await settle();
+    expect(set).toEqual([{ folder: '/home/rina/Laporan' }]);
+    expect(r.q('settings-saved')).not.toBeNull();
+    r.destroy();
+  });
+
+  it('says why a folder cannot be used and keeps the form', async () => {
+    const codes: string[] = [];
+    mockIPC((cmd) => {
+      switch (cmd) {
+        case 'app_info': return { core_version: '0', data_dir: '/data', schema_version: 11, server_url: null, language: 'id', plain_http_allowed: false };
+        case 'screening_instruments': return [];
+        case 'sync_status': return { ...STATUS, joined: false, server_url: null };
+        case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
+        case 'set_auto_lock': return 5;
+        case 'export_folder': return '/data/exports';
+        case 'set_export_folder': throw { code: 'ExportFailed', message: 'not a folder' };
+        default: return null;
+      }
+    });
+    const r = render(Settings, { onError: (c: string) => codes.push(c) });
+    await settle();
+    typeInto(r.q('settings-export-folder'), '/etc/passwd');
+    press(r.q('settings-save'));
+    await settle();
+    expect(codes).toEqual(['ExportFailed']);
+    expect(r.q('settings-saved')).toBeNull();
+    expect((r.q('settings-export-folder') as HTMLInputElement).value).toBe('/etc/passwd');
+    r.destroy();
+  });
+});

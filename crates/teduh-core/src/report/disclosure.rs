@@ -61,7 +61,7 @@ impl CountTable {
 #[serde(tag = "shown", content = "count", rename_all = "snake_case")]
 pub enum Shown {
     /// The count itself.
-    Count(u64),
+    Count(#[cfg_attr(feature = "ts", ts(type = "number"))] u64),
     /// "<5": a count from 1 to 4.
     Small,
     /// "s": a count of 5 or more hidden so that a small count elsewhere cannot be worked out.

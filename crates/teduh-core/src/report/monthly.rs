@@ -190,8 +190,10 @@ pub struct WorkerHours {
     /// Her name from the roster (or the id when the roster does not list her).
     pub name: String,
     /// Sessions' minutes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub session_minutes: u64,
     /// Contacts' minutes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub contact_minutes: u64,
 }
 

@@ -84,7 +84,7 @@ pub use read::FieldVersion;
 use read::Reader;
 pub use review::{
     Caseload, Dashboard, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft, ReviewState,
-    WeekCount,
+    Trends, WeekCount,
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};

@@ -502,3 +502,16 @@ fn the_directory_survives_a_reopen() {
     );
     assert_eq!(again.version().expect("version"), Some(1), "seed version");
 }
+
+#[test]
+fn every_entry_has_its_category_for_the_monthly_statistics() {
+    let idx = DirectoryIndex::open_in_memory().expect("index");
+    let categories = idx.categories().expect("categories");
+    assert_eq!(categories.get("darurat-112"), Some(&Category::Emergency));
+    assert!(
+        categories.len() > 10,
+        "the seed's entries: {}",
+        categories.len()
+    );
+    assert_eq!(categories.get("tidak-ada"), None);
+}

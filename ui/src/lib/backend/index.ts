@@ -27,6 +27,13 @@ import type { SyncProgressView } from './bindings/SyncProgressView';
 import type { SyncState } from './bindings/SyncState';
 import type { SyncStatusView } from './bindings/SyncStatusView';
 import type { Dashboard } from './bindings/Dashboard';
+import type { Format } from './bindings/Format';
+import type { Month } from './bindings/Month';
+import type { MonthlyStatistics } from './bindings/MonthlyStatistics';
+import type { PublishedTable } from './bindings/PublishedTable';
+import type { SavedReport } from './bindings/SavedReport';
+import type { Shown } from './bindings/Shown';
+import type { Trends } from './bindings/Trends';
 import type { MemberRow } from './bindings/MemberRow';
 import type { NoteReviews } from './bindings/NoteReviews';
 import type { QueueFilter } from './bindings/QueueFilter';
@@ -55,6 +62,7 @@ export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncStat
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { AlarmRow, InvitationPreviewView, InvitationView, OrgKeySheetView, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
+export type { Format, Month, MonthlyStatistics, PublishedTable, SavedReport, Shown, Trends };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
 export type { Code };
@@ -354,6 +362,26 @@ export function noteReviews(note: string): Promise<NoteReviews> {
 /** The team dashboard as of today. */
 export function teamDashboard(): Promise<Dashboard> {
   return call<Dashboard>('team_dashboard');
+}
+
+/** The folder reports are saved in. */
+export function exportFolder(): Promise<string> {
+  return call<string>('export_folder');
+}
+
+/** Sets the export folder (a whole path; empty: the default); resolves to the folder in use. */
+export function setExportFolder(folder: string): Promise<string> {
+  return call<string>('set_export_folder', { folder });
+}
+
+/** Makes the monthly statistics of `month` (YYYY-MM) and saves them in the export folder. */
+export function reportMonthly(month: string, format: Format): Promise<SavedReport> {
+  return call<SavedReport>('report_monthly', { month, format });
+}
+
+/** Sessions, contacts and red flags of the last twelve months, and contacts by category. */
+export function teamTrends(): Promise<Trends> {
+  return call<Trends>('team_trends');
 }
 
 /** This member's reviewed notes, returned ones first. */

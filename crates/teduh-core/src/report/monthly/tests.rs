@@ -249,7 +249,10 @@ fn an_empty_month_publishes_zeros_and_nothing_hidden() {
     let stats = MonthlyStatistics::count(&empty, &category);
     let sex = stats.table("clients_by_sex").expect("table");
     assert_eq!(sex.total, Some(Shown::Count(0)));
-    assert!(!sex.withheld, "nobody served is nothing to hide: the rows print 0");
+    assert!(
+        !sex.withheld,
+        "nobody served is nothing to hide: the rows print 0"
+    );
     assert_eq!(sex.rows.len(), 3);
     assert!(sex.rows.iter().all(|(_, s)| *s == Shown::Count(0)));
     assert!(stats.hours.is_empty());

@@ -266,14 +266,15 @@ impl Reader<'_> {
         serde_json::from_slice(&pt).map_err(|_| damaged())
     }
 
-    /// The contacts taken on the days `first..=last` (where they were taken), originals only:
+    /// The contacts taken on the days `first..=last` (where they were taken), with their day,
+    /// originals only:
     /// the copy a contact leaves on the client it became is the same contact (as the
     /// dashboard's figures count it).
     pub(in crate::vault) fn contacts_between(
         &mut self,
         first: NaiveDate,
         last: NaiveDate,
-    ) -> Result<Vec<ContactView>, VaultError> {
+    ) -> Result<Vec<(NaiveDate, ContactView)>, VaultError> {
         self.current_contacts()?;
         Ok(self
             .u
@@ -281,8 +282,12 @@ impl Reader<'_> {
             .listed
             .iter()
             .filter(|l| l.view.client.is_none())
-            .filter(|l| l.day.is_some_and(|d| (first..=last).contains(&d)))
-            .map(|l| l.view.clone())
+            .filter_map(|l| {
+                Some((
+                    l.day.filter(|d| (first..=last).contains(d))?,
+                    l.view.clone(),
+                ))
+            })
             .collect())
     }
 

@@ -33,6 +33,7 @@ pub(super) mod state;
 pub(super) mod summaries;
 
 pub use dashboard::{Caseload, Dashboard, WeekCount};
+pub use monthly::Trends;
 pub use queue::{QueueFilter, QueueItem};
 pub use state::{Review, ReviewAction, ReviewDraft, ReviewState};
 

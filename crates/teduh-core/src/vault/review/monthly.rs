@@ -158,7 +158,7 @@ impl Vault {
         let contacts = r
             .contacts_between(first, last)?
             .into_iter()
-            .map(|c| {
+            .map(|(_, c)| {
                 let e = &c.entry;
                 let minutes = match (e.started_at, e.ended_at) {
                     (Some(s), Some(t)) if t > s => {
@@ -240,6 +240,81 @@ impl Vault {
             red_flags,
             referrals,
             workers,
+        })
+    }
+}
+
+/// The dashboard's trends: sessions, contacts and red flags in each of twelve months, and the
+/// contacts of those months by category. For the team's own screens, so not protected (the
+/// figures a report sends out are, [`crate::report::disclosure`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Trends {
+    /// The months, oldest first.
+    pub months: Vec<Month>,
+    /// Sessions held in each month.
+    pub sessions: Vec<u32>,
+    /// Contacts taken in each month.
+    pub contacts: Vec<u32>,
+    /// Red flags raised (risk episodes opened) in each month.
+    pub red_flags: Vec<u32>,
+    /// The twelve months' contacts by issue category code, most first (a contact may carry
+    /// several).
+    pub contact_categories: Vec<(String, u32)>,
+}
+
+impl Vault {
+    /// The twelve months up to and including `last`: sessions, contacts and red flags in each,
+    /// and the contacts by category. Reads each kind of record once.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn trends(&mut self, last: Month) -> Result<Trends, VaultError> {
+        let mut months = vec![last];
+        while months.len() < 12 {
+            let earliest = months[months.len() - 1];
+            months.push(earliest.previous());
+        }
+        months.reverse();
+        let slot = |day: chrono::NaiveDate| months.iter().position(|m| m.contains(day));
+        let zone = self.team_zone()?;
+        let mut sessions = vec![0u32; 12];
+        let mut contacts = vec![0u32; 12];
+        let mut red_flags = vec![0u32; 12];
+        let mut r = self.reader()?;
+        r.scan_note_summaries(
+            |_| true,
+            |_, _, summary| {
+                if let Some(i) = summary.day().and_then(slot) {
+                    sessions[i] += 1;
+                }
+            },
+        )?;
+        let (first, end) = (
+            months[0].first_day().unwrap_or_default(),
+            last.last_day().unwrap_or_default(),
+        );
+        let mut categories: BTreeMap<String, u32> = BTreeMap::new();
+        for (day, c) in r.contacts_between(first, end)? {
+            if let Some(i) = slot(day) {
+                contacts[i] += 1;
+                for k in &c.entry.categories {
+                    *categories.entry(k.clone()).or_default() += 1;
+                }
+            }
+        }
+        for e in r.all_episodes()? {
+            if let Some(i) = slot(e.opened_at.with_timezone(&zone.offset()).date_naive()) {
+                red_flags[i] += 1;
+            }
+        }
+        let mut contact_categories: Vec<(String, u32)> = categories.into_iter().collect();
+        contact_categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(Trends {
+            months,
+            sessions,
+            contacts,
+            red_flags,
+            contact_categories,
         })
     }
 }

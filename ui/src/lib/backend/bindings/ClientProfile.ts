@@ -45,6 +45,11 @@ contacts: Array<Contact>,
  */
 address: string, 
 /**
+ * Regency or city (kabupaten/kota) where the client lives, as the monthly statistics
+ * count it (empty: not recorded).
+ */
+regency: string, 
+/**
  * Parent or guardian (required for children, unless `no_guardian_reason` says why none
  * can be named or asked).
  */

@@ -1,0 +1,87 @@
+//! Commands for reports: the export folder (Settings), the monthly statistics saved there from
+//! the supervisor's dashboard, and the dashboard's twelve-month trends.
+//!
+//! Thin like the other command modules: parse, one core call, convert.
+
+use std::path::{Path, PathBuf};
+
+use tauri::State;
+use teduh_core::error::Code;
+use teduh_core::report::monthly::Month;
+use teduh_core::vault::Trends;
+use teduh_report::monthly::{monthly_report, Format};
+use teduh_report::save::save_whole;
+
+use crate::ipc::{IpcError, SavedReport};
+use crate::state::AppState;
+
+/// The folder reports are saved in: the one set in Settings, else `exports` in the data
+/// directory.
+fn export_dir(state: &AppState) -> Result<PathBuf, IpcError> {
+    Ok(match state.settings()?.export_dir {
+        Some(dir) => PathBuf::from(dir),
+        None => state.data().root().join("exports"),
+    })
+}
+
+/// The folder reports and prints are saved in.
+#[tauri::command(async)]
+pub fn export_folder(state: State<'_, AppState>) -> Result<String, IpcError> {
+    Ok(export_dir(&state)?.display().to_string())
+}
+
+/// Sets the export folder (an absolute path; empty: back to the default). The folder is made
+/// if needed and must take a file, so a mistake shows here rather than at the first report.
+#[tauri::command(async)]
+pub fn set_export_folder(state: State<'_, AppState>, folder: String) -> Result<String, IpcError> {
+    let folder = folder.trim();
+    if !folder.is_empty() {
+        if !Path::new(folder).is_absolute() {
+            return Err(IpcError::new(
+                Code::InvalidInput,
+                format!(
+                    "write the whole path of the folder, e.g. /home/rina/Laporan (not {folder:?})"
+                ),
+            ));
+        }
+        let probe = save_whole(Path::new(folder), ".teduh-probe", b"")
+            .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let _ = std::fs::remove_file(probe);
+    }
+    let dir = (!folder.is_empty()).then(|| folder.to_string());
+    state.update_settings(|s| s.export_dir = dir)?;
+    export_folder(state)
+}
+
+/// Makes the monthly statistics of `month` (`YYYY-MM`) as `format` and saves them in the export
+/// folder as `laporan-bulanan-YYYY-MM.<ext>` (replacing an earlier one of that month).
+#[tauri::command(async)]
+pub fn report_monthly(
+    state: State<'_, AppState>,
+    month: String,
+    format: Format,
+) -> Result<SavedReport, IpcError> {
+    let month =
+        Month::parse(&month).map_err(|e| IpcError::new(Code::InvalidInput, e.to_string()))?;
+    let categories = state.with_directory(|d| d.categories())?;
+    let category = |id: &str| categories.get(id).map(|c| c.code().to_string());
+    let (bytes, statistics) = state
+        .with_vault_for(|v| monthly_report(v, month, format, &category, chrono::Utc::now()))?;
+    let name = format!("laporan-bulanan-{month}.{}", format.extension());
+    let path = save_whole(&export_dir(&state)?, &name, &bytes)
+        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    Ok(SavedReport {
+        path: path.display().to_string(),
+        statistics,
+    })
+}
+
+/// Sessions, contacts and red flags in each of the twelve months up to this one, and the
+/// contacts by category (the dashboard's charts).
+#[tauri::command(async)]
+pub fn team_trends(state: State<'_, AppState>) -> Result<Trends, IpcError> {
+    state.with_vault(|v| {
+        let today = v.today(chrono::Utc::now())?;
+        v.trends(Month::of(today))
+    })
+}
