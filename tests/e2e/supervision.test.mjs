@@ -10,8 +10,11 @@
 // first and she acknowledges it, the counselor sees that, and the SMTP sink the server alerts
 // through received one message with no client data in it.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { catalogueText, maybeSaveDocScreenshot, startSmtpSink, withHarness } from './harness.mjs';
+import { REPO, catalogueText, maybeSaveDocScreenshot, startSmtpSink, withHarness } from './harness.mjs';
 import { Keys } from './webdriver.mjs';
 import { addClient, assertFitsBothLanguages, joinFromFirstRun, joinWithInvitation, syncNow, typeSafetyNumber, until } from './flows.mjs';
 
@@ -345,6 +348,48 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.match(await textContent(sup, '[data-testid=dash-contacts-category]'), /Distres psikososial\s*1/);
     await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard.png');
     await assertFitsBothLanguages(sup, 'team dashboard');
+
+    // Twelve months at a glance, read without colour: this month's bars carry their figures.
+    await sup.waitFor('[data-testid=team-trends]');
+    const lastValue = (chart) => sup.execute(`return [...document.querySelectorAll('[data-testid=${chart}] [data-testid=bar]')].map((b) => b.dataset.value)`, []);
+    const contactsByMonth = await lastValue('trend-contacts');
+    assert.equal(contactsByMonth.length, 12, `twelve months: ${contactsByMonth}`);
+    assert.equal(contactsByMonth[11], '3', `this month's contacts: ${contactsByMonth}`);
+    assert.ok(Number((await lastValue('trend-sessions'))[11]) >= 2, 'this month\'s sessions');
+    assert.match(await textContent(sup, '[data-testid=trend-contacts]'), /3/, 'the figure is printed by its bar');
+
+    // The monthly report: the export folder set in Settings, the PDF made from the dashboard.
+    const folder = path.join(path.dirname(sup.dataDir), 'ekspor laporan');
+    await sup.click('[data-testid=nav-about]');
+    await sup.waitFor('[data-testid=settings-export-folder]');
+    await until(async () => (await sup.execute("return document.querySelector('[data-testid=settings-export-folder]').value", [])).length > 0, 'the folder in use to be shown');
+    await sup.execute("const i = document.querySelector('[data-testid=settings-export-folder]'); i.value = ''; i.dispatchEvent(new Event('input'))", []);
+    await sup.type('[data-testid=settings-export-folder]', folder);
+    await sup.click('[data-testid=settings-save]');
+    await sup.waitFor('[data-testid=settings-saved]');
+    await sup.click('[data-testid=nav-review]');
+    await sup.click('[data-testid=review-tab-dashboard]');
+    await sup.waitFor('[data-testid=monthly-report]');
+    // This month in the team's zone (WIB), as the counselor's sessions were today.
+    const month = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 7);
+    await sup.execute("const i = document.querySelector('[data-testid=report-month]'); i.value = arguments[0]; i.dispatchEvent(new Event('input'))", [month]);
+    await sup.click('[data-testid=report-make]');
+    await sup.waitFor('[data-testid=report-saved]', { timeoutMs: 30_000 });
+    const pdf = path.join(folder, `laporan-bulanan-${month}.pdf`);
+    const savedText = await textContent(sup, '[data-testid=report-saved]');
+    assert.ok(savedText.includes(pdf), `the report is said to be in the export folder: ${savedText}`);
+    assert.ok(fs.existsSync(pdf), `the report is in the export folder: ${pdf}`);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    for (const expected of ['Laporan Bulanan Layanan', 'Periode: ', 'Klien dilayani', 'Kontak hotline', 'Jam layanan per petugas', 'Dicetak oleh sup.ani']) {
+      assert.ok(text.includes(expected), `the PDF says ${expected}:\n${text}`);
+    }
+    assert.ok(!text.includes('K-0101') && !text.includes('Penelepon Sintetis'), 'no client in the statistics');
+    if (process.env.TEDUH_UPDATE_SCREENSHOTS === '1') {
+      execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(REPO, 'docs', 'screenshots', 'report-monthly')]);
+      console.log('screenshot written: docs/screenshots/report-monthly.png');
+    }
+    await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard-report.png');
+    await assertFitsBothLanguages(sup, 'team dashboard with the report');
 
     // A supervisor of another team sees none of it.
     await h.closeApp(counselor);
