@@ -504,6 +504,12 @@ fn every_deny_cell_of_the_permissions_table_is_refused_through_the_public_api() 
                         d.vault.list_clients().expect("list").is_empty(),
                         "{who}: her list shows nothing of the team's clients"
                     );
+                    let month =
+                        teduh_core::report::monthly::Month::of(chrono::Utc::now().date_naive());
+                    assert!(
+                        matches!(d.vault.month_facts(month), Err(VaultError::NotPermitted(_))),
+                        "{who}: no monthly statistics from a device that reads only her clients"
+                    );
                     match d.vault.client(adult) {
                         Err(VaultError::NotFound { .. }) => {
                             Some(VaultError::NotPermitted("not on the case".into()))
@@ -521,6 +527,10 @@ fn every_deny_cell_of_the_permissions_table_is_refused_through_the_public_api() 
             );
         }
     }
+    let month = teduh_core::report::monthly::Month::of(chrono::Utc::now().date_naive());
+    sup.vault
+        .month_facts(month)
+        .expect("the supervisor makes the monthly statistics");
     // Six supervision actions for 8 workers, the juniors' registering, assigning and reading
     // for 8 workers and the admin, holding a child's case for 4 workers and the admin.
     assert_eq!(cells, 6 * 8 + 2 + 2 * 9 + 5, "every deny cell was called");

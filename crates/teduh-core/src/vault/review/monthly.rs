@@ -127,8 +127,8 @@ impl Reader<'_> {
 impl Vault {
     /// What the month's records on this device hold, for the monthly statistics: the clients
     /// served, sessions, contacts, screenings, red flags and referrals of `month`, with the
-    /// roster's names for the workers. Counts what this device can read (a supervisor's or an
-    /// administrator's device reads the whole team).
+    /// roster's names for the workers. Counts what this device can read (a supervisor's device
+    /// reads the whole team; an administrator's reads no casework, decision 0008).
     ///
     /// Fails with [`VaultError::NotPermitted`] on a team device whose member does not read
     /// the whole team (her figures would count only her own clients), when locked, or with
@@ -136,7 +136,7 @@ impl Vault {
     pub fn month_facts(&mut self, month: Month) -> Result<MonthFacts, VaultError> {
         if self.binding()?.is_some() && !self.reader()?.may(Action::ReadTeamClients)? {
             return Err(VaultError::NotPermitted(
-                "the monthly statistics are made on a supervisor's or an administrator's device: \
+                "the monthly statistics are made on a supervisor's device: \
                  this device reads only the clients assigned to its member"
                     .into(),
             ));
