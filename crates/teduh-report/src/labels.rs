@@ -271,3 +271,67 @@ mod tests {
         assert_eq!(month_name(2026, 11), "November 2026");
     }
 }
+
+/// The serde code of a unit enum value (`RiskLevel::High` is `"high"`).
+pub fn code_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The Indonesian words for a code of the record's enums (stage, risk, consent, referral,
+/// screening band, review), or the code itself.
+pub fn term<T: serde::Serialize>(value: &T) -> String {
+    let code = code_of(value);
+    let words = match code.as_str() {
+        "intake" => "Penerimaan",
+        "assessment" => "Asesmen",
+        "planning" => "Perencanaan",
+        "intervention" => "Intervensi",
+        "evaluation" => "Evaluasi",
+        "closure_or_referral" => "Terminasi atau rujukan",
+        "follow_up" => "Tindak lanjut",
+        "low" => "Rendah",
+        "medium" => "Sedang",
+        "high" => "Tinggi",
+        "imminent" => "Segera (bahaya)",
+        "very_high" => "Sangat tinggi",
+        "self_given" => "Klien sendiri",
+        "parent" => "Orang tua",
+        "guardian" => "Wali",
+        "no_guardian" => "Tanpa orang tua/wali",
+        "consent" => "Persetujuan",
+        "vital_interest" => "Kepentingan vital",
+        "legal_obligation" => "Kewajiban hukum",
+        "public_task" => "Tugas publik",
+        "contract" => "Perjanjian",
+        "legitimate_interest" => "Kepentingan sah",
+        "written" => "Tertulis",
+        "verbal" => "Lisan",
+        "digital" => "Digital",
+        "routine" => "Rutin",
+        "soon" => "Segera",
+        "urgent" => "Mendesak",
+        "minimal" => "Minimal",
+        "mild" => "Ringan",
+        "moderate" => "Sedang",
+        "moderately_severe" => "Cukup berat",
+        "severe" => "Berat",
+        "below_cutoff" => "Di bawah ambang",
+        "above_cutoff" => "Di atas ambang",
+        "approve" => "Disetujui",
+        "return" => "Dikembalikan",
+        "comment" => "Komentar",
+        "female" => "Perempuan",
+        "male" => "Laki-laki",
+        "unspecified" => "Tidak dicatat",
+        other => {
+            return ["sessions_by_modality", "referrals_by_outcome"]
+                .iter()
+                .find_map(|t| row_label(t, other))
+                .map_or_else(|| other.to_string(), str::to_string)
+        }
+    };
+    words.to_string()
+}

@@ -14,7 +14,8 @@
 //!
 //! [`monthly::monthly_document`] builds the monthly statistics' document (Bahasa Indonesia) from
 //! the core's protected [`teduh_core::report::monthly::MonthlyStatistics`]; [`labels`] holds
-//! the words printed for the statistics' codes; [`save::save_whole`] writes a file whole.
+//! the words printed for the statistics' codes; [`case_file::case_file`] prints a client's case
+//! file ("RAHASIA", third-party passages redacted); [`save::save_whole`] writes a file whole.
 //!
 //! ```
 //! use teduh_report::{to_csv, to_pdf, Block, Cell, Document, Table};
@@ -53,6 +54,7 @@
 //! Western European text (ASCII, Latin-1 letters such as "é", typographic quotes, dashes, "€");
 //! any other character (e.g. "漢", emoji, combining accents) is drawn as `?`.
 
+pub mod case_file;
 mod format;
 pub mod labels;
 mod long_csv;

@@ -1,0 +1,156 @@
+//! A client's case file printed from a real vault and read back with pdftotext: "RAHASIA" on
+//! every page, who printed it, the chosen parts only, third-party passages gone. All names and
+//! figures are made up.
+
+use chrono::{Duration, Utc};
+use teduh_core::crypto::KdfParams;
+use teduh_core::domain::{
+    CaseDetails, ClientProfile, Consent, ConsentChannel, LawfulBasis, Modality, NoteDraft,
+    Referral, RiskEntry, RiskLevel, Sex,
+};
+use teduh_core::store::LocalStore;
+use teduh_core::vault::Vault;
+use teduh_report::case_file::{case_file, CaseFileParts};
+
+mod common;
+
+const THIRD_PARTY: &str = "Tetangga bernama Pak Sintetis Wiryo meminjam uang";
+
+fn client_with_history(dir: &std::path::Path) -> (Vault, teduh_core::ids::ClientId) {
+    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
+    let mut v = Vault::create_with_params(
+        store,
+        "uji berkas kasus",
+        KdfParams::insecure_fast_for_tests(),
+    )
+    .expect("vault");
+    v.set_idle_timeout(None);
+    let client = v
+        .add_client(&ClientProfile {
+            code: "BK-0001".into(),
+            name: "Dewi Sintetis".into(),
+            sex: Sex::Female,
+            estimated_age: Some(34),
+            regency: "Kota Contoh".into(),
+            ..ClientProfile::default()
+        })
+        .expect("client");
+    let case = v
+        .open_case(
+            client,
+            &CaseDetails {
+                presenting_problem: "Cemas berkepanjangan".into(),
+                ..CaseDetails::default()
+            },
+        )
+        .expect("case");
+    v.record_risk(
+        case,
+        &RiskEntry {
+            level: RiskLevel::Medium,
+            reason: "Sulit tidur dua minggu".into(),
+            assessed_at: Some(Utc::now()),
+            ..RiskEntry::default()
+        },
+    )
+    .expect("risk");
+    v.record_consent(
+        client,
+        &Consent {
+            giver_name: "Dewi Sintetis".into(),
+            purposes: vec!["counseling".into(), "referral".into()],
+            lawful_basis: LawfulBasis::Consent,
+            channel: ConsentChannel::Written,
+            given_at: Some(Utc::now() - Duration::days(3)),
+            ..Consent::default()
+        },
+    )
+    .expect("consent");
+    v.add_note(
+        client,
+        &NoteDraft {
+            occurred_at: Some(Utc::now() - Duration::days(1)),
+            zone: "Asia/Jakarta".into(),
+            duration_minutes: 50,
+            modality: Modality::InPerson,
+            narrative: format!("Klien berlatih pernapasan. [[{THIRD_PARTY}.]] Klien merasa lega."),
+            ..NoteDraft::default()
+        },
+    )
+    .expect("note");
+    v.add_referral(
+        client,
+        &Referral {
+            partner_id: "sapa-129".into(),
+            partner_name: "SAPA 129".into(),
+            reason: "Pendampingan hukum".into(),
+            ..Referral::default()
+        },
+    )
+    .expect("referral");
+    (v, client)
+}
+
+#[test]
+fn a_case_file_is_confidential_on_every_page_says_who_printed_it_and_hides_third_parties() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, client) = client_with_history(dir.path());
+    let (pdf, name) = case_file(&mut v, client, CaseFileParts::default(), Utc::now()).expect("pdf");
+    assert!(
+        name.starts_with("berkas-kasus-BK-0001-") && name.ends_with(".pdf"),
+        "{name}"
+    );
+    let pages = common::pdf_pages(&pdf, "berkas");
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains("RAHASIA"), "page {} is marked", i + 1);
+        assert!(
+            page.contains("Dicetak oleh perangkat ini"),
+            "page {} says who printed it",
+            i + 1
+        );
+    }
+    let text = pages.join("\n");
+    for expected in [
+        "Berkas Kasus",
+        "Klien BK-0001",
+        "Dewi Sintetis",
+        "Kota Contoh",
+        "Cemas berkepanjangan",
+        "Sulit tidur dua minggu",
+        "Klien berlatih pernapasan.",
+        "Klien merasa lega.",
+        "[disamarkan: informasi pihak ketiga]",
+        "1 bagian berisi informasi pihak ketiga disamarkan.",
+        "SAPA 129",
+        "Tatap muka, 50 menit",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the case file says {expected:?}:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("Wiryo"),
+        "the third party's words are not printed:\n{text}"
+    );
+}
+
+#[test]
+fn a_case_file_holds_only_the_parts_chosen() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, client) = client_with_history(dir.path());
+    let parts = CaseFileParts {
+        sessions: false,
+        referrals: false,
+        ..CaseFileParts::default()
+    };
+    let (pdf, _) = case_file(&mut v, client, parts, Utc::now()).expect("pdf");
+    let text = common::pdf_pages(&pdf, "berkas-sebagian").join("\n");
+    assert!(text.contains("Dewi Sintetis"), "the profile is in");
+    for left_out in ["pernapasan", "SAPA 129", "Tatap muka"] {
+        assert!(
+            !text.contains(left_out),
+            "{left_out:?} was not chosen:\n{text}"
+        );
+    }
+}
