@@ -404,6 +404,19 @@ impl DirectoryIndex {
         Ok(hits)
     }
 
+    /// The entry with `id` (`None`: the directory in use has none), e.g. the partner a referral
+    /// names, for its address on the referral letter.
+    ///
+    /// Fails when the directory cannot be read.
+    pub fn entry(&self, id: &str) -> Result<Option<Entry>, IndexError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT json FROM entry WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+
     /// Every entry's category by entry id: what the monthly statistics count a referral's
     /// partner as.
     ///

@@ -15,7 +15,8 @@
 //! [`monthly::monthly_document`] builds the monthly statistics' document (Bahasa Indonesia) from
 //! the core's protected [`teduh_core::report::monthly::MonthlyStatistics`]; [`labels`] holds
 //! the words printed for the statistics' codes; [`case_file::case_file`] prints a client's case
-//! file ("RAHASIA", third-party passages redacted); [`save::save_whole`] writes a file whole.
+//! file ("RAHASIA", third-party passages redacted); [`letter::referral_letter`] the referral
+//! letter as PDF and chat text; [`save::save_whole`] writes a file whole.
 //!
 //! ```
 //! use teduh_report::{to_csv, to_pdf, Block, Cell, Document, Table};
@@ -57,6 +58,7 @@
 pub mod case_file;
 mod format;
 pub mod labels;
+pub mod letter;
 mod long_csv;
 mod metrics;
 pub mod model;

@@ -514,4 +514,10 @@ fn every_entry_has_its_category_for_the_monthly_statistics() {
         categories.len()
     );
     assert_eq!(categories.get("tidak-ada"), None);
+    let sapa = idx
+        .entry("sapa-129")
+        .expect("read")
+        .expect("the seed holds SAPA 129");
+    assert_eq!(sapa.category, categories["sapa-129"]);
+    assert!(idx.entry("tidak-ada").expect("read").is_none());
 }

@@ -154,3 +154,46 @@ fn a_case_file_holds_only_the_parts_chosen() {
         );
     }
 }
+
+#[test]
+fn a_referral_letter_is_numbered_addressed_and_carries_only_what_the_referral_shares() {
+    use teduh_report::letter::{referral_letter, PartnerAddress};
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, client) = client_with_history(dir.path());
+    let referral = v.referrals(client).expect("referrals")[0].id;
+    let partner = PartnerAddress {
+        address: Some("Jl. Contoh Raya No. 12, Kota Contoh".into()),
+        phones: vec!["129".into()],
+    };
+    let (pdf, text, name) =
+        referral_letter(&mut v, client, referral, Some(&partner), Utc::now()).expect("letter");
+    assert!(name.starts_with("surat-rujukan-BK-0001-"), "{name}");
+    let number = format!("RJK/{}/", Utc::now().format("%Y"));
+    let printed = common::pdf_pages(&pdf, "surat").join("\n");
+    for t in [&printed, &text] {
+        for expected in [
+            "Surat Rujukan",
+            number.as_str(),
+            "SAPA 129",
+            "Jl. Contoh Raya No. 12, Kota Contoh",
+            "Kode klien",
+            "BK-0001",
+            "Pendampingan hukum",
+            "RAHASIA",
+        ] {
+            assert!(t.contains(expected), "the letter says {expected:?}:\n{t}");
+        }
+        // The referral shares nothing beyond the code and the reason.
+        for private in ["Dewi Sintetis", "Cemas berkepanjangan", "pernapasan"] {
+            assert!(
+                !t.contains(private),
+                "{private:?} was not to be shared:\n{t}"
+            );
+        }
+    }
+    assert!(
+        text.lines().any(|l| l.starts_with("Nomor: RJK/")),
+        "the chat text carries the number on its own line:\n{text}"
+    );
+    assert!(text.contains("Kode klien: BK-0001"), "one field a line in the chat text:\n{text}");
+}
