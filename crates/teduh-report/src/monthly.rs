@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use teduh_core::error::Code;
 use teduh_core::report::disclosure::{PublishedTable, Shown};
-use teduh_core::report::monthly::{Month, MonthlyStatistics};
+use teduh_core::report::monthly::{Month, MonthlyStatistics, WorkerHours};
 use teduh_core::vault::{Vault, VaultError};
 
 use crate::labels::{month_name, row_label, table_title};
@@ -116,6 +116,38 @@ fn total_text(stats: &MonthlyStatistics, id: &str) -> String {
         .map_or_else(|| "-".into(), Shown::text)
 }
 
+/// One worker's hours, rounded to a tenth. Her session hours (and so her total) are hidden when
+/// her session count is: with sessions of a usual length, hours would give the count back.
+fn hours_row(stats: &MonthlyStatistics, printing: &Printing, h: &WorkerHours) -> Vec<Cell> {
+    #[allow(clippy::cast_precision_loss)]
+    let hours = |m: u64| Cell::Hours((m as f64 / 6.0).round() / 10.0);
+    let sessions_shown = stats
+        .table("sessions_by_worker")
+        .filter(|t| !t.withheld)
+        .and_then(|t| t.rows.iter().find(|(k, _)| *k == h.worker).map(|(_, s)| *s))
+        .unwrap_or(Shown::Count(0));
+    let (sessions, total) = match sessions_shown {
+        Shown::Count(_) => (
+            hours(h.session_minutes),
+            hours(h.session_minutes + h.contact_minutes),
+        ),
+        hidden => (Cell::Hidden(hidden.text()), Cell::Hidden("s".into())),
+    };
+    // A worker with sessions in a withheld table: her sessions are not printed either.
+    let (sessions, total) = match stats.table("sessions_by_worker") {
+        Some(t) if t.withheld && h.session_minutes > 0 => {
+            (Cell::Hidden("s".into()), Cell::Hidden("s".into()))
+        }
+        _ => (sessions, total),
+    };
+    vec![
+        Cell::Text(words(stats, printing, "sessions_by_worker", &h.worker)),
+        sessions,
+        hours(h.contact_minutes),
+        total,
+    ]
+}
+
 /// The monthly statistics as a document: title, organisation and period, a summary, the rule
 /// for hidden figures, each table, charts of sessions by modality and clients by age, and the
 /// workers' hours.
@@ -134,10 +166,7 @@ pub fn monthly_document(stats: &MonthlyStatistics, printing: &Printing) -> Docum
                 "Skrining".into(),
                 total_text(stats, "screenings_by_instrument"),
             ),
-            (
-                "Tanda bahaya".into(),
-                total_text(stats, "red_flags_by_source"),
-            ),
+            ("Tanda bahaya".into(), total_text(stats, "red_flags")),
             ("Rujukan".into(), total_text(stats, "referrals_by_outcome")),
         ]),
         Block::Paragraph(RULE.into()),
@@ -159,19 +188,12 @@ pub fn monthly_document(stats: &MonthlyStatistics, printing: &Printing) -> Docum
         rows: stats
             .hours
             .iter()
-            .map(|h| {
-                #[allow(clippy::cast_precision_loss)]
-                let hours = |m: u64| m as f64 / 60.0;
-                vec![
-                    Cell::Text(words(stats, printing, "sessions_by_worker", &h.worker)),
-                    Cell::Hours(hours(h.session_minutes)),
-                    Cell::Hours(hours(h.contact_minutes)),
-                    Cell::Hours(h.hours()),
-                ]
-            })
+            .map(|h| hours_row(stats, printing, h))
             .collect(),
         notes: vec![
-            "Durasi sesi dan kontak yang dicatat; jam kerja petugas tidak disamarkan.".into(),
+            "Durasi sesi dan kontak yang dicatat, dibulatkan ke 0,1 jam. Jam sesi petugas yang \
+             jumlah sesinya disamarkan ikut disamarkan."
+                .into(),
         ],
     }));
     Document {
@@ -287,4 +309,88 @@ pub fn monthly_report(
         Format::Csv => crate::to_csv(&doc)?.into_bytes(),
     };
     Ok((bytes, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use teduh_core::domain::Modality;
+    use teduh_core::report::monthly::{MonthFacts, SessionFact};
+
+    fn stats(sessions: &[(&str, u32)]) -> MonthlyStatistics {
+        let facts = MonthFacts {
+            month: Month {
+                year: 2026,
+                month: 11,
+            },
+            organisation: String::new(),
+            clients: Vec::new(),
+            sessions: sessions
+                .iter()
+                .flat_map(|(w, n)| {
+                    (0..*n).map(|_| SessionFact {
+                        modality: Modality::InPerson,
+                        worker: (*w).into(),
+                        minutes: 60,
+                    })
+                })
+                .collect(),
+            contacts: Vec::new(),
+            screenings: Vec::new(),
+            red_flags: Vec::new(),
+            referrals: Vec::new(),
+            workers: Default::default(),
+        };
+        MonthlyStatistics::count(&facts, &|_| None)
+    }
+
+    fn hours_rows(doc: &Document) -> Vec<Vec<Cell>> {
+        doc.blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table(t) if t.sheet == "hours_by_worker" => Some(t.rows.clone()),
+                _ => None,
+            })
+            .expect("the hours table")
+    }
+
+    #[test]
+    fn a_workers_session_hours_are_hidden_when_her_session_count_is() {
+        // 3 sessions of an hour: "3,0 h" beside "<5" would give the 3 back.
+        let doc = monthly_document(
+            &stats(&[
+                ("aaaaaaaa", 30),
+                ("bbbbbbbb", 3),
+                ("cccccccc", 12),
+                ("dddddddd", 20),
+            ]),
+            &Printing::default(),
+        );
+        let rows = hours_rows(&doc);
+        let of = |who: &str| {
+            rows.iter()
+                .find(|r| matches!(&r[0], Cell::Text(t) if t.contains(who)))
+                .cloned()
+                .expect("a row")
+        };
+        assert_eq!(of("bbbbbb")[1], Cell::Hidden("<5".into()));
+        assert_eq!(
+            of("bbbbbb")[3],
+            Cell::Hidden("s".into()),
+            "nor the total that holds them"
+        );
+        assert_eq!(
+            of("aaaaaa")[1],
+            Cell::Hours(30.0),
+            "a visible count keeps its hours"
+        );
+    }
+
+    #[test]
+    fn hours_are_rounded_to_a_tenth_even_in_the_workbook() {
+        let mut s = stats(&[("aaaaaaaa", 6)]);
+        s.hours[0].session_minutes = 367; // 6.1166... h
+        let rows = hours_rows(&monthly_document(&s, &Printing::default()));
+        assert_eq!(rows[0][1], Cell::Hours(6.1));
+    }
 }

@@ -195,5 +195,8 @@ fn a_referral_letter_is_numbered_addressed_and_carries_only_what_the_referral_sh
         text.lines().any(|l| l.starts_with("Nomor: RJK/")),
         "the chat text carries the number on its own line:\n{text}"
     );
-    assert!(text.contains("Kode klien: BK-0001"), "one field a line in the chat text:\n{text}");
+    assert!(
+        text.contains("Kode klien: BK-0001"),
+        "one field a line in the chat text:\n{text}"
+    );
 }

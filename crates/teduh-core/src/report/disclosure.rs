@@ -14,11 +14,15 @@
 //!    not a line.
 //! 3. **A reader's bounds.** From the rule alone a reader knows a "<5" cell is 1 to 4 and a
 //!    masked cell ([`Shown::Masked`], "s") is at least 5.
-//! 4. **Secondary.** While some line lets a reader pin a hidden cell to one value (a line with
-//!    one hidden cell, or two "<5" cells that must both be 1...), the smallest visible non-zero
-//!    cell of that line is masked; when none is left, the population's total is hidden. This
-//!    ends: every step hides one more figure.
-//! 5. **Totals.** A population total of 1 to 4 is itself "<5".
+//! 4. **Secondary.** A table with a "<5" cell also masks its two smallest visible non-zero
+//!    counts. The choice depends on what is printed only: masking "until nothing can be pinned"
+//!    would let a reader who knows the rule run it backwards (that the masking went on is itself
+//!    a fact about the hidden values).
+//! 5. **Last resort, and small populations.** A table that still lets a reader pin a figure from
+//!    the totals is not broken down (its rows are withheld); a population of 1 to 4 is not
+//!    broken down at all and its total prints "<5". Otherwise totals are printed.
+//! 6. **Order.** Rows are printed in a fixed order (the table's categories, then by key), never
+//!    by count: an order by size would tell which hidden cell is larger.
 //!
 //! [`pinned_cells`] is the reader's side: from the published figures alone it lists every hidden
 //! cell a reader can pin down. [`protect`] publishes nothing it lists (tests check it against a
@@ -199,41 +203,34 @@ pub fn protect(tables: &[CountTable]) -> Vec<PublishedTable> {
             shown = primary(*total);
             members.iter().for_each(|m| withheld[*m] = true);
         }
+        // Rule 4, decided by what is printed only: a table with a "<5" masks its two smallest
+        // visible counts, whatever they are. Masking "until nothing is pinned" would tell the
+        // reader that something was pinned before, which is itself a fact about the values.
+        for m in members {
+            if withheld[*m] || !cells[*m].contains(&Shown::Small) {
+                continue;
+            }
+            let mut visible: Vec<(u64, usize)> = tables[*m]
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(i, (_, n))| *n > 0 && cells[*m][*i].count().is_some())
+                .map(|(i, (_, n))| (*n, i))
+                .collect();
+            visible.sort_unstable();
+            for (_, i) in visible.into_iter().take(2) {
+                cells[*m][i] = Shown::Masked;
+            }
+        }
+        // Rule 5: a table that still lets a reader pin a figure is not broken down.
         loop {
             let open: Vec<usize> = members.iter().copied().filter(|m| !withheld[*m]).collect();
             let view: Vec<&[Shown]> = open.iter().map(|m| cells[*m].as_slice()).collect();
-            let Some(pinned) = first_pinned(&view, shown) else {
-                break;
-            };
-            // Rule 4: mask the smallest visible count where the reader pinned something,
-            // else elsewhere in the population, else hide the total, else withhold the table.
-            let smallest = |m: usize| {
-                tables[m]
-                    .rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, (_, n))| *n > 0 && cells[m][*i].count().is_some())
-                    .min_by_key(|(i, (_, n))| (*n, *i))
-                    .map(|(i, (_, n))| (*n, m, i))
-            };
-            let here = match pinned {
-                Pinned::Cell { table, .. } => smallest(open[table]),
-                Pinned::Total => None,
-            };
-            let anywhere = || open.iter().filter_map(|m| smallest(*m)).min();
-            if let Some((_, m, i)) = here.or_else(|| match pinned {
-                Pinned::Cell { .. } if shown.count().is_some() => None,
-                _ => anywhere(),
-            }) {
-                cells[m][i] = Shown::Masked;
-            } else if shown.count().is_some() {
-                shown = Shown::Masked;
-            } else {
-                let table = match pinned {
-                    Pinned::Cell { table, .. } => open[table],
-                    Pinned::Total => open[0],
-                };
-                withheld[table] = true;
+            match first_pinned(&view, shown) {
+                None => break,
+                Some(Pinned::Cell { table, .. }) => withheld[open[table]] = true,
+                // The total is printed unless it is under 5 (and then nothing is broken down).
+                Some(Pinned::Total) => open.iter().for_each(|m| withheld[*m] = true),
             }
         }
         totals.insert(population, shown);

@@ -143,7 +143,8 @@ pub struct ContactFact {
 pub struct ScreeningFact {
     /// The instrument's code (`srq20`, `phq9`...).
     pub instrument: String,
-    /// Whether a red-flag item was answered.
+    /// Whether the result needs attention: a red-flag item answered, or a score above the
+    /// instrument's threshold.
     pub flagged: bool,
 }
 
@@ -172,7 +173,7 @@ pub struct MonthFacts {
     /// Screenings given.
     pub screenings: Vec<ScreeningFact>,
     /// Red flags raised (risk episodes opened), by what raised them (`screening`, `note_risk`,
-    /// `contact_self_harm`, `worker`).
+    /// `contact_self_harm`, `worker`); the report prints their number only.
     pub red_flags: Vec<String>,
     /// Referrals made.
     pub referrals: Vec<ReferralFact>,
@@ -236,8 +237,8 @@ pub const TABLES: [&str; 15] = [
     "contacts_by_channel",
     "contacts_by_category",
     "screenings_by_instrument",
-    "screenings_flagged",
-    "red_flags_by_source",
+    "screenings_by_result",
+    "red_flags",
     "referrals_by_partner_category",
     "referrals_by_outcome",
 ];
@@ -278,7 +279,7 @@ fn code<T: Serialize>(value: &T) -> String {
 }
 
 /// Counts keys: the given rows first (in their order, zeros kept, so a table always shows its
-/// categories), then others by count, most first.
+/// categories), then the others by key.
 fn tally<I: IntoIterator<Item = String>>(fixed: &[&str], keys: I) -> Vec<(String, u64)> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for k in keys {
@@ -288,9 +289,8 @@ fn tally<I: IntoIterator<Item = String>>(fixed: &[&str], keys: I) -> Vec<(String
         .iter()
         .map(|k| (k.to_string(), counts.remove(*k).unwrap_or(0)))
         .collect();
-    let mut rest: Vec<(String, u64)> = counts.into_iter().collect();
-    rest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    rows.extend(rest);
+    // Then by key: an order by count would tell which of two hidden cells is larger.
+    rows.extend(counts);
     rows
 }
 
@@ -430,25 +430,25 @@ impl MonthlyStatistics {
                 Some("screenings"),
                 tally(&[], facts.screenings.iter().map(|s| s.instrument.clone())),
             ),
+            // Flagged or not, as a second split of the screenings: a table of the flagged ones
+            // alone would bound the cells of the one by instrument from outside its line.
             table(
-                "screenings_flagged",
-                Some("flagged_screenings"),
+                "screenings_by_result",
+                Some("screenings"),
                 tally(
-                    &[],
+                    &["flagged", "not_flagged"],
                     facts
                         .screenings
                         .iter()
-                        .filter(|s| s.flagged)
-                        .map(|s| s.instrument.clone()),
+                        .map(|s| if s.flagged { "flagged" } else { "not_flagged" }.to_string()),
                 ),
             ),
+            // Red flags as one figure: by source, its screening row would be bounded by the
+            // flagged screenings of another table.
             table(
-                "red_flags_by_source",
+                "red_flags",
                 Some("red_flags"),
-                tally(
-                    &["screening", "note_risk", "contact_self_harm", "worker"],
-                    facts.red_flags.iter().cloned(),
-                ),
+                tally(&["all"], facts.red_flags.iter().map(|_| "all".to_string())),
             ),
             table(
                 "referrals_by_partner_category",

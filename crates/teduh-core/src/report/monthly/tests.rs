@@ -195,10 +195,16 @@ fn the_month_is_counted_into_the_agencies_tables_with_small_counts_protected() {
         printed(&stats, "sessions_by_worker"),
         rows(&[("aa", "14"), ("bb", "6")])
     );
+    assert!(
+        stats
+            .table("contacts_by_channel")
+            .is_some_and(|t| t.withheld),
+        "one WhatsApp contact beside five calls: masking the five still leaves 6 - s = 1"
+    );
     assert_eq!(
-        printed(&stats, "contacts_by_channel")[..2],
-        rows(&[("phone_call", "s"), ("whats_app", "<5")])[..],
-        "one WhatsApp contact beside a total of 6"
+        stats.table("contacts_by_channel").and_then(|t| t.total),
+        Some(Shown::Count(6)),
+        "the total still prints"
     );
     assert!(
         stats
@@ -206,9 +212,22 @@ fn the_month_is_counted_into_the_agencies_tables_with_small_counts_protected() {
             .is_some_and(|t| t.withheld),
         "2 screenings are not broken down"
     );
+    assert!(
+        stats
+            .table("referrals_by_partner_category")
+            .is_some_and(|t| t.withheld),
+        "one referral outside the directory beside five: withheld, as the contacts above"
+    );
     assert_eq!(
-        printed(&stats, "referrals_by_partner_category"),
-        rows(&[("social_services", "s"), ("", "<5")])
+        printed(&stats, "screenings_by_result"),
+        Vec::<(String, String)>::new(),
+        "a second split of the 2 screenings, withheld like the first"
+    );
+    assert_eq!(printed(&stats, "red_flags"), Vec::<(String, String)>::new());
+    assert_eq!(
+        stats.table("red_flags").and_then(|t| t.total),
+        Some(Shown::Small),
+        "one red flag prints <5"
     );
     assert!(pinned_cells(&stats.tables).is_empty());
 }
@@ -256,4 +275,28 @@ fn an_empty_month_publishes_zeros_and_nothing_hidden() {
     assert_eq!(sex.rows.len(), 3);
     assert!(sex.rows.iter().all(|(_, s)| *s == Shown::Count(0)));
     assert!(stats.hours.is_empty());
+}
+
+#[test]
+fn rows_outside_a_tables_categories_print_by_key_never_by_size() {
+    let mut f = facts();
+    f.clients = [
+        "Zeta", "Alpha", "Zeta", "Mid", "Mid", "Mid", "Mid", "Mid", "Mid",
+    ]
+    .iter()
+    .map(|r| client(Sex::Female, Some(30), r, &[]))
+    .collect();
+    let stats = MonthlyStatistics::count(&f, &category);
+    let keys: Vec<String> = stats
+        .table("clients_by_regency")
+        .expect("table")
+        .rows
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(
+        keys,
+        ["Alpha", "Mid", "Zeta"],
+        "the order of two '<5' rows must tell nothing"
+    );
 }
