@@ -86,6 +86,8 @@ const COMMANDS: &[&str] = &[
     "set_export_folder",
     "report_monthly",
     "team_trends",
+    "report_case_file",
+    "report_referral_letter",
 ];
 
 fn main() {

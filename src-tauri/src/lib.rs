@@ -101,6 +101,8 @@ pub fn register<R: Runtime>(
             report_commands::set_export_folder,
             report_commands::report_monthly,
             report_commands::team_trends,
+            report_commands::report_case_file,
+            report_commands::report_referral_letter,
             review_commands::review_news,
             sync_commands::sync_status,
             sync_commands::sync_now,

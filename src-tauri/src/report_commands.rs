@@ -1,5 +1,6 @@
 //! Commands for reports: the export folder (Settings), the monthly statistics saved there from
-//! the supervisor's dashboard, and the dashboard's twelve-month trends.
+//! the supervisor's dashboard, the dashboard's twelve-month trends, a client's case file and a
+//! referral letter.
 //!
 //! Thin like the other command modules: parse, one core call, convert.
 
@@ -7,12 +8,15 @@ use std::path::{Path, PathBuf};
 
 use tauri::State;
 use teduh_core::error::Code;
+use teduh_core::ids::{ClientId, ReferralId};
 use teduh_core::report::monthly::Month;
 use teduh_core::vault::Trends;
+use teduh_report::case_file::{case_file, CaseFileParts};
+use teduh_report::letter::{referral_letter, PartnerAddress};
 use teduh_report::monthly::{monthly_report, Format};
 use teduh_report::save::save_whole;
 
-use crate::ipc::{IpcError, SavedReport};
+use crate::ipc::{IpcError, SavedLetter, SavedReport};
 use crate::state::AppState;
 
 /// The folder reports are saved in: the one set in Settings, else `exports` in the data
@@ -83,5 +87,55 @@ pub fn team_trends(state: State<'_, AppState>) -> Result<Trends, IpcError> {
     state.with_vault(|v| {
         let today = v.today(chrono::Utc::now())?;
         v.trends(Month::of(today))
+    })
+}
+
+/// Prints `client`'s case file with the chosen `parts` into the export folder; resolves to the
+/// file's path.
+#[tauri::command(async)]
+pub fn report_case_file(
+    state: State<'_, AppState>,
+    client: ClientId,
+    parts: CaseFileParts,
+) -> Result<String, IpcError> {
+    let (bytes, name) =
+        state.with_vault_for(|v| case_file(v, client, parts, chrono::Utc::now()))?;
+    let path = save_whole(&export_dir(&state)?, &name, &bytes)
+        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    Ok(path.display().to_string())
+}
+
+/// Prints the letter of `client`'s `referral` into the export folder (the partner's address
+/// from the directory); resolves to the file's path and the letter as chat text.
+#[tauri::command(async)]
+pub fn report_referral_letter(
+    state: State<'_, AppState>,
+    client: ClientId,
+    referral: ReferralId,
+) -> Result<SavedLetter, IpcError> {
+    // The partner is looked up first: the directory and the vault are never locked together.
+    let partner_id = state.with_vault(|v| {
+        Ok(v.referrals(client)?
+            .into_iter()
+            .find(|r| r.id == referral)
+            .map(|r| r.referral.partner_id))
+    })?;
+    let partner = match partner_id.filter(|id| !id.is_empty()) {
+        Some(id) => state
+            .with_directory(|d| d.entry(&id))?
+            .map(|e| PartnerAddress {
+                address: e.address,
+                phones: e.phones.into_iter().map(|p| p.number).collect(),
+            }),
+        None => None,
+    };
+    let (bytes, text, name) = state.with_vault_for(|v| {
+        referral_letter(v, client, referral, partner.as_ref(), chrono::Utc::now())
+    })?;
+    let path = save_whole(&export_dir(&state)?, &name, &bytes)
+        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    Ok(SavedLetter {
+        path: path.display().to_string(),
+        text,
     })
 }

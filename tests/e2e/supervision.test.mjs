@@ -391,6 +391,21 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard-report.png');
     await assertFitsBothLanguages(sup, 'team dashboard with the report');
 
+    // A case file from the client's profile: RAHASIA on every page, who printed it.
+    await sup.click('[data-testid=nav-clients]');
+    await until(async () => (await sup.attributes('[data-testid=client-row]', 'data-code')).includes('K-0101'), 'the client row');
+    await sup.click('[data-testid=client-row][data-code=K-0101]');
+    await sup.click('[data-testid=case-file] summary');
+    await sup.click('[data-testid=case-file-print]');
+    await sup.waitFor('[data-testid=case-file-saved]', { timeoutMs: 30_000 });
+    // "Tersimpan: <path>" (the folder's name has a space).
+    const caseFile = (await textContent(sup, '[data-testid=case-file-saved]')).replace(/^[^:]*:\s*/, '').trim();
+    assert.ok(caseFile.startsWith(folder) && fs.existsSync(caseFile), `the case file is in the export folder: ${caseFile}`);
+    const casePages = execFileSync('pdftotext', ['-layout', caseFile, '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim());
+    assert.ok(casePages.length > 0 && casePages.every((p) => p.includes('RAHASIA') && p.includes('Dicetak oleh sup.ani')), 'marked and footed on every page');
+    assert.match(casePages.join('\n'), /Berkas Kasus[\s\S]*Klien K-0101/);
+    await assertFitsBothLanguages(sup, 'client profile with the case file panel');
+
     // A supervisor of another team sees none of it.
     await h.closeApp(counselor);
     const other = await h.openApp('other-team');

@@ -212,70 +212,7 @@ pub(crate) const AMPK: &[(&str, &str)] = &[
     ),
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `(code, Indonesian)` of each `c('code', 'id', 'en')` in the list `name` of the UI's file.
-    fn ui_list(source: &str, name: &str) -> Vec<(String, String)> {
-        let start = source
-            .find(&format!("export const {name}"))
-            .unwrap_or_else(|| panic!("{name} in categories.ts"));
-        let body = &source[start..];
-        let body = &body[..body.find("];").expect("the list ends")];
-        body.lines()
-            .filter_map(|l| l.trim().strip_prefix("c('"))
-            .map(|l| {
-                let parts: Vec<&str> = l.split("', '").collect();
-                (parts[0].to_string(), parts[1].replace("\\'", "'"))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_printed_ppks_and_ampk_words_match_the_forms_choices() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../ui/src/clients/categories.ts"
-        );
-        let source = std::fs::read_to_string(path).expect("the UI's categories");
-        for (name, list) in [("PPKS", PPKS), ("AMPK", AMPK)] {
-            let ours: Vec<(String, String)> = list
-                .iter()
-                .map(|(c, w)| (c.to_string(), w.to_string()))
-                .collect();
-            assert_eq!(
-                ours,
-                ui_list(&source, name),
-                "{name}: a report must print the category the form offered"
-            );
-        }
-    }
-
-    #[test]
-    fn every_fixed_key_of_the_statistics_has_words() {
-        for (table, key) in [
-            ("clients_by_sex", "unspecified"),
-            ("sessions_by_modality", "phone"),
-            ("contacts_by_channel", "e_counselling"),
-            ("referrals_by_outcome", "partner_unreachable"),
-            ("red_flags", "all"),
-            ("screenings_by_result", "flagged"),
-            ("referrals_by_partner_category", "civil_registry"),
-        ] {
-            assert!(row_label(table, key).is_some(), "{table}.{key}");
-        }
-        assert_eq!(month_name(2026, 11), "November 2026");
-    }
-}
-
-/// The serde code of a unit enum value (`RiskLevel::High` is `"high"`).
-pub fn code_of<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
+pub use teduh_core::report::monthly::code_of;
 
 /// The Indonesian words for a code of the record's enums (stage, risk, consent, referral,
 /// screening band, review), or the code itself.
@@ -331,4 +268,61 @@ pub fn term<T: serde::Serialize>(value: &T) -> String {
         }
     };
     words.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(code, Indonesian)` of each `c('code', 'id', 'en')` in the list `name` of the UI's file.
+    fn ui_list(source: &str, name: &str) -> Vec<(String, String)> {
+        let start = source
+            .find(&format!("export const {name}"))
+            .unwrap_or_else(|| panic!("{name} in categories.ts"));
+        let body = &source[start..];
+        let body = &body[..body.find("];").expect("the list ends")];
+        body.lines()
+            .filter_map(|l| l.trim().strip_prefix("c('"))
+            .map(|l| {
+                let parts: Vec<&str> = l.split("', '").collect();
+                (parts[0].to_string(), parts[1].replace("\\'", "'"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_printed_ppks_and_ampk_words_match_the_forms_choices() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../ui/src/clients/categories.ts"
+        );
+        let source = std::fs::read_to_string(path).expect("the UI's categories");
+        for (name, list) in [("PPKS", PPKS), ("AMPK", AMPK)] {
+            let ours: Vec<(String, String)> = list
+                .iter()
+                .map(|(c, w)| (c.to_string(), w.to_string()))
+                .collect();
+            assert_eq!(
+                ours,
+                ui_list(&source, name),
+                "{name}: a report must print the category the form offered"
+            );
+        }
+    }
+
+    #[test]
+    fn every_fixed_key_of_the_statistics_has_words() {
+        for (table, key) in [
+            ("clients_by_sex", "unspecified"),
+            ("sessions_by_modality", "phone"),
+            ("contacts_by_channel", "e_counselling"),
+            ("referrals_by_outcome", "partner_unreachable"),
+            ("red_flags", "all"),
+            ("screenings_by_result", "flagged"),
+            ("referrals_by_partner_category", "civil_registry"),
+        ] {
+            assert!(row_label(table, key).is_some(), "{table}.{key}");
+        }
+        assert_eq!(month_name(2026, 11), "November 2026");
+    }
 }

@@ -22,3 +22,13 @@ pub struct SavedReport {
     /// The protected statistics it prints.
     pub statistics: teduh_core::report::monthly::MonthlyStatistics,
 }
+
+/// A referral letter saved in the export folder, and the same letter as text for a chat.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SavedLetter {
+    /// Where the PDF was saved.
+    pub path: String,
+    /// The letter as plain text (WhatsApp).
+    pub text: String,
+}

@@ -271,7 +271,7 @@ pub fn age_band_key(band: AgeBand) -> &'static str {
 }
 
 /// The serde code of a unit enum value (`Sex::Female` is `"female"`).
-fn code<T: Serialize>(value: &T) -> String {
+pub fn code_of<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -313,7 +313,7 @@ impl MonthlyStatistics {
     /// directory entry's category (none for an entry the directory does not hold).
     pub fn count(facts: &MonthFacts, partner_category: &dyn Fn(&str) -> Option<String>) -> Self {
         let c = &facts.clients;
-        let sexes = [Sex::Female, Sex::Male, Sex::Unspecified].map(|s| code(&s));
+        let sexes = [Sex::Female, Sex::Male, Sex::Unspecified].map(|s| code_of(&s));
         let sex_keys: Vec<&str> = sexes.iter().map(String::as_str).collect();
         let bands = [
             AgeBand::Under6,
@@ -333,9 +333,9 @@ impl MonthlyStatistics {
             Modality::HomeVisit,
             Modality::Outreach,
         ]
-        .map(|m| code(&m));
+        .map(|m| code_of(&m));
         let modality_keys: Vec<&str> = modalities.iter().map(String::as_str).collect();
-        let channels = crate::contact::Channel::ALL.map(|ch| code(&ch));
+        let channels = crate::contact::Channel::ALL.map(|ch| code_of(&ch));
         let channel_keys: Vec<&str> = channels.iter().map(String::as_str).collect();
         let outcomes = [
             ReferralStatus::Sent,
@@ -345,7 +345,7 @@ impl MonthlyStatistics {
             ReferralStatus::NoShow,
             ReferralStatus::PartnerUnreachable,
         ]
-        .map(|s| code(&s));
+        .map(|s| code_of(&s));
         let outcome_keys: Vec<&str> = outcomes.iter().map(String::as_str).collect();
         let table = |id, population, rows| CountTable {
             id,
@@ -356,7 +356,7 @@ impl MonthlyStatistics {
             table(
                 "clients_by_sex",
                 Some("clients"),
-                tally(&sex_keys, c.iter().map(|x| code(&x.sex))),
+                tally(&sex_keys, c.iter().map(|x| code_of(&x.sex))),
             ),
             table(
                 "clients_by_age",
@@ -390,7 +390,7 @@ impl MonthlyStatistics {
                 Some("sessions"),
                 tally(
                     &modality_keys,
-                    facts.sessions.iter().map(|s| code(&s.modality)),
+                    facts.sessions.iter().map(|s| code_of(&s.modality)),
                 ),
             ),
             table(
@@ -469,7 +469,7 @@ impl MonthlyStatistics {
                 Some("referrals"),
                 tally(
                     &outcome_keys,
-                    facts.referrals.iter().map(|r| code(&r.status)),
+                    facts.referrals.iter().map(|r| code_of(&r.status)),
                 ),
             ),
         ];

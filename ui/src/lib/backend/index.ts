@@ -32,6 +32,8 @@ import type { Month } from './bindings/Month';
 import type { MonthlyStatistics } from './bindings/MonthlyStatistics';
 import type { PublishedTable } from './bindings/PublishedTable';
 import type { SavedReport } from './bindings/SavedReport';
+import type { SavedLetter } from './bindings/SavedLetter';
+import type { CaseFileParts } from './bindings/CaseFileParts';
 import type { Shown } from './bindings/Shown';
 import type { Trends } from './bindings/Trends';
 import type { MemberRow } from './bindings/MemberRow';
@@ -62,7 +64,7 @@ export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncStat
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { AlarmRow, InvitationPreviewView, InvitationView, OrgKeySheetView, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
-export type { Format, Month, MonthlyStatistics, PublishedTable, SavedReport, Shown, Trends };
+export type { CaseFileParts, Format, Month, MonthlyStatistics, PublishedTable, SavedLetter, SavedReport, Shown, Trends };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
 export type { Code };
@@ -377,6 +379,16 @@ export function setExportFolder(folder: string): Promise<string> {
 /** Makes the monthly statistics of `month` (YYYY-MM) and saves them in the export folder. */
 export function reportMonthly(month: string, format: Format): Promise<SavedReport> {
   return call<SavedReport>('report_monthly', { month, format });
+}
+
+/** Prints a client's case file (the chosen parts) into the export folder; resolves to its path. */
+export function reportCaseFile(client: string, parts: CaseFileParts): Promise<string> {
+  return call<string>('report_case_file', { client, parts });
+}
+
+/** Prints a referral's letter into the export folder; resolves to its path and chat text. */
+export function reportReferralLetter(client: string, referral: string): Promise<SavedLetter> {
+  return call<SavedLetter>('report_referral_letter', { client, referral });
 }
 
 /** Sessions, contacts and red flags of the last twelve months, and contacts by category. */

@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::super::read::{blob, Reader};
-use super::super::sealed::id16;
+use super::super::read::Reader;
 use super::super::{Vault, VaultError};
 use crate::domain::Modality;
 use crate::episode::Trigger;
@@ -18,20 +17,12 @@ use crate::ids::{ClientId, EntityId, MemberId};
 use crate::permissions::Action;
 use crate::records::RecordKind;
 use crate::report::monthly::{
-    ClientFact, ContactFact, Month, MonthFacts, ReferralFact, ScreeningFact, SessionFact,
+    code_of, ClientFact, ContactFact, Month, MonthFacts, ReferralFact, ScreeningFact, SessionFact,
 };
 
 /// A member id as the reports key it (hex), empty when unknown.
 fn worker_key(member: Option<MemberId>) -> String {
     member.map(|m| m.to_string()).unwrap_or_default()
-}
-
-/// The serde code of a unit enum value.
-fn code<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 impl Reader<'_> {
@@ -94,20 +85,12 @@ impl Reader<'_> {
         &self,
         field: &str,
     ) -> Result<HashMap<EntityId, super::queue::Stored>, VaultError> {
-        let mut st = self.conn.prepare_cached(
+        self.stored_by(
             "SELECT f.entity_id, f.device_id, f.seq, f.value FROM entity_fields f
              JOIN entities e ON e.entity_id = f.entity_id
              WHERE f.field = ?1 AND e.kind = 'note'",
-        )?;
-        let mut rows = st.query([field])?;
-        let mut out = HashMap::new();
-        while let Some(row) = rows.next()? {
-            out.insert(
-                EntityId(id16(blob(row, 0)?)?),
-                (blob(row, 1)?.to_vec(), row.get(2)?, blob(row, 3)?.to_vec()),
-            );
-        }
-        Ok(out)
+            field,
+        )
     }
 
     /// A served client's fact: her profile's reported fields, her age on the month's last day.
@@ -168,7 +151,7 @@ impl Vault {
                 };
                 ContactFact {
                     line: e.line.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
-                    channel: code(&e.channel),
+                    channel: code_of(&e.channel),
                     categories: e.categories.clone(),
                     worker: worker_key(c.volunteer),
                     minutes,
@@ -181,7 +164,7 @@ impl Vault {
             for s in r.screenings(client)? {
                 if s.answers.administered_at.is_some_and(in_month) {
                     screenings.push(ScreeningFact {
-                        instrument: code(&s.answers.instrument),
+                        instrument: code_of(&s.answers.instrument),
                         flagged: s.result.flagged,
                     });
                 }

@@ -184,7 +184,16 @@ impl Reader<'_> {
         &self,
         field: &str,
     ) -> Result<HashMap<EntityId, Stored>, VaultError> {
-        let mut st = self.conn.prepare_cached(STORED_VALUES_SQL)?;
+        self.stored_by(STORED_VALUES_SQL, field)
+    }
+
+    /// The rows `(entity_id, device_id, seq, value)` that `sql` selects for `field`, by entity.
+    pub(super) fn stored_by(
+        &self,
+        sql: &str,
+        field: &str,
+    ) -> Result<HashMap<EntityId, Stored>, VaultError> {
+        let mut st = self.conn.prepare_cached(sql)?;
         let mut rows = st.query([field])?;
         let mut out = HashMap::new();
         while let Some(row) = rows.next()? {
