@@ -388,6 +388,7 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
       execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(REPO, 'docs', 'screenshots', 'report-monthly')]);
       console.log('screenshot written: docs/screenshots/report-monthly.png');
     }
+    await sup.execute("document.querySelector('[data-testid=report-saved]').scrollIntoView({ block: 'end' })", []);
     await maybeSaveDocScreenshot(sup, 'screenshots/team-dashboard-report.png');
     await assertFitsBothLanguages(sup, 'team dashboard with the report');
 
@@ -404,6 +405,10 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     const casePages = execFileSync('pdftotext', ['-layout', caseFile, '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim());
     assert.ok(casePages.length > 0 && casePages.every((p) => p.includes('RAHASIA') && p.includes('Dicetak oleh sup.ani')), 'marked and footed on every page');
     assert.match(casePages.join('\n'), /Berkas Kasus[\s\S]*Klien K-0101/);
+    if (process.env.TEDUH_UPDATE_SCREENSHOTS === '1') {
+      execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', '-singlefile', caseFile, path.join(REPO, 'docs', 'screenshots', 'report-case-file')]);
+      console.log('screenshot written: docs/screenshots/report-case-file.png');
+    }
     await assertFitsBothLanguages(sup, 'client profile with the case file panel');
 
     // A supervisor of another team sees none of it.

@@ -317,6 +317,13 @@ pub fn case_file_document(
             notes: Vec::new(),
         }));
     }
+    for block in &mut blocks {
+        if let Block::Table(t) = block {
+            if t.rows.is_empty() {
+                t.notes.push("Tidak ada.".into());
+            }
+        }
+    }
     let mut subtitle = vec![
         printed.organisation.clone(),
         format!("Klien {}", export.client.profile.code),

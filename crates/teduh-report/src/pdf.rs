@@ -1,5 +1,9 @@
 //! The PDF renderer: lays the document out into pages first (so the page count is known), then
 //! writes each page with its mark, watermark, footer and page label.
+//!
+//! One file because layout and writing share the page's drawing operations (`Op`): splitting
+//! them would make that list public across modules for no reader's gain. Its tests are the last
+//! 66 lines.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 

@@ -170,6 +170,7 @@ fn a_referral_letter_is_numbered_addressed_and_carries_only_what_the_referral_sh
     assert!(name.starts_with("surat-rujukan-BK-0001-"), "{name}");
     let number = format!("RJK/{}/", Utc::now().format("%Y"));
     let printed = common::pdf_pages(&pdf, "surat").join("\n");
+    common::maybe_save_first_page(&pdf, "report-letter");
     for t in [&printed, &text] {
         for expected in [
             "Surat Rujukan",

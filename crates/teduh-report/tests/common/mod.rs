@@ -35,3 +35,27 @@ pub fn pdf_pages(pdf: &[u8], name: &str) -> Vec<String> {
     }
     pages
 }
+
+/// With `TEDUH_UPDATE_SCREENSHOTS=1` (scripts/screenshots.sh), renders the PDF's first page to
+/// `docs/screenshots/<name>.png` with pdftoppm, as the e2e does for the app's PDFs.
+#[allow(dead_code)] // not every test binary saves a page
+pub fn maybe_save_first_page(pdf: &[u8], name: &str) {
+    if std::env::var("TEDUH_UPDATE_SCREENSHOTS").as_deref() != Ok("1") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("teduh-report-shot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let file = dir.join(format!("{name}.pdf"));
+    std::fs::write(&file, pdf).expect("the PDF written");
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/screenshots")
+        .join(name);
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&file)
+        .arg(&out)
+        .status()
+        .expect("pdftoppm runs (poppler-utils)");
+    assert!(status.success(), "pdftoppm rendered {name}");
+    println!("screenshot written: docs/screenshots/{name}.png");
+}
