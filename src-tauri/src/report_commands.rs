@@ -48,8 +48,7 @@ pub fn set_export_folder(state: State<'_, AppState>, folder: String) -> Result<S
                 ),
             ));
         }
-        let probe = save_whole(Path::new(folder), ".teduh-probe", b"")
-            .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let probe = save_whole(Path::new(folder), ".teduh-probe", b"")?;
         let _ = std::fs::remove_file(probe);
     }
     let dir = (!folder.is_empty()).then(|| folder.to_string());
@@ -72,8 +71,7 @@ pub fn report_monthly(
     let (bytes, statistics) = state
         .with_vault_for(|v| monthly_report(v, month, format, &category, chrono::Utc::now()))?;
     let name = format!("laporan-bulanan-{month}.{}", format.extension());
-    let path = save_whole(&export_dir(&state)?, &name, &bytes)
-        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    let path = save_whole(&export_dir(&state)?, &name, &bytes)?;
     Ok(SavedReport {
         path: path.display().to_string(),
         statistics,
@@ -100,8 +98,7 @@ pub fn report_case_file(
 ) -> Result<String, IpcError> {
     let (bytes, name) =
         state.with_vault_for(|v| case_file(v, client, parts, chrono::Utc::now()))?;
-    let path = save_whole(&export_dir(&state)?, &name, &bytes)
-        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    let path = save_whole(&export_dir(&state)?, &name, &bytes)?;
     Ok(path.display().to_string())
 }
 
@@ -113,27 +110,20 @@ pub fn report_referral_letter(
     client: ClientId,
     referral: ReferralId,
 ) -> Result<SavedLetter, IpcError> {
-    // The partner is looked up first: the directory and the vault are never locked together.
-    let partner_id = state.with_vault(|v| {
-        Ok(v.referrals(client)?
-            .into_iter()
-            .find(|r| r.id == referral)
-            .map(|r| r.referral.partner_id))
-    })?;
-    let partner = match partner_id.filter(|id| !id.is_empty()) {
-        Some(id) => state
-            .with_directory(|d| d.entry(&id))?
+    // The directory is taken inside the vault (AppState's lock order: vault, then directory).
+    let partner = |id: &str| {
+        state
+            .with_directory(|d| d.entry(id))
+            .ok()
+            .flatten()
             .map(|e| PartnerAddress {
                 address: e.address,
                 phones: e.phones.into_iter().map(|p| p.number).collect(),
-            }),
-        None => None,
+            })
     };
-    let (bytes, text, name) = state.with_vault_for(|v| {
-        referral_letter(v, client, referral, partner.as_ref(), chrono::Utc::now())
-    })?;
-    let path = save_whole(&export_dir(&state)?, &name, &bytes)
-        .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+    let (bytes, text, name) = state
+        .with_vault_for(|v| referral_letter(v, client, referral, &partner, chrono::Utc::now()))?;
+    let path = save_whole(&export_dir(&state)?, &name, &bytes)?;
     Ok(SavedLetter {
         path: path.display().to_string(),
         text,

@@ -180,7 +180,9 @@ impl AppState {
         self.schema_version
     }
 
-    /// Runs `f` on the offline directory (public data, available before unlock).
+    /// Runs `f` on the offline directory (public data, available before unlock). It may run
+    /// inside [`Self::with_vault`] (a referral letter reads the partner's address): the lock
+    /// order is the vault, then the directory, so `f` never takes the vault.
     pub fn with_directory<T>(
         &self,
         f: impl FnOnce(&mut DirectoryIndex) -> Result<T, teduh_directory::index::IndexError>,

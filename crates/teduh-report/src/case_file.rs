@@ -14,6 +14,7 @@ use teduh_core::vault::{ClientExport, Review, Vault};
 use crate::labels::term;
 use crate::model::{Block, Cell, Document, Table};
 use crate::monthly::ReportError;
+use crate::printed::{file_safe, local_time, printed_now, Printed};
 
 /// Which parts a case file holds (each on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,15 +49,6 @@ impl Default for CaseFileParts {
             reviews: true,
         }
     }
-}
-
-/// A time as printed in the team's zone: "06/12/2026 10.15 WIB".
-pub fn local_time(at: DateTime<Utc>, zone: Zone) -> String {
-    format!(
-        "{} {}",
-        at.with_timezone(&zone.offset()).format("%d/%m/%Y %H.%M"),
-        zone.label()
-    )
 }
 
 fn when(at: Option<DateTime<Utc>>, zone: Zone) -> String {
@@ -107,19 +99,6 @@ fn profile_fields(p: &ClientProfile, today: chrono::NaiveDate) -> Vec<(String, S
         fields.push(("Kategori PPKS/AMPK".into(), all.join("; ")));
     }
     fields
-}
-
-/// Who printed and when, for the footer.
-#[derive(Debug, Clone)]
-pub struct Printed {
-    /// The member's name.
-    pub by: String,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// The team's zone.
-    pub zone: Zone,
-    /// The organisation's name.
-    pub organisation: String,
 }
 
 /// The case file of `export` as a document: the chosen `parts`, third-party passages redacted,
@@ -345,32 +324,6 @@ pub fn case_file_document(
         page_label: "Halaman {page} dari {pages}".into(),
         blocks,
     }
-}
-
-/// The printer's name and the organisation from the vault: the roster's username, else "perangkat
-/// ini"; the organisation's name, else empty.
-pub fn printed_now(vault: &Vault, now: DateTime<Utc>) -> Result<Printed, ReportError> {
-    Ok(Printed {
-        by: vault
-            .binding()?
-            .map_or_else(|| "perangkat ini".to_string(), |b| b.username),
-        at: now,
-        zone: vault.team_zone()?,
-        organisation: vault.org_settings()?.map(|s| s.name).unwrap_or_default(),
-    })
-}
-
-/// A file name part from a client code: letters, digits and `-` only.
-pub fn file_safe(code: &str) -> String {
-    code.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
 
 /// The case file of `client` as a PDF with the chosen `parts`, and its file name

@@ -9,10 +9,10 @@ use teduh_core::ids::{ClientId, ReferralId};
 use teduh_core::report::redact::third_party;
 use teduh_core::vault::{ClientExport, Vault, VaultError};
 
-use crate::case_file::{file_safe, local_time, printed_now, Printed};
 use crate::labels::{code_of, term};
 use crate::model::{Block, Document};
 use crate::monthly::ReportError;
+use crate::printed::{file_safe, local_time, printed_now, Printed};
 
 /// The partner as the directory knows it (`None` for a partner outside the directory: the
 /// letter then names it as the referral does).
@@ -136,14 +136,15 @@ pub fn referral_letter_document(
 }
 
 /// The letter for `referral` of `client` as a PDF, as WhatsApp-ready text, and the PDF's file
-/// name (`surat-rujukan-<code>-<number part>.pdf`). `partner` is the directory's entry.
+/// name (`surat-rujukan-<code>-<number part>.pdf`). `partner` looks a directory entry up by id
+/// (`None` for one the directory does not hold).
 ///
 /// Fails with [`ReportError`]: locked, a client this device cannot read, an unknown referral.
 pub fn referral_letter(
     vault: &mut Vault,
     client: ClientId,
     referral: ReferralId,
-    partner: Option<&PartnerAddress>,
+    partner: &dyn Fn(&str) -> Option<PartnerAddress>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<u8>, String, String), ReportError> {
     let export = vault.export_client(client)?;
@@ -156,7 +157,10 @@ pub fn referral_letter(
             id: referral.to_string(),
         })?;
     let printed = printed_now(vault, now)?;
-    let doc = referral_letter_document(&export, record, partner, &printed);
+    let address = Some(record.referral.partner_id.as_str())
+        .filter(|id| !id.is_empty() && !record.referral.partner_outside_directory)
+        .and_then(partner);
+    let doc = referral_letter_document(&export, record, address.as_ref(), &printed);
     let name = format!(
         "surat-rujukan-{}-{}.pdf",
         file_safe(&export.client.profile.code),

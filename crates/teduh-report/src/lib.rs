@@ -65,6 +65,7 @@ pub mod model;
 pub mod monthly;
 mod pdf;
 mod plain;
+pub mod printed;
 pub mod save;
 mod xlsx;
 

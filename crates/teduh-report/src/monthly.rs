@@ -121,24 +121,23 @@ fn total_text(stats: &MonthlyStatistics, id: &str) -> String {
 fn hours_row(stats: &MonthlyStatistics, printing: &Printing, h: &WorkerHours) -> Vec<Cell> {
     #[allow(clippy::cast_precision_loss)]
     let hours = |m: u64| Cell::Hours((m as f64 / 6.0).round() / 10.0);
-    let sessions_shown = stats
-        .table("sessions_by_worker")
-        .filter(|t| !t.withheld)
-        .and_then(|t| t.rows.iter().find(|(k, _)| *k == h.worker).map(|(_, s)| *s))
-        .unwrap_or(Shown::Count(0));
-    let (sessions, total) = match sessions_shown {
-        Shown::Count(_) => (
+    // Her session count as printed, when it is hidden; a withheld table hides every count.
+    let hidden = match stats.table("sessions_by_worker") {
+        Some(t) if t.withheld => (h.session_minutes > 0).then_some(Shown::Masked),
+        Some(t) => t
+            .rows
+            .iter()
+            .find(|(k, _)| *k == h.worker)
+            .map(|(_, s)| *s)
+            .filter(|s| s.count().is_none()),
+        None => None,
+    };
+    let (sessions, total) = match hidden {
+        None => (
             hours(h.session_minutes),
             hours(h.session_minutes + h.contact_minutes),
         ),
-        hidden => (Cell::Hidden(hidden.text()), Cell::Hidden("s".into())),
-    };
-    // A worker with sessions in a withheld table: her sessions are not printed either.
-    let (sessions, total) = match stats.table("sessions_by_worker") {
-        Some(t) if t.withheld && h.session_minutes > 0 => {
-            (Cell::Hidden("s".into()), Cell::Hidden("s".into()))
-        }
-        _ => (sessions, total),
+        Some(s) => (Cell::Hidden(s.text()), Cell::Hidden(Shown::Masked.text())),
     };
     vec![
         Cell::Text(words(stats, printing, "sessions_by_worker", &h.worker)),
@@ -286,16 +285,10 @@ pub fn monthly_report(
 ) -> Result<(Vec<u8>, MonthlyStatistics), ReportError> {
     let facts = vault.month_facts(month)?;
     let stats = MonthlyStatistics::count(&facts, partner_category);
-    let zone = vault.team_zone()?;
+    let printed = crate::printed::printed_now(vault, now)?;
     let printing = Printing {
-        by: vault
-            .binding()?
-            .map_or_else(|| "perangkat ini".to_string(), |b| b.username),
-        at: format!(
-            "{} {}",
-            now.with_timezone(&zone.offset()).format("%d/%m/%Y %H.%M"),
-            zone.label()
-        ),
+        by: printed.by,
+        at: crate::printed::local_time(now, printed.zone),
         contact_categories: vault
             .contact_categories()?
             .into_iter()

@@ -165,8 +165,14 @@ fn a_referral_letter_is_numbered_addressed_and_carries_only_what_the_referral_sh
         address: Some("Jl. Contoh Raya No. 12, Kota Contoh".into()),
         phones: vec!["129".into()],
     };
-    let (pdf, text, name) =
-        referral_letter(&mut v, client, referral, Some(&partner), Utc::now()).expect("letter");
+    let (pdf, text, name) = referral_letter(
+        &mut v,
+        client,
+        referral,
+        &|id| (id == "sapa-129").then(|| partner.clone()),
+        Utc::now(),
+    )
+    .expect("letter");
     assert!(name.starts_with("surat-rujukan-BK-0001-"), "{name}");
     let number = format!("RJK/{}/", Utc::now().format("%Y"));
     let printed = common::pdf_pages(&pdf, "surat").join("\n");

@@ -62,6 +62,12 @@ impl From<teduh_directory::index::IndexError> for IpcError {
     }
 }
 
+impl From<teduh_report::save::SaveError> for IpcError {
+    fn from(e: teduh_report::save::SaveError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
 impl From<teduh_report::monthly::ReportError> for IpcError {
     fn from(e: teduh_report::monthly::ReportError) -> Self {
         Self::new(e.code(), e.to_string())

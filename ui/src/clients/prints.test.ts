@@ -10,7 +10,7 @@ import type { ReferralRecord } from '../lib/backend';
 afterEach(() => clearMocks());
 
 describe('printing from the profile', () => {
-  it('prints the case file with only the parts left ticked and shows where it went', async () => {
+  it('prints the case file with just the parts left ticked and shows where it went', async () => {
     const asked: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === 'report_case_file') {

@@ -47,7 +47,7 @@ describe('the monthly report panel', () => {
     r.destroy();
   });
 
-  it('reports a refusal (a device that reads only its own clients) through onError', async () => {
+  it('reports a refusal (a device that reads just its own clients) through onError', async () => {
     mockIPC((cmd) => {
       if (cmd === 'export_folder') return '/data/ekspor';
       throw { code: 'NotPermitted', message: 'only a supervisor' };
