@@ -74,10 +74,22 @@ export class Session {
     );
   }
 
-  /** Clicks the element, waiting for it to appear first (screens render asynchronously). */
+  /**
+   * Clicks the element, waiting for it to appear first (screens render asynchronously).
+   * A radio button is clicked until it is chosen: a click is aimed at where the element was, and
+   * a screen that moved in between (something appearing above it) takes it elsewhere. Choosing a
+   * radio twice changes nothing, so the retry cannot hide a wrong answer; each retry is logged.
+   */
   async click(css) {
     const el = await this.waitFor(css);
     await this.cmd('POST', `/element/${el}/click`, {});
+    if ((await this.cmd('GET', `/element/${el}/attribute/type`).catch(() => null)) !== 'radio') return;
+    for (let attempt = 1; !(await this.cmd('GET', `/element/${el}/selected`)); attempt++) {
+      if (attempt > 3) throw new WebDriverError(`the radio button ${css} is not chosen after ${attempt} clicks`);
+      console.log(`a click on ${css} missed (the screen moved); clicking again`);
+      await new Promise((r) => setTimeout(r, 200));
+      await this.cmd('POST', `/element/${el}/click`, {});
+    }
   }
 
   /** Types `text` into the element (appends to its value). */
