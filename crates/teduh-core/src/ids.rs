@@ -173,6 +173,10 @@ id_type!(
     EpisodeId
 );
 id_type!(
+    /// A data-subject request under UU PDP (issue 25).
+    RequestId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -226,7 +230,8 @@ into_entity!(
     ReferralId,
     ReviewId,
     ContactId,
-    EpisodeId
+    EpisodeId,
+    RequestId
 );
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ pub mod paths;
 pub mod permissions;
 pub mod records;
 pub mod report;
+pub mod request;
 pub mod screening;
 pub mod settings;
 pub mod store;

@@ -90,10 +90,13 @@ pub enum RecordKind {
     /// What the writing device holds (roster, epoch, each log's running hash), under the
     /// epoch's team key: readers compare it with their own copies (`vault/checkpoints/`).
     Checkpoint,
+    /// A data-subject request about a client, and its answer ([`crate::request`]), under the
+    /// client's key.
+    Request,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 18] = [
+    const ALL: [RecordKind; 19] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -112,6 +115,7 @@ impl RecordKind {
         Self::OnCall,
         Self::Assignment,
         Self::Checkpoint,
+        Self::Request,
     ];
 
     /// Stored name.
@@ -135,6 +139,7 @@ impl RecordKind {
             Self::OnCall => "on_call",
             Self::Assignment => "assignment",
             Self::Checkpoint => "checkpoint",
+            Self::Request => "request",
         }
     }
 

@@ -61,6 +61,7 @@ mod projection;
 mod read;
 mod readers;
 mod receive_rules;
+mod requests;
 mod review;
 mod revisions;
 mod sealed;
@@ -82,6 +83,7 @@ pub use mine::ReviewNews;
 use projection::Projection;
 pub use read::FieldVersion;
 use read::Reader;
+pub use requests::RequestView;
 pub use review::{
     Caseload, Dashboard, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft, ReviewState,
     Trends, WeekCount,

@@ -133,7 +133,12 @@ pub(super) fn refusal(
         }
     }
     // Authorship: a record speaks only for the member whose key signed it.
-    for field in [AUTHOR, FINALISED_BY, "reviewer"] {
+    for field in [
+        AUTHOR,
+        FINALISED_BY,
+        "reviewer",
+        super::requests::ANSWERED_BY,
+    ] {
         match member_field(plain, field) {
             Some(Some(named)) if named != signer.member => {
                 return Ok(Some(format!(
@@ -246,6 +251,12 @@ pub(super) fn refusal(
         }
         RecordKind::Contact => return contact_refusal(tx, row, plain),
         RecordKind::Episode => return episode_refusal(tx, signer, row, plain),
+        RecordKind::Request => {
+            return Ok(match json_fields(plain) {
+                Ok(fields) => super::requests::shape_refusal(row.op, fields).map(String::from),
+                Err(why) => Some(why),
+            })
+        }
         // The rota names who is called at night: a supervisor's or an admin's to set.
         RecordKind::OnCall => {
             if !allows_maybe(signer.role, None, Action::SetOnCallRota) {
