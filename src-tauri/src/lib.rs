@@ -14,6 +14,7 @@ pub mod contact_commands;
 pub mod episode_commands;
 pub mod ipc;
 pub mod report_commands;
+pub mod request_commands;
 pub mod review_commands;
 pub mod state;
 pub mod sync;
@@ -83,6 +84,10 @@ pub fn register<R: Runtime>(
             episode_commands::episode_decide,
             episode_commands::episodes_of,
             episode_commands::episodes_open,
+            request_commands::request_add,
+            request_commands::request_answer,
+            request_commands::requests_of,
+            request_commands::requests_open,
             episode_commands::on_call_rota,
             episode_commands::on_call_save,
             episode_commands::on_call_now,

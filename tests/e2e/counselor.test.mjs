@@ -217,5 +217,24 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.click('[data-testid=client-row][data-code=K-0001]');
     await app.click('[data-testid=task-item-done]');
     await until(async () => (await app.texts('[data-testid=task-item]')).length === 0, 'the done task to leave the open list');
+
+    // UU PDP: the client asked for a copy of her data by letter, read 50 hours ago and entered
+    // now. The 3x24 h run from the receipt: Home counts down the 22 hours left.
+    const received = new Date(Date.now() - 50 * 3600_000 + 7 * 3600_000); // WIB fields
+    const pad = (n) => String(n).padStart(2, '0');
+    await app.click('[data-testid=request-new]');
+    await app.click('[data-testid=request-via] option[value=letter]');
+    await app.type('[data-testid=request-date]', `${pad(received.getUTCDate())}/${pad(received.getUTCMonth() + 1)}/${received.getUTCFullYear()}`);
+    await app.type('[data-testid=request-time]', `${pad(received.getUTCHours())}.${pad(received.getUTCMinutes())}`);
+    await app.click('[data-testid=request-identity] option[value=identity_card]');
+    await app.type('[data-testid=request-details]', 'Meminta salinan catatan sesi (data sintetis).');
+    await app.click('[data-testid=request-save]');
+    await app.waitForText('[data-testid=request-left]', (t) => /^sisa 2[12] jam/.test(t), { what: 'the time left on the profile' });
+    assert.match(await app.text('[data-testid=request-item]'), /dicatat/, 'the late entry shows');
+    await assertFitsBothLanguages(app, 'client profile with a request');
+    await app.click('[data-testid=nav-today]');
+    await app.waitForText('[data-testid=today-request-left]', (t) => /^sisa 2[12] jam/.test(t), { what: 'the countdown on Home' });
+    assert.match(await app.text('[data-testid=today-request]'), /K-0001/);
+    assert.equal(await app.attribute('[data-testid=today-request]', 'data-overdue'), 'false');
   });
 });

@@ -26,6 +26,7 @@ use teduh_core::store::LocalStore;
 mod contact_cmd;
 mod org_cmd;
 mod report_cmd;
+mod request_cmd;
 mod sync_cmd;
 mod team_cmd;
 mod vault_cmd;
@@ -88,6 +89,10 @@ enum Command {
     /// --out FILE`.
     #[command(subcommand)]
     Report(report_cmd::ReportCmd),
+    /// The register of data-subject requests (UU PDP, answered within 3x24 h): `request add`,
+    /// `request list`, `request answer`.
+    #[command(subcommand)]
+    Request(request_cmd::RequestCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -175,6 +180,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Team(cmd) => team_cmd::run(&data, cmd),
         Command::Org(cmd) => org_cmd::run(&data, cmd),
         Command::Report(cmd) => report_cmd::run(&data, cmd),
+        Command::Request(cmd) => request_cmd::run(&data, cmd),
     }
 }
 

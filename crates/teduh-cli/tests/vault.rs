@@ -421,3 +421,117 @@ fn a_script_writes_the_monthly_statistics_and_bad_arguments_write_nothing() {
         assert!(!target.exists(), "{all:?}: nothing is written");
     }
 }
+
+#[test]
+fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("device");
+    ok(&data, &["init", "--insecure-test-kdf"]);
+    ok(
+        &data,
+        &[
+            "client",
+            "add",
+            "--code",
+            "RQ-9",
+            "--name",
+            "Klien Sintetis",
+            "--birth-date",
+            "1990-01-01",
+        ],
+    );
+    // Received 30 hours ago, entered now: 42 hours left, not 72.
+    let received = (chrono::Utc::now() - chrono::Duration::hours(30)).to_rfc3339();
+    let added = ok(
+        &data,
+        &[
+            "request",
+            "add",
+            "--client",
+            "RQ-9",
+            "--kind",
+            "access",
+            "--received",
+            &received,
+            "--via",
+            "letter",
+            "--identity",
+            "identity_card",
+            "--details",
+            "Salinan catatan",
+        ],
+    );
+    let id = added.split_whitespace().next().expect("an id").to_string();
+    assert!(added.contains("RQ-9  access"), "{added}");
+    assert!(
+        added.contains("open, 41 h") || added.contains("open, 42 h"),
+        "42 hours left: {added}"
+    );
+    let listed = ok(&data, &["request", "list"]);
+    assert!(
+        listed.starts_with("1 request(s)") && listed.contains(&id),
+        "{listed}"
+    );
+
+    // A refusal without its Ps 33 grounds is refused, with the reason, and nothing changes.
+    let out = teduh(
+        &data,
+        PASS,
+        &[
+            "request",
+            "answer",
+            &id,
+            "--outcome",
+            "refused",
+            "--text",
+            "Ditolak.",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[InvalidInput]") && err.contains("grounds"),
+        "{err}"
+    );
+    assert!(ok(&data, &["request", "list"]).starts_with("1 request(s)"));
+
+    let answered = ok(
+        &data,
+        &[
+            "request",
+            "answer",
+            &id,
+            "--outcome",
+            "partly_granted",
+            "--text",
+            "Salinan diberikan, pihak ketiga disamarkan.",
+            "--ground",
+            "reveals_others_data",
+        ],
+    );
+    assert!(answered.contains("answered_in_time"), "{answered}");
+    assert!(ok(&data, &["request", "list"]).starts_with("0 request(s)"));
+    let all = ok(&data, &["request", "list", "--client", "RQ-9"]);
+    assert!(
+        all.starts_with("1 request(s)") && all.contains("answered_in_time"),
+        "{all}"
+    );
+    // A bad kind fails before the passphrase is asked, and registers nothing.
+    let out = teduh(
+        &data,
+        "",
+        &[
+            "request",
+            "add",
+            "--client",
+            "RQ-9",
+            "--kind",
+            "everything",
+            "--received",
+            &received,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--kind"));
+    assert!(ok(&data, &["request", "list", "--client", "RQ-9"]).starts_with("1 request(s)"));
+}

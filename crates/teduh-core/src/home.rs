@@ -1,5 +1,5 @@
 //! [`HomeDay`]: what a member's Home ("Hari ini") shows for one calendar day, from her own
-//! caseload: open risk episodes, drafts to finalise, follow-ups due, open referrals and the
+//! caseload: open risk episodes, data-subject requests waiting for an answer, drafts to finalise, follow-ups due, open referrals and the
 //! clients seen most recently. The desktop and any other shell show it; the rules live here.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +8,7 @@ use crate::domain::{NoteStatus, ReferralStatus};
 use crate::episode::Subject;
 use crate::ids::{ClientId, NoteId, TaskId};
 use crate::index::ClientSummary;
-use crate::vault::{EpisodeView, Vault, VaultError};
+use crate::vault::{EpisodeView, RequestView, Vault, VaultError};
 
 /// How many recently seen clients Home lists.
 pub const RECENT_CLIENTS: usize = 8;
@@ -77,6 +77,9 @@ pub struct HomeDay {
     pub recent_clients: Vec<ClientSummary>,
     /// Referrals not yet completed or declined.
     pub open_referrals: Vec<OpenReferral>,
+    /// Data-subject requests not yet answered (UU PDP, 3×24 h) of her caseload or handled by
+    /// her, the nearest deadline first.
+    pub requests: Vec<RequestView>,
 }
 
 impl HomeDay {
@@ -98,6 +101,11 @@ impl HomeDay {
                     matches!(e.episode.subject, Subject::Client(c) if mine.contains(&c));
                 her_client || e.episode.opened_by == Some(me) || e.for_me
             })
+            .collect();
+        home.requests = v
+            .open_requests()?
+            .into_iter()
+            .filter(|r| mine.contains(&r.client) || r.request.handler == Some(me))
             .collect();
         for c in v
             .list_clients()?

@@ -304,7 +304,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(d: u32, h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).single().expect("a time")
+        Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0)
+            .single()
+            .expect("a time")
     }
 
     fn request(received: DateTime<Utc>) -> DataRequest {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use teduh_core::vault::EpisodeView;
+use teduh_core::vault::{EpisodeView, RequestView};
 
 use super::casework::ClientRow;
 
@@ -54,6 +54,8 @@ pub struct HomeToday {
     pub recent_clients: Vec<ClientRow>,
     /// Referrals not yet completed or declined.
     pub open_referrals: Vec<ReferralRow>,
+    /// Data-subject requests not yet answered, the nearest deadline first.
+    pub requests: Vec<RequestView>,
 }
 
 /// An open referral on Home.
@@ -116,6 +118,7 @@ impl From<teduh_core::home::HomeDay> for HomeToday {
                     overdue: r.overdue,
                 })
                 .collect(),
+            requests: h.requests,
         }
     }
 }

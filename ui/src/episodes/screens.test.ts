@@ -97,7 +97,7 @@ describe('Home', () => {
     ];
     const opened: string[] = [];
     mockIPC((cmd) => {
-      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes, recent_clients: [], open_referrals: [] };
+      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes, recent_clients: [], open_referrals: [], requests: [] };
       if (cmd === 'clients_search') return [];
       if (cmd === 'review_news') return [];
       throw new Error(`unexpected ${cmd}`);

@@ -197,7 +197,7 @@ describe('Home of a new vault', () => {
   it('prompts to add the first client', async () => {
     let added = false;
     mockIPC((cmd) => {
-      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes: [], recent_clients: [], open_referrals: [] };
+      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes: [], recent_clients: [], open_referrals: [], requests: [] };
       if (cmd === 'clients_search') return [];
       if (cmd === 'review_news') return [];
       throw new Error(`unexpected ${cmd}`);
@@ -255,7 +255,7 @@ describe('a junior volunteer (issue 23)', () => {
 
   it('is not prompted to add a first client on Home', async () => {
     mockIPC((cmd) => {
-      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes: [], recent_clients: [], open_referrals: [] };
+      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes: [], recent_clients: [], open_referrals: [], requests: [] };
       if (cmd === 'clients_search') return [];
       if (cmd === 'review_news') return [];
       throw new Error(`unexpected ${cmd}`);

@@ -72,6 +72,18 @@ export type { SafetyPlan } from './bindings/SafetyPlan';
 export type { SupervisorNumbers } from './bindings/SupervisorNumbers';
 export type { QueueUrgency } from './bindings/QueueUrgency';
 
+// The request register (issue 25, UU PDP).
+export type { DataRequest } from './bindings/DataRequest';
+export type { IdentityCheck } from './bindings/IdentityCheck';
+export type { Outcome as RequestOutcome } from './bindings/Outcome';
+export type { ReceivedVia } from './bindings/ReceivedVia';
+export type { RefusalGround } from './bindings/RefusalGround';
+export type { RequestAnswer } from './bindings/RequestAnswer';
+export type { RequestKind } from './bindings/RequestKind';
+export type { Requester } from './bindings/Requester';
+export type { RequestView } from './bindings/RequestView';
+export type { Standing as RequestStanding } from './bindings/Standing';
+
 // Need-to-know access (issue 23).
 export type { AssignmentChange } from './bindings/AssignmentChange';
 export type { CaseAssignment } from './bindings/CaseAssignment';

@@ -58,6 +58,7 @@ import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Refe
 import type { ContactFilter, ContactFormChoices, ContactInput, ContactList, ContactStats, ContactView } from './domain';
 import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallNow, OnCallRota } from './domain';
 import type { CaseAssignment, Level } from './domain';
+import type { DataRequest, RequestAnswer, RequestView } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -483,6 +484,28 @@ export function episodesOf(subject: EpisodeSubject): Promise<EpisodeView[]> {
 /** The team's open episodes, the most urgent first. */
 export function episodesOpen(): Promise<EpisodeView[]> {
   return call<EpisodeView[]>('episodes_open');
+}
+
+// The request register (issue 25, UU PDP).
+
+/** Registers a data-subject request about a client; resolves to it with its deadline. */
+export function requestAdd(client: string, request: DataRequest): Promise<RequestView> {
+  return call<RequestView>('request_add', { client, request });
+}
+
+/** Records the answer to a request (once); resolves to it as stored. */
+export function requestAnswer(id: string, answer: RequestAnswer): Promise<RequestView> {
+  return call<RequestView>('request_answer', { id, answer });
+}
+
+/** A client's requests, newest receipt first. */
+export function requestsOf(client: string): Promise<RequestView[]> {
+  return call<RequestView[]>('requests_of', { client });
+}
+
+/** Every unanswered request this device reads, the nearest deadline first. */
+export function requestsOpen(): Promise<RequestView[]> {
+  return call<RequestView[]>('requests_open');
 }
 
 /** The on-call rota (Monday to Sunday, first the supervisor episodes go to). */

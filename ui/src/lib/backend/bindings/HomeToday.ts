@@ -4,6 +4,7 @@ import type { DraftRow } from "./DraftRow";
 import type { EpisodeView } from "./EpisodeView";
 import type { FollowUpRow } from "./FollowUpRow";
 import type { ReferralRow } from "./ReferralRow";
+import type { RequestView } from "./RequestView";
 
 /**
  * Home ("Hari ini").
@@ -28,4 +29,8 @@ recent_clients: Array<ClientRow>,
 /**
  * Referrals not yet completed or declined.
  */
-open_referrals: Array<ReferralRow>, };
+open_referrals: Array<ReferralRow>, 
+/**
+ * Data-subject requests not yet answered, the nearest deadline first.
+ */
+requests: Array<RequestView>, };

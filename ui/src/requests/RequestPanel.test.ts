@@ -1,0 +1,114 @@
+// A client's request register (issue 25): what the handler types reaches the core as the
+// receipt instant, a refusal needs its grounds, and an overdue request is shown as such.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { choose, press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
+import type { RequestView } from '../lib/backend';
+import RequestPanel from './RequestPanel.svelte';
+import Today from '../home/Today.svelte';
+
+const noop = (): void => {};
+const view = (over: Partial<RequestView> = {}): RequestView => ({
+  id: 'r1',
+  client: 'c1',
+  client_code: 'RQ-1',
+  request: {
+    kind: 'access', requester: 'person', requester_name: '', received_via: 'letter',
+    received_at: '2026-12-01T02:00:00Z', identity: 'identity_card', details: 'Salinan catatan', handler: null,
+  },
+  entered_by: null,
+  entered_at: '2026-12-03T02:00:00Z',
+  answer: null,
+  answered_by: null,
+  deadline: '2026-12-04T02:00:00Z',
+  standing: 'overdue',
+  minutes_left: -60,
+  ...over,
+});
+
+let calls: { cmd: string; args: Record<string, unknown> }[] = [];
+beforeEach(() => {
+  stubScrolling();
+  calls = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: args as Record<string, unknown> });
+    if (cmd === 'requests_of') return [view()];
+    if (cmd === 'request_add') return view({ standing: 'open' });
+    throw new Error(`unexpected ${cmd}`);
+  });
+});
+afterEach(() => clearMocks());
+
+describe('the request register on a client profile', () => {
+  it('shows an overdue request in red, with its late entry', async () => {
+    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    await settle();
+    const item = r.q('request-item');
+    expect(item?.dataset.standing).toBe('overdue');
+    expect(r.q('request-standing')?.classList.contains('late')).toBe(true);
+    expect(r.q('request-left')?.textContent).toMatch(/^lewat /);
+    expect(item?.textContent).toContain('dicatat');
+    r.destroy();
+  });
+
+  it('sends the receipt typed in the team zone, and refuses to save without it', async () => {
+    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    await settle();
+    press(r.q('request-new'));
+    choose(r.q('request-kind'), 'correction');
+    press(r.q('request-save'));
+    expect(r.q('request-problem')?.textContent).toContain('Tulis tanggal');
+    expect(calls.some((c) => c.cmd === 'request_add')).toBe(false);
+    typeInto(r.q('request-date'), '05/12/2026');
+    typeInto(r.q('request-time'), '09.15');
+    press(r.q('request-save'));
+    await settle();
+    const add = calls.find((c) => c.cmd === 'request_add');
+    expect(add?.args.client).toBe('c1');
+    expect(add?.args.request).toMatchObject({ kind: 'correction', received_at: '2026-12-05T02:15:00Z' });
+    r.destroy();
+  });
+
+  it('asks for the Ps 33 grounds of a refusal before anything is sent', async () => {
+    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    await settle();
+    press(r.q('request-answer-open'));
+    choose(r.target.querySelector<HTMLElement>('[data-testid=request-outcome-refused]'), true);
+    typeInto(r.q('request-answer-text'), 'Ditolak.');
+    press(r.q('request-answer-save'));
+    expect(r.q('request-answer-problem')?.textContent).toContain('Ps 33');
+    expect(calls.some((c) => c.cmd === 'request_answer')).toBe(false);
+    r.destroy();
+  });
+});
+
+describe('Home', () => {
+  it('lists the open requests with their time left, the overdue one in red, and opens the client', async () => {
+    const hour = 3600_000;
+    const requests = [
+      view({ id: 'late', deadline: new Date(Date.now() - 2 * hour - 60_000).toISOString() }),
+      view({ id: 'soon', client: 'c2', client_code: 'RQ-2', standing: 'open', deadline: new Date(Date.now() + 5 * hour + 60_000).toISOString() }),
+    ];
+    mockIPC((cmd) => {
+      if (cmd === 'home_today') return { follow_ups: [], drafts: [], episodes: [], recent_clients: [], open_referrals: [], requests };
+      if (cmd === 'clients_search') return [];
+      if (cmd === 'review_news') return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const opened: string[] = [];
+    const r = render(Today, { onOpenClient: (id: string) => opened.push(id), onOpenNote: noop, onOpenReview: noop, onNewsSeen: noop, onError: noop });
+    await settle();
+    const [late, soon] = r.all('today-request');
+    expect(late?.dataset.overdue).toBe('true');
+    expect(late?.textContent).toContain('lewat 2 jam');
+    expect(late?.querySelector('.late')).not.toBeNull();
+    expect(soon?.dataset.overdue).toBe('false');
+    expect(soon?.textContent).toContain('RQ-2');
+    expect(soon?.textContent).toContain('Akses dan salinan data');
+    expect(soon?.textContent).toContain('sisa 5 jam');
+    expect(r.q('today-requests')?.classList.contains('danger')).toBe(true);
+    press(soon?.querySelector<HTMLElement>('[data-testid=today-request-open]') ?? null);
+    expect(opened).toEqual(['c2']);
+    r.destroy();
+  });
+});
