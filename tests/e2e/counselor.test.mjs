@@ -233,8 +233,8 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     assert.match(await app.text('[data-testid=request-item]'), /dicatat/, 'the late entry shows');
     await assertFitsBothLanguages(app, 'client profile with a request');
     await app.click('[data-testid=nav-today]');
-    await app.waitForText('[data-testid=today-request-left]', (t) => /^sisa 2[12] jam/.test(t), { what: 'the countdown on Home' });
-    assert.match(await app.text('[data-testid=today-request]'), /K-0001/);
-    assert.equal(await app.attribute('[data-testid=today-request]', 'data-overdue'), 'false');
+    await app.waitForText('[data-testid=today-requests] [data-testid=open-request-left]', (t) => /^sisa 2[12] jam/.test(t), { what: 'the countdown on Home' });
+    assert.match(await app.text('[data-testid=today-requests] [data-testid=open-request]'), /K-0001/);
+    assert.equal(await app.attribute('[data-testid=today-requests] [data-testid=open-request]', 'data-overdue'), 'false');
   });
 });

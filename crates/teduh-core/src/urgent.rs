@@ -1,7 +1,8 @@
 //! One order for everything urgent (issue 22, item 5), used by Home, the supervisor's queue and
 //! the dashboard alike: overdue risk episodes, open risk episodes, overdue data-subject requests
-//! (when they land), red-flagged notes and contacts, high risk, then everything else; within a
-//! class, the longest waiting first.
+//! (`crate::request`; Home and the queue list the open requests right after the episodes),
+//! red-flagged notes and contacts, high risk, then everything else; within a class, the longest
+//! waiting first.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -19,7 +20,7 @@ pub enum Urgency {
     OpenEpisode,
     /// A risk episode acknowledged and still open.
     AcknowledgedEpisode,
-    /// A person's request about her data past its 3×24 h deadline (UU PDP; not yet recorded).
+    /// A person's request about her data past its 3×24 h deadline (UU PDP, [`crate::request`]).
     OverdueRequest,
     /// A red flag (a screening item, a contact's self-harm answer).
     RedFlag,

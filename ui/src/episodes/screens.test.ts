@@ -50,6 +50,7 @@ describe('the supervisor\'s queue', () => {
     const opened: string[] = [];
     mockIPC((cmd, args) => {
       if (cmd === 'episodes_open') return open;
+      if (cmd === 'requests_open') return [];
       if (cmd === 'episode_decide') {
         decided.push(args);
         const id = (args as { id: string }).id;

@@ -6,6 +6,7 @@ import { choose, press, render, settle, stubScrolling, typeInto } from '../lib/t
 import type { RequestView } from '../lib/backend';
 import RequestPanel from './RequestPanel.svelte';
 import Today from '../home/Today.svelte';
+import ReviewScreen from '../review/ReviewScreen.svelte';
 
 const noop = (): void => {};
 const view = (over: Partial<RequestView> = {}): RequestView => ({
@@ -98,7 +99,7 @@ describe('Home', () => {
     const opened: string[] = [];
     const r = render(Today, { onOpenClient: (id: string) => opened.push(id), onOpenNote: noop, onOpenReview: noop, onNewsSeen: noop, onError: noop });
     await settle();
-    const [late, soon] = r.all('today-request');
+    const [late, soon] = r.all('open-request');
     expect(late?.dataset.overdue).toBe('true');
     expect(late?.textContent).toContain('lewat 2 jam');
     expect(late?.querySelector('.late')).not.toBeNull();
@@ -107,8 +108,31 @@ describe('Home', () => {
     expect(soon?.textContent).toContain('Akses dan salinan data');
     expect(soon?.textContent).toContain('sisa 5 jam');
     expect(r.q('today-requests')?.classList.contains('danger')).toBe(true);
-    press(soon?.querySelector<HTMLElement>('[data-testid=today-request-open]') ?? null);
+    press(soon?.querySelector<HTMLElement>('[data-testid=open-request-client]') ?? null);
     expect(opened).toEqual(['c2']);
+    r.destroy();
+  });
+});
+
+describe('the supervisor\'s queue', () => {
+  it('shows the open requests after the episodes and above the queue, overdue in red', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'requests_open') return [view({ client_code: 'RQ-7', deadline: new Date(Date.now() - 3600_000 - 60_000).toISOString() })];
+      if (cmd === 'episodes_open' || cmd === 'review_queue' || cmd === 'contact_queue') return [];
+      if (cmd === 'contact_form_choices') return { zone: 'Asia/Jakarta', categories: [], lines: [], last_line: null };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(ReviewScreen, { onOpenClient: noop, onError: noop });
+    await settle();
+    const section = r.q('review-requests');
+    const episodes = r.q('review-episodes');
+    const contacts = r.q('contact-queue');
+    expect(episodes && section && (episodes.compareDocumentPosition(section) & Node.DOCUMENT_POSITION_FOLLOWING)).toBeTruthy();
+    expect(section && contacts && (section.compareDocumentPosition(contacts) & Node.DOCUMENT_POSITION_FOLLOWING)).toBeTruthy();
+    const item = r.q('open-request');
+    expect(item?.dataset.overdue).toBe('true');
+    expect(item?.textContent).toContain('RQ-7');
+    expect(item?.textContent).toContain('lewat 1 jam');
     r.destroy();
   });
 });

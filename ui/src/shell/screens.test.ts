@@ -69,6 +69,7 @@ describe('the supervision screen', () => {
       if (cmd === 'clients_search') return [];
       if (cmd === 'contact_queue') return [];
       if (cmd === 'episodes_open') return [];
+      if (cmd === 'requests_open') return [];
       if (cmd === 'contact_stats') return { per_day: [], per_line: [], per_category: [], callbacks_overdue: [] };
       if (cmd === 'contact_form_choices') return choices;
       throw new Error(`unexpected ${cmd}`);
@@ -94,7 +95,7 @@ describe('the supervisor\'s red-flagged contacts (issue 20)', () => {
     let queue = [flagged('k1', 'Ingin mengakhiri hidup.'), flagged('k2', 'Dipukul suami.')];
     const reviews: unknown[] = [];
     mockIPC((cmd, args) => {
-      if (cmd === 'review_queue' || cmd === 'episodes_open') return [];
+      if (cmd === 'review_queue' || cmd === 'episodes_open' || cmd === 'requests_open') return [];
       if (cmd === 'contact_queue') return queue;
       if (cmd === 'contact_form_choices') return choices;
       if (cmd === 'contact_review') {
@@ -129,7 +130,7 @@ describe('the supervisor\'s red-flagged contacts (issue 20)', () => {
     team.view = { me: 'm-sup', role: 'supervisor', supervises: true, members: [{ id: 'm-vol', username: 'rel.budi', role: 'counselor', removed: false }] } as never;
     const late = { ...flagged('k9', ''), entry: { ...flagged('k9', '').entry, callback: { due: '2026-10-16T02:00:00Z', number_consented: true, number: '0812', done_at: null } } };
     mockIPC((cmd) => {
-      if (cmd === 'review_queue' || cmd === 'contact_queue' || cmd === 'clients_search' || cmd === 'episodes_open') return [];
+      if (cmd === 'review_queue' || cmd === 'contact_queue' || cmd === 'clients_search' || cmd === 'episodes_open' || cmd === 'requests_open') return [];
       if (cmd === 'on_call_rota') return { days: [[], [], [], [], [], [], []], numbers: [] };
       if (cmd === 'team_dashboard') return { caseloads: [], sessions_per_week: [], waiting: [], overdue_follow_ups: [], open_referrals: [], high_risk_clients: [] };
       if (cmd === 'contact_form_choices') return choices;
