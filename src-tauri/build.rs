@@ -71,6 +71,7 @@ const COMMANDS: &[&str] = &[
     "request_answer",
     "requests_of",
     "requests_open",
+    "access_log",
     "on_call_rota",
     "on_call_save",
     "on_call_now",

@@ -88,6 +88,7 @@ pub fn register<R: Runtime>(
             request_commands::request_answer,
             request_commands::requests_of,
             request_commands::requests_open,
+            request_commands::access_log,
             episode_commands::on_call_rota,
             episode_commands::on_call_save,
             episode_commands::on_call_now,

@@ -1,5 +1,6 @@
-//! Commands of the request register (issue 25, UU PDP): register a data-subject request about a
-//! client, answer it, list a client's requests and every open one.
+//! Commands of UU PDP's first part (issue 25): the request register (register a data-subject
+//! request about a client, answer it, list a client's requests and every open one) and a
+//! client's audit trail.
 //!
 //! Thin like the other command modules: one core call each. Deadlines and "time left" are read
 //! with the device's clock as corrected to the server's.
@@ -51,4 +52,14 @@ pub fn requests_of(
 #[tauri::command(async)]
 pub fn requests_open(state: State<'_, AppState>) -> Result<Vec<RequestView>, IpcError> {
     state.with_vault(|v| v.open_requests())
+}
+
+/// "Siapa yang membuka data ini": who opened, exported or printed a client's data, newest
+/// first (a supervisor's).
+#[tauri::command(async)]
+pub fn access_log(
+    state: State<'_, AppState>,
+    client: ClientId,
+) -> Result<Vec<teduh_core::vault::AccessEntry>, IpcError> {
+    state.with_vault(|v| v.access_log(client))
 }

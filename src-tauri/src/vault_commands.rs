@@ -94,7 +94,9 @@ pub fn client_create(
 /// Everything about one client, decrypted (profile, cases, consents, notes, tasks, screenings).
 #[tauri::command(async)]
 pub fn client_detail(state: State<'_, AppState>, id: ClientId) -> Result<ClientExport, IpcError> {
-    state.with_vault(|v| v.export_client(id))
+    // The opening goes into her audit trail; not a change that asks for a sync at once (the
+    // next round carries it), so a profile re-read after a sync does not start another.
+    state.with_vault(|v| v.open_client(id))
 }
 
 /// Saves a draft note: creates it when `note` is absent, else updates the draft. Finalised

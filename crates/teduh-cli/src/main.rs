@@ -23,6 +23,7 @@ use teduh_core::paths::DataDir;
 use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
 
+mod audit_cmd;
 mod contact_cmd;
 mod org_cmd;
 mod report_cmd;
@@ -93,6 +94,10 @@ enum Command {
     /// `request list`, `request answer`.
     #[command(subcommand)]
     Request(request_cmd::RequestCmd),
+    /// The audit trail: `audit verify` checks every device's log held here (exit 4 on a
+    /// break), `audit log --client CODE` shows who opened a client's data.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -181,6 +186,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => org_cmd::run(&data, cmd),
         Command::Report(cmd) => report_cmd::run(&data, cmd),
         Command::Request(cmd) => request_cmd::run(&data, cmd),
+        Command::Audit(cmd) => audit_cmd::run(&data, cmd),
     }
 }
 

@@ -443,6 +443,8 @@ pub fn export_client(data: &DataDir, code: &str) -> anyhow::Result<ExitCode> {
     let mut v = open_unlocked(data)?;
     let id = v.client_by_code(code)?;
     let export = v.export_client(id)?;
+    // Every export is in the client's audit trail (issue 25).
+    v.record_access(id, teduh_core::vault::AccessAction::Exported, id.into())?;
     println!("{}", serde_json::to_string_pretty(&export)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -535,3 +535,52 @@ fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--kind"));
     assert!(ok(&data, &["request", "list", "--client", "RQ-9"]).starts_with("1 request(s)"));
 }
+
+#[test]
+fn every_export_is_in_the_audit_trail_and_a_deleted_entry_fails_the_verification() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("device");
+    ok(&data, &["init", "--insecure-test-kdf"]);
+    ok(
+        &data,
+        &[
+            "client",
+            "add",
+            "--code",
+            "AU-9",
+            "--name",
+            "Klien Sintetis",
+            "--birth-date",
+            "1990-01-01",
+        ],
+    );
+    ok(&data, &["export-client", "AU-9"]);
+    ok(&data, &["export-client", "AU-9"]);
+    let log = ok(&data, &["audit", "log", "--client", "AU-9"]);
+    assert!(
+        log.starts_with("2 entr(ies)") && log.matches("exported").count() == 2,
+        "{log}"
+    );
+    let verified = ok(&data, &["audit", "verify"]);
+    assert!(verified.contains("every chain holds"), "{verified}");
+
+    // Someone with the file removes the first export from the log.
+    let conn = rusqlite::Connection::open(data.join("teduh.sqlite3")).expect("db");
+    let first: i64 = conn
+        .query_row(
+            "SELECT MIN(seq) FROM record_log WHERE kind = 'access'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an entry");
+    conn.execute("DELETE FROM record_log WHERE seq = ?1", [first])
+        .expect("deleted");
+    drop(conn);
+    let out = teduh(&data, PASS, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(4), "a break fails the check");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("record {first} is missing")),
+        "{text}"
+    );
+}

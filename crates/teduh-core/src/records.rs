@@ -93,10 +93,13 @@ pub enum RecordKind {
     /// A data-subject request about a client, and its answer ([`crate::request`]), under the
     /// client's key.
     Request,
+    /// Who opened, exported or printed a client's data (the audit trail, `vault/audit/`),
+    /// under the client's key; never changed.
+    Access,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 19] = [
+    const ALL: [RecordKind; 20] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -116,6 +119,7 @@ impl RecordKind {
         Self::Assignment,
         Self::Checkpoint,
         Self::Request,
+        Self::Access,
     ];
 
     /// Stored name.
@@ -140,6 +144,7 @@ impl RecordKind {
             Self::Assignment => "assignment",
             Self::Checkpoint => "checkpoint",
             Self::Request => "request",
+            Self::Access => "access",
         }
     }
 

@@ -9,7 +9,7 @@ use teduh_core::domain::{ClientProfile, NoteStatus};
 use teduh_core::ids::ClientId;
 use teduh_core::report::redact::third_party;
 use teduh_core::team::settings::Zone;
-use teduh_core::vault::{ClientExport, Review, Vault};
+use teduh_core::vault::{AccessAction, ClientExport, Review, Vault};
 
 use crate::labels::term;
 use crate::model::{Block, Cell, Document, Table};
@@ -350,5 +350,8 @@ pub fn case_file(
         "berkas-kasus-{}-{day}.pdf",
         file_safe(&export.client.profile.code)
     );
-    Ok((crate::to_pdf(&doc)?, name))
+    let pdf = crate::to_pdf(&doc)?;
+    // Every print is in the client's audit trail (issue 25).
+    vault.record_access(client, AccessAction::Printed, client.into())?;
+    Ok((pdf, name))
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use teduh_core::domain::{ContactKind, ReferralRecord};
 use teduh_core::ids::{ClientId, ReferralId};
 use teduh_core::report::redact::third_party;
-use teduh_core::vault::{ClientExport, Vault, VaultError};
+use teduh_core::vault::{AccessAction, ClientExport, Vault, VaultError};
 
 use crate::labels::{code_of, term};
 use crate::model::{Block, Document};
@@ -166,5 +166,8 @@ pub fn referral_letter(
         file_safe(&export.client.profile.code),
         file_safe(referral.to_string().get(..6).unwrap_or_default())
     );
-    Ok((crate::to_pdf(&doc)?, crate::to_plain_text(&doc), name))
+    let pdf = crate::to_pdf(&doc)?;
+    // Every print is in the client's audit trail (issue 25).
+    vault.record_access(client, AccessAction::Printed, referral.into())?;
+    Ok((pdf, crate::to_plain_text(&doc), name))
 }

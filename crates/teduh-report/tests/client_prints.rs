@@ -100,6 +100,17 @@ fn a_case_file_is_confidential_on_every_page_says_who_printed_it_and_hides_third
         name.starts_with("berkas-kasus-BK-0001-") && name.ends_with(".pdf"),
         "{name}"
     );
+    // Every print is in the client's audit trail, the second one too.
+    case_file(&mut v, client, CaseFileParts::default(), Utc::now()).expect("again");
+    let printed = v.access_log(client).expect("trail");
+    assert_eq!(
+        printed
+            .iter()
+            .filter(|e| e.action == teduh_core::vault::AccessAction::Printed)
+            .count(),
+        2,
+        "{printed:?}"
+    );
     let pages = common::pdf_pages(&pdf, "berkas");
     for (i, page) in pages.iter().enumerate() {
         assert!(page.contains("RAHASIA"), "page {} is marked", i + 1);

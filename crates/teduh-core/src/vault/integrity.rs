@@ -45,7 +45,9 @@ impl Vault {
 
     /// Checks a record's signature against its author: this device, or a device of the
     /// accepted team roster (whose revocation bounds which of its records count).
-    fn verifier(&self) -> Result<impl Fn(&RecordRow) -> Result<(), RecordError>, VaultError> {
+    pub(super) fn verifier(
+        &self,
+    ) -> Result<impl Fn(&RecordRow) -> Result<(), RecordError>, VaultError> {
         let team = self.ident.team;
         let authors = self.authors()?;
         Ok(move |r: &RecordRow| {

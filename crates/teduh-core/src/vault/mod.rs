@@ -44,6 +44,7 @@ use crate::screening::ScoringConfig;
 use crate::store::LocalStore;
 
 mod assignment;
+mod audit;
 mod batch;
 mod casework;
 mod checkpoints;
@@ -68,6 +69,9 @@ mod sealed;
 mod sync_ops;
 
 pub use assignment::{AssignOutcome, AssignmentChange, CaseAssignment, CaseWorker};
+pub use audit::{
+    AccessAction, AccessEntry, ChainBreak, DeviceChain, ACCESS_REPEAT_MINUTES, SILENT_DAYS,
+};
 pub use batch::Batch;
 pub use casework::ClientExport;
 pub use contacts::{
@@ -138,6 +142,9 @@ struct Unlocked {
     caller_hashes: Vec<(Zeroizing<String>, String)>,
     clock: HlcClock,
     damaged: Vec<String>,
+    /// When this member last opened each (action, record) here (`audit/`): one entry per
+    /// opening, not one per reload.
+    recent_access: HashMap<(audit::AccessAction, EntityId), Instant>,
 }
 
 /// What [`Vault::unlock`] found besides success.
@@ -288,6 +295,7 @@ impl Vault {
             caller_hashes: Vec::new(),
             clock: HlcClock::starting_after(records::max_hlc(store.connection())?),
             damaged: Vec::new(),
+            recent_access: HashMap::new(),
         };
         Ok(Self {
             store,
@@ -376,6 +384,7 @@ impl Vault {
             caller_hashes: Vec::new(),
             clock: HlcClock::starting_after(records::max_hlc(conn)?),
             damaged: Vec::new(),
+            recent_access: HashMap::new(),
         };
         u.clock.set_offset_ms(self.clock_offset_ms);
         let index_started = Instant::now();

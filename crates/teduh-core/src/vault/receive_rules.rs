@@ -251,6 +251,12 @@ pub(super) fn refusal(
         }
         RecordKind::Contact => return contact_refusal(tx, row, plain),
         RecordKind::Episode => return episode_refusal(tx, signer, row, plain),
+        RecordKind::Access => {
+            return Ok(match json_fields(plain) {
+                Ok(fields) => super::audit::shape_refusal(row.op, &fields).map(String::from),
+                Err(why) => Some(why),
+            })
+        }
         RecordKind::Request => {
             return Ok(match json_fields(plain) {
                 Ok(fields) => super::requests::shape_refusal(row.op, fields).map(String::from),

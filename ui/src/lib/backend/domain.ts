@@ -83,6 +83,8 @@ export type { RequestKind } from './bindings/RequestKind';
 export type { Requester } from './bindings/Requester';
 export type { RequestView } from './bindings/RequestView';
 export type { Standing as RequestStanding } from './bindings/Standing';
+export type { AccessAction } from './bindings/AccessAction';
+export type { AccessEntry } from './bindings/AccessEntry';
 
 // Need-to-know access (issue 23).
 export type { AssignmentChange } from './bindings/AssignmentChange';

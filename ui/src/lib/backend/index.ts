@@ -58,7 +58,7 @@ import type { CaseDetails, ClientDetail, ClientProfile, Consent, NoteDraft, Refe
 import type { ContactFilter, ContactFormChoices, ContactInput, ContactList, ContactStats, ContactView } from './domain';
 import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallNow, OnCallRota } from './domain';
 import type { CaseAssignment, Level } from './domain';
-import type { DataRequest, RequestAnswer, RequestView } from './domain';
+import type { AccessEntry, DataRequest, RequestAnswer, RequestView } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -501,6 +501,11 @@ export function requestAnswer(id: string, answer: RequestAnswer): Promise<Reques
 /** A client's requests, newest receipt first. */
 export function requestsOf(client: string): Promise<RequestView[]> {
   return call<RequestView[]>('requests_of', { client });
+}
+
+/** Who opened, exported or printed a client's data, newest first (a supervisor's). */
+export function accessLog(client: string): Promise<AccessEntry[]> {
+  return call<AccessEntry[]>('access_log', { client });
 }
 
 /** Every unanswered request this device reads, the nearest deadline first. */

@@ -222,7 +222,8 @@ fn extend_chains_in(
     Ok(())
 }
 
-fn link(prev: &[u8; 32], team: &TeamId, r: &RecordRow) -> [u8; 32] {
+/// The running hash after `r` (what `log_chain` stores and checkpoints state).
+pub(in crate::vault) fn link(prev: &[u8; 32], team: &TeamId, r: &RecordRow) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(CHAIN_TAG);
     h.update(prev);

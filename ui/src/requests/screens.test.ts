@@ -1,5 +1,6 @@
-// A client's request register (issue 25): what the handler types reaches the core as the
-// receipt instant, a refusal needs its grounds, and an overdue request is shown as such.
+// The UU PDP screens (issue 25): a client's request register (what the handler types reaches
+// the core as the receipt instant, a refusal needs its grounds, an overdue request shows as
+// such), the open requests on Home and above the queue, and who opened a client's data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { choose, press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
@@ -7,6 +8,7 @@ import type { RequestView } from '../lib/backend';
 import RequestPanel from './RequestPanel.svelte';
 import Today from '../home/Today.svelte';
 import ReviewScreen from '../review/ReviewScreen.svelte';
+import AccessLog from './AccessLog.svelte';
 
 const noop = (): void => {};
 const view = (over: Partial<RequestView> = {}): RequestView => ({
@@ -133,6 +135,27 @@ describe('the supervisor\'s queue', () => {
     expect(item?.dataset.overdue).toBe('true');
     expect(item?.textContent).toContain('RQ-7');
     expect(item?.textContent).toContain('lewat 1 jam');
+    r.destroy();
+  });
+});
+
+describe('who opened this data', () => {
+  it('lists the openings and prints, newest first, when the supervisor asks', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'access_log') return [
+        { by: 'm-ana', username: 'kons.ana', device: 'd1', at: '2026-12-07T03:00:00Z', action: 'printed', entity: 'c1' },
+        { by: 'm-ana', username: 'kons.ana', device: 'd1', at: '2026-12-07T02:00:00Z', action: 'opened_profile', entity: 'c1' },
+      ];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(AccessLog, { client: 'c1', onError: noop });
+    expect(r.all('access-entry')).toHaveLength(0);
+    press(r.q('access-log-show'));
+    await settle();
+    const entries = r.all('access-entry');
+    expect(entries.map((e) => e.dataset.action)).toEqual(['printed', 'opened_profile']);
+    expect(entries[0]?.textContent).toContain('kons.ana mencetak');
+    expect(entries[1]?.textContent).toContain('07/12/2026 09.00 WIB');
     r.destroy();
   });
 });
