@@ -409,6 +409,12 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
       execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', '-singlefile', caseFile, path.join(REPO, 'docs', 'screenshots', 'report-case-file')]);
       console.log('screenshot written: docs/screenshots/report-case-file.png');
     }
+    // "Siapa yang membuka data ini": the counselor who registered her, and this print.
+    await sup.click('[data-testid=access-log-show]');
+    await sup.waitFor('[data-testid=access-entry]');
+    const opened = await sup.texts('[data-testid=access-entry]');
+    assert.ok(opened.some((e) => e.includes('sup.ani mencetak')), `the print is in the trail: ${opened}`);
+    assert.ok(opened.some((e) => e.includes('kons.budi membuka profil')), `the counselor's opening came with her sync: ${opened}`);
     await assertFitsBothLanguages(sup, 'client profile with the case file panel');
 
     // A supervisor of another team sees none of it.

@@ -22,7 +22,8 @@ async function indicator(app, state, accept, what, timeoutMs) {
       const text = await app.text('[data-testid=sync-indicator]');
       return accept(text) ? text : false;
     },
-    `${what} (indicator showed: ${seen})`,
+    // A getter: the message is read when the wait fails, with the last state seen.
+    { toString: () => `${what} (indicator showed: ${seen})` },
     timeoutMs,
   );
 }
