@@ -53,6 +53,8 @@ mod contacts;
 mod episodes;
 mod error;
 mod facets;
+#[cfg(test)]
+mod fixtures;
 mod identity;
 mod integrity;
 mod keys;

@@ -1,29 +1,8 @@
+use crate::vault::fixtures::{client, vault, PASS};
 use chrono::Utc;
 
 use super::*;
-use crate::crypto::KdfParams;
-use crate::domain::{ClientProfile, NoteDraft};
-use crate::store::LocalStore;
-
-const PASS: &str = "uji jejak audit";
-
-fn vault(dir: &std::path::Path) -> Vault {
-    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
-    let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
-        .expect("vault");
-    v.set_idle_timeout(None);
-    v
-}
-
-fn client(v: &mut Vault, code: &str) -> ClientId {
-    v.add_client(&ClientProfile {
-        code: code.into(),
-        name: format!("Klien {code}"),
-        estimated_age: Some(30),
-        ..ClientProfile::default()
-    })
-    .expect("client")
-}
+use crate::domain::NoteDraft;
 
 /// A vault whose log ends with six access entries (records 3..=8 after the client and its
 /// key), all chained as a sync would chain them; returns the vault and the last sequence.

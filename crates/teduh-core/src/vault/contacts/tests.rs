@@ -1,23 +1,13 @@
+use crate::vault::fixtures::{vault, PASS};
 use chrono::{Duration, Utc};
 
 use super::read::summary_rows;
 use super::*;
 use crate::contact::{AgeBand, CallerType, ContactAction, ContactOutcome, ContactPerson, SelfHarm};
-use crate::crypto::KdfParams;
 use crate::domain::{ConsentGiver, RiskLevel, Sex};
-use crate::store::LocalStore;
 use crate::vault::review::ReviewAction;
 
-const PASS: &str = "uji kontak hotline";
 const NUMBER: &str = "0812-3456-7890";
-
-fn vault(dir: &std::path::Path) -> Vault {
-    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
-    let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
-        .expect("vault");
-    v.set_idle_timeout(None);
-    v
-}
 
 /// An anonymous WhatsApp chat of twelve minutes that ended a minute ago.
 fn anonymous_chat(minutes_ago: i64) -> ContactEntry {

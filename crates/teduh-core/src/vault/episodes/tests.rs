@@ -1,35 +1,14 @@
+use crate::vault::fixtures::{client, vault, PASS};
 use chrono::{Duration, Utc};
 
 use super::*;
 use crate::contact::{Channel, ContactEntry, SelfHarm};
-use crate::crypto::KdfParams;
-use crate::domain::{ClientProfile, NoteDraft, RiskLevel};
-use crate::ids::{ClientId, ScreeningId};
+use crate::domain::{NoteDraft, RiskLevel};
+use crate::ids::ScreeningId;
 use crate::records::RecordKind;
 use crate::screening::{answers_in_order, Instrument, ScreeningAnswers};
-use crate::store::LocalStore;
 use crate::vault::sealed::to_fields;
 use crate::vault::ContactInput;
-
-const PASS: &str = "uji episode risiko";
-
-fn vault(dir: &std::path::Path) -> Vault {
-    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
-    let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
-        .expect("vault");
-    v.set_idle_timeout(None);
-    v
-}
-
-fn client(v: &mut Vault, code: &str) -> ClientId {
-    v.add_client(&ClientProfile {
-        code: code.into(),
-        name: format!("Klien {code}"),
-        estimated_age: Some(30),
-        ..ClientProfile::default()
-    })
-    .expect("client")
-}
 
 fn phq9(self_harm: u8, days_ago: i64) -> ScreeningAnswers {
     let mut values = [1u8; 9];

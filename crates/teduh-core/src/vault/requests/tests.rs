@@ -1,31 +1,9 @@
+use crate::vault::fixtures::{client, vault};
 use chrono::{Duration, DurationRound, Utc};
 
 use super::*;
-use crate::crypto::KdfParams;
-use crate::domain::ClientProfile;
 use crate::request::{IdentityCheck, Outcome, RefusalGround, RequestKind, Requester};
-use crate::store::LocalStore;
 use crate::vault::VaultError;
-
-const PASS: &str = "uji permintaan subjek data";
-
-fn vault(dir: &std::path::Path) -> Vault {
-    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
-    let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
-        .expect("vault");
-    v.set_idle_timeout(None);
-    v
-}
-
-fn client(v: &mut Vault, code: &str) -> ClientId {
-    v.add_client(&ClientProfile {
-        code: code.into(),
-        name: format!("Klien {code}"),
-        estimated_age: Some(30),
-        ..ClientProfile::default()
-    })
-    .expect("client")
-}
 
 fn access(received: DateTime<Utc>) -> DataRequest {
     DataRequest {

@@ -1,7 +1,5 @@
 use super::queue::{FINALISED_SQL, STORED_VALUES_SQL};
 use super::*;
-use crate::crypto::KdfParams;
-use crate::domain::ClientProfile;
 use crate::domain::{
     CaseDetails, Consent, ConsentGiver, NoteDraft, Referral, ReferralUpdate, RiskEntry, Task,
 };
@@ -9,28 +7,8 @@ use crate::domain::{ReferralStatus, RiskLevel};
 use crate::ids::ClientId;
 use crate::screening::ScreeningAnswers;
 use crate::screening::{answers_in_order, Instrument};
-use crate::store::LocalStore;
+use crate::vault::fixtures::{client, vault, PASS};
 use chrono::Duration as ChronoDuration;
-
-const PASS: &str = "uji antrean panjang";
-
-fn vault(dir: &std::path::Path) -> Vault {
-    let store = LocalStore::open(&dir.join("t.sqlite3")).expect("store");
-    let mut v = Vault::create_with_params(store, PASS, KdfParams::insecure_fast_for_tests())
-        .expect("vault");
-    v.set_idle_timeout(None);
-    v
-}
-
-fn client(v: &mut Vault, code: &str) -> ClientId {
-    v.add_client(&ClientProfile {
-        code: code.into(),
-        name: format!("Klien {code}"),
-        estimated_age: Some(30),
-        ..ClientProfile::default()
-    })
-    .expect("client")
-}
 
 fn finalised_note(v: &mut Vault, c: ClientId) -> NoteId {
     let n = v
