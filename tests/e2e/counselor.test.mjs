@@ -130,7 +130,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     assert.equal(await app.value('[data-testid=note-narrative]'), NARRATIVE, 'typing survives a lock');
 
     // Finalise with confirmation; then edits are refused and an addendum works.
-    await app.click('[data-testid=note-finalise]');
+    await app.clickUntil('[data-testid=note-finalise]', '[data-testid=note-finalise-confirm]');
     await app.click('[data-testid=note-finalise-confirm]');
     await app.waitFor('[data-testid=note-readonly]');
     assert.equal(await app.enabled('[data-testid=note-narrative]'), false, 'a finalised note cannot be edited');

@@ -25,7 +25,7 @@ async function finaliseNote(app, narrative) {
   await app.click('[data-testid=note-new]');
   await app.type('[data-testid=note-narrative]', narrative);
   await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
-  await app.click('[data-testid=note-finalise]');
+  await app.clickUntil('[data-testid=note-finalise]', '[data-testid=note-finalise-confirm]');
   await app.click('[data-testid=note-finalise-confirm]');
   await app.waitFor('[data-testid=note-readonly]');
   await app.click('[data-testid=note-close]');
@@ -36,13 +36,13 @@ async function finaliseNoteAfterAssessingRisk(app, narrative) {
   await app.click('[data-testid=note-new]');
   await app.type('[data-testid=note-narrative]', narrative);
   await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
-  await app.click('[data-testid=note-finalise]');
+  await app.clickUntil('[data-testid=note-finalise]', '[data-testid=note-finalise-confirm]');
   await app.click('[data-testid=note-finalise-confirm]');
   await app.waitFor('[data-testid=note-risk-error]');
   assert.equal((await app.texts('[data-testid=note-readonly]')).length, 0, 'not finalised with the risk not assessed');
   await app.click('[data-testid=note-risk] option[value=high]');
   await app.waitForText('[data-testid=note-save-status]', (t) => t.length > 0 && !t.includes('…'));
-  await app.click('[data-testid=note-finalise]');
+  await app.clickUntil('[data-testid=note-finalise]', '[data-testid=note-finalise-confirm]');
   await app.click('[data-testid=note-finalise-confirm]');
   await app.waitFor('[data-testid=note-readonly]');
   await app.click('[data-testid=note-close]');

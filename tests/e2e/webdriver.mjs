@@ -92,6 +92,24 @@ export class Session {
     }
   }
 
+  /**
+   * Clicks a button that opens `expected` (a dialog, a form) and waits for it, clicking again
+   * (each retry logged) when it does not come: under load a click can land while the page is
+   * being laid out again, and is lost. Only for buttons that a second click leaves as the first
+   * did (opening, not toggling).
+   */
+  async clickUntil(css, expected, { tries = 3, waitMs = 5_000 } = {}) {
+    for (let attempt = 1; ; attempt++) {
+      await this.click(css);
+      try {
+        return await this.waitFor(expected, { timeoutMs: waitMs });
+      } catch (e) {
+        if (attempt >= tries) throw e;
+        console.log(`a click on ${css} did not open ${expected}; clicking again`);
+      }
+    }
+  }
+
   /** Types `text` into the element (appends to its value). */
   async type(css, text) {
     const el = await this.waitFor(css);

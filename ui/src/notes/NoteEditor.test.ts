@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import NoteEditor from './NoteEditor.svelte';
 import { team } from '../review/team.svelte';
-import { errorBeside, render, settle, stubScrolling } from '../lib/testing/render';
+import { errorBeside, press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
 import type { Note, NoteReviews } from '../lib/backend';
 
 const ME = 'm-budi';
@@ -138,6 +138,32 @@ describe('the note editor', () => {
     expect(document.activeElement).toBe(risk);
     expect(errors, 'not repeated in the banner').toEqual([]);
     expect(r.q('note-editor')?.dataset.state).toBe('draft');
+    r.destroy();
+  });
+});
+
+describe('third-party passages', () => {
+  it('marks the selected words of a draft and saves them marked', async () => {
+    const saved: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'note_save_draft') {
+        saved.push((args as { draft: { narrative: string } }).draft.narrative);
+        return 'n9';
+      }
+      if (cmd === 'note_reviews') return { state: 'draft', reviews: [] };
+      if (cmd === 'revisions_list') return [];
+      return null;
+    });
+    const r = render(NoteEditor, { client: 'c1', note: null, onChanged: noop, onClose: noop, onError: noop });
+    await settle();
+    const area = r.q('note-narrative') as HTMLTextAreaElement;
+    typeInto(area, 'Klien aman. Adiknya dipukul ayah.');
+    area.setSelectionRange(12, 33);
+    press(r.q('note-mark-third-party'));
+    expect(area.value).toBe('Klien aman. [[Adiknya dipukul ayah.]]');
+    await new Promise((done) => setTimeout(done, 500));
+    await settle();
+    expect(saved.at(-1)).toBe('Klien aman. [[Adiknya dipukul ayah.]]');
     r.destroy();
   });
 });

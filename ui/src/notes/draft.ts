@@ -91,3 +91,16 @@ export function draftFromForm(f: NoteForm): NoteDraft {
     next_follow_up: parseDate(f.nextFollowUp),
   };
 }
+
+/** The narrative with the selection `[start, end)` marked as third-party information
+ * (`[[...]]`: left out of case files and access exports, issue 25), and the selection to
+ * restore. An empty selection gets an empty mark with the cursor inside; a selection already
+ * inside a mark is left as it is. */
+export function markThirdParty(text: string, start: number, end: number): { text: string; start: number; end: number } {
+  const [from, to] = start <= end ? [start, end] : [end, start];
+  const open = text.lastIndexOf('[[', from);
+  const close = text.lastIndexOf(']]', from);
+  if (open !== -1 && open > close && text.indexOf(']]', from) >= to) return { text, start: from, end: to };
+  const marked = `${text.slice(0, from)}[[${text.slice(from, to)}]]${text.slice(to)}`;
+  return { text: marked, start: from + 2, end: to + 2 };
+}

@@ -1,6 +1,7 @@
 //! The rules every receiving device enforces on another device's record before applying it,
 //! whatever the writer's app or the server claims: authorship, the role that decides reviews,
-//! the author's sole right to change her note, and who may publish a client's data key. A
+//! the author's sole right to change her note, who may publish a client's data key, and the
+//! shape of data-subject requests and access entries (issue 25, `requests/`, `audit/`). A
 //! record that breaks one is held with the reason ("refused: ..."), reported in the sync status,
 //! and never applied. The writer's own checks (`casework/write.rs`, `review/mod.rs`) stay: they give the user a clear
 //! error before anything is written; these make a modified app gain nothing.
@@ -259,7 +260,7 @@ pub(super) fn refusal(
         }
         RecordKind::Request => {
             return Ok(match json_fields(plain) {
-                Ok(fields) => super::requests::shape_refusal(row.op, fields).map(String::from),
+                Ok(fields) => super::requests::shape_refusal(row.op, &fields).map(String::from),
                 Err(why) => Some(why),
             })
         }

@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,083 lines: about 1,035 per language, two halves of the same
+// One file on purpose, although long (2,087 lines: about 1,035 per language, two halves of the same
 // keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -221,6 +221,8 @@ export const id = {
   'note.risk.imminent': 'Sangat tinggi (bahaya segera)',
   'note.narrative': 'Catatan naratif',
   'note.plan': 'Rencana',
+  'note.markThirdParty': 'Tandai informasi pihak ketiga',
+  'note.markThirdPartyHint': 'Pilih bagian catatan tentang orang lain, lalu tandai: bagian itu tidak ikut dicetak atau diekspor.',
   'note.nextFollowUp': 'Tindak lanjut berikutnya (dd/MM/yyyy)',
   'note.saved': 'Draf tersimpan {time}',
   'note.saving': 'Menyimpan…',
@@ -1250,6 +1252,8 @@ export const en: Catalogue = {
   'note.risk.imminent': 'Very high (immediate danger)',
   'note.narrative': 'Narrative',
   'note.plan': 'Plan',
+  'note.markThirdParty': 'Mark third-party information',
+  'note.markThirdPartyHint': 'Select the part of the note about other people, then mark it: it is left out of prints and exports.',
   'note.nextFollowUp': 'Next follow-up (dd/MM/yyyy)',
   'note.saved': 'Draft saved {time}',
   'note.saving': 'Saving…',

@@ -156,8 +156,10 @@ impl Vault {
     ///
     /// Fails when locked, for an unknown client, or when a record cannot be read or written.
     pub fn open_client(&mut self, id: ClientId) -> Result<super::ClientExport, VaultError> {
+        // Read first: a client this device cannot read fails as it always did, unrecorded.
+        let export = self.export_client(id)?;
         self.record_access(id, AccessAction::OpenedProfile, id.into())?;
-        self.export_client(id)
+        Ok(export)
     }
 
     /// Writes that this member `action`ed `entity` of `client` now; an opening is not written

@@ -209,7 +209,8 @@ impl Reader<'_> {
 /// Why a request record received from another device cannot be applied: a registration
 /// forms a request with its receipt time and no answer; a later record only answers it.
 /// (Who entered and who answered are the members who signed: the authorship rule.)
-pub(super) fn shape_refusal(op: Op, mut fields: Map<String, Value>) -> Option<&'static str> {
+pub(super) fn shape_refusal(op: Op, fields: &Map<String, Value>) -> Option<&'static str> {
+    let mut fields = fields.clone();
     match op {
         Op::Create => {
             if fields.contains_key(ANSWER) || fields.contains_key(ANSWERED_BY) {

@@ -186,20 +186,20 @@ fn received_request_records_of_the_wrong_shape_are_refused() {
     let now = json!(Utc::now());
     let mut create = to_fields(&access(Utc::now())).expect("fields");
     create.insert(ENTERED_AT.into(), now.clone());
-    assert_eq!(shape_refusal(Op::Create, create.clone()), None);
+    assert_eq!(shape_refusal(Op::Create, &create), None);
     let mut answered = create.clone();
     answered.insert(ANSWER.into(), json!({"answered_at": now, "text": "x"}));
     assert!(
-        shape_refusal(Op::Create, answered).is_some(),
+        shape_refusal(Op::Create, &answered).is_some(),
         "registered already answered"
     );
     let mut no_receipt = create.clone();
     no_receipt.insert("received_at".into(), Value::Null);
-    assert!(shape_refusal(Op::Create, no_receipt).is_some());
+    assert!(shape_refusal(Op::Create, &no_receipt).is_some());
     let mut moved = Map::new();
     moved.insert("received_at".into(), now.clone());
     assert!(
-        shape_refusal(Op::Update, moved).is_some(),
+        shape_refusal(Op::Update, &moved).is_some(),
         "the receipt time is never moved later"
     );
     let mut answer = Map::new();
@@ -207,5 +207,5 @@ fn received_request_records_of_the_wrong_shape_are_refused() {
         ANSWER.into(),
         json!({"answered_at": now, "outcome": "granted", "text": "x"}),
     );
-    assert_eq!(shape_refusal(Op::Update, answer), None);
+    assert_eq!(shape_refusal(Op::Update, &answer), None);
 }
