@@ -8,6 +8,7 @@ use std::sync::Arc;
 use device::Device;
 
 pub mod device;
+pub mod forgery;
 pub mod hostile;
 pub mod leak;
 pub mod ledger;

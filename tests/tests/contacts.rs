@@ -277,7 +277,7 @@ fn a_colleague_s_modified_app_can_neither_clear_a_red_flag_nor_log_a_contact_in_
 /// held on the supervisor's laptop with its reason, and her contact log keeps working.
 #[test]
 fn forged_contact_records_are_held_and_never_wedge_or_blind_the_contact_log() {
-    use teduh_core::ids::{ClientId, EntityId, MemberId};
+    use teduh_core::ids::{ClientId, EntityId};
     use teduh_core::records::{Op, RecordKind};
     use teduh_core::vault::Batch;
     let server = TestServer::start();
@@ -310,8 +310,7 @@ fn forged_contact_records_are_held_and_never_wedge_or_blind_the_contact_log() {
             vec![(field.into(), json(value))],
         )
     };
-    type Forgery = Box<dyn Fn(&mut Batch<'_>, MemberId) -> Result<(), VaultError>>;
-    let forgeries: Vec<(&str, Forgery)> = vec![
+    let forgeries: Vec<(&str, teduh_tests::forgery::Forgery)> = vec![
         (
             "do not form a contact",
             Box::new(move |b, _| change(b, "channel", serde_json::json!("fax"))),
@@ -380,27 +379,14 @@ fn forged_contact_records_are_held_and_never_wedge_or_blind_the_contact_log() {
             Box::new(move |b, _| change(b, "converted_to", serde_json::json!(ClientId::random()))),
         ),
     ];
-    for (i, (reason, forge)) in forgeries.iter().enumerate() {
-        let name = format!("vol.jahil{i}");
-        let mut m = server.member(&team, Role::Counselor, &name);
-        sup.admit(&mut m);
-        // On Ana's client's case, so that it holds the key a forgery under it needs.
-        teduh_tests::device::put_on_case(&mut sup, client, &[name.as_str()]);
-        m.sync().expect("the newest key and Ana's records");
-        let me = m.vault.member_id();
-        m.vault
-            .batch(|b| forge(b, me))
-            .unwrap_or_else(|e| panic!("{reason}: a modified app writes what it likes: {e}"));
-        m.sync().expect("the server takes it (it cannot read it)");
-    }
-    sup.sync().expect("sup pulls");
-    let held = sup.vault.held_records().expect("held");
-    for (reason, _) in &forgeries {
-        assert!(
-            held.iter().any(|h| h.contains(reason)),
-            "held with {reason:?}: {held:?}"
-        );
-    }
+    teduh_tests::forgery::each_is_held(
+        &server,
+        &team,
+        &mut sup,
+        &[client],
+        "vol.jahil",
+        &forgeries,
+    );
     // Her contact log still works, and the red flag still waits for her.
     let queue = sup.vault.contact_queue().expect("the queue still reads");
     assert_eq!(

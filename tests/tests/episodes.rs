@@ -325,7 +325,6 @@ fn forged_episode_records_are_held_and_change_nothing() {
         .id;
     ana.sync().expect("ana pushes");
     let ana_member = ana.vault.member_id();
-    type Forgery = Box<dyn Fn(&mut Batch<'_>, MemberId) -> Result<(), VaultError>>;
     let decision = |by: MemberId| serde_json::json!({ "by": by, "at": Utc::now() });
     let update = move |b: &mut Batch<'_>, field: &str, value: serde_json::Value| {
         b.forge(
@@ -337,7 +336,7 @@ fn forged_episode_records_are_held_and_change_nothing() {
             vec![(field.into(), json(value))],
         )
     };
-    let forgeries: Vec<(&str, Forgery)> = vec![
+    let forgeries: Vec<(&str, teduh_tests::forgery::Forgery)> = vec![
         (
             "only a supervisor or admin in the team roster acknowledges",
             Box::new(move |b, me| update(b, "acknowledged", decision(me))),
@@ -417,31 +416,14 @@ fn forged_episode_records_are_held_and_change_nothing() {
             }),
         ),
     ];
-    for (i, (reason, forge)) in forgeries.iter().enumerate() {
-        let name = format!("kons.jahil{i}");
-        let mut rogue = server.member(&team, Role::Counselor, &name);
-        sup.admit(&mut rogue);
-        // On the client's case, so that it holds the key a forgery under it needs.
-        teduh_tests::device::put_on_case(&mut sup, client, &[name.as_str()]);
-        teduh_tests::device::put_on_case(&mut sup, other, &[name.as_str()]);
-        rogue.sync().expect("rogue pulls the episode");
-        let me = rogue.vault.member_id();
-        rogue
-            .vault
-            .batch(|b| forge(b, me))
-            .unwrap_or_else(|e| panic!("{reason}: a modified app writes what it likes: {e}"));
-        rogue
-            .sync()
-            .expect("the server takes it (it cannot read it)");
-    }
-    sup.sync().expect("sup pulls");
-    let held = sup.vault.held_records().expect("held");
-    for (reason, _) in &forgeries {
-        assert!(
-            held.iter().any(|h| h.contains(reason)),
-            "held with {reason:?}: {held:?}"
-        );
-    }
+    teduh_tests::forgery::each_is_held(
+        &server,
+        &team,
+        &mut sup,
+        &[client, other],
+        "kons.jahil",
+        &forgeries,
+    );
     let e = sup.vault.episode(episode, Utc::now()).expect("read");
     assert!(
         e.episode.is_open() && e.episode.acknowledged.is_none(),

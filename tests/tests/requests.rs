@@ -5,15 +5,14 @@
 //! or registers a request already answered gains nothing; the server holds no word of it.
 
 use chrono::{Duration, Utc};
-use teduh_core::ids::{EntityId, MemberId};
+use teduh_core::ids::{ClientId, EntityId, MemberId};
 use teduh_core::records::{Op, RecordKind};
 use teduh_core::request::{
     DataRequest, IdentityCheck, Outcome, RefusalGround, RequestAnswer, RequestKind, Requester,
     Standing,
 };
-use teduh_core::vault::{Batch, VaultError};
 use teduh_protocol::sync::Role;
-use teduh_tests::device::profile;
+use teduh_tests::device::{profile, Device};
 use teduh_tests::leak::{marker_forms, scan_dir};
 use teduh_tests::TestServer;
 
@@ -23,18 +22,28 @@ fn json(v: serde_json::Value) -> Vec<u8> {
     serde_json::to_vec(&v).expect("json")
 }
 
-#[test]
-fn a_request_reaches_the_supervisor_with_its_deadline_and_her_answer_comes_back() {
-    let server = TestServer::start();
-    let team = server.create_team("Tim Permintaan");
+/// A team of a supervisor and a counselor, Ana, who registered client `code`.
+fn team_with_client(
+    server: &TestServer,
+    team: &str,
+    code: &str,
+) -> (String, Device, Device, ClientId) {
+    let team = server.create_team(team);
     let mut sup = server.member(&team, Role::Supervisor, "sup.permintaan");
     let mut ana = server.member(&team, Role::Counselor, "kons.ana");
     sup.admit(&mut ana);
     ana.sync().expect("the newest key");
     let client = ana
         .vault
-        .add_client(&profile("RQ-0001", "Klien Sintetis Permintaan"))
+        .add_client(&profile(code, "Klien Sintetis Permintaan"))
         .expect("client");
+    (team, sup, ana, client)
+}
+
+#[test]
+fn a_request_reaches_the_supervisor_with_its_deadline_and_her_answer_comes_back() {
+    let server = TestServer::start();
+    let (_, mut sup, mut ana, client) = team_with_client(&server, "Tim Permintaan", "RQ-0001");
     // The guardian asked on Monday; Ana enters it two days later.
     let received = Utc::now() - Duration::days(2);
     let request = DataRequest {
@@ -92,15 +101,8 @@ fn a_request_reaches_the_supervisor_with_its_deadline_and_her_answer_comes_back(
 #[test]
 fn forged_request_records_are_held_and_change_nothing() {
     let server = TestServer::start();
-    let team = server.create_team("Tim Permintaan Palsu");
-    let mut sup = server.member(&team, Role::Supervisor, "sup.palsu");
-    let mut ana = server.member(&team, Role::Counselor, "kons.ana");
-    sup.admit(&mut ana);
-    ana.sync().expect("the newest key");
-    let client = ana
-        .vault
-        .add_client(&profile("RQ-0002", "Klien Sintetis Palsu"))
-        .expect("client");
+    let (team, mut sup, mut ana, client) =
+        team_with_client(&server, "Tim Permintaan Palsu", "RQ-0002");
     let received = Utc::now() - Duration::hours(70);
     let id = ana
         .vault
@@ -126,8 +128,7 @@ fn forged_request_records_are_held_and_change_nothing() {
             ("answered_by".into(), json(serde_json::json!(by))),
         ]
     };
-    type Forgery = Box<dyn Fn(&mut Batch<'_>, MemberId) -> Result<(), VaultError>>;
-    let forgeries: Vec<(&str, Forgery)> = vec![
+    let forgeries: Vec<(&str, teduh_tests::forgery::Forgery)> = vec![
         (
             "names another member as its answered_by",
             Box::new(move |b, _| {
@@ -176,29 +177,14 @@ fn forged_request_records_are_held_and_change_nothing() {
             }),
         ),
     ];
-    for (i, (reason, forge)) in forgeries.iter().enumerate() {
-        let name = format!("kons.jahil{i}");
-        let mut rogue = server.member(&team, Role::Counselor, &name);
-        sup.admit(&mut rogue);
-        teduh_tests::device::put_on_case(&mut sup, client, &[name.as_str()]);
-        rogue.sync().expect("rogue pulls the request");
-        let me = rogue.vault.member_id();
-        rogue
-            .vault
-            .batch(|b| forge(b, me))
-            .unwrap_or_else(|e| panic!("{reason}: a modified app writes what it likes: {e}"));
-        rogue
-            .sync()
-            .expect("the server takes it (it cannot read it)");
-    }
-    sup.sync().expect("sup pulls");
-    let held = sup.vault.held_records().expect("held");
-    for (reason, _) in &forgeries {
-        assert!(
-            held.iter().any(|h| h.contains(reason)),
-            "held with {reason:?}: {held:?}"
-        );
-    }
+    teduh_tests::forgery::each_is_held(
+        &server,
+        &team,
+        &mut sup,
+        &[client],
+        "kons.jahil",
+        &forgeries,
+    );
     let view = sup.vault.request(id).expect("read");
     assert_eq!(
         view.request.received_at,

@@ -34,7 +34,7 @@ pub fn run(data: &DataDir, cmd: AuditCmd) -> anyhow::Result<ExitCode> {
         AuditCmd::Verify => {
             let chains = v.verify_logs(chrono::Utc::now())?;
             // A silent device is reported (it may have stopped sending its trail, or its
-            // owner is on leave); only a broken chain fails the check.
+            // owner is on leave); only a broken chain fails the check (`is_silence`).
             let mut broken = 0;
             for c in &chains {
                 let who = c.username.as_deref().unwrap_or("this device or unlisted");
@@ -54,7 +54,7 @@ pub fn run(data: &DataDir, cmd: AuditCmd) -> anyhow::Result<ExitCode> {
                     c.device, c.records
                 );
                 for b in &c.breaks {
-                    if !matches!(b, ChainBreak::Silent { .. }) {
+                    if !b.is_silence() {
                         broken += 1;
                     }
                     println!("  {}", describe(b));

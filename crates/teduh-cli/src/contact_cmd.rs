@@ -197,11 +197,7 @@ fn number_from_stdin() -> anyhow::Result<Zeroizing<String>> {
 fn print_row(c: &ContactView) {
     let zone = c.entry.zone.unwrap_or_default();
     let at = c.entry.started_at.map_or(String::new(), |t| {
-        format!(
-            "{} {}",
-            t.with_timezone(&zone.offset()).format("%d/%m/%Y %H.%M"),
-            zone.label()
-        )
+        teduh_report::printed::local_time(t, zone)
     });
     let mut marks = Vec::new();
     if c.red_flag {

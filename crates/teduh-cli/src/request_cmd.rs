@@ -13,8 +13,9 @@ use teduh_core::request::{
     Requester,
 };
 use teduh_core::vault::{RequestView, Vault};
+use teduh_report::printed::local_time;
 
-use crate::vault_cmd::open_unlocked;
+use crate::vault_cmd::{open_unlocked, parse_enum};
 
 /// `teduh request ...`.
 #[derive(Debug, Subcommand)]
@@ -86,12 +87,6 @@ pub struct AnswerArgs {
     at: Option<DateTime<FixedOffset>>,
 }
 
-/// A snake_case word as one of the core's enums (the same names the app stores).
-fn word<T: serde::de::DeserializeOwned>(flag: &str, value: &str) -> anyhow::Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.into()))
-        .with_context(|| format!("--{flag} {value:?} is not one of the names listed in --help"))
-}
-
 /// Runs `teduh request ...`.
 pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -100,11 +95,11 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
             let request = DataRequest {
                 kind: RequestKind::parse(&a.kind)
                     .with_context(|| format!("--kind {:?} is not a kind of request", a.kind))?,
-                requester: word::<Requester>("by", &a.by)?,
+                requester: parse_enum::<Requester>("--by", &a.by)?,
                 requester_name: a.requester_name,
-                received_via: word::<ReceivedVia>("via", &a.via)?,
+                received_via: parse_enum::<ReceivedVia>("--via", &a.via)?,
                 received_at: Some(a.received.with_timezone(&Utc)),
-                identity: word::<IdentityCheck>("identity", &a.identity)?,
+                identity: parse_enum::<IdentityCheck>("--identity", &a.identity)?,
                 details: a.details,
                 handler: None,
             };
@@ -131,12 +126,12 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
         RequestCmd::Answer(a) => {
             let answer = RequestAnswer {
                 answered_at: Some(a.at.map_or_else(Utc::now, |t| t.with_timezone(&Utc))),
-                outcome: word::<Outcome>("outcome", &a.outcome)?,
+                outcome: parse_enum::<Outcome>("--outcome", &a.outcome)?,
                 text: a.text,
                 grounds: a
                     .grounds
                     .iter()
-                    .map(|g| word::<RefusalGround>("ground", g))
+                    .map(|g| parse_enum::<RefusalGround>("--ground", g))
                     .collect::<anyhow::Result<_>>()?,
             };
             let mut v = open_unlocked(data)?;
@@ -152,13 +147,7 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
 /// left, in the team's zone.
 fn print_request(v: &Vault, r: &RequestView) -> anyhow::Result<()> {
     let zone = v.team_zone()?;
-    let local = |t: DateTime<Utc>| {
-        format!(
-            "{} {}",
-            t.with_timezone(&zone.offset()).format("%d/%m/%Y %H.%M"),
-            zone.label()
-        )
-    };
+    let local = |t: DateTime<Utc>| local_time(t, zone);
     let left = r.minutes_left;
     let time_left = if r.answer.is_some() {
         String::new()

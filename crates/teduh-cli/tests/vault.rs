@@ -422,10 +422,9 @@ fn a_script_writes_the_monthly_statistics_and_bad_arguments_write_nothing() {
     }
 }
 
-#[test]
-fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("device");
+/// A new vault in `dir/device` holding one synthetic client `code`; returns its data directory.
+fn vault_with_client(dir: &Path, code: &str) -> std::path::PathBuf {
+    let data = dir.join("device");
     ok(&data, &["init", "--insecure-test-kdf"]);
     ok(
         &data,
@@ -433,13 +432,20 @@ fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
             "client",
             "add",
             "--code",
-            "RQ-9",
+            code,
             "--name",
             "Klien Sintetis",
             "--birth-date",
             "1990-01-01",
         ],
     );
+    data
+}
+
+#[test]
+fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = vault_with_client(tmp.path(), "RQ-9");
     // Received 30 hours ago, entered now: 42 hours left, not 72.
     let received = (chrono::Utc::now() - chrono::Duration::hours(30)).to_rfc3339();
     let added = ok(
@@ -539,21 +545,7 @@ fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
 #[test]
 fn every_export_is_in_the_audit_trail_and_a_deleted_entry_fails_the_verification() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("device");
-    ok(&data, &["init", "--insecure-test-kdf"]);
-    ok(
-        &data,
-        &[
-            "client",
-            "add",
-            "--code",
-            "AU-9",
-            "--name",
-            "Klien Sintetis",
-            "--birth-date",
-            "1990-01-01",
-        ],
-    );
+    let data = vault_with_client(tmp.path(), "AU-9");
     ok(&data, &["export-client", "AU-9"]);
     ok(&data, &["export-client", "AU-9"]);
     let log = ok(&data, &["audit", "log", "--client", "AU-9"]);

@@ -25,6 +25,11 @@ impl Hlc {
         self.0 >> COUNTER_BITS
     }
 
+    /// The wall-clock moment (the counter dropped); `None` past chrono's range.
+    pub fn to_datetime(self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp_millis(i64::try_from(self.millis()).ok()?)
+    }
+
     /// Logical counter within the millisecond.
     pub fn counter(self) -> u16 {
         (self.0 & COUNTER_MASK) as u16

@@ -206,11 +206,7 @@ impl Reader<'_> {
             .prepare_cached("SELECT hlc FROM entity_fields WHERE entity_id = ?1 AND field = ?2")?
             .query_row(params![&id.0[..], field], |r| r.get(0))
             .optional()?;
-        Ok(hlc.and_then(|h| {
-            chrono::DateTime::from_timestamp_millis(
-                i64::try_from(crate::hlc::Hlc::from_i64(h).millis()).ok()?,
-            )
-        }))
+        Ok(hlc.and_then(|h| crate::hlc::Hlc::from_i64(h).to_datetime()))
     }
 
     pub(super) fn has_field(&self, id: EntityId, field: &str) -> Result<bool, VaultError> {

@@ -57,6 +57,13 @@ pub enum ChainBreak {
     },
 }
 
+impl ChainBreak {
+    /// Silence is reported, not a broken chain: a volunteer on leave is silent too.
+    pub fn is_silence(&self) -> bool {
+        matches!(self, Self::Silent { .. })
+    }
+}
+
 /// One device's log as this device holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -93,12 +100,6 @@ pub(super) fn is_silent(
     !revoked && newest - last >= week && now - last >= week
 }
 
-/// A record's time (its HLC's wall-clock part).
-fn time_of(r: &RecordRow) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(i64::try_from(r.hlc.millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
-
 impl Vault {
     /// Checks every device's log this device holds (see the module's comment), as of `now`.
     ///
@@ -122,10 +123,18 @@ impl Vault {
             let seq = u64::try_from(seq).unwrap_or(0);
             match records::get(conn, &id, seq) {
                 Ok(Some(r)) => logs.entry(id).or_default().push(r),
-                _ => unreadable.entry(id).or_default().push(seq),
+                _ => {
+                    // Listed even when nothing of it reads, so its breaks are reported.
+                    logs.entry(id).or_default();
+                    unreadable.entry(id).or_default().push(seq);
+                }
             }
         }
-        let newest = logs.values().flat_map(|l| l.last()).map(time_of).max();
+        let newest = logs
+            .values()
+            .flat_map(|l| l.last())
+            .map(|r| r.hlc.to_datetime().unwrap_or_default())
+            .max();
         let mut out = Vec::new();
         for (device, log) in &logs {
             let mut breaks = Vec::new();
@@ -141,8 +150,7 @@ impl Vault {
                     chained = false;
                 }
                 expected = r.seq + 1;
-                if unreadable.get(device).is_some_and(|u| u.contains(&r.seq)) || verify(r).is_err()
-                {
+                if verify(r).is_err() {
                     breaks.push(ChainBreak::BadSignature { seq: r.seq });
                     chained = false;
                     continue;
@@ -165,9 +173,7 @@ impl Vault {
                 }
             }
             for seq in unreadable.get(device).into_iter().flatten() {
-                if !log.iter().any(|r| r.seq == *seq) {
-                    breaks.push(ChainBreak::BadSignature { seq: *seq });
-                }
+                breaks.push(ChainBreak::BadSignature { seq: *seq });
             }
             // The newest records deleted: the chain stored as they arrived goes further.
             let chain_head: Option<i64> = conn.query_row(
@@ -190,7 +196,7 @@ impl Vault {
                     .find(|d| DeviceId::from_server(d.device) == *device)
             });
             let revoked = listed.is_some_and(|d| d.revoked);
-            let last_at = log.last().map(time_of);
+            let last_at = log.last().map(|r| r.hlc.to_datetime().unwrap_or_default());
             if let (Some(last), Some(newest)) = (last_at, newest) {
                 if is_silent(last, newest, now, revoked) {
                     breaks.push(ChainBreak::Silent { since: last });

@@ -144,7 +144,12 @@ impl Reader<'_> {
             .and_then(|v| serde_json::from_value(v).ok());
         let answer: Option<RequestAnswer> = match fields.remove(ANSWER) {
             Some(Value::Null) | None => None,
-            Some(v) => Some(from_fields(as_map(v), "request answer")?),
+            Some(Value::Object(m)) => Some(from_fields(m, "request answer")?),
+            Some(_) => {
+                return Err(VaultError::Integrity {
+                    record: format!("request {id}: its answer is not an answer"),
+                })
+            }
         };
         let request: DataRequest = from_fields(fields, "request")?;
         let deadline = request.deadline().ok_or_else(|| VaultError::Integrity {
@@ -237,14 +242,6 @@ pub(super) fn shape_refusal(op: Op, fields: &Map<String, Value>) -> Option<&'sta
                 _ => Some("its answer has no time or cannot be read"),
             }
         }
-    }
-}
-
-/// A JSON value as a field map (an answer is stored as one object).
-fn as_map(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
     }
 }
 
