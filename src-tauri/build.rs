@@ -93,6 +93,7 @@ const COMMANDS: &[&str] = &[
     "team_trends",
     "report_case_file",
     "report_referral_letter",
+    "report_access_export",
 ];
 
 fn main() {

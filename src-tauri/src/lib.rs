@@ -109,6 +109,7 @@ pub fn register<R: Runtime>(
             report_commands::team_trends,
             report_commands::report_case_file,
             report_commands::report_referral_letter,
+            report_commands::report_access_export,
             review_commands::review_news,
             sync_commands::sync_status,
             sync_commands::sync_now,

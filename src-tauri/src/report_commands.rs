@@ -1,6 +1,6 @@
 //! Commands for reports: the export folder (Settings), the monthly statistics saved there from
-//! the supervisor's dashboard, the dashboard's twelve-month trends, a client's case file and a
-//! referral letter.
+//! the supervisor's dashboard, the dashboard's twelve-month trends, a client's case file, a
+//! referral letter and the access export answering a person's request.
 //!
 //! Thin like the other command modules: parse, one core call, convert.
 
@@ -8,15 +8,16 @@ use std::path::{Path, PathBuf};
 
 use tauri::State;
 use teduh_core::error::Code;
-use teduh_core::ids::{ClientId, ReferralId};
+use teduh_core::ids::{ClientId, ReferralId, RequestId};
 use teduh_core::report::monthly::Month;
 use teduh_core::vault::Trends;
+use teduh_report::access::access_export;
 use teduh_report::case_file::{case_file, CaseFileParts};
 use teduh_report::letter::{referral_letter, PartnerAddress};
 use teduh_report::monthly::{monthly_report, Format};
 use teduh_report::save::save_whole;
 
-use crate::ipc::{IpcError, SavedLetter, SavedReport};
+use crate::ipc::{IpcError, SavedAccessExport, SavedLetter, SavedReport};
 use crate::state::AppState;
 
 /// The folder reports are saved in: the one set in Settings, else `exports` in the data
@@ -100,6 +101,24 @@ pub fn report_case_file(
         state.with_vault_for(|v| case_file(v, client, parts, chrono::Utc::now()))?;
     let path = save_whole(&export_dir(&state)?, &name, &bytes)?;
     Ok(path.display().to_string())
+}
+
+/// Makes the access export answering `request` (an open access or portability request whose
+/// identity check is recorded) into the export folder: the PDF and the JSON, with her
+/// processing trail and third-party passages redacted.
+#[tauri::command(async)]
+pub fn report_access_export(
+    state: State<'_, AppState>,
+    request: RequestId,
+) -> Result<SavedAccessExport, IpcError> {
+    let files = state.with_vault_for(|v| access_export(v, request, chrono::Utc::now()))?;
+    let dir = export_dir(&state)?;
+    let pdf = save_whole(&dir, &files.pdf_name, &files.pdf)?;
+    let json = save_whole(&dir, &files.json_name, &files.json)?;
+    Ok(SavedAccessExport {
+        pdf: pdf.display().to_string(),
+        json: json.display().to_string(),
+    })
 }
 
 /// Prints the letter of `client`'s `referral` into the export folder (the partner's address

@@ -2,13 +2,18 @@
 // finalisation (edits refused, addendum accepted), the wrong-passphrase message, and an SRQ-20 red
 // flag that shows on the profile and on Home.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { catalogueText, maybeSaveDocScreenshot, withHarness } from './harness.mjs';
 import { assertFitsBothLanguages, until } from './flows.mjs';
 import { Keys } from './webdriver.mjs';
 
 const PASSPHRASE = 'kopi pagi di teras rumah';
-const NARRATIVE = 'Sesi pertama. Klien (sintetis) bercerita tentang tidur yang terganggu.';
+// The bracketed passage is about someone else: the access export must redact it (UU PDP Ps 33).
+const THIRD_PARTY = 'Adiknya, Sari Sintetis, juga sulit tidur.';
+const NARRATIVE = `Sesi pertama. Klien (sintetis) bercerita tentang tidur yang terganggu. [[${THIRD_PARTY}]]`;
 
 
 test('a counselor sets up, writes a note that survives a lock, finalises it and records a red flag', async () => {
@@ -236,5 +241,23 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await app.waitForText('[data-testid=today-requests] [data-testid=open-request-left]', (t) => /^sisa 2[12] jam/.test(t), { what: 'the countdown on Home' });
     assert.match(await app.text('[data-testid=today-requests] [data-testid=open-request]'), /K-0001/);
     assert.equal(await app.attribute('[data-testid=today-requests] [data-testid=open-request]', 'data-overdue'), 'false');
+
+    // Her identity was checked (identity card): the access export answers the request, a PDF
+    // in the export folder (the default one here) with her processing trail, the third party
+    // redacted.
+    await app.click('[data-testid=today-requests] [data-testid=open-request-client]');
+    await app.click('[data-testid=request-export]');
+    await app.waitFor('[data-testid=request-export-saved]', { timeoutMs: 30_000 });
+    const saved = await app.text('[data-testid=request-export-saved]');
+    const exportPdf = saved.match(/(\/\S+\.pdf)/)?.[1] ?? '';
+    assert.ok(exportPdf.startsWith(path.join(app.dataDir, 'exports')) && fs.existsSync(exportPdf), `the PDF is in the export folder: ${saved}`);
+    assert.ok(fs.existsSync(exportPdf.replace(/\.pdf$/, '.json')), `the JSON beside it: ${saved}`);
+    // One space for every run of spaces and line breaks: a wrapped line still reads whole.
+    const exportText = execFileSync('pdftotext', [exportPdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const expected of ['Salinan Data Pribadi', 'Riwayat pemrosesan', 'membuat profil', 'membuka profil', 'tidur yang terganggu. [disamarkan: informasi pihak ketiga]', '1 bagian berisi informasi pihak ketiga disamarkan.']) {
+      assert.ok(exportText.includes(expected), `the access export says ${expected}:\n${exportText}`);
+    }
+    assert.ok(!exportText.includes('Sari Sintetis'), `the third party is not in the export:\n${exportText}`);
+    await assertFitsBothLanguages(app, 'client profile with the access export made');
   });
 });

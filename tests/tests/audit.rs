@@ -2,10 +2,12 @@
 //! the entry reaches the supervisor's laptop at the next sync, where "who opened this" names
 //! her; the counselor cannot read the trail; a modified app cannot change an entry; and an
 //! entry deleted from the supervisor's copy of the counselor's log is reported by
-//! `verify_logs` (what `teduh audit verify` prints).
+//! `verify_logs` (what `teduh audit verify` prints). The access export's processing trail
+//! names who did what on which device, and its making reaches the supervisor.
 
 use teduh_core::records::{Op, RecordKind};
-use teduh_core::vault::{AccessAction, ChainBreak, VaultError};
+use teduh_core::request::{DataRequest, IdentityCheck};
+use teduh_core::vault::{AccessAction, ChainBreak, TrailAction, VaultError};
 use teduh_protocol::sync::Role;
 use teduh_tests::device::profile;
 use teduh_tests::TestServer;
@@ -93,5 +95,73 @@ fn an_opening_reaches_the_supervisor_and_a_deleted_entry_breaks_the_chain() {
         matches!(ana_chain.breaks.as_slice(), [ChainBreak::Missing { from, to }] if from == to),
         "the deleted entry is a gap: {:?}",
         ana_chain.breaks
+    );
+}
+
+#[test]
+fn an_access_export_names_who_did_what_on_each_device_and_its_making_reaches_the_supervisor() {
+    let server = TestServer::start();
+    let team = server.create_team("Tim Salinan");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.salinan");
+    let mut ana = server.member(&team, Role::Counselor, "kons.ana");
+    sup.admit(&mut ana);
+    ana.sync().expect("the newest key");
+    let client = ana
+        .vault
+        .add_client(&profile("AS-0001", "Klien Sintetis Salinan"))
+        .expect("client");
+    ana.sync().expect("ana pushes");
+    sup.sync().expect("sup pulls");
+    sup.vault
+        .open_client(client)
+        .expect("the supervisor opens her");
+    sup.sync().expect("sup pushes");
+    ana.sync().expect("ana pulls");
+
+    let request = ana
+        .vault
+        .add_request(
+            client,
+            &DataRequest {
+                received_at: Some(chrono::Utc::now()),
+                identity: IdentityCheck::IdentityCard,
+                ..DataRequest::default()
+            },
+        )
+        .expect("her access request");
+    let export = ana.vault.access_export(request).expect("the export");
+    let step = |who: &str, action: TrailAction, record: &str| {
+        export
+            .trail
+            .iter()
+            .any(|e| e.username.as_deref() == Some(who) && e.action == action && e.record == record)
+    };
+    assert!(
+        step("kons.ana", TrailAction::Created, "client"),
+        "{:?}",
+        export.trail
+    );
+    assert!(
+        step("kons.ana", TrailAction::Created, "request"),
+        "{:?}",
+        export.trail
+    );
+    assert!(
+        step("sup.salinan", TrailAction::Viewed, "client"),
+        "{:?}",
+        export.trail
+    );
+    let (json, _) = export.to_json().expect("json");
+    let json = String::from_utf8(json).expect("utf-8");
+    assert!(json.contains("sup.salinan") && json.contains("AS-0001"));
+
+    ana.sync().expect("ana pushes");
+    sup.sync().expect("sup pulls");
+    let log = sup.vault.access_log(client).expect("the trail");
+    assert!(
+        log.iter().any(
+            |e| e.action == AccessAction::Exported && e.username.as_deref() == Some("kons.ana")
+        ),
+        "the supervisor sees who exported her data: {log:?}"
     );
 }

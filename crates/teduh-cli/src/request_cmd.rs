@@ -13,7 +13,9 @@ use teduh_core::request::{
     Requester,
 };
 use teduh_core::vault::{RequestView, Vault};
+use teduh_report::access::access_export;
 use teduh_report::printed::local_time;
+use teduh_report::save::save_whole;
 
 use crate::vault_cmd::{open_unlocked, parse_enum};
 
@@ -26,6 +28,19 @@ pub enum RequestCmd {
     List(ListArgs),
     /// Record the answer to a request (once).
     Answer(AnswerArgs),
+    /// Make the access export answering an access or portability request: a PDF in Bahasa
+    /// Indonesia and a JSON, with the processing trail and third-party passages redacted.
+    Export(ExportArgs),
+}
+
+/// `teduh request export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The request's id (as `list` prints it).
+    id: RequestId,
+    /// The folder to write both files in.
+    #[arg(long, default_value = ".")]
+    out: std::path::PathBuf,
 }
 
 /// `teduh request add`.
@@ -138,6 +153,21 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
             v.answer_request(a.id, &answer)?;
             let stored = v.request(a.id)?;
             print_request(&v, &stored)?;
+        }
+        RequestCmd::Export(a) => {
+            let mut v = open_unlocked(data)?;
+            let files = access_export(&mut v, a.id, Utc::now())?;
+            for (name, bytes) in [
+                (&files.pdf_name, &files.pdf),
+                (&files.json_name, &files.json),
+            ] {
+                let path = save_whole(&a.out, name, bytes)?;
+                println!("written: {}", path.display());
+            }
+            println!(
+                "answer the request with `teduh request answer {}` once she has it",
+                a.id
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

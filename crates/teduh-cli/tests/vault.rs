@@ -443,7 +443,7 @@ fn vault_with_client(dir: &Path, code: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
+fn a_script_registers_a_request_lists_its_time_left_exports_her_data_and_answers_it_once() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = vault_with_client(tmp.path(), "RQ-9");
     // Received 30 hours ago, entered now: 42 hours left, not 72.
@@ -500,6 +500,40 @@ fn a_script_registers_a_request_lists_its_time_left_and_answers_it_once() {
         "{err}"
     );
     assert!(ok(&data, &["request", "list"]).starts_with("1 request(s)"));
+
+    // The access export answering it: a PDF and a JSON with her processing trail.
+    let out_dir = tmp.path().join("salinan");
+    let exported = ok(
+        &data,
+        &[
+            "request",
+            "export",
+            &id,
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ],
+    );
+    let written: Vec<&str> = exported
+        .lines()
+        .filter_map(|l| l.strip_prefix("written: "))
+        .collect();
+    assert_eq!(written.len(), 2, "{exported}");
+    assert!(
+        written[0].ends_with(".pdf") && written[1].ends_with(".json"),
+        "{exported}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(written[1]).expect("the JSON")).expect("valid");
+    assert_eq!(json["data"]["client"]["profile"]["code"], "RQ-9");
+    assert!(
+        json["trail"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|e| e["action"] == "created")),
+        "{json}"
+    );
+    assert!(std::fs::read(written[0])
+        .expect("the PDF")
+        .starts_with(b"%PDF-"));
 
     let answered = ok(
         &data,

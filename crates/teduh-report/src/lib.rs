@@ -16,7 +16,9 @@
 //! the core's protected [`teduh_core::report::monthly::MonthlyStatistics`]; [`labels`] holds
 //! the words printed for the statistics' codes; [`case_file::case_file`] prints a client's case
 //! file ("RAHASIA", third-party passages redacted); [`letter::referral_letter`] the referral
-//! letter as PDF and chat text; [`save::save_whole`] writes a file whole.
+//! letter as PDF and chat text; [`access::access_export`] the access export answering a
+//! person's request (PDF and JSON, with the processing trail); [`save::save_whole`] writes a
+//! file whole.
 //!
 //! ```
 //! use teduh_report::{to_csv, to_pdf, Block, Cell, Document, Table};
@@ -55,6 +57,7 @@
 //! Western European text (ASCII, Latin-1 letters such as "é", typographic quotes, dashes, "€");
 //! any other character (e.g. "漢", emoji, combining accents) is drawn as `?`.
 
+pub mod access;
 pub mod case_file;
 mod format;
 pub mod labels;

@@ -1,5 +1,6 @@
-//! A client's case file printed from a real vault and read back with pdftotext: "RAHASIA" on
-//! every page, who printed it, the chosen parts only, third-party passages gone. All names and
+//! A client's case file, referral letter and access export made from a real vault and read
+//! back with pdftotext (and the export's JSON parsed): "RAHASIA" on every page, who printed it,
+//! the chosen parts only, the processing trail, third-party passages gone. All names and
 //! figures are made up.
 
 use chrono::{Duration, Utc};
@@ -8,8 +9,12 @@ use teduh_core::domain::{
     CaseDetails, ClientProfile, Consent, ConsentChannel, LawfulBasis, Modality, NoteDraft,
     Referral, RiskEntry, RiskLevel, Sex,
 };
+use teduh_core::error::Code;
+use teduh_core::ids::RequestId;
+use teduh_core::request::{DataRequest, IdentityCheck, RequestAnswer, RequestKind};
 use teduh_core::store::LocalStore;
-use teduh_core::vault::Vault;
+use teduh_core::vault::{AccessAction, Vault};
+use teduh_report::access::access_export;
 use teduh_report::case_file::{case_file, CaseFileParts};
 
 mod common;
@@ -216,5 +221,170 @@ fn a_referral_letter_is_numbered_addressed_and_carries_only_what_the_referral_sh
     assert!(
         text.contains("Kode klien: BK-0001"),
         "one field a line in the chat text:\n{text}"
+    );
+}
+
+/// An access request of hers, received an hour ago, with `identity` as recorded.
+fn access_request(
+    v: &mut Vault,
+    client: teduh_core::ids::ClientId,
+    kind: RequestKind,
+    identity: IdentityCheck,
+) -> RequestId {
+    v.add_request(
+        client,
+        &DataRequest {
+            kind,
+            received_at: Some(Utc::now() - Duration::hours(1)),
+            identity,
+            details: "Meminta salinan seluruh data (sintetis).".into(),
+            ..DataRequest::default()
+        },
+    )
+    .expect("request")
+}
+
+#[test]
+fn an_access_export_gives_her_data_and_its_trail_in_pdf_and_json_without_third_parties() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, client) = client_with_history(dir.path());
+    v.open_client(client).expect("her profile opened");
+    case_file(&mut v, client, CaseFileParts::default(), Utc::now()).expect("printed");
+    let request = access_request(
+        &mut v,
+        client,
+        RequestKind::Access,
+        IdentityCheck::IdentityCard,
+    );
+
+    let files = access_export(&mut v, request, Utc::now()).expect("export");
+    assert!(
+        files.pdf_name.starts_with("salinan-data-BK-0001-") && files.pdf_name.ends_with(".pdf"),
+        "{}",
+        files.pdf_name
+    );
+    assert_eq!(files.json_name, files.pdf_name.replace(".pdf", ".json"));
+
+    // The PDF: her data, the trail, the redaction said and the third party's words absent.
+    let pages = common::pdf_pages(&files.pdf, "salinan-data");
+    assert!(
+        pages.iter().all(|p| p.contains("RAHASIA")),
+        "marked on every page"
+    );
+    let text = pages.join("\n");
+    for expected in [
+        "Salinan Data Pribadi",
+        "Menjawab permintaan akses dan salinan data yang diterima",
+        "Dewi Sintetis",
+        "Klien berlatih pernapasan.",
+        "Riwayat pemrosesan",
+        "membuat profil",
+        "membuat catatan sesi",
+        "merujuk ke SAPA 129",
+        "perangkat ini membuat profil",
+        "membuka profil",
+        "mencetak berkas kasus",
+        "[disamarkan: informasi pihak ketiga]",
+        "Pasal 33",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the PDF says {expected:?}:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("Wiryo"),
+        "no third party in the PDF:\n{text}"
+    );
+
+    // The JSON: the same trail, machine-readable, and no third party anywhere in its bytes.
+    let json = String::from_utf8(files.json.clone()).expect("UTF-8");
+    assert!(!json.contains("Wiryo"), "no third party in the JSON");
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(doc["format"], 1);
+    assert_eq!(doc["redacted_passages"], 1);
+    assert_eq!(doc["data"]["client"]["profile"]["code"], "BK-0001");
+    let steps: Vec<(String, String)> = doc["trail"]
+        .as_array()
+        .expect("a trail")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_string(),
+                e["record"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for step in [
+        ("created", "client"),
+        ("created", "note"),
+        ("created", "consent"),
+        ("referred", "referral"),
+        ("viewed", "client"),
+        ("printed", "client"),
+    ] {
+        assert!(
+            steps.contains(&(step.0.to_string(), step.1.to_string())),
+            "{step:?} in {steps:?}"
+        );
+    }
+    assert!(
+        !steps.iter().any(|(_, r)| r == "access"),
+        "openings are listed as what they record, not as records: {steps:?}"
+    );
+    let created_client = &doc["trail"][0];
+    assert_eq!(created_client["action"], "created");
+    assert!(
+        created_client["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == "code")),
+        "a creation names the fields written: {created_client}"
+    );
+
+    // Making it is in her audit trail.
+    let log = v.access_log(client).expect("log");
+    assert_eq!(log[0].action, AccessAction::Exported, "{log:?}");
+}
+
+#[test]
+fn an_access_export_answers_only_an_open_access_request_whose_identity_was_checked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, client) = client_with_history(dir.path());
+    let unchecked = access_request(&mut v, client, RequestKind::Access, IdentityCheck::NotYet);
+    let correction = access_request(
+        &mut v,
+        client,
+        RequestKind::Correction,
+        IdentityCheck::KnownToWorker,
+    );
+    let answered = access_request(
+        &mut v,
+        client,
+        RequestKind::Portability,
+        IdentityCheck::IdentityCard,
+    );
+    v.answer_request(
+        answered,
+        &RequestAnswer {
+            answered_at: Some(Utc::now()),
+            text: "Salinan diserahkan.".into(),
+            ..RequestAnswer::default()
+        },
+    )
+    .expect("answered");
+    for (request, code) in [
+        (unchecked, Code::NotPermitted),
+        (correction, Code::InvalidInput),
+        (answered, Code::InvalidInput),
+    ] {
+        let err = access_export(&mut v, request, Utc::now()).expect_err("refused");
+        assert_eq!(err.code(), code, "{err}");
+    }
+    assert!(
+        !v.access_log(client)
+            .expect("log")
+            .iter()
+            .any(|e| e.action == AccessAction::Exported),
+        "a refused export leaves no export in her trail"
     );
 }

@@ -23,6 +23,16 @@ pub struct SavedReport {
     pub statistics: teduh_core::report::monthly::MonthlyStatistics,
 }
 
+/// An access export saved in the export folder.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SavedAccessExport {
+    /// Where the PDF was saved.
+    pub pdf: String,
+    /// Where the JSON was saved.
+    pub json: String,
+}
+
 /// A referral letter saved in the export folder, and the same letter as text for a chat.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

@@ -16,6 +16,16 @@ export const IDENTITY_CHECKS: IdentityCheck[] = ['not_yet', 'identity_card', 'kn
 export const OUTCOMES: RequestOutcome[] = ['granted', 'partly_granted', 'refused'];
 export const GROUNDS: RefusalGround[] = ['endangers_safety_or_health', 'reveals_others_data', 'national_defence'];
 
+/**
+ * Whether an access export can answer this request: `ready` for an open access or portability
+ * request whose identity check is recorded, `identity` while it is not (nothing is given out
+ * before), `no` for any other request.
+ */
+export function exportable(r: { request: { kind: RequestKind; identity: IdentityCheck }; answer: unknown }): 'ready' | 'identity' | 'no' {
+  if (r.answer || (r.request.kind !== 'access' && r.request.kind !== 'portability')) return 'no';
+  return r.request.identity === 'not_yet' ? 'identity' : 'ready';
+}
+
 export interface RequestForm {
   kind: RequestKind;
   requester: Requester;

@@ -1,6 +1,7 @@
 // The UU PDP screens (issue 25): a client's request register (what the handler types reaches
 // the core as the receipt instant, a refusal needs its grounds, an overdue request shows as
-// such), the open requests on Home and above the queue, and who opened a client's data.
+// such), the access export made from an open access request, the open requests on Home and
+// above the queue, and who opened a client's data.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { choose, press, render, settle, stubScrolling, typeInto } from '../lib/testing/render';
@@ -37,6 +38,7 @@ beforeEach(() => {
     calls.push({ cmd, args: args as Record<string, unknown> });
     if (cmd === 'requests_of') return [view()];
     if (cmd === 'request_add') return view({ standing: 'open' });
+    if (cmd === 'report_access_export') return { pdf: '/ekspor/salinan-data-RQ-1-20261205.pdf', json: '/ekspor/salinan-data-RQ-1-20261205.json' };
     throw new Error(`unexpected ${cmd}`);
   });
 });
@@ -81,6 +83,38 @@ describe('the request register on a client profile', () => {
     press(r.q('request-answer-save'));
     expect(r.q('request-answer-problem')?.textContent).toContain('Ps 33');
     expect(calls.some((c) => c.cmd === 'request_answer')).toBe(false);
+    r.destroy();
+  });
+});
+
+describe('the access export', () => {
+  it('is made from an open access request and says where both files are', async () => {
+    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    await settle();
+    press(r.q('request-export'));
+    await settle();
+    expect(calls.find((c) => c.cmd === 'report_access_export')?.args).toEqual({ request: 'r1' });
+    const saved = r.q('request-export-saved')?.textContent ?? '';
+    expect(saved).toContain('salinan-data-RQ-1-20261205.pdf');
+    expect(saved).toContain('salinan-data-RQ-1-20261205.json');
+    r.destroy();
+  });
+
+  it('is not offered before the identity is checked, nor for another kind of request', async () => {
+    clearMocks();
+    mockIPC((cmd) => {
+      if (cmd === 'requests_of') {
+        return [
+          view({ id: 'r1', request: { ...view().request, identity: 'not_yet' } }),
+          view({ id: 'r2', request: { ...view().request, kind: 'correction' } }),
+        ];
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    await settle();
+    expect(r.q('request-export')).toBeNull();
+    expect(r.q('request-export-identity')?.textContent).toContain('Identitas pemohon belum diperiksa');
     r.destroy();
   });
 });

@@ -72,7 +72,8 @@ mod sync_ops;
 
 pub use assignment::{AssignOutcome, AssignmentChange, CaseAssignment, CaseWorker};
 pub use audit::{
-    AccessAction, AccessEntry, ChainBreak, DeviceChain, ACCESS_REPEAT_MINUTES, SILENT_DAYS,
+    AccessAction, AccessEntry, AccessExport, ChainBreak, DeviceChain, TrailAction, TrailEvent,
+    ACCESS_EXPORT_FORMAT, ACCESS_REPEAT_MINUTES, SILENT_DAYS,
 };
 pub use batch::Batch;
 pub use casework::ClientExport;

@@ -2,6 +2,8 @@
 //! version), listing its children. The features assemble their views from these in their own
 //! modules (`casework/read.rs`, `review/`).
 
+use std::collections::HashMap;
+
 use super::error::VaultError;
 use super::identity::Identity;
 use super::sealed::{binding_aad, client_key, id16, record_name};
@@ -56,6 +58,9 @@ pub(super) struct Reader<'a> {
     pub(super) u: &'a mut Unlocked,
     pub(super) scoring: &'a ScoringConfig,
 }
+
+/// The names of the fields each record, named by its device and sequence number, wrote.
+pub(super) type FieldsWritten = HashMap<(Vec<u8>, i64), Vec<String>>;
 
 /// Where an entity sits: kind, client, parent.
 pub(super) struct EntityMeta {
@@ -182,6 +187,26 @@ impl Reader<'_> {
                 current,
                 conflict: !current && winner_device.as_deref() != Some(device.as_slice()),
             });
+        }
+        Ok(out)
+    }
+
+    /// The names of the fields each record (device, sequence number) wrote to an entity,
+    /// current values and replaced ones alike; nothing is decrypted.
+    pub(super) fn fields_written(&self, id: EntityId) -> Result<FieldsWritten, VaultError> {
+        let mut out = FieldsWritten::new();
+        let mut st = self.conn.prepare_cached(
+            "SELECT device_id, seq, field FROM field_versions WHERE entity_id = ?1
+             UNION
+             SELECT device_id, seq, field FROM entity_fields WHERE entity_id = ?1
+             ORDER BY 1, 2, 3",
+        )?;
+        let rows = st.query_map([&id.0[..]], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
+        })?;
+        for row in rows {
+            let (device, seq, field) = row?;
+            out.entry((device, seq)).or_default().push(field);
         }
         Ok(out)
     }

@@ -32,6 +32,7 @@ import type { Month } from './bindings/Month';
 import type { MonthlyStatistics } from './bindings/MonthlyStatistics';
 import type { PublishedTable } from './bindings/PublishedTable';
 import type { SavedReport } from './bindings/SavedReport';
+import type { SavedAccessExport } from './bindings/SavedAccessExport';
 import type { SavedLetter } from './bindings/SavedLetter';
 import type { CaseFileParts } from './bindings/CaseFileParts';
 import type { Shown } from './bindings/Shown';
@@ -65,7 +66,7 @@ export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncStat
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { AlarmRow, InvitationPreviewView, InvitationView, OrgKeySheetView, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
-export type { CaseFileParts, Format, Month, MonthlyStatistics, PublishedTable, SavedLetter, SavedReport, Shown, Trends };
+export type { CaseFileParts, Format, Month, MonthlyStatistics, PublishedTable, SavedAccessExport, SavedLetter, SavedReport, Shown, Trends };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
 export type { Code };
@@ -390,6 +391,14 @@ export function reportCaseFile(client: string, parts: CaseFileParts): Promise<st
 /** Prints a referral's letter into the export folder; resolves to its path and chat text. */
 export function reportReferralLetter(client: string, referral: string): Promise<SavedLetter> {
   return call<SavedLetter>('report_referral_letter', { client, referral });
+}
+
+/**
+ * Makes the access export answering an open access or portability request (identity checked)
+ * into the export folder: a PDF and a JSON with her processing trail; resolves to both paths.
+ */
+export function reportAccessExport(request: string): Promise<SavedAccessExport> {
+  return call<SavedAccessExport>('report_access_export', { request });
 }
 
 /** Sessions, contacts and red flags of the last twelve months, and contacts by category. */

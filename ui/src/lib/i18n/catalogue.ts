@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,087 lines: about 1,035 per language, two halves of the
+// One file on purpose, although long (2,093 lines: about 1,040 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -966,6 +966,9 @@ export const id = {
   'request.ground.reveals_others_data': 'Mengungkap data pribadi orang lain',
   'request.ground.national_defence': 'Bertentangan dengan kepentingan pertahanan dan keamanan nasional',
   'request.answerSave': 'Simpan jawaban',
+  'request.export': 'Buat salinan data (PDF dan JSON)',
+  'request.exportNeedsIdentity': 'Identitas pemohon belum diperiksa: salinan data belum dapat dibuat.',
+  'request.exportSaved': 'Tersimpan: {pdf} dan {json}. Serahkan kepada pemohon, lalu catat jawabannya.',
   'request.answerTextNeeded': 'Tulis apa yang dilakukan atau disampaikan.',
   'request.groundsNeeded': 'Penolakan (juga sebagian) menyebut alasannya menurut Ps 33; permintaan yang dipenuhi seluruhnya tidak.',
   'request.answered': 'Dijawab {when} oleh {name}: {outcome}',
@@ -1997,6 +2000,9 @@ export const en: Catalogue = {
   'request.ground.reveals_others_data': "Would reveal other people's personal data",
   'request.ground.national_defence': 'Would go against national defence and security',
   'request.answerSave': 'Save the answer',
+  'request.export': 'Make the data copy (PDF and JSON)',
+  'request.exportNeedsIdentity': 'The requester\'s identity is not checked yet: no copy can be made.',
+  'request.exportSaved': 'Saved: {pdf} and {json}. Hand them over, then record the answer.',
   'request.answerTextNeeded': 'Write what was done or said.',
   'request.groundsNeeded': 'A refusal (in part too) names its Ps 33 grounds; a request granted in full names none.',
   'request.answered': 'Answered {when} by {name}: {outcome}',

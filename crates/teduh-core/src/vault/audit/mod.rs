@@ -26,8 +26,12 @@ use crate::ids::{ClientId, DeviceId, EntityId, MemberId};
 use crate::permissions::Action;
 use crate::records::{Op, RecordKind};
 
+mod export;
+mod trail;
 mod verify;
 
+pub use export::{AccessExport, ACCESS_EXPORT_FORMAT};
+pub use trail::{TrailAction, TrailEvent};
 pub use verify::{ChainBreak, DeviceChain, SILENT_DAYS};
 
 /// Minutes within which the same member opening the same record again on the same device
@@ -116,7 +120,7 @@ pub(super) fn shape_refusal(op: Op, fields: &Map<String, Value>) -> Option<&'sta
 }
 
 impl Reader<'_> {
-    fn access_log(&mut self, client: ClientId) -> Result<Vec<AccessEntry>, VaultError> {
+    pub(super) fn access_log(&mut self, client: ClientId) -> Result<Vec<AccessEntry>, VaultError> {
         let ids = self.children(client, RecordKind::Access, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
