@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     "episodes_open",
     "request_add",
     "request_answer",
+    "request_lift",
     "requests_of",
     "requests_open",
     "access_log",

@@ -86,6 +86,7 @@ pub fn register<R: Runtime>(
             episode_commands::episodes_open,
             request_commands::request_add,
             request_commands::request_answer,
+            request_commands::request_lift,
             request_commands::requests_of,
             request_commands::requests_open,
             request_commands::access_log,

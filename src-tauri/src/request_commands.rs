@@ -1,6 +1,6 @@
 //! Commands of UU PDP's first part (issue 25): the request register (register a data-subject
-//! request about a client, answer it, list a client's requests and every open one) and a
-//! client's audit trail.
+//! request about a client, answer it, lift a granted restriction, list a client's requests and
+//! every open one) and a client's audit trail.
 //!
 //! Thin like the other command modules: one core call each. Deadlines and "time left" are read
 //! with the device's clock as corrected to the server's.
@@ -35,6 +35,15 @@ pub fn request_answer(
 ) -> Result<RequestView, IpcError> {
     state.with_vault_write(|v| {
         v.answer_request(id, &answer)?;
+        v.request(id)
+    })
+}
+
+/// Lifts a granted restriction (her handler or a supervisor); returns the request as stored.
+#[tauri::command(async)]
+pub fn request_lift(state: State<'_, AppState>, id: RequestId) -> Result<RequestView, IpcError> {
+    state.with_vault_write(|v| {
+        v.lift_restriction(id)?;
         v.request(id)
     })
 }

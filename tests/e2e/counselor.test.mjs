@@ -220,7 +220,7 @@ test('a counselor sets up, writes a note that survives a lock, finalises it and 
     await until(async () => (await app.texts('[data-testid=today]')).some((t) => t.includes('Telepon klien')), 'the task due today on Today');
     await app.click('[data-testid=nav-clients]');
     await app.click('[data-testid=client-row][data-code=K-0001]');
-    await app.click('[data-testid=task-item-done]');
+    await app.clickUntilGone('[data-testid=task-item-done]');
     await until(async () => (await app.texts('[data-testid=task-item]')).length === 0, 'the done task to leave the open list');
 
     // UU PDP: the client asked for a copy of her data by letter, read 50 hours ago and entered

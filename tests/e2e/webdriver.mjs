@@ -110,6 +110,24 @@ export class Session {
     }
   }
 
+  /**
+   * Clicks `css` until no element matches it any more (a "done" button whose item leaves the
+   * list), at most `tries` times. A click that a re-layout moved onto another element is
+   * retried (logged); the button is still there, so the retry cannot act twice.
+   */
+  async clickUntilGone(css, { tries = 3, waitMs = 10_000 } = {}) {
+    for (let attempt = 1; ; attempt++) {
+      await this.click(css);
+      const deadline = Date.now() + waitMs;
+      while (Date.now() < deadline) {
+        if ((await this.texts(css)).length === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (attempt >= tries) throw new Error(`${css} is still there after ${tries} clicks`);
+      console.log(`a click on ${css} did not take it away; clicking again`);
+    }
+  }
+
   /** Types `text` into the element (appends to its value). */
   async type(css, text) {
     const el = await this.waitFor(css);

@@ -1,4 +1,4 @@
-//! `teduh request add|list|answer`: the register of data-subject requests (UU PDP; issue 25),
+//! `teduh request add|list|answer|export|lift`: the register of data-subject requests (UU PDP; issue 25),
 //! the same records the app's client profile and Home show.
 
 use std::process::ExitCode;
@@ -31,6 +31,12 @@ pub enum RequestCmd {
     /// Make the access export answering an access or portability request: a PDF in Bahasa
     /// Indonesia and a JSON, with the processing trail and third-party passages redacted.
     Export(ExportArgs),
+    /// Lift a granted restriction (her handler or a supervisor): her record can be changed
+    /// again and shows in every list.
+    Lift {
+        /// The restriction request's id.
+        id: RequestId,
+    },
 }
 
 /// `teduh request export`.
@@ -154,6 +160,12 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
             let stored = v.request(a.id)?;
             print_request(&v, &stored)?;
         }
+        RequestCmd::Lift { id } => {
+            let mut v = open_unlocked(data)?;
+            v.lift_restriction(id)?;
+            let stored = v.request(id)?;
+            print_request(&v, &stored)?;
+        }
         RequestCmd::Export(a) => {
             let mut v = open_unlocked(data)?;
             let files = access_export(&mut v, a.id, Utc::now())?;
@@ -186,8 +198,15 @@ fn print_request(v: &Vault, r: &RequestView) -> anyhow::Result<()> {
     } else {
         format!(", {} h {} min overdue", -left / 60, -left % 60)
     };
+    let restriction = if r.restricts() {
+        "  restriction in force"
+    } else if r.lifted_at.is_some() {
+        "  restriction lifted"
+    } else {
+        ""
+    };
     println!(
-        "{}  {}  {}  received {}  due {}  {}{time_left}",
+        "{}  {}  {}  received {}  due {}  {}{time_left}{restriction}",
         r.id,
         r.client_code,
         r.request.kind.as_str(),

@@ -493,6 +493,31 @@ pub struct ConsentRecord {
     pub withdrawals: Vec<ConsentWithdrawal>,
 }
 
+/// The purposes a consent names (the form's choices); a record may name others.
+pub mod purpose {
+    /// Counselling and support.
+    pub const SERVICE: &str = "service";
+    /// Referral to other services.
+    pub const REFERRAL: &str = "referral";
+    /// Review of her notes by a supervisor.
+    pub const SUPERVISION: &str = "supervision";
+    /// Counting her in the service's statistics (without her name).
+    pub const STATISTICS: &str = "statistics";
+}
+
+/// Whether `purpose` is stopped by a withdrawal (UU PDP Ps 40): a consent naming it was
+/// withdrawn and no record in force names it. A record in force may rest on consent given again
+/// or on another lawful basis (a vital interest, a legal obligation) written down for that
+/// purpose. A purpose never consented to and never withdrawn is not stopped here: the action's
+/// own rule decides (a referral needs consent or a basis; a review does not).
+pub fn purpose_stopped(consents: &[ConsentRecord], purpose: &str) -> bool {
+    let mut naming = consents
+        .iter()
+        .filter(|c| c.consent.purposes.iter().any(|p| p == purpose))
+        .peekable();
+    naming.peek().is_some() && naming.all(|c| !c.withdrawals.is_empty())
+}
+
 /// How a session took place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

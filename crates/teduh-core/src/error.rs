@@ -42,6 +42,11 @@ pub enum Code {
     NotPermitted,
     /// The client's consent does not cover the action (and no lawful basis was given).
     NoConsent,
+    /// The client withdrew her consent to this processing (supervision review, referral,
+    /// statistics) and no other lawful basis is recorded for it (UU PDP Ps 40).
+    ConsentWithdrawn,
+    /// The client's data is restricted (UU PDP Ps 41): kept and readable, not changed.
+    ClientRestricted,
     /// A note of a client with an open risk episode is finalised with its risk not assessed.
     RiskNotAssessed,
     /// A new passphrase is too short.
@@ -132,6 +137,8 @@ impl Code {
         Code::InvalidInput,
         Code::NotPermitted,
         Code::NoConsent,
+        Code::ConsentWithdrawn,
+        Code::ClientRestricted,
         Code::RiskNotAssessed,
         Code::PassphraseTooShort,
         Code::PassphraseTooWeak,
@@ -184,6 +191,8 @@ impl Code {
             Code::InvalidInput => "InvalidInput",
             Code::NotPermitted => "NotPermitted",
             Code::NoConsent => "NoConsent",
+            Code::ConsentWithdrawn => "ConsentWithdrawn",
+            Code::ClientRestricted => "ClientRestricted",
             Code::RiskNotAssessed => "RiskNotAssessed",
             Code::PassphraseTooShort => "PassphraseTooShort",
             Code::PassphraseTooWeak => "PassphraseTooWeak",

@@ -26,6 +26,11 @@ export function exportable(r: { request: { kind: RequestKind; identity: Identity
   return r.request.identity === 'not_yet' ? 'identity' : 'ready';
 }
 
+/** A restriction granted (in whole or in part) and not lifted: her record is read-only. */
+export function restricts(r: { request: { kind: RequestKind }; answer: { outcome: RequestOutcome } | null; lifted_at: string | null }): boolean {
+  return r.request.kind === 'restriction' && r.answer !== null && r.answer.outcome !== 'refused' && r.lifted_at === null;
+}
+
 export interface RequestForm {
   kind: RequestKind;
   requester: Requester;

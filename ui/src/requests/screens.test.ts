@@ -27,6 +27,8 @@ const view = (over: Partial<RequestView> = {}): RequestView => ({
   deadline: '2026-12-04T02:00:00Z',
   standing: 'overdue',
   minutes_left: -60,
+  lifted_at: null,
+  lifted_by: null,
   ...over,
 });
 
@@ -115,6 +117,41 @@ describe('the access export', () => {
     await settle();
     expect(r.q('request-export')).toBeNull();
     expect(r.q('request-export-identity')?.textContent).toContain('Identitas pemohon belum diperiksa');
+    r.destroy();
+  });
+});
+
+describe('a restriction', () => {
+  it('says the record is read-only while granted, tells the profile, and is lifted by a click', async () => {
+    const granted = view({
+      request: { ...view().request, kind: 'restriction' },
+      answer: { answered_at: '2026-12-02T02:00:00Z', outcome: 'granted', text: 'Dibatasi.', grounds: [] },
+      standing: 'answered_in_time',
+    });
+    clearMocks();
+    calls = [];
+    let lifted = false;
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === 'requests_of') return [lifted ? { ...granted, lifted_at: '2026-12-05T02:00:00Z' } : granted];
+      if (cmd === 'request_lift') {
+        lifted = true;
+        return { ...granted, lifted_at: '2026-12-05T02:00:00Z' };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const told: boolean[] = [];
+    const r = render(RequestPanel, { client: 'c1', onError: noop, onRestrictedChange: (x: boolean) => told.push(x) });
+    await settle();
+    expect(r.q('request-restricts')?.textContent).toContain('Pembatasan berlaku');
+    expect(r.q('request-export')).toBeNull();
+    expect(told.at(-1)).toBe(true);
+    press(r.q('request-lift'));
+    await settle();
+    expect(calls.find((c) => c.cmd === 'request_lift')?.args).toEqual({ id: 'r1' });
+    expect(r.q('request-restricts')).toBeNull();
+    expect(r.q('request-lifted')?.textContent).toContain('Pembatasan dicabut');
+    expect(told.at(-1)).toBe(false);
     r.destroy();
   });
 });

@@ -341,3 +341,43 @@ fn indonesian_zones_get_their_labels() {
     assert_eq!(zone_label("Asia/Jayapura"), Some("WIT"), "eastern zone");
     assert_eq!(zone_label("Europe/Paris"), None, "others have no label");
 }
+
+#[test]
+fn a_purpose_stops_only_when_every_record_naming_it_is_withdrawn() {
+    let record = |purposes: &[&str], withdrawn: bool| ConsentRecord {
+        id: crate::ids::ConsentId::random(),
+        consent: Consent {
+            purposes: purposes.iter().map(|p| p.to_string()).collect(),
+            ..Consent::default()
+        },
+        withdrawals: if withdrawn {
+            vec![ConsentWithdrawal::default()]
+        } else {
+            Vec::new()
+        },
+    };
+    let given = record(&[purpose::SERVICE, purpose::STATISTICS], false);
+    let withdrawn = record(&[purpose::SERVICE, purpose::STATISTICS], true);
+    assert!(!purpose_stopped(&[], purpose::STATISTICS), "never asked");
+    assert!(!purpose_stopped(
+        std::slice::from_ref(&given),
+        purpose::STATISTICS
+    ));
+    assert!(purpose_stopped(
+        std::slice::from_ref(&withdrawn),
+        purpose::STATISTICS
+    ));
+    assert!(
+        !purpose_stopped(&[withdrawn.clone(), given], purpose::STATISTICS),
+        "given again"
+    );
+    let other_basis = record(&[purpose::STATISTICS], false);
+    assert!(!purpose_stopped(
+        &[withdrawn.clone(), other_basis],
+        purpose::STATISTICS
+    ));
+    assert!(
+        !purpose_stopped(&[withdrawn], purpose::REFERRAL),
+        "a purpose it never named"
+    );
+}

@@ -108,6 +108,13 @@ impl Batch<'_> {
         parent: Option<EntityId>,
         plain: Vec<(String, Zeroizing<Vec<u8>>)>,
     ) -> Result<(), VaultError> {
+        // A restricted client's record is read-only (UU PDP Ps 41; `limits.rs`).
+        if !super::limits::written_while_restricted(kind) {
+            let now = self.corrected_now();
+            if self.reader().restriction(client, now)?.is_some() {
+                return Err(VaultError::Restricted(client));
+            }
+        }
         let device = self.ident.device;
         let seq = records::next_seq(&self.tx, &device)?;
         let hlc = self.u.clock.tick();

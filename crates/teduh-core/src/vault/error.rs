@@ -5,7 +5,7 @@
 use rusqlite::ErrorCode;
 
 use crate::error::Code;
-use crate::ids::NoteId;
+use crate::ids::{ClientId, NoteId};
 use crate::records::RecordError;
 use crate::store::StoreError;
 
@@ -62,6 +62,13 @@ pub enum VaultError {
     /// The client's consent does not cover this (and no lawful basis was given).
     #[error("no consent: {0}")]
     NoConsent(String),
+    /// The client withdrew her consent to this purpose and no other lawful basis is recorded.
+    #[error("consent withdrawn: {0}")]
+    ConsentWithdrawn(String),
+    /// The client's data is restricted: it is kept and read, not changed, until the restriction
+    /// is lifted.
+    #[error("the client's data is restricted (UU PDP Ps 41): it can be read but not changed until the restriction is lifted")]
+    Restricted(ClientId),
     /// The note's client has an open risk episode and the note's risk is not assessed.
     #[error(
         "the client has an open risk episode: assess the risk in note {0} before finalising it"
@@ -127,6 +134,8 @@ impl VaultError {
             VaultError::InvalidInput(_) => Code::InvalidInput,
             VaultError::NotPermitted(_) => Code::NotPermitted,
             VaultError::NoConsent(_) => Code::NoConsent,
+            VaultError::ConsentWithdrawn(_) => Code::ConsentWithdrawn,
+            VaultError::Restricted(_) => Code::ClientRestricted,
             VaultError::RiskNotAssessed(_) => Code::RiskNotAssessed,
             VaultError::PassphraseTooShort { .. } => Code::PassphraseTooShort,
             VaultError::PassphraseTooWeak => Code::PassphraseTooWeak,

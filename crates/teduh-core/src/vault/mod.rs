@@ -58,6 +58,7 @@ mod fixtures;
 mod identity;
 mod integrity;
 mod keys;
+mod limits;
 mod mine;
 mod open_error;
 mod projection;

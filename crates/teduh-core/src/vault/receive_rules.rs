@@ -139,6 +139,7 @@ pub(super) fn refusal(
         FINALISED_BY,
         "reviewer",
         super::requests::ANSWERED_BY,
+        super::requests::LIFTED_BY,
     ] {
         match member_field(plain, field) {
             Some(Some(named)) if named != signer.member => {

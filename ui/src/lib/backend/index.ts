@@ -401,6 +401,11 @@ export function reportAccessExport(request: string): Promise<SavedAccessExport> 
   return call<SavedAccessExport>('report_access_export', { request });
 }
 
+/** Lifts a granted restriction (her handler or a supervisor): her record can be changed again. */
+export function requestLift(id: string): Promise<RequestView> {
+  return call<RequestView>('request_lift', { id });
+}
+
 /** Sessions, contacts and red flags of the last twelve months, and contacts by category. */
 export function teamTrends(): Promise<Trends> {
   return call<Trends>('team_trends');

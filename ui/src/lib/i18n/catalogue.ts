@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,093 lines: about 1,040 per language, two halves of the
+// One file on purpose, although long (2,107 lines: about 1,050 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -298,6 +298,7 @@ export const id = {
   'consent.purpose.service': 'Layanan konseling dan pendampingan',
   'consent.purpose.referral': 'Rujukan ke layanan lain',
   'consent.purpose.supervision': 'Ditinjau supervisor',
+  'consent.purpose.statistics': 'Dihitung dalam statistik layanan (tanpa nama)',
   'consent.lawfulBasis': 'Dasar pemrosesan (UU PDP)',
   'consent.basis.consent': 'Persetujuan',
   'consent.basis.vital_interest': 'Kepentingan vital',
@@ -591,6 +592,8 @@ export const id = {
   'clients.duplicateCodeHint': 'Klien lain memakai kode yang sama (dibuat di dua laptop saat offline). Ganti kode salah satunya.',
   'episode.overdue': 'Lewat tenggat, belum ditanggapi supervisor',
   'error.RiskNotAssessed': 'Klien ini sedang dalam episode risiko. Nilai risiko di catatan ini sebelum memfinalkannya.',
+  'error.ConsentWithdrawn': 'Klien telah mencabut persetujuan untuk pemrosesan ini, dan tidak ada dasar hukum lain yang tercatat (UU PDP Pasal 40).',
+  'error.ClientRestricted': 'Pemrosesan data klien ini dibatasi atas permintaannya (UU PDP Pasal 41): data dapat dibaca, tetapi tidak dapat diubah sampai pembatasan dicabut.',
   'error.NoConsent': 'Persetujuan klien belum mencakup rujukan. Catat persetujuan untuk rujukan, atau isi dasar hukum merujuk tanpa persetujuan.',
   'error.DatabaseForeign': 'Berkas data di komputer ini bukan milik Teduh atau rusak; berkas tidak diubah. Hubungi admin Anda.',
   'error.DatabaseTooNew': 'Data di komputer ini dibuat oleh versi Teduh yang lebih baru. Perbarui Teduh.',
@@ -649,6 +652,7 @@ export const id = {
   'consent.withdrawReasonMissing': 'Tulis alasan penarikan.',
   'consent.givenOn': 'diberikan {date}',
   'consent.withdrawnOn': 'ditarik {date}: {reason}',
+  'profile.restricted': 'Pemrosesan data klien ini dibatasi atas permintaannya (UU PDP Pasal 41): data dapat dibaca, tetapi tidak dapat diubah sampai pembatasan dicabut.',
   'profile.consentWithdrawn': 'Persetujuan layanan klien ini telah ditarik ({date}). Catat persetujuan baru sebelum melanjutkan layanan.',
   'referral.sharedHint': 'Centang hanya data yang benar-benar dibutuhkan mitra.',
   'settings.autoLockApplied': 'Tersimpan. Kunci otomatis kini berlaku setelah {minutes} menit tidak aktif.',
@@ -966,6 +970,9 @@ export const id = {
   'request.ground.reveals_others_data': 'Mengungkap data pribadi orang lain',
   'request.ground.national_defence': 'Bertentangan dengan kepentingan pertahanan dan keamanan nasional',
   'request.answerSave': 'Simpan jawaban',
+  'request.restricts': 'Pembatasan berlaku: data klien ini dapat dibaca, tetapi tidak diubah, dan hanya tampil di daftar penanganannya.',
+  'request.lift': 'Cabut pembatasan',
+  'request.lifted': 'Pembatasan dicabut {when} oleh {name}.',
   'request.export': 'Buat salinan data (PDF dan JSON)',
   'request.exportNeedsIdentity': 'Identitas pemohon belum diperiksa: salinan data belum dapat dibuat.',
   'request.exportSaved': 'Tersimpan: {pdf} dan {json}. Serahkan kepada pemohon, lalu catat jawabannya.',
@@ -1332,6 +1339,7 @@ export const en: Catalogue = {
   'consent.purpose.service': 'Counselling and support',
   'consent.purpose.referral': 'Referral to other services',
   'consent.purpose.supervision': 'Review by a supervisor',
+  'consent.purpose.statistics': 'Counted in the service statistics (without her name)',
   'consent.lawfulBasis': 'Lawful basis (UU PDP)',
   'consent.basis.consent': 'Consent',
   'consent.basis.vital_interest': 'Vital interest',
@@ -1625,6 +1633,8 @@ export const en: Catalogue = {
   'clients.duplicateCodeHint': 'Another client has the same code (made on two laptops offline). Change one of them.',
   'episode.overdue': 'Past its deadline, no supervisor has answered',
   'error.RiskNotAssessed': 'This client has an open risk episode. Assess the risk in this note before finalising it.',
+  'error.ConsentWithdrawn': 'The client withdrew her consent to this processing, and no other lawful basis is recorded (UU PDP Art. 40).',
+  'error.ClientRestricted': 'The processing of this client\'s data is restricted at her request (UU PDP Art. 41): it can be read but not changed until the restriction is lifted.',
   'error.NoConsent': 'The client\'s consent does not cover referral. Record consent for referral, or the lawful basis for referring without it.',
   'error.DatabaseForeign': 'The data file on this computer is not Teduh\'s or is damaged; it was left untouched. Contact your administrator.',
   'error.DatabaseTooNew': 'The data on this computer was written by a newer Teduh. Update Teduh.',
@@ -1683,6 +1693,7 @@ export const en: Catalogue = {
   'consent.withdrawReasonMissing': 'Write the reason for the withdrawal.',
   'consent.givenOn': 'given {date}',
   'consent.withdrawnOn': 'withdrawn {date}: {reason}',
+  'profile.restricted': 'The processing of this client\'s data is restricted at her request (UU PDP Art. 41): it can be read but not changed until the restriction is lifted.',
   'profile.consentWithdrawn': 'This client\'s consent for service was withdrawn ({date}). Record a new consent before continuing the service.',
   'referral.sharedHint': 'Tick only the data the partner really needs.',
   'settings.autoLockApplied': 'Saved. The app now locks after {minutes} minutes of inactivity.',
@@ -2000,6 +2011,9 @@ export const en: Catalogue = {
   'request.ground.reveals_others_data': "Would reveal other people's personal data",
   'request.ground.national_defence': 'Would go against national defence and security',
   'request.answerSave': 'Save the answer',
+  'request.restricts': 'Restriction in force: this client\'s data can be read but not changed, and shows only in her handler\'s lists.',
+  'request.lift': 'Lift the restriction',
+  'request.lifted': 'Restriction lifted {when} by {name}.',
   'request.export': 'Make the data copy (PDF and JSON)',
   'request.exportNeedsIdentity': 'The requester\'s identity is not checked yet: no copy can be made.',
   'request.exportSaved': 'Saved: {pdf} and {json}. Hand them over, then record the answer.',

@@ -12,8 +12,9 @@ mod write;
 use super::error::VaultError;
 use super::Vault;
 use crate::domain::{
-    Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord, ConsentWithdrawal, Note,
-    NoteDraft, Referral, ReferralRecord, ReferralUpdate, RiskEntry, Task, TaskRecord,
+    purpose, purpose_stopped, Case, CaseDetails, Client, ClientProfile, Consent, ConsentRecord,
+    ConsentWithdrawal, Note, NoteDraft, Referral, ReferralRecord, ReferralUpdate, RiskEntry, Task,
+    TaskRecord,
 };
 use crate::ids::{
     AddendumId, CaseId, ClientId, ConsentId, EntityId, NoteId, ReferralId, ScreeningId, TaskId,
@@ -103,14 +104,25 @@ impl Vault {
         self.reader()?.client(id, today)
     }
 
-    /// Every client (from the in-memory index), sorted by code.
+    /// Every client (from the in-memory index), sorted by code, except the restricted ones
+    /// another member handles.
     ///
     /// Fails when locked.
     pub fn list_clients(&mut self) -> Result<Vec<ClientSummary>, VaultError> {
-        Ok(self.reader()?.u.index.all())
+        let hidden = self.hidden_clients()?;
+        let mut all = self.reader()?.u.index.all();
+        all.retain(|c| !hidden.contains(&c.id));
+        Ok(all)
     }
 
-    /// Clients whose code, name or nickname contain every word of `query`, at most `limit`.
+    /// The restricted clients this member does not handle: no list shows them (`limits.rs`).
+    fn hidden_clients(&mut self) -> Result<std::collections::HashSet<ClientId>, VaultError> {
+        let now = self.corrected_now();
+        self.reader()?.restricted_clients(now, true)
+    }
+
+    /// Clients whose code, name or nickname contain every word of `query`, at most `limit`,
+    /// except the restricted ones another member handles.
     ///
     /// Fails when locked.
     pub fn search_clients(
@@ -118,7 +130,15 @@ impl Vault {
         query: &str,
         limit: usize,
     ) -> Result<Vec<ClientSummary>, VaultError> {
-        Ok(self.reader()?.u.index.search(query, limit))
+        let hidden = self.hidden_clients()?;
+        let mut found = self
+            .reader()?
+            .u
+            .index
+            .search(query, limit.saturating_add(hidden.len()));
+        found.retain(|c| !hidden.contains(&c.id));
+        found.truncate(limit);
+        Ok(found)
     }
 
     /// A client code no other device of the team can make offline (issue 22):
@@ -379,8 +399,19 @@ impl Vault {
         }
         let consents = self.reader()?.consents(client)?;
         let covered = consents.iter().any(|c| {
-            c.withdrawals.is_empty() && c.consent.purposes.iter().any(|p| p == "referral")
+            c.withdrawals.is_empty() && c.consent.purposes.iter().any(|p| p == purpose::REFERRAL)
         });
+        // She withdrew her consent to referral: only another lawful basis refers her now.
+        let other_basis = referral
+            .lawful_basis
+            .is_some_and(|b| b != crate::domain::LawfulBasis::Consent);
+        if purpose_stopped(&consents, purpose::REFERRAL) && !other_basis {
+            return Err(VaultError::ConsentWithdrawn(
+                "she withdrew her consent to referral: refer her only on another lawful basis \
+                 (a vital interest, a legal obligation), recorded with the referral"
+                    .into(),
+            ));
+        }
         if !covered && referral.lawful_basis.is_none() {
             return Err(VaultError::NoConsent(
                 "the client's consent does not cover referral: record consent for referral, or \

@@ -52,7 +52,12 @@ impl Vault {
         let since = now - Duration::days(RECENT_RED_FLAG_DAYS);
         let me = self.member_id();
         let mut due: Vec<(Subject, Trigger)> = Vec::new();
-        for c in self.list_clients()? {
+        let clients = self.reader()?.u.index.all();
+        for c in clients {
+            // A restricted record is not written to (`limits.rs`).
+            if self.restriction(c.id)?.is_some() {
+                continue;
+            }
             // A client that cannot be read is reported where it is opened; the rest go on.
             let Ok(all) = self.export_client(c.id) else {
                 continue;

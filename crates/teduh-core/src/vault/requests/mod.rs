@@ -16,8 +16,11 @@ use super::read::Reader;
 use super::sealed::{from_fields, id16, to_fields, AUTHOR};
 use super::{Batch, Vault};
 use crate::ids::{ClientId, MemberId, RequestId};
+use crate::permissions::Action;
 use crate::records::{Op, RecordKind};
-use crate::request::{standing, DataRequest, RequestAnswer, RequestProblem, Standing};
+use crate::request::{
+    standing, DataRequest, Outcome, RequestAnswer, RequestKind, RequestProblem, Standing,
+};
 
 #[cfg(test)]
 mod tests;
@@ -28,6 +31,10 @@ const ENTERED_AT: &str = "entered_at";
 const ANSWER: &str = "answer";
 /// Who gave the answer (the member who signed it).
 pub(super) const ANSWERED_BY: &str = "answered_by";
+/// When a granted restriction was lifted.
+const LIFTED_AT: &str = "lifted_at";
+/// Who lifted it (the member who signed it).
+pub(super) const LIFTED_BY: &str = "lifted_by";
 
 /// A request as the register, Home and the client's profile show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,12 +67,28 @@ pub struct RequestView {
     /// Minutes until the deadline (negative once past it), as of the moment it was read.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub minutes_left: i64,
+    /// When a granted restriction was lifted.
+    pub lifted_at: Option<DateTime<Utc>>,
+    /// Who lifted it.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub lifted_by: Option<MemberId>,
 }
 
 impl RequestView {
     /// Not answered yet.
     pub fn is_open(&self) -> bool {
         self.answer.is_none()
+    }
+
+    /// A restriction granted (in whole or in part) and not lifted: her data is kept and read,
+    /// not changed (UU PDP Ps 41).
+    pub fn restricts(&self) -> bool {
+        self.request.kind == RequestKind::Restriction
+            && self
+                .answer
+                .as_ref()
+                .is_some_and(|a| a.outcome != Outcome::Refused)
+            && self.lifted_at.is_none()
     }
 }
 
@@ -125,6 +148,40 @@ impl Batch<'_> {
         )?;
         Ok(())
     }
+
+    /// Lifts the restriction `id` granted: her data can be changed again. Her handler or a
+    /// supervisor lifts it.
+    ///
+    /// Fails for an unknown request, with [`VaultError::InvalidInput`] for a request that
+    /// restricts nothing (not a restriction, refused, not answered, lifted already), and with
+    /// [`VaultError::NotPermitted`] for another worker.
+    pub fn lift_restriction(&mut self, id: RequestId) -> Result<(), VaultError> {
+        let now = self.corrected_now();
+        let view = self.reader().request(id, now)?;
+        if !view.restricts() {
+            return Err(VaultError::InvalidInput(
+                "this request restricts nothing: not a granted restriction, or lifted already"
+                    .into(),
+            ));
+        }
+        let me = Some(self.ident.member);
+        if view.request.handler != me && !self.reader().may(Action::DecideReview)? {
+            return Err(VaultError::NotPermitted(
+                "a restriction is lifted by her handler or a supervisor".into(),
+            ));
+        }
+        let mut fields = Map::new();
+        fields.insert(LIFTED_AT.into(), json!(now));
+        fields.insert(LIFTED_BY.into(), json!(self.ident.member));
+        self.append(
+            RecordKind::Request,
+            Op::Update,
+            id.into(),
+            view.client,
+            None,
+            &fields,
+        )
+    }
 }
 
 impl Reader<'_> {
@@ -139,6 +196,10 @@ impl Reader<'_> {
         let member = |v: Option<Value>| v.and_then(|v| serde_json::from_value::<MemberId>(v).ok());
         let entered_by = member(fields.remove(AUTHOR));
         let answered_by = member(fields.remove(ANSWERED_BY));
+        let lifted_by = member(fields.remove(LIFTED_BY));
+        let lifted_at = fields
+            .remove(LIFTED_AT)
+            .and_then(|v| serde_json::from_value(v).ok());
         let entered_at = fields
             .remove(ENTERED_AT)
             .and_then(|v| serde_json::from_value(v).ok());
@@ -167,6 +228,8 @@ impl Reader<'_> {
             answer,
             answered_by,
             deadline,
+            lifted_at,
+            lifted_by,
         })
     }
 
@@ -212,7 +275,8 @@ impl Reader<'_> {
 }
 
 /// Why a request record received from another device cannot be applied: a registration
-/// forms a request with its receipt time and no answer; a later record only answers it.
+/// forms a request with its receipt time and no answer; a later record only answers it or
+/// lifts a restriction.
 /// (Who entered and who answered are the members who signed: the authorship rule.)
 pub(super) fn shape_refusal(op: Op, fields: &Map<String, Value>) -> Option<&'static str> {
     let mut fields = fields.clone();
@@ -229,6 +293,16 @@ pub(super) fn shape_refusal(op: Op, fields: &Map<String, Value>) -> Option<&'sta
             match (request, entered) {
                 (Ok(r), Some(_)) if r.received_at.is_some() => None,
                 _ => Some("its fields do not form a request with its receipt and entry times"),
+            }
+        }
+        Op::Update if fields.contains_key(LIFTED_AT) => {
+            fields.remove(LIFTED_BY);
+            let lifted = fields
+                .remove(LIFTED_AT)
+                .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok());
+            match (lifted, fields.is_empty()) {
+                (Some(_), true) => None,
+                _ => Some("a restriction is lifted by its time alone"),
             }
         }
         Op::Update => {
@@ -266,6 +340,14 @@ impl Vault {
         answer: &RequestAnswer,
     ) -> Result<(), VaultError> {
         self.batch(|b| b.answer_request(id, answer))
+    }
+
+    /// Lifts a granted restriction (see [`Batch::lift_restriction`]).
+    ///
+    /// Fails when locked, for an unknown request, with [`VaultError::InvalidInput`] or
+    /// [`VaultError::NotPermitted`].
+    pub fn lift_restriction(&mut self, id: RequestId) -> Result<(), VaultError> {
+        self.batch(|b| b.lift_restriction(id))
     }
 
     /// One request, as of now (this device's corrected clock).

@@ -13,6 +13,7 @@
 //! - `queue`: the review queue. `dashboard`: the team at a glance. `monthly`: the facts of a
 //!   month for the monthly statistics.
 
+use crate::domain::purpose;
 use crate::permissions::Action;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -65,10 +66,19 @@ impl Batch<'_> {
         if draft.action != ReviewAction::Approve && draft.comment.trim().is_empty() {
             return Err(VaultError::InvalidInput("write a comment".into()));
         }
+        let meta = self
+            .reader()
+            .expect(note.into(), RecordKind::Note, "note")?;
         if !self.reader().has_field(note.into(), FINALISED_AT)? {
-            self.reader()
-                .expect(note.into(), RecordKind::Note, "note")?;
             return Err(VaultError::NoteIsDraft(note));
+        }
+        if self
+            .reader()
+            .purpose_stopped(meta.client, purpose::SUPERVISION)?
+        {
+            return Err(VaultError::ConsentWithdrawn(
+                "she withdrew her consent to supervision review: her notes are not reviewed".into(),
+            ));
         }
         let mut fields = Map::new();
         fields.insert("action".into(), serde_json::json!(draft.action));
@@ -143,7 +153,8 @@ impl Vault {
     ///
     /// Fails when locked or with [`VaultError::Integrity`].
     pub fn review_queue(&mut self, filter: &QueueFilter) -> Result<Vec<QueueItem>, VaultError> {
-        self.reader()?.review_queue(filter)
+        let now = self.corrected_now();
+        self.reader()?.review_queue(filter, now)
     }
 
     /// The team dashboard as of `today`.

@@ -5,14 +5,14 @@
 //! A session counts in the month of its day where it took place, a contact likewise; a
 //! screening, a red flag and a referral in the month of their time in the team's zone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use super::super::read::Reader;
 use super::super::{Vault, VaultError};
-use crate::domain::Modality;
-use crate::episode::Trigger;
+use crate::domain::{purpose, Modality};
+use crate::episode::{Subject, Trigger};
 use crate::ids::{ClientId, EntityId, MemberId};
 use crate::permissions::Action;
 use crate::records::RecordKind;
@@ -26,16 +26,17 @@ fn worker_key(member: Option<MemberId>) -> String {
 }
 
 impl Reader<'_> {
-    /// The month's sessions, and the clients they were with.
+    /// The month's sessions, and the clients they were with, leaving out the `excluded` clients.
     fn month_sessions(
         &mut self,
         month: Month,
+        excluded: &HashSet<ClientId>,
     ) -> Result<(Vec<SessionFact>, BTreeSet<ClientId>), VaultError> {
         let mut held = Vec::new();
         self.scan_note_summaries(
             |_| true,
             |note, client, summary| {
-                if summary.day().is_some_and(|d| month.contains(d)) {
+                if summary.day().is_some_and(|d| month.contains(d)) && !excluded.contains(&client) {
                     held.push((EntityId::from(note), client, summary.author));
                 }
             },
@@ -132,8 +133,11 @@ impl Vault {
             month.first_day().unwrap_or_default(),
             month.last_day().unwrap_or_default(),
         );
+        let now = self.corrected_now();
         let mut r = self.reader()?;
-        let (sessions, served) = r.month_sessions(month)?;
+        // She withdrew her consent to statistics, or restricted her data: she is not counted.
+        let excluded = r.paused_for(purpose::STATISTICS, now)?;
+        let (sessions, served) = r.month_sessions(month, &excluded)?;
         let mut clients = Vec::with_capacity(served.len());
         for client in &served {
             clients.push(r.client_fact(*client, month)?);
@@ -161,6 +165,9 @@ impl Vault {
         let mut screenings = Vec::new();
         let mut referrals = Vec::new();
         for client in r.u.index.all().into_iter().map(|c| c.id) {
+            if excluded.contains(&client) {
+                continue;
+            }
             for s in r.screenings(client)? {
                 if s.answers.administered_at.is_some_and(in_month) {
                     screenings.push(ScreeningFact {
@@ -187,6 +194,7 @@ impl Vault {
             .all_episodes()?
             .into_iter()
             .filter(|e| in_month(e.opened_at))
+            .filter(|e| !matches!(e.subject, Subject::Client(c) if excluded.contains(&c)))
             .map(|e| {
                 match e.trigger {
                     Trigger::Screening { .. } => "screening",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{review_step, state_after, ReviewAction, ReviewState, ReviewStep};
 use super::summaries::{screening_summary_context, NoteSummary, ScreeningSummary};
-use crate::domain::RiskLevel;
+use crate::domain::{purpose, RiskLevel};
 use crate::ids::{ClientId, DeviceId, EntityId, MemberId, NoteId, ScreeningId};
 use crate::records::RecordKind;
 use crate::screening::{self, ScreeningAnswers};
@@ -313,6 +313,7 @@ impl Reader<'_> {
     pub(super) fn review_queue(
         &mut self,
         filter: &QueueFilter,
+        now: DateTime<Utc>,
     ) -> Result<Vec<QueueItem>, VaultError> {
         let waiting = self.waiting_notes()?;
         let flagged = self.flagged_clients()?;
@@ -329,6 +330,10 @@ impl Reader<'_> {
                 }
             },
         )?;
+        // She withdrew her consent to supervision review, or restricted her data: her notes
+        // are not reviewed (`limits.rs`).
+        let paused = self.paused_for(purpose::SUPERVISION, now)?;
+        items.retain(|i| !paused.contains(&i.client));
         sort_queue(&mut items);
         Ok(items)
     }

@@ -50,4 +50,12 @@ standing: Standing,
 /**
  * Minutes until the deadline (negative once past it), as of the moment it was read.
  */
-minutes_left: number, };
+minutes_left: number, 
+/**
+ * When a granted restriction was lifted.
+ */
+lifted_at: string | null, 
+/**
+ * Who lifted it.
+ */
+lifted_by: string | null, };
