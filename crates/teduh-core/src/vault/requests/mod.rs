@@ -135,18 +135,14 @@ impl Batch<'_> {
             return Err(invalid(RequestProblem::AnsweredAlready));
         }
         answer.check(&view.request, now).map_err(invalid)?;
-        let mut fields = Map::new();
-        fields.insert(ANSWER.into(), Value::Object(to_fields(answer)?));
-        fields.insert(ANSWERED_BY.into(), json!(self.ident.member));
-        self.append(
-            RecordKind::Request,
-            Op::Update,
-            id.into(),
-            view.client,
-            None,
-            &fields,
-        )?;
-        Ok(())
+        let by = self.ident.member;
+        self.update_request(
+            &view,
+            [
+                (ANSWER, Value::Object(to_fields(answer)?)),
+                (ANSWERED_BY, json!(by)),
+            ],
+        )
     }
 
     /// Lifts the restriction `id` granted: her data can be changed again. Her handler or a
@@ -170,13 +166,25 @@ impl Batch<'_> {
                 "a restriction is lifted by her handler or a supervisor".into(),
             ));
         }
-        let mut fields = Map::new();
-        fields.insert(LIFTED_AT.into(), json!(now));
-        fields.insert(LIFTED_BY.into(), json!(self.ident.member));
+        let by = self.ident.member;
+        self.update_request(&view, [(LIFTED_AT, json!(now)), (LIFTED_BY, json!(by))])
+    }
+
+    /// Writes `fields` as a change of the request `view` shows: the two changes a request
+    /// takes, its answer and the lifting of a restriction.
+    fn update_request(
+        &mut self,
+        view: &RequestView,
+        fields: [(&str, Value); 2],
+    ) -> Result<(), VaultError> {
+        let fields: Map<String, Value> = fields
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect();
         self.append(
             RecordKind::Request,
             Op::Update,
-            id.into(),
+            view.id.into(),
             view.client,
             None,
             &fields,
