@@ -24,6 +24,7 @@ use teduh_core::settings::Settings;
 use teduh_core::store::LocalStore;
 
 mod audit_cmd;
+mod breach_cmd;
 mod contact_cmd;
 mod org_cmd;
 mod report_cmd;
@@ -91,13 +92,17 @@ enum Command {
     #[command(subcommand)]
     Report(report_cmd::ReportCmd),
     /// The register of data-subject requests (UU PDP, answered within 3x24 h): `request add`,
-    /// `request list`, `request answer`.
+    /// `request list`, `request answer`, `request export` (the access export), `request lift`.
     #[command(subcommand)]
     Request(request_cmd::RequestCmd),
     /// The audit trail: `audit verify` checks every device's log held here (exit 4 on a
     /// break), `audit log --client CODE` shows who opened a client's data.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCmd),
+    /// The breach register (UU PDP, notices within 3x24 h): `breach add`, `breach list`,
+    /// `breach notice --to persons|authority`, `breach notified`.
+    #[command(subcommand)]
+    Breach(breach_cmd::BreachCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -186,6 +191,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Org(cmd) => org_cmd::run(&data, cmd),
         Command::Report(cmd) => report_cmd::run(&data, cmd),
         Command::Request(cmd) => request_cmd::run(&data, cmd),
+        Command::Breach(cmd) => breach_cmd::run(&data, cmd),
         Command::Audit(cmd) => audit_cmd::run(&data, cmd),
     }
 }

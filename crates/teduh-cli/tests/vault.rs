@@ -610,3 +610,90 @@ fn every_export_is_in_the_audit_trail_and_a_deleted_entry_fails_the_verification
         "{text}"
     );
 }
+
+#[test]
+fn a_script_registers_a_breach_writes_both_notices_and_records_them_once_each() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = vault_with_client(tmp.path(), "BR-1");
+    // Known 10 hours ago: 62 hours left.
+    let aware = (chrono::Utc::now() - chrono::Duration::hours(10)).to_rfc3339();
+    let added = ok(
+        &data,
+        &[
+            "breach",
+            "add",
+            "--aware",
+            &aware,
+            "--what",
+            "Ponsel relawan hilang (sintetis)",
+            "--category",
+            "hotline_contacts",
+            "--category",
+            "children",
+            "--client",
+            "BR-1",
+            "--measures",
+            "Perangkat dicabut dari tim",
+        ],
+    );
+    let id = added.split_whitespace().next().expect("an id").to_string();
+    assert!(
+        added.contains("open, 61 h") || added.contains("open, 62 h"),
+        "{added}"
+    );
+    let out_dir = tmp.path().join("surat");
+    let notice = ok(
+        &data,
+        &[
+            "breach",
+            "notice",
+            &id,
+            "--to",
+            "authority",
+            "--out",
+            out_dir.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        notice.contains("Pemberitahuan Kegagalan Pelindungan Data Pribadi"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("Jumlah orang yang terdampak: 1"),
+        "{notice}"
+    );
+    assert!(!notice.contains("BR-1"), "no client named: {notice}");
+    let pdf = notice
+        .lines()
+        .find_map(|l| l.strip_prefix("written: "))
+        .expect("the PDF's path");
+    assert!(std::fs::read(pdf).expect("the PDF").starts_with(b"%PDF-"));
+
+    ok(&data, &["breach", "notified", &id, "--to", "persons"]);
+    let done = ok(&data, &["breach", "notified", &id, "--to", "authority"]);
+    assert!(done.contains("notified_in_time"), "{done}");
+    let again = teduh(&data, PASS, &["breach", "notified", &id, "--to", "persons"]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("recorded"),
+        "a second notice is refused with the reason"
+    );
+    // A kind of data the register does not know fails before the passphrase is asked.
+    let out = teduh(
+        &data,
+        "",
+        &[
+            "breach",
+            "add",
+            "--aware",
+            &aware,
+            "--what",
+            "x",
+            "--category",
+            "secrets",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--category"));
+    assert!(ok(&data, &["breach", "list"]).starts_with("1 incident(s)"));
+}

@@ -177,6 +177,10 @@ id_type!(
     RequestId
 );
 id_type!(
+    /// An incident of the breach register (issue 26): the id of its own data key too.
+    BreachId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -231,7 +235,8 @@ into_entity!(
     ReviewId,
     ContactId,
     EpisodeId,
-    RequestId
+    RequestId,
+    BreachId
 );
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 //!
 //! The core never links a UI toolkit or an HTTP client: shells (`src-tauri`, `teduh-cli`) adapt it.
 
+pub mod breach;
 pub mod compress;
 pub mod contact;
 pub mod crypto;

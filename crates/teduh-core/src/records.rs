@@ -96,10 +96,13 @@ pub enum RecordKind {
     /// Who opened, exported or printed a client's data (the audit trail, `vault/audit/`),
     /// under the client's key; never changed.
     Access,
+    /// An incident of the breach register (`vault/breaches/`), under its own data key sealed
+    /// for the whole team; changed only by its two notices.
+    Breach,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 20] = [
+    const ALL: [RecordKind; 21] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -120,6 +123,7 @@ impl RecordKind {
         Self::Checkpoint,
         Self::Request,
         Self::Access,
+        Self::Breach,
     ];
 
     /// Stored name.
@@ -145,6 +149,7 @@ impl RecordKind {
             Self::Checkpoint => "checkpoint",
             Self::Request => "request",
             Self::Access => "access",
+            Self::Breach => "breach",
         }
     }
 

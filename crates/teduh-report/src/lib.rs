@@ -17,7 +17,8 @@
 //! the words printed for the statistics' codes; [`case_file::case_file`] prints a client's case
 //! file ("RAHASIA", third-party passages redacted); [`letter::referral_letter`] the referral
 //! letter as PDF and chat text; [`access::access_export`] the access export answering a
-//! person's request (PDF and JSON, with the processing trail); [`save::save_whole`] writes a
+//! person's request (PDF and JSON, with the processing trail); [`breach::breach_notice`] the
+//! breach notices to the people concerned and to the authority; [`save::save_whole`] writes a
 //! file whole.
 //!
 //! ```
@@ -58,6 +59,7 @@
 //! any other character (e.g. "漢", emoji, combining accents) is drawn as `?`.
 
 pub mod access;
+pub mod breach;
 pub mod case_file;
 mod format;
 pub mod labels;

@@ -388,3 +388,58 @@ fn an_access_export_answers_only_an_open_access_request_whose_identity_was_check
         "a refused export leaves no export in her trail"
     );
 }
+
+#[test]
+fn a_breach_notice_says_what_was_exposed_when_and_how_and_names_no_client() {
+    use teduh_core::breach::{Breach, DataCategory, Recipient};
+    use teduh_report::breach::breach_notice;
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, _) = client_with_history(dir.path());
+    let aware = Utc::now() - Duration::hours(20);
+    let id = v
+        .add_breach(&Breach {
+            aware_at: Some(aware),
+            occurred_at: Some(aware - Duration::hours(3)),
+            what_happened: "Laptop konselor dicuri dari mobil (sintetis)".into(),
+            categories: vec![DataCategory::MentalHealth, DataCategory::Children],
+            clients: vec!["BK-0001".into()],
+            people: 4,
+            measures: "Perangkat dicabut dari tim; data di laptop terenkripsi".into(),
+            contact: "Koordinator Sintetis, 0800-000-000".into(),
+        })
+        .expect("incident");
+    for (to, name_part, only_here) in [
+        (Recipient::Persons, "orang", "Bapak/Ibu/Saudara"),
+        (
+            Recipient::Authority,
+            "lembaga",
+            "Jumlah orang yang terdampak",
+        ),
+    ] {
+        let (pdf, text, name) = breach_notice(&mut v, id, to, Utc::now()).expect("notice");
+        assert!(
+            name.starts_with(&format!("pemberitahuan-pdp-{name_part}-")),
+            "{name}"
+        );
+        // One space for every run of spaces and line breaks: a wrapped line still reads whole.
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let pdf_text = words(&common::pdf_pages(&pdf, name_part).join("\n"));
+        for page in [&pdf_text, &words(&text)] {
+            for expected in [
+                "Pemberitahuan Kegagalan Pelindungan Data Pribadi",
+                "Pasal 46",
+                "data anak",
+                "Laptop konselor dicuri dari mobil",
+                "Perangkat dicabut dari tim",
+                "Koordinator Sintetis",
+                only_here,
+            ] {
+                assert!(page.contains(expected), "{to:?} says {expected:?}:\n{page}");
+            }
+            assert!(
+                !page.contains("BK-0001") && !page.contains("Dewi"),
+                "no client named:\n{page}"
+            );
+        }
+    }
+}

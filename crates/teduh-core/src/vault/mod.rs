@@ -49,6 +49,7 @@ mod batch;
 mod casework;
 mod checkpoints;
 pub use checkpoints::{RosterConfirmation, ROSTER_CONFIRMATION_WARNING_DAYS};
+mod breaches;
 mod contacts;
 mod episodes;
 mod error;
@@ -77,6 +78,7 @@ pub use audit::{
     ACCESS_EXPORT_FORMAT, ACCESS_REPEAT_MINUTES, SILENT_DAYS,
 };
 pub use batch::Batch;
+pub use breaches::BreachView;
 pub use casework::ClientExport;
 pub use contacts::{
     ContactCount, ContactFilter, ContactInput, ContactList, ContactStats, ContactView,

@@ -140,6 +140,8 @@ pub(super) fn refusal(
         "reviewer",
         super::requests::ANSWERED_BY,
         super::requests::LIFTED_BY,
+        super::breaches::PERSONS_BY,
+        super::breaches::AUTHORITY_BY,
     ] {
         match member_field(plain, field) {
             Some(Some(named)) if named != signer.member => {
@@ -264,6 +266,19 @@ pub(super) fn refusal(
                 Ok(fields) => super::requests::shape_refusal(row.op, &fields).map(String::from),
                 Err(why) => Some(why),
             })
+        }
+        RecordKind::Breach => {
+            let fields = match json_fields(plain) {
+                Ok(f) => f,
+                Err(why) => return Ok(Some(why)),
+            };
+            // A notice speaks for the team: only its supervisors and admins record one.
+            if row.op == Op::Update && !allows_maybe(signer.role, None, Action::DecideReview) {
+                return Ok(Some(
+                    "only a supervisor or admin in the team roster records a breach notice".into(),
+                ));
+            }
+            return Ok(super::breaches::shape_refusal(row.op, &fields).map(String::from));
         }
         // The rota names who is called at night: a supervisor's or an admin's to set.
         RecordKind::OnCall => {
