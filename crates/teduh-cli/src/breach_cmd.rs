@@ -13,6 +13,7 @@ use teduh_report::breach::breach_notice;
 use teduh_report::printed::local_time;
 use teduh_report::save::save_whole;
 
+use crate::request_cmd::time_left;
 use crate::vault_cmd::{open_unlocked, parse_enum};
 
 /// `teduh breach ...`.
@@ -138,14 +139,7 @@ pub fn run(data: &DataDir, cmd: BreachCmd) -> anyhow::Result<ExitCode> {
 fn print_breach(v: &Vault, b: &BreachView) -> anyhow::Result<()> {
     let zone = v.team_zone()?;
     let local = |t: DateTime<Utc>| local_time(t, zone);
-    let left = b.minutes_left;
-    let time_left = if !b.is_open() {
-        String::new()
-    } else if left >= 0 {
-        format!(", {} h {} min left", left / 60, left % 60)
-    } else {
-        format!(", {} h {} min overdue", -left / 60, -left % 60)
-    };
+    let time_left = time_left(b.is_open(), b.minutes_left);
     let notice = |at: Option<DateTime<Utc>>| at.map_or_else(|| "not yet".to_string(), local);
     println!(
         "{}  known {}  due {}  {}{time_left}  persons: {}  authority: {}",

@@ -185,19 +185,21 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// ", 5 h 3 min left" or ", 2 h 0 min overdue" for what is still open; nothing once done.
+pub(crate) fn time_left(open: bool, minutes: i64) -> String {
+    match (open, minutes >= 0) {
+        (false, _) => String::new(),
+        (true, true) => format!(", {} h {} min left", minutes / 60, minutes % 60),
+        (true, false) => format!(", {} h {} min overdue", -minutes / 60, -minutes % 60),
+    }
+}
+
 /// One line per request: id, client, kind, received, deadline, where it stands and the time
 /// left, in the team's zone.
 fn print_request(v: &Vault, r: &RequestView) -> anyhow::Result<()> {
     let zone = v.team_zone()?;
     let local = |t: DateTime<Utc>| local_time(t, zone);
-    let left = r.minutes_left;
-    let time_left = if r.answer.is_some() {
-        String::new()
-    } else if left >= 0 {
-        format!(", {} h {} min left", left / 60, left % 60)
-    } else {
-        format!(", {} h {} min overdue", -left / 60, -left % 60)
-    };
+    let time_left = time_left(r.is_open(), r.minutes_left);
     let restriction = if r.restricts() {
         "  restriction in force"
     } else if r.lifted_at.is_some() {
