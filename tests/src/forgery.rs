@@ -9,6 +9,12 @@ use teduh_protocol::sync::Role;
 use crate::device::{put_on_case, Device};
 use crate::TestServer;
 
+/// A forged field's value: its JSON bytes, as an app writes them.
+#[allow(clippy::expect_used)]
+pub fn json(v: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&v).expect("a JSON value serialises")
+}
+
 /// What a modified app writes, given her member id.
 pub type Forgery = Box<dyn Fn(&mut Batch<'_>, MemberId) -> Result<(), VaultError>>;
 

@@ -11,14 +11,11 @@ use teduh_core::records::{Op, RecordKind};
 use teduh_core::vault::VaultError;
 use teduh_protocol::sync::Role;
 use teduh_tests::device::profile;
+use teduh_tests::forgery::json;
 use teduh_tests::leak::{marker_forms, scan_dir};
 use teduh_tests::TestServer;
 
 const MARKER: &str = "QZVR-INSIDEN-PONSEL-7731";
-
-fn json(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).expect("json")
-}
 
 #[test]
 fn an_incident_reaches_the_supervisor_who_records_the_notices_and_forgeries_change_nothing() {

@@ -11,6 +11,7 @@ use teduh_core::contact::{
 use teduh_core::domain::{ClientProfile, Consent, ConsentChannel, ConsentGiver, RiskLevel, Sex};
 use teduh_core::vault::{ContactFilter, ContactInput, ReviewAction, ReviewDraft, VaultError};
 use teduh_protocol::sync::Role;
+use teduh_tests::forgery::json;
 use teduh_tests::leak::{marker_forms, scan_dir};
 use teduh_tests::TestServer;
 
@@ -172,10 +173,6 @@ fn a_contact_reaches_the_team_links_the_repeat_caller_waits_for_the_supervisor_a
     forms.extend(marker_forms(NUMBER));
     let hits = scan_dir(server.data_dir(), &forms);
     assert!(hits.is_empty(), "plaintext on the server: {hits:?}");
-}
-
-fn json(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).expect("json")
 }
 
 #[test]

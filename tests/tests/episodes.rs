@@ -14,6 +14,7 @@ use teduh_core::screening::{answers_in_order, Instrument, ScreeningAnswers};
 use teduh_core::vault::{EpisodeDecision, VaultError};
 use teduh_protocol::sync::Role;
 use teduh_tests::device::profile;
+use teduh_tests::forgery::json;
 use teduh_tests::leak::{marker_forms, scan_dir};
 use teduh_tests::TestServer;
 
@@ -29,10 +30,6 @@ fn phq9_with_item_nine(value: u8) -> ScreeningAnswers {
         administered_by: None,
         language: "id".into(),
     }
-}
-
-fn json(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).expect("json")
 }
 
 #[test]

@@ -13,14 +13,11 @@ use teduh_core::request::{
 };
 use teduh_protocol::sync::Role;
 use teduh_tests::device::{profile, Device};
+use teduh_tests::forgery::json;
 use teduh_tests::leak::{marker_forms, scan_dir};
 use teduh_tests::TestServer;
 
 const MARKER: &str = "QZVR-PERMINTAAN-AKSES-4410";
-
-fn json(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).expect("json")
-}
 
 /// A team of a supervisor and a counselor, Ana, who registered client `code`.
 fn team_with_client(

@@ -4,6 +4,7 @@
 
 use teduh_core::hlc::Hlc;
 use teduh_tests::device::{draft, profile};
+use teduh_tests::forgery::json;
 use teduh_tests::TestServer;
 
 /// The records `d` holds for a reason of their own, not only because an earlier record of their
@@ -70,10 +71,6 @@ fn a_second_record_under_a_sequence_already_applied_raises_an_equivocation_alarm
         sup.vault.held_records().expect("held").is_empty(),
         "nothing blocked"
     );
-}
-
-fn json(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).expect("json")
 }
 
 fn member_of(d: &teduh_tests::device::Device) -> teduh_core::ids::MemberId {

@@ -4,14 +4,13 @@
 //! beside it. Third-party passages are redacted in both and the document says so (Ps 33).
 
 use chrono::{DateTime, Utc};
-use teduh_core::contact::Channel;
 use teduh_core::ids::RequestId;
 use teduh_core::report::redact::REDACTED;
 use teduh_core::request::RequestKind;
 use teduh_core::vault::{AccessExport, TrailAction, TrailEvent, Vault};
 
 use crate::case_file::{case_file_document, CaseFileParts};
-use crate::labels::{code_of, row_label};
+use crate::labels::term;
 use crate::model::{Block, Cell, Document, Table};
 use crate::monthly::ReportError;
 use crate::printed::{file_safe, local_time, printed_now, Printed};
@@ -63,11 +62,6 @@ fn request_words(kind: RequestKind) -> &'static str {
         RequestKind::Objection => "keberatan atas keputusan otomatis",
         RequestKind::Portability => "data dalam format yang dapat dipindahkan",
     }
-}
-
-fn channel_words(channel: &Channel) -> String {
-    let code = code_of(channel);
-    row_label("contacts_by_channel", &code).map_or(code, str::to_string)
 }
 
 /// What one step (or a run of the same step) did, in words: "mengubah catatan sesi (3 kali)".
@@ -154,7 +148,7 @@ pub fn access_document(export: &AccessExport, printed: &Printed) -> Document {
             .map(|c| {
                 vec![
                     Cell::Text(local_time(c.logged_at, printed.zone)),
-                    Cell::Text(channel_words(&c.entry.channel)),
+                    Cell::Text(term(&c.entry.channel)),
                     Cell::Text(if c.red_flag { "ya" } else { "tidak" }.into()),
                 ]
             })

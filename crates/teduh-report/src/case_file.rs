@@ -337,12 +337,11 @@ pub fn case_file(
     now: DateTime<Utc>,
 ) -> Result<(Vec<u8>, String), ReportError> {
     let export = vault.export_client(client)?;
-    let mut reviews = Vec::new();
-    if parts.reviews {
-        for note in &export.notes {
-            reviews.extend(vault.reviews(note.id)?);
-        }
-    }
+    let reviews = if parts.reviews {
+        vault.reviews_of(&export.notes)?
+    } else {
+        Vec::new()
+    };
     let printed = printed_now(vault, now)?;
     let doc = case_file_document(&export, &reviews, parts, &printed);
     let day = now.with_timezone(&printed.zone.offset()).format("%Y%m%d");

@@ -261,10 +261,14 @@ pub fn term<T: serde::Serialize>(value: &T) -> String {
         "male" => "Laki-laki",
         "unspecified" => "Tidak dicatat",
         other => {
-            return ["sessions_by_modality", "referrals_by_outcome"]
-                .iter()
-                .find_map(|t| row_label(t, other))
-                .map_or_else(|| other.to_string(), str::to_string)
+            return [
+                "sessions_by_modality",
+                "referrals_by_outcome",
+                "contacts_by_channel",
+            ]
+            .iter()
+            .find_map(|t| row_label(t, other))
+            .map_or_else(|| other.to_string(), str::to_string)
         }
     };
     words.to_string()

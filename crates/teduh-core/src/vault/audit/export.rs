@@ -106,11 +106,8 @@ impl Vault {
         }
         let client = request.client;
         let data = self.export_client(client)?;
-        let mut reviews = Vec::new();
-        for note in &data.notes {
-            reviews.extend(self.reviews(note.id)?);
-        }
-        let trail = self.processing_trail(client)?;
+        let reviews = self.reviews_of(&data.notes)?;
+        let trail = self.trail_with(client, &data.referrals)?;
         let made_by = self.binding()?.map(|b| b.username);
         self.record_access(client, AccessAction::Exported, request.id.into())?;
         Ok(AccessExport {

@@ -18,6 +18,7 @@ use super::super::read::FieldsWritten;
 use super::super::sealed::id16;
 use super::super::Vault;
 use super::{AccessAction, AccessEntry};
+use crate::domain::ReferralRecord;
 use crate::hlc::Hlc;
 use crate::ids::{ClientId, DeviceId, EntityId};
 use crate::records::RecordKind;
@@ -77,10 +78,19 @@ impl Vault {
     /// Fails when locked, for a client this device cannot read, or with
     /// [`VaultError::Integrity`].
     pub fn processing_trail(&mut self, client: ClientId) -> Result<Vec<TrailEvent>, VaultError> {
-        let referrals: HashMap<EntityId, String> = self
-            .referrals(client)?
-            .into_iter()
-            .map(|r| (r.id.into(), r.referral.partner_name))
+        let referrals = self.referrals(client)?;
+        self.trail_with(client, &referrals)
+    }
+
+    /// [`Vault::processing_trail`] with her referrals already read (for their partners' names).
+    pub(super) fn trail_with(
+        &mut self,
+        client: ClientId,
+        referrals: &[ReferralRecord],
+    ) -> Result<Vec<TrailEvent>, VaultError> {
+        let referrals: HashMap<EntityId, &str> = referrals
+            .iter()
+            .map(|r| (r.id.into(), r.referral.partner_name.as_str()))
             .collect();
         let accesses = self.reader()?.access_log(client)?;
         let names = self.device_names()?;
@@ -128,7 +138,7 @@ impl Vault {
                 record: kind,
                 entity,
                 fields,
-                detail: referral.cloned(),
+                detail: referral.map(|p| p.to_string()),
                 username: names.get(&device).cloned(),
                 device,
             });

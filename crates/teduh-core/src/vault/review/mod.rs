@@ -134,6 +134,18 @@ impl Vault {
         self.batch(|b| b.review_note(note, draft))
     }
 
+    /// The reviews of each of `notes` (a client's, for her case file or her access export),
+    /// note by note, each note's oldest first.
+    ///
+    /// Fails when locked, for an unknown note, or with [`VaultError::Integrity`].
+    pub fn reviews_of(&mut self, notes: &[crate::domain::Note]) -> Result<Vec<Review>, VaultError> {
+        let mut out = Vec::new();
+        for note in notes {
+            out.extend(self.reviews(note.id)?);
+        }
+        Ok(out)
+    }
+
     /// A note's reviews, oldest first.
     ///
     /// Fails when locked, for an unknown note, or with [`VaultError::Integrity`].
