@@ -95,6 +95,7 @@ const COMMANDS: &[&str] = &[
     "report_case_file",
     "report_referral_letter",
     "report_access_export",
+    "report_processing_record",
 ];
 
 fn main() {

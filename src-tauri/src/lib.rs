@@ -111,6 +111,7 @@ pub fn register<R: Runtime>(
             report_commands::report_case_file,
             report_commands::report_referral_letter,
             report_commands::report_access_export,
+            report_commands::report_processing_record,
             review_commands::review_news,
             sync_commands::sync_status,
             sync_commands::sync_now,

@@ -1,6 +1,7 @@
 //! Commands for reports: the export folder (Settings), the monthly statistics saved there from
 //! the supervisor's dashboard, the dashboard's twelve-month trends, a client's case file, a
-//! referral letter and the access export answering a person's request.
+//! referral letter, the access export answering a person's request and the organisation's
+//! record of processing activities.
 //!
 //! Thin like the other command modules: parse, one core call, convert.
 
@@ -15,9 +16,10 @@ use teduh_report::access::access_export;
 use teduh_report::case_file::{case_file, CaseFileParts};
 use teduh_report::letter::{referral_letter, PartnerAddress};
 use teduh_report::monthly::{monthly_report, Format};
+use teduh_report::processing::record_of_processing;
 use teduh_report::save::save_whole;
 
-use crate::ipc::{IpcError, SavedAccessExport, SavedLetter, SavedReport};
+use crate::ipc::{IpcError, SavedLetter, SavedPdfJson, SavedReport};
 use crate::state::AppState;
 
 /// The folder reports are saved in: the one set in Settings, else `exports` in the data
@@ -110,15 +112,44 @@ pub fn report_case_file(
 pub fn report_access_export(
     state: State<'_, AppState>,
     request: RequestId,
-) -> Result<SavedAccessExport, IpcError> {
+) -> Result<SavedPdfJson, IpcError> {
     let files = state.with_vault_for(|v| access_export(v, request, chrono::Utc::now()))?;
-    let dir = export_dir(&state)?;
-    let pdf = save_whole(&dir, &files.pdf_name, &files.pdf)?;
-    let json = save_whole(&dir, &files.json_name, &files.json)?;
-    Ok(SavedAccessExport {
-        pdf: pdf.display().to_string(),
-        json: json.display().to_string(),
+    save_pair(
+        &state,
+        &files.pdf_name,
+        &files.pdf,
+        &files.json_name,
+        &files.json,
+    )
+}
+
+/// Saves a PDF and its JSON copy in the export folder.
+fn save_pair(
+    state: &AppState,
+    pdf_name: &str,
+    pdf: &[u8],
+    json_name: &str,
+    json: &[u8],
+) -> Result<SavedPdfJson, IpcError> {
+    let dir = export_dir(state)?;
+    Ok(SavedPdfJson {
+        pdf: save_whole(&dir, pdf_name, pdf)?.display().to_string(),
+        json: save_whole(&dir, json_name, json)?.display().to_string(),
     })
+}
+
+/// Makes the organisation's record of processing activities (UU PDP Ps 31) from the signed
+/// settings into the export folder: the PDF and the JSON.
+#[tauri::command(async)]
+pub fn report_processing_record(state: State<'_, AppState>) -> Result<SavedPdfJson, IpcError> {
+    let files = state.with_vault_for(|v| record_of_processing(v, chrono::Utc::now()))?;
+    save_pair(
+        &state,
+        &files.pdf_name,
+        &files.pdf,
+        &files.json_name,
+        &files.json,
+    )
 }
 
 /// Prints the letter of `client`'s `referral` into the export folder (the partner's address

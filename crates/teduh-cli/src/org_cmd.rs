@@ -15,6 +15,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 use teduh_core::paths::DataDir;
 use teduh_core::sync::founding::RoleDecision;
+use teduh_core::team::processing::RecordClass;
 use teduh_core::team::settings::{OrgSettings, Zone};
 use teduh_core::team::Binding;
 use teduh_core::vault::{OrgKeySheet, Vault};
@@ -84,6 +85,21 @@ pub enum OrgCmd {
         /// A JSON array of contact categories (`code`, `id`, `en`) that replaces the list.
         #[arg(long, value_name = "FILE")]
         categories: Option<PathBuf>,
+        /// The processing section (controller, activities, retention) as JSON, e.g. the file
+        /// `teduh org processing` wrote, edited: it replaces the section.
+        #[arg(long, value_name = "FILE")]
+        processing: Option<PathBuf>,
+        /// How long a class of records is kept, `closed-cases=DAYS`, `contacts=DAYS` or
+        /// `drafts=DAYS` (repeat for several).
+        #[arg(long = "retain", value_name = "CLASS=DAYS")]
+        retain: Vec<String>,
+    },
+    /// Write the record of processing activities (UU PDP Ps 31) made from the organisation
+    /// settings: a PDF and a JSON file whose section `teduh org set --processing` reads back.
+    Processing {
+        /// The folder to write both files to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Found another team of the organisation (the server's operator made it, empty): its first
     /// roster is signed with the organisation key, and the invitation printed is for its first
@@ -134,6 +150,33 @@ fn print_settings(s: &OrgSettings, own_team: u64) {
     for c in &s.taxonomies.contact_categories {
         println!("  {}: {} / {}", c.code, c.id, c.en);
     }
+    let r = &s.processing.retention;
+    println!(
+        "retention: closed cases {} days, contacts {} days, drafts {} days",
+        r.closed_case_days, r.contact_days, r.draft_days
+    );
+    println!("processing activities:");
+    for a in &s.processing.activities {
+        println!("  {}: {} / {}", a.purpose, a.id, a.en);
+    }
+}
+
+/// `CLASS=DAYS` as typed: the class and the new period.
+fn parse_retain(arg: &str) -> anyhow::Result<(RecordClass, u32)> {
+    let (class, days) = arg.split_once('=').with_context(|| {
+        format!("{arg:?}: write closed-cases=DAYS, contacts=DAYS or drafts=DAYS")
+    })?;
+    let class = match class.trim() {
+        "closed-cases" => RecordClass::ClosedCases,
+        "contacts" => RecordClass::Contacts,
+        "drafts" => RecordClass::Drafts,
+        other => anyhow::bail!("{other:?}: the classes are closed-cases, contacts and drafts"),
+    };
+    let days = days
+        .trim()
+        .parse()
+        .with_context(|| format!("{days:?} is not a number of days"))?;
+    Ok((class, days))
 }
 
 /// `TEAM=ZONE` as typed.
@@ -225,6 +268,8 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
             breach_hours,
             episode_ack_hours,
             categories,
+            processing,
+            retain,
         } => {
             let mut s = v
                 .org_settings()?
@@ -251,11 +296,31 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
                 s.taxonomies.contact_categories = serde_json::from_str(&text)
                     .with_context(|| format!("{} is not a list of categories", file.display()))?;
             }
+            if let Some(file) = processing {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                s.processing = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a processing section", file.display()))?;
+            }
+            for r in &retain {
+                let (class, days) = parse_retain(r)?;
+                *s.processing.retention.days_mut(class) = days;
+            }
             let saved = v.save_org_settings(s)?;
             println!(
                 "organisation settings version {} signed; sent at the next `teduh sync`",
                 saved.version
             );
+        }
+        OrgCmd::Processing { out } => {
+            let files = teduh_report::processing::record_of_processing(&v, chrono::Utc::now())?;
+            for (name, bytes) in [
+                (&files.pdf_name, &files.pdf),
+                (&files.json_name, &files.json),
+            ] {
+                let path = teduh_report::save::save_whole(&out, name, bytes)?;
+                println!("{}", path.display());
+            }
         }
         OrgCmd::FoundTeam {
             team_id,

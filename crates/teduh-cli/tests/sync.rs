@@ -677,6 +677,54 @@ fn an_administrator_signs_the_organisation_s_settings_and_directory_on_her_lapto
     let bad_zone = admin.run(&["org", "set", "--zone", "7=UTC"]);
     assert!(error_line(&bad_zone).contains("WIB, WITA or WIT"));
 
+    // The record of processing activities, from the settings she signed; its JSON, edited,
+    // goes back in as the next version.
+    let out = tmp.path().join("ropa");
+    let out_arg = out.to_str().expect("utf-8 path");
+    let written = admin.ok(&["org", "processing", "--out", out_arg]);
+    let json_path = written
+        .lines()
+        .find(|l| l.ends_with(".json"))
+        .expect("the JSON's path");
+    assert!(
+        written.lines().any(|l| l.ends_with(".pdf")),
+        "a PDF too: {written}"
+    );
+    let mut record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json_path).expect("written")).expect("JSON");
+    assert_eq!(record["organisation"], "Layanan Psikososial Uji");
+    assert_eq!(record["settings_version"], 2);
+    assert_eq!(record["missing"][0], "address", "{record}");
+    record["controller"]["address"] = "Jl. Sintetis No. 1, Kota Contoh".into();
+    std::fs::write(json_path, record.to_string()).expect("edited");
+    let set = admin.ok(&[
+        "org",
+        "set",
+        "--processing",
+        json_path,
+        "--retain",
+        "drafts=30",
+    ]);
+    assert!(set.contains("version 3"), "{set}");
+    let shown = admin.ok(&["org", "settings"]);
+    assert!(shown.contains("drafts 30 days"), "{shown}");
+    admin.ok(&["org", "processing", "--out", out_arg]);
+    let again: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json_path).expect("written again")).expect("JSON");
+    assert_eq!(again["settings_version"], 3);
+    assert_eq!(
+        again["controller"]["address"],
+        "Jl. Sintetis No. 1, Kota Contoh"
+    );
+    assert_eq!(again["retention"]["draft_days"], 30);
+    let never = admin.run(&["org", "set", "--retain", "drafts=0"]);
+    assert!(!never.status.success(), "a period of no days");
+    assert!(
+        error_line(&never).contains("1-36525"),
+        "{}",
+        error_line(&never)
+    );
+
     // The directory, signed on her laptop with the organisation key.
     let file = tmp.path().join("direktori.json");
     let entries = teduh_directory::seed::seed_bundle().entries;

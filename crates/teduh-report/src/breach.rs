@@ -14,7 +14,7 @@ use crate::monthly::ReportError;
 use crate::printed::{local_time, printed_now, Printed};
 
 /// The words for each kind of data.
-fn category_words(c: DataCategory) -> &'static str {
+pub(crate) fn category_words(c: DataCategory) -> &'static str {
     match c {
         DataCategory::Identity => "identitas (nama, kode, tanggal lahir, alamat)",
         DataCategory::ContactDetails => "nomor telepon dan kontak lain",

@@ -18,7 +18,9 @@
 //! file ("RAHASIA", third-party passages redacted); [`letter::referral_letter`] the referral
 //! letter as PDF and chat text; [`access::access_export`] the access export answering a
 //! person's request (PDF and JSON, with the processing trail); [`breach::breach_notice`] the
-//! breach notices to the people concerned and to the authority; [`save::save_whole`] writes a
+//! breach notices to the people concerned and to the authority;
+//! [`processing::record_of_processing`] the record of processing activities from the
+//! organisation settings; [`save::save_whole`] writes a
 //! file whole.
 //!
 //! ```
@@ -71,6 +73,7 @@ pub mod monthly;
 mod pdf;
 mod plain;
 pub mod printed;
+pub mod processing;
 pub mod save;
 mod xlsx;
 

@@ -1,7 +1,8 @@
 //! A client's case file, referral letter and access export made from a real vault and read
 //! back with pdftotext (and the export's JSON parsed): "RAHASIA" on every page, who printed it,
 //! the chosen parts only, the processing trail, third-party passages gone. All names and
-//! figures are made up.
+//! figures are made up. And the organisation's record of processing activities, which holds no
+//! client's data.
 
 use chrono::{Duration, Utc};
 use teduh_core::crypto::KdfParams;
@@ -442,4 +443,73 @@ fn a_breach_notice_says_what_was_exposed_when_and_how_and_names_no_client() {
             );
         }
     }
+}
+
+#[test]
+fn the_record_of_processing_says_each_activity_s_basis_data_recipients_and_retention() {
+    use teduh_core::team::settings::OrgSettings;
+    use teduh_report::printed::Printed;
+    use teduh_report::processing::{processing_document, record_of_processing};
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+
+    // A device without signed settings yet: Teduh's defaults, said so.
+    let dir = tempfile::tempdir().expect("dir");
+    let (v, _) = client_with_history(dir.path());
+    let files = record_of_processing(&v, Utc::now()).expect("record");
+    assert!(files.pdf_name.starts_with("catatan-pemrosesan-"));
+    let text = words(&common::pdf_pages(&files.pdf, "ropa-default").join("\n"));
+    for expected in [
+        "Catatan Kegiatan Pemrosesan Data Pribadi",
+        "Pasal 31",
+        "bawaan Teduh",
+        "Konseling dan pendampingan",
+        "Rujukan ke layanan lain",
+        "Layanan hotline dan pesan",
+        "(belum diisi: lengkapi di pengaturan organisasi)",
+        "Langkah keamanan",
+        "tidak dapat membacanya",
+    ] {
+        assert!(text.contains(expected), "{expected:?}:\n{text}");
+    }
+    assert!(
+        !text.contains("BK-0001") && !text.contains("Dewi"),
+        "no client's data in the record"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&files.json).expect("JSON");
+    assert_eq!(json["settings_version"], 0);
+    assert_eq!(json["activities"].as_array().map(Vec::len), Some(5));
+
+    // Signed settings with the controller filled in and a changed period.
+    let mut settings = OrgSettings::initial("Layanan Contoh Sejahtera");
+    settings.version = 4;
+    settings.processing.controller.address = "Jl. Sintetis No. 1, Kota Contoh".into();
+    settings.processing.controller.contact = "0800-000-000".into();
+    settings.processing.controller.protection_officer = "Petugas PDP Sintetis".into();
+    *settings
+        .processing
+        .retention
+        .days_mut(teduh_core::team::processing::RecordClass::Contacts) = 395;
+    settings.processing.activities[3].notes = "Rekaman suara tidak disimpan.".into();
+    let printed = Printed {
+        by: "admin.sintetis".into(),
+        at: Utc::now(),
+        zone: teduh_core::team::settings::Zone::Wita,
+        organisation: settings.name.clone(),
+    };
+    let pdf = teduh_report::to_pdf(&processing_document(&settings, &printed)).expect("pdf");
+    let text = words(&common::pdf_pages(&pdf, "ropa-signed").join("\n"));
+    for expected in [
+        "Layanan Contoh Sejahtera",
+        "pengaturan organisasi versi 4",
+        "Jl. Sintetis No. 1, Kota Contoh",
+        "Petugas PDP Sintetis",
+        "Dasar pemrosesan Persetujuan; Kepentingan vital; Kewajiban hukum",
+        "Penerima mitra rujukan",
+        "Masa simpan 1 tahun 30 hari (kontak yang tidak menjadi klien",
+        "Rekaman suara tidak disimpan.",
+        "WITA",
+    ] {
+        assert!(text.contains(expected), "{expected:?}:\n{text}");
+    }
+    assert!(!text.contains("belum diisi"), "nothing missing:\n{text}");
 }

@@ -36,7 +36,7 @@ pub use self::directory::{
 };
 pub use self::error::IpcError;
 pub use self::home::{DraftRow, FollowUpRow, HomeToday, ReferralRow};
-pub use self::review::{NoteReviews, SavedAccessExport, SavedLetter, SavedReport};
+pub use self::review::{NoteReviews, SavedLetter, SavedPdfJson, SavedReport};
 pub use self::sync_status::{AlarmRow, SyncErrorView, SyncProgressView, SyncState, SyncStatusView};
 pub use self::team::{
     InvitationPreviewView, InvitationView, JoinForm, MemberRow, OrgKeySheetView, ReconnectForm,

@@ -23,10 +23,11 @@ pub struct SavedReport {
     pub statistics: teduh_core::report::monthly::MonthlyStatistics,
 }
 
-/// An access export saved in the export folder.
+/// A PDF and its JSON copy saved in the export folder (an access export, the record of
+/// processing activities).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
-pub struct SavedAccessExport {
+pub struct SavedPdfJson {
     /// Where the PDF was saved.
     pub pdf: String,
     /// Where the JSON was saved.

@@ -112,3 +112,55 @@ describe('the export folder in Settings', () => {
     r.destroy();
   });
 });
+
+describe('the record of processing activities in Settings', () => {
+  const answer = (cmd: string, joined: boolean, make: () => unknown) => {
+    switch (cmd) {
+      case 'app_info': return { core_version: '0', data_dir: '/data', schema_version: 11, server_url: null, language: 'id', plain_http_allowed: false };
+      case 'sync_status': return joined ? STATUS : { ...STATUS, joined: false, server_url: null };
+      case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
+      case 'screening_instruments': return [];
+      case 'export_folder': return '/data/exports';
+      case 'report_processing_record': return make();
+      default: return null;
+    }
+  };
+
+  it('is made for a member of a team and says where both files went', async () => {
+    let made = 0;
+    mockIPC((cmd) => answer(cmd, true, () => {
+      made += 1;
+      return { pdf: '/data/exports/catatan-pemrosesan-20261207.pdf', json: '/data/exports/catatan-pemrosesan-20261207.json' };
+    }));
+    const r = render(Settings, { onError: () => {} });
+    await settle();
+    expect(r.q('settings-processing-saved')).toBeNull();
+    press(r.q('settings-processing'));
+    await settle();
+    expect(made).toBe(1);
+    const saved = r.q('settings-processing-saved')?.textContent ?? '';
+    expect(saved).toContain('catatan-pemrosesan-20261207.pdf');
+    expect(saved).toContain('catatan-pemrosesan-20261207.json');
+    r.destroy();
+  });
+
+  it('shows the reason when the folder is full and claims nothing', async () => {
+    const codes: string[] = [];
+    mockIPC((cmd) => answer(cmd, true, () => { throw { code: 'DiskFull', message: 'full' }; }));
+    const r = render(Settings, { onError: (c: string) => codes.push(c) });
+    await settle();
+    press(r.q('settings-processing'));
+    await settle();
+    expect(codes).toEqual(['DiskFull']);
+    expect(r.q('settings-processing-saved')).toBeNull();
+    r.destroy();
+  });
+
+  it('is not offered on a computer outside a team', async () => {
+    mockIPC((cmd) => answer(cmd, false, () => null));
+    const r = render(Settings, { onError: () => {} });
+    await settle();
+    expect(r.q('settings-processing')).toBeNull();
+    r.destroy();
+  });
+});

@@ -7,6 +7,7 @@ pub mod admission;
 pub mod envelope;
 pub mod invitation;
 pub mod org;
+pub mod processing;
 pub mod report;
 pub mod roster;
 pub mod settings;

@@ -11,6 +11,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use teduh_protocol::sync::org::{join_signed, SignedParts, SETTINGS_PREFIX};
 
+use super::processing::Processing;
 use super::roster::hex32;
 
 /// The longest deadline the law allows for a person's request or a breach notice (UU PDP
@@ -138,6 +139,10 @@ pub struct OrgSettings {
     pub deadlines: Deadlines,
     /// Taxonomies.
     pub taxonomies: Taxonomies,
+    /// The controller, its processing activities and retention (UU PDP Ps 31); settings signed
+    /// before it existed read as [`Processing::initial`].
+    #[serde(default)]
+    pub processing: Processing,
 }
 
 /// Why a settings record was refused.
@@ -197,6 +202,7 @@ impl OrgSettings {
                     category("silent-prank", "Diam atau iseng", "Silent or prank"),
                 ],
             },
+            processing: Processing::initial(),
         }
     }
 
@@ -217,7 +223,7 @@ impl OrgSettings {
 
     /// Checks the rules a record must keep: a name of 1-120 characters, deadlines of 1-72
     /// hours, one zone per team, category codes unique and of `a-z0-9-`, each with words in
-    /// both languages.
+    /// both languages, and the processing section's ([`Processing::problem`]).
     ///
     /// Fails with [`SettingsError::Malformed`] naming the first broken rule.
     pub fn check(&self) -> Result<(), SettingsError> {
@@ -258,7 +264,10 @@ impl OrgSettings {
                 return bad(format!("category {:?} is listed twice", c.code));
             }
         }
-        Ok(())
+        match self.processing.problem() {
+            Some(why) => bad(why),
+            None => Ok(()),
+        }
     }
 
     /// The record signed by the organisation key `key`.
@@ -337,5 +346,26 @@ mod tests {
         assert_eq!(Zone::parse("wita"), Some(Zone::Wita));
         assert_eq!(Zone::parse("Asia/Jayapura"), Some(Zone::Wit));
         assert_eq!(Zone::parse("UTC"), None);
+    }
+
+    #[test]
+    fn settings_signed_before_the_processing_section_still_verify() {
+        let org = SigningKey::from_bytes(&[5; 32]);
+        let s = OrgSettings::initial("Rumah Teduh Uji");
+        let mut old = serde_json::to_value(&s).expect("json");
+        old.as_object_mut().expect("object").remove("processing");
+        let json = serde_json::to_vec(&old).expect("json");
+        let mut message = SETTINGS_PREFIX.to_vec();
+        message.extend_from_slice(&json);
+        let signature = org.sign(&message).to_bytes();
+        let signed = join_signed(&signature, org.verifying_key().as_bytes(), &json);
+        let back = OrgSettings::verify(&signed, &public_hex(&org)).expect("still verifies");
+        assert_eq!(back.processing, Processing::initial());
+        let mut broken = s.clone();
+        broken.processing.retention.contact_days = 0;
+        assert!(matches!(
+            OrgSettings::verify(&broken.sign(&org), &public_hex(&org)),
+            Err(SettingsError::Malformed(why)) if why.contains("Contacts")
+        ));
     }
 }

@@ -32,7 +32,7 @@ import type { Month } from './bindings/Month';
 import type { MonthlyStatistics } from './bindings/MonthlyStatistics';
 import type { PublishedTable } from './bindings/PublishedTable';
 import type { SavedReport } from './bindings/SavedReport';
-import type { SavedAccessExport } from './bindings/SavedAccessExport';
+import type { SavedPdfJson } from './bindings/SavedPdfJson';
 import type { SavedLetter } from './bindings/SavedLetter';
 import type { CaseFileParts } from './bindings/CaseFileParts';
 import type { Shown } from './bindings/Shown';
@@ -66,7 +66,7 @@ export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncStat
 export type { Dashboard, MemberRow, NoteReviews, QueueFilter, QueueItem, Review, ReviewAction, ReviewDraft };
 export type { AlarmRow, InvitationPreviewView, InvitationView, OrgKeySheetView, ReviewNews, ReviewState, TeamView, WeekCount };
 export type { ConflictRevision };
-export type { CaseFileParts, Format, Month, MonthlyStatistics, PublishedTable, SavedAccessExport, SavedLetter, SavedReport, Shown, Trends };
+export type { CaseFileParts, Format, Month, MonthlyStatistics, PublishedTable, SavedPdfJson, SavedLetter, SavedReport, Shown, Trends };
 export type { PassphraseRatingView, PassphraseStrength };
 export type * from './domain';
 export type { Code };
@@ -397,8 +397,13 @@ export function reportReferralLetter(client: string, referral: string): Promise<
  * Makes the access export answering an open access or portability request (identity checked)
  * into the export folder: a PDF and a JSON with her processing trail; resolves to both paths.
  */
-export function reportAccessExport(request: string): Promise<SavedAccessExport> {
-  return call<SavedAccessExport>('report_access_export', { request });
+export function reportAccessExport(request: string): Promise<SavedPdfJson> {
+  return call<SavedPdfJson>('report_access_export', { request });
+}
+
+/** The organisation's record of processing activities (UU PDP Ps 31), saved as PDF and JSON. */
+export function reportProcessingRecord(): Promise<SavedPdfJson> {
+  return call<SavedPdfJson>('report_processing_record');
 }
 
 /** Lifts a granted restriction (her handler or a supervisor): her record can be changed again. */

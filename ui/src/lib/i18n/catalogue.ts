@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,107 lines: about 1,050 per language, two halves of the
+// One file on purpose, although long (2,115 lines: about 1,050 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -335,6 +335,10 @@ export const id = {
   'settings.directoryKeyHint': 'Diberikan oleh admin. Hanya direktori yang ditandatangani kunci ini yang diterima.',
   'settings.exportFolder': 'Folder ekspor (laporan dan cetakan)',
   'settings.exportFolderHint': 'Jalur lengkap folder, mis. /home/rina/Laporan. Kosongkan untuk folder bawaan.',
+  'settings.processing': 'Catatan kegiatan pemrosesan data pribadi',
+  'settings.processingHint': 'Disusun dari pengaturan organisasi yang ditandatangani admin (UU PDP Pasal 31): tujuan, dasar pemrosesan, jenis data, penerima dan masa simpan.',
+  'settings.processingMake': 'Buat catatan pemrosesan (PDF dan JSON)',
+  'settings.processingSaved': 'Tersimpan: {pdf} dan {json}',
   'directory.refresh': 'Perbarui dari server',
   'directory.refresh.noServer': 'Belum ada server: direktori di perangkat ini tetap dipakai.',
   'directory.refresh.noKey': 'Kunci direktori organisasi belum diatur (Pengaturan).',
@@ -1376,6 +1380,10 @@ export const en: Catalogue = {
   'settings.directoryKeyHint': 'Given by your administrator. Only directories signed with this key are accepted.',
   'settings.exportFolder': 'Export folder (reports and prints)',
   'settings.exportFolderHint': 'The whole path of the folder, e.g. /home/rina/Reports. Leave empty for the default folder.',
+  'settings.processing': 'Record of processing activities',
+  'settings.processingHint': 'Made from the organisation settings an admin signed (UU PDP Article 31): purposes, lawful bases, kinds of data, recipients and retention.',
+  'settings.processingMake': 'Make the record of processing (PDF and JSON)',
+  'settings.processingSaved': 'Saved: {pdf} and {json}',
   'directory.refresh': 'Update from the server',
   'directory.refresh.noServer': 'No server yet: the directory on this device stays in use.',
   'directory.refresh.noKey': 'The organisation directory key is not set (Settings).',
