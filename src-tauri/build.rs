@@ -96,6 +96,10 @@ const COMMANDS: &[&str] = &[
     "report_referral_letter",
     "report_access_export",
     "report_processing_record",
+    "breaches_list",
+    "breach_add",
+    "breach_notified",
+    "report_breach_notice",
 ];
 
 fn main() {

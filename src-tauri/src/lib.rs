@@ -8,6 +8,7 @@
 //! assembled by [`register`], generic over [`tauri::Runtime`] so tests drive real commands on
 //! the mock runtime, and started by [`start_background`].
 
+pub mod breach_commands;
 pub mod case_commands;
 pub mod commands;
 pub mod contact_commands;
@@ -112,6 +113,10 @@ pub fn register<R: Runtime>(
             report_commands::report_referral_letter,
             report_commands::report_access_export,
             report_commands::report_processing_record,
+            breach_commands::breaches_list,
+            breach_commands::breach_add,
+            breach_commands::breach_notified,
+            breach_commands::report_breach_notice,
             review_commands::review_news,
             sync_commands::sync_status,
             sync_commands::sync_now,

@@ -123,6 +123,17 @@ pub fn report_access_export(
     )
 }
 
+/// Saves `bytes` whole as `name` in the export folder; returns the path.
+pub(crate) fn save_in_export_folder(
+    state: &AppState,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String, IpcError> {
+    Ok(save_whole(&export_dir(state)?, name, bytes)?
+        .display()
+        .to_string())
+}
+
 /// Saves a PDF and its JSON copy in the export folder.
 fn save_pair(
     state: &AppState,
@@ -131,10 +142,9 @@ fn save_pair(
     json_name: &str,
     json: &[u8],
 ) -> Result<SavedPdfJson, IpcError> {
-    let dir = export_dir(state)?;
     Ok(SavedPdfJson {
-        pdf: save_whole(&dir, pdf_name, pdf)?.display().to_string(),
-        json: save_whole(&dir, json_name, json)?.display().to_string(),
+        pdf: save_in_export_folder(state, pdf_name, pdf)?,
+        json: save_in_export_folder(state, json_name, json)?,
     })
 }
 
@@ -173,9 +183,8 @@ pub fn report_referral_letter(
     };
     let (bytes, text, name) = state
         .with_vault_for(|v| referral_letter(v, client, referral, &partner, chrono::Utc::now()))?;
-    let path = save_whole(&export_dir(&state)?, &name, &bytes)?;
     Ok(SavedLetter {
-        path: path.display().to_string(),
+        path: save_in_export_folder(&state, &name, &bytes)?,
         text,
     })
 }

@@ -417,6 +417,51 @@ test('a returned red-flag note travels supervisor -> counselor -> supervisor, sa
     assert.ok(opened.some((e) => e.includes('kons.budi membuka profil')), `the counselor's opening came with her sync: ${opened}`);
     await assertFitsBothLanguages(sup, 'client profile with the case file panel');
 
+    // A breach (UU PDP Ps 46): the counselor registers her lost phone in Settings; after the
+    // sync the supervisor's queue shows its 3x24 h clock, the register saves the letter to the
+    // people concerned, and she records that it was given.
+    const wib = (msAgo) => {
+      const d = new Date(Date.now() - msAgo + 7 * 3600_000).toISOString();
+      return { date: `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`, time: `${d.slice(11, 13)}.${d.slice(14, 16)}` };
+    };
+    const aware = wib(2 * 3600_000);
+    await counselor.click('[data-testid=nav-about]');
+    await counselor.click('[data-testid=breach-new]');
+    await counselor.type('[data-testid=breach-aware-date]', aware.date);
+    await counselor.type('[data-testid=breach-aware-time]', aware.time);
+    await counselor.type('[data-testid=breach-what]', 'Ponsel kerja hilang di angkot (sintetis)');
+    await counselor.click('[data-testid=breach-category-hotline_contacts]');
+    await counselor.type('[data-testid=breach-clients]', 'K-0101');
+    await counselor.type('[data-testid=breach-people]', '2');
+    await counselor.click('[data-testid=breach-save]');
+    await counselor.waitFor('[data-testid=breach-item]');
+    assert.equal(await counselor.execute("return document.querySelector('[data-testid=breach-record-persons]') === null", []), true, 'a counselor records no notice');
+    await assertFitsBothLanguages(counselor, 'settings with the breach register');
+    await syncNow(counselor, 'the incident to reach the server');
+    await syncNow(sup, 'the incident to reach the supervisor');
+    await openQueue(sup);
+    await sup.waitFor('[data-testid=open-breach]');
+    assert.match(await textContent(sup, '[data-testid=open-breach-left]'), /^sisa 2 hari (21|22) jam/, 'about 70 of its 72 hours left');
+    await sup.click('[data-testid=open-breach-open]');
+    await sup.waitFor('[data-testid=breach-register]');
+    await sup.click('[data-testid=breach-letter-persons]');
+    await sup.waitFor('[data-testid=breach-letter-saved]', { timeoutMs: 30_000 });
+    const letter = (await textContent(sup, '[data-testid=breach-letter-saved]')).match(/: (\/.*\.pdf)\./)?.[1] ?? '';
+    assert.ok(letter.startsWith(folder) && fs.existsSync(letter), `the letter is in the export folder: ${letter}`);
+    const letterText = execFileSync('pdftotext', ['-layout', letter, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const expected of ['Pemberitahuan Kegagalan Pelindungan Data Pribadi', 'Pasal 46', 'Ponsel kerja hilang di angkot']) {
+      assert.ok(letterText.includes(expected), `the letter says ${expected}:\n${letterText}`);
+    }
+    assert.ok(!letterText.includes('K-0101'), 'the letter names no client');
+    const given = wib(10 * 60_000);
+    await sup.click('[data-testid=breach-record-persons]');
+    await sup.type('[data-testid=breach-notice-date]', given.date);
+    await sup.type('[data-testid=breach-notice-time]', given.time);
+    await sup.click('[data-testid=breach-notice-save]');
+    await sup.waitFor('[data-testid=breach-notified-persons]');
+    assert.match(await textContent(sup, '[data-testid=breach-notified-persons]'), /dicatat oleh sup\.ani/);
+    await assertFitsBothLanguages(sup, 'breach register');
+
     // A supervisor of another team sees none of it.
     await h.closeApp(counselor);
     const other = await h.openApp('other-team');

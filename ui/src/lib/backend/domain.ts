@@ -86,6 +86,13 @@ export type { Standing as RequestStanding } from './bindings/Standing';
 export type { AccessAction } from './bindings/AccessAction';
 export type { AccessEntry } from './bindings/AccessEntry';
 
+// The breach register (issue 26, UU PDP Ps 46).
+export type { Breach } from './bindings/Breach';
+export type { BreachStanding } from './bindings/BreachStanding';
+export type { BreachView } from './bindings/BreachView';
+export type { DataCategory } from './bindings/DataCategory';
+export type { Recipient } from './bindings/Recipient';
+
 // Need-to-know access (issue 23).
 export type { AssignmentChange } from './bindings/AssignmentChange';
 export type { CaseAssignment } from './bindings/CaseAssignment';

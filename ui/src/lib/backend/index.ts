@@ -60,6 +60,7 @@ import type { ContactFilter, ContactFormChoices, ContactInput, ContactList, Cont
 import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallNow, OnCallRota } from './domain';
 import type { CaseAssignment, Level } from './domain';
 import type { AccessEntry, DataRequest, RequestAnswer, RequestView } from './domain';
+import type { Breach, BreachView, Recipient } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -525,6 +526,26 @@ export function requestsOf(client: string): Promise<RequestView[]> {
 /** Who opened, exported or printed a client's data, newest first (a supervisor's). */
 export function accessLog(client: string): Promise<AccessEntry[]> {
   return call<AccessEntry[]>('access_log', { client });
+}
+
+/** Every incident of the breach register, the most recently known first. */
+export function breachesList(): Promise<BreachView[]> {
+  return call<BreachView[]>('breaches_list');
+}
+
+/** Registers an incident; resolves to it as stored, with its deadline. */
+export function breachAdd(breach: Breach): Promise<BreachView> {
+  return call<BreachView>('breach_add', { breach });
+}
+
+/** Records that `to` was notified at `at` (a supervisor or admin, once). */
+export function breachNotified(id: string, to: Recipient, at: string): Promise<BreachView> {
+  return call<BreachView>('breach_notified', { id, to, at });
+}
+
+/** Saves the notice of incident `id` to `to` in the export folder, with its text. */
+export function reportBreachNotice(id: string, to: Recipient): Promise<SavedLetter> {
+  return call<SavedLetter>('report_breach_notice', { id, to });
 }
 
 /** Every unanswered request this device reads, the nearest deadline first. */
