@@ -181,6 +181,10 @@ id_type!(
     BreachId
 );
 id_type!(
+    /// An approved erasure of a client (issue 26): the id of its own data key too.
+    ErasureId
+);
+id_type!(
     /// Any entity in the record log, whatever its kind.
     EntityId
 );
@@ -236,7 +240,8 @@ into_entity!(
     ContactId,
     EpisodeId,
     RequestId,
-    BreachId
+    BreachId,
+    ErasureId
 );
 
 #[cfg(test)]

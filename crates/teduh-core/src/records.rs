@@ -99,10 +99,16 @@ pub enum RecordKind {
     /// An incident of the breach register (`vault/breaches/`), under its own data key sealed
     /// for the whole team; changed only by its two notices.
     Breach,
+    /// A key manager's approved erasure of a client (`vault/erasure/`), under its own data key
+    /// sealed for the whole team: every device that receives it shreds the client.
+    Erasure,
+    /// A device's acknowledgement that it shredded the client of an erasure, under the
+    /// erasure's key.
+    ErasureAck,
 }
 
 impl RecordKind {
-    const ALL: [RecordKind; 21] = [
+    const ALL: [RecordKind; 23] = [
         Self::ClientKey,
         Self::Client,
         Self::Case,
@@ -124,6 +130,8 @@ impl RecordKind {
         Self::Request,
         Self::Access,
         Self::Breach,
+        Self::Erasure,
+        Self::ErasureAck,
     ];
 
     /// Stored name.
@@ -150,6 +158,8 @@ impl RecordKind {
             Self::Request => "request",
             Self::Access => "access",
             Self::Breach => "breach",
+            Self::Erasure => "erasure",
+            Self::ErasureAck => "erasure_ack",
         }
     }
 
@@ -754,7 +764,12 @@ pub fn rebuild(
     // Sort only the keys (small), then fetch each record by primary key.
     let keys: Vec<(Vec<u8>, i64)> = conn
         .prepare(
+            // An erased client (UU PDP erasure) leaves nothing to replay: her bodies are gone,
+            // and her records this device could not erase yet (its own, not yet pushed) are no
+            // longer opened.
             "SELECT device_id, seq FROM record_log
+             WHERE erased_sha256 IS NULL
+               AND client_id NOT IN (SELECT client_id FROM erased_client)
              ORDER BY kind != 'client_key', entity_id, hlc, device_id, seq",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -772,6 +787,35 @@ pub fn rebuild(
         }
     }
     Ok(n)
+}
+
+/// Every record whose body was erased, with the digest kept in its place, in log order.
+///
+/// Fails when the log cannot be read or a row is malformed.
+pub fn erased_records(conn: &Connection) -> Result<Vec<(RecordRow, BodyDigest)>, RecordError> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLUMNS}, erased_len, erased_sha256 FROM record_log
+         WHERE erased_sha256 IS NOT NULL ORDER BY device_id, seq"
+    ))?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let r = row_from_sql(row)?;
+        let len: i64 = row.get(12)?;
+        let sha: Vec<u8> = row.get(13)?;
+        let sha256 = sha
+            .as_slice()
+            .try_into()
+            .map_err(|_| malformed(&r.device.0, r.seq, "erased digest"))?;
+        out.push((
+            r,
+            BodyDigest {
+                len: u64::try_from(len).unwrap_or(0),
+                sha256,
+            },
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0017_record_format.sql"),
     include_str!("../../../migrations/client/0018_checkpoints.sql"),
     include_str!("../../../migrations/client/0019_restore_evidence.sql"),
+    include_str!("../../../migrations/client/0020_erasure.sql"),
 ];
 
 /// Highest schema version this binary understands.
@@ -179,6 +180,9 @@ impl LocalStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten with zeros, not left in free pages: an erased client
+        // (UU PDP) must not be recoverable from the file (`vault/erasure/`).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         // 64 MiB of page cache (default 2 MiB): receiving thousands of records touches many
         // B-tree pages; re-reading them from the OS dominated a 10,000-note pull.
         conn.pragma_update(None, "cache_size", -65536)?;

@@ -248,6 +248,9 @@ impl<A: VaultAccess> Round<'_, A> {
         // Clients' keys to readers who lack them (a new device, a new supervisor), before the
         // push that carries them.
         self.local(|v| v.wrap_keys_for_readers())?;
+        // Erasures applied here are acknowledged in the same push, and this device's own
+        // bodies of an erased client go once the server has acknowledged them (issue 26).
+        self.local(|v| v.acknowledge_erasures())?;
         // What this device holds, stated after the roster and keys were refreshed above and
         // pushed with the outbox (trust 3/3: other devices compare it with their copies).
         let server_epoch = self.report.epoch;

@@ -66,6 +66,27 @@ impl Vault {
         })
     }
 
+    /// Checks the signed header of every record whose body was erased (UU PDP erasure) against
+    /// the digest kept in its place: the logs stay gapless and checkable. Returns how many.
+    ///
+    /// Fails with [`VaultError::Log`] naming the first that does not verify.
+    pub fn verify_erased_records(&self) -> Result<u64, VaultError> {
+        let authors = self.authors()?;
+        let erased = records::erased_records(self.store.connection())?;
+        for (r, digest) in &erased {
+            let key = authors.get(&r.device).map(|(k, _)| k).ok_or_else(|| {
+                VaultError::Log(format!(
+                    "erased record {}/{}: its author is not in the team roster",
+                    hex(&r.device.0),
+                    r.seq
+                ))
+            })?;
+            records::verify_erased(&self.ident.team, key, r, digest)
+                .map_err(|e| VaultError::Log(format!("erased record: {e}")))?;
+        }
+        Ok(erased.len() as u64)
+    }
+
     /// Replays the whole log into empty tables (checking every signature, opening every
     /// record) and commits; the search index is rebuilt. Returns the number of records
     /// replayed.
@@ -95,6 +116,7 @@ impl Vault {
     /// Fails when locked, or with [`VaultError::Log`] describing the first disagreement.
     pub fn check_consistency(&mut self) -> Result<u64, VaultError> {
         self.check_sealed_values()?;
+        self.verify_erased_records()?;
         let (n, same) = self.replay(false)?;
         if !same {
             return Err(VaultError::Log(

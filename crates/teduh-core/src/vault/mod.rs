@@ -52,6 +52,7 @@ pub use checkpoints::{RosterConfirmation, ROSTER_CONFIRMATION_WARNING_DAYS};
 mod breaches;
 mod contacts;
 mod episodes;
+mod erasure;
 mod error;
 mod facets;
 #[cfg(test)]
@@ -84,6 +85,7 @@ pub use contacts::{
     ContactCount, ContactFilter, ContactInput, ContactList, ContactStats, ContactView,
 };
 pub use episodes::{EpisodeDecision, EpisodeView, OnCallNow, UrgentDue, RECENT_RED_FLAG_DAYS};
+pub use erasure::{ErasureDevice, ErasureState, ErasureView};
 pub use error::VaultError;
 pub use facets::ClientFacets;
 use identity::{

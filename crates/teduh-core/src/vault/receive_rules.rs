@@ -267,6 +267,21 @@ pub(super) fn refusal(
                 Err(why) => Some(why),
             })
         }
+        // Erasing a client destroys her data on every device: a key manager's decision.
+        RecordKind::Erasure | RecordKind::ErasureAck => {
+            if row.kind == RecordKind::Erasure && !signer.role.is_some_and(Role::manages_keys) {
+                return Ok(Some(
+                    "only a key manager in the team roster approves an erasure".into(),
+                ));
+            }
+            return Ok(match json_fields(plain) {
+                Ok(fields) => {
+                    super::erasure::shape_refusal(row.kind, row.op, row.parent.is_some(), &fields)
+                        .map(String::from)
+                }
+                Err(why) => Some(why),
+            });
+        }
         RecordKind::Breach => {
             let fields = match json_fields(plain) {
                 Ok(f) => f,

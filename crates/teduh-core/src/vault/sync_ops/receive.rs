@@ -9,6 +9,7 @@ use teduh_protocol::sync::{PushPage, Record};
 use crate::ids::TeamId;
 use crate::records::{self, RecordKind, RecordRow};
 use crate::team::roster::Authors;
+use crate::vault::erasure::shred;
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
 use crate::vault::keys::{self, OpenError};
@@ -101,6 +102,7 @@ impl Vault {
         let mut report = ReceiveReport::default();
         let mut touched_clients = Vec::new();
         let mut assigned = Vec::new();
+        let mut erasures = Vec::new();
         // Held records first (in device order), then the page.
         let held: Vec<Vec<u8>> = tx
             .prepare("SELECT record FROM sync_held ORDER BY device, seq")?
@@ -186,6 +188,9 @@ impl Vault {
                         if row.kind == RecordKind::Assignment {
                             assigned.push(row.client);
                         }
+                        if row.kind == RecordKind::Erasure {
+                            erasures.push(crate::ids::ErasureId(row.entity.0));
+                        }
                     }
                 }
                 Ok(Received::Unopened) => report.unopened += 1,
@@ -261,6 +266,22 @@ impl Vault {
             roster.as_ref(),
             &assigned,
         )?;
+        // An erasure a key manager approved shreds its client here too (issue 26), and a record
+        // of a client erased earlier is erased as it arrives.
+        let shredding = !erasures.is_empty();
+        for id in erasures {
+            let client = crate::vault::erasure::erased_client_of(
+                &mut crate::vault::read::Reader {
+                    conn: &tx,
+                    ident,
+                    u,
+                    scoring,
+                },
+                id,
+            )?;
+            shred::shred_client(&tx, ident, u, client, id)?;
+        }
+        let erased = shred::settle(&tx, ident)? > 0 || shredding;
         tx.execute(
             "UPDATE sync_binding SET pull_cursor = MAX(pull_cursor, ?1) WHERE id = 1",
             [i64::try_from(next_cursor).unwrap_or(i64::MAX)],
@@ -268,6 +289,9 @@ impl Vault {
         tx.commit()?;
         if report.applied > 0 {
             u.facets = None;
+        }
+        if erased {
+            self.scrub_after_erasure()?;
         }
         for c in touched_clients {
             if let Ok(client) = self

@@ -1,0 +1,375 @@
+//! Erasure by crypto-shredding (issue 26, UU PDP Ps 43-44). A key manager approves a client's
+//! erasure request: a signed record of kind `erasure`, under its own data key sealed for the
+//! whole team (like a breach), names the client, her code and the request. Every device that
+//! applies it, the approver's first, shreds the client ([`shred`]): her keys, decrypted copies
+//! and record bodies go, signed headers with their body digests stay. Each device then writes
+//! an `erasure_ack` under the erasure's key at its next sync round, so the handler sees which
+//! devices confirmed and which have not (revoked ones cannot: unreachable).
+//!
+//! What receivers enforce (`receive_rules`): an erasure comes from a key manager of the roster
+//! (or the device of a member on her own), an acknowledgement names the erasure it answers and
+//! carries nothing else.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::error::VaultError;
+use super::read::Reader;
+use super::sealed::{id16, AUTHOR};
+use super::{Batch, Vault};
+use crate::ids::{ClientId, ErasureId, MemberId, RequestId};
+use crate::records::{Op, RecordKind};
+use crate::request::{IdentityCheck, RequestKind};
+use teduh_protocol::sync::Role;
+
+pub(super) mod shred;
+
+#[cfg(test)]
+mod tests;
+
+const CLIENT: &str = "client";
+const CLIENT_CODE: &str = "client_code";
+const REQUEST: &str = "request";
+const APPROVED_AT: &str = "approved_at";
+
+/// Where one device stands with an erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureState {
+    /// It shredded the client and said so.
+    Confirmed,
+    /// Not yet (offline, or not synced since).
+    Waiting,
+    /// Revoked: the server no longer serves it, so it never will.
+    Unreachable,
+}
+
+/// One device of the team and its confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ErasureDevice {
+    /// The server's device id.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub device: u64,
+    /// Its member's username, from the signed roster.
+    pub username: Option<String>,
+    /// Where it stands.
+    pub state: ErasureState,
+    /// When it confirmed (its acknowledgement's time).
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// An approved erasure as the handler follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ErasureView {
+    /// The erasure's id.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub id: ErasureId,
+    /// The client erased (her id; nothing of hers opens any more).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub client: ClientId,
+    /// Her code, kept in the register of erasures.
+    pub client_code: String,
+    /// The request it answers.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub request: RequestId,
+    /// The key manager who approved it.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub approved_by: Option<MemberId>,
+    /// When.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Every device of the team, confirmed first.
+    pub devices: Vec<ErasureDevice>,
+    /// How many reachable devices confirmed ("3 dari 5 perangkat").
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub confirmed: usize,
+    /// How many devices can confirm (every device not revoked, and a revoked one that did).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub expected: usize,
+}
+
+impl Batch<'_> {
+    /// Approves the erasure `request` asks for and shreds its client on this device at once.
+    ///
+    /// Fails with [`VaultError::NotPermitted`] (not a key manager of the team),
+    /// [`VaultError::InvalidInput`] (not an open erasure request, or her identity not checked)
+    /// and for an unknown request.
+    pub fn approve_erasure(&mut self, request: RequestId) -> Result<ErasureId, VaultError> {
+        let (roster, joined_as) = self.reader().team()?;
+        let in_team = roster.is_some() || joined_as.is_some();
+        let role = roster
+            .as_ref()
+            .zip(self.ident.member.server_number())
+            .and_then(|(r, me)| r.role_of(me))
+            .or(joined_as);
+        if in_team && !role.is_some_and(Role::manages_keys) {
+            return Err(VaultError::NotPermitted(
+                "an erasure is approved by a key manager of the team (a supervisor or admin)"
+                    .into(),
+            ));
+        }
+        let now = self.corrected_now();
+        let asked = self.reader().request(request, now)?;
+        if asked.request.kind != RequestKind::Erasure || asked.answer.is_some() {
+            return Err(VaultError::InvalidInput(
+                "only an open erasure request is approved as an erasure".into(),
+            ));
+        }
+        if asked.request.identity == IdentityCheck::NotYet {
+            return Err(VaultError::NotPermitted(
+                "check who asked before erasing (the request's identity check)".into(),
+            ));
+        }
+        let key = self.new_data_key()?;
+        let id = ErasureId(key.0);
+        let mut fields = Map::new();
+        fields.insert(AUTHOR.into(), json!(self.ident.member));
+        fields.insert(CLIENT.into(), json!(asked.client));
+        fields.insert(CLIENT_CODE.into(), json!(asked.client_code));
+        fields.insert(REQUEST.into(), json!(request));
+        fields.insert(APPROVED_AT.into(), json!(now));
+        self.append(
+            RecordKind::Erasure,
+            Op::Create,
+            id.into(),
+            key,
+            None,
+            &fields,
+        )?;
+        shred::shred_client(&self.tx, self.ident, self.u, asked.client, id)?;
+        Ok(id)
+    }
+
+    /// Writes this device's acknowledgement of every erasure it applied and has not yet
+    /// acknowledged, and erases the bodies that became erasable (its own, once pushed).
+    /// Returns how many acknowledgements it wrote.
+    ///
+    /// Fails when the write fails.
+    pub(super) fn acknowledge_erasures(&mut self) -> Result<u64, VaultError> {
+        shred::settle(&self.tx, self.ident)?;
+        let due: Vec<Vec<u8>> = self
+            .tx
+            .prepare(
+                "SELECT e.erasure_id FROM erased_client e
+                 WHERE NOT EXISTS (SELECT 1 FROM record_log l
+                     WHERE l.kind = 'erasure_ack' AND l.device_id = ?1
+                       AND l.parent_id = e.erasure_id)",
+            )?
+            .query_map([&self.ident.device.0[..]], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for erasure in &due {
+            let id = ErasureId(id16(erasure)?);
+            let mut fields = Map::new();
+            fields.insert(AUTHOR.into(), json!(self.ident.member));
+            self.append(
+                RecordKind::ErasureAck,
+                Op::Create,
+                crate::ids::EntityId::random(),
+                ClientId(id.0),
+                Some(id.into()),
+                &fields,
+            )?;
+        }
+        Ok(due.len() as u64)
+    }
+}
+
+impl Reader<'_> {
+    /// One erasure with each device's confirmation.
+    pub(in crate::vault) fn erasure(&mut self, id: ErasureId) -> Result<ErasureView, VaultError> {
+        let meta = self.expect(id.into(), RecordKind::Erasure, "erasure")?;
+        let mut fields = self.fields(id.into(), &meta)?;
+        let mut take = |name: &str| fields.remove(name).unwrap_or(Value::Null);
+        let damaged = || VaultError::Integrity {
+            record: format!("erasure {id}"),
+        };
+        let approved_by = serde_json::from_value::<MemberId>(take(AUTHOR)).ok();
+        let client = serde_json::from_value::<ClientId>(take(CLIENT)).map_err(|_| damaged())?;
+        let request = serde_json::from_value::<RequestId>(take(REQUEST)).map_err(|_| damaged())?;
+        let client_code = take(CLIENT_CODE).as_str().unwrap_or_default().to_owned();
+        let approved_at = serde_json::from_value::<DateTime<Utc>>(take(APPROVED_AT)).ok();
+        let acks: Vec<(Vec<u8>, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT device_id, MIN(hlc) FROM record_log
+                 WHERE kind = 'erasure_ack' AND parent_id = ?1 GROUP BY device_id",
+            )?
+            .query_map([&id.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let confirmed_at = |device: &crate::ids::DeviceId| {
+            acks.iter()
+                .find(|(d, _)| d.as_slice() == device.0)
+                .and_then(|(_, hlc)| crate::hlc::Hlc::from_i64(*hlc).to_datetime())
+        };
+        let (roster, _) = self.team()?;
+        let mut devices: Vec<ErasureDevice> = match &roster {
+            Some(r) => r
+                .devices
+                .iter()
+                .map(|d| {
+                    let at = confirmed_at(&crate::ids::DeviceId::from_server(d.device));
+                    ErasureDevice {
+                        device: d.device,
+                        username: r.member(d.member).map(|m| m.username.clone()),
+                        state: match (at, d.revoked) {
+                            (Some(_), _) => ErasureState::Confirmed,
+                            (None, true) => ErasureState::Unreachable,
+                            (None, false) => ErasureState::Waiting,
+                        },
+                        confirmed_at: at,
+                    }
+                })
+                .collect(),
+            // A device of its own: it is the whole service.
+            None => vec![ErasureDevice {
+                device: self.ident.device.server_number().unwrap_or(0),
+                username: None,
+                state: if confirmed_at(&self.ident.device).is_some() {
+                    ErasureState::Confirmed
+                } else {
+                    ErasureState::Waiting
+                },
+                confirmed_at: confirmed_at(&self.ident.device),
+            }],
+        };
+        devices.sort_by_key(|d| (d.state != ErasureState::Confirmed, d.device));
+        let confirmed = devices
+            .iter()
+            .filter(|d| d.state == ErasureState::Confirmed)
+            .count();
+        let expected = devices
+            .iter()
+            .filter(|d| d.state != ErasureState::Unreachable)
+            .count();
+        Ok(ErasureView {
+            id,
+            client,
+            client_code,
+            request,
+            approved_by,
+            approved_at,
+            devices,
+            confirmed,
+            expected,
+        })
+    }
+
+    /// Every erasure, the newest first.
+    pub(in crate::vault) fn erasures(&mut self) -> Result<Vec<ErasureView>, VaultError> {
+        let ids: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT entity_id FROM entities WHERE kind = 'erasure'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = ids
+            .iter()
+            .map(|id| self.erasure(ErasureId(id16(id)?)))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_by_key(|e| std::cmp::Reverse(e.approved_at));
+        Ok(out)
+    }
+}
+
+impl Vault {
+    /// Approves the erasure `request` asks for (see [`Batch::approve_erasure`]), then rewrites
+    /// the database so nothing erased lingers in its free pages or write-ahead log.
+    ///
+    /// Fails when locked, with [`VaultError::NotPermitted`] or [`VaultError::InvalidInput`].
+    pub fn approve_erasure(&mut self, request: RequestId) -> Result<ErasureId, VaultError> {
+        let id = self.batch(|b| b.approve_erasure(request))?;
+        self.scrub_after_erasure()?;
+        Ok(id)
+    }
+
+    /// Acknowledges every erasure this device applied (a step of every sync round, before the
+    /// push) and erases its own bodies the server has acknowledged since; scrubs the database
+    /// when anything was erased. Returns how many acknowledgements it wrote.
+    ///
+    /// Fails when locked or the write fails.
+    pub fn acknowledge_erasures(&mut self) -> Result<u64, VaultError> {
+        let before = self.erased_bodies()?;
+        let written = self.quiet_batch(|b| b.acknowledge_erasures())?;
+        if self.erased_bodies()? != before {
+            self.scrub_after_erasure()?;
+        }
+        Ok(written)
+    }
+
+    /// Every erasure, the newest first, with each device's confirmation.
+    ///
+    /// Fails when locked or with [`VaultError::Integrity`].
+    pub fn erasures(&mut self) -> Result<Vec<ErasureView>, VaultError> {
+        self.reader()?.erasures()
+    }
+
+    /// One erasure.
+    ///
+    /// Fails when locked, for an unknown erasure, or with [`VaultError::Integrity`].
+    pub fn erasure(&mut self, id: ErasureId) -> Result<ErasureView, VaultError> {
+        self.reader()?.erasure(id)
+    }
+
+    /// Whether `client` was erased on this device.
+    ///
+    /// Fails when the database cannot be read.
+    pub fn is_erased(&self, client: ClientId) -> Result<bool, VaultError> {
+        Ok(self.store.connection().query_row(
+            "SELECT EXISTS (SELECT 1 FROM erased_client WHERE client_id = ?1)",
+            [&client.0[..]],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn erased_bodies(&self) -> Result<i64, VaultError> {
+        Ok(self.store.connection().query_row(
+            "SELECT COUNT(*) FROM record_log WHERE erased_sha256 IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// [`shred::scrub`] on this vault's database.
+    pub(super) fn scrub_after_erasure(&mut self) -> Result<(), VaultError> {
+        shred::scrub(self.store.connection())
+    }
+}
+
+/// Why an erasure or acknowledgement received from another device cannot be applied: an
+/// erasure names a client, her code, the request and its time, once; an acknowledgement names
+/// the erasure it answers (its parent) and carries only its author.
+pub(super) fn shape_refusal(
+    kind: RecordKind,
+    op: Op,
+    has_parent: bool,
+    fields: &Map<String, Value>,
+) -> Option<&'static str> {
+    if op != Op::Create {
+        return Some("an erasure or its acknowledgement is never changed");
+    }
+    match kind {
+        RecordKind::Erasure => {
+            let named = serde_json::from_value::<ClientId>(
+                fields.get(CLIENT).cloned().unwrap_or(Value::Null),
+            )
+            .is_ok()
+                && serde_json::from_value::<RequestId>(
+                    fields.get(REQUEST).cloned().unwrap_or(Value::Null),
+                )
+                .is_ok()
+                && fields.get(CLIENT_CODE).is_some_and(Value::is_string)
+                && fields.contains_key(APPROVED_AT);
+            (!named || has_parent)
+                .then_some("an erasure names its client, her code, the request and its time")
+        }
+        _ => (!has_parent || fields.keys().any(|k| k != AUTHOR))
+            .then_some("an acknowledgement names its erasure and carries nothing else"),
+    }
+}
+
+/// The client an applied erasure record names (read back inside the receiving transaction).
+pub(super) fn erased_client_of(r: &mut Reader<'_>, id: ErasureId) -> Result<ClientId, VaultError> {
+    Ok(r.erasure(id)?.client)
+}
