@@ -65,6 +65,18 @@ pub enum ClientCmd {
         /// The client's code.
         code: String,
     },
+    /// Erase a client everywhere, as her erasure request asks (a key manager's decision, UU
+    /// PDP): her keys and record bodies are shredded on this computer at once and on every
+    /// device of the team at its next sync; only signed headers stay.
+    Erase {
+        /// The client's code.
+        code: String,
+        /// The erasure request it answers (`teduh request list`), with her identity checked.
+        #[arg(long)]
+        request: teduh_core::ids::RequestId,
+    },
+    /// List the erasures and which devices have confirmed each.
+    Erasures,
 }
 
 /// A client's fields on the command line.
@@ -347,6 +359,47 @@ pub fn client(data: &DataDir, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                 "{from} is taken off {code}; the client has a new key for the workers who stay, \
                  sent at the next `teduh sync`"
             );
+        }
+        ClientCmd::Erase { code, request } => {
+            let id = v.client_by_code(&code)?;
+            let asked = v.request(request)?;
+            anyhow::ensure!(
+                asked.client == id,
+                "request {request} is about {}, not {code}",
+                asked.client_code
+            );
+            let erasure = v
+                .approve_erasure(request)
+                .with_context(|| format!("while erasing {code}"))?;
+            println!(
+                "{code} is erased on this computer (erasure {erasure}); every device of the team \
+                 shreds her at its next sync and confirms (`teduh client erasures`)"
+            );
+        }
+        ClientCmd::Erasures => {
+            for e in v.erasures()? {
+                println!(
+                    "{}  {}: {} of {} devices confirmed",
+                    e.approved_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_default(),
+                    e.client_code,
+                    e.confirmed,
+                    e.expected
+                );
+                for d in &e.devices {
+                    println!(
+                        "  device {} ({}): {}",
+                        d.device,
+                        d.username.as_deref().unwrap_or("this computer"),
+                        match d.state {
+                            teduh_core::vault::ErasureState::Confirmed => "confirmed",
+                            teduh_core::vault::ErasureState::Waiting => "waiting",
+                            teduh_core::vault::ErasureState::Unreachable => "unreachable (revoked)",
+                        }
+                    );
+                }
+            }
         }
         ClientCmd::Workers { code } => {
             let id = v.client_by_code(&code)?;

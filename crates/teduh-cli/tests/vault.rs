@@ -697,3 +697,54 @@ fn a_script_registers_a_breach_writes_both_notices_and_records_them_once_each() 
     assert!(String::from_utf8_lossy(&out.stderr).contains("--category"));
     assert!(ok(&data, &["breach", "list"]).starts_with("1 incident(s)"));
 }
+
+#[test]
+fn a_script_erases_a_client_at_her_request_and_lists_who_confirmed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = vault_with_client(tmp.path(), "HP-9");
+    let received = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    let request = |identity: &str| {
+        let added = ok(
+            &data,
+            &[
+                "request",
+                "add",
+                "--client",
+                "HP-9",
+                "--kind",
+                "erasure",
+                "--received",
+                &received,
+                "--via",
+                "letter",
+                "--identity",
+                identity,
+            ],
+        );
+        added.split_whitespace().next().expect("an id").to_string()
+    };
+    // Not before her identity is checked; nothing is erased.
+    let unchecked = request("not_yet");
+    let out = teduh(
+        &data,
+        PASS,
+        &["client", "erase", "HP-9", "--request", &unchecked],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[NotPermitted]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(ok(&data, &["client", "list"]).contains("HP-9"));
+
+    let checked = request("identity_card");
+    let erased = ok(&data, &["client", "erase", "HP-9", "--request", &checked]);
+    assert!(erased.contains("HP-9 is erased"), "{erased}");
+    assert!(
+        !ok(&data, &["client", "list"]).contains("HP-9"),
+        "gone from the list"
+    );
+    let listed = ok(&data, &["client", "erasures"]);
+    assert!(listed.contains("HP-9: "), "{listed}");
+}
