@@ -185,6 +185,17 @@ fn an_approved_erasure_reaches_every_device_and_leaves_none_of_her_bytes() {
         d.vault
             .check_consistency()
             .expect("the log and the tables still agree");
+        // `teduh audit verify`: erased bodies break no device's log.
+        for chain in d.vault.verify_logs(Utc::now()).expect("checked") {
+            assert!(
+                chain
+                    .breaks
+                    .iter()
+                    .all(|b| matches!(b, teduh_core::vault::ChainBreak::Silent { .. })),
+                "{who}: {:?}",
+                chain.breaks
+            );
+        }
         let hits = found_on(d, &secrets);
         assert!(hits.is_empty(), "{who} still holds her bytes: {hits:?}");
     }

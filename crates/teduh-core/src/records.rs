@@ -243,6 +243,9 @@ pub struct RecordRow {
     pub payload: Vec<u8>,
     /// Ed25519 signature over [`signing_bytes`].
     pub signature: Vec<u8>,
+    /// Set when its body was erased (UU PDP erasure, `vault/erasure/`): the body's length and
+    /// SHA-256, which the signature covers; `payload` is then empty.
+    pub erased: Option<BodyDigest>,
 }
 
 /// Errors reading or replaying the log.
@@ -475,6 +478,9 @@ pub fn open_payload(
 /// The bytes a device signs: the header and the sealed payload's SHA-256 (format 3, so a body
 /// can be erased while its header still verifies), or the whole sealed payload (format 2).
 pub fn signing_bytes(team: &TeamId, r: &RecordRow) -> Vec<u8> {
+    if let Some(erased) = &r.erased {
+        return signing_bytes_over(team, r, erased);
+    }
     if r.format == FORMAT_CLEAR_HEADER {
         let mut m = header_bytes(b"teduh/record/v2", team, r);
         m.extend_from_slice(&(r.payload.len() as u64).to_be_bytes());
@@ -495,8 +501,11 @@ pub struct BodyDigest {
     pub sha256: [u8; 32],
 }
 
-/// The digest of `r`'s sealed body.
+/// The digest of `r`'s sealed body (the one kept in its place once erased).
 pub fn body_digest(r: &RecordRow) -> BodyDigest {
+    if let Some(erased) = r.erased {
+        return erased;
+    }
     BodyDigest {
         len: r.payload.len() as u64,
         sha256: <sha2::Sha256 as sha2::Digest>::digest(&r.payload).into(),
@@ -594,7 +603,7 @@ fn seq_i64(seq: u64) -> i64 {
 
 const COLUMNS: &str =
     "device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, epoch, payload, \
-     signature, format";
+     signature, format, erased_len, erased_sha256";
 
 /// The pseudo-field [`apply`] receives with a client's data key when the record proved that its
 /// device created the client (it is never stored as a field).
@@ -604,7 +613,7 @@ pub const CREATOR_PROVEN: &str = "\u{0}creator_proven";
 pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached(&format!(
         "INSERT INTO record_log ({COLUMNS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     ))?;
     st.execute(params![
         &r.device.0[..],
@@ -619,6 +628,8 @@ pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
         &r.payload,
         &r.signature,
         r.format,
+        r.erased.map(|d| i64::try_from(d.len).unwrap_or(i64::MAX)),
+        r.erased.as_ref().map(|d| &d.sha256[..]),
     ])?;
     Ok(())
 }
@@ -701,6 +712,19 @@ fn row_from_sql(row: &rusqlite::Row<'_>) -> Result<RecordRow, RecordError> {
         payload: row.get(9)?,
         signature: row.get(10)?,
         format: row.get(11)?,
+        erased: match (
+            row.get::<_, Option<i64>>(12)?,
+            row.get::<_, Option<Vec<u8>>>(13)?,
+        ) {
+            (Some(len), Some(sha)) => Some(BodyDigest {
+                len: u64::try_from(len).map_err(|_| bad("erased length"))?,
+                sha256: sha
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| bad("erased digest"))?,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -789,31 +813,19 @@ pub fn rebuild(
     Ok(n)
 }
 
-/// Every record whose body was erased, with the digest kept in its place, in log order.
+/// Every record whose body was erased, in log order ([`RecordRow::erased`] holds the digest
+/// kept in its place).
 ///
 /// Fails when the log cannot be read or a row is malformed.
-pub fn erased_records(conn: &Connection) -> Result<Vec<(RecordRow, BodyDigest)>, RecordError> {
+pub fn erased_records(conn: &Connection) -> Result<Vec<RecordRow>, RecordError> {
     let mut st = conn.prepare(&format!(
-        "SELECT {COLUMNS}, erased_len, erased_sha256 FROM record_log
+        "SELECT {COLUMNS} FROM record_log
          WHERE erased_sha256 IS NOT NULL ORDER BY device_id, seq"
     ))?;
     let mut rows = st.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let r = row_from_sql(row)?;
-        let len: i64 = row.get(12)?;
-        let sha: Vec<u8> = row.get(13)?;
-        let sha256 = sha
-            .as_slice()
-            .try_into()
-            .map_err(|_| malformed(&r.device.0, r.seq, "erased digest"))?;
-        out.push((
-            r,
-            BodyDigest {
-                len: u64::try_from(len).unwrap_or(0),
-                sha256,
-            },
-        ));
+        out.push(row_from_sql(row)?);
     }
     Ok(out)
 }

@@ -23,6 +23,7 @@ fn a_small_order_device_key_cannot_vouch_for_any_record() {
         format: CURRENT_FORMAT,
         payload: b"anything the forger likes".to_vec(),
         signature: signature.clone(),
+        erased: None,
     };
     let team = TeamId([4; 16]);
     let sig = Signature::from_bytes(&signature.try_into().expect("64 bytes"));
@@ -56,6 +57,7 @@ fn an_erased_body_leaves_a_header_that_still_verifies_and_nothing_else_does() {
         format: CURRENT_FORMAT,
         payload: b"sealed body of a note that will be erased".to_vec(),
         signature: Vec::new(),
+        erased: None,
     };
     sign(&team, &signing, &mut row);
     let key = signing.verifying_key();
@@ -70,6 +72,16 @@ fn an_erased_body_leaves_a_header_that_still_verifies_and_nothing_else_does() {
         verify(&team, &key, &erased).is_err(),
         "without the digest the erased record is not the signed one"
     );
+    // As the log keeps it: the digest in the row, so every check of the log verifies it.
+    let mut kept = erased.clone();
+    kept.erased = Some(digest);
+    verify(&team, &key, &kept).expect("the row with its digest verifies");
+    assert_eq!(signing_bytes(&team, &kept), signing_bytes(&team, &row));
+    kept.erased = Some(BodyDigest {
+        len: digest.len + 1,
+        ..digest
+    });
+    assert!(verify(&team, &key, &kept).is_err(), "another length");
 
     // Nothing else passes for it: another body, another header field, a format-2 record.
     let other = BodyDigest {

@@ -41,6 +41,7 @@ fn note_record(seq: u64, hlc: u64, op: Op, fields: &[(&str, &[u8])]) -> (RecordR
         format: CURRENT_FORMAT,
         payload: vec![],
         signature: vec![],
+        erased: None,
     };
     let sealed = fields
         .iter()

@@ -283,6 +283,7 @@ impl RecordRow {
             format: FORMAT_CLEAR_HEADER,
             payload: Vec::new(),
             signature: Vec::new(),
+            erased: None,
         };
         let body = w.payload.as_slice();
         let Some((&first, rest)) = body.split_first() else {
@@ -454,6 +455,7 @@ mod tests {
             format: CURRENT_FORMAT,
             payload: vec![0xa5; payload_len],
             signature: vec![9; 64],
+            erased: None,
         }
     }
 

@@ -132,6 +132,7 @@ impl Batch<'_> {
             format: records::CURRENT_FORMAT,
             payload: Vec::new(),
             signature: Vec::new(),
+            erased: None,
         };
         let (conn, ident) = (&*self.tx, self.ident);
         keys::seal_and_sign(conn, ident, self.u, &mut row, &plain)?;
