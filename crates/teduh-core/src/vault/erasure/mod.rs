@@ -145,11 +145,11 @@ impl Batch<'_> {
 
     /// Writes this device's acknowledgement of every erasure it applied and has not yet
     /// acknowledged, and erases the bodies that became erasable (its own, once pushed).
-    /// Returns how many acknowledgements it wrote.
+    /// Returns how many acknowledgements it wrote and how many bodies it erased.
     ///
     /// Fails when the write fails.
-    pub(super) fn acknowledge_erasures(&mut self) -> Result<u64, VaultError> {
-        shred::settle(&self.tx, self.ident)?;
+    pub(super) fn acknowledge_erasures(&mut self) -> Result<(u64, u64), VaultError> {
+        let erased = shred::settle(&self.tx, self.ident)?;
         let due: Vec<Vec<u8>> = self
             .tx
             .prepare(
@@ -173,7 +173,7 @@ impl Batch<'_> {
                 &fields,
             )?;
         }
-        Ok(due.len() as u64)
+        Ok((due.len() as u64, erased))
     }
 }
 
@@ -290,9 +290,8 @@ impl Vault {
     ///
     /// Fails when locked or the write fails.
     pub fn acknowledge_erasures(&mut self) -> Result<u64, VaultError> {
-        let before = self.erased_bodies()?;
-        let written = self.quiet_batch(|b| b.acknowledge_erasures())?;
-        if self.erased_bodies()? != before {
+        let (written, erased) = self.quiet_batch(|b| b.acknowledge_erasures())?;
+        if erased > 0 {
             self.scrub_after_erasure()?;
         }
         Ok(written)
@@ -319,14 +318,6 @@ impl Vault {
         Ok(self.store.connection().query_row(
             "SELECT EXISTS (SELECT 1 FROM erased_client WHERE client_id = ?1)",
             [&client.0[..]],
-            |r| r.get(0),
-        )?)
-    }
-
-    fn erased_bodies(&self) -> Result<i64, VaultError> {
-        Ok(self.store.connection().query_row(
-            "SELECT COUNT(*) FROM record_log WHERE erased_sha256 IS NOT NULL",
-            [],
             |r| r.get(0),
         )?)
     }
