@@ -2,8 +2,9 @@
 //!
 //! This module is the format and the log: the row, its byte framing, its signature and its
 //! storage in `record_log` must change together (a field added to the row changes the signed
-//! bytes, the stored columns and the replay). The last-writer-wins fold into the derived tables
-//! is in `records/fold.rs` (re-exported here). The pieces that are not the format (keys,
+//! bytes, the stored columns and the replay). The `record_log` table itself (append, read,
+//! replay, the erased records) is `records/table.rs`, the wire form `records/wire.rs`, and the
+//! last-writer-wins fold into the derived tables `records/fold.rs` (all re-exported here). The pieces that are not the format (keys,
 //! sealing, the vault's use of it) live in `vault/`.
 //!
 //! Every change is a [`RecordRow`] appended to the author device's log (`record_log`), with a
@@ -27,16 +28,20 @@
 //! tables, replay the log) yields the same state, which [`dump_state`] makes checkable.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use crate::hlc::Hlc;
 use crate::ids::{hex, ClientId, DeviceId, EntityId, TeamId};
 
 mod fold;
+mod table;
 mod wire;
 
 pub use fold::{apply, clear_state, dump_state};
+pub use table::{
+    erased_records, for_each, get, insert, last_of, max_hlc, next_seq, own_records_after, rebuild,
+    replace_unacknowledged,
+};
 #[cfg(feature = "forge")]
 pub use wire::forge_future_kind;
 pub use wire::{
@@ -564,113 +569,7 @@ pub fn verify(team: &TeamId, key: &VerifyingKey, r: &RecordRow) -> Result<(), Re
         .map_err(|_| bad())
 }
 
-/// The next sequence number of `device` (reads the log inside the caller's transaction).
-pub fn next_seq(conn: &Connection, device: &DeviceId) -> rusqlite::Result<u64> {
-    let max: Option<i64> = conn
-        .query_row(
-            "SELECT MAX(seq) FROM record_log WHERE device_id = ?1",
-            [&device.0[..]],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(max.and_then(|m| u64::try_from(m).ok()).unwrap_or(0) + 1)
-}
-
-/// The sequence and timestamp of `device`'s newest record held, if any.
-pub fn last_of(conn: &Connection, device: &DeviceId) -> rusqlite::Result<Option<(u64, Hlc)>> {
-    conn.prepare_cached(
-        "SELECT seq, hlc FROM record_log WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1",
-    )?
-    .query_row([&device.0[..]], |r| {
-        Ok((
-            u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-            Hlc::from_i64(r.get(1)?),
-        ))
-    })
-    .optional()
-}
-
-/// The newest timestamp in the log (to start the clock after it).
-pub fn max_hlc(conn: &Connection) -> rusqlite::Result<Hlc> {
-    let max: Option<i64> = conn.query_row("SELECT MAX(hlc) FROM record_log", [], |r| r.get(0))?;
-    Ok(max.map(Hlc::from_i64).unwrap_or_default())
-}
-
-fn seq_i64(seq: u64) -> i64 {
-    i64::try_from(seq).unwrap_or(i64::MAX)
-}
-
-const COLUMNS: &str =
-    "device_id, seq, hlc, kind, op, entity_id, client_id, parent_id, epoch, payload, \
-     signature, format, erased_len, erased_sha256";
-
-/// The pseudo-field [`apply`] receives with a client's data key when the record proved that its
-/// device created the client (it is never stored as a field).
-pub const CREATOR_PROVEN: &str = "\u{0}creator_proven";
-
-/// Appends a record to the log (the caller's transaction also applies it).
-pub fn insert(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
-    let mut st = conn.prepare_cached(&format!(
-        "INSERT INTO record_log ({COLUMNS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-    ))?;
-    st.execute(params![
-        &r.device.0[..],
-        seq_i64(r.seq),
-        r.hlc.to_i64(),
-        r.kind.as_str(),
-        r.op.as_str(),
-        &r.entity.0[..],
-        &r.client.0[..],
-        r.parent.as_ref().map(|p| &p.0[..]),
-        r.epoch,
-        &r.payload,
-        &r.signature,
-        r.format,
-        r.erased.map(|d| i64::try_from(d.len).unwrap_or(i64::MAX)),
-        r.erased.as_ref().map(|d| &d.sha256[..]),
-    ])?;
-    Ok(())
-}
-
-/// The record `seq` of `device`'s log, if this device holds it.
-///
-/// Fails when SQLite fails or the stored record is malformed.
-pub fn get(
-    conn: &Connection,
-    device: &DeviceId,
-    seq: u64,
-) -> Result<Option<RecordRow>, RecordError> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM record_log WHERE device_id = ?1 AND seq = ?2"
-    ))?;
-    let mut rows = st.query(params![&device.0[..], seq_i64(seq)])?;
-    match rows.next()? {
-        Some(row) => Ok(Some(row_from_sql(row)?)),
-        None => Ok(None),
-    }
-}
-
-/// Replaces a record of this device's log that the server has not acknowledged (re-sealed
-/// under a newer epoch or re-stamped); a trigger refuses it for acknowledged records.
-pub fn replace_unacknowledged(conn: &Connection, r: &RecordRow) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "UPDATE record_log SET hlc = ?3, epoch = ?4, payload = ?5, signature = ?6, format = ?7
-         WHERE device_id = ?1 AND seq = ?2",
-    )?
-    .execute(params![
-        &r.device.0[..],
-        seq_i64(r.seq),
-        r.hlc.to_i64(),
-        r.epoch,
-        &r.payload,
-        &r.signature,
-        r.format,
-    ])?;
-    Ok(())
-}
-
+/// A record's malformation, named by its device and sequence.
 pub(crate) fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
     RecordError::Malformed {
         device: hex(device),
@@ -679,156 +578,14 @@ pub(crate) fn malformed(device: &[u8], seq: u64, why: &str) -> RecordError {
     }
 }
 
-fn row_from_sql(row: &rusqlite::Row<'_>) -> Result<RecordRow, RecordError> {
-    let device: Vec<u8> = row.get(0)?;
-    let seq = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
-    let bad = |why: &str| malformed(&device, seq, why);
-    let kind: String = row.get(3)?;
-    let op: String = row.get(4)?;
-    let id16 = |i: usize| -> Result<[u8; 16], RecordError> {
-        let v: Vec<u8> = row.get(i)?;
-        v.as_slice().try_into().map_err(|_| bad("id length"))
-    };
-    let parent: Option<Vec<u8>> = row.get(7)?;
-    Ok(RecordRow {
-        device: DeviceId(id16(0)?),
-        seq,
-        hlc: Hlc::from_i64(row.get(2)?),
-        kind: RecordKind::parse(&kind).ok_or_else(|| bad("unknown kind"))?,
-        op: match op.as_str() {
-            "create" => Op::Create,
-            "update" => Op::Update,
-            _ => return Err(bad("unknown op")),
-        },
-        entity: EntityId(id16(5)?),
-        client: ClientId(id16(6)?),
-        parent: match parent {
-            Some(p) => Some(EntityId(
-                p.as_slice().try_into().map_err(|_| bad("parent id"))?,
-            )),
-            None => None,
-        },
-        epoch: row.get(8)?,
-        payload: row.get(9)?,
-        signature: row.get(10)?,
-        format: row.get(11)?,
-        erased: match (
-            row.get::<_, Option<i64>>(12)?,
-            row.get::<_, Option<Vec<u8>>>(13)?,
-        ) {
-            (Some(len), Some(sha)) => Some(BodyDigest {
-                len: u64::try_from(len).map_err(|_| bad("erased length"))?,
-                sha256: sha
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| bad("erased digest"))?,
-            }),
-            _ => None,
-        },
-    })
+/// A sequence number as SQLite stores it.
+pub(crate) fn seq_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-/// Calls `f` for every record in replay order (timestamp, device, sequence).
-///
-/// Fails on the first malformed record, SQLite error, or error returned by `f`.
-pub fn for_each(
-    conn: &Connection,
-    mut f: impl FnMut(RecordRow) -> Result<(), RecordError>,
-) -> Result<u64, RecordError> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM record_log ORDER BY hlc, device_id, seq"
-    ))?;
-    let mut rows = st.query([])?;
-    let mut n = 0;
-    while let Some(row) = rows.next()? {
-        f(row_from_sql(row)?)?;
-        n += 1;
-    }
-    Ok(n)
-}
-
-/// This device's records after `after_seq`, in order, at most `limit`.
-///
-/// Fails when SQLite fails or a record is malformed.
-pub fn own_records_after(
-    conn: &Connection,
-    device: &DeviceId,
-    after_seq: u64,
-    limit: usize,
-) -> Result<Vec<RecordRow>, RecordError> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM record_log WHERE device_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-    ))?;
-    let mut rows = st.query(params![
-        &device.0[..],
-        seq_i64(after_seq),
-        i64::try_from(limit).unwrap_or(i64::MAX)
-    ])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(row_from_sql(row)?);
-    }
-    Ok(out)
-}
-
-/// Empties the materialised tables and replays the whole log, calling `replay` for each record
-/// (which checks it and applies it). Run it inside a transaction.
-///
-/// Records are replayed client keys first, then grouped by entity (then timestamp): the fold is
-/// order-independent, and this order turns the table writes into near-sequential B-tree
-/// appends, several times faster than replaying in timestamp order over random entity ids.
-///
-/// Fails on the first record that is malformed or refused by `replay`; the caller's
-/// transaction should then be rolled back.
-pub fn rebuild(
-    conn: &Connection,
-    mut replay: impl FnMut(&RecordRow) -> Result<(), RecordError>,
-) -> Result<u64, RecordError> {
-    clear_state(conn)?;
-    // Sort only the keys (small), then fetch each record by primary key.
-    let keys: Vec<(Vec<u8>, i64)> = conn
-        .prepare(
-            // An erased client (UU PDP erasure) leaves nothing to replay: her bodies are gone,
-            // and her records this device could not erase yet (its own, not yet pushed) are no
-            // longer opened.
-            "SELECT device_id, seq FROM record_log
-             WHERE erased_sha256 IS NULL
-               AND client_id NOT IN (SELECT client_id FROM erased_client)
-             ORDER BY kind != 'client_key', entity_id, hlc, device_id, seq",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut get = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM record_log WHERE device_id = ?1 AND seq = ?2"
-    ))?;
-    let mut n = 0;
-    for (device, seq) in keys {
-        let mut rows = get.query(params![device, seq])?;
-        if let Some(row) = rows.next()? {
-            let r = row_from_sql(row)?;
-            replay(&r)?;
-            n += 1;
-        }
-    }
-    Ok(n)
-}
-
-/// Every record whose body was erased, in log order ([`RecordRow::erased`] holds the digest
-/// kept in its place).
-///
-/// Fails when the log cannot be read or a row is malformed.
-pub fn erased_records(conn: &Connection) -> Result<Vec<RecordRow>, RecordError> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM record_log
-         WHERE erased_sha256 IS NOT NULL ORDER BY device_id, seq"
-    ))?;
-    let mut rows = st.query([])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(row_from_sql(row)?);
-    }
-    Ok(out)
-}
+/// The pseudo-field [`apply`] receives with a client's data key when the record proved that its
+/// device created the client (it is never stored as a field).
+pub const CREATOR_PROVEN: &str = "\u{0}creator_proven";
 
 #[cfg(test)]
 mod tests;
