@@ -21,7 +21,6 @@ use super::{Batch, Vault};
 use crate::ids::{ClientId, ErasureId, MemberId, RequestId};
 use crate::records::{Op, RecordKind};
 use crate::request::{IdentityCheck, RequestKind};
-use teduh_protocol::sync::Role;
 
 pub(super) mod shred;
 
@@ -98,14 +97,9 @@ impl Batch<'_> {
     /// [`VaultError::InvalidInput`] (not an open erasure request, or her identity not checked)
     /// and for an unknown request.
     pub fn approve_erasure(&mut self, request: RequestId) -> Result<ErasureId, VaultError> {
-        let (roster, joined_as) = self.reader().team()?;
-        let in_team = roster.is_some() || joined_as.is_some();
-        let role = roster
-            .as_ref()
-            .zip(self.ident.member.server_number())
-            .and_then(|(r, me)| r.role_of(me))
-            .or(joined_as);
-        if in_team && !role.is_some_and(Role::manages_keys) {
+        // No role: a device of its own, whose member is the whole service.
+        let role = self.reader().my_role()?;
+        if role.is_some_and(|r| !r.manages_keys()) {
             return Err(VaultError::NotPermitted(
                 "an erasure is approved by a key manager of the team (a supervisor or admin)"
                     .into(),
@@ -360,7 +354,12 @@ pub(super) fn shape_refusal(
     }
 }
 
-/// The client an applied erasure record names (read back inside the receiving transaction).
+/// The client an applied erasure record names (read back inside the receiving transaction:
+/// its field only, not the confirmations).
 pub(super) fn erased_client_of(r: &mut Reader<'_>, id: ErasureId) -> Result<ClientId, VaultError> {
-    Ok(r.erasure(id)?.client)
+    let meta = r.expect(id.into(), RecordKind::Erasure, "erasure")?;
+    let client = r.fields(id.into(), &meta)?.remove(CLIENT);
+    serde_json::from_value(client.unwrap_or(Value::Null)).map_err(|_| VaultError::Integrity {
+        record: format!("erasure {id}"),
+    })
 }

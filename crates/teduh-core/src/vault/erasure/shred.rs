@@ -41,13 +41,9 @@ pub(in crate::vault) fn shred_client(
         "DELETE FROM unopened_record WHERE client_id = ?1",
         "DELETE FROM client_key_wraps WHERE client_id = ?1",
         "DELETE FROM rewrap_due WHERE client_id = ?1",
-        // Another device's later copies and wraps of her keys, had any been kept.
-        "DELETE FROM client_keys WHERE client_id = ?1",
     ] {
         conn.execute(sql, [c])?;
     }
-    u.index.remove(client);
-    u.facets = None;
     settle(conn, ident)
 }
 
