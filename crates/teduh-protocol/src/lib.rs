@@ -7,6 +7,7 @@
 
 pub mod envelope;
 pub mod sync;
+pub mod tombstone;
 
 use serde::{Deserialize, Serialize};
 

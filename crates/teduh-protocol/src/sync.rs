@@ -643,6 +643,19 @@ pub struct Erased {
     pub erased: u64,
 }
 
+/// Reply of `POST /v1/teams/{team}/records/erase`, whose body is a `PushPage` of tombstones
+/// ([`crate::tombstone`]): each replaces the stored record it was made from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasedRecords {
+    /// Records replaced by their tombstones.
+    pub erased: u64,
+    /// Records the server already held as those tombstones.
+    pub already: u64,
+    /// Tombstones of records the server does not hold (yet): their authors send them when
+    /// they push.
+    pub absent: u64,
+}
+
 pub mod b64;
 pub mod b64_opt;
 pub mod org;

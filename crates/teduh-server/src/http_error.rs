@@ -67,6 +67,7 @@ impl From<StorageError> for HttpError {
             E::TokenExpired => (StatusCode::UNAUTHORIZED, "TokenExpired"),
             E::TokenRevoked => (StatusCode::UNAUTHORIZED, "TokenRevoked"),
             E::Fork { .. } => (StatusCode::CONFLICT, "Fork"),
+            E::NotItsTombstone { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "NotItsTombstone"),
             E::StaleKeyEpoch { .. } => (StatusCode::CONFLICT, "StaleKeyEpoch"),
             E::UnknownKeyEpoch { .. } => (StatusCode::CONFLICT, "UnknownKeyEpoch"),
             E::ClockAhead { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "ClockAhead"),

@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/teams/{team}/records",
             get(records::pull).post(records::push).layer(push_limit),
         )
+        .route(
+            "/v1/teams/{team}/records/erase",
+            post(records::erase).layer(push_limit),
+        )
         .layer(json_limit)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

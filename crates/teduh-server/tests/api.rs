@@ -141,6 +141,18 @@ impl Api {
         .await
     }
 
+    async fn erase(&self, team: u64, token: &str, records: Vec<Record>) -> Reply {
+        let body = PushPage { records }.encode();
+        self.call(
+            "POST",
+            &format!("/v1/teams/{team}/records/erase"),
+            Some(token),
+            Some("application/octet-stream"),
+            body,
+        )
+        .await
+    }
+
     async fn pull_all(&self, team: u64, token: &str) -> Vec<Record> {
         let r = self
             .get(
@@ -420,9 +432,68 @@ async fn a_team_registers_logs_in_pushes_and_pulls_binary_pages() {
         "the counselor's two devices"
     );
 
+    // Erasure: records replaced by their tombstones. The counselor erases her own; the
+    // supervisor's record only a key manager may.
+    let body = |tag: u8| {
+        let mut b = vec![0x44];
+        b.extend([tag; 132]);
+        b.extend_from_slice(b"badan sintetis");
+        b
+    };
+    let tomb = |tag: u8| {
+        use sha2::Digest as _;
+        teduh_protocol::tombstone::Tombstone::encode(
+            &body(tag)[..133],
+            &sha2::Sha256::digest(b"badan sintetis").into(),
+        )
+    };
+    let r = api
+        .push(team, &cou.token, vec![rec(cou.device_id, 3, &body(3))])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = api
+        .push(team, &sup.token, vec![rec(sup.device_id, 1, &body(9))])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut sup_tomb = rec(sup.device_id, 1, &tomb(9));
+    let r = api.erase(team, &cou.token, vec![sup_tomb.clone()]).await;
+    assert_eq!(r.code(), "Forbidden", "another's record: key managers only");
+    let r = api
+        .erase(team, &cou.token, vec![rec(cou.device_id, 3, &tomb(3))])
+        .await;
+    assert_eq!(
+        r.json()["erased"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    sup_tomb.payload[140] ^= 1;
+    let r = api.erase(team, &sup.token, vec![sup_tomb.clone()]).await;
+    assert_eq!(r.code(), "NotItsTombstone");
+    sup_tomb.payload[140] ^= 1;
+    let r = api.erase(team, &sup.token, vec![sup_tomb]).await;
+    assert_eq!(r.json()["erased"], 1);
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/teams/{team}/records/erase"),
+            Some(&sup.token),
+            Some("application/json"),
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(r.code(), "UnsupportedContentType");
+    let pulled = api.pull_all(team, &sup.token).await;
+    assert!(
+        pulled
+            .iter()
+            .all(|r| !r.payload.windows(14).any(|w| w == b"badan sintetis")),
+        "no erased body is served"
+    );
+
     let r = api.get("/metrics", None).await;
     let text = String::from_utf8_lossy(&r.body);
-    assert!(text.contains("teduh_records_stored_total 2"), "{text}");
+    assert!(text.contains("teduh_records_stored_total 4"), "{text}");
     assert!(!text.contains(&cou.token), "metrics never contain tokens");
 }
 

@@ -1,6 +1,8 @@
 //! The storage contract: every test runs against both backends (`sqlite::*` and `postgres::*`).
 
 mod common;
+#[path = "contract/erasure.rs"]
+mod erasure;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,6 +14,8 @@ use teduh_server::storage::{
     OrgSettingsUpload, Registration, StorageError,
 };
 use teduh_server::Storage;
+
+use self::erasure::*;
 
 /// Instantiates each contract test once per backend.
 macro_rules! contract {
@@ -61,6 +65,8 @@ contract!(
     organisation_settings_only_move_forward_under_the_registered_key,
     the_mailbox_keeps_a_day_s_quota_per_sender_and_forgets_old_messages,
     after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_can_be_asked_back,
+    only_its_own_tombstone_replaces_a_record_all_or_nothing,
+    an_author_pushing_a_tombstone_erases_and_a_full_re_send_never_restores,
 );
 
 const NOW: i64 = 1_800_000_000;

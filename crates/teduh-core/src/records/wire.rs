@@ -33,6 +33,11 @@
 //! not the payload itself, and the header's associated data does not include the payload: a body
 //! can later be erased while its header still opens and verifies.
 //!
+//! An erased record (UU PDP erasure) travels as its tombstone
+//! ([`teduh_protocol::tombstone`]): `0x7F`, its first byte and sealed header as first sent, and
+//! its payload's SHA-256. The header still opens and the signature still verifies; the server
+//! checks that a tombstone was made from the record it stores before replacing it.
+//!
 //! Format 2 (before encrypted headers: the first byte is the kind code, the header in clear) is
 //! still read, so devices keep reading what older versions wrote. A body of a format or a kind
 //! this build does not know is [`RecordError::NeedsNewerVersion`]: a receiver holds it, never
@@ -40,6 +45,7 @@
 
 use hkdf::Hkdf;
 use sha2::Sha256;
+use teduh_protocol::tombstone::{self, Tombstone};
 use zeroize::Zeroizing;
 
 use super::{malformed, Op, RecordError, RecordKind, RecordRow};
@@ -221,6 +227,9 @@ impl RecordRow {
             let parent = if self.parent.is_some() { 16 } else { 0 };
             return routing + 1 + 32 + 1 + parent + self.signature.len() + self.payload.len();
         }
+        if self.erased.is_some() {
+            return routing + 2 + sealed_header_len(self.format) + tombstone::DIGEST_LEN;
+        }
         let unpadded = routing + 1 + sealed_header_len(self.format) + self.payload.len();
         usize::try_from(padme(unpadded as u64)).unwrap_or(unpadded)
     }
@@ -234,18 +243,31 @@ impl RecordRow {
         body
     }
 
-    fn sealed_header_body(&self, team: &TeamId, key: &HeaderKey) -> Vec<u8> {
+    /// The record's sealed header, holding the length of its body (the erased body's, once
+    /// erased: the same bytes as before, so its tombstone carries the header it was sent with).
+    fn sealed_header(&self, team: &TeamId, key: &HeaderKey) -> Vec<u8> {
         let mut plain = Zeroizing::new(Vec::with_capacity(HEADER_PLAIN_LEN));
         plain.push(kind_op_byte(self) | if self.parent.is_some() { PARENT_BIT } else { 0 });
         plain.extend_from_slice(&self.entity.0);
         plain.extend_from_slice(&self.client.0);
         plain.extend_from_slice(&self.parent.map_or([0; 16], |p| p.0));
         // Payloads are bounded far below 16 MiB (the fields' limit is 4 MiB).
-        let len = u32::try_from(self.payload.len().min(MAX_PAYLOAD)).unwrap_or(0);
+        let body_len = self.erased.map_or(self.payload.len() as u64, |d| d.len);
+        let len = u32::try_from(body_len.min(MAX_PAYLOAD as u64)).unwrap_or(0);
         plain.extend_from_slice(&len.to_be_bytes()[1..]);
         plain.extend_from_slice(&self.signature);
         let aad = header_aad(team, self);
-        let sealed = seal_header(key, self.format, &aad, &plain);
+        seal_header(key, self.format, &aad, &plain)
+    }
+
+    fn sealed_header_body(&self, team: &TeamId, key: &HeaderKey) -> Vec<u8> {
+        let sealed = self.sealed_header(team, key);
+        if let Some(erased) = &self.erased {
+            let mut prefix = Vec::with_capacity(1 + sealed.len());
+            prefix.push(VERSIONED | self.format);
+            prefix.extend_from_slice(&sealed);
+            return Tombstone::encode(&prefix, &erased.sha256);
+        }
         let unpadded =
             teduh_protocol::sync::RECORD_HEADER_LEN + 1 + sealed.len() + self.payload.len();
         let target = usize::try_from(padme(unpadded as u64)).unwrap_or(unpadded);
@@ -296,6 +318,14 @@ impl RecordRow {
             return Ok(row);
         }
         let bad = |why: &str| malformed(&device.0, w.device_seq, why);
+        // An erased record: its first byte and sealed header as sent, and its payload's digest.
+        let (first, rest, erased) = if first == tombstone::TOMBSTONE {
+            let t = Tombstone::parse(body).ok_or_else(|| bad("tombstone"))?;
+            let (&first, header) = t.prefix.split_first().ok_or_else(|| bad("tombstone"))?;
+            (first, header, Some(t.sha256))
+        } else {
+            (first, rest, None)
+        };
         let format = first & !VERSIONED;
         if format != FORMAT_SEALED_HEADER && format != FORMAT_SIV {
             return Err(RecordError::NeedsNewerVersion {
@@ -312,8 +342,35 @@ impl RecordRow {
             seq: w.device_seq,
             epoch: w.key_epoch,
         })?;
-        let aad = header_aad(team, &row);
-        let plain = open_header(key, format, &aad, sealed)
+        let len = row.open_sealed_header(team, key, sealed)?;
+        if let Some(sha256) = erased {
+            row.erased = Some(super::BodyDigest {
+                len: len as u64,
+                sha256,
+            });
+            return Ok(row);
+        }
+        let after = &rest[header_len..];
+        let payload = after.get(..len).ok_or_else(|| bad("truncated"))?;
+        if after[len..].iter().any(|&b| b != 0) {
+            return Err(bad("padding"));
+        }
+        row.payload = payload.to_vec();
+        Ok(row)
+    }
+
+    /// Opens a sealed header into this row (its routing fields and format already set);
+    /// returns the payload length it holds.
+    fn open_sealed_header(
+        &mut self,
+        team: &TeamId,
+        key: &HeaderKey,
+        sealed: &[u8],
+    ) -> Result<usize, RecordError> {
+        let (device, seq) = (self.device, self.seq);
+        let bad = |why: &str| malformed(&device.0, seq, why);
+        let aad = header_aad(team, self);
+        let plain = open_header(key, self.format, &aad, sealed)
             .map_err(|_| bad("the header does not open (damaged or forged)"))?;
         let flags = plain[0];
         let mut kind_op = plain[..1].to_vec();
@@ -331,20 +388,13 @@ impl RecordRow {
             clear.push(0);
         }
         clear.extend_from_slice(&plain[52..]);
-        let at = row.read_header(&clear)?;
+        let at = self.read_header(&clear)?;
         if at != clear.len() {
             return Err(bad("header length"));
         }
         let mut len = [0u8; 4];
         len[1..].copy_from_slice(&plain[49..52]);
-        let len = usize::try_from(u32::from_be_bytes(len)).map_err(|_| bad("payload length"))?;
-        let after = &rest[header_len..];
-        let payload = after.get(..len).ok_or_else(|| bad("truncated"))?;
-        if after[len..].iter().any(|&b| b != 0) {
-            return Err(bad("padding"));
-        }
-        row.payload = payload.to_vec();
-        Ok(row)
+        usize::try_from(u32::from_be_bytes(len)).map_err(|_| bad("payload length"))
     }
 
     /// Reads `kind|op, entity, client, parent, signature` from the start of `bytes` into this
@@ -586,5 +636,46 @@ mod tests {
             RecordRow::from_wire(&w, &team, None),
             Err(RecordError::MissingHeaderKey { epoch: 1, .. })
         ));
+    }
+
+    #[test]
+    fn an_erased_record_travels_as_its_tombstone_which_the_server_can_match() {
+        let team = TeamId([4; 16]);
+        let key = HeaderKey::derive(&team, &DataKey::generate());
+        for format in [FORMAT_SEALED_HEADER, FORMAT_SIV] {
+            let mut full = row(300, true);
+            full.format = format;
+            let sent = full.to_wire(&team, &key).expect("joined");
+            let mut erased = full.clone();
+            erased.erased = Some(super::super::body_digest(&full));
+            erased.payload.clear();
+            let tomb = erased.to_wire(&team, &key).expect("joined");
+            assert_eq!(erased.wire_len(), tomb.encoded_len());
+            assert_eq!(
+                tomb.payload.len(),
+                1 + tombstone::sealed_prefix_len(0x40 | format).expect("sealed") + 32,
+                "the protocol's header lengths are the core's (format {format})"
+            );
+            // Nothing of the payload is in it; the header is the one first sent.
+            assert!(!tomb.payload.windows(16).any(|w| w == [0xa5; 16]));
+            assert!(teduh_protocol::tombstone::erases(
+                &sent.payload,
+                &tomb.payload
+            ));
+            // Read back, it is the erased record, whose signature covers the same bytes.
+            let back = RecordRow::from_wire(&tomb, &team, Some(&key)).expect("reads");
+            assert_eq!(back, erased);
+            assert_eq!(
+                super::super::signing_bytes(&team, &back),
+                super::super::signing_bytes(&team, &full)
+            );
+            // A damaged tombstone is malformed, not a record with another digest.
+            let mut cut = tomb.clone();
+            cut.payload.pop();
+            assert!(matches!(
+                RecordRow::from_wire(&cut, &team, Some(&key)),
+                Err(RecordError::Malformed { .. })
+            ));
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! The record log: `POST /v1/teams/{team}/records` (push a page) and `GET` (pull a page), both
-//! binary ([`teduh_protocol::sync`]).
+//! The record log: `POST /v1/teams/{team}/records` (push a page), `GET` (pull a page) and
+//! `POST .../records/erase` (replace records by their tombstones), all binary
+//! ([`teduh_protocol::sync`]).
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
@@ -9,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use teduh_protocol::sync::{hlc_from_millis, PushAck, PushPage, OCTET_STREAM};
+use teduh_protocol::sync::{hlc_from_millis, ErasedRecords, PushAck, PushPage, OCTET_STREAM};
 
 use super::now_millis;
 use crate::extract::{query_error, Authed};
@@ -25,16 +26,13 @@ fn is_octet_stream(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case(OCTET_STREAM))
 }
 
-/// `POST /v1/teams/{team}/records`: one page of the caller's own records.
-pub(crate) async fn push(
-    State(state): State<AppState>,
-    me: Authed,
-    team: Result<Path<u64>, PathRejection>,
-    headers: HeaderMap,
+/// The body of a record page: `application/octet-stream`, decoded, within the page limits.
+fn record_page(
+    state: &AppState,
+    headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<PushAck>, HttpError> {
-    let team = me.team(team)?;
-    if !is_octet_stream(&headers) {
+) -> Result<(PushPage, usize), HttpError> {
+    if !is_octet_stream(headers) {
         return Err(HttpError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedContentType",
@@ -63,14 +61,28 @@ pub(crate) async fn push(
                 ),
             ));
         }
-        if r.device_id != me.0.device_id {
-            return Err(HttpError::new(
-                StatusCode::FORBIDDEN,
-                "WrongDevice",
-                "a device may only push records of its own log",
-            ));
-        }
     }
+    Ok((page, body.len()))
+}
+
+/// `POST /v1/teams/{team}/records`: one page of the caller's own records.
+pub(crate) async fn push(
+    State(state): State<AppState>,
+    me: Authed,
+    team: Result<Path<u64>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushAck>, HttpError> {
+    let team = me.team(team)?;
+    let (page, body_len) = record_page(&state, &headers, body)?;
+    if page.records.iter().any(|r| r.device_id != me.0.device_id) {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "WrongDevice",
+            "a device may only push records of its own log",
+        ));
+    }
+    let limits = state.settings.limits;
     let max_hlc = hlc_from_millis(
         now_millis().saturating_add(limits.max_clock_skew_ms),
         u16::MAX,
@@ -81,12 +93,38 @@ pub(crate) async fn push(
         .await?;
     Metrics::add(&state.metrics.records_stored, outcome.stored);
     Metrics::add(&state.metrics.records_duplicate, outcome.duplicates);
-    Metrics::add(&state.metrics.push_bytes, body.len() as u64);
+    Metrics::add(&state.metrics.push_bytes, body_len as u64);
     Ok(Json(PushAck {
         stored_through: outcome.contiguous_seq,
         stored: outcome.stored,
         duplicates: outcome.duplicates,
     }))
+}
+
+/// `POST /v1/teams/{team}/records/erase`: a page of tombstones (UU PDP erasure), each replacing
+/// the stored record it was made from. A device erases its own records; a key manager anyone's
+/// (she approved the erasure). A tombstone not made from the stored record is refused
+/// (`NotItsTombstone`) and nothing changes.
+pub(crate) async fn erase(
+    State(state): State<AppState>,
+    me: Authed,
+    team: Result<Path<u64>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ErasedRecords>, HttpError> {
+    let team = me.team(team)?;
+    let (page, _) = record_page(&state, &headers, body)?;
+    if page.records.iter().any(|r| r.device_id != me.0.device_id) {
+        me.require_key_manager()?;
+    }
+    let done = state.storage.erase_records(team, page.records).await?;
+    tracing::info!(
+        team,
+        erased = done.erased,
+        already = done.already,
+        "records erased"
+    );
+    Ok(Json(done))
 }
 
 #[derive(Debug, Deserialize)]

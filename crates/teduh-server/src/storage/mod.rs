@@ -7,6 +7,7 @@ pub mod sqlite;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use teduh_protocol::sync::ErasedRecords;
 use teduh_protocol::sync::{PullPage, Record, Role};
 
 /// A boxed future, so that [`Storage`] can be used as a trait object.
@@ -80,6 +81,16 @@ pub enum StorageError {
     #[error("record {device_seq} of this device was already stored with different content")]
     Fork {
         /// The offending sequence.
+        device_seq: u64,
+    },
+    /// A tombstone sent to erase a record was not made from the record stored there.
+    #[error(
+        "the tombstone of record {device_id}/{device_seq} was not made from the stored record"
+    )]
+    NotItsTombstone {
+        /// The record's device.
+        device_id: u64,
+        /// Its sequence.
         device_seq: u64,
     },
     /// A record is encrypted under an older team-key epoch than the team's current one.
@@ -545,6 +556,17 @@ pub trait Storage: Send + Sync + 'static {
         team_id: u64,
         client_id: Vec<u8>,
     ) -> BoxFuture<'_, Result<u64, StorageError>>;
+
+    /// Replaces stored records of a team by their tombstones (UU PDP erasure), all or nothing:
+    /// each must be the tombstone of the record stored under its place
+    /// ([`rules::plan_erase`]), else `NotItsTombstone` and nothing changes. Afterwards the freed
+    /// bytes are overwritten where the backend allows (SQLite's `secure_delete` and a
+    /// truncating checkpoint; PostgreSQL's `VACUUM` of the table).
+    fn erase_records(
+        &self,
+        team_id: u64,
+        tombstones: Vec<Record>,
+    ) -> BoxFuture<'_, Result<ErasedRecords, StorageError>>;
 
     /// The team's client-key wraps, of one epoch or all.
     fn client_keys(

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use teduh_protocol::sync::{PullPage, Record, Role, TeamRecord, RECORD_HEADER_LEN};
+use teduh_protocol::tombstone;
 
 use super::{role_of, to_i64, to_u64, AuthedDevice, StorageError};
 
@@ -253,7 +254,12 @@ pub(crate) fn restored_at(value: Option<&[u8]>) -> Option<u64> {
 
 /// Decides which records of a page are new, checking every rule, before anything is written.
 /// `existing` answers with what is stored under a device sequence. Returns the new records (in
-/// page order) and the number of identical re-sends.
+/// page order), the stored ones the page erases and the number of identical re-sends.
+///
+/// An erased record comes back as its tombstone (`teduh_protocol::tombstone`): one made from
+/// the stored record replaces it (its author erased it after sending it), and a record the
+/// server holds only as its tombstone is a re-send of what was erased, never a fork, and never
+/// brings the body back.
 ///
 /// A new record under an epoch older than `current_epoch` is stale (its device re-seals it under
 /// the new one), except one written before `restored_at_ms`, the last restore from a backup: the
@@ -265,8 +271,9 @@ pub(crate) fn plan_push(
     current_epoch: u32,
     max_hlc: u64,
     restored_at_ms: Option<u64>,
-) -> Result<(Vec<&Record>, u64), StorageError> {
+) -> Result<PushPlan<'_>, StorageError> {
     let mut fresh: Vec<&Record> = Vec::with_capacity(records.len());
+    let mut erased: Vec<&Record> = Vec::new();
     let mut in_page: HashMap<u64, &Record> = HashMap::new();
     let mut duplicates = 0;
     for r in records {
@@ -284,9 +291,16 @@ pub(crate) fn plan_push(
             return Err(StorageError::Fork { device_seq: seq });
         }
         if let Some(stored) = existing(seq)? {
-            if stored.key_epoch == r.key_epoch && stored.hlc == r.hlc && stored.payload == r.payload
+            let same_place = stored.key_epoch == r.key_epoch && stored.hlc == r.hlc;
+            if same_place
+                && (stored.payload == r.payload || tombstone::erases(&r.payload, &stored.payload))
             {
                 duplicates += 1;
+                continue;
+            }
+            if same_place && tombstone::erases(&stored.payload, &r.payload) {
+                in_page.insert(seq, r);
+                erased.push(r);
                 continue;
             }
             return Err(StorageError::Fork { device_seq: seq });
@@ -313,7 +327,51 @@ pub(crate) fn plan_push(
         in_page.insert(seq, r);
         fresh.push(r);
     }
-    Ok((fresh, duplicates))
+    Ok(PushPlan {
+        fresh,
+        erased,
+        duplicates,
+    })
+}
+
+/// What a push page does ([`plan_push`]).
+pub(crate) struct PushPlan<'a> {
+    /// Records to append, in page order.
+    pub fresh: Vec<&'a Record>,
+    /// Tombstones that replace the stored records they were made from.
+    pub erased: Vec<&'a Record>,
+    /// Identical re-sends (a record already stored, or already erased).
+    pub duplicates: u64,
+}
+
+/// What a tombstone sent to the erase endpoint does to the record stored under its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EraseStep {
+    /// Replace the stored record by the tombstone.
+    Replace,
+    /// The stored record already is that tombstone.
+    Already,
+    /// Nothing is stored there (yet): its author sends the tombstone when it pushes.
+    Absent,
+}
+
+/// Checks a tombstone against the record stored under its device sequence (`stored`, in the
+/// team the request names). Fails with `NotItsTombstone` when it was not made from that record:
+/// nobody replaces a record with anything else.
+pub(crate) fn plan_erase(stored: Option<&[u8]>, tomb: &Record) -> Result<EraseStep, StorageError> {
+    let not_its = || StorageError::NotItsTombstone {
+        device_id: tomb.device_id,
+        device_seq: tomb.device_seq,
+    };
+    if tombstone::Tombstone::parse(&tomb.payload).is_none() {
+        return Err(not_its());
+    }
+    match stored {
+        None => Ok(EraseStep::Absent),
+        Some(s) if s == tomb.payload.as_slice() => Ok(EraseStep::Already),
+        Some(s) if tombstone::erases(s, &tomb.payload) => Ok(EraseStep::Replace),
+        Some(_) => Err(not_its()),
+    }
 }
 
 /// Advances a contiguous high-water mark over the sorted sequences stored above it.
@@ -447,7 +505,7 @@ mod tests {
         };
         let plan = |r: &Record, restored: Option<u64>| {
             plan_push(std::slice::from_ref(r), |_| Ok(None), 4, u64::MAX, restored)
-                .map(|(fresh, _)| fresh.len())
+                .map(|plan| plan.fresh.len())
         };
         let stale = |r| matches!(r, Err(StorageError::StaleKeyEpoch { .. }));
         // Never restored: an older epoch is stale, whenever the record was written.

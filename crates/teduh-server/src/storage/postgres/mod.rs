@@ -30,9 +30,9 @@ use super::rules::{
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, OrgDocuments,
-    OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster, Storage,
-    StorageError, StoredMessage, Team, MEMBER_COLS,
+    DirectoryBundle, Envelopes, ErasedRecords, Invitation, Lane, Member, NewDevice, NewInvitation,
+    OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster,
+    Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 const SQL_AUTH: &str =
@@ -665,6 +665,14 @@ impl Storage for PostgresStorage {
         client_id: Vec<u8>,
     ) -> BoxFuture<'_, Result<u64, StorageError>> {
         Box::pin(self.erase_client_key_wraps(team_id, client_id))
+    }
+
+    fn erase_records(
+        &self,
+        team_id: u64,
+        tombstones: Vec<Record>,
+    ) -> BoxFuture<'_, Result<ErasedRecords, StorageError>> {
+        Box::pin(self.erase_stored_records(team_id, tombstones))
     }
 
     fn client_keys(

@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use teduh_protocol::sync::{PullPage, Record, TeamRecord};
 
 use super::pool::PostgresStorage;
-use crate::storage::rules::{advance_contiguous, cut, page, plan_push, StoredContent};
-use crate::storage::{epoch_of, to_i64, to_u64, PushOutcome, StorageError};
+use crate::storage::rules::{
+    advance_contiguous, cut, page, plan_erase, plan_push, EraseStep, PushPlan, StoredContent,
+};
+use crate::storage::{epoch_of, to_i64, to_u64, ErasedRecords, PushOutcome, StorageError};
 
 const SQL_TEAM_LOCK: &str = "SELECT key_epoch, last_seq FROM teams WHERE id = $1 FOR UPDATE";
 const SQL_DEVICE_SEQ: &str = "SELECT contiguous_seq FROM devices WHERE id = $1";
@@ -16,6 +18,8 @@ const SQL_EXISTING: &str = "SELECT device_seq, key_epoch, hlc, payload FROM reco
 const SQL_INSERT: &str = "INSERT INTO records (team_id, team_seq, device_id, device_seq, key_epoch, hlc, payload)
      SELECT $1, t.* FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::BYTEA[]) AS t";
 const SQL_ABOVE: &str = "SELECT device_seq FROM records WHERE device_id = $1 AND device_seq > $2 ORDER BY device_seq LIMIT 100000";
+const SQL_REPLACE: &str =
+    "UPDATE records SET payload = $3 WHERE device_id = $1 AND device_seq = $2";
 const SQL_SET_LAST: &str = "UPDATE teams SET last_seq = $1 WHERE id = $2";
 const SQL_SET_CONTIGUOUS: &str = "UPDATE devices SET contiguous_seq = $1 WHERE id = $2";
 const SQL_PULL_SIZES: &str = "SELECT team_seq, octet_length(payload) FROM records
@@ -77,7 +81,11 @@ impl PostgresStorage {
             .await?
             .map(|r| r.try_get(0))
             .transpose()?;
-        let (fresh, duplicates) = plan_push(
+        let PushPlan {
+            fresh,
+            erased,
+            duplicates,
+        } = plan_push(
             &records,
             |seq| {
                 Ok(stored.get(&seq).map(|s| StoredContent {
@@ -90,6 +98,16 @@ impl PostgresStorage {
             max_hlc,
             crate::storage::rules::restored_at(restored_at.as_deref()),
         )?;
+        if !erased.is_empty() {
+            let st_replace = tx.prepare_cached(SQL_REPLACE).await?;
+            for r in &erased {
+                tx.execute(
+                    &st_replace,
+                    &[&device, &(r.device_seq as i64), &r.payload.as_slice()],
+                )
+                .await?;
+            }
+        }
         let mut seq = last_seq;
         if !fresh.is_empty() {
             let team_seqs: Vec<i64> = fresh
@@ -123,11 +141,63 @@ impl PostgresStorage {
                 .await?;
         }
         tx.commit().await?;
+        if !erased.is_empty() {
+            self.scrub_records(&c).await;
+        }
         Ok(PushOutcome {
             stored: fresh.len() as u64,
-            duplicates,
+            duplicates: duplicates + erased.len() as u64,
             contiguous_seq: new_contiguous,
         })
+    }
+
+    /// [`Storage::erase_records`](crate::storage::Storage::erase_records) in PostgreSQL.
+    pub(super) async fn erase_stored_records(
+        &self,
+        team_id: u64,
+        tombstones: Vec<Record>,
+    ) -> Result<ErasedRecords, StorageError> {
+        let team = to_i64(team_id, "team id")?;
+        let mut c = self.conn().await?;
+        let tx = c.transaction().await?;
+        let mut done = ErasedRecords::default();
+        for t in &tombstones {
+            let device = to_i64(t.device_id, "device id")?;
+            let seq = to_i64(t.device_seq, "device sequence")?;
+            let stored: Option<Vec<u8>> = tx
+                .query_opt(
+                    "SELECT payload FROM records
+                     WHERE team_id = $1 AND device_id = $2 AND device_seq = $3 FOR UPDATE",
+                    &[&team, &device, &seq],
+                )
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            match plan_erase(stored.as_deref(), t)? {
+                EraseStep::Replace => {
+                    tx.execute(SQL_REPLACE, &[&device, &seq, &t.payload.as_slice()])
+                        .await?;
+                    done.erased += 1;
+                }
+                EraseStep::Already => done.already += 1,
+                EraseStep::Absent => done.absent += 1,
+            }
+        }
+        tx.commit().await?;
+        if done.erased > 0 {
+            self.scrub_records(&c).await;
+        }
+        Ok(done)
+    }
+
+    /// After an erasure: `VACUUM` of the record table (and its TOAST table) removes the old
+    /// row versions that still held the erased bodies, so no query, backup or replica made from
+    /// now on reads them. Best effort: the erasure stands if it fails (the autovacuum comes by
+    /// later).
+    async fn scrub_records(&self, c: &tokio_postgres::Client) {
+        if let Err(e) = c.batch_execute("VACUUM records").await {
+            tracing::warn!(error = %e, "the VACUUM after an erasure failed");
+        }
     }
 
     /// [`Storage::pull`](crate::storage::Storage::pull) in PostgreSQL.

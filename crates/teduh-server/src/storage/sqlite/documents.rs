@@ -232,6 +232,9 @@ impl SqliteStorage {
                 "DELETE FROM client_key_wraps WHERE team_id = ?1 AND client_id = ?2",
                 params![team, client_id],
             )?;
+            if n > 0 {
+                super::pool::scrub(c);
+            }
             Ok(n as u64)
         })
         .await

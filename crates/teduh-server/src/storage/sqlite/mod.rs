@@ -27,14 +27,14 @@ pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
     advance_contiguous, authenticated, check_next_epoch, check_roster_newer, cut_page,
-    device_invitation_member, envelope_devices, plan_push, usable_invitation, InvitationRow,
-    StoredContent, TokenRow,
+    device_invitation_member, envelope_devices, plan_erase, plan_push, usable_invitation,
+    EraseStep, InvitationRow, PushPlan, StoredContent, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
-    DirectoryBundle, Envelopes, Invitation, Lane, Member, NewDevice, NewInvitation, OrgDocuments,
-    OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster, Storage,
-    StorageError, StoredMessage, Team, MEMBER_COLS,
+    DirectoryBundle, Envelopes, ErasedRecords, Invitation, Lane, Member, NewDevice, NewInvitation,
+    OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster,
+    Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 impl Storage for SqliteStorage {
@@ -597,6 +597,47 @@ impl Storage for SqliteStorage {
         Box::pin(self.erase_client_key_wraps(team_id, client_id))
     }
 
+    fn erase_records(
+        &self,
+        team_id: u64,
+        tombstones: Vec<Record>,
+    ) -> BoxFuture<'_, Result<ErasedRecords, StorageError>> {
+        Box::pin(self.with_conn(move |c| {
+            let team = to_i64(team_id, "team id")?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut done = ErasedRecords::default();
+            {
+                let mut lookup = tx.prepare_cached(
+                    "SELECT payload FROM records
+                     WHERE team_id = ?1 AND device_id = ?2 AND device_seq = ?3",
+                )?;
+                let mut replace = tx.prepare_cached(
+                    "UPDATE records SET payload = ?3 WHERE device_id = ?1 AND device_seq = ?2",
+                )?;
+                for t in &tombstones {
+                    let device = to_i64(t.device_id, "device id")?;
+                    let seq = to_i64(t.device_seq, "device sequence")?;
+                    let stored: Option<Vec<u8>> = lookup
+                        .query_row(params![team, device, seq], |r| r.get(0))
+                        .optional()?;
+                    match plan_erase(stored.as_deref(), t)? {
+                        EraseStep::Replace => {
+                            replace.execute(params![device, seq, t.payload])?;
+                            done.erased += 1;
+                        }
+                        EraseStep::Already => done.already += 1,
+                        EraseStep::Absent => done.absent += 1,
+                    }
+                }
+            }
+            tx.commit()?;
+            if done.erased > 0 {
+                pool::scrub(c);
+            }
+            Ok(done)
+        }))
+    }
+
     fn client_keys(
         &self,
         team_id: u64,
@@ -676,7 +717,7 @@ impl Storage for SqliteStorage {
                 .prepare_cached("SELECT value FROM server_meta WHERE key = ?1")?
                 .query_row([super::rules::RESTORED_AT_KEY], |r| r.get(0))
                 .optional()?;
-            let (fresh, duplicates) = {
+            let plan = {
                 let mut lookup = tx.prepare_cached(
                     "SELECT key_epoch, hlc, payload FROM records WHERE device_id = ?1 AND device_seq = ?2",
                 )?;
@@ -698,6 +739,19 @@ impl Storage for SqliteStorage {
                     super::rules::restored_at(restored_at.as_deref()),
                 )?
             };
+            let PushPlan {
+                fresh,
+                erased,
+                duplicates,
+            } = plan;
+            if !erased.is_empty() {
+                let mut replace = tx.prepare_cached(
+                    "UPDATE records SET payload = ?3 WHERE device_id = ?1 AND device_seq = ?2",
+                )?;
+                for r in &erased {
+                    replace.execute(params![device, r.device_seq as i64, r.payload])?;
+                }
+            }
             let mut seq = last_seq;
             {
                 let mut insert = tx.prepare_cached(
@@ -735,9 +789,12 @@ impl Storage for SqliteStorage {
                     .execute([new_contiguous as i64, device])?;
             }
             tx.commit()?;
+            if !erased.is_empty() {
+                pool::scrub(c);
+            }
             Ok(PushOutcome {
                 stored: fresh.len() as u64,
-                duplicates,
+                duplicates: duplicates + erased.len() as u64,
                 contiguous_seq: new_contiguous,
             })
         }))

@@ -57,6 +57,9 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Erased records and key wraps (UU PDP erasure) leave no bytes in free pages: SQLite
+        // overwrites deleted content with zeros. Every write goes through this connection.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut conn = conn;
         for (i, sql) in (applied..).zip(&MIGRATIONS[applied..]) {
@@ -130,4 +133,14 @@ pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
         rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
             || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
     )
+}
+
+/// After an erasure: copies the write-ahead log into the database and truncates it, so the
+/// frames that held the erased bodies are gone from the WAL file too. Best effort: a reader in
+/// the middle of a long pull keeps the log busy, and the next erasure's checkpoint (or SQLite's
+/// own, which reuses the log from its start) takes them.
+pub(super) fn scrub(conn: &Connection) {
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, "the checkpoint after an erasure failed");
+    }
 }
