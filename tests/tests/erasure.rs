@@ -12,7 +12,7 @@ use teduh_core::ids::ClientId;
 use teduh_core::request::{DataRequest, IdentityCheck, RequestKind};
 use teduh_core::vault::{ErasureState, VaultError};
 use teduh_tests::device::{draft, profile, Device};
-use teduh_tests::{leak, oracle, TestServer};
+use teduh_tests::{hostile, leak, oracle, TestServer};
 
 /// The client's sealed bodies as the server holds them (first 32 bytes of each, enough to be
 /// unique), read with every key the supervisor's device holds.
@@ -88,6 +88,21 @@ fn an_approved_erasure_reaches_every_device_and_leaves_none_of_her_bytes() {
             .expect("reads her before the erasure");
     }
 
+    // Every key any of the four devices holds before the erasure, the client's included.
+    let mut keys_before = Vec::new();
+    for d in [&mut sup, &mut ana, &mut laptop, &mut lost] {
+        keys_before.extend(d.vault.oracle_keys().expect("keys"));
+    }
+    let team_id = server.team_id(team);
+    let opened_before = oracle::opened(
+        team_id,
+        &keys_before,
+        &oracle::team_rows(&server, team, &keys_before),
+    );
+    assert!(
+        oracle::clients_opened(&opened_before).contains(&client),
+        "the oracle opens her records before the erasure"
+    );
     let mut secrets = bodies_of(&server, team, &mut sup, client);
     assert!(secrets.len() >= 5, "her records: {}", secrets.len());
     for d in [&sup, &ana, &laptop, &lost] {
@@ -199,4 +214,182 @@ fn an_approved_erasure_reaches_every_device_and_leaves_none_of_her_bytes() {
         let hits = found_on(d, &secrets);
         assert!(hits.is_empty(), "{who} still holds her bytes: {hits:?}");
     }
+
+    // The server: none of her bytes in its database files (free pages and WAL included), and
+    // every key the devices ever held opens nothing of hers.
+    let hits = leak::scan_dir(server.data_dir(), &secrets);
+    assert!(
+        hits.is_empty(),
+        "the server still holds her bytes: {hits:?}"
+    );
+    let rows = oracle::team_rows(&server, team, &keys_before);
+    let hers: Vec<_> = rows.iter().filter(|r| r.client == client).collect();
+    assert!(hers.len() >= 5, "her records stay as tombstones");
+    assert!(
+        hers.iter()
+            .all(|r| r.erased.is_some() && r.payload.is_empty()),
+        "every record of hers is served erased"
+    );
+    let opened = oracle::opened(team_id, &keys_before, &rows);
+    assert!(!oracle::clients_opened(&opened).contains(&client));
+    assert!(!oracle::reveals(&opened, "diminta dihapus"));
+    assert!(oracle::clients_opened(&opened).contains(&keep));
+
+    // A device that joins afterwards receives her records erased: its log verifies gaplessly
+    // and nothing of hers ever reaches it.
+    let mut newcomer = sup.another_device().expect("a new device");
+    sup.admit(&mut newcomer);
+    sup.sync().expect("its keys");
+    newcomer.sync_until_done(4).expect("pulls the whole log");
+    assert!(newcomer.vault.client(keep).is_ok());
+    assert!(newcomer.vault.client(client).is_err());
+    assert!(newcomer.vault.verify_erased_records().expect("verified") >= 5);
+    newcomer.vault.check_consistency().expect("consistent");
+    for chain in newcomer.vault.verify_logs(Utc::now()).expect("checked") {
+        assert!(
+            chain
+                .breaks
+                .iter()
+                .all(|b| matches!(b, teduh_core::vault::ChainBreak::Silent { .. })),
+            "{:?}",
+            chain.breaks
+        );
+    }
+    assert!(found_on(&newcomer, &secrets).is_empty());
+}
+
+/// A server restored from a backup taken before the erasure holds her bodies again: the devices
+/// that find it restored send their tombstones again, and the erased records they re-send go
+/// as tombstones, so her bytes leave the server a second time and no device holds anything back.
+#[test]
+fn a_server_restored_from_an_older_backup_loses_her_bodies_again() {
+    let server = TestServer::start();
+    let team = "Tim Pulih";
+    let (mut sup, mut ana) = server.supervised_team(team, "sup.pulih", "kons.pulih");
+    let client = ana
+        .vault
+        .add_client(&profile("K-PULIH", "Klien Sintetis Pulih"))
+        .expect("client");
+    let n = ana
+        .vault
+        .add_note(client, &draft("Catatan yang akan dihapus (sintetis)"))
+        .expect("note");
+    ana.vault.finalise_note(n).expect("finalised");
+    let request = ana
+        .vault
+        .add_request(
+            client,
+            &DataRequest {
+                kind: RequestKind::Erasure,
+                received_at: Some(Utc::now() - Duration::hours(1)),
+                identity: IdentityCheck::IdentityCard,
+                details: "Hapus data saya (sintetis)".into(),
+                ..DataRequest::default()
+            },
+        )
+        .expect("request");
+    ana.sync().expect("ana pushes");
+    sup.sync().expect("sup pulls");
+    let secrets = bodies_of(&server, team, &mut sup, client);
+    assert!(secrets.len() >= 3, "her records: {}", secrets.len());
+    let backup = server.back_up();
+
+    sup.vault.approve_erasure(request).expect("approved");
+    for _ in 0..2 {
+        sup.sync().expect("sup");
+        ana.sync().expect("ana");
+    }
+    assert!(leak::scan_dir(server.data_dir(), &secrets).is_empty());
+
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    assert!(
+        !leak::scan_dir(server.data_dir(), &secrets).is_empty(),
+        "the old backup holds her bodies"
+    );
+    for _ in 0..2 {
+        for d in [&mut sup, &mut ana] {
+            let report = d.sync().expect("syncs with the restored server");
+            assert!(report.held.is_empty(), "{:?}", report.held);
+            assert!(report.alarms.is_empty(), "{:?}", report.alarms);
+        }
+    }
+    let hits = leak::scan_dir(server.data_dir(), &secrets);
+    assert!(hits.is_empty(), "after the restore: {hits:?}");
+    for d in [&mut sup, &mut ana] {
+        assert!(d.vault.is_erased(client).expect("read"));
+        d.vault.check_consistency().expect("consistent");
+    }
+}
+
+/// The server holds the bytes it would need to make a record's tombstone itself. A newcomer
+/// served such a made-up tombstone of a client nobody erased does not take the note as erased:
+/// it holds it until an erasure of her arrives, which none does.
+#[test]
+fn a_tombstone_the_server_makes_up_erases_nothing() {
+    use sha2::Digest as _;
+    let server = TestServer::start();
+    let team = "Tim Palsu";
+    let (mut sup, mut ana) = server.supervised_team(team, "sup.palsu", "kons.palsu");
+    let client = ana
+        .vault
+        .add_client(&profile("K-PALSU", "Klien Sintetis Palsu"))
+        .expect("client");
+    ana.vault
+        .add_note(client, &draft("Catatan yang tidak dihapus (sintetis)"))
+        .expect("note");
+    ana.sync().expect("ana pushes");
+    sup.sync().expect("sup pulls");
+    let keys = sup.vault.oracle_keys().expect("keys");
+    let note = oracle::team_rows(&server, team, &keys)
+        .into_iter()
+        .find(|r| r.client == client && r.kind == teduh_core::records::RecordKind::Note)
+        .expect("her note on the server");
+    let device = note.device.server_number().expect("numbered");
+    let stored = server
+        .block_on(
+            server
+                .storage()
+                .pull(server.team_id(team), 0, usize::MAX, usize::MAX),
+        )
+        .expect("records")
+        .records
+        .into_iter()
+        .find(|r| r.record.device_id == device && r.record.device_seq == note.seq)
+        .expect("stored")
+        .record
+        .payload;
+    // The operator's forgery: the stored header, and the hash of the stored payload without its
+    // zero padding.
+    let prefix = teduh_protocol::tombstone::sealed_prefix_len(stored[0]).expect("sealed");
+    let end = stored.iter().rposition(|&b| b != 0).expect("non-zero") + 1;
+    let forged = teduh_protocol::tombstone::Tombstone::encode(
+        &stored[..prefix],
+        &sha2::Sha256::digest(&stored[prefix..end]).into(),
+    );
+    assert!(teduh_protocol::tombstone::erases(&stored, &forged));
+    hostile::operator_sql(
+        &server,
+        "UPDATE records SET payload = ?1 WHERE device_id = ?2 AND device_seq = ?3",
+        rusqlite::params![forged, device as i64, note.seq as i64],
+    );
+
+    let mut newcomer = sup.another_device().expect("a new device");
+    sup.admit(&mut newcomer);
+    sup.sync().expect("its keys");
+    let report = newcomer.sync_until_done(4).expect("pulls");
+    assert!(
+        report
+            .held
+            .iter()
+            .any(|h| h.contains(teduh_core::vault::WAITS_FOR_ERASURE)),
+        "{:?}",
+        report.held
+    );
+    assert!(!newcomer.vault.is_erased(client).expect("read"));
+    assert_eq!(newcomer.vault.verify_erased_records().expect("none"), 0);
+    assert!(
+        newcomer.vault.client(client).is_ok(),
+        "her other records still apply"
+    );
 }

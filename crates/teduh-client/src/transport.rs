@@ -9,9 +9,9 @@ use serde::Serialize;
 use teduh_core::sync::{Transport, TransportError};
 use teduh_protocol::sync::org::{OrgInfo, OrgSettingsBody, TeamListing};
 use teduh_protocol::sync::{
-    DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
-    MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
-    TeamInvitation, UrgentAck, UrgentSignal, OCTET_STREAM,
+    DeviceInvitation, DeviceView, EnvelopeList, ErasedRecords, InboxMessage, InvitationPackage,
+    Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session,
+    TeamInfo, TeamInvitation, UrgentAck, UrgentSignal, OCTET_STREAM,
 };
 use teduh_protocol::ApiError;
 
@@ -520,6 +520,20 @@ impl Transport for HttpTransport {
         let req = self
             .agent
             .post(&self.url(&format!("/v1/teams/{team}/records")))
+            .set(AUTHORIZATION, &bearer(token))
+            .set("Content-Type", OCTET_STREAM);
+        json(answer(req.send_bytes(page))?)
+    }
+
+    fn erase_records(
+        &mut self,
+        token: &str,
+        team: u64,
+        page: &[u8],
+    ) -> Result<ErasedRecords, TransportError> {
+        let req = self
+            .agent
+            .post(&self.url(&format!("/v1/teams/{team}/records/erase")))
             .set(AUTHORIZATION, &bearer(token))
             .set("Content-Type", OCTET_STREAM);
         json(answer(req.send_bytes(page))?)

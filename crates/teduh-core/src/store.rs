@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0018_checkpoints.sql"),
     include_str!("../../../migrations/client/0019_restore_evidence.sql"),
     include_str!("../../../migrations/client/0020_erasure.sql"),
+    include_str!("../../../migrations/client/0021_tombstones_sent.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -246,11 +246,22 @@ pub fn rebuild(
 ///
 /// Fails when the log cannot be read or a row is malformed.
 pub fn erased_records(conn: &Connection) -> Result<Vec<RecordRow>, RecordError> {
+    erased_records_where(conn, "1 ORDER BY device_id, seq", [])
+}
+
+/// The erased records that also match `condition` (an SQL condition over `record_log`, which
+/// may end in `ORDER BY` and `LIMIT`), with its `params`.
+///
+/// Fails when the log cannot be read or a row is malformed.
+pub fn erased_records_where(
+    conn: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<RecordRow>, RecordError> {
     let mut st = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM record_log
-         WHERE erased_sha256 IS NOT NULL ORDER BY device_id, seq"
+        "SELECT {COLUMNS} FROM record_log WHERE erased_sha256 IS NOT NULL AND {condition}"
     ))?;
-    let mut rows = st.query([])?;
+    let mut rows = st.query(params)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(row_from_sql(row)?);

@@ -268,6 +268,12 @@ impl<A: VaultAccess> Round<'_, A> {
             }
         }
         self.pull(limits.max_pull_bytes)?;
+        // After the pull, which may have shredded a client here: the server replaces the
+        // bodies this device erased by their tombstones. Like the organisation's steps, a server
+        // that refuses waits for the next round.
+        self.organisation_step(|r| {
+            r.send_tombstones(limits.max_push_bytes, limits.max_push_records)
+        })?;
         // After a complete pull: what other devices' checkpoints named and is still missing.
         let withheld = self.local(|v| v.settle_checkpoints())?;
         self.report.alarms.extend(withheld);
@@ -287,7 +293,7 @@ impl<A: VaultAccess> Round<'_, A> {
     /// round (offline, revoked, expired, the vault) stops it.
     fn organisation_step(
         &mut self,
-        step: fn(&mut Self) -> Result<(), SyncError>,
+        step: impl FnOnce(&mut Self) -> Result<(), SyncError>,
     ) -> Result<(), SyncError> {
         match step(self) {
             Err(e) if e.ends_round() => Err(e),
@@ -539,6 +545,35 @@ impl<A: VaultAccess> Round<'_, A> {
             if !page.more || (records.is_empty() && page.next_cursor == cursor) {
                 return Ok(());
             }
+        }
+    }
+
+    /// Sends the tombstones of the records this device erased whose server copies may still hold
+    /// their bodies (`vault/erasure/server.rs`), a page at a time.
+    ///
+    /// Fails when the server is unreachable or refuses a page (the next round sends it again).
+    fn send_tombstones(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
+        let max_rows = usize::try_from(max_records).unwrap_or(1000);
+        loop {
+            let page = self.local(|v| {
+                v.tombstones_due(max_rows).map(|mut rows| {
+                    // Tombstones are small (under 200 bytes): cut by size only at the limit.
+                    let mut size = 8u64;
+                    rows.retain(|r| {
+                        size += r.encoded_len() as u64;
+                        size <= max_bytes
+                    });
+                    rows
+                })
+            })?;
+            if page.is_empty() {
+                return Ok(());
+            }
+            let page = PushPage { records: page };
+            let body = page.encode();
+            self.t.erase_records(&self.token, self.team, &body)?;
+            self.bytes += body.len() as u64;
+            self.local(|v| v.tombstones_sent(&page.records))?;
         }
     }
 

@@ -7,9 +7,9 @@
 
 use teduh_protocol::sync::org::{OrgInfo, TeamListing};
 use teduh_protocol::sync::{
-    DeviceInvitation, DeviceView, EnvelopeList, InboxMessage, InvitationPackage, Limits,
-    MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session, TeamInfo,
-    TeamInvitation, UrgentAck, UrgentSignal,
+    DeviceInvitation, DeviceView, EnvelopeList, ErasedRecords, InboxMessage, InvitationPackage,
+    Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session,
+    TeamInfo, TeamInvitation, UrgentAck, UrgentSignal,
 };
 
 /// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
@@ -157,6 +157,13 @@ pub trait Transport {
     fn envelopes(&mut self, token: &str, team: u64) -> Result<EnvelopeList, TransportError>;
     /// `POST /v1/teams/{team}/records` with an encoded `PushPage`.
     fn push(&mut self, token: &str, team: u64, page: &[u8]) -> Result<PushAck, TransportError>;
+    /// `POST /v1/teams/{team}/records/erase` with an encoded `PushPage` of tombstones.
+    fn erase_records(
+        &mut self,
+        token: &str,
+        team: u64,
+        page: &[u8],
+    ) -> Result<ErasedRecords, TransportError>;
     /// `GET /v1/teams/{team}/records?after=&budget=`: an encoded `PullPage`.
     fn pull(
         &mut self,
@@ -222,6 +229,8 @@ pub enum Request<'a> {
         /// The encoded `PushPage`.
         page: &'a [u8],
     },
+    /// [`Transport::erase_records`].
+    EraseRecords,
     /// [`Transport::pull`].
     Pull {
         /// The cursor asked from.
@@ -467,6 +476,18 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
             Request::Push { page },
             |t| t.push(token, team, page),
             |ack| Some(ack),
+        )
+    }
+    fn erase_records(
+        &mut self,
+        token: &str,
+        team: u64,
+        page: &[u8],
+    ) -> Result<ErasedRecords, TransportError> {
+        self.run(
+            Request::EraseRecords,
+            |t| t.erase_records(token, team, page),
+            no_ack,
         )
     }
     fn pull(

@@ -22,6 +22,7 @@ use crate::ids::{ClientId, ErasureId, MemberId, RequestId};
 use crate::records::{Op, RecordKind};
 use crate::request::{IdentityCheck, RequestKind};
 
+mod server;
 pub(super) mod shred;
 
 #[cfg(test)]
@@ -309,17 +310,27 @@ impl Vault {
     ///
     /// Fails when the database cannot be read.
     pub fn is_erased(&self, client: ClientId) -> Result<bool, VaultError> {
-        Ok(self.store.connection().query_row(
-            "SELECT EXISTS (SELECT 1 FROM erased_client WHERE client_id = ?1)",
-            [&client.0[..]],
-            |r| r.get(0),
-        )?)
+        client_is_erased(self.store.connection(), client)
     }
 
     /// [`shred::scrub`] on this vault's database.
     pub(super) fn scrub_after_erasure(&mut self) -> Result<(), VaultError> {
         shred::scrub(self.store.connection())
     }
+}
+
+/// Whether an erasure of `client` was applied here.
+///
+/// Fails when the database cannot be read.
+pub(in crate::vault) fn client_is_erased(
+    conn: &rusqlite::Connection,
+    client: ClientId,
+) -> Result<bool, VaultError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM erased_client WHERE client_id = ?1)",
+        [&client.0[..]],
+        |r| r.get(0),
+    )?)
 }
 
 /// Why an erasure or acknowledgement received from another device cannot be applied: an

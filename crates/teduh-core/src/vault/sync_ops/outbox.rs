@@ -116,6 +116,7 @@ impl Vault {
         )?;
         if changed > 0 {
             self.note_server_restored()?;
+            self.resend_tombstones()?;
         }
         Ok(())
     }

@@ -27,6 +27,9 @@ pub struct ReceiveReport {
     /// Records of clients this device does not read, stored unopened (they open if a key
     /// arrives: assigned to the case).
     pub unopened: u64,
+    /// Records that arrived erased (their tombstones, issue 26): in the log, signed header and
+    /// body digest verified, nothing to apply.
+    pub erased: u64,
     /// Records already present (a page received twice).
     pub duplicates: u64,
     /// Records kept aside (unknown or revoked author, bad signature, missing key, damage),
@@ -45,6 +48,11 @@ pub struct ReceiveReport {
 /// roster lists, a header that does not open) are kept aside, as evidence; copies still to be
 /// checked (an author not listed yet, an epoch's key, an update) are never dropped.
 pub const MAX_FAILED_COPIES_HELD: i64 = 256;
+
+/// Why a record that arrived erased is held: the erasure of its client has not arrived (or
+/// never will, if the server made the tombstone up).
+pub const WAITS_FOR_ERASURE: &str =
+    "it arrived erased, but no erasure of its client has arrived (yet)";
 
 /// Something a device refused because it can only be an attack or a fault in another device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +81,29 @@ impl Vault {
         page: &[Record],
         next_cursor: u64,
     ) -> Result<ReceiveReport, VaultError> {
+        let (mut report, shredded) = self.receive_once(page, next_cursor)?;
+        // A record that arrived erased waits for the erasure of its client, which comes later
+        // in the team's order (it was approved after the record was written): once the page
+        // applied one, what waited for it goes in, with the records of its author after it.
+        if shredded && !report.held.is_empty() {
+            let (again, _) = self.receive_once(&[], next_cursor)?;
+            report.applied += again.applied;
+            report.erased += again.erased;
+            report.unopened += again.unopened;
+            report.duplicates += again.duplicates;
+            report.discarded += again.discarded;
+            report.alarms.extend(again.alarms);
+            report.held = again.held;
+        }
+        Ok(report)
+    }
+
+    /// One pass of [`Vault::receive_page`]; also says whether it applied an erasure.
+    fn receive_once(
+        &mut self,
+        page: &[Record],
+        next_cursor: u64,
+    ) -> Result<(ReceiveReport, bool), VaultError> {
         self.ensure_unlocked()?;
         // One roster read (and signature check) for both: the keys and who signs for whom.
         let roster = self.roster()?;
@@ -194,6 +225,7 @@ impl Vault {
                     }
                 }
                 Ok(Received::Unopened) => report.unopened += 1,
+                Ok(Received::Erased) => report.erased += 1,
                 Ok(Received::Own) => report.own += 1,
                 Ok(Received::Duplicate) => report.duplicates += 1,
                 Ok(Received::Equivocation(detail)) => {
@@ -308,7 +340,7 @@ impl Vault {
                 }
             }
         }
-        Ok(report)
+        Ok((report, shredding))
     }
 
     /// How many security alarms this device has raised or, on a key manager's device, received
@@ -409,6 +441,8 @@ enum Received {
     Applied(Vec<RecordRow>, Vec<String>),
     /// Stored in the log, unopened: of a client this device does not read.
     Unopened,
+    /// Stored in the log as it came: erased, its header verified.
+    Erased,
     Own,
     Duplicate,
     /// A validly signed record that differs from the one already applied under its sequence.
@@ -537,6 +571,28 @@ fn receive_one(
         return Ok(Err(
             "refused: it is stamped before the previous record of its device (backdated)".into(),
         ));
+    }
+    // An erased record (its tombstone): its header and body digest verified above, it keeps
+    // the author's log gapless; there is nothing to open or apply.
+    // The records erasure itself stands on (and the checkpoints that keep the server honest)
+    // are never erased: such a tombstone is forged.
+    if row.erased.is_some() {
+        if matches!(
+            row.kind,
+            RecordKind::Checkpoint | RecordKind::Erasure | RecordKind::ErasureAck
+        ) {
+            return Ok(Err(format!(
+                "refused: a {} record is never erased",
+                row.kind.as_str()
+            )));
+        }
+        // A tombstone the server made itself (it holds the bytes to hash) would pass for an
+        // erased record: only a client's erasure, signed by a key manager, erases her records.
+        if !crate::vault::erasure::client_is_erased(tx, row.client)? {
+            return Ok(Err(WAITS_FOR_ERASURE.into()));
+        }
+        records::insert(tx, &row)?;
+        return Ok(Ok(Received::Erased));
     }
     let plain = match keys::open_record(tx, ident, u, &row) {
         Ok(p) => p,
