@@ -6,6 +6,9 @@
 //! key wraps) is searched for in every file of every reachable device's data directory.
 //! All names are made up.
 
+#[path = "../../crates/teduh-server/tests/common/mod.rs"]
+mod pg;
+
 use chrono::{Duration, Utc};
 use teduh_core::domain::Modality;
 use teduh_core::ids::ClientId;
@@ -46,6 +49,40 @@ fn found_on(device: &Device, secrets: &[Vec<u8>]) -> Vec<String> {
 #[test]
 fn an_approved_erasure_reaches_every_device_and_leaves_none_of_her_bytes() {
     let server = TestServer::start();
+    let data_dir = server.data_dir().to_path_buf();
+    erasure_reaches_everyone(server, &|secrets| leak::scan_dir(&data_dir, secrets));
+}
+
+/// The same on a server on PostgreSQL: none of her bytes in any row of any table (read as
+/// PostgreSQL's text form, bytea in hex).
+#[test]
+fn on_postgresql_an_approved_erasure_leaves_none_of_her_bytes_in_any_table() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (storage, guard) = rt.block_on(pg::postgres());
+    let url = match &guard {
+        pg::Guard::Postgres(db) => db.url.clone(),
+        pg::Guard::Sqlite(_) => unreachable!("a PostgreSQL guard"),
+    };
+    let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
+    erasure_reaches_everyone(server, &|secrets| {
+        let dump = rt.block_on(pg::dump_all_tables(&url));
+        assert!(dump.len() > 1000, "the dump holds the team's records");
+        let hex: Vec<Vec<u8>> = secrets
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+                    .into_bytes()
+            })
+            .collect();
+        leak::scan_bytes("the PostgreSQL tables", &dump, &hex)
+    });
+}
+
+/// Four devices, one revoked and one offline during the erasure (see the module
+/// documentation); `server_holds` lists where the server still holds any of `secrets`.
+fn erasure_reaches_everyone(server: TestServer, server_holds: &dyn Fn(&[Vec<u8>]) -> Vec<String>) {
     let team = "Tim Hapus";
     let (mut sup, mut ana) = server.supervised_team(team, "sup.hapus", "kons.hapus");
     let mut laptop = ana.another_device().expect("her second laptop");
@@ -217,7 +254,7 @@ fn an_approved_erasure_reaches_every_device_and_leaves_none_of_her_bytes() {
 
     // The server: none of her bytes in its database files (free pages and WAL included), and
     // every key the devices ever held opens nothing of hers.
-    let hits = leak::scan_dir(server.data_dir(), &secrets);
+    let hits = server_holds(&secrets);
     assert!(
         hits.is_empty(),
         "the server still holds her bytes: {hits:?}"

@@ -126,35 +126,6 @@ fn the_sqlite_server_and_its_logs_never_see_the_plaintext() {
     assert!(hits.is_empty(), "an id in the server's logs: {hits:?}");
 }
 
-/// Every row of every table of the database, as PostgreSQL's text form (bytea as hex).
-async fn dump_all_tables(url: &str) -> Vec<u8> {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connects");
-    tokio::spawn(conn);
-    let tables = client
-        .query(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
-            &[],
-        )
-        .await
-        .expect("lists tables");
-    let mut out = Vec::new();
-    for t in tables {
-        let name: String = t.get(0);
-        let rows = client
-            .query(&format!("SELECT t::text FROM \"{name}\" t"), &[])
-            .await
-            .expect("reads a table");
-        for r in rows {
-            let text: String = r.get(0);
-            out.extend_from_slice(text.as_bytes());
-            out.push(b'\n');
-        }
-    }
-    out
-}
-
 #[test]
 fn the_postgresql_server_never_sees_the_plaintext() {
     // The storage's connections live on this runtime for the whole test.
@@ -167,7 +138,7 @@ fn the_postgresql_server_never_sees_the_plaintext() {
     let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
     let ids = exchange_secrets(&server);
     let forms = marker_forms(MARKER);
-    let dump = rt.block_on(dump_all_tables(&url));
+    let dump = rt.block_on(pg::dump_all_tables(&url));
     assert!(dump.len() > 1000, "the dump holds the synced records");
     let hits = scan_bytes("the PostgreSQL tables", &dump, &forms);
     assert!(hits.is_empty(), "plaintext in PostgreSQL: {hits:?}");

@@ -364,3 +364,32 @@ impl Drop for PgCluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Every row of every table of the database, as PostgreSQL's text form (bytea as hex).
+pub async fn dump_all_tables(url: &str) -> Vec<u8> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connects");
+    tokio::spawn(conn);
+    let tables = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .expect("lists tables");
+    let mut out = Vec::new();
+    for t in tables {
+        let name: String = t.get(0);
+        let rows = client
+            .query(&format!("SELECT t::text FROM \"{name}\" t"), &[])
+            .await
+            .expect("reads a table");
+        for r in rows {
+            let text: String = r.get(0);
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+        }
+    }
+    out
+}

@@ -219,7 +219,14 @@ impl PostgresStorage {
         let sizes = c
             .query(
                 &st_sizes,
-                &[&team, &after_i, &((max_records as i64).saturating_add(1))],
+                // Not `as`: a maximum above i64::MAX would wrap to a negative LIMIT.
+                &[
+                    &team,
+                    &after_i,
+                    &i64::try_from(max_records)
+                        .unwrap_or(i64::MAX)
+                        .saturating_add(1),
+                ],
             )
             .await?;
         let sizes = sizes.iter().map(|r| {
