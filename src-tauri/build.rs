@@ -100,6 +100,8 @@ const COMMANDS: &[&str] = &[
     "breach_add",
     "breach_notified",
     "report_breach_notice",
+    "erasure_approve",
+    "erasures_list",
 ];
 
 fn main() {

@@ -13,6 +13,7 @@ pub mod case_commands;
 pub mod commands;
 pub mod contact_commands;
 pub mod episode_commands;
+pub mod erasure_commands;
 pub mod ipc;
 pub mod report_commands;
 pub mod request_commands;
@@ -85,6 +86,8 @@ pub fn register<R: Runtime>(
             episode_commands::episode_decide,
             episode_commands::episodes_of,
             episode_commands::episodes_open,
+            erasure_commands::erasure_approve,
+            erasure_commands::erasures_list,
             request_commands::request_add,
             request_commands::request_answer,
             request_commands::request_lift,

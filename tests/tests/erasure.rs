@@ -360,10 +360,10 @@ fn a_server_restored_from_an_older_backup_loses_her_bodies_again() {
 }
 
 /// The server holds the bytes it would need to make a record's tombstone itself. A newcomer
-/// served such a made-up tombstone of a client nobody erased does not take the note as erased:
-/// it holds it until an erasure of her arrives, which none does.
+/// served such a made-up tombstone of a client nobody erased keeps its log gapless but raises an
+/// alarm after its pull: the record was hidden, and the original is still on the other devices.
 #[test]
-fn a_tombstone_the_server_makes_up_erases_nothing() {
+fn a_tombstone_the_server_makes_up_raises_an_alarm() {
     use sha2::Digest as _;
     let server = TestServer::start();
     let team = "Tim Palsu";
@@ -414,19 +414,33 @@ fn a_tombstone_the_server_makes_up_erases_nothing() {
     let mut newcomer = sup.another_device().expect("a new device");
     sup.admit(&mut newcomer);
     sup.sync().expect("its keys");
-    let report = newcomer.sync_until_done(4).expect("pulls");
-    assert!(
-        report
-            .held
+    newcomer.sync_until_done(4).expect("pulls");
+    let alarms = newcomer.vault.security_alarms().expect("alarms");
+    assert_eq!(
+        alarms
             .iter()
-            .any(|h| h.contains(teduh_core::vault::WAITS_FOR_ERASURE)),
-        "{:?}",
-        report.held
+            .filter(|a| a.kind == "erased-without-erasure")
+            .map(|a| (a.device, a.seq))
+            .collect::<Vec<_>>(),
+        vec![(device, note.seq)],
+        "{alarms:?}"
     );
     assert!(!newcomer.vault.is_erased(client).expect("read"));
-    assert_eq!(newcomer.vault.verify_erased_records().expect("none"), 0);
     assert!(
         newcomer.vault.client(client).is_ok(),
         "her other records still apply"
+    );
+    // Once only, and the devices that hold the note keep it.
+    newcomer.sync().expect("again");
+    assert_eq!(
+        newcomer.vault.security_alarms().expect("alarms").len(),
+        alarms.len()
+    );
+    sup.sync().expect("sup");
+    assert!(sup.vault.security_alarms().expect("alarms").is_empty());
+    assert_eq!(
+        sup.vault.notes(client).expect("notes").len(),
+        1,
+        "the supervisor still reads the note"
     );
 }

@@ -48,7 +48,7 @@ afterEach(() => clearMocks());
 
 describe('the request register on a client profile', () => {
   it('shows an overdue request in red, with its late entry', async () => {
-    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    const r = render(RequestPanel, { client: 'c1', code: 'RQ-1', onErased: noop, onError: noop });
     await settle();
     const item = r.q('request-item');
     expect(item?.dataset.standing).toBe('overdue');
@@ -59,7 +59,7 @@ describe('the request register on a client profile', () => {
   });
 
   it('sends the receipt typed in the team zone, and refuses to save without it', async () => {
-    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    const r = render(RequestPanel, { client: 'c1', code: 'RQ-1', onErased: noop, onError: noop });
     await settle();
     press(r.q('request-new'));
     choose(r.q('request-kind'), 'correction');
@@ -77,7 +77,7 @@ describe('the request register on a client profile', () => {
   });
 
   it('asks for the Ps 33 grounds of a refusal before anything is sent', async () => {
-    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    const r = render(RequestPanel, { client: 'c1', code: 'RQ-1', onErased: noop, onError: noop });
     await settle();
     press(r.q('request-answer-open'));
     choose(r.target.querySelector<HTMLElement>('[data-testid=request-outcome-refused]'), true);
@@ -91,7 +91,7 @@ describe('the request register on a client profile', () => {
 
 describe('the access export', () => {
   it('is made from an open access request and says where both files are', async () => {
-    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    const r = render(RequestPanel, { client: 'c1', code: 'RQ-1', onErased: noop, onError: noop });
     await settle();
     press(r.q('request-export'));
     await settle();
@@ -113,7 +113,7 @@ describe('the access export', () => {
       }
       throw new Error(`unexpected ${cmd}`);
     });
-    const r = render(RequestPanel, { client: 'c1', onError: noop });
+    const r = render(RequestPanel, { client: 'c1', code: 'RQ-1', onErased: noop, onError: noop });
     await settle();
     expect(r.q('request-export')).toBeNull();
     expect(r.q('request-export-identity')?.textContent).toContain('Identitas pemohon belum diperiksa');
@@ -141,7 +141,7 @@ describe('a restriction', () => {
       throw new Error(`unexpected ${cmd}`);
     });
     const told: boolean[] = [];
-    const r = render(RequestPanel, { client: 'c1', onError: noop, onRestrictedChange: (x: boolean) => told.push(x) });
+    const r = render(RequestPanel, { client: 'c1', code: 'RQ-1', onErased: noop, onError: noop, onRestrictedChange: (x: boolean) => told.push(x) });
     await settle();
     expect(r.q('request-restricts')?.textContent).toContain('Pembatasan berlaku');
     expect(r.q('request-export')).toBeNull();

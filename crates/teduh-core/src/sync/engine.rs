@@ -277,6 +277,9 @@ impl<A: VaultAccess> Round<'_, A> {
         // After a complete pull: what other devices' checkpoints named and is still missing.
         let withheld = self.local(|v| v.settle_checkpoints())?;
         self.report.alarms.extend(withheld);
+        // And records served erased whose client no erasure names (a made-up tombstone).
+        let unexplained = self.local(|v| v.check_erased_records())?;
+        self.report.alarms.extend(unexplained);
         // After the pull, so an acknowledgement that arrived stops the alert; like the
         // organisation's steps, a server without the endpoint waits for the next round.
         self.organisation_step(Self::send_urgent_signals)?;

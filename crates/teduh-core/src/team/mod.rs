@@ -52,11 +52,14 @@ pub enum AlarmKind {
     /// Another device's checkpoint names a record, roster or epoch the server still has not
     /// given this device after two complete rounds.
     Withheld,
+    /// The server served a record erased (its tombstone) although no erasure of its client
+    /// arrived with a complete pull: it may have made the tombstone up to suppress the record.
+    ErasedWithoutErasure,
 }
 
 impl AlarmKind {
     /// Every kind (the UI's catalogue has words for each: `src-tauri/tests/alarm_words.rs`).
-    pub const ALL: [AlarmKind; 15] = [
+    pub const ALL: [AlarmKind; 16] = [
         AlarmKind::Equivocation,
         AlarmKind::ForgedTeamKey,
         AlarmKind::TeamKeyMismatch,
@@ -72,6 +75,7 @@ impl AlarmKind {
         AlarmKind::ForgedOrgSettings,
         AlarmKind::Fork,
         AlarmKind::Withheld,
+        AlarmKind::ErasedWithoutErasure,
     ];
 
     /// The stable code stored and shown (`"forged-team-key"`, ...).
@@ -92,6 +96,7 @@ impl AlarmKind {
             AlarmKind::ForgedOrgSettings => "forged-org-settings",
             AlarmKind::Fork => "fork",
             AlarmKind::Withheld => "withheld",
+            AlarmKind::ErasedWithoutErasure => "erased-without-erasure",
         }
     }
 }

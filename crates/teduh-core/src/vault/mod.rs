@@ -105,7 +105,7 @@ use sealed::{binding_aad, id16, record_name, unwrap_client_key};
 pub use sync_ops::{InvitationLabels, OrgKeySheet};
 pub use sync_ops::{
     PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, SecurityAlarm,
-    MAX_FAILED_COPIES_HELD, WAITS_FOR_ERASURE,
+    MAX_FAILED_COPIES_HELD,
 };
 pub(crate) use sync_ops::{PendingListing, ProofCheck};
 

@@ -230,6 +230,19 @@ pub(super) fn forget_client(
          WHERE client_id = ?1 AND kind != 'client_key'",
         [c],
     )?;
+    drop_decrypted(conn, u, client)?;
+    Ok(true)
+}
+
+/// Deletes this device's keys and every decrypted copy of a client (fields and their versions,
+/// summaries, entities) and forgets her in memory (cached keys, the search index, the facets),
+/// whatever this device held of her.
+pub(super) fn drop_decrypted(
+    conn: &Connection,
+    u: &mut Unlocked,
+    client: ClientId,
+) -> Result<(), VaultError> {
+    let c = &client.0[..];
     for sql in [
         "DELETE FROM field_versions WHERE entity_id IN
              (SELECT entity_id FROM entities WHERE client_id = ?1)",
@@ -246,7 +259,7 @@ pub(super) fn forget_client(
     forget_cached_keys(u, client);
     u.index.remove(client);
     u.facets = None;
-    Ok(true)
+    Ok(())
 }
 
 /// The records of a client stored unopened, in the order they arrived.

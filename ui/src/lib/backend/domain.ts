@@ -93,6 +93,11 @@ export type { BreachView } from './bindings/BreachView';
 export type { DataCategory } from './bindings/DataCategory';
 export type { Recipient } from './bindings/Recipient';
 
+// Erasure by crypto-shredding (issue 26, UU PDP Ps 43-44).
+export type { ErasureDevice } from './bindings/ErasureDevice';
+export type { ErasureState } from './bindings/ErasureState';
+export type { ErasureView } from './bindings/ErasureView';
+
 // Need-to-know access (issue 23).
 export type { AssignmentChange } from './bindings/AssignmentChange';
 export type { CaseAssignment } from './bindings/CaseAssignment';

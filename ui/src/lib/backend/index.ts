@@ -61,6 +61,7 @@ import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallN
 import type { CaseAssignment, Level } from './domain';
 import type { AccessEntry, DataRequest, RequestAnswer, RequestView } from './domain';
 import type { Breach, BreachView, Recipient } from './domain';
+import type { ErasureView } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -546,6 +547,19 @@ export function breachNotified(id: string, to: Recipient, at: string): Promise<B
 /** Saves the notice of incident `id` to `to` in the export folder, with its text. */
 export function reportBreachNotice(id: string, to: Recipient): Promise<SavedLetter> {
   return call<SavedLetter>('report_breach_notice', { id, to });
+}
+
+/**
+ * Approves the erasure an open erasure request asks for (a supervisor or admin): her data goes
+ * from this device at once and from every other at its next sync.
+ */
+export function erasureApprove(request: string): Promise<ErasureView> {
+  return call<ErasureView>('erasure_approve', { request });
+}
+
+/** Every erasure, the newest first, each with the devices that confirmed. */
+export function erasuresList(): Promise<ErasureView[]> {
+  return call<ErasureView[]>('erasures_list');
 }
 
 /** Every unanswered request this device reads, the nearest deadline first. */

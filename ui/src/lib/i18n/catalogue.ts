@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,219 lines: about 1,100 per language, two halves of the
+// One file on purpose, although long (2,253 lines: about 1,100 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -733,6 +733,7 @@ export const id = {
   'alarm.forged-org-settings': 'Server mengirim pengaturan organisasi yang tidak ditandatangani kunci organisasi; pengaturan itu ditolak dan yang lama tetap dipakai.',
   'alarm.fork': 'Perangkat lain di tim memegang versi catatan (atau daftar tim) yang berbeda dari yang diterima perangkat ini: server menunjukkan riwayat yang berbeda kepada dua perangkat. Tidak ada yang diubah di sini; beri tahu supervisor atau admin Anda.',
   'alarm.withheld': 'Perangkat lain di tim sudah menerima catatan, daftar tim, atau kunci tim yang belum diberikan server kepada perangkat ini setelah dua kali sinkronisasi: server mungkin menahannya. Beri tahu supervisor atau admin Anda.',
+  'alarm.erased-without-erasure': 'Server mengirim catatan dalam keadaan terhapus, padahal tidak ada penghapusan klien itu yang disetujui supervisor: server mungkin menyembunyikan catatan itu. Catatan aslinya masih ada di perangkat lain; beri tahu supervisor atau admin Anda.',
   'alarm.unknown': 'Peringatan keamanan lain; rinciannya tersimpan untuk penyelidik.',
   'alarm.reportedBy': '(dilaporkan oleh perangkat {device})',
   'alarm.unverified': '— belum terverifikasi: perangkat itu belum diterima, laporan ini bisa saja dibuat server',
@@ -1106,6 +1107,22 @@ export const id = {
   'breach.badNoticeTime': 'Isi tanggal (dd/mm/yyyy) dan jam (hh.mm) pemberitahuan.',
   'breach.noticeInFuture': 'Catat pemberitahuan setelah diberikan, bukan sebelumnya.',
   'breach.noticeBeforeAware': 'Pemberitahuan tidak mungkin sebelum insiden diketahui.',
+  // Issue #26 (UU PDP 2/2): erasure by crypto-shredding.
+  'erasure.title': 'Penghapusan data klien (UU PDP Pasal 43–44)',
+  'erasure.intro': 'Data klien yang dihapus hilang dari setiap perangkat tim saat perangkat itu sinkron, dan dari server. Yang tersisa hanya kodenya di daftar ini dan catatan siapa yang sudah mengonfirmasi.',
+  'erasure.none': 'Belum ada penghapusan data klien.',
+  'erasure.meta': 'disetujui {when} oleh {name}',
+  'erasure.progress': '{confirmed} dari {expected} perangkat sudah mengonfirmasi',
+  'erasure.device': 'perangkat {id}',
+  'erasure.confirmedAt': 'sudah mengonfirmasi ({when})',
+  'erasure.state.confirmed': 'sudah mengonfirmasi',
+  'erasure.state.waiting': 'belum mengonfirmasi (belum sinkron sejak itu)',
+  'erasure.state.unreachable': 'tidak terjangkau (perangkat sudah dicabut)',
+  'erasure.approve': 'Setujui penghapusan',
+  'erasure.confirmQuestion': 'Hapus semua data {code} dari perangkat ini, dari setiap perangkat tim dan dari server? Tidak bisa dibatalkan.',
+  'erasure.confirm': 'Ya, hapus sekarang',
+  'erasure.bySupervisor': 'Penghapusan disetujui oleh supervisor atau admin.',
+  'erasure.needsIdentity': 'Periksa identitas peminta sebelum penghapusan disetujui.',
   // --- end of issue #26
 } as const;
 
@@ -1830,6 +1847,7 @@ export const en: Catalogue = {
   'alarm.forged-org-settings': 'The server sent organisation settings the organisation key did not sign; they were refused and the previous ones stay in use.',
   'alarm.fork': 'Another device of the team holds a different version of a record (or of the team roster) than this device received: the server showed two devices different histories. Nothing was changed here; tell your supervisor or admin.',
   'alarm.withheld': 'Another device of the team already received records, a team roster or a team key that the server has still not given this device after two syncs: the server may be holding them back. Tell your supervisor or admin.',
+  'alarm.erased-without-erasure': 'The server sent a record as erased although no supervisor approved an erasure of its client: the server may be hiding that record. The original is still on other devices; tell your supervisor or admin.',
   'alarm.unknown': 'Another security alert; its details are kept for whoever investigates.',
   'alarm.reportedBy': '(reported by device {device})',
   'alarm.unverified': '— unverified: that device is not admitted yet, so the server could have made this report',
@@ -2203,6 +2221,22 @@ export const en: Catalogue = {
   'breach.badNoticeTime': 'Enter the date (dd/mm/yyyy) and time (hh.mm) of the notice.',
   'breach.noticeInFuture': 'Record a notice once it is given, not before.',
   'breach.noticeBeforeAware': 'A notice cannot come before the incident was known.',
+  // Issue #26 (UU PDP 2/2): erasure by crypto-shredding.
+  'erasure.title': 'Erasure of client data (UU PDP Art. 43–44)',
+  'erasure.intro': "An erased client's data goes from every device of the team as it syncs, and from the server. Only her code stays in this list, with which devices confirmed.",
+  'erasure.none': 'No client data has been erased.',
+  'erasure.meta': 'approved {when} by {name}',
+  'erasure.progress': '{confirmed} of {expected} devices have confirmed',
+  'erasure.device': 'device {id}',
+  'erasure.confirmedAt': 'confirmed ({when})',
+  'erasure.state.confirmed': 'confirmed',
+  'erasure.state.waiting': 'not confirmed yet (not synced since)',
+  'erasure.state.unreachable': 'unreachable (device revoked)',
+  'erasure.approve': 'Approve the erasure',
+  'erasure.confirmQuestion': 'Erase all data of {code} from this device, every device of the team and the server? This cannot be undone.',
+  'erasure.confirm': 'Yes, erase now',
+  'erasure.bySupervisor': 'An erasure is approved by a supervisor or admin.',
+  'erasure.needsIdentity': 'Check who is asking before the erasure is approved.',
   // --- end of issue #26
 };
 

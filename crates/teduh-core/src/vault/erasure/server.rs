@@ -88,3 +88,42 @@ impl Vault {
         Ok(())
     }
 }
+
+impl Vault {
+    /// After a complete pull: raises an alarm for each record another device's log holds
+    /// erased whose client no applied erasure names (the server may have made its tombstone up
+    /// to hide the record), once per record. Returns the new alarms' descriptions.
+    ///
+    /// Fails when locked or the database cannot be written.
+    pub(crate) fn check_erased_records(&mut self) -> Result<Vec<String>, VaultError> {
+        let rows = records::erased_records_where(
+            self.store.connection(),
+            "device_id != ?1 AND client_id NOT IN (SELECT client_id FROM erased_client)
+             ORDER BY device_id, seq",
+            [&self.ident.device.0[..]],
+        )?;
+        let mut alarms = Vec::new();
+        for row in rows {
+            let Some(device) = row.device.server_number() else {
+                continue;
+            };
+            let evidence = teduh_protocol::sync::PushPage {
+                records: self.wire_records(std::slice::from_ref(&row))?,
+            }
+            .encode();
+            let detail = "the server sent this record erased, but no erasure of its client \
+                          arrived: it may be hiding the record";
+            if crate::vault::sync_ops::insert_alarm(
+                self.store.connection(),
+                crate::team::AlarmKind::ErasedWithoutErasure,
+                device,
+                row.seq,
+                detail,
+                &evidence,
+            )? {
+                alarms.push(format!("record {device}/{}: {detail}", row.seq));
+            }
+        }
+        Ok(alarms)
+    }
+}

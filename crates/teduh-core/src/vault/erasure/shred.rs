@@ -35,7 +35,8 @@ pub(in crate::vault) fn shred_client(
          ON CONFLICT (client_id) DO NOTHING",
         params![c, &erasure.0[..], chrono::Utc::now().timestamp()],
     )?;
-    readers::forget_client(conn, u, client)?;
+    // Whether or not this device held her key: anything decrypted of her goes.
+    readers::drop_decrypted(conn, u, client)?;
     for sql in [
         // No key will come to open them: she is gone, not waiting.
         "DELETE FROM unopened_record WHERE client_id = ?1",

@@ -30,7 +30,7 @@ pub use admission::{PendingDevice, SafetyNumber};
 pub use invitations::InvitationLabels;
 pub(crate) use invitations::ProofCheck;
 pub use org::OrgKeySheet;
-pub use receive::{ReceiveReport, SecurityAlarm, MAX_FAILED_COPIES_HELD, WAITS_FOR_ERASURE};
+pub use receive::{ReceiveReport, SecurityAlarm, MAX_FAILED_COPIES_HELD};
 pub use reports::ReportedAlarm;
 pub(in crate::vault) use team::insert_alarm;
 

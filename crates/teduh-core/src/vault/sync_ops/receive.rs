@@ -49,11 +49,6 @@ pub struct ReceiveReport {
 /// checked (an author not listed yet, an epoch's key, an update) are never dropped.
 pub const MAX_FAILED_COPIES_HELD: i64 = 256;
 
-/// Why a record that arrived erased is held: the erasure of its client has not arrived (or
-/// never will, if the server made the tombstone up).
-pub const WAITS_FOR_ERASURE: &str =
-    "it arrived erased, but no erasure of its client has arrived (yet)";
-
 /// Something a device refused because it can only be an attack or a fault in another device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityAlarm {
@@ -81,29 +76,6 @@ impl Vault {
         page: &[Record],
         next_cursor: u64,
     ) -> Result<ReceiveReport, VaultError> {
-        let (mut report, shredded) = self.receive_once(page, next_cursor)?;
-        // A record that arrived erased waits for the erasure of its client, which comes later
-        // in the team's order (it was approved after the record was written): once the page
-        // applied one, what waited for it goes in, with the records of its author after it.
-        if shredded && !report.held.is_empty() {
-            let (again, _) = self.receive_once(&[], next_cursor)?;
-            report.applied += again.applied;
-            report.erased += again.erased;
-            report.unopened += again.unopened;
-            report.duplicates += again.duplicates;
-            report.discarded += again.discarded;
-            report.alarms.extend(again.alarms);
-            report.held = again.held;
-        }
-        Ok(report)
-    }
-
-    /// One pass of [`Vault::receive_page`]; also says whether it applied an erasure.
-    fn receive_once(
-        &mut self,
-        page: &[Record],
-        next_cursor: u64,
-    ) -> Result<(ReceiveReport, bool), VaultError> {
         self.ensure_unlocked()?;
         // One roster read (and signature check) for both: the keys and who signs for whom.
         let roster = self.roster()?;
@@ -340,7 +312,7 @@ impl Vault {
                 }
             }
         }
-        Ok((report, shredding))
+        Ok(report)
     }
 
     /// How many security alarms this device has raised or, on a key manager's device, received
@@ -586,11 +558,10 @@ fn receive_one(
                 row.kind.as_str()
             )));
         }
-        // A tombstone the server made itself (it holds the bytes to hash) would pass for an
-        // erased record: only a client's erasure, signed by a key manager, erases her records.
-        if !crate::vault::erasure::client_is_erased(tx, row.client)? {
-            return Ok(Err(WAITS_FOR_ERASURE.into()));
-        }
+        // It enters the log as it came (the author's log stays gapless; its erasure comes later
+        // in the team's order). The server could make a tombstone up (it holds the bytes to
+        // hash): after a complete pull, one whose client no erasure names raises an alarm
+        // (`vault/erasure/server.rs`).
         records::insert(tx, &row)?;
         return Ok(Ok(Received::Erased));
     }
