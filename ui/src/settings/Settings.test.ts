@@ -24,6 +24,8 @@ describe('a change of trust in Settings', () => {
         case 'sync_status': return STATUS;
         case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
         case 'screening_instruments': return [];
+      case 'erasures_list': case 'breaches_list': return [];
+        case 'erasures_list': case 'breaches_list': return [];
         case 'server_status': return { kind: 'online' };
         case 'set_auto_lock': return 5;
         case 'team_view': return { me: 's1', role: 'supervisor', supervises: true, admitted: true, members: [], pending: [], safety_numbers: [], org_fingerprint: null, holds_org_key: false, org_name: null, zone: 'WIB' };
@@ -63,6 +65,8 @@ describe('the export folder in Settings', () => {
         case 'sync_status': return { ...STATUS, joined: false, server_url: null };
         case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
         case 'screening_instruments': return [];
+      case 'erasures_list': case 'breaches_list': return [];
+        case 'erasures_list': case 'breaches_list': return [];
         case 'set_auto_lock': return 5;
         case 'set_server_url': return null;
         case 'export_folder': return '/data/exports';
@@ -93,6 +97,8 @@ describe('the export folder in Settings', () => {
       switch (cmd) {
         case 'app_info': return { core_version: '0', data_dir: '/data', schema_version: 11, server_url: null, language: 'id', plain_http_allowed: false };
         case 'screening_instruments': return [];
+      case 'erasures_list': case 'breaches_list': return [];
+        case 'erasures_list': case 'breaches_list': return [];
         case 'sync_status': return { ...STATUS, joined: false, server_url: null };
         case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
         case 'set_auto_lock': return 5;
@@ -120,6 +126,7 @@ describe('the record of processing activities in Settings', () => {
       case 'sync_status': return joined ? STATUS : { ...STATUS, joined: false, server_url: null };
       case 'vault_state': return { initialised: true, unlocked: true, auto_lock_minutes: 5 };
       case 'screening_instruments': return [];
+      case 'erasures_list': case 'breaches_list': return [];
       case 'export_folder': return '/data/exports';
       case 'report_processing_record': return make();
       default: return null;

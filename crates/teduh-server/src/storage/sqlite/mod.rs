@@ -3,8 +3,8 @@
 //! This file is every method of the `Storage` trait, in SQLite's SQL and driver. Beside it:
 //! `pool.rs` (the writer, the read-only connections, opening and migrating the file, error
 //! mapping), `rows.rs` (row mappers and the shared device insert), `ids.rs` (member and device
-//! ids that survive a restore) and `documents.rs` (what the server keeps beside the record log:
-//! the organisation's settings, the directory, client-key wraps, the mailbox). The rules both backends enforce are in `rules.rs`; what
+//! ids that survive a restore), `documents.rs` (what the server keeps beside the record log) and
+//! `erasure.rs` (records replaced by their tombstones). The rules both backends enforce are in `rules.rs`; what
 //! remains is SQL that cannot be shared with the PostgreSQL backend.
 //!
 //! Why one file: `impl Storage for` this backend is a single block, which Rust keeps in one
@@ -12,6 +12,7 @@
 //! outside the block already do (the files above).
 
 mod documents;
+mod erasure;
 mod ids;
 mod pool;
 mod rows;
@@ -27,8 +28,8 @@ pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
     advance_contiguous, authenticated, check_next_epoch, check_roster_newer, cut_page,
-    device_invitation_member, envelope_devices, plan_erase, plan_push, usable_invitation,
-    EraseStep, InvitationRow, PushPlan, StoredContent, TokenRow,
+    device_invitation_member, envelope_devices, plan_push, usable_invitation, InvitationRow,
+    StoredContent, TokenRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
@@ -602,40 +603,7 @@ impl Storage for SqliteStorage {
         team_id: u64,
         tombstones: Vec<Record>,
     ) -> BoxFuture<'_, Result<ErasedRecords, StorageError>> {
-        Box::pin(self.with_conn(move |c| {
-            let team = to_i64(team_id, "team id")?;
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut done = ErasedRecords::default();
-            {
-                let mut lookup = tx.prepare_cached(
-                    "SELECT payload FROM records
-                     WHERE team_id = ?1 AND device_id = ?2 AND device_seq = ?3",
-                )?;
-                let mut replace = tx.prepare_cached(
-                    "UPDATE records SET payload = ?3 WHERE device_id = ?1 AND device_seq = ?2",
-                )?;
-                for t in &tombstones {
-                    let device = to_i64(t.device_id, "device id")?;
-                    let seq = to_i64(t.device_seq, "device sequence")?;
-                    let stored: Option<Vec<u8>> = lookup
-                        .query_row(params![team, device, seq], |r| r.get(0))
-                        .optional()?;
-                    match plan_erase(stored.as_deref(), t)? {
-                        EraseStep::Replace => {
-                            replace.execute(params![device, seq, t.payload])?;
-                            done.erased += 1;
-                        }
-                        EraseStep::Already => done.already += 1,
-                        EraseStep::Absent => done.absent += 1,
-                    }
-                }
-            }
-            tx.commit()?;
-            if done.erased > 0 {
-                pool::scrub(c);
-            }
-            Ok(done)
-        }))
+        Box::pin(self.erase_stored_records(team_id, tombstones))
     }
 
     fn client_keys(
@@ -739,26 +707,14 @@ impl Storage for SqliteStorage {
                     super::rules::restored_at(restored_at.as_deref()),
                 )?
             };
-            let PushPlan {
-                fresh,
-                erased,
-                duplicates,
-            } = plan;
-            if !erased.is_empty() {
-                let mut replace = tx.prepare_cached(
-                    "UPDATE records SET payload = ?3 WHERE device_id = ?1 AND device_seq = ?2",
-                )?;
-                for r in &erased {
-                    replace.execute(params![device, r.device_seq as i64, r.payload])?;
-                }
-            }
+            erasure::replace(&tx, device, &plan.erased)?;
             let mut seq = last_seq;
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO records (team_id, team_seq, device_id, device_seq, key_epoch, hlc, payload)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
-                for r in &fresh {
+                for r in &plan.fresh {
                     seq += 1;
                     insert.execute(params![
                         team,
@@ -780,7 +736,7 @@ impl Storage for SqliteStorage {
                     .collect::<Result<Vec<_>, _>>()?;
                 advance_contiguous(to_u64(contiguous), seqs.into_iter().map(to_u64))
             };
-            if !fresh.is_empty() {
+            if !plan.fresh.is_empty() {
                 tx.prepare_cached("UPDATE teams SET last_seq = ?1 WHERE id = ?2")?
                     .execute([seq, team])?;
             }
@@ -789,12 +745,12 @@ impl Storage for SqliteStorage {
                     .execute([new_contiguous as i64, device])?;
             }
             tx.commit()?;
-            if !erased.is_empty() {
+            if !plan.erased.is_empty() {
                 pool::scrub(c);
             }
             Ok(PushOutcome {
-                stored: fresh.len() as u64,
-                duplicates: duplicates + erased.len() as u64,
+                stored: plan.fresh.len() as u64,
+                duplicates: plan.duplicates + plan.erased.len() as u64,
                 contiguous_seq: new_contiguous,
             })
         }))
