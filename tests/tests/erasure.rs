@@ -11,7 +11,7 @@ mod pg;
 
 use chrono::{Duration, Utc};
 use teduh_core::domain::Modality;
-use teduh_core::ids::ClientId;
+use teduh_core::ids::{ClientId, RequestId};
 use teduh_core::request::{DataRequest, IdentityCheck, RequestKind};
 use teduh_core::vault::{ErasureState, VaultError};
 use teduh_tests::device::{draft, profile, Device};
@@ -26,6 +26,22 @@ fn bodies_of(server: &TestServer, team: &str, sup: &mut Device, client: ClientId
         .filter(|r| r.client == client && r.payload.len() >= 32)
         .map(|r| r.payload[..32].to_vec())
         .collect()
+}
+
+/// `client` asks `d`'s member, `hours_ago`, to erase all her data; her identity card was checked.
+fn erasure_request(d: &mut Device, client: ClientId, hours_ago: i64) -> RequestId {
+    d.vault
+        .add_request(
+            client,
+            &DataRequest {
+                kind: RequestKind::Erasure,
+                received_at: Some(Utc::now() - Duration::hours(hours_ago)),
+                identity: IdentityCheck::IdentityCard,
+                details: "Semua data saya dihapus (sintetis)".into(),
+                ..DataRequest::default()
+            },
+        )
+        .expect("request")
 }
 
 /// The key wraps of `client` a device keeps at rest.
@@ -59,10 +75,7 @@ fn an_approved_erasure_reaches_every_device_and_leaves_none_of_her_bytes() {
 fn on_postgresql_an_approved_erasure_leaves_none_of_her_bytes_in_any_table() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (storage, guard) = rt.block_on(pg::postgres());
-    let url = match &guard {
-        pg::Guard::Postgres(db) => db.url.clone(),
-        pg::Guard::Sqlite(_) => unreachable!("a PostgreSQL guard"),
-    };
+    let url = guard.postgres_url().expect("a PostgreSQL guard");
     let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
     erasure_reaches_everyone(server, &|secrets| {
         let dump = rt.block_on(pg::dump_all_tables(&url));
@@ -102,19 +115,7 @@ fn erasure_reaches_everyone(server: TestServer, server_holds: &dyn Fn(&[Vec<u8>]
         .vault
         .add_client(&profile("K-TETAP", "Klien Sintetis Tetap"))
         .expect("another client");
-    let request = ana
-        .vault
-        .add_request(
-            client,
-            &DataRequest {
-                kind: RequestKind::Erasure,
-                received_at: Some(Utc::now() - Duration::hours(5)),
-                identity: IdentityCheck::IdentityCard,
-                details: "Semua data saya dihapus (sintetis)".into(),
-                ..DataRequest::default()
-            },
-        )
-        .expect("request");
+    let request = erasure_request(&mut ana, client, 5);
     ana.sync().expect("ana pushes");
     sup.sync()
         .expect("sup pulls and wraps her key to every reader");
@@ -312,19 +313,7 @@ fn a_server_restored_from_an_older_backup_loses_her_bodies_again() {
         .add_note(client, &draft("Catatan yang akan dihapus (sintetis)"))
         .expect("note");
     ana.vault.finalise_note(n).expect("finalised");
-    let request = ana
-        .vault
-        .add_request(
-            client,
-            &DataRequest {
-                kind: RequestKind::Erasure,
-                received_at: Some(Utc::now() - Duration::hours(1)),
-                identity: IdentityCheck::IdentityCard,
-                details: "Hapus data saya (sintetis)".into(),
-                ..DataRequest::default()
-            },
-        )
-        .expect("request");
+    let request = erasure_request(&mut ana, client, 1);
     ana.sync().expect("ana pushes");
     sup.sync().expect("sup pulls");
     let secrets = bodies_of(&server, team, &mut sup, client);

@@ -131,10 +131,7 @@ fn the_postgresql_server_never_sees_the_plaintext() {
     // The storage's connections live on this runtime for the whole test.
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (storage, guard) = rt.block_on(pg::postgres());
-    let url = match &guard {
-        pg::Guard::Postgres(db) => db.url.clone(),
-        pg::Guard::Sqlite(_) => unreachable!("a PostgreSQL guard"),
-    };
+    let url = guard.postgres_url().expect("a PostgreSQL guard");
     let server = TestServer::start_on(storage, tempfile::tempdir().expect("tempdir"));
     let ids = exchange_secrets(&server);
     let forms = marker_forms(MARKER);

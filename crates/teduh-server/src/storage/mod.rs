@@ -559,7 +559,7 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Replaces stored records of a team by their tombstones (UU PDP erasure), all or nothing:
     /// each must be the tombstone of the record stored under its place
-    /// ([`rules::plan_erase`]), else `NotItsTombstone` and nothing changes. Afterwards the freed
+    /// (`rules::plan_erase`), else `NotItsTombstone` and nothing changes. Afterwards the freed
     /// bytes are overwritten where the backend allows (SQLite's `secure_delete` and a
     /// truncating checkpoint; PostgreSQL's `VACUUM` of the table).
     fn erase_records(

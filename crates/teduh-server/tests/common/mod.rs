@@ -27,6 +27,16 @@ pub enum Guard {
     Postgres(TestDatabase),
 }
 
+impl Guard {
+    /// The database's URL, for a PostgreSQL guard.
+    pub fn postgres_url(&self) -> Option<String> {
+        match self {
+            Guard::Postgres(db) => Some(db.url.clone()),
+            Guard::Sqlite(_) => None,
+        }
+    }
+}
+
 pub async fn sqlite() -> (Arc<dyn Storage>, Guard) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let s = SqliteStorage::open(&tmp.path().join("server.sqlite3")).expect("sqlite opens");
