@@ -3,8 +3,8 @@
 # Usage: crates/teduh-server/scripts/fuzz-openapi.sh [path/to/teduh-server]
 # Starts a throwaway server on SQLite, registers a supervisor for a bearer token, runs every
 # schemathesis check and fails on any finding (in particular any 5xx). The binary record push
-# (operationId push) is excluded: its body is a PushPage, which OpenAPI cannot describe, and it
-# is fuzzed by tests/api.rs instead.
+# and erase (operationIds push and eraseRecords) are excluded: their bodies are PushPages, which
+# OpenAPI cannot describe, and they are fuzzed by tests/api.rs instead.
 set -euo pipefail
 SERVER=${1:-target/debug/teduh-server}
 WORK=$(mktemp -d)
@@ -41,5 +41,5 @@ cat >"$WORK/schemathesis.toml" <<'TOML'
 expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 TOML
 "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "http://127.0.0.1:$PORT/openapi.json" \
-  -H "Authorization: Bearer $TOKEN" --checks all --exclude-operation-id push \
+  -H "Authorization: Bearer $TOKEN" --checks all --exclude-operation-id push --exclude-operation-id eraseRecords \
   -n "${FUZZ_EXAMPLES:-100}"
