@@ -18,6 +18,7 @@ use teduh_report::letter::{referral_letter, PartnerAddress};
 use teduh_report::monthly::{monthly_report, Format};
 use teduh_report::processing::record_of_processing;
 use teduh_report::save::save_whole;
+use teduh_report::PdfJsonFiles;
 
 use crate::ipc::{IpcError, SavedLetter, SavedPdfJson, SavedReport};
 use crate::state::AppState;
@@ -114,13 +115,7 @@ pub fn report_access_export(
     request: RequestId,
 ) -> Result<SavedPdfJson, IpcError> {
     let files = state.with_vault_for(|v| access_export(v, request, chrono::Utc::now()))?;
-    save_pair(
-        &state,
-        &files.pdf_name,
-        &files.pdf,
-        &files.json_name,
-        &files.json,
-    )
+    save_pair(&state, &files)
 }
 
 /// Saves `bytes` whole as `name` in the export folder; returns the path.
@@ -135,16 +130,11 @@ pub(crate) fn save_in_export_folder(
 }
 
 /// Saves a PDF and its JSON copy in the export folder.
-fn save_pair(
-    state: &AppState,
-    pdf_name: &str,
-    pdf: &[u8],
-    json_name: &str,
-    json: &[u8],
-) -> Result<SavedPdfJson, IpcError> {
+fn save_pair(state: &AppState, files: &PdfJsonFiles) -> Result<SavedPdfJson, IpcError> {
+    let (pdf, json) = files.save_in(&export_dir(state)?)?;
     Ok(SavedPdfJson {
-        pdf: save_in_export_folder(state, pdf_name, pdf)?,
-        json: save_in_export_folder(state, json_name, json)?,
+        pdf: pdf.display().to_string(),
+        json: json.display().to_string(),
     })
 }
 
@@ -153,13 +143,7 @@ fn save_pair(
 #[tauri::command(async)]
 pub fn report_processing_record(state: State<'_, AppState>) -> Result<SavedPdfJson, IpcError> {
     let files = state.with_vault_for(|v| record_of_processing(v, chrono::Utc::now()))?;
-    save_pair(
-        &state,
-        &files.pdf_name,
-        &files.pdf,
-        &files.json_name,
-        &files.json,
-    )
+    save_pair(&state, &files)
 }
 
 /// Prints the letter of `client`'s `referral` into the export folder (the partner's address

@@ -314,13 +314,8 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
         }
         OrgCmd::Processing { out } => {
             let files = teduh_report::processing::record_of_processing(&v, chrono::Utc::now())?;
-            for (name, bytes) in [
-                (&files.pdf_name, &files.pdf),
-                (&files.json_name, &files.json),
-            ] {
-                let path = teduh_report::save::save_whole(&out, name, bytes)?;
-                println!("{}", path.display());
-            }
+            let (pdf, json) = files.save_in(&out)?;
+            println!("{}\n{}", pdf.display(), json.display());
         }
         OrgCmd::FoundTeam {
             team_id,

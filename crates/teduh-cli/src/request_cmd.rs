@@ -15,7 +15,6 @@ use teduh_core::request::{
 use teduh_core::vault::{RequestView, Vault};
 use teduh_report::access::access_export;
 use teduh_report::printed::local_time;
-use teduh_report::save::save_whole;
 
 use crate::vault_cmd::{open_unlocked, parse_enum};
 
@@ -169,13 +168,8 @@ pub fn run(data: &DataDir, cmd: RequestCmd) -> anyhow::Result<ExitCode> {
         RequestCmd::Export(a) => {
             let mut v = open_unlocked(data)?;
             let files = access_export(&mut v, a.id, Utc::now())?;
-            for (name, bytes) in [
-                (&files.pdf_name, &files.pdf),
-                (&files.json_name, &files.json),
-            ] {
-                let path = save_whole(&a.out, name, bytes)?;
-                println!("written: {}", path.display());
-            }
+            let (pdf, json) = files.save_in(&a.out)?;
+            println!("written: {}\nwritten: {}", pdf.display(), json.display());
             println!(
                 "answer the request with `teduh request answer {}` once she has it",
                 a.id

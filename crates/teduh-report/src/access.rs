@@ -15,19 +15,6 @@ use crate::model::{Block, Cell, Document, Table};
 use crate::monthly::ReportError;
 use crate::printed::{file_safe, local_time, printed_now, Printed};
 
-/// An access export's two files.
-#[derive(Debug, Clone)]
-pub struct AccessFiles {
-    /// The readable copy.
-    pub pdf: Vec<u8>,
-    /// `salinan-data-<code>-<yyyymmdd>.pdf`.
-    pub pdf_name: String,
-    /// The machine-readable copy.
-    pub json: Vec<u8>,
-    /// `salinan-data-<code>-<yyyymmdd>.json`.
-    pub json_name: String,
-}
-
 /// The record kinds as the trail names them.
 fn record_words(kind: &str) -> &str {
     match kind {
@@ -192,7 +179,7 @@ pub fn access_export(
     vault: &mut Vault,
     request: RequestId,
     now: DateTime<Utc>,
-) -> Result<AccessFiles, ReportError> {
+) -> Result<crate::PdfJsonFiles, ReportError> {
     let export = vault.access_export(request)?;
     let printed = printed_now(vault, now)?;
     let pdf = crate::to_pdf(&access_document(&export, &printed))?;
@@ -202,7 +189,7 @@ pub fn access_export(
         "salinan-data-{}-{day}",
         file_safe(&export.data.client.profile.code)
     );
-    Ok(AccessFiles {
+    Ok(crate::PdfJsonFiles {
         pdf,
         pdf_name: format!("{stem}.pdf"),
         json,

@@ -79,6 +79,36 @@ mod xlsx;
 
 pub use model::{Bar, BarChart, Block, Cell, Document, Table};
 
+/// A report made as a readable PDF and a machine-readable JSON copy of the same content (the
+/// access export, the record of processing activities), with the names they are saved under.
+#[derive(Debug, Clone)]
+pub struct PdfJsonFiles {
+    /// The readable document.
+    pub pdf: Vec<u8>,
+    /// Its file name (`<what>-<yyyymmdd>.pdf`).
+    pub pdf_name: String,
+    /// The machine-readable copy.
+    pub json: Vec<u8>,
+    /// Its file name (`<what>-<yyyymmdd>.json`).
+    pub json_name: String,
+}
+
+impl PdfJsonFiles {
+    /// Writes both files whole into `dir` ([`save::save_whole`]); returns the PDF's path, then
+    /// the JSON's.
+    ///
+    /// Fails with [`save::SaveError`] (folder not writable, disk full).
+    pub fn save_in(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<(std::path::PathBuf, std::path::PathBuf), save::SaveError> {
+        Ok((
+            save::save_whole(dir, &self.pdf_name, &self.pdf)?,
+            save::save_whole(dir, &self.json_name, &self.json)?,
+        ))
+    }
+}
+
 /// Why a document could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

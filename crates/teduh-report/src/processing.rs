@@ -34,19 +34,6 @@ pub const SECURITY_MEASURES: [&str; 6] = [
      dipalsukan atau diubah.",
 ];
 
-/// The record's two files.
-#[derive(Debug, Clone)]
-pub struct ProcessingFiles {
-    /// The readable record.
-    pub pdf: Vec<u8>,
-    /// `catatan-pemrosesan-<yyyymmdd>.pdf`.
-    pub pdf_name: String,
-    /// The machine-readable record.
-    pub json: Vec<u8>,
-    /// `catatan-pemrosesan-<yyyymmdd>.json`.
-    pub json_name: String,
-}
-
 /// The JSON copy: the settings' processing section as signed, with where it comes from and
 /// what it still lacks.
 #[derive(Debug, Serialize)]
@@ -261,7 +248,7 @@ pub fn processing_json(
 pub fn record_of_processing(
     vault: &Vault,
     now: DateTime<Utc>,
-) -> Result<ProcessingFiles, ReportError> {
+) -> Result<crate::PdfJsonFiles, ReportError> {
     let settings = vault.org_settings()?.unwrap_or_else(|| {
         let mut defaults = OrgSettings::initial("");
         defaults.version = 0;
@@ -272,7 +259,7 @@ pub fn record_of_processing(
     let json = processing_json(&settings, now)
         .map_err(|e| VaultError::Log(format!("record of processing: {e}")))?;
     let day = now.with_timezone(&printed.zone.offset()).format("%Y%m%d");
-    Ok(ProcessingFiles {
+    Ok(crate::PdfJsonFiles {
         pdf,
         pdf_name: format!("catatan-pemrosesan-{day}.pdf"),
         json,

@@ -558,17 +558,7 @@ impl<A: VaultAccess> Round<'_, A> {
     fn send_tombstones(&mut self, max_bytes: u64, max_records: u64) -> Result<(), SyncError> {
         let max_rows = usize::try_from(max_records).unwrap_or(1000);
         loop {
-            let page = self.local(|v| {
-                v.tombstones_due(max_rows).map(|mut rows| {
-                    // Tombstones are small (under 200 bytes): cut by size only at the limit.
-                    let mut size = 8u64;
-                    rows.retain(|r| {
-                        size += r.encoded_len() as u64;
-                        size <= max_bytes
-                    });
-                    rows
-                })
-            })?;
+            let page = self.local(|v| v.tombstones_due(max_rows, max_bytes))?;
             if page.is_empty() {
                 return Ok(());
             }

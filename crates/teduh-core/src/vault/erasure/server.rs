@@ -15,11 +15,15 @@ use crate::vault::error::VaultError;
 use crate::vault::Vault;
 
 impl Vault {
-    /// The next tombstones (at most `limit`) this device sends to the server, as the server
-    /// stores them.
+    /// The next tombstones this device sends to the server, as the server stores them: at most
+    /// `limit`, in a page of at most `max_bytes` ([`Vault::wire_page`]).
     ///
     /// Fails when locked, or the log cannot be read.
-    pub fn tombstones_due(&mut self, limit: usize) -> Result<Vec<Record>, VaultError> {
+    pub fn tombstones_due(
+        &mut self,
+        limit: usize,
+        max_bytes: u64,
+    ) -> Result<Vec<Record>, VaultError> {
         let any: bool = self.store.connection().query_row(
             "SELECT EXISTS (SELECT 1 FROM erased_client)",
             [],
@@ -51,7 +55,7 @@ impl Vault {
             .into_iter()
             .filter(|r| r.device.server_number().is_some())
             .collect();
-        self.wire_records(&rows)
+        self.wire_page(&rows, max_bytes)
     }
 
     /// The server took `sent` (it replaced each stored record, held it so already, or held
