@@ -102,6 +102,8 @@ const COMMANDS: &[&str] = &[
     "report_breach_notice",
     "erasure_approve",
     "erasures_list",
+    "retention_check",
+    "retention_approve",
 ];
 
 fn main() {

@@ -88,6 +88,8 @@ pub fn register<R: Runtime>(
             episode_commands::episodes_open,
             erasure_commands::erasure_approve,
             erasure_commands::erasures_list,
+            erasure_commands::retention_check,
+            erasure_commands::retention_approve,
             request_commands::request_add,
             request_commands::request_answer,
             request_commands::request_lift,

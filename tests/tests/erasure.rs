@@ -177,7 +177,7 @@ fn erasure_reaches_everyone(server: TestServer, server_holds: &dyn Fn(&[Vec<u8>]
     }
     sup.sync().expect("the confirmations come in");
     let view = sup.vault.erasure(erasure).expect("followed");
-    assert_eq!(view.client_code, "K-HAPUS");
+    assert_eq!(view.subjects[0].code, "K-HAPUS");
     assert_eq!((view.confirmed, view.expected), (2, 3), "{view:?}");
     let state_of = |view: &teduh_core::vault::ErasureView, device: u64| {
         view.devices

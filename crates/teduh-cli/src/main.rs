@@ -29,6 +29,7 @@ mod contact_cmd;
 mod org_cmd;
 mod report_cmd;
 mod request_cmd;
+mod retention_cmd;
 mod sync_cmd;
 mod team_cmd;
 mod vault_cmd;
@@ -103,6 +104,10 @@ enum Command {
     /// `breach notice --to persons|authority`, `breach notified`.
     #[command(subcommand)]
     Breach(breach_cmd::BreachCmd),
+    /// Retention (UU PDP): `retention due` lists what outlived its period, `retention destroy`
+    /// destroys it everywhere (a supervisor or admin).
+    #[command(subcommand)]
+    Retention(retention_cmd::RetentionCmd),
 }
 
 /// A failure with its own exit code, for the cases scripts branch on.
@@ -192,6 +197,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(cmd) => report_cmd::run(&data, cmd),
         Command::Request(cmd) => request_cmd::run(&data, cmd),
         Command::Breach(cmd) => breach_cmd::run(&data, cmd),
+        Command::Retention(cmd) => retention_cmd::run(&data, cmd),
         Command::Audit(cmd) => audit_cmd::run(&data, cmd),
     }
 }

@@ -161,17 +161,22 @@ fn print_settings(s: &OrgSettings, own_team: u64) {
     }
 }
 
+/// A class of records as typed: `closed-cases`, `contacts` or `drafts`.
+pub(crate) fn parse_class(class: &str) -> anyhow::Result<RecordClass> {
+    Ok(match class.trim() {
+        "closed-cases" => RecordClass::ClosedCases,
+        "contacts" => RecordClass::Contacts,
+        "drafts" => RecordClass::Drafts,
+        other => anyhow::bail!("{other:?}: the classes are closed-cases, contacts and drafts"),
+    })
+}
+
 /// `CLASS=DAYS` as typed: the class and the new period.
 fn parse_retain(arg: &str) -> anyhow::Result<(RecordClass, u32)> {
     let (class, days) = arg.split_once('=').with_context(|| {
         format!("{arg:?}: write closed-cases=DAYS, contacts=DAYS or drafts=DAYS")
     })?;
-    let class = match class.trim() {
-        "closed-cases" => RecordClass::ClosedCases,
-        "contacts" => RecordClass::Contacts,
-        "drafts" => RecordClass::Drafts,
-        other => anyhow::bail!("{other:?}: the classes are closed-cases, contacts and drafts"),
-    };
+    let class = parse_class(class)?;
     let days = days
         .trim()
         .parse()

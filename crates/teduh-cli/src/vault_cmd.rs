@@ -383,7 +383,11 @@ pub fn client(data: &DataDir, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                     e.approved_at
                         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
                         .unwrap_or_default(),
-                    e.client_code,
+                    e.subjects
+                        .iter()
+                        .map(|s| s.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     e.confirmed,
                     e.expected
                 );

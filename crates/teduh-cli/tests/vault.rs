@@ -748,3 +748,69 @@ fn a_script_erases_a_client_at_her_request_and_lists_who_confirmed() {
     let listed = ok(&data, &["client", "erasures"]);
     assert!(listed.contains("HP-9: "), "{listed}");
 }
+
+#[test]
+fn a_script_lists_what_outlived_its_retention_and_destroys_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("device");
+    ok(&data, &["init", "--insecure-test-kdf"]);
+    let contact = |days_ago: i64, summary: &str| {
+        let at = (chrono::Utc::now() - chrono::Duration::days(days_ago)).to_rfc3339();
+        let out = ok(
+            &data,
+            &[
+                "contact",
+                "add",
+                "--channel",
+                "phone_call",
+                "--at",
+                &at,
+                "--minutes",
+                "5",
+                "--summary",
+                summary,
+            ],
+        );
+        out.trim()
+            .strip_prefix("contact ")
+            .expect("prints the contact's id")
+            .to_owned()
+    };
+    let old = contact(800, "kontak lama (sintetis)");
+    let recent = contact(2, "kontak baru (sintetis)");
+    let due = ok(&data, &["retention", "due"]);
+    assert!(due.contains("contacts 730 days"), "{due}");
+    assert!(due.contains("1 item(s) due"), "{due}");
+    assert!(due.contains(&old) && !due.contains(&recent), "{due}");
+
+    // A bad class or nothing chosen destroys nothing.
+    for args in [
+        &["retention", "destroy", "--class", "archives", "--all"][..],
+        &["retention", "destroy", "--class", "contacts"][..],
+        &["retention", "destroy", "--class", "contacts", &recent][..],
+    ] {
+        let out = teduh(&data, PASS, args);
+        assert!(!out.status.success(), "{args:?}");
+    }
+    assert!(ok(&data, &["retention", "due"]).contains("1 item(s) due"));
+
+    let destroyed = ok(
+        &data,
+        &["retention", "destroy", "--class", "contacts", "--all"],
+    );
+    assert!(
+        destroyed.contains("1 item(s) of contacts destroyed"),
+        "{destroyed}"
+    );
+    assert!(ok(&data, &["retention", "due"]).contains("0 item(s) due"));
+    let listed = ok(&data, &["contact", "list"]);
+    assert!(
+        listed.contains("kontak baru") && !listed.contains("kontak lama"),
+        "{listed}"
+    );
+    let register = ok(&data, &["client", "erasures"]);
+    // Kept by its day (the team's, WIB by default, or UTC's: they differ after 17:00 UTC).
+    let then = chrono::Utc::now() - chrono::Duration::days(800);
+    let days = [then, then + chrono::Duration::hours(7)].map(|t| t.date_naive().to_string());
+    assert!(days.iter().any(|d| register.contains(d)), "{register}");
+}

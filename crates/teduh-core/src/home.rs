@@ -80,6 +80,10 @@ pub struct HomeDay {
     /// Data-subject requests not yet answered (UU PDP, 3×24 h) of her caseload or handled by
     /// her, the nearest deadline first.
     pub requests: Vec<RequestView>,
+    /// On a key manager's device, how many things outlived their retention period and wait
+    /// for her approval to be destroyed (the retention check, run with every Home: at least
+    /// daily); 0 on other devices.
+    pub retention_due: usize,
 }
 
 impl HomeDay {
@@ -171,6 +175,11 @@ impl HomeDay {
                     });
                 }
             }
+        }
+        // The team's whole record is read here, but only its closed cases' closing times,
+        // drafts' last changes and the in-memory contact list (`vault/erasure/retention.rs`).
+        if v.my_role()?.is_none_or(|r| r.manages_keys()) {
+            home.retention_due = v.retention_check()?.due.len();
         }
         home.follow_ups.sort_by_key(|f| f.due);
         recent.sort_by_key(|(last, _)| std::cmp::Reverse(*last));

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0019_restore_evidence.sql"),
     include_str!("../../../migrations/client/0020_erasure.sql"),
     include_str!("../../../migrations/client/0021_tombstones_sent.sql"),
+    include_str!("../../../migrations/client/0022_erased_entity.sql"),
 ];
 
 /// Highest schema version this binary understands.

@@ -56,6 +56,10 @@ pub struct HomeToday {
     pub open_referrals: Vec<ReferralRow>,
     /// Data-subject requests not yet answered, the nearest deadline first.
     pub requests: Vec<RequestView>,
+    /// On a supervisor's or admin's device: how many things outlived their retention period
+    /// and wait for her approval to be destroyed (0 elsewhere).
+    #[ts(type = "number")]
+    pub retention_due: usize,
 }
 
 /// An open referral on Home.
@@ -119,6 +123,7 @@ impl From<teduh_core::home::HomeDay> for HomeToday {
                 })
                 .collect(),
             requests: h.requests,
+            retention_due: h.retention_due,
         }
     }
 }

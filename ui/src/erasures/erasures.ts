@@ -23,3 +23,8 @@ export function byState(devices: ErasureDevice[]): ErasureDevice[] {
   const order = { waiting: 0, unreachable: 1, confirmed: 2 } as const;
   return [...devices].sort((a, b) => order[a.state] - order[b.state] || a.device - b.device);
 }
+
+/** At most `max` codes joined, and how many more there are (a retention erasure names many). */
+export function shownCodes(codes: string[], max = 3): { codes: string; rest: number } {
+  return { codes: codes.slice(0, max).join(', '), rest: Math.max(0, codes.length - max) };
+}

@@ -32,7 +32,7 @@ const request = (identity: 'identity_card' | 'not_yet'): RequestView => ({
   lifted_by: null,
 });
 const erasure: ErasureView = {
-  id: 'e1', client: 'c9', client_code: 'HP-9', request: 'r9', approved_by: 'm-supervisor',
+  id: 'e1', cause: { kind: 'request', request: 'r9' }, subjects: [{ client: 'c9', code: 'HP-9', entity: null }], approved_by: 'm-supervisor',
   approved_at: '2026-12-02T03:00:00Z', confirmed: 3, expected: 5,
   devices: [
     { device: 1, username: 'sup.satu', state: 'confirmed', confirmed_at: '2026-12-02T03:00:00Z' },
@@ -102,6 +102,7 @@ describe('the register of erasures', () => {
     const r = render(ErasureRegister, { onError: noop });
     await settle();
     expect(r.q('erasure-progress')?.textContent).toBe('3 dari 5 perangkat sudah mengonfirmasi');
+    expect(r.q('erasure-cause')?.textContent).toBe('atas permintaan klien');
     expect(r.q('erasure-item')?.dataset.complete).toBe('false');
     const states = r.all('erasure-device').map((d) => d.dataset.state);
     expect(states).toEqual(['waiting', 'waiting', 'unreachable', 'confirmed', 'confirmed', 'confirmed']);

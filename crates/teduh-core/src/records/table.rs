@@ -216,12 +216,13 @@ pub fn rebuild(
     // Sort only the keys (small), then fetch each record by primary key.
     let keys: Vec<(Vec<u8>, i64)> = conn
         .prepare(
-            // An erased client (UU PDP erasure) leaves nothing to replay: her bodies are gone,
-            // and her records this device could not erase yet (its own, not yet pushed) are no
-            // longer opened.
+            // An erased client or record (UU PDP erasure, retention) leaves nothing to replay:
+            // the bodies are gone, and those this device could not erase yet (its own, not yet
+            // pushed) are no longer opened.
             "SELECT device_id, seq FROM record_log
              WHERE erased_sha256 IS NULL
                AND client_id NOT IN (SELECT client_id FROM erased_client)
+               AND entity_id NOT IN (SELECT entity_id FROM erased_entity)
              ORDER BY kind != 'client_key', entity_id, hlc, device_id, seq",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -85,7 +85,10 @@ pub use contacts::{
     ContactCount, ContactFilter, ContactInput, ContactList, ContactStats, ContactView,
 };
 pub use episodes::{EpisodeDecision, EpisodeView, OnCallNow, UrgentDue, RECENT_RED_FLAG_DAYS};
-pub use erasure::{ErasureDevice, ErasureState, ErasureView};
+pub use erasure::{
+    ErasedSubject, ErasureCause, ErasureDevice, ErasureState, ErasureView, RetentionCheck,
+    RetentionDue, MAX_SUBJECTS,
+};
 pub use error::VaultError;
 pub use facets::ClientFacets;
 use identity::{

@@ -259,6 +259,32 @@ pub(super) fn drop_decrypted(
     forget_cached_keys(u, client);
     u.index.remove(client);
     u.facets = None;
+    // An erased contact leaves the in-memory contact list too.
+    u.contacts.clear();
+    Ok(())
+}
+
+/// Drops the decrypted copies of one entity (a draft note past its retention): its fields,
+/// their versions and its summary. Its client's key and other records stay.
+///
+/// Fails when the database cannot be written.
+pub(super) fn drop_decrypted_entity(
+    conn: &Connection,
+    u: &mut Unlocked,
+    entity: crate::ids::EntityId,
+) -> Result<(), VaultError> {
+    for sql in [
+        "DELETE FROM field_versions WHERE entity_id = ?1",
+        "DELETE FROM entity_fields WHERE entity_id = ?1",
+        "DELETE FROM note_summaries WHERE note_id = ?1",
+        "DELETE FROM screening_summaries WHERE screening_id = ?1",
+        "DELETE FROM contact_summaries WHERE contact_id = ?1",
+        "DELETE FROM entities WHERE entity_id = ?1",
+    ] {
+        conn.execute(sql, [&entity.0[..]])?;
+    }
+    u.facets = None;
+    u.contacts.clear();
     Ok(())
 }
 

@@ -97,6 +97,12 @@ export type { Recipient } from './bindings/Recipient';
 export type { ErasureDevice } from './bindings/ErasureDevice';
 export type { ErasureState } from './bindings/ErasureState';
 export type { ErasureView } from './bindings/ErasureView';
+export type { ErasureCause } from './bindings/ErasureCause';
+export type { ErasedSubject } from './bindings/ErasedSubject';
+export type { RetentionCheck } from './bindings/RetentionCheck';
+export type { RetentionDue } from './bindings/RetentionDue';
+export type { RecordClass } from './bindings/RecordClass';
+export type { Retention } from './bindings/Retention';
 
 // Need-to-know access (issue 23).
 export type { AssignmentChange } from './bindings/AssignmentChange';

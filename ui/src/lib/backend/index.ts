@@ -61,7 +61,7 @@ import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallN
 import type { CaseAssignment, Level } from './domain';
 import type { AccessEntry, DataRequest, RequestAnswer, RequestView } from './domain';
 import type { Breach, BreachView, Recipient } from './domain';
-import type { ErasureView } from './domain';
+import type { ErasureView, RecordClass, RetentionCheck } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -560,6 +560,19 @@ export function erasureApprove(request: string): Promise<ErasureView> {
 /** Every erasure, the newest first, each with the devices that confirmed. */
 export function erasuresList(): Promise<ErasureView[]> {
   return call<ErasureView[]>('erasures_list');
+}
+
+/** What outlived the organisation's retention periods on this device (nothing is destroyed). */
+export function retentionCheck(): Promise<RetentionCheck> {
+  return call<RetentionCheck>('retention_check');
+}
+
+/**
+ * Destroys what the check listed of `cls` and a supervisor or admin chose (each item's `id`),
+ * on this device at once and on every other at its next sync. Returns the check afterwards.
+ */
+export function retentionApprove(cls: RecordClass, chosen: string[]): Promise<RetentionCheck> {
+  return call<RetentionCheck>('retention_approve', { class: cls, chosen });
 }
 
 /** Every unanswered request this device reads, the nearest deadline first. */

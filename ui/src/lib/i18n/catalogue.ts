@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,253 lines: about 1,100 per language, two halves of the
+// One file on purpose, although long (2,297 lines: about 1,100 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -139,6 +139,8 @@ export const id = {
   'today.drafts': 'Draf yang belum difinalkan',
   'today.redFlags': 'Episode risiko terbuka',
   'today.none': 'Tidak ada.',
+  'today.retention': '{n} data sudah lewat masa retensi dan menunggu persetujuan Anda untuk dimusnahkan.',
+  'today.retentionOpen': 'Tinjau di Pengaturan',
   'today.nextFollowUp': 'Tindak lanjut sesi',
   'clients.title': 'Klien',
   'clients.search': 'Cari kode, nama, atau panggilan',
@@ -1123,6 +1125,26 @@ export const id = {
   'erasure.confirm': 'Ya, hapus sekarang',
   'erasure.bySupervisor': 'Penghapusan disetujui oleh supervisor atau admin.',
   'erasure.needsIdentity': 'Periksa identitas peminta sebelum penghapusan disetujui.',
+  'erasure.byRequest': 'atas permintaan klien',
+  'erasure.byRetention': 'masa retensi berakhir: {what}',
+  'erasure.more': '{codes} dan {n} lainnya',
+  'retention.title': 'Masa retensi (UU PDP Pasal 43–44)',
+  'retention.periods': 'Pengaturan organisasi: kasus selesai disimpan {cases}, kontak {contacts}, draf {drafts}. Yang lewat masa simpannya dimusnahkan setelah Anda setujui.',
+  'retention.none': 'Tidak ada data yang melewati masa retensi.',
+  'retention.years': '{n} tahun',
+  'retention.days': '{n} hari',
+  'retention.keptFor': 'disimpan {period}',
+  'retention.class.closed_cases': 'Kasus selesai',
+  'retention.class.contacts': 'Kontak yang tidak menjadi klien',
+  'retention.class.drafts': 'Draf catatan yang tidak difinalkan',
+  'retention.contactOn': 'Kontak {day}',
+  'retention.since.closed_cases': 'ditutup {day}',
+  'retention.since.contacts': 'dihubungi {day}',
+  'retention.since.drafts': 'terakhir diubah {day}',
+  'retention.dueOn': 'lewat masa simpan {day}',
+  'retention.destroy': 'Musnahkan yang dipilih ({n})',
+  'retention.question': 'Musnahkan {n} data ({what}) dari perangkat ini, dari setiap perangkat tim dan dari server? Tidak bisa dibatalkan.',
+  'retention.confirm': 'Ya, musnahkan sekarang',
   // --- end of issue #26
 } as const;
 
@@ -1253,6 +1275,8 @@ export const en: Catalogue = {
   'today.drafts': 'Drafts not yet finalised',
   'today.redFlags': 'Open risk episodes',
   'today.none': 'None.',
+  'today.retention': '{n} items outlived their retention period and wait for your approval to be destroyed.',
+  'today.retentionOpen': 'Review in Settings',
   'today.nextFollowUp': 'Session follow-up',
   'clients.title': 'Clients',
   'clients.search': 'Search code, name or nickname',
@@ -2237,6 +2261,26 @@ export const en: Catalogue = {
   'erasure.confirm': 'Yes, erase now',
   'erasure.bySupervisor': 'An erasure is approved by a supervisor or admin.',
   'erasure.needsIdentity': 'Check who is asking before the erasure is approved.',
+  'erasure.byRequest': 'at the client\'s request',
+  'erasure.byRetention': 'retention period ended: {what}',
+  'erasure.more': '{codes} and {n} more',
+  'retention.title': 'Retention (UU PDP Art. 43–44)',
+  'retention.periods': 'Organisation settings: closed cases are kept {cases}, contacts {contacts}, drafts {drafts}. What outlived its period is destroyed once you approve.',
+  'retention.none': 'Nothing has outlived its retention period.',
+  'retention.years': '{n} years',
+  'retention.days': '{n} days',
+  'retention.keptFor': 'kept {period}',
+  'retention.class.closed_cases': 'Closed cases',
+  'retention.class.contacts': 'Contacts that did not become clients',
+  'retention.class.drafts': 'Note drafts never finalised',
+  'retention.contactOn': 'Contact of {day}',
+  'retention.since.closed_cases': 'closed {day}',
+  'retention.since.contacts': 'contacted {day}',
+  'retention.since.drafts': 'last changed {day}',
+  'retention.dueOn': 'period ended {day}',
+  'retention.destroy': 'Destroy the chosen ({n})',
+  'retention.question': 'Destroy {n} items ({what}) on this device, every device of the team and the server? This cannot be undone.',
+  'retention.confirm': 'Yes, destroy now',
   // --- end of issue #26
 };
 

@@ -291,6 +291,22 @@ impl Reader<'_> {
             .collect())
     }
 
+    /// The original contacts that did not become a client, with their day (where they were
+    /// taken): what the contacts' retention period counts ([`crate::vault::RetentionDue`]).
+    pub(in crate::vault) fn unconverted_contacts(
+        &mut self,
+    ) -> Result<Vec<(Option<NaiveDate>, ContactView)>, VaultError> {
+        self.current_contacts()?;
+        Ok(self
+            .u
+            .contacts
+            .listed
+            .iter()
+            .filter(|l| l.view.client.is_none() && l.view.converted_to.is_none())
+            .map(|l| (l.day, l.view.clone()))
+            .collect())
+    }
+
     /// Brings the in-memory list up to date: reads every summary the first time, afterwards
     /// only the contacts changed since.
     fn current_contacts(&mut self) -> Result<(), VaultError> {

@@ -6,6 +6,10 @@
 //! an `erasure_ack` under the erasure's key at its next sync round, so the handler sees which
 //! devices confirmed and which have not (revoked ones cannot: unreachable).
 //!
+//! The same record destroys what outlived its retention period ([`retention`]): it then names
+//! the class of records and every subject (a client with a closed case, a contact, or a draft
+//! note alone) instead of a request.
+//!
 //! What receivers enforce (`receive_rules`): an erasure comes from a key manager of the roster
 //! (or the device of a member on her own), an acknowledgement names the erasure it answers and
 //! carries nothing else.
@@ -18,13 +22,19 @@ use super::error::VaultError;
 use super::read::Reader;
 use super::sealed::{id16, AUTHOR};
 use super::{Batch, Vault};
-use crate::ids::{ClientId, ErasureId, MemberId, RequestId};
+use crate::ids::{ClientId, EntityId, ErasureId, MemberId, RequestId};
 use crate::records::{Op, RecordKind};
 use crate::request::{IdentityCheck, RequestKind};
+use crate::team::processing::RecordClass;
 
+mod retention;
 mod server;
 pub(super) mod shred;
 
+pub use retention::{RetentionCheck, RetentionDue};
+
+#[cfg(test)]
+mod retention_tests;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +42,46 @@ const CLIENT: &str = "client";
 const CLIENT_CODE: &str = "client_code";
 const REQUEST: &str = "request";
 const APPROVED_AT: &str = "approved_at";
+const RETENTION: &str = "retention";
+const SUBJECTS: &str = "subjects";
+
+/// The most subjects one erasure names: a longer list of what outlived its retention is
+/// approved as several erasures, so no record grows past what a sync page carries.
+pub const MAX_SUBJECTS: usize = 200;
+
+/// Why an erasure was approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErasureCause {
+    /// The client asked (her erasure request, UU PDP Ps 43).
+    Request {
+        /// The request it answers.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        request: RequestId,
+    },
+    /// The retention period of a class of records ended (Ps 43-44: destroyed when it ends).
+    Retention {
+        /// Which class.
+        class: RecordClass,
+    },
+}
+
+/// One thing an erasure destroys: a client (with everything of hers), an original contact, or
+/// a single record of a client (a draft note).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ErasedSubject {
+    /// The client, or the contact (its own data key).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub client: ClientId,
+    /// What the register keeps of it: the client's code, or a contact's day (`YYYY-MM-DD`).
+    pub code: String,
+    /// The single record destroyed (a draft note), its client kept; `None` for the whole client.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    #[serde(default)]
+    pub entity: Option<EntityId>,
+}
 
 /// Where one device stands with an erasure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,14 +118,11 @@ pub struct ErasureView {
     /// The erasure's id.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: ErasureId,
-    /// The client erased (her id; nothing of hers opens any more).
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub client: ClientId,
-    /// Her code, kept in the register of erasures.
-    pub client_code: String,
-    /// The request it answers.
-    #[cfg_attr(feature = "ts", ts(type = "string"))]
-    pub request: RequestId,
+    /// Why: her request, or the end of a retention period.
+    pub cause: ErasureCause,
+    /// What it destroyed (nothing of it opens any more), as the register keeps it: one client
+    /// for a request.
+    pub subjects: Vec<ErasedSubject>,
     /// The key manager who approved it.
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub approved_by: Option<MemberId>,
@@ -98,14 +145,7 @@ impl Batch<'_> {
     /// [`VaultError::InvalidInput`] (not an open erasure request, or her identity not checked)
     /// and for an unknown request.
     pub fn approve_erasure(&mut self, request: RequestId) -> Result<ErasureId, VaultError> {
-        // No role: a device of its own, whose member is the whole service.
-        let role = self.reader().my_role()?;
-        if role.is_some_and(|r| !r.manages_keys()) {
-            return Err(VaultError::NotPermitted(
-                "an erasure is approved by a key manager of the team (a supervisor or admin)"
-                    .into(),
-            ));
-        }
+        self.require_key_manager()?;
         let now = self.corrected_now();
         let asked = self.reader().request(request, now)?;
         if asked.request.kind != RequestKind::Erasure || asked.answer.is_some() {
@@ -138,6 +178,20 @@ impl Batch<'_> {
         Ok(id)
     }
 
+    /// Fails with [`VaultError::NotPermitted`] unless this device's member manages the team's
+    /// keys (a supervisor or admin), who alone approves an erasure.
+    fn require_key_manager(&mut self) -> Result<(), VaultError> {
+        // No role: a device of its own, whose member is the whole service.
+        let role = self.reader().my_role()?;
+        if role.is_some_and(|r| !r.manages_keys()) {
+            return Err(VaultError::NotPermitted(
+                "an erasure is approved by a key manager of the team (a supervisor or admin)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Writes this device's acknowledgement of every erasure it applied and has not yet
     /// acknowledged, and erases the bodies that became erasable (its own, once pushed).
     /// Returns how many acknowledgements it wrote and how many bodies it erased.
@@ -148,7 +202,8 @@ impl Batch<'_> {
         let due: Vec<Vec<u8>> = self
             .tx
             .prepare(
-                "SELECT e.erasure_id FROM erased_client e
+                "SELECT erasure_id FROM (SELECT erasure_id FROM erased_client
+                                         UNION SELECT erasure_id FROM erased_entity) e
                  WHERE NOT EXISTS (SELECT 1 FROM record_log l
                      WHERE l.kind = 'erasure_ack' AND l.device_id = ?1
                        AND l.parent_id = e.erasure_id)",
@@ -182,10 +237,8 @@ impl Reader<'_> {
             record: format!("erasure {id}"),
         };
         let approved_by = serde_json::from_value::<MemberId>(take(AUTHOR)).ok();
-        let client = serde_json::from_value::<ClientId>(take(CLIENT)).map_err(|_| damaged())?;
-        let request = serde_json::from_value::<RequestId>(take(REQUEST)).map_err(|_| damaged())?;
-        let client_code = take(CLIENT_CODE).as_str().unwrap_or_default().to_owned();
         let approved_at = serde_json::from_value::<DateTime<Utc>>(take(APPROVED_AT)).ok();
+        let (cause, subjects) = what_it_erases(&mut take).ok_or_else(damaged)?;
         let acks: Vec<(Vec<u8>, i64)> = self
             .conn
             .prepare_cached(
@@ -241,9 +294,8 @@ impl Reader<'_> {
             .count();
         Ok(ErasureView {
             id,
-            client,
-            client_code,
-            request,
+            cause,
+            subjects,
             approved_by,
             approved_at,
             devices,
@@ -347,30 +399,76 @@ pub(super) fn shape_refusal(
     }
     match kind {
         RecordKind::Erasure => {
-            let named = serde_json::from_value::<ClientId>(
-                fields.get(CLIENT).cloned().unwrap_or(Value::Null),
+            let mut take = |name: &str| fields.get(name).cloned().unwrap_or(Value::Null);
+            let named = what_it_erases(&mut take).is_some() && fields.contains_key(APPROVED_AT);
+            (!named || has_parent).then_some(
+                "an erasure names its time and its client, her code and the request, or the \
+                 class of records whose retention ended and each of them",
             )
-            .is_ok()
-                && serde_json::from_value::<RequestId>(
-                    fields.get(REQUEST).cloned().unwrap_or(Value::Null),
-                )
-                .is_ok()
-                && fields.get(CLIENT_CODE).is_some_and(Value::is_string)
-                && fields.contains_key(APPROVED_AT);
-            (!named || has_parent)
-                .then_some("an erasure names its client, her code, the request and its time")
         }
         _ => (!has_parent || fields.keys().any(|k| k != AUTHOR))
             .then_some("an acknowledgement names its erasure and carries nothing else"),
     }
 }
 
-/// The client an applied erasure record names (read back inside the receiving transaction:
-/// its field only, not the confirmations).
-pub(super) fn erased_client_of(r: &mut Reader<'_>, id: ErasureId) -> Result<ClientId, VaultError> {
+/// What an applied erasure record destroys (read back inside the receiving transaction: its
+/// fields only, not the confirmations).
+pub(super) fn erased_subjects_of(
+    r: &mut Reader<'_>,
+    id: ErasureId,
+) -> Result<Vec<ErasedSubject>, VaultError> {
     let meta = r.expect(id.into(), RecordKind::Erasure, "erasure")?;
-    let client = r.fields(id.into(), &meta)?.remove(CLIENT);
-    serde_json::from_value(client.unwrap_or(Value::Null)).map_err(|_| VaultError::Integrity {
-        record: format!("erasure {id}"),
-    })
+    let mut fields = r.fields(id.into(), &meta)?;
+    let mut take = |name: &str| fields.remove(name).unwrap_or(Value::Null);
+    what_it_erases(&mut take)
+        .map(|(_, subjects)| subjects)
+        .ok_or_else(|| VaultError::Integrity {
+            record: format!("erasure {id}"),
+        })
+}
+
+/// Shreds on this device each subject an erasure names. Returns how many bodies were erased.
+///
+/// Fails when the database cannot be written (then the caller's transaction rolls back).
+pub(super) fn shred_subjects(
+    conn: &rusqlite::Connection,
+    ident: &super::identity::Identity,
+    u: &mut super::Unlocked,
+    erasure: ErasureId,
+    subjects: &[ErasedSubject],
+) -> Result<u64, VaultError> {
+    let mut erased = 0;
+    for s in subjects {
+        erased += match s.entity {
+            None => shred::shred_client(conn, ident, u, s.client, erasure)?,
+            Some(entity) => shred::shred_entity(conn, ident, u, s.client, entity, erasure)?,
+        };
+    }
+    Ok(erased)
+}
+
+/// Why an erasure record was approved and what it destroys, from its fields (`take` removes
+/// one): a request's client, or a retention class with 1 to [`MAX_SUBJECTS`] subjects, single
+/// records for drafts and whole clients otherwise. `None` when the fields are not one of these.
+fn what_it_erases(
+    take: &mut dyn FnMut(&str) -> Value,
+) -> Option<(ErasureCause, Vec<ErasedSubject>)> {
+    if let Ok(class) = serde_json::from_value::<RecordClass>(take(RETENTION)) {
+        let subjects: Vec<ErasedSubject> = serde_json::from_value(take(SUBJECTS)).ok()?;
+        let singles = class == RecordClass::Drafts;
+        let fits = (1..=MAX_SUBJECTS).contains(&subjects.len())
+            && subjects.iter().all(|s| s.entity.is_some() == singles);
+        return fits.then_some((ErasureCause::Retention { class }, subjects));
+    }
+    let client = serde_json::from_value::<ClientId>(take(CLIENT)).ok()?;
+    let request = serde_json::from_value::<RequestId>(take(REQUEST)).ok()?;
+    let code = take(CLIENT_CODE).as_str()?.to_owned();
+    Some((
+        ErasureCause::Request { request },
+        vec![ErasedSubject {
+            client,
+            code,
+            entity: None,
+        }],
+    ))
 }

@@ -25,7 +25,7 @@ impl Vault {
         max_bytes: u64,
     ) -> Result<Vec<Record>, VaultError> {
         let any: bool = self.store.connection().query_row(
-            "SELECT EXISTS (SELECT 1 FROM erased_client)",
+            "SELECT EXISTS (SELECT 1 FROM erased_client UNION ALL SELECT 1 FROM erased_entity)",
             [],
             |r| r.get(0),
         )?;
@@ -95,7 +95,7 @@ impl Vault {
 
 impl Vault {
     /// After a complete pull: raises an alarm for each record another device's log holds
-    /// erased whose client no applied erasure names (the server may have made its tombstone up
+    /// erased whose client (or itself) no applied erasure names (the server may have made its tombstone up
     /// to hide the record), once per record. Returns the new alarms' descriptions.
     ///
     /// Fails when locked or the database cannot be written.
@@ -103,6 +103,7 @@ impl Vault {
         let rows = records::erased_records_where(
             self.store.connection(),
             "device_id != ?1 AND client_id NOT IN (SELECT client_id FROM erased_client)
+             AND entity_id NOT IN (SELECT entity_id FROM erased_entity)
              ORDER BY device_id, seq",
             [&self.ident.device.0[..]],
         )?;

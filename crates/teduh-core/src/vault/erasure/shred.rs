@@ -1,7 +1,9 @@
 //! Shredding a client on this device: her keys, her decrypted copies (fields, summaries, the
 //! search entry) and her records' sealed bodies go; each record keeps its routing fields, header
 //! and signature, with the length and SHA-256 of its body in its place, so every log stays
-//! gapless and every header still verifies ([`crate::records::verify_erased`]).
+//! gapless and every header still verifies ([`crate::records::verify_erased`]). A single record
+//! (a draft note past its retention) is shredded the same way, its client's key and other
+//! records kept ([`shred_entity`]).
 //!
 //! A body this device still has to push (its own record not yet acknowledged by the server) is
 //! erased once the server acknowledges it ([`settle`]), like a record of an erased client that
@@ -10,7 +12,7 @@
 use rusqlite::{params, Connection, OptionalExtension as _};
 use sha2::{Digest as _, Sha256};
 
-use crate::ids::{ClientId, ErasureId};
+use crate::ids::{ClientId, EntityId, ErasureId};
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
 use crate::vault::readers;
@@ -48,14 +50,52 @@ pub(in crate::vault) fn shred_client(
     settle(conn, ident)
 }
 
-/// Erases every body of an erased client this device may erase now: another device's records,
-/// and its own once the server acknowledged them (until then the push still needs them).
+/// Shreds one entity of `client` (a draft note past its retention) as `erasure` asks: its
+/// decrypted copies go, every body of its records this device may erase now is erased, and it
+/// is remembered as erased. The client's key and her other records stay. Returns how many
+/// bodies were erased.
+///
+/// Fails when the database cannot be written (then the caller's transaction rolls back).
+pub(in crate::vault) fn shred_entity(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    client: ClientId,
+    entity: EntityId,
+    erasure: ErasureId,
+) -> Result<u64, VaultError> {
+    conn.execute(
+        "INSERT INTO erased_entity (entity_id, client_id, erasure_id, applied_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (entity_id) DO NOTHING",
+        params![
+            &entity.0[..],
+            &client.0[..],
+            &erasure.0[..],
+            chrono::Utc::now().timestamp()
+        ],
+    )?;
+    readers::drop_decrypted_entity(conn, u, entity)?;
+    conn.execute(
+        "DELETE FROM unopened_record WHERE (device_id, seq) IN
+             (SELECT device_id, seq FROM record_log WHERE entity_id = ?1)",
+        [&entity.0[..]],
+    )?;
+    settle(conn, ident)
+}
+
+/// Erases every body of an erased client or entity this device may erase now: another device's
+/// records, and its own once the server acknowledged them (until then the push still needs
+/// them).
 /// Returns how many were erased.
 ///
 /// Fails when the database cannot be written.
 pub(in crate::vault) fn settle(conn: &Connection, ident: &Identity) -> Result<u64, VaultError> {
     let any: Option<i64> = conn
-        .query_row("SELECT 1 FROM erased_client LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT 1 FROM erased_client UNION ALL SELECT 1 FROM erased_entity LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     if any.is_none() {
         return Ok(0);
@@ -70,7 +110,8 @@ pub(in crate::vault) fn settle(conn: &Connection, ident: &Identity) -> Result<u6
         .prepare(
             "SELECT device_id, seq, payload FROM record_log
              WHERE erased_sha256 IS NULL
-               AND client_id IN (SELECT client_id FROM erased_client)
+               AND (client_id IN (SELECT client_id FROM erased_client)
+                    OR entity_id IN (SELECT entity_id FROM erased_entity))
                AND (device_id != ?1 OR seq <= ?2)",
         )?
         .query_map(params![&ident.device.0[..], acked], |r| {

@@ -129,8 +129,12 @@ fn an_approved_erasure_shreds_the_client_and_leaves_signed_headers() {
     // On a device of its own, it is the whole service: confirmed at its next step.
     v.acknowledge_erasures().expect("acknowledged");
     let view = v.erasure(id).expect("view");
-    assert_eq!(view.client_code, "HP-1");
-    assert_eq!(view.request, request);
+    assert_eq!(view.subjects.len(), 1);
+    assert_eq!(
+        (view.subjects[0].client, view.subjects[0].code.as_str()),
+        (client, "HP-1")
+    );
+    assert_eq!(view.cause, ErasureCause::Request { request });
     assert_eq!((view.confirmed, view.expected), (1, 1));
     assert_eq!(v.acknowledge_erasures().expect("again"), 0, "once");
 }

@@ -270,11 +270,11 @@ impl Vault {
             roster.as_ref(),
             &assigned,
         )?;
-        // An erasure a key manager approved shreds its client here too (issue 26), and a record
-        // of a client erased earlier is erased as it arrives.
+        // An erasure a key manager approved shreds its subjects here too (issue 26), and a
+        // record of a client or entity erased earlier is erased as it arrives.
         let shredding = !erasures.is_empty();
         for id in erasures {
-            let client = crate::vault::erasure::erased_client_of(
+            let subjects = crate::vault::erasure::erased_subjects_of(
                 &mut crate::vault::read::Reader {
                     conn: &tx,
                     ident,
@@ -283,7 +283,7 @@ impl Vault {
                 },
                 id,
             )?;
-            shred::shred_client(&tx, ident, u, client, id)?;
+            crate::vault::erasure::shred_subjects(&tx, ident, u, id, &subjects)?;
         }
         let erased = shred::settle(&tx, ident)? > 0 || shredding;
         tx.execute(
@@ -565,6 +565,12 @@ fn receive_one(
         records::insert(tx, &row)?;
         return Ok(Ok(Received::Erased));
     }
+    // A record of a client or entity erased here (one written offline before the erasure
+    // reached its author) enters the log unopened, and its body is erased with the page.
+    if erased_here(tx, &row)? {
+        records::insert(tx, &row)?;
+        return Ok(Ok(Received::Erased));
+    }
     let plain = match keys::open_record(tx, ident, u, &row) {
         Ok(p) => p,
         Err(OpenError::MissingKey(why)) => return Ok(Err(why)),
@@ -621,6 +627,15 @@ fn receive_one(
         }
         Err(OpenError::Vault(e)) => Err(e),
     }
+}
+
+/// Whether an erasure applied here names the record's client or the record's entity.
+fn erased_here(tx: &Connection, row: &RecordRow) -> rusqlite::Result<bool> {
+    tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM erased_client WHERE client_id = ?1)
+             OR EXISTS (SELECT 1 FROM erased_entity WHERE entity_id = ?2)",
+    )?
+    .query_row(params![&row.client.0[..], &row.entity.0[..]], |r| r.get(0))
 }
 
 /// [`crate::vault::receive_rules::refusal`], reading a client's age from this device's copy.

@@ -33,4 +33,9 @@ open_referrals: Array<ReferralRow>,
 /**
  * Data-subject requests not yet answered, the nearest deadline first.
  */
-requests: Array<RequestView>, };
+requests: Array<RequestView>, 
+/**
+ * On a supervisor's or admin's device: how many things outlived their retention period
+ * and wait for her approval to be destroyed (0 elsewhere).
+ */
+retention_due: number, };
