@@ -158,14 +158,28 @@ impl Batch<'_> {
                 "check who asked before erasing (the request's identity check)".into(),
             ));
         }
-        let key = self.new_data_key()?;
-        let id = ErasureId(key.0);
         let mut fields = Map::new();
-        fields.insert(AUTHOR.into(), json!(self.ident.member));
         fields.insert(CLIENT.into(), json!(asked.client));
         fields.insert(CLIENT_CODE.into(), json!(asked.client_code));
         fields.insert(REQUEST.into(), json!(request));
-        fields.insert(APPROVED_AT.into(), json!(now));
+        let id = self.write_erasure(fields, now)?;
+        shred::shred_client(&self.tx, self.ident, self.u, asked.client, id)?;
+        Ok(id)
+    }
+
+    /// Appends an erasure record with what it destroys (`fields`), its approver and `at`,
+    /// under a new data key sealed for the whole team. Returns its id.
+    ///
+    /// Fails when the write fails.
+    fn write_erasure(
+        &mut self,
+        mut fields: Map<String, Value>,
+        at: DateTime<Utc>,
+    ) -> Result<ErasureId, VaultError> {
+        let key = self.new_data_key()?;
+        let id = ErasureId(key.0);
+        fields.insert(AUTHOR.into(), json!(self.ident.member));
+        fields.insert(APPROVED_AT.into(), json!(at));
         self.append(
             RecordKind::Erasure,
             Op::Create,
@@ -174,7 +188,6 @@ impl Batch<'_> {
             None,
             &fields,
         )?;
-        shred::shred_client(&self.tx, self.ident, self.u, asked.client, id)?;
         Ok(id)
     }
 

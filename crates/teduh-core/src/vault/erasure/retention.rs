@@ -19,11 +19,11 @@ use serde_json::{json, Map};
 
 use super::{ErasedSubject, MAX_SUBJECTS, RETENTION, SUBJECTS};
 use crate::ids::{ClientId, EntityId, ErasureId};
-use crate::records::{Op, RecordKind, FINALISED_FIELD};
+use crate::records::{RecordKind, FINALISED_FIELD};
 use crate::team::processing::{RecordClass, Retention};
 use crate::vault::error::VaultError;
 use crate::vault::read::Reader;
-use crate::vault::sealed::{id16, AUTHOR};
+use crate::vault::sealed::id16;
 use crate::vault::{Batch, Vault};
 
 /// One thing whose retention period ended.
@@ -203,21 +203,10 @@ impl Batch<'_> {
         }
         let mut erasures = Vec::new();
         for part in subjects.chunks(MAX_SUBJECTS) {
-            let key = self.new_data_key()?;
-            let id = ErasureId(key.0);
             let mut fields = Map::new();
-            fields.insert(AUTHOR.into(), json!(self.ident.member));
             fields.insert(RETENTION.into(), json!(class));
             fields.insert(SUBJECTS.into(), json!(part));
-            fields.insert(super::APPROVED_AT.into(), json!(at));
-            self.append(
-                RecordKind::Erasure,
-                Op::Create,
-                id.into(),
-                key,
-                None,
-                &fields,
-            )?;
+            let id = self.write_erasure(fields, at)?;
             super::shred_subjects(&self.tx, self.ident, self.u, id, part)?;
             erasures.push(id);
         }

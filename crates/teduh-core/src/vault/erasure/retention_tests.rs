@@ -62,6 +62,18 @@ fn contact(v: &mut Vault, days_ago: i64) -> crate::ids::ContactId {
     .expect("contact")
 }
 
+/// The sealed body of `entity`'s (one) record as this device stores it.
+fn payload_of(v: &Vault, entity: EntityId) -> Vec<u8> {
+    v.store
+        .connection()
+        .query_row(
+            "SELECT payload FROM record_log WHERE entity_id = ?1",
+            [&entity.0[..]],
+            |r| r.get(0),
+        )
+        .expect("its record stays in the log")
+}
+
 fn due_ids(v: &mut Vault, at: DateTime<Utc>) -> Vec<(RecordClass, EntityId)> {
     v.retention_check_at(at)
         .expect("check")
@@ -137,15 +149,7 @@ fn an_approved_draft_goes_alone_and_its_client_stays() {
         false,
     );
     let kept = note(&mut v, active, "Catatan final yang tetap (sintetis)", true);
-    let body: Vec<u8> = v
-        .store
-        .connection()
-        .query_row(
-            "SELECT payload FROM record_log WHERE entity_id = ?1",
-            [&draft.0[..]],
-            |r| r.get(0),
-        )
-        .expect("the draft's body");
+    let body = payload_of(&v, draft.into());
     let later = Utc::now() + Duration::days(400);
     let erasures = v
         .approve_retention_at(RecordClass::Drafts, &[draft.into()], later)
@@ -154,15 +158,7 @@ fn an_approved_draft_goes_alone_and_its_client_stays() {
     assert!(v.note(draft).is_err(), "the draft is gone");
     assert!(v.note(kept).is_ok(), "her finalised note stays");
     assert!(v.client(active).is_ok(), "she stays");
-    let stored: Vec<u8> = v
-        .store
-        .connection()
-        .query_row(
-            "SELECT payload FROM record_log WHERE entity_id = ?1",
-            [&draft.0[..]],
-            |r| r.get(0),
-        )
-        .expect("the draft's record stays in the log");
+    let stored = payload_of(&v, draft.into());
     assert!(stored.is_empty() && !body.is_empty(), "its body is erased");
     v.verify_erased_records()
         .expect("its header still verifies");
