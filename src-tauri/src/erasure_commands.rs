@@ -4,24 +4,43 @@
 //!
 //! Thin like the other command modules: one core call each.
 
+use serde::Serialize;
 use tauri::State;
 use teduh_core::ids::{EntityId, RequestId};
 use teduh_core::team::processing::RecordClass;
 use teduh_core::vault::{ErasureView, RetentionCheck};
+use ts_rs::TS;
 
 use crate::ipc::IpcError;
 use crate::state::AppState;
 
-/// Approves the erasure `request` asks for (a supervisor or admin): the client is shredded on
-/// this device at once, and on every other at its next sync. Returns the erasure as it stands.
+/// An approved erasure and the notice to the person (UU PDP Ps 43-44), as text to send or print:
+/// it names her, so it is shown once and never saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ErasureApproved {
+    /// The erasure as it stands.
+    pub erasure: ErasureView,
+    /// The notice to the person, made just before she was erased; `None` when her record could
+    /// not be read for it (the erasure goes ahead: her right does not wait on a letter).
+    pub notice: Option<String>,
+}
+
+/// Approves the erasure `request` asks for (a supervisor or admin): the notice to the person is
+/// made first (afterwards nothing of her opens), then the client is shredded on this device at
+/// once, and on every other at its next sync.
 #[tauri::command(async)]
 pub fn erasure_approve(
     state: State<'_, AppState>,
     request: RequestId,
-) -> Result<ErasureView, IpcError> {
+) -> Result<ErasureApproved, IpcError> {
     state.with_vault_write(|v| {
+        let notice = teduh_report::erasure::erasure_notice(v, request, chrono::Utc::now()).ok();
         let id = v.approve_erasure(request)?;
-        v.erasure(id)
+        Ok(ErasureApproved {
+            erasure: v.erasure(id)?,
+            notice,
+        })
     })
 }
 

@@ -1,7 +1,7 @@
 // Erasure by crypto-shredding (issue 26, UU PDP Ps 43-44) with two app instances on one
 // server: a counselor registers a client and her erasure request (identity checked); the
-// supervisor approves it in her app after a confirmation; the client leaves the supervisor's
-// app at once and the counselor's at its next sync, and the register of erasures counts the
+// supervisor approves it in her app after a confirmation and is shown the notice to the person;
+// the client leaves the supervisor's app at once and the counselor's at its next sync, and the register of erasures counts the
 // devices that confirmed ("1 dari 2", then "2 dari 2"). All names are made up.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -72,6 +72,14 @@ test('an approved erasure takes the client from both apps and counts their confi
     await sup.waitForText('[data-testid=request-erase-question]', (t) => t.includes(CODE));
     await assertFitsBothLanguages(sup, 'the question before an erasure');
     await sup.click('[data-testid=request-erase-confirm]');
+    // The notice to her names her: shown once, to send or print, then the profile closes.
+    await sup.waitFor('[data-testid=erasure-notice-text]');
+    const notice = await sup.execute("return document.querySelector('[data-testid=erasure-notice-text]').value");
+    assert.match(notice, /Pemberitahuan Penghapusan Data Pribadi/);
+    assert.match(notice, /Kepada Yth\.: Klien Sintetis/);
+    assert.match(notice, /hanya kode HP-HAPUS/);
+    await assertFitsBothLanguages(sup, 'the notice after an erasure');
+    await sup.click('[data-testid=erasure-notice-close]');
     await sup.waitFor('[data-testid=client-count]');
     assert.deepEqual(await clientCodes(sup), [], 'gone from the supervisor\'s app at once');
 

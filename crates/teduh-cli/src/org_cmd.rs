@@ -90,7 +90,7 @@ pub enum OrgCmd {
         #[arg(long, value_name = "FILE")]
         processing: Option<PathBuf>,
         /// How long a class of records is kept, `closed-cases=DAYS`, `contacts=DAYS` or
-        /// `drafts=DAYS` (repeat for several).
+        /// `drafts=DAYS`, or the server's backups, `backups=DAYS` (repeat for several).
         #[arg(long = "retain", value_name = "CLASS=DAYS")]
         retain: Vec<String>,
     },
@@ -152,8 +152,8 @@ fn print_settings(s: &OrgSettings, own_team: u64) {
     }
     let r = &s.processing.retention;
     println!(
-        "retention: closed cases {} days, contacts {} days, drafts {} days",
-        r.closed_case_days, r.contact_days, r.draft_days
+        "retention: closed cases {} days, contacts {} days, drafts {} days; backups {} days",
+        r.closed_case_days, r.contact_days, r.draft_days, r.backup_days
     );
     println!("processing activities:");
     for a in &s.processing.activities {
@@ -171,12 +171,15 @@ pub(crate) fn parse_class(class: &str) -> anyhow::Result<RecordClass> {
     })
 }
 
-/// `CLASS=DAYS` as typed: the class and the new period.
-fn parse_retain(arg: &str) -> anyhow::Result<(RecordClass, u32)> {
+/// `CLASS=DAYS` as typed: the class (`None`: the backups) and the new period.
+fn parse_retain(arg: &str) -> anyhow::Result<(Option<RecordClass>, u32)> {
     let (class, days) = arg.split_once('=').with_context(|| {
-        format!("{arg:?}: write closed-cases=DAYS, contacts=DAYS or drafts=DAYS")
+        format!("{arg:?}: write closed-cases=DAYS, contacts=DAYS, drafts=DAYS or backups=DAYS")
     })?;
-    let class = parse_class(class)?;
+    let class = match class.trim() {
+        "backups" => None,
+        other => Some(parse_class(other)?),
+    };
     let days = days
         .trim()
         .parse()
@@ -308,8 +311,11 @@ pub fn run(data: &DataDir, cmd: OrgCmd) -> anyhow::Result<ExitCode> {
                     .with_context(|| format!("{} is not a processing section", file.display()))?;
             }
             for r in &retain {
-                let (class, days) = parse_retain(r)?;
-                *s.processing.retention.days_mut(class) = days;
+                let retention = &mut s.processing.retention;
+                match parse_retain(r)? {
+                    (Some(class), days) => *retention.days_mut(class) = days,
+                    (None, days) => retention.backup_days = days,
+                }
             }
             let saved = v.save_org_settings(s)?;
             println!(

@@ -368,6 +368,8 @@ pub fn client(data: &DataDir, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                 "request {request} is about {}, not {code}",
                 asked.client_code
             );
+            // Made first: afterwards nothing of her opens. Her right does not wait on it.
+            let notice = teduh_report::erasure::erasure_notice(&mut v, request, chrono::Utc::now());
             let erasure = v
                 .approve_erasure(request)
                 .with_context(|| format!("while erasing {code}"))?;
@@ -375,6 +377,12 @@ pub fn client(data: &DataDir, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                 "{code} is erased on this computer (erasure {erasure}); every device of the team \
                  shreds her at its next sync and confirms (`teduh client erasures`)"
             );
+            match notice {
+                Ok(text) => println!(
+                    "\nThe notice to her (send or print it now; it is not kept):\n\n{text}"
+                ),
+                Err(e) => eprintln!("the notice to her could not be made ({e}): write it by hand"),
+            }
         }
         ClientCmd::Erasures => {
             for e in v.erasures()? {

@@ -304,6 +304,13 @@ fn a_script_erases_a_client_at_her_request_and_lists_who_confirmed() {
     let checked = request("identity_card");
     let erased = ok(&data, &["client", "erase", "HP-9", "--request", &checked]);
     assert!(erased.contains("HP-9 is erased"), "{erased}");
+    // The notice to her, printed once: addressed to her, naming what stays.
+    assert!(
+        erased.contains("Pemberitahuan Penghapusan Data Pribadi"),
+        "{erased}"
+    );
+    assert!(erased.contains("Kepada Yth.: Klien Sintetis"), "{erased}");
+    assert!(erased.contains("hanya kode HP-9"), "{erased}");
     assert!(
         !ok(&data, &["client", "list"]).contains("HP-9"),
         "gone from the list"

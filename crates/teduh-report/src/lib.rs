@@ -63,6 +63,7 @@
 pub mod access;
 pub mod breach;
 pub mod case_file;
+pub mod erasure;
 mod format;
 pub mod labels;
 pub mod letter;

@@ -190,9 +190,15 @@ pub fn processing_document(settings: &OrgSettings, printed: &Printed) -> Documen
             })
             .collect(),
     ));
+    blocks.push(Block::Fields(vec![(
+        "Salinan cadangan server".into(),
+        period_words(p.retention.backup_days),
+    )]));
     blocks.push(Block::Paragraph(
         "Setelah masa simpan berakhir, data dimusnahkan dengan penghapusan kriptografis setelah \
-         disetujui pengelola kunci."
+         disetujui pengelola kunci. Data yang dimusnahkan atau dihapus atas permintaan hilang dari \
+         setiap perangkat tim dan dari server; salinan cadangan server yang dibuat sebelumnya \
+         dihapus setelah masa simpan cadangan di atas."
             .into(),
     ));
     blocks.push(Block::Heading("Langkah keamanan".into()));

@@ -489,6 +489,7 @@ fn the_record_of_processing_says_each_activity_s_basis_data_recipients_and_reten
         .processing
         .retention
         .days_mut(teduh_core::team::processing::RecordClass::Contacts) = 395;
+    settings.processing.retention.backup_days = 14;
     settings.processing.activities[3].notes = "Rekaman suara tidak disimpan.".into();
     let printed = Printed {
         by: "admin.sintetis".into(),
@@ -506,10 +507,65 @@ fn the_record_of_processing_says_each_activity_s_basis_data_recipients_and_reten
         "Dasar pemrosesan Persetujuan; Kepentingan vital; Kewajiban hukum",
         "Penerima mitra rujukan",
         "Masa simpan 1 tahun 30 hari (kontak yang tidak menjadi klien",
+        "Salinan cadangan server 14 hari",
         "Rekaman suara tidak disimpan.",
         "WITA",
     ] {
         assert!(text.contains(expected), "{expected:?}:\n{text}");
     }
     assert!(!text.contains("belum diisi"), "nothing missing:\n{text}");
+}
+
+#[test]
+fn the_erasure_notice_tells_her_what_went_where_and_when_the_backups_follow() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut v, client) = client_with_history(dir.path());
+    let request = access_request(
+        &mut v,
+        client,
+        RequestKind::Erasure,
+        IdentityCheck::IdentityCard,
+    );
+    let at = Utc::now();
+    let text = teduh_report::erasure::erasure_notice(&mut v, request, at).expect("notice");
+    let backups_gone = (at + Duration::days(30))
+        .with_timezone(&teduh_core::team::settings::Zone::default().offset())
+        .format("%d/%m/%Y")
+        .to_string();
+    for expected in [
+        "Pemberitahuan Penghapusan Data Pribadi",
+        "Kepada Yth.: Dewi Sintetis",
+        "Pasal 43 dan 44",
+        "menghapus data pribadi Anda",
+        "setiap perangkat tim",
+        &format!("dihapus paling lambat {backups_gone}"),
+        "hanya kode BK-0001",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the notice says {expected:?}:\n{text}"
+        );
+    }
+    assert!(!text.contains(THIRD_PARTY), "nothing of her notes:\n{text}");
+
+    // Asked by her guardian: addressed to him, naming her.
+    let by_guardian = v
+        .add_request(
+            client,
+            &DataRequest {
+                kind: RequestKind::Erasure,
+                requester: teduh_core::request::Requester::Guardian,
+                requester_name: "Budi Wali Sintetis".into(),
+                received_at: Some(Utc::now() - Duration::hours(2)),
+                identity: IdentityCheck::IdentityCard,
+                ..DataRequest::default()
+            },
+        )
+        .expect("request");
+    let text = teduh_report::erasure::erasure_notice(&mut v, by_guardian, at).expect("notice");
+    assert!(text.contains("Kepada Yth.: Budi Wali Sintetis"), "{text}");
+    assert!(
+        text.contains("menghapus data pribadi Dewi Sintetis"),
+        "{text}"
+    );
 }

@@ -19,7 +19,7 @@ const item = (cls: RetentionDue['class'], id: string, code: string): RetentionDu
 });
 const check = (mayApprove: boolean, due: RetentionDue[]): RetentionCheck => ({
   checked_at: '2026-12-07T02:00:00Z',
-  retention: { closed_case_days: 1825, contact_days: 730, draft_days: 90 },
+  retention: { closed_case_days: 1825, contact_days: 730, draft_days: 90, backup_days: 30 },
   due,
   may_approve: mayApprove,
 });

@@ -1,5 +1,5 @@
 // The erasure screens (issue 26): a supervisor approves an open erasure request only after
-// confirming, and the profile closes; a counselor is told a supervisor approves; the register
+// confirming, is shown the notice to the person, and the profile closes; a counselor is told a supervisor approves; the register
 // says how many devices confirmed and which have not.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
@@ -53,7 +53,7 @@ beforeEach(() => {
   mockIPC((cmd, args) => {
     calls.push({ cmd, args: args as Record<string, unknown> });
     if (cmd === 'requests_of') return [request(identity)];
-    if (cmd === 'erasure_approve') return erasure;
+    if (cmd === 'erasure_approve') return { erasure, notice: 'Pemberitahuan Penghapusan Data Pribadi\nKepada Yth.: Dewi Sintetis' };
     if (cmd === 'erasures_list') return [erasure];
     throw new Error(`unexpected ${cmd}`);
   });
@@ -75,6 +75,10 @@ describe('approving an erasure', () => {
     press(r.q('request-erase-confirm'));
     await settle();
     expect(calls.find((c) => c.cmd === 'erasure_approve')?.args.request).toBe('r9');
+    // The notice to her is shown once, before the profile closes.
+    expect((r.q('erasure-notice-text') as HTMLTextAreaElement | null)?.value).toContain('Kepada Yth.: Dewi Sintetis');
+    expect(erased).toBe(0);
+    press(r.q('erasure-notice-close'));
     expect(erased).toBe(1);
     r.destroy();
   });

@@ -81,6 +81,21 @@ pub struct Retention {
     pub contact_days: u32,
     /// A draft never finalised, counted from its last change.
     pub draft_days: u32,
+    /// How long the server's backups are kept: what an erasure leaves in a backup taken before
+    /// it is gone after this many days (`docs/operations.md`), as the notice to the person says.
+    /// Settings signed before it existed read as [`DEFAULT_BACKUP_DAYS`].
+    #[serde(default = "default_backup_days")]
+    pub backup_days: u32,
+}
+
+/// The backup period a setting starts with: 30 days, as `docs/operations.md` recommends.
+pub const DEFAULT_BACKUP_DAYS: u32 = 30;
+
+/// The longest backup period a setting may hold: a year, so an erasure completes within one.
+pub const MAX_BACKUP_DAYS: u32 = 365;
+
+fn default_backup_days() -> u32 {
+    DEFAULT_BACKUP_DAYS
 }
 
 impl Retention {
@@ -111,6 +126,7 @@ impl Default for Retention {
             closed_case_days: 5 * 365,
             contact_days: 2 * 365,
             draft_days: 90,
+            backup_days: DEFAULT_BACKUP_DAYS,
         }
     }
 }
@@ -279,7 +295,8 @@ impl Processing {
 
     /// The first broken rule, in words: every activity has a purpose code of `a-z0-9-` used
     /// once, a name in both languages and at least one lawful basis, kind of data, subject and
-    /// recipient; retention periods are 1 day to 100 years; texts stay short.
+    /// recipient; retention periods are 1 day to 100 years, backups kept 1 day to a year; texts
+    /// stay short.
     pub fn problem(&self) -> Option<String> {
         for (class, days) in RecordClass::ALL.map(|c| (c, self.retention.days(c))) {
             if days == 0 || days > MAX_RETENTION_DAYS {
@@ -287,6 +304,12 @@ impl Processing {
                     "the retention of {class:?} must be 1-{MAX_RETENTION_DAYS} days, not {days}"
                 ));
             }
+        }
+        let backups = self.retention.backup_days;
+        if backups == 0 || backups > MAX_BACKUP_DAYS {
+            return Some(format!(
+                "backups must be kept 1-{MAX_BACKUP_DAYS} days, not {backups}"
+            ));
         }
         let c = &self.controller;
         if [&c.address, &c.contact, &c.protection_officer]
@@ -403,6 +426,8 @@ mod tests {
         assert!(broken(|p| p.activities[2].purpose = "Supervisi!".into()).contains("code"));
         assert!(broken(|p| p.activities[0].en = " ".into()).contains("both languages"));
         assert!(broken(|p| p.controller.address = "x".repeat(301)).contains("300"));
+        assert!(broken(|p| p.retention.backup_days = 0).contains("backups"));
+        assert!(broken(|p| p.retention.backup_days = MAX_BACKUP_DAYS + 1).contains("backups"));
     }
 
     #[test]
@@ -414,5 +439,13 @@ mod tests {
         assert_eq!(partial.controller.address, "Jl. Contoh 1");
         assert_eq!(partial.controller.contact, "");
         assert_eq!(partial.retention, Retention::default());
+        // Periods signed before the backup period existed keep theirs and read it as 30 days.
+        let older: Retention =
+            serde_json::from_str(r#"{"closed_case_days":10,"contact_days":20,"draft_days":30}"#)
+                .expect("reads");
+        assert_eq!(
+            (older.closed_case_days, older.backup_days),
+            (10, DEFAULT_BACKUP_DAYS)
+        );
     }
 }

@@ -97,6 +97,7 @@ export type { Recipient } from './bindings/Recipient';
 export type { ErasureDevice } from './bindings/ErasureDevice';
 export type { ErasureState } from './bindings/ErasureState';
 export type { ErasureView } from './bindings/ErasureView';
+export type { ErasureApproved } from './bindings/ErasureApproved';
 export type { ErasureCause } from './bindings/ErasureCause';
 export type { ErasedSubject } from './bindings/ErasedSubject';
 export type { RetentionCheck } from './bindings/RetentionCheck';

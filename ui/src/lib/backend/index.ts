@@ -61,7 +61,7 @@ import type { EpisodeDecision, EpisodeSubject, EpisodeView, EpisodeWork, OnCallN
 import type { CaseAssignment, Level } from './domain';
 import type { AccessEntry, DataRequest, RequestAnswer, RequestView } from './domain';
 import type { Breach, BreachView, Recipient } from './domain';
-import type { ErasureView, RecordClass, RetentionCheck } from './domain';
+import type { ErasureApproved, ErasureView, RecordClass, RetentionCheck } from './domain';
 
 export type { ClientRow, DirectoryRefresh, HomeToday, InstrumentView, ScreeningView, UnlockView, VaultStateView };
 export type { JoinForm, ReconnectForm, SyncErrorView, SyncProgressView, SyncState, SyncStatusView };
@@ -551,10 +551,11 @@ export function reportBreachNotice(id: string, to: Recipient): Promise<SavedLett
 
 /**
  * Approves the erasure an open erasure request asks for (a supervisor or admin): her data goes
- * from this device at once and from every other at its next sync.
+ * from this device at once and from every other at its next sync. Returns the erasure and the
+ * notice to her (text, shown once and never saved).
  */
-export function erasureApprove(request: string): Promise<ErasureView> {
-  return call<ErasureView>('erasure_approve', { request });
+export function erasureApprove(request: string): Promise<ErasureApproved> {
+  return call<ErasureApproved>('erasure_approve', { request });
 }
 
 /** Every erasure, the newest first, each with the devices that confirmed. */

@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,297 lines: about 1,100 per language, two halves of the
+// One file on purpose, although long (2,309 lines: about 1,100 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two
@@ -1125,6 +1125,12 @@ export const id = {
   'erasure.confirm': 'Ya, hapus sekarang',
   'erasure.bySupervisor': 'Penghapusan disetujui oleh supervisor atau admin.',
   'erasure.needsIdentity': 'Periksa identitas peminta sebelum penghapusan disetujui.',
+  'erasure.done': 'Data {code} sudah dihapus dari perangkat ini; perangkat tim lain menghapusnya saat tersinkron.',
+  'erasure.noticeHint': 'Kirim atau cetak pemberitahuan ini untuknya sekarang (UU PDP Pasal 43–44). Teduh tidak menyimpannya, karena surat ini menyebut namanya.',
+  'erasure.noticeCopy': 'Salin pemberitahuan',
+  'erasure.noticeCopied': 'Tersalin',
+  'erasure.noticeClose': 'Selesai, tutup profil',
+  'erasure.noticeMissing': 'Pemberitahuan tidak dapat dibuat dari datanya. Tulislah pemberitahuan penghapusan untuknya secara manual.',
   'erasure.byRequest': 'atas permintaan klien',
   'erasure.byRetention': 'masa retensi berakhir: {what}',
   'erasure.more': '{codes} dan {n} lainnya',
@@ -2261,6 +2267,12 @@ export const en: Catalogue = {
   'erasure.confirm': 'Yes, erase now',
   'erasure.bySupervisor': 'An erasure is approved by a supervisor or admin.',
   'erasure.needsIdentity': 'Check who is asking before the erasure is approved.',
+  'erasure.done': 'The data of {code} is erased from this device; the team\'s other devices erase it as they sync.',
+  'erasure.noticeHint': 'Send or print this notice for her now (UU PDP Art. 43–44). Teduh does not keep it, because it names her.',
+  'erasure.noticeCopy': 'Copy the notice',
+  'erasure.noticeCopied': 'Copied',
+  'erasure.noticeClose': 'Done, close the profile',
+  'erasure.noticeMissing': 'The notice could not be made from her data. Write the erasure notice for her by hand.',
   'erasure.byRequest': 'at the client\'s request',
   'erasure.byRetention': 'retention period ended: {what}',
   'erasure.more': '{codes} and {n} more',

@@ -15,6 +15,7 @@
 //! carries nothing else.
 
 use chrono::{DateTime, Utc};
+use rusqlite::params;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -451,7 +452,19 @@ pub(super) fn shred_subjects(
     subjects: &[ErasedSubject],
 ) -> Result<u64, VaultError> {
     let mut erased = 0;
+    // The records erasure stands on (erasures, their acknowledgements, checkpoints) are never
+    // a subject, whatever an erasure names: the register and the logs' checks need them.
+    let mut protected = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM record_log WHERE (entity_id = ?1 OR entity_id = ?2)
+                 AND kind IN ('checkpoint', 'erasure', 'erasure_ack'))",
+    )?;
     for s in subjects {
+        let other = s.entity.unwrap_or(s.client.into());
+        if protected.query_row(params![&s.client.0[..], &other.0[..]], |r| {
+            r.get::<_, bool>(0)
+        })? {
+            continue;
+        }
         erased += match s.entity {
             None => shred::shred_client(conn, ident, u, s.client, erasure)?,
             Some(entity) => shred::shred_entity(conn, ident, u, s.client, entity, erasure)?,

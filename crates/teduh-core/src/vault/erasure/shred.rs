@@ -112,7 +112,8 @@ pub(in crate::vault) fn settle(conn: &Connection, ident: &Identity) -> Result<u6
              WHERE erased_sha256 IS NULL
                AND (client_id IN (SELECT client_id FROM erased_client)
                     OR entity_id IN (SELECT entity_id FROM erased_entity))
-               AND (device_id != ?1 OR seq <= ?2)",
+               AND (device_id != ?1 OR seq <= ?2)
+               AND kind NOT IN ('checkpoint', 'erasure', 'erasure_ack')",
         )?
         .query_map(params![&ident.device.0[..], acked], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -185,3 +185,41 @@ fn only_an_open_erasure_request_with_a_checked_identity_is_approved() {
     assert!(v.client(client).is_ok());
     assert!(v.erasures().expect("list").is_empty());
 }
+
+#[test]
+fn an_erasure_naming_an_erasure_or_its_acknowledgements_destroys_neither() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut v = vault(dir.path());
+    let (client, _) = client_with_note(&mut v, "HP-4");
+    let request = v
+        .add_request(client, &erasure_request(IdentityCheck::IdentityCard))
+        .expect("request");
+    let id = v.approve_erasure(request).expect("approved");
+    v.acknowledge_erasures().expect("acknowledged");
+    let erased_before = v.verify_erased_records().expect("verified");
+    // A hostile approver names the erasure itself, whole and as a single record.
+    let hostile = [
+        ErasedSubject {
+            client: ClientId(id.0),
+            code: "X".into(),
+            entity: None,
+        },
+        ErasedSubject {
+            client,
+            code: "X".into(),
+            entity: Some(id.into()),
+        },
+    ];
+    let erased = v
+        .batch(|b| shred_subjects(&b.tx, b.ident, b.u, ErasureId([7; 16]), &hostile))
+        .expect("applied");
+    assert_eq!(erased, 0, "nothing of the erasure is erased");
+    let view = v.erasure(id).expect("the erasure still reads");
+    assert_eq!((view.confirmed, view.expected), (1, 1));
+    assert_eq!(
+        v.verify_erased_records().expect("verified"),
+        erased_before,
+        "no further record erased"
+    );
+    v.check_consistency().expect("consistent");
+}

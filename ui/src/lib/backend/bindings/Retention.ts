@@ -15,4 +15,10 @@ contact_days: number,
 /**
  * A draft never finalised, counted from its last change.
  */
-draft_days: number, };
+draft_days: number, 
+/**
+ * How long the server's backups are kept: what an erasure leaves in a backup taken before
+ * it is gone after this many days (`docs/operations.md`), as the notice to the person says.
+ * Settings signed before it existed read as [`DEFAULT_BACKUP_DAYS`].
+ */
+backup_days: number, };
