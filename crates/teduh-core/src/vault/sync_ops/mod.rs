@@ -162,6 +162,42 @@ mod tests {
     }
 
     #[test]
+    fn a_client_written_by_an_older_version_is_erased_and_every_log_still_verifies() {
+        // Format 2 signs the body itself: once erased, only this device's word (it verified the
+        // record before erasing its body) stands for it. Nothing of her stays either way.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (mut v, c, _) = backlog_in(tmp.path(), records::FORMAT_CLEAR_HEADER);
+        let request = v
+            .add_request(
+                c,
+                &crate::request::DataRequest {
+                    kind: crate::request::RequestKind::Erasure,
+                    received_at: Some(chrono::Utc::now() - chrono::Duration::hours(1)),
+                    identity: crate::request::IdentityCheck::IdentityCard,
+                    ..Default::default()
+                },
+            )
+            .expect("request");
+        v.approve_erasure(request).expect("erased");
+        let old: i64 = v
+            .store
+            .connection()
+            .query_row(
+                "SELECT COUNT(*) FROM record_log WHERE format = ?1 AND erased_sha256 IS NOT NULL
+                 AND payload = x''",
+                [records::FORMAT_CLEAR_HEADER],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert!(old >= 2, "her older records are erased too: {old}");
+        assert!(v.verify_erased_records().expect("verified") >= 2);
+        v.check_consistency().expect("consistent");
+        for chain in v.verify_logs(chrono::Utc::now()).expect("checked") {
+            assert!(chain.breaks.is_empty(), "{:?}", chain.breaks);
+        }
+    }
+
+    #[test]
     fn a_record_once_sent_keeps_its_format_whatever_the_server_answered() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let (mut v, _, plains) = backlog_in(tmp.path(), records::FORMAT_SEALED_HEADER);
