@@ -14,7 +14,8 @@ SYSTEM_PACKAGES=(
 )
 # Only the test command needs these: PostgreSQL binaries for the server's contract suite (it starts
 # a throwaway cluster of its own) and python3-venv for the schemathesis API fuzzer.
-TEST_PACKAGES=(postgresql python3-venv poppler-utils)
+# dpkg-dev and desktop-file-utils check the Debian packages (scripts/deb.sh --check).
+TEST_PACKAGES=(postgresql python3-venv poppler-utils dpkg-dev desktop-file-utils)
 
 say() { printf '\n==> %s\n' "$*"; }
 

@@ -52,6 +52,8 @@ stage "Rust tests" 1200 cargo test --workspace --locked
 stage "generated TypeScript bindings are current" 30 bindings_are_current
 stage "binaries for the end-to-end tests (debug profile, same build as the tests)" 300 \
   cargo build --workspace --bins --locked
+stage "Debian packages: their contents, and the server unit's command line syncs a device" 120 \
+  bash scripts/deb.sh --debug --check
 stage "API fuzzing against /openapi.json (schemathesis): no 5xx, every response as documented" 600 \
   env SCHEMATHESIS_VENV="$CARGO_TARGET_DIR/schemathesis-venv" \
   bash crates/teduh-server/scripts/fuzz-openapi.sh "$CARGO_TARGET_DIR/debug/teduh-server"
