@@ -10,8 +10,9 @@
 #   --debug    pack the debug binaries of the test build (fast; for the check) instead of release
 #   --check    list and check both packages' contents, then run the unit's ExecStart command line
 #              (from the extracted package) and sync a device against it; installs nothing
-#   --install  build in release, `apt install` both packages on this machine, run the installed
-#              service's command line as the teduh user and sync a device against it
+#   --install  build in release, `apt install` both packages on this machine, start the app from
+#              its menu command under Xvfb, run the installed service's command line as the teduh
+#              user and sync a device against it
 # Output: $CARGO_TARGET_DIR/deb/teduh_<version>_amd64.deb and teduh-server_<version>_amd64.deb
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -220,6 +221,17 @@ case "$mode" in
     stat -c '%U:%G %a %n' /var/lib/teduh /etc/teduh/server.toml
     command -v teduh-desktop teduh teduh-server
     desktop-file-validate /usr/share/applications/teduh.desktop && echo "menu entry: valid"
+    # The menu's command, with no terminal: still running after 10 s, its vault created.
+    home="$(mktemp -d)"
+    status=0
+    HOME="$home" XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" \
+      XDG_CACHE_HOME="$home/cache" TEDUH_DATA_DIR="$home/teduh" \
+      timeout 10 xvfb-run -a -s "-screen 0 1366x768x24 -noreset" \
+      "$(sed -n 's/^Exec=//p' /usr/share/applications/teduh.desktop)" >/dev/null 2>&1 </dev/null || status=$?
+    [ "$status" -eq 124 ] && [ -f "$home/teduh/teduh.sqlite3" ] \
+      || { echo "the app did not start (exit $status)" >&2; exit 1; }
+    echo "the app starts from its menu command: still running after 10 s, its vault created"
+    rm -rf "$home"
     if [ -d /run/systemd/system ]; then
       systemctl --no-pager status teduh-server.service | head -5
     else
