@@ -359,11 +359,21 @@ fn soak(backend: &str, bin: &Path, devices: usize, minutes: f64) {
         .collect();
     let soaked = began.elapsed().as_secs_f64();
 
-    // Everything out, then everything in.
-    for _ in 0..3 {
+    // Everything out, then everything in: rounds until one in which no device wrote anything
+    // (a round may write a checkpoint or an acknowledgement), then one more so that every
+    // device pulls the last of them.
+    let own_counts = |all: &[Device]| all.iter().map(|d| device_log(d).1).collect::<Vec<_>>();
+    for _ in 0..10 {
+        let before = own_counts(&all);
         for d in &mut all {
             d.sync_until_done(5).expect("syncs after the soak");
         }
+        if own_counts(&all) == before {
+            break;
+        }
+    }
+    for d in &mut all {
+        d.sync_until_done(5).expect("a last round");
     }
     let pending: u64 = all
         .iter()
