@@ -1,7 +1,9 @@
 //! Supervision benchmark (issue 8): the review queue and the team dashboard over 5,000 clients
 //! and 50,000 notes (half finalised, none reviewed: approving needs a team's supervisor role,
 //! which a vault on one computer does not have), each opened right after unlock, next to the
-//! time to decrypt every note once (the naive approach) in the same run.
+//! time to decrypt every note once (the naive approach) in the same run. Also the retention
+//! check a key manager's Home runs (issue 26): every client has a closed case, and half the
+//! notes are drafts, so six years on all of them are due.
 //!
 //! Run: `cargo bench -p teduh-core --bench review` (optimised build; about a minute of set-up).
 //!
@@ -12,7 +14,7 @@ use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use teduh_core::crypto::KdfParams;
-use teduh_core::domain::{ClientProfile, NoteDraft, RiskLevel};
+use teduh_core::domain::{CaseDetails, ClientProfile, NoteDraft, RiskLevel};
 use teduh_core::store::LocalStore;
 use teduh_core::vault::{QueueFilter, Vault};
 
@@ -46,6 +48,13 @@ fn main() {
                     name: format!("Klien Sintetis {i}"),
                     ..ClientProfile::default()
                 })?;
+                b.open_case(
+                    c,
+                    &CaseDetails {
+                        closure_reason: Some("Tujuan tercapai (sintetis)".into()),
+                        ..CaseDetails::default()
+                    },
+                )?;
                 for n in 0..NOTES_PER_CLIENT {
                     let note = b.add_note(
                         c,
@@ -106,5 +115,24 @@ fn main() {
     println!(
         "for scale, decrypting all {notes} notes once {:>8.0} ms",
         naive.as_secs_f64() * 1e3
+    );
+    // Today nothing is due; six years on every closed case is (their drafts go with them).
+    let s = Instant::now();
+    let today = v.retention_check().expect("check").due.len();
+    let now_time = s.elapsed();
+    let s = Instant::now();
+    let later = v
+        .retention_check_at(Utc::now() + Duration::days(6 * 365))
+        .expect("check")
+        .due
+        .len();
+    let later_time = s.elapsed();
+    println!(
+        "retention check, today ({today} due)         {:>8.0} ms   target <= 300 ms",
+        now_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "retention check, in six years ({later} due) {:>8.0} ms   target <= 300 ms",
+        later_time.as_secs_f64() * 1e3
     );
 }

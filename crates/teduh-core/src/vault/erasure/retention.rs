@@ -14,12 +14,13 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::params;
 use serde::Serialize;
 use serde_json::{json, Map};
 
 use super::{ErasedSubject, MAX_SUBJECTS, RETENTION, SUBJECTS};
 use crate::ids::{ClientId, EntityId, ErasureId};
-use crate::records::{RecordKind, FINALISED_FIELD};
+use crate::records::FINALISED_FIELD;
 use crate::team::processing::{RecordClass, Retention};
 use crate::vault::error::VaultError;
 use crate::vault::read::Reader;
@@ -70,16 +71,51 @@ impl Reader<'_> {
             let due_on = (since + Duration::days(i64::from(retention.days(class)))).date_naive();
             (due_on <= now.date_naive()).then_some(due_on)
         };
+        // The newest write time that can be due in `class`: anything written later is not, so
+        // it is never decrypted (a key manager's Home runs this check every time).
+        let cutoff = |class: RecordClass| {
+            let days = i64::from(retention.days(class)) - 1;
+            let last = now.date_naive() - Duration::days(days);
+            let end = last
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or(now);
+            crate::hlc::Hlc::new(u64::try_from(end.timestamp_millis()).unwrap_or(0), 0).to_i64()
+        };
         let mut due = Vec::new();
         let mut whole = HashSet::new();
-        for c in self.u.index.all() {
-            let cases = self.children(c.id, RecordKind::Case, None)?;
+        // Each client's cases with when their closure was last written: a client is a candidate
+        // when every case of hers has a closure written before the cutoff; only then are her
+        // cases opened, to see that the closure is still set (a reopened case clears it).
+        let cases: Vec<(Vec<u8>, Vec<u8>, Option<i64>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT e.client_id, e.entity_id, f.hlc FROM entities e
+                 LEFT JOIN entity_fields f ON f.entity_id = e.entity_id
+                     AND f.field = 'closure_reason'
+                 WHERE e.kind = 'case' ORDER BY e.client_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let closed_cutoff = cutoff(RecordClass::ClosedCases);
+        for group in cases.chunk_by(|a, b| a.0 == b.0) {
+            if group
+                .iter()
+                .any(|(_, _, at)| at.is_none_or(|h| h >= closed_cutoff))
+            {
+                continue;
+            }
+            let client = ClientId(id16(&group[0].0)?);
+            let Some(code) = self.u.index.code_of(client) else {
+                continue;
+            };
             let mut closed_at = None;
-            for case in &cases {
+            for (_, case, _) in group {
+                let case = EntityId(id16(case)?);
                 let details = self.case(crate::ids::CaseId(case.0))?.details;
                 match (
                     details.closure_reason,
-                    self.written_at(*case, "closure_reason")?,
+                    self.written_at(case, "closure_reason")?,
                 ) {
                     (Some(_), Some(at)) => closed_at = closed_at.max(Some(at)),
                     _ => {
@@ -90,13 +126,13 @@ impl Reader<'_> {
             }
             let Some(since) = closed_at else { continue };
             if let Some(due_on) = ended(since, RecordClass::ClosedCases) {
-                whole.insert(c.id);
+                whole.insert(client);
                 due.push(RetentionDue {
                     class: RecordClass::ClosedCases,
-                    id: c.id.into(),
+                    id: client.into(),
                     subject: ErasedSubject {
-                        client: c.id,
-                        code: c.code,
+                        client,
+                        code,
                         entity: None,
                     },
                     since,
@@ -122,16 +158,20 @@ impl Reader<'_> {
             }
         }
         // A draft's last change is its newest field; nothing is decrypted but its client's code.
+        // Only notes created before the cutoff can have been last changed before it.
         let drafts: Vec<(Vec<u8>, Vec<u8>, i64)> = self
             .conn
             .prepare_cached(
-                "SELECT e.entity_id, e.client_id, MAX(f.hlc) FROM entities e
-                 JOIN entity_fields f ON f.entity_id = e.entity_id
-                 WHERE e.kind = 'note' AND NOT EXISTS (SELECT 1 FROM entity_fields g
-                     WHERE g.entity_id = e.entity_id AND g.field = ?1)
-                 GROUP BY e.entity_id",
+                "SELECT e.entity_id, e.client_id,
+                        (SELECT MAX(f.hlc) FROM entity_fields f WHERE f.entity_id = e.entity_id)
+                 FROM entities e
+                 WHERE e.kind = 'note' AND e.created_hlc < ?2
+                   AND NOT EXISTS (SELECT 1 FROM entity_fields g
+                       WHERE g.entity_id = e.entity_id AND g.field = ?1)",
             )?
-            .query_map([FINALISED_FIELD], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params![FINALISED_FIELD, cutoff(RecordClass::Drafts)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<Result<_, _>>()?;
         for (note, client, hlc) in drafts {
             let (note, client) = (EntityId(id16(&note)?), ClientId(id16(&client)?));
