@@ -91,19 +91,11 @@ pub fn notice_document(incident: &BreachView, to: Recipient, printed: &Printed) 
         }
     };
     Document {
-        title: "Pemberitahuan Kegagalan Pelindungan Data Pribadi".into(),
         subtitle: vec![
             printed.organisation.clone(),
             format!("Nomor: {}", notice_number(incident.id, to, printed)),
             format!("Tanggal: {}", local_time(printed.at, zone)),
         ],
-        mark: None,
-        footer: format!(
-            "Dibuat oleh {}, {}",
-            printed.by,
-            local_time(printed.at, zone)
-        ),
-        page_label: "Halaman {page} dari {pages}".into(),
         blocks: vec![
             Block::Fields(vec![("Kepada Yth.".into(), addressee.into())]),
             Block::Paragraph(
@@ -119,6 +111,7 @@ pub fn notice_document(incident: &BreachView, to: Recipient, printed: &Printed) 
                 printed.by, printed.organisation
             )),
         ],
+        ..printed.document("Pemberitahuan Kegagalan Pelindungan Data Pribadi")
     }
 }
 

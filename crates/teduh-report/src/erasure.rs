@@ -48,18 +48,10 @@ pub fn notice_document(f: &ErasureFacts, printed: &Printed) -> Document {
         .with_timezone(&zone.offset())
         .format("%d/%m/%Y");
     Document {
-        title: "Pemberitahuan Penghapusan Data Pribadi".into(),
         subtitle: vec![
             printed.organisation.clone(),
             format!("Tanggal: {}", local_time(printed.at, zone)),
         ],
-        mark: None,
-        footer: format!(
-            "Dibuat oleh {}, {}",
-            printed.by,
-            local_time(printed.at, zone)
-        ),
-        page_label: "Halaman {page} dari {pages}".into(),
         blocks: vec![
             Block::Fields(vec![("Kepada Yth.".into(), f.addressee.clone())]),
             Block::Paragraph(format!(
@@ -104,6 +96,7 @@ pub fn notice_document(f: &ErasureFacts, printed: &Printed) -> Document {
                 printed.by, printed.organisation
             )),
         ],
+        ..printed.document("Pemberitahuan Penghapusan Data Pribadi")
     }
 }
 

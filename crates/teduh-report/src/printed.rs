@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use teduh_core::team::settings::Zone;
 use teduh_core::vault::Vault;
 
+use crate::model::Document;
 use crate::monthly::ReportError;
 
 /// A time as printed in the team's zone: "06/12/2026 10.15 WIB".
@@ -27,6 +28,26 @@ pub struct Printed {
     pub zone: Zone,
     /// The organisation's name.
     pub organisation: String,
+}
+
+impl Printed {
+    /// An unmarked document titled `title` with the footer "Dibuat oleh <who>, <when>" and the
+    /// page numbers in Indonesian, nothing else yet: the frame of the UU PDP notices and the
+    /// record of processing (`Document { subtitle, blocks, ..printed.document(title) }`).
+    pub fn document(&self, title: &str) -> Document {
+        Document {
+            title: title.into(),
+            subtitle: Vec::new(),
+            mark: None,
+            footer: format!(
+                "Dibuat oleh {}, {}",
+                self.by,
+                local_time(self.at, self.zone)
+            ),
+            page_label: "Halaman {page} dari {pages}".into(),
+            blocks: Vec::new(),
+        }
+    }
 }
 
 /// The printer's name and the organisation from the vault: the roster's username, else "perangkat

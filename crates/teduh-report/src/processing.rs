@@ -210,20 +210,13 @@ pub fn processing_document(settings: &OrgSettings, printed: &Printed) -> Documen
             .join("\n"),
     ));
     Document {
-        title: "Catatan Kegiatan Pemrosesan Data Pribadi".into(),
         subtitle: vec![
             settings.name.clone(),
             source,
             format!("Tanggal: {}", local_time(printed.at, printed.zone)),
         ],
-        mark: None,
-        footer: format!(
-            "Dibuat oleh {}, {}",
-            printed.by,
-            local_time(printed.at, printed.zone)
-        ),
-        page_label: "Halaman {page} dari {pages}".into(),
         blocks,
+        ..printed.document("Catatan Kegiatan Pemrosesan Data Pribadi")
     }
 }
 

@@ -23,7 +23,11 @@ pub fn teduh(data: &Path, pass: &str, args: &[&str]) -> Output {
 }
 
 pub fn ok(data: &Path, args: &[&str]) -> String {
-    let out = teduh(data, PASS, args);
+    stdout_of_success(teduh(data, PASS, args), args)
+}
+
+/// The standard output of a run that must have succeeded.
+fn stdout_of_success(out: Output, args: &[&str]) -> String {
     assert!(
         out.status.success(),
         "`teduh {}` must succeed: {}",
@@ -48,14 +52,7 @@ pub fn ok_with_stdin(data: &Path, input: &str, args: &[&str]) -> String {
         .expect("stdin")
         .write_all(input.as_bytes())
         .expect("writes the number");
-    let out = child.wait_with_output().expect("teduh ends");
-    assert!(
-        out.status.success(),
-        "`teduh {}` must succeed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    stdout_of_success(child.wait_with_output().expect("teduh ends"), args)
 }
 
 /// A new vault in `dir/device` holding one synthetic client `code`; returns its data directory.
