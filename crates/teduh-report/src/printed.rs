@@ -31,7 +31,7 @@ pub struct Printed {
 }
 
 impl Printed {
-    /// An unmarked document titled `title` with the footer "Dibuat oleh <who>, <when>" and the
+    /// An unmarked document titled `title` with the footer `Dibuat oleh <who>, <when>` and the
     /// page numbers in Indonesian, nothing else yet: the frame of the UU PDP notices and the
     /// record of processing (`Document { subtitle, blocks, ..printed.document(title) }`).
     pub fn document(&self, title: &str) -> Document {
