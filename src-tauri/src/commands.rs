@@ -180,10 +180,17 @@ pub fn directory_refresh(state: State<'_, AppState>) -> Result<DirectoryRefresh,
     // succeeds the ETag is not stored, so the next refresh tries again.
     let given_back = match &refresh.give_back {
         None => true,
-        Some(bundle) => state
-            .with_vault(|v| Ok(v.sync_token().ok()))
+        Some(bundle) => crate::sync::join::transport_to(&url)
+            .build()
             .ok()
-            .flatten()
+            .and_then(|mut transport| {
+                state
+                    .with_vault(|v| {
+                        Ok(teduh_core::sync::credentials::current_token(v, &mut transport).ok())
+                    })
+                    .ok()
+                    .flatten()
+            })
             .is_some_and(|token| server.give_back_directory(&token, bundle).is_ok()),
     };
     if let (Some(etag), true) = (refresh.remember_etag, given_back) {

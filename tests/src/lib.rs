@@ -26,6 +26,16 @@ pub struct TestServer {
     dir: tempfile::TempDir,
 }
 
+/// The server's settings in tests: many simulated devices log in from 127.0.0.1, so no rate
+/// limit.
+fn test_settings() -> teduh_server::router::Settings {
+    teduh_server::router::Settings {
+        auth_burst: 1_000_000,
+        auth_per_second: 1_000_000.0,
+        ..teduh_server::router::Settings::default()
+    }
+}
+
 impl TestServer {
     /// Starts the server. Panics (test fixture) if the loopback port or temp dir is unavailable.
     #[allow(clippy::expect_used)]
@@ -44,14 +54,25 @@ impl TestServer {
     }
 
     /// Starts the server with content-free alerts configured (`[alerts]` of its config file).
-    #[allow(clippy::expect_used)]
     pub fn start_with_alerts(alerts: teduh_server::alerts::AlertConfig) -> Self {
+        Self::start_tuned(alerts, |_| {})
+    }
+
+    /// Starts the server with alerts configured and its settings changed by `tune` (e.g.
+    /// shorter token lifetimes).
+    #[allow(clippy::expect_used)]
+    pub fn start_tuned(
+        alerts: teduh_server::alerts::AlertConfig,
+        tune: impl FnOnce(&mut teduh_server::router::Settings),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("server.sqlite3");
         let storage: Arc<dyn teduh_server::Storage> = Arc::new(
             teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("storage opens"),
         );
-        Self::start_configured("127.0.0.1:0", storage, dir, alerts)
+        let mut settings = test_settings();
+        tune(&mut settings);
+        Self::start_configured("127.0.0.1:0", storage, dir, alerts, settings)
     }
 
     /// A copy of the server's SQLite data directory as it is now: the nightly backup (take it
@@ -112,6 +133,7 @@ impl TestServer {
             storage,
             dir,
             teduh_server::alerts::AlertConfig::default(),
+            test_settings(),
         )
     }
 
@@ -121,15 +143,10 @@ impl TestServer {
         storage: Arc<dyn teduh_server::Storage>,
         dir: tempfile::TempDir,
         alerts: teduh_server::alerts::AlertConfig,
+        settings: teduh_server::router::Settings,
     ) -> Self {
         let bind = bind.to_owned();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        // Many simulated devices log in from 127.0.0.1: no rate limit in tests.
-        let settings = teduh_server::router::Settings {
-            auth_burst: 1_000_000,
-            auth_per_second: 1_000_000.0,
-            ..teduh_server::router::Settings::default()
-        };
         let state = teduh_server::router::AppState::with_settings(Arc::clone(&storage), settings)
             .with_data_dir(Some(dir.path().to_owned()))
             .with_alerts(alerts);

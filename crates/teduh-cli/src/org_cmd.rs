@@ -408,7 +408,8 @@ fn publish_directory(
         Some(f) => Some(publish::read_synonyms(&f)?),
         None => seed.synonyms,
     };
-    let server = sync_cmd::transport(&b.server_url, ca_file.as_deref())?.server_client();
+    let mut transport = sync_cmd::transport(&b.server_url, ca_file.as_deref())?;
+    let server = transport.server_client();
     let previous = match server.directory(None)? {
         teduh_client::DirectoryFetch::Bundle { body, .. } => {
             serde_json::from_slice::<SignedBundle>(&body)
@@ -437,7 +438,7 @@ fn publish_directory(
         )
     })??;
     let version = previous.map_or(2, |p| p.max(1) + 1);
-    let token = v.sync_token()?;
+    let token = teduh_core::sync::credentials::current_token(v, &mut transport)?;
     let stored = server.give_back_directory(&token, &serde_json::to_vec(&signed)?)?;
     anyhow::ensure!(
         stored,

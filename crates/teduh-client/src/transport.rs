@@ -10,8 +10,8 @@ use teduh_core::sync::{Transport, TransportError};
 use teduh_protocol::sync::org::{OrgInfo, OrgSettingsBody, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, ErasedRecords, InboxMessage, InvitationPackage,
-    Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session,
-    TeamInfo, TeamInvitation, UrgentAck, UrgentSignal, OCTET_STREAM,
+    Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RenewRequest, RosterBody,
+    Session, TeamInfo, TeamInvitation, Tokens, UrgentAck, UrgentSignal, OCTET_STREAM,
 };
 use teduh_protocol::ApiError;
 
@@ -340,6 +340,13 @@ impl Transport for HttpTransport {
 
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
         json(self.send_json("POST", "/v1/register", None, req)?)
+    }
+
+    fn renew_tokens(&mut self, refresh_token: &str) -> Result<Tokens, TransportError> {
+        let body = RenewRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        json(self.send_json("POST", "/v1/token", None, &body)?)
     }
 
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {

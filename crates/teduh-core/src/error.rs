@@ -73,6 +73,9 @@ pub enum Code {
     InvalidInvitation,
     /// This device was revoked from its team.
     DeviceRevoked,
+    /// The server revoked this device because a renewed sync token of it was used again: the
+    /// tokens were copied.
+    TokenCopied,
     /// The server does not know this device (restored from an older backup, or another server).
     DeviceUnknown,
     /// This device's session with the server expired.
@@ -151,6 +154,7 @@ impl Code {
         Code::ServerUnreachable,
         Code::InvalidInvitation,
         Code::DeviceRevoked,
+        Code::TokenCopied,
         Code::DeviceUnknown,
         Code::SessionExpired,
         Code::NotJoined,
@@ -205,6 +209,7 @@ impl Code {
             Code::ServerUnreachable => "ServerUnreachable",
             Code::InvalidInvitation => "InvalidInvitation",
             Code::DeviceRevoked => "DeviceRevoked",
+            Code::TokenCopied => "TokenCopied",
             Code::DeviceUnknown => "DeviceUnknown",
             Code::SessionExpired => "SessionExpired",
             Code::NotJoined => "NotJoined",

@@ -414,9 +414,16 @@ pub struct DeviceInvitation {
 /// Reply of `POST /v1/register`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
-    /// The bearer token of this device (`Authorization: Bearer <token>`). Shown once; the
-    /// server keeps only its hash.
+    /// The access token of this device (`Authorization: Bearer <token>`), good for
+    /// `expires_in` seconds. Shown once; the server keeps only its hash.
     pub token: String,
+    /// The refresh token that renews it (`POST /v1/token`), rotated at every renewal. Empty
+    /// from a server older than rotating tokens, whose one token lives long.
+    #[serde(default)]
+    pub refresh_token: String,
+    /// Seconds the access token is good for, from this answer (0: not said).
+    #[serde(default)]
+    pub expires_in: u64,
     /// This device's id: the `device_id` of every record it writes.
     pub device_id: u64,
     /// The member's id.
@@ -430,6 +437,28 @@ pub struct Session {
     pub public_keys: Vec<u8>,
     /// The device with the highest contiguous sequence stored (0 for a new device).
     pub stored_through: u64,
+}
+
+/// Body of `POST /v1/token`: a device renews its access token without its passphrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewRequest {
+    /// The device's current refresh token.
+    pub refresh_token: String,
+}
+
+/// Reply of `POST /v1/token`: the device's next tokens. The refresh token presented is spent:
+/// presenting it again once these were used revokes the device (it was copied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tokens {
+    /// The new access token (`Authorization: Bearer <token>`).
+    pub token: String,
+    /// Seconds it is good for, from this answer.
+    pub expires_in: u64,
+    /// The new refresh token.
+    pub refresh_token: String,
+    /// Seconds the new refresh token is good for, from this answer.
+    pub refresh_expires_in: u64,
 }
 
 /// Reply of a successful push.

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage, Record, Role};
 use teduh_server::router::{AppState, Settings};
-use teduh_server::storage::{NewDevice, NewInvitation, Registration};
+use teduh_server::storage::{NewDevice, NewInvitation, NewTokens, Registration};
 use teduh_server::Storage;
 
 const DEVICES: usize = 200;
@@ -127,9 +127,13 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
                         name: "bench".into(),
                         join_proof: None,
                         public_keys: vec![1; 64],
-                        token_hash: hash(&token),
+                        tokens: NewTokens {
+                            access_hash: hash(&token),
+                            access_expires_at: i64::MAX,
+                            refresh_hash: hash(&format!("{token}-refresh")),
+                            refresh_expires_at: i64::MAX,
+                        },
                         created_at: NOW,
-                        expires_at: i64::MAX,
                     },
                     member_id: None,
                 },

@@ -141,11 +141,36 @@ impl Alerts {
             return 0;
         }
         let (subject, text) = message(team_name, signal.overdue);
+        self.deliver(team, self.recipients(team, signal), &subject, &text)
+            .await
+    }
+
+    /// Tells every recipient of `team` that the server revoked `device` because a rotated
+    /// refresh token of it was used again (issue 27, item 3): its tokens were copied. Never
+    /// held back by the repeat window: each such revocation is its own event. Returns how many
+    /// messages went out.
+    pub async fn notify_revoked(&self, team: u64, team_name: &str, device: u64) -> u32 {
+        let (subject, text) = revoked_message(team_name, device);
+        let everyone: Vec<&Recipient> = self
+            .config
+            .recipients
+            .iter()
+            .filter(|r| r.team == team)
+            .collect();
+        self.deliver(team, everyone, &subject, &text).await
+    }
+
+    async fn deliver(
+        &self,
+        team: u64,
+        recipients: Vec<&Recipient>,
+        subject: &str,
+        text: &str,
+    ) -> u32 {
         let mut sent = 0;
-        for r in self.recipients(team, signal) {
+        for r in recipients {
             if let Some(email) = &r.email {
-                match tokio::time::timeout(DELIVERY_TIMEOUT, self.email(email, &subject, &text))
-                    .await
+                match tokio::time::timeout(DELIVERY_TIMEOUT, self.email(email, subject, text)).await
                 {
                     Ok(Ok(())) => sent += 1,
                     Ok(Err(e)) => tracing::warn!(team, error = %e, "alert email not sent"),
@@ -153,7 +178,7 @@ impl Alerts {
                 }
             }
             if let (Some(url), Some(phone)) = (&self.config.webhook, &r.phone) {
-                match webhook(url, phone, &text, team).await {
+                match webhook(url, phone, text, team).await {
                     Ok(()) => sent += 1,
                     Err(e) => tracing::warn!(team, error = %e, "alert webhook failed"),
                 }
@@ -220,6 +245,20 @@ pub fn message(team_name: &str, overdue: bool) -> (String, String) {
         "{what}\nBuka Teduh dan lihat antrean supervisor tim {team_name}.\n\n\
          (Pesan ini sengaja tidak memuat data klien. / This message deliberately holds no \
          client data: open Teduh.)\n"
+    );
+    (subject, text)
+}
+
+/// The subject and text of the alert that a device was revoked for a copied refresh token.
+pub fn revoked_message(team_name: &str, device: u64) -> (String, String) {
+    let subject = format!("Teduh: perangkat #{device} di tim {team_name} dicabut otomatis");
+    let text = format!(
+        "Token pembaruan perangkat #{device} dipakai lagi setelah diganti: token itu kemungkinan \
+         disalin. Server mencabut perangkat itu; pemiliknya perlu bergabung lagi dengan \
+         undangan perangkat. Periksa daftar perangkat tim {team_name} di Teduh dan bicarakan \
+         dengan pemiliknya.\n\n(A rotated refresh token of device #{device} was used again, \
+         so it was probably copied: the server revoked the device. No client data is in this \
+         message.)\n"
     );
     (subject, text)
 }

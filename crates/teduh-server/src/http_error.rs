@@ -66,6 +66,8 @@ impl From<StorageError> for HttpError {
             E::TokenUnknown => (StatusCode::UNAUTHORIZED, "InvalidToken"),
             E::TokenExpired => (StatusCode::UNAUTHORIZED, "TokenExpired"),
             E::TokenRevoked => (StatusCode::UNAUTHORIZED, "TokenRevoked"),
+            E::TokenReused => (StatusCode::UNAUTHORIZED, "TokenReused"),
+            E::RefreshExpired => (StatusCode::UNAUTHORIZED, "RefreshExpired"),
             E::Fork { .. } => (StatusCode::CONFLICT, "Fork"),
             E::NotItsTombstone { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "NotItsTombstone"),
             E::StaleKeyEpoch { .. } => (StatusCode::CONFLICT, "StaleKeyEpoch"),

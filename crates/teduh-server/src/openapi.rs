@@ -11,6 +11,7 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(super::DOCUMENT).expect("valid JSON");
         for path in [
             "/v1/register",
+            "/v1/token",
             "/v1/devices/invitations",
             "/v1/invitations/{id}",
             "/v1/teams/{team}/invitations",

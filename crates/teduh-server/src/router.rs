@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let push_limit = DefaultBodyLimit::max(limits.max_push_bytes as usize);
     let auth_routes = Router::new()
         .route("/v1/register", post(auth::register))
+        .route("/v1/token", post(auth::renew))
         .route("/v1/invitations/{id}", get(invitations::package))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     Router::new()

@@ -15,8 +15,11 @@ use crate::storage::Storage;
 pub struct Settings {
     /// Limits advertised by `GET /v1/limits` and enforced.
     pub limits: Limits,
-    /// Lifetime of a device token, in seconds.
-    pub token_ttl_secs: i64,
+    /// Lifetime of an access token, in seconds (at most an hour).
+    pub access_ttl_secs: i64,
+    /// Lifetime of a refresh token, in seconds (at most 90 days); each renewal issues a new one.
+    /// A device offline longer joins again with a device invitation.
+    pub refresh_ttl_secs: i64,
     /// Authentication requests one IP may make at once.
     pub auth_burst: u32,
     /// Authentication requests per second refilled per IP.
@@ -37,7 +40,8 @@ impl Default for Settings {
                 max_json_bytes: 256 * 1024,
                 max_clock_skew_ms: 10 * 60 * 1000,
             },
-            token_ttl_secs: 365 * 24 * 3600,
+            access_ttl_secs: 3600,
+            refresh_ttl_secs: 90 * 24 * 3600,
             auth_burst: 30,
             auth_per_second: 1.0,
             body_idle_timeout: Duration::from_secs(60),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use teduh_protocol::sync::{hlc_from_millis, Record, Role};
 use teduh_server::storage::{
     AuthedDevice, ClientWrap, DeviceFilter, DirectoryBundle, Lane, NewDevice, NewInvitation,
-    OrgSettingsUpload, Registration, StorageError,
+    NewTokens, OrgSettingsUpload, Registration, StorageError,
 };
 use teduh_server::Storage;
 
@@ -88,6 +88,19 @@ fn rec(device: u64, seq: u64, payload: &[u8]) -> Record {
     }
 }
 
+/// A device's tokens: the access token `access` until `expires_at`, and a refresh token of its
+/// own.
+fn tokens(access: [u8; 32], expires_at: i64) -> NewTokens {
+    let mut refresh = access;
+    refresh[0] ^= 0xff;
+    NewTokens {
+        access_hash: access,
+        access_expires_at: expires_at,
+        refresh_hash: refresh,
+        refresh_expires_at: expires_at + 90 * 24 * 3600,
+    }
+}
+
 fn hash(tag: &str) -> [u8; 32] {
     let mut h = [0u8; 32];
     for (i, b) in tag.bytes().enumerate() {
@@ -106,9 +119,8 @@ fn registration(invite: &str, username: &str) -> Registration {
             name: format!("{username}'s phone"),
             join_proof: None,
             public_keys: vec![4, 5, 6, 0, 255],
-            token_hash: hash(&format!("token-{username}")),
+            tokens: tokens(hash(&format!("token-{username}")), NOW + 3600),
             created_at: NOW,
-            expires_at: NOW + 3600,
         },
         member_id: None,
     }
@@ -167,7 +179,7 @@ async fn team_with_members(s: &dyn Storage, team_name: &str, n: usize) -> TeamSe
 async fn schema_is_current_and_the_organisation_is_named_once(s: Arc<dyn Storage>) {
     assert_eq!(
         s.schema_version().await.expect("version"),
-        5,
+        6,
         "every migration applied"
     );
     assert_eq!(
@@ -287,7 +299,7 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
         "{other:?}"
     );
     let mut laptop = registration("laptop", "ana");
-    laptop.device.token_hash = hash("token-ana-laptop");
+    laptop.device.tokens = tokens(hash("token-ana-laptop"), NOW + 3600);
     let (second, same) = s.register(laptop, NOW).await.expect("a second device");
     assert_eq!(
         (second.member_id, second.role, same.username.as_str()),
@@ -298,7 +310,7 @@ async fn an_invitation_registers_exactly_one_member(s: Arc<dyn Storage>) {
     assert_eq!(s.members(team.id).await.expect("members").len(), 1);
     s.remove_member(dev.member_id, NOW).await.expect("remove");
     let mut late = registration("later", "ana");
-    late.device.token_hash = hash("token-ana-later");
+    late.device.tokens = tokens(hash("token-ana-later"), NOW + 3600);
     let refused = s.register(late, NOW).await;
     assert!(
         matches!(refused, Err(StorageError::NotFound("member"))),
@@ -392,9 +404,8 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
                 name: "laptop".into(),
                 join_proof: None,
                 public_keys: vec![9; 64],
-                token_hash: hash("laptop"),
+                tokens: tokens(hash("laptop"), NOW + 60),
                 created_at: NOW,
-                expires_at: NOW + 60,
             },
         )
         .await
@@ -426,9 +437,8 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
                 name: "x".into(),
                 join_proof: None,
                 public_keys: vec![9; 64],
-                token_hash: hash("x"),
+                tokens: tokens(hash("x"), NOW + 60),
                 created_at: NOW,
-                expires_at: NOW + 60,
             },
         )
         .await;
@@ -1044,7 +1054,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
     let mut back = registration("came-back", "R-back");
     back.member_id = Some(member + 500);
     back.device.id = Some(device + 500);
-    back.device.token_hash = hash("token-back");
+    back.device.tokens = tokens(hash("token-back"), NOW + 3600);
     let (again, _) = s
         .register(back, NOW)
         .await
@@ -1056,7 +1066,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
     invite("clash").await;
     let mut clash = registration("clash", "R-clash");
     clash.member_id = Some(member);
-    clash.device.token_hash = hash("token-clash");
+    clash.device.tokens = tokens(hash("token-clash"), NOW + 3600);
     assert!(matches!(
         s.register(clash, NOW).await,
         Err(StorageError::IdTaken)
@@ -1069,9 +1079,8 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
                 name: "second".into(),
                 join_proof: None,
                 public_keys: vec![9; 64],
-                token_hash: hash("token-second"),
+                tokens: tokens(hash("token-second"), NOW + 3600),
                 created_at: NOW,
-                expires_at: NOW + 3600,
             },
         )
         .await;

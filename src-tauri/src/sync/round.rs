@@ -137,7 +137,7 @@ fn finish(s: &mut SessionFacts, result: &Result<SyncReport, SyncError>) {
         }
         Err(e) => {
             s.online = Some(!matches!(e, SyncError::Offline(_)));
-            s.revoked = matches!(e, SyncError::Revoked);
+            s.revoked = matches!(e, SyncError::Revoked | SyncError::TokenCopied);
             s.last_error = Some(e.code());
         }
     }

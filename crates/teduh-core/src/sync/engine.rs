@@ -26,7 +26,7 @@ use teduh_protocol::sync::{hlc_from_millis, PullPage, PushPage};
 use zeroize::Zeroizing;
 
 use super::plan::{self, PushFacts, PushState, PushStep, Recovery};
-use super::{SyncError, Transport, TransportError};
+use super::{credentials, SyncError, Transport, TransportError};
 use crate::hlc::{Hlc, HlcClock};
 use crate::vault::{Vault, VaultError};
 
@@ -157,6 +157,8 @@ pub(super) struct Round<'a, A: VaultAccess> {
     vault: A,
     pub(super) t: &'a mut dyn Transport,
     pub(super) token: Zeroizing<String>,
+    /// When to renew `token`, by this computer's clock.
+    token_renew_at: i64,
     pub(super) team: u64,
     pub(super) report: SyncReport,
     progress: &'a mut dyn FnMut(&Progress),
@@ -188,13 +190,20 @@ pub fn sync_with<A: VaultAccess>(
     progress: &mut dyn FnMut(&Progress),
     options: SyncOptions,
 ) -> Result<SyncReport, SyncError> {
-    let (binding, token) =
-        vault.with(|v| Ok::<_, VaultError>((v.binding()?, v.sync_token()?)))??;
+    let binding = vault.with(|v| v.binding())??;
     let binding = binding.ok_or(SyncError::NotJoined)?;
+    let (token, token_renew_at) = match credentials::access_token(&mut vault, transport) {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            let _ = vault.with(|v| v.record_sync_attempt(Some(&e.to_string())));
+            return Err(e);
+        }
+    };
     let mut round = Round {
         vault,
         t: transport,
         token,
+        token_renew_at,
         team: binding.team,
         report: SyncReport::default(),
         progress,
@@ -225,6 +234,28 @@ impl<A: VaultAccess> Round<'_, A> {
         step: impl FnOnce(&mut Vault) -> Result<R, E>,
     ) -> Result<R, SyncError> {
         self.vault.with(step)?.map_err(Into::into)
+    }
+
+    /// One request with the access token: renewed first when it is close to expiring (a round
+    /// of many pages on a slow link outlives an hour), and once more when the server finds it
+    /// expired anyway. The outer error is the renewal's; the inner one the request's.
+    pub(super) fn authorized<T>(
+        &mut self,
+        call: impl Fn(&mut dyn Transport, &str) -> Result<T, TransportError>,
+    ) -> Result<Result<T, TransportError>, SyncError> {
+        let now = chrono::Utc::now().timestamp();
+        if self.token_renew_at <= now {
+            (self.token, self.token_renew_at) =
+                credentials::access_token(&mut self.vault, &mut *self.t)?;
+        }
+        match call(&mut *self.t, &self.token) {
+            Err(e) if e.code() == Some("TokenExpired") => {
+                (self.token, self.token_renew_at) =
+                    credentials::renew_expired(&mut self.vault, &mut *self.t, &self.token)?;
+                Ok(call(&mut *self.t, &self.token))
+            }
+            answer => Ok(answer),
+        }
     }
 
     fn run(&mut self) -> Result<(), SyncError> {
@@ -382,7 +413,8 @@ impl<A: VaultAccess> Round<'_, A> {
             // format must not give them a second wire form.
             self.local(|v| v.note_sent_through(last))?;
             let started = Instant::now();
-            let sent = self.t.push(&self.token, self.team, &body);
+            let team = self.team;
+            let sent = self.authorized(|t, token| t.push(token, team, &body))?;
             self.report.push_requests += 1;
             self.report(Phase::Push)?;
             match sent {
@@ -532,7 +564,8 @@ impl<A: VaultAccess> Round<'_, A> {
         loop {
             let cursor = self.pull_cursor()?;
             let started = Instant::now();
-            let bytes = self.t.pull(&self.token, self.team, cursor, sizer.bytes)?;
+            let (team, budget) = (self.team, sizer.bytes);
+            let bytes = self.authorized(|t, token| t.pull(token, team, cursor, budget))??;
             sizer.observe(bytes.len() as u64, started.elapsed());
             self.bytes += bytes.len() as u64;
             let page = PullPage::decode(&bytes)

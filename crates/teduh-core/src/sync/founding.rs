@@ -40,7 +40,7 @@ pub fn found_team(
     vault.org_key_public()?.ok_or_else(|| {
         VaultError::NotPermitted("this device does not hold the organisation key".into())
     })?;
-    let token = vault.sync_token()?;
+    let token = super::credentials::current_token(vault, transport)?;
     let listing = transport.org_team_listing(&token, team)?;
     let founded = match vault.founded_roster(team)? {
         // Founded here before: the newest roster of the chain from there.
@@ -222,7 +222,7 @@ pub fn decide_role_in_team(
     vault.org_key_public()?.ok_or_else(|| {
         VaultError::NotPermitted("this device does not hold the organisation key".into())
     })?;
-    let token = vault.sync_token()?;
+    let token = super::credentials::current_token(vault, transport)?;
     let held = vault.founded_roster(team)?.ok_or_else(|| {
         VaultError::NotPermitted(format!(
             "this device did not found team {team}: it decides roles there only in a team it \

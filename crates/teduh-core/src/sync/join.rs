@@ -123,7 +123,7 @@ pub fn register(
         }
     }
     let b = binding(req.server_url, &username, &session);
-    vault.adopt_server_identity(req.passphrase, &b, &session.token)?;
+    vault.adopt_server_identity(req.passphrase, &b, &super::credentials::issued(&session))?;
     if let Some(inv) = &invited {
         vault.set_invitation_anchor(&inv.secret.id(), &inv.package)?;
     }
@@ -196,7 +196,7 @@ pub fn invite(
     level: Option<u8>,
 ) -> Result<MadeInvitation, SyncError> {
     let b = vault.binding()?.ok_or(SyncError::NotJoined)?;
-    let token = vault.sync_token()?;
+    let token = super::credentials::current_token(vault, transport)?;
     let info = transport.team_info(&token, b.team)?;
     let labels = InvitationLabels {
         team_name: info.name,
@@ -233,7 +233,7 @@ pub fn invite_device(
     transport: &mut dyn Transport,
 ) -> Result<DeviceInvitation, SyncError> {
     vault.binding()?.ok_or(SyncError::NotJoined)?;
-    let token = vault.sync_token()?;
+    let token = super::credentials::current_token(vault, transport)?;
     Ok(transport.invite_device(&token)?)
 }
 
@@ -318,7 +318,7 @@ pub fn reconnect(
             b.server_url
         )));
     }
-    vault.replace_sync_token(&session.token)?;
+    vault.store_sync_credentials(&super::credentials::issued(&session))?;
     Ok(b)
 }
 
@@ -339,7 +339,7 @@ pub fn move_server(
     new_url: &str,
 ) -> Result<Binding, SyncError> {
     let b = vault.binding()?.ok_or(SyncError::NotJoined)?;
-    let token = vault.sync_token()?;
+    let token = super::credentials::current_token(vault, transport)?;
     let members = transport.members(&token, b.team).map_err(|e| match e {
         super::TransportError::Unreachable(d) => SyncError::Offline(d),
         other => SyncError::OtherServer(other.to_string()),

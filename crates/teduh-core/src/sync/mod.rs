@@ -7,9 +7,11 @@
 //! - [`engine`]: one sync round ([`engine::sync_once`]): roster and team keys, push the outbox,
 //!   pull the team's log, with the vault borrowed one local step at a time ([`VaultAccess`]);
 //!   its decisions are pure functions in `plan`.
+//! - [`credentials`]: the device's access token, renewed by its rotating refresh token.
 //! - [`transport`]: the server API the engine talks through (HTTP lives in `teduh-client`).
 
 mod alarm_reports;
+pub mod credentials;
 pub mod engine;
 pub mod founding;
 pub mod join;
@@ -41,6 +43,14 @@ pub enum SyncError {
     /// This device was revoked or its member removed from the team.
     #[error("this device no longer has access to the team (revoked or removed)")]
     Revoked,
+    /// The server revoked this device because one of its refresh tokens was used again after
+    /// it had been renewed: the tokens were copied from this device (or its traffic). Records
+    /// are kept; the device joins again with a device invitation.
+    #[error(
+        "the server revoked this device: one of its sync tokens was used somewhere else after \
+         it had been renewed"
+    )]
+    TokenCopied,
     /// The server does not know this device's token at all: most likely it was restored from
     /// a backup older than the device's joining, or it is another server. Records are kept.
     #[error(
@@ -83,6 +93,7 @@ impl SyncError {
             self,
             SyncError::Offline(_)
                 | SyncError::Revoked
+                | SyncError::TokenCopied
                 | SyncError::SessionExpired
                 | SyncError::UnknownDevice
                 | SyncError::Vault(_)
@@ -96,6 +107,7 @@ impl SyncError {
             SyncError::Offline(_) => Code::ServerUnreachable,
             SyncError::BadInvitation(_) => Code::InvalidInvitation,
             SyncError::Revoked => Code::DeviceRevoked,
+            SyncError::TokenCopied => Code::TokenCopied,
             SyncError::UnknownDevice => Code::DeviceUnknown,
             SyncError::SessionExpired => Code::SessionExpired,
             SyncError::NotJoined => Code::NotJoined,
@@ -122,7 +134,8 @@ impl From<TransportError> for SyncError {
             TransportError::Refused { code, message, .. } => match code.as_str() {
                 "TokenRevoked" => SyncError::Revoked,
                 "InvalidToken" => SyncError::UnknownDevice,
-                "TokenExpired" => SyncError::SessionExpired,
+                "TokenReused" => SyncError::TokenCopied,
+                "TokenExpired" | "RefreshExpired" => SyncError::SessionExpired,
                 c if c.starts_with("Invitation") => SyncError::BadInvitation(message),
                 _ => SyncError::Refused { code, message },
             },

@@ -9,7 +9,7 @@ use teduh_protocol::sync::org::{OrgInfo, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, ErasedRecords, InboxMessage, InvitationPackage,
     Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session,
-    TeamInfo, TeamInvitation, UrgentAck, UrgentSignal,
+    TeamInfo, TeamInvitation, Tokens, UrgentAck, UrgentSignal,
 };
 
 /// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
@@ -57,6 +57,8 @@ pub trait Transport {
     /// `POST /v1/register`: joins with an invitation (a new member, or a further device of the
     /// member a device invitation names).
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError>;
+    /// `POST /v1/token` (no access token): the device's next tokens for its refresh token.
+    fn renew_tokens(&mut self, refresh_token: &str) -> Result<Tokens, TransportError>;
     /// `POST /v1/devices/invitations`: a code with which the member adds a further device.
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError>;
     /// `GET /v1/invitations/{id}` (no token): the package of a key manager's open invitation.
@@ -186,6 +188,8 @@ pub enum Request<'a> {
     Limits,
     /// [`Transport::register`].
     Register,
+    /// [`Transport::renew_tokens`].
+    RenewTokens,
     /// [`Transport::invite_device`].
     InviteDevice,
     /// [`Transport::invitation_package`].
@@ -298,6 +302,13 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     }
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
         self.run(Request::Register, |t| t.register(req), no_ack)
+    }
+    fn renew_tokens(&mut self, refresh_token: &str) -> Result<Tokens, TransportError> {
+        self.run(
+            Request::RenewTokens,
+            |t| t.renew_tokens(refresh_token),
+            no_ack,
+        )
     }
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {
         self.run(Request::InviteDevice, |t| t.invite_device(token), no_ack)

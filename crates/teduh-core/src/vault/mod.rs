@@ -105,7 +105,7 @@ pub use review::{
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
-pub use sync_ops::{InvitationLabels, OrgKeySheet};
+pub use sync_ops::{InvitationLabels, OrgKeySheet, SyncCredentials};
 pub use sync_ops::{
     PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, SecurityAlarm,
     MAX_FAILED_COPIES_HELD,
@@ -186,6 +186,10 @@ pub struct Vault {
     /// The derived tables kept current with the records (see [`projection`]).
     projections: &'static [Projection],
     clock_offset_ms: i64,
+    /// Held while this vault's tokens are renewed (`sync::credentials`): two renewals with the
+    /// same refresh token would look like a copied token to the server, which revokes the
+    /// device.
+    token_renewal: std::sync::Arc<std::sync::Mutex<()>>,
     /// A record kind this vault reads as an older build would: not at all (tests of what a
     /// device does with a record a newer version of Teduh wrote).
     #[cfg(feature = "forge")]
@@ -314,6 +318,7 @@ impl Vault {
             unlocked: Some(unlocked),
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
+            token_renewal: std::sync::Arc::default(),
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
             projections: PROJECTIONS,
@@ -343,6 +348,7 @@ impl Vault {
             unlocked: None,
             idle_timeout: Some(DEFAULT_IDLE_TIMEOUT),
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
+            token_renewal: std::sync::Arc::default(),
             last_activity: Instant::now(),
             scoring: ScoringConfig::default(),
             projections: PROJECTIONS,

@@ -1,12 +1,17 @@
 //! Joining: `POST /v1/register` (behind the per-IP rate limit), with an invitation for a new
 //! member or one a member made for a further device of hers (`POST /v1/devices/invitations`).
-//! Nothing a passphrase derives reaches the server: a device authenticates with the token it
+//! Nothing a passphrase derives reaches the server: a device authenticates with the tokens it
 //! gets here, and its public keys count only once a key manager admits them into the roster.
+//!
+//! Tokens rotate (`POST /v1/token`, same rate limit): an access token lives an hour, and the
+//! refresh token that renews it is replaced at every renewal. A rotated refresh token presented
+//! again, once its successor was used, was copied: the device is revoked and the team's alert
+//! recipients are told.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use teduh_protocol::sync::{DeviceInvitation, RegisterRequest, Session};
+use teduh_protocol::sync::{DeviceInvitation, RegisterRequest, RenewRequest, Session, Tokens};
 
 use super::{check_blob, check_text, now_secs};
 use crate::auth;
@@ -14,7 +19,7 @@ use crate::extract::{ApiJson, Authed};
 use crate::http_error::HttpError;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::storage::{NewDevice, NewInvitation, Registration};
+use crate::storage::{NewDevice, NewInvitation, NewTokens, Registration, Renewal, StorageError};
 
 /// How long a device invitation works: long enough to fetch the other laptop, short enough
 /// that a code left in a chat soon goes stale.
@@ -42,8 +47,8 @@ pub(crate) async fn register(
     if let Some(proof) = &req.proof {
         check_blob("proof", proof, 1, 512)?;
     }
-    let (token, token_hash) = auth::new_token();
     let now = now_secs();
+    let (tokens, issued) = new_tokens(&state, now);
     let public_keys = req.public_keys.clone();
     let result = state
         .storage
@@ -55,9 +60,8 @@ pub(crate) async fn register(
                     name: req.device_name,
                     public_keys: req.public_keys,
                     join_proof: req.proof,
-                    token_hash,
+                    tokens,
                     created_at: now,
-                    expires_at: now.saturating_add(state.settings.token_ttl_secs),
                     id: req.reclaim.map(|r| r.device_id),
                 },
                 member_id: req.reclaim.map(|r| r.member_id),
@@ -77,7 +81,9 @@ pub(crate) async fn register(
     Ok((
         StatusCode::CREATED,
         Json(Session {
-            token,
+            token: issued.token,
+            refresh_token: issued.refresh_token,
+            expires_in: issued.expires_in,
             device_id: device.device_id,
             member_id: device.member_id,
             team_id: device.team_id,
@@ -119,4 +125,70 @@ pub(crate) async fn invite_device(
         StatusCode::CREATED,
         Json(DeviceInvitation { code, expires_at }),
     ))
+}
+
+/// A device's next tokens: what the storage keeps (hashes and expiries) and what the device gets.
+fn new_tokens(state: &AppState, now: i64) -> (NewTokens, Tokens) {
+    let (access, access_hash) = auth::new_token();
+    let (refresh, refresh_hash) = auth::new_token();
+    let (access_ttl, refresh_ttl) = (
+        state.settings.access_ttl_secs,
+        state.settings.refresh_ttl_secs,
+    );
+    (
+        NewTokens {
+            access_hash,
+            access_expires_at: now.saturating_add(access_ttl),
+            refresh_hash,
+            refresh_expires_at: now.saturating_add(refresh_ttl),
+        },
+        Tokens {
+            token: access,
+            expires_in: u64::try_from(access_ttl).unwrap_or(0),
+            refresh_token: refresh,
+            refresh_expires_in: u64::try_from(refresh_ttl).unwrap_or(0),
+        },
+    )
+}
+
+/// `POST /v1/token`: renews the device's tokens with its refresh token. A copied refresh token
+/// (see the module documentation) revokes the device: 401 `TokenReused`, to whoever presented
+/// it, and to the device's every later request.
+pub(crate) async fn renew(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RenewRequest>,
+) -> Result<Json<Tokens>, HttpError> {
+    check_text("refresh_token", &req.refresh_token, 128)?;
+    let now = now_secs();
+    let (next, issued) = new_tokens(&state, now);
+    let presented = auth::sha256(req.refresh_token.as_bytes());
+    let renewal = state
+        .storage
+        .renew_tokens(presented, next, now, state.settings.refresh_ttl_secs)
+        .await
+        .inspect_err(|_| Metrics::add(&state.metrics.auth_failures, 1))?;
+    match renewal {
+        Renewal::Renewed(device) => {
+            tracing::debug!(device = device.device_id, "tokens renewed");
+            Ok(Json(issued))
+        }
+        Renewal::Reused(device) => {
+            Metrics::add(&state.metrics.auth_failures, 1);
+            tracing::warn!(
+                member = device.member_id,
+                device = device.device_id,
+                team = device.team_id,
+                "a rotated refresh token was presented again: device revoked"
+            );
+            // The alert goes even when the team's name cannot be read.
+            let team_name = super::team_name(&state, device.team_id)
+                .await
+                .unwrap_or_default();
+            state
+                .alerts
+                .notify_revoked(device.team_id, &team_name, device.device_id)
+                .await;
+            Err(StorageError::TokenReused.into())
+        }
+    }
 }

@@ -77,6 +77,13 @@ pub enum StorageError {
     /// The device was revoked or its member removed.
     #[error("the device was revoked")]
     TokenRevoked,
+    /// The device was revoked by the server because one of its refresh tokens was presented
+    /// after it had been rotated: the token was copied ([`Storage::renew_tokens`]).
+    #[error("the device was revoked: a rotated refresh token was used again")]
+    TokenReused,
+    /// The refresh token expired: the device must join again with a device invitation.
+    #[error("the refresh token has expired")]
+    RefreshExpired,
     /// The same (device, sequence) was already stored with other content.
     #[error("record {device_seq} of this device was already stored with different content")]
     Fork {
@@ -241,7 +248,31 @@ pub struct PackagedInvitation {
     pub expires_at: i64,
 }
 
-/// A device to create, with the hash of its token.
+/// A device's tokens, as stored: the short-lived access token every request carries and the
+/// refresh token that renews it (both by their SHA-256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewTokens {
+    /// SHA-256 of the access (bearer) token.
+    pub access_hash: [u8; 32],
+    /// Unix seconds after which the access token is refused.
+    pub access_expires_at: i64,
+    /// SHA-256 of the refresh token.
+    pub refresh_hash: [u8; 32],
+    /// Unix seconds after which the refresh token is refused.
+    pub refresh_expires_at: i64,
+}
+
+/// What presenting a refresh token did ([`Storage::renew_tokens`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renewal {
+    /// The new tokens are stored; the presented one is spent.
+    Renewed(AuthedDevice),
+    /// The token had been rotated and its successor used: it was copied. The device is revoked
+    /// now (both its tokens stop working) and its team's key managers should be told.
+    Reused(AuthedDevice),
+}
+
+/// A device to create, with the hashes of its tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDevice {
     /// Display name.
@@ -250,12 +281,10 @@ pub struct NewDevice {
     pub public_keys: Vec<u8>,
     /// The proof it joined with a key manager's invitation (opaque).
     pub join_proof: Option<Vec<u8>>,
-    /// SHA-256 of the bearer token.
-    pub token_hash: [u8; 32],
+    /// Its first tokens.
+    pub tokens: NewTokens,
     /// Unix seconds of creation.
     pub created_at: i64,
-    /// Unix seconds after which the token is refused.
-    pub expires_at: i64,
     /// The id to give it (a device coming back to a restored server); `None`: the next free.
     pub id: Option<u64>,
 }
@@ -461,15 +490,34 @@ pub trait Storage: Send + Sync + 'static {
         device: NewDevice,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
 
-    /// The device holding a token. Fails with `TokenUnknown`, `TokenExpired` or `TokenRevoked`
-    /// (also when its member was removed). `lane` says what the request goes on to do, so that
-    /// a backend with separate pools checks a read's token where the read runs (see [`Lane`]).
+    /// The device holding an access token. Fails with `TokenUnknown`, `TokenExpired`,
+    /// `TokenRevoked` (also when its member was removed) or `TokenReused`. `lane` says what the
+    /// request goes on to do, so that a backend with separate pools checks a read's token where
+    /// the read runs (see [`Lane`]). The first request an access token authenticates is noted:
+    /// after it, the refresh token it replaced can no longer be presented again (see
+    /// [`Storage::renew_tokens`]).
     fn authenticate(
         &self,
         token_hash: [u8; 32],
         now: i64,
         lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
+
+    /// Presents a refresh token (`refresh_hash`) for the device's next tokens (`next`), in one
+    /// transaction, as the shared rule decides (`renewal` in `rules.rs`): its current refresh
+    /// token rotates; the one
+    /// before it, while the access token issued for it was never used (the answer was lost on
+    /// the way), is renewed once more; any other spent one revokes the device. Spent refresh
+    /// tokens are remembered until `now - spent_kept_secs`. Fails with `TokenUnknown`,
+    /// `RefreshExpired`, `TokenRevoked` or `TokenReused` (a device the server already revoked
+    /// for a reused token), storing nothing.
+    fn renew_tokens(
+        &self,
+        refresh_hash: [u8; 32],
+        next: NewTokens,
+        now: i64,
+        spent_kept_secs: i64,
+    ) -> BoxFuture<'_, Result<Renewal, StorageError>>;
 
     /// A team's members, removed ones included, by id.
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>>;

@@ -76,7 +76,7 @@ pub(crate) fn device_invitation_member(
     }
 }
 
-/// A device and its member as stored, looked up by the token's hash.
+/// A device and its member as stored, looked up by the access token's hash.
 pub(crate) struct TokenRow {
     pub device_id: i64,
     pub member_id: i64,
@@ -85,26 +85,134 @@ pub(crate) struct TokenRow {
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
     pub removed_at: Option<i64>,
+    /// `revoked_reason`: [`REVOKED_FOR_REUSE`] when the server revoked the device itself.
+    pub revoked_reason: Option<String>,
+    /// Whether this access token has authenticated a request before.
+    pub access_used: bool,
 }
 
-/// A token authenticates while its device is not revoked, its member not removed, and it has
-/// not expired by `now`.
-pub(crate) fn authenticated(row: Option<TokenRow>, now: i64) -> Result<AuthedDevice, StorageError> {
+/// The `revoked_reason` of a device the server revoked because a rotated refresh token of it
+/// was presented again.
+pub(crate) const REVOKED_FOR_REUSE: &str = "refresh_reused";
+
+/// The device of a token that authenticated, and whether this was the access token's first
+/// request (the backend then notes it: see [`renewal`]).
+pub(crate) struct Authenticated {
+    pub device: AuthedDevice,
+    pub first_use: bool,
+}
+
+/// Refuses a revoked device or removed member, saying so when the server revoked the device for
+/// a reused refresh token.
+fn still_admitted(
+    revoked_at: Option<i64>,
+    removed_at: Option<i64>,
+    reason: Option<&str>,
+) -> Result<(), StorageError> {
+    if reason == Some(REVOKED_FOR_REUSE) {
+        return Err(StorageError::TokenReused);
+    }
+    if revoked_at.is_some() || removed_at.is_some() {
+        return Err(StorageError::TokenRevoked);
+    }
+    Ok(())
+}
+
+fn authed_device(
+    device_id: i64,
+    member_id: i64,
+    team_id: i64,
+    role: &str,
+) -> Result<AuthedDevice, StorageError> {
+    Ok(AuthedDevice {
+        device_id: to_u64(device_id),
+        member_id: to_u64(member_id),
+        team_id: to_u64(team_id),
+        role: role_of(role)?,
+    })
+}
+
+/// An access token authenticates while its device is not revoked, its member not removed, and
+/// it has not expired by `now`.
+pub(crate) fn authenticated(
+    row: Option<TokenRow>,
+    now: i64,
+) -> Result<Authenticated, StorageError> {
     let Some(t) = row else {
         return Err(StorageError::TokenUnknown);
     };
-    if t.revoked_at.is_some() || t.removed_at.is_some() {
-        return Err(StorageError::TokenRevoked);
-    }
+    still_admitted(t.revoked_at, t.removed_at, t.revoked_reason.as_deref())?;
     if t.expires_at <= now {
         return Err(StorageError::TokenExpired);
     }
-    Ok(AuthedDevice {
-        device_id: to_u64(t.device_id),
-        member_id: to_u64(t.member_id),
-        team_id: to_u64(t.team_id),
-        role: role_of(&t.role)?,
+    Ok(Authenticated {
+        device: authed_device(t.device_id, t.member_id, t.team_id, &t.role)?,
+        first_use: !t.access_used,
     })
+}
+
+/// A device's refresh tokens as stored, found by a presented refresh token's hash: as its
+/// current or previous one, or (`spent`) among the older ones it rotated away.
+pub(crate) struct RefreshRow {
+    pub device_id: i64,
+    pub member_id: i64,
+    pub team_id: i64,
+    pub role: String,
+    pub refresh_hash: Option<Vec<u8>>,
+    pub refresh_expires_at: i64,
+    pub previous_refresh_hash: Option<Vec<u8>>,
+    /// Whether the access token issued with the current refresh token was ever used.
+    pub access_used: bool,
+    pub revoked_at: Option<i64>,
+    pub removed_at: Option<i64>,
+    pub revoked_reason: Option<String>,
+}
+
+/// What to do with a presented refresh token.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RenewStep {
+    /// Issue the next tokens. The presented token becomes the device's previous one; `spend`
+    /// (the token it displaces: the old previous one, or the unused successor of a re-presented
+    /// previous one) joins the spent ones.
+    Renew {
+        device: AuthedDevice,
+        spend: Option<Vec<u8>>,
+    },
+    /// Revoke the device: the token was copied.
+    Revoke(AuthedDevice),
+}
+
+/// The rotation rule. The current refresh token renews (until it expires). The previous one
+/// renews only while the access token issued for it was never used: its answer was lost on the
+/// way (a 2G link dropping the reply), and the device asks again. Presented after that, or any
+/// older one, it was copied: whoever holds it and whoever holds the successor cannot both be
+/// this device, so the device is revoked and both must join again.
+pub(crate) fn renewal(
+    presented: &[u8],
+    row: Option<RefreshRow>,
+    now: i64,
+) -> Result<RenewStep, StorageError> {
+    let Some(r) = row else {
+        return Err(StorageError::TokenUnknown);
+    };
+    still_admitted(r.revoked_at, r.removed_at, r.revoked_reason.as_deref())?;
+    let device = authed_device(r.device_id, r.member_id, r.team_id, &r.role)?;
+    if r.refresh_hash.as_deref() == Some(presented) {
+        if r.refresh_expires_at <= now {
+            return Err(StorageError::RefreshExpired);
+        }
+        return Ok(RenewStep::Renew {
+            device,
+            spend: r.previous_refresh_hash,
+        });
+    }
+    if r.previous_refresh_hash.as_deref() == Some(presented) && !r.access_used {
+        return Ok(RenewStep::Renew {
+            device,
+            spend: r.refresh_hash,
+        });
+    }
+    Ok(RenewStep::Revoke(device))
 }
 
 /// A new team-key epoch must be exactly the team's `current` one plus one.
@@ -443,6 +551,72 @@ pub(crate) fn page(after: u64, records: Vec<TeamRecord>, more: bool) -> PullPage
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn refresh_row(access_used: bool) -> RefreshRow {
+        RefreshRow {
+            device_id: 7,
+            member_id: 3,
+            team_id: 1,
+            role: "counselor".into(),
+            refresh_hash: Some(vec![2; 32]),
+            refresh_expires_at: 1_000,
+            previous_refresh_hash: Some(vec![1; 32]),
+            access_used,
+            revoked_at: None,
+            removed_at: None,
+            revoked_reason: None,
+        }
+    }
+
+    #[test]
+    fn the_current_refresh_token_rotates_and_spends_the_one_before() {
+        let step = renewal(&[2; 32], Some(refresh_row(true)), 999).expect("renews");
+        assert!(
+            matches!(step, RenewStep::Renew { spend: Some(ref s), .. } if s == &vec![1; 32]),
+            "{step:?}"
+        );
+        assert!(matches!(
+            renewal(&[2; 32], Some(refresh_row(true)), 1_000),
+            Err(StorageError::RefreshExpired)
+        ));
+    }
+
+    #[test]
+    fn the_previous_refresh_token_renews_only_while_its_successor_is_unused() {
+        let lost_answer = renewal(&[1; 32], Some(refresh_row(false)), 10).expect("renews");
+        assert!(
+            matches!(lost_answer, RenewStep::Renew { spend: Some(ref s), .. } if s == &vec![2; 32]),
+            "the unused successor is spent: {lost_answer:?}"
+        );
+        let copied = renewal(&[1; 32], Some(refresh_row(true)), 10).expect("decides");
+        assert!(matches!(copied, RenewStep::Revoke(d) if d.device_id == 7));
+        let older = renewal(&[9; 32], Some(refresh_row(false)), 10).expect("decides");
+        assert!(
+            matches!(older, RenewStep::Revoke(_)),
+            "an older spent token always revokes"
+        );
+    }
+
+    #[test]
+    fn a_revoked_device_renews_nothing() {
+        let mut revoked = refresh_row(false);
+        revoked.revoked_at = Some(5);
+        assert!(matches!(
+            renewal(&[2; 32], Some(revoked), 10),
+            Err(StorageError::TokenRevoked)
+        ));
+        let mut reused = refresh_row(false);
+        reused.revoked_at = Some(5);
+        reused.revoked_reason = Some(REVOKED_FOR_REUSE.into());
+        assert!(matches!(
+            renewal(&[2; 32], Some(reused), 10),
+            Err(StorageError::TokenReused)
+        ));
+        assert!(matches!(
+            renewal(&[2; 32], None, 10),
+            Err(StorageError::TokenUnknown)
+        ));
+    }
 
     fn row(team_seq: u64, payload_len: usize) -> Result<TeamRecord, StorageError> {
         Ok(TeamRecord {

@@ -1,5 +1,5 @@
 //! The binding to a server identity: which server, team, member and device this vault is,
-//! its sealed device token, taking over the server's numbers when a device joins, and the sync
+//! its sealed device tokens ([`SyncCredentials`]), taking over the server's numbers when a device joins, and the sync
 //! status kept in the same row (last attempt, clock offset).
 
 use chrono::Utc;
@@ -48,6 +48,76 @@ fn token_context(ident: &Identity) -> Vec<u8> {
     c
 }
 
+/// The tokens this device authenticates to the server with, sealed at rest to the member's key:
+/// the access token every request carries, the refresh token that renews it without the
+/// passphrase (`POST /v1/token`), and when to renew them by this computer's clock.
+/// [`crate::sync::credentials`] renews them.
+pub struct SyncCredentials {
+    /// The access (bearer) token.
+    pub access: Zeroizing<String>,
+    /// The refresh token.
+    pub refresh: Zeroizing<String>,
+    /// Unix seconds, this computer's clock, from which the access token is renewed before a
+    /// request: some minutes before it expires (0: renew first).
+    pub renew_at: i64,
+}
+
+impl std::fmt::Debug for SyncCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncCredentials")
+            .field("renew_at", &self.renew_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The first line of sealed credentials; a vault that joined before tokens rotated holds one
+/// bare token instead, which the server took as its refresh token too (server schema 6).
+const CREDENTIALS_V2: &str = "teduh-tokens/2";
+
+impl SyncCredentials {
+    /// A server older than rotating tokens gave one long-lived token (and no refresh token).
+    pub fn single(token: &str) -> Self {
+        Self {
+            access: Zeroizing::new(token.to_owned()),
+            refresh: Zeroizing::new(token.to_owned()),
+            renew_at: 0,
+        }
+    }
+
+    /// Whether this is a single token of a server older than rotating tokens (or of a vault
+    /// that joined before them): it is its own refresh token.
+    pub fn is_single(&self) -> bool {
+        *self.access == *self.refresh
+    }
+
+    fn encode(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(
+            format!(
+                "{CREDENTIALS_V2}\n{}\n{}\n{}",
+                *self.access, *self.refresh, self.renew_at
+            )
+            .into_bytes(),
+        )
+    }
+
+    fn decode(plain: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(plain).ok()?;
+        let mut lines = text.split('\n');
+        let first = lines.next()?;
+        if first != CREDENTIALS_V2 {
+            return (!first.is_empty() && lines.next().is_none()).then(|| Self::single(first));
+        }
+        let access = lines.next()?;
+        let refresh = lines.next()?;
+        let renew_at = lines.next()?.parse().ok()?;
+        Some(Self {
+            access: Zeroizing::new(access.to_owned()),
+            refresh: Zeroizing::new(refresh.to_owned()),
+            renew_at,
+        })
+    }
+}
+
 /// How far this device's clock may drift from the server's before it follows the server's
 /// (the server's `Date` header has whole seconds, and a round trip takes a few more).
 pub const CLOCK_TOLERANCE_MS: i64 = 60_000;
@@ -72,10 +142,11 @@ impl Vault {
             .optional()?)
     }
 
-    /// The device's bearer token (sealed at rest to the member's key).
+    /// The device's tokens (sealed at rest to the member's key). The access token may have
+    /// expired: [`crate::sync::credentials::access_token`] renews it.
     ///
-    /// Fails when locked, not joined, or the sealed token is damaged.
-    pub fn sync_token(&mut self) -> Result<Zeroizing<String>, VaultError> {
+    /// Fails when locked, not joined, or the sealed tokens are damaged.
+    pub fn sync_credentials(&mut self) -> Result<SyncCredentials, VaultError> {
         self.ensure_unlocked()?;
         let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
         let sealed: Vec<u8> = self
@@ -88,15 +159,26 @@ impl Vault {
             )
             .optional()?
             .ok_or(VaultError::NotJoined)?;
+        let damaged = || VaultError::Integrity {
+            record: "the sync token".into(),
+        };
         let pt = crypto::open_sealed_bytes(&u.x25519, &token_context(&self.ident), &sealed)
-            .map_err(|_| VaultError::Integrity {
-                record: "the sync token".into(),
-            })?;
-        String::from_utf8(pt.to_vec())
-            .map(Zeroizing::new)
-            .map_err(|_| VaultError::Integrity {
-                record: "the sync token".into(),
-            })
+            .map_err(|_| damaged())?;
+        SyncCredentials::decode(&pt).ok_or_else(damaged)
+    }
+
+    /// The device's current access token, as stored (it may have expired; see
+    /// [`Vault::sync_credentials`]).
+    ///
+    /// Fails like [`Vault::sync_credentials`].
+    pub fn sync_token(&mut self) -> Result<Zeroizing<String>, VaultError> {
+        Ok(self.sync_credentials()?.access)
+    }
+
+    /// The lock held while this vault's tokens are renewed (shared by every handle on it in
+    /// this process): see [`crate::sync::credentials`].
+    pub fn token_renewal_lock(&self) -> std::sync::Arc<std::sync::Mutex<()>> {
+        std::sync::Arc::clone(&self.token_renewal)
     }
 
     /// This device's own public keys (X25519 || Ed25519): what a key manager admits into the
@@ -117,7 +199,7 @@ impl Vault {
         &mut self,
         passphrase: &str,
         binding: &Binding,
-        token: &str,
+        credentials: &SyncCredentials,
     ) -> Result<(), VaultError> {
         if self.binding()?.is_some() {
             return Err(VaultError::AlreadyJoined);
@@ -176,7 +258,7 @@ impl Vault {
             keys::seal_and_sign(&tx, &next, u, &mut r, &p)?;
             records::insert(&tx, &r)?;
         }
-        insert_binding(&tx, &next, &x25519, binding, token)?;
+        insert_binding(&tx, &next, &x25519, binding, credentials)?;
         tx.commit()?;
         self.ident = next;
         self.rebuild()?;
@@ -245,18 +327,22 @@ impl Vault {
         Ok(())
     }
 
-    /// Replaces this device's token (a server restored from a backup issued a new one to the
-    /// same device, [`crate::sync::join::reconnect`]); sealed at rest like the first. Records,
-    /// cursors and keys stay.
+    /// Replaces this device's tokens: renewed ([`crate::sync::credentials`]), or issued anew
+    /// to the same device by a server restored from a backup
+    /// ([`crate::sync::join::reconnect`]); sealed at rest like the first. Records, cursors and
+    /// keys stay.
     ///
     /// Fails when locked, not joined or the write fails.
-    pub(crate) fn replace_sync_token(&mut self, token: &str) -> Result<(), VaultError> {
+    pub(crate) fn store_sync_credentials(
+        &mut self,
+        credentials: &SyncCredentials,
+    ) -> Result<(), VaultError> {
         self.ensure_unlocked()?;
         let u = self.unlocked.as_ref().ok_or(VaultError::Locked)?;
         let sealed = crypto::seal_bytes_to(
             &PublicKey::from(&u.x25519),
             &token_context(&self.ident),
-            token.as_bytes(),
+            &credentials.encode(),
         );
         let changed = self.store.connection().execute(
             "UPDATE sync_binding SET token_sealed = ?1, last_error = NULL WHERE id = 1",
@@ -288,19 +374,19 @@ impl Vault {
     }
 }
 
-/// Stores the binding with the token sealed to the member's key (inside the caller's
+/// Stores the binding with the tokens sealed to the member's key (inside the caller's
 /// transaction).
 fn insert_binding(
     conn: &Connection,
     ident: &Identity,
     x25519: &StaticSecret,
     binding: &Binding,
-    token: &str,
+    credentials: &SyncCredentials,
 ) -> Result<(), VaultError> {
     let sealed_token = crypto::seal_bytes_to(
         &PublicKey::from(x25519),
         &token_context(ident),
-        token.as_bytes(),
+        &credentials.encode(),
     );
     conn.execute(
         "INSERT INTO sync_binding (id, server_url, username, team, member, device, role,
@@ -316,4 +402,30 @@ fn insert_binding(
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_survive_sealing_and_a_single_old_token_is_its_own_refresh_token() {
+        let c = SyncCredentials {
+            access: Zeroizing::new("a".repeat(64)),
+            refresh: Zeroizing::new("r".repeat(64)),
+            renew_at: 1_800_000_000,
+        };
+        let back = SyncCredentials::decode(&c.encode()).expect("decodes");
+        assert_eq!(*back.access, *c.access);
+        assert_eq!(*back.refresh, *c.refresh);
+        assert_eq!(back.renew_at, 1_800_000_000);
+        assert!(!back.is_single());
+        let old = SyncCredentials::decode("f".repeat(64).as_bytes()).expect("old form");
+        assert!(
+            old.is_single(),
+            "a vault joined before rotation renews with its token"
+        );
+        assert_eq!(old.renew_at, 0, "and renews first");
+        assert!(SyncCredentials::decode(b"teduh-tokens/2\nonly-access").is_none());
+    }
 }

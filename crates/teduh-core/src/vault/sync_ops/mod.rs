@@ -27,6 +27,7 @@ mod team;
 
 pub(crate) use admission::PendingListing;
 pub use admission::{PendingDevice, SafetyNumber};
+pub use binding::SyncCredentials;
 pub use invitations::InvitationLabels;
 pub(crate) use invitations::ProofCheck;
 pub use org::OrgKeySheet;

@@ -16,6 +16,7 @@ mod documents;
 mod pool;
 mod records;
 mod rows;
+mod tokens;
 
 use std::collections::HashSet;
 
@@ -25,19 +26,15 @@ use self::pool::is_unique_violation;
 pub use self::pool::{PostgresStorage, DEFAULT_POOL_SIZE};
 use self::rows::{asked_id, insert_device, member_row, team_row};
 use super::rules::{
-    authenticated, check_next_epoch, check_roster_newer, device_invitation_member,
-    envelope_devices, usable_invitation, InvitationRow, TokenRow,
+    check_next_epoch, check_roster_newer, device_invitation_member, envelope_devices,
+    usable_invitation, InvitationRow,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, ErasedRecords, Invitation, Lane, Member, NewDevice, NewInvitation,
-    OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster,
-    Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
+    NewTokens, OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration,
+    Renewal, Roster, Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
 };
-
-const SQL_AUTH: &str =
-    "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
-     FROM devices d JOIN members m ON m.id = d.member_id WHERE d.token_hash = $1";
 
 impl Storage for PostgresStorage {
     fn backend(&self) -> &'static str {
@@ -371,23 +368,17 @@ impl Storage for PostgresStorage {
         now: i64,
         lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
-        Box::pin(async move {
-            let c = self.auth_conn(lane).await?;
-            let st = c.prepare_cached(SQL_AUTH).await?;
-            let row = match c.query_opt(&st, &[&&token_hash[..]]).await? {
-                Some(r) => Some(TokenRow {
-                    device_id: r.try_get(0)?,
-                    member_id: r.try_get(1)?,
-                    team_id: r.try_get(2)?,
-                    role: r.try_get(3)?,
-                    expires_at: r.try_get(4)?,
-                    revoked_at: r.try_get(5)?,
-                    removed_at: r.try_get(6)?,
-                }),
-                None => None,
-            };
-            authenticated(row, now)
-        })
+        Box::pin(self.authenticate_access(token_hash, now, lane))
+    }
+
+    fn renew_tokens(
+        &self,
+        refresh_hash: [u8; 32],
+        next: NewTokens,
+        now: i64,
+        spent_kept_secs: i64,
+    ) -> BoxFuture<'_, Result<Renewal, StorageError>> {
+        Box::pin(self.renew(refresh_hash, next, now, spent_kept_secs))
     }
 
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../../migrations/server-postgres/0003_directory.sql"),
     include_str!("../../../../../migrations/server-postgres/0004_device_keys.sql"),
     include_str!("../../../../../migrations/server-postgres/0005_org_settings.sql"),
+    include_str!("../../../../../migrations/server-postgres/0006_refresh_tokens.sql"),
 ];
 
 /// Connections kept open by default, in each of the three pools. Pushes to one team serialise on

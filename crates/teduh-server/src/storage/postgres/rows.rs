@@ -33,18 +33,20 @@ pub(super) async fn insert_device(
     let row = tx
         .query_one(
             "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at, public_keys,
-                 join_proof)
-             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5, $7, $8)
+                 join_proof, refresh_hash, refresh_expires_at)
+             VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5, $7, $8, $9, $10)
              RETURNING id",
             &[
                 &member_id,
                 &d.name,
-                &&d.token_hash[..],
+                &&d.tokens.access_hash[..],
                 &d.created_at,
-                &d.expires_at,
+                &d.tokens.access_expires_at,
                 &asked,
                 &d.public_keys,
                 &d.join_proof,
+                &&d.tokens.refresh_hash[..],
+                &d.tokens.refresh_expires_at,
             ],
         )
         .await?;

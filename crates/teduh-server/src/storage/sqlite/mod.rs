@@ -3,7 +3,7 @@
 //! This file is every method of the `Storage` trait, in SQLite's SQL and driver. Beside it:
 //! `pool.rs` (the writer, the read-only connections, opening and migrating the file, error
 //! mapping), `rows.rs` (row mappers and the shared device insert), `ids.rs` (member and device
-//! ids that survive a restore), `documents.rs` (what the server keeps beside the record log) and
+//! ids that survive a restore), `tokens.rs` (access and refresh tokens), `documents.rs` (what the server keeps beside the record log) and
 //! `erasure.rs` (records replaced by their tombstones). The rules both backends enforce are in `rules.rs`; what
 //! remains is SQL that cannot be shared with the PostgreSQL backend.
 //!
@@ -16,6 +16,7 @@ mod erasure;
 mod ids;
 mod pool;
 mod rows;
+mod tokens;
 
 use std::collections::HashSet;
 
@@ -27,15 +28,14 @@ use self::pool::is_unique_violation;
 pub use self::pool::SqliteStorage;
 use self::rows::{finish_member, insert_device, member_row, team_row};
 use super::rules::{
-    advance_contiguous, authenticated, check_next_epoch, check_roster_newer, cut_page,
-    device_invitation_member, envelope_devices, plan_push, usable_invitation, InvitationRow,
-    StoredContent, TokenRow,
+    advance_contiguous, check_next_epoch, check_roster_newer, cut_page, device_invitation_member,
+    envelope_devices, plan_push, usable_invitation, InvitationRow, StoredContent,
 };
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, ErasedRecords, Invitation, Lane, Member, NewDevice, NewInvitation,
-    OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration, Roster,
-    Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
+    NewTokens, OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration,
+    Renewal, Roster, Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 impl Storage for SqliteStorage {
@@ -345,29 +345,33 @@ impl Storage for SqliteStorage {
         &self,
         token_hash: [u8; 32],
         now: i64,
-        // Every token check reads through the reader pool; SQLite's one writer is not involved.
+        // Every token check reads through the reader pool; SQLite's one writer is not involved
+        // but for an access token's first request (once an hour per device).
         _lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
-        Box::pin(self.with_reader(move |c| {
-            let row = c
-                .prepare_cached(
-                    "SELECT d.id, d.member_id, m.team_id, m.role, d.expires_at, d.revoked_at, m.removed_at
-                     FROM devices d JOIN members m ON m.id = d.member_id WHERE d.token_hash = ?1",
-                )?
-                .query_row([&token_hash[..]], |r| {
-                    Ok(TokenRow {
-                        device_id: r.get(0)?,
-                        member_id: r.get(1)?,
-                        team_id: r.get(2)?,
-                        role: r.get(3)?,
-                        expires_at: r.get(4)?,
-                        revoked_at: r.get(5)?,
-                        removed_at: r.get(6)?,
-                    })
-                })
-                .optional()?;
-            authenticated(row, now)
-        }))
+        Box::pin(async move {
+            let found = self
+                .with_reader(move |c| tokens::authenticate(c, &token_hash, now))
+                .await?;
+            if found.first_use {
+                let device = to_i64(found.device.device_id, "device id")?;
+                self.with_conn(move |c| tokens::note_access_used(c, device, &token_hash))
+                    .await?;
+            }
+            Ok(found.device)
+        })
+    }
+
+    fn renew_tokens(
+        &self,
+        refresh_hash: [u8; 32],
+        next: NewTokens,
+        now: i64,
+        spent_kept_secs: i64,
+    ) -> BoxFuture<'_, Result<Renewal, StorageError>> {
+        Box::pin(
+            self.with_conn(move |c| tokens::renew(c, &refresh_hash, &next, now, spent_kept_secs)),
+        )
     }
 
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../../migrations/server-sqlite/0003_directory.sql"),
     include_str!("../../../../../migrations/server-sqlite/0004_device_keys.sql"),
     include_str!("../../../../../migrations/server-sqlite/0005_org_settings.sql"),
+    include_str!("../../../../../migrations/server-sqlite/0006_refresh_tokens.sql"),
 ];
 
 /// `PRAGMA application_id` of a Teduh server database ("TDSV").

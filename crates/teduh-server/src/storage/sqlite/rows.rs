@@ -43,17 +43,19 @@ pub(super) fn insert_device(
     let id = new_id(tx, IdTable::Devices, d.id)?;
     tx.execute(
         "INSERT INTO devices (id, member_id, name, public_keys, join_proof, token_hash, created_at,
-             expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             expires_at, refresh_hash, refresh_expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             id,
             member_id,
             d.name,
             d.public_keys,
             d.join_proof,
-            &d.token_hash[..],
+            &d.tokens.access_hash[..],
             d.created_at,
-            d.expires_at
+            d.tokens.access_expires_at,
+            &d.tokens.refresh_hash[..],
+            d.tokens.refresh_expires_at
         ],
     )?;
     Ok(id)
