@@ -444,6 +444,7 @@ fn a_device_the_operator_adds_to_an_admitted_member_waits_and_gets_nothing() {
             device_name: "laptop kons".into(),
             reclaim: None,
             proof: None,
+            refresh_anchor: None,
         })
         .expect("the server accepts her device");
     assert_eq!(

@@ -1,13 +1,14 @@
-//! Rotating tokens between real devices and a real server (issue 27, item 3): a device syncs
-//! for as long as it likes on access tokens that live seconds here (an hour in production),
-//! renewed without its passphrase; an answer lost on the way does no harm; a refresh token
-//! copied off a device revokes the device whichever of the two uses it first, tells the team's
-//! alert recipients, and gives the copier nothing readable.
+//! Rotating tokens between real devices and a real server (issue 27, item 3; decisions/0013): a
+//! device syncs for as long as it likes on access tokens that live seconds here (an hour in
+//! production), renewed without its passphrase by its refresh chain; an answer lost on the way
+//! does no harm; a refresh chain copied off a device revokes the device whichever of the two
+//! uses it first, tells the team's alert recipients, and gives the copier nothing readable.
 
 use std::time::Duration;
 
 use teduh_core::sync::{Answer, Intercepted, Interceptor, Request, SyncError, TransportError};
-use teduh_protocol::sync::Role;
+use teduh_core::vault::SyncCredentials;
+use teduh_protocol::sync::{refresh, RenewRequest, Role};
 use teduh_tests::device::{draft, profile, Device};
 use teduh_tests::leak::{marker_forms, scan_bytes};
 use teduh_tests::TestServer;
@@ -65,6 +66,17 @@ fn sync_watched(device: &mut Device, watch: &mut Watch) -> Result<(), SyncError>
     let out = device.sync_through(&mut t).map(|_| ());
     *watch = t.hooks;
     out
+}
+
+/// What a copier does with credentials copied off `device`: present its next refresh token.
+fn next_renewal(copied: &SyncCredentials, device: u64) -> RenewRequest {
+    let chain = copied.chain.as_ref().expect("a refresh chain");
+    let token = refresh::token(&chain.seed, chain.used + 1).expect("within the chain");
+    RenewRequest {
+        device_id: device,
+        refresh_token: refresh::to_hex(&token),
+        anchor: None,
+    }
 }
 
 fn tuned_server(alerts: teduh_server::alerts::AlertConfig) -> TestServer {
@@ -151,12 +163,14 @@ fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no
     let mut http = ana.transport();
     let team_id = server.team_id(&team);
 
-    // 1. Ana's tokens are copied; her device renews first, then the copy is presented.
+    // 1. Ana's credentials are copied; her device renews first, then the copy is presented.
     let copied = ana.vault.sync_credentials().expect("her tokens");
     let_the_access_token_age();
     ana.sync().expect("she renews and syncs");
     use teduh_core::sync::Transport as _;
-    let refused = http.renew_tokens(&copied.refresh).expect_err("refused");
+    let refused = http
+        .renew_tokens(&next_renewal(&copied, ana.device()))
+        .expect_err("refused");
     assert_eq!(refused.code(), Some("TokenReused"));
     let pull = http.pull(&copied.access, team_id, 0, 1 << 20);
     assert!(pull.is_err(), "the copied access token reads nothing");
@@ -171,7 +185,7 @@ fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no
     // 2. Budi's tokens are copied, and the copier renews first and reads what she can.
     let copied = budi.vault.sync_credentials().expect("his tokens");
     let theirs = http
-        .renew_tokens(&copied.refresh)
+        .renew_tokens(&next_renewal(&copied, budi.device()))
         .expect("the copier renews first");
     let page = http
         .pull(&theirs.token, team_id, 0, 1 << 20)
@@ -211,4 +225,44 @@ fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no
         }
     }
     sup.sync().expect("the supervisor is not touched");
+}
+
+#[test]
+fn after_a_restore_from_an_older_backup_devices_renew_and_sync_without_a_new_invitation() {
+    let server = tuned_server(Default::default());
+    let team = server.create_team("Tim Cadangan Token");
+    let mut sup = server.member(&team, Role::Supervisor, "sup.cadangan");
+    let mut ana = server.member(&team, Role::Outreach, "jangkau.cadangan");
+    sup.admit(&mut ana);
+    ana.sync().expect("the newest key");
+    let client = ana
+        .vault
+        .add_client(&profile("CT-0007", MARKER))
+        .expect("client");
+    ana.sync().expect("pushed");
+    let backup = server.back_up();
+    // After the backup: several renewals, and records the backup lacks.
+    let mut watch = Watch::default();
+    for round in 0..3 {
+        let_the_access_token_age();
+        ana.vault
+            .add_note(client, &draft(&format!("sesudah cadangan {round}")))
+            .expect("note");
+        sync_watched(&mut ana, &mut watch).expect("renews and syncs");
+    }
+    assert_eq!(watch.renewals, 3);
+
+    let server = server.restored_from(&backup);
+    server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
+    let_the_access_token_age();
+    let report = sync_watched(&mut ana, &mut watch);
+    assert!(
+        report.is_ok(),
+        "her next token is ahead of the restored head: {report:?}"
+    );
+    assert_eq!(watch.renewals, 4, "renewed against the restored server");
+    ana.sync_until_done(3)
+        .expect("she re-sends what the server lost");
+    sup.sync_until_done(3).expect("the supervisor too");
+    assert_eq!(ana.vault.pending_count().expect("pending"), 0);
 }

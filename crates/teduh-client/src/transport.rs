@@ -342,11 +342,8 @@ impl Transport for HttpTransport {
         json(self.send_json("POST", "/v1/register", None, req)?)
     }
 
-    fn renew_tokens(&mut self, refresh_token: &str) -> Result<Tokens, TransportError> {
-        let body = RenewRequest {
-            refresh_token: refresh_token.to_owned(),
-        };
-        json(self.send_json("POST", "/v1/token", None, &body)?)
+    fn renew_tokens(&mut self, req: &RenewRequest) -> Result<Tokens, TransportError> {
+        json(self.send_json("POST", "/v1/token", None, req)?)
     }
 
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {

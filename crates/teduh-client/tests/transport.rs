@@ -134,6 +134,7 @@ fn register_request(code: &str, username: &str) -> RegisterRequest {
         username: username.to_owned(),
         public_keys: [7u8; 64].to_vec(),
         device_name: "HP Android".to_owned(),
+        refresh_anchor: None,
     }
 }
 

@@ -73,7 +73,7 @@ pub enum Code {
     InvalidInvitation,
     /// This device was revoked from its team.
     DeviceRevoked,
-    /// The server revoked this device because a renewed sync token of it was used again: the
+    /// The server revoked this device because a sync token of it was presented twice: the
     /// tokens were copied.
     TokenCopied,
     /// The server does not know this device (restored from an older backup, or another server).

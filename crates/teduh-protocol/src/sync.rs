@@ -343,6 +343,11 @@ pub struct RegisterRequest {
     /// (base64, at most 512 bytes). The key manager's device checks it and admits the device.
     #[serde(default, with = "b64_opt", skip_serializing_if = "Option::is_none")]
     pub proof: Option<Vec<u8>>,
+    /// The anchor of this device's refresh chain ([`refresh`]), 64 hex digits: with it the
+    /// device renews its access token (`POST /v1/token`). Absent from an app older than
+    /// rotating tokens, whose access token then simply expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_anchor: Option<String>,
 }
 
 /// Body of `POST /v1/teams/{team}/invitations` (key managers only): an invitation made on the
@@ -417,11 +422,8 @@ pub struct Session {
     /// The access token of this device (`Authorization: Bearer <token>`), good for
     /// `expires_in` seconds. Shown once; the server keeps only its hash.
     pub token: String,
-    /// The refresh token that renews it (`POST /v1/token`), rotated at every renewal. Empty
-    /// from a server older than rotating tokens, whose one token lives long.
-    #[serde(default)]
-    pub refresh_token: String,
-    /// Seconds the access token is good for, from this answer (0: not said).
+    /// Seconds the access token is good for, from this answer (0: a server older than
+    /// rotating tokens, whose one token lives long).
     #[serde(default)]
     pub expires_in: u64,
     /// This device's id: the `device_id` of every record it writes.
@@ -439,25 +441,31 @@ pub struct Session {
     pub stored_through: u64,
 }
 
-/// Body of `POST /v1/token`: a device renews its access token without its passphrase.
+/// Body of `POST /v1/token`: a device renews its access token without its passphrase, with the
+/// next token of its refresh chain ([`refresh`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenewRequest {
-    /// The device's current refresh token.
+    /// The device's id.
+    pub device_id: u64,
+    /// Its next refresh token, 64 hex digits (or, once, the single token of a device that joined
+    /// before tokens rotated, with `anchor`).
     pub refresh_token: String,
+    /// A refresh chain to start (64 hex digits): sent with the single token of a device that
+    /// joined before tokens rotated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
 }
 
-/// Reply of `POST /v1/token`: the device's next tokens. The refresh token presented is spent:
-/// presenting it again once these were used revokes the device (it was copied).
+/// Reply of `POST /v1/token`: a new access token. The refresh token presented is spent:
+/// presenting it again revokes the device (it was copied).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tokens {
     /// The new access token (`Authorization: Bearer <token>`).
     pub token: String,
     /// Seconds it is good for, from this answer.
     pub expires_in: u64,
-    /// The new refresh token.
-    pub refresh_token: String,
-    /// Seconds the new refresh token is good for, from this answer.
+    /// Seconds left to present the next refresh token, from this answer (at most 90 days).
     pub refresh_expires_in: u64,
 }
 
@@ -688,6 +696,7 @@ pub struct ErasedRecords {
 pub mod b64;
 pub mod b64_opt;
 pub mod org;
+pub mod refresh;
 
 #[cfg(test)]
 mod tests {

@@ -130,9 +130,9 @@ async fn setup(s: &dyn Storage, prefix: &str, teams: usize, devices: usize) -> V
                         tokens: NewTokens {
                             access_hash: hash(&token),
                             access_expires_at: i64::MAX,
-                            refresh_hash: hash(&format!("{token}-refresh")),
                             refresh_expires_at: i64::MAX,
                         },
+                        refresh_anchor: None,
                         created_at: NOW,
                     },
                     member_id: None,

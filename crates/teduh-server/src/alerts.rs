@@ -145,8 +145,8 @@ impl Alerts {
             .await
     }
 
-    /// Tells every recipient of `team` that the server revoked `device` because a rotated
-    /// refresh token of it was used again (issue 27, item 3): its tokens were copied. Never
+    /// Tells every recipient of `team` that the server revoked `device` because a refresh token
+    /// of it was presented twice (issue 27, item 3): its tokens were copied. Never
     /// held back by the repeat window: each such revocation is its own event. Returns how many
     /// messages went out.
     pub async fn notify_revoked(&self, team: u64, team_name: &str, device: u64) -> u32 {
@@ -249,16 +249,16 @@ pub fn message(team_name: &str, overdue: bool) -> (String, String) {
     (subject, text)
 }
 
-/// The subject and text of the alert that a device was revoked for a copied refresh token.
+/// The subject and text of the alert that a device was revoked for a copied refresh chain.
 pub fn revoked_message(team_name: &str, device: u64) -> (String, String) {
     let subject = format!("Teduh: perangkat #{device} di tim {team_name} dicabut otomatis");
     let text = format!(
-        "Token pembaruan perangkat #{device} dipakai lagi setelah diganti: token itu kemungkinan \
-         disalin. Server mencabut perangkat itu; pemiliknya perlu bergabung lagi dengan \
-         undangan perangkat. Periksa daftar perangkat tim {team_name} di Teduh dan bicarakan \
-         dengan pemiliknya.\n\n(A rotated refresh token of device #{device} was used again, \
-         so it was probably copied: the server revoked the device. No client data is in this \
-         message.)\n"
+        "Token pembaruan perangkat #{device} dipakai dua kali: token sinkron perangkat itu \
+         kemungkinan disalin. Server mencabut perangkat itu; pemiliknya perlu bergabung lagi \
+         dengan undangan perangkat. Periksa daftar perangkat tim {team_name} di Teduh dan \
+         bicarakan dengan pemiliknya.\n\n(A refresh token of device #{device} was presented \
+         twice, so its tokens were probably copied: the server revoked the device. No client \
+         data is in this message.)\n"
     );
     (subject, text)
 }

@@ -88,15 +88,11 @@ fn rec(device: u64, seq: u64, payload: &[u8]) -> Record {
     }
 }
 
-/// A device's tokens: the access token `access` until `expires_at`, and a refresh token of its
-/// own.
+/// A device's access token `access` until `expires_at` (its refresh chain may wait 90 days).
 fn tokens(access: [u8; 32], expires_at: i64) -> NewTokens {
-    let mut refresh = access;
-    refresh[0] ^= 0xff;
     NewTokens {
         access_hash: access,
         access_expires_at: expires_at,
-        refresh_hash: refresh,
         refresh_expires_at: expires_at + 90 * 24 * 3600,
     }
 }
@@ -120,6 +116,7 @@ fn registration(invite: &str, username: &str) -> Registration {
             join_proof: None,
             public_keys: vec![4, 5, 6, 0, 255],
             tokens: tokens(hash(&format!("token-{username}")), NOW + 3600),
+            refresh_anchor: None,
             created_at: NOW,
         },
         member_id: None,
@@ -405,6 +402,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
                 join_proof: None,
                 public_keys: vec![9; 64],
                 tokens: tokens(hash("laptop"), NOW + 60),
+                refresh_anchor: None,
                 created_at: NOW,
             },
         )
@@ -438,6 +436,7 @@ async fn tokens_work_until_expired_revoked_or_the_member_is_removed(s: Arc<dyn S
                 join_proof: None,
                 public_keys: vec![9; 64],
                 tokens: tokens(hash("x"), NOW + 60),
+                refresh_anchor: None,
                 created_at: NOW,
             },
         )
@@ -1080,6 +1079,7 @@ async fn after_a_restore_no_new_member_or_device_gets_a_lost_id_and_a_lost_one_c
                 join_proof: None,
                 public_keys: vec![9; 64],
                 tokens: tokens(hash("token-second"), NOW + 3600),
+                refresh_anchor: None,
                 created_at: NOW,
             },
         )

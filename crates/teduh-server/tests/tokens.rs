@@ -1,7 +1,9 @@
-//! Rotating tokens (issue 27, item 3) through the HTTP API, on SQLite and on PostgreSQL: an
-//! access token of at most an hour, renewed without the passphrase by a refresh token of at
-//! most 90 days that rotates; a copied refresh token revokes the device; revoking the device
-//! stops both tokens; a device that joined before rotation renews with its one token.
+//! Rotating tokens (issue 27, item 3; decisions/0013) through the HTTP API, on SQLite and on
+//! PostgreSQL: an access token of at most an hour, renewed without the passphrase by the next
+//! token of the device's refresh chain; a refresh token presented twice revokes the device;
+//! revoking the device stops both; a server restored from an older backup still takes the
+//! device's next token; a device that joined before rotation starts its chain with its one
+//! token.
 
 mod common;
 #[path = "common/api.rs"]
@@ -11,37 +13,35 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use serde_json::json;
-use teduh_protocol::sync::Role;
+use teduh_protocol::sync::{refresh, Role};
 use teduh_server::router::Settings;
 use teduh_server::Storage;
 
 use self::harness::*;
 
-/// The tokens `POST /v1/token` gave.
+/// What `POST /v1/token` gave: the new access token and the seconds it lives.
 struct Renewed {
     token: String,
-    refresh_token: String,
     expires_in: u64,
     refresh_expires_in: u64,
 }
 
-async fn renew(api: &Api, refresh_token: &str) -> Result<Renewed, (StatusCode, String)> {
-    let r = api
-        .json(
-            "POST",
-            "/v1/token",
-            None,
-            json!({ "refresh_token": refresh_token }),
-        )
-        .await;
+async fn renew(api: &Api, device: u64, refresh_token: &str) -> Result<Renewed, Refusal> {
+    renew_with(
+        api,
+        json!({ "device_id": device, "refresh_token": refresh_token }),
+    )
+    .await
+}
+
+async fn renew_with(api: &Api, body: serde_json::Value) -> Result<Renewed, Refusal> {
+    let r = api.json("POST", "/v1/token", None, body).await;
     if r.status != StatusCode::OK {
         return Err((r.status, r.code()));
     }
     let v = r.json();
-    let text = |k: &str| v[k].as_str().expect(k).to_owned();
     Ok(Renewed {
-        token: text("token"),
-        refresh_token: text("refresh_token"),
+        token: v["token"].as_str().expect("token").to_owned(),
         expires_in: v["expires_in"].as_u64().expect("expires_in"),
         refresh_expires_in: v["refresh_expires_in"]
             .as_u64()
@@ -49,15 +49,19 @@ async fn renew(api: &Api, refresh_token: &str) -> Result<Renewed, (StatusCode, S
     })
 }
 
-/// What a request with `token` gets: 200, or the status and code refusing it.
-async fn devices_with(api: &Api, token: &str) -> (StatusCode, String) {
+type Refusal = (StatusCode, String);
+
+/// What a request with `token` gets: `Ok` or the status and code refusing it.
+async fn devices_with(api: &Api, token: &str) -> Result<(), Refusal> {
     let r = api.get("/v1/devices", Some(token)).await;
-    (r.status, r.code())
+    if r.status == StatusCode::OK {
+        Ok(())
+    } else {
+        Err((r.status, r.code()))
+    }
 }
 
-const OK: (StatusCode, &str) = (StatusCode::OK, "");
-
-fn refused(code: &str) -> (StatusCode, String) {
+fn refused(code: &str) -> Refusal {
     (StatusCode::UNAUTHORIZED, code.to_owned())
 }
 
@@ -73,17 +77,15 @@ where
 }
 
 #[tokio::test]
-async fn an_access_token_lives_an_hour_and_the_refresh_token_rotates() {
+async fn an_access_token_lives_an_hour_and_each_refresh_token_works_once() {
     both_backends(|api| async move {
         let team = api.team("T").await;
         let ana = api.register(team, Role::Counselor, "ana").await;
-        assert!(
-            !ana.refresh_token.is_empty(),
-            "registration gives a refresh token"
-        );
-        assert_ne!(ana.refresh_token, ana.token);
+        let budi = api.register(team, Role::Counselor, "budi").await;
 
-        let first = renew(&api, &ana.refresh_token).await.expect("renews");
+        let first = renew(&api, ana.device_id, &ana.refresh(1))
+            .await
+            .expect("renews");
         assert!(
             first.expires_in <= 3600,
             "access at most an hour: {}",
@@ -91,125 +93,127 @@ async fn an_access_token_lives_an_hour_and_the_refresh_token_rotates() {
         );
         assert!(
             first.refresh_expires_in <= 90 * 24 * 3600,
-            "refresh at most 90 days: {}",
+            "the next refresh token within 90 days: {}",
             first.refresh_expires_in
         );
         assert_ne!(first.token, ana.token, "a new access token");
-        assert_ne!(
-            first.refresh_token, ana.refresh_token,
-            "a new refresh token"
-        );
         assert_eq!(
             devices_with(&api, &ana.token).await,
-            refused("InvalidToken"),
+            Err(refused("InvalidToken")),
             "the access token it replaced stops working"
         );
-        assert_eq!(
-            devices_with(&api, &first.token).await,
-            (OK.0, OK.1.to_owned())
-        );
+        assert_eq!(devices_with(&api, &first.token).await, Ok(()));
 
-        // The next renewal rotates again; the first refresh token is now two behind.
-        let second = renew(&api, &first.refresh_token)
+        let second = renew(&api, ana.device_id, &ana.refresh(2))
             .await
-            .expect("renews again");
+            .expect("the next token renews again");
+        assert_eq!(devices_with(&api, &second.token).await, Ok(()));
+
+        // Guesses and other devices' tokens revoke nothing.
         assert_eq!(
-            devices_with(&api, &second.token).await,
-            (OK.0, OK.1.to_owned())
-        );
-        assert_eq!(
-            renew(&api, "f".repeat(64).as_str()).await.err(),
+            renew(&api, ana.device_id, &"f".repeat(64)).await.err(),
             Some(refused("InvalidToken")),
-            "a token never issued is unknown and revokes nothing"
+            "a token never issued is unknown"
+        );
+        assert_eq!(
+            renew(&api, ana.device_id, &budi.refresh(1)).await.err(),
+            Some(refused("InvalidToken")),
+            "another device's token is not hers"
+        );
+        assert_eq!(
+            renew(&api, 999_999, &ana.refresh(3)).await.err(),
+            Some(refused("InvalidToken")),
+            "no such device"
         );
         assert_eq!(
             devices_with(&api, &second.token).await,
-            (OK.0, OK.1.to_owned()),
-            "still working after a stranger's guess"
+            Ok(()),
+            "still hers"
         );
+        assert!(renew(&api, budi.device_id, &budi.refresh(1)).await.is_ok());
     })
     .await;
 }
 
 #[tokio::test]
-async fn an_answer_lost_on_the_way_is_asked_again_without_harm() {
+async fn a_lost_answer_only_skips_a_token() {
     both_backends(|api| async move {
         let team = api.team("T").await;
         let ana = api.register(team, Role::Outreach, "ana").await;
-        let first = renew(&api, &ana.refresh_token).await.expect("renews");
-        let _lost = first; // the 2G link dropped the answer: the device never saw it
-        let again = renew(&api, &ana.refresh_token)
+        // The 2G link drops the answer to token 1: the device never saw the access token and
+        // sends token 2 next.
+        renew(&api, ana.device_id, &ana.refresh(1))
             .await
-            .expect("the same refresh token renews once more: its answer never arrived");
-        assert_eq!(
-            devices_with(&api, &again.token).await,
-            (OK.0, OK.1.to_owned()),
-            "the device works on"
-        );
-        let next = renew(&api, &again.refresh_token)
+            .expect("the server renewed");
+        let next = renew(&api, ana.device_id, &ana.refresh(2))
             .await
-            .expect("and rotates");
-        assert_eq!(
-            devices_with(&api, &next.token).await,
-            (OK.0, OK.1.to_owned())
-        );
+            .expect("the next token renews");
+        assert_eq!(devices_with(&api, &next.token).await, Ok(()));
+        // Sent but never arrived: the server sees a token two steps on.
+        let later = renew(&api, ana.device_id, &ana.refresh(4))
+            .await
+            .expect("a skipped token renews");
+        assert_eq!(devices_with(&api, &later.token).await, Ok(()));
     })
     .await;
 }
 
 #[tokio::test]
-async fn a_copied_refresh_token_used_again_revokes_the_device() {
+async fn a_refresh_token_presented_twice_revokes_the_device() {
     both_backends(|api| async move {
         let team = api.team("T").await;
         let ana = api.register(team, Role::Counselor, "ana").await;
         let budi = api.register(team, Role::Counselor, "budi").await;
-        // Someone copies Ana's refresh token; her device renews and works on.
-        let copied = ana.refresh_token.clone();
-        let hers = renew(&api, &ana.refresh_token).await.expect("renews");
+        let citra = api.register(team, Role::Counselor, "citra").await;
+        let dewi = api.register(team, Role::Counselor, "dewi").await;
+
+        // Ana's chain is copied; her device renews first, then the copy presents the same token.
+        let hers = renew(&api, ana.device_id, &ana.refresh(1))
+            .await
+            .expect("renews");
         assert_eq!(
-            devices_with(&api, &hers.token).await,
-            (OK.0, OK.1.to_owned())
-        );
-        // The copy is presented: it was rotated and its successor was used.
-        assert_eq!(
-            renew(&api, &copied).await.err(),
+            renew(&api, ana.device_id, &ana.refresh(1)).await.err(),
             Some(refused("TokenReused")),
             "the copier gets nothing"
         );
         assert_eq!(
             devices_with(&api, &hers.token).await,
-            refused("TokenReused"),
+            Err(refused("TokenReused")),
             "her access token stops, and says why"
         );
         assert_eq!(
-            renew(&api, &hers.refresh_token).await.err(),
+            renew(&api, ana.device_id, &ana.refresh(2)).await.err(),
             Some(refused("TokenReused")),
-            "so does her refresh token"
-        );
-        assert_eq!(
-            devices_with(&api, &budi.token).await,
-            (OK.0, OK.1.to_owned()),
-            "a colleague is not touched"
+            "so does her chain"
         );
 
-        // The other order: the copier renews first and uses what she got; Ana's device then
-        // presents its (now rotated) token.
-        let budi_copy = renew(&api, &budi.refresh_token)
+        // Budi's copier renews first; his device then presents the same token.
+        let theirs = renew(&api, budi.device_id, &budi.refresh(1))
             .await
             .expect("the copier renews");
         assert_eq!(
-            devices_with(&api, &budi_copy.token).await,
-            (OK.0, OK.1.to_owned())
+            renew(&api, budi.device_id, &budi.refresh(1)).await.err(),
+            Some(refused("TokenReused"))
         );
         assert_eq!(
-            renew(&api, &budi.refresh_token).await.err(),
-            Some(refused("TokenReused")),
-            "the device finds itself revoked"
+            devices_with(&api, &theirs.token).await,
+            Err(refused("TokenReused")),
+            "the copier's access token stops too"
         );
+
+        // Citra's copier jumps ahead; her device's next token is now behind the head.
+        renew(&api, citra.device_id, &citra.refresh(5))
+            .await
+            .expect("the copier jumps ahead");
         assert_eq!(
-            devices_with(&api, &budi_copy.token).await,
-            refused("TokenReused"),
-            "and the copier's tokens stop too"
+            renew(&api, citra.device_id, &citra.refresh(1)).await.err(),
+            Some(refused("TokenReused"))
+        );
+
+        assert_eq!(
+            devices_with(&api, &dewi.token).await,
+            Ok(()),
+            "a colleague is not touched"
         );
     })
     .await;
@@ -231,19 +235,19 @@ async fn revoking_a_device_stops_both_its_tokens() {
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         assert_eq!(
             devices_with(&api, &cou.token).await,
-            refused("TokenRevoked")
+            Err(refused("TokenRevoked"))
         );
         assert_eq!(
-            renew(&api, &cou.refresh_token).await.err(),
+            renew(&api, cou.device_id, &cou.refresh(1)).await.err(),
             Some(refused("TokenRevoked")),
-            "the refresh token cannot bring it back"
+            "its refresh chain cannot bring it back"
         );
     })
     .await;
 }
 
 #[tokio::test]
-async fn expired_tokens_are_refused_with_distinct_codes() {
+async fn expired_tokens_and_malformed_renewals_are_refused_with_distinct_codes() {
     let (storage, guard) = common::sqlite().await;
     let api = Api::with_storage(
         storage,
@@ -259,19 +263,21 @@ async fn expired_tokens_are_refused_with_distinct_codes() {
     let ana = api.register(team, Role::Counselor, "ana").await;
     assert_eq!(
         devices_with(&api, &ana.token).await,
-        refused("TokenExpired"),
+        Err(refused("TokenExpired")),
         "an expired access token asks for a renewal"
     );
     assert_eq!(
-        renew(&api, &ana.refresh_token).await.err(),
+        renew(&api, ana.device_id, &ana.refresh(1)).await.err(),
         Some(refused("RefreshExpired")),
-        "an expired refresh token asks for a device invitation"
+        "a chain unused for too long asks for a device invitation"
     );
     for body in [
         json!({}),
-        json!({"refresh_token": ""}),
-        json!({"refresh_token": "x".repeat(200)}),
-        json!({"refresh_token": "abc", "extra": 1}),
+        json!({"refresh_token": ana.refresh(1)}),
+        json!({"device_id": ana.device_id, "refresh_token": ""}),
+        json!({"device_id": ana.device_id, "refresh_token": "x".repeat(64)}),
+        json!({"device_id": ana.device_id, "refresh_token": ana.refresh(1), "extra": 1}),
+        json!({"device_id": ana.device_id, "refresh_token": ana.refresh(1), "anchor": "00"}),
     ] {
         let r = api.json("POST", "/v1/token", None, body.clone()).await;
         assert!(
@@ -282,62 +288,126 @@ async fn expired_tokens_are_refused_with_distinct_codes() {
     }
 }
 
-/// A device that joined before tokens rotated holds one long-lived token: after the upgrade
-/// that token is also its refresh token, and the access token it is expires within the hour.
+fn sqlite_at(path: &std::path::Path) -> Arc<dyn Storage> {
+    Arc::new(teduh_server::storage::sqlite::SqliteStorage::open(path).expect("opens"))
+}
+
+fn scratch() -> common::Guard {
+    common::Guard::Sqlite(tempfile::tempdir().expect("tempdir"))
+}
+
+/// The nightly backup is from before the device's last renewals: the restored server finds its
+/// next token further ahead and takes it; nobody needs a new invitation.
 #[tokio::test]
-async fn a_device_from_before_rotation_renews_with_its_one_token() {
+async fn a_server_restored_from_an_older_backup_takes_the_device_s_next_token() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("server.sqlite3");
-    let old_token = "0123456789abcdef".repeat(4);
-    {
-        let storage: Arc<dyn Storage> =
-            Arc::new(teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("opens"));
-        let guard = common::Guard::Sqlite(tempfile::tempdir().expect("tempdir"));
-        let api = Api::with_storage(storage, guard, test_settings()).await;
+    let backup = dir.path().join("backup.sqlite3");
+    let ana = {
+        let api = Api::with_storage(sqlite_at(&path), scratch(), test_settings()).await;
         let team = api.team("T").await;
-        api.register(team, Role::Counselor, "ana").await;
-    }
-    // Back to schema 5, with the device's token as a year-long token of that schema.
-    let c = rusqlite::Connection::open(&path).expect("opens");
-    c.execute_batch(&format!(
-        "DROP TABLE spent_refresh_tokens;
-         DROP INDEX devices_refresh; DROP INDEX devices_previous_refresh;
-         ALTER TABLE devices DROP COLUMN refresh_hash;
-         ALTER TABLE devices DROP COLUMN refresh_expires_at;
-         ALTER TABLE devices DROP COLUMN previous_refresh_hash;
-         ALTER TABLE devices DROP COLUMN access_used;
-         ALTER TABLE devices DROP COLUMN revoked_reason;
-         UPDATE devices SET token_hash = X'{}', expires_at = strftime('%s', 'now') + 31536000;
-         PRAGMA user_version = 5;",
-        hex(&teduh_server::auth::sha256(old_token.as_bytes()))
-    ))
-    .expect("schema 5");
-    drop(c);
-
-    let storage: Arc<dyn Storage> =
-        Arc::new(teduh_server::storage::sqlite::SqliteStorage::open(&path).expect("migrates"));
-    assert_eq!(storage.schema_version().await.expect("version"), 6);
-    let guard = common::Guard::Sqlite(tempfile::tempdir().expect("tempdir"));
-    let api = Api::reopened(storage, guard, test_settings());
-    assert_eq!(
-        devices_with(&api, &old_token).await,
-        (OK.0, OK.1.to_owned()),
-        "the old token still works as an access token for now"
-    );
-    let renewed = renew(&api, &old_token)
+        let ana = api.register(team, Role::Outreach, "ana").await;
+        renew(&api, ana.device_id, &ana.refresh(1))
+            .await
+            .expect("renews");
+        let c = rusqlite::Connection::open(&path).expect("opens");
+        c.execute("VACUUM INTO ?1", [backup.to_str().expect("path")])
+            .expect("the backup");
+        for k in 2..=30 {
+            renew(&api, ana.device_id, &ana.refresh(k))
+                .await
+                .expect("renews");
+        }
+        ana
+    };
+    let api = Api::reopened(sqlite_at(&backup), scratch(), test_settings());
+    let after = renew(&api, ana.device_id, &ana.refresh(31))
         .await
-        .expect("renews with its one token");
+        .expect("the restored server takes the next token");
+    assert_eq!(devices_with(&api, &after.token).await, Ok(()));
     assert_eq!(
-        devices_with(&api, &renewed.token).await,
-        (OK.0, OK.1.to_owned())
-    );
-    assert_eq!(
-        devices_with(&api, &old_token).await,
-        refused("InvalidToken"),
-        "the year-long token is gone"
+        renew(&api, ana.device_id, &ana.refresh(20)).await.err(),
+        Some(refused("TokenReused")),
+        "and still knows a used one when it sees it"
     );
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
+/// A device that joined before tokens rotated holds one long-lived token: after the upgrade it
+/// starts its chain with it, once.
+#[tokio::test]
+async fn a_device_from_before_rotation_starts_its_chain_with_its_one_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("server.sqlite3");
+    let old_token = "0123456789abcdef".repeat(4);
+    let (ana, budi) = {
+        let api = Api::with_storage(sqlite_at(&path), scratch(), test_settings()).await;
+        let team = api.team("T").await;
+        let ana = api.register(team, Role::Counselor, "ana").await;
+        let budi = api.register(team, Role::Counselor, "budi").await;
+        (ana, budi)
+    };
+    // Back to schema 5, each device with a year-long token of that schema.
+    let c = rusqlite::Connection::open(&path).expect("opens");
+    let budi_token = "fedcba9876543210".repeat(4);
+    for (device, token) in [(ana.device_id, &old_token), (budi.device_id, &budi_token)] {
+        c.execute(
+            "UPDATE devices SET token_hash = ?1, expires_at = strftime('%s', 'now') + 31536000
+             WHERE id = ?2",
+            rusqlite::params![&teduh_server::auth::sha256(token.as_bytes())[..], device],
+        )
+        .expect("a year-long token");
+    }
+    c.execute_batch(
+        "ALTER TABLE devices DROP COLUMN refresh_head;
+         ALTER TABLE devices DROP COLUMN refresh_expires_at;
+         ALTER TABLE devices DROP COLUMN refresh_bootstrap_hash;
+         ALTER TABLE devices DROP COLUMN revoked_reason;
+         PRAGMA user_version = 5;",
+    )
+    .expect("schema 5");
+    drop(c);
+
+    let storage = sqlite_at(&path);
+    assert_eq!(storage.schema_version().await.expect("version"), 6);
+    let api = Api::reopened(storage, scratch(), test_settings());
+    assert_eq!(
+        devices_with(&api, &old_token).await,
+        Ok(()),
+        "the old token still works as an access token for now"
+    );
+    let seed = [42u8; 32];
+    let anchor = refresh::to_hex(&refresh::anchor(&seed));
+    let start = json!({"device_id": ana.device_id, "refresh_token": old_token, "anchor": anchor});
+    renew_with(&api, start.clone())
+        .await
+        .expect("starts the chain");
+    let again = renew_with(&api, start)
+        .await
+        .expect("the same again: its answer was lost");
+    assert_eq!(devices_with(&api, &again.token).await, Ok(()));
+    assert_eq!(
+        devices_with(&api, &old_token).await,
+        Err(refused("InvalidToken")),
+        "the year-long token no longer reads"
+    );
+    let t1 = refresh::to_hex(&refresh::token(&seed, 1).expect("t1"));
+    renew(&api, ana.device_id, &t1)
+        .await
+        .expect("the chain goes on");
+    let other = refresh::to_hex(&refresh::anchor(&[43u8; 32]));
+    assert_eq!(
+        renew_with(
+            &api,
+            json!({"device_id": ana.device_id, "refresh_token": old_token, "anchor": other})
+        )
+        .await
+        .err(),
+        Some(refused("TokenReused")),
+        "the old token presented again starts nothing: it was copied"
+    );
+    assert_eq!(
+        renew(&api, budi.device_id, &budi_token).await.err(),
+        Some((StatusCode::BAD_REQUEST, "InvalidInput".into())),
+        "the old token needs the anchor of the chain it starts"
+    );
 }

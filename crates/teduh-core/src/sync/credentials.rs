@@ -1,34 +1,50 @@
-//! The device's tokens (issue 27, item 3): an access token of at most an hour that every
-//! request carries, renewed without the passphrase by a refresh token of at most 90 days that
-//! rotates at every renewal (`POST /v1/token`). Both are sealed in the vault
+//! The device's tokens (issue 27, item 3; decisions/0013): an access token of at most an hour
+//! that every request carries, renewed without the passphrase by spending the next token of the
+//! device's refresh chain (`POST /v1/token`; `teduh_protocol::sync::refresh`). The access token,
+//! the chain's seed and how much of it was spent are sealed in the vault
 //! ([`SyncCredentials`]).
 //!
-//! Renewing twice with the same refresh token would look, to the server, like a copied token
-//! (it revokes the device), so a vault's renewals take turns on its lock and the second one
-//! finds the tokens the first stored. An answer lost on the way is safe: the server renews the
-//! same refresh token once more while the access token it issued for it was never used.
+//! A refresh token presented twice looks, to the server, like a copied chain (it revokes the
+//! device), so a token is marked spent in the vault before it is sent, and a vault's renewals
+//! take turns on its lock. An answer lost on the way costs nothing: the next renewal sends the
+//! next token, which the server accepts as a few steps ahead.
 
 use chrono::Utc;
-use teduh_protocol::sync::{Session, Tokens};
+use teduh_protocol::sync::refresh;
+use teduh_protocol::sync::{RenewRequest, Session};
 use zeroize::Zeroizing;
 
 use super::{SyncError, Transport, TransportError, VaultAccess};
-use crate::vault::{SyncCredentials, Vault};
+use crate::vault::{RefreshChain, SyncCredentials, Vault};
 
 /// An access token closer than this to its expiry (or than a quarter of its life, when that is
 /// shorter) is renewed before a request: a page of a slow link takes well under it.
 pub const RENEW_MARGIN_SECS: i64 = 5 * 60;
 
-/// The credentials a registration gave (a server older than rotating tokens gives a single
-/// long-lived token, which is its own refresh token).
-pub(crate) fn issued(session: &Session) -> SyncCredentials {
-    if session.refresh_token.is_empty() {
+/// A new refresh chain, nothing spent.
+pub(crate) fn new_chain() -> RefreshChain {
+    RefreshChain {
+        seed: Zeroizing::new(crate::crypto::random_bytes()),
+        used: 0,
+    }
+}
+
+/// The anchor the server is given for `chain` (64 hex digits).
+pub(crate) fn anchor_of(chain: &RefreshChain) -> String {
+    refresh::to_hex(&refresh::anchor(&chain.seed))
+}
+
+/// The credentials a registration gave, with the chain whose anchor it sent (a server older
+/// than rotating tokens gives a single long-lived token instead).
+pub(crate) fn issued(session: &Session, chain: RefreshChain) -> SyncCredentials {
+    if session.expires_in == 0 {
         return SyncCredentials::single(&session.token);
     }
     SyncCredentials {
         access: Zeroizing::new(session.token.clone()),
-        refresh: Zeroizing::new(session.refresh_token.clone()),
         renew_at: renew_at(session.expires_in),
+        chain: Some(chain),
+        bootstrap: None,
     }
 }
 
@@ -41,14 +57,6 @@ fn renew_at(expires_in: u64) -> i64 {
         .saturating_add(life - RENEW_MARGIN_SECS.min(life / 4))
 }
 
-fn renewed(tokens: Tokens) -> SyncCredentials {
-    SyncCredentials {
-        renew_at: renew_at(tokens.expires_in),
-        access: Zeroizing::new(tokens.token),
-        refresh: Zeroizing::new(tokens.refresh_token),
-    }
-}
-
 /// Whether the access token should be renewed before a request at `now` (this computer's
 /// Unix seconds).
 pub fn due(credentials: &SyncCredentials, now: i64) -> bool {
@@ -58,9 +66,10 @@ pub fn due(credentials: &SyncCredentials, now: i64) -> bool {
 /// The access token to send, renewed first when it is due; returns it with when to renew it.
 ///
 /// Fails with [`SyncError::Offline`] when the renewal cannot reach the server,
-/// [`SyncError::SessionExpired`] when the refresh token expired (the device joins again with a
-/// device invitation), [`SyncError::Revoked`], [`SyncError::TokenCopied`] (the server revoked
-/// the device because a rotated refresh token of it was used again), or a vault error.
+/// [`SyncError::SessionExpired`] when the refresh chain expired or is used up (the device joins
+/// again with a device invitation), [`SyncError::Revoked`], [`SyncError::TokenCopied`] (the
+/// server revoked the device because one of its refresh tokens was presented twice), or a vault
+/// error.
 pub fn access_token<A: VaultAccess>(
     vault: &mut A,
     transport: &mut dyn Transport,
@@ -82,8 +91,8 @@ pub fn current_token(
     Ok(access_token(&mut vault, transport)?.0)
 }
 
-/// Renews the tokens because the server found `expired` (an access token) expired, unless
-/// another renewal of this vault already replaced it; returns the access token and when to renew it.
+/// Renews the access token because the server found `expired` expired, unless another renewal
+/// of this vault already replaced it; returns the access token and when to renew it.
 ///
 /// Fails like [`access_token`].
 pub fn renew_expired<A: VaultAccess>(
@@ -94,8 +103,8 @@ pub fn renew_expired<A: VaultAccess>(
     renew_unless(vault, transport, |held| *held.access != expired)
 }
 
-/// Renews the tokens on the vault's lock, unless `fresh` says the tokens stored by the time it
-/// is this caller's turn will do.
+/// Renews the access token on the vault's lock, unless `fresh` says the credentials stored by
+/// the time it is this caller's turn will do.
 fn renew_unless<A: VaultAccess>(
     vault: &mut A,
     transport: &mut dyn Transport,
@@ -107,14 +116,78 @@ fn renew_unless<A: VaultAccess>(
     if fresh(&held) {
         return Ok((held.access, held.renew_at));
     }
-    let next = match transport.renew_tokens(&held.refresh) {
-        Ok(tokens) => renewed(tokens),
-        // A server older than rotating tokens: the single token it gave is all there is.
-        Err(TransportError::Refused { status: 404, .. }) if held.is_single() => {
-            return Ok((held.access, i64::MAX));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let device = vault
+        .with(|v| v.binding())??
+        .ok_or(SyncError::NotJoined)?
+        .device;
+    let (request, mut next) = next_request(held, device)?;
+    // Spent before it is sent: whatever becomes of the answer, this token is never sent again.
     vault.with(|v| v.store_sync_credentials(&next))??;
-    Ok((next.access.clone(), next.renew_at))
+    match transport.renew_tokens(&request) {
+        Ok(tokens) => {
+            next.access = Zeroizing::new(tokens.token);
+            next.renew_at = renew_at(tokens.expires_in);
+            next.bootstrap = None;
+            vault.with(|v| v.store_sync_credentials(&next))??;
+            Ok((next.access.clone(), next.renew_at))
+        }
+        // A server older than rotating tokens: the single token it gave is all there is.
+        Err(TransportError::Refused { status: 404, .. }) if next.bootstrap.is_some() => {
+            Ok((next.access.clone(), i64::MAX))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The renewal to send for `held` and the credentials to keep meanwhile: the chain's next token,
+/// or, for a vault from before rotation, its single token with the anchor of the chain that
+/// replaces it (the same chain until the server has taken it).
+fn next_request(
+    held: SyncCredentials,
+    device: u64,
+) -> Result<(RenewRequest, SyncCredentials), SyncError> {
+    let SyncCredentials {
+        access,
+        renew_at,
+        chain,
+        bootstrap,
+    } = held;
+    match (chain, bootstrap) {
+        (Some(chain), None) => {
+            let used = chain.used + 1;
+            let token = refresh::token(&chain.seed, used).ok_or(SyncError::SessionExpired)?;
+            let request = RenewRequest {
+                device_id: device,
+                refresh_token: refresh::to_hex(&token),
+                anchor: None,
+            };
+            let chain = RefreshChain {
+                seed: chain.seed,
+                used,
+            };
+            let keep = SyncCredentials {
+                access,
+                renew_at,
+                chain: Some(chain),
+                bootstrap: None,
+            };
+            Ok((request, keep))
+        }
+        (chain, bootstrap) => {
+            let single = bootstrap.unwrap_or_else(|| access.clone());
+            let chain = chain.unwrap_or_else(new_chain);
+            let request = RenewRequest {
+                device_id: device,
+                refresh_token: single.to_string(),
+                anchor: Some(anchor_of(&chain)),
+            };
+            let keep = SyncCredentials {
+                access,
+                renew_at,
+                chain: Some(chain),
+                bootstrap: Some(single),
+            };
+            Ok((request, keep))
+        }
+    }
 }

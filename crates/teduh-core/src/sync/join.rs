@@ -94,6 +94,7 @@ pub fn register(
         }
         None => (req.username.to_owned(), invitation.trim().to_owned(), None),
     };
+    let chain = super::credentials::new_chain();
     let session = transport.register(&RegisterRequest {
         invitation: code,
         username: username.clone(),
@@ -101,6 +102,7 @@ pub fn register(
         device_name: req.device_name.to_owned(),
         reclaim: None,
         proof,
+        refresh_anchor: Some(super::credentials::anchor_of(&chain)),
     })?;
     if session.public_keys != vault.public_keys() {
         return Err(SyncError::Protocol(
@@ -123,7 +125,11 @@ pub fn register(
         }
     }
     let b = binding(req.server_url, &username, &session);
-    vault.adopt_server_identity(req.passphrase, &b, &super::credentials::issued(&session))?;
+    vault.adopt_server_identity(
+        req.passphrase,
+        &b,
+        &super::credentials::issued(&session, chain),
+    )?;
     if let Some(inv) = &invited {
         vault.set_invitation_anchor(&inv.secret.id(), &inv.package)?;
     }
@@ -298,6 +304,7 @@ pub fn reconnect(
 ) -> Result<Binding, SyncError> {
     let b = vault.binding()?.ok_or(SyncError::NotJoined)?;
     vault.verify_passphrase(passphrase)?;
+    let chain = super::credentials::new_chain();
     let session = transport.register(&RegisterRequest {
         invitation: invitation.trim().to_owned(),
         username: b.username.clone(),
@@ -308,6 +315,7 @@ pub fn reconnect(
             device_id: b.device,
         }),
         proof: None,
+        refresh_anchor: Some(super::credentials::anchor_of(&chain)),
     })?;
     let same = (session.team_id, session.member_id, session.device_id)
         == (b.team, b.member, b.device)
@@ -318,7 +326,7 @@ pub fn reconnect(
             b.server_url
         )));
     }
-    vault.store_sync_credentials(&super::credentials::issued(&session))?;
+    vault.store_sync_credentials(&super::credentials::issued(&session, chain))?;
     Ok(b)
 }
 

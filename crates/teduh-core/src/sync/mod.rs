@@ -43,13 +43,10 @@ pub enum SyncError {
     /// This device was revoked or its member removed from the team.
     #[error("this device no longer has access to the team (revoked or removed)")]
     Revoked,
-    /// The server revoked this device because one of its refresh tokens was used again after
-    /// it had been renewed: the tokens were copied from this device (or its traffic). Records
-    /// are kept; the device joins again with a device invitation.
-    #[error(
-        "the server revoked this device: one of its sync tokens was used somewhere else after \
-         it had been renewed"
-    )]
+    /// The server revoked this device because one of its refresh tokens was presented twice:
+    /// its tokens were copied from this device. Records are kept; the device joins again with a
+    /// device invitation.
+    #[error("the server revoked this device: one of its sync tokens was also used somewhere else")]
     TokenCopied,
     /// The server does not know this device's token at all: most likely it was restored from
     /// a backup older than the device's joining, or it is another server. Records are kept.

@@ -8,8 +8,8 @@
 use teduh_protocol::sync::org::{OrgInfo, TeamListing};
 use teduh_protocol::sync::{
     DeviceInvitation, DeviceView, EnvelopeList, ErasedRecords, InboxMessage, InvitationPackage,
-    Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RosterBody, Session,
-    TeamInfo, TeamInvitation, Tokens, UrgentAck, UrgentSignal,
+    Limits, MemberView, NewEpoch, NewMessages, PushAck, RegisterRequest, RenewRequest, RosterBody,
+    Session, TeamInfo, TeamInvitation, Tokens, UrgentAck, UrgentSignal,
 };
 
 /// Why a call failed. The engine branches on the variant: `Unreachable` means "try again
@@ -57,8 +57,9 @@ pub trait Transport {
     /// `POST /v1/register`: joins with an invitation (a new member, or a further device of the
     /// member a device invitation names).
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError>;
-    /// `POST /v1/token` (no access token): the device's next tokens for its refresh token.
-    fn renew_tokens(&mut self, refresh_token: &str) -> Result<Tokens, TransportError>;
+    /// `POST /v1/token` (no access token): a new access token for the device's next refresh
+    /// token.
+    fn renew_tokens(&mut self, req: &RenewRequest) -> Result<Tokens, TransportError>;
     /// `POST /v1/devices/invitations`: a code with which the member adds a further device.
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError>;
     /// `GET /v1/invitations/{id}` (no token): the package of a key manager's open invitation.
@@ -303,12 +304,8 @@ impl<I: Interceptor> Transport for Intercepted<'_, I> {
     fn register(&mut self, req: &RegisterRequest) -> Result<Session, TransportError> {
         self.run(Request::Register, |t| t.register(req), no_ack)
     }
-    fn renew_tokens(&mut self, refresh_token: &str) -> Result<Tokens, TransportError> {
-        self.run(
-            Request::RenewTokens,
-            |t| t.renew_tokens(refresh_token),
-            no_ack,
-        )
+    fn renew_tokens(&mut self, req: &RenewRequest) -> Result<Tokens, TransportError> {
+        self.run(Request::RenewTokens, |t| t.renew_tokens(req), no_ack)
     }
     fn invite_device(&mut self, token: &str) -> Result<DeviceInvitation, TransportError> {
         self.run(Request::InviteDevice, |t| t.invite_device(token), no_ack)

@@ -105,7 +105,7 @@ pub use review::{
 };
 pub use revisions::ConflictRevision;
 use sealed::{binding_aad, id16, record_name, unwrap_client_key};
-pub use sync_ops::{InvitationLabels, OrgKeySheet, SyncCredentials};
+pub use sync_ops::{InvitationLabels, OrgKeySheet, RefreshChain, SyncCredentials};
 pub use sync_ops::{
     PendingDevice, ReceiveReport, ReportedAlarm, SafetyNumber, SecurityAlarm,
     MAX_FAILED_COPIES_HELD,

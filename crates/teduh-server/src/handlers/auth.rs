@@ -3,10 +3,10 @@
 //! Nothing a passphrase derives reaches the server: a device authenticates with the tokens it
 //! gets here, and its public keys count only once a key manager admits them into the roster.
 //!
-//! Tokens rotate (`POST /v1/token`, same rate limit): an access token lives an hour, and the
-//! refresh token that renews it is replaced at every renewal. A rotated refresh token presented
-//! again, once its successor was used, was copied: the device is revoked and the team's alert
-//! recipients are told.
+//! Tokens rotate (`POST /v1/token`, same rate limit): an access token lives an hour, and each
+//! renewal spends the next token of the device's refresh chain (`teduh_protocol::sync::refresh`;
+//! decisions/0013). A refresh token presented a second time was copied: the device is revoked
+//! and the team's alert recipients are told.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,7 +19,9 @@ use crate::extract::{ApiJson, Authed};
 use crate::http_error::HttpError;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::storage::{NewDevice, NewInvitation, NewTokens, Registration, Renewal, StorageError};
+use crate::storage::{
+    NewDevice, NewInvitation, NewTokens, PresentedRefresh, Registration, Renewal, StorageError,
+};
 
 /// How long a device invitation works: long enough to fetch the other laptop, short enough
 /// that a code left in a chat soon goes stale.
@@ -47,6 +49,7 @@ pub(crate) async fn register(
     if let Some(proof) = &req.proof {
         check_blob("proof", proof, 1, 512)?;
     }
+    let refresh_anchor = req.refresh_anchor.as_deref().map(chain_value).transpose()?;
     let now = now_secs();
     let (tokens, issued) = new_tokens(&state, now);
     let public_keys = req.public_keys.clone();
@@ -61,6 +64,7 @@ pub(crate) async fn register(
                     public_keys: req.public_keys,
                     join_proof: req.proof,
                     tokens,
+                    refresh_anchor,
                     created_at: now,
                     id: req.reclaim.map(|r| r.device_id),
                 },
@@ -82,7 +86,6 @@ pub(crate) async fn register(
         StatusCode::CREATED,
         Json(Session {
             token: issued.token,
-            refresh_token: issued.refresh_token,
             expires_in: issued.expires_in,
             device_id: device.device_id,
             member_id: device.member_id,
@@ -127,10 +130,10 @@ pub(crate) async fn invite_device(
     ))
 }
 
-/// A device's next tokens: what the storage keeps (hashes and expiries) and what the device gets.
+/// A device's next access token: what the storage keeps (its hash and the expiries) and what
+/// the device gets.
 fn new_tokens(state: &AppState, now: i64) -> (NewTokens, Tokens) {
     let (access, access_hash) = auth::new_token();
-    let (refresh, refresh_hash) = auth::new_token();
     let (access_ttl, refresh_ttl) = (
         state.settings.access_ttl_secs,
         state.settings.refresh_ttl_secs,
@@ -139,37 +142,49 @@ fn new_tokens(state: &AppState, now: i64) -> (NewTokens, Tokens) {
         NewTokens {
             access_hash,
             access_expires_at: now.saturating_add(access_ttl),
-            refresh_hash,
             refresh_expires_at: now.saturating_add(refresh_ttl),
         },
         Tokens {
             token: access,
             expires_in: u64::try_from(access_ttl).unwrap_or(0),
-            refresh_token: refresh,
             refresh_expires_in: u64::try_from(refresh_ttl).unwrap_or(0),
         },
     )
 }
 
-/// `POST /v1/token`: renews the device's tokens with its refresh token. A copied refresh token
-/// (see the module documentation) revokes the device: 401 `TokenReused`, to whoever presented
-/// it, and to the device's every later request.
+/// A refresh token or anchor as sent: 64 hex digits (422 `InvalidInput` otherwise).
+fn chain_value(text: &str) -> Result<[u8; 32], HttpError> {
+    teduh_protocol::sync::refresh::from_hex(text).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "InvalidInput",
+            "a refresh token or anchor is 64 hex digits",
+        )
+    })
+}
+
+/// `POST /v1/token`: a new access token for the device's next refresh token. A refresh token
+/// presented a second time (see the module documentation) revokes the device: 401
+/// `TokenReused`, to whoever presented it, and to the device's every later request.
 pub(crate) async fn renew(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RenewRequest>,
 ) -> Result<Json<Tokens>, HttpError> {
-    check_text("refresh_token", &req.refresh_token, 128)?;
+    let presented = PresentedRefresh {
+        token: chain_value(&req.refresh_token)?,
+        text_hash: auth::sha256(req.refresh_token.as_bytes()),
+    };
+    let anchor = req.anchor.as_deref().map(chain_value).transpose()?;
     let now = now_secs();
     let (next, issued) = new_tokens(&state, now);
-    let presented = auth::sha256(req.refresh_token.as_bytes());
     let renewal = state
         .storage
-        .renew_tokens(presented, next, now, state.settings.refresh_ttl_secs)
+        .renew_tokens(req.device_id, presented, anchor, next, now)
         .await
         .inspect_err(|_| Metrics::add(&state.metrics.auth_failures, 1))?;
     match renewal {
         Renewal::Renewed(device) => {
-            tracing::debug!(device = device.device_id, "tokens renewed");
+            tracing::debug!(device = device.device_id, "access token renewed");
             Ok(Json(issued))
         }
         Renewal::Reused(device) => {
@@ -178,7 +193,7 @@ pub(crate) async fn renew(
                 member = device.member_id,
                 device = device.device_id,
                 team = device.team_id,
-                "a rotated refresh token was presented again: device revoked"
+                "a refresh token was presented a second time: device revoked"
             );
             // The alert goes even when the team's name cannot be read.
             let team_name = super::team_name(&state, device.team_id)

@@ -2,6 +2,8 @@
 
 pub mod postgres;
 pub(crate) mod rules;
+
+pub use rules::PresentedRefresh;
 pub mod sqlite;
 
 use std::future::Future;
@@ -78,10 +80,11 @@ pub enum StorageError {
     #[error("the device was revoked")]
     TokenRevoked,
     /// The device was revoked by the server because one of its refresh tokens was presented
-    /// after it had been rotated: the token was copied ([`Storage::renew_tokens`]).
-    #[error("the device was revoked: a rotated refresh token was used again")]
+    /// twice: its refresh chain was copied ([`Storage::renew_tokens`]).
+    #[error("the device was revoked: a refresh token of it was presented twice")]
     TokenReused,
-    /// The refresh token expired: the device must join again with a device invitation.
+    /// The device's refresh chain went unused too long: it must join again with a device
+    /// invitation.
     #[error("the refresh token has expired")]
     RefreshExpired,
     /// The same (device, sequence) was already stored with other content.
@@ -248,27 +251,25 @@ pub struct PackagedInvitation {
     pub expires_at: i64,
 }
 
-/// A device's tokens, as stored: the short-lived access token every request carries and the
-/// refresh token that renews it (both by their SHA-256).
+/// A device's next access token and how long its refresh chain may wait for the next renewal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewTokens {
     /// SHA-256 of the access (bearer) token.
     pub access_hash: [u8; 32],
     /// Unix seconds after which the access token is refused.
     pub access_expires_at: i64,
-    /// SHA-256 of the refresh token.
-    pub refresh_hash: [u8; 32],
-    /// Unix seconds after which the refresh token is refused.
+    /// Unix seconds after which no refresh token of the device is accepted.
     pub refresh_expires_at: i64,
 }
 
 /// What presenting a refresh token did ([`Storage::renew_tokens`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renewal {
-    /// The new tokens are stored; the presented one is spent.
+    /// The new access token is stored; the presented refresh token is spent.
     Renewed(AuthedDevice),
-    /// The token had been rotated and its successor used: it was copied. The device is revoked
-    /// now (both its tokens stop working) and its team's key managers should be told.
+    /// The token had been used before: someone else holds the device's refresh chain. The
+    /// device is revoked now (its tokens stop working) and its team's key managers should be
+    /// told.
     Reused(AuthedDevice),
 }
 
@@ -281,8 +282,11 @@ pub struct NewDevice {
     pub public_keys: Vec<u8>,
     /// The proof it joined with a key manager's invitation (opaque).
     pub join_proof: Option<Vec<u8>>,
-    /// Its first tokens.
+    /// Its first access token.
     pub tokens: NewTokens,
+    /// The anchor of its refresh chain (`teduh_protocol::sync::refresh`); `None` from an app
+    /// older than rotating tokens.
+    pub refresh_anchor: Option<[u8; 32]>,
     /// Unix seconds of creation.
     pub created_at: i64,
     /// The id to give it (a device coming back to a restored server); `None`: the next free.
@@ -493,9 +497,7 @@ pub trait Storage: Send + Sync + 'static {
     /// The device holding an access token. Fails with `TokenUnknown`, `TokenExpired`,
     /// `TokenRevoked` (also when its member was removed) or `TokenReused`. `lane` says what the
     /// request goes on to do, so that a backend with separate pools checks a read's token where
-    /// the read runs (see [`Lane`]). The first request an access token authenticates is noted:
-    /// after it, the refresh token it replaced can no longer be presented again (see
-    /// [`Storage::renew_tokens`]).
+    /// the read runs (see [`Lane`]).
     fn authenticate(
         &self,
         token_hash: [u8; 32],
@@ -503,20 +505,20 @@ pub trait Storage: Send + Sync + 'static {
         lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>>;
 
-    /// Presents a refresh token (`refresh_hash`) for the device's next tokens (`next`), in one
-    /// transaction, as the shared rule decides (`renewal` in `rules.rs`): its current refresh
-    /// token rotates; the one
-    /// before it, while the access token issued for it was never used (the answer was lost on
-    /// the way), is renewed once more; any other spent one revokes the device. Spent refresh
-    /// tokens are remembered until `now - spent_kept_secs`. Fails with `TokenUnknown`,
-    /// `RefreshExpired`, `TokenRevoked` or `TokenReused` (a device the server already revoked
-    /// for a reused token), storing nothing.
+    /// Presents `device`'s next refresh token for a new access token (`next`), in one
+    /// transaction that locks the device, as the shared rule decides (`renewal` in `rules.rs`):
+    /// a token ahead of the chain's head renews and becomes the head; one used before revokes
+    /// the device; the single token of a device from before rotation starts its chain at
+    /// `anchor`. Fails with `TokenUnknown`, `RefreshExpired`, `TokenRevoked`, `TokenReused` (a
+    /// device the server already revoked for a reused token) or `Invalid("anchor")`, storing
+    /// nothing.
     fn renew_tokens(
         &self,
-        refresh_hash: [u8; 32],
+        device: u64,
+        presented: PresentedRefresh,
+        anchor: Option<[u8; 32]>,
         next: NewTokens,
         now: i64,
-        spent_kept_secs: i64,
     ) -> BoxFuture<'_, Result<Renewal, StorageError>>;
 
     /// A team's members, removed ones included, by id.

@@ -87,20 +87,11 @@ pub(crate) struct TokenRow {
     pub removed_at: Option<i64>,
     /// `revoked_reason`: [`REVOKED_FOR_REUSE`] when the server revoked the device itself.
     pub revoked_reason: Option<String>,
-    /// Whether this access token has authenticated a request before.
-    pub access_used: bool,
 }
 
-/// The `revoked_reason` of a device the server revoked because a rotated refresh token of it
-/// was presented again.
+/// The `revoked_reason` of a device the server revoked because a refresh token of it was
+/// presented a second time.
 pub(crate) const REVOKED_FOR_REUSE: &str = "refresh_reused";
-
-/// The device of a token that authenticated, and whether this was the access token's first
-/// request (the backend then notes it: see [`renewal`]).
-pub(crate) struct Authenticated {
-    pub device: AuthedDevice,
-    pub first_use: bool,
-}
 
 /// Refuses a revoked device or removed member, saying so when the server revoked the device for
 /// a reused refresh token.
@@ -134,10 +125,7 @@ fn authed_device(
 
 /// An access token authenticates while its device is not revoked, its member not removed, and
 /// it has not expired by `now`.
-pub(crate) fn authenticated(
-    row: Option<TokenRow>,
-    now: i64,
-) -> Result<Authenticated, StorageError> {
+pub(crate) fn authenticated(row: Option<TokenRow>, now: i64) -> Result<AuthedDevice, StorageError> {
     let Some(t) = row else {
         return Err(StorageError::TokenUnknown);
     };
@@ -145,74 +133,90 @@ pub(crate) fn authenticated(
     if t.expires_at <= now {
         return Err(StorageError::TokenExpired);
     }
-    Ok(Authenticated {
-        device: authed_device(t.device_id, t.member_id, t.team_id, &t.role)?,
-        first_use: !t.access_used,
-    })
+    authed_device(t.device_id, t.member_id, t.team_id, &t.role)
 }
 
-/// A device's refresh tokens as stored, found by a presented refresh token's hash: as its
-/// current or previous one, or (`spent`) among the older ones it rotated away.
+/// A device's refresh chain as stored (see `teduh_protocol::sync::refresh`).
 pub(crate) struct RefreshRow {
     pub device_id: i64,
     pub member_id: i64,
     pub team_id: i64,
     pub role: String,
-    pub refresh_hash: Option<Vec<u8>>,
+    /// The last refresh token accepted, or the chain's anchor.
+    pub refresh_head: Option<Vec<u8>>,
     pub refresh_expires_at: i64,
-    pub previous_refresh_hash: Option<Vec<u8>>,
-    /// Whether the access token issued with the current refresh token was ever used.
-    pub access_used: bool,
+    /// SHA-256 of the single token of a device that joined before tokens rotated.
+    pub refresh_bootstrap_hash: Option<Vec<u8>>,
     pub revoked_at: Option<i64>,
     pub removed_at: Option<i64>,
     pub revoked_reason: Option<String>,
 }
 
+/// A refresh token as presented: its 32 bytes and the SHA-256 of its text (what a device's
+/// single token from before rotation is stored as).
+#[derive(Debug, Clone, Copy)]
+pub struct PresentedRefresh {
+    /// The token's bytes (its 64 hex digits decoded).
+    pub token: [u8; 32],
+    /// SHA-256 of its text.
+    pub text_hash: [u8; 32],
+}
+
 /// What to do with a presented refresh token.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum RenewStep {
-    /// Issue the next tokens. The presented token becomes the device's previous one; `spend`
-    /// (the token it displaces: the old previous one, or the unused successor of a re-presented
-    /// previous one) joins the spent ones.
+    /// Issue a new access token; the chain's head becomes `head`.
     Renew {
         device: AuthedDevice,
-        spend: Option<Vec<u8>>,
+        head: [u8; 32],
     },
-    /// Revoke the device: the token was copied.
+    /// Revoke the device: the token was used before, so someone else holds the chain.
     Revoke(AuthedDevice),
 }
 
-/// The rotation rule. The current refresh token renews (until it expires). The previous one
-/// renews only while the access token issued for it was never used: its answer was lost on the
-/// way (a 2G link dropping the reply), and the device asks again. Presented after that, or any
-/// older one, it was copied: whoever holds it and whoever holds the successor cannot both be
-/// this device, so the device is revoked and both must join again.
+/// The renewal rule (decisions/0013). A token ahead of the head is new, and becomes the head; the
+/// head itself or one behind it was used already: two parties hold the device's chain, so the
+/// device is revoked. A device that joined before tokens rotated starts its chain once with its
+/// single token and an anchor (again with the same anchor while the chain has not moved: the
+/// answer was lost); that token presented otherwise is a copy too.
 pub(crate) fn renewal(
-    presented: &[u8],
+    presented: &PresentedRefresh,
+    anchor: Option<[u8; 32]>,
     row: Option<RefreshRow>,
     now: i64,
 ) -> Result<RenewStep, StorageError> {
+    use teduh_protocol::sync::refresh::{position, Position};
     let Some(r) = row else {
         return Err(StorageError::TokenUnknown);
     };
     still_admitted(r.revoked_at, r.removed_at, r.revoked_reason.as_deref())?;
     let device = authed_device(r.device_id, r.member_id, r.team_id, &r.role)?;
-    if r.refresh_hash.as_deref() == Some(presented) {
-        if r.refresh_expires_at <= now {
-            return Err(StorageError::RefreshExpired);
-        }
-        return Ok(RenewStep::Renew {
-            device,
-            spend: r.previous_refresh_hash,
-        });
+    let bootstrap = r.refresh_bootstrap_hash.as_deref() == Some(&presented.text_hash[..]);
+    let head = r
+        .refresh_head
+        .as_deref()
+        .and_then(|h| <[u8; 32]>::try_from(h).ok());
+    if (bootstrap || head.is_some()) && r.refresh_expires_at <= now {
+        return Err(StorageError::RefreshExpired);
     }
-    if r.previous_refresh_hash.as_deref() == Some(presented) && !r.access_used {
-        return Ok(RenewStep::Renew {
-            device,
-            spend: r.refresh_hash,
-        });
+    match (head, bootstrap) {
+        // The single old token again with the anchor it started: its answer was lost.
+        (Some(head), true) if anchor == Some(head) => Ok(RenewStep::Renew { device, head }),
+        (Some(_), true) => Ok(RenewStep::Revoke(device)),
+        (Some(head), false) => match position(&presented.token, &head) {
+            Position::Ahead(_) => Ok(RenewStep::Renew {
+                device,
+                head: presented.token,
+            }),
+            Position::Used(_) => Ok(RenewStep::Revoke(device)),
+            Position::Unrelated => Err(StorageError::TokenUnknown),
+        },
+        (None, true) => match anchor {
+            Some(head) => Ok(RenewStep::Renew { device, head }),
+            None => Err(StorageError::Invalid("anchor")),
+        },
+        (None, false) => Err(StorageError::TokenUnknown),
     }
-    Ok(RenewStep::Revoke(device))
 }
 
 /// A new team-key epoch must be exactly the team's `current` one plus one.
@@ -552,68 +556,121 @@ pub(crate) fn page(after: u64, records: Vec<TeamRecord>, more: bool) -> PullPage
 mod tests {
     use super::*;
 
-    fn refresh_row(access_used: bool) -> RefreshRow {
+    fn chain_row(head: [u8; 32]) -> RefreshRow {
         RefreshRow {
             device_id: 7,
             member_id: 3,
             team_id: 1,
             role: "counselor".into(),
-            refresh_hash: Some(vec![2; 32]),
+            refresh_head: Some(head.to_vec()),
             refresh_expires_at: 1_000,
-            previous_refresh_hash: Some(vec![1; 32]),
-            access_used,
+            refresh_bootstrap_hash: None,
             revoked_at: None,
             removed_at: None,
             revoked_reason: None,
         }
     }
 
+    fn presented(token: [u8; 32]) -> PresentedRefresh {
+        PresentedRefresh {
+            token,
+            text_hash: crate::auth::sha256(&token),
+        }
+    }
+
     #[test]
-    fn the_current_refresh_token_rotates_and_spends_the_one_before() {
-        let step = renewal(&[2; 32], Some(refresh_row(true)), 999).expect("renews");
+    fn a_token_ahead_of_the_head_renews_and_a_used_one_revokes() {
+        use teduh_protocol::sync::refresh::{anchor, token};
+        let seed = [5u8; 32];
+        let (t1, t3) = (token(&seed, 1).expect("t1"), token(&seed, 3).expect("t3"));
+        let step = renewal(&presented(t1), None, Some(chain_row(anchor(&seed))), 999);
+        assert_eq!(
+            step.expect("renews"),
+            RenewStep::Renew {
+                device: AuthedDevice {
+                    device_id: 7,
+                    member_id: 3,
+                    team_id: 1,
+                    role: Role::Counselor
+                },
+                head: t1
+            }
+        );
         assert!(
-            matches!(step, RenewStep::Renew { spend: Some(ref s), .. } if s == &vec![1; 32]),
-            "{step:?}"
+            matches!(renewal(&presented(t3), None, Some(chain_row(t1)), 10), Ok(RenewStep::Renew { head, .. }) if head == t3),
+            "a skipped token (a lost answer, a restored server) renews"
         );
         assert!(matches!(
-            renewal(&[2; 32], Some(refresh_row(true)), 1_000),
+            renewal(&presented(t1), None, Some(chain_row(t1)), 10),
+            Ok(RenewStep::Revoke(_))
+        ));
+        assert!(matches!(
+            renewal(&presented(t1), None, Some(chain_row(t3)), 10),
+            Ok(RenewStep::Revoke(_))
+        ));
+        assert!(matches!(
+            renewal(&presented([9; 32]), None, Some(chain_row(t3)), 10),
+            Err(StorageError::TokenUnknown)
+        ));
+        assert!(matches!(
+            renewal(&presented(t3), None, Some(chain_row(t1)), 1_000),
             Err(StorageError::RefreshExpired)
         ));
     }
 
     #[test]
-    fn the_previous_refresh_token_renews_only_while_its_successor_is_unused() {
-        let lost_answer = renewal(&[1; 32], Some(refresh_row(false)), 10).expect("renews");
+    fn a_single_old_token_starts_a_chain_once() {
+        let old = presented([4; 32]);
+        let mut row = chain_row([0; 32]);
+        row.refresh_head = None;
+        row.refresh_bootstrap_hash = Some(old.text_hash.to_vec());
+        assert!(matches!(
+            renewal(&old, Some([8; 32]), Some(row), 10),
+            Ok(RenewStep::Renew { head, .. }) if head == [8; 32]
+        ));
+        let mut started = chain_row([8; 32]);
+        started.refresh_bootstrap_hash = Some(old.text_hash.to_vec());
         assert!(
-            matches!(lost_answer, RenewStep::Renew { spend: Some(ref s), .. } if s == &vec![2; 32]),
-            "the unused successor is spent: {lost_answer:?}"
+            matches!(
+                renewal(
+                    &old,
+                    Some([8; 32]),
+                    Some(chain_row([8; 32])).map(|mut r| {
+                        r.refresh_bootstrap_hash = Some(old.text_hash.to_vec());
+                        r
+                    }),
+                    10
+                ),
+                Ok(RenewStep::Renew { .. })
+            ),
+            "again with the same anchor: the answer was lost"
         );
-        let copied = renewal(&[1; 32], Some(refresh_row(true)), 10).expect("decides");
-        assert!(matches!(copied, RenewStep::Revoke(d) if d.device_id == 7));
-        let older = renewal(&[9; 32], Some(refresh_row(false)), 10).expect("decides");
         assert!(
-            matches!(older, RenewStep::Revoke(_)),
-            "an older spent token always revokes"
+            matches!(
+                renewal(&old, Some([6; 32]), Some(started), 10),
+                Ok(RenewStep::Revoke(_))
+            ),
+            "presented again with another chain, it was copied"
         );
     }
 
     #[test]
     fn a_revoked_device_renews_nothing() {
-        let mut revoked = refresh_row(false);
+        let mut revoked = chain_row([1; 32]);
         revoked.revoked_at = Some(5);
         assert!(matches!(
-            renewal(&[2; 32], Some(revoked), 10),
+            renewal(&presented([2; 32]), None, Some(revoked), 10),
             Err(StorageError::TokenRevoked)
         ));
-        let mut reused = refresh_row(false);
+        let mut reused = chain_row([1; 32]);
         reused.revoked_at = Some(5);
         reused.revoked_reason = Some(REVOKED_FOR_REUSE.into());
         assert!(matches!(
-            renewal(&[2; 32], Some(reused), 10),
+            renewal(&presented([2; 32]), None, Some(reused), 10),
             Err(StorageError::TokenReused)
         ));
         assert!(matches!(
-            renewal(&[2; 32], None, 10),
+            renewal(&presented([2; 32]), None, None, 10),
             Err(StorageError::TokenUnknown)
         ));
     }

@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt as _;
 use serde_json::{json, Value};
-use teduh_protocol::sync::{b64, hlc_from_millis, PullPage, PushPage, Record, Role};
+use teduh_protocol::sync::{b64, hlc_from_millis, refresh, PullPage, PushPage, Record, Role};
 use teduh_server::router::{router, AppState, Settings};
 use teduh_server::storage::NewInvitation;
 use teduh_server::Storage;
@@ -225,10 +225,7 @@ impl Api {
         let v = r.json();
         Member {
             token: v["token"].as_str().expect("token").to_owned(),
-            refresh_token: v["refresh_token"]
-                .as_str()
-                .expect("refresh token")
-                .to_owned(),
+            seed: chain_seed(username),
             device_id: v["device_id"].as_u64().expect("device id"),
             member_id: v["member_id"].as_u64().expect("member id"),
             team_id: v["team_id"].as_u64().expect("team id"),
@@ -267,10 +264,24 @@ impl Api {
 
 pub struct Member {
     pub token: String,
-    pub refresh_token: String,
+    /// The seed of the refresh chain it registered (see [`chain_seed`]).
+    pub seed: [u8; 32],
     pub device_id: u64,
     pub member_id: u64,
     pub team_id: u64,
+}
+
+impl Member {
+    /// The `index`-th token of its refresh chain, as sent.
+    pub fn refresh(&self, index: u32) -> String {
+        refresh::to_hex(&refresh::token(&self.seed, index).expect("within the chain"))
+    }
+}
+
+/// The refresh chain's seed of a member registered by [`register_body`] (a test's, derived from
+/// her username).
+pub fn chain_seed(username: &str) -> [u8; 32] {
+    teduh_server::auth::sha256(format!("chain-of-{username}").as_bytes())
 }
 
 pub fn register_body(code: &str, username: &str) -> Value {
@@ -279,6 +290,7 @@ pub fn register_body(code: &str, username: &str) -> Value {
         "username": username,
         "public_keys": b64::encode(&[7u8; 64]),
         "device_name": "HP Android",
+        "refresh_anchor": refresh::to_hex(&refresh::anchor(&chain_seed(username))),
     })
 }
 

@@ -48,53 +48,68 @@ fn token_context(ident: &Identity) -> Vec<u8> {
     c
 }
 
-/// The tokens this device authenticates to the server with, sealed at rest to the member's key:
-/// the access token every request carries, the refresh token that renews it without the
-/// passphrase (`POST /v1/token`), and when to renew them by this computer's clock.
-/// [`crate::sync::credentials`] renews them.
+/// What this device authenticates to the server with, sealed at rest to the member's key: the
+/// access token every request carries and when to renew it by this computer's clock, and the
+/// refresh chain that renews it without the passphrase (`POST /v1/token`;
+/// `teduh_protocol::sync::refresh`). [`crate::sync::credentials`] renews them.
 pub struct SyncCredentials {
     /// The access (bearer) token.
     pub access: Zeroizing<String>,
-    /// The refresh token.
-    pub refresh: Zeroizing<String>,
     /// Unix seconds, this computer's clock, from which the access token is renewed before a
     /// request: some minutes before it expires (0: renew first).
     pub renew_at: i64,
+    /// The refresh chain; `None` in a vault that joined before tokens rotated.
+    pub chain: Option<RefreshChain>,
+    /// The single long-lived token of a vault that joined before tokens rotated, until the
+    /// server has taken the chain that replaces it.
+    pub bootstrap: Option<Zeroizing<String>>,
+}
+
+/// This device's refresh chain: its seed (the server holds only `H^N(seed)` and the tokens
+/// already spent) and how many of its tokens were spent.
+pub struct RefreshChain {
+    /// The chain's secret seed.
+    pub seed: Zeroizing<[u8; 32]>,
+    /// Tokens spent (or sent, for all this device knows): the next is number `used + 1`.
+    pub used: u32,
 }
 
 impl std::fmt::Debug for SyncCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SyncCredentials")
             .field("renew_at", &self.renew_at)
+            .field("used", &self.chain.as_ref().map(|c| c.used))
             .finish_non_exhaustive()
     }
 }
 
 /// The first line of sealed credentials; a vault that joined before tokens rotated holds one
-/// bare token instead, which the server took as its refresh token too (server schema 6).
+/// bare token instead.
 const CREDENTIALS_V2: &str = "teduh-tokens/2";
 
 impl SyncCredentials {
-    /// A server older than rotating tokens gave one long-lived token (and no refresh token).
+    /// The single long-lived token of a server, or a vault, from before rotating tokens: it
+    /// starts a chain at the first renewal.
     pub fn single(token: &str) -> Self {
         Self {
             access: Zeroizing::new(token.to_owned()),
-            refresh: Zeroizing::new(token.to_owned()),
             renew_at: 0,
+            chain: None,
+            bootstrap: Some(Zeroizing::new(token.to_owned())),
         }
     }
 
-    /// Whether this is a single token of a server older than rotating tokens (or of a vault
-    /// that joined before them): it is its own refresh token.
-    pub fn is_single(&self) -> bool {
-        *self.access == *self.refresh
-    }
-
     fn encode(&self) -> Zeroizing<Vec<u8>> {
+        use teduh_protocol::sync::refresh::to_hex;
+        let (seed, used) = match &self.chain {
+            Some(c) => (Zeroizing::new(to_hex(&c.seed)), c.used),
+            None => (Zeroizing::new("-".to_owned()), 0),
+        };
+        let bootstrap = self.bootstrap.as_ref().map_or("-", |b| b.as_str());
         Zeroizing::new(
             format!(
-                "{CREDENTIALS_V2}\n{}\n{}\n{}",
-                *self.access, *self.refresh, self.renew_at
+                "{CREDENTIALS_V2}\n{}\n{}\n{}\n{used}\n{bootstrap}",
+                *self.access, self.renew_at, *seed
             )
             .into_bytes(),
         )
@@ -108,12 +123,22 @@ impl SyncCredentials {
             return (!first.is_empty() && lines.next().is_none()).then(|| Self::single(first));
         }
         let access = lines.next()?;
-        let refresh = lines.next()?;
         let renew_at = lines.next()?.parse().ok()?;
+        let seed = lines.next()?;
+        let used = lines.next()?.parse().ok()?;
+        let bootstrap = lines.next()?;
+        let chain = match seed {
+            "-" => None,
+            hex => Some(RefreshChain {
+                seed: Zeroizing::new(teduh_protocol::sync::refresh::from_hex(hex)?),
+                used,
+            }),
+        };
         Some(Self {
             access: Zeroizing::new(access.to_owned()),
-            refresh: Zeroizing::new(refresh.to_owned()),
             renew_at,
+            chain,
+            bootstrap: (bootstrap != "-").then(|| Zeroizing::new(bootstrap.to_owned())),
         })
     }
 }
@@ -409,23 +434,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn credentials_survive_sealing_and_a_single_old_token_is_its_own_refresh_token() {
+    fn credentials_survive_sealing_and_a_single_old_token_starts_a_chain() {
         let c = SyncCredentials {
             access: Zeroizing::new("a".repeat(64)),
-            refresh: Zeroizing::new("r".repeat(64)),
             renew_at: 1_800_000_000,
+            chain: Some(RefreshChain {
+                seed: Zeroizing::new([3u8; 32]),
+                used: 41,
+            }),
+            bootstrap: None,
         };
         let back = SyncCredentials::decode(&c.encode()).expect("decodes");
         assert_eq!(*back.access, *c.access);
-        assert_eq!(*back.refresh, *c.refresh);
         assert_eq!(back.renew_at, 1_800_000_000);
-        assert!(!back.is_single());
+        let chain = back.chain.expect("chain");
+        assert_eq!((*chain.seed, chain.used), ([3u8; 32], 41));
+        assert!(back.bootstrap.is_none());
         let old = SyncCredentials::decode("f".repeat(64).as_bytes()).expect("old form");
         assert!(
-            old.is_single(),
-            "a vault joined before rotation renews with its token"
+            old.chain.is_none() && old.bootstrap.is_some(),
+            "it starts a chain"
         );
-        assert_eq!(old.renew_at, 0, "and renews first");
+        assert_eq!(old.renew_at, 0, "at once");
         assert!(SyncCredentials::decode(b"teduh-tokens/2\nonly-access").is_none());
     }
 }

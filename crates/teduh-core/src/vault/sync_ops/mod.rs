@@ -27,7 +27,7 @@ mod team;
 
 pub(crate) use admission::PendingListing;
 pub use admission::{PendingDevice, SafetyNumber};
-pub use binding::SyncCredentials;
+pub use binding::{RefreshChain, SyncCredentials};
 pub use invitations::InvitationLabels;
 pub(crate) use invitations::ProofCheck;
 pub use org::OrgKeySheet;

@@ -32,8 +32,8 @@ use super::rules::{
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, ErasedRecords, Invitation, Lane, Member, NewDevice, NewInvitation,
-    NewTokens, OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration,
-    Renewal, Roster, Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
+    NewTokens, OrgDocuments, OrgSettingsUpload, PackagedInvitation, PresentedRefresh, PushOutcome,
+    Registration, Renewal, Roster, Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 impl Storage for PostgresStorage {
@@ -373,12 +373,13 @@ impl Storage for PostgresStorage {
 
     fn renew_tokens(
         &self,
-        refresh_hash: [u8; 32],
+        device: u64,
+        presented: PresentedRefresh,
+        anchor: Option<[u8; 32]>,
         next: NewTokens,
         now: i64,
-        spent_kept_secs: i64,
     ) -> BoxFuture<'_, Result<Renewal, StorageError>> {
-        Box::pin(self.renew(refresh_hash, next, now, spent_kept_secs))
+        Box::pin(self.renew(device, presented, anchor, next, now))
     }
 
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {

@@ -33,7 +33,7 @@ pub(super) async fn insert_device(
     let row = tx
         .query_one(
             "INSERT INTO devices (id, member_id, name, token_hash, created_at, expires_at, public_keys,
-                 join_proof, refresh_hash, refresh_expires_at)
+                 join_proof, refresh_head, refresh_expires_at)
              VALUES (COALESCE($6, nextval('devices_id_seq')), $1, $2, $3, $4, $5, $7, $8, $9, $10)
              RETURNING id",
             &[
@@ -45,7 +45,7 @@ pub(super) async fn insert_device(
                 &asked,
                 &d.public_keys,
                 &d.join_proof,
-                &&d.tokens.refresh_hash[..],
+                &d.refresh_anchor.map(|a| a.to_vec()),
                 &d.tokens.refresh_expires_at,
             ],
         )

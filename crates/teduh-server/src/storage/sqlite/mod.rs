@@ -34,8 +34,8 @@ use super::rules::{
 use super::{
     epoch_of, role_of, to_i64, to_u64, AuthedDevice, BoxFuture, ClientWrap, Device, DeviceFilter,
     DirectoryBundle, Envelopes, ErasedRecords, Invitation, Lane, Member, NewDevice, NewInvitation,
-    NewTokens, OrgDocuments, OrgSettingsUpload, PackagedInvitation, PushOutcome, Registration,
-    Renewal, Roster, Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
+    NewTokens, OrgDocuments, OrgSettingsUpload, PackagedInvitation, PresentedRefresh, PushOutcome,
+    Registration, Renewal, Roster, Storage, StorageError, StoredMessage, Team, MEMBER_COLS,
 };
 
 impl Storage for SqliteStorage {
@@ -345,33 +345,21 @@ impl Storage for SqliteStorage {
         &self,
         token_hash: [u8; 32],
         now: i64,
-        // Every token check reads through the reader pool; SQLite's one writer is not involved
-        // but for an access token's first request (once an hour per device).
+        // Every token check reads through the reader pool; SQLite's one writer is not involved.
         _lane: Lane,
     ) -> BoxFuture<'_, Result<AuthedDevice, StorageError>> {
-        Box::pin(async move {
-            let found = self
-                .with_reader(move |c| tokens::authenticate(c, &token_hash, now))
-                .await?;
-            if found.first_use {
-                let device = to_i64(found.device.device_id, "device id")?;
-                self.with_conn(move |c| tokens::note_access_used(c, device, &token_hash))
-                    .await?;
-            }
-            Ok(found.device)
-        })
+        Box::pin(self.with_reader(move |c| tokens::authenticate(c, &token_hash, now)))
     }
 
     fn renew_tokens(
         &self,
-        refresh_hash: [u8; 32],
+        device: u64,
+        presented: PresentedRefresh,
+        anchor: Option<[u8; 32]>,
         next: NewTokens,
         now: i64,
-        spent_kept_secs: i64,
     ) -> BoxFuture<'_, Result<Renewal, StorageError>> {
-        Box::pin(
-            self.with_conn(move |c| tokens::renew(c, &refresh_hash, &next, now, spent_kept_secs)),
-        )
+        Box::pin(self.with_conn(move |c| tokens::renew(c, device, &presented, anchor, &next, now)))
     }
 
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {

@@ -43,7 +43,7 @@ pub(super) fn insert_device(
     let id = new_id(tx, IdTable::Devices, d.id)?;
     tx.execute(
         "INSERT INTO devices (id, member_id, name, public_keys, join_proof, token_hash, created_at,
-             expires_at, refresh_hash, refresh_expires_at)
+             expires_at, refresh_head, refresh_expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             id,
@@ -54,7 +54,7 @@ pub(super) fn insert_device(
             &d.tokens.access_hash[..],
             d.created_at,
             d.tokens.access_expires_at,
-            &d.tokens.refresh_hash[..],
+            d.refresh_anchor.map(|a| a.to_vec()),
             d.tokens.refresh_expires_at
         ],
     )?;
