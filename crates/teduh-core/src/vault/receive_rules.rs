@@ -20,6 +20,7 @@ use crate::ids::ClientId;
 use crate::ids::{DeviceId, MemberId};
 use crate::permissions::{allows_maybe, Action, Level};
 use crate::records::{Op, RecordKind, RecordRow};
+use crate::store::Cached as _;
 use crate::team::roster::Roster;
 
 /// Who a device belongs to, from the verified roster (and this device's own identity).
@@ -79,7 +80,7 @@ fn member_field(plain: &[(String, Zeroizing<Vec<u8>>)], name: &str) -> Option<Op
 
 /// The device that created `entity` (a note, a client...), once its create record is applied.
 fn creator_device(tx: &Connection, entity: &[u8; 16]) -> rusqlite::Result<Option<DeviceId>> {
-    tx.query_row(
+    tx.query_row_cached(
         "SELECT created_device FROM entities WHERE entity_id = ?1",
         [&entity[..]],
         |r| r.get::<_, Vec<u8>>(0),
@@ -219,7 +220,7 @@ pub(super) fn refusal(
             }
             // A client whose key goes to its readers gets no team-wide key, from anyone: it
             // would open the client to the whole team (or hide its real key).
-            let wrapped: bool = tx.query_row(
+            let wrapped: bool = tx.query_row_cached(
                 "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1
                      AND reader != 0)",
                 params![&row.client.0[..]],
@@ -233,7 +234,7 @@ pub(super) fn refusal(
             if proves_creator(row, plain, author_key) {
                 return Ok(None);
             }
-            let has_key: bool = tx.query_row(
+            let has_key: bool = tx.query_row_cached(
                 "SELECT EXISTS (SELECT 1 FROM client_keys WHERE client_id = ?1)",
                 params![&row.client.0[..]],
                 |r| r.get(0),
@@ -325,7 +326,7 @@ pub(super) fn refusal(
                 ));
             }
             let proven_by: Option<Vec<u8>> = tx
-                .query_row(
+                .query_row_cached(
                     "SELECT device_id FROM client_keys WHERE client_id = ?1 AND proven = 1",
                     [&row.client.0[..]],
                     |r| r.get(0),
@@ -348,7 +349,7 @@ fn creating_record(
     entity: &[u8; 16],
 ) -> rusqlite::Result<Option<([u8; 16], u64)>> {
     let row: Option<(Vec<u8>, i64)> = tx
-        .query_row(
+        .query_row_cached(
             "SELECT created_device, created_seq FROM entities WHERE entity_id = ?1",
             [&entity[..]],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -367,7 +368,7 @@ fn entity_kind_and_client(
     tx: &Connection,
     entity: &[u8; 16],
 ) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
-    tx.query_row(
+    tx.query_row_cached(
         "SELECT kind, client_id FROM entities WHERE entity_id = ?1",
         [&entity[..]],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -531,7 +532,7 @@ fn contact_refusal(
         let is_client = entity_kind_and_client(tx, &client)?.is_some_and(|(k, _)| k == "client");
         // A device that does not read the client (not on its case) knows it exists from the
         // wraps of its key, which every member sees.
-        let keys_known: bool = tx.query_row(
+        let keys_known: bool = tx.query_row_cached(
             "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1 AND reader != 0)",
             [&client[..]],
             |r| r.get(0),
@@ -576,7 +577,7 @@ fn wrap_refusal(
             .find(|(n, _)| n == readers::KEY_ID)
             .map(|(_, v)| v.to_vec())
             .unwrap_or_default();
-        let other_keys: bool = tx.query_row(
+        let other_keys: bool = tx.query_row_cached(
             "SELECT EXISTS (SELECT 1 FROM client_key_wraps WHERE client_id = ?1
                  AND reader != 0 AND key_id != ?2)",
             params![&row.client.0[..], key_id],
