@@ -224,7 +224,26 @@ fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no
             );
         }
     }
+    // The supervisor's own app hears of it too: a security alarm for each revoked device.
     sup.sync().expect("the supervisor is not touched");
+    let alarms = sup.vault.security_alarms().expect("alarms");
+    let copied: Vec<_> = alarms
+        .iter()
+        .filter(|a| a.kind == teduh_core::team::AlarmKind::TokenCopied.code())
+        .collect();
+    assert_eq!(copied.len(), 2, "one per revoked device: {alarms:?}");
+    for device in [ana.device(), budi.device()] {
+        assert!(
+            copied.iter().any(|a| a.device == device),
+            "device {device} named: {copied:?}"
+        );
+    }
+    sup.sync().expect("again");
+    assert_eq!(
+        sup.vault.security_alarms().expect("alarms").len(),
+        alarms.len(),
+        "raised once"
+    );
 }
 
 #[test]

@@ -514,6 +514,10 @@ pub struct DeviceView {
     pub created_at: i64,
     /// Unix seconds of the revocation, if revoked.
     pub revoked_at: Option<i64>,
+    /// Why the server revoked it itself: `refresh_reused` when one of its refresh tokens was
+    /// presented twice (its tokens were copied). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_reason: Option<String>,
 }
 
 /// A signed team roster (`GET`/`PUT /v1/teams/{team}/roster`).

@@ -13,7 +13,8 @@ afterEach(() => clearMocks());
 const KINDS = [
   'equivocation', 'forged-team-key', 'team-key-mismatch', 'team-key-conflict', 'epoch-jump',
   'forged-roster', 'replayed-roster', 'rewritten-roster', 'swapped-keys', 'admission-blocked',
-  'invitation-reused', 'forged-invitation-proof', 'forged-org-settings',
+  'invitation-reused', 'forged-invitation-proof', 'forged-org-settings', 'fork', 'withheld',
+  'erased-without-erasure', 'token-copied',
 ];
 
 describe('security alarms', () => {

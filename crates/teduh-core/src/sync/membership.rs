@@ -4,6 +4,7 @@
 //! organisation key's grants. Everything the server says is only a candidate here; what enters
 //! the roster is a person's decision.
 
+use teduh_protocol::sync::refresh::REVOKED_FOR_REUSE;
 use teduh_protocol::sync::{DeviceView, MemberView, Role};
 
 use super::engine::{Phase, Round, VaultAccess};
@@ -33,12 +34,22 @@ impl<A: VaultAccess> Round<'_, A> {
         let mut pending = Vec::new();
         for d in devices {
             if let Some(r) = roster.devices.iter().find(|r| r.device == d.device_id) {
+                let name = roster
+                    .member(r.member)
+                    .map_or_else(String::new, |m| m.username.clone());
                 // A swapped key would get team keys sealed to the server.
                 if d.public_keys != r.public_keys() {
-                    let name = roster
-                        .member(r.member)
-                        .map_or_else(String::new, |m| m.username.clone());
                     self.swapped_keys(d.device_id, &name, &d.public_keys)?;
+                }
+                // The server revoked a colleague's device whose tokens were copied (issue 27):
+                // her key manager hears of it here, once, besides the server's mail.
+                if d.revoked_reason.as_deref() == Some(REVOKED_FOR_REUSE) {
+                    let detail = format!(
+                        "the server revoked {name}'s device {}: one of its refresh tokens was \
+                         presented twice, so its tokens were copied",
+                        d.device_id
+                    );
+                    self.alarm(AlarmKind::TokenCopied, d.device_id, 0, &detail, &[])?;
                 }
                 continue;
             }

@@ -55,11 +55,14 @@ pub enum AlarmKind {
     /// The server served a record erased (its tombstone) although no erasure of its client
     /// arrived with a complete pull: it may have made the tombstone up to suppress the record.
     ErasedWithoutErasure,
+    /// The server reports that it revoked a device of the team because one of its refresh
+    /// tokens was presented twice: the device's tokens were copied.
+    TokenCopied,
 }
 
 impl AlarmKind {
     /// Every kind (the UI's catalogue has words for each: `src-tauri/tests/alarm_words.rs`).
-    pub const ALL: [AlarmKind; 16] = [
+    pub const ALL: [AlarmKind; 17] = [
         AlarmKind::Equivocation,
         AlarmKind::ForgedTeamKey,
         AlarmKind::TeamKeyMismatch,
@@ -76,6 +79,7 @@ impl AlarmKind {
         AlarmKind::Fork,
         AlarmKind::Withheld,
         AlarmKind::ErasedWithoutErasure,
+        AlarmKind::TokenCopied,
     ];
 
     /// The stable code stored and shown (`"forged-team-key"`, ...).
@@ -97,6 +101,7 @@ impl AlarmKind {
             AlarmKind::Fork => "fork",
             AlarmKind::Withheld => "withheld",
             AlarmKind::ErasedWithoutErasure => "erased-without-erasure",
+            AlarmKind::TokenCopied => "token-copied",
         }
     }
 }

@@ -17,6 +17,10 @@
 
 use sha2::{Digest as _, Sha256};
 
+/// `DeviceView::revoked_reason` of a device the server revoked because one of its refresh
+/// tokens was presented twice.
+pub const REVOKED_FOR_REUSE: &str = "refresh_reused";
+
 /// How many refresh tokens a chain holds: renewing every 45 minutes all day, a device uses it
 /// up in eight years (it then joins again with a device invitation). Computing a token costs the
 /// device at most this many hashes (about 30 ms).

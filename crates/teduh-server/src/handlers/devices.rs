@@ -22,6 +22,7 @@ pub(crate) fn device_view(d: Device) -> DeviceView {
         join_proof: d.join_proof,
         created_at: d.created_at,
         revoked_at: d.revoked_at,
+        revoked_reason: d.revoked_reason,
     }
 }
 

@@ -371,6 +371,8 @@ pub struct Device {
     pub created_at: i64,
     /// Unix seconds of revocation.
     pub revoked_at: Option<i64>,
+    /// Why the server revoked it itself (`refresh_reused`), if it did.
+    pub revoked_reason: Option<String>,
     /// Highest contiguous sequence stored.
     pub contiguous_seq: u64,
 }

@@ -91,7 +91,7 @@ pub(crate) struct TokenRow {
 
 /// The `revoked_reason` of a device the server revoked because a refresh token of it was
 /// presented a second time.
-pub(crate) const REVOKED_FOR_REUSE: &str = "refresh_reused";
+pub(crate) use teduh_protocol::sync::refresh::REVOKED_FOR_REUSE;
 
 /// Refuses a revoked device or removed member, saying so when the server revoked the device for
 /// a reused refresh token.

@@ -408,7 +408,7 @@ impl Storage for PostgresStorage {
                 .query(
                     &format!(
                         "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq,
-                                d.public_keys, d.join_proof
+                                d.public_keys, d.join_proof, d.revoked_reason
                          FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
                     ),
                     &[&arg],
@@ -427,6 +427,7 @@ impl Storage for PostgresStorage {
                         contiguous_seq: to_u64(r.try_get(7)?),
                         public_keys: r.try_get(8)?,
                         join_proof: r.try_get(9)?,
+                        revoked_reason: r.try_get(10)?,
                     })
                 })
                 .collect()

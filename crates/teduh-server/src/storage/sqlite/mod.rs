@@ -382,7 +382,7 @@ impl Storage for SqliteStorage {
             };
             let mut st = c.prepare(&format!(
                 "SELECT d.id, d.member_id, m.username, m.team_id, d.name, d.created_at, d.revoked_at, d.contiguous_seq,
-                        d.public_keys, d.join_proof
+                        d.public_keys, d.join_proof, d.revoked_reason
                  FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
             ))?;
             let rows = st.query_map([arg], |r| {
@@ -397,6 +397,7 @@ impl Storage for SqliteStorage {
                     contiguous_seq: to_u64(r.get(7)?),
                     public_keys: r.get(8)?,
                     join_proof: r.get(9)?,
+                    revoked_reason: r.get(10)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
