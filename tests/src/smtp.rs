@@ -40,6 +40,23 @@ impl SmtpSink {
         Self { port, messages }
     }
 
+    /// The server's `[alerts]` that mail `email` through this sink for `team`'s alerts.
+    pub fn alerts_for(&self, team: u64, email: &str) -> teduh_server::alerts::AlertConfig {
+        use teduh_server::alerts::{AlertConfig, Recipient};
+        AlertConfig {
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: Some(self.port),
+            from: Some("teduh@contoh.test".into()),
+            recipients: vec![Recipient {
+                team,
+                member: None,
+                email: Some(email.into()),
+                phone: None,
+            }],
+            ..AlertConfig::default()
+        }
+    }
+
     /// The messages received so far.
     pub fn messages(&self) -> Vec<Received> {
         self.messages

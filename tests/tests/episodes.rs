@@ -214,22 +214,10 @@ fn a_worker_whose_clock_is_three_hours_behind_gives_the_supervisor_the_true_time
 
 #[test]
 fn an_episode_alerts_the_on_call_supervisor_by_email_with_no_client_data() {
-    use teduh_server::alerts::{AlertConfig, Recipient};
     use teduh_tests::smtp::SmtpSink;
     let sink = SmtpSink::start();
     // A fresh server numbers its first team 1 (asserted below).
-    let server = TestServer::start_with_alerts(AlertConfig {
-        smtp_host: Some("127.0.0.1".into()),
-        smtp_port: Some(sink.port),
-        from: Some("teduh@contoh.test".into()),
-        recipients: vec![Recipient {
-            team: 1,
-            member: None,
-            email: Some("piket@contoh.test".into()),
-            phone: None,
-        }],
-        ..AlertConfig::default()
-    });
+    let server = TestServer::start_with_alerts(sink.alerts_for(1, "piket@contoh.test"));
     let team = server.create_team("Tim Alarm");
     assert_eq!(server.team_id(&team), 1);
     let mut sup = server.member(&team, Role::Supervisor, "sup.alarm");

@@ -129,21 +129,9 @@ fn a_device_syncs_on_renewed_tokens_without_its_passphrase_and_survives_a_lost_a
 
 #[test]
 fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no_plaintext() {
-    use teduh_server::alerts::{AlertConfig, Recipient};
-    use teduh_tests::smtp::SmtpSink;
-    let sink = SmtpSink::start();
-    let server = tuned_server(AlertConfig {
-        smtp_host: Some("127.0.0.1".into()),
-        smtp_port: Some(sink.port),
-        from: Some("teduh@contoh.test".into()),
-        recipients: vec![Recipient {
-            team: 1,
-            member: None,
-            email: Some("supervisor@contoh.test".into()),
-            phone: None,
-        }],
-        ..AlertConfig::default()
-    });
+    let sink = teduh_tests::smtp::SmtpSink::start();
+    // A fresh server numbers its first team 1 (asserted below).
+    let server = tuned_server(sink.alerts_for(1, "supervisor@contoh.test"));
     let team = server.create_team("Tim Salinan");
     assert_eq!(server.team_id(&team), 1);
     let mut sup = server.member(&team, Role::Supervisor, "sup.salinan");

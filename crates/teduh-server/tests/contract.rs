@@ -1,4 +1,7 @@
 //! The storage contract: every test runs against both backends (`sqlite::*` and `postgres::*`).
+//!
+//! Long (about 1,200 lines) on purpose: the `contract!` list names every contract test once, so
+//! they live beside it (erasure's have their own file under `contract/`).
 
 mod common;
 #[path = "contract/erasure.rs"]

@@ -223,15 +223,7 @@ async fn a_refresh_token_presented_twice_revokes_the_device() {
 async fn revoking_a_device_stops_both_its_tokens() {
     both_backends(|api| async move {
         let (sup, cou) = api.team_with_epoch("T").await;
-        let r = api
-            .call(
-                "DELETE",
-                &format!("/v1/devices/{}", cou.device_id),
-                Some(&sup.token),
-                None,
-                Vec::new(),
-            )
-            .await;
+        let r = api.revoke(cou.device_id, &sup.token).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         assert_eq!(
             devices_with(&api, &cou.token).await,
@@ -410,4 +402,31 @@ async fn a_device_from_before_rotation_starts_its_chain_with_its_one_token() {
         Some((StatusCode::BAD_REQUEST, "InvalidInput".into())),
         "the old token needs the anchor of the chain it starts"
     );
+}
+
+/// The same token presented twice at once (a copier racing the device): one renewal, and the
+/// other is a reuse that revokes the device, never two renewals.
+#[tokio::test]
+async fn the_same_token_presented_twice_at_once_renews_once_and_revokes() {
+    both_backends(|api| async move {
+        let team = api.team("T").await;
+        // A few races, each on a device of its own.
+        for name in ["ana", "budi", "citra"] {
+            let m = api.register(team, Role::Counselor, name).await;
+            let token = m.refresh(1);
+            let (a, b) = tokio::join!(
+                renew(&api, m.device_id, &token),
+                renew(&api, m.device_id, &token)
+            );
+            let renewed = [a.is_ok(), b.is_ok()];
+            assert_eq!(
+                renewed.iter().filter(|ok| **ok).count(),
+                1,
+                "exactly one renews: {renewed:?}"
+            );
+            let refusal = a.err().or(b.err()).expect("one refusal");
+            assert_eq!(refusal, refused("TokenReused"), "and the other revokes");
+        }
+    })
+    .await;
 }

@@ -137,6 +137,7 @@ pub(crate) fn authenticated(row: Option<TokenRow>, now: i64) -> Result<AuthedDev
 }
 
 /// A device's refresh chain as stored (see `teduh_protocol::sync::refresh`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RefreshRow {
     pub device_id: i64,
     pub member_id: i64,

@@ -126,6 +126,13 @@ impl Api {
         }
     }
 
+    /// `DELETE /v1/devices/{device}` with `token`.
+    pub async fn revoke(&self, device: u64, token: &str) -> Reply {
+        let uri = format!("/v1/devices/{device}");
+        self.call("DELETE", &uri, Some(token), None, Vec::new())
+            .await
+    }
+
     pub async fn json(&self, method: &str, uri: &str, token: Option<&str>, body: Value) -> Reply {
         self.call(
             method,

@@ -1,7 +1,7 @@
 // The i18n catalogue. Bahasa Indonesia is the source language; English must have every key
 // (the type below makes a missing translation a compile error).
 //
-// One file on purpose, although long (2,309 lines: about 1,150 per language, two halves of the
+// One file on purpose, although long (2,313 lines: about 1,150 per language, two halves of the
 // same keys): `MessageKey` is the keys of the one Indonesian object and `en` is typed
 // `Record<MessageKey, string>`, so a key missing from either language fails the typecheck; the
 // error sentences are checked against the core's `Code` the same way (end of the file). Two

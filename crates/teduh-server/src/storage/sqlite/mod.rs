@@ -359,7 +359,15 @@ impl Storage for SqliteStorage {
         next: NewTokens,
         now: i64,
     ) -> BoxFuture<'_, Result<Renewal, StorageError>> {
-        Box::pin(self.with_conn(move |c| tokens::renew(c, device, &presented, anchor, &next, now)))
+        Box::pin(async move {
+            let decided = self
+                .with_reader(move |c| tokens::decide(c, device, &presented, anchor, now))
+                .await?;
+            self.with_conn(move |c| {
+                tokens::renew(c, device, &presented, anchor, &next, now, decided)
+            })
+            .await
+        })
     }
 
     fn members(&self, team_id: u64) -> BoxFuture<'_, Result<Vec<Member>, StorageError>> {

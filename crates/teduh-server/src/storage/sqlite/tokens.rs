@@ -40,19 +40,10 @@ pub(super) fn authenticate(
     authenticated(row, now)
 }
 
-/// Presents a refresh token, in one transaction (see `Storage::renew_tokens`).
-pub(super) fn renew(
-    c: &mut Connection,
-    device: u64,
-    presented: &PresentedRefresh,
-    anchor: Option<[u8; 32]>,
-    next: &NewTokens,
-    now: i64,
-) -> Result<Renewal, StorageError> {
-    let id = to_i64(device, "device id")?;
-    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let row = tx
-        .query_row(REFRESH_ROW, [id], |r| {
+/// The device's refresh chain as stored.
+pub(super) fn refresh_row(c: &Connection, id: i64) -> Result<Option<RefreshRow>, StorageError> {
+    Ok(c.prepare_cached(REFRESH_ROW)?
+        .query_row([id], |r| {
             Ok(RefreshRow {
                 device_id: r.get(0)?,
                 member_id: r.get(1)?,
@@ -66,8 +57,50 @@ pub(super) fn renew(
                 revoked_reason: r.get(9)?,
             })
         })
-        .optional()?;
-    let outcome = match renewal(presented, anchor, row, now)? {
+        .optional()?)
+}
+
+/// A renewal decided on a read-only connection: the row it read and the step it took. Walking
+/// the chain takes up to 20,000 hashes, which must not hold the one writer's lock (a stranger
+/// presenting tokens would hold up every push).
+pub(super) struct Decided {
+    pub seen: Option<RefreshRow>,
+    pub step: RenewStep,
+}
+
+/// Decides a renewal on a read-only connection (see [`Decided`]); a refusal needs no writer.
+pub(super) fn decide(
+    c: &Connection,
+    device: u64,
+    presented: &PresentedRefresh,
+    anchor: Option<[u8; 32]>,
+    now: i64,
+) -> Result<Decided, StorageError> {
+    let seen = refresh_row(c, to_i64(device, "device id")?)?;
+    let step = renewal(presented, anchor, seen.clone(), now)?;
+    Ok(Decided { seen, step })
+}
+
+/// Carries out a renewal in one transaction (see `Storage::renew_tokens`), deciding again if
+/// the device's row changed since `decided` read it (another renewal got there first).
+pub(super) fn renew(
+    c: &mut Connection,
+    device: u64,
+    presented: &PresentedRefresh,
+    anchor: Option<[u8; 32]>,
+    next: &NewTokens,
+    now: i64,
+    decided: Decided,
+) -> Result<Renewal, StorageError> {
+    let id = to_i64(device, "device id")?;
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let row = refresh_row(&tx, id)?;
+    let step = if row == decided.seen {
+        decided.step
+    } else {
+        renewal(presented, anchor, row, now)?
+    };
+    let outcome = match step {
         RenewStep::Renew { device, head } => {
             tx.execute(
                 "UPDATE devices SET token_hash = ?2, expires_at = ?3, refresh_head = ?4,
