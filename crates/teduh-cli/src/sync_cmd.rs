@@ -456,6 +456,14 @@ pub fn sync(data: &DataDir, args: &SyncArgs) -> anyhow::Result<ExitCode> {
                          member removed); {kept}; ask your supervisor"
                     ),
                 ),
+                SyncError::TokenCopied => Failure::new(
+                    EXIT_REVOKED,
+                    format!(
+                        "the server revoked this device: one of its sync tokens was also used \
+                         somewhere else, so they were probably copied; {kept}; tell your \
+                         supervisor, then join again with a device invitation"
+                    ),
+                ),
                 other => Failure::new(1, format!("{other}; {kept}")),
             };
             Err(failure.coded(error).into())
