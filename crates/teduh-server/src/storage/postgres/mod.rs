@@ -2,9 +2,10 @@
 //!
 //! This file is every method of the `Storage` trait, in PostgreSQL's SQL and driver. Beside it:
 //! `pool.rs` (connecting, the three pools, migrations, error mapping), `rows.rs` (row mappers
-//! and the shared device insert), `records.rs` (push and pull, the record log's busy paths) and
-//! `documents.rs` (what the server keeps beside the record log: the organisation's settings,
-//! the directory, client-key wraps, the mailbox).
+//! and the shared device insert), `records.rs` (push and pull, the record log's busy paths),
+//! `tokens.rs` (access tokens and the refresh chain) and `documents.rs` (what the server keeps
+//! beside the record log: the organisation's settings, the directory, client-key wraps, the
+//! mailbox).
 //! The rules both backends enforce are in `rules.rs`; what remains is SQL that cannot be shared
 //! with the SQLite backend.
 //!
