@@ -261,7 +261,8 @@ fn after_a_restore_from_an_older_backup_devices_renew_and_sync_without_a_new_inv
 
     let server = server.restored_from(&backup);
     server.admin(teduh_server::admin::AdminCommand::AfterRestore { by: 1_000_000 });
-    let_the_access_token_age();
+    // At once: her access token is newer than the backup, so the restored server does not know
+    // it; the round renews (her next refresh token is ahead of the restored head) and goes on.
     let report = sync_watched(&mut ana, &mut watch);
     assert!(
         report.is_ok(),

@@ -316,6 +316,59 @@ fn a_removed_member_gets_exit_code_3() {
     );
 }
 
+/// Someone copied the laptop's tokens (a backup of its unlocked vault, say) and renews with
+/// them first: at its next sync the laptop renews too, the server sees a refresh token used
+/// twice and revokes it, and `teduh sync` says so with exit code 3, keeping the records.
+#[test]
+fn a_laptop_whose_tokens_were_copied_is_revoked_with_exit_code_3() {
+    use teduh_core::sync::Transport as _;
+    use teduh_protocol::sync::{refresh, RenewRequest};
+    let server = TestServer::start();
+    let team = server.create_team("Tim A");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
+    kons.joined(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(&team, Role::Counselor)),
+    );
+    add_client_and_note(&kons);
+    let device = kons.status()["device"]
+        .as_u64()
+        .expect("status names the device");
+
+    let copied = {
+        let store = teduh_core::store::LocalStore::open(&kons.data.join("teduh.sqlite3"))
+            .expect("the laptop's database");
+        let mut vault = teduh_core::vault::Vault::open(store).expect("its vault");
+        vault.unlock(COUNSELOR_PASS).expect("unlocks");
+        vault.sync_credentials().expect("its tokens")
+    };
+    let chain = copied.chain.as_ref().expect("a refresh chain");
+    let next = refresh::token(&chain.seed, chain.used + 1).expect("within the chain");
+    teduh_client::HttpTransport::builder(server.url())
+        .build()
+        .expect("transport")
+        .renew_tokens(&RenewRequest {
+            device_id: device,
+            refresh_token: refresh::to_hex(&next),
+            anchor: None,
+        })
+        .expect("the copier renews first");
+
+    let out = kons.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(3), "revoked is exit code 3");
+    let line = error_line(&out);
+    assert!(
+        line.contains("sync tokens was also used somewhere else"),
+        "{line}"
+    );
+    assert!(
+        kons.pending() > 0,
+        "her unsent records stay on her computer"
+    );
+}
+
 #[test]
 fn status_needs_no_vault_nor_passphrase_and_sync_before_joining_points_at_join() {
     let tmp = tempfile::tempdir().expect("tempdir");

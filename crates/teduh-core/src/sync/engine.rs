@@ -210,7 +210,17 @@ pub fn sync_with<A: VaultAccess>(
         bytes: 0,
         options,
     };
-    let outcome = round.run();
+    let mut outcome = round.run();
+    if matches!(
+        outcome,
+        Err(SyncError::UnknownDevice | SyncError::SessionExpired)
+    ) {
+        // The server no longer takes this access token: its clock ran ahead, another renewal
+        // replaced the token (someone holds a copy of the refresh chain), or it was restored
+        // from a backup older than the token. A renewal tells which (a copy revokes the device;
+        // a restored server takes the chain's next token), and the round runs once more.
+        outcome = round.renew_and_rerun();
+    }
     let Round {
         mut vault, report, ..
     } = round;
@@ -256,6 +266,13 @@ impl<A: VaultAccess> Round<'_, A> {
             }
             answer => Ok(answer),
         }
+    }
+
+    /// Renews the access token the server refused, and runs the round again.
+    fn renew_and_rerun(&mut self) -> Result<(), SyncError> {
+        (self.token, self.token_renew_at) =
+            credentials::renew_expired(&mut self.vault, &mut *self.t, &self.token)?;
+        self.run()
     }
 
     fn run(&mut self) -> Result<(), SyncError> {
