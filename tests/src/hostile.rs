@@ -272,3 +272,20 @@ pub fn key_epochs(d: &crate::device::Device) -> Vec<u32> {
     e.sort_unstable();
     e
 }
+
+/// What someone who copied a device's sealed credentials (`copied`) sends to renew in its
+/// place: the chain's next refresh token, the one the device itself would send next.
+#[allow(clippy::expect_used)]
+pub fn copied_renewal(
+    copied: &teduh_core::vault::SyncCredentials,
+    device: u64,
+) -> teduh_protocol::sync::RenewRequest {
+    use teduh_protocol::sync::refresh;
+    let chain = copied.chain.as_ref().expect("a refresh chain");
+    let token = refresh::token(&chain.seed, chain.used + 1).expect("within the chain");
+    teduh_protocol::sync::RenewRequest {
+        device_id: device,
+        refresh_token: refresh::to_hex(&token),
+        anchor: None,
+    }
+}

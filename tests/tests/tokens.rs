@@ -7,9 +7,9 @@
 use std::time::Duration;
 
 use teduh_core::sync::{Answer, Intercepted, Interceptor, Request, SyncError, TransportError};
-use teduh_core::vault::SyncCredentials;
-use teduh_protocol::sync::{refresh, RenewRequest, Role};
+use teduh_protocol::sync::Role;
 use teduh_tests::device::{draft, profile, Device};
+use teduh_tests::hostile::copied_renewal;
 use teduh_tests::leak::{marker_forms, scan_bytes};
 use teduh_tests::TestServer;
 
@@ -66,17 +66,6 @@ fn sync_watched(device: &mut Device, watch: &mut Watch) -> Result<(), SyncError>
     let out = device.sync_through(&mut t).map(|_| ());
     *watch = t.hooks;
     out
-}
-
-/// What a copier does with credentials copied off `device`: present its next refresh token.
-fn next_renewal(copied: &SyncCredentials, device: u64) -> RenewRequest {
-    let chain = copied.chain.as_ref().expect("a refresh chain");
-    let token = refresh::token(&chain.seed, chain.used + 1).expect("within the chain");
-    RenewRequest {
-        device_id: device,
-        refresh_token: refresh::to_hex(&token),
-        anchor: None,
-    }
 }
 
 fn tuned_server(alerts: teduh_server::alerts::AlertConfig) -> TestServer {
@@ -157,7 +146,7 @@ fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no
     ana.sync().expect("she renews and syncs");
     use teduh_core::sync::Transport as _;
     let refused = http
-        .renew_tokens(&next_renewal(&copied, ana.device()))
+        .renew_tokens(&copied_renewal(&copied, ana.device()))
         .expect_err("refused");
     assert_eq!(refused.code(), Some("TokenReused"));
     let pull = http.pull(&copied.access, team_id, 0, 1 << 20);
@@ -173,7 +162,7 @@ fn a_copied_refresh_token_revokes_the_device_tells_the_supervisors_and_yields_no
     // 2. Budi's tokens are copied, and the copier renews first and reads what she can.
     let copied = budi.vault.sync_credentials().expect("his tokens");
     let theirs = http
-        .renew_tokens(&next_renewal(&copied, budi.device()))
+        .renew_tokens(&copied_renewal(&copied, budi.device()))
         .expect("the copier renews first");
     let page = http
         .pull(&theirs.token, team_id, 0, 1 << 20)

@@ -34,12 +34,7 @@ fn a_counselors_cli_work_reaches_her_supervisor_and_her_second_laptop() {
         "a summary ends the round: {s}"
     );
 
-    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
-    kons.joined(
-        server.url(),
-        "konselor.budi",
-        Some(&server.invite(&team, Role::Counselor)),
-    );
+    let kons = joined_counselor(tmp.path(), &server, &team);
     let before = kons.status();
     assert_eq!(before["joined"], true, "{before}");
     assert_eq!(before["role"], "counselor", "{before}");
@@ -173,12 +168,7 @@ fn a_wrong_passphrase_fails_in_one_line_and_changes_nothing() {
     let server = TestServer::start();
     let team = server.create_team("Tim A");
     let tmp = tempfile::tempdir().expect("tempdir");
-    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
-    kons.joined(
-        server.url(),
-        "konselor.budi",
-        Some(&server.invite(&team, Role::Counselor)),
-    );
+    let _kons = joined_counselor(tmp.path(), &server, &team);
 
     // The vault already here, registered with a passphrase that does not open it: the
     // invitation is not spent.
@@ -253,12 +243,7 @@ fn a_stopped_server_gives_exit_code_2_and_keeps_the_pending_records() {
         "sup.ani",
         Some(&server.invite(&team, Role::Supervisor)),
     );
-    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
-    kons.joined(
-        server.url(),
-        "konselor.budi",
-        Some(&server.invite(&team, Role::Counselor)),
-    );
+    let kons = joined_counselor(tmp.path(), &server, &team);
     sup.ok(&["sync"]);
     add_client_and_note(&kons);
     let pending = kons.pending();
@@ -291,12 +276,7 @@ fn a_removed_member_gets_exit_code_3() {
     let server = TestServer::start();
     let team = server.create_team("Tim A");
     let tmp = tempfile::tempdir().expect("tempdir");
-    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
-    kons.joined(
-        server.url(),
-        "konselor.budi",
-        Some(&server.invite(&team, Role::Counselor)),
-    );
+    let kons = joined_counselor(tmp.path(), &server, &team);
     add_client_and_note(&kons);
     let member = kons.status()["member"]
         .as_u64()
@@ -322,16 +302,10 @@ fn a_removed_member_gets_exit_code_3() {
 #[test]
 fn a_laptop_whose_tokens_were_copied_is_revoked_with_exit_code_3() {
     use teduh_core::sync::Transport as _;
-    use teduh_protocol::sync::{refresh, RenewRequest};
     let server = TestServer::start();
     let team = server.create_team("Tim A");
     let tmp = tempfile::tempdir().expect("tempdir");
-    let kons = Computer::new(tmp.path(), "konselor", COUNSELOR_PASS);
-    kons.joined(
-        server.url(),
-        "konselor.budi",
-        Some(&server.invite(&team, Role::Counselor)),
-    );
+    let kons = joined_counselor(tmp.path(), &server, &team);
     add_client_and_note(&kons);
     let device = kons.status()["device"]
         .as_u64()
@@ -344,16 +318,10 @@ fn a_laptop_whose_tokens_were_copied_is_revoked_with_exit_code_3() {
         vault.unlock(COUNSELOR_PASS).expect("unlocks");
         vault.sync_credentials().expect("its tokens")
     };
-    let chain = copied.chain.as_ref().expect("a refresh chain");
-    let next = refresh::token(&chain.seed, chain.used + 1).expect("within the chain");
     teduh_client::HttpTransport::builder(server.url())
         .build()
         .expect("transport")
-        .renew_tokens(&RenewRequest {
-            device_id: device,
-            refresh_token: refresh::to_hex(&next),
-            anchor: None,
-        })
+        .renew_tokens(&teduh_tests::hostile::copied_renewal(&copied, device))
         .expect("the copier renews first");
 
     let out = kons.run(&["sync"]);

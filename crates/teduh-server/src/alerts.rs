@@ -100,14 +100,18 @@ impl Alerts {
         }
     }
 
-    /// Whom a signal of `team` reaches.
-    fn recipients(&self, team: u64, signal: &UrgentSignal) -> Vec<&Recipient> {
-        let of_team: Vec<&Recipient> = self
-            .config
+    /// Every recipient of `team`.
+    fn of_team(&self, team: u64) -> Vec<&Recipient> {
+        self.config
             .recipients
             .iter()
             .filter(|r| r.team == team)
-            .collect();
+            .collect()
+    }
+
+    /// Whom a signal of `team` reaches.
+    fn recipients(&self, team: u64, signal: &UrgentSignal) -> Vec<&Recipient> {
+        let of_team = self.of_team(team);
         if !signal.overdue {
             let on_call: Vec<&Recipient> = of_team
                 .iter()
@@ -151,13 +155,8 @@ impl Alerts {
     /// messages went out.
     pub async fn notify_revoked(&self, team: u64, team_name: &str, device: u64) -> u32 {
         let (subject, text) = revoked_message(team_name, device);
-        let everyone: Vec<&Recipient> = self
-            .config
-            .recipients
-            .iter()
-            .filter(|r| r.team == team)
-            .collect();
-        self.deliver(team, everyone, &subject, &text).await
+        self.deliver(team, self.of_team(team), &subject, &text)
+            .await
     }
 
     async fn deliver(

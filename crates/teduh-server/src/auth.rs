@@ -20,7 +20,7 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 pub fn new_token() -> (String, [u8; 32]) {
     let mut raw = [0u8; 32];
     OsRng.fill_bytes(&mut raw);
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let token = teduh_protocol::sync::refresh::to_hex(&raw);
     let hash = sha256(token.as_bytes());
     (token, hash)
 }

@@ -130,6 +130,18 @@ impl Computer {
     }
 }
 
+/// The counselor `konselor.budi` on a computer of her own under `root`, joined to `team` of
+/// `server` with an invitation the server made.
+pub fn joined_counselor(root: &Path, server: &teduh_tests::TestServer, team: &str) -> Computer {
+    let kons = Computer::new(root, "konselor", COUNSELOR_PASS);
+    kons.joined(
+        server.url(),
+        "konselor.budi",
+        Some(&server.invite(team, teduh_protocol::sync::Role::Counselor)),
+    );
+    kons
+}
+
 /// The only line on standard error (every failure is exactly one line).
 /// The safety number `teduh team safety-number` on `c` shows on the line starting `prefix`.
 pub fn safety_number_for(c: &Computer, prefix: &str) -> String {

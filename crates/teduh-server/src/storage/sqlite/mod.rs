@@ -3,9 +3,10 @@
 //! This file is every method of the `Storage` trait, in SQLite's SQL and driver. Beside it:
 //! `pool.rs` (the writer, the read-only connections, opening and migrating the file, error
 //! mapping), `rows.rs` (row mappers and the shared device insert), `ids.rs` (member and device
-//! ids that survive a restore), `tokens.rs` (access and refresh tokens), `documents.rs` (what the server keeps beside the record log) and
-//! `erasure.rs` (records replaced by their tombstones). The rules both backends enforce are in `rules.rs`; what
-//! remains is SQL that cannot be shared with the PostgreSQL backend.
+//! ids that survive a restore), `tokens.rs` (access and refresh tokens), `documents.rs` (what
+//! the server keeps beside the record log) and `erasure.rs` (records replaced by their
+//! tombstones). The rules both backends enforce are in `rules.rs`; what remains is SQL that
+//! cannot be shared with the PostgreSQL backend.
 //!
 //! Why one file: `impl Storage for` this backend is a single block, which Rust keeps in one
 //! module; each method is a transaction of a few statements, and the helpers that can live
@@ -26,7 +27,7 @@ use teduh_protocol::sync::{PullPage, Record, TeamRecord};
 use self::ids::{id_floor, new_id, IdTable};
 use self::pool::is_unique_violation;
 pub use self::pool::SqliteStorage;
-use self::rows::{finish_member, insert_device, member_row, team_row};
+use self::rows::{device_row, finish_member, insert_device, member_row, team_row};
 use super::rules::{
     advance_contiguous, check_next_epoch, check_roster_newer, cut_page, device_invitation_member,
     envelope_devices, plan_push, usable_invitation, InvitationRow, StoredContent,
@@ -393,21 +394,7 @@ impl Storage for SqliteStorage {
                         d.public_keys, d.join_proof, d.revoked_reason
                  FROM devices d JOIN members m ON m.id = d.member_id WHERE {cond} ORDER BY d.id"
             ))?;
-            let rows = st.query_map([arg], |r| {
-                Ok(Device {
-                    id: to_u64(r.get(0)?),
-                    member_id: to_u64(r.get(1)?),
-                    username: r.get(2)?,
-                    team_id: to_u64(r.get(3)?),
-                    name: r.get(4)?,
-                    created_at: r.get(5)?,
-                    revoked_at: r.get(6)?,
-                    contiguous_seq: to_u64(r.get(7)?),
-                    public_keys: r.get(8)?,
-                    join_proof: r.get(9)?,
-                    revoked_reason: r.get(10)?,
-                })
-            })?;
+            let rows = st.query_map([arg], device_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         }))
     }

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection};
 use teduh_protocol::sync::Role;
 
 use super::ids::{new_id, IdTable};
-use crate::storage::{epoch_of, role_of, to_u64, Member, NewDevice, StorageError, Team};
+use crate::storage::{epoch_of, role_of, to_u64, Device, Member, NewDevice, StorageError, Team};
 
 pub(super) fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, String)> {
     let role: String = r.get(3)?;
@@ -24,6 +24,23 @@ pub(super) fn member_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Member, Str
 pub(super) fn finish_member((mut m, role): (Member, String)) -> Result<Member, StorageError> {
     m.role = role_of(&role)?;
     Ok(m)
+}
+
+/// A device as `Storage::devices` lists it (the columns in the order that query selects them).
+pub(super) fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: to_u64(r.get(0)?),
+        member_id: to_u64(r.get(1)?),
+        username: r.get(2)?,
+        team_id: to_u64(r.get(3)?),
+        name: r.get(4)?,
+        created_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+        contiguous_seq: to_u64(r.get(7)?),
+        public_keys: r.get(8)?,
+        join_proof: r.get(9)?,
+        revoked_reason: r.get(10)?,
+    })
 }
 
 pub(super) fn team_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
