@@ -234,3 +234,55 @@ proptest! {
         }
     }
 }
+
+/// What the supervisor's review queue shows of a note (its sealed summary) follows the version
+/// that wins, whatever order the versions arrive in: a draft edit from the counselor's other
+/// laptop, stamped later but outranked by the finalisation, reaches the supervisor last and
+/// changes neither the note nor its risk in her queue.
+#[test]
+fn an_outranked_edit_arriving_last_does_not_change_the_risk_the_queue_shows() {
+    use teduh_core::domain::RiskLevel;
+    use teduh_core::vault::QueueFilter;
+    let server = TestServer::start();
+    let (mut sup, mut laptop) = server.supervised_team("Tim Antrean", "sup", "kons");
+    let mut other = laptop.another_device().expect("second laptop");
+    sup.admit(&mut other);
+    let client = laptop
+        .vault
+        .add_client(&profile("AQ-1", "Klien Antrean"))
+        .expect("client");
+    let mut note = draft("sesi pertama");
+    note.risk = Some(RiskLevel::Low);
+    let id = laptop.vault.add_note(client, &note).expect("note");
+    laptop.sync().expect("sends the note and wraps the key");
+    other.sync().expect("the other laptop receives it");
+    // Offline, with its clock a day ahead, the other laptop edits the draft.
+    other
+        .vault
+        .set_clock_offset_ms(DAY_MS)
+        .expect("clock ahead");
+    note.risk = Some(RiskLevel::High);
+    other.vault.edit_note(id, &note).expect("edits the draft");
+    laptop.vault.finalise_note(id).expect("finalises");
+    laptop.sync().expect("sends the finalisation");
+    let risks = |d: &mut Device| -> Vec<(NoteId, Option<RiskLevel>)> {
+        d.vault
+            .review_queue(&QueueFilter::default())
+            .expect("queue")
+            .into_iter()
+            .map(|i| (i.note, i.risk))
+            .collect()
+    };
+    sup.sync().expect("the supervisor pulls the finalised note");
+    assert_eq!(risks(&mut sup), vec![(id, Some(RiskLevel::Low))]);
+    other.sync().expect("the other laptop sends its edit");
+    sup.sync().expect("the supervisor pulls the edit last");
+    assert_eq!(
+        risks(&mut sup),
+        vec![(id, Some(RiskLevel::Low))],
+        "the finalised version outranks the later draft edit"
+    );
+    laptop.sync().expect("the first laptop pulls the edit too");
+    assert_eq!(risks(&mut laptop), risks(&mut sup));
+    assert!(laptop.state() == sup.state(), "both hold the same state");
+}

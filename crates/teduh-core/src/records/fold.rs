@@ -11,14 +11,16 @@ use super::{
 };
 
 /// Folds one record into the materialised tables. `sealed` are the record's fields re-sealed
-/// for this device (for a client-key record: the `data_key` field).
+/// for this device (for a client-key record: the `data_key` field). Returns, for each of
+/// `sealed`, whether this record's version is the field's current one now (so what derives
+/// from the current fields can use the plaintext in hand instead of reading it back).
 ///
 /// Fails when a client-key record lacks its key or SQLite fails.
 pub fn apply(
     conn: &Connection,
     r: &RecordRow,
     sealed: &[(String, Vec<u8>)],
-) -> Result<(), RecordError> {
+) -> Result<Vec<bool>, RecordError> {
     if r.kind == RecordKind::ClientKey {
         let (_, wrapped) = sealed
             .iter()
@@ -46,7 +48,7 @@ pub fn apply(
             wrapped,
             i64::from(proven)
         ])?;
-        return Ok(());
+        return Ok(Vec::new());
     }
     if r.op == Op::Create {
         conn.prepare_cached(
@@ -93,6 +95,7 @@ pub fn apply(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (entity_id, field) DO NOTHING",
     )?;
+    let mut current_now = Vec::with_capacity(sealed.len());
     for (name, value) in sealed {
         let inserted = first.execute(params![
             &r.entity.0[..],
@@ -104,6 +107,7 @@ pub fn apply(
             rank
         ])?;
         if inserted == 1 {
+            current_now.push(true);
             continue;
         }
         type Current = (i64, i64, Vec<u8>, i64, Vec<u8>);
@@ -128,6 +132,11 @@ pub fn apply(
                 incoming > (*rk, *hlc, dev.clone())
             }
         });
+        // The same record applied again (a replay) is current where it won before.
+        let same_record = existing
+            .as_ref()
+            .is_some_and(|(_, _, dev, seq, _)| *dev == r.device.0 && *seq == seq_i64(r.seq));
+        current_now.push(incoming_wins || same_record);
         if incoming_wins {
             if let Some((rk, hlc, dev, seq, old)) = existing {
                 if !(dev == r.device.0 && seq == seq_i64(r.seq)) {
@@ -158,7 +167,7 @@ pub fn apply(
             ])?;
         }
     }
-    Ok(())
+    Ok(current_now)
 }
 
 /// Empties every table derived from the log (the one list of them: a new derived table is

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::error::VaultError;
 use super::identity::Identity;
-use super::projection::{self, Projection};
+use super::projection::{self, Current, Projection};
 use super::sealed::{binding_aad, client_key, client_key_versions, record_name};
 use super::Unlocked;
 use crate::crypto::DataKey;
@@ -234,7 +234,16 @@ pub(super) fn apply_plain(
         let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
         sealed.push((name.clone(), key.seal_with_nonce(nonce(i), &aad, pt)));
     }
-    records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
-    projection::after_apply(projections, conn, ident, u, row)?;
+    let current_now = records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
+    let written: Vec<&(String, Zeroizing<Vec<u8>>)> = plain
+        .iter()
+        .zip(current_now)
+        .filter_map(|(field, current)| current.then_some(field))
+        .collect();
+    let current = Current {
+        fields: &written,
+        record: (&row.device.0, row.seq),
+    };
+    projection::after_apply(projections, conn, ident, u, row, &current)?;
     Ok(())
 }

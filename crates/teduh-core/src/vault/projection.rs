@@ -6,17 +6,66 @@
 //! `vault/mod.rs`), so the store depends on no feature and no feature on another.
 
 use rusqlite::Connection;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
 
 use crate::ids::{ClientId, EntityId};
 use crate::records::{RecordKind, RecordRow};
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
+use crate::vault::read::{EntityMeta, Reader};
 use crate::vault::sealed::id16;
+use crate::vault::sealed::record_name;
 use crate::vault::Unlocked;
 
-/// Re-derives the row of one entity (of the client given) from its current fields.
-pub(in crate::vault) type Refresh =
-    fn(&Connection, &Identity, &mut Unlocked, EntityId, ClientId) -> Result<(), VaultError>;
+/// Re-derives the row of one entity (of the client given) from its current fields, of which
+/// [`Current`] holds those in hand.
+pub(in crate::vault) type Refresh = fn(
+    &Connection,
+    &Identity,
+    &mut Unlocked,
+    EntityId,
+    ClientId,
+    &Current<'_>,
+) -> Result<(), VaultError>;
+
+/// The plaintext of the fields the record just applied made current: a projection reads these
+/// from here and the entity's other fields from the store. Re-reading and decrypting the fields
+/// just written took a twelfth of a fresh device's pull (issue 27, item 4).
+pub(in crate::vault) struct Current<'a> {
+    /// The record's fields that are current now, in plaintext.
+    pub(in crate::vault) fields: &'a [&'a (String, Zeroizing<Vec<u8>>)],
+    /// The record (its device and sequence), to name it if a field does not parse.
+    pub(in crate::vault) record: (&'a [u8], u64),
+}
+
+impl Current<'_> {
+    /// None in hand (filling a missing row reads every field from the store).
+    pub(in crate::vault) const NONE: Current<'static> = Current {
+        fields: &[],
+        record: (&[], 0),
+    };
+
+    /// The current value of `field` of entity `id`: from the record in hand if it wrote it,
+    /// else read back. A JSON null reads as absent, as in [`Reader::field`].
+    pub(in crate::vault) fn field<T: DeserializeOwned>(
+        &self,
+        r: &mut Reader<'_>,
+        id: EntityId,
+        meta: &EntityMeta,
+        field: &str,
+    ) -> Result<Option<T>, VaultError> {
+        match self.fields.iter().find(|(name, _)| name == field) {
+            Some((_, plain)) => serde_json::from_slice::<Option<T>>(plain).map_err(|_| {
+                let (device, seq) = self.record;
+                VaultError::Integrity {
+                    record: record_name(meta.kind, &id, field, device, seq),
+                }
+            }),
+            None => r.field(id, meta, field),
+        }
+    }
+}
 
 /// One derived table and how to keep it current.
 #[derive(Clone, Copy)]
@@ -39,9 +88,10 @@ pub(in crate::vault) fn after_apply(
     ident: &Identity,
     u: &mut Unlocked,
     row: &RecordRow,
+    current: &Current<'_>,
 ) -> Result<(), VaultError> {
     for p in projections.iter().filter(|p| p.kind == row.kind) {
-        (p.refresh)(conn, ident, u, row.entity, row.client)?;
+        (p.refresh)(conn, ident, u, row.entity, row.client, current)?;
     }
     Ok(())
 }
@@ -91,7 +141,7 @@ fn fill_missing(
         .collect::<Result<_, _>>()?;
     for (entity, client) in &missing {
         let (entity, client) = (EntityId(id16(entity)?), ClientId(id16(client)?));
-        match (p.refresh)(&tx, ident, u, entity, client) {
+        match (p.refresh)(&tx, ident, u, entity, client, &Current::NONE) {
             // A damaged record (or one whose key is damaged) stays without a summary; reading
             // it reports the damage, as for any damaged record.
             Err(VaultError::Integrity { .. } | VaultError::NotFound { .. }) => {}

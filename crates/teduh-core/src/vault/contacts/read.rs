@@ -19,7 +19,7 @@ use crate::records::RecordKind;
 use crate::screening::ScoringConfig;
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
-use crate::vault::projection::Projection;
+use crate::vault::projection::{Current, Projection};
 use crate::vault::read::{EntityMeta, Reader};
 use crate::vault::review::state::{review_step, ReviewAction, ReviewStep};
 use crate::vault::sealed::{client_key, id16};
@@ -52,6 +52,7 @@ fn refresh_summary(
     u: &mut Unlocked,
     entity: EntityId,
     client: ClientId,
+    _current: &Current<'_>,
 ) -> Result<(), VaultError> {
     // The list is refreshed from the committed table at its next read: a batch that rolls
     // back leaves nothing stale behind.

@@ -14,7 +14,7 @@ use crate::records::RecordKind;
 use crate::screening::{self, ScoringConfig, ScreeningAnswers};
 use crate::vault::error::VaultError;
 use crate::vault::identity::Identity;
-use crate::vault::projection::Projection;
+use crate::vault::projection::{Current, Projection};
 use crate::vault::read::{blob, EntityMeta, Reader};
 use crate::vault::sealed::{client_key, from_fields, id16, AUTHOR};
 use crate::vault::Unlocked;
@@ -52,6 +52,7 @@ fn refresh_note_summary(
     u: &mut Unlocked,
     note: NoteId,
     client: ClientId,
+    current: &Current<'_>,
 ) -> Result<(), VaultError> {
     let scoring = ScoringConfig::default();
     let mut r = Reader {
@@ -66,10 +67,12 @@ fn refresh_note_summary(
         parent: None,
     };
     let summary = NoteSummary {
-        author: r.field(note.into(), &meta, AUTHOR)?,
-        occurred_at: r.field(note.into(), &meta, "occurred_at")?,
-        risk: r.field(note.into(), &meta, "risk")?,
-        zone: r.field(note.into(), &meta, "zone")?.unwrap_or_default(),
+        author: current.field(&mut r, note.into(), &meta, AUTHOR)?,
+        occurred_at: current.field(&mut r, note.into(), &meta, "occurred_at")?,
+        risk: current.field(&mut r, note.into(), &meta, "risk")?,
+        zone: current
+            .field(&mut r, note.into(), &meta, "zone")?
+            .unwrap_or_default(),
     };
     let sql = "INSERT INTO note_summaries (note_id, client_id, sealed) VALUES (?1, ?2, ?3)
                ON CONFLICT (note_id) DO UPDATE SET sealed = excluded.sealed";
@@ -171,13 +174,13 @@ pub(in crate::vault) const PROJECTIONS: [Projection; 2] = [
         kind: RecordKind::Note,
         table: "note_summaries",
         column: "note_id",
-        refresh: |c, i, u, e, cl| refresh_note_summary(c, i, u, NoteId(e.0), cl),
+        refresh: |c, i, u, e, cl, current| refresh_note_summary(c, i, u, NoteId(e.0), cl, current),
     },
     Projection {
         kind: RecordKind::Screening,
         table: "screening_summaries",
         column: "screening_id",
-        refresh: |c, i, u, e, cl| refresh_screening_summary(c, i, u, ScreeningId(e.0), cl),
+        refresh: |c, i, u, e, cl, _| refresh_screening_summary(c, i, u, ScreeningId(e.0), cl),
     },
 ];
 
