@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0020_erasure.sql"),
     include_str!("../../../migrations/client/0021_tombstones_sent.sql"),
     include_str!("../../../migrations/client/0022_erased_entity.sql"),
+    include_str!("../../../migrations/client/0023_supervision_index_or.sql"),
 ];
 
 /// Highest schema version this binary understands.
@@ -193,6 +194,9 @@ impl LocalStore {
         // device's pull (issue 27, item 4). They hold only pages of this file (sealed values).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Room for every statement a received page runs per record (rusqlite keeps 16): with
+        // fewer, they pushed each other out and were parsed again and again (issue 27, item 4).
+        conn.set_prepared_statement_cache_capacity(128);
         let mut store = Self { conn };
         if !existed {
             store

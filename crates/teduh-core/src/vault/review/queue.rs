@@ -64,11 +64,12 @@ pub(super) const FINALISED_SQL: &str =
     "SELECT entity_id, hlc FROM entity_fields WHERE field = 'finalised_at'";
 
 /// One of the fields the dashboard reads across all clients, as stored: served by the covering
-/// partial index `entity_fields_supervision` (schema 6), whose WHERE this repeats so SQLite
-/// can use it (a test checks the plan).
+/// partial index `entity_fields_supervision` (schemas 6 and 23), whose WHERE this repeats word
+/// for word so SQLite can use it (a test checks the plan).
 pub(super) const STORED_VALUES_SQL: &str =
     "SELECT entity_id, device_id, seq, value FROM entity_fields
-     WHERE field IN ('action', 'done_at', 'due', 'level', 'status') AND field = ?1";
+     WHERE (field = 'action' OR field = 'done_at' OR field = 'due' OR field = 'level'
+       OR field = 'status') AND field = ?1";
 
 fn risk_rank(r: Option<RiskLevel>) -> u8 {
     match r {

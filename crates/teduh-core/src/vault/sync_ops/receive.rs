@@ -2,6 +2,8 @@
 //! one transaction, records held with their reason, and the security alarms raised (what to
 //! check before applying is in `receive_rules`).
 
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
 use rusqlite::{params, Connection};
 use sha2::Digest;
 use teduh_protocol::sync::{PushPage, Record};
@@ -139,7 +141,6 @@ impl Vault {
                 other => other,
             })
             .collect();
-        let signed = verify_signatures(&ident.team, &authors, &parsed);
         // A colleague in the roster already writes under an epoch this device has never been
         // given: the clear epoch of her record says a newer one exists (the checkpoint that
         // would say so is sealed under it).
@@ -155,114 +156,126 @@ impl Vault {
                 _ => None,
             })
             .collect();
-        for (((w, row), signature_ok), unknown_epoch) in
-            queue.iter().zip(parsed).zip(signed).zip(unknown_epochs)
-        {
-            // Held below, a copy that failed its check is junk, not a record that waits.
-            let checked = match &row {
-                // An author the roster does not list yet cannot be checked yet (a colleague
-                // admitted during this round): kept whatever the count.
-                Ok(_) => {
-                    signature_ok
-                        || !authors.contains_key(&crate::ids::DeviceId::from_server(w.device_id))
+        // Signatures are verified on a second thread ahead of the records being applied here
+        // (this thread helps when it catches up), so verification overlaps the database work.
+        Verdicts::while_applying(&ident.team, &authors, &parsed, |verdicts| {
+            for (i, ((w, row), unknown_epoch)) in
+                queue.iter().zip(&parsed).zip(unknown_epochs).enumerate()
+            {
+                let signature_ok = verdicts.get(i);
+                // Held below, a copy that failed its check is junk, not a record that waits.
+                let checked = match row {
+                    // An author the roster does not list yet cannot be checked yet (a colleague
+                    // admitted during this round): kept whatever the count.
+                    Ok(_) => {
+                        signature_ok
+                            || !authors
+                                .contains_key(&crate::ids::DeviceId::from_server(w.device_id))
+                    }
+                    Err(e) => e.awaits_this_device(),
+                };
+                // Prepared once per page: parsing these three statements for every record took a
+                // twelfth of a fresh device's pull (issue 27, item 4).
+                tx.prepare_cached("SAVEPOINT receive_one")?.execute([])?;
+                let checks = Checks {
+                    authors: &authors,
+                    signers: &signers,
+                    projections,
+                    scoring,
+                };
+                let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
+                if outcome.is_err() {
+                    tx.prepare_cached("ROLLBACK TO receive_one")?.execute([])?;
                 }
-                Err(e) => e.awaits_this_device(),
-            };
-            // Prepared once per page: parsing these three statements for every record took a
-            // twelfth of a fresh device's pull (issue 27, item 4).
-            tx.prepare_cached("SAVEPOINT receive_one")?.execute([])?;
-            let checks = Checks {
-                authors: &authors,
-                signers: &signers,
-                projections,
-                scoring,
-            };
-            let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
-            if outcome.is_err() {
-                tx.prepare_cached("ROLLBACK TO receive_one")?.execute([])?;
-            }
-            tx.prepare_cached("RELEASE receive_one")?.execute([])?;
-            match outcome {
-                Ok(Received::Applied(rows, alarms)) => {
-                    report.alarms.extend(alarms);
-                    for row in rows {
-                        report.applied += 1;
-                        u.clock.observe(row.hlc);
-                        if row.kind == RecordKind::Client {
-                            touched_clients.push(row.client);
-                        }
-                        if row.kind == RecordKind::Assignment {
-                            assigned.push(row.client);
-                        }
-                        if row.kind == RecordKind::Erasure {
-                            erasures.push(crate::ids::ErasureId(row.entity.0));
+                tx.prepare_cached("RELEASE receive_one")?.execute([])?;
+                match outcome {
+                    Ok(Received::Applied(rows, alarms)) => {
+                        report.alarms.extend(alarms);
+                        for row in rows {
+                            report.applied += 1;
+                            u.clock.observe(row.hlc);
+                            if row.kind == RecordKind::Client {
+                                touched_clients.push(row.client);
+                            }
+                            if row.kind == RecordKind::Assignment {
+                                assigned.push(row.client);
+                            }
+                            if row.kind == RecordKind::Erasure {
+                                erasures.push(crate::ids::ErasureId(row.entity.0));
+                            }
                         }
                     }
-                }
-                Ok(Received::Unopened) => report.unopened += 1,
-                Ok(Received::Erased) => report.erased += 1,
-                Ok(Received::Own) => report.own += 1,
-                Ok(Received::Duplicate) => report.duplicates += 1,
-                Ok(Received::Equivocation(detail)) => {
-                    super::team::insert_alarm(
-                        &tx,
-                        crate::team::AlarmKind::Equivocation,
-                        w.device_id,
-                        w.device_seq,
-                        &detail,
-                        &PushPage {
+                    Ok(Received::Unopened) => report.unopened += 1,
+                    Ok(Received::Erased) => report.erased += 1,
+                    Ok(Received::Own) => report.own += 1,
+                    Ok(Received::Duplicate) => report.duplicates += 1,
+                    Ok(Received::Equivocation(detail)) => {
+                        super::team::insert_alarm(
+                            &tx,
+                            crate::team::AlarmKind::Equivocation,
+                            w.device_id,
+                            w.device_seq,
+                            &detail,
+                            &PushPage {
+                                records: vec![w.clone()],
+                            }
+                            .encode(),
+                        )?;
+                        report
+                            .alarms
+                            .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
+                    }
+                    Err(why) => {
+                        if let Some(epoch) = unknown_epoch {
+                            crate::vault::checkpoints::expect_newer_epoch(
+                                &tx,
+                                u,
+                                epoch,
+                                w.device_id,
+                            )?;
+                        }
+                        // Kept as it came: a record this build cannot read yet is read after an
+                        // update or when its epoch's key arrives.
+                        let bytes = PushPage {
                             records: vec![w.clone()],
                         }
-                        .encode(),
-                    )?;
-                    report
-                        .alarms
-                        .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
-                }
-                Err(why) => {
-                    if let Some(epoch) = unknown_epoch {
-                        crate::vault::checkpoints::expect_newer_epoch(&tx, u, epoch, w.device_id)?;
-                    }
-                    // Kept as it came: a record this build cannot read yet is read after an
-                    // update or when its epoch's key arrives.
-                    let bytes = PushPage {
-                        records: vec![w.clone()],
-                    }
-                    .encode();
-                    // Every distinct copy is kept: a junk copy planted first must not push out
-                    // the genuine one.
-                    let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-                    // Counted only for a failed copy: a device holding thousands of records
-                    // that wait for a key must not count them for each one it holds.
-                    if !checked {
-                        let failed_held: i64 = tx.query_row(
-                            "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
-                            [],
-                            |r| r.get(0),
-                        )?;
-                        if failed_held >= MAX_FAILED_COPIES_HELD {
-                            report.discarded += 1;
-                            continue;
+                        .encode();
+                        // Every distinct copy is kept: a junk copy planted first must not push out
+                        // the genuine one.
+                        let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+                        // Counted only for a failed copy: a device holding thousands of records
+                        // that wait for a key must not count them for each one it holds.
+                        if !checked {
+                            let failed_held: i64 = tx.query_row(
+                                "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
+                                [],
+                                |r| r.get(0),
+                            )?;
+                            if failed_held >= MAX_FAILED_COPIES_HELD {
+                                report.discarded += 1;
+                                continue;
+                            }
                         }
-                    }
-                    tx.execute(
-                        "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
+                        tx.execute(
+                            "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                        params![
-                            w.device_id,
-                            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
-                            &digest[..],
-                            why,
-                            bytes,
-                            checked
-                        ],
-                    )?;
-                    report
-                        .held
-                        .push(format!("record {}/{}: {why}", w.device_id, w.device_seq));
+                            params![
+                                w.device_id,
+                                i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+                                &digest[..],
+                                why,
+                                bytes,
+                                checked
+                            ],
+                        )?;
+                        report
+                            .held
+                            .push(format!("record {}/{}: {why}", w.device_id, w.device_seq));
+                    }
                 }
             }
-        }
+            Ok(())
+        })?;
         // A member taken off a case no longer reads it here (decision 0008).
         crate::vault::assignment::forget_unassigned(
             &tx,
@@ -424,31 +437,103 @@ enum Received {
     Equivocation(String),
 }
 
-/// Checks every record's signature against its author, on two threads (Ed25519 verification
-/// is a large part of applying a page).
-fn verify_signatures(
-    team: &TeamId,
-    authors: &Authors,
-    rows: &[Result<RecordRow, crate::records::RecordError>],
-) -> Vec<bool> {
-    let check = |r: &Result<RecordRow, _>| {
-        r.as_ref().is_ok_and(|r| {
-            authors
-                .get(&r.device)
-                .is_some_and(|(key, _)| records::verify(team, key, r).is_ok())
-        })
-    };
-    if rows.len() < 64 {
-        return rows.iter().map(check).collect();
+/// The signature verdicts of a page's records. A helper thread verifies them in order
+/// ([`Verdicts::verify_next`] until none is left) while the applying thread works through the
+/// page, and the applying thread verifies the next unclaimed records itself whenever it
+/// catches up ([`Verdicts::get`]): Ed25519 verification, a large part of applying a page,
+/// overlaps the database work instead of preceding it (issue 27, item 4).
+struct Verdicts<'a> {
+    team: &'a TeamId,
+    authors: &'a Authors,
+    rows: &'a [Result<RecordRow, crate::records::RecordError>],
+    /// The next record no thread has claimed yet.
+    next: AtomicUsize,
+    /// Per record: [`Verdicts::PENDING`], [`Verdicts::VALID`] or [`Verdicts::INVALID`].
+    verdicts: Vec<AtomicU8>,
+}
+
+impl<'a> Verdicts<'a> {
+    const PENDING: u8 = 0;
+    const VALID: u8 = 1;
+    const INVALID: u8 = 2;
+
+    fn new(
+        team: &'a TeamId,
+        authors: &'a Authors,
+        rows: &'a [Result<RecordRow, crate::records::RecordError>],
+    ) -> Self {
+        Self {
+            team,
+            authors,
+            rows,
+            next: AtomicUsize::new(0),
+            verdicts: rows.iter().map(|_| AtomicU8::new(Self::PENDING)).collect(),
+        }
     }
-    let (a, b) = rows.split_at(rows.len() / 2);
-    std::thread::scope(|s| {
-        let first = s.spawn(|| a.iter().map(check).collect::<Vec<_>>());
-        let mut second: Vec<bool> = b.iter().map(check).collect();
-        let mut out = first.join().unwrap_or_else(|_| vec![false; a.len()]);
-        out.append(&mut second);
-        out
-    })
+
+    /// Runs `apply`, which reads the verdicts of `rows` in order, while a helper thread verifies
+    /// them (pages of fewer than 64 records are verified by `apply`'s thread alone).
+    fn while_applying<T>(
+        team: &'a TeamId,
+        authors: &'a Authors,
+        rows: &'a [Result<RecordRow, crate::records::RecordError>],
+        apply: impl FnOnce(&Verdicts<'a>) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let verdicts = Self::new(team, authors, rows);
+        std::thread::scope(|helpers| {
+            if rows.len() >= 64 {
+                helpers.spawn(|| while verdicts.verify_next() {});
+            }
+            let applied = apply(&verdicts);
+            // Whatever `apply` did not read is not verified (it stopped early, on an error).
+            verdicts.stop();
+            applied
+        })
+    }
+
+    /// Claims and verifies the next record nobody has claimed; false when none is left.
+    fn verify_next(&self) -> bool {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let (Some(row), Some(verdict)) = (self.rows.get(i), self.verdicts.get(i)) else {
+            return false;
+        };
+        // A verification that panics counts as failed: no record may stay pending forever.
+        let valid = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            row.as_ref().is_ok_and(|r| {
+                self.authors
+                    .get(&r.device)
+                    .is_some_and(|(key, _)| records::verify(self.team, key, r).is_ok())
+            })
+        }))
+        .unwrap_or(false);
+        verdict.store(
+            if valid { Self::VALID } else { Self::INVALID },
+            Ordering::Release,
+        );
+        true
+    }
+
+    /// Whether record `i` carries its author's valid signature, verifying (this one or later
+    /// ones) until its verdict is known.
+    fn get(&self, i: usize) -> bool {
+        let Some(verdict) = self.verdicts.get(i) else {
+            return false;
+        };
+        loop {
+            match verdict.load(Ordering::Acquire) {
+                Self::VALID => return true,
+                Self::INVALID => return false,
+                // The helper holds this one: its verdict comes within one verification.
+                _ if !self.verify_next() => std::thread::yield_now(),
+                _ => {}
+            }
+        }
+    }
+
+    /// Leaves the records not claimed yet unverified.
+    fn stop(&self) {
+        self.next.store(self.rows.len(), Ordering::Relaxed);
+    }
 }
 
 /// What a received record is checked against: the roster's keys and who signs for whom.
@@ -469,7 +554,7 @@ fn receive_one(
     u: &mut Unlocked,
     checks: &Checks<'_>,
     w: &Record,
-    row: Result<RecordRow, crate::records::RecordError>,
+    row: &Result<RecordRow, crate::records::RecordError>,
     signature_ok: bool,
 ) -> Result<Result<Received, String>, VaultError> {
     let device = crate::ids::DeviceId::from_server(w.device_id);
@@ -518,7 +603,7 @@ fn receive_one(
         Err(e) => return Ok(Err(e.to_string())),
     };
     if !signature_ok {
-        return Ok(Err(records::verify(&ident.team, key, &row)
+        return Ok(Err(records::verify(&ident.team, key, row)
             .map_or_else(|e| e.to_string(), |()| "signature".into())));
     }
     if row.seq < next {
@@ -529,7 +614,7 @@ fn receive_one(
         if stored.is_some_and(|s| {
             s.signature != row.signature
                 && records::signing_bytes(&ident.team, &s)
-                    != records::signing_bytes(&ident.team, &row)
+                    != records::signing_bytes(&ident.team, row)
         }) {
             return Ok(Ok(Received::Equivocation(
                 "the author device signed a different record under a sequence already applied \
@@ -565,23 +650,23 @@ fn receive_one(
         // in the team's order). The server could make a tombstone up (it holds the bytes to
         // hash): after a complete pull, one whose client no erasure names raises an alarm
         // (`vault/erasure/server.rs`).
-        records::insert(tx, &row)?;
+        records::insert(tx, row)?;
         return Ok(Ok(Received::Erased));
     }
     // A record of a client or entity erased here (one written offline before the erasure
     // reached its author) enters the log unopened, and its body is erased with the page.
-    if erased_here(tx, &row)? {
-        records::insert(tx, &row)?;
+    if erased_here(tx, row)? {
+        records::insert(tx, row)?;
         return Ok(Ok(Received::Erased));
     }
-    let plain = match keys::open_record(tx, ident, u, &row) {
+    let plain = match keys::open_record(tx, ident, u, row) {
         Ok(p) => p,
         Err(OpenError::MissingKey(why)) => return Ok(Err(why)),
         Err(OpenError::NoClientKey(why)) => {
             // Verified, in sequence and not backdated: it enters the log (later records of its
             // device follow it), and opens when this device is given the client's key.
-            records::insert(tx, &row)?;
-            readers::keep_unopened(tx, &row, &why)?;
+            records::insert(tx, row)?;
+            readers::keep_unopened(tx, row, &why)?;
             return Ok(Ok(Received::Unopened));
         }
         Err(OpenError::Vault(VaultError::Integrity { record })) => {
@@ -590,11 +675,11 @@ fn receive_one(
         Err(OpenError::Vault(e)) => return Err(e),
     };
     let author_key = key.to_bytes();
-    if let Some(why) = refusal(tx, ident, u, checks, &row, &plain, &author_key)? {
+    if let Some(why) = refusal(tx, ident, u, checks, row, &plain, &author_key)? {
         return Ok(Err(format!("refused: {why}")));
     }
-    records::insert(tx, &row)?;
-    match keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections) {
+    records::insert(tx, row)?;
+    match keys::apply_plain(tx, ident, u, row, &plain, &author_key, checks.projections) {
         Ok(()) => {
             // A forged or damaged copy of this record held earlier is obsolete now.
             tx.execute_cached(
@@ -614,13 +699,13 @@ fn receive_one(
                     ident,
                     &held_epochs,
                     u64::try_from(now_ms).unwrap_or(0),
-                    &row,
+                    row,
                     &plain,
                 )?
             } else {
                 Vec::new()
             };
-            applied.insert(0, row);
+            applied.insert(0, row.clone());
             Ok(Ok(Received::Applied(applied, alarms)))
         }
         Err(OpenError::MissingKey(why) | OpenError::NoClientKey(why)) => Ok(Err(why)),
@@ -709,4 +794,85 @@ fn open_unopened(
         applied.push(row);
     }
     Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::Hlc;
+    use crate::ids::{ClientId, DeviceId, EntityId};
+    use crate::records::{Op, RecordError, CURRENT_FORMAT};
+    use ed25519_dalek::SigningKey;
+
+    /// A page of 300 records from two authors, some forged, some unreadable, some by a device
+    /// the roster does not list: each verdict is the one verifying it alone gives, however far
+    /// the helper thread runs ahead of the records being applied.
+    #[test]
+    fn verdicts_read_while_applying_are_those_of_verifying_each_record_alone() {
+        let team = TeamId([4; 16]);
+        let keys = [
+            SigningKey::from_bytes(&[7; 32]),
+            SigningKey::from_bytes(&[8; 32]),
+        ];
+        let mut authors = Authors::new();
+        for (n, k) in keys.iter().enumerate() {
+            authors.insert(DeviceId([n as u8 + 1; 16]), (k.verifying_key(), None));
+        }
+        let rows: Vec<Result<RecordRow, RecordError>> = (0..300u64)
+            .map(|i| {
+                let mut row = RecordRow {
+                    device: DeviceId([(i % 3) as u8 + 1; 16]),
+                    seq: i + 1,
+                    hlc: Hlc(1 << 20),
+                    kind: RecordKind::Note,
+                    op: Op::Create,
+                    entity: EntityId([2; 16]),
+                    client: ClientId([3; 16]),
+                    parent: None,
+                    epoch: 1,
+                    format: CURRENT_FORMAT,
+                    payload: format!("isi {i}").into_bytes(),
+                    signature: vec![0; 64],
+                    erased: None,
+                };
+                // Device 3 is not in the roster: signed by the first key, it still fails.
+                records::sign(&team, &keys[(i % 2) as usize], &mut row);
+                if i % 7 == 0 {
+                    row.payload.push(b'!');
+                }
+                if i % 11 == 0 {
+                    return Err(RecordError::Malformed {
+                        device: "01".into(),
+                        seq: i + 1,
+                        why: "unreadable".into(),
+                    });
+                }
+                Ok(row)
+            })
+            .collect();
+        let alone: Vec<bool> = rows
+            .iter()
+            .map(|r| {
+                r.as_ref().is_ok_and(|r| {
+                    authors
+                        .get(&r.device)
+                        .is_some_and(|(k, _)| records::verify(&team, k, r).is_ok())
+                })
+            })
+            .collect();
+        assert!(alone.iter().any(|v| *v) && alone.iter().any(|v| !*v));
+        let read = Verdicts::while_applying(&team, &authors, &rows, |verdicts| {
+            Ok((0..rows.len())
+                .map(|i| {
+                    // Slow now and then, as applying a record that opens others is.
+                    if i % 50 == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    verdicts.get(i)
+                })
+                .collect::<Vec<_>>())
+        })
+        .expect("verdicts");
+        assert_eq!(read, alone);
+    }
 }
