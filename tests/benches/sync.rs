@@ -5,7 +5,8 @@
 //!
 //! 1. A fresh device (a counselor's second laptop) joins and pulls 10,000 notes of about 2 KB:
 //!    download, verify, decrypt, apply. Limit: raw SQLite inserts of the same bytes in one
-//!    transaction plus raw AES-256-GCM decryption of them.
+//!    transaction plus raw AES-256-GCM decryption of them. Targets (issue 27, item 4): the
+//!    pull in at most 0.5 s, the first device's push of the same records in at most 0.4 s.
 //! 2. Wire cost: fixed overhead per record (everything but the compressed fields, padding
 //!    included), averaged over notes of many lengths, and the size on the wire of a typical
 //!    1 KB Indonesian session note.
@@ -157,7 +158,7 @@ fn fresh_device_pull() {
     row(
         "pull: download, verify, decrypt, apply",
         format!("{:.2} s", pull_time.as_secs_f64()),
-        "<= 2 s",
+        "<= 0.5 s",
         format!(
             "limit (same run): SQLite insert + AES-GCM of the same bytes {:.2} s",
             limit.as_secs_f64()
@@ -166,7 +167,7 @@ fn fresh_device_pull() {
     row(
         "pull rate",
         format!("{rate:.0} rec/s"),
-        ">= 5000/s",
+        ">= 20800/s",
         String::new(),
     );
     row(
@@ -175,10 +176,15 @@ fn fresh_device_pull() {
         "-",
         String::new(),
     );
+    row(
+        "push of the same records (first device)",
+        format!("{:.2} s", push_time.as_secs_f64()),
+        "<= 0.4 s",
+        String::new(),
+    );
     println!(
-        "   (setup: {records} records written in {:.1} s, pushed in {:.2} s)",
-        setup_write.as_secs_f64(),
-        push_time.as_secs_f64()
+        "   (setup: {records} records written in {:.1} s)",
+        setup_write.as_secs_f64()
     );
     // Outside the measured pull: the counselor's first device wraps her clients' keys to her
     // new one (need-to-know), which then opens what it already holds.

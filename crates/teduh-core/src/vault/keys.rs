@@ -203,7 +203,28 @@ pub(super) fn apply_plain(
     if row.kind == RecordKind::Checkpoint {
         return super::checkpoints::note_seen(conn, row, plain).map_err(OpenError::Vault);
     }
-    let mut sealed = Vec::with_capacity(plain.len());
+    let key = match client_key(conn, ident, u, row.client) {
+        Ok(k) => k,
+        Err(VaultError::NotFound { .. }) => {
+            return Err(OpenError::NoClientKey(format!(
+                "this device holds no key of client {}",
+                row.client
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let sealed = seal_fields(ident, key, row, plain);
+    apply_sealed(conn, ident, u, row, plain, &sealed, projections)
+}
+
+/// Seals plaintext fields for this device's tables under the client's local data key `key`,
+/// each bound to the record and the field's name (pure: it may run on any thread).
+pub(super) fn seal_fields(
+    ident: &Identity,
+    key: &DataKey,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+) -> Vec<(String, Vec<u8>)> {
     // One random draw per record: field i is sealed with the random base nonce XOR i. Bases are
     // 96 random bits, so two seals under one key share a nonce with negligible probability,
     // as with a fresh random nonce per field, at one system call per record instead of one per
@@ -220,21 +241,28 @@ pub(super) fn apply_plain(
         }
         n
     };
-    let key = match client_key(conn, ident, u, row.client) {
-        Ok(k) => k,
-        Err(VaultError::NotFound { .. }) => {
-            return Err(OpenError::NoClientKey(format!(
-                "this device holds no key of client {}",
-                row.client
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    for (i, (name, pt)) in plain.iter().enumerate() {
-        let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
-        sealed.push((name.clone(), key.seal_with_nonce(nonce(i), &aad, pt)));
-    }
-    let current_now = records::apply(conn, row, &sealed).map_err(|e| OpenError::Vault(e.into()))?;
+    plain
+        .iter()
+        .enumerate()
+        .map(|(i, (name, pt))| {
+            let aad = binding_aad(ident, &row.device.0, row.seq, row.kind, &row.entity, name);
+            (name.clone(), key.seal_with_nonce(nonce(i), &aad, pt))
+        })
+        .collect()
+}
+
+/// Folds a record whose fields [`seal_fields`] sealed into the tables, then refreshes the
+/// `projections` of its kind with the plaintext of the fields it made current.
+pub(super) fn apply_sealed(
+    conn: &Connection,
+    ident: &Identity,
+    u: &mut Unlocked,
+    row: &RecordRow,
+    plain: &[(String, Zeroizing<Vec<u8>>)],
+    sealed: &[(String, Vec<u8>)],
+    projections: &[Projection],
+) -> Result<(), OpenError> {
+    let current_now = records::apply(conn, row, sealed).map_err(|e| OpenError::Vault(e.into()))?;
     let written: Vec<&(String, Zeroizing<Vec<u8>>)> = plain
         .iter()
         .zip(current_now)
@@ -246,4 +274,83 @@ pub(super) fn apply_plain(
     };
     projection::after_apply(projections, conn, ident, u, row, &current)?;
     Ok(())
+}
+
+/// A record opened and its fields sealed for this device, ready to be applied
+/// ([`apply_sealed`]).
+pub(super) struct Opened {
+    pub(super) plain: records::PlainFields,
+    pub(super) sealed: Vec<(String, Vec<u8>)>,
+}
+
+/// The keys that open records of one client and re-seal their fields for this device, gathered
+/// on this thread (finding them may read the database); [`ClientOpener::open`] then runs on any
+/// thread, so a device given a client's key opens that client's records ahead of applying them.
+pub(super) struct ClientOpener {
+    client: ClientId,
+    /// The client's local data key (what [`seal_fields`] seals under).
+    local: DataKey,
+    /// The record keys of each epoch among the records, newest first.
+    by_epoch: BTreeMap<u32, Vec<DataKey>>,
+}
+
+impl ClientOpener {
+    /// The keys for `rows` of `client`; None when this device holds no key of the client.
+    ///
+    /// Fails when the database cannot be read.
+    pub(super) fn new(
+        conn: &Connection,
+        ident: &Identity,
+        u: &mut Unlocked,
+        client: ClientId,
+        rows: &[RecordRow],
+    ) -> Result<Option<Self>, VaultError> {
+        let local = match client_key(conn, ident, u, client) {
+            Ok(k) => k.clone(),
+            Err(VaultError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut by_epoch = BTreeMap::new();
+        for row in rows.iter().filter(|r| Self::opens_kind(client, r)) {
+            if by_epoch.contains_key(&row.epoch) {
+                continue;
+            }
+            let keys = match record_sealing_keys(conn, ident, u, row.kind, client, row.epoch) {
+                Ok(keys) => keys.to_vec(),
+                Err(OpenError::Vault(e)) => return Err(e),
+                // Left to the one-at-a-time path, which says why.
+                Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => Vec::new(),
+            };
+            by_epoch.insert(row.epoch, keys);
+        }
+        Ok(Some(Self {
+            client,
+            local,
+            by_epoch,
+        }))
+    }
+
+    /// The records this opens: of its client, sealed under the client's keys.
+    fn opens_kind(client: ClientId, row: &RecordRow) -> bool {
+        row.client == client
+            && !row.kind.sealed_under_team_key()
+            && !matches!(row.kind, RecordKind::ClientKey | RecordKind::Checkpoint)
+    }
+
+    /// Opens `row` and seals its fields for this device, as [`open_record`] and
+    /// [`apply_plain`] would; None when it does not simply open (a key missing, damage): the
+    /// caller then takes the one-at-a-time path, which says why.
+    pub(super) fn open(&self, ident: &Identity, row: &RecordRow) -> Option<Opened> {
+        if !Self::opens_kind(self.client, row) {
+            return None;
+        }
+        let pt = self
+            .by_epoch
+            .get(&row.epoch)?
+            .iter()
+            .find_map(|k| records::open_payload(k, &ident.team, row).ok())?;
+        let plain = records::decode_fields(&pt)?;
+        let sealed = seal_fields(ident, &self.local, row, &plain);
+        Some(Opened { plain, sealed })
+    }
 }

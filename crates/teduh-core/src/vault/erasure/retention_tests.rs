@@ -119,7 +119,13 @@ fn the_check_lists_only_what_outlived_its_period() {
         item.due_on,
         (item.since + Duration::days(i64::from(r.contact_days))).date_naive()
     );
-    assert_eq!(item.subject.code, item.since.date_naive().to_string());
+    // The contact's day where it was taken (WIB by default), not in UTC: the two differ from
+    // 17.00 UTC on.
+    let local_day = item
+        .since
+        .with_timezone(&crate::team::settings::Zone::default().offset())
+        .date_naive();
+    assert_eq!(item.subject.code, local_day.to_string());
 
     // The draft's period ends first, then the closed case's; the open case never.
     let after_drafts = now + Duration::days(i64::from(r.draft_days) + 1);

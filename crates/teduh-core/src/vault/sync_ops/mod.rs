@@ -16,6 +16,7 @@
 //! - `founding`: the teams an administrator's device founds with the organisation key.
 
 mod admission;
+mod ahead;
 mod binding;
 mod founding;
 mod invitations;

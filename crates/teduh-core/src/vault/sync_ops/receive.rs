@@ -2,12 +2,11 @@
 //! one transaction, records held with their reason, and the security alarms raised (what to
 //! check before applying is in `receive_rules`).
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-
 use rusqlite::{params, Connection};
 use sha2::Digest;
 use teduh_protocol::sync::{PushPage, Record};
 
+use super::ahead::Ahead;
 use crate::ids::TeamId;
 use crate::records::{self, RecordKind, RecordRow};
 use crate::store::Cached as _;
@@ -158,11 +157,13 @@ impl Vault {
             .collect();
         // Signatures are verified on a second thread ahead of the records being applied here
         // (this thread helps when it catches up), so verification overlaps the database work.
-        Verdicts::while_applying(&ident.team, &authors, &parsed, |verdicts| {
+        let verify = |i: usize| signed_by_author(&ident.team, &authors, &parsed[i]);
+        Ahead::run(parsed.len(), verify, |verdicts| {
             for (i, ((w, row), unknown_epoch)) in
                 queue.iter().zip(&parsed).zip(unknown_epochs).enumerate()
             {
-                let signature_ok = verdicts.get(i);
+                // A verification that panicked counts as failed.
+                let signature_ok = verdicts.take(i).unwrap_or(false);
                 // Held below, a copy that failed its check is junk, not a record that waits.
                 let checked = match row {
                     // An author the roster does not list yet cannot be checked yet (a colleague
@@ -274,7 +275,7 @@ impl Vault {
                     }
                 }
             }
-            Ok(())
+            Ok::<(), VaultError>(())
         })?;
         // A member taken off a case no longer reads it here (decision 0008).
         crate::vault::assignment::forget_unassigned(
@@ -437,103 +438,17 @@ enum Received {
     Equivocation(String),
 }
 
-/// The signature verdicts of a page's records. A helper thread verifies them in order
-/// ([`Verdicts::verify_next`] until none is left) while the applying thread works through the
-/// page, and the applying thread verifies the next unclaimed records itself whenever it
-/// catches up ([`Verdicts::get`]): Ed25519 verification, a large part of applying a page,
-/// overlaps the database work instead of preceding it (issue 27, item 4).
-struct Verdicts<'a> {
-    team: &'a TeamId,
-    authors: &'a Authors,
-    rows: &'a [Result<RecordRow, crate::records::RecordError>],
-    /// The next record no thread has claimed yet.
-    next: AtomicUsize,
-    /// Per record: [`Verdicts::PENDING`], [`Verdicts::VALID`] or [`Verdicts::INVALID`].
-    verdicts: Vec<AtomicU8>,
-}
-
-impl<'a> Verdicts<'a> {
-    const PENDING: u8 = 0;
-    const VALID: u8 = 1;
-    const INVALID: u8 = 2;
-
-    fn new(
-        team: &'a TeamId,
-        authors: &'a Authors,
-        rows: &'a [Result<RecordRow, crate::records::RecordError>],
-    ) -> Self {
-        Self {
-            team,
-            authors,
-            rows,
-            next: AtomicUsize::new(0),
-            verdicts: rows.iter().map(|_| AtomicU8::new(Self::PENDING)).collect(),
-        }
-    }
-
-    /// Runs `apply`, which reads the verdicts of `rows` in order, while a helper thread verifies
-    /// them (pages of fewer than 64 records are verified by `apply`'s thread alone).
-    fn while_applying<T>(
-        team: &'a TeamId,
-        authors: &'a Authors,
-        rows: &'a [Result<RecordRow, crate::records::RecordError>],
-        apply: impl FnOnce(&Verdicts<'a>) -> Result<T, VaultError>,
-    ) -> Result<T, VaultError> {
-        let verdicts = Self::new(team, authors, rows);
-        std::thread::scope(|helpers| {
-            if rows.len() >= 64 {
-                helpers.spawn(|| while verdicts.verify_next() {});
-            }
-            let applied = apply(&verdicts);
-            // Whatever `apply` did not read is not verified (it stopped early, on an error).
-            verdicts.stop();
-            applied
-        })
-    }
-
-    /// Claims and verifies the next record nobody has claimed; false when none is left.
-    fn verify_next(&self) -> bool {
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        let (Some(row), Some(verdict)) = (self.rows.get(i), self.verdicts.get(i)) else {
-            return false;
-        };
-        // A verification that panics counts as failed: no record may stay pending forever.
-        let valid = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            row.as_ref().is_ok_and(|r| {
-                self.authors
-                    .get(&r.device)
-                    .is_some_and(|(key, _)| records::verify(self.team, key, r).is_ok())
-            })
-        }))
-        .unwrap_or(false);
-        verdict.store(
-            if valid { Self::VALID } else { Self::INVALID },
-            Ordering::Release,
-        );
-        true
-    }
-
-    /// Whether record `i` carries its author's valid signature, verifying (this one or later
-    /// ones) until its verdict is known.
-    fn get(&self, i: usize) -> bool {
-        let Some(verdict) = self.verdicts.get(i) else {
-            return false;
-        };
-        loop {
-            match verdict.load(Ordering::Acquire) {
-                Self::VALID => return true,
-                Self::INVALID => return false,
-                // The helper holds this one: its verdict comes within one verification.
-                _ if !self.verify_next() => std::thread::yield_now(),
-                _ => {}
-            }
-        }
-    }
-
-    /// Leaves the records not claimed yet unverified.
-    fn stop(&self) {
-        self.next.store(self.rows.len(), Ordering::Relaxed);
-    }
+/// Whether `row` carries its author's valid signature.
+fn signed_by_author(
+    team: &TeamId,
+    authors: &Authors,
+    row: &Result<RecordRow, crate::records::RecordError>,
+) -> bool {
+    row.as_ref().is_ok_and(|r| {
+        authors
+            .get(&r.device)
+            .is_some_and(|(key, _)| records::verify(team, key, r).is_ok())
+    })
 }
 
 /// What a received record is checked against: the roster's keys and who signs for whom.
@@ -761,118 +676,58 @@ fn open_unopened(
     checks: &Checks<'_>,
     client: crate::ids::ClientId,
 ) -> Result<Vec<RecordRow>, VaultError> {
-    let mut applied = Vec::new();
+    let mut rows = Vec::new();
     for (device, seq) in readers::unopened_of(tx, client)? {
         let device = crate::ids::DeviceId(crate::vault::sealed::id16(&device)?);
-        let Some(row) = records::get(tx, &device, u64::try_from(seq).unwrap_or(0))? else {
-            continue;
-        };
-        let plain = match keys::open_record(tx, ident, u, &row) {
-            Ok(p) => p,
-            Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
-            Err(OpenError::Vault(VaultError::Integrity { record })) => {
-                readers::keep_unopened(tx, &row, &format!("damaged or forged ({record})"))?;
+        if let Some(row) = records::get(tx, &device, u64::try_from(seq).unwrap_or(0))? {
+            rows.push((seq, row));
+        }
+    }
+    let records: Vec<RecordRow> = rows.iter().map(|(_, row)| row.clone()).collect();
+    let opener = keys::ClientOpener::new(tx, ident, u, client, &records)?;
+    // Decrypted, inflated and re-sealed for this device on a second thread ahead of being
+    // applied here, in order.
+    let open = |i: usize| opener.as_ref().and_then(|o| o.open(ident, &records[i]));
+    Ahead::run(records.len(), open, |opened| {
+        let mut applied = Vec::new();
+        for (i, (seq, row)) in rows.into_iter().enumerate() {
+            let (plain, sealed) = match opened.take(i).flatten() {
+                Some(keys::Opened { plain, sealed }) => (plain, Some(sealed)),
+                None => match keys::open_record(tx, ident, u, &row) {
+                    Ok(p) => (p, None),
+                    Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
+                    Err(OpenError::Vault(VaultError::Integrity { record })) => {
+                        readers::keep_unopened(tx, &row, &format!("damaged or forged ({record})"))?;
+                        continue;
+                    }
+                    Err(OpenError::Vault(e)) => return Err(e),
+                },
+            };
+            let author_key = checks
+                .authors
+                .get(&row.device)
+                .map_or([0; 32], |(k, _)| k.to_bytes());
+            if let Some(why) = refusal(tx, ident, u, checks, &row, &plain, &author_key)? {
+                readers::keep_unopened(tx, &row, &format!("refused: {why}"))?;
                 continue;
             }
-            Err(OpenError::Vault(e)) => return Err(e),
-        };
-        let author_key = checks
-            .authors
-            .get(&row.device)
-            .map_or([0; 32], |(k, _)| k.to_bytes());
-        if let Some(why) = refusal(tx, ident, u, checks, &row, &plain, &author_key)? {
-            readers::keep_unopened(tx, &row, &format!("refused: {why}"))?;
-            continue;
-        }
-        match keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections) {
-            Ok(()) => {}
-            Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
-            Err(OpenError::Vault(e)) => return Err(e),
-        }
-        tx.prepare_cached("DELETE FROM unopened_record WHERE device_id = ?1 AND seq = ?2")?
-            .execute(params![&row.device.0[..], seq])?;
-        applied.push(row);
-    }
-    Ok(applied)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::hlc::Hlc;
-    use crate::ids::{ClientId, DeviceId, EntityId};
-    use crate::records::{Op, RecordError, CURRENT_FORMAT};
-    use ed25519_dalek::SigningKey;
-
-    /// A page of 300 records from two authors, some forged, some unreadable, some by a device
-    /// the roster does not list: each verdict is the one verifying it alone gives, however far
-    /// the helper thread runs ahead of the records being applied.
-    #[test]
-    fn verdicts_read_while_applying_are_those_of_verifying_each_record_alone() {
-        let team = TeamId([4; 16]);
-        let keys = [
-            SigningKey::from_bytes(&[7; 32]),
-            SigningKey::from_bytes(&[8; 32]),
-        ];
-        let mut authors = Authors::new();
-        for (n, k) in keys.iter().enumerate() {
-            authors.insert(DeviceId([n as u8 + 1; 16]), (k.verifying_key(), None));
-        }
-        let rows: Vec<Result<RecordRow, RecordError>> = (0..300u64)
-            .map(|i| {
-                let mut row = RecordRow {
-                    device: DeviceId([(i % 3) as u8 + 1; 16]),
-                    seq: i + 1,
-                    hlc: Hlc(1 << 20),
-                    kind: RecordKind::Note,
-                    op: Op::Create,
-                    entity: EntityId([2; 16]),
-                    client: ClientId([3; 16]),
-                    parent: None,
-                    epoch: 1,
-                    format: CURRENT_FORMAT,
-                    payload: format!("isi {i}").into_bytes(),
-                    signature: vec![0; 64],
-                    erased: None,
-                };
-                // Device 3 is not in the roster: signed by the first key, it still fails.
-                records::sign(&team, &keys[(i % 2) as usize], &mut row);
-                if i % 7 == 0 {
-                    row.payload.push(b'!');
+            let result = match &sealed {
+                Some(sealed) => {
+                    keys::apply_sealed(tx, ident, u, &row, &plain, sealed, checks.projections)
                 }
-                if i % 11 == 0 {
-                    return Err(RecordError::Malformed {
-                        device: "01".into(),
-                        seq: i + 1,
-                        why: "unreadable".into(),
-                    });
+                None => {
+                    keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections)
                 }
-                Ok(row)
-            })
-            .collect();
-        let alone: Vec<bool> = rows
-            .iter()
-            .map(|r| {
-                r.as_ref().is_ok_and(|r| {
-                    authors
-                        .get(&r.device)
-                        .is_some_and(|(k, _)| records::verify(&team, k, r).is_ok())
-                })
-            })
-            .collect();
-        assert!(alone.iter().any(|v| *v) && alone.iter().any(|v| !*v));
-        let read = Verdicts::while_applying(&team, &authors, &rows, |verdicts| {
-            Ok((0..rows.len())
-                .map(|i| {
-                    // Slow now and then, as applying a record that opens others is.
-                    if i % 50 == 0 {
-                        std::thread::sleep(std::time::Duration::from_millis(5));
-                    }
-                    verdicts.get(i)
-                })
-                .collect::<Vec<_>>())
-        })
-        .expect("verdicts");
-        assert_eq!(read, alone);
-    }
+            };
+            match result {
+                Ok(()) => {}
+                Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
+                Err(OpenError::Vault(e)) => return Err(e),
+            }
+            tx.prepare_cached("DELETE FROM unopened_record WHERE device_id = ?1 AND seq = ?2")?
+                .execute(params![&row.device.0[..], seq])?;
+            applied.push(row);
+        }
+        Ok(applied)
+    })
 }
