@@ -226,53 +226,7 @@ impl Vault {
                             .alarms
                             .push(format!("record {}/{}: {detail}", w.device_id, w.device_seq));
                     }
-                    Err(why) => {
-                        if let Some(epoch) = unknown_epoch {
-                            crate::vault::checkpoints::expect_newer_epoch(
-                                &tx,
-                                u,
-                                epoch,
-                                w.device_id,
-                            )?;
-                        }
-                        // Kept as it came: a record this build cannot read yet is read after an
-                        // update or when its epoch's key arrives.
-                        let bytes = PushPage {
-                            records: vec![w.clone()],
-                        }
-                        .encode();
-                        // Every distinct copy is kept: a junk copy planted first must not push out
-                        // the genuine one.
-                        let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-                        // Counted only for a failed copy: a device holding thousands of records
-                        // that wait for a key must not count them for each one it holds.
-                        if !checked {
-                            let failed_held: i64 = tx.query_row(
-                                "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
-                                [],
-                                |r| r.get(0),
-                            )?;
-                            if failed_held >= MAX_FAILED_COPIES_HELD {
-                                report.discarded += 1;
-                                continue;
-                            }
-                        }
-                        tx.execute(
-                            "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                            params![
-                                w.device_id,
-                                i64::try_from(w.device_seq).unwrap_or(i64::MAX),
-                                &digest[..],
-                                why,
-                                bytes,
-                                checked
-                            ],
-                        )?;
-                        report
-                            .held
-                            .push(format!("record {}/{}: {why}", w.device_id, w.device_seq));
-                    }
+                    Err(why) => hold(&tx, u, w, &why, unknown_epoch, checked, &mut report)?,
                 }
             }
             Ok::<(), VaultError>(())
@@ -436,6 +390,58 @@ enum Received {
     Duplicate,
     /// A validly signed record that differs from the one already applied under its sequence.
     Equivocation(String),
+}
+
+/// Keeps a record that could not be applied, as it came and with the reason: a record this build
+/// cannot read yet is read after an update or when its epoch's key arrives. Of the copies that
+/// failed their check (`checked` false), at most [`MAX_FAILED_COPIES_HELD`] are kept.
+fn hold(
+    tx: &Connection,
+    u: &mut Unlocked,
+    w: &Record,
+    why: &str,
+    unknown_epoch: Option<u32>,
+    checked: bool,
+    report: &mut ReceiveReport,
+) -> Result<(), VaultError> {
+    if let Some(epoch) = unknown_epoch {
+        crate::vault::checkpoints::expect_newer_epoch(tx, u, epoch, w.device_id)?;
+    }
+    let bytes = PushPage {
+        records: vec![w.clone()],
+    }
+    .encode();
+    // Every distinct copy is kept: a junk copy planted first must not push out the genuine one.
+    let digest: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+    // Counted only for a failed copy: a device holding thousands of records that wait for a key
+    // must not count them for each one it holds.
+    if !checked {
+        let failed_held: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM sync_held WHERE checked = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        if failed_held >= MAX_FAILED_COPIES_HELD {
+            report.discarded += 1;
+            return Ok(());
+        }
+    }
+    tx.execute(
+        "INSERT INTO sync_held (device, seq, digest, reason, record, checked)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        params![
+            w.device_id,
+            i64::try_from(w.device_seq).unwrap_or(i64::MAX),
+            &digest[..],
+            why,
+            bytes,
+            checked
+        ],
+    )?;
+    report
+        .held
+        .push(format!("record {}/{}: {why}", w.device_id, w.device_seq));
+    Ok(())
 }
 
 /// Whether `row` carries its author's valid signature.
