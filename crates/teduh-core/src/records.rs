@@ -40,7 +40,7 @@ mod wire;
 pub use fold::{apply, clear_state, dump_state};
 pub use table::{
     erased_records, erased_records_where, for_each, get, insert, last_of, max_hlc, next_seq,
-    own_records_after, rebuild, replace_unacknowledged,
+    own_records_after, own_records_page, rebuild, replace_unacknowledged, PageBudget,
 };
 #[cfg(feature = "forge")]
 pub use wire::forge_future_kind;

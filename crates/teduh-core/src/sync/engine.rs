@@ -412,7 +412,7 @@ impl<A: VaultAccess> Round<'_, A> {
                 PushStep::Send => {
                     let bytes = sizer.bytes;
                     self.local(|v| {
-                        v.outbox(max_rows)
+                        v.outbox_page(max_rows, bytes)
                             .and_then(|rows| v.wire_page(&rows, bytes))
                     })?
                 }

@@ -57,6 +57,44 @@ mod tests {
         .expect("vault")
     }
 
+    /// A push page read from the outbox holds what fits in its bytes (the first record always),
+    /// and pages read one after another cover the outbox without a gap.
+    #[test]
+    fn the_outbox_is_read_one_push_page_at_a_time() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut v = vault(tmp.path());
+        let c = v
+            .add_client(&ClientProfile {
+                code: "P-1".into(),
+                name: "Klien Halaman".into(),
+                ..ClientProfile::default()
+            })
+            .expect("client");
+        for i in 0..40 {
+            let narrative = format!("catatan {i} ").repeat(60 + i);
+            v.add_note(
+                c,
+                &NoteDraft {
+                    narrative,
+                    ..NoteDraft::default()
+                },
+            )
+            .expect("note");
+        }
+        let all = v.outbox(usize::MAX).expect("outbox");
+        let page_len = |rows: &[records::RecordRow]| -> u64 {
+            8 + rows.iter().map(|r| r.wire_len() as u64).sum::<u64>()
+        };
+        let max = 6_000;
+        let page = v.outbox_page(usize::MAX, max).expect("page");
+        assert!(page.len() > 1 && page.len() < all.len(), "{}", page.len());
+        assert!(page_len(&page) <= max);
+        assert!(page_len(&all[..=page.len()]) > max, "the next record would not fit");
+        assert_eq!(page, all[..page.len()], "the oldest records first");
+        assert_eq!(v.outbox_page(3, max).expect("page").len(), 3, "the row limit holds");
+        assert_eq!(v.outbox_page(100, 1).expect("page"), all[..1], "one always fits");
+    }
+
     #[test]
     fn a_payload_moved_into_another_validly_signed_record_does_not_open() {
         let tmp = tempfile::tempdir().expect("tempdir");

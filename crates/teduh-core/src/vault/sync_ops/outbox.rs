@@ -18,12 +18,21 @@ impl Vault {
     ///
     /// Fails when the database cannot be read.
     pub fn outbox(&self, limit: usize) -> Result<Vec<RecordRow>, VaultError> {
+        self.outbox_page(limit, u64::MAX)
+    }
+
+    /// The next push page of the outbox: at most `limit` unacknowledged records that fit in
+    /// `max_bytes` as sent (see [`records::PageBudget`]).
+    ///
+    /// Fails when the database cannot be read.
+    pub fn outbox_page(&self, limit: usize, max_bytes: u64) -> Result<Vec<RecordRow>, VaultError> {
         let acked = self.binding()?.map_or(0, |b| b.acked_seq);
-        Ok(records::own_records_after(
+        Ok(records::own_records_page(
             self.store.connection(),
             &self.ident.device,
             acked,
             limit,
+            max_bytes,
         )?)
     }
 
@@ -51,17 +60,13 @@ impl Vault {
     ///
     /// Fails like [`Vault::wire_records`].
     pub fn wire_page(&self, rows: &[RecordRow], max_bytes: u64) -> Result<Vec<Record>, VaultError> {
-        let mut size = 8u64;
-        let mut take = 0;
+        let mut budget = records::PageBudget::new(max_bytes);
         for r in rows {
-            let len = r.wire_len() as u64;
-            if take > 0 && size + len > max_bytes {
+            if !budget.take(r.wire_len() as u64) {
                 break;
             }
-            size += len;
-            take += 1;
         }
-        self.wire_records(&rows[..take])
+        self.wire_records(&rows[..budget.taken()])
     }
 
     /// This device's records after `seq` (acknowledged or not), in order.
