@@ -89,10 +89,21 @@ mod tests {
         let page = v.outbox_page(usize::MAX, max).expect("page");
         assert!(page.len() > 1 && page.len() < all.len(), "{}", page.len());
         assert!(page_len(&page) <= max);
-        assert!(page_len(&all[..=page.len()]) > max, "the next record would not fit");
+        assert!(
+            page_len(&all[..=page.len()]) > max,
+            "the next record would not fit"
+        );
         assert_eq!(page, all[..page.len()], "the oldest records first");
-        assert_eq!(v.outbox_page(3, max).expect("page").len(), 3, "the row limit holds");
-        assert_eq!(v.outbox_page(100, 1).expect("page"), all[..1], "one always fits");
+        assert_eq!(
+            v.outbox_page(3, max).expect("page").len(),
+            3,
+            "the row limit holds"
+        );
+        assert_eq!(
+            v.outbox_page(100, 1).expect("page"),
+            all[..1],
+            "one always fits"
+        );
     }
 
     #[test]
