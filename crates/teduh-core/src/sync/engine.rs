@@ -412,8 +412,9 @@ impl<A: VaultAccess> Round<'_, A> {
                 PushStep::Send => {
                     let bytes = sizer.bytes;
                     self.local(|v| {
+                        // Read as far as the page fits: every row read is sent.
                         v.outbox_page(max_rows, bytes)
-                            .and_then(|rows| v.wire_page(&rows, bytes))
+                            .and_then(|rows| v.wire_records(&rows))
                     })?
                 }
             };

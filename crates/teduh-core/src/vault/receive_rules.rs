@@ -80,13 +80,7 @@ fn member_field(plain: &[(String, Zeroizing<Vec<u8>>)], name: &str) -> Option<Op
 
 /// The device that created `entity` (a note, a client...), once its create record is applied.
 fn creator_device(tx: &Connection, entity: &[u8; 16]) -> rusqlite::Result<Option<DeviceId>> {
-    tx.query_row_cached(
-        "SELECT created_device FROM entities WHERE entity_id = ?1",
-        [&entity[..]],
-        |r| r.get::<_, Vec<u8>>(0),
-    )
-    .optional()
-    .map(|d| d.and_then(|d| <[u8; 16]>::try_from(d.as_slice()).ok().map(DeviceId)))
+    Ok(creating_record(tx, entity)?.map(|(device, _)| DeviceId(device)))
 }
 
 /// Whether a client's data-key record, signed with `author_key`, proves that its author

@@ -62,14 +62,8 @@ mod tests {
     #[test]
     fn the_outbox_is_read_one_push_page_at_a_time() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut v = vault(tmp.path());
-        let c = v
-            .add_client(&ClientProfile {
-                code: "P-1".into(),
-                name: "Klien Halaman".into(),
-                ..ClientProfile::default()
-            })
-            .expect("client");
+        let mut v = crate::vault::fixtures::vault(tmp.path());
+        let c = crate::vault::fixtures::client(&mut v, "P-1");
         for i in 0..40 {
             let narrative = format!("catatan {i} ").repeat(60 + i);
             v.add_note(

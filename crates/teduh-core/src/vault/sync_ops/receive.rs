@@ -687,28 +687,28 @@ fn open_unopened(
     checks: &Checks<'_>,
     client: crate::ids::ClientId,
 ) -> Result<Vec<RecordRow>, VaultError> {
-    let mut rows = Vec::new();
+    let (mut seqs, mut records) = (Vec::new(), Vec::new());
     for (device, seq) in readers::unopened_of(tx, client)? {
         let device = crate::ids::DeviceId(crate::vault::sealed::id16(&device)?);
         if let Some(row) = records::get(tx, &device, u64::try_from(seq).unwrap_or(0))? {
-            rows.push((seq, row));
+            seqs.push(seq);
+            records.push(row);
         }
     }
-    let records: Vec<RecordRow> = rows.iter().map(|(_, row)| row.clone()).collect();
     let opener = keys::ClientOpener::new(tx, ident, u, client, &records)?;
     // Decrypted, inflated and re-sealed for this device on a second thread ahead of being
     // applied here, in order.
     let open = |i: usize| opener.as_ref().and_then(|o| o.open(ident, &records[i]));
     Ahead::run(records.len(), open, |opened| {
         let mut applied = Vec::new();
-        for (i, (seq, row)) in rows.into_iter().enumerate() {
+        for (i, (seq, row)) in seqs.iter().zip(&records).enumerate() {
             let (plain, sealed) = match opened.take(i).flatten() {
                 Some(keys::Opened { plain, sealed }) => (plain, Some(sealed)),
-                None => match keys::open_record(tx, ident, u, &row) {
+                None => match keys::open_record(tx, ident, u, row) {
                     Ok(p) => (p, None),
                     Err(OpenError::MissingKey(_) | OpenError::NoClientKey(_)) => continue,
                     Err(OpenError::Vault(VaultError::Integrity { record })) => {
-                        readers::keep_unopened(tx, &row, &format!("damaged or forged ({record})"))?;
+                        readers::keep_unopened(tx, row, &format!("damaged or forged ({record})"))?;
                         continue;
                     }
                     Err(OpenError::Vault(e)) => return Err(e),
@@ -718,16 +718,16 @@ fn open_unopened(
                 .authors
                 .get(&row.device)
                 .map_or([0; 32], |(k, _)| k.to_bytes());
-            if let Some(why) = refusal(tx, ident, u, checks, &row, &plain, &author_key)? {
-                readers::keep_unopened(tx, &row, &format!("refused: {why}"))?;
+            if let Some(why) = refusal(tx, ident, u, checks, row, &plain, &author_key)? {
+                readers::keep_unopened(tx, row, &format!("refused: {why}"))?;
                 continue;
             }
             let result = match &sealed {
                 Some(sealed) => {
-                    keys::apply_sealed(tx, ident, u, &row, &plain, sealed, checks.projections)
+                    keys::apply_sealed(tx, ident, u, row, &plain, sealed, checks.projections)
                 }
                 None => {
-                    keys::apply_plain(tx, ident, u, &row, &plain, &author_key, checks.projections)
+                    keys::apply_plain(tx, ident, u, row, &plain, &author_key, checks.projections)
                 }
             };
             match result {
@@ -737,7 +737,7 @@ fn open_unopened(
             }
             tx.prepare_cached("DELETE FROM unopened_record WHERE device_id = ?1 AND seq = ?2")?
                 .execute(params![&row.device.0[..], seq])?;
-            applied.push(row);
+            applied.push(row.clone());
         }
         Ok(applied)
     })
