@@ -668,3 +668,46 @@ fn a_released_registrar_plants_no_key_and_a_worker_assigned_again_reads_the_hist
         "{texts:?}"
     );
 }
+
+/// A key wrap its device cannot open (damage, or a modified app) is held there, and nothing of it
+/// is kept: it stays out of the log, so the next round holds it again instead of taking it for a
+/// copy already applied, and the wrapping laptop's later records wait behind it. What the
+/// counselor had stays readable.
+#[test]
+fn a_key_wrap_that_does_not_open_is_held_and_nothing_of_it_is_kept() {
+    let server = TestServer::start();
+    let (mut sup, mut kons) = server.supervised_team("Tim Rusak", "sup", "kons");
+    let client = kons
+        .vault
+        .add_client(&profile("RS-1", "Klien Uji"))
+        .expect("client");
+    kons.vault.add_note(client, &draft(FIRST)).expect("note");
+    sync_all(&mut [&mut kons, &mut sup]);
+    assert!(
+        sup.vault
+            .forge_damaged_key_wrap(client, kons.device())
+            .expect("a damaged wrap is signed like any record"),
+        "the supervisor holds the key she wraps"
+    );
+    sup.vault
+        .add_client(&profile("RS-2", "Klien Lain"))
+        .expect("a later record of her laptop");
+    sup.sync().expect("the server takes both");
+    for round in 1..=2 {
+        kons.sync().expect("syncs");
+        let held = kons.vault.held_records().expect("held").join("\n");
+        assert!(
+            held.contains("damaged or forged"),
+            "round {round}: the wrap is held: {held}"
+        );
+        assert!(
+            held.contains("an earlier record of this device is held"),
+            "round {round}: her later record waits: {held}"
+        );
+    }
+    let notes = kons.vault.notes(client).expect("notes");
+    assert!(
+        notes.iter().any(|n| n.content.narrative == FIRST),
+        "the counselor still reads her note"
+    );
+}

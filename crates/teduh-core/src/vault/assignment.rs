@@ -631,12 +631,42 @@ impl Vault {
     ///
     /// Fails when locked, when the roster does not list the device, or the write fails.
     pub fn forge_key_wrap(&mut self, client: ClientId, device: u64) -> Result<bool, VaultError> {
+        self.forge_wrap(client, device, false)
+    }
+
+    /// As [`Vault::forge_key_wrap`], with one byte of the sealed key flipped: a wrap its
+    /// device cannot open (damage, or a modified app). For tests only (feature `forge`).
+    ///
+    /// Fails when locked, when the roster does not list the device, or the write fails.
+    pub fn forge_damaged_key_wrap(
+        &mut self,
+        client: ClientId,
+        device: u64,
+    ) -> Result<bool, VaultError> {
+        self.forge_wrap(client, device, true)
+    }
+
+    fn forge_wrap(
+        &mut self,
+        client: ClientId,
+        device: u64,
+        damaged: bool,
+    ) -> Result<bool, VaultError> {
         let target = self.roster_device(device)?;
         self.batch(|b| {
             let Some(key) = b.held_keys(client)?.into_iter().next() else {
                 return Ok(false);
             };
-            let fields = wrap_fields(b.ident, client, &key, target);
+            let mut fields = wrap_fields(b.ident, client, &key, target);
+            if damaged {
+                for (name, value) in &mut fields {
+                    if name == super::readers::SEALED_KEY {
+                        if let Some(last) = value.last_mut() {
+                            *last ^= 1;
+                        }
+                    }
+                }
+            }
             b.append_plain(
                 RecordKind::ClientKey,
                 Op::Update,
