@@ -180,21 +180,13 @@ impl Vault {
                     }
                     Err(e) => e.awaits_this_device(),
                 };
-                // Prepared once per page: parsing these three statements for every record took a
-                // twelfth of a fresh device's pull (issue 27, item 4).
-                tx.prepare_cached("SAVEPOINT receive_one")?.execute([])?;
                 let checks = Checks {
                     authors: &authors,
                     signers: &signers,
                     projections,
                     scoring,
                 };
-                let outcome = receive_one(&tx, ident, u, &checks, w, row, signature_ok)?;
-                if outcome.is_err() {
-                    tx.prepare_cached("ROLLBACK TO receive_one")?.execute([])?;
-                }
-                tx.prepare_cached("RELEASE receive_one")?.execute([])?;
-                match outcome {
+                match receive_one(&tx, ident, u, &checks, w, row, signature_ok)? {
                     Ok(Received::Applied(rows, alarms)) => {
                         report.alarms.extend(alarms);
                         for row in rows {
@@ -473,7 +465,8 @@ struct Checks<'a> {
 }
 
 /// Checks and applies one received record. The outer error is a database failure (fails
-/// the page); the inner one the reason to hold the record.
+/// the page); the inner one the reason to hold the record, and then nothing of the record was
+/// written.
 fn receive_one(
     tx: &Connection,
     ident: &Identity,
@@ -604,8 +597,20 @@ fn receive_one(
     if let Some(why) = refusal(tx, ident, u, checks, row, &plain, &author_key)? {
         return Ok(Err(format!("refused: {why}")));
     }
+    // Everything above only reads, and every other way out either succeeds or fails the page:
+    // applying is the one step that can refuse a record after writing, so only it runs inside
+    // a savepoint. (A savepoint copies each page it touches first: around every record, and
+    // around opening a client's records when its key arrives, that was a twentieth of a fresh
+    // device's pull.) Prepared once per page: parsing these statements for every record took a
+    // twelfth of that pull (issue 27, item 4).
+    tx.prepare_cached("SAVEPOINT apply_one")?.execute([])?;
     records::insert(tx, row)?;
-    match keys::apply_plain(tx, ident, u, row, &plain, &author_key, checks.projections) {
+    let applied = keys::apply_plain(tx, ident, u, row, &plain, &author_key, checks.projections);
+    if applied.is_err() {
+        tx.prepare_cached("ROLLBACK TO apply_one")?.execute([])?;
+    }
+    tx.prepare_cached("RELEASE apply_one")?.execute([])?;
+    match applied {
         Ok(()) => {
             // A forged or damaged copy of this record held earlier is obsolete now.
             tx.execute_cached(
