@@ -93,6 +93,37 @@ fn raw_limit(n: usize, size: usize) -> Duration {
     start.elapsed()
 }
 
+/// What checking `n` records' signatures costs by itself, on every core of the machine: for each,
+/// the SHA-256 of a sealed body of `size` bytes and an Ed25519 `verify_strict` of a header of the
+/// length records sign (`records::signing_bytes`). A floor under any pull that verifies each
+/// record, beside the limit (which verifies nothing).
+fn signature_floor(n: usize, size: usize) -> (Duration, usize) {
+    use ed25519_dalek::{Signer, SigningKey};
+    use sha2::Digest;
+    let key = SigningKey::from_bytes(&[9u8; 32]);
+    let public = key.verifying_key();
+    let body = vec![5u8; size];
+    let header = [7u8; 160];
+    let signature = key.sign(&header);
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for core in 0..cores {
+            let (body, header, public, signature) = (&body, &header, &public, &signature);
+            scope.spawn(move || {
+                for _ in (core..n).step_by(cores) {
+                    let digest = sha2::Sha256::digest(body);
+                    std::hint::black_box(digest);
+                    public
+                        .verify_strict(std::hint::black_box(header), signature)
+                        .expect("verifies");
+                }
+            });
+        }
+    });
+    (start.elapsed(), cores)
+}
+
 fn fresh_device_pull() {
     const NOTES: usize = 10_000;
     let server = TestServer::start();
@@ -168,6 +199,13 @@ fn fresh_device_pull() {
             "limit (same run): SQLite insert + AES-GCM of the same bytes {:.2} s",
             limit.as_secs_f64()
         ),
+    );
+    let (floor, cores) = signature_floor(r.pulled as usize, 2100);
+    row(
+        "  floor: signature checks alone",
+        format!("{:.2} s", floor.as_secs_f64()),
+        "-",
+        format!("(same run, each record's SHA-256 + verify_strict, on {cores} cores)"),
     );
     row(
         "pull rate",

@@ -190,8 +190,9 @@ impl LocalStore {
         // B-tree pages; re-reading them from the OS dominated a 10,000-note pull.
         conn.pragma_update(None, "cache_size", -65536)?;
         // Savepoint sub-journals in memory, not in a temporary file: receiving a page takes a
-        // savepoint per record, and writing its sub-journal to disk took a sixteenth of a fresh
-        // device's pull (issue 27, item 4). They hold only pages of this file (sealed values).
+        // savepoint per record it applies, and writing its sub-journal to disk took a sixteenth
+        // of a fresh device's pull (issue 27, item 4). They hold only pages of this file (sealed
+        // values).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Room for every statement a received page runs per record (rusqlite keeps 16): with
