@@ -26,6 +26,11 @@ use teduh_tests::ledger::{counting, Ledger};
 use teduh_tests::proxy::{FaultProxy, Faults};
 use teduh_tests::TestServer;
 
+/// The desktop app's allocator (`src-tauri/src/main.rs`), so the pull is measured as the app
+/// runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// About 1 KB of Indonesian session-note prose written independently of the compression
 /// dictionary (a home visit; synthetic), so the wire figure is not flattered by phrases the
 /// dictionary happens to contain.

@@ -34,6 +34,11 @@ mod sync_cmd;
 mod team_cmd;
 mod vault_cmd;
 
+/// The desktop app's allocator (see `src-tauri/src/main.rs`): `teduh sync` receives pages the
+/// same way.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Teduh command-line tool.
 #[derive(Debug, Parser)]
 #[command(name = "teduh", version, about)]
