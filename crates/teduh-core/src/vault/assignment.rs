@@ -658,14 +658,11 @@ impl Vault {
                 return Ok(false);
             };
             let mut fields = wrap_fields(b.ident, client, &key, target);
-            if damaged {
-                for (name, value) in &mut fields {
-                    if name == super::readers::SEALED_KEY {
-                        if let Some(last) = value.last_mut() {
-                            *last ^= 1;
-                        }
-                    }
-                }
+            let sealed = fields
+                .iter_mut()
+                .find(|(name, _)| name == super::readers::SEALED_KEY);
+            if let Some(last) = sealed.and_then(|(_, v)| v.last_mut()).filter(|_| damaged) {
+                *last ^= 1;
             }
             b.append_plain(
                 RecordKind::ClientKey,
