@@ -4,11 +4,15 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 /// Lists shorter than this are computed on the consuming thread alone (a thread costs more
 /// than it saves).
 const HELPER_FROM: usize = 64;
+
+/// How far the helper may run ahead of the consumer: results waiting to be taken stay few
+/// (opened records are about twice a note's size; a client with 10,000 notes held them all).
+const MAX_AHEAD: usize = 1024;
 
 /// The results of `compute` for the items `0..len`: a helper thread computes them in order,
 /// and the consuming thread computes the next unclaimed ones itself whenever it catches up
@@ -22,6 +26,12 @@ pub(super) struct Ahead<T, F> {
     slots: Vec<Mutex<Option<T>>>,
     /// Whether each item's computation has ended.
     done: Vec<AtomicBool>,
+    /// One past the last item taken: the helper stays within [`MAX_AHEAD`] of it.
+    taken: AtomicUsize,
+    /// Where the helper waits while it is that far ahead (true while it waits).
+    waiting: Mutex<bool>,
+    /// Wakes the waiting helper once the consumer has taken more, or is done.
+    moved: Condvar,
 }
 
 impl<T: Send, F: Fn(usize) -> T + Sync> Ahead<T, F> {
@@ -34,15 +44,51 @@ impl<T: Send, F: Fn(usize) -> T + Sync> Ahead<T, F> {
             next: AtomicUsize::new(0),
             slots: (0..len).map(|_| Mutex::new(None)).collect(),
             done: (0..len).map(|_| AtomicBool::new(false)).collect(),
+            taken: AtomicUsize::new(0),
+            waiting: Mutex::new(false),
+            moved: Condvar::new(),
         };
         std::thread::scope(|helpers| {
             if len >= HELPER_FROM {
-                helpers.spawn(|| while ahead.compute_next() {});
+                helpers.spawn(|| while ahead.wait_for_room() && ahead.compute_next() {});
             }
             let consumed = consume(&ahead);
             ahead.next.store(len, Ordering::Relaxed);
+            ahead.wake_helper();
             consumed
         })
+    }
+
+    /// Blocks the helper while it is [`MAX_AHEAD`] items ahead of the consumer; false once
+    /// nothing is left to compute.
+    fn wait_for_room(&self) -> bool {
+        let Ok(mut waiting) = self.waiting.lock() else {
+            return false;
+        };
+        loop {
+            let next = self.next.load(Ordering::Relaxed);
+            if next >= self.len {
+                return false;
+            }
+            if next < self.taken.load(Ordering::Acquire) + MAX_AHEAD {
+                *waiting = false;
+                return true;
+            }
+            *waiting = true;
+            waiting = match self.moved.wait(waiting) {
+                Ok(w) => w,
+                Err(_) => return false,
+            };
+        }
+    }
+
+    /// Wakes the helper if it waits for the consumer.
+    fn wake_helper(&self) {
+        if let Ok(waiting) = self.waiting.lock() {
+            if *waiting {
+                self.moved.notify_one();
+            }
+        }
     }
 
     /// Claims and computes the next item nobody has claimed; false when none is left.
@@ -72,7 +118,11 @@ impl<T: Send, F: Fn(usize) -> T + Sync> Ahead<T, F> {
                 std::thread::yield_now();
             }
         }
-        self.slots[i].lock().ok()?.take()
+        let result = self.slots[i].lock().ok()?.take();
+        if self.taken.fetch_max(i + 1, Ordering::Release) <= i {
+            self.wake_helper();
+        }
+        result
     }
 }
 
@@ -111,5 +161,37 @@ mod tests {
             None,
             "past the end"
         );
+    }
+
+    #[test]
+    fn the_helper_runs_at_most_a_bounded_distance_ahead() {
+        let consumed = AtomicUsize::new(0);
+        let furthest_lead = AtomicUsize::new(0);
+        let len = 4 * MAX_AHEAD;
+        let taken = Ahead::run(
+            len,
+            |i| {
+                let lead = i.saturating_sub(consumed.load(Ordering::SeqCst));
+                furthest_lead.fetch_max(lead, Ordering::SeqCst);
+                i
+            },
+            |ahead| {
+                // A slow consumer: unbounded, the helper would compute every item meanwhile.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                (0..len)
+                    .map(|i| {
+                        let r = ahead.take(i);
+                        consumed.store(i + 1, Ordering::SeqCst);
+                        if i % MAX_AHEAD == 0 {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                        }
+                        r
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        assert_eq!(taken, (0..len).map(Some).collect::<Vec<_>>());
+        let lead = furthest_lead.load(Ordering::SeqCst);
+        assert!(lead <= MAX_AHEAD, "the helper ran {lead} items ahead");
     }
 }
