@@ -16,7 +16,8 @@ const MAX_AHEAD: usize = 1024;
 
 /// The results of `compute` for the items `0..len`: a helper thread computes them in order,
 /// and the consuming thread computes the next unclaimed ones itself whenever it catches up
-/// ([`Ahead::take`]), so neither waits for the other longer than one item.
+/// ([`Ahead::take`]), so the consumer never waits longer than one item; the helper waits while
+/// it is [`MAX_AHEAD`] results ahead.
 pub(super) struct Ahead<T, F> {
     compute: F,
     len: usize,
