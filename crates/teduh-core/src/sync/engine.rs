@@ -545,8 +545,8 @@ impl<A: VaultAccess> Round<'_, A> {
         let max_rows = usize::try_from(max_records).unwrap_or(1000);
         loop {
             let rows = self.local(|v| {
-                v.resend_outbox(max_rows)
-                    .and_then(|rows| v.wire_page(&rows, max_bytes))
+                v.resend_outbox(max_rows, max_bytes)
+                    .and_then(|rows| v.wire_records(&rows))
             })?;
             let Some(first) = rows.first().map(|r| r.device_seq) else {
                 return Ok(());

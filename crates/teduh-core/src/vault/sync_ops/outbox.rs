@@ -176,10 +176,16 @@ impl Vault {
         Ok(())
     }
 
-    /// Records to re-send to a restored server, as first sent, at most `limit` (empty: none).
+    /// The next page of records to re-send to a restored server, as first sent: at most `limit`
+    /// that fit in `max_bytes` as sent, read only as far as the page fits, like
+    /// [`Vault::outbox_page`] (empty: none).
     ///
     /// Fails when the database cannot be read or a record is malformed.
-    pub fn resend_outbox(&self, limit: usize) -> Result<Vec<RecordRow>, VaultError> {
+    pub fn resend_outbox(
+        &self,
+        limit: usize,
+        max_bytes: u64,
+    ) -> Result<Vec<RecordRow>, VaultError> {
         let bounds: Option<(Option<i64>, i64)> = self
             .store
             .connection()
@@ -194,8 +200,13 @@ impl Vault {
         };
         let after = u64::try_from(after).unwrap_or(0);
         let acked = u64::try_from(acked).unwrap_or(0);
-        let mut rows =
-            records::own_records_after(self.store.connection(), &self.ident.device, after, limit)?;
+        let mut rows = records::own_records_page(
+            self.store.connection(),
+            &self.ident.device,
+            after,
+            limit,
+            max_bytes,
+        )?;
         rows.retain(|r| r.seq <= acked);
         Ok(rows)
     }
