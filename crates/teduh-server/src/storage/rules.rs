@@ -509,6 +509,17 @@ pub(crate) const PULL_PAGE_HEADER_LEN: usize = 4 + 8 + 1 + 4;
 /// the record header.
 pub(crate) const PULL_RECORD_OVERHEAD: usize = 8 + RECORD_HEADER_LEN;
 
+/// The most rows a pull page of `budget_bytes` and `max_records` can take (see [`cut`]): the
+/// first always, then each next one costs at least its overhead, whatever its payload. A backend
+/// that cannot stop reading lazily (PostgreSQL's sizes query) reads one row more than this to
+/// learn the page's `more`; without the bound it read up to `max_records` sizes (10,000) for a
+/// page that holds some sixty records of 1 KB.
+pub(crate) fn most_rows_in_page(budget_bytes: usize, max_records: usize) -> usize {
+    let after_first = budget_bytes.saturating_sub(PULL_PAGE_HEADER_LEN + PULL_RECORD_OVERHEAD)
+        / PULL_RECORD_OVERHEAD;
+    max_records.clamp(1, 1 + after_first)
+}
+
 /// Cuts a pull page out of `rows` (in team order), reading no further than it must: the first
 /// row always, then each next one while the encoded page stays within `budget_bytes` and
 /// `max_records`. `payload_len` gives a row's payload size, so the rows may be full records or
@@ -697,6 +708,30 @@ mod tests {
             one.encode().len(),
             PULL_PAGE_HEADER_LEN + PULL_RECORD_OVERHEAD + 100
         );
+    }
+
+    #[test]
+    fn reading_one_row_past_the_bound_cuts_the_same_page_as_reading_them_all() {
+        // Empty payloads are the worst case: the most records a budget can hold.
+        for payload in [0, 1, 39, 40, 1000] {
+            for budget in [0, 1, 56, 57, 96, 97, 4096, 65_536, 262_144] {
+                for max in [0, 1, 2, 3, 100, 10_000] {
+                    let rows = || (1..=8_000).map(|s| row(s, payload));
+                    let all = cut_page(0, rows(), budget, max).expect("page");
+                    let bound = most_rows_in_page(budget, max);
+                    let read = cut_page(0, rows().take(bound + 1), budget, max).expect("page");
+                    assert_eq!(
+                        (read.records.len(), read.more, read.next_cursor),
+                        (all.records.len(), all.more, all.next_cursor),
+                        "payload {payload}, budget {budget}, max {max}, bound {bound}"
+                    );
+                    assert!(all.records.len() <= bound);
+                }
+            }
+        }
+        // Tight: a 64 KB page of empty records holds exactly as many as the bound.
+        let full = cut_page(0, (1..=8_000).map(|s| row(s, 0)), 65_536, 10_000).expect("page");
+        assert_eq!(full.records.len(), most_rows_in_page(65_536, 10_000));
     }
 
     #[test]

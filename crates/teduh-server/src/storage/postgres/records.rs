@@ -8,11 +8,15 @@ use teduh_protocol::sync::{PullPage, Record, TeamRecord};
 
 use super::pool::PostgresStorage;
 use crate::storage::rules::{
-    advance_contiguous, cut, page, plan_erase, plan_push, EraseStep, PushPlan, StoredContent,
+    advance_contiguous, cut, most_rows_in_page, page, plan_erase, plan_push, EraseStep, PushPlan,
+    StoredContent,
 };
 use crate::storage::{epoch_of, to_i64, to_u64, ErasedRecords, PushOutcome, StorageError};
 
-const SQL_TEAM_LOCK: &str = "SELECT key_epoch, last_seq FROM teams WHERE id = $1 FOR UPDATE";
+/// The team's row, locked, and when the server was last restored from a backup (if ever): read
+/// in the same round trip, as every push needs both.
+const SQL_TEAM_LOCK: &str = "SELECT t.key_epoch, t.last_seq,
+     (SELECT value FROM server_meta WHERE key = $2) FROM teams t WHERE t.id = $1 FOR UPDATE OF t";
 const SQL_DEVICE_SEQ: &str = "SELECT contiguous_seq FROM devices WHERE id = $1";
 const SQL_EXISTING: &str = "SELECT device_seq, key_epoch, hlc, payload FROM records WHERE device_id = $1 AND device_seq = ANY($2)";
 const SQL_INSERT: &str = "INSERT INTO records (team_id, team_seq, device_id, device_seq, key_epoch, hlc, payload)
@@ -50,11 +54,15 @@ impl PostgresStorage {
         let tx = c.transaction().await?;
         // The team row stays locked until commit: pushes to one team commit in the order
         // they were given sequences, so readers never see seq n+1 before seq n.
-        let Some(team_row) = tx.query_opt(&st_lock, &[&team]).await? else {
+        let Some(team_row) = tx
+            .query_opt(&st_lock, &[&team, &crate::storage::rules::RESTORED_AT_KEY])
+            .await?
+        else {
             return Err(StorageError::NotFound("team"));
         };
         let current_epoch = epoch_of(team_row.try_get(0)?);
         let last_seq: i64 = team_row.try_get(1)?;
+        let restored_at: Option<Vec<u8>> = team_row.try_get(2)?;
         let Some(dev_row) = tx.query_opt(&st_dev, &[&device]).await? else {
             return Err(StorageError::NotFound("device"));
         };
@@ -73,14 +81,6 @@ impl PostgresStorage {
             };
             stored.insert(to_u64(seq), content);
         }
-        let restored_at: Option<Vec<u8>> = tx
-            .query_opt(
-                "SELECT value FROM server_meta WHERE key = $1",
-                &[&crate::storage::rules::RESTORED_AT_KEY],
-            )
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
         let PushPlan {
             fresh,
             erased,
@@ -210,8 +210,8 @@ impl PostgresStorage {
     ) -> Result<PullPage, StorageError> {
         let team = to_i64(team_id, "team id")?;
         let after_i = to_i64(after, "cursor")?;
-        // First the sizes only (cheap: no payload crosses the wire), to cut the page; then
-        // exactly the rows that fit. Team sequences become visible as a gapless prefix
+        // First the sizes only (cheap: no payload crosses the wire), no more of them than the
+        // budget could hold, to cut the page; then exactly the rows that fit. Team sequences become visible as a gapless prefix
         // (see push), so the second query returns every row the first one counted.
         let c = self.read_conn().await?;
         let st_sizes = c.prepare_cached(SQL_PULL_SIZES).await?;
@@ -223,7 +223,7 @@ impl PostgresStorage {
                 &[
                     &team,
                     &after_i,
-                    &i64::try_from(max_records)
+                    &i64::try_from(most_rows_in_page(budget_bytes, max_records))
                         .unwrap_or(i64::MAX)
                         .saturating_add(1),
                 ],
