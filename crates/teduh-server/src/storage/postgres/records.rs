@@ -211,8 +211,9 @@ impl PostgresStorage {
         let team = to_i64(team_id, "team id")?;
         let after_i = to_i64(after, "cursor")?;
         // First the sizes only (cheap: no payload crosses the wire), no more of them than the
-        // budget could hold, to cut the page; then exactly the rows that fit. Team sequences become visible as a gapless prefix
-        // (see push), so the second query returns every row the first one counted.
+        // budget could hold, to cut the page; then exactly the rows that fit. Team sequences
+        // become visible as a gapless prefix (see push), so the second query returns every row
+        // the first one counted.
         let c = self.read_conn().await?;
         let st_sizes = c.prepare_cached(SQL_PULL_SIZES).await?;
         let st_rows = c.prepare_cached(SQL_PULL).await?;
