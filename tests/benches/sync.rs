@@ -126,6 +126,17 @@ fn signature_floor(n: usize, size: usize) -> (Duration, usize) {
     (start.elapsed(), cores)
 }
 
+/// With `PERF_CTL` set, tells `perf record --control fifo:$PERF_CTL --delay=-1` to start or stop
+/// sampling, so that a profile holds the measured pull alone, not the setup's writes (recipe in
+/// docs/benchmarks.md).
+fn profiler(command: &str) {
+    if let Ok(fifo) = std::env::var("PERF_CTL") {
+        std::fs::write(&fifo, format!("{command}\n")).expect("perf's control fifo");
+        // perf reads the fifo on its own time: the pull starts once sampling has.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn fresh_device_pull() {
     const NOTES: usize = 10_000;
     let server = TestServer::start();
@@ -173,6 +184,7 @@ fn fresh_device_pull() {
         .confirm_admission("kons", &number)
         .expect("admits it");
     sup.sync().expect("adds the new device to the roster");
+    profiler("enable");
     let pulled = Instant::now();
     let mut ledger = Ledger::default();
     let mut http = fresh.transport();
@@ -180,6 +192,7 @@ fn fresh_device_pull() {
         .sync_through(&mut counting(&mut http, &mut ledger))
         .expect("pull");
     let pull_time = pulled.elapsed();
+    profiler("disable");
     assert!(r.pulled >= records, "{r:?}");
     let rate = r.pulled as f64 / pull_time.as_secs_f64();
     let limit = raw_limit(r.pulled as usize, 2100);
