@@ -1,4 +1,5 @@
 use super::*;
+use crate::ids::ConsentId;
 
 #[test]
 fn a_referral_may_record_that_the_client_did_not_come_or_the_partner_was_unreachable() {
