@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::ConsentId;
 
+#[cfg(doc)]
+use super::ClientProfile;
+
 /// Who gave consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -116,7 +119,7 @@ impl Consent {
     /// Checks who consented against the client's age: an adult herself (or a legal guardian);
     /// a child through a parent or guardian (named) with the child's assent recorded beside
     /// it; a child no guardian can be asked for on a lawful basis other than consent, with the
-    /// reason and the assent. `child` is [`ClientProfile::is_child`](super::ClientProfile::is_child) (`None`: age unknown).
+    /// reason and the assent. `child` is [`ClientProfile::is_child`] (`None`: age unknown).
     ///
     /// Fails with the first [`ConsentProblem`].
     pub fn check_for(&self, child: Option<bool>) -> Result<(), ConsentProblem> {
